@@ -1,0 +1,51 @@
+/**
+ * Named domain errors. Each carries an English code and a Chinese message a
+ * person can act on; the HTTP status comes from one table (shared/http/status.ts).
+ */
+export interface FieldIssue {
+  readonly field: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  readonly details?: readonly FieldIssue[];
+  constructor(message: string, details?: readonly FieldIssue[]) {
+    super(message);
+    this.name = new.target.name;
+    if (details) this.details = details;
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+}
+export class UnauthenticatedError extends DomainError {
+  readonly code: string;
+  constructor(code: 'TOKEN_MISSING' | 'TOKEN_EXPIRED' | 'TOKEN_INVALID' | 'USER_UNKNOWN', message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+}
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+}
+export class ConflictError extends DomainError {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+/** A state change whose precondition no longer holds (decided twice, sealed, …). */
+export class PreconditionFailedError extends ConflictError {}
+export class RouteNotFoundError extends DomainError {
+  readonly code = 'ROUTE_NOT_FOUND';
+}
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+}

@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+
+/**
+ * What a route accepts and returns. Handlers validate with it; the OpenAPI
+ * document is generated from it (shared/http/openapi.ts), so docs and
+ * behaviour cannot disagree.
+ */
+export interface RouteContract {
+  readonly path?: z.ZodObject;
+  readonly query?: z.ZodObject;
+  readonly body?: z.ZodType;
+  readonly response?: z.ZodType;
+  /** Content type of a successful response; JSON unless said. */
+  readonly produces?: 'application/json' | 'text/html';
+  readonly description?: string;
+}
+
+export function contract<C extends RouteContract>(c: C): C {
+  return c;
+}

@@ -1,0 +1,158 @@
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { manifest, type RouteDef } from '#infra/manifest.ts';
+import { DomainError, ForbiddenError, PayloadTooLargeError, ValidationError } from '#shared/errors.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { Principal } from '#shared/schemas/identity.ts';
+import { UnauthenticatedError } from '#shared/errors.ts';
+import type { RouteContract } from './contract.ts';
+import { statusOf } from './status.ts';
+import { parseOrThrow } from './validation.ts';
+import { jwtVerifierFromEnv, type TokenVerifier } from './auth.ts';
+import { logger } from '#shared/log.ts';
+
+/** A JSON body larger than this is refused before parsing (uploads go to S3, not here). */
+export const maxBodyBytes = 1024 * 1024;
+
+type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+export interface HttpRequest<C extends RouteContract> {
+  readonly path: Infer<C['path']>;
+  readonly query: Infer<C['query']>;
+  readonly body: Infer<C['body']>;
+  /** Undefined only on public routes. */
+  readonly principal: Principal | undefined;
+  readonly requestId: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly event: APIGatewayProxyEventV2;
+}
+
+export interface HttpResult {
+  readonly status?: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+export interface HttpDeps {
+  readonly verifier: () => TokenVerifier;
+  readonly identity: () => IdentityRepository;
+}
+
+export function routeOf(functionName: string): RouteDef {
+  const route = manifest.routes.find((r) => r.function === functionName);
+  if (!route) throw new Error(`manifest: no route for function ${functionName}`);
+  return route;
+}
+
+export function errorBody(error: unknown, requestId: string) {
+  if (error instanceof DomainError) {
+    return {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+        requestId,
+      },
+    };
+  }
+  return { error: { code: 'INTERNAL_ERROR', message: `系统内部错误，请稍后重试；如仍失败，请联系管理员并提供请求编号 ${requestId}`, requestId } };
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyStructuredResultV2 {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+function lowerHeaders(h: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(h ?? {})) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(raw, 'utf8') > maxBodyBytes) {
+    throw new PayloadTooLargeError(`请求体过大：上限 ${maxBodyBytes / 1024} KiB（文件请通过上传地址提交）`);
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ValidationError('请求体不是有效的 JSON', [{ field: 'body', code: 'INVALID_JSON', message: '请求体不是有效的 JSON' }]);
+  }
+}
+
+export async function authorise(route: RouteDef, authorization: string | undefined, deps: HttpDeps): Promise<Principal | undefined> {
+  if (route.auth === 'public') return undefined;
+  const { userId } = await deps.verifier().verify(authorization);
+  const user = await deps.identity().getUser(userId);
+  if (!user) throw new UnauthenticatedError('USER_UNKNOWN', `用户 ${userId} 未在系统中登记，请联系管理员`);
+  if (route.auth !== 'any' && !route.auth.some((r) => user.roles.includes(r))) {
+    throw new ForbiddenError(`无权执行此操作：需要以下角色之一：${route.auth.join('、')}`);
+  }
+  return user;
+}
+
+let defaultDepsCache: HttpDeps | undefined;
+/** Lazily built so that importing a handler in a unit test needs no environment. */
+export async function defaultHttpDeps(): Promise<HttpDeps> {
+  if (defaultDepsCache) return defaultDepsCache;
+  const { identityRepositoryFromEnv } = await import('#shared/adapters/dynamo-identity.ts');
+  let verifier: TokenVerifier | undefined;
+  let identity: IdentityRepository | undefined;
+  defaultDepsCache = {
+    verifier: () => (verifier ??= jwtVerifierFromEnv()),
+    identity: () => (identity ??= identityRepositoryFromEnv()),
+  };
+  return defaultDepsCache;
+}
+
+/**
+ * The one middleware stack for HTTP handlers: request id and logging, body
+ * size and JSON, authentication and role check (from the manifest route),
+ * zod validation of path/query/body, then the handler; errors mapped by the
+ * one status table, unknown errors logged in full and never echoed.
+ */
+export function withHttp<C extends RouteContract>(
+  functionName: string,
+  spec: C,
+  fn: (req: HttpRequest<C>) => Promise<HttpResult>,
+  deps?: HttpDeps,
+) {
+  const route = routeOf(functionName);
+  const base = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const requestId = event.requestContext?.requestId ?? context.awsRequestId;
+    const log = logger.createChild({ persistentKeys: { requestId, route: `${route.method} ${route.path}` } });
+    try {
+      const headers = lowerHeaders(event.headers);
+      const principal = await authorise(route, headers['authorization'], deps ?? (await defaultHttpDeps()));
+      const rawBody = spec.body ? parseJsonBody(event) : undefined;
+      const req = {
+        path: spec.path ? parseOrThrow(spec.path, event.pathParameters ?? {}, 'path') : undefined,
+        query: spec.query ? parseOrThrow(spec.query, event.queryStringParameters ?? {}, 'query') : undefined,
+        body: spec.body ? parseOrThrow(spec.body, rawBody, 'body') : undefined,
+        principal,
+        requestId,
+        headers,
+        event,
+      } as HttpRequest<C>;
+      const result = await fn(req);
+      const status = result.status ?? 200;
+      if (spec.produces === 'text/html' && typeof result.body === 'string') {
+        return { statusCode: status, headers: { 'content-type': 'text/html; charset=utf-8', ...result.headers }, body: result.body };
+      }
+      if (result.body === undefined) return { statusCode: status, headers: result.headers ?? {} };
+      return json(status, result.body, result.headers);
+    } catch (error) {
+      const status = statusOf(error);
+      if (status >= 500) log.error('unhandled error', error as Error);
+      else log.info('request refused', { status, code: (error as DomainError).code });
+      return json(status, errorBody(error, requestId));
+    }
+  };
+  return middy(base);
+}

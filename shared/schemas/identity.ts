@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { classificationSchema, roleSchema } from '#shared/identity/roles.ts';
+
+/** GB/T 2260 six-digit administrative division code; 100000 = national. */
+export const regionCodeSchema = z.string().regex(/^\d{6}$/, '应为 6 位行政区划代码（GB/T 2260）');
+
+export const orgLevels = ['national', 'provincial', 'municipal', 'county'] as const;
+export const orgTypes = [
+  'naturalResources', // 自然资源主管部门
+  'forestryGrassland', // 林业和草原主管部门
+  'custodian', // 成果保管单位
+  'implementer', // 实施单位（调查监测单位）
+  'technicalUnit', // 技术单位
+  'requester', // 需求部门（单位）
+] as const;
+
+export const organisationSchema = z.object({
+  /** Unique organisation code, e.g. `440000-NR` (region + kind). */
+  code: z.string().regex(/^\d{6}-[A-Z]{2,8}$/, '组织代码格式应为“行政区划代码-类别”，如 440000-NR'),
+  name: z.string().min(2).max(100),
+  regionCode: regionCodeSchema,
+  level: z.enum(orgLevels),
+  type: z.enum(orgTypes),
+  parentCode: z.string().optional(),
+});
+export type Organisation = z.infer<typeof organisationSchema>;
+
+export const userSchema = z.object({
+  userId: z.string().regex(/^[a-z][a-z0-9.-]{2,63}$/, '用户名应为小写字母开头的 3–64 位字母、数字、点或连字符'),
+  name: z.string().min(1).max(50),
+  email: z.email(),
+  orgCode: z.string(),
+  roles: z.array(roleSchema).min(1),
+  clearance: classificationSchema,
+});
+export type User = z.infer<typeof userSchema>;
+
+/** Who is calling: the verified token's user, as the registry knows them. */
+export type Principal = User;
