@@ -1,0 +1,25 @@
+/**
+ * The audit primitive (R10.1, R16.1, R20.1): every state-changing domain
+ * operation writes one record in the same DynamoDB transaction as the change;
+ * records are hash-chained (see shared/audit/).
+ */
+export interface AuditEntry {
+  /** userId, or `system:<function>` for scheduled and workflow steps. */
+  readonly actor: string;
+  readonly orgCode: string;
+  /** dotted verb, e.g. `identity.user.clearance.update`, `calendar.year.put` */
+  readonly action: string;
+  /** what was acted on, e.g. `USER#li.si`, `CALENDAR#2027` */
+  readonly target: string;
+  readonly outcome: 'success' | 'refused' | 'failed';
+  readonly requestId: string;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  readonly seq: number;
+  /** ISO 8601 UTC */
+  readonly time: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
