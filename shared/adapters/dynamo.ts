@@ -17,8 +17,10 @@ export function documentClient(): DynamoDBDocumentClient {
  * Key design of the registry table (single-table, pk/sk + gsi1):
  *   ORG#<code>        META   organisation   gsi1: ORGS#<parentCode|ROOT> / ORG#<code>
  *   USER#<userId>     META   user           gsi1: USERS#<orgCode> / USER#<userId>
- *   CALENDAR#<year>   META   holiday table for one year (State Council notice)
+ *   CALENDAR#<year>   META   holiday table for one year (State Council notice)  gsi1: CALENDARS / CALENDAR#<year>
  *   HTASK#<id>        META   human task
+ *   PING#<id>         META   ping fixture run (platform; proves the workflow chain)
+ *   SCHEDULE#<name>   LAST_RUN  when a scheduled job last ran (platform)
  * Logs table:
  *   AUDIT             HEAD               the chain head (seq, hash)
  *   AUDIT             SEQ#<12 digits>    one audit record
@@ -28,6 +30,8 @@ export const keys = {
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'META' }),
   calendar: (year: number) => ({ pk: `CALENDAR#${year}`, sk: 'META' }),
   humanTask: (id: string) => ({ pk: `HTASK#${id}`, sk: 'META' }),
+  ping: (id: string) => ({ pk: `PING#${id}`, sk: 'META' }),
+  scheduleRun: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'LAST_RUN' }),
   auditHead: () => ({ pk: 'AUDIT', sk: 'HEAD' }),
   auditRecord: (seq: number) => ({ pk: 'AUDIT', sk: `SEQ#${String(seq).padStart(12, '0')}` }),
 } as const;

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { envNames, requireEnv } from '#shared/config.ts';
 import { UnauthenticatedError } from '#shared/errors.ts';
 
@@ -13,15 +13,21 @@ export interface TokenVerifier {
 }
 
 export function jwtVerifierFromEnv(env: NodeJS.ProcessEnv = process.env): TokenVerifier {
-  const issuer = requireEnv(envNames.jwtIssuer, env);
-  const audience = requireEnv(envNames.jwtAudience, env);
-  const jwks = createRemoteJWKSet(new URL(requireEnv(envNames.jwtJwksUrl, env)), { cacheMaxAge: 10 * 60_000 });
+  return jwtVerifier({
+    issuer: requireEnv(envNames.jwtIssuer, env),
+    audience: requireEnv(envNames.jwtAudience, env),
+    keys: createRemoteJWKSet(new URL(requireEnv(envNames.jwtJwksUrl, env)), { cacheMaxAge: 10 * 60_000 }),
+  });
+}
+
+export function jwtVerifier(opts: { issuer: string; audience: string; keys: JWTVerifyGetKey }): TokenVerifier {
+  const { issuer, audience, keys } = opts;
   return {
     async verify(authorization) {
       const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
       if (!match?.[1]) throw new UnauthenticatedError('TOKEN_MISSING', '缺少身份令牌：请先登录，并在 Authorization 头中携带 Bearer 令牌');
       try {
-        const { payload } = await jwtVerify(match[1], jwks, { issuer, audience, algorithms: ['RS256'] });
+        const { payload } = await jwtVerify(match[1], keys, { issuer, audience, algorithms: ['RS256'] });
         const userId = payload['cognito:username'];
         if (typeof userId !== 'string' || userId === '') {
           throw new UnauthenticatedError('TOKEN_INVALID', '身份令牌无效：缺少用户名声明');

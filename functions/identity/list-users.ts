@@ -1,0 +1,15 @@
+import { withHttp, type HttpDeps } from '#shared/http/with-http.ts';
+import { listOrganisationUsers } from '#shared/identity/directory.ts';
+import { identityContracts } from '#shared/schemas/identity-contracts.ts';
+import { identityOf } from './deps.ts';
+
+export function makeHandler(deps?: HttpDeps) {
+  return withHttp(
+    'ListUsers',
+    identityContracts.ListUsers,
+    async (req) => ({ body: { items: await listOrganisationUsers(await identityOf(deps), req.path.code) } }),
+    deps,
+  );
+}
+
+export const handler = makeHandler();

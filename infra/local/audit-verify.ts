@@ -1,0 +1,50 @@
+/**
+ * `npm run audit:verify` — walks the audit chain in the logs table and says
+ * whether it is intact (exit 0) or names the first broken or missing record
+ * (exit 1); exit 2 when the table cannot be read at all.
+ *
+ * Target:
+ *   - the local cloud by default: DynamoDB Local on 127.0.0.1:<localPorts().dynamodb>,
+ *     table chengguo-logs, dummy credentials;
+ *   - AWS_ENDPOINT_URL_DYNAMODB, when set, wins (another emulator, LocalStack);
+ *   - AWS: `npm run audit:verify -- --aws` or LOGS_TABLE_NAME set with no
+ *     endpoint variable; the table is LOGS_TABLE_NAME (the CDK-generated name)
+ *     and credentials/region come from the usual AWS chain.
+ */
+import { DynamoAuditChainStore } from '#shared/adapters/dynamo-audit.ts';
+import { verifyStoredChain } from '#shared/audit/verify.ts';
+import { envNames } from '#shared/config.ts';
+import { localPorts, localRegion, localTableName } from './ports.ts';
+
+const env = process.env;
+const toAws = process.argv.includes('--aws') || (env[envNames.logsTable] !== undefined && env['AWS_ENDPOINT_URL_DYNAMODB'] === undefined);
+
+if (!toAws) {
+  env['AWS_ENDPOINT_URL_DYNAMODB'] ??= `http://127.0.0.1:${localPorts().dynamodb}`;
+  env['AWS_REGION'] ??= localRegion;
+  env['AWS_ACCESS_KEY_ID'] ??= 'local';
+  env['AWS_SECRET_ACCESS_KEY'] ??= 'local';
+}
+const table = env[envNames.logsTable] ?? (toAws ? undefined : localTableName('logs'));
+if (!table) {
+  console.error(`请设置 ${envNames.logsTable}（AWS 上由 CDK 生成的日志表名） (set ${envNames.logsTable} to the logs table name)`);
+  process.exit(2);
+}
+const where = toAws ? `AWS ${env['AWS_REGION'] ?? ''}`.trim() : String(env['AWS_ENDPOINT_URL_DYNAMODB']);
+console.log(`校验审计链 (verifying audit chain): 表 table=${table} · ${where}`);
+
+try {
+  const { verdict, lines } = await verifyStoredChain(new DynamoAuditChainStore(table));
+  for (const l of lines) (verdict.ok ? console.log : console.error)(l);
+  process.exitCode = verdict.ok ? 0 : 1;
+} catch (error) {
+  const e = error as { name?: string; code?: string; message?: string };
+  if (e.name === 'ResourceNotFoundException') {
+    console.error(`审计表 ${table} 不存在：本地云是否已启动（npm start）？ (table ${table} not found — is the local cloud running?)`);
+  } else if (e.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(String(e.message))) {
+    console.error(`无法连接 ${where}：请先运行 npm start 启动本地云 (cannot reach ${where} — start the local cloud with npm start)`);
+  } else {
+    console.error(`读取审计链失败 (could not read the audit chain): ${e.name ?? ''} ${e.message ?? String(error)}`);
+  }
+  process.exitCode = 2;
+}

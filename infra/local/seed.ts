@@ -1,0 +1,125 @@
+/**
+ * Demo organisations and users for the local cloud (and for a fresh AWS
+ * stage, if wanted). Organisation codes are `<GB/T 2260 code>-<kind>`;
+ * region codes are the real ones: 广东省 440000, 广州市 440100,
+ * 广州市从化区 440117. Written idempotently: each item is a conditional
+ * create with its own audit record (actor `system:seed`); existing items are
+ * skipped, never overwritten — a re-run after an administrator changed a
+ * clearance keeps the change.
+ */
+import { auditedWrite } from '#shared/audit/audited-write.ts';
+import type { AuditChainStore } from '#shared/audit/store.ts';
+import { DynamoAuditChainStore } from '#shared/adapters/dynamo-audit.ts';
+import { createItem, orgItem, userItem } from '#shared/adapters/dynamo-identity.ts';
+import { ConflictError } from '#shared/errors.ts';
+import type { Classification, Role } from '#shared/identity/roles.ts';
+import type { Organisation, User } from '#shared/schemas/identity.ts';
+
+export const seedActor = 'system:seed';
+
+/**
+ * Parents before children. Units that no department above them owns in this
+ * directory (the custodian, the implementer, the technical unit) are filed
+ * under the provincial organiser that registered them; the water resources
+ * department sits under its own ministry.
+ */
+export const seedOrganisations: readonly Organisation[] = [
+  { code: '100000-NR', name: '自然资源部', regionCode: '100000', level: 'national', type: 'naturalResources' },
+  { code: '100000-FG', name: '国家林业和草原局', regionCode: '100000', level: 'national', type: 'forestryGrassland' },
+  { code: '100000-WR', name: '水利部', regionCode: '100000', level: 'national', type: 'requester' },
+  { code: '440000-NR', name: '广东省自然资源厅', regionCode: '440000', level: 'provincial', type: 'naturalResources', parentCode: '100000-NR' },
+  { code: '440000-FG', name: '广东省林业局', regionCode: '440000', level: 'provincial', type: 'forestryGrassland', parentCode: '100000-FG' },
+  { code: '440000-CUS', name: '广东省自然资源技术中心', regionCode: '440000', level: 'provincial', type: 'custodian', parentCode: '440000-NR' },
+  { code: '440000-IMP', name: '广东省地质测绘院', regionCode: '440000', level: 'provincial', type: 'implementer', parentCode: '440000-NR' },
+  { code: '440000-TEC', name: '广东省国土资源测绘院', regionCode: '440000', level: 'provincial', type: 'technicalUnit', parentCode: '440000-NR' },
+  { code: '440000-WR', name: '广东省水利厅', regionCode: '440000', level: 'provincial', type: 'requester', parentCode: '100000-WR' },
+  { code: '440100-NR', name: '广州市规划和自然资源局', regionCode: '440100', level: 'municipal', type: 'naturalResources', parentCode: '440000-NR' },
+  // 广州 runs its districts' natural-resources work through branch bureaus (区分局) of the city bureau.
+  { code: '440117-NR', name: '广州市规划和自然资源局从化区分局', regionCode: '440117', level: 'county', type: 'naturalResources', parentCode: '440100-NR' },
+];
+
+interface SeedUser extends User {
+  /** One line: what to try when signed in as this user. */
+  readonly tryThis: string;
+}
+
+const person = (
+  userId: string,
+  name: string,
+  orgCode: string,
+  roles: Role[],
+  clearance: Classification,
+  tryThis: string,
+): SeedUser => ({ userId, name, email: `${userId}@example.gov.cn`, orgCode, roles, clearance, tryThis });
+
+const people: readonly SeedUser[] = [
+  person('li.na', '李娜', '440000-IMP', ['submitter'], 'internal', '作为实施单位填报人，新建汇交并上传成果包，观察 30 个工作日的汇交期限'),
+  person('chen.jing', '陈静', '440000-NR', ['reviewer'], 'secret', '作为省厅审核人，在邮件中打开核验任务链接，通过或退回汇交成果'),
+  person('liu.yang', '刘洋', '440000-NR', ['publisher'], 'secret', '作为省厅发布审批人，审批脱密脱敏版本的公开发布'),
+  person('wang.qiang', '王强', '440000-NR', ['administrator'], 'confidential', '作为省厅系统管理员，调整用户密级权限（PUT /users/{userId}/clearance），再运行 npm run audit:verify 查看审计链'),
+  person('zhou.hong', '周红', '440000-NR', ['supervisor'], 'internal', '作为省厅监督人员，查看期限预警与月度通报'),
+  person('zhang.wei', '张伟', '440000-CUS', ['custodian'], 'secret', '作为成果保管人，接收移交的成果、赋统一编号并编制成果目录'),
+  person('guo.tao', '郭涛', '440000-TEC', ['reviewer'], 'internal', '作为技术单位审核人，协助开展完整性与规范性核验'),
+  person('luo.xin', '罗欣', '440000-WR', ['requester'], 'public', '作为需求部门，在线浏览公开目录并申请使用成果'),
+  person('lin.feng', '林峰', '440000-FG', ['reviewer'], 'internal', '作为省林业局审核人，审核林草调查成果，并在 30 个工作日内向省自然资源厅移交副本'),
+  person('huang.wei', '黄伟', '440100-NR', ['reviewer', 'requester'], 'internal', '作为市局审核人，查看下级区分局的汇交，并以需求部门身份申请省级成果'),
+  person('deng.hui', '邓辉', '440117-NR', ['submitter'], 'public', '作为从化区分局人员，以县级单位身份汇交本区调查成果'),
+  person('zhao.min', '赵敏', '100000-NR', ['reviewer', 'publisher'], 'confidential', '作为自然资源部审核与发布审批人，审核省级上报的成果目录并批准发布'),
+  person('sun.yue', '孙悦', '100000-NR', ['administrator', 'supervisor'], 'confidential', '作为部级系统管理员与监督人员，更新年度节假日安排，查看全国通报'),
+  person('ma.li', '马丽', '100000-FG', ['reviewer'], 'secret', '作为国家林草局审核人，审核林草成果的汇交与发布'),
+];
+
+export const seedUsers: readonly User[] = people.map(({ tryThis: _t, ...user }) => user);
+
+export interface DemoUser {
+  readonly userId: string;
+  readonly name: string;
+  readonly orgName: string;
+  readonly roles: readonly Role[];
+  readonly clearance: Classification;
+  readonly description: string;
+}
+
+export const demoUsers: readonly DemoUser[] = people.map((p) => ({
+  userId: p.userId,
+  name: p.name,
+  orgName: seedOrganisations.find((o) => o.code === p.orgCode)?.name ?? p.orgCode,
+  roles: p.roles,
+  clearance: p.clearance,
+  description: p.tryThis,
+}));
+
+class AlreadySeeded extends ConflictError {
+  constructor() {
+    super('ALREADY_EXISTS', '已存在，跳过');
+  }
+}
+
+export async function seed(opts: { registryTable: string; logsTable: string; store?: AuditChainStore }): Promise<{ created: number }> {
+  const store = opts.store ?? new DynamoAuditChainStore(opts.logsTable);
+  const time = new Date().toISOString().slice(0, 10);
+  let created = 0;
+  const create = async (item: Record<string, unknown>, action: string, target: string, orgCode: string, detail: Record<string, unknown>) => {
+    try {
+      await auditedWrite({
+        items: [{ item: createItem(opts.registryTable, item), onConditionFailed: () => new AlreadySeeded() }],
+        entry: { actor: seedActor, orgCode, action, target, outcome: 'success', requestId: `seed-${time}`, detail },
+        store,
+      });
+      created += 1;
+    } catch (error) {
+      if (!(error instanceof AlreadySeeded)) throw error;
+    }
+  };
+  for (const org of seedOrganisations) {
+    await create(orgItem(org), 'identity.org.create', `ORG#${org.code}`, org.code, { name: org.name, parentCode: org.parentCode });
+  }
+  for (const user of seedUsers) {
+    await create(userItem(user), 'identity.user.create', `USER#${user.userId}`, user.orgCode, {
+      orgCode: user.orgCode,
+      roles: user.roles,
+      clearance: user.clearance,
+    });
+  }
+  return { created };
+}

@@ -1,0 +1,157 @@
+import { ConflictError } from '#shared/errors.ts';
+import { keys } from '#shared/adapters/dynamo.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import { buildRecord, canonicalJson, genesisHash } from './chain.ts';
+import type { AuditChainStore, TransactItem } from './store.ts';
+
+export type { TransactItem } from './store.ts';
+
+/** DynamoDB refuses a TransactWriteItems call with more items than this. */
+export const maxTransactItems = 100;
+/** The audit record and the chain head ride in every transaction. */
+export const auditItemsPerWrite = 2;
+
+/**
+ * Head races are the only thing retried: every writer contends for the one
+ * AUDIT/HEAD item, so the chain is a global serialisation point (tens of
+ * writes per second — ample for department workflows). Full-jitter backoff
+ * spreads the losers out.
+ */
+export const auditRetry = { attempts: 10, baseDelayMs: 10, maxDelayMs: 800 } as const;
+
+export interface AuditedItem {
+  readonly item: TransactItem;
+  /** The error to throw when this item's ConditionExpression fails (else a ConflictError). */
+  readonly onConditionFailed?: () => Error;
+}
+
+export interface AuditedWriteInput {
+  readonly items: readonly AuditedItem[];
+  readonly entry: AuditEntry;
+  readonly now?: () => Date;
+  /** Defaults to DynamoDB with LOGS_TABLE_NAME; unit tests pass a fake. */
+  readonly store?: AuditChainStore;
+}
+
+let defaultStore: AuditChainStore | undefined;
+async function storeFromEnv(): Promise<AuditChainStore> {
+  if (defaultStore) return defaultStore;
+  const { auditChainStoreFromEnv } = await import('#shared/adapters/dynamo-audit.ts');
+  defaultStore = auditChainStoreFromEnv();
+  return defaultStore;
+}
+
+function itemKey(item: TransactItem): string {
+  const op = item.Put ?? item.Update ?? item.Delete ?? item.ConditionCheck;
+  if (!op) throw new Error('auditedWrite: a transact item needs Put, Update, Delete or ConditionCheck');
+  const key = item.Put ? { pk: item.Put.Item?.['pk'], sk: item.Put.Item?.['sk'] } : (op as { Key?: Record<string, unknown> }).Key;
+  return `${op.TableName ?? ''}|${canonicalJson(key)}`;
+}
+
+function checkShape(items: readonly AuditedItem[], logsTable: string): void {
+  if (items.length + auditItemsPerWrite > maxTransactItems) {
+    throw new Error(
+      `auditedWrite: ${items.length} domain items + ${auditItemsPerWrite} audit items exceed the DynamoDB limit of ${maxTransactItems} per transaction`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const { item } of items) {
+    const k = itemKey(item);
+    // DynamoDB refuses a transaction that names the same item twice.
+    if (seen.has(k)) throw new Error(`auditedWrite: the same item appears twice in one transaction (${k})`);
+    seen.add(k);
+    const op = item.Put ?? item.Update ?? item.Delete ?? item.ConditionCheck;
+    const pk = item.Put ? item.Put.Item?.['pk'] : (op as { Key?: Record<string, unknown> }).Key?.['pk'];
+    if (op?.TableName === logsTable && pk === 'AUDIT') {
+      throw new Error('auditedWrite: domain items may not touch the audit chain (pk=AUDIT)');
+    }
+  }
+}
+
+interface Cancellation {
+  readonly name: string;
+  readonly CancellationReasons?: ReadonlyArray<{ Code?: string | undefined }>;
+}
+function isCancellation(error: unknown): error is Cancellation {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TransactionCanceledException';
+}
+const transient = new Set(['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded']);
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function defaultConflict(): ConflictError {
+  return new ConflictError('CONDITION_FAILED', '数据已被修改或状态已变化，本次操作未执行；请刷新后重试');
+}
+
+/**
+ * Writes the domain items, the next hash-chained audit record and the
+ * advanced chain head in ONE TransactWriteItems call: the change and its
+ * record commit together or not at all (R10.1, R20.1).
+ *
+ * Primary course:
+ *  1. read the head (consistent read): seq n, hash h (genesis: 0, 64 zeros);
+ *  2. build record n+1 with prevHash h;
+ *  3. transact: domain items + Put record (attribute_not_exists) + Put head (seq = n);
+ *  4. a domain condition failure throws that item's error, nothing written;
+ *  5. a head race (another writer took n+1) retries from 1 with backoff.
+ */
+export async function auditedWrite(input: AuditedWriteInput): Promise<{ seq: number; hash: string }> {
+  const store = input.store ?? (await storeFromEnv());
+  const now = input.now ?? (() => new Date());
+  checkShape(input.items, store.logsTable);
+  const domainCount = input.items.length;
+
+  for (let attempt = 0; attempt < auditRetry.attempts; attempt += 1) {
+    const head = await store.readHead();
+    const seq = (head?.seq ?? 0) + 1;
+    const record = buildRecord(input.entry, seq, head?.hash ?? genesisHash, now());
+    const items: TransactItem[] = [
+      ...input.items.map((i) => i.item),
+      {
+        Put: {
+          TableName: store.logsTable,
+          Item: { ...keys.auditRecord(seq), ...record },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      {
+        Put: {
+          TableName: store.logsTable,
+          Item: { ...keys.auditHead(), seq, hash: record.hash, time: record.time },
+          ...(head
+            ? { ConditionExpression: '#seq = :seq', ExpressionAttributeNames: { '#seq': 'seq' }, ExpressionAttributeValues: { ':seq': head.seq } }
+            : { ConditionExpression: 'attribute_not_exists(pk)' }),
+        },
+      },
+    ];
+    try {
+      await store.transactWrite(items);
+      return { seq, hash: record.hash };
+    } catch (error) {
+      if (isCancellation(error)) {
+        const reasons = error.CancellationReasons ?? [];
+        for (let i = 0; i < domainCount; i += 1) {
+          if (reasons[i]?.Code === 'ConditionalCheckFailed') {
+            throw input.items[i]?.onConditionFailed?.() ?? defaultConflict();
+          }
+        }
+        const chainRace = reasons.slice(domainCount).some((r) => r.Code === 'ConditionalCheckFailed');
+        const retryable = chainRace || reasons.some((r) => r.Code !== undefined && transient.has(r.Code));
+        if (!retryable) {
+          if (reasons.length > 0) throw error;
+          // Some emulators omit the reasons: if the head moved it was a race, else the domain refused.
+          const after = await store.readHead();
+          if ((after?.seq ?? 0) === (head?.seq ?? 0)) {
+            const guarded = input.items.filter((i) => i.onConditionFailed);
+            throw guarded.length === 1 && guarded[0]?.onConditionFailed ? guarded[0].onConditionFailed() : defaultConflict();
+          }
+        }
+      } else if ((error as { name?: unknown } | null)?.name !== 'TransactionConflictException') {
+        throw error;
+      }
+      const cap = Math.min(auditRetry.maxDelayMs, auditRetry.baseDelayMs * 2 ** attempt);
+      await sleep(Math.random() * cap);
+    }
+  }
+  throw new ConflictError('AUDIT_CHAIN_BUSY', '系统繁忙：审计记录写入冲突过多，本次操作未执行，请稍后重试');
+}

@@ -1,0 +1,30 @@
+import type { AuditRecord } from '#shared/ports/audit.ts';
+import type { ChainHead } from './chain.ts';
+import type { AuditChainStore } from './store.ts';
+
+/**
+ * Every record in seq order, page by page (the sk is zero-padded, so sort
+ * order is seq order). A verifier holds them all: at ~1 KB a record, a
+ * million records is about a gigabyte — past that, verify in windows.
+ */
+export async function* readChain(store: Pick<AuditChainStore, 'readRecords'>): AsyncGenerator<AuditRecord> {
+  let after: number | undefined;
+  do {
+    const page = await store.readRecords(after);
+    for (const record of page.records) yield record;
+    after = page.lastSeq;
+  } while (after !== undefined);
+}
+
+export async function readWholeChain(
+  store: Pick<AuditChainStore, 'readRecords' | 'readHead'>,
+): Promise<{ head: ChainHead | undefined; records: AuditRecord[] }> {
+  // Head first: records written after this read only lengthen the tail, which the verifier ignores past head.seq.
+  const head = await store.readHead();
+  const records: AuditRecord[] = [];
+  for await (const r of readChain(store)) {
+    if (head && r.seq > head.seq) break;
+    records.push(r);
+  }
+  return { head, records };
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { Manifest } from '#infra/manifest.ts';
+import type { RouteContract } from './contract.ts';
+
+/**
+ * OpenAPI 3.1 from the manifest's routes and their zod contracts. 3.1 uses
+ * JSON Schema 2020-12, which is what zod 4 emits, so schemas go in unchanged.
+ */
+type JsonSchema = Record<string, unknown>;
+
+function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  delete out['$schema'];
+  return out;
+}
+
+const errorResponse: JsonSchema = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message', 'requestId'],
+      properties: {
+        code: { type: 'string', description: 'English error code, e.g. VALIDATION_FAILED, TOKEN_EXPIRED' },
+        message: { type: 'string', description: '中文说明，告诉使用者如何处理' },
+        requestId: { type: 'string' },
+        details: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { field: { type: 'string' }, code: { type: 'string' }, message: { type: 'string' } },
+          },
+        },
+      },
+    },
+  },
+};
+
+function parameters(obj: z.ZodObject | undefined, where: 'path' | 'query') {
+  if (!obj) return [];
+  const schema = toSchema(obj, 'input');
+  const props = (schema['properties'] ?? {}) as Record<string, JsonSchema>;
+  const required = new Set((schema['required'] as string[] | undefined) ?? []);
+  return Object.entries(props).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || required.has(name),
+    ...(typeof s['description'] === 'string' ? { description: s['description'] } : {}),
+    schema: s,
+  }));
+}
+
+export function buildOpenApi(manifest: Manifest, contracts: Readonly<Record<string, RouteContract>>, version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of manifest.routes) {
+    const c = contracts[route.function] ?? {};
+    const op: Record<string, unknown> = {
+      operationId: route.function,
+      summary: route.summary,
+      ...(c.description ? { description: c.description } : {}),
+      tags: [route.function.replace(/([a-z])([A-Z]).*/, '$1')],
+      parameters: [...parameters(c.path, 'path'), ...parameters(c.query, 'query')],
+      responses: {
+        '200': {
+          description: '成功',
+          content: c.produces === 'text/html'
+            ? { 'text/html': { schema: { type: 'string' } } }
+            : { 'application/json': { schema: c.response ? toSchema(c.response, 'output') : {} } },
+        },
+        '400': { $ref: '#/components/responses/BadRequest' },
+        ...(route.auth === 'public' ? {} : {
+          '401': { $ref: '#/components/responses/Unauthenticated' },
+          '403': { $ref: '#/components/responses/Forbidden' },
+        }),
+        '404': { $ref: '#/components/responses/NotFound' },
+        '409': { $ref: '#/components/responses/Conflict' },
+      },
+      ...(route.auth === 'public' ? { security: [] } : { security: [{ bearer: [] }] }),
+      'x-chengguo-auth': route.auth,
+    };
+    if (c.body) {
+      op['requestBody'] = { required: true, content: { 'application/json': { schema: toSchema(c.body, 'input') } } };
+    }
+    (paths[route.path] ??= {})[route.method.toLowerCase()] = op;
+  }
+  const response = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+  });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'chengguo 自然资源调查监测成果管理 API',
+      version,
+      description: '汇交、核验、保管、目录、发布、共享、反馈与监督通报。错误信息以中文为主，附英文错误码。',
+    },
+    security: [{ bearer: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: errorResponse },
+      responses: {
+        BadRequest: response('请求参数有误（字段见 details）'),
+        Unauthenticated: response('未登录、令牌过期或无效'),
+        Forbidden: response('无权执行此操作'),
+        NotFound: response('对象不存在'),
+        Conflict: response('状态冲突（例如已决定、已封存）'),
+      },
+    },
+  };
+}

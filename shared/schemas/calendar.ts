@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { contract } from '#shared/http/contract.ts';
+import { calendarYears, isValidIsoDate, weekdayOf, yearOf } from '#shared/calendar/dates.ts';
+
+/** A calendar date in China, 'YYYY-MM-DD'. */
+export const isoDateSchema = z
+  .string({ error: '日期应为字符串，格式 YYYY-MM-DD' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD，例如 2026-10-08')
+  .refine(isValidIsoDate, '不是有效的日历日期（请检查月份和日期）');
+
+export const calendarYearSchema = z
+  .number({ error: '年份应为数字' })
+  .int('年份应为整数')
+  .min(calendarYears.first, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`)
+  .max(calendarYears.last, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`);
+
+const tableShape = {
+  year: calendarYearSchema,
+  /** Every day off of the notice, weekends inside a break included. */
+  holidays: z.array(isoDateSchema).min(1, '至少应有一个放假日期').max(366),
+  /** Make-up working days (调休上班) — always a Saturday or Sunday. */
+  workdays: z.array(isoDateSchema).max(366),
+  /** The notice, e.g. 国办发明电〔2025〕7号. */
+  source: z.string().trim().min(2, '请注明来源（国务院办公厅通知文号）').max(200, '来源不超过 200 字'),
+};
+
+type TableLike = { year: number; holidays: string[]; workdays: string[] };
+
+/** Dates inside the year, no date twice, holidays and make-up days disjoint, make-up days on weekends. */
+function checkTable(t: TableLike, ctx: z.RefinementCtx): void {
+  const seen = new Map<string, string>();
+  const lists = [
+    ['holidays', t.holidays, '放假日期'],
+    ['workdays', t.workdays, '调休上班日期'],
+  ] as const;
+  for (const [field, dates, label] of lists) {
+    dates.forEach((date, i) => {
+      if (!isValidIsoDate(date)) return;
+      if (yearOf(date) !== t.year) {
+        ctx.addIssue({ code: 'custom', path: [field, i], message: `${label} ${date} 不在 ${t.year} 年内` });
+      }
+      const before = seen.get(date);
+      if (before === field) {
+        ctx.addIssue({ code: 'custom', path: [field, i], message: `${label} ${date} 重复` });
+      } else if (before) {
+        ctx.addIssue({ code: 'custom', path: [field, i], message: `${date} 不能既是放假日期又是调休上班日期` });
+      }
+      seen.set(date, field);
+      if (field === 'workdays') {
+        const w = weekdayOf(date);
+        if (w !== 0 && w !== 6) {
+          ctx.addIssue({ code: 'custom', path: [field, i], message: `调休上班日期 ${date} 不是周六或周日（周一至周五本来就上班）` });
+        }
+      }
+    });
+  }
+}
+
+/** What an administrator loads: one year of the State Council notice. */
+export const holidayTableInputSchema = z.object(tableShape).superRefine(checkTable);
+export type HolidayTableInput = z.infer<typeof holidayTableInputSchema>;
+
+/** A stored year table (registry, CALENDAR#<year>). */
+export const holidayTableSchema = z
+  .object({
+    ...tableShape,
+    /** ISO 8601 UTC instant of the load. */
+    loadedAt: z.iso.datetime(),
+    /** userId of the administrator who loaded it. */
+    loadedBy: z.string().min(1),
+  })
+  .superRefine(checkTable);
+export type HolidayTable = z.infer<typeof holidayTableSchema>;
+
+export const deadlineQuerySchema = z.object({
+  start: isoDateSchema.describe('起算日（不计入），YYYY-MM-DD'),
+  days: z.coerce
+    .number({ error: '工作日数应为整数' })
+    .int('工作日数应为整数')
+    .min(1, '工作日数应在 1–365 之间')
+    .max(365, '工作日数应在 1–365 之间')
+    .describe('工作日数，1–365'),
+});
+
+export const deadlineResponseSchema = z.object({
+  start: isoDateSchema,
+  days: z.number().int(),
+  /** The Nth working day after `start`. */
+  due: isoDateSchema,
+  /** True when a year in the computation has no State Council notice yet. */
+  provisional: z.boolean(),
+  provisionalYears: z.array(z.number().int()),
+  /** 中文：所用节假日表及起算规则 */
+  basis: z.string(),
+  /** Today in China (Asia/Shanghai). */
+  today: isoDateSchema,
+  /** Working days from today to `due`; negative once overdue. */
+  workingDaysLeft: z.number().int(),
+  overdue: z.boolean(),
+});
+export type DeadlineResponse = z.infer<typeof deadlineResponseSchema>;
+
+export const updateHolidayCalendarResponseSchema = z.object({
+  /** False when the same table was already loaded (idempotent PUT). */
+  changed: z.boolean(),
+  table: holidayTableSchema,
+});
+
+export const calendarContracts = {
+  GetCalendar: contract({
+    query: deadlineQuerySchema,
+    response: deadlineResponseSchema,
+    description:
+      '按国务院节假日安排计算工作日期限：起算日不计入，第 1 个工作日为起算日之后的第一个工作日，期限为第 N 个工作日。' +
+      '若期限跨入尚无国务院通知的年份，按《全国年节及纪念日放假办法》法定节日推算并标记 provisional（暂定）。',
+  }),
+  UpdateHolidayCalendar: contract({
+    path: z.object({
+      year: z.coerce
+        .number({ error: '年份应为数字' })
+        .int('年份应为整数')
+        .min(calendarYears.first, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`)
+        .max(calendarYears.last, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`)
+        .describe('年份，如 2027'),
+    }),
+    body: holidayTableInputSchema,
+    response: updateHolidayCalendarResponseSchema,
+    description:
+      '载入某一年的国务院办公厅节假日安排通知（放假日期与调休上班日期），立即用于期限计算；同一内容重复提交不产生变更。操作写入审计链。',
+  }),
+};

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { contract, type RouteContract } from '#shared/http/contract.ts';
+import { calendarContracts } from './calendar.ts';
+import { identityContracts } from './identity-contracts.ts';
+import { platformContracts } from './platform-contracts.ts';
+
+const docsContracts = {
+  OpenApi: contract({
+    response: z.object({ openapi: z.literal('3.1.0') }).loose(),
+    description: '本文档：由各接口的 zod 模式生成。',
+  }),
+};
+
+/** Every HTTP route's contract, keyed by manifest function name. */
+export const contracts: Readonly<Record<string, RouteContract>> = {
+  ...docsContracts,
+  ...platformContracts,
+  ...identityContracts,
+  ...calendarContracts,
+};

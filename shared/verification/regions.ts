@@ -1,0 +1,84 @@
+/**
+ * Approximate bounding boxes of China's 34 provincial-level divisions, keyed by
+ * GB/T 2260 code, in CGCS2000 longitude/latitude (degrees; at this precision
+ * CGCS2000 and WGS 84 coincide). They were compiled by hand from the divisions'
+ * published extreme points, rounded outward to 0.1° and include offshore
+ * islands they administer (e.g. 海南省 includes 三沙市 down to 曾母暗沙). The
+ * check pads each box by PAD_DEGREES more, so it catches data in the wrong
+ * province or the wrong coordinate system, not data a few hundred metres over
+ * a boundary. A county-level check needs the real boundary polygons (a later
+ * data set); until then city and county codes fall back to their province.
+ */
+export interface RegionBox {
+  readonly code: string;
+  readonly name: string;
+  /** [west, south, east, north] in degrees. */
+  readonly bbox: readonly [number, number, number, number];
+}
+
+export const PAD_DEGREES = 0.1;
+
+const box = (code: string, name: string, west: number, south: number, east: number, north: number): RegionBox => ({
+  code,
+  name,
+  bbox: [west, south, east, north],
+});
+
+export const provinceBoxes: readonly RegionBox[] = [
+  box('110000', '北京市', 115.4, 39.4, 117.5, 41.1),
+  box('120000', '天津市', 116.7, 38.5, 118.1, 40.3),
+  box('130000', '河北省', 113.4, 36.0, 119.9, 42.7),
+  box('140000', '山西省', 110.2, 34.5, 114.6, 40.8),
+  box('150000', '内蒙古自治区', 97.1, 37.4, 126.1, 53.4),
+  box('210000', '辽宁省', 118.8, 38.7, 125.8, 43.5),
+  box('220000', '吉林省', 121.6, 40.8, 131.4, 46.3),
+  box('230000', '黑龙江省', 121.1, 43.4, 135.1, 53.6),
+  box('310000', '上海市', 120.8, 30.6, 122.2, 31.9),
+  box('320000', '江苏省', 116.3, 30.7, 121.9, 35.2),
+  box('330000', '浙江省', 118.0, 27.0, 123.2, 31.2),
+  box('340000', '安徽省', 114.8, 29.4, 119.7, 34.7),
+  box('350000', '福建省', 115.8, 23.5, 120.7, 28.4),
+  box('360000', '江西省', 113.5, 24.4, 118.5, 30.1),
+  box('370000', '山东省', 114.8, 34.3, 122.8, 38.4),
+  box('410000', '河南省', 110.3, 31.3, 116.7, 36.4),
+  box('420000', '湖北省', 108.3, 29.0, 116.2, 33.3),
+  box('430000', '湖南省', 108.7, 24.6, 114.3, 30.2),
+  box('440000', '广东省', 109.6, 20.1, 117.4, 25.6),
+  box('450000', '广西壮族自治区', 104.4, 20.9, 112.1, 26.4),
+  box('460000', '海南省', 108.3, 3.3, 117.9, 20.2),
+  box('500000', '重庆市', 105.2, 28.1, 110.2, 32.3),
+  box('510000', '四川省', 97.3, 26.0, 108.6, 34.4),
+  box('520000', '贵州省', 103.6, 24.6, 109.6, 29.3),
+  box('530000', '云南省', 97.5, 21.1, 106.2, 29.3),
+  box('540000', '西藏自治区', 78.3, 26.8, 99.2, 36.5),
+  box('610000', '陕西省', 105.4, 31.7, 111.3, 39.6),
+  box('620000', '甘肃省', 92.3, 32.5, 108.8, 42.8),
+  box('630000', '青海省', 89.4, 31.5, 103.1, 39.3),
+  box('640000', '宁夏回族自治区', 104.2, 35.2, 107.7, 39.4),
+  box('650000', '新疆维吾尔自治区', 73.4, 34.3, 96.4, 49.2),
+  box('710000', '台湾省', 119.3, 21.8, 124.6, 26.4),
+  box('810000', '香港特别行政区', 113.8, 22.1, 114.5, 22.6),
+  box('820000', '澳门特别行政区', 113.5, 22.1, 113.6, 22.3),
+];
+
+/** The whole country, for national (100000) results: the union of the provincial boxes. */
+export const nationalBox: RegionBox = box('100000', '全国', 73.4, 3.3, 135.1, 53.6);
+
+const byCode = new Map(provinceBoxes.map((b) => [b.code, b]));
+
+/** The province (first two digits + '0000') of a GB/T 2260 code. */
+export function provinceCodeOf(regionCode: string): string {
+  return `${regionCode.slice(0, 2)}0000`;
+}
+
+/** The box to check a region's data against: its province's, or the country's for 100000; undefined if unknown. */
+export function regionBoxFor(regionCode: string): RegionBox | undefined {
+  if (!/^\d{6}$/.test(regionCode)) return undefined;
+  if (regionCode === nationalBox.code) return nationalBox;
+  return byCode.get(provinceCodeOf(regionCode));
+}
+
+export function padded(b: RegionBox, pad = PAD_DEGREES): readonly [number, number, number, number] {
+  const [w, s, e, n] = b.bbox;
+  return [w - pad, s - pad, e + pad, n + pad];
+}

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { jwtVerifier } from '#shared/http/auth.ts';
+import { withHttp, type HttpDeps } from '#shared/http/with-http.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { User } from '#shared/schemas/identity.ts';
+
+const issuer = 'https://issuer.test/local-auth';
+const audience = 'chengguo-test';
+
+async function keyPair() {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
+  return { privateKey, jwks: createLocalJWKSet({ keys: [jwk] }) };
+}
+
+type PrivateKey = Awaited<ReturnType<typeof generateKeyPair>>["privateKey"];
+async function sign(privateKey: PrivateKey, opts: { user?: string; expiresIn?: string | number; iss?: string } = {}) {
+  return new SignJWT({ 'cognito:username': opts.user ?? 'li.na', token_use: 'id' })
+    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+    .setIssuer(opts.iss ?? issuer)
+    .setAudience(audience)
+    .setIssuedAt()
+    .setExpirationTime(opts.expiresIn ?? '1h')
+    .sign(privateKey);
+}
+
+const users: Record<string, User> = {
+  'li.na': { userId: 'li.na', name: '李娜', email: 'li.na@example.gov.cn', orgCode: '440000-IMP', roles: ['submitter'], clearance: 'internal' },
+  'wang.admin': { userId: 'wang.admin', name: '王强', email: 'wang@example.gov.cn', orgCode: '440000-NR', roles: ['administrator'], clearance: 'secret' },
+};
+
+function fakeIdentity(): IdentityRepository {
+  return {
+    getUser: async (id) => users[id],
+    getOrganisation: async () => undefined,
+    listOrganisations: async () => [],
+    listUsers: async () => [],
+  };
+}
+
+function event(method: string, path: string, opts: { token?: string; body?: string; pathParameters?: Record<string, string> } = {}): APIGatewayProxyEventV2 {
+  return {
+    version: '2.0',
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: '',
+    headers: opts.token ? { authorization: `Bearer ${opts.token}` } : {},
+    ...(opts.pathParameters ? { pathParameters: opts.pathParameters } : {}),
+    ...(opts.body !== undefined ? { body: opts.body } : {}),
+    isBase64Encoded: false,
+    requestContext: { requestId: 'req-1', http: { method, path } },
+  } as unknown as APIGatewayProxyEventV2;
+}
+
+const context = { awsRequestId: 'aws-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context;
+
+async function call(h: ReturnType<typeof withHttp>, e: APIGatewayProxyEventV2) {
+  const res = (await h(e, context)) as APIGatewayProxyStructuredResultV2;
+  return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
+}
+
+describe('foundation: HTTP plumbing — authentication, validation and the error table (R20.1 access control)', async () => {
+  const good = await keyPair();
+  const other = await keyPair();
+  const deps: HttpDeps = {
+    verifier: () => jwtVerifier({ issuer, audience, keys: good.jwks }),
+    identity: fakeIdentity,
+  };
+  const writes: unknown[] = [];
+  const ping = withHttp('StartPing', { body: z.object({ message: z.string().min(1).max(200) }) }, async (req) => {
+    writes.push(req.body);
+    return { status: 201, body: { ok: true, by: req.principal?.userId } };
+  }, deps);
+
+  it('refuses a request without a token with 401 TOKEN_MISSING in Chinese, and runs nothing', async () => {
+    const r = await call(ping, event('POST', '/pings', { body: '{"message":"hi"}' }));
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('TOKEN_MISSING');
+    expect(r.body.error.message).toMatch(/登录/);
+    expect(writes).toHaveLength(0);
+  });
+
+  it('refuses an expired token with 401 TOKEN_EXPIRED', async () => {
+    const token = await sign(good.privateKey, { expiresIn: Math.floor(Date.now() / 1000) - 60 });
+    const r = await call(ping, event('POST', '/pings', { token, body: '{"message":"hi"}' }));
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('TOKEN_EXPIRED');
+    expect(writes).toHaveLength(0);
+  });
+
+  it('refuses a token signed by another key, or from another issuer, with 401 TOKEN_INVALID', async () => {
+    const forged = await sign(other.privateKey);
+    const foreign = await sign(good.privateKey, { iss: 'https://evil.test' });
+    for (const token of [forged, foreign]) {
+      const r = await call(ping, event('POST', '/pings', { token, body: '{"message":"hi"}' }));
+      expect(r.status).toBe(401);
+      expect(r.body.error.code).toBe('TOKEN_INVALID');
+    }
+    expect(writes).toHaveLength(0);
+  });
+
+  it('refuses a valid token for a user the registry does not know', async () => {
+    const token = await sign(good.privateKey, { user: 'ghost' });
+    const r = await call(ping, event('POST', '/pings', { token, body: '{"message":"hi"}' }));
+    expect(r.status).toBe(401);
+    expect(r.body.error.code).toBe('USER_UNKNOWN');
+  });
+
+  it('answers a malformed body with 400 naming the field, and runs nothing', async () => {
+    const token = await sign(good.privateKey);
+    const r = await call(ping, event('POST', '/pings', { token, body: '{"message":123}' }));
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe('VALIDATION_FAILED');
+    expect(r.body.error.details[0].field).toBe('body.message');
+    expect(r.body.error.message).toContain('body.message');
+    const bad = await call(ping, event('POST', '/pings', { token, body: '{"message":' }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].code).toBe('INVALID_JSON');
+    expect(writes).toHaveLength(0);
+  });
+
+  it('refuses a body over the size limit with 413', async () => {
+    const token = await sign(good.privateKey);
+    const r = await call(ping, event('POST', '/pings', { token, body: JSON.stringify({ message: 'x'.repeat(1024 * 1024 + 1) }) }));
+    expect(r.status).toBe(413);
+    expect(r.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('runs the handler for a signed-in user with a valid body', async () => {
+    const token = await sign(good.privateKey);
+    const r = await call(ping, event('POST', '/pings', { token, body: '{"message":"你好"}' }));
+    expect(r.status).toBe(201);
+    expect(r.body).toEqual({ ok: true, by: 'li.na' });
+    expect(writes).toEqual([{ message: '你好' }]);
+  });
+
+  it('enforces the manifest route roles: a submitter may not change a clearance', async () => {
+    const admin = withHttp('UpdateUserClearance', {}, async () => ({ body: { changed: true } }), deps);
+    const asSubmitter = await call(admin, event('PUT', '/users/x/clearance', { token: await sign(good.privateKey) }));
+    expect(asSubmitter.status).toBe(403);
+    expect(asSubmitter.body.error.code).toBe('FORBIDDEN');
+    const asAdmin = await call(admin, event('PUT', '/users/x/clearance', { token: await sign(good.privateKey, { user: 'wang.admin' }) }));
+    expect(asAdmin.status).toBe(200);
+  });
+
+  it('hides an unexpected error behind a 500 with the request id', async () => {
+    const boom = withHttp('HealthCheck', {}, async () => {
+      throw new Error('secret stack detail');
+    }, deps);
+    const r = await call(boom, event('GET', '/health'));
+    expect(r.status).toBe(500);
+    expect(r.body.error.code).toBe('INTERNAL_ERROR');
+    expect(JSON.stringify(r.body)).not.toContain('secret stack detail');
+    expect(r.body.error.requestId).toBe('req-1');
+  });
+});

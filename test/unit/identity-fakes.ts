@@ -1,0 +1,60 @@
+import { DynamoIdentityRepository } from '#shared/adapters/dynamo-identity.ts';
+import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { auditTrail, type AuditTrail } from '#shared/audit/trail.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { ClearanceChange, IdentityAdministration, IdentityRepository } from '#shared/ports/identity.ts';
+import { organisationSchema, userSchema, type Organisation, type User } from '#shared/schemas/identity.ts';
+import { seed } from '#infra/local/seed.ts';
+
+/**
+ * The registry and logs tables in memory, seeded with the demo data through
+ * the real seed; reads follow the registry key design (gsi1 by parent /
+ * by organisation), writes go through the real adapter's conditional update
+ * and auditedWrite.
+ */
+export class FakeIdentity implements IdentityRepository, IdentityAdministration {
+  readonly trail: AuditTrail;
+  private readonly writer: DynamoIdentityRepository;
+
+  private constructor(readonly tables: InMemoryTables) {
+    this.writer = new DynamoIdentityRepository('registry', tables);
+    this.trail = auditTrail(tables);
+  }
+
+  static async seeded(): Promise<FakeIdentity> {
+    const tables = new InMemoryTables('logs');
+    await seed({ registryTable: 'registry', logsTable: 'logs', store: tables });
+    return new FakeIdentity(tables);
+  }
+
+  async getUser(userId: string): Promise<User | undefined> {
+    const item = this.tables.get('registry', { pk: `USER#${userId}`, sk: 'META' });
+    return item ? userSchema.parse(item) : undefined;
+  }
+
+  async getOrganisation(code: string): Promise<Organisation | undefined> {
+    const item = this.tables.get('registry', { pk: `ORG#${code}`, sk: 'META' });
+    return item ? organisationSchema.parse(item) : undefined;
+  }
+
+  async listOrganisations(parentCode?: string): Promise<Organisation[]> {
+    return this.byGsi(`ORGS#${parentCode ?? 'ROOT'}`).map((i) => organisationSchema.parse(i));
+  }
+
+  async listUsers(orgCode: string): Promise<User[]> {
+    return this.byGsi(`USERS#${orgCode}`).map((i) => userSchema.parse(i));
+  }
+
+  updateClearance(change: ClearanceChange, entry: AuditEntry): Promise<{ seq: number }> {
+    return this.writer.updateClearance(change, entry);
+  }
+
+  /** Audit records in seq order. */
+  auditRecords(): Record<string, unknown>[] {
+    return this.tables.scan('logs').filter((i) => String(i['sk']).startsWith('SEQ#'));
+  }
+
+  private byGsi(pk: string): Record<string, unknown>[] {
+    return this.tables.scan('registry').filter((i) => i['gsi1pk'] === pk);
+  }
+}
