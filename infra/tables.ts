@@ -16,7 +16,10 @@ export const tables: readonly TableShape[] = [
     name: 'registry',
     partitionKey: 'pk',
     sortKey: 'sk',
-    globalIndexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+    globalIndexes: [
+      { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+      { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    ],
   },
   { name: 'logs', partitionKey: 'pk', sortKey: 'sk', globalIndexes: [] },
 ];

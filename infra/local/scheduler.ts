@@ -321,7 +321,8 @@ export class LocalScheduler {
 
   list(): ScheduleInfo[] {
     return this.schedules.map((s) => {
-      const next = this.nextFire.get(s.name);
+      // Armed schedules report their timer; unarmed ones (runSchedules: false) when they would fire.
+      const next = this.nextFire.has(s.name) ? this.nextFire.get(s.name) : this.parsed.get(s.name)?.next(new Date(), s.timezone, this.startedAt);
       return {
         name: s.name,
         expression: s.expression,

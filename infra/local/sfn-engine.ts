@@ -181,7 +181,6 @@ export class LocalStepFunctions {
   private readonly log: (line: string) => void;
   private readonly region: string;
   private readonly account: string;
-  private persistChain: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly opts: SfnEngineOptions) {
@@ -239,17 +238,18 @@ export class LocalStepFunctions {
     }
   }
 
+  /** Synchronous and atomic (write, then rename): records are small, and a crash never leaves half a file. */
   private persist(): void {
     const file = this.opts.stateFile;
     if (!file) return;
-    const snapshot = JSON.stringify([...this.executions.values()], null, 1);
-    // Serialised and atomic (write + rename), so a crash never leaves half a file.
-    this.persistChain = this.persistChain.then(() => {
+    try {
       mkdirSync(dirname(file), { recursive: true });
       const tmp = `${file}.${process.pid}.tmp`;
-      writeFileSync(tmp, snapshot);
+      writeFileSync(tmp, JSON.stringify([...this.executions.values()], null, 1));
       renameSync(tmp, file);
-    }).catch((error: unknown) => this.log(`Step Functions: 执行记录保存失败 (could not save execution records): ${String(error)}`));
+    } catch (error) {
+      this.log(`Step Functions: 执行记录保存失败 (could not save execution records): ${String(error)}`);
+    }
   }
 
   // ---- state machines ---------------------------------------------------
@@ -327,9 +327,9 @@ export class LocalStepFunctions {
       minted.add(token);
       return token;
     };
-    const handlers: Record<string, (input: never) => Promise<never>> = {};
+    const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
     for (const [stateName, task] of m.tasks) {
-      handlers[stateName] = ((taskInput: unknown) => this.runTask(stateName, task, taskInput, running, minted)) as (input: never) => Promise<never>;
+      handlers[stateName] = (taskInput: unknown) => this.runTask(stateName, task, taskInput, running, minted);
     }
     const context = {
       Execution: {
@@ -580,7 +580,6 @@ export class LocalStepFunctions {
     for (const w of this.waiters.values()) clearTimeout(w.timer);
     for (const running of this.running.values()) running.abort?.();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
-    await this.persistChain;
   }
 }
 

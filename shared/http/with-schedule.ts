@@ -72,7 +72,7 @@ export function withSchedule<R>(name: string, fn: (ctx: ScheduleContext) => Prom
       log.info('scheduled run done', { ms: Date.now() - started });
       return out;
     } catch (error) {
-      if (error instanceof DomainError) log.warn('scheduled run refused', { error: error.name, code: error.code, message: error.message });
+      if (error instanceof DomainError) log.warn('scheduled run refused', { error: error.name, code: error.code, reason: error.message });
       else log.error('scheduled run failed', error as Error);
       throw error;
     }

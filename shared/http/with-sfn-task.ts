@@ -49,7 +49,7 @@ export function withSfnTask<S extends z.ZodType, R>(
       return out;
     } catch (error) {
       if (error instanceof DomainError) {
-        log.warn('task refused', { error: error.name, code: error.code, message: error.message, ms: Date.now() - started });
+        log.warn('task refused', { error: error.name, code: error.code, reason: error.message, ms: Date.now() - started });
       } else {
         log.error('task failed', error as Error);
       }

@@ -280,7 +280,7 @@ export function classifyGeoKeys(keys: ReadonlyMap<number, GeoKeyValue>): CrsInfo
     if (gcs === USER_DEFINED && num(keys, geoKey.GeogGeodeticDatum) === DATUM_CHINA_2000) {
       return { family: 'cgcs2000', kind: 'geographic', epsg: null, name: citation || 'CGCS2000' };
     }
-    return { family: 'other', epsg: gcs ?? null, name: citation || (gcs ? `EPSG:${gcs}` : '未知'), reason: `地理坐标系${gcs ? ` EPSG:${gcs}` : ''}不是 CGCS2000（EPSG:4490）` };
+    return { family: 'other', epsg: gcs ?? null, name: citation || (gcs ? `EPSG:${gcs}` : '未知'), reason: `地理坐标系${gcs ? ` EPSG:${gcs} ` : ''}不是 CGCS2000（EPSG:4490）` };
   }
   if (model === undefined) return null;
   return { family: 'other', epsg: null, name: citation, reason: `模型类型 ${model} 不是地理或投影坐标系` };

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { recordPingWaiting, type PingWaitPorts } from '#shared/domain/ping.ts';
+import { envNames, requireEnv } from '#shared/config.ts';
+import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+
+export const pingWaitInputSchema = z.object({
+  taskToken: z.string().min(1),
+  pingId: z.string().min(1),
+  requestedBy: z.string().min(1),
+  execution: z.string().optional(),
+});
+
+let portsCache: PingWaitPorts | undefined;
+async function defaultPorts(): Promise<PingWaitPorts> {
+  if (!portsCache) {
+    const [{ pingStoreFromEnv }, { identityRepositoryFromEnv }, { mailerFromEnv }] = await Promise.all([
+      import('#shared/adapters/dynamo-platform.ts'),
+      import('#shared/adapters/dynamo-identity.ts'),
+      import('#shared/adapters/mailer.ts'),
+    ]);
+    portsCache = {
+      pings: pingStoreFromEnv(),
+      identity: identityRepositoryFromEnv(),
+      mailer: mailerFromEnv(),
+      now: () => new Date(),
+      appBaseUrl: requireEnv(envNames.appBaseUrl),
+    };
+  }
+  return portsCache;
+}
+
+/**
+ * The `.waitForTaskToken` step of the Ping state machine: records the task
+ * and emails the caller, then returns; the execution waits for the callback.
+ */
+export function makeHandler(ports?: PingWaitPorts) {
+  return withSfnTask('PingWait', pingWaitInputSchema, async (input, ctx) => {
+    const { ping, emailed } = await recordPingWaiting(
+      { pingId: input.pingId, taskToken: input.taskToken, execution: input.execution, requestId: ctx.requestId },
+      ports ?? (await defaultPorts()),
+    );
+    return { pingId: ping.pingId, status: ping.status, emailed };
+  });
+}
+
+export const handler = makeHandler();

@@ -1,0 +1,337 @@
+/**
+ * The local cloud: everything the deployed system uses, on loopback, with
+ * state under one data folder.
+ *
+ *   API            the manifest's routes, real handlers, in this process   (base+0)
+ *   S3             fauxqs, in this process, objects as files               (base+1)
+ *   DynamoDB       DynamoDB Local (Java), child process                    (base+2)
+ *   Step Functions the manifest's ASL files, in this process               (base+3)
+ *   SMTP / inbox   MailDev, child process                                  (base+4, base+5)
+ *   + the JWT issuer (under the API), the scheduler, the demo seed.
+ *
+ * Functions reach the emulators only through the SDK's standard
+ * AWS_ENDPOINT_URL_DYNAMODB / _S3 / _SFN, set here before any handler is
+ * imported, so the same code runs against AWS unchanged.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { isAbsolute, join, resolve } from 'node:path';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { manifest } from '#infra/manifest.ts';
+import { buckets } from '#infra/tables.ts';
+import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.ts';
+import { dynamoClient, ensureTables, localCredentials, startDynamoDbLocal } from './dynamodb.ts';
+import { httpApiServer } from './http-api.ts';
+import { createLocalIssuer } from './issuer.ts';
+import { loadFunctions, type LocalFunctions } from './lambda-runtime.ts';
+import { startMailDev } from './mail.ts';
+import type { DemoUserView } from './pages.ts';
+import { localAudience, localBucketName, localPorts, localRegion, localTableName, type LocalPorts } from './ports.ts';
+import { projectRoot } from './paths.ts';
+import { portInUse, Reaper, type Guarded } from './processes.ts';
+import { LocalScheduler } from './scheduler.ts';
+import { manifestMachines, sfnServer } from './sfn-endpoint.ts';
+import { LocalStepFunctions } from './sfn-engine.ts';
+
+export { projectRoot };
+
+/** Marks a folder as the local cloud's, so that --reset never deletes anything else. */
+const markerFile = '.chengguo-local-cloud';
+
+export interface LocalCloudOptions {
+  /** First of six consecutive ports (infra/local/ports.ts); 4100 for `npm start`. */
+  readonly portBase?: number;
+  /** Where state lives; relative to the project root. Default `.data`. */
+  readonly dataDir?: string;
+  /** Start from nothing: the data folder is emptied first. */
+  readonly reset?: boolean;
+  /** One line per event of the local cloud itself (not the handlers' JSON logs). */
+  readonly log?: (line: string) => void;
+  /** LOG_LEVEL for the handlers' structured logs (default: LOG_LEVEL or INFO). */
+  readonly handlerLogLevel?: string;
+  /** Arm the manifest's schedules (default true); firing on demand works either way. */
+  readonly runSchedules?: boolean;
+}
+
+export interface LocalCloudUrls {
+  readonly api: string;
+  readonly docs: string;
+  readonly signIn: string;
+  readonly inbox: string;
+  readonly s3: string;
+  readonly dynamodb: string;
+  readonly sfn: string;
+  readonly smtp: string;
+  readonly issuer: string;
+  readonly jwks: string;
+}
+
+export interface LocalCloud {
+  readonly urls: LocalCloudUrls;
+  readonly ports: LocalPorts;
+  readonly dataDir: string;
+  /** The variables the handlers run with (also set on process.env). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly demoUsers: readonly DemoUserView[];
+  /** Milliseconds: the whole start, and each part. */
+  readonly timings: Readonly<Record<string, number>>;
+  readonly functionErrors: readonly string[];
+  stop(): Promise<void>;
+}
+
+export function localUrls(ports: LocalPorts): LocalCloudUrls {
+  const api = `http://127.0.0.1:${ports.api}`;
+  return {
+    api,
+    docs: `${api}/docs`,
+    signIn: `${api}/local-auth/`,
+    inbox: `http://127.0.0.1:${ports.inbox}`,
+    s3: `http://127.0.0.1:${ports.s3}`,
+    dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
+    sfn: `http://127.0.0.1:${ports.sfn}`,
+    smtp: `smtp://127.0.0.1:${ports.smtp}`,
+    issuer: `${api}/local-auth`,
+    jwks: `${api}/local-auth/.well-known/jwks.json`,
+  };
+}
+
+/** The environment a deployed function would have, pointed at the local emulators. */
+export function localEnvironment(ports: LocalPorts): Record<string, string> {
+  const urls = localUrls(ports);
+  const env: Record<string, string> = {
+    AWS_REGION: localRegion,
+    AWS_DEFAULT_REGION: localRegion,
+    AWS_ACCESS_KEY_ID: localCredentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: localCredentials.secretAccessKey,
+    // No instance metadata on a laptop: do not let the SDK wait for it.
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_DYNAMODB: urls.dynamodb,
+    AWS_ENDPOINT_URL_S3: urls.s3,
+    AWS_ENDPOINT_URL_SFN: urls.sfn,
+    [envNames.jwtIssuer]: urls.issuer,
+    [envNames.jwtJwksUrl]: urls.jwks,
+    [envNames.jwtAudience]: localAudience,
+    [envNames.mailTransport]: 'smtp',
+    [envNames.smtpHost]: '127.0.0.1',
+    [envNames.smtpPort]: String(ports.smtp),
+    [envNames.mailFrom]: '自然资源调查监测成果管理系统（本地） <noreply@chengguo.local>',
+    [envNames.appBaseUrl]: urls.api,
+  };
+  for (const [table, name] of Object.entries(tableEnv)) env[name] = localTableName(table);
+  for (const [bucket, name] of Object.entries(bucketEnv)) env[name] = localBucketName(bucket);
+  for (const sm of manifest.stateMachines) env[stateMachineEnv(sm.name)] = `arn:aws:states:${localRegion}:000000000000:stateMachine:${sm.name}`;
+  return env;
+}
+
+let warningsFiltered = false;
+/**
+ * fauxqs loads node:sqlite, which Node 22 announces as experimental on every
+ * start; that one notice is dropped, every other warning still printed.
+ */
+function quietSqliteNotice(): void {
+  if (warningsFiltered) return;
+  warningsFiltered = true;
+  const others = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'ExperimentalWarning' && /SQLite/.test(warning.message)) return;
+    for (const l of others) l(warning);
+  });
+}
+
+function prepareDataDir(dir: string, reset: boolean): void {
+  if (reset && existsSync(dir)) {
+    const entries = readdirSync(dir);
+    if (entries.length > 0 && !entries.includes(markerFile)) {
+      throw new Error(`拒绝清空 ${dir}：它不是本地云的数据目录 (refusing to reset ${dir}: no ${markerFile} marker)`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  writeFileSync(join(dir, markerFile), 'chengguo local cloud data; `npm start -- --reset` deletes this folder\n');
+}
+
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolvePromise();
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolvePromise) => {
+    server.close(() => resolvePromise());
+    server.closeAllConnections();
+  });
+}
+
+async function timed<T>(timings: Record<string, number>, name: string, work: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await work();
+  } finally {
+    timings[name] = Date.now() - started;
+  }
+}
+
+export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const started = Date.now();
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const ports = localPorts(opts.portBase ?? 4100);
+  const urls = localUrls(ports);
+  const dataDir = isAbsolute(opts.dataDir ?? '.data') ? (opts.dataDir as string) : resolve(projectRoot, opts.dataDir ?? '.data');
+  const timings: Record<string, number> = {};
+
+  const busy = (await Promise.all(Object.entries(ports).map(async ([name, port]) => ((await portInUse(port)) ? `${name}:${port}` : undefined)))).filter(Boolean);
+  if (busy.length > 0) {
+    throw new Error(`端口已被占用：${busy.join('、')}——是否已有一个本地云在运行？(ports in use: ${busy.join(', ')}; is a local cloud already running?)`);
+  }
+  prepareDataDir(dataDir, opts.reset ?? false);
+
+  const env = localEnvironment(ports);
+  // Remembered so that stop() gives the process its environment back (tests start clouds in-process).
+  const previousEnv = Object.fromEntries([...Object.keys(env), 'LOG_LEVEL'].map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  process.env['LOG_LEVEL'] = opts.handlerLogLevel ?? process.env['LOG_LEVEL'] ?? 'INFO';
+
+  quietSqliteNotice();
+  const reaper = new Reaper();
+  const children: Guarded[] = [];
+  const servers: Server[] = [];
+  let s3: { stop(): Promise<void> } | undefined;
+  let engine: LocalStepFunctions | undefined;
+  let scheduler: LocalScheduler | undefined;
+  let registry: DynamoDBDocumentClient | undefined;
+  let stopped = false;
+
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    scheduler?.stop();
+    await Promise.all(servers.map(closeServer));
+    await engine?.close();
+    registry?.destroy();
+    await s3?.stop().catch(() => undefined);
+    await Promise.all(children.map((c) => c.stop()));
+    await reaper.close();
+    for (const [k, v] of Object.entries(previousEnv)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    log('本地云已停止 (local cloud stopped)');
+  };
+
+  try {
+    const dynamo = timed(timings, 'dynamodb', async () => {
+      const child = await startDynamoDbLocal({
+        reaper,
+        projectRoot,
+        port: ports.dynamodb,
+        dbPath: join(dataDir, 'dynamodb'),
+        logFile: join(dataDir, 'logs', 'dynamodb.log'),
+      });
+      children.push(child);
+      const created = await ensureTables(ports.dynamodb);
+      if (created.length > 0) log(`DynamoDB: 已建表 (tables created) ${created.join(', ')}`);
+    });
+    const mail = timed(timings, 'maildev', async () => {
+      children.push(
+        await startMailDev({
+          reaper,
+          projectRoot,
+          smtpPort: ports.smtp,
+          webPort: ports.inbox,
+          mailDir: join(dataDir, 'mail'),
+          logFile: join(dataDir, 'logs', 'maildev.log'),
+        }),
+      );
+    });
+    const storage = timed(timings, 's3', async () => {
+      const { startFauxqs } = await import('fauxqs');
+      const server = await startFauxqs({
+        port: ports.s3,
+        logger: false,
+        defaultRegion: localRegion,
+        s3StorageDir: join(dataDir, 's3'),
+      });
+      s3 = server;
+      server.setup({ buckets: buckets.map((b) => localBucketName(b)) });
+    });
+    const issuer = timed(timings, 'issuer', () => createLocalIssuer({ dataDir, issuer: urls.issuer, jwksUrl: urls.jwks }));
+    const functions: Promise<LocalFunctions> = timed(timings, 'functions', () => loadFunctions(projectRoot, log));
+    const seedModule = import('./seed.ts');
+
+    const results = await Promise.allSettled([dynamo, mail, storage, issuer, functions, seedModule]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+
+    const { seed, demoUsers } = await seedModule;
+    const seeded = await timed(timings, 'seed', () =>
+      seed({ registryTable: localTableName('registry'), logsTable: localTableName('logs') }),
+    );
+    if (seeded.created > 0) log(`演示数据已写入 (demo data seeded): ${seeded.created} 项`);
+
+    const fns = await functions;
+    engine = new LocalStepFunctions({
+      machines: manifestMachines(projectRoot),
+      invoke: (name, payload) => fns.invoke(name, payload),
+      stateFile: join(dataDir, 'stepfunctions', 'executions.json'),
+      log,
+    });
+    const sfn = engine;
+    const sfnHttp = sfnServer(sfn, log);
+    await listen(sfnHttp, ports.sfn);
+    servers.push(sfnHttp);
+
+    scheduler = new LocalScheduler(
+      manifest.schedules,
+      async (def, event) => {
+        if ('function' in def.target) return fns.invoke(def.target.function, event);
+        return sfn.startExecution({
+          stateMachineArn: sfn.stateMachineArn(def.target.stateMachine),
+          name: String(event['executionId']),
+          input: JSON.stringify(event),
+        });
+      },
+      log,
+    );
+    if (opts.runSchedules ?? true) scheduler.start();
+    const sched = scheduler;
+
+    const users = DynamoDBDocumentClient.from(dynamoClient(ports.dynamodb));
+    registry = users;
+    const api = httpApiServer({
+      functions: fns,
+      issuer: await issuer,
+      scheduler: sched,
+      demoUsers,
+      lookupUser: async (userId) => {
+        const out = await users.send(new GetCommand({ TableName: localTableName('registry'), Key: { pk: `USER#${userId}`, sk: 'META' } }));
+        const item = out.Item as { userId?: string; email?: string; name?: string } | undefined;
+        return item?.userId && item.email ? { userId: item.userId, email: item.email, name: item.name ?? item.userId } : undefined;
+      },
+      status: () => ({
+        functions: Object.fromEntries([...fns.status].map(([name, s]) => [name, s.loaded ? 'loaded' : `error: ${s.error}`])),
+        routes: manifest.routes.map((r) => `${r.method} ${r.path}`),
+        stateMachines: sfn.listStateMachines().stateMachines.map((m) => m.name),
+        schedules: sched.list(),
+        dataDir,
+        readyMs: timings['total'],
+      }),
+      urls,
+      log,
+    });
+    await listen(api, ports.api);
+    servers.push(api);
+
+    timings['total'] = Date.now() - started;
+    const functionErrors = [...fns.status].filter(([, s]) => !s.loaded).map(([name]) => name);
+    return { urls, ports, dataDir, env, demoUsers, timings, functionErrors, stop };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}

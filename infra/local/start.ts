@@ -1,0 +1,106 @@
+/**
+ * `npm start` — the local cloud, with a banner saying where everything is
+ * and how to act as each demo user. `npm start -- --reset` starts clean.
+ * Ctrl-C or SIGTERM stops every child process and frees every port.
+ */
+import { roleLabels, classificationLabels } from '#shared/identity/roles.ts';
+import { startLocalCloud, type LocalCloud } from './cloud.ts';
+
+const args = new Set(process.argv.slice(2));
+if (args.has('--help') || args.has('-h')) {
+  console.log(`用法 usage: npm start [-- --reset] [-- --port-base 4100] [-- --data-dir .data]
+  --reset        清空 .data 后重新开始 (start from an empty data folder)
+  --port-base N  六个连续端口的起点 (first of six ports; default 4100 or CHENGGUO_PORT_BASE)
+  --data-dir D   数据目录 (data folder; default .data)`);
+  process.exit(0);
+}
+
+function option(name: string): string | undefined {
+  const argv = process.argv.slice(2);
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+}
+
+const stamp = () => new Date().toTimeString().slice(0, 8);
+const log = (line: string) => console.log(`${stamp()} ${line}`);
+
+function banner(cloud: LocalCloud): string {
+  const u = cloud.urls;
+  const token = (userId: string) =>
+    `TOKEN=$(curl -s -X POST ${u.api}/local-auth/token -H 'content-type: application/json' -d '{"userId":"${userId}"}' | sed -E 's/.*"idToken":"([^"]+)".*/\\1/')`;
+  const lines = [
+    '',
+    '══════════════════════════════════════════════════════════════════════',
+    ` 成果管理系统 · 本地云已就绪 (chengguo local cloud ready) — ${(cloud.timings['total'] ?? 0) / 1000} s`,
+    '══════════════════════════════════════════════════════════════════════',
+    `  接口 API               ${u.api}`,
+    `  接口文档 API docs      ${u.docs}`,
+    `  登录页 sign-in         ${u.signIn}`,
+    `  邮件收件箱 inbox       ${u.inbox}`,
+    `  S3 (fauxqs)            ${u.s3}`,
+    `  DynamoDB Local         ${u.dynamodb}`,
+    `  Step Functions         ${u.sfn}`,
+    `  SMTP                   ${u.smtp}`,
+    `  数据目录 data          ${cloud.dataDir}`,
+    '',
+    ' 演示用户 demo users（以某人身份操作 act as one: 取得令牌再带上 Authorization 头）',
+  ];
+  for (const user of cloud.demoUsers) {
+    lines.push(
+      `  • ${user.name} ${user.userId} — ${user.orgName}，${user.roles.map((r) => roleLabels[r]).join('、')}，密级 ${classificationLabels[user.clearance]}`,
+      `      ${user.description}`,
+    );
+  }
+  const first = cloud.demoUsers[0]?.userId ?? 'zhang.wei';
+  lines.push(
+    '',
+    ' 示例 example:',
+    `  ${token(first)}`,
+    `  curl -s ${u.api}/me -H "Authorization: Bearer $TOKEN"`,
+    `  curl -s -X POST ${u.api}/pings -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"message":"你好"}'`,
+    '  （或在登录页点选用户 — or pick a user on the sign-in page）',
+  );
+  if (cloud.functionErrors.length > 0) {
+    lines.push('', ` ⚠ 以下函数加载失败，其接口将返回 500 (these functions failed to load): ${cloud.functionErrors.join(', ')}`);
+  }
+  lines.push('', ' Ctrl-C 停止 (stop)；npm start -- --reset 从空数据开始 (start clean)', '');
+  return lines.join('\n');
+}
+
+let cloud: LocalCloud | undefined;
+let stopping = false;
+
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) {
+    log(`再次收到 ${signal}，强制退出 (second ${signal}: exiting now; the watchdog kills the children)`);
+    process.exit(1);
+  }
+  stopping = true;
+  log(`收到 ${signal}，正在停止… (stopping)`);
+  try {
+    await cloud?.stop();
+    process.exit(0);
+  } catch (error) {
+    console.error(error);
+    process.exit(1);
+  }
+}
+
+process.on('SIGINT', () => void shutdown('SIGINT'));
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGHUP', () => void shutdown('SIGHUP'));
+
+try {
+  const portBase = option('--port-base');
+  cloud = await startLocalCloud({
+    reset: args.has('--reset'),
+    ...(portBase ? { portBase: Number(portBase) } : process.env['CHENGGUO_PORT_BASE'] ? { portBase: Number(process.env['CHENGGUO_PORT_BASE']) } : {}),
+    dataDir: option('--data-dir') ?? '.data',
+    log,
+  });
+  if (stopping) await cloud.stop();
+  else console.log(banner(cloud));
+} catch (error) {
+  console.error(`本地云启动失败 (local cloud failed to start): ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}

@@ -1,0 +1,224 @@
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
+import { regionCovers } from '#shared/identity/scope.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { Page, SubmissionPorts } from '#shared/ports/submission.ts';
+import type { Organisation, Principal } from '#shared/schemas/identity.ts';
+import { submissionStatusLabels, type DeadlineView, type Submission, type SurveyTask, type SurveyTaskInput } from '#shared/schemas/submission.ts';
+import { ownRulesCategories, type ThemeId } from '#shared/schemas/theme.ts';
+import { themeProfiles } from '#shared/verification/profiles.ts';
+import { regionBoxFor } from '#shared/verification/regions.ts';
+import { isSameOrAbove, requireImplementerSubmitter, requireRead } from './access.ts';
+import { chinaDay, clocks, deadlineView } from './deadlines.ts';
+
+/** The organisation types that organise surveys (R6.1 “whoever organises, receives”). */
+export const organiserTypes: readonly Organisation['type'][] = ['naturalResources', 'forestryGrassland'];
+
+export function followsOwnRules(theme: ThemeId): boolean {
+  return (ownRulesCategories as readonly string[]).includes(theme);
+}
+
+export interface SurveyTaskView extends SurveyTask {
+  readonly themeLabel: string;
+  /** R6.1; null until the implementer records the completion date. */
+  readonly deadline: DeadlineView | null;
+  /** R22.1, Chinese: present when the theme follows its own rules. */
+  readonly ownRulesNote?: string;
+}
+
+export function taskView(task: SurveyTask, calendar: WorkingDayCalendar, today: string): SurveyTaskView {
+  return {
+    ...task,
+    themeLabel: themeProfiles[task.theme].label,
+    deadline: task.completionDate ? deadlineView(calendar, 'submission', task.completionDate, today, task.submittedAt) : null,
+    ...(task.followsOwnRules
+      ? {
+          ownRulesNote: `“${themeProfiles[task.theme].label}”属于测绘成果、重要地理信息、地质或海洋等另有规定的类别（R22.1）：本系统登记并标记，核验时按其专门规定放宽坐标与范围检查，移交、发布和共享须另行遵守相应规定`,
+        }
+      : {}),
+  };
+}
+
+function invalid(field: string, message: string): ValidationError {
+  return new ValidationError(`请求参数有误：${field} ${message}`, [{ field, code: 'INVALID', message }]);
+}
+
+function taskEntry(actor: Principal, action: string, taskId: string, requestId: string, detail: Record<string, unknown>): AuditEntry {
+  return { actor: actor.userId, orgCode: actor.orgCode, action, target: `TASK#${taskId}`, outcome: 'success', requestId, detail };
+}
+
+/**
+ * An organiser registers a survey task (调查监测任务).
+ *
+ * Primary course:
+ *  1. the caller is a reviewer or administrator of a natural-resources or
+ *     forestry-and-grassland department — that department is the organiser;
+ *  2. the region is a GB/T 2260 code of a known province (or 100000) inside
+ *     the organiser's own jurisdiction (R3.1);
+ *  3. implementer and custodian are registered organisations that can act
+ *     so (a requester department cannot);
+ *  4. the task is stored with its audit record; R22.1 themes are marked.
+ */
+export async function registerSurveyTask(
+  cmd: { actor: Principal; input: SurveyTaskInput; requestId: string },
+  ports: Pick<SubmissionPorts, 'store' | 'identity' | 'calendar' | 'now' | 'newId'>,
+): Promise<SurveyTaskView> {
+  const { actor, input } = cmd;
+  if (!actor.roles.includes('reviewer') && !actor.roles.includes('administrator')) {
+    throw new ForbiddenError('无权登记调查监测任务：需要“技术审核人”或“系统管理员”角色');
+  }
+  const organiser = await ports.identity.getOrganisation(actor.orgCode);
+  if (!organiser || !organiserTypes.includes(organiser.type)) {
+    throw new ForbiddenError(`无权登记调查监测任务：只有自然资源或林业和草原主管部门可以组织调查监测，您所在单位（${actor.orgCode}）不是`);
+  }
+
+  const issues: FieldIssue[] = [];
+  if (!regionBoxFor(input.regionCode)) {
+    issues.push({ field: 'body.regionCode', code: 'UNKNOWN_REGION', message: `行政区划代码 ${input.regionCode} 不属于任何已知的省级行政区（GB/T 2260）` });
+  } else if (!regionCovers(organiser.regionCode, input.regionCode)) {
+    issues.push({ field: 'body.regionCode', code: 'OUTSIDE_JURISDICTION', message: `调查区域 ${input.regionCode} 不在组织单位 ${organiser.name}（${organiser.regionCode}）的辖区内` });
+  }
+  for (const [field, code, label] of [
+    ['implementerOrg', input.implementerOrg, '实施单位'],
+    ['custodianOrg', input.custodianOrg, '保管单位'],
+  ] as const) {
+    const org = await ports.identity.getOrganisation(code);
+    if (!org) issues.push({ field: `body.${field}`, code: 'UNKNOWN_ORG', message: `${label} ${code} 未在系统中登记` });
+    else if (org.type === 'requester') issues.push({ field: `body.${field}`, code: 'ORG_TYPE', message: `${org.name}（${code}）是需求部门，不能作为${label}` });
+  }
+  const first = issues[0];
+  if (first) throw new ValidationError(`请求参数有误：${first.field} ${first.message}`, issues);
+
+  const now = ports.now().toISOString();
+  const task: SurveyTask = {
+    taskId: ports.newId(),
+    name: input.name,
+    theme: input.theme,
+    followsOwnRules: followsOwnRules(input.theme),
+    regionCode: input.regionCode,
+    organiserOrg: organiser.code,
+    implementerOrg: input.implementerOrg,
+    custodianOrg: input.custodianOrg,
+    ...(input.description ? { description: input.description } : {}),
+    createdAt: now,
+    createdBy: actor.userId,
+  };
+  await ports.store.createTask(
+    task,
+    taskEntry(actor, 'submission.task.register', task.taskId, cmd.requestId, {
+      name: task.name,
+      theme: task.theme,
+      regionCode: task.regionCode,
+      implementerOrg: task.implementerOrg,
+      custodianOrg: task.custodianOrg,
+      followsOwnRules: task.followsOwnRules,
+    }),
+  );
+  return taskView(task, await ports.calendar(), chinaDay(ports.now()));
+}
+
+/**
+ * The implementer records the survey work's completion date; the R6.1 clock
+ * (30 WD) starts from it.
+ *
+ * Primary course:
+ *  1. the task exists; the caller is a submitter of its implementer;
+ *  2. the date is not in the future (China time) and inside the calendar's range;
+ *  3. the same date again changes nothing (idempotent PUT);
+ *  4. a different date is refused once a version has been sealed (the
+ *     deadline was already judged), else stored with the due date, conditional
+ *     on the date read in 1 (a concurrent change → 409), with its audit record.
+ */
+export async function recordCompletion(
+  cmd: { actor: Principal; taskId: string; completionDate: string; requestId: string },
+  ports: Pick<SubmissionPorts, 'store' | 'calendar' | 'now'>,
+): Promise<{ task: SurveyTaskView; changed: boolean }> {
+  const task = await ports.store.getTask(cmd.taskId);
+  if (!task) throw new NotFoundError(`调查监测任务 ${cmd.taskId} 不存在`);
+  requireImplementerSubmitter(cmd.actor, task, '登记调查完成日期');
+  const today = chinaDay(ports.now());
+  if (cmd.completionDate > today) throw invalid('body.completionDate', `完成日期 ${cmd.completionDate} 晚于今天（${today}），请登记实际完成日期`);
+  const calendar = await ports.calendar();
+  let due: string;
+  try {
+    due = calendar.deadline(cmd.completionDate, clocks.submission.days).due;
+  } catch (error) {
+    if (error instanceof ValidationError) throw invalid('body.completionDate', error.message);
+    throw error;
+  }
+  if (task.completionDate === cmd.completionDate) return { task: taskView(task, calendar, today), changed: false };
+  if (task.submittedAt) {
+    throw new ConflictError(
+      'COMPLETION_LOCKED',
+      `该任务已于 ${chinaDay(task.submittedAt)} 封存汇交成果，完成日期（${task.completionDate ?? '未登记'}）不可再修改`,
+    );
+  }
+  const at = ports.now().toISOString();
+  await ports.store.recordCompletion(
+    { taskId: task.taskId, completionDate: cmd.completionDate, submissionDue: due, recordedBy: cmd.actor.userId, recordedAt: at, previousDate: task.completionDate },
+    taskEntry(cmd.actor, 'submission.task.completion', task.taskId, cmd.requestId, {
+      completionDate: cmd.completionDate,
+      submissionDue: due,
+      previousDate: task.completionDate ?? null,
+    }),
+  );
+  const updated: SurveyTask = { ...task, completionDate: cmd.completionDate, submissionDue: due, completionRecordedBy: cmd.actor.userId, completionRecordedAt: at };
+  return { task: taskView(updated, calendar, today), changed: true };
+}
+
+export interface SubmissionSummary {
+  readonly submissionId: string;
+  readonly name: string;
+  readonly status: Submission['status'];
+  readonly statusLabel: string;
+  readonly currentVersion: number;
+  readonly classification: Submission['classification'];
+  readonly createdAt: string;
+}
+
+export function submissionSummary(s: Submission): SubmissionSummary {
+  return {
+    submissionId: s.submissionId,
+    name: s.catalogue.name,
+    status: s.status,
+    statusLabel: submissionStatusLabels[s.status],
+    currentVersion: s.currentVersion,
+    classification: s.classification,
+    createdAt: s.createdAt,
+  };
+}
+
+/** One task with its R6.1 deadline and its submissions, for the organisations involved and those above them. */
+export async function getSurveyTask(
+  cmd: { actor: Principal; taskId: string },
+  ports: Pick<SubmissionPorts, 'store' | 'identity' | 'calendar' | 'now'>,
+): Promise<{ task: SurveyTaskView; submissions: SubmissionSummary[] }> {
+  const task = await ports.store.getTask(cmd.taskId);
+  if (!task) throw new NotFoundError(`调查监测任务 ${cmd.taskId} 不存在`);
+  await requireRead(ports.identity, cmd.actor, task, '该调查监测任务');
+  const submissions = await ports.store.listSubmissionsOfTask(task.taskId);
+  return { task: taskView(task, await ports.calendar(), chinaDay(ports.now())), submissions: submissions.map(submissionSummary) };
+}
+
+/**
+ * Tasks an organisation organises or implements, newest first. The caller
+ * lists its own organisation's, or those of an organisation below it (R3.1).
+ */
+export async function listSurveyTasks(
+  cmd: { actor: Principal; org?: string; as?: 'organiser' | 'implementer'; limit: number; cursor?: string },
+  ports: Pick<SubmissionPorts, 'store' | 'identity' | 'calendar' | 'now'>,
+): Promise<Page<SurveyTaskView> & { org: string; as: 'organiser' | 'implementer' }> {
+  const org = cmd.org ?? cmd.actor.orgCode;
+  if (!(await isSameOrAbove(ports.identity, cmd.actor.orgCode, org))) {
+    throw new ForbiddenError(`无权查看 ${org} 的调查监测任务：只能查看本单位或下级单位的任务`);
+  }
+  let as = cmd.as;
+  if (!as) {
+    const o = await ports.identity.getOrganisation(org);
+    as = o && organiserTypes.includes(o.type) ? 'organiser' : 'implementer';
+  }
+  const page = await ports.store.listTasks({ by: as, org, limit: cmd.limit, ...(cmd.cursor ? { cursor: cmd.cursor } : {}) });
+  const calendar = await ports.calendar();
+  const today = chinaDay(ports.now());
+  return { org, as, items: page.items.map((t) => taskView(t, calendar, today)), ...(page.cursor ? { cursor: page.cursor } : {}) };
+}
