@@ -1,4 +1,5 @@
 import { withHttp } from '#shared/http/with-http.ts';
+import { logger } from '#shared/log.ts';
 import type { HealthProbe } from '#shared/ports/platform.ts';
 import { platformContracts } from '#shared/schemas/platform-contracts.ts';
 
@@ -21,7 +22,6 @@ export function makeHandler(probe?: HealthProbe) {
       return { body: { status: 'ok', time, version, checks: { registry: { ok: true, ms } } }, headers: { 'cache-control': 'no-store' } };
     } catch (error) {
       // Named in the log with the request id; the caller learns only that the table is unreachable.
-      const { logger } = await import('#shared/log.ts');
       logger.error('health: registry unreadable', { requestId: req.requestId, error: error as Error });
       return { status: 503, body: { status: 'degraded', time, version, checks: { registry: { ok: false } } }, headers: { 'cache-control': 'no-store' } };
     }

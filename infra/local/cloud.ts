@@ -19,6 +19,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { manifest } from '#infra/manifest.ts';
 import { buckets } from '#infra/tables.ts';
+import { keys } from '#shared/adapters/dynamo.ts';
 import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.ts';
 import { dynamoClient, ensureTables, localCredentials, startDynamoDbLocal } from './dynamodb.ts';
 import { httpApiServer } from './http-api.ts';
@@ -26,7 +27,7 @@ import { createLocalIssuer } from './issuer.ts';
 import { loadFunctions, type LocalFunctions } from './lambda-runtime.ts';
 import { startMailDev } from './mail.ts';
 import type { DemoUserView } from './pages.ts';
-import { localAudience, localBucketName, localPorts, localRegion, localTableName, type LocalPorts } from './ports.ts';
+import { localAccount, localAudience, localBucketName, localPorts, localRegion, localTableName, type LocalPorts } from './ports.ts';
 import { projectRoot } from './paths.ts';
 import { portInUse, Reaper, type Guarded } from './processes.ts';
 import { LocalScheduler } from './scheduler.ts';
@@ -119,7 +120,7 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
   };
   for (const [table, name] of Object.entries(tableEnv)) env[name] = localTableName(table);
   for (const [bucket, name] of Object.entries(bucketEnv)) env[name] = localBucketName(bucket);
-  for (const sm of manifest.stateMachines) env[stateMachineEnv(sm.name)] = `arn:aws:states:${localRegion}:000000000000:stateMachine:${sm.name}`;
+  for (const sm of manifest.stateMachines) env[stateMachineEnv(sm.name)] = `arn:aws:states:${localRegion}:${localAccount}:stateMachine:${sm.name}`;
   return env;
 }
 
@@ -225,6 +226,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   };
 
   try {
+    const seedModule = import('./seed.ts');
     const dynamo = timed(timings, 'dynamodb', async () => {
       const child = await startDynamoDbLocal({
         reaper,
@@ -236,6 +238,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       children.push(child);
       const created = await ensureTables(ports.dynamodb);
       if (created.length > 0) log(`DynamoDB: 已建表 (tables created) ${created.join(', ')}`);
+      // Seeded as soon as the tables exist, while the other parts are still starting.
+      const { seed } = await seedModule;
+      const seeded = await timed(timings, 'seed', () => seed({ registryTable: localTableName('registry'), logsTable: localTableName('logs') }));
+      if (seeded.created > 0) log(`演示数据已写入 (demo data seeded): ${seeded.created} 项`);
     });
     const mail = timed(timings, 'maildev', async () => {
       children.push(
@@ -262,17 +268,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
     const issuer = timed(timings, 'issuer', () => createLocalIssuer({ dataDir, issuer: urls.issuer, jwksUrl: urls.jwks }));
     const functions: Promise<LocalFunctions> = timed(timings, 'functions', () => loadFunctions(projectRoot, log));
-    const seedModule = import('./seed.ts');
 
     const results = await Promise.allSettled([dynamo, mail, storage, issuer, functions, seedModule]);
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
 
-    const { seed, demoUsers } = await seedModule;
-    const seeded = await timed(timings, 'seed', () =>
-      seed({ registryTable: localTableName('registry'), logsTable: localTableName('logs') }),
-    );
-    if (seeded.created > 0) log(`演示数据已写入 (demo data seeded): ${seeded.created} 项`);
+    const { demoUsers } = await seedModule;
 
     const fns = await functions;
     engine = new LocalStepFunctions({
@@ -309,7 +310,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       scheduler: sched,
       demoUsers,
       lookupUser: async (userId) => {
-        const out = await users.send(new GetCommand({ TableName: localTableName('registry'), Key: { pk: `USER#${userId}`, sk: 'META' } }));
+        const out = await users.send(new GetCommand({ TableName: localTableName('registry'), Key: keys.user(userId) }));
         const item = out.Item as { userId?: string; email?: string; name?: string } | undefined;
         return item?.userId && item.email ? { userId: item.userId, email: item.email, name: item.name ?? item.userId } : undefined;
       },

@@ -38,7 +38,7 @@ export interface HttpApiOptions {
   readonly log: (line: string) => void;
 }
 
-interface CompiledRoute {
+export interface CompiledRoute {
   readonly route: RouteDef;
   readonly routeKey: string;
   readonly segments: readonly string[];
@@ -46,7 +46,7 @@ interface CompiledRoute {
   readonly greedy: boolean;
 }
 
-function compile(route: RouteDef): CompiledRoute {
+export function compileRoute(route: RouteDef): CompiledRoute {
   const segments = route.path.split('/').filter(Boolean);
   return {
     route,
@@ -216,7 +216,7 @@ function localError(code: string, message: string, requestId: string) {
 }
 
 export function httpApiServer(opts: HttpApiOptions): Server {
-  const routes = manifest.routes.map(compile);
+  const routes = manifest.routes.map(compileRoute);
 
   async function local(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<number | undefined> {
     const path = url.pathname;

@@ -41,7 +41,6 @@ export function functionArn(name: string): string {
 
 export interface LocalFunctions {
   readonly status: ReadonlyMap<string, LoadState>;
-  has(name: string): boolean;
   /** Runs the function; a thrown error becomes a FunctionError (as the Lambda service reports it). */
   invoke(name: string, event: unknown, opts?: { requestId?: string }): Promise<unknown>;
 }
@@ -93,7 +92,6 @@ export async function loadFunctions(projectRoot: string, log: (line: string) => 
 
   return {
     status,
-    has: (name) => manifest.functions.some((f) => f.name === name),
     async invoke(name, event, opts = {}) {
       const fn = manifest.functions.find((f) => f.name === name);
       if (!fn) throw new FunctionError('ResourceNotFoundException', `Function not found: ${functionArn(name)}`, []);

@@ -148,7 +148,6 @@ function collectTasks(states: Record<string, unknown>, out: Map<string, TaskStat
 
 function validName(name: string): boolean {
   // AWS: 1–80 characters, no whitespace, brackets, wildcards, listed punctuation or control characters.
-  // eslint-disable-next-line no-control-regex
   return name.length >= 1 && name.length <= 80 && !/[\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]/.test(name);
 }
 

@@ -12,6 +12,8 @@ export interface RouteContract {
   readonly response?: z.ZodType;
   /** Content type of a successful response; JSON unless said. */
   readonly produces?: 'application/json' | 'text/html';
+  /** A larger JSON body limit for this route (e.g. a 10,000-file manifest); withHttp's default otherwise. */
+  readonly maxBodyBytes?: number;
   readonly description?: string;
 }
 

@@ -73,11 +73,11 @@ function lowerHeaders(h: APIGatewayProxyEventV2['headers'] | undefined): Record<
   return out;
 }
 
-function parseJsonBody(event: APIGatewayProxyEventV2): unknown {
+function parseJsonBody(event: APIGatewayProxyEventV2, limit: number = maxBodyBytes): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(raw, 'utf8') > maxBodyBytes) {
-    throw new PayloadTooLargeError(`请求体过大：上限 ${maxBodyBytes / 1024} KiB（文件请通过上传地址提交）`);
+  if (Buffer.byteLength(raw, 'utf8') > limit) {
+    throw new PayloadTooLargeError(`请求体过大：上限 ${limit / 1024} KiB（文件请通过上传地址提交）`);
   }
   try {
     return JSON.parse(raw);
@@ -130,7 +130,7 @@ export function withHttp<C extends RouteContract>(
     try {
       const headers = lowerHeaders(event.headers);
       const principal = await authorise(route, headers['authorization'], deps ?? (await defaultHttpDeps()));
-      const rawBody = spec.body ? parseJsonBody(event) : undefined;
+      const rawBody = spec.body ? parseJsonBody(event, spec.maxBodyBytes) : undefined;
       const req = {
         path: spec.path ? parseOrThrow(spec.path, event.pathParameters ?? {}, 'path') : undefined,
         query: spec.query ? parseOrThrow(spec.query, event.queryStringParameters ?? {}, 'query') : undefined,

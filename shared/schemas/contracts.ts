@@ -3,6 +3,7 @@ import { contract, type RouteContract } from '#shared/http/contract.ts';
 import { calendarContracts } from './calendar.ts';
 import { identityContracts } from './identity-contracts.ts';
 import { platformContracts } from './platform-contracts.ts';
+import { submissionContracts } from './submission-contracts.ts';
 
 const docsContracts = {
   OpenApi: contract({
@@ -17,4 +18,5 @@ export const contracts: Readonly<Record<string, RouteContract>> = {
   ...platformContracts,
   ...identityContracts,
   ...calendarContracts,
+  ...submissionContracts,
 };
