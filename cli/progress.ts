@@ -125,6 +125,8 @@ export class ProgressReporter {
     this.filesDone = opts.filesAlready ?? 0;
     this.bytesDone = opts.bytesAlready ?? 0;
     this.started = this.now();
+    // The first line comes after one interval: a run shorter than that prints only the closing line.
+    this.lastDraw = this.started;
     this.meter.sample(this.started, this.bytesDone);
   }
 

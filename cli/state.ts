@@ -244,16 +244,15 @@ export function planUploads(input: {
     if (remote?.status === 'expired') expired.push(file.path);
 
     const partsDone = new Map<number, PartDone>();
-    let uploadId: string | undefined = remote?.status === 'expired' ? undefined : (remote?.uploadId ?? local?.uploadId);
-    const localMatches = local?.uploadId !== undefined && local.uploadId === uploadId && local.partSize === plan.partSize;
-    if (remote && remote.status !== 'expired' && remote.partsKnown !== false && remote.uploadId) {
+    const uploadId = remote ? (remote.status === 'expired' ? undefined : remote.uploadId) : local?.uploadId;
+    const localMatches = uploadId !== undefined && local?.uploadId === uploadId && local.partSize === plan.partSize;
+    if (remote && uploadId && remote.partsKnown !== false) {
       // S3's list is the truth; its SHA-256 when given, else the one we sent.
       for (const p of remote.partsArrived ?? []) {
         const sha256 = p.sha256 ?? (localMatches ? local?.parts?.[String(p.partNumber)]?.sha256 : undefined);
         if (sha256 && p.size === partLen(file.size, plan.partSize, p.partNumber, plan.partCount)) partsDone.set(p.partNumber, { etag: p.etag, sha256 });
       }
-    } else if (localMatches || (!remote && local?.uploadId)) {
-      if (!remote) uploadId = local?.uploadId;
+    } else if (localMatches) {
       for (const [n, p] of Object.entries(local?.parts ?? {})) partsDone.set(Number(n), p);
     }
     const partsToSend: number[] = [];

@@ -20,6 +20,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { manifest } from '#infra/manifest.ts';
 import { buckets } from '#infra/tables.ts';
 import { keys } from '#shared/adapters/dynamo.ts';
+import { loadOrCreateTokenKey, taskTokenKeyEnv } from '#shared/adapters/token-vault.ts';
 import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.ts';
 import { dynamoClient, ensureTables, localCredentials, startDynamoDbLocal } from './dynamodb.ts';
 import { httpApiServer } from './http-api.ts';
@@ -193,6 +194,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   prepareDataDir(dataDir, opts.reset ?? false);
 
   const env = localEnvironment(ports);
+  // The human-task token vault's key (shared/adapters/token-vault.ts), kept with the data so open tasks survive a restart.
+  env[taskTokenKeyEnv] = loadOrCreateTokenKey(join(dataDir, 'keys', 'task-token.key'));
   // Remembered so that stop() gives the process its environment back (tests start clouds in-process).
   const previousEnv = Object.fromEntries([...Object.keys(env), 'LOG_LEVEL'].map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);

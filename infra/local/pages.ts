@@ -72,6 +72,11 @@ async function signIn(userId) {
   if (!res.ok) { card.textContent = (data.error && data.error.message) || res.status; return; }
   localStorage.setItem('chengguo.token', data.idToken);
   localStorage.setItem('chengguo.user', userId);
+  // The human-task page (an emailed link) reads the token from here, as it would after the Cognito hosted UI.
+  localStorage.setItem('chengguo.idToken', data.idToken);
+  const next = new URLSearchParams(location.search).get('next');
+  // Same-origin paths only ("/x…"): never "//host" or "/\\host", which browsers read as another site.
+  if (next && next.charAt(0) === '/' && /[A-Za-z0-9]/.test(next.charAt(1))) { location.href = next; return; }
   const curl = 'curl -s -H "Authorization: Bearer ' + data.idToken + '" ' + location.origin + '/me';
   card.innerHTML = '<p class="muted">令牌（已保存，' + Math.round(data.expiresIn / 3600) + ' 小时内有效）· token saved</p>'
     + '<textarea rows="3" readonly>' + data.idToken + '</textarea>'

@@ -4,6 +4,8 @@ import { calendarContracts } from './calendar.ts';
 import { identityContracts } from './identity-contracts.ts';
 import { platformContracts } from './platform-contracts.ts';
 import { submissionContracts } from './submission-contracts.ts';
+import { tasksContracts } from './tasks-contracts.ts';
+import { verificationContracts } from './verification-contracts.ts';
 
 const docsContracts = {
   OpenApi: contract({
@@ -19,4 +21,6 @@ export const contracts: Readonly<Record<string, RouteContract>> = {
   ...identityContracts,
   ...calendarContracts,
   ...submissionContracts,
+  ...tasksContracts,
+  ...verificationContracts,
 };

@@ -159,7 +159,7 @@ export const submissionStatusLabels: Record<SubmissionStatus, string> = {
   heldOffline: '涉密成果，由保管单位离线保管',
 };
 
-export const versionStatuses = ['open', 'sealed', 'verifying', 'awaitingReview', 'returned', 'verified'] as const;
+export const versionStatuses = ['open', 'sealed', 'verifying', 'awaitingReview', 'returned', 'verified', 'verificationFailed'] as const;
 export const versionStatusSchema = z.enum(versionStatuses);
 export type VersionStatus = z.infer<typeof versionStatusSchema>;
 export const versionStatusLabels: Record<VersionStatus, string> = {
@@ -169,6 +169,8 @@ export const versionStatusLabels: Record<VersionStatus, string> = {
   awaitingReview: '待技术审核',
   returned: '已退回',
   verified: '核验通过',
+  // The workflow itself failed (not the package): recorded by the Verification state machine's failure path.
+  verificationFailed: '核验流程异常（待重新核验）',
 };
 
 export const heldOfflineSchema = z.object({
@@ -268,6 +270,7 @@ export type VersionFile = z.infer<typeof versionFileSchema>;
 
 // ---- timeline -----------------------------------------------------------------
 
+/** In the order a round runs: the timeline breaks ties between events of one instant by this order. */
 export const timelineEventTypes = [
   'submissionOpened',
   'heldOffline',
@@ -284,6 +287,7 @@ export const timelineEventTypes = [
   'returned',
   'verified',
   'emailSent',
+  'verificationFailed',
 ] as const;
 export const timelineEventTypeSchema = z.enum(timelineEventTypes);
 export type TimelineEventType = z.infer<typeof timelineEventTypeSchema>;
@@ -303,6 +307,7 @@ export const timelineEventLabels: Record<TimelineEventType, string> = {
   returned: '核验未通过，退回',
   verified: '核验通过',
   emailSent: '发送邮件',
+  verificationFailed: '核验流程异常',
 };
 
 export const timelineEventSchema = z.object({

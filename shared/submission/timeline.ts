@@ -1,9 +1,8 @@
-import { chinaNoon } from '#shared/calendar/dates.ts';
-import { toEpochDay } from '#shared/calendar/dates.ts';
+import { chinaNoon, toEpochDay } from '#shared/calendar/dates.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import type { SubmissionPorts } from '#shared/ports/submission.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
-import { timelineEventLabels, type DeadlineView, type TimelineEventType } from '#shared/schemas/submission.ts';
+import { timelineEventLabels, timelineEventTypes, type DeadlineView, type TimelineEventType } from '#shared/schemas/submission.ts';
 import { requireRead } from './access.ts';
 import { chinaDay, deadlineView } from './deadlines.ts';
 import { roundDeadlines } from './submissions.ts';
@@ -59,6 +58,8 @@ export async function getTimeline(
     ...roundDeadlines(calendar, submission, versions, today),
   ];
   for (const d of deadlines) entries.push({ at: endOfChinaDay(d.due), type: 'deadline', label: d.label, deadline: d });
-  entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  // Events of one instant (a frozen clock, or two writes in the same millisecond) follow the workflow's own order.
+  const rank = (t: TimelineEntry['type']) => (t === 'deadline' ? timelineEventTypes.length : timelineEventTypes.indexOf(t));
+  entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : rank(a.type) - rank(b.type)));
   return { submissionId: submission.submissionId, entries };
 }

@@ -25,16 +25,17 @@ declare module 'vitest' {
   }
 }
 
-export const testPortBase = 4300;
+// CHENGGUO_TEST_PORT_BASE lets two suites run side by side (each gets its own ports and data).
+export const testPortBase = Number(process.env['CHENGGUO_TEST_PORT_BASE'] ?? 4300);
 
 export default async function setup(project: TestProject) {
   const testData = join(projectRoot, '.test-data');
   mkdirSync(testData, { recursive: true });
-  const logFile = join(testData, 'cloud.log');
+  const logFile = join(testData, testPortBase === 4300 ? 'cloud.log' : `cloud-${testPortBase}.log`);
   writeFileSync(logFile, '');
   const cloud = await startLocalCloud({
     portBase: testPortBase,
-    dataDir: join(testData, 'cloud'),
+    dataDir: join(testData, testPortBase === 4300 ? 'cloud' : `cloud-${testPortBase}`),
     reset: true,
     log: (line) => appendFileSync(logFile, `${new Date().toISOString()} ${line}\n`),
     handlerLogLevel: 'WARN',

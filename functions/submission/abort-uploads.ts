@@ -1,0 +1,22 @@
+import { withHttp } from '#shared/http/with-http.ts';
+import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
+import { abortUploads } from '#shared/submission/uploads.ts';
+import { portsOf, signedIn, type SubmissionDeps } from './deps.ts';
+
+/** DELETE /submissions/{submissionId}/versions/{n}/uploads — AbortMultipartUpload for every open upload of the version. */
+export function makeHandler(deps?: SubmissionDeps) {
+  return withHttp(
+    'AbortUploads',
+    submissionContracts.AbortUploads,
+    async (req) => {
+      const result = await abortUploads(
+        { actor: signedIn(req.principal), submissionId: req.path.submissionId, n: req.path.n, requestId: req.requestId },
+        await portsOf(deps),
+      );
+      return { body: result };
+    },
+    deps,
+  );
+}
+
+export const handler = makeHandler();

@@ -1,0 +1,13 @@
+/**
+ * CDK entry point (`npm run synth`, `cdk deploy`). Context: partition (aws |
+ * aws-cn), stage, region, backupRegion, account, oidcIssuer/oidcAudience/
+ * oidcJwksUrl, mailTransport (ses | smtp), mailDomain, mailFrom, smtpHost, smtpPort, appBaseUrl,
+ * logRetentionDays, custodyRetentionDays, uploadAbortDays (infra/stacks/settings.ts).
+ */
+import { App } from 'aws-cdk-lib';
+import { addChengguoStacks, addNagChecks } from '../stacks/chengguo-app.ts';
+
+const app = new App();
+addChengguoStacks(app);
+addNagChecks(app);
+app.synth();

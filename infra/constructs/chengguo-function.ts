@@ -1,0 +1,282 @@
+/**
+ * The one opinionated Lambda of the project: Node.js 22 on ARM, an esbuild
+ * bundle (minified, ESM, source maps, AWS SDK v3 left to the runtime), X-Ray
+ * tracing, its own KMS-encrypted log group with a retention, and its own role
+ * that starts empty. Each `bind*` helper sets the environment variable the
+ * handler reads (shared/config.ts) and grants exactly what that access needs,
+ * in one call, so a variable never exists without its permission or the
+ * reverse.
+ */
+import * as path from 'node:path';
+import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.ts';
+import type { Access, BucketName, FunctionDef, TableName } from '../manifest.ts';
+import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
+
+export interface TableRef {
+  readonly name: TableName;
+  readonly table: dynamodb.ITable;
+  readonly key: kms.IKey;
+  /** Global secondary indexes, granted by name (no `index/*`). */
+  readonly indexNames: readonly string[];
+}
+
+export interface BucketRef {
+  readonly name: BucketName;
+  readonly bucketName: string;
+  readonly bucketArn: string;
+  readonly key: kms.IKey;
+  readonly region: string;
+}
+
+export interface JwtBinding {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly jwksUrl: string;
+}
+
+export type MailBinding =
+  | { readonly transport: 'ses'; readonly from: string; readonly identity: ses.IEmailIdentity }
+  | {
+      readonly transport: 'smtp';
+      readonly from: string;
+      readonly host: string;
+      readonly port: number;
+      /** JSON {"username","password"}; resolved by CloudFormation at deploy time. */
+      readonly credentials: secretsmanager.ISecret;
+    };
+
+export interface ChengguoFunctionProps {
+  readonly def: FunctionDef;
+  /** Physical name: <prefix>-<def.name>. */
+  readonly functionName: string;
+  /** Root of the project: entries, package-lock.json and tsconfig.json live here. */
+  readonly projectRoot: string;
+  readonly logRetention: logs.RetentionDays;
+  readonly logsKey: kms.IKey;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly reservedConcurrency?: number;
+  /** For functions invoked asynchronously (schedules): failed events land here. */
+  readonly deadLetterQueue?: sqs.IQueue;
+}
+
+/**
+ * CommonJS dependencies bundled into an ES module still call `require` for
+ * Node built-ins (nodemailer does); ESM has no `require`, so the bundle makes one.
+ */
+const requireShim = "import { createRequire as __chengguoCreateRequire } from 'node:module'; const require = __chengguoCreateRequire(import.meta.url);";
+
+const tableActions: Record<Access, readonly string[]> = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
+  // TransactWriteItems is authorised per item as Put/Update/Delete/ConditionCheck.
+  readWrite: [
+    'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem',
+    'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem',
+  ],
+};
+
+/**
+ * No s3:DeleteObject in either: package versions are immutable once sealed and
+ * nothing is overwritten (storage rules); an abandoned multipart upload is
+ * aborted, which needs only s3:AbortMultipartUpload.
+ */
+const objectActions: Record<Access, readonly string[]> = {
+  read: ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:GetObjectVersionAttributes', 's3:ListMultipartUploadParts'],
+  readWrite: [
+    's3:GetObject', 's3:GetObjectVersion', 's3:GetObjectAttributes', 's3:GetObjectVersionAttributes', 's3:ListMultipartUploadParts',
+    's3:PutObject', 's3:AbortMultipartUpload',
+  ],
+};
+const bucketActions = ['s3:ListBucket', 's3:ListBucketMultipartUploads'];
+
+const kmsActions: Record<Access, readonly string[]> = {
+  read: ['kms:Decrypt'],
+  readWrite: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+};
+
+export class ChengguoFunction extends Construct {
+  readonly def: FunctionDef;
+  readonly fn: NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: ChengguoFunctionProps) {
+    super(scope, id);
+    const { def } = props;
+    this.def = def;
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      // IAM descriptions accept Latin-1 only; the manifest's may be Chinese.
+      description: `Execution role of ${props.functionName}`,
+    });
+    this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention, encryptionKey: props.logsKey });
+    // Written by hand instead of AWSLambdaBasicExecutionRole: that managed
+    // policy lets the function write to every log group of the account.
+    this.logGroup.grantWrite(this.role);
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      functionName: props.functionName,
+      description: def.description.slice(0, 256),
+      entry: path.join(props.projectRoot, def.entry),
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: path.join(props.projectRoot, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: def.memoryMb ?? 256,
+      timeout: Duration.seconds(def.timeoutSeconds ?? 10),
+      tracing: lambda.Tracing.ACTIVE,
+      role: this.role,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      ...(props.reservedConcurrency !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrency } : {}),
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.EXTERNAL,
+        sourcesContent: false,
+        target: 'node22',
+        format: OutputFormat.ESM,
+        mainFields: ['module', 'main'],
+        banner: requireShim,
+        // The Node.js 22 runtime ships AWS SDK v3; bundling it would only grow the cold start.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+    acknowledgeWildcardResource(
+      this.role,
+      '*',
+      'X-Ray PutTraceSegments/PutTelemetryRecords (active tracing) support no resource-level permissions; nothing else in this role is granted on *.',
+    );
+  }
+
+  /** TABLE env var + item-level read or read/write on the table and its named indexes, and its key via DynamoDB only. */
+  bindTable(ref: TableRef, access: Access): this {
+    this.fn.addEnvironment(tableEnv[ref.name], ref.table.tableName);
+    const tableArn = ref.table.tableArn;
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...tableActions[access]],
+        resources: [tableArn, ...ref.indexNames.map((i) => `${tableArn}/index/${i}`)],
+      }),
+    );
+    this.grantKeyVia(ref.key, 'dynamodb', Stack.of(this).region, access);
+    return this;
+  }
+
+  /** BUCKET env var + object read or write in that one bucket, and its key via S3 only. */
+  bindBucket(ref: BucketRef, access: Access): this {
+    this.fn.addEnvironment(bucketEnv[ref.name], ref.bucketName);
+    const objects = `${ref.bucketArn}/*`;
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: bucketActions, resources: [ref.bucketArn] }));
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...objectActions[access]], resources: [objects] }));
+    acknowledgeWildcardResource(
+      this.role,
+      objects,
+      `Object keys are …/<submissionId>/v<N>/<path>, known only at run time; the grant is confined to the ${ref.name} bucket (${access}).`,
+    );
+    this.grantKeyVia(ref.key, 's3', ref.region, access);
+    return this;
+  }
+
+  /** <NAME>_STATE_MACHINE_ARN + StartExecution on it and DescribeExecution on its executions. */
+  bindStateMachineStart(name: string, stateMachine: sfn.StateMachine): this {
+    this.fn.addEnvironment(stateMachineEnv(name), stateMachine.stateMachineArn);
+    stateMachine.grantStartExecution(this.fn);
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachine.stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
+    acknowledgeWildcardResource(this.role, executions, `Execution names are chosen at StartExecution; DescribeExecution is confined to executions of the ${name} state machine.`);
+    return this;
+  }
+
+  /** SendTaskSuccess/Failure/Heartbeat, scoped to the one state machine (IAM cannot scope a token further). */
+  bindTaskResponse(name: string, stateMachine: sfn.StateMachine): this {
+    this.fn.addEnvironment(stateMachineEnv(name), stateMachine.stateMachineArn);
+    stateMachine.grantTaskResponse(this.fn);
+    return this;
+  }
+
+  bindJwt(jwt: JwtBinding): this {
+    this.fn.addEnvironment(envNames.jwtIssuer, jwt.issuer);
+    this.fn.addEnvironment(envNames.jwtAudience, jwt.audience);
+    this.fn.addEnvironment(envNames.jwtJwksUrl, jwt.jwksUrl);
+    return this;
+  }
+
+  /** MAIL_* (+ SMTP_*) and, for SES, ses:SendEmail on the one verified identity. */
+  bindEmail(mail: MailBinding): this {
+    this.fn.addEnvironment(envNames.mailTransport, mail.transport);
+    this.fn.addEnvironment(envNames.mailFrom, mail.from);
+    if (mail.transport === 'ses') {
+      mail.identity.grantSendEmail(this.fn);
+    } else {
+      this.fn.addEnvironment(envNames.smtpHost, mail.host);
+      this.fn.addEnvironment(envNames.smtpPort, String(mail.port));
+      // shared/adapters/mailer.ts reads SMTP_USER/SMTP_PASSWORD; CloudFormation
+      // resolves them from the secret at deploy time (the template holds only
+      // the reference), so the role needs no secretsmanager permission.
+      this.fn.addEnvironment('SMTP_USER', mail.credentials.secretValueFromJson('username').unsafeUnwrap());
+      this.fn.addEnvironment('SMTP_PASSWORD', mail.credentials.secretValueFromJson('password').unsafeUnwrap());
+    }
+    return this;
+  }
+
+  private grantKeyVia(key: kms.IKey, service: 'dynamodb' | 's3', region: string, access: Access): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...kmsActions[access]],
+        resources: [key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `${service}.${region}.${Stack.of(this).urlSuffix}` } },
+      }),
+    );
+  }
+}
+
+/** Acknowledgements every function shares, each with the reason it holds for this design. */
+export function acknowledgeFunctionFindings(fn: ChengguoFunction, opts: { readonly asyncTarget: boolean }): void {
+  acknowledge(
+    fn,
+    ['AwsSolutions-L1'],
+    'Node.js 22 is pinned on purpose: the project, its tests and the local cloud run on the pinned Node 22 (package.json engines), so the code is tested on the major it runs on in Lambda. Moving to a newer runtime is a deliberate, tested upgrade.',
+  );
+  acknowledge(
+    fn,
+    ['NIST.800.53.R5-LambdaInsideVPC'],
+    'The functions reach only AWS service endpoints (DynamoDB, S3, Step Functions, SES, KMS) over TLS with IAM auth; there is no VPC resource to reach, and a VPC would add NAT cost and cold-start latency without narrowing access.',
+  );
+  acknowledge(
+    fn,
+    ['NIST.800.53.R5-LambdaConcurrency'],
+    'Reserved concurrency is optional per function (ChengguoFunctionProps.reservedConcurrency); by default the stage throttling of the HTTP API bounds concurrency, and reserving it would fail on accounts with the default unreserved-concurrency quota.',
+  );
+  if (!opts.asyncTarget) {
+    acknowledge(
+      fn,
+      ['NIST.800.53.R5-LambdaDLQ'],
+      'Invoked synchronously only (API Gateway, or a Step Functions task that retries and catches); errors return to the caller, so a dead-letter queue would never receive anything.',
+    );
+  }
+}

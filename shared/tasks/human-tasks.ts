@@ -1,0 +1,343 @@
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import { chinaDate } from '#shared/calendar/dates.ts';
+import { ConflictError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import type { Role } from '#shared/identity/roles.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { Mailer } from '#shared/ports/mailer.ts';
+import {
+  humanTaskDecisionLabels,
+  humanTaskStatusLabels,
+  type HumanTask,
+  type HumanTaskDecision,
+  type HumanTaskDecisionValue,
+  type HumanTaskStatus,
+  type HumanTaskStore,
+  type HumanTaskSubject,
+  type TokenVault,
+} from '#shared/ports/tasks.ts';
+import type { Workflow } from '#shared/ports/workflow.ts';
+import type { Principal, User } from '#shared/schemas/identity.ts';
+import { HumanTaskAlreadyDecidedError, HumanTaskExpiredError, HumanTaskNotFoundError, NotAssigneeError } from './errors.ts';
+import { isTaskId } from './ids.ts';
+import type { HumanTaskEvent, HumanTaskKind, HumanTaskKinds } from './kinds.ts';
+import { taskMail, type TaskMailKind } from './mail.ts';
+
+/** Working days an assignee has to decide (shown as the due date; reminders start after it). */
+export const decisionWorkingDays = 5;
+
+/** An organisation chain is national → provincial → municipal → county, plus units under a department. */
+const maxOrgDepth = 8;
+
+export interface HumanTaskPorts {
+  readonly tasks: HumanTaskStore;
+  readonly vault: TokenVault;
+  readonly identity: IdentityRepository;
+  readonly mailer: Mailer;
+  readonly workflow: Workflow;
+  readonly calendar: () => Promise<WorkingDayCalendar>;
+  readonly now: () => Date;
+  /** 128 random bits, base64url (newTaskId). */
+  readonly newId: () => string;
+  readonly appBaseUrl: string;
+  readonly kinds: HumanTaskKinds;
+}
+
+function kindOf(kinds: HumanTaskKinds, kind: string): HumanTaskKind {
+  const spec = kinds(kind);
+  if (!spec) throw new ValidationError(`未知的任务类型：${kind}`, [{ field: 'input.kind', code: 'UNKNOWN_KIND', message: `未知的任务类型：${kind}` }]);
+  return spec;
+}
+
+function systemEntry(fn: string, task: Pick<HumanTask, 'id' | 'assigneeOrg'>, action: string, requestId: string, detail: Record<string, unknown>): AuditEntry {
+  return { actor: `system:${fn}`, orgCode: task.assigneeOrg, action, target: `HTASK#${task.id}`, outcome: 'success', requestId, detail };
+}
+
+/** Records on the subject's history; a failure there is logged by the caller's stack, never undoes the task. */
+async function recordOn(kind: HumanTaskKind, task: HumanTask, events: readonly HumanTaskEvent[], requestId: string): Promise<void> {
+  if (kind.record && events.length > 0) await kind.record(task, events, requestId);
+}
+
+/**
+ * Who decides at an escalation level: the users holding `role` in the
+ * assignee organisation and, for level L, in the first L organisations above
+ * it that have such users (the "superior" the regulation escalates to).
+ */
+export async function assigneesFor(identity: IdentityRepository, org: string, role: Role, level: number): Promise<{ assignees: string[]; orgs: string[] }> {
+  const holders = async (code: string) => (await identity.listUsers(code)).filter((u) => u.roles.includes(role)).map((u) => u.userId);
+  const assignees = new Set(await holders(org));
+  const orgs: string[] = [];
+  let code: string | undefined = org;
+  for (let depth = 0; depth < maxOrgDepth && orgs.length < level && code; depth += 1) {
+    code = (await identity.getOrganisation(code))?.parentCode;
+    if (!code) break;
+    const above = await holders(code);
+    if (above.length === 0) continue;
+    orgs.push(code);
+    above.forEach((u) => assignees.add(u));
+  }
+  return { assignees: [...assignees].sort(), orgs };
+}
+
+async function usersOf(identity: IdentityRepository, ids: readonly string[]): Promise<User[]> {
+  return (await Promise.all(ids.map((id) => identity.getUser(id)))).filter((u): u is User => u !== undefined);
+}
+
+async function mailTo(
+  ports: Pick<HumanTaskPorts, 'mailer' | 'identity' | 'appBaseUrl'>,
+  kind: HumanTaskKind,
+  task: HumanTask,
+  userIds: readonly string[],
+  mail: TaskMailKind,
+  details: readonly string[],
+  note?: string,
+): Promise<string[]> {
+  const sent: string[] = [];
+  for (const user of await usersOf(ports.identity, userIds)) {
+    await ports.mailer.send(taskMail({ kind: mail, task, to: user, kindLabel: kind.label, details, appBaseUrl: ports.appBaseUrl, ...(note ? { note } : {}) }));
+    sent.push(user.userId);
+  }
+  return sent;
+}
+
+export interface CreateHumanTaskInput {
+  /** The Step Functions task token ($$.Task.Token): sealed at once, never logged, mailed or returned. */
+  readonly taskToken: string;
+  readonly kind: string;
+  readonly subject: HumanTaskSubject;
+  /** The waiting state's TimeoutSeconds: after it, a decision is refused. */
+  readonly timeoutSeconds: number;
+  readonly escalationLevel: number;
+  readonly execution?: string;
+  readonly replaces?: string;
+  readonly requestId: string;
+  /** The function recorded as the actor. */
+  readonly fn: string;
+}
+
+/**
+ * The `.waitForTaskToken` step of every approval.
+ *
+ * Primary course:
+ *  1. the kind describes the subject: title, deciding organisation;
+ *  2. the assignees: that organisation's users with the kind's role (plus the
+ *     superiors' for an escalated round) — none is an error, not a silent wait;
+ *  3. a random 128-bit id; due = today + 5 WD; expiry = now + the state's timeout;
+ *  4. the token sealed (AES-GCM, bound to the id) and the task stored with its
+ *     audit record — which names the task, never the token;
+ *  5. the kind's `opened` hook (the version → awaitingReview);
+ *  6. each assignee emailed the link to the task page (the id only).
+ */
+export async function createHumanTask(ports: HumanTaskPorts, input: CreateHumanTaskInput): Promise<{ task: HumanTask; emailed: string[] }> {
+  const kind = kindOf(ports.kinds, input.kind);
+  const { title, assigneeOrg, details } = await kind.describe(input.subject);
+  const { assignees, orgs } = await assigneesFor(ports.identity, assigneeOrg, kind.role, input.escalationLevel);
+  if (assignees.length === 0) {
+    throw new ConflictError('NO_ASSIGNEES', `无法分派“${title}”：单位 ${assigneeOrg} 及其上级单位没有“${kind.role}”角色的用户，请管理员先登记审核人员`);
+  }
+  const now = ports.now();
+  const calendar = await ports.calendar();
+  const id = ports.newId();
+  const task: HumanTask = {
+    id,
+    kind: kind.kind,
+    subject: input.subject,
+    title,
+    assigneeOrg,
+    assignees,
+    status: 'open',
+    createdAt: now.toISOString(),
+    due: calendar.deadline(chinaDate(now), decisionWorkingDays).due,
+    expiresAt: new Date(now.getTime() + input.timeoutSeconds * 1000).toISOString(),
+    escalationLevel: input.escalationLevel,
+    ...(orgs.length > 0 ? { escalatedTo: orgs } : {}),
+    ...(input.execution ? { execution: input.execution } : {}),
+    ...(input.replaces ? { replaces: input.replaces } : {}),
+  };
+  const sealed = await ports.vault.seal(input.taskToken, id);
+  await ports.tasks.create(
+    task,
+    sealed,
+    systemEntry(input.fn, task, 'tasks.humanTask.create', input.requestId, {
+      kind: task.kind,
+      subject: task.subject,
+      assignees,
+      due: task.due,
+      expiresAt: task.expiresAt,
+      escalationLevel: task.escalationLevel,
+      execution: task.execution ?? null,
+      replaces: task.replaces ?? null,
+    }),
+  );
+  await kind.opened?.(task, input.requestId);
+  const emailed = await mailTo(ports, kind, task, assignees, input.escalationLevel > 0 ? 'escalated' : 'assigned', details);
+  await recordOn(kind, task, [{ type: 'emailSent', detail: { mail: 'humanTaskAssigned', taskId: id, to: emailed, due: task.due } }], input.requestId);
+  return { task, emailed };
+}
+
+export interface HumanTaskView {
+  readonly id: string;
+  readonly kind: string;
+  readonly kindLabel: string;
+  readonly title: string;
+  /** `expired` once the wait is over, even before the store records it. */
+  readonly status: HumanTaskStatus;
+  readonly statusLabel: string;
+  readonly canDecide: boolean;
+  readonly createdAt: string;
+  readonly due: string;
+  readonly workingDaysLeft: number;
+  readonly overdue: boolean;
+  readonly expiresAt: string;
+  readonly escalationLevel: number;
+  readonly assignees: readonly string[];
+  readonly decision?: HumanTaskDecision & { readonly decisionLabel: string };
+  readonly summary: unknown;
+}
+
+function effectiveStatus(task: HumanTask, now: Date): HumanTaskStatus {
+  return task.status === 'open' && now.getTime() >= Date.parse(task.expiresAt) ? 'expired' : task.status;
+}
+
+async function loadForAssignee(ports: Pick<HumanTaskPorts, 'tasks'>, actor: Principal, id: string) {
+  if (!isTaskId(id)) throw new HumanTaskNotFoundError();
+  const found = await ports.tasks.get(id);
+  if (!found) throw new HumanTaskNotFoundError();
+  if (!found.task.assignees.includes(actor.userId)) throw new NotAssigneeError(actor.userId);
+  return found;
+}
+
+/** GET: only an assignee sees the task; reading changes nothing. */
+export async function getHumanTask(
+  ports: Pick<HumanTaskPorts, 'tasks' | 'calendar' | 'now' | 'kinds'>,
+  cmd: { actor: Principal; id: string },
+): Promise<HumanTaskView> {
+  const { task } = await loadForAssignee(ports, cmd.actor, cmd.id);
+  const kind = kindOf(ports.kinds, task.kind);
+  return viewOf(task, kind, await ports.calendar(), ports.now(), await kind.summary(task));
+}
+
+function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalendar, now: Date, summary: unknown): HumanTaskView {
+  const status = effectiveStatus(task, now);
+  const today = chinaDate(now);
+  return {
+    id: task.id,
+    kind: task.kind,
+    kindLabel: kind.label,
+    title: task.title,
+    status,
+    statusLabel: humanTaskStatusLabels[status],
+    canDecide: status === 'open',
+    createdAt: task.createdAt,
+    due: task.due,
+    workingDaysLeft: calendar.workingDaysLeft(task.due, today),
+    overdue: today > task.due,
+    expiresAt: task.expiresAt,
+    escalationLevel: task.escalationLevel,
+    assignees: task.assignees,
+    ...(task.decision ? { decision: { ...task.decision, decisionLabel: humanTaskDecisionLabels[task.decision.decision] } } : {}),
+    summary,
+  };
+}
+
+function isClosedTask(error: unknown): boolean {
+  // shared/adapters/sfn.ts maps TaskTimedOut to TASK_CLOSED and TaskDoesNotExist/InvalidToken to NotFoundError.
+  return (error instanceof ConflictError && error.code === 'TASK_CLOSED') || error instanceof NotFoundError;
+}
+
+/**
+ * POST: the decision, taken once.
+ *
+ * Primary course:
+ *  1. the task exists (else 404) and the caller is an assignee (else 403);
+ *  2. it is still open and its wait has not run out (else 409 TASK_ALREADY_DECIDED / TASK_EXPIRED,
+ *     nothing written);
+ *  3. open → decided with the audit record in one conditional transaction —
+ *     of two concurrent decisions exactly one passes; the sealed token leaves the store;
+ *  4. the token is opened and SendTaskSuccess({decision, reasons, decidedBy}) resumes the workflow.
+ * Alternatives:
+ *  4a. Step Functions says the task is over (TaskTimedOut): the task is recorded
+ *      expired and the caller told so;
+ *  4b. any other failure: the task is reopened (token back) so the decision can be retried.
+ */
+export async function decideHumanTask(
+  ports: HumanTaskPorts,
+  cmd: { actor: Principal; id: string; decision: HumanTaskDecisionValue; reasons: string; requestId: string },
+): Promise<HumanTaskView> {
+  const { task, tokenCiphertext } = await loadForAssignee(ports, cmd.actor, cmd.id);
+  const kind = kindOf(ports.kinds, task.kind);
+  const now = ports.now();
+  if (task.status === 'decided') throw new HumanTaskAlreadyDecidedError(task.decision?.decidedBy, task.decision?.decidedAt);
+  if (effectiveStatus(task, now) === 'expired' || !tokenCiphertext) throw new HumanTaskExpiredError();
+  const reasons = cmd.reasons.trim();
+  if (cmd.decision === 'return' && reasons.length < 5) {
+    const message = '退回时请填写退回理由（至少 5 个字），理由将反馈给汇交单位';
+    throw new ValidationError(message, [{ field: 'body.reasons', code: 'REASONS_REQUIRED', message }]);
+  }
+
+  const decision: HumanTaskDecision = { decision: cmd.decision, reasons, decidedBy: cmd.actor.userId, decidedAt: now.toISOString() };
+  const entry = (action: string, detail: Record<string, unknown>): AuditEntry => ({
+    actor: cmd.actor.userId,
+    orgCode: cmd.actor.orgCode,
+    action,
+    target: `HTASK#${task.id}`,
+    outcome: 'success',
+    requestId: cmd.requestId,
+    detail: { kind: task.kind, subject: task.subject, ...detail },
+  });
+  await ports.tasks.decide(task.id, decision, entry('tasks.humanTask.decide', { decision: cmd.decision, reasons }));
+
+  try {
+    const token = await ports.vault.open(tokenCiphertext, task.id);
+    await ports.workflow.sendTaskSuccess(token, { taskId: task.id, decision: cmd.decision, reasons, decidedBy: cmd.actor.userId, decidedAt: decision.decidedAt });
+  } catch (error) {
+    if (isClosedTask(error)) {
+      await ports.tasks.expire(task.id, ports.now().toISOString(), entry('tasks.humanTask.expire', { reason: 'workflowNoLongerWaiting' }));
+      await recordOn(kind, task, [{ type: 'expired', detail: { taskId: task.id, reason: 'workflowNoLongerWaiting' } }], cmd.requestId);
+      throw new HumanTaskExpiredError();
+    }
+    await ports.tasks.reopen(task.id, tokenCiphertext, decision.decidedAt, entry('tasks.humanTask.reopen', { reason: 'decisionNotDelivered' }));
+    throw error;
+  }
+  const decided: HumanTask = { ...task, status: 'decided', decision };
+  await recordOn(kind, decided, [{ type: 'decided', detail: { taskId: task.id, decision: cmd.decision, reasons, decidedBy: cmd.actor.userId } }], cmd.requestId);
+  return viewOf(decided, kind, await ports.calendar(), ports.now(), await kind.summary(decided));
+}
+
+/**
+ * After a wait timed out (the workflow's Catch on States.Timeout): the
+ * subject's open task is recorded expired, its assignees told, and the next
+ * round is one level up. The workflow then creates the escalated task, which
+ * emails everyone who may now decide.
+ */
+export async function escalateTimedOutTask(
+  ports: Pick<HumanTaskPorts, 'tasks' | 'identity' | 'mailer' | 'appBaseUrl' | 'now' | 'kinds'>,
+  input: { kind: string; subject: HumanTaskSubject; requestId: string; fn: string },
+): Promise<{ level: number; previousTaskId: string | null; orgs: string[] }> {
+  const kind = kindOf(ports.kinds, input.kind);
+  const [latest] = await ports.tasks.listBySubject(kind.kind, input.subject);
+  if (!latest) return { level: 1, previousTaskId: null, orgs: [] };
+  const level = latest.escalationLevel + 1;
+  const { orgs } = await assigneesFor(ports.identity, latest.assigneeOrg, kind.role, level);
+  if (latest.status === 'open') {
+    await ports.tasks.expire(
+      latest.id,
+      ports.now().toISOString(),
+      systemEntry(input.fn, latest, 'tasks.humanTask.expire', input.requestId, { reason: 'timedOut', nextLevel: level, escalateTo: orgs }),
+    );
+    const note = orgs.length > 0 ? `该任务逾期未办，已上报上级单位（${orgs.join('、')}），原链接已失效，新的任务邮件将另行发送。` : '该任务逾期未办，原链接已失效，新的任务邮件将另行发送。';
+    const { details } = await kind.describe(latest.subject);
+    const reminded = await mailTo(ports, kind, latest, latest.assignees, 'reminder', details, note);
+    await recordOn(
+      kind,
+      latest,
+      [
+        { type: 'expired', detail: { taskId: latest.id, reason: 'timedOut' } },
+        { type: 'escalated', detail: { taskId: latest.id, level, orgs, notified: reminded } },
+      ],
+      input.requestId,
+    );
+  }
+  return { level, previousTaskId: latest.id, orgs };
+}
+

@@ -1,0 +1,72 @@
+import type { MailMessage } from '#shared/ports/mailer.ts';
+import type { HumanTask } from '#shared/ports/tasks.ts';
+import type { User } from '#shared/schemas/identity.ts';
+
+/**
+ * The emails of the human-task facility. They carry the task page link —
+ * `${APP_BASE_URL}/human-tasks/<id>/page`, an opaque id — and never the Step
+ * Functions token: the page asks the assignee to sign in, and only a POST
+ * decides, so a mail scanner that follows the link changes nothing.
+ */
+export const systemSignature = '—— 自然资源调查监测成果管理系统（此邮件由系统自动发送，请勿回复）';
+
+export function taskPageUrl(appBaseUrl: string, taskId: string): string {
+  return `${appBaseUrl.replace(/\/+$/, '')}/human-tasks/${encodeURIComponent(taskId)}/page`;
+}
+
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+export type TaskMailKind = 'assigned' | 'reminder' | 'escalated';
+
+export const taskMailSubjects: Record<TaskMailKind, (task: HumanTask) => string> = {
+  assigned: (t) => `【待处理】${t.title}`,
+  reminder: (t) => `【催办】${t.title}（已超过办理期限 ${t.due}）`,
+  escalated: (t) => `【逾期上报】${t.title}`,
+};
+
+export function taskMail(opts: {
+  kind: TaskMailKind;
+  task: HumanTask;
+  to: User;
+  kindLabel: string;
+  details: readonly string[];
+  appBaseUrl: string;
+  /** Extra lines, e.g. why it was escalated. */
+  note?: string;
+}): MailMessage {
+  const { task, to } = opts;
+  const link = taskPageUrl(opts.appBaseUrl, task.id);
+  const lead: Record<TaskMailKind, string> = {
+    assigned: `您有一项${opts.kindLabel}任务待处理，请于 ${task.due}（${opts.kindLabel}期限，5 个工作日）前完成。`,
+    reminder: `您的${opts.kindLabel}任务已超过办理期限（${task.due}）仍未处理，请尽快办理；逾期 2 个工作日以上的将上报上级单位。`,
+    escalated: `以下${opts.kindLabel}任务逾期未办，已上报贵单位，请督办或直接处理（办理期限 ${task.due}）。`,
+  };
+  const text = [
+    `${to.name}，您好：`,
+    '',
+    lead[opts.kind],
+    ...(opts.note ? ['', opts.note] : []),
+    '',
+    `任务：${task.title}`,
+    ...opts.details,
+    '',
+    `办理链接：${link}`,
+    '打开链接后请使用本人账号登录，页面将显示成果包概况和核验报告，并可选择“通过”或“退回”。',
+    '链接本身不含任何授权信息，转发他人无法代为办理；每个任务只能决定一次。',
+    '',
+    systemSignature,
+  ].join('\n');
+  const html = [
+    `<p>${escapeHtml(to.name)}，您好：</p>`,
+    `<p>${escapeHtml(lead[opts.kind])}</p>`,
+    ...(opts.note ? [`<p>${escapeHtml(opts.note)}</p>`] : []),
+    `<p><strong>${escapeHtml(task.title)}</strong></p>`,
+    `<ul>${opts.details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`,
+    `<p><a href="${escapeHtml(link)}">打开任务页面办理</a>（${escapeHtml(link)}）</p>`,
+    '<p>打开链接后请使用本人账号登录；链接本身不含任何授权信息，转发他人无法代为办理；每个任务只能决定一次。</p>',
+    `<p style="color:#888">${escapeHtml(systemSignature)}</p>`,
+  ].join('\n');
+  return { to: [to.email], subject: taskMailSubjects[opts.kind](task), text, html };
+}

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { NotFoundError } from '#shared/errors.ts';
+import { classificationLabels } from '#shared/identity/roles.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { OutcomePorts } from '#shared/ports/submission.ts';
+import type { HumanTask, HumanTaskSubject } from '#shared/ports/tasks.ts';
+import type { DocumentStore } from '#shared/ports/verification.ts';
+import { versionStatusLabels, type TimelineEventType } from '#shared/schemas/submission.ts';
+import { markAwaitingReview, recordTimelineEvents } from '#shared/submission/outcomes.ts';
+import type { HumanTaskEventType, HumanTaskKind } from '#shared/tasks/kinds.ts';
+import { formatBytes } from './report-html.ts';
+import { themeProfiles } from './profiles.ts';
+import { readReport } from './run.ts';
+
+/**
+ * The technical review (技术审核, R7.1) as a human-task kind: the organiser's
+ * reviewers decide, after the automated checks passed, whether a sealed
+ * version is verified or returned. The task's history goes to the
+ * submission's timeline.
+ */
+export const technicalReviewKindId = 'technicalReview';
+
+export const reviewSubjectSchema = z.object({ submissionId: z.string().min(1), n: z.number().int().min(1) });
+export type ReviewSubject = z.infer<typeof reviewSubjectSchema>;
+
+/** Defects shown on the task page; the full list is in the report. */
+export const defectsOnPage = 200;
+
+export interface ReviewKindPorts extends OutcomePorts {
+  readonly identity: IdentityRepository;
+  readonly documents: DocumentStore;
+}
+
+const timelineTypes: Partial<Record<HumanTaskEventType, TimelineEventType>> = {
+  emailSent: 'emailSent',
+  reminderSent: 'reminderSent',
+  escalated: 'escalated',
+};
+
+export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind {
+  const load = async (subject: HumanTaskSubject) => {
+    const { submissionId, n } = reviewSubjectSchema.parse(subject);
+    const submission = await ports.store.getSubmission(submissionId);
+    if (!submission) throw new NotFoundError(`汇交 ${submissionId} 不存在`);
+    const version = await ports.store.getVersion(submissionId, n);
+    if (!version) throw new NotFoundError(`汇交 ${submissionId} 没有第 ${n} 版`);
+    return { submissionId, n, submission, version };
+  };
+  const orgName = async (code: string) => (await ports.identity.getOrganisation(code))?.name ?? code;
+
+  return {
+    kind: technicalReviewKindId,
+    label: '成果技术审核',
+    role: 'reviewer',
+
+    async describe(subject) {
+      const { submissionId, n, submission, version } = await load(subject);
+      const report = await readReport(ports.documents, submissionId, n);
+      return {
+        title: `成果技术审核：${version.catalogue.name}（第 ${n} 版）`,
+        assigneeOrg: submission.organiserOrg,
+        details: [
+          `汇交编号：${submissionId}`,
+          `汇交单位：${await orgName(submission.implementerOrg)}`,
+          `成果专题：${themeProfiles[submission.theme].label}`,
+          `成果包：${version.fileCount} 个文件，共 ${formatBytes(version.totalBytes)}`,
+          report
+            ? `自动核验：${report.passed ? '通过' : '不通过'}（错误 ${report.summary.errors} 项，警告 ${report.summary.warnings} 项）`
+            : '自动核验：报告尚未生成',
+        ],
+      };
+    },
+
+    async opened(task) {
+      const { submissionId, n, version } = await load(task.subject);
+      // An escalated round finds the version already awaiting review: the new task goes on the timeline only.
+      if (version.status === 'awaitingReview' && version.reviewTaskId !== task.id) {
+        await recordTimelineEvents(ports, {
+          submissionId,
+          actor: 'system:CreateHumanTask',
+          events: [{ type: 'reviewRequested', n, detail: { reviewTaskId: task.id, escalationLevel: task.escalationLevel, replaces: task.replaces ?? null, due: task.due } }],
+        });
+        return;
+      }
+      await markAwaitingReview(ports, { submissionId, n, reviewTaskId: task.id, actor: 'system:CreateHumanTask' });
+    },
+
+    async record(task: HumanTask, events, requestId) {
+      const { submissionId, n } = reviewSubjectSchema.parse(task.subject);
+      const mapped = events.flatMap((e) => {
+        const type = timelineTypes[e.type];
+        return type ? [{ type, n, detail: { ...e.detail } }] : [];
+      });
+      if (mapped.length === 0) return;
+      await recordTimelineEvents(ports, { submissionId, actor: 'system:HumanTasks', events: mapped, requestId });
+    },
+
+    async summary(task) {
+      const { submissionId, n, submission, version } = await load(task.subject);
+      const report = await readReport(ports.documents, submissionId, n);
+      const base = `/submissions/${submissionId}/versions/${n}`;
+      return {
+        kind: technicalReviewKindId,
+        submission: {
+          submissionId,
+          name: version.catalogue.name,
+          taskId: submission.taskId,
+          theme: submission.theme,
+          themeLabel: themeProfiles[submission.theme].label,
+          regionCode: version.catalogue.spatialScope.regionCode,
+          classificationLabel: classificationLabels[submission.classification],
+          organiserOrg: submission.organiserOrg,
+          implementerOrg: submission.implementerOrg,
+          implementerName: await orgName(submission.implementerOrg),
+          custodianOrg: submission.custodianOrg,
+        },
+        version: {
+          n,
+          status: version.status,
+          statusLabel: versionStatusLabels[version.status],
+          fileCount: version.fileCount,
+          totalBytes: version.totalBytes,
+          totalSize: formatBytes(version.totalBytes),
+          ...(version.sealedAt ? { sealedAt: version.sealedAt } : {}),
+        },
+        report: report
+          ? {
+              passed: report.passed,
+              checkedAt: report.checkedAt,
+              profileLabel: report.profile.label,
+              regionName: report.region.name,
+              summary: report.summary,
+              defectCount: report.defects.length,
+              defects: report.defects.slice(0, defectsOnPage),
+              jsonPath: `${base}/report`,
+              htmlPath: `${base}/report.html`,
+            }
+          : null,
+      };
+    },
+  };
+}

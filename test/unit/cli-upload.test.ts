@@ -1,0 +1,275 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError, CliError } from '../../cli/errors.ts';
+import { stateFileName } from '../../cli/state.ts';
+import { runUpload, type UploadDeps, type UploadOptions } from '../../cli/upload.ts';
+import { fixturePath } from '../fixtures/packages/load.ts';
+import { Captured, FakeCloud } from './cli-fakes.ts';
+
+const catalogue = {
+  name: '从化区国土变更调查成果',
+  content: '地类图斑矢量数据、土地利用现状图、调查报告与元数据',
+  format: 'Shapefile、GeoPackage、GeoTIFF、PDF',
+  spatialScope: { regionCode: '440000' },
+  timePoint: '2026-06-30',
+  classification: 'internal',
+  sharingMode: 'conditional',
+};
+const fixtureManifest = JSON.parse(readFileSync(fixturePath('./valid/manifest.json'), 'utf8')) as { files: Array<{ path: string; size: number }> };
+
+class Crash extends Error {}
+
+let dir: string;
+let out: Captured;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'chengguo-cli-upload-'));
+  cpSync(fixturePath('./valid'), dir, { recursive: true });
+  rmSync(join(dir, 'manifest.json'));
+  writeFileSync(join(dir, 'catalogue.json'), JSON.stringify(catalogue));
+  out = new Captured();
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const options = (extra: Partial<UploadOptions> = {}): UploadOptions => ({
+  dir,
+  taskId: '11111111-1111-4111-8111-111111111111',
+  parallel: 1,
+  follow: true,
+  followOptions: { pollMs: 1 },
+  ...extra,
+});
+const deps = (cloud: FakeCloud, extra: Partial<UploadDeps> = {}): UploadDeps => ({
+  api: cloud.api,
+  transport: cloud.transport,
+  out,
+  sleep: async () => undefined,
+  retry: { attempts: 3, baseMs: 1, capMs: 1, sleep: async () => undefined },
+  ...extra,
+});
+const putPaths = (cloud: FakeCloud) => cloud.puts.map((p) => p.url.replace(/^fake:\/\/put\/submissions\/[^/]+\/v\d+\//, ''));
+
+describe('issue-3 R7.1 upload CLI: upload, complete, follow', () => {
+  it('opens the submission with the hashed manifest, sends each file once with the signed headers, completes and follows to review', async () => {
+    const cloud = new FakeCloud();
+
+    const code = await runUpload(options(), deps(cloud));
+
+    expect(code).toBe(0);
+    const opened = cloud.calls.find((c) => c.method === 'openSubmission')?.args[1] as { files: unknown[]; catalogue: unknown };
+    expect(opened.files).toEqual(fixtureManifest.files);
+    expect(opened.catalogue).toMatchObject({ name: catalogue.name, classification: 'internal' });
+    expect(putPaths(cloud).sort()).toEqual(fixtureManifest.files.map((f) => f.path).sort());
+    expect(cloud.puts.every((p) => p.headers['if-none-match'] === '*' && p.headers['x-amz-checksum-sha256'])).toBe(true);
+    expect(cloud.count('completeVersion')).toBe(1);
+    expect(out.text).toContain('第 1 版：待技术审核（awaitingReview）');
+    expect(out.text).toContain('核验报告：http://api.test/submissions/');
+    const state = JSON.parse(readFileSync(join(dir, stateFileName), 'utf8'));
+    expect(state).toMatchObject({ submissionId: expect.any(String), n: 1, completedAt: expect.any(String) });
+    expect(Object.values(state.files).every((f) => (f as { done?: boolean }).done)).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).files).toEqual(fixtureManifest.files);
+  });
+
+  it('resumes after a crash without sending finished files again', async () => {
+    const cloud = new FakeCloud();
+    const crashAt3 = (count: number) => {
+      if (count === 3) throw new Crash('killed');
+    };
+    await expect(runUpload(options(), deps(cloud, { afterFileDone: crashAt3 }))).rejects.toBeInstanceOf(Crash);
+    const firstRun = putPaths(cloud);
+
+    const code = await runUpload(options(), deps(cloud));
+
+    expect(code).toBe(0);
+    expect(firstRun).toHaveLength(3);
+    const secondRun = putPaths(cloud).slice(3);
+    expect(secondRun).toHaveLength(6);
+    expect(secondRun.filter((p) => firstRun.includes(p))).toEqual([]);
+    expect(cloud.count('openSubmission')).toBe(1);
+    expect(out.text).toContain('续传：已上传 3 个文件');
+  });
+
+  it('trusts the API over a lost state file: nothing already stored is sent again', async () => {
+    const cloud = new FakeCloud();
+    const crashAt9 = (count: number) => {
+      if (count === 9) throw new Crash('killed before completing');
+    };
+    await expect(runUpload(options(), deps(cloud, { afterFileDone: crashAt9 }))).rejects.toBeInstanceOf(Crash);
+    const submissionId = [...cloud.submissions.keys()][0] as string;
+    rmSync(join(dir, stateFileName));
+
+    const code = await runUpload(options({ submissionId }), deps(cloud));
+
+    expect(code).toBe(0);
+    expect(cloud.puts).toHaveLength(9);
+    expect(cloud.count('completeVersion')).toBe(1);
+  });
+
+  it('starts no second verification when run again after completion', async () => {
+    const cloud = new FakeCloud();
+    await runUpload(options(), deps(cloud));
+    const putsBefore = cloud.puts.length;
+
+    const code = await runUpload(options(), deps(cloud));
+
+    expect(code).toBe(0);
+    expect(cloud.puts.length).toBe(putsBefore);
+    expect(cloud.count('completeVersion')).toBe(1);
+    expect(cloud.count('uploadUrls')).toBe(1);
+    expect(out.text).toContain('本次不再上传，也不会再次启动核验');
+  });
+
+  it('retries a PUT that failed on the network', async () => {
+    const cloud = new FakeCloud();
+    cloud.putFailures.push(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+
+    const code = await runUpload(options(), deps(cloud));
+
+    expect(code).toBe(0);
+    expect(cloud.objects.size).toBe(9);
+  });
+
+  it('stops on a refused PUT, names it, and keeps what was sent', async () => {
+    const cloud = new FakeCloud();
+    cloud.putFailures.push(undefined, new ApiError(403, 'AccessDenied', '对象存储拒绝：Access Denied'), new ApiError(403, 'AccessDenied', '对象存储拒绝：Access Denied'));
+
+    const error = await runUpload(options(), deps(cloud)).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'AccessDenied' });
+    expect(cloud.objects.size).toBe(1);
+    const state = JSON.parse(readFileSync(join(dir, stateFileName), 'utf8'));
+    expect(Object.keys(state.files)).toHaveLength(1);
+  });
+});
+
+describe('issue-3 R7.1 upload CLI: multipart', () => {
+  // The fake API sends files over 4 KiB in 4 KiB parts: landuse.gpkg (19,968 bytes) → 5 parts.
+  const planOf = (size: number) => (size > 4096 ? { kind: 'multipart' as const, partSize: 4096, partCount: Math.ceil(size / 4096) } : { kind: 'single' as const });
+
+  it('sends parts with their own signed checksums and completes the file with every ETag', async () => {
+    const cloud = new FakeCloud(planOf);
+
+    const code = await runUpload(options({ parallel: 3 }), deps(cloud));
+
+    expect(code).toBe(0);
+    const partPuts = cloud.puts.filter((p) => p.url.startsWith('fake://part/'));
+    expect(partPuts.map((p) => p.bytes).sort((a, b) => b - a)).toEqual([4096, 4096, 4096, 4096, 19968 - 4 * 4096]);
+    const completed = cloud.calls.find((c) => c.method === 'completeFile')?.args[2] as { path: string; parts: Array<{ partNumber: number; etag: string }> };
+    expect(completed.path).toBe('data/landuse.gpkg');
+    expect(completed.parts.map((p) => p.partNumber)).toEqual([1, 2, 3, 4, 5]);
+    expect(cloud.objects.has(cloud.key([...cloud.submissions.keys()][0] as string, 1, 'data/landuse.gpkg'))).toBe(true);
+  });
+
+  it('resumes a file after its first parts: only the missing parts go again', async () => {
+    const cloud = new FakeCloud(planOf);
+    const crashAfter2 = (count: number) => {
+      if (count === 2) throw new Crash('killed');
+    };
+    await expect(runUpload(options(), deps(cloud, { afterPartDone: crashAfter2 }))).rejects.toBeInstanceOf(Crash);
+    const partUrls = () => cloud.puts.filter((p) => p.url.startsWith('fake://part/')).map((p) => p.url.split('/').pop());
+    expect(partUrls()).toEqual(['1', '2']);
+
+    const code = await runUpload(options(), deps(cloud));
+
+    expect(code).toBe(0);
+    expect(partUrls()).toEqual(['1', '2', '3', '4', '5']);
+    expect(cloud.count('completeFile')).toBe(1);
+  });
+
+  it('resumes from the state file when the store cannot list parts', async () => {
+    const cloud = new FakeCloud(planOf);
+    cloud.partsListable = false;
+    const crashAfter3 = (count: number) => {
+      if (count === 3) throw new Crash('killed');
+    };
+    await expect(runUpload(options(), deps(cloud, { afterPartDone: crashAfter3 }))).rejects.toBeInstanceOf(Crash);
+
+    const code = await runUpload(options(), deps(cloud));
+
+    expect(code).toBe(0);
+    expect(cloud.puts.filter((p) => p.url.startsWith('fake://part/')).map((p) => p.url.split('/').pop())).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('re-hashes parts when the API chose another part size than the local guess', async () => {
+    const cloud = new FakeCloud((size) => (size > 4096 ? { kind: 'multipart', partSize: 8192, partCount: Math.ceil(size / 8192) } : { kind: 'single' }));
+
+    const code = await runUpload(options(), deps(cloud));
+
+    expect(code).toBe(0);
+    expect(cloud.puts.filter((p) => p.url.startsWith('fake://part/')).map((p) => p.bytes)).toEqual([8192, 8192, 19968 - 16384]);
+  });
+});
+
+describe('issue-3 R7.1 R7.2 upload CLI: outcomes and refusals', () => {
+  it('exits 2 and lists the defects when the version is returned', async () => {
+    const cloud = new FakeCloud();
+    cloud.verificationScript = ['verifying', 'returned'];
+    cloud.defectsOnReturn = [{ file: 'data/parcels.prj', rule: 'crs.not-cgcs2000', message: '坐标系不是 CGCS2000', severity: 'error' }];
+
+    const code = await runUpload(options(), deps(cloud));
+
+    expect(code).toBe(2);
+    expect(out.text).toContain('核验未通过，已退回：1 个问题');
+    expect(out.text).toContain('[错误] data/parcels.prj — 坐标系不是 CGCS2000（crs.not-cgcs2000）');
+  });
+
+  it('submits the next version of a returned submission from the same folder (R7.2)', async () => {
+    const cloud = new FakeCloud();
+    cloud.verificationScript = ['returned'];
+    await runUpload(options(), deps(cloud));
+    writeFileSync(join(dir, 'report', 'survey-report.pdf'), '%PDF-1.4 corrected report');
+    cloud.verificationScript = ['awaitingReview'];
+
+    const code = await runUpload(options(), deps(cloud));
+
+    expect(code).toBe(0);
+    expect(cloud.count('createVersion')).toBe(1);
+    const submission = [...cloud.submissions.values()][0];
+    expect(submission?.versions.map((v) => [v.n, v.status])).toEqual([
+      [1, 'returned'],
+      [2, 'awaitingReview'],
+    ]);
+    expect(out.text).toContain('已提交第 2 版');
+  });
+
+  it('refuses to go on when the package changed under an open version, naming the file', async () => {
+    const cloud = new FakeCloud();
+    await expect(runUpload(options(), deps(cloud, { afterFileDone: () => Promise.reject(new Crash('killed')) }))).rejects.toBeInstanceOf(Crash);
+    writeFileSync(join(dir, 'data', 'parcels.cpg'), 'GB2312'.slice(0, 5));
+
+    const error = await runUpload(options(), deps(cloud)).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(CliError);
+    expect(error).toMatchObject({ code: 'PACKAGE_CHANGED', details: [{ field: 'data/parcels.cpg', message: '内容已改变' }] });
+  });
+
+  it('stops with the R5.1 explanation when the result is classified, uploading nothing', async () => {
+    writeFileSync(join(dir, 'catalogue.json'), JSON.stringify({ ...catalogue, classification: 'secret' }));
+    const cloud = new FakeCloud();
+
+    const error = await runUpload(options(), deps(cloud)).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'CLASSIFIED_HELD_OFFLINE', message: expect.stringContaining('离线保管') });
+    expect(cloud.puts).toHaveLength(0);
+  });
+
+  it('checks the catalogue before calling the API and names each bad field', async () => {
+    writeFileSync(join(dir, 'catalogue.json'), JSON.stringify({ ...catalogue, timePoint: '2026-13-01', sharingMode: 'public' }));
+    const cloud = new FakeCloud();
+
+    const error = await runUpload(options(), deps(cloud)).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'CATALOGUE_INVALID' });
+    expect((error as CliError).details.map((d) => d.field)).toEqual(['catalogue.timePoint', 'catalogue.sharingMode']);
+    expect(cloud.calls).toHaveLength(0);
+  });
+
+  it('asks for a task or a submission when neither is known', async () => {
+    const cloud = new FakeCloud();
+
+    await expect(runUpload({ ...options(), taskId: undefined as never }, deps(cloud))).rejects.toMatchObject({ code: 'TASK_REQUIRED' });
+  });
+});
