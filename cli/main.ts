@@ -15,8 +15,8 @@ import { runUpload } from './upload.ts';
 z.config(z.locales.zhCN());
 
 export interface Io {
-  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  readonly stderr: NodeJS.WritableStream;
+  readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
+  readonly stderr: { write(text: string): unknown };
   readonly env: NodeJS.ProcessEnv;
 }
 
@@ -33,6 +33,7 @@ export const usage = `chengguo — 自然资源调查监测成果汇交命令行
                   [--parallel 4] [--roles 规则文件] [--no-follow] [--wait 秒] [--verbose]
       新建汇交（或继续未完成的上传、或在退回后提交新版本），并发上传，中断后重新运行同一命令即可续传；
       上传完成后封存版本、启动核验并跟踪核验结果。进度保存在 <目录>/${stateFileName}。
+      目录中已有 manifest.json 时沿用其中的文件角色（可手工修改）；目录根部的 catalogue.json 为默认目录信息。
   chengguo status <汇交编号>      汇交状态、各版本、核验问题与期限
   chengguo abort <汇交编号> [--version n]
       取消该版本所有未完成的分片上传（已完整上传的文件保留）。
@@ -156,6 +157,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const auth = await resolveAuth(values, io.env);
         const api = new HttpSubmissionApi(auth.apiUrl, auth.token);
         const wait = values.wait === undefined ? undefined : positiveInt(values.wait, '--wait', 0, 7 * 24 * 3600);
+        // Ctrl-C: every finished file and part is already in the state file (written atomically).
+        process.once('SIGINT', () => {
+          io.stderr.write('\n已中断。已完成的文件和分片已记录，重新运行同一命令即可从中断处续传。\n');
+          process.exit(130);
+        });
         const afterFileDone = killHook(io.env, 'CHENGGUO_TEST_STOP_AFTER_FILES');
         const afterPartDone = killHook(io.env, 'CHENGGUO_TEST_STOP_AFTER_PARTS');
         return await runUpload(

@@ -96,6 +96,8 @@ export async function runUpload(opts: UploadOptions, deps: UploadDeps): Promise<
     );
   }
   const state = loaded ?? emptyState(api.apiUrl);
+  // Hashes carry over from another API; the submission does not (checked above).
+  if (!state.submissionId) state.apiUrl = api.apiUrl;
   const store = new StateStore(dir, state, now);
   const previousHashes: Record<string, CachedHash> = { ...state.hashes };
 
@@ -555,6 +557,8 @@ class UrlQueue {
   private readonly pending: Job[];
   private readonly ready: Job[] = [];
   private fetching: Promise<void> | undefined;
+  /** A failed request for URLs, rethrown to the next worker that asks (a prefetch nobody awaits must not be lost). */
+  private failure: unknown;
 
   constructor(
     private readonly api: SubmissionApi,
@@ -569,6 +573,7 @@ class UrlQueue {
 
   async take(): Promise<Job | undefined> {
     for (;;) {
+      if (this.failure) throw this.failure;
       if (this.ready.length < this.parallel && this.pending.length > 0 && !this.fetching) this.prefetch();
       const job = this.ready.shift();
       if (job) {
@@ -595,6 +600,9 @@ class UrlQueue {
     this.fetching = this.sign(batch)
       .then(() => {
         this.ready.push(...batch);
+      })
+      .catch((error: unknown) => {
+        this.failure ??= error;
       })
       .finally(() => {
         this.fetching = undefined;
@@ -641,7 +649,8 @@ async function sendJob(job: Job, deps: UploadDeps, retry: RetryPolicy, progress:
     async () => {
       let sent = 0;
       try {
-        return await deps.transport.putFile(job.target as PutTarget, { path: job.absolutePath, start: job.start, length: job.length }, (bytes) => {
+        if (!job.target) return { status: 412 };
+        return await deps.transport.putFile(job.target, { path: job.absolutePath, start: job.start, length: job.length }, (bytes) => {
           sent += bytes;
           progress.bytes(bytes);
         });
@@ -651,6 +660,8 @@ async function sendJob(job: Job, deps: UploadDeps, retry: RetryPolicy, progress:
         if (error instanceof ApiError && error.status === 403 && !refreshed) {
           refreshed = true;
           await queue.refresh(job);
+          // Signed again, the API may report the file as having arrived after all.
+          if (!job.target) return { status: 412 };
           throw new ApiError(503, 'URL_REFRESHED', '上传地址已过期，已重新签发');
         }
         throw error;

@@ -151,7 +151,9 @@ export class ChengguoFunction extends Construct {
       bundling: {
         minify: true,
         sourceMap: true,
-        sourceMapMode: SourceMapMode.EXTERNAL,
+        // Linked map (index.mjs.map + sourceMappingURL): --enable-source-maps turns
+        // minified stack traces back into TypeScript lines.
+        sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         target: 'node22',
         format: OutputFormat.ESM,

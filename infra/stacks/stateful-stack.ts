@@ -4,7 +4,7 @@
  * Table and bucket shapes come from infra/tables.ts (the local cloud reads the
  * same file, so DynamoDB Local has exactly these keys and indexes).
  */
-import { Aws, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -136,6 +136,13 @@ export class StatefulStack extends Stack {
     // ---- who signs in ----
     if (settings.oidc) {
       this.userDirectory = undefined;
+      if (settings.oidc.placeholder) {
+        Annotations.of(this).addWarningV2(
+          'chengguo:oidcPlaceholder',
+          `No OIDC issuer given: the JWT authorizer trusts the placeholder ${settings.oidc.issuer}, so no token is accepted. ` +
+            'Before deploying pass the department identity provider: -c oidcIssuer=https://… -c oidcAudience=… [-c oidcJwksUrl=…].',
+        );
+      }
       this.jwt = { issuer: settings.oidc.issuer, audience: settings.oidc.audience, jwksUrl: settings.oidc.jwksUrl };
     } else {
       this.userDirectory = new UserDirectory(this, 'Users', { prefix: p });

@@ -1,7 +1,7 @@
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import type { PackageReader } from '#shared/ports/verification.ts';
 import type { PackageFile } from '#shared/verification/byte-source.ts';
-import { bucketName, s3Client } from './s3.ts';
+import { bucketName } from './s3.ts';
 
 /**
  * Package files in S3 as ByteSources (shared/verification/byte-source.ts):
@@ -68,11 +68,11 @@ export async function openS3PackageFile(client: Client, bucket: string, key: str
 export class S3PackageReader implements PackageReader {
   constructor(
     private readonly bucket: string,
-    private readonly opts: { client?: Client; trustStoredChecksum: boolean },
+    private readonly opts: { client?: Client; readonly trustStoredChecksum: boolean },
   ) {}
 
   private get client(): Client {
-    return this.opts.client ?? s3Client();
+    return (this.opts.client ??= verifierClient());
   }
 
   async list(prefix: string): Promise<Array<{ key: string; size: number }>> {
@@ -89,6 +89,20 @@ export class S3PackageReader implements PackageReader {
   open(key: string): Promise<PackageFile> {
     return openS3PackageFile(this.client, this.bucket, key, { trustStoredChecksum: this.opts.trustStoredChecksum });
   }
+}
+
+/**
+ * The verifier's own client. The SDK by default checks a GetObject body
+ * against the checksum the store returns and throws on a mismatch; the
+ * verifier hashes what it streams itself and must report a mismatch as a
+ * defect (manifest.checksum-mismatch), not fail on it — so responses are
+ * validated only when asked (WHEN_REQUIRED). Path-style with an endpoint
+ * override, as shared/adapters/s3.ts explains.
+ */
+let verifier: S3Client | undefined;
+function verifierClient(env: NodeJS.ProcessEnv = process.env): S3Client {
+  verifier ??= new S3Client({ forcePathStyle: Boolean(env['AWS_ENDPOINT_URL_S3'] || env['AWS_ENDPOINT_URL']), responseChecksumValidation: 'WHEN_REQUIRED' });
+  return verifier;
 }
 
 export function packageReaderFromEnv(env: NodeJS.ProcessEnv = process.env): PackageReader {

@@ -183,6 +183,8 @@ export interface PackageObjectStore {
   ): Promise<void>;
   /** Idempotent: an upload already gone is not an error. */
   abortMultipartUpload(key: string, uploadId: string): Promise<void>;
+  /** Multipart uploads still open under a prefix — including any a crashed request started but never recorded. */
+  listMultipartUploads(prefix: string): Promise<Array<{ key: string; uploadId: string }>>;
 }
 
 /** What the submission domain functions receive; handlers build it, tests pass fakes. */

@@ -497,8 +497,9 @@ export async function completeFileUpload(
 
 /**
  * AbortMultipartUpload for every multipart upload of the version still open
- * (their parts are discarded and stop costing storage); the files can be
- * started again. Whole objects already uploaded stay: they cannot be
+ * — those the file items record and any other the store lists under the
+ * version's prefix (their parts are discarded and stop costing storage); the
+ * files can be started again. Whole objects already uploaded stay: they cannot be
  * overwritten, and the version remains open for the rest.
  */
 export async function abortUploads(
@@ -506,10 +507,18 @@ export async function abortUploads(
   ports: Ports,
 ): Promise<{ aborted: number; paths: string[] }> {
   const { submission, version } = await loadOpenVersion(ports, cmd.actor, cmd.submissionId, cmd.n, '取消上传');
-  const manifest = await ports.store.listFiles(submission.submissionId, version.n, version.manifestId);
+  const [manifest, listed] = await Promise.all([
+    ports.store.listFiles(submission.submissionId, version.n, version.manifestId),
+    ports.objects.listMultipartUploads(versionPrefix(submission.submissionId, version.n)),
+  ]);
   const open = manifest.filter((f) => f.upload === 'multipart' && f.uploadId && !f.uploaded);
-  if (open.length === 0) return { aborted: 0, paths: [] };
-  await mapLimit(open, fanOut, (f) => ports.objects.abortMultipartUpload(objectKey(submission.submissionId, version.n, f.path), f.uploadId!));
+  // Uploads the store lists but no file item names: a request that died between CreateMultipartUpload and its record.
+  const recorded = new Set(open.map((f) => f.uploadId));
+  const orphans = listed.filter((u) => !recorded.has(u.uploadId));
+  await mapLimit([...open.map((f) => ({ key: objectKey(submission.submissionId, version.n, f.path), uploadId: f.uploadId! })), ...orphans], fanOut, (u) =>
+    ports.objects.abortMultipartUpload(u.key, u.uploadId),
+  );
+  if (open.length === 0) return { aborted: orphans.length, paths: [] };
   const at = ports.now().toISOString();
   const paths = open.map((f) => f.path);
   for (const chunk of chunks(paths, filesPerTransaction)) {
@@ -521,7 +530,7 @@ export async function abortUploads(
       submissionEntry(cmd.actor, submission, 'submission.upload.abort', cmd.requestId, { files: chunk }, version.n),
     );
   }
-  return { aborted: paths.length, paths };
+  return { aborted: paths.length + orphans.length, paths };
 }
 
 // ---- complete the version: seal and verify ------------------------------------------------

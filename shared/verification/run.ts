@@ -1,11 +1,10 @@
 import { z } from 'zod';
-import { NotFoundError } from '#shared/errors.ts';
+import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
 import type { DocumentStore, PackageReader } from '#shared/ports/verification.ts';
 import { fileRoleSchema, themeIdSchema, type ThemeId } from '#shared/schemas/theme.ts';
 import type { Submission, Version } from '#shared/schemas/submission.ts';
 import { versionPrefix } from '#shared/submission/manifest.ts';
-import { ConflictError } from '#shared/errors.ts';
 import type { PackageFile } from './byte-source.ts';
 import { renderReportHtml } from './report-html.ts';
 import { assembleReport, planUnits, verifyUnit, type ManifestEntry, type UnitResult, type VerificationReport } from './verify-package.ts';

@@ -96,12 +96,15 @@ async function timelineTypes(submissionId: string): Promise<string[]> {
   return (t.body.entries as Array<{ type: string }>).map((e) => e.type);
 }
 
-async function executionsNamed(name: string): Promise<number> {
+async function verificationExecutions(name: string) {
   const machines = await sfn.send(new ListStateMachinesCommand({}));
   const arn = machines.stateMachines?.find((m) => m.name === 'Verification')?.stateMachineArn;
   const executions = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn }));
-  return (executions.executions ?? []).filter((e) => e.name === name).length;
+  return (executions.executions ?? []).filter((e) => e.name === name);
 }
+
+const executionsNamed = async (name: string) => (await verificationExecutions(name)).length;
+const executionStatus = async (name: string) => (await verificationExecutions(name))[0]?.status;
 
 beforeAll(async () => {
   configDir = mkdtempSync(join(tmpdir(), 'chengguo-cli-config-'));
@@ -175,11 +178,12 @@ describe('issue-3 R7.1 upload CLI on the local cloud', () => {
     expect(after.body.summary).toMatchObject({ files: 10, uploadedFiles: 10, complete: true });
     const types = await timelineTypes(submissionId);
     expect(types.filter((t) => t === 'verificationStarted')).toHaveLength(1);
-    // The verifier streams the multipart file to check its SHA-256; let it finish before the cloud stops.
+    // The verifier streams the multipart file to check its SHA-256: let its run end (or reach the review) before the cloud stops.
     await eventually(async () => {
       const s = await api('GET', `/submissions/${submissionId}`, { token });
-      return s.body.submission.status === 'verifying' && !['awaitingReview', 'returned', 'verified'].includes(s.body.submission.versions[0]?.status) ? undefined : true;
-    }, 'the verification of the package with the multipart file', 40_000);
+      if (s.body.submission.versions[0]?.status === 'awaitingReview') return true;
+      return (await executionStatus(`${submissionId}-v1`)) === 'RUNNING' ? undefined : true;
+    }, 'the end of the verification of the package with the multipart file', 40_000);
   });
 
   it('prints an API refusal in Chinese with its code and field, and exits 1', async () => {

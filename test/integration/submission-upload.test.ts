@@ -90,9 +90,64 @@ describe('R6.1 R7.1 R10.1 submission upload on the local cloud', () => {
 
     const timeline = await api('GET', `/submissions/${submissionId}/timeline`, { token: submitter });
     expect(timeline.status).toBe(200);
-    const types = (timeline.body.entries as Array<{ type: string }>).map((e) => e.type);
-    expect(types.slice(0, 5)).toEqual(['submissionOpened', 'versionOpened', 'uploadUrlsIssued', 'versionSealed', 'verificationStarted']);
-    expect(types).toContain('deadline');
+    const entries = timeline.body.entries as Array<{ type: string; deadline?: { requirement: string; due: string } }>;
+    expect(entries.filter((e) => e.type !== 'deadline').map((e) => e.type).slice(0, 5)).toEqual([
+      'submissionOpened',
+      'versionOpened',
+      'uploadUrlsIssued',
+      'versionSealed',
+      'verificationStarted',
+    ]);
+    expect(entries.find((e) => e.deadline?.requirement === 'R6.1')?.deadline?.due).toBe('2026-11-05');
+  });
+
+  it('uploads a file above 100 MiB in parts signed with their own checksums after aborting a first attempt, and completes it', async () => {
+    const MiB = 1024 * 1024;
+    const big = Buffer.alloc(100 * MiB + 1);
+    for (let i = 0; i < big.length; i += 4096) big[i] = i % 251;
+    const reviewer = await signIn('chen.jing');
+    const submitter = await signIn('li.na');
+    const task = await api('POST', '/survey-tasks', {
+      token: reviewer,
+      body: { name: '集成测试调查任务（分片上传）', theme: 'landCover', regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS' },
+    });
+    await api('PUT', `/survey-tasks/${task.body.task.taskId}/completion`, { token: submitter, body: { completionDate: '2026-09-18' } });
+    const opened = await api('POST', `/survey-tasks/${task.body.task.taskId}/submissions`, {
+      token: submitter,
+      body: { catalogue, files: [{ path: 'data/landcover.tif', size: big.length, sha256: hex(big), role: 'data' }] },
+    });
+    const version = `/submissions/${opened.body.submission.submissionId}/versions/1`;
+
+    const abandoned = await api('POST', `${version}/upload-urls`, { token: submitter });
+    const aborted = await api('DELETE', `${version}/uploads`, { token: submitter });
+    const plan = await api('POST', `${version}/upload-urls`, { token: submitter });
+    const { partSize, partCount } = plan.body.files[0] as { partSize: number; partCount: number };
+    const slices = Array.from({ length: partCount }, (_, i) => big.subarray(i * partSize, Math.min(big.length, (i + 1) * partSize)));
+    const signed = await api('POST', `${version}/upload-urls`, {
+      token: submitter,
+      body: { files: [{ path: 'data/landcover.tif', parts: slices.map((b, i) => ({ partNumber: i + 1, sha256: hex(b) })) }] },
+    });
+    const parts: Array<{ partNumber: number; etag: string; sha256: string }> = [];
+    for (const p of signed.body.files[0].parts as Array<{ partNumber: number; url: string; headers: Record<string, string> }>) {
+      const { 'content-length': _length, ...headers } = p.headers;
+      const res = await fetch(p.url, { method: 'PUT', headers, body: slices[p.partNumber - 1] });
+      expect(res.status).toBe(200);
+      parts.push({ partNumber: p.partNumber, etag: res.headers.get('etag') ?? '', sha256: hex(slices[p.partNumber - 1]!) });
+    }
+    const midway = await api('GET', `${version}/uploads`, { token: submitter });
+    const done = await api('POST', `${version}/files/complete`, { token: submitter, body: { path: 'data/landcover.tif', parts } });
+    const after = await api('GET', `${version}/uploads`, { token: submitter });
+
+    expect(aborted.status).toBe(200);
+    expect(aborted.body).toEqual({ aborted: 1, paths: ['data/landcover.tif'] });
+    expect(plan.body.files[0].uploadId).not.toBe(abandoned.body.files[0].uploadId);
+    expect([plan.body.files[0].kind, partSize, partCount]).toEqual(['multipart', 8 * MiB, 13]);
+    expect(signed.body.urlCount).toBe(13);
+    expect(midway.status).toBe(200);
+    expect(midway.body.files[0].status).toBe('partial');
+    expect(done.status).toBe(200);
+    expect(done.body).toMatchObject({ status: 'uploaded', alreadyComplete: false });
+    expect(after.body.summary).toMatchObject({ uploadedFiles: 1, uploadedBytes: big.length, complete: true });
   });
 
   it('refuses a manifest with a ../ path over HTTP, naming the field in Chinese and storing nothing', async () => {

@@ -218,7 +218,7 @@ export class FakeCloud {
       this.calls.push({ method: 'uploadUrls', args: [submissionId, n, body] });
       const v = this.openVersion(submissionId, n);
       const out: UploadInstruction[] = [];
-      for (const req of body.files ?? []) {
+      for (const req of body?.files ?? []) {
         const f = v.files.get(req.path);
         if (!f) throw new ApiError(400, 'VALIDATION_FAILED', '请求参数有误', [{ field: 'body.files.0.path', message: `文件 ${req.path} 不在清单中` }]);
         const key = this.key(submissionId, n, f.path);

@@ -267,6 +267,16 @@ describe('issue-3 R7.1 R7.2 upload CLI: outcomes and refusals', () => {
     expect(cloud.calls).toHaveLength(0);
   });
 
+  it('stops with the API’s refusal when asking for upload URLs is refused', async () => {
+    const cloud = new FakeCloud();
+    const api = { ...cloud.api, uploadUrls: async () => Promise.reject(new ApiError(409, 'VERSION_SEALED', '第 1 版（v1）已封存')) };
+
+    const error = await runUpload(options({ parallel: 4 }), deps(cloud, { api })).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'VERSION_SEALED', status: 409 });
+    expect(cloud.puts).toHaveLength(0);
+  });
+
   it('asks for a task or a submission when neither is known', async () => {
     const cloud = new FakeCloud();
 

@@ -138,6 +138,10 @@ export class FakeObjectStore implements PackageObjectStore {
     this.uploads.delete(uploadId);
   }
 
+  async listMultipartUploads(prefix: string): Promise<Array<{ key: string; uploadId: string }>> {
+    return [...this.uploads].filter(([, u]) => u.key.startsWith(prefix)).map(([uploadId, u]) => ({ key: u.key, uploadId }));
+  }
+
   /** A client's PUT arriving. */
   putObject(key: string, size: number): void {
     this.objects.set(key, { size });

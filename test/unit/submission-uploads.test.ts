@@ -269,6 +269,19 @@ describe('R7.1 upload status, multipart completion and abort', () => {
   });
 });
 
+describe('R7.1 abort also clears multipart uploads no record names', () => {
+  it('aborts an upload a crashed request started but never recorded', async () => {
+    const { world, id } = await setup();
+    await world.objects.createMultipartUpload(objectKey(id, 1, big.path));
+
+    const r = await call(abortUploadsHandler(depsFor(world)), 'DELETE', `/submissions/${id}/versions/1/uploads`, { user: 'li.na', pathParameters: { submissionId: id, n: '1' } });
+
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ aborted: 1, paths: [] });
+    expect(world.objects.uploads.size).toBe(0);
+  });
+});
+
 describe('R7.1 R10.1 completing a version: seal once, verify once', () => {
   it('refuses to seal while files are missing, naming them, and stores nothing', async () => {
     const { world, id, path } = await setup(standardFiles);

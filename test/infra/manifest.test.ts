@@ -1,0 +1,92 @@
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { manifest, type RouteDef, type ScheduleDef, type StateMachineDef } from '#infra/manifest.ts';
+import { projectRoot } from '#infra/stacks/chengguo-app.ts';
+import { placeholdersOf } from '#infra/stacks/stateless-stack.ts';
+import { resourcesOf, synthChengguo, type CfnResource, type Synthesised } from './synth.ts';
+
+let s: Synthesised;
+beforeAll(() => {
+  s = synthChengguo();
+});
+
+const prefix = 'chengguo-prod';
+const functionId = (name: string): string => {
+  const found = resourcesOf(s.templates.stateless, 'AWS::Lambda::Function').filter(([, r]) => r.Properties?.['FunctionName'] === `${prefix}-${name}`);
+  expect(found, `Lambda ${prefix}-${name}`).toHaveLength(1);
+  return found[0]![0];
+};
+const one = (type: string, pred: (r: CfnResource) => boolean, what: string): [string, CfnResource] => {
+  const found = resourcesOf(s.templates.stateless, type).filter(([, r]) => pred(r));
+  expect(found, what).toHaveLength(1);
+  return found[0]!;
+};
+
+describe('the one manifest is the synthesised template (issue 3)', () => {
+  it('synthesises exactly as many functions, routes, state machines and schedules as the manifest declares', () => {
+    const t = s.templates.stateless;
+
+    expect(resourcesOf(t, 'AWS::Lambda::Function')).toHaveLength(manifest.functions.length);
+    expect(resourcesOf(t, 'AWS::ApiGatewayV2::Route')).toHaveLength(manifest.routes.length);
+    expect(resourcesOf(t, 'AWS::StepFunctions::StateMachine')).toHaveLength(manifest.stateMachines.length);
+    expect(resourcesOf(t, 'AWS::Scheduler::Schedule')).toHaveLength(manifest.schedules.length);
+  });
+
+  describe('functions', () => {
+    it.each(manifest.functions.map((f) => [f.name, f] as const))('%s is a Lambda with the entry, memory and timeout of its manifest entry', (name, def) => {
+      const [, fn] = one('AWS::Lambda::Function', (r) => r.Properties?.['FunctionName'] === `${prefix}-${name}`, name);
+
+      expect(existsSync(path.join(projectRoot, def.entry))).toBe(true);
+      expect(s.stateless.functions.get(name)?.def.entry).toBe(def.entry);
+      expect(fn.Properties).toMatchObject({ MemorySize: def.memoryMb ?? 256, Timeout: def.timeoutSeconds ?? 10, Description: def.description.slice(0, 256) });
+    });
+  });
+
+  describe('routes', () => {
+    it.each(manifest.routes.map((r) => [r.method, r.path, r] as const))('%s %s reaches its function with the declared authentication', (method, routePath, route: RouteDef) => {
+      const [, r] = one('AWS::ApiGatewayV2::Route', (x) => x.Properties?.['RouteKey'] === `${method} ${routePath}`, `${method} ${routePath}`);
+      const integrationId = (JSON.stringify(r.Properties?.['Target']).match(/"Ref":"([A-Za-z0-9]+)"/) ?? [])[1] ?? '';
+      const integration = s.templates.stateless.findResources('AWS::ApiGatewayV2::Integration')[integrationId] as CfnResource | undefined;
+
+      expect(integration?.Properties?.['IntegrationUri']).toEqual({ 'Fn::GetAtt': [functionId(route.function), 'Arn'] });
+      if (route.auth === 'public') {
+        expect(r.Properties?.['AuthorizationType']).toBe('NONE');
+        expect(r.Properties?.['AuthorizerId']).toBeUndefined();
+      } else {
+        expect(r.Properties?.['AuthorizationType']).toBe('JWT');
+        expect(r.Properties?.['AuthorizerId']).toEqual({ Ref: expect.stringMatching(/^ApiJwt/) });
+      }
+    });
+  });
+
+  describe('state machines', () => {
+    it.each(manifest.stateMachines.map((m) => [m.name, m] as const))('%s runs its ASL file with every placeholder bound to its manifest function', (name, def: StateMachineDef) => {
+      const [, sm] = one('AWS::StepFunctions::StateMachine', (r) => r.Properties?.['StateMachineName'] === `${prefix}-${name}`, name);
+      const asl = readFileSync(path.join(projectRoot, def.file), 'utf8');
+
+      expect(placeholdersOf(asl).sort()).toEqual(Object.keys(def.functions).sort());
+      expect(sm.Properties?.['DefinitionSubstitutions']).toEqual(
+        Object.fromEntries(Object.entries(def.functions).map(([ph, fn]) => [ph, { 'Fn::GetAtt': [functionId(fn), 'Arn'] }])),
+      );
+      expect(JSON.parse(sm.Properties?.['DefinitionString'] as string)).toEqual(JSON.parse(asl));
+    });
+  });
+
+  describe('schedules', () => {
+    it.each(manifest.schedules.map((x) => [x.name, x] as const))('%s fires on its expression and time zone, on time, at its target', (name, def: ScheduleDef) => {
+      const [, schedule] = one('AWS::Scheduler::Schedule', (r) => r.Properties?.['Name'] === `${prefix}-${name}`, name);
+
+      expect(schedule.Properties).toMatchObject({
+        ScheduleExpression: def.expression,
+        ScheduleExpressionTimezone: def.timezone,
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        State: 'ENABLED',
+        Target: { Input: JSON.stringify(def.input ?? {}) },
+      });
+      const target = (schedule.Properties?.['Target'] as { Arn: unknown }).Arn;
+      if ('function' in def.target) expect(target).toEqual({ 'Fn::GetAtt': [functionId(def.target.function), 'Arn'] });
+      else expect(target).toEqual({ Ref: expect.stringMatching(new RegExp(`^${def.target.stateMachine}StateMachine`)) });
+    });
+  });
+});

@@ -1,0 +1,268 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { localBucketName } from '#infra/local/ports.ts';
+import { api, auditHeadSeq, cloud, eventually, getItem, signIn, waitForEmail, type Email } from './helpers.ts';
+
+const fixtures = fileURLToPath(new URL('../fixtures/packages/', import.meta.url));
+const chinese = /[\u4e00-\u9fff]/;
+
+interface ManifestFile {
+  path: string;
+  size: number;
+  sha256: string;
+  role: string;
+}
+
+async function fixtureManifest(name: string): Promise<ManifestFile[]> {
+  return (JSON.parse(await readFile(join(fixtures, name, 'manifest.json'), 'utf8')) as { files: ManifestFile[] }).files;
+}
+
+async function fixtureFiles(name: string): Promise<Map<string, Buffer>> {
+  const dir = join(fixtures, name);
+  const out = new Map<string, Buffer>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    const path = relative(dir, full).split(sep).join('/');
+    if (path !== 'manifest.json') out.set(path, await readFile(full));
+  }
+  return out;
+}
+
+const tokens: Record<string, Promise<string>> = {};
+const tokenOf = (userId: string) => (tokens[userId] ??= signIn(userId));
+
+/** A task registered by 广东省自然资源厅 (chen.jing) for 广东省地质测绘院 (li.na), completion recorded. */
+async function registeredTask(): Promise<string> {
+  const task = await api('POST', '/survey-tasks', {
+    token: await tokenOf('chen.jing'),
+    body: { name: '2026 年度国土变更调查（核验集成测试）', theme: 'landSurvey', regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS' },
+  });
+  expect(task.status).toBe(201);
+  const taskId = task.body.task.taskId as string;
+  const done = await api('PUT', `/survey-tasks/${taskId}/completion`, { token: await tokenOf('li.na'), body: { completionDate: '2026-09-18' } });
+  expect(done.status).toBe(200);
+  return taskId;
+}
+
+function catalogue(name: string) {
+  return {
+    name,
+    content: '土地利用现状数据库、图件、调查报告与元数据',
+    format: 'Shapefile、GeoPackage、GeoTIFF、PDF、XML',
+    spatialScope: { regionCode: '440000' },
+    timePoint: '2026-06-30',
+    classification: 'internal',
+    sharingMode: 'online',
+  };
+}
+
+/**
+ * Uploads a fixture through the issued URLs (signed headers sent as given),
+ * and any file the manifest does not list straight to the bucket — no URL is
+ * ever issued for one, so only something outside the API could put it there.
+ */
+async function upload(submissionId: string, n: number, fixture: string): Promise<void> {
+  const token = await tokenOf('li.na');
+  const bytes = await fixtureFiles(fixture);
+  const urls = await api('POST', `/submissions/${submissionId}/versions/${n}/upload-urls`, { token });
+  expect(urls.status).toBe(200);
+  const listed = new Set<string>();
+  for (const f of urls.body.files as Array<{ path: string; url: string; headers: Record<string, string> }>) {
+    listed.add(f.path);
+    const { 'content-length': _length, ...headers } = f.headers;
+    const put = await fetch(f.url, { method: 'PUT', headers, body: bytes.get(f.path) });
+    expect(put.status, f.path).toBe(200);
+  }
+  for (const [path, body] of bytes) {
+    if (listed.has(path)) continue;
+    const put = await fetch(`${cloud.urls.s3}/${localBucketName('uploads')}/submissions/${submissionId}/v${n}/${path}`, { method: 'PUT', body });
+    expect(put.status, path).toBe(200);
+  }
+  const complete = await api('POST', `/submissions/${submissionId}/versions/${n}/complete`, { token });
+  expect(complete.status).toBe(202);
+}
+
+/** A new submission of a fixture package, uploaded and completed; verification starts. */
+async function submit(fixture: string): Promise<{ submissionId: string; name: string; since: Date }> {
+  const since = new Date();
+  const taskId = await registeredTask();
+  const name = `核验集成测试成果 ${fixture} ${randomBytes(3).toString('hex')}`;
+  const opened = await api('POST', `/survey-tasks/${taskId}/submissions`, {
+    token: await tokenOf('li.na'),
+    body: { catalogue: catalogue(name), files: await fixtureManifest(fixture) },
+  });
+  expect(opened.status).toBe(201);
+  const submissionId = opened.body.submission.submissionId as string;
+  await upload(submissionId, 1, fixture);
+  return { submissionId, name, since };
+}
+
+async function versionStatus(submissionId: string, n: number, wanted: string[], timeoutMs = 30_000): Promise<Record<string, any>> {
+  const token = await tokenOf('li.na');
+  return eventually(
+    async () => {
+      const res = await api('GET', `/submissions/${submissionId}`, { token });
+      const v = (res.body.submission?.versions as Array<Record<string, any>> | undefined)?.find((x) => x['n'] === n);
+      return v && wanted.includes(v['status']) ? v : undefined;
+    },
+    `v${n} of ${submissionId} to be ${wanted.join('|')}`,
+    timeoutMs,
+  );
+}
+
+function taskIdIn(mail: Email): string {
+  const m = /\/human-tasks\/([A-Za-z0-9_-]{22})\/page/.exec(mail.text ?? '');
+  if (!m?.[1]) throw new Error(`no task link in “${mail.subject}”`);
+  return m[1];
+}
+
+/** What a refusal must leave as it was: the task item and the audit chain. */
+async function taskState(id: string) {
+  return JSON.stringify([await getItem({ pk: `HTASK#${id}`, sk: 'META' }), await auditHeadSeq()]);
+}
+
+describe('R7.1 R8.1 verification on the local cloud: a valid package is checked, reviewed from the emailed link and verified', () => {
+  it('emails the reviewer a link, shows the package and report to the signed-in assignee, and verifies on approval', async () => {
+    const { submissionId, name, since } = await submit('valid');
+
+    const reviewMail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
+    const id = taskIdIn(reviewMail);
+    expect(reviewMail.text).toContain(`${cloud.urls.api}/human-tasks/${id}/page`);
+    expect(reviewMail.text).not.toMatch(/AQCE[A-Za-z0-9_-]{20}/);
+    await versionStatus(submissionId, 1, ['awaitingReview']);
+
+    const page = await fetch(`${cloud.urls.api}/human-tasks/${id}/page`);
+    const view = await api('GET', `/human-tasks/${id}`, { token: await tokenOf('chen.jing') });
+
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({ id, status: 'open', canDecide: true, summary: { kind: 'technicalReview', submission: { submissionId, name }, version: { n: 1 }, report: { passed: true } } });
+    expect(view.body.summary.report.summary.files).toBe((await fixtureFiles('valid')).size);
+
+    const decided = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } });
+
+    expect(decided.status).toBe(200);
+    expect(decided.body.decision).toMatchObject({ decision: 'approve', decidedBy: 'chen.jing' });
+    const verified = await versionStatus(submissionId, 1, ['verified']);
+    expect(verified['decidedBy']).toBe('chen.jing');
+    const sub = (await api('GET', `/submissions/${submissionId}`, { token: await tokenOf('li.na') })).body.submission;
+    expect(sub.status).toBe('verified');
+    const mail = await waitForEmail({ to: 'li.na@example.gov.cn', subject: `【核验通过】${name}`, since, timeoutMs: 15_000 });
+    expect(mail.text).toContain(sub.transferDue);
+    expect(mail.text).toMatch(/15 个工作日/);
+    const report = await api('GET', `/submissions/${submissionId}/versions/1/report`, { token: await tokenOf('li.na') });
+    const html = await fetch(`${cloud.urls.api}/submissions/${submissionId}/versions/1/report.html`, { headers: { authorization: `Bearer ${await tokenOf('zhang.wei')}` } });
+    expect(report.status).toBe(200);
+    expect(report.body.passed).toBe(true);
+    expect(html.status).toBe(200);
+    expect(await html.text()).toContain('核验结论：通过');
+  });
+});
+
+describe('R7.1 link attacks on the review task: each refused or harmless, state unchanged', () => {
+  it('refuses a forged id, another user’s session and an anonymous call; a mail scanner’s GET and a second decision change nothing', async () => {
+    const { submissionId, name, since } = await submit('valid');
+    const id = taskIdIn(await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 }));
+    await versionStatus(submissionId, 1, ['awaitingReview']);
+    const before = await taskState(id);
+    const forgedId = randomBytes(16).toString('base64url');
+
+    const scanner = await fetch(`${cloud.urls.api}/human-tasks/${id}/page`, { headers: { 'user-agent': 'MailScanner/1.0' } });
+    const scannerHtml = await scanner.text();
+    const forgedGet = await api('GET', `/human-tasks/${forgedId}`, { token: await tokenOf('chen.jing') });
+    const forgedPost = await api('POST', `/human-tasks/${forgedId}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve' } });
+    const foreignGet = await api('GET', `/human-tasks/${id}`, { token: await tokenOf('guo.tao') });
+    const foreignPost = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('li.na'), body: { decision: 'approve' } });
+    const anonymousGet = await api('GET', `/human-tasks/${id}`);
+    const anonymousPost = await api('POST', `/human-tasks/${id}/decision`, { body: { decision: 'approve' } });
+
+    expect(scanner.status).toBe(200);
+    expect(scannerHtml).not.toContain(name);
+    expect([forgedGet.status, forgedPost.status]).toEqual([404, 404]);
+    expect([foreignGet.status, foreignPost.status]).toEqual([403, 403]);
+    expect([anonymousGet.status, anonymousPost.status]).toEqual([401, 401]);
+    for (const res of [forgedGet, forgedPost, foreignGet, foreignPost, anonymousGet, anonymousPost]) expect(res.body.error.message).toMatch(chinese);
+    expect(await taskState(id)).toBe(before);
+    expect((await versionStatus(submissionId, 1, ['awaitingReview']))['status']).toBe('awaitingReview');
+
+    const first = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'return', reasons: '图件比例尺与技术设计书不符，请修改' } });
+    await versionStatus(submissionId, 1, ['returned']);
+    const afterFirst = await taskState(id);
+    const second = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve' } });
+
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('TASK_ALREADY_DECIDED');
+    expect(second.body.error.message).toMatch(chinese);
+    expect(await taskState(id)).toBe(afterFirst);
+    expect((await versionStatus(submissionId, 1, ['returned']))['reasons']).toEqual(['图件比例尺与技术设计书不符，请修改']);
+  });
+});
+
+describe('R7.1 R7.2 verification on the local cloud: each broken fixture is returned with the right defect named', () => {
+  const cases: Array<[string, string]> = [
+    ['wrong-checksum', 'manifest.checksum-mismatch'],
+    ['missing-dbf', 'shapefile.missing-dbf'],
+    ['wgs84-crs', 'crs.not-cgcs2000'],
+    ['truncated-shp', 'format.truncated'],
+    ['outside-region', 'extent.outside-region'],
+    ['missing-report', 'profile.missing-role'],
+    ['extra-file', 'manifest.extra-file'],
+  ];
+
+  it.each(cases)('returns %s with %s in the report and in the submitter’s email, with the 15 WD resubmission date', async (fixture, rule) => {
+    const { submissionId, name, since } = await submit(fixture);
+
+    const returned = await versionStatus(submissionId, 1, ['returned', 'verified', 'awaitingReview', 'verificationFailed']);
+    const report = await api('GET', `/submissions/${submissionId}/versions/1/report`, { token: await tokenOf('li.na') });
+    const mail = await waitForEmail({ to: 'li.na@example.gov.cn', subject: `【核验退回】${name}`, since, timeoutMs: 15_000 });
+    const sub = (await api('GET', `/submissions/${submissionId}`, { token: await tokenOf('li.na') })).body.submission;
+
+    expect(returned['status']).toBe('returned');
+    expect(returned['decidedBy']).toBe('system:Verification');
+    expect(report.status).toBe(200);
+    expect(report.body.passed).toBe(false);
+    expect(report.body.defects.find((d: { rule: string }) => d.rule === rule)).toMatchObject({ severity: 'error', message: expect.stringMatching(chinese) });
+    expect(mail.text).toContain(rule);
+    expect(mail.text).toContain(sub.resubmissionDue);
+    expect(sub.deadlines.find((d: { kind: string }) => d.kind === 'resubmission')).toMatchObject({ requirement: 'R7.2', due: sub.resubmissionDue });
+  });
+
+  it('verifies the checksum by streaming where the store cannot vouch for it, and says so in the report', async () => {
+    const { submissionId } = await submit('wrong-checksum');
+    expect((await versionStatus(submissionId, 1, ['returned', 'verificationFailed']))['status']).toBe('returned');
+
+    const report = await api('GET', `/submissions/${submissionId}/versions/1/report`, { token: await tokenOf('li.na') });
+
+    expect(report.body.summary.checksumsStreamed).toBe(report.body.summary.files);
+    expect(report.body.defects.find((d: { rule: string }) => d.rule === 'manifest.checksum-mismatch')?.message).toContain('逐字节计算');
+  });
+});
+
+describe('R7.2 verification on the local cloud: a returned submission is resubmitted as v2 and passes', () => {
+  it('opens v2 of the same submission with the valid files, checks it again and verifies it on approval', async () => {
+    const { submissionId, name, since } = await submit('missing-report');
+    await versionStatus(submissionId, 1, ['returned']);
+
+    const v2 = await api('POST', `/submissions/${submissionId}/versions`, { token: await tokenOf('li.na'), body: { files: await fixtureManifest('valid') } });
+    expect(v2.status).toBe(201);
+    await upload(submissionId, 2, 'valid');
+    const mail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}（第 2 版）`, since, timeoutMs: 30_000 });
+    await versionStatus(submissionId, 2, ['awaitingReview']);
+    const decided = await api('POST', `/human-tasks/${taskIdIn(mail)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve' } });
+
+    expect(decided.status).toBe(200);
+    await versionStatus(submissionId, 2, ['verified']);
+    const sub = (await api('GET', `/submissions/${submissionId}`, { token: await tokenOf('li.na') })).body.submission;
+    expect(sub).toMatchObject({ status: 'verified', currentVersion: 2 });
+    expect(sub.versions.map((v: { status: string }) => v.status)).toEqual(['returned', 'verified']);
+    const first = await api('GET', `/submissions/${submissionId}/versions/1/report`, { token: await tokenOf('li.na') });
+    const second = await api('GET', `/submissions/${submissionId}/versions/2/report`, { token: await tokenOf('li.na') });
+    expect([first.body.passed, second.body.passed]).toEqual([false, true]);
+  });
+});
