@@ -576,8 +576,16 @@ export class LocalStepFunctions {
    */
   async close(): Promise<void> {
     this.closed = true;
-    for (const w of this.waiters.values()) clearTimeout(w.timer);
     for (const running of this.running.values()) running.abort?.();
+    // Settle every waiting task too: the interpreter's own TimeoutSeconds timer is
+    // only cleared when the task settles, and would otherwise hold the process open.
+    for (const w of this.waiters.values()) {
+      clearTimeout(w.timer);
+      const reject = w.reject;
+      delete w.resolve;
+      delete w.reject;
+      reject?.(namedError('States.Runtime', 'local cloud stopped'));
+    }
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
 }

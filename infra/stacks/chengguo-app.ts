@@ -61,6 +61,8 @@ export function addChengguoStacks(app: App, opts: { readonly manifest?: Manifest
   for (const stack of [backup, stateful, stateless]) {
     Tags.of(stack).add('project', 'chengguo');
     Tags.of(stack).add('stage', settings.stage);
+  }
+  for (const stack of [stateful, stateless]) {
     acknowledge(
       stack,
       ['NIST.800.53.R5-IAMNoInlinePolicy'],

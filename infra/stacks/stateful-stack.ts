@@ -70,10 +70,10 @@ export class StatefulStack extends Stack {
           // GOVERNANCE, not COMPLIANCE: R10.1 forbids unauthorised alteration,
           // and destruction (销毁) is itself an approved act of the regulation.
           // COMPLIANCE would make an approved destruction impossible until the
-          // retention ends; GOVERNANCE lets only a principal holding
-          // s3:BypassGovernanceRetention (the destruction workflow, after
-          // approval) remove a locked version, and nobody else — root included
-          // unless it grants itself that permission, which CloudTrail records.
+          // retention ends. Under GOVERNANCE a locked version can be removed
+          // only with s3:BypassGovernanceRetention, which no role here holds
+          // until the destruction workflow is granted it (after approval);
+          // the account root can too, and CloudTrail records every bypass.
           objectLock: { mode: 'GOVERNANCE', days: settings.custodyRetentionDays },
           replication: { replicationRole: replication.role, replicationRules: replication.rules },
         }).bucket;
@@ -93,7 +93,6 @@ export class StatefulStack extends Stack {
               : `${name} holds outputs regenerated from the registry and custody (reports, letters, desensitised releases); custody and the tables are the records that are backed up.`,
         });
       }
-      made[name]?.node.addMetadata('chengguo:bucket', name);
     }
     const { uploads, custody, published, documents } = made;
     if (!uploads || !custody || !published || !documents) throw new Error('infra/tables.ts: buckets must list uploads, custody, published and documents');

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -113,9 +113,11 @@ export class StatelessStack extends Stack {
       mail = { transport: 'smtp', from: settings.mail.from, host: settings.mail.host, port: settings.mail.port, credentials: stateful.smtpSecret };
     }
 
-    // Functions invoked asynchronously (schedule targets) keep failed events here.
-    const asyncTargets = new Set(m.schedules.flatMap((s) => ('function' in s.target ? [s.target.function] : [])));
-    const asyncFailures = asyncTargets.size > 0 || m.schedules.length > 0 ? this.deadLetterQueue() : undefined;
+    // Scheduled runs are asynchronous: an event the scheduler cannot deliver, or
+    // that its function still fails after Lambda's retries, lands here (R20/R21
+    // supervision jobs must not vanish silently).
+    const asyncTargets = new Set(m.schedules.flatMap((x) => ('function' in x.target ? [x.target.function] : [])));
+    const asyncFailures = m.schedules.length > 0 ? this.deadLetterQueue() : undefined;
 
     // ---- functions, one construct per bounded context ----
     const contexts = new Map<string, BoundedContext>();
@@ -249,7 +251,7 @@ export class StatelessStack extends Stack {
   ): sfn.StateMachine {
     const file = path.join(projectRoot, def.file);
     const asl = fs.readFileSync(file, 'utf8');
-    JSON.parse(asl);
+    checkIntegrations(def.file, JSON.parse(asl));
     const unknown = placeholdersOf(asl).filter((ph) => !(ph in def.functions));
     if (unknown.length > 0) throw new Error(`${def.file}: placeholders ${unknown.join(', ')} are not in manifest.stateMachines[${def.name}].functions`);
     const body = settings.partition === 'aws' ? asl : asl.replaceAll('"arn:aws:states:::', `"arn:${settings.partition}:states:::`);
@@ -341,6 +343,13 @@ export class StatelessStack extends Stack {
         integration = new HttpLambdaIntegration(`${route.function}Integration`, fnOf(route.function).fn);
         integrations.set(route.function, integration);
       }
+      const timeout = fnOf(route.function).def.timeoutSeconds ?? 10;
+      if (timeout > 30) {
+        Annotations.of(fnOf(route.function)).addWarningV2(
+          'chengguo:routeTimeout',
+          `${route.method} ${route.path}: API Gateway answers 503 after 30 s, but ${route.function} may run ${timeout} s; the caller never sees the late result.`,
+        );
+      }
       const [made] = api.addRoutes({
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
@@ -379,4 +388,29 @@ export function checkManifest(m: Manifest): void {
   for (const s of m.schedules) {
     if ('function' in s.target && !names.has(s.target.function)) throw new Error(`manifest: schedule ${s.name} refers to unknown function ${s.target.function}`);
   }
+}
+
+/** The Lambda integrations the state machine role is granted; anything else would fail at run time. */
+const grantedIntegrations = new Set(['arn:aws:states:::lambda:invoke', 'arn:aws:states:::lambda:invoke.waitForTaskToken']);
+
+/**
+ * The role of a state machine may invoke its manifest functions and nothing
+ * else, so an ASL file that uses another service integration or a
+ * distributed map fails the synth here, with the fix named, instead of
+ * failing with AccessDenied in an execution.
+ */
+export function checkIntegrations(file: string, node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) checkIntegrations(file, item);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const o = node as Record<string, unknown>;
+  if (o['Type'] === 'Task' && typeof o['Resource'] === 'string' && !grantedIntegrations.has(o['Resource'])) {
+    throw new Error(`${file}: Task resource ${o['Resource']} is not granted to the state machine role; add its grant in StatelessStack.stateMachine`);
+  }
+  if (o['Mode'] === 'DISTRIBUTED') {
+    throw new Error(`${file}: a DISTRIBUTED Map needs states:StartExecution on its own executions; add the grant in StatelessStack.stateMachine`);
+  }
+  for (const value of Object.values(o)) checkIntegrations(file, value);
 }

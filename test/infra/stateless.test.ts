@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.t
 import { ChengguoFunction } from '#infra/constructs/chengguo-function.ts';
 import { functionByName, manifest } from '#infra/manifest.ts';
 import { projectRoot } from '#infra/stacks/chengguo-app.ts';
+import { checkIntegrations, checkManifest } from '#infra/stacks/stateless-stack.ts';
 import { asArray, iamStatements, newApp, resourcesOf, synthChengguo, type CfnResource, type Synthesised } from './synth.ts';
 
 let s: Synthesised;
@@ -189,6 +190,38 @@ describe('state machines from statemachines/*.asl.json (issue 3)', () => {
     expect(invoke).toHaveLength(1);
     expect(asArray(invoke[0]!['Resource'] as unknown[])).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': [wait, 'Arn'] }, { 'Fn::GetAtt': [done, 'Arn'] }]));
     expect(asArray(invoke[0]!['Resource'] as unknown[])).toHaveLength(2);
+  });
+});
+
+describe('guards that fail the synth instead of the deployment (issue 3)', () => {
+  it('refuses an ASL task whose service integration the state machine role is not granted, and a distributed map', () => {
+    const task = (Resource: string) => ({ StartAt: 'A', States: { A: { Type: 'Task', Resource, End: true } } });
+
+    expect(() => checkIntegrations('ok.asl.json', task('arn:aws:states:::lambda:invoke.waitForTaskToken'))).not.toThrow();
+    expect(() => checkIntegrations('x.asl.json', task('arn:aws:states:::dynamodb:putItem'))).toThrow(/dynamodb:putItem is not granted/);
+    expect(() => checkIntegrations('x.asl.json', { States: { M: { Type: 'Map', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' } } } } })).toThrow(/DISTRIBUTED Map/);
+  });
+
+  it('refuses a manifest whose names repeat or whose references dangle', () => {
+    const fn = manifest.functions[0]!;
+
+    expect(() => checkManifest({ ...manifest, functions: [...manifest.functions, fn] })).toThrow(/declared twice/);
+    expect(() => checkManifest({ ...manifest, routes: [{ method: 'GET', path: '/x', function: 'Nope', auth: 'public', summary: 'x' }] })).toThrow(/unknown function Nope/);
+    expect(() => checkManifest({ ...manifest, routes: [...manifest.routes, manifest.routes[0]!] })).toThrow(/declared twice/);
+  });
+
+  it('warns when a routed function may outlive the 30-second API Gateway integration timeout', () => {
+    const slow = manifest.routes.filter((r) => (functionByName(r.function).timeoutSeconds ?? 10) > 30);
+    const warnings = Annotations.fromStack(s.stateless).findWarning('*', Match.stringLikeRegexp('API Gateway answers 503 after 30 s'));
+
+    expect(warnings.map((w) => String(w.entry.data)).filter((m) => slow.some((r) => m.startsWith(`${r.method} ${r.path}:`)))).toHaveLength(slow.length);
+    expect(warnings).toHaveLength(slow.length);
+  });
+
+  it('keeps every stack under the CloudFormation limit of 500 resources', () => {
+    for (const t of [s.templates.backup, s.templates.stateful, s.templates.stateless]) {
+      expect(Object.keys(t.toJSON()['Resources'] as object).length).toBeLessThan(500);
+    }
   });
 });
 

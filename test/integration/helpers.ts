@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { inject } from 'vitest';
 import { issuerKeyFile } from '#infra/local/issuer.ts';
@@ -157,6 +157,23 @@ export async function itemsWithPrefix(prefix: string, client = ddb, table = clou
 export async function auditHeadSeq(client = ddb, table = cloud.tables.logs): Promise<number> {
   const head = await getItem({ pk: 'AUDIT', sk: 'HEAD' }, client, table);
   return Number(head?.['seq'] ?? 0);
+}
+
+/**
+ * Audit records written after `seq`. Background workflows (verification runs
+ * of other tests) append records too, so a test asserts on its own actions or
+ * targets here rather than on the head alone.
+ */
+export async function auditRecordsSince(seq: number, client = ddb, table = cloud.tables.logs): Promise<Record<string, unknown>[]> {
+  const out = await client.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND sk > :sk',
+      ExpressionAttributeValues: { ':pk': 'AUDIT', ':sk': `SEQ#${String(seq).padStart(12, '0')}` },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items ?? [];
 }
 
 export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {

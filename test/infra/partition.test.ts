@@ -1,0 +1,106 @@
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { envNames } from '#shared/config.ts';
+import { manifest } from '#infra/manifest.ts';
+import { placeholderCnIssuer, settingsFromContext } from '#infra/stacks/settings.ts';
+import { asArray, iamStatements, resourcesOf, synthChengguo, type Synthesised } from './synth.ts';
+
+const settingsOf = (context: Record<string, unknown>) => settingsFromContext(new App({ context }).node);
+
+describe('deployment settings from CDK context (issue 3)', () => {
+  it('defaults the aws partition to Singapore backed up in Tokyo, with SES mail and a Cognito user directory', () => {
+    const s = settingsOf({});
+
+    expect(s).toMatchObject({ partition: 'aws', stage: 'prod', region: 'ap-southeast-1', backupRegion: 'ap-northeast-1', prefix: 'chengguo-prod', oidc: undefined });
+    expect(s.mail).toEqual({ transport: 'ses', domain: 'example.gov.cn', from: 'noreply@example.gov.cn' });
+  });
+
+  it('defaults aws-cn to Beijing backed up in Ningxia, with SMTP mail and a placeholder OIDC issuer that must be replaced', () => {
+    const s = settingsOf({ partition: 'aws-cn' });
+
+    expect(s).toMatchObject({ region: 'cn-north-1', backupRegion: 'cn-northwest-1' });
+    expect(s.mail).toMatchObject({ transport: 'smtp', port: 465 });
+    expect(s.oidc).toEqual({ issuer: placeholderCnIssuer, audience: 'chengguo', jwksUrl: `${placeholderCnIssuer}/.well-known/jwks.json`, placeholder: true });
+  });
+
+  it('refuses settings that cannot deploy: a region outside the partition, a backup in the same region, SES in China, an http issuer', () => {
+    expect(() => settingsOf({ partition: 'aws', region: 'cn-north-1' })).toThrow(/not in partition aws/);
+    expect(() => settingsOf({ partition: 'aws-cn', backupRegion: 'ap-southeast-1' })).toThrow(/not in partition aws-cn/);
+    expect(() => settingsOf({ backupRegion: 'ap-southeast-1' })).toThrow(/second region/);
+    expect(() => settingsOf({ partition: 'aws-cn', mailTransport: 'ses' })).toThrow(/SES is not offered/);
+    expect(() => settingsOf({ partition: 'aws-cn', oidcIssuer: 'http://idp.example.gov.cn' })).toThrow(/https/);
+    expect(() => settingsOf({ partition: 'azure' })).toThrow(/aws or aws-cn/);
+  });
+});
+
+describe('aws-cn: the same system in the China partition (issue 3)', () => {
+  let cn: Synthesised;
+  beforeAll(() => {
+    cn = synthChengguo({
+      partition: 'aws-cn',
+      oidcIssuer: 'https://idp.nr.example.gov.cn/realms/chengguo',
+      oidcAudience: 'chengguo-web',
+      smtpHost: 'smtp.nr.example.gov.cn',
+      smtpPort: '587',
+    });
+  });
+  const templates = () => [cn.templates.backup, cn.templates.stateful, cn.templates.stateless];
+
+  it('deploys to Beijing with the backup in Ningxia', () => {
+    expect([cn.stateful.region, cn.stateless.region, cn.backup.region]).toEqual(['cn-north-1', 'cn-north-1', 'cn-northwest-1']);
+  });
+
+  it('writes every ARN in the aws-cn partition, state machine integrations included', () => {
+    for (const t of templates()) {
+      const text = JSON.stringify(t.toJSON());
+      expect(text).not.toMatch(/arn:aws:/);
+      expect(text).toMatch(/arn:(aws-cn|\$\{AWS::Partition\})|"Ref":"AWS::Partition"/);
+    }
+    for (const [, sm] of resourcesOf(cn.templates.stateless, 'AWS::StepFunctions::StateMachine')) {
+      expect(sm.Properties?.['DefinitionString']).toContain('"arn:aws-cn:states:::lambda:invoke');
+    }
+  });
+
+  it('sends mail over SMTP with the relay from context and credentials resolved from Secrets Manager, with no SES at all', () => {
+    const senders = manifest.functions.filter((f) => f.sendsEmail);
+    expect(senders.length).toBeGreaterThan(0);
+    for (const def of senders) {
+      const [, fn] = resourcesOf(cn.templates.stateless, 'AWS::Lambda::Function').find(([, r]) => r.Properties?.['FunctionName'] === `chengguo-prod-${def.name}`)!;
+      const env = (fn.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables;
+      expect(env, def.name).toMatchObject({ [envNames.mailTransport]: 'smtp', [envNames.smtpHost]: 'smtp.nr.example.gov.cn', [envNames.smtpPort]: '587', [envNames.mailFrom]: 'noreply@example.gov.cn' });
+      expect(JSON.stringify(env['SMTP_PASSWORD'])).toContain('{{resolve:secretsmanager:');
+    }
+    expect(resourcesOf(cn.templates.stateless, 'AWS::SES::EmailIdentity')).toEqual([]);
+    for (const t of templates()) {
+      for (const { statement } of iamStatements(t)) expect(asArray(statement['Action'] as string[]).filter((a) => a.startsWith('ses:'))).toEqual([]);
+    }
+    cn.templates.stateful.hasResource('AWS::SecretsManager::Secret', {
+      Properties: Match.objectLike({ Name: 'chengguo-prod/smtp', KmsKeyId: Match.anyValue() }),
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('authorises with the department OIDC issuer instead of a Cognito user pool, and tells the functions the same', () => {
+    expect(resourcesOf(cn.templates.stateful, 'AWS::Cognito::UserPool')).toEqual([]);
+    cn.templates.stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Issuer: 'https://idp.nr.example.gov.cn/realms/chengguo', Audience: ['chengguo-web'] },
+    });
+    for (const def of manifest.functions.filter((f) => f.verifiesJwt)) {
+      const [, fn] = resourcesOf(cn.templates.stateless, 'AWS::Lambda::Function').find(([, r]) => r.Properties?.['FunctionName'] === `chengguo-prod-${def.name}`)!;
+      expect((fn.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables, def.name).toMatchObject({
+        [envNames.jwtIssuer]: 'https://idp.nr.example.gov.cn/realms/chengguo',
+        [envNames.jwtAudience]: 'chengguo-web',
+        [envNames.jwtJwksUrl]: 'https://idp.nr.example.gov.cn/realms/chengguo/.well-known/jwks.json',
+      });
+    }
+  });
+
+  it('warns at synth time when aws-cn runs on the placeholder issuer', () => {
+    const placeholder = synthChengguo({ partition: 'aws-cn' });
+
+    Annotations.fromStack(placeholder.stateful).hasWarning('*', Match.stringLikeRegexp('placeholder https://idp\\.example\\.gov\\.cn'));
+    Annotations.fromStack(cn.stateful).hasNoWarning('*', Match.stringLikeRegexp('placeholder'));
+  });
+});
