@@ -138,8 +138,9 @@ export const manifest: Manifest = {
     {
       name: 'PingWait',
       entry: 'functions/platform/ping-wait.ts',
-      description: 'The waitForTaskToken step of the ping state machine: records the task.',
+      description: 'The waitForTaskToken step of the ping state machine: records the task and emails the caller.',
       tables: { registry: 'readWrite', logs: 'readWrite' },
+      sendsEmail: true,
     },
     {
       name: 'PingDone',
@@ -187,7 +188,7 @@ export const manifest: Manifest = {
       entry: 'functions/submission/open-submission.ts',
       description: 'Opens a submission with its R9.2 catalogue and the v1 manifest (up to 10,000 file items); classified → held offline (audited).',
       memoryMb: 1024,
-      timeoutSeconds: 60,
+      timeoutSeconds: 29, // API Gateway gives up at 30 s
       tables: { registry: 'readWrite', logs: 'readWrite' },
       verifiesJwt: true,
     },
@@ -196,7 +197,7 @@ export const manifest: Manifest = {
       entry: 'functions/submission/create-submission-version.ts',
       description: 'The next version after a return (R7.2), with its manifest (audited).',
       memoryMb: 1024,
-      timeoutSeconds: 60,
+      timeoutSeconds: 29, // API Gateway gives up at 30 s
       tables: { registry: 'readWrite', logs: 'readWrite' },
       verifiesJwt: true,
     },
@@ -205,7 +206,7 @@ export const manifest: Manifest = {
       entry: 'functions/submission/issue-upload-urls.ts',
       description: 'Presigned PUT / UploadPart URLs with signed checksum headers; starts multipart uploads (audited).',
       memoryMb: 1024,
-      timeoutSeconds: 60,
+      timeoutSeconds: 29, // API Gateway gives up at 30 s
       tables: { registry: 'readWrite', logs: 'readWrite' },
       buckets: { uploads: 'readWrite' },
       verifiesJwt: true,
@@ -215,7 +216,7 @@ export const manifest: Manifest = {
       entry: 'functions/submission/get-upload-status.ts',
       description: 'What of a version has arrived (ListObjectsV2, ListParts) and what is still to send.',
       memoryMb: 1024,
-      timeoutSeconds: 60,
+      timeoutSeconds: 29, // API Gateway gives up at 30 s
       tables: { registry: 'read' },
       buckets: { uploads: 'read' },
       verifiesJwt: true,
@@ -224,7 +225,7 @@ export const manifest: Manifest = {
       name: 'CompleteFileUpload',
       entry: 'functions/submission/complete-file-upload.ts',
       description: 'CompleteMultipartUpload of one file (audited).',
-      timeoutSeconds: 60,
+      timeoutSeconds: 29, // API Gateway gives up at 30 s
       tables: { registry: 'readWrite', logs: 'readWrite' },
       buckets: { uploads: 'readWrite' },
       verifiesJwt: true,
@@ -233,7 +234,7 @@ export const manifest: Manifest = {
       name: 'AbortUploads',
       entry: 'functions/submission/abort-uploads.ts',
       description: 'AbortMultipartUpload for every open multipart upload of a version (audited).',
-      timeoutSeconds: 120,
+      timeoutSeconds: 29, // API Gateway gives up at 30 s
       tables: { registry: 'readWrite', logs: 'readWrite' },
       buckets: { uploads: 'readWrite' },
       verifiesJwt: true,
@@ -243,7 +244,7 @@ export const manifest: Manifest = {
       entry: 'functions/submission/complete-version.ts',
       description: 'Checks every manifest file arrived, seals the version and starts Verification exactly once (audited).',
       memoryMb: 1024,
-      timeoutSeconds: 60,
+      timeoutSeconds: 29, // API Gateway gives up at 30 s
       tables: { registry: 'readWrite', logs: 'readWrite' },
       buckets: { uploads: 'read' },
       startsStateMachines: ['Verification'],
@@ -376,6 +377,35 @@ export const manifest: Manifest = {
       buckets: { documents: 'read' },
       verifiesJwt: true,
     },
+    // ---- catalogue (issue 4): unified numbers, entries, search (R9.1, R9.2) ----
+    {
+      name: 'RegisterCatalogueEntry',
+      entry: 'functions/catalogue/register-catalogue-entry.ts',
+      description: 'The custodian registers a verified result: unified number + catalogue entry in one transaction (audited).',
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+      verifiesJwt: true,
+    },
+    {
+      name: 'GetCatalogueEntry',
+      entry: 'functions/catalogue/get-catalogue-entry.ts',
+      description: 'One catalogue entry and its versions, within the caller\'s clearance.',
+      tables: { registry: 'read' },
+      verifiesJwt: true,
+    },
+    {
+      name: 'UpdateCatalogueEntry',
+      entry: 'functions/catalogue/update-catalogue-entry.ts',
+      description: 'The custodian edits a catalogue entry: a new version, audited, index rewritten.',
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+      verifiesJwt: true,
+    },
+    {
+      name: 'SearchCatalogue',
+      entry: 'functions/catalogue/search-catalogue.ts',
+      description: 'Catalogue search by index partitions (never a scan), within the caller\'s clearance.',
+      tables: { registry: 'read' },
+      verifiesJwt: true,
+    },
   ],
   routes: [
     { method: 'GET', path: '/health', function: 'HealthCheck', auth: 'public', summary: '健康检查' },
@@ -408,6 +438,11 @@ export const manifest: Manifest = {
     { method: 'POST', path: '/human-tasks/{id}/decision', function: 'DecideHumanTask', auth: 'any', summary: '待办任务决定（通过/退回）' },
     { method: 'GET', path: '/submissions/{submissionId}/versions/{n}/report', function: 'GetVerificationReport', auth: 'any', summary: '技术核验报告（JSON）' },
     { method: 'GET', path: '/submissions/{submissionId}/versions/{n}/report.html', function: 'GetVerificationReportHtml', auth: 'any', summary: '技术核验报告（网页）' },
+    // ---- catalogue (issue 4) ----
+    { method: 'POST', path: '/catalogue', function: 'RegisterCatalogueEntry', auth: ['custodian'], summary: '登记成果目录（赋统一编号）' },
+    { method: 'GET', path: '/catalogue', function: 'SearchCatalogue', auth: 'any', summary: '检索成果目录' },
+    { method: 'GET', path: '/catalogue/{resultNumber}', function: 'GetCatalogueEntry', auth: 'any', summary: '成果目录条目详情' },
+    { method: 'PATCH', path: '/catalogue/{resultNumber}', function: 'UpdateCatalogueEntry', auth: ['custodian'], summary: '修改成果目录条目（留存版本）' },
   ],
   stateMachines: [
     {

@@ -26,9 +26,9 @@ export interface ChengguoStacks {
 
 export function addChengguoStacks(app: App, opts: { readonly manifest?: Manifest } = {}): ChengguoStacks {
   const settings = settingsFromContext(app.node);
-  // An account-agnostic stack (account undefined) synthesises offline and
-  // deploys into the account of the credentials in use; `-c account=…` or
-  // CDK_DEFAULT_ACCOUNT pins it. The regions are always explicit: the backup
+  // An account-agnostic stack (account undefined) synthesises offline, the
+  // same with or without credentials, and deploys into the account of the
+  // credentials in use; `-c account=…` pins it. The regions are always explicit: the backup
   // must be in a second region, and that needs both to be known.
   const env = (region: string) => ({ region, ...(settings.account ? { account: settings.account } : {}) });
   const description = (what: string) => `chengguo ${settings.stage} (${settings.partition}): ${what}`;

@@ -20,7 +20,7 @@ export interface OidcSettings {
 export interface DeploySettings {
   readonly partition: Partition;
   readonly stage: string;
-  /** Undefined = account-agnostic stacks (the deploying credentials decide). */
+  /** Undefined (the default) = account-agnostic stacks: the deploying credentials decide. */
   readonly account: string | undefined;
   readonly region: string;
   readonly backupRegion: string;
@@ -89,7 +89,9 @@ export function settingsFromContext(node: Node): DeploySettings {
     if (r.startsWith('cn-') !== (partition === 'aws-cn')) throw new Error(`context ${key}: ${r} is not in partition ${partition}`);
   }
   if (region === backupRegion) throw new Error('context backupRegion: the custody backup must be in a second region (R10.1)');
-  const account = text(node, 'account') ?? process.env['CDK_DEFAULT_ACCOUNT'];
+  // CDK_DEFAULT_ACCOUNT is deliberately ignored: the templates are the same
+  // with or without credentials, and deploy into the credentials' account.
+  const account = text(node, 'account');
   if (account !== undefined && !/^\d{12}$/.test(account)) throw new Error(`context account: 12 digits, got ${account}`);
 
   const issuer = text(node, 'oidcIssuer');

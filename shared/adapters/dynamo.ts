@@ -27,6 +27,17 @@ export function documentClient(): DynamoDBDocumentClient {
  *   SUB#<id>          V#<nnnn>               package version n (zero-padded so versions sort; read by GetItem 1..currentVersion)
  *   SUB#<id>          V#<nnnn>#F#<path>      one manifest file of version n (Query begins_with V#<nnnn>#F#)
  *   SUB#<id>          EV#<iso time>#<nn><rand>  timeline event, written in the transaction of the change it records
+ *   CAT#<number>      META   catalogue entry 成果目录 (R9.2; shared/adapters/dynamo-catalogue.ts); never deleted —
+ *                           a destroyed entry keeps its number (status 'destroyed')
+ *   CAT#<number>      V#<nnnn>               snapshot of entry version n (R9.2: edits are versioned)
+ *   CATSUB#<submissionId> META  the submission's entry number: registration is idempotent per submission
+ *   NUMSEQ#<custodianOrg>#<year> META  last unified number used (R9.1), moved in the entry's own transaction
+ *   CATIDX#<partition> <timeFrom>#<number>   search index item → entry, with the filterable fields projected
+ *                           (rc region, th theme, cl classification, sm sharing mode, cu custodian, tf/tt period,
+ *                           st status, bb bbox). Partitions: ALL · REG#<44|4401|440117|CN> (every level of the
+ *                           entry's region, so a province Query finds its cities and counties) · RT#<region key>#<theme>
+ *                           · TH#<theme> · CU#<custodian> · KW#<bigram or word>. One sort key per entry in every
+ *                           partition, so keyword terms intersect by point reads; queries run newest time first.
  *   PING#<id>         META   ping fixture run (platform; proves the workflow chain)
  *   SCHEDULE#<name>   LAST_RUN  when a scheduled job last ran (platform)
  * Logs table:
@@ -43,6 +54,11 @@ export const keys = {
   submissionVersion: (submissionId: string, n: number) => ({ pk: `SUB#${submissionId}`, sk: `V#${String(n).padStart(4, '0')}` }),
   versionFile: (submissionId: string, n: number, path: string) => ({ pk: `SUB#${submissionId}`, sk: `V#${String(n).padStart(4, '0')}#F#${path}` }),
   submissionEvent: (submissionId: string, at: string, suffix: string) => ({ pk: `SUB#${submissionId}`, sk: `EV#${at}#${suffix}` }),
+  catalogueEntry: (resultNumber: string) => ({ pk: `CAT#${resultNumber}`, sk: 'META' }),
+  catalogueVersion: (resultNumber: string, n: number) => ({ pk: `CAT#${resultNumber}`, sk: `V#${String(n).padStart(4, '0')}` }),
+  catalogueOfSubmission: (submissionId: string) => ({ pk: `CATSUB#${submissionId}`, sk: 'META' }),
+  numberSequence: (custodianOrg: string, year: number) => ({ pk: `NUMSEQ#${custodianOrg}#${year}`, sk: 'META' }),
+  catalogueIndex: (partition: string, timeFrom: string, resultNumber: string) => ({ pk: `CATIDX#${partition}`, sk: `${timeFrom}#${resultNumber}` }),
   ping: (id: string) => ({ pk: `PING#${id}`, sk: 'META' }),
   scheduleRun: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'LAST_RUN' }),
   auditHead: () => ({ pk: 'AUDIT', sk: 'HEAD' }),

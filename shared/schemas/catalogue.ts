@@ -77,11 +77,10 @@ export const registerCatalogueBodySchema = z.object({
   timePoint: timePointInputSchema.optional().describe('不填则取汇交目录信息中的成果时点'),
 });
 
-const csvList = <T extends z.ZodType>(item: T) =>
-  z
-    .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .pipe(z.array(item).max(10));
+const csvNumbers = z
+  .string()
+  .transform((s) => s.split(',').map((x) => Number(x.trim())))
+  .refine((a) => a.every((x) => Number.isFinite(x)), '范围应为数值');
 
 export const catalogueSearchQuerySchema = z.object({
   region: regionCodeSchema.optional().describe('行政区划代码；省级代码同时检索其下的市、县'),
@@ -92,7 +91,7 @@ export const catalogueSearchQuerySchema = z.object({
   sharingMode: sharingModeSchema.optional(),
   custodian: orgCodeSchema.optional(),
   q: z.string().trim().min(2, '关键词至少 2 个字').max(50, '关键词不超过 50 字').optional().describe('中文关键词；空格分隔多个词（均须出现）'),
-  bbox: csvList(z.coerce.number()).refine((a) => a.length === 4, '范围应为 西,南,东,北 四个数').optional().describe('外包矩形 西,南,东,北（度），与条目范围相交'),
+  bbox: csvNumbers.refine((a) => a.length === 4, '范围应为 西,南,东,北 四个数').optional().describe('外包矩形 西,南,东,北（度），与条目范围相交'),
   includeDestroyed: z.enum(['true', 'false']).optional().describe('是否包含已销毁的条目（编号不复用，条目保留）'),
   limit: z.coerce.number().int().min(1, '每页条数应在 1–100 之间').max(100, '每页条数应在 1–100 之间').default(20),
   cursor: z.string().max(2048, '分页游标无效').optional(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { contract, type RouteContract } from '#shared/http/contract.ts';
 import { calendarContracts } from './calendar.ts';
+import { catalogueContracts } from './catalogue-contracts.ts';
 import { identityContracts } from './identity-contracts.ts';
 import { platformContracts } from './platform-contracts.ts';
 import { submissionContracts } from './submission-contracts.ts';
@@ -23,4 +24,5 @@ export const contracts: Readonly<Record<string, RouteContract>> = {
   ...submissionContracts,
   ...tasksContracts,
   ...verificationContracts,
+  ...catalogueContracts,
 };

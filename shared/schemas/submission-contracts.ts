@@ -3,6 +3,7 @@ import { contract } from '#shared/http/contract.ts';
 import { maxFilesPerVersion } from '#shared/submission/manifest.ts';
 import { maxUrlsPerCall, urlExpirySeconds } from '#shared/submission/upload-plan.ts';
 import { isoDateSchema } from './calendar.ts';
+import { overlapSchema } from './catalogue.ts';
 import {
   catalogueSchema,
   deadlineViewSchema,
@@ -161,7 +162,11 @@ export const timelineEntrySchema = z.object({
 export const submissionContracts = {
   RegisterSurveyTask: contract({
     body: surveyTaskInputSchema,
-    response: z.object({ task: surveyTaskViewSchema }),
+    response: z.object({
+      task: surveyTaskViewSchema,
+      overlaps: z.array(overlapSchema).optional().describe('R13.2 与本任务在区域、时间、专题上重叠的已有成果目录条目（仅列出本人密级权限可见的）'),
+      overlapHint: z.string().optional().describe('有重叠时：“已有成果可共享，避免重复调查”'),
+    }),
     description:
       '组织部门（自然资源或林业和草原主管部门）的审核人或系统管理员登记调查监测任务：专题、调查区域（GB/T 2260，须在本单位辖区内）、实施单位、保管单位（R4.1）。R22.1 另有规定的类别予以标记。返回 201。',
   }),

@@ -113,6 +113,11 @@ function printable(path: string): string {
 
 // ---- survey tasks ------------------------------------------------------------
 
+/** R13.2: the period a survey covers, compared with catalogue entries' time points. */
+export const surveyPeriodSchema = z
+  .object({ from: isoDateSchema.describe('起始日期'), to: isoDateSchema.describe('结束日期') }, { error: '调查时段应为 {from, to}' })
+  .refine((p) => p.from <= p.to, '调查时段的起始日期不能晚于结束日期');
+
 export const surveyTaskInputSchema = z.object({
   name: z.string({ error: '请填写任务名称' }).trim().min(2, '任务名称至少 2 个字').max(200, '任务名称不超过 200 字').describe('任务名称'),
   theme: themeIdSchema.describe('成果专题：landSurvey 国土调查 · forest 森林 · grassland 草原 · wetland 湿地 · water 水资源 · landCover 地表覆盖；以及 R22.1 另行规定的类别'),
@@ -120,6 +125,7 @@ export const surveyTaskInputSchema = z.object({
   implementerOrg: orgCodeSchema.describe('实施单位组织代码'),
   custodianOrg: orgCodeSchema.describe('保管单位组织代码（R4.1）'),
   description: z.string().trim().max(2000, '说明不超过 2000 字').optional().describe('任务说明'),
+  period: surveyPeriodSchema.optional().describe('调查时段 {from, to}；用于提示时空专题重叠的已有成果（R13.2）'),
 });
 export type SurveyTaskInput = z.infer<typeof surveyTaskInputSchema>;
 
@@ -134,6 +140,7 @@ export const surveyTaskSchema = z.object({
   implementerOrg: z.string(),
   custodianOrg: z.string(),
   description: z.string().optional(),
+  period: z.object({ from: isoDateSchema, to: isoDateSchema }).optional(),
   completionDate: isoDateSchema.optional(),
   /** R6.1 due date as computed when the completion date was recorded; responses recompute it. */
   submissionDue: isoDateSchema.optional(),

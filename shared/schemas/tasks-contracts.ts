@@ -29,6 +29,7 @@ export const technicalReviewSummarySchema = z.object({
     submissionId: z.string(),
     name: z.string(),
     taskId: z.string(),
+    taskName: z.string().describe('调查监测任务名称'),
     theme: themeIdSchema,
     themeLabel: z.string(),
     regionCode: z.string(),

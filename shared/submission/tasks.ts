@@ -1,6 +1,9 @@
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
+import { findOverlaps, overlapHint } from '#shared/catalogue/catalogue.ts';
 import { regionCovers } from '#shared/identity/scope.ts';
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { Overlap } from '#shared/schemas/catalogue.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { Page, SubmissionPorts } from '#shared/ports/submission.ts';
 import type { Organisation, Principal } from '#shared/schemas/identity.ts';
@@ -100,6 +103,7 @@ export async function registerSurveyTask(
     implementerOrg: input.implementerOrg,
     custodianOrg: input.custodianOrg,
     ...(input.description ? { description: input.description } : {}),
+    ...(input.period ? { period: input.period } : {}),
     createdAt: now,
     createdBy: actor.userId,
   };
@@ -115,6 +119,34 @@ export async function registerSurveyTask(
     }),
   );
   return taskView(task, await ports.calendar(), chinaDay(ports.now()));
+}
+
+export interface RegisteredSurveyTask {
+  readonly task: SurveyTaskView;
+  /** R13.2: present when the catalogue was consulted. */
+  readonly overlaps?: Overlap[];
+  readonly overlapHint?: string;
+}
+
+/**
+ * R13.2: registers the task (registerSurveyTask), then lists the catalogue
+ * entries overlapping it in region, time and theme that the organiser's
+ * clearance allows, so that existing results are shared instead of surveyed
+ * again. Without a catalogue port the check is not made (no overlaps field).
+ */
+export async function registerSurveyTaskWithOverlaps(
+  cmd: { actor: Principal; input: SurveyTaskInput; requestId: string },
+  ports: Pick<SubmissionPorts, 'store' | 'identity' | 'calendar' | 'now' | 'newId'> & { readonly catalogue?: CatalogueStore },
+): Promise<RegisteredSurveyTask> {
+  const task = await registerSurveyTask(cmd, ports);
+  if (!ports.catalogue) return { task };
+  const overlaps = await findOverlaps(ports.catalogue, {
+    regionCode: task.regionCode,
+    theme: task.theme,
+    clearance: cmd.actor.clearance,
+    ...(task.period ? { period: task.period } : {}),
+  });
+  return { task, overlaps, ...(overlaps.length > 0 ? { overlapHint: overlapHint } : {}) };
 }
 
 /**

@@ -21,7 +21,7 @@ import type { Principal, User } from '#shared/schemas/identity.ts';
 import { HumanTaskAlreadyDecidedError, HumanTaskExpiredError, HumanTaskNotFoundError, NotAssigneeError } from './errors.ts';
 import { isTaskId } from './ids.ts';
 import type { HumanTaskEvent, HumanTaskKind, HumanTaskKinds } from './kinds.ts';
-import { taskMail, type TaskMailKind } from './mail.ts';
+import { deliver, taskMail, type TaskMailKind } from './mail.ts';
 
 /** Working days an assignee has to decide (shown as the due date; reminders start after it). */
 export const decisionWorkingDays = 5;
@@ -94,7 +94,7 @@ async function mailTo(
 ): Promise<string[]> {
   const sent: string[] = [];
   for (const user of await usersOf(ports.identity, userIds)) {
-    await ports.mailer.send(taskMail({ kind: mail, task, to: user, kindLabel: kind.label, details, appBaseUrl: ports.appBaseUrl, ...(note ? { note } : {}) }));
+    await deliver(ports.mailer, taskMail({ kind: mail, task, to: user, kindLabel: kind.label, details, appBaseUrl: ports.appBaseUrl, ...(note ? { note } : {}) }));
     sent.push(user.userId);
   }
   return sent;
@@ -123,8 +123,9 @@ export interface CreateHumanTaskInput {
  *  2. the assignees: that organisation's users with the kind's role (plus the
  *     superiors' for an escalated round) — none is an error, not a silent wait;
  *  3. a random 128-bit id; due = today + 5 WD; expiry = now + the state's timeout;
- *  4. the token sealed (AES-GCM, bound to the id) and the task stored with its
- *     audit record — which names the task, never the token;
+ *  4. an open task left by an earlier attempt of the same state (a retry) is
+ *     expired; the token sealed (AES-GCM, bound to the id) and the task stored
+ *     with its audit record — which names the task, never the token;
  *  5. the kind's `opened` hook (the version → awaitingReview);
  *  6. each assignee emailed the link to the task page (the id only).
  */
@@ -154,6 +155,11 @@ export async function createHumanTask(ports: HumanTaskPorts, input: CreateHumanT
     ...(input.execution ? { execution: input.execution } : {}),
     ...(input.replaces ? { replaces: input.replaces } : {}),
   };
+  // A retried attempt of the same waiting state (a new token): the earlier attempt's task can never be answered.
+  for (const earlier of await ports.tasks.listBySubject(kind.kind, input.subject)) {
+    if (earlier.status !== 'open' || !input.execution || earlier.execution !== input.execution || earlier.escalationLevel !== input.escalationLevel) continue;
+    await ports.tasks.expire(earlier.id, now.toISOString(), systemEntry(input.fn, earlier, 'tasks.humanTask.expire', input.requestId, { reason: 'supersededByRetry', by: id }));
+  }
   const sealed = await ports.vault.seal(input.taskToken, id);
   await ports.tasks.create(
     task,

@@ -1,4 +1,4 @@
-import type { MailMessage } from '#shared/ports/mailer.ts';
+import type { Mailer, MailMessage } from '#shared/ports/mailer.ts';
 import type { HumanTask } from '#shared/ports/tasks.ts';
 import type { User } from '#shared/schemas/identity.ts';
 
@@ -69,4 +69,24 @@ export function taskMail(opts: {
     `<p style="color:#888">${escapeHtml(systemSignature)}</p>`,
   ].join('\n');
   return { to: [to.email], subject: taskMailSubjects[opts.kind](task), text, html };
+}
+
+/**
+ * A message the mail transport did not accept (SMTP refused or unreachable,
+ * SES throttled). Named, so that a workflow step retries on it
+ * (`Retry: MailDeliveryError` in the ASL) instead of failing the round.
+ */
+export class MailDeliveryError extends Error {
+  constructor(cause: unknown) {
+    super(`邮件发送失败 (mail not accepted): ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'MailDeliveryError';
+  }
+}
+
+export async function deliver(mailer: Mailer, message: MailMessage): Promise<void> {
+  try {
+    await mailer.send(message);
+  } catch (error) {
+    throw new MailDeliveryError(error);
+  }
 }

@@ -35,6 +35,7 @@ export function humanTaskPage(opts: { taskId: string; signInUrl: string }): Task
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>待办任务 · 自然资源调查监测成果管理系统</title>
 <style>
 body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",system-ui,sans-serif;margin:0;background:#f5f7fa;color:#1f2328;line-height:1.6}
@@ -102,7 +103,7 @@ button.return{background:#a40e26}button[disabled]{opacity:.5;cursor:default}
     ]));
     if (s.submission) {
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['成果包概况']), el('table', {}, [
-        row('成果名称', s.submission.name), row('汇交编号', s.submission.submissionId), row('汇交单位', s.submission.implementerName),
+        row('成果名称', s.submission.name), row('调查监测任务', s.submission.taskName), row('汇交编号', s.submission.submissionId), row('汇交单位', s.submission.implementerName),
         row('成果专题', s.submission.themeLabel), row('空间范围', s.submission.regionCode), row('密级', s.submission.classificationLabel),
         row('版本', '第 ' + s.version.n + ' 版（' + s.version.statusLabel + '）'), row('文件', s.version.fileCount + ' 个，共 ' + s.version.totalSize),
       ])]));
@@ -160,7 +161,7 @@ button.return{background:#a40e26}button[disabled]{opacity:.5;cursor:default}
   return {
     html,
     headers: {
-      'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
+      'content-security-policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`,
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',

@@ -3,7 +3,7 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { HumanTask } from '#shared/ports/tasks.ts';
 import { assigneesFor, type HumanTaskPorts } from './human-tasks.ts';
 import type { HumanTaskKind } from './kinds.ts';
-import { taskMail } from './mail.ts';
+import { deliver, taskMail } from './mail.ts';
 
 /** Working days overdue before each escalation one level up (2 WD: the superior is told). */
 export const escalateEveryWorkingDays = 2;
@@ -95,7 +95,7 @@ async function send(
   for (const id of userIds) {
     const user = await ports.identity.getUser(id);
     if (!user) continue;
-    await ports.mailer.send(taskMail({ kind: mail, task, to: user, kindLabel: kind.label, details, appBaseUrl: ports.appBaseUrl, ...(note ? { note } : {}) }));
+    await deliver(ports.mailer, taskMail({ kind: mail, task, to: user, kindLabel: kind.label, details, appBaseUrl: ports.appBaseUrl, ...(note ? { note } : {}) }));
     sent.push(id);
   }
   return sent;

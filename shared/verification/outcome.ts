@@ -6,7 +6,7 @@ import type { DocumentStore, VerificationFailureLog } from '#shared/ports/verifi
 import type { DeadlineView, Submission, Version } from '#shared/schemas/submission.ts';
 import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
 import { markVerified, recordTimelineEvents, returnVersion } from '#shared/submission/outcomes.ts';
-import { escapeHtml, systemSignature } from '#shared/tasks/mail.ts';
+import { deliver, escapeHtml, systemSignature } from '#shared/tasks/mail.ts';
 import { severityLabels, type Defect } from './defects.ts';
 import { readReport, reportHtmlKey, reportJsonKey } from './run.ts';
 import type { VerificationReport } from './verify-package.ts';
@@ -146,7 +146,7 @@ export async function returnToSubmitter(
       `<p>完整核验报告（登录后查看）：<a href="${escapeHtml(link)}">${escapeHtml(link)}</a></p>`,
       `<p style="color:#888">${escapeHtml(systemSignature)}</p>`,
     ].join('\n');
-    await ports.mailer.send({
+    await deliver(ports.mailer, {
       to: [user.email],
       subject: `【核验退回】${name}（第 ${input.n} 版）未通过技术核验，请于 ${due.due} 前修改后重新汇交`,
       text,
@@ -208,7 +208,7 @@ export async function verifySubmission(
       `<p>${escapeHtml(transferLine)}</p>`,
       `<p style="color:#888">${escapeHtml(systemSignature)}</p>`,
     ].join('\n');
-    await ports.mailer.send({ to: [user.email], subject: `【核验通过】${name}（第 ${input.n} 版）已通过技术核验`, text, html });
+    await deliver(ports.mailer, { to: [user.email], subject: `【核验通过】${name}（第 ${input.n} 版）已通过技术核验`, text, html });
     emailed.push(user.userId);
   }
   await recordTimelineEvents(ports, {

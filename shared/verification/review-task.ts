@@ -97,7 +97,7 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind {
 
     async summary(task) {
       const { submissionId, n, submission, version } = await load(task.subject);
-      const report = await readReport(ports.documents, submissionId, n);
+      const [report, surveyTask] = await Promise.all([readReport(ports.documents, submissionId, n), ports.store.getTask(submission.taskId)]);
       const base = `/submissions/${submissionId}/versions/${n}`;
       return {
         kind: technicalReviewKindId,
@@ -105,6 +105,7 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind {
           submissionId,
           name: version.catalogue.name,
           taskId: submission.taskId,
+          taskName: surveyTask?.name ?? '',
           theme: submission.theme,
           themeLabel: themeProfiles[submission.theme].label,
           regionCode: version.catalogue.spatialScope.regionCode,

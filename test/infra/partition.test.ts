@@ -12,7 +12,7 @@ describe('deployment settings from CDK context (issue 3)', () => {
   it('defaults the aws partition to Singapore backed up in Tokyo, with SES mail and a Cognito user directory', () => {
     const s = settingsOf({});
 
-    expect(s).toMatchObject({ partition: 'aws', stage: 'prod', region: 'ap-southeast-1', backupRegion: 'ap-northeast-1', prefix: 'chengguo-prod', oidc: undefined });
+    expect(s).toMatchObject({ partition: 'aws', stage: 'prod', region: 'ap-southeast-1', backupRegion: 'ap-northeast-1', prefix: 'chengguo-prod', oidc: undefined, account: undefined });
     expect(s.mail).toEqual({ transport: 'ses', domain: 'example.gov.cn', from: 'noreply@example.gov.cn' });
   });
 
@@ -31,6 +31,7 @@ describe('deployment settings from CDK context (issue 3)', () => {
     expect(() => settingsOf({ partition: 'aws-cn', mailTransport: 'ses' })).toThrow(/SES is not offered/);
     expect(() => settingsOf({ partition: 'aws-cn', oidcIssuer: 'http://idp.example.gov.cn' })).toThrow(/https/);
     expect(() => settingsOf({ partition: 'azure' })).toThrow(/aws or aws-cn/);
+    expect(() => settingsOf({ account: '1234' })).toThrow(/12 digits/);
   });
 });
 

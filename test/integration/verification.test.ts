@@ -141,7 +141,7 @@ describe('R7.1 R8.1 verification on the local cloud: a valid package is checked,
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(view.status).toBe(200);
-    expect(view.body).toMatchObject({ id, status: 'open', canDecide: true, summary: { kind: 'technicalReview', submission: { submissionId, name }, version: { n: 1 }, report: { passed: true } } });
+    expect(view.body).toMatchObject({ id, status: 'open', canDecide: true, summary: { kind: 'technicalReview', submission: { submissionId, name, taskName: '2026 年度国土变更调查（核验集成测试）' }, version: { n: 1 }, report: { passed: true } } });
     expect(view.body.summary.report.summary.files).toBe((await fixtureFiles('valid')).size);
 
     const decided = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } });
@@ -264,5 +264,7 @@ describe('R7.2 verification on the local cloud: a returned submission is resubmi
     const first = await api('GET', `/submissions/${submissionId}/versions/1/report`, { token: await tokenOf('li.na') });
     const second = await api('GET', `/submissions/${submissionId}/versions/2/report`, { token: await tokenOf('li.na') });
     expect([first.body.passed, second.body.passed]).toEqual([false, true]);
+    const verifiedMail = await waitForEmail({ to: 'li.na@example.gov.cn', subject: `【核验通过】${name}（第 2 版）`, since, timeoutMs: 15_000 });
+    expect(verifiedMail.text).toContain(sub.transferDue);
   });
 });

@@ -100,6 +100,27 @@ describe('R7.1 human tasks: a task is stored with its token sealed and the assig
     expect(world.mailer.sent.map((m) => m.subject)).toEqual([expect.stringContaining('逾期上报'), expect.stringContaining('逾期上报')]);
   });
 
+  it('expires the task of an earlier attempt of the same waiting state when a retry creates the next one', async () => {
+    const world = await taskWorld();
+    const first = await openTask(world);
+
+    const second = await openTask(world);
+
+    expect(world.tables.get('registry', keys.humanTask(first.task.id))).toMatchObject({ status: 'expired' });
+    expect(world.tables.get('registry', keys.humanTask(first.task.id))?.['tokenCiphertext']).toBeUndefined();
+    expect(world.tables.get('registry', keys.humanTask(second.task.id))).toMatchObject({ status: 'open' });
+    await expect(decide(world, 'chen.jing', first.task.id)).rejects.toBeInstanceOf(HumanTaskExpiredError);
+  });
+
+  it('fails with MailDeliveryError when the mail transport refuses, the name the workflow retries on', async () => {
+    const world = await taskWorld();
+    world.mailer.failWith = new Error('421 Server shutting down');
+
+    const attempt = openTask(world);
+
+    await expect(attempt).rejects.toMatchObject({ name: 'MailDeliveryError', message: expect.stringContaining('邮件发送失败') });
+  });
+
   it('refuses to wait on a task nobody can decide (no reviewer in the organisation or above)', async () => {
     const world = await taskWorld();
     const before = world.snapshot();

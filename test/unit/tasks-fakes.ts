@@ -55,7 +55,10 @@ export class InMemoryDocumentReader {
 
 export class RecordingMailer implements Mailer {
   readonly sent: MailMessage[] = [];
+  /** The transport refuses every message while set. */
+  failWith: Error | undefined;
   async send(message: MailMessage) {
+    if (this.failWith) throw this.failWith;
     this.sent.push(message);
     return { messageId: `m-${this.sent.length}` };
   }

@@ -82,6 +82,15 @@ describe('R7.1 R7.2 R8.1 the Verification ASL (statemachines/verification.asl.js
     expect(raw.match(/\$\$\.Task\.Token/g)).toHaveLength(waits.length);
   });
 
+  it('retries the steps that send email on MailDeliveryError, so a mail outage delays the round instead of failing it', () => {
+    const mailing = ['Technical Review', 'Technical Review (Escalated)', 'Escalate Review', 'Return To Submitter', 'Mark Verified'];
+
+    for (const name of mailing) {
+      const retry = (definition.States[name]?.['Retry'] as Array<{ ErrorEquals: string[]; MaxAttempts: number }>).find((r) => r.ErrorEquals.includes('MailDeliveryError'));
+      expect(retry?.MaxAttempts, name).toBeGreaterThan(1);
+    }
+  });
+
   it('decides on an explicit Choice: errors → return without review; approve → Mark Verified; anything else → Return To Submitter', () => {
     const defects = definition.States['Defects Found?'] as unknown as { Choices: Array<Record<string, unknown>>; Default: string };
     const approved = definition.States['Approved?'] as unknown as { Choices: Array<Record<string, unknown>>; Default: string };
