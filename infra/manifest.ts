@@ -26,6 +26,8 @@ export interface FunctionDef {
   readonly sendsEmail?: boolean;
   /** Needs the JWT settings (HTTP functions that authenticate callers). */
   readonly verifiesJwt?: boolean;
+  /** Seals or opens Step Functions task tokens (human tasks): gets the task-token KMS key. */
+  readonly sealsTaskTokens?: boolean;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -272,6 +274,7 @@ export const manifest: Manifest = {
       tables: { registry: 'readWrite', logs: 'readWrite' },
       buckets: { documents: 'read' },
       sendsEmail: true,
+      sealsTaskTokens: true,
     },
     {
       name: 'HumanTaskPage',
@@ -294,6 +297,7 @@ export const manifest: Manifest = {
       buckets: { documents: 'read' },
       answersStateMachines: ['Verification'],
       verifiesJwt: true,
+      sealsTaskTokens: true,
     },
     {
       name: 'HumanTaskReminders',

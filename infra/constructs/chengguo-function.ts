@@ -222,6 +222,13 @@ export class ChengguoFunction extends Construct {
     return this;
   }
 
+  /** TASK_TOKEN_KEY_ID and kms:Encrypt/Decrypt on that one key (shared/adapters/token-vault.ts). */
+  bindTaskTokenKey(key: kms.IKey): this {
+    this.fn.addEnvironment('TASK_TOKEN_KEY_ID', key.keyArn);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:Decrypt'], resources: [key.keyArn] }));
+    return this;
+  }
+
   bindJwt(jwt: JwtBinding): this {
     this.fn.addEnvironment(envNames.jwtIssuer, jwt.issuer);
     this.fn.addEnvironment(envNames.jwtAudience, jwt.audience);

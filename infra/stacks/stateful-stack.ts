@@ -42,6 +42,8 @@ export class StatefulStack extends Stack {
   readonly tableIndexes: Readonly<Record<TableName, readonly string[]>>;
   /** Encrypts the CloudWatch log groups of the stateless stack. */
   readonly logsKey: kms.IKey;
+  /** Seals Step Functions task tokens of human tasks (functions with `sealsTaskTokens`). */
+  readonly taskTokenKey: kms.IKey;
   readonly jwt: JwtSettings;
   readonly userDirectory: UserDirectory | undefined;
   /** SMTP user and password (aws-cn: no SES); filled in by the operator after the first deploy. */
@@ -55,6 +57,7 @@ export class StatefulStack extends Stack {
     const storageKey = (this.storageKey = dataKey(this, 'StorageKey', `alias/${p}-storage`, 'chengguo: S3 buckets (uploads, custody, published, documents)'));
     const tableKey = (this.tableKey = dataKey(this, 'TableKey', `alias/${p}-tables`, 'chengguo: DynamoDB tables (registry, logs)'));
     this.logsKey = logsKey(this, 'LogsKey', `alias/${p}-logs`);
+    this.taskTokenKey = dataKey(this, 'TaskTokenKey', `alias/${p}-task-tokens`, 'chengguo: Step Functions task tokens of human tasks (bearer credentials, sealed at rest)');
 
     // ---- buckets ----
     const accessLogs = new AccessLogBucket(this, 'AccessLogs').bucket;

@@ -43,6 +43,7 @@ export interface StatefulRefs {
   readonly tableKey: kms.IKey;
   readonly storageKey: kms.IKey;
   readonly logsKey: kms.IKey;
+  readonly taskTokenKey: kms.IKey;
   readonly jwt: JwtBinding;
   readonly smtpSecret: secretsmanager.ISecret | undefined;
 }
@@ -145,6 +146,7 @@ export class StatelessStack extends Stack {
       }
       if (def.verifiesJwt) fn.bindJwt(stateful.jwt);
       if (def.sendsEmail) fn.bindEmail(mail);
+      if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
       acknowledgeFunctionFindings(fn, { asyncTarget: asyncTargets.has(def.name) });
       ctx.functions.set(def.name, fn);
       functions.set(def.name, fn);

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { DecryptCommand, EncryptCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { TokenVault } from '#shared/ports/tasks.ts';
 
 /**
@@ -10,14 +11,15 @@ import type { TokenVault } from '#shared/ports/tasks.ts';
  * AES-256-GCM, a fresh 96-bit IV per seal, the task id as additional
  * authenticated data. Format: `v1.<keyId>.<iv>.<ciphertext>.<tag>` (base64url).
  *
- * The key: in the local cloud a 32-byte key kept in the data folder and
- * passed as TASK_TOKEN_KEY (base64). On AWS the data key should come from
- * KMS (GenerateDataKey, the encrypted data key stored beside the ciphertext
- * under TASK_TOKEN_KEY_ID); that adapter needs @aws-sdk/client-kms, which is
- * not installed yet — until then a deployment sets TASK_TOKEN_KEY from a
- * secret.
+ * The key: on AWS a customer-managed KMS key (TASK_TOKEN_KEY_ID, set by the
+ * CDK for functions with `sealsTaskTokens`): the token is encrypted by KMS
+ * itself (tokens are far below KMS's 4 KiB plaintext limit) with the task id
+ * as encryption context, so the key never leaves KMS and every open is in
+ * CloudTrail. In the local cloud, which has no KMS, a 32-byte key kept in the
+ * data folder and passed as TASK_TOKEN_KEY (base64) with AES-256-GCM.
  */
 export const taskTokenKeyEnv = 'TASK_TOKEN_KEY';
+export const taskTokenKeyIdEnv = 'TASK_TOKEN_KEY_ID';
 
 const version = 'v1';
 
@@ -52,9 +54,48 @@ export class AesGcmTokenVault implements TokenVault {
   }
 }
 
+/** The part of the KMS client the vault uses, so unit tests can pass a fake. */
+export interface KmsLike {
+  send(command: EncryptCommand | DecryptCommand): Promise<{ CiphertextBlob?: Uint8Array; Plaintext?: Uint8Array }>;
+}
+
+const kmsVersion = 'kms1';
+
+export class KmsTokenVault implements TokenVault {
+  constructor(
+    private readonly keyId: string,
+    private readonly kms: KmsLike = new KMSClient({}),
+  ) {}
+
+  async seal(token: string, context: string): Promise<string> {
+    const out = await this.kms.send(
+      new EncryptCommand({ KeyId: this.keyId, Plaintext: Buffer.from(token, 'utf8'), EncryptionContext: { humanTask: context } }),
+    );
+    if (!out.CiphertextBlob) throw new Error('KMS Encrypt returned no ciphertext');
+    return `${kmsVersion}.${Buffer.from(out.CiphertextBlob).toString('base64url')}`;
+  }
+
+  async open(ciphertext: string, context: string): Promise<string> {
+    const [v, blob] = ciphertext.split('.');
+    if (v !== kmsVersion || !blob) throw new Error('sealed task token: not sealed by KMS');
+    // KeyId pins the key: a ciphertext made under another key is refused, not decrypted.
+    const out = await this.kms.send(
+      new DecryptCommand({ KeyId: this.keyId, CiphertextBlob: Buffer.from(blob, 'base64url'), EncryptionContext: { humanTask: context } }),
+    );
+    if (!out.Plaintext) throw new Error('KMS Decrypt returned no plaintext');
+    return Buffer.from(out.Plaintext).toString('utf8');
+  }
+}
+
 export function tokenVaultFromEnv(env: NodeJS.ProcessEnv = process.env): TokenVault {
+  const keyId = env[taskTokenKeyIdEnv];
+  if (keyId) return new KmsTokenVault(keyId);
   const value = env[taskTokenKeyEnv];
-  if (!value) throw new Error(`环境变量 ${taskTokenKeyEnv} 未设置 (missing environment variable ${taskTokenKeyEnv}: base64 of 32 random bytes)`);
+  if (!value) {
+    throw new Error(
+      `环境变量 ${taskTokenKeyIdEnv} 或 ${taskTokenKeyEnv} 未设置 (missing ${taskTokenKeyIdEnv}, a KMS key, or ${taskTokenKeyEnv}: base64 of 32 random bytes)`,
+    );
+  }
   return new AesGcmTokenVault(Buffer.from(value, 'base64'));
 }
 

@@ -273,3 +273,24 @@ describe('bundling: a minified ES module per function, offline (issue 3)', () =>
     expect(facts).toEqual({ shimFirst: true, esmExportOfHandler: true, minified: true, sourceMap: true, sdkExternal: true });
   });
 });
+
+describe('human tasks: task tokens are sealed with a KMS key of their own (architecture "Human tasks")', () => {
+  it('gives exactly the manifest functions that seal tokens the key id and Encrypt/Decrypt on that one key', () => {
+    const sealers = manifest.functions.filter((f) => f.sealsTaskTokens).map((f) => f.name);
+    expect(sealers.sort()).toEqual(['CreateHumanTask', 'DecideHumanTask']);
+    for (const fn of manifest.functions) {
+      const env = envOf(fn.name);
+      const kmsStatements = statementsOf(fn.name).filter((st) => actionsOf([st]).includes('kms:Encrypt') && !st['Condition']);
+      if (fn.sealsTaskTokens) {
+        expect(env['TASK_TOKEN_KEY_ID'], fn.name).toBeDefined();
+        expect(kmsStatements, fn.name).toHaveLength(1);
+        expect(actionsOf(kmsStatements).sort()).toEqual(['kms:Decrypt', 'kms:Encrypt']);
+        expect(JSON.stringify(kmsStatements[0]!['Resource'])).toContain('TaskTokenKey');
+      } else {
+        expect(env['TASK_TOKEN_KEY_ID'], fn.name).toBeUndefined();
+        expect(kmsStatements, fn.name).toHaveLength(0);
+      }
+    }
+    s.templates.stateful.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: Match.stringLikeRegexp('task tokens') });
+  });
+});
