@@ -4,6 +4,7 @@ import { bytesSource, type PackageFile } from '#shared/verification/byte-source.
 import type { Rule } from '#shared/verification/defects.ts';
 import { assembleReport, planUnits, verifyPackage, verifyUnit, type ManifestEntry } from '#shared/verification/verify-package.ts';
 import { fixtureBytes, loadPackage, type PackageName } from '../fixtures/packages/load.ts';
+import { largePackage } from '../fixtures/packages/large.ts';
 
 const fixedNow = () => new Date('2024-07-01T08:00:00.000Z');
 
@@ -231,83 +232,3 @@ describe('R7.1 input the verifier refuses', () => {
   });
 });
 
-// --- a sparse multi-GiB package: real headers, zeros elsewhere; streaming is forbidden ---------------
-
-function sparse(size: number, patches: Array<[number, Uint8Array]>, storedSha256: string): PackageFile {
-  return {
-    storedSha256,
-    size: async () => size,
-    read: async (offset, length) => {
-      const end = Math.min(size, offset + length);
-      const out = new Uint8Array(Math.max(0, end - offset));
-      for (const [at, bytes] of patches) {
-        const from = Math.max(at, offset);
-        const to = Math.min(at + bytes.byteLength, end);
-        if (from < to) out.set(bytes.subarray(from - at, to - at), from - offset);
-      }
-      return out;
-    },
-    stream: () => {
-      throw new Error('a header check must not stream the whole file');
-    },
-  };
-}
-
-function be32(v: number): Uint8Array {
-  const b = new Uint8Array(4);
-  new DataView(b.buffer).setInt32(0, v, false);
-  return b;
-}
-
-async function largePackage(): Promise<{ manifest: ManifestEntry[]; files: Map<string, PackageFile> }> {
-  const records = 10_000_000;
-  const contentWords = 50; // 100-byte records
-  const shpBytes = 100 + records * (8 + contentWords * 2);
-  const shxBytes = 100 + records * 8;
-  const dbfHeaderLength = 32 + 32 + 1;
-  const dbfRecordLength = 11;
-  const dbfBytes = dbfHeaderLength + records * dbfRecordLength + 1;
-
-  const shpHeader = (await fixtureBytes('./valid/data/parcels.shp')).slice(0, 100);
-  new DataView(shpHeader.buffer).setInt32(24, shpBytes / 2, false);
-  const shxHeader = shpHeader.slice();
-  new DataView(shxHeader.buffer).setInt32(24, shxBytes / 2, false);
-  const lastOffsetWords = (100 + (records - 1) * (8 + contentWords * 2)) / 2;
-
-  const dbfHeader = new Uint8Array(dbfHeaderLength);
-  const dv = new DataView(dbfHeader.buffer);
-  dbfHeader.set([0x03, 124, 6, 30]);
-  dv.setUint32(4, records, true);
-  dv.setUint16(8, dbfHeaderLength, true);
-  dv.setUint16(10, dbfRecordLength, true);
-  dbfHeader.set(new TextEncoder().encode('BSM'), 32);
-  dbfHeader[32 + 11] = 'C'.charCodeAt(0);
-  dbfHeader[32 + 16] = 10;
-  dbfHeader[64] = 0x0d;
-
-  const tif = await fixtureBytes('./valid/maps/overview.tif');
-  const pdfHead = new TextEncoder().encode('%PDF-1.7\n');
-  const pdfTail = new TextEncoder().encode('\n%%EOF\n');
-  const pdfBytes = 500 * 1024 ** 2;
-  const tifBytes = 2 * 1024 ** 3;
-
-  const fakeSha = (n: number) => n.toString(16).padStart(64, '0');
-  const entries: Array<[string, ManifestEntry['role'], number, Array<[number, Uint8Array]>]> = [
-    ['data/big.shp', 'data', shpBytes, [[0, shpHeader], [100, be32(1)]]],
-    ['data/big.shx', 'data', shxBytes, [[0, shxHeader], [100, be32(50)], [shxBytes - 8, new Uint8Array([...be32(lastOffsetWords), ...be32(contentWords)])]]],
-    ['data/big.dbf', 'data', dbfBytes, [[0, dbfHeader]]],
-    ['data/big.prj', 'data', 0, [[0, await fixtureBytes('./valid/data/parcels.prj')]]],
-    ['data/big.cpg', 'data', 0, [[0, await fixtureBytes('./valid/data/parcels.cpg')]]],
-    ['maps/big.tif', 'map', tifBytes, [[0, tif]]],
-    ['report/big.pdf', 'report', pdfBytes, [[0, pdfHead], [pdfBytes - pdfTail.byteLength, pdfTail]]],
-    ['metadata/metadata.xml', 'metadata', 0, [[0, await fixtureBytes('./valid/metadata/metadata.xml')]]],
-  ];
-  const manifest: ManifestEntry[] = [];
-  const files = new Map<string, PackageFile>();
-  entries.forEach(([path, role, size, patches], i) => {
-    const actualSize = size || patches[0]![1].byteLength;
-    manifest.push({ path, role, size: actualSize, sha256: fakeSha(i + 1) });
-    files.set(path, sparse(actualSize, patches, fakeSha(i + 1)));
-  });
-  return { manifest, files };
-}
