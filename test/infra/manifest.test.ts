@@ -23,7 +23,7 @@ const one = (type: string, pred: (r: CfnResource) => boolean, what: string): [st
   return found[0]!;
 };
 
-describe('the one manifest is the synthesised template (issue 3)', () => {
+describe('the one manifest is the synthesised template (issue 2)', () => {
   it('synthesises exactly as many functions, routes, state machines and schedules as the manifest declares', () => {
     const t = s.templates.stateless;
 

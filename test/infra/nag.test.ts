@@ -15,7 +15,7 @@ function acknowledgements(root: IConstruct): Array<{ path: string; id: string; r
   );
 }
 
-describe.each(['aws', 'aws-cn'] as const)('cdk-nag AwsSolutions and NIST 800-53 R5 on the %s partition (issue 3)', (partition) => {
+describe.each(['aws', 'aws-cn'] as const)('cdk-nag AwsSolutions and NIST 800-53 R5 on the %s partition (issue 2)', (partition) => {
   let app: App;
   let stacks: ChengguoStacks;
   beforeAll(() => {

@@ -8,7 +8,7 @@ import { asArray, iamStatements, resourcesOf, synthChengguo, type Synthesised } 
 
 const settingsOf = (context: Record<string, unknown>) => settingsFromContext(new App({ context }).node);
 
-describe('deployment settings from CDK context (issue 3)', () => {
+describe('deployment settings from CDK context (issue 2)', () => {
   it('defaults the aws partition to Singapore backed up in Tokyo, with SES mail and a Cognito user directory', () => {
     const s = settingsOf({});
 
@@ -35,7 +35,7 @@ describe('deployment settings from CDK context (issue 3)', () => {
   });
 });
 
-describe('aws-cn: the same system in the China partition (issue 3)', () => {
+describe('aws-cn: the same system in the China partition (issue 2)', () => {
   let cn: Synthesised;
   beforeAll(() => {
     cn = synthChengguo({

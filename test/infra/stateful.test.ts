@@ -15,7 +15,7 @@ const bucketNamed = (t: Template, name: string) => {
 };
 const allBuckets = () => [...resourcesOf(s.templates.stateful, 'AWS::S3::Bucket'), ...resourcesOf(s.templates.backup, 'AWS::S3::Bucket')];
 
-describe('R10.1 custody: immutable, versioned, backed up in a second region (issue 3)', () => {
+describe('R10.1 custody: immutable, versioned, backed up in a second region (issue 2)', () => {
   it('keeps every custody object version under versioning and a GOVERNANCE Object Lock default retention', () => {
     const custody = bucketNamed(s.templates.stateful, 'custody');
 
@@ -62,7 +62,7 @@ describe('R10.1 custody: immutable, versioned, backed up in a second region (iss
   });
 });
 
-describe('storage rules: every bucket (issue 3)', () => {
+describe('storage rules: every bucket (issue 2)', () => {
   it('blocks all public access on every bucket', () => {
     for (const [id, bucket] of allBuckets()) {
       expect(bucket.Properties?.['PublicAccessBlockConfiguration'], id).toEqual({
@@ -131,7 +131,7 @@ describe('storage rules: every bucket (issue 3)', () => {
   });
 });
 
-describe('tables: registry and logs (issue 3)', () => {
+describe('tables: registry and logs (issue 2)', () => {
   it('makes one table per infra/tables.ts shape, with its keys and global indexes', () => {
     const made = resourcesOf(s.templates.stateful, 'AWS::DynamoDB::Table');
 

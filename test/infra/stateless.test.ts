@@ -33,7 +33,7 @@ function statementsOf(name: string): Array<Record<string, unknown>> {
 }
 const actionsOf = (statements: Array<Record<string, unknown>>) => statements.flatMap((st) => asArray(st['Action'] as string | string[]));
 
-describe('functions: one opinionated Lambda per manifest entry (issue 3)', () => {
+describe('functions: one opinionated Lambda per manifest entry (issue 2)', () => {
   it('runs every function on Node.js 22, ARM, with active tracing, JSON logs and its own KMS-encrypted log group with a retention', () => {
     const functions = resourcesOf(s.templates.stateless, 'AWS::Lambda::Function');
     const groups = s.templates.stateless.findResources('AWS::Logs::LogGroup');
@@ -136,7 +136,7 @@ describe('functions: one opinionated Lambda per manifest entry (issue 3)', () =>
   });
 });
 
-describe('IAM: least privilege (issue 3)', () => {
+describe('IAM: least privilege (issue 2)', () => {
   it('grants no statement Action * on Resource *, and no bare * action, in any stack', () => {
     for (const t of [s.templates.backup, s.templates.stateful, s.templates.stateless]) {
       for (const { owner, statement } of iamStatements(t)) {
@@ -159,7 +159,7 @@ describe('IAM: least privilege (issue 3)', () => {
   });
 });
 
-describe('state machines from statemachines/*.asl.json (issue 3)', () => {
+describe('state machines from statemachines/*.asl.json (issue 2)', () => {
   it('runs each as a Standard state machine with X-Ray and ALL-level logs that leave execution data (task tokens) out', () => {
     for (const def of manifest.stateMachines) {
       s.templates.stateless.hasResourceProperties('AWS::StepFunctions::StateMachine', {
@@ -193,7 +193,7 @@ describe('state machines from statemachines/*.asl.json (issue 3)', () => {
   });
 });
 
-describe('guards that fail the synth instead of the deployment (issue 3)', () => {
+describe('guards that fail the synth instead of the deployment (issue 2)', () => {
   it('refuses an ASL task whose service integration the state machine role is not granted, and a distributed map', () => {
     const task = (Resource: string) => ({ StartAt: 'A', States: { A: { Type: 'Task', Resource, End: true } } });
 
@@ -225,7 +225,7 @@ describe('guards that fail the synth instead of the deployment (issue 3)', () =>
   });
 });
 
-describe('HTTP API (issue 3)', () => {
+describe('HTTP API (issue 2)', () => {
   it('authorises with a JWT authorizer whose issuer is the Cognito user pool and whose audience is the web client', () => {
     s.templates.stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
@@ -247,7 +247,7 @@ describe('HTTP API (issue 3)', () => {
   });
 });
 
-describe('bundling: a minified ES module per function, offline (issue 3)', () => {
+describe('bundling: a minified ES module per function, offline (issue 2)', () => {
   it('bundles a handler with esbuild into index.mjs with the require shim, a source map and the AWS SDK left external', () => {
     const app = newApp({}, { bundle: true });
     const stack = new Stack(app, 'BundleProbe', { env: { region: 'ap-southeast-1' } });

@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { api, eventually, getItem, signIn, waitForEmail } from './helpers.ts';
+
+const fixtures = fileURLToPath(new URL('../fixtures/packages/', import.meta.url));
+const tokens: Record<string, Promise<string>> = {};
+const tokenOf = (userId: string) => (tokens[userId] ??= signIn(userId));
+
+async function fixture(name: string) {
+  const files = (JSON.parse(await readFile(join(fixtures, name, 'manifest.json'), 'utf8')) as { files: Array<{ path: string }> }).files;
+  const bytes = new Map<string, Buffer>();
+  const dir = join(fixtures, name);
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    const path = relative(dir, full).split(sep).join('/');
+    if (path !== 'manifest.json') bytes.set(path, await readFile(full));
+  }
+  return { files, bytes };
+}
+
+async function task(): Promise<string> {
+  const t = await api('POST', '/survey-tasks', {
+    token: await tokenOf('chen.jing'),
+    body: { name: '2026 年度国土变更调查（目录集成测试）', theme: 'landSurvey', regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS' },
+  });
+  expect(t.status).toBe(201);
+  const taskId = t.body.task.taskId as string;
+  expect((await api('PUT', `/survey-tasks/${taskId}/completion`, { token: await tokenOf('li.na'), body: { completionDate: '2026-09-18' } })).status).toBe(200);
+  return taskId;
+}
+
+const catalogue = (name: string, regionCode: string, classification: string) => ({
+  name,
+  content: '土地利用现状数据库、图件、调查报告与元数据',
+  format: 'Shapefile、GeoPackage、GeoTIFF、PDF、XML',
+  spatialScope: { regionCode },
+  timePoint: '2026-06-30',
+  classification,
+  sharingMode: 'online',
+});
+
+/** A county result driven through the real flow: open → upload → seal → automated checks → review approved from the emailed task. */
+async function verifiedCountyResult(name: string): Promise<string> {
+  const since = new Date();
+  const { files, bytes } = await fixture('valid');
+  const opened = await api('POST', `/survey-tasks/${await task()}/submissions`, { token: await tokenOf('li.na'), body: { catalogue: catalogue(name, '440117', 'internal'), files } });
+  expect(opened.status).toBe(201);
+  const id = opened.body.submission.submissionId as string;
+  const urls = await api('POST', `/submissions/${id}/versions/1/upload-urls`, { token: await tokenOf('li.na') });
+  for (const f of urls.body.files as Array<{ path: string; url: string; headers: Record<string, string> }>) {
+    const { 'content-length': _l, ...headers } = f.headers;
+    expect((await fetch(f.url, { method: 'PUT', headers, body: bytes.get(f.path) })).status, f.path).toBe(200);
+  }
+  expect((await api('POST', `/submissions/${id}/versions/1/complete`, { token: await tokenOf('li.na') })).status).toBe(202);
+  const mail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
+  const htask = /\/human-tasks\/([A-Za-z0-9_-]{22})\/page/.exec(mail.text ?? '')?.[1];
+  expect(htask).toBeDefined();
+  await eventually(async () => ((await api('GET', `/human-tasks/${htask}`, { token: await tokenOf('chen.jing') })).body?.status === 'open' ? true : undefined), 'review task open');
+  expect((await api('POST', `/human-tasks/${htask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
+  await eventually(async () => ((await api('GET', `/submissions/${id}`, { token: await tokenOf('li.na') })).body.submission?.status === 'verified' ? true : undefined), 'submission verified', 30_000);
+  return id;
+}
+
+describe('R9.1 R9.2 catalogue on the local cloud: numbering, registration, search by region, clearance', () => {
+  it('numbers and catalogues a verified county result, finds it by its province, and hides a 秘密 entry from lower clearances', async () => {
+    const tag = `it${randomBytes(4).toString('hex')}`;
+    const countyName = `从化区国土变更调查成果 ${tag}`;
+    const countyId = await verifiedCountyResult(countyName);
+    // R5.1: a 秘密 result is held offline by the custodian (no upload); it is still catalogued.
+    const secretOpen = await api('POST', `/survey-tasks/${await task()}/submissions`, {
+      token: await tokenOf('li.na'),
+      body: { catalogue: catalogue(`广东省国土调查涉密成果 ${tag}`, '440000', 'secret'), files: (await fixture('valid')).files },
+    });
+    expect(secretOpen.status).toBe(409);
+    const secretId = secretOpen.body.submission.submissionId as string;
+
+    const county = await api('POST', '/catalogue', { token: await tokenOf('zhang.wei'), body: { submissionId: countyId } });
+    const again = await api('POST', '/catalogue', { token: await tokenOf('zhang.wei'), body: { submissionId: countyId } });
+    const secret = await api('POST', '/catalogue', { token: await tokenOf('zhang.wei'), body: { submissionId: secretId } });
+
+    expect(county.status).toBe(201);
+    expect(county.body.entry).toMatchObject({ name: countyName, spatialScope: { regionCode: '440117' }, classification: 'internal', custodian: '440000-CUS', version: 1 });
+    expect(county.body.entry.resultNumber).toMatch(/^440000-CUS-\d{4}-GT-\d{6}$/);
+    expect(again.status).toBe(200);
+    expect(again.body.entry.resultNumber).toBe(county.body.entry.resultNumber);
+    expect(secret.status).toBe(201);
+    expect(secret.body.entry.sequence).toBeGreaterThan(county.body.entry.sequence);
+    const seq = await getItem({ pk: `NUMSEQ#440000-CUS#${county.body.entry.year}`, sk: 'META' });
+    expect(Number(seq?.['value'])).toBeGreaterThanOrEqual(secret.body.entry.sequence);
+
+    const search = async (user: string, query: string) => api('GET', `/catalogue?${query}`, { token: await tokenOf(user) });
+    const names = (r: { body: { items: Array<{ name: string }> } }) => r.body.items.map((e) => e.name).sort();
+    const byProvince = await search('chen.jing', `region=440000&q=${tag}`);
+    const byCity = await search('chen.jing', `region=440100&q=${tag}`);
+    const asInternal = await search('li.na', `region=440000&q=${tag}`);
+    const asPublic = await search('luo.xin', `region=440000&q=${tag}`);
+    const secretDirect = await api('GET', `/catalogue/${secret.body.entry.resultNumber}`, { token: await tokenOf('luo.xin') });
+
+    expect(byProvince.status).toBe(200);
+    expect(names(byProvince)).toEqual([countyName, `广东省国土调查涉密成果 ${tag}`].sort());
+    expect(names(byCity)).toEqual([countyName]);
+    expect(names(asInternal)).toEqual([countyName]);
+    expect(names(asPublic)).toEqual([]);
+    expect(secretDirect.status).toBe(404);
+  }, 120_000);
+});
