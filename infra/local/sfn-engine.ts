@@ -379,7 +379,12 @@ export class LocalStepFunctions {
       Object.assign(r, end, { stopDate: Date.now() });
       if (end.status !== 'SUCCEEDED' && end.status !== 'ABORTED') delete r.output;
     }
-    for (const token of running.tokens) this.closeWaiter(token);
+    for (const token of running.tokens) {
+      // A task still waiting when its run ended (stopped, failed): settle it, or the
+      // interpreter's TimeoutSeconds timer for it would hold the process open.
+      this.waiters.get(token)?.reject?.(namedError('States.Runtime', 'execution ended'));
+      this.closeWaiter(token);
+    }
     this.running.delete(r.executionArn);
     if (!this.closed) {
       this.persist();

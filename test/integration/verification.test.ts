@@ -4,7 +4,8 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { localBucketName } from '#infra/local/ports.ts';
-import { api, auditHeadSeq, cloud, eventually, getItem, signIn, waitForEmail, type Email } from './helpers.ts';
+import { ListExecutionsCommand, ListStateMachinesCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { api, auditHeadSeq, cloud, eventually, getItem, sfn, signIn, waitForEmail, type Email } from './helpers.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/packages/', import.meta.url));
 const chinese = /[\u4e00-\u9fff]/;
@@ -201,6 +202,30 @@ describe('R7.1 link attacks on the review task: each refused or harmless, state 
     expect(second.body.error.message).toMatch(chinese);
     expect(await taskState(id)).toBe(afterFirst);
     expect((await versionStatus(submissionId, 1, ['returned']))['reasons']).toEqual(['图件比例尺与技术设计书不符，请修改']);
+  });
+});
+
+describe('R7.1 link attacks: an expired review task is refused', () => {
+  it('refuses a decision once the workflow no longer waits for it, records the task expired, and decides nothing', async () => {
+    const { submissionId, name, since } = await submit('valid');
+    const id = taskIdIn(await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 }));
+    await versionStatus(submissionId, 1, ['awaitingReview']);
+    const machines = await sfn.send(new ListStateMachinesCommand({}));
+    const arn = machines.stateMachines?.find((m) => m.name === 'Verification')?.stateMachineArn;
+    const runs = await sfn.send(new ListExecutionsCommand({ stateMachineArn: arn }));
+    const run = runs.executions?.find((e) => e.name === `${submissionId}-v1`);
+    await sfn.send(new StopExecutionCommand({ executionArn: run!.executionArn, cause: 'integration test: the wait is over' }));
+
+    const late = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve' } });
+    const again = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve' } });
+    const view = await api('GET', `/human-tasks/${id}`, { token: await tokenOf('chen.jing') });
+
+    expect([late.status, again.status]).toEqual([409, 409]);
+    expect(late.body.error.code).toBe('TASK_EXPIRED');
+    expect(again.body.error.code).toBe('TASK_EXPIRED');
+    expect(late.body.error.message).toMatch(chinese);
+    expect(view.body).toMatchObject({ id, status: 'expired', canDecide: false });
+    expect((await versionStatus(submissionId, 1, ['awaitingReview']))['status']).toBe('awaitingReview');
   });
 });
 
