@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ManifestFile } from '#shared/schemas/submission.ts';
+import type { FileUploadStatus } from '#shared/submission/uploads.ts';
 import { CoalescingWriter } from './atomic.ts';
 import { CliError } from './errors.ts';
 import type { CachedHash } from './manifest.ts';
@@ -153,18 +154,8 @@ export function manifestChanges(before: Readonly<Record<string, CachedHash>>, af
 
 // ---- resume planning ------------------------------------------------------------------
 
-/** The API's account of one file (GET …/uploads), as far as planning needs it. */
-export interface ServerFileStatus {
-  readonly path: string;
-  readonly size: number;
-  readonly kind: 'single' | 'multipart';
-  readonly status: 'uploaded' | 'missing' | 'partial' | 'expired' | 'mismatch';
-  readonly uploadId?: string;
-  readonly partSize?: number;
-  readonly partCount?: number;
-  readonly partsArrived?: ReadonlyArray<{ partNumber: number; etag: string; size: number; sha256?: string }>;
-  readonly partsKnown?: boolean;
-}
+/** The API's account of one file (GET …/uploads): the API's own type, so the two cannot drift. */
+export type ServerFileStatus = FileUploadStatus;
 
 export interface MultipartPlan {
   readonly path: string;

@@ -1,11 +1,11 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
 import type { AuditChainStore } from '#shared/audit/store.ts';
 import { envNames, requireEnv } from '#shared/config.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { HolidayTableAudit, HolidayTableStore } from '#shared/ports/calendar.ts';
 import { holidayTableSchema, type HolidayTable } from '#shared/schemas/calendar.ts';
-import { documentClient, gsi1, keys } from './dynamo.ts';
+import { documentClient, gsi1, keys, queryAll } from './dynamo.ts';
 
 /**
  * Year tables live in the registry at CALENDAR#<year> / META. They are also
@@ -33,21 +33,10 @@ export class DynamoHolidayTableStore implements HolidayTableStore {
   }
 
   async list(): Promise<HolidayTable[]> {
-    const tables: HolidayTable[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await documentClient().send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: gsi1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': listPk },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) tables.push(holidayTableSchema.parse(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const tables = await queryAll(
+      { TableName: this.table, IndexName: gsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': listPk } },
+      (item) => holidayTableSchema.parse(item),
+    );
     return tables.sort((a, b) => a.year - b.year);
   }
 

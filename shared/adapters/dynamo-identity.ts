@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
 import type { AuditChainStore, TransactItem } from '#shared/audit/store.ts';
 import { envNames, requireEnv } from '#shared/config.ts';
@@ -6,7 +6,7 @@ import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { ClearanceChange, IdentityAdministration, IdentityRepository } from '#shared/ports/identity.ts';
 import { organisationSchema, userSchema, type Organisation, type User } from '#shared/schemas/identity.ts';
-import { documentClient, gsi1, keys } from './dynamo.ts';
+import { documentClient, gsi1, keys, queryAll } from './dynamo.ts';
 
 export function identityRepositoryFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoIdentityRepository {
   return new DynamoIdentityRepository(requireEnv(envNames.registryTable, env));
@@ -80,22 +80,7 @@ export class DynamoIdentityRepository implements IdentityRepository, IdentityAdm
     return { seq };
   }
 
-  private async queryGsi<T>(pk: string, parse: (item: Record<string, unknown>) => T): Promise<T[]> {
-    const items: T[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await documentClient().send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: gsi1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) items.push(parse(item));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryGsi<T>(pk: string, parse: (item: Record<string, unknown>) => T): Promise<T[]> {
+    return queryAll({ TableName: this.table, IndexName: gsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': pk } }, parse);
   }
 }

@@ -1,5 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 /**
  * One document client per process. The endpoint comes from the SDK's
@@ -67,3 +67,15 @@ export const keys = {
 
 export const gsi1 = 'gsi1';
 export const gsi2 = 'gsi2';
+
+/** Every item of a Query, page after page, each parsed (a key query, never a scan). */
+export async function queryAll<T>(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>, parse: (item: Record<string, unknown>) => T): Promise<T[]> {
+  const items: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    for (const item of out.Items ?? []) items.push(parse(item));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
