@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { submissionContracts as c } from '#shared/schemas/submission-contracts.ts';
+import { reportPageUrl } from '#shared/verification/report-page.ts';
 import { ApiError, apiErrorFrom } from './errors.ts';
 import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry.ts';
 
@@ -37,7 +38,8 @@ export interface SubmissionApi {
   completeFile(submissionId: string, n: number, body: CompleteFileBody): Promise<CompleteFileResponse>;
   completeVersion(submissionId: string, n: number): Promise<CompleteVersionResponse>;
   abortUploads(submissionId: string, n: number): Promise<AbortResponse>;
-  reportUrl(submissionId: string, n: number, format: 'html' | 'json'): string;
+  /** 'page': the link a person opens in a browser (signs in there); 'html'/'json': the token-only API routes. */
+  reportUrl(submissionId: string, n: number, format: 'html' | 'json' | 'page'): string;
 }
 
 const enc = encodeURIComponent;
@@ -129,7 +131,8 @@ export class HttpSubmissionApi implements SubmissionApi {
     return this.call('DELETE', `/submissions/${enc(submissionId)}/versions/${n}/uploads`, c.AbortUploads.response, { idempotent: true });
   }
 
-  reportUrl(submissionId: string, n: number, format: 'html' | 'json'): string {
+  reportUrl(submissionId: string, n: number, format: 'html' | 'json' | 'page'): string {
+    if (format === 'page') return reportPageUrl(this.apiUrl, submissionId, n);
     return `${this.apiUrl}/submissions/${enc(submissionId)}/versions/${n}/report${format === 'html' ? '.html' : ''}`;
   }
 }

@@ -1,3 +1,4 @@
+import { chinaDateTime } from '#shared/calendar/dates.ts';
 import type { SubmissionApi, SubmissionResponse } from './api.ts';
 import { CliError } from './errors.ts';
 import { formatDuration, type ProgressOutput } from './progress.ts';
@@ -72,11 +73,11 @@ export function outcomeOf(version: Pick<VersionViewT, 'status'>): number | undef
 /** What a person needs at the end: the outcome, the defects, the report, the clock now running. */
 export function outcomeLines(api: Pick<SubmissionApi, 'reportUrl'>, submission: SubmissionViewT, version: VersionViewT): string[] {
   const lines: string[] = [];
-  const report = api.reportUrl(submission.submissionId, version.n, 'html');
+  const report = api.reportUrl(submission.submissionId, version.n, 'page');
   if (version.status === 'awaitingReview') {
     lines.push(`自动核验通过，已提交组织部门技术审核（审核人会收到邮件）。审核结论出来后可运行 chengguo status ${submission.submissionId} 查看。`);
   }
-  if (version.status === 'verified') lines.push(`核验通过（${version.decidedAt ?? ''}）。`);
+  if (version.status === 'verified') lines.push(`核验通过${version.decidedAt ? `（${chinaDateTime(version.decidedAt)}）` : ''}。`);
   if (version.status === 'returned') {
     const count = version.defectCount ?? version.defects?.length ?? 0;
     lines.push(`核验未通过，已退回${count > 0 ? `：${count} 个问题` : ''}。`);
@@ -111,7 +112,7 @@ export function statusLines(api: Pick<SubmissionApi, 'reportUrl'>, response: Sub
   }
   if (s.heldOffline) lines.push(`  离线保管：${s.heldOffline.reason}`);
   for (const v of s.versions) {
-    lines.push(`  第 ${v.n} 版：${v.statusLabel}（${v.status}），${v.fileCount} 个文件${v.sealedAt ? `，封存于 ${v.sealedAt}` : ''}${v.defectCount ? `，${v.defectCount} 个问题` : ''}`);
+    lines.push(`  第 ${v.n} 版：${v.statusLabel}（${v.status}），${v.fileCount} 个文件${v.sealedAt ? `，封存于 ${chinaDateTime(v.sealedAt)}` : ''}${v.defectCount ? `，${v.defectCount} 个问题` : ''}`);
   }
   const current = s.versions.find((v) => v.n === s.currentVersion);
   if (current) lines.push(...outcomeLines(api, s, current).map((l) => `  ${l}`));

@@ -374,6 +374,11 @@ export const manifest: Manifest = {
       verifiesJwt: true,
     },
     {
+      name: 'ReportPage',
+      entry: 'functions/verification/report-page.ts',
+      description: 'The page a report link opens: a public shell that reads nothing; the signed-in browser loads the report.',
+    },
+    {
       name: 'GetVerificationReportHtml',
       entry: 'functions/verification/get-report-html.ts',
       description: 'The verification report of one round as a Chinese HTML page.',
@@ -442,6 +447,7 @@ export const manifest: Manifest = {
     { method: 'POST', path: '/human-tasks/{id}/decision', function: 'DecideHumanTask', auth: 'any', summary: '待办任务决定（通过/退回）' },
     { method: 'GET', path: '/submissions/{submissionId}/versions/{n}/report', function: 'GetVerificationReport', auth: 'any', summary: '技术核验报告（JSON）' },
     { method: 'GET', path: '/submissions/{submissionId}/versions/{n}/report.html', function: 'GetVerificationReportHtml', auth: 'any', summary: '技术核验报告（网页）' },
+    { method: 'GET', path: '/submissions/{submissionId}/versions/{n}/report/page', function: 'ReportPage', auth: 'public', summary: '核验报告页面（邮件、命令行链接）' },
     // ---- catalogue (issue 4) ----
     { method: 'POST', path: '/catalogue', function: 'RegisterCatalogueEntry', auth: ['custodian'], summary: '登记成果目录（赋统一编号）' },
     { method: 'GET', path: '/catalogue', function: 'SearchCatalogue', auth: 'any', summary: '检索成果目录' },

@@ -2,13 +2,9 @@ import { withHttp } from '#shared/http/with-http.ts';
 import { tasksContracts } from '#shared/schemas/tasks-contracts.ts';
 import { isTaskId } from '#shared/tasks/ids.ts';
 import { humanTaskPage, invalidTaskLinkPage } from '#shared/tasks/page.ts';
+import { signInUrlFromEnv } from '#shared/web/page-shell.ts';
 
-/**
- * Where the page sends a user who is not signed in. Locally the stand-in
- * issuer's page (/local-auth/); on AWS the Cognito hosted UI, whose callback
- * stores the ID token the same way (SIGN_IN_URL).
- */
-const signInUrl = process.env['SIGN_IN_URL'] || '/local-auth/';
+const signInUrl = signInUrlFromEnv();
 
 /** GET /human-tasks/{id}/page — public: the shell the emailed link opens; it reads and changes nothing. */
 export function makeHandler() {

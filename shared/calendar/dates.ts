@@ -83,3 +83,16 @@ export function chinaNoon(day: number): Date {
  * and its lunar tables end in 2100.
  */
 export const calendarYears = { first: 2004, last: 2099 } as const;
+
+/**
+ * An instant as a person in China reads it: '2026-11-28 22:04（北京时间）'.
+ * Stored times stay ISO UTC (sortable, zone-free); every page, email and CLI
+ * line a person reads goes through this one formatter, so nobody has to add
+ * eight hours in their head. Anything that is not a time is shown as given.
+ */
+export function chinaDateTime(instant: Date | string): string {
+  const ms = instant instanceof Date ? instant.getTime() : Date.parse(instant);
+  if (Number.isNaN(ms)) return String(instant);
+  const iso = new Date(ms + chinaOffsetMs).toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)}（北京时间）`;
+}

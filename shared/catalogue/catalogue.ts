@@ -75,6 +75,10 @@ export async function registerCatalogueEntry(
       throw new ForbiddenError(`无权登记成果目录：该成果的保管单位是 ${submission.custodianOrg}，您所在单位为 ${actor.orgCode}`);
     }
   }
+  // A person never catalogues what their own clearance would not let them read back.
+  if (!('system' in actor) && !clearanceAllows(actor.clearance, submission.classification)) {
+    throw new ForbiddenError('无权登记该成果目录：成果密级高于您的密级权限');
+  }
   const existing = await ports.catalogue.getEntryForSubmission(submission.submissionId);
   if (existing) {
     await ports.catalogue.indexEntry(existing);

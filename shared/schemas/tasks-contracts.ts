@@ -47,11 +47,13 @@ export const technicalReviewSummarySchema = z.object({
     totalBytes: z.number(),
     totalSize: z.string(),
     sealedAt: z.string().optional(),
+    sealedAtLabel: z.string().optional().describe('封存时间（北京时间），供阅读'),
   }),
   report: z
     .object({
       passed: z.boolean(),
       checkedAt: z.string(),
+      checkedAtLabel: z.string().describe('核验时间（北京时间），供阅读'),
       profileLabel: z.string(),
       regionName: z.string(),
       summary: z.object({ files: z.number(), errors: z.number(), warnings: z.number(), checksumsFromStore: z.number(), checksumsStreamed: z.number() }),
@@ -59,6 +61,7 @@ export const technicalReviewSummarySchema = z.object({
       defects: z.array(defectSchema).describe('前 200 项问题；完整清单见核验报告'),
       jsonPath: z.string(),
       htmlPath: z.string(),
+      pagePath: z.string().describe('核验报告页面（浏览器打开，登录后显示）'),
     })
     .nullable()
     .describe('自动核验报告摘要；尚未生成时为 null'),
@@ -86,6 +89,7 @@ export const humanTaskViewSchema = z.object({
       reasons: z.string(),
       decidedBy: z.string(),
       decidedAt: z.string(),
+      decidedAtLabel: z.string().describe('决定时间（北京时间），供阅读'),
     })
     .optional(),
   summary: z.discriminatedUnion('kind', [technicalReviewSummarySchema]),

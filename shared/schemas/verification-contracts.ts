@@ -9,6 +9,9 @@ const versionPath = z.object({
   n: z.coerce.number({ error: '版本号应为正整数' }).int('版本号应为正整数').min(1, '版本号应为正整数').max(9999, '版本号不超过 9999').describe('版本号 n（v1 为 1）'),
 });
 
+/** What a report page link must name to be one: the same shape as the report routes' path. */
+export const reportPagePathSchema = versionPath;
+
 export const verificationReportSchema = z
   .object({
     passed: z.boolean(),
@@ -37,5 +40,12 @@ export const verificationContracts = {
     path: versionPath,
     produces: 'text/html',
     description: '同一报告的中文 HTML 页面（无脚本、无外部资源）。权限同上。',
+  }),
+  ReportPage: contract({
+    // Loose on purpose: the page answers 200 whatever the link says (an invalid-link page), so a link checker learns nothing from the status.
+    path: z.object({ submissionId: z.string().min(1).max(128).describe('汇交编号（UUID）'), n: z.string().min(1).max(16).describe('版本号 n（v1 为 1）') }),
+    produces: 'text/html',
+    description:
+      '邮件和命令行给出的核验报告链接打开的页面（无需令牌）：页面本身不含报告内容——它在浏览器中用已登录用户的令牌读取 report.html 并显示；未登录时显示登录链接。',
   }),
 };

@@ -1,3 +1,4 @@
+import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
 
 /** Named refusals of the human-task facility, each with a Chinese message the assignee can act on. */
@@ -19,7 +20,7 @@ export class HumanTaskAlreadyDecidedError extends ConflictError {
   constructor(decidedBy?: string, decidedAt?: string) {
     super(
       'TASK_ALREADY_DECIDED',
-      `该任务已处理${decidedBy ? `（${decidedBy}${decidedAt ? ` 于 ${decidedAt}` : ''}）` : ''}，每个任务只能决定一次，本次操作未执行`,
+      `该任务已处理${decidedBy ? `（${decidedBy}${decidedAt ? ` 于 ${chinaDateTime(decidedAt)}` : ''}）` : ''}，每个任务只能决定一次，本次操作未执行`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
-import { chinaDate } from '#shared/calendar/dates.ts';
+import { chinaDate, chinaDateTime } from '#shared/calendar/dates.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { Role } from '#shared/identity/roles.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
@@ -197,7 +197,7 @@ export interface HumanTaskView {
   readonly expiresAt: string;
   readonly escalationLevel: number;
   readonly assignees: readonly string[];
-  readonly decision?: HumanTaskDecision & { readonly decisionLabel: string };
+  readonly decision?: HumanTaskDecision & { readonly decisionLabel: string; readonly decidedAtLabel: string };
   readonly summary: unknown;
 }
 
@@ -241,7 +241,7 @@ function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalend
     expiresAt: task.expiresAt,
     escalationLevel: task.escalationLevel,
     assignees: task.assignees,
-    ...(task.decision ? { decision: { ...task.decision, decisionLabel: humanTaskDecisionLabels[task.decision.decision] } } : {}),
+    ...(task.decision ? { decision: { ...task.decision, decisionLabel: humanTaskDecisionLabels[task.decision.decision], decidedAtLabel: chinaDateTime(task.decision.decidedAt) } } : {}),
     summary,
   };
 }

@@ -1,3 +1,4 @@
+import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
@@ -8,6 +9,7 @@ import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
 import { markVerified, recordTimelineEvents, returnVersion } from '#shared/submission/outcomes.ts';
 import { deliver, escapeHtml, systemSignature } from '#shared/tasks/mail.ts';
 import { severityLabels, type Defect } from './defects.ts';
+import { reportPageUrl } from './report-page.ts';
 import { readReport, reportHtmlKey, reportJsonKey } from './run.ts';
 import type { VerificationReport } from './verify-package.ts';
 
@@ -53,8 +55,9 @@ async function alreadyMailed(ports: Pick<OutcomePorts, 'store'>, submissionId: s
   return (await ports.store.listEvents(submissionId)).some((e) => e.type === 'emailSent' && e.n === n && e.detail['mail'] === mail);
 }
 
+/** The report page (a public shell that loads the report once signed in): report.html itself needs a bearer token a mail link cannot carry. */
 function reportLink(appBaseUrl: string, submissionId: string, n: number): string {
-  return `${appBaseUrl.replace(/\/+$/, '')}/submissions/${submissionId}/versions/${n}/report.html`;
+  return reportPageUrl(appBaseUrl, submissionId, n);
 }
 
 function deadlineLine(due: DeadlineView): string {
@@ -196,7 +199,7 @@ export async function verifySubmission(
     const text = [
       `${user.name}，您好：`,
       '',
-      `贵单位汇交的成果“${name}”（汇交编号 ${input.submissionId}，第 ${input.n} 版）已通过技术核验（R7.1），审核人：${input.decidedBy}。`,
+      `贵单位汇交的成果“${name}”（汇交编号 ${input.submissionId}，第 ${input.n} 版）已通过技术核验（R7.1），审核人：${input.decidedBy}${version.decidedAt ? `，通过时间：${chinaDateTime(version.decidedAt)}` : ''}。`,
       transferLine,
       `核验报告（登录后查看）：${reportLink(ports.appBaseUrl, input.submissionId, input.n)}`,
       '',

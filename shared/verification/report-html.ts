@@ -1,3 +1,4 @@
+import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { fileRoleLabels } from '#shared/schemas/theme.ts';
 import { crsLabel } from './crs.ts';
 import { severityLabels } from './defects.ts';
@@ -28,17 +29,6 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-const timeFormat = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-});
-
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} 字节`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
@@ -62,7 +52,7 @@ export function renderReportHtml(report: VerificationReport, meta: ReportMeta = 
     ['汇交单位', meta.submitter ?? ''],
     ['成果专题', `${report.profile.label}${report.profile.followsOwnRules ? '（按专门规定管理）' : ''}`],
     ['申报行政区', `${report.regionCode}（范围按${report.region.name}核对）`],
-    ['核验时间', `${timeFormat.format(new Date(report.checkedAt))}（北京时间）`],
+    ['核验时间', chinaDateTime(report.checkedAt)],
     ['文件数', String(report.summary.files)],
     ['问题', `错误 ${report.summary.errors} 项，警告 ${report.summary.warnings} 项`],
     [

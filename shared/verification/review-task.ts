@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { classificationLabels } from '#shared/identity/roles.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -9,6 +10,7 @@ import { versionStatusLabels, type TimelineEventType } from '#shared/schemas/sub
 import { markAwaitingReview, recordTimelineEvents } from '#shared/submission/outcomes.ts';
 import type { HumanTaskEventType, HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { formatBytes } from './report-html.ts';
+import { reportPagePath } from './report-page.ts';
 import { themeProfiles } from './profiles.ts';
 import { readReport } from './run.ts';
 
@@ -64,6 +66,7 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind {
           `汇交单位：${await orgName(submission.implementerOrg)}`,
           `成果专题：${themeProfiles[submission.theme].label}`,
           `成果包：${version.fileCount} 个文件，共 ${formatBytes(version.totalBytes)}`,
+          ...(version.sealedAt ? [`封存时间：${chinaDateTime(version.sealedAt)}`] : []),
           report
             ? `自动核验：${report.passed ? '通过' : '不通过'}（错误 ${report.summary.errors} 项，警告 ${report.summary.warnings} 项）`
             : '自动核验：报告尚未生成',
@@ -122,12 +125,13 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind {
           fileCount: version.fileCount,
           totalBytes: version.totalBytes,
           totalSize: formatBytes(version.totalBytes),
-          ...(version.sealedAt ? { sealedAt: version.sealedAt } : {}),
+          ...(version.sealedAt ? { sealedAt: version.sealedAt, sealedAtLabel: chinaDateTime(version.sealedAt) } : {}),
         },
         report: report
           ? {
               passed: report.passed,
               checkedAt: report.checkedAt,
+              checkedAtLabel: chinaDateTime(report.checkedAt),
               profileLabel: report.profile.label,
               regionName: report.region.name,
               summary: report.summary,
@@ -135,6 +139,7 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind {
               defects: report.defects.slice(0, defectsOnPage),
               jsonPath: `${base}/report`,
               htmlPath: `${base}/report.html`,
+              pagePath: reportPagePath(submissionId, n),
             }
           : null,
       };

@@ -139,7 +139,7 @@ describe('issue-3 R7.1 upload CLI on the local cloud', () => {
     expect(secondRun).not.toContain(firstRun[0]);
     expect(resumed.stdout).toContain(`第 1 版已封存，技术核验已启动（${submissionId}-v1）`);
     expect(resumed.stdout).toMatch(/第 1 版：(待技术审核|核验通过)/);
-    expect(resumed.stdout).toContain(`${cloud.urls.api}/submissions/${submissionId}/versions/1/report.html`);
+    expect(resumed.stdout).toContain(`${cloud.urls.api}/submissions/${submissionId}/versions/1/report/page`);
 
     const again = await cli(['upload', dir]);
 

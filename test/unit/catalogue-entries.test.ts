@@ -73,6 +73,17 @@ describe('R9.2 catalogue entries: registration through POST /catalogue', () => {
     expect(r.body.entry.classification).toBe('secret');
   });
 
+  it('refuses a custodian whose clearance is below the result’s classification (403), storing nothing', async () => {
+    const { world, deps } = await setup();
+    const id = await verifiedSubmission(world, { classification: 'confidential' });
+    const before = world.snapshot();
+
+    const r = await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
+
+    expect(r.status).toBe(403);
+    expect(world.snapshot()).toEqual(before);
+  });
+
   it('refuses anyone but a custodian (403) and a missing submission (404)', async () => {
     const { world, deps } = await setup();
     const id = await verifiedSubmission(world);

@@ -307,7 +307,7 @@ export class FakeCloud {
       }
       return { aborted: paths.length, paths };
     },
-    reportUrl: (submissionId: string, n: number, format: 'html' | 'json') => `${this.apiUrl}/submissions/${submissionId}/versions/${n}/report${format === 'html' ? '.html' : ''}`,
+    reportUrl: (submissionId: string, n: number, format: 'html' | 'json' | 'page') => `${this.apiUrl}/submissions/${submissionId}/versions/${n}/report${{ html: '.html', json: '', page: '/page' }[format]}`,
   };
 
   /** The store's side: checks the signed checksum and length against the bytes actually read. */

