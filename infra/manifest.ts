@@ -415,6 +415,56 @@ export const manifest: Manifest = {
       tables: { registry: 'read' },
       verifiesJwt: true,
     },
+    // ---- public catalogue (issue 4, R9.3): static files in the published bucket ----
+    {
+      name: 'PublishPublicCatalogue',
+      entry: 'functions/catalogue/publish-public-catalogue.ts',
+      description: 'Daily: rebuilds the public catalogue (page, search index, STAC 1.0.0) of the national and provincial public entries into the published bucket.',
+      timeoutSeconds: 300,
+      tables: { registry: 'read' },
+      buckets: { published: 'readWrite' },
+    },
+    {
+      name: 'RefreshPublicCatalogue',
+      entry: 'functions/catalogue/refresh-public-catalogue.ts',
+      description: 'A custodian or administrator republishes the public catalogue now, after entries changed.',
+      timeoutSeconds: 29, // API Gateway gives up at 30 s
+      tables: { registry: 'read' },
+      buckets: { published: 'readWrite' },
+      verifiesJwt: true,
+    },
+    // ---- custody integrity (issue 4, R10.1): the IntegrityAudit state machine's steps ----
+    {
+      name: 'ListCustodyResults',
+      entry: 'functions/custody/list-results.ts',
+      description: 'IntegrityAudit: pages through the custody manifests and writes them in batches to the documents bucket.',
+      timeoutSeconds: 300,
+      buckets: { custody: 'read', documents: 'readWrite' },
+    },
+    {
+      name: 'CheckCustodyBatch',
+      entry: 'functions/custody/check-batch.ts',
+      description: 'IntegrityAudit: each custody object of a batch against its manifest (stored SHA-256, else stream and hash).',
+      memoryMb: 1024,
+      timeoutSeconds: 900,
+      buckets: { custody: 'read', documents: 'readWrite' },
+    },
+    {
+      name: 'WriteIntegrityReport',
+      entry: 'functions/custody/write-report.ts',
+      description: 'IntegrityAudit: the report (JSON + Chinese HTML) and the run\'s registry record (audited).',
+      timeoutSeconds: 300,
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+      buckets: { documents: 'readWrite' },
+    },
+    {
+      name: 'AlertIntegrityProblems',
+      entry: 'functions/custody/alert.ts',
+      description: 'IntegrityAudit: emails custodian and organiser the missing or mismatched objects and the restore procedure.',
+      tables: { registry: 'read' },
+      buckets: { documents: 'read' },
+      sendsEmail: true,
+    },
   ],
   routes: [
     { method: 'GET', path: '/health', function: 'HealthCheck', auth: 'public', summary: '健康检查' },
@@ -453,6 +503,7 @@ export const manifest: Manifest = {
     { method: 'GET', path: '/catalogue', function: 'SearchCatalogue', auth: 'any', summary: '检索成果目录' },
     { method: 'GET', path: '/catalogue/{resultNumber}', function: 'GetCatalogueEntry', auth: 'any', summary: '成果目录条目详情' },
     { method: 'PATCH', path: '/catalogue/{resultNumber}', function: 'UpdateCatalogueEntry', auth: ['custodian'], summary: '修改成果目录条目（留存版本）' },
+    { method: 'POST', path: '/public-catalogue/refresh', function: 'RefreshPublicCatalogue', auth: ['custodian', 'administrator'], summary: '立即更新成果公开目录' },
   ],
   stateMachines: [
     {
@@ -474,6 +525,16 @@ export const manifest: Manifest = {
         RecordVerificationFailureFunctionArn: 'RecordVerificationFailure',
       },
     },
+    {
+      name: 'IntegrityAudit',
+      file: 'statemachines/integrity-audit.asl.json',
+      functions: {
+        ListCustodyResultsFunctionArn: 'ListCustodyResults',
+        CheckCustodyBatchFunctionArn: 'CheckCustodyBatch',
+        WriteIntegrityReportFunctionArn: 'WriteIntegrityReport',
+        AlertIntegrityProblemsFunctionArn: 'AlertIntegrityProblems',
+      },
+    },
   ],
   schedules: [
     {
@@ -489,6 +550,20 @@ export const manifest: Manifest = {
       timezone: 'Asia/Shanghai',
       target: { function: 'HumanTaskReminders' },
       description: '每日 09:00 催办逾期的待办任务，逾期 2 个工作日上报上级单位',
+    },
+    {
+      name: 'PublicCatalogueRefresh',
+      expression: 'cron(0 2 * * ? *)',
+      timezone: 'Asia/Shanghai',
+      target: { function: 'PublishPublicCatalogue' },
+      description: '每日 02:00 更新成果公开目录（R9.3 定期更新）',
+    },
+    {
+      name: 'WeeklyIntegrityAudit',
+      expression: 'cron(0 3 ? * SUN *)',
+      timezone: 'Asia/Shanghai',
+      target: { stateMachine: 'IntegrityAudit' },
+      description: '每周日 03:00 核查全部保管成果的完整性（R10.1），异常即告警',
     },
   ],
 };

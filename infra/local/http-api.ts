@@ -11,6 +11,8 @@
  * Local-only extras, outside the manifest and under their own prefixes:
  *   /local-auth/…   the stand-in issuer: JWKS, OpenID configuration, tokens, sign-in page
  *   /local/…        status, fire a schedule now
+ *   /public/…       the public catalogue's static files (published bucket, public-catalogue/ prefix);
+ *                   on AWS CloudFront or an S3 website serves that prefix, not the API
  *   /docs           the API docs page (renders /openapi.json)
  */
 import { randomUUID } from 'node:crypto';
@@ -36,6 +38,12 @@ export interface HttpApiOptions {
   readonly status: () => unknown;
   readonly urls: { readonly api: string; readonly inbox: string };
   readonly log: (line: string) => void;
+  /** The published public catalogue (R9.3); default: the published bucket through the S3 endpoint in the environment. */
+  readonly publicFiles?: PublicFileReader;
+}
+
+export interface PublicFileReader {
+  get(key: string): Promise<{ body: Buffer; contentType: string } | undefined>;
 }
 
 export interface CompiledRoute {
@@ -215,8 +223,24 @@ function localError(code: string, message: string, requestId: string) {
   return { error: { code, message, requestId } };
 }
 
+/**
+ * /public/<key> → the key under the published bucket's public-catalogue/
+ * prefix; a folder path gets its index.html, as an S3 website's index
+ * document does. Decoded segments '.', '..' or empty refuse (undefined), so
+ * no path reaches outside the prefix.
+ */
+export function publicKeyOf(path: string): string | undefined {
+  if (!path.startsWith('/public/')) return undefined;
+  const rel = decode(path.slice('/public/'.length));
+  const key = rel === '' || rel.endsWith('/') ? `${rel}index.html` : rel;
+  return key.split('/').some((p) => p === '' || p === '.' || p === '..') ? undefined : key;
+}
+
 export function httpApiServer(opts: HttpApiOptions): Server {
   const routes = manifest.routes.map(compileRoute);
+  let publicFiles = opts.publicFiles;
+  const published = async (): Promise<PublicFileReader> =>
+    (publicFiles ??= (await import('#shared/adapters/s3-public-catalogue.ts')).publicCatalogueFilesFromEnv());
 
   async function local(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<number | undefined> {
     const path = url.pathname;
@@ -251,6 +275,19 @@ export function httpApiServer(opts: HttpApiOptions): Server {
     }
     if (method === 'GET' && path === '/docs') return sendHtml(res, docsPage({ apiUrl: opts.urls.api, inboxUrl: opts.urls.inbox }));
     if (method === 'GET' && path === '/local/status') return sendJson(res, 200, opts.status());
+    if (method === 'GET' && (path === '/public' || path.startsWith('/public/'))) {
+      if (path === '/public') {
+        res.writeHead(301, { location: '/public/' });
+        res.end();
+        return 301;
+      }
+      const key = publicKeyOf(path);
+      const file = key === undefined ? undefined : await (await published()).get(key);
+      if (!file) return sendJson(res, 404, localError('NOT_PUBLISHED', `公开目录中没有 ${key ?? path}（目录每日更新，或由保管人调用 POST /public-catalogue/refresh 立即更新）`, requestId));
+      res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.body.length, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' });
+      res.end(file.body);
+      return 200;
+    }
     const fire = /^\/local\/schedules\/([^/]+)\/run$/.exec(path);
     if (method === 'POST' && fire?.[1]) {
       const name = decode(fire[1]);

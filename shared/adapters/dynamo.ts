@@ -39,6 +39,7 @@ export function documentClient(): DynamoDBDocumentClient {
  *                           · TH#<theme> · CU#<custodian> · KW#<bigram or word>. One sort key per entry in every
  *                           partition, so keyword terms intersect by point reads; queries run newest time first.
  *   PING#<id>         META   ping fixture run (platform; proves the workflow chain)
+ *   INTEGRITY#<date>  RUN#<executionName>  one custody integrity audit run (R10.1; report keys, counts, passed)
  *   SCHEDULE#<name>   LAST_RUN  when a scheduled job last ran (platform)
  * Logs table:
  *   AUDIT             HEAD               the chain head (seq, hash)
@@ -60,6 +61,7 @@ export const keys = {
   numberSequence: (custodianOrg: string, year: number) => ({ pk: `NUMSEQ#${custodianOrg}#${year}`, sk: 'META' }),
   catalogueIndex: (partition: string, timeFrom: string, resultNumber: string) => ({ pk: `CATIDX#${partition}`, sk: `${timeFrom}#${resultNumber}` }),
   ping: (id: string) => ({ pk: `PING#${id}`, sk: 'META' }),
+  integrityRun: (date: string, executionName: string) => ({ pk: `INTEGRITY#${date}`, sk: `RUN#${executionName}` }),
   scheduleRun: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'LAST_RUN' }),
   auditHead: () => ({ pk: 'AUDIT', sk: 'HEAD' }),
   auditRecord: (seq: number) => ({ pk: 'AUDIT', sk: `SEQ#${String(seq).padStart(12, '0')}` }),

@@ -4,6 +4,7 @@ import { calendarContracts } from './calendar.ts';
 import { catalogueContracts } from './catalogue-contracts.ts';
 import { identityContracts } from './identity-contracts.ts';
 import { platformContracts } from './platform-contracts.ts';
+import { publicCatalogueContracts } from './public-catalogue-contracts.ts';
 import { submissionContracts } from './submission-contracts.ts';
 import { tasksContracts } from './tasks-contracts.ts';
 import { verificationContracts } from './verification-contracts.ts';
@@ -25,4 +26,5 @@ export const contracts: Readonly<Record<string, RouteContract>> = {
   ...tasksContracts,
   ...verificationContracts,
   ...catalogueContracts,
+  ...publicCatalogueContracts,
 };

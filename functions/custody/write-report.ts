@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { batchOutcomeSchema, runRefSchema, writeReport } from '#shared/custody/integrity.ts';
+import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { integrityAuditPortsFromEnv, type IntegrityAuditPorts } from './deps.ts';
+
+export const writeReportInputSchema = runRefSchema.extend({
+  manifests: z.number().int().min(0),
+  batches: z.array(batchOutcomeSchema),
+  execution: z.string().optional(),
+});
+
+/** "Write Report": integrity/<date>/<executionName>.json and .html, and the run's audited registry record. */
+export function makeHandler(ports?: IntegrityAuditPorts) {
+  return withSfnTask('WriteIntegrityReport', writeReportInputSchema, async (input, ctx) =>
+    writeReport(ports ?? (await integrityAuditPortsFromEnv()), {
+      date: input.date,
+      executionName: input.executionName,
+      manifests: input.manifests,
+      batches: input.batches,
+      requestId: ctx.requestId,
+    }),
+  );
+}
+
+export const handler = makeHandler();

@@ -1,0 +1,197 @@
+import { Readable } from 'node:stream';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { requireEnv, tableEnv } from '#shared/config.ts';
+import { ConflictError, NotFoundError } from '#shared/errors.ts';
+import { auditedWrite } from '#shared/audit/audited-write.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { Bytes, CustodyObjectHead, CustodyRepair, CustodyStore, UploadsSource } from '#shared/ports/custody.ts';
+import { CustodyObjectExistsError } from '#shared/custody/errors.ts';
+import type { IntegrityRun, IntegrityRunLog } from '#shared/custody/integrity.ts';
+import { keys } from './dynamo.ts';
+import { fullObjectSha256, storedChecksumsTrusted } from './s3-byte-source.ts';
+import { bucketName } from './s3.ts';
+
+/**
+ * Custody in S3 (R10.1), write-once.
+ *
+ * putOnce guards twice, on purpose:
+ *  - `If-None-Match: *` on the PUT: S3 enforces it atomically and answers
+ *    412 PreconditionFailed (or 409 ConditionalRequestConflict on a race)
+ *    when the key exists — this is the guard on AWS;
+ *  - a HeadObject before it: the local S3 emulator (fauxqs) does not honour
+ *    If-None-Match on PutObject, so the HEAD is the guard on the laptop. It
+ *    leaves a race window locally only; on AWS the header closes it, and
+ *    versioning + Object Lock keep every earlier version regardless.
+ * The PUT also carries ChecksumSHA256, so S3 refuses bytes that do not match
+ * the verified manifest (fauxqs records the claim without checking it; the
+ * integrity audit streams and hashes there instead).
+ *
+ * The class has no delete and no overwrite: nothing in the code base can ask
+ * it to destroy or replace custody. Restore (S3CustodyRepair) is a separate
+ * class used only by the operator's restore tool.
+ */
+type Client = Pick<S3Client, 'send'>;
+
+function isMissing(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}
+
+function isTaken(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | null;
+  return e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict' || e?.$metadata?.httpStatusCode === 412;
+}
+
+const hexToBase64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
+const base64ToHex = (b64: string) => Buffer.from(b64, 'base64').toString('hex');
+
+function body(bytes: Bytes): Uint8Array | Readable {
+  return bytes instanceof Uint8Array ? bytes : Readable.from(bytes);
+}
+
+async function* readObject(client: Client, bucket: string, key: string): AsyncIterable<Uint8Array> {
+  let out;
+  try {
+    out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  } catch (error) {
+    if (isMissing(error)) throw new NotFoundError(`对象 ${key} 不存在`);
+    throw error;
+  }
+  if (!out.Body) return;
+  for await (const chunk of out.Body as AsyncIterable<Uint8Array>) yield chunk;
+}
+
+export class S3CustodyStore implements CustodyStore {
+  constructor(
+    private readonly bucket: string,
+    private readonly opts: { client?: Client; trustStoredChecksums: boolean },
+  ) {}
+
+  private get client(): Client {
+    return (this.opts.client ??= custodyClient());
+  }
+
+  async putOnce(key: string, bytes: Bytes, sha256: string, size: number): Promise<void> {
+    if (await this.head(key)) throw new CustodyObjectExistsError(key);
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body(bytes), ContentLength: size, ChecksumSHA256: hexToBase64(sha256), IfNoneMatch: '*' }),
+      );
+    } catch (error) {
+      if (isTaken(error)) throw new CustodyObjectExistsError(key);
+      throw error;
+    }
+  }
+
+  async head(key: string): Promise<CustodyObjectHead | undefined> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }));
+      const stored = this.opts.trustStoredChecksums ? fullObjectSha256(out) : undefined;
+      return { size: out.ContentLength ?? 0, ...(stored ? { storedSha256: base64ToHex(stored) } : {}) };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  read(key: string): AsyncIterable<Uint8Array> {
+    return readObject(this.client, this.bucket, key);
+  }
+
+  async list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }> {
+    const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { ContinuationToken: cursor } : {}) }));
+    const found = (out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
+    return { keys: found, ...(out.IsTruncated && out.NextContinuationToken ? { cursor: out.NextContinuationToken } : {}) };
+  }
+}
+
+export class S3UploadsSource implements UploadsSource {
+  constructor(
+    private readonly bucket: string,
+    private readonly client: Client = custodyClient(),
+  ) {}
+
+  read(key: string): AsyncIterable<Uint8Array> {
+    return readObject(this.client, this.bucket, key);
+  }
+}
+
+/**
+ * The restore tool's write: a plain PUT with the SHA-256 (S3 refuses other
+ * bytes). On AWS the custody bucket is versioned, so this adds a version on
+ * top of the damaged one, which Object Lock keeps for the investigation.
+ */
+export class S3CustodyRepair implements CustodyRepair {
+  constructor(
+    private readonly bucket: string,
+    private readonly client: Client = custodyClient(),
+  ) {}
+
+  async replaceDamaged(key: string, bytes: Bytes, sha256: string, size: number): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body(bytes), ContentLength: size, ChecksumSHA256: hexToBase64(sha256) }));
+  }
+}
+
+/**
+ * The audit hashes what it reads itself and must report a mismatch, not fail
+ * on it: the SDK's own response checksum validation is off unless required
+ * (as for the verifier, shared/adapters/s3-byte-source.ts).
+ */
+let custody: S3Client | undefined;
+function custodyClient(env: NodeJS.ProcessEnv = process.env): S3Client {
+  custody ??= new S3Client({ forcePathStyle: Boolean(env['AWS_ENDPOINT_URL_S3'] || env['AWS_ENDPOINT_URL']), responseChecksumValidation: 'WHEN_REQUIRED' });
+  return custody;
+}
+
+/**
+ * LOCAL_BACKUP_COPY=1 (set by the local cloud only): the copy to custody also
+ * writes the backup bucket, standing in for S3 replication, which the
+ * emulator does not have. On AWS it is unset: replication copies custody to
+ * the backup region and no function holds a grant on the replica.
+ */
+export const localBackupCopyEnv = 'LOCAL_BACKUP_COPY';
+
+export function custodyStoreFromEnv(env: NodeJS.ProcessEnv = process.env): S3CustodyStore {
+  return new S3CustodyStore(bucketName('custody', env), { trustStoredChecksums: storedChecksumsTrusted(env) });
+}
+
+/** The backup bucket as a write-once store where the local cloud copies it by hand; undefined on AWS. */
+export function localBackupStoreFromEnv(env: NodeJS.ProcessEnv = process.env): S3CustodyStore | undefined {
+  if (env[localBackupCopyEnv] !== '1') return undefined;
+  return new S3CustodyStore(bucketName('backup', env), { trustStoredChecksums: storedChecksumsTrusted(env) });
+}
+
+export function uploadsSourceFromEnv(env: NodeJS.ProcessEnv = process.env): S3UploadsSource {
+  return new S3UploadsSource(bucketName('uploads', env));
+}
+
+/** INTEGRITY#<date> / RUN#<executionName>: one audit run, written once with its audit record. */
+export class DynamoIntegrityRunLog implements IntegrityRunLog {
+  constructor(private readonly table: string) {}
+
+  /** A retried Write Report finds its run recorded and succeeds without a second audit record. */
+  async record(run: IntegrityRun, entry: AuditEntry): Promise<void> {
+    const recorded = new ConflictError('INTEGRITY_RUN_RECORDED', `完整性检查 ${run.executionName} 已有记录`);
+    try {
+      await this.write(run, entry, recorded);
+    } catch (error) {
+      if (error !== recorded) throw error;
+    }
+  }
+
+  private async write(run: IntegrityRun, entry: AuditEntry, recorded: Error): Promise<void> {
+    await auditedWrite({
+      items: [
+        {
+          item: { Put: { TableName: this.table, Item: { ...keys.integrityRun(run.date, run.executionName), ...run }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          onConditionFailed: () => recorded,
+        },
+      ],
+      entry,
+    });
+  }
+}
+
+export function integrityRunLogFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoIntegrityRunLog {
+  return new DynamoIntegrityRunLog(requireEnv(tableEnv.registry, env));
+}

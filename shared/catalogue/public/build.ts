@@ -1,0 +1,280 @@
+import { nationalRegion, regionOfOrg } from '#shared/identity/scope.ts';
+import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
+import { sharingModeLabels } from '#shared/schemas/submission.ts';
+import type { ThemeId } from '#shared/schemas/theme.ts';
+import { themeProfiles } from '#shared/verification/profiles.ts';
+import { regionBoxFor } from '#shared/verification/regions.ts';
+import { publicCataloguePage } from './page.ts';
+
+/**
+ * The public catalogue (R9.3): the national and provincial catalogues,
+ * published to society as static files — a STAC 1.0.0 catalogue for GIS
+ * tools and a Chinese page with a search for citizens.
+ *
+ * What is published (all three must hold):
+ *  - the entry's catalogue is national or provincial: decided by the
+ *    CUSTODIAN's organisation code, whose first six digits are its region
+ *    (`<region>-<kind>`, shared/identity/scope.ts): 100000 = national,
+ *    xx0000 = provincial. A city or county custodian's catalogue is not a
+ *    national/provincial catalogue and is not published, whatever the
+ *    entry's own region (a provincial custodian may hold a county result:
+ *    that entry IS in the provincial catalogue);
+ *  - classification 'public' (公开) — 内部 and above never leave the system;
+ *  - status 'active' (a destroyed result is no longer offered).
+ *
+ * Time points are China dates; STAC wants UTC. A date is the whole Beijing
+ * day: start_datetime 00:00+08:00 and end_datetime 23:59:59+08:00 in UTC,
+ * and `datetime` is the day's start. A period has `datetime: null` and its
+ * start/end. Geometry is the entry's bounding box as a polygon, or its
+ * province's (national: China's) approximate box when it has none.
+ */
+
+export type CatalogueLevel = 'national' | 'provincial';
+export const catalogueLevelLabels: Record<CatalogueLevel, string> = { national: '国家级', provincial: '省级' };
+
+/** The level of the catalogue an entry belongs to, from its custodian's region; undefined = city or county. */
+export function catalogueLevel(custodianOrg: string): CatalogueLevel | undefined {
+  const region = regionOfOrg(custodianOrg);
+  if (region === nationalRegion) return 'national';
+  if (/^\d{2}0000$/.test(region)) return 'provincial';
+  return undefined;
+}
+
+export function isPublishable(entry: CatalogueEntry): boolean {
+  return entry.status === 'active' && entry.classification === 'public' && catalogueLevel(entry.custodian) !== undefined;
+}
+
+/**
+ * Whether a change to an entry changes the public catalogue: it is
+ * published now, or was before the change (it must then be taken down).
+ * For a hook after registration or an edit, to republish only when needed.
+ */
+export function affectsPublicCatalogue(entry: CatalogueEntry, previous?: CatalogueEntry): boolean {
+  return isPublishable(entry) || (previous !== undefined && isPublishable(previous));
+}
+
+export interface PublicFile {
+  readonly body: string;
+  readonly contentType: string;
+}
+
+export interface PublicCatalogueOptions {
+  /** When the files were built (the page and the catalogue say so). */
+  readonly generatedAt: Date;
+  /** Organisation names by code, for the custodian and provider; a missing one shows its code. */
+  readonly orgNames?: ReadonlyMap<string, string>;
+}
+
+export const stacVersion = '1.0.0';
+export const rootCatalogueId = 'chengguo-public-catalogue';
+const jsonType = 'application/json; charset=utf-8';
+const geoJsonType = 'application/geo+json; charset=utf-8';
+
+/** A search index row: what the page filters on, kept small (no geometry). */
+export interface SearchIndexRow {
+  readonly n: string;
+  readonly name: string;
+  readonly content: string;
+  readonly format: string;
+  readonly theme: ThemeId;
+  readonly themeLabel: string;
+  readonly region: string;
+  readonly regionName: string;
+  readonly level: CatalogueLevel;
+  readonly custodian: string;
+  readonly custodianName: string;
+  readonly from: string;
+  readonly to: string;
+  readonly sharing: string;
+  readonly href: string;
+}
+
+export const themeLabel = (theme: ThemeId): string => themeProfiles[theme].label;
+
+function regionName(code: string): string {
+  if (code === nationalRegion) return '全国';
+  const box = regionBoxFor(code);
+  if (!box) return code;
+  return code === box.code ? box.name : `${box.name}（${code}）`;
+}
+
+type Bbox = readonly [number, number, number, number];
+
+function boxOf(entry: CatalogueEntry): Bbox | undefined {
+  const own = entry.spatialScope.bbox;
+  if (own) return [own[0], own[1], own[2], own[3]];
+  return regionBoxFor(entry.spatialScope.regionCode)?.bbox;
+}
+
+/** A Beijing date's instant in UTC, RFC 3339 with Z (the STAC schema's pattern). */
+function beijing(date: string, time: string): string {
+  return new Date(`${date}T${time}+08:00`).toISOString().replace('.000Z', 'Z');
+}
+
+function stacTime(entry: CatalogueEntry): Record<string, string | null> {
+  const { from, to } = entry.timePoint;
+  const start = beijing(from, '00:00:00');
+  const end = beijing(to, '23:59:59');
+  return { datetime: from === to ? start : null, start_datetime: start, end_datetime: end };
+}
+
+const itemHref = (n: string) => `items/${encodeURIComponent(n)}.json`;
+const itemKey = (theme: ThemeId, n: string) => `collections/${theme}/${itemHref(n)}`;
+
+function providers(entry: CatalogueEntry, names: ReadonlyMap<string, string>) {
+  const name = (code: string) => names.get(code) ?? code;
+  const custodian = { name: name(entry.custodian), description: `保管单位（组织代码 ${entry.custodian}）`, roles: ['host', 'licensor'] };
+  if (entry.provider === entry.custodian) return [{ ...custodian, roles: ['producer', 'host', 'licensor'] }];
+  return [custodian, { name: name(entry.provider), description: `提供单位（组织代码 ${entry.provider}）`, roles: ['producer'] }];
+}
+
+function stacItem(entry: CatalogueEntry, names: ReadonlyMap<string, string>, generatedAt: string): Record<string, unknown> {
+  const box = boxOf(entry);
+  const [w, s, e, n] = box ?? [0, 0, 0, 0];
+  const level = catalogueLevel(entry.custodian) ?? 'provincial';
+  return {
+    type: 'Feature',
+    stac_version: stacVersion,
+    id: entry.resultNumber,
+    collection: entry.theme,
+    geometry: box
+      ? {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [w, s],
+              [e, s],
+              [e, n],
+              [w, n],
+              [w, s],
+            ],
+          ],
+        }
+      : null,
+    ...(box ? { bbox: [w, s, e, n] } : {}),
+    properties: {
+      title: entry.name,
+      description: entry.content,
+      ...stacTime(entry),
+      created: entry.createdAt,
+      updated: entry.updatedAt,
+      providers: providers(entry, names),
+      'chengguo:result_number': entry.resultNumber,
+      'chengguo:theme': themeLabel(entry.theme),
+      'chengguo:format': entry.format,
+      'chengguo:region_code': entry.spatialScope.regionCode,
+      'chengguo:region_name': regionName(entry.spatialScope.regionCode),
+      'chengguo:classification': '公开',
+      'chengguo:sharing_mode': sharingModeLabels[entry.sharingMode],
+      'chengguo:catalogue_level': catalogueLevelLabels[level],
+      'chengguo:version': entry.version,
+      'chengguo:published': generatedAt,
+    },
+    links: [
+      { rel: 'self', href: `./${encodeURIComponent(entry.resultNumber)}.json`, type: 'application/geo+json' },
+      { rel: 'parent', href: '../collection.json', type: 'application/json' },
+      { rel: 'collection', href: '../collection.json', type: 'application/json' },
+      { rel: 'root', href: '../../../catalog.json', type: 'application/json' },
+    ],
+    assets: {},
+  };
+}
+
+/** The union of the items' boxes; the whole world when none has one (the schema needs a box). */
+function unionBox(boxes: Bbox[]): [number, number, number, number] {
+  if (boxes.length === 0) return [-180, -90, 180, 90];
+  return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+}
+
+function stacCollection(theme: ThemeId, entries: CatalogueEntry[], names: ReadonlyMap<string, string>): Record<string, unknown> {
+  const starts = entries.map((e) => beijing(e.timePoint.from, '00:00:00')).sort();
+  const ends = entries.map((e) => beijing(e.timePoint.to, '23:59:59')).sort();
+  const custodians = [...new Set(entries.map((e) => e.custodian))].sort();
+  return {
+    type: 'Collection',
+    stac_version: stacVersion,
+    id: theme,
+    title: `${themeLabel(theme)}成果目录`,
+    description: `国家级和省级自然资源调查监测成果目录中可公开的${themeLabel(theme)}成果（共 ${entries.length} 项）。目录信息公开；成果数据按各条目的共享方式向保管单位申请使用。`,
+    keywords: ['自然资源', '调查监测', '成果目录', themeLabel(theme)],
+    // The entries describe government results whose use is governed by their sharing mode, not an open licence.
+    license: 'proprietary',
+    providers: custodians.map((c) => ({ name: names.get(c) ?? c, description: `保管单位（组织代码 ${c}）`, roles: ['host', 'licensor'] })),
+    extent: {
+      spatial: { bbox: [unionBox(entries.flatMap((e) => (boxOf(e) ? [boxOf(e)!] : [])))] },
+      temporal: { interval: [[starts[0] ?? null, ends[ends.length - 1] ?? null]] },
+    },
+    links: [
+      { rel: 'self', href: './collection.json', type: 'application/json' },
+      { rel: 'root', href: '../../catalog.json', type: 'application/json' },
+      { rel: 'parent', href: '../../catalog.json', type: 'application/json' },
+      ...entries.map((e) => ({ rel: 'item', href: `./${itemHref(e.resultNumber)}`, type: 'application/geo+json', title: e.name })),
+    ],
+  };
+}
+
+function stacRoot(themes: ThemeId[], generatedAt: string): Record<string, unknown> {
+  return {
+    type: 'Catalog',
+    stac_version: stacVersion,
+    id: rootCatalogueId,
+    title: '自然资源调查监测成果公开目录',
+    description: `国家级和省级自然资源调查监测成果目录中可公开的条目（R9.3），按成果专题分为集合。更新时间 ${generatedAt}。`,
+    links: [
+      { rel: 'self', href: './catalog.json', type: 'application/json' },
+      { rel: 'root', href: './catalog.json', type: 'application/json' },
+      { rel: 'alternate', href: './index.html', type: 'text/html', title: '成果公开目录（网页）' },
+      ...themes.map((t) => ({ rel: 'child', href: `./collections/${t}/collection.json`, type: 'application/json', title: `${themeLabel(t)}成果目录` })),
+    ],
+  };
+}
+
+const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+/** Newest time point first, then by number: the same entries always give the same files. */
+function byTimeThenNumber(a: CatalogueEntry, b: CatalogueEntry): number {
+  if (a.timePoint.from !== b.timePoint.from) return a.timePoint.from < b.timePoint.from ? 1 : -1;
+  return a.resultNumber < b.resultNumber ? -1 : a.resultNumber > b.resultNumber ? 1 : 0;
+}
+
+/**
+ * The files of the public catalogue, keyed by their path under the
+ * publishing prefix. Entries that may not be published are dropped here,
+ * whatever the caller passed: this is the one gate.
+ */
+export function buildPublicCatalogue(entries: readonly CatalogueEntry[], opts: PublicCatalogueOptions): Map<string, PublicFile> {
+  const names = opts.orgNames ?? new Map<string, string>();
+  const generatedAt = opts.generatedAt.toISOString();
+  const published = [...new Map(entries.filter(isPublishable).map((e) => [e.resultNumber, e])).values()].sort(byTimeThenNumber);
+  const byTheme = new Map<ThemeId, CatalogueEntry[]>();
+  for (const e of published) byTheme.set(e.theme, [...(byTheme.get(e.theme) ?? []), e]);
+  const themes = [...byTheme.keys()].sort();
+
+  const files = new Map<string, PublicFile>();
+  files.set('catalog.json', { body: json(stacRoot(themes, generatedAt)), contentType: jsonType });
+  for (const theme of themes) {
+    const list = byTheme.get(theme) ?? [];
+    files.set(`collections/${theme}/collection.json`, { body: json(stacCollection(theme, list, names)), contentType: jsonType });
+    for (const e of list) files.set(itemKey(theme, e.resultNumber), { body: json(stacItem(e, names, generatedAt)), contentType: geoJsonType });
+  }
+  const rows: SearchIndexRow[] = published.map((e) => ({
+    n: e.resultNumber,
+    name: e.name,
+    content: e.content,
+    format: e.format,
+    theme: e.theme,
+    themeLabel: themeLabel(e.theme),
+    region: e.spatialScope.regionCode,
+    regionName: regionName(e.spatialScope.regionCode),
+    level: catalogueLevel(e.custodian) ?? 'provincial',
+    custodian: e.custodian,
+    custodianName: names.get(e.custodian) ?? e.custodian,
+    from: e.timePoint.from,
+    to: e.timePoint.to,
+    sharing: sharingModeLabels[e.sharingMode],
+    href: itemKey(e.theme, e.resultNumber),
+  }));
+  files.set('search-index.json', { body: json({ generatedAt, count: rows.length, entries: rows }), contentType: jsonType });
+  files.set('index.html', { body: publicCataloguePage(rows, generatedAt), contentType: 'text/html; charset=utf-8' });
+  return files;
+}

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import { escapeHtml as e } from '#shared/verification/report-html.ts';
+import type { SearchIndexRow } from './build.ts';
+
+/**
+ * The citizen's page of the public catalogue (R9.3): one static file, no
+ * external assets (it is served from the published bucket and must work
+ * offline and without a CDN). Every entry is rendered on the server side
+ * (escaped) so the page can be browsed without scripts; the inline script
+ * loads search-index.json and filters it by keyword, theme and province,
+ * writing only through textContent. The Content-Security-Policy allows
+ * that one script by its hash and nothing else.
+ */
+
+const script = `(() => {
+  const q = document.getElementById('q');
+  const theme = document.getElementById('theme');
+  const region = document.getElementById('region');
+  const body = document.getElementById('rows');
+  const count = document.getElementById('count');
+  let rows = [];
+  const cell = (tr, text) => { const td = document.createElement('td'); td.textContent = text; tr.appendChild(td); return td; };
+  const render = () => {
+    const words = q.value.trim().split(/\\s+/).filter(Boolean);
+    const t = theme.value;
+    const r = region.value;
+    const hits = rows.filter((x) => (!t || x.theme === t) && (!r || x.region.startsWith(r))
+      && words.every((w) => [x.name, x.content, x.n, x.custodianName, x.regionName, x.format].join(' ').includes(w)));
+    body.replaceChildren();
+    for (const x of hits) {
+      const tr = document.createElement('tr');
+      const a = document.createElement('a');
+      a.href = x.href;
+      a.textContent = x.name;
+      cell(tr, '').appendChild(a);
+      cell(tr, x.n); cell(tr, x.themeLabel); cell(tr, x.regionName); cell(tr, x.from === x.to ? x.from : x.from + ' 至 ' + x.to);
+      cell(tr, x.custodianName); cell(tr, x.sharing); cell(tr, x.content);
+      body.appendChild(tr);
+    }
+    count.textContent = '共 ' + hits.length + ' 项';
+  };
+  document.getElementById('search').addEventListener('submit', (ev) => ev.preventDefault());
+  fetch('search-index.json').then((res) => res.json()).then((idx) => { rows = idx.entries; render(); });
+  for (const el of [q, theme, region]) el.addEventListener('input', render);
+})();`;
+
+const scriptHash = createHash('sha256').update(script, 'utf8').digest('base64');
+
+const when = (r: SearchIndexRow) => (r.from === r.to ? r.from : `${r.from} 至 ${r.to}`);
+
+function options(pairs: Array<[string, string]>): string {
+  return pairs.map(([value, label]) => `<option value="${e(value)}">${e(label)}</option>`).join('');
+}
+
+export function publicCataloguePage(rows: readonly SearchIndexRow[], generatedAt: string): string {
+  const themes = [...new Map(rows.map((r) => [r.theme, r.themeLabel])).entries()].sort();
+  // Browse by province (a province's prefix finds its cities and counties), plus the national level.
+  const regions = [
+    ...new Map(
+      rows.map((r): [string, string] => (r.region === '100000' ? ['100000', '全国'] : [r.region.slice(0, 2), r.regionName.replace(/（.*$/, '')])),
+    ).entries(),
+  ].sort();
+  const tableRows = rows
+    .map(
+      (r) =>
+        `<tr><td><a href="${e(r.href)}">${e(r.name)}</a></td><td>${e(r.n)}</td><td>${e(r.themeLabel)}</td><td>${e(r.regionName)}</td>` +
+        `<td>${e(when(r))}</td><td>${e(r.custodianName)}</td><td>${e(r.sharing)}</td><td>${e(r.content)}</td></tr>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'">
+<title>自然资源调查监测成果公开目录</title>
+<link rel="alternate" type="application/json" href="catalog.json" title="STAC 目录">
+<style>
+body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:1.5rem;color:#222}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f2f2f2}form{display:flex;gap:.5rem;flex-wrap:wrap;margin:1rem 0}input{min-width:16rem}
+</style>
+</head>
+<body>
+<h1>自然资源调查监测成果公开目录</h1>
+<p>国家级和省级成果目录中可公开的条目（依据 R9.3 定期更新）。更新时间：${e(generatedAt)}。共 ${rows.length} 项。
+地理信息系统软件可读取 <a href="catalog.json">STAC 目录（catalog.json）</a>。目录信息公开；成果数据请按共享方式向保管单位申请。</p>
+<form id="search" role="search">
+<label>关键词 <input id="q" type="search" placeholder="成果名称、内容、编号、保管单位"></label>
+<label>成果专题 <select id="theme"><option value="">全部</option>${options(themes)}</select></label>
+<label>行政区 <select id="region"><option value="">全部</option>${options(regions)}</select></label>
+<span id="count" aria-live="polite">共 ${rows.length} 项</span>
+</form>
+<table>
+<thead><tr><th>成果名称</th><th>统一编号</th><th>成果专题</th><th>空间范围</th><th>成果时点</th><th>保管单位</th><th>共享方式</th><th>成果内容</th></tr></thead>
+<tbody id="rows">
+${tableRows}
+</tbody>
+</table>
+<script>${script}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,84 @@
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
+import { buildPublicCatalogue, isPublishable, type PublicFile } from './build.ts';
+
+/** The published bucket's public-catalogue/ prefix. Adapter: shared/adapters/s3-public-catalogue.ts. */
+export interface PublicCatalogueFiles {
+  /** The keys now published (relative to the prefix). */
+  list(): Promise<string[]>;
+  put(key: string, file: PublicFile): Promise<void>;
+  delete(keys: readonly string[]): Promise<void>;
+}
+
+export interface PublishPorts {
+  readonly catalogue: Pick<CatalogueStore, 'search'>;
+  /** An organisation's name, for the page and the STAC providers; undefined = show the code. */
+  readonly orgName: (code: string) => Promise<string | undefined>;
+  readonly files: PublicCatalogueFiles;
+  readonly now: () => Date;
+}
+
+/** Entries read per search call; the store bounds its own work per call. */
+export const publishPageSize = 100;
+/** PutObject calls in flight at once while writing items and collections. */
+export const writeConcurrency = 16;
+
+/**
+ * The public entries, read through the catalogue's search (key queries on
+ * its index partitions, never a scan) with the classification fixed to
+ * 'public' — so a 内部 or classified entry is not even read here; the
+ * build applies the full rule again.
+ */
+export async function publicEntries(store: Pick<CatalogueStore, 'search'>): Promise<CatalogueEntry[]> {
+  const out: CatalogueEntry[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.search({ classifications: ['public'] }, { limit: publishPageSize, ...(cursor ? { cursor } : {}) });
+    out.push(...page.items.filter(isPublishable));
+    cursor = page.cursor;
+  } while (cursor);
+  return out;
+}
+
+export interface PublishResult {
+  readonly entries: number;
+  readonly written: number;
+  readonly deleted: number;
+  readonly generatedAt: string;
+}
+
+/**
+ * R9.3: rebuilds the public catalogue and publishes it.
+ *
+ * Primary course:
+ *  1. read the public entries (above) and the names of their custodians and providers;
+ *  2. build every file (buildPublicCatalogue drops whatever may not be published);
+ *  3. write items and collections first, then catalog.json, the search index
+ *     and the page, so a reader following links from the root never meets a
+ *     missing file;
+ *  4. delete the files no longer in the catalogue (an entry reclassified,
+ *     destroyed, or a theme left empty) — last, for the same reason.
+ * A re-run with the same entries writes the same bytes (idempotent), so the
+ * schedule and a refresh after a change can overlap safely.
+ */
+export async function publishPublicCatalogue(ports: PublishPorts): Promise<PublishResult> {
+  const entries = await publicEntries(ports.catalogue);
+  const codes = [...new Set(entries.flatMap((e) => [e.custodian, e.provider]))];
+  const names = new Map<string, string>();
+  for (const code of codes) {
+    const name = await ports.orgName(code);
+    if (name) names.set(code, name);
+  }
+  const now = ports.now();
+  const files = buildPublicCatalogue(entries, { generatedAt: now, orgNames: names });
+  const last = new Set(['catalog.json', 'search-index.json', 'index.html']);
+  const first = [...files.keys()].filter((k) => !last.has(k));
+  const tail = [...last].filter((k) => files.has(k));
+  for (let i = 0; i < first.length; i += writeConcurrency) {
+    await Promise.all(first.slice(i, i + writeConcurrency).map((key) => ports.files.put(key, files.get(key)!)));
+  }
+  for (const key of tail) await ports.files.put(key, files.get(key)!);
+  const stale = (await ports.files.list()).filter((k) => !files.has(k));
+  if (stale.length > 0) await ports.files.delete(stale);
+  return { entries: entries.length, written: first.length + tail.length, deleted: stale.length, generatedAt: now.toISOString() };
+}

@@ -1,0 +1,307 @@
+import { z } from 'zod';
+import { parseResultNumber } from '#shared/catalogue/numbers.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { CustodyStore } from '#shared/ports/custody.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { Mailer } from '#shared/ports/mailer.ts';
+import type { DocumentStore } from '#shared/ports/verification.ts';
+import { collect, sha256OfStream } from './hash.ts';
+import { integrityReportKey, integrityWorkKey, manifestsPrefix } from './keys.ts';
+import { decodeManifest } from './manifest.ts';
+import { integrityReportHtml } from './report-html.ts';
+
+/**
+ * The scheduled integrity audit (R10.1: 定期检查数据有效性). Three steps of
+ * the IntegrityAudit state machine, each a pure function of its ports:
+ *  1. listResults — page through the custody manifests, group them into
+ *     batches kept in the documents bucket (the state carries keys and counts:
+ *     Step Functions payloads stop at 256 KB);
+ *  2. checkBatch  — every object of a batch against its manifest: missing,
+ *     mismatch (size or SHA-256) or ok, from the store's verified checksum or
+ *     by streaming and hashing;
+ *  3. writeReport — the report (JSON + Chinese HTML) and the run's registry
+ *     record; then alertProblems emails custodian and organiser.
+ */
+
+/** Manifests per batch: one Lambda checks one batch (15 min ceiling); a result version is rarely over a few hundred files. */
+export const manifestsPerBatch = 50;
+/** Objects checked at once inside a batch (HeadObject/GetObject in flight). */
+export const objectConcurrency = 8;
+
+export const runRefSchema = z.object({
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  executionName: z.string().min(1).max(80),
+});
+export type RunRef = z.infer<typeof runRefSchema>;
+
+export const batchRefSchema = z.object({ batch: z.number().int().min(0), key: z.string().min(1), manifests: z.number().int().min(0) });
+export type BatchRef = z.infer<typeof batchRefSchema>;
+
+export const problemSchema = z.object({
+  key: z.string(),
+  resultNumber: z.string(),
+  n: z.number().int(),
+  custodianOrg: z.string(),
+  organiserOrg: z.string(),
+  status: z.enum(['missing', 'mismatch', 'manifestUnreadable']),
+  expectedSha256: z.string().optional(),
+  actualSha256: z.string().optional(),
+  expectedSize: z.number().optional(),
+  actualSize: z.number().optional(),
+});
+export type Problem = z.infer<typeof problemSchema>;
+
+export const batchOutcomeSchema = z.object({
+  batch: z.number().int(),
+  resultsKey: z.string(),
+  objects: z.number().int(),
+  ok: z.number().int(),
+  missing: z.number().int(),
+  mismatched: z.number().int(),
+  /** Objects whose checksum came from the store (no bytes read). */
+  byStoredChecksum: z.number().int(),
+  /** Objects streamed and hashed (no verified store checksum: an emulator, a multipart upload). */
+  streamed: z.number().int(),
+  bytesStreamed: z.number(),
+});
+export type BatchOutcome = z.infer<typeof batchOutcomeSchema>;
+
+export interface IntegrityPorts {
+  readonly custody: CustodyStore;
+  readonly documents: DocumentStore;
+  /**
+   * Trust the store's SHA-256 where it has a full-object one: true on AWS
+   * (S3 verified it on arrival), false on an emulator, which records what a
+   * client claims (shared/adapters/s3-byte-source.ts storedChecksumsTrusted).
+   */
+  readonly trustStoredChecksums: boolean;
+}
+
+/** Step 1: the manifests, in batches written to the documents bucket. */
+export async function listResults(ports: Pick<IntegrityPorts, 'custody' | 'documents'>, run: RunRef): Promise<{ batches: BatchRef[]; manifests: number }> {
+  const batches: BatchRef[] = [];
+  let pending: string[] = [];
+  let total = 0;
+  const flush = async () => {
+    const batch = batches.length;
+    const key = integrityWorkKey(run.date, run.executionName, 'batches', batch);
+    await ports.documents.putJson(key, { manifests: pending });
+    batches.push({ batch, key, manifests: pending.length });
+    pending = [];
+  };
+  let cursor: string | undefined;
+  do {
+    const page = await ports.custody.list(manifestsPrefix, cursor);
+    for (const key of page.keys) {
+      if (!key.endsWith('.json')) continue;
+      pending.push(key);
+      total += 1;
+      if (pending.length === manifestsPerBatch) await flush();
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  if (pending.length > 0) await flush();
+  return { batches, manifests: total };
+}
+
+type Check = { problem?: Problem; method: 'stored' | 'streamed' | 'none'; bytes: number };
+
+/** Step 2: every object of the batch's manifests; problems to the documents bucket, counts back to the state machine. */
+export async function checkBatch(ports: IntegrityPorts, run: RunRef, ref: Pick<BatchRef, 'batch' | 'key'>): Promise<BatchOutcome> {
+  const stored = z.object({ manifests: z.array(z.string()) }).parse(await ports.documents.getJson(ref.key));
+  const problems: Problem[] = [];
+  const counts = { objects: 0, ok: 0, missing: 0, mismatched: 0, byStoredChecksum: 0, streamed: 0, bytesStreamed: 0 };
+  for (const manifestKey of stored.manifests) {
+    let manifest;
+    try {
+      manifest = decodeManifest(await collect(ports.custody.read(manifestKey)));
+    } catch {
+      const m = /^manifests\/(.+)\/v(\d+)\.json$/.exec(manifestKey);
+      // The unified number names the custodian (R9.1 scheme), so a lost manifest still reaches its custodian.
+      const resultNumber = m?.[1] ?? '';
+      const custodianOrg = parseResultNumber(resultNumber)?.custodianOrg ?? '';
+      problems.push({ key: manifestKey, resultNumber, n: Number(m?.[2] ?? 0), custodianOrg, organiserOrg: '', status: 'manifestUnreadable' });
+      counts.objects += 1;
+      counts.missing += 1;
+      continue;
+    }
+    const owner = { resultNumber: manifest.resultNumber, n: manifest.n, custodianOrg: manifest.custodianOrg, organiserOrg: manifest.organiserOrg };
+    const checks = await mapLimit(manifest.files, objectConcurrency, async (f): Promise<Check> => {
+      const head = await ports.custody.head(f.key);
+      if (!head) return { method: 'none', bytes: 0, problem: { ...owner, key: f.key, status: 'missing', expectedSha256: f.sha256, expectedSize: f.size } };
+      if (head.size !== f.size) {
+        return { method: 'none', bytes: 0, problem: { ...owner, key: f.key, status: 'mismatch', expectedSha256: f.sha256, expectedSize: f.size, actualSize: head.size } };
+      }
+      const trusted = ports.trustStoredChecksums ? head.storedSha256 : undefined;
+      const { sha256, bytes, method } = trusted
+        ? { sha256: trusted, bytes: 0, method: 'stored' as const }
+        : { ...(await sha256OfStream(ports.custody.read(f.key))), method: 'streamed' as const };
+      if (sha256 !== f.sha256) {
+        return { method, bytes, problem: { ...owner, key: f.key, status: 'mismatch', expectedSha256: f.sha256, actualSha256: sha256, expectedSize: f.size, actualSize: head.size } };
+      }
+      return { method, bytes };
+    });
+    for (const c of checks) {
+      counts.objects += 1;
+      if (c.method === 'stored') counts.byStoredChecksum += 1;
+      if (c.method === 'streamed') counts.streamed += 1;
+      counts.bytesStreamed += c.bytes;
+      if (!c.problem) counts.ok += 1;
+      else {
+        problems.push(c.problem);
+        if (c.problem.status === 'missing') counts.missing += 1;
+        else counts.mismatched += 1;
+      }
+    }
+  }
+  const resultsKey = integrityWorkKey(run.date, run.executionName, 'results', ref.batch);
+  await ports.documents.putJson(resultsKey, { problems });
+  return { batch: ref.batch, resultsKey, ...counts };
+}
+
+export interface IntegrityReport {
+  readonly date: string;
+  readonly executionName: string;
+  readonly checkedAt: string;
+  readonly passed: boolean;
+  readonly manifests: number;
+  readonly objects: number;
+  readonly ok: number;
+  readonly missing: number;
+  readonly mismatched: number;
+  readonly byStoredChecksum: number;
+  readonly streamed: number;
+  readonly bytesStreamed: number;
+  readonly problems: Problem[];
+}
+
+export interface IntegrityRun {
+  readonly date: string;
+  readonly executionName: string;
+  readonly checkedAt: string;
+  readonly passed: boolean;
+  readonly objects: number;
+  readonly problems: number;
+  readonly reportKey: string;
+  readonly htmlKey: string;
+}
+
+/** The registry record of a run (INTEGRITY#<date> / RUN#<executionName>), written with its audit record. */
+export interface IntegrityRunLog {
+  record(run: IntegrityRun, entry: AuditEntry): Promise<void>;
+}
+
+/** Step 3: the report, JSON and Chinese HTML, and the run's audited registry record. */
+export async function writeReport(
+  ports: { documents: DocumentStore; runs: IntegrityRunLog; now: () => Date },
+  input: RunRef & { manifests: number; batches: BatchOutcome[]; requestId: string },
+): Promise<{ passed: boolean; problems: number; reportKey: string; htmlKey: string }> {
+  const problems: Problem[] = [];
+  for (const b of input.batches) {
+    const stored = z.object({ problems: z.array(problemSchema) }).parse(await ports.documents.getJson(b.resultsKey));
+    problems.push(...stored.problems);
+  }
+  const sum = (k: 'objects' | 'ok' | 'missing' | 'mismatched' | 'byStoredChecksum' | 'streamed' | 'bytesStreamed') => input.batches.reduce((s, b) => s + b[k], 0);
+  const checkedAt = ports.now().toISOString();
+  const report: IntegrityReport = {
+    date: input.date,
+    executionName: input.executionName,
+    checkedAt,
+    passed: problems.length === 0,
+    manifests: input.manifests,
+    objects: sum('objects'),
+    ok: sum('ok'),
+    missing: sum('missing'),
+    mismatched: sum('mismatched'),
+    byStoredChecksum: sum('byStoredChecksum'),
+    streamed: sum('streamed'),
+    bytesStreamed: sum('bytesStreamed'),
+    problems,
+  };
+  const reportKey = integrityReportKey(input.date, input.executionName, 'json');
+  const htmlKey = integrityReportKey(input.date, input.executionName, 'html');
+  await ports.documents.putJson(reportKey, report);
+  await ports.documents.putText(htmlKey, integrityReportHtml(report), 'text/html; charset=utf-8');
+  await ports.runs.record(
+    { date: input.date, executionName: input.executionName, checkedAt, passed: report.passed, objects: report.objects, problems: problems.length, reportKey, htmlKey },
+    {
+      actor: 'system:WriteIntegrityReport',
+      orgCode: 'SYSTEM',
+      action: 'custody.integrity.audit',
+      target: `INTEGRITY#${input.date}#${input.executionName}`,
+      outcome: report.passed ? 'success' : 'failed',
+      requestId: input.requestId,
+      detail: { objects: report.objects, missing: report.missing, mismatched: report.mismatched, reportKey },
+    },
+  );
+  return { passed: report.passed, problems: problems.length, reportKey, htmlKey };
+}
+
+export const integrityReportSchema = z
+  .object({ date: z.string(), executionName: z.string(), passed: z.boolean(), problems: z.array(problemSchema) })
+  .loose();
+
+/** The restore command an alert names (docs/custody.md, “恢复”). */
+export function restoreCommand(reportKey: string): string {
+  return `npm run custody:restore -- --all-damaged ${reportKey} --operator <您的用户名>`;
+}
+
+const statusLabels: Record<Problem['status'], string> = { missing: '缺失', mismatch: '校验值不符（疑似篡改或损坏）', manifestUnreadable: '保管清单无法读取' };
+
+/**
+ * Step 4 (only when problems were found): one email per custodian/organiser
+ * pair naming each bad object and the restore procedure, to the custodian
+ * unit's custodians and the organiser's reviewers.
+ */
+export async function alertProblems(
+  ports: { documents: DocumentStore; identity: Pick<IdentityRepository, 'listUsers'>; mailer: Mailer },
+  input: { reportKey: string },
+): Promise<{ emails: number; recipients: string[] }> {
+  const report = integrityReportSchema.parse(await ports.documents.getJson(input.reportKey));
+  const groups = new Map<string, Problem[]>();
+  for (const p of report.problems) {
+    const k = `${p.custodianOrg}|${p.organiserOrg}`;
+    groups.set(k, [...(groups.get(k) ?? []), p]);
+  }
+  const recipients = new Set<string>();
+  let emails = 0;
+  for (const [k, problems] of groups) {
+    const [custodianOrg = '', organiserOrg = ''] = k.split('|');
+    const to = new Set<string>();
+    for (const u of custodianOrg ? await ports.identity.listUsers(custodianOrg) : []) if (u.roles.includes('custodian')) to.add(u.email);
+    for (const u of organiserOrg ? await ports.identity.listUsers(organiserOrg) : []) if (u.roles.includes('reviewer')) to.add(u.email);
+    if (to.size === 0) continue;
+    const lines = problems.map((p, i) => `${i + 1}. ${p.key}（成果 ${p.resultNumber} 第 ${p.n} 版）：${statusLabels[p.status]}${p.expectedSha256 ? `；清单 SHA-256 ${p.expectedSha256}` : ''}${p.actualSha256 ? `；实际 ${p.actualSha256}` : ''}`);
+    const text = [
+      `保管成果完整性检查（${report.date}，${report.executionName}）发现 ${problems.length} 个保管对象缺失或与保管清单不符：`,
+      '',
+      ...lines,
+      '',
+      '请按《保管成果完整性与恢复》（docs/custody.md）处理：',
+      '1. 核实异常原因（对象版本历史、访问日志）；',
+      `2. 由运维人员从异地备份副本恢复（先核对备份副本的 SHA-256 与保管清单一致）：${restoreCommand(input.reportKey)}`,
+      '3. 重新运行完整性检查，确认全部通过。',
+      '',
+      `完整报告：文档存储 ${input.reportKey}`,
+      '',
+      'Custody integrity audit: objects above are missing or do not match their manifest. Restore from the backup copy (docs/custody.md).',
+    ].join('\n');
+    await ports.mailer.send({ to: [...to], subject: `【保管完整性告警】${problems.length} 个保管对象缺失或校验不符`, text });
+    for (const t of to) recipients.add(t);
+    emails += 1;
+  }
+  return { emails, recipients: [...recipients].sort() };
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

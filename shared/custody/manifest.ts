@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * The custody manifest of one result version: what custody must hold, as
+ * verified at submission. The integrity audit (R10.1) compares every object
+ * with it; restore checks the backup copy against it before writing.
+ */
+export const custodyFileSchema = z.object({
+  path: z.string().min(1),
+  key: z.string().min(1),
+  size: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type CustodyFile = z.infer<typeof custodyFileSchema>;
+
+export const custodyManifestSchema = z.object({
+  resultNumber: z.string().min(1),
+  n: z.number().int().min(1),
+  submissionId: z.string().min(1),
+  custodianOrg: z.string().min(1),
+  organiserOrg: z.string().min(1),
+  copiedAt: z.string(),
+  files: z.array(custodyFileSchema),
+});
+export type CustodyManifest = z.infer<typeof custodyManifestSchema>;
+
+export function encodeManifest(m: CustodyManifest): Uint8Array {
+  return Buffer.from(JSON.stringify(m), 'utf8');
+}
+
+export function decodeManifest(bytes: Uint8Array): CustodyManifest {
+  return custodyManifestSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+}
+
+/** Two manifests describe the same custody content (copiedAt aside: a retried copy writes nothing new). */
+export function sameContent(a: CustodyManifest, b: CustodyManifest): boolean {
+  const files = (m: CustodyManifest) => JSON.stringify(m.files.map((f) => [f.path, f.key, f.size, f.sha256]));
+  return a.resultNumber === b.resultNumber && a.n === b.n && a.submissionId === b.submissionId && files(a) === files(b);
+}

@@ -1,0 +1,57 @@
+/**
+ * Custody storage (R10.1): the kept copy of every verified result.
+ *
+ * Write-once by construction: the port has `putOnce` and reads, and NO
+ * method that deletes or replaces an object — a handler given this port
+ * cannot alter custody whatever it is asked to do. On AWS the custody bucket
+ * adds versioning and Object Lock (GOVERNANCE) and replicates to the backup
+ * bucket in a second region; locally the adapter refuses the same way
+ * (shared/adapters/s3-custody.ts). The one privileged destruction path
+ * (销毁, with an approval) is a separate, later port.
+ *
+ * Keys (shared/custody/keys.ts):
+ *   results/<resultNumber>/v<n>/<path>     the package files
+ *   manifests/<resultNumber>/v<n>.json     the custody manifest (path, key, size, sha256)
+ */
+
+/** Bytes to store: whole (small objects, manifests) or streamed (package files). */
+export type Bytes = Uint8Array | AsyncIterable<Uint8Array>;
+
+export interface CustodyObjectHead {
+  readonly size: number;
+  /**
+   * The store's full-object SHA-256 (hex), only where the store verified it
+   * on arrival (AWS S3, a single PUT). Absent for an emulator, which records
+   * whatever a client claims, and for a multipart (composite) checksum.
+   */
+  readonly storedSha256?: string;
+}
+
+export interface CustodyStore {
+  /**
+   * Stores `bytes` under `key` only if no object is there, with the SHA-256
+   * (hex) the store checks on arrival. Throws CustodyObjectExistsError
+   * (CUSTODY_OBJECT_EXISTS) when the key is taken.
+   */
+  putOnce(key: string, bytes: Bytes, sha256: string, size: number): Promise<void>;
+  head(key: string): Promise<CustodyObjectHead | undefined>;
+  /** The object's bytes; NotFoundError when absent. */
+  read(key: string): AsyncIterable<Uint8Array>;
+  /** Keys under a prefix, a page at a time (ListObjectsV2). */
+  list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
+}
+
+/** Package bytes in the uploads bucket (submissions/<id>/v<n>/<path>), read-only. */
+export interface UploadsSource {
+  read(key: string): AsyncIterable<Uint8Array>;
+}
+
+/**
+ * Restore only (infra/local/custody-restore.ts — an operator's tool, never a
+ * route or a workflow step): puts verified backup bytes back under a custody
+ * key whose object is missing or damaged. On AWS this writes a new version;
+ * the damaged version stays under Object Lock for the investigation.
+ */
+export interface CustodyRepair {
+  replaceDamaged(key: string, bytes: Bytes, sha256: string, size: number): Promise<void>;
+}

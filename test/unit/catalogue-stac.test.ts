@@ -1,0 +1,368 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Context } from 'aws-lambda';
+import { Ajv, type ValidateFunction } from 'ajv';
+import ajvFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { indexItems } from '#shared/adapters/dynamo-catalogue.ts';
+import { keys } from '#shared/adapters/dynamo.ts';
+import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { DynamoCatalogueStore } from '#shared/adapters/dynamo-catalogue.ts';
+import { affectsPublicCatalogue, buildPublicCatalogue, catalogueLevel, isPublishable, type PublicFile } from '#shared/catalogue/public/build.ts';
+import { publishPublicCatalogue, type PublicCatalogueFiles } from '#shared/catalogue/public/publish.ts';
+import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
+import { regionBoxFor } from '#shared/verification/regions.ts';
+import { publicKeyOf } from '#infra/local/http-api.ts';
+import { makeHandler as scheduleHandler } from '#functions/catalogue/publish-public-catalogue.ts';
+import { makeHandler as refreshHandler } from '#functions/catalogue/refresh-public-catalogue.ts';
+import { CountingCatalogueTable } from './catalogue-fakes.ts';
+import { call, depsFor, submissionWorld } from './submission-fakes.ts';
+
+// The official STAC 1.0.0 schemas live in the team folder beside the checkout (../shared from the repo root).
+const stacDir = new URL('../../../shared/fixtures/stac-1.0.0/', import.meta.url);
+const geojsonDir = new URL('../fixtures/geojson-schema/', import.meta.url);
+const readJson = (base: URL, path: string) => JSON.parse(readFileSync(fileURLToPath(new URL(path, base)), 'utf8')) as Record<string, unknown>;
+
+/** Every schema registered by its own $id: the $refs (relative, and to geojson.org) resolve without a network. */
+function stacValidators(): { catalog: ValidateFunction; collection: ValidateFunction; item: ValidateFunction } {
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  // ajv-formats is CommonJS: its plugin is the module's `default` property.
+  ajvFormats.default(ajv);
+  for (const f of ['Feature.json', 'Geometry.json']) ajv.addSchema(readJson(geojsonDir, f));
+  for (const f of ['basics.json', 'datetime.json', 'instrument.json', 'licensing.json', 'provider.json', 'item.json']) ajv.addSchema(readJson(stacDir, `item-spec/json-schema/${f}`));
+  ajv.addSchema(readJson(stacDir, 'catalog-spec/json-schema/catalog.json'));
+  ajv.addSchema(readJson(stacDir, 'collection-spec/json-schema/collection.json'));
+  const get = (id: string) => {
+    const v = ajv.getSchema(id);
+    if (!v) throw new Error(`schema ${id} not registered`);
+    return v;
+  };
+  return {
+    catalog: get('https://schemas.stacspec.org/v1.0.0/catalog-spec/json-schema/catalog.json#'),
+    collection: get('https://schemas.stacspec.org/v1.0.0/collection-spec/json-schema/collection.json#'),
+    item: get('https://schemas.stacspec.org/v1.0.0/item-spec/json-schema/item.json#'),
+  };
+}
+
+let seq = 0;
+function entry(over: Partial<CatalogueEntry> & { custodian: string }): CatalogueEntry {
+  seq += 1;
+  const theme = over.theme ?? 'landSurvey';
+  const at = '2026-10-01T02:00:00.000Z';
+  return {
+    resultNumber: `${over.custodian}-2026-GT-${String(seq).padStart(6, '0')}`,
+    sequence: seq,
+    year: 2026,
+    theme,
+    name: `成果${seq}`,
+    content: '土地利用现状数据库、图件、调查报告与元数据',
+    format: 'GeoPackage、GeoTIFF、PDF',
+    spatialScope: { regionCode: '440000', bbox: [109.7, 20.3, 117.2, 25.4] },
+    timePoint: { from: '2026-06-30', to: '2026-06-30' },
+    classification: 'public',
+    sharingMode: 'online',
+    provider: '440000-IMP',
+    submissionId: `sub-${seq}`,
+    taskId: `task-${seq}`,
+    organiserOrg: '440000-NR',
+    status: 'active',
+    version: 1,
+    createdAt: at,
+    createdBy: 'zhang.wei',
+    updatedAt: at,
+    updatedBy: 'zhang.wei',
+    ...over,
+  };
+}
+
+const provincial = entry({ custodian: '440000-CUS', name: '广东省第三次国土调查成果（公开版）' });
+const national = entry({
+  custodian: '100000-CUS',
+  theme: 'forest',
+  name: '全国森林资源清查成果',
+  spatialScope: { regionCode: '100000' },
+  timePoint: { from: '2024-01-01', to: '2025-12-31' },
+  provider: '100000-CUS',
+});
+const countyOfProvince = entry({
+  custodian: '440000-CUS',
+  name: '从化区国土变更调查成果 <script>alert("x")</script> & 附件',
+  spatialScope: { regionCode: '440117' },
+  timePoint: { from: '2025-12-31', to: '2025-12-31' },
+});
+const secret = entry({ custodian: '440000-CUS', name: '广东省湿地资源涉密成果', classification: 'secret' });
+const internal = entry({ custodian: '440000-CUS', name: '广东省国土调查内部成果', classification: 'internal' });
+const municipal = entry({ custodian: '440100-CUS', name: '广州市地表覆盖成果', theme: 'landCover', spatialScope: { regionCode: '440100' } });
+const county = entry({ custodian: '440117-CUS', name: '从化区湿地资源成果', theme: 'wetland', spatialScope: { regionCode: '440117' } });
+const destroyed = entry({ custodian: '440000-CUS', name: '已销毁的广东省成果', status: 'destroyed' });
+const all = [provincial, national, countyOfProvince, secret, internal, municipal, county, destroyed];
+const hidden = [secret, internal, municipal, county, destroyed];
+
+const generatedAt = new Date('2026-11-28T18:00:00.000Z');
+const orgNames = new Map([
+  ['440000-CUS', '广东省自然资源技术中心'],
+  ['100000-CUS', '自然资源部信息中心'],
+]);
+
+const parsed = (f: PublicFile | undefined) => JSON.parse(f?.body ?? 'null') as Record<string, any>;
+
+describe('R9.3 public catalogue: which entries are published', () => {
+  it('takes the catalogue level from the custodian organisation code: 100000 national, xx0000 provincial, others none', () => {
+    expect(catalogueLevel('100000-CUS')).toBe('national');
+    expect(catalogueLevel('440000-CUS')).toBe('provincial');
+    expect(catalogueLevel('440100-CUS')).toBeUndefined();
+    expect(catalogueLevel('440117-CUS')).toBeUndefined();
+  });
+
+  it('publishes only active public entries of national and provincial custodians, a county result of a provincial custodian included', () => {
+    expect(all.filter(isPublishable)).toEqual([provincial, national, countyOfProvince]);
+  });
+
+  it('tells a change hook when the public catalogue must be republished: published now, or taken down', () => {
+    expect(affectsPublicCatalogue(provincial)).toBe(true);
+    expect(affectsPublicCatalogue({ ...provincial, classification: 'internal' }, provincial)).toBe(true);
+    expect(affectsPublicCatalogue(internal, { ...internal, name: '旧名称' })).toBe(false);
+    expect(affectsPublicCatalogue(municipal)).toBe(false);
+  });
+
+  it('never writes a secret, internal, municipal, county or destroyed entry into any file, by number or by name', () => {
+    const files = buildPublicCatalogue(all, { generatedAt, orgNames });
+
+    const bodies = [...files.values()].map((f) => f.body).join('\n');
+    const keysText = [...files.keys()].join('\n');
+    for (const e of hidden) {
+      expect(bodies, e.name).not.toContain(e.resultNumber);
+      expect(bodies, e.name).not.toContain(e.name);
+      expect(keysText).not.toContain(e.resultNumber);
+    }
+    for (const e of [provincial, national]) expect(bodies).toContain(e.resultNumber);
+  });
+});
+
+describe('R9.3 public catalogue: STAC 1.0.0 output validates against the official schemas (offline)', () => {
+  const files = buildPublicCatalogue(all, { generatedAt, orgNames });
+  const v = stacValidators();
+
+  it('writes a root catalog, a collection per theme and an item per published entry', () => {
+    expect([...files.keys()].sort()).toEqual(
+      [
+        'catalog.json',
+        'collections/forest/collection.json',
+        `collections/forest/items/${national.resultNumber}.json`,
+        'collections/landSurvey/collection.json',
+        `collections/landSurvey/items/${countyOfProvince.resultNumber}.json`,
+        `collections/landSurvey/items/${provincial.resultNumber}.json`,
+        'index.html',
+        'search-index.json',
+      ].sort(),
+    );
+  });
+
+  it('validates every catalog, collection and item file', () => {
+    const checked: string[] = [];
+    for (const [key, file] of files) {
+      const validate = key === 'catalog.json' ? v.catalog : key.endsWith('/collection.json') ? v.collection : key.includes('/items/') ? v.item : undefined;
+      if (!validate) continue;
+      const doc = JSON.parse(file.body) as Record<string, unknown>;
+      const ok = validate(doc);
+      expect(validate.errors ?? [], key).toEqual([]);
+      expect(ok, key).toBe(true);
+      checked.push(key);
+    }
+    expect(checked).toHaveLength(6);
+  });
+
+  it('rejects an item without its datetime, so the validator is really checking', () => {
+    const item = parsed(files.get(`collections/landSurvey/items/${provincial.resultNumber}.json`));
+    delete item['properties'].datetime;
+    delete item['properties'].start_datetime;
+    delete item['properties'].end_datetime;
+
+    expect(v.item(item)).toBe(false);
+  });
+
+  it('computes a collection extent from its items: the union of their boxes and the span of their time points', () => {
+    const c = parsed(files.get('collections/landSurvey/collection.json'));
+
+    // 440117 has no box of its own: it is placed by its province's box.
+    const [w, s, e, n] = regionBoxFor('440000')!.bbox;
+    expect(c['extent'].spatial.bbox).toEqual([[Math.min(w, 109.7), Math.min(s, 20.3), Math.max(e, 117.2), Math.max(n, 25.4)]]);
+    expect(c['extent'].temporal.interval).toEqual([['2025-12-30T16:00:00Z', '2026-06-30T15:59:59Z']]);
+    expect(c['links'].filter((l: { rel: string }) => l.rel === 'item').map((l: { href: string }) => l.href).sort()).toEqual(
+      [`./items/${countyOfProvince.resultNumber}.json`, `./items/${provincial.resultNumber}.json`].sort(),
+    );
+  });
+
+  it('gives an item its box as a polygon, its Beijing date in UTC, and its custodian as provider', () => {
+    const item = parsed(files.get(`collections/landSurvey/items/${provincial.resultNumber}.json`));
+
+    expect(item['bbox']).toEqual([109.7, 20.3, 117.2, 25.4]);
+    expect(item['geometry'].coordinates[0]).toEqual([
+      [109.7, 20.3],
+      [117.2, 20.3],
+      [117.2, 25.4],
+      [109.7, 25.4],
+      [109.7, 20.3],
+    ]);
+    expect(item['properties']).toMatchObject({
+      title: provincial.name,
+      datetime: '2026-06-29T16:00:00Z',
+      start_datetime: '2026-06-29T16:00:00Z',
+      end_datetime: '2026-06-30T15:59:59Z',
+    });
+    expect(item['properties'].providers[0]).toMatchObject({ name: '广东省自然资源技术中心', roles: ['host', 'licensor'] });
+    expect(item['links'].map((l: { rel: string }) => l.rel)).toEqual(['self', 'parent', 'collection', 'root']);
+  });
+
+  it('gives a period a null datetime with its start and end', () => {
+    const item = parsed(files.get(`collections/forest/items/${national.resultNumber}.json`));
+
+    expect(item['properties']).toMatchObject({ datetime: null, start_datetime: '2023-12-31T16:00:00Z', end_datetime: '2025-12-31T15:59:59Z' });
+  });
+
+  it('links the root to each collection and to the page', () => {
+    const root = parsed(files.get('catalog.json'));
+
+    expect(root['links'].filter((l: { rel: string }) => l.rel === 'child').map((l: { href: string }) => l.href)).toEqual([
+      './collections/forest/collection.json',
+      './collections/landSurvey/collection.json',
+    ]);
+    expect(root['links']).toContainEqual(expect.objectContaining({ rel: 'alternate', href: './index.html', type: 'text/html' }));
+  });
+});
+
+describe('R9.3 public catalogue: the citizen page and its search index', () => {
+  const files = buildPublicCatalogue(all, { generatedAt, orgNames });
+
+  it('escapes entry text on the page and loads nothing from elsewhere', () => {
+    const html = files.get('index.html')?.body ?? '';
+
+    expect(files.get('index.html')?.contentType).toBe('text/html; charset=utf-8');
+    expect(html).toContain('<html lang="zh-CN">');
+    expect(html).toContain('从化区国土变更调查成果 &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; 附件');
+    expect(html).not.toContain('<script>alert');
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('lists every published entry in the search index with its theme, region and custodian names', () => {
+    const idx = parsed(files.get('search-index.json'));
+
+    expect(idx['count']).toBe(3);
+    expect(idx['entries'].map((r: { n: string }) => r.n)).toEqual([provincial.resultNumber, countyOfProvince.resultNumber, national.resultNumber]);
+    expect(idx['entries'][0]).toMatchObject({ themeLabel: '国土调查', regionName: '广东省', custodianName: '广东省自然资源技术中心', level: 'provincial', sharing: '在线共享' });
+    expect(idx['entries'][2]).toMatchObject({ regionName: '全国', level: 'national', href: `collections/forest/items/${national.resultNumber}.json` });
+  });
+});
+
+class MemoryFiles implements PublicCatalogueFiles {
+  readonly objects = new Map<string, PublicFile>();
+  readonly order: string[] = [];
+  async list() {
+    return [...this.objects.keys()];
+  }
+  async put(key: string, file: PublicFile) {
+    this.order.push(key);
+    this.objects.set(key, file);
+  }
+  async delete(keyList: readonly string[]) {
+    for (const k of keyList) this.objects.delete(k);
+  }
+}
+
+function storeWith(entries: CatalogueEntry[]) {
+  const table = new CountingCatalogueTable(new InMemoryTables());
+  table.load(entries.flatMap((e) => [{ ...keys.catalogueEntry(e.resultNumber), ...e }, ...indexItems(e)]));
+  return { table, store: new DynamoCatalogueStore(table) };
+}
+
+describe('R9.3 publishing the public catalogue', () => {
+  it('reads the public entries by key queries, writes the root, index and page last, and drops files of entries no longer public', async () => {
+    const { table, store } = storeWith(all);
+    const files = new MemoryFiles();
+    const ports = { catalogue: store, orgName: async (code: string) => orgNames.get(code), files, now: () => generatedAt };
+    await publishPublicCatalogue(ports);
+    const reclassified = { ...provincial, classification: 'internal' as const, version: 2 };
+    table.load([{ ...keys.catalogueEntry(provincial.resultNumber), ...reclassified }]);
+    await store.indexEntry(reclassified, provincial);
+    files.order.length = 0;
+    table.resetCounts();
+
+    const result = await publishPublicCatalogue(ports);
+
+    expect(result).toMatchObject({ entries: 2, written: 7, deleted: 1 });
+    expect([...files.objects.keys()]).not.toContain(`collections/landSurvey/items/${provincial.resultNumber}.json`);
+    expect(files.order.slice(-3)).toEqual(['catalog.json', 'search-index.json', 'index.html']);
+    expect([...files.objects.values()].map((f) => f.body).join('\n')).not.toContain(provincial.name);
+    expect(table.calls.query).toBeGreaterThan(0);
+    expect(table.calls.get).toBe(0);
+  });
+
+  it('writes the same bytes again when nothing changed', async () => {
+    const { store } = storeWith(all);
+    const files = new MemoryFiles();
+    const ports = { catalogue: store, orgName: async (code: string) => orgNames.get(code), files, now: () => generatedAt };
+    await publishPublicCatalogue(ports);
+    const first = new Map(files.objects);
+
+    const again = await publishPublicCatalogue(ports);
+
+    expect(again.deleted).toBe(0);
+    expect(files.objects).toEqual(first);
+  });
+});
+
+describe('R9.3 the local cloud serves the published files at /public/', () => {
+  it('maps a path to its key under the prefix and a folder to its index.html', () => {
+    expect(publicKeyOf('/public/')).toBe('index.html');
+    expect(publicKeyOf('/public/catalog.json')).toBe('catalog.json');
+    expect(publicKeyOf('/public/collections/landSurvey/items/440000-CUS-2026-GT-000001.json')).toBe('collections/landSurvey/items/440000-CUS-2026-GT-000001.json');
+  });
+
+  it('refuses a path that would leave the prefix, encoded or not', () => {
+    expect(publicKeyOf('/public/../documents/x.json')).toBeUndefined();
+    expect(publicKeyOf('/public/..%2F..%2Fdocuments%2Fx.json')).toBeUndefined();
+    expect(publicKeyOf('/public/a//b.json')).toBeUndefined();
+    expect(publicKeyOf('/other/catalog.json')).toBeUndefined();
+  });
+});
+
+describe('R9.3 refresh route and daily schedule handlers', () => {
+  async function setup() {
+    const world = await submissionWorld();
+    const { store } = storeWith(all);
+    const files = new MemoryFiles();
+    const ports = () => ({ catalogue: store, orgName: async (code: string) => orgNames.get(code), files, now: () => generatedAt });
+    const base = depsFor(world);
+    return { files, ports, deps: { verifier: base.verifier, identity: base.identity, ports } };
+  }
+
+  it('lets a custodian republish now and answers with what was published', async () => {
+    const { files, deps } = await setup();
+
+    const res = await call(refreshHandler(deps), 'POST', '/public-catalogue/refresh', { user: 'zhang.wei' });
+
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ entries: 3, written: 8, deleted: 0, generatedAt: generatedAt.toISOString() });
+    expect(files.objects.has('catalog.json')).toBe(true);
+  });
+
+  it('refuses a submitter and publishes nothing', async () => {
+    const { files, deps } = await setup();
+
+    const res = await call(refreshHandler(deps), 'POST', '/public-catalogue/refresh', { user: 'li.na' });
+
+    expect(res.status).toBe(403);
+    expect(files.objects.size).toBe(0);
+  });
+
+  it('publishes on the daily schedule', async () => {
+    const { files, ports } = await setup();
+    const event = { schedule: 'PublicCatalogueRefresh', scheduledTime: '2026-11-28T18:00:00Z', executionId: 'exec-1', attempt: 1 };
+
+    const out = await scheduleHandler(ports)(event, { awsRequestId: 'aws-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context);
+
+    expect(out).toMatchObject({ schedule: 'PublicCatalogueRefresh', entries: 3, written: 8 });
+    expect([...files.objects.keys()]).toContain('index.html');
+  });
+});

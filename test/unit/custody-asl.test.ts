@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { manifest } from '#infra/manifest.ts';
+
+type State = { Type: string; Retry?: Array<{ ErrorEquals: string[] }>; Catch?: Array<{ Next: string }>; ItemProcessor?: { ProcessorConfig: { Mode: string }; States: Record<string, State> }; Next?: string; Choices?: Array<{ Next: string }>; Default?: string };
+const asl = JSON.parse(readFileSync(new URL('../../statemachines/integrity-audit.asl.json', import.meta.url), 'utf8')) as { StartAt: string; States: Record<string, State> };
+
+describe('R10.1 IntegrityAudit state machine', () => {
+  it('runs List Results → Check Batches (inline Map) → Write Report → Problems? → Alert, as the weekly schedule’s target', () => {
+    const schedule = manifest.schedules.find((s) => s.name === 'WeeklyIntegrityAudit');
+
+    expect(asl.StartAt).toBe('List Results');
+    expect(asl.States['List Results']?.Next).toBe('Check Batches');
+    expect(asl.States['Check Batches']?.ItemProcessor?.ProcessorConfig.Mode).toBe('INLINE');
+    expect(asl.States['Check Batches']?.Next).toBe('Write Report');
+    expect(asl.States['Write Report']?.Next).toBe('Problems?');
+    expect(asl.States['Problems?']?.Choices?.[0]?.Next).toBe('Alert');
+    expect(schedule?.target).toEqual({ stateMachine: 'IntegrityAudit' });
+  });
+
+  it('retries every Lambda task on the Lambda service errors and catches every top-level step into Audit Failed', () => {
+    const tasks = { ...asl.States, ...asl.States['Check Batches']?.ItemProcessor?.States };
+    const lambdaErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'];
+
+    for (const [name, state] of Object.entries(tasks).filter(([, s]) => s.Type === 'Task')) {
+      expect(state.Retry?.[0]?.ErrorEquals, name).toEqual(expect.arrayContaining(lambdaErrors));
+    }
+    for (const name of ['List Results', 'Check Batches', 'Write Report', 'Alert']) expect(asl.States[name]?.Catch?.[0]?.Next, name).toBe('Audit Failed');
+    expect(asl.States['Audit Failed']?.Type).toBe('Fail');
+  });
+});

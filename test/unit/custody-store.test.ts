@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { S3CustodyStore } from '#shared/adapters/s3-custody.ts';
+import { copyFromUploads, type CopyPorts } from '#shared/custody/copy.ts';
+import { CustodyObjectExistsError } from '#shared/custody/errors.ts';
+import { custodyManifestKey, custodyObjectKey } from '#shared/custody/keys.ts';
+import { decodeManifest } from '#shared/custody/manifest.ts';
+import { collect } from '#shared/custody/hash.ts';
+import type { Submission, Version, VersionFile } from '#shared/schemas/submission.ts';
+import { FakeCustodyStore, FakeUploads, sha } from './custody-fakes.ts';
+
+const submissionId = '0b6c7e36-2a55-4c86-9d0e-6f1f4c3b9a10';
+const resultNumber = '440000-CUS-2026-GT-000001';
+const files = { 'data/parcels.shp': 'shape bytes', 'report/报告.pdf': '%PDF-1.7 report' };
+
+function ports(status: Version['status'] = 'verified', backup?: FakeCustodyStore): CopyPorts & { custody: FakeCustodyStore; uploads: FakeUploads } {
+  const uploads = new FakeUploads();
+  const items: VersionFile[] = Object.entries(files).map(([path, body]) => {
+    uploads.objects.set(`submissions/${submissionId}/v1/${path}`, Buffer.from(body));
+    return { submissionId, n: 1, manifestId: 'm1', path, size: Buffer.byteLength(body), sha256: sha(body), role: 'data', upload: 'single' };
+  });
+  const submission = { submissionId, organiserOrg: '440000-NR', custodianOrg: '440000-CUS', status: status === 'verified' ? 'verified' : 'verifying' } as Submission;
+  const version = { submissionId, n: 1, status, manifestId: 'm1' } as Version;
+  return {
+    submissions: {
+      getSubmission: async (id) => (id === submissionId ? submission : undefined),
+      getVersion: async (id, n) => (id === submissionId && n === 1 ? version : undefined),
+      listFiles: async (_id, _n, manifestId, page) => items.filter((f) => f.manifestId === manifestId && (!page?.after || f.path > page.after)).slice(0, page?.limit ?? 1000),
+    },
+    uploads,
+    custody: new FakeCustodyStore(),
+    ...(backup ? { backup } : {}),
+    now: () => new Date('2026-11-02T02:00:00Z'),
+  };
+}
+
+describe('R10.1 custody store: write once, no delete, no overwrite', () => {
+  it('refuses a second putOnce on a key with CUSTODY_OBJECT_EXISTS in Chinese and keeps the first bytes', async () => {
+    const store = new FakeCustodyStore();
+    await store.putOnce('results/x/v1/a.txt', Buffer.from('first'), sha('first'), 5);
+
+    const second = store.putOnce('results/x/v1/a.txt', Buffer.from('other'), sha('other'), 5);
+
+    await expect(second).rejects.toBeInstanceOf(CustodyObjectExistsError);
+    await expect(second).rejects.toMatchObject({ code: 'CUSTODY_OBJECT_EXISTS', message: expect.stringMatching(/不得覆盖或删除/) });
+    expect(Buffer.from(await collect(store.read('results/x/v1/a.txt'))).toString()).toBe('first');
+  });
+
+  it('gives the S3 adapter no method that deletes, copies over or replaces an object', () => {
+    const methods = Object.getOwnPropertyNames(S3CustodyStore.prototype).filter((m) => m !== 'constructor' && m !== 'client');
+
+    expect(methods.sort()).toEqual(['head', 'list', 'putOnce', 'read']);
+  });
+
+  it('refuses in the S3 adapter on HeadObject (the local guard) without sending a PUT', async () => {
+    const sent: unknown[] = [];
+    const client = { send: async (c: unknown) => (sent.push(c), { ContentLength: 3 }) };
+    const store = new S3CustodyStore('custody', { client: client as never, trustStoredChecksums: false });
+
+    await expect(store.putOnce('k', Buffer.from('abc'), sha('abc'), 3)).rejects.toMatchObject({ code: 'CUSTODY_OBJECT_EXISTS' });
+
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toBeInstanceOf(HeadObjectCommand);
+  });
+
+  it('sends If-None-Match: * and the SHA-256 on the PUT, and maps S3’s 412 to CUSTODY_OBJECT_EXISTS', async () => {
+    const sent: unknown[] = [];
+    const client = {
+      send: async (c: unknown) => {
+        sent.push(c);
+        if (c instanceof HeadObjectCommand) throw Object.assign(new Error('nf'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+        throw Object.assign(new Error('pf'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+      },
+    };
+    const store = new S3CustodyStore('custody', { client: client as never, trustStoredChecksums: false });
+
+    await expect(store.putOnce('k', Buffer.from('abc'), sha('abc'), 3)).rejects.toMatchObject({ code: 'CUSTODY_OBJECT_EXISTS' });
+
+    const put = sent[1] as PutObjectCommand;
+    expect(put).toBeInstanceOf(PutObjectCommand);
+    expect(put.input).toMatchObject({ Bucket: 'custody', Key: 'k', IfNoneMatch: '*', ChecksumSHA256: Buffer.from(sha('abc'), 'hex').toString('base64'), ContentLength: 3 });
+  });
+});
+
+describe('R8.1 R10.1 copy of a verified package into custody', () => {
+  it('copies each file under results/<number>/v<n>/<path>, then the manifest with path, size and SHA-256', async () => {
+    const p = ports();
+
+    const out = await copyFromUploads(p, { submissionId, n: 1, resultNumber });
+
+    expect(out).toMatchObject({ files: 2, written: 3, manifestKey: custodyManifestKey(resultNumber, 1) });
+    expect(Buffer.from(await collect(p.custody.read(custodyObjectKey(resultNumber, 1, 'report/报告.pdf')))).toString()).toBe(files['report/报告.pdf']);
+    const manifest = decodeManifest(await collect(p.custody.read(out.manifestKey)));
+    expect(manifest).toMatchObject({ resultNumber, n: 1, submissionId, custodianOrg: '440000-CUS', organiserOrg: '440000-NR' });
+    expect(manifest.files).toContainEqual({ path: 'data/parcels.shp', key: custodyObjectKey(resultNumber, 1, 'data/parcels.shp'), size: 11, sha256: sha('shape bytes') });
+    expect(p.custody.puts.at(-1)).toBe(out.manifestKey);
+  });
+
+  it('writes the backup bucket too when given one (the local stand-in for replication)', async () => {
+    const backup = new FakeCustodyStore();
+    const p = ports('verified', backup);
+
+    await copyFromUploads(p, { submissionId, n: 1, resultNumber });
+
+    expect([...backup.objects.keys()].sort()).toEqual([...p.custody.objects.keys()].sort());
+  });
+
+  it('writes nothing the second time (idempotent) and stops on other bytes under the same key without touching them', async () => {
+    const p = ports();
+    await copyFromUploads(p, { submissionId, n: 1, resultNumber });
+
+    const again = await copyFromUploads(p, { submissionId, n: 1, resultNumber });
+    p.uploads.objects.set(`submissions/${submissionId}/v1/data/parcels.shp`, Buffer.from('other bytes'));
+
+    expect(again.written).toBe(0);
+    await expect(
+      copyFromUploads(
+        { ...p, submissions: { ...p.submissions, listFiles: async () => [{ submissionId, n: 1, manifestId: 'm1', path: 'data/parcels.shp', size: 11, sha256: sha('other bytes'), role: 'data', upload: 'single' }] } },
+        { submissionId, n: 1, resultNumber },
+      ),
+    ).rejects.toMatchObject({ code: 'CUSTODY_CONTENT_CONFLICT' });
+    expect(Buffer.from(await collect(p.custody.read(custodyObjectKey(resultNumber, 1, 'data/parcels.shp')))).toString()).toBe('shape bytes');
+  });
+
+  it('refuses a version that is not verified and stores nothing', async () => {
+    const p = ports('awaitingReview');
+
+    await expect(copyFromUploads(p, { submissionId, n: 1, resultNumber })).rejects.toMatchObject({ code: 'SUBMISSION_NOT_VERIFIED' });
+
+    expect(p.custody.objects.size).toBe(0);
+  });
+});
