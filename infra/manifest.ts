@@ -28,6 +28,12 @@ export interface FunctionDef {
   readonly verifiesJwt?: boolean;
   /** Seals or opens Step Functions task tokens (human tasks): gets the task-token KMS key. */
   readonly sealsTaskTokens?: boolean;
+  /**
+   * Destruction only (销毁): may delete custody object versions, bypassing
+   * Object Lock GOVERNANCE retention. Exactly one function holds it
+   * (test/infra); every other custody grant is read or write-once.
+   */
+  readonly destroysCustodyObjects?: boolean;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -295,7 +301,7 @@ export const manifest: Manifest = {
       description: 'The assignee decides once (conditional write + audit), then SendTaskSuccess resumes the workflow.',
       tables: { registry: 'readWrite', logs: 'readWrite' },
       buckets: { documents: 'read' },
-      answersStateMachines: ['Verification'],
+      answersStateMachines: ['Verification', 'Destruction', 'Transfer'],
       verifiesJwt: true,
       sealsTaskTokens: true,
     },
@@ -465,6 +471,90 @@ export const manifest: Manifest = {
       buckets: { documents: 'read' },
       sendsEmail: true,
     },
+    // ---- destruction (issue 4, 销毁): request → organiser approval → the one privileged delete → entry destroyed ----
+    {
+      name: 'RequestDestruction',
+      entry: 'functions/destruction/request-destruction.ts',
+      description: 'A custodian requests destruction with reasons (audited); starts Destruction; 409 while a round is pending.',
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+      startsStateMachines: ['Destruction'],
+      verifiesJwt: true,
+    },
+    {
+      name: 'GetDestruction',
+      entry: 'functions/destruction/get-destruction.ts',
+      description: 'The latest destruction round of a result and its approval record.',
+      tables: { registry: 'read' },
+      verifiesJwt: true,
+    },
+    {
+      name: 'DestroyCustodyObjects',
+      entry: 'functions/destruction/destroy-objects.ts',
+      description: 'Destruction: THE privileged path — deletes every version of a result\'s custody objects and manifests (and the local backup copy), only after approval.',
+      timeoutSeconds: 900,
+      tables: { registry: 'read' },
+      buckets: { custody: 'readWrite' },
+      destroysCustodyObjects: true,
+    },
+    {
+      name: 'MarkDestroyed',
+      entry: 'functions/destruction/mark-destroyed.ts',
+      description: 'Destruction: the catalogue entry marked destroyed (new version, number kept) with the approval record (audited).',
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+    },
+    {
+      name: 'RefuseDestruction',
+      entry: 'functions/destruction/refuse-destruction.ts',
+      description: 'Destruction: refused or unanswered — the round closes (audited), nothing else changes, the requester is emailed.',
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+      sendsEmail: true,
+    },
+    // ---- transfer to custody (issue 4, R8.1, R8.2): the Transfer state machine's steps and its start route ----
+    {
+      name: 'StartTransfer',
+      entry: 'functions/transfer/start-transfer.ts',
+      description: 'The organiser transfers a verified result: starts Transfer exactly once (execution transfer-<submissionId>), audited.',
+      timeoutSeconds: 29, // API Gateway gives up at 30 s
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+      startsStateMachines: ['Transfer'],
+      verifiesJwt: true,
+    },
+    {
+      name: 'AssignNumber',
+      entry: 'functions/transfer/assign-number.ts',
+      description: 'Transfer: checks the package is verified and complete, then the unified number and catalogue entry (audited).',
+      timeoutSeconds: 300,
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+      buckets: { uploads: 'read' },
+    },
+    {
+      name: 'CopyIntoCustody',
+      entry: 'functions/transfer/copy-into-custody.ts',
+      description: 'Transfer: copies the verified package into custody under its number (write-once), then the audited transfer record.',
+      memoryMb: 1024,
+      timeoutSeconds: 900,
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+      buckets: { uploads: 'read', custody: 'readWrite' },
+    },
+    {
+      name: 'RecordReceipt',
+      entry: 'functions/transfer/record-receipt.ts',
+      description: 'Transfer: the custodian\'s receipt (or the same unit\'s implicit one) starts the R9.1 30 WD catalogue-report clock; emails the organiser (audited).',
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+      sendsEmail: true,
+    },
+    {
+      name: 'SendForestryCopy',
+      entry: 'functions/transfer/send-forestry-copy.ts',
+      description: 'Transfer: R8.2 copy record for the natural-resources department of a forestry organiser\'s level, 30 WD due (audited).',
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+    },
+    {
+      name: 'RecordTransferFailure',
+      entry: 'functions/transfer/record-transfer-failure.ts',
+      description: 'Transfer: a failed step (or a refused receipt) is recorded on the submission timeline (audited).',
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+    },
   ],
   routes: [
     { method: 'GET', path: '/health', function: 'HealthCheck', auth: 'public', summary: '健康检查' },
@@ -503,7 +593,10 @@ export const manifest: Manifest = {
     { method: 'GET', path: '/catalogue', function: 'SearchCatalogue', auth: 'any', summary: '检索成果目录' },
     { method: 'GET', path: '/catalogue/{resultNumber}', function: 'GetCatalogueEntry', auth: 'any', summary: '成果目录条目详情' },
     { method: 'PATCH', path: '/catalogue/{resultNumber}', function: 'UpdateCatalogueEntry', auth: ['custodian'], summary: '修改成果目录条目（留存版本）' },
+    { method: 'POST', path: '/catalogue/{resultNumber}/destruction', function: 'RequestDestruction', auth: ['custodian'], summary: '申请销毁成果（需组织单位审批）' },
+    { method: 'GET', path: '/catalogue/{resultNumber}/destruction', function: 'GetDestruction', auth: 'any', summary: '成果销毁申请状态与审批记录' },
     { method: 'POST', path: '/public-catalogue/refresh', function: 'RefreshPublicCatalogue', auth: ['custodian', 'administrator'], summary: '立即更新成果公开目录' },
+    { method: 'POST', path: '/submissions/{submissionId}/transfer', function: 'StartTransfer', auth: ['reviewer'], summary: '移交保管单位（赋号、入库、接收确认）' },
   ],
   stateMachines: [
     {
@@ -533,6 +626,29 @@ export const manifest: Manifest = {
         CheckCustodyBatchFunctionArn: 'CheckCustodyBatch',
         WriteIntegrityReportFunctionArn: 'WriteIntegrityReport',
         AlertIntegrityProblemsFunctionArn: 'AlertIntegrityProblems',
+      },
+    },
+    {
+      name: 'Destruction',
+      file: 'statemachines/destruction.asl.json',
+      functions: {
+        CreateHumanTaskFunctionArn: 'CreateHumanTask',
+        DestroyCustodyObjectsFunctionArn: 'DestroyCustodyObjects',
+        MarkDestroyedFunctionArn: 'MarkDestroyed',
+        RefuseDestructionFunctionArn: 'RefuseDestruction',
+      },
+    },
+    {
+      name: 'Transfer',
+      file: 'statemachines/transfer.asl.json',
+      functions: {
+        AssignNumberFunctionArn: 'AssignNumber',
+        CopyIntoCustodyFunctionArn: 'CopyIntoCustody',
+        CreateHumanTaskFunctionArn: 'CreateHumanTask',
+        EscalateTaskFunctionArn: 'EscalateReview',
+        RecordReceiptFunctionArn: 'RecordReceipt',
+        SendForestryCopyFunctionArn: 'SendForestryCopy',
+        RecordTransferFailureFunctionArn: 'RecordTransferFailure',
       },
     },
   ],

@@ -17,7 +17,7 @@ let defaults: HumanTaskPorts | undefined;
  */
 export async function humanTaskPortsFromEnv(): Promise<HumanTaskPorts> {
   if (defaults) return defaults;
-  const [tasks, vault, identity, mailer, sfn, calendarStore, calendarLoad, submission, documents, review] = await Promise.all([
+  const [tasks, vault, identity, mailer, sfn, calendarStore, calendarLoad, submission, documents, review, catalogue, destruction, destructionKind, transferKinds] = await Promise.all([
     import('#shared/adapters/dynamo-tasks.ts'),
     import('#shared/adapters/token-vault.ts'),
     import('#shared/adapters/dynamo-identity.ts'),
@@ -28,6 +28,10 @@ export async function humanTaskPortsFromEnv(): Promise<HumanTaskPorts> {
     import('#shared/adapters/dynamo-submission.ts'),
     import('#shared/adapters/s3-documents.ts'),
     import('#shared/verification/review-task.ts'),
+    import('#shared/adapters/dynamo-catalogue.ts'),
+    import('#shared/adapters/dynamo-destruction.ts'),
+    import('#shared/destruction/approval-task.ts'),
+    import('#shared/transfer/task-kinds.ts'),
   ]);
   const identityRepo = identity.identityRepositoryFromEnv();
   const holidays = calendarStore.holidayTableStoreFromEnv();
@@ -44,6 +48,13 @@ export async function humanTaskPortsFromEnv(): Promise<HumanTaskPorts> {
           calendar,
           now,
         }),
+        destructionKind.destructionApprovalKind({
+          catalogue: catalogue.catalogueStoreFromEnv(),
+          destructions: destruction.destructionStoreFromEnv(),
+          identity: identityRepo,
+        }),
+        // R8.1 custody receipt and R8.2 forestry copy acknowledgement (shared/transfer)
+        ...transferKinds.transferTaskKinds({ store: submission.submissionStoreFromEnv(), catalogue: catalogue.catalogueStoreFromEnv(), identity: identityRepo, now }),
       ].map((k) => [k.kind, k]),
     ));
   let mail: ReturnType<typeof mailer.mailerFromEnv> | undefined;

@@ -200,6 +200,29 @@ export class ChengguoFunction extends Construct {
     return this;
   }
 
+  /**
+   * Destruction (销毁) only — manifest flag `destroysCustodyObjects`: delete
+   * every version of custody objects (ListObjectVersions + DeleteObject by
+   * VersionId) past Object Lock GOVERNANCE retention
+   * (s3:BypassGovernanceRetention). Confined to the results/ and manifests/
+   * prefixes of the custody bucket; bindBucket's grants never include a delete.
+   */
+  bindCustodyDestruction(ref: BucketRef): this {
+    const prefixes = ['results/*', 'manifests/*'].map((p) => `${ref.bucketArn}/${p}`);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucketVersions'], resources: [ref.bucketArn] }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention'], resources: prefixes }),
+    );
+    for (const resource of prefixes) {
+      acknowledgeWildcardResource(
+        this.role,
+        resource,
+        'Destruction removes every object version of one approved result; its number is known only at run time. Confined to the custody bucket prefix, granted to this one function (manifest destroysCustodyObjects).',
+      );
+    }
+    return this;
+  }
+
   /** <NAME>_STATE_MACHINE_ARN + StartExecution on it and DescribeExecution on its executions. */
   bindStateMachineStart(name: string, stateMachine: sfn.StateMachine): this {
     this.fn.addEnvironment(stateMachineEnv(name), stateMachine.stateMachineArn);

@@ -147,6 +147,7 @@ export class StatelessStack extends Stack {
       if (def.verifiesJwt) fn.bindJwt(stateful.jwt);
       if (def.sendsEmail) fn.bindEmail(mail);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
+      if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef('custody'));
       acknowledgeFunctionFindings(fn, { asyncTarget: asyncTargets.has(def.name) });
       ctx.functions.set(def.name, fn);
       functions.set(def.name, fn);

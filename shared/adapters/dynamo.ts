@@ -27,6 +27,8 @@ export function documentClient(): DynamoDBDocumentClient {
  *   SUB#<id>          V#<nnnn>               package version n (zero-padded so versions sort; read by GetItem 1..currentVersion)
  *   SUB#<id>          V#<nnnn>#F#<path>      one manifest file of version n (Query begins_with V#<nnnn>#F#)
  *   SUB#<id>          EV#<iso time>#<nn><rand>  timeline event, written in the transaction of the change it records
+ *                           — also the transfer's record (R8.1/R8.2, shared/transfer): numberAssigned, custodyCopied,
+ *                           custodyReceived {receivedAt, catalogueReportDue (R9.1)}, transferNotRequired, forestryCopySent {due} …
  *   CAT#<number>      META   catalogue entry 成果目录 (R9.2; shared/adapters/dynamo-catalogue.ts); never deleted —
  *                           a destroyed entry keeps its number (status 'destroyed')
  *   CAT#<number>      V#<nnnn>               snapshot of entry version n (R9.2: edits are versioned)
@@ -38,6 +40,8 @@ export function documentClient(): DynamoDBDocumentClient {
  *                           entry's region, so a province Query finds its cities and counties) · RT#<region key>#<theme>
  *                           · TH#<theme> · CU#<custodian> · KW#<bigram or word>. One sort key per entry in every
  *                           partition, so keyword terms intersect by point reads; queries run newest time first.
+ *   DESTRUCTION#<number> META  the latest destruction round of a result (pending → destroyed | refused;
+ *                           shared/adapters/dynamo-destruction.ts); a refused round is replaced by the next request
  *   PING#<id>         META   ping fixture run (platform; proves the workflow chain)
  *   INTEGRITY#<date>  RUN#<executionName>  one custody integrity audit run (R10.1; report keys, counts, passed)
  *   SCHEDULE#<name>   LAST_RUN  when a scheduled job last ran (platform)
@@ -60,6 +64,7 @@ export const keys = {
   catalogueOfSubmission: (submissionId: string) => ({ pk: `CATSUB#${submissionId}`, sk: 'META' }),
   numberSequence: (custodianOrg: string, year: number) => ({ pk: `NUMSEQ#${custodianOrg}#${year}`, sk: 'META' }),
   catalogueIndex: (partition: string, timeFrom: string, resultNumber: string) => ({ pk: `CATIDX#${partition}`, sk: `${timeFrom}#${resultNumber}` }),
+  destruction: (resultNumber: string) => ({ pk: `DESTRUCTION#${resultNumber}`, sk: 'META' }),
   ping: (id: string) => ({ pk: `PING#${id}`, sk: 'META' }),
   integrityRun: (date: string, executionName: string) => ({ pk: `INTEGRITY#${date}`, sk: `RUN#${executionName}` }),
   scheduleRun: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'LAST_RUN' }),

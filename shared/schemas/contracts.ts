@@ -2,11 +2,13 @@ import { z } from 'zod';
 import { contract, type RouteContract } from '#shared/http/contract.ts';
 import { calendarContracts } from './calendar.ts';
 import { catalogueContracts } from './catalogue-contracts.ts';
+import { destructionContracts } from './destruction-contracts.ts';
 import { identityContracts } from './identity-contracts.ts';
 import { platformContracts } from './platform-contracts.ts';
 import { publicCatalogueContracts } from './public-catalogue-contracts.ts';
 import { submissionContracts } from './submission-contracts.ts';
 import { tasksContracts } from './tasks-contracts.ts';
+import { transferContracts } from './transfer-contracts.ts';
 import { verificationContracts } from './verification-contracts.ts';
 
 const docsContracts = {
@@ -27,4 +29,6 @@ export const contracts: Readonly<Record<string, RouteContract>> = {
   ...verificationContracts,
   ...catalogueContracts,
   ...publicCatalogueContracts,
+  ...destructionContracts,
+  ...transferContracts,
 };

@@ -295,6 +295,16 @@ export const timelineEventTypes = [
   'verified',
   'emailSent',
   'verificationFailed',
+  // R8.1/R8.2 transfer to custody (shared/transfer)
+  'transferRequested',
+  'transferNotRequired',
+  'numberAssigned',
+  'custodyCopied',
+  'receiptRequested',
+  'custodyReceived',
+  'transferFailed',
+  'forestryCopySent',
+  'forestryCopyAcknowledged',
 ] as const;
 export const timelineEventTypeSchema = z.enum(timelineEventTypes);
 export type TimelineEventType = z.infer<typeof timelineEventTypeSchema>;
@@ -315,6 +325,15 @@ export const timelineEventLabels: Record<TimelineEventType, string> = {
   verified: '核验通过',
   emailSent: '发送邮件',
   verificationFailed: '核验流程异常',
+  transferRequested: '组织单位启动移交',
+  transferNotRequired: '汇交单位即保管单位，无需移交（R8.1）',
+  numberAssigned: '赋统一编号并登记成果目录',
+  custodyCopied: '成果复制入保管库',
+  receiptRequested: '请保管单位确认接收',
+  custodyReceived: '保管单位确认接收',
+  transferFailed: '移交失败',
+  forestryCopySent: '成果副本送同级自然资源主管部门（R8.2）',
+  forestryCopyAcknowledged: '自然资源主管部门确认收到成果副本',
 };
 
 export const timelineEventSchema = z.object({

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { chinaDateTime } from '#shared/calendar/dates.ts';
+import { NotFoundError } from '#shared/errors.ts';
+import { classificationLabels } from '#shared/identity/roles.ts';
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { HumanTaskSubject } from '#shared/ports/tasks.ts';
+import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
+import { destructionStatusLabels, type DestructionStore } from './destruction.ts';
+
+/**
+ * The organiser's approval of a destruction (销毁审批) as a human-task kind:
+ * the reviewers of the entry's organiser organisation decide approve/return;
+ * escalation goes to the superior organisation like every approval.
+ */
+export const destructionApprovalKindId = 'destructionApproval';
+
+export const destructionSubjectSchema = z.object({ resultNumber: z.string().min(1), destructionId: z.string().min(1) });
+
+export function destructionApprovalKind(ports: {
+  catalogue: Pick<CatalogueStore, 'getEntry'>;
+  destructions: Pick<DestructionStore, 'get'>;
+  identity: Pick<IdentityRepository, 'getOrganisation'>;
+}): HumanTaskKind {
+  const load = async (subject: HumanTaskSubject) => {
+    const { resultNumber, destructionId } = destructionSubjectSchema.parse(subject);
+    const [entry, record] = await Promise.all([ports.catalogue.getEntry(resultNumber), ports.destructions.get(resultNumber)]);
+    if (!entry) throw new NotFoundError(`目录条目 ${resultNumber} 不存在`);
+    if (!record || record.destructionId !== destructionId) throw new NotFoundError(`成果 ${resultNumber} 没有销毁申请 ${destructionId}`);
+    return { entry, record };
+  };
+  const orgName = async (code: string) => (await ports.identity.getOrganisation(code))?.name ?? code;
+
+  return {
+    kind: destructionApprovalKindId,
+    label: '成果销毁审批',
+    role: 'reviewer',
+
+    async describe(subject) {
+      const { entry, record } = await load(subject);
+      return {
+        title: `成果销毁审批：${entry.name}（${entry.resultNumber}）`,
+        assigneeOrg: entry.organiserOrg,
+        details: [
+          `统一编号：${entry.resultNumber}`,
+          `保管单位：${await orgName(entry.custodian)}`,
+          `密级：${classificationLabels[entry.classification]}`,
+          `申请人：${record.requestedBy}（${chinaDateTime(record.requestedAt)}）`,
+          `销毁理由：${record.reasons}`,
+          '批准后将删除该成果的全部保管文件及备份，目录条目标记为“已销毁”，不可恢复。',
+        ],
+      };
+    },
+
+    async summary(task) {
+      const { entry, record } = await load(task.subject);
+      return {
+        kind: destructionApprovalKindId,
+        entry: {
+          resultNumber: entry.resultNumber,
+          name: entry.name,
+          theme: entry.theme,
+          regionCode: entry.spatialScope.regionCode,
+          classificationLabel: classificationLabels[entry.classification],
+          custodian: entry.custodian,
+          custodianName: await orgName(entry.custodian),
+          organiserOrg: entry.organiserOrg,
+        },
+        destruction: {
+          destructionId: record.destructionId,
+          status: record.status,
+          statusLabel: destructionStatusLabels[record.status],
+          reasons: record.reasons,
+          requestedBy: record.requestedBy,
+          requestedAt: record.requestedAt,
+          requestedAtLabel: chinaDateTime(record.requestedAt),
+        },
+      };
+    },
+  };
+}

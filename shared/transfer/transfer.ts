@@ -1,0 +1,284 @@
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
+import { copyFromUploads, type CopyPorts, type CopyResult } from '#shared/custody/copy.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { Mailer } from '#shared/ports/mailer.ts';
+import type { PackageObjectStore, SubmissionStore } from '#shared/ports/submission.ts';
+import type { Workflow } from '#shared/ports/workflow.ts';
+import type { Principal } from '#shared/schemas/identity.ts';
+import type { Submission, TimelineEvent, TimelineEventType } from '#shared/schemas/submission.ts';
+import { chinaDay } from '#shared/submission/deadlines.ts';
+import { objectKey } from '#shared/submission/manifest.ts';
+import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
+import { deliver, escapeHtml, systemSignature } from '#shared/tasks/mail.ts';
+
+/**
+ * R8.1 transfer to custody, as the steps of the Transfer state machine.
+ *
+ * The transfer's record is the submission's timeline (SUB#<id> / EV#…):
+ * every step appends its event with its audit record in one transaction
+ * (SubmissionStore.appendEvents → auditedWrite), and a retried step finds
+ * its event and writes nothing again.
+ *
+ * "A failed transfer leaves no number used": numbers are never reused
+ * (R9.1), and the catalogue entry with its number cannot be written in the
+ * same transaction as the custody objects (S3 + DynamoDB). So Assign Number
+ * first checks everything the copy needs — the version verified, every
+ * manifest file present in the uploads bucket with its size — and numbering
+ * is the last step that can fail for a reason of the submission before the
+ * copy. A later failure (the copy itself: storage errors, retried) keeps the
+ * number with its entry, which is what R9.1 requires of a number anyway.
+ */
+
+/** R9.1: the catalogue is reported upward within 30 WD of receipt. */
+export const catalogueReportWorkingDays = 30;
+
+export const transferStateMachine = 'Transfer';
+export const transferExecutionName = (submissionId: string) => `transfer-${submissionId}`;
+
+export interface TransferPorts {
+  readonly store: SubmissionStore;
+  readonly objects: Pick<PackageObjectStore, 'listObjects'>;
+  readonly catalogue: CatalogueStore;
+  readonly identity: IdentityRepository;
+  readonly mailer: Mailer;
+  readonly calendar: () => Promise<WorkingDayCalendar>;
+  readonly now: () => Date;
+  readonly appBaseUrl: string;
+}
+
+async function loadSubmission(store: Pick<SubmissionStore, 'getSubmission'>, submissionId: string): Promise<Submission> {
+  const submission = await store.getSubmission(submissionId);
+  if (!submission) throw new NotFoundError(`汇交 ${submissionId} 不存在`);
+  return submission;
+}
+
+function lastEvent(events: readonly TimelineEvent[], type: TimelineEventType): TimelineEvent | undefined {
+  return [...events].reverse().find((e) => e.type === type);
+}
+
+/** Same unit (R8.1): the implementer is its own custodian — nothing changes hands. */
+export function transferRequired(submission: Pick<Submission, 'implementerOrg' | 'custodianOrg'>): boolean {
+  return submission.implementerOrg !== submission.custodianOrg;
+}
+
+/**
+ * POST /submissions/{submissionId}/transfer: the organiser's reviewer starts
+ * the transfer of a verified result. Idempotent: one execution
+ * `transfer-<submissionId>`; a repeated call returns it without writing.
+ */
+export async function startTransfer(
+  ports: { store: SubmissionStore; workflow: Workflow; now: () => Date },
+  cmd: { actor: Principal; submissionId: string; requestId: string },
+): Promise<{ submissionId: string; executionName: string; executionArn?: string; started: boolean; transferRequired: boolean }> {
+  const submission = await loadSubmission(ports.store, cmd.submissionId);
+  if (cmd.actor.orgCode !== submission.organiserOrg || !cmd.actor.roles.includes('reviewer')) {
+    throw new ForbiddenError(`无权移交该成果：只有组织单位（${submission.organiserOrg}）的审核人员可以启动移交`);
+  }
+  if (submission.status !== 'verified') {
+    throw new ConflictError('NOT_VERIFIED', `汇交 ${submission.submissionId} 尚未通过核验（当前状态：${submission.status}），不能移交`);
+  }
+  const executionName = transferExecutionName(submission.submissionId);
+  const required = transferRequired(submission);
+  const requested = lastEvent(await ports.store.listEvents(submission.submissionId), 'transferRequested');
+  if (requested) {
+    const arn = requested.detail['executionArn'];
+    return { submissionId: submission.submissionId, executionName, ...(typeof arn === 'string' ? { executionArn: arn } : {}), started: false, transferRequired: required };
+  }
+  const executionArn = await ports.workflow.start(transferStateMachine, executionName, { submissionId: submission.submissionId });
+  await recordTimelineEvents(ports, {
+    submissionId: submission.submissionId,
+    actor: cmd.actor.userId,
+    events: [{ type: 'transferRequested', n: submission.currentVersion, detail: { executionName, executionArn, transferRequired: required } }],
+    requestId: cmd.requestId,
+  });
+  return { submissionId: submission.submissionId, executionName, executionArn, started: true, transferRequired: required };
+}
+
+/**
+ * Everything the copy needs, checked before a number is taken: the
+ * submission and its current version verified, every manifest file present
+ * in the uploads bucket with the manifest's size.
+ */
+export async function checkTransferPreconditions(
+  ports: Pick<TransferPorts, 'store' | 'objects'>,
+  submissionId: string,
+): Promise<{ submission: Submission; n: number; files: number }> {
+  const submission = await loadSubmission(ports.store, submissionId);
+  const n = submission.currentVersion;
+  const version = await ports.store.getVersion(submissionId, n);
+  if (submission.status !== 'verified' || version?.status !== 'verified') {
+    throw new ConflictError('NOT_VERIFIED', `汇交 ${submissionId} 第 ${n} 版尚未通过核验，不能移交`);
+  }
+  const stored = new Map((await ports.objects.listObjects(objectKey(submissionId, n, ''))).map((o) => [o.key, o.size]));
+  const missing: string[] = [];
+  let files = 0;
+  let after: string | undefined;
+  for (;;) {
+    const page = await ports.store.listFiles(submissionId, n, version.manifestId, { ...(after ? { after } : {}), limit: 1000 });
+    for (const f of page) {
+      files += 1;
+      if (stored.get(objectKey(submissionId, n, f.path)) !== f.size) missing.push(f.path);
+    }
+    if (page.length < 1000) break;
+    after = page[page.length - 1]?.path;
+  }
+  if (missing.length > 0) {
+    throw new ConflictError('PACKAGE_INCOMPLETE', `汇交 ${submissionId} 第 ${n} 版有 ${missing.length} 个文件在上传存储中缺失或大小不符（如 ${missing.slice(0, 5).join('、')}），未赋统一编号`);
+  }
+  return { submission, n, files };
+}
+
+/**
+ * "Assign Number": preconditions, then the unified number and the catalogue
+ * entry (registerCatalogueEntry as the system for the custodian — idempotent
+ * per submission). The same-unit case is recorded here, with its reason.
+ */
+export async function assignNumber(
+  ports: TransferPorts,
+  input: { submissionId: string; requestId: string },
+): Promise<{ submissionId: string; n: number; resultNumber: string; transferRequired: boolean; custodianOrg: string }> {
+  const { submission, n } = await checkTransferPreconditions(ports, input.submissionId);
+  const required = transferRequired(submission);
+  const { entry, created } = await registerCatalogueEntry(
+    { catalogue: ports.catalogue, submissions: ports.store, now: ports.now },
+    { submissionId: submission.submissionId, actor: { system: 'Transfer', orgCode: submission.custodianOrg }, requestId: input.requestId },
+  );
+  const events = await ports.store.listEvents(submission.submissionId);
+  const append: Array<{ type: TimelineEventType; n: number; detail: Record<string, unknown> }> = [];
+  if (!required && !lastEvent(events, 'transferNotRequired')) {
+    append.push({
+      type: 'transferNotRequired',
+      n,
+      detail: { requirement: 'R8.1', reason: `汇交单位与保管单位同为 ${submission.custodianOrg}，成果无需移交；接收于复制入库时确认`, custodianOrg: submission.custodianOrg },
+    });
+  }
+  if (created || !lastEvent(events, 'numberAssigned')) {
+    append.push({ type: 'numberAssigned', n, detail: { resultNumber: entry.resultNumber, custodianOrg: submission.custodianOrg } });
+  }
+  if (append.length > 0) await recordTimelineEvents(ports, { submissionId: submission.submissionId, actor: 'system:Transfer', events: append, requestId: input.requestId });
+  return { submissionId: submission.submissionId, n, resultNumber: entry.resultNumber, transferRequired: required, custodianOrg: submission.custodianOrg };
+}
+
+/** "Copy Into Custody": the package under results/<number>/v<n>/…, then its audited record. */
+export async function copyIntoCustody(
+  ports: { copy: CopyPorts; store: SubmissionStore; now: () => Date },
+  input: { submissionId: string; n: number; resultNumber: string; requestId: string },
+): Promise<CopyResult & { copiedAt: string }> {
+  const result = await copyFromUploads(ports.copy, input);
+  const existing = lastEvent(await ports.store.listEvents(input.submissionId), 'custodyCopied');
+  if (existing && existing.detail['resultNumber'] === input.resultNumber) return { ...result, copiedAt: existing.at };
+  const [event] = await recordTimelineEvents(ports, {
+    submissionId: input.submissionId,
+    actor: 'system:Transfer',
+    events: [{ type: 'custodyCopied', n: input.n, detail: { resultNumber: input.resultNumber, manifestKey: result.manifestKey, files: result.files, bytes: result.bytes } }],
+    requestId: input.requestId,
+  });
+  return { ...result, copiedAt: event?.at ?? ports.now().toISOString() };
+}
+
+export interface ReceiptInput {
+  readonly submissionId: string;
+  readonly n: number;
+  readonly resultNumber: string;
+  /** The custodian's decision on the receipt task; absent in the same-unit case (receipt implicit at the copy). */
+  readonly receipt?: { readonly decidedBy: string; readonly decidedAt: string; readonly taskId?: string };
+  readonly requestId: string;
+}
+
+/**
+ * "Record Receipt": the receipt date starts the R9.1 30 WD catalogue-report
+ * clock (catalogueReportDue, on the `custodyReceived` event), and the
+ * organiser's reviewers are told. Idempotent.
+ */
+export async function recordReceipt(ports: TransferPorts, input: ReceiptInput): Promise<{ receivedAt: string; catalogueReportDue: string; implicit: boolean; emailed: string[] }> {
+  const submission = await loadSubmission(ports.store, input.submissionId);
+  const existing = lastEvent(await ports.store.listEvents(input.submissionId), 'custodyReceived');
+  if (existing) {
+    return {
+      receivedAt: String(existing.detail['receivedAt']),
+      catalogueReportDue: String(existing.detail['catalogueReportDue']),
+      implicit: existing.detail['implicit'] === true,
+      emailed: [],
+    };
+  }
+  const receivedAt = input.receipt?.decidedAt ?? ports.now().toISOString();
+  const calendar = await ports.calendar();
+  const catalogueReportDue = calendar.deadline(chinaDay(receivedAt), catalogueReportWorkingDays).due;
+  const implicit = input.receipt === undefined;
+  await recordTimelineEvents(ports, {
+    submissionId: input.submissionId,
+    actor: input.receipt?.decidedBy ?? 'system:Transfer',
+    events: [
+      {
+        type: 'custodyReceived',
+        n: input.n,
+        detail: {
+          resultNumber: input.resultNumber,
+          receivedAt,
+          custodianOrg: submission.custodianOrg,
+          implicit,
+          ...(input.receipt?.taskId ? { receiptTaskId: input.receipt.taskId } : {}),
+          catalogueReportDue,
+          requirement: 'R9.1',
+        },
+      },
+    ],
+    requestId: input.requestId,
+  });
+  const emailed = await mailOrganiser(ports, submission, input.resultNumber, receivedAt, catalogueReportDue, implicit);
+  return { receivedAt, catalogueReportDue, implicit, emailed };
+}
+
+async function mailOrganiser(ports: TransferPorts, submission: Submission, resultNumber: string, receivedAt: string, due: string, implicit: boolean): Promise<string[]> {
+  const users = (await ports.identity.listUsers(submission.organiserOrg)).filter((u) => u.roles.includes('reviewer') && u.email);
+  const link = `${ports.appBaseUrl.replace(/\/$/, '')}/submissions/${encodeURIComponent(submission.submissionId)}`;
+  const lines = [
+    `成果“${submission.catalogue.name}”（汇交编号 ${submission.submissionId}）已由保管单位 ${submission.custodianOrg} ${implicit ? '自行保管（汇交单位即保管单位，无需移交）' : '确认接收'}。`,
+    `统一编号：${resultNumber}`,
+    `接收日期：${chinaDay(receivedAt)}`,
+    `成果目录上报期限（R9.1，接收后 30 个工作日）：${due}`,
+    `详情：${link}`,
+  ];
+  const sent: string[] = [];
+  for (const u of users) {
+    await deliver(ports.mailer, {
+      to: [u.email],
+      subject: `【成果保管】${submission.catalogue.name} 已接收入库（${resultNumber}）`,
+      text: [...lines, '', systemSignature].join('\n'),
+      html: `<p>${lines.map(escapeHtml).join('<br>')}</p><p>${escapeHtml(systemSignature)}</p>`,
+    });
+    sent.push(u.userId);
+  }
+  return sent;
+}
+
+/**
+ * "Transfer Failed": the error on the timeline (audited), and whether a
+ * number had been assigned before the failure (then it stays with its entry:
+ * numbers are never reused). The state machine then fails.
+ */
+export async function recordTransferFailure(
+  ports: Pick<TransferPorts, 'store' | 'now'>,
+  input: { submissionId: string; error: string; cause: string; requestId: string },
+): Promise<{ recorded: boolean; resultNumber: string | null }> {
+  const submission = await ports.store.getSubmission(input.submissionId);
+  if (!submission) return { recorded: false, resultNumber: null };
+  const numbered = lastEvent(await ports.store.listEvents(input.submissionId), 'numberAssigned');
+  const resultNumber = typeof numbered?.detail['resultNumber'] === 'string' ? numbered.detail['resultNumber'] : null;
+  await recordTimelineEvents(ports, {
+    submissionId: input.submissionId,
+    actor: 'system:Transfer',
+    events: [
+      {
+        type: 'transferFailed',
+        n: submission.currentVersion,
+        detail: { error: input.error, cause: input.cause.slice(0, 2000), resultNumber, numberAssigned: resultNumber !== null },
+      },
+    ],
+    requestId: input.requestId,
+  });
+  return { recorded: true, resultNumber };
+}
