@@ -301,7 +301,7 @@ export const manifest: Manifest = {
       description: 'The assignee decides once (conditional write + audit), then SendTaskSuccess resumes the workflow.',
       tables: { registry: 'readWrite', logs: 'readWrite' },
       buckets: { documents: 'read' },
-      answersStateMachines: ['Verification', 'Destruction', 'Transfer'],
+      answersStateMachines: ['Verification', 'Destruction', 'Transfer', 'CatalogueReport'],
       verifiesJwt: true,
       sealsTaskTokens: true,
     },
@@ -509,6 +509,37 @@ export const manifest: Manifest = {
       tables: { registry: 'readWrite', logs: 'readWrite' },
       sendsEmail: true,
     },
+    // ---- catalogue reports upward (issue 4, R9.1): custodian → next-higher organiser, acknowledged by human task ----
+    {
+      name: 'SendCatalogueReport',
+      entry: 'functions/catalogue-report/send-catalogue-report.ts',
+      description: 'A custodian reports the entries registered since its last report (JSON, CSV, Chinese HTML in documents; audited); starts CatalogueReport; 409 when nothing is new.',
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+      buckets: { documents: 'readWrite' },
+      startsStateMachines: ['CatalogueReport'],
+      verifiesJwt: true,
+    },
+    {
+      name: 'ListCatalogueReports',
+      entry: 'functions/catalogue-report/list-catalogue-reports.ts',
+      description: "A custodian's catalogue reports with due date, working days left and overdue flag.",
+      tables: { registry: 'read' },
+      verifiesJwt: true,
+    },
+    {
+      name: 'GetCatalogueReport',
+      entry: 'functions/catalogue-report/get-catalogue-report.ts',
+      description: 'One catalogue report as sent; entries above the reader\'s clearance redacted to their number.',
+      tables: { registry: 'read' },
+      buckets: { documents: 'read' },
+      verifiesJwt: true,
+    },
+    {
+      name: 'RecordReportAcknowledgement',
+      entry: 'functions/catalogue-report/record-acknowledgement.ts',
+      description: "CatalogueReport: the upper level's acknowledgement (who, when, decision) recorded on the report (audited).",
+      tables: { registry: 'readWrite', logs: 'readWrite' },
+    },
     // ---- transfer to custody (issue 4, R8.1, R8.2): the Transfer state machine's steps and its start route ----
     {
       name: 'StartTransfer',
@@ -595,6 +626,9 @@ export const manifest: Manifest = {
     { method: 'PATCH', path: '/catalogue/{resultNumber}', function: 'UpdateCatalogueEntry', auth: ['custodian'], summary: '修改成果目录条目（留存版本）' },
     { method: 'POST', path: '/catalogue/{resultNumber}/destruction', function: 'RequestDestruction', auth: ['custodian'], summary: '申请销毁成果（需组织单位审批）' },
     { method: 'GET', path: '/catalogue/{resultNumber}/destruction', function: 'GetDestruction', auth: 'any', summary: '成果销毁申请状态与审批记录' },
+    { method: 'POST', path: '/catalogue-reports', function: 'SendCatalogueReport', auth: ['custodian'], summary: '上报成果目录（自上次上报以来的新条目）' },
+    { method: 'GET', path: '/catalogue-reports', function: 'ListCatalogueReports', auth: 'any', summary: '成果目录上报记录（期限与逾期标记）' },
+    { method: 'GET', path: '/catalogue-reports/{reportId}', function: 'GetCatalogueReport', auth: 'any', summary: '成果目录上报详情' },
     { method: 'POST', path: '/public-catalogue/refresh', function: 'RefreshPublicCatalogue', auth: ['custodian', 'administrator'], summary: '立即更新成果公开目录' },
     { method: 'POST', path: '/submissions/{submissionId}/transfer', function: 'StartTransfer', auth: ['reviewer'], summary: '移交保管单位（赋号、入库、接收确认）' },
   ],
@@ -636,6 +670,14 @@ export const manifest: Manifest = {
         DestroyCustodyObjectsFunctionArn: 'DestroyCustodyObjects',
         MarkDestroyedFunctionArn: 'MarkDestroyed',
         RefuseDestructionFunctionArn: 'RefuseDestruction',
+      },
+    },
+    {
+      name: 'CatalogueReport',
+      file: 'statemachines/catalogue-report.asl.json',
+      functions: {
+        CreateHumanTaskFunctionArn: 'CreateHumanTask',
+        RecordReportAcknowledgementFunctionArn: 'RecordReportAcknowledgement',
       },
     },
     {

@@ -17,7 +17,7 @@ let defaults: HumanTaskPorts | undefined;
  */
 export async function humanTaskPortsFromEnv(): Promise<HumanTaskPorts> {
   if (defaults) return defaults;
-  const [tasks, vault, identity, mailer, sfn, calendarStore, calendarLoad, submission, documents, review, catalogue, destruction, destructionKind, transferKinds] = await Promise.all([
+  const [tasks, vault, identity, mailer, sfn, calendarStore, calendarLoad, submission, documents, review, catalogue, destruction, destructionKind, transferKinds, reportStore, reportKind] = await Promise.all([
     import('#shared/adapters/dynamo-tasks.ts'),
     import('#shared/adapters/token-vault.ts'),
     import('#shared/adapters/dynamo-identity.ts'),
@@ -32,6 +32,8 @@ export async function humanTaskPortsFromEnv(): Promise<HumanTaskPorts> {
     import('#shared/adapters/dynamo-destruction.ts'),
     import('#shared/destruction/approval-task.ts'),
     import('#shared/transfer/task-kinds.ts'),
+    import('#shared/adapters/dynamo-catalogue-report.ts'),
+    import('#shared/catalogue/report-task.ts'),
   ]);
   const identityRepo = identity.identityRepositoryFromEnv();
   const holidays = calendarStore.holidayTableStoreFromEnv();
@@ -55,6 +57,8 @@ export async function humanTaskPortsFromEnv(): Promise<HumanTaskPorts> {
         }),
         // R8.1 custody receipt and R8.2 forestry copy acknowledgement (shared/transfer)
         ...transferKinds.transferTaskKinds({ store: submission.submissionStoreFromEnv(), catalogue: catalogue.catalogueStoreFromEnv(), identity: identityRepo, now }),
+        // R9.1 catalogue report acknowledgement by the next-higher organiser (shared/catalogue/report-task.ts)
+        reportKind.catalogueReportAckKind({ reports: reportStore.catalogueReportStoreFromEnv(), identity: identityRepo }),
       ].map((k) => [k.kind, k]),
     ));
   let mail: ReturnType<typeof mailer.mailerFromEnv> | undefined;

@@ -361,7 +361,8 @@ export class DynamoCatalogueStore implements CatalogueStore {
   }
 
   async indexEntry(entry: CatalogueEntry, previous?: CatalogueEntry): Promise<void> {
-    const puts = indexItems(entry);
+    // The registration-time item of the custodian (catalogue reports, R9.1): its key never changes with an edit.
+    const puts = [...indexItems(entry), { ...keys.catalogueByCustodian(entry.custodian, entry.createdAt, entry.resultNumber), n: entry.resultNumber, cl: entry.classification }];
     const keep = new Set(puts.map((i) => `${String(i['pk'])}\u0000${String(i['sk'])}`));
     const deletes = previous
       ? indexItems(previous)

@@ -40,6 +40,12 @@ export function documentClient(): DynamoDBDocumentClient {
  *                           entry's region, so a province Query finds its cities and counties) · RT#<region key>#<theme>
  *                           · TH#<theme> · CU#<custodian> · KW#<bigram or word>. One sort key per entry in every
  *                           partition, so keyword terms intersect by point reads; queries run newest time first.
+ *   CATBYCUST#<custodianOrg> <registeredAt>#<number>  the custodian's entries by registration time (n, cl), so a
+ *                           catalogue report collects "since the last report" as one key range (R9.1)
+ *   CATREPORT#<reportId> META  a catalogue report upward (sent → acknowledged | returned; dynamo-catalogue-report.ts)
+ *   CATREPORTS#<custodianOrg> | CATREPORTSTO#<recipientOrg>  <sentAt>#<reportId>  copies of the report for the
+ *                           custodian's list and the upper level's list, written in the report's transactions
+ *   CATREPORTLAST#<custodianOrg> META  lastKey: the CATBYCUST# sort key the next report starts after
  *   DESTRUCTION#<number> META  the latest destruction round of a result (pending → destroyed | refused;
  *                           shared/adapters/dynamo-destruction.ts); a refused round is replaced by the next request
  *   PING#<id>         META   ping fixture run (platform; proves the workflow chain)
@@ -65,6 +71,12 @@ export const keys = {
   numberSequence: (custodianOrg: string, year: number) => ({ pk: `NUMSEQ#${custodianOrg}#${year}`, sk: 'META' }),
   catalogueIndex: (partition: string, timeFrom: string, resultNumber: string) => ({ pk: `CATIDX#${partition}`, sk: `${timeFrom}#${resultNumber}` }),
   destruction: (resultNumber: string) => ({ pk: `DESTRUCTION#${resultNumber}`, sk: 'META' }),
+  /** R9.1 catalogue reports: entries of a custodian by registration time, so "since the last report" is one key range. */
+  catalogueByCustodian: (custodianOrg: string, registeredAt: string, resultNumber: string) => ({ pk: `CATBYCUST#${custodianOrg}`, sk: `${registeredAt}#${resultNumber}` }),
+  catalogueReport: (reportId: string) => ({ pk: `CATREPORT#${reportId}`, sk: 'META' }),
+  catalogueReportOfCustodian: (custodianOrg: string, sentAt: string, reportId: string) => ({ pk: `CATREPORTS#${custodianOrg}`, sk: `${sentAt}#${reportId}` }),
+  catalogueReportToRecipient: (recipientOrg: string, sentAt: string, reportId: string) => ({ pk: `CATREPORTSTO#${recipientOrg}`, sk: `${sentAt}#${reportId}` }),
+  catalogueReportLast: (custodianOrg: string) => ({ pk: `CATREPORTLAST#${custodianOrg}`, sk: 'META' }),
   ping: (id: string) => ({ pk: `PING#${id}`, sk: 'META' }),
   integrityRun: (date: string, executionName: string) => ({ pk: `INTEGRITY#${date}`, sk: `RUN#${executionName}` }),
   scheduleRun: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'LAST_RUN' }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { contract, type RouteContract } from '#shared/http/contract.ts';
 import { calendarContracts } from './calendar.ts';
 import { catalogueContracts } from './catalogue-contracts.ts';
+import { catalogueReportContracts } from './catalogue-report-contracts.ts';
 import { destructionContracts } from './destruction-contracts.ts';
 import { identityContracts } from './identity-contracts.ts';
 import { platformContracts } from './platform-contracts.ts';
@@ -28,6 +29,7 @@ export const contracts: Readonly<Record<string, RouteContract>> = {
   ...tasksContracts,
   ...verificationContracts,
   ...catalogueContracts,
+  ...catalogueReportContracts,
   ...publicCatalogueContracts,
   ...destructionContracts,
   ...transferContracts,

@@ -1,0 +1,269 @@
+import { z } from 'zod';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import { chinaDate, chinaDateTime } from '#shared/calendar/dates.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import { classificationLabels, clearanceAllows } from '#shared/identity/roles.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { DocumentStore } from '#shared/ports/verification.ts';
+import type { Workflow } from '#shared/ports/workflow.ts';
+import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
+import type { Principal } from '#shared/schemas/identity.ts';
+import { escapeHtml } from '#shared/tasks/mail.ts';
+
+/**
+ * Catalogue reports upward (目录汇交/上报, R9.1): within 30 working days of
+ * receipt, the entries a custodian registered since its last report go to the
+ * next-higher organiser (the parent of the custodian's own organiser), which
+ * acknowledges them through a human task ('catalogueReportAck').
+ */
+export const catalogueReportStateMachine = 'CatalogueReport';
+export const reportDueWorkingDays = 30;
+export const redactedNote = '（涉密，需相应密级查看）';
+
+export const reportStatuses = ['sent', 'acknowledged', 'returned'] as const;
+export type ReportStatus = (typeof reportStatuses)[number];
+export const reportStatusLabels: Record<ReportStatus, string> = { sent: '已上报，待确认', acknowledged: '上级已确认', returned: '上级退回' };
+
+export const acknowledgementSchema = z.object({
+  taskId: z.string().min(1),
+  decision: z.enum(['approve', 'return']),
+  reasons: z.string(),
+  decidedBy: z.string().min(1),
+  decidedAt: z.string().min(1),
+});
+export type Acknowledgement = z.infer<typeof acknowledgementSchema>;
+
+export interface CatalogueReport {
+  readonly reportId: string;
+  readonly custodianOrg: string;
+  /** The custodian's own organiser (its parent organisation). */
+  readonly organiserOrg: string;
+  /** The next-higher organiser, which acknowledges. */
+  readonly recipientOrg: string;
+  readonly status: ReportStatus;
+  readonly sentAt: string;
+  readonly sentBy: string;
+  readonly resultNumbers: string[];
+  readonly firstRegisteredAt: string;
+  /** The CATBYCUST# sort key of the last entry in the report: the next report starts after it. */
+  readonly lastKey: string;
+  /** 30 WD after the earliest registration (receipt) in the report. */
+  readonly dueDate: string;
+  readonly documents: { json: string; csv: string; html: string };
+  readonly execution?: string;
+  readonly acknowledgement?: Acknowledgement;
+}
+
+/** Registry items CATREPORT#<id>, CATREPORTS#<custodian> (listing copy) and CATREPORTLAST#<custodian> (shared/adapters/dynamo-catalogue-report.ts). */
+export interface CatalogueReportStore {
+  /** The custodian's entries registered after `afterKey` (CATBYCUST# sort keys), oldest first. */
+  entriesSince(custodianOrg: string, afterKey: string | undefined): Promise<Array<{ key: string; resultNumber: string }>>;
+  lastKey(custodianOrg: string): Promise<string | undefined>;
+  /** Conditional on the custodian's last-report marker still being `previousLastKey`; else ConflictError REPORT_RACE. */
+  create(report: CatalogueReport, previousLastKey: string | undefined, audit: AuditEntry): Promise<void>;
+  get(reportId: string): Promise<CatalogueReport | undefined>;
+  list(custodianOrg: string): Promise<CatalogueReport[]>;
+  /** The reports sent to an upper-level organiser, newest first: its lower levels' catalogues, level by level. */
+  listReceived(recipientOrg: string): Promise<CatalogueReport[]>;
+  /** Conditional on status 'sent'; else ConflictError REPORT_CLOSED. */
+  close(report: CatalogueReport, audit: AuditEntry): Promise<void>;
+}
+
+export interface ReportPorts {
+  readonly catalogue: Pick<CatalogueStore, 'getEntry'>;
+  readonly reports: CatalogueReportStore;
+  readonly identity: Pick<IdentityRepository, 'getOrganisation'>;
+  readonly documents: Pick<DocumentStore, 'putText' | 'getText'>;
+  readonly workflow: Pick<Workflow, 'start'>;
+  readonly calendar: () => Promise<WorkingDayCalendar>;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+export const documentKeys = (custodianOrg: string, reportId: string) => ({
+  json: `catalogue-reports/${custodianOrg}/${reportId}.json`,
+  csv: `catalogue-reports/${custodianOrg}/${reportId}.csv`,
+  html: `catalogue-reports/${custodianOrg}/${reportId}.html`,
+});
+
+const csvColumns: Array<[string, (e: CatalogueEntry) => string]> = [
+  ['统一编号', (e) => e.resultNumber],
+  ['成果名称', (e) => e.name],
+  ['成果内容', (e) => e.content],
+  ['成果格式', (e) => e.format],
+  ['行政区代码', (e) => e.spatialScope.regionCode],
+  ['范围', (e) => (e.spatialScope.bbox ? e.spatialScope.bbox.join(' ') : '')],
+  ['时点起', (e) => e.timePoint.from],
+  ['时点止', (e) => e.timePoint.to],
+  ['密级', (e) => classificationLabels[e.classification]],
+  ['共享方式', (e) => e.sharingMode],
+  ['保管单位', (e) => e.custodian],
+  ['提供单位', (e) => e.provider],
+  ['专题', (e) => e.theme],
+  ['登记时间', (e) => e.createdAt],
+];
+
+const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+
+/** UTF-8 with BOM so that spreadsheet programs on Chinese Windows open it without garbling. */
+export function reportCsv(entries: readonly CatalogueEntry[]): string {
+  const lines = [csvColumns.map(([h]) => h), ...entries.map((e) => csvColumns.map(([, f]) => f(e)))];
+  return `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+export function reportHtml(report: CatalogueReport, names: { custodian: string; recipient: string }, entries: readonly CatalogueEntry[]): string {
+  const rows = entries.map((e) => `<tr>${csvColumns.map(([, f]) => `<td>${escapeHtml(f(e))}</td>`).join('')}</tr>`).join('\n');
+  return `<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>成果目录上报 ${escapeHtml(report.reportId)}</title></head>
+<body>
+<h1>成果目录上报</h1>
+<p>报送单位：${escapeHtml(names.custodian)}（${escapeHtml(report.custodianOrg)}）；接收单位：${escapeHtml(names.recipient)}（${escapeHtml(report.recipientOrg)}）</p>
+<p>报送时间：${escapeHtml(chinaDateTime(report.sentAt))}；条目数：${entries.length}；上报期限：${escapeHtml(report.dueDate)}</p>
+<table border="1"><thead><tr>${csvColumns.map(([h]) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
+<tbody>
+${rows}
+</tbody></table>
+</body></html>
+`;
+}
+
+async function levels(identity: Pick<IdentityRepository, 'getOrganisation'>, custodianOrg: string): Promise<{ organiser: string; recipient: string; custodianName: string; recipientName: string }> {
+  const custodian = await identity.getOrganisation(custodianOrg);
+  const organiser = custodian?.parentCode ? await identity.getOrganisation(custodian.parentCode) : undefined;
+  if (!custodian || !organiser?.parentCode) throw new ConflictError('NO_UPPER_LEVEL', `保管单位 ${custodianOrg} 没有上一级组织单位，无需上报成果目录`);
+  const recipient = await identity.getOrganisation(organiser.parentCode);
+  return { organiser: organiser.code, recipient: organiser.parentCode, custodianName: custodian.name, recipientName: recipient?.name ?? organiser.parentCode };
+}
+
+const audit = (actor: string, orgCode: string, action: string, reportId: string, requestId: string, detail: Record<string, unknown>): AuditEntry => ({
+  actor,
+  orgCode,
+  action,
+  target: `CATREPORT#${reportId}`,
+  outcome: 'success',
+  requestId,
+  detail,
+});
+
+/**
+ * POST /catalogue-reports.
+ *
+ * Primary course:
+ *  1. the caller is a custodian; the report is of their organisation;
+ *  2. the entries registered since the last report are collected by one key range (409 NOTHING_TO_REPORT if none);
+ *  3. JSON, CSV and a Chinese HTML page go to the documents bucket;
+ *  4. the report and the new last-report marker are written (audited), conditional on the marker read in 2;
+ *  5. the CatalogueReport state machine starts (the upper level's acknowledgement task).
+ */
+export async function sendCatalogueReport(ports: ReportPorts, cmd: { actor: Principal; requestId: string }): Promise<CatalogueReport> {
+  const { actor } = cmd;
+  if (!actor.roles.includes('custodian')) throw new ForbiddenError('无权上报成果目录：需要“成果保管人”角色');
+  const custodianOrg = actor.orgCode;
+  const lv = await levels(ports.identity, custodianOrg);
+  const previous = await ports.reports.lastKey(custodianOrg);
+  const since = await ports.reports.entriesSince(custodianOrg, previous);
+  if (since.length === 0) throw new ConflictError('NOTHING_TO_REPORT', '自上次上报以来没有新登记的成果目录条目，无需上报');
+  const entries = (await Promise.all(since.map((s) => ports.catalogue.getEntry(s.resultNumber)))).filter((e): e is CatalogueEntry => e !== undefined);
+  const firstRegisteredAt = entries.map((e) => e.createdAt).sort()[0] ?? ports.now().toISOString();
+  const calendar = await ports.calendar();
+  const sentAt = ports.now().toISOString();
+  const reportId = `${custodianOrg}-${sentAt.slice(0, 10).replaceAll('-', '')}-${ports.newId()}`;
+  const report: CatalogueReport = {
+    reportId,
+    custodianOrg,
+    organiserOrg: lv.organiser,
+    recipientOrg: lv.recipient,
+    status: 'sent',
+    sentAt,
+    sentBy: actor.userId,
+    resultNumbers: entries.map((e) => e.resultNumber),
+    firstRegisteredAt,
+    lastKey: since[since.length - 1]!.key,
+    dueDate: calendar.addWorkingDays(chinaDate(new Date(firstRegisteredAt)), reportDueWorkingDays),
+    documents: documentKeys(custodianOrg, reportId),
+  };
+  await ports.documents.putText(report.documents.json, JSON.stringify({ report: { ...report, documents: undefined }, entries }, null, 2), 'application/json; charset=utf-8');
+  await ports.documents.putText(report.documents.csv, reportCsv(entries), 'text/csv; charset=utf-8');
+  await ports.documents.putText(report.documents.html, reportHtml(report, { custodian: lv.custodianName, recipient: lv.recipientName }, entries), 'text/html; charset=utf-8');
+  await ports.reports.create(
+    report,
+    previous,
+    audit(actor.userId, custodianOrg, 'catalogue.report.send', reportId, cmd.requestId, { recipientOrg: report.recipientOrg, resultNumbers: report.resultNumbers, dueDate: report.dueDate }),
+  );
+  const execution = await ports.workflow.start(catalogueReportStateMachine, reportId, { reportId });
+  return { ...report, execution };
+}
+
+/** Record Acknowledgement: the upper level's decision closes the report (audited); a retry of a closed report is a no-op. */
+export async function recordAcknowledgement(
+  ports: { reports: CatalogueReportStore; now: () => Date },
+  cmd: { reportId: string; acknowledgement: Acknowledgement; requestId: string },
+): Promise<CatalogueReport> {
+  const report = await ports.reports.get(cmd.reportId);
+  if (!report) throw new NotFoundError(`目录上报 ${cmd.reportId} 不存在`);
+  if (report.status !== 'sent') return report;
+  const closed: CatalogueReport = { ...report, status: cmd.acknowledgement.decision === 'approve' ? 'acknowledged' : 'returned', acknowledgement: cmd.acknowledgement };
+  await ports.reports.close(
+    closed,
+    audit('system:RecordReportAcknowledgement', report.recipientOrg, `catalogue.report.${closed.status}`, report.reportId, cmd.requestId, { acknowledgement: cmd.acknowledgement }),
+  );
+  return closed;
+}
+
+function mayRead(actor: Principal, r: { custodianOrg: string; organiserOrg: string; recipientOrg: string }): boolean {
+  return actor.roles.includes('administrator') || [r.custodianOrg, r.organiserOrg, r.recipientOrg].includes(actor.orgCode);
+}
+
+/** The report with its deadline: working days left until due, and overdue while not acknowledged after it. */
+export function reportView(report: CatalogueReport, calendar: WorkingDayCalendar, now: Date) {
+  const today = chinaDate(now);
+  const { documents: _documents, lastKey: _lastKey, ...rest } = report;
+  return {
+    ...rest,
+    statusLabel: reportStatusLabels[report.status],
+    entryCount: report.resultNumbers.length,
+    workingDaysLeft: calendar.workingDaysLeft(report.dueDate, today),
+    overdue: report.status === 'sent' && today > report.dueDate,
+  };
+}
+
+/**
+ * GET /catalogue-reports?custodianOrg= (the custodian, its organiser, the upper level and administrators), or
+ * ?recipientOrg= (the reports an upper level received from the level below — the national catalogue seen
+ * province by province; members of that organisation and administrators).
+ */
+export async function listCatalogueReports(
+  ports: Pick<ReportPorts, 'reports' | 'identity' | 'calendar' | 'now'>,
+  cmd: { actor: Principal; custodianOrg?: string | undefined; recipientOrg?: string | undefined },
+) {
+  const now = ports.now();
+  if (cmd.recipientOrg !== undefined) {
+    if (cmd.actor.orgCode !== cmd.recipientOrg && !cmd.actor.roles.includes('administrator')) {
+      throw new ForbiddenError('无权查看该单位收到的成果目录上报：仅该单位人员或管理员可查看');
+    }
+    const [reports, calendar] = await Promise.all([ports.reports.listReceived(cmd.recipientOrg), ports.calendar()]);
+    return reports.map((r) => reportView(r, calendar, now));
+  }
+  if (cmd.custodianOrg === undefined) throw new ValidationError('请求参数有误：需要 custodianOrg 或 recipientOrg', [{ field: 'query', code: 'REQUIRED', message: '需要 custodianOrg 或 recipientOrg' }]);
+  const lv = await levels(ports.identity, cmd.custodianOrg);
+  if (!mayRead(cmd.actor, { custodianOrg: cmd.custodianOrg, organiserOrg: lv.organiser, recipientOrg: lv.recipient })) {
+    throw new ForbiddenError('无权查看该单位的成果目录上报：仅保管单位、其组织单位、上一级组织单位或管理员可查看');
+  }
+  const [reports, calendar] = await Promise.all([ports.reports.list(cmd.custodianOrg), ports.calendar()]);
+  return reports.map((r) => reportView(r, calendar, now));
+}
+
+/** GET /catalogue-reports/{reportId}: the report as sent; entries above the reader's clearance show only their number. */
+export async function getCatalogueReport(ports: Pick<ReportPorts, 'reports' | 'documents' | 'calendar' | 'now'>, cmd: { actor: Principal; reportId: string }) {
+  const report = await ports.reports.get(cmd.reportId);
+  if (!report) throw new NotFoundError(`目录上报 ${cmd.reportId} 不存在`);
+  if (!mayRead(cmd.actor, report)) throw new ForbiddenError('无权查看该成果目录上报：仅保管单位、其组织单位、上一级组织单位或管理员可查看');
+  const text = await ports.documents.getText(report.documents.json);
+  const entries = text === undefined ? [] : ((JSON.parse(text) as { entries: CatalogueEntry[] }).entries ?? []);
+  const visible = entries.map((e) =>
+    clearanceAllows(cmd.actor.clearance, e.classification) ? { ...e, redacted: false } : { resultNumber: e.resultNumber, redacted: true, note: redactedNote },
+  );
+  return { report: reportView(report, await ports.calendar(), ports.now()), entries: visible };
+}

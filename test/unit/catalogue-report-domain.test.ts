@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { CatalogueReportDeps } from '#functions/catalogue-report/deps.ts';
+import { makeHandler as getReport } from '#functions/catalogue-report/get-catalogue-report.ts';
+import { makeHandler as listReports } from '#functions/catalogue-report/list-catalogue-reports.ts';
+import { makeHandler as recordAck } from '#functions/catalogue-report/record-acknowledgement.ts';
+import { makeHandler as sendReport } from '#functions/catalogue-report/send-catalogue-report.ts';
+import { makeHandler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
+import { catalogueReportAckKind } from '#shared/catalogue/report-task.ts';
+import { redactedNote, reportCsv, type ReportPorts } from '#shared/catalogue/report.ts';
+import { manifest } from '#infra/manifest.ts';
+import { catalogueDeps, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
+import { FakeCatalogueReportStore } from './catalogue-report-fakes.ts';
+import { call, submissionWorld } from './submission-fakes.ts';
+import { InMemoryDocuments } from './tasks-fakes.ts';
+
+const lambdaContext = { awsRequestId: 'req-sfn', functionName: 'test' } as never;
+
+async function setup() {
+  const world = await submissionWorld();
+  const cat = catalogueWorld(world);
+  const catDeps = catalogueDeps(world, cat);
+  const reports = new FakeCatalogueReportStore(cat.table);
+  const documents = new InMemoryDocuments();
+  let n = 0;
+  const ports: ReportPorts = {
+    catalogue: cat.store,
+    reports,
+    identity: world.identity,
+    documents,
+    workflow: world.workflow,
+    calendar: world.ports.calendar,
+    now: () => world.now,
+    newId: () => `r${++n}`,
+  };
+  const deps: CatalogueReportDeps = { verifier: catDeps.verifier, identity: catDeps.identity, ports: () => ports };
+  const register = async (over: Record<string, unknown> = {}) => {
+    const id = await verifiedSubmission(world, over);
+    const r = await call(registerEntry(catDeps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
+    expect(r.status).toBe(201);
+    return r.body.entry.resultNumber as string;
+  };
+  return { world, cat, reports, documents, ports, deps, register };
+}
+
+describe('R9.1 catalogue reports upward: POST /catalogue-reports', () => {
+  it('reports the entries registered since the last report to the next-higher organiser, with JSON, BOM CSV and Chinese HTML', async () => {
+    const w = await setup();
+    const first = await w.register();
+    const second = await w.register();
+
+    const r = await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'zhang.wei' });
+
+    expect(r.status).toBe(202);
+    const report = r.body.report;
+    expect(report).toMatchObject({ custodianOrg: '440000-CUS', organiserOrg: '440000-NR', recipientOrg: '100000-NR', status: 'sent', entryCount: 2, overdue: false });
+    expect(report.resultNumbers).toEqual([first, second]);
+    expect(report.dueDate > '2026-10-01').toBe(true);
+    const keys = [...w.documents.objects.keys()];
+    expect(keys).toEqual(['json', 'csv', 'html'].map((ext) => `catalogue-reports/440000-CUS/${report.reportId}.${ext}`));
+    expect(w.documents.objects.get(keys[1]!)?.body.startsWith('\uFEFF统一编号,')).toBe(true);
+    expect(w.documents.objects.get(keys[2]!)?.body).toContain('成果目录上报');
+    expect(w.world.workflow.starts.at(-1)).toMatchObject({ stateMachine: 'CatalogueReport', name: report.reportId, input: { reportId: report.reportId } });
+    expect(w.reports.audits[0]).toMatchObject({ action: 'catalogue.report.send', actor: 'zhang.wei' });
+  });
+
+  it('a second report carries only the entries registered after the first', async () => {
+    const w = await setup();
+    await w.register();
+    await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'zhang.wei' });
+    const later = await w.register();
+
+    const r = await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'zhang.wei' });
+
+    expect(r.status).toBe(202);
+    expect(r.body.report.resultNumbers).toEqual([later]);
+  });
+
+  it('refuses with 409 NOTHING_TO_REPORT and a Chinese message when nothing is new', async () => {
+    const w = await setup();
+    await w.register();
+    await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'zhang.wei' });
+
+    const r = await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'zhang.wei' });
+
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('NOTHING_TO_REPORT');
+    expect(r.body.error.message).toContain('没有新登记');
+  });
+
+  it('refuses a user without the custodian role (403)', async () => {
+    const w = await setup();
+
+    const r = await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'chen.jing' });
+
+    expect(r.status).toBe(403);
+  });
+});
+
+describe('R9.1 catalogue reports: acknowledgement, deadline and reading', () => {
+  async function sent() {
+    const w = await setup();
+    const open = await w.register();
+    const classified = await w.register({ classification: 'secret' });
+    const r = await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'zhang.wei' });
+    return { ...w, open, classified, reportId: r.body.report.reportId as string };
+  }
+
+  it('the acknowledgement task goes to the reviewers of the upper level, and Record Acknowledgement closes the report with who and when', async () => {
+    const w = await sent();
+    const kind = catalogueReportAckKind({ reports: w.reports, identity: w.world.identity });
+
+    const described = await kind.describe({ reportId: w.reportId });
+    const out = await recordAck(w.ports)(
+      { reportId: w.reportId, acknowledgement: { taskId: 't1', decision: 'approve', reasons: '', decidedBy: 'zhao.min', decidedAt: '2026-09-22T02:00:00.000Z' } },
+      lambdaContext,
+    );
+
+    expect(described.assigneeOrg).toBe('100000-NR');
+    expect(kind.role).toBe('reviewer');
+    expect(out).toEqual({ reportId: w.reportId, status: 'acknowledged' });
+    expect(w.reports.reports.get(w.reportId)?.acknowledgement?.decidedBy).toBe('zhao.min');
+    expect(w.reports.audits.at(-1)).toMatchObject({ action: 'catalogue.report.acknowledged' });
+  });
+
+  it('lists reports with working days left, and flags an unacknowledged report overdue after its due date', async () => {
+    const w = await sent();
+    const due = w.reports.reports.get(w.reportId)!.dueDate;
+    w.world.setNow(`${due.slice(0, 4)}-12-31T02:00:00.000Z`);
+
+    const r = await call(listReports(w.deps), 'GET', '/catalogue-reports', { user: 'zhao.min', query: { custodianOrg: '440000-CUS' } });
+
+    expect(r.status).toBe(200);
+    expect(r.body.reports[0]).toMatchObject({ reportId: w.reportId, overdue: true });
+    expect(r.body.reports[0].workingDaysLeft).toBeLessThan(0);
+  });
+
+  it('the upper level sees the reports it received from the level below (level by level); another organisation is refused', async () => {
+    const w = await sent();
+
+    const received = await call(listReports(w.deps), 'GET', '/catalogue-reports', { user: 'zhao.min', query: { recipientOrg: '100000-NR' } });
+    const provincial = await call(listReports(w.deps), 'GET', '/catalogue-reports', { user: 'chen.jing', query: { recipientOrg: '440000-NR' } });
+    const outsider = await call(listReports(w.deps), 'GET', '/catalogue-reports', { user: 'chen.jing', query: { recipientOrg: '100000-NR' } });
+    const neither = await call(listReports(w.deps), 'GET', '/catalogue-reports', { user: 'zhao.min' });
+
+    expect(received.body.reports.map((r: { reportId: string }) => r.reportId)).toEqual([w.reportId]);
+    expect(provincial.body.reports).toEqual([]);
+    expect(outsider.status).toBe(403);
+    expect(neither.status).toBe(400);
+  });
+
+  it('refuses the list to an organisation outside the custodian, its organiser and the upper level (403)', async () => {
+    const w = await sent();
+
+    const r = await call(listReports(w.deps), 'GET', '/catalogue-reports', { user: 'li.na', query: { custodianOrg: '440000-CUS' } });
+
+    expect(r.status).toBe(403);
+  });
+
+  it('shows entries above the reader’s clearance only as their number', async () => {
+    const w = await sent();
+    const path = `/catalogue-reports/${w.reportId}`;
+
+    const internal = await call(getReport(w.deps), 'GET', path, { user: 'zhou.hong', pathParameters: { reportId: w.reportId } });
+    const upper = await call(getReport(w.deps), 'GET', path, { user: 'zhao.min', pathParameters: { reportId: w.reportId } });
+
+    expect(internal.status).toBe(200);
+    const hidden = internal.body.entries.find((e: { resultNumber: string }) => e.resultNumber === w.classified);
+    expect(hidden).toEqual({ resultNumber: w.classified, redacted: true, note: redactedNote });
+    expect(JSON.stringify(internal.body)).not.toContain('"classification":"secret"');
+    expect(internal.body.entries.find((e: { resultNumber: string }) => e.resultNumber === w.open).redacted).toBe(false);
+    expect(upper.body.entries.every((e: { redacted: boolean }) => !e.redacted)).toBe(true);
+  });
+});
+
+describe('R9.1 catalogue report wiring', () => {
+  it('an empty CSV still starts with the UTF-8 BOM and the Chinese header row', () => {
+    const csv = reportCsv([]);
+
+    expect(csv.startsWith('\uFEFF统一编号,成果名称')).toBe(true);
+  });
+
+  it('the state machine waits for the catalogueReportAck task, and DecideHumanTask may answer it', () => {
+    const asl = JSON.parse(readFileSync('statemachines/catalogue-report.asl.json', 'utf8'));
+    const decide = manifest.functions.find((f) => f.name === 'DecideHumanTask');
+
+    expect(asl.States['Acknowledge Report'].Parameters.Payload.kind).toBe('catalogueReportAck');
+    expect(asl.States['Acknowledge Report'].Resource).toContain('waitForTaskToken');
+    expect(decide?.answersStateMachines).toContain('CatalogueReport');
+  });
+});
