@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { submit, taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';
+import { cataloguedValidResult, taskIdIn, tokenOf } from './fixture-submission.ts';
 import { api, auditHeadSeq, auditRecordsSince, eventually, waitForEmail } from './helpers.ts';
 
 /** A verified result of the `valid` fixture, catalogued by its custodian (zhang.wei, 440000-CUS). */
 async function cataloguedEntry(): Promise<string> {
-  const { submissionId, name, since } = await submit('valid');
-  const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
-  await versionStatus(submissionId, 1, ['awaitingReview']);
-  const decided = await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } });
-  expect(decided.status).toBe(200);
-  await versionStatus(submissionId, 1, ['verified']);
-  const entry = await api('POST', '/catalogue', { token: await tokenOf('zhang.wei'), body: { submissionId } });
-  expect(entry.status).toBe(201);
-  return String(entry.body.entry.resultNumber);
+  return (await cataloguedValidResult()).resultNumber;
 }
 
 describe('R9.1 catalogue report upward on the local cloud: custodian reports → the upper level acknowledges by emailed task', () => {

@@ -8,7 +8,7 @@ import { custodyStoreFromEnv } from '#shared/adapters/s3-custody.ts';
 import { custodyCopyPortsFromEnv } from '#functions/custody/deps.ts';
 import { copyFromUploads, type CopyResult } from '#shared/custody/copy.ts';
 import { custodyObjectKey } from '#shared/custody/keys.ts';
-import { fixtureFiles, submit, taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';
+import { cataloguedValidResult, fixtureFiles, submit, taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';
 import { testPortBase } from './global-setup.ts';
 import { api, auditHeadSeq, auditRecordsSince, cloud, eventually, getItem, sfn, waitForEmail } from './helpers.ts';
 
@@ -47,17 +47,10 @@ async function documentJson(key: string): Promise<any> {
 
 /** A verified package of the `valid` fixture, numbered by its custodian and copied into custody. */
 async function resultInCustody(): Promise<{ copy: CopyResult; submissionId: string; name: string }> {
-  const { submissionId, name, since } = await submit('valid');
-  const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
-  await versionStatus(submissionId, 1, ['awaitingReview']);
-  const decided = await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } });
-  expect(decided.status).toBe(200);
-  await versionStatus(submissionId, 1, ['verified']);
-  const entry = await api('POST', '/catalogue', { token: await tokenOf('zhang.wei'), body: { submissionId } });
-  expect(entry.status).toBe(201);
+  const { submissionId, name, resultNumber } = await cataloguedValidResult();
   const copy = await copyFromUploads(
     await custodyCopyPortsFromEnv(),
-    { submissionId, n: 1, resultNumber: String(entry.body.entry.resultNumber) },
+    { submissionId, n: 1, resultNumber },
   );
   return { copy, submissionId, name };
 }

@@ -6,7 +6,7 @@ import { localBucketName, localPorts } from '#infra/local/ports.ts';
 import { custodyCopyPortsFromEnv } from '#functions/custody/deps.ts';
 import { copyFromUploads, type CopyResult } from '#shared/custody/copy.ts';
 import { custodyManifestKey, custodyObjectKey } from '#shared/custody/keys.ts';
-import { fixtureFiles, submit, taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';
+import { cataloguedValidResult, fixtureFiles, submit, taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';
 import { testPortBase } from './global-setup.ts';
 import { api, auditHeadSeq, auditRecordsSince, cloud, eventually, sfn, waitForEmail } from './helpers.ts';
 
@@ -28,15 +28,7 @@ async function exists(bucket: string, key: string): Promise<boolean> {
 
 /** A verified package of the `valid` fixture, numbered by its custodian and copied into custody (and the local backup). */
 async function resultInCustody(): Promise<{ copy: CopyResult; name: string; keys: string[] }> {
-  const { submissionId, name, since } = await submit('valid');
-  const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
-  await versionStatus(submissionId, 1, ['awaitingReview']);
-  const decided = await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } });
-  expect(decided.status).toBe(200);
-  await versionStatus(submissionId, 1, ['verified']);
-  const entry = await api('POST', '/catalogue', { token: await tokenOf('zhang.wei'), body: { submissionId } });
-  expect(entry.status).toBe(201);
-  const resultNumber = String(entry.body.entry.resultNumber);
+  const { submissionId, name, resultNumber } = await cataloguedValidResult();
   const copy = await copyFromUploads(await custodyCopyPortsFromEnv(), { submissionId, n: 1, resultNumber });
   const keys = [...(await fixtureFiles('valid')).keys()].map((p) => custodyObjectKey(resultNumber, 1, p)).concat(custodyManifestKey(resultNumber, 1));
   return { copy, name, keys };

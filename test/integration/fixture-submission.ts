@@ -11,7 +11,7 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { localBucketName } from '#infra/local/ports.ts';
-import { api, cloud, eventually, signIn, type Email } from './helpers.ts';
+import { api, cloud, eventually, signIn, waitForEmail, type Email } from './helpers.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/packages/', import.meta.url));
 
@@ -126,3 +126,19 @@ export function taskIdIn(mail: Email): string {
   return m[1];
 }
 
+
+/**
+ * A new submission of the `valid` fixture, approved by the reviewer from the
+ * emailed link and catalogued by its custodian (zhang.wei, 440000-CUS).
+ */
+export async function cataloguedValidResult(): Promise<{ submissionId: string; name: string; resultNumber: string }> {
+  const { submissionId, name, since } = await submit('valid');
+  const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
+  await versionStatus(submissionId, 1, ['awaitingReview']);
+  const decided = await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } });
+  expect(decided.status).toBe(200);
+  await versionStatus(submissionId, 1, ['verified']);
+  const entry = await api('POST', '/catalogue', { token: await tokenOf('zhang.wei'), body: { submissionId } });
+  expect(entry.status).toBe(201);
+  return { submissionId, name, resultNumber: String(entry.body.entry.resultNumber) };
+}
