@@ -14,7 +14,7 @@ class FakeS3 {
 
   async send(command: unknown): Promise<unknown> {
     if (command instanceof ListObjectVersionsCommand) {
-      if (!this.versioned) throw Object.assign(new Error('not implemented'), { name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
+      if (!this.versioned) throw Object.assign(new Error('ListObjectVersions: this emulator keeps no versions (501)'), { name: 'NotImplemented', $metadata: { httpStatusCode: 501 } });
       const prefix = command.input.Prefix ?? '';
       return { Versions: this.objects.filter((o) => o.Key.startsWith(prefix)).slice(0, command.input.MaxKeys) };
     }
