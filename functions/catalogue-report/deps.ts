@@ -11,7 +11,7 @@ let defaults: ReportPorts | undefined;
 
 export async function catalogueReportPortsFromEnv(): Promise<ReportPorts> {
   if (defaults) return defaults;
-  const [catalogue, reports, identity, documents, sfn, calendarStore, calendarLoad] = await Promise.all([
+  const [catalogue, reports, identity, documents, sfn, calendarStore, calendarLoad, submissions] = await Promise.all([
     import('#shared/adapters/dynamo-catalogue.ts'),
     import('#shared/adapters/dynamo-catalogue-report.ts'),
     import('#shared/adapters/dynamo-identity.ts'),
@@ -19,11 +19,13 @@ export async function catalogueReportPortsFromEnv(): Promise<ReportPorts> {
     import('#shared/adapters/sfn.ts'),
     import('#shared/adapters/dynamo-calendar.ts'),
     import('#shared/calendar/load.ts'),
+    import('#shared/adapters/dynamo-submission.ts'),
   ]);
   let workflow: ReturnType<typeof sfn.workflowFromEnv> | undefined;
   const store: CatalogueReportStore = reports.catalogueReportStoreFromEnv();
   defaults = {
     catalogue: catalogue.catalogueStoreFromEnv(),
+    submissions: submissions.submissionStoreFromEnv(),
     reports: store,
     identity: identity.identityRepositoryFromEnv(),
     documents: documents.documentStoreFromEnv(),

@@ -592,6 +592,25 @@ export class DynamoSubmissionStore implements SubmissionStore {
     );
   }
 
+  async recordTransferred(input: { submissionId: string; n: number; at: string; events: TimelineEvent[] }, entry: AuditEntry): Promise<void> {
+    await this.db.write(
+      [
+        {
+          item: this.update(
+            keys.submission(input.submissionId),
+            { transferredAt: input.at },
+            '#status = :verified AND #currentVersion = :n AND attribute_not_exists(#transferredAt)',
+            { values: { ':verified': 'verified', ':n': input.n } },
+          ),
+          onConditionFailed: () =>
+            new ConflictError('TRANSFER_ALREADY_RECORDED', `汇交 ${input.submissionId} 的移交接收已记录，或第 ${input.n} 版已不是通过核验的当前版本`),
+        },
+        ...this.eventItems(input.events),
+      ],
+      entry,
+    );
+  }
+
   async appendEvents(_submissionId: string, events: TimelineEvent[], entry: AuditEntry): Promise<void> {
     await this.db.write(this.eventItems(events), entry);
   }

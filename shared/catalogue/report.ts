@@ -10,6 +10,7 @@ import type { DocumentStore } from '#shared/ports/verification.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
+import type { SubmissionStore } from '#shared/ports/submission.ts';
 import { escapeHtml } from '#shared/tasks/mail.ts';
 
 /**
@@ -49,8 +50,18 @@ export interface CatalogueReport {
   readonly firstRegisteredAt: string;
   /** The CATBYCUST# sort key of the last entry in the report: the next report starts after it. */
   readonly lastKey: string;
-  /** 30 WD after the earliest registration (receipt) in the report. */
+  /** R9.1: 30 WD after the earliest receipt in the report (or registration, for entries with no receipt). */
   readonly dueDate: string;
+  /**
+   * What the due date counts from: 'receipt' — the custodian's receipt of the
+   * result (the `custodyReceived` event of the transfer); 'registration' — the
+   * entry's createdAt, for entries catalogued directly (POST /catalogue) with no receipt.
+   */
+  readonly dueBasis?: DueBasis;
+  /** The date the due date counts from (China). */
+  readonly dueFrom?: string;
+  /** Each entry's own R9.1 clock: what it counts from and when it is due. */
+  readonly entryDues?: EntryDue[];
   readonly documents: { json: string; csv: string; html: string };
   readonly execution?: string;
   readonly acknowledgement?: Acknowledgement;
@@ -71,8 +82,18 @@ export interface CatalogueReportStore {
   close(report: CatalogueReport, audit: AuditEntry): Promise<void>;
 }
 
+export type DueBasis = 'receipt' | 'registration';
+export interface EntryDue {
+  readonly resultNumber: string;
+  readonly dueBasis: DueBasis;
+  readonly dueFrom: string;
+  readonly dueDate: string;
+}
+
 export interface ReportPorts {
   readonly catalogue: Pick<CatalogueStore, 'getEntry'>;
+  /** The entries' source submissions: their timeline holds the receipt (`custodyReceived`). */
+  readonly submissions: Pick<SubmissionStore, 'listEvents'>;
   readonly reports: CatalogueReportStore;
   readonly identity: Pick<IdentityRepository, 'getOrganisation'>;
   readonly documents: Pick<DocumentStore, 'putText' | 'getText'>;
@@ -148,6 +169,22 @@ const audit = (actor: string, orgCode: string, action: string, reportId: string,
 });
 
 /**
+ * R9.1 counts "within 30 WD of receipt": the receipt date recorded by the
+ * Transfer's Record Receipt step on the source submission's timeline; an
+ * entry catalogued directly (no transfer, no receipt) counts from its registration.
+ */
+export async function reportClockStart(
+  submissions: Pick<SubmissionStore, 'listEvents'>,
+  entry: Pick<CatalogueEntry, 'submissionId' | 'createdAt' | 'resultNumber'>,
+): Promise<{ at: string; basis: DueBasis }> {
+  const received = (await submissions.listEvents(entry.submissionId))
+    .filter((e) => e.type === 'custodyReceived' && e.detail['resultNumber'] === entry.resultNumber)
+    .map((e) => e.detail['receivedAt'])
+    .find((v): v is string => typeof v === 'string');
+  return received ? { at: received, basis: 'receipt' } : { at: entry.createdAt, basis: 'registration' };
+}
+
+/**
  * POST /catalogue-reports.
  *
  * Primary course:
@@ -168,6 +205,16 @@ export async function sendCatalogueReport(ports: ReportPorts, cmd: { actor: Prin
   const entries = (await Promise.all(since.map((s) => ports.catalogue.getEntry(s.resultNumber)))).filter((e): e is CatalogueEntry => e !== undefined);
   const firstRegisteredAt = entries.map((e) => e.createdAt).sort()[0] ?? ports.now().toISOString();
   const calendar = await ports.calendar();
+  const entryDues: EntryDue[] = await Promise.all(
+    entries.map(async (e) => {
+      const start = await reportClockStart(ports.submissions, e);
+      const dueFrom = chinaDate(new Date(start.at));
+      return { resultNumber: e.resultNumber, dueBasis: start.basis, dueFrom, dueDate: calendar.addWorkingDays(dueFrom, reportDueWorkingDays) };
+    }),
+  );
+  // The report is due when its earliest entry is; on a tie the receipt is named, being the regulation's basis.
+  const earliest = [...entryDues].sort((a, b) => a.dueFrom.localeCompare(b.dueFrom) || (a.dueBasis === b.dueBasis ? 0 : a.dueBasis === 'receipt' ? -1 : 1))[0];
+  const dueFrom = earliest?.dueFrom ?? chinaDate(new Date(firstRegisteredAt));
   const sentAt = ports.now().toISOString();
   const reportId = `${custodianOrg}-${sentAt.slice(0, 10).replaceAll('-', '')}-${ports.newId()}`;
   const report: CatalogueReport = {
@@ -181,7 +228,10 @@ export async function sendCatalogueReport(ports: ReportPorts, cmd: { actor: Prin
     resultNumbers: entries.map((e) => e.resultNumber),
     firstRegisteredAt,
     lastKey: since[since.length - 1]!.key,
-    dueDate: calendar.addWorkingDays(chinaDate(new Date(firstRegisteredAt)), reportDueWorkingDays),
+    dueDate: earliest?.dueDate ?? calendar.addWorkingDays(dueFrom, reportDueWorkingDays),
+    dueBasis: earliest?.dueBasis ?? 'registration',
+    dueFrom,
+    entryDues,
     documents: documentKeys(custodianOrg, reportId),
   };
   await ports.documents.putText(report.documents.json, JSON.stringify({ report: { ...report, documents: undefined }, entries }, null, 2), 'application/json; charset=utf-8');
@@ -190,7 +240,7 @@ export async function sendCatalogueReport(ports: ReportPorts, cmd: { actor: Prin
   await ports.reports.create(
     report,
     previous,
-    audit(actor.userId, custodianOrg, 'catalogue.report.send', reportId, cmd.requestId, { recipientOrg: report.recipientOrg, resultNumbers: report.resultNumbers, dueDate: report.dueDate }),
+    audit(actor.userId, custodianOrg, 'catalogue.report.send', reportId, cmd.requestId, { recipientOrg: report.recipientOrg, resultNumbers: report.resultNumbers, dueDate: report.dueDate, dueBasis: report.dueBasis, dueFrom }),
   );
   const execution = await ports.workflow.start(catalogueReportStateMachine, reportId, { reportId });
   return { ...report, execution };

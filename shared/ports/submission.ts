@@ -123,6 +123,12 @@ export interface SubmissionStore {
     },
     entry: AuditEntry,
   ): Promise<void>;
+  /**
+   * R8.1 met: the submission's transferredAt (the custodian's receipt) with
+   * its events, conditional on the submission being verified at version `n`
+   * and no receipt recorded yet; else ConflictError TRANSFER_ALREADY_RECORDED.
+   */
+  recordTransferred(input: { submissionId: string; n: number; at: string; events: TimelineEvent[] }, entry: AuditEntry): Promise<void>;
   /** Any other timeline event (checks, emails, reminders) with its audit record. */
   appendEvents(submissionId: string, events: TimelineEvent[], entry: AuditEntry): Promise<void>;
 }

@@ -212,6 +212,8 @@ export const submissionSchema = z.object({
   transferDue: isoDateSchema.optional(),
   /** R8.1: no transfer when the implementer is its own custodian. */
   transferRequired: z.boolean().optional(),
+  /** R8.1 met: the custodian's receipt (or the same unit's implicit one at the copy). */
+  transferredAt: z.string().optional(),
   createdAt: z.string(),
   createdBy: z.string(),
 });

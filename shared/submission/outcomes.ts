@@ -150,7 +150,7 @@ export async function markVerified(
   const calendar = await ports.calendar();
   const today = chinaDay(ports.now());
   const transferRequired = submission.implementerOrg !== submission.custodianOrg;
-  const view = (s: Submission) => (s.transferRequired && s.verifiedAt ? deadlineView(calendar, 'transfer', chinaDay(s.verifiedAt), today) : null);
+  const view = (s: Submission) => (s.transferRequired && s.verifiedAt ? deadlineView(calendar, 'transfer', chinaDay(s.verifiedAt), today, s.transferredAt) : null);
   if (version.status === 'verified') return { submission, version, changed: false, transferDue: view(submission) };
   if (!deciding.has(version.status)) throw alreadyDecided(version);
 

@@ -58,7 +58,7 @@ export function roundDeadlines(calendar: WorkingDayCalendar, submission: Submiss
     }
   }
   if (submission.verifiedAt && submission.transferRequired) {
-    out.push(deadlineView(calendar, 'transfer', chinaDay(submission.verifiedAt), today));
+    out.push(deadlineView(calendar, 'transfer', chinaDay(submission.verifiedAt), today, submission.transferredAt));
   }
   return out;
 }

@@ -10,6 +10,7 @@ import type { Workflow } from '#shared/ports/workflow.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import type { Submission, TimelineEvent, TimelineEventType } from '#shared/schemas/submission.ts';
 import { chinaDay } from '#shared/submission/deadlines.ts';
+import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
 import { deliver, escapeHtml, systemSignature } from '#shared/tasks/mail.ts';
@@ -190,7 +191,9 @@ export interface ReceiptInput {
 
 /**
  * "Record Receipt": the receipt date starts the R9.1 30 WD catalogue-report
- * clock (catalogueReportDue, on the `custodyReceived` event), and the
+ * clock (catalogueReportDue, on the `custodyReceived` event, which the
+ * catalogue report reads), meets R8.1 (the submission's transferredAt, in the
+ * same audited transaction, conditional on no receipt recorded yet), and the
  * organiser's reviewers are told. Idempotent.
  */
 export async function recordReceipt(ports: TransferPorts, input: ReceiptInput): Promise<{ receivedAt: string; catalogueReportDue: string; implicit: boolean; emailed: string[] }> {
@@ -208,26 +211,29 @@ export async function recordReceipt(ports: TransferPorts, input: ReceiptInput): 
   const calendar = await ports.calendar();
   const catalogueReportDue = calendar.deadline(chinaDay(receivedAt), catalogueReportWorkingDays).due;
   const implicit = input.receipt === undefined;
-  await recordTimelineEvents(ports, {
-    submissionId: input.submissionId,
-    actor: input.receipt?.decidedBy ?? 'system:Transfer',
-    events: [
-      {
-        type: 'custodyReceived',
-        n: input.n,
-        detail: {
-          resultNumber: input.resultNumber,
-          receivedAt,
-          custodianOrg: submission.custodianOrg,
-          implicit,
-          ...(input.receipt?.taskId ? { receiptTaskId: input.receipt.taskId } : {}),
-          catalogueReportDue,
-          requirement: 'R9.1',
-        },
-      },
-    ],
-    requestId: input.requestId,
-  });
+  const actor = input.receipt?.decidedBy ?? 'system:Transfer';
+  const detail = {
+    resultNumber: input.resultNumber,
+    receivedAt,
+    custodianOrg: submission.custodianOrg,
+    implicit,
+    ...(input.receipt?.taskId ? { receiptTaskId: input.receipt.taskId } : {}),
+    catalogueReportDue,
+    requirement: 'R9.1',
+  };
+  try {
+    await ports.store.recordTransferred(
+      { submissionId: input.submissionId, n: input.n, at: receivedAt, events: [timelineEvent(input.submissionId, 'custodyReceived', ports.now().toISOString(), actor, detail, input.n)] },
+      submissionEntry(actor, submission, 'submission.transfer.receive', input.requestId, { resultNumber: input.resultNumber, receivedAt, implicit, catalogueReportDue, requirements: ['R8.1', 'R9.1'] }, input.n),
+    );
+  } catch (error) {
+    // A concurrent retry of this step recorded the receipt first: done, nothing sent twice.
+    if (error instanceof ConflictError && error.code === 'TRANSFER_ALREADY_RECORDED') {
+      const raced = lastEvent(await ports.store.listEvents(input.submissionId), 'custodyReceived');
+      if (raced) return { receivedAt: String(raced.detail['receivedAt']), catalogueReportDue: String(raced.detail['catalogueReportDue']), implicit: raced.detail['implicit'] === true, emailed: [] };
+    }
+    throw error;
+  }
   const emailed = await mailOrganiser(ports, submission, input.resultNumber, receivedAt, catalogueReportDue, implicit);
   return { receivedAt, catalogueReportDue, implicit, emailed };
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { localBucketName } from '#infra/local/ports.ts';
 import { custodyManifestKey } from '#shared/custody/keys.ts';
+import { chinaDay } from '#shared/submission/deadlines.ts';
 import { fixtureManifest, taskIdIn, tokenOf, upload, versionStatus } from './fixture-submission.ts';
 import { api, cloud, eventually, waitForEmail } from './helpers.ts';
 
@@ -77,6 +78,44 @@ describe('R8.1 R9.1 transfer on the local cloud (issue 4)', () => {
     const organiserMail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `已接收入库（${resultNumber}）`, since, timeoutMs: 30_000 });
     expect(organiserMail.text).toContain(String(received.detail?.['catalogueReportDue']));
   });
+});
+
+describe('R8.1 R9.1 transfer to catalogue report on the local cloud (issue 4)', () => {
+  it('reports a transferred result upward due 30 WD from the custodian\'s receipt, the upper level acknowledges, and the R8.1 deadline shows met', async () => {
+    const { submissionId, name, since } = await verified('chen.jing', 'landSurvey');
+    expect((await api('POST', `/submissions/${submissionId}/transfer`, { token: await tokenOf('chen.jing') })).status).toBe(202);
+    const receiptMail = await waitForEmail({ to: 'zhang.wei@example.gov.cn', subject: `成果移交接收确认：${name}`, since, timeoutMs: 30_000 });
+    await timelineHas(submissionId, 'custodyCopied');
+    expect((await api('POST', `/human-tasks/${taskIdIn(receiptMail)}/decision`, { token: await tokenOf('zhang.wei'), body: { decision: 'approve' } })).status).toBe(200);
+    const received = await timelineHas(submissionId, 'custodyReceived');
+    const resultNumber = String(received.detail?.['resultNumber']);
+    const receivedOn = chinaDay(String(received.detail?.['receivedAt']));
+    const catalogued = await api('GET', `/catalogue/${resultNumber}`, { token: await tokenOf('zhang.wei') });
+    expect(catalogued.status).toBe(200);
+    const reportSince = new Date();
+
+    const sent = await api('POST', '/catalogue-reports', { token: await tokenOf('zhang.wei') });
+
+    expect(sent.status).toBe(202);
+    const reportId = String(sent.body.report.reportId);
+    expect(sent.body.report.resultNumbers).toContain(resultNumber);
+    const due = (sent.body.report.entryDues as Array<{ resultNumber: string }>).find((e) => e.resultNumber === resultNumber);
+    expect(due).toEqual({ resultNumber, dueBasis: 'receipt', dueFrom: receivedOn, dueDate: String(received.detail?.['catalogueReportDue']) });
+    const ackMail = await waitForEmail({ to: 'zhao.min@example.gov.cn', subject: '成果目录上报确认', since: reportSince, timeoutMs: 30_000 });
+    expect((await api('POST', `/human-tasks/${taskIdIn(ackMail)}/decision`, { token: await tokenOf('zhao.min'), body: { decision: 'approve', reasons: '已接收' } })).status).toBe(200);
+    const acknowledged = await eventually(
+      async () => {
+        const r = await api('GET', `/catalogue-reports/${reportId}`, { token: await tokenOf('zhao.min') });
+        return r.status === 200 && r.body.report.status === 'acknowledged' ? r.body : undefined;
+      },
+      `report ${reportId} to be acknowledged`,
+      30_000,
+    );
+    expect(acknowledged.entries.map((e: { resultNumber: string }) => e.resultNumber)).toContain(resultNumber);
+    const submission = await api('GET', `/submissions/${submissionId}`, { token: await tokenOf('chen.jing') });
+    const transfer = (submission.body.submission.deadlines as Array<{ kind: string }>).find((d) => d.kind === 'transfer');
+    expect(transfer).toMatchObject({ requirement: 'R8.1', met: true, metOn: receivedOn, overdue: false });
+  }, 180_000);
 });
 
 describe('R8.1 same unit on the local cloud (issue 4)', () => {

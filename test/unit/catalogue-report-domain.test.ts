@@ -8,11 +8,12 @@ import { makeHandler as sendReport } from '#functions/catalogue-report/send-cata
 import { makeHandler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
 import { catalogueReportAckKind } from '#shared/catalogue/report-task.ts';
 import { redactedNote, reportCsv, type ReportPorts } from '#shared/catalogue/report.ts';
+import { recordReceipt } from '#shared/transfer/transfer.ts';
 import { manifest } from '#infra/manifest.ts';
 import { catalogueDeps, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeCatalogueReportStore } from './catalogue-report-fakes.ts';
 import { call, submissionWorld } from './submission-fakes.ts';
-import { InMemoryDocuments } from './tasks-fakes.ts';
+import { InMemoryDocuments, RecordingMailer } from './tasks-fakes.ts';
 
 const lambdaContext = { awsRequestId: 'req-sfn', functionName: 'test' } as never;
 
@@ -25,6 +26,7 @@ async function setup() {
   let n = 0;
   const ports: ReportPorts = {
     catalogue: cat.store,
+    submissions: world.store,
     reports,
     identity: world.identity,
     documents,
@@ -40,8 +42,63 @@ async function setup() {
     expect(r.status).toBe(201);
     return r.body.entry.resultNumber as string;
   };
-  return { world, cat, reports, documents, ports, deps, register };
+  /** The custodian's receipt of a registered entry's result, as the Transfer's Record Receipt step writes it. */
+  const receive = (resultNumber: string, decidedAt: string) =>
+    cat.store.getEntry(resultNumber).then((entry) =>
+      recordReceipt(
+        { store: world.store, objects: world.objects, catalogue: cat.store, identity: world.identity, mailer: new RecordingMailer(), calendar: world.ports.calendar, now: () => world.now, appBaseUrl: 'https://chengguo.example.gov.cn' },
+        { submissionId: entry!.submissionId, n: 1, resultNumber, receipt: { decidedBy: 'zhang.wei', decidedAt }, requestId: 'receipt' },
+      ),
+    );
+  return { world, cat, reports, documents, ports, deps, register, receive };
 }
+
+describe('R9.1 catalogue report due date: within 30 WD of receipt', () => {
+  it('counts the due date from the custodian\'s receipt of the result when one is recorded (dueBasis receipt)', async () => {
+    const w = await setup();
+    const number = await w.register();
+    const receipt = await w.receive(number, '2026-10-12T02:00:00.000Z');
+
+    const r = await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'zhang.wei' });
+
+    expect(r.status).toBe(202);
+    const calendar = await w.ports.calendar();
+    expect(r.body.report).toMatchObject({ dueBasis: 'receipt', dueFrom: '2026-10-12', dueDate: calendar.addWorkingDays('2026-10-12', 30) });
+    expect(r.body.report.dueDate).toBe(receipt.catalogueReportDue);
+    expect(r.body.report.entryDues).toEqual([{ resultNumber: number, dueBasis: 'receipt', dueFrom: '2026-10-12', dueDate: receipt.catalogueReportDue }]);
+    expect(w.reports.audits[0]?.detail).toMatchObject({ dueBasis: 'receipt', dueFrom: '2026-10-12' });
+  });
+
+  it('is due when its earliest entry is, each entry showing its own basis', async () => {
+    const w = await setup();
+    const direct = await w.register();
+    const transferred = await w.register();
+    const receipt = await w.receive(transferred, '2026-10-12T02:00:00.000Z');
+
+    const r = await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'zhang.wei' });
+
+    const calendar = await w.ports.calendar();
+    expect(r.body.report).toMatchObject({ dueBasis: 'registration', dueFrom: '2026-09-21', dueDate: calendar.addWorkingDays('2026-09-21', 30) });
+    expect(r.body.report.entryDues).toEqual([
+      { resultNumber: direct, dueBasis: 'registration', dueFrom: '2026-09-21', dueDate: calendar.addWorkingDays('2026-09-21', 30) },
+      { resultNumber: transferred, dueBasis: 'receipt', dueFrom: '2026-10-12', dueDate: receipt.catalogueReportDue },
+    ]);
+  });
+
+  it('falls back to the registration date for an entry catalogued directly, with no receipt (dueBasis registration)', async () => {
+    const w = await setup();
+    const number = await w.register();
+    const entry = await w.cat.store.getEntry(number);
+
+    const r = await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'zhang.wei' });
+
+    expect(r.status).toBe(202);
+    const calendar = await w.ports.calendar();
+    const registered = entry!.createdAt.slice(0, 10);
+    expect(r.body.report).toMatchObject({ dueBasis: 'registration', dueFrom: registered, dueDate: calendar.addWorkingDays(registered, 30) });
+    expect(r.body.report.entryDues).toEqual([{ resultNumber: number, dueBasis: 'registration', dueFrom: registered, dueDate: calendar.addWorkingDays(registered, 30) }]);
+  });
+});
 
 describe('R9.1 catalogue reports upward: POST /catalogue-reports', () => {
   it('reports the entries registered since the last report to the next-higher organiser, with JSON, BOM CSV and Chinese HTML', async () => {

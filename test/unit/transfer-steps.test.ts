@@ -4,7 +4,7 @@ import { chinaYear } from '#shared/catalogue/catalogue.ts';
 import { custodyManifestKey } from '#shared/custody/keys.ts';
 import { completeVersion } from '#shared/submission/uploads.ts';
 import { markVerified } from '#shared/submission/outcomes.ts';
-import { openSubmission } from '#shared/submission/submissions.ts';
+import { openSubmission, roundDeadlines } from '#shared/submission/submissions.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
 import { forestryCopyTarget, sendForestryCopy } from '#shared/transfer/forestry.ts';
@@ -142,6 +142,52 @@ describe('R8.1/R9.1 transfer steps (issue 4)', () => {
   });
 });
 
+describe('R8.1 transfer deadline met at the receipt (issue 4)', () => {
+  it('records transferredAt with the receipt in one audited write, and the R8.1 deadline view shows it met on the receipt day', async () => {
+    const t = await transferWorld();
+    const id = await verifiedSubmission(t.world);
+    const { resultNumber } = await assignNumber(t.ports, { submissionId: id, requestId: 'a' });
+    const auditsBefore = t.world.identity.auditRecords().length;
+
+    await recordReceipt(t.ports, { submissionId: id, n: 1, resultNumber, receipt: { decidedBy: 'zhang.wei', decidedAt: '2026-09-22T02:00:00.000Z' }, requestId: 'r1' });
+
+    const submission = await t.world.store.getSubmission(id);
+    expect(submission?.transferredAt).toBe('2026-09-22T02:00:00.000Z');
+    const audits = t.world.identity.auditRecords().slice(auditsBefore);
+    expect(audits.map((a) => a.action)).toContain('submission.transfer.receive');
+    const calendar = await t.ports.calendar();
+    const transfer = roundDeadlines(calendar, submission!, [], '2026-11-30').find((d) => d.kind === 'transfer');
+    expect(transfer).toMatchObject({ requirement: 'R8.1', met: true, metOn: '2026-09-22', overdue: false });
+  });
+
+  it('refuses a second receipt write with 409 TRANSFER_ALREADY_RECORDED, leaving the first receipt date', async () => {
+    const t = await transferWorld();
+    const id = await verifiedSubmission(t.world);
+    const { resultNumber } = await assignNumber(t.ports, { submissionId: id, requestId: 'a' });
+    await recordReceipt(t.ports, { submissionId: id, n: 1, resultNumber, receipt: { decidedBy: 'zhang.wei', decidedAt: '2026-09-22T02:00:00.000Z' }, requestId: 'r1' });
+    const submission = (await t.world.store.getSubmission(id))!;
+
+    const again = await t.world.store
+      .recordTransferred({ submissionId: id, n: 1, at: '2026-09-25T02:00:00.000Z', events: [] }, { actor: 'zhang.wei', orgCode: '440000-CUS', action: 'submission.transfer.receive', target: `SUB#${id}`, outcome: 'success', requestId: 'r2', detail: {} })
+      .catch((e: unknown) => e);
+
+    expect(again).toBeInstanceOf(ConflictError);
+    expect((again as ConflictError).code).toBe('TRANSFER_ALREADY_RECORDED');
+    expect((await t.world.store.getSubmission(id))?.transferredAt).toBe(submission.transferredAt);
+  });
+
+  it('shows the R8.1 deadline open (not met) before the receipt', async () => {
+    const t = await transferWorld();
+    const id = await verifiedSubmission(t.world);
+
+    const submission = (await t.world.store.getSubmission(id))!;
+
+    const calendar = await t.ports.calendar();
+    const transfer = roundDeadlines(calendar, submission, [], '2026-09-21').find((d) => d.kind === 'transfer');
+    expect(transfer).toMatchObject({ requirement: 'R8.1', met: false });
+  });
+});
+
 describe('R8.1 same unit: no transfer step (issue 4)', () => {
   it('records transferNotRequired with the reason, still numbers and copies, and takes receipt as implicit', async () => {
     const t = await transferWorld();
@@ -158,6 +204,7 @@ describe('R8.1 same unit: no transfer step (issue 4)', () => {
     expect(skip?.detail).toMatchObject({ requirement: 'R8.1', custodianOrg: '440000-IMP' });
     expect(String(skip?.detail['reason'])).toContain('无需移交');
     expect(receipt).toMatchObject({ implicit: true, receivedAt: t.world.now.toISOString() });
+    expect((await t.world.store.getSubmission(id))?.transferredAt).toBe(receipt.receivedAt);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['numberAssigned', 'custodyCopied', 'custodyReceived']));
   });
 });
