@@ -5,7 +5,7 @@ import type { AuditChainStore, TransactItem } from '#shared/audit/store.ts';
 import { envNames, requireEnv } from '#shared/config.ts';
 import { ConflictError, ValidationError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
-import type { Page, SubmissionStore } from '#shared/ports/submission.ts';
+import type { Page, ReturnRecord, SubmissionStore } from '#shared/ports/submission.ts';
 import {
   submissionSchema,
   surveyTaskSchema,
@@ -531,21 +531,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
     };
   }
 
-  async recordReturn(
-    input: {
-      submissionId: string;
-      n: number;
-      at: string;
-      decidedBy: string;
-      reasons: string[];
-      defects: Version['defects'];
-      defectCount: number;
-      reportKey?: string;
-      resubmissionDue: string;
-      events: TimelineEvent[];
-    },
-    entry: AuditEntry,
-  ): Promise<void> {
+  async recordReturn(input: ReturnRecord, entry: AuditEntry): Promise<void> {
     await this.db.write(
       [
         this.decided(input.submissionId, input.n, {

@@ -94,21 +94,7 @@ export interface SubmissionStore {
   /** sealed|verifying → awaitingReview; VersionStateChangedError otherwise. */
   recordAwaitingReview(input: { submissionId: string; n: number; reviewTaskId: string; at: string; events: TimelineEvent[] }, entry: AuditEntry): Promise<void>;
   /** sealed|verifying|awaitingReview → returned, the submission → returned with the R7.2 due date; VersionStateChangedError otherwise. */
-  recordReturn(
-    input: {
-      submissionId: string;
-      n: number;
-      at: string;
-      decidedBy: string;
-      reasons: string[];
-      defects: Version['defects'];
-      defectCount: number;
-      reportKey?: string;
-      resubmissionDue: string;
-      events: TimelineEvent[];
-    },
-    entry: AuditEntry,
-  ): Promise<void>;
+  recordReturn(input: ReturnRecord, entry: AuditEntry): Promise<void>;
   /** sealed|verifying|awaitingReview → verified, the submission → verified with the R8.1 due date; VersionStateChangedError otherwise. */
   recordVerified(
     input: {
@@ -207,3 +193,17 @@ export interface SubmissionPorts {
 
 /** What the verification workflow needs to record an outcome. */
 export type OutcomePorts = Pick<SubmissionPorts, 'store' | 'calendar' | 'now'>;
+
+/** What a returned round records (R7.2): the decision, the defects and the resubmission due date. */
+export interface ReturnRecord {
+  submissionId: string;
+  n: number;
+  at: string;
+  decidedBy: string;
+  reasons: string[];
+  defects: Version['defects'];
+  defectCount: number;
+  reportKey?: string;
+  resubmissionDue: string;
+  events: TimelineEvent[];
+}

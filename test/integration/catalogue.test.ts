@@ -1,37 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, readdir } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { api, eventually, getItem, signIn, waitForEmail } from './helpers.ts';
+import { fixtureFiles, fixtureManifest, registeredTask, tokenOf } from './fixture-submission.ts';
+import { api, eventually, getItem, waitForEmail } from './helpers.ts';
 
-const fixtures = fileURLToPath(new URL('../fixtures/packages/', import.meta.url));
-const tokens: Record<string, Promise<string>> = {};
-const tokenOf = (userId: string) => (tokens[userId] ??= signIn(userId));
-
-async function fixture(name: string) {
-  const files = (JSON.parse(await readFile(join(fixtures, name, 'manifest.json'), 'utf8')) as { files: Array<{ path: string }> }).files;
-  const bytes = new Map<string, Buffer>();
-  const dir = join(fixtures, name);
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = join(entry.parentPath, entry.name);
-    const path = relative(dir, full).split(sep).join('/');
-    if (path !== 'manifest.json') bytes.set(path, await readFile(full));
-  }
-  return { files, bytes };
-}
-
-async function task(): Promise<string> {
-  const t = await api('POST', '/survey-tasks', {
-    token: await tokenOf('chen.jing'),
-    body: { name: '2026 年度国土变更调查（目录集成测试）', theme: 'landSurvey', regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS' },
-  });
-  expect(t.status).toBe(201);
-  const taskId = t.body.task.taskId as string;
-  expect((await api('PUT', `/survey-tasks/${taskId}/completion`, { token: await tokenOf('li.na'), body: { completionDate: '2026-09-18' } })).status).toBe(200);
-  return taskId;
-}
+// The shared loaders and setup (test/integration/fixture-submission.ts).
+const fixture = async (name: string) => ({ files: await fixtureManifest(name), bytes: await fixtureFiles(name) });
+const task = registeredTask;
 
 const catalogue = (name: string, regionCode: string, classification: string) => ({
   name,
