@@ -11,6 +11,7 @@ import { statusOf } from './status.ts';
 import { parseOrThrow } from './validation.ts';
 import { jwtVerifierFromEnv, type TokenVerifier } from './auth.ts';
 import { logger } from '#shared/log.ts';
+import { roleLabels } from '#shared/identity/roles.ts';
 
 /** A JSON body larger than this is refused before parsing (uploads go to S3, not here). */
 export const maxBodyBytes = 1024 * 1024;
@@ -92,7 +93,7 @@ export async function authorise(route: RouteDef, authorization: string | undefin
   const user = await deps.identity().getUser(userId);
   if (!user) throw new UnauthenticatedError('USER_UNKNOWN', `用户 ${userId} 未在系统中登记，请联系管理员`);
   if (route.auth !== 'any' && !route.auth.some((r) => user.roles.includes(r))) {
-    throw new ForbiddenError(`无权执行此操作：需要以下角色之一：${route.auth.join('、')}`);
+    throw new ForbiddenError(`无权执行此操作：需要以下角色之一：${route.auth.map((r) => `${roleLabels[r]}（${r}）`).join('、')}`);
   }
   return user;
 }
@@ -133,7 +134,9 @@ export function withHttp<C extends RouteContract>(
       const rawBody = spec.body ? parseJsonBody(event, spec.maxBodyBytes) : undefined;
       const req = {
         path: spec.path ? parseOrThrow(spec.path, event.pathParameters ?? {}, 'path') : undefined,
-        query: spec.query ? parseOrThrow(spec.query, event.queryStringParameters ?? {}, 'query') : undefined,
+        // Unknown query parameters are refused, not ignored: a misspelt filter must not
+        // silently widen a search.
+        query: spec.query ? parseOrThrow(spec.query.strict(), event.queryStringParameters ?? {}, 'query') : undefined,
         body: spec.body ? parseOrThrow(spec.body, rawBody, 'body') : undefined,
         principal,
         requestId,

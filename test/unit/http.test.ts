@@ -122,6 +122,22 @@ describe('foundation: HTTP plumbing — authentication, validation and the error
     expect(writes).toHaveLength(0);
   });
 
+  it('refuses an unknown query parameter instead of ignoring it, naming it', async () => {
+    const token = await sign(good.privateKey);
+    const search = withHttp('GetMe', { query: z.object({ region: z.string().optional() }) }, async () => ({ body: { ran: true } }), deps);
+    const e = { ...event('GET', '/me', { token }), queryStringParameters: { regionCode: '440000' } } as APIGatewayProxyEventV2;
+    const r = await call(search, e);
+    expect(r.status).toBe(400);
+    expect(r.body.error.details[0].field).toBe('query');
+    expect(r.body.error.message).toContain('regionCode');
+  });
+
+  it('names the roles a forbidden caller lacks in Chinese', async () => {
+    const admin = withHttp('UpdateUserClearance', {}, async () => ({ body: {} }), deps);
+    const r = await call(admin, event('PUT', '/users/x/clearance', { token: await sign(good.privateKey) }));
+    expect(r.body.error.message).toContain('系统管理员');
+  });
+
   it('refuses a body over the size limit with 413', async () => {
     const token = await sign(good.privateKey);
     const r = await call(ping, event('POST', '/pings', { token, body: JSON.stringify({ message: 'x'.repeat(1024 * 1024 + 1) }) }));
