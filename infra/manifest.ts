@@ -34,6 +34,12 @@ export interface FunctionDef {
    * (test/infra); every other custody grant is read or write-once.
    */
   readonly destroysCustodyObjects?: boolean;
+  /**
+   * At most this many instances at once (Lambda reserved concurrency). The
+   * public-catalogue publisher takes 1, so two rebuilds never interleave their
+   * writes and an older rebuild cannot finish after a newer one.
+   */
+  readonly reservedConcurrency?: number;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -66,11 +72,34 @@ export interface ScheduleDef {
   readonly description: string;
 }
 
+/**
+ * A table's change stream feeding one function: a DynamoDB Streams event
+ * source mapping on AWS (NEW_AND_OLD_IMAGES, filtered by key), and the local
+ * cloud's stream poller on DynamoDB Local's own streams (infra/local).
+ */
+export interface StreamDef {
+  readonly name: string;
+  /** The table whose stream is read; infra/tables.ts must give it a stream. */
+  readonly table: TableName;
+  readonly function: string;
+  /**
+   * Only records whose keys match reach the function: pk starts with
+   * `pkPrefix` and, when given, sk equals `sk` (Lambda event filtering on
+   * AWS; the local poller applies the same rule).
+   */
+  readonly keys: { readonly pkPrefix: string; readonly sk?: string };
+  /** Records are gathered for up to this long before one invocation: a burst of changes becomes one run. */
+  readonly batchingWindowSeconds: number;
+  readonly batchSize: number;
+  readonly description: string;
+}
+
 export interface Manifest {
   readonly functions: readonly FunctionDef[];
   readonly routes: readonly RouteDef[];
   readonly stateMachines: readonly StateMachineDef[];
   readonly schedules: readonly ScheduleDef[];
+  readonly streams: readonly StreamDef[];
 }
 
 export const manifest: Manifest = {
@@ -431,6 +460,15 @@ export const manifest: Manifest = {
       buckets: { published: 'readWrite' },
     },
     {
+      name: 'PublishPublicCatalogueOnChange',
+      entry: 'functions/catalogue/publish-public-catalogue-on-change.ts',
+      description: 'R9.3 "updated when entries change": the registry stream\'s catalogue-entry changes, batched, republish the public catalogue when one of them is or was public.',
+      timeoutSeconds: 300,
+      reservedConcurrency: 1,
+      tables: { registry: 'read' },
+      buckets: { published: 'readWrite' },
+    },
+    {
       name: 'RefreshPublicCatalogue',
       entry: 'functions/catalogue/refresh-public-catalogue.ts',
       description: 'A custodian or administrator republishes the public catalogue now, after entries changed.',
@@ -722,6 +760,17 @@ export const manifest: Manifest = {
       timezone: 'Asia/Shanghai',
       target: { stateMachine: 'IntegrityAudit' },
       description: '每周日 03:00 核查全部保管成果的完整性（R10.1），异常即告警',
+    },
+  ],
+  streams: [
+    {
+      name: 'PublicCatalogueOnChange',
+      table: 'registry',
+      function: 'PublishPublicCatalogueOnChange',
+      keys: { pkPrefix: 'CAT#', sk: 'META' },
+      batchingWindowSeconds: 5,
+      batchSize: 100,
+      description: '成果目录条目变更后更新成果公开目录（R9.3）',
     },
   ],
 };

@@ -9,6 +9,8 @@ export interface TableShape {
   readonly partitionKey: string;
   readonly sortKey: string;
   readonly globalIndexes: readonly { readonly name: string; readonly partitionKey: string; readonly sortKey: string }[];
+  /** A change stream (manifest.streams read it): both images, so a consumer sees what an entry was and is. */
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
 }
 
 export const tables: readonly TableShape[] = [
@@ -20,6 +22,7 @@ export const tables: readonly TableShape[] = [
       { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
       { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     ],
+    stream: 'NEW_AND_OLD_IMAGES',
   },
   { name: 'logs', partitionKey: 'pk', sortKey: 'sk', globalIndexes: [] },
 ];
