@@ -573,6 +573,14 @@ export const manifest: Manifest = {
       verifiesJwt: true,
     },
     {
+      name: 'CatalogueReportFile',
+      entry: 'functions/catalogue-report/catalogue-report-file.ts',
+      description: 'A catalogue report as a CSV table, Chinese HTML page or JSON, rendered for the reader: lines above their clearance show only their number.',
+      tables: { registry: 'read' },
+      buckets: { documents: 'read' },
+      verifiesJwt: true,
+    },
+    {
       name: 'RecordReportAcknowledgement',
       entry: 'functions/catalogue-report/record-acknowledgement.ts',
       description: "CatalogueReport: the upper level's acknowledgement (who, when, decision) recorded on the report (audited).",
@@ -667,6 +675,7 @@ export const manifest: Manifest = {
     { method: 'POST', path: '/catalogue-reports', function: 'SendCatalogueReport', auth: ['custodian'], summary: '上报成果目录（自上次上报以来的新条目）' },
     { method: 'GET', path: '/catalogue-reports', function: 'ListCatalogueReports', auth: 'any', summary: '成果目录上报记录（期限与逾期标记）' },
     { method: 'GET', path: '/catalogue-reports/{reportId}', function: 'GetCatalogueReport', auth: 'any', summary: '成果目录上报详情' },
+    { method: 'GET', path: '/catalogue-reports/{reportId}/files/{format}', function: 'CatalogueReportFile', auth: 'any', summary: '下载成果目录上报（CSV、网页、JSON，按读者密级生成）' },
     { method: 'POST', path: '/public-catalogue/refresh', function: 'RefreshPublicCatalogue', auth: ['custodian', 'administrator'], summary: '立即更新成果公开目录' },
     { method: 'POST', path: '/submissions/{submissionId}/transfer', function: 'StartTransfer', auth: ['reviewer'], summary: '移交保管单位（赋号、入库、接收确认）' },
   ],

@@ -62,7 +62,13 @@ export interface CatalogueReport {
   readonly dueFrom?: string;
   /** Each entry's own R9.1 clock: what it counts from and when it is due. */
   readonly entryDues?: EntryDue[];
-  readonly documents: { json: string; csv: string; html: string };
+  /**
+   * The archival JSON (the report and its entries as sent) in the documents
+   * bucket. No route serves it as stored: readers get files rendered for
+   * their clearance (GET /catalogue-reports/{id}/files/{format}). Reports
+   * sent before that change also name csv and html copies, which nothing reads.
+   */
+  readonly documents: { json: string; csv?: string; html?: string };
   readonly execution?: string;
   readonly acknowledgement?: Acknowledgement;
 }
@@ -105,9 +111,21 @@ export interface ReportPorts {
 
 export const documentKeys = (custodianOrg: string, reportId: string) => ({
   json: `catalogue-reports/${custodianOrg}/${reportId}.json`,
-  csv: `catalogue-reports/${custodianOrg}/${reportId}.csv`,
-  html: `catalogue-reports/${custodianOrg}/${reportId}.html`,
 });
+
+/** A report line as one reader may see it: the entry, or only its number when it is above the reader's clearance. */
+export interface RedactedLine {
+  readonly resultNumber: string;
+  readonly redacted: true;
+}
+export type ReportLine = CatalogueEntry | RedactedLine;
+
+export const isRedacted = (line: ReportLine): line is RedactedLine => 'redacted' in line && line.redacted === true;
+
+/** R9.2 "a reader sees only entries their clearance allows": the number stays (it is in the report's list), nothing else. */
+export function linesFor(clearance: Principal['clearance'], entries: readonly CatalogueEntry[]): ReportLine[] {
+  return entries.map((e) => (clearanceAllows(clearance, e.classification) ? e : { resultNumber: e.resultNumber, redacted: true as const }));
+}
 
 const csvColumns: Array<[string, (e: CatalogueEntry) => string]> = [
   ['统一编号', (e) => e.resultNumber],
@@ -126,23 +144,42 @@ const csvColumns: Array<[string, (e: CatalogueEntry) => string]> = [
   ['登记时间', (e) => e.createdAt],
 ];
 
-const csvCell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+const csvCell = (v: string) => {
+  // A cell starting with = + - @ (or a tab/CR) is a formula to a spreadsheet program: quote it as text (CSV injection).
+  const safe = /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+};
 
-/** UTF-8 with BOM so that spreadsheet programs on Chinese Windows open it without garbling. */
-export function reportCsv(entries: readonly CatalogueEntry[]): string {
-  const lines = [csvColumns.map(([h]) => h), ...entries.map((e) => csvColumns.map(([, f]) => f(e)))];
-  return `\uFEFF${lines.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+/** The cells of one line: a redacted line shows its number and the note, nothing else. */
+function cellsOf(line: ReportLine): string[] {
+  if (isRedacted(line)) return csvColumns.map(([h], i) => (i === 0 ? line.resultNumber : h === '成果名称' ? redactedNote : ''));
+  return csvColumns.map(([, f]) => f(line));
 }
 
-export function reportHtml(report: CatalogueReport, names: { custodian: string; recipient: string }, entries: readonly CatalogueEntry[]): string {
-  const rows = entries.map((e) => `<tr>${csvColumns.map(([, f]) => `<td>${escapeHtml(f(e))}</td>`).join('')}</tr>`).join('\n');
+/** UTF-8 with BOM so that spreadsheet programs on Chinese Windows open it without garbling. */
+export function reportCsv(lines: readonly ReportLine[]): string {
+  const rows = [csvColumns.map(([h]) => h), ...lines.map(cellsOf)];
+  return `\uFEFF${rows.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+export function reportHtml(
+  report: CatalogueReport,
+  names: { custodian: string; recipient: string },
+  lines: readonly ReportLine[],
+  reader: { userId: string; clearance: Principal['clearance']; at: Date },
+): string {
+  const rows = lines.map((l) => `<tr${isRedacted(l) ? ' class="redacted"' : ''}>${cellsOf(l).map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  const hidden = lines.filter(isRedacted).length;
   return `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>成果目录上报 ${escapeHtml(report.reportId)}</title></head>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>成果目录上报 ${escapeHtml(report.reportId)}</title>
+<style>body{font-family:system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3em .5em}tr.redacted td{color:#666;font-style:italic}</style></head>
 <body>
 <h1>成果目录上报</h1>
+<p>上报编号：${escapeHtml(report.reportId)}；状态：${escapeHtml(reportStatusLabels[report.status])}</p>
 <p>报送单位：${escapeHtml(names.custodian)}（${escapeHtml(report.custodianOrg)}）；接收单位：${escapeHtml(names.recipient)}（${escapeHtml(report.recipientOrg)}）</p>
-<p>报送时间：${escapeHtml(chinaDateTime(report.sentAt))}；条目数：${entries.length}；上报期限：${escapeHtml(report.dueDate)}</p>
-<table border="1"><thead><tr>${csvColumns.map(([h]) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
+<p>报送时间：${escapeHtml(chinaDateTime(report.sentAt))}；条目数：${lines.length}；上报期限：${escapeHtml(report.dueDate)}</p>
+<p>本文件按 ${escapeHtml(reader.userId)} 的密级（${escapeHtml(classificationLabels[reader.clearance])}）于 ${escapeHtml(chinaDateTime(reader.at.toISOString()))} 生成${hidden > 0 ? `；其中 ${hidden} 条超出该密级，仅显示统一编号` : ''}。</p>
+<table><thead><tr>${csvColumns.map(([h]) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows}
 </tbody></table>
@@ -190,7 +227,7 @@ export async function reportClockStart(
  * Primary course:
  *  1. the caller is a custodian; the report is of their organisation;
  *  2. the entries registered since the last report are collected by one key range (409 NOTHING_TO_REPORT if none);
- *  3. JSON, CSV and a Chinese HTML page go to the documents bucket;
+ *  3. the archival JSON (report and entries as sent) goes to the documents bucket;
  *  4. the report and the new last-report marker are written (audited), conditional on the marker read in 2;
  *  5. the CatalogueReport state machine starts (the upper level's acknowledgement task).
  */
@@ -234,9 +271,8 @@ export async function sendCatalogueReport(ports: ReportPorts, cmd: { actor: Prin
     entryDues,
     documents: documentKeys(custodianOrg, reportId),
   };
+  // Only the archival JSON is stored: it holds classified lines in full, so readers get files rendered for their clearance.
   await ports.documents.putText(report.documents.json, JSON.stringify({ report: { ...report, documents: undefined }, entries }, null, 2), 'application/json; charset=utf-8');
-  await ports.documents.putText(report.documents.csv, reportCsv(entries), 'text/csv; charset=utf-8');
-  await ports.documents.putText(report.documents.html, reportHtml(report, { custodian: lv.custodianName, recipient: lv.recipientName }, entries), 'text/html; charset=utf-8');
   await ports.reports.create(
     report,
     previous,
@@ -305,15 +341,46 @@ export async function listCatalogueReports(
   return reports.map((r) => reportView(r, calendar, now));
 }
 
-/** GET /catalogue-reports/{reportId}: the report as sent; entries above the reader's clearance show only their number. */
-export async function getCatalogueReport(ports: Pick<ReportPorts, 'reports' | 'documents' | 'calendar' | 'now'>, cmd: { actor: Principal; reportId: string }) {
+/** The report and its entries as sent, for a reader allowed to see the report at all. */
+async function readableReport(ports: Pick<ReportPorts, 'reports' | 'documents'>, cmd: { actor: Principal; reportId: string }) {
   const report = await ports.reports.get(cmd.reportId);
   if (!report) throw new NotFoundError(`目录上报 ${cmd.reportId} 不存在`);
   if (!mayRead(cmd.actor, report)) throw new ForbiddenError('无权查看该成果目录上报：仅保管单位、其组织单位、上一级组织单位或管理员可查看');
   const text = await ports.documents.getText(report.documents.json);
-  const entries = text === undefined ? [] : ((JSON.parse(text) as { entries: CatalogueEntry[] }).entries ?? []);
-  const visible = entries.map((e) =>
-    clearanceAllows(cmd.actor.clearance, e.classification) ? { ...e, redacted: false } : { resultNumber: e.resultNumber, redacted: true, note: redactedNote },
-  );
+  if (text === undefined) throw new NotFoundError(`目录上报 ${cmd.reportId} 的存档文件不存在，请联系管理员`);
+  const entries = (JSON.parse(text) as { entries?: CatalogueEntry[] }).entries ?? [];
+  return { report, lines: linesFor(cmd.actor.clearance, entries) };
+}
+
+/** GET /catalogue-reports/{reportId}: the report as sent; entries above the reader's clearance show only their number. */
+export async function getCatalogueReport(ports: Pick<ReportPorts, 'reports' | 'documents' | 'calendar' | 'now'>, cmd: { actor: Principal; reportId: string }) {
+  const { report, lines } = await readableReport(ports, cmd);
+  const visible = lines.map((l) => (isRedacted(l) ? { resultNumber: l.resultNumber, redacted: true, note: redactedNote } : { ...l, redacted: false }));
   return { report: reportView(report, await ports.calendar(), ports.now()), entries: visible };
+}
+
+export const reportFileFormats = ['csv', 'html', 'json'] as const;
+export type ReportFileFormat = (typeof reportFileFormats)[number];
+const fileTypes: Record<ReportFileFormat, string> = { csv: 'text/csv', html: 'text/html', json: 'application/json' };
+
+/**
+ * GET /catalogue-reports/{reportId}/files/{format}: the report as a CSV table
+ * (opens in a spreadsheet), a Chinese HTML page, or JSON — rendered for the
+ * reader, so a line above their clearance shows only its number, in every format.
+ */
+export async function catalogueReportFile(
+  ports: Pick<ReportPorts, 'reports' | 'documents' | 'identity' | 'calendar' | 'now'>,
+  cmd: { actor: Principal; reportId: string; format: ReportFileFormat },
+): Promise<{ fileName: string; contentType: string; body: string }> {
+  const { report, lines } = await readableReport(ports, cmd);
+  const fileName = `成果目录上报-${report.reportId}.${cmd.format}`;
+  const contentType = fileTypes[cmd.format];
+  if (cmd.format === 'csv') return { fileName, contentType, body: reportCsv(lines) };
+  if (cmd.format === 'json') {
+    const visible = lines.map((l) => (isRedacted(l) ? { resultNumber: l.resultNumber, redacted: true, note: redactedNote } : { ...l, redacted: false }));
+    return { fileName, contentType, body: JSON.stringify({ report: reportView(report, await ports.calendar(), ports.now()), entries: visible }, null, 2) };
+  }
+  const name = async (code: string) => (await ports.identity.getOrganisation(code))?.name ?? code;
+  const names = { custodian: await name(report.custodianOrg), recipient: await name(report.recipientOrg) };
+  return { fileName, contentType, body: reportHtml(report, names, lines, { userId: cmd.actor.userId, clearance: cmd.actor.clearance, at: ports.now() }) };
 }

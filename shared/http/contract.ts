@@ -10,8 +10,12 @@ export interface RouteContract {
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
   readonly response?: z.ZodType;
-  /** Content type of a successful response; JSON unless said. */
-  readonly produces?: 'application/json' | 'text/html';
+  /**
+   * Content type of a successful response; JSON unless said. A list = a file
+   * route: the handler returns the body as text and names its type in the
+   * content-type header (one of the list).
+   */
+  readonly produces?: 'application/json' | 'text/html' | readonly string[];
   /** A larger JSON body limit for this route (e.g. a 10,000-file manifest); withHttp's default otherwise. */
   readonly maxBodyBytes?: number;
   readonly description?: string;

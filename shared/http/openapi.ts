@@ -66,7 +66,9 @@ export function buildOpenApi(manifest: Manifest, contracts: Readonly<Record<stri
           description: '成功',
           content: c.produces === 'text/html'
             ? { 'text/html': { schema: { type: 'string' } } }
-            : { 'application/json': { schema: c.response ? toSchema(c.response, 'output') : {} } },
+            : Array.isArray(c.produces)
+              ? Object.fromEntries(c.produces.map((t) => [t, { schema: { type: 'string' } }]))
+              : { 'application/json': { schema: c.response ? toSchema(c.response, 'output') : {} } },
         },
         '400': { $ref: '#/components/responses/BadRequest' },
         ...(route.auth === 'public' ? {} : {

@@ -148,6 +148,11 @@ export function withHttp<C extends RouteContract>(
       if (spec.produces === 'text/html' && typeof result.body === 'string') {
         return { statusCode: status, headers: { 'content-type': 'text/html; charset=utf-8', ...result.headers }, body: result.body };
       }
+      if (Array.isArray(spec.produces) && typeof result.body === 'string') {
+        const type = result.headers?.['content-type'];
+        if (!type || !spec.produces.some((t) => type.startsWith(t))) throw new Error(`${functionName}: a file response needs a content-type among ${spec.produces.join(', ')}, got ${type}`);
+        return { statusCode: status, headers: result.headers ?? {}, body: result.body };
+      }
       if (result.body === undefined) return { statusCode: status, headers: result.headers ?? {} };
       return json(status, result.body, result.headers);
     } catch (error) {

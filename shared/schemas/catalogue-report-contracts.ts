@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contract } from '#shared/http/contract.ts';
-import { acknowledgementSchema, reportStatuses } from '#shared/catalogue/report.ts';
+import { acknowledgementSchema, reportFileFormats, reportStatuses } from '#shared/catalogue/report.ts';
 import { orgCodeSchema } from './submission.ts';
 
 export const catalogueReportViewSchema = z.object({
@@ -27,7 +27,7 @@ export const catalogueReportContracts = {
   SendCatalogueReport: contract({
     response: z.object({ report: catalogueReportViewSchema }),
     description:
-      '保管单位的成果保管人将自上次上报以来新登记的成果目录条目上报上一级组织单位（JSON、CSV 与中文 HTML 页面存入文档库），上一级审核人员经邮件链接确认接收。' +
+      '保管单位的成果保管人将自上次上报以来新登记的成果目录条目上报上一级组织单位（上报内容以 JSON 存档于文档库；CSV 表格与中文网页按读者密级下载），上一级审核人员经邮件链接确认接收。' +
       '没有新条目时返回 409 NOTHING_TO_REPORT。返回 202。',
   }),
   ListCatalogueReports: contract({
@@ -46,5 +46,15 @@ export const catalogueReportContracts = {
     path: z.object({ reportId: z.string().min(1).max(100) }),
     response: z.object({ report: catalogueReportViewSchema, entries: z.array(z.object({ resultNumber: z.string(), redacted: z.boolean() }).loose()) }),
     description: '一份成果目录上报及其条目（上报时的内容）；超出读者密级的条目只显示统一编号与“（涉密，需相应密级查看）”。',
+  }),
+  CatalogueReportFile: contract({
+    path: z.object({
+      reportId: z.string().min(1).max(100),
+      format: z.enum(reportFileFormats).describe('csv：表格（UTF-8 带 BOM，Excel/WPS 可直接打开）；html：中文网页；json：数据'),
+    }),
+    produces: ['text/csv', 'text/html', 'application/json'],
+    description:
+      '下载一份成果目录上报：按读者密级现场生成（超出密级的条目只显示统一编号与“（涉密，需相应密级查看）”），以附件形式返回。' +
+      '文档库中只存档上报时的 JSON 原件，任何接口都不直接提供该原件。',
   }),
 };

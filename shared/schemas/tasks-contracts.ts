@@ -23,6 +23,23 @@ export const decideHumanTaskBodySchema = z.object({
 });
 export type DecideHumanTaskBody = z.infer<typeof decideHumanTaskBodySchema>;
 
+/** The custodian's receipt (R8.1) and the forestry copy's acknowledgement (R8.2): the result and, once numbered, its entry. */
+const transferSummarySchema = <K extends string>(kind: K) =>
+  z.object({
+    kind: z.literal(kind),
+    submission: z.object({
+      submissionId: z.string(),
+      name: z.string(),
+      theme: themeIdSchema,
+      organiserOrg: z.string(),
+      implementerOrg: z.string(),
+      custodianOrg: z.string(),
+      classificationLabel: z.string(),
+      currentVersion: z.number().int(),
+    }),
+    entry: z.object({ resultNumber: z.string(), name: z.string(), custodian: z.string() }).nullable(),
+  });
+
 export const technicalReviewSummarySchema = z.object({
   kind: z.literal('technicalReview'),
   submission: z.object({
@@ -92,7 +109,32 @@ export const humanTaskViewSchema = z.object({
       decidedAtLabel: z.string().describe('决定时间（北京时间），供阅读'),
     })
     .optional(),
-  summary: z.discriminatedUnion('kind', [technicalReviewSummarySchema]),
+  details: z.array(z.string()).describe('任务说明（与邮件中相同的几行）'),
+  summary: z.discriminatedUnion('kind', [
+    technicalReviewSummarySchema,
+    transferSummarySchema('custodyReceipt'),
+    transferSummarySchema('forestryCopyAck'),
+    z.object({
+      kind: z.literal('destructionApproval'),
+      entry: z.object({ resultNumber: z.string(), name: z.string(), theme: themeIdSchema, regionCode: z.string(), classificationLabel: z.string(), custodian: z.string(), custodianName: z.string(), organiserOrg: z.string() }),
+      destruction: z.object({ destructionId: z.string(), status: z.string(), statusLabel: z.string(), reasons: z.string(), requestedBy: z.string(), requestedAt: z.string(), requestedAtLabel: z.string() }),
+    }),
+    z.object({
+      kind: z.literal('catalogueReportAck'),
+      report: z.object({
+        reportId: z.string(),
+        custodianOrg: z.string(),
+        custodianName: z.string(),
+        recipientOrg: z.string(),
+        status: z.string(),
+        statusLabel: z.string(),
+        sentBy: z.string(),
+        sentAt: z.string(),
+        dueDate: z.string(),
+        resultNumbers: z.array(z.string()).describe('统一编号（条目内容按读者密级经 GET /catalogue-reports/{reportId} 读取）'),
+      }),
+    }),
+  ]),
 });
 
 /** Contracts of the human-task routes, keyed by manifest function name. */

@@ -198,6 +198,8 @@ export interface HumanTaskView {
   readonly escalationLevel: number;
   readonly assignees: readonly string[];
   readonly decision?: HumanTaskDecision & { readonly decisionLabel: string; readonly decidedAtLabel: string };
+  /** The kind's own lines about the subject (as in the email), so the page says what is decided whatever the kind. */
+  readonly details: readonly string[];
   readonly summary: unknown;
 }
 
@@ -220,10 +222,10 @@ export async function getHumanTask(
 ): Promise<HumanTaskView> {
   const { task } = await loadForAssignee(ports, cmd.actor, cmd.id);
   const kind = kindOf(ports.kinds, task.kind);
-  return viewOf(task, kind, await ports.calendar(), ports.now(), await kind.summary(task));
+  return viewOf(task, kind, await ports.calendar(), ports.now(), await kind.summary(task), (await kind.describe(task.subject)).details);
 }
 
-function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalendar, now: Date, summary: unknown): HumanTaskView {
+function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalendar, now: Date, summary: unknown, details: readonly string[]): HumanTaskView {
   const status = effectiveStatus(task, now);
   const today = chinaDate(now);
   return {
@@ -242,6 +244,7 @@ function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalend
     escalationLevel: task.escalationLevel,
     assignees: task.assignees,
     ...(task.decision ? { decision: { ...task.decision, decisionLabel: humanTaskDecisionLabels[task.decision.decision], decidedAtLabel: chinaDateTime(task.decision.decidedAt) } } : {}),
+    details,
     summary,
   };
 }
@@ -307,7 +310,7 @@ export async function decideHumanTask(
   }
   const decided: HumanTask = { ...task, status: 'decided', decision };
   await recordOn(kind, decided, [{ type: 'decided', detail: { taskId: task.id, decision: cmd.decision, reasons, decidedBy: cmd.actor.userId } }], cmd.requestId);
-  return viewOf(decided, kind, await ports.calendar(), ports.now(), await kind.summary(decided));
+  return viewOf(decided, kind, await ports.calendar(), ports.now(), await kind.summary(decided), (await kind.describe(decided.subject)).details);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { classificationLabels } from '#shared/identity/roles.ts';
 import { invalidLinkPage, shellPage, signInUrlFromEnv, type ShellPage } from '#shared/web/page-shell.ts';
 
 export { idTokenStorageKey } from '#shared/web/page-shell.ts';
@@ -31,22 +32,84 @@ export function invalidTaskLinkPage(): string {
 }
 
 const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.taskId);
+  // What the two buttons say, and what is being decided, for each kind of task.
+  var words = {
+    technicalReview: { approve: '通过', ret: '退回', what: '此成果', after: '流程已继续，汇交单位将收到邮件通知。', hint: '理由（退回时必填，至少 5 个字，将反馈给汇交单位）' },
+    custodyReceipt: { approve: '确认接收', ret: '退回', what: '此成果的接收', after: '已记录接收，组织单位将收到邮件通知。', hint: '说明（退回时必填，至少 5 个字，例如缺少的文件）' },
+    forestryCopyAck: { approve: '确认收到', ret: '退回', what: '此成果副本的接收', after: '已记录，林业和草原主管部门将收到通知。', hint: '说明（退回时必填，至少 5 个字）' },
+    catalogueReportAck: { approve: '确认接收', ret: '退回', what: '此成果目录上报', after: '已记录，报送单位将收到通知。', hint: '意见（退回时必填，至少 5 个字，将反馈给报送单位）' },
+    destructionApproval: { approve: '批准销毁', ret: '驳回', what: '此销毁申请', after: '已记录审批决定。', hint: '意见（驳回时必填，至少 5 个字）' },
+  };
+  var levels = ${JSON.stringify(classificationLabels)};
   function row(k, v) { return el('tr', {}, [el('th', { scope: 'row' }, [k]), el('td', {}, [text(v)])]); }
+  function save(name, type, data) {
+    var blob = new Blob([typeof data === 'string' ? data : JSON.stringify(data, null, 2)], { type: type });
+    var a = el('a', { href: URL.createObjectURL(blob), download: name }, []);
+    document.body.appendChild(a); a.click(); a.remove();
+  }
+  function reportEntries(box, reportId) {
+    var path = '/catalogue-reports/' + encodeURIComponent(reportId);
+    call('GET', path).then(function (res) {
+      if (res.status !== 200) { show(box, [el('p', { class: 'msg bad' }, ['无法读取上报条目：' + errorText(res)])]); return; }
+      var rows = res.data.entries.map(function (e, i) {
+        if (e.redacted) return el('tr', { class: 'redacted' }, [el('td', {}, [String(i + 1)]), el('td', {}, [el('code', {}, [e.resultNumber])]), el('td', { colspan: '4' }, [text(e.note)])]);
+        return el('tr', {}, [el('td', {}, [String(i + 1)]), el('td', {}, [el('code', {}, [e.resultNumber])]), el('td', {}, [text(e.name)]), el('td', {}, [text(e.spatialScope && e.spatialScope.regionCode)]), el('td', {}, [text(e.timePoint && (e.timePoint.from + ' 至 ' + e.timePoint.to))]), el('td', {}, [text(levels[e.classification] || e.classification)])]);
+      });
+      var buttons = ['csv', 'html'].map(function (f) {
+        var b = el('button', { type: 'button', class: 'secondary' }, [f === 'csv' ? '下载表格（CSV）' : '下载网页（HTML）']);
+        b.addEventListener('click', function () {
+          call('GET', path + '/files/' + f).then(function (r) {
+            if (r.status !== 200) { show(box, [el('p', { class: 'msg bad' }, [errorText(r)])]); return; }
+            save('成果目录上报-' + reportId + '.' + f, f === 'csv' ? 'text/csv;charset=utf-8' : 'text/html;charset=utf-8', r.data);
+          });
+        });
+        return b;
+      });
+      show(box, [
+        el('table', {}, [el('thead', {}, [el('tr', {}, ['序号', '统一编号', '成果名称', '行政区', '时点', '密级'].map(function (h) { return el('th', {}, [h]); }))]), el('tbody', {}, rows)]),
+        el('p', {}, ['超出您密级的条目只显示统一编号。']),
+        el('p', {}, buttons),
+      ]);
+    }, function () { show(box, [el('p', { class: 'msg bad' }, ['网络错误，无法读取上报条目'])]); });
+  }
   function render(t) {
     var s = t.summary || {};
+    var w = words[t.kind] || words.technicalReview;
     var nodes = [];
     nodes.push(el('div', { class: 'card' }, [
       el('h2', {}, [text(t.title)]),
-      el('p', {}, ['状态：', el('span', { class: 'status' }, [text(t.statusLabel)]), '　办理期限：' + text(t.due) + (t.overdue ? '（已逾期 ' + Math.abs(t.workingDaysLeft) + ' 个工作日）' : '（剩余 ' + t.workingDaysLeft + ' 个工作日）')]),
-    ]));
-    if (s.submission) {
+      el('p', {}, ['任务类型：' + text(t.kindLabel) + '　状态：', el('span', { class: 'status' }, [text(t.statusLabel)]), '　办理期限：' + text(t.due) + (t.overdue ? '（已逾期 ' + Math.abs(t.workingDaysLeft) + ' 个工作日）' : '（剩余 ' + t.workingDaysLeft + ' 个工作日）')]),
+    ].concat(t.details && t.details.length ? [el('ul', {}, t.details.map(function (d) { return el('li', {}, [text(d)]); }))] : [])));
+    if (t.kind === 'custodyReceipt' || t.kind === 'forestryCopyAck') {
+      var sub = s.submission || {};
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['成果概况']), el('table', {}, [
+        row('成果名称', sub.name), row('汇交编号', sub.submissionId), row('专题', sub.theme), row('密级', sub.classificationLabel),
+        row('组织单位', sub.organiserOrg), row('实施单位', sub.implementerOrg), row('保管单位', sub.custodianOrg), row('版本', '第 ' + sub.currentVersion + ' 版'),
+        row('统一编号', s.entry ? s.entry.resultNumber : '（尚未编号）'),
+      ])]));
+    } else if (t.kind === 'destructionApproval') {
+      var en = s.entry || {}, de = s.destruction || {};
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['拟销毁的成果']), el('table', {}, [
+        row('统一编号', en.resultNumber), row('成果名称', en.name), row('专题', en.theme), row('行政区', en.regionCode), row('密级', en.classificationLabel), row('保管单位', text(en.custodianName) + '（' + text(en.custodian) + '）'),
+      ]), el('h3', {}, ['销毁申请']), el('table', {}, [
+        row('申请编号', de.destructionId), row('状态', de.statusLabel), row('申请人', de.requestedBy), row('申请时间', de.requestedAtLabel), row('理由', de.reasons),
+      ])]));
+    } else if (t.kind === 'catalogueReportAck') {
+      var rp = s.report || {};
+      var box = el('div', {}, ['正在读取上报条目……']);
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['成果目录上报']), el('table', {}, [
+        row('上报编号', rp.reportId), row('报送单位', text(rp.custodianName) + '（' + text(rp.custodianOrg) + '）'), row('状态', rp.statusLabel), row('报送人', rp.sentBy), row('上报期限', rp.dueDate), row('条目数', (rp.resultNumbers || []).length),
+      ]), el('h3', {}, ['上报条目']), box]));
+      if (rp.reportId) reportEntries(box, rp.reportId);
+    }
+    if (t.kind === 'technicalReview' && s.submission) {
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['成果包概况']), el('table', {}, [
         row('成果名称', s.submission.name), row('调查监测任务', s.submission.taskName), row('汇交编号', s.submission.submissionId), row('汇交单位', s.submission.implementerName),
         row('成果专题', s.submission.themeLabel), row('空间范围', s.submission.regionCode), row('密级', s.submission.classificationLabel),
         row('版本', '第 ' + s.version.n + ' 版（' + s.version.statusLabel + '）'), row('文件', s.version.fileCount + ' 个，共 ' + s.version.totalSize),
       ].concat(s.version.sealedAtLabel ? [row('封存时间', s.version.sealedAtLabel)] : []))]));
     }
-    if (s.report) {
+    if (t.kind === 'technicalReview' && s.report) {
       var r = s.report;
       var defects = el('tbody', {}, r.defects.map(function (d, i) {
         return el('tr', { class: d.severity }, [el('td', {}, [String(i + 1)]), el('td', {}, [el('code', {}, [d.file || '（整个成果包）'])]), el('td', {}, [el('code', {}, [d.rule])]), el('td', {}, [d.message]), el('td', { class: 'sev' }, [d.severity === 'error' ? '错误' : '警告'])]);
@@ -58,23 +121,23 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         r.defects.length ? el('table', {}, [el('thead', {}, [el('tr', {}, [el('th', {}, ['序号']), el('th', {}, ['文件']), el('th', {}, ['规则']), el('th', {}, ['说明']), el('th', {}, ['严重程度'])])]), defects]) : el('p', {}, ['未发现问题。']),
         el('p', {}, [open]),
       ]));
-    } else {
+    } else if (t.kind === 'technicalReview') {
       nodes.push(el('div', { class: 'card' }, ['自动核验报告尚未生成。']));
     }
     if (t.decision) {
       nodes.push(el('div', { class: 'card' }, [el('p', { class: 'msg ok' }, ['已决定：' + t.decision.decisionLabel + '（' + t.decision.decidedBy + '，' + t.decision.decidedAtLabel + '）' + (t.decision.reasons ? '；理由：' + t.decision.reasons : '')])]));
     }
     if (t.canDecide) {
-      var reasons = el('textarea', { rows: '4', maxlength: '4000', placeholder: '理由（退回时必填，至少 5 个字，将反馈给汇交单位）' }, []);
-      var approve = el('button', { type: 'button' }, ['通过']);
-      var ret = el('button', { type: 'button', class: 'return' }, ['退回']);
+      var reasons = el('textarea', { rows: '4', maxlength: '4000', placeholder: w.hint }, []);
+      var approve = el('button', { type: 'button' }, [w.approve]);
+      var ret = el('button', { type: 'button', class: 'return' }, [w.ret]);
       var out = el('div', {}, []);
       function decide(decision) {
         // A decision is final (one per task): ask once more before the POST.
-        if (!window.confirm('确认' + (decision === 'approve' ? '通过' : '退回') + '此成果？每个任务只能决定一次，提交后不可更改。')) return;
+        if (!window.confirm('确认' + (decision === 'approve' ? w.approve : w.ret) + w.what + '？每个任务只能决定一次，提交后不可更改。')) return;
         approve.disabled = true; ret.disabled = true;
         call('POST', api + '/decision', { decision: decision, reasons: reasons.value }).then(function (res) {
-          if (res.status === 200) { render(res.data); message('ok', '已提交：' + (decision === 'approve' ? '通过' : '退回') + '。流程已继续，汇交单位将收到邮件通知。'); return; }
+          if (res.status === 200) { render(res.data); message('ok', '已提交：' + (decision === 'approve' ? w.approve : w.ret) + '。' + w.after); return; }
           show(out, [el('p', { class: 'msg bad' }, [errorText(res)])]);
           if (res.status === 400) { approve.disabled = false; ret.disabled = false; }
         }, function () { show(out, [el('p', { class: 'msg bad' }, ['网络错误，请稍后重试'])]); approve.disabled = false; ret.disabled = false; });

@@ -49,7 +49,7 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #d0d7de;padding
 .msg.ok{background:#dafbe1;border-color:#4ac26b}.msg.bad{background:#ffebe9;border-color:#ff8182}
 textarea{width:100%;box-sizing:border-box;font:inherit}
 button{background:#1f4e79;color:#fff;border:0;border-radius:4px;padding:8px 16px;margin-right:8px;cursor:pointer;font:inherit}
-button.return{background:#a40e26}button[disabled]{opacity:.5;cursor:default}
+button.return{background:#a40e26}button.secondary{background:#fff;color:#1f4e79;border:1px solid #1f4e79}button[disabled]{opacity:.5;cursor:default}tr.redacted td{color:#666;font-style:italic}
 iframe.report{width:100%;height:80vh;border:1px solid #dde3ea;border-radius:6px;background:#fff}
 .muted{color:#57606a;font-size:.9rem}code{word-break:break-all}`;
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { CatalogueReportDeps } from '#functions/catalogue-report/deps.ts';
+import { makeHandler as reportFile } from '#functions/catalogue-report/catalogue-report-file.ts';
 import { makeHandler as getReport } from '#functions/catalogue-report/get-catalogue-report.ts';
 import { makeHandler as listReports } from '#functions/catalogue-report/list-catalogue-reports.ts';
 import { makeHandler as recordAck } from '#functions/catalogue-report/record-acknowledgement.ts';
@@ -101,7 +102,7 @@ describe('R9.1 catalogue report due date: within 30 WD of receipt', () => {
 });
 
 describe('R9.1 catalogue reports upward: POST /catalogue-reports', () => {
-  it('reports the entries registered since the last report to the next-higher organiser, with JSON, BOM CSV and Chinese HTML', async () => {
+  it('reports the entries registered since the last report to the next-higher organiser, archiving the JSON as sent (only files rendered per reader leave the store)', async () => {
     const w = await setup();
     const first = await w.register();
     const second = await w.register();
@@ -114,9 +115,9 @@ describe('R9.1 catalogue reports upward: POST /catalogue-reports', () => {
     expect(report.resultNumbers).toEqual([first, second]);
     expect(report.dueDate > '2026-10-01').toBe(true);
     const keys = [...w.documents.objects.keys()];
-    expect(keys).toEqual(['json', 'csv', 'html'].map((ext) => `catalogue-reports/440000-CUS/${report.reportId}.${ext}`));
-    expect(w.documents.objects.get(keys[1]!)?.body.startsWith('\uFEFF统一编号,')).toBe(true);
-    expect(w.documents.objects.get(keys[2]!)?.body).toContain('成果目录上报');
+    expect(keys).toEqual([`catalogue-reports/440000-CUS/${report.reportId}.json`]);
+    const archived = JSON.parse(w.documents.objects.get(keys[0]!)!.body) as { entries: Array<{ resultNumber: string }> };
+    expect(archived.entries.map((e) => e.resultNumber)).toEqual([first, second]);
     expect(w.world.workflow.starts.at(-1)).toMatchObject({ stateMachine: 'CatalogueReport', name: report.reportId, input: { reportId: report.reportId } });
     expect(w.reports.audits[0]).toMatchObject({ action: 'catalogue.report.send', actor: 'zhang.wei' });
   });
@@ -227,6 +228,82 @@ describe('R9.1 catalogue reports: acknowledgement, deadline and reading', () => 
     expect(JSON.stringify(internal.body)).not.toContain('"classification":"secret"');
     expect(internal.body.entries.find((e: { resultNumber: string }) => e.resultNumber === w.open).redacted).toBe(false);
     expect(upper.body.entries.every((e: { redacted: boolean }) => !e.redacted)).toBe(true);
+  });
+});
+
+describe('R9.1 R9.2 catalogue report files: CSV, HTML and JSON rendered for the reader\'s clearance', () => {
+  async function sent() {
+    const w = await setup();
+    const open = await w.register();
+    const classified = await w.register({ classification: 'secret' });
+    const r = await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'zhang.wei' });
+    const names = { open: (await w.cat.store.getEntry(open))!.name, classified: (await w.cat.store.getEntry(classified))!.name };
+    return { ...w, open, classified, names, reportId: r.body.report.reportId as string };
+  }
+  const file = (w: { deps: CatalogueReportDeps; reportId: string }, user: string, format: string) =>
+    call(reportFile(w.deps), 'GET', `/catalogue-reports/${w.reportId}/files/${format}`, { user, pathParameters: { reportId: w.reportId, format } });
+
+  it('a CSV for an internal-clearance reader shows the classified line as its number and the note only', async () => {
+    const w = await sent();
+
+    const r = await file(w, 'zhou.hong', 'csv');
+
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('text/csv; charset=utf-8');
+    expect(r.headers['content-disposition']).toContain(`filename*=UTF-8''${encodeURIComponent(`成果目录上报-${w.reportId}.csv`)}`);
+    const rows = (r.body as string).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toContain(w.names.open);
+    expect(rows[2]).toBe([w.classified, redactedNote, ...Array(12).fill('')].join(','));
+    expect(rows[2]).not.toContain('秘密');
+  });
+
+  it('a reader cleared for secret gets every line in full, in CSV, HTML and JSON', async () => {
+    const w = await sent();
+
+    const csv = await file(w, 'zhao.min', 'csv');
+    const html = await file(w, 'zhao.min', 'html');
+    const json = await file(w, 'zhao.min', 'json');
+
+    expect(csv.body).toContain(w.classified);
+    expect((csv.body as string).split('\r\n')[2]).toContain('秘密');
+    expect(html.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(html.body).toContain('<h1>成果目录上报</h1>');
+    expect(html.body).not.toContain('仅显示统一编号');
+    expect(json.body.entries.every((e: { redacted: boolean }) => !e.redacted)).toBe(true);
+  });
+
+  it('the HTML page says whose clearance it was rendered for and how many lines it hides', async () => {
+    const w = await sent();
+
+    const html = await file(w, 'zhou.hong', 'html');
+
+    expect(html.body).toContain('按 zhou.hong 的密级（内部）');
+    expect(html.body).toContain('其中 1 条超出该密级，仅显示统一编号');
+    expect(html.body).toContain('<tr class="redacted">');
+  });
+
+  it('refuses a reader outside the custodian, its organiser and the upper level (403), an unknown format (400) and an unknown report (404)', async () => {
+    const w = await sent();
+
+    const outsider = await file(w, 'li.na', 'csv');
+    const badFormat = await file(w, 'zhao.min', 'xls');
+    const missing = await call(reportFile(w.deps), 'GET', '/catalogue-reports/x/files/csv', { user: 'zhao.min', pathParameters: { reportId: 'x', format: 'csv' } });
+
+    expect(outsider.status).toBe(403);
+    expect(badFormat.status).toBe(400);
+    expect(badFormat.body.error.details[0].field).toBe('path.format');
+    expect(missing.status).toBe(404);
+  });
+
+  it('quotes a cell that a spreadsheet would run as a formula (CSV injection)', async () => {
+    const w = await setup();
+    await w.register({ name: '=HYPERLINK("http://x")' });
+    const r = await call(sendReport(w.deps), 'POST', '/catalogue-reports', { user: 'zhang.wei' });
+
+    const csv = await file({ deps: w.deps, reportId: r.body.report.reportId }, 'zhao.min', 'csv');
+
+    expect(csv.body).toContain(`"'=HYPERLINK(""http://x"")"`);
   });
 });
 

@@ -336,5 +336,7 @@ export async function call(h: Handler, method: string, path: string, req: HttpCa
     requestContext: { requestId: 'req-http', http: { method, path } },
   } as unknown as APIGatewayProxyEventV2;
   const res = (await h(event, context)) as APIGatewayProxyStructuredResultV2;
-  return { status: res.statusCode ?? 200, body: res.body ? JSON.parse(res.body) : undefined };
+  const type = String(res.headers?.['content-type'] ?? 'application/json');
+  // JSON bodies parsed; a file or page (CSV, HTML) stays text.
+  return { status: res.statusCode ?? 200, headers: res.headers ?? {}, body: res.body ? (type.startsWith('application/json') ? JSON.parse(res.body) : res.body) : undefined };
 }
