@@ -60,7 +60,9 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         b.addEventListener('click', function () {
           call('GET', path + '/files/' + f).then(function (r) {
             if (r.status !== 200) { show(box, [el('p', { class: 'msg bad' }, [errorText(r)])]); return; }
-            save('成果目录上报-' + reportId + '.' + f, f === 'csv' ? 'text/csv;charset=utf-8' : 'text/html;charset=utf-8', r.data);
+            // fetch's text() drops the UTF-8 BOM; put it back so Excel and WPS read the CSV as UTF-8.
+            var body = f === 'csv' && String(r.data).charAt(0) !== '\\uFEFF' ? '\\uFEFF' + r.data : r.data;
+            save('成果目录上报-' + reportId + '.' + f, f === 'csv' ? 'text/csv;charset=utf-8' : 'text/html;charset=utf-8', body);
           });
         });
         return b;
