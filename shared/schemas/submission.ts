@@ -353,10 +353,10 @@ export type TimelineEvent = z.infer<typeof timelineEventSchema>;
 
 // ---- deadlines ------------------------------------------------------------------
 
-export const deadlineKinds = ['submission', 'resubmission', 'transfer'] as const;
+export const deadlineKinds = ['submission', 'resubmission', 'transfer', 'forestryCopy'] as const;
 export const deadlineViewSchema = z.object({
   kind: z.enum(deadlineKinds),
-  requirement: z.enum(['R6.1', 'R7.2', 'R8.1']),
+  requirement: z.enum(['R6.1', 'R7.2', 'R8.1', 'R8.2']),
   /** 中文名称，如 “汇交期限（调查完成后 30 个工作日）” */
   label: z.string(),
   start: isoDateSchema,

@@ -8,6 +8,7 @@ export const clocks = {
   submission: { requirement: 'R6.1', days: 30, label: '汇交期限（调查工作完成后 30 个工作日，R6.1）' },
   resubmission: { requirement: 'R7.2', days: 15, label: '修改后重新汇交期限（退回后 15 个工作日，R7.2）' },
   transfer: { requirement: 'R8.1', days: 15, label: '移交保管单位期限（核验通过后 15 个工作日，R8.1）' },
+  forestryCopy: { requirement: 'R8.2', days: 30, label: '林草成果副本送同级自然资源主管部门期限（核验通过后 30 个工作日，R8.2；以对方确认接收为准）' },
 } as const;
 export type ClockKind = keyof typeof clocks;
 

@@ -14,6 +14,7 @@ import {
   type ManifestFile,
   type Submission,
   type SurveyTask,
+  type TimelineEvent,
   type Version,
   type VersionFile,
 } from '#shared/schemas/submission.ts';
@@ -47,9 +48,12 @@ export function versionView(v: Version): VersionView {
 /**
  * The clocks a submission's rounds started: R7.2 from each return (met when
  * the next version is sealed), R8.1 from verification when a transfer is due
- * (met by the transfer, which the custody context records).
+ * (met by the transfer, which the custody context records), and R8.2 from
+ * verification when the organiser is a forestry/grassland department — the
+ * timeline then holds `forestryCopySent`; met when the natural-resources
+ * department acknowledges the copy (`forestryCopyAcknowledged`, approved).
  */
-export function roundDeadlines(calendar: WorkingDayCalendar, submission: Submission, versions: readonly Version[], today: string): DeadlineView[] {
+export function roundDeadlines(calendar: WorkingDayCalendar, submission: Submission, versions: readonly Version[], today: string, events: readonly TimelineEvent[] = []): DeadlineView[] {
   const out: DeadlineView[] = [];
   const byN = new Map(versions.map((v) => [v.n, v]));
   for (const v of [...versions].sort((a, b) => a.n - b.n)) {
@@ -60,16 +64,20 @@ export function roundDeadlines(calendar: WorkingDayCalendar, submission: Submiss
   if (submission.verifiedAt && submission.transferRequired) {
     out.push(deadlineView(calendar, 'transfer', chinaDay(submission.verifiedAt), today, submission.transferredAt));
   }
+  if (submission.verifiedAt && events.some((e) => e.type === 'forestryCopySent')) {
+    const acknowledged = events.find((e) => e.type === 'forestryCopyAcknowledged' && (e.detail['decision'] ?? 'approve') === 'approve');
+    out.push(deadlineView(calendar, 'forestryCopy', chinaDay(submission.verifiedAt), today, acknowledged?.at));
+  }
   return out;
 }
 
-export function submissionView(submission: Submission, versions: readonly Version[], calendar: WorkingDayCalendar, today: string): SubmissionView {
+export function submissionView(submission: Submission, versions: readonly Version[], calendar: WorkingDayCalendar, today: string, events: readonly TimelineEvent[] = []): SubmissionView {
   return {
     ...submission,
     statusLabel: submissionStatusLabels[submission.status],
     classificationLabel: classificationLabels[submission.classification],
     sharingModeLabel: sharingModeLabels[submission.catalogue.sharingMode],
-    deadlines: roundDeadlines(calendar, submission, versions, today),
+    deadlines: roundDeadlines(calendar, submission, versions, today, events),
     versions: [...versions].sort((a, b) => a.n - b.n).map(versionView),
   };
 }
@@ -296,11 +304,12 @@ export async function getSubmission(
   const submission = await ports.store.getSubmission(cmd.submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${cmd.submissionId} 不存在`);
   await requireRead(ports.identity, cmd.actor, submission, '该汇交');
-  const [versions, task, calendar] = await Promise.all([
+  const [versions, task, calendar, events] = await Promise.all([
     ports.store.listVersions(submission.submissionId),
     ports.store.getTask(submission.taskId),
     ports.calendar(),
+    ports.store.listEvents(submission.submissionId),
   ]);
   const today = chinaDay(ports.now());
-  return { submission: submissionView(submission, versions, calendar, today), task: task ? taskView(task, calendar, today) : null };
+  return { submission: submissionView(submission, versions, calendar, today, events), task: task ? taskView(task, calendar, today) : null };
 }

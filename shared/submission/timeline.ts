@@ -55,7 +55,7 @@ export async function getTimeline(
   }));
   const deadlines: DeadlineView[] = [
     ...(task?.completionDate ? [deadlineView(calendar, 'submission', task.completionDate, today, submission.firstSealedAt)] : []),
-    ...roundDeadlines(calendar, submission, versions, today),
+    ...roundDeadlines(calendar, submission, versions, today, events),
   ];
   for (const d of deadlines) entries.push({ at: endOfChinaDay(d.due), type: 'deadline', label: d.label, deadline: d });
   // Events of one instant (a frozen clock, or two writes in the same millisecond) follow the workflow's own order.

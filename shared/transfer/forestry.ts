@@ -47,7 +47,8 @@ export async function sendForestryCopy(
   const sent = (await ports.store.listEvents(input.submissionId)).find((e) => e.type === 'forestryCopySent');
   if (sent) return { required: true, targetOrg: target.code, due: String(sent.detail['due']) };
   const calendar = await ports.calendar();
-  const due = calendar.deadline(chinaDay(ports.now()), forestryCopyWorkingDays).due;
+  // R8.2 counts from verification, like R8.1: a transfer started late must not move the copy's deadline.
+  const due = calendar.deadline(chinaDay(submission.verifiedAt ?? ports.now()), forestryCopyWorkingDays).due;
   await recordTimelineEvents(ports, {
     submissionId: input.submissionId,
     actor: 'system:Transfer',

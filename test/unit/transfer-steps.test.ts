@@ -245,4 +245,36 @@ describe('R8.2 forestry copy (issue 4)', () => {
     expect((await types(t, forestry)).filter((x) => x === 'forestryCopySent')).toHaveLength(1);
     expect(await types(t, other)).not.toContain('forestryCopySent');
   });
+  it('counts the copy\'s 30 WD from verification, shows the R8.2 deadline overdue until the natural-resources department acknowledges, then met on that day', async () => {
+    const t = await transferWorld();
+    const { world } = t;
+    const task = await registerSurveyTask(
+      { actor: await world.user('lin.feng'), input: { name: '2026 年度广东省森林资源调查', theme: 'forest', regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS' }, requestId: 'task' },
+      world.ports,
+    );
+    await recordCompletion({ actor: await world.user('li.na'), taskId: task.taskId, completionDate: '2026-09-18', requestId: 'done' }, world.ports);
+    const opened = await openSubmission({ actor: await world.user('li.na'), taskId: task.taskId, catalogue: catalogue(), files: standardFiles, requestId: 'open' }, world.ports);
+    const id = opened.submission.submissionId;
+    for (const f of standardFiles) world.objects.putObject(objectKey(id, 1, f.path), f.size);
+    await completeVersion({ actor: await world.user('li.na'), submissionId: id, n: 1, requestId: 'seal' }, world.ports);
+    await markVerified(world.ports, { submissionId: id, n: 1, decidedBy: 'lin.feng' });
+    const verifiedOn = '2026-09-21';
+    const calendar = await t.ports.calendar();
+    const due = calendar.deadline(verifiedOn, 30).due;
+
+    world.setNow('2026-10-20T02:00:00.000Z'); // the transfer, and so the copy, a month after verification
+    const sent = await sendForestryCopy(t.ports, { submissionId: id, requestId: 'f1' });
+    const after = calendar.addWorkingDays(due, 1);
+    const late = roundDeadlines(calendar, (await world.store.getSubmission(id))!, await world.store.listVersions(id), after, await world.store.listEvents(id));
+    await world.store.appendEvents(
+      id,
+      [{ submissionId: id, type: 'forestryCopyAcknowledged', at: '2026-10-21T02:00:00.000Z', actor: 'chen.jing', detail: { decision: 'approve', decidedBy: 'chen.jing' } }],
+      { actor: 'chen.jing', orgCode: '440000-NR', action: 'test.ack', target: id, outcome: 'success', requestId: 'ack', detail: {} },
+    );
+    const met = roundDeadlines(calendar, (await world.store.getSubmission(id))!, await world.store.listVersions(id), '2026-12-31', await world.store.listEvents(id));
+
+    expect(sent.due).toBe(due);
+    expect(late.find((d) => d.kind === 'forestryCopy')).toMatchObject({ requirement: 'R8.2', start: verifiedOn, due, met: false, overdue: true, workingDaysLeft: -1 });
+    expect(met.find((d) => d.kind === 'forestryCopy')).toMatchObject({ due, met: true, metOn: '2026-10-21', overdue: false });
+  });
 });
