@@ -17,7 +17,6 @@ import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-l
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
-import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.ts';
@@ -38,6 +37,18 @@ export interface BucketRef {
   readonly bucketArn: string;
   readonly key: kms.IKey;
   readonly region: string;
+}
+
+/** A state machine known by its physical name and ARN (built from the name, no construct reference). */
+export interface StateMachineRef {
+  readonly name: string;
+  readonly arn: string;
+}
+
+/** A table's DynamoDB stream and the key its records are encrypted with. */
+export interface StreamRef {
+  readonly streamArn: string;
+  readonly key: kms.IKey;
 }
 
 export interface JwtBinding {
@@ -223,14 +234,19 @@ export class ChengguoFunction extends Construct {
     return this;
   }
 
-  /** <NAME>_STATE_MACHINE_ARN + StartExecution on it and DescribeExecution on its executions. */
-  bindStateMachineStart(name: string, stateMachine: sfn.StateMachine): this {
-    this.fn.addEnvironment(stateMachineEnv(name), stateMachine.stateMachineArn);
-    stateMachine.grantStartExecution(this.fn);
+  /**
+   * <NAME>_STATE_MACHINE_ARN + StartExecution on it and DescribeExecution on its
+   * executions. The ARN is built from the machine's known name, not taken from
+   * the construct: the machine invokes functions of the same nested stack, so a
+   * reference back to it would be a dependency cycle (stateless-stack.ts).
+   */
+  bindStateMachineStart(name: string, stateMachine: StateMachineRef): this {
+    this.fn.addEnvironment(stateMachineEnv(name), stateMachine.arn);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [stateMachine.arn] }));
     const executions = Stack.of(this).formatArn({
       service: 'states',
       resource: 'execution',
-      resourceName: `${stateMachine.stateMachineName}:*`,
+      resourceName: `${stateMachine.name}:*`,
       arnFormat: ArnFormat.COLON_RESOURCE_NAME,
     });
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executions] }));
@@ -239,9 +255,26 @@ export class ChengguoFunction extends Construct {
   }
 
   /** SendTaskSuccess/Failure/Heartbeat, scoped to the one state machine (IAM cannot scope a token further). */
-  bindTaskResponse(name: string, stateMachine: sfn.StateMachine): this {
-    this.fn.addEnvironment(stateMachineEnv(name), stateMachine.stateMachineArn);
-    stateMachine.grantTaskResponse(this.fn);
+  bindTaskResponse(name: string, stateMachine: StateMachineRef): this {
+    this.fn.addEnvironment(stateMachineEnv(name), stateMachine.arn);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: [stateMachine.arn] }),
+    );
+    return this;
+  }
+
+  /**
+   * Read one table's change stream (the event source mapping polls it with this
+   * role): that stream only, and the table key for its records through DynamoDB only.
+   */
+  bindStreamRead(stream: StreamRef): this {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        resources: [stream.streamArn],
+      }),
+    );
+    this.grantKeyVia(stream.key, 'dynamodb', Stack.of(this).region, 'read');
     return this;
   }
 
@@ -289,7 +322,7 @@ export class ChengguoFunction extends Construct {
 }
 
 /** Acknowledgements every function shares, each with the reason it holds for this design. */
-export function acknowledgeFunctionFindings(fn: ChengguoFunction, opts: { readonly asyncTarget: boolean }): void {
+export function acknowledgeFunctionFindings(fn: ChengguoFunction, opts: { readonly asyncTarget: boolean; readonly streamTarget?: boolean }): void {
   acknowledge(
     fn,
     ['AwsSolutions-L1'],
@@ -305,7 +338,13 @@ export function acknowledgeFunctionFindings(fn: ChengguoFunction, opts: { readon
     ['NIST.800.53.R5-LambdaConcurrency'],
     'Reserved concurrency is optional per function (ChengguoFunctionProps.reservedConcurrency); by default the stage throttling of the HTTP API bounds concurrency, and reserving it would fail on accounts with the default unreserved-concurrency quota.',
   );
-  if (!opts.asyncTarget) {
+  if (opts.streamTarget && !opts.asyncTarget) {
+    acknowledge(
+      fn,
+      ['NIST.800.53.R5-LambdaDLQ'],
+      'Invoked by a DynamoDB stream event source mapping, which invokes synchronously; a batch that still fails after its retries goes to the mapping\'s own on-failure SQS queue. A function dead-letter queue serves asynchronous invocations only.',
+    );
+  } else if (!opts.asyncTarget) {
     acknowledge(
       fn,
       ['NIST.800.53.R5-LambdaDLQ'],

@@ -38,6 +38,8 @@ export class StatefulStack extends Stack {
   /** Encrypts both tables. */
   readonly tableKey: kms.IKey;
   readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
+  /** Stream ARN of each table whose shape (infra/tables.ts) has a stream; manifest.streams read them. */
+  readonly tableStreams: Readonly<Partial<Record<TableName, string>>>;
   /** Global secondary index names per table (IAM grants name them, no index/*). */
   readonly tableIndexes: Readonly<Record<TableName, readonly string[]>>;
   /** Encrypts the CloudWatch log groups of the stateless stack. */
@@ -104,6 +106,7 @@ export class StatefulStack extends Stack {
     // ---- tables ----
     const tables: Partial<Record<TableName, dynamodb.Table>> = {};
     const indexes: Partial<Record<TableName, string[]>> = {};
+    const streams: Partial<Record<TableName, string>> = {};
     for (const shape of tableShapes) {
       const table = new dynamodb.Table(this, `${pascal(shape.name)}Table`, {
         partitionKey: { name: shape.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -114,7 +117,9 @@ export class StatefulStack extends Stack {
         encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
         encryptionKey: tableKey,
         removalPolicy: RemovalPolicy.RETAIN,
+        ...(shape.stream ? { stream: dynamodb.StreamViewType[shape.stream] } : {}),
       });
+      if (shape.stream && table.tableStreamArn) streams[shape.name] = table.tableStreamArn;
       for (const gsi of shape.globalIndexes) {
         table.addGlobalSecondaryIndex({
           indexName: gsi.name,
@@ -134,6 +139,7 @@ export class StatefulStack extends Stack {
     if (!registry || !logs || !indexes.registry || !indexes.logs) throw new Error('infra/tables.ts: tables must list registry and logs');
     this.tables = { registry, logs };
     this.tableIndexes = { registry: indexes.registry, logs: indexes.logs };
+    this.tableStreams = streams;
 
     // ---- who signs in ----
     if (settings.oidc) {

@@ -3,10 +3,21 @@
  * functions, state machines, HTTP API, schedules and mail identity. All of it
  * is generated from infra/manifest.ts — nothing here lists a function, route,
  * state machine or schedule by hand.
+ *
+ * CloudFormation allows 500 resources per stack, and a routed function costs
+ * about seven (function, role, policy, log group; route, integration and
+ * invoke permission on the API side). So the functions
+ * of each bounded context live in a nested stack of their own (BoundedContext),
+ * and this stack keeps what spans contexts: state machines, the HTTP API,
+ * schedules, mail identity and the dead-letter queue. A nested stack is ONE
+ * resource here, so references must run one way only — this stack may use a
+ * function's ARN (state machines, API integrations), while a function knows a
+ * state machine or a scheduled target by its deterministic name, never by a
+ * reference back (that would be a dependency cycle).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, Duration, Stack, TimeZone, type StackProps } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, NestedStack, Stack, TimeZone, type NestedStackProps, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -14,6 +25,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -23,13 +36,15 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { envNames } from '#shared/config.ts';
-import { manifest as defaultManifest, type BucketName, type FunctionDef, type Manifest, type StateMachineDef, type TableName } from '../manifest.ts';
+import { manifest as defaultManifest, type BucketName, type FunctionDef, type Manifest, type StateMachineDef, type StreamDef, type TableName } from '../manifest.ts';
+import { tables as defaultTableShapes, type TableShape } from '../tables.ts';
 import {
   ChengguoFunction,
   acknowledgeFunctionFindings,
   type BucketRef,
   type JwtBinding,
   type MailBinding,
+  type StateMachineRef,
   type TableRef,
 } from '../constructs/chengguo-function.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
@@ -40,6 +55,8 @@ import type { DeploySettings } from './settings.ts';
 export interface StatefulRefs {
   readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
   readonly tableIndexes: Readonly<Record<TableName, readonly string[]>>;
+  /** Stream ARN of each table with a stream (infra/tables.ts `stream`). */
+  readonly tableStreams: Readonly<Partial<Record<TableName, string>>>;
   readonly tableKey: kms.IKey;
   readonly storageKey: kms.IKey;
   readonly logsKey: kms.IKey;
@@ -54,6 +71,8 @@ export interface StatelessStackProps extends StackProps {
   /** Project root: function entries, statemachines/ and package-lock.json are resolved from it. */
   readonly projectRoot: string;
   readonly manifest?: Manifest;
+  /** Table shapes (infra/tables.ts by default): which tables have streams. */
+  readonly tableShapes?: readonly TableShape[];
 }
 
 const pascal = (s: string) => s.replace(/(^|[-_])([a-z0-9])/g, (_m, _sep: string, c: string) => c.toUpperCase());
@@ -70,9 +89,38 @@ export function placeholdersOf(asl: string): string[] {
   return [...new Set([...asl.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1] ?? ''))];
 }
 
-/** One construct per bounded context: its functions, grouped as the code is. */
-export class BoundedContext extends Construct {
+export interface BoundedContextProps extends NestedStackProps {
+  /** functions/<context>/… */
+  readonly context: string;
+}
+
+/**
+ * One nested stack per bounded context: its functions (with their roles, log
+ * groups and stream mappings), grouped as the code is, so that no stack of
+ * the stage nears CloudFormation's 500-resource limit as contexts are added.
+ */
+export class BoundedContext extends NestedStack {
+  readonly context: string;
   readonly functions = new Map<string, ChengguoFunction>();
+
+  constructor(scope: Construct, id: string, props: BoundedContextProps) {
+    super(scope, id, props);
+    this.context = props.context;
+  }
+}
+
+/** A state machine of this stage by its deterministic name: usable anywhere without a reference to the construct. */
+export function stateMachineRef(scope: Construct, prefix: string, name: string): StateMachineRef {
+  const physical = `${prefix}-${name}`;
+  return {
+    name: physical,
+    arn: Stack.of(scope).formatArn({ service: 'states', resource: 'stateMachine', resourceName: physical, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+  };
+}
+
+/** A function of this stage by its deterministic name (<prefix>-<name>). */
+export function functionArnOf(scope: Construct, prefix: string, name: string): string {
+  return Stack.of(scope).formatArn({ service: 'lambda', resource: 'function', resourceName: `${prefix}-${name}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 }
 
 export class StatelessStack extends Stack {
@@ -88,7 +136,7 @@ export class StatelessStack extends Stack {
     const { settings, stateful, projectRoot } = props;
     const m = props.manifest ?? defaultManifest;
     const p = settings.prefix;
-    checkManifest(m);
+    checkManifest(m, props.tableShapes ?? defaultTableShapes);
 
     // ---- what functions bind to ----
     const tableRefs = Object.fromEntries(
@@ -97,11 +145,11 @@ export class StatelessStack extends Stack {
         { name, table: stateful.tables[name], key: stateful.tableKey, indexNames: stateful.tableIndexes[name] } satisfies TableRef,
       ]),
     ) as Record<TableName, TableRef>;
-    const bucketRef = (name: BucketName): BucketRef => {
+    const bucketRef = (scope: Construct, name: BucketName): BucketRef => {
       if (name === 'backup') {
         throw new Error('manifest: the backup bucket is the cross-region replica of custody; functions read custody, not the replica');
       }
-      return { name, bucketName: bucketName(this, settings, name), bucketArn: bucketArn(this, settings, name), key: stateful.storageKey, region: settings.region };
+      return { name, bucketName: bucketName(scope, settings, name), bucketArn: bucketArn(scope, settings, name), key: stateful.storageKey, region: settings.region };
     };
 
     let mail: MailBinding;
@@ -120,14 +168,15 @@ export class StatelessStack extends Stack {
     const asyncTargets = new Set(m.schedules.flatMap((x) => ('function' in x.target ? [x.target.function] : [])));
     const asyncFailures = m.schedules.length > 0 ? this.deadLetterQueue() : undefined;
 
-    // ---- functions, one construct per bounded context ----
+    // ---- functions, one nested stack per bounded context ----
     const contexts = new Map<string, BoundedContext>();
     const functions = new Map<string, ChengguoFunction>();
+    const streamTargets = new Set(m.streams.map((x) => x.function));
     for (const def of m.functions) {
       const context = contextOf(def);
       let ctx = contexts.get(context);
       if (!ctx) {
-        ctx = new BoundedContext(this, pascal(context));
+        ctx = new BoundedContext(this, pascal(context), { context, description: `chengguo ${settings.stage} (${settings.partition}): functions of the ${context} context` });
         contexts.set(context, ctx);
       }
       const fn = new ChengguoFunction(ctx, def.name, {
@@ -136,19 +185,20 @@ export class StatelessStack extends Stack {
         projectRoot,
         logRetention: settings.logRetention,
         logsKey: stateful.logsKey,
+        ...(def.reservedConcurrency !== undefined ? { reservedConcurrency: def.reservedConcurrency } : {}),
         ...(asyncTargets.has(def.name) && asyncFailures ? { deadLetterQueue: asyncFailures } : {}),
       });
       for (const [table, access] of Object.entries(def.tables ?? {}) as [TableName, 'read' | 'readWrite'][]) {
         fn.bindTable(tableRefs[table], access);
       }
       for (const [bucket, access] of Object.entries(def.buckets ?? {}) as [BucketName, 'read' | 'readWrite'][]) {
-        fn.bindBucket(bucketRef(bucket), access);
+        fn.bindBucket(bucketRef(ctx, bucket), access);
       }
       if (def.verifiesJwt) fn.bindJwt(stateful.jwt);
       if (def.sendsEmail) fn.bindEmail(mail);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
-      if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef('custody'));
-      acknowledgeFunctionFindings(fn, { asyncTarget: asyncTargets.has(def.name) });
+      if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'));
+      acknowledgeFunctionFindings(fn, { asyncTarget: asyncTargets.has(def.name), streamTarget: streamTargets.has(def.name) });
       ctx.functions.set(def.name, fn);
       functions.set(def.name, fn);
     }
@@ -171,10 +221,22 @@ export class StatelessStack extends Stack {
       if (!sm) throw new Error(`manifest: ${by} refers to state machine ${name}, which manifest.stateMachines does not declare`);
       return sm;
     };
+    // By name, not by construct: the machine depends on the nested stacks of
+    // the functions it invokes, so these functions cannot depend on it.
     for (const def of m.functions) {
-      for (const name of def.startsStateMachines ?? []) fnOf(def.name).bindStateMachineStart(name, machineOf(name, def.name));
-      for (const name of def.answersStateMachines ?? []) fnOf(def.name).bindTaskResponse(name, machineOf(name, def.name));
+      const fn = fnOf(def.name);
+      for (const name of def.startsStateMachines ?? []) {
+        machineOf(name, def.name);
+        fn.bindStateMachineStart(name, stateMachineRef(fn, p, name));
+      }
+      for (const name of def.answersStateMachines ?? []) {
+        machineOf(name, def.name);
+        fn.bindTaskResponse(name, stateMachineRef(fn, p, name));
+      }
     }
+
+    // ---- table streams → event source mappings ----
+    for (const def of m.streams) this.streamMapping(def, fnOf(def.function), stateful);
 
     // ---- HTTP API ----
     this.api = this.httpApi(m, settings, stateful.jwt, stateful.logsKey, fnOf);
@@ -200,12 +262,19 @@ export class StatelessStack extends Stack {
         maxEventAge: Duration.hours(2),
       };
       let target: scheduler.IScheduleTarget;
+      let targetStack: BoundedContext | undefined;
       if ('function' in def.target) {
-        const fn = fnOf(def.target.function).fn;
+        // The target by its deterministic ARN: a reference into the nested
+        // stack would render as a stack output here, and the acknowledged
+        // `<arn>:*` finding must be the very string of the grant.
+        const targetFn = fnOf(def.target.function);
+        const arn = functionArnOf(this, p, def.target.function);
+        const fn = lambda.Function.fromFunctionAttributes(this, `${def.name}Target`, { functionArn: arn, sameEnvironment: true });
         target = new targets.LambdaInvoke(fn, targetProps);
+        targetStack = contexts.get(contextOf(targetFn.def));
         acknowledgeWildcardResource(
           role,
-          `${fn.functionArn}:*`,
+          `${arn}:*`,
           `lambda:InvokeFunction on the versions and aliases of ${def.target.function} only (the grant helper adds them); no other function.`,
         );
       } else {
@@ -218,9 +287,50 @@ export class StatelessStack extends Stack {
         target,
         timeWindow: scheduler.TimeWindow.off(),
       });
+      // Named by ARN, so the order is explicit: the schedule after its function.
+      if (targetStack) schedule.node.addDependency(targetStack);
       schedules.set(def.name, schedule);
     }
     this.schedules = schedules;
+  }
+
+  /**
+   * A table stream feeding its function: filtered by key on the AWS side (only
+   * matching records invoke and are billed), batched by the window, a failing
+   * batch split in halves to isolate the bad record, retried, then its
+   * shard-iterator pointer sent to a queue of its own (records leave the
+   * stream after 24 h; the queue keeps the pointer 14 days for a replay).
+   */
+  private streamMapping(def: StreamDef, fn: ChengguoFunction, stateful: StatefulRefs): void {
+    const streamArn = stateful.tableStreams[def.table];
+    if (!streamArn) throw new Error(`manifest: stream ${def.name} reads table ${def.table}, which the stateful stack gives no stream; set stream in infra/tables.ts`);
+    const scope = Stack.of(fn);
+    const failures = new sqs.Queue(scope, `${def.name}StreamFailures`, {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(
+      failures,
+      ['AwsSolutions-SQS3'],
+      `This queue is itself the on-failure destination of the ${def.name} stream mapping; a queue behind it would only move the same batch pointers again.`,
+    );
+    fn.bindStreamRead({ streamArn, key: stateful.tableKey });
+    const keys: Record<string, unknown> = { pk: { S: lambda.FilterRule.beginsWith(def.keys.pkPrefix) } };
+    if (def.keys.sk !== undefined) keys['sk'] = { S: lambda.FilterRule.isEqual(def.keys.sk) };
+    const mapping = fn.fn.addEventSourceMapping(`${def.name}Stream`, {
+      eventSourceArn: streamArn,
+      startingPosition: lambda.StartingPosition.LATEST,
+      batchSize: def.batchSize,
+      maxBatchingWindow: Duration.seconds(def.batchingWindowSeconds),
+      filters: [lambda.FilterCriteria.filter({ dynamodb: { Keys: keys } })],
+      bisectBatchOnError: true,
+      retryAttempts: 3,
+      reportBatchItemFailures: false,
+      onFailure: new SqsDlq(failures),
+    });
+    // Lambda checks the role's stream permissions when it creates the mapping.
+    mapping.node.addDependency(fn.role);
   }
 
   private deadLetterQueue(): sqs.Queue {
@@ -254,7 +364,7 @@ export class StatelessStack extends Stack {
   ): sfn.StateMachine {
     const file = path.join(projectRoot, def.file);
     const asl = fs.readFileSync(file, 'utf8');
-    checkIntegrations(def.file, JSON.parse(asl));
+    const uses = checkIntegrations(def.file, JSON.parse(asl));
     const unknown = placeholdersOf(asl).filter((ph) => !(ph in def.functions));
     if (unknown.length > 0) throw new Error(`${def.file}: placeholders ${unknown.join(', ')} are not in manifest.stateMachines[${def.name}].functions`);
     const body = settings.partition === 'aws' ? asl : asl.replaceAll('"arn:aws:states:::', `"arn:${settings.partition}:states:::`);
@@ -276,6 +386,7 @@ export class StatelessStack extends Stack {
     }
     // Unqualified ARNs only: the ASL invokes $LATEST, so no `:*` for versions.
     if (invoked.size > 0) role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [...invoked] }));
+    if (uses.distributedMap) this.grantDistributedMap(role, stateMachineRef(this, settings.prefix, def.name));
 
     const sm = new sfn.StateMachine(this, `${def.name}StateMachine`, {
       stateMachineName: `${settings.prefix}-${def.name}`,
@@ -294,6 +405,28 @@ export class StatelessStack extends Stack {
       'CloudWatch Logs delivery (CreateLogDelivery, PutResourcePolicy, DescribeLogGroups …) and X-Ray (PutTraceSegments, GetSamplingRules …) support no resource-level permissions; the Lambda grant names each function.',
     );
     return sm;
+  }
+
+  /**
+   * A Distributed Map runs each item batch as a child execution of this same
+   * state machine: the role starts it, and describes and stops the child
+   * executions (execution:<name>/<label>:<id>) and the map run's
+   * (execution:<name>:<id>). Built from the known name: the role cannot
+   * reference its own state machine without a cycle.
+   */
+  private grantDistributedMap(role: iam.Role, self: StateMachineRef): void {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [self.arn] }));
+    const executions = ['/*', ':*'].map((suffix) =>
+      this.formatArn({ service: 'states', resource: 'execution', resourceName: `${self.name}${suffix}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    );
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: executions }));
+    for (const resource of executions) {
+      acknowledgeWildcardResource(
+        role,
+        resource,
+        `Distributed Map child executions are named by Step Functions at run time; DescribeExecution/StopExecution are confined to executions of ${self.name} itself.`,
+      );
+    }
   }
 
   private httpApi(
@@ -372,7 +505,7 @@ export class StatelessStack extends Stack {
 }
 
 /** Names are unique, and every reference in the manifest resolves. */
-export function checkManifest(m: Manifest): void {
+export function checkManifest(m: Manifest, tableShapes: readonly TableShape[] = defaultTableShapes): void {
   const names = new Set<string>();
   for (const f of m.functions) {
     if (names.has(f.name)) throw new Error(`manifest: function ${f.name} is declared twice`);
@@ -391,29 +524,55 @@ export function checkManifest(m: Manifest): void {
   for (const s of m.schedules) {
     if ('function' in s.target && !names.has(s.target.function)) throw new Error(`manifest: schedule ${s.name} refers to unknown function ${s.target.function}`);
   }
+  const streamNames = new Set<string>();
+  for (const s of m.streams) {
+    if (streamNames.has(s.name)) throw new Error(`manifest: stream ${s.name} is declared twice`);
+    streamNames.add(s.name);
+    if (!names.has(s.function)) throw new Error(`manifest: stream ${s.name} refers to unknown function ${s.function}`);
+    const shape = tableShapes.find((t) => t.name === s.table);
+    if (!shape) throw new Error(`manifest: stream ${s.name} reads unknown table ${s.table}`);
+    if (!shape.stream) {
+      throw new Error(`manifest: stream ${s.name} reads table ${s.table}, which has no stream; give its shape stream: 'NEW_AND_OLD_IMAGES' in infra/tables.ts`);
+    }
+  }
 }
 
 /** The Lambda integrations the state machine role is granted; anything else would fail at run time. */
 const grantedIntegrations = new Set(['arn:aws:states:::lambda:invoke', 'arn:aws:states:::lambda:invoke.waitForTaskToken']);
 
+/** What an ASL file needs beyond its Lambda invocations (StatelessStack.stateMachine grants it). */
+export interface IntegrationUse {
+  /** A DISTRIBUTED Map: child executions of the state machine itself. */
+  readonly distributedMap: boolean;
+}
+
 /**
- * The role of a state machine may invoke its manifest functions and nothing
- * else, so an ASL file that uses another service integration or a
- * distributed map fails the synth here, with the fix named, instead of
- * failing with AccessDenied in an execution.
+ * The role of a state machine may invoke its manifest functions (and, for a
+ * Distributed Map, run its own child executions) and nothing else, so an ASL
+ * file that uses another service integration, or a Distributed Map reading
+ * or writing S3 (ItemReader, ResultWriter), fails the synth here, with the
+ * fix named, instead of failing with AccessDenied in an execution.
  */
-export function checkIntegrations(file: string, node: unknown): void {
-  if (Array.isArray(node)) {
-    for (const item of node) checkIntegrations(file, item);
-    return;
-  }
-  if (typeof node !== 'object' || node === null) return;
-  const o = node as Record<string, unknown>;
-  if (o['Type'] === 'Task' && typeof o['Resource'] === 'string' && !grantedIntegrations.has(o['Resource'])) {
-    throw new Error(`${file}: Task resource ${o['Resource']} is not granted to the state machine role; add its grant in StatelessStack.stateMachine`);
-  }
-  if (o['Mode'] === 'DISTRIBUTED') {
-    throw new Error(`${file}: a DISTRIBUTED Map needs states:StartExecution on its own executions; add the grant in StatelessStack.stateMachine`);
-  }
-  for (const value of Object.values(o)) checkIntegrations(file, value);
+export function checkIntegrations(file: string, node: unknown): IntegrationUse {
+  let distributedMap = false;
+  const visit = (n: unknown): void => {
+    if (Array.isArray(n)) {
+      for (const item of n) visit(item);
+      return;
+    }
+    if (typeof n !== 'object' || n === null) return;
+    const o = n as Record<string, unknown>;
+    if (o['Type'] === 'Task' && typeof o['Resource'] === 'string' && !grantedIntegrations.has(o['Resource'])) {
+      throw new Error(`${file}: Task resource ${o['Resource']} is not granted to the state machine role; add its grant in StatelessStack.stateMachine`);
+    }
+    if (o['Type'] === 'Map') {
+      for (const key of ['ItemReader', 'ResultWriter']) {
+        if (key in o) throw new Error(`${file}: a Map ${key} reads or writes S3, which the state machine role is not granted; add the bucket grant in StatelessStack.stateMachine`);
+      }
+    }
+    if (o['Mode'] === 'DISTRIBUTED') distributedMap = true;
+    for (const value of Object.values(o)) visit(value);
+  };
+  visit(node);
+  return { distributedMap };
 }

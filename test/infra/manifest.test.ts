@@ -3,8 +3,10 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { manifest, type RouteDef, type ScheduleDef, type StateMachineDef } from '#infra/manifest.ts';
 import { projectRoot } from '#infra/stacks/chengguo-app.ts';
-import { placeholdersOf } from '#infra/stacks/stateless-stack.ts';
-import { resourcesOf, synthChengguo, type CfnResource, type Synthesised } from './synth.ts';
+import { Stack } from 'aws-cdk-lib';
+import { contextOf, functionArnOf, placeholdersOf } from '#infra/stacks/stateless-stack.ts';
+import { functionByName } from '#infra/manifest.ts';
+import { contextResources, functionArnInParent, functionsNamed, nestedStackId, resourcesOf, synthChengguo, type CfnResource, type Synthesised } from './synth.ts';
 
 let s: Synthesised;
 beforeAll(() => {
@@ -12,10 +14,10 @@ beforeAll(() => {
 });
 
 const prefix = 'chengguo-prod';
-const functionId = (name: string): string => {
-  const found = resourcesOf(s.templates.stateless, 'AWS::Lambda::Function').filter(([, r]) => r.Properties?.['FunctionName'] === `${prefix}-${name}`);
-  expect(found, `Lambda ${prefix}-${name}`).toHaveLength(1);
-  return found[0]![0];
+/** The function's ARN as the stateless (parent) template refers to it, after checking it exists exactly once. */
+const functionArn = (name: string): unknown => {
+  expect(functionsNamed(s, name), `Lambda ${prefix}-${name}`).toHaveLength(1);
+  return functionArnInParent(s, name);
 };
 const one = (type: string, pred: (r: CfnResource) => boolean, what: string): [string, CfnResource] => {
   const found = resourcesOf(s.templates.stateless, type).filter(([, r]) => pred(r));
@@ -27,7 +29,7 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
   it('synthesises exactly as many functions, routes, state machines and schedules as the manifest declares', () => {
     const t = s.templates.stateless;
 
-    expect(resourcesOf(t, 'AWS::Lambda::Function')).toHaveLength(manifest.functions.length);
+    expect(contextResources(s, 'AWS::Lambda::Function')).toHaveLength(manifest.functions.length);
     expect(resourcesOf(t, 'AWS::ApiGatewayV2::Route')).toHaveLength(manifest.routes.length);
     expect(resourcesOf(t, 'AWS::StepFunctions::StateMachine')).toHaveLength(manifest.stateMachines.length);
     expect(resourcesOf(t, 'AWS::Scheduler::Schedule')).toHaveLength(manifest.schedules.length);
@@ -35,7 +37,9 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
 
   describe('functions', () => {
     it.each(manifest.functions.map((f) => [f.name, f] as const))('%s is a Lambda with the entry, memory and timeout of its manifest entry', (name, def) => {
-      const [, fn] = one('AWS::Lambda::Function', (r) => r.Properties?.['FunctionName'] === `${prefix}-${name}`, name);
+      const found = functionsNamed(s, name);
+      expect(found, name).toHaveLength(1);
+      const fn = found[0]!.resource;
 
       expect(existsSync(path.join(projectRoot, def.entry))).toBe(true);
       expect(s.stateless.functions.get(name)?.def.entry).toBe(def.entry);
@@ -49,7 +53,7 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
       const integrationId = (JSON.stringify(r.Properties?.['Target']).match(/"Ref":"([A-Za-z0-9]+)"/) ?? [])[1] ?? '';
       const integration = s.templates.stateless.findResources('AWS::ApiGatewayV2::Integration')[integrationId] as CfnResource | undefined;
 
-      expect(integration?.Properties?.['IntegrationUri']).toEqual({ 'Fn::GetAtt': [functionId(route.function), 'Arn'] });
+      expect(integration?.Properties?.['IntegrationUri']).toEqual(functionArn(route.function));
       if (route.auth === 'public') {
         expect(r.Properties?.['AuthorizationType']).toBe('NONE');
         expect(r.Properties?.['AuthorizerId']).toBeUndefined();
@@ -67,7 +71,7 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
 
       expect(placeholdersOf(asl).sort()).toEqual(Object.keys(def.functions).sort());
       expect(sm.Properties?.['DefinitionSubstitutions']).toEqual(
-        Object.fromEntries(Object.entries(def.functions).map(([ph, fn]) => [ph, { 'Fn::GetAtt': [functionId(fn), 'Arn'] }])),
+        Object.fromEntries(Object.entries(def.functions).map(([ph, fn]) => [ph, functionArn(fn)])),
       );
       expect(JSON.parse(sm.Properties?.['DefinitionString'] as string)).toEqual(JSON.parse(asl));
     });
@@ -75,7 +79,7 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
 
   describe('schedules', () => {
     it.each(manifest.schedules.map((x) => [x.name, x] as const))('%s fires on its expression and time zone, on time, at its target', (name, def: ScheduleDef) => {
-      const [, schedule] = one('AWS::Scheduler::Schedule', (r) => r.Properties?.['Name'] === `${prefix}-${name}`, name);
+      const [id, schedule] = one('AWS::Scheduler::Schedule', (r) => r.Properties?.['Name'] === `${prefix}-${name}`, name);
 
       expect(schedule.Properties).toMatchObject({
         ScheduleExpression: def.expression,
@@ -85,8 +89,13 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
         Target: { Input: JSON.stringify(def.input ?? {}) },
       });
       const target = (schedule.Properties?.['Target'] as { Arn: unknown }).Arn;
-      if ('function' in def.target) expect(target).toEqual({ 'Fn::GetAtt': [functionId(def.target.function), 'Arn'] });
-      else expect(target).toEqual({ Ref: expect.stringMatching(new RegExp(`^${def.target.stateMachine}StateMachine`)) });
+      if ('function' in def.target) {
+        // By its deterministic ARN, deployed after the nested stack that holds the function.
+        expect(functionsNamed(s, def.target.function), def.target.function).toHaveLength(1);
+        expect(target).toEqual(Stack.of(s.stateless).resolve(functionArnOf(s.stateless, prefix, def.target.function)));
+        const dependsOn = (s.templates.stateless.toJSON()['Resources'][id] as { DependsOn?: string[] }).DependsOn;
+        expect(dependsOn).toContain(nestedStackId(s, contextOf(functionByName(def.target.function))));
+      } else expect(target).toEqual({ Ref: expect.stringMatching(new RegExp(`^${def.target.stateMachine}StateMachine`)) });
     });
   });
 });

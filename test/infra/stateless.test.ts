@@ -9,49 +9,85 @@ import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.t
 import { ChengguoFunction } from '#infra/constructs/chengguo-function.ts';
 import { functionByName, manifest } from '#infra/manifest.ts';
 import { projectRoot } from '#infra/stacks/chengguo-app.ts';
-import { checkIntegrations, checkManifest } from '#infra/stacks/stateless-stack.ts';
-import { asArray, iamStatements, newApp, resourcesOf, synthChengguo, type CfnResource, type Synthesised } from './synth.ts';
+import { tables as tableShapes } from '#infra/tables.ts';
+import { checkIntegrations, checkManifest, contextOf, stateMachineRef } from '#infra/stacks/stateless-stack.ts';
+import {
+  asArray,
+  asSuppliedByParent,
+  contextResources,
+  functionArnInParent,
+  functionsNamed,
+  iamStatements,
+  newApp,
+  resourceCounts,
+  resourcesOf,
+  synthChengguo,
+  type CfnResource,
+  type Synthesised,
+} from './synth.ts';
 
 let s: Synthesised;
 beforeAll(() => {
   s = synthChengguo();
 });
 
-function fnResource(name: string): [string, CfnResource] {
-  const found = resourcesOf(s.templates.stateless, 'AWS::Lambda::Function').filter(([, r]) => r.Properties?.['FunctionName'] === `chengguo-prod-${name}`);
+function fnFound(name: string) {
+  const found = functionsNamed(s, name);
   expect(found, name).toHaveLength(1);
   return found[0]!;
+}
+function fnResource(name: string): [string, CfnResource] {
+  const { id, resource } = fnFound(name);
+  return [id, resource];
 }
 function envOf(name: string): Record<string, unknown> {
   return ((fnResource(name)[1].Properties?.['Environment'] as { Variables: Record<string, unknown> } | undefined)?.Variables) ?? {};
 }
+/** The statements of the function's own role, read in the nested template that holds both. */
 function statementsOf(name: string): Array<Record<string, unknown>> {
-  const role = (fnResource(name)[1].Properties?.['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return resourcesOf(s.templates.stateless, 'AWS::IAM::Policy')
+  const { template, resource } = fnFound(name);
+  const role = (resource.Properties?.['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return resourcesOf(template, 'AWS::IAM::Policy')
     .filter(([, p]) => JSON.stringify(p.Properties?.['Roles']).includes(`"${role}"`))
     .flatMap(([, p]) => asArray((p.Properties?.['PolicyDocument'] as { Statement: Array<Record<string, unknown>> }).Statement));
+}
+/** The state machine ARN a function is given, as its nested template spells it. */
+function machineArnFor(fnName: string, machine: string): unknown {
+  const fn = s.stateless.functions.get(fnName)!;
+  return Stack.of(fn).resolve(stateMachineRef(fn, s.settings.prefix, machine).arn);
 }
 const actionsOf = (statements: Array<Record<string, unknown>>) => statements.flatMap((st) => asArray(st['Action'] as string | string[]));
 
 describe('functions: one opinionated Lambda per manifest entry (issue 2)', () => {
   it('runs every function on Node.js 22, ARM, with active tracing, JSON logs and its own KMS-encrypted log group with a retention', () => {
-    const functions = resourcesOf(s.templates.stateless, 'AWS::Lambda::Function');
-    const groups = s.templates.stateless.findResources('AWS::Logs::LogGroup');
+    const functions = contextResources(s, 'AWS::Lambda::Function');
 
     expect(functions).toHaveLength(manifest.functions.length);
-    for (const [id, fn] of functions) {
+    for (const [id, fn, template] of functions) {
       expect(fn.Properties, id).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
       const group = (fn.Properties?.['LoggingConfig'] as { LogGroup: { Ref: string }; LogFormat: string }).LogGroup.Ref;
       expect((fn.Properties?.['LoggingConfig'] as { LogFormat: string }).LogFormat).toBe('JSON');
-      expect(groups[group]?.Properties, id).toMatchObject({ RetentionInDays: s.settings.logRetention, KmsKeyId: expect.anything() });
+      expect(template.findResources('AWS::Logs::LogGroup')[group]?.Properties, id).toMatchObject({ RetentionInDays: s.settings.logRetention, KmsKeyId: expect.anything() });
     }
   });
 
+  it('puts each function in the nested stack of its bounded context (functions/<context>/…), and no function in the parent', () => {
+    for (const def of manifest.functions) expect(fnFound(def.name).context, def.name).toBe(contextOf(def));
+    expect(resourcesOf(s.templates.stateless, 'AWS::Lambda::Function')).toEqual([]);
+    expect(resourcesOf(s.templates.stateless, 'AWS::CloudFormation::Stack')).toHaveLength(new Set(manifest.functions.map(contextOf)).size);
+  });
+
   it('gives every function a role of its own, without AWS managed policies', () => {
-    const roles = resourcesOf(s.templates.stateless, 'AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties?.['Role']));
+    const roles = contextResources(s, 'AWS::Lambda::Function').map(([, fn, t]) => {
+      const id = (fn.Properties?.['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+      expect(t.findResources('AWS::IAM::Role')[id], id).toBeDefined();
+      return `${[...s.templates.contexts].find(([, x]) => x === t)![0]}/${id}`;
+    });
 
     expect(new Set(roles).size).toBe(manifest.functions.length);
-    for (const [id, role] of resourcesOf(s.templates.stateless, 'AWS::IAM::Role')) expect(role.Properties?.['ManagedPolicyArns'], id).toBeUndefined();
+    for (const t of s.templates.all.values()) {
+      for (const [id, role] of resourcesOf(t, 'AWS::IAM::Role')) expect(role.Properties?.['ManagedPolicyArns'], id).toBeUndefined();
+    }
   });
 
   it('binds each declared table: its name variable, item actions by access, its named indexes, its key through DynamoDB only', () => {
@@ -109,7 +145,7 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
     const jwt = authorizer.Properties?.['JwtConfiguration'] as { Issuer: unknown; Audience: unknown[] };
 
     for (const def of manifest.functions) {
-      const env = envOf(def.name);
+      const env = asSuppliedByParent(s, contextOf(def), envOf(def.name)) as Record<string, unknown>;
       if (def.verifiesJwt) {
         expect(env[envNames.jwtIssuer], def.name).toEqual(jwt.Issuer);
         expect(env[envNames.jwtAudience], def.name).toEqual(jwt.Audience[0]);
@@ -144,7 +180,14 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
       // IAM policy minimisation merges the grants of several state machines into one statement: count the resources.
       expect(answers.flatMap((st) => asArray(st['Resource'] as unknown)).length, def.name).toBe(def.answersStateMachines?.length ?? 0);
       for (const name of [...(def.startsStateMachines ?? []), ...(def.answersStateMachines ?? [])]) {
-        expect(envOf(def.name)[stateMachineEnv(name)], `${def.name} → ${name}`).toEqual({ Ref: expect.stringMatching(new RegExp(`^${name}StateMachine`)) });
+        expect(envOf(def.name)[stateMachineEnv(name)], `${def.name} → ${name}`).toEqual(machineArnFor(def.name, name));
+        s.templates.stateless.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: `chengguo-prod-${name}` });
+      }
+      for (const name of def.startsStateMachines ?? []) {
+        expect(starts.flatMap((st) => asArray(st['Resource'] as unknown)), `${def.name} starts ${name}`).toContainEqual(machineArnFor(def.name, name));
+      }
+      for (const name of def.answersStateMachines ?? []) {
+        expect(answers.flatMap((st) => asArray(st['Resource'] as unknown)), `${def.name} answers ${name}`).toContainEqual(machineArnFor(def.name, name));
       }
     }
   });
@@ -156,7 +199,7 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
 
 describe('IAM: least privilege (issue 2)', () => {
   it('grants no statement Action * on Resource *, and no bare * action, in any stack', () => {
-    for (const t of [s.templates.backup, s.templates.stateful, s.templates.stateless]) {
+    for (const t of s.templates.all.values()) {
       for (const { owner, statement } of iamStatements(t)) {
         const actions = asArray(statement['Action'] as string | string[]);
         const resources = asArray(statement['Resource'] as unknown);
@@ -168,7 +211,7 @@ describe('IAM: least privilege (issue 2)', () => {
 
   it('keeps Resource * to services that support no resource-level permission (X-Ray, log delivery)', () => {
     const allowedOnStar = /^(xray:|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)$)/;
-    for (const t of [s.templates.backup, s.templates.stateful, s.templates.stateless]) {
+    for (const t of s.templates.all.values()) {
       for (const { owner, statement } of iamStatements(t)) {
         if (!asArray(statement['Resource'] as unknown).includes('*')) continue;
         for (const action of asArray(statement['Action'] as string | string[])) expect(action, owner).toMatch(allowedOnStar);
@@ -191,33 +234,33 @@ describe('state machines from statemachines/*.asl.json (issue 2)', () => {
 
   it('substitutes the ping placeholders with the ARNs of PingWait and PingDone, and may invoke only those', () => {
     const [, ping] = resourcesOf(s.templates.stateless, 'AWS::StepFunctions::StateMachine').find(([, r]) => r.Properties?.['StateMachineName'] === 'chengguo-prod-Ping')!;
-    const wait = fnResource('PingWait')[0];
-    const done = fnResource('PingDone')[0];
+    const wait = functionArnInParent(s, 'PingWait');
+    const done = functionArnInParent(s, 'PingDone');
     const roleId = (ping.Properties?.['RoleArn'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
     const invoke = resourcesOf(s.templates.stateless, 'AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties?.['Roles']).includes(roleId))
       .flatMap(([, p]) => asArray((p.Properties?.['PolicyDocument'] as { Statement: Array<Record<string, unknown>> }).Statement))
       .filter((st) => actionsOf([st]).includes('lambda:InvokeFunction'));
 
-    expect(ping.Properties?.['DefinitionSubstitutions']).toEqual({
-      PingWaitFunctionArn: { 'Fn::GetAtt': [wait, 'Arn'] },
-      PingDoneFunctionArn: { 'Fn::GetAtt': [done, 'Arn'] },
-    });
+    expect(ping.Properties?.['DefinitionSubstitutions']).toEqual({ PingWaitFunctionArn: wait, PingDoneFunctionArn: done });
     expect(ping.Properties?.['DefinitionString']).toContain('"FunctionName": "${PingWaitFunctionArn}"');
     expect(ping.Properties?.['DefinitionString']).toContain('arn:aws:states:::lambda:invoke.waitForTaskToken');
     expect(invoke).toHaveLength(1);
-    expect(asArray(invoke[0]!['Resource'] as unknown[])).toEqual(expect.arrayContaining([{ 'Fn::GetAtt': [wait, 'Arn'] }, { 'Fn::GetAtt': [done, 'Arn'] }]));
+    expect(asArray(invoke[0]!['Resource'] as unknown[])).toEqual(expect.arrayContaining([wait, done]));
     expect(asArray(invoke[0]!['Resource'] as unknown[])).toHaveLength(2);
   });
 });
 
 describe('guards that fail the synth instead of the deployment (issue 2)', () => {
-  it('refuses an ASL task whose service integration the state machine role is not granted, and a distributed map', () => {
+  it('refuses an ASL task whose service integration the state machine role is not granted, and a map that reads or writes S3', () => {
     const task = (Resource: string) => ({ StartAt: 'A', States: { A: { Type: 'Task', Resource, End: true } } });
+    const distributed = (extra: Record<string, unknown>) => ({ States: { M: { Type: 'Map', ...extra, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' } } } } });
 
-    expect(() => checkIntegrations('ok.asl.json', task('arn:aws:states:::lambda:invoke.waitForTaskToken'))).not.toThrow();
+    expect(checkIntegrations('ok.asl.json', task('arn:aws:states:::lambda:invoke.waitForTaskToken'))).toEqual({ distributedMap: false });
     expect(() => checkIntegrations('x.asl.json', task('arn:aws:states:::dynamodb:putItem'))).toThrow(/dynamodb:putItem is not granted/);
-    expect(() => checkIntegrations('x.asl.json', { States: { M: { Type: 'Map', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' } } } } })).toThrow(/DISTRIBUTED Map/);
+    expect(checkIntegrations('ok.asl.json', distributed({ ItemsPath: '$.items' }))).toEqual({ distributedMap: true });
+    expect(() => checkIntegrations('x.asl.json', distributed({ ItemReader: { Resource: 'arn:aws:states:::s3:listObjectsV2' } }))).toThrow(/ItemReader/);
+    expect(() => checkIntegrations('x.asl.json', distributed({ ResultWriter: { Resource: 'arn:aws:states:::s3:putObject' } }))).toThrow(/ResultWriter/);
   });
 
   it('refuses a manifest whose names repeat or whose references dangle', () => {
@@ -228,6 +271,15 @@ describe('guards that fail the synth instead of the deployment (issue 2)', () =>
     expect(() => checkManifest({ ...manifest, routes: [...manifest.routes, manifest.routes[0]!] })).toThrow(/declared twice/);
   });
 
+  it('refuses a stream whose function is unknown, or whose table has no stream, naming the fix', () => {
+    const stream = manifest.streams[0]!;
+
+    expect(() => checkManifest(manifest)).not.toThrow();
+    expect(() => checkManifest({ ...manifest, streams: [{ ...stream, function: 'Nope' }] })).toThrow(/stream PublicCatalogueOnChange refers to unknown function Nope/);
+    expect(() => checkManifest({ ...manifest, streams: [{ ...stream, table: 'logs' }] })).toThrow(/table logs, which has no stream; give its shape stream: 'NEW_AND_OLD_IMAGES' in infra\/tables\.ts/);
+    expect(() => checkManifest(manifest, tableShapes.map(({ stream: _stream, ...shape }) => shape))).toThrow(/table registry, which has no stream/);
+  });
+
   it('warns when a routed function may outlive the 30-second API Gateway integration timeout', () => {
     const slow = manifest.routes.filter((r) => (functionByName(r.function).timeoutSeconds ?? 10) > 30);
     const warnings = Annotations.fromStack(s.stateless).findWarning('*', Match.stringLikeRegexp('API Gateway answers 503 after 30 s'));
@@ -236,10 +288,16 @@ describe('guards that fail the synth instead of the deployment (issue 2)', () =>
     expect(warnings).toHaveLength(slow.length);
   });
 
-  it('keeps every stack under the CloudFormation limit of 500 resources', () => {
-    for (const t of [s.templates.backup, s.templates.stateful, s.templates.stateless]) {
-      expect(Object.keys(t.toJSON()['Resources'] as object).length).toBeLessThan(500);
-    }
+  it('keeps every stack of the stage, nested stacks included, well under the CloudFormation limit of 500 resources', () => {
+    const counts = resourceCounts(s);
+    const largest = counts[0]!;
+
+    expect(counts.map((c) => c.stack)).toEqual(expect.arrayContaining([...s.templates.all.keys()]));
+    expect(counts.length).toBe(3 + s.stateless.contexts.size);
+    for (const c of counts) expect(c.resources, c.stack).toBeLessThan(500);
+    // Headroom for the contexts still to come (publication, sharing, …): the largest stays under 80 % of the limit,
+    // so a growing stack is split before a deployment can hit the limit.
+    expect(largest.resources, `largest: ${largest.stack} with ${largest.resources} resources`).toBeLessThan(400);
   });
 });
 
@@ -310,5 +368,121 @@ describe('human tasks: task tokens are sealed with a KMS key of their own (archi
       }
     }
     s.templates.stateful.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: Match.stringLikeRegexp('task tokens') });
+  });
+});
+
+describe('R9.3 the public catalogue follows catalogue changes: the registry stream (issue 4)', () => {
+  const def = manifest.streams.find((x) => x.name === 'PublicCatalogueOnChange')!;
+  const mappingOf = () => {
+    const { template, id } = fnFound(def.function);
+    const mappings = resourcesOf(template, 'AWS::Lambda::EventSourceMapping').filter(([, r]) => JSON.stringify(r.Properties?.['FunctionName']) === JSON.stringify({ Ref: id }));
+    expect(mappings, def.function).toHaveLength(1);
+    return { template, mapping: mappings[0]![1] };
+  };
+
+  it('gives the registry table a NEW_AND_OLD_IMAGES stream, and the logs table none', () => {
+    const registry = resourcesOf(s.templates.stateful, 'AWS::DynamoDB::Table').filter(([id]) => id.startsWith('RegistryTable'));
+    const logs = resourcesOf(s.templates.stateful, 'AWS::DynamoDB::Table').filter(([id]) => id.startsWith('LogsTable'));
+
+    expect(registry).toHaveLength(1);
+    expect(registry[0]![1].Properties?.['StreamSpecification']).toEqual({ StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(logs[0]![1].Properties?.['StreamSpecification']).toBeUndefined();
+  });
+
+  it('maps the registry stream to its function from LATEST, filtered to catalogue entries, batched by the manifest window', () => {
+    const { mapping } = mappingOf();
+
+    expect(mapping.Properties).toMatchObject({
+      StartingPosition: 'LATEST',
+      BatchSize: def.batchSize,
+      MaximumBatchingWindowInSeconds: def.batchingWindowSeconds,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 3,
+    });
+    expect(mapping.Properties?.['FunctionResponseTypes']).toBeUndefined();
+    expect(JSON.stringify(mapping.Properties?.['EventSourceArn'])).toMatch(/RegistryTable[A-Za-z0-9]*StreamArn/);
+    const filters = (mapping.Properties?.['FilterCriteria'] as { Filters: Array<{ Pattern: string }> }).Filters;
+    expect(filters.map((f) => JSON.parse(f.Pattern) as unknown)).toEqual([{ dynamodb: { Keys: { pk: { S: [{ prefix: 'CAT#' }] }, sk: { S: ['META'] } } } }]);
+  });
+
+  it('sends a batch that still fails after its retries to an encrypted SQS queue of its own, which the function may write to', () => {
+    const { template, mapping } = mappingOf();
+    const destination = (mapping.Properties?.['DestinationConfig'] as { OnFailure: { Destination: { 'Fn::GetAtt': [string, string] } } }).OnFailure.Destination;
+    const queueId = destination['Fn::GetAtt'][0];
+    const queue = template.findResources('AWS::SQS::Queue')[queueId] as CfnResource | undefined;
+    const send = statementsOf(def.function).filter((st) => actionsOf([st]).includes('sqs:SendMessage'));
+
+    expect(destination['Fn::GetAtt'][1]).toBe('Arn');
+    expect(queue?.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    expect(send).toHaveLength(1);
+    expect(send[0]!['Resource']).toEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+  });
+
+  it('lets the function read that one stream (no Resource *), and creates the mapping only after the grant', () => {
+    const { mapping } = mappingOf();
+    const streamStatements = statementsOf(def.function).filter((st) => actionsOf([st]).some((a) => a.startsWith('dynamodb:') && /Stream|Records|ShardIterator/.test(a)));
+    const others = manifest.functions.filter((f) => f.name !== def.function && actionsOf(statementsOf(f.name)).includes('dynamodb:GetRecords'));
+
+    expect(streamStatements).toHaveLength(1);
+    expect(actionsOf(streamStatements).sort()).toEqual(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams']);
+    expect(streamStatements[0]!['Resource']).toEqual(mapping.Properties?.['EventSourceArn']);
+    expect(others.map((f) => f.name)).toEqual([]);
+    const role = (fnResource(def.function)[1].Properties?.['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect((mapping as { DependsOn?: string[] }).DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${role.replace(/[0-9A-F]{8}$/, '')}DefaultPolicy`))]));
+  });
+
+  it('runs the publisher with a reserved concurrency of 1, and every other function unreserved', () => {
+    for (const f of manifest.functions) {
+      expect(fnResource(f.name)[1].Properties?.['ReservedConcurrentExecutions'], f.name).toBe(f.reservedConcurrency);
+    }
+    expect(fnResource('PublishPublicCatalogueOnChange')[1].Properties?.['ReservedConcurrentExecutions']).toBe(1);
+  });
+});
+
+describe('R10.1 the integrity audit checks its batches in a Distributed Map on AWS (issue 4)', () => {
+  const machine = () => {
+    const found = resourcesOf(s.templates.stateless, 'AWS::StepFunctions::StateMachine').filter(([, r]) => r.Properties?.['StateMachineName'] === 'chengguo-prod-IntegrityAudit');
+    expect(found).toHaveLength(1);
+    return found[0]![1];
+  };
+  const roleStatements = () => {
+    const roleId = (machine().Properties?.['RoleArn'] as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0];
+    return resourcesOf(s.templates.stateless, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties?.['Roles']).includes(`"${roleId}"`))
+      .flatMap(([, p]) => asArray((p.Properties?.['PolicyDocument'] as { Statement: Array<Record<string, unknown>> }).Statement));
+  };
+
+  it('deploys "Check Batches" as a DISTRIBUTED map of Standard child executions that tolerates no failed batch', () => {
+    const definition = JSON.parse(machine().Properties?.['DefinitionString'] as string) as { States: Record<string, Record<string, unknown>> };
+    const map = definition.States['Check Batches']!;
+
+    expect(map['Type']).toBe('Map');
+    expect((map['ItemProcessor'] as { ProcessorConfig: unknown }).ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map).toMatchObject({ Label: expect.any(String), ItemsPath: '$.run.batches', ToleratedFailurePercentage: 0 });
+    expect(map['MaxConcurrency']).toBeGreaterThan(4);
+  });
+
+  it('lets the IntegrityAudit role start executions of its own state machine only, and describe and stop only its own executions', () => {
+    const statements = roleStatements();
+    const own = Stack.of(s.stateless).resolve(stateMachineRef(s.stateless, s.settings.prefix, 'IntegrityAudit').arn);
+    const start = statements.filter((st) => actionsOf([st]).includes('states:StartExecution'));
+    const describe = statements.filter((st) => actionsOf([st]).includes('states:DescribeExecution'));
+
+    expect(start).toHaveLength(1);
+    expect(asArray(start[0]!['Resource'] as unknown)).toEqual([own]);
+    expect(describe).toHaveLength(1);
+    expect(actionsOf(describe).sort()).toEqual(['states:DescribeExecution', 'states:StopExecution']);
+    const resources = asArray(describe[0]!['Resource'] as unknown).map((r) => JSON.stringify(r));
+    expect(resources).toHaveLength(2);
+    expect(resources.some((r) => r.includes(':execution:chengguo-prod-IntegrityAudit/*'))).toBe(true);
+    expect(resources.some((r) => r.includes(':execution:chengguo-prod-IntegrityAudit:*'))).toBe(true);
+  });
+
+  it('gives no other state machine role StartExecution (only the Distributed Map needs child executions)', () => {
+    const starters = resourcesOf(s.templates.stateless, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties?.['PolicyDocument']).includes('states:StartExecution'));
+    const scheduleRoles = manifest.schedules.filter((x) => 'stateMachine' in x.target).length;
+
+    expect(starters.map(([id]) => id).filter((id) => id.includes('StateMachineRole'))).toEqual([expect.stringMatching(/^IntegrityAuditStateMachineRole/)]);
+    expect(starters).toHaveLength(1 + scheduleRoles);
   });
 });

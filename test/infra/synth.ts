@@ -1,6 +1,9 @@
 /**
  * In-process synthesis of the three stacks with the CLI's own context
  * (cdk.json), so a test sees the same feature flags as `npm run synth`.
+ * The functions live in one nested stack per bounded context under the
+ * stateless stack: the helpers below find a function in whichever nested
+ * template holds it, and give the value by which the parent refers to it.
  * Bundling is skipped (the CLI's `aws:cdk:bundling-stacks`), except where a
  * test asks for it: template assertions do not need the bytes, and bundling
  * every function would cost ~25 s per synth.
@@ -8,9 +11,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnResource as CfnResourceConstruct } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addChengguoStacks, projectRoot, type ChengguoStacks } from '#infra/stacks/chengguo-app.ts';
+import { contextOf } from '#infra/stacks/stateless-stack.ts';
+import { functionByName } from '#infra/manifest.ts';
 
 export function cdkJsonContext(): Record<string, unknown> {
   const cdkJson = JSON.parse(readFileSync(path.join(projectRoot, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
@@ -19,7 +24,16 @@ export function cdkJsonContext(): Record<string, unknown> {
 
 export interface Synthesised extends ChengguoStacks {
   readonly app: App;
-  readonly templates: { readonly backup: Template; readonly stateful: Template; readonly stateless: Template };
+  readonly templates: {
+    readonly backup: Template;
+    readonly stateful: Template;
+    /** The parent: state machines, HTTP API, schedules, one AWS::CloudFormation::Stack per context. */
+    readonly stateless: Template;
+    /** One nested template per bounded context (functions/<context>/…), keyed by the context. */
+    readonly contexts: ReadonlyMap<string, Template>;
+    /** Every template of the stage, nested ones included, keyed by stack path (Chengguo-prod-Stateless/Catalogue). */
+    readonly all: ReadonlyMap<string, Template>;
+  };
 }
 
 /**
@@ -39,15 +53,77 @@ export function synthChengguo(context: Record<string, unknown> = {}): Synthesise
   const app = newApp(context);
   // Stacks are added before synthesis; Template.fromStack synthesises the app once.
   const stacks = addChengguoStacks(app);
-  return {
-    app,
-    ...stacks,
-    templates: {
-      backup: Template.fromStack(stacks.backup),
-      stateful: Template.fromStack(stacks.stateful),
-      stateless: Template.fromStack(stacks.stateless),
-    },
+  return { app, ...stacks, templates: templatesOf(stacks) };
+}
+
+export function templatesOf(stacks: ChengguoStacks): Synthesised['templates'] {
+  const backup = Template.fromStack(stacks.backup);
+  const stateful = Template.fromStack(stacks.stateful);
+  const stateless = Template.fromStack(stacks.stateless);
+  const contexts = new Map([...stacks.stateless.contexts].map(([name, ctx]) => [name, Template.fromStack(ctx)] as const));
+  const all = new Map<string, Template>([
+    [stacks.backup.node.path, backup],
+    [stacks.stateful.node.path, stateful],
+    [stacks.stateless.node.path, stateless],
+    ...[...stacks.stateless.contexts.values()].map((ctx) => [ctx.node.path, contexts.get(ctx.context)!] as const),
+  ]);
+  return { backup, stateful, stateless, contexts, all };
+}
+
+/** The Lambda named <prefix>-<name> in every template that has one (a test expects exactly one). */
+export function functionsNamed(s: Synthesised, name: string): Array<{ context: string; template: Template; id: string; resource: CfnResource }> {
+  return [...s.templates.contexts].flatMap(([context, template]) =>
+    resourcesOf(template, 'AWS::Lambda::Function')
+      .filter(([, r]) => r.Properties?.['FunctionName'] === `${s.settings.prefix}-${name}`)
+      .map(([id, resource]) => ({ context, template, id, resource })),
+  );
+}
+
+/** Every resource of a type in the functions' nested templates. */
+export function contextResources(s: Synthesised, type: string): Array<[string, CfnResource, Template]> {
+  return [...s.templates.contexts.values()].flatMap((t) => resourcesOf(t, type).map(([id, r]) => [id, r, t] as [string, CfnResource, Template]));
+}
+
+/** Logical id, in the stateless template, of the AWS::CloudFormation::Stack of a context. */
+export function nestedStackId(s: Synthesised, context: string): string {
+  const ctx = s.stateless.contexts.get(context);
+  if (!ctx?.nestedStackResource) throw new Error(`no nested stack for context ${context}`);
+  return s.stateless.getLogicalId(ctx.nestedStackResource as CfnResourceConstruct);
+}
+
+/**
+ * How the stateless (parent) template names a function's ARN: the output of
+ * the function's nested stack whose value is exactly that function's Arn.
+ */
+export function functionArnInParent(s: Synthesised, name: string): unknown {
+  const context = contextOf(functionByName(name));
+  const found = functionsNamed(s, name);
+  if (found.length !== 1 || found[0]!.context !== context) throw new Error(`function ${name} is not alone in the ${context} nested stack`);
+  const outputs = (found[0]!.template.toJSON()['Outputs'] ?? {}) as Record<string, { Value: unknown }>;
+  const names = Object.entries(outputs).filter(([, o]) => JSON.stringify(o.Value) === JSON.stringify({ 'Fn::GetAtt': [found[0]!.id, 'Arn'] }));
+  if (names.length !== 1) throw new Error(`nested stack ${context} exports the ARN of ${name} ${names.length} times`);
+  return { 'Fn::GetAtt': [nestedStackId(s, context), `Outputs.${names[0]![0]}`] };
+}
+
+/** A value of a nested template as the parent supplies it: a parameter Ref becomes the parent's value for that parameter. */
+export function asSuppliedByParent(s: Synthesised, context: string, value: unknown): unknown {
+  const nested = s.templates.stateless.toJSON()['Resources'][nestedStackId(s, context)] as { Properties: { Parameters?: Record<string, unknown> } };
+  const params = nested.Properties.Parameters ?? {};
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (typeof v !== 'object' || v === null) return v;
+    const o = v as Record<string, unknown>;
+    if (typeof o['Ref'] === 'string' && Object.keys(o).length === 1 && o['Ref'] in params) return params[o['Ref']];
+    return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, walk(x)]));
   };
+  return walk(value);
+}
+
+/** Resources per template of the stage (nested included), largest first. */
+export function resourceCounts(s: Synthesised): Array<{ stack: string; resources: number }> {
+  return [...s.templates.all]
+    .map(([stack, t]) => ({ stack, resources: Object.keys((t.toJSON()['Resources'] ?? {}) as object).length }))
+    .sort((a, b) => b.resources - a.resources);
 }
 
 export type CfnResource = { Type: string; Properties?: Record<string, unknown> & { [k: string]: unknown } };

@@ -6,12 +6,12 @@ type State = { Type: string; Retry?: Array<{ ErrorEquals: string[] }>; Catch?: A
 const asl = JSON.parse(readFileSync(new URL('../../statemachines/integrity-audit.asl.json', import.meta.url), 'utf8')) as { StartAt: string; States: Record<string, State> };
 
 describe('R10.1 IntegrityAudit state machine', () => {
-  it('runs List Results → Check Batches (inline Map) → Write Report → Problems? → Alert, as the weekly schedule’s target', () => {
+  it('runs List Results → Check Batches (a Distributed Map on AWS; the local interpreter runs it as batches) → Write Report → Problems? → Alert, as the weekly schedule’s target', () => {
     const schedule = manifest.schedules.find((s) => s.name === 'WeeklyIntegrityAudit');
 
     expect(asl.StartAt).toBe('List Results');
     expect(asl.States['List Results']?.Next).toBe('Check Batches');
-    expect(asl.States['Check Batches']?.ItemProcessor?.ProcessorConfig.Mode).toBe('INLINE');
+    expect(asl.States['Check Batches']?.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     expect(asl.States['Check Batches']?.Next).toBe('Write Report');
     expect(asl.States['Write Report']?.Next).toBe('Problems?');
     expect(asl.States['Problems?']?.Choices?.[0]?.Next).toBe('Alert');
