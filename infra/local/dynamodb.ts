@@ -15,6 +15,7 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { tables, type TableShape } from '#infra/tables.ts';
@@ -118,22 +119,37 @@ function createInput(shape: TableShape): CreateTableCommandInput {
           })),
         }
       : {}),
+    ...(shape.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: shape.stream } } : {}),
   };
 }
 
-/** Creates the tables of infra/tables.ts that are missing; returns the names created. */
+/**
+ * Creates the tables of infra/tables.ts that are missing, and turns on the
+ * change stream of a table that should have one but was created before it
+ * existed (a data folder from an older version). Returns the names created
+ * and the names whose stream was turned on.
+ */
 export async function ensureTables(port: number): Promise<string[]> {
   const client = dynamoClient(port);
   const created: string[] = [];
   try {
     for (const shape of tables) {
       const name = localTableName(shape.name);
+      let existing;
       try {
-        await client.send(new DescribeTableCommand({ TableName: name }));
+        existing = (await client.send(new DescribeTableCommand({ TableName: name }))).Table;
       } catch (error) {
         if (!(error instanceof ResourceNotFoundException)) throw error;
         await client.send(new CreateTableCommand(createInput(shape)));
         created.push(name);
+        continue;
+      }
+      const spec = existing?.StreamSpecification;
+      if (shape.stream && (!spec?.StreamEnabled || spec.StreamViewType !== shape.stream)) {
+        // A stream's view type cannot change in place: an old one is turned off first.
+        if (spec?.StreamEnabled) await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: false } }));
+        await client.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: shape.stream } }));
+        created.push(`${name}（已开启变更流 stream enabled）`);
       }
     }
   } finally {

@@ -241,6 +241,11 @@ function strip(item: Item): Item {
   return rest;
 }
 
+/** A `CAT#<number>`/`META` (or `V#…`) item as a catalogue entry; also reads the registry stream's images (publish-public-catalogue-on-change). */
+export function entryOfItem(item: Item): CatalogueEntry {
+  return catalogueEntrySchema.parse(strip(item));
+}
+
 const badCursor = () =>
   new ValidationError('请求参数有误：query.cursor 分页游标无效或已失效，请从第一页重新查询', [{ field: 'query.cursor', code: 'INVALID_CURSOR', message: '分页游标无效' }]);
 
@@ -287,7 +292,7 @@ export class DynamoCatalogueStore implements CatalogueStore {
 
   async getEntry(resultNumber: string): Promise<CatalogueEntry | undefined> {
     const item = await this.db.get(keys.catalogueEntry(resultNumber));
-    return item ? catalogueEntrySchema.parse(strip(item)) : undefined;
+    return item ? entryOfItem(item) : undefined;
   }
 
   async getEntryForSubmission(submissionId: string): Promise<CatalogueEntry | undefined> {
@@ -300,7 +305,7 @@ export class DynamoCatalogueStore implements CatalogueStore {
     let startKey: Key | undefined;
     do {
       const page = await this.db.query({ pk: keys.catalogueEntry(resultNumber).pk, skPrefix: 'V#', forward: true, limit: 100, ...(startKey ? { startKey } : {}) });
-      out.push(...page.items.map((i) => catalogueEntrySchema.parse(strip(i))));
+      out.push(...page.items.map((i) => entryOfItem(i)));
       startKey = page.lastKey;
     } while (startKey);
     return out;
@@ -434,7 +439,7 @@ export class DynamoCatalogueStore implements CatalogueStore {
     const byNumber = new Map<string, CatalogueEntry>();
     for (const batch of chunks(numbers, 100)) {
       for (const i of await this.db.batchGet(batch.map((n) => keys.catalogueEntry(n)))) {
-        const e = catalogueEntrySchema.parse(strip(i));
+        const e = entryOfItem(i);
         byNumber.set(e.resultNumber, e);
       }
     }

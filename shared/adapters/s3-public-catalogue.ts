@@ -32,12 +32,16 @@ export class S3PublicCatalogueFiles implements PublicCatalogueFiles {
     private readonly client: Client = s3Client(),
   ) {}
 
-  async list(): Promise<string[]> {
+  async list(opts: { modifiedBefore?: Date } = {}): Promise<string[]> {
     const out: string[] = [];
     let token: string | undefined;
     do {
       const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: publicCataloguePrefix, ...(token ? { ContinuationToken: token } : {}) }));
-      for (const o of res.Contents ?? []) if (o.Key) out.push(o.Key.slice(publicCataloguePrefix.length));
+      for (const o of res.Contents ?? []) {
+        if (!o.Key) continue;
+        if (opts.modifiedBefore && o.LastModified && o.LastModified >= opts.modifiedBefore) continue;
+        out.push(o.Key.slice(publicCataloguePrefix.length));
+      }
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);
     return out;

@@ -257,13 +257,17 @@ describe('R9.3 public catalogue: the citizen page and its search index', () => {
 
 class MemoryFiles implements PublicCatalogueFiles {
   readonly objects = new Map<string, PublicFile>();
+  readonly written = new Map<string, Date>();
   readonly order: string[] = [];
-  async list() {
-    return [...this.objects.keys()];
+  /** The store's clock for LastModified. */
+  clock = () => new Date('2026-11-01T00:00:00.000Z');
+  async list(opts: { modifiedBefore?: Date } = {}) {
+    return [...this.objects.keys()].filter((k) => !opts.modifiedBefore || this.written.get(k)! < opts.modifiedBefore);
   }
   async put(key: string, file: PublicFile) {
     this.order.push(key);
     this.objects.set(key, file);
+    this.written.set(key, this.clock());
   }
   async delete(keyList: readonly string[]) {
     for (const k of keyList) this.objects.delete(k);
@@ -277,6 +281,23 @@ function storeWith(entries: CatalogueEntry[]) {
 }
 
 describe('R9.3 publishing the public catalogue', () => {
+  it('leaves a file written after the run began (by an overlapping, newer run) and deletes one written before it', async () => {
+    const { store } = storeWith(all);
+    const files = new MemoryFiles();
+    const runStart = new Date('2026-11-02T08:00:00.000Z');
+    const body = { body: Buffer.from('{}'), contentType: 'application/json' } as unknown as PublicFile;
+    files.clock = () => new Date(runStart.getTime() - 60_000);
+    await files.put('collections/forest/items/OLD-STALE.json', body);
+    files.clock = () => new Date(runStart.getTime() + 1_000);
+    await files.put('collections/forest/items/NEWER-RUN.json', body);
+
+    const result = await publishPublicCatalogue({ catalogue: store, orgName: async (code: string) => orgNames.get(code), files, now: () => runStart });
+
+    expect(files.objects.has('collections/forest/items/OLD-STALE.json')).toBe(false);
+    expect(files.objects.has('collections/forest/items/NEWER-RUN.json')).toBe(true);
+    expect(result.deleted).toBe(1);
+  });
+
   it('reads the public entries by key queries, writes the root, index and page last, and drops files of entries no longer public', async () => {
     const { table, store } = storeWith(all);
     const files = new MemoryFiles();

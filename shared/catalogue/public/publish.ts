@@ -5,7 +5,11 @@ import { buildPublicCatalogue, isPublishable, type PublicFile } from './build.ts
 /** The published bucket's public-catalogue/ prefix. Adapter: shared/adapters/s3-public-catalogue.ts. */
 export interface PublicCatalogueFiles {
   /** The keys now published (relative to the prefix). */
-  list(): Promise<string[]>;
+  /**
+   * The keys now published; with `modifiedBefore`, only those last written
+   * before that instant (the store's clock, to the second).
+   */
+  list(opts?: { modifiedBefore?: Date }): Promise<string[]>;
   put(key: string, file: PublicFile): Promise<void>;
   delete(keys: readonly string[]): Promise<void>;
 }
@@ -20,6 +24,8 @@ export interface PublishPorts {
 
 /** Entries read per search call; the store bounds its own work per call. */
 export const publishPageSize = 100;
+/** A file written this close before a run began may come from an overlapping run: the run leaves it (see publishPublicCatalogue). */
+export const staleMarginMs = 2_000;
 /** PutObject calls in flight at once while writing items and collections. */
 export const writeConcurrency = 16;
 
@@ -40,6 +46,31 @@ export async function publicEntries(store: Pick<CatalogueStore, 'search'>): Prom
   return out;
 }
 
+/**
+ * The entries read, with the changes a stream batch reported laid over them:
+ * a changed entry replaces the one read under its number (unless the read
+ * is of a newer version) and is dropped when it may no longer be published.
+ * Why: the read goes through the catalogue's search, whose index items are
+ * written after the entry and whose entry reads are eventually consistent
+ * on AWS, so a run triggered by a change could otherwise miss that very
+ * change (an entry added late, or one taken down still shown).
+ */
+export function withChanges(read: readonly CatalogueEntry[], changed: readonly CatalogueEntry[]): CatalogueEntry[] {
+  const byNumber = new Map(read.map((e) => [e.resultNumber, e]));
+  for (const c of changed) {
+    const r = byNumber.get(c.resultNumber);
+    if (r && r.version > c.version) continue;
+    byNumber.delete(c.resultNumber);
+    if (isPublishable(c)) byNumber.set(c.resultNumber, c);
+  }
+  return [...byNumber.values()];
+}
+
+export interface PublishOptions {
+  /** The newest images of entries just changed (the change stream's batch); they override what the read returned. */
+  readonly changed?: readonly CatalogueEntry[];
+}
+
 export interface PublishResult {
   readonly entries: number;
   readonly written: number;
@@ -51,18 +82,24 @@ export interface PublishResult {
  * R9.3: rebuilds the public catalogue and publishes it.
  *
  * Primary course:
- *  1. read the public entries (above) and the names of their custodians and providers;
+ *  1. read the public entries (above), lay over them the entries a change
+ *     stream batch reported (withChanges), and read the names of their
+ *     custodians and providers;
  *  2. build every file (buildPublicCatalogue drops whatever may not be published);
  *  3. write items and collections first, then catalog.json, the search index
  *     and the page, so a reader following links from the root never meets a
  *     missing file;
  *  4. delete the files no longer in the catalogue (an entry reclassified,
  *     destroyed, or a theme left empty) — last, for the same reason.
- * A re-run with the same entries writes the same bytes (idempotent), so the
- * schedule and a refresh after a change can overlap safely.
+ * A re-run with the same entries writes the same bytes (idempotent). Runs may
+ * overlap (schedule, refresh route, change stream): step 4 deletes only files
+ * written before this run began, so an older run never removes what a newer
+ * one published; whatever an overlap leaves stale, the next run removes.
  */
-export async function publishPublicCatalogue(ports: PublishPorts): Promise<PublishResult> {
-  const entries = await publicEntries(ports.catalogue);
+export async function publishPublicCatalogue(ports: PublishPorts, options: PublishOptions = {}): Promise<PublishResult> {
+  const startedAt = ports.now();
+  const read = await publicEntries(ports.catalogue);
+  const entries = options.changed && options.changed.length > 0 ? withChanges(read, options.changed) : read;
   const codes = [...new Set(entries.flatMap((e) => [e.custodian, e.provider]))];
   const names = new Map<string, string>();
   for (const code of codes) {
@@ -78,7 +115,11 @@ export async function publishPublicCatalogue(ports: PublishPorts): Promise<Publi
     await Promise.all(first.slice(i, i + writeConcurrency).map((key) => ports.files.put(key, files.get(key)!)));
   }
   for (const key of tail) await ports.files.put(key, files.get(key)!);
-  const stale = (await ports.files.list()).filter((k) => !files.has(k));
+  // Only files written before this run began can be stale for it: a file written since came from a run
+  // that read the entries later (the schedule, a refresh and the change stream may overlap), so deleting
+  // it here would undo a newer state. The margin covers S3's one-second LastModified.
+  const modifiedBefore = new Date(startedAt.getTime() - staleMarginMs);
+  const stale = (await ports.files.list({ modifiedBefore })).filter((k) => !files.has(k));
   if (stale.length > 0) await ports.files.delete(stale);
   return { entries: entries.length, written: first.length + tail.length, deleted: stale.length, generatedAt: now.toISOString() };
 }
