@@ -7,7 +7,8 @@
  *   DynamoDB       DynamoDB Local (Java), child process                    (base+2)
  *   Step Functions the manifest's ASL files, in this process               (base+3)
  *   SMTP / inbox   MailDev, child process                                  (base+4, base+5)
- *   + the JWT issuer (under the API), the scheduler, the demo seed.
+ *   + the JWT issuer (under the API), the scheduler, the stream pollers
+ *     (DynamoDB Local's streams → functions), the demo seed.
  *
  * Functions reach the emulators only through the SDK's standard
  * AWS_ENDPOINT_URL_DYNAMODB / _S3 / _SFN, set here before any handler is
@@ -26,6 +27,7 @@ import { dynamoClient, ensureTables, localCredentials, startDynamoDbLocal } from
 import { httpApiServer } from './http-api.ts';
 import { createLocalIssuer } from './issuer.ts';
 import { loadFunctions, type LocalFunctions } from './lambda-runtime.ts';
+import type { DemoSummary } from './demo.ts';
 import { startMailDev } from './mail.ts';
 import type { DemoUserView } from './pages.ts';
 import { localAccount, localAudience, localBucketName, localPorts, localRegion, localTableName, type LocalPorts } from './ports.ts';
@@ -34,6 +36,7 @@ import { portInUse, Reaper, type Guarded } from './processes.ts';
 import { LocalScheduler } from './scheduler.ts';
 import { manifestMachines, sfnServer } from './sfn-endpoint.ts';
 import { LocalStepFunctions } from './sfn-engine.ts';
+import { LocalStreams } from './streams.ts';
 
 export { projectRoot };
 
@@ -53,6 +56,10 @@ export interface LocalCloudOptions {
   readonly handlerLogLevel?: string;
   /** Arm the manifest's schedules (default true); firing on demand works either way. */
   readonly runSchedules?: boolean;
+  /** Poll the manifest's table streams and deliver them to their functions (default true). */
+  readonly runStreams?: boolean;
+  /** Write the demo data (infra/local/demo.ts) after ready on a fresh data folder (default false; `npm start` turns it on). */
+  readonly demo?: boolean;
 }
 
 export interface LocalCloudUrls {
@@ -78,6 +85,8 @@ export interface LocalCloud {
   /** Milliseconds: the whole start, and each part. */
   readonly timings: Readonly<Record<string, number>>;
   readonly functionErrors: readonly string[];
+  /** The demo being written in the background (opts.demo on a fresh data folder), else undefined. */
+  readonly demo?: Promise<DemoSummary | undefined>;
   stop(): Promise<void>;
 }
 
@@ -210,13 +219,19 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   let s3: { stop(): Promise<void> } | undefined;
   let engine: LocalStepFunctions | undefined;
   let scheduler: LocalScheduler | undefined;
+  let streams: LocalStreams | undefined;
   let registry: DynamoDBDocumentClient | undefined;
   let stopped = false;
+  let fresh = false;
+  let demo: Promise<DemoSummary | undefined> | undefined;
 
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    // A demo still writing would only fail against stopped emulators: give it a moment to finish.
+    if (demo) await Promise.race([demo, new Promise((r) => setTimeout(r, 10_000))]);
     scheduler?.stop();
+    await streams?.stop();
     await Promise.all(servers.map(closeServer));
     await engine?.close();
     registry?.destroy();
@@ -246,7 +261,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       // Seeded as soon as the tables exist, while the other parts are still starting.
       const { seed } = await seedModule;
       const seeded = await timed(timings, 'seed', () => seed({ registryTable: localTableName('registry'), logsTable: localTableName('logs') }));
-      if (seeded.created > 0) log(`演示数据已写入 (demo data seeded): ${seeded.created} 项`);
+      if (seeded.created > 0) log(`演示单位和用户已写入 (demo organisations and users seeded): ${seeded.created} 项`);
+      fresh = seeded.created > 0;
     });
     const mail = timed(timings, 'maildev', async () => {
       children.push(
@@ -307,6 +323,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     if (opts.runSchedules ?? true) scheduler.start();
     const sched = scheduler;
 
+    streams = new LocalStreams({ streams: manifest.streams, endpoint: urls.dynamodb, invoke: (name, event) => fns.invoke(name, event), log });
+    if (opts.runStreams ?? true) streams.start();
+    const pollers = streams;
+
     const users = DynamoDBDocumentClient.from(dynamoClient(ports.dynamodb));
     registry = users;
     const api = httpApiServer({
@@ -324,6 +344,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
         routes: manifest.routes.map((r) => `${r.method} ${r.path}`),
         stateMachines: sfn.listStateMachines().stateMachines.map((m) => m.name),
         schedules: sched.list(),
+        streams: pollers.list(),
         dataDir,
         readyMs: timings['total'],
       }),
@@ -335,7 +356,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
 
     timings['total'] = Date.now() - started;
     const functionErrors = [...fns.status].filter(([, s]) => !s.loaded).map(([name]) => name);
-    return { urls, ports, dataDir, env, demoUsers, timings, functionErrors, stop };
+    if (opts.demo && fresh) demo = import('./demo.ts').then((m) => m.runDemo(projectRoot, log));
+    return { urls, ports, dataDir, env, demoUsers, timings, functionErrors, ...(demo ? { demo } : {}), stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;

@@ -5,6 +5,7 @@
  */
 import { roleLabels, classificationLabels } from '#shared/identity/roles.ts';
 import { startLocalCloud, type LocalCloud } from './cloud.ts';
+import { demoBannerLines } from './demo-banner.ts';
 
 const args = new Set(process.argv.slice(2));
 if (args.has('--help') || args.has('-h')) {
@@ -60,6 +61,7 @@ function banner(cloud: LocalCloud): string {
     `  curl -s -X POST ${u.api}/pings -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"message":"你好"}'`,
     '  （或在登录页点选用户 — or pick a user on the sign-in page）',
   );
+  if (demoOn) lines.push('', ...demoBannerLines(u));
   if (cloud.functionErrors.length > 0) {
     lines.push('', ` ⚠ 以下函数加载失败，其接口将返回 500 (these functions failed to load): ${cloud.functionErrors.join(', ')}`);
   }
@@ -67,6 +69,8 @@ function banner(cloud: LocalCloud): string {
   return lines.join('\n');
 }
 
+// CHENGGUO_DEMO=0: no demo data on a fresh data folder (organisations and users are always seeded).
+const demoOn = process.env['CHENGGUO_DEMO'] !== '0';
 let cloud: LocalCloud | undefined;
 let stopping = false;
 
@@ -97,6 +101,7 @@ try {
     ...(portBase ? { portBase: Number(portBase) } : process.env['CHENGGUO_PORT_BASE'] ? { portBase: Number(process.env['CHENGGUO_PORT_BASE']) } : {}),
     dataDir: option('--data-dir') ?? '.data',
     log,
+    demo: demoOn,
   });
   if (stopping) await cloud.stop();
   else console.log(banner(cloud));

@@ -1,0 +1,335 @@
+/**
+ * Demo data for a fresh local cloud: a living catalogue, the public
+ * catalogue published, a verification waiting for its reviewer and a task
+ * whose R6.1 clock is running — so that the links `npm start` prints show
+ * something before anyone has run the chain by hand.
+ *
+ * Everything goes through the domain functions and adapters the handlers
+ * use (audited writes, the catalogue's numbering, the Transfer steps, the
+ * public-catalogue publisher); nothing is written raw. Shortcuts, all
+ * recorded in the audit chain under `system:demo`:
+ *  - the historic results are imported as already verified: their v1 is
+ *    sealed and marked verified by `system:demo` without running the
+ *    Verification state machine (one verification per result would fill the
+ *    inbox with review mails and take seconds each);
+ *  - the classified result is catalogued by the custodian as `system:demo`
+ *    (R5.1: held offline, there is nothing to transfer).
+ * Two submissions run the real chain: uploaded by 李娜 with presigned URLs,
+ * completed, checked by the Verification state machine — liveResult then
+ * waits for 陈静's review (an email with the task link), returnedResult is
+ * returned for its WGS 84 coordinates (an email to 李娜 with the R7.2 date).
+ * Every demo content starts with 【演示数据】 and every task's description says
+ * so. Ids are deterministic (demoId), so a second run finds its marker (the
+ * first task) and writes nothing. The packages are the project's fixtures
+ * (test/fixtures/packages), a few KB each.
+ */
+import { readFile, readdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
+import { publishPublicCatalogue, type PublishPorts, type PublishResult } from '#shared/catalogue/public/publish.ts';
+import type { CopyPorts } from '#shared/custody/copy.ts';
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { SubmissionPorts } from '#shared/ports/submission.ts';
+import type { Principal } from '#shared/schemas/identity.ts';
+import type { ManifestFile } from '#shared/schemas/submission.ts';
+import type { ThemeId } from '#shared/schemas/theme.ts';
+import { chinaDay } from '#shared/submission/deadlines.ts';
+import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
+import { markVerified } from '#shared/submission/outcomes.ts';
+import { openSubmission } from '#shared/submission/submissions.ts';
+import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
+import { completeVersion, executionNameOf, issueUploadUrls, type UploadInstruction } from '#shared/submission/uploads.ts';
+import { assignNumber, copyIntoCustody, recordReceipt, type TransferPorts } from '#shared/transfer/transfer.ts';
+import { classifiedResult, demoActor, demoMark, demoRegions, historicResults, liveResult, pendingTask, returnedResult, type DemoRegion, type DemoResult } from './demo-data.ts';
+
+export * from './demo-data.ts';
+
+const demoRequest = 'demo';
+
+const order = [...historicResults.map((r) => r.key), classifiedResult.key, liveResult.key, pendingTask.key, returnedResult.key];
+
+/**
+ * The demo's ids: fixed UUIDs (version 4 layout) per item and call, so a
+ * re-run recognises what it wrote. `call` counts the ids one item asks for
+ * (task, submission, manifest).
+ */
+export function demoId(key: string, call: number): string {
+  const item = order.indexOf(key);
+  if (item < 0) throw new Error(`unknown demo item ${key}`);
+  return `d3e00000-0000-4000-8000-${String(item + 1).padStart(6, '0')}${String(call).padStart(6, '0')}`;
+}
+
+/** The first task written: present means the demo was written before. */
+export const demoMarkerTaskId = demoId(order[0] as string, 1);
+
+export type DemoFixture = 'valid' | 'wgs84-crs';
+
+/** A package the demo's submitter uploads: a manifest and the bytes of each file. */
+export interface DemoPackage {
+  readonly files: ManifestFile[];
+  readonly bytes: ReadonlyMap<string, Uint8Array>;
+}
+
+export interface DemoPorts {
+  /** The submission context (its newId is replaced by demoId). */
+  readonly submission: SubmissionPorts;
+  readonly transfer: TransferPorts;
+  readonly copy: CopyPorts;
+  readonly catalogue: CatalogueStore;
+  readonly publish: PublishPorts;
+  /** The packages the demo uploads: the project's fixtures, `valid` (passes the real verification) and `wgs84-crs` (returned by it). */
+  readonly packageFiles: (fixture: DemoFixture) => Promise<DemoPackage>;
+  /** The submitter's client: sends one file as its upload instruction says (a PUT with the signed headers). */
+  readonly send: (target: { submissionId: string; n: number }, instruction: UploadInstruction, bytes: Uint8Array) => Promise<void>;
+}
+
+export interface DemoSummary {
+  readonly created: boolean;
+  /** Unified numbers of the catalogued results, in order. */
+  readonly resultNumbers: string[];
+  readonly published?: PublishResult;
+  /** Waiting for 陈静's review once the Verification state machine has run. */
+  readonly reviewSubmissionId?: string;
+  /** Returned by the automated checks once the Verification state machine has run (R7.2 clock). */
+  readonly returnedSubmissionId?: string;
+  readonly pendingTaskId?: string;
+}
+
+const daysBefore = (now: Date, days: number) => chinaDay(new Date(now.getTime() - days * 86_400_000));
+
+/** Writes the demo unless its marker exists. */
+export async function writeDemoData(ports: DemoPorts): Promise<DemoSummary> {
+  const store = ports.submission.store;
+  if (await store.getTask(demoMarkerTaskId)) return { created: false, resultNumbers: [] };
+
+  const user = async (userId: string): Promise<Principal> => {
+    const u = await ports.submission.identity.getUser(userId);
+    if (!u) throw new Error(`演示用户 ${userId} 不存在（seed 未写入？）`);
+    return u;
+  };
+  const submitter = await user('li.na');
+  const valid = await ports.packageFiles('valid');
+
+  const portsFor = (key: string): SubmissionPorts => {
+    let call = 0;
+    return { ...ports.submission, newId: () => demoId(key, ++call) };
+  };
+
+  const task = async (p: SubmissionPorts, item: { key: string; organiser: string; theme: ThemeId; region: DemoRegion; name: string }, completionDate: string) => {
+    const registered = await registerSurveyTask(
+      {
+        actor: await user(item.organiser),
+        input: {
+          name: item.name.replace(/成果$/, ''),
+          theme: item.theme,
+          regionCode: item.region,
+          implementerOrg: submitter.orgCode,
+          custodianOrg: '440000-CUS',
+          description: `${demoMark}本地云首次启动时自动生成的演示任务`,
+        },
+        requestId: demoRequest,
+      },
+      p,
+    );
+    await recordCompletion({ actor: submitter, taskId: registered.taskId, completionDate, requestId: demoRequest }, p);
+    return registered.taskId;
+  };
+
+  const open = async (p: SubmissionPorts, taskId: string, r: DemoResult) =>
+    openSubmission(
+      {
+        actor: submitter,
+        taskId,
+        catalogue: {
+          name: r.name,
+          content: `${demoMark}${r.content}`,
+          format: r.format,
+          spatialScope: { regionCode: r.region, bbox: [...demoRegions[r.region].bbox] as [number, number, number, number] },
+          timePoint: r.timePoint,
+          classification: r.classification,
+          sharingMode: r.sharingMode,
+        },
+        files: (r === returnedResult ? await ports.packageFiles('wgs84-crs') : valid).files,
+        requestId: demoRequest,
+      },
+      p,
+    );
+
+  const upload = async (p: SubmissionPorts, submissionId: string, pkg: DemoPackage = valid) => {
+    const urls = await issueUploadUrls({ actor: submitter, submissionId, n: 1, requestId: demoRequest }, p);
+    for (const f of urls.files) {
+      if (f.status !== 'pending') continue;
+      const bytes = pkg.bytes.get(f.path);
+      if (!bytes) throw new Error(`演示成果包缺少文件 ${f.path}`);
+      await ports.send({ submissionId, n: 1 }, f, bytes);
+    }
+  };
+
+  const resultNumbers: string[] = [];
+  for (const [i, r] of historicResults.entries()) {
+    const p = portsFor(r.key);
+    // Completed recently, so that the import meets R6.1 (30 WD) instead of showing every historic result as submitted late.
+    const taskId = await task(p, r, daysBefore(p.now(), 24 - i));
+    const opened = await open(p, taskId, r);
+    const submission = opened.submission;
+    const id = submission.submissionId;
+    await upload(p, id);
+    // The historic import: sealed and verified by system:demo (see the module comment), audited like any seal.
+    const at = p.now().toISOString();
+    const version = submission.versions[0];
+    await store.sealVersion(
+      {
+        submission,
+        n: 1,
+        at,
+        by: demoActor,
+        executionName: executionNameOf(id, 1),
+        events: [timelineEvent(id, 'versionSealed', at, demoActor, { fileCount: version?.fileCount, totalBytes: version?.totalBytes, demo: true }, 1)],
+      },
+      submissionEntry(demoActor, submission, 'submission.version.seal', demoRequest, { demo: true, import: 'historic result, verified before the demo' }, 1),
+    );
+    await markVerified(p, { submissionId: id, n: 1, decidedBy: demoActor, requestId: demoRequest });
+    const numbered = await assignNumber(ports.transfer, { submissionId: id, requestId: demoRequest });
+    await copyIntoCustody({ copy: ports.copy, store, now: p.now }, { submissionId: id, n: 1, resultNumber: numbered.resultNumber, requestId: demoRequest });
+    await recordReceipt(ports.transfer, {
+      submissionId: id,
+      n: 1,
+      resultNumber: numbered.resultNumber,
+      receipt: { decidedBy: 'zhang.wei', decidedAt: p.now().toISOString() },
+      requestId: demoRequest,
+    });
+    resultNumbers.push(numbered.resultNumber);
+  }
+
+  {
+    const r = classifiedResult;
+    const p = portsFor(r.key);
+    const taskId = await task(p, r, daysBefore(p.now(), 15));
+    const opened = await open(p, taskId, r);
+    const { entry } = await registerCatalogueEntry(
+      { catalogue: ports.catalogue, submissions: store, now: p.now },
+      { submissionId: opened.submission.submissionId, actor: { system: 'demo', orgCode: opened.submission.custodianOrg }, requestId: demoRequest },
+    );
+    resultNumbers.push(entry.resultNumber);
+  }
+
+  const published = await publishPublicCatalogue(ports.publish);
+
+  let reviewSubmissionId: string;
+  {
+    const p = portsFor(liveResult.key);
+    const taskId = await task(p, liveResult, daysBefore(p.now(), 20));
+    const opened = await open(p, taskId, liveResult);
+    reviewSubmissionId = opened.submission.submissionId;
+    await upload(p, reviewSubmissionId);
+    await completeVersion({ actor: submitter, submissionId: reviewSubmissionId, n: 1, requestId: demoRequest }, p);
+  }
+
+  let returnedSubmissionId: string;
+  {
+    const p = portsFor(returnedResult.key);
+    const taskId = await task(p, returnedResult, daysBefore(p.now(), 18));
+    const opened = await open(p, taskId, returnedResult);
+    returnedSubmissionId = opened.submission.submissionId;
+    await upload(p, returnedSubmissionId, await ports.packageFiles('wgs84-crs'));
+    await completeVersion({ actor: submitter, submissionId: returnedSubmissionId, n: 1, requestId: demoRequest }, p);
+  }
+
+  const p = portsFor(pendingTask.key);
+  const pendingTaskId = await task(p, pendingTask, daysBefore(p.now(), 10));
+
+  return { created: true, resultNumbers, published, reviewSubmissionId, returnedSubmissionId, pendingTaskId };
+}
+
+/** A fixture package (test/fixtures/packages/<fixture>): a few KB. */
+export async function fixturePackage(projectRoot: string, fixture: DemoFixture): Promise<DemoPackage> {
+  const dir = join(projectRoot, 'test', 'fixtures', 'packages', fixture);
+  const files = (JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { files: ManifestFile[] }).files;
+  const bytes = new Map<string, Uint8Array>();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = relative(dir, join(entry.parentPath, entry.name)).split(sep).join('/');
+    if (path !== 'manifest.json') bytes.set(path, await readFile(join(dir, path)));
+  }
+  return { files, bytes };
+}
+
+/**
+ * The adapters the handlers use, from the environment the local cloud sets
+ * (endpoints, table and bucket names) — call only after startLocalCloud has
+ * set it.
+ */
+export async function demoPortsFromEnv(projectRoot: string): Promise<DemoPorts> {
+  const [submission, catalogue, identity, calendarStore, calendarLoad, uploads, sfn, mailer, custody, publicFiles, config] = await Promise.all([
+    import('#shared/adapters/dynamo-submission.ts'),
+    import('#shared/adapters/dynamo-catalogue.ts'),
+    import('#shared/adapters/dynamo-identity.ts'),
+    import('#shared/adapters/dynamo-calendar.ts'),
+    import('#shared/calendar/load.ts'),
+    import('#shared/adapters/s3-uploads.ts'),
+    import('#shared/adapters/sfn.ts'),
+    import('#shared/adapters/mailer.ts'),
+    import('#functions/custody/deps.ts'),
+    import('#shared/adapters/s3-public-catalogue.ts'),
+    import('#shared/config.ts'),
+  ]);
+  const store = submission.submissionStoreFromEnv();
+  const cat = catalogue.catalogueStoreFromEnv();
+  const orgs = identity.identityRepositoryFromEnv();
+  const objects = uploads.packageObjectStoreFromEnv();
+  const calendar = () => calendarLoad.calendarFromStore(calendarStore.holidayTableStoreFromEnv());
+  const now = () => new Date();
+  return {
+    submission: { store, identity: orgs, calendar, objects, workflow: sfn.workflowFromEnv(), now, newId: randomUUID },
+    transfer: {
+      store,
+      objects,
+      catalogue: cat,
+      identity: orgs,
+      mailer: mailer.mailerFromEnv(),
+      calendar,
+      now,
+      appBaseUrl: config.requireEnv(config.envNames.appBaseUrl),
+    },
+    copy: await custody.custodyCopyPortsFromEnv(),
+    catalogue: cat,
+    publish: {
+      catalogue: cat,
+      orgName: async (code) => (await orgs.getOrganisation(code))?.name,
+      files: publicFiles.publicCatalogueFilesFromEnv(),
+      now,
+    },
+    packageFiles: (fixture) => fixturePackage(projectRoot, fixture),
+    send: async (target, instruction, bytes) => {
+      if (!instruction.url) throw new Error(`演示上传：${instruction.path} 没有上传地址`);
+      // fetch sets Content-Length from the body itself and refuses it as a header.
+      const { 'content-length': _length, ...headers } = instruction.headers ?? {};
+      const res = await fetch(instruction.url, { method: instruction.method ?? 'PUT', headers, body: bytes });
+      if (!res.ok) throw new Error(`演示上传 ${target.submissionId} v${target.n} ${instruction.path} 失败：HTTP ${res.status}`);
+      await res.arrayBuffer();
+    },
+  };
+}
+
+/**
+ * The local cloud's hook: writes the demo with the adapters and reports in
+ * the cloud's log. Never throws — a failed demo leaves a working (empty)
+ * cloud and says why.
+ */
+export async function runDemo(projectRoot: string, log: (line: string) => void): Promise<DemoSummary | undefined> {
+  const started = Date.now();
+  try {
+    const summary = await writeDemoData(await demoPortsFromEnv(projectRoot));
+    if (summary.created) {
+      log(
+        `演示数据已就绪 (demo data ready, ${((Date.now() - started) / 1000).toFixed(1)} s): 成果目录 ${summary.resultNumbers.length} 条，` +
+          `公开目录 ${summary.published?.entries ?? 0} 条；两份汇交正在核验（完成后陈静收到审核任务、李娜收到退回通知）`,
+      );
+    }
+    return summary;
+  } catch (error) {
+    log(`⚠ 演示数据写入失败 (demo data failed): ${error instanceof Error ? error.message : String(error)}；本地云照常可用，npm start -- --reset 可重试`);
+    return undefined;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The demo data as `npm start` writes it: a cloud of its own (the shared test
+ * cloud runs without demo data, so other tests keep their empty catalogue and
+ * their first numbers), started with demo on, restarted once.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot, startLocalCloud, type LocalCloud } from '#infra/local/cloud.ts';
+import { classifiedResult, historicResults, liveResult, returnedResult, type DemoSummary } from '#infra/local/demo.ts';
+import { testPortBase } from './global-setup.ts';
+import { api, listEmails, signIn, waitForEmail } from './helpers.ts';
+
+const portBase = testPortBase + 20;
+const dataDir = join(projectRoot, '.test-data', `demo-${portBase}`);
+const quiet = () => undefined;
+
+let cloud: LocalCloud;
+let summary: DemoSummary | undefined;
+
+async function catalogueAs(userId: string, apiUrl: string): Promise<string[]> {
+  const res = await api('GET', '/catalogue?region=440000&limit=100', { token: await signIn(userId, apiUrl), apiUrl });
+  expect(res.status).toBe(200);
+  return (res.body.items as Array<{ name: string }>).map((e) => e.name);
+}
+
+beforeAll(async () => {
+  cloud = await startLocalCloud({ portBase, dataDir, reset: true, log: quiet, handlerLogLevel: 'ERROR', runSchedules: false, demo: true });
+  summary = await cloud.demo;
+}, 120_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
+  it('shows each reader the catalogue entries their clearance allows', async () => {
+    const publicNames = historicResults.filter((r) => r.classification === 'public').map((r) => r.name);
+    const readable = historicResults.map((r) => r.name);
+
+    const custodian = await catalogueAs('zhang.wei', cloud.urls.api);
+    const submitter = await catalogueAs('li.na', cloud.urls.api);
+    const requester = await catalogueAs('luo.xin', cloud.urls.api);
+
+    expect(summary?.created).toBe(true);
+    expect(custodian.sort()).toEqual([...readable, classifiedResult.name].sort());
+    expect(submitter.sort()).toEqual([...readable].sort());
+    expect(requester.sort()).toEqual([...publicNames].sort());
+  });
+
+  it('serves the public entries, and only those, at /public/', async () => {
+    const page = await fetch(`${cloud.urls.api}/public/search-index.json`);
+    const text = await page.text();
+
+    expect(page.status).toBe(200);
+    for (const r of historicResults) {
+      if (r.classification === 'public') expect(text).toContain(r.name);
+      else expect(text).not.toContain(r.name);
+    }
+    expect(text).not.toContain(classifiedResult.name);
+  });
+
+  it('mails 陈静 a technical review task and 李娜 the return with its R7.2 date, from the real verification', async () => {
+    const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${liveResult.name}`, inboxUrl: cloud.urls.inbox, timeoutMs: 30_000 });
+    const returned = await waitForEmail({ to: 'li.na@example.gov.cn', subject: `【核验退回】${returnedResult.name}`, inboxUrl: cloud.urls.inbox, timeoutMs: 30_000 });
+
+    expect(review.text).toMatch(/\/human-tasks\/[A-Za-z0-9_-]{22}\/page/);
+    expect(returned.subject).toMatch(/请于 \d{4}-\d{2}-\d{2} 前修改后重新汇交/);
+  });
+
+  it('adds nothing when the cloud restarts on the same data', async () => {
+    await waitForEmail({ to: 'li.na@example.gov.cn', subject: returnedResult.name, inboxUrl: cloud.urls.inbox, timeoutMs: 30_000 });
+    const before = await catalogueAs('zhang.wei', cloud.urls.api);
+    const mails = (await listEmails(cloud.urls.inbox)).length;
+    await cloud.stop();
+
+    cloud = await startLocalCloud({ portBase, dataDir, reset: false, log: quiet, handlerLogLevel: 'ERROR', runSchedules: false, demo: true });
+    const after = await catalogueAs('zhang.wei', cloud.urls.api);
+
+    expect(cloud.demo).toBeUndefined();
+    expect(after.sort()).toEqual(before.sort());
+    expect((await listEmails(cloud.urls.inbox)).length).toBe(mails);
+  });
+});
