@@ -7,6 +7,7 @@ import {
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
 } from '@aws-sdk/client-sfn';
+import { testPortBase } from './global-setup.ts';
 import { describe, expect, it } from 'vitest';
 import { projectRoot, startLocalCloud } from '#infra/local/cloud.ts';
 import { localBucketName, localRegion } from '#infra/local/ports.ts';
@@ -191,8 +192,9 @@ describe('issue-2 local cloud: the manifest is served whole (local half of the m
 
 describe('issue-2 local cloud: state persists across a restart', () => {
   it('keeps users, items, objects, mail and the issuer key; marks the interrupted execution FAILED', async () => {
-    const portBase = 4400;
-    const dataDir = join(projectRoot, '.test-data', 'restart');
+    // Beside the shared test cloud (base), the demo test (base+20): its own ports and data folder.
+    const portBase = testPortBase + 40;
+    const dataDir = join(projectRoot, '.test-data', `restart-${portBase}`);
     const log = () => undefined;
     const first = await startLocalCloud({ portBase, dataDir, reset: true, log, handlerLogLevel: 'ERROR', runSchedules: false });
     const { ddb: ddb2, sfn: sfn2 } = clientsFor(first.urls, localRegion);
