@@ -1,5 +1,5 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
-import { classifications, clearanceAllows, type Classification } from '#shared/identity/roles.ts';
+import { classificationLabels, classifications, clearanceAllows, type Classification } from '#shared/identity/roles.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueFilter, CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { Page, SubmissionStore } from '#shared/ports/submission.ts';
@@ -188,6 +188,14 @@ export async function editCatalogueEntry(
   }
   if (edit.classification && !clearanceAllows(actor.clearance, edit.classification)) {
     throw new ForbiddenError('无权将条目密级调整为高于本人密级权限的级别');
+  }
+  // Lowering the classification is declassification (解密/降密) or, to 公开, a publication: both need
+  // review and approval (R5.1, R12.1), which an edit of the catalogue entry is not. Raising it is always allowed.
+  if (edit.classification && classifications.indexOf(edit.classification) < classifications.indexOf(entry.classification)) {
+    throw new ConflictError(
+      'DECLASSIFICATION_NEEDS_APPROVAL',
+      `不能通过修改目录条目降低密级（${classificationLabels[entry.classification]} → ${classificationLabels[edit.classification]}）：降密或公开须经保密审查和发布审批（R5.1、R12.1）。如需提高密级，可直接修改。`,
+    );
   }
   const fields = {
     ...(edit.name !== undefined ? { name: edit.name } : {}),

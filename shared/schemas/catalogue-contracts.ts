@@ -28,7 +28,7 @@ export const catalogueContracts = {
     path: numberPath,
     body: catalogueEditSchema,
     response: z.object({ entry: catalogueEntrySchema, changed: z.boolean() }),
-    description: '保管单位的成果保管人修改目录信息（R9.2）：每次修改生成新版本并记入审计；统一编号、专题、保管单位与来源汇交不可修改。',
+    description: '保管单位的成果保管人修改目录信息（R9.2）：每次修改生成新版本并记入审计；统一编号、专题、保管单位与来源汇交不可修改。可提高密级；降低密级或改为公开须经保密审查和发布审批（R5.1、R12.1），此处返回 409 DECLASSIFICATION_NEEDS_APPROVAL。',
   }),
   SearchCatalogue: contract({
     query: catalogueSearchQuerySchema,

@@ -135,6 +135,23 @@ describe('R9.2 catalogue entries: versioned, audited edits and clearance on read
     expect(other.status).toBe(403);
   });
 
+  it('refuses to lower the classification by an edit (409 DECLASSIFICATION_NEEDS_APPROVAL, R5.1 R12.1) and changes nothing; raising it is allowed', async () => {
+    const { world, deps } = await setup();
+    const id = await verifiedSubmission(world, { classification: 'internal' });
+    const n = (await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } })).body.entry.resultNumber;
+
+    const lowered = await call(updateEntry(deps), 'PATCH', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n }, body: { classification: 'public', sharingMode: 'online', reason: '经脱密审查可公开' } });
+    const after = await call(getEntry(deps), 'GET', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n } });
+    const raised = await call(updateEntry(deps), 'PATCH', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n }, body: { classification: 'secret', reason: '经审查定为秘密' } });
+
+    expect(lowered.status).toBe(409);
+    expect(lowered.body.error.code).toBe('DECLASSIFICATION_NEEDS_APPROVAL');
+    expect(lowered.body.error.message).toContain('内部 → 公开');
+    expect(after.body.entry).toMatchObject({ version: 1, classification: 'internal' });
+    expect(raised.status).toBe(200);
+    expect(raised.body.entry).toMatchObject({ version: 2, classification: 'secret' });
+  });
+
   it('answers 404 — not 403 — for an entry above the reader’s clearance, exactly as for a missing one', async () => {
     const { world, deps } = await setup();
     const id = await verifiedSubmission(world, { classification: 'internal' });
