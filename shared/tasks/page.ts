@@ -20,7 +20,7 @@ export function humanTaskPage(opts: { taskId: string; signInUrl?: string }): Tas
     loading: '正在读取任务……',
     signInPrompt: '请先登录：此任务只有指派的审核人员可以查看和处理。',
     signInText: '登录（使用收到邮件的账号）',
-    note: '本页面仅在您登录后显示任务内容；打开链接本身不会改变任务状态，只有点击“通过”或“退回”并确认才会提交决定，且每个任务只能决定一次。',
+    note: '本页面仅在您登录后显示任务内容；打开链接本身不会改变任务状态，只有点击决定按钮（如“通过”“退回”“确认接收”）并确认才会提交决定，且每个任务只能决定一次。',
     config: { taskId: opts.taskId },
     script: taskScript,
   });
@@ -34,12 +34,14 @@ export function invalidTaskLinkPage(): string {
 const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.taskId);
   // What the two buttons say, and what is being decided, for each kind of task.
   var words = {
-    technicalReview: { approve: '通过', ret: '退回', what: '此成果', after: '流程已继续，汇交单位将收到邮件通知。', hint: '理由（退回时必填，至少 5 个字，将反馈给汇交单位）' },
-    custodyReceipt: { approve: '确认接收', ret: '退回', what: '此成果的接收', after: '已记录接收，组织单位将收到邮件通知。', hint: '说明（退回时必填，至少 5 个字，例如缺少的文件）' },
-    forestryCopyAck: { approve: '确认收到', ret: '退回', what: '此成果副本的接收', after: '已记录，林业和草原主管部门将收到通知。', hint: '说明（退回时必填，至少 5 个字）' },
-    catalogueReportAck: { approve: '确认接收', ret: '退回', what: '此成果目录上报', after: '已记录，报送单位将收到通知。', hint: '意见（退回时必填，至少 5 个字，将反馈给报送单位）' },
-    destructionApproval: { approve: '批准销毁', ret: '驳回', what: '此销毁申请', after: '已记录审批决定。', hint: '意见（驳回时必填，至少 5 个字）' },
+    technicalReview: { approve: '通过', ret: '退回', after: '流程已继续，汇交单位将收到邮件通知。', hint: '理由（退回时必填，至少 5 个字，将反馈给汇交单位）' },
+    custodyReceipt: { approve: '确认接收', ret: '退回', after: '已记录接收，组织单位将收到邮件通知。', hint: '说明（退回时必填，至少 5 个字，例如缺少的文件）' },
+    forestryCopyAck: { approve: '确认收到', ret: '退回', after: '已记录确认结果。', hint: '说明（退回时必填，至少 5 个字）' },
+    catalogueReportAck: { approve: '确认接收', ret: '退回', after: '已记录，报送单位在上报记录中可看到确认结果。', hint: '意见（退回时必填，至少 5 个字，将反馈给报送单位）' },
+    destructionApproval: { approve: '批准销毁', ret: '驳回', after: '已记录审批决定；批准后系统将销毁保管文件，并将目录条目标记为已销毁。', hint: '意见（驳回时必填，至少 5 个字）' },
   };
+  /** The button's words for a decision, for this kind of task. */
+  function decisionWords(w, decision) { return decision === 'approve' ? w.approve : w.ret; }
   var levels = ${JSON.stringify(classificationLabels)};
   function row(k, v) { return el('tr', {}, [el('th', { scope: 'row' }, [k]), el('td', {}, [text(v)])]); }
   function save(name, type, data) {
@@ -84,9 +86,11 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     ].concat(t.details && t.details.length ? [el('ul', {}, t.details.map(function (d) { return el('li', {}, [text(d)]); }))] : [])));
     if (t.kind === 'custodyReceipt' || t.kind === 'forestryCopyAck') {
       var sub = s.submission || {};
+      // Chinese first, the code after it: 广东省自然资源技术中心（440000-CUS）.
+      var org = function (name, code) { return name && name !== code ? name + '（' + text(code) + '）' : text(code); };
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['成果概况']), el('table', {}, [
-        row('成果名称', sub.name), row('汇交编号', sub.submissionId), row('专题', sub.theme), row('密级', sub.classificationLabel),
-        row('组织单位', sub.organiserOrg), row('实施单位', sub.implementerOrg), row('保管单位', sub.custodianOrg), row('版本', '第 ' + sub.currentVersion + ' 版'),
+        row('成果名称', sub.name), row('汇交编号', sub.submissionId), row('专题', sub.themeLabel || sub.theme), row('密级', sub.classificationLabel),
+        row('组织单位', org(sub.organiserName, sub.organiserOrg)), row('实施单位', org(sub.implementerName, sub.implementerOrg)), row('保管单位', org(sub.custodianName, sub.custodianOrg)), row('版本', '第 ' + sub.currentVersion + ' 版'),
         row('统一编号', s.entry ? s.entry.resultNumber : '（尚未编号）'),
       ])]));
     } else if (t.kind === 'destructionApproval') {
@@ -127,7 +131,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       nodes.push(el('div', { class: 'card' }, ['自动核验报告尚未生成。']));
     }
     if (t.decision) {
-      nodes.push(el('div', { class: 'card' }, [el('p', { class: 'msg ok' }, ['已决定：' + t.decision.decisionLabel + '（' + t.decision.decidedBy + '，' + t.decision.decidedAtLabel + '）' + (t.decision.reasons ? '；理由：' + t.decision.reasons : '')])]));
+      nodes.push(el('div', { class: 'card' }, [el('p', { class: 'msg ok' }, ['已决定：' + decisionWords(w, t.decision.decision) + '（' + t.decision.decidedBy + '，' + t.decision.decidedAtLabel + '）' + (t.decision.reasons ? '；理由：' + t.decision.reasons : '')])]));
     }
     if (t.canDecide) {
       var reasons = el('textarea', { rows: '4', maxlength: '4000', placeholder: w.hint }, []);
@@ -136,17 +140,23 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       var out = el('div', {}, []);
       function decide(decision) {
         // A decision is final (one per task): ask once more before the POST.
-        if (!window.confirm('确认' + (decision === 'approve' ? w.approve : w.ret) + w.what + '？每个任务只能决定一次，提交后不可更改。')) return;
+        // A return needs its reasons (the server says so too): ask for them before the final question, not after.
+        if (decision === 'return' && reasons.value.trim().length < 5) {
+          show(out, [el('p', { class: 'msg bad' }, [w.ret + '时请填写理由（至少 5 个字）。'])]);
+          reasons.focus();
+          return;
+        }
+        if (!window.confirm('将提交决定：“' + decisionWords(w, decision) + '”（' + text(t.kindLabel) + '：' + text(t.title) + '）。\\n每个任务只能决定一次，提交后不可更改。确定提交吗？')) return;
         approve.disabled = true; ret.disabled = true;
         call('POST', api + '/decision', { decision: decision, reasons: reasons.value }).then(function (res) {
-          if (res.status === 200) { render(res.data); message('ok', '已提交：' + (decision === 'approve' ? w.approve : w.ret) + '。' + w.after); return; }
+          if (res.status === 200) { render(res.data); message('ok', '已提交：' + decisionWords(w, decision) + '。' + w.after); return; }
           show(out, [el('p', { class: 'msg bad' }, [errorText(res)])]);
           if (res.status === 400) { approve.disabled = false; ret.disabled = false; }
         }, function () { show(out, [el('p', { class: 'msg bad' }, ['网络错误，请稍后重试'])]); approve.disabled = false; ret.disabled = false; });
       }
       approve.addEventListener('click', function () { decide('approve'); });
       ret.addEventListener('click', function () { decide('return'); });
-      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['审核决定']), reasons, el('p', {}, [approve, ret]), out]));
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['处理决定']), reasons, el('p', {}, [approve, ret]), out]));
     }
     show(contentBox, nodes);
   }

@@ -33,7 +33,11 @@ describe('R9.1 catalogue report acknowledged in the browser: the emailed link, t
     expect(link).toBeDefined();
     const context = await browser.newContext({ locale: 'zh-CN', acceptDownloads: true });
     const page = await context.newPage();
-    page.on('dialog', (d) => void d.accept());
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
 
     await page.goto(link!);
     await page.getByRole('link', { name: '登录（使用收到邮件的账号）' }).click();
@@ -57,8 +61,18 @@ describe('R9.1 catalogue report acknowledged in the browser: the emailed link, t
     expect(csv.startsWith('\uFEFF统一编号,成果名称')).toBe(true);
     expect(csv).toContain(resultNumber);
 
+    await page.getByRole('button', { name: '退回', exact: true }).click();
+    await page.getByText('退回时请填写理由（至少 5 个字）。').waitFor();
+
+    expect(dialogs).toEqual([]);
+
     await page.getByRole('button', { name: '确认接收', exact: true }).click();
     await page.getByText('已提交：确认接收。').waitFor();
+    const decidedText = (await page.locator('#content').innerText()).replace(/\s+/g, ' ');
+
+    expect(dialogs).toHaveLength(1);
+    expect(dialogs[0]).toContain('将提交决定：“确认接收”（成果目录上报确认：');
+    expect(decidedText).toContain('已决定：确认接收（zhao.min，');
     const report = await eventually(
       async () => {
         const r = await api('GET', `/catalogue-reports/${reportId}`, { token: await tokenOf('zhao.min') });
