@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { manifest, type RouteDef } from '#infra/manifest.ts';
 import { DomainError, ForbiddenError, PayloadTooLargeError, ValidationError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -137,7 +137,8 @@ export function withHttp<C extends RouteContract>(
         // Unknown query parameters are refused, not ignored: a misspelt filter must not
         // silently widen a search.
         query: spec.query ? parseOrThrow(spec.query.strict(), event.queryStringParameters ?? {}, 'query') : undefined,
-        body: spec.body ? parseOrThrow(spec.body, rawBody, 'body') : undefined,
+        // The same for a body's top-level fields: a misspelt field must not be dropped silently.
+        body: spec.body ? parseOrThrow(spec.body instanceof z.ZodObject ? spec.body.strict() : spec.body, rawBody, 'body') : undefined,
         principal,
         requestId,
         headers,

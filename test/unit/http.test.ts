@@ -128,8 +128,23 @@ describe('foundation: HTTP plumbing — authentication, validation and the error
     const e = { ...event('GET', '/me', { token }), queryStringParameters: { regionCode: '440000' } } as APIGatewayProxyEventV2;
     const r = await call(search, e);
     expect(r.status).toBe(400);
-    expect(r.body.error.details[0].field).toBe('query');
-    expect(r.body.error.message).toContain('regionCode');
+    expect(r.body.error.details[0]).toMatchObject({ field: 'query.regionCode', code: 'UNRECOGNIZED_KEY' });
+    expect(r.body.error.message).toBe('请求参数有误：query.regionCode 不支持的参数“regionCode”；可用的参数：region');
+  });
+
+  it('refuses an unknown body field the same way, and says in Chinese which type a field needs', async () => {
+    const token = await sign(good.privateKey);
+    const create = withHttp('GetMe', { body: z.object({ name: z.string(), days: z.number().optional() }) }, async () => ({ body: { ran: true } }), deps);
+    const post = (body: unknown) => call(create, { ...event('POST', '/me', { token }), body: JSON.stringify(body) } as APIGatewayProxyEventV2);
+
+    const unknown = await post({ name: '国土调查', nmae: 'x' });
+    const wrongType = await post({ name: 3 });
+    const missing = await post({ days: 1 });
+
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.details).toEqual([{ field: 'body.nmae', code: 'UNRECOGNIZED_KEY', message: '不支持的参数“nmae”；可用的参数：name、days' }]);
+    expect(wrongType.body.error.details[0]).toMatchObject({ field: 'body.name', message: '应为文本，实际为数字' });
+    expect(missing.body.error.details[0]).toMatchObject({ field: 'body.name', message: '必填，应为文本' });
   });
 
   it('names the roles a forbidden caller lacks in Chinese', async () => {

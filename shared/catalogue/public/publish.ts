@@ -24,8 +24,6 @@ export interface PublishPorts {
 
 /** Entries read per search call; the store bounds its own work per call. */
 export const publishPageSize = 100;
-/** A file written this close before a run began may come from an overlapping run: the run leaves it (see publishPublicCatalogue). */
-export const staleMarginMs = 2_000;
 /** PutObject calls in flight at once while writing items and collections. */
 export const writeConcurrency = 16;
 
@@ -117,9 +115,9 @@ export async function publishPublicCatalogue(ports: PublishPorts, options: Publi
   for (const key of tail) await ports.files.put(key, files.get(key)!);
   // Only files written before this run began can be stale for it: a file written since came from a run
   // that read the entries later (the schedule, a refresh and the change stream may overlap), so deleting
-  // it here would undo a newer state. The margin covers S3's one-second LastModified.
-  const modifiedBefore = new Date(startedAt.getTime() - staleMarginMs);
-  const stale = (await ports.files.list({ modifiedBefore })).filter((k) => !files.has(k));
+  // it here would undo a newer state. S3 keeps LastModified to the second, so a newer run's file written
+  // in the same second as this run began can still go; the next run restores it (docs/public-catalogue.md).
+  const stale = (await ports.files.list({ modifiedBefore: startedAt })).filter((k) => !files.has(k));
   if (stale.length > 0) await ports.files.delete(stale);
   return { entries: entries.length, written: first.length + tail.length, deleted: stale.length, generatedAt: now.toISOString() };
 }
