@@ -13,7 +13,7 @@ import { chinaDay } from '#shared/submission/deadlines.ts';
 import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
-import { deliver, escapeHtml, systemSignature } from '#shared/tasks/mail.ts';
+import { deliver, escapeHtml, orgLabel, systemSignature } from '#shared/tasks/mail.ts';
 
 /**
  * R8.1 transfer to custody, as the steps of the Transfer state machine.
@@ -240,21 +240,25 @@ export async function recordReceipt(ports: TransferPorts, input: ReceiptInput): 
 
 async function mailOrganiser(ports: TransferPorts, submission: Submission, resultNumber: string, receivedAt: string, due: string, implicit: boolean): Promise<string[]> {
   const users = (await ports.identity.listUsers(submission.organiserOrg)).filter((u) => u.roles.includes('reviewer') && u.email);
-  const link = `${ports.appBaseUrl.replace(/\/$/, '')}/submissions/${encodeURIComponent(submission.submissionId)}`;
+  // A page a browser can open (it asks the reader to sign in); the API path is named for integrators only.
+  const id = encodeURIComponent(submission.submissionId);
+  const reportPage = `${ports.appBaseUrl.replace(/\/$/, '')}/submissions/${id}/versions/${submission.currentVersion}/report/page`;
+  const custodian = await orgLabel(ports.identity, submission.custodianOrg);
   const lines = [
-    `成果“${submission.catalogue.name}”（汇交编号 ${submission.submissionId}）已由保管单位 ${submission.custodianOrg} ${implicit ? '自行保管（汇交单位即保管单位，无需移交）' : '确认接收'}。`,
+    `成果“${submission.catalogue.name}”（汇交编号 ${submission.submissionId}）已由保管单位${custodian}${implicit ? '自行保管（汇交单位即保管单位，无需移交）' : '确认接收'}。`,
     `统一编号：${resultNumber}`,
     `接收日期：${chinaDay(receivedAt)}`,
     `成果目录上报期限（R9.1，接收后 30 个工作日）：${due}`,
-    `详情：${link}`,
+    `核验报告（登录后查看）：${reportPage}`,
+    `完整时间线（系统接口）：GET /submissions/${id}/timeline`,
   ];
   const sent: string[] = [];
   for (const u of users) {
     await deliver(ports.mailer, {
       to: [u.email],
       subject: `【成果保管】${submission.catalogue.name} 已接收入库（${resultNumber}）`,
-      text: [...lines, '', systemSignature].join('\n'),
-      html: `<p>${lines.map(escapeHtml).join('<br>')}</p><p>${escapeHtml(systemSignature)}</p>`,
+      text: [`${u.name}，您好：`, '', ...lines, '', systemSignature].join('\n'),
+      html: `<p>${escapeHtml(u.name)}，您好：</p><p>${lines.map(escapeHtml).join('<br>')}</p><p>${escapeHtml(systemSignature)}</p>`,
     });
     sent.push(u.userId);
   }
