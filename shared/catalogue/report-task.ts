@@ -4,6 +4,7 @@ import { NotFoundError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
+import { named, userLabel } from '#shared/tasks/mail.ts';
 import { reportStatusLabels, type CatalogueReportStore } from './report.ts';
 
 /**
@@ -16,7 +17,7 @@ export const catalogueReportAckKindId = 'catalogueReportAck';
 
 export const reportSubjectSchema = z.object({ reportId: z.string().min(1) });
 
-export function catalogueReportAckKind(ports: { reports: Pick<CatalogueReportStore, 'get'>; identity: Pick<IdentityRepository, 'getOrganisation'> }): HumanTaskKind {
+export function catalogueReportAckKind(ports: { reports: Pick<CatalogueReportStore, 'get'>; identity: Pick<IdentityRepository, 'getOrganisation' | 'getUser'> }): HumanTaskKind {
   const load = async (subject: HumanTaskSubject) => {
     const { reportId } = reportSubjectSchema.parse(subject);
     const report = await ports.reports.get(reportId);
@@ -36,8 +37,10 @@ export function catalogueReportAckKind(ports: { reports: Pick<CatalogueReportSto
         title: `成果目录上报确认：${await orgName(report.custodianOrg)}（${report.resultNumbers.length} 条）`,
         assigneeOrg: report.recipientOrg,
         details: [
-          `报送单位：${await orgName(report.custodianOrg)}（${report.custodianOrg}）`,
-          `报送人：${report.sentBy}（${chinaDateTime(report.sentAt)}）`,
+          `报送单位：${named(await orgName(report.custodianOrg), report.custodianOrg)}`,
+          `接收单位：${named(await orgName(report.recipientOrg), report.recipientOrg)}`,
+          `报送人：${await userLabel(ports.identity, report.sentBy)}`,
+          `报送时间：${chinaDateTime(report.sentAt)}`,
           `条目数：${report.resultNumbers.length}`,
           `上报期限：${report.dueDate}`,
           '请核对上报的成果目录条目后确认接收；如有问题请退回并说明理由。',

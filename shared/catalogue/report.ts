@@ -11,7 +11,9 @@ import type { Workflow } from '#shared/ports/workflow.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
+import { sharingModeLabels } from '#shared/schemas/submission.ts';
 import { escapeHtml } from '#shared/tasks/mail.ts';
+import { themeProfiles } from '#shared/verification/profiles.ts';
 
 /**
  * Catalogue reports upward (目录汇交/上报, R9.1): within 30 working days of
@@ -137,11 +139,12 @@ const csvColumns: Array<[string, (e: CatalogueEntry) => string]> = [
   ['时点起', (e) => e.timePoint.from],
   ['时点止', (e) => e.timePoint.to],
   ['密级', (e) => classificationLabels[e.classification]],
-  ['共享方式', (e) => e.sharingMode],
+  ['共享方式', (e) => sharingModeLabels[e.sharingMode]],
   ['保管单位', (e) => e.custodian],
   ['提供单位', (e) => e.provider],
-  ['专题', (e) => e.theme],
-  ['登记时间', (e) => e.createdAt],
+  ['专题', (e) => themeProfiles[e.theme].label],
+  // Stored UTC; a reader in China reads Beijing time (the archival JSON keeps the ISO instant).
+  ['登记时间', (e) => chinaDateTime(e.createdAt)],
 ];
 
 const csvCell = (v: string) => {

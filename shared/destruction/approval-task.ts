@@ -6,6 +6,8 @@ import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
+import { named, userLabel } from '#shared/tasks/mail.ts';
+import { themeProfiles } from '#shared/verification/profiles.ts';
 import { destructionStatusLabels, type DestructionStore } from './destruction.ts';
 
 /**
@@ -20,7 +22,7 @@ export const destructionSubjectSchema = z.object({ resultNumber: z.string().min(
 export function destructionApprovalKind(ports: {
   catalogue: Pick<CatalogueStore, 'getEntry'>;
   destructions: Pick<DestructionStore, 'get'>;
-  identity: Pick<IdentityRepository, 'getOrganisation'>;
+  identity: Pick<IdentityRepository, 'getOrganisation' | 'getUser'>;
 }): HumanTaskKind {
   const load = async (subject: HumanTaskSubject) => {
     const { resultNumber, destructionId } = destructionSubjectSchema.parse(subject);
@@ -43,9 +45,11 @@ export function destructionApprovalKind(ports: {
         assigneeOrg: entry.organiserOrg,
         details: [
           `统一编号：${entry.resultNumber}`,
-          `保管单位：${await orgName(entry.custodian)}`,
+          `成果专题：${themeProfiles[entry.theme].label}`,
+          `保管单位：${named(await orgName(entry.custodian), entry.custodian)}`,
           `密级：${classificationLabels[entry.classification]}`,
-          `申请人：${record.requestedBy}（${chinaDateTime(record.requestedAt)}）`,
+          `申请人：${await userLabel(ports.identity, record.requestedBy)}`,
+          `申请时间：${chinaDateTime(record.requestedAt)}`,
           `销毁理由：${record.reasons}`,
           '批准后将删除该成果的全部保管文件及备份，目录条目标记为“已销毁”，不可恢复。',
         ],

@@ -31,13 +31,17 @@ const transferSummarySchema = <K extends string>(kind: K) =>
       submissionId: z.string(),
       name: z.string(),
       theme: themeIdSchema,
+      themeLabel: z.string().describe('成果专题名称，如 国土调查'),
       organiserOrg: z.string(),
+      organiserName: z.string().describe('组织单位名称（未登记时为代码）'),
       implementerOrg: z.string(),
+      implementerName: z.string().describe('实施（汇交）单位名称'),
       custodianOrg: z.string(),
+      custodianName: z.string().describe('保管单位名称'),
       classificationLabel: z.string(),
       currentVersion: z.number().int(),
     }),
-    entry: z.object({ resultNumber: z.string(), name: z.string(), custodian: z.string() }).nullable(),
+    entry: z.object({ resultNumber: z.string(), name: z.string(), custodian: z.string(), custodianName: z.string() }).nullable(),
   });
 
 export const technicalReviewSummarySchema = z.object({

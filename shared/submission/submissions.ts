@@ -62,7 +62,10 @@ export function roundDeadlines(calendar: WorkingDayCalendar, submission: Submiss
     }
   }
   if (submission.verifiedAt && submission.transferRequired) {
-    out.push(deadlineView(calendar, 'transfer', chinaDay(submission.verifiedAt), today, submission.transferredAt));
+    // transferredAt is written with the receipt; a submission received before that field existed has only
+    // the custodyReceived event on its timeline, which says the same.
+    const received = events.find((e) => e.type === 'custodyReceived')?.detail['receivedAt'];
+    out.push(deadlineView(calendar, 'transfer', chinaDay(submission.verifiedAt), today, submission.transferredAt ?? (typeof received === 'string' ? received : undefined)));
   }
   if (submission.verifiedAt && events.some((e) => e.type === 'forestryCopySent')) {
     const acknowledged = events.find((e) => e.type === 'forestryCopyAcknowledged' && (e.detail['decision'] ?? 'approve') === 'approve');

@@ -1,3 +1,4 @@
+import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer, MailMessage } from '#shared/ports/mailer.ts';
 import type { HumanTask } from '#shared/ports/tasks.ts';
 import type { User } from '#shared/schemas/identity.ts';
@@ -16,6 +17,38 @@ export function taskPageUrl(appBaseUrl: string, taskId: string): string {
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+/** Chinese first, the code after it: 陈静（chen.jing）, 广东省自然资源技术中心（440000-CUS）; the code alone when no name is known. */
+export function named(name: string | undefined, code: string): string {
+  return name && name !== code ? `${name}（${code}）` : code;
+}
+
+/** A person as a reader knows them; a system actor or unknown id shows as given. */
+export async function userLabel(identity: Pick<IdentityRepository, 'getUser'>, userId: string): Promise<string> {
+  return named((await identity.getUser(userId))?.name, userId);
+}
+
+/** An organisation by name with its code. */
+export async function orgLabel(identity: Pick<IdentityRepository, 'getOrganisation'>, code: string): Promise<string> {
+  return named((await identity.getOrganisation(code))?.name, code);
+}
+
+/**
+ * What the assignee can choose on the task page, per kind — the same words
+ * as the page's buttons — and what the page shows them.
+ */
+export const taskDecisionWords: Readonly<Record<string, { approve: string; ret: string; shows: string }>> = {
+  technicalReview: { approve: '通过', ret: '退回', shows: '成果包概况和核验报告' },
+  custodyReceipt: { approve: '确认接收', ret: '退回', shows: '移交成果的概况' },
+  forestryCopyAck: { approve: '确认收到', ret: '退回', shows: '成果副本的概况' },
+  catalogueReportAck: { approve: '确认接收', ret: '退回', shows: '上报的成果目录条目' },
+  destructionApproval: { approve: '批准销毁', ret: '驳回', shows: '拟销毁的成果和销毁申请' },
+};
+const defaultDecisionWords = { approve: '通过', ret: '退回', shows: '任务详情' };
+
+export function decisionWordsFor(kind: string): { approve: string; ret: string; shows: string } {
+  return taskDecisionWords[kind] ?? defaultDecisionWords;
 }
 
 export type TaskMailKind = 'assigned' | 'reminder' | 'escalated';
@@ -38,6 +71,7 @@ export function taskMail(opts: {
 }): MailMessage {
   const { task, to } = opts;
   const link = taskPageUrl(opts.appBaseUrl, task.id);
+  const words = decisionWordsFor(task.kind);
   const lead: Record<TaskMailKind, string> = {
     assigned: `您有一项${opts.kindLabel}任务待处理，请于 ${task.due}（${opts.kindLabel}期限，5 个工作日）前完成。`,
     reminder: `您的${opts.kindLabel}任务已超过办理期限（${task.due}）仍未处理，请尽快办理；逾期 2 个工作日以上的将上报上级单位。`,
@@ -53,7 +87,7 @@ export function taskMail(opts: {
     ...opts.details,
     '',
     `办理链接：${link}`,
-    '打开链接后请使用本人账号登录，页面将显示成果包概况和核验报告，并可选择“通过”或“退回”。',
+    `打开链接后请使用本人账号登录，页面将显示${words.shows}，并可选择“${words.approve}”或“${words.ret}”。`,
     '链接本身不含任何授权信息，转发他人无法代为办理；每个任务只能决定一次。',
     '',
     systemSignature,
@@ -65,7 +99,7 @@ export function taskMail(opts: {
     `<p><strong>${escapeHtml(task.title)}</strong></p>`,
     `<ul>${opts.details.map((d) => `<li>${escapeHtml(d)}</li>`).join('')}</ul>`,
     `<p><a href="${escapeHtml(link)}">打开任务页面办理</a>（${escapeHtml(link)}）</p>`,
-    '<p>打开链接后请使用本人账号登录；链接本身不含任何授权信息，转发他人无法代为办理；每个任务只能决定一次。</p>',
+    `<p>${escapeHtml(`打开链接后请使用本人账号登录，页面将显示${words.shows}，并可选择“${words.approve}”或“${words.ret}”；链接本身不含任何授权信息，转发他人无法代为办理；每个任务只能决定一次。`)}</p>`,
     `<p style="color:#888">${escapeHtml(systemSignature)}</p>`,
   ].join('\n');
   return { to: [to.email], subject: taskMailSubjects[opts.kind](task), text, html };

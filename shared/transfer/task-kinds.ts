@@ -8,6 +8,8 @@ import type { HumanTask } from '#shared/ports/tasks.ts';
 import type { TimelineEventType } from '#shared/schemas/submission.ts';
 import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
 import type { HumanTaskEventType, HumanTaskKind } from '#shared/tasks/kinds.ts';
+import { named } from '#shared/tasks/mail.ts';
+import { themeProfiles } from '#shared/verification/profiles.ts';
 import { forestryCopyTarget } from './forestry.ts';
 
 /**
@@ -52,6 +54,7 @@ function kindFor(
     return { submission, entry };
   };
   const orgName = async (code: string) => (await ports.identity.getOrganisation(code))?.name ?? code;
+  const orgLabel = async (code: string) => named(await orgName(code), code);
   return {
     kind: spec.kind,
     label: spec.label,
@@ -64,9 +67,10 @@ function kindFor(
         details: [
           `汇交编号：${submission.submissionId}`,
           ...(entry ? [`统一编号：${entry.resultNumber}`] : []),
-          `组织单位：${await orgName(submission.organiserOrg)}`,
-          `汇交单位：${await orgName(submission.implementerOrg)}`,
-          `保管单位：${await orgName(submission.custodianOrg)}`,
+          `成果专题：${themeProfiles[submission.theme].label}`,
+          `组织单位：${await orgLabel(submission.organiserOrg)}`,
+          `汇交单位：${await orgLabel(submission.implementerOrg)}`,
+          `保管单位：${await orgLabel(submission.custodianOrg)}`,
           `密级：${classificationLabels[submission.classification]}`,
         ],
       };
@@ -99,13 +103,17 @@ function kindFor(
           submissionId: submission.submissionId,
           name: submission.catalogue.name,
           theme: submission.theme,
+          themeLabel: themeProfiles[submission.theme].label,
           organiserOrg: submission.organiserOrg,
+          organiserName: await orgName(submission.organiserOrg),
           implementerOrg: submission.implementerOrg,
+          implementerName: await orgName(submission.implementerOrg),
           custodianOrg: submission.custodianOrg,
+          custodianName: await orgName(submission.custodianOrg),
           classificationLabel: classificationLabels[submission.classification],
           currentVersion: submission.currentVersion,
         },
-        entry: entry ? { resultNumber: entry.resultNumber, name: entry.name, custodian: entry.custodian } : null,
+        entry: entry ? { resultNumber: entry.resultNumber, name: entry.name, custodian: entry.custodian, custodianName: await orgName(entry.custodian) } : null,
       };
     },
   };

@@ -7,7 +7,7 @@ import type { DocumentStore, VerificationFailureLog } from '#shared/ports/verifi
 import type { DeadlineView, Submission, Version } from '#shared/schemas/submission.ts';
 import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
 import { markVerified, recordTimelineEvents, returnVersion } from '#shared/submission/outcomes.ts';
-import { deliver, escapeHtml, systemSignature } from '#shared/tasks/mail.ts';
+import { deliver, escapeHtml, orgLabel, systemSignature, userLabel } from '#shared/tasks/mail.ts';
 import { severityLabels, type Defect } from './defects.ts';
 import { reportPageUrl } from './report-page.ts';
 import { readReport, reportHtmlKey, reportJsonKey } from './run.ts';
@@ -114,7 +114,7 @@ export async function returnToSubmitter(
   const name = resultName(version, submission);
   const shown = defects.slice(0, defectsInEmail);
   const errors = defects.filter((d) => d.severity === 'error').length;
-  const byWhom = input.review.source === 'checks' ? '自动技术核验' : `技术审核（审核人：${input.review.decidedBy}）`;
+  const byWhom = input.review.source === 'checks' ? '自动技术核验' : `技术审核（审核人：${await userLabel(ports.identity, input.review.decidedBy)}）`;
   const link = reportLink(ports.appBaseUrl, input.submissionId, input.n);
   const emailed: string[] = [];
   for (const user of await recipients(ports.identity, submission, version)) {
@@ -191,15 +191,16 @@ export async function verifySubmission(
 
   const { submission, version } = result;
   const name = resultName(version, submission);
+  const reviewer = await userLabel(ports.identity, input.decidedBy);
   const transferLine = transferDue
-    ? `组织单位应于 ${deadlineLine(transferDue)} 前将成果移交保管单位（${submission.custodianOrg}）。`
+    ? `组织单位应于 ${deadlineLine(transferDue)} 前将成果移交保管单位${await orgLabel(ports.identity, submission.custodianOrg)}。`
     : '实施单位即为保管单位，无需移交（R8.1）。';
   const emailed: string[] = [];
   for (const user of await recipients(ports.identity, submission, version)) {
     const text = [
       `${user.name}，您好：`,
       '',
-      `贵单位汇交的成果“${name}”（汇交编号 ${input.submissionId}，第 ${input.n} 版）已通过技术核验（R7.1），审核人：${input.decidedBy}${version.decidedAt ? `，通过时间：${chinaDateTime(version.decidedAt)}` : ''}。`,
+      `贵单位汇交的成果“${name}”（汇交编号 ${input.submissionId}，第 ${input.n} 版）已通过技术核验（R7.1），审核人：${reviewer}${version.decidedAt ? `，通过时间：${chinaDateTime(version.decidedAt)}` : ''}。`,
       transferLine,
       `核验报告（登录后查看）：${reportLink(ports.appBaseUrl, input.submissionId, input.n)}`,
       '',
@@ -207,7 +208,7 @@ export async function verifySubmission(
     ].join('\n');
     const html = [
       `<p>${escapeHtml(user.name)}，您好：</p>`,
-      `<p>贵单位汇交的成果“${escapeHtml(name)}”（汇交编号 <code>${escapeHtml(input.submissionId)}</code>，第 ${input.n} 版）<strong>已通过技术核验</strong>，审核人：${escapeHtml(input.decidedBy)}。</p>`,
+      `<p>贵单位汇交的成果“${escapeHtml(name)}”（汇交编号 <code>${escapeHtml(input.submissionId)}</code>，第 ${input.n} 版）<strong>已通过技术核验</strong>，审核人：${escapeHtml(reviewer)}。</p>`,
       `<p>${escapeHtml(transferLine)}</p>`,
       `<p style="color:#888">${escapeHtml(systemSignature)}</p>`,
     ].join('\n');

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { describe, expect, it } from 'vitest';
 import type { CatalogueReportDeps } from '#functions/catalogue-report/deps.ts';
 import { makeHandler as reportFile } from '#functions/catalogue-report/catalogue-report-file.ts';
@@ -181,6 +182,19 @@ describe('R9.1 catalogue reports: acknowledgement, deadline and reading', () => 
     expect(w.reports.audits.at(-1)).toMatchObject({ action: 'catalogue.report.acknowledged' });
   });
 
+  it('the acknowledgement task names the sender and the organisations by name, with the id or code after it', async () => {
+    const w = await sent();
+    const kind = catalogueReportAckKind({ reports: w.reports, identity: w.world.identity });
+
+    const described = await kind.describe({ reportId: w.reportId });
+
+    const details = described.details.join('\n');
+    expect(details).toContain('报送人：张伟（zhang.wei）');
+    expect(details).toContain('报送单位：广东省自然资源技术中心（440000-CUS）');
+    expect(details).toContain('接收单位：自然资源部（100000-NR）');
+    expect(details).toContain('（北京时间）');
+  });
+
   it('lists reports with working days left, and flags an unacknowledged report overdue after its due date', async () => {
     const w = await sent();
     const due = w.reports.reports.get(w.reportId)!.dueDate;
@@ -271,6 +285,26 @@ describe('R9.1 R9.2 catalogue report files: CSV, HTML and JSON rendered for the 
     expect(html.body).toContain('<h1>成果目录上报</h1>');
     expect(html.body).not.toContain('仅显示统一编号');
     expect(json.body.entries.every((e: { redacted: boolean }) => !e.redacted)).toBe(true);
+  });
+
+  it('a CSV and HTML line reads in Chinese: theme and sharing-mode labels, registration time in Beijing time', async () => {
+    const w = await sent();
+    const entry = (await w.cat.store.getEntry(w.open))!;
+
+    const csv = await file(w, 'zhao.min', 'csv');
+    const html = await file(w, 'zhao.min', 'html');
+
+    const line = (csv.body as string).split('\r\n')[1]!;
+    expect(entry.theme).toBe('landSurvey');
+    expect(line).toContain('国土调查');
+    expect(line).toContain('在线共享');
+    expect(line).toContain(chinaDateTime(entry.createdAt));
+    expect(line).toContain('（北京时间）');
+    expect(line).not.toContain('landSurvey');
+    expect(line).not.toContain(',online,');
+    expect(line).not.toContain(entry.createdAt);
+    expect(html.body).toContain('<td>国土调查</td>');
+    expect(html.body).not.toContain('landSurvey');
   });
 
   it('the HTML page says whose clearance it was rendered for and how many lines it hides', async () => {

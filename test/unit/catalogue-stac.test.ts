@@ -10,6 +10,7 @@ import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
 import { DynamoCatalogueStore } from '#shared/adapters/dynamo-catalogue.ts';
 import { affectsPublicCatalogue, buildPublicCatalogue, catalogueLevel, isPublishable, type PublicFile } from '#shared/catalogue/public/build.ts';
 import { publishPublicCatalogue, type PublicCatalogueFiles } from '#shared/catalogue/public/publish.ts';
+import { regionName } from '#shared/catalogue/regions.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { regionBoxFor } from '#shared/verification/regions.ts';
 import { publicKeyOf } from '#infra/local/http-api.ts';
@@ -252,6 +253,44 @@ describe('R9.3 public catalogue: the citizen page and its search index', () => {
     expect(idx['entries'].map((r: { n: string }) => r.n)).toEqual([provincial.resultNumber, countyOfProvince.resultNumber, national.resultNumber]);
     expect(idx['entries'][0]).toMatchObject({ themeLabel: '国土调查', regionName: '广东省', custodianName: '广东省自然资源技术中心', level: 'provincial', sharing: '在线共享' });
     expect(idx['entries'][2]).toMatchObject({ regionName: '全国', level: 'national', href: `collections/forest/items/${national.resultNumber}.json` });
+  });
+
+  it('names a county entry by its own region, 广州市从化区, and keeps the province in the region filter', () => {
+    const html = files.get('index.html')?.body ?? '';
+    const idx = parsed(files.get('search-index.json'));
+    const item = parsed(files.get(`collections/landSurvey/items/${countyOfProvince.resultNumber}.json`));
+
+    expect(idx['entries'][1]).toMatchObject({ region: '440117', regionName: '广州市从化区' });
+    expect(item['properties']['chengguo:region_name']).toBe('广州市从化区');
+    expect(html).toContain('<td>广州市从化区</td>');
+    expect(html).not.toContain('广东省（440117）');
+    expect(html).toContain('<option value="44">广东省</option>');
+  });
+
+  it('shows the update time in Beijing time on the page and in the catalogue description; the index keeps the ISO instant', () => {
+    const html = files.get('index.html')?.body ?? '';
+    const root = parsed(files.get('catalog.json'));
+    const idx = parsed(files.get('search-index.json'));
+
+    expect(html).toContain('2026-11-29 02:00（北京时间）');
+    expect(html).not.toContain('更新时间：2026-11-28T18:00');
+    expect(root['description']).toContain('更新时间 2026-11-29 02:00（北京时间）');
+    expect(idx['generatedAt']).toBe('2026-11-28T18:00:00.000Z');
+  });
+});
+
+describe('R9.3 public catalogue: region names (GB/T 2260)', () => {
+  it('names the country, a province, a city and a county under its city', () => {
+    expect(regionName('100000')).toBe('全国');
+    expect(regionName('440000')).toBe('广东省');
+    expect(regionName('440100')).toBe('广州市');
+    expect(regionName('440117')).toBe('广州市从化区');
+  });
+
+  it('names an unlisted county by its city or province with its code, and an unknown code as itself', () => {
+    expect(regionName('440199')).toBe('广州市（440199）');
+    expect(regionName('350102')).toBe('福建省（350102）');
+    expect(regionName('990000')).toBe('990000');
   });
 });
 

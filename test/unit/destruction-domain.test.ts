@@ -226,6 +226,19 @@ describe('destruction (销毁): the approval task kind', () => {
     expect(d.assigneeOrg).toBe('440000-NR');
     expect(d.details.join('\n')).toContain(reasons);
   });
+
+  it('names the applicant and the custodian first, their id and code after them, and the request time in Beijing time', async () => {
+    const w = await setup();
+    const { destructionId } = await requested(w);
+    const kind = destructionApprovalKind({ catalogue: w.cat.store, destructions: w.destructions, identity: w.world.identity });
+
+    const details = (await kind.describe({ resultNumber: w.resultNumber, destructionId })).details.join('\n');
+
+    expect(details).toContain('申请人：张伟（zhang.wei）');
+    expect(details).toContain('保管单位：广东省自然资源技术中心（440000-CUS）');
+    expect(details).toContain('成果专题：国土调查');
+    expect(details).toMatch(/申请时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）/);
+  });
 });
 
 type State = { Type: string; Resource?: string; Next?: string; Default?: string; TimeoutSeconds?: number; Choices?: Array<{ Variable: string; StringEquals: string; Next: string }>; Catch?: Array<{ ErrorEquals: string[]; Next: string }>; Retry?: Array<{ ErrorEquals: string[] }> };

@@ -4,6 +4,7 @@ import { custodyReceiptKind, forestryCopyAckKind, transferTaskKinds } from '#sha
 import { registerSurveyTask, recordCompletion } from '#shared/submission/tasks.ts';
 import { openSubmission } from '#shared/submission/submissions.ts';
 import type { HumanTask } from '#shared/ports/tasks.ts';
+import { humanTaskViewSchema } from '#shared/schemas/tasks-contracts.ts';
 import { verifiedSubmission } from './catalogue-fakes.ts';
 import { catalogue, standardFiles } from './submission-fakes.ts';
 import { transferWorld, type TransferWorld } from './transfer-fakes.ts';
@@ -64,6 +65,32 @@ describe('R8.1/R8.2 transfer task kinds (issue 4)', () => {
     expect(assignees).toEqual(['chen.jing']);
     const ack = (await world.store.listEvents(id)).find((e) => e.type === 'forestryCopyAcknowledged');
     expect(ack?.detail).toMatchObject({ decision: 'approve', decidedBy: 'chen.jing' });
+  });
+
+  it('shows the receipt in Chinese: theme label and organisation names beside their codes, valid against the task view schema', async () => {
+    const t = await transferWorld();
+    const id = await verifiedSubmission(t.world);
+    const kind = custodyReceiptKind(kindPorts(t));
+
+    const described = await kind.describe({ submissionId: id });
+    const summary = (await kind.summary(taskOf(kind.kind, id, '440000-CUS'))) as { submission: Record<string, unknown> };
+
+    expect(summary.submission).toMatchObject({
+      theme: 'landSurvey',
+      themeLabel: '国土调查',
+      organiserOrg: '440000-NR',
+      organiserName: '广东省自然资源厅',
+      implementerOrg: '440000-IMP',
+      implementerName: '广东省地质测绘院',
+      custodianOrg: '440000-CUS',
+      custodianName: '广东省自然资源技术中心',
+    });
+    expect(humanTaskViewSchema.shape.summary.safeParse(summary).success).toBe(true);
+    const details = described.details.join('\n');
+    expect(details).toContain('成果专题：国土调查');
+    expect(details).toContain('组织单位：广东省自然资源厅（440000-NR）');
+    expect(details).toContain('保管单位：广东省自然资源技术中心（440000-CUS）');
+    expect(details).not.toContain('landSurvey');
   });
 
   it('registers both kinds under their ids', async () => {

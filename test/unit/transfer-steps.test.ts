@@ -139,6 +139,9 @@ describe('R8.1/R9.1 transfer steps (issue 4)', () => {
     expect(received).toHaveLength(1);
     expect(received[0]).toMatchObject({ actor: 'zhang.wei', detail: { catalogueReportDue: receipt.catalogueReportDue, requirement: 'R9.1', resultNumber } });
     expect(t.mailer.sent[0]?.text).toContain(receipt.catalogueReportDue);
+    expect(t.mailer.sent[0]?.text.startsWith('陈静，您好：')).toBe(true);
+    expect(t.mailer.sent[0]?.text).toContain('已由保管单位广东省自然资源技术中心（440000-CUS）确认接收');
+    expect(t.mailer.sent[0]?.html).toContain('陈静，您好：');
   });
 });
 
@@ -206,6 +209,22 @@ describe('R8.1 same unit: no transfer step (issue 4)', () => {
     expect(receipt).toMatchObject({ implicit: true, receivedAt: t.world.now.toISOString() });
     expect((await t.world.store.getSubmission(id))?.transferredAt).toBe(receipt.receivedAt);
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['numberAssigned', 'custodyCopied', 'custodyReceived']));
+  });
+});
+
+describe('R8.1 transfer deadline met on receipt', () => {
+  it('counts a submission received before transferredAt existed as met on its custodyReceived date', async () => {
+    const t = await transferWorld();
+    const id = await verifiedSubmission(t.world);
+    const submission = (await t.world.store.getSubmission(id))!;
+    const legacy = { ...submission, transferRequired: true, transferredAt: undefined };
+    const events = [{ submissionId: id, type: 'custodyReceived' as const, at: '2026-09-25T02:00:00.000Z', actor: 'zhang.wei', detail: { receivedAt: '2026-09-25T02:00:00.000Z' } }];
+
+    const withEvent = roundDeadlines(await t.ports.calendar(), legacy, [], '2026-12-31', events).find((d) => d.kind === 'transfer');
+    const without = roundDeadlines(await t.ports.calendar(), legacy, [], '2026-12-31', []).find((d) => d.kind === 'transfer');
+
+    expect(withEvent).toMatchObject({ met: true, metOn: '2026-09-25', overdue: false });
+    expect(without).toMatchObject({ met: false, overdue: true });
   });
 });
 

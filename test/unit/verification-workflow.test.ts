@@ -55,6 +55,8 @@ describe('R7.1 R8.1 Verification state machine: a valid package is checked, revi
     expect(await world.sub.store.getSubmission(submissionId)).toMatchObject({ status: 'verified', transferDue: '2026-10-19', transferRequired: true });
     const verifiedMail = world.mailer.to('li.na@example.gov.cn').find((m) => m.subject.includes('核验通过'));
     expect(verifiedMail?.text).toContain('2026-10-19');
+    expect(verifiedMail?.text).toContain('审核人：陈静（chen.jing）');
+    expect(verifiedMail?.text).toContain('移交保管单位广东省自然资源技术中心（440000-CUS）');
     const events = (await world.sub.store.listEvents(submissionId)).map((e) => e.type);
     expect(events).toEqual(expect.arrayContaining(['versionSealed', 'checksCompleted', 'reviewRequested', 'emailSent', 'verified']));
   });
@@ -110,6 +112,7 @@ describe('R7.2 Verification state machine: the reviewer returns with reasons; th
     expect(returned).toMatchObject({ status: 'returned', decidedBy: 'chen.jing', reasons: ['图件比例尺与技术设计书不符', '请补充质量检查报告'] });
     const returnMail = world.mailer.to('li.na@example.gov.cn').find((m) => m.subject.includes('核验退回'));
     expect(returnMail?.text).toContain('图件比例尺与技术设计书不符');
+    expect(returnMail?.text).toContain('审核人：陈静（chen.jing）');
     expect(v2.n).toBe(2);
     expect(secondTask).not.toBe(firstTask);
     expect(done?.status).toBe('SUCCEEDED');

@@ -1,4 +1,6 @@
 import { nationalRegion, regionOfOrg } from '#shared/identity/scope.ts';
+import { chinaDateTime } from '#shared/calendar/dates.ts';
+import { regionName } from '#shared/catalogue/regions.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { sharingModeLabels } from '#shared/schemas/submission.ts';
 import type { ThemeId } from '#shared/schemas/theme.ts';
@@ -90,13 +92,6 @@ export interface SearchIndexRow {
 }
 
 export const themeLabel = (theme: ThemeId): string => themeProfiles[theme].label;
-
-function regionName(code: string): string {
-  if (code === nationalRegion) return '全国';
-  const box = regionBoxFor(code);
-  if (!box) return code;
-  return code === box.code ? box.name : `${box.name}（${code}）`;
-}
 
 type Bbox = readonly [number, number, number, number];
 
@@ -219,7 +214,7 @@ function stacRoot(themes: ThemeId[], generatedAt: string): Record<string, unknow
     stac_version: stacVersion,
     id: rootCatalogueId,
     title: '自然资源调查监测成果公开目录',
-    description: `国家级和省级自然资源调查监测成果目录中可公开的条目（R9.3），按成果专题分为集合。更新时间 ${generatedAt}。`,
+    description: `国家级和省级自然资源调查监测成果目录中可公开的条目（R9.3），按成果专题分为集合。更新时间 ${chinaDateTime(generatedAt)}。`,
     links: [
       { rel: 'self', href: './catalog.json', type: 'application/json' },
       { rel: 'root', href: './catalog.json', type: 'application/json' },

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { chinaDateTime } from '#shared/calendar/dates.ts';
+import { regionName } from '#shared/catalogue/regions.ts';
 import { escapeHtml as e } from '#shared/verification/report-html.ts';
 import type { SearchIndexRow } from './build.ts';
 
@@ -57,7 +59,7 @@ export function publicCataloguePage(rows: readonly SearchIndexRow[], generatedAt
   // Browse by province (a province's prefix finds its cities and counties), plus the national level.
   const regions = [
     ...new Map(
-      rows.map((r): [string, string] => (r.region === '100000' ? ['100000', '全国'] : [r.region.slice(0, 2), r.regionName.replace(/（.*$/, '')])),
+      rows.map((r): [string, string] => (r.region === '100000' ? ['100000', '全国'] : [r.region.slice(0, 2), regionName(`${r.region.slice(0, 2)}0000`)])),
     ).entries(),
   ].sort();
   const tableRows = rows
@@ -83,7 +85,7 @@ th{background:#f2f2f2}form{display:flex;gap:.5rem;flex-wrap:wrap;margin:1rem 0}i
 </head>
 <body>
 <h1>自然资源调查监测成果公开目录</h1>
-<p>国家级和省级成果目录中可公开的条目（依据 R9.3 定期更新）。更新时间：${e(generatedAt)}。共 ${rows.length} 项。
+<p>国家级和省级成果目录中可公开的条目（依据 R9.3 定期更新）。更新时间：<time datetime="${e(generatedAt)}">${e(chinaDateTime(generatedAt))}</time>。共 ${rows.length} 项。
 地理信息系统软件可读取 <a href="catalog.json">STAC 目录（catalog.json）</a>。目录信息公开；成果数据请按共享方式向保管单位申请。</p>
 <form id="search" role="search">
 <label>关键词 <input id="q" type="search" placeholder="成果名称、内容、编号、保管单位"></label>
