@@ -129,7 +129,14 @@ export function linesFor(clearance: Principal['clearance'], entries: readonly Ca
   return entries.map((e) => (clearanceAllows(clearance, e.classification) ? e : { resultNumber: e.resultNumber, redacted: true as const }));
 }
 
-const csvColumns: Array<[string, (e: CatalogueEntry) => string]> = [
+/** Organisation names by code, for the columns a person reads; a code without a name shows as the code. */
+export type OrgNames = ReadonlyMap<string, string>;
+const named = (names: OrgNames, code: string) => {
+  const name = names.get(code);
+  return name && name !== code ? `${name}（${code}）` : code;
+};
+
+const csvColumns: Array<[string, (e: CatalogueEntry, names: OrgNames) => string]> = [
   ['统一编号', (e) => e.resultNumber],
   ['成果名称', (e) => e.name],
   ['成果内容', (e) => e.content],
@@ -140,8 +147,8 @@ const csvColumns: Array<[string, (e: CatalogueEntry) => string]> = [
   ['时点止', (e) => e.timePoint.to],
   ['密级', (e) => classificationLabels[e.classification]],
   ['共享方式', (e) => sharingModeLabels[e.sharingMode]],
-  ['保管单位', (e) => e.custodian],
-  ['提供单位', (e) => e.provider],
+  ['保管单位', (e, names) => named(names, e.custodian)],
+  ['提供单位', (e, names) => named(names, e.provider)],
   ['专题', (e) => themeProfiles[e.theme].label],
   // Stored UTC; a reader in China reads Beijing time (the archival JSON keeps the ISO instant).
   ['登记时间', (e) => chinaDateTime(e.createdAt)],
@@ -154,14 +161,14 @@ const csvCell = (v: string) => {
 };
 
 /** The cells of one line: a redacted line shows its number and the note, nothing else. */
-function cellsOf(line: ReportLine): string[] {
+function cellsOf(line: ReportLine, names: OrgNames): string[] {
   if (isRedacted(line)) return csvColumns.map(([h], i) => (i === 0 ? line.resultNumber : h === '成果名称' ? redactedNote : ''));
-  return csvColumns.map(([, f]) => f(line));
+  return csvColumns.map(([, f]) => f(line, names));
 }
 
 /** UTF-8 with BOM so that spreadsheet programs on Chinese Windows open it without garbling. */
-export function reportCsv(lines: readonly ReportLine[]): string {
-  const rows = [csvColumns.map(([h]) => h), ...lines.map(cellsOf)];
+export function reportCsv(lines: readonly ReportLine[], names: OrgNames = new Map()): string {
+  const rows = [csvColumns.map(([h]) => h), ...lines.map((l) => cellsOf(l, names))];
   return `\uFEFF${rows.map((l) => l.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
@@ -169,9 +176,11 @@ export function reportHtml(
   report: CatalogueReport,
   names: { custodian: string; recipient: string },
   lines: readonly ReportLine[],
-  reader: { userId: string; clearance: Principal['clearance']; at: Date },
+  reader: { userId: string; name?: string; clearance: Principal['clearance']; at: Date },
+  orgNames: OrgNames = new Map(),
 ): string {
-  const rows = lines.map((l) => `<tr${isRedacted(l) ? ' class="redacted"' : ''}>${cellsOf(l).map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  const rows = lines.map((l) => `<tr${isRedacted(l) ? ' class="redacted"' : ''}>${cellsOf(l, orgNames).map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  const readerLabel = reader.name ? `${reader.name}（${reader.userId}）` : reader.userId;
   const hidden = lines.filter(isRedacted).length;
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>成果目录上报 ${escapeHtml(report.reportId)}</title>
@@ -181,7 +190,7 @@ export function reportHtml(
 <p>上报编号：${escapeHtml(report.reportId)}；状态：${escapeHtml(reportStatusLabels[report.status])}</p>
 <p>报送单位：${escapeHtml(names.custodian)}（${escapeHtml(report.custodianOrg)}）；接收单位：${escapeHtml(names.recipient)}（${escapeHtml(report.recipientOrg)}）</p>
 <p>报送时间：${escapeHtml(chinaDateTime(report.sentAt))}；条目数：${lines.length}；上报期限：${escapeHtml(report.dueDate)}</p>
-<p>本文件按 ${escapeHtml(reader.userId)} 的密级（${escapeHtml(classificationLabels[reader.clearance])}）于 ${escapeHtml(chinaDateTime(reader.at.toISOString()))} 生成${hidden > 0 ? `；其中 ${hidden} 条超出该密级，仅显示统一编号` : ''}。</p>
+<p>本文件按${escapeHtml(readerLabel)}的密级（${escapeHtml(classificationLabels[reader.clearance])}）于 ${escapeHtml(chinaDateTime(reader.at.toISOString()))} 生成${hidden > 0 ? `；其中 ${hidden} 条超出该密级，仅显示统一编号` : ''}。</p>
 <table><thead><tr>${csvColumns.map(([h]) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead>
 <tbody>
 ${rows}
@@ -378,12 +387,19 @@ export async function catalogueReportFile(
   const { report, lines } = await readableReport(ports, cmd);
   const fileName = `成果目录上报-${report.reportId}.${cmd.format}`;
   const contentType = fileTypes[cmd.format];
-  if (cmd.format === 'csv') return { fileName, contentType, body: reportCsv(lines) };
   if (cmd.format === 'json') {
     const visible = lines.map((l) => (isRedacted(l) ? { resultNumber: l.resultNumber, redacted: true, note: redactedNote } : { ...l, redacted: false }));
     return { fileName, contentType, body: JSON.stringify({ report: reportView(report, await ports.calendar(), ports.now()), entries: visible }, null, 2) };
   }
-  const name = async (code: string) => (await ports.identity.getOrganisation(code))?.name ?? code;
-  const names = { custodian: await name(report.custodianOrg), recipient: await name(report.recipientOrg) };
-  return { fileName, contentType, body: reportHtml(report, names, lines, { userId: cmd.actor.userId, clearance: cmd.actor.clearance, at: ports.now() }) };
+  // The organisations a person reads in the table: the visible lines' custodians and providers, and the two ends of the report.
+  const codes = new Set([report.custodianOrg, report.recipientOrg, ...lines.flatMap((l) => (isRedacted(l) ? [] : [l.custodian, l.provider]))]);
+  const orgNames = new Map<string, string>();
+  for (const code of codes) {
+    const org = await ports.identity.getOrganisation(code);
+    if (org) orgNames.set(code, org.name);
+  }
+  if (cmd.format === 'csv') return { fileName, contentType, body: reportCsv(lines, orgNames) };
+  const names = { custodian: orgNames.get(report.custodianOrg) ?? report.custodianOrg, recipient: orgNames.get(report.recipientOrg) ?? report.recipientOrg };
+  const reader = { userId: cmd.actor.userId, name: cmd.actor.name, clearance: cmd.actor.clearance, at: ports.now() };
+  return { fileName, contentType, body: reportHtml(report, names, lines, reader, orgNames) };
 }

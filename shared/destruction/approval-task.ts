@@ -8,6 +8,7 @@ import type { HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { named, userLabel } from '#shared/tasks/mail.ts';
 import { themeProfiles } from '#shared/verification/profiles.ts';
+import { regionName } from '#shared/catalogue/regions.ts';
 import { destructionStatusLabels, type DestructionStore } from './destruction.ts';
 
 /**
@@ -64,6 +65,8 @@ export function destructionApprovalKind(ports: {
           resultNumber: entry.resultNumber,
           name: entry.name,
           theme: entry.theme,
+          themeLabel: themeProfiles[entry.theme].label,
+          regionName: regionName(entry.spatialScope.regionCode),
           regionCode: entry.spatialScope.regionCode,
           classificationLabel: classificationLabels[entry.classification],
           custodian: entry.custodian,

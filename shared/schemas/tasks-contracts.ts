@@ -54,6 +54,7 @@ export const technicalReviewSummarySchema = z.object({
     theme: themeIdSchema,
     themeLabel: z.string(),
     regionCode: z.string(),
+    regionName: z.string().describe('行政区名称（GB/T 2260）'),
     classificationLabel: z.string(),
     organiserOrg: z.string(),
     implementerOrg: z.string(),
@@ -120,7 +121,7 @@ export const humanTaskViewSchema = z.object({
     transferSummarySchema('forestryCopyAck'),
     z.object({
       kind: z.literal('destructionApproval'),
-      entry: z.object({ resultNumber: z.string(), name: z.string(), theme: themeIdSchema, regionCode: z.string(), classificationLabel: z.string(), custodian: z.string(), custodianName: z.string(), organiserOrg: z.string() }),
+      entry: z.object({ resultNumber: z.string(), name: z.string(), theme: themeIdSchema, themeLabel: z.string(), regionCode: z.string(), regionName: z.string(), classificationLabel: z.string(), custodian: z.string(), custodianName: z.string(), organiserOrg: z.string() }),
       destruction: z.object({ destructionId: z.string(), status: z.string(), statusLabel: z.string(), reasons: z.string(), requestedBy: z.string(), requestedAt: z.string(), requestedAtLabel: z.string() }),
     }),
     z.object({

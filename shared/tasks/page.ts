@@ -96,7 +96,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     } else if (t.kind === 'destructionApproval') {
       var en = s.entry || {}, de = s.destruction || {};
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['拟销毁的成果']), el('table', {}, [
-        row('统一编号', en.resultNumber), row('成果名称', en.name), row('专题', en.theme), row('行政区', en.regionCode), row('密级', en.classificationLabel), row('保管单位', text(en.custodianName) + '（' + text(en.custodian) + '）'),
+        row('统一编号', en.resultNumber), row('成果名称', en.name), row('专题', en.themeLabel || en.theme), row('行政区', en.regionName ? en.regionName + '（' + text(en.regionCode) + '）' : en.regionCode), row('密级', en.classificationLabel), row('保管单位', text(en.custodianName) + '（' + text(en.custodian) + '）'),
       ]), el('h3', {}, ['销毁申请']), el('table', {}, [
         row('申请编号', de.destructionId), row('状态', de.statusLabel), row('申请人', de.requestedBy), row('申请时间', de.requestedAtLabel), row('理由', de.reasons),
       ])]));
@@ -111,7 +111,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     if (t.kind === 'technicalReview' && s.submission) {
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['成果包概况']), el('table', {}, [
         row('成果名称', s.submission.name), row('调查监测任务', s.submission.taskName), row('汇交编号', s.submission.submissionId), row('汇交单位', s.submission.implementerName),
-        row('成果专题', s.submission.themeLabel), row('空间范围', s.submission.regionCode), row('密级', s.submission.classificationLabel),
+        row('成果专题', s.submission.themeLabel), row('空间范围', s.submission.regionName ? s.submission.regionName + '（' + text(s.submission.regionCode) + '）' : s.submission.regionCode), row('密级', s.submission.classificationLabel),
         row('版本', '第 ' + s.version.n + ' 版（' + s.version.statusLabel + '）'), row('文件', s.version.fileCount + ' 个，共 ' + s.version.totalSize),
       ].concat(s.version.sealedAtLabel ? [row('封存时间', s.version.sealedAtLabel)] : []))]));
     }

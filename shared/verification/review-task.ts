@@ -13,6 +13,7 @@ import { formatBytes } from './report-html.ts';
 import { reportPagePath } from './report-page.ts';
 import { themeProfiles } from './profiles.ts';
 import { readReport } from './run.ts';
+import { regionName } from '#shared/catalogue/regions.ts';
 
 /**
  * The technical review (技术审核, R7.1) as a human-task kind: the organiser's
@@ -112,6 +113,7 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind {
           theme: submission.theme,
           themeLabel: themeProfiles[submission.theme].label,
           regionCode: version.catalogue.spatialScope.regionCode,
+          regionName: regionName(version.catalogue.spatialScope.regionCode),
           classificationLabel: classificationLabels[submission.classification],
           organiserOrg: submission.organiserOrg,
           implementerOrg: submission.implementerOrg,

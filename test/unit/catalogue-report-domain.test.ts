@@ -268,6 +268,7 @@ describe('R9.1 R9.2 catalogue report files: CSV, HTML and JSON rendered for the 
     const rows = (r.body as string).replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(rows).toHaveLength(3);
     expect(rows[1]).toContain(w.names.open);
+    expect(rows[1]).toContain('广东省自然资源技术中心（440000-CUS）');
     expect(rows[2]).toBe([w.classified, redactedNote, ...Array(12).fill('')].join(','));
     expect(rows[2]).not.toContain('秘密');
   });
@@ -312,7 +313,7 @@ describe('R9.1 R9.2 catalogue report files: CSV, HTML and JSON rendered for the 
 
     const html = await file(w, 'zhou.hong', 'html');
 
-    expect(html.body).toContain('按 zhou.hong 的密级（内部）');
+    expect(html.body).toContain('按周红（zhou.hong）的密级（内部）');
     expect(html.body).toContain('其中 1 条超出该密级，仅显示统一编号');
     expect(html.body).toContain('<tr class="redacted">');
   });
