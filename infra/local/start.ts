@@ -12,7 +12,11 @@ if (args.has('--help') || args.has('-h')) {
   console.log(`用法 usage: npm start [-- --reset] [-- --port-base 4100] [-- --data-dir .data]
   --reset        清空 .data 后重新开始 (start from an empty data folder)
   --port-base N  六个连续端口的起点 (first of six ports; default 4100 or CHENGGUO_PORT_BASE)
-  --data-dir D   数据目录 (data folder; default .data)`);
+  --data-dir D   数据目录 (data folder; default .data)
+环境变量 environment:
+  CHENGGUO_PORT_BASE=N  同 --port-base
+  CHENGGUO_DEMO=0       首次启动不写演示数据 (no demo data on a fresh start)
+  LOG_LEVEL=INFO        显示各函数的结构化日志 (the handlers' JSON logs; default WARN: warnings and errors only)`);
   process.exit(0);
 }
 
@@ -102,6 +106,8 @@ try {
     dataDir: option('--data-dir') ?? '.data',
     log,
     demo: demoOn,
+    // The one-line Chinese events above are what a person follows; the handlers' JSON logs only when asked.
+    handlerLogLevel: process.env['LOG_LEVEL'] ?? 'WARN',
   });
   if (stopping) await cloud.stop();
   else console.log(banner(cloud));
