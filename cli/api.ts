@@ -18,6 +18,7 @@ export type OpenSubmissionBody = In<typeof c.OpenSubmission.body>;
 export type CreateVersionBody = In<typeof c.CreateSubmissionVersion.body>;
 export type SubmissionResponse = Out<typeof c.GetSubmission.response>;
 export type SubmissionView = Out<typeof c.OpenSubmission.response>['submission'];
+export type TimelineResponse = Out<typeof c.GetSubmissionTimeline.response>;
 export type UploadUrlsBody = In<typeof c.IssueUploadUrls.body>;
 export type UploadUrlsResponse = Out<typeof c.IssueUploadUrls.response>;
 export type UploadInstruction = UploadUrlsResponse['files'][number];
@@ -33,6 +34,8 @@ export interface SubmissionApi {
   openSubmission(taskId: string, body: OpenSubmissionBody): Promise<SubmissionView>;
   createVersion(submissionId: string, body: CreateVersionBody): Promise<SubmissionView>;
   getSubmission(submissionId: string): Promise<SubmissionResponse>;
+  /** The submission's history: the transfer to custody (unified number, copy, receipt) is read from it. */
+  getTimeline(submissionId: string): Promise<TimelineResponse>;
   uploadStatus(submissionId: string, n: number, cursor?: string): Promise<UploadStatusResponse>;
   uploadUrls(submissionId: string, n: number, body: UploadUrlsBody): Promise<UploadUrlsResponse>;
   completeFile(submissionId: string, n: number, body: CompleteFileBody): Promise<CompleteFileResponse>;
@@ -108,6 +111,10 @@ export class HttpSubmissionApi implements SubmissionApi {
 
   getSubmission(submissionId: string): Promise<SubmissionResponse> {
     return this.call('GET', `/submissions/${enc(submissionId)}`, c.GetSubmission.response, { idempotent: true });
+  }
+
+  getTimeline(submissionId: string): Promise<TimelineResponse> {
+    return this.call('GET', `/submissions/${enc(submissionId)}/timeline`, c.GetSubmissionTimeline.response, { idempotent: true });
   }
 
   uploadStatus(submissionId: string, n: number, cursor?: string): Promise<UploadStatusResponse> {

@@ -1,3 +1,4 @@
+import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { mkdir, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +100,7 @@ export async function resolveAuth(
   if (exp && exp.getTime() <= now.getTime()) {
     throw new CliError(
       'TOKEN_EXPIRED',
-      `令牌已于 ${exp.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' })} 过期：${source === 'login' ? '请重新运行 chengguo login <用户名>' : '请提供新的令牌'}`,
+      `令牌已于 ${chinaDateTime(exp)} 过期：${source === 'login' ? '请重新运行 chengguo login <用户名>' : '请提供新的令牌'}`,
     );
   }
   return { apiUrl, token, source };

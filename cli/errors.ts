@@ -54,6 +54,7 @@ const statusWords: Record<number, string> = {
   409: '与当前状态冲突',
   412: '前提条件不满足',
   413: '请求过大',
+  415: '请求格式不受支持（应为 JSON）',
   422: '无法处理',
   429: '请求过于频繁',
 };
@@ -111,6 +112,12 @@ export function formatError(error: unknown): string[] {
     const lines = [`错误 [${error.code}] ${error.message}`];
     for (const d of error.details) lines.push(`  · ${d.field || '(整体)'}：${d.message}`);
     return lines;
+  }
+  // fetch fails with a bare "TypeError: fetch failed"; the reason (ECONNREFUSED …) is its cause.
+  const cause = error instanceof TypeError ? (error as { cause?: unknown }).cause : undefined;
+  if (cause && typeof cause === 'object' && typeof (cause as NodeJS.ErrnoException).code === 'string') return formatError(cause);
+  if (error instanceof TypeError && error.message === 'fetch failed') {
+    return [`错误 [NETWORK_ERROR] 无法连接服务器：${cause instanceof Error ? cause.message : error.message}；请确认接口地址（--api）`];
   }
   const e = error as NodeJS.ErrnoException;
   if (e && typeof e === 'object' && typeof e.code === 'string' && typeof e.message === 'string') {

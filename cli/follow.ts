@@ -1,5 +1,5 @@
 import { chinaDateTime } from '#shared/calendar/dates.ts';
-import type { SubmissionApi, SubmissionResponse } from './api.ts';
+import type { SubmissionApi, SubmissionResponse, TimelineResponse } from './api.ts';
 import { CliError } from './errors.ts';
 import { formatDuration, type ProgressOutput } from './progress.ts';
 
@@ -23,6 +23,8 @@ export const exitCodes = { ok: 0, error: 1, returned: 2 } as const;
 
 type SubmissionViewT = SubmissionResponse['submission'];
 type VersionViewT = SubmissionViewT['versions'][number];
+type DeadlineViewT = SubmissionViewT['deadlines'][number];
+type TimelineEntryT = TimelineResponse['entries'][number];
 
 export async function followVerification(
   api: SubmissionApi,
@@ -36,7 +38,7 @@ export async function followVerification(
   const say = (line: string) => options.out.write(`${line}\n`);
   const started = now();
   let last: string | undefined;
-  say(`跟踪第 ${n} 版的核验状态（每 ${Math.round(pollMs / 100) / 10} 秒查询一次）……`);
+  say(`跟踪第 ${n} 版的核验状态（每 ${Math.round(pollMs / 100) / 10} 秒查询一次，时间为北京时间）……`);
   for (;;) {
     const { submission } = await api.getSubmission(submissionId);
     const version = submission.versions.find((v) => v.n === n);
@@ -89,8 +91,7 @@ export function outcomeLines(api: Pick<SubmissionApi, 'reportUrl'>, submission: 
     lines.push(`修改后在同一目录重新运行 chengguo upload，将提交第 ${version.n + 1} 版。`);
   }
   for (const d of submission.deadlines) {
-    if (d.met) continue;
-    lines.push(`${d.label}：${d.due}（${d.overdue ? `已逾期 ${-d.workingDaysLeft} 个工作日` : `剩余 ${d.workingDaysLeft} 个工作日`}${d.provisional ? '，暂定' : ''}）`);
+    if (!d.met) lines.push(deadlineLine(d));
   }
   if (version.reportKey || version.status === 'returned' || version.status === 'awaitingReview' || version.status === 'verified') {
     lines.push(`核验报告：${report}`);
@@ -98,8 +99,63 @@ export function outcomeLines(api: Pick<SubmissionApi, 'reportUrl'>, submission: 
   return lines;
 }
 
-/** `chengguo status <submissionId>`: the submission, its versions and deadlines. */
-export function statusLines(api: Pick<SubmissionApi, 'reportUrl'>, response: SubmissionResponse): string[] {
+/** A deadline and where it stands: days left, overdue, or done (and on which day). Dates are China dates. */
+export function deadlineLine(d: DeadlineViewT): string {
+  const state = d.met
+    ? `已完成${d.metOn ? `，${d.metOn}` : ''}${d.overdue ? `，逾期 ${-d.workingDaysLeft} 个工作日` : ''}`
+    : d.overdue
+      ? `已逾期 ${-d.workingDaysLeft} 个工作日`
+      : `剩余 ${d.workingDaysLeft} 个工作日`;
+  return `${d.label}：${d.due}（${state}${d.provisional ? '，暂定' : ''}）`;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/**
+ * After verification (R8.1/R8.2): the unified number, the copy into custody,
+ * the custodian's receipt and the copy to the natural-resources department,
+ * as the transfer recorded them on the timeline.
+ */
+export function custodyLines(submission: SubmissionViewT, entries: readonly TimelineEntryT[]): string[] {
+  const last = (type: TimelineEntryT['type']) => entries.findLast((e) => e.type === type);
+  const numbered = last('numberAssigned');
+  const copied = last('custodyCopied');
+  const received = last('custodyReceived');
+  const failed = last('transferFailed');
+  const lines: string[] = [];
+  const resultNumber = text(numbered?.detail?.['resultNumber']) ?? text(copied?.detail?.['resultNumber']) ?? text(received?.detail?.['resultNumber']);
+  if (resultNumber) lines.push(`统一编号：${resultNumber}`);
+  if (last('transferNotRequired')) lines.push(`移交：汇交单位即保管单位（${submission.custodianOrg}），无需移交（R8.1）`);
+  if (copied) lines.push(`已移交保管：${chinaDateTime(copied.at)}成果已复制入保管库（保管单位 ${submission.custodianOrg}）`);
+  if (received) {
+    const at = text(received.detail?.['receivedAt']) ?? received.at;
+    const implicit = received.detail?.['implicit'] === true;
+    lines.push(`已接收：保管单位 ${submission.custodianOrg}${implicit ? '（即汇交单位，复制入库即视为接收）' : ''} 于 ${chinaDateTime(at)}确认接收`);
+  } else if (submission.transferredAt) {
+    lines.push(`已接收：保管单位 ${submission.custodianOrg} 于 ${chinaDateTime(submission.transferredAt)}确认接收`);
+  } else if (copied) {
+    lines.push(`待保管单位 ${submission.custodianOrg} 确认接收`);
+  }
+  const done = received ?? copied;
+  if (failed && (!done || failed.at > done.at)) {
+    lines.push(`移交异常（${chinaDateTime(failed.at)}）：${text(failed.detail?.['error']) ?? '移交步骤失败'}；请联系组织单位处理`);
+  }
+  const forestry = last('forestryCopySent');
+  if (forestry) {
+    const target = text(forestry.detail?.['targetName']) ?? text(forestry.detail?.['targetOrg']) ?? '同级自然资源主管部门';
+    lines.push(`成果副本：${chinaDateTime(forestry.at)}已送${target}（R8.2）`);
+  }
+  const acknowledged = last('forestryCopyAcknowledged');
+  if (acknowledged) lines.push(`成果副本：${chinaDateTime(acknowledged.at)}自然资源主管部门已确认收到`);
+  return lines;
+}
+
+/**
+ * `chengguo status <submissionId>`: the submission, its versions, the
+ * transfer to custody (from the timeline, when given) and every deadline
+ * with where it stands.
+ */
+export function statusLines(api: Pick<SubmissionApi, 'reportUrl'>, response: SubmissionResponse, timeline?: TimelineResponse): string[] {
   const s = response.submission;
   const lines = [
     `汇交 ${s.submissionId}：${s.catalogue.name}`,
@@ -108,13 +164,18 @@ export function statusLines(api: Pick<SubmissionApi, 'reportUrl'>, response: Sub
   if (response.task) {
     const t = response.task;
     lines.push(`  任务：${t.name}（${t.taskId}）`);
-    if (t.deadline) lines.push(`  ${t.deadline.label}：${t.deadline.due}${t.deadline.met ? '（已汇交）' : t.deadline.overdue ? '（已逾期）' : `（剩余 ${t.deadline.workingDaysLeft} 个工作日）`}`);
   }
   if (s.heldOffline) lines.push(`  离线保管：${s.heldOffline.reason}`);
   for (const v of s.versions) {
     lines.push(`  第 ${v.n} 版：${v.statusLabel}（${v.status}），${v.fileCount} 个文件${v.sealedAt ? `，封存于 ${chinaDateTime(v.sealedAt)}` : ''}${v.defectCount ? `，${v.defectCount} 个问题` : ''}`);
   }
   const current = s.versions.find((v) => v.n === s.currentVersion);
-  if (current) lines.push(...outcomeLines(api, s, current).map((l) => `  ${l}`));
+  if (current) lines.push(...outcomeLines(api, { ...s, deadlines: [] }, current).map((l) => `  ${l}`));
+  if (timeline) lines.push(...custodyLines(s, timeline.entries).map((l) => `  ${l}`));
+  const deadlines = [...(response.task?.deadline ? [response.task.deadline] : []), ...s.deadlines];
+  if (deadlines.length > 0) {
+    lines.push('  期限（工作日，北京时间）：');
+    for (const d of deadlines) lines.push(`    ${deadlineLine(d)}`);
+  }
   return lines;
 }

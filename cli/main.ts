@@ -4,12 +4,14 @@ import { z } from 'zod';
 import { HttpSubmissionApi, localSignIn } from './api.ts';
 import { defaultApiUrl, readCredentials, resolveAuth, saveCredentials, tokenExpiry, trimApiUrl } from './credentials.ts';
 import { CliError, formatError } from './errors.ts';
-import { exitCodes, followVerification, statusLines } from './follow.ts';
+import { chinaDateTime } from '#shared/calendar/dates.ts';
+import { exitCodes, statusLines } from './follow.ts';
 import { buildManifest, loadRoleRules, manifestFileName, writeManifest } from './manifest.ts';
 import { formatBytes } from './progress.ts';
 import { stateFileName } from './state.ts';
 import { httpTransport } from './transfer.ts';
 import { runUpload } from './upload.ts';
+import { checkPackageDir } from './walk.ts';
 
 // Chinese first: zod's own messages (for the shared schemas the CLI checks with) in zh-CN.
 z.config(z.locales.zhCN());
@@ -18,6 +20,8 @@ export interface Io {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
   readonly stderr: { write(text: string): unknown };
   readonly env: NodeJS.ProcessEnv;
+  /** The API client's fetch (tests pass a fake); the global fetch otherwise. */
+  readonly fetch?: typeof fetch;
 }
 
 export const usage = `chengguo — 自然资源调查监测成果汇交命令行工具 (upload CLI)
@@ -43,7 +47,7 @@ export const usage = `chengguo — 自然资源调查监测成果汇交命令行
   --token JWT      ID 令牌（或 CHENGGUO_TOKEN）
   -h, --help       显示本帮助
 
-退出码 exit codes: 0 核验通过或已进入技术审核 · 2 核验退回（列出问题）· 1 错误`;
+退出码 exit codes: 0 核验通过或已进入技术审核 · 2 核验退回（列出问题）· 1 错误（含参数有误、目录不存在）`;
 
 const common = {
   api: { type: 'string' },
@@ -105,6 +109,10 @@ function killHook(env: NodeJS.ProcessEnv, name: string): ((count: number) => voi
 export async function main(argv: string[], io: Io): Promise<number> {
   const out = { isTTY: Boolean(io.stdout.isTTY), write: (t: string) => io.stdout.write(t) };
   const [command, ...rest] = argv;
+  const apiClient = (auth: { apiUrl: string; token: string }) =>
+    io.fetch ? new HttpSubmissionApi(auth.apiUrl, auth.token, undefined, io.fetch) : new HttpSubmissionApi(auth.apiUrl, auth.token);
+  /** Set once the upload has a version to fill: only then is there anything to resume. */
+  let uploadStarted = false;
   try {
     if (!command || command === '--help' || command === '-h' || command === 'help') {
       io.stdout.write(`${usage}\n`);
@@ -122,19 +130,19 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const userId = positional(positionals, '用户名', 'chengguo login li.na');
         const stored = await readCredentials(io.env);
         const apiUrl = trimApiUrl(values.api ?? io.env['CHENGGUO_API_URL'] ?? stored?.apiUrl ?? defaultApiUrl);
-        const { idToken } = await localSignIn(apiUrl, userId);
+        const { idToken } = await localSignIn(apiUrl, userId, io.fetch);
         const exp = tokenExpiry(idToken);
         const path = await saveCredentials(
           { apiUrl, userId, token: idToken, ...(exp ? { expiresAt: exp.toISOString() } : {}), savedAt: new Date().toISOString() },
           io.env,
         );
-        io.stdout.write(`已登录 ${apiUrl}，用户 ${userId}；令牌保存在 ${path}${exp ? `，有效期至 ${exp.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}` : ''}\n`);
+        io.stdout.write(`已登录 ${apiUrl}，用户 ${userId}；令牌保存在 ${path}${exp ? `，有效期至 ${chinaDateTime(exp)}` : ''}\n`);
         return exitCodes.ok;
       }
 
       case 'manifest': {
         const { values, positionals } = parse('manifest', rest);
-        const dir = positional(positionals, '成果包目录', 'chengguo manifest ./成果包');
+        const dir = await checkPackageDir(positional(positionals, '成果包目录', 'chengguo manifest ./成果包'));
         const target = resolve(values.out ?? join(dir, manifestFileName));
         const built = await buildManifest({ dir, rules: await loadRoleRules(dir, values.roles), extraExcludes: [target], out });
         await writeManifest(target, built.files);
@@ -153,40 +161,54 @@ export async function main(argv: string[], io: Io): Promise<number> {
 
       case 'upload': {
         const { values, positionals } = parse('upload', rest);
-        const dir = positional(positionals, '成果包目录', 'chengguo upload ./成果包 --task <任务编号>');
+        const dir = await checkPackageDir(positional(positionals, '成果包目录', 'chengguo upload ./成果包 --task <任务编号>'));
         const auth = await resolveAuth(values, io.env);
-        const api = new HttpSubmissionApi(auth.apiUrl, auth.token);
+        const api = apiClient(auth);
         const wait = values.wait === undefined ? undefined : positiveInt(values.wait, '--wait', 0, 7 * 24 * 3600);
         // Ctrl-C: every finished file and part is already in the state file (written atomically).
-        process.once('SIGINT', () => {
-          io.stderr.write('\n已中断。已完成的文件和分片已记录，重新运行同一命令即可从中断处续传。\n');
+        const onInterrupt = () => {
+          io.stderr.write(uploadStarted ? '\n已中断。已完成的文件和分片已记录，重新运行同一命令即可从中断处续传。\n' : '\n已中断，尚未开始上传。\n');
           process.exit(130);
-        });
+        };
+        process.once('SIGINT', onInterrupt);
         const afterFileDone = killHook(io.env, 'CHENGGUO_TEST_STOP_AFTER_FILES');
         const afterPartDone = killHook(io.env, 'CHENGGUO_TEST_STOP_AFTER_PARTS');
-        return await runUpload(
-          {
-            dir,
-            ...(values.task ? { taskId: values.task } : {}),
-            ...(values.submission ? { submissionId: values.submission } : {}),
-            ...(values.catalogue ? { cataloguePath: values.catalogue } : {}),
-            ...(values.roles ? { rulesPath: values.roles } : {}),
-            parallel: positiveInt(values.parallel, '--parallel', 4),
-            follow: !values['no-follow'],
-            followOptions: wait === undefined ? {} : { waitSeconds: wait },
-            verbose: Boolean(values.verbose),
-          },
-          { api, transport: httpTransport, out, ...(afterFileDone ? { afterFileDone } : {}), ...(afterPartDone ? { afterPartDone } : {}) },
-        );
+        try {
+          return await runUpload(
+            {
+              dir,
+              ...(values.task ? { taskId: values.task } : {}),
+              ...(values.submission ? { submissionId: values.submission } : {}),
+              ...(values.catalogue ? { cataloguePath: values.catalogue } : {}),
+              ...(values.roles ? { rulesPath: values.roles } : {}),
+              parallel: positiveInt(values.parallel, '--parallel', 4),
+              follow: !values['no-follow'],
+              followOptions: wait === undefined ? {} : { waitSeconds: wait },
+              verbose: Boolean(values.verbose),
+            },
+            {
+              api,
+              transport: httpTransport,
+              out,
+              onStarted: () => {
+                uploadStarted = true;
+              },
+              ...(afterFileDone ? { afterFileDone } : {}),
+              ...(afterPartDone ? { afterPartDone } : {}),
+            },
+          );
+        } finally {
+          process.removeListener('SIGINT', onInterrupt);
+        }
       }
 
       case 'status': {
         const { values, positionals } = parse('status', rest);
         const submissionId = positional(positionals, '汇交编号', 'chengguo status <汇交编号>');
         const auth = await resolveAuth(values, io.env);
-        const api = new HttpSubmissionApi(auth.apiUrl, auth.token);
-        const response = await api.getSubmission(submissionId);
-        io.stdout.write(`${statusLines(api, response).join('\n')}\n`);
+        const api = apiClient(auth);
+        const [response, timeline] = await Promise.all([api.getSubmission(submissionId), api.getTimeline(submissionId)]);
+        io.stdout.write(`${statusLines(api, response, timeline).join('\n')}\n`);
         return exitCodes.ok;
       }
 
@@ -194,7 +216,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const { values, positionals } = parse('abort', rest);
         const submissionId = positional(positionals, '汇交编号', 'chengguo abort <汇交编号>');
         const auth = await resolveAuth(values, io.env);
-        const api = new HttpSubmissionApi(auth.apiUrl, auth.token);
+        const api = apiClient(auth);
         const n = values.version ? positiveInt(values.version, '--version', 1, 9999) : (await api.getSubmission(submissionId)).submission.currentVersion;
         const res = await api.abortUploads(submissionId, n);
         io.stdout.write(
@@ -208,7 +230,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     const exitCode = error instanceof CliError ? error.exitCode : exitCodes.error;
     for (const line of formatError(error)) io.stderr.write(`${line}\n`);
-    if (command === 'upload' && !(error instanceof CliError)) {
+    if (command === 'upload' && uploadStarted && !(error instanceof CliError)) {
       io.stderr.write('已上传的部分已记录；排除问题后重新运行同一命令即可从中断处续传。\n');
     }
     return exitCode;

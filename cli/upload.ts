@@ -24,6 +24,7 @@ import {
   type UploadPlanResult,
 } from './state.ts';
 import type { PutTarget, Transport } from './transfer.ts';
+import { checkPackageDir } from './walk.ts';
 
 /**
  * `chengguo upload <dir> --task <taskId>`: from a folder on disk to a sealed
@@ -68,6 +69,12 @@ export interface UploadDeps {
   readonly afterFileDone?: (count: number) => void | Promise<void>;
   /** Called after each part is recorded as done. */
   readonly afterPartDone?: (count: number) => void | Promise<void>;
+  /**
+   * Called once the submission's version is known and named in the state
+   * file: from then on a failure leaves something to resume, and running the
+   * same command again resumes it. Before that, nothing was uploaded.
+   */
+  readonly onStarted?: () => void;
 }
 
 /** URLs and bytes per request for URLs: the URLs must still be valid (≤ 1 h) when their turn comes. */
@@ -77,7 +84,7 @@ const bytesPerBatch = 512 * 1024 * 1024;
 const expiryMarginMs = 2 * 60 * 1000;
 
 export async function runUpload(opts: UploadOptions, deps: UploadDeps): Promise<number> {
-  const dir = resolve(opts.dir);
+  const dir = await checkPackageDir(opts.dir);
   const now = deps.now ?? (() => new Date());
   const say = (line: string) => deps.out.write(`${line}\n`);
   const { api } = deps;
@@ -99,6 +106,7 @@ export async function runUpload(opts: UploadOptions, deps: UploadDeps): Promise<
   // Hashes carry over from another API; the submission does not (checked above).
   if (!state.submissionId) state.apiUrl = api.apiUrl;
   const store = new StateStore(dir, state, now);
+  if (state.submissionId) deps.onStarted?.();
   const previousHashes: Record<string, CachedHash> = { ...state.hashes };
 
   // 1. manifest
@@ -125,6 +133,7 @@ export async function runUpload(opts: UploadOptions, deps: UploadDeps): Promise<
 
   // 2. the submission and the version to fill
   const target = await chooseVersion({ opts, api, store, built, digest, previousHashes, cataloguePath, say });
+  deps.onStarted?.();
   if (target.kind === 'alreadySealed') {
     say(`第 ${target.n} 版已封存并提交核验（${target.statusLabel}），本次不再上传，也不会再次启动核验。`);
   } else {

@@ -1,5 +1,7 @@
-import { lstat, opendir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, lstat, opendir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import { CliError } from './errors.ts';
 
 /** A regular file of the package, with its path as the manifest names it. */
 export interface PackageEntry {
@@ -53,16 +55,41 @@ export async function walkPackage(dir: string, opts: { extraExcludes?: readonly 
     }
   }
 
-  const st = await lstat(root).catch(() => undefined);
-  if (!st?.isDirectory()) throw new PackageDirError(root);
+  await checkPackageDir(root);
   await visit(root);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { files, skipped };
 }
 
-export class PackageDirError extends Error {
-  readonly code = 'PACKAGE_DIR_NOT_FOUND';
-  constructor(readonly dir: string) {
-    super(`成果包目录不存在或不是目录：${dir}`);
+/**
+ * The package folder named on the command line must be a readable folder.
+ * A wrong path is the person's mistake, not a system failure: told as such,
+ * with the path and what to do, before anything is read or sent. The root
+ * may itself be a symbolic link (a person's own shortcut); links inside it
+ * are left out by the walk.
+ */
+export async function checkPackageDir(dir: string): Promise<string> {
+  const root = resolve(dir);
+  const unreadable = () =>
+    new CliError('PACKAGE_DIR_UNREADABLE', `没有读取成果包目录 ${root} 的权限：请以有权限的用户运行，或调整该目录的权限后重新运行`);
+  let st;
+  try {
+    st = await stat(root);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') throw unreadable();
+    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') {
+      throw new CliError('PACKAGE_DIR_NOT_FOUND', `找不到成果包目录 ${root}：请检查路径是否正确（相对路径从当前目录 ${process.cwd()} 算起），然后重新运行`);
+    }
+    throw error;
   }
+  if (!st.isDirectory()) {
+    throw new CliError('PACKAGE_NOT_A_DIRECTORY', `${root} 是文件，不是目录：请指定成果包所在的目录（存放数据、图件和文档的文件夹）`);
+  }
+  try {
+    await access(root, constants.R_OK | constants.X_OK);
+  } catch {
+    throw unreadable();
+  }
+  return root;
 }

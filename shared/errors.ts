@@ -49,3 +49,7 @@ export class RouteNotFoundError extends DomainError {
 export class PayloadTooLargeError extends DomainError {
   readonly code = 'PAYLOAD_TOO_LARGE';
 }
+/** A request body that is not declared as JSON (content-type missing or another type). */
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly code = 'UNSUPPORTED_MEDIA_TYPE';
+}

@@ -6,6 +6,7 @@ import {
   PayloadTooLargeError,
   RouteNotFoundError,
   UnauthenticatedError,
+  UnsupportedMediaTypeError,
   ValidationError,
 } from '#shared/errors.ts';
 
@@ -18,6 +19,7 @@ const table: ReadonlyArray<readonly [abstract new (...args: never[]) => DomainEr
   [RouteNotFoundError, 404],
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
+  [UnsupportedMediaTypeError, 415],
 ];
 
 export function statusOf(error: unknown): number {

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { manifest, type RouteDef } from '#infra/manifest.ts';
-import { DomainError, ForbiddenError, PayloadTooLargeError, ValidationError } from '#shared/errors.ts';
+import { DomainError, ForbiddenError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { UnauthenticatedError } from '#shared/errors.ts';
@@ -74,8 +74,23 @@ function lowerHeaders(h: APIGatewayProxyEventV2['headers'] | undefined): Record<
   return out;
 }
 
-function parseJsonBody(event: APIGatewayProxyEventV2, limit: number = maxBodyBytes): unknown {
+/** application/json, or a JSON-based type (application/problem+json …), with any parameters (charset). */
+const jsonMediaType = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
+/**
+ * A body declared as something other than JSON (curl -d sends form
+ * encoding, fetch with a string sends text/plain) is refused with 415
+ * saying how to send it, not guessed at. A body with no content-type at all
+ * is still read as JSON: the unit tests' events and some clients send none.
+ * `headers` are the lower-cased request headers (API Gateway HTTP API and
+ * the local http-api already lower-case them; withHttp lower-cases again).
+ */
+function parseJsonBody(event: APIGatewayProxyEventV2, headers: Record<string, string | undefined>, limit: number = maxBodyBytes): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const type = headers['content-type']?.trim();
+  if (type && !jsonMediaType.test(type)) {
+    throw new UnsupportedMediaTypeError(`请以 JSON 提交（请求头 content-type: application/json），收到的是 ${type.slice(0, 100)}`);
+  }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(raw, 'utf8') > limit) {
     throw new PayloadTooLargeError(`请求体过大：上限 ${limit / 1024} KiB（文件请通过上传地址提交）`);
@@ -131,7 +146,7 @@ export function withHttp<C extends RouteContract>(
     try {
       const headers = lowerHeaders(event.headers);
       const principal = await authorise(route, headers['authorization'], deps ?? (await defaultHttpDeps()));
-      const rawBody = spec.body ? parseJsonBody(event, spec.maxBodyBytes) : undefined;
+      const rawBody = spec.body ? parseJsonBody(event, headers, spec.maxBodyBytes) : undefined;
       const req = {
         path: spec.path ? parseOrThrow(spec.path, event.pathParameters ?? {}, 'path') : undefined,
         // Unknown query parameters are refused, not ignored: a misspelt filter must not

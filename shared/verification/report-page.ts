@@ -7,7 +7,12 @@ import { shellPage, type ShellPage } from '#shared/web/page-shell.ts';
  * The report itself (…/report.html) needs a bearer token, which a browser
  * following a link does not send; this shell (#shared/web/page-shell.ts)
  * fetches it with the signed-in user's token and shows it in a sandboxed
- * frame (no scripts, no same-origin access: the report is data, not code).
+ * frame: no scripts (sandbox without allow-scripts, and the page's nonce-only
+ * CSP, which a srcdoc frame inherits), so the report is data, not code. The
+ * frame keeps the page's origin (allow-same-origin) only so that this script
+ * can measure the report and grow the frame to its full height: a long report
+ * reads with the page's own scroll bar, not cut in a fixed box. Without
+ * scripts in the frame, the same origin gives the report nothing it could use.
  * Served, the shell holds nothing of the report; who may read it is decided
  * by the report route (organiser, implementer, custodian and their superiors).
  */
@@ -39,8 +44,18 @@ const reportScript = `  var base = '/submissions/' + encodeURIComponent(config.s
   call('GET', base + '/report.html').then(function (res) {
     if (res.status === 200 && typeof res.data === 'string') {
       show(statusBox, [el('span', {}, ['已登录。汇交编号 ', el('code', {}, [text(config.submissionId)]), '，第 ' + config.n + ' 版的技术核验报告如下。'])]);
-      // sandbox="" : the report is shown, never run, and cannot reach this page or its token.
-      var frame = el('iframe', { class: 'report', sandbox: '', title: '技术核验报告' }, []);
+      // No allow-scripts: the report is shown, never run, and cannot reach this page or its token.
+      var frame = el('iframe', { class: 'report', sandbox: 'allow-same-origin', title: '技术核验报告' }, []);
+      // The frame as tall as the report: measured at 0 height, so the report's own height, not the frame's, is read.
+      function fit() {
+        var doc = frame.contentDocument;
+        if (!doc || !doc.documentElement) return;
+        frame.style.height = '0px';
+        var height = Math.max(doc.documentElement.scrollHeight, doc.body ? doc.body.scrollHeight : 0);
+        frame.style.height = (height + 4) + 'px';
+      }
+      frame.addEventListener('load', fit);
+      window.addEventListener('resize', fit);
       frame.srcdoc = res.data;
       show(contentBox, [frame]);
       return;

@@ -50,7 +50,7 @@ table{border-collapse:collapse;width:100%}th,td{border:1px solid #d0d7de;padding
 textarea{width:100%;box-sizing:border-box;font:inherit}
 button{background:#1f4e79;color:#fff;border:0;border-radius:4px;padding:8px 16px;margin-right:8px;cursor:pointer;font:inherit}
 button.return{background:#a40e26}button.secondary{background:#fff;color:#1f4e79;border:1px solid #1f4e79}button[disabled]{opacity:.5;cursor:default}tr.redacted td{color:#666;font-style:italic}
-iframe.report{width:100%;height:80vh;border:1px solid #dde3ea;border-radius:6px;background:#fff}
+iframe.report{display:block;width:100%;height:80vh;min-height:8rem;border:1px solid #dde3ea;border-radius:6px;background:#fff}
 .muted{color:#57606a;font-size:.9rem}code{word-break:break-all}`;
 
 /**

@@ -108,6 +108,15 @@ describe('R7.1 technical review in the browser: the emailed link, sign-in, the p
 
     expect(reportText).toContain(name);
     expect(reportText).toMatch(new RegExp(`核验时间 ?${chinaTime.source}`));
+    // The frame is as tall as the report (the page scrolls, not a fixed box inside it): neither cut nor padded.
+    const fitted = await page.waitForFunction(`(() => {
+      const frame = document.querySelector('iframe.report');
+      const doc = frame && frame.contentDocument;
+      if (!doc || !doc.body || doc.readyState !== 'complete') return false;
+      const content = Math.ceil(doc.body.getBoundingClientRect().bottom + parseFloat(doc.defaultView.getComputedStyle(doc.body).marginBottom || '0'));
+      return content <= frame.clientHeight && frame.clientHeight <= content + 24;
+    })()`);
+    expect(await fitted.jsonValue()).toBe(true);
     await page.context().close();
   });
 

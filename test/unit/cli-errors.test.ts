@@ -73,6 +73,15 @@ describe('issue-3 R7.1 upload CLI: refusals printed in Chinese with the English 
     expect(lines[0]).toContain('[ECONNREFUSED] 无法连接服务器');
   });
 
+  it('explains a failed fetch by its cause, not as an internal error', () => {
+    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4100'), { code: 'ECONNREFUSED' }) });
+
+    const lines = formatError(refused);
+
+    expect(lines[0]).toContain('[ECONNREFUSED] 无法连接服务器');
+    expect(lines[0]).not.toContain('INTERNAL');
+  });
+
   it('names a response that does not match the shared contract', async () => {
     const { fetch } = fakeFetch([{ status: 200, body: JSON.stringify({ submission: { submissionId: 1 } }) }]);
     const api = new HttpSubmissionApi('http://api', 'token', noSleep, fetch);

@@ -10,6 +10,7 @@ import type {
   SubmissionApi,
   SubmissionResponse,
   SubmissionView,
+  TimelineResponse,
   UploadInstruction,
   UploadStatusResponse,
   UploadUrlsBody,
@@ -185,6 +186,11 @@ export class FakeCloud {
         }
       }
       return { submission: this.view(s), task: null };
+    },
+    getTimeline: async (submissionId: string): Promise<TimelineResponse> => {
+      this.calls.push({ method: 'getTimeline', args: [submissionId] });
+      this.sub(submissionId);
+      return { submissionId, entries: [] };
     },
     uploadStatus: async (submissionId: string, n: number): Promise<UploadStatusResponse> => {
       this.calls.push({ method: 'uploadStatus', args: [submissionId, n] });

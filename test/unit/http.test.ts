@@ -188,3 +188,40 @@ describe('foundation: HTTP plumbing — authentication, validation and the error
     expect(r.body.error.requestId).toBe('req-1');
   });
 });
+
+describe('issue-3 HTTP: a body must be sent as JSON', async () => {
+  const keys = await keyPair();
+  const deps: HttpDeps = { verifier: () => jwtVerifier({ issuer, audience, keys: keys.jwks }), identity: fakeIdentity };
+  const seen: unknown[] = [];
+  const create = withHttp('StartPing', { body: z.object({ message: z.string().min(1) }) }, async (req) => {
+    seen.push(req.body);
+    return { status: 201, body: { ok: true } };
+  }, deps);
+  const post = async (headers: Record<string, string>) => {
+    const token = await sign(keys.privateKey);
+    const e = event('POST', '/pings', { token, body: '{"message":"你好"}' });
+    return call(create, { ...e, headers: { ...e.headers, ...headers } } as APIGatewayProxyEventV2);
+  };
+
+  it('answers a body declared as form data or text with 415 UNSUPPORTED_MEDIA_TYPE saying how to send it, and runs nothing', async () => {
+    const form = await post({ 'content-type': 'application/x-www-form-urlencoded' });
+    const text = await post({ 'content-type': 'text/plain;charset=UTF-8' });
+
+    for (const r of [form, text]) {
+      expect(r.status).toBe(415);
+      expect(r.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+      expect(r.body.error.message).toContain('请以 JSON 提交（请求头 content-type: application/json）');
+    }
+    expect(form.body.error.message).toContain('application/x-www-form-urlencoded');
+    expect(seen).toHaveLength(0);
+  });
+
+  it('reads JSON whatever the header’s case or charset, and a JSON-based type', async () => {
+    const plain = await post({ 'content-type': 'application/json' });
+    const mixed = await post({ 'Content-Type': 'Application/JSON; charset=utf-8' });
+    const problem = await post({ 'content-type': 'application/merge-patch+json' });
+
+    expect([plain.status, mixed.status, problem.status]).toEqual([201, 201, 201]);
+    expect(seen).toEqual([{ message: '你好' }, { message: '你好' }, { message: '你好' }]);
+  });
+});
