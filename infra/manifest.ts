@@ -35,6 +35,12 @@ export interface FunctionDef {
    */
   readonly destroysCustodyObjects?: boolean;
   /**
+   * The public-catalogue publishers (R9.3): may delete under the published
+   * bucket's public-catalogue/ prefix only, so an entry taken out of the public
+   * catalogue (reclassified, destroyed) stops being served. No other delete.
+   */
+  readonly publishesPublicCatalogue?: boolean;
+  /**
    * At most this many instances at once (Lambda reserved concurrency). The
    * public-catalogue publisher takes 1, so two rebuilds never interleave their
    * writes and an older rebuild cannot finish after a newer one.
@@ -458,6 +464,7 @@ export const manifest: Manifest = {
       timeoutSeconds: 300,
       tables: { registry: 'read' },
       buckets: { published: 'readWrite' },
+      publishesPublicCatalogue: true,
     },
     {
       name: 'PublishPublicCatalogueOnChange',
@@ -467,6 +474,7 @@ export const manifest: Manifest = {
       reservedConcurrency: 1,
       tables: { registry: 'read' },
       buckets: { published: 'readWrite' },
+      publishesPublicCatalogue: true,
     },
     {
       name: 'RefreshPublicCatalogue',
@@ -475,6 +483,7 @@ export const manifest: Manifest = {
       timeoutSeconds: 29, // API Gateway gives up at 30 s
       tables: { registry: 'read' },
       buckets: { published: 'readWrite' },
+      publishesPublicCatalogue: true,
       verifiesJwt: true,
     },
     // ---- custody integrity (issue 4, R10.1): the IntegrityAudit state machine's steps ----

@@ -212,6 +212,23 @@ export class ChengguoFunction extends Construct {
   }
 
   /**
+   * The public-catalogue publishers — manifest flag `publishesPublicCatalogue`:
+   * delete under public-catalogue/ of the published bucket only, where a
+   * rebuild removes the files of entries no longer public (R9.3). Nothing else
+   * in that bucket, and no other bucket.
+   */
+  bindPublicCatalogueCleanup(ref: BucketRef): this {
+    const prefix = `${ref.bucketArn}/public-catalogue/*`;
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [prefix] }));
+    acknowledgeWildcardResource(
+      this.role,
+      prefix,
+      'A rebuild of the public catalogue deletes the files of entries that are no longer public; their keys are known only at run time. Confined to the public-catalogue/ prefix of the published bucket (manifest publishesPublicCatalogue).',
+    );
+    return this;
+  }
+
+  /**
    * Destruction (销毁) only — manifest flag `destroysCustodyObjects`: delete
    * every version of custody objects (ListObjectVersions + DeleteObject by
    * VersionId) past Object Lock GOVERNANCE retention
@@ -270,7 +287,7 @@ export class ChengguoFunction extends Construct {
   bindStreamRead(stream: StreamRef): this {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams'],
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
         resources: [stream.streamArn],
       }),
     );

@@ -198,6 +198,7 @@ export class StatelessStack extends Stack {
       if (def.sendsEmail) fn.bindEmail(mail);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
       if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'));
+      if (def.publishesPublicCatalogue) fn.bindPublicCatalogueCleanup(bucketRef(ctx, 'published'));
       acknowledgeFunctionFindings(fn, { asyncTarget: asyncTargets.has(def.name), streamTarget: streamTargets.has(def.name) });
       ctx.functions.set(def.name, fn);
       functions.set(def.name, fn);
@@ -410,13 +411,13 @@ export class StatelessStack extends Stack {
   /**
    * A Distributed Map runs each item batch as a child execution of this same
    * state machine: the role starts it, and describes and stops the child
-   * executions (execution:<name>/<label>:<id>) and the map run's
-   * (execution:<name>:<id>). Built from the known name: the role cannot
+   * executions (execution:<name>/<label>:<id>). Built from the known name: the role cannot
    * reference its own state machine without a cycle.
    */
   private grantDistributedMap(role: iam.Role, self: StateMachineRef): void {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [self.arn] }));
-    const executions = ['/*', ':*'].map((suffix) =>
+    // Child executions of a map run are execution:<name>/<label>:<id>; the parent's own executions need no grant.
+    const executions = ['/*'].map((suffix) =>
       this.formatArn({ service: 'states', resource: 'execution', resourceName: `${self.name}${suffix}`, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
     );
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: executions }));

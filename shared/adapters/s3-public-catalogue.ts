@@ -64,7 +64,13 @@ export class S3PublicCatalogueFiles implements PublicCatalogueFiles {
     // DeleteObjects takes at most 1,000 keys per request.
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
-      await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((k) => ({ Key: publicCataloguePrefix + k })), Quiet: true } }));
+      const out = await this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((k) => ({ Key: publicCataloguePrefix + k })), Quiet: true } }));
+      // DeleteObjects answers 200 and lists per-key failures (AccessDenied …): a file of an entry no longer
+      // public that stays published is a disclosure, so the run fails and is retried instead.
+      const failed = out.Errors ?? [];
+      if (failed.length > 0) {
+        throw new Error(`public catalogue: ${failed.length} file(s) could not be deleted, e.g. ${failed[0]?.Key}: ${failed[0]?.Code} ${failed[0]?.Message}`);
+      }
     }
   }
 
