@@ -11,8 +11,8 @@ export function makeHandler(deps?: CatalogueReportDeps) {
     catalogueReportContracts.SendCatalogueReport,
     async (req) => {
       const ports = await portsOf(deps);
-      const report = await sendCatalogueReport(ports, { actor: signedIn(req.principal), requestId: req.requestId });
-      return { status: 202, body: { report: reportView(report, await ports.calendar(), ports.now()) } };
+      const { visible, ...report } = await sendCatalogueReport(ports, { actor: signedIn(req.principal), requestId: req.requestId });
+      return { status: 202, body: { report: reportView(report, await ports.calendar(), ports.now(), visible) } };
     },
     deps,
   );

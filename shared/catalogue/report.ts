@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { chinaDate, chinaDateTime } from '#shared/calendar/dates.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
-import { classificationLabels, clearanceAllows } from '#shared/identity/roles.ts';
+import { classificationLabels, classifications, clearanceAllows, type Classification } from '#shared/identity/roles.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -243,7 +243,7 @@ export async function reportClockStart(
  *  4. the report and the new last-report marker are written (audited), conditional on the marker read in 2;
  *  5. the CatalogueReport state machine starts (the upper level's acknowledgement task).
  */
-export async function sendCatalogueReport(ports: ReportPorts, cmd: { actor: Principal; requestId: string }): Promise<CatalogueReport> {
+export async function sendCatalogueReport(ports: ReportPorts, cmd: { actor: Principal; requestId: string }): Promise<CatalogueReport & { visible: ReadonlySet<string> }> {
   const { actor } = cmd;
   if (!actor.roles.includes('custodian')) throw new ForbiddenError('无权上报成果目录：需要“成果保管人”角色');
   const custodianOrg = actor.orgCode;
@@ -291,7 +291,9 @@ export async function sendCatalogueReport(ports: ReportPorts, cmd: { actor: Prin
     audit(actor.userId, custodianOrg, 'catalogue.report.send', reportId, cmd.requestId, { recipientOrg: report.recipientOrg, resultNumbers: report.resultNumbers, dueDate: report.dueDate, dueBasis: report.dueBasis, dueFrom }),
   );
   const execution = await ports.workflow.start(catalogueReportStateMachine, reportId, { reportId });
-  return { ...report, execution };
+  // What the sender may see of the report's entries (their clock lines): the custodian's own clearance decides, as everywhere.
+  const visible = new Set(entries.filter((e) => clearanceAllows(actor.clearance, e.classification)).map((e) => e.resultNumber));
+  return { ...report, execution, visible };
 }
 
 /** Record Acknowledgement: the upper level's decision closes the report (audited); a retry of a closed report is a no-op. */
@@ -314,12 +316,17 @@ function mayRead(actor: Principal, r: { custodianOrg: string; organiserOrg: stri
   return actor.roles.includes('administrator') || [r.custodianOrg, r.organiserOrg, r.recipientOrg].includes(actor.orgCode);
 }
 
-/** The report with its deadline: working days left until due, and overdue while not acknowledged after it. */
-export function reportView(report: CatalogueReport, calendar: WorkingDayCalendar, now: Date) {
+/**
+ * The report with its deadline: working days left until due, and overdue while not acknowledged after it.
+ * Each entry's own clock (entryDues: its receipt or registration date) is an entry fact: it is shown only
+ * for the entries the reader may see (`visible`), and left out where no entry was read (the lists).
+ */
+export function reportView(report: CatalogueReport, calendar: WorkingDayCalendar, now: Date, visible?: ReadonlySet<string>) {
   const today = chinaDate(now);
-  const { documents: _documents, lastKey: _lastKey, ...rest } = report;
+  const { documents: _documents, lastKey: _lastKey, entryDues, ...rest } = report;
   return {
     ...rest,
+    ...(visible && entryDues ? { entryDues: entryDues.filter((d) => visible.has(d.resultNumber)) } : {}),
     statusLabel: reportStatusLabels[report.status],
     entryCount: report.resultNumbers.length,
     workingDaysLeft: calendar.workingDaysLeft(report.dueDate, today),
@@ -353,22 +360,34 @@ export async function listCatalogueReports(
   return reports.map((r) => reportView(r, calendar, now));
 }
 
-/** The report and its entries as sent, for a reader allowed to see the report at all. */
-async function readableReport(ports: Pick<ReportPorts, 'reports' | 'documents'>, cmd: { actor: Principal; reportId: string }) {
+/**
+ * The report and its entries as sent, for a reader allowed to see the report at all. A line is redacted
+ * by the stricter of its classification when sent and its entry's classification now: an entry raised
+ * to 秘密 after the report must not stay readable through the report (a missing entry is redacted).
+ */
+async function readableReport(ports: Pick<ReportPorts, 'reports' | 'documents' | 'catalogue'>, cmd: { actor: Principal; reportId: string }) {
   const report = await ports.reports.get(cmd.reportId);
   if (!report) throw new NotFoundError(`目录上报 ${cmd.reportId} 不存在`);
   if (!mayRead(cmd.actor, report)) throw new ForbiddenError('无权查看该成果目录上报：仅保管单位、其组织单位、上一级组织单位或管理员可查看');
   const text = await ports.documents.getText(report.documents.json);
   if (text === undefined) throw new NotFoundError(`目录上报 ${cmd.reportId} 的存档文件不存在，请联系管理员`);
-  const entries = (JSON.parse(text) as { entries?: CatalogueEntry[] }).entries ?? [];
-  return { report, lines: linesFor(cmd.actor.clearance, entries) };
+  const sent = (JSON.parse(text) as { entries?: CatalogueEntry[] }).entries ?? [];
+  const entries = await Promise.all(
+    sent.map(async (e) => {
+      const now = await ports.catalogue.getEntry(e.resultNumber);
+      const strictest: Classification = !now ? 'topSecret' : classifications.indexOf(now.classification) > classifications.indexOf(e.classification) ? now.classification : e.classification;
+      return { ...e, classification: strictest };
+    }),
+  );
+  const lines = linesFor(cmd.actor.clearance, entries);
+  return { report, lines, visible: new Set(lines.filter((l) => !isRedacted(l)).map((l) => l.resultNumber)) };
 }
 
 /** GET /catalogue-reports/{reportId}: the report as sent; entries above the reader's clearance show only their number. */
-export async function getCatalogueReport(ports: Pick<ReportPorts, 'reports' | 'documents' | 'calendar' | 'now'>, cmd: { actor: Principal; reportId: string }) {
-  const { report, lines } = await readableReport(ports, cmd);
-  const visible = lines.map((l) => (isRedacted(l) ? { resultNumber: l.resultNumber, redacted: true, note: redactedNote } : { ...l, redacted: false }));
-  return { report: reportView(report, await ports.calendar(), ports.now()), entries: visible };
+export async function getCatalogueReport(ports: Pick<ReportPorts, 'reports' | 'documents' | 'catalogue' | 'calendar' | 'now'>, cmd: { actor: Principal; reportId: string }) {
+  const { report, lines, visible } = await readableReport(ports, cmd);
+  const shown = lines.map((l) => (isRedacted(l) ? { resultNumber: l.resultNumber, redacted: true, note: redactedNote } : { ...l, redacted: false }));
+  return { report: reportView(report, await ports.calendar(), ports.now(), visible), entries: shown };
 }
 
 export const reportFileFormats = ['csv', 'html', 'json'] as const;
@@ -381,15 +400,15 @@ const fileTypes: Record<ReportFileFormat, string> = { csv: 'text/csv', html: 'te
  * reader, so a line above their clearance shows only its number, in every format.
  */
 export async function catalogueReportFile(
-  ports: Pick<ReportPorts, 'reports' | 'documents' | 'identity' | 'calendar' | 'now'>,
+  ports: Pick<ReportPorts, 'reports' | 'documents' | 'catalogue' | 'identity' | 'calendar' | 'now'>,
   cmd: { actor: Principal; reportId: string; format: ReportFileFormat },
 ): Promise<{ fileName: string; contentType: string; body: string }> {
-  const { report, lines } = await readableReport(ports, cmd);
+  const { report, lines, visible: seen } = await readableReport(ports, cmd);
   const fileName = `成果目录上报-${report.reportId}.${cmd.format}`;
   const contentType = fileTypes[cmd.format];
   if (cmd.format === 'json') {
     const visible = lines.map((l) => (isRedacted(l) ? { resultNumber: l.resultNumber, redacted: true, note: redactedNote } : { ...l, redacted: false }));
-    return { fileName, contentType, body: JSON.stringify({ report: reportView(report, await ports.calendar(), ports.now()), entries: visible }, null, 2) };
+    return { fileName, contentType, body: JSON.stringify({ report: reportView(report, await ports.calendar(), ports.now(), seen), entries: visible }, null, 2) };
   }
   // The organisations a person reads in the table: the visible lines' custodians and providers, and the two ends of the report.
   const codes = new Set([report.custodianOrg, report.recipientOrg, ...lines.flatMap((l) => (isRedacted(l) ? [] : [l.custodian, l.provider]))]);

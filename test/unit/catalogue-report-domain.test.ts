@@ -9,6 +9,7 @@ import { makeHandler as recordAck } from '#functions/catalogue-report/record-ack
 import { makeHandler as sendReport } from '#functions/catalogue-report/send-catalogue-report.ts';
 import { makeHandler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
 import { catalogueReportAckKind } from '#shared/catalogue/report-task.ts';
+import { editCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { redactedNote, reportCsv, type ReportPorts } from '#shared/catalogue/report.ts';
 import { recordReceipt } from '#shared/transfer/transfer.ts';
 import { manifest } from '#infra/manifest.ts';
@@ -329,6 +330,32 @@ describe('R9.1 R9.2 catalogue report files: CSV, HTML and JSON rendered for the 
     expect(badFormat.status).toBe(400);
     expect(badFormat.body.error.details[0].field).toBe('path.format');
     expect(missing.status).toBe(404);
+  });
+
+  it('redacts an entry raised to 秘密 after the report was sent, in the report and its files, for a reader cleared for 内部 only', async () => {
+    const w = await sent();
+    await editCatalogueEntry(
+      { catalogue: w.cat.store, now: () => w.world.now },
+      { actor: await w.world.user('zhang.wei'), resultNumber: w.open, edit: { classification: 'secret', reason: '经审查定为秘密' }, requestId: 'raise' },
+    );
+
+    const report = await call(getReport(w.deps), 'GET', `/catalogue-reports/${w.reportId}`, { user: 'zhou.hong', pathParameters: { reportId: w.reportId } });
+    const csv = await file(w, 'zhou.hong', 'csv');
+
+    expect(report.body.entries.find((e: { resultNumber: string }) => e.resultNumber === w.open)).toEqual({ resultNumber: w.open, redacted: true, note: redactedNote });
+    expect(csv.body).not.toContain(w.names.open);
+  });
+
+  it('shows each entry\'s own clock (entryDues) only for the entries the reader may see, and none in the lists', async () => {
+    const w = await sent();
+
+    const internal = await call(getReport(w.deps), 'GET', `/catalogue-reports/${w.reportId}`, { user: 'zhou.hong', pathParameters: { reportId: w.reportId } });
+    const cleared = await call(getReport(w.deps), 'GET', `/catalogue-reports/${w.reportId}`, { user: 'zhao.min', pathParameters: { reportId: w.reportId } });
+    const listed = await call(listReports(w.deps), 'GET', '/catalogue-reports', { user: 'zhou.hong', query: { custodianOrg: '440000-CUS' } });
+
+    expect(internal.body.report.entryDues.map((d: { resultNumber: string }) => d.resultNumber)).toEqual([w.open]);
+    expect(cleared.body.report.entryDues.map((d: { resultNumber: string }) => d.resultNumber).sort()).toEqual([w.open, w.classified].sort());
+    expect(listed.body.reports[0].entryDues).toBeUndefined();
   });
 
   it('quotes a cell that a spreadsheet would run as a formula (CSV injection)', async () => {
