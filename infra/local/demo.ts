@@ -196,7 +196,7 @@ export async function writeDemoData(ports: DemoPorts): Promise<DemoSummary> {
       submissionId: id,
       n: 1,
       resultNumber: numbered.resultNumber,
-      receipt: { decidedBy: 'zhang.wei', decidedAt: p.now().toISOString() },
+      receipt: { decidedBy: demoActor, decidedAt: p.now().toISOString() },
       requestId: demoRequest,
     });
     resultNumbers.push(numbered.resultNumber);

@@ -337,6 +337,21 @@ describe('R9.3 publishing the public catalogue', () => {
     expect(result.deleted).toBe(1);
   });
 
+  it('deletes the file of an entry the change batch says is no longer public even when an overlapping run wrote it after this run began', async () => {
+    const reclassified = { ...provincial, classification: 'internal' as const, version: 2 };
+    const { store } = storeWith(all.map((e) => (e.resultNumber === provincial.resultNumber ? reclassified : e)));
+    const files = new MemoryFiles();
+    const runStart = new Date('2026-11-02T08:00:00.000Z');
+    const body = { body: Buffer.from('{}'), contentType: 'application/json' } as unknown as PublicFile;
+    const key = `collections/${provincial.theme}/items/${provincial.resultNumber}.json`;
+    files.clock = () => new Date(runStart.getTime() + 1_000); // an older run, still writing what it read before the change
+    await files.put(key, body);
+
+    await publishPublicCatalogue({ catalogue: store, orgName: async (code: string) => orgNames.get(code), files, now: () => runStart }, { changed: [reclassified] });
+
+    expect(files.objects.has(key)).toBe(false);
+  });
+
   it('reads the public entries by key queries, writes the root, index and page last, and drops files of entries no longer public', async () => {
     const { table, store } = storeWith(all);
     const files = new MemoryFiles();

@@ -114,7 +114,8 @@ function stacTime(entry: CatalogueEntry): Record<string, string | null> {
 }
 
 const itemHref = (n: string) => `items/${encodeURIComponent(n)}.json`;
-const itemKey = (theme: ThemeId, n: string) => `collections/${theme}/${itemHref(n)}`;
+/** The published file of one entry (relative to the public-catalogue/ prefix). */
+export const itemKey = (theme: ThemeId, n: string) => `collections/${theme}/${itemHref(n)}`;
 
 function providers(entry: CatalogueEntry, names: ReadonlyMap<string, string>) {
   const name = (code: string) => names.get(code) ?? code;
@@ -178,7 +179,15 @@ function stacItem(entry: CatalogueEntry, names: ReadonlyMap<string, string>, gen
 /** The union of the items' boxes; the whole world when none has one (the schema needs a box). */
 function unionBox(boxes: Bbox[]): [number, number, number, number] {
   if (boxes.length === 0) return [-180, -90, 180, 90];
-  return [Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))];
+  // A loop, not Math.min(...list): spreading ~100,000 arguments overflows the call stack.
+  const out: [number, number, number, number] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [w, s, e, n] of boxes) {
+    if (w < out[0]) out[0] = w;
+    if (s < out[1]) out[1] = s;
+    if (e > out[2]) out[2] = e;
+    if (n > out[3]) out[3] = n;
+  }
+  return out;
 }
 
 function stacCollection(theme: ThemeId, entries: CatalogueEntry[], names: ReadonlyMap<string, string>): Record<string, unknown> {
@@ -242,7 +251,11 @@ export function buildPublicCatalogue(entries: readonly CatalogueEntry[], opts: P
   const generatedAt = opts.generatedAt.toISOString();
   const published = [...new Map(entries.filter(isPublishable).map((e) => [e.resultNumber, e])).values()].sort(byTimeThenNumber);
   const byTheme = new Map<ThemeId, CatalogueEntry[]>();
-  for (const e of published) byTheme.set(e.theme, [...(byTheme.get(e.theme) ?? []), e]);
+  for (const e of published) {
+    const list = byTheme.get(e.theme);
+    if (list) list.push(e);
+    else byTheme.set(e.theme, [e]);
+  }
   const themes = [...byTheme.keys()].sort();
 
   const files = new Map<string, PublicFile>();

@@ -1,6 +1,6 @@
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
-import { buildPublicCatalogue, isPublishable, type PublicFile } from './build.ts';
+import { buildPublicCatalogue, isPublishable, itemKey, type PublicFile } from './build.ts';
 
 /** The published bucket's public-catalogue/ prefix. Adapter: shared/adapters/s3-public-catalogue.ts. */
 export interface PublicCatalogueFiles {
@@ -117,7 +117,11 @@ export async function publishPublicCatalogue(ports: PublishPorts, options: Publi
   // that read the entries later (the schedule, a refresh and the change stream may overlap), so deleting
   // it here would undo a newer state. S3 keeps LastModified to the second, so a newer run's file written
   // in the same second as this run began can still go; the next run restores it (docs/public-catalogue.md).
-  const stale = (await ports.files.list({ modifiedBefore: startedAt })).filter((k) => !files.has(k));
+  // An entry this run was told is no longer public (the change stream's batch) goes whenever its file
+  // was written: an overlapping older run may have written it after this run began.
+  const withdrawn = new Set((options.changed ?? []).filter((e) => !isPublishable(e)).map((e) => itemKey(e.theme, e.resultNumber)));
+  const present = withdrawn.size > 0 ? (await ports.files.list()).filter((k) => withdrawn.has(k)) : [];
+  const stale = [...new Set([...(await ports.files.list({ modifiedBefore: startedAt })), ...present])].filter((k) => !files.has(k));
   if (stale.length > 0) await ports.files.delete(stale);
   return { entries: entries.length, written: first.length + tail.length, deleted: stale.length, generatedAt: now.toISOString() };
 }
