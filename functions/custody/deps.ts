@@ -3,12 +3,13 @@ import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
 import type { CopyPorts } from '#shared/custody/copy.ts';
-import type { IntegrityRunLog } from '#shared/custody/integrity.ts';
+import type { DocumentKeyLister, IntegrityRunLog } from '#shared/custody/integrity.ts';
 
 /** What the IntegrityAudit steps use; unit tests pass fakes. */
 export interface IntegrityAuditPorts {
   readonly custody: CustodyStore;
-  readonly documents: DocumentStore;
+  /** Write Report lists the run's per-batch results by prefix. */
+  readonly documents: DocumentStore & DocumentKeyLister;
   readonly trustStoredChecksums: boolean;
   readonly runs: IntegrityRunLog;
   readonly identity: Pick<IdentityRepository, 'listUsers'>;
@@ -33,7 +34,7 @@ export async function integrityAuditPortsFromEnv(): Promise<IntegrityAuditPorts>
     import('#shared/adapters/mailer.ts'),
   ]);
   let custody: CustodyStore | undefined;
-  let docs: DocumentStore | undefined;
+  let docs: (DocumentStore & DocumentKeyLister) | undefined;
   let runs: IntegrityRunLog | undefined;
   let identityRepo: IdentityRepository | undefined;
   let mail: Mailer | undefined;
@@ -42,7 +43,7 @@ export async function integrityAuditPortsFromEnv(): Promise<IntegrityAuditPorts>
       return (custody ??= s3Custody.custodyStoreFromEnv());
     },
     get documents() {
-      return (docs ??= documents.documentStoreFromEnv());
+      return (docs ??= documents.listingDocumentStoreFromEnv());
     },
     get trustStoredChecksums() {
       return byteSource.storedChecksumsTrusted();

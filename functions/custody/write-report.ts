@@ -1,15 +1,20 @@
 import { z } from 'zod';
-import { batchOutcomeSchema, runRefSchema, writeReport } from '#shared/custody/integrity.ts';
+import { runRefSchema, writeReport } from '#shared/custody/integrity.ts';
 import { withSfnTask } from '#shared/http/with-sfn-task.ts';
 import { integrityAuditPortsFromEnv, type IntegrityAuditPorts } from './deps.ts';
 
 export const writeReportInputSchema = runRefSchema.extend({
   manifests: z.number().int().min(0),
-  batches: z.array(batchOutcomeSchema),
+  /** How many batches List Results made (States.ArrayLength of $.run.batches); their results are read from the documents bucket. */
+  batches: z.number().int().min(0),
   execution: z.string().optional(),
 });
 
-/** "Write Report": integrity/<date>/<executionName>.json and .html, and the run's audited registry record. */
+/**
+ * "Write Report": integrity/<date>/<executionName>.json and .html, and the
+ * run's audited registry record, from the per-batch results files Check Batch
+ * wrote under integrity/<date>/<executionName>/results/.
+ */
 export function makeHandler(ports?: IntegrityAuditPorts) {
   return withSfnTask('WriteIntegrityReport', writeReportInputSchema, async (input, ctx) =>
     writeReport(ports ?? (await integrityAuditPortsFromEnv()), {

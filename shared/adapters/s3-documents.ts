@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { DocumentStore } from '#shared/ports/verification.ts';
 import { bucketName, s3Client } from './s3.ts';
 
@@ -46,8 +46,25 @@ export class S3DocumentStore implements DocumentStore {
       throw error;
     }
   }
+
+  /**
+   * One ListObjectsV2 page of keys under a prefix (up to 1,000); `cursor` is
+   * the continuation token. The integrity audit's Write Report lists its
+   * run's per-batch results this way rather than receiving them through the
+   * state (256 KB). Needs s3:ListBucket, which every bucket grant carries.
+   */
+  async list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }> {
+    const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { ContinuationToken: cursor } : {}) }));
+    const found = (out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
+    return { keys: found, ...(out.IsTruncated && out.NextContinuationToken ? { cursor: out.NextContinuationToken } : {}) };
+  }
 }
 
 export function documentStoreFromEnv(env: NodeJS.ProcessEnv = process.env): DocumentStore {
+  return new S3DocumentStore(bucketName('documents', env));
+}
+
+/** The documents bucket with listing by prefix (the integrity audit's Write Report). */
+export function listingDocumentStoreFromEnv(env: NodeJS.ProcessEnv = process.env): S3DocumentStore {
   return new S3DocumentStore(bucketName('documents', env));
 }

@@ -34,3 +34,24 @@ export class CustodyObjectIntactError extends ConflictError {
     super('CUSTODY_OBJECT_INTACT', `保管库对象 ${key} 完好（与清单一致），无需恢复`);
   }
 }
+
+/**
+ * Write Report finds a batch without its results file (or a stray one): the
+ * report would leave objects unchecked, so the audit fails instead of passing.
+ */
+export class IntegrityResultsIncompleteError extends PreconditionFailedError {
+  constructor(readonly missingBatches: readonly number[], detail: string) {
+    super('INTEGRITY_RESULTS_INCOMPLETE', `完整性检查结果不完整：${detail}，未出具报告`);
+  }
+}
+
+/**
+ * The batch keys List Results hands the state machine would not fit the
+ * 256 KB Step Functions payload (docs/custody.md, “规模上限”); failing here
+ * names the cause, where States.DataLimitExceeded cannot be caught.
+ */
+export class IntegrityTooManyBatchesError extends PreconditionFailedError {
+  constructor(readonly batches: number, readonly bytes: number) {
+    super('INTEGRITY_TOO_MANY_BATCHES', `保管清单共分 ${batches} 批，批次列表 ${bytes} 字节，超过状态机单次载荷上限，完整性检查未能开始`);
+  }
+}

@@ -5,8 +5,9 @@ import type { CustodyStore } from '#shared/ports/custody.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
+import { IntegrityResultsIncompleteError, IntegrityTooManyBatchesError } from './errors.ts';
 import { collect, sha256OfStream } from './hash.ts';
-import { integrityReportKey, integrityWorkKey, manifestsPrefix } from './keys.ts';
+import { integrityReportKey, integrityResultsPrefix, integrityWorkKey, manifestsPrefix } from './keys.ts';
 import { decodeManifest } from './manifest.ts';
 import { integrityReportHtml } from './report-html.ts';
 
@@ -21,12 +22,24 @@ import { integrityReportHtml } from './report-html.ts';
  *     by streaming and hashing;
  *  3. writeReport — the report (JSON + Chinese HTML) and the run's registry
  *     record; then alertProblems emails custodian and organiser.
+ * Each batch's outcome (counts and problems) goes to the documents bucket
+ * only: the Map discards its children's outputs and writeReport lists the
+ * run's results/ prefix, so the state does not grow with the batch count.
  */
 
 /** Manifests per batch: one Lambda checks one batch (15 min ceiling); a result version is rarely over a few hundred files. */
 export const manifestsPerBatch = 50;
 /** Objects checked at once inside a batch (HeadObject/GetObject in flight). */
 export const objectConcurrency = 8;
+/** Results files Write Report reads at once. */
+export const resultsReadConcurrency = 16;
+/**
+ * Bytes the batch list may take in the state ($.run.batches). Step Functions
+ * caps a state's input/output at 256 KiB (262,144 bytes); the rest of the
+ * state (run date and name, counts, the schedule's input) stays well under
+ * the 12 KiB left. See docs/custody.md “规模上限”.
+ */
+export const batchListBudgetBytes = 250_000;
 
 export const runRefSchema = z.object({
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
@@ -66,6 +79,15 @@ export const batchOutcomeSchema = z.object({
 });
 export type BatchOutcome = z.infer<typeof batchOutcomeSchema>;
 
+/** What Check Batch writes to integrity/<date>/<executionName>/results/<batch>.json; Write Report reads it back. */
+export const batchResultsSchema = batchOutcomeSchema.omit({ resultsKey: true }).extend({ manifests: z.number().int().min(0), problems: z.array(problemSchema) });
+export type BatchResults = z.infer<typeof batchResultsSchema>;
+
+/** Listing by prefix in the documents bucket (ListObjectsV2 pages; shared/adapters/s3-documents.ts). */
+export interface DocumentKeyLister {
+  list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
+}
+
 export interface IntegrityPorts {
   readonly custody: CustodyStore;
   readonly documents: DocumentStore;
@@ -101,12 +123,17 @@ export async function listResults(ports: Pick<IntegrityPorts, 'custody' | 'docum
     cursor = page.cursor;
   } while (cursor);
   if (pending.length > 0) await flush();
+  const bytes = Buffer.byteLength(JSON.stringify(batches));
+  if (bytes > batchListBudgetBytes) throw new IntegrityTooManyBatchesError(batches.length, bytes);
   return { batches, manifests: total };
 }
 
 type Check = { problem?: Problem; method: 'stored' | 'streamed' | 'none'; bytes: number };
 
-/** Step 2: every object of the batch's manifests; problems to the documents bucket, counts back to the state machine. */
+/**
+ * Step 2: every object of the batch's manifests; counts and problems to the
+ * documents bucket (the state machine keeps only the batch number).
+ */
 export async function checkBatch(ports: IntegrityPorts, run: RunRef, ref: Pick<BatchRef, 'batch' | 'key'>): Promise<BatchOutcome> {
   const stored = z.object({ manifests: z.array(z.string()) }).parse(await ports.documents.getJson(ref.key));
   const problems: Problem[] = [];
@@ -155,7 +182,8 @@ export async function checkBatch(ports: IntegrityPorts, run: RunRef, ref: Pick<B
     }
   }
   const resultsKey = integrityWorkKey(run.date, run.executionName, 'results', ref.batch);
-  await ports.documents.putJson(resultsKey, { problems });
+  const results: BatchResults = { batch: ref.batch, manifests: stored.manifests.length, ...counts, problems };
+  await ports.documents.putJson(resultsKey, results);
   return { batch: ref.batch, resultsKey, ...counts };
 }
 
@@ -191,17 +219,47 @@ export interface IntegrityRunLog {
   record(run: IntegrityRun, entry: AuditEntry): Promise<void>;
 }
 
+/**
+ * The results files of a run, one per batch 0..batches-1, read from the
+ * documents bucket (listed by prefix, not handed through the state). A
+ * missing or unexpected file fails the step: a report must not pass objects
+ * no batch checked.
+ */
+export async function readBatchResults(documents: DocumentStore & DocumentKeyLister, run: RunRef, batches: number): Promise<BatchResults[]> {
+  const prefix = integrityResultsPrefix(run.date, run.executionName);
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await documents.list(prefix, cursor);
+    keys.push(...page.keys);
+    cursor = page.cursor;
+  } while (cursor);
+  const expected = new Set(Array.from({ length: batches }, (_, i) => integrityWorkKey(run.date, run.executionName, 'results', i)));
+  const stray = keys.filter((k) => !expected.has(k));
+  if (stray.length > 0) throw new IntegrityResultsIncompleteError([], `批次列表之外的结果文件 ${stray.slice(0, 5).join('、')}`);
+  const found = new Set(keys);
+  const missing = [...expected].flatMap((k, i) => (found.has(k) ? [] : [i]));
+  if (missing.length > 0) throw new IntegrityResultsIncompleteError(missing, `${missing.length} 批没有检查结果（第 ${missing.slice(0, 10).join('、')} 批）`);
+  return mapLimit([...expected], resultsReadConcurrency, async (key) => {
+    const results = batchResultsSchema.parse(await documents.getJson(key));
+    if (key !== integrityWorkKey(run.date, run.executionName, 'results', results.batch)) throw new IntegrityResultsIncompleteError([], `结果文件 ${key} 记录的批次号 ${results.batch} 与文件名不符`);
+    return results;
+  });
+}
+
 /** Step 3: the report, JSON and Chinese HTML, and the run's audited registry record. */
 export async function writeReport(
-  ports: { documents: DocumentStore; runs: IntegrityRunLog; now: () => Date },
-  input: RunRef & { manifests: number; batches: BatchOutcome[]; requestId: string },
+  ports: { documents: DocumentStore & DocumentKeyLister; runs: IntegrityRunLog; now: () => Date },
+  input: RunRef & { manifests: number; batches: number; requestId: string },
 ): Promise<{ passed: boolean; problems: number; reportKey: string; htmlKey: string }> {
-  const problems: Problem[] = [];
-  for (const b of input.batches) {
-    const stored = z.object({ problems: z.array(problemSchema) }).parse(await ports.documents.getJson(b.resultsKey));
-    problems.push(...stored.problems);
+  const results = await readBatchResults(ports.documents, input, input.batches);
+  const checkedManifests = results.reduce((s, b) => s + b.manifests, 0);
+  if (checkedManifests !== input.manifests) {
+    throw new IntegrityResultsIncompleteError([], `各批检查了 ${checkedManifests} 份保管清单，列出的是 ${input.manifests} 份`);
   }
-  const sum = (k: 'objects' | 'ok' | 'missing' | 'mismatched' | 'byStoredChecksum' | 'streamed' | 'bytesStreamed') => input.batches.reduce((s, b) => s + b[k], 0);
+  // Batch order (0, 1, 2 …, not the listing's 0, 1, 10 …), so problems keep the order of the custody listing.
+  const problems: Problem[] = results.flatMap((b) => b.problems);
+  const sum = (k: 'objects' | 'ok' | 'missing' | 'mismatched' | 'byStoredChecksum' | 'streamed' | 'bytesStreamed') => results.reduce((s, b) => s + b[k], 0);
   const checkedAt = ports.now().toISOString();
   const report: IntegrityReport = {
     date: input.date,

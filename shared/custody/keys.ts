@@ -22,3 +22,8 @@ export function integrityReportKey(date: string, executionName: string, ext: 'js
 export function integrityWorkKey(date: string, executionName: string, kind: 'batches' | 'results', batch: number): string {
   return `integrity/${date}/${executionName}/${kind}/${batch}.json`;
 }
+
+/** The prefix under which Check Batch writes a run's results/<batch>.json; Write Report lists it. */
+export function integrityResultsPrefix(date: string, executionName: string): string {
+  return `integrity/${date}/${executionName}/results/`;
+}

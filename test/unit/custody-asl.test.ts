@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { manifest } from '#infra/manifest.ts';
 
-type State = { Type: string; Retry?: Array<{ ErrorEquals: string[] }>; Catch?: Array<{ Next: string }>; ItemProcessor?: { ProcessorConfig: { Mode: string }; States: Record<string, State> }; Next?: string; Choices?: Array<{ Next: string }>; Default?: string };
+type State = { Type: string; ResultPath?: string | null; OutputPath?: string; ResultWriter?: unknown; ItemReader?: unknown; ItemsPath?: string; Parameters?: { Payload?: Record<string, unknown> }; Retry?: Array<{ ErrorEquals: string[] }>; Catch?: Array<{ Next: string }>; ItemProcessor?: { ProcessorConfig: { Mode: string }; States: Record<string, State> }; Next?: string; Choices?: Array<{ Next: string }>; Default?: string };
 const asl = JSON.parse(readFileSync(new URL('../../statemachines/integrity-audit.asl.json', import.meta.url), 'utf8')) as { StartAt: string; States: Record<string, State> };
 
 describe('R10.1 IntegrityAudit state machine', () => {
@@ -27,5 +27,19 @@ describe('R10.1 IntegrityAudit state machine', () => {
     }
     for (const name of ['List Results', 'Check Batches', 'Write Report', 'Alert']) expect(asl.States[name]?.Catch?.[0]?.Next, name).toBe('Audit Failed');
     expect(asl.States['Audit Failed']?.Type).toBe('Fail');
+  });
+
+  it('keeps the state O(1) in the batch count: each child returns only its batch number, the map discards the results, Write Report gets the batch count', () => {
+    const map = asl.States['Check Batches'];
+    const check = map?.ItemProcessor?.States['Check Batch'];
+    const payload = asl.States['Write Report']?.Parameters?.Payload;
+
+    expect(map?.ResultPath).toBeNull();
+    expect(map?.ResultWriter).toBeUndefined();
+    expect(map?.ItemReader).toBeUndefined();
+    expect(map?.ItemsPath).toBe('$.run.batches');
+    expect(check?.OutputPath).toBe('$.Payload.batch');
+    expect(payload?.['batches.$']).toBe('States.ArrayLength($.run.batches)');
+    expect(JSON.stringify(payload)).not.toContain('$.checks');
   });
 });

@@ -5,7 +5,7 @@ import type { Bytes, CustodyObjectHead, CustodyRepair, CustodyStore, UploadsSour
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer, MailMessage } from '#shared/ports/mailer.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
-import type { IntegrityRun, IntegrityRunLog } from '#shared/custody/integrity.ts';
+import type { DocumentKeyLister, IntegrityRun, IntegrityRunLog } from '#shared/custody/integrity.ts';
 import { CustodyObjectExistsError } from '#shared/custody/errors.ts';
 import type { User } from '#shared/schemas/identity.ts';
 
@@ -88,8 +88,16 @@ export class FakeUploads implements UploadsSource {
   }
 }
 
-export class FakeDocuments implements DocumentStore {
+/** The documents bucket in memory; `list` pages like ListObjectsV2 (sorted keys, `pageSize` per page). */
+export class FakeDocuments implements DocumentStore, DocumentKeyLister {
   readonly objects = new Map<string, string>();
+  constructor(private readonly opts: { pageSize?: number } = {}) {}
+  async list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }> {
+    const all = [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+    const start = cursor ? Number(cursor) : 0;
+    const size = this.opts.pageSize ?? 1000;
+    return { keys: all.slice(start, start + size), ...(start + size < all.length ? { cursor: String(start + size) } : {}) };
+  }
   async putJson(key: string, value: unknown): Promise<void> {
     this.objects.set(key, JSON.stringify(value));
   }

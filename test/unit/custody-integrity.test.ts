@@ -80,7 +80,7 @@ describe('R10.1 integrity audit: every custody object against its manifest', () 
     const runs = new FakeRuns();
 
     const batches = await audit(custody, documents);
-    const report = await writeReport({ documents, runs, now: () => new Date('2026-11-08T19:00:00Z') }, { ...run, manifests: 2, batches, requestId: 'r1' });
+    const report = await writeReport({ documents, runs, now: () => new Date('2026-11-08T19:00:00Z') }, { ...run, manifests: 2, batches: batches.length, requestId: 'r1' });
 
     expect(report).toMatchObject({ passed: false, problems: 2, reportKey: 'integrity/2026-11-08/weekly-1.json' });
     const stored = (await documents.getJson(report.reportKey)) as { problems: Array<{ key: string; status: string; actualSha256?: string }>; ok: number };
@@ -100,7 +100,7 @@ describe('R10.1 integrity audit: every custody object against its manifest', () 
     const documents = new FakeDocuments();
     putResult([custody], A, { 'a.txt': 'alpha' });
     custody.tamper(custodyObjectKey(A, 1, 'a.txt'), 'ALPHA');
-    const report = await writeReport({ documents, runs: new FakeRuns(), now: () => new Date() }, { ...run, manifests: 1, batches: await audit(custody, documents), requestId: 'r' });
+    const report = await writeReport({ documents, runs: new FakeRuns(), now: () => new Date() }, { ...run, manifests: 1, batches: (await audit(custody, documents)).length, requestId: 'r' });
     const users: User[] = [
       { userId: 'zhang.wei', name: '张伟', email: 'zhang.wei@example.gov.cn', orgCode: '440000-CUS', roles: ['custodian'], clearance: 'secret' },
       { userId: 'chen.jing', name: '陈静', email: 'chen.jing@example.gov.cn', orgCode: '440000-NR', roles: ['reviewer'], clearance: 'secret' },
@@ -127,7 +127,7 @@ describe('R10.1 integrity audit: a damaged manifest', () => {
     const mailer = new FakeMailer();
     const users: User[] = [{ userId: 'zhang.wei', name: '张伟', email: 'zhang.wei@example.gov.cn', orgCode: '440000-CUS', roles: ['custodian'], clearance: 'secret' }];
 
-    const report = await writeReport({ documents, runs: new FakeRuns(), now: () => new Date() }, { ...run, manifests: 1, batches: await audit(custody, documents), requestId: 'r' });
+    const report = await writeReport({ documents, runs: new FakeRuns(), now: () => new Date() }, { ...run, manifests: 1, batches: (await audit(custody, documents)).length, requestId: 'r' });
     await alertProblems({ documents, identity: fakeIdentity(users), mailer }, { reportKey: report.reportKey });
 
     const stored = (await documents.getJson(report.reportKey)) as { problems: Array<{ key: string; status: string; custodianOrg: string }> };
