@@ -9,7 +9,12 @@
  * covers them — TRIM_HORIZON for shards found later, a parent before its
  * children); GetRecords about every second, following NextShardIterator; a
  * shard that ends makes the poller describe the stream again to find its
- * children. Records whose keys pass the manifest's filter are gathered for
+ * children. A shard whose iterator is lost (its request failed, GetRecords
+ * failed, it expired after 15 minutes) gets a new one on a later round —
+ * after the last record read, else from the shard's first record but without
+ * the records written before the poller started — so a failure never stalls
+ * a shard or skips records; each shard backs off and logs on its own.
+ * Records whose keys pass the manifest's filter are gathered for
  * batchingWindowSeconds (from the first record) or until batchSize, then
  * the function is invoked with a Lambda DynamoDB Streams event — one
  * invocation at a time, so batches never overlap or reorder.
@@ -130,8 +135,17 @@ interface ShardState {
   iterator: string | undefined;
   lastSequence: string | undefined;
   done: boolean;
-  /** Where reading began: an iterator that expires before the first record resumes there. */
-  from: 'LATEST' | 'TRIM_HORIZON';
+  /** Where reading begins. */
+  readonly from: 'LATEST' | 'TRIM_HORIZON';
+  /** An iterator was asked for once: a later one resumes instead of starting at `from`. */
+  started: boolean;
+  /** GetRecords said records after lastSequence were trimmed: the next iterator starts at TRIM_HORIZON. */
+  trimmed: boolean;
+  /** A LATEST shard re-read from TRIM_HORIZON: records from before the poller started are skipped. */
+  skipBeforeStart: boolean;
+  failures: number;
+  retryAt: number;
+  lastLogged: string | undefined;
 }
 
 /** One manifest stream: its shards, its gathered records, its deliveries. */
@@ -146,13 +160,19 @@ class StreamReader {
   private delivered = 0;
   private dropped = 0;
   private lastBatchAt: string | undefined;
+  /**
+   * When the poller started, rounded down to the minute: DynamoDB Local rounds a record's
+   * ApproximateCreationDateTime down to the minute (AWS to the second), so a finer cutoff would skip
+   * records written just after the start. Records from the minute before may be replayed; the handler is idempotent.
+   */
+  private startedAt: number | undefined;
   lastError: string | undefined;
 
   constructor(
     readonly def: StreamDef,
     private readonly ddb: StreamsApi['ddb'],
     private readonly streams: StreamsApi['streams'],
-    private readonly opts: Required<Pick<LocalStreamsOptions, 'invoke' | 'log' | 'retries' | 'retryDelayMs'>>,
+    private readonly opts: Required<Pick<LocalStreamsOptions, 'invoke' | 'log' | 'pollMs' | 'retries' | 'retryDelayMs'>>,
     private readonly isStopped: () => boolean,
   ) {}
 
@@ -173,14 +193,44 @@ class StreamReader {
 
   /** One round: shards (re)described when needed, every open shard read once, a due batch delivered. */
   async tick(): Promise<void> {
+    this.startedAt ??= Math.floor(Date.now() / 60_000) * 60_000;
     // Re-described on a shard's end, and every 30 s anyway: DynamoDB adds shards without ending one.
     if (this.describeNeeded || Date.now() - this.lastDescribe > 30_000) await this.describe();
     for (const shard of this.shards.values()) {
       if (this.isStopped()) return;
-      if (shard.done || !shard.iterator) continue;
-      await this.read(shard);
+      if (shard.done || Date.now() < shard.retryAt) continue;
+      // A child waits for its parent: records of one item stay in order across a shard split.
+      const parent = shard.parent ? this.shards.get(shard.parent) : undefined;
+      if (parent && !parent.done) continue;
+      // One shard's failure neither stops the others nor the delivery of due batches.
+      try {
+        shard.iterator ??= await this.iterator(shard);
+        await this.read(shard);
+        this.shardRecovered(shard);
+      } catch (error) {
+        this.shardFailed(shard, error);
+      }
     }
     await this.deliverDue();
+  }
+
+  private shardFailed(shard: ShardState, error: unknown): void {
+    // The iterator may be the cause (or was never got): the next try asks for a new one.
+    shard.iterator = undefined;
+    shard.failures += 1;
+    shard.retryAt = Date.now() + Math.min(30_000, this.opts.pollMs * 2 ** shard.failures);
+    this.lastError = message(error);
+    // One line per distinct error, not one per try.
+    if (this.lastError !== shard.lastLogged) this.opts.log(`变更流 (stream) ${this.def.name}: 分片 ${shard.id} 读取失败，稍后重试 (shard read failed, backing off): ${this.lastError}`);
+    shard.lastLogged = this.lastError;
+  }
+
+  private shardRecovered(shard: ShardState): void {
+    if (shard.failures === 0) return;
+    this.opts.log(`变更流 (stream) ${this.def.name}: 分片 ${shard.id} 已恢复 (shard recovered)`);
+    shard.failures = 0;
+    shard.retryAt = 0;
+    shard.lastLogged = undefined;
   }
 
   private async describe(): Promise<void> {
@@ -205,16 +255,36 @@ class StreamReader {
       const open = !s.SequenceNumberRange?.EndingSequenceNumber;
       // At start only what happens from now on is delivered; a shard found later is read from its beginning.
       const from = this.firstDescribe ? 'LATEST' : 'TRIM_HORIZON';
-      const state: ShardState = { id: s.ShardId, parent: s.ParentShardId, iterator: undefined, lastSequence: undefined, done: this.firstDescribe && !open, from };
-      this.shards.set(s.ShardId, state);
-      if (!state.done) state.iterator = await this.iterator(state, from);
+      // Its iterator is asked for by tick(), which retries it: a failure here must not leave the shard known but unread.
+      this.shards.set(s.ShardId, {
+        id: s.ShardId,
+        parent: s.ParentShardId,
+        iterator: undefined,
+        lastSequence: undefined,
+        done: this.firstDescribe && !open,
+        from,
+        started: false,
+        trimmed: false,
+        skipBeforeStart: false,
+        failures: 0,
+        retryAt: 0,
+        lastLogged: undefined,
+      });
     }
     this.firstDescribe = false;
     this.describeNeeded = false;
     this.lastDescribe = Date.now();
   }
 
-  private async iterator(shard: ShardState, type: ShardIteratorType): Promise<string | undefined> {
+  /**
+   * A new iterator for the shard: after the last record read; else where reading began the first time, and
+   * from the shard's first record after that — a fresh LATEST would skip what was written while the
+   * iterator was missing (a long delivery, a laptop asleep), and read() drops what predates the poller.
+   */
+  private async iterator(shard: ShardState): Promise<string> {
+    const type: ShardIteratorType = shard.trimmed ? 'TRIM_HORIZON' : shard.lastSequence ? 'AFTER_SEQUENCE_NUMBER' : shard.started ? 'TRIM_HORIZON' : shard.from;
+    shard.started = true;
+    if (type === 'TRIM_HORIZON' && shard.from === 'LATEST') shard.skipBeforeStart = true;
     const out = await this.streams.send(
       new GetShardIteratorCommand({
         StreamArn: this.streamArn,
@@ -223,31 +293,32 @@ class StreamReader {
         ...(type === 'AFTER_SEQUENCE_NUMBER' ? { SequenceNumber: shard.lastSequence } : {}),
       }),
     );
+    if (!out.ShardIterator) throw new Error(`分片 ${shard.id} 没有返回迭代器 (GetShardIterator returned no iterator)`);
+    shard.trimmed = false;
     return out.ShardIterator;
   }
 
   private async read(shard: ShardState): Promise<void> {
-    // A child waits for its parent: records of one item stay in order across a shard split.
-    const parent = shard.parent ? this.shards.get(shard.parent) : undefined;
-    if (parent && !parent.done) return;
     let out;
     try {
       out = await this.streams.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: 1000 }));
     } catch (error) {
       if (error instanceof ExpiredIteratorException) {
-        // Iterators live 15 minutes: resume after the last record seen (or where reading began).
-        shard.iterator = await this.iterator(shard, shard.lastSequence ? 'AFTER_SEQUENCE_NUMBER' : shard.from);
+        // Iterators live 15 minutes: the next round asks for a new one (see iterator()).
+        shard.iterator = undefined;
         return;
       }
       if (error instanceof TrimmedDataAccessException) {
         this.opts.log(`变更流 (stream) ${this.def.name}: 分片 ${shard.id} 的部分记录已过期，从最早的记录继续 (records trimmed; resuming at TRIM_HORIZON)`);
-        shard.iterator = await this.iterator(shard, 'TRIM_HORIZON');
+        shard.iterator = undefined;
+        shard.trimmed = true;
         return;
       }
       throw error;
     }
     for (const r of out.Records ?? []) {
       shard.lastSequence = r.dynamodb?.SequenceNumber ?? shard.lastSequence;
+      if (shard.skipBeforeStart && this.predatesStart(r)) continue;
       if (!streamKeysMatch(r.dynamodb?.Keys as Record<string, { S?: string }> | undefined, this.def.keys)) continue;
       if (this.buffer.length === 0) this.bufferSince = Date.now();
       this.buffer.push(lambdaRecord(r, this.streamArn ?? ''));
@@ -258,6 +329,12 @@ class StreamReader {
       shard.done = true;
       this.describeNeeded = true;
     }
+  }
+
+  /** What was written before the poller started is not replayed when a LATEST shard is re-read from its first record. */
+  private predatesStart(r: _Record): boolean {
+    const created = r.dynamodb?.ApproximateCreationDateTime;
+    return created !== undefined && this.startedAt !== undefined && new Date(created).getTime() < this.startedAt;
   }
 
   private async deliverDue(): Promise<void> {
@@ -283,20 +360,23 @@ class StreamReader {
         this.opts.log(`变更流 (stream) ${this.def.name} → ${this.def.function}: ${batch.length} 条记录 (records)`);
         return;
       } catch (error) {
-        if (attempt >= this.opts.retries || this.isStopped()) {
-          this.dropped += 1;
-          this.lastError = message(error);
-          const first = batch[0]?.dynamodb?.SequenceNumber;
-          const last = batch[batch.length - 1]?.dynamodb?.SequenceNumber;
-          this.opts.log(
-            `变更流 (stream) ${this.def.name} → ${this.def.function} 失败 ${attempt + 1} 次，已丢弃该批 ${batch.length} 条记录（序列号 ${first}…${last}）；每日定时任务会补上 (batch failed ${attempt + 1} times and was dropped; the daily schedule catches up): ${this.lastError}`,
-          );
-          return;
-        }
-        this.opts.log(`变更流 (stream) ${this.def.name} → ${this.def.function} 失败，稍后重试 (failed, retrying): ${message(error)}`);
+        this.lastError = message(error);
+        if (attempt >= this.opts.retries || this.isStopped()) return this.drop(batch, attempt + 1);
+        this.opts.log(`变更流 (stream) ${this.def.name} → ${this.def.function} 失败，稍后重试 (failed, retrying): ${this.lastError}`);
         await sleepUnlessStopped(this.opts.retryDelayMs * 2 ** attempt, this.isStopped);
+        // stop() cut the pause short: the emulators are shutting down, another attempt would only fail.
+        if (this.isStopped()) return this.drop(batch, attempt + 1);
       }
     }
+  }
+
+  private drop(batch: DynamoDBRecord[], attempts: number): void {
+    this.dropped += 1;
+    const first = batch[0]?.dynamodb?.SequenceNumber;
+    const last = batch[batch.length - 1]?.dynamodb?.SequenceNumber;
+    this.opts.log(
+      `变更流 (stream) ${this.def.name} → ${this.def.function} 失败 ${attempts} 次，已丢弃该批 ${batch.length} 条记录（序列号 ${first}…${last}）；每日定时任务会补上 (batch failed ${attempts} times and was dropped; the daily schedule catches up): ${this.lastError}`,
+    );
   }
 }
 
@@ -322,7 +402,7 @@ export class LocalStreams {
     const config = { endpoint: opts.endpoint, region: localRegion, credentials: localCredentials, maxAttempts: 1 };
     this.api = opts.api ?? { ddb: new DynamoDBClient(config), streams: new DynamoDBStreamsClient(config) };
     this.pollMs = opts.pollMs ?? 1000;
-    const common = { invoke: opts.invoke, log: opts.log, retries: opts.retries ?? 2, retryDelayMs: opts.retryDelayMs ?? 1000 };
+    const common = { invoke: opts.invoke, log: opts.log, pollMs: this.pollMs, retries: opts.retries ?? 2, retryDelayMs: opts.retryDelayMs ?? 1000 };
     this.readers = opts.streams.map((def) => new StreamReader(def, this.api.ddb, this.api.streams, common, () => this.stopped));
   }
 

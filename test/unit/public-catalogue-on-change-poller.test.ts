@@ -1,4 +1,4 @@
-import type { _Record } from '@aws-sdk/client-dynamodb-streams';
+import { ExpiredIteratorException, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamDef } from '#infra/manifest.ts';
@@ -9,42 +9,62 @@ interface FakeShard {
   readonly ParentShardId?: string;
   ended: boolean;
   readonly records: _Record[];
+  /** Iterators issued before this generation fail: `expired` as after 15 minutes, `invalid` as a bad iterator. */
+  revokedBefore: number;
+  revokedAs: 'expired' | 'invalid';
 }
 
 /**
  * DynamoDB Local's table and Streams APIs as the poller uses them: shards
  * hold records; an iterator is a position in a shard; LATEST points past
  * the last record, TRIM_HORIZON at the first; a shard that has ended gives
- * no next iterator once read to its end. `failures` makes the next calls throw.
+ * no next iterator once read to its end. Record times are rounded down to the
+ * minute, as DynamoDB Local does. `failures` makes the next calls throw,
+ * `fail(name, n)` the next n calls of one API.
  */
 class FakeStreamsApi implements StreamsApi {
   readonly shards: FakeShard[] = [];
   readonly calls: string[] = [];
+  readonly iteratorRequests: string[] = [];
   failures = 0;
   destroyed = 0;
   private seq = 0;
+  private generation = 0;
+  private readonly failing = new Map<string, number>();
 
   private check(name: string) {
     this.calls.push(name);
-    if (this.failures > 0) {
-      this.failures -= 1;
+    const failing = this.failing.get(name) ?? 0;
+    if (this.failures > 0 || failing > 0) {
+      if (failing > 0) this.failing.set(name, failing - 1);
+      else this.failures -= 1;
       throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4102'), { name: 'Error' });
     }
   }
 
+  fail(name: string, times: number): void {
+    this.failing.set(name, times);
+  }
+
+  /** Every iterator of the shard issued so far stops working. */
+  revokeIterators(shard: FakeShard, as: FakeShard['revokedAs']): void {
+    shard.revokedBefore = this.generation + 1;
+    shard.revokedAs = as;
+  }
+
   shard(id: string, parent?: string): FakeShard {
-    const s: FakeShard = { ShardId: id, ...(parent ? { ParentShardId: parent } : {}), ended: false, records: [] };
+    const s: FakeShard = { ShardId: id, ...(parent ? { ParentShardId: parent } : {}), ended: false, records: [], revokedBefore: 0, revokedAs: 'invalid' };
     this.shards.push(s);
     return s;
   }
 
-  put(shard: FakeShard, pk: string, sk: string): void {
+  put(shard: FakeShard, pk: string, sk: string, at = new Date()): void {
     this.seq += 1;
     const keys = { pk: { S: pk }, sk: { S: sk } };
     shard.records.push({
       eventID: `e${this.seq}`,
       eventName: 'INSERT',
-      dynamodb: { ApproximateCreationDateTime: new Date(), Keys: keys, NewImage: { ...keys, n: { N: String(this.seq) } }, SequenceNumber: String(this.seq).padStart(21, '0'), StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      dynamodb: { ApproximateCreationDateTime: new Date(Math.floor(at.getTime() / 60_000) * 60_000), Keys: keys, NewImage: { ...keys, n: { N: String(this.seq) } }, SequenceNumber: String(this.seq).padStart(21, '0'), StreamViewType: 'NEW_AND_OLD_IMAGES' },
     });
   }
 
@@ -76,14 +96,22 @@ class FakeStreamsApi implements StreamsApi {
       }
       if (name === 'GetShardIterator') {
         const s = this.shards.find((x) => x.ShardId === input['ShardId'])!;
-        const at = input['ShardIteratorType'] === 'LATEST' ? s.records.length : 0;
-        return { ShardIterator: `${s.ShardId}|${at}` };
+        const type = String(input['ShardIteratorType']);
+        this.iteratorRequests.push(`${s.ShardId} ${type}`);
+        const after = s.records.findIndex((r) => r.dynamodb?.SequenceNumber === input['SequenceNumber']) + 1;
+        const at = type === 'LATEST' ? s.records.length : type === 'AFTER_SEQUENCE_NUMBER' ? after : 0;
+        this.generation += 1;
+        return { ShardIterator: `${s.ShardId}|${at}|${this.generation}` };
       }
-      const [id, pos] = String(input['ShardIterator']).split('|') as [string, string];
+      const [id, pos, gen] = String(input['ShardIterator']).split('|') as [string, string, string];
       const s = this.shards.find((x) => x.ShardId === id)!;
+      if (Number(gen) < s.revokedBefore) {
+        if (s.revokedAs === 'expired') throw new ExpiredIteratorException({ message: 'Iterator expired', $metadata: {} });
+        throw Object.assign(new Error('Invalid ShardIterator'), { name: 'ValidationException' });
+      }
       const records = s.records.slice(Number(pos));
       const next = Number(pos) + records.length;
-      return { Records: records, ...(s.ended && next === s.records.length ? {} : { NextShardIterator: `${id}|${next}` }) };
+      return { Records: records, ...(s.ended && next === s.records.length ? {} : { NextShardIterator: `${id}|${next}|${gen}` }) };
     }) as unknown as StreamsApi['streams']['send'],
     destroy: () => {
       this.destroyed += 1;
@@ -113,7 +141,7 @@ async function until(probe: () => boolean, what: string, ms = 3000): Promise<voi
 type Invocation = { fn: string; records: DynamoDBRecord[] };
 let running: LocalStreams | undefined;
 
-function poller(api: FakeStreamsApi, opts: { stream?: Partial<StreamDef>; invoke?: (inv: Invocation) => Promise<unknown> } = {}) {
+function poller(api: FakeStreamsApi, opts: { stream?: Partial<StreamDef>; invoke?: (inv: Invocation) => Promise<unknown>; retryDelayMs?: number } = {}) {
   const invocations: Invocation[] = [];
   const lines: string[] = [];
   const streams = new LocalStreams({
@@ -121,7 +149,7 @@ function poller(api: FakeStreamsApi, opts: { stream?: Partial<StreamDef>; invoke
     endpoint: 'http://127.0.0.1:1',
     api,
     pollMs: 5,
-    retryDelayMs: 1,
+    retryDelayMs: opts.retryDelayMs ?? 1,
     log: (l) => lines.push(l),
     invoke: async (fn, event) => {
       const inv = { fn, records: (event as { Records: DynamoDBRecord[] }).Records };
@@ -140,6 +168,7 @@ afterEach(async () => {
 });
 
 const keysOf = (inv: Invocation | undefined) => inv?.records.map((r) => `${r.dynamodb?.Keys?.['pk']?.S}/${r.dynamodb?.Keys?.['sk']?.S}`);
+const allKeys = (invocations: Invocation[]) => invocations.flatMap((i) => keysOf(i) ?? []);
 
 describe('R9.3 issue 4 local stream poller (DynamoDB Local streams → the function)', () => {
   it('delivers the records whose keys pass the manifest filter, gathered into one Lambda stream event', async () => {
@@ -235,6 +264,78 @@ describe('R9.3 issue 4 local stream poller (DynamoDB Local streams → the funct
 
     expect(invocations.map((i) => keysOf(i)?.[0])).toEqual(['CAT#bad/META', 'CAT#bad/META', 'CAT#bad/META', 'CAT#good/META']);
     expect(lines.some((l) => l.includes('已丢弃') && l.includes('Sandbox.Timedout'))).toBe(true);
+  });
+
+  it('asks again for the iterator of a shard whose GetShardIterator failed, logging the failure once, instead of leaving the shard unread', async () => {
+    const api = new FakeStreamsApi();
+    const shard = api.shard('s1');
+    api.fail('GetShardIterator', 2);
+    const { invocations, lines, streams } = poller(api);
+    await until(() => api.calls.includes('GetRecords'), 'first read after the failed iterator requests');
+
+    api.put(shard, 'CAT#1', 'META');
+    await until(() => invocations.length === 1, 'an invocation');
+
+    expect(keysOf(invocations[0])).toEqual(['CAT#1/META']);
+    expect(api.calls.filter((c) => c === 'GetShardIterator')).toHaveLength(3);
+    expect(lines.filter((l) => l.includes('分片 s1 读取失败'))).toHaveLength(1);
+    expect(lines.some((l) => l.includes('分片 s1 已恢复'))).toBe(true);
+    expect(streams.list()[0]?.lastError).toContain('ECONNREFUSED');
+  });
+
+  it('resumes a shard whose iterator expired before its first record from the shard start, delivering what was written meanwhile but nothing from before the poller started', async () => {
+    const api = new FakeStreamsApi();
+    const shard = api.shard('s1');
+    api.put(shard, 'CAT#before-start', 'META', new Date(Date.now() - 3_600_000));
+    const { invocations } = poller(api);
+    await until(() => api.calls.includes('GetRecords'), 'first read');
+
+    api.revokeIterators(shard, 'expired');
+    api.put(shard, 'CAT#while-expired', 'META');
+    await until(() => api.iteratorRequests.length === 2, 'a new iterator');
+    api.put(shard, 'CAT#after', 'META');
+    await until(() => allKeys(invocations).includes('CAT#after/META'), 'the record after the new iterator');
+
+    expect(api.iteratorRequests).toEqual(['s1 LATEST', 's1 TRIM_HORIZON']);
+    expect(allKeys(invocations)).toEqual(['CAT#while-expired/META', 'CAT#after/META']);
+  });
+
+  it('goes on with the other shards when GetRecords fails on one, and reads that shard again from a new iterator after its last record', async () => {
+    const api = new FakeStreamsApi();
+    const bad = api.shard('s1');
+    const good = api.shard('s2');
+    const { invocations, lines } = poller(api);
+    await until(() => api.calls.includes('GetRecords'), 'first read');
+    api.put(bad, 'CAT#1', 'META');
+    await until(() => invocations.length === 1, 'the first record delivered');
+
+    api.revokeIterators(bad, 'invalid');
+    api.put(bad, 'CAT#2', 'META');
+    api.put(good, 'CAT#3', 'META');
+    await until(() => allKeys(invocations).length === 3, 'both new records delivered');
+
+    expect(allKeys(invocations).sort()).toEqual(['CAT#1/META', 'CAT#2/META', 'CAT#3/META']);
+    expect(api.iteratorRequests).toEqual(['s1 LATEST', 's2 LATEST', 's1 AFTER_SEQUENCE_NUMBER']);
+    expect(lines.filter((l) => l.includes('分片 s1 读取失败') && l.includes('ValidationException'))).toHaveLength(1);
+  });
+
+  it('does not invoke the function again once stop() has cut a retry pause short', async () => {
+    const api = new FakeStreamsApi();
+    const shard = api.shard('s1');
+    const { invocations, lines, streams } = poller(api, {
+      retryDelayMs: 60_000,
+      invoke: async () => {
+        throw Object.assign(new Error('boom'), { name: 'Sandbox.Timedout' });
+      },
+    });
+    await until(() => api.calls.includes('GetRecords'), 'first read');
+    api.put(shard, 'CAT#1', 'META');
+    await until(() => lines.some((l) => l.includes('稍后重试')), 'the first failure');
+
+    await streams.stop();
+
+    expect(invocations).toHaveLength(1);
+    expect(streams.list()[0]?.batchesDropped).toBe(1);
   });
 
   it('stops polling on stop() and closes both clients', async () => {
