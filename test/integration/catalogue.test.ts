@@ -1,43 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fixtureFiles, fixtureManifest, registeredTask, tokenOf } from './fixture-submission.ts';
+import { catalogue, fixtureFiles, fixtureManifest, registeredTask, tokenOf, verifiedResult } from './fixture-submission.ts';
 import { api, eventually, getItem, waitForEmail } from './helpers.ts';
 
 // The shared loaders and setup (test/integration/fixture-submission.ts).
 const fixture = async (name: string) => ({ files: await fixtureManifest(name), bytes: await fixtureFiles(name) });
 const task = registeredTask;
 
-const catalogue = (name: string, regionCode: string, classification: string) => ({
-  name,
-  content: '土地利用现状数据库、图件、调查报告与元数据',
-  format: 'Shapefile、GeoPackage、GeoTIFF、PDF、XML',
-  spatialScope: { regionCode },
-  timePoint: '2026-06-30',
-  classification,
-  sharingMode: 'online',
-});
 
-/** A county result driven through the real flow: open → upload → seal → automated checks → review approved from the emailed task. */
-async function verifiedCountyResult(name: string): Promise<string> {
-  const since = new Date();
-  const { files, bytes } = await fixture('valid');
-  const opened = await api('POST', `/survey-tasks/${await task()}/submissions`, { token: await tokenOf('li.na'), body: { catalogue: catalogue(name, '440117', 'internal'), files } });
-  expect(opened.status).toBe(201);
-  const id = opened.body.submission.submissionId as string;
-  const urls = await api('POST', `/submissions/${id}/versions/1/upload-urls`, { token: await tokenOf('li.na') });
-  for (const f of urls.body.files as Array<{ path: string; url: string; headers: Record<string, string> }>) {
-    const { 'content-length': _l, ...headers } = f.headers;
-    expect((await fetch(f.url, { method: 'PUT', headers, body: bytes.get(f.path) })).status, f.path).toBe(200);
-  }
-  expect((await api('POST', `/submissions/${id}/versions/1/complete`, { token: await tokenOf('li.na') })).status).toBe(202);
-  const mail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
-  const htask = /\/human-tasks\/([A-Za-z0-9_-]{22})\/page/.exec(mail.text ?? '')?.[1];
-  expect(htask).toBeDefined();
-  await eventually(async () => ((await api('GET', `/human-tasks/${htask}`, { token: await tokenOf('chen.jing') })).body?.status === 'open' ? true : undefined), 'review task open');
-  expect((await api('POST', `/human-tasks/${htask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
-  await eventually(async () => ((await api('GET', `/submissions/${id}`, { token: await tokenOf('li.na') })).body.submission?.status === 'verified' ? true : undefined), 'submission verified', 30_000);
-  return id;
-}
+/** A county result driven through the real flow (fixture-submission.ts). */
+const verifiedCountyResult = (name: string) => verifiedResult({ name, regionCode: '440117', classification: 'internal' });
 
 describe('R9.1 R9.2 catalogue on the local cloud: numbering, registration, search by region, clearance', () => {
   it('numbers and catalogues a verified county result, finds it by its province, and hides a 秘密 entry from lower clearances', async () => {
@@ -47,7 +19,7 @@ describe('R9.1 R9.2 catalogue on the local cloud: numbering, registration, searc
     // R5.1: a 秘密 result is held offline by the custodian (no upload); it is still catalogued.
     const secretOpen = await api('POST', `/survey-tasks/${await task()}/submissions`, {
       token: await tokenOf('li.na'),
-      body: { catalogue: catalogue(`广东省国土调查涉密成果 ${tag}`, '440000', 'secret'), files: (await fixture('valid')).files },
+      body: { catalogue: catalogue(`广东省国土调查涉密成果 ${tag}`, { regionCode: '440000', classification: 'secret' }), files: (await fixture('valid')).files },
     });
     expect(secretOpen.status).toBe(409);
     const secretId = secretOpen.body.submission.submissionId as string;

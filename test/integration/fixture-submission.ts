@@ -54,14 +54,15 @@ export async function registeredTask(): Promise<string> {
   return taskId;
 }
 
-function catalogue(name: string) {
+/** The eight R9.2 fields of a land-survey result; a test names what it varies (region, classification …). */
+export function catalogue(name: string, over: { regionCode?: string; classification?: string } = {}) {
   return {
     name,
     content: '土地利用现状数据库、图件、调查报告与元数据',
     format: 'Shapefile、GeoPackage、GeoTIFF、PDF、XML',
-    spatialScope: { regionCode: '440000' },
+    spatialScope: { regionCode: over.regionCode ?? '440000' },
     timePoint: '2026-06-30',
-    classification: 'internal',
+    classification: over.classification ?? 'internal',
     sharingMode: 'online',
   };
 }
@@ -93,13 +94,16 @@ export async function upload(submissionId: string, n: number, fixture: string): 
 }
 
 /** A new submission of a fixture package, uploaded and completed; verification starts. */
-export async function submit(fixture: string): Promise<{ submissionId: string; name: string; since: Date }> {
+export async function submit(
+  fixture: string,
+  opts: { name?: string; regionCode?: string; classification?: string } = {},
+): Promise<{ submissionId: string; name: string; since: Date }> {
   const since = new Date();
   const taskId = await registeredTask();
-  const name = `核验集成测试成果 ${fixture} ${randomBytes(3).toString('hex')}`;
+  const name = opts.name ?? `核验集成测试成果 ${fixture} ${randomBytes(3).toString('hex')}`;
   const opened = await api('POST', `/survey-tasks/${taskId}/submissions`, {
     token: await tokenOf('li.na'),
-    body: { catalogue: catalogue(name), files: await fixtureManifest(fixture) },
+    body: { catalogue: catalogue(name, opts), files: await fixtureManifest(fixture) },
   });
   expect(opened.status).toBe(201);
   const submissionId = opened.body.submission.submissionId as string;
@@ -126,6 +130,22 @@ export function taskIdIn(mail: Email): string {
   return m[1];
 }
 
+
+/**
+ * A result of the `valid` fixture driven through the real flow — open →
+ * upload → seal → automated checks → review approved from the emailed task —
+ * and verified; the catalogue fields as the test names them.
+ */
+export async function verifiedResult(opts: { name: string; regionCode?: string; classification?: string }): Promise<string> {
+  const { submissionId, name, since } = await submit('valid', opts);
+  const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
+  const taskId = taskIdIn(review);
+  await eventually(async () => ((await api('GET', `/human-tasks/${taskId}`, { token: await tokenOf('chen.jing') })).body?.status === 'open' ? true : undefined), 'review task open');
+  const decided = await api('POST', `/human-tasks/${taskId}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } });
+  expect(decided.status).toBe(200);
+  await versionStatus(submissionId, 1, ['verified']);
+  return submissionId;
+}
 
 /**
  * A new submission of the `valid` fixture, approved by the reviewer from the

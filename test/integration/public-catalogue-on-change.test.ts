@@ -1,40 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fixtureFiles, fixtureManifest, registeredTask, tokenOf } from './fixture-submission.ts';
-import { api, cloud, eventually, waitForEmail } from './helpers.ts';
+import { tokenOf, verifiedResult } from './fixture-submission.ts';
+import { api, cloud, eventually } from './helpers.ts';
 
-const catalogue = (name: string) => ({
-  name,
-  content: '土地利用现状数据库、图件、调查报告与元数据',
-  format: 'Shapefile、GeoPackage、GeoTIFF、PDF、XML',
-  spatialScope: { regionCode: '440000' },
-  timePoint: '2026-06-30',
-  classification: 'public',
-  sharingMode: 'online',
-});
 
-/** A provincial public result driven through the real flow: open → upload → seal → checks → review approved from the emailed task. */
-async function verifiedPublicResult(name: string): Promise<string> {
-  const since = new Date();
-  const files = await fixtureManifest('valid');
-  const bytes = await fixtureFiles('valid');
-  const opened = await api('POST', `/survey-tasks/${await registeredTask()}/submissions`, { token: await tokenOf('li.na'), body: { catalogue: catalogue(name), files } });
-  expect(opened.status).toBe(201);
-  const id = opened.body.submission.submissionId as string;
-  const urls = await api('POST', `/submissions/${id}/versions/1/upload-urls`, { token: await tokenOf('li.na') });
-  for (const f of urls.body.files as Array<{ path: string; url: string; headers: Record<string, string> }>) {
-    const { 'content-length': _l, ...headers } = f.headers;
-    expect((await fetch(f.url, { method: 'PUT', headers, body: bytes.get(f.path) })).status, f.path).toBe(200);
-  }
-  expect((await api('POST', `/submissions/${id}/versions/1/complete`, { token: await tokenOf('li.na') })).status).toBe(202);
-  const mail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
-  const htask = /\/human-tasks\/([A-Za-z0-9_-]{22})\/page/.exec(mail.text ?? '')?.[1];
-  expect(htask).toBeDefined();
-  await eventually(async () => ((await api('GET', `/human-tasks/${htask}`, { token: await tokenOf('chen.jing') })).body?.status === 'open' ? true : undefined), 'review task open');
-  expect((await api('POST', `/human-tasks/${htask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
-  await eventually(async () => ((await api('GET', `/submissions/${id}`, { token: await tokenOf('li.na') })).body.submission?.status === 'verified' ? true : undefined), 'submission verified', 30_000);
-  return id;
-}
+/** A provincial public result driven through the real flow (fixture-submission.ts). */
+const verifiedPublicResult = (name: string) => verifiedResult({ name, classification: 'public' });
 
 async function published(path: string): Promise<{ status: number; text: string }> {
   const res = await fetch(`${cloud.urls.api}/public/${path}`);
