@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { manifest, type RouteDef } from '#infra/manifest.ts';
-import { DomainError, ForbiddenError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/errors.ts';
+import { DomainError, ForbiddenError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { UnauthenticatedError } from '#shared/errors.ts';
@@ -102,6 +102,27 @@ function parseJsonBody(event: APIGatewayProxyEventV2, headers: Record<string, st
   }
 }
 
+/**
+ * A route that declares no query parameters or no body says so instead of ignoring what it was sent:
+ * `?dryRun=1` must not become a real write, nor `{"force":true}` pass unnoticed. An empty body or `{}`
+ * is no body. A page (text/html) opened from an email keeps whatever a mail client appends to its link
+ * (utm_source …): it reads nothing from the query anyway.
+ */
+function refuseUndeclared(spec: RouteContract, event: APIGatewayProxyEventV2): void {
+  const issues: FieldIssue[] = [];
+  if (!spec.query && spec.produces !== 'text/html') {
+    for (const key of Object.keys(event.queryStringParameters ?? {})) {
+      issues.push({ field: `query.${key}`, code: 'UNRECOGNIZED_KEY', message: `此接口不接受查询参数“${key}”` });
+    }
+  }
+  if (!spec.body && event.body !== undefined && event.body !== null) {
+    const raw = (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body).trim();
+    if (raw !== '' && raw !== '{}') issues.push({ field: 'body', code: 'UNEXPECTED_BODY', message: '此接口不接受请求体，请不带请求内容提交' });
+  }
+  const first = issues[0];
+  if (first) throw new ValidationError(`请求参数有误：${first.field} ${first.message}`, issues);
+}
+
 export async function authorise(route: RouteDef, authorization: string | undefined, deps: HttpDeps): Promise<Principal | undefined> {
   if (route.auth === 'public') return undefined;
   const { userId } = await deps.verifier().verify(authorization);
@@ -146,6 +167,7 @@ export function withHttp<C extends RouteContract>(
     try {
       const headers = lowerHeaders(event.headers);
       const principal = await authorise(route, headers['authorization'], deps ?? (await defaultHttpDeps()));
+      refuseUndeclared(spec, event);
       const rawBody = spec.body ? parseJsonBody(event, headers, spec.maxBodyBytes) : undefined;
       const req = {
         path: spec.path ? parseOrThrow(spec.path, event.pathParameters ?? {}, 'path') : undefined,

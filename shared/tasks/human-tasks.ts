@@ -280,7 +280,7 @@ export async function decideHumanTask(
   if (effectiveStatus(task, now) === 'expired' || !tokenCiphertext) throw new HumanTaskExpiredError();
   const reasons = cmd.reasons.trim();
   if (cmd.decision === 'return' && reasons.length < 5) {
-    const message = '退回时请填写退回理由（至少 5 个字），理由将反馈给汇交单位';
+    const message = '退回时请填写退回理由（至少 5 个字），理由将反馈给提交方';
     throw new ValidationError(message, [{ field: 'body.reasons', code: 'REASONS_REQUIRED', message }]);
   }
 

@@ -146,7 +146,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
           reasons.focus();
           return;
         }
-        if (!window.confirm('将提交决定：“' + decisionWords(w, decision) + '”（' + text(t.kindLabel) + '：' + text(t.title) + '）。\\n每个任务只能决定一次，提交后不可更改。确定提交吗？')) return;
+        if (!window.confirm('将提交决定：“' + decisionWords(w, decision) + '”（' + text(t.title) + '）。\\n每个任务只能决定一次，提交后不可更改。确定提交吗？')) return;
         approve.disabled = true; ret.disabled = true;
         call('POST', api + '/decision', { decision: decision, reasons: reasons.value }).then(function (res) {
           if (res.status === 200) { render(res.data); message('ok', '已提交：' + decisionWords(w, decision) + '。' + w.after); return; }

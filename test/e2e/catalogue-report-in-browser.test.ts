@@ -71,7 +71,8 @@ describe('R9.1 catalogue report acknowledged in the browser: the emailed link, t
     const decidedText = (await page.locator('#content').innerText()).replace(/\s+/g, ' ');
 
     expect(dialogs).toHaveLength(1);
-    expect(dialogs[0]).toContain('将提交决定：“确认接收”（成果目录上报确认：');
+    expect(dialogs[0]).toContain('将提交决定：“确认接收”（成果目录上报确认：广东省自然资源技术中心');
+    expect(dialogs[0]).not.toContain('成果目录上报确认：成果目录上报确认');
     expect(decidedText).toContain('已决定：确认接收（zhao.min，');
     const report = await eventually(
       async () => {

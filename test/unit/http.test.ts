@@ -132,6 +132,33 @@ describe('foundation: HTTP plumbing — authentication, validation and the error
     expect(r.body.error.message).toBe('请求参数有误：query.regionCode 不支持的参数“regionCode”；可用的参数：region');
   });
 
+  it('refuses query parameters and a body on a route that declares neither, so ?dryRun=1 cannot become a real write; {} is no body', async () => {
+    const token = await sign(good.privateKey);
+    let ran = 0;
+    const act = withHttp('GetMe', {}, async () => ({ body: { ran: ++ran } }), deps);
+    const post = (extra: Partial<APIGatewayProxyEventV2>) => call(act, { ...event('POST', '/me', { token }), ...extra } as APIGatewayProxyEventV2);
+
+    const query = await post({ queryStringParameters: { dryRun: '1' } });
+    const body = await post({ body: '[1,2]' });
+    const empty = await post({ body: '{}' });
+
+    expect(query.status).toBe(400);
+    expect(query.body.error.details[0]).toEqual({ field: 'query.dryRun', code: 'UNRECOGNIZED_KEY', message: '此接口不接受查询参数“dryRun”' });
+    expect(body.status).toBe(400);
+    expect(body.body.error.details[0]).toMatchObject({ field: 'body', code: 'UNEXPECTED_BODY' });
+    expect(empty.status).toBe(200);
+    expect(ran).toBe(1);
+  });
+
+  it('lets a page opened from an email keep what a mail client appends to its link', async () => {
+    const page = withHttp('HumanTaskPage', { produces: 'text/html' }, async () => ({ body: '<p>页面</p>' }), deps);
+
+    const r = (await page({ ...event('GET', '/human-tasks/x/page', {}), queryStringParameters: { utm_source: 'mail' } } as APIGatewayProxyEventV2, context)) as { statusCode: number; body: string };
+
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toBe('<p>页面</p>');
+  });
+
   it('refuses an unknown body field the same way, and says in Chinese which type a field needs', async () => {
     const token = await sign(good.privateKey);
     const create = withHttp('GetMe', { body: z.object({ name: z.string(), days: z.number().optional() }) }, async () => ({ body: { ran: true } }), deps);
