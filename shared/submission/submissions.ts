@@ -77,7 +77,11 @@ export function roundDeadlines(calendar: WorkingDayCalendar, submission: Submiss
 export function submissionView(submission: Submission, versions: readonly Version[], calendar: WorkingDayCalendar, today: string, events: readonly TimelineEvent[] = []): SubmissionView {
   return {
     ...submission,
-    statusLabel: submissionStatusLabels[submission.status],
+    // After the custodian's receipt the result is in custody; the status stays `verified` (the transfer adds no state).
+    statusLabel:
+      submission.status === 'verified' && (submission.transferredAt || events.some((e) => e.type === 'custodyReceived'))
+        ? '核验通过，已由保管单位接收入库'
+        : submissionStatusLabels[submission.status],
     classificationLabel: classificationLabels[submission.classification],
     sharingModeLabel: sharingModeLabels[submission.catalogue.sharingMode],
     deadlines: roundDeadlines(calendar, submission, versions, today, events),

@@ -4,7 +4,7 @@ import { chinaYear } from '#shared/catalogue/catalogue.ts';
 import { custodyManifestKey } from '#shared/custody/keys.ts';
 import { completeVersion } from '#shared/submission/uploads.ts';
 import { markVerified } from '#shared/submission/outcomes.ts';
-import { openSubmission, roundDeadlines } from '#shared/submission/submissions.ts';
+import { openSubmission, roundDeadlines, submissionView } from '#shared/submission/submissions.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
 import { forestryCopyTarget, sendForestryCopy } from '#shared/transfer/forestry.ts';
@@ -225,6 +225,21 @@ describe('R8.1 transfer deadline met on receipt', () => {
 
     expect(withEvent).toMatchObject({ met: true, metOn: '2026-09-25', overdue: false });
     expect(without).toMatchObject({ met: false, overdue: true });
+  });
+});
+
+describe('R8.1 a received result reads as in custody', () => {
+  it('labels a verified submission received by its custodian 已由保管单位接收入库, and one not yet received 核验通过', async () => {
+    const t = await transferWorld();
+    const id = await verifiedSubmission(t.world);
+    const submission = (await t.world.store.getSubmission(id))!;
+    const calendar = await t.ports.calendar();
+
+    const before = submissionView(submission, [], calendar, '2026-10-01');
+    const after = submissionView({ ...submission, transferredAt: '2026-09-25T02:00:00.000Z' }, [], calendar, '2026-10-01');
+
+    expect(before.statusLabel).toBe('核验通过');
+    expect(after.statusLabel).toBe('核验通过，已由保管单位接收入库');
   });
 });
 
