@@ -149,7 +149,13 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         if (!window.confirm('将提交决定：“' + decisionWords(w, decision) + '”（' + text(t.title) + '）。\\n每个任务只能决定一次，提交后不可更改。确定提交吗？')) return;
         approve.disabled = true; ret.disabled = true;
         call('POST', api + '/decision', { decision: decision, reasons: reasons.value }).then(function (res) {
-          if (res.status === 200) { render(res.data); message('ok', '已提交：' + decisionWords(w, decision) + '。' + w.after); return; }
+          if (res.status === 200) {
+            render(res.data);
+            message('ok', '已提交：' + decisionWords(w, decision) + '。' + w.after);
+            // The workflow moves on after the decision (status of the report, the version …): read the task again shortly.
+            setTimeout(function () { call('GET', api).then(function (again) { if (again.status === 200) render(again.data); }, function () {}); }, 2500);
+            return;
+          }
           show(out, [el('p', { class: 'msg bad' }, [errorText(res)])]);
           if (res.status === 400) { approve.disabled = false; ret.disabled = false; }
         }, function () { show(out, [el('p', { class: 'msg bad' }, ['网络错误，请稍后重试'])]); approve.disabled = false; ret.disabled = false; });

@@ -84,6 +84,8 @@ describe('R9.1 catalogue report acknowledged in the browser: the emailed link, t
     );
 
     expect(report.acknowledgement).toMatchObject({ decision: 'approve', decidedBy: 'zhao.min' });
+    // The page reads the task again once the workflow has moved on: the report's own status shows.
+    await page.getByRole('cell', { name: '上级已确认', exact: true }).waitFor({ timeout: 15_000 });
     await context.close();
   }, 180_000);
 });
