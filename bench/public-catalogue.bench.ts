@@ -18,6 +18,7 @@ import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
 import { formatResultNumber } from '#shared/catalogue/numbers.ts';
 import { buildPublicCatalogue, isPublishable, type PublicFile } from '#shared/catalogue/public/build.ts';
 import { publishPublicCatalogue, writeConcurrency, type PublicCatalogueFiles } from '#shared/catalogue/public/publish.ts';
+import { publisherMemoryMb } from '#infra/manifest.ts';
 import { catalogueEntrySchema, type CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { SharingMode } from '#shared/schemas/submission.ts';
 import type { ThemeId } from '#shared/schemas/theme.ts';
@@ -134,11 +135,11 @@ function benchBuild(n: number, rounds: number): BenchResult[] {
 
 /**
  * Lambda CPU is proportional to memory (1,769 MB = one vCPU); the publishers
- * run at the default 256 MB, about 1/7 of this laptop's core. S3 PUT ≈ 30 ms
+ * run at the manifest's memory (publisherMemoryMb). S3 PUT ≈ 30 ms
  * and a DynamoDB Query page ≈ 10 ms are typical same-region latencies; the
  * PUTs go in rounds of `writeConcurrency`. Assumptions, not measurements.
  */
-const lambdaCpuFactor = 1769 / 256;
+const lambdaCpuFactor = 1769 / Math.min(publisherMemoryMb, 1769);
 const putRoundMs = 30;
 const queryMs = 10;
 
@@ -168,7 +169,7 @@ async function benchPublish(n: number, rounds: number): Promise<BenchResult[]> {
     estimate * 2 < 29 ? 'fits the 29 s refresh route and the 300 s publishers' : estimate * 2 < 300 ? 'fits the 300 s publishers; the 29 s refresh route is at risk' : 'the 300 s publishers are at risk';
   return [
     { name: `publish end to end, ${fmt(n)} entries`, value: cpu, unit: 'ms', note: `median of ${rounds}; in-memory store + files; ${fmt(queries)} table requests, ${fmt(puts)} PUTs` },
-    { name: `est. on Lambda 256 MB, ${fmt(n)} entries`, value: estimate, unit: 's', note: `CPU ×${lambdaCpuFactor.toFixed(1)} + ${fmt(putRounds)} PUT rounds ×${putRoundMs} ms + requests ×${queryMs} ms: ${verdict}` },
+    { name: `est. on Lambda ${publisherMemoryMb} MB, ${fmt(n)} entries`, value: estimate, unit: 's', note: `CPU ×${lambdaCpuFactor.toFixed(1)} + ${fmt(putRounds)} PUT rounds ×${putRoundMs} ms + requests ×${queryMs} ms: ${verdict}` },
   ];
 }
 

@@ -108,6 +108,13 @@ export interface Manifest {
   readonly streams: readonly StreamDef[];
 }
 
+/**
+ * The public-catalogue publishers hold every file of the catalogue in memory and build it on the CPU:
+ * one full vCPU (Lambda gives 1,769 MB one) — about 160 MiB of files at 50,000 public entries, and the
+ * 10,000-entry rebuild well inside the refresh route's 29 s (npm run bench -- public-catalogue).
+ */
+export const publisherMemoryMb = 1769;
+
 export const manifest: Manifest = {
   functions: [
     {
@@ -462,6 +469,7 @@ export const manifest: Manifest = {
       entry: 'functions/catalogue/publish-public-catalogue.ts',
       description: 'Daily: rebuilds the public catalogue (page, search index, STAC 1.0.0) of the national and provincial public entries into the published bucket.',
       timeoutSeconds: 300,
+      memoryMb: publisherMemoryMb,
       tables: { registry: 'read' },
       buckets: { published: 'readWrite' },
       publishesPublicCatalogue: true,
@@ -472,6 +480,7 @@ export const manifest: Manifest = {
       description: 'R9.3 "updated when entries change": the registry stream\'s catalogue-entry changes, batched, republish the public catalogue when one of them is or was public.',
       timeoutSeconds: 300,
       reservedConcurrency: 1,
+      memoryMb: publisherMemoryMb,
       tables: { registry: 'read' },
       buckets: { published: 'readWrite' },
       publishesPublicCatalogue: true,
@@ -481,6 +490,7 @@ export const manifest: Manifest = {
       entry: 'functions/catalogue/refresh-public-catalogue.ts',
       description: 'A custodian or administrator republishes the public catalogue now, after entries changed.',
       timeoutSeconds: 29, // API Gateway gives up at 30 s
+      memoryMb: publisherMemoryMb,
       tables: { registry: 'read' },
       buckets: { published: 'readWrite' },
       publishesPublicCatalogue: true,

@@ -25,7 +25,7 @@ export interface PublishPorts {
 /** Entries read per search call; the store bounds its own work per call. */
 export const publishPageSize = 100;
 /** PutObject calls in flight at once while writing items and collections. */
-export const writeConcurrency = 16;
+export const writeConcurrency = 64;
 
 /**
  * The public entries, read through the catalogue's search (key queries on
