@@ -55,7 +55,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       if (res.status !== 200) { show(box, [el('p', { class: 'msg bad' }, ['无法读取上报条目：' + errorText(res)])]); return; }
       var rows = res.data.entries.map(function (e, i) {
         if (e.redacted) return el('tr', { class: 'redacted' }, [el('td', {}, [String(i + 1)]), el('td', {}, [el('code', {}, [e.resultNumber])]), el('td', { colspan: '4' }, [text(e.note)])]);
-        return el('tr', {}, [el('td', {}, [String(i + 1)]), el('td', {}, [el('code', {}, [e.resultNumber])]), el('td', {}, [text(e.name)]), el('td', {}, [text(e.spatialScope && e.spatialScope.regionCode)]), el('td', {}, [text(e.timePoint && (e.timePoint.from + ' 至 ' + e.timePoint.to))]), el('td', {}, [text(levels[e.classification] || e.classification)])]);
+        return el('tr', {}, [el('td', {}, [String(i + 1)]), el('td', {}, [el('code', {}, [e.resultNumber])]), el('td', {}, [text(e.name)]), el('td', {}, [text(e.spatialScope && e.spatialScope.regionCode)]), el('td', {}, [text(e.timePoint && (e.timePoint.from === e.timePoint.to ? e.timePoint.from : e.timePoint.from + ' 至 ' + e.timePoint.to))]), el('td', {}, [text(levels[e.classification] || e.classification)])]);
       });
       var buttons = ['csv', 'html'].map(function (f) {
         var b = el('button', { type: 'button', class: 'secondary' }, [f === 'csv' ? '下载表格（CSV）' : '下载网页（HTML）']);

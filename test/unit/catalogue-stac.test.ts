@@ -255,7 +255,7 @@ describe('R9.3 public catalogue: the citizen page and its search index', () => {
     expect(idx['entries'][2]).toMatchObject({ regionName: '全国', level: 'national', href: `collections/forest/items/${national.resultNumber}.json` });
   });
 
-  it('names a county entry by its own region, 广州市从化区, and keeps the province in the region filter', () => {
+  it('names a county entry by its own region, 广州市从化区, and offers its province and city in the region filter', () => {
     const html = files.get('index.html')?.body ?? '';
     const idx = parsed(files.get('search-index.json'));
     const item = parsed(files.get(`collections/landSurvey/items/${countyOfProvince.resultNumber}.json`));
@@ -265,6 +265,8 @@ describe('R9.3 public catalogue: the citizen page and its search index', () => {
     expect(html).toContain('<td>广州市从化区</td>');
     expect(html).not.toContain('广东省（440117）');
     expect(html).toContain('<option value="44">广东省</option>');
+    expect(html).toContain('<option value="4401">　广州市</option>');
+    expect(html.indexOf('<option value="44">')).toBeLessThan(html.indexOf('<option value="4401">'));
   });
 
   it('shows the update time in Beijing time on the page and in the catalogue description; the index keeps the ISO instant', () => {

@@ -56,12 +56,18 @@ function options(pairs: Array<[string, string]>): string {
 
 export function publicCataloguePage(rows: readonly SearchIndexRow[], generatedAt: string): string {
   const themes = [...new Map(rows.map((r) => [r.theme, r.themeLabel])).entries()].sort();
-  // Browse by province (a province's prefix finds its cities and counties), plus the national level.
+  // Browse by province and by city (a code prefix finds everything under it: 44 → 广东省, 4401 → 广州市
+  // and its districts), plus the national level; cities are indented under their province.
   const regions = [
     ...new Map(
-      rows.map((r): [string, string] => (r.region === '100000' ? ['100000', '全国'] : [r.region.slice(0, 2), regionName(`${r.region.slice(0, 2)}0000`)])),
+      rows.flatMap((r): Array<[string, string]> => {
+        if (r.region === '100000') return [['100000', '全国']];
+        const province: [string, string] = [r.region.slice(0, 2), regionName(`${r.region.slice(0, 2)}0000`)];
+        if (r.region.endsWith('0000')) return [province];
+        return [province, [r.region.slice(0, 4), `　${regionName(`${r.region.slice(0, 4)}00`)}`]];
+      }),
     ).entries(),
-  ].sort();
+  ].sort(([a], [b]) => a.localeCompare(b));
   const tableRows = rows
     .map(
       (r) =>
