@@ -79,8 +79,9 @@ export function publicCataloguePage(rows: readonly SearchIndexRow[], generatedAt
 <html lang="zh-CN">
 <head>
 <meta charset="utf-8">
+<link rel="icon" href="data:,">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; script-src 'sha256-${scriptHash}'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${scriptHash}'">
 <title>自然资源调查监测成果公开目录</title>
 <link rel="alternate" type="application/json" href="catalog.json" title="STAC 目录">
 <style>
