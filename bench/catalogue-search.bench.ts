@@ -19,11 +19,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { catalogueEntryFixture } from '../test/fixtures/catalogue-entry.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoCatalogueStore, DynamoCatalogueTableAccess, indexItems, type CatalogueTableAccess } from '#shared/adapters/dynamo-catalogue.ts';
 import { keys } from '#shared/adapters/dynamo.ts';
 import { visibleClassifications } from '#shared/catalogue/catalogue.ts';
-import { formatResultNumber } from '#shared/catalogue/numbers.ts';
 import type { Classification } from '#shared/identity/roles.ts';
 import type { CatalogueFilter } from '#shared/ports/catalogue.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
@@ -49,14 +49,11 @@ const modes: SharingMode[] = ['online', 'conditional', 'offline', 'online'];
 
 function entry(i: number): CatalogueEntry {
   const j = i % 10;
-  const custodian = regions[j]!.startsWith('44') ? '440000-CUS' : '350000-CUS';
   const theme = themes[j]!;
   const date = new Date(Date.UTC(2026, 5, 30) - Math.floor(i / 10) * 86_400_000).toISOString().slice(0, 10);
-  const at = '2026-07-01T00:00:00.000Z';
-  return {
-    resultNumber: formatResultNumber(custodian, 2026, theme, i + 1),
+  return catalogueEntryFixture({
+    custodian: regions[j]!.startsWith('44') ? '440000-CUS' : '350000-CUS',
     sequence: i + 1,
-    year: 2026,
     theme,
     name: `${places[j]}${themeNames[theme]}调查成果`,
     content: '调查数据库与图件',
@@ -65,18 +62,13 @@ function entry(i: number): CatalogueEntry {
     timePoint: { from: date, to: date },
     classification: levels[j]!,
     sharingMode: modes[i % 4]!,
-    custodian,
-    provider: '440000-IMP',
     submissionId: `bench-${i}`,
     taskId: 'bench',
-    organiserOrg: '440000-NR',
-    status: 'active',
-    version: 1,
-    createdAt: at,
+    createdAt: '2026-07-01T00:00:00.000Z',
     createdBy: 'bench',
-    updatedAt: at,
+    updatedAt: '2026-07-01T00:00:00.000Z',
     updatedBy: 'bench',
-  };
+  });
 }
 
 const secret = visibleClassifications('secret');

@@ -12,10 +12,10 @@
  *   for the 300 s publisher Lambdas and the 29 s refresh route.
  */
 import { performance } from 'node:perf_hooks';
+import { catalogueEntryFixture } from '../test/fixtures/catalogue-entry.ts';
 import { indexItems, DynamoCatalogueStore } from '#shared/adapters/dynamo-catalogue.ts';
 import { keys } from '#shared/adapters/dynamo.ts';
 import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
-import { formatResultNumber } from '#shared/catalogue/numbers.ts';
 import { buildPublicCatalogue, isPublishable, type PublicFile } from '#shared/catalogue/public/build.ts';
 import { publishPublicCatalogue, writeConcurrency, type PublicCatalogueFiles } from '#shared/catalogue/public/publish.ts';
 import { publisherMemoryMb } from '#infra/manifest.ts';
@@ -44,32 +44,22 @@ function entry(i: number): CatalogueEntry {
   const custodian = custodians[j]!;
   const theme = themes[j]!;
   const day = new Date(Date.UTC(2026, 5, 30) - Math.floor(i / 10) * 86_400_000).toISOString().slice(0, 10);
-  const timePoint = j % 3 === 0 ? { from: `${day.slice(0, 4)}-01-01`, to: day } : { from: day, to: day };
-  const at = '2026-07-01T00:00:00.000Z';
-  return {
-    resultNumber: formatResultNumber(custodian, 2026, theme, i + 1),
+  return catalogueEntryFixture({
+    custodian,
     sequence: i + 1,
-    year: 2026,
     theme,
     name: `${places[j]}${themeNames[theme]}调查成果（公开版）第${i + 1}号`,
-    content: '土地利用现状数据库、图件、调查报告与元数据',
-    format: 'GeoPackage、GeoTIFF、PDF',
     spatialScope: { regionCode: regions[j]!, ...(j % 2 === 0 ? { bbox: [113.3 + (j % 3) * 0.2, 22.5, 114.1, 24.0] as [number, number, number, number] } : {}) },
-    timePoint,
-    classification: 'public',
+    timePoint: j % 3 === 0 ? { from: `${day.slice(0, 4)}-01-01`, to: day } : { from: day, to: day },
     sharingMode: modes[i % 4]!,
-    custodian,
     provider: j % 4 === 0 ? custodian : '440000-IMP',
     submissionId: `bench-${i}`,
     taskId: 'bench',
-    organiserOrg: '440000-NR',
-    status: 'active',
-    version: 1,
-    createdAt: at,
+    createdAt: '2026-07-01T00:00:00.000Z',
     createdBy: 'bench',
-    updatedAt: at,
+    updatedAt: '2026-07-01T00:00:00.000Z',
     updatedBy: 'bench',
-  };
+  });
 }
 
 function entries(n: number): CatalogueEntry[] {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { catalogueEntryFixture } from '../fixtures/catalogue-entry.ts';
 import { DynamoCatalogueStore, indexItems, maxQueriesPerSearch } from '#shared/adapters/dynamo-catalogue.ts';
 import { keys } from '#shared/adapters/dynamo.ts';
 import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
 import { visibleClassifications } from '#shared/catalogue/catalogue.ts';
-import { formatResultNumber } from '#shared/catalogue/numbers.ts';
 import type { Classification } from '#shared/identity/roles.ts';
 import type { CatalogueFilter } from '#shared/ports/catalogue.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
@@ -26,15 +26,11 @@ function day(offset: number): string {
 
 function entry(i: number): CatalogueEntry {
   const j = i % 10;
-  const custodian = regions[j]!.startsWith('44') ? '440000-CUS' : '350000-CUS';
   const theme = themes[j]!;
-  const year = 2026;
-  const at = '2026-07-01T00:00:00.000Z';
   const date = day(Math.floor(i / 10));
-  return {
-    resultNumber: formatResultNumber(custodian, year, theme, i + 1),
+  return catalogueEntryFixture({
+    custodian: regions[j]!.startsWith('44') ? '440000-CUS' : '350000-CUS',
     sequence: i + 1,
-    year,
     theme,
     name: `${places[j]}${themeNames[theme]}调查成果`,
     content: '调查数据库与图件',
@@ -43,18 +39,11 @@ function entry(i: number): CatalogueEntry {
     timePoint: { from: date, to: date },
     classification: levels[j]!,
     sharingMode: modes[i % 4]!,
-    custodian,
-    provider: '440000-IMP',
     submissionId: `sub-${i}`,
     taskId: 'task',
-    organiserOrg: '440000-NR',
-    status: 'active',
-    version: 1,
-    createdAt: at,
-    createdBy: 'zhang.wei',
-    updatedAt: at,
-    updatedBy: 'zhang.wei',
-  };
+    createdAt: '2026-07-01T00:00:00.000Z',
+    updatedAt: '2026-07-01T00:00:00.000Z',
+  });
 }
 
 const built = new Map<number, { table: CountingCatalogueTable; store: DynamoCatalogueStore }>();

@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { Ajv, type ValidateFunction } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { catalogueEntryFixture } from '../fixtures/catalogue-entry.ts';
 import { indexItems } from '#shared/adapters/dynamo-catalogue.ts';
 import { keys } from '#shared/adapters/dynamo.ts';
 import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
@@ -46,35 +47,7 @@ function stacValidators(): { catalog: ValidateFunction; collection: ValidateFunc
 }
 
 let seq = 0;
-function entry(over: Partial<CatalogueEntry> & { custodian: string }): CatalogueEntry {
-  seq += 1;
-  const theme = over.theme ?? 'landSurvey';
-  const at = '2026-10-01T02:00:00.000Z';
-  return {
-    resultNumber: `${over.custodian}-2026-GT-${String(seq).padStart(6, '0')}`,
-    sequence: seq,
-    year: 2026,
-    theme,
-    name: `成果${seq}`,
-    content: '土地利用现状数据库、图件、调查报告与元数据',
-    format: 'GeoPackage、GeoTIFF、PDF',
-    spatialScope: { regionCode: '440000', bbox: [109.7, 20.3, 117.2, 25.4] },
-    timePoint: { from: '2026-06-30', to: '2026-06-30' },
-    classification: 'public',
-    sharingMode: 'online',
-    provider: '440000-IMP',
-    submissionId: `sub-${seq}`,
-    taskId: `task-${seq}`,
-    organiserOrg: '440000-NR',
-    status: 'active',
-    version: 1,
-    createdAt: at,
-    createdBy: 'zhang.wei',
-    updatedAt: at,
-    updatedBy: 'zhang.wei',
-    ...over,
-  };
-}
+const entry = (over: Partial<CatalogueEntry> & { custodian: string }): CatalogueEntry => catalogueEntryFixture({ sequence: ++seq, ...over });
 
 const provincial = entry({ custodian: '440000-CUS', name: '广东省第三次国土调查成果（公开版）' });
 const national = entry({

@@ -1,6 +1,7 @@
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { catalogueEntryFixture } from '../fixtures/catalogue-entry.ts';
 import { DynamoCatalogueStore, indexItems } from '#shared/adapters/dynamo-catalogue.ts';
 import { keys } from '#shared/adapters/dynamo.ts';
 import { catalogueChangesOf, streamKeysMatch } from '#shared/adapters/dynamo-stream.ts';
@@ -15,34 +16,8 @@ import { makeHandler } from '#functions/catalogue/publish-public-catalogue-on-ch
 import { CountingCatalogueTable } from './catalogue-fakes.ts';
 
 let seq = 0;
-function entry(over: Partial<CatalogueEntry> & { custodian: string }): CatalogueEntry {
-  seq += 1;
-  const at = '2026-10-01T02:00:00.000Z';
-  return {
-    resultNumber: `${over.custodian}-2026-GT-${String(seq).padStart(6, '0')}`,
-    sequence: seq,
-    year: 2026,
-    theme: 'landSurvey',
-    name: `广东省国土变更调查成果${seq}`,
-    content: '土地利用现状数据库、图件、调查报告与元数据',
-    format: 'GeoPackage、GeoTIFF、PDF',
-    spatialScope: { regionCode: '440000', bbox: [109.7, 20.3, 117.2, 25.4] },
-    timePoint: { from: '2026-06-30', to: '2026-06-30' },
-    classification: 'public',
-    sharingMode: 'online',
-    provider: '440000-IMP',
-    submissionId: `sub-${seq}`,
-    taskId: `task-${seq}`,
-    organiserOrg: '440000-NR',
-    status: 'active',
-    version: 1,
-    createdAt: at,
-    createdBy: 'zhang.wei',
-    updatedAt: at,
-    updatedBy: 'zhang.wei',
-    ...over,
-  };
-}
+const entry = (over: Partial<CatalogueEntry> & { custodian: string }): CatalogueEntry =>
+  catalogueEntryFixture({ sequence: ++seq, name: `广东省国土变更调查成果${seq}`, ...over });
 
 class MemoryFiles implements PublicCatalogueFiles {
   readonly objects = new Map<string, PublicFile>();
