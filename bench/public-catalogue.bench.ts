@@ -92,8 +92,8 @@ function timed<T>(fn: () => T, rounds: number): { ms: number; value: T } {
 class MemoryFiles implements PublicCatalogueFiles {
   readonly objects = new Map<string, { file: PublicFile; at: Date }>();
   puts = 0;
-  async list(opts: { modifiedBefore?: Date } = {}) {
-    return [...this.objects].filter(([, o]) => !opts.modifiedBefore || o.at < opts.modifiedBefore).map(([k]) => k);
+  async list() {
+    return [...this.objects].map(([key, o]) => ({ key, lastModified: o.at }));
   }
   async put(key: string, file: PublicFile) {
     this.puts += 1;

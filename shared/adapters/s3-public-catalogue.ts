@@ -32,15 +32,13 @@ export class S3PublicCatalogueFiles implements PublicCatalogueFiles {
     private readonly client: Client = s3Client(),
   ) {}
 
-  async list(opts: { modifiedBefore?: Date } = {}): Promise<string[]> {
-    const out: string[] = [];
+  async list(): Promise<Array<{ key: string; lastModified?: Date }>> {
+    const out: Array<{ key: string; lastModified?: Date }> = [];
     let token: string | undefined;
     do {
       const res = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: publicCataloguePrefix, ...(token ? { ContinuationToken: token } : {}) }));
       for (const o of res.Contents ?? []) {
-        if (!o.Key) continue;
-        if (opts.modifiedBefore && o.LastModified && o.LastModified >= opts.modifiedBefore) continue;
-        out.push(o.Key.slice(publicCataloguePrefix.length));
+        if (o.Key) out.push({ key: o.Key.slice(publicCataloguePrefix.length), ...(o.LastModified ? { lastModified: o.LastModified } : {}) });
       }
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);

@@ -275,8 +275,8 @@ class MemoryFiles implements PublicCatalogueFiles {
   readonly order: string[] = [];
   /** The store's clock for LastModified. */
   clock = () => new Date('2026-11-01T00:00:00.000Z');
-  async list(opts: { modifiedBefore?: Date } = {}) {
-    return [...this.objects.keys()].filter((k) => !opts.modifiedBefore || this.written.get(k)! < opts.modifiedBefore);
+  async list() {
+    return [...this.objects.keys()].map((key) => ({ key, lastModified: this.written.get(key)! }));
   }
   async put(key: string, file: PublicFile) {
     this.order.push(key);

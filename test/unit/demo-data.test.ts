@@ -11,7 +11,7 @@ import { transferWorld, type TransferWorld } from './transfer-fakes.ts';
 class MemoryPublicFiles implements PublicCatalogueFiles {
   readonly files = new Map<string, PublicFile>();
   async list() {
-    return [...this.files.keys()];
+    return [...this.files.keys()].map((key) => ({ key }));
   }
   async put(key: string, file: PublicFile) {
     this.files.set(key, file);

@@ -33,7 +33,7 @@ describe('R9.3 the published files of the public catalogue in S3', () => {
     expect(s3.sent).toHaveLength(2);
   });
 
-  it('lists only the files written before a given instant when asked', async () => {
+  it('lists the published files with when each was last written', async () => {
     const s3 = client({
       listed: [
         { Key: 'public-catalogue/old.json', LastModified: new Date('2026-11-28T08:00:00Z') },
@@ -42,7 +42,9 @@ describe('R9.3 the published files of the public catalogue in S3', () => {
     });
     const files = new S3PublicCatalogueFiles('published', s3 as never);
 
-    expect(await files.list({ modifiedBefore: new Date('2026-11-28T08:00:03Z') })).toEqual(['old.json']);
-    expect(await files.list()).toEqual(['old.json', 'new.json']);
+    expect(await files.list()).toEqual([
+      { key: 'old.json', lastModified: new Date('2026-11-28T08:00:00Z') },
+      { key: 'new.json', lastModified: new Date('2026-11-28T08:00:05Z') },
+    ]);
   });
 });

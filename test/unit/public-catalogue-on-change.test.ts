@@ -24,7 +24,7 @@ class MemoryFiles implements PublicCatalogueFiles {
   puts = 0;
   deletes = 0;
   async list() {
-    return [...this.objects.keys()];
+    return [...this.objects.keys()].map((key) => ({ key }));
   }
   async put(key: string, file: PublicFile) {
     this.puts += 1;

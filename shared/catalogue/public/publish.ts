@@ -5,11 +5,8 @@ import { buildPublicCatalogue, isPublishable, itemKey, type PublicFile } from '.
 /** The published bucket's public-catalogue/ prefix. Adapter: shared/adapters/s3-public-catalogue.ts. */
 export interface PublicCatalogueFiles {
   /** The keys now published (relative to the prefix). */
-  /**
-   * The keys now published; with `modifiedBefore`, only those last written
-   * before that instant (the store's clock, to the second).
-   */
-  list(opts?: { modifiedBefore?: Date }): Promise<string[]>;
+  /** The files now published, with when each was last written (the store's clock, to the second). */
+  list(): Promise<Array<{ key: string; lastModified?: Date }>>;
   put(key: string, file: PublicFile): Promise<void>;
   delete(keys: readonly string[]): Promise<void>;
 }
@@ -120,8 +117,9 @@ export async function publishPublicCatalogue(ports: PublishPorts, options: Publi
   // An entry this run was told is no longer public (the change stream's batch) goes whenever its file
   // was written: an overlapping older run may have written it after this run began.
   const withdrawn = new Set((options.changed ?? []).filter((e) => !isPublishable(e)).map((e) => itemKey(e.theme, e.resultNumber)));
-  const present = withdrawn.size > 0 ? (await ports.files.list()).filter((k) => withdrawn.has(k)) : [];
-  const stale = [...new Set([...(await ports.files.list({ modifiedBefore: startedAt })), ...present])].filter((k) => !files.has(k));
+  const stale = (await ports.files.list())
+    .filter((f) => !files.has(f.key) && (withdrawn.has(f.key) || !f.lastModified || f.lastModified < startedAt))
+    .map((f) => f.key);
   if (stale.length > 0) await ports.files.delete(stale);
   return { entries: entries.length, written: first.length + tail.length, deleted: stale.length, generatedAt: now.toISOString() };
 }
