@@ -20,8 +20,8 @@ import { makeHandler as refreshHandler } from '#functions/catalogue/refresh-publ
 import { CountingCatalogueTable } from './catalogue-fakes.ts';
 import { call, depsFor, submissionWorld } from './submission-fakes.ts';
 
-// The official STAC 1.0.0 schemas live in the team folder beside the checkout (../shared from the repo root).
-const stacDir = new URL('../../../shared/fixtures/stac-1.0.0/', import.meta.url);
+// The official STAC 1.0.0 schemas, vendored with their licence (test/fixtures/stac-1.0.0/LICENSE).
+const stacDir = new URL('../fixtures/stac-1.0.0/', import.meta.url);
 const geojsonDir = new URL('../fixtures/geojson-schema/', import.meta.url);
 const readJson = (base: URL, path: string) => JSON.parse(readFileSync(fileURLToPath(new URL(path, base)), 'utf8')) as Record<string, unknown>;
 
