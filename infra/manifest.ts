@@ -500,16 +500,18 @@ export const manifest: Manifest = {
     {
       name: 'ListCustodyResults',
       entry: 'functions/custody/list-results.ts',
-      description: 'IntegrityAudit: pages through the custody manifests and writes them in batches to the documents bucket.',
+      description: 'IntegrityAudit: the custody copies the registry recorded (a key query on gsi1), in batches written to the documents bucket.',
       timeoutSeconds: 300,
-      buckets: { custody: 'read', documents: 'readWrite' },
+      tables: { registry: 'read' },
+      buckets: { documents: 'readWrite' },
     },
     {
       name: 'CheckCustodyBatch',
       entry: 'functions/custody/check-batch.ts',
-      description: 'IntegrityAudit: each custody object of a batch against its manifest (stored SHA-256, else stream and hash).',
+      description: 'IntegrityAudit: each custody manifest against the SHA-256 the registry recorded, then each object against the trusted file list (stored SHA-256, else stream and hash).',
       memoryMb: 1024,
       timeoutSeconds: 900,
+      tables: { registry: 'read' },
       buckets: { custody: 'read', documents: 'readWrite' },
     },
     {

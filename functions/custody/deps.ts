@@ -1,4 +1,4 @@
-import type { CustodyStore } from '#shared/ports/custody.ts';
+import type { CustodyRecords, CustodyStore } from '#shared/ports/custody.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
@@ -8,6 +8,8 @@ import type { DocumentKeyLister, IntegrityRunLog } from '#shared/custody/integri
 /** What the IntegrityAudit steps use; unit tests pass fakes. */
 export interface IntegrityAuditPorts {
   readonly custody: CustodyStore;
+  /** The registry's custody records (List Results: the expected set; Check Batch: the verified file lists). */
+  readonly records: CustodyRecords;
   /** Write Report lists the run's per-batch results by prefix. */
   readonly documents: DocumentStore & DocumentKeyLister;
   readonly trustStoredChecksums: boolean;
@@ -21,19 +23,21 @@ let defaults: IntegrityAuditPorts | undefined;
 
 /**
  * Adapters built on first use: each step touches only what its manifest
- * entry grants (List Results and Check Batch have no table, Alert no
- * custody bucket), so each environment variable is required only where used.
+ * entry grants (List Results reads the registry but not custody, Alert has
+ * no custody bucket), so each environment variable is required only where used.
  */
 export async function integrityAuditPortsFromEnv(): Promise<IntegrityAuditPorts> {
   if (defaults) return defaults;
-  const [s3Custody, documents, byteSource, identity, mailer] = await Promise.all([
+  const [s3Custody, documents, byteSource, identity, mailer, custodyRecords] = await Promise.all([
     import('#shared/adapters/s3-custody.ts'),
     import('#shared/adapters/s3-documents.ts'),
     import('#shared/adapters/s3-byte-source.ts'),
     import('#shared/adapters/dynamo-identity.ts'),
     import('#shared/adapters/mailer.ts'),
+    import('#shared/adapters/dynamo-custody-records.ts'),
   ]);
   let custody: CustodyStore | undefined;
+  let records: CustodyRecords | undefined;
   let docs: (DocumentStore & DocumentKeyLister) | undefined;
   let runs: IntegrityRunLog | undefined;
   let identityRepo: IdentityRepository | undefined;
@@ -41,6 +45,9 @@ export async function integrityAuditPortsFromEnv(): Promise<IntegrityAuditPorts>
   defaults = {
     get custody() {
       return (custody ??= s3Custody.custodyStoreFromEnv());
+    },
+    get records() {
+      return (records ??= custodyRecords.custodyRecordsFromEnv());
     },
     get documents() {
       return (docs ??= documents.listingDocumentStoreFromEnv());

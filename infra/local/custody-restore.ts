@@ -1,12 +1,14 @@
 /**
  * `npm run custody:restore -- <key> | --all-damaged <report> [--operator <name>] [--aws]`
  *
- * Restores custody objects from the backup copy (R10.1; docs/custody.md):
- * each object's backup copy is hashed and must equal the custody manifest's
- * SHA-256 before anything is written; an intact custody object is refused;
+ * Restores custody objects — package files and manifests — from the backup
+ * copy (R10.1; docs/custody.md): what each key must hold comes from the
+ * registry's custodyCopied record (the manifest's SHA-256), each backup copy
+ * is hashed and must equal it before anything is written, manifests are
+ * restored before files; an intact custody object is refused;
  * every restore is an audit record (actor = --operator, else system:restore).
  *
- *   <key>                   results/<统一编号>/v<n>/<path>
+ *   <key>                   results/<统一编号>/v<n>/<path> | manifests/<统一编号>/v<n>.json
  *   --all-damaged <report>  every missing or mismatched object of an
  *                           integrity report: its documents-bucket key
  *                           (integrity/<date>/<execution>.json) or a local file
@@ -16,7 +18,7 @@
  *   - AWS_ENDPOINT_URL_S3 when set (another emulator);
  *   - AWS with `--aws`, or CUSTODY_BUCKET_NAME set and no endpoint variable:
  *     CUSTODY_BUCKET_NAME, BACKUP_BUCKET_NAME, DOCUMENTS_BUCKET_NAME,
- *     LOGS_TABLE_NAME (CDK outputs), BACKUP_REGION for the replica's region,
+ *     REGISTRY_TABLE_NAME, LOGS_TABLE_NAME (CDK outputs), BACKUP_REGION for the replica's region,
  *     credentials from the usual chain.
  * Exit 0 all restored, 1 something refused or failed, 2 bad arguments.
  */
@@ -30,7 +32,9 @@ import { S3DocumentStore } from '#shared/adapters/s3-documents.ts';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
 import { bucketEnv, envNames } from '#shared/config.ts';
 import { integrityReportSchema } from '#shared/custody/integrity.ts';
-import { restoreObject, type RestoreOutcome } from '#shared/custody/restore.ts';
+import { restoreObject, restoreOrder, type RestoreOutcome } from '#shared/custody/restore.ts';
+import { DynamoCustodyRecords } from '#shared/adapters/dynamo-custody-records.ts';
+import { DynamoRegistryAccess } from '#shared/adapters/dynamo-submission.ts';
 import { DomainError } from '#shared/errors.ts';
 import { localEnvironment } from './cloud.ts';
 import { localPorts } from './ports.ts';
@@ -86,6 +90,7 @@ export async function runRestore(argv: readonly string[], env: NodeJS.ProcessEnv
   const backup = new S3CustodyStore(required(env, bucketEnv.backup), { client: backupClient, trustStoredChecksums: trust });
   const repair = new S3CustodyRepair(custodyBucket, client);
   required(env, envNames.logsTable);
+  const records = new DynamoCustodyRecords(new DynamoRegistryAccess(required(env, envNames.registryTable)));
 
   const keys = [...args.keys];
   if (args.report) {
@@ -99,10 +104,10 @@ export async function runRestore(argv: readonly string[], env: NodeJS.ProcessEnv
 
   const requestId = randomUUID();
   const run: RestoreRun = { restored: [], failed: [] };
-  for (const key of keys) {
+  for (const key of restoreOrder(keys)) {
     try {
       const out = await restoreObject(
-        { custody, backup, repair, audit: async (entry) => void (await auditedWrite({ items: [], entry })) },
+        { custody, backup, repair, records, audit: async (entry) => void (await auditedWrite({ items: [], entry })) },
         { key, actor: args.operator, requestId },
       );
       run.restored.push(out);

@@ -19,7 +19,7 @@ import {
   type VersionFile,
 } from '#shared/schemas/submission.ts';
 import { MultipartRaceError, VersionSealedError, VersionStateChangedError } from '#shared/submission/errors.ts';
-import { documentClient, gsi1, gsi2, keys } from './dynamo.ts';
+import { custodyCopyIndex, documentClient, gsi1, gsi2, keys } from './dynamo.ts';
 
 type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
@@ -599,5 +599,11 @@ export class DynamoSubmissionStore implements SubmissionStore {
 
   async appendEvents(_submissionId: string, events: TimelineEvent[], entry: AuditEntry): Promise<void> {
     await this.db.write(this.eventItems(events), entry);
+  }
+
+  async recordCustodyCopy(event: TimelineEvent, entry: AuditEntry): Promise<void> {
+    const resultNumber = event.detail['resultNumber'];
+    if (event.type !== 'custodyCopied' || typeof resultNumber !== 'string' || event.n === undefined) throw new Error('recordCustodyCopy: a custodyCopied event with its resultNumber and version');
+    await this.db.write([{ item: this.put({ ...keys.submissionEvent(event.submissionId, event.at, eventSuffix(0)), ...custodyCopyIndex(resultNumber, event.n), ...event }) }], entry);
   }
 }

@@ -29,6 +29,8 @@ export function documentClient(): DynamoDBDocumentClient {
  *   SUB#<id>          EV#<iso time>#<nn><rand>  timeline event, written in the transaction of the change it records
  *                           — also the transfer's record (R8.1/R8.2, shared/transfer): numberAssigned, custodyCopied,
  *                           custodyReceived {receivedAt, catalogueReportDue (R9.1)}, transferNotRequired, forestryCopySent {due} …
+ *                           custodyCopied also carries gsi1: CUSTODYCOPIES / <resultNumber>#v<nnnn> — every custody
+ *                           copy with its manifest SHA-256 and root hash, the integrity audit's expected set (R10.1)
  *   CAT#<number>      META   catalogue entry 成果目录 (R9.2; shared/adapters/dynamo-catalogue.ts); never deleted —
  *                           a destroyed entry keeps its number (status 'destroyed')
  *   CAT#<number>      V#<nnnn>               snapshot of entry version n (R9.2: edits are versioned)
@@ -83,6 +85,12 @@ export const keys = {
   auditHead: () => ({ pk: 'AUDIT', sk: 'HEAD' }),
   auditRecord: (seq: number) => ({ pk: 'AUDIT', sk: `SEQ#${String(seq).padStart(12, '0')}` }),
 } as const;
+
+/** The index keys of a custodyCopied event: the integrity audit's expected set, one key query (R10.1). */
+export const custodyCopiesPartition = 'CUSTODYCOPIES';
+export function custodyCopyIndex(resultNumber: string, n: number): { gsi1pk: string; gsi1sk: string } {
+  return { gsi1pk: custodyCopiesPartition, gsi1sk: `${resultNumber}#v${String(n).padStart(4, '0')}` };
+}
 
 export const gsi1 = 'gsi1';
 export const gsi2 = 'gsi2';

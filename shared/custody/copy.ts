@@ -5,7 +5,7 @@ import { objectKey } from '#shared/submission/manifest.ts';
 import { CustodyContentConflictError, CustodyObjectExistsError, NotVerifiedError } from './errors.ts';
 import { collect, sha256OfBytes, sha256OfStream } from './hash.ts';
 import { custodyManifestKey, custodyObjectKey } from './keys.ts';
-import { decodeManifest, encodeManifest, sameContent, type CustodyFile, type CustodyManifest } from './manifest.ts';
+import { decodeManifest, encodeManifest, packageRootHash, sameContent, type CustodyFile, type CustodyManifest } from './manifest.ts';
 
 export interface CopyPorts {
   readonly submissions: Pick<SubmissionStore, 'getSubmission' | 'getVersion' | 'listFiles'>;
@@ -24,6 +24,10 @@ export interface CopyResult {
   readonly resultNumber: string;
   readonly n: number;
   readonly manifestKey: string;
+  /** SHA-256 of the manifest's bytes as they stand in custody (recorded in the registry: the audit's anchor). */
+  readonly manifestSha256: string;
+  /** The package's root hash (packageRootHash of the manifest's files). */
+  readonly rootHash: string;
   readonly files: number;
   readonly bytes: number;
   /** Objects this call wrote (0 on a repeated call: the copy is idempotent). */
@@ -41,7 +45,9 @@ const pageSize = 1000;
  *     custody/results/<number>/v<n>/<path> with its SHA-256 from the verified
  *     manifest (S3 refuses bytes that do not match it);
  *  3. the manifest (path, key, size, sha256) is written last, so a manifest
- *     only ever names a complete copy.
+ *     only ever names a complete copy; its SHA-256 and the package's root
+ *     hash are returned for the registry's custodyCopied record (R10.1: the
+ *     integrity audit checks the bucket's manifest against them).
  * Idempotent: an object already in custody with the same SHA-256 is kept as
  * it is; one with other bytes stops the copy (CustodyContentConflictError)
  * without writing anything over it.
@@ -83,10 +89,20 @@ export async function copyFromUploads(ports: CopyPorts, input: { submissionId: s
     files,
   };
   const manifestKey = custodyManifestKey(resultNumber, n);
+  // A retried copy keeps the manifest bytes custody already holds (its copiedAt), so custody, backup and the
+  // registry's manifestSha256 name the same bytes.
+  const body = (await existingManifest(ports.custody, manifestKey, manifest)) ?? encodeManifest(manifest);
   for (const store of stores(ports)) {
-    if (await storeManifestOnce(store, manifestKey, manifest)) written += 1;
+    if (await storeManifestOnce(store, manifestKey, body, manifest)) written += 1;
   }
-  return { resultNumber, n, manifestKey, files: files.length, bytes, written };
+  return { resultNumber, n, manifestKey, manifestSha256: sha256OfBytes(body), rootHash: packageRootHash(files), files: files.length, bytes, written };
+}
+
+async function existingManifest(store: CustodyStore, key: string, manifest: CustodyManifest): Promise<Uint8Array | undefined> {
+  if (!(await store.head(key))) return undefined;
+  const body = await collect(store.read(key));
+  if (!sameContent(decodeManifest(body), manifest)) throw new CustodyContentConflictError(key);
+  return body;
 }
 
 function stores(ports: CopyPorts): CustodyStore[] {
@@ -107,8 +123,7 @@ async function storeOnce(store: CustodyStore, key: string, open: () => Bytes, sh
   }
 }
 
-async function storeManifestOnce(store: CustodyStore, key: string, manifest: CustodyManifest): Promise<boolean> {
-  const body = encodeManifest(manifest);
+async function storeManifestOnce(store: CustodyStore, key: string, body: Uint8Array, manifest: CustodyManifest): Promise<boolean> {
   try {
     await store.putOnce(key, body, sha256OfBytes(body), body.byteLength);
     return true;

@@ -1,25 +1,29 @@
 import { z } from 'zod';
-import { parseResultNumber } from '#shared/catalogue/numbers.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
-import type { CustodyStore } from '#shared/ports/custody.ts';
+import type { CustodyCopyRecord, CustodyRecords, CustodyStore } from '#shared/ports/custody.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
 import { IntegrityResultsIncompleteError, IntegrityTooManyBatchesError } from './errors.ts';
-import { collect, sha256OfStream } from './hash.ts';
-import { integrityReportKey, integrityResultsPrefix, integrityWorkKey, manifestsPrefix } from './keys.ts';
-import { decodeManifest } from './manifest.ts';
-import { integrityReportHtml } from './report-html.ts';
+import { collect, sha256OfBytes, sha256OfStream } from './hash.ts';
+import { custodyObjectKey, integrityReportKey, integrityResultsPrefix, integrityWorkKey } from './keys.ts';
+import { decodeManifest, packageRootHash, type CustodyFile } from './manifest.ts';
+import { integrityReportHtml, statusLabels } from './report-html.ts';
 
 /**
  * The scheduled integrity audit (R10.1: 定期检查数据有效性). Three steps of
  * the IntegrityAudit state machine, each a pure function of its ports:
- *  1. listResults — page through the custody manifests, group them into
- *     batches kept in the documents bucket (the state carries keys and counts:
- *     Step Functions payloads stop at 256 KB);
- *  2. checkBatch  — every object of a batch against its manifest: missing,
- *     mismatch (size or SHA-256) or ok, from the store's verified checksum or
- *     by streaming and hashing;
+ *  1. listResults — the expected set from the REGISTRY, not the bucket: every
+ *     custody copy recorded there (custodyCopied, a key query on gsi1), less
+ *     destroyed results, grouped into batches kept in the documents bucket
+ *     (the state carries keys and counts: Step Functions payloads stop at 256 KB);
+ *  2. checkBatch  — for each recorded copy, the bucket's manifest is trusted
+ *     only if its SHA-256 equals the one the registry recorded (a missing or
+ *     different manifest is a finding, and the registry's verified file list,
+ *     checked against the recorded root hash, stands in for it); then every
+ *     object against the trusted file list: missing, mismatch (size or
+ *     SHA-256) or ok, from the store's verified checksum or by streaming and
+ *     hashing;
  *  3. writeReport — the report (JSON + Chinese HTML) and the run's registry
  *     record; then alertProblems emails custodian and organiser.
  * Each batch's outcome (counts and problems) goes to the documents bucket
@@ -47,6 +51,7 @@ export const runRefSchema = z.object({
 });
 export type RunRef = z.infer<typeof runRefSchema>;
 
+/** `manifests`: the recorded custody copies (result versions, one manifest each) in the batch. */
 export const batchRefSchema = z.object({ batch: z.number().int().min(0), key: z.string().min(1), manifests: z.number().int().min(0) });
 export type BatchRef = z.infer<typeof batchRefSchema>;
 
@@ -56,7 +61,12 @@ export const problemSchema = z.object({
   n: z.number().int(),
   custodianOrg: z.string(),
   organiserOrg: z.string(),
-  status: z.enum(['missing', 'mismatch', 'manifestUnreadable']),
+  /**
+   * missing / mismatch: a package object; manifestMissing / manifestMismatch: the custody manifest
+   * is absent or is not the one the registry recorded (SHA-256); unverifiable: neither the manifest
+   * nor the registry's file list matches the recorded root hash, so the objects could not be checked.
+   */
+  status: z.enum(['missing', 'mismatch', 'manifestMissing', 'manifestMismatch', 'unverifiable']),
   expectedSha256: z.string().optional(),
   actualSha256: z.string().optional(),
   expectedSize: z.number().optional(),
@@ -90,6 +100,8 @@ export interface DocumentKeyLister {
 
 export interface IntegrityPorts {
   readonly custody: CustodyStore;
+  /** The registry's custody records: the expected set and the verified file lists. */
+  readonly records: CustodyRecords;
   readonly documents: DocumentStore;
   /**
    * Trust the store's SHA-256 where it has a full-object one: true on AWS
@@ -99,24 +111,51 @@ export interface IntegrityPorts {
   readonly trustStoredChecksums: boolean;
 }
 
-/** Step 1: the manifests, in batches written to the documents bucket. */
-export async function listResults(ports: Pick<IntegrityPorts, 'custody' | 'documents'>, run: RunRef): Promise<{ batches: BatchRef[]; manifests: number }> {
+/** The batch file List Results writes: the registry's records of the custody copies to check. */
+const batchFileSchema = z.object({
+  copies: z.array(
+    z.object({
+      resultNumber: z.string(),
+      n: z.number().int(),
+      submissionId: z.string(),
+      custodianOrg: z.string(),
+      organiserOrg: z.string(),
+      manifestKey: z.string(),
+      manifestSha256: z.string(),
+      rootHash: z.string(),
+      files: z.number().int(),
+      bytes: z.number(),
+    }),
+  ),
+});
+
+/**
+ * Step 1: every custody copy the registry recorded (a key query on gsi1
+ * CUSTODYCOPIES, never a bucket listing), except destroyed results, in
+ * batches written to the documents bucket.
+ */
+export async function listResults(ports: Pick<IntegrityPorts, 'records' | 'documents'>, run: RunRef): Promise<{ batches: BatchRef[]; manifests: number; destroyed: number }> {
   const batches: BatchRef[] = [];
-  let pending: string[] = [];
+  let pending: CustodyCopyRecord[] = [];
   let total = 0;
+  let destroyed = 0;
   const flush = async () => {
     const batch = batches.length;
     const key = integrityWorkKey(run.date, run.executionName, 'batches', batch);
-    await ports.documents.putJson(key, { manifests: pending });
+    await ports.documents.putJson(key, { copies: pending });
     batches.push({ batch, key, manifests: pending.length });
     pending = [];
   };
   let cursor: string | undefined;
   do {
-    const page = await ports.custody.list(manifestsPrefix, cursor);
-    for (const key of page.keys) {
-      if (!key.endsWith('.json')) continue;
-      pending.push(key);
+    const page = await ports.records.listCopies(cursor);
+    const gone = await mapLimit(page.copies, objectConcurrency, (c) => ports.records.isDestroyed(c.resultNumber));
+    for (const [i, copy] of page.copies.entries()) {
+      if (gone[i]) {
+        destroyed += 1;
+        continue;
+      }
+      pending.push(copy);
       total += 1;
       if (pending.length === manifestsPerBatch) await flush();
     }
@@ -125,7 +164,34 @@ export async function listResults(ports: Pick<IntegrityPorts, 'custody' | 'docum
   if (pending.length > 0) await flush();
   const bytes = Buffer.byteLength(JSON.stringify(batches));
   if (bytes > batchListBudgetBytes) throw new IntegrityTooManyBatchesError(batches.length, bytes);
-  return { batches, manifests: total };
+  return { batches, manifests: total, destroyed };
+}
+
+/**
+ * The file list to check a copy against, and the manifest's own finding:
+ * the bucket's manifest only if its SHA-256 is the recorded one (and its
+ * files give the recorded root hash); else the registry's verified file list
+ * if it gives the recorded root hash; else nothing can be checked.
+ */
+async function trustedFiles(ports: Pick<IntegrityPorts, 'custody' | 'records'>, copy: CustodyCopyRecord): Promise<{ files?: CustodyFile[]; problems: Problem[] }> {
+  const owner = { resultNumber: copy.resultNumber, n: copy.n, custodianOrg: copy.custodianOrg, organiserOrg: copy.organiserOrg };
+  let problem: Problem;
+  if (!(await ports.custody.head(copy.manifestKey))) {
+    problem = { ...owner, key: copy.manifestKey, status: 'manifestMissing', expectedSha256: copy.manifestSha256 };
+  } else {
+    const body = await collect(ports.custody.read(copy.manifestKey));
+    const actual = sha256OfBytes(body);
+    if (actual === copy.manifestSha256) {
+      const manifest = decodeManifest(body);
+      if (packageRootHash(manifest.files) === copy.rootHash) return { files: manifest.files, problems: [] };
+    }
+    problem = { ...owner, key: copy.manifestKey, status: 'manifestMismatch', expectedSha256: copy.manifestSha256, actualSha256: actual, actualSize: body.byteLength };
+  }
+  const recorded = await ports.records.listVersionFiles(copy.submissionId, copy.n);
+  if (recorded.length === copy.files && packageRootHash(recorded) === copy.rootHash) {
+    return { problems: [problem], files: recorded.map((f) => ({ path: f.path, key: custodyObjectKey(copy.resultNumber, copy.n, f.path), size: f.size, sha256: f.sha256 })) };
+  }
+  return { problems: [problem, { ...owner, key: copy.manifestKey, status: 'unverifiable', expectedSha256: copy.rootHash }] };
 }
 
 type Check = { problem?: Problem; method: 'stored' | 'streamed' | 'none'; bytes: number };
@@ -135,25 +201,21 @@ type Check = { problem?: Problem; method: 'stored' | 'streamed' | 'none'; bytes:
  * documents bucket (the state machine keeps only the batch number).
  */
 export async function checkBatch(ports: IntegrityPorts, run: RunRef, ref: Pick<BatchRef, 'batch' | 'key'>): Promise<BatchOutcome> {
-  const stored = z.object({ manifests: z.array(z.string()) }).parse(await ports.documents.getJson(ref.key));
+  const stored = batchFileSchema.parse(await ports.documents.getJson(ref.key));
   const problems: Problem[] = [];
   const counts = { objects: 0, ok: 0, missing: 0, mismatched: 0, byStoredChecksum: 0, streamed: 0, bytesStreamed: 0 };
-  for (const manifestKey of stored.manifests) {
-    let manifest;
-    try {
-      manifest = decodeManifest(await collect(ports.custody.read(manifestKey)));
-    } catch {
-      const m = /^manifests\/(.+)\/v(\d+)\.json$/.exec(manifestKey);
-      // The unified number names the custodian (R9.1 scheme), so a lost manifest still reaches its custodian.
-      const resultNumber = m?.[1] ?? '';
-      const custodianOrg = parseResultNumber(resultNumber)?.custodianOrg ?? '';
-      problems.push({ key: manifestKey, resultNumber, n: Number(m?.[2] ?? 0), custodianOrg, organiserOrg: '', status: 'manifestUnreadable' });
+  for (const copy of stored.copies) {
+    const trusted = await trustedFiles(ports, copy);
+    for (const p of trusted.problems) {
+      // A manifest finding counts as one object; an unverifiable copy stands for its recorded files, none of them checked.
+      problems.push(p);
       counts.objects += 1;
-      counts.missing += 1;
-      continue;
+      if (p.status === 'manifestMissing') counts.missing += 1;
+      else counts.mismatched += 1;
     }
-    const owner = { resultNumber: manifest.resultNumber, n: manifest.n, custodianOrg: manifest.custodianOrg, organiserOrg: manifest.organiserOrg };
-    const checks = await mapLimit(manifest.files, objectConcurrency, async (f): Promise<Check> => {
+    if (!trusted.files) continue;
+    const owner = { resultNumber: copy.resultNumber, n: copy.n, custodianOrg: copy.custodianOrg, organiserOrg: copy.organiserOrg };
+    const checks = await mapLimit(trusted.files, objectConcurrency, async (f): Promise<Check> => {
       const head = await ports.custody.head(f.key);
       if (!head) return { method: 'none', bytes: 0, problem: { ...owner, key: f.key, status: 'missing', expectedSha256: f.sha256, expectedSize: f.size } };
       if (head.size !== f.size) {
@@ -182,7 +244,7 @@ export async function checkBatch(ports: IntegrityPorts, run: RunRef, ref: Pick<B
     }
   }
   const resultsKey = integrityWorkKey(run.date, run.executionName, 'results', ref.batch);
-  const results: BatchResults = { batch: ref.batch, manifests: stored.manifests.length, ...counts, problems };
+  const results: BatchResults = { batch: ref.batch, manifests: stored.copies.length, ...counts, problems };
   await ports.documents.putJson(resultsKey, results);
   return { batch: ref.batch, resultsKey, ...counts };
 }
@@ -304,7 +366,6 @@ export function restoreCommand(reportKey: string): string {
   return `npm run custody:restore -- --all-damaged ${reportKey} --operator <您的用户名>`;
 }
 
-const statusLabels: Record<Problem['status'], string> = { missing: '缺失', mismatch: '校验值不符（疑似篡改或损坏）', manifestUnreadable: '保管清单无法读取' };
 
 /**
  * Step 4 (only when problems were found): one email per custodian/organiser

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -36,4 +37,17 @@ export function decodeManifest(bytes: Uint8Array): CustodyManifest {
 export function sameContent(a: CustodyManifest, b: CustodyManifest): boolean {
   const files = (m: CustodyManifest) => JSON.stringify(m.files.map((f) => [f.path, f.key, f.size, f.sha256]));
   return a.resultNumber === b.resultNumber && a.n === b.n && a.submissionId === b.submissionId && files(a) === files(b);
+}
+
+/**
+ * The package's root hash: SHA-256 (hex) of one line per file,
+ * `<sha256> <size> <path>\n`, sorted by path (UTF-16 code-unit order, as
+ * JavaScript sorts). It names the package's content whatever the manifest's
+ * encoding, so the same value comes from the custody manifest and from the
+ * registry's file list (docs/custody.md “根哈希”).
+ */
+export function packageRootHash(files: ReadonlyArray<{ path: string; size: number; sha256: string }>): string {
+  const hash = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) hash.update(`${f.sha256} ${f.size} ${f.path}\n`, 'utf8');
+  return hash.digest('hex');
 }

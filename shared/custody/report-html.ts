@@ -1,8 +1,15 @@
-import type { IntegrityReport } from './integrity.ts';
+import type { IntegrityReport, Problem } from './integrity.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-const statusLabels = { missing: '缺失', mismatch: '校验值不符', manifestUnreadable: '保管清单无法读取' } as const;
+/** One label per finding, in the report page and in the alert email. */
+export const statusLabels: Record<Problem['status'], string> = {
+  missing: '缺失',
+  mismatch: '校验值不符（疑似篡改或损坏）',
+  manifestMissing: '保管清单缺失',
+  manifestMismatch: '保管清单与登记的 SHA-256 不符（疑似被改写）',
+  unverifiable: '保管清单和登记的文件列表均与登记的根哈希不符，成果文件无法核对',
+};
 
 /** The integrity report as a self-contained Chinese page (no scripts, no external assets). */
 export function integrityReportHtml(r: IntegrityReport): string {

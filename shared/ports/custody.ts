@@ -55,3 +55,46 @@ export interface UploadsSource {
 export interface CustodyRepair {
   replaceDamaged(key: string, bytes: Bytes, sha256: string, size: number): Promise<void>;
 }
+
+/**
+ * What the registry recorded of one custody copy (the `custodyCopied`
+ * event's detail, written with its audit record when the copy was made):
+ * the integrity audit's expected set and the anchor it checks the bucket's
+ * manifest against (R10.1). Nothing in it comes from the custody bucket.
+ */
+export interface CustodyCopyRecord {
+  readonly resultNumber: string;
+  readonly n: number;
+  readonly submissionId: string;
+  readonly custodianOrg: string;
+  readonly organiserOrg: string;
+  readonly manifestKey: string;
+  /** SHA-256 (hex) of the manifest's bytes as written to custody. */
+  readonly manifestSha256: string;
+  /** The package's root hash over its files (shared/custody/manifest.ts packageRootHash). */
+  readonly rootHash: string;
+  readonly files: number;
+  readonly bytes: number;
+}
+
+/** A file of the verified package, as the registry holds it (the submission's manifest). */
+export interface RecordedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/**
+ * The registry's side of custody (adapter: shared/adapters/dynamo-custody-records.ts):
+ * key queries on gsi1 CUSTODYCOPIES, never a scan.
+ */
+export interface CustodyRecords {
+  /** Every recorded custody copy, by unified number and version, a page at a time. */
+  listCopies(cursor?: string): Promise<{ copies: CustodyCopyRecord[]; cursor?: string }>;
+  /** The record of one result version, or undefined when none was recorded. */
+  findCopy(resultNumber: string, n: number): Promise<CustodyCopyRecord | undefined>;
+  /** The result was destroyed by the approved destruction path (its custody objects are meant to be gone). */
+  isDestroyed(resultNumber: string): Promise<boolean>;
+  /** The verified file list of a submission version, from the registry (the fallback when the bucket's manifest is not trusted). */
+  listVersionFiles(submissionId: string, n: number): Promise<RecordedFile[]>;
+}

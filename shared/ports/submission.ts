@@ -117,6 +117,13 @@ export interface SubmissionStore {
   recordTransferred(input: { submissionId: string; n: number; at: string; events: TimelineEvent[] }, entry: AuditEntry): Promise<void>;
   /** Any other timeline event (checks, emails, reminders) with its audit record. */
   appendEvents(submissionId: string, events: TimelineEvent[], entry: AuditEntry): Promise<void>;
+  /**
+   * R10.1: the `custodyCopied` event (its detail a CustodyCopyRecord:
+   * manifest SHA-256 and package root hash) with its audit record, indexed
+   * so that the integrity audit finds every custody copy by a key query
+   * (gsi1 CUSTODYCOPIES / <resultNumber>#v<nnnn>; shared/adapters/dynamo-custody-records.ts).
+   */
+  recordCustodyCopy(event: TimelineEvent, entry: AuditEntry): Promise<void>;
 }
 
 /** An object in the uploads bucket, as a listing shows it. */

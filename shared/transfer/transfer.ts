@@ -3,6 +3,7 @@ import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { copyFromUploads, type CopyPorts, type CopyResult } from '#shared/custody/copy.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { CustodyCopyRecord } from '#shared/ports/custody.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import type { PackageObjectStore, SubmissionStore } from '#shared/ports/submission.ts';
@@ -171,13 +172,26 @@ export async function copyIntoCustody(
   const result = await copyFromUploads(ports.copy, input);
   const existing = lastEvent(await ports.store.listEvents(input.submissionId), 'custodyCopied');
   if (existing && existing.detail['resultNumber'] === input.resultNumber) return { ...result, copiedAt: existing.at };
-  const [event] = await recordTimelineEvents(ports, {
+  const submission = await loadSubmission(ports.store, input.submissionId);
+  const record: CustodyCopyRecord = {
+    resultNumber: input.resultNumber,
+    n: input.n,
     submissionId: input.submissionId,
-    actor: 'system:Transfer',
-    events: [{ type: 'custodyCopied', n: input.n, detail: { resultNumber: input.resultNumber, manifestKey: result.manifestKey, files: result.files, bytes: result.bytes } }],
-    requestId: input.requestId,
-  });
-  return { ...result, copiedAt: event?.at ?? ports.now().toISOString() };
+    custodianOrg: submission.custodianOrg,
+    organiserOrg: submission.organiserOrg,
+    manifestKey: result.manifestKey,
+    manifestSha256: result.manifestSha256,
+    rootHash: result.rootHash,
+    files: result.files,
+    bytes: result.bytes,
+  };
+  const at = ports.now().toISOString();
+  // The record the integrity audit trusts (R10.1): the manifest's SHA-256 and the root hash, in the event and in its audit record.
+  await ports.store.recordCustodyCopy(
+    timelineEvent(input.submissionId, 'custodyCopied', at, 'system:Transfer', { ...record }, input.n),
+    submissionEntry('system:Transfer', submission, 'custody.copy.record', input.requestId, { ...record, requirements: ['R8.1', 'R10.1'] }, input.n),
+  );
+  return { ...result, copiedAt: at };
 }
 
 export interface ReceiptInput {

@@ -1,13 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { localEnvironment } from '#infra/local/cloud.ts';
 import { runRestore } from '#infra/local/custody-restore.ts';
 import { localBucketName, localPorts } from '#infra/local/ports.ts';
 import { custodyStoreFromEnv } from '#shared/adapters/s3-custody.ts';
+import { submissionStoreFromEnv } from '#shared/adapters/dynamo-submission.ts';
+import { copyIntoCustody } from '#shared/transfer/transfer.ts';
 import { custodyCopyPortsFromEnv } from '#functions/custody/deps.ts';
 import { copyFromUploads, type CopyResult } from '#shared/custody/copy.ts';
-import { custodyObjectKey } from '#shared/custody/keys.ts';
+import { custodyManifestKey, custodyObjectKey } from '#shared/custody/keys.ts';
 import { cataloguedValidResult, fixtureFiles, submit, taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';
 import { testPortBase } from './global-setup.ts';
 import { api, auditHeadSeq, auditRecordsSince, cloud, eventually, getItem, sfn, waitForEmail } from './helpers.ts';
@@ -45,12 +48,12 @@ async function documentJson(key: string): Promise<any> {
   return JSON.parse(await out.Body!.transformToString('utf-8'));
 }
 
-/** A verified package of the `valid` fixture, numbered by its custodian and copied into custody. */
+/** A verified package of the `valid` fixture, numbered by its custodian and copied into custody by the transfer's step (which records it in the registry). */
 async function resultInCustody(): Promise<{ copy: CopyResult; submissionId: string; name: string }> {
   const { submissionId, name, resultNumber } = await cataloguedValidResult();
-  const copy = await copyFromUploads(
-    await custodyCopyPortsFromEnv(),
-    { submissionId, n: 1, resultNumber },
+  const copy = await copyIntoCustody(
+    { copy: await custodyCopyPortsFromEnv(), store: submissionStoreFromEnv(), now: () => new Date() },
+    { submissionId, n: 1, resultNumber, requestId: `custody-test-${submissionId}` },
   );
   return { copy, submissionId, name };
 }
@@ -137,4 +140,77 @@ describe('R10.1 custody integrity on the local cloud: corrupt by hand → the au
     expect(out.restored).toEqual([]);
     expect(out.failed).toEqual([expect.objectContaining({ key, code: 'CUSTODY_OBJECT_INTACT' })]);
   });
+});
+
+describe('R10.1 the integrity audit trusts the registry, not the bucket: the four tampering cases of issue 8, detected and repaired by custody:restore', () => {
+  let r1: Awaited<ReturnType<typeof resultInCustody>>;
+  let r2: Awaited<ReturnType<typeof resultInCustody>>;
+  beforeAll(async () => {
+    r1 = await resultInCustody();
+    r2 = await resultInCustody();
+  }, 240_000);
+
+  const custodyBucket = localBucketName('custody');
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+  const flip = (b: Uint8Array) => {
+    const out = Buffer.from(b);
+    out[0] = (out[0] ?? 0) ^ 0xff;
+    return out;
+  };
+
+  it('(a) file + manifest rewritten, (b) manifest deleted + file changed, (c) file changed, (d) file deleted: all four found, all repaired from backup, the audit passes again', async () => {
+    const files = [...(await fixtureFiles('valid'))];
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    const [[p0, b0], [p1, b1]] = [files[0]!, files[1]!];
+    const n1 = r1.copy.resultNumber;
+    const n2 = r2.copy.resultNumber;
+    // (a) r1: a data file rewritten together with its manifest, which now names the forged bytes.
+    const manifest1 = await s3.send(new GetObjectCommand({ Bucket: custodyBucket, Key: custodyManifestKey(n1, 1) }));
+    const forged = JSON.parse(await manifest1.Body!.transformToString('utf-8')) as { files: Array<{ path: string; sha256: string }> };
+    for (const f of forged.files) if (f.path === p0) f.sha256 = sha(flip(b0));
+    await s3.send(new PutObjectCommand({ Bucket: custodyBucket, Key: custodyObjectKey(n1, 1, p0), Body: flip(b0) }));
+    await s3.send(new PutObjectCommand({ Bucket: custodyBucket, Key: custodyManifestKey(n1, 1), Body: JSON.stringify(forged) }));
+    // (d) r1: a data file deleted.
+    await s3.send(new DeleteObjectCommand({ Bucket: custodyBucket, Key: custodyObjectKey(n1, 1, p1) }));
+    // (b) r2: the manifest deleted and a data file changed.
+    await s3.send(new DeleteObjectCommand({ Bucket: custodyBucket, Key: custodyManifestKey(n2, 1) }));
+    await s3.send(new PutObjectCommand({ Bucket: custodyBucket, Key: custodyObjectKey(n2, 1, p0), Body: flip(b0) }));
+    // (c) r2: a data file changed only.
+    await s3.send(new PutObjectCommand({ Bucket: custodyBucket, Key: custodyObjectKey(n2, 1, p1), Body: flip(b1) }));
+
+    const damaged = await runAudit();
+
+    expect(damaged.report.passed).toBe(false);
+    const report = await documentJson(damaged.report.reportKey);
+    const ours = (report.problems as Array<{ key: string; status: string; resultNumber: string }>).filter((p) => p.resultNumber === n1 || p.resultNumber === n2);
+    expect(ours.map((p) => [p.key, p.status]).sort()).toEqual(
+      [
+        [custodyManifestKey(n1, 1), 'manifestMismatch'],
+        [custodyObjectKey(n1, 1, p0), 'mismatch'],
+        [custodyObjectKey(n1, 1, p1), 'missing'],
+        [custodyManifestKey(n2, 1), 'manifestMissing'],
+        [custodyObjectKey(n2, 1, p0), 'mismatch'],
+        [custodyObjectKey(n2, 1, p1), 'mismatch'],
+      ].sort(),
+    );
+
+    const restored = await runRestore(['--all-damaged', damaged.report.reportKey, '--operator', 'zhang.wei'], process.env, () => undefined);
+
+    expect(restored.failed).toEqual([]);
+    expect(restored.restored.map((r) => [r.key, r.before]).sort()).toEqual(
+      [
+        [custodyManifestKey(n1, 1), 'mismatch'],
+        [custodyObjectKey(n1, 1, p0), 'mismatch'],
+        [custodyObjectKey(n1, 1, p1), 'missing'],
+        [custodyManifestKey(n2, 1), 'missing'],
+        [custodyObjectKey(n2, 1, p0), 'mismatch'],
+        [custodyObjectKey(n2, 1, p1), 'mismatch'],
+      ].sort(),
+    );
+    const back = await s3.send(new GetObjectCommand({ Bucket: custodyBucket, Key: custodyObjectKey(n1, 1, p0) }));
+    expect(Buffer.from(await back.Body!.transformToByteArray()).equals(b0)).toBe(true);
+
+    const again = await runAudit();
+    expect(again.report).toMatchObject({ passed: true, problems: 0 });
+  }, 180_000);
 });

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, startLocalCloud, type LocalCloud } from '#infra/local/cloud.ts';
 import { classifiedResult, historicResults, liveResult, returnedResult, type DemoSummary } from '#infra/local/demo.ts';
 import { testPortBase } from './global-setup.ts';
-import { api, listEmails, signIn, waitForEmail } from './helpers.ts';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { api, clientsFor, eventually, listEmails, signIn, waitForEmail } from './helpers.ts';
 
 const portBase = testPortBase + 20;
 const dataDir = join(projectRoot, '.test-data', `demo-${portBase}`);
@@ -65,6 +66,24 @@ describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
 
     expect(review.text).toMatch(/\/human-tasks\/[A-Za-z0-9_-]{22}\/page/);
     expect(returned.subject).toMatch(/请于 \d{4}-\d{2}-\d{2} 前修改后重新汇交/);
+  });
+
+  it('R10.1 records every demo custody copy in the registry (manifest SHA-256, root hash), so the integrity audit checks all six and passes', async () => {
+    const { sfn } = clientsFor(cloud.urls);
+    const fired = await api('POST', '/local/schedules/WeeklyIntegrityAudit/run', { apiUrl: cloud.urls.api });
+    const done = await eventually(
+      async () => {
+        const d = await sfn.send(new DescribeExecutionCommand({ executionArn: String(fired.body.result.executionArn) }));
+        return d.status === 'RUNNING' ? undefined : d;
+      },
+      'the integrity audit to finish',
+      60_000,
+    );
+
+    expect(done.status, done.cause ?? '').toBe('SUCCEEDED');
+    const output = JSON.parse(done.output ?? '{}') as { run: { manifests: number }; report: { passed: boolean } };
+    expect(output.run.manifests).toBe(historicResults.length);
+    expect(output.report.passed).toBe(true);
   });
 
   it('adds nothing when the cloud restarts on the same data', async () => {

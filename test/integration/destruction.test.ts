@@ -4,7 +4,9 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { localEnvironment } from '#infra/local/cloud.ts';
 import { localBucketName, localPorts } from '#infra/local/ports.ts';
 import { custodyCopyPortsFromEnv } from '#functions/custody/deps.ts';
-import { copyFromUploads, type CopyResult } from '#shared/custody/copy.ts';
+import type { CopyResult } from '#shared/custody/copy.ts';
+import { submissionStoreFromEnv } from '#shared/adapters/dynamo-submission.ts';
+import { copyIntoCustody } from '#shared/transfer/transfer.ts';
 import { custodyManifestKey, custodyObjectKey } from '#shared/custody/keys.ts';
 import { cataloguedValidResult, fixtureFiles, submit, taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';
 import { testPortBase } from './global-setup.ts';
@@ -29,7 +31,8 @@ async function exists(bucket: string, key: string): Promise<boolean> {
 /** A verified package of the `valid` fixture, numbered by its custodian and copied into custody (and the local backup). */
 async function resultInCustody(): Promise<{ copy: CopyResult; name: string; keys: string[] }> {
   const { submissionId, name, resultNumber } = await cataloguedValidResult();
-  const copy = await copyFromUploads(await custodyCopyPortsFromEnv(), { submissionId, n: 1, resultNumber });
+  // The transfer's step, so the registry records the copy and the integrity audit expects it (until destroyed).
+  const copy = await copyIntoCustody({ copy: await custodyCopyPortsFromEnv(), store: submissionStoreFromEnv(), now: () => new Date() }, { submissionId, n: 1, resultNumber, requestId: `destruction-test-${submissionId}` });
   const keys = [...(await fixtureFiles('valid')).keys()].map((p) => custodyObjectKey(resultNumber, 1, p)).concat(custodyManifestKey(resultNumber, 1));
   return { copy, name, keys };
 }

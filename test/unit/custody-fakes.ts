@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { NotFoundError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
-import type { Bytes, CustodyObjectHead, CustodyRepair, CustodyStore, UploadsSource } from '#shared/ports/custody.ts';
+import type { Bytes, CustodyCopyRecord, CustodyObjectHead, CustodyRecords, CustodyRepair, CustodyStore, RecordedFile, UploadsSource } from '#shared/ports/custody.ts';
+import { custodyManifestKey, custodyObjectKey } from '#shared/custody/keys.ts';
+import { encodeManifest, packageRootHash, type CustodyManifest } from '#shared/custody/manifest.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer, MailMessage } from '#shared/ports/mailer.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
@@ -130,4 +132,69 @@ export class FakeMailer implements Mailer {
 
 export function fakeIdentity(users: User[]): Pick<IdentityRepository, 'listUsers'> {
   return { listUsers: async (orgCode) => users.filter((u) => u.orgCode === orgCode) };
+}
+
+/** The registry's custody records in memory: copies by number and version, the submissions' file lists, destroyed results. */
+export class FakeCustodyRecords implements CustodyRecords {
+  readonly copies = new Map<string, CustodyCopyRecord>();
+  readonly files = new Map<string, RecordedFile[]>();
+  readonly destroyed = new Set<string>();
+  constructor(private readonly opts: { pageSize?: number } = {}) {}
+
+  add(record: CustodyCopyRecord, files: RecordedFile[]): void {
+    this.copies.set(`${record.resultNumber}#v${String(record.n).padStart(4, '0')}`, record);
+    this.files.set(`${record.submissionId}#${record.n}`, files);
+  }
+  async listCopies(cursor?: string): Promise<{ copies: CustodyCopyRecord[]; cursor?: string }> {
+    const all = [...this.copies.keys()].sort();
+    const start = cursor ? Number(cursor) : 0;
+    const size = this.opts.pageSize ?? 500;
+    return { copies: all.slice(start, start + size).map((k) => this.copies.get(k)!), ...(start + size < all.length ? { cursor: String(start + size) } : {}) };
+  }
+  async findCopy(resultNumber: string, n: number): Promise<CustodyCopyRecord | undefined> {
+    return this.copies.get(`${resultNumber}#v${String(n).padStart(4, '0')}`);
+  }
+  async isDestroyed(resultNumber: string): Promise<boolean> {
+    return this.destroyed.has(resultNumber);
+  }
+  async listVersionFiles(submissionId: string, n: number): Promise<RecordedFile[]> {
+    return this.files.get(`${submissionId}#${n}`) ?? [];
+  }
+}
+
+/**
+ * A result version as the transfer leaves it: its files and manifest in each store (custody, and the backup
+ * when given) and the registry's record — manifest SHA-256, root hash — with the submission's file list.
+ */
+export function putResult(stores: FakeCustodyStore[], records: FakeCustodyRecords, resultNumber: string, files: Record<string, string>, n = 1): CustodyManifest {
+  const manifest: CustodyManifest = {
+    resultNumber,
+    n,
+    submissionId: `sub-${resultNumber}`,
+    custodianOrg: '440000-CUS',
+    organiserOrg: '440000-NR',
+    copiedAt: '2026-11-01T00:00:00Z',
+    files: Object.entries(files).map(([path, body]) => ({ path, key: custodyObjectKey(resultNumber, n, path), size: Buffer.byteLength(body), sha256: sha(body) })),
+  };
+  const body = Buffer.from(encodeManifest(manifest));
+  for (const s of stores) {
+    for (const f of manifest.files) s.objects.set(f.key, Buffer.from(files[f.path] ?? ''));
+    s.objects.set(custodyManifestKey(resultNumber, n), body);
+  }
+  records.add(
+    {
+      resultNumber,
+      n,
+      submissionId: manifest.submissionId,
+      custodianOrg: manifest.custodianOrg,
+      organiserOrg: manifest.organiserOrg,
+      manifestKey: custodyManifestKey(resultNumber, n),
+      manifestSha256: sha(body),
+      rootHash: packageRootHash(manifest.files),
+      files: manifest.files.length,
+      bytes: manifest.files.reduce((t, f) => t + f.size, 0),
+    },
+    manifest.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
+  );
+  return manifest;
 }

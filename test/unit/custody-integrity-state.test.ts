@@ -3,55 +3,64 @@ import { describe, expect, it } from 'vitest';
 import { makeHandler as makeWriteReport } from '#functions/custody/write-report.ts';
 import { batchListBudgetBytes, checkBatch, listResults, manifestsPerBatch, writeReport } from '#shared/custody/integrity.ts';
 import { custodyManifestKey, custodyObjectKey, integrityWorkKey } from '#shared/custody/keys.ts';
-import { encodeManifest } from '#shared/custody/manifest.ts';
-import type { CustodyStore } from '#shared/ports/custody.ts';
-import { FakeCustodyStore, FakeDocuments, FakeMailer, FakeRuns, fakeIdentity, sha } from './custody-fakes.ts';
+import type { CustodyCopyRecord, CustodyRecords } from '#shared/ports/custody.ts';
+import { FakeCustodyRecords, FakeCustodyStore, FakeDocuments, FakeMailer, FakeRuns, fakeIdentity, putResult, sha } from './custody-fakes.ts';
 
 const run = { date: '2026-11-08', executionName: 'weekly-1' };
 const lambdaContext = { awsRequestId: 'aws-1', getRemainingTimeInMillis: () => 300_000 } as unknown as Context;
 const number = (i: number) => `440000-CUS-2026-GT-${String(i).padStart(6, '0')}`;
 
-/** `count` result versions of one file each; `bad` of them with changed bytes (same size). */
-function custodyOf(count: number, bad: readonly number[] = []): FakeCustodyStore {
-  const custody = new FakeCustodyStore({ pageSize: 37 });
+/** `count` result versions of one file each, recorded in the registry; `bad` of them with changed bytes (same size). */
+function custodyOf(count: number, bad: readonly number[] = []): { custody: FakeCustodyStore; records: FakeCustodyRecords } {
+  const custody = new FakeCustodyStore();
+  const records = new FakeCustodyRecords({ pageSize: 37 });
   for (let i = 1; i <= count; i += 1) {
-    const key = custodyObjectKey(number(i), 1, 'a.txt');
-    const body = `file-${i}`;
-    custody.objects.set(key, Buffer.from(bad.includes(i) ? body.toUpperCase() : body));
-    const manifest = { resultNumber: number(i), n: 1, submissionId: `sub-${i}`, custodianOrg: '440000-CUS', organiserOrg: '440000-NR', copiedAt: '2026-11-01T00:00:00Z', files: [{ path: 'a.txt', key, size: Buffer.byteLength(body), sha256: sha(body) }] };
-    custody.objects.set(custodyManifestKey(number(i), 1), Buffer.from(encodeManifest(manifest)));
+    putResult([custody], records, number(i), { 'a.txt': `file-${i}` });
+    if (bad.includes(i)) custody.tamper(custodyObjectKey(number(i), 1, 'a.txt'), `FILE-${i}`);
   }
-  return custody;
+  return { custody, records };
 }
 
-/** A custody store that only lists `count` manifest keys (List Results reads nothing else). */
-function manifestsOnly(count: number): CustodyStore {
-  const keys = Array.from({ length: count }, (_, i) => custodyManifestKey(number(i + 1), 1));
+/** Registry records only, `count` of them (List Results reads nothing else). */
+function recordsOnly(count: number): CustodyRecords {
+  const copy = (i: number): CustodyCopyRecord => ({
+    resultNumber: number(i),
+    n: 1,
+    submissionId: `sub-${i}`,
+    custodianOrg: '440000-CUS',
+    organiserOrg: '440000-NR',
+    manifestKey: custodyManifestKey(number(i), 1),
+    manifestSha256: sha(`m${i}`),
+    rootHash: sha(`r${i}`),
+    files: 1,
+    bytes: 1,
+  });
   return {
-    putOnce: async () => undefined,
-    head: async () => undefined,
-    read: () => (async function* () {})(),
-    list: async (_prefix, cursor) => {
+    listCopies: async (cursor) => {
       const start = Number(cursor ?? 0);
-      return { keys: keys.slice(start, start + 1000), ...(start + 1000 < keys.length ? { cursor: String(start + 1000) } : {}) };
+      const end = Math.min(start + 1000, count);
+      return { copies: Array.from({ length: end - start }, (_, j) => copy(start + j + 1)), ...(end < count ? { cursor: String(end) } : {}) };
     },
+    findCopy: async () => undefined,
+    isDestroyed: async () => false,
+    listVersionFiles: async () => [],
   };
 }
 
 /** List Results and every Check Batch, as the state machine runs them; only what the state keeps comes back. */
-async function listAndCheck(custody: FakeCustodyStore, documents: FakeDocuments): Promise<{ manifests: number; batches: number }> {
-  const listed = await listResults({ custody, documents }, run);
-  for (const b of listed.batches) await checkBatch({ custody, documents, trustStoredChecksums: false }, run, b);
+async function listAndCheck(world: { custody: FakeCustodyStore; records: FakeCustodyRecords }, documents: FakeDocuments): Promise<{ manifests: number; batches: number }> {
+  const listed = await listResults({ records: world.records, documents }, run);
+  for (const b of listed.batches) await checkBatch({ ...world, documents, trustStoredChecksums: false }, run, b);
   return { manifests: listed.manifests, batches: listed.batches.length };
 }
 
 describe('R10.1 integrity audit review: the state carries no per-batch results (Write Report reads them from the documents bucket)', () => {
   it('writes the report from the results files alone: the Write Report task input holds only the run, the manifest count and the batch count', async () => {
-    const custody = custodyOf(manifestsPerBatch * 2 + 5, [3, manifestsPerBatch + 7, manifestsPerBatch * 2 + 5]);
+    const world = custodyOf(manifestsPerBatch * 2 + 5, [3, manifestsPerBatch + 7, manifestsPerBatch * 2 + 5]);
     const documents = new FakeDocuments({ pageSize: 2 });
-    const state = await listAndCheck(custody, documents);
+    const state = await listAndCheck(world, documents);
     const runs = new FakeRuns();
-    const ports = { custody, documents, trustStoredChecksums: false, runs, identity: fakeIdentity([]), mailer: new FakeMailer(), now: () => new Date('2026-11-08T19:00:00Z') };
+    const ports = { ...world, documents, trustStoredChecksums: false, runs, identity: fakeIdentity([]), mailer: new FakeMailer(), now: () => new Date('2026-11-08T19:00:00Z') };
 
     const out = await makeWriteReport(ports)({ ...run, manifests: state.manifests, batches: state.batches, execution: 'arn:aws:states:local:000000000000:execution:IntegrityAudit:weekly-1' }, lambdaContext);
 
@@ -65,9 +74,8 @@ describe('R10.1 integrity audit review: the state carries no per-batch results (
   });
 
   it('refuses to report when a batch has no results file, so unchecked objects never pass', async () => {
-    const custody = custodyOf(manifestsPerBatch + 1);
     const documents = new FakeDocuments();
-    const state = await listAndCheck(custody, documents);
+    const state = await listAndCheck(custodyOf(manifestsPerBatch + 1), documents);
     documents.objects.delete(integrityWorkKey(run.date, run.executionName, 'results', 1));
     const runs = new FakeRuns();
 
@@ -79,9 +87,8 @@ describe('R10.1 integrity audit review: the state carries no per-batch results (
   });
 
   it('refuses to report when the batches checked fewer manifests than List Results found', async () => {
-    const custody = custodyOf(3);
     const documents = new FakeDocuments();
-    const state = await listAndCheck(custody, documents);
+    const state = await listAndCheck(custodyOf(3), documents);
 
     const attempt = writeReport({ documents, runs: new FakeRuns(), now: () => new Date() }, { ...run, manifests: state.manifests + 1, batches: state.batches, requestId: 'r' });
 
@@ -91,8 +98,9 @@ describe('R10.1 integrity audit review: the state carries no per-batch results (
   it('reads only its own run’s results: another execution on the same day does not leak into the report', async () => {
     const documents = new FakeDocuments();
     const other = { date: run.date, executionName: 'weekly-10' };
-    const otherListed = await listResults({ custody: custodyOf(1, [1]), documents }, other);
-    for (const b of otherListed.batches) await checkBatch({ custody: custodyOf(1, [1]), documents, trustStoredChecksums: false }, other, b);
+    const otherWorld = custodyOf(1, [1]);
+    const otherListed = await listResults({ records: otherWorld.records, documents }, other);
+    for (const b of otherListed.batches) await checkBatch({ ...otherWorld, documents, trustStoredChecksums: false }, other, b);
     const state = await listAndCheck(custodyOf(2), documents);
 
     const out = await writeReport({ documents, runs: new FakeRuns(), now: () => new Date() }, { ...run, ...state, requestId: 'r' });
@@ -103,8 +111,8 @@ describe('R10.1 integrity audit review: the state carries no per-batch results (
   it('lists 1,596 batches (79,800 result versions) under the longest execution name and refuses 1,597 with INTEGRITY_TOO_MANY_BATCHES, the cap docs/custody.md states', async () => {
     const longRun = { date: run.date, executionName: 'x'.repeat(80) };
 
-    const listed = await listResults({ custody: manifestsOnly(1596 * manifestsPerBatch), documents: new FakeDocuments() }, longRun);
-    const refused = listResults({ custody: manifestsOnly(1597 * manifestsPerBatch), documents: new FakeDocuments() }, longRun);
+    const listed = await listResults({ records: recordsOnly(1596 * manifestsPerBatch), documents: new FakeDocuments() }, longRun);
+    const refused = listResults({ records: recordsOnly(1597 * manifestsPerBatch), documents: new FakeDocuments() }, longRun);
 
     expect(listed.batches).toHaveLength(1596);
     expect(Buffer.byteLength(JSON.stringify(listed.batches))).toBeLessThanOrEqual(batchListBudgetBytes);
