@@ -1,7 +1,7 @@
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { chinaDate, chinaDateTime } from '#shared/calendar/dates.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/errors.ts';
-import { requireClearance } from '#shared/security/access.ts';
+import { noteListed, requireClearance } from '#shared/security/access.ts';
 import type { Role } from '#shared/identity/roles.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -216,6 +216,7 @@ async function loadForAssignee(ports: Pick<HumanTaskPorts, 'tasks' | 'kinds'>, a
   const record = await ports.kinds(found.task.kind)?.protects?.(found.task.subject);
   if (record) requireClearance(actor, record, new HumanTaskNotFoundError().message);
   if (!found.task.assignees.includes(actor.userId)) throw new NotAssigneeError(actor.userId);
+  if (record) noteListed(record);
   return found;
 }
 
