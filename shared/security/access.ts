@@ -60,7 +60,8 @@ export async function isSameOrAbove(identity: Pick<IdentityRepository, 'getOrgan
 }
 
 export function involvedOrgs(record: Omit<ProtectedRecord, 'target' | 'classification'>): string[] {
-  return [...new Set([record.organiserOrg, ...(record.implementerOrg ? [record.implementerOrg] : []), record.custodianOrg])];
+  // An archived record (a catalogue report's line as sent) may predate a field: only the organisations it names.
+  return [...new Set([record.organiserOrg, record.implementerOrg, record.custodianOrg].filter((o): o is string => typeof o === 'string' && o !== ''))];
 }
 
 /** Scope only (R3.1): the caller's organisation is involved in the record, or above one that is. */
