@@ -157,6 +157,13 @@ export const manifest: Manifest = {
       verifiesJwt: true,
     },
     {
+      name: 'ListSecurityRecords',
+      entry: 'functions/identity/list-security-records.ts',
+      description: 'Security records (R20.1) of an organisation and those below it, for its supervisor: one key query per organisation.',
+      tables: { registry: 'read', logs: 'read' },
+      verifiesJwt: true,
+    },
+    {
       name: 'UpdateUserClearance',
       entry: 'functions/identity/update-user-clearance.ts',
       description: 'An administrator changes a user clearance (audited).',
@@ -661,6 +668,7 @@ export const manifest: Manifest = {
     { method: 'GET', path: '/orgs', function: 'ListOrganisations', auth: 'any', summary: '组织列表' },
     { method: 'GET', path: '/orgs/{code}', function: 'GetOrganisation', auth: 'any', summary: '组织详情' },
     { method: 'GET', path: '/orgs/{code}/users', function: 'ListUsers', auth: 'any', summary: '组织用户' },
+    { method: 'GET', path: '/security-records', function: 'ListSecurityRecords', auth: ['supervisor', 'administrator'], summary: '安全记录（拒绝的请求与涉密读取）' },
     { method: 'PUT', path: '/users/{userId}/clearance', function: 'UpdateUserClearance', auth: ['administrator'], summary: '调整用户密级权限' },
     { method: 'PUT', path: '/calendar/{year}', function: 'UpdateHolidayCalendar', auth: ['administrator'], summary: '更新年度节假日安排' },
     { method: 'GET', path: '/calendar/deadline', function: 'GetCalendar', auth: 'any', summary: '计算工作日期限' },

@@ -1,13 +1,13 @@
 import { withHttp, type HttpDeps } from '#shared/http/with-http.ts';
 import { listOrganisationUsers } from '#shared/identity/directory.ts';
 import { identityContracts } from '#shared/schemas/identity-contracts.ts';
-import { identityOf } from './deps.ts';
+import { identityOf, signedIn } from './deps.ts';
 
 export function makeHandler(deps?: HttpDeps) {
   return withHttp(
     'ListUsers',
     identityContracts.ListUsers,
-    async (req) => ({ body: { items: await listOrganisationUsers(await identityOf(deps), req.path.code) } }),
+    async (req) => ({ body: { items: await listOrganisationUsers(await identityOf(deps), signedIn(req.principal), req.path.code) } }),
     deps,
   );
 }

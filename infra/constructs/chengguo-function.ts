@@ -196,6 +196,25 @@ export class ChengguoFunction extends Construct {
     return this;
   }
 
+  /**
+   * Every HTTP function (manifest `verifiesJwt`) writes the security records
+   * of its requests (R20.1, shared/security/records.ts): PutItem on the logs
+   * table, only on items whose partition key starts with SECREC# (IAM
+   * dynamodb:LeadingKeys), so it cannot touch the audit chain.
+   */
+  bindSecurityRecords(ref: TableRef): this {
+    this.fn.addEnvironment(tableEnv[ref.name], ref.table.tableName);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [ref.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SECREC#*'] } },
+      }),
+    );
+    this.grantKeyVia(ref.key, 'dynamodb', Stack.of(this).region, 'readWrite');
+    return this;
+  }
+
   /** BUCKET env var + object read or write in that one bucket, and its key via S3 only. */
   bindBucket(ref: BucketRef, access: Access): this {
     this.fn.addEnvironment(bucketEnv[ref.name], ref.bucketName);

@@ -194,7 +194,7 @@ export class StatelessStack extends Stack {
       for (const [bucket, access] of Object.entries(def.buckets ?? {}) as [BucketName, 'read' | 'readWrite'][]) {
         fn.bindBucket(bucketRef(ctx, bucket), access);
       }
-      if (def.verifiesJwt) fn.bindJwt(stateful.jwt);
+      if (def.verifiesJwt) fn.bindJwt(stateful.jwt).bindSecurityRecords(tableRefs.logs);
       if (def.sendsEmail) fn.bindEmail(mail);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
       if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'));

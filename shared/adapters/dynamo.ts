@@ -56,6 +56,8 @@ export function documentClient(): DynamoDBDocumentClient {
  * Logs table:
  *   AUDIT             HEAD               the chain head (seq, hash)
  *   AUDIT             SEQ#<12 digits>    one audit record
+ *   SECREC#<org|anonymous> <iso time>#<requestId>  one security record (R20.1; dynamo-security-records.ts), per
+ *                           organisation concerned: the caller's and those of the records read or refused
  */
 export const keys = {
   org: (code: string) => ({ pk: `ORG#${code}`, sk: 'META' }),

@@ -10,6 +10,8 @@ import type { ThemeId } from '#shared/schemas/theme.ts';
 import { AlreadyCataloguedError, SequenceMovedError } from './errors.ts';
 import { formatResultNumber, maxSequence } from './numbers.ts';
 import { ancestorCodes } from './regions.ts';
+import { noteListed, requireClearance, requireVisible, type ProtectedRecord } from '#shared/security/access.ts';
+import { submissionNotFound, submissionRecord } from '#shared/submission/access.ts';
 
 /** The custody flow registers as the system; a person registers through POST /catalogue. */
 export type CatalogueActor = Principal | { readonly system: string; readonly orgCode: string };
@@ -69,15 +71,13 @@ export async function registerCatalogueEntry(
   const submission = await ports.submissions.getSubmission(cmd.submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${cmd.submissionId} 不存在`);
   const actor = cmd.actor;
+  // The access rule first: a submission above a person's clearance is absent for them (R5.1).
+  if (!('system' in actor)) requireClearance(actor, submissionRecord(submission), submissionNotFound(submission.submissionId));
   if (!('system' in actor)) {
     if (!actor.roles.includes('custodian')) throw new ForbiddenError('无权登记成果目录：需要“成果保管人”角色');
     if (actor.orgCode !== submission.custodianOrg) {
       throw new ForbiddenError(`无权登记成果目录：该成果的保管单位是 ${submission.custodianOrg}，您所在单位为 ${actor.orgCode}`);
     }
-  }
-  // A person never catalogues what their own clearance would not let them read back.
-  if (!('system' in actor) && !clearanceAllows(actor.clearance, submission.classification)) {
-    throw new ForbiddenError('无权登记该成果目录：成果密级高于您的密级权限');
   }
   const existing = await ports.catalogue.getEntryForSubmission(submission.submissionId);
   if (existing) {
@@ -148,10 +148,16 @@ function buildEntry(s: Submission, sequence: number, year: number, timePoint: st
 
 const notFound = (n: string) => new NotFoundError(`成果目录条目 ${n} 不存在`);
 
+/** A catalogue entry as the access rule sees it (shared/security/access.ts): scope `catalogue`, any organisation within clearance. */
+export function entryRecord(e: Pick<CatalogueEntry, 'resultNumber' | 'classification' | 'organiserOrg' | 'provider' | 'custodian'>): ProtectedRecord {
+  return { target: `CAT#${e.resultNumber}`, classification: e.classification, organiserOrg: e.organiserOrg, implementerOrg: e.provider, custodianOrg: e.custodian };
+}
+
 /** An entry above the reader's clearance is reported as absent: its existence is not disclosed. */
-async function visibleEntry(store: CatalogueStore, actor: Principal, resultNumber: string): Promise<CatalogueEntry> {
+export async function visibleEntry(store: Pick<CatalogueStore, 'getEntry'>, actor: Principal, resultNumber: string, message = `成果目录条目 ${resultNumber} 不存在`): Promise<CatalogueEntry> {
   const entry = await store.getEntry(resultNumber);
-  if (!entry || !clearanceAllows(actor.clearance, entry.classification)) throw notFound(resultNumber);
+  if (!entry) throw new NotFoundError(message);
+  requireVisible(actor, entryRecord(entry), message);
   return entry;
 }
 
@@ -254,7 +260,9 @@ export async function searchCatalogue(
     ...(bbox ? { bbox } : {}),
     ...(q.includeDestroyed === 'true' ? { includeDestroyed: true } : {}),
   };
-  return ports.catalogue.search(filter, { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
+  const page = await ports.catalogue.search(filter, { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
+  for (const e of page.items) noteListed(entryRecord(e));
+  return page;
 }
 
 export const overlapHint = '已有成果可共享，避免重复调查';

@@ -14,6 +14,8 @@ import type { SubmissionStore } from '#shared/ports/submission.ts';
 import { sharingModeLabels } from '#shared/schemas/submission.ts';
 import { escapeHtml } from '#shared/tasks/mail.ts';
 import { themeProfiles } from '#shared/verification/profiles.ts';
+import { noteListed } from '#shared/security/access.ts';
+import { entryRecord } from './catalogue.ts';
 
 /**
  * Catalogue reports upward (目录汇交/上报, R9.1): within 30 working days of
@@ -379,7 +381,9 @@ async function readableReport(ports: Pick<ReportPorts, 'reports' | 'documents' |
       return { ...e, classification: strictest };
     }),
   );
+  // Each line goes through the access rule's clearance step (shared/security/access.ts): above it, only the number.
   const lines = linesFor(cmd.actor.clearance, entries);
+  for (const l of lines) if (!isRedacted(l)) noteListed(entryRecord(l));
   return { report, lines, visible: new Set(lines.filter((l) => !isRedacted(l)).map((l) => l.resultNumber)) };
 }
 

@@ -10,6 +10,7 @@ import { named, userLabel } from '#shared/tasks/mail.ts';
 import { themeProfiles } from '#shared/verification/profiles.ts';
 import { regionName } from '#shared/catalogue/regions.ts';
 import { destructionStatusLabels, type DestructionStore } from './destruction.ts';
+import { entryRecord } from '#shared/catalogue/catalogue.ts';
 
 /**
  * The organiser's approval of a destruction (销毁审批) as a human-task kind:
@@ -38,6 +39,12 @@ export function destructionApprovalKind(ports: {
     kind: destructionApprovalKindId,
     label: '成果销毁审批',
     role: 'reviewer',
+
+    async protects(subject) {
+      const { resultNumber } = destructionSubjectSchema.parse(subject);
+      const entry = await ports.catalogue.getEntry(resultNumber);
+      return entry ? entryRecord(entry) : undefined;
+    },
 
     async describe(subject) {
       const { entry, record } = await load(subject);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
-import { clearanceAllows } from '#shared/identity/roles.ts';
+import { visibleEntry } from '#shared/catalogue/catalogue.ts';
 import { manifestsPrefix, resultsPrefix } from '#shared/custody/keys.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
@@ -109,8 +109,7 @@ export async function requestDestruction(
   cmd: { actor: Principal; resultNumber: string; reasons: string; requestId: string },
 ): Promise<DestructionRecord> {
   const { actor } = cmd;
-  const entry = await ports.catalogue.getEntry(cmd.resultNumber);
-  if (!entry || !clearanceAllows(actor.clearance, entry.classification)) throw new NotFoundError(`目录条目 ${cmd.resultNumber} 不存在`);
+  const entry = await visibleEntry(ports.catalogue, actor, cmd.resultNumber, `目录条目 ${cmd.resultNumber} 不存在`);
   if (!actor.roles.includes('custodian') || actor.orgCode !== entry.custodian) {
     throw new ForbiddenError(`无权申请销毁：只有保管单位（${entry.custodian}）的成果保管人可以申请`);
   }
@@ -243,8 +242,7 @@ export async function getDestruction(
   cmd: { actor: Principal; resultNumber: string },
 ): Promise<DestructionRecord> {
   const { actor } = cmd;
-  const entry = await ports.catalogue.getEntry(cmd.resultNumber);
-  if (!entry || !clearanceAllows(actor.clearance, entry.classification)) throw new NotFoundError(`目录条目 ${cmd.resultNumber} 不存在`);
+  const entry = await visibleEntry(ports.catalogue, actor, cmd.resultNumber, `目录条目 ${cmd.resultNumber} 不存在`);
   const concerned = actor.orgCode === entry.custodian || actor.orgCode === entry.organiserOrg || actor.roles.includes('administrator');
   if (!concerned) throw new ForbiddenError('无权查看销毁申请：仅保管单位、组织单位或管理员可查看');
   const record = await ports.destructions.get(entry.resultNumber);

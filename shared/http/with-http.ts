@@ -12,6 +12,9 @@ import { parseOrThrow } from './validation.ts';
 import { jwtVerifierFromEnv, type TokenVerifier } from './auth.ts';
 import { logger } from '#shared/log.ts';
 import { roleLabels } from '#shared/identity/roles.ts';
+import { HiddenByClearanceError } from '#shared/security/access.ts';
+import { runWithSecurityContext, type SecurityContext } from '#shared/security/context.ts';
+import { InMemorySecurityRecords, securityRecordOf, type SecurityRecordStore } from '#shared/security/records.ts';
 
 /** A JSON body larger than this is refused before parsing (uploads go to S3, not here). */
 export const maxBodyBytes = 1024 * 1024;
@@ -38,6 +41,12 @@ export interface HttpResult {
 export interface HttpDeps {
   readonly verifier: () => TokenVerifier;
   readonly identity: () => IdentityRepository;
+  /**
+   * Where the security records (R20.1) go: the logs table by default; unit
+   * tests pass an InMemorySecurityRecords (a handler built with deps that
+   * name none keeps its own in memory).
+   */
+  readonly securityRecords?: () => SecurityRecordStore;
 }
 
 export function routeOf(functionName: string): RouteDef {
@@ -139,11 +148,14 @@ let defaultDepsCache: HttpDeps | undefined;
 export async function defaultHttpDeps(): Promise<HttpDeps> {
   if (defaultDepsCache) return defaultDepsCache;
   const { identityRepositoryFromEnv } = await import('#shared/adapters/dynamo-identity.ts');
+  const { securityRecordStoreFromEnv } = await import('#shared/adapters/dynamo-security-records.ts');
   let verifier: TokenVerifier | undefined;
   let identity: IdentityRepository | undefined;
+  let records: SecurityRecordStore | undefined;
   defaultDepsCache = {
     verifier: () => (verifier ??= jwtVerifierFromEnv()),
     identity: () => (identity ??= identityRepositoryFromEnv()),
+    securityRecords: () => (records ??= securityRecordStoreFromEnv()),
   };
   return defaultDepsCache;
 }
@@ -161,42 +173,71 @@ export function withHttp<C extends RouteContract>(
   deps?: HttpDeps,
 ) {
   const route = routeOf(functionName);
+  const routeName = `${route.method} ${route.path}`;
+  const ownRecords = new InMemorySecurityRecords();
   const base = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const requestId = event.requestContext?.requestId ?? context.awsRequestId;
-    const log = logger.createChild({ persistentKeys: { requestId, route: `${route.method} ${route.path}` } });
-    try {
-      const headers = lowerHeaders(event.headers);
-      const principal = await authorise(route, headers['authorization'], deps ?? (await defaultHttpDeps()));
-      refuseUndeclared(spec, event);
-      const rawBody = spec.body ? parseJsonBody(event, headers, spec.maxBodyBytes) : undefined;
-      const req = {
-        path: spec.path ? parseOrThrow(spec.path, event.pathParameters ?? {}, 'path') : undefined,
-        // Unknown query parameters are refused, not ignored: a misspelt filter must not
-        // silently widen a search.
-        query: spec.query ? parseOrThrow(spec.query.strict(), event.queryStringParameters ?? {}, 'query') : undefined,
-        // The same for a body's top-level fields: a misspelt field must not be dropped silently.
-        body: spec.body ? parseOrThrow(spec.body instanceof z.ZodObject ? spec.body.strict() : spec.body, rawBody, 'body') : undefined,
-        principal,
+    const log = logger.createChild({ persistentKeys: { requestId, route: routeName } });
+    const security: SecurityContext = { touched: [] };
+    let principal: Principal | undefined;
+    const resolved = deps ?? (await defaultHttpDeps());
+    const keep = async (status: number, error?: unknown) => {
+      const found = securityRecordOf({
+        time: new Date(),
         requestId,
-        headers,
-        event,
-      } as HttpRequest<C>;
-      const result = await fn(req);
-      const status = result.status ?? 200;
-      if (spec.produces === 'text/html' && typeof result.body === 'string') {
-        return { statusCode: status, headers: { 'content-type': 'text/html; charset=utf-8', ...result.headers }, body: result.body };
-      }
-      if (Array.isArray(spec.produces) && typeof result.body === 'string') {
-        const type = result.headers?.['content-type'];
-        if (!type || !spec.produces.some((t) => type.startsWith(t))) throw new Error(`${functionName}: a file response needs a content-type among ${spec.produces.join(', ')}, got ${type}`);
-        return { statusCode: status, headers: result.headers ?? {}, body: result.body };
-      }
-      if (result.body === undefined) return { statusCode: status, headers: result.headers ?? {} };
-      return json(status, result.body, result.headers);
+        route: routeName,
+        principal,
+        status,
+        ...(error instanceof DomainError ? { code: error.code } : {}),
+        hiddenByClearance: error instanceof HiddenByClearanceError,
+        touched: security.touched,
+      });
+      if (found) await (resolved.securityRecords?.() ?? ownRecords).put(found.orgs, found.record);
+    };
+    try {
+      const response = await runWithSecurityContext(security, async () => {
+        const headers = lowerHeaders(event.headers);
+        principal = await authorise(route, headers['authorization'], resolved);
+        refuseUndeclared(spec, event);
+        const rawBody = spec.body ? parseJsonBody(event, headers, spec.maxBodyBytes) : undefined;
+        const req = {
+          path: spec.path ? parseOrThrow(spec.path, event.pathParameters ?? {}, 'path') : undefined,
+          // Unknown query parameters are refused, not ignored: a misspelt filter must not
+          // silently widen a search.
+          query: spec.query ? parseOrThrow(spec.query.strict(), event.queryStringParameters ?? {}, 'query') : undefined,
+          // The same for a body's top-level fields: a misspelt field must not be dropped silently.
+          body: spec.body ? parseOrThrow(spec.body instanceof z.ZodObject ? spec.body.strict() : spec.body, rawBody, 'body') : undefined,
+          principal,
+          requestId,
+          headers,
+          event,
+        } as HttpRequest<C>;
+        const result = await fn(req);
+        const status = result.status ?? 200;
+        if (spec.produces === 'text/html' && typeof result.body === 'string') {
+          return { statusCode: status, headers: { 'content-type': 'text/html; charset=utf-8', ...result.headers }, body: result.body };
+        }
+        if (Array.isArray(spec.produces) && typeof result.body === 'string') {
+          const type = result.headers?.['content-type'];
+          if (!type || !spec.produces.some((t) => type.startsWith(t))) throw new Error(`${functionName}: a file response needs a content-type among ${spec.produces.join(', ')}, got ${type}`);
+          return { statusCode: status, headers: result.headers ?? {}, body: result.body };
+        }
+        if (result.body === undefined) return { statusCode: status, headers: result.headers ?? {} };
+        return json(status, result.body, result.headers);
+      });
+      // A classified read that cannot be recorded is not answered (R20.1): the error below is a 500.
+      await keep(response.statusCode ?? 200);
+      return response;
     } catch (error) {
       const status = statusOf(error);
       if (status >= 500) log.error('unhandled error', error as Error);
       else log.info('request refused', { status, code: (error as DomainError).code });
+      try {
+        if (status < 500) await keep(status, error);
+      } catch (recordError) {
+        // The refusal stands whether or not its record could be written; the failure is logged in full.
+        log.error('security record not written', recordError as Error);
+      }
       return json(status, errorBody(error, requestId));
     }
   };

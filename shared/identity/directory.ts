@@ -1,11 +1,13 @@
-import { NotFoundError } from '#shared/errors.ts';
+import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
+import { isSameOrAbove } from '#shared/security/access.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Organisation, Principal, User } from '#shared/schemas/identity.ts';
 
 /**
  * Read side of identity (R3.1, R4.1): the hierarchy and who belongs where.
- * Any signed-in user may read it — departments need to know whom they
- * submit to and who keeps what; clearance changes are admin-only.
+ * Any signed-in user may read the organisations — departments need to know
+ * whom they submit to and who keeps what; an organisation's staff only on a
+ * need-to-know basis; clearance changes are admin-only.
  */
 const byCode = (a: Organisation, b: Organisation) => a.code.localeCompare(b.code);
 const byUserId = (a: User, b: User) => a.userId.localeCompare(b.userId);
@@ -38,7 +40,16 @@ export async function getOrganisationDetail(
   return { organisation, ...(parent ? { parent } : {}), children: children.sort(byCode) };
 }
 
-export async function listOrganisationUsers(identity: IdentityRepository, code: string): Promise<User[]> {
+/**
+ * Need-to-know (R20.1): an organisation's staff — names, emails, roles,
+ * clearances — are shown to that organisation, the departments above it
+ * (R3.1) and administrators; anyone else is refused (403; the organisation
+ * itself is public through GET /orgs).
+ */
+export async function listOrganisationUsers(identity: IdentityRepository, principal: Principal, code: string): Promise<User[]> {
   if (!(await identity.getOrganisation(code))) throw orgNotFound(code);
+  if (!principal.roles.includes('administrator') && !(await isSameOrAbove(identity, principal.orgCode, code))) {
+    throw new ForbiddenError(`无权查看组织 ${code} 的人员：仅该组织、其上级部门和系统管理员可查看（您所在单位为 ${principal.orgCode}）`);
+  }
   return (await identity.listUsers(code)).sort(byUserId);
 }

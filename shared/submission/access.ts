@@ -1,6 +1,10 @@
 import { ForbiddenError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
+import type { Submission } from '#shared/schemas/submission.ts';
+import { inScope, requireAccess, requireClearance, type ProtectedRecord } from '#shared/security/access.ts';
+
+export { isSameOrAbove, superiorsOf } from '#shared/security/access.ts';
 
 /** The organisations a task or submission involves. */
 export interface Involved {
@@ -9,48 +13,40 @@ export interface Involved {
   readonly custodianOrg: string;
 }
 
-/** An organisation chain is at most national → provincial → municipal → county, plus units under a department. */
-const maxDepth = 8;
-
-/** The organisations above `orgCode` by parentCode, nearest first. */
-export async function superiorsOf(identity: IdentityRepository, orgCode: string): Promise<string[]> {
-  const out: string[] = [];
-  let code: string | undefined = orgCode;
-  for (let i = 0; i < maxDepth && code; i += 1) {
-    const org = await identity.getOrganisation(code);
-    code = org?.parentCode;
-    if (code) out.push(code);
-  }
-  return out;
+/** A submission as the access rule sees it (shared/security/access.ts). */
+export function submissionRecord(s: Pick<Submission, 'submissionId' | 'classification' | 'organiserOrg' | 'implementerOrg' | 'custodianOrg'>): ProtectedRecord {
+  return { target: `SUB#${s.submissionId}`, classification: s.classification, organiserOrg: s.organiserOrg, implementerOrg: s.implementerOrg, custodianOrg: s.custodianOrg };
 }
 
-/** True when `ancestor` is `orgCode` itself or above it. */
-export async function isSameOrAbove(identity: IdentityRepository, ancestor: string, orgCode: string): Promise<boolean> {
-  return ancestor === orgCode || (await superiorsOf(identity, orgCode)).includes(ancestor);
+export const submissionNotFound = (submissionId: string) => `汇交 ${submissionId} 不存在`;
+
+/** Reads of a submission and of what hangs off it (versions, uploads, reports, timeline): the one access rule. */
+export async function requireSubmissionRead(identity: IdentityRepository, principal: Principal, submission: Submission, what: string): Promise<void> {
+  await requireAccess(identity, principal, submissionRecord(submission), { scope: 'involved', notFound: submissionNotFound(submission.submissionId), what });
 }
 
 /**
- * Reads are limited to the organisations a task involves — organiser,
- * implementer, custodian — and the departments above them (R3.1: a
- * department supervises its region's work).
+ * A survey task carries no classification of its own (its submissions do,
+ * and a task's view lists only those within the reader's clearance): the
+ * organisation scope of the rule (R3.1).
  */
-export async function canRead(identity: IdentityRepository, principal: Principal, involved: Involved): Promise<boolean> {
-  const orgs = [involved.organiserOrg, involved.implementerOrg, involved.custodianOrg];
-  if (orgs.includes(principal.orgCode)) return true;
-  for (const org of orgs) if ((await superiorsOf(identity, org)).includes(principal.orgCode)) return true;
-  return false;
-}
-
-export async function requireRead(identity: IdentityRepository, principal: Principal, involved: Involved, what: string): Promise<void> {
-  if (!(await canRead(identity, principal, involved))) {
+export async function requireTaskRead(identity: IdentityRepository, principal: Principal, involved: Involved, what: string): Promise<void> {
+  if (!(await inScope(identity, principal, involved))) {
     throw new ForbiddenError(
       `无权查看${what}：您所在单位（${principal.orgCode}）不是该任务的组织单位、实施单位、保管单位或其上级部门`,
     );
   }
 }
 
-/** R6.1 “whoever implements, submits”: only a submitter of the implementing unit acts on its submissions. */
-export function requireImplementerSubmitter(principal: Principal, involved: Involved, action: string): void {
+/**
+ * R6.1 “whoever implements, submits”: only a submitter of the implementing
+ * unit acts on its submissions. On a submission, its clearance comes first
+ * (the rule's step 1): one above the caller's clearance is absent.
+ */
+export function requireImplementerSubmitter(principal: Principal, involved: Involved | Submission, action: string): void {
+  if ('submissionId' in involved && 'classification' in involved) {
+    requireClearance(principal, submissionRecord(involved), submissionNotFound(involved.submissionId));
+  }
   if (!principal.roles.includes('submitter')) {
     throw new ForbiddenError(`无权${action}：需要“成果汇交人”角色`);
   }

@@ -18,7 +18,7 @@ import {
   type Version,
   type VersionFile,
 } from '#shared/schemas/submission.ts';
-import { requireImplementerSubmitter, requireRead } from './access.ts';
+import { requireImplementerSubmitter, requireSubmissionRead } from './access.ts';
 import { chinaDay, deadlineView } from './deadlines.ts';
 import { submissionEntry, timelineEvent } from './events.ts';
 import { versionPrefix } from './manifest.ts';
@@ -310,7 +310,7 @@ export async function getSubmission(
 ): Promise<{ submission: SubmissionView; task: SurveyTaskView | null }> {
   const submission = await ports.store.getSubmission(cmd.submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${cmd.submissionId} 不存在`);
-  await requireRead(ports.identity, cmd.actor, submission, '该汇交');
+  await requireSubmissionRead(ports.identity, cmd.actor, submission, '该汇交');
   const [versions, task, calendar, events] = await Promise.all([
     ports.store.listVersions(submission.submissionId),
     ports.store.getTask(submission.taskId),

@@ -11,7 +11,8 @@ import { submissionStatusLabels, type DeadlineView, type Submission, type Survey
 import { ownRulesCategories, type ThemeId } from '#shared/schemas/theme.ts';
 import { themeProfiles } from '#shared/verification/profiles.ts';
 import { regionBoxFor } from '#shared/verification/regions.ts';
-import { isSameOrAbove, requireImplementerSubmitter, requireRead } from './access.ts';
+import { isSameOrAbove, requireImplementerSubmitter, requireTaskRead, submissionRecord } from './access.ts';
+import { noteListed, visibleTo } from '#shared/security/access.ts';
 import { chinaDay, clocks, deadlineView } from './deadlines.ts';
 
 /** The organisation types that organise surveys (R6.1 “whoever organises, receives”). */
@@ -227,8 +228,10 @@ export async function getSurveyTask(
 ): Promise<{ task: SurveyTaskView; submissions: SubmissionSummary[] }> {
   const task = await ports.store.getTask(cmd.taskId);
   if (!task) throw new NotFoundError(`调查监测任务 ${cmd.taskId} 不存在`);
-  await requireRead(ports.identity, cmd.actor, task, '该调查监测任务');
-  const submissions = await ports.store.listSubmissionsOfTask(task.taskId);
+  await requireTaskRead(ports.identity, cmd.actor, task, '该调查监测任务');
+  // The task is not classified; each of its submissions is: one above the reader's clearance is left out (R5.1).
+  const submissions = (await ports.store.listSubmissionsOfTask(task.taskId)).filter((s) => visibleTo(cmd.actor, s.classification));
+  for (const s of submissions) noteListed(submissionRecord(s));
   return { task: taskView(task, await ports.calendar(), chinaDay(ports.now())), submissions: submissions.map(submissionSummary) };
 }
 

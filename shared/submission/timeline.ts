@@ -3,7 +3,7 @@ import { NotFoundError } from '#shared/errors.ts';
 import type { SubmissionPorts } from '#shared/ports/submission.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { timelineEventLabels, timelineEventTypes, type DeadlineView, type TimelineEventType } from '#shared/schemas/submission.ts';
-import { requireRead } from './access.ts';
+import { requireSubmissionRead } from './access.ts';
 import { chinaDay, deadlineView } from './deadlines.ts';
 import { roundDeadlines } from './submissions.ts';
 
@@ -37,7 +37,7 @@ export async function getTimeline(
 ): Promise<{ submissionId: string; entries: TimelineEntry[] }> {
   const submission = await ports.store.getSubmission(cmd.submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${cmd.submissionId} 不存在`);
-  await requireRead(ports.identity, cmd.actor, submission, '该汇交的时间线');
+  await requireSubmissionRead(ports.identity, cmd.actor, submission, '该汇交的时间线');
   const [events, versions, task, calendar] = await Promise.all([
     ports.store.listEvents(submission.submissionId),
     ports.store.listVersions(submission.submissionId),

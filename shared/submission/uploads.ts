@@ -3,7 +3,7 @@ import type { PackageObjectStore, SignedRequest, SubmissionPorts, UploadedPart }
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import type { Submission, TimelineEvent, Version, VersionFile } from '#shared/schemas/submission.ts';
-import { requireImplementerSubmitter, requireRead } from './access.ts';
+import { requireImplementerSubmitter, requireSubmissionRead } from './access.ts';
 import { MultipartRaceError, uploadIncomplete, VersionSealedError, VersionStateChangedError } from './errors.ts';
 import { submissionEntry, timelineEvent } from './events.ts';
 import { objectKey, versionPrefix } from './manifest.ts';
@@ -48,9 +48,16 @@ function invalid(issues: FieldIssue[]): ValidationError {
 
 type Ports = Pick<SubmissionPorts, 'store' | 'objects' | 'now' | 'identity'>;
 
-async function loadVersion(ports: Pick<SubmissionPorts, 'store'>, submissionId: string, n: number): Promise<{ submission: Submission; version: Version }> {
+/** `guard` is the access rule for the caller, applied before anything about the versions is disclosed. */
+async function loadVersion(
+  ports: Pick<SubmissionPorts, 'store'>,
+  submissionId: string,
+  n: number,
+  guard: (submission: Submission) => void | Promise<void>,
+): Promise<{ submission: Submission; version: Version }> {
   const submission = await ports.store.getSubmission(submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${submissionId} 不存在`);
+  await guard(submission);
   const version = await ports.store.getVersion(submissionId, n);
   if (!version) {
     if (submission.status === 'heldOffline' && submission.currentVersion === 0) throw heldOffline(submission);
@@ -65,8 +72,7 @@ function heldOffline(s: Submission): ConflictError {
 
 /** The submitter's own open version: anything else is refused before a URL is signed or a byte accepted. */
 async function loadOpenVersion(ports: Pick<SubmissionPorts, 'store'>, actor: Principal, submissionId: string, n: number, action: string) {
-  const loaded = await loadVersion(ports, submissionId, n);
-  requireImplementerSubmitter(actor, loaded.submission, action);
+  const loaded = await loadVersion(ports, submissionId, n, (s) => requireImplementerSubmitter(actor, s, action));
   if (loaded.submission.status === 'heldOffline') throw heldOffline(loaded.submission);
   if (loaded.version.status !== 'open') throw new VersionSealedError(n, loaded.version.status);
   return loaded;
@@ -374,8 +380,9 @@ export async function uploadStatus(
   cmd: { actor: Principal; submissionId: string; n: number; cursor?: string; limit: number },
   ports: Ports,
 ): Promise<UploadStatusResult> {
-  const { submission, version } = await loadVersion(ports, cmd.submissionId, cmd.n);
-  await requireRead(ports.identity, cmd.actor, submission, '该汇交的上传状态');
+  const { submission, version } = await loadVersion(ports, cmd.submissionId, cmd.n, (s) =>
+    requireSubmissionRead(ports.identity, cmd.actor, s, '该汇交的上传状态'),
+  );
   const [manifest, present] = await Promise.all([
     ports.store.listFiles(submission.submissionId, version.n, version.manifestId),
     arrived(ports.objects, submission.submissionId, version.n),
@@ -578,8 +585,7 @@ export async function completeVersion(
   cmd: { actor: Principal; submissionId: string; n: number; requestId: string },
   ports: Pick<SubmissionPorts, 'store' | 'objects' | 'workflow' | 'now'>,
 ): Promise<CompleteVersionResult> {
-  let { submission, version } = await loadVersion(ports, cmd.submissionId, cmd.n);
-  requireImplementerSubmitter(cmd.actor, submission, '完成上传');
+  let { submission, version } = await loadVersion(ports, cmd.submissionId, cmd.n, (s) => requireImplementerSubmitter(cmd.actor, s, '完成上传'));
   if (submission.status === 'heldOffline') throw heldOffline(submission);
   if (version.status !== 'open' && version.status !== 'sealed') return completed(version, false);
 

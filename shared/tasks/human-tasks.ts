@@ -1,6 +1,7 @@
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { chinaDate, chinaDateTime } from '#shared/calendar/dates.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import { noteListed, requireClearance } from '#shared/security/access.ts';
 import type { Role } from '#shared/identity/roles.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -207,11 +208,15 @@ function effectiveStatus(task: HumanTask, now: Date): HumanTaskStatus {
   return task.status === 'open' && now.getTime() >= Date.parse(task.expiresAt) ? 'expired' : task.status;
 }
 
-async function loadForAssignee(ports: Pick<HumanTaskPorts, 'tasks'>, actor: Principal, id: string) {
+async function loadForAssignee(ports: Pick<HumanTaskPorts, 'tasks' | 'kinds'>, actor: Principal, id: string) {
   if (!isTaskId(id)) throw new HumanTaskNotFoundError();
   const found = await ports.tasks.get(id);
   if (!found) throw new HumanTaskNotFoundError();
+  // The access rule (shared/security/access.ts): a task about a record above the caller's clearance is absent.
+  const record = await ports.kinds(found.task.kind)?.protects?.(found.task.subject);
+  if (record) requireClearance(actor, record, new HumanTaskNotFoundError().message);
   if (!found.task.assignees.includes(actor.userId)) throw new NotAssigneeError(actor.userId);
+  if (record) noteListed(record);
   return found;
 }
 

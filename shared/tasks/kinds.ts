@@ -1,5 +1,6 @@
 import type { Role } from '#shared/identity/roles.ts';
 import type { HumanTask, HumanTaskSubject } from '#shared/ports/tasks.ts';
+import type { ProtectedRecord } from '#shared/security/access.ts';
 
 /** What happened to a task, for the history its subject keeps (a submission's timeline). */
 export type HumanTaskEventType = 'emailSent' | 'reminderSent' | 'escalated' | 'decided' | 'expired';
@@ -29,6 +30,12 @@ export interface HumanTaskKind {
   record?(task: HumanTask, events: readonly HumanTaskEvent[], requestId: string): Promise<void>;
   /** What an assignee sees on GET (package summary, report, …). */
   summary(task: HumanTask): Promise<unknown>;
+  /**
+   * The classified record the task is about (a submission, a catalogue entry),
+   * for the access rule: an assignee whose clearance is below it does not
+   * see the task (404), like the record itself. Undefined: nothing classified.
+   */
+  protects?(subject: HumanTaskSubject): Promise<ProtectedRecord | undefined>;
 }
 
 export type HumanTaskKinds = (kind: string) => HumanTaskKind | undefined;

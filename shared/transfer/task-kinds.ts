@@ -11,6 +11,7 @@ import type { HumanTaskEventType, HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { named } from '#shared/tasks/mail.ts';
 import { themeProfiles } from '#shared/verification/profiles.ts';
 import { forestryCopyTarget } from './forestry.ts';
+import { submissionRecord } from '#shared/submission/access.ts';
 
 /**
  * The human-task kinds of the transfer (R8.1) and the forestry copy (R8.2).
@@ -59,6 +60,11 @@ function kindFor(
     kind: spec.kind,
     label: spec.label,
     role: spec.role,
+    async protects(subject) {
+      const { submissionId } = transferSubjectSchema.parse(subject);
+      const submission = await ports.store.getSubmission(submissionId);
+      return submission ? submissionRecord(submission) : undefined;
+    },
     async describe(subject) {
       const { submission, entry } = await load(subject);
       return {

@@ -2,6 +2,8 @@ import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { copyFromUploads, type CopyPorts, type CopyResult } from '#shared/custody/copy.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
+import { requireClearance } from '#shared/security/access.ts';
+import { submissionNotFound, submissionRecord } from '#shared/submission/access.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { CustodyCopyRecord } from '#shared/ports/custody.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -76,6 +78,7 @@ export async function startTransfer(
   cmd: { actor: Principal; submissionId: string; requestId: string },
 ): Promise<{ submissionId: string; executionName: string; executionArn?: string; started: boolean; transferRequired: boolean }> {
   const submission = await loadSubmission(ports.store, cmd.submissionId);
+  requireClearance(cmd.actor, submissionRecord(submission), submissionNotFound(submission.submissionId));
   if (cmd.actor.orgCode !== submission.organiserOrg || !cmd.actor.roles.includes('reviewer')) {
     throw new ForbiddenError(`无权移交该成果：只有组织单位（${submission.organiserOrg}）的审核人员可以启动移交`);
   }

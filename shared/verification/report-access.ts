@@ -3,7 +3,7 @@ import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
-import { requireRead } from '#shared/submission/access.ts';
+import { requireSubmissionRead } from '#shared/submission/access.ts';
 import { reportHtmlKey, reportJsonKey } from './run.ts';
 import type { VerificationReport } from './verify-package.ts';
 
@@ -22,7 +22,7 @@ export async function readKeptReport(
 ): Promise<VerificationReport | string> {
   const submission = await ports.store.getSubmission(cmd.submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${cmd.submissionId} 不存在`);
-  await requireRead(ports.identity, cmd.actor, submission, '该汇交的核验报告');
+  await requireSubmissionRead(ports.identity, cmd.actor, submission, '该汇交的核验报告');
   const version = await ports.store.getVersion(cmd.submissionId, cmd.n);
   if (!version) throw new NotFoundError(`汇交 ${cmd.submissionId} 没有第 ${cmd.n} 版`);
   const missing = () => new NotFoundError(`第 ${cmd.n} 版尚无核验报告：自动核验尚未完成（当前状态：${version.status}）`);

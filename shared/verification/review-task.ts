@@ -14,6 +14,7 @@ import { reportPagePath } from './report-page.ts';
 import { themeProfiles } from './profiles.ts';
 import { readReport } from './run.ts';
 import { regionName } from '#shared/catalogue/regions.ts';
+import { submissionRecord } from '#shared/submission/access.ts';
 
 /**
  * The technical review (技术审核, R7.1) as a human-task kind: the organiser's
@@ -55,6 +56,12 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind {
     kind: technicalReviewKindId,
     label: '成果技术审核',
     role: 'reviewer',
+
+    async protects(subject) {
+      const { submissionId } = reviewSubjectSchema.parse(subject);
+      const submission = await ports.store.getSubmission(submissionId);
+      return submission ? submissionRecord(submission) : undefined;
+    },
 
     async describe(subject) {
       const { submissionId, n, submission, version } = await load(subject);

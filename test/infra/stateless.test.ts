@@ -58,6 +58,11 @@ function machineArnFor(fnName: string, machine: string): unknown {
 }
 const actionsOf = (statements: Array<Record<string, unknown>>) => statements.flatMap((st) => asArray(st['Action'] as string | string[]));
 
+/** The one statement bindSecurityRecords adds: PutItem on the logs table, leading key SECREC#*. */
+function securityRecordGrant(st: Record<string, unknown>): boolean {
+  return JSON.stringify(st['Condition'] ?? {}).includes('SECREC#');
+}
+
 describe('functions: one opinionated Lambda per manifest entry (issue 2)', () => {
   it('runs every function on Node.js 22, ARM, with active tracing, JSON logs and its own KMS-encrypted log group with a retention', () => {
     const functions = contextResources(s, 'AWS::Lambda::Function');
@@ -95,7 +100,7 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
       const statements = statementsOf(def.name);
       for (const [table, access] of Object.entries(def.tables ?? {})) {
         expect(envOf(def.name)[tableEnv[table as 'registry' | 'logs']], `${def.name} ${table}`).toBeDefined();
-        const grant = statements.filter((st) => JSON.stringify(st['Resource']).includes(`${table === 'registry' ? 'RegistryTable' : 'LogsTable'}`));
+        const grant = statements.filter((st) => JSON.stringify(st['Resource']).includes(`${table === 'registry' ? 'RegistryTable' : 'LogsTable'}`) && !securityRecordGrant(st));
         expect(grant.length, `${def.name} ${table}`).toBeGreaterThan(0);
         const actions = actionsOf(grant);
         expect(actions).toContain('dynamodb:Query');
@@ -105,6 +110,18 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
       }
       const dynamoKey = statements.find((st) => JSON.stringify(st['Condition'] ?? {}).includes('dynamodb.'));
       expect(Boolean(dynamoKey), def.name).toBe(Object.keys(def.tables ?? {}).length > 0);
+    }
+  });
+
+  it('R20.1 lets every HTTP function put security records, and only items keyed SECREC# in the logs table', () => {
+    for (const def of manifest.functions) {
+      const grants = statementsOf(def.name).filter(securityRecordGrant);
+      expect(grants.length, def.name).toBe(def.verifiesJwt ? 1 : 0);
+      for (const g of grants) {
+        expect(actionsOf([g]), def.name).toEqual(['dynamodb:PutItem']);
+        expect(JSON.stringify(g['Resource']), def.name).toContain('LogsTable');
+        if (def.verifiesJwt) expect(envOf(def.name)[tableEnv.logs], def.name).toBeDefined();
+      }
     }
   });
 

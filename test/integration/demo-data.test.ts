@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, startLocalCloud, type LocalCloud } from '#infra/local/cloud.ts';
-import { classifiedResult, historicResults, liveResult, returnedResult, type DemoSummary } from '#infra/local/demo.ts';
+import { classifiedResult, demoId, historicResults, liveResult, returnedResult, type DemoSummary } from '#infra/local/demo.ts';
 import { testPortBase } from './global-setup.ts';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { api, clientsFor, eventually, listEmails, signIn, waitForEmail } from './helpers.ts';
@@ -31,6 +31,41 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cloud?.stop();
+});
+
+describe('issue-8 R5.1 R20.1 the 秘密 demo result on every route, as the attack found it', () => {
+  it('answers li.na and zhou.hong (内部) 404 on the submission, its timeline and reports, lists it not in its task, and keeps security records zhou.hong can query', async () => {
+    const apiUrl = cloud.urls.api;
+    const taskId = demoId(classifiedResult.key, 1);
+    const submissionId = demoId(classifiedResult.key, 2);
+    const paths = [`/submissions/${submissionId}`, `/submissions/${submissionId}/timeline`, `/submissions/${submissionId}/versions/1/report`, `/submissions/${submissionId}/versions/1/uploads`];
+    const statuses: Record<string, number[]> = {};
+    const leaks: string[] = [];
+    for (const user of ['li.na', 'zhou.hong']) {
+      const token = await signIn(user, apiUrl);
+      statuses[user] = [];
+      for (const path of paths) {
+        const res = await api('GET', path, { token, apiUrl });
+        statuses[user].push(res.status);
+        if (JSON.stringify(res.body).includes(classifiedResult.name)) leaks.push(`${user} ${path}`);
+      }
+      const task = await api('GET', `/survey-tasks/${taskId}`, { token, apiUrl });
+      if (task.status !== 200 || JSON.stringify(task.body).includes(classifiedResult.name)) leaks.push(`${user} task ${task.status}`);
+    }
+    const cleared = await api('GET', `/submissions/${submissionId}`, { token: await signIn('chen.jing', apiUrl), apiUrl });
+    const records = await api('GET', '/security-records?org=440000-NR&from=2000-01-01&limit=200', { token: await signIn('zhou.hong', apiUrl), apiUrl });
+    const byReviewer = await api('GET', '/security-records?org=440000-NR', { token: await signIn('chen.jing', apiUrl), apiUrl });
+
+    expect(statuses).toEqual({ 'li.na': [404, 404, 404, 404], 'zhou.hong': [404, 404, 404, 404] });
+    expect(leaks).toEqual([]);
+    expect(cleared.status).toBe(200);
+    expect(cleared.body.submission.catalogue.name).toBe(classifiedResult.name);
+    expect(records.status).toBe(200);
+    const items = records.body.items as Array<{ actor: string; kind: string; status: number; records: Array<{ target: string; access: string }> }>;
+    expect(items.filter((r) => r.actor === 'li.na' && r.kind === 'refused' && r.records.some((x) => x.target === `SUB#${submissionId}` && x.access === 'hidden')).length).toBeGreaterThanOrEqual(4);
+    expect(items.some((r) => r.actor === 'chen.jing' && r.kind === 'read' && r.records.some((x) => x.target === `SUB#${submissionId}`))).toBe(true);
+    expect(byReviewer.status).toBe(403);
+  });
 });
 
 describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {

@@ -73,14 +73,15 @@ describe('R9.2 catalogue entries: registration through POST /catalogue', () => {
     expect(r.body.entry.classification).toBe('secret');
   });
 
-  it('refuses a custodian whose clearance is below the result’s classification (403), storing nothing', async () => {
+  it('answers a custodian whose clearance is below the result’s classification as if it did not exist (404), storing nothing', async () => {
     const { world, deps } = await setup();
     const id = await verifiedSubmission(world, { classification: 'confidential' });
     const before = world.snapshot();
 
     const r = await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
 
-    expect(r.status).toBe(403);
+    expect(r.status).toBe(404);
+    expect(r.body.error.message).toBe(`汇交 ${id} 不存在`);
     expect(world.snapshot()).toEqual(before);
   });
 

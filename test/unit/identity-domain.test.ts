@@ -48,10 +48,10 @@ describe('R3.1 organisation hierarchy by GB/T 2260 region', () => {
   it("lists an organisation's users, and 404s for an unknown organisation", async () => {
     const identity = await FakeIdentity.seeded();
 
-    const users = await listOrganisationUsers(identity, '440000-NR');
+    const users = await listOrganisationUsers(identity, await user(identity, 'chen.jing'), '440000-NR');
 
     expect(users.map((u) => u.userId)).toEqual(['chen.jing', 'liu.yang', 'wang.qiang', 'zhou.hong']);
-    await expect(listOrganisationUsers(identity, '990000-NR')).rejects.toThrow(NotFoundError);
+    await expect(listOrganisationUsers(identity, await user(identity, 'chen.jing'), '990000-NR')).rejects.toThrow(NotFoundError);
   });
 
   it('answers who am I with the registry user and their organisation', async () => {

@@ -124,13 +124,15 @@ describe('R3.1 R4.1 identity read routes', () => {
     expect(missing.body.error.message).toMatch(/组织 990000-NR 不存在/);
   });
 
-  it('GET /orgs/{code}/users lists the users of one organisation', async () => {
+  it('GET /orgs/{code}/users lists the users of one organisation to itself and its superiors, not to others (R20.1 need-to-know)', async () => {
     const { deps } = await setup();
 
-    const r = await call(listUsers(deps), 'GET', '/orgs/440000-FG/users', { user: 'li.na', pathParameters: { code: '440000-FG' } });
+    const own = await call(listUsers(deps), 'GET', '/orgs/440000-FG/users', { user: 'lin.feng', pathParameters: { code: '440000-FG' } });
+    const other = await call(listUsers(deps), 'GET', '/orgs/440000-FG/users', { user: 'li.na', pathParameters: { code: '440000-FG' } });
 
-    expect(r.status).toBe(200);
-    expect(r.body.items).toEqual([expect.objectContaining({ userId: 'lin.feng', roles: ['reviewer'] })]);
+    expect(own.status).toBe(200);
+    expect(own.body.items).toEqual([expect.objectContaining({ userId: 'lin.feng', roles: ['reviewer'] })]);
+    expect(other.status).toBe(403);
   });
 });
 

@@ -44,10 +44,19 @@ describe('R5.1 classified results are refused for upload and held offline by the
     const id = opened.body.submission.submissionId;
     const params = { pathParameters: { submissionId: id, n: '1' } };
 
+    // li.na (内部) declared it 秘密: from then on it is above her clearance and absent for her (the access rule).
+    const hidden = await call(issueUrlsHandler(depsFor(world)), 'POST', `/submissions/${id}/versions/1/upload-urls`, { user: 'li.na', ...params });
+    const linaUser = await world.user('li.na');
+    await world.identity.updateClearance(
+      { userId: 'li.na', from: 'internal', to: 'secret' },
+      { actor: 'wang.qiang', orgCode: '440000-NR', action: 'identity.user.clearance.update', target: 'USER#li.na', outcome: 'success', requestId: 't' },
+    );
     const urls = await call(issueUrlsHandler(depsFor(world)), 'POST', `/submissions/${id}/versions/1/upload-urls`, { user: 'li.na', ...params });
     const complete = await call(completeVersionHandler(depsFor(world)), 'POST', `/submissions/${id}/versions/1/complete`, { user: 'li.na', ...params });
     const read = await call(getSubmissionHandler(depsFor(world)), 'GET', `/submissions/${id}`, { user: 'zhang.wei', pathParameters: { submissionId: id } });
 
+    expect(linaUser.clearance).toBe('internal');
+    expect(hidden.status).toBe(404);
     expect(urls.status).toBe(409);
     expect(urls.body.error.code).toBe('CLASSIFIED_HELD_OFFLINE');
     expect(complete.status).toBe(409);

@@ -316,6 +316,8 @@ export interface HttpCall {
   pathParameters?: Record<string, string>;
   query?: Record<string, string>;
   body?: unknown;
+  /** The API Gateway request id (default req-http); security records are keyed by it. */
+  requestId?: string;
 }
 
 type Handler = (e: APIGatewayProxyEventV2, c: Context) => Promise<unknown>;
@@ -333,7 +335,7 @@ export async function call(h: Handler, method: string, path: string, req: HttpCa
     ...(req.query ? { queryStringParameters: req.query } : {}),
     ...(req.body !== undefined ? { body: typeof req.body === 'string' ? req.body : JSON.stringify(req.body) } : {}),
     isBase64Encoded: false,
-    requestContext: { requestId: 'req-http', http: { method, path } },
+    requestContext: { requestId: req.requestId ?? 'req-http', http: { method, path } },
   } as unknown as APIGatewayProxyEventV2;
   const res = (await h(event, context)) as APIGatewayProxyStructuredResultV2;
   const type = String(res.headers?.['content-type'] ?? 'application/json');

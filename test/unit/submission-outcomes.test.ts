@@ -214,12 +214,18 @@ describe('R7.1 R7.2 the timeline of a submission', () => {
     expect(entries[6]!.label).toBe('核验未通过，退回');
   });
 
-  it('refuses the timeline to an organisation not involved', async () => {
+  it('refuses the timeline to an organisation not involved, and hides it from a reader below its classification', async () => {
     const world = await submissionWorld();
     const { submission } = await openedSubmission(world);
+    const path = `/submissions/${submission.submissionId}/timeline`;
+    const pathParameters = { submissionId: submission.submissionId };
 
-    const r = await call(timelineHandler(depsFor(world)), 'GET', `/submissions/${submission.submissionId}/timeline`, { user: 'luo.xin', pathParameters: { submissionId: submission.submissionId } });
+    const other = await call(timelineHandler(depsFor(world)), 'GET', path, { user: 'lin.feng', pathParameters });
+    const uncleared = await call(timelineHandler(depsFor(world)), 'GET', path, { user: 'luo.xin', pathParameters });
 
-    expect(r.status).toBe(403);
+    // 广东省林业局 is not involved (403); luo.xin (公开) is below the submission's 内部: for her it does not exist (404).
+    expect(other.status).toBe(403);
+    expect(uncleared.status).toBe(404);
+    expect(uncleared.body.error.message).toBe(`汇交 ${submission.submissionId} 不存在`);
   });
 });

@@ -145,7 +145,8 @@ describe('R7.1 R10.1 presigned upload URLs for an open version', () => {
     const other = await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'deng.hui', ...path() });
     const reviewer = await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'chen.jing', ...path() });
 
-    expect(other.status).toBe(403);
+    // deng.hui's clearance (公开) is below the submission's (内部): for him it does not exist (the access rule, R5.1).
+    expect(other.status).toBe(404);
     expect(reviewer.status).toBe(403);
     expect(world.objects.calls).toEqual([]);
   });

@@ -1,0 +1,321 @@
+import { describe, expect, it } from 'vitest';
+import { makeHandler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts';
+import { makeHandler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
+import type { DestructionDeps, DestructionPorts } from '#functions/destruction/deps.ts';
+import { makeHandler as getDestruction } from '#functions/destruction/get-destruction.ts';
+import { makeHandler as requestDestruction } from '#functions/destruction/request-destruction.ts';
+import { makeHandler as listUsers } from '#functions/identity/list-users.ts';
+import { makeHandler as listSecurityRecords } from '#functions/identity/list-security-records.ts';
+import { makeHandler as abortUploads } from '#functions/submission/abort-uploads.ts';
+import { makeHandler as completeFileUpload } from '#functions/submission/complete-file-upload.ts';
+import { makeHandler as completeVersion } from '#functions/submission/complete-version.ts';
+import { makeHandler as createVersion } from '#functions/submission/create-submission-version.ts';
+import { makeHandler as getSubmission } from '#functions/submission/get-submission.ts';
+import { makeHandler as getTimeline } from '#functions/submission/get-submission-timeline.ts';
+import { makeHandler as getSurveyTask } from '#functions/submission/get-survey-task.ts';
+import { makeHandler as getUploadStatus } from '#functions/submission/get-upload-status.ts';
+import { makeHandler as issueUploadUrls } from '#functions/submission/issue-upload-urls.ts';
+import type { TransferDeps } from '#functions/transfer/deps.ts';
+import { makeHandler as startTransfer } from '#functions/transfer/start-transfer.ts';
+import type { VerificationDeps, VerificationPorts } from '#functions/verification/deps.ts';
+import { makeHandler as getReport } from '#functions/verification/get-report.ts';
+import { makeHandler as getReportHtml } from '#functions/verification/get-report-html.ts';
+import { manifest, type RouteDef } from '#infra/manifest.ts';
+import { seedUsers } from '#infra/local/seed.ts';
+import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
+import { classifications, clearanceAllows, type Classification } from '#shared/identity/roles.ts';
+import type { User } from '#shared/schemas/identity.ts';
+import { InMemorySecurityRecords } from '#shared/security/records.ts';
+import { catalogueDeps, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
+import { FakeMailer } from './custody-fakes.ts';
+import { FakeDestructionStore } from './destruction-fakes.ts';
+import { call, depsFor, standardFiles, submissionWorld } from './submission-fakes.ts';
+import { InMemoryDocuments } from './tasks-fakes.ts';
+
+/**
+ * The authorisation matrix (R3.1, R5.1, R20.1), generated from the manifest:
+ * every route has one row saying what it protects; every route that reads or
+ * writes a protected record is called through its real handler and the one
+ * HTTP wrapper, by every demo user (every role; their organisation own,
+ * superior or other to the record's), on a record at every classification.
+ * The expected outcome comes from ONE function (`expected`) reading the row.
+ */
+
+type Handler = Parameters<typeof call>[0];
+type Outcome = 'ok' | 'hidden' | 'forbidden';
+
+/** The demo records belong to 广东省自然资源厅 (organiser), 广东省地质测绘院 (implementer) and 广东省自然资源技术中心 (custodian). */
+const involved = ['440000-NR', '440000-IMP', '440000-CUS'];
+/** Above them (R3.1): 自然资源部 above 广东省自然资源厅, which is above the two units. */
+const superior = ['100000-NR'];
+const relation = (u: User) => (involved.includes(u.orgCode) ? 'own' : superior.includes(u.orgCode) ? 'superior' : 'other');
+
+interface Rec {
+  readonly classification: Classification;
+  readonly submissionId: string;
+  readonly resultNumber: string;
+  readonly taskId: string;
+}
+
+interface RecordRow {
+  readonly subject: 'submission' | 'entry';
+  /** `involved`: the organisations of the record and those above them; `catalogue`: any organisation (R9.2). */
+  readonly scope: 'involved' | 'catalogue';
+  /** For a write or a narrower read: who the domain lets act once the rule passed (else 403). */
+  readonly actor?: (u: User) => boolean;
+  readonly handler: (w: World) => Handler;
+  readonly path: (r: Pick<Rec, 'submissionId' | 'resultNumber'>) => Record<string, string>;
+  readonly body?: unknown;
+}
+interface OtherRow {
+  readonly subject: 'none' | 'surveyTask' | 'orgUsers' | 'humanTask' | 'catalogueReport' | 'list';
+  /** Why the route needs no per-record row here, or which test covers it. */
+  readonly why: string;
+}
+type Row = RecordRow | OtherRow;
+
+const sub = (r: Pick<Rec, 'submissionId'>) => ({ submissionId: r.submissionId });
+const ver = (r: Pick<Rec, 'submissionId'>) => ({ submissionId: r.submissionId, n: '1' });
+const ent = (r: Pick<Rec, 'resultNumber'>) => ({ resultNumber: r.resultNumber });
+const implementerSubmitter = (u: User) => u.orgCode === '440000-IMP' && u.roles.includes('submitter');
+
+/** One row per manifest route, keyed `METHOD path`. */
+const matrix: Record<string, Row> = {
+  'GET /health': { subject: 'none', why: 'public, no record' },
+  'GET /openapi.json': { subject: 'none', why: 'public, no record' },
+  'GET /me': { subject: 'none', why: 'the caller only' },
+  'GET /orgs': { subject: 'none', why: 'the organisation tree is public to signed-in users (R3.1)' },
+  'GET /orgs/{code}': { subject: 'none', why: 'the organisation tree is public to signed-in users (R3.1)' },
+  'GET /orgs/{code}/users': { subject: 'orgUsers', why: 'need-to-know: the organisation, its superiors, administrators (below)' },
+  'GET /security-records': { subject: 'list', why: 'supervisor of the organisation or above, administrators (below)' },
+  'PUT /users/{userId}/clearance': { subject: 'none', why: 'administrators; region and own clearance bound: test/unit/identity-domain.test.ts' },
+  'PUT /calendar/{year}': { subject: 'none', why: 'administrators; no classified record' },
+  'GET /calendar/deadline': { subject: 'none', why: 'no record' },
+  'POST /pings': { subject: 'none', why: 'no classified record (its roles: the other issue-8 part)' },
+  'POST /survey-tasks': { subject: 'none', why: 'creates a task; reviewer of the organiser: test/unit/submission-tasks.test.ts' },
+  'GET /survey-tasks': { subject: 'list', why: 'tasks carry no classification; own organisation or below: test/unit/submission-tasks.test.ts' },
+  'GET /survey-tasks/{taskId}': { subject: 'surveyTask', why: 'scope; its submissions filtered by clearance (below)' },
+  'PUT /survey-tasks/{taskId}/completion': { subject: 'none', why: 'the implementer’s submitter; tasks carry no classification' },
+  'POST /survey-tasks/{taskId}/submissions': { subject: 'none', why: 'creates the record; declaring it classified holds it offline (R5.1)' },
+  'POST /submissions/{submissionId}/versions': {
+    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => createVersion(w.deps), path: sub,
+    body: { files: standardFiles },
+  },
+  'POST /submissions/{submissionId}/versions/{n}/upload-urls': {
+    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => issueUploadUrls(w.deps), path: ver,
+    body: { files: [{ path: 'data/landuse.gpkg' }] },
+  },
+  'GET /submissions/{submissionId}/versions/{n}/uploads': { subject: 'submission', scope: 'involved', handler: (w) => getUploadStatus(w.deps), path: ver },
+  'POST /submissions/{submissionId}/versions/{n}/files/complete': {
+    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => completeFileUpload(w.deps), path: ver,
+    body: { path: 'data/landuse.gpkg', parts: [{ partNumber: 1, etag: '"e1"' }] },
+  },
+  'DELETE /submissions/{submissionId}/versions/{n}/uploads': {
+    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => abortUploads(w.deps), path: ver,
+  },
+  'POST /submissions/{submissionId}/versions/{n}/complete': {
+    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => completeVersion(w.deps), path: ver,
+  },
+  'GET /submissions/{submissionId}': { subject: 'submission', scope: 'involved', handler: (w) => getSubmission(w.deps), path: sub },
+  'GET /submissions/{submissionId}/timeline': { subject: 'submission', scope: 'involved', handler: (w) => getTimeline(w.deps), path: sub },
+  'GET /human-tasks/{id}/page': { subject: 'none', why: 'public static shell; reads nothing' },
+  'GET /human-tasks/{id}': { subject: 'humanTask', why: 'assignees only, and the task’s record through the rule: test/unit/access-rule.test.ts' },
+  'POST /human-tasks/{id}/decision': { subject: 'humanTask', why: 'assignees only, and the task’s record through the rule: test/unit/access-rule.test.ts' },
+  'GET /submissions/{submissionId}/versions/{n}/report': { subject: 'submission', scope: 'involved', handler: (w) => getReport(w.verificationDeps), path: ver },
+  'GET /submissions/{submissionId}/versions/{n}/report.html': { subject: 'submission', scope: 'involved', handler: (w) => getReportHtml(w.verificationDeps), path: ver },
+  'GET /submissions/{submissionId}/versions/{n}/report/page': { subject: 'none', why: 'public static shell; reads nothing' },
+  'POST /catalogue': { subject: 'none', why: 'custodian of the submission’s custodian; clearance first (404): test/unit/catalogue-entries.test.ts' },
+  'GET /catalogue': { subject: 'list', why: 'search filtered by clearance in the key query: test/unit/catalogue-search.test.ts' },
+  'GET /catalogue/{resultNumber}': { subject: 'entry', scope: 'catalogue', handler: (w) => getEntry(w.catDeps), path: ent },
+  'PATCH /catalogue/{resultNumber}': {
+    subject: 'entry', scope: 'catalogue', actor: (u) => u.orgCode === '440000-CUS' && u.roles.includes('custodian'),
+    handler: (w) => updateEntry(w.catDeps), path: ent, body: { reason: '核对访问规则', expectedVersion: 99 },
+  },
+  'POST /catalogue/{resultNumber}/destruction': {
+    subject: 'entry', scope: 'catalogue', actor: (u) => u.orgCode === '440000-CUS' && u.roles.includes('custodian'),
+    handler: (w) => requestDestruction(w.destructionDeps), path: ent, body: { reasons: '核对访问规则的矩阵测试（不执行销毁）' },
+  },
+  'GET /catalogue/{resultNumber}/destruction': {
+    subject: 'entry', scope: 'catalogue', actor: (u) => ['440000-CUS', '440000-NR'].includes(u.orgCode) || u.roles.includes('administrator'),
+    handler: (w) => getDestruction(w.destructionDeps), path: ent,
+  },
+  'POST /catalogue-reports': { subject: 'none', why: 'custodian sends its own entries; lines rendered per reader' },
+  'GET /catalogue-reports': { subject: 'list', why: 'organisation scope: test/unit/catalogue-report-domain.test.ts' },
+  'GET /catalogue-reports/{reportId}': { subject: 'catalogueReport', why: 'each line through the clearance step (number only above it): test/unit/catalogue-report-domain.test.ts' },
+  'GET /catalogue-reports/{reportId}/files/{format}': { subject: 'catalogueReport', why: 'each line through the clearance step: test/unit/catalogue-report-domain.test.ts' },
+  'POST /public-catalogue/refresh': { subject: 'none', why: 'publishes 公开 entries only (R9.3)' },
+  'POST /submissions/{submissionId}/transfer': {
+    subject: 'submission', scope: 'involved', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('reviewer'),
+    handler: (w) => startTransfer(w.transferDeps), path: sub,
+  },
+};
+
+/** THE expected outcome: role (manifest) → clearance (404, as if absent) → organisation scope (403) → the domain's actor (403). */
+function expected(route: RouteDef, row: RecordRow, u: User, r: Pick<Rec, 'classification'>): Outcome {
+  if (route.auth !== 'any' && route.auth !== 'public' && !route.auth.some((role) => u.roles.includes(role))) return 'forbidden';
+  if (!clearanceAllows(u.clearance, r.classification)) return 'hidden';
+  if (row.scope === 'involved' && relation(u) === 'other') return 'forbidden';
+  if (row.actor && !row.actor(u)) return 'forbidden';
+  return 'ok';
+}
+
+async function setup() {
+  const world = await submissionWorld();
+  const cat = catalogueWorld(world);
+  const catDeps = catalogueDeps(world, cat);
+  const records = new InMemorySecurityRecords();
+  const base = { verifier: catDeps.verifier, identity: catDeps.identity, securityRecords: () => records };
+  const recs: Rec[] = [];
+  for (const classification of classifications) {
+    const submissionId = await verifiedSubmission(world, { classification, name: `矩阵测试成果（${classification}）` });
+    const { entry } = await registerCatalogueEntry(cat.ports, { submissionId, actor: { system: 'test', orgCode: '440000-CUS' }, requestId: `reg-${classification}` });
+    const s = await world.store.getSubmission(submissionId);
+    recs.push({ classification, submissionId, resultNumber: entry.resultNumber, taskId: s!.taskId });
+  }
+  let n = 0;
+  const destructionPorts: DestructionPorts = {
+    catalogue: cat.store,
+    destructions: new FakeDestructionStore(),
+    identity: world.identity,
+    mailer: new FakeMailer(),
+    workflow: world.workflow,
+    now: () => world.now,
+    newId: () => `d${++n}`,
+  };
+  const documents = new InMemoryDocuments();
+  return {
+    world,
+    records,
+    recs,
+    deps: { ...depsFor(world), securityRecords: () => records },
+    catDeps: { ...catDeps, securityRecords: () => records },
+    destructionDeps: { ...base, ports: () => destructionPorts } satisfies DestructionDeps,
+    // The report routes read the store, the identity and the documents bucket only.
+    verificationDeps: { ...base, ports: () => ({ ...world.ports, documents }) as unknown as VerificationPorts } satisfies VerificationDeps,
+    transferDeps: { ...base, ports: () => ({ ...world.ports }) as unknown as ReturnType<TransferDeps['ports']> } satisfies TransferDeps,
+  };
+}
+type World = Awaited<ReturnType<typeof setup>>;
+
+const key = (r: RouteDef) => `${r.method} ${r.path}`;
+const pathOf = (template: string, params: Record<string, string>) => template.replace(/\{(\w+)\}/g, (_m, k: string) => params[k] ?? '');
+const missing = { submissionId: 'ffffffff-ffff-4fff-8fff-ffffffffffff', resultNumber: '440000-CUS-2026-GT-999999' };
+
+describe('R3.1 R5.1 R20.1 authorisation matrix from the manifest', () => {
+  it('has exactly one row for every manifest route (a new route without a row fails here)', () => {
+    const routes = manifest.routes.map(key).sort();
+
+    expect(Object.keys(matrix).sort()).toEqual(routes);
+  });
+
+  it('answers every route × demo user × own/superior/other organisation × classification as the one table says', async () => {
+    const w = await setup();
+    const rows = manifest.routes.filter((r) => 'handler' in matrix[key(r)]!);
+    const mismatches: string[] = [];
+    let cells = 0;
+    for (const route of rows) {
+      const row = matrix[key(route)] as RecordRow;
+      for (const u of seedUsers) {
+        // What a record that does not exist looks like to this user: a hidden record must look the same.
+        const absent = await call(row.handler(w), route.method, pathOf(route.path, row.path(missing)), { user: u.userId, pathParameters: row.path(missing), ...(row.body !== undefined ? { body: row.body } : {}) });
+        for (const r of w.recs) {
+          const want = expected(route, row, u, r);
+          const res = await call(row.handler(w), route.method, pathOf(route.path, row.path(r)), {
+            user: u.userId,
+            pathParameters: row.path(r),
+            ...(row.body !== undefined ? { body: row.body } : {}),
+            requestId: `m${(cells += 1)}`,
+          });
+          const text = JSON.stringify(res.body ?? '');
+          const got: Outcome =
+            res.status === 403 ? 'forbidden' : res.status === 404 && res.body?.error?.message === absent.body?.error?.message.replace(missing.submissionId, r.submissionId).replace(missing.resultNumber, r.resultNumber) ? 'hidden' : 'ok';
+          const leaks = want === 'hidden' && text.includes('矩阵测试成果');
+          if (got !== want || leaks || res.status === 401 || res.status >= 500) {
+            mismatches.push(`${key(route)} as ${u.userId} (${relation(u)}, ${u.clearance}) on ${r.classification}: want ${want}, got ${res.status} ${text.slice(0, 120)}`);
+          }
+        }
+      }
+    }
+
+    expect(mismatches).toEqual([]);
+    expect(cells).toBe(rows.length * seedUsers.length * classifications.length);
+  }, 120_000);
+
+  it('GET /survey-tasks/{taskId} lists only the submissions within the reader’s clearance (the reported hole)', async () => {
+    const w = await setup();
+    const mismatches: string[] = [];
+    for (const u of seedUsers) {
+      for (const r of w.recs) {
+        const res = await call(getSurveyTask(w.deps), 'GET', `/survey-tasks/${r.taskId}`, { user: u.userId, pathParameters: { taskId: r.taskId } });
+        const want = relation(u) === 'other' ? 403 : 200;
+        const listed = res.status === 200 && (res.body.submissions as Array<{ submissionId: string }>).some((s) => s.submissionId === r.submissionId);
+        if (res.status !== want || (want === 200 && listed !== clearanceAllows(u.clearance, r.classification))) {
+          mismatches.push(`${u.userId} on ${r.classification}: ${res.status} listed=${listed}`);
+        }
+      }
+    }
+
+    expect(mismatches).toEqual([]);
+  });
+
+  it('GET /orgs/{code}/users only for the organisation itself, its superiors and administrators', async () => {
+    const w = await setup();
+    const above: Record<string, string[]> = { '440000-IMP': ['440000-IMP', '440000-NR', '100000-NR'], '440117-NR': ['440117-NR', '440100-NR', '440000-NR', '100000-NR'], '100000-NR': ['100000-NR'] };
+    const mismatches: string[] = [];
+    for (const u of seedUsers) {
+      for (const [org, allowed] of Object.entries(above)) {
+        const res = await call(listUsers(w.deps), 'GET', `/orgs/${org}/users`, { user: u.userId, pathParameters: { code: org } });
+        const want = allowed.includes(u.orgCode) || u.roles.includes('administrator') ? 200 : 403;
+        if (res.status !== want) mismatches.push(`${u.userId} (${u.orgCode}) on ${org}: want ${want}, got ${res.status}`);
+      }
+    }
+
+    expect(mismatches).toEqual([]);
+    // luo.xin (公开, 广东省水利厅) no longer reads the staff of the implementer.
+    expect((await call(listUsers(w.deps), 'GET', '/orgs/440000-IMP/users', { user: 'luo.xin', pathParameters: { code: '440000-IMP' } })).status).toBe(403);
+  });
+});
+
+describe('R20.1 security records', () => {
+  it('records a classified read, a refusal because of clearance and a 403, each under the caller’s and the record’s organisations', async () => {
+    const w = await setup();
+    const internal = w.recs.find((r) => r.classification === 'internal')!;
+    const secret = w.recs.find((r) => r.classification === 'secret')!;
+    const publicRec = w.recs.find((r) => r.classification === 'public')!;
+
+    const read = await call(getSubmission(w.deps), 'GET', `/submissions/${internal.submissionId}`, { user: 'li.na', pathParameters: sub(internal), requestId: 'sr-read' });
+    const hidden = await call(getSubmission(w.deps), 'GET', `/submissions/${secret.submissionId}`, { user: 'li.na', pathParameters: sub(secret), requestId: 'sr-hidden' });
+    const outOfScope = await call(getSubmission(w.deps), 'GET', `/submissions/${internal.submissionId}`, { user: 'lin.feng', pathParameters: sub(internal), requestId: 'sr-403' });
+    const publicRead = await call(getSubmission(w.deps), 'GET', `/submissions/${publicRec.submissionId}`, { user: 'li.na', pathParameters: sub(publicRec), requestId: 'sr-public' });
+    const noToken = await call(getSubmission(w.deps), 'GET', `/submissions/${internal.submissionId}`, { pathParameters: sub(internal), requestId: 'sr-401' });
+
+    expect([read.status, hidden.status, outOfScope.status, publicRead.status, noToken.status]).toEqual([200, 404, 403, 200, 401]);
+    const mine = w.records.of('440000-IMP');
+    expect(mine.find((r) => r.requestId === 'sr-read')).toMatchObject({ kind: 'read', actor: 'li.na', status: 200, records: [{ target: `SUB#${internal.submissionId}`, classification: 'internal', access: 'read' }] });
+    expect(mine.find((r) => r.requestId === 'sr-hidden')).toMatchObject({ kind: 'refused', status: 404, code: 'NOT_FOUND', records: [{ target: `SUB#${secret.submissionId}`, classification: 'secret', access: 'hidden' }] });
+    expect(mine.find((r) => r.requestId === 'sr-public')).toBeUndefined();
+    // lin.feng's refusal is kept under 广东省林业局 and under the organisations of the record he tried to read.
+    expect(w.records.of('440000-FG').map((r) => r.requestId)).toEqual(['sr-403']);
+    expect(w.records.of('440000-NR').map((r) => r.requestId).sort()).toEqual(['sr-403', 'sr-hidden', 'sr-read']);
+    expect(w.records.of('anonymous')).toMatchObject([{ requestId: 'sr-401', kind: 'refused', status: 401, actor: 'anonymous' }]);
+  });
+
+  it('GET /security-records: the supervisor reads their organisation and those below it, by key; others are refused', async () => {
+    const w = await setup();
+    const internal = w.recs.find((r) => r.classification === 'internal')!;
+    await call(getSubmission(w.deps), 'GET', `/submissions/${internal.submissionId}`, { user: 'li.na', pathParameters: sub(internal), requestId: 'q-read' });
+    const deps = { ...w.deps };
+
+    const asSupervisor = await call(listSecurityRecords(deps), 'GET', '/security-records', { user: 'zhou.hong', query: { org: '440000-NR', from: '2000-01-01' } });
+    const ofUnit = await call(listSecurityRecords(deps), 'GET', '/security-records', { user: 'zhou.hong', query: { org: '440000-IMP', from: '2000-01-01', subordinates: 'false' } });
+    const ofSuperior = await call(listSecurityRecords(deps), 'GET', '/security-records', { user: 'zhou.hong', query: { org: '100000-NR' } });
+    const asReviewer = await call(listSecurityRecords(deps), 'GET', '/security-records', { user: 'chen.jing', query: { org: '440000-NR' } });
+
+    expect(asSupervisor.status).toBe(200);
+    expect(asSupervisor.body.orgs).toEqual(expect.arrayContaining(['440000-NR', '440000-IMP', '440000-CUS', '440100-NR', '440117-NR']));
+    expect(asSupervisor.body.items.filter((r: { requestId: string }) => r.requestId === 'q-read')).toHaveLength(1);
+    expect(ofUnit.body.items.map((r: { requestId: string }) => r.requestId)).toContain('q-read');
+    expect(ofSuperior.status).toBe(403);
+    expect(asReviewer.status).toBe(403);
+  });
+});
