@@ -7,6 +7,8 @@ import { InMemoryAnchorStore } from '#shared/audit/in-memory-anchors.ts';
 import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
 import { auditVerify } from '#shared/audit/verify.ts';
 import type { AuditRecord } from '#shared/ports/audit.ts';
+import type { Context } from 'aws-lambda';
+import { makeHandler } from '#functions/platform/audit-anchor.ts';
 
 const registry = 'registry';
 const seqKey = (seq: number) => ({ pk: 'AUDIT', sk: `SEQ#${String(seq).padStart(12, '0')}` });
@@ -297,5 +299,35 @@ describe('R10.1 audit anchors cannot be forged without the key', () => {
 
     expect(await w.anchors.put(again)).toBe(false);
     expect(JSON.parse(w.anchors.objects.get(anchorObjectKey(6))!)).toEqual(w.first.anchored);
+  });
+});
+
+describe('R10.1 the HourlyAuditAnchor job (function AuditAnchor)', () => {
+  const event = { schedule: 'HourlyAuditAnchor', scheduledTime: '2026-12-03T01:00:00Z', executionId: 'exec-1', attempt: '1' };
+  const context = { awsRequestId: 'req-1' } as Context;
+
+  it('anchors the new head of an intact chain and reports ok', async () => {
+    const w = await anchoredWorld();
+    await w.write([], 'catalogue.entry.read', entryKey(2).pk);
+
+    const out = await makeHandler({ store: w.tables, anchors: w.anchors, signer: w.signer, items: w.tables })(event, context);
+
+    expect(out).toMatchObject({ ok: true, records: 7, anchoredSeq: 7, drifts: 0 });
+    expect(w.anchors.objects.has(anchorObjectKey(7))).toBe(true);
+  });
+
+  it('reports a rewritten chain and an item changed outside the audited path, and anchors nothing', async () => {
+    const w = await anchoredWorld();
+    const list = w.records();
+    list[0] = { ...list[0]!, actor: 'intruder' };
+    w.rechain(list);
+    w.tables.put(registry, { ...w.tables.get(registry, entryKey(2)), classification: 'public' });
+
+    const out = await makeHandler({ store: w.tables, anchors: w.anchors, signer: w.signer, items: w.tables })(event, context);
+
+    expect(out).toMatchObject({ ok: false, drifts: 1 });
+    expect(out.anchoredSeq).toBeUndefined();
+    expect(out.lines.join('\n')).toMatch(/审计链已被改写：第 1 条/);
+    expect(w.anchors.objects.size).toBe(1);
   });
 });
