@@ -59,7 +59,7 @@ describe('R10.1 audit:verify on the local cloud: a direct DynamoDB edit of a cat
   });
 
   it('names the entry a direct DynamoDB edit made public, with the audit record it no longer matches — and so does the scheduled job', async () => {
-    await ddb.send(new PutCommand({ TableName: cloud.tables.registry, Item: { ...original, classification: 'public', sharingMode: 'open' } }));
+    await ddb.send(new PutCommand({ TableName: cloud.tables.registry, Item: { ...original, classification: 'public' } }));
 
     const { code, out } = await auditVerify();
     const fired = await api('POST', '/local/schedules/HourlyAuditAnchor/run');
