@@ -35,6 +35,12 @@ export interface FunctionDef {
    */
   readonly destroysCustodyObjects?: boolean;
   /**
+   * The audit anchor job (R10.1): may Sign with the asymmetric anchor key and
+   * write under audit-anchors/ of the custody bucket. Exactly one function
+   * holds it (test/infra).
+   */
+  readonly signsAuditAnchors?: boolean;
+  /**
    * The public-catalogue publishers (R9.3): may delete under the published
    * bucket's public-catalogue/ prefix only, so an entry taken out of the public
    * catalogue (reclassified, destroyed) stops being served. No other delete.
@@ -204,6 +210,15 @@ export const manifest: Manifest = {
       entry: 'functions/platform/ping-done.ts',
       description: 'The last step of the ping state machine: records the outcome (audited).',
       tables: { registry: 'readWrite', logs: 'readWrite' },
+    },
+    {
+      name: 'AuditAnchor',
+      entry: 'functions/platform/audit-anchor.ts',
+      description: 'Hourly: verifies the audit chain against its signed anchors and the audited items against their records; signs and stores the next anchor (write-once).',
+      memoryMb: 1024,
+      timeoutSeconds: 300,
+      tables: { registry: 'read', logs: 'read' },
+      signsAuditAnchors: true,
     },
     {
       name: 'DeadlineWatch',
@@ -777,6 +792,13 @@ export const manifest: Manifest = {
       timezone: 'Asia/Shanghai',
       target: { function: 'DeadlineWatch' },
       description: '每日 08:00 检查法定期限',
+    },
+    {
+      name: 'HourlyAuditAnchor',
+      expression: 'rate(1 hour)',
+      timezone: 'Asia/Shanghai',
+      target: { function: 'AuditAnchor' },
+      description: '每小时校验审计链及其签名锚点，并将链头签名存证于保管桶（R10.1）',
     },
     {
       name: 'HumanTaskReminders',

@@ -248,6 +248,31 @@ export class ChengguoFunction extends Construct {
   }
 
   /**
+   * The audit anchor job only — manifest flag `signsAuditAnchors` (R10.1,
+   * issue 8 §2): kms:Sign/Verify on the asymmetric anchor key (no other
+   * principal may Sign), and list/read/write-once under audit-anchors/ of the
+   * custody bucket — not the custody records themselves. Object Lock keeps
+   * every anchor version; the role has no delete.
+   */
+  bindAuditAnchors(ref: BucketRef, key: kms.IKey): this {
+    this.fn.addEnvironment('AUDIT_ANCHOR_KEY_ID', key.keyArn);
+    this.fn.addEnvironment(bucketEnv[ref.name], ref.bucketName);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Sign', 'kms:Verify'], resources: [key.keyArn] }));
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [ref.bucketArn], conditions: { StringLike: { 's3:prefix': ['audit-anchors/*'] } } }),
+    );
+    const anchors = `${ref.bucketArn}/audit-anchors/*`;
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [anchors] }));
+    acknowledgeWildcardResource(
+      this.role,
+      anchors,
+      'One anchor object per checkpoint (audit-anchors/<seq>.json), its seq known only at run time; confined to the audit-anchors/ prefix of the custody bucket (manifest signsAuditAnchors).',
+    );
+    this.grantKeyVia(ref.key, 's3', ref.region, 'readWrite');
+    return this;
+  }
+
+  /**
    * Destruction (销毁) only — manifest flag `destroysCustodyObjects`: delete
    * every version of custody objects (ListObjectVersions + DeleteObject by
    * VersionId) past Object Lock GOVERNANCE retention

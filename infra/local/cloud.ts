@@ -23,6 +23,7 @@ import { buckets } from '#infra/tables.ts';
 import { keys } from '#shared/adapters/dynamo.ts';
 import { loadOrCreateTokenKey, taskTokenKeyEnv } from '#shared/adapters/token-vault.ts';
 import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.ts';
+import { auditAnchorKeyFileEnv, loadOrCreateAnchorKey } from '#shared/adapters/audit-anchor.ts';
 import { dynamoClient, ensureTables, localCredentials, startDynamoDbLocal } from './dynamodb.ts';
 import { httpApiServer } from './http-api.ts';
 import { createLocalIssuer } from './issuer.ts';
@@ -207,6 +208,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const env = localEnvironment(ports);
   // The human-task token vault's key (shared/adapters/token-vault.ts), kept with the data so open tasks survive a restart.
   env[taskTokenKeyEnv] = loadOrCreateTokenKey(join(dataDir, 'keys', 'task-token.key'));
+  // The audit anchors' signing key (shared/adapters/audit-anchor.ts; KMS on AWS), made on first start, kept with the data.
+  env[auditAnchorKeyFileEnv] = join(dataDir, 'keys', 'audit-anchor.pem');
+  loadOrCreateAnchorKey(env[auditAnchorKeyFileEnv]);
   // Remembered so that stop() gives the process its environment back (tests start clouds in-process).
   const previousEnv = Object.fromEntries([...Object.keys(env), 'LOG_LEVEL'].map((k) => [k, process.env[k]]));
   Object.assign(process.env, env);

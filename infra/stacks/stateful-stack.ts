@@ -46,6 +46,12 @@ export class StatefulStack extends Stack {
   readonly logsKey: kms.IKey;
   /** Seals Step Functions task tokens of human tasks (functions with `sealsTaskTokens`). */
   readonly taskTokenKey: kms.IKey;
+  /**
+   * Signs the audit chain's anchors (R10.1, issue 8 §2): asymmetric ECC_NIST_P256,
+   * SIGN_VERIFY, ECDSA_SHA_256. Its private half never leaves KMS; only the
+   * AuditAnchor function may Sign (stateless stack, bindAuditAnchors).
+   */
+  readonly auditAnchorKey: kms.IKey;
   readonly jwt: JwtSettings;
   readonly userDirectory: UserDirectory | undefined;
   /** SMTP user and password (aws-cn: no SES); filled in by the operator after the first deploy. */
@@ -59,6 +65,14 @@ export class StatefulStack extends Stack {
     const storageKey = (this.storageKey = dataKey(this, 'StorageKey', `alias/${p}-storage`, 'chengguo: S3 buckets (uploads, custody, published, documents)'));
     const tableKey = (this.tableKey = dataKey(this, 'TableKey', `alias/${p}-tables`, 'chengguo: DynamoDB tables (registry, logs)'));
     this.logsKey = logsKey(this, 'LogsKey', `alias/${p}-logs`);
+    this.auditAnchorKey = new kms.Key(this, 'AuditAnchorKey', {
+      alias: `alias/${p}-audit-anchors`,
+      description: 'chengguo: signs checkpoints of the audit hash chain (audit anchors)',
+      keySpec: kms.KeySpec.ECC_NIST_P256,
+      keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      // Asymmetric keys cannot rotate automatically; a retained key keeps old anchors verifiable.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.taskTokenKey = dataKey(this, 'TaskTokenKey', `alias/${p}-task-tokens`, 'chengguo: Step Functions task tokens of human tasks (bearer credentials, sealed at rest)');
 
     // ---- buckets ----

@@ -61,6 +61,8 @@ export interface StatefulRefs {
   readonly storageKey: kms.IKey;
   readonly logsKey: kms.IKey;
   readonly taskTokenKey: kms.IKey;
+  /** Signs the audit chain's anchors (ECC_NIST_P256, SIGN_VERIFY): functions with `signsAuditAnchors`. */
+  readonly auditAnchorKey: kms.IKey;
   readonly jwt: JwtBinding;
   readonly smtpSecret: secretsmanager.ISecret | undefined;
 }
@@ -199,6 +201,7 @@ export class StatelessStack extends Stack {
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
       if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'));
       if (def.publishesPublicCatalogue) fn.bindPublicCatalogueCleanup(bucketRef(ctx, 'published'));
+      if (def.signsAuditAnchors) fn.bindAuditAnchors(bucketRef(ctx, 'custody'), stateful.auditAnchorKey);
       acknowledgeFunctionFindings(fn, { asyncTarget: asyncTargets.has(def.name), streamTarget: streamTargets.has(def.name) });
       ctx.functions.set(def.name, fn);
       functions.set(def.name, fn);

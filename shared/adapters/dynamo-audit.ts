@@ -1,7 +1,8 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { envNames, requireEnv } from '#shared/config.ts';
 import type { AuditChainStore, TransactItem } from '#shared/audit/store.ts';
 import type { ChainHead } from '#shared/audit/chain.ts';
+import type { ItemReader } from '#shared/audit/item-states.ts';
 import type { AuditRecord } from '#shared/ports/audit.ts';
 import { documentClient, keys } from './dynamo.ts';
 
@@ -30,6 +31,11 @@ export class DynamoAuditChainStore implements AuditChainStore {
     return { seq: Number(out.Item['seq']), hash: String(out.Item['hash']) };
   }
 
+  async getItem(table: string, key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
+    const out = await this.client().send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+    return out.Item;
+  }
+
   async transactWrite(items: TransactItem[]): Promise<void> {
     await this.client().send(new TransactWriteCommand({ TransactItems: items }));
   }
@@ -50,5 +56,25 @@ export class DynamoAuditChainStore implements AuditChainStore {
       records,
       ...(typeof last === 'string' ? { lastSeq: Number(last.slice('SEQ#'.length)) } : {}),
     };
+  }
+}
+
+/** ItemReader (shared/audit/item-states.ts): BatchGetItem, at most 100 keys a call, unprocessed keys retried. */
+export class DynamoItemReader implements ItemReader {
+  constructor(private readonly client: () => DynamoDBDocumentClient = documentClient) {}
+
+  async getItems(table: string, keyList: readonly { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    for (let i = 0; i < keyList.length; i += 100) {
+      let pending: Record<string, unknown>[] = keyList.slice(i, i + 100).map(({ pk, sk }) => ({ pk, sk }));
+      for (let attempt = 0; pending.length > 0; attempt += 1) {
+        if (attempt > 8) throw new Error(`BatchGetItem: ${pending.length} keys still unprocessed after retries`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(2000, 50 * 2 ** attempt)));
+        const res = await this.client().send(new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }));
+        out.push(...((res.Responses?.[table] ?? []) as Record<string, unknown>[]));
+        pending = (res.UnprocessedKeys?.[table]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    return out;
   }
 }

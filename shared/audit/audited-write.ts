@@ -1,7 +1,8 @@
 import { ConflictError } from '#shared/errors.ts';
 import { keys } from '#shared/adapters/dynamo.ts';
-import type { AuditEntry } from '#shared/ports/audit.ts';
-import { buildRecord, canonicalJson, genesisHash } from './chain.ts';
+import type { AuditEntry, ItemState } from '#shared/ports/audit.ts';
+import { absentState, buildRecord, canonicalJson, genesisHash, itemStateHash, unknownState } from './chain.ts';
+import { applyUpdate } from './in-memory-store.ts';
 import type { AuditChainStore, TransactItem } from './store.ts';
 
 export type { TransactItem } from './store.ts';
@@ -68,6 +69,46 @@ function checkShape(items: readonly AuditedItem[], logsTable: string): void {
   }
 }
 
+/**
+ * The state each domain item is left in (ItemState), for the record. Put:
+ * the item as written. Delete: absent. Update: the item read now with the
+ * update expression applied (the same interpreter as the in-memory fake).
+ * Read AFTER the head: the transaction's head condition then guarantees that
+ * no audited write changed the item between this read and the commit, so the
+ * computed state is the state DynamoDB will hold.
+ */
+async function itemStates(items: readonly AuditedItem[], store: AuditChainStore): Promise<ItemState[]> {
+  const out: ItemState[] = [];
+  for (const { item } of items) {
+    if (item.ConditionCheck) continue;
+    if (item.Put) {
+      const written = item.Put.Item ?? {};
+      out.push({ table: item.Put.TableName ?? '', pk: String(written['pk']), sk: String(written['sk']), hash: itemStateHash(written) });
+      continue;
+    }
+    const op = item.Delete ?? item.Update;
+    const key = (op?.Key ?? {}) as { pk: string; sk: string };
+    const place = { table: op?.TableName ?? '', pk: String(key.pk), sk: String(key.sk) };
+    if (item.Delete) {
+      out.push({ ...place, hash: absentState });
+      continue;
+    }
+    const update = item.Update!;
+    let hash: string = unknownState;
+    if (store.getItem) {
+      try {
+        const current = (await store.getItem(place.table, key)) ?? { pk: key.pk, sk: key.sk };
+        const next = applyUpdate(update.UpdateExpression ?? '', structuredClone(current), update.ExpressionAttributeNames, update.ExpressionAttributeValues);
+        hash = itemStateHash(JSON.parse(JSON.stringify(next)) as Record<string, unknown>);
+      } catch {
+        hash = unknownState;
+      }
+    }
+    out.push({ ...place, hash });
+  }
+  return out;
+}
+
 interface Cancellation {
   readonly name: string;
   readonly CancellationReasons?: ReadonlyArray<{ Code?: string | undefined }>;
@@ -104,7 +145,8 @@ export async function auditedWrite(input: AuditedWriteInput): Promise<{ seq: num
   for (let attempt = 0; attempt < auditRetry.attempts; attempt += 1) {
     const head = await store.readHead();
     const seq = (head?.seq ?? 0) + 1;
-    const record = buildRecord(input.entry, seq, head?.hash ?? genesisHash, now());
+    const states = await itemStates(input.items, store);
+    const record = buildRecord(input.entry, seq, head?.hash ?? genesisHash, now(), states);
     const items: TransactItem[] = [
       ...input.items.map((i) => i.item),
       {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AuditEntry, AuditRecord } from '#shared/ports/audit.ts';
+import type { AuditEntry, AuditRecord, ItemState } from '#shared/ports/audit.ts';
 
 /**
  * The hash chain (R10.1 "no unauthorised alteration", R16.1, R20.1): record n
@@ -36,6 +36,16 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/** The item-state marks besides a SHA-256 (see ItemState). */
+export const absentState = 'absent';
+export const unknownState = 'unknown';
+
+/** SHA-256 hex of an item's canonical JSON, keys included: what an audit record says the write left. */
+export function itemStateHash(item: Record<string, unknown> | undefined): string {
+  if (item === undefined) return absentState;
+  return createHash('sha256').update(canonicalJson(item)).digest('hex');
+}
+
 /** SHA-256 hex over the previous hash and the canonical record (its `hash` excluded). */
 export function hashRecord(record: Omit<AuditRecord, 'hash'>, prevHash: string): string {
   const { hash: _ignored, ...rest } = record as Omit<AuditRecord, 'hash'> & { hash?: string };
@@ -47,7 +57,7 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'>, prevHash: string):
  * gives back (no Dates, no undefined, no NaN) — otherwise a faithful record
  * would fail verification after a round trip.
  */
-export function buildRecord(entry: AuditEntry, seq: number, prevHash: string, time: Date): AuditRecord {
+export function buildRecord(entry: AuditEntry, seq: number, prevHash: string, time: Date, states?: readonly ItemState[]): AuditRecord {
   const base: Omit<AuditRecord, 'hash'> = {
     seq,
     time: time.toISOString(),
@@ -58,6 +68,7 @@ export function buildRecord(entry: AuditEntry, seq: number, prevHash: string, ti
     outcome: entry.outcome,
     requestId: entry.requestId,
     ...(entry.detail === undefined ? {} : { detail: JSON.parse(JSON.stringify(entry.detail)) as Record<string, unknown> }),
+    ...(states && states.length > 0 ? { states: states.map((s) => ({ ...s })) } : {}),
     prevHash,
   };
   return { ...base, hash: hashRecord(base, prevHash) };

@@ -60,6 +60,20 @@ export class InMemoryTables implements AuditChainStore {
     );
   }
 
+  async getItem(table: string, key: { pk: string; sk: string }): Promise<Item | undefined> {
+    await tick();
+    return this.get(table, key);
+  }
+
+  /** ItemReader (shared/audit/item-states.ts): the live items at these keys. */
+  async getItems(table: string, keyList: readonly { pk: string; sk: string }[]): Promise<Item[]> {
+    await tick();
+    return keyList.flatMap((k) => {
+      const item = this.get(table, k);
+      return item ? [item] : [];
+    });
+  }
+
   async readHead(): Promise<ChainHead | undefined> {
     await tick();
     const head = this.get(this.logsTable, { pk: 'AUDIT', sk: 'HEAD' });

@@ -21,6 +21,12 @@ export interface AuditChainStore {
    * item in request order, exactly as DynamoDB does.
    */
   transactWrite(items: TransactItem[]): Promise<void>;
+  /**
+   * Strongly consistent GetItem of one domain item (any table), read by the
+   * writer to compute the state an Update leaves (ItemState). Without it the
+   * state of an updated item is recorded as `unknown`.
+   */
+  getItem?(table: string, key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined>;
   /** Records in seq order, one page at a time (Query pk=AUDIT, sk begins_with SEQ#). */
   readRecords(afterSeq?: number): Promise<{ records: AuditRecord[]; lastSeq?: number }>;
 }

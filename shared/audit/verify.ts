@@ -1,5 +1,7 @@
 import type { AuditRecord } from '#shared/ports/audit.ts';
+import { checkAgainstAnchors, nextCheckpoint, signAnchor, type AnchorCheck, type AnchorSigner, type AnchorStore, type SignedAnchor } from './anchor.ts';
 import { verifyChain, type ChainVerdict } from './chain.ts';
+import { checkItemStates, type ItemReader, type ItemStateCheck } from './item-states.ts';
 import { readWholeChain } from './read-chain.ts';
 import type { AuditChainStore } from './store.ts';
 
@@ -32,4 +34,79 @@ export async function verifyStoredChain(store: Pick<AuditChainStore, 'readHead' 
   const { head, records } = await readWholeChain(store);
   const verdict = verifyChain(records, head ?? null);
   return { verdict, lines: describeVerdict(verdict) };
+}
+
+export interface AuditVerifyDeps {
+  readonly store: Pick<AuditChainStore, 'readHead' | 'readRecords'>;
+  readonly anchors: AnchorStore;
+  readonly signer: AnchorSigner;
+  readonly items: ItemReader;
+  readonly now?: () => Date;
+  /** Write a new anchor when the chain is intact (default true: every verify anchors). */
+  readonly anchor?: boolean;
+}
+
+export interface AuditVerifyResult {
+  readonly ok: boolean;
+  readonly chain: ChainVerdict;
+  readonly anchors: AnchorCheck;
+  readonly items: ItemStateCheck;
+  /** The anchor written by this run, if any. */
+  readonly anchored?: SignedAnchor;
+  readonly lines: string[];
+}
+
+/**
+ * `npm run audit:verify` and the scheduled AuditAnchor job (R10.1, issue 8 §2):
+ *  1. the chain's own links and head (verifyChain);
+ *  2. every signed anchor in write-once storage: a forged anchor is named, and
+ *     the first record that differs from (or is missing against) an anchored
+ *     hash is named — this is what catches a rewrite with recomputed hashes;
+ *  3. every item an audited write touched against the state its last record
+ *     says it left: an item changed outside the audited path is named;
+ *  4. when 1 and 2 hold, a new signed anchor of the head (write-once).
+ */
+export async function auditVerify(deps: AuditVerifyDeps): Promise<AuditVerifyResult> {
+  const now = deps.now ?? (() => new Date());
+  const { head, records } = await readWholeChain(deps.store);
+  const chain = verifyChain(records, head ?? null);
+  const stored = await deps.anchors.list();
+  const anchors = await checkAgainstAnchors(records, stored, deps.signer);
+  const items = await checkItemStates(records, deps.items);
+
+  let anchored: SignedAnchor | undefined;
+  const chainHolds = chain.ok && !anchors.finding;
+  if (chainHolds && head && deps.anchor !== false) {
+    const latest = anchors.valid[anchors.valid.length - 1];
+    const checkpoint = nextCheckpoint(records, head, latest, deps.signer.keyId, now());
+    if (checkpoint) {
+      const signed = await signAnchor(checkpoint, deps.signer);
+      if (await deps.anchors.put(signed)) anchored = signed;
+    }
+  }
+
+  const lines: string[] = [];
+  if (anchors.finding) {
+    const f = anchors.finding;
+    lines.push(`审计链已被改写：第 ${f.seq} 条 (audit chain rewritten at seq ${f.seq})`);
+    lines.push(`  原因 reason: ${f.kind === 'record-missing' ? '锚定记录缺失 (anchored record missing)' : '与锚点不符 (differs from the signed anchor)'}`);
+    lines.push(`  ${f.message}`);
+    if (f.kind === 'record-differs') lines.push(`  问题记录 record: 第 ${f.record.seq} 条 (seq ${f.record.seq}) · 操作 action=${f.record.action} · 对象 target=${f.record.target} · 时间 time=${f.record.time} · 操作人 actor=${f.record.actor}`);
+  }
+  if (!chain.ok || !anchors.finding) lines.push(...describeVerdict(chain));
+  for (const f of anchors.forged) lines.push(f.message);
+  const latest = anchored ?? anchors.valid[anchors.valid.length - 1];
+  lines.push(
+    anchors.valid.length === 0 && !anchored
+      ? '尚无签名锚点 (no signed anchor yet)'
+      : `签名锚点 ${anchors.valid.length + (anchored ? 1 : 0)} 个，最新锚定至第 ${latest?.checkpoint.seq} 条 (signed anchors: ${anchors.valid.length + (anchored ? 1 : 0)}; latest at seq ${latest?.checkpoint.seq})${anchored ? '；本次新写入锚点 (new anchor written)' : ''}`,
+  );
+  lines.push(
+    items.drifts.length === 0
+      ? `条目状态一致：${items.checked} 个条目与其最后一条审计记录相符 (item states: ${items.checked} items match their last audit record${items.unknown ? `; ${items.unknown} not comparable` : ''})`
+      : `条目在审计路径之外被改动：${items.drifts.length} 个 (items changed outside the audited path: ${items.drifts.length})`,
+  );
+  for (const d of items.drifts) lines.push(`  ${d.message}`);
+  const ok = chain.ok && !anchors.finding && anchors.forged.length === 0 && items.drifts.length === 0;
+  return { ok, chain, anchors, items, ...(anchored ? { anchored } : {}), lines };
 }

@@ -16,8 +16,23 @@ export interface AuditEntry {
   readonly detail?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The state an audited write left one item in (R10.1): `hash` is the SHA-256
+ * of the item's canonical JSON after the write, `absent` after a delete,
+ * `unknown` when the writer could not compute it (an update expression the
+ * interpreter does not know). audit:verify compares live items with it.
+ */
+export interface ItemState {
+  readonly table: string;
+  readonly pk: string;
+  readonly sk: string;
+  readonly hash: string;
+}
+
 export interface AuditRecord extends AuditEntry {
   readonly seq: number;
+  /** One per domain item of the transaction (absent on records written before item states existed). */
+  readonly states?: readonly ItemState[];
   /** ISO 8601 UTC */
   readonly time: string;
   readonly prevHash: string;

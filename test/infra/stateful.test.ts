@@ -124,10 +124,23 @@ describe('storage rules: every bucket (issue 2)', () => {
     }
   });
 
-  it('rotates every customer-managed key', () => {
+  it('rotates every customer-managed symmetric key (KMS cannot rotate an asymmetric signing key)', () => {
     for (const t of [s.templates.stateful, s.templates.backup]) {
-      for (const [id, key] of resourcesOf(t, 'AWS::KMS::Key')) expect(key.Properties?.['EnableKeyRotation'], id).toBe(true);
+      for (const [id, key] of resourcesOf(t, 'AWS::KMS::Key')) {
+        if ((key.Properties?.['KeySpec'] ?? 'SYMMETRIC_DEFAULT') !== 'SYMMETRIC_DEFAULT') continue;
+        expect(key.Properties?.['EnableKeyRotation'], id).toBe(true);
+      }
     }
+  });
+
+  it('R10.1 keeps one asymmetric key that signs audit anchors: ECC_NIST_P256, SIGN_VERIFY, retained', () => {
+    const asymmetric = resourcesOf(s.templates.stateful, 'AWS::KMS::Key').filter(([, k]) => (k.Properties?.['KeySpec'] ?? 'SYMMETRIC_DEFAULT') !== 'SYMMETRIC_DEFAULT');
+
+    expect(asymmetric).toHaveLength(1);
+    const [, key] = asymmetric[0]!;
+    expect(key.Properties).toMatchObject({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' });
+    expect((key as { DeletionPolicy?: string }).DeletionPolicy).toBe('Retain');
+    s.templates.stateful.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/chengguo-prod-audit-anchors' });
   });
 });
 

@@ -129,7 +129,7 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
     for (const def of manifest.functions) {
       const buckets = Object.entries(def.buckets ?? {});
       const s3Actions = actionsOf(statementsOf(def.name)).filter((a) => a.startsWith('s3:'));
-      if (buckets.length === 0) expect(s3Actions, def.name).toEqual([]);
+      if (buckets.length === 0 && !def.signsAuditAnchors) expect(s3Actions, def.name).toEqual([]);
       for (const [bucket, access] of buckets) {
         expect(envOf(def.name)[bucketEnv[bucket as 'uploads']], `${def.name} ${bucket}`).toEqual({ 'Fn::Join': ['', [`chengguo-prod-${bucket}-`, { Ref: 'AWS::AccountId' }, `-${s.settings.region}`]] });
         const objects = statementsOf(def.name).filter(
@@ -140,6 +140,25 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
         if (!def.destroysCustodyObjects && !def.publishesPublicCatalogue) expect(s3Actions, def.name).not.toContain('s3:DeleteObject');
       }
     }
+  });
+
+  it('R10.1 lets only the AuditAnchor function Sign with the anchor key, and write only under audit-anchors/ of the custody bucket', () => {
+    const signers = manifest.functions.filter((def) => actionsOf(statementsOf(def.name)).includes('kms:Sign'));
+
+    expect(signers.map((d) => d.name)).toEqual(['AuditAnchor']);
+    expect(manifest.functions.filter((d) => d.signsAuditAnchors).map((d) => d.name)).toEqual(['AuditAnchor']);
+    const statements = statementsOf('AuditAnchor');
+    const sign = statements.filter((st) => actionsOf([st]).includes('kms:Sign'));
+    expect(sign).toHaveLength(1);
+    expect(actionsOf(sign).sort()).toEqual(['kms:Sign', 'kms:Verify']);
+    expect(JSON.stringify(sign[0]!['Resource'])).toContain('AuditAnchorKey');
+    const s3Statements = statements.filter((st) => actionsOf([st]).some((a) => a.startsWith('s3:')));
+    expect(actionsOf(s3Statements).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+    const objects = s3Statements.find((st) => actionsOf([st]).includes('s3:PutObject'))!;
+    expect(JSON.stringify(objects['Resource'])).toMatch(/chengguo-prod-custody-.*\/audit-anchors\/\*/);
+    expect(JSON.stringify(s3Statements.find((st) => actionsOf([st]).includes('s3:ListBucket'))!['Condition'])).toContain('audit-anchors/*');
+    expect(envOf('AuditAnchor')['AUDIT_ANCHOR_KEY_ID']).toBeDefined();
+    expect(envOf('AuditAnchor')[bucketEnv.custody]).toBeDefined();
   });
 
   it('R9.3 lets exactly the three public-catalogue publishers delete, under public-catalogue/ of the published bucket only', () => {
