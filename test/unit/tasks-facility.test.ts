@@ -179,6 +179,32 @@ describe('R7.1 human tasks: only an assignee sees a task, and looking changes no
 });
 
 describe('R7.1 human tasks: the decision is taken once, by an assignee, before the task expires', () => {
+  it('issue-8: a wait re-entered after a restart (resumed) seals the fresh token into the same open task: same link, no new email, the decision resumes with the new token', async () => {
+    const world = await taskWorld();
+    const first = await openTask(world);
+    const mailsBefore = world.mailer.sent.length;
+    const freshToken = fakeTaskToken();
+
+    const again = await createHumanTask(world.ports, {
+      taskToken: freshToken,
+      kind: 'testApproval',
+      subject,
+      timeoutSeconds: 1_814_400,
+      escalationLevel: 0,
+      execution: 'arn:aws:states:cn-north-1:000000000000:execution:Verification:x',
+      resumed: true,
+      requestId: 'req-resume',
+      fn: 'CreateHumanTask',
+    });
+    await decide(world, 'chen.jing', first.task.id);
+
+    expect(again.task.id).toBe(first.task.id);
+    expect(again.emailed).toEqual([]);
+    expect(world.mailer.sent.length).toBe(mailsBefore);
+    expect(world.identity.auditRecords().map((r) => r['action'])).toContain('tasks.humanTask.reseal');
+    expect(world.workflow.successes.map((x) => x.token)).toEqual([freshToken]);
+  });
+
   it('records the decision with its audit record, removes the token and resumes the workflow with {decision, reasons, decidedBy}', async () => {
     const world = await taskWorld();
     const { token, task } = await openTask(world);
