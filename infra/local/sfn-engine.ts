@@ -265,9 +265,14 @@ export class LocalStepFunctions {
         failed.push(r.name);
         continue;
       }
-      r.redriveCount = (r.redriveCount ?? 0) + 1;
-      this.run(m, r, JSON.parse(at.input) as unknown, at.state);
-      resumed.push(`${r.name} → ${at.state}`);
+      try {
+        r.redriveCount = (r.redriveCount ?? 0) + 1;
+        this.run(m, r, JSON.parse(at.input) as unknown, at.state);
+        resumed.push(`${r.name} → ${at.state}`);
+      } catch (error) {
+        Object.assign(r, { status: 'FAILED', error: 'States.Runtime', cause: `${restartedCause}: ${error instanceof Error ? error.message : String(error)}`, stopDate: Date.now() });
+        failed.push(r.name);
+      }
     }
     if (resumed.length + failed.length > 0) {
       this.persist();
@@ -388,7 +393,8 @@ export class LocalStepFunctions {
     };
     // A resumed run is the same definition entered at another state.
     const machine = resumedAt
-      ? new StateMachine({ ...m.definition, StartAt: resumedAt }, { validationOptions: { checkArn: true, checkPaths: true } })
+      ? // Validated whole at construction; entered elsewhere, the states before it are unreachable, which the validator refuses.
+        new StateMachine({ ...m.definition, StartAt: resumedAt }, { validationOptions: { noValidate: true } })
       : m.machine;
     const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never },
