@@ -643,7 +643,7 @@ export class LocalStepFunctions {
 
   /**
    * Stops the timers and abandons the runs in flight without recording an end:
-   * their records stay RUNNING on disk, and the next start marks them FAILED.
+   * their records stay RUNNING on disk, and the next start resumes them (resumeInterrupted).
    */
   async close(): Promise<void> {
     this.closed = true;

@@ -288,8 +288,14 @@ describe('R7.1 human tasks: the decision is taken once, by an assignee, before t
     const world = await taskWorld();
     const { task } = await openTask(world);
     world.workflow.fail = 'timedOut';
+    const mails = world.mailer.sent.length;
 
-    await expect(decide(world, 'chen.jing', task.id)).rejects.toMatchObject({ code: 'TASK_EXPIRED' });
+    const refused = await decide(world, 'chen.jing', task.id).catch((error: unknown) => error as Error & { code?: string });
+
+    // issue 8: the message says only what is known — nothing was escalated or re-emailed here.
+    expect(refused).toMatchObject({ code: 'TASK_EXPIRED' });
+    expect((refused as Error).message).not.toMatch(/上报|邮件|提醒/);
+    expect(world.mailer.sent.length).toBe(mails);
 
     const item = world.tables.get('registry', keys.humanTask(task.id));
     expect(item?.['status']).toBe('expired');
