@@ -27,10 +27,15 @@ function alive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the pid exists (another user's process) — treat as alive.
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A pid reused by something that is not node (after a reboot, say) does not hold the folder.
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node');
+  } catch {
+    return true; // no /proc (macOS): the pid check alone
   }
 }
 

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,21 @@ describe('issue-8 local cloud: one cloud per data folder, Ctrl-C is one request'
 
     expect(readFileSync(join(dir, lockFileName), 'utf8').trim()).toBe(String(process.pid));
     release();
+  });
+
+  it('takes over a lock whose pid now belongs to a process that is not node (pid reused)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lock-'));
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, lockFileName), `${other.pid}\n`);
+
+      const release = lockDataDir(dir);
+
+      expect(readFileSync(join(dir, lockFileName), 'utf8').trim()).toBe(String(process.pid));
+      release();
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 
   it('treats two SIGINTs within a second (npm and node from one Ctrl-C) as one stop, a later one as "exit now"', () => {
