@@ -62,7 +62,7 @@ function tree(pid: number): number[] {
   return out;
 }
 
-async function kill9(cloud: Started): Promise<void> {
+async function kill9(cloud: Started, base = portBase): Promise<void> {
   const pids = tree(cloud.child.pid ?? -1);
   for (const pid of pids) {
     try {
@@ -72,7 +72,7 @@ async function kill9(cloud: Started): Promise<void> {
     }
   }
   await cloud.exited;
-  await eventually(async () => ((await Promise.all(Object.values(localPorts(portBase)).map((p) => portInUse(p)))).some(Boolean) ? undefined : true), 'ports free', 20_000);
+  await eventually(async () => ((await Promise.all(Object.values(localPorts(base)).map((p) => portInUse(p)))).some(Boolean) ? undefined : true), 'ports free', 20_000);
 }
 
 const tokens = new Map<string, string>();
@@ -127,6 +127,7 @@ async function timelineHas(submissionId: string, type: string): Promise<Record<s
 describe('issue-8 R7.1 R8.1 a workflow interrupted by a crash of the local cloud is resumed', () => {
   it('kill -9 while a transfer waits at Confirm Receipt and a verification at Technical Review; after npm start both finish through the emailed tasks', async () => {
     let cloud = startCloud({ reset: true });
+    let second: Started | undefined;
     try {
       await ready(cloud);
       // A transfer waiting at Confirm Receipt.
@@ -147,8 +148,8 @@ describe('issue-8 R7.1 R8.1 a workflow interrupted by a crash of the local cloud
       await new Promise((resolve) => setTimeout(resolve, 500));
 
       // A second npm start in the same folder (other ports, --reset) refuses and touches nothing.
-      const second = startCloud({ reset: true, portBase: portBase + 6 });
-      const secondCode = await second.exited;
+      second = startCloud({ reset: true, portBase: portBase + 6 });
+      const secondCode = await Promise.race([second.exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running'), 60_000))]);
       expect(secondCode).toBe(1);
       expect(second.output).toContain('正被另一个本地云使用');
       expect((await call('GET', '/me', 'chen.jing')).status).toBe(200);
@@ -181,6 +182,7 @@ describe('issue-8 R7.1 R8.1 a workflow interrupted by a crash of the local cloud
       expect(cloud.output).toContain('本地云已停止');
       expect(cloud.output).not.toContain('再次收到');
     } finally {
+      if (second && second.child.exitCode === null && second.child.signalCode === null) await kill9(second, portBase + 6);
       if (cloud.child.exitCode === null && cloud.child.signalCode === null) await kill9(cloud);
     }
   }, 300_000);
