@@ -12,6 +12,8 @@ export const createHumanTaskInputSchema = z.object({
   escalationLevel: z.number().int().min(0).default(0),
   replaces: z.string().nullish(),
   execution: z.string().optional(),
+  /** Added by the local cloud's engine when it re-enters this wait after a restart (infra/local/sfn-engine.ts). */
+  redriveCount: z.number().int().min(0).optional(),
 });
 
 /**
@@ -29,6 +31,7 @@ export function makeHandler(ports?: HumanTaskPorts) {
       timeoutSeconds: input.timeoutSeconds,
       escalationLevel: input.escalationLevel,
       ...(input.replaces ? { replaces: input.replaces } : {}),
+      ...(input.redriveCount ? { resumed: true } : {}),
       ...(ctx.execution ? { execution: ctx.execution } : {}),
       requestId: ctx.requestId,
       fn: 'CreateHumanTask',

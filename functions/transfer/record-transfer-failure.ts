@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import type { HumanTaskStore } from '#shared/ports/tasks.ts';
 import { recordTransferFailure, type TransferPorts } from '#shared/transfer/transfer.ts';
 import { transferPortsFromEnv } from './deps.ts';
 
@@ -10,16 +11,27 @@ export const transferFailureInputSchema = z.object({
   execution: z.string().optional(),
 });
 
-/** "Transfer Failed": the error on the timeline (audited), with whether a number had been assigned. */
-export function makeHandler(ports?: Pick<TransferPorts, 'store' | 'now'>) {
-  return withSfnTask('RecordTransferFailure', transferFailureInputSchema, async (input, ctx) =>
-    recordTransferFailure(ports ?? (await transferPortsFromEnv()), {
+type FailurePorts = Pick<TransferPorts, 'store' | 'now'> & { tasks?: Pick<HumanTaskStore, 'listBySubject' | 'expire'> };
+
+/**
+ * "Transfer Failed": the error on the timeline (audited), with whether a number had been assigned;
+ * the submission back to transferState failed (POST …/transfer starts it again); the execution's open tasks closed.
+ */
+export function makeHandler(ports?: FailurePorts) {
+  return withSfnTask('RecordTransferFailure', transferFailureInputSchema, async (input, ctx) => {
+    // Only what this step touches (the defaults' other getters would require their variables).
+    const resolved: FailurePorts = ports ?? (await (async () => {
+      const all = await transferPortsFromEnv();
+      return { store: all.store, now: all.now, tasks: (await import('#shared/adapters/dynamo-tasks.ts')).humanTaskStoreFromEnv() };
+    })());
+    return recordTransferFailure(resolved, {
       submissionId: input.submissionId,
       error: input.failure.Error,
       cause: input.failure.Cause,
       requestId: ctx.requestId,
-    }),
-  );
+      ...(input.execution ? { execution: input.execution } : {}),
+    });
+  });
 }
 
 export const handler = makeHandler();

@@ -24,6 +24,7 @@ import { keys } from '#shared/adapters/dynamo.ts';
 import { loadOrCreateTokenKey, taskTokenKeyEnv } from '#shared/adapters/token-vault.ts';
 import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.ts';
 import { auditAnchorKeyFileEnv, loadOrCreateAnchorKey } from '#shared/adapters/audit-anchor.ts';
+import { lockDataDir, lockFileName } from './data-lock.ts';
 import { dynamoClient, ensureTables, localCredentials, startDynamoDbLocal } from './dynamodb.ts';
 import { httpApiServer } from './http-api.ts';
 import { createLocalIssuer } from './issuer.ts';
@@ -155,11 +156,12 @@ function quietSqliteNotice(): void {
 
 function prepareDataDir(dir: string, reset: boolean): void {
   if (reset && existsSync(dir)) {
-    const entries = readdirSync(dir);
+    // The lock (data-lock.ts) is this process's own and stays.
+    const entries = readdirSync(dir).filter((e) => e !== lockFileName);
     if (entries.length > 0 && !entries.includes(markerFile)) {
       throw new Error(`拒绝清空 ${dir}：它不是本地云的数据目录 (refusing to reset ${dir}: no ${markerFile} marker)`);
     }
-    rmSync(dir, { recursive: true, force: true });
+    for (const entry of entries) rmSync(join(dir, entry), { recursive: true, force: true });
   }
   mkdirSync(join(dir, 'logs'), { recursive: true });
   writeFileSync(join(dir, markerFile), 'chengguo local cloud data; `npm start -- --reset` deletes this folder\n');
@@ -199,11 +201,25 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   const dataDir = isAbsolute(opts.dataDir ?? '.data') ? (opts.dataDir as string) : resolve(projectRoot, opts.dataDir ?? '.data');
   const timings: Record<string, number> = {};
 
-  const busy = (await Promise.all(Object.entries(ports).map(async ([name, port]) => ((await portInUse(port)) ? `${name}:${port}` : undefined)))).filter(Boolean);
+  // Before anything else: a second cloud in this folder (even on other ports) must not touch the first one's data.
+  const unlock = lockDataDir(dataDir);
+  let busy: unknown[];
+  try {
+    busy = (await Promise.all(Object.entries(ports).map(async ([name, port]) => ((await portInUse(port)) ? `${name}:${port}` : undefined)))).filter(Boolean);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   if (busy.length > 0) {
+    unlock();
     throw new Error(`端口已被占用：${busy.join('、')}——是否已有一个本地云在运行？(ports in use: ${busy.join(', ')}; is a local cloud already running?)`);
   }
-  prepareDataDir(dataDir, opts.reset ?? false);
+  try {
+    prepareDataDir(dataDir, opts.reset ?? false);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
 
   const env = localEnvironment(ports);
   // The human-task token vault's key (shared/adapters/token-vault.ts), kept with the data so open tasks survive a restart.
@@ -246,6 +262,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
+    unlock();
     log('本地云已停止 (local cloud stopped)');
   };
 
@@ -357,6 +374,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
     await listen(api, ports.api);
     servers.push(api);
+
+    // Executions the last run left in flight (a crash, kill -9) continue from their last state (sfn-engine.ts).
+    sfn.resumeInterrupted();
 
     timings['total'] = Date.now() - started;
     const functionErrors = [...fns.status].filter(([, s]) => !s.loaded).map(([name]) => name);

@@ -40,7 +40,7 @@ import { markVerified } from '#shared/submission/outcomes.ts';
 import { openSubmission } from '#shared/submission/submissions.ts';
 import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
 import { completeVersion, executionNameOf, issueUploadUrls, type UploadInstruction } from '#shared/submission/uploads.ts';
-import { assignNumber, copyIntoCustody, recordReceipt, type TransferPorts } from '#shared/transfer/transfer.ts';
+import { assignNumber, copyIntoCustody, recordReceipt, transferExecutionName, transferRequired, type TransferPorts } from '#shared/transfer/transfer.ts';
 import { classifiedResult, demoActor, demoMark, demoRegions, historicResults, liveResult, pendingTask, returnedResult, type DemoRegion, type DemoResult } from './demo-data.ts';
 
 export * from './demo-data.ts';
@@ -190,6 +190,12 @@ export async function writeDemoData(ports: DemoPorts): Promise<DemoSummary> {
       submissionEntry(demoActor, submission, 'submission.version.seal', demoRequest, { demo: true, import: 'historic result, verified before the demo' }, 1),
     );
     await markVerified(p, { submissionId: id, n: 1, decidedBy: demoActor, requestId: demoRequest });
+    // What POST …/transfer writes (the one conditional start, with its audited transferRequested event); the steps below are the Transfer's.
+    const executionName = transferExecutionName(id);
+    await store.claimTransfer(
+      { submissionId: id, n: 1, attempt: 1, at: p.now().toISOString(), events: [timelineEvent(id, 'transferRequested', p.now().toISOString(), demoActor, { executionName, attempt: 1, transferRequired: transferRequired(submission), demo: true }, 1)] },
+      submissionEntry(demoActor, submission, 'submission.transfer.request', demoRequest, { executionName, attempt: 1, requirement: 'R8.1', demo: true }, 1),
+    );
     const numbered = await assignNumber(ports.transfer, { submissionId: id, requestId: demoRequest });
     await copyIntoCustody({ copy: ports.copy, store, now: p.now }, { submissionId: id, n: 1, resultNumber: numbered.resultNumber, requestId: demoRequest });
     await recordReceipt(ports.transfer, {

@@ -20,10 +20,21 @@
  *    (States.HeartbeatTimeout); TimeoutSeconds stays the interpreter's
  *    (States.Timeout), and a callback after the deadline gets TaskTimedOut.
  *
- * Known differences from AWS: executions in flight when the local cloud
- * stopped are not resumed — on the next start they are marked FAILED with
- * cause "local cloud restarted"; no execution history API; Map/Parallel
- * branches see the branch input as $$.Execution.Input (interpreter quirk).
+ * Crash and restart (AWS keeps executions; a laptop process does not):
+ * every top-level state an execution enters is written to the record with
+ * its input (`resumeAt`) before the state runs. When the local cloud starts
+ * again (resumeInterrupted), each execution still RUNNING on disk is run
+ * again from that state with that input — a waiting human task re-enters
+ * its `.waitForTaskToken` state with a fresh token, and the step (the
+ * project's steps are idempotent) finds its open task and seals the new token
+ * into it (`redriveCount` in the payload says it is a resumed run). An
+ * execution whose state no longer exists in the definition is failed with
+ * cause "local cloud restarted". A resumed state starts its TimeoutSeconds
+ * afresh.
+ *
+ * Known differences from AWS: no execution history API; Map/Parallel
+ * branches see the branch input as $$.Execution.Input (interpreter quirk);
+ * a state inside a Map/Parallel is resumed from its enclosing top-level state.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -62,6 +73,10 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** The last top-level state entered and its raw input (JSON): where a restart resumes. */
+  resumeAt?: { state: string; input: string };
+  /** How many times the execution was resumed after a restart of the local cloud. */
+  redriveCount?: number;
 }
 
 export interface MachineSpec {
@@ -100,6 +115,8 @@ interface Waiter {
 
 interface Running {
   readonly record: ExecutionRecord;
+  /** Set while the first resumed state runs: its waitForTaskToken payload says so. */
+  resuming?: string;
   readonly tokens: string[];
   abort?: () => void;
   done: Promise<void>;
@@ -118,6 +135,8 @@ interface Machine {
   readonly name: string;
   readonly arn: string;
   readonly definitionText: string;
+  readonly definition: StateMachineDefinition;
+  readonly topStates: ReadonlySet<string>;
   readonly machine: StateMachine;
   readonly tasks: ReadonlyMap<string, TaskState>;
   readonly createdAt: number;
@@ -177,6 +196,8 @@ export class LocalStepFunctions {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly running = new Map<string, Running>();
   private readonly waiters = new Map<string, Waiter>();
+  /** RUNNING on disk when this process started: resumeInterrupted() runs them again. */
+  private readonly interrupted: ExecutionRecord[] = [];
   private readonly log: (line: string) => void;
   private readonly region: string;
   private readonly account: string;
@@ -198,6 +219,8 @@ export class LocalStepFunctions {
         name: spec.name,
         arn,
         definitionText: spec.definition,
+        definition,
+        topStates: new Set(Object.keys(definition.States)),
         machine: new StateMachine(definition, { validationOptions: { checkArn: true, checkPaths: true } }),
         tasks,
         createdAt: now,
@@ -220,21 +243,43 @@ export class LocalStepFunctions {
     const file = this.opts.stateFile;
     if (!file || !existsSync(file)) return;
     const records = JSON.parse(readFileSync(file, 'utf8')) as ExecutionRecord[];
-    let interrupted = 0;
     for (const r of records) {
-      if (r.status === 'RUNNING') {
-        r.status = 'FAILED';
-        r.error = 'States.Runtime';
-        r.cause = restartedCause;
-        r.stopDate = Date.now();
-        interrupted += 1;
-      }
       this.executions.set(r.executionArn, r);
+      if (r.status === 'RUNNING') this.interrupted.push(r);
     }
-    if (interrupted > 0) {
-      this.log(`Step Functions: ${interrupted} 个执行因本地云重启而标记为失败 (${interrupted} execution(s) marked FAILED: ${restartedCause})`);
+  }
+
+  /**
+   * Runs again every execution the last process left RUNNING, from the last
+   * top-level state it entered (see the module comment). Call once the
+   * functions can be invoked. Returns what was resumed and what was failed.
+   */
+  resumeInterrupted(): { resumed: string[]; failed: string[] } {
+    const resumed: string[] = [];
+    const failed: string[] = [];
+    for (const r of this.interrupted.splice(0)) {
+      const m = this.machines.get(r.stateMachineArn);
+      const at = r.resumeAt ?? (m ? { state: String(m.definition.StartAt), input: r.input } : undefined);
+      if (!m || !at || !m.topStates.has(at.state)) {
+        Object.assign(r, { status: 'FAILED', error: 'States.Runtime', cause: restartedCause, stopDate: Date.now() });
+        failed.push(r.name);
+        continue;
+      }
+      try {
+        r.redriveCount = (r.redriveCount ?? 0) + 1;
+        this.run(m, r, JSON.parse(at.input) as unknown, at.state);
+        resumed.push(`${r.name} → ${at.state}`);
+      } catch (error) {
+        Object.assign(r, { status: 'FAILED', error: 'States.Runtime', cause: `${restartedCause}: ${error instanceof Error ? error.message : String(error)}`, stopDate: Date.now() });
+        failed.push(r.name);
+      }
+    }
+    if (resumed.length + failed.length > 0) {
       this.persist();
+      if (resumed.length > 0) this.log(`Step Functions: 本地云重启，已从中断处恢复 ${resumed.length} 个执行 (resumed after a restart): ${resumed.join('; ')}`);
+      if (failed.length > 0) this.log(`Step Functions: ${failed.length} 个执行无法恢复，已标记为失败 (could not be resumed, marked FAILED: ${restartedCause}): ${failed.join(', ')}`);
     }
+    return { resumed, failed };
   }
 
   /** Synchronous and atomic (write, then rename): records are small, and a crash never leaves half a file. */
@@ -316,8 +361,9 @@ export class LocalStepFunctions {
     return { executionArn, startDate: record.startDate / 1000 };
   }
 
-  private run(m: Machine, record: ExecutionRecord, input: unknown): void {
-    const running: Running = { record, tokens: [], done: Promise.resolve() };
+  private run(m: Machine, record: ExecutionRecord, input: unknown, startAt?: string): void {
+    const resumedAt = startAt !== undefined && startAt !== m.definition.StartAt ? startAt : undefined;
+    const running: Running = { record, tokens: [], done: Promise.resolve(), ...(startAt !== undefined ? { resuming: startAt } : {}) };
     const minted = new Set<string>();
     const mint = () => {
       const token = `${tokenPrefix}${randomBytes(96).toString('base64url')}`;
@@ -336,6 +382,7 @@ export class LocalStepFunctions {
         Name: record.name,
         RoleArn: `arn:aws:iam::${this.account}:role/local-stepfunctions`,
         StartTime: new Date(record.startDate).toISOString(),
+        RedriveCount: record.redriveCount ?? 0,
       },
       StateMachine: { Id: m.arn, Name: m.name },
       Task: {
@@ -344,14 +391,19 @@ export class LocalStepFunctions {
         },
       },
     };
-    const execution = m.machine.run(input as never, {
+    // A resumed run is the same definition entered at another state.
+    const machine = resumedAt
+      ? // Validated whole at construction; entered elsewhere, the states before it are unreachable, which the validator refuses.
+        new StateMachine({ ...m.definition, StartAt: resumedAt }, { validationOptions: { noValidate: true } })
+      : m.machine;
+    const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never },
       context,
     });
     running.abort = execution.abort;
     this.running.set(record.executionArn, running);
     this.log(`Step Functions: ${m.name} 执行开始 (execution started) ${record.name}`);
-    void this.followEvents(m.name, record.name, execution.eventLogs);
+    void this.followEvents(m, running, execution.eventLogs);
     running.done = execution.result.then(
       (output) => this.finish(running, { status: 'SUCCEEDED', output: JSON.stringify(output ?? null) }),
       (error: unknown) => {
@@ -363,10 +415,17 @@ export class LocalStepFunctions {
     );
   }
 
-  private async followEvents(machine: string, name: string, events: AsyncGenerator<{ type: string; state?: { name: string } }>): Promise<void> {
+  private async followEvents(m: Machine, running: Running, events: AsyncGenerator<{ type: string; index?: number; state?: { name: string; input?: unknown } }>): Promise<void> {
+    const r = running.record;
     try {
       for await (const event of events) {
-        if (event.type === 'StateEntered' && event.state) this.log(`Step Functions: ${machine}/${name} → ${event.state.name}`);
+        if (event.type !== 'StateEntered' || !event.state) continue;
+        this.log(`Step Functions: ${m.name}/${r.name} → ${event.state.name}`);
+        // Only top-level states are resume points (a state inside a Map resumes from its Map).
+        if (event.index === undefined && m.topStates.has(event.state.name) && r.status === 'RUNNING' && !this.closed) {
+          r.resumeAt = { state: event.state.name, input: JSON.stringify(event.state.input ?? {}) };
+          this.persist();
+        }
       }
     } catch {
       // the log of a failed run ends with the failure; nothing to add
@@ -378,6 +437,7 @@ export class LocalStepFunctions {
     if (r.status === 'RUNNING') {
       Object.assign(r, end, { stopDate: Date.now() });
       if (end.status !== 'SUCCEEDED' && end.status !== 'ABORTED') delete r.output;
+      delete r.resumeAt;
     }
     for (const token of running.tokens) {
       // A task still waiting when its run ended (stopped, failed): settle it, or the
@@ -398,7 +458,13 @@ export class LocalStepFunctions {
     if (integration) {
       const { FunctionName, Payload } = (input ?? {}) as { FunctionName?: unknown; Payload?: unknown };
       const fn = functionNameOf(FunctionName);
-      if (integration[1]) return this.waitForToken(stateName, task, fn, Payload, running, minted);
+      if (integration[1]) {
+        // The first state of a resumed run: tell the step it is re-entered (it reuses its open task).
+        const resumed = running.resuming === stateName && Payload && typeof Payload === 'object' ? { ...(Payload as object), redriveCount: running.record.redriveCount ?? 1 } : Payload;
+        delete running.resuming;
+        return this.waitForToken(stateName, task, fn, resumed, running, minted);
+      }
+      delete running.resuming;
       const payload = await this.opts.invoke(fn, Payload ?? {});
       return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200, SdkHttpMetadata: { HttpStatusCode: 200 } };
     }
@@ -577,7 +643,7 @@ export class LocalStepFunctions {
 
   /**
    * Stops the timers and abandons the runs in flight without recording an end:
-   * their records stay RUNNING on disk, and the next start marks them FAILED.
+   * their records stay RUNNING on disk, and the next start resumes them (resumeInterrupted).
    */
   async close(): Promise<void> {
     this.closed = true;

@@ -6,6 +6,7 @@
 import { roleLabels, classificationLabels } from '#shared/identity/roles.ts';
 import { startLocalCloud, type LocalCloud } from './cloud.ts';
 import { demoBannerLines } from './demo-banner.ts';
+import { signalJudge } from './signals.ts';
 
 const args = new Set(process.argv.slice(2));
 if (args.has('--help') || args.has('-h')) {
@@ -77,14 +78,17 @@ function banner(cloud: LocalCloud): string {
 const demoOn = process.env['CHENGGUO_DEMO'] !== '0';
 let cloud: LocalCloud | undefined;
 let stopping = false;
+const judge = signalJudge();
 
 async function shutdown(signal: string): Promise<void> {
-  if (stopping) {
+  const verdict = judge(signal);
+  if (verdict === 'same') return; // Ctrl-C reaches npm and node together: one request, already being handled.
+  if (verdict === 'force') {
     log(`再次收到 ${signal}，强制退出 (second ${signal}: exiting now; the watchdog kills the children)`);
     process.exit(1);
   }
   stopping = true;
-  log(`收到 ${signal}，正在停止… (stopping)`);
+  log(`收到 ${signal}，正在停止…再按一次 Ctrl-C（1 秒后）强制退出 (stopping; Ctrl-C again after 1 s to force)`);
   try {
     await cloud?.stop();
     process.exit(0);

@@ -584,12 +584,47 @@ export class DynamoSubmissionStore implements SubmissionStore {
         {
           item: this.update(
             keys.submission(input.submissionId),
-            { transferredAt: input.at },
+            { transferredAt: input.at, transferState: 'received' },
             '#status = :verified AND #currentVersion = :n AND attribute_not_exists(#transferredAt)',
             { values: { ':verified': 'verified', ':n': input.n } },
           ),
           onConditionFailed: () =>
             new ConflictError('TRANSFER_ALREADY_RECORDED', `汇交 ${input.submissionId} 的移交接收已记录，或第 ${input.n} 版已不是通过核验的当前版本`),
+        },
+        ...this.eventItems(input.events),
+      ],
+      entry,
+    );
+  }
+
+  async claimTransfer(input: { submissionId: string; n: number; attempt: number; at: string; events: TimelineEvent[] }, entry: AuditEntry): Promise<void> {
+    const first = input.attempt === 1;
+    await this.db.write(
+      [
+        {
+          item: this.update(
+            keys.submission(input.submissionId),
+            { transferState: 'requested', transferAttempt: input.attempt, transferRequestedAt: input.at },
+            '#status = :verified AND #currentVersion = :n AND attribute_not_exists(#transferredAt) AND ' +
+              (first ? 'attribute_not_exists(#transferState)' : '#transferState = :failed AND #transferAttempt = :previous'),
+            { values: { ':verified': 'verified', ':n': input.n, ...(first ? {} : { ':failed': 'failed', ':previous': input.attempt - 1 }) } },
+          ),
+          onConditionFailed: () => new ConflictError('TRANSFER_ALREADY_STARTED', `汇交 ${input.submissionId} 的移交已启动或已完成，本次请求未再次启动`),
+        },
+        ...this.eventItems(input.events),
+      ],
+      entry,
+    );
+  }
+
+  async recordTransferFailed(input: { submissionId: string; attempt: number; events: TimelineEvent[] }, entry: AuditEntry): Promise<void> {
+    await this.db.write(
+      [
+        {
+          item: this.update(keys.submission(input.submissionId), { transferState: 'failed' }, '#transferState = :requested AND #transferAttempt = :attempt', {
+            values: { ':requested': 'requested', ':attempt': input.attempt },
+          }),
+          onConditionFailed: () => new ConflictError('TRANSFER_NOT_RUNNING', `汇交 ${input.submissionId} 的第 ${input.attempt} 次移交不在进行中`),
         },
         ...this.eventItems(input.events),
       ],

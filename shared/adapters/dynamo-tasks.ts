@@ -112,6 +112,33 @@ export class DynamoHumanTaskStore implements HumanTaskStore {
     }
   }
 
+  async reseal(id: string, tokenCiphertext: string, expiresAt: string, entry: AuditEntry): Promise<boolean> {
+    try {
+      await this.write(
+        [
+          {
+            item: {
+              Update: {
+                TableName: this.table,
+                Key: keys.humanTask(id),
+                UpdateExpression: 'SET tokenCiphertext = :token, expiresAt = :expiresAt',
+                ConditionExpression: '#status = :open',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':open': 'open', ':token': tokenCiphertext, ':expiresAt': expiresAt },
+              },
+            },
+            onConditionFailed: () => new HumanTaskAlreadyDecidedError(),
+          },
+        ],
+        entry,
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof HumanTaskAlreadyDecidedError) return false;
+      throw error;
+    }
+  }
+
   async reopen(id: string, tokenCiphertext: string, decidedAt: string, entry: AuditEntry): Promise<void> {
     const current = await this.get(id);
     if (!current) throw new HumanTaskNotFoundError();

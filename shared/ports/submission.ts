@@ -115,6 +115,15 @@ export interface SubmissionStore {
    * and no receipt recorded yet; else ConflictError TRANSFER_ALREADY_RECORDED.
    */
   recordTransferred(input: { submissionId: string; n: number; at: string; events: TimelineEvent[] }, entry: AuditEntry): Promise<void>;
+  /**
+   * R8.1 start of a transfer: transferState → requested with attempt `attempt`, in one conditional
+   * write with its events — conditional on the version verified and current, no receipt, and the
+   * transfer not started (attempt 1) or failed at attempt − 1 (a restart). Throws
+   * ConflictError TRANSFER_ALREADY_STARTED otherwise.
+   */
+  claimTransfer(input: { submissionId: string; n: number; attempt: number; at: string; events: TimelineEvent[] }, entry: AuditEntry): Promise<void>;
+  /** requested → failed at `attempt` with its events; ConflictError TRANSFER_NOT_RUNNING when that attempt is not the one running. */
+  recordTransferFailed(input: { submissionId: string; attempt: number; events: TimelineEvent[] }, entry: AuditEntry): Promise<void>;
   /** Any other timeline event (checks, emails, reminders) with its audit record. */
   appendEvents(submissionId: string, events: TimelineEvent[], entry: AuditEntry): Promise<void>;
   /**

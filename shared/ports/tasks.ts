@@ -76,6 +76,12 @@ export interface HumanTaskStore {
    * Throws HumanTaskAlreadyDecidedError or HumanTaskExpiredError.
    */
   decide(id: string, decision: HumanTaskDecision, entry: AuditEntry): Promise<void>;
+  /**
+   * The workflow re-entered this open task's waiting state (the local cloud resumed it after a
+   * restart): the fresh token replaces the old one and the wait's new end becomes expiresAt —
+   * conditional on the task still open; false when it is not.
+   */
+  reseal(id: string, tokenCiphertext: string, expiresAt: string, entry: AuditEntry): Promise<boolean>;
   /** decided → open with the token back, when the decision could not be delivered (transient failure). */
   reopen(id: string, tokenCiphertext: string, decidedAt: string, entry: AuditEntry): Promise<void>;
   /** open|decided → expired (the wait is over); the token is removed. Idempotent. */

@@ -214,6 +214,15 @@ export const submissionSchema = z.object({
   transferRequired: z.boolean().optional(),
   /** R8.1 met: the custodian's receipt (or the same unit's implicit one at the copy). */
   transferredAt: z.string().optional(),
+  /**
+   * The transfer's own state, the one guard of POST …/transfer (a single conditional write):
+   * absent = not started; requested = a Transfer execution owns it; failed = it ended in
+   * Transfer Failed and may be started again; received = custody confirmed (with transferredAt).
+   */
+  transferState: z.enum(['requested', 'failed', 'received']).optional(),
+  /** 1 for the first start, +1 for each restart after a failure; names the execution (transferExecutionName). */
+  transferAttempt: z.number().int().min(1).optional(),
+  transferRequestedAt: z.string().optional(),
   createdAt: z.string(),
   createdBy: z.string(),
 });

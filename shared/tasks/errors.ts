@@ -27,6 +27,8 @@ export class HumanTaskAlreadyDecidedError extends ConflictError {
 
 export class HumanTaskExpiredError extends ConflictError {
   constructor() {
-    super('TASK_EXPIRED', '该任务已超时失效，本次操作未执行；流程已按逾期处理（提醒并上报上级单位），请查收新的任务邮件');
+    // Only what is known here: the task can no longer be decided. Whether it timed out, was superseded or its
+    // workflow ended is on the task page (status) and the subject's timeline — never claimed here.
+    super('TASK_EXPIRED', '该任务已失效（流程已不再等待此任务的决定），本次操作未执行；请打开任务页面或成果时间线查看当前状态');
   }
 }

@@ -111,6 +111,8 @@ export interface CreateHumanTaskInput {
   readonly escalationLevel: number;
   readonly execution?: string;
   readonly replaces?: string;
+  /** The waiting state was re-entered after a restart of the local cloud (sfn-engine.ts resumeInterrupted): reuse its open task. */
+  readonly resumed?: boolean;
   readonly requestId: string;
   /** The function recorded as the actor. */
   readonly fn: string;
@@ -138,6 +140,18 @@ export async function createHumanTask(ports: HumanTaskPorts, input: CreateHumanT
     throw new ConflictError('NO_ASSIGNEES', `无法分派“${title}”：单位 ${assigneeOrg} 及其上级单位没有“${kind.role}”角色的用户，请管理员先登记审核人员`);
   }
   const now = ports.now();
+  if (input.resumed && input.execution) {
+    // The same wait, re-entered: the task already emailed stays the task; only its token (and the wait's end) are new.
+    const open = (await ports.tasks.listBySubject(kind.kind, input.subject)).find(
+      (t) => t.status === 'open' && t.execution === input.execution && t.escalationLevel === input.escalationLevel,
+    );
+    if (open) {
+      const expiresAt = new Date(now.getTime() + input.timeoutSeconds * 1000).toISOString();
+      const sealed = await ports.vault.seal(input.taskToken, open.id);
+      const entry = systemEntry(input.fn, open, 'tasks.humanTask.reseal', input.requestId, { reason: 'workflowResumed', execution: input.execution, expiresAt });
+      if (await ports.tasks.reseal(open.id, sealed, expiresAt, entry)) return { task: { ...open, expiresAt }, emailed: [] };
+    }
+  }
   const calendar = await ports.calendar();
   const id = ports.newId();
   const task: HumanTask = {

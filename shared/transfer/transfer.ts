@@ -9,6 +9,7 @@ import type { CustodyCopyRecord } from '#shared/ports/custody.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import type { PackageObjectStore, SubmissionStore } from '#shared/ports/submission.ts';
+import type { HumanTaskStore } from '#shared/ports/tasks.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import type { Submission, TimelineEvent, TimelineEventType } from '#shared/schemas/submission.ts';
@@ -17,6 +18,10 @@ import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
 import { deliver, escapeHtml, orgLabel, systemSignature } from '#shared/tasks/mail.ts';
+import { custodyReceiptKindId, forestryCopyAckKindId } from './task-kinds.ts';
+
+/** The human tasks a Transfer execution waits on. */
+const transferTaskKinds = [custodyReceiptKindId, forestryCopyAckKindId] as const;
 
 /**
  * R8.1 transfer to custody, as the steps of the Transfer state machine.
@@ -40,7 +45,16 @@ import { deliver, escapeHtml, orgLabel, systemSignature } from '#shared/tasks/ma
 export const catalogueReportWorkingDays = 30;
 
 export const transferStateMachine = 'Transfer';
-export const transferExecutionName = (submissionId: string) => `transfer-${submissionId}`;
+/** The Transfer execution of a submission's attempt: `transfer-<id>` first, `transfer-<id>-<k>` for restart k (execution names are never reused). */
+export const transferExecutionName = (submissionId: string, attempt = 1) => (attempt === 1 ? `transfer-${submissionId}` : `transfer-${submissionId}-${attempt}`);
+
+/** The attempt an execution (name or ARN) of this submission's transfer runs, or undefined if it is not one. */
+export function transferAttemptOf(execution: string, submissionId: string): number | undefined {
+  const name = execution.slice(execution.lastIndexOf(':') + 1);
+  if (name === `transfer-${submissionId}`) return 1;
+  const m = /^-(\d+)$/.exec(name.slice(`transfer-${submissionId}`.length));
+  return name.startsWith(`transfer-${submissionId}-`) && m ? Number(m[1]) : undefined;
+}
 
 export interface TransferPorts {
   readonly store: SubmissionStore;
@@ -70,14 +84,24 @@ export function transferRequired(submission: Pick<Submission, 'implementerOrg' |
 
 /**
  * POST /submissions/{submissionId}/transfer: the organiser's reviewer starts
- * the transfer of a verified result. Idempotent: one execution
- * `transfer-<submissionId>`; a repeated call returns it without writing.
+ * the transfer of a verified result — or starts it again after it failed.
+ *
+ * One request, one effect: the start is a single conditional write on the
+ * submission's own state (transferState absent, or failed at the previous
+ * attempt → requested) with the transferRequested event and its audit record
+ * in the same transaction; of concurrent requests exactly one passes (202
+ * started:true), the others answer 200 started:false. Only then is the
+ * execution started, named after the attempt. A request that finds the
+ * transfer already requested starts the same execution again (idempotent by
+ * name and input), which also heals a crash between the write and the start;
+ * if that execution has already ended without recording its end, the attempt
+ * is recorded failed and the next one claimed.
  */
 export async function startTransfer(
   ports: { store: SubmissionStore; workflow: Workflow; now: () => Date },
   cmd: { actor: Principal; submissionId: string; requestId: string },
-): Promise<{ submissionId: string; executionName: string; executionArn?: string; started: boolean; transferRequired: boolean }> {
-  const submission = await loadSubmission(ports.store, cmd.submissionId);
+): Promise<{ submissionId: string; executionName: string; executionArn?: string; started: boolean; transferRequired: boolean; attempt: number }> {
+  let submission = await loadSubmission(ports.store, cmd.submissionId);
   requireClearance(cmd.actor, submissionRecord(submission), submissionNotFound(submission.submissionId));
   if (cmd.actor.orgCode !== submission.organiserOrg || !cmd.actor.roles.includes('reviewer')) {
     throw new ForbiddenError(`无权移交该成果：只有组织单位（${submission.organiserOrg}）的审核人员可以启动移交`);
@@ -85,21 +109,70 @@ export async function startTransfer(
   if (submission.status !== 'verified') {
     throw new ConflictError('NOT_VERIFIED', `汇交 ${submission.submissionId} 尚未通过核验（当前状态：${submission.status}），不能移交`);
   }
-  const executionName = transferExecutionName(submission.submissionId);
   const required = transferRequired(submission);
-  const requested = lastEvent(await ports.store.listEvents(submission.submissionId), 'transferRequested');
-  if (requested) {
-    const arn = requested.detail['executionArn'];
-    return { submissionId: submission.submissionId, executionName, ...(typeof arn === 'string' ? { executionArn: arn } : {}), started: false, transferRequired: required };
+  const input = { submissionId: submission.submissionId };
+  for (let round = 0; round < 3; round += 1) {
+    const running = submission.transferState === 'requested' || submission.transferState === 'received' || (submission.transferredAt !== undefined && submission.transferState !== 'failed');
+    const attempt = running ? (submission.transferAttempt ?? 1) : (submission.transferState === 'failed' ? (submission.transferAttempt ?? 1) + 1 : 1);
+    const executionName = transferExecutionName(submission.submissionId, attempt);
+    if (!running) {
+      try {
+        await ports.store.claimTransfer(
+          {
+            submissionId: submission.submissionId,
+            n: submission.currentVersion,
+            attempt,
+            at: ports.now().toISOString(),
+            events: [timelineEvent(submission.submissionId, 'transferRequested', ports.now().toISOString(), cmd.actor.userId, { executionName, attempt, transferRequired: required, ...(attempt > 1 ? { restartOf: transferExecutionName(submission.submissionId, attempt - 1) } : {}) }, submission.currentVersion)],
+          },
+          submissionEntry(cmd.actor, submission, attempt > 1 ? 'submission.transfer.restart' : 'submission.transfer.request', cmd.requestId, { executionName, attempt, requirement: 'R8.1' }, submission.currentVersion),
+        );
+      } catch (error) {
+        if (!(error instanceof ConflictError && error.code === 'TRANSFER_ALREADY_STARTED')) throw error;
+        // Another request won the write (or the transfer moved on): answer from the state it left.
+        submission = await loadSubmission(ports.store, cmd.submissionId);
+        continue;
+      }
+      const executionArn = await ports.workflow.start(transferStateMachine, executionName, input);
+      return { submissionId: submission.submissionId, executionName, executionArn, started: true, transferRequired: required, attempt };
+    }
+    if (submission.transferState !== 'requested') {
+      // Received (R8.1 met): nothing to start again.
+      return { submissionId: submission.submissionId, executionName, started: false, transferRequired: required, attempt };
+    }
+    try {
+      const executionArn = await ports.workflow.start(transferStateMachine, executionName, input);
+      return { submissionId: submission.submissionId, executionName, executionArn, started: false, transferRequired: required, attempt };
+    } catch (error) {
+      if ((error as { name?: string } | null)?.name !== 'ExecutionAlreadyExists') throw error;
+      // The execution ended without recording its end (stopped, or lost in a crash): that attempt failed.
+      await markTransferAttemptFailed(ports, submission, attempt, { error: 'ExecutionEnded', cause: `执行 ${executionName} 已结束但未记录结果（例如被停止）` }, cmd.requestId);
+      submission = await loadSubmission(ports.store, cmd.submissionId);
+    }
   }
-  const executionArn = await ports.workflow.start(transferStateMachine, executionName, { submissionId: submission.submissionId });
-  await recordTimelineEvents(ports, {
-    submissionId: submission.submissionId,
-    actor: cmd.actor.userId,
-    events: [{ type: 'transferRequested', n: submission.currentVersion, detail: { executionName, executionArn, transferRequired: required } }],
-    requestId: cmd.requestId,
-  });
-  return { submissionId: submission.submissionId, executionName, executionArn, started: true, transferRequired: required };
+  throw new ConflictError('TRANSFER_BUSY', `汇交 ${submission.submissionId} 的移交状态正在变化，请稍后重试`);
+}
+
+async function markTransferAttemptFailed(
+  ports: { store: SubmissionStore; now: () => Date },
+  submission: Submission,
+  attempt: number,
+  failure: { error: string; cause: string; resultNumber?: string | null },
+  requestId: string,
+): Promise<boolean> {
+  const at = ports.now().toISOString();
+  const detail = { error: failure.error, cause: failure.cause.slice(0, 2000), attempt, resultNumber: failure.resultNumber ?? null, numberAssigned: (failure.resultNumber ?? null) !== null };
+  const events = [timelineEvent(submission.submissionId, 'transferFailed', at, 'system:Transfer', detail, submission.currentVersion)];
+  try {
+    await ports.store.recordTransferFailed(
+      { submissionId: submission.submissionId, attempt, events },
+      submissionEntry('system:Transfer', submission, 'submission.transfer.fail', requestId, { attempt, error: failure.error }, submission.currentVersion),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConflictError && error.code === 'TRANSFER_NOT_RUNNING') return false;
+    throw error;
+  }
 }
 
 /**
@@ -285,27 +358,48 @@ async function mailOrganiser(ports: TransferPorts, submission: Submission, resul
 /**
  * "Transfer Failed": the error on the timeline (audited), and whether a
  * number had been assigned before the failure (then it stays with its entry:
- * numbers are never reused). The state machine then fails.
+ * numbers are never reused). The submission's transferState goes back to
+ * failed in the same write, so POST …/transfer can start it again; the open
+ * human tasks of the failed execution are closed with the reason. A failure
+ * after the receipt (the forestry copy) is recorded without changing the
+ * state. The state machine then fails.
  */
 export async function recordTransferFailure(
-  ports: Pick<TransferPorts, 'store' | 'now'>,
-  input: { submissionId: string; error: string; cause: string; requestId: string },
-): Promise<{ recorded: boolean; resultNumber: string | null }> {
+  ports: Pick<TransferPorts, 'store' | 'now'> & { tasks?: Pick<HumanTaskStore, 'listBySubject' | 'expire'> },
+  input: { submissionId: string; error: string; cause: string; requestId: string; execution?: string },
+): Promise<{ recorded: boolean; resultNumber: string | null; restartable: boolean; closedTasks: string[] }> {
   const submission = await ports.store.getSubmission(input.submissionId);
-  if (!submission) return { recorded: false, resultNumber: null };
+  if (!submission) return { recorded: false, resultNumber: null, restartable: false, closedTasks: [] };
   const numbered = lastEvent(await ports.store.listEvents(input.submissionId), 'numberAssigned');
   const resultNumber = typeof numbered?.detail['resultNumber'] === 'string' ? numbered.detail['resultNumber'] : null;
-  await recordTimelineEvents(ports, {
-    submissionId: input.submissionId,
-    actor: 'system:Transfer',
-    events: [
-      {
-        type: 'transferFailed',
-        n: submission.currentVersion,
-        detail: { error: input.error, cause: input.cause.slice(0, 2000), resultNumber, numberAssigned: resultNumber !== null },
-      },
-    ],
-    requestId: input.requestId,
-  });
-  return { recorded: true, resultNumber };
+  const attempt = (input.execution ? transferAttemptOf(input.execution, input.submissionId) : undefined) ?? submission.transferAttempt ?? 1;
+  const restartable = await markTransferAttemptFailed(ports, submission, attempt, { error: input.error, cause: input.cause, resultNumber }, input.requestId);
+  if (!restartable) {
+    // Not the running attempt (received already, or a legacy record): the failure is still on the timeline.
+    await recordTimelineEvents(ports, {
+      submissionId: input.submissionId,
+      actor: 'system:Transfer',
+      events: [{ type: 'transferFailed', n: submission.currentVersion, detail: { error: input.error, cause: input.cause.slice(0, 2000), attempt, resultNumber, numberAssigned: resultNumber !== null } }],
+      requestId: input.requestId,
+    });
+  }
+  const closedTasks: string[] = [];
+  if (ports.tasks && input.execution) {
+    for (const kind of transferTaskKinds) {
+      for (const task of await ports.tasks.listBySubject(kind, { submissionId: input.submissionId })) {
+        if (task.status !== 'open' || task.execution !== input.execution) continue;
+        await ports.tasks.expire(task.id, ports.now().toISOString(), {
+          actor: 'system:RecordTransferFailure',
+          orgCode: task.assigneeOrg,
+          action: 'tasks.humanTask.expire',
+          target: `HTASK#${task.id}`,
+          outcome: 'success',
+          requestId: input.requestId,
+          detail: { reason: 'workflowFailed', error: input.error },
+        });
+        closedTasks.push(task.id);
+      }
+    }
+  }
+  return { recorded: true, resultNumber, restartable, closedTasks };
 }

@@ -6,6 +6,7 @@ import { objectKey } from '#shared/submission/manifest.ts';
 import { projectRoot } from '#infra/local/paths.ts';
 import { classifiedResult, demoActor, demoMark, demoMarkerTaskId, fixturePackage, historicResults, writeDemoData, type DemoPorts } from '#infra/local/demo.ts';
 import { demoBannerLines, demoEntriesVisible } from '#infra/local/demo-banner.ts';
+import { startTransfer } from '#shared/transfer/transfer.ts';
 import { transferWorld, type TransferWorld } from './transfer-fakes.ts';
 
 class MemoryPublicFiles implements PublicCatalogueFiles {
@@ -123,6 +124,22 @@ describe('issue-4 R9.1 R9.2 R9.3 R5.1 demo data of the local cloud', () => {
     expect([demoEntriesVisible('secret'), demoEntriesVisible('internal'), demoEntriesVisible('public')]).toEqual([await found('secret'), await found('internal'), await found('public')]);
     expect(lines).toContain(`张伟 zhang.wei（秘密）见 ${await found('secret')} 条`);
     expect(lines).toContain('http://127.0.0.1:4100/public/');
+  });
+
+  it('issue-8 R8.1: a historic result carries what the real transfer writes (transferRequested, state received) and cannot be transferred again', async () => {
+    const { t } = await written();
+    const entries = (await t.cat.store.search({ classifications: ['public', 'internal'] }, { limit: 100 })).items;
+    const id = entries[0]?.submissionId ?? '-';
+    const startsBefore = t.world.workflow.starts.length;
+
+    const again = await startTransfer({ store: t.world.store, workflow: t.world.workflow, now: () => t.world.now }, { actor: await t.world.user('chen.jing'), submissionId: id, requestId: 'again' });
+
+    expect(again.started).toBe(false);
+    expect(t.world.workflow.starts.length).toBe(startsBefore);
+    expect(await t.world.store.getSubmission(id)).toMatchObject({ transferState: 'received', transferAttempt: 1 });
+    const types = (await t.world.store.listEvents(id)).map((e) => e.type);
+    expect(types.filter((x) => x === 'transferRequested')).toHaveLength(1);
+    expect(types).toEqual(expect.arrayContaining(['transferRequested', 'numberAssigned', 'custodyCopied', 'custodyReceived']));
   });
 
   it('writes nothing on a second run', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -196,22 +196,50 @@ describe('issue-4 local Step Functions: executions as AWS keeps them', () => {
     });
   });
 
-  it('keeps execution records on disk and marks the ones in flight FAILED when it starts again', async () => {
+  it('issue-8 keeps execution records on disk and, started again, resumes the ones in flight at their waiting state with a fresh token', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sfn-engine-'));
     const stateFile = join(dir, 'executions.json');
-    const fns = fakePingFunctions();
-    const first = engineWith([pingMachine()], fns.invoke, stateFile);
+    const before = fakePingFunctions();
+    const first = engineWith([pingMachine()], before.invoke, stateFile);
     const { executionArn } = first.startExecution({ stateMachineArn: pingArn, name: 'in-flight', input });
-    await fns.tokenSeen;
+    const oldToken = await before.tokenSeen;
+    // The state-entered record is written as the interpreter's event log is read (a turn of the event loop later).
+    await new Promise((resolve) => setTimeout(resolve, 50));
     await first.close();
+    const onDisk = JSON.parse(readFileSync(stateFile, 'utf8'))[0];
 
-    const second = engineWith([pingMachine()], fns.invoke, stateFile);
+    const after = fakePingFunctions();
+    const second = engineWith([pingMachine()], after.invoke, stateFile);
+    const outcome = second.resumeInterrupted();
+    const newToken = await after.tokenSeen;
+    second.sendTaskSuccess({ taskToken: newToken, output: JSON.stringify({ ok: true }) });
+    const done = await second.settled(executionArn);
 
-    expect(JSON.parse(readFileSync(stateFile, 'utf8'))[0]).toMatchObject({ executionArn, status: 'FAILED', cause: 'local cloud restarted' });
-    expect(second.describeExecution({ executionArn })).toMatchObject({ status: 'FAILED', cause: 'local cloud restarted' });
-    expect(() => second.startExecution({ stateMachineArn: pingArn, name: 'in-flight', input })).toThrow(
-      expect.objectContaining({ type: 'ExecutionAlreadyExists' }),
+    expect(onDisk).toMatchObject({ executionArn, status: 'RUNNING', resumeAt: { state: 'Wait For Acknowledgement' } });
+    expect(outcome).toEqual({ resumed: ['in-flight → Wait For Acknowledgement'], failed: [] });
+    expect(newToken).not.toBe(oldToken);
+    expect(after.calls[0]).toMatchObject({ fn: 'PingWait', payload: { redriveCount: 1, pingId: 'p-1' } });
+    expect(done).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    expect(() => second.sendTaskSuccess({ taskToken: oldToken, output: '{}' })).toThrow(expect.objectContaining({ type: 'TaskDoesNotExist' }));
+    expect(() => second.startExecution({ stateMachineArn: pingArn, name: 'in-flight', input })).toThrow(expect.objectContaining({ type: 'ExecutionAlreadyExists' }));
+  });
+
+  it('issue-8 fails an interrupted execution whose state no longer exists, with cause "local cloud restarted"', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sfn-engine-'));
+    const stateFile = join(dir, 'executions.json');
+    const executionArn = 'arn:aws:states:cn-north-1:000000000000:execution:Ping:gone';
+    writeFileSync(
+      stateFile,
+      JSON.stringify([{ executionArn, stateMachineArn: pingArn, name: 'gone', status: 'RUNNING', startDate: Date.now(), input, resumeAt: { state: 'No Such State', input } }]),
     );
+    const fns = fakePingFunctions();
+    const engine = engineWith([pingMachine()], fns.invoke, stateFile);
+
+    const outcome = engine.resumeInterrupted();
+
+    expect(outcome).toEqual({ resumed: [], failed: ['gone'] });
+    expect(engine.describeExecution({ executionArn })).toMatchObject({ status: 'FAILED', cause: 'local cloud restarted' });
+    expect(fns.calls).toEqual([]);
   });
 
   it('aborts a running execution on StopExecution and closes its task', async () => {

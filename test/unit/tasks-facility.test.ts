@@ -179,6 +179,32 @@ describe('R7.1 human tasks: only an assignee sees a task, and looking changes no
 });
 
 describe('R7.1 human tasks: the decision is taken once, by an assignee, before the task expires', () => {
+  it('issue-8: a wait re-entered after a restart (resumed) seals the fresh token into the same open task: same link, no new email, the decision resumes with the new token', async () => {
+    const world = await taskWorld();
+    const first = await openTask(world);
+    const mailsBefore = world.mailer.sent.length;
+    const freshToken = fakeTaskToken();
+
+    const again = await createHumanTask(world.ports, {
+      taskToken: freshToken,
+      kind: 'testApproval',
+      subject,
+      timeoutSeconds: 1_814_400,
+      escalationLevel: 0,
+      execution: 'arn:aws:states:cn-north-1:000000000000:execution:Verification:x',
+      resumed: true,
+      requestId: 'req-resume',
+      fn: 'CreateHumanTask',
+    });
+    await decide(world, 'chen.jing', first.task.id);
+
+    expect(again.task.id).toBe(first.task.id);
+    expect(again.emailed).toEqual([]);
+    expect(world.mailer.sent.length).toBe(mailsBefore);
+    expect(world.identity.auditRecords().map((r) => r['action'])).toContain('tasks.humanTask.reseal');
+    expect(world.workflow.successes.map((x) => x.token)).toEqual([freshToken]);
+  });
+
   it('records the decision with its audit record, removes the token and resumes the workflow with {decision, reasons, decidedBy}', async () => {
     const world = await taskWorld();
     const { token, task } = await openTask(world);
@@ -262,8 +288,14 @@ describe('R7.1 human tasks: the decision is taken once, by an assignee, before t
     const world = await taskWorld();
     const { task } = await openTask(world);
     world.workflow.fail = 'timedOut';
+    const mails = world.mailer.sent.length;
 
-    await expect(decide(world, 'chen.jing', task.id)).rejects.toMatchObject({ code: 'TASK_EXPIRED' });
+    const refused = await decide(world, 'chen.jing', task.id).catch((error: unknown) => error as Error & { code?: string });
+
+    // issue 8: the message says only what is known — nothing was escalated or re-emailed here.
+    expect(refused).toMatchObject({ code: 'TASK_EXPIRED' });
+    expect((refused as Error).message).not.toMatch(/上报|邮件|提醒/);
+    expect(world.mailer.sent.length).toBe(mails);
 
     const item = world.tables.get('registry', keys.humanTask(task.id));
     expect(item?.['status']).toBe('expired');

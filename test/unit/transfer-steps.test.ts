@@ -52,7 +52,8 @@ describe('R8.1 transfer: start route (issue 4)', () => {
 
     expect(first).toMatchObject({ started: true, executionName: transferExecutionName(id), transferRequired: true });
     expect(again).toMatchObject({ started: false, executionArn: first.executionArn });
-    expect(t.world.workflow.starts.filter((x) => x.stateMachine === 'Transfer')).toEqual([{ stateMachine: 'Transfer', name: `transfer-${id}`, input: { submissionId: id } }]);
+    // The repeat may call StartExecution again (idempotent by name and input: it heals a crash between the write and the start), never with another name.
+    expect(new Set(t.world.workflow.starts.filter((x) => x.stateMachine === 'Transfer').map((x) => x.name))).toEqual(new Set([`transfer-${id}`]));
     expect((await types(t, id)).filter((x) => x === 'transferRequested')).toHaveLength(1);
   });
 
@@ -116,8 +117,8 @@ describe('R8.1/R9.1 transfer steps (issue 4)', () => {
     const before = await recordTransferFailure(t.ports, { submissionId: id, error: 'PackageIncomplete', cause: 'missing', requestId: 'f1' });
     const after = await recordTransferFailure(t.ports, { submissionId: numbered, error: 'ReceiptRefused', cause: '数据不全', requestId: 'f2' });
 
-    expect(before).toEqual({ recorded: true, resultNumber: null });
-    expect(after).toEqual({ recorded: true, resultNumber });
+    expect(before).toMatchObject({ recorded: true, resultNumber: null });
+    expect(after).toMatchObject({ recorded: true, resultNumber });
     const last = (await t.world.store.listEvents(numbered)).find((e) => e.type === 'transferFailed');
     expect(last).toMatchObject({ type: 'transferFailed', detail: { error: 'ReceiptRefused', numberAssigned: true, resultNumber } });
   });
