@@ -95,10 +95,40 @@ function parseJsonBody(event: APIGatewayProxyEventV2, headers: Record<string, st
   if (Buffer.byteLength(raw, 'utf8') > limit) {
     throw new PayloadTooLargeError(`请求体过大：上限 ${limit / 1024} KiB（文件请通过上传地址提交）`);
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(raw);
+    parsed = JSON.parse(raw);
   } catch {
     throw new ValidationError('请求体不是有效的 JSON', [{ field: 'body', code: 'INVALID_JSON', message: '请求体不是有效的 JSON' }]);
+  }
+  refuseLoneSurrogates(parsed);
+  return parsed;
+}
+
+/**
+ * A lone UTF-16 surrogate (`"\ud800"` in JSON) is no character: it cannot be written as UTF-8, so DynamoDB
+ * refuses it and an audit record holding it could not be stored or hashed the same way twice. Refused here,
+ * naming the field (`body.files.0.path`, or the key itself when a key holds one).
+ */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function refuseLoneSurrogates(value: unknown, at = 'body'): void {
+  if (typeof value === 'string') {
+    if (value.search(loneSurrogate) !== -1) {
+      const message = '含有无效的 Unicode 字符（单独的代理项，如 \\ud800），请检查输入';
+      throw new ValidationError(`请求参数有误：${at} ${message}`, [{ field: at, code: 'INVALID_UNICODE', message }]);
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => refuseLoneSurrogates(v, `${at}.${i}`));
+    return;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      refuseLoneSurrogates(k, `${at}.${k.replace(loneSurrogate, '\uFFFD')}`);
+      refuseLoneSurrogates(v, `${at}.${k}`);
+    }
   }
 }
 
@@ -200,5 +230,10 @@ export function withHttp<C extends RouteContract>(
       return json(status, errorBody(error, requestId));
     }
   };
-  return middy(base);
+  // HEAD answers as GET without a body (link checkers probe emailed pages with HEAD).
+  const headless = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const result = await base(event, context);
+    return event.requestContext?.http?.method === 'HEAD' ? { ...result, body: '' } : result;
+  };
+  return middy(headless);
 }
