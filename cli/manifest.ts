@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { manifestFilesSchema, type ManifestFile } from '#shared/schemas/submission.ts';
+import { manifestFilesSchema, printable, type ManifestFile } from '#shared/schemas/submission.ts';
+import { fileFolderClashes, pathProblems } from '#shared/submission/manifest.ts';
 import type { FileRole } from '#shared/schemas/theme.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { CliError } from './errors.ts';
@@ -8,6 +9,25 @@ import { defaultHashConcurrency, hashFiles, type FileHash } from './hash.ts';
 import { ProgressReporter, type ProgressOutput } from './progress.ts';
 import { assignRole, compileRules, roleRulesFileSchema, type RoleRule } from './roles.ts';
 import { walkPackage, type PackageEntry } from './walk.ts';
+
+/**
+ * The same path rules the API applies (shared/submission/manifest.ts), checked before any file is hashed
+ * or sent: a name with a bidirectional control or a zero-width character, a blank name, or a file beside
+ * a folder of the same name on a case-insensitive disk is refused here, naming the file.
+ */
+export function refuseBadNames(paths: readonly string[]): void {
+  const bad: Array<{ field: string; message: string }> = [];
+  paths.forEach((p) => {
+    for (const message of pathProblems(p)) bad.push({ field: printable(p), message });
+  });
+  for (const c of fileFolderClashes(paths)) {
+    bad.push({ field: printable(paths[c.index] ?? ''), message: `与 “${printable(paths[c.inside] ?? '')}” 的上级目录同名：同一位置不能既是文件又是目录` });
+  }
+  const first = bad[0];
+  if (first) {
+    throw new CliError('PACKAGE_NAMES_INVALID', `成果包中有 ${bad.length} 个文件名不符合要求，第一个：${first.field} ${first.message}；请改名后重新运行`, bad.slice(0, 50));
+  }
+}
 
 export const manifestFileName = 'manifest.json';
 export const rolesFileName = 'chengguo.roles.json';
@@ -100,6 +120,8 @@ export async function buildManifest(opts: {
       empty.slice(0, 50).map((e) => ({ field: e.path, message: '空文件（0 字节）' })),
     );
   }
+
+  refuseBadNames(entries.map((e) => e.path));
 
   const hashes: Record<string, CachedHash> = {};
   const toHash: Array<{ entry: PackageEntry; partSize?: number }> = [];
