@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { manifestFilesSchema, printable, type ManifestFile } from '#shared/schemas/submission.ts';
-import { fileFolderClashes, pathProblems } from '#shared/submission/manifest.ts';
 import type { FileRole } from '#shared/schemas/theme.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { CliError } from './errors.ts';
@@ -11,22 +10,22 @@ import { assignRole, compileRules, roleRulesFileSchema, type RoleRule } from './
 import { walkPackage, type PackageEntry } from './walk.ts';
 
 /**
- * The same path rules the API applies (shared/submission/manifest.ts), checked before any file is hashed
- * or sent: a name with a bidirectional control or a zero-width character, a blank name, or a file beside
- * a folder of the same name on a case-insensitive disk is refused here, naming the file.
+ * The API's own path rules (shared/submission/manifest.ts, through the manifest schema), checked on the
+ * names alone before any file is hashed or sent: a name with a bidirectional control or a zero-width
+ * character, a blank name, or a file beside a folder of the same name (on a case-insensitive disk too)
+ * is refused here, naming the file, with the API's message.
  */
 export function refuseBadNames(paths: readonly string[]): void {
-  const bad: Array<{ field: string; message: string }> = [];
-  paths.forEach((p) => {
-    for (const message of pathProblems(p)) bad.push({ field: printable(p), message });
-  });
-  for (const c of fileFolderClashes(paths)) {
-    bad.push({ field: printable(paths[c.index] ?? ''), message: `与 “${printable(paths[c.inside] ?? '')}” 的上级目录同名：同一位置不能既是文件又是目录` });
-  }
-  const first = bad[0];
-  if (first) {
-    throw new CliError('PACKAGE_NAMES_INVALID', `成果包中有 ${bad.length} 个文件名不符合要求，第一个：${first.field} ${first.message}；请改名后重新运行`, bad.slice(0, 50));
-  }
+  const probe = paths.map((path) => ({ path, size: 1, sha256: '0'.repeat(64), role: 'data' as const }));
+  const checked = manifestFilesSchema.safeParse(probe);
+  if (checked.success) return;
+  const pathIssues = checked.error.issues.filter((i) => i.path.length === 2 && i.path[1] === 'path');
+  if (pathIssues.length === 0) return;
+  throw new CliError(
+    'MANIFEST_INVALID',
+    '文件清单不符合汇交要求，请按提示修改文件名或目录后重试',
+    pathIssues.slice(0, 50).map((i) => ({ field: fieldOf(probe, i.path), message: i.message })),
+  );
 }
 
 export const manifestFileName = 'manifest.json';
@@ -181,7 +180,7 @@ export async function buildManifest(opts: {
 function fieldOf(files: readonly ManifestFile[], path: readonly PropertyKey[]): string {
   const [index, ...rest] = path;
   const file = typeof index === 'number' ? files[index] : undefined;
-  return file ? `${file.path}${rest.length ? `（${rest.map(String).join('.')}）` : ''}` : path.map(String).join('.') || 'files';
+  return file ? `${printable(file.path)}${rest.length ? `（${rest.map(String).join('.')}）` : ''}` : path.map(String).join('.') || 'files';
 }
 
 /** manifest.json as the fixtures have it: `files[]` with path, size, sha256, role. */

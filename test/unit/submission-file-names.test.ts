@@ -62,10 +62,11 @@ describe('R6.1 issue-8 §6: the CLI refuses the same names before hashing or sen
       return undefined;
     })();
     expect(err).toBeInstanceOf(CliError);
-    expect((err as CliError).code).toBe('PACKAGE_NAMES_INVALID');
-    expect((err as CliError).message).toContain('report/报告\\u202efdp.exe');
-    const fields = ((err as CliError).details ?? []).map((d) => d.field);
-    expect(fields).toEqual(expect.arrayContaining(['report/报告\\u202efdp.exe', 'data/a\\u200b.tif', 'data/ ', 'Maps']));
+    expect((err as CliError).code).toBe('MANIFEST_INVALID');
+    const details = (err as CliError).details ?? [];
+    expect(details.map((d) => d.field)).toEqual(expect.arrayContaining(['report/报告\\u202efdp.exe（path）', 'data/a\\u200b.tif（path）', 'data/ （path）', 'Maps（path）']));
+    expect(details[0]?.message).toContain('report/报告\\u202efdp.exe');
+    expect(JSON.stringify(details)).toContain('双向控制字符');
     expect(() => refuseBadNames(['data/ok.gpkg', 'report/报告.pdf'])).not.toThrow();
   });
 
@@ -75,6 +76,7 @@ describe('R6.1 issue-8 §6: the CLI refuses the same names before hashing or sen
     writeFileSync(join(dir, 'report', '报告\u202efdp.exe'), 'x');
     writeFileSync(join(dir, 'data.gpkg'), 'x');
     const lines: string[] = [];
-    await expect(buildManifest({ dir, out: { write: (l: string) => lines.push(l) } as never })).rejects.toMatchObject({ code: 'PACKAGE_NAMES_INVALID' });
+    await expect(buildManifest({ dir, out: { write: (l: string) => lines.push(l) } as never })).rejects.toMatchObject({ code: 'MANIFEST_INVALID' });
+    expect(lines.join('')).not.toMatch(/SHA-256|哈希|校验/);
   });
 });
