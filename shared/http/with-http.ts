@@ -9,6 +9,7 @@ import { UnauthenticatedError } from '#shared/errors.ts';
 import type { RouteContract } from './contract.ts';
 import { statusOf } from './status.ts';
 import { parseOrThrow } from './validation.ts';
+import { refuseLoneSurrogates } from './well-formed.ts';
 import { jwtVerifierFromEnv, type TokenVerifier } from './auth.ts';
 import { logger } from '#shared/log.ts';
 import { roleLabels } from '#shared/identity/roles.ts';
@@ -103,33 +104,6 @@ function parseJsonBody(event: APIGatewayProxyEventV2, headers: Record<string, st
   }
   refuseLoneSurrogates(parsed);
   return parsed;
-}
-
-/**
- * A lone UTF-16 surrogate (`"\ud800"` in JSON) is no character: it cannot be written as UTF-8, so DynamoDB
- * refuses it and an audit record holding it could not be stored or hashed the same way twice. Refused here,
- * naming the field (`body.files.0.path`, or the key itself when a key holds one).
- */
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-export function refuseLoneSurrogates(value: unknown, at = 'body'): void {
-  if (typeof value === 'string') {
-    if (value.search(loneSurrogate) !== -1) {
-      const message = '含有无效的 Unicode 字符（单独的代理项，如 \\ud800），请检查输入';
-      throw new ValidationError(`请求参数有误：${at} ${message}`, [{ field: at, code: 'INVALID_UNICODE', message }]);
-    }
-    return;
-  }
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => refuseLoneSurrogates(v, `${at}.${i}`));
-    return;
-  }
-  if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) {
-      refuseLoneSurrogates(k, `${at}.${k.replace(loneSurrogate, '\uFFFD')}`);
-      refuseLoneSurrogates(v, `${at}.${k}`);
-    }
-  }
 }
 
 /**
