@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { manifestFilesSchema, type ManifestFile } from '#shared/schemas/submission.ts';
+import { manifestFilesSchema, printable, type ManifestFile } from '#shared/schemas/submission.ts';
 import type { FileRole } from '#shared/schemas/theme.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { CliError } from './errors.ts';
@@ -8,6 +8,25 @@ import { defaultHashConcurrency, hashFiles, type FileHash } from './hash.ts';
 import { ProgressReporter, type ProgressOutput } from './progress.ts';
 import { assignRole, compileRules, roleRulesFileSchema, type RoleRule } from './roles.ts';
 import { walkPackage, type PackageEntry } from './walk.ts';
+
+/**
+ * The API's own path rules (shared/submission/manifest.ts, through the manifest schema), checked on the
+ * names alone before any file is hashed or sent: a name with a bidirectional control or a zero-width
+ * character, a blank name, or a file beside a folder of the same name (on a case-insensitive disk too)
+ * is refused here, naming the file, with the API's message.
+ */
+export function refuseBadNames(paths: readonly string[]): void {
+  const probe = paths.map((path) => ({ path, size: 1, sha256: '0'.repeat(64), role: 'data' as const }));
+  const checked = manifestFilesSchema.safeParse(probe);
+  if (checked.success) return;
+  const pathIssues = checked.error.issues.filter((i) => i.path.length === 2 && i.path[1] === 'path');
+  if (pathIssues.length === 0) return;
+  throw new CliError(
+    'MANIFEST_INVALID',
+    '文件清单不符合汇交要求，请按提示修改文件名或目录后重试',
+    pathIssues.slice(0, 50).map((i) => ({ field: fieldOf(probe, i.path), message: i.message })),
+  );
+}
 
 export const manifestFileName = 'manifest.json';
 export const rolesFileName = 'chengguo.roles.json';
@@ -101,6 +120,8 @@ export async function buildManifest(opts: {
     );
   }
 
+  refuseBadNames(entries.map((e) => e.path));
+
   const hashes: Record<string, CachedHash> = {};
   const toHash: Array<{ entry: PackageEntry; partSize?: number }> = [];
   for (const entry of entries) {
@@ -159,7 +180,7 @@ export async function buildManifest(opts: {
 function fieldOf(files: readonly ManifestFile[], path: readonly PropertyKey[]): string {
   const [index, ...rest] = path;
   const file = typeof index === 'number' ? files[index] : undefined;
-  return file ? `${file.path}${rest.length ? `（${rest.map(String).join('.')}）` : ''}` : path.map(String).join('.') || 'files';
+  return file ? `${printable(file.path)}${rest.length ? `（${rest.map(String).join('.')}）` : ''}` : path.map(String).join('.') || 'files';
 }
 
 /** manifest.json as the fixtures have it: `files[]` with path, size, sha256, role. */

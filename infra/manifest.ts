@@ -201,9 +201,10 @@ export const manifest: Manifest = {
     {
       name: 'PingWait',
       entry: 'functions/platform/ping-wait.ts',
-      description: 'The waitForTaskToken step of the ping state machine: records the task and emails the caller.',
+      description: 'The waitForTaskToken step of the ping state machine: records the task (token sealed) and emails the caller.',
       tables: { registry: 'readWrite', logs: 'readWrite' },
       sendsEmail: true,
+      sealsTaskTokens: true,
     },
     {
       name: 'PingDone',
@@ -687,7 +688,7 @@ export const manifest: Manifest = {
     { method: 'PUT', path: '/users/{userId}/clearance', function: 'UpdateUserClearance', auth: ['administrator'], summary: '调整用户密级权限' },
     { method: 'PUT', path: '/calendar/{year}', function: 'UpdateHolidayCalendar', auth: ['administrator'], summary: '更新年度节假日安排' },
     { method: 'GET', path: '/calendar/deadline', function: 'GetCalendar', auth: 'any', summary: '计算工作日期限' },
-    { method: 'POST', path: '/pings', function: 'StartPing', auth: 'any', summary: '启动连通性流程（人工任务）' },
+    { method: 'POST', path: '/pings', function: 'StartPing', auth: ['administrator'], summary: '启动连通性流程（人工任务；仅系统管理员）' },
     // ---- submission (issue 3) ----
     { method: 'POST', path: '/survey-tasks', function: 'RegisterSurveyTask', auth: ['reviewer', 'administrator'], summary: '登记调查监测任务' },
     { method: 'GET', path: '/survey-tasks', function: 'ListSurveyTasks', auth: 'any', summary: '调查监测任务列表' },

@@ -13,10 +13,11 @@ export const pingWaitInputSchema = z.object({
 let portsCache: PingWaitPorts | undefined;
 async function defaultPorts(): Promise<PingWaitPorts> {
   if (!portsCache) {
-    const [{ pingStoreFromEnv }, { identityRepositoryFromEnv }, { mailerFromEnv }] = await Promise.all([
+    const [{ pingStoreFromEnv }, { identityRepositoryFromEnv }, { mailerFromEnv }, { tokenVaultFromEnv }] = await Promise.all([
       import('#shared/adapters/dynamo-platform.ts'),
       import('#shared/adapters/dynamo-identity.ts'),
       import('#shared/adapters/mailer.ts'),
+      import('#shared/adapters/token-vault.ts'),
     ]);
     portsCache = {
       pings: pingStoreFromEnv(),
@@ -24,6 +25,7 @@ async function defaultPorts(): Promise<PingWaitPorts> {
       mailer: mailerFromEnv(),
       now: () => new Date(),
       appBaseUrl: requireEnv(envNames.appBaseUrl),
+      vault: tokenVaultFromEnv(),
     };
   }
   return portsCache;

@@ -55,6 +55,8 @@ export interface JwtBinding {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUrl: string;
+  /** Which ID-token rule the handlers apply (shared/http/auth.ts); Cognito when absent. */
+  readonly tokenType?: 'cognito' | 'oidc';
 }
 
 export type MailBinding =
@@ -350,6 +352,7 @@ export class ChengguoFunction extends Construct {
     this.fn.addEnvironment(envNames.jwtIssuer, jwt.issuer);
     this.fn.addEnvironment(envNames.jwtAudience, jwt.audience);
     this.fn.addEnvironment(envNames.jwtJwksUrl, jwt.jwksUrl);
+    this.fn.addEnvironment('JWT_TOKEN_TYPE', jwt.tokenType ?? 'cognito');
     return this;
   }
 

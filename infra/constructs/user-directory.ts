@@ -12,6 +12,8 @@ export interface JwtSettings {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUrl: string;
+  /** Which ID-token rule the handlers apply (shared/http/auth.ts); Cognito when absent. */
+  readonly tokenType?: 'cognito' | 'oidc';
 }
 
 export class UserDirectory extends Construct {

@@ -236,6 +236,11 @@ export function publicKeyOf(path: string): string | undefined {
   return key.split('/').some((p) => p === '' || p === '.' || p === '..') ? undefined : key;
 }
 
+/** HEAD is served by the GET route of the same path, as API Gateway does with the HEAD routes the CDK adds. */
+export function routeMethodOf(method: string | undefined): string {
+  return method === 'HEAD' ? 'GET' : (method ?? 'GET');
+}
+
 export function httpApiServer(opts: HttpApiOptions): Server {
   const routes = manifest.routes.map(compileRoute);
   let publicFiles = opts.publicFiles;
@@ -244,7 +249,7 @@ export function httpApiServer(opts: HttpApiOptions): Server {
 
   async function local(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<number | undefined> {
     const path = url.pathname;
-    const method = req.method ?? 'GET';
+    const method = routeMethodOf(req.method);
     if (method === 'GET' && path === '/') {
       res.writeHead(302, { location: '/local-auth/' });
       res.end();
@@ -312,7 +317,8 @@ export function httpApiServer(opts: HttpApiOptions): Server {
     const done = (status: number) => opts.log(`API ${method} ${url.pathname} → ${status} (${Date.now() - started} ms)`);
     void (async () => {
       try {
-        const match = matchRoute(routes, method, url.pathname);
+        // HEAD is answered by the GET route; Node's server sends the headers and drops the body.
+        const match = matchRoute(routes, routeMethodOf(method), url.pathname);
         if (!match) {
           const handled = await local(req, res, url, requestId);
           if (handled !== undefined) return done(handled);

@@ -58,11 +58,13 @@ function banner(cloud: LocalCloud): string {
     );
   }
   const first = cloud.demoUsers[0]?.userId ?? 'zhang.wei';
+  const admin = cloud.demoUsers.find((d) => d.roles.includes('administrator'))?.userId ?? 'wang.qiang';
   lines.push(
     '',
     ' 示例 example:',
     `  ${token(first)}`,
     `  curl -s ${u.api}/me -H "Authorization: Bearer $TOKEN"`,
+    `  ${token(admin)}   # 连通性流程仅限系统管理员 (pings: administrators only)`,
     `  curl -s -X POST ${u.api}/pings -H "Authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"message":"你好"}'`,
     '  （或在登录页点选用户 — or pick a user on the sign-in page）',
   );

@@ -165,7 +165,7 @@ export class StatefulStack extends Stack {
             'Before deploying pass the department identity provider: -c oidcIssuer=https://… -c oidcAudience=… [-c oidcJwksUrl=…].',
         );
       }
-      this.jwt = { issuer: settings.oidc.issuer, audience: settings.oidc.audience, jwksUrl: settings.oidc.jwksUrl };
+      this.jwt = { issuer: settings.oidc.issuer, audience: settings.oidc.audience, jwksUrl: settings.oidc.jwksUrl, tokenType: 'oidc' };
     } else {
       this.userDirectory = new UserDirectory(this, 'Users', { prefix: p });
       this.jwt = this.userDirectory.jwt;

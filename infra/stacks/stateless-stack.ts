@@ -490,15 +490,16 @@ export class StatelessStack extends Stack {
           `${route.method} ${route.path}: API Gateway answers 503 after 30 s, but ${route.function} may run ${timeout} s; the caller never sees the late result.`,
         );
       }
-      const [made] = api.addRoutes({
+      const made = api.addRoutes({
         path: route.path,
-        methods: [apigwv2.HttpMethod[route.method]],
+        // Every GET answers HEAD too (the handler drops the body): link checkers probe emailed pages with HEAD.
+        methods: route.method === 'GET' ? [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.HEAD] : [apigwv2.HttpMethod[route.method]],
         integration,
         authorizer: route.auth === 'public' ? open : authorizer,
       });
-      if (route.auth === 'public' && made) {
+      for (const one of route.auth === 'public' ? made : []) {
         acknowledge(
-          made,
+          one,
           ['AwsSolutions-APIG4'],
           `${route.method} ${route.path} is public by design (${route.summary}): it serves no personal or classified data and is declared auth: 'public' in the manifest.`,
         );

@@ -9,7 +9,7 @@ import { documentClient, keys } from './dynamo.ts';
 
 /** Item attributes that are keys or adapter bookkeeping, not part of the Ping. */
 function toPing(item: Record<string, unknown>): Ping {
-  const { pk: _pk, sk: _sk, taskToken: _t, ...rest } = item;
+  const { pk: _pk, sk: _sk, sealedTaskToken: _t, ...rest } = item;
   return rest as unknown as Ping;
 }
 
@@ -33,7 +33,7 @@ export class DynamoPingStore implements PingStore {
     return out.Item ? toPing(out.Item) : undefined;
   }
 
-  async recordWaiting(pingId: string, wait: { taskToken: string; execution?: string }, at: string, entry: AuditEntry): Promise<Ping> {
+  async recordWaiting(pingId: string, wait: { sealedTaskToken: string; execution?: string }, at: string, entry: AuditEntry): Promise<Ping> {
     await auditedWrite({
       items: [
         {
@@ -41,13 +41,13 @@ export class DynamoPingStore implements PingStore {
             Update: {
               TableName: this.table,
               Key: keys.ping(pingId),
-              UpdateExpression: `SET #status = :waiting, taskToken = :token, updatedAt = :at${wait.execution ? ', executionArn = :execution' : ''}`,
+              UpdateExpression: `SET #status = :waiting, sealedTaskToken = :token, updatedAt = :at${wait.execution ? ', executionArn = :execution' : ''}`,
               ConditionExpression: 'attribute_exists(pk) AND #status IN (:started, :waiting)',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: {
                 ':waiting': 'waiting',
                 ':started': 'started',
-                ':token': wait.taskToken,
+                ':token': wait.sealedTaskToken,
                 ':at': at,
                 ...(wait.execution ? { ':execution': wait.execution } : {}),
               },
@@ -70,7 +70,7 @@ export class DynamoPingStore implements PingStore {
               TableName: this.table,
               Key: keys.ping(pingId),
               // The token is spent: removing it leaves nothing to replay from this item.
-              UpdateExpression: 'SET #status = :outcome, outcomeDetail = :detail, updatedAt = :at REMOVE taskToken',
+              UpdateExpression: 'SET #status = :outcome, outcomeDetail = :detail, updatedAt = :at REMOVE sealedTaskToken',
               ConditionExpression: 'attribute_exists(pk) AND #status IN (:started, :waiting)',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: { ':outcome': outcome, ':detail': detail, ':at': at, ':started': 'started', ':waiting': 'waiting' },

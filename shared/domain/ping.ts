@@ -3,6 +3,7 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import type { Ping, PingOutcome, PingStore } from '#shared/ports/ping.ts';
+import type { TokenVault } from '#shared/ports/tasks.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 
@@ -67,6 +68,13 @@ export interface PingWaitPorts {
   readonly mailer: Mailer;
   readonly now: () => Date;
   readonly appBaseUrl: string;
+  /** Seals the task token at rest, as the human-task facility does. */
+  readonly vault: TokenVault;
+}
+
+/** The context a ping's task token is sealed under: a token sealed for one ping cannot be opened as another's. */
+export function pingTokenContext(pingId: string): string {
+  return `PING#${pingId}`;
 }
 
 export const pingWaitingSubject = '连通性测试：流程正在等待确认';
@@ -88,8 +96,9 @@ function systemEntry(fn: string, ping: { pingId: string; orgCode?: string }, act
  *
  * Primary course:
  *  1. the ping exists (else NotFoundError, which fails the state);
- *  2. the task token is stored on it, status `waiting`, with its audit record
- *     (the record names the execution, never the token);
+ *  2. the task token is sealed (KMS / local AES key, context `PING#<id>`) and
+ *     stored on it, status `waiting`, with its audit record (the record names
+ *     the execution, never the token);
  *  3. the caller is emailed that the workflow is waiting — no token, no link
  *     carrying one (a token is a bearer credential).
  */
@@ -101,7 +110,7 @@ export async function recordPingWaiting(
   if (!existing) throw new NotFoundError(`连通性测试 ${input.pingId} 不存在`);
   const ping = await ports.pings.recordWaiting(
     input.pingId,
-    { taskToken: input.taskToken, ...(input.execution ? { execution: input.execution } : {}) },
+    { sealedTaskToken: await ports.vault.seal(input.taskToken, pingTokenContext(input.pingId)), ...(input.execution ? { execution: input.execution } : {}) },
     ports.now().toISOString(),
     systemEntry('PingWait', existing, 'platform.ping.wait', input.requestId, { execution: input.execution ?? null }),
   );

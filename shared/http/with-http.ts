@@ -9,6 +9,7 @@ import { UnauthenticatedError } from '#shared/errors.ts';
 import type { RouteContract } from './contract.ts';
 import { statusOf } from './status.ts';
 import { parseOrThrow } from './validation.ts';
+import { refuseLoneSurrogates } from './well-formed.ts';
 import { jwtVerifierFromEnv, type TokenVerifier } from './auth.ts';
 import { logger } from '#shared/log.ts';
 import { roleLabels } from '#shared/identity/roles.ts';
@@ -104,11 +105,14 @@ function parseJsonBody(event: APIGatewayProxyEventV2, headers: Record<string, st
   if (Buffer.byteLength(raw, 'utf8') > limit) {
     throw new PayloadTooLargeError(`请求体过大：上限 ${limit / 1024} KiB（文件请通过上传地址提交）`);
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(raw);
+    parsed = JSON.parse(raw);
   } catch {
     throw new ValidationError('请求体不是有效的 JSON', [{ field: 'body', code: 'INVALID_JSON', message: '请求体不是有效的 JSON' }]);
   }
+  refuseLoneSurrogates(parsed);
+  return parsed;
 }
 
 /**
@@ -241,5 +245,10 @@ export function withHttp<C extends RouteContract>(
       return json(status, errorBody(error, requestId));
     }
   };
-  return middy(base);
+  // HEAD answers as GET without a body (link checkers probe emailed pages with HEAD).
+  const headless = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const result = await base(event, context);
+    return event.requestContext?.http?.method === 'HEAD' ? { ...result, body: '' } : result;
+  };
+  return middy(headless);
 }

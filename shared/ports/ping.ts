@@ -26,13 +26,12 @@ export interface PingStore {
   create(ping: Ping, entry: AuditEntry): Promise<void>;
   get(pingId: string): Promise<Ping | undefined>;
   /**
-   * Stores the task token of the waiting step — FIXTURE ONLY, in plain text,
-   * so the integration test can answer it. The human-task facility keeps its
-   * tokens encrypted and never exposes them (architecture: Human tasks).
-   * Allowed from `started` or `waiting` (a retried step stores the new token);
-   * throws NotFoundError / PreconditionFailedError otherwise.
+   * Stores the task token of the waiting step, sealed like every human task's
+   * (KMS on AWS, the local AES key on the laptop; context `PING#<pingId>`):
+   * never in plain text. Allowed from `started` or `waiting` (a retried step
+   * stores the new token); throws NotFoundError / PreconditionFailedError otherwise.
    */
-  recordWaiting(pingId: string, wait: { taskToken: string; execution?: string }, at: string, entry: AuditEntry): Promise<Ping>;
+  recordWaiting(pingId: string, wait: { sealedTaskToken: string; execution?: string }, at: string, entry: AuditEntry): Promise<Ping>;
   /** From `waiting` only; throws PreconditionFailedError if already recorded. */
   recordOutcome(pingId: string, outcome: PingOutcome, detail: Record<string, unknown>, at: string, entry: AuditEntry): Promise<Ping>;
 }

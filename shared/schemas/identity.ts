@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { classificationSchema, roleSchema } from '#shared/identity/roles.ts';
+import { isGbt2260Code } from '#shared/identity/gbt2260.ts';
 
-/** GB/T 2260 six-digit administrative division code; 100000 = national. */
-export const regionCodeSchema = z.string().regex(/^\d{6}$/, '应为 6 位行政区划代码（GB/T 2260）');
+/**
+ * GB/T 2260 six-digit administrative division code; 100000 = national. Checked against the complete
+ * code table (shared/identity/gbt2260.ts), not by digits alone: 449999 and 440199 are refused.
+ */
+export const regionCodeSchema = z
+  .string()
+  .regex(/^\d{6}$/, { error: '应为 6 位行政区划代码（GB/T 2260）', abort: true })
+  .refine((code) => code === '100000' || isGbt2260Code(code), { error: (issue) => `行政区划代码 ${String(issue.input)} 不在 GB/T 2260 代码表中（县级及以上；全国为 100000）`, abort: true });
 
 export const orgLevels = ['national', 'provincial', 'municipal', 'county'] as const;
 export const orgTypes = [

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { classificationSchema } from '#shared/identity/roles.ts';
-import { duplicatePaths, maxFileBytes, maxFilesPerVersion, pathProblems } from '#shared/submission/manifest.ts';
+import { duplicatePaths, fileFolderClashes, maxFileBytes, maxFilesPerVersion, pathProblems } from '#shared/submission/manifest.ts';
 import { isoDateSchema } from './calendar.ts';
 import { organisationSchema, regionCodeSchema } from './identity.ts';
 import { fileRoleSchema, themeIdSchema } from './theme.ts';
@@ -102,12 +102,22 @@ export const manifestFilesSchema = z
           : `文件路径 “${printable(files[d.index]?.path ?? '')}” 与第 ${d.first} 项 “${printable(files[d.first]?.path ?? '')}” 仅大小写或字符组合不同，在 Windows/macOS 磁盘上是同一文件`,
       });
     }
+    for (const c of fileFolderClashes(files.map((f) => f.path))) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.index, 'path'],
+        message: `文件 “${printable(files[c.index]?.path ?? '')}” 与第 ${c.inside} 项 “${printable(files[c.inside]?.path ?? '')}” 的目录同名：同一位置不能既是文件又是目录`,
+      });
+    }
   })
   .describe(`文件清单，1–${maxFilesPerVersion} 项`);
 
-/** A path inside a message: control characters shown as \uXXXX so the message stays one readable line. */
-function printable(path: string): string {
-  const shown = path.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/**
+ * A path inside a message: control, bidirectional and zero-width characters shown as \uXXXX so the
+ * message stays one readable line and shows the name as it is, not as a bidi override would draw it.
+ */
+export function printable(path: string): string {
+  const shown = path.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return shown.length > 120 ? `${shown.slice(0, 117)}…` : shown;
 }
 

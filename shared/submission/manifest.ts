@@ -35,6 +35,16 @@ export function versionPrefix(submissionId: string, n: number): string {
 // C0, DEL and C1 control characters: invisible in listings, dangerous in shells and XML.
 const controlChars = /[\u0000-\u001f\u007f-\u009f]/;
 
+/**
+ * Bidirectional controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069 isolates, the marks
+ * U+200E, U+200F, U+061C) make a name display other than it is: `报告\u202Efdp.exe` shows as
+ * `报告exe.pdf`. Zero-width characters (U+200B–U+200D, U+FEFF) make two names that look the same differ.
+ */
+export const deceptiveChars = /[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u200b-\u200d\ufeff]/;
+
+/** Whitespace of every kind, the ideographic space U+3000 included: a segment of only these is a blank name. */
+const blankSegment = /^[\s\u3000]+$/;
+
 /** Why a manifest path is refused, in Chinese; empty when it is acceptable. */
 export function pathProblems(path: string): string[] {
   const problems: string[] = [];
@@ -42,7 +52,9 @@ export function pathProblems(path: string): string[] {
   if (path.startsWith('/')) problems.push('应为相对路径，不能以“/”开头');
   if (path.includes('\\')) problems.push('不能包含反斜杠“\\”，目录分隔符请使用“/”');
   if (controlChars.test(path)) problems.push('不能包含控制字符（如换行、制表符）');
+  if (deceptiveChars.test(path)) problems.push('不能包含双向控制字符（U+202A–U+202E、U+2066–U+2069）或零宽字符（U+200B–U+200D、U+FEFF）：这些字符使文件名显示得与实际不同');
   const segments = path.split('/');
+  if (segments.some((s) => blankSegment.test(s))) problems.push('文件名或目录名不能为空白（只含空格）');
   if (segments.includes('..')) problems.push('不能包含“..”路径段（不得指向上级目录）');
   if (segments.includes('.')) problems.push('不能包含“.”路径段');
   // A leading '/' already explains the first empty segment.
@@ -60,6 +72,27 @@ export function pathProblems(path: string): string[] {
  */
 export function pathIdentity(path: string): string {
   return path.normalize('NFC').toLowerCase();
+}
+
+/**
+ * A file and a folder of the same name (`report` and `report/a.pdf`, also `Report` and `report/a.pdf`)
+ * cannot both exist on the custodian's disk: for each such file, the index of a path inside the folder.
+ */
+export function fileFolderClashes(paths: readonly string[]): Array<{ index: number; inside: number }> {
+  const folders = new Map<string, number>();
+  paths.forEach((p, index) => {
+    const segments = pathIdentity(p).split('/');
+    for (let n = 1; n < segments.length; n += 1) {
+      const folder = segments.slice(0, n).join('/');
+      if (!folders.has(folder)) folders.set(folder, index);
+    }
+  });
+  const out: Array<{ index: number; inside: number }> = [];
+  paths.forEach((p, index) => {
+    const inside = folders.get(pathIdentity(p));
+    if (inside !== undefined) out.push({ index, inside });
+  });
+  return out;
 }
 
 /** For each index whose path repeats an earlier one (case-insensitively), the index it repeats. */

@@ -2,6 +2,7 @@ import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import { findOverlaps, overlapHint } from '#shared/catalogue/catalogue.ts';
 import { regionCovers } from '#shared/identity/scope.ts';
+import { regionName } from '#shared/catalogue/regions.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { Overlap } from '#shared/schemas/catalogue.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
@@ -60,7 +61,8 @@ function taskEntry(actor: Principal, action: string, taskId: string, requestId: 
  *  2. the region is a GB/T 2260 code of a known province (or 100000) inside
  *     the organiser's own jurisdiction (R3.1);
  *  3. implementer and custodian are registered organisations that can act
- *     so (a requester department cannot);
+ *     so (a requester department cannot) in the task's region: their own
+ *     region contains it, or they are national (R3.1);
  *  4. the task is stored with its audit record; R22.1 themes are marked.
  */
 export async function registerSurveyTask(
@@ -89,6 +91,14 @@ export async function registerSurveyTask(
     const org = await ports.identity.getOrganisation(code);
     if (!org) issues.push({ field: `body.${field}`, code: 'UNKNOWN_ORG', message: `${label} ${code} 未在系统中登记` });
     else if (org.type === 'requester') issues.push({ field: `body.${field}`, code: 'ORG_TYPE', message: `${org.name}（${code}）是需求部门，不能作为${label}` });
+    // R3.1: a unit acts in its own region — a national unit anywhere, a provincial one in its province.
+    else if (!regionCovers(org.regionCode, input.regionCode)) {
+      issues.push({
+        field: `body.${field}`,
+        code: 'OUTSIDE_REGION',
+        message: `${org.name}（${code}，${regionName(org.regionCode)}）不能在调查区域 ${regionName(input.regionCode)}（${input.regionCode}）担任${label}：其所在行政区不包含该区域`,
+      });
+    }
   }
   const first = issues[0];
   if (first) throw new ValidationError(`请求参数有误：${first.field} ${first.message}`, issues);

@@ -30,7 +30,8 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
     const t = s.templates.stateless;
 
     expect(contextResources(s, 'AWS::Lambda::Function')).toHaveLength(manifest.functions.length);
-    expect(resourcesOf(t, 'AWS::ApiGatewayV2::Route')).toHaveLength(manifest.routes.length);
+    // Every GET route also answers HEAD (issue 8 §6): one more API Gateway route each.
+    expect(resourcesOf(t, 'AWS::ApiGatewayV2::Route')).toHaveLength(manifest.routes.length + manifest.routes.filter((r) => r.method === 'GET').length);
     expect(resourcesOf(t, 'AWS::StepFunctions::StateMachine')).toHaveLength(manifest.stateMachines.length);
     expect(resourcesOf(t, 'AWS::Scheduler::Schedule')).toHaveLength(manifest.schedules.length);
   });
@@ -61,6 +62,19 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
         expect(r.Properties?.['AuthorizationType']).toBe('JWT');
         expect(r.Properties?.['AuthorizerId']).toEqual({ Ref: expect.stringMatching(/^ApiJwt/) });
       }
+    });
+  });
+
+  describe('HEAD answers like GET (issue 8 §6: link checkers probe emailed pages with HEAD)', () => {
+    it.each(manifest.routes.filter((r) => r.method === 'GET').map((r) => [r.path, r] as const))('HEAD %s reaches the GET function with the same authentication', (routePath, route: RouteDef) => {
+      const [, get] = one('AWS::ApiGatewayV2::Route', (x) => x.Properties?.['RouteKey'] === `GET ${routePath}`, `GET ${routePath}`);
+      const [, head] = one('AWS::ApiGatewayV2::Route', (x) => x.Properties?.['RouteKey'] === `HEAD ${routePath}`, `HEAD ${routePath}`);
+      expect(head.Properties?.['Target']).toEqual(get.Properties?.['Target']);
+      expect(head.Properties?.['AuthorizationType']).toBe(route.auth === 'public' ? 'NONE' : 'JWT');
+      expect(head.Properties?.['AuthorizerId']).toEqual(get.Properties?.['AuthorizerId']);
+    });
+    it('the emailed task page has its HEAD route', () => {
+      expect(resourcesOf(s.templates.stateless, 'AWS::ApiGatewayV2::Route').some(([, r]) => r.Properties?.['RouteKey'] === 'HEAD /human-tasks/{id}/page')).toBe(true);
     });
   });
 

@@ -99,6 +99,8 @@ describe('aws-cn: the same system in the China partition (issue 2)', () => {
         [envNames.jwtIssuer]: 'https://idp.nr.example.gov.cn/realms/chengguo',
         [envNames.jwtAudience]: 'chengguo-web',
         [envNames.jwtJwksUrl]: 'https://idp.nr.example.gov.cn/realms/chengguo/.well-known/jwks.json',
+        // issue 8 §6: the handlers apply the external issuer's ID-token rule (shared/http/auth.ts)
+        JWT_TOKEN_TYPE: 'oidc',
       });
     }
   });

@@ -405,7 +405,8 @@ describe('bundling: a minified ES module per function, offline (issue 2)', () =>
 describe('human tasks: task tokens are sealed with a KMS key of their own (architecture "Human tasks")', () => {
   it('gives exactly the manifest functions that seal tokens the key id and Encrypt/Decrypt on that one key', () => {
     const sealers = manifest.functions.filter((f) => f.sealsTaskTokens).map((f) => f.name);
-    expect(sealers.sort()).toEqual(['CreateHumanTask', 'DecideHumanTask']);
+    // PingWait seals its task token too (issue 8 §6): never in plain text in the registry.
+    expect(sealers.sort()).toEqual(['CreateHumanTask', 'DecideHumanTask', 'PingWait']);
     for (const fn of manifest.functions) {
       const env = envOf(fn.name);
       const kmsStatements = statementsOf(fn.name).filter((st) => actionsOf([st]).includes('kms:Encrypt') && !st['Condition']);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
@@ -12,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot, startLocalCloud } from '#infra/local/cloud.ts';
 import { localBucketName, localRegion } from '#infra/local/ports.ts';
 import { manifest } from '#infra/manifest.ts';
-import { pingWaitingSubject } from '#shared/domain/ping.ts';
+import { pingTokenContext, pingWaitingSubject } from '#shared/domain/ping.ts';
+import { AesGcmTokenVault } from '#shared/adapters/token-vault.ts';
 import {
   api,
   auditHeadSeq,
@@ -30,6 +32,12 @@ import {
 } from './helpers.ts';
 
 const chinese = /[\u4e00-\u9fff]/;
+
+/** The program that answers a ping holds the local task-token key (the data folder's keys/task-token.key). */
+async function openPingToken(pingId: string, sealed: string, dataDir = cloud.dataDir): Promise<string> {
+  const key = Buffer.from(readFileSync(join(dataDir, 'keys', 'task-token.key'), 'utf8').trim(), 'base64');
+  return new AesGcmTokenVault(key).open(sealed, pingTokenContext(pingId));
+}
 
 describe('issue-2 local cloud: sign-in and an authenticated route', () => {
   it('lets a seeded user sign in and read their organisation and roles from GET /me', async () => {
@@ -56,7 +64,7 @@ describe('issue-2 local cloud: sign-in and an authenticated route', () => {
 
 describe('issue-2 local cloud: the ping workflow waits on a task token until SendTaskSuccess', () => {
   it('starts the Ping execution, emails the caller, and completes when the test answers the token through the local endpoint', async () => {
-    const token = await signIn('li.na');
+    const token = await signIn('wang.qiang'); // POST /pings: administrators only (issue 8 §6)
     const since = new Date();
 
     const started = await api('POST', '/pings', { token, body: { message: '连通性测试：集成测试' } });
@@ -64,13 +72,16 @@ describe('issue-2 local cloud: the ping workflow waits on a task token until Sen
     expect(started.status).toBe(202);
     const { pingId, executionArn } = started.body as { pingId: string; executionArn: string };
     expect(executionArn).toMatch(new RegExp(`:execution:Ping:${pingId}$`));
-    const email = await waitForEmail({ to: 'li.na@example.gov.cn', subject: pingWaitingSubject, since });
+    const email = await waitForEmail({ to: 'wang.qiang@example.gov.cn', subject: pingWaitingSubject, since });
     expect(email.text).toContain(pingId);
     const waiting = await eventually(async () => {
       const item = await getItem({ pk: `PING#${pingId}`, sk: 'META' });
       return item?.['status'] === 'waiting' ? item : undefined;
     }, 'the ping to wait');
-    const taskToken = String(waiting['taskToken']);
+    // Sealed at rest like every human task's token (issue 8 §6): the program that answers it holds the key.
+    expect(waiting['taskToken']).toBeUndefined();
+    const taskToken = await openPingToken(pingId, String(waiting['sealedTaskToken']));
+    expect(String(waiting['sealedTaskToken'])).not.toContain(taskToken);
     expect(email.text).not.toContain(taskToken);
     expect((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status).toBe('RUNNING');
 
@@ -85,7 +96,7 @@ describe('issue-2 local cloud: the ping workflow waits on a task token until Sen
     expect(JSON.parse(finished.output ?? '{}')).toEqual({ pingId, status: 'acknowledged' });
     const done = await getItem({ pk: `PING#${pingId}`, sk: 'META' });
     expect(done).toMatchObject({ status: 'acknowledged', outcomeDetail: { acknowledgement: { acknowledgedBy: 'integration-test' } } });
-    expect(done?.['taskToken']).toBeUndefined();
+    expect(done?.['sealedTaskToken']).toBeUndefined();
     await expect(sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }))).rejects.toMatchObject({ name: 'TaskTimedOut' });
   });
 
@@ -117,7 +128,7 @@ describe('issue-2 local cloud: refusals change nothing', () => {
   });
 
   it('answers a malformed body with 400 naming the field, and writes nothing', async () => {
-    const token = await signIn('li.na');
+    const token = await signIn('wang.qiang');
     const pingsBefore = (await itemsWithPrefix('PING#')).length;
     const seqBefore = await auditHeadSeq();
 
@@ -202,10 +213,10 @@ describe('issue-2 local cloud: state persists across a restart', () => {
     const key = `restart/${randomUUID()}.txt`;
     let second: Awaited<ReturnType<typeof startLocalCloud>> | undefined;
     try {
-      const token = await signIn('chen.jing', first.urls.api);
+      const token = await signIn('wang.qiang', first.urls.api);
       const started = await api('POST', '/pings', { token, body: { message: '重启前' }, apiUrl: first.urls.api });
       const pingId = String(started.body.pingId);
-      await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: pingWaitingSubject, inboxUrl: first.urls.inbox });
+      await waitForEmail({ to: 'wang.qiang@example.gov.cn', subject: pingWaitingSubject, inboxUrl: first.urls.inbox });
       const waiting = await eventually(async () => {
         const item = await getItem({ pk: `PING#${pingId}`, sk: 'META' }, ddb2);
         return item?.['status'] === 'waiting' ? item : undefined;
@@ -217,14 +228,14 @@ describe('issue-2 local cloud: state persists across a restart', () => {
 
       const me = await api('GET', '/me', { token, apiUrl: second.urls.api });
       expect(me.status).toBe(200);
-      expect(me.body.user.userId).toBe('chen.jing');
+      expect(me.body.user.userId).toBe('wang.qiang');
       expect(await getItem({ pk: `PING#${pingId}`, sk: 'META' }, ddb2)).toMatchObject({ status: 'waiting', message: '重启前' });
       const object = await s3.send(new GetObjectCommand({ Bucket: localBucketName('documents'), Key: key }));
       expect(await object.Body?.transformToString()).toBe('重启前写入');
       expect((await listEmails(second.urls.inbox)).some((e) => e.subject === pingWaitingSubject)).toBe(true);
       const execution = await sfn2.send(new DescribeExecutionCommand({ executionArn: String(started.body.executionArn) }));
       expect(execution).toMatchObject({ status: 'RUNNING' });
-      await expect(sfn2.send(new SendTaskSuccessCommand({ taskToken: String(waiting['taskToken']), output: '{}' }))).rejects.toMatchObject({
+      await expect(sfn2.send(new SendTaskSuccessCommand({ taskToken: await openPingToken(pingId, String(waiting['sealedTaskToken']), dataDir), output: '{}' }))).rejects.toMatchObject({
         name: 'TaskDoesNotExist',
       });
       console.log(`local cloud start-up: cold ${first.timings['total']} ms ${JSON.stringify(first.timings)}; warm ${second.timings['total']} ms ${JSON.stringify(second.timings)}`);

@@ -264,7 +264,8 @@ describe('R9.3 public catalogue: region names (GB/T 2260)', () => {
 
   it('names an unlisted county by its city or province with its code, and an unknown code as itself', () => {
     expect(regionName('440199')).toBe('广州市（440199）');
-    expect(regionName('350102')).toBe('福建省（350102）');
+    // issue 8 §6: names come from the complete GB/T 2260 table, no longer from a hand table of 广东省 only
+    expect(regionName('350102')).toBe('福州市鼓楼区');
     expect(regionName('990000')).toBe('990000');
   });
 });

@@ -110,7 +110,7 @@ describe('foundation: HTTP plumbing — authentication, validation and the error
   });
 
   it('answers a malformed body with 400 naming the field, and runs nothing', async () => {
-    const token = await sign(good.privateKey);
+    const token = await sign(good.privateKey, { user: 'wang.admin' }); // POST /pings: administrators only
     const r = await call(ping, event('POST', '/pings', { token, body: '{"message":123}' }));
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('VALIDATION_FAILED');
@@ -123,7 +123,7 @@ describe('foundation: HTTP plumbing — authentication, validation and the error
   });
 
   it('refuses an unknown query parameter instead of ignoring it, naming it', async () => {
-    const token = await sign(good.privateKey);
+    const token = await sign(good.privateKey, { user: 'wang.admin' }); // POST /pings: administrators only
     const search = withHttp('GetMe', { query: z.object({ region: z.string().optional() }) }, async () => ({ body: { ran: true } }), deps);
     const e = { ...event('GET', '/me', { token }), queryStringParameters: { regionCode: '440000' } } as APIGatewayProxyEventV2;
     const r = await call(search, e);
@@ -133,7 +133,7 @@ describe('foundation: HTTP plumbing — authentication, validation and the error
   });
 
   it('refuses query parameters and a body on a route that declares neither, so ?dryRun=1 cannot become a real write; {} is no body', async () => {
-    const token = await sign(good.privateKey);
+    const token = await sign(good.privateKey, { user: 'wang.admin' }); // POST /pings: administrators only
     let ran = 0;
     const act = withHttp('GetMe', {}, async () => ({ body: { ran: ++ran } }), deps);
     const post = (extra: Partial<APIGatewayProxyEventV2>) => call(act, { ...event('POST', '/me', { token }), ...extra } as APIGatewayProxyEventV2);
@@ -181,18 +181,26 @@ describe('foundation: HTTP plumbing — authentication, validation and the error
   });
 
   it('refuses a body over the size limit with 413', async () => {
-    const token = await sign(good.privateKey);
+    const token = await sign(good.privateKey, { user: 'wang.admin' }); // POST /pings: administrators only
     const r = await call(ping, event('POST', '/pings', { token, body: JSON.stringify({ message: 'x'.repeat(1024 * 1024 + 1) }) }));
     expect(r.status).toBe(413);
     expect(r.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('runs the handler for a signed-in user with a valid body', async () => {
-    const token = await sign(good.privateKey);
+    const token = await sign(good.privateKey, { user: 'wang.admin' }); // POST /pings: administrators only
     const r = await call(ping, event('POST', '/pings', { token, body: '{"message":"你好"}' }));
     expect(r.status).toBe(201);
-    expect(r.body).toEqual({ ok: true, by: 'li.na' });
+    expect(r.body).toEqual({ ok: true, by: 'wang.admin' });
     expect(writes).toEqual([{ message: '你好' }]);
+  });
+
+  it('issue-8 §6: POST /pings is for administrators only — a submitter gets 403 naming the role, and nothing runs', async () => {
+    const before = writes.length;
+    const r = await call(ping, event('POST', '/pings', { token: await sign(good.privateKey), body: '{"message":"你好"}' }));
+    expect(r.status).toBe(403);
+    expect(r.body.error.message).toContain('系统管理员');
+    expect(writes).toHaveLength(before);
   });
 
   it('enforces the manifest route roles: a submitter may not change a clearance', async () => {
@@ -225,7 +233,7 @@ describe('issue-3 HTTP: a body must be sent as JSON', async () => {
     return { status: 201, body: { ok: true } };
   }, deps);
   const post = async (headers: Record<string, string>) => {
-    const token = await sign(keys.privateKey);
+    const token = await sign(keys.privateKey, { user: 'wang.admin' });
     const e = event('POST', '/pings', { token, body: '{"message":"你好"}' });
     return call(create, { ...e, headers: { ...e.headers, ...headers } } as APIGatewayProxyEventV2);
   };

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { makeHandler as makePingWait } from '#functions/platform/ping-wait.ts';
-import { recordPingOutcome, recordPingWaiting, startPing, pingWaitingSubject } from '#shared/domain/ping.ts';
+import { recordPingOutcome, recordPingWaiting, startPing, pingTokenContext, pingWaitingSubject } from '#shared/domain/ping.ts';
+import { AesGcmTokenVault } from '#shared/adapters/token-vault.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -20,7 +22,7 @@ const liNa: User = {
 };
 
 class FakePings implements PingStore {
-  readonly items = new Map<string, Ping & { taskToken?: string }>();
+  readonly items = new Map<string, Ping & { sealedTaskToken?: string }>();
   readonly audit: AuditEntry[] = [];
   failCreate = false;
 
@@ -32,20 +34,20 @@ class FakePings implements PingStore {
   async get(pingId: string) {
     const item = this.items.get(pingId);
     if (!item) return undefined;
-    const { taskToken: _t, ...ping } = item;
+    const { sealedTaskToken: _t, ...ping } = item;
     return ping;
   }
-  async recordWaiting(pingId: string, wait: { taskToken: string; execution?: string }, at: string, entry: AuditEntry) {
+  async recordWaiting(pingId: string, wait: { sealedTaskToken: string; execution?: string }, at: string, entry: AuditEntry) {
     const item = this.items.get(pingId);
     if (!item || !['started', 'waiting'].includes(item.status)) throw new PreconditionFailedError('PING_NOT_WAITING', '已结束');
-    this.items.set(pingId, { ...item, status: 'waiting', taskToken: wait.taskToken, updatedAt: at, ...(wait.execution ? { executionArn: wait.execution } : {}) });
+    this.items.set(pingId, { ...item, status: 'waiting', sealedTaskToken: wait.sealedTaskToken, updatedAt: at, ...(wait.execution ? { executionArn: wait.execution } : {}) });
     this.audit.push(entry);
     return (await this.get(pingId)) as Ping;
   }
   async recordOutcome(pingId: string, outcome: PingOutcome, detail: Record<string, unknown>, at: string, entry: AuditEntry) {
     const item = this.items.get(pingId);
     if (!item || !['started', 'waiting'].includes(item.status)) throw new PreconditionFailedError('PING_ALREADY_RECORDED', '已记录');
-    const { taskToken: _t, ...rest } = item;
+    const { sealedTaskToken: _t, ...rest } = item;
     this.items.set(pingId, { ...rest, status: outcome, outcomeDetail: detail, updatedAt: at });
     this.audit.push(entry);
     return (await this.get(pingId)) as Ping;
@@ -80,6 +82,8 @@ const identity: IdentityRepository = {
 
 const now = () => new Date('2026-03-02T01:00:00Z');
 const token = 'AQCEsecret-task-token-value';
+
+const vault = new AesGcmTokenVault(randomBytes(32));
 
 function ports() {
   return { pings: new FakePings(), workflow: new FakeWorkflow(), mailer: new FakeMailer() };
@@ -116,11 +120,16 @@ describe('issue-4 ping fixture: start, wait, outcome', () => {
 
     const { ping, emailed } = await recordPingWaiting(
       { pingId: 'p-1', taskToken: token, execution: 'arn:exec', requestId: 'r-2' },
-      { pings, identity, mailer, now, appBaseUrl: 'http://127.0.0.1:4100' },
+      { pings, identity, mailer, now, appBaseUrl: 'http://127.0.0.1:4100', vault },
     );
 
     expect(ping.status).toBe('waiting');
-    expect(pings.items.get('p-1')?.taskToken).toBe(token);
+    // Sealed like every human task's token (issue 8 §6): never in plain text, opened only with the key and this ping's context.
+    const sealed = pings.items.get('p-1')?.sealedTaskToken ?? '';
+    expect(sealed).not.toContain(token);
+    expect(JSON.stringify([...pings.items.values()])).not.toContain(token);
+    expect(await vault.open(sealed, pingTokenContext('p-1'))).toBe(token);
+    await expect(vault.open(sealed, pingTokenContext('p-2'))).rejects.toThrow();
     expect(emailed).toBe(true);
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0]).toMatchObject({ to: ['li.na@example.gov.cn'], subject: pingWaitingSubject });
@@ -132,7 +141,7 @@ describe('issue-4 ping fixture: start, wait, outcome', () => {
     const { pings, mailer } = ports();
 
     await expect(
-      recordPingWaiting({ pingId: 'nope', taskToken: token, execution: undefined, requestId: 'r' }, { pings, identity, mailer, now, appBaseUrl: 'x' }),
+      recordPingWaiting({ pingId: 'nope', taskToken: token, execution: undefined, requestId: 'r' }, { pings, identity, mailer, now, appBaseUrl: 'x', vault }),
     ).rejects.toBeInstanceOf(NotFoundError);
     expect(mailer.sent).toEqual([]);
   });
@@ -140,12 +149,12 @@ describe('issue-4 ping fixture: start, wait, outcome', () => {
   it('records the outcome once and refuses a second recording', async () => {
     const { pings, workflow, mailer } = ports();
     await startPing({ actor: liNa, message: '你好', requestId: 'r-1' }, { pings, workflow, newId: () => 'p-1', now });
-    await recordPingWaiting({ pingId: 'p-1', taskToken: token, execution: undefined, requestId: 'r-2' }, { pings, identity, mailer, now, appBaseUrl: 'x' });
+    await recordPingWaiting({ pingId: 'p-1', taskToken: token, execution: undefined, requestId: 'r-2' }, { pings, identity, mailer, now, appBaseUrl: 'x', vault });
 
     const done = await recordPingOutcome({ pingId: 'p-1', outcome: 'acknowledged', detail: { by: 'test' }, execution: undefined, requestId: 'r-3' }, { pings, now });
 
     expect(done.status).toBe('acknowledged');
-    expect(pings.items.get('p-1')?.taskToken).toBeUndefined();
+    expect(pings.items.get('p-1')?.sealedTaskToken).toBeUndefined();
     await expect(
       recordPingOutcome({ pingId: 'p-1', outcome: 'timedOut', detail: {}, execution: undefined, requestId: 'r-4' }, { pings, now }),
     ).rejects.toBeInstanceOf(PreconditionFailedError);
@@ -155,7 +164,7 @@ describe('issue-4 ping fixture: start, wait, outcome', () => {
 describe('issue-4 withSfnTask: task input validated, errors thrown by name', () => {
   it('rejects a task input without a token with a ValidationError naming the field', async () => {
     const { pings, mailer } = ports();
-    const handler = makePingWait({ pings, identity, mailer, now, appBaseUrl: 'x' });
+    const handler = makePingWait({ pings, identity, mailer, now, appBaseUrl: 'x', vault });
 
     const failure = await handler({ pingId: 'p-1', requestedBy: 'li.na' }, lambdaContext).catch((e: unknown) => e);
 
@@ -166,7 +175,7 @@ describe('issue-4 withSfnTask: task input validated, errors thrown by name', () 
 
   it('rethrows a domain error under its class name, which Catch in the ASL matches', async () => {
     const { pings, mailer } = ports();
-    const handler = makePingWait({ pings, identity, mailer, now, appBaseUrl: 'x' });
+    const handler = makePingWait({ pings, identity, mailer, now, appBaseUrl: 'x', vault });
 
     const failure = await handler({ pingId: 'gone', requestedBy: 'li.na', taskToken: token }, lambdaContext).catch((e: unknown) => e);
 

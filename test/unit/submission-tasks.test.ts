@@ -57,7 +57,7 @@ describe('R6.1 survey tasks: registration by the organiser', () => {
   });
 
   it.each([
-    [{ regionCode: '990000' }, 'body.regionCode', '不属于任何已知的省级行政区'],
+    [{ regionCode: '990000' }, 'body.regionCode', '不在 GB/T 2260 代码表中'],
     [{ regionCode: '350000' }, 'body.regionCode', '不在组织单位'],
     [{ regionCode: '44' }, 'body.regionCode', '6 位行政区划代码'],
     [{ implementerOrg: '440000-XYZ' }, 'body.implementerOrg', '未在系统中登记'],
