@@ -261,7 +261,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
     const storage = timed(timings, 's3', async () => {
       const { startLocalS3 } = await import('./s3.ts');
-      s3 = await startLocalS3({ port: ports.s3, dir: join(dataDir, 's3'), buckets: buckets.map((b) => localBucketName(b)), credentials: localCredentials });
+      s3 = await startLocalS3({ port: ports.s3, dir: join(dataDir, 's3'), buckets: buckets.map((b) => localBucketName(b)) });
     });
     const issuer = timed(timings, 'issuer', () => createLocalIssuer({ dataDir, issuer: urls.issuer, jwksUrl: urls.jwks }));
     const functions: Promise<LocalFunctions> = timed(timings, 'functions', () => loadFunctions(projectRoot, log));

@@ -5,6 +5,7 @@
  *
  *   ListParts                 GET  /b/k?uploadId=…        (resume after a crash)
  *   ListMultipartUploads      GET  /b?uploads              (abort orphans)
+ *   AbortMultipartUpload      DELETE /b/k?uploadId=…
  *   UploadPartCopy            PUT  /b/k?partNumber&uploadId + x-amz-copy-source
  *                                                          (custody copies above 5 GiB)
  *   CompleteMultipartUpload   POST /b/k?uploadId=…        — checks every part's ETag
@@ -215,6 +216,16 @@ async function handle(store: LocalS3Store, req: IncomingMessage, res: ServerResp
     return true;
   }
 
+  if (method === 'DELETE' && q.has('uploadId')) {
+    const { dir, key: uploadKey } = await store.upload(bucket, q.get('uploadId') as string);
+    if (uploadKey !== key) throw new S3Failure(404, 'NoSuchUpload', 'The specified upload does not exist.');
+    await rm(dir, { recursive: true, force: true });
+    req.resume();
+    res.writeHead(204);
+    res.end();
+    return true;
+  }
+
   if (method === 'PUT' && q.has('uploadId') && q.has('partNumber') && req.headers['x-amz-copy-source']) {
     await uploadPartCopy(store, bucket, key, q, req, res);
     return true;
@@ -333,16 +344,18 @@ async function completeMultipartUpload(store: LocalS3Store, bucket: string, key:
 }
 
 /**
- * Starts the local S3 on 127.0.0.1:`port` with `buckets` created. The
- * signature of a request is not enforced (as with any emulator here): the
- * presigned URLs' signed headers are proven by unit tests with the real
- * presigner instead.
+ * Starts the local S3 on 127.0.0.1:`port` with `buckets` created. Neither
+ * the access key nor the signature of a request is checked (as with fauxqs
+ * before): the presigned URLs' signed headers are proven by unit tests with
+ * the real presigner instead.
  */
-export async function startLocalS3(opts: { port: number; dir: string; buckets: readonly string[]; credentials: { accessKeyId: string; secretAccessKey: string } }): Promise<LocalS3> {
+export async function startLocalS3(opts: { port: number; dir: string; buckets: readonly string[] }): Promise<LocalS3> {
   await mkdir(opts.dir, { recursive: true });
   const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
-  const { DUMMY_ACCOUNT } = require('s3rver/lib/models/account.js') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
-  DUMMY_ACCOUNT.createKeyPair(opts.credentials.accessKeyId, opts.credentials.secretAccessKey);
+  // Any access key is accepted, as by every emulator here (s3rver knows only S3RVER and does not check V4 signatures).
+  const account = require('s3rver/lib/models/account.js') as { registry: Map<string, unknown>; DUMMY_ACCOUNT: unknown };
+  const known = account.registry;
+  known.get = (id: string) => Map.prototype.get.call(known, id) ?? account.DUMMY_ACCOUNT;
   const app = new S3rver({
     silent: true,
     directory: opts.dir,

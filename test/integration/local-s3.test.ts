@@ -34,7 +34,7 @@ async function bytesOf(bucket: string, key: string): Promise<Buffer> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'chengguo-local-s3-'));
   const port = testPortBase + 20;
-  s3 = await startLocalS3({ port, dir, buckets: ['uploads', 'custody'], credentials: localCredentials });
+  s3 = await startLocalS3({ port, dir, buckets: ['uploads', 'custody'] });
   client = new S3Client({
     endpoint: `http://127.0.0.1:${port}`,
     region: 'cn-north-1',
