@@ -34,8 +34,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { once } from 'node:events';
 
 const require = createRequire(import.meta.url);
 
@@ -105,18 +104,18 @@ async function writeConcatenated(target: string, sources: ReadonlyArray<{ path: 
   const md5 = createHash('md5');
   let size = 0;
   const out = createWriteStream(temp);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => undefined);
   try {
     for (const s of sources) {
-      const counted = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          md5.update(chunk);
-          size += chunk.length;
-          done(null, chunk);
-        },
-      });
-      await pipeline(createReadStream(s.path, { start: s.start, end: s.end, highWaterMark: 1024 * 1024 }), counted, out, { end: false });
+      for await (const chunk of createReadStream(s.path, { start: s.start, end: s.end, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+        md5.update(chunk);
+        size += chunk.length;
+        // Back-pressure: at most one chunk waits in memory.
+        if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
+      }
     }
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+    await Promise.race([new Promise<void>((resolve) => out.end(resolve)), failed]);
     await rename(temp, target);
   } catch (error) {
     out.destroy();
