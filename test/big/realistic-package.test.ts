@@ -141,7 +141,7 @@ afterAll(() => {
   console.log(`realistic package: ${JSON.stringify(report)}`);
 });
 
-describe('issue-8 R6.2 R7.1 R8.1 R10.1 a realistic package (0 B, 50 MiB, > 4 GiB) on the local cloud', () => {
+describe('issue-8 R6.1 R7.1 R8.1 R10.1 a realistic package (0 B, 50 MiB, > 4 GiB) on the local cloud', () => {
   it('uploads through the CLI across a SIGKILL, is verified, reviewed, transferred and received, with every SHA-256 intact in custody and the cloud’s memory bounded', async () => {
     // prepare
     const token = await tokenOf('li.na');

@@ -51,7 +51,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('R6.2 local S3 holds realistic package files', () => {
+describe('issue-8 R6.1 R10.1 local S3 holds realistic package files', () => {
   it('takes a 51 MiB presigned single PUT with its signed headers, and refuses to overwrite it (412)', async () => {
     // prepare
     const body = randomBytes(51 * MiB);
