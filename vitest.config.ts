@@ -15,6 +15,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        // `npm run test:big`: the realistic-package run (GiB files), too slow for `npm test`.
+        test: {
+          name: 'big',
+          include: ['test/big/**/*.test.ts'],
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 60 * 60_000,
+          hookTimeout: 10 * 60_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -40,7 +40,8 @@ export interface SubmissionApi {
   uploadUrls(submissionId: string, n: number, body: UploadUrlsBody): Promise<UploadUrlsResponse>;
   completeFile(submissionId: string, n: number, body: CompleteFileBody): Promise<CompleteFileResponse>;
   completeVersion(submissionId: string, n: number): Promise<CompleteVersionResponse>;
-  abortUploads(submissionId: string, n: number): Promise<AbortResponse>;
+  /** Every open multipart upload of the version, or only the one of `path`. */
+  abortUploads(submissionId: string, n: number, path?: string): Promise<AbortResponse>;
   /** 'page': the link a person opens in a browser (signs in there); 'html'/'json': the token-only API routes. */
   reportUrl(submissionId: string, n: number, format: 'html' | 'json' | 'page'): string;
 }
@@ -134,8 +135,9 @@ export class HttpSubmissionApi implements SubmissionApi {
     return this.call('POST', `/submissions/${enc(submissionId)}/versions/${n}/complete`, c.CompleteVersion.response, { idempotent: true });
   }
 
-  abortUploads(submissionId: string, n: number): Promise<AbortResponse> {
-    return this.call('DELETE', `/submissions/${enc(submissionId)}/versions/${n}/uploads`, c.AbortUploads.response, { idempotent: true });
+  abortUploads(submissionId: string, n: number, path?: string): Promise<AbortResponse> {
+    const q = path === undefined ? '' : `?path=${enc(path)}`;
+    return this.call('DELETE', `/submissions/${enc(submissionId)}/versions/${n}/uploads${q}`, c.AbortUploads.response, { idempotent: true });
   }
 
   reportUrl(submissionId: string, n: number, format: 'html' | 'json' | 'page'): string {

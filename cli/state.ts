@@ -168,6 +168,8 @@ export interface MultipartPlan {
   readonly partsDone: ReadonlyMap<number, PartDone>;
   /** Parts still to send, ascending. */
   readonly partsToSend: readonly number[];
+  /** Bytes of partsDone known only from the state file (the store cannot list parts): unproven until the file completes. */
+  readonly unconfirmedBytes: number;
 }
 
 export interface UploadPlanResult {
@@ -182,6 +184,8 @@ export interface UploadPlanResult {
   readonly expired: string[];
   /** Bytes already received (done files and done parts), for progress. */
   readonly bytesDone: number;
+  /** Of bytesDone: parts the state file records but the store could not confirm (no ListParts). */
+  readonly bytesUnconfirmed: number;
 }
 
 function partLen(size: number, partSize: number, partNumber: number, partCount: number): number {
@@ -209,6 +213,7 @@ export function planUploads(input: {
   const mismatched: string[] = [];
   const expired: string[] = [];
   let bytesDone = 0;
+  let bytesUnconfirmed = 0;
 
   for (const file of input.files) {
     const local = input.state[file.path];
@@ -235,6 +240,7 @@ export function planUploads(input: {
     if (remote?.status === 'expired') expired.push(file.path);
 
     const partsDone = new Map<number, PartDone>();
+    let unconfirmed = false;
     const uploadId = remote ? (remote.status === 'expired' ? undefined : remote.uploadId) : local?.uploadId;
     const localMatches = uploadId !== undefined && local?.uploadId === uploadId && local.partSize === plan.partSize;
     if (remote && uploadId && remote.partsKnown !== false) {
@@ -245,13 +251,18 @@ export function planUploads(input: {
       }
     } else if (localMatches) {
       for (const [n, p] of Object.entries(local?.parts ?? {})) partsDone.set(Number(n), p);
+      unconfirmed = true;
     }
     const partsToSend: number[] = [];
+    let fileUnconfirmed = 0;
     for (let n = 1; n <= plan.partCount; n += 1) {
       const have = partsDone.get(n);
-      if (have) bytesDone += partLen(file.size, plan.partSize, n, plan.partCount);
-      else partsToSend.push(n);
+      if (have) {
+        bytesDone += partLen(file.size, plan.partSize, n, plan.partCount);
+        if (unconfirmed) fileUnconfirmed += partLen(file.size, plan.partSize, n, plan.partCount);
+      } else partsToSend.push(n);
     }
+    bytesUnconfirmed += fileUnconfirmed;
     multipart.push({
       path: file.path,
       size: file.size,
@@ -260,7 +271,8 @@ export function planUploads(input: {
       ...(uploadId ? { uploadId } : {}),
       partsDone,
       partsToSend,
+      unconfirmedBytes: fileUnconfirmed,
     });
   }
-  return { done, singles, multipart, mismatched, expired, bytesDone };
+  return { done, singles, multipart, mismatched, expired, bytesDone, bytesUnconfirmed };
 }

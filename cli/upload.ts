@@ -310,6 +310,8 @@ async function sendAndComplete(ctx: {
   const entries = new Map(built.entries.map((e) => [e.path, e]));
   let filesDone = 0;
   let partsDone = 0;
+  /** Files whose multipart upload was restarted this run (at most once each). */
+  const restarted = new Set<string>();
 
   for (let pass = 1; ; pass += 1) {
     const status = await serverStatus(api, submissionId, n);
@@ -346,10 +348,13 @@ async function sendAndComplete(ctx: {
     const jobs = jobsOf(plan, built, entries);
     const pendingFiles = plan.singles.length + plan.multipart.length;
     const pendingBytes = built.files.reduce((s, f) => s + f.size, 0) - plan.bytesDone;
+    // Only what the server confirmed counts as uploaded; parts only the state file records are named as such.
+    const provenBytes = plan.bytesDone - plan.bytesUnconfirmed;
+    const unproven = plan.bytesUnconfirmed > 0 ? `；其中 ${formatBytes(plan.bytesUnconfirmed)} 的分片此前已发送，但对象存储无法确认，完成文件时由对象存储核对` : '';
     if (pass === 1) {
       say(
         plan.done.length > 0 || plan.bytesDone > 0
-          ? `续传：已上传 ${plan.done.length} 个文件（${formatBytes(plan.bytesDone)}），本次上传其余 ${pendingFiles} 个文件（${formatBytes(pendingBytes)}）`
+          ? `续传：已上传 ${plan.done.length} 个文件（${formatBytes(provenBytes)}），本次上传其余 ${pendingFiles} 个文件（待发送 ${formatBytes(pendingBytes)}${unproven}）`
           : `开始上传 ${pendingFiles} 个文件（${formatBytes(pendingBytes)}），并发 ${opts.parallel}`,
       );
     }
@@ -359,7 +364,7 @@ async function sendAndComplete(ctx: {
       filesTotal: built.files.length,
       bytesTotal: built.files.reduce((s, f) => s + f.size, 0),
       filesAlready: plan.done.length,
-      bytesAlready: plan.bytesDone,
+      bytesAlready: provenBytes,
       out: deps.out,
     });
     const perFileLines = opts.verbose || !deps.out.isTTY;
@@ -383,7 +388,19 @@ async function sendAndComplete(ctx: {
         parts.push(done);
       }
       await api.completeFile(submissionId, n, { path, parts: parts.map((p, i) => ({ partNumber: i + 1, etag: p.etag, sha256: p.sha256 })) });
+      // The store accepted the parts: the bytes only the state file vouched for are proven now.
+      if (m.unconfirmedBytes > 0) progress.bytes(m.unconfirmedBytes);
       await fileFinished(path, `，${m.partCount} 个分片`);
+    };
+    /** The store refused to complete these files (PARTS_REJECTED): handled after this pass. */
+    const rejected = new Map<string, string>();
+    const completeOrNote = async (path: string) => {
+      try {
+        await completeMultipart(path);
+      } catch (error) {
+        if (!(error instanceof ApiError && error.code === 'PARTS_REJECTED')) throw error;
+        rejected.set(path, error.message);
+      }
     };
     // Parts recorded earlier keep their ETags under this upload id.
     for (const m of plan.multipart) {
@@ -438,7 +455,7 @@ async function sendAndComplete(ctx: {
             remainingParts.set(job.path, left);
             if (left === 0) {
               remainingParts.delete(job.path);
-              await completeMultipart(job.path);
+              await completeOrNote(job.path);
             }
           }
         } catch (error) {
@@ -454,17 +471,14 @@ async function sendAndComplete(ctx: {
       throw failure;
     }
     // Multipart files whose parts all arrived in an earlier run (killed before completing them).
-    try {
-      await mapBounded(
-        plan.multipart.filter((m) => m.partsToSend.length === 0 && !store.state.files[m.path]?.done),
-        opts.parallel,
-        (m) => withRetry(() => completeMultipart(m.path), retry),
-      );
-    } catch (error) {
-      if (!(error instanceof ApiError && error.code === 'PARTS_REJECTED') || pass >= 3) throw error;
-      say(`分片校验未通过（${error.message}），重新核对已上传的分片后续传……`);
-      for (const m of plan.multipart) if (!store.state.files[m.path]?.done) delete store.state.files[m.path];
-      await store.save();
+    await mapBounded(
+      plan.multipart.filter((m) => m.partsToSend.length === 0 && !store.state.files[m.path]?.done),
+      opts.parallel,
+      (m) => withRetry(() => completeOrNote(m.path), retry),
+    );
+    if (rejected.size > 0) {
+      progress.finish('上传未完成');
+      await restartRejected({ rejected, restarted, pass, submissionId, n, store, api, say });
       continue;
     }
     progress.finish('上传完成');
@@ -487,6 +501,49 @@ async function sendAndComplete(ctx: {
       throw error;
     }
   }
+}
+
+/**
+ * After the store refused to complete files (InvalidPart: a part missing or
+ * not what the state file says), the next pass must converge:
+ *  - where the store lists parts (S3's ListParts), its list is the truth:
+ *    the state file's parts are dropped and the next pass sends what the
+ *    list lacks;
+ *  - where it cannot confirm them, the file's multipart upload is restarted
+ *    — aborted, a new upload id, every part sent once more — at most once
+ *    per file and run; a second refusal stops with the store's message.
+ */
+async function restartRejected(ctx: {
+  rejected: ReadonlyMap<string, string>;
+  restarted: Set<string>;
+  pass: number;
+  submissionId: string;
+  n: number;
+  store: StateStore;
+  api: SubmissionApi;
+  say: (l: string) => void;
+}): Promise<void> {
+  const { rejected, restarted, submissionId, n, store, api, say } = ctx;
+  const fail = (path: string, why: string) =>
+    new CliError('PARTS_REJECTED', `对象存储拒绝完成文件 ${path} 的分片上传：${why}`, [{ field: path, message: rejected.get(path) ?? why }]);
+  if (ctx.pass >= 3) {
+    throw fail([...rejected.keys()].join('、'), '多次续传后仍未通过');
+  }
+  const { files } = await serverStatus(api, submissionId, n);
+  for (const path of rejected.keys()) {
+    const remote = files.get(path);
+    if (remote?.status === 'uploaded') continue;
+    if (remote?.partsKnown === true) {
+      say(`文件 ${path} 的分片未通过对象存储核对（${rejected.get(path)}），按对象存储列出的分片续传……`);
+    } else {
+      if (restarted.has(path)) throw fail(path, '已换新的上传编号整体重传一次，仍未通过');
+      restarted.add(path);
+      say(`文件 ${path} 的分片未通过对象存储核对，且对象存储无法列出已收到的分片：取消该文件的分片上传，换新的上传编号整体重传一次……`);
+      await api.abortUploads(submissionId, n, path);
+    }
+    delete store.state.files[path];
+  }
+  await store.save();
 }
 
 /** The version's manifest on the server must list exactly the files on disk, with the same sizes. */

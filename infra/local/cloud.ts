@@ -3,7 +3,7 @@
  * state under one data folder.
  *
  *   API            the manifest's routes, real handlers, in this process   (base+0)
- *   S3             fauxqs, in this process, objects as files               (base+1)
+ *   S3             s3rver + infra/local/s3.ts, in this process, files       (base+1)
  *   DynamoDB       DynamoDB Local (Java), child process                    (base+2)
  *   Step Functions the manifest's ASL files, in this process               (base+3)
  *   SMTP / inbox   MailDev, child process                                  (base+4, base+5)
@@ -138,22 +138,6 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
   return env;
 }
 
-let warningsFiltered = false;
-/**
- * fauxqs loads node:sqlite, which Node 22 announces as experimental on every
- * start; that one notice is dropped, every other warning still printed.
- */
-function quietSqliteNotice(): void {
-  if (warningsFiltered) return;
-  warningsFiltered = true;
-  const others = process.listeners('warning');
-  process.removeAllListeners('warning');
-  process.on('warning', (warning) => {
-    if (warning.name === 'ExperimentalWarning' && /SQLite/.test(warning.message)) return;
-    for (const l of others) l(warning);
-  });
-}
-
 function prepareDataDir(dir: string, reset: boolean): void {
   if (reset && existsSync(dir)) {
     // The lock (data-lock.ts) is this process's own and stays.
@@ -232,7 +216,6 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   Object.assign(process.env, env);
   process.env['LOG_LEVEL'] = opts.handlerLogLevel ?? process.env['LOG_LEVEL'] ?? 'INFO';
 
-  quietSqliteNotice();
   const reaper = new Reaper();
   const children: Guarded[] = [];
   const servers: Server[] = [];
@@ -298,15 +281,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       );
     });
     const storage = timed(timings, 's3', async () => {
-      const { startFauxqs } = await import('fauxqs');
-      const server = await startFauxqs({
-        port: ports.s3,
-        logger: false,
-        defaultRegion: localRegion,
-        s3StorageDir: join(dataDir, 's3'),
-      });
-      s3 = server;
-      server.setup({ buckets: buckets.map((b) => localBucketName(b)) });
+      const { startLocalS3 } = await import('./s3.ts');
+      s3 = await startLocalS3({ port: ports.s3, dir: join(dataDir, 's3'), buckets: buckets.map((b) => localBucketName(b)) });
     });
     const issuer = timed(timings, 'issuer', () => createLocalIssuer({ dataDir, issuer: urls.issuer, jwksUrl: urls.jwks }));
     const functions: Promise<LocalFunctions> = timed(timings, 'functions', () => loadFunctions(projectRoot, log));

@@ -43,7 +43,7 @@ function banner(cloud: LocalCloud): string {
     `  接口文档 API docs      ${u.docs}`,
     `  登录页 sign-in         ${u.signIn}`,
     `  邮件收件箱 inbox       ${u.inbox}`,
-    `  S3 (fauxqs)            ${u.s3}`,
+    `  S3 (s3rver)            ${u.s3}`,
     `  DynamoDB Local         ${u.dynamodb}`,
     `  Step Functions         ${u.sfn}`,
     `  SMTP                   ${u.smtp}`,

@@ -1,11 +1,23 @@
 import { Readable } from 'node:stream';
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { requireEnv, tableEnv } from '#shared/config.ts';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCopyCommand,
+} from '@aws-sdk/client-s3';
+import { bucketEnv, requireEnv, tableEnv } from '#shared/config.ts';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { Bytes, CustodyObjectHead, CustodyRepair, CustodyStore, UploadsSource } from '#shared/ports/custody.ts';
-import { CustodyObjectExistsError } from '#shared/custody/errors.ts';
+import { CustodyContentConflictError, CustodyObjectExistsError } from '#shared/custody/errors.ts';
+import { sha256OfStream } from '#shared/custody/hash.ts';
 import type { IntegrityRun, IntegrityRunLog } from '#shared/custody/integrity.ts';
 import { keys } from './dynamo.ts';
 import { fullObjectSha256, storedChecksumsTrusted } from './s3-byte-source.ts';
@@ -64,11 +76,20 @@ async function* readObject(client: Client, bucket: string, key: string): AsyncIt
 export class S3CustodyStore implements CustodyStore {
   constructor(
     private readonly bucket: string,
-    private readonly opts: { client?: Client; trustStoredChecksums: boolean },
+    private readonly opts: { client?: Client; trustStoredChecksums: boolean; /** Set: package files are copied from it server-side (copyOnceFrom). */ uploadsBucket?: string },
   ) {}
 
   private get client(): Client {
     return (this.opts.client ??= custodyClient());
+  }
+
+  /** Present when the store was given the uploads bucket: S3 copies the bytes, the function never carries them. */
+  get copyOnceFrom(): CustodyStore['copyOnceFrom'] {
+    const source = this.opts.uploadsBucket;
+    if (!source) return undefined;
+    return async (sourceKey, key, sha256, size) => {
+      await new S3CopyIntoCustody(source, this.bucket, { client: this.client, trustStoredChecksums: this.opts.trustStoredChecksums }).copyOnce(sourceKey, key, sha256, size);
+    };
   }
 
   async putOnce(key: string, bytes: Bytes, sha256: string, size: number): Promise<void> {
@@ -102,6 +123,108 @@ export class S3CustodyStore implements CustodyStore {
     const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(cursor ? { ContinuationToken: cursor } : {}) }));
     const found = (out.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
     return { keys: found, ...(out.IsTruncated && out.NextContinuationToken ? { cursor: out.NextContinuationToken } : {}) };
+  }
+}
+
+/** CopyObject copies at most 5 GiB; above that S3 wants a multipart upload of UploadPartCopy parts. */
+export const copyObjectMaxBytes = 5 * 1024 ** 3;
+const copyParallel = 4;
+
+/**
+ * A server-side copy from the uploads bucket into a custody bucket, write-once:
+ *  - up to `multipartThreshold` (5 GiB, CopyObject's limit) one CopyObject;
+ *  - above it CreateMultipartUpload + UploadPartCopy of ranges (parts of at
+ *    least 1 GiB, at most 10,000, each ≤ 5 GiB) + CompleteMultipartUpload,
+ *    aborted if any step fails;
+ * both with `If-None-Match: *` (412 → CustodyObjectExistsError) and
+ * ChecksumAlgorithm SHA256. The bytes never pass through the function, so a
+ * file of any size the product accepts fits in a Lambda's time.
+ *
+ * The copy is then confirmed against the verified manifest's SHA-256: with
+ * S3's own full-object SHA-256 of the copy where the store has one it
+ * verified (AWS, a source sent in one PUT), else by streaming the copy and
+ * hashing it (a multipart source, whose checksum is composite; and always
+ * on the local emulator, whose checksums prove nothing). A mismatch stops
+ * the transfer (CustodyContentConflictError): the integrity audit and
+ * custody:restore handle the object.
+ */
+export class S3CopyIntoCustody {
+  private readonly threshold: number;
+  private readonly partSize: number | undefined;
+  private readonly client: Client;
+  constructor(
+    private readonly sourceBucket: string,
+    private readonly bucket: string,
+    opts: { client?: Client; trustStoredChecksums?: boolean; multipartThreshold?: number; copyPartSize?: number } = {},
+  ) {
+    this.client = opts.client ?? custodyClient();
+    this.threshold = Math.min(opts.multipartThreshold ?? copyObjectMaxBytes, copyObjectMaxBytes);
+    this.partSize = opts.copyPartSize;
+    this.trust = opts.trustStoredChecksums ?? false;
+  }
+  private readonly trust: boolean;
+
+  private copySource(key: string): string {
+    return `${this.sourceBucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  /** Which way the bytes went; throws CustodyObjectExistsError when the key is taken. */
+  async copyOnce(sourceKey: string, key: string, sha256: string, size: number): Promise<'copyObject' | 'uploadPartCopy'> {
+    const way = size <= this.threshold ? 'copyObject' : 'uploadPartCopy';
+    try {
+      if (way === 'copyObject') {
+        await this.client.send(
+          new CopyObjectCommand({ Bucket: this.bucket, Key: key, CopySource: this.copySource(sourceKey), IfNoneMatch: '*', ChecksumAlgorithm: 'SHA256', MetadataDirective: 'COPY' }),
+        );
+      } else {
+        await this.multipartCopy(sourceKey, key, size);
+      }
+    } catch (error) {
+      if (isTaken(error)) throw new CustodyObjectExistsError(key);
+      throw error;
+    }
+    await this.confirm(key, sha256, size);
+    return way;
+  }
+
+  private async multipartCopy(sourceKey: string, key: string, size: number): Promise<void> {
+    const partSize = this.partSize ?? Math.max(1024 ** 3, Math.ceil(size / 10_000));
+    const count = Math.ceil(size / partSize);
+    const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ChecksumAlgorithm: 'SHA256' }));
+    const uploadId = created.UploadId;
+    if (!uploadId) throw new Error(`CreateMultipartUpload returned no UploadId for ${key}`);
+    try {
+      const parts: Array<{ PartNumber: number; ETag: string; ChecksumSHA256?: string }> = new Array(count);
+      let next = 0;
+      const worker = async () => {
+        while (next < count) {
+          const i = next++;
+          const start = i * partSize;
+          const end = Math.min(size, start + partSize) - 1;
+          const out = await this.client.send(
+            new UploadPartCopyCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: i + 1, CopySource: this.copySource(sourceKey), CopySourceRange: `bytes=${start}-${end}` }),
+          );
+          const etag = out.CopyPartResult?.ETag;
+          if (!etag) throw new Error(`UploadPartCopy returned no ETag for part ${i + 1} of ${key}`);
+          const checksum = out.CopyPartResult?.ChecksumSHA256;
+          parts[i] = { PartNumber: i + 1, ETag: etag, ...(checksum ? { ChecksumSHA256: checksum } : {}) };
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(copyParallel, count) }, worker));
+      await this.client.send(
+        new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, IfNoneMatch: '*', MpuObjectSize: size, MultipartUpload: { Parts: parts } }),
+      );
+    } catch (error) {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async confirm(key: string, sha256: string, size: number): Promise<void> {
+    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }));
+    const stored = this.trust ? fullObjectSha256(head) : undefined;
+    const present = stored ? base64ToHex(stored) : (await sha256OfStream(readObject(this.client, this.bucket, key))).sha256;
+    if (head.ContentLength !== size || present !== sha256) throw new CustodyContentConflictError(key);
   }
 }
 
@@ -152,13 +275,19 @@ function custodyClient(env: NodeJS.ProcessEnv = process.env): S3Client {
 export const localBackupCopyEnv = 'LOCAL_BACKUP_COPY';
 
 export function custodyStoreFromEnv(env: NodeJS.ProcessEnv = process.env): S3CustodyStore {
-  return new S3CustodyStore(bucketName('custody', env), { trustStoredChecksums: storedChecksumsTrusted(env) });
+  return new S3CustodyStore(bucketName('custody', env), { trustStoredChecksums: storedChecksumsTrusted(env), ...uploadsBucketOf(env) });
+}
+
+/** The uploads bucket when the function's environment names it (the copy into custody); others copy nothing. */
+function uploadsBucketOf(env: NodeJS.ProcessEnv): { uploadsBucket?: string } {
+  const name = env[bucketEnv.uploads];
+  return name ? { uploadsBucket: name } : {};
 }
 
 /** The backup bucket as a write-once store where the local cloud copies it by hand; undefined on AWS. */
 export function localBackupStoreFromEnv(env: NodeJS.ProcessEnv = process.env): S3CustodyStore | undefined {
   if (env[localBackupCopyEnv] !== '1') return undefined;
-  return new S3CustodyStore(bucketName('backup', env), { trustStoredChecksums: storedChecksumsTrusted(env) });
+  return new S3CustodyStore(bucketName('backup', env), { trustStoredChecksums: storedChecksumsTrusted(env), ...uploadsBucketOf(env) });
 }
 
 export function uploadsSourceFromEnv(env: NodeJS.ProcessEnv = process.env): S3UploadsSource {

@@ -41,9 +41,11 @@ const pageSize = 1000;
  * under its unified number, then the custody manifest — the transfer flow
  * calls it. Primary course:
  *  1. the version must be verified (NotVerifiedError otherwise);
- *  2. each file is streamed from uploads/submissions/<id>/v<n>/<path> to
- *     custody/results/<number>/v<n>/<path> with its SHA-256 from the verified
- *     manifest (S3 refuses bytes that do not match it);
+ *  2. each file is copied from uploads/submissions/<id>/v<n>/<path> to
+ *     custody/results/<number>/v<n>/<path>: server-side where the store can
+ *     (S3: CopyObject, UploadPartCopy above 5 GiB), confirmed against the
+ *     verified manifest's SHA-256; else streamed with that SHA-256 (S3
+ *     refuses bytes that do not match it);
  *  3. the manifest (path, key, size, sha256) is written last, so a manifest
  *     only ever names a complete copy; its SHA-256 and the package's root
  *     hash are returned for the registry's custodyCopied record (R10.1: the
@@ -70,7 +72,7 @@ export async function copyFromUploads(ports: CopyPorts, input: { submissionId: s
       const key = custodyObjectKey(resultNumber, n, f.path);
       const source = objectKey(submissionId, n, f.path);
       for (const store of stores(ports)) {
-        if (await storeOnce(store, key, () => ports.uploads.read(source), f.sha256, f.size)) written += 1;
+        if (await storeOnce(store, key, source, () => ports.uploads.read(source), f.sha256, f.size)) written += 1;
       }
       files.push({ path: f.path, key, size: f.size, sha256: f.sha256 });
       bytes += f.size;
@@ -110,9 +112,11 @@ function stores(ports: CopyPorts): CustodyStore[] {
 }
 
 /** true when written; false when the same bytes were already there. */
-async function storeOnce(store: CustodyStore, key: string, open: () => Bytes, sha256: string, size: number): Promise<boolean> {
+async function storeOnce(store: CustodyStore, key: string, sourceKey: string, open: () => Bytes, sha256: string, size: number): Promise<boolean> {
   try {
-    await store.putOnce(key, open(), sha256, size);
+    // Server-side where the store can (any size, no bytes through the function); else streamed.
+    if (store.copyOnceFrom) await store.copyOnceFrom(sourceKey, key, sha256, size);
+    else await store.putOnce(key, open(), sha256, size);
     return true;
   } catch (error) {
     if (!(error instanceof CustodyObjectExistsError)) throw error;

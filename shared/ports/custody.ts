@@ -34,6 +34,13 @@ export interface CustodyStore {
    * (CUSTODY_OBJECT_EXISTS) when the key is taken.
    */
   putOnce(key: string, bytes: Bytes, sha256: string, size: number): Promise<void>;
+  /**
+   * Where the store can copy server-side (S3: CopyObject, UploadPartCopy
+   * above 5 GiB): the uploads object `sourceKey` to `key`, only if no object
+   * is there (CustodyObjectExistsError), confirmed against `sha256`
+   * (CustodyContentConflictError). Absent: copy.ts streams through putOnce.
+   */
+  readonly copyOnceFrom?: ((sourceKey: string, key: string, sha256: string, size: number) => Promise<void>) | undefined;
   head(key: string): Promise<CustodyObjectHead | undefined>;
   /** The object's bytes; NotFoundError when absent. */
   read(key: string): AsyncIterable<Uint8Array>;

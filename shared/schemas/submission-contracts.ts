@@ -264,8 +264,9 @@ export const submissionContracts = {
   }),
   AbortUploads: contract({
     path: versionPath,
+    query: z.object({ path: manifestPathSchema.optional().describe('只取消这一个文件的分片上传（续传时对象存储拒绝完成该文件后，换新的上传编号重传）；不填为全部') }),
     response: z.object({ aborted: z.number().int(), paths: z.array(z.string()) }),
-    description: '取消该版本所有未完成的分片上传（已上传的分片被丢弃）；已完整上传的文件保留。已封存的版本返回 409。',
+    description: '取消该版本所有未完成的分片上传，或用 path 只取消一个文件的（已上传的分片被丢弃）；已完整上传的文件保留。已封存的版本返回 409。',
   }),
   CompleteVersion: contract({
     path: versionPath,

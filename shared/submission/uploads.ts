@@ -510,14 +510,21 @@ export async function completeFileUpload(
  * overwritten, and the version remains open for the rest.
  */
 export async function abortUploads(
-  cmd: { actor: Principal; submissionId: string; n: number; requestId: string },
+  cmd: { actor: Principal; submissionId: string; n: number; path?: string; requestId: string },
   ports: Ports,
 ): Promise<{ aborted: number; paths: string[] }> {
   const { submission, version } = await loadOpenVersion(ports, cmd.actor, cmd.submissionId, cmd.n, '取消上传');
-  const [manifest, listed] = await Promise.all([
-    ports.store.listFiles(submission.submissionId, version.n, version.manifestId),
-    ports.objects.listMultipartUploads(versionPrefix(submission.submissionId, version.n)),
-  ]);
+  let manifest: VersionFile[];
+  if (cmd.path === undefined) {
+    manifest = await ports.store.listFiles(submission.submissionId, version.n, version.manifestId);
+  } else {
+    // One file: the client's restart after the store refused to complete it (it cannot confirm the parts).
+    const file = await ports.store.getFile(submission.submissionId, version.n, version.manifestId, cmd.path);
+    if (!file) throw invalid([{ field: 'query.path', code: 'NOT_IN_MANIFEST', message: `文件 ${cmd.path} 不在第 ${version.n} 版的文件清单中` }]);
+    manifest = [file];
+  }
+  const prefix = cmd.path === undefined ? versionPrefix(submission.submissionId, version.n) : objectKey(submission.submissionId, version.n, cmd.path);
+  const listed = (await ports.objects.listMultipartUploads(prefix)).filter((u) => cmd.path === undefined || u.key === prefix);
   const open = manifest.filter((f) => f.upload === 'multipart' && f.uploadId && !f.uploaded);
   // Uploads the store lists but no file item names: a request that died between CreateMultipartUpload and its record.
   const recorded = new Set(open.map((f) => f.uploadId));

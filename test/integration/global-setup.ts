@@ -17,6 +17,8 @@ export interface ProvidedCloud {
   readonly tables: { readonly registry: string; readonly logs: string };
   readonly timings: Readonly<Record<string, number>>;
   readonly functionErrors: readonly string[];
+  /** The process the cloud runs in (its S3 emulator among it): test/big reads its peak RSS. */
+  readonly pid: number;
 }
 
 declare module 'vitest' {
@@ -50,6 +52,7 @@ export default async function setup(project: TestProject) {
     tables: { registry: localTableName('registry'), logs: localTableName('logs') },
     timings: cloud.timings,
     functionErrors: cloud.functionErrors,
+    pid: process.pid,
   });
   return async () => {
     await cloud.stop();

@@ -84,6 +84,11 @@ export class FakeCloud {
     return prefix === 'sub' ? `00000000-0000-4000-8000-${n}` : `${prefix}-${n}`;
   }
 
+  /** The multipart upload id the version's file has now (undefined: none started or aborted). */
+  uploadIdOf(id: string, n: number, path: string): string | undefined {
+    return this.version(id, n).files.get(path)?.uploadId;
+  }
+
   count(method: string): number {
     return this.calls.filter((c) => c.method === method).length;
   }
@@ -300,12 +305,12 @@ export class FakeCloud {
       v.status = 'verifying';
       return { submissionId, n, status: 'verifying', executionName, started: true };
     },
-    abortUploads: async (submissionId: string, n: number): Promise<AbortResponse> => {
-      this.calls.push({ method: 'abortUploads', args: [submissionId, n] });
+    abortUploads: async (submissionId: string, n: number, path?: string): Promise<AbortResponse> => {
+      this.calls.push({ method: 'abortUploads', args: [submissionId, n, path] });
       const v = this.openVersion(submissionId, n);
       const paths: string[] = [];
       for (const f of v.files.values()) {
-        if (f.uploadId && !f.uploaded) {
+        if (f.uploadId && !f.uploaded && (path === undefined || f.path === path)) {
           this.parts.delete(f.uploadId);
           delete f.uploadId;
           paths.push(f.path);

@@ -193,6 +193,55 @@ describe('issue-3 R7.1 upload CLI: multipart', () => {
     expect(cloud.puts.filter((p) => p.url.startsWith('fake://part/')).map((p) => p.url.split('/').pop())).toEqual(['1', '2', '3', '4', '5']);
   });
 
+  it('issue-8 converges where the store cannot confirm the parts: a rejected complete restarts that file once, and the resume line claims no unproven bytes', async () => {
+    // prepare: every part sent and recorded, then the store lost them (the old emulator's InvalidPart on every complete)
+    const cloud = new FakeCloud(planOf);
+    cloud.partsListable = false;
+    const crashAfter5 = (count: number) => {
+      if (count === 5) throw new Crash('killed');
+    };
+    await expect(runUpload(options(), deps(cloud, { afterPartDone: crashAfter5 }))).rejects.toBeInstanceOf(Crash);
+    const [submissionId] = [...cloud.submissions.keys()] as [string];
+    const firstUpload = cloud.uploadIdOf(submissionId, 1, 'data/landuse.gpkg') as string;
+    cloud.parts.delete(firstUpload);
+    out = new Captured();
+
+    // act
+    const code = await runUpload(options(), deps(cloud));
+
+    // assess
+    expect(code).toBe(0);
+    const aborts = cloud.calls.filter((c) => c.method === 'abortUploads');
+    expect(aborts.map((c) => c.args[2])).toEqual(['data/landuse.gpkg']);
+    const secondUpload = cloud.uploadIdOf(submissionId, 1, 'data/landuse.gpkg');
+    expect(secondUpload).not.toBe(firstUpload);
+    expect(cloud.puts.filter((p) => p.url.startsWith(`fake://part/${secondUpload}/`))).toHaveLength(5);
+    expect(cloud.count('completeFile')).toBe(2);
+    expect(out.text).toMatch(/对象存储无法确认/);
+    expect(out.text).not.toMatch(/本次上传其余 \d+ 个文件（0 B）/);
+  });
+
+  it('issue-8 trusts ListParts after a rejected complete where the store lists parts: only the parts it lacks go again, no restart', async () => {
+    // prepare: all parts recorded locally, but the store kept only parts 1–3
+    const cloud = new FakeCloud(planOf);
+    const crashAfter5 = (count: number) => {
+      if (count === 5) throw new Crash('killed');
+    };
+    await expect(runUpload(options(), deps(cloud, { afterPartDone: crashAfter5 }))).rejects.toBeInstanceOf(Crash);
+    const [submissionId] = [...cloud.submissions.keys()] as [string];
+    const upload = cloud.uploadIdOf(submissionId, 1, 'data/landuse.gpkg') as string;
+    cloud.parts.get(upload)?.delete(4);
+    cloud.parts.get(upload)?.delete(5);
+
+    // act
+    const code = await runUpload(options(), deps(cloud));
+
+    // assess
+    expect(code).toBe(0);
+    expect(cloud.count('abortUploads')).toBe(0);
+    expect(cloud.puts.filter((p) => p.url.startsWith(`fake://part/${upload}/`)).map((p) => p.url.split('/').pop())).toEqual(['1', '2', '3', '4', '5', '4', '5']);
+  });
+
   it('re-hashes parts when the API chose another part size than the local guess', async () => {
     const cloud = new FakeCloud((size) => (size > 4096 ? { kind: 'multipart', partSize: 8192, partCount: Math.ceil(size / 8192) } : { kind: 'single' }));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { S3CustodyStore } from '#shared/adapters/s3-custody.ts';
+import { S3CopyIntoCustody, S3CustodyStore } from '#shared/adapters/s3-custody.ts';
 import { copyFromUploads, type CopyPorts } from '#shared/custody/copy.ts';
 import { CustodyObjectExistsError } from '#shared/custody/errors.ts';
 import { custodyManifestKey, custodyObjectKey } from '#shared/custody/keys.ts';
@@ -49,7 +49,61 @@ describe('R10.1 custody store: write once, no delete, no overwrite', () => {
   it('gives the S3 adapter no method that deletes, copies over or replaces an object', () => {
     const methods = Object.getOwnPropertyNames(S3CustodyStore.prototype).filter((m) => m !== 'constructor' && m !== 'client');
 
-    expect(methods.sort()).toEqual(['head', 'list', 'putOnce', 'read']);
+    expect(methods.sort()).toEqual(['copyOnceFrom', 'head', 'list', 'putOnce', 'read']);
+  });
+
+  it('issue-8 copies server-side only onto a free key: CopyObject up to the threshold, UploadPartCopy ranges above it, each with If-None-Match: *', async () => {
+    // prepare
+    const body = Buffer.from('0123456789abcdefghij');
+    const sent: Array<{ name: string; input: Record<string, unknown> }> = [];
+    const client = {
+      send: async (c: { constructor: { name: string }; input: Record<string, unknown> }) => {
+        sent.push({ name: c.constructor.name, input: c.input });
+        if (c.constructor.name === 'CreateMultipartUploadCommand') return { UploadId: 'u1' };
+        if (c.constructor.name === 'UploadPartCopyCommand') return { CopyPartResult: { ETag: `"e${String(c.input['PartNumber'])}"` } };
+        if (c.constructor.name === 'HeadObjectCommand') return { ContentLength: body.length };
+        if (c.constructor.name === 'GetObjectCommand') return { Body: (async function* () { yield body; })() };
+        return {};
+      },
+    };
+    const whole = new S3CopyIntoCustody('uploads', 'custody', { client: client as never, multipartThreshold: body.length });
+    const ranged = new S3CopyIntoCustody('uploads', 'custody', { client: client as never, multipartThreshold: body.length - 1, copyPartSize: 8 });
+    // act
+    const first = await whole.copyOnce('src/a', 'dst/a', sha(body.toString()), body.length);
+    const copyObject = sent.find((c) => c.name === 'CopyObjectCommand')?.input;
+    sent.length = 0;
+    const second = await ranged.copyOnce('src/b b', 'dst/b', sha(body.toString()), body.length);
+    // assess
+    expect(first).toBe('copyObject');
+    expect(copyObject).toMatchObject({ Bucket: 'custody', Key: 'dst/a', CopySource: 'uploads/src/a', IfNoneMatch: '*', ChecksumAlgorithm: 'SHA256' });
+    expect(second).toBe('uploadPartCopy');
+    expect(sent.some((c) => c.name === 'CopyObjectCommand')).toBe(false);
+    const copies = sent.filter((c) => c.name === 'UploadPartCopyCommand').map((c) => c.input['CopySourceRange']);
+    expect(copies.sort()).toEqual(['bytes=0-7', 'bytes=16-19', 'bytes=8-15']);
+    expect(sent.find((c) => c.name === 'UploadPartCopyCommand')?.input['CopySource']).toBe('uploads/src/b%20b');
+    expect(sent.find((c) => c.name === 'CompleteMultipartUploadCommand')?.input['IfNoneMatch']).toBe('*');
+  });
+
+  it('issue-8 maps a taken key to CUSTODY_OBJECT_EXISTS and a copy whose bytes differ from the manifest to CUSTODY_CONTENT_CONFLICT', async () => {
+    // prepare
+    const taken = {
+      send: async () => {
+        throw Object.assign(new Error('pf'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
+      },
+    };
+    const other = {
+      send: async (c: { constructor: { name: string } }) => {
+        if (c.constructor.name === 'HeadObjectCommand') return { ContentLength: 3 };
+        if (c.constructor.name === 'GetObjectCommand') return { Body: (async function* () { yield Buffer.from('xyz'); })() };
+        return {};
+      },
+    };
+    // act
+    const onTaken = new S3CopyIntoCustody('uploads', 'custody', { client: taken as never }).copyOnce('s', 'k', sha('abc'), 3);
+    const onOther = new S3CopyIntoCustody('uploads', 'custody', { client: other as never }).copyOnce('s', 'k', sha('abc'), 3);
+    // assess
+    await expect(onTaken).rejects.toMatchObject({ code: 'CUSTODY_OBJECT_EXISTS' });
+    await expect(onOther).rejects.toMatchObject({ code: 'CUSTODY_CONTENT_CONFLICT' });
   });
 
   it('refuses in the S3 adapter on HeadObject (the local guard) without sending a PUT', async () => {

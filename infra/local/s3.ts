@@ -1,0 +1,398 @@
+/**
+ * The local S3: s3rver 3.7.1 (objects streamed to and from files under the
+ * data folder, never held whole in memory) behind a thin front that adds
+ * what the product needs and s3rver lacks or gets wrong:
+ *
+ *   ListParts                 GET  /b/k?uploadId=…        (resume after a crash)
+ *   ListMultipartUploads      GET  /b?uploads              (abort orphans)
+ *   AbortMultipartUpload      DELETE /b/k?uploadId=…
+ *   UploadPartCopy            PUT  /b/k?partNumber&uploadId + x-amz-copy-source
+ *                                                          (custody copies above 5 GiB)
+ *   CompleteMultipartUpload   POST /b/k?uploadId=…        — checks every part's ETag
+ *                             (InvalidPart), order (InvalidPartOrder) and the 5 MiB
+ *                             minimum (EntityTooSmall) as S3 does; s3rver checks none,
+ *                             and streams the parts into a temporary file renamed into
+ *                             place, so a reader never sees half an object
+ *   If-None-Match: *          on PutObject, CopyObject and CompleteMultipartUpload → 412
+ *   ListObjectVersions        GET  /b?versions → NotImplemented (no versioning here)
+ *
+ * Everything else goes to s3rver unchanged. Why s3rver and not fauxqs (which
+ * the local cloud used before): fauxqs 2.4.1 parses every request body into
+ * one Buffer (11 MiB limit) and concatenates a multipart object's parts in
+ * memory, so 11 MiB–100 MiB single PUTs fail with 413 and objects of 2 GiB
+ * or more can never be completed — see README "Known differences" for the
+ * measurements. Neither emulator checks x-amz-checksum-sha256 against the
+ * bytes: the verifier and the integrity audit stream and hash locally.
+ *
+ * The layout on disk is s3rver's own (FilesystemStore):
+ *   <dir>/<bucket>/<key dirs>/<name>._S3rver_object (+ .md5, ._S3rver_metadata.json)
+ *   <dir>/<bucket>/._S3rver_uploads/<uploadId>/{key, metadata, <n>, <n>.md5}
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { once } from 'node:events';
+
+const require = createRequire(import.meta.url);
+
+interface S3rverApp {
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  configureBuckets(): Promise<unknown>;
+}
+
+/** S3's minimum size of every part but the last. */
+const minPartBytes = 5 * 1024 * 1024;
+const suffix = (name: string, resource: string) => `${name}._S3rver_${resource}`;
+
+export interface LocalS3 {
+  readonly server: Server;
+  stop(): Promise<void>;
+}
+
+class S3Failure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const xmlEscape = (s: string) => s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function sendXml(res: ServerResponse, status: number, body: string): void {
+  const text = `<?xml version="1.0" encoding="UTF-8"?>\n${body}`;
+  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, req: IncomingMessage, error: S3Failure): void {
+  // A refused upload must not leave its body unread on a kept-alive socket.
+  req.resume();
+  sendXml(res, error.status, `<Error><Code>${error.code}</Code><Message>${xmlEscape(error.message)}</Message></Error>`);
+}
+
+async function readSmallBody(req: IncomingMessage, limit = 1024 * 1024): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new S3Failure(400, 'MaxMessageLengthExceeded', 'request body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
+
+/** Streams files (or ranges) into `target` via a temporary file renamed into place; returns size and MD5. */
+async function writeConcatenated(target: string, sources: ReadonlyArray<{ path: string; start?: number; end?: number }>): Promise<{ size: number; md5: string }> {
+  await mkdir(dirname(target), { recursive: true });
+  const temp = `${target}.${randomUUID()}.tmp`;
+  const md5 = createHash('md5');
+  let size = 0;
+  const out = createWriteStream(temp);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  failed.catch(() => undefined);
+  try {
+    for (const s of sources) {
+      for await (const chunk of createReadStream(s.path, { start: s.start, end: s.end, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+        md5.update(chunk);
+        size += chunk.length;
+        // Back-pressure: at most one chunk waits in memory.
+        if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
+      }
+    }
+    await Promise.race([new Promise<void>((resolve) => out.end(resolve)), failed]);
+    await rename(temp, target);
+  } catch (error) {
+    out.destroy();
+    await rm(temp, { force: true });
+    throw error;
+  }
+  return { size, md5: md5.digest('hex') };
+}
+
+export class LocalS3Store {
+  constructor(readonly dir: string) {}
+
+  objectPath(bucket: string, key: string, resource = 'object'): string {
+    const parts = key.split('/');
+    const name = parts.pop() as string;
+    return join(this.dir, bucket, ...parts, suffix(name, resource));
+  }
+
+  uploadDir(bucket: string, uploadId: string): string {
+    if (!/^[A-Za-z0-9_-]+$/.test(uploadId)) throw new S3Failure(404, 'NoSuchUpload', 'The specified upload does not exist.');
+    return join(this.dir, bucket, suffix('', 'uploads'), uploadId);
+  }
+
+  async upload(bucket: string, uploadId: string): Promise<{ dir: string; key: string }> {
+    const dir = this.uploadDir(bucket, uploadId);
+    try {
+      return { dir, key: await readFile(join(dir, 'key'), 'utf8') };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new S3Failure(404, 'NoSuchUpload', 'The specified upload does not exist.');
+      throw error;
+    }
+  }
+
+  async parts(dir: string): Promise<Array<{ partNumber: number; size: number; etag: string; lastModified: Date }>> {
+    const names = (await readdir(dir)).filter((n) => /^\d+$/.test(n));
+    const out = await Promise.all(
+      names.map(async (n) => {
+        const [st, md5] = await Promise.all([stat(join(dir, n)), readFile(join(dir, `${n}.md5`), 'utf8').catch(() => undefined)]);
+        // A part whose .md5 is not written yet is still arriving: not listed.
+        return md5 ? { partNumber: Number(n), size: st.size, etag: `"${md5}"`, lastModified: st.mtime } : undefined;
+      }),
+    );
+    return out.filter((p): p is NonNullable<typeof p> => p !== undefined).sort((a, b) => a.partNumber - b.partNumber);
+  }
+}
+
+function parsePath(url: URL): { bucket: string; key: string } {
+  const path = url.pathname.slice(1);
+  const slash = path.indexOf('/');
+  if (slash < 0) return { bucket: decodeURIComponent(path), key: '' };
+  return { bucket: decodeURIComponent(path.slice(0, slash)), key: decodeURIComponent(path.slice(slash + 1)) };
+}
+
+function parseCopySource(header: string): { bucket: string; key: string } {
+  const raw = decodeURIComponent(header.split('?')[0] as string).replace(/^\//, '');
+  const slash = raw.indexOf('/');
+  if (slash <= 0) throw new S3Failure(400, 'InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey');
+  return { bucket: raw.slice(0, slash), key: raw.slice(slash + 1) };
+}
+
+/** The operations the front answers itself; undefined → s3rver. */
+async function handle(store: LocalS3Store, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const url = new URL(req.url ?? '/', 'http://local');
+  const q = url.searchParams;
+  const { bucket, key } = parsePath(url);
+  if (!bucket) return false;
+  const method = req.method ?? 'GET';
+
+  if (!key) {
+    if (method === 'GET' && q.has('versions')) throw new S3Failure(501, 'NotImplemented', 'A parameter you provided implies functionality that is not implemented');
+    if (method === 'GET' && q.has('uploads')) {
+      await listMultipartUploads(store, bucket, q.get('prefix') ?? '', res);
+      return true;
+    }
+    return false;
+  }
+
+  if (method === 'GET' && q.has('uploadId')) {
+    const { dir, key: uploadKey } = await store.upload(bucket, q.get('uploadId') as string);
+    if (uploadKey !== key) throw new S3Failure(404, 'NoSuchUpload', 'The specified upload does not exist.');
+    const marker = Number(q.get('part-number-marker') ?? 0);
+    const max = Math.min(1000, Number(q.get('max-parts') ?? 1000));
+    const all = (await store.parts(dir)).filter((p) => p.partNumber > marker);
+    const page = all.slice(0, max);
+    const truncated = all.length > page.length;
+    sendXml(
+      res,
+      200,
+      `<ListPartsResult><Bucket>${xmlEscape(bucket)}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${xmlEscape(q.get('uploadId') as string)}</UploadId>` +
+        `<PartNumberMarker>${marker}</PartNumberMarker>${truncated ? `<NextPartNumberMarker>${page[page.length - 1]?.partNumber}</NextPartNumberMarker>` : ''}` +
+        `<MaxParts>${max}</MaxParts><IsTruncated>${truncated}</IsTruncated>` +
+        page
+          .map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><LastModified>${p.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(p.etag)}</ETag><Size>${p.size}</Size></Part>`)
+          .join('') +
+        `</ListPartsResult>`,
+    );
+    return true;
+  }
+
+  if (method === 'DELETE' && q.has('uploadId')) {
+    const { dir, key: uploadKey } = await store.upload(bucket, q.get('uploadId') as string);
+    if (uploadKey !== key) throw new S3Failure(404, 'NoSuchUpload', 'The specified upload does not exist.');
+    await rm(dir, { recursive: true, force: true });
+    req.resume();
+    res.writeHead(204);
+    res.end();
+    return true;
+  }
+
+  if (method === 'PUT' && q.has('uploadId') && q.has('partNumber') && req.headers['x-amz-copy-source']) {
+    await uploadPartCopy(store, bucket, key, q, req, res);
+    return true;
+  }
+
+  if (method === 'POST' && q.has('uploadId')) {
+    await completeMultipartUpload(store, bucket, key, q.get('uploadId') as string, req, res);
+    return true;
+  }
+
+  if (method === 'PUT' && !q.has('uploadId') && !q.has('partNumber') && !q.has('tagging') && !q.has('acl') && req.headers['if-none-match'] === '*' && (await exists(store.objectPath(bucket, key)))) {
+    throw new S3Failure(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+  }
+  return false;
+}
+
+async function listMultipartUploads(store: LocalS3Store, bucket: string, prefix: string, res: ServerResponse): Promise<void> {
+  const root = join(store.dir, bucket, suffix('', 'uploads'));
+  const ids = (await exists(root)) ? await readdir(root) : [];
+  const uploads = (
+    await Promise.all(
+      ids.map(async (id) => {
+        const key = await readFile(join(root, id, 'key'), 'utf8').catch(() => undefined);
+        const st = await stat(join(root, id)).catch(() => undefined);
+        return key !== undefined && key.startsWith(prefix) && st ? { id, key, initiated: st.birthtime } : undefined;
+      }),
+    )
+  )
+    .filter((u): u is NonNullable<typeof u> => u !== undefined)
+    .sort((a, b) => (a.key === b.key ? (a.id < b.id ? -1 : 1) : a.key < b.key ? -1 : 1));
+  sendXml(
+    res,
+    200,
+    `<ListMultipartUploadsResult><Bucket>${xmlEscape(bucket)}</Bucket><Prefix>${xmlEscape(prefix)}</Prefix><IsTruncated>false</IsTruncated>` +
+      uploads.map((u) => `<Upload><Key>${xmlEscape(u.key)}</Key><UploadId>${u.id}</UploadId><Initiated>${u.initiated.toISOString()}</Initiated></Upload>`).join('') +
+      `</ListMultipartUploadsResult>`,
+  );
+}
+
+async function uploadPartCopy(store: LocalS3Store, bucket: string, key: string, q: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const partNumber = Number(q.get('partNumber'));
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) throw new S3Failure(400, 'InvalidArgument', 'Part number must be an integer between 1 and 10000, inclusive');
+  const { dir, key: uploadKey } = await store.upload(bucket, q.get('uploadId') as string);
+  if (uploadKey !== key) throw new S3Failure(404, 'NoSuchUpload', 'The specified upload does not exist.');
+  const source = parseCopySource(String(req.headers['x-amz-copy-source']));
+  const sourcePath = store.objectPath(source.bucket, source.key);
+  const st = await stat(sourcePath).catch(() => undefined);
+  if (!st) throw new S3Failure(404, 'NoSuchKey', 'The specified key does not exist.');
+  let start = 0;
+  let end = st.size - 1;
+  const range = req.headers['x-amz-copy-source-range'];
+  if (range) {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(String(range));
+    if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) >= st.size) throw new S3Failure(400, 'InvalidRange', 'The requested range is not satisfiable');
+    start = Number(m[1]);
+    end = Number(m[2]);
+  }
+  req.resume();
+  const partPath = join(dir, String(partNumber));
+  await rm(`${partPath}.md5`, { force: true });
+  const { md5 } = end >= start ? await writeConcatenated(partPath, [{ path: sourcePath, start, end }]) : await writeEmpty(partPath);
+  await writeFile(`${partPath}.md5`, md5);
+  sendXml(res, 200, `<CopyPartResult><LastModified>${new Date().toISOString()}</LastModified><ETag>"${md5}"</ETag></CopyPartResult>`);
+}
+
+async function writeEmpty(path: string): Promise<{ size: number; md5: string }> {
+  await writeFile(path, '');
+  return { size: 0, md5: createHash('md5').digest('hex') };
+}
+
+async function completeMultipartUpload(store: LocalS3Store, bucket: string, key: string, uploadId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readSmallBody(req);
+  const { dir, key: uploadKey } = await store.upload(bucket, uploadId);
+  if (uploadKey !== key) throw new S3Failure(404, 'NoSuchUpload', 'The specified upload does not exist.');
+  const requested = [...body.matchAll(/<Part>([\s\S]*?)<\/Part>/g)].map((m) => ({
+    partNumber: Number(/<PartNumber>\s*(\d+)\s*<\/PartNumber>/.exec(m[1] as string)?.[1]),
+    etag: (/<ETag>([\s\S]*?)<\/ETag>/.exec(m[1] as string)?.[1] ?? '').replace(/&quot;|"/g, ''),
+  }));
+  if (requested.length === 0) throw new S3Failure(400, 'MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.');
+  for (let i = 1; i < requested.length; i += 1) {
+    if ((requested[i]?.partNumber ?? 0) <= (requested[i - 1]?.partNumber ?? 0)) throw new S3Failure(400, 'InvalidPartOrder', 'The list of parts was not in ascending order.');
+  }
+  const have = new Map((await store.parts(dir)).map((p) => [p.partNumber, p]));
+  const chosen = requested.map((r, i) => {
+    const part = have.get(r.partNumber);
+    if (!part || part.etag.replace(/"/g, '') !== r.etag) {
+      throw new S3Failure(400, 'InvalidPart', 'One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.');
+    }
+    if (i < requested.length - 1 && part.size < minPartBytes) throw new S3Failure(400, 'EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.');
+    return part;
+  });
+  const target = store.objectPath(bucket, key);
+  if (req.headers['if-none-match'] === '*' && (await exists(target))) {
+    throw new S3Failure(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+  }
+  await writeConcatenated(
+    target,
+    chosen.map((p) => ({ path: join(dir, String(p.partNumber)) })),
+  );
+  // S3's multipart ETag: MD5 of the parts' MD5s, then -<parts>.
+  const etag = `${createHash('md5')
+    .update(Buffer.concat(chosen.map((p) => Buffer.from(p.etag.replace(/"/g, ''), 'hex'))))
+    .digest('hex')}-${chosen.length}`;
+  const initiated = JSON.parse(await readFile(join(dir, 'metadata'), 'utf8').catch(() => '{}')) as Record<string, string>;
+  const kept = Object.fromEntries(
+    Object.entries(initiated).filter(([k]) => ['content-type', 'content-encoding', 'content-disposition', 'cache-control', 'expires'].includes(k) || k.startsWith('x-amz-meta-')),
+  );
+  await writeFile(store.objectPath(bucket, key, 'metadata.json'), JSON.stringify(kept));
+  await writeFile(store.objectPath(bucket, key, 'object.md5'), etag);
+  await rm(dir, { recursive: true, force: true });
+  sendXml(
+    res,
+    200,
+    `<CompleteMultipartUploadResult><Location>/${xmlEscape(bucket)}/${xmlEscape(key)}</Location><Bucket>${xmlEscape(bucket)}</Bucket><Key>${xmlEscape(key)}</Key><ETag>"${etag}"</ETag></CompleteMultipartUploadResult>`,
+  );
+}
+
+/**
+ * Starts the local S3 on 127.0.0.1:`port` with `buckets` created. Neither
+ * the access key nor the signature of a request is checked (as with fauxqs
+ * before): the presigned URLs' signed headers are proven by unit tests with
+ * the real presigner instead.
+ */
+export async function startLocalS3(opts: { port: number; dir: string; buckets: readonly string[] }): Promise<LocalS3> {
+  await mkdir(opts.dir, { recursive: true });
+  const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
+  // Any access key is accepted, as by every emulator here (s3rver knows only S3RVER and does not check V4 signatures).
+  const account = require('s3rver/lib/models/account.js') as { registry: Map<string, unknown>; DUMMY_ACCOUNT: unknown };
+  const known = account.registry;
+  known.get = (id: string) => Map.prototype.get.call(known, id) ?? account.DUMMY_ACCOUNT;
+  const app = new S3rver({
+    silent: true,
+    directory: opts.dir,
+    allowMismatchedSignatures: true,
+    configureBuckets: opts.buckets.map((name) => ({ name })),
+  });
+  await app.configureBuckets();
+  const store = new LocalS3Store(opts.dir);
+  const forward = app.callback();
+  const server = createServer((req, res) => {
+    handle(store, req, res).then(
+      (done) => {
+        if (!done) forward(req, res);
+      },
+      (error: unknown) => {
+        if (res.headersSent) {
+          res.destroy(error as Error);
+          return;
+        }
+        sendError(res, req, error instanceof S3Failure ? error : new S3Failure(500, 'InternalError', (error as Error).message));
+      },
+    );
+  });
+  // Uploads of several GiB take minutes: no request timeout (Node's default is 5 min).
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    server,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

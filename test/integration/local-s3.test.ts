@@ -1,0 +1,125 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localCredentials } from '#infra/local/dynamodb.ts';
+import { startLocalS3, type LocalS3 } from '#infra/local/s3.ts';
+import { S3CopyIntoCustody } from '#shared/adapters/s3-custody.ts';
+import { S3PackageObjectStore } from '#shared/adapters/s3-uploads.ts';
+import { httpTransport } from '../../cli/transfer.ts';
+import { testPortBase } from './global-setup.ts';
+
+/**
+ * The local S3 (infra/local/s3.ts: s3rver + a thin front) holds what a real
+ * package needs: a single PUT above fauxqs's old 11 MiB limit, multipart with
+ * ListParts and S3's InvalidPart check on completion, If-None-Match, and
+ * server-side copies by CopyObject and by UploadPartCopy (the custody
+ * adapter's path above its multipart threshold, lowered here so the test
+ * stays small). Its own port (test base + 20), its own folder.
+ */
+
+const MiB = 1024 * 1024;
+let s3: LocalS3;
+let dir: string;
+let client: S3Client;
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest();
+
+async function bytesOf(bucket: string, key: string): Promise<Buffer> {
+  const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await out.Body!.transformToByteArray());
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'chengguo-local-s3-'));
+  const port = testPortBase + 20;
+  s3 = await startLocalS3({ port, dir, buckets: ['uploads', 'custody'] });
+  client = new S3Client({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'cn-north-1',
+    credentials: localCredentials,
+    forcePathStyle: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await s3?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('issue-8 R6.1 R10.1 local S3 holds realistic package files', () => {
+  it('takes a 51 MiB presigned single PUT with its signed headers, and refuses to overwrite it (412)', async () => {
+    // prepare
+    const body = randomBytes(51 * MiB);
+    const store = new S3PackageObjectStore(client, 'uploads');
+    const signed = await store.presignPut('big/dom.tif', { checksumSha256: sha(body).toString('base64'), size: body.length, expiresInSeconds: 600 });
+    const path = join(dir, 'dom.tif');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path, body);
+    // act
+    const first = await httpTransport.putFile(signed, { path, start: 0, length: body.length }, () => undefined);
+    const again = await httpTransport.putFile(signed, { path, start: 0, length: body.length }, () => undefined);
+    // assess
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(412);
+    expect(sha(await bytesOf('uploads', 'big/dom.tif')).equals(sha(body))).toBe(true);
+  });
+
+  it('lists the parts of a multipart upload, refuses a wrong ETag (InvalidPart) and completes with the right ones', async () => {
+    // prepare
+    const store = new S3PackageObjectStore(client, 'uploads');
+    const parts = [randomBytes(8 * MiB), randomBytes(8 * MiB), randomBytes(3 * MiB)];
+    const key = 'big/multi.tif';
+    const uploadId = await store.createMultipartUpload(key);
+    const sent: Array<{ partNumber: number; etag: string; checksumSha256: string }> = [];
+    const { writeFileSync } = await import('node:fs');
+    for (const [i, part] of parts.entries()) {
+      const path = join(dir, `part-${i}`);
+      writeFileSync(path, part);
+      const signed = await store.presignUploadPart(key, uploadId, i + 1, { checksumSha256: sha(part).toString('base64'), size: part.length, expiresInSeconds: 600 });
+      const res = await httpTransport.putFile(signed, { path, start: 0, length: part.length }, () => undefined);
+      sent.push({ partNumber: i + 1, etag: res.etag!, checksumSha256: sha(part).toString('base64') });
+    }
+    // act
+    const listed = await store.listParts(key, uploadId);
+    const uploads = await store.listMultipartUploads('big/');
+    const wrong = store.completeMultipartUpload(key, uploadId, [sent[0]!, { ...sent[1]!, etag: '"0123"' }, sent[2]!], 19 * MiB);
+    // assess
+    expect(listed).not.toBe('unsupported');
+    expect((listed as Array<{ partNumber: number; etag: string; size: number }>).map((p) => [p.partNumber, p.etag, p.size])).toEqual(
+      sent.map((p, i) => [p.partNumber, p.etag, parts[i]!.length]),
+    );
+    expect(uploads).toEqual([{ key, uploadId }]);
+    await expect(wrong).rejects.toMatchObject({ code: 'PARTS_REJECTED' });
+    await store.completeMultipartUpload(key, uploadId, sent, 19 * MiB);
+    expect(sha(await bytesOf('uploads', key)).equals(sha(Buffer.concat(parts)))).toBe(true);
+    expect(await store.listParts(key, uploadId)).toBe('noSuchUpload');
+    await expect(store.completeMultipartUpload(key, uploadId, sent, 19 * MiB)).rejects.toMatchObject({ code: 'PARTS_REJECTED' });
+  });
+
+  it('copies server-side into custody: CopyObject below the threshold, UploadPartCopy above it, each SHA-256 intact', async () => {
+    // prepare
+    const small = randomBytes(2 * MiB + 17);
+    const large = randomBytes(21 * MiB + 5);
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    await client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'src/small.bin', Body: small }));
+    await client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'src/large.bin', Body: large }));
+    const copier = new S3CopyIntoCustody('uploads', 'custody', { client, multipartThreshold: 10 * MiB, copyPartSize: 8 * MiB });
+    // act
+    const a = await copier.copyOnce('src/small.bin', 'results/a/small.bin', sha(small).toString('hex'), small.length);
+    const b = await copier.copyOnce('src/large.bin', 'results/a/large.bin', sha(large).toString('hex'), large.length);
+    const again = copier.copyOnce('src/large.bin', 'results/a/large.bin', sha(large).toString('hex'), large.length);
+    // assess
+    expect(a).toBe('copyObject');
+    expect(b).toBe('uploadPartCopy');
+    await expect(again).rejects.toMatchObject({ code: 'CUSTODY_OBJECT_EXISTS' });
+    expect(sha(await bytesOf('custody', 'results/a/small.bin')).equals(sha(small))).toBe(true);
+    expect(sha(await bytesOf('custody', 'results/a/large.bin')).equals(sha(large))).toBe(true);
+    const head = await client.send(new HeadObjectCommand({ Bucket: 'custody', Key: 'results/a/large.bin' }));
+    expect(head.ContentLength).toBe(large.length);
+  });
+});
