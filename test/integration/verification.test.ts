@@ -1,10 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ListExecutionsCommand, ListStateMachinesCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, ListExecutionsCommand, ListStateMachinesCommand, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { fixtureFiles, fixtureManifest, submit, taskIdIn, tokenOf, upload, versionStatus } from './fixture-submission.ts';
 import { api, auditHeadSeq, cloud, getItem, sfn, waitForEmail } from './helpers.ts';
 
 const chinese = /[\u4e00-\u9fff]/;
+
+/** The run that a decision resumed has finished writing (its later steps append to the audit chain). */
+async function settled(executionArn: string) {
+  for (let i = 0; i < 150; i += 1) {
+    const run = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    if (run.status !== 'RUNNING') return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`execution still running: ${executionArn}`);
+}
 
 /** What a refusal must leave as it was: the task item and the audit chain. */
 async function taskState(id: string) {
@@ -78,6 +88,7 @@ describe('R7.1 link attacks on the review task: each refused or harmless, state 
 
     const first = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'return', reasons: '图件比例尺与技术设计书不符，请修改' } });
     await versionStatus(submissionId, 1, ['returned']);
+    await settled(String((await getItem({ pk: `HTASK#${id}`, sk: 'META' }))?.['execution']));
     const afterFirst = await taskState(id);
     const second = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve' } });
 
