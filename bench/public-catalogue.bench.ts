@@ -13,9 +13,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { catalogueEntryFixture } from '../test/fixtures/catalogue-entry.ts';
-import { indexItems, DynamoCatalogueStore } from '#shared/adapters/dynamo-catalogue.ts';
-import { keys } from '#shared/adapters/dynamo.ts';
-import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { indexItems, DynamoCatalogueStore } from '#adapters/dynamo-catalogue.ts';
+import { keys } from '#adapters/dynamo.ts';
+import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { buildPublicCatalogue, isPublishable, type PublicFile } from '#shared/catalogue/public/build.ts';
 import { publishPublicCatalogue, writeConcurrency, type PublicCatalogueFiles } from '#shared/catalogue/public/publish.ts';
 import { publisherMemoryMb } from '#infra/manifest.ts';

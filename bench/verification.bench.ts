@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileByteSource } from '#shared/adapters/file-byte-source.ts';
+import { fileByteSource } from '#test/fakes/file-byte-source.ts';
 import type { PackageFile } from '#shared/verification/byte-source.ts';
 import { verifyPackage, type ManifestEntry } from '#shared/verification/verify-package.ts';
 import { largePackage } from '../test/fixtures/packages/large.ts';

@@ -1,6 +1,6 @@
 /**
  * Named domain errors. Each carries an English code and a Chinese message a
- * person can act on; the HTTP status comes from one table (shared/http/status.ts).
+ * person can act on; the HTTP status comes from one table (runtime/status.ts).
  */
 export interface FieldIssue {
   readonly field: string;

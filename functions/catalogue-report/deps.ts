@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CatalogueReportStore, ReportPorts } from '#shared/catalogue/report.ts';
-import type { HttpDeps } from '#shared/http/with-http.ts';
+import type { CatalogueReportStore, ReportPorts } from '#shared/catalogue-report/report.ts';
+import type { HttpDeps } from '#runtime/with-http.ts';
 
 /** The HTTP stack's deps plus the catalogue report ports; unit tests pass fakes for both. */
 export interface CatalogueReportDeps extends HttpDeps {
@@ -12,14 +12,14 @@ let defaults: ReportPorts | undefined;
 export async function catalogueReportPortsFromEnv(): Promise<ReportPorts> {
   if (defaults) return defaults;
   const [catalogue, reports, identity, documents, sfn, calendarStore, calendarLoad, submissions] = await Promise.all([
-    import('#shared/adapters/dynamo-catalogue.ts'),
-    import('#shared/adapters/dynamo-catalogue-report.ts'),
-    import('#shared/adapters/dynamo-identity.ts'),
-    import('#shared/adapters/s3-documents.ts'),
-    import('#shared/adapters/sfn.ts'),
-    import('#shared/adapters/dynamo-calendar.ts'),
+    import('#adapters/dynamo-catalogue.ts'),
+    import('#adapters/dynamo-catalogue-report.ts'),
+    import('#adapters/dynamo-identity.ts'),
+    import('#adapters/s3-documents.ts'),
+    import('#adapters/sfn.ts'),
+    import('#adapters/dynamo-calendar.ts'),
     import('#shared/calendar/load.ts'),
-    import('#shared/adapters/dynamo-submission.ts'),
+    import('#adapters/dynamo-submission.ts'),
   ]);
   let workflow: ReturnType<typeof sfn.workflowFromEnv> | undefined;
   const store: CatalogueReportStore = reports.catalogueReportStoreFromEnv();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { acknowledgementSchema, recordAcknowledgement, type ReportPorts } from '#shared/catalogue/report.ts';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { acknowledgementSchema, recordAcknowledgement, type ReportPorts } from '#shared/catalogue-report/report.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import { catalogueReportPortsFromEnv } from './deps.ts';
 
 export const recordAcknowledgementInputSchema = z.object({

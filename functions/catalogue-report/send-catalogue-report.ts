@@ -1,5 +1,5 @@
-import { reportView, sendCatalogueReport } from '#shared/catalogue/report.ts';
-import { withHttp } from '#shared/http/with-http.ts';
+import { reportView, sendCatalogueReport } from '#shared/catalogue-report/report.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { catalogueReportContracts } from '#shared/schemas/catalogue-report-contracts.ts';
 import { signedIn } from '#functions/submission/deps.ts';
 import { portsOf, type CatalogueReportDeps } from './deps.ts';

@@ -1,4 +1,4 @@
-import type { HttpDeps } from '#shared/http/with-http.ts';
+import type { HttpDeps } from '#runtime/with-http.ts';
 import type { CataloguePorts } from '#shared/catalogue/catalogue.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
@@ -13,7 +13,7 @@ let defaults: CataloguePorts | undefined;
 /** The DynamoDB adapters, built on first use and kept for the warm container. */
 async function defaultPorts(): Promise<CataloguePorts> {
   if (defaults) return defaults;
-  const [catalogue, submission] = await Promise.all([import('#shared/adapters/dynamo-catalogue.ts'), import('#shared/adapters/dynamo-submission.ts')]);
+  const [catalogue, submission] = await Promise.all([import('#adapters/dynamo-catalogue.ts'), import('#adapters/dynamo-submission.ts')]);
   let store: CatalogueStore | undefined;
   let submissions: SubmissionStore | undefined;
   defaults = {

@@ -1,7 +1,7 @@
-import { catalogueChangesOf } from '#shared/adapters/dynamo-stream.ts';
+import { catalogueChangesOf } from '#adapters/dynamo-stream.ts';
 import { changeAffectsPublic, newestEntries } from '#shared/catalogue/public/changes.ts';
 import { publishPublicCatalogue, type PublishPorts } from '#shared/catalogue/public/publish.ts';
-import { withStream } from '#shared/http/with-stream.ts';
+import { withStream } from '#runtime/with-stream.ts';
 import { defaultPublishPorts } from './publish-public-catalogue.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { publishPublicCatalogue, type PublishPorts } from '#shared/catalogue/public/publish.ts';
-import { withSchedule } from '#shared/http/with-schedule.ts';
+import { withSchedule } from '#runtime/with-schedule.ts';
 
 let defaults: PublishPorts | undefined;
 
@@ -7,9 +7,9 @@ let defaults: PublishPorts | undefined;
 export async function defaultPublishPorts(): Promise<PublishPorts> {
   if (defaults) return defaults;
   const [catalogue, identity, files] = await Promise.all([
-    import('#shared/adapters/dynamo-catalogue.ts'),
-    import('#shared/adapters/dynamo-identity.ts'),
-    import('#shared/adapters/s3-public-catalogue.ts'),
+    import('#adapters/dynamo-catalogue.ts'),
+    import('#adapters/dynamo-identity.ts'),
+    import('#adapters/s3-public-catalogue.ts'),
   ]);
   const orgs = identity.identityRepositoryFromEnv();
   defaults = {

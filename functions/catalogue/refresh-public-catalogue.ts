@@ -1,5 +1,5 @@
 import { publishPublicCatalogue, type PublishPorts } from '#shared/catalogue/public/publish.ts';
-import { withHttp, type HttpDeps } from '#shared/http/with-http.ts';
+import { withHttp, type HttpDeps } from '#runtime/with-http.ts';
 import { publicCatalogueContracts } from '#shared/schemas/public-catalogue-contracts.ts';
 import { defaultPublishPorts } from './publish-public-catalogue.ts';
 

@@ -1,5 +1,5 @@
 import { editCatalogueEntry } from '#shared/catalogue/catalogue.ts';
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { catalogueContracts } from '#shared/schemas/catalogue-contracts.ts';
 import { signedIn } from '#functions/submission/deps.ts';
 import { portsOf, type CatalogueDeps } from './deps.ts';

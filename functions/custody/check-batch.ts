@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { batchRefSchema, checkBatch, runRefSchema } from '#shared/custody/integrity.ts';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import { integrityAuditPortsFromEnv, type IntegrityAuditPorts } from './deps.ts';
 
 export const checkBatchInputSchema = runRefSchema.extend({ batch: batchRefSchema, execution: z.string().optional() });

@@ -29,12 +29,12 @@ let defaults: IntegrityAuditPorts | undefined;
 export async function integrityAuditPortsFromEnv(): Promise<IntegrityAuditPorts> {
   if (defaults) return defaults;
   const [s3Custody, documents, byteSource, identity, mailer, custodyRecords] = await Promise.all([
-    import('#shared/adapters/s3-custody.ts'),
-    import('#shared/adapters/s3-documents.ts'),
-    import('#shared/adapters/s3-byte-source.ts'),
-    import('#shared/adapters/dynamo-identity.ts'),
-    import('#shared/adapters/mailer.ts'),
-    import('#shared/adapters/dynamo-custody-records.ts'),
+    import('#adapters/s3-custody.ts'),
+    import('#adapters/s3-documents.ts'),
+    import('#adapters/s3-byte-source.ts'),
+    import('#adapters/dynamo-identity.ts'),
+    import('#adapters/mailer.ts'),
+    import('#adapters/dynamo-custody-records.ts'),
   ]);
   let custody: CustodyStore | undefined;
   let records: CustodyRecords | undefined;
@@ -75,7 +75,7 @@ export async function integrityAuditPortsFromEnv(): Promise<IntegrityAuditPorts>
  * since on AWS replication writes the backup region.
  */
 export async function custodyCopyPortsFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<CopyPorts> {
-  const [s3Custody, submission] = await Promise.all([import('#shared/adapters/s3-custody.ts'), import('#shared/adapters/dynamo-submission.ts')]);
+  const [s3Custody, submission] = await Promise.all([import('#adapters/s3-custody.ts'), import('#adapters/dynamo-submission.ts')]);
   const backup = s3Custody.localBackupStoreFromEnv(env);
   return {
     submissions: submission.submissionStoreFromEnv(env),

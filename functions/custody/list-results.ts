@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import { listResults } from '#shared/custody/integrity.ts';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import { integrityAuditPortsFromEnv, type IntegrityAuditPorts } from './deps.ts';
 
 export const listResultsInputSchema = z.object({

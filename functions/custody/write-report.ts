@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runRefSchema, writeReport } from '#shared/custody/integrity.ts';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import { integrityAuditPortsFromEnv, type IntegrityAuditPorts } from './deps.ts';
 
 export const writeReportInputSchema = runRefSchema.extend({

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { HttpDeps } from '#shared/http/with-http.ts';
+import type { HttpDeps } from '#runtime/with-http.ts';
 import type { DestructionStore, RequestPorts } from '#shared/destruction/destruction.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -25,11 +25,11 @@ let defaults: DestructionPorts | undefined;
 export async function destructionPortsFromEnv(): Promise<DestructionPorts> {
   if (defaults) return defaults;
   const [catalogue, destruction, identity, mailer, sfn] = await Promise.all([
-    import('#shared/adapters/dynamo-catalogue.ts'),
-    import('#shared/adapters/dynamo-destruction.ts'),
-    import('#shared/adapters/dynamo-identity.ts'),
-    import('#shared/adapters/mailer.ts'),
-    import('#shared/adapters/sfn.ts'),
+    import('#adapters/dynamo-catalogue.ts'),
+    import('#adapters/dynamo-destruction.ts'),
+    import('#adapters/dynamo-identity.ts'),
+    import('#adapters/mailer.ts'),
+    import('#adapters/sfn.ts'),
   ]);
   let store: CatalogueStore | undefined;
   let mail: Mailer | undefined;

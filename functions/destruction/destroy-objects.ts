@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { approvalSchema, destroyCustodyObjects, type CustodyDestroyer, type DestructionStore } from '#shared/destruction/destruction.ts';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 
 export const destroyObjectsInputSchema = z.object({
   resultNumber: z.string().min(1),
@@ -24,7 +24,7 @@ export function makeHandler(ports?: { destructions: DestructionStore; destroyers
 let defaults: { destructions: DestructionStore; destroyers: readonly CustodyDestroyer[] } | undefined;
 async function fromEnv() {
   if (defaults) return defaults;
-  const [destruction, destroyer] = await Promise.all([import('#shared/adapters/dynamo-destruction.ts'), import('#shared/adapters/s3-custody-destroyer.ts')]);
+  const [destruction, destroyer] = await Promise.all([import('#adapters/dynamo-destruction.ts'), import('#adapters/s3-custody-destroyer.ts')]);
   defaults = { destructions: destruction.destructionStoreFromEnv(), destroyers: destroyer.custodyDestroyersFromEnv() };
   return defaults;
 }

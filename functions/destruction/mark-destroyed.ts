@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { approvalSchema, markDestroyed } from '#shared/destruction/destruction.ts';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import { destructionPortsFromEnv, type DestructionPorts } from './deps.ts';
 
 export const markDestroyedInputSchema = z.object({

@@ -1,5 +1,5 @@
 import { destructionView, requestDestruction } from '#shared/destruction/destruction.ts';
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { destructionContracts } from '#shared/schemas/destruction-contracts.ts';
 import { signedIn } from '#functions/submission/deps.ts';
 import { portsOf, type DestructionDeps } from './deps.ts';

@@ -1,6 +1,6 @@
 import { auditTrail, type AuditTrail } from '#shared/audit/trail.ts';
 import { UnauthenticatedError } from '#shared/errors.ts';
-import { defaultHttpDeps, type HttpDeps } from '#shared/http/with-http.ts';
+import { defaultHttpDeps, type HttpDeps } from '#runtime/with-http.ts';
 import type { IdentityAdministration, IdentityRepository } from '#shared/ports/identity.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 
@@ -18,7 +18,7 @@ let adminCache: IdentityAdministration | undefined;
 export async function administrationOf(deps: IdentityDeps | undefined): Promise<{ admin: IdentityAdministration; trail: AuditTrail }> {
   if (deps?.admin && deps.trail) return { admin: deps.admin(), trail: deps.trail() };
   if (!adminCache) {
-    const { identityRepositoryFromEnv } = await import('#shared/adapters/dynamo-identity.ts');
+    const { identityRepositoryFromEnv } = await import('#adapters/dynamo-identity.ts');
     adminCache = identityRepositoryFromEnv();
   }
   return { admin: deps?.admin?.() ?? adminCache, trail: deps?.trail?.() ?? auditTrail() };

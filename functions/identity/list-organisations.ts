@@ -1,4 +1,4 @@
-import { withHttp, type HttpDeps } from '#shared/http/with-http.ts';
+import { withHttp, type HttpDeps } from '#runtime/with-http.ts';
 import { listOrganisations } from '#shared/identity/directory.ts';
 import { identityContracts } from '#shared/schemas/identity-contracts.ts';
 import { identityOf } from './deps.ts';

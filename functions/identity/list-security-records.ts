@@ -1,4 +1,4 @@
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { listSecurityRecords } from '#shared/security/records.ts';
 import { identityContracts } from '#shared/schemas/identity-contracts.ts';
 import { identityOf, signedIn, type IdentityDeps } from './deps.ts';
@@ -9,7 +9,7 @@ export function makeHandler(deps?: IdentityDeps) {
     'ListSecurityRecords',
     identityContracts.ListSecurityRecords,
     async (req) => {
-      const { securityRecordStoreFromEnv } = await import('#shared/adapters/dynamo-security-records.ts');
+      const { securityRecordStoreFromEnv } = await import('#adapters/dynamo-security-records.ts');
       const q = req.query;
       const result = await listSecurityRecords(
         { records: deps?.securityRecords?.() ?? securityRecordStoreFromEnv(), identity: await identityOf(deps), now: () => new Date() },

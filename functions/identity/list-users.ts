@@ -1,4 +1,4 @@
-import { withHttp, type HttpDeps } from '#shared/http/with-http.ts';
+import { withHttp, type HttpDeps } from '#runtime/with-http.ts';
 import { listOrganisationUsers } from '#shared/identity/directory.ts';
 import { identityContracts } from '#shared/schemas/identity-contracts.ts';
 import { identityOf, signedIn } from './deps.ts';

@@ -1,4 +1,4 @@
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { updateUserClearance } from '#shared/identity/update-clearance.ts';
 import { identityContracts } from '#shared/schemas/identity-contracts.ts';
 import { administrationOf, identityOf, signedIn, type IdentityDeps } from './deps.ts';

@@ -1,14 +1,14 @@
 import type { AuditVerifyDeps } from '#shared/audit/verify.ts';
 import { auditVerify } from '#shared/audit/verify.ts';
-import { withSchedule } from '#shared/http/with-schedule.ts';
+import { withSchedule } from '#runtime/with-schedule.ts';
 
 type Ports = Omit<AuditVerifyDeps, 'now' | 'anchor'>;
 
 let portsCache: Ports | undefined;
 async function defaultPorts(): Promise<Ports> {
   if (!portsCache) {
-    const { DynamoItemReader, auditChainStoreFromEnv } = await import('#shared/adapters/dynamo-audit.ts');
-    const { anchorSignerFromEnv, anchorStoreFromEnv } = await import('#shared/adapters/audit-anchor.ts');
+    const { DynamoItemReader, auditChainStoreFromEnv } = await import('#adapters/dynamo-audit.ts');
+    const { anchorSignerFromEnv, anchorStoreFromEnv } = await import('#adapters/audit-anchor.ts');
     portsCache = { store: auditChainStoreFromEnv(), anchors: anchorStoreFromEnv(), signer: anchorSignerFromEnv(), items: new DynamoItemReader() };
   }
   return portsCache;

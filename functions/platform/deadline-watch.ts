@@ -1,10 +1,10 @@
 import type { ScheduleRunLog } from '#shared/ports/platform.ts';
-import { withSchedule } from '#shared/http/with-schedule.ts';
+import { withSchedule } from '#runtime/with-schedule.ts';
 
 let logCache: ScheduleRunLog | undefined;
 async function defaultLog(): Promise<ScheduleRunLog> {
   if (!logCache) {
-    const { scheduleRunLogFromEnv } = await import('#shared/adapters/dynamo-platform.ts');
+    const { scheduleRunLogFromEnv } = await import('#adapters/dynamo-platform.ts');
     logCache = scheduleRunLogFromEnv();
   }
   return logCache;

@@ -1,6 +1,6 @@
 import { calendarFromStore } from '#shared/calendar/load.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
-import { withHttp, type HttpDeps, type HttpRequest, type HttpResult } from '#shared/http/with-http.ts';
+import { withHttp, type HttpDeps, type HttpRequest, type HttpResult } from '#runtime/with-http.ts';
 import type { HolidayTableStore } from '#shared/ports/calendar.ts';
 import { calendarContracts, type DeadlineResponse } from '#shared/schemas/calendar.ts';
 
@@ -22,7 +22,7 @@ let defaultPorts: GetCalendarPorts | undefined;
 /** Lazily built so that importing the handler in a unit test needs no environment. */
 async function portsFromEnv(): Promise<GetCalendarPorts> {
   if (defaultPorts) return defaultPorts;
-  const { holidayTableStoreFromEnv } = await import('#shared/adapters/dynamo-calendar.ts');
+  const { holidayTableStoreFromEnv } = await import('#adapters/dynamo-calendar.ts');
   defaultPorts = { store: holidayTableStoreFromEnv(), now: () => new Date() };
   return defaultPorts;
 }

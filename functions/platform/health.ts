@@ -1,4 +1,4 @@
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { logger } from '#shared/log.ts';
 import type { HealthProbe } from '#shared/ports/platform.ts';
 import { platformContracts } from '#shared/schemas/platform-contracts.ts';
@@ -6,7 +6,7 @@ import { platformContracts } from '#shared/schemas/platform-contracts.ts';
 let probeCache: HealthProbe | undefined;
 async function defaultProbe(): Promise<HealthProbe> {
   if (!probeCache) {
-    const { healthProbeFromEnv } = await import('#shared/adapters/dynamo-platform.ts');
+    const { healthProbeFromEnv } = await import('#adapters/dynamo-platform.ts');
     probeCache = healthProbeFromEnv();
   }
   return probeCache;

@@ -1,6 +1,6 @@
 import { manifest } from '#infra/manifest.ts';
-import { withHttp } from '#shared/http/with-http.ts';
-import { buildOpenApi } from '#shared/http/openapi.ts';
+import { withHttp } from '#runtime/with-http.ts';
+import { buildOpenApi } from '#runtime/openapi.ts';
 import { contracts } from '#shared/schemas/contracts.ts';
 
 // Built once per container: the document only changes with a deployment.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { recordPingOutcome, type PingDonePorts } from '#shared/domain/ping.ts';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { recordPingOutcome, type PingDonePorts } from '#shared/platform/ping.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 
 export const pingDoneInputSchema = z.object({
   pingId: z.string().min(1),
@@ -15,7 +15,7 @@ export const pingDoneInputSchema = z.object({
 let portsCache: PingDonePorts | undefined;
 async function defaultPorts(): Promise<PingDonePorts> {
   if (!portsCache) {
-    const { pingStoreFromEnv } = await import('#shared/adapters/dynamo-platform.ts');
+    const { pingStoreFromEnv } = await import('#adapters/dynamo-platform.ts');
     portsCache = { pings: pingStoreFromEnv(), now: () => new Date() };
   }
   return portsCache;

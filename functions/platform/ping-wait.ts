@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { recordPingWaiting, type PingWaitPorts } from '#shared/domain/ping.ts';
-import { envNames, requireEnv } from '#shared/config.ts';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { recordPingWaiting, type PingWaitPorts } from '#shared/platform/ping.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 
 export const pingWaitInputSchema = z.object({
   taskToken: z.string().min(1),
@@ -14,10 +14,10 @@ let portsCache: PingWaitPorts | undefined;
 async function defaultPorts(): Promise<PingWaitPorts> {
   if (!portsCache) {
     const [{ pingStoreFromEnv }, { identityRepositoryFromEnv }, { mailerFromEnv }, { tokenVaultFromEnv }] = await Promise.all([
-      import('#shared/adapters/dynamo-platform.ts'),
-      import('#shared/adapters/dynamo-identity.ts'),
-      import('#shared/adapters/mailer.ts'),
-      import('#shared/adapters/token-vault.ts'),
+      import('#adapters/dynamo-platform.ts'),
+      import('#adapters/dynamo-identity.ts'),
+      import('#adapters/mailer.ts'),
+      import('#adapters/token-vault.ts'),
     ]);
     portsCache = {
       pings: pingStoreFromEnv(),

@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { startPing, type StartPingPorts } from '#shared/domain/ping.ts';
+import { startPing, type StartPingPorts } from '#shared/platform/ping.ts';
 import { UnauthenticatedError } from '#shared/errors.ts';
-import { withHttp, type HttpDeps } from '#shared/http/with-http.ts';
+import { withHttp, type HttpDeps } from '#runtime/with-http.ts';
 import { platformContracts } from '#shared/schemas/platform-contracts.ts';
 
 let portsCache: StartPingPorts | undefined;
 async function defaultPorts(): Promise<StartPingPorts> {
   if (!portsCache) {
     const [{ pingStoreFromEnv }, { workflowFromEnv }] = await Promise.all([
-      import('#shared/adapters/dynamo-platform.ts'),
-      import('#shared/adapters/sfn.ts'),
+      import('#adapters/dynamo-platform.ts'),
+      import('#adapters/sfn.ts'),
     ]);
     portsCache = { pings: pingStoreFromEnv(), workflow: workflowFromEnv(), newId: randomUUID, now: () => new Date() };
   }

@@ -1,6 +1,6 @@
 import { loadHolidayTable } from '#shared/calendar/load.ts';
 import { UnauthenticatedError, ValidationError } from '#shared/errors.ts';
-import { withHttp, type HttpDeps, type HttpRequest, type HttpResult } from '#shared/http/with-http.ts';
+import { withHttp, type HttpDeps, type HttpRequest, type HttpResult } from '#runtime/with-http.ts';
 import type { HolidayTableStore } from '#shared/ports/calendar.ts';
 import { calendarContracts } from '#shared/schemas/calendar.ts';
 
@@ -36,7 +36,7 @@ let defaultPorts: UpdateHolidayCalendarPorts | undefined;
 /** Lazily built so that importing the handler in a unit test needs no environment. */
 async function portsFromEnv(): Promise<UpdateHolidayCalendarPorts> {
   if (defaultPorts) return defaultPorts;
-  const { holidayTableStoreFromEnv } = await import('#shared/adapters/dynamo-calendar.ts');
+  const { holidayTableStoreFromEnv } = await import('#adapters/dynamo-calendar.ts');
   defaultPorts = { store: holidayTableStoreFromEnv(), now: () => new Date() };
   return defaultPorts;
 }

@@ -1,4 +1,4 @@
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
 import { abortUploads } from '#shared/submission/uploads.ts';
 import { portsOf, signedIn, type SubmissionDeps } from './deps.ts';

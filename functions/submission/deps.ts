@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { UnauthenticatedError } from '#shared/errors.ts';
-import type { HttpDeps, HttpResult } from '#shared/http/with-http.ts';
+import type { HttpDeps, HttpResult } from '#runtime/with-http.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { PackageObjectStore, SubmissionPorts, SubmissionStore } from '#shared/ports/submission.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
@@ -24,12 +24,12 @@ let defaults: SubmissionPorts | undefined;
 async function defaultPorts(): Promise<SubmissionPorts> {
   if (defaults) return defaults;
   const [submission, identity, calendarStore, calendarLoad, uploads, sfn] = await Promise.all([
-    import('#shared/adapters/dynamo-submission.ts'),
-    import('#shared/adapters/dynamo-identity.ts'),
-    import('#shared/adapters/dynamo-calendar.ts'),
+    import('#adapters/dynamo-submission.ts'),
+    import('#adapters/dynamo-identity.ts'),
+    import('#adapters/dynamo-calendar.ts'),
     import('#shared/calendar/load.ts'),
-    import('#shared/adapters/s3-uploads.ts'),
-    import('#shared/adapters/sfn.ts'),
+    import('#adapters/s3-uploads.ts'),
+    import('#adapters/sfn.ts'),
   ]);
   let store: SubmissionStore | undefined;
   let identityRepo: IdentityRepository | undefined;

@@ -1,4 +1,4 @@
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
 import { getSubmission } from '#shared/submission/submissions.ts';
 import { portsOf, signedIn, type SubmissionDeps } from './deps.ts';

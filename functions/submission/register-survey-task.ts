@@ -1,4 +1,4 @@
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import { registerSurveyTaskWithOverlaps } from '#shared/submission/tasks.ts';
@@ -7,7 +7,7 @@ import { portsOf, signedIn, type SubmissionDeps } from './deps.ts';
 let catalogue: CatalogueStore | undefined;
 async function catalogueOf(deps: (SubmissionDeps & { catalogue?: () => CatalogueStore }) | undefined): Promise<CatalogueStore | undefined> {
   if (deps) return deps.catalogue?.();
-  return (catalogue ??= (await import('#shared/adapters/dynamo-catalogue.ts')).catalogueStoreFromEnv());
+  return (catalogue ??= (await import('#adapters/dynamo-catalogue.ts')).catalogueStoreFromEnv());
 }
 
 /** POST /survey-tasks — 201 with the task (R6.1 deadline null until completion is recorded) and the R13.2 overlaps. */

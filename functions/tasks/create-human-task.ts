@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import { createHumanTask, type HumanTaskPorts } from '#shared/tasks/human-tasks.ts';
 import { humanTaskPortsFromEnv } from './deps.ts';
 

@@ -1,5 +1,5 @@
-import { envNames, requireEnv } from '#shared/config.ts';
-import type { HttpDeps } from '#shared/http/with-http.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
+import type { HttpDeps } from '#runtime/with-http.ts';
 import type { HumanTaskPorts } from '#shared/tasks/human-tasks.ts';
 import { newTaskId } from '#shared/tasks/ids.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
@@ -18,22 +18,22 @@ let defaults: HumanTaskPorts | undefined;
 export async function humanTaskPortsFromEnv(): Promise<HumanTaskPorts> {
   if (defaults) return defaults;
   const [tasks, vault, identity, mailer, sfn, calendarStore, calendarLoad, submission, documents, review, catalogue, destruction, destructionKind, transferKinds, reportStore, reportKind] = await Promise.all([
-    import('#shared/adapters/dynamo-tasks.ts'),
-    import('#shared/adapters/token-vault.ts'),
-    import('#shared/adapters/dynamo-identity.ts'),
-    import('#shared/adapters/mailer.ts'),
-    import('#shared/adapters/sfn.ts'),
-    import('#shared/adapters/dynamo-calendar.ts'),
+    import('#adapters/dynamo-tasks.ts'),
+    import('#adapters/token-vault.ts'),
+    import('#adapters/dynamo-identity.ts'),
+    import('#adapters/mailer.ts'),
+    import('#adapters/sfn.ts'),
+    import('#adapters/dynamo-calendar.ts'),
     import('#shared/calendar/load.ts'),
-    import('#shared/adapters/dynamo-submission.ts'),
-    import('#shared/adapters/s3-documents.ts'),
+    import('#adapters/dynamo-submission.ts'),
+    import('#adapters/s3-documents.ts'),
     import('#shared/verification/review-task.ts'),
-    import('#shared/adapters/dynamo-catalogue.ts'),
-    import('#shared/adapters/dynamo-destruction.ts'),
+    import('#adapters/dynamo-catalogue.ts'),
+    import('#adapters/dynamo-destruction.ts'),
     import('#shared/destruction/approval-task.ts'),
     import('#shared/transfer/task-kinds.ts'),
-    import('#shared/adapters/dynamo-catalogue-report.ts'),
-    import('#shared/catalogue/report-task.ts'),
+    import('#adapters/dynamo-catalogue-report.ts'),
+    import('#shared/catalogue-report/task-kind.ts'),
   ]);
   const identityRepo = identity.identityRepositoryFromEnv();
   const holidays = calendarStore.holidayTableStoreFromEnv();
@@ -57,7 +57,7 @@ export async function humanTaskPortsFromEnv(): Promise<HumanTaskPorts> {
         }),
         // R8.1 custody receipt and R8.2 forestry copy acknowledgement (shared/transfer)
         ...transferKinds.transferTaskKinds({ store: submission.submissionStoreFromEnv(), catalogue: catalogue.catalogueStoreFromEnv(), identity: identityRepo, now }),
-        // R9.1 catalogue report acknowledgement by the next-higher organiser (shared/catalogue/report-task.ts)
+        // R9.1 catalogue report acknowledgement by the next-higher organiser (shared/catalogue-report/task-kind.ts)
         reportKind.catalogueReportAckKind({ reports: reportStore.catalogueReportStoreFromEnv(), identity: identityRepo }),
       ].map((k) => [k.kind, k]),
     ));

@@ -1,4 +1,4 @@
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { tasksContracts } from '#shared/schemas/tasks-contracts.ts';
 import { getHumanTask } from '#shared/tasks/human-tasks.ts';
 import { signedIn } from '#functions/submission/deps.ts';

@@ -1,4 +1,4 @@
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { tasksContracts } from '#shared/schemas/tasks-contracts.ts';
 import { isTaskId } from '#shared/tasks/ids.ts';
 import { humanTaskPage, invalidTaskLinkPage } from '#shared/tasks/page.ts';

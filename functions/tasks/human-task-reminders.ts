@@ -1,4 +1,4 @@
-import { withSchedule } from '#shared/http/with-schedule.ts';
+import { withSchedule } from '#runtime/with-schedule.ts';
 import type { HumanTaskPorts } from '#shared/tasks/human-tasks.ts';
 import { runHumanTaskReminders } from '#shared/tasks/reminders.ts';
 import { humanTaskPortsFromEnv } from './deps.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CopyPorts } from '#shared/custody/copy.ts';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
 import { copyIntoCustody } from '#shared/transfer/transfer.ts';
 import { transferPortsFromEnv } from './deps.ts';

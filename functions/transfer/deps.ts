@@ -1,6 +1,6 @@
-import { envNames, requireEnv } from '#shared/config.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
 import type { CopyPorts } from '#shared/custody/copy.ts';
-import type { HttpDeps } from '#shared/http/with-http.ts';
+import type { HttpDeps } from '#runtime/with-http.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
@@ -30,14 +30,14 @@ let defaults: TransferStepPorts | undefined;
 export async function transferPortsFromEnv(): Promise<TransferStepPorts> {
   if (defaults) return defaults;
   const [submission, catalogue, identity, calendarStore, calendarLoad, mailer, uploads, sfn, custody] = await Promise.all([
-    import('#shared/adapters/dynamo-submission.ts'),
-    import('#shared/adapters/dynamo-catalogue.ts'),
-    import('#shared/adapters/dynamo-identity.ts'),
-    import('#shared/adapters/dynamo-calendar.ts'),
+    import('#adapters/dynamo-submission.ts'),
+    import('#adapters/dynamo-catalogue.ts'),
+    import('#adapters/dynamo-identity.ts'),
+    import('#adapters/dynamo-calendar.ts'),
     import('#shared/calendar/load.ts'),
-    import('#shared/adapters/mailer.ts'),
-    import('#shared/adapters/s3-uploads.ts'),
-    import('#shared/adapters/sfn.ts'),
+    import('#adapters/mailer.ts'),
+    import('#adapters/s3-uploads.ts'),
+    import('#adapters/sfn.ts'),
     import('#functions/custody/deps.ts'),
   ]);
   let store: SubmissionStore | undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import type { HumanTaskStore } from '#shared/ports/tasks.ts';
 import { recordTransferFailure, type TransferPorts } from '#shared/transfer/transfer.ts';
 import { transferPortsFromEnv } from './deps.ts';
@@ -22,7 +22,7 @@ export function makeHandler(ports?: FailurePorts) {
     // Only what this step touches (the defaults' other getters would require their variables).
     const resolved: FailurePorts = ports ?? (await (async () => {
       const all = await transferPortsFromEnv();
-      return { store: all.store, now: all.now, tasks: (await import('#shared/adapters/dynamo-tasks.ts')).humanTaskStoreFromEnv() };
+      return { store: all.store, now: all.now, tasks: (await import('#adapters/dynamo-tasks.ts')).humanTaskStoreFromEnv() };
     })());
     return recordTransferFailure(resolved, {
       submissionId: input.submissionId,

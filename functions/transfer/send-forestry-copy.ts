@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import { sendForestryCopy } from '#shared/transfer/forestry.ts';
 import type { TransferPorts } from '#shared/transfer/transfer.ts';
 import { transferPortsFromEnv } from './deps.ts';

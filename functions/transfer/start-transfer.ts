@@ -1,4 +1,4 @@
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { transferContracts } from '#shared/schemas/transfer-contracts.ts';
 import { startTransfer } from '#shared/transfer/transfer.ts';
 import { signedIn } from '#functions/submission/deps.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import { recordChecksCompleted } from '#shared/verification/outcome.ts';
 import { assembleVerificationReport } from '#shared/verification/run.ts';
 import { verificationPortsFromEnv, type VerificationPorts } from './deps.ts';

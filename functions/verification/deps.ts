@@ -1,5 +1,5 @@
-import type { HttpDeps } from '#shared/http/with-http.ts';
-import { envNames, requireEnv } from '#shared/config.ts';
+import type { HttpDeps } from '#runtime/with-http.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
@@ -26,13 +26,13 @@ let defaults: VerificationPorts | undefined;
 export async function verificationPortsFromEnv(): Promise<VerificationPorts> {
   if (defaults) return defaults;
   const [submission, identity, calendarStore, calendarLoad, mailer, packages, documents] = await Promise.all([
-    import('#shared/adapters/dynamo-submission.ts'),
-    import('#shared/adapters/dynamo-identity.ts'),
-    import('#shared/adapters/dynamo-calendar.ts'),
+    import('#adapters/dynamo-submission.ts'),
+    import('#adapters/dynamo-identity.ts'),
+    import('#adapters/dynamo-calendar.ts'),
     import('#shared/calendar/load.ts'),
-    import('#shared/adapters/mailer.ts'),
-    import('#shared/adapters/s3-byte-source.ts'),
-    import('#shared/adapters/s3-documents.ts'),
+    import('#adapters/mailer.ts'),
+    import('#adapters/s3-byte-source.ts'),
+    import('#adapters/s3-documents.ts'),
   ]);
   let store: SubmissionStore | undefined;
   let identityRepo: IdentityRepository | undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import { escalateTimedOutTask, type HumanTaskPorts } from '#shared/tasks/human-tasks.ts';
 import { humanTaskPortsFromEnv } from '#functions/tasks/deps.ts';
 

@@ -1,4 +1,4 @@
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { verificationContracts } from '#shared/schemas/verification-contracts.ts';
 import { readKeptReport } from '#shared/verification/report-access.ts';
 import { signedIn } from '#functions/submission/deps.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import { verifySubmission } from '#shared/verification/outcome.ts';
 import { verificationPortsFromEnv, type VerificationPorts } from './deps.ts';
 

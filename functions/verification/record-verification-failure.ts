@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { withSfnTask } from '#shared/http/with-sfn-task.ts';
+import { withSfnTask } from '#runtime/with-sfn-task.ts';
 import type { VerificationFailureLog } from '#shared/ports/verification.ts';
 import { recordVerificationFailure } from '#shared/verification/outcome.ts';
 import { verificationPortsFromEnv, type VerificationPorts } from './deps.ts';
@@ -20,7 +20,7 @@ export function makeHandler(ports?: Pick<VerificationPorts, 'store' | 'now'> & {
     let p = ports;
     if (!p) {
       const base = await verificationPortsFromEnv();
-      const { verificationFailureLogFromEnv } = await import('#shared/adapters/dynamo-verification.ts');
+      const { verificationFailureLogFromEnv } = await import('#adapters/dynamo-verification.ts');
       p = { store: base.store, now: base.now, failures: (failureLog ??= verificationFailureLogFromEnv()) };
     }
     return recordVerificationFailure(p, { submissionId: input.submissionId, n: input.n, error: input.failure.Error, cause: input.failure.Cause, requestId: ctx.requestId });

@@ -1,4 +1,4 @@
-import { withHttp } from '#shared/http/with-http.ts';
+import { withHttp } from '#runtime/with-http.ts';
 import { reportPagePathSchema, verificationContracts } from '#shared/schemas/verification-contracts.ts';
 import { reportPage } from '#shared/verification/report-page.ts';
 import { invalidLinkPage, signInUrlFromEnv } from '#shared/web/page-shell.ts';

@@ -3,7 +3,7 @@
  * bundle (minified, ESM, source maps, AWS SDK v3 left to the runtime), X-Ray
  * tracing, its own KMS-encrypted log group with a retention, and its own role
  * that starts empty. Each `bind*` helper sets the environment variable the
- * handler reads (shared/config.ts) and grants exactly what that access needs,
+ * handler reads (adapters/config.ts) and grants exactly what that access needs,
  * in one call, so a variable never exists without its permission or the
  * reverse.
  */
@@ -19,7 +19,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.ts';
+import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#adapters/config.ts';
 import type { Access, BucketName, FunctionDef, TableName } from '../manifest.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
 
@@ -55,7 +55,7 @@ export interface JwtBinding {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUrl: string;
-  /** Which ID-token rule the handlers apply (shared/http/auth.ts); Cognito when absent. */
+  /** Which ID-token rule the handlers apply (runtime/auth.ts); Cognito when absent. */
   readonly tokenType?: 'cognito' | 'oidc';
 }
 
@@ -341,7 +341,7 @@ export class ChengguoFunction extends Construct {
     return this;
   }
 
-  /** TASK_TOKEN_KEY_ID and kms:Encrypt/Decrypt on that one key (shared/adapters/token-vault.ts). */
+  /** TASK_TOKEN_KEY_ID and kms:Encrypt/Decrypt on that one key (adapters/token-vault.ts). */
   bindTaskTokenKey(key: kms.IKey): this {
     this.fn.addEnvironment('TASK_TOKEN_KEY_ID', key.keyArn);
     this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:Decrypt'], resources: [key.keyArn] }));
@@ -365,7 +365,7 @@ export class ChengguoFunction extends Construct {
     } else {
       this.fn.addEnvironment(envNames.smtpHost, mail.host);
       this.fn.addEnvironment(envNames.smtpPort, String(mail.port));
-      // shared/adapters/mailer.ts reads SMTP_USER/SMTP_PASSWORD; CloudFormation
+      // adapters/mailer.ts reads SMTP_USER/SMTP_PASSWORD; CloudFormation
       // resolves them from the secret at deploy time (the template holds only
       // the reference), so the role needs no secretsmanager permission.
       this.fn.addEnvironment('SMTP_USER', mail.credentials.secretValueFromJson('username').unsafeUnwrap());

@@ -1,7 +1,7 @@
 /**
  * Who may sign in: a Cognito user pool and the web console's app client. The
  * token only identifies the user (`cognito:username`); organisation, roles and
- * clearance live in the registry (shared/http/auth.ts), so the pool carries no
+ * clearance live in the registry (runtime/auth.ts), so the pool carries no
  * custom attributes. Administrators create accounts: there is no self sign-up.
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
@@ -12,7 +12,7 @@ export interface JwtSettings {
   readonly issuer: string;
   readonly audience: string;
   readonly jwksUrl: string;
-  /** Which ID-token rule the handlers apply (shared/http/auth.ts); Cognito when absent. */
+  /** Which ID-token rule the handlers apply (runtime/auth.ts); Cognito when absent. */
   readonly tokenType?: 'cognito' | 'oidc';
 }
 

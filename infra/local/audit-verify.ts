@@ -19,10 +19,10 @@
  *     and credentials/region come from the usual AWS chain.
  */
 import { join, resolve } from 'node:path';
-import { S3AnchorStore, anchorSignerFromEnv, auditAnchorKeyFileEnv, auditAnchorKeyIdEnv } from '#shared/adapters/audit-anchor.ts';
-import { DynamoAuditChainStore, DynamoItemReader } from '#shared/adapters/dynamo-audit.ts';
+import { S3AnchorStore, anchorSignerFromEnv, auditAnchorKeyFileEnv, auditAnchorKeyIdEnv } from '#adapters/audit-anchor.ts';
+import { DynamoAuditChainStore, DynamoItemReader } from '#adapters/dynamo-audit.ts';
 import { auditVerify } from '#shared/audit/verify.ts';
-import { envNames } from '#shared/config.ts';
+import { envNames } from '#adapters/config.ts';
 import { projectRoot } from './paths.ts';
 import { localBucketName, localPorts, localRegion, localTableName } from './ports.ts';
 

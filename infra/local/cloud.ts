@@ -20,10 +20,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { manifest } from '#infra/manifest.ts';
 import { buckets } from '#infra/tables.ts';
-import { keys } from '#shared/adapters/dynamo.ts';
-import { loadOrCreateTokenKey, taskTokenKeyEnv } from '#shared/adapters/token-vault.ts';
-import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.ts';
-import { auditAnchorKeyFileEnv, loadOrCreateAnchorKey } from '#shared/adapters/audit-anchor.ts';
+import { keys } from '#adapters/dynamo.ts';
+import { loadOrCreateTokenKey, taskTokenKeyEnv } from '#adapters/token-vault.ts';
+import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#adapters/config.ts';
+import { auditAnchorKeyFileEnv, loadOrCreateAnchorKey } from '#adapters/audit-anchor.ts';
 import { lockDataDir, lockFileName } from './data-lock.ts';
 import { dynamoClient, ensureTables, localCredentials, startDynamoDbLocal } from './dynamodb.ts';
 import { httpApiServer } from './http-api.ts';
@@ -129,7 +129,7 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
     [envNames.smtpPort]: String(ports.smtp),
     [envNames.mailFrom]: '自然资源调查监测成果管理系统（本地） <noreply@chengguo.local>',
     [envNames.appBaseUrl]: urls.api,
-    // The emulator has no replication: the copy into custody also writes the backup bucket (shared/adapters/s3-custody.ts). Never set on AWS.
+    // The emulator has no replication: the copy into custody also writes the backup bucket (adapters/s3-custody.ts). Never set on AWS.
     LOCAL_BACKUP_COPY: '1',
   };
   for (const [table, name] of Object.entries(tableEnv)) env[name] = localTableName(table);
@@ -206,9 +206,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   }
 
   const env = localEnvironment(ports);
-  // The human-task token vault's key (shared/adapters/token-vault.ts), kept with the data so open tasks survive a restart.
+  // The human-task token vault's key (adapters/token-vault.ts), kept with the data so open tasks survive a restart.
   env[taskTokenKeyEnv] = loadOrCreateTokenKey(join(dataDir, 'keys', 'task-token.key'));
-  // The audit anchors' signing key (shared/adapters/audit-anchor.ts; KMS on AWS), made on first start, kept with the data.
+  // The audit anchors' signing key (adapters/audit-anchor.ts; KMS on AWS), made on first start, kept with the data.
   env[auditAnchorKeyFileEnv] = join(dataDir, 'keys', 'audit-anchor.pem');
   loadOrCreateAnchorKey(env[auditAnchorKeyFileEnv]);
   // Remembered so that stop() gives the process its environment back (tests start clouds in-process).

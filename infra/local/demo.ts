@@ -268,17 +268,17 @@ export async function fixturePackage(projectRoot: string, fixture: DemoFixture):
  */
 export async function demoPortsFromEnv(projectRoot: string): Promise<DemoPorts> {
   const [submission, catalogue, identity, calendarStore, calendarLoad, uploads, sfn, mailer, custody, publicFiles, config] = await Promise.all([
-    import('#shared/adapters/dynamo-submission.ts'),
-    import('#shared/adapters/dynamo-catalogue.ts'),
-    import('#shared/adapters/dynamo-identity.ts'),
-    import('#shared/adapters/dynamo-calendar.ts'),
+    import('#adapters/dynamo-submission.ts'),
+    import('#adapters/dynamo-catalogue.ts'),
+    import('#adapters/dynamo-identity.ts'),
+    import('#adapters/dynamo-calendar.ts'),
     import('#shared/calendar/load.ts'),
-    import('#shared/adapters/s3-uploads.ts'),
-    import('#shared/adapters/sfn.ts'),
-    import('#shared/adapters/mailer.ts'),
+    import('#adapters/s3-uploads.ts'),
+    import('#adapters/sfn.ts'),
+    import('#adapters/mailer.ts'),
     import('#functions/custody/deps.ts'),
-    import('#shared/adapters/s3-public-catalogue.ts'),
-    import('#shared/config.ts'),
+    import('#adapters/s3-public-catalogue.ts'),
+    import('#adapters/config.ts'),
   ]);
   const store = submission.submissionStoreFromEnv();
   const cat = catalogue.catalogueStoreFromEnv();

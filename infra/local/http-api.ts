@@ -245,7 +245,7 @@ export function httpApiServer(opts: HttpApiOptions): Server {
   const routes = manifest.routes.map(compileRoute);
   let publicFiles = opts.publicFiles;
   const published = async (): Promise<PublicFileReader> =>
-    (publicFiles ??= (await import('#shared/adapters/s3-public-catalogue.ts')).publicCatalogueFilesFromEnv());
+    (publicFiles ??= (await import('#adapters/s3-public-catalogue.ts')).publicCatalogueFilesFromEnv());
 
   async function local(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string): Promise<number | undefined> {
     const path = url.pathname;

@@ -1,7 +1,7 @@
 /**
  * The local stand-in for the Cognito user pool: an RS256 issuer whose JWKS
  * the handlers fetch through JWT_JWKS_URL exactly as they fetch Cognito's on
- * AWS (shared/http/auth.ts), so the verification code is the same.
+ * AWS (runtime/auth.ts), so the verification code is the same.
  *
  * The key pair is generated once and kept in the data folder, so tokens
  * handed out survive a restart of the local cloud.

@@ -9,8 +9,8 @@
  */
 import { auditedWrite } from '#shared/audit/audited-write.ts';
 import type { AuditChainStore } from '#shared/audit/store.ts';
-import { DynamoAuditChainStore } from '#shared/adapters/dynamo-audit.ts';
-import { createItem, orgItem, userItem } from '#shared/adapters/dynamo-identity.ts';
+import { DynamoAuditChainStore } from '#adapters/dynamo-audit.ts';
+import { createItem, orgItem, userItem } from '#adapters/dynamo-identity.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { Classification, Role } from '#shared/identity/roles.ts';
 import type { Organisation, User } from '#shared/schemas/identity.ts';

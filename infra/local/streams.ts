@@ -42,7 +42,7 @@ import {
 import { DescribeTableCommand, DynamoDBClient, type DescribeTableCommandOutput } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { StreamDef } from '#infra/manifest.ts';
-import { streamKeysMatch } from '#shared/adapters/dynamo-stream.ts';
+import { streamKeysMatch } from '#adapters/dynamo-stream.ts';
 import { localRegion, localTableName } from './ports.ts';
 import { localCredentials } from './dynamodb.ts';
 

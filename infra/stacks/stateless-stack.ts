@@ -35,7 +35,7 @@ import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { envNames } from '#shared/config.ts';
+import { envNames } from '#adapters/config.ts';
 import { manifest as defaultManifest, type BucketName, type FunctionDef, type Manifest, type StateMachineDef, type StreamDef, type TableName } from '../manifest.ts';
 import { tables as defaultTableShapes, type TableShape } from '../tables.ts';
 import {

@@ -1,8 +1,8 @@
 import { ConflictError } from '#shared/errors.ts';
-import { keys } from '#shared/adapters/dynamo.ts';
+import { keys } from '#adapters/dynamo.ts';
 import type { AuditEntry, ItemState } from '#shared/ports/audit.ts';
 import { absentState, buildRecord, canonicalJson, genesisHash, itemStateHash, unknownState } from './chain.ts';
-import { applyUpdate } from './in-memory-store.ts';
+import { applyUpdate } from '#adapters/update-expression.ts';
 import type { AuditChainStore, TransactItem } from './store.ts';
 
 export type { TransactItem } from './store.ts';
@@ -37,7 +37,7 @@ export interface AuditedWriteInput {
 let defaultStore: AuditChainStore | undefined;
 async function storeFromEnv(): Promise<AuditChainStore> {
   if (defaultStore) return defaultStore;
-  const { auditChainStoreFromEnv } = await import('#shared/adapters/dynamo-audit.ts');
+  const { auditChainStoreFromEnv } = await import('#adapters/dynamo-audit.ts');
   defaultStore = auditChainStoreFromEnv();
   return defaultStore;
 }

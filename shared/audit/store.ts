@@ -8,7 +8,7 @@ export type TransactItem = TransactWriteItem;
 /**
  * The two calls the chain needs from storage, behind a port so that the
  * writer's retry and conflict logic is unit-tested without DynamoDB.
- * Adapter: shared/adapters/dynamo-audit.ts. Fake: shared/audit/in-memory-store.ts.
+ * Adapter: adapters/dynamo-audit.ts. Fake: test/fakes/audit-store.ts.
  */
 export interface AuditChainStore {
   /** The logs table (LOGS_TABLE_NAME); the record and head items are written there. */

@@ -93,7 +93,7 @@ export type BatchOutcome = z.infer<typeof batchOutcomeSchema>;
 export const batchResultsSchema = batchOutcomeSchema.omit({ resultsKey: true }).extend({ manifests: z.number().int().min(0), problems: z.array(problemSchema) });
 export type BatchResults = z.infer<typeof batchResultsSchema>;
 
-/** Listing by prefix in the documents bucket (ListObjectsV2 pages; shared/adapters/s3-documents.ts). */
+/** Listing by prefix in the documents bucket (ListObjectsV2 pages; adapters/s3-documents.ts). */
 export interface DocumentKeyLister {
   list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
 }
@@ -106,7 +106,7 @@ export interface IntegrityPorts {
   /**
    * Trust the store's SHA-256 where it has a full-object one: true on AWS
    * (S3 verified it on arrival), false on an emulator, which records what a
-   * client claims (shared/adapters/s3-byte-source.ts storedChecksumsTrusted).
+   * client claims (adapters/s3-byte-source.ts storedChecksumsTrusted).
    */
   readonly trustStoredChecksums: boolean;
 }

@@ -49,7 +49,7 @@ export interface DestructionRecord {
   readonly closedAt?: string;
 }
 
-/** The registry item DESTRUCTION#<resultNumber> (shared/adapters/dynamo-destruction.ts). */
+/** The registry item DESTRUCTION#<resultNumber> (adapters/dynamo-destruction.ts). */
 export interface DestructionStore {
   get(resultNumber: string): Promise<DestructionRecord | undefined>;
   /** Conditional: no record yet, or the last round is closed; else DestructionPendingError. */
@@ -60,7 +60,7 @@ export interface DestructionStore {
 
 /**
  * The one privileged path that removes custody bytes. Its adapter
- * (shared/adapters/s3-custody-destroyer.ts) is built only by the Destroy
+ * (adapters/s3-custody-destroyer.ts) is built only by the Destroy
  * Objects Lambda; the CustodyStore port has no delete.
  */
 export interface CustodyDestroyer {

@@ -10,7 +10,7 @@ export interface HolidayTableAudit {
 /**
  * The run-time holiday tables (one per year, from the State Council's yearly
  * notice), kept in the registry at CALENDAR#<year>.
- * Adapter: shared/adapters/dynamo-calendar.ts.
+ * Adapter: adapters/dynamo-calendar.ts.
  */
 export interface HolidayTableStore {
   get(year: number): Promise<HolidayTable | undefined>;

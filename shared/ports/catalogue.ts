@@ -27,8 +27,8 @@ export interface CatalogueFilter {
 }
 
 /**
- * The catalogue's registry items (key design in shared/adapters/dynamo.ts).
- * Adapter: shared/adapters/dynamo-catalogue.ts.
+ * The catalogue's registry items (key design in adapters/dynamo.ts).
+ * Adapter: adapters/dynamo-catalogue.ts.
  */
 export interface CatalogueStore {
   getEntry(resultNumber: string): Promise<CatalogueEntry | undefined>;

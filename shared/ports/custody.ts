@@ -6,7 +6,7 @@
  * cannot alter custody whatever it is asked to do. On AWS the custody bucket
  * adds versioning and Object Lock (GOVERNANCE) and replicates to the backup
  * bucket in a second region; locally the adapter refuses the same way
- * (shared/adapters/s3-custody.ts). The one privileged destruction path
+ * (adapters/s3-custody.ts). The one privileged destruction path
  * (销毁, with an approval) is a separate, later port.
  *
  * Keys (shared/custody/keys.ts):
@@ -92,7 +92,7 @@ export interface RecordedFile {
 }
 
 /**
- * The registry's side of custody (adapter: shared/adapters/dynamo-custody-records.ts):
+ * The registry's side of custody (adapter: adapters/dynamo-custody-records.ts):
  * key queries on gsi1 CUSTODYCOPIES, never a scan.
  */
 export interface CustodyRecords {

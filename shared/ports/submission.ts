@@ -18,12 +18,12 @@ export interface Page<T> {
 
 /**
  * The registry items of the submission context (key design in
- * shared/adapters/dynamo.ts). Every write carries its audit entry and is one
+ * adapters/dynamo.ts). Every write carries its audit entry and is one
  * DynamoDB transaction with it; every write that changes a version's upload
  * state is conditional on the version still being `open`, so a sealed
  * version cannot change (R10.1). A failed condition throws the named domain
  * error given in each method's comment.
- * Adapter: shared/adapters/dynamo-submission.ts.
+ * Adapter: adapters/dynamo-submission.ts.
  */
 export interface SubmissionStore {
   getTask(taskId: string): Promise<SurveyTask | undefined>;
@@ -130,7 +130,7 @@ export interface SubmissionStore {
    * R10.1: the `custodyCopied` event (its detail a CustodyCopyRecord:
    * manifest SHA-256 and package root hash) with its audit record, indexed
    * so that the integrity audit finds every custody copy by a key query
-   * (gsi1 CUSTODYCOPIES / <resultNumber>#v<nnnn>; shared/adapters/dynamo-custody-records.ts).
+   * (gsi1 CUSTODYCOPIES / <resultNumber>#v<nnnn>; adapters/dynamo-custody-records.ts).
    */
   recordCustodyCopy(event: TimelineEvent, entry: AuditEntry): Promise<void>;
 }
@@ -158,7 +158,7 @@ export interface SignedRequest {
 
 /**
  * The uploads bucket as the submission context uses it.
- * Adapter: shared/adapters/s3-uploads.ts.
+ * Adapter: adapters/s3-uploads.ts.
  */
 export interface PackageObjectStore {
   /** A PUT with the SHA-256 (base64), If-None-Match: * and Content-Length as signed headers. */

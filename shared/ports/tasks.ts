@@ -62,7 +62,7 @@ export interface HumanTask {
 }
 
 /**
- * Registry items HTASK#<id> (adapter: shared/adapters/dynamo-tasks.ts). Every
+ * Registry items HTASK#<id> (adapter: adapters/dynamo-tasks.ts). Every
  * write carries its audit entry in the same transaction, and every state
  * change is conditional, so a task is decided at most once.
  */

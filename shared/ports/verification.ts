@@ -5,7 +5,7 @@ import type { PackageFile } from '#shared/verification/byte-source.ts';
 /**
  * The uploads bucket as the verifier reads it: what a sealed version holds,
  * and each object as a ranged ByteSource (headers, not whole files).
- * Adapter: shared/adapters/s3-byte-source.ts.
+ * Adapter: adapters/s3-byte-source.ts.
  */
 export interface PackageReader {
   /** Every object under `prefix` (one request per 1,000 keys). */
@@ -16,7 +16,7 @@ export interface PackageReader {
 
 /**
  * The documents bucket: verification reports (JSON and HTML), the work files
- * of a verification run. Adapter: shared/adapters/s3-documents.ts.
+ * of a verification run. Adapter: adapters/s3-documents.ts.
  */
 export interface DocumentStore {
   putJson(key: string, value: unknown): Promise<void>;
@@ -28,7 +28,7 @@ export interface DocumentStore {
 
 /**
  * The Verification state machine's failure path: the workflow itself failed
- * (not the package). Adapter: shared/adapters/dynamo-verification.ts.
+ * (not the package). Adapter: adapters/dynamo-verification.ts.
  */
 export interface VerificationFailureLog {
   /**

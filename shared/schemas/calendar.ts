@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contract } from '#shared/http/contract.ts';
+import { contract } from '#runtime/contract.ts';
 import { calendarYears, isValidIsoDate, weekdayOf, yearOf } from '#shared/calendar/dates.ts';
 
 /** A calendar date in China, 'YYYY-MM-DD'. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contract } from '#shared/http/contract.ts';
+import { contract } from '#runtime/contract.ts';
 import { catalogueEditSchema, catalogueEntrySchema, catalogueSearchQuerySchema, registerCatalogueBodySchema, resultNumberSchema } from './catalogue.ts';
 
 export const entryViewSchema = catalogueEntrySchema.extend({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { contract } from '#shared/http/contract.ts';
-import { acknowledgementSchema, reportFileFormats, reportStatuses } from '#shared/catalogue/report.ts';
+import { contract } from '#runtime/contract.ts';
+import { acknowledgementSchema, reportFileFormats, reportStatuses } from '#shared/catalogue-report/report.ts';
 import { orgCodeSchema } from './submission.ts';
 
 export const catalogueReportViewSchema = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contract, type RouteContract } from '#shared/http/contract.ts';
+import { contract, type RouteContract } from '#runtime/contract.ts';
 import { calendarContracts } from './calendar.ts';
 import { catalogueContracts } from './catalogue-contracts.ts';
 import { catalogueReportContracts } from './catalogue-report-contracts.ts';

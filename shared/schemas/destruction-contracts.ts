@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contract } from '#shared/http/contract.ts';
+import { contract } from '#runtime/contract.ts';
 import { approvalSchema, destructionStatuses, minReasonLength } from '#shared/destruction/destruction.ts';
 import { resultNumberSchema } from './catalogue.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contract } from '#shared/http/contract.ts';
+import { contract } from '#runtime/contract.ts';
 import { classificationSchema } from '#shared/identity/roles.ts';
 import { organisationSchema, userSchema } from './identity.ts';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contract } from '#shared/http/contract.ts';
+import { contract } from '#runtime/contract.ts';
 
 export const publishResultSchema = z.object({
   entries: z.number().int().describe('公开目录中的条目数'),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contract } from '#shared/http/contract.ts';
+import { contract } from '#runtime/contract.ts';
 import { maxFilesPerVersion } from '#shared/submission/manifest.ts';
 import { maxUrlsPerCall, urlExpirySeconds } from '#shared/submission/upload-plan.ts';
 import { isoDateSchema } from './calendar.ts';

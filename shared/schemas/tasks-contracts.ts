@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contract } from '#shared/http/contract.ts';
+import { contract } from '#runtime/contract.ts';
 import { humanTaskDecisions, humanTaskStatuses } from '#shared/ports/tasks.ts';
 import { humanTaskIdSchema } from '#shared/tasks/ids.ts';
 import { isoDateSchema } from './calendar.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { contract } from '#shared/http/contract.ts';
+import { contract } from '#runtime/contract.ts';
 import { defectSchema, submissionIdSchema } from './submission.ts';
 import { themeIdSchema } from './theme.ts';
 

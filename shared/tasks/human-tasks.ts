@@ -269,7 +269,7 @@ function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalend
 }
 
 function isClosedTask(error: unknown): boolean {
-  // shared/adapters/sfn.ts maps TaskTimedOut to TASK_CLOSED and TaskDoesNotExist/InvalidToken to NotFoundError.
+  // adapters/sfn.ts maps TaskTimedOut to TASK_CLOSED and TaskDoesNotExist/InvalidToken to NotFoundError.
   return (error instanceof ConflictError && error.code === 'TASK_CLOSED') || error instanceof NotFoundError;
 }
 

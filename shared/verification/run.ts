@@ -16,7 +16,7 @@ import { assembleReport, planUnits, verifyUnit, type ManifestEntry, type UnitRes
  * Step Functions passes at most 256 KB between states, so everything that
  * grows with the package — the manifest, the units, the per-file results —
  * goes through the documents bucket and only keys and counts travel in the
- * state. Objects (shared/adapters/s3-documents.ts):
+ * state. Objects (adapters/s3-documents.ts):
  *   reports/<sub>/v<n>/plan.json, batches/<i>.json, units/<i>.json, report.json, report.html
  */
 

@@ -1,7 +1,7 @@
 import { App } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { envNames } from '#shared/config.ts';
+import { envNames } from '#adapters/config.ts';
 import { manifest } from '#infra/manifest.ts';
 import { placeholderCnIssuer, settingsFromContext } from '#infra/stacks/settings.ts';
 import { asArray, functionsNamed, iamStatements, resourcesOf, synthChengguo, type Synthesised } from './synth.ts';
@@ -99,7 +99,7 @@ describe('aws-cn: the same system in the China partition (issue 2)', () => {
         [envNames.jwtIssuer]: 'https://idp.nr.example.gov.cn/realms/chengguo',
         [envNames.jwtAudience]: 'chengguo-web',
         [envNames.jwtJwksUrl]: 'https://idp.nr.example.gov.cn/realms/chengguo/.well-known/jwks.json',
-        // issue 8 §6: the handlers apply the external issuer's ID-token rule (shared/http/auth.ts)
+        // issue 8 §6: the handlers apply the external issuer's ID-token rule (runtime/auth.ts)
         JWT_TOKEN_TYPE: 'oidc',
       });
     }

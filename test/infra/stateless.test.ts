@@ -5,7 +5,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#shared/config.ts';
+import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#adapters/config.ts';
 import { ChengguoFunction } from '#infra/constructs/chengguo-function.ts';
 import { functionByName, manifest } from '#infra/manifest.ts';
 import { projectRoot } from '#infra/stacks/chengguo-app.ts';

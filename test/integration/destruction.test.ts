@@ -5,7 +5,7 @@ import { localEnvironment } from '#infra/local/cloud.ts';
 import { localBucketName, localPorts } from '#infra/local/ports.ts';
 import { custodyCopyPortsFromEnv } from '#functions/custody/deps.ts';
 import type { CopyResult } from '#shared/custody/copy.ts';
-import { submissionStoreFromEnv } from '#shared/adapters/dynamo-submission.ts';
+import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
 import { copyIntoCustody } from '#shared/transfer/transfer.ts';
 import { custodyManifestKey, custodyObjectKey } from '#shared/custody/keys.ts';
 import { cataloguedValidResult, fixtureFiles, submit, taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';

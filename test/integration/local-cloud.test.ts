@@ -13,8 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot, startLocalCloud } from '#infra/local/cloud.ts';
 import { localBucketName, localRegion } from '#infra/local/ports.ts';
 import { manifest } from '#infra/manifest.ts';
-import { pingTokenContext, pingWaitingSubject } from '#shared/domain/ping.ts';
-import { AesGcmTokenVault } from '#shared/adapters/token-vault.ts';
+import { pingTokenContext, pingWaitingSubject } from '#shared/platform/ping.ts';
+import { AesGcmTokenVault } from '#adapters/token-vault.ts';
 import {
   api,
   auditHeadSeq,

@@ -6,8 +6,8 @@ import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localCredentials } from '#infra/local/dynamodb.ts';
 import { startLocalS3, type LocalS3 } from '#infra/local/s3.ts';
-import { S3CopyIntoCustody } from '#shared/adapters/s3-custody.ts';
-import { S3PackageObjectStore } from '#shared/adapters/s3-uploads.ts';
+import { S3CopyIntoCustody } from '#adapters/s3-custody.ts';
+import { S3PackageObjectStore } from '#adapters/s3-uploads.ts';
 import { httpTransport } from '../../cli/transfer.ts';
 import { testPortBase } from './global-setup.ts';
 

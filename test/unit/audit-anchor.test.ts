@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { KeyFileAnchorSigner } from '#shared/adapters/audit-anchor.ts';
+import { KeyFileAnchorSigner } from '#adapters/audit-anchor.ts';
 import { anchorObjectKey, anchorPayload, checkAgainstAnchors, signAnchor } from '#shared/audit/anchor.ts';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
 import { genesisHash, hashRecord, itemStateHash } from '#shared/audit/chain.ts';
-import { InMemoryAnchorStore } from '#shared/audit/in-memory-anchors.ts';
-import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { InMemoryAnchorStore } from '#test/fakes/audit-anchors.ts';
+import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { auditVerify } from '#shared/audit/verify.ts';
 import type { AuditRecord } from '#shared/ports/audit.ts';
 import type { Context } from 'aws-lambda';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
-import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { verifyStoredChain } from '#shared/audit/verify.ts';
 
 async function chainOf(length: number, pageSize = 4): Promise<InMemoryTables> {

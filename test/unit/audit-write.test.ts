@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditedWrite, auditRetry, type TransactItem } from '#shared/audit/audited-write.ts';
 import { verifyChain } from '#shared/audit/chain.ts';
-import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { readWholeChain } from '#shared/audit/read-chain.ts';
 import { ConflictError, PreconditionFailedError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';

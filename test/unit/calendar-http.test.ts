@@ -2,12 +2,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { describe, expect, it } from 'vitest';
 import { createHandler as getCalendarHandler } from '#functions/platform/get-calendar.ts';
 import { createHandler as updateCalendarHandler } from '#functions/platform/update-holiday-calendar.ts';
-import { DynamoHolidayTableStore } from '#shared/adapters/dynamo-calendar.ts';
-import { keys } from '#shared/adapters/dynamo.ts';
-import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { DynamoHolidayTableStore } from '#adapters/dynamo-calendar.ts';
+import { keys } from '#adapters/dynamo.ts';
+import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { ConflictError, UnauthenticatedError } from '#shared/errors.ts';
-import type { TokenVerifier } from '#shared/http/auth.ts';
-import type { HttpDeps } from '#shared/http/with-http.ts';
+import type { TokenVerifier } from '#runtime/auth.ts';
+import type { HttpDeps } from '#runtime/with-http.ts';
 import type { HolidayTableAudit, HolidayTableStore } from '#shared/ports/calendar.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { HolidayTable } from '#shared/schemas/calendar.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keys } from '#shared/adapters/dynamo.ts';
+import { keys } from '#adapters/dynamo.ts';
 import { makeHandler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts';
 import { makeHandler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
 import { makeHandler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';

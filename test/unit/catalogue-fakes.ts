@@ -1,6 +1,7 @@
-import { DynamoCatalogueStore, type CatalogueTableAccess, type FilterExpression, type Key } from '#shared/adapters/dynamo-catalogue.ts';
+import { DynamoCatalogueStore, type CatalogueTableAccess, type FilterExpression, type Key } from '#adapters/dynamo-catalogue.ts';
 import { auditedWrite, type AuditedItem } from '#shared/audit/audited-write.ts';
-import { evaluate, type InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { evaluate } from '#adapters/update-expression.ts';
+import type { InMemoryTables } from '#test/fakes/audit-store.ts';
 import type { CataloguePorts } from '#shared/catalogue/catalogue.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueDeps } from '#functions/catalogue/deps.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keys } from '#shared/adapters/dynamo.ts';
+import { keys } from '#adapters/dynamo.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { formatResultNumber, parseResultNumber } from '#shared/catalogue/numbers.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';

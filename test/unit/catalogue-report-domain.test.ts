@@ -8,9 +8,9 @@ import { makeHandler as listReports } from '#functions/catalogue-report/list-cat
 import { makeHandler as recordAck } from '#functions/catalogue-report/record-acknowledgement.ts';
 import { makeHandler as sendReport } from '#functions/catalogue-report/send-catalogue-report.ts';
 import { makeHandler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
-import { catalogueReportAckKind } from '#shared/catalogue/report-task.ts';
+import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 import { editCatalogueEntry } from '#shared/catalogue/catalogue.ts';
-import { redactedNote, reportCsv, type ReportPorts } from '#shared/catalogue/report.ts';
+import { redactedNote, reportCsv, type ReportPorts } from '#shared/catalogue-report/report.ts';
 import { recordReceipt } from '#shared/transfer/transfer.ts';
 import { manifest } from '#infra/manifest.ts';
 import { catalogueDeps, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';

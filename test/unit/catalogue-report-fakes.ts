@@ -1,5 +1,5 @@
 import { ConflictError } from '#shared/errors.ts';
-import type { CatalogueReport, CatalogueReportStore } from '#shared/catalogue/report.ts';
+import type { CatalogueReport, CatalogueReportStore } from '#shared/catalogue-report/report.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CountingCatalogueTable } from './catalogue-fakes.ts';
 

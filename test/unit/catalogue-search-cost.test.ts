@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { catalogueEntryFixture } from '../fixtures/catalogue-entry.ts';
-import { DynamoCatalogueStore, indexItems, maxQueriesPerSearch } from '#shared/adapters/dynamo-catalogue.ts';
-import { keys } from '#shared/adapters/dynamo.ts';
-import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { DynamoCatalogueStore, indexItems, maxQueriesPerSearch } from '#adapters/dynamo-catalogue.ts';
+import { keys } from '#adapters/dynamo.ts';
+import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { visibleClassifications } from '#shared/catalogue/catalogue.ts';
 import type { Classification } from '#shared/identity/roles.ts';
 import type { CatalogueFilter } from '#shared/ports/catalogue.ts';

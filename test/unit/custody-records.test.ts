@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DynamoCustodyRecords } from '#shared/adapters/dynamo-custody-records.ts';
+import { DynamoCustodyRecords } from '#adapters/dynamo-custody-records.ts';
 import { collect, sha256OfBytes } from '#shared/custody/hash.ts';
 import { custodyManifestKey } from '#shared/custody/keys.ts';
 import { packageRootHash } from '#shared/custody/manifest.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { S3CopyIntoCustody, S3CustodyStore } from '#shared/adapters/s3-custody.ts';
+import { S3CopyIntoCustody, S3CustodyStore } from '#adapters/s3-custody.ts';
 import { copyFromUploads, type CopyPorts } from '#shared/custody/copy.ts';
 import { CustodyObjectExistsError } from '#shared/custody/errors.ts';
 import { custodyManifestKey, custodyObjectKey } from '#shared/custody/keys.ts';

@@ -1,6 +1,6 @@
 import { DeleteObjectsCommand, ListObjectVersionsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { S3CustodyDestroyer } from '#shared/adapters/s3-custody-destroyer.ts';
+import { S3CustodyDestroyer } from '#adapters/s3-custody-destroyer.ts';
 
 type Obj = { Key: string; VersionId?: string };
 

@@ -2,8 +2,8 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { describe, expect, it } from 'vitest';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { z } from 'zod';
-import { jwtVerifier } from '#shared/http/auth.ts';
-import { withHttp, type HttpDeps } from '#shared/http/with-http.ts';
+import { jwtVerifier } from '#runtime/auth.ts';
+import { withHttp, type HttpDeps } from '#runtime/with-http.ts';
 import { routeMethodOf } from '#infra/local/http-api.ts';
 import type { User } from '#shared/schemas/identity.ts';
 

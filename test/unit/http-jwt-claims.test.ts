@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
-import { jwtVerifier, type JwtTokenType } from '#shared/http/auth.ts';
+import { jwtVerifier, type JwtTokenType } from '#runtime/auth.ts';
 import { createLocalIssuer } from '#infra/local/issuer.ts';
 
 const issuer = 'https://issuer.test/pool';

@@ -1,5 +1,5 @@
-import { DynamoIdentityRepository } from '#shared/adapters/dynamo-identity.ts';
-import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { DynamoIdentityRepository } from '#adapters/dynamo-identity.ts';
+import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { auditTrail, type AuditTrail } from '#shared/audit/trail.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { ClearanceChange, IdentityAdministration, IdentityRepository } from '#shared/ports/identity.ts';

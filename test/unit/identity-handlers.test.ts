@@ -7,7 +7,7 @@ import { makeHandler as getOrganisation } from '#functions/identity/get-organisa
 import { makeHandler as listUsers } from '#functions/identity/list-users.ts';
 import { makeHandler as updateUserClearance } from '#functions/identity/update-user-clearance.ts';
 import type { IdentityDeps } from '#functions/identity/deps.ts';
-import { jwtVerifier } from '#shared/http/auth.ts';
+import { jwtVerifier } from '#runtime/auth.ts';
 import { identityContracts } from '#shared/schemas/identity-contracts.ts';
 import { FakeIdentity } from './identity-fakes.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { manifest } from '#infra/manifest.ts';
-import { buildOpenApi } from '#shared/http/openapi.ts';
+import { buildOpenApi } from '#runtime/openapi.ts';
 import { contracts } from '#shared/schemas/contracts.ts';
 
 describe('foundation: OpenAPI 3.1 generated from the zod contracts', () => {

@@ -1,6 +1,6 @@
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { S3PublicCatalogueFiles } from '#shared/adapters/s3-public-catalogue.ts';
+import { S3PublicCatalogueFiles } from '#adapters/s3-public-catalogue.ts';
 
 /** An S3 client that answers DeleteObjects and ListObjectsV2 as told, and records what it was sent. */
 function client(answers: { deleteErrors?: Array<{ Key: string; Code: string; Message: string }>; listed?: Array<{ Key: string; LastModified: Date }> }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { readWholeChain } from '#shared/audit/read-chain.ts';
 import { verifyChain } from '#shared/audit/chain.ts';
 import { roles } from '#shared/identity/roles.ts';

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { DynamoSubmissionStore, type RegistryAccess } from '#shared/adapters/dynamo-submission.ts';
+import { DynamoSubmissionStore, type RegistryAccess } from '#adapters/dynamo-submission.ts';
 import { auditedWrite, type AuditedItem } from '#shared/audit/audited-write.ts';
-import type { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import type { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
-import { jwtVerifier } from '#shared/http/auth.ts';
+import { jwtVerifier } from '#runtime/auth.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { HolidayTableStore } from '#shared/ports/calendar.ts';
 import type { PackageObjectStore, SignedRequest, StoredObject, SubmissionPorts, UploadedPart } from '#shared/ports/submission.ts';

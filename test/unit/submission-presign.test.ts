@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { S3Client } from '@aws-sdk/client-s3';
-import { S3PackageObjectStore } from '#shared/adapters/s3-uploads.ts';
+import { S3PackageObjectStore } from '#adapters/s3-uploads.ts';
 import { hexToBase64, maxParts, MiB, partLength, partSizeFor, singlePutMaxBytes, uploadPlan, urlExpirySeconds } from '#shared/submission/upload-plan.ts';
 import { sha } from './submission-fakes.ts';
 

@@ -5,7 +5,7 @@ import { makeHandler as makeDecide } from '#functions/tasks/decide-human-task.ts
 import { makeHandler as makeGet } from '#functions/tasks/get-human-task.ts';
 import { makeHandler as makePage } from '#functions/tasks/human-task-page.ts';
 import type { HumanTaskDeps } from '#functions/tasks/deps.ts';
-import { keys } from '#shared/adapters/dynamo.ts';
+import { keys } from '#adapters/dynamo.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { HumanTaskDecisionValue } from '#shared/ports/tasks.ts';
 import { HumanTaskAlreadyDecidedError, HumanTaskExpiredError } from '#shared/tasks/errors.ts';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
-import { DynamoHumanTaskStore } from '#shared/adapters/dynamo-tasks.ts';
-import { AesGcmTokenVault } from '#shared/adapters/token-vault.ts';
-import type { InMemoryTables } from '#shared/audit/in-memory-store.ts';
+import { DynamoHumanTaskStore } from '#adapters/dynamo-tasks.ts';
+import { AesGcmTokenVault } from '#adapters/token-vault.ts';
+import type { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import type { Mailer, MailMessage } from '#shared/ports/mailer.ts';

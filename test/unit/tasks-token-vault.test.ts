@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AesGcmTokenVault, loadOrCreateTokenKey, tokenVaultFromEnv } from '#shared/adapters/token-vault.ts';
+import { AesGcmTokenVault, loadOrCreateTokenKey, tokenVaultFromEnv } from '#adapters/token-vault.ts';
 import { fakeTaskToken } from './tasks-fakes.ts';
 
 describe('R7.1 human tasks: task tokens are stored sealed (AES-256-GCM, bound to the task id)', () => {
@@ -51,7 +51,7 @@ describe('R7.1 human tasks: task tokens are stored sealed (AES-256-GCM, bound to
 describe('R7.1 human tasks: on AWS the task token is sealed by KMS with the task id as encryption context', () => {
   it('encrypts under the configured key, binds the task id, and refuses a ciphertext opened for another task', async () => {
     const { EncryptCommand } = await import('@aws-sdk/client-kms');
-    const { KmsTokenVault } = await import('#shared/adapters/token-vault.ts');
+    const { KmsTokenVault } = await import('#adapters/token-vault.ts');
     const calls: Array<{ name: string; input: Record<string, unknown> }> = [];
     const fakeKms = {
       async send(cmd: { input: object }) {
@@ -78,7 +78,7 @@ describe('R7.1 human tasks: on AWS the task token is sealed by KMS with the task
   });
 
   it('chooses KMS when TASK_TOKEN_KEY_ID is set and the local AES key otherwise', async () => {
-    const { AesGcmTokenVault, KmsTokenVault, tokenVaultFromEnv } = await import('#shared/adapters/token-vault.ts');
+    const { AesGcmTokenVault, KmsTokenVault, tokenVaultFromEnv } = await import('#adapters/token-vault.ts');
     expect(tokenVaultFromEnv({ TASK_TOKEN_KEY_ID: 'alias/x', AWS_REGION: 'cn-north-1' })).toBeInstanceOf(KmsTokenVault);
     expect(tokenVaultFromEnv({ TASK_TOKEN_KEY: Buffer.alloc(32, 1).toString('base64') })).toBeInstanceOf(AesGcmTokenVault);
     expect(() => tokenVaultFromEnv({})).toThrow(/TASK_TOKEN_KEY/);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { fullObjectSha256, openS3PackageFile, S3PackageReader, storedChecksumsTrusted } from '#shared/adapters/s3-byte-source.ts';
+import { fullObjectSha256, openS3PackageFile, S3PackageReader, storedChecksumsTrusted } from '#adapters/s3-byte-source.ts';
 import { sha256Of, TalliedSource } from '#shared/verification/byte-source.ts';
 import { verifyUnit } from '#shared/verification/verify-package.ts';
 

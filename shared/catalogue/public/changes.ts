@@ -5,7 +5,7 @@ import { affectsPublicCatalogue } from './build.ts';
  * A change to one catalogue entry, as the registry's change stream reports
  * it (R9.3 "updated when entries change"): the entry after the change
  * (absent when the item was deleted) and before it (absent when created).
- * Decoded from DynamoDB stream records by shared/adapters/dynamo-stream.ts.
+ * Decoded from DynamoDB stream records by adapters/dynamo-stream.ts.
  */
 export interface EntryChange {
   readonly resultNumber: string;

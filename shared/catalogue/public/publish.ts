@@ -2,7 +2,7 @@ import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { buildPublicCatalogue, isPublishable, itemKey, type PublicFile } from './build.ts';
 
-/** The published bucket's public-catalogue/ prefix. Adapter: shared/adapters/s3-public-catalogue.ts. */
+/** The published bucket's public-catalogue/ prefix. Adapter: adapters/s3-public-catalogue.ts. */
 export interface PublicCatalogueFiles {
   /** The keys now published (relative to the prefix). */
   /** The files now published, with when each was last written (the store's clock, to the second). */

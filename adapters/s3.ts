@@ -1,5 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { bucketEnv, requireEnv } from '#shared/config.ts';
+import { bucketEnv, requireEnv } from '#adapters/config.ts';
 import type { BucketName } from '#infra/manifest.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { anchorObjectKey, type AnchorStore, type SignedAnchor } from './anchor.ts';
+import { anchorObjectKey, type AnchorStore, type SignedAnchor } from '#shared/audit/anchor.ts';
 
 /** Write-once anchor storage in memory, for unit tests (the S3 adapter's contract). */
 export class InMemoryAnchorStore implements AnchorStore {

@@ -4,7 +4,7 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { VerificationFailureLog } from '#shared/ports/verification.ts';
 import type { TimelineEvent } from '#shared/schemas/submission.ts';
 import { DynamoRegistryAccess, type RegistryAccess } from './dynamo-submission.ts';
-import { envNames, requireEnv } from '#shared/config.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
 import { keys } from './dynamo.ts';
 
 /** The round had an outcome already: only the event is written. */
@@ -16,7 +16,7 @@ class AlreadyDecided extends ConflictError {
 
 /**
  * The failure path's write on the submission context's items (key design:
- * shared/adapters/dynamo.ts): the version → verificationFailed and a
+ * adapters/dynamo.ts): the version → verificationFailed and a
  * `verificationFailed` timeline event, with the audit record, in one
  * transaction (RegistryAccess.write = auditedWrite).
  */

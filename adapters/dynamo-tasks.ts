@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
 import type { AuditChainStore } from '#shared/audit/store.ts';
-import { envNames, requireEnv } from '#shared/config.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
 import type { IsoDate } from '#shared/calendar/dates.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { HumanTask, HumanTaskDecision, HumanTaskStore, HumanTaskSubject } from '#shared/ports/tasks.ts';

@@ -4,9 +4,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import { DomainError } from '#shared/errors.ts';
 import { logger } from '#shared/log.ts';
-import { parseOrThrow } from './validation.ts';
+import { parseOrThrow } from '#shared/validation.ts';
 
-/** A DynamoDB Streams batch as Lambda delivers it; the records' own shape is read by the adapter (shared/adapters/dynamo-stream.ts). */
+/** A DynamoDB Streams batch as Lambda delivers it; the records' own shape is read by the adapter (adapters/dynamo-stream.ts). */
 const streamEventSchema = z.object({ Records: z.array(z.looseObject({ eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']).optional() })) }).loose();
 
 export interface StreamContext {

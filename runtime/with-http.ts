@@ -8,7 +8,7 @@ import type { Principal } from '#shared/schemas/identity.ts';
 import { UnauthenticatedError } from '#shared/errors.ts';
 import type { RouteContract } from './contract.ts';
 import { statusOf } from './status.ts';
-import { parseOrThrow } from './validation.ts';
+import { parseOrThrow } from '#shared/validation.ts';
 import { refuseLoneSurrogates } from './well-formed.ts';
 import { jwtVerifierFromEnv, type TokenVerifier } from './auth.ts';
 import { logger } from '#shared/log.ts';
@@ -151,8 +151,8 @@ let defaultDepsCache: HttpDeps | undefined;
 /** Lazily built so that importing a handler in a unit test needs no environment. */
 export async function defaultHttpDeps(): Promise<HttpDeps> {
   if (defaultDepsCache) return defaultDepsCache;
-  const { identityRepositoryFromEnv } = await import('#shared/adapters/dynamo-identity.ts');
-  const { securityRecordStoreFromEnv } = await import('#shared/adapters/dynamo-security-records.ts');
+  const { identityRepositoryFromEnv } = await import('#adapters/dynamo-identity.ts');
+  const { securityRecordStoreFromEnv } = await import('#adapters/dynamo-security-records.ts');
   let verifier: TokenVerifier | undefined;
   let identity: IdentityRepository | undefined;
   let records: SecurityRecordStore | undefined;

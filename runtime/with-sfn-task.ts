@@ -4,7 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { z } from 'zod';
 import { DomainError } from '#shared/errors.ts';
 import { logger } from '#shared/log.ts';
-import { parseOrThrow } from './validation.ts';
+import { parseOrThrow } from '#shared/validation.ts';
 
 export interface SfnTaskContext {
   /** The Lambda request id; audit entries carry it. */

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite, type AuditedItem } from '#shared/audit/audited-write.ts';
 import type { AuditChainStore, TransactItem } from '#shared/audit/store.ts';
-import { envNames, requireEnv } from '#shared/config.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
 import { ConflictError, ValidationError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { Page, ReturnRecord, SubmissionStore } from '#shared/ports/submission.ts';
@@ -134,7 +134,7 @@ function decodeCursor(cursor: string, index: 'gsi1' | 'gsi2', pk: string): Item 
 const eventSuffix = (i: number) => `${String(i).padStart(2, '0')}${randomBytes(3).toString('hex')}`;
 
 /**
- * The submission context's registry items (key design: shared/adapters/dynamo.ts).
+ * The submission context's registry items (key design: adapters/dynamo.ts).
  * Every write is one auditedWrite transaction: the change, its timeline
  * events and its audit record commit together or not at all.
  */

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { ScheduleDef } from '#infra/manifest.ts';
 import { DomainError } from '#shared/errors.ts';
 import { logger } from '#shared/log.ts';
-import { parseOrThrow } from './validation.ts';
+import { parseOrThrow } from '#shared/validation.ts';
 
 /**
  * What a scheduled function receives — the same on AWS and locally. On AWS

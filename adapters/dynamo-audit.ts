@@ -1,5 +1,5 @@
 import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { envNames, requireEnv } from '#shared/config.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
 import type { AuditChainStore, TransactItem } from '#shared/audit/store.ts';
 import type { ChainHead } from '#shared/audit/chain.ts';
 import type { ItemReader } from '#shared/audit/item-states.ts';

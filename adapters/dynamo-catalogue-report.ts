@@ -1,7 +1,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
-import type { CatalogueReport, CatalogueReportStore } from '#shared/catalogue/report.ts';
-import { requireEnv, tableEnv } from '#shared/config.ts';
+import type { CatalogueReport, CatalogueReportStore } from '#shared/catalogue-report/report.ts';
+import { requireEnv, tableEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { documentClient, keys } from './dynamo.ts';

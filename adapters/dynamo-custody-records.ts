@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { envNames, requireEnv } from '#shared/config.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
 import type { CustodyCopyRecord, CustodyRecords, RecordedFile } from '#shared/ports/custody.ts';
 import { custodyCopiesPartition, custodyCopyIndex, keys } from './dynamo.ts';
 import { DynamoRegistryAccess, DynamoSubmissionStore, type RegistryAccess } from './dynamo-submission.ts';

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
 import type { AuditChainStore } from '#shared/audit/store.ts';
-import { envNames, requireEnv } from '#shared/config.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { HolidayTableAudit, HolidayTableStore } from '#shared/ports/calendar.ts';
 import { holidayTableSchema, type HolidayTable } from '#shared/schemas/calendar.ts';

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
-import { requireEnv, tableEnv } from '#shared/config.ts';
+import { requireEnv, tableEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { DestructionPendingError, type DestructionRecord, type DestructionStore } from '#shared/destruction/destruction.ts';

@@ -18,7 +18,7 @@ export function documentClient(): DynamoDBDocumentClient {
  *   ORG#<code>        META   organisation   gsi1: ORGS#<parentCode|ROOT> / ORG#<code>
  *   USER#<userId>     META   user           gsi1: USERS#<orgCode> / USER#<userId>
  *   CALENDAR#<year>   META   holiday table for one year (State Council notice)  gsi1: CALENDARS / CALENDAR#<year>
- *   HTASK#<id>        META   human task (shared/adapters/dynamo-tasks.ts); its sealed token while open
+ *   HTASK#<id>        META   human task (adapters/dynamo-tasks.ts); its sealed token while open
  *                           gsi1: HTASKS#open / DUE#<due>#<id>  (only while open: the reminder scan)
  *                           gsi2: HTASKSUBJ#<kind>#<subject> / HTASK#<createdAt>#<id>  (the tasks of one subject)
  *   TASK#<taskId>     META   survey task 调查监测任务  gsi1: ORGTASKS#<organiserOrg> / TASK#<createdAt>#<taskId>
@@ -31,7 +31,7 @@ export function documentClient(): DynamoDBDocumentClient {
  *                           custodyReceived {receivedAt, catalogueReportDue (R9.1)}, transferNotRequired, forestryCopySent {due} …
  *                           custodyCopied also carries gsi1: CUSTODYCOPIES / <resultNumber>#v<nnnn> — every custody
  *                           copy with its manifest SHA-256 and root hash, the integrity audit's expected set (R10.1)
- *   CAT#<number>      META   catalogue entry 成果目录 (R9.2; shared/adapters/dynamo-catalogue.ts); never deleted —
+ *   CAT#<number>      META   catalogue entry 成果目录 (R9.2; adapters/dynamo-catalogue.ts); never deleted —
  *                           a destroyed entry keeps its number (status 'destroyed')
  *   CAT#<number>      V#<nnnn>               snapshot of entry version n (R9.2: edits are versioned)
  *   CATSUB#<submissionId> META  the submission's entry number: registration is idempotent per submission
@@ -49,7 +49,7 @@ export function documentClient(): DynamoDBDocumentClient {
  *                           custodian's list and the upper level's list, written in the report's transactions
  *   CATREPORTLAST#<custodianOrg> META  lastKey: the CATBYCUST# sort key the next report starts after
  *   DESTRUCTION#<number> META  the latest destruction round of a result (pending → destroyed | refused;
- *                           shared/adapters/dynamo-destruction.ts); a refused round is replaced by the next request
+ *                           adapters/dynamo-destruction.ts); a refused round is replaced by the next request
  *   PING#<id>         META   ping fixture run (platform; proves the workflow chain)
  *   INTEGRITY#<date>  RUN#<executionName>  one custody integrity audit run (R10.1; report keys, counts, passed)
  *   SCHEDULE#<name>   LAST_RUN  when a scheduled job last ran (platform)

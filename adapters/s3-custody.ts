@@ -11,7 +11,7 @@ import {
   S3Client,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { bucketEnv, requireEnv, tableEnv } from '#shared/config.ts';
+import { bucketEnv, requireEnv, tableEnv } from '#adapters/config.ts';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
@@ -258,7 +258,7 @@ export class S3CustodyRepair implements CustodyRepair {
 /**
  * The audit hashes what it reads itself and must report a mismatch, not fail
  * on it: the SDK's own response checksum validation is off unless required
- * (as for the verifier, shared/adapters/s3-byte-source.ts).
+ * (as for the verifier, adapters/s3-byte-source.ts).
  */
 let custody: S3Client | undefined;
 function custodyClient(env: NodeJS.ProcessEnv = process.env): S3Client {

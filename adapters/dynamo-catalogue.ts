@@ -4,7 +4,7 @@ import type { AuditChainStore } from '#shared/audit/store.ts';
 import { AlreadyCataloguedError, EntryChangedError, SequenceMovedError } from '#shared/catalogue/errors.ts';
 import { entryTerms, queryTerms, textContains } from '#shared/catalogue/keywords.ts';
 import { regionKey, regionKeys } from '#shared/catalogue/regions.ts';
-import { envNames, requireEnv } from '#shared/config.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { nationalRegion, regionCovers } from '#shared/identity/scope.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
@@ -273,7 +273,7 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
 }
 
 /**
- * The catalogue's registry items (key design: shared/adapters/dynamo.ts).
+ * The catalogue's registry items (key design: adapters/dynamo.ts).
  *
  * Search cost: one Query of the driving partition per `queryPageItems`
  * index items evaluated, at most `maxQueriesPerSearch` per request, plus

@@ -44,7 +44,7 @@ export const unhoistableHeaders = ['x-amz-checksum-sha256', 'if-none-match'] as 
 let client: S3Client | undefined;
 function uploadsClient(env: NodeJS.ProcessEnv = process.env): S3Client {
   client ??= new S3Client({
-    // Path-style against an emulator endpoint (see shared/adapters/s3.ts).
+    // Path-style against an emulator endpoint (see adapters/s3.ts).
     forcePathStyle: Boolean(env['AWS_ENDPOINT_URL_S3'] || env['AWS_ENDPOINT_URL']),
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',

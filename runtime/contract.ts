@@ -2,7 +2,7 @@ import type { z } from 'zod';
 
 /**
  * What a route accepts and returns. Handlers validate with it; the OpenAPI
- * document is generated from it (shared/http/openapi.ts), so docs and
+ * document is generated from it (runtime/openapi.ts), so docs and
  * behaviour cannot disagree.
  */
 export interface RouteContract {

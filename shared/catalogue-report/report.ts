@@ -15,7 +15,7 @@ import { sharingModeLabels } from '#shared/schemas/submission.ts';
 import { escapeHtml } from '#shared/tasks/mail.ts';
 import { themeProfiles } from '#shared/verification/profiles.ts';
 import { noteListed } from '#shared/security/access.ts';
-import { entryRecord } from './catalogue.ts';
+import { entryRecord } from '#shared/catalogue/catalogue.ts';
 
 /**
  * Catalogue reports upward (目录汇交/上报, R9.1): within 30 working days of
@@ -77,7 +77,7 @@ export interface CatalogueReport {
   readonly acknowledgement?: Acknowledgement;
 }
 
-/** Registry items CATREPORT#<id>, CATREPORTS#<custodian> (listing copy) and CATREPORTLAST#<custodian> (shared/adapters/dynamo-catalogue-report.ts). */
+/** Registry items CATREPORT#<id>, CATREPORTS#<custodian> (listing copy) and CATREPORTLAST#<custodian> (adapters/dynamo-catalogue-report.ts). */
 export interface CatalogueReportStore {
   /** The custodian's entries registered after `afterKey` (CATBYCUST# sort keys), oldest first. */
   entriesSince(custodianOrg: string, afterKey: string | undefined): Promise<Array<{ key: string; resultNumber: string }>>;

@@ -1,7 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite } from '#shared/audit/audited-write.ts';
 import type { AuditChainStore, TransactItem } from '#shared/audit/store.ts';
-import { envNames, requireEnv } from '#shared/config.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { ClearanceChange, IdentityAdministration, IdentityRepository } from '#shared/ports/identity.ts';

@@ -97,7 +97,7 @@ export class S3PackageReader implements PackageReader {
  * verifier hashes what it streams itself and must report a mismatch as a
  * defect (manifest.checksum-mismatch), not fail on it — so responses are
  * validated only when asked (WHEN_REQUIRED). Path-style with an endpoint
- * override, as shared/adapters/s3.ts explains.
+ * override, as adapters/s3.ts explains.
  */
 let verifier: S3Client | undefined;
 function verifierClient(env: NodeJS.ProcessEnv = process.env): S3Client {

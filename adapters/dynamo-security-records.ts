@@ -1,5 +1,5 @@
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { envNames, requireEnv } from '#shared/config.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
 import type { SecurityRecord, SecurityRecordStore } from '#shared/security/records.ts';
 import { documentClient } from './dynamo.ts';
 

@@ -5,7 +5,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { requireEnv, stateMachineEnv } from '#shared/config.ts';
+import { requireEnv, stateMachineEnv } from '#adapters/config.ts';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
 
