@@ -25,6 +25,7 @@ export const catalogueReportViewSchema = z.object({
 /** Contracts of the catalogue report routes (成果目录上报, R9.1), keyed by manifest function name. */
 export const catalogueReportContracts = {
   SendCatalogueReport: contract({
+    success: [202],
     response: z.object({ report: catalogueReportViewSchema }),
     description:
       '保管单位的成果保管人将自上次上报以来新登记的成果目录条目上报上一级组织单位（上报内容以 JSON 存档于文档库；CSV 表格与中文网页按读者密级下载），上一级审核人员经邮件链接确认接收。' +
