@@ -16,6 +16,12 @@ export const catalogueReportViewSchema = z.object({
   entryCount: z.number().int(),
   firstRegisteredAt: z.string().describe('报告中最早的条目登记（接收）时间'),
   dueDate: z.string().describe('上报期限：最早登记后 30 个工作日'),
+  dueBasis: z.enum(['receipt', 'registration']).optional().describe('期限起算依据：receipt 保管单位接收 · registration 目录登记'),
+  dueFrom: z.string().optional().describe('期限起算日期（北京时间）'),
+  entryDues: z
+    .array(z.object({ resultNumber: z.string(), dueBasis: z.enum(['receipt', 'registration']), dueFrom: z.string(), dueDate: z.string() }))
+    .optional()
+    .describe('各条目自己的上报期限（仅读者密级可见的条目；列表中不含）'),
   workingDaysLeft: z.number().int().describe('距期限的剩余工作日（逾期为负）'),
   overdue: z.boolean().describe('逾期未确认'),
   execution: z.string().optional(),
