@@ -5,7 +5,18 @@ import type { z } from 'zod';
  * document is generated from it (runtime/openapi.ts), so docs and
  * behaviour cannot disagree.
  */
+/** The statuses a route may answer with on success. */
+export type SuccessStatus = 200 | 201 | 202;
+
 export interface RouteContract {
+  /**
+   * Every success status the handler answers with, the usual one first
+   * (default [200]). The handler's result type admits only these (SuccessOf),
+   * and the OpenAPI document names each.
+   */
+  readonly success?: readonly [SuccessStatus, ...SuccessStatus[]];
+  /** A non-error answer outside 2xx with the success body (HealthCheck: 503 when the registry is unreachable). */
+  readonly degraded?: { readonly status: 503; readonly description: string };
   readonly path?: z.ZodObject;
   readonly query?: z.ZodObject;
   readonly body?: z.ZodType;
@@ -21,6 +32,17 @@ export interface RouteContract {
   readonly description?: string;
 }
 
-export function contract<C extends RouteContract>(c: C): C {
+/** The success statuses a contract declares (read structurally: [200] when it declares none). */
+export type SuccessOf<C> = C extends { readonly success: readonly (infer S)[] } ? S : 200;
+/** The degraded status a contract declares, if any. */
+export type DegradedOf<C> = C extends { readonly degraded: { readonly status: infer D extends number } } ? D : never;
+
+/** The success statuses a contract declares, at run time. */
+export function successOf(c: RouteContract): readonly SuccessStatus[] {
+  return c.success ?? [200];
+}
+
+/** `const`: a declared `success: [201]` keeps its literal type, so SuccessOf can read it. */
+export function contract<const C extends RouteContract>(c: C): C {
   return c;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Manifest } from '#infra/manifest.ts';
-import type { RouteContract } from './contract.ts';
+import { successOf, type RouteContract, type SuccessStatus } from './contract.ts';
 
 /**
  * OpenAPI 3.1 from the manifest's routes and their zod contracts. 3.1 uses
@@ -37,6 +37,13 @@ const errorResponse: JsonSchema = {
   },
 };
 
+/** What API Gateway itself answers when it refuses (payload over 10 MiB) or the function fails. */
+const gatewayError: JsonSchema = {
+  type: 'object',
+  required: ['message'],
+  properties: { message: { type: 'string', description: 'API 网关的英文说明，如 Internal Server Error' } },
+};
+
 function parameters(obj: z.ZodObject | undefined, where: 'path' | 'query') {
   if (!obj) return [];
   const schema = toSchema(obj, 'input');
@@ -51,6 +58,42 @@ function parameters(obj: z.ZodObject | undefined, where: 'path' | 'query') {
   }));
 }
 
+const successText: Record<SuccessStatus, string> = {
+  200: '成功',
+  201: '已创建',
+  202: '已受理（后续由流程异步完成）',
+};
+
+/**
+ * Every status an operation answers with: its declared success statuses
+ * (and degraded one), and the error statuses withHttp produces for it — 400
+ * (validation, undeclared query or body), 401/403 unless public, 404, 409,
+ * 413/415 where it reads a body, 500 (internal, the same error body).
+ */
+function responsesOf(c: RouteContract, isPublic: boolean): Record<string, unknown> {
+  const content = c.produces === 'text/html'
+    ? { 'text/html': { schema: { type: 'string' } } }
+    : Array.isArray(c.produces)
+      ? Object.fromEntries(c.produces.map((t) => [t, { schema: { type: 'string' } }]))
+      : { 'application/json': { schema: c.response ? toSchema(c.response, 'output') : {} } };
+  const out: Record<string, unknown> = {};
+  for (const status of successOf(c)) out[String(status)] = { description: successText[status], content };
+  if (c.degraded) out[String(c.degraded.status)] = { description: c.degraded.description, content };
+  out['400'] = { $ref: '#/components/responses/BadRequest' };
+  if (!isPublic) {
+    out['401'] = { $ref: '#/components/responses/Unauthenticated' };
+    out['403'] = { $ref: '#/components/responses/Forbidden' };
+  }
+  out['404'] = { $ref: '#/components/responses/NotFound' };
+  out['409'] = { $ref: '#/components/responses/Conflict' };
+  if (c.body) {
+    out['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
+    out['415'] = { $ref: '#/components/responses/UnsupportedMediaType' };
+  }
+  out['500'] = { $ref: '#/components/responses/InternalError' };
+  return out;
+}
+
 export function buildOpenApi(manifest: Manifest, contracts: Readonly<Record<string, RouteContract>>, version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of manifest.routes) {
@@ -61,23 +104,7 @@ export function buildOpenApi(manifest: Manifest, contracts: Readonly<Record<stri
       ...(c.description ? { description: c.description } : {}),
       tags: [route.function.replace(/([a-z])([A-Z]).*/, '$1')],
       parameters: [...parameters(c.path, 'path'), ...parameters(c.query, 'query')],
-      responses: {
-        '200': {
-          description: '成功',
-          content: c.produces === 'text/html'
-            ? { 'text/html': { schema: { type: 'string' } } }
-            : Array.isArray(c.produces)
-              ? Object.fromEntries(c.produces.map((t) => [t, { schema: { type: 'string' } }]))
-              : { 'application/json': { schema: c.response ? toSchema(c.response, 'output') : {} } },
-        },
-        '400': { $ref: '#/components/responses/BadRequest' },
-        ...(route.auth === 'public' ? {} : {
-          '401': { $ref: '#/components/responses/Unauthenticated' },
-          '403': { $ref: '#/components/responses/Forbidden' },
-        }),
-        '404': { $ref: '#/components/responses/NotFound' },
-        '409': { $ref: '#/components/responses/Conflict' },
-      },
+      responses: responsesOf(c, route.auth === 'public'),
       ...(route.auth === 'public' ? { security: [] } : { security: [{ bearer: [] }] }),
       'x-chengguo-auth': route.auth,
     };
@@ -86,9 +113,15 @@ export function buildOpenApi(manifest: Manifest, contracts: Readonly<Record<stri
     }
     (paths[route.path] ??= {})[route.method.toLowerCase()] = op;
   }
-  const response = (description: string) => ({
+  const response = (description: string, gateway = false) => ({
     description,
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    content: {
+      'application/json': {
+        schema: gateway
+          ? { anyOf: [{ $ref: '#/components/schemas/Error' }, { $ref: '#/components/schemas/GatewayError' }] }
+          : { $ref: '#/components/schemas/Error' },
+      },
+    },
   });
   return {
     openapi: '3.1.0',
@@ -101,13 +134,16 @@ export function buildOpenApi(manifest: Manifest, contracts: Readonly<Record<stri
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: errorResponse },
+      schemas: { Error: errorResponse, GatewayError: gatewayError },
       responses: {
         BadRequest: response('请求参数有误（字段见 details）'),
         Unauthenticated: response('未登录、令牌过期或无效'),
         Forbidden: response('无权执行此操作'),
         NotFound: response('对象不存在'),
         Conflict: response('状态冲突（例如已决定、已封存）'),
+        PayloadTooLarge: response('请求体过大（文件请通过上传地址提交）；超过 API 网关上限（10 MiB）时为网关的错误体', true),
+        UnsupportedMediaType: response('请求体须为 JSON（content-type: application/json）'),
+        InternalError: response('系统内部错误（附请求编号）；函数本身失败时为 API 网关的错误体', true),
       },
     },
   };

@@ -6,7 +6,7 @@ import { DomainError, ForbiddenError, PayloadTooLargeError, UnsupportedMediaType
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { UnauthenticatedError } from '#shared/errors.ts';
-import type { RouteContract } from './contract.ts';
+import type { DegradedOf, RouteContract, SuccessOf } from './contract.ts';
 import { statusOf } from './status.ts';
 import { parseOrThrow } from '#shared/validation.ts';
 import { refuseLoneSurrogates } from './well-formed.ts';
@@ -33,11 +33,24 @@ export interface HttpRequest<C extends RouteContract> {
   readonly event: APIGatewayProxyEventV2;
 }
 
-export interface HttpResult {
-  readonly status?: number;
+/**
+ * What a handler answers. `status` is one the route's contract declares
+ * (HandlerStatus): an undeclared success status does not compile, and the
+ * OpenAPI document names every status a handler may return.
+ */
+export interface HttpResult<S extends number = 200> {
+  /** Omitted = 200. */
+  readonly status?: S;
   readonly body?: unknown;
   readonly headers?: Record<string, string>;
 }
+
+/**
+ * The statuses a handler of contract C may return itself: its declared
+ * success and degraded statuses, and the refusals every operation documents
+ * with the error body (400, 404, 409; e.g. a held-offline upload's 409).
+ */
+export type HandlerStatus<C> = SuccessOf<C> | DegradedOf<C> | 400 | 404 | 409;
 
 export interface HttpDeps {
   readonly verifier: () => TokenVerifier;
@@ -173,7 +186,7 @@ export async function defaultHttpDeps(): Promise<HttpDeps> {
 export function withHttp<C extends RouteContract>(
   functionName: string,
   spec: C,
-  fn: (req: HttpRequest<C>) => Promise<HttpResult>,
+  fn: (req: HttpRequest<C>) => Promise<HttpResult<HandlerStatus<C>>>,
   deps?: HttpDeps,
 ) {
   const route = routeOf(functionName);

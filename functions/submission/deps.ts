@@ -72,7 +72,7 @@ export function signedIn(principal: Principal | undefined): Principal {
  * mistakes it for an accepted upload) while the record it leaves — the
  * submission held offline by the custodian — comes with it.
  */
-export function heldOfflineResponse(result: Extract<OpenResult, { outcome: 'heldOffline' }>, requestId: string): HttpResult {
+export function heldOfflineResponse(result: Extract<OpenResult, { outcome: 'heldOffline' }>, requestId: string): HttpResult<409> {
   return {
     status: 409,
     body: { error: { code: result.code, message: result.message, requestId }, submission: result.submission },

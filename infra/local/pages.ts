@@ -136,13 +136,14 @@ async function tryIt(id, method, path) {
       const M = method.toUpperCase();
       const params = op.parameters || [];
       const body = op.requestBody && op.requestBody.content && op.requestBody.content['application/json'];
-      const ok = op.responses && op.responses['200'] && op.responses['200'].content;
+      const okStatus = Object.keys(op.responses || {}).find((s) => /^2/.test(s)) || '200';
+      const ok = op.responses && op.responses[okStatus] && op.responses[okStatus].content;
       const okSchema = ok && ok['application/json'] && ok['application/json'].schema;
       html.push('<div class="card" id="' + id + '"><div class="row"><span class="method ' + M + '">' + M + '</span><code>' + esc(path) + '</code><strong>' + esc(op.summary || '') + '</strong><span class="tag">' + esc(authLabel(op['x-chengguo-auth'] || 'any')) + '</span><span class="muted">' + esc(op.operationId || '') + '</span></div>'
         + (op.description ? '<p>' + esc(op.description) + '</p>' : '')
         + (params.length ? '<table><tr><th>参数</th><th>位置</th><th>必填</th><th>说明</th><th>值</th></tr>' + params.map((p) => '<tr><td><code>' + esc(p.name) + '</code></td><td>' + p.in + '</td><td>' + (p.required ? '是' : '否') + '</td><td>' + esc(p.description || (p.schema && p.schema.description) || '') + '</td><td><input name="' + esc(p.name) + '" data-in="' + p.in + '"></td></tr>').join('') + '</table>' : '')
         + (body ? schemaBlock('请求体 request body', body.schema) + '<textarea name="body" rows="4">' + esc(example(body.schema)) + '</textarea>' : '')
-        + schemaBlock('响应 response (200)', okSchema)
+        + schemaBlock('响应 response (' + okStatus + ')', okSchema)
         + '<p><button class="secondary" onclick="tryIt(\\'' + id + '\\', \\'' + M + '\\', \\'' + path + '\\')">试一试 · try it</button></p><div class="result"></div></div>');
     }
   }

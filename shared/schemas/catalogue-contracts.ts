@@ -13,6 +13,7 @@ const numberPath = z.object({ resultNumber: resultNumberSchema });
 /** Contracts of the catalogue routes (R9.1, R9.2, R5.1), keyed by manifest function name. */
 export const catalogueContracts = {
   RegisterCatalogueEntry: contract({
+    success: [201, 200],
     body: registerCatalogueBodySchema,
     response: z.object({ entry: catalogueEntrySchema, created: z.boolean() }),
     description:

@@ -16,6 +16,12 @@ export const catalogueReportViewSchema = z.object({
   entryCount: z.number().int(),
   firstRegisteredAt: z.string().describe('报告中最早的条目登记（接收）时间'),
   dueDate: z.string().describe('上报期限：最早登记后 30 个工作日'),
+  dueBasis: z.enum(['receipt', 'registration']).optional().describe('期限起算依据：receipt 保管单位接收 · registration 目录登记'),
+  dueFrom: z.string().optional().describe('期限起算日期（北京时间）'),
+  entryDues: z
+    .array(z.object({ resultNumber: z.string(), dueBasis: z.enum(['receipt', 'registration']), dueFrom: z.string(), dueDate: z.string() }))
+    .optional()
+    .describe('各条目自己的上报期限（仅读者密级可见的条目；列表中不含）'),
   workingDaysLeft: z.number().int().describe('距期限的剩余工作日（逾期为负）'),
   overdue: z.boolean().describe('逾期未确认'),
   execution: z.string().optional(),
@@ -25,6 +31,7 @@ export const catalogueReportViewSchema = z.object({
 /** Contracts of the catalogue report routes (成果目录上报, R9.1), keyed by manifest function name. */
 export const catalogueReportContracts = {
   SendCatalogueReport: contract({
+    success: [202],
     response: z.object({ report: catalogueReportViewSchema }),
     description:
       '保管单位的成果保管人将自上次上报以来新登记的成果目录条目上报上一级组织单位（上报内容以 JSON 存档于文档库；CSV 表格与中文网页按读者密级下载），上一级审核人员经邮件链接确认接收。' +

@@ -33,6 +33,7 @@ const numberPath = z.object({ resultNumber: resultNumberSchema });
 /** Contracts of the destruction routes (销毁), keyed by manifest function name. */
 export const destructionContracts = {
   RequestDestruction: contract({
+    success: [202],
     path: numberPath,
     body: destructionRequestBodySchema,
     response: z.object({ destruction: destructionViewSchema }),

@@ -23,10 +23,12 @@ export const healthSchema = z.object({
 /** Contracts of the platform routes, keyed by manifest function name. */
 export const platformContracts = {
   HealthCheck: contract({
+    degraded: { status: 503, description: '登记表不可读：响应结构相同，status 为 degraded' },
     response: healthSchema,
     description: '存活检查：读取一次登记表。无需登录；表不可读时返回 503。',
   }),
   StartPing: contract({
+    success: [202],
     body: startPingBodySchema,
     response: pingViewSchema,
     description:

@@ -161,6 +161,7 @@ export const timelineEntrySchema = z.object({
 /** Contracts of the submission routes (R5.1, R6.1, R7.1, R7.2, R9.2), keyed by manifest function name. */
 export const submissionContracts = {
   RegisterSurveyTask: contract({
+    success: [201],
     body: surveyTaskInputSchema,
     response: z.object({
       task: surveyTaskViewSchema,
@@ -193,6 +194,7 @@ export const submissionContracts = {
       '实施单位汇交人登记调查工作完成日期，汇交期限为其后第 30 个工作日（R6.1，按国务院节假日安排）。同一日期重复提交不产生变更；已有成果封存后不可修改。',
   }),
   OpenSubmission: contract({
+    success: [201],
     path: taskPath,
     body: z.object({ catalogue: catalogueSchema, files: manifestFilesSchema }),
     maxBodyBytes: manifestBodyBytes,
@@ -202,6 +204,7 @@ export const submissionContracts = {
       '密级为秘密及以上的成果不得上传（R5.1）：登记为由保管单位离线保管，返回 409 CLASSIFIED_HELD_OFFLINE 及说明，响应中附已登记的汇交记录。',
   }),
   CreateSubmissionVersion: contract({
+    success: [201],
     path: submissionPath,
     body: z.object({ catalogue: catalogueSchema.optional().describe('修改后的目录信息；不填沿用上一版'), files: manifestFilesSchema }),
     maxBodyBytes: manifestBodyBytes,
@@ -269,6 +272,7 @@ export const submissionContracts = {
     description: '取消该版本所有未完成的分片上传，或用 path 只取消一个文件的（已上传的分片被丢弃）；已完整上传的文件保留。已封存的版本返回 409。',
   }),
   CompleteVersion: contract({
+    success: [202, 200],
     path: versionPath,
     response: z.object({
       submissionId: z.string(),

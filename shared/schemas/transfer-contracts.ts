@@ -7,6 +7,7 @@ const submissionPath = z.object({ submissionId: submissionIdSchema });
 /** R8.1 transfer to custody (functions/transfer). */
 export const transferContracts = {
   StartTransfer: contract({
+    success: [202, 200],
     path: submissionPath,
     response: z.object({
       submissionId: z.string(),

@@ -13,6 +13,7 @@ import { inject } from 'vitest';
 import { issuerKeyFile } from '#infra/local/issuer.ts';
 import { localAudience } from '#infra/local/ports.ts';
 import type { ProvidedCloud } from './global-setup.ts';
+import { checkResponse } from './response-validator.ts';
 
 export const cloud: ProvidedCloud = inject('localCloud');
 
@@ -44,16 +45,21 @@ export interface ApiResponse<T = any> {
   readonly headers: Headers;
 }
 
-/** Calls the API; `body` is sent as JSON, `rawBody` as is (for malformed JSON). */
+/**
+ * Calls the API; `body` is sent as JSON, `rawBody` as is (for malformed JSON).
+ * Every answer of a manifest route is checked against the OpenAPI document
+ * (response-validator.ts): an undocumented status, content type or body
+ * fails the test that saw it.
+ */
 export async function api<T = any>(
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown; rawBody?: string; apiUrl?: string } = {},
+  opts: { token?: string; body?: unknown; rawBody?: string; apiUrl?: string; headers?: Record<string, string> } = {},
 ): Promise<ApiResponse<T>> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
   const payload = opts.rawBody ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
-  if (payload !== undefined) headers['content-type'] = 'application/json';
+  if (payload !== undefined) headers['content-type'] ??= 'application/json';
   const res = await fetch(`${opts.apiUrl ?? cloud.urls.api}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
   const text = await res.text();
   let body: unknown = text;
@@ -62,6 +68,7 @@ export async function api<T = any>(
   } catch {
     // not JSON: keep the text
   }
+  checkResponse(method, path, res.status, res.headers.get('content-type'), body);
   return { status: res.status, body: body as T, headers: res.headers };
 }
 

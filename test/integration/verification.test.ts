@@ -31,7 +31,7 @@ describe('R7.1 R8.1 verification on the local cloud: a valid package is checked,
     expect(reviewMail.text).not.toMatch(/AQCE[A-Za-z0-9_-]{20}/);
     await versionStatus(submissionId, 1, ['awaitingReview']);
 
-    const page = await fetch(`${cloud.urls.api}/human-tasks/${id}/page`);
+    const page = await api('GET', `/human-tasks/${id}/page`);
     const view = await api('GET', `/human-tasks/${id}`, { token: await tokenOf('chen.jing') });
 
     expect(page.status).toBe(200);
@@ -52,11 +52,11 @@ describe('R7.1 R8.1 verification on the local cloud: a valid package is checked,
     expect(mail.text).toContain(sub.transferDue);
     expect(mail.text).toMatch(/15 个工作日/);
     const report = await api('GET', `/submissions/${submissionId}/versions/1/report`, { token: await tokenOf('li.na') });
-    const html = await fetch(`${cloud.urls.api}/submissions/${submissionId}/versions/1/report.html`, { headers: { authorization: `Bearer ${await tokenOf('zhang.wei')}` } });
+    const html = await api<string>('GET', `/submissions/${submissionId}/versions/1/report.html`, { token: await tokenOf('zhang.wei') });
     expect(report.status).toBe(200);
     expect(report.body.passed).toBe(true);
     expect(html.status).toBe(200);
-    expect(await html.text()).toContain('核验结论：通过');
+    expect(html.body).toContain('核验结论：通过');
   });
 });
 
@@ -68,8 +68,8 @@ describe('R7.1 link attacks on the review task: each refused or harmless, state 
     const before = await taskState(id);
     const forgedId = randomBytes(16).toString('base64url');
 
-    const scanner = await fetch(`${cloud.urls.api}/human-tasks/${id}/page`, { headers: { 'user-agent': 'MailScanner/1.0' } });
-    const scannerHtml = await scanner.text();
+    const scanner = await api<string>('GET', `/human-tasks/${id}/page`, { headers: { 'user-agent': 'MailScanner/1.0' } });
+    const scannerHtml = scanner.body;
     const forgedGet = await api('GET', `/human-tasks/${forgedId}`, { token: await tokenOf('chen.jing') });
     const forgedPost = await api('POST', `/human-tasks/${forgedId}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve' } });
     const foreignGet = await api('GET', `/human-tasks/${id}`, { token: await tokenOf('guo.tao') });

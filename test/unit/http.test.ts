@@ -70,7 +70,7 @@ describe('foundation: HTTP plumbing — authentication, validation and the error
     identity: fakeIdentity,
   };
   const writes: unknown[] = [];
-  const ping = withHttp('StartPing', { body: z.object({ message: z.string().min(1).max(200) }) }, async (req) => {
+  const ping = withHttp('StartPing', { success: [201], body: z.object({ message: z.string().min(1).max(200) }) } as const, async (req) => {
     writes.push(req.body);
     return { status: 201, body: { ok: true, by: req.principal?.userId } };
   }, deps);
@@ -228,7 +228,7 @@ describe('issue-3 HTTP: a body must be sent as JSON', async () => {
   const keys = await keyPair();
   const deps: HttpDeps = { verifier: () => jwtVerifier({ issuer, audience, keys: keys.jwks }), identity: fakeIdentity };
   const seen: unknown[] = [];
-  const create = withHttp('StartPing', { body: z.object({ message: z.string().min(1) }) }, async (req) => {
+  const create = withHttp('StartPing', { success: [201], body: z.object({ message: z.string().min(1) }) } as const, async (req) => {
     seen.push(req.body);
     return { status: 201, body: { ok: true } };
   }, deps);

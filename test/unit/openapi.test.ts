@@ -3,6 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { manifest } from '#infra/manifest.ts';
 import { buildOpenApi } from '#runtime/openapi.ts';
 import { contracts } from '#shared/schemas/contracts.ts';
+import { successOf } from '#shared/http/contract.ts';
 
 describe('foundation: OpenAPI 3.1 generated from the zod contracts', () => {
   const doc = buildOpenApi(manifest, contracts, 'test');
@@ -35,5 +36,34 @@ describe('foundation: OpenAPI 3.1 generated from the zod contracts', () => {
     const ping = (doc.paths['/pings'] as Record<string, { requestBody: { content: Record<string, { schema: object }> } }>)['post']!;
     const validate = ajv.compile(ping.requestBody.content['application/json']!.schema);
     expect(validate({ message: 123 })).toBe(false);
+  });
+
+  type Responses = Record<string, { content?: Record<string, unknown>; $ref?: string }>;
+  const responsesOf = (method: string, path: string) =>
+    ((doc.paths[path] as Record<string, { responses: Responses }>)[method.toLowerCase()]!).responses;
+
+  it('issue-9: names each operation\'s real success statuses, not 200 for all', () => {
+    expect(Object.keys(responsesOf('POST', '/survey-tasks')).filter((s) => s.startsWith('2'))).toEqual(['201']);
+    expect(Object.keys(responsesOf('POST', '/pings')).filter((s) => s.startsWith('2'))).toEqual(['202']);
+    expect(Object.keys(responsesOf('POST', '/catalogue')).filter((s) => s.startsWith('2')).sort()).toEqual(['200', '201']);
+    expect(Object.keys(responsesOf('POST', '/submissions/{submissionId}/versions/{n}/complete')).filter((s) => s.startsWith('2')).sort()).toEqual(['200', '202']);
+    expect(responsesOf('GET', '/health')['503']?.content).toEqual(responsesOf('GET', '/health')['200']?.content);
+    for (const route of manifest.routes) {
+      const declared = successOf(contracts[route.function] ?? {}).map(String);
+      const documented = Object.keys(responsesOf(route.method, route.path)).filter((s) => s.startsWith('2'));
+      expect(documented.sort(), route.function).toEqual([...declared].sort());
+    }
+  });
+
+  it('issue-9: names the error statuses the HTTP wrapper produces, with the error body', () => {
+    for (const route of manifest.routes) {
+      const c = contracts[route.function] ?? {};
+      const errors = Object.keys(responsesOf(route.method, route.path)).filter((s) => !s.startsWith('2') && s !== '503').sort();
+      const expected = ['400', '404', '409', '500', ...(route.auth === 'public' ? [] : ['401', '403']), ...(c.body ? ['413', '415'] : [])].sort();
+      expect(errors, route.function).toEqual(expected);
+    }
+    const bodyRoute = responsesOf('POST', '/pings');
+    expect(bodyRoute['415']).toEqual({ $ref: '#/components/responses/UnsupportedMediaType' });
+    expect(doc.components.responses.UnsupportedMediaType.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
   });
 });
