@@ -13,7 +13,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { manifest } from '#infra/manifest.ts';
 import { compileRoute, matchRoute } from '#infra/local/http-api.ts';
-import { buildOpenApi } from '#shared/http/openapi.ts';
+import { buildOpenApi } from '#runtime/openapi.ts';
 import { contracts } from '#shared/schemas/contracts.ts';
 
 type Json = Record<string, unknown>;

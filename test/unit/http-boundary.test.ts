@@ -36,7 +36,7 @@ describe('R20.1 issue-8 §6: a lone surrogate in a JSON body is refused at the b
     identity: () => ({ getUser: async (id) => (id === admin.userId ? admin : undefined), getOrganisation: async () => undefined, listOrganisations: async () => [], listUsers: async () => [] }),
   };
   const reached: unknown[] = [];
-  const handler = withHttp('StartPing', { body: z.object({ message: z.string(), files: z.array(z.object({ path: z.string() })).optional(), tags: z.record(z.string(), z.string()).optional() }) }, async (req) => {
+  const handler = withHttp('StartPing', { success: [201] as const, body: z.object({ message: z.string(), files: z.array(z.object({ path: z.string() })).optional(), tags: z.record(z.string(), z.string()).optional() }) }, async (req) => {
     reached.push(req.body);
     return { status: 201, body: { ok: true } };
   }, deps);

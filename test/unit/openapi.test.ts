@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { manifest } from '#infra/manifest.ts';
 import { buildOpenApi } from '#runtime/openapi.ts';
 import { contracts } from '#shared/schemas/contracts.ts';
-import { successOf } from '#shared/http/contract.ts';
+import { successOf } from '#runtime/contract.ts';
 
 describe('foundation: OpenAPI 3.1 generated from the zod contracts', () => {
   const doc = buildOpenApi(manifest, contracts, 'test');
