@@ -65,7 +65,7 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
     });
   });
 
-  describe('HEAD answers like GET (issue 8 §6: link checkers probe emailed pages with HEAD)', () => {
+  describe('R20.1 HEAD answers like GET (issue 8 §6: link checkers probe emailed pages with HEAD)', () => {
     it.each(manifest.routes.filter((r) => r.method === 'GET').map((r) => [r.path, r] as const))('HEAD %s reaches the GET function with the same authentication', (routePath, route: RouteDef) => {
       const [, get] = one('AWS::ApiGatewayV2::Route', (x) => x.Properties?.['RouteKey'] === `GET ${routePath}`, `GET ${routePath}`);
       const [, head] = one('AWS::ApiGatewayV2::Route', (x) => x.Properties?.['RouteKey'] === `HEAD ${routePath}`, `HEAD ${routePath}`);

@@ -48,7 +48,7 @@ async function round(resultNumber: string, wanted: string) {
   );
 }
 
-describe('destruction (销毁) on the local cloud: request → organiser approval by emailed task → the one privileged path → entry destroyed', () => {
+describe('R10.1 destruction (销毁) on the local cloud: request → organiser approval by emailed task → the one privileged path → entry destroyed', () => {
   let approved: Awaited<ReturnType<typeof resultInCustody>>;
   let refused: Awaited<ReturnType<typeof resultInCustody>>;
   beforeAll(async () => {

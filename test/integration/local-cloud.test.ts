@@ -39,7 +39,7 @@ async function openPingToken(pingId: string, sealed: string, dataDir = cloud.dat
   return new AesGcmTokenVault(key).open(sealed, pingTokenContext(pingId));
 }
 
-describe('issue-2 local cloud: sign-in and an authenticated route', () => {
+describe('R3.1 R20.1 issue-2 local cloud: sign-in and an authenticated route', () => {
   it('lets a seeded user sign in and read their organisation and roles from GET /me', async () => {
     const token = await signIn('zhang.wei');
 
@@ -107,7 +107,7 @@ describe('issue-2 local cloud: the ping workflow waits on a task token until Sen
   });
 });
 
-describe('issue-2 local cloud: refusals change nothing', () => {
+describe('R20.1 issue-2 local cloud: refusals change nothing', () => {
   it('answers a request without a token, with an expired token or with a token signed by another key with 401, a code and a Chinese message', async () => {
     const expired = await forgeToken({ userId: 'li.na', signer: 'issuer', issuedAt: new Date(Date.now() - 9 * 3600_000), expiresAt: new Date(Date.now() - 3600_000) });
     const foreign = await forgeToken({ userId: 'li.na', signer: 'foreign' });

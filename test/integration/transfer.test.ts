@@ -48,7 +48,7 @@ async function timelineHas(submissionId: string, type: string, timeoutMs = 30_00
   );
 }
 
-describe('R8.1 R9.1 transfer on the local cloud (issue 4)', () => {
+describe('R4.1 R8.1 R9.1 transfer on the local cloud (issue 4)', () => {
   it('transfers a verified result: numbered and catalogued, copied into custody, receipt confirmed from the emailed link, catalogue report due shown', async () => {
     const { submissionId, name, since } = await verified('chen.jing', 'landSurvey');
 

@@ -145,7 +145,7 @@ describe('issue-3 R7.1 upload CLI: upload, complete, follow', () => {
   });
 });
 
-describe('issue-3 R7.1 upload CLI: multipart', () => {
+describe('issue-3 R6.1 R7.1 upload CLI: multipart', () => {
   // The fake API sends files over 4 KiB in 4 KiB parts: landuse.gpkg (19,968 bytes) → 5 parts.
   const planOf = (size: number) => (size > 4096 ? { kind: 'multipart' as const, partSize: 4096, partCount: Math.ceil(size / 4096) } : { kind: 'single' as const });
 

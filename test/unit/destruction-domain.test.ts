@@ -69,7 +69,7 @@ const approval = (decision: 'approve' | 'return'): DestructionApproval => ({
   decidedAt: '2026-09-22T03:00:00.000Z',
 });
 
-describe('destruction (销毁): request through POST /catalogue/{resultNumber}/destruction', () => {
+describe('R10.1 destruction (销毁): request through POST /catalogue/{resultNumber}/destruction', () => {
   it('records the request with its reasons (202), audits it and starts Destruction once', async () => {
     const w = await setup();
 
@@ -114,7 +114,7 @@ describe('destruction (销毁): request through POST /catalogue/{resultNumber}/d
   });
 });
 
-describe('destruction (销毁): the approved branch removes custody and marks the entry destroyed', () => {
+describe('R10.1 destruction (销毁): the approved branch removes custody and marks the entry destroyed', () => {
   it('destroys only this result’s objects and manifests in custody and backup, manifests after objects', async () => {
     const w = await setup();
     const { destructionId } = await requested(w);
@@ -194,7 +194,7 @@ describe('destruction (销毁): the approved branch removes custody and marks th
   });
 });
 
-describe('destruction (销毁): a refusal changes nothing but the round', () => {
+describe('R10.1 destruction (销毁): a refusal changes nothing but the round', () => {
   it('closes the round as refused with the decision, emails the requester, and accepts a new request afterwards', async () => {
     const w = await setup();
     const { destructionId } = await requested(w);
@@ -213,7 +213,7 @@ describe('destruction (销毁): a refusal changes nothing but the round', () => 
   });
 });
 
-describe('destruction (销毁): the approval task kind', () => {
+describe('R10.1 destruction (销毁): the approval task kind', () => {
   it('assigns the organiser organisation’s reviewers and shows the reasons', async () => {
     const w = await setup();
     const { destructionId } = await requested(w);
@@ -244,7 +244,7 @@ describe('destruction (销毁): the approval task kind', () => {
 type State = { Type: string; Resource?: string; Next?: string; Default?: string; TimeoutSeconds?: number; Choices?: Array<{ Variable: string; StringEquals: string; Next: string }>; Catch?: Array<{ ErrorEquals: string[]; Next: string }>; Retry?: Array<{ ErrorEquals: string[] }> };
 const asl = JSON.parse(readFileSync(new URL('../../statemachines/destruction.asl.json', import.meta.url), 'utf8')) as { StartAt: string; States: Record<string, State> };
 
-describe('destruction (销毁): the Destruction state machine', () => {
+describe('R10.1 destruction (销毁): the Destruction state machine', () => {
   it('reaches Destroy Objects only from an approving decision; everything else ends refused', () => {
     const predecessors = Object.entries(asl.States).filter(
       ([, s]) => s.Next === 'Destroy Objects' || s.Default === 'Destroy Objects' || s.Choices?.some((c) => c.Next === 'Destroy Objects') || s.Catch?.some((c) => c.Next === 'Destroy Objects'),

@@ -91,7 +91,7 @@ function ports() {
 
 const lambdaContext = { awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
 
-describe('issue-4 ping fixture: start, wait, outcome', () => {
+describe('R20.1 issue-4 ping fixture: start, wait, outcome', () => {
   it('writes the ping with its audit entry, then starts the Ping state machine named after the ping', async () => {
     const { pings, workflow } = ports();
 

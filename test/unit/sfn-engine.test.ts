@@ -196,7 +196,7 @@ describe('issue-4 local Step Functions: executions as AWS keeps them', () => {
     });
   });
 
-  it('issue-8 keeps execution records on disk and, started again, resumes the ones in flight at their waiting state with a fresh token', async () => {
+  it('issue-8 R8.1 keeps execution records on disk and, started again, resumes the ones in flight at their waiting state with a fresh token', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sfn-engine-'));
     const stateFile = join(dir, 'executions.json');
     const before = fakePingFunctions();
@@ -224,7 +224,7 @@ describe('issue-4 local Step Functions: executions as AWS keeps them', () => {
     expect(() => second.startExecution({ stateMachineArn: pingArn, name: 'in-flight', input })).toThrow(expect.objectContaining({ type: 'ExecutionAlreadyExists' }));
   });
 
-  it('issue-8 fails an interrupted execution whose state no longer exists, with cause "local cloud restarted"', async () => {
+  it('issue-8 R8.1 fails an interrupted execution whose state no longer exists, with cause "local cloud restarted"', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sfn-engine-'));
     const stateFile = join(dir, 'executions.json');
     const executionArn = 'arn:aws:states:cn-north-1:000000000000:execution:Ping:gone';

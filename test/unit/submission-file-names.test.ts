@@ -19,7 +19,7 @@ async function open(files: unknown) {
   return { world, before, r };
 }
 
-describe('R6.1 issue-8 §6: deceptive, blank and clashing file names are refused with a 400 naming the file', () => {
+describe('R6.1 R20.1 issue-8 §6: deceptive, blank and clashing file names are refused with a 400 naming the file', () => {
   const cases: Array<[string, string[], number, string]> = [
     ['a right-to-left override (U+202E)', ['report/报告\u202efdp.exe'], 4, '报告\\u202efdp.exe'],
     ['a left-to-right embedding (U+202A)', ['data/\u202ax.gpkg'], 4, 'data/\\u202ax.gpkg'],
@@ -51,7 +51,7 @@ describe('R6.1 issue-8 §6: deceptive, blank and clashing file names are refused
   });
 });
 
-describe('R6.1 issue-8 §6: the CLI refuses the same names before hashing or sending anything', () => {
+describe('R6.1 R20.1 issue-8 §6: the CLI refuses the same names before hashing or sending anything', () => {
   it('refuseBadNames names every bad file, shown with its invisible characters escaped', () => {
     const err = (() => {
       try {

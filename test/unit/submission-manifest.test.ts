@@ -70,7 +70,7 @@ describe('R6.1 R9.2 opening a submission with its catalogue and manifest', () =>
   });
 });
 
-describe('R6.1 bad manifests are refused with a 400 naming the field, and nothing is stored', () => {
+describe('R1.1 R6.1 bad manifests are refused with a 400 naming the field, and nothing is stored', () => {
   const longPath = `data/${'图'.repeat(Math.ceil(maxPathBytes / 3))}.tif`;
   const cases: Array<[string, (files: ReturnType<typeof file>[]) => unknown[], string, string]> = [
     ['a ../ segment', (f) => [...f.slice(0, 3), file('data/../../etc/passwd')], 'body.files.3.path', '..'],

@@ -60,7 +60,7 @@ describe('R7.2 the verification report as a Chinese HTML page for the submitter'
   });
 });
 
-describe('R7.1 and R22.1 theme profiles (BagIt-profile style: required roles, accepted formats)', () => {
+describe('R1.1 R7.1 and R22.1 theme profiles (BagIt-profile style: required roles, accepted formats)', () => {
   it('has a profile for every theme id and validates theme ids', () => {
     expect(Object.keys(themeProfiles).sort()).toEqual([...themeIds].sort());
     expect(themeIdSchema.safeParse('forest').success).toBe(true);
