@@ -8,8 +8,7 @@
  * clearance keeps the change.
  */
 import { auditedWrite } from '#adapters/audited-write.ts';
-import type { AuditChainStore } from '#adapters/dynamo-audit.ts';
-import { DynamoAuditChainStore } from '#adapters/dynamo-audit.ts';
+import { type AuditChainStore, DynamoAuditChainStore } from '#adapters/dynamo-audit.ts';
 import { createItem, orgItem, userItem } from '#adapters/dynamo-identity.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { Role } from '#shared/identity/roles.ts';
