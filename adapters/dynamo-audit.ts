@@ -1,10 +1,34 @@
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteItem } from '@aws-sdk/lib-dynamodb';
 import { envNames, requireEnv } from '#adapters/config.ts';
-import type { AuditChainStore, TransactItem } from '#shared/audit/store.ts';
 import type { ChainHead } from '#shared/audit/chain.ts';
 import type { ItemReader } from '#shared/audit/item-states.ts';
-import type { AuditRecord } from '#shared/ports/audit.ts';
+import type { AuditChainReader, AuditRecord } from '#shared/ports/audit.ts';
 import { documentClient, keys } from './dynamo.ts';
+
+/** One item of a DynamoDB TransactWriteItems call, in document-client form. */
+export type TransactItem = TransactWriteItem;
+
+/**
+ * The two calls the chain needs from storage, behind a port so that the
+ * writer's retry and conflict logic is unit-tested without DynamoDB.
+ * Adapter: below. Fake: test/fakes/audit-store.ts.
+ */
+export interface AuditChainStore extends AuditChainReader {
+  /** The logs table (LOGS_TABLE_NAME); the record and head items are written there. */
+  readonly logsTable: string;
+  /**
+   * One TransactWriteItems call. On cancellation it throws an error named
+   * `TransactionCanceledException` carrying `CancellationReasons`, one per
+   * item in request order, exactly as DynamoDB does.
+   */
+  transactWrite(items: TransactItem[]): Promise<void>;
+  /**
+   * Strongly consistent GetItem of one domain item (any table), read by the
+   * writer to compute the state an Update leaves (ItemState). Without it the
+   * state of an updated item is recorded as `unknown`.
+   */
+  getItem?(table: string, key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined>;
+}
 
 export function auditChainStoreFromEnv(env: NodeJS.ProcessEnv = process.env): AuditChainStore {
   return new DynamoAuditChainStore(requireEnv(envNames.logsTable, env));

@@ -1,6 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { auditedWrite } from '#shared/audit/audited-write.ts';
-import type { AuditChainStore } from '#shared/audit/store.ts';
+import { auditedWrite } from '#adapters/audited-write.ts';
+import type { AuditChainStore } from '#adapters/dynamo-audit.ts';
 import { envNames, requireEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { HolidayTableAudit, HolidayTableStore } from '#shared/ports/calendar.ts';

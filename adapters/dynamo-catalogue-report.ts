@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { auditedWrite } from '#shared/audit/audited-write.ts';
+import { auditedWrite } from '#adapters/audited-write.ts';
 import type { CatalogueReport, CatalogueReportStore } from '#shared/catalogue-report/report.ts';
 import { requireEnv, tableEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';

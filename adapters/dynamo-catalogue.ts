@@ -1,9 +1,9 @@
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { auditedWrite, type AuditedItem } from '#shared/audit/audited-write.ts';
-import type { AuditChainStore } from '#shared/audit/store.ts';
+import { auditedWrite, type AuditedItem } from '#adapters/audited-write.ts';
+import type { AuditChainStore } from '#adapters/dynamo-audit.ts';
 import { AlreadyCataloguedError, EntryChangedError, SequenceMovedError } from '#shared/catalogue/errors.ts';
 import { entryTerms, queryTerms, textContains } from '#shared/catalogue/keywords.ts';
-import { regionKey, regionKeys } from '#shared/catalogue/regions.ts';
+import { regionKey, regionKeys, regionBoxFor } from '#shared/reference/regions.ts';
 import { envNames, requireEnv } from '#adapters/config.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { nationalRegion, regionCovers } from '#shared/identity/scope.ts';
@@ -11,7 +11,6 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueFilter, CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { Page } from '#shared/ports/submission.ts';
 import { catalogueEntrySchema, type CatalogueEntry } from '#shared/schemas/catalogue.ts';
-import { regionBoxFor } from '#shared/verification/regions.ts';
 import { documentClient, keys } from './dynamo.ts';
 
 type Item = Record<string, unknown>;

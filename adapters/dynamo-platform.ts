@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { auditedWrite } from '#shared/audit/audited-write.ts';
+import { auditedWrite } from '#adapters/audited-write.ts';
 import { envNames, requireEnv } from '#adapters/config.ts';
 import { ConflictError, PreconditionFailedError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { auditedWrite, type AuditedItem } from '#shared/audit/audited-write.ts';
-import type { AuditChainStore, TransactItem } from '#shared/audit/store.ts';
+import { auditedWrite, type AuditedItem } from '#adapters/audited-write.ts';
+import type { AuditChainStore, TransactItem } from '#adapters/dynamo-audit.ts';
 import { envNames, requireEnv } from '#adapters/config.ts';
 import { ConflictError, ValidationError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';

@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { auditedWrite } from '#shared/audit/audited-write.ts';
-import type { AuditChainStore } from '#shared/audit/store.ts';
+import { auditedWrite } from '#adapters/audited-write.ts';
+import type { AuditChainStore } from '#adapters/dynamo-audit.ts';
 import { envNames, requireEnv } from '#adapters/config.ts';
 import type { IsoDate } from '#shared/calendar/dates.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { bucketEnv, requireEnv, tableEnv } from '#adapters/config.ts';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
-import { auditedWrite } from '#shared/audit/audited-write.ts';
+import { auditedWrite } from '#adapters/audited-write.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { Bytes, CustodyObjectHead, CustodyRepair, CustodyStore, UploadsSource } from '#shared/ports/custody.ts';
 import { CustodyContentConflictError, CustodyObjectExistsError } from '#shared/custody/errors.ts';

@@ -21,7 +21,7 @@ import { publishPublicCatalogue, writeConcurrency, type PublicCatalogueFiles } f
 import { publisherMemoryMb } from '#infra/manifest.ts';
 import { catalogueEntrySchema, type CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { SharingMode } from '#shared/schemas/submission.ts';
-import type { ThemeId } from '#shared/schemas/theme.ts';
+import type { ThemeId } from '#shared/reference/themes.ts';
 import { CountingCatalogueTable } from '../test/unit/catalogue-fakes.ts';
 import type { BenchResult } from './run.ts';
 

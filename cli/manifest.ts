@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { manifestFilesSchema, printable, type ManifestFile } from '#shared/schemas/submission.ts';
-import type { FileRole } from '#shared/schemas/theme.ts';
+import type { FileRole } from '#shared/reference/themes.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { CliError } from './errors.ts';
 import { defaultHashConcurrency, hashFiles, type FileHash } from './hash.ts';

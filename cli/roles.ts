@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fileRoleSchema, type FileRole } from '#shared/schemas/theme.ts';
+import { fileRoleSchema, type FileRole } from '#shared/reference/themes.ts';
 
 /**
  * What each file of a package is (data / map / report / metadata /

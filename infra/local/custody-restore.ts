@@ -29,7 +29,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3CustodyRepair, S3CustodyStore } from '#adapters/s3-custody.ts';
 import { storedChecksumsTrusted } from '#adapters/s3-byte-source.ts';
 import { S3DocumentStore } from '#adapters/s3-documents.ts';
-import { auditedWrite } from '#shared/audit/audited-write.ts';
+import { auditedWrite } from '#adapters/audited-write.ts';
 import { bucketEnv, envNames } from '#adapters/config.ts';
 import { integrityReportSchema } from '#shared/custody/integrity.ts';
 import { restoreObject, restoreOrder, type RestoreOutcome } from '#shared/custody/restore.ts';

@@ -3,7 +3,7 @@
  * from demo.ts, and counting from demo-data.ts, so that printing it loads no
  * domain module.
  */
-import { clearanceAllows, type Classification } from '#shared/identity/roles.ts';
+import { clearanceAllows, type Classification } from '#shared/reference/classifications.ts';
 import { classifiedResult, historicResults } from './demo-data.ts';
 
 /** How many demo catalogue entries a reader of this clearance finds. */

@@ -3,9 +3,9 @@
  * runtime imports, so that the startup banner can count them without
  * loading the domain modules.
  */
-import type { Classification } from '#shared/identity/roles.ts';
+import type { Classification } from '#shared/reference/classifications.ts';
 import type { SharingMode } from '#shared/schemas/submission.ts';
-import type { ThemeId } from '#shared/schemas/theme.ts';
+import type { ThemeId } from '#shared/reference/themes.ts';
 export const demoActor = 'system:demo';
 export const demoMark = '【演示数据】';
 

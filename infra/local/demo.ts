@@ -33,7 +33,7 @@ import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { SubmissionPorts } from '#shared/ports/submission.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import type { ManifestFile } from '#shared/schemas/submission.ts';
-import type { ThemeId } from '#shared/schemas/theme.ts';
+import type { ThemeId } from '#shared/reference/themes.ts';
 import { chinaDay } from '#shared/submission/deadlines.ts';
 import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
 import { markVerified } from '#shared/submission/outcomes.ts';

@@ -3,7 +3,9 @@
  * API docs page. Plain HTML and a little JavaScript, nothing from a CDN: the
  * laptops have no internet.
  */
-import { classificationLabels, roleLabels, type Classification, type Role } from '#shared/identity/roles.ts';
+import { roleLabels, type Role } from '#shared/identity/roles.ts';
+import { classificationLabels, type Classification } from '#shared/reference/classifications.ts';
+import { escapeHtml } from '#shared/web/html.ts';
 
 export interface DemoUserView {
   readonly userId: string;
@@ -14,9 +16,7 @@ export interface DemoUserView {
   readonly description: string;
 }
 
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}
+const esc = escapeHtml;
 
 const style = `
   :root { font-family: system-ui, "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", sans-serif; color: #1f2933; }
@@ -95,7 +95,7 @@ export function docsPage(opts: { apiUrl: string; inboxUrl: string }): string {
 </main>
 <script>
 const authLabel = (a) => a === 'public' ? '公开（无需登录）' : a === 'any' ? '任何登录用户' : '角色：' + a.join('、');
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+const esc = ${escapeHtml.toString()};
 function schemaBlock(title, schema) {
   if (!schema || Object.keys(schema).length === 0) return '';
   return '<details><summary>' + title + '</summary><pre>' + esc(JSON.stringify(schema, null, 2)) + '</pre></details>';

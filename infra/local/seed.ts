@@ -7,12 +7,12 @@
  * skipped, never overwritten — a re-run after an administrator changed a
  * clearance keeps the change.
  */
-import { auditedWrite } from '#shared/audit/audited-write.ts';
-import type { AuditChainStore } from '#shared/audit/store.ts';
-import { DynamoAuditChainStore } from '#adapters/dynamo-audit.ts';
+import { auditedWrite } from '#adapters/audited-write.ts';
+import { type AuditChainStore, DynamoAuditChainStore } from '#adapters/dynamo-audit.ts';
 import { createItem, orgItem, userItem } from '#adapters/dynamo-identity.ts';
 import { ConflictError } from '#shared/errors.ts';
-import type { Classification, Role } from '#shared/identity/roles.ts';
+import type { Role } from '#shared/identity/roles.ts';
+import type { Classification } from '#shared/reference/classifications.ts';
 import type { Organisation, User } from '#shared/schemas/identity.ts';
 
 export const seedActor = 'system:seed';

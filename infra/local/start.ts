@@ -3,7 +3,8 @@
  * and how to act as each demo user. `npm start -- --reset` starts clean.
  * Ctrl-C or SIGTERM stops every child process and frees every port.
  */
-import { roleLabels, classificationLabels } from '#shared/identity/roles.ts';
+import { roleLabels } from '#shared/identity/roles.ts';
+import { classificationLabels } from '#shared/reference/classifications.ts';
 import { startLocalCloud, type LocalCloud } from './cloud.ts';
 import { demoBannerLines } from './demo-banner.ts';
 import { signalJudge } from './signals.ts';

@@ -1,13 +1,12 @@
-import type { AuditRecord } from '#shared/ports/audit.ts';
+import type { AuditChainReader, AuditRecord } from '#shared/ports/audit.ts';
 import type { ChainHead } from './chain.ts';
-import type { AuditChainStore } from './store.ts';
 
 /**
  * Every record in seq order, page by page (the sk is zero-padded, so sort
  * order is seq order). A verifier holds them all: at ~1 KB a record, a
  * million records is about a gigabyte — past that, verify in windows.
  */
-export async function* readChain(store: Pick<AuditChainStore, 'readRecords'>): AsyncGenerator<AuditRecord> {
+export async function* readChain(store: Pick<AuditChainReader, 'readRecords'>): AsyncGenerator<AuditRecord> {
   let after: number | undefined;
   do {
     const page = await store.readRecords(after);
@@ -17,7 +16,7 @@ export async function* readChain(store: Pick<AuditChainStore, 'readRecords'>): A
 }
 
 export async function readWholeChain(
-  store: Pick<AuditChainStore, 'readRecords' | 'readHead'>,
+  store: AuditChainReader,
 ): Promise<{ head: ChainHead | undefined; records: AuditRecord[] }> {
   // Head first: records written after this read only lengthen the tail, which the verifier ignores past head.seq.
   const head = await store.readHead();

@@ -1,9 +1,8 @@
-import type { AuditRecord } from '#shared/ports/audit.ts';
+import type { AuditChainReader, AuditRecord } from '#shared/ports/audit.ts';
 import { checkAgainstAnchors, nextCheckpoint, signAnchor, type AnchorCheck, type AnchorSigner, type AnchorStore, type SignedAnchor } from './anchor.ts';
 import { verifyChain, type ChainVerdict } from './chain.ts';
 import { checkItemStates, type ItemReader, type ItemStateCheck } from './item-states.ts';
 import { readWholeChain } from './read-chain.ts';
-import type { AuditChainStore } from './store.ts';
 
 const reasonLabels: Record<Exclude<ChainVerdict, { ok: true }>['reason'], string> = {
   missing: '记录缺失 (missing)',
@@ -30,14 +29,14 @@ export function describeVerdict(verdict: ChainVerdict): string[] {
 }
 
 /** Reads the whole stored chain and verifies it against its head. */
-export async function verifyStoredChain(store: Pick<AuditChainStore, 'readHead' | 'readRecords'>): Promise<{ verdict: ChainVerdict; lines: string[] }> {
+export async function verifyStoredChain(store: AuditChainReader): Promise<{ verdict: ChainVerdict; lines: string[] }> {
   const { head, records } = await readWholeChain(store);
   const verdict = verifyChain(records, head ?? null);
   return { verdict, lines: describeVerdict(verdict) };
 }
 
 export interface AuditVerifyDeps {
-  readonly store: Pick<AuditChainStore, 'readHead' | 'readRecords'>;
+  readonly store: AuditChainReader;
   readonly anchors: AnchorStore;
   readonly signer: AnchorSigner;
   readonly items: ItemReader;

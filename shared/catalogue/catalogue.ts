@@ -1,15 +1,15 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
-import { classificationLabels, classifications, clearanceAllows, type Classification } from '#shared/identity/roles.ts';
+import { classificationLabels, classifications, clearanceAllows, type Classification } from '#shared/reference/classifications.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueFilter, CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { Page, SubmissionStore } from '#shared/ports/submission.ts';
 import type { CatalogueEdit, CatalogueEntry, CatalogueSearchQuery, Overlap, Period } from '#shared/schemas/catalogue.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import type { Submission } from '#shared/schemas/submission.ts';
-import type { ThemeId } from '#shared/schemas/theme.ts';
+import type { ThemeId } from '#shared/reference/themes.ts';
 import { AlreadyCataloguedError, SequenceMovedError } from './errors.ts';
 import { formatResultNumber, maxSequence } from './numbers.ts';
-import { ancestorCodes } from './regions.ts';
+import { ancestorCodes } from '#shared/reference/regions.ts';
 import { noteListed, requireClearance, requireVisible, type ProtectedRecord } from '#shared/security/access.ts';
 import { submissionNotFound, submissionRecord } from '#shared/submission/access.ts';
 

@@ -1,4 +1,4 @@
-import type { ThemeId } from '#shared/schemas/theme.ts';
+import type { ThemeId } from '#shared/reference/themes.ts';
 
 /**
  * Unified result numbers (统一编号, R9.1).

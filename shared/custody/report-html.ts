@@ -1,6 +1,7 @@
 import type { IntegrityReport, Problem } from './integrity.ts';
+import { escapeHtml } from '#shared/web/html.ts';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const esc = escapeHtml;
 
 /** One label per finding, in the report page and in the alert email. */
 export const statusLabels: Record<Problem['status'], string> = {

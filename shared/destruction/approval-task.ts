@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { NotFoundError } from '#shared/errors.ts';
-import { classificationLabels } from '#shared/identity/roles.ts';
+import { classificationLabels } from '#shared/reference/classifications.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { named, userLabel } from '#shared/tasks/mail.ts';
-import { themeProfiles } from '#shared/verification/profiles.ts';
-import { regionName } from '#shared/catalogue/regions.ts';
+import { themeProfiles } from '#shared/reference/themes.ts';
+import { regionName } from '#shared/reference/regions.ts';
 import { destructionStatusLabels, type DestructionStore } from './destruction.ts';
 import { entryRecord } from '#shared/catalogue/catalogue.ts';
 

@@ -1,4 +1,4 @@
-import type { AuditTrail } from '#shared/audit/trail.ts';
+import type { AuditTrail } from '#shared/ports/audit.ts';
 import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { IdentityAdministration, IdentityRepository } from '#shared/ports/identity.ts';

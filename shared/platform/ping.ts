@@ -6,6 +6,7 @@ import type { Ping, PingOutcome, PingStore } from '#shared/ports/ping.ts';
 import type { TokenVault } from '#shared/ports/tasks.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
+import { escapeHtml } from '#shared/web/html.ts';
 
 /** The manifest name of the state machine this fixture drives. */
 export const pingStateMachine = 'Ping';
@@ -169,6 +170,3 @@ export async function recordPingOutcome(
   );
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-}

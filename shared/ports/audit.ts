@@ -1,3 +1,5 @@
+import type { ChainHead } from '#shared/audit/chain.ts';
+
 /**
  * The audit primitive (R10.1, R16.1, R20.1): every state-changing domain
  * operation writes one record in the same DynamoDB transaction as the change;
@@ -37,4 +39,24 @@ export interface AuditRecord extends AuditEntry {
   readonly time: string;
   readonly prevHash: string;
   readonly hash: string;
+}
+
+/**
+ * What the verifier reads of the stored chain (R10.1): the head and the
+ * records in seq order, page by page. Adapter: adapters/dynamo-audit.ts.
+ */
+export interface AuditChainReader {
+  /** Strongly consistent read of AUDIT/HEAD; undefined before the first record. */
+  readHead(): Promise<ChainHead | undefined>;
+  /** Records in seq order, one page at a time (Query pk=AUDIT, sk begins_with SEQ#). */
+  readRecords(afterSeq?: number): Promise<{ records: AuditRecord[]; lastSeq?: number }>;
+}
+
+/**
+ * For records that change nothing else: refusals worth keeping (R20.1
+ * full-process security records), runs of a scheduled job. Still one
+ * chained record, written through the same primitive (adapters/audited-write.ts).
+ */
+export interface AuditTrail {
+  append(entry: AuditEntry): Promise<{ seq: number; hash: string }>;
 }

@@ -1,9 +1,9 @@
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { Page } from '#shared/ports/submission.ts';
-import type { Classification } from '#shared/identity/roles.ts';
+import type { Classification } from '#shared/reference/classifications.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { SharingMode } from '#shared/schemas/submission.ts';
-import type { ThemeId } from '#shared/schemas/theme.ts';
+import type { ThemeId } from '#shared/reference/themes.ts';
 
 /** What a catalogue search asks; every field narrows, `classifications` always does (clearance). */
 export interface CatalogueFilter {

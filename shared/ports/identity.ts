@@ -1,4 +1,4 @@
-import type { Classification } from '#shared/identity/roles.ts';
+import type { Classification } from '#shared/reference/classifications.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { Organisation, User } from '#shared/schemas/identity.ts';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { classificationSchema } from '#shared/identity/roles.ts';
+import { classificationSchema } from '#shared/reference/classifications.ts';
 import { isoDateSchema } from './calendar.ts';
 import { regionCodeSchema } from './identity.ts';
 import { bboxSchema, orgCodeSchema, sharingModeSchema, submissionIdSchema } from './submission.ts';
-import { themeIdSchema } from './theme.ts';
+import { themeIdSchema } from '#shared/reference/themes.ts';
 
 /**
  * Catalogue entries (成果目录, R9.1, R9.2): the eight R9.2 fields plus the

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { classificationSchema, roleSchema } from '#shared/identity/roles.ts';
-import { isGbt2260Code } from '#shared/identity/gbt2260.ts';
+import { roleSchema } from '#shared/identity/roles.ts';
+import { classificationSchema } from '#shared/reference/classifications.ts';
+import { isGbt2260Code } from '#shared/reference/regions.ts';
 
 /**
  * GB/T 2260 six-digit administrative division code; 100000 = national. Checked against the complete
- * code table (shared/identity/gbt2260.ts), not by digits alone: 449999 and 440199 are refused.
+ * code table (shared/reference/regions.ts), not by digits alone: 449999 and 440199 are refused.
  */
 export const regionCodeSchema = z
   .string()

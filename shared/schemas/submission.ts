@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { classificationSchema } from '#shared/identity/roles.ts';
+import { classificationSchema } from '#shared/reference/classifications.ts';
 import { duplicatePaths, fileFolderClashes, maxFileBytes, maxFilesPerVersion, pathProblems } from '#shared/submission/manifest.ts';
 import { isoDateSchema } from './calendar.ts';
 import { organisationSchema, regionCodeSchema } from './identity.ts';
-import { fileRoleSchema, themeIdSchema } from './theme.ts';
+import { fileRoleSchema, themeIdSchema } from '#shared/reference/themes.ts';
 
 /**
  * Survey tasks (调查监测任务), submissions (汇交), package versions and their

@@ -1,5 +1,5 @@
 import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
-import { clearanceAllows, type Classification } from '#shared/identity/roles.ts';
+import { clearanceAllows, type Classification } from '#shared/reference/classifications.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { noteTouched } from './context.ts';

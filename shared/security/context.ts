@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Classification } from '#shared/identity/roles.ts';
+import type { Classification } from '#shared/reference/classifications.ts';
 
 /**
  * What one request touched that the security record (R20.1) must name: every

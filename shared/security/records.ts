@@ -1,5 +1,5 @@
 import { ForbiddenError, ValidationError } from '#shared/errors.ts';
-import { classifications, type Classification } from '#shared/identity/roles.ts';
+import { classifications, type Classification } from '#shared/reference/classifications.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { isSameOrAbove } from './access.ts';

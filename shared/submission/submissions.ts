@@ -1,6 +1,6 @@
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
-import { classificationLabels, isClassified } from '#shared/identity/roles.ts';
+import { classificationLabels, isClassified } from '#shared/reference/classifications.ts';
 import { regionCovers } from '#shared/identity/scope.ts';
 import type { SubmissionPorts } from '#shared/ports/submission.ts';
 import type { Principal } from '#shared/schemas/identity.ts';

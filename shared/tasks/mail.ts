@@ -2,6 +2,7 @@ import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer, MailMessage } from '#shared/ports/mailer.ts';
 import type { HumanTask } from '#shared/ports/tasks.ts';
 import type { User } from '#shared/schemas/identity.ts';
+import { escapeHtml } from '#shared/web/html.ts';
 
 /**
  * The emails of the human-task facility. They carry the task page link —
@@ -13,10 +14,6 @@ export const systemSignature = '—— 自然资源调查监测成果管理系�
 
 export function taskPageUrl(appBaseUrl: string, taskId: string): string {
   return `${appBaseUrl.replace(/\/+$/, '')}/human-tasks/${encodeURIComponent(taskId)}/page`;
-}
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 }
 
 /** Chinese first, the code after it: 陈静（chen.jing）, 广东省自然资源技术中心（440000-CUS）; the code alone when no name is known. */

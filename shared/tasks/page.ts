@@ -1,4 +1,4 @@
-import { classificationLabels } from '#shared/identity/roles.ts';
+import { classificationLabels } from '#shared/reference/classifications.ts';
 import { invalidLinkPage, shellPage, signInUrlFromEnv, type ShellPage } from '#shared/web/page-shell.ts';
 
 export { idTokenStorageKey } from '#shared/web/page-shell.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NotFoundError } from '#shared/errors.ts';
-import { classificationLabels } from '#shared/identity/roles.ts';
+import { classificationLabels } from '#shared/reference/classifications.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
@@ -9,7 +9,7 @@ import type { TimelineEventType } from '#shared/schemas/submission.ts';
 import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
 import type { HumanTaskEventType, HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { named } from '#shared/tasks/mail.ts';
-import { themeProfiles } from '#shared/verification/profiles.ts';
+import { themeProfiles } from '#shared/reference/themes.ts';
 import { forestryCopyTarget } from './forestry.ts';
 import { submissionRecord } from '#shared/submission/access.ts';
 

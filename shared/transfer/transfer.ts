@@ -17,7 +17,8 @@ import { chinaDay } from '#shared/submission/deadlines.ts';
 import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
-import { deliver, escapeHtml, orgLabel, systemSignature } from '#shared/tasks/mail.ts';
+import { deliver, orgLabel, systemSignature } from '#shared/tasks/mail.ts';
+import { escapeHtml } from '#shared/web/html.ts';
 import { custodyReceiptKindId, forestryCopyAckKindId } from './task-kinds.ts';
 
 /** The human tasks a Transfer execution waits on. */

@@ -1,6 +1,6 @@
 import type { Cgcs2000Crs } from './crs.ts';
 import { defect, type Defect, type Severity } from './defects.ts';
-import { padded, type RegionBox } from './regions.ts';
+import { padded, type RegionBox } from '#shared/reference/regions.ts';
 import { gaussKruger, tmInverse } from './transverse-mercator.ts';
 
 /** [minX, minY, maxX, maxY] in the file's own coordinates. */

@@ -7,7 +7,8 @@ import type { DocumentStore, VerificationFailureLog } from '#shared/ports/verifi
 import type { DeadlineView, Submission, Version } from '#shared/schemas/submission.ts';
 import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
 import { markVerified, recordTimelineEvents, returnVersion } from '#shared/submission/outcomes.ts';
-import { deliver, escapeHtml, orgLabel, systemSignature, userLabel } from '#shared/tasks/mail.ts';
+import { deliver, orgLabel, systemSignature, userLabel } from '#shared/tasks/mail.ts';
+import { escapeHtml } from '#shared/web/html.ts';
 import { severityLabels, type Defect } from './defects.ts';
 import { reportPageUrl } from './report-page.ts';
 import { readReport, reportHtmlKey, reportJsonKey } from './run.ts';

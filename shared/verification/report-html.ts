@@ -1,9 +1,10 @@
 import { chinaDateTime } from '#shared/calendar/dates.ts';
-import { fileRoleLabels } from '#shared/schemas/theme.ts';
+import { fileRoleLabels } from '#shared/reference/themes.ts';
 import { crsLabel } from './crs.ts';
 import { severityLabels } from './defects.ts';
 import { formatLabels } from './formats.ts';
 import type { VerificationReport } from './verify-package.ts';
+import { escapeHtml } from '#shared/web/html.ts';
 
 /**
  * The verification report as a self-contained Chinese HTML page (R7.2: the
@@ -18,15 +19,6 @@ export interface ReportMeta {
   /** Verification round (R7.2: every round is kept). */
   round?: number;
   submitter?: string;
-}
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
 }
 
 export function formatBytes(n: number): string {

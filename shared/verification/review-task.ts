@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { NotFoundError } from '#shared/errors.ts';
-import { classificationLabels } from '#shared/identity/roles.ts';
+import { classificationLabels } from '#shared/reference/classifications.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { OutcomePorts } from '#shared/ports/submission.ts';
 import type { HumanTask, HumanTaskSubject } from '#shared/ports/tasks.ts';
@@ -11,9 +11,9 @@ import { markAwaitingReview, recordTimelineEvents } from '#shared/submission/out
 import type { HumanTaskEventType, HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { formatBytes } from './report-html.ts';
 import { reportPagePath } from './report-page.ts';
-import { themeProfiles } from './profiles.ts';
+import { themeProfiles } from '#shared/reference/themes.ts';
 import { readReport } from './run.ts';
-import { regionName } from '#shared/catalogue/regions.ts';
+import { regionName } from '#shared/reference/regions.ts';
 import { submissionRecord } from '#shared/submission/access.ts';
 
 /**

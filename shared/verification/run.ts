@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
 import type { DocumentStore, PackageReader } from '#shared/ports/verification.ts';
-import { fileRoleSchema, themeIdSchema, type ThemeId } from '#shared/schemas/theme.ts';
+import { fileRoleSchema, themeIdSchema, type ThemeId } from '#shared/reference/themes.ts';
 import type { Submission, Version } from '#shared/schemas/submission.ts';
 import { versionPrefix } from '#shared/submission/manifest.ts';
 import type { PackageFile } from './byte-source.ts';

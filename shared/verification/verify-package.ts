@@ -1,14 +1,13 @@
 import { z } from 'zod';
 import { ValidationError } from '#shared/errors.ts';
-import { fileRoleLabels, fileRoleSchema, themeIdSchema, type FileRole, type ThemeId } from '#shared/schemas/theme.ts';
+import { fileRoleLabels, fileRoleSchema, themeIdSchema, type FileRole, type ThemeId, profileFor, type ThemeProfile } from '#shared/reference/themes.ts';
 import { normaliseSha256, sha256Of, TalliedSource, type PackageFile, type ReadTally } from './byte-source.ts';
 import { classifyGeoKeys, crsLabel, isCgcs2000, type CrsInfo } from './crs.ts';
 import { defect, sortDefects, type Defect, type Severity } from './defects.ts';
 import { checkExtent, type Bbox } from './extent.ts';
 import { detectFormat, formatLabels, type DetectedFormat, type FormatDetection } from './formats.ts';
 import { GeoPackageError, readGeoPackage } from './geopackage.ts';
-import { profileFor, type ThemeProfile } from './profiles.ts';
-import { regionBoxFor, type RegionBox } from './regions.ts';
+import { regionBoxFor, type RegionBox } from '#shared/reference/regions.ts';
 import { checkDbf, checkShapefileSet, setMembers, shapefileSets } from './shapefile.ts';
 import { SqliteFormatError } from './sqlite-reader.ts';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { escapeHtml } from '#shared/tasks/mail.ts';
+import { escapeHtml } from '#shared/web/html.ts';
 
 /**
  * Public page shells: pages a link in an email or a CLI line opens

@@ -1,6 +1,6 @@
 import type { AuditRecord } from '#shared/ports/audit.ts';
 import type { ChainHead } from '#shared/audit/chain.ts';
-import type { AuditChainStore, TransactItem } from '#shared/audit/store.ts';
+import type { AuditChainStore, TransactItem } from '#adapters/dynamo-audit.ts';
 import { applyUpdate, evaluate } from '#adapters/update-expression.ts';
 
 /**

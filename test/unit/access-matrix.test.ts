@@ -23,7 +23,7 @@ import { makeHandler as getReportHtml } from '#functions/verification/get-report
 import { manifest, type RouteDef } from '#infra/manifest.ts';
 import { seedUsers } from '#infra/local/seed.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
-import { classifications, clearanceAllows, type Classification } from '#shared/identity/roles.ts';
+import { classifications, clearanceAllows, type Classification } from '#shared/reference/classifications.ts';
 import type { User } from '#shared/schemas/identity.ts';
 import { InMemorySecurityRecords } from '#shared/security/records.ts';
 import { catalogueDeps, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { makeHandler as makeDecide } from '#functions/tasks/decide-human-task.ts';
 import { makeHandler as makeGet } from '#functions/tasks/get-human-task.ts';
 import type { HumanTaskDeps } from '#functions/tasks/deps.ts';
-import type { Classification } from '#shared/identity/roles.ts';
+import type { Classification } from '#shared/reference/classifications.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { createHumanTask } from '#shared/tasks/human-tasks.ts';
 import { InMemorySecurityRecords } from '#shared/security/records.ts';

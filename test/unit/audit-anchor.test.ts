@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KeyFileAnchorSigner } from '#adapters/audit-anchor.ts';
 import { anchorObjectKey, anchorPayload, checkAgainstAnchors, signAnchor } from '#shared/audit/anchor.ts';
-import { auditedWrite } from '#shared/audit/audited-write.ts';
+import { auditedWrite } from '#adapters/audited-write.ts';
 import { genesisHash, hashRecord, itemStateHash } from '#shared/audit/chain.ts';
 import { InMemoryAnchorStore } from '#test/fakes/audit-anchors.ts';
 import { InMemoryTables } from '#test/fakes/audit-store.ts';

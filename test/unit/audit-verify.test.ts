@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditedWrite } from '#shared/audit/audited-write.ts';
+import { auditedWrite } from '#adapters/audited-write.ts';
 import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { verifyStoredChain } from '#shared/audit/verify.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditedWrite, auditRetry, type TransactItem } from '#shared/audit/audited-write.ts';
+import { auditedWrite, auditRetry, type TransactItem } from '#adapters/audited-write.ts';
 import { verifyChain } from '#shared/audit/chain.ts';
 import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { readWholeChain } from '#shared/audit/read-chain.ts';

@@ -1,5 +1,5 @@
 import { DynamoCatalogueStore, type CatalogueTableAccess, type FilterExpression, type Key } from '#adapters/dynamo-catalogue.ts';
-import { auditedWrite, type AuditedItem } from '#shared/audit/audited-write.ts';
+import { auditedWrite, type AuditedItem } from '#adapters/audited-write.ts';
 import { evaluate } from '#adapters/update-expression.ts';
 import type { InMemoryTables } from '#test/fakes/audit-store.ts';
 import type { CataloguePorts } from '#shared/catalogue/catalogue.ts';
@@ -11,7 +11,7 @@ import { markVerified } from '#shared/submission/outcomes.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import type { CatalogueInput } from '#shared/schemas/submission.ts';
 import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
-import type { ThemeId } from '#shared/schemas/theme.ts';
+import type { ThemeId } from '#shared/reference/themes.ts';
 import { catalogue, depsFor, registeredTask, standardFiles, type SubmissionWorld } from './submission-fakes.ts';
 
 type Item = Record<string, unknown>;

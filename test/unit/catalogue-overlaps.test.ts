@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { makeHandler as registerSurveyTask } from '#functions/submission/register-survey-task.ts';
 import type { CatalogueInput } from '#shared/schemas/submission.ts';
-import type { ThemeId } from '#shared/schemas/theme.ts';
+import type { ThemeId } from '#shared/reference/themes.ts';
 import { catalogueWorld, verifiedSubmission, type CatalogueWorld } from './catalogue-fakes.ts';
 import { call, depsFor, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
 

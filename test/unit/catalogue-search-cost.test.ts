@@ -4,11 +4,11 @@ import { DynamoCatalogueStore, indexItems, maxQueriesPerSearch } from '#adapters
 import { keys } from '#adapters/dynamo.ts';
 import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { visibleClassifications } from '#shared/catalogue/catalogue.ts';
-import type { Classification } from '#shared/identity/roles.ts';
+import type { Classification } from '#shared/reference/classifications.ts';
 import type { CatalogueFilter } from '#shared/ports/catalogue.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { SharingMode } from '#shared/schemas/submission.ts';
-import type { ThemeId } from '#shared/schemas/theme.ts';
+import type { ThemeId } from '#shared/reference/themes.ts';
 import { CountingCatalogueTable } from './catalogue-fakes.ts';
 
 // Ten kinds of entry, repeated; entry i is one day older per ten entries, so the newest

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { entryTerms, queryTerms, terms } from '#shared/catalogue/keywords.ts';
-import { ancestorCodes, regionKeys } from '#shared/catalogue/regions.ts';
+import { ancestorCodes, regionKeys } from '#shared/reference/regions.ts';
 import { makeHandler as searchHandler } from '#functions/catalogue/search-catalogue.ts';
 import { makeHandler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
 import type { CatalogueInput } from '#shared/schemas/submission.ts';
-import type { ThemeId } from '#shared/schemas/theme.ts';
+import type { ThemeId } from '#shared/reference/themes.ts';
 import { catalogueDeps, catalogueWorld, verifiedSubmission, type CatalogueWorld } from './catalogue-fakes.ts';
 import { call, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
 

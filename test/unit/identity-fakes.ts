@@ -1,6 +1,6 @@
 import { DynamoIdentityRepository } from '#adapters/dynamo-identity.ts';
 import { InMemoryTables } from '#test/fakes/audit-store.ts';
-import { auditTrail, type AuditTrail } from '#shared/audit/trail.ts';
+import { auditTrail, type AuditTrail } from '#adapters/audited-write.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { ClearanceChange, IdentityAdministration, IdentityRepository } from '#shared/ports/identity.ts';
 import { organisationSchema, userSchema, type Organisation, type User } from '#shared/schemas/identity.ts';

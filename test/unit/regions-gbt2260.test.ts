@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeHandler as registerSurveyTask } from '#functions/submission/register-survey-task.ts';
-import { regionName } from '#shared/catalogue/regions.ts';
-import { gbt2260Name, gbt2260Source, isGbt2260Code } from '#shared/identity/gbt2260.ts';
+import { regionName, gbt2260Name, gbt2260Source, isGbt2260Code } from '#shared/reference/regions.ts';
 import { regionCodeSchema } from '#shared/schemas/identity.ts';
 import { catalogueSearchQuerySchema } from '#shared/schemas/catalogue.ts';
 import { buildGbt2260, outFile } from '../../scripts/build-gbt2260.ts';

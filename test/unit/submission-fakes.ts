@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DynamoSubmissionStore, type RegistryAccess } from '#adapters/dynamo-submission.ts';
-import { auditedWrite, type AuditedItem } from '#shared/audit/audited-write.ts';
+import { auditedWrite, type AuditedItem } from '#adapters/audited-write.ts';
 import type { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
 import { jwtVerifier } from '#runtime/auth.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cgcs2000ByEpsg } from '#shared/verification/crs.ts';
 import { checkExtent, lonLatBbox } from '#shared/verification/extent.ts';
-import { nationalBox, provinceBoxes, provinceCodeOf, regionBoxFor } from '#shared/verification/regions.ts';
+import { nationalBox, provinceBoxes, provinceCodeOf, regionBoxFor } from '#shared/reference/regions.ts';
 import { cgcs2000Ellipsoid, gaussKruger, tmForward, tmInverse, type TransverseMercator } from '#shared/verification/transverse-mercator.ts';
 
 const metresPerDegreeLat = 110_574;

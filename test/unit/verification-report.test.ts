@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ownRulesCategories, surveyThemes, themeIds, themeIdSchema } from '#shared/schemas/theme.ts';
-import { profileFor, themeProfiles } from '#shared/verification/profiles.ts';
-import { escapeHtml, renderReportHtml } from '#shared/verification/report-html.ts';
+import { ownRulesCategories, surveyThemes, themeIds, themeIdSchema, profileFor, themeProfiles } from '#shared/reference/themes.ts';
+import { renderReportHtml } from '#shared/verification/report-html.ts';
+import { escapeHtml } from '#shared/web/html.ts';
 import { verifyPackage, type VerificationReport } from '#shared/verification/verify-package.ts';
 import { loadPackage } from '../fixtures/packages/load.ts';
 

@@ -1,11 +1,9 @@
 import { nationalRegion, regionOfOrg } from '#shared/identity/scope.ts';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
-import { regionName } from '#shared/catalogue/regions.ts';
+import { regionName, regionBoxFor } from '#shared/reference/regions.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { sharingModeLabels } from '#shared/schemas/submission.ts';
-import type { ThemeId } from '#shared/schemas/theme.ts';
-import { themeProfiles } from '#shared/verification/profiles.ts';
-import { regionBoxFor } from '#shared/verification/regions.ts';
+import { type ThemeId, themeProfiles } from '#shared/reference/themes.ts';
 import { publicCataloguePage } from './page.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
-import { regionName } from '#shared/catalogue/regions.ts';
-import { escapeHtml as e } from '#shared/verification/report-html.ts';
+import { regionName } from '#shared/reference/regions.ts';
+import { escapeHtml as e } from '#shared/web/html.ts';
 import type { SearchIndexRow } from './build.ts';
 
 /**

@@ -1,11 +1,12 @@
 import { ConflictError } from '#shared/errors.ts';
-import { keys } from '#adapters/dynamo.ts';
-import type { AuditEntry, ItemState } from '#shared/ports/audit.ts';
-import { absentState, buildRecord, canonicalJson, genesisHash, itemStateHash, unknownState } from './chain.ts';
-import { applyUpdate } from '#adapters/update-expression.ts';
-import type { AuditChainStore, TransactItem } from './store.ts';
+import { keys } from './dynamo.ts';
+import type { AuditEntry, AuditTrail, ItemState } from '#shared/ports/audit.ts';
+import { absentState, buildRecord, canonicalJson, genesisHash, itemStateHash, unknownState } from '#shared/audit/chain.ts';
+import { applyUpdate } from './update-expression.ts';
+import type { AuditChainStore, TransactItem } from './dynamo-audit.ts';
 
-export type { TransactItem } from './store.ts';
+export type { AuditChainStore, TransactItem } from './dynamo-audit.ts';
+export type { AuditTrail } from '#shared/ports/audit.ts';
 
 /** DynamoDB refuses a TransactWriteItems call with more items than this. */
 export const maxTransactItems = 100;
@@ -37,7 +38,7 @@ export interface AuditedWriteInput {
 let defaultStore: AuditChainStore | undefined;
 async function storeFromEnv(): Promise<AuditChainStore> {
   if (defaultStore) return defaultStore;
-  const { auditChainStoreFromEnv } = await import('#adapters/dynamo-audit.ts');
+  const { auditChainStoreFromEnv } = await import('./dynamo-audit.ts');
   defaultStore = auditChainStoreFromEnv();
   return defaultStore;
 }
@@ -196,4 +197,11 @@ export async function auditedWrite(input: AuditedWriteInput): Promise<{ seq: num
     }
   }
   throw new ConflictError('AUDIT_CHAIN_BUSY', '系统繁忙：审计记录写入冲突过多，本次操作未执行，请稍后重试');
+}
+
+/** An AuditTrail on the chain: one record that changes nothing else (see AuditTrail). */
+export function auditTrail(store?: AuditChainStore, now?: () => Date): AuditTrail {
+  return {
+    append: (entry) => auditedWrite({ items: [], entry, ...(store ? { store } : {}), ...(now ? { now } : {}) }),
+  };
 }

