@@ -7,6 +7,11 @@ import { ConfigurationError, readEnv } from '#runtime/env.ts';
 import { mailer } from '#runtime/ports/mail.ts';
 import { identityAdmin, identityRepo } from '#runtime/ports/registry.ts';
 import { workflow } from '#runtime/ports/workflow.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { platform } from '#functions/platform/context.ts';
+import { z } from 'zod';
+import type { Context } from 'aws-lambda';
 
 /** A complete local configuration: every variable the recipes read, nothing reachable (no network is used). */
 const fullEnv = {
@@ -71,5 +76,18 @@ describe('Issue 9: one composition root builds the ports from validated configur
     ]);
     expect(() => updateUserClearance.init({ REGISTRY_TABLE_NAME: 'registry' })).toThrow(/JWT_AUDIENCE、JWT_ISSUER、JWT_JWKS_URL、LOGS_TABLE_NAME/);
     expect(() => updateUserClearance.init(fullEnv)).not.toThrow();
+  });
+
+  it('a Step Functions task runs on the ports passed to with(), validating its input', async () => {
+    // prepare
+    const task = sfnTask(platform, 'PingDone', z.object({ n: z.number() }), [now], async (input, p) => ({ n: input.n, at: p.now().toISOString() }));
+    const context = { awsRequestId: 'aws-1' } as Context;
+    const fixed = () => new Date('2026-01-02T03:04:05Z');
+    // act
+    const out = await task.with({ now: fixed })({ n: 7 }, context);
+    // assess
+    expect(task.fn).toEqual(functionByName('PingDone'));
+    expect(out).toEqual({ n: 7, at: '2026-01-02T03:04:05.000Z' });
+    await expect(task.with({ now: fixed })({ n: 'x' }, context)).rejects.toThrow(/input\.n/);
   });
 });
