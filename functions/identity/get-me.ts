@@ -1,24 +1,12 @@
-import { withHttp, type HttpDeps } from '#runtime/with-http.ts';
+import { http } from '#runtime/http.ts';
 import { getMe } from '#shared/identity/directory.ts';
 import { classificationLabels, roleLabels } from '#shared/identity/roles.ts';
-import { identityContracts } from '#shared/schemas/identity-contracts.ts';
-import { identityOf, signedIn } from './deps.ts';
+import { identity } from './context.ts';
 
-export function makeHandler(deps?: HttpDeps) {
-  return withHttp(
-    'GetMe',
-    identityContracts.GetMe,
-    async (req) => {
-      const me = await getMe(signedIn(req.principal), await identityOf(deps));
-      return {
-        body: {
-          ...me,
-          labels: { roles: me.user.roles.map((r) => roleLabels[r]), clearance: classificationLabels[me.user.clearance] },
-        },
-      };
-    },
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+/** GET /me — the signed-in user, with organisation and Chinese labels. */
+export const handler = http(identity, 'GetMe', [], async (req, p) => {
+  const me = await getMe(req.principal, p.identity);
+  return {
+    body: { ...me, labels: { roles: me.user.roles.map((r) => roleLabels[r]), clearance: classificationLabels[me.user.clearance] } },
+  };
+});

@@ -1,15 +1,6 @@
-import { withHttp, type HttpDeps } from '#runtime/with-http.ts';
+import { http } from '#runtime/http.ts';
 import { getOrganisationDetail } from '#shared/identity/directory.ts';
-import { identityContracts } from '#shared/schemas/identity-contracts.ts';
-import { identityOf } from './deps.ts';
+import { identity } from './context.ts';
 
-export function makeHandler(deps?: HttpDeps) {
-  return withHttp(
-    'GetOrganisation',
-    identityContracts.GetOrganisation,
-    async (req) => ({ body: await getOrganisationDetail(await identityOf(deps), req.path.code) }),
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+/** GET /orgs/{code} — one organisation, its parent and children. */
+export const handler = http(identity, 'GetOrganisation', [], async (req, p) => ({ body: await getOrganisationDetail(p.identity, req.path.code) }));

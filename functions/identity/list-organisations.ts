@@ -1,15 +1,8 @@
-import { withHttp, type HttpDeps } from '#runtime/with-http.ts';
+import { http } from '#runtime/http.ts';
 import { listOrganisations } from '#shared/identity/directory.ts';
-import { identityContracts } from '#shared/schemas/identity-contracts.ts';
-import { identityOf } from './deps.ts';
+import { identity } from './context.ts';
 
-export function makeHandler(deps?: HttpDeps) {
-  return withHttp(
-    'ListOrganisations',
-    identityContracts.ListOrganisations,
-    async (req) => ({ body: { items: await listOrganisations(await identityOf(deps), req.query.parentCode) } }),
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+/** GET /orgs — organisations, optionally under a parent. */
+export const handler = http(identity, 'ListOrganisations', [], async (req, p) => ({
+  body: { items: await listOrganisations(p.identity, req.query.parentCode) },
+}));

@@ -1,15 +1,8 @@
-import { withHttp, type HttpDeps } from '#runtime/with-http.ts';
+import { http } from '#runtime/http.ts';
 import { listOrganisationUsers } from '#shared/identity/directory.ts';
-import { identityContracts } from '#shared/schemas/identity-contracts.ts';
-import { identityOf, signedIn } from './deps.ts';
+import { identity } from './context.ts';
 
-export function makeHandler(deps?: HttpDeps) {
-  return withHttp(
-    'ListUsers',
-    identityContracts.ListUsers,
-    async (req) => ({ body: { items: await listOrganisationUsers(await identityOf(deps), signedIn(req.principal), req.path.code) } }),
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+/** GET /orgs/{code}/users — the users of an organisation the reader may see. */
+export const handler = http(identity, 'ListUsers', [], async (req, p) => ({
+  body: { items: await listOrganisationUsers(p.identity, req.principal, req.path.code) },
+}));

@@ -1,27 +1,12 @@
-import { withHttp } from '#runtime/with-http.ts';
+import { http } from '#runtime/http.ts';
+import { auditTrailPort, identityAdmin } from '#runtime/ports/registry.ts';
 import { updateUserClearance } from '#shared/identity/update-clearance.ts';
-import { identityContracts } from '#shared/schemas/identity-contracts.ts';
-import { administrationOf, identityOf, signedIn, type IdentityDeps } from './deps.ts';
+import { identity } from './context.ts';
 
-export function makeHandler(deps?: IdentityDeps) {
-  return withHttp(
-    'UpdateUserClearance',
-    identityContracts.UpdateUserClearance,
-    async (req) => {
-      const result = await updateUserClearance(
-        {
-          actor: signedIn(req.principal),
-          userId: req.path.userId,
-          clearance: req.body.clearance,
-          reason: req.body.reason,
-          requestId: req.requestId,
-        },
-        { identity: await identityOf(deps), ...(await administrationOf(deps)) },
-      );
-      return { body: result };
-    },
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+/** PUT /users/{userId}/clearance — an administrator changes a user's clearance (audited). */
+export const handler = http(identity, 'UpdateUserClearance', [identityAdmin, auditTrailPort], async (req, p) => ({
+  body: await updateUserClearance(
+    { actor: req.principal, userId: req.path.userId, clearance: req.body.clearance, reason: req.body.reason, requestId: req.requestId },
+    { identity: p.identity, admin: p.identityAdmin, trail: p.trail },
+  ),
+}));

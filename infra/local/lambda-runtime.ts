@@ -80,6 +80,11 @@ export async function loadFunctions(projectRoot: string, log: (line: string) => 
       try {
         const mod = (await import(pathToFileURL(join(projectRoot, fn.entry)).href)) as { handler?: unknown };
         if (typeof mod.handler !== 'function') throw new Error(`${fn.entry} does not export a function named handler`);
+        // A handler of a context module (runtime/lambda.ts) names its function and validates its configuration now:
+        // a wrong key or a missing variable shows in the banner, as a Lambda init error would on AWS.
+        const entry = mod.handler as { fn?: FunctionDef; init?: (env: NodeJS.ProcessEnv) => void };
+        if (entry.fn && entry.fn.name !== fn.name) throw new Error(`${fn.entry} is the handler of ${entry.fn.name}, not ${fn.name}`);
+        entry.init?.(process.env);
         handlers.set(fn.name, mod.handler as Handler);
         status.set(fn.name, { loaded: true });
       } catch (error) {

@@ -12,7 +12,7 @@ import { tasksContracts } from './tasks-contracts.ts';
 import { transferContracts } from './transfer-contracts.ts';
 import { verificationContracts } from './verification-contracts.ts';
 
-const docsContracts = {
+export const docsContracts = {
   OpenApi: contract({
     response: z.object({ openapi: z.literal('3.1.0') }).loose(),
     description: '本文档：由各接口的 zod 模式生成。',

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import type { TokenVerifier } from '#runtime/auth.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { SecurityRecordStore } from '#shared/security/records.ts';
 import { makeHandler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts';
 import { makeHandler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
 import type { DestructionDeps, DestructionPorts } from '#functions/destruction/deps.ts';
 import { makeHandler as getDestruction } from '#functions/destruction/get-destruction.ts';
 import { makeHandler as requestDestruction } from '#functions/destruction/request-destruction.ts';
-import { makeHandler as listUsers } from '#functions/identity/list-users.ts';
-import { makeHandler as listSecurityRecords } from '#functions/identity/list-security-records.ts';
+import { handler as listUsersHandler } from '#functions/identity/list-users.ts';
+import { handler as listSecurityRecordsHandler } from '#functions/identity/list-security-records.ts';
 import { makeHandler as abortUploads } from '#functions/submission/abort-uploads.ts';
 import { makeHandler as completeFileUpload } from '#functions/submission/complete-file-upload.ts';
 import { makeHandler as completeVersion } from '#functions/submission/complete-version.ts';
@@ -31,6 +34,16 @@ import { FakeMailer } from './custody-fakes.ts';
 import { FakeDestructionStore } from './destruction-fakes.ts';
 import { call, depsFor, standardFiles, submissionWorld } from './submission-fakes.ts';
 import { InMemoryDocuments } from './tasks-fakes.ts';
+
+/** The identity handlers take their ports directly (`handler.with`); the other contexts still take deps objects. */
+type StackDeps = { verifier: () => TokenVerifier; identity: () => IdentityRepository; securityRecords?: () => SecurityRecordStore };
+const stackPorts = (d: StackDeps) => ({ verifier: d.verifier(), identity: d.identity(), ...(d.securityRecords ? { securityRecords: d.securityRecords() } : {}) });
+const listUsers = (d: StackDeps) => listUsersHandler.with(stackPorts(d));
+const listSecurityRecords = (d: StackDeps) => {
+  const ports = stackPorts(d);
+  if (!ports.securityRecords) throw new Error('test: securityRecords not given');
+  return listSecurityRecordsHandler.with({ ...ports, securityRecords: ports.securityRecords, now: () => new Date() });
+};
 
 /**
  * The authorisation matrix (R3.1, R5.1, R20.1), generated from the manifest:

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { makeHandler as getMe } from '#functions/identity/get-me.ts';
-import { makeHandler as listOrganisations } from '#functions/identity/list-organisations.ts';
-import { makeHandler as getOrganisation } from '#functions/identity/get-organisation.ts';
-import { makeHandler as listUsers } from '#functions/identity/list-users.ts';
-import { makeHandler as updateUserClearance } from '#functions/identity/update-user-clearance.ts';
-import type { IdentityDeps } from '#functions/identity/deps.ts';
+import { handler as getMe } from '#functions/identity/get-me.ts';
+import { handler as listOrganisations } from '#functions/identity/list-organisations.ts';
+import { handler as getOrganisation } from '#functions/identity/get-organisation.ts';
+import { handler as listUsers } from '#functions/identity/list-users.ts';
+import { handler as updateUserClearance } from '#functions/identity/update-user-clearance.ts';
 import { jwtVerifier } from '#runtime/auth.ts';
 import { identityContracts } from '#shared/schemas/identity-contracts.ts';
 import { FakeIdentity } from './identity-fakes.ts';
@@ -57,20 +56,15 @@ async function call(h: Handler, method: string, path: string, req: Req = {}) {
 
 async function setup() {
   const identity = await FakeIdentity.seeded();
-  const deps: IdentityDeps = {
-    verifier: () => jwtVerifier({ issuer, audience, keys }),
-    identity: () => identity,
-    admin: () => identity,
-    trail: () => identity.trail,
-  };
-  return { identity, deps };
+  const ports = { verifier: jwtVerifier({ issuer, audience, keys }), identity, identityAdmin: identity, trail: identity.trail };
+  return { identity, ports };
 }
 
 describe('R3.1 R4.1 identity read routes', () => {
   it('GET /me returns the registry user, organisation and Chinese labels', async () => {
-    const { deps } = await setup();
+    const { ports } = await setup();
 
-    const r = await call(getMe(deps), 'GET', '/me', { user: 'zhang.wei' });
+    const r = await call(getMe.with(ports), 'GET', '/me', { user: 'zhang.wei' });
 
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({
@@ -82,17 +76,17 @@ describe('R3.1 R4.1 identity read routes', () => {
   });
 
   it('GET /me without a token is 401 TOKEN_MISSING', async () => {
-    const { deps } = await setup();
+    const { ports } = await setup();
 
-    const r = await call(getMe(deps), 'GET', '/me');
+    const r = await call(getMe.with(ports), 'GET', '/me');
 
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('TOKEN_MISSING');
   });
 
   it('GET /orgs lists the top level, and ?parentCode= the children', async () => {
-    const { deps } = await setup();
-    const h = listOrganisations(deps);
+    const { ports } = await setup();
+    const h = listOrganisations.with(ports);
 
     const top = await call(h, 'GET', '/orgs', { user: 'luo.xin' });
     const province = await call(h, 'GET', '/orgs', { user: 'luo.xin', query: { parentCode: '440000-NR' } });
@@ -102,17 +96,17 @@ describe('R3.1 R4.1 identity read routes', () => {
   });
 
   it('GET /orgs?parentCode= with a malformed code is 400 naming query.parentCode', async () => {
-    const { deps } = await setup();
+    const { ports } = await setup();
 
-    const r = await call(listOrganisations(deps), 'GET', '/orgs', { user: 'luo.xin', query: { parentCode: '广东' } });
+    const r = await call(listOrganisations.with(ports), 'GET', '/orgs', { user: 'luo.xin', query: { parentCode: '广东' } });
 
     expect(r.status).toBe(400);
     expect(r.body.error.details[0].field).toBe('query.parentCode');
   });
 
   it('GET /orgs/{code} returns the organisation, parent and children; 404 in Chinese for an unknown code', async () => {
-    const { deps } = await setup();
-    const h = getOrganisation(deps);
+    const { ports } = await setup();
+    const h = getOrganisation.with(ports);
 
     const ok = await call(h, 'GET', '/orgs/440100-NR', { user: 'li.na', pathParameters: { code: '440100-NR' } });
     const missing = await call(h, 'GET', '/orgs/990000-NR', { user: 'li.na', pathParameters: { code: '990000-NR' } });
@@ -125,10 +119,10 @@ describe('R3.1 R4.1 identity read routes', () => {
   });
 
   it('GET /orgs/{code}/users lists the users of one organisation to itself and its superiors, not to others (R20.1 need-to-know)', async () => {
-    const { deps } = await setup();
+    const { ports } = await setup();
 
-    const own = await call(listUsers(deps), 'GET', '/orgs/440000-FG/users', { user: 'lin.feng', pathParameters: { code: '440000-FG' } });
-    const other = await call(listUsers(deps), 'GET', '/orgs/440000-FG/users', { user: 'li.na', pathParameters: { code: '440000-FG' } });
+    const own = await call(listUsers.with(ports), 'GET', '/orgs/440000-FG/users', { user: 'lin.feng', pathParameters: { code: '440000-FG' } });
+    const other = await call(listUsers.with(ports), 'GET', '/orgs/440000-FG/users', { user: 'li.na', pathParameters: { code: '440000-FG' } });
 
     expect(own.status).toBe(200);
     expect(own.body.items).toEqual([expect.objectContaining({ userId: 'lin.feng', roles: ['reviewer'] })]);
@@ -144,9 +138,9 @@ describe('R5.1 R20.1 PUT /users/{userId}/clearance', () => {
   });
 
   it('lets an administrator change a clearance, returning the audit seq', async () => {
-    const { deps, identity } = await setup();
+    const { ports, identity } = await setup();
 
-    const r = await call(updateUserClearance(deps), 'PUT', '/users/li.na/clearance', put('wang.qiang', 'li.na', { clearance: 'secret', reason: '承担涉密项目' }));
+    const r = await call(updateUserClearance.with(ports), 'PUT', '/users/li.na/clearance', put('wang.qiang', 'li.na', { clearance: 'secret', reason: '承担涉密项目' }));
 
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ changed: true, user: { userId: 'li.na', clearance: 'secret' } });
@@ -155,8 +149,8 @@ describe('R5.1 R20.1 PUT /users/{userId}/clearance', () => {
   });
 
   it('answers the same clearance again with 200 changed=false and no new record', async () => {
-    const { deps, identity } = await setup();
-    const h = updateUserClearance(deps);
+    const { ports, identity } = await setup();
+    const h = updateUserClearance.with(ports);
     await call(h, 'PUT', '/users/li.na/clearance', put('wang.qiang', 'li.na', { clearance: 'secret', reason: '承担涉密项目' }));
     const before = identity.auditRecords().length;
 
@@ -168,10 +162,10 @@ describe('R5.1 R20.1 PUT /users/{userId}/clearance', () => {
   });
 
   it('refuses without a token: 401 TOKEN_MISSING, nothing written', async () => {
-    const { deps, identity } = await setup();
+    const { ports, identity } = await setup();
     const before = identity.auditRecords().length;
 
-    const r = await call(updateUserClearance(deps), 'PUT', '/users/li.na/clearance', put(undefined, 'li.na', { clearance: 'secret', reason: '承担涉密项目' }));
+    const r = await call(updateUserClearance.with(ports), 'PUT', '/users/li.na/clearance', put(undefined, 'li.na', { clearance: 'secret', reason: '承担涉密项目' }));
 
     expect(r.status).toBe(401);
     expect(r.body.error.code).toBe('TOKEN_MISSING');
@@ -179,10 +173,10 @@ describe('R5.1 R20.1 PUT /users/{userId}/clearance', () => {
   });
 
   it('refuses a non-administrator: 403, nothing written', async () => {
-    const { deps, identity } = await setup();
+    const { ports, identity } = await setup();
     const before = identity.auditRecords().length;
 
-    const r = await call(updateUserClearance(deps), 'PUT', '/users/li.na/clearance', put('chen.jing', 'li.na', { clearance: 'secret', reason: '承担涉密项目' }));
+    const r = await call(updateUserClearance.with(ports), 'PUT', '/users/li.na/clearance', put('chen.jing', 'li.na', { clearance: 'secret', reason: '承担涉密项目' }));
 
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe('FORBIDDEN');
@@ -191,10 +185,10 @@ describe('R5.1 R20.1 PUT /users/{userId}/clearance', () => {
   });
 
   it('refuses a clearance value that does not exist: 400 naming body.clearance, nothing written', async () => {
-    const { deps, identity } = await setup();
+    const { ports, identity } = await setup();
     const before = identity.auditRecords().length;
 
-    const r = await call(updateUserClearance(deps), 'PUT', '/users/li.na/clearance', put('wang.qiang', 'li.na', { clearance: 'ultra', reason: '承担涉密项目' }));
+    const r = await call(updateUserClearance.with(ports), 'PUT', '/users/li.na/clearance', put('wang.qiang', 'li.na', { clearance: 'ultra', reason: '承担涉密项目' }));
 
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('VALIDATION_FAILED');
@@ -205,27 +199,27 @@ describe('R5.1 R20.1 PUT /users/{userId}/clearance', () => {
   });
 
   it('refuses a missing reason with 400 naming body.reason', async () => {
-    const { deps } = await setup();
+    const { ports } = await setup();
 
-    const r = await call(updateUserClearance(deps), 'PUT', '/users/li.na/clearance', put('wang.qiang', 'li.na', { clearance: 'secret' }));
+    const r = await call(updateUserClearance.with(ports), 'PUT', '/users/li.na/clearance', put('wang.qiang', 'li.na', { clearance: 'secret' }));
 
     expect(r.status).toBe(400);
     expect(r.body.error.details[0].field).toBe('body.reason');
   });
 
   it('answers 404 for an unknown user', async () => {
-    const { deps } = await setup();
+    const { ports } = await setup();
 
-    const r = await call(updateUserClearance(deps), 'PUT', '/users/nobody/clearance', put('wang.qiang', 'nobody', { clearance: 'secret', reason: '承担涉密项目' }));
+    const r = await call(updateUserClearance.with(ports), 'PUT', '/users/nobody/clearance', put('wang.qiang', 'nobody', { clearance: 'secret', reason: '承担涉密项目' }));
 
     expect(r.status).toBe(404);
     expect(r.body.error.message).toMatch(/用户 nobody 不存在/);
   });
 
   it('answers 403 in Chinese when an administrator reaches outside their region', async () => {
-    const { deps } = await setup();
+    const { ports } = await setup();
 
-    const r = await call(updateUserClearance(deps), 'PUT', '/users/ma.li/clearance', put('wang.qiang', 'ma.li', { clearance: 'internal', reason: '岗位调整' }));
+    const r = await call(updateUserClearance.with(ports), 'PUT', '/users/ma.li/clearance', put('wang.qiang', 'ma.li', { clearance: 'internal', reason: '岗位调整' }));
 
     expect(r.status).toBe(403);
     expect(r.body.error.message).toMatch(/管辖区域/);

@@ -1,0 +1,187 @@
+/**
+ * The context module's type: one bounded context declares its functions, routes
+ * (with their contracts), state machines, schedules and streams together, and
+ * the names are tied by type — a route is keyed by its function, a schedule or
+ * a stream names a function of its own context, a state machine lists its
+ * functions by key or by another context's `ref`. The root manifest
+ * (infra/manifest.ts) lists the context modules and derives the flat `Manifest`
+ * that CDK and the local cloud read (`flatten`, below).
+ *
+ * Types only, plus `defineContext` and `flatten`; no runtime edge to adapters.
+ */
+import type {
+  Access,
+  BucketName,
+  FunctionDef,
+  HttpMethod,
+  Manifest,
+  RouteDef,
+  ScheduleDef,
+  StateMachineDef,
+  StreamDef,
+  TableName,
+} from '#infra/manifest.ts';
+import type { RouteContract } from './contract.ts';
+
+export type Auth = RouteDef['auth'];
+
+export interface FunctionSpec {
+  /** Beside context.ts: `./get-me.ts` → FunctionDef.entry `functions/<ctx>/get-me.ts`. */
+  readonly entry: `./${string}.ts`;
+  readonly description: string;
+  readonly memoryMb?: number;
+  readonly timeoutSeconds?: number;
+  readonly reservedConcurrency?: number;
+  readonly tables?: Partial<Record<TableName, Access>>;
+  readonly buckets?: Partial<Record<BucketName, Access>>;
+  readonly sendsEmail?: true;
+  readonly sealsTaskTokens?: true;
+  readonly destroysCustodyObjects?: true;
+  readonly signsAuditAnchors?: true;
+  readonly publishesPublicCatalogue?: true;
+  /** Answers the task tokens (SendTask*) of every state machine that calls CreateHumanTask. */
+  readonly answers?: 'humanTasks';
+}
+
+export interface RouteSpec<C extends RouteContract = RouteContract> {
+  readonly method: HttpMethod;
+  /** API Gateway path syntax: /orgs/{code} */
+  readonly path: string;
+  readonly auth: Auth;
+  readonly summary: string;
+  readonly contract: C;
+}
+
+/** A function of another context, for its state machines: `tasks.ref.CreateHumanTask`. */
+export interface FunctionRef<N extends string = string> {
+  readonly context: string;
+  readonly name: N;
+}
+
+export interface MachineRef<N extends string = string> {
+  readonly context: string;
+  readonly machine: N;
+}
+
+export interface StateMachineSpec<F extends string = string> {
+  readonly file: `statemachines/${string}.asl.json`;
+  /** Every function its ASL calls; the placeholder is `${<Name>FunctionArn}` (derived, never written). */
+  readonly functions: readonly (F | FunctionRef)[];
+}
+
+export interface ScheduleSpec<F extends string = string, M extends string = string> extends Omit<ScheduleDef, 'name' | 'target'> {
+  readonly target: { readonly function: F } | { readonly stateMachine: M | MachineRef };
+}
+
+export interface StreamSpec<F extends string = string> extends Omit<StreamDef, 'name' | 'function'> {
+  readonly function: F;
+}
+
+type Routes<F> = { readonly [K in keyof F]?: RouteSpec };
+type Machines<F> = Record<string, StateMachineSpec<keyof F & string>>;
+
+export interface ContextSpec<N extends string, F extends Record<string, FunctionSpec>, R extends Routes<F>, M extends Machines<F>> {
+  /** = folder under functions/ = nested stack id (unchanged). */
+  readonly name: N;
+  readonly functions: F;
+  /** Keyed by function: a key that is not a function of this context does not compile. */
+  readonly routes?: R & { readonly [K in Exclude<keyof R, keyof F>]: never };
+  /** The state machines each function starts (StartExecution). */
+  readonly starts?: { readonly [K in keyof F]?: readonly ((keyof M & string) | MachineRef)[] };
+  readonly stateMachines?: M;
+  readonly schedules?: Readonly<Record<string, ScheduleSpec<keyof F & string, keyof M & string>>>;
+  readonly streams?: Readonly<Record<string, StreamSpec<keyof F & string>>>;
+}
+
+export type BoundedContext<
+  N extends string = string,
+  F extends Record<string, FunctionSpec> = Record<string, FunctionSpec>,
+  R extends Routes<F> = Routes<F>,
+  M extends Machines<F> = Machines<F>,
+> = Omit<ContextSpec<N, F, R, M>, 'routes' | 'stateMachines'> & {
+  readonly routes: R;
+  readonly stateMachines: M;
+  readonly ref: { readonly [K in keyof F & string]: FunctionRef<K> };
+  readonly machine: { readonly [K in keyof M & string]: MachineRef<K> };
+};
+
+/** Any context module (for the root manifest and the wrappers). */
+export interface AnyContext {
+  readonly name: string;
+  readonly functions: Readonly<Record<string, FunctionSpec>>;
+  readonly routes: Readonly<Record<string, RouteSpec | undefined>>;
+  readonly starts?: Readonly<Record<string, readonly (string | MachineRef)[] | undefined>>;
+  readonly stateMachines: Readonly<Record<string, StateMachineSpec>>;
+  readonly schedules?: Readonly<Record<string, ScheduleSpec>>;
+  readonly streams?: Readonly<Record<string, StreamSpec>>;
+}
+
+export function defineContext<
+  const N extends string,
+  const F extends Record<string, FunctionSpec>,
+  const R extends Routes<F> = {},
+  const M extends Machines<F> = {},
+>(spec: ContextSpec<N, F, R, M>): BoundedContext<N, F, R, M> {
+  const ref = Object.fromEntries(Object.keys(spec.functions).map((name) => [name, { context: spec.name, name }]));
+  const machines = (spec.stateMachines ?? {}) as M;
+  const machine = Object.fromEntries(Object.keys(machines).map((m) => [m, { context: spec.name, machine: m }]));
+  return { ...spec, routes: (spec.routes ?? {}) as R, stateMachines: machines, ref, machine } as unknown as BoundedContext<N, F, R, M>;
+}
+
+/** Function keys of a context that have a route. */
+export type RoutedKey<X extends AnyContext> = { [K in keyof X['routes'] & string]: X['routes'][K] extends RouteSpec ? K : never }[keyof X['routes'] & string];
+export type ContractOf<X extends AnyContext, K extends string> = X['routes'][K] extends RouteSpec<infer C> ? C : never;
+export type AuthOf<X extends AnyContext, K extends string> = X['routes'][K] extends { readonly auth: infer A } ? A : never;
+
+const fnName = (f: string | FunctionRef): string => (typeof f === 'string' ? f : f.name);
+const machineName = (m: string | MachineRef): string => (typeof m === 'string' ? m : m.machine);
+
+/**
+ * One function's definition as CDK and the local cloud read it. `answersStateMachines`
+ * needs every context (the machines that call CreateHumanTask) and is filled by `flatten`.
+ */
+export function resolveFunction(ctx: AnyContext, name: string): FunctionDef {
+  const spec = ctx.functions[name];
+  if (!spec) throw new Error(`context ${ctx.name}: no function ${name}`);
+  const { entry, answers: _answers, ...rest } = spec;
+  const route = ctx.routes[name];
+  const starts = ctx.starts?.[name];
+  return {
+    name,
+    entry: `functions/${ctx.name}/${entry.slice(2)}`,
+    ...rest,
+    ...(starts?.length ? { startsStateMachines: starts.map(machineName) } : {}),
+    ...(route && route.auth !== 'public' ? { verifiesJwt: true } : {}),
+  };
+}
+
+/** Placeholder → function, derived from a state machine's function list. */
+export function placeholders(spec: StateMachineSpec): Record<string, string> {
+  return Object.fromEntries(spec.functions.map((f) => [`${fnName(f)}FunctionArn`, fnName(f)]));
+}
+
+/** The flat manifest of today's shape, from the context modules (checks are the root manifest's `checked`). */
+export function flatten(contexts: readonly AnyContext[], humanTaskFunction = 'CreateHumanTask'): Manifest {
+  const stateMachines: StateMachineDef[] = contexts.flatMap((ctx) =>
+    Object.entries(ctx.stateMachines).map(([name, spec]) => ({ name, file: spec.file, functions: placeholders(spec) })),
+  );
+  const answering = stateMachines.filter((m) => Object.values(m.functions).includes(humanTaskFunction)).map((m) => m.name);
+  const functions: FunctionDef[] = contexts.flatMap((ctx) =>
+    Object.keys(ctx.functions).map((name) => {
+      const def = resolveFunction(ctx, name);
+      return ctx.functions[name]?.answers === 'humanTasks' ? { ...def, answersStateMachines: answering } : def;
+    }),
+  );
+  const routes: RouteDef[] = contexts.flatMap((ctx) =>
+    Object.entries(ctx.routes).flatMap(([fn, r]) => (r ? [{ method: r.method, path: r.path, function: fn, auth: r.auth, summary: r.summary }] : [])),
+  );
+  const schedules: ScheduleDef[] = contexts.flatMap((ctx) =>
+    Object.entries(ctx.schedules ?? {}).map(([name, { target, ...rest }]) => ({
+      name,
+      ...rest,
+      target: 'function' in target ? { function: target.function } : { stateMachine: machineName(target.stateMachine) },
+    })),
+  );
+  const streams: StreamDef[] = contexts.flatMap((ctx) => Object.entries(ctx.streams ?? {}).map(([name, s]) => ({ name, ...s })));
+  return { functions, routes, stateMachines, schedules, streams };
+}

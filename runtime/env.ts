@@ -1,0 +1,73 @@
+/**
+ * Configuration, validated once per cold start before any port is built: zod
+ * over `process.env`, by group, so a missing or malformed variable fails the
+ * Lambda's init phase (or the local cloud's load) naming every variable, not
+ * the first request that happens to need it. The names are adapters/config.ts'
+ * (shared with the CDK construct); no new variable is introduced here.
+ */
+import { z } from 'zod';
+import { envNames, stateMachineEnv } from '#adapters/config.ts';
+
+const nonEmpty = z.string().min(1);
+const url = z.url();
+
+export const envGroups = {
+  registry: z.object({ [envNames.registryTable]: nonEmpty }),
+  logs: z.object({ [envNames.logsTable]: nonEmpty }),
+  uploads: z.object({ [envNames.uploadsBucket]: nonEmpty }),
+  custody: z.object({ [envNames.custodyBucket]: nonEmpty }),
+  backup: z.object({ [envNames.backupBucket]: nonEmpty }),
+  published: z.object({ [envNames.publishedBucket]: nonEmpty }),
+  documents: z.object({ [envNames.documentsBucket]: nonEmpty }),
+  jwt: z.object({
+    [envNames.jwtIssuer]: url,
+    [envNames.jwtJwksUrl]: url,
+    [envNames.jwtAudience]: nonEmpty,
+    JWT_TOKEN_TYPE: z.enum(['cognito', 'oidc']).optional(),
+  }),
+  mail: z.discriminatedUnion(envNames.mailTransport, [
+    z.object({ [envNames.mailTransport]: z.literal('ses'), [envNames.mailFrom]: nonEmpty }),
+    z.object({
+      [envNames.mailTransport]: z.literal('smtp'),
+      [envNames.mailFrom]: nonEmpty,
+      [envNames.smtpHost]: nonEmpty,
+      [envNames.smtpPort]: z.coerce.number().int().min(1).max(65535),
+    }),
+  ]),
+  appBaseUrl: z.object({ [envNames.appBaseUrl]: url }),
+} as const;
+
+/** A named group, or the ARN variable of one state machine (`<NAME>_STATE_MACHINE_ARN`). */
+export type EnvGroup = keyof typeof envGroups | { readonly stateMachine: string };
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+  constructor(readonly variables: readonly string[]) {
+    super(`环境变量 ${variables.join('、')} 未设置或无效 (missing or invalid environment variables: ${variables.join(', ')})`);
+  }
+}
+
+function schemaOf(group: EnvGroup): z.ZodType {
+  return typeof group === 'string' ? envGroups[group] : z.object({ [stateMachineEnv(group.stateMachine)]: nonEmpty });
+}
+
+/** The variable names a list of groups reads (for the CDK/local-cloud checks and the tests). */
+export function variablesOf(groups: readonly EnvGroup[]): string[] {
+  const names = new Set<string>();
+  for (const g of groups) {
+    if (typeof g !== 'string') names.add(stateMachineEnv(g.stateMachine));
+    else if (g === 'mail') [envNames.mailTransport, envNames.mailFrom].forEach((n) => names.add(n));
+    else Object.keys((envGroups[g] as z.ZodObject).shape).forEach((n) => n !== 'JWT_TOKEN_TYPE' && names.add(n));
+  }
+  return [...names].sort();
+}
+
+/** Validates every group at once; throws one ConfigurationError naming every bad variable. */
+export function readEnv(groups: readonly EnvGroup[], env: NodeJS.ProcessEnv = process.env): void {
+  const bad = new Set<string>();
+  for (const group of groups) {
+    const result = schemaOf(group).safeParse(env);
+    if (!result.success) for (const issue of result.error.issues) bad.add(String(issue.path[0] ?? (typeof group === 'string' ? group : group.stateMachine)));
+  }
+  if (bad.size) throw new ConfigurationError([...bad].sort());
+}

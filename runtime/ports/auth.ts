@@ -1,0 +1,5 @@
+/** The JWT verifier every non-public route authenticates with (added by `http()` itself). */
+import { jwtVerifierFromEnv, type TokenVerifier } from '../auth.ts';
+import { port } from '../port.ts';
+
+export const verifier = port({ name: 'verifier', env: ['jwt'], build: (env): TokenVerifier => jwtVerifierFromEnv(env) });

@@ -1,0 +1,24 @@
+/**
+ * Port recipes on the registry and logs tables (DynamoDB). Each calls the
+ * adapter's factory unchanged, after `compose` validated its variables.
+ */
+import { auditChainStoreFromEnv } from '#adapters/dynamo-audit.ts';
+import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
+import { securityRecordStoreFromEnv } from '#adapters/dynamo-security-records.ts';
+import { auditTrail } from '#adapters/audited-write.ts';
+import type { AuditTrail } from '#shared/ports/audit.ts';
+import type { IdentityAdministration, IdentityRepository } from '#shared/ports/identity.ts';
+import type { SecurityRecordStore } from '#shared/security/records.ts';
+import { port } from '../port.ts';
+
+/** Users and organisations (read). */
+export const identityRepo = port({ name: 'identity', env: ['registry'], build: (env): IdentityRepository => identityRepositoryFromEnv(env) });
+
+/** Users' clearances (write, audited). */
+export const identityAdmin = port({ name: 'identityAdmin', env: ['registry', 'logs'], build: (env): IdentityAdministration => identityRepositoryFromEnv(env) });
+
+/** The audit chain on the logs table, for records that change nothing else. */
+export const auditTrailPort = port({ name: 'trail', env: ['logs'], build: (env): AuditTrail => auditTrail(auditChainStoreFromEnv(env)) });
+
+/** Where the security records (R20.1) of every HTTP request go. */
+export const securityRecords = port({ name: 'securityRecords', env: ['logs'], build: (env): SecurityRecordStore => securityRecordStoreFromEnv(env) });
