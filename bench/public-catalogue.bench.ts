@@ -101,7 +101,13 @@ async function benchBuild(n: number): Promise<BenchResult[]> {
   let bytes = 0;
   for (const f of files.values()) bytes += Buffer.byteLength(f.body);
   // The same documents, to write out again: JSON files parsed back, the others (HTML) as text.
-  const docs = [...files.values()].map((f) => (f.contentType.includes('json') ? { json: JSON.parse(f.body) as unknown } : { text: f.body }));
+  // Each JSON document is written back in its own layout (compact or indented), so the baseline writes the very same bytes.
+  const docs = [...files.values()].map((f) => {
+    if (!f.contentType.includes('json')) return { text: f.body };
+    const json = JSON.parse(f.body) as unknown;
+    const indent = [undefined, 2, '\t'].find((i) => JSON.stringify(json, null, i) === f.body || `${JSON.stringify(json, null, i)}\n` === f.body);
+    return { json, indent, newline: f.body.endsWith('\n') };
+  });
   let floorBytes = 0;
   const times = await interleaved({
     build: () => {
@@ -109,7 +115,7 @@ async function benchBuild(n: number): Promise<BenchResult[]> {
     },
     floor: () => {
       floorBytes = 0;
-      for (const d of docs) floorBytes += Buffer.byteLength('json' in d ? JSON.stringify(d.json) : d.text);
+      for (const d of docs) floorBytes += Buffer.byteLength('json' in d ? `${JSON.stringify(d.json, null, d.indent)}${d.newline ? '\n' : ''}` : d.text);
     },
   });
   const mib = (b: number) => (b / 2 ** 20).toFixed(1);
