@@ -3,9 +3,12 @@
  * cloud's database): a DynamoDB Local of its own is started on a scratch
  * folder, the registry table created from infra/tables.ts, and 100,000
  * entries with their index items written through the adapter's own
- * `indexItems` (BatchWriteItem; the load is timed too). Each search of the
- * set runs `rounds` times through DynamoCatalogueStore.search; p50/p95 are
- * reported per search and over all, with the DynamoDB requests one page costs.
+ * `indexItems` (BatchWriteItem; the load is timed too, with the items
+ * written per entry). Each search of the set runs `rounds` times through
+ * DynamoCatalogueStore.search, interleaved with the floor: a single GetItem
+ * of one entry on the same table (what any read of this table costs at
+ * least); p50/p95 of both are reported per search and over all, with the
+ * DynamoDB requests one page costs.
  *
  * DynamoDB Local runs with -inMemory here (the local cloud keeps its data on
  * disk): loading 1.6 million items into the on-disk store takes over an hour
@@ -33,6 +36,7 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoClient, ensureTables } from '#infra/local/dynamodb.ts';
 import { localTableName } from '#infra/local/ports.ts';
 import { Reaper, spawnGuarded, waitUntil, type Guarded } from '#infra/local/processes.ts';
+import { interleaved, spread } from './compare.ts';
 import type { BenchResult } from './run.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -162,28 +166,56 @@ export async function run(): Promise<BenchResult[]> {
 
     const results: BenchResult[] = [
       { name: `load ${entryCount.toLocaleString('en')} entries (${items.toLocaleString('en')} items)`, value: loadSeconds, unit: 's', note: 'BatchWriteItem, 12 writers' },
+      { name: 'items written per entry', value: items / entryCount, unit: 'items', note: 'the entry plus its index items (keyword fan-out)' },
     ];
     const all: number[] = [];
+    const floorAll: number[] = [];
+    let probe = 0;
     for (const [label, filter] of searches) {
-      await store.search(filter, { limit: 20 }); // warm up
-      const times: number[] = [];
       let requests = 0;
-      for (let r = 0; r < rounds; r += 1) {
-        counted.requests = 0;
-        const t = performance.now();
-        const page = await store.search(filter, { limit: 20 });
-        times.push(performance.now() - t);
-        requests = counted.requests;
-        if (page.items.length !== 20) throw new Error(`${label}: expected a full page, got ${page.items.length}`);
-      }
-      times.sort((a, b) => a - b);
-      all.push(...times);
-      results.push({ name: `search p50: ${label}`, value: percentile(times, 50), unit: 'ms', note: `${requests} requests/page, 20 per page` });
-      results.push({ name: `search p95: ${label}`, value: percentile(times, 95), unit: 'ms' });
+      const times = await interleaved(
+        {
+          search: async () => {
+            counted.requests = 0;
+            const page = await store.search(filter, { limit: 20 });
+            requests = counted.requests;
+            if (page.items.length !== 20) throw new Error(`${label}: expected a full page, got ${page.items.length}`);
+          },
+          getItem: async () => {
+            const e = entry((probe = (probe + 7919) % entryCount));
+            if (!(await access.get(keys.catalogueEntry(e.resultNumber)))) throw new Error(`GetItem found no ${e.resultNumber}`);
+          },
+        },
+        { runs: rounds },
+      );
+      const search = [...times.search].sort((a, b) => a - b);
+      const floor = [...times.getItem].sort((a, b) => a - b);
+      all.push(...search);
+      floorAll.push(...floor);
+      const p95 = percentile(search, 95);
+      const floor95 = percentile(floor, 95);
+      results.push({ name: `search p50: ${label}`, value: percentile(search, 50), unit: 'ms', ...spread(search), note: `${requests} requests/page, 20 per page` });
+      results.push({
+        name: `search p95 / GetItem p95: ${label}`,
+        value: p95 / floor95,
+        unit: 'ratio',
+        note: `p95 ${p95.toFixed(1)} ms against ${floor95.toFixed(1)} ms, ${rounds} interleaved runs each`,
+        comparison: { case: `search p95: ${label}`, baseline: 'GetItem p95 (same table)', caseMedian: p95, baselineMedian: floor95, unit: 'ms', ratio: p95 / floor95, runs: rounds, higherIsBetter: false },
+      });
     }
     all.sort((a, b) => a - b);
-    results.push({ name: `search p50, all (${entryCount.toLocaleString('en')} entries)`, value: percentile(all, 50), unit: 'ms', note: 'DynamoDB Local, first page of 20' });
-    results.push({ name: `search p95, all (${entryCount.toLocaleString('en')} entries)`, value: percentile(all, 95), unit: 'ms' });
+    floorAll.sort((a, b) => a - b);
+    const n = entryCount.toLocaleString('en');
+    results.push({ name: `search p50, all (${n} entries)`, value: percentile(all, 50), unit: 'ms', ...spread(all), note: 'DynamoDB Local, first page of 20' });
+    results.push({ name: `search p95, all (${n} entries)`, value: percentile(all, 95), unit: 'ms' });
+    results.push({ name: `GetItem p95, same table (${n} entries)`, value: percentile(floorAll, 95), unit: 'ms', ...spread(floorAll), note: 'baseline: the floor of any read' });
+    results.push({
+      name: `search p95 / GetItem p95, all (${n} entries)`,
+      value: percentile(all, 95) / percentile(floorAll, 95),
+      unit: 'ratio',
+      note: 'search cost over the cheapest read, same run',
+      comparison: { case: `search p95, all (${n} entries)`, baseline: 'GetItem p95 (same table)', caseMedian: percentile(all, 95), baselineMedian: percentile(floorAll, 95), unit: 'ms', ratio: percentile(all, 95) / percentile(floorAll, 95), runs: all.length, higherIsBetter: false },
+    });
     return results;
   } finally {
     client.destroy();

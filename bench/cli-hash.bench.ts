@@ -1,24 +1,35 @@
 /**
- * The upload CLI's hashing throughput against coreutils `sha256sum` on the
- * same files in the same run (issue 3: "CLI hashing throughput vs sha256sum").
+ * The upload CLI's hashing against OpenSSL (`openssl dgst -sha256`, the
+ * hardware's limit here: SHA-NI where the CPU has it) over the same warm
+ * files with the same parallelism, in the same run (issue 10).
  *
- * Files: CHENGGUO_BENCH_HASH_FILES × CHENGGUO_BENCH_HASH_MIB (default 4 ×
- * 64 MiB) of AES-256-CTR keystream under a fixed key — deterministic,
- * incompressible, written to a temporary folder and removed afterwards.
- * They are read from the page cache (just written, then read once to warm),
- * so this measures hashing, not the disk. Each contender runs three times,
- * alternating; the best time counts. The CLI's digests must equal
- * sha256sum's, or the bench fails.
+ * Files: CHENGGUO_BENCH_HASH_FILES × CHENGGUO_BENCH_HASH_MIB (default 8 ×
+ * 256 MiB = 2 GiB) of AES-256-CTR keystream under fixed keys —
+ * deterministic, incompressible, written to a temporary folder and removed
+ * afterwards. They are read from the page cache (written, then read once to
+ * warm), so this measures hashing, not the disk.
+ *
+ * Comparisons, each interleaved (case, baseline, baseline, case, …), ≥ 5 runs:
+ *  - P streams: hashFiles (P worker threads, P = the CLI's default) against
+ *    P `openssl dgst -sha256` processes, each given every P-th file;
+ *  - 1 stream: hashFiles with concurrency 1 against one openssl over all files;
+ *  - the whole command a user runs, `node dist/chengguo.mjs manifest <dir>`
+ *    (start-up, walk, hash, manifest.json written), against the P openssl
+ *    processes.
+ * The CLI's digests must equal OpenSSL's, or the bench fails.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createCipheriv } from 'node:crypto';
-import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defaultHashConcurrency, hashFiles } from '../cli/hash.ts';
+import { comparison, interleaved } from './compare.ts';
 import type { BenchResult } from './run.ts';
 
 const MiB = 1024 * 1024;
+const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
 function writeDeterministic(path: string, bytes: number, seed: number): void {
   const key = Buffer.alloc(32, seed);
@@ -28,64 +39,127 @@ function writeDeterministic(path: string, bytes: number, seed: number): void {
   const fd = openSync(path, 'w');
   try {
     for (let left = bytes; left > 0; left -= zeros.length) {
-      const chunk = cipher.update(left >= zeros.length ? zeros : zeros.subarray(0, left));
-      writeSync(fd, chunk);
+      writeSync(fd, cipher.update(left >= zeros.length ? zeros : zeros.subarray(0, left)));
     }
   } finally {
     closeSync(fd);
   }
 }
 
-function sha256sum(files: readonly string[]): Map<string, string> {
-  const res = spawnSync('sha256sum', files, { encoding: 'utf8', maxBuffer: 16 * MiB });
-  if (res.error) throw res.error;
-  if (res.status !== 0) throw new Error(`sha256sum exited ${res.status}: ${res.stderr}`);
-  const out = new Map<string, string>();
-  for (const line of res.stdout.trim().split('\n')) {
-    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line);
-    if (m?.[1] && m[2]) out.set(m[2], m[1]);
+/** `openssl dgst -sha256 <files…>` in `streams` processes at once (every streams-th file each); digests by path. */
+async function openssl(files: readonly string[], streams: number): Promise<Map<string, string>> {
+  const groups = Array.from({ length: streams }, (_, k) => files.filter((_, i) => i % streams === k)).filter((g) => g.length > 0);
+  const outputs = await Promise.all(
+    groups.map(
+      (group) =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn('openssl', ['dgst', '-sha256', '-r', ...group], { stdio: ['ignore', 'pipe', 'pipe'] });
+          let out = '';
+          let err = '';
+          child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+          child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+          child.on('error', reject);
+          child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`openssl exited ${code}: ${err}`))));
+        }),
+    ),
+  );
+  const digests = new Map<string, string>();
+  for (const line of outputs.join('').trim().split('\n')) {
+    const m = /^([0-9a-f]{64}) \*?(.+)$/.exec(line);
+    if (m?.[1] && m[2]) digests.set(m[2], m[1]);
   }
-  return out;
+  return digests;
 }
 
-async function timed<T>(work: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
-  const t0 = process.hrtime.bigint();
-  const value = await work();
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, value };
+function execute(command: string, args: string[], cwd = projectRoot): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${err}`))));
+  });
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const count = Number(process.env['CHENGGUO_BENCH_HASH_FILES'] ?? 4);
-  const mib = Number(process.env['CHENGGUO_BENCH_HASH_MIB'] ?? 64);
+  const count = Number(process.env['CHENGGUO_BENCH_HASH_FILES'] ?? 8);
+  const mib = Number(process.env['CHENGGUO_BENCH_HASH_MIB'] ?? 256);
   const dir = mkdtempSync(join(tmpdir(), 'chengguo-bench-hash-'));
   try {
-    const files = Array.from({ length: count }, (_, i) => join(dir, `file-${i}.bin`));
+    const pkg = join(dir, 'package');
+    mkdirSync(pkg);
+    const files = Array.from({ length: count }, (_, i) => join(pkg, `file-${i}.bin`));
     files.forEach((f, i) => writeDeterministic(f, mib * MiB, i + 1));
     const totalMiB = count * mib;
-
-    const reference = sha256sum(files); // also warms the page cache
-    const best = { sha256sum: Infinity, cliParallel: Infinity, cliSingle: Infinity };
-    for (let round = 0; round < 3; round += 1) {
-      best.sha256sum = Math.min(best.sha256sum, (await timed(() => sha256sum(files))).ms);
-      const parallel = await timed(() => hashFiles(files.map((path) => ({ path }))));
-      best.cliParallel = Math.min(best.cliParallel, parallel.ms);
-      const single = await timed(() => hashFiles(files.map((path) => ({ path })), { concurrency: 1 }));
-      best.cliSingle = Math.min(best.cliSingle, single.ms);
-      for (const [i, h] of [...parallel.value, ...single.value].entries()) {
-        const file = files[i % files.length] as string;
-        if (h.sha256 !== reference.get(file)) throw new Error(`CLI digest of ${file} differs from sha256sum: ${h.sha256} ≠ ${reference.get(file)}`);
-      }
-    }
-    const rate = (ms: number) => totalMiB / (ms / 1000);
     const streams = Math.min(defaultHashConcurrency, count);
+    const reference = await openssl(files, streams); // also warms the page cache
+    const check = (hashes: ReadonlyArray<{ sha256: string }>) =>
+      hashes.forEach((h, i) => {
+        const file = files[i] as string;
+        if (h.sha256 !== reference.get(file)) throw new Error(`CLI digest of ${file} differs from OpenSSL's: ${h.sha256} ≠ ${reference.get(file)}`);
+      });
+
+    const parallel = await interleaved({
+      cli: async () => check(await hashFiles(files.map((path) => ({ path })), { concurrency: streams })),
+      openssl: () => openssl(files, streams),
+    });
+    const single = await interleaved({
+      cli: async () => check(await hashFiles(files.map((path) => ({ path })), { concurrency: 1 })),
+      openssl: () => openssl(files, 1),
+    });
+
+    // The whole command, as a user runs it (the compiled CLI, on this Node).
+    const bundle = join(projectRoot, 'dist', 'chengguo.mjs');
+    if (!existsSync(bundle)) spawnSync('npm', ['run', '--silent', 'build:cli'], { cwd: projectRoot, stdio: 'inherit' });
+    const manifestOut = join(dir, 'manifest.json');
+    const command = await interleaved({
+      cli: () => execute(process.execPath, [bundle, 'manifest', pkg, '--out', manifestOut]),
+      openssl: () => openssl(files, streams),
+    });
+    const written = JSON.parse(readFileSync(manifestOut, 'utf8')) as { files: Array<{ path: string; sha256: string }> };
+    for (const f of written.files) {
+      if (f.sha256 !== reference.get(join(pkg, f.path))) throw new Error(`manifest.json digest of ${f.path} differs from OpenSSL's`);
+    }
+
+    const rate = (ms: number) => totalMiB / (ms / 1000);
+    const what = `${count} × ${mib} MiB, page cache`;
     return [
-      { name: 'sha256sum (coreutils, one process)', value: rate(best.sha256sum), unit: 'MiB/s', note: `${count} × ${mib} MiB, page cache, best of 3` },
-      { name: 'CLI hashFile, 1 stream', value: rate(best.cliSingle), unit: 'MiB/s', note: 'node:crypto SHA-256, 4 MiB reads' },
-      { name: `CLI hashFiles, ${streams} streams`, value: rate(best.cliParallel), unit: 'MiB/s', note: `the CLI's default (${streams} files at once)` },
-      { name: 'ratio CLI 1 stream / sha256sum', value: best.sha256sum / best.cliSingle, unit: 'ratio', note: 'like for like: one file at a time' },
-      { name: `ratio CLI ${streams} streams / sha256sum`, value: best.sha256sum / best.cliParallel, unit: 'ratio', note: 'what `chengguo manifest` does' },
+      ...comparison({
+        caseName: `CLI hashFiles, ${streams} worker threads`,
+        baselineName: `openssl dgst -sha256, ${streams} processes`,
+        caseMs: parallel.cli,
+        baselineMs: parallel.openssl,
+        unit: 'MiB/s',
+        per: rate,
+        higherIsBetter: true,
+        note: `${what}; 1 MiB reads`,
+        ratioName: `CLI speed / OpenSSL speed, ${streams} streams`,
+      }),
+      ...comparison({
+        caseName: 'CLI hashFiles, 1 thread',
+        baselineName: 'openssl dgst -sha256, 1 process',
+        caseMs: single.cli,
+        baselineMs: single.openssl,
+        unit: 'MiB/s',
+        per: rate,
+        higherIsBetter: true,
+        note: what,
+        ratioName: 'CLI speed / OpenSSL speed, 1 stream',
+      }),
+      ...comparison({
+        caseName: 'chengguo manifest <dir> (whole command)',
+        baselineName: `openssl dgst -sha256, ${streams} processes`,
+        caseMs: command.cli,
+        baselineMs: command.openssl,
+        unit: 'MiB/s',
+        per: rate,
+        higherIsBetter: true,
+        note: `${what}; start-up, walk and manifest.json included`,
+        ratioName: 'chengguo manifest speed / OpenSSL speed',
+      }),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+

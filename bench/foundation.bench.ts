@@ -5,21 +5,15 @@
  *   implementation would do);
  * - audit chain verification: verifyChain over 20,000 records vs hashing the
  *   same canonical bytes with node:crypto alone (the floor any hash chain pays).
+ * Each pair interleaved, ≥ 5 runs each after a warm-up (compare.ts).
  */
 import { createHash } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import chineseDays from 'chinese-days';
 import { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { buildRecord, canonicalJson, genesisHash, verifyChain } from '#shared/audit/chain.ts';
 import type { AuditRecord } from '#shared/ports/audit.ts';
+import { comparison, interleaved } from './compare.ts';
 import type { BenchResult } from './run.ts';
-
-function time(fn: () => void, rounds: number): number {
-  fn(); // warm up
-  const t0 = performance.now();
-  for (let i = 0; i < rounds; i++) fn();
-  return (performance.now() - t0) / rounds;
-}
 
 function starts(n: number): string[] {
   const out: string[] = [];
@@ -48,8 +42,10 @@ export async function run(): Promise<BenchResult[]> {
   for (const d of inOfficial) {
     if (calendar.deadline(d, 30).due !== naiveDeadline(d, 30)) throw new Error(`calendar disagrees with chinese-days at ${d}`);
   }
-  const ours = time(() => { for (const d of dates) calendar.deadline(d, 30); }, 20) / dates.length;
-  const naive = time(() => { for (const d of dates) naiveDeadline(d, 30); }, 3) / dates.length;
+  const deadlines = await interleaved({
+    ours: () => { for (const d of dates) calendar.deadline(d, 30); },
+    naive: () => { for (const d of dates) naiveDeadline(d, 30); },
+  });
 
   const records: AuditRecord[] = [];
   let prev = genesisHash;
@@ -60,16 +56,33 @@ export async function run(): Promise<BenchResult[]> {
     prev = r.hash;
   }
   const head = { seq: records.length, hash: prev };
-  const verify = time(() => { if (!verifyChain(records, head).ok) throw new Error('chain broken'); }, 3);
   const bytes = records.map(({ hash: _h, ...rest }) => canonicalJson(rest));
-  const floor = time(() => { let p = genesisHash; for (const b of bytes) p = createHash('sha256').update(p).update(b).digest('hex'); }, 3);
+  const chain = await interleaved({
+    verify: () => { if (!verifyChain(records, head).ok) throw new Error('chain broken'); },
+    floor: () => { let p = genesisHash; for (const b of bytes) p = createHash('sha256').update(p).update(b).digest('hex'); },
+  });
+  const perOp = (ms: number) => (ms * 1000) / dates.length;
 
   return [
-    { name: 'deadline(start, 30 WD)', value: ours * 1000, unit: 'µs/op', note: '500 start dates 2024–2028' },
-    { name: 'naive day-by-day walk (chinese-days isWorkday)', value: naive * 1000, unit: 'µs/op', note: 'baseline, same dates' },
-    { name: 'speed-up over the naive walk', value: naive / ours, unit: 'ratio', note: '>1 = faster than baseline' },
-    { name: 'verifyChain, 20,000 audit records', value: verify, unit: 'ms' },
-    { name: 'SHA-256 of the same bytes only', value: floor, unit: 'ms', note: 'baseline: hashing floor' },
-    { name: 'chain verification cost / hashing floor', value: verify / floor, unit: 'ratio', note: 'includes canonical JSON' },
+    ...comparison({
+      caseName: 'deadline(start, 30 WD)',
+      baselineName: 'naive day-by-day walk (chinese-days isWorkday)',
+      caseMs: deadlines.ours,
+      baselineMs: deadlines.naive,
+      unit: 'µs/op',
+      per: perOp,
+      note: '500 start dates 2024–2028',
+      baselineNote: 'same dates',
+      ratioName: 'deadline time / naive walk time',
+    }),
+    ...comparison({
+      caseName: 'verifyChain, 20,000 audit records',
+      baselineName: 'SHA-256 of the same bytes only',
+      caseMs: chain.verify,
+      baselineMs: chain.floor,
+      note: 'includes canonical JSON',
+      baselineNote: 'hashing floor',
+      ratioName: 'chain verification / hashing floor',
+    }),
   ];
 }

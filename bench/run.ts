@@ -5,7 +5,7 @@
  * machine mean little).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -17,6 +17,23 @@ export interface BenchResult {
   readonly unit: string;
   /** How to read it (one line). */
   readonly note?: string;
+  /** Spread over the timed runs (value is the median). */
+  readonly min?: number;
+  readonly max?: number;
+  readonly runs?: number;
+  /** A figure computed from assumptions, not measured: the table says MODELLED. */
+  readonly modelled?: boolean;
+  /** On a ratio row: what was compared (for the summary table). */
+  readonly comparison?: {
+    readonly case: string;
+    readonly baseline: string;
+    readonly caseMedian: number;
+    readonly baselineMedian: number;
+    readonly unit: string;
+    readonly ratio: number;
+    readonly runs: number;
+    readonly higherIsBetter: boolean;
+  };
 }
 
 export interface BenchModule {
@@ -25,11 +42,14 @@ export interface BenchModule {
 
 const benchDir = dirname(fileURLToPath(import.meta.url));
 
-function formatValue(r: BenchResult): string {
-  if (r.unit === 'ratio') return r.value.toFixed(2);
-  if (Math.abs(r.value) >= 100) return r.value.toFixed(0);
-  return r.value.toFixed(r.value >= 10 ? 1 : 2);
+function formatNumber(value: number | undefined, unit: string): string {
+  if (value === undefined) return '';
+  if (Number.isNaN(value)) return '—';
+  if (unit === 'ratio') return value.toFixed(2);
+  if (Math.abs(value) >= 100) return value.toFixed(0);
+  return value.toFixed(Math.abs(value) >= 10 ? 1 : 2);
 }
+const formatValue = (r: BenchResult) => formatNumber(r.value, r.unit);
 
 /** East Asian characters are two columns wide in a terminal. */
 function width(s: string): number {
@@ -39,12 +59,48 @@ function width(s: string): number {
 }
 const pad = (s: string, n: number) => s + ' '.repeat(Math.max(0, n - width(s)));
 
-export function table(rows: ReadonlyArray<{ bench: string } & BenchResult>): string {
-  const cells = rows.map((r) => [r.bench, r.name, formatValue(r), r.unit, r.note ?? '']);
-  const head = ['bench', 'measure', 'value', 'unit', 'note'];
+function grid(head: string[], cells: string[][]): string {
   const widths = head.map((h, i) => Math.max(width(h), ...cells.map((c) => width(c[i] ?? ''))));
   const line = (c: string[]) => c.map((x, i) => pad(x, widths[i] ?? 0)).join('  ').trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+/** Every figure: the median as value, with min and max where it was run more than once. */
+export function table(rows: ReadonlyArray<{ bench: string } & BenchResult>): string {
+  return grid(
+    ['bench', 'measure', 'min', 'median', 'max', 'unit', 'note'],
+    rows.map((r) => [
+      r.bench,
+      r.modelled ? `MODELLED ${r.name}` : r.name,
+      formatNumber(r.min, r.unit),
+      formatValue(r),
+      formatNumber(r.max, r.unit),
+      r.unit,
+      `${r.modelled ? 'modelled from assumptions, not measured; ' : ''}${r.note ?? ''}`,
+    ]),
+  );
+}
+
+/** One line per comparison: case and baseline medians and their ratio. */
+export function summary(rows: ReadonlyArray<{ bench: string } & BenchResult>): string {
+  return grid(
+    ['bench', 'case', 'baseline', 'case (median)', 'baseline (median)', 'ratio', 'runs'],
+    rows.flatMap((r) =>
+      r.comparison
+        ? [
+            [
+              r.bench,
+              r.comparison.case,
+              r.comparison.baseline,
+              `${formatNumber(r.comparison.caseMedian, r.comparison.unit)} ${r.comparison.unit}`,
+              `${formatNumber(r.comparison.baselineMedian, r.comparison.unit)} ${r.comparison.unit}`,
+              `${r.comparison.ratio.toFixed(2)}${r.comparison.higherIsBetter ? ' (>1 faster)' : ' (<1 faster)'}`,
+              String(r.comparison.runs),
+            ],
+          ]
+        : [],
+    ),
+  );
 }
 
 async function main(filter: string | undefined): Promise<number> {
@@ -57,6 +113,7 @@ async function main(filter: string | undefined): Promise<number> {
     return 1;
   }
   const rows: Array<{ bench: string } & BenchResult> = [];
+  const loadStart = loadavg();
   let failed = 0;
   for (const file of files) {
     const bench = file.replace(/\.bench\.ts$/, '');
@@ -72,16 +129,19 @@ async function main(filter: string | undefined): Promise<number> {
       console.error(`  ${bench} failed:`, error);
     }
   }
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const loadEnd = loadavg();
+  const machine = `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC · ${cpu} · ${cpus().length} cores · ${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version} · load average ${loadStart.map((l) => l.toFixed(1)).join('/')} at start, ${loadEnd.map((l) => l.toFixed(1)).join('/')} at end`;
   console.log(`\n${table(rows)}\n`);
+  console.log(`summary — case against baseline, interleaved runs, ratio of medians\n${machine}\n\n${summary(rows)}\n`);
   const outDir = join(benchDir, 'out');
   mkdirSync(outDir, { recursive: true });
-  const cpu = cpus()[0]?.model ?? 'unknown';
   writeFileSync(
     join(outDir, 'results.json'),
     `${JSON.stringify(
       {
         at: new Date().toISOString(),
-        machine: { node: process.version, platform: platform(), release: release(), arch: arch(), cpu, cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
+        machine: { loadAverageStart: loadStart, loadAverageEnd: loadEnd, node: process.version, platform: platform(), release: release(), arch: arch(), cpu, cpus: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30) },
         results: rows,
       },
       null,

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env node
 /**
  * chengguo — 成果汇交命令行工具 (the upload CLI of the submission context).
  * `npx chengguo --help` from the project root; see cli/main.ts.

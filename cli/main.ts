@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
+import zhCN from 'zod/v4/locales/zh-CN.js';
 import { HttpSubmissionApi, localSignIn } from './api.ts';
 import { defaultApiUrl, readCredentials, resolveAuth, saveCredentials, tokenExpiry, trimApiUrl } from './credentials.ts';
 import { CliError, formatError } from './errors.ts';
@@ -14,7 +15,7 @@ import { runUpload } from './upload.ts';
 import { checkPackageDir } from './walk.ts';
 
 // Chinese first: zod's own messages (for the shared schemas the CLI checks with) in zh-CN.
-z.config(z.locales.zhCN());
+z.config(zhCN());
 
 export interface Io {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };

@@ -3,7 +3,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { Transform } from 'node:stream';
 import { apiErrorFrom } from './errors.ts';
-import { readChunkBytes } from './hash.ts';
+import { sendChunkBytes } from './hash.ts';
 
 /**
  * Sends bytes of a file to a presigned URL. node:http rather than fetch: the
@@ -71,7 +71,7 @@ export const httpTransport: Transport = {
         req.end();
         return;
       }
-      const file = createReadStream(source.path, { start: source.start, end: source.start + source.length - 1, highWaterMark: readChunkBytes });
+      const file = createReadStream(source.path, { start: source.start, end: source.start + source.length - 1, highWaterMark: sendChunkBytes });
       const count = new Transform({
         transform(chunk: Buffer, _enc, done) {
           onBytes(chunk.length);

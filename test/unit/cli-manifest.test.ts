@@ -200,3 +200,43 @@ describe('issue-3 R7.1 upload CLI: building manifest.json', () => {
     expect((error as CliError).details.length).toBeGreaterThan(0);
   });
 });
+
+describe('issue-10 R7.1 upload CLI: hashing on worker threads', () => {
+  it('splits reads at part boundaries when the read size is larger than a part', async () => {
+    const bytes = pattern(3 * 4096);
+    const file = join(tmp, 'exact.bin');
+    writeFileSync(file, bytes);
+
+    const h = await hashFile(file, { partSize: 4096, chunkBytes: 10_000 });
+
+    const expected = [0, 4096, 8192].map((start) => createHash('sha256').update(bytes.subarray(start, start + 4096)).digest('hex'));
+    expect(h.parts).toEqual({ partSize: 4096, sha256: expected });
+    expect(h.size).toBe(bytes.length);
+  });
+
+  it('hashes several files at once, each on a thread of its own, results in input order', async () => {
+    const paths = [0, 1, 2, 3, 4].map((i) => {
+      const p = join(tmp, `f${i}.bin`);
+      writeFileSync(p, pattern(200_000 + i, i + 1));
+      return p;
+    });
+    let finished = 0;
+
+    const hashes = await hashFiles(paths.map((path) => ({ path })), { concurrency: 2, chunkBytes: 65_536, onFile: () => (finished += 1) });
+
+    expect(hashes.map((h) => h.sha256)).toEqual(paths.map((p) => createHash('sha256').update(readFileSync(p)).digest('hex')));
+    expect(finished).toBe(5);
+  });
+
+  it('reports a missing file with the error code a read on the main thread gives', async () => {
+    const missing = join(tmp, 'missing.bin');
+
+    const failure = hashFiles([{ path: missing }]);
+
+    await expect(failure).rejects.toMatchObject({ code: 'ENOENT', path: missing });
+  });
+
+  it('refuses a part size that is not a positive integer before reading anything', async () => {
+    await expect(hashFile(join(tmp, 'none.bin'), { partSize: 0 })).rejects.toBeInstanceOf(RangeError);
+  });
+});
