@@ -121,6 +121,23 @@ export interface Manifest {
  */
 export const publisherMemoryMb = 1769;
 
+// ==== BEGIN issue 9 step 5 — ASL conventions (branch i9-asl; docs/architecture.md "ASL conventions") ====
+// One recorder for the machines whose domain has no failure state of its own: a failed step leaves one
+// audited `workflow.failed` record before the execution fails (convention 5). At the merge into context
+// modules: `recordWorkflowFailure` goes into functions/platform/context.ts, and `RecordWorkflowFailure`
+// into the functions of the Destruction, CatalogueReport and IntegrityAudit machines (placeholder derived).
+// Outside this block: one reference in `functions`, one spread in each of those three machines, and
+// (convention 4, escalation) `EscalateReviewFunctionArn` in Destruction and CatalogueReport; Transfer's
+// `EscalateTaskFunctionArn` renamed `EscalateReviewFunctionArn` (convention 1).
+const recordWorkflowFailure: FunctionDef = {
+  name: 'RecordWorkflowFailure',
+  entry: 'functions/platform/record-workflow-failure.ts',
+  description: 'A workflow step failed after its retries: one audited workflow.failed record (machine, subject, error, execution) before the execution fails.',
+  tables: { logs: 'readWrite' },
+};
+const recordsWorkflowFailures = { RecordWorkflowFailureFunctionArn: recordWorkflowFailure.name } as const;
+// ==== END issue 9 step 5 ====
+
 export const manifest: Manifest = {
   functions: [
     {
@@ -676,6 +693,7 @@ export const manifest: Manifest = {
       description: 'Transfer: a failed step (or a refused receipt) is recorded on the submission timeline (audited).',
       tables: { registry: 'readWrite', logs: 'readWrite' },
     },
+    recordWorkflowFailure,
   ],
   routes: [
     { method: 'GET', path: '/health', function: 'HealthCheck', auth: 'public', summary: '健康检查' },
@@ -752,6 +770,7 @@ export const manifest: Manifest = {
         CheckCustodyBatchFunctionArn: 'CheckCustodyBatch',
         WriteIntegrityReportFunctionArn: 'WriteIntegrityReport',
         AlertIntegrityProblemsFunctionArn: 'AlertIntegrityProblems',
+        ...recordsWorkflowFailures,
       },
     },
     {
@@ -762,6 +781,8 @@ export const manifest: Manifest = {
         DestroyCustodyObjectsFunctionArn: 'DestroyCustodyObjects',
         MarkDestroyedFunctionArn: 'MarkDestroyed',
         RefuseDestructionFunctionArn: 'RefuseDestruction',
+        EscalateReviewFunctionArn: 'EscalateReview',
+        ...recordsWorkflowFailures,
       },
     },
     {
@@ -770,6 +791,8 @@ export const manifest: Manifest = {
       functions: {
         CreateHumanTaskFunctionArn: 'CreateHumanTask',
         RecordReportAcknowledgementFunctionArn: 'RecordReportAcknowledgement',
+        EscalateReviewFunctionArn: 'EscalateReview',
+        ...recordsWorkflowFailures,
       },
     },
     {
@@ -779,7 +802,7 @@ export const manifest: Manifest = {
         AssignNumberFunctionArn: 'AssignNumber',
         CopyIntoCustodyFunctionArn: 'CopyIntoCustody',
         CreateHumanTaskFunctionArn: 'CreateHumanTask',
-        EscalateTaskFunctionArn: 'EscalateReview',
+        EscalateReviewFunctionArn: 'EscalateReview',
         RecordReceiptFunctionArn: 'RecordReceipt',
         SendForestryCopyFunctionArn: 'SendForestryCopy',
         RecordTransferFailureFunctionArn: 'RecordTransferFailure',
