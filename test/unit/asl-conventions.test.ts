@@ -89,7 +89,7 @@ describe('issue 9 ASL conventions (docs/architecture.md) over every state machin
       const result = aslValidator(JSON.parse(definition), { checkArn: true, checkPaths: true });
       expect(result.isValid, `${name}: ${result.errorsText()}`).toBe(true);
     }
-  });
+  }, 30_000); // asl-validator compiles its JSON schemas on first use: ~1 s alone, ~5 s under a loaded full run
 
   it('1. names one placeholder per function, ${<FunctionName>FunctionArn}, exactly the functions its manifest entry lists', () => {
     for (const { machine, file, text } of machines) {
