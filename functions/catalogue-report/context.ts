@@ -1,6 +1,8 @@
 import { defineContext } from '#runtime/define.ts';
 import { catalogueReportContracts } from '#shared/schemas/catalogue-report-contracts.ts';
+import { platform } from '../platform/context.ts';
 import { tasks } from '../tasks/context.ts';
+import { verification } from '../verification/context.ts';
 
 /** The catalogue-report context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
 export const catalogueReport = defineContext({
@@ -89,7 +91,7 @@ export const catalogueReport = defineContext({
   stateMachines: {
     CatalogueReport: {
       file: 'statemachines/catalogue-report.asl.json',
-      functions: [tasks.ref.CreateHumanTask, 'RecordReportAcknowledgement'],
+      functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordReportAcknowledgement', platform.ref.RecordWorkflowFailure],
     },
   },
 });

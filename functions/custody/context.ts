@@ -1,4 +1,5 @@
 import { defineContext } from '#runtime/define.ts';
+import { platform } from '../platform/context.ts';
 
 /** The custody context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
 export const custody = defineContext({
@@ -55,7 +56,7 @@ export const custody = defineContext({
   stateMachines: {
     IntegrityAudit: {
       file: 'statemachines/integrity-audit.asl.json',
-      functions: ['ListCustodyResults', 'CheckCustodyBatch', 'WriteIntegrityReport', 'AlertIntegrityProblems'],
+      functions: ['ListCustodyResults', 'CheckCustodyBatch', 'WriteIntegrityReport', 'AlertIntegrityProblems', platform.ref.RecordWorkflowFailure],
     },
   },
   schedules: {

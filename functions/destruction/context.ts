@@ -1,6 +1,8 @@
 import { defineContext } from '#runtime/define.ts';
 import { destructionContracts } from '#shared/schemas/destruction-contracts.ts';
+import { platform } from '../platform/context.ts';
 import { tasks } from '../tasks/context.ts';
+import { verification } from '../verification/context.ts';
 
 /** The destruction context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
 export const destruction = defineContext({
@@ -73,7 +75,7 @@ export const destruction = defineContext({
   stateMachines: {
     Destruction: {
       file: 'statemachines/destruction.asl.json',
-      functions: [tasks.ref.CreateHumanTask, 'DestroyCustodyObjects', 'MarkDestroyed', 'RefuseDestruction'],
+      functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'DestroyCustodyObjects', 'MarkDestroyed', 'RefuseDestruction', platform.ref.RecordWorkflowFailure],
     },
   },
 });

@@ -7,6 +7,14 @@ import { platformContracts } from '#shared/schemas/platform-contracts.ts';
 export const platform = defineContext({
   name: 'platform',
   functions: {
+    // ASL convention 5: a failed workflow step leaves one audited record before the execution fails.
+    RecordWorkflowFailure: {
+      entry: './record-workflow-failure.ts',
+      description: 'A workflow step failed after its retries: one audited workflow.failed record (machine, subject, error, execution) before the execution fails.',
+      tables: {
+        logs: 'readWrite',
+      },
+    },
     HealthCheck: {
       entry: './health.ts',
       description: 'Liveness: reads the registry table once.',

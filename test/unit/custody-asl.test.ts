@@ -18,7 +18,7 @@ describe('R10.1 IntegrityAudit state machine', () => {
     expect(schedule?.target).toEqual({ stateMachine: 'IntegrityAudit' });
   });
 
-  it('retries every Lambda task on the Lambda service errors and catches every top-level step into Audit Failed', () => {
+  it('retries every Lambda task on the Lambda service errors and catches every top-level step into Audit Failed, which records the failure before the execution fails', () => {
     const tasks = { ...asl.States, ...asl.States['Check Batches']?.ItemProcessor?.States };
     const lambdaErrors = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'];
 
@@ -26,7 +26,8 @@ describe('R10.1 IntegrityAudit state machine', () => {
       expect(state.Retry?.[0]?.ErrorEquals, name).toEqual(expect.arrayContaining(lambdaErrors));
     }
     for (const name of ['List Results', 'Check Batches', 'Write Report', 'Alert']) expect(asl.States[name]?.Catch?.[0]?.Next, name).toBe('Audit Failed');
-    expect(asl.States['Audit Failed']?.Type).toBe('Fail');
+    expect(asl.States['Audit Failed']?.Type).toBe('Task');
+    expect(asl.States[asl.States['Audit Failed']?.Next ?? '']?.Type).toBe('Fail');
   });
 
   it('keeps the state O(1) in the batch count: each child returns only its batch number, the map discards the results, Write Report gets the batch count', () => {

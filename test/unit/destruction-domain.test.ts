@@ -256,7 +256,8 @@ describe('R10.1 destruction (销毁): the Destruction state machine', () => {
     expect(predecessors.map(([name]) => name)).toEqual(['Approved?']);
     expect(asl.States['Approved?']?.Choices).toEqual([{ Variable: '$.approval.decision', StringEquals: 'approve', Next: 'Destroy Objects' }]);
     expect(asl.States['Approved?']?.Default).toBe('Refuse');
-    expect(asl.States['Approve Destruction']?.Catch?.[0]?.Next).toBe('Refuse Unanswered');
+    expect(asl.States['Approve Destruction']?.Catch?.[0]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: 'Escalate Approval' });
+    expect(asl.States['Approve Destruction']?.Catch?.[1]).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'Refuse Unanswered' });
     expect(asl.States['Destroy Objects']?.Next).toBe('Mark Destroyed');
   });
 

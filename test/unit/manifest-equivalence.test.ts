@@ -40,6 +40,19 @@ describe('Issue 9: the manifest derived from the context modules equals the mani
     const transfer = before.stateMachines.find((s: { name: string }) => s.name === 'Transfer');
     delete transfer.functions.EscalateTaskFunctionArn;
     transfer.functions.EscalateReviewFunctionArn = 'EscalateReview';
+    // The ASL conventions (issue 9, approved change): a recorder that fails a workflow only after an audit
+    // record, and escalation on timeout for the destruction approval and the catalogue-report acknowledgement.
+    before.functions.push({
+      name: 'RecordWorkflowFailure',
+      entry: 'functions/platform/record-workflow-failure.ts',
+      description: 'A workflow step failed after its retries: one audited workflow.failed record (machine, subject, error, execution) before the execution fails.',
+      tables: { logs: 'readWrite' },
+    });
+    for (const machine of before.stateMachines as { name: string; functions: Record<string, string> }[]) {
+      if (['Destruction', 'CatalogueReport', 'IntegrityAudit'].includes(machine.name)) machine.functions.RecordWorkflowFailureFunctionArn = 'RecordWorkflowFailure';
+      if (['Destruction', 'CatalogueReport'].includes(machine.name)) machine.functions.EscalateReviewFunctionArn = 'EscalateReview';
+    }
+    before.functions.sort((a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1));
     // act
     const after = JSON.parse(JSON.stringify(dump(manifest)));
     // assess
