@@ -24,6 +24,7 @@ export const auditTrailPort = port({ name: 'trail', env: ['logs'], build: (env):
 export const securityRecords = port({ name: 'securityRecords', env: ['logs'], build: (env): SecurityRecordStore => securityRecordStoreFromEnv(env) });
 
 // --- platform, catalogue-report ---
+import { envNames } from '#adapters/config.ts';
 import { healthProbeFromEnv, pingStoreFromEnv, scheduleRunLogFromEnv } from '#adapters/dynamo-platform.ts';
 import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
 import { catalogueStoreFromEnv } from '#adapters/dynamo-catalogue.ts';
@@ -77,3 +78,16 @@ export const auditChain = port({ name: 'auditChain', env: ['logs'], build: (env)
 
 /** The audited items themselves, read by the keys their records name. */
 export const auditedItems = port({ name: 'auditedItems', env: ['registry'], build: (): ItemReader => new DynamoItemReader() });
+
+/**
+ * Public routes' security records: CDK binds the logs table only to functions
+ * that verify a JWT (bindSecurityRecords), so a public route must not require
+ * LOGS_TABLE_NAME at init (HealthCheck, OpenApi would fail their init phase).
+ * Where the variable is set (the local cloud) records go to the logs table, as
+ * before; where it is not, the HTTP stack keeps them in memory.
+ */
+export const publicSecurityRecords = port({
+  name: 'securityRecords',
+  env: [],
+  build: (env): SecurityRecordStore | undefined => (env[envNames.logsTable] ? securityRecordStoreFromEnv(env) : undefined),
+});
