@@ -15,7 +15,7 @@ import { resolveFunction, type AnyContext, type AuthOf, type ContractOf, type Ro
 import { entry, type Entry } from './lambda.ts';
 import type { AnyPort, PortsOf } from './port.ts';
 import { verifier } from './ports/auth.ts';
-import { identityRepo, securityRecords } from './ports/registry.ts';
+import { identityRepo, publicSecurityRecords, securityRecords } from './ports/registry.ts';
 import { withHttp, type HandlerStatus, type HttpDeps, type HttpRequest, type HttpResult } from './with-http.ts';
 
 export type { HttpRequest, HttpResult } from './with-http.ts';
@@ -39,7 +39,7 @@ export function http<X extends AnyContext, K extends RoutedKey<X>, const U exten
 ): HttpEntry<PortsOf<U> & AuthPortsOf<AuthOf<X, K>>> {
   const route = ctx.routes[name];
   if (!route) throw new Error(`context ${ctx.name}: no route for ${name}`);
-  const stack: AnyPort[] = route.auth === 'public' ? [securityRecords] : [verifier, identityRepo, securityRecords];
+  const stack: AnyPort[] = route.auth === 'public' ? [publicSecurityRecords] : [verifier, identityRepo, securityRecords];
   type P = PortsOf<U> & AuthPortsOf<AuthOf<X, K>>;
   const make = (ports: P) => {
     const p = ports as P & { verifier?: TokenVerifier; identity?: IdentityRepository; securityRecords?: SecurityRecordStore };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Manifest } from '#infra/manifest.ts';
+import { contexts, manifest, type Manifest } from '#infra/manifest.ts';
+import type { AnyContext } from './define.ts';
 import { successOf, type RouteContract, type SuccessStatus } from './contract.ts';
 
 /**
@@ -147,4 +148,15 @@ export function buildOpenApi(manifest: Manifest, contracts: Readonly<Record<stri
       },
     },
   };
+}
+
+/** Every route's contract, keyed by function name, read from the context modules (where each route declares it). */
+export function routeContracts(ctxs: readonly AnyContext[] = contexts): Record<string, RouteContract> {
+  return Object.fromEntries(ctxs.flatMap((ctx) => Object.entries(ctx.routes).flatMap(([fn, route]) => (route ? [[fn, route.contract]] : []))));
+}
+
+let served: ReturnType<typeof buildOpenApi> | undefined;
+/** The document the OpenApi route serves: built once per container (it only changes with a deployment). */
+export function openApiDocument(): ReturnType<typeof buildOpenApi> {
+  return (served ??= buildOpenApi(manifest, routeContracts(), process.env['APP_VERSION'] ?? '0.1.0'));
 }

@@ -1,5 +1,9 @@
+import { z } from 'zod';
+import { contract } from '#runtime/contract.ts';
 import { defineContext } from '#runtime/define.ts';
-import { catalogueReportContracts } from '#shared/schemas/catalogue-report-contracts.ts';
+import { reportFileFormats } from '#shared/catalogue-report/report.ts';
+import { catalogueReportViewSchema } from '#shared/schemas/catalogue-report.ts';
+import { orgCodeSchema } from '#shared/schemas/submission.ts';
 import { platform } from '../platform/context.ts';
 import { tasks } from '../tasks/context.ts';
 import { verification } from '../verification/context.ts';
@@ -61,28 +65,58 @@ export const catalogueReport = defineContext({
       path: '/catalogue-reports',
       auth: ['custodian'],
       summary: '上报成果目录（自上次上报以来的新条目）',
-      contract: catalogueReportContracts.SendCatalogueReport,
+      contract: contract({
+        success: [202],
+        response: z.object({ report: catalogueReportViewSchema }),
+        description:
+          '保管单位的成果保管人将自上次上报以来新登记的成果目录条目上报上一级组织单位（上报内容以 JSON 存档于文档库；CSV 表格与中文网页按读者密级下载），上一级审核人员经邮件链接确认接收。' +
+          '没有新条目时返回 409 NOTHING_TO_REPORT。返回 202。',
+      }),
     },
     ListCatalogueReports: {
       method: 'GET',
       path: '/catalogue-reports',
       auth: 'any',
       summary: '成果目录上报记录（期限与逾期标记）',
-      contract: catalogueReportContracts.ListCatalogueReports,
+      contract: contract({
+        query: z
+          .object({
+            custodianOrg: orgCodeSchema.optional().describe('保管单位组织代码：该单位上报的记录'),
+            recipientOrg: orgCodeSchema.optional().describe('上级组织单位代码：该单位收到的下级上报（逐级查看）'),
+          })
+          .refine((q) => (q.custodianOrg === undefined) !== (q.recipientOrg === undefined), '请给出 custodianOrg 或 recipientOrg 之一'),
+        response: z.object({ reports: z.array(catalogueReportViewSchema) }),
+        description:
+          '一个保管单位的成果目录上报记录（custodianOrg；保管单位、其组织单位、上一级组织单位及管理员可查），或一个上级组织单位收到的下级上报（recipientOrg，逐级查看；该单位人员及管理员可查）。' +
+          '新的在前，含上报期限、剩余工作日与逾期标记。',
+      }),
     },
     GetCatalogueReport: {
       method: 'GET',
       path: '/catalogue-reports/{reportId}',
       auth: 'any',
       summary: '成果目录上报详情',
-      contract: catalogueReportContracts.GetCatalogueReport,
+      contract: contract({
+        path: z.object({ reportId: z.string().min(1).max(100) }),
+        response: z.object({ report: catalogueReportViewSchema, entries: z.array(z.object({ resultNumber: z.string(), redacted: z.boolean() }).loose()) }),
+        description: '一份成果目录上报及其条目（上报时的内容）；超出读者密级的条目只显示统一编号与“（涉密，需相应密级查看）”。',
+      }),
     },
     CatalogueReportFile: {
       method: 'GET',
       path: '/catalogue-reports/{reportId}/files/{format}',
       auth: 'any',
       summary: '下载成果目录上报（CSV、网页、JSON，按读者密级生成）',
-      contract: catalogueReportContracts.CatalogueReportFile,
+      contract: contract({
+        path: z.object({
+          reportId: z.string().min(1).max(100),
+          format: z.enum(reportFileFormats).describe('csv：表格（UTF-8 带 BOM，Excel/WPS 可直接打开）；html：中文网页；json：数据'),
+        }),
+        produces: ['text/csv', 'text/html', 'application/json'],
+        description:
+          '下载一份成果目录上报：按读者密级现场生成（超出密级的条目只显示统一编号与“（涉密，需相应密级查看）”），以附件形式返回。' +
+          '文档库中只存档上报时的 JSON 原件，任何接口都不直接提供该原件。',
+      }),
     },
   },
   starts: {

@@ -1,7 +1,9 @@
 import { z } from 'zod';
-import { acknowledgementSchema, recordAcknowledgement, type ReportPorts } from '#shared/catalogue-report/report.ts';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import { catalogueReportPortsFromEnv } from './deps.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { reports } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { acknowledgementSchema, recordAcknowledgement } from '#shared/catalogue-report/report.ts';
+import { catalogueReport } from './context.ts';
 
 export const recordAcknowledgementInputSchema = z.object({
   reportId: z.string().min(1),
@@ -10,11 +12,7 @@ export const recordAcknowledgementInputSchema = z.object({
 });
 
 /** CatalogueReport › Record Acknowledgement: the upper level's decision, who and when (audited). */
-export function makeHandler(ports?: Pick<ReportPorts, 'reports' | 'now'>) {
-  return withSfnTask('RecordReportAcknowledgement', recordAcknowledgementInputSchema, async (input, ctx) => {
-    const report = await recordAcknowledgement(ports ?? (await catalogueReportPortsFromEnv()), { ...input, requestId: ctx.requestId });
-    return { reportId: report.reportId, status: report.status };
-  });
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(catalogueReport, 'RecordReportAcknowledgement', recordAcknowledgementInputSchema, [reports, now], async (input, p, task) => {
+  const report = await recordAcknowledgement(p, { ...input, requestId: task.requestId });
+  return { reportId: report.reportId, status: report.status };
+});

@@ -1,7 +1,9 @@
+import { z } from 'zod';
+import { contract } from '#runtime/contract.ts';
 import { defineContext } from '#runtime/define.ts';
-import { calendarContracts } from '#shared/schemas/calendar.ts';
-import { docsContracts } from '#shared/schemas/contracts.ts';
-import { platformContracts } from '#shared/schemas/platform-contracts.ts';
+import { calendarYears } from '#shared/calendar/dates.ts';
+import { deadlineQuerySchema, deadlineResponseSchema, holidayTableInputSchema, updateHolidayCalendarResponseSchema } from '#shared/schemas/calendar.ts';
+import { healthSchema, pingViewSchema, startPingBodySchema } from '#shared/schemas/platform.ts';
 
 /** The platform context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
 export const platform = defineContext({
@@ -93,35 +95,67 @@ export const platform = defineContext({
       path: '/health',
       auth: 'public',
       summary: '健康检查',
-      contract: platformContracts.HealthCheck,
+      contract: contract({
+        degraded: { status: 503, description: '登记表不可读：响应结构相同，status 为 degraded' },
+        response: healthSchema,
+        description: '存活检查：读取一次登记表。无需登录；表不可读时返回 503。',
+      }),
     },
     OpenApi: {
       method: 'GET',
       path: '/openapi.json',
       auth: 'public',
       summary: 'OpenAPI 3.1 文档',
-      contract: docsContracts.OpenApi,
+      contract: contract({
+        response: z.object({ openapi: z.literal('3.1.0') }).loose(),
+        description: '本文档：由各接口的 zod 模式生成。',
+      }),
     },
     UpdateHolidayCalendar: {
       method: 'PUT',
       path: '/calendar/{year}',
       auth: ['administrator'],
       summary: '更新年度节假日安排',
-      contract: calendarContracts.UpdateHolidayCalendar,
+      contract: contract({
+        path: z.object({
+          year: z.coerce
+            .number({ error: '年份应为数字' })
+            .int('年份应为整数')
+            .min(calendarYears.first, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`)
+            .max(calendarYears.last, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`)
+            .describe('年份，如 2027'),
+        }),
+        body: holidayTableInputSchema,
+        response: updateHolidayCalendarResponseSchema,
+        description:
+          '载入某一年的国务院办公厅节假日安排通知（放假日期与调休上班日期），立即用于期限计算；同一内容重复提交不产生变更。操作写入审计链。',
+      }),
     },
     GetCalendar: {
       method: 'GET',
       path: '/calendar/deadline',
       auth: 'any',
       summary: '计算工作日期限',
-      contract: calendarContracts.GetCalendar,
+      contract: contract({
+        query: deadlineQuerySchema,
+        response: deadlineResponseSchema,
+        description:
+          '按国务院节假日安排计算工作日期限：起算日不计入，第 1 个工作日为起算日之后的第一个工作日，期限为第 N 个工作日。' +
+          '若期限跨入尚无国务院通知的年份，按《全国年节及纪念日放假办法》法定节日推算并标记 provisional（暂定）。',
+      }),
     },
     StartPing: {
       method: 'POST',
       path: '/pings',
       auth: ['administrator'],
       summary: '启动连通性流程（人工任务；仅系统管理员）',
-      contract: platformContracts.StartPing,
+      contract: contract({
+        success: [202],
+        body: startPingBodySchema,
+        response: pingViewSchema,
+        description:
+          '启动连通性流程：写入测试记录（含审计），启动 Ping 状态机；流程在“等待确认”步骤给发起人发邮件并等待任务令牌回调（SendTaskSuccess）。返回 202。',
+      }),
     },
   },
   starts: {

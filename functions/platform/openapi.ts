@@ -1,12 +1,9 @@
-import { manifest } from '#infra/manifest.ts';
-import { withHttp } from '#runtime/with-http.ts';
-import { buildOpenApi } from '#runtime/openapi.ts';
-import { contracts } from '#shared/schemas/contracts.ts';
+import { http } from '#runtime/http.ts';
+import { openApiDocument } from '#runtime/openapi.ts';
+import { platform } from './context.ts';
 
-// Built once per container: the document only changes with a deployment.
-const document = buildOpenApi(manifest, contracts, process.env['APP_VERSION'] ?? '0.1.0');
-
-export const handler = withHttp('OpenApi', contracts['OpenApi'] ?? {}, async () => ({
-  body: document,
+/** GET /openapi.json — the document, built once per container (it only changes with a deployment). */
+export const handler = http(platform, 'OpenApi', [], async () => ({
+  body: openApiDocument(),
   headers: { 'cache-control': 'public, max-age=300' },
 }));

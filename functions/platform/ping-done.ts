@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { recordPingOutcome, type PingDonePorts } from '#shared/platform/ping.ts';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { pings } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { recordPingOutcome } from '#shared/platform/ping.ts';
+import { platform } from './context.ts';
 
 export const pingDoneInputSchema = z.object({
   pingId: z.string().min(1),
@@ -12,26 +15,13 @@ export const pingDoneInputSchema = z.object({
   execution: z.string().optional(),
 });
 
-let portsCache: PingDonePorts | undefined;
-async function defaultPorts(): Promise<PingDonePorts> {
-  if (!portsCache) {
-    const { pingStoreFromEnv } = await import('#adapters/dynamo-platform.ts');
-    portsCache = { pings: pingStoreFromEnv(), now: () => new Date() };
-  }
-  return portsCache;
-}
-
 /** The last step of the Ping state machine: records the outcome (audited). */
-export function makeHandler(ports?: PingDonePorts) {
-  return withSfnTask('PingDone', pingDoneInputSchema, async (input, ctx) => {
-    const detail: Record<string, unknown> =
-      input.outcome === 'acknowledged' ? { acknowledgement: input.acknowledgement ?? null } : { error: input.error ?? null };
-    const ping = await recordPingOutcome(
-      { pingId: input.pingId, outcome: input.outcome, detail, execution: input.execution, requestId: ctx.requestId },
-      ports ?? (await defaultPorts()),
-    );
-    return { pingId: ping.pingId, status: ping.status };
-  });
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(platform, 'PingDone', pingDoneInputSchema, [pings, now], async (input, p, task) => {
+  const detail: Record<string, unknown> =
+    input.outcome === 'acknowledged' ? { acknowledgement: input.acknowledgement ?? null } : { error: input.error ?? null };
+  const ping = await recordPingOutcome(
+    { pingId: input.pingId, outcome: input.outcome, detail, execution: input.execution, requestId: task.requestId },
+    p,
+  );
+  return { pingId: ping.pingId, status: ping.status };
+});

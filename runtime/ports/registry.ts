@@ -22,3 +22,72 @@ export const auditTrailPort = port({ name: 'trail', env: ['logs'], build: (env):
 
 /** Where the security records (R20.1) of every HTTP request go. */
 export const securityRecords = port({ name: 'securityRecords', env: ['logs'], build: (env): SecurityRecordStore => securityRecordStoreFromEnv(env) });
+
+// --- platform, catalogue-report ---
+import { envNames } from '#adapters/config.ts';
+import { healthProbeFromEnv, pingStoreFromEnv, scheduleRunLogFromEnv } from '#adapters/dynamo-platform.ts';
+import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
+import { catalogueStoreFromEnv } from '#adapters/dynamo-catalogue.ts';
+import { catalogueReportStoreFromEnv } from '#adapters/dynamo-catalogue-report.ts';
+import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
+import { DynamoItemReader } from '#adapters/dynamo-audit.ts';
+import { calendarFromStore } from '#shared/calendar/load.ts';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import type { ItemReader } from '#shared/audit/item-states.ts';
+import type { AuditChainReader } from '#shared/ports/audit.ts';
+import type { HolidayTableStore } from '#shared/ports/calendar.ts';
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { PingStore } from '#shared/ports/ping.ts';
+import type { HealthProbe, ScheduleRunLog } from '#shared/ports/platform.ts';
+import type { SubmissionStore } from '#shared/ports/submission.ts';
+import type { CatalogueReportStore } from '#shared/catalogue-report/report.ts';
+
+/** Ping records (audited). */
+export const pings = port({ name: 'pings', env: ['registry', 'logs'], build: (env): PingStore => pingStoreFromEnv(env) });
+
+/** One read of the registry table (liveness). */
+export const healthProbe = port({ name: 'health', env: ['registry'], build: (env): HealthProbe => healthProbeFromEnv(env) });
+
+/** SCHEDULE#<name>/LAST_RUN records of scheduled jobs (audited). */
+export const scheduleRuns = port({ name: 'scheduleRuns', env: ['registry', 'logs'], build: (env): ScheduleRunLog => scheduleRunLogFromEnv(env) });
+
+/** The State Council holiday tables (read; loading one is audited). */
+export const holidays = port({ name: 'holidays', env: ['registry', 'logs'], build: (env): HolidayTableStore => holidayTableStoreFromEnv(env) });
+
+/** The working-day calendar, read from the holiday tables on each call. */
+export const calendar = port({
+  name: 'calendar',
+  env: ['registry', 'logs'],
+  build: (env): (() => Promise<WorkingDayCalendar>) => {
+    const store = holidayTableStoreFromEnv(env);
+    return () => calendarFromStore(store);
+  },
+});
+
+/** Catalogue entries (成果目录). */
+export const catalogue = port({ name: 'catalogue', env: ['registry', 'logs'], build: (env): CatalogueStore => catalogueStoreFromEnv(env) });
+
+/** Survey tasks, submissions, versions and their timelines. */
+export const submissions = port({ name: 'submissions', env: ['registry', 'logs'], build: (env): SubmissionStore => submissionStoreFromEnv(env) });
+
+/** Catalogue reports (成果目录上报). */
+export const reports = port({ name: 'reports', env: ['registry', 'logs'], build: (env): CatalogueReportStore => catalogueReportStoreFromEnv(env) });
+
+/** The audit chain, read (verification and anchoring). */
+export const auditChain = port({ name: 'auditChain', env: ['logs'], build: (env): AuditChainReader => auditChainStoreFromEnv(env) });
+
+/** The audited items themselves, read by the keys their records name. */
+export const auditedItems = port({ name: 'auditedItems', env: ['registry'], build: (): ItemReader => new DynamoItemReader() });
+
+/**
+ * Public routes' security records: CDK binds the logs table only to functions
+ * that verify a JWT (bindSecurityRecords), so a public route must not require
+ * LOGS_TABLE_NAME at init (HealthCheck, OpenApi would fail their init phase).
+ * Where the variable is set (the local cloud) records go to the logs table, as
+ * before; where it is not, the HTTP stack keeps them in memory.
+ */
+export const publicSecurityRecords = port({
+  name: 'securityRecords',
+  env: [],
+  build: (env): SecurityRecordStore | undefined => (env[envNames.logsTable] ? securityRecordStoreFromEnv(env) : undefined),
+});

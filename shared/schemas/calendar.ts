@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { contract } from '#runtime/contract.ts';
 import { calendarYears, isValidIsoDate, weekdayOf, yearOf } from '#shared/calendar/dates.ts';
 
 /** A calendar date in China, 'YYYY-MM-DD'. */
@@ -105,27 +104,3 @@ export const updateHolidayCalendarResponseSchema = z.object({
   changed: z.boolean(),
   table: holidayTableSchema,
 });
-
-export const calendarContracts = {
-  GetCalendar: contract({
-    query: deadlineQuerySchema,
-    response: deadlineResponseSchema,
-    description:
-      '按国务院节假日安排计算工作日期限：起算日不计入，第 1 个工作日为起算日之后的第一个工作日，期限为第 N 个工作日。' +
-      '若期限跨入尚无国务院通知的年份，按《全国年节及纪念日放假办法》法定节日推算并标记 provisional（暂定）。',
-  }),
-  UpdateHolidayCalendar: contract({
-    path: z.object({
-      year: z.coerce
-        .number({ error: '年份应为数字' })
-        .int('年份应为整数')
-        .min(calendarYears.first, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`)
-        .max(calendarYears.last, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`)
-        .describe('年份，如 2027'),
-    }),
-    body: holidayTableInputSchema,
-    response: updateHolidayCalendarResponseSchema,
-    description:
-      '载入某一年的国务院办公厅节假日安排通知（放假日期与调休上班日期），立即用于期限计算；同一内容重复提交不产生变更。操作写入审计链。',
-  }),
-};

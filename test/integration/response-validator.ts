@@ -13,8 +13,10 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { manifest } from '#infra/manifest.ts';
 import { compileRoute, matchRoute } from '#infra/local/http-api.ts';
-import { buildOpenApi } from '#runtime/openapi.ts';
-import { contracts } from '#shared/schemas/contracts.ts';
+import { buildOpenApi, routeContracts } from '#runtime/openapi.ts';
+
+/** Every route's contract, as its context module declares it. */
+const contracts = routeContracts();
 
 type Json = Record<string, unknown>;
 

@@ -60,8 +60,8 @@ const contractsToContextModules =
 const allowed: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
-      'calendar', 'catalogue-contracts', 'catalogue-report-contracts', 'contracts', 'destruction-contracts', 'identity-contracts',
-      'platform-contracts', 'public-catalogue-contracts', 'submission-contracts', 'tasks-contracts', 'transfer-contracts', 'verification-contracts',
+      'catalogue-contracts', 'contracts', 'destruction-contracts', 'identity-contracts',
+      'public-catalogue-contracts', 'submission-contracts', 'tasks-contracts', 'transfer-contracts', 'verification-contracts',
     ].map((f) => [`shared/schemas/${f}.ts → #runtime/contract.ts`, contractsToContextModules]),
   ),
   'adapters/dynamo-stream.ts → #infra/manifest.ts':

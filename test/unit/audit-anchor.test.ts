@@ -8,7 +8,7 @@ import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { auditVerify } from '#shared/audit/verify.ts';
 import type { AuditRecord } from '#shared/ports/audit.ts';
 import type { Context } from 'aws-lambda';
-import { makeHandler } from '#functions/platform/audit-anchor.ts';
+import { handler } from '#functions/platform/audit-anchor.ts';
 
 const registry = 'registry';
 const seqKey = (seq: number) => ({ pk: 'AUDIT', sk: `SEQ#${String(seq).padStart(12, '0')}` });
@@ -310,7 +310,7 @@ describe('R10.1 the HourlyAuditAnchor job (function AuditAnchor)', () => {
     const w = await anchoredWorld();
     await w.write([], 'catalogue.entry.read', entryKey(2).pk);
 
-    const out = await makeHandler({ store: w.tables, anchors: w.anchors, signer: w.signer, items: w.tables })(event, context);
+    const out = await handler.with({ auditChain: w.tables, anchors: w.anchors, signer: w.signer, auditedItems: w.tables })(event, context);
 
     expect(out).toMatchObject({ ok: true, records: 7, anchoredSeq: 7, drifts: 0 });
     expect(w.anchors.objects.has(anchorObjectKey(7))).toBe(true);
@@ -323,7 +323,7 @@ describe('R10.1 the HourlyAuditAnchor job (function AuditAnchor)', () => {
     w.rechain(list);
     w.tables.put(registry, { ...w.tables.get(registry, entryKey(2)), classification: 'public' });
 
-    const out = await makeHandler({ store: w.tables, anchors: w.anchors, signer: w.signer, items: w.tables })(event, context);
+    const out = await handler.with({ auditChain: w.tables, anchors: w.anchors, signer: w.signer, auditedItems: w.tables })(event, context);
 
     expect(out).toMatchObject({ ok: false, drifts: 1 });
     expect(out.anchoredSeq).toBeUndefined();

@@ -1,13 +1,12 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createHandler as getCalendarHandler } from '#functions/platform/get-calendar.ts';
-import { createHandler as updateCalendarHandler } from '#functions/platform/update-holiday-calendar.ts';
+import { handler as getCalendarHandler } from '#functions/platform/get-calendar.ts';
+import { handler as updateCalendarHandler } from '#functions/platform/update-holiday-calendar.ts';
 import { DynamoHolidayTableStore } from '#adapters/dynamo-calendar.ts';
 import { keys } from '#adapters/dynamo.ts';
 import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { ConflictError, UnauthenticatedError } from '#shared/errors.ts';
 import type { TokenVerifier } from '#runtime/auth.ts';
-import type { HttpDeps } from '#runtime/with-http.ts';
 import type { HolidayTableAudit, HolidayTableStore } from '#shared/ports/calendar.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { HolidayTable } from '#shared/schemas/calendar.ts';
@@ -32,7 +31,7 @@ const identity: IdentityRepository = {
   listOrganisations: async () => [],
   listUsers: async () => [],
 };
-const deps: HttpDeps = { verifier: () => verifier, identity: () => identity };
+const deps = { verifier, identity };
 
 class FakeStore implements HolidayTableStore {
   readonly tables = new Map<number, HolidayTable>();
@@ -73,8 +72,8 @@ async function call(handler: (e: APIGatewayProxyEventV2, c: Context) => Promise<
 
 function setup(now = '2026-10-12T02:00:00Z') {
   const store = new FakeStore();
-  const ports = async () => ({ store, now: () => new Date(now) });
-  return { store, get: getCalendarHandler(ports, deps), put: updateCalendarHandler(ports, deps) };
+  const ports = { ...deps, holidays: store, now: () => new Date(now) };
+  return { store, get: getCalendarHandler.with(ports), put: updateCalendarHandler.with(ports) };
 }
 
 const deadline = (query: Record<string, string>, user = 'li.na') => event({ user, method: 'GET', path: '/calendar/deadline', query });

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { describe, expect, it } from 'vitest';
-import type { CatalogueReportDeps } from '#functions/catalogue-report/deps.ts';
-import { makeHandler as reportFile } from '#functions/catalogue-report/catalogue-report-file.ts';
-import { makeHandler as getReport } from '#functions/catalogue-report/get-catalogue-report.ts';
-import { makeHandler as listReports } from '#functions/catalogue-report/list-catalogue-reports.ts';
-import { makeHandler as recordAck } from '#functions/catalogue-report/record-acknowledgement.ts';
-import { makeHandler as sendReport } from '#functions/catalogue-report/send-catalogue-report.ts';
+import { handler as reportFileHandler } from '#functions/catalogue-report/catalogue-report-file.ts';
+import { handler as getReportHandler } from '#functions/catalogue-report/get-catalogue-report.ts';
+import { handler as listReportsHandler } from '#functions/catalogue-report/list-catalogue-reports.ts';
+import { handler as recordAckHandler } from '#functions/catalogue-report/record-acknowledgement.ts';
+import { handler as sendReportHandler } from '#functions/catalogue-report/send-catalogue-report.ts';
 import { makeHandler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
 import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 import { editCatalogueEntry } from '#shared/catalogue/catalogue.ts';
@@ -18,6 +17,13 @@ import { FakeCatalogueReportStore } from './catalogue-report-fakes.ts';
 import { call, submissionWorld } from './submission-fakes.ts';
 import { InMemoryDocuments, RecordingMailer } from './tasks-fakes.ts';
 
+type CatalogueReportDeps = Awaited<ReturnType<typeof setup>>['deps'];
+const sendReport = (d: CatalogueReportDeps) => sendReportHandler.with(d);
+const listReports = (d: CatalogueReportDeps) => listReportsHandler.with(d);
+const getReport = (d: CatalogueReportDeps) => getReportHandler.with(d);
+const reportFile = (d: CatalogueReportDeps) => reportFileHandler.with(d);
+const recordAck = (ports: ReportPorts) => recordAckHandler.with(ports);
+
 const lambdaContext = { awsRequestId: 'req-sfn', functionName: 'test' } as never;
 
 async function setup() {
@@ -27,7 +33,7 @@ async function setup() {
   const reports = new FakeCatalogueReportStore(cat.table);
   const documents = new InMemoryDocuments();
   let n = 0;
-  const ports: ReportPorts = {
+  const ports = {
     catalogue: cat.store,
     submissions: world.store,
     reports,
@@ -37,8 +43,8 @@ async function setup() {
     calendar: world.ports.calendar,
     now: () => world.now,
     newId: () => `r${++n}`,
-  };
-  const deps: CatalogueReportDeps = { verifier: catDeps.verifier, identity: catDeps.identity, ports: () => ports };
+  } satisfies ReportPorts;
+  const deps = { ...ports, verifier: catDeps.verifier(), identity: catDeps.identity() };
   const register = async (over: Record<string, unknown> = {}) => {
     const id = await verifiedSubmission(world, over);
     const r = await call(registerEntry(catDeps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { manifest } from '#infra/manifest.ts';
-import { buildOpenApi } from '#runtime/openapi.ts';
-import { contracts } from '#shared/schemas/contracts.ts';
+import { buildOpenApi, routeContracts } from '#runtime/openapi.ts';
+
+/** Every route's contract, as its context module declares it. */
+const contracts = routeContracts();
 import { successOf } from '#runtime/contract.ts';
 
 describe('foundation: OpenAPI 3.1 generated from the zod contracts', () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { makeHandler as makePingWait } from '#functions/platform/ping-wait.ts';
+import { handler as pingWaitHandler } from '#functions/platform/ping-wait.ts';
 import { recordPingOutcome, recordPingWaiting, startPing, pingTokenContext, pingWaitingSubject } from '#shared/platform/ping.ts';
 import { AesGcmTokenVault } from '#adapters/token-vault.ts';
 import { ConflictError, NotFoundError, PreconditionFailedError, ValidationError } from '#shared/errors.ts';
@@ -164,7 +164,7 @@ describe('R20.1 issue-4 ping fixture: start, wait, outcome', () => {
 describe('issue-4 withSfnTask: task input validated, errors thrown by name', () => {
   it('rejects a task input without a token with a ValidationError naming the field', async () => {
     const { pings, mailer } = ports();
-    const handler = makePingWait({ pings, identity, mailer, now, appBaseUrl: 'x', vault });
+    const handler = pingWaitHandler.with({ pings, identity, mailer, now, appBaseUrl: 'x', vault });
 
     const failure = await handler({ pingId: 'p-1', requestedBy: 'li.na' }, lambdaContext).catch((e: unknown) => e);
 
@@ -175,7 +175,7 @@ describe('issue-4 withSfnTask: task input validated, errors thrown by name', () 
 
   it('rethrows a domain error under its class name, which Catch in the ASL matches', async () => {
     const { pings, mailer } = ports();
-    const handler = makePingWait({ pings, identity, mailer, now, appBaseUrl: 'x', vault });
+    const handler = pingWaitHandler.with({ pings, identity, mailer, now, appBaseUrl: 'x', vault });
 
     const failure = await handler({ pingId: 'gone', requestedBy: 'li.na', taskToken: token }, lambdaContext).catch((e: unknown) => e);
 

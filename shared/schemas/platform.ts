@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { contract } from '#runtime/contract.ts';
 import { pingStatuses } from '#shared/ports/ping.ts';
 
 export const startPingBodySchema = z.object({
@@ -19,19 +18,3 @@ export const healthSchema = z.object({
   version: z.string(),
   checks: z.object({ registry: z.object({ ok: z.boolean(), ms: z.number().optional() }) }),
 });
-
-/** Contracts of the platform routes, keyed by manifest function name. */
-export const platformContracts = {
-  HealthCheck: contract({
-    degraded: { status: 503, description: '登记表不可读：响应结构相同，status 为 degraded' },
-    response: healthSchema,
-    description: '存活检查：读取一次登记表。无需登录；表不可读时返回 503。',
-  }),
-  StartPing: contract({
-    success: [202],
-    body: startPingBodySchema,
-    response: pingViewSchema,
-    description:
-      '启动连通性流程：写入测试记录（含审计），启动 Ping 状态机；流程在“等待确认”步骤给发起人发邮件并等待任务令牌回调（SendTaskSuccess）。返回 202。',
-  }),
-};
