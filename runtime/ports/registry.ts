@@ -22,3 +22,37 @@ export const auditTrailPort = port({ name: 'trail', env: ['logs'], build: (env):
 
 /** Where the security records (R20.1) of every HTTP request go. */
 export const securityRecords = port({ name: 'securityRecords', env: ['logs'], build: (env): SecurityRecordStore => securityRecordStoreFromEnv(env) });
+
+// --- tasks, verification ---
+import { humanTaskStoreFromEnv } from '#adapters/dynamo-tasks.ts';
+import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
+import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
+import { verificationFailureLogFromEnv } from '#adapters/dynamo-verification.ts';
+import { calendarFromStore } from '#shared/calendar/load.ts';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import type { SubmissionStore } from '#shared/ports/submission.ts';
+import type { HumanTaskStore } from '#shared/ports/tasks.ts';
+import type { VerificationFailureLog } from '#shared/ports/verification.ts';
+
+/** Human tasks (tasks context), audited writes. */
+export const humanTasks = port({ name: 'humanTasks', env: ['registry'], build: (env): HumanTaskStore => humanTaskStoreFromEnv(env) });
+
+/** The working-day calendar: the registry's holiday table, read on each call. */
+export const calendar = port({
+  name: 'calendar',
+  env: ['registry'],
+  build: (env): (() => Promise<WorkingDayCalendar>) => {
+    const holidays = holidayTableStoreFromEnv(env);
+    return () => calendarFromStore(holidays);
+  },
+});
+
+/** Submissions, versions and their timelines. */
+export const submissions = port({ name: 'submissions', env: ['registry'], build: (env): SubmissionStore => submissionStoreFromEnv(env) });
+
+/** Where a failed verification run is recorded (audited). */
+export const verificationFailures = port({
+  name: 'verificationFailures',
+  env: ['registry'],
+  build: (env): VerificationFailureLog => verificationFailureLogFromEnv(env),
+});
