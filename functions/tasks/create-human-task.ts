@@ -1,7 +1,12 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import { createHumanTask, type HumanTaskPorts } from '#shared/tasks/human-tasks.ts';
-import { humanTaskPortsFromEnv } from './deps.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { appBaseUrl, newTaskIdPort, now } from '#runtime/ports/basics.ts';
+import { kinds } from '#runtime/ports/human-task-kinds.ts';
+import { mailer } from '#runtime/ports/mail.ts';
+import { calendar, humanTasks, identityRepo } from '#runtime/ports/registry.ts';
+import { vault } from '#runtime/ports/vault.ts';
+import { createHumanTask } from '#shared/tasks/human-tasks.ts';
+import { tasks } from './context.ts';
 
 export const createHumanTaskInputSchema = z.object({
   taskToken: z.string().min(1).max(2048),
@@ -22,9 +27,13 @@ export const createHumanTaskInputSchema = z.object({
  * execution then waits for DecideHumanTask's SendTaskSuccess. The return
  * value is for the log only: Step Functions ignores it.
  */
-export function makeHandler(ports?: HumanTaskPorts) {
-  return withSfnTask('CreateHumanTask', createHumanTaskInputSchema, async (input, ctx) => {
-    const { task, emailed } = await createHumanTask(ports ?? (await humanTaskPortsFromEnv()), {
+export const handler = sfnTask(
+  tasks,
+  'CreateHumanTask',
+  createHumanTaskInputSchema,
+  [humanTasks, vault, identityRepo, mailer, calendar, now, newTaskIdPort, appBaseUrl, kinds],
+  async (input, p, ctx) => {
+    const { task, emailed } = await createHumanTask({ ...p, tasks: p.humanTasks }, {
       taskToken: input.taskToken,
       kind: input.kind,
       subject: input.subject,
@@ -37,7 +46,5 @@ export function makeHandler(ports?: HumanTaskPorts) {
       fn: 'CreateHumanTask',
     });
     return { taskId: task.id, kind: task.kind, assignees: task.assignees, due: task.due, emailed: emailed.length };
-  });
-}
-
-export const handler = makeHandler();
+  },
+);

@@ -1,18 +1,17 @@
-import { withSchedule } from '#runtime/with-schedule.ts';
-import type { HumanTaskPorts } from '#shared/tasks/human-tasks.ts';
+import { scheduled } from '#runtime/schedule.ts';
+import { appBaseUrl, now } from '#runtime/ports/basics.ts';
+import { kinds } from '#runtime/ports/human-task-kinds.ts';
+import { mailer } from '#runtime/ports/mail.ts';
+import { calendar, humanTasks, identityRepo } from '#runtime/ports/registry.ts';
 import { runHumanTaskReminders } from '#shared/tasks/reminders.ts';
-import { humanTaskPortsFromEnv } from './deps.ts';
+import { tasks } from './context.ts';
 
 /**
  * Daily (schedule HumanTaskReminders): open human tasks past their due date
  * remind their assignees, once a day; 2 WD overdue escalates to the
  * superior organisation's deciders.
  */
-export function makeHandler(ports?: HumanTaskPorts) {
-  return withSchedule('HumanTaskReminders', async (ctx) => {
-    const run = await runHumanTaskReminders(ports ?? (await humanTaskPortsFromEnv()), { requestId: ctx.executionId, fn: 'HumanTaskReminders' });
-    return { schedule: ctx.schedule, ...run };
-  });
-}
-
-export const handler = makeHandler();
+export const handler = scheduled(tasks, 'HumanTaskReminders', [humanTasks, identityRepo, mailer, calendar, now, appBaseUrl, kinds], async (job, p) => {
+  const run = await runHumanTaskReminders({ ...p, tasks: p.humanTasks }, { requestId: job.executionId, fn: 'HumanTaskReminders' });
+  return { schedule: job.schedule, ...run };
+});

@@ -1,8 +1,11 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { documents } from '#runtime/ports/buckets.ts';
+import { identityRepo, submissions } from '#runtime/ports/registry.ts';
 import { recordChecksCompleted } from '#shared/verification/outcome.ts';
 import { assembleVerificationReport } from '#shared/verification/run.ts';
-import { verificationPortsFromEnv, type VerificationPorts } from './deps.ts';
+import { verification } from './context.ts';
 
 export const assembleReportInputSchema = z.object({
   submissionId: z.string().min(1),
@@ -12,16 +15,12 @@ export const assembleReportInputSchema = z.object({
 });
 
 /** "Assemble Report": package-wide checks and the verdict; report.json/html kept; `checksCompleted` on the timeline. */
-export function makeHandler(ports?: VerificationPorts) {
-  return withSfnTask('AssembleReport', assembleReportInputSchema, async (input, ctx) => {
-    const p = ports ?? (await verificationPortsFromEnv());
-    const { summary } = await assembleVerificationReport(
-      { ...p, orgName: async (code) => (await p.identity.getOrganisation(code))?.name },
-      { submissionId: input.submissionId, n: input.n, batches: input.batches },
-    );
-    await recordChecksCompleted(p, { submissionId: input.submissionId, n: input.n, ...summary, requestId: ctx.requestId });
-    return summary;
-  });
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(verification, 'AssembleReport', assembleReportInputSchema, [submissions, identityRepo, documents, now], async (input, p, ctx) => {
+  const store = p.submissions;
+  const { summary } = await assembleVerificationReport(
+    { store, documents: p.documents, now: p.now, orgName: async (code) => (await p.identity.getOrganisation(code))?.name },
+    { submissionId: input.submissionId, n: input.n, batches: input.batches },
+  );
+  await recordChecksCompleted({ store, now: p.now }, { submissionId: input.submissionId, n: input.n, ...summary, requestId: ctx.requestId });
+  return summary;
+});

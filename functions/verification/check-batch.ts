@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { documents, packages } from '#runtime/ports/buckets.ts';
 import { checkBatch } from '#shared/verification/run.ts';
-import { verificationPortsFromEnv, type VerificationPorts } from './deps.ts';
+import { verification } from './context.ts';
 
 export const checkBatchInputSchema = z.object({
   submissionId: z.string().min(1),
@@ -10,10 +11,6 @@ export const checkBatchInputSchema = z.object({
 });
 
 /** "Check Batch" (one Map iteration): verifyUnit over S3 ranged reads; results to the documents bucket. */
-export function makeHandler(ports?: VerificationPorts) {
-  return withSfnTask('CheckBatch', checkBatchInputSchema, async (input) =>
-    checkBatch(ports ?? (await verificationPortsFromEnv()), { submissionId: input.submissionId, n: input.n, batch: input.batch.batch, key: input.batch.key }),
-  );
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(verification, 'CheckBatch', checkBatchInputSchema, [packages, documents], async (input, p) =>
+  checkBatch(p, { submissionId: input.submissionId, n: input.n, batch: input.batch.batch, key: input.batch.key }),
+);

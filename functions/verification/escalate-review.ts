@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import { escalateTimedOutTask, type HumanTaskPorts } from '#shared/tasks/human-tasks.ts';
-import { humanTaskPortsFromEnv } from '#functions/tasks/deps.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { appBaseUrl, now } from '#runtime/ports/basics.ts';
+import { kinds } from '#runtime/ports/human-task-kinds.ts';
+import { mailer } from '#runtime/ports/mail.ts';
+import { humanTasks, identityRepo } from '#runtime/ports/registry.ts';
+import { escalateTimedOutTask } from '#shared/tasks/human-tasks.ts';
+import { verification } from './context.ts';
 
 export const escalateReviewInputSchema = z.object({
   kind: z.string().min(1),
@@ -15,10 +19,11 @@ export const escalateReviewInputSchema = z.object({
  * ({level, previousTaskId}) feeds the escalated wait, whose task adds the
  * superior organisation's reviewers.
  */
-export function makeHandler(ports?: HumanTaskPorts) {
-  return withSfnTask('EscalateReview', escalateReviewInputSchema, async (input, ctx) =>
-    escalateTimedOutTask(ports ?? (await humanTaskPortsFromEnv()), { kind: input.kind, subject: input.subject, requestId: ctx.requestId, fn: 'EscalateReview' }),
-  );
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(
+  verification,
+  'EscalateReview',
+  escalateReviewInputSchema,
+  [humanTasks, identityRepo, mailer, appBaseUrl, now, kinds],
+  async (input, p, ctx) =>
+    escalateTimedOutTask({ ...p, tasks: p.humanTasks }, { kind: input.kind, subject: input.subject, requestId: ctx.requestId, fn: 'EscalateReview' }),
+);

@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { appBaseUrl, now } from '#runtime/ports/basics.ts';
+import { documents } from '#runtime/ports/buckets.ts';
+import { mailer } from '#runtime/ports/mail.ts';
+import { calendar, identityRepo, submissions } from '#runtime/ports/registry.ts';
 import { verifySubmission } from '#shared/verification/outcome.ts';
-import { verificationPortsFromEnv, type VerificationPorts } from './deps.ts';
+import { verification } from './context.ts';
 
 export const markVerifiedInputSchema = z.object({
   submissionId: z.string().min(1),
@@ -11,10 +15,6 @@ export const markVerifiedInputSchema = z.object({
 });
 
 /** "Mark Verified" (R7.1): verified, the R8.1 15 WD transfer clock started, the submitter emailed. */
-export function makeHandler(ports?: VerificationPorts) {
-  return withSfnTask('MarkVerified', markVerifiedInputSchema, async (input, ctx) =>
-    verifySubmission(ports ?? (await verificationPortsFromEnv()), { submissionId: input.submissionId, n: input.n, decidedBy: input.review.decidedBy, requestId: ctx.requestId }),
-  );
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(verification, 'MarkVerified', markVerifiedInputSchema, [submissions, identityRepo, mailer, documents, calendar, now, appBaseUrl], async (input, p, ctx) =>
+  verifySubmission({ ...p, store: p.submissions }, { submissionId: input.submissionId, n: input.n, decidedBy: input.review.decidedBy, requestId: ctx.requestId }),
+);

@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { documents, packages } from '#runtime/ports/buckets.ts';
+import { submissions } from '#runtime/ports/registry.ts';
 import { prepareChecks } from '#shared/verification/run.ts';
-import { verificationPortsFromEnv, type VerificationPorts } from './deps.ts';
+import { verification } from './context.ts';
 
 export const verificationInputSchema = z.object({
   submissionId: z.string().min(1),
@@ -10,10 +13,6 @@ export const verificationInputSchema = z.object({
 });
 
 /** "Prepare Checks": the sealed version's manifest and objects, planned into batches for the Map. */
-export function makeHandler(ports?: VerificationPorts) {
-  return withSfnTask('PrepareChecks', verificationInputSchema, async (input) =>
-    prepareChecks(ports ?? (await verificationPortsFromEnv()), { submissionId: input.submissionId, n: input.n }),
-  );
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(verification, 'PrepareChecks', verificationInputSchema, [submissions, packages, documents, now], async (input, p) =>
+  prepareChecks({ ...p, store: p.submissions }, { submissionId: input.submissionId, n: input.n }),
+);

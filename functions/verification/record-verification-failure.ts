@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import type { VerificationFailureLog } from '#shared/ports/verification.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { submissions, verificationFailures } from '#runtime/ports/registry.ts';
 import { recordVerificationFailure } from '#shared/verification/outcome.ts';
-import { verificationPortsFromEnv, type VerificationPorts } from './deps.ts';
+import { verification } from './context.ts';
 
 export const failureInputSchema = z.object({
   submissionId: z.string().min(1),
@@ -12,19 +13,10 @@ export const failureInputSchema = z.object({
   execution: z.string().optional(),
 });
 
-let failureLog: VerificationFailureLog | undefined;
-
 /** "Record Failure": the version → verificationFailed with the error, on the timeline (audited). */
-export function makeHandler(ports?: Pick<VerificationPorts, 'store' | 'now'> & { failures: VerificationFailureLog }) {
-  return withSfnTask('RecordVerificationFailure', failureInputSchema, async (input, ctx) => {
-    let p = ports;
-    if (!p) {
-      const base = await verificationPortsFromEnv();
-      const { verificationFailureLogFromEnv } = await import('#adapters/dynamo-verification.ts');
-      p = { store: base.store, now: base.now, failures: (failureLog ??= verificationFailureLogFromEnv()) };
-    }
-    return recordVerificationFailure(p, { submissionId: input.submissionId, n: input.n, error: input.failure.Error, cause: input.failure.Cause, requestId: ctx.requestId });
-  });
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(verification, 'RecordVerificationFailure', failureInputSchema, [submissions, verificationFailures, now], async (input, p, ctx) =>
+  recordVerificationFailure(
+    { store: p.submissions, failures: p.verificationFailures, now: p.now },
+    { submissionId: input.submissionId, n: input.n, error: input.failure.Error, cause: input.failure.Cause, requestId: ctx.requestId },
+  ),
+);

@@ -1,7 +1,11 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { appBaseUrl, now } from '#runtime/ports/basics.ts';
+import { documents } from '#runtime/ports/buckets.ts';
+import { mailer } from '#runtime/ports/mail.ts';
+import { calendar, identityRepo, submissions } from '#runtime/ports/registry.ts';
 import { returnToSubmitter } from '#shared/verification/outcome.ts';
-import { verificationPortsFromEnv, type VerificationPorts } from './deps.ts';
+import { verification } from './context.ts';
 
 export const returnInputSchema = z.object({
   submissionId: z.string().min(1),
@@ -16,10 +20,6 @@ export const returnInputSchema = z.object({
 });
 
 /** "Return To Submitter" (R7.2): returned with the defects and the 15 WD resubmission clock; the submitter emailed. */
-export function makeHandler(ports?: VerificationPorts) {
-  return withSfnTask('ReturnToSubmitter', returnInputSchema, async (input, ctx) =>
-    returnToSubmitter(ports ?? (await verificationPortsFromEnv()), { submissionId: input.submissionId, n: input.n, review: input.review, requestId: ctx.requestId }),
-  );
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(verification, 'ReturnToSubmitter', returnInputSchema, [submissions, identityRepo, mailer, documents, calendar, now, appBaseUrl], async (input, p, ctx) =>
+  returnToSubmitter({ ...p, store: p.submissions }, { submissionId: input.submissionId, n: input.n, review: input.review, requestId: ctx.requestId }),
+);

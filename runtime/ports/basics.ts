@@ -14,3 +14,13 @@ export const newUuid = port({ name: 'newId', env: [], build: (): (() => string) 
 
 /** Four random bytes in hex (catalogue report ids). */
 export const newHex4 = port({ name: 'newId', env: [], build: (): (() => string) => () => randomBytes(4).toString('hex') });
+
+// --- tasks, verification ---
+import { newTaskId } from '#shared/tasks/ids.ts';
+import { signInUrlFromEnv } from '#shared/web/page-shell.ts';
+
+/** 128 random bits, base64url: a human task's id (the domain bundle calls it `newId`). */
+export const newTaskIdPort = port({ name: 'newId', env: [], build: (): (() => string) => newTaskId });
+
+/** Where a page sends a user who is not signed in (SIGN_IN_URL, optional: the local issuer's page by default). */
+export const signInUrl = port({ name: 'signInUrl', env: [], build: (env): string => signInUrlFromEnv(env) });

@@ -54,21 +54,8 @@ export const scheduleRuns = port({ name: 'scheduleRuns', env: ['registry', 'logs
 /** The State Council holiday tables (read; loading one is audited). */
 export const holidays = port({ name: 'holidays', env: ['registry', 'logs'], build: (env): HolidayTableStore => holidayTableStoreFromEnv(env) });
 
-/** The working-day calendar, read from the holiday tables on each call. */
-export const calendar = port({
-  name: 'calendar',
-  env: ['registry', 'logs'],
-  build: (env): (() => Promise<WorkingDayCalendar>) => {
-    const store = holidayTableStoreFromEnv(env);
-    return () => calendarFromStore(store);
-  },
-});
-
 /** Catalogue entries (成果目录). */
 export const catalogue = port({ name: 'catalogue', env: ['registry', 'logs'], build: (env): CatalogueStore => catalogueStoreFromEnv(env) });
-
-/** Survey tasks, submissions, versions and their timelines. */
-export const submissions = port({ name: 'submissions', env: ['registry', 'logs'], build: (env): SubmissionStore => submissionStoreFromEnv(env) });
 
 /** Catalogue reports (成果目录上报). */
 export const reports = port({ name: 'reports', env: ['registry', 'logs'], build: (env): CatalogueReportStore => catalogueReportStoreFromEnv(env) });
@@ -90,4 +77,33 @@ export const publicSecurityRecords = port({
   name: 'securityRecords',
   env: [],
   build: (env): SecurityRecordStore | undefined => (env[envNames.logsTable] ? securityRecordStoreFromEnv(env) : undefined),
+});
+
+// --- tasks, verification ---
+import { humanTaskStoreFromEnv } from '#adapters/dynamo-tasks.ts';
+import { verificationFailureLogFromEnv } from '#adapters/dynamo-verification.ts';
+import type { HumanTaskStore } from '#shared/ports/tasks.ts';
+import type { VerificationFailureLog } from '#shared/ports/verification.ts';
+
+/** Human tasks (tasks context), audited writes. */
+export const humanTasks = port({ name: 'humanTasks', env: ['registry'], build: (env): HumanTaskStore => humanTaskStoreFromEnv(env) });
+
+/** The working-day calendar: the registry's holiday table, read on each call. */
+export const calendar = port({
+  name: 'calendar',
+  env: ['registry'],
+  build: (env): (() => Promise<WorkingDayCalendar>) => {
+    const holidays = holidayTableStoreFromEnv(env);
+    return () => calendarFromStore(holidays);
+  },
+});
+
+/** Submissions, versions and their timelines. */
+export const submissions = port({ name: 'submissions', env: ['registry'], build: (env): SubmissionStore => submissionStoreFromEnv(env) });
+
+/** Where a failed verification run is recorded (audited). */
+export const verificationFailures = port({
+  name: 'verificationFailures',
+  env: ['registry'],
+  build: (env): VerificationFailureLog => verificationFailureLogFromEnv(env),
 });

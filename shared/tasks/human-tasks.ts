@@ -132,7 +132,7 @@ export interface CreateHumanTaskInput {
  *  5. the kind's `opened` hook (the version → awaitingReview);
  *  6. each assignee emailed the link to the task page (the id only).
  */
-export async function createHumanTask(ports: HumanTaskPorts, input: CreateHumanTaskInput): Promise<{ task: HumanTask; emailed: string[] }> {
+export async function createHumanTask(ports: Omit<HumanTaskPorts, 'workflow'>, input: CreateHumanTaskInput): Promise<{ task: HumanTask; emailed: string[] }> {
   const kind = kindOf(ports.kinds, input.kind);
   const { title, assigneeOrg, details } = await kind.describe(input.subject);
   const { assignees, orgs } = await assigneesFor(ports.identity, assigneeOrg, kind.role, input.escalationLevel);
@@ -289,7 +289,7 @@ function isClosedTask(error: unknown): boolean {
  *  4b. any other failure: the task is reopened (token back) so the decision can be retried.
  */
 export async function decideHumanTask(
-  ports: HumanTaskPorts,
+  ports: Pick<HumanTaskPorts, 'tasks' | 'vault' | 'workflow' | 'calendar' | 'now' | 'kinds'>,
   cmd: { actor: Principal; id: string; decision: HumanTaskDecisionValue; reasons: string; requestId: string },
 ): Promise<HumanTaskView> {
   const { task, tokenCiphertext } = await loadForAssignee(ports, cmd.actor, cmd.id);

@@ -149,7 +149,7 @@ export function forestryCopyAckKind(ports: TransferKindPorts): HumanTaskKind {
   });
 }
 
-/** Both kinds, for the registry of kinds (functions/tasks/deps.ts). */
+/** Both kinds, for the registry of kinds (runtime/ports/human-task-kinds.ts). */
 export function transferTaskKinds(ports: TransferKindPorts): HumanTaskKind[] {
   return [custodyReceiptKind(ports), forestryCopyAckKind(ports)];
 }

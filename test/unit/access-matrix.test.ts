@@ -20,9 +20,8 @@ import { makeHandler as getUploadStatus } from '#functions/submission/get-upload
 import { makeHandler as issueUploadUrls } from '#functions/submission/issue-upload-urls.ts';
 import type { TransferDeps } from '#functions/transfer/deps.ts';
 import { makeHandler as startTransfer } from '#functions/transfer/start-transfer.ts';
-import type { VerificationDeps, VerificationPorts } from '#functions/verification/deps.ts';
-import { makeHandler as getReport } from '#functions/verification/get-report.ts';
-import { makeHandler as getReportHtml } from '#functions/verification/get-report-html.ts';
+import { handler as getReport } from '#functions/verification/get-report.ts';
+import { handler as getReportHtml } from '#functions/verification/get-report-html.ts';
 import { manifest, type RouteDef } from '#infra/manifest.ts';
 import { seedUsers } from '#infra/local/seed.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
@@ -134,8 +133,8 @@ const matrix: Record<string, Row> = {
   'GET /human-tasks/{id}/page': { subject: 'none', why: 'public static shell; reads nothing' },
   'GET /human-tasks/{id}': { subject: 'humanTask', why: 'assignees only, and the task’s record through the rule: test/unit/access-rule.test.ts' },
   'POST /human-tasks/{id}/decision': { subject: 'humanTask', why: 'assignees only, and the task’s record through the rule: test/unit/access-rule.test.ts' },
-  'GET /submissions/{submissionId}/versions/{n}/report': { subject: 'submission', scope: 'involved', handler: (w) => getReport(w.verificationDeps), path: ver },
-  'GET /submissions/{submissionId}/versions/{n}/report.html': { subject: 'submission', scope: 'involved', handler: (w) => getReportHtml(w.verificationDeps), path: ver },
+  'GET /submissions/{submissionId}/versions/{n}/report': { subject: 'submission', scope: 'involved', handler: (w) => getReport.with(w.verificationPorts), path: ver },
+  'GET /submissions/{submissionId}/versions/{n}/report.html': { subject: 'submission', scope: 'involved', handler: (w) => getReportHtml.with(w.verificationPorts), path: ver },
   'GET /submissions/{submissionId}/versions/{n}/report/page': { subject: 'none', why: 'public static shell; reads nothing' },
   'POST /catalogue': { subject: 'none', why: 'custodian of the submission’s custodian; clearance first (404): test/unit/catalogue-entries.test.ts' },
   'GET /catalogue': { subject: 'list', why: 'search filtered by clearance in the key query: test/unit/catalogue-search.test.ts' },
@@ -204,7 +203,7 @@ async function setup() {
     catDeps: { ...catDeps, securityRecords: () => records },
     destructionDeps: { ...base, ports: () => destructionPorts } satisfies DestructionDeps,
     // The report routes read the store, the identity and the documents bucket only.
-    verificationDeps: { ...base, ports: () => ({ ...world.ports, documents }) as unknown as VerificationPorts } satisfies VerificationDeps,
+    verificationPorts: { ...stackPorts(base), submissions: world.store, documents },
     transferDeps: { ...base, ports: () => ({ ...world.ports }) as unknown as ReturnType<TransferDeps['ports']> } satisfies TransferDeps,
   };
 }

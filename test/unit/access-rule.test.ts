@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { makeHandler as makeDecide } from '#functions/tasks/decide-human-task.ts';
-import { makeHandler as makeGet } from '#functions/tasks/get-human-task.ts';
-import type { HumanTaskDeps } from '#functions/tasks/deps.ts';
+import { handler as decideHandler } from '#functions/tasks/decide-human-task.ts';
+import { handler as getHandler } from '#functions/tasks/get-human-task.ts';
 import type { Classification } from '#shared/reference/classifications.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { createHumanTask } from '#shared/tasks/human-tasks.ts';
@@ -37,16 +36,16 @@ describe('R5.1 R20.1 the access rule on human tasks (GET /human-tasks/{id}, POST
   it('hides a task about a record above the assignee’s clearance exactly as a missing task, and records the refusal', async () => {
     const world = await taskWorld({ kinds: [classifiedKind()] });
     const records = new InMemorySecurityRecords();
-    const deps: HumanTaskDeps = { verifier: depsFor({} as SubmissionWorld).verifier, identity: () => world.identity, ports: () => world.ports, securityRecords: () => records };
+    const deps = { ...world.ports, humanTasks: world.ports.tasks, verifier: depsFor({} as SubmissionWorld).verifier(), identity: world.identity, securityRecords: records };
     // chen.jing (秘密) is the reviewer of 广东省自然资源厅: she may see 秘密 and below, not 机密.
     const secret = await openTask(world, 'secret');
     const confidential = await openTask(world, 'confidential');
     const before = world.snapshot();
 
-    const seen = await call(makeGet(deps), 'GET', `/human-tasks/${secret.id}`, { user: 'chen.jing', pathParameters: { id: secret.id }, requestId: 'h1' });
-    const hidden = await call(makeGet(deps), 'GET', `/human-tasks/${confidential.id}`, { user: 'chen.jing', pathParameters: { id: confidential.id }, requestId: 'h2' });
-    const missing = await call(makeGet(deps), 'GET', '/human-tasks/AAAAAAAAAAAAAAAAAAAAAA', { user: 'chen.jing', pathParameters: { id: 'AAAAAAAAAAAAAAAAAAAAAA' }, requestId: 'h3' });
-    const decided = await call(makeDecide(deps), 'POST', `/human-tasks/${confidential.id}/decision`, { user: 'chen.jing', pathParameters: { id: confidential.id }, body: { decision: 'approve' }, requestId: 'h4' });
+    const seen = await call(getHandler.with(deps), 'GET', `/human-tasks/${secret.id}`, { user: 'chen.jing', pathParameters: { id: secret.id }, requestId: 'h1' });
+    const hidden = await call(getHandler.with(deps), 'GET', `/human-tasks/${confidential.id}`, { user: 'chen.jing', pathParameters: { id: confidential.id }, requestId: 'h2' });
+    const missing = await call(getHandler.with(deps), 'GET', '/human-tasks/AAAAAAAAAAAAAAAAAAAAAA', { user: 'chen.jing', pathParameters: { id: 'AAAAAAAAAAAAAAAAAAAAAA' }, requestId: 'h3' });
+    const decided = await call(decideHandler.with(deps), 'POST', `/human-tasks/${confidential.id}/decision`, { user: 'chen.jing', pathParameters: { id: confidential.id }, body: { decision: 'approve' }, requestId: 'h4' });
 
     expect(confidential.assignees).toEqual(['chen.jing']);
     expect(seen.status).toBe(200);

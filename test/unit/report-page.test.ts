@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { makeHandler } from '#functions/verification/report-page.ts';
+import { handler as reportPageHandler } from '#functions/verification/report-page.ts';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { reportPage, reportPageUrl } from '#shared/verification/report-page.ts';
 import { HttpSubmissionApi } from '../../cli/api.ts';
@@ -26,7 +26,7 @@ function pageEvent(id: string, n: string): APIGatewayProxyEventV2 {
 
 describe('R7.2 report page: the report link opens a public shell that shows the report only once signed in', () => {
   it('serves an HTML shell with no report content, only the way to sign in and come back', async () => {
-    const handler = makeHandler();
+    const handler = reportPageHandler.with({ signInUrl: '/local-auth/' });
 
     const res = (await handler(pageEvent(submissionId, '2'), lambdaContext)) as APIGatewayProxyStructuredResultV2;
 
@@ -43,7 +43,7 @@ describe('R7.2 report page: the report link opens a public shell that shows the 
   });
 
   it('answers a link that cannot name a report with the same 200 and an invalid-link page, loading nothing', async () => {
-    const handler = makeHandler();
+    const handler = reportPageHandler.with({ signInUrl: '/local-auth/' });
 
     const badVersion = (await handler(pageEvent(submissionId, '0'), lambdaContext)) as APIGatewayProxyStructuredResultV2;
     const badId = (await handler(pageEvent('x', '1'), lambdaContext)) as APIGatewayProxyStructuredResultV2;

@@ -1,10 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { makeHandler as makeCreate } from '#functions/tasks/create-human-task.ts';
-import { makeHandler as makeDecide } from '#functions/tasks/decide-human-task.ts';
-import { makeHandler as makeGet } from '#functions/tasks/get-human-task.ts';
-import { makeHandler as makePage } from '#functions/tasks/human-task-page.ts';
-import type { HumanTaskDeps } from '#functions/tasks/deps.ts';
+import { handler as createHandler } from '#functions/tasks/create-human-task.ts';
+import { handler as decideHandler } from '#functions/tasks/decide-human-task.ts';
+import { handler as getHandler } from '#functions/tasks/get-human-task.ts';
+import { handler as pageHandler } from '#functions/tasks/human-task-page.ts';
 import { keys } from '#adapters/dynamo.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { HumanTaskDecisionValue } from '#shared/ports/tasks.ts';
@@ -36,9 +35,9 @@ function decide(world: TaskWorld, userId: string, id: string, decision: HumanTas
   return world.user(userId).then((actor) => decideHumanTask(world.ports, { actor, id, decision, reasons, requestId: `req-${userId}` }));
 }
 
-/** HTTP deps over the task world: the submission fakes' JWT verifier (their `call` signs with its key), the world's identity and ports. */
-function httpDeps(world: TaskWorld): HumanTaskDeps {
-  return { verifier: depsFor({} as SubmissionWorld).verifier, identity: () => world.identity, ports: () => world.ports };
+/** HTTP ports over the task world: the submission fakes' JWT verifier (their `call` signs with its key), the world's identity and ports. */
+function httpDeps(world: TaskWorld) {
+  return { ...world.ports, humanTasks: world.ports.tasks, verifier: depsFor({} as SubmissionWorld).verifier(), identity: world.identity };
 }
 
 type Handler = (e: APIGatewayProxyEventV2, c: typeof lambdaContext) => Promise<unknown>;
@@ -71,7 +70,7 @@ describe('R7.1 human tasks: a task is stored with its token sealed and the assig
   it('never puts the token in an email (subject, text, HTML, link), an audit record or a log line', async () => {
     const world = await taskWorld();
     const token = fakeTaskToken();
-    const handler = makeCreate(world.ports);
+    const handler = createHandler.with({ ...world.ports, humanTasks: world.ports.tasks });
 
     const run = await captureOutput(() =>
       handler({ taskToken: token, kind: 'testApproval', subject, timeoutSeconds: 3600, escalationLevel: 0, execution: 'arn:exec' }, lambdaContext),
@@ -162,7 +161,7 @@ describe('R7.1 human tasks: only an assignee sees a task, and looking changes no
     const { task } = await openTask(world);
     const before = world.snapshot();
     const readsBefore = world.reader.reads.length;
-    const handler = makePage();
+    const handler = pageHandler.with({ signInUrl: '/local-auth/' });
     const event = { version: '2.0', rawPath: `/human-tasks/${task.id}/page`, headers: {}, pathParameters: { id: task.id }, requestContext: { requestId: 'r1', http: { method: 'GET' } }, isBase64Encoded: false };
 
     const res = (await handler(event as unknown as APIGatewayProxyEventV2, lambdaContext)) as APIGatewayProxyStructuredResultV2;
@@ -323,7 +322,7 @@ describe('R7.1 human tasks over HTTP: refusals carry a code and a Chinese messag
     const world = await taskWorld();
     const { task } = await openTask(world);
     const deps = httpDeps(world);
-    const handler = makeGet(deps);
+    const handler = getHandler.with(deps);
 
     const mine = await httpCall(handler, { method: 'GET', path: `/human-tasks/${task.id}`, id: task.id, user: 'chen.jing' });
     const foreign = await httpCall(handler, { method: 'GET', path: `/human-tasks/${task.id}`, id: task.id, user: 'guo.tao' });
@@ -339,7 +338,7 @@ describe('R7.1 human tasks over HTTP: refusals carry a code and a Chinese messag
     const world = await taskWorld();
     const { task } = await openTask(world);
     const deps = httpDeps(world);
-    const handler = makeDecide(deps);
+    const handler = decideHandler.with(deps);
     const post = (body: unknown) => httpCall(handler, { method: 'POST', path: `/human-tasks/${task.id}/decision`, id: task.id, user: 'chen.jing', body });
 
     const noReasons = await post({ decision: 'return' });

@@ -1,15 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import { makeHandler as makeEscalate } from '#functions/verification/escalate-review.ts';
-import { makeHandler as makeAssemble } from '#functions/verification/assemble-report.ts';
-import { makeHandler as makeCheck } from '#functions/verification/check-batch.ts';
-import { makeHandler as makeMarkVerified } from '#functions/verification/mark-verified.ts';
-import { makeHandler as makePrepare } from '#functions/verification/prepare-checks.ts';
-import { makeHandler as makeFailure } from '#functions/verification/record-verification-failure.ts';
-import { makeHandler as makeReturn } from '#functions/verification/return-to-submitter.ts';
-import type { VerificationPorts } from '#functions/verification/deps.ts';
-import { makeHandler as makeCreate } from '#functions/tasks/create-human-task.ts';
+import { handler as escalateHandler } from '#functions/verification/escalate-review.ts';
+import { handler as assembleHandler } from '#functions/verification/assemble-report.ts';
+import { handler as checkHandler } from '#functions/verification/check-batch.ts';
+import { handler as markVerifiedHandler } from '#functions/verification/mark-verified.ts';
+import { handler as prepareHandler } from '#functions/verification/prepare-checks.ts';
+import { handler as failureHandler } from '#functions/verification/record-verification-failure.ts';
+import { handler as returnHandler } from '#functions/verification/return-to-submitter.ts';
+import { handler as createHandler } from '#functions/tasks/create-human-task.ts';
 import { projectRoot } from '#infra/local/paths.ts';
 import { localAccount, localRegion } from '#infra/local/ports.ts';
 import { LocalStepFunctions, SfnApiError } from '#infra/local/sfn-engine.ts';
@@ -129,8 +128,8 @@ export async function verificationWorld(): Promise<VerificationWorld> {
     async sendTaskFailure() {},
     async sendTaskHeartbeat() {},
   };
-  const vp: VerificationPorts = {
-    store: sub.store,
+  const vp = {
+    submissions: sub.store,
     identity: sub.identity,
     calendar: sub.ports.calendar,
     now: sub.ports.now,
@@ -153,14 +152,18 @@ export async function verificationWorld(): Promise<VerificationWorld> {
     kinds: (k) => (k === kind.kind ? kind : undefined),
   };
   Object.assign(handlers, {
-    PrepareChecks: makePrepare(vp),
-    CheckBatch: makeCheck(vp),
-    AssembleReport: makeAssemble(vp),
-    CreateHumanTask: makeCreate(humanPorts),
-    EscalateReview: makeEscalate(humanPorts),
-    ReturnToSubmitter: makeReturn(vp),
-    MarkVerified: makeMarkVerified(vp),
-    RecordVerificationFailure: makeFailure({ store: sub.store, now: sub.ports.now, failures: new DynamoVerificationFailureLog(new InMemoryRegistryAccess(sub.tables)) }),
+    PrepareChecks: prepareHandler.with(vp),
+    CheckBatch: checkHandler.with(vp),
+    AssembleReport: assembleHandler.with(vp),
+    CreateHumanTask: createHandler.with({ ...humanPorts, humanTasks: humanPorts.tasks }),
+    EscalateReview: escalateHandler.with({ ...humanPorts, humanTasks: humanPorts.tasks }),
+    ReturnToSubmitter: returnHandler.with(vp),
+    MarkVerified: markVerifiedHandler.with(vp),
+    RecordVerificationFailure: failureHandler.with({
+      submissions: sub.store,
+      now: sub.ports.now,
+      verificationFailures: new DynamoVerificationFailureLog(new InMemoryRegistryAccess(sub.tables)),
+    }),
   });
   return { sub, engine, documents, packages, mailer, humanPorts, invoked, close: () => engine.close() };
 }
