@@ -5,3 +5,9 @@ import { port } from '../port.ts';
 export const now = port({ name: 'now', env: [], build: (): (() => Date) => () => new Date() });
 
 export const appBaseUrl = port({ name: 'appBaseUrl', env: ['appBaseUrl'], build: (env): string => env[envNames.appBaseUrl] ?? '' });
+
+// --- submission, catalogue ---
+import { randomUUID } from 'node:crypto';
+
+/** New identifiers (UUID v4). */
+export const newUuid = port({ name: 'newId', env: [], build: (): (() => string) => randomUUID });

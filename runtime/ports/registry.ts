@@ -22,3 +22,42 @@ export const auditTrailPort = port({ name: 'trail', env: ['logs'], build: (env):
 
 /** Where the security records (R20.1) of every HTTP request go. */
 export const securityRecords = port({ name: 'securityRecords', env: ['logs'], build: (env): SecurityRecordStore => securityRecordStoreFromEnv(env) });
+
+// --- submission, catalogue ---
+import { calendarFromStore } from '#shared/calendar/load.ts';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
+import { catalogueStoreFromEnv } from '#adapters/dynamo-catalogue.ts';
+import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { SubmissionStore } from '#shared/ports/submission.ts';
+
+/** Survey tasks, submissions and their versions (registry; writes audited). */
+export const submissions = port({ name: 'submissions', env: ['registry'], build: (env): SubmissionStore => submissionStoreFromEnv(env) });
+
+/** The results catalogue (registry; writes audited). */
+export const catalogueStore = port({ name: 'catalogue', env: ['registry'], build: (env): CatalogueStore => catalogueStoreFromEnv(env) });
+
+/** The working-day calendar, loaded per request: a holiday notice loaded a minute ago counts at once (one small Query). */
+export const calendar = port({
+  name: 'calendar',
+  env: ['registry'],
+  build: (env): (() => Promise<WorkingDayCalendar>) => {
+    const holidays = holidayTableStoreFromEnv(env);
+    return () => calendarFromStore(holidays);
+  },
+});
+
+/** An organisation's name by code (the public catalogue's page and STAC providers); undefined = show the code. */
+export const orgName = port({
+  name: 'orgName',
+  env: ['registry'],
+  build: (env): ((code: string) => Promise<string | undefined>) => {
+    const orgs = identityRepositoryFromEnv(env);
+    return async (code) => (await orgs.getOrganisation(code))?.name;
+  },
+});
+
+/** Decodes a registry stream batch into catalogue-entry changes (the images the catalogue adapter reads). */
+import { catalogueChangesOf } from '#adapters/dynamo-stream.ts';
+export const catalogueChanges = port({ name: 'catalogueChanges', env: [], build: (): typeof catalogueChangesOf => catalogueChangesOf });

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { contract, type RouteContract } from '#runtime/contract.ts';
 import { calendarContracts } from './calendar.ts';
-import { catalogueContracts } from './catalogue-contracts.ts';
+import { catalogueContracts, publicCatalogueContracts } from '#functions/catalogue/context.ts';
+import { submissionContracts } from '#functions/submission/contracts.ts';
 import { catalogueReportContracts } from './catalogue-report-contracts.ts';
 import { destructionContracts } from './destruction-contracts.ts';
 import { identityContracts } from './identity-contracts.ts';
 import { platformContracts } from './platform-contracts.ts';
-import { publicCatalogueContracts } from './public-catalogue-contracts.ts';
-import { submissionContracts } from './submission-contracts.ts';
 import { tasksContracts } from './tasks-contracts.ts';
 import { transferContracts } from './transfer-contracts.ts';
 import { verificationContracts } from './verification-contracts.ts';

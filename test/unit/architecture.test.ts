@@ -60,10 +60,14 @@ const contractsToContextModules =
 const allowed: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
-      'calendar', 'catalogue-contracts', 'catalogue-report-contracts', 'contracts', 'destruction-contracts', 'identity-contracts',
-      'platform-contracts', 'public-catalogue-contracts', 'submission-contracts', 'tasks-contracts', 'transfer-contracts', 'verification-contracts',
+      'calendar', 'catalogue-report-contracts', 'contracts', 'destruction-contracts', 'identity-contracts',
+      'platform-contracts', 'tasks-contracts', 'transfer-contracts', 'verification-contracts',
     ].map((f) => [`shared/schemas/${f}.ts → #runtime/contract.ts`, contractsToContextModules]),
   ),
+  'shared/schemas/contracts.ts → #functions/catalogue/context.ts':
+    'the OpenAPI aggregate of every contract; step 4 of issue 9 deletes shared/schemas/contracts.ts (the contracts live in the context modules)',
+  'shared/schemas/contracts.ts → #functions/submission/contracts.ts':
+    'the OpenAPI aggregate of every contract; step 4 of issue 9 deletes shared/schemas/contracts.ts (the contracts live in the context modules)',
   'adapters/dynamo-stream.ts → #infra/manifest.ts':
     'StreamDef type from the manifest; the foundation helper moves the manifest types to adapters/config.ts / runtime/define.ts (plan 1.2)',
   'adapters/s3.ts → #infra/manifest.ts':

@@ -7,13 +7,13 @@ import { makeHandler as getReport } from '#functions/catalogue-report/get-catalo
 import { makeHandler as listReports } from '#functions/catalogue-report/list-catalogue-reports.ts';
 import { makeHandler as recordAck } from '#functions/catalogue-report/record-acknowledgement.ts';
 import { makeHandler as sendReport } from '#functions/catalogue-report/send-catalogue-report.ts';
-import { makeHandler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
+import { handler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
 import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 import { editCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { redactedNote, reportCsv, type ReportPorts } from '#shared/catalogue-report/report.ts';
 import { recordReceipt } from '#shared/transfer/transfer.ts';
 import { manifest } from '#infra/manifest.ts';
-import { catalogueDeps, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
+import { catalogueDeps, cataloguePorts, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeCatalogueReportStore } from './catalogue-report-fakes.ts';
 import { call, submissionWorld } from './submission-fakes.ts';
 import { InMemoryDocuments, RecordingMailer } from './tasks-fakes.ts';
@@ -24,6 +24,7 @@ async function setup() {
   const world = await submissionWorld();
   const cat = catalogueWorld(world);
   const catDeps = catalogueDeps(world, cat);
+  const catPorts = cataloguePorts(world, cat);
   const reports = new FakeCatalogueReportStore(cat.table);
   const documents = new InMemoryDocuments();
   let n = 0;
@@ -41,7 +42,7 @@ async function setup() {
   const deps: CatalogueReportDeps = { verifier: catDeps.verifier, identity: catDeps.identity, ports: () => ports };
   const register = async (over: Record<string, unknown> = {}) => {
     const id = await verifiedSubmission(world, over);
-    const r = await call(registerEntry(catDeps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
+    const r = await call(registerEntry.with(catPorts), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
     expect(r.status).toBe(201);
     return r.body.entry.resultNumber as string;
   };
