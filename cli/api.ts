@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { submissionContracts as c } from '#shared/schemas/submission-contracts.ts';
+import { submissionContracts as c } from '#functions/submission/contracts.ts';
 import { reportPageUrl } from '#shared/verification/report-page.ts';
 import { ApiError, apiErrorFrom } from './errors.ts';
 import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry.ts';
 
 /**
  * The submission API as the CLI calls it. Request and response types come
- * from the API's own zod contracts (shared/schemas/submission-contracts.ts)
+ * from the API's own zod contracts (functions/submission/contracts.ts)
  * and every response is parsed with them, so the CLI and the API cannot
  * silently disagree: a drift shows as a named error, not a wrong upload.
  */
@@ -91,7 +91,7 @@ export class HttpSubmissionApi implements SubmissionApi {
         throw new ApiError(
           res.status,
           'RESPONSE_CONTRACT_MISMATCH',
-          '接口响应与约定（shared/schemas/submission-contracts.ts）不符：请确认命令行工具与服务端版本一致',
+          '接口响应与约定（functions/submission/contracts.ts）不符：请确认命令行工具与服务端版本一致',
           parsed.error.issues.slice(0, 10).map((i) => ({ field: i.path.map(String).join('.') || '(根)', message: i.message })),
           undefined,
           label,

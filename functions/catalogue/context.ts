@@ -1,6 +1,62 @@
+import { z } from 'zod';
+import { contract } from '#runtime/contract.ts';
 import { defineContext } from '#runtime/define.ts';
-import { catalogueContracts } from '#shared/schemas/catalogue-contracts.ts';
-import { publicCatalogueContracts } from '#shared/schemas/public-catalogue-contracts.ts';
+import { catalogueEditSchema, catalogueEntrySchema, catalogueSearchQuerySchema, registerCatalogueBodySchema, resultNumberSchema } from '#shared/schemas/catalogue.ts';
+
+const entryViewSchema = catalogueEntrySchema.extend({
+  versions: z
+    .array(z.object({ version: z.number().int(), updatedAt: z.string(), updatedBy: z.string(), classification: catalogueEntrySchema.shape.classification }))
+    .describe('历次版本（仅列出本人密级权限可见的版本）'),
+});
+
+const numberPath = z.object({ resultNumber: resultNumberSchema });
+
+/** Contracts of the catalogue routes (R9.1, R9.2, R5.1), keyed by manifest function name. */
+export const catalogueContracts = {
+  RegisterCatalogueEntry: contract({
+    success: [201, 200],
+    body: registerCatalogueBodySchema,
+    response: z.object({ entry: catalogueEntrySchema, created: z.boolean() }),
+    description:
+      '保管单位的成果保管人为核验通过（或涉密离线保管）的汇交登记成果目录：赋统一编号（R9.1，“保管单位代码-年份-专题代码-6 位序号”，按保管单位和年度连续、不重复、不复用），' +
+      '登记 R9.2 八项目录信息。同一汇交重复登记返回同一条目与编号（200，created=false）；首次登记返回 201。',
+  }),
+  GetCatalogueEntry: contract({
+    path: numberPath,
+    response: z.object({ entry: entryViewSchema }),
+    description: '目录条目详情与版本。超出本人密级权限的条目按不存在处理（404），不泄露其存在。',
+  }),
+  UpdateCatalogueEntry: contract({
+    path: numberPath,
+    body: catalogueEditSchema,
+    response: z.object({ entry: catalogueEntrySchema, changed: z.boolean() }),
+    description: '保管单位的成果保管人修改目录信息（R9.2）：每次修改生成新版本并记入审计；统一编号、专题、保管单位与来源汇交不可修改。可提高密级；降低密级或改为公开须经保密审查和发布审批（R5.1、R12.1），此处返回 409 DECLASSIFICATION_NEEDS_APPROVAL。',
+  }),
+  SearchCatalogue: contract({
+    query: catalogueSearchQuerySchema,
+    response: z.object({ items: z.array(catalogueEntrySchema), cursor: z.string().optional() }),
+    description:
+      '检索成果目录：行政区划（省级代码含其下市县）、专题、时间范围、密级（不超过本人密级权限）、共享方式、保管单位、中文关键词、外包矩形；按成果时点由新到旧分页。' +
+      '由键和索引查询完成，不做全表扫描；筛选条件很严时一页可能不足 limit 条，凭 cursor 继续。',
+  }),
+};
+
+const publishResultSchema = z.object({
+  entries: z.number().int().describe('公开目录中的条目数'),
+  written: z.number().int().describe('写入的文件数'),
+  deleted: z.number().int().describe('删除的过期文件数（条目不再公开、已销毁或专题为空）'),
+  generatedAt: z.iso.datetime().describe('本次生成时间'),
+});
+
+/** Contracts of the public catalogue routes (R9.3), keyed by manifest function name. */
+export const publicCatalogueContracts = {
+  RefreshPublicCatalogue: contract({
+    response: publishResultSchema,
+    description:
+      '立即重新生成成果公开目录（R9.3）：国家级和省级保管单位目录中密级为“公开”且有效的条目，发布为静态网页（含检索）与 STAC 1.0.0 目录（catalog.json、各专题集合与条目）。' +
+      '每日定时更新；条目变更后保管人或管理员可调用本接口即时更新。',
+  }),
+};
 
 /**
  * The public-catalogue publishers hold every file of the catalogue in memory and build it on the CPU:

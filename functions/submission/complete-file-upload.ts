@@ -1,29 +1,21 @@
-import { withHttp } from '#runtime/with-http.ts';
-import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
+import { http } from '#runtime/http.ts';
+import { objects } from '#runtime/ports/buckets.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { submissions } from '#runtime/ports/registry.ts';
 import { completeFileUpload } from '#shared/submission/uploads.ts';
-import { portsOf, signedIn, type SubmissionDeps } from './deps.ts';
+import { submission } from './context.ts';
 
 /** POST /submissions/{submissionId}/versions/{n}/files/complete — CompleteMultipartUpload for one file. */
-export function makeHandler(deps?: SubmissionDeps) {
-  return withHttp(
-    'CompleteFileUpload',
-    submissionContracts.CompleteFileUpload,
-    async (req) => {
-      const result = await completeFileUpload(
-        {
-          actor: signedIn(req.principal),
-          submissionId: req.path.submissionId,
-          n: req.path.n,
-          path: req.body.path,
-          parts: req.body.parts,
-          requestId: req.requestId,
-        },
-        await portsOf(deps),
-      );
-      return { body: result };
+export const handler = http(submission, 'CompleteFileUpload', [submissions, objects, now], async (req, p) => ({
+  body: await completeFileUpload(
+    {
+      actor: req.principal,
+      submissionId: req.path.submissionId,
+      n: req.path.n,
+      path: req.body.path,
+      parts: req.body.parts,
+      requestId: req.requestId,
     },
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+    { ...p, store: p.submissions },
+  ),
+}));

@@ -1,22 +1,16 @@
-import { withHttp } from '#runtime/with-http.ts';
-import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
+import { http } from '#runtime/http.ts';
+import { objects } from '#runtime/ports/buckets.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { submissions } from '#runtime/ports/registry.ts';
+import { workflow } from '#runtime/ports/workflow.ts';
 import { completeVersion } from '#shared/submission/uploads.ts';
-import { portsOf, signedIn, type SubmissionDeps } from './deps.ts';
+import { submission } from './context.ts';
 
 /** POST /submissions/{submissionId}/versions/{n}/complete — seal and start verification once: 202 when started, 200 after. */
-export function makeHandler(deps?: SubmissionDeps) {
-  return withHttp(
-    'CompleteVersion',
-    submissionContracts.CompleteVersion,
-    async (req) => {
-      const result = await completeVersion(
-        { actor: signedIn(req.principal), submissionId: req.path.submissionId, n: req.path.n, requestId: req.requestId },
-        await portsOf(deps),
-      );
-      return { status: result.started ? 202 : 200, body: result };
-    },
-    deps,
+export const handler = http(submission, 'CompleteVersion', [submissions, objects, workflow, now], async (req, p) => {
+  const result = await completeVersion(
+    { actor: req.principal, submissionId: req.path.submissionId, n: req.path.n, requestId: req.requestId },
+    { ...p, store: p.submissions },
   );
-}
-
-export const handler = makeHandler();
+  return { status: result.started ? 202 : 200, body: result };
+});

@@ -1,5 +1,5 @@
 import { defineContext } from '#runtime/define.ts';
-import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
+import { submissionContracts } from './contracts.ts';
 import { verification } from '../verification/context.ts';
 
 /** The submission context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */

@@ -1,29 +1,22 @@
-import { withHttp } from '#runtime/with-http.ts';
-import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
+import { http } from '#runtime/http.ts';
+import { newUuid, now } from '#runtime/ports/basics.ts';
+import { calendar, submissions } from '#runtime/ports/registry.ts';
 import { createNextVersion } from '#shared/submission/submissions.ts';
-import { heldOfflineResponse, portsOf, signedIn, type SubmissionDeps } from './deps.ts';
+import { submission } from './context.ts';
+import { heldOfflineResponse } from './held-offline.ts';
 
 /** POST /submissions/{submissionId}/versions — the resubmission after a return (R7.2). */
-export function makeHandler(deps?: SubmissionDeps) {
-  return withHttp(
-    'CreateSubmissionVersion',
-    submissionContracts.CreateSubmissionVersion,
-    async (req) => {
-      const result = await createNextVersion(
-        {
-          actor: signedIn(req.principal),
-          submissionId: req.path.submissionId,
-          ...(req.body.catalogue ? { catalogue: req.body.catalogue } : {}),
-          files: req.body.files,
-          requestId: req.requestId,
-        },
-        await portsOf(deps),
-      );
-      if (result.outcome === 'heldOffline') return heldOfflineResponse(result, req.requestId);
-      return { status: 201, body: { submission: result.submission } };
+export const handler = http(submission, 'CreateSubmissionVersion', [submissions, calendar, now, newUuid], async (req, p) => {
+  const result = await createNextVersion(
+    {
+      actor: req.principal,
+      submissionId: req.path.submissionId,
+      ...(req.body.catalogue ? { catalogue: req.body.catalogue } : {}),
+      files: req.body.files,
+      requestId: req.requestId,
     },
-    deps,
+    { ...p, store: p.submissions },
   );
-}
-
-export const handler = makeHandler();
+  if (result.outcome === 'heldOffline') return heldOfflineResponse(result, req.requestId);
+  return { status: 201, body: { submission: result.submission } };
+});

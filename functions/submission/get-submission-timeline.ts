@@ -1,16 +1,10 @@
-import { withHttp } from '#runtime/with-http.ts';
-import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
+import { http } from '#runtime/http.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { calendar, submissions } from '#runtime/ports/registry.ts';
 import { getTimeline } from '#shared/submission/timeline.ts';
-import { portsOf, signedIn, type SubmissionDeps } from './deps.ts';
+import { submission } from './context.ts';
 
 /** GET /submissions/{submissionId}/timeline — everything that happened, and the deadlines, in time order. */
-export function makeHandler(deps?: SubmissionDeps) {
-  return withHttp(
-    'GetSubmissionTimeline',
-    submissionContracts.GetSubmissionTimeline,
-    async (req) => ({ body: await getTimeline({ actor: signedIn(req.principal), submissionId: req.path.submissionId }, await portsOf(deps)) }),
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+export const handler = http(submission, 'GetSubmissionTimeline', [submissions, calendar, now], async (req, p) => ({
+  body: await getTimeline({ actor: req.principal, submissionId: req.path.submissionId }, { ...p, store: p.submissions }),
+}));

@@ -1,16 +1,10 @@
-import { withHttp } from '#runtime/with-http.ts';
-import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
+import { http } from '#runtime/http.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { calendar, submissions } from '#runtime/ports/registry.ts';
 import { getSubmission } from '#shared/submission/submissions.ts';
-import { portsOf, signedIn, type SubmissionDeps } from './deps.ts';
+import { submission } from './context.ts';
 
 /** GET /submissions/{submissionId} — rounds, outcomes and deadlines. */
-export function makeHandler(deps?: SubmissionDeps) {
-  return withHttp(
-    'GetSubmission',
-    submissionContracts.GetSubmission,
-    async (req) => ({ body: await getSubmission({ actor: signedIn(req.principal), submissionId: req.path.submissionId }, await portsOf(deps)) }),
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+export const handler = http(submission, 'GetSubmission', [submissions, calendar, now], async (req, p) => ({
+  body: await getSubmission({ actor: req.principal, submissionId: req.path.submissionId }, { ...p, store: p.submissions }),
+}));

@@ -1,28 +1,20 @@
-import { withHttp } from '#runtime/with-http.ts';
-import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
+import { http } from '#runtime/http.ts';
+import { objects } from '#runtime/ports/buckets.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { submissions } from '#runtime/ports/registry.ts';
 import { uploadStatus } from '#shared/submission/uploads.ts';
-import { portsOf, signedIn, type SubmissionDeps } from './deps.ts';
+import { submission } from './context.ts';
 
 /** GET /submissions/{submissionId}/versions/{n}/uploads — what arrived and what is still to send (resume). */
-export function makeHandler(deps?: SubmissionDeps) {
-  return withHttp(
-    'GetUploadStatus',
-    submissionContracts.GetUploadStatus,
-    async (req) => {
-      const result = await uploadStatus(
-        {
-          actor: signedIn(req.principal),
-          submissionId: req.path.submissionId,
-          n: req.path.n,
-          limit: req.query.limit,
-          ...(req.query.cursor ? { cursor: req.query.cursor } : {}),
-        },
-        await portsOf(deps),
-      );
-      return { body: result };
+export const handler = http(submission, 'GetUploadStatus', [submissions, objects, now], async (req, p) => ({
+  body: await uploadStatus(
+    {
+      actor: req.principal,
+      submissionId: req.path.submissionId,
+      n: req.path.n,
+      limit: req.query.limit,
+      ...(req.query.cursor ? { cursor: req.query.cursor } : {}),
     },
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+    { ...p, store: p.submissions },
+  ),
+}));

@@ -1,23 +1,16 @@
-import { withHttp } from '#runtime/with-http.ts';
-import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
+import { http } from '#runtime/http.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { calendar, submissions } from '#runtime/ports/registry.ts';
 import { listSurveyTasks } from '#shared/submission/tasks.ts';
-import { portsOf, signedIn, type SubmissionDeps } from './deps.ts';
+import { submission } from './context.ts';
 
 /** GET /survey-tasks — the caller's (or a subordinate organisation's) tasks with their R6.1 deadlines. */
-export function makeHandler(deps?: SubmissionDeps) {
-  return withHttp(
-    'ListSurveyTasks',
-    submissionContracts.ListSurveyTasks,
-    async (req) => {
-      const { org, as, limit, cursor } = req.query;
-      const page = await listSurveyTasks(
-        { actor: signedIn(req.principal), limit, ...(org ? { org } : {}), ...(as ? { as } : {}), ...(cursor ? { cursor } : {}) },
-        await portsOf(deps),
-      );
-      return { body: page };
-    },
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+export const handler = http(submission, 'ListSurveyTasks', [submissions, calendar, now], async (req, p) => {
+  const { org, as, limit, cursor } = req.query;
+  return {
+    body: await listSurveyTasks(
+      { actor: req.principal, limit, ...(org ? { org } : {}), ...(as ? { as } : {}), ...(cursor ? { cursor } : {}) },
+      { ...p, store: p.submissions },
+    ),
+  };
+});

@@ -1,22 +1,13 @@
-import { withHttp } from '#runtime/with-http.ts';
-import { submissionContracts } from '#shared/schemas/submission-contracts.ts';
+import { http } from '#runtime/http.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { calendar, submissions } from '#runtime/ports/registry.ts';
 import { recordCompletion } from '#shared/submission/tasks.ts';
-import { portsOf, signedIn, type SubmissionDeps } from './deps.ts';
+import { submission } from './context.ts';
 
 /** PUT /survey-tasks/{taskId}/completion — starts the R6.1 clock (30 WD). */
-export function makeHandler(deps?: SubmissionDeps) {
-  return withHttp(
-    'RecordTaskCompletion',
-    submissionContracts.RecordTaskCompletion,
-    async (req) => {
-      const result = await recordCompletion(
-        { actor: signedIn(req.principal), taskId: req.path.taskId, completionDate: req.body.completionDate, requestId: req.requestId },
-        await portsOf(deps),
-      );
-      return { body: result };
-    },
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+export const handler = http(submission, 'RecordTaskCompletion', [submissions, calendar, now], async (req, p) => ({
+  body: await recordCompletion(
+    { actor: req.principal, taskId: req.path.taskId, completionDate: req.body.completionDate, requestId: req.requestId },
+    { ...p, store: p.submissions },
+  ),
+}));

@@ -24,6 +24,7 @@ export const auditTrailPort = port({ name: 'trail', env: ['logs'], build: (env):
 export const securityRecords = port({ name: 'securityRecords', env: ['logs'], build: (env): SecurityRecordStore => securityRecordStoreFromEnv(env) });
 
 // --- platform, catalogue-report ---
+import { catalogueChangesOf } from '#adapters/dynamo-stream.ts';
 import { envNames } from '#adapters/config.ts';
 import { healthProbeFromEnv, pingStoreFromEnv, scheduleRunLogFromEnv } from '#adapters/dynamo-platform.ts';
 import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
@@ -55,7 +56,7 @@ export const scheduleRuns = port({ name: 'scheduleRuns', env: ['registry', 'logs
 export const holidays = port({ name: 'holidays', env: ['registry', 'logs'], build: (env): HolidayTableStore => holidayTableStoreFromEnv(env) });
 
 /** Catalogue entries (成果目录). */
-export const catalogue = port({ name: 'catalogue', env: ['registry', 'logs'], build: (env): CatalogueStore => catalogueStoreFromEnv(env) });
+export const catalogue = port({ name: 'catalogue', env: ['registry'], build: (env): CatalogueStore => catalogueStoreFromEnv(env) });
 
 /** Catalogue reports (成果目录上报). */
 export const reports = port({ name: 'reports', env: ['registry', 'logs'], build: (env): CatalogueReportStore => catalogueReportStoreFromEnv(env) });
@@ -107,3 +108,19 @@ export const verificationFailures = port({
   env: ['registry'],
   build: (env): VerificationFailureLog => verificationFailureLogFromEnv(env),
 });
+
+/** An organisation's name by code (the public catalogue's page and STAC providers); undefined = show the code. */
+export const orgName = port({
+  name: 'orgName',
+  env: ['registry'],
+  build: (env): ((code: string) => Promise<string | undefined>) => {
+    const orgs = identityRepositoryFromEnv(env);
+    return async (code) => (await orgs.getOrganisation(code))?.name;
+  },
+});
+
+/** Decodes a registry stream batch into catalogue-entry changes (the images the catalogue adapter reads). */
+export const catalogueChanges = port({ name: 'catalogueChanges', env: [], build: (): typeof catalogueChangesOf => catalogueChangesOf });
+
+/** The same recipe under the name the catalogue handlers import. */
+export { catalogue as catalogueStore };

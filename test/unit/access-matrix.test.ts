@@ -2,22 +2,22 @@ import { describe, expect, it } from 'vitest';
 import type { TokenVerifier } from '#runtime/auth.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { SecurityRecordStore } from '#shared/security/records.ts';
-import { makeHandler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts';
-import { makeHandler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
+import { handler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts';
+import { handler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
 import type { DestructionDeps, DestructionPorts } from '#functions/destruction/deps.ts';
 import { makeHandler as getDestruction } from '#functions/destruction/get-destruction.ts';
 import { makeHandler as requestDestruction } from '#functions/destruction/request-destruction.ts';
 import { handler as listUsersHandler } from '#functions/identity/list-users.ts';
 import { handler as listSecurityRecordsHandler } from '#functions/identity/list-security-records.ts';
-import { makeHandler as abortUploads } from '#functions/submission/abort-uploads.ts';
-import { makeHandler as completeFileUpload } from '#functions/submission/complete-file-upload.ts';
-import { makeHandler as completeVersion } from '#functions/submission/complete-version.ts';
-import { makeHandler as createVersion } from '#functions/submission/create-submission-version.ts';
-import { makeHandler as getSubmission } from '#functions/submission/get-submission.ts';
-import { makeHandler as getTimeline } from '#functions/submission/get-submission-timeline.ts';
-import { makeHandler as getSurveyTask } from '#functions/submission/get-survey-task.ts';
-import { makeHandler as getUploadStatus } from '#functions/submission/get-upload-status.ts';
-import { makeHandler as issueUploadUrls } from '#functions/submission/issue-upload-urls.ts';
+import { handler as abortUploads } from '#functions/submission/abort-uploads.ts';
+import { handler as completeFileUpload } from '#functions/submission/complete-file-upload.ts';
+import { handler as completeVersion } from '#functions/submission/complete-version.ts';
+import { handler as createVersion } from '#functions/submission/create-submission-version.ts';
+import { handler as getSubmission } from '#functions/submission/get-submission.ts';
+import { handler as getTimeline } from '#functions/submission/get-submission-timeline.ts';
+import { handler as getSurveyTask } from '#functions/submission/get-survey-task.ts';
+import { handler as getUploadStatus } from '#functions/submission/get-upload-status.ts';
+import { handler as issueUploadUrls } from '#functions/submission/issue-upload-urls.ts';
 import type { TransferDeps } from '#functions/transfer/deps.ts';
 import { makeHandler as startTransfer } from '#functions/transfer/start-transfer.ts';
 import { handler as getReport } from '#functions/verification/get-report.ts';
@@ -28,10 +28,10 @@ import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { classifications, clearanceAllows, type Classification } from '#shared/reference/classifications.ts';
 import type { User } from '#shared/schemas/identity.ts';
 import { InMemorySecurityRecords } from '#shared/security/records.ts';
-import { catalogueDeps, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
+import { catalogueDeps, cataloguePorts, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeMailer } from './custody-fakes.ts';
 import { FakeDestructionStore } from './destruction-fakes.ts';
-import { call, depsFor, standardFiles, submissionWorld } from './submission-fakes.ts';
+import { call, depsFor, portsFor, standardFiles, submissionWorld } from './submission-fakes.ts';
 import { InMemoryDocuments } from './tasks-fakes.ts';
 
 /** The identity handlers take their ports directly (`handler.with`); the other contexts still take deps objects. */
@@ -110,26 +110,26 @@ const matrix: Record<string, Row> = {
   'PUT /survey-tasks/{taskId}/completion': { subject: 'none', why: 'the implementer’s submitter; tasks carry no classification' },
   'POST /survey-tasks/{taskId}/submissions': { subject: 'none', why: 'creates the record; declaring it classified holds it offline (R5.1)' },
   'POST /submissions/{submissionId}/versions': {
-    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => createVersion(w.deps), path: sub,
+    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => createVersion.with(w.ports), path: sub,
     body: { files: standardFiles },
   },
   'POST /submissions/{submissionId}/versions/{n}/upload-urls': {
-    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => issueUploadUrls(w.deps), path: ver,
+    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => issueUploadUrls.with(w.ports), path: ver,
     body: { files: [{ path: 'data/landuse.gpkg' }] },
   },
-  'GET /submissions/{submissionId}/versions/{n}/uploads': { subject: 'submission', scope: 'involved', handler: (w) => getUploadStatus(w.deps), path: ver },
+  'GET /submissions/{submissionId}/versions/{n}/uploads': { subject: 'submission', scope: 'involved', handler: (w) => getUploadStatus.with(w.ports), path: ver },
   'POST /submissions/{submissionId}/versions/{n}/files/complete': {
-    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => completeFileUpload(w.deps), path: ver,
+    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => completeFileUpload.with(w.ports), path: ver,
     body: { path: 'data/landuse.gpkg', parts: [{ partNumber: 1, etag: '"e1"' }] },
   },
   'DELETE /submissions/{submissionId}/versions/{n}/uploads': {
-    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => abortUploads(w.deps), path: ver,
+    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => abortUploads.with(w.ports), path: ver,
   },
   'POST /submissions/{submissionId}/versions/{n}/complete': {
-    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => completeVersion(w.deps), path: ver,
+    subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => completeVersion.with(w.ports), path: ver,
   },
-  'GET /submissions/{submissionId}': { subject: 'submission', scope: 'involved', handler: (w) => getSubmission(w.deps), path: sub },
-  'GET /submissions/{submissionId}/timeline': { subject: 'submission', scope: 'involved', handler: (w) => getTimeline(w.deps), path: sub },
+  'GET /submissions/{submissionId}': { subject: 'submission', scope: 'involved', handler: (w) => getSubmission.with(w.ports), path: sub },
+  'GET /submissions/{submissionId}/timeline': { subject: 'submission', scope: 'involved', handler: (w) => getTimeline.with(w.ports), path: sub },
   'GET /human-tasks/{id}/page': { subject: 'none', why: 'public static shell; reads nothing' },
   'GET /human-tasks/{id}': { subject: 'humanTask', why: 'assignees only, and the task’s record through the rule: test/unit/access-rule.test.ts' },
   'POST /human-tasks/{id}/decision': { subject: 'humanTask', why: 'assignees only, and the task’s record through the rule: test/unit/access-rule.test.ts' },
@@ -138,10 +138,10 @@ const matrix: Record<string, Row> = {
   'GET /submissions/{submissionId}/versions/{n}/report/page': { subject: 'none', why: 'public static shell; reads nothing' },
   'POST /catalogue': { subject: 'none', why: 'custodian of the submission’s custodian; clearance first (404): test/unit/catalogue-entries.test.ts' },
   'GET /catalogue': { subject: 'list', why: 'search filtered by clearance in the key query: test/unit/catalogue-search.test.ts' },
-  'GET /catalogue/{resultNumber}': { subject: 'entry', scope: 'catalogue', handler: (w) => getEntry(w.catDeps), path: ent },
+  'GET /catalogue/{resultNumber}': { subject: 'entry', scope: 'catalogue', handler: (w) => getEntry.with(w.catPorts), path: ent },
   'PATCH /catalogue/{resultNumber}': {
     subject: 'entry', scope: 'catalogue', actor: (u) => u.orgCode === '440000-CUS' && u.roles.includes('custodian'),
-    handler: (w) => updateEntry(w.catDeps), path: ent, body: { reason: '核对访问规则', expectedVersion: 99 },
+    handler: (w) => updateEntry.with(w.catPorts), path: ent, body: { reason: '核对访问规则', expectedVersion: 99 },
   },
   'POST /catalogue/{resultNumber}/destruction': {
     subject: 'entry', scope: 'catalogue', actor: (u) => u.orgCode === '440000-CUS' && u.roles.includes('custodian'),
@@ -200,7 +200,8 @@ async function setup() {
     records,
     recs,
     deps: { ...depsFor(world), securityRecords: () => records },
-    catDeps: { ...catDeps, securityRecords: () => records },
+    ports: { ...portsFor(world), securityRecords: records },
+    catPorts: { ...cataloguePorts(world, cat), securityRecords: records },
     destructionDeps: { ...base, ports: () => destructionPorts } satisfies DestructionDeps,
     // The report routes read the store, the identity and the documents bucket only.
     verificationPorts: { ...stackPorts(base), submissions: world.store, documents },
@@ -258,7 +259,7 @@ describe('R3.1 R5.1 R20.1 authorisation matrix from the manifest', () => {
     const mismatches: string[] = [];
     for (const u of seedUsers) {
       for (const r of w.recs) {
-        const res = await call(getSurveyTask(w.deps), 'GET', `/survey-tasks/${r.taskId}`, { user: u.userId, pathParameters: { taskId: r.taskId } });
+        const res = await call(getSurveyTask.with(w.ports), 'GET', `/survey-tasks/${r.taskId}`, { user: u.userId, pathParameters: { taskId: r.taskId } });
         const want = relation(u) === 'other' ? 403 : 200;
         const listed = res.status === 200 && (res.body.submissions as Array<{ submissionId: string }>).some((s) => s.submissionId === r.submissionId);
         if (res.status !== want || (want === 200 && listed !== clearanceAllows(u.clearance, r.classification))) {
@@ -295,11 +296,11 @@ describe('R20.1 security records', () => {
     const secret = w.recs.find((r) => r.classification === 'secret')!;
     const publicRec = w.recs.find((r) => r.classification === 'public')!;
 
-    const read = await call(getSubmission(w.deps), 'GET', `/submissions/${internal.submissionId}`, { user: 'li.na', pathParameters: sub(internal), requestId: 'sr-read' });
-    const hidden = await call(getSubmission(w.deps), 'GET', `/submissions/${secret.submissionId}`, { user: 'li.na', pathParameters: sub(secret), requestId: 'sr-hidden' });
-    const outOfScope = await call(getSubmission(w.deps), 'GET', `/submissions/${internal.submissionId}`, { user: 'lin.feng', pathParameters: sub(internal), requestId: 'sr-403' });
-    const publicRead = await call(getSubmission(w.deps), 'GET', `/submissions/${publicRec.submissionId}`, { user: 'li.na', pathParameters: sub(publicRec), requestId: 'sr-public' });
-    const noToken = await call(getSubmission(w.deps), 'GET', `/submissions/${internal.submissionId}`, { pathParameters: sub(internal), requestId: 'sr-401' });
+    const read = await call(getSubmission.with(w.ports), 'GET', `/submissions/${internal.submissionId}`, { user: 'li.na', pathParameters: sub(internal), requestId: 'sr-read' });
+    const hidden = await call(getSubmission.with(w.ports), 'GET', `/submissions/${secret.submissionId}`, { user: 'li.na', pathParameters: sub(secret), requestId: 'sr-hidden' });
+    const outOfScope = await call(getSubmission.with(w.ports), 'GET', `/submissions/${internal.submissionId}`, { user: 'lin.feng', pathParameters: sub(internal), requestId: 'sr-403' });
+    const publicRead = await call(getSubmission.with(w.ports), 'GET', `/submissions/${publicRec.submissionId}`, { user: 'li.na', pathParameters: sub(publicRec), requestId: 'sr-public' });
+    const noToken = await call(getSubmission.with(w.ports), 'GET', `/submissions/${internal.submissionId}`, { pathParameters: sub(internal), requestId: 'sr-401' });
 
     expect([read.status, hidden.status, outOfScope.status, publicRead.status, noToken.status]).toEqual([200, 404, 403, 200, 401]);
     const mine = w.records.of('440000-IMP');
@@ -315,7 +316,7 @@ describe('R20.1 security records', () => {
   it('GET /security-records: the supervisor reads their organisation and those below it, by key; others are refused', async () => {
     const w = await setup();
     const internal = w.recs.find((r) => r.classification === 'internal')!;
-    await call(getSubmission(w.deps), 'GET', `/submissions/${internal.submissionId}`, { user: 'li.na', pathParameters: sub(internal), requestId: 'q-read' });
+    await call(getSubmission.with(w.ports), 'GET', `/submissions/${internal.submissionId}`, { user: 'li.na', pathParameters: sub(internal), requestId: 'q-read' });
     const deps = { ...w.deps };
 
     const asSupervisor = await call(listSecurityRecords(deps), 'GET', '/security-records', { user: 'zhou.hong', query: { org: '440000-NR', from: '2000-01-01' } });

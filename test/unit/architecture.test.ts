@@ -60,8 +60,8 @@ const contractsToContextModules =
 const allowed: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
-      'catalogue-contracts', 'contracts', 'destruction-contracts', 'identity-contracts',
-      'public-catalogue-contracts', 'submission-contracts', 'tasks-contracts', 'transfer-contracts', 'verification-contracts',
+      'destruction-contracts', 'identity-contracts',
+      'tasks-contracts', 'transfer-contracts', 'verification-contracts',
     ].map((f) => [`shared/schemas/${f}.ts → #runtime/contract.ts`, contractsToContextModules]),
   ),
   'adapters/dynamo-stream.ts → #infra/manifest.ts':

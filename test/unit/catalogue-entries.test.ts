@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { keys } from '#adapters/dynamo.ts';
-import { makeHandler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts';
-import { makeHandler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
-import { makeHandler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
-import { catalogueDeps, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
+import { handler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts';
+import { handler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
+import { handler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
+import { cataloguePorts, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { call, submissionWorld } from './submission-fakes.ts';
 
 async function setup() {
   const world = await submissionWorld();
   const cat = catalogueWorld(world);
-  return { world, cat, deps: catalogueDeps(world, cat) };
+  return { world, cat, deps: cataloguePorts(world, cat) };
 }
 
 describe('R9.2 catalogue entries: registration through POST /catalogue', () => {
@@ -17,8 +17,8 @@ describe('R9.2 catalogue entries: registration through POST /catalogue', () => {
     const { world, deps } = await setup();
     const id = await verifiedSubmission(world, { spatialScope: { regionCode: '440117', bbox: [113.3, 23.5, 114.1, 24.0] } });
 
-    const r = await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
-    const again = await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
+    const r = await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
+    const again = await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
 
     expect(r.status).toBe(201);
     expect(r.body.entry).toMatchObject({
@@ -45,7 +45,7 @@ describe('R9.2 catalogue entries: registration through POST /catalogue', () => {
     const { world, deps } = await setup();
     const id = await verifiedSubmission(world);
 
-    const r = await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id, timePoint: { from: '2026-01-01', to: '2026-06-30' } } });
+    const r = await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id, timePoint: { from: '2026-01-01', to: '2026-06-30' } } });
 
     expect(r.status).toBe(201);
     expect(r.body.entry.timePoint).toEqual({ from: '2026-01-01', to: '2026-06-30' });
@@ -56,7 +56,7 @@ describe('R9.2 catalogue entries: registration through POST /catalogue', () => {
     const id = await verifiedSubmission(world, {}, { verify: false });
     const before = world.snapshot();
 
-    const r = await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
+    const r = await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
 
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('NOT_VERIFIED');
@@ -67,7 +67,7 @@ describe('R9.2 catalogue entries: registration through POST /catalogue', () => {
     const { world, deps } = await setup();
     const id = await verifiedSubmission(world, { classification: 'secret' });
 
-    const r = await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
+    const r = await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
 
     expect(r.status).toBe(201);
     expect(r.body.entry.classification).toBe('secret');
@@ -78,7 +78,7 @@ describe('R9.2 catalogue entries: registration through POST /catalogue', () => {
     const id = await verifiedSubmission(world, { classification: 'confidential' });
     const before = world.snapshot();
 
-    const r = await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
+    const r = await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
 
     expect(r.status).toBe(404);
     expect(r.body.error.message).toBe(`汇交 ${id} 不存在`);
@@ -89,8 +89,8 @@ describe('R9.2 catalogue entries: registration through POST /catalogue', () => {
     const { world, deps } = await setup();
     const id = await verifiedSubmission(world);
 
-    const byReviewer = await call(registerEntry(deps), 'POST', '/catalogue', { user: 'chen.jing', body: { submissionId: id } });
-    const missing = await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: '00000000-0000-4000-8000-999999999999' } });
+    const byReviewer = await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'chen.jing', body: { submissionId: id } });
+    const missing = await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: '00000000-0000-4000-8000-999999999999' } });
 
     expect(byReviewer.status).toBe(403);
     expect(missing.status).toBe(404);
@@ -101,14 +101,14 @@ describe('R9.2 catalogue entries: versioned, audited edits and clearance on read
   it('makes each edit a new version with a snapshot and an audit record naming the reason and the old values', async () => {
     const { world, deps } = await setup();
     const id = await verifiedSubmission(world);
-    const n = (await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } })).body.entry.resultNumber;
+    const n = (await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } })).body.entry.resultNumber;
 
-    const r = await call(updateEntry(deps), 'PATCH', `/catalogue/${n}`, {
+    const r = await call(updateEntry.with(deps), 'PATCH', `/catalogue/${n}`, {
       user: 'zhang.wei',
       pathParameters: { resultNumber: n },
       body: { name: '广东省第三次国土调查成果（修订）', sharingMode: 'conditional', reason: '更正成果名称与共享方式', expectedVersion: 1 },
     });
-    const got = await call(getEntry(deps), 'GET', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n } });
+    const got = await call(getEntry.with(deps), 'GET', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n } });
 
     expect(r.status).toBe(200);
     expect(r.body).toMatchObject({ changed: true, entry: { version: 2, name: '广东省第三次国土调查成果（修订）', sharingMode: 'conditional', resultNumber: n } });
@@ -125,11 +125,11 @@ describe('R9.2 catalogue entries: versioned, audited edits and clearance on read
   it('refuses an edit made against an older version (409) and one by another unit (403)', async () => {
     const { world, deps } = await setup();
     const id = await verifiedSubmission(world);
-    const n = (await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } })).body.entry.resultNumber;
-    await call(updateEntry(deps), 'PATCH', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n }, body: { format: 'GeoPackage', reason: '格式更正' } });
+    const n = (await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } })).body.entry.resultNumber;
+    await call(updateEntry.with(deps), 'PATCH', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n }, body: { format: 'GeoPackage', reason: '格式更正' } });
 
-    const stale = await call(updateEntry(deps), 'PATCH', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n }, body: { format: 'Shapefile', reason: '格式更正', expectedVersion: 1 } });
-    const other = await call(updateEntry(deps), 'PATCH', `/catalogue/${n}`, { user: 'chen.jing', pathParameters: { resultNumber: n }, body: { format: 'Shapefile', reason: '格式更正' } });
+    const stale = await call(updateEntry.with(deps), 'PATCH', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n }, body: { format: 'Shapefile', reason: '格式更正', expectedVersion: 1 } });
+    const other = await call(updateEntry.with(deps), 'PATCH', `/catalogue/${n}`, { user: 'chen.jing', pathParameters: { resultNumber: n }, body: { format: 'Shapefile', reason: '格式更正' } });
 
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe('ENTRY_CHANGED');
@@ -139,11 +139,11 @@ describe('R9.2 catalogue entries: versioned, audited edits and clearance on read
   it('refuses to lower the classification by an edit (409 DECLASSIFICATION_NEEDS_APPROVAL, R5.1 R12.1) and changes nothing; raising it is allowed', async () => {
     const { world, deps } = await setup();
     const id = await verifiedSubmission(world, { classification: 'internal' });
-    const n = (await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } })).body.entry.resultNumber;
+    const n = (await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } })).body.entry.resultNumber;
 
-    const lowered = await call(updateEntry(deps), 'PATCH', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n }, body: { classification: 'public', sharingMode: 'online', reason: '经脱密审查可公开' } });
-    const after = await call(getEntry(deps), 'GET', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n } });
-    const raised = await call(updateEntry(deps), 'PATCH', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n }, body: { classification: 'secret', reason: '经审查定为秘密' } });
+    const lowered = await call(updateEntry.with(deps), 'PATCH', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n }, body: { classification: 'public', sharingMode: 'online', reason: '经脱密审查可公开' } });
+    const after = await call(getEntry.with(deps), 'GET', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n } });
+    const raised = await call(updateEntry.with(deps), 'PATCH', `/catalogue/${n}`, { user: 'zhang.wei', pathParameters: { resultNumber: n }, body: { classification: 'secret', reason: '经审查定为秘密' } });
 
     expect(lowered.status).toBe(409);
     expect(lowered.body.error.code).toBe('DECLASSIFICATION_NEEDS_APPROVAL');
@@ -156,11 +156,11 @@ describe('R9.2 catalogue entries: versioned, audited edits and clearance on read
   it('answers 404 — not 403 — for an entry above the reader’s clearance, exactly as for a missing one', async () => {
     const { world, deps } = await setup();
     const id = await verifiedSubmission(world, { classification: 'internal' });
-    const n = (await call(registerEntry(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } })).body.entry.resultNumber;
+    const n = (await call(registerEntry.with(deps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } })).body.entry.resultNumber;
 
-    const cleared = await call(getEntry(deps), 'GET', `/catalogue/${n}`, { user: 'li.na', pathParameters: { resultNumber: n } });
-    const publicUser = await call(getEntry(deps), 'GET', `/catalogue/${n}`, { user: 'luo.xin', pathParameters: { resultNumber: n } });
-    const missing = await call(getEntry(deps), 'GET', '/catalogue/440000-CUS-2026-GT-999999', { user: 'luo.xin', pathParameters: { resultNumber: '440000-CUS-2026-GT-999999' } });
+    const cleared = await call(getEntry.with(deps), 'GET', `/catalogue/${n}`, { user: 'li.na', pathParameters: { resultNumber: n } });
+    const publicUser = await call(getEntry.with(deps), 'GET', `/catalogue/${n}`, { user: 'luo.xin', pathParameters: { resultNumber: n } });
+    const missing = await call(getEntry.with(deps), 'GET', '/catalogue/440000-CUS-2026-GT-999999', { user: 'luo.xin', pathParameters: { resultNumber: '440000-CUS-2026-GT-999999' } });
 
     expect(cleared.status).toBe(200);
     expect(publicUser.status).toBe(404);

@@ -4,7 +4,7 @@ import { evaluate } from '#adapters/update-expression.ts';
 import type { InMemoryTables } from '#test/fakes/audit-store.ts';
 import type { CataloguePorts } from '#shared/catalogue/catalogue.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
-import type { CatalogueDeps } from '#functions/catalogue/deps.ts';
+import type { HttpDeps } from '#runtime/with-http.ts';
 import { completeVersion } from '#shared/submission/uploads.ts';
 import { openSubmission } from '#shared/submission/submissions.ts';
 import { markVerified } from '#shared/submission/outcomes.ts';
@@ -12,7 +12,7 @@ import { objectKey } from '#shared/submission/manifest.ts';
 import type { CatalogueInput } from '#shared/schemas/submission.ts';
 import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
 import type { ThemeId } from '#shared/reference/themes.ts';
-import { catalogue, depsFor, registeredTask, standardFiles, type SubmissionWorld } from './submission-fakes.ts';
+import { catalogue, depsFor, portsFor, registeredTask, standardFiles, type SubmissionWorld } from './submission-fakes.ts';
 
 type Item = Record<string, unknown>;
 
@@ -203,6 +203,22 @@ export function catalogueWorld(world: SubmissionWorld): CatalogueWorld {
   const table = new CountingCatalogueTable(world.tables);
   const store = new DynamoCatalogueStore(table);
   return { table, store, ports: { catalogue: store, submissions: world.store, now: () => world.now } };
+}
+
+/** The HTTP stack's deps plus the catalogue ports, for the handlers of other contexts not yet on `handler.with(ports)`. */
+export interface CatalogueDeps extends HttpDeps {
+  readonly ports: () => CataloguePorts;
+}
+
+/** The catalogue handlers' ports (`handler.with`): the test verifier, the identity, the catalogue over the world's tables. */
+export function cataloguePorts(world: SubmissionWorld, cat: CatalogueWorld) {
+  const { verifier, identity } = portsFor(world);
+  return { verifier, identity, catalogue: cat.store, submissions: world.store, now: cat.ports.now };
+}
+
+/** What RegisterSurveyTask asks for: the submission ports and the catalogue its R13.2 overlap check reads. */
+export function registrationPorts(world: SubmissionWorld, cat: CatalogueWorld = catalogueWorld(world)) {
+  return { ...portsFor(world), catalogue: cat.store };
 }
 
 export function catalogueDeps(world: SubmissionWorld, cat: CatalogueWorld): CatalogueDeps & { catalogue: () => DynamoCatalogueStore } {

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
-import { makeHandler as registerSurveyTask } from '#functions/submission/register-survey-task.ts';
+import { handler as registerSurveyTask } from '#functions/submission/register-survey-task.ts';
 import type { CatalogueInput } from '#shared/schemas/submission.ts';
 import type { ThemeId } from '#shared/reference/themes.ts';
-import { catalogueWorld, verifiedSubmission, type CatalogueWorld } from './catalogue-fakes.ts';
-import { call, depsFor, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
+import { catalogueWorld, registrationPorts, verifiedSubmission, type CatalogueWorld } from './catalogue-fakes.ts';
+import { call, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
 
 const existing: Array<{ label: string; over: Partial<CatalogueInput>; theme?: ThemeId }> = [
   { label: 'county', over: { name: '从化区国土变更调查成果', spatialScope: { regionCode: '440117' }, timePoint: '2026-06-30', classification: 'internal' } },
@@ -29,8 +29,8 @@ beforeAll(async () => {
 }, 30_000);
 
 async function register(user: string, body: Record<string, unknown>) {
-  const deps = { ...depsFor(world), catalogue: () => cat.store };
-  const r = await call(registerSurveyTask(deps), 'POST', '/survey-tasks', {
+  const deps = registrationPorts(world, cat);
+  const r = await call(registerSurveyTask.with(deps), 'POST', '/survey-tasks', {
     user,
     body: { name: '2026 年度国土变更调查', theme: 'landSurvey', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS', ...body },
   });

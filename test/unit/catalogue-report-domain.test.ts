@@ -6,13 +6,13 @@ import { handler as getReportHandler } from '#functions/catalogue-report/get-cat
 import { handler as listReportsHandler } from '#functions/catalogue-report/list-catalogue-reports.ts';
 import { handler as recordAckHandler } from '#functions/catalogue-report/record-acknowledgement.ts';
 import { handler as sendReportHandler } from '#functions/catalogue-report/send-catalogue-report.ts';
-import { makeHandler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
+import { handler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
 import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 import { editCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { redactedNote, reportCsv, type ReportPorts } from '#shared/catalogue-report/report.ts';
 import { recordReceipt } from '#shared/transfer/transfer.ts';
 import { manifest } from '#infra/manifest.ts';
-import { catalogueDeps, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
+import { catalogueDeps, cataloguePorts, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeCatalogueReportStore } from './catalogue-report-fakes.ts';
 import { call, submissionWorld } from './submission-fakes.ts';
 import { InMemoryDocuments, RecordingMailer } from './tasks-fakes.ts';
@@ -30,6 +30,7 @@ async function setup() {
   const world = await submissionWorld();
   const cat = catalogueWorld(world);
   const catDeps = catalogueDeps(world, cat);
+  const catPorts = cataloguePorts(world, cat);
   const reports = new FakeCatalogueReportStore(cat.table);
   const documents = new InMemoryDocuments();
   let n = 0;
@@ -47,7 +48,7 @@ async function setup() {
   const deps = { ...ports, verifier: catDeps.verifier(), identity: catDeps.identity() };
   const register = async (over: Record<string, unknown> = {}) => {
     const id = await verifiedSubmission(world, over);
-    const r = await call(registerEntry(catDeps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
+    const r = await call(registerEntry.with(catPorts), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
     expect(r.status).toBe(201);
     return r.body.entry.resultNumber as string;
   };

@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { entryTerms, queryTerms, terms } from '#shared/catalogue/keywords.ts';
 import { ancestorCodes, regionKeys } from '#shared/reference/regions.ts';
-import { makeHandler as searchHandler } from '#functions/catalogue/search-catalogue.ts';
-import { makeHandler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
+import { handler as searchHandler } from '#functions/catalogue/search-catalogue.ts';
+import { handler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
 import type { CatalogueInput } from '#shared/schemas/submission.ts';
 import type { ThemeId } from '#shared/reference/themes.ts';
-import { catalogueDeps, catalogueWorld, verifiedSubmission, type CatalogueWorld } from './catalogue-fakes.ts';
+import { cataloguePorts, catalogueWorld, verifiedSubmission, type CatalogueWorld } from './catalogue-fakes.ts';
 import { call, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
 
 describe('R9.2 search building blocks: bigrams and region hierarchy keys', () => {
@@ -56,7 +56,7 @@ beforeAll(async () => {
 }, 30_000);
 
 async function search(user: string, query: Record<string, string>) {
-  const r = await call(searchHandler(catalogueDeps(world, cat)), 'GET', '/catalogue', { user, query });
+  const r = await call(searchHandler.with(cataloguePorts(world, cat)), 'GET', '/catalogue', { user, query });
   return { ...r, labels: r.status === 200 ? (r.body.items as Array<{ resultNumber: string }>).map((e) => labelOf.get(e.resultNumber)) : [] };
 }
 
@@ -123,7 +123,7 @@ describe('R9.2 catalogue search (GET /catalogue), served by index partitions', (
 
   it('moves an edited entry in the index: the old region no longer finds it, the new one does', async () => {
     const n = numberOf.get('A')!;
-    const r = await call(updateEntry(catalogueDeps(world, cat)), 'PATCH', `/catalogue/${n}`, {
+    const r = await call(updateEntry.with(cataloguePorts(world, cat)), 'PATCH', `/catalogue/${n}`, {
       user: 'zhang.wei',
       pathParameters: { resultNumber: n },
       body: { spatialScope: { regionCode: '440305' }, reason: '更正行政区划' },

@@ -14,10 +14,10 @@ import { publishPublicCatalogue, type PublicCatalogueFiles } from '#shared/catal
 import { regionName, regionBoxFor } from '#shared/reference/regions.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { publicKeyOf } from '#infra/local/http-api.ts';
-import { makeHandler as scheduleHandler } from '#functions/catalogue/publish-public-catalogue.ts';
-import { makeHandler as refreshHandler } from '#functions/catalogue/refresh-public-catalogue.ts';
+import { handler as scheduleHandler } from '#functions/catalogue/publish-public-catalogue.ts';
+import { handler as refreshHandler } from '#functions/catalogue/refresh-public-catalogue.ts';
 import { CountingCatalogueTable } from './catalogue-fakes.ts';
-import { call, depsFor, submissionWorld } from './submission-fakes.ts';
+import { call, portsFor, submissionWorld } from './submission-fakes.ts';
 
 // The official STAC 1.0.0 schemas, vendored with their licence (test/fixtures/stac-1.0.0/LICENSE).
 const stacDir = new URL('../fixtures/stac-1.0.0/', import.meta.url);
@@ -383,14 +383,15 @@ describe('R9.3 refresh route and daily schedule handlers', () => {
     const { store } = storeWith(all);
     const files = new MemoryFiles();
     const ports = () => ({ catalogue: store, orgName: async (code: string) => orgNames.get(code), files, now: () => generatedAt });
-    const base = depsFor(world);
-    return { files, ports, deps: { verifier: base.verifier, identity: base.identity, ports } };
+    const { verifier, identity } = portsFor(world);
+    const { files: publicFiles, ...rest } = ports();
+    return { files, ports: { ...rest, publicFiles }, deps: { verifier, identity, ...rest, publicFiles } };
   }
 
   it('lets a custodian republish now and answers with what was published', async () => {
     const { files, deps } = await setup();
 
-    const res = await call(refreshHandler(deps), 'POST', '/public-catalogue/refresh', { user: 'zhang.wei' });
+    const res = await call(refreshHandler.with(deps), 'POST', '/public-catalogue/refresh', { user: 'zhang.wei' });
 
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ entries: 3, written: 8, deleted: 0, generatedAt: generatedAt.toISOString() });
@@ -400,7 +401,7 @@ describe('R9.3 refresh route and daily schedule handlers', () => {
   it('refuses a submitter and publishes nothing', async () => {
     const { files, deps } = await setup();
 
-    const res = await call(refreshHandler(deps), 'POST', '/public-catalogue/refresh', { user: 'li.na' });
+    const res = await call(refreshHandler.with(deps), 'POST', '/public-catalogue/refresh', { user: 'li.na' });
 
     expect(res.status).toBe(403);
     expect(files.objects.size).toBe(0);
@@ -410,7 +411,7 @@ describe('R9.3 refresh route and daily schedule handlers', () => {
     const { files, ports } = await setup();
     const event = { schedule: 'PublicCatalogueRefresh', scheduledTime: '2026-11-28T18:00:00Z', executionId: 'exec-1', attempt: 1 };
 
-    const out = await scheduleHandler(ports)(event, { awsRequestId: 'aws-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context);
+    const out = await scheduleHandler.with(ports)(event, { awsRequestId: 'aws-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context);
 
     expect(out).toMatchObject({ schedule: 'PublicCatalogueRefresh', entries: 3, written: 8 });
     expect([...files.objects.keys()]).toContain('index.html');

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { makeHandler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts';
-import { makeHandler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
-import { makeHandler as searchCatalogue } from '#functions/catalogue/search-catalogue.ts';
+import { handler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts';
+import { handler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
+import { handler as searchCatalogue } from '#functions/catalogue/search-catalogue.ts';
 import type { DestructionDeps, DestructionPorts } from '#functions/destruction/deps.ts';
 import { makeHandler as destroyObjects } from '#functions/destruction/destroy-objects.ts';
 import { makeHandler as getDestruction } from '#functions/destruction/get-destruction.ts';
@@ -12,7 +12,7 @@ import { makeHandler as requestDestruction } from '#functions/destruction/reques
 import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
 import type { DestructionApproval } from '#shared/destruction/destruction.ts';
 import { manifest } from '#infra/manifest.ts';
-import { catalogueDeps, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
+import { catalogueDeps, cataloguePorts, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeMailer } from './custody-fakes.ts';
 import { FakeDestroyer, FakeDestructionStore } from './destruction-fakes.ts';
 import { call, submissionWorld } from './submission-fakes.ts';
@@ -24,8 +24,9 @@ async function setup() {
   const world = await submissionWorld();
   const cat = catalogueWorld(world);
   const catDeps = catalogueDeps(world, cat);
+  const catPorts = cataloguePorts(world, cat);
   const id = await verifiedSubmission(world);
-  const registered = await call(registerEntry(catDeps), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
+  const registered = await call(registerEntry.with(catPorts), 'POST', '/catalogue', { user: 'zhang.wei', body: { submissionId: id } });
   const resultNumber = registered.body.entry.resultNumber as string;
   const destructions = new FakeDestructionStore();
   const mailer = new FakeMailer();
@@ -51,7 +52,7 @@ async function setup() {
   const destroyers = [new FakeDestroyer(custody), new FakeDestroyer(backup)];
   const path = `/catalogue/${resultNumber}/destruction`;
   const pathParameters = { resultNumber };
-  return { world, cat, catDeps, resultNumber, destructions, mailer, ports, deps, custody, backup, destroyers, path, pathParameters };
+  return { world, cat, catDeps, catPorts, resultNumber, destructions, mailer, ports, deps, custody, backup, destroyers, path, pathParameters };
 }
 
 type World = Awaited<ReturnType<typeof setup>>;
@@ -160,8 +161,8 @@ describe('R10.1 destruction (销毁): the approved branch removes custody and ma
     const { destructionId } = await requested(w);
 
     await markDestroyedStep(w.ports)({ resultNumber: w.resultNumber, destructionId, approval: approval('approve'), removed: 6 }, lambdaContext);
-    const entry = await call(getEntry(w.catDeps), 'GET', `/catalogue/${w.resultNumber}`, { user: 'zhang.wei', pathParameters: w.pathParameters });
-    const search = await call(searchCatalogue(w.catDeps), 'GET', '/catalogue', { user: 'zhang.wei', query: { custodian: '440000-CUS' } });
+    const entry = await call(getEntry.with(w.catPorts), 'GET', `/catalogue/${w.resultNumber}`, { user: 'zhang.wei', pathParameters: w.pathParameters });
+    const search = await call(searchCatalogue.with(w.catPorts), 'GET', '/catalogue', { user: 'zhang.wei', query: { custodian: '440000-CUS' } });
     const round = await call(getDestruction(w.deps), 'GET', w.path, { user: 'chen.jing', pathParameters: w.pathParameters });
 
     expect(entry.body.entry).toMatchObject({ resultNumber: w.resultNumber, status: 'destroyed', version: 2, updatedBy: 'chen.jing' });
@@ -200,7 +201,7 @@ describe('R10.1 destruction (销毁): a refusal changes nothing but the round', 
     const { destructionId } = await requested(w);
 
     await refuseStep(w.ports)({ resultNumber: w.resultNumber, destructionId, approval: approval('return') }, lambdaContext);
-    const entry = await call(getEntry(w.catDeps), 'GET', `/catalogue/${w.resultNumber}`, { user: 'zhang.wei', pathParameters: w.pathParameters });
+    const entry = await call(getEntry.with(w.catPorts), 'GET', `/catalogue/${w.resultNumber}`, { user: 'zhang.wei', pathParameters: w.pathParameters });
     const again = await call(requestDestruction(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons } });
 
     expect(w.destructions.audits.map((a) => a.action)).toEqual(['destruction.request', 'destruction.refused', 'destruction.request']);

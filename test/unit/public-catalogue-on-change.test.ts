@@ -12,8 +12,11 @@ import { publishPublicCatalogue, withChanges, type PublicCatalogueFiles, type Pu
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { lambdaRecord } from '#infra/local/streams.ts';
 import { manifest } from '#infra/manifest.ts';
-import { makeHandler } from '#functions/catalogue/publish-public-catalogue-on-change.ts';
+import { handler } from '#functions/catalogue/publish-public-catalogue-on-change.ts';
 import { CountingCatalogueTable } from './catalogue-fakes.ts';
+
+/** The stream handler on the publisher's ports, by the names it asks for (`handler.with`). */
+const onChange = (p: PublishPorts & { catalogue: DynamoCatalogueStore }) => handler.with({ catalogue: p.catalogue, orgName: p.orgName, publicFiles: p.files, now: p.now, catalogueChanges: catalogueChangesOf });
 
 let seq = 0;
 const entry = (over: Partial<CatalogueEntry> & { custodian: string }): CatalogueEntry =>
@@ -45,7 +48,7 @@ function world(entries: CatalogueEntry[]) {
   table.load(entries.flatMap((e) => [{ ...keys.catalogueEntry(e.resultNumber), ...e }, ...indexItems(e)]));
   const store = new DynamoCatalogueStore(table);
   const files = new MemoryFiles();
-  const ports: PublishPorts = { catalogue: store, orgName: async () => undefined, files, now: () => generatedAt };
+  const ports: PublishPorts & { catalogue: DynamoCatalogueStore } = { catalogue: store, orgName: async () => undefined, files, now: () => generatedAt };
   /** The entry's new state stored and re-indexed, as an edit does. */
   const save = async (next: CatalogueEntry, previous: CatalogueEntry) => {
     table.load([{ ...keys.catalogueEntry(next.resultNumber), ...next }]);
@@ -144,7 +147,7 @@ describe('R9.3 issue 4 PublishPublicCatalogueOnChange handler', () => {
       record(keys.catalogueVersion(published.resultNumber, 2), { ...published, version: 2 }, undefined),
     ];
 
-    const out = await makeHandler(() => ports)({ Records: batch }, lambdaContext);
+    const out = await onChange(ports)({ Records: batch }, lambdaContext);
 
     expect(out).toEqual({ changes: 2, relevant: 0, published: false });
     expect(files.puts).toBe(0);
@@ -156,7 +159,7 @@ describe('R9.3 issue 4 PublishPublicCatalogueOnChange handler', () => {
     const registered = entry({ custodian: '100000-CUS', name: '全国国土变更调查公开成果', spatialScope: { regionCode: '100000' } });
     const { files, ports } = world([earlier, registered]);
 
-    const out = await makeHandler(() => ports)({ Records: [entryRecord(registered)] }, lambdaContext);
+    const out = await onChange(ports)({ Records: [entryRecord(registered)] }, lambdaContext);
 
     expect(out).toMatchObject({ changes: 1, relevant: 1, published: true, entries: 2 });
     expect(files.objects.has(itemPath(registered))).toBe(true);
@@ -170,7 +173,7 @@ describe('R9.3 issue 4 PublishPublicCatalogueOnChange handler', () => {
     const after = { ...before, classification: 'internal' as const, version: 2 };
     await save(after, before);
 
-    const out = await makeHandler(() => ports)({ Records: [entryRecord(after, before)] }, lambdaContext);
+    const out = await onChange(ports)({ Records: [entryRecord(after, before)] }, lambdaContext);
 
     expect(out).toMatchObject({ relevant: 1, published: true, entries: 0, deleted: 2 });
     expect(files.objects.has(itemPath(before))).toBe(false);
@@ -184,7 +187,7 @@ describe('R9.3 issue 4 PublishPublicCatalogueOnChange handler', () => {
     await publishPublicCatalogue(ports);
     const destroyed = { ...before, status: 'destroyed' as const, version: 2 };
 
-    const out = await makeHandler(() => ports)({ Records: [entryRecord(destroyed, before)] }, lambdaContext);
+    const out = await onChange(ports)({ Records: [entryRecord(destroyed, before)] }, lambdaContext);
 
     expect(out).toMatchObject({ relevant: 1, published: true, entries: 1 });
     expect(files.objects.has(itemPath(before))).toBe(false);
@@ -206,7 +209,7 @@ describe('R9.3 issue 4 PublishPublicCatalogueOnChange handler', () => {
     const { files, ports } = world([listed]);
     const broken = record(keys.catalogueEntry(listed.resultNumber), { resultNumber: listed.resultNumber, name: '缺少其余字段' }, undefined);
 
-    const out = await makeHandler(() => ports)({ Records: [broken] }, lambdaContext);
+    const out = await onChange(ports)({ Records: [broken] }, lambdaContext);
 
     expect(out).toMatchObject({ changes: 1, relevant: 1, published: true, entries: 1 });
     expect(files.objects.has(itemPath(listed))).toBe(true);
@@ -215,7 +218,7 @@ describe('R9.3 issue 4 PublishPublicCatalogueOnChange handler', () => {
   it('refuses an event that is not a stream batch', async () => {
     const { ports } = world([]);
 
-    await expect(makeHandler(() => ports)({ detail: {} }, lambdaContext)).rejects.toMatchObject({ name: 'ValidationError' });
+    await expect(onChange(ports)({ detail: {} }, lambdaContext)).rejects.toMatchObject({ name: 'ValidationError' });
   });
 });
 

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { makeHandler as registerSurveyTask } from '#functions/submission/register-survey-task.ts';
+import { handler as registerSurveyTask } from '#functions/submission/register-survey-task.ts';
 import { regionName, gbt2260Name, gbt2260Source, isGbt2260Code } from '#shared/reference/regions.ts';
 import { regionCodeSchema } from '#shared/schemas/identity.ts';
 import { catalogueSearchQuerySchema } from '#shared/schemas/catalogue.ts';
 import { buildGbt2260, outFile } from '../../scripts/build-gbt2260.ts';
-import { call, depsFor, submissionWorld } from './submission-fakes.ts';
+import { registrationPorts } from './catalogue-fakes.ts';
+import { call, submissionWorld } from './submission-fakes.ts';
 
 const taskBody = { name: '2026 年度从化区国土变更调查', theme: 'landSurvey', regionCode: '440117', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS' };
 
@@ -40,7 +41,7 @@ describe('R3.1 issue-8 §6: region codes are checked against the complete GB/T 2
   it.each(['449999', '440199'])('refuses survey task region %s with a 400 naming body.regionCode, storing nothing', async (regionCode) => {
     const world = await submissionWorld();
     const before = world.snapshot();
-    const r = await call(registerSurveyTask(depsFor(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, regionCode } });
+    const r = await call(registerSurveyTask.with(registrationPorts(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, regionCode } });
     expect(r.status).toBe(400);
     expect(r.body.error.details.map((d: { field: string }) => d.field)).toContain('body.regionCode');
     expect(r.body.error.message).toContain(`${regionCode} 不在 GB/T 2260 代码表中`);
@@ -65,7 +66,7 @@ describe('R3.1 issue-8 §6: implementer and custodian must be able to act in the
     world.identity.tables.put('registry', { pk: 'ORG#350000-IMP', sk: 'META', code: '350000-IMP', name: '福建省测绘院', regionCode: '350000', level: 'provincial', type: 'implementer', parentCode: '100000-NR' });
     const before = world.snapshot();
     // act
-    const r = await call(registerSurveyTask(depsFor(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, ...change } });
+    const r = await call(registerSurveyTask.with(registrationPorts(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, ...change } });
     // assess
     expect(r.status).toBe(400);
     const issue = r.body.error.details.find((d: { field: string }) => d.field === field);
@@ -76,9 +77,9 @@ describe('R3.1 issue-8 §6: implementer and custodian must be able to act in the
 
   it('accepts units whose region contains the task region, and national units anywhere', async () => {
     const world = await submissionWorld();
-    const provincial = await call(registerSurveyTask(depsFor(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: taskBody });
-    const national = await call(registerSurveyTask(depsFor(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, custodianOrg: '100000-NR' } });
-    const county = await call(registerSurveyTask(depsFor(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, implementerOrg: '440117-NR' } });
+    const provincial = await call(registerSurveyTask.with(registrationPorts(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: taskBody });
+    const national = await call(registerSurveyTask.with(registrationPorts(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, custodianOrg: '100000-NR' } });
+    const county = await call(registerSurveyTask.with(registrationPorts(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, implementerOrg: '440117-NR' } });
     expect([provincial.status, national.status, county.status]).toEqual([201, 201, 201]);
   });
 });

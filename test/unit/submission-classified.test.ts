@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { makeHandler as completeVersionHandler } from '#functions/submission/complete-version.ts';
-import { makeHandler as getSubmissionHandler } from '#functions/submission/get-submission.ts';
-import { makeHandler as issueUrlsHandler } from '#functions/submission/issue-upload-urls.ts';
-import { makeHandler as openSubmission } from '#functions/submission/open-submission.ts';
-import { makeHandler as createVersionHandler } from '#functions/submission/create-submission-version.ts';
+import { handler as completeVersionHandler } from '#functions/submission/complete-version.ts';
+import { handler as getSubmissionHandler } from '#functions/submission/get-submission.ts';
+import { handler as issueUrlsHandler } from '#functions/submission/issue-upload-urls.ts';
+import { handler as openSubmission } from '#functions/submission/open-submission.ts';
+import { handler as createVersionHandler } from '#functions/submission/create-submission-version.ts';
 import { returnVersion } from '#shared/submission/outcomes.ts';
 import { completeVersion } from '#shared/submission/uploads.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
-import { call, catalogue, depsFor, openedSubmission, registeredTask, standardFiles, submissionWorld } from './submission-fakes.ts';
+import { call, catalogue, portsFor, openedSubmission, registeredTask, standardFiles, submissionWorld } from './submission-fakes.ts';
 
 describe('R5.1 classified results are refused for upload and held offline by the custodian', () => {
   it.each(['secret', 'confidential', 'topSecret'] as const)('refuses %s with 409 CLASSIFIED_HELD_OFFLINE and keeps the audited record, with no version and no URL', async (classification) => {
@@ -15,7 +15,7 @@ describe('R5.1 classified results are refused for upload and held offline by the
     const task = await registeredTask(world);
     const before = world.snapshot();
 
-    const r = await call(openSubmission(depsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
+    const r = await call(openSubmission.with(portsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
       user: 'li.na',
       pathParameters: { taskId: task.taskId },
       body: { catalogue: catalogue({ classification }), files: standardFiles },
@@ -36,7 +36,7 @@ describe('R5.1 classified results are refused for upload and held offline by the
   it('signs nothing and starts nothing for a held-offline submission', async () => {
     const world = await submissionWorld();
     const task = await registeredTask(world);
-    const opened = await call(openSubmission(depsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
+    const opened = await call(openSubmission.with(portsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
       user: 'li.na',
       pathParameters: { taskId: task.taskId },
       body: { catalogue: catalogue({ classification: 'secret' }), files: standardFiles },
@@ -45,15 +45,15 @@ describe('R5.1 classified results are refused for upload and held offline by the
     const params = { pathParameters: { submissionId: id, n: '1' } };
 
     // li.na (内部) declared it 秘密: from then on it is above her clearance and absent for her (the access rule).
-    const hidden = await call(issueUrlsHandler(depsFor(world)), 'POST', `/submissions/${id}/versions/1/upload-urls`, { user: 'li.na', ...params });
+    const hidden = await call(issueUrlsHandler.with(portsFor(world)), 'POST', `/submissions/${id}/versions/1/upload-urls`, { user: 'li.na', ...params });
     const linaUser = await world.user('li.na');
     await world.identity.updateClearance(
       { userId: 'li.na', from: 'internal', to: 'secret' },
       { actor: 'wang.qiang', orgCode: '440000-NR', action: 'identity.user.clearance.update', target: 'USER#li.na', outcome: 'success', requestId: 't' },
     );
-    const urls = await call(issueUrlsHandler(depsFor(world)), 'POST', `/submissions/${id}/versions/1/upload-urls`, { user: 'li.na', ...params });
-    const complete = await call(completeVersionHandler(depsFor(world)), 'POST', `/submissions/${id}/versions/1/complete`, { user: 'li.na', ...params });
-    const read = await call(getSubmissionHandler(depsFor(world)), 'GET', `/submissions/${id}`, { user: 'zhang.wei', pathParameters: { submissionId: id } });
+    const urls = await call(issueUrlsHandler.with(portsFor(world)), 'POST', `/submissions/${id}/versions/1/upload-urls`, { user: 'li.na', ...params });
+    const complete = await call(completeVersionHandler.with(portsFor(world)), 'POST', `/submissions/${id}/versions/1/complete`, { user: 'li.na', ...params });
+    const read = await call(getSubmissionHandler.with(portsFor(world)), 'GET', `/submissions/${id}`, { user: 'zhang.wei', pathParameters: { submissionId: id } });
 
     expect(linaUser.clearance).toBe('internal');
     expect(hidden.status).toBe(404);
@@ -73,7 +73,7 @@ describe('R5.1 classified results are refused for upload and held offline by the
     await completeVersion({ actor: await world.user('li.na'), submissionId: id, n: 1, requestId: 'c' }, world.ports);
     await returnVersion(world.ports, { submissionId: id, n: 1, reasons: ['成果涉密，应离线汇交'], defects: [], decidedBy: 'chen.jing' });
 
-    const r = await call(createVersionHandler(depsFor(world)), 'POST', `/submissions/${id}/versions`, {
+    const r = await call(createVersionHandler.with(portsFor(world)), 'POST', `/submissions/${id}/versions`, {
       user: 'li.na',
       pathParameters: { submissionId: id },
       body: { catalogue: catalogue({ classification: 'confidential' }), files: standardFiles },

@@ -13,7 +13,7 @@ import type { Workflow } from '#shared/ports/workflow.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { PartsRejectedError } from '#shared/submission/errors.ts';
 import type { CatalogueInput, ManifestFile } from '#shared/schemas/submission.ts';
-import type { SubmissionDeps } from '#functions/submission/deps.ts';
+import type { HttpDeps } from '#runtime/with-http.ts';
 import { FakeIdentity } from './identity-fakes.ts';
 
 type Item = Record<string, unknown>;
@@ -298,8 +298,19 @@ const audience = 'chengguo-test';
 const { publicKey, privateKey } = await generateKeyPair('RS256');
 const jwks = createLocalJWKSet({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' }] });
 
+/** The HTTP stack's deps plus the submission ports, for the handlers of other contexts not yet on `handler.with(ports)`. */
+export interface SubmissionDeps extends HttpDeps {
+  readonly ports: () => SubmissionPorts;
+}
+
 export function depsFor(world: SubmissionWorld): SubmissionDeps {
   return { verifier: () => jwtVerifier({ issuer, audience, keys: jwks }), identity: () => world.identity, ports: () => world.ports };
+}
+
+/** The test verifier (the keys above) and the world's ports, by the names the submission handlers ask for (`handler.with`). */
+export function portsFor(world: SubmissionWorld) {
+  const { store, calendar, objects, workflow, now, newId } = world.ports;
+  return { verifier: jwtVerifier({ issuer, audience, keys: jwks }), identity: world.identity, submissions: store, calendar, objects, workflow, now, newId };
 }
 
 const token = (user: string) =>

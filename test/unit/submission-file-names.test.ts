@@ -2,16 +2,16 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeHandler as openSubmission } from '#functions/submission/open-submission.ts';
+import { handler as openSubmission } from '#functions/submission/open-submission.ts';
 import { buildManifest, refuseBadNames } from '../../cli/manifest.ts';
 import { CliError } from '../../cli/errors.ts';
-import { catalogue, call, depsFor, file, registeredTask, standardFiles, submissionWorld } from './submission-fakes.ts';
+import { catalogue, call, portsFor, file, registeredTask, standardFiles, submissionWorld } from './submission-fakes.ts';
 
 async function open(files: unknown) {
   const world = await submissionWorld();
   const task = await registeredTask(world);
   const before = world.snapshot();
-  const r = await call(openSubmission(depsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
+  const r = await call(openSubmission.with(portsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
     user: 'li.na',
     pathParameters: { taskId: task.taskId },
     body: { catalogue: catalogue(), files },

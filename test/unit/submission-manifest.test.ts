@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { makeHandler as createSubmissionVersion } from '#functions/submission/create-submission-version.ts';
-import { makeHandler as openSubmission } from '#functions/submission/open-submission.ts';
+import { handler as createSubmissionVersion } from '#functions/submission/create-submission-version.ts';
+import { handler as openSubmission } from '#functions/submission/open-submission.ts';
 import { maxFilesPerVersion, maxPathBytes, pathProblems } from '#shared/submission/manifest.ts';
-import { call, catalogue, depsFor, file, openedSubmission, registeredTask, sha, standardFiles, submissionWorld } from './submission-fakes.ts';
+import { call, catalogue, portsFor, file, openedSubmission, registeredTask, sha, standardFiles, submissionWorld } from './submission-fakes.ts';
 
 async function open(files: unknown, catalogueOver: Record<string, unknown> = {}) {
   const world = await submissionWorld();
   const task = await registeredTask(world);
   const before = world.snapshot();
-  const r = await call(openSubmission(depsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
+  const r = await call(openSubmission.with(portsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
     user: 'li.na',
     pathParameters: { taskId: task.taskId },
     body: { catalogue: { ...catalogue(), ...catalogueOver }, files },
@@ -43,7 +43,7 @@ describe('R6.1 R9.2 opening a submission with its catalogue and manifest', () =>
     const task = await registeredTask(world, { completed: false });
     const before = world.snapshot();
 
-    const r = await call(openSubmission(depsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
+    const r = await call(openSubmission.with(portsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
       user: 'li.na',
       pathParameters: { taskId: task.taskId },
       body: { catalogue: catalogue(), files: standardFiles },
@@ -59,7 +59,7 @@ describe('R6.1 R9.2 opening a submission with its catalogue and manifest', () =>
     const task = await registeredTask(world);
     const before = world.snapshot();
 
-    const r = await call(openSubmission(depsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
+    const r = await call(openSubmission.with(portsFor(world)), 'POST', `/survey-tasks/${task.taskId}/submissions`, {
       user: 'deng.hui',
       pathParameters: { taskId: task.taskId },
       body: { catalogue: catalogue(), files: standardFiles },
@@ -140,7 +140,7 @@ describe('R1.1 R6.1 bad manifests are refused with a 400 naming the field, and n
     const { submission } = await openedSubmission(world);
     const before = world.snapshot();
 
-    const r = await call(createSubmissionVersion(depsFor(world)), 'POST', `/submissions/${submission.submissionId}/versions`, {
+    const r = await call(createSubmissionVersion.with(portsFor(world)), 'POST', `/submissions/${submission.submissionId}/versions`, {
       user: 'li.na',
       pathParameters: { submissionId: submission.submissionId },
       body: { files: [file('a.gpkg'), file('../b.gpkg')] },

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { makeHandler as createVersionHandler } from '#functions/submission/create-submission-version.ts';
-import { makeHandler as getSubmissionHandler } from '#functions/submission/get-submission.ts';
-import { makeHandler as timelineHandler } from '#functions/submission/get-submission-timeline.ts';
-import { makeHandler as issueUrlsHandler } from '#functions/submission/issue-upload-urls.ts';
+import { handler as createVersionHandler } from '#functions/submission/create-submission-version.ts';
+import { handler as getSubmissionHandler } from '#functions/submission/get-submission.ts';
+import { handler as timelineHandler } from '#functions/submission/get-submission-timeline.ts';
+import { handler as issueUrlsHandler } from '#functions/submission/issue-upload-urls.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { markAwaitingReview, markVerified, recordTimelineEvents, returnVersion } from '#shared/submission/outcomes.ts';
 import { openSubmission } from '#shared/submission/submissions.ts';
 import { completeVersion } from '#shared/submission/uploads.ts';
-import { call, catalogue, depsFor, file, openedSubmission, registeredTask, standardFiles, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
+import { call, catalogue, portsFor, file, openedSubmission, registeredTask, standardFiles, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
 
 async function verifying(world: SubmissionWorld, custodianOrg?: string) {
   let id: string;
@@ -71,7 +71,7 @@ describe('R7.2 a failed verification is returned with reasons and a 15 WD resubm
   it('refuses a new version until the latest one is returned, then opens v2 once', async () => {
     const world = await submissionWorld();
     const id = await verifying(world);
-    const h = createVersionHandler(depsFor(world));
+    const h = createVersionHandler.with(portsFor(world));
     const req = { user: 'li.na', pathParameters: { submissionId: id }, body: { files: [...standardFiles, file('data/fixed.gpkg')] } };
 
     const early = await call(h, 'POST', `/submissions/${id}/versions`, req);
@@ -97,11 +97,11 @@ describe('R7.2 a failed verification is returned with reasons and a 15 WD resubm
     world.setNow('2026-09-28T02:00:00.000Z');
     await returnVersion(world.ports, { submissionId: id, n: 1, reasons: ['x'], defects, decidedBy: 'chen.jing' });
     world.setNow('2026-10-09T02:00:00.000Z');
-    await call(createVersionHandler(depsFor(world)), 'POST', `/submissions/${id}/versions`, { user: 'li.na', pathParameters: { submissionId: id }, body: { files: standardFiles } });
+    await call(createVersionHandler.with(portsFor(world)), 'POST', `/submissions/${id}/versions`, { user: 'li.na', pathParameters: { submissionId: id }, body: { files: standardFiles } });
     for (const f of standardFiles) world.objects.putObject(objectKey(id, 2, f.path), f.size);
     await completeVersion({ actor: await world.user('li.na'), submissionId: id, n: 2, requestId: 'c2' }, world.ports);
 
-    const r = await call(getSubmissionHandler(depsFor(world)), 'GET', `/submissions/${id}`, { user: 'chen.jing', pathParameters: { submissionId: id } });
+    const r = await call(getSubmissionHandler.with(portsFor(world)), 'GET', `/submissions/${id}`, { user: 'chen.jing', pathParameters: { submissionId: id } });
 
     expect(r.status).toBe(200);
     expect(r.body.submission.deadlines).toEqual([expect.objectContaining({ requirement: 'R7.2', due: '2026-10-23', met: true, metOn: '2026-10-09', overdue: false })]);
@@ -118,7 +118,7 @@ describe('R7.2 a failed verification is returned with reasons and a 15 WD resubm
     const id = await verifying(world);
     await returnVersion(world.ports, { submissionId: id, n: 1, reasons: ['x'], defects, decidedBy: 'chen.jing' });
 
-    const r = await call(issueUrlsHandler(depsFor(world)), 'POST', `/submissions/${id}/versions/1/upload-urls`, { user: 'li.na', pathParameters: { submissionId: id, n: '1' } });
+    const r = await call(issueUrlsHandler.with(portsFor(world)), 'POST', `/submissions/${id}/versions/1/upload-urls`, { user: 'li.na', pathParameters: { submissionId: id, n: '1' } });
 
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('VERSION_SEALED');
@@ -179,7 +179,7 @@ describe('R7.1 R7.2 the timeline of a submission', () => {
     const { submission } = await openedSubmission(world);
     const id = submission.submissionId;
     world.setNow('2026-09-21T03:00:00.000Z');
-    await call(issueUrlsHandler(depsFor(world)), 'POST', `/submissions/${id}/versions/1/upload-urls`, { user: 'li.na', pathParameters: { submissionId: id, n: '1' } });
+    await call(issueUrlsHandler.with(portsFor(world)), 'POST', `/submissions/${id}/versions/1/upload-urls`, { user: 'li.na', pathParameters: { submissionId: id, n: '1' } });
     for (const f of standardFiles) world.objects.putObject(objectKey(id, 1, f.path), f.size);
     world.setNow('2026-09-21T04:00:00.000Z');
     await completeVersion({ actor: await world.user('li.na'), submissionId: id, n: 1, requestId: 'c' }, world.ports);
@@ -189,7 +189,7 @@ describe('R7.1 R7.2 the timeline of a submission', () => {
     await returnVersion(world.ports, { submissionId: id, n: 1, reasons: ['坐标系不符合要求'], defects, decidedBy: 'system:AssembleReport' });
     await recordTimelineEvents(world.ports, { submissionId: id, actor: 'system:ReturnToSubmitter', events: [{ type: 'emailSent', n: 1, detail: { to: ['li.na@example.gov.cn'], subject: '成果核验未通过' } }] });
 
-    const r = await call(timelineHandler(depsFor(world)), 'GET', `/submissions/${id}/timeline`, { user: 'zhao.min', pathParameters: { submissionId: id } });
+    const r = await call(timelineHandler.with(portsFor(world)), 'GET', `/submissions/${id}/timeline`, { user: 'zhao.min', pathParameters: { submissionId: id } });
 
     expect(r.status).toBe(200);
     const entries = r.body.entries as Array<{ at: string; type: string; label: string; deadline?: { requirement: string; due: string } }>;
@@ -220,8 +220,8 @@ describe('R7.1 R7.2 the timeline of a submission', () => {
     const path = `/submissions/${submission.submissionId}/timeline`;
     const pathParameters = { submissionId: submission.submissionId };
 
-    const other = await call(timelineHandler(depsFor(world)), 'GET', path, { user: 'lin.feng', pathParameters });
-    const uncleared = await call(timelineHandler(depsFor(world)), 'GET', path, { user: 'luo.xin', pathParameters });
+    const other = await call(timelineHandler.with(portsFor(world)), 'GET', path, { user: 'lin.feng', pathParameters });
+    const uncleared = await call(timelineHandler.with(portsFor(world)), 'GET', path, { user: 'luo.xin', pathParameters });
 
     // 广东省林业局 is not involved (403); luo.xin (公开) is below the submission's 内部: for her it does not exist (404).
     expect(other.status).toBe(403);

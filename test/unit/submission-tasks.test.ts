@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { makeHandler as getSurveyTask } from '#functions/submission/get-survey-task.ts';
-import { makeHandler as listSurveyTasks } from '#functions/submission/list-survey-tasks.ts';
-import { makeHandler as recordTaskCompletion } from '#functions/submission/record-task-completion.ts';
-import { makeHandler as registerSurveyTask } from '#functions/submission/register-survey-task.ts';
-import { call, depsFor, registeredTask, submissionWorld } from './submission-fakes.ts';
+import { handler as getSurveyTask } from '#functions/submission/get-survey-task.ts';
+import { handler as listSurveyTasks } from '#functions/submission/list-survey-tasks.ts';
+import { handler as recordTaskCompletion } from '#functions/submission/record-task-completion.ts';
+import { handler as registerSurveyTask } from '#functions/submission/register-survey-task.ts';
+import { registrationPorts } from './catalogue-fakes.ts';
+import { call, portsFor, registeredTask, submissionWorld } from './submission-fakes.ts';
 
 const taskBody = {
   name: '2026 年度广东省国土变更调查',
@@ -18,7 +19,7 @@ describe('R6.1 survey tasks: registration by the organiser', () => {
     const world = await submissionWorld();
     const before = world.snapshot();
 
-    const r = await call(registerSurveyTask(depsFor(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: taskBody });
+    const r = await call(registerSurveyTask.with(registrationPorts(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: taskBody });
 
     expect(r.status).toBe(201);
     expect(r.body.task).toMatchObject({ organiserOrg: '440000-NR', implementerOrg: '440000-IMP', theme: 'landSurvey', themeLabel: '国土调查', followsOwnRules: false, deadline: null });
@@ -29,7 +30,7 @@ describe('R6.1 survey tasks: registration by the organiser', () => {
   it('marks an R22.1 category as following its own rules', async () => {
     const world = await submissionWorld();
 
-    const r = await call(registerSurveyTask(depsFor(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, theme: 'dom' } });
+    const r = await call(registerSurveyTask.with(registrationPorts(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, theme: 'dom' } });
 
     expect(r.status).toBe(201);
     expect(r.body.task.followsOwnRules).toBe(true);
@@ -40,7 +41,7 @@ describe('R6.1 survey tasks: registration by the organiser', () => {
     const world = await submissionWorld();
     const before = world.snapshot();
 
-    const r = await call(registerSurveyTask(depsFor(world)), 'POST', '/survey-tasks', { user: 'guo.tao', body: taskBody });
+    const r = await call(registerSurveyTask.with(registrationPorts(world)), 'POST', '/survey-tasks', { user: 'guo.tao', body: taskBody });
 
     expect(r.status).toBe(403);
     expect(r.body.error.message).toContain('自然资源或林业和草原主管部门');
@@ -50,7 +51,7 @@ describe('R6.1 survey tasks: registration by the organiser', () => {
   it('refuses a submitter by role before anything else', async () => {
     const world = await submissionWorld();
 
-    const r = await call(registerSurveyTask(depsFor(world)), 'POST', '/survey-tasks', { user: 'li.na', body: taskBody });
+    const r = await call(registerSurveyTask.with(registrationPorts(world)), 'POST', '/survey-tasks', { user: 'li.na', body: taskBody });
 
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe('FORBIDDEN');
@@ -67,7 +68,7 @@ describe('R6.1 survey tasks: registration by the organiser', () => {
     const world = await submissionWorld();
     const before = world.snapshot();
 
-    const r = await call(registerSurveyTask(depsFor(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, ...change } });
+    const r = await call(registerSurveyTask.with(registrationPorts(world)), 'POST', '/survey-tasks', { user: 'chen.jing', body: { ...taskBody, ...change } });
 
     expect(r.status).toBe(400);
     expect(r.body.error.details[0].field).toBe(field);
@@ -81,7 +82,7 @@ describe('R6.1 completion date and the 30 WD submission deadline', () => {
     const world = await submissionWorld();
     const task = await registeredTask(world, { completed: false });
 
-    const r = await call(recordTaskCompletion(depsFor(world)), 'PUT', `/survey-tasks/${task.taskId}/completion`, {
+    const r = await call(recordTaskCompletion.with(portsFor(world)), 'PUT', `/survey-tasks/${task.taskId}/completion`, {
       user: 'li.na',
       pathParameters: { taskId: task.taskId },
       body: { completionDate: '2026-09-18' },
@@ -108,7 +109,7 @@ describe('R6.1 completion date and the 30 WD submission deadline', () => {
     const task = await registeredTask(world);
     world.setNow('2026-11-06T02:00:00.000Z');
 
-    const r = await call(getSurveyTask(depsFor(world)), 'GET', `/survey-tasks/${task.taskId}`, { user: 'chen.jing', pathParameters: { taskId: task.taskId } });
+    const r = await call(getSurveyTask.with(portsFor(world)), 'GET', `/survey-tasks/${task.taskId}`, { user: 'chen.jing', pathParameters: { taskId: task.taskId } });
 
     expect(r.status).toBe(200);
     expect(r.body.task.deadline).toMatchObject({ due: '2026-11-05', today: '2026-11-06', overdue: true, workingDaysLeft: -1 });
@@ -119,7 +120,7 @@ describe('R6.1 completion date and the 30 WD submission deadline', () => {
     world.setNow('2027-12-20T02:00:00.000Z');
     const task = await registeredTask(world, { completed: false });
 
-    const r = await call(recordTaskCompletion(depsFor(world)), 'PUT', `/survey-tasks/${task.taskId}/completion`, {
+    const r = await call(recordTaskCompletion.with(portsFor(world)), 'PUT', `/survey-tasks/${task.taskId}/completion`, {
       user: 'li.na',
       pathParameters: { taskId: task.taskId },
       body: { completionDate: '2027-12-01' },
@@ -135,7 +136,7 @@ describe('R6.1 completion date and the 30 WD submission deadline', () => {
     const task = await registeredTask(world);
     const before = world.snapshot();
 
-    const r = await call(recordTaskCompletion(depsFor(world)), 'PUT', `/survey-tasks/${task.taskId}/completion`, {
+    const r = await call(recordTaskCompletion.with(portsFor(world)), 'PUT', `/survey-tasks/${task.taskId}/completion`, {
       user: 'li.na',
       pathParameters: { taskId: task.taskId },
       body: { completionDate: '2026-09-18' },
@@ -151,7 +152,7 @@ describe('R6.1 completion date and the 30 WD submission deadline', () => {
     const task = await registeredTask(world, { completed: false });
     const before = world.snapshot();
 
-    const r = await call(recordTaskCompletion(depsFor(world)), 'PUT', `/survey-tasks/${task.taskId}/completion`, {
+    const r = await call(recordTaskCompletion.with(portsFor(world)), 'PUT', `/survey-tasks/${task.taskId}/completion`, {
       user: 'li.na',
       pathParameters: { taskId: task.taskId },
       body: { completionDate: '2026-09-22' },
@@ -168,7 +169,7 @@ describe('R6.1 completion date and the 30 WD submission deadline', () => {
     const task = await registeredTask(world, { completed: false });
     const before = world.snapshot();
 
-    const r = await call(recordTaskCompletion(depsFor(world)), 'PUT', `/survey-tasks/${task.taskId}/completion`, {
+    const r = await call(recordTaskCompletion.with(portsFor(world)), 'PUT', `/survey-tasks/${task.taskId}/completion`, {
       user: 'deng.hui',
       pathParameters: { taskId: task.taskId },
       body: { completionDate: '2026-09-18' },
@@ -183,7 +184,7 @@ describe('R6.1 completion date and the 30 WD submission deadline', () => {
     const world = await submissionWorld();
     const taskId = '11111111-1111-4111-8111-111111111111';
 
-    const r = await call(recordTaskCompletion(depsFor(world)), 'PUT', `/survey-tasks/${taskId}/completion`, {
+    const r = await call(recordTaskCompletion.with(portsFor(world)), 'PUT', `/survey-tasks/${taskId}/completion`, {
       user: 'li.na',
       pathParameters: { taskId },
       body: { completionDate: '2026-09-18' },
@@ -200,7 +201,7 @@ describe('R3.1 R6.1 who may read survey tasks', () => {
 
     const statuses = await Promise.all(
       ['chen.jing', 'li.na', 'zhang.wei', 'zhao.min'].map(async (user) =>
-        (await call(getSurveyTask(depsFor(world)), 'GET', `/survey-tasks/${task.taskId}`, { user, pathParameters: { taskId: task.taskId } })).status,
+        (await call(getSurveyTask.with(portsFor(world)), 'GET', `/survey-tasks/${task.taskId}`, { user, pathParameters: { taskId: task.taskId } })).status,
       ),
     );
 
@@ -211,7 +212,7 @@ describe('R3.1 R6.1 who may read survey tasks', () => {
     const world = await submissionWorld();
     const task = await registeredTask(world);
 
-    const r = await call(getSurveyTask(depsFor(world)), 'GET', `/survey-tasks/${task.taskId}`, { user: 'luo.xin', pathParameters: { taskId: task.taskId } });
+    const r = await call(getSurveyTask.with(portsFor(world)), 'GET', `/survey-tasks/${task.taskId}`, { user: 'luo.xin', pathParameters: { taskId: task.taskId } });
 
     expect(r.status).toBe(403);
     expect(r.body.error.message).toContain('无权查看');
@@ -223,8 +224,8 @@ describe('R3.1 R6.1 who may read survey tasks', () => {
     world.setNow('2026-09-22T02:00:00.000Z');
     const second = await registeredTask(world);
 
-    const organiser = await call(listSurveyTasks(depsFor(world)), 'GET', '/survey-tasks', { user: 'chen.jing' });
-    const implementer = await call(listSurveyTasks(depsFor(world)), 'GET', '/survey-tasks', { user: 'li.na' });
+    const organiser = await call(listSurveyTasks.with(portsFor(world)), 'GET', '/survey-tasks', { user: 'chen.jing' });
+    const implementer = await call(listSurveyTasks.with(portsFor(world)), 'GET', '/survey-tasks', { user: 'li.na' });
 
     expect(organiser.status).toBe(200);
     expect(organiser.body).toMatchObject({ org: '440000-NR', as: 'organiser' });
@@ -239,7 +240,7 @@ describe('R3.1 R6.1 who may read survey tasks', () => {
     const a = await registeredTask(world, { completed: false });
     world.setNow('2026-09-22T02:00:00.000Z');
     const b = await registeredTask(world, { completed: false });
-    const h = listSurveyTasks(depsFor(world));
+    const h = listSurveyTasks.with(portsFor(world));
 
     const page1 = await call(h, 'GET', '/survey-tasks', { user: 'chen.jing', query: { limit: '1' } });
     const page2 = await call(h, 'GET', '/survey-tasks', { user: 'chen.jing', query: { limit: '1', cursor: page1.body.cursor } });
@@ -256,8 +257,8 @@ describe('R3.1 R6.1 who may read survey tasks', () => {
     const world = await submissionWorld();
     await registeredTask(world);
 
-    const down = await call(listSurveyTasks(depsFor(world)), 'GET', '/survey-tasks', { user: 'zhao.min', query: { org: '440000-NR' } });
-    const up = await call(listSurveyTasks(depsFor(world)), 'GET', '/survey-tasks', { user: 'huang.wei', query: { org: '440000-NR' } });
+    const down = await call(listSurveyTasks.with(portsFor(world)), 'GET', '/survey-tasks', { user: 'zhao.min', query: { org: '440000-NR' } });
+    const up = await call(listSurveyTasks.with(portsFor(world)), 'GET', '/survey-tasks', { user: 'huang.wei', query: { org: '440000-NR' } });
 
     expect(down.status).toBe(200);
     expect(down.body.items).toHaveLength(1);

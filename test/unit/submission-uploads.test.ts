@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { makeHandler as abortUploadsHandler } from '#functions/submission/abort-uploads.ts';
-import { makeHandler as completeFileHandler } from '#functions/submission/complete-file-upload.ts';
-import { makeHandler as completeVersionHandler } from '#functions/submission/complete-version.ts';
-import { makeHandler as uploadStatusHandler } from '#functions/submission/get-upload-status.ts';
-import { makeHandler as issueUrlsHandler } from '#functions/submission/issue-upload-urls.ts';
+import { handler as abortUploadsHandler } from '#functions/submission/abort-uploads.ts';
+import { handler as completeFileHandler } from '#functions/submission/complete-file-upload.ts';
+import { handler as completeVersionHandler } from '#functions/submission/complete-version.ts';
+import { handler as uploadStatusHandler } from '#functions/submission/get-upload-status.ts';
+import { handler as issueUrlsHandler } from '#functions/submission/issue-upload-urls.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { MiB } from '#shared/submission/upload-plan.ts';
 import { completeVersion, issueUploadUrls } from '#shared/submission/uploads.ts';
-import { call, depsFor, file, openedSubmission, sha, standardFiles, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
+import { call, portsFor, file, openedSubmission, sha, standardFiles, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
 
 const big = file('data/imagery/dom.tif', 300 * MiB);
 const files = [...standardFiles, big];
@@ -32,7 +32,7 @@ describe('R7.1 R10.1 presigned upload URLs for an open version', () => {
     const { world, id, path } = await setup();
     const before = world.snapshot();
 
-    const r = await call(issueUrlsHandler(depsFor(world)), 'POST', path('/upload-urls').rawPath, { user: 'li.na', ...path() });
+    const r = await call(issueUrlsHandler.with(portsFor(world)), 'POST', path('/upload-urls').rawPath, { user: 'li.na', ...path() });
 
     expect(r.status).toBe(200);
     expect(r.body.urlCount).toBe(4);
@@ -54,7 +54,7 @@ describe('R7.1 R10.1 presigned upload URLs for an open version', () => {
 
   it('signs part URLs with each part’s checksum and exact length, reusing the started upload', async () => {
     const { world, path } = await setup();
-    const h = issueUrlsHandler(depsFor(world));
+    const h = issueUrlsHandler.with(portsFor(world));
     await call(h, 'POST', path().rawPath, { user: 'li.na', ...path() });
 
     const r = await call(h, 'POST', path().rawPath, {
@@ -80,7 +80,7 @@ describe('R7.1 R10.1 presigned upload URLs for an open version', () => {
     world.objects.putObject(objectKey(id, 1, 'data/landuse.gpkg'), 19_968);
     world.objects.putObject(objectKey(id, 1, 'maps/overview.tif'), 474);
 
-    const r = await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path(), body: {} });
+    const r = await call(issueUrlsHandler.with(portsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path(), body: {} });
 
     const byPath = Object.fromEntries(r.body.files.map((f: { path: string; status: string; url?: string }) => [f.path, [f.status, Boolean(f.url)]]));
     expect(byPath).toMatchObject({
@@ -95,7 +95,7 @@ describe('R7.1 R10.1 presigned upload URLs for an open version', () => {
   it('pages through a large manifest 1,000 URLs at a time', async () => {
     const many = Array.from({ length: 1500 }, (_, i) => file(`tiles/${String(i).padStart(4, '0')}.tif`, 100));
     const { world, path } = await setup(many);
-    const h = issueUrlsHandler(depsFor(world));
+    const h = issueUrlsHandler.with(portsFor(world));
 
     const first = await call(h, 'POST', path().rawPath, { user: 'li.na', ...path() });
     const second = await call(h, 'POST', path().rawPath, { user: 'li.na', ...path(), body: { cursor: first.body.nextCursor } });
@@ -118,7 +118,7 @@ describe('R7.1 R10.1 presigned upload URLs for an open version', () => {
     const { world, path } = await setup();
     const before = world.snapshot();
 
-    const r = await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path(), body });
+    const r = await call(issueUrlsHandler.with(portsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path(), body });
 
     expect(r.status).toBe(400);
     expect(r.body.error.details.map((d: { field: string }) => d.field)).toContain(field);
@@ -130,7 +130,7 @@ describe('R7.1 R10.1 presigned upload URLs for an open version', () => {
   it('refuses more than 1,000 URLs in one call', async () => {
     const huge = file('data/huge.tif', 20 * 1024 * MiB);
     const { world, path } = await setup([...standardFiles, huge]);
-    const h = issueUrlsHandler(depsFor(world));
+    const h = issueUrlsHandler.with(portsFor(world));
     const parts = Array.from({ length: 998 }, (_, i) => ({ partNumber: i + 1, sha256: partSha(i + 1) }));
 
     const r = await call(h, 'POST', path().rawPath, { user: 'li.na', ...path(), body: { files: [{ path: 'data/landuse.gpkg' }, { path: 'maps/overview.tif' }, { path: 'report/survey-report.pdf' }, { path: huge.path, parts }] } });
@@ -142,8 +142,8 @@ describe('R7.1 R10.1 presigned upload URLs for an open version', () => {
   it('refuses a submitter of another unit and a reviewer', async () => {
     const { world, path } = await setup();
 
-    const other = await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'deng.hui', ...path() });
-    const reviewer = await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'chen.jing', ...path() });
+    const other = await call(issueUrlsHandler.with(portsFor(world)), 'POST', path().rawPath, { user: 'deng.hui', ...path() });
+    const reviewer = await call(issueUrlsHandler.with(portsFor(world)), 'POST', path().rawPath, { user: 'chen.jing', ...path() });
 
     // deng.hui's clearance (公开) is below the submission's (内部): for him it does not exist (the access rule, R5.1).
     expect(other.status).toBe(404);
@@ -170,12 +170,12 @@ describe('R7.1 R10.1 presigned upload URLs for an open version', () => {
 describe('R7.1 upload status, multipart completion and abort', () => {
   it('reports what arrived, with the parts of an unfinished multipart upload and what is missing', async () => {
     const { world, id, path } = await setup();
-    await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
+    await call(issueUrlsHandler.with(portsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
     world.objects.putObject(objectKey(id, 1, 'data/landuse.gpkg'), 19_968);
     world.objects.uploadPart('upload-1', 1, 8 * MiB, partSha(1));
     world.objects.uploadPart('upload-1', 2, 8 * MiB, partSha(2));
 
-    const r = await call(uploadStatusHandler(depsFor(world)), 'GET', path('/uploads').rawPath, { user: 'li.na', ...path() });
+    const r = await call(uploadStatusHandler.with(portsFor(world)), 'GET', path('/uploads').rawPath, { user: 'li.na', ...path() });
 
     expect(r.status).toBe(200);
     expect(r.body.summary).toEqual({ files: 5, totalBytes: 19_968 + 474 + 631 + 609 + 300 * MiB, uploadedFiles: 1, uploadedBytes: 19_968, remainingFiles: 4, complete: false });
@@ -191,10 +191,10 @@ describe('R7.1 upload status, multipart completion and abort', () => {
 
   it('says when the store cannot list parts, so the client resends them', async () => {
     const { world, path } = await setup();
-    await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
+    await call(issueUrlsHandler.with(portsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
     world.objects.listPartsSupported = false;
 
-    const r = await call(uploadStatusHandler(depsFor(world)), 'GET', path('/uploads').rawPath, { user: 'zhang.wei', ...path() });
+    const r = await call(uploadStatusHandler.with(portsFor(world)), 'GET', path('/uploads').rawPath, { user: 'zhang.wei', ...path() });
 
     expect(r.status).toBe(200);
     expect(r.body.files.find((f: { path: string }) => f.path === big.path)).toMatchObject({ status: 'partial', partsKnown: false });
@@ -202,9 +202,9 @@ describe('R7.1 upload status, multipart completion and abort', () => {
 
   it('completes a multipart file with the client’s part list once; a repeat changes nothing', async () => {
     const { world, id, path } = await setup();
-    await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
+    await call(issueUrlsHandler.with(portsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
     const parts = Array.from({ length: 38 }, (_, i) => ({ partNumber: i + 1, etag: world.objects.uploadPart('upload-1', i + 1, 8 * MiB, partSha(i + 1)), sha256: partSha(i + 1) }));
-    const h = completeFileHandler(depsFor(world));
+    const h = completeFileHandler.with(portsFor(world));
 
     const first = await call(h, 'POST', path('/files/complete').rawPath, { user: 'li.na', ...path(), body: { path: big.path, parts } });
     const audit = world.snapshot().audit;
@@ -219,10 +219,10 @@ describe('R7.1 upload status, multipart completion and abort', () => {
 
   it('takes part checksums from ListParts when the client leaves them out', async () => {
     const { world, path } = await setup();
-    await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
+    await call(issueUrlsHandler.with(portsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
     const parts = Array.from({ length: 38 }, (_, i) => ({ partNumber: i + 1, etag: world.objects.uploadPart('upload-1', i + 1, 8 * MiB, partSha(i + 1)) }));
 
-    const r = await call(completeFileHandler(depsFor(world)), 'POST', path('/files/complete').rawPath, { user: 'li.na', ...path(), body: { path: big.path, parts } });
+    const r = await call(completeFileHandler.with(portsFor(world)), 'POST', path('/files/complete').rawPath, { user: 'li.na', ...path(), body: { path: big.path, parts } });
 
     expect(r.status).toBe(200);
   });
@@ -232,10 +232,10 @@ describe('R7.1 upload status, multipart completion and abort', () => {
     ['parts out of order', (p: Array<{ partNumber: number }>) => [p[1]!, p[0]!, ...p.slice(2)], 'body.parts.0.partNumber', 'PART_ORDER'],
   ])('refuses %s with a 400', async (_name, change, field, code) => {
     const { world, path } = await setup();
-    await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
+    await call(issueUrlsHandler.with(portsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
     const parts = Array.from({ length: 38 }, (_, i) => ({ partNumber: i + 1, etag: world.objects.uploadPart('upload-1', i + 1, 8 * MiB, partSha(i + 1)), sha256: partSha(i + 1) }));
 
-    const r = await call(completeFileHandler(depsFor(world)), 'POST', path('/files/complete').rawPath, { user: 'li.na', ...path(), body: { path: big.path, parts: change(parts) } });
+    const r = await call(completeFileHandler.with(portsFor(world)), 'POST', path('/files/complete').rawPath, { user: 'li.na', ...path(), body: { path: big.path, parts: change(parts) } });
 
     expect(r.status).toBe(400);
     expect(r.body.error.details[0]).toMatchObject({ field, code });
@@ -243,12 +243,12 @@ describe('R7.1 upload status, multipart completion and abort', () => {
 
   it('passes on the store’s refusal of a wrong part list as 409 PARTS_REJECTED', async () => {
     const { world, path } = await setup();
-    await call(issueUrlsHandler(depsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
+    await call(issueUrlsHandler.with(portsFor(world)), 'POST', path().rawPath, { user: 'li.na', ...path() });
     const parts = Array.from({ length: 38 }, (_, i) => ({ partNumber: i + 1, etag: world.objects.uploadPart('upload-1', i + 1, 8 * MiB, partSha(i + 1)), sha256: partSha(i + 1) }));
     parts[5] = { ...parts[5]!, sha256: partSha(99) };
     const before = world.snapshot();
 
-    const r = await call(completeFileHandler(depsFor(world)), 'POST', path('/files/complete').rawPath, { user: 'li.na', ...path(), body: { path: big.path, parts } });
+    const r = await call(completeFileHandler.with(portsFor(world)), 'POST', path('/files/complete').rawPath, { user: 'li.na', ...path(), body: { path: big.path, parts } });
 
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('PARTS_REJECTED');
@@ -257,10 +257,10 @@ describe('R7.1 upload status, multipart completion and abort', () => {
 
   it('aborts every open multipart upload of the version; a later request starts afresh', async () => {
     const { world, id, path } = await setup();
-    const urls = issueUrlsHandler(depsFor(world));
+    const urls = issueUrlsHandler.with(portsFor(world));
     await call(urls, 'POST', path().rawPath, { user: 'li.na', ...path() });
 
-    const r = await call(abortUploadsHandler(depsFor(world)), 'DELETE', path('/uploads').rawPath, { user: 'li.na', ...path() });
+    const r = await call(abortUploadsHandler.with(portsFor(world)), 'DELETE', path('/uploads').rawPath, { user: 'li.na', ...path() });
     const again = await call(urls, 'POST', path().rawPath, { user: 'li.na', ...path() });
 
     expect(r.status).toBe(200);
@@ -275,7 +275,7 @@ describe('R7.1 abort also clears multipart uploads no record names', () => {
     const { world, id } = await setup();
     await world.objects.createMultipartUpload(objectKey(id, 1, big.path));
 
-    const r = await call(abortUploadsHandler(depsFor(world)), 'DELETE', `/submissions/${id}/versions/1/uploads`, { user: 'li.na', pathParameters: { submissionId: id, n: '1' } });
+    const r = await call(abortUploadsHandler.with(portsFor(world)), 'DELETE', `/submissions/${id}/versions/1/uploads`, { user: 'li.na', pathParameters: { submissionId: id, n: '1' } });
 
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ aborted: 1, paths: [] });
@@ -289,7 +289,7 @@ describe('R7.1 R10.1 completing a version: seal once, verify once', () => {
     world.objects.putObject(objectKey(id, 1, 'data/landuse.gpkg'), 19_968);
     const before = world.snapshot();
 
-    const r = await call(completeVersionHandler(depsFor(world)), 'POST', path('/complete').rawPath, { user: 'li.na', ...path() });
+    const r = await call(completeVersionHandler.with(portsFor(world)), 'POST', path('/complete').rawPath, { user: 'li.na', ...path() });
 
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('UPLOAD_INCOMPLETE');
@@ -301,7 +301,7 @@ describe('R7.1 R10.1 completing a version: seal once, verify once', () => {
   it('seals, starts Verification named <submissionId>-v1, and a second call returns the same execution without starting another', async () => {
     const { world, id, path, task } = await setup(standardFiles);
     arriveAll(world, id);
-    const h = completeVersionHandler(depsFor(world));
+    const h = completeVersionHandler.with(portsFor(world));
 
     const first = await call(h, 'POST', path('/complete').rawPath, { user: 'li.na', ...path() });
     const second = await call(h, 'POST', path('/complete').rawPath, { user: 'li.na', ...path() });
@@ -362,11 +362,11 @@ describe('R7.1 R10.1 completing a version: seal once, verify once', () => {
   ] as const)('refuses %s on a sealed version with 409 VERSION_SEALED, signing and storing nothing', async (_name, make, method, suffix, body) => {
     const { world, id, path } = await setup();
     arriveAll(world, id, files);
-    await call(completeVersionHandler(depsFor(world)), 'POST', path('/complete').rawPath, { user: 'li.na', ...path() });
+    await call(completeVersionHandler.with(portsFor(world)), 'POST', path('/complete').rawPath, { user: 'li.na', ...path() });
     const calls = world.objects.calls.length;
     const before = world.snapshot();
 
-    const r = await call(make(depsFor(world)), method, path(suffix).rawPath, { user: 'li.na', ...path(), ...(body ? { body } : {}) });
+    const r = await call(make.with(portsFor(world)), method, path(suffix).rawPath, { user: 'li.na', ...path(), ...(body ? { body } : {}) });
 
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('VERSION_SEALED');

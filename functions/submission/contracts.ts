@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { contract } from '#runtime/contract.ts';
 import { maxFilesPerVersion } from '#shared/submission/manifest.ts';
 import { maxUrlsPerCall, urlExpirySeconds } from '#shared/submission/upload-plan.ts';
-import { isoDateSchema } from './calendar.ts';
-import { overlapSchema } from './catalogue.ts';
+import { isoDateSchema } from '#shared/schemas/calendar.ts';
+import { overlapSchema } from '#shared/schemas/catalogue.ts';
 import {
   catalogueSchema,
   deadlineViewSchema,
@@ -19,7 +19,7 @@ import {
   timelineEventTypeSchema,
   versionSchema,
   versionStatusSchema,
-} from './submission.ts';
+} from '#shared/schemas/submission.ts';
 
 /**
  * A manifest of 10,000 files is about 1.5–3 MB of JSON; the default 1 MiB
