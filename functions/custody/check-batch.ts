@@ -1,15 +1,13 @@
 import { z } from 'zod';
 import { batchRefSchema, checkBatch, runRefSchema } from '#shared/custody/integrity.ts';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import { integrityAuditPortsFromEnv, type IntegrityAuditPorts } from './deps.ts';
+import { custody as custodyStore, listingDocuments, trustStoredChecksums } from '#runtime/ports/buckets.ts';
+import { custodyRecords } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { custody } from './context.ts';
 
 export const checkBatchInputSchema = runRefSchema.extend({ batch: batchRefSchema, execution: z.string().optional() });
 
 /** "Check Batch" (one Map iteration): each object of the batch against its custody manifest. */
-export function makeHandler(ports?: IntegrityAuditPorts) {
-  return withSfnTask('CheckCustodyBatch', checkBatchInputSchema, async (input) =>
-    checkBatch(ports ?? (await integrityAuditPortsFromEnv()), { date: input.date, executionName: input.executionName }, input.batch),
-  );
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(custody, 'CheckCustodyBatch', checkBatchInputSchema, [custodyStore, custodyRecords, listingDocuments, trustStoredChecksums], async (input, p) =>
+  checkBatch(p, { date: input.date, executionName: input.executionName }, input.batch),
+);

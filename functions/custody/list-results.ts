@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import { listResults } from '#shared/custody/integrity.ts';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import { integrityAuditPortsFromEnv, type IntegrityAuditPorts } from './deps.ts';
+import { listingDocuments } from '#runtime/ports/buckets.ts';
+import { custodyRecords } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { custody } from './context.ts';
 
 export const listResultsInputSchema = z.object({
   executionName: z.string().min(1).max(80),
@@ -11,12 +13,8 @@ export const listResultsInputSchema = z.object({
 });
 
 /** "List Results": the custody manifests in batches; the run is named by its China date and execution. */
-export function makeHandler(ports?: IntegrityAuditPorts) {
-  return withSfnTask('ListCustodyResults', listResultsInputSchema, async (input) => {
-    const run = { date: chinaDate(new Date(input.startedAt)), executionName: input.executionName };
-    const listed = await listResults(ports ?? (await integrityAuditPortsFromEnv()), run);
-    return { ...run, ...listed };
-  });
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(custody, 'ListCustodyResults', listResultsInputSchema, [custodyRecords, listingDocuments], async (input, p) => {
+  const run = { date: chinaDate(new Date(input.startedAt)), executionName: input.executionName };
+  const listed = await listResults(p, run);
+  return { ...run, ...listed };
+});

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { runRefSchema, writeReport } from '#shared/custody/integrity.ts';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import { integrityAuditPortsFromEnv, type IntegrityAuditPorts } from './deps.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { listingDocuments, integrityRuns } from '#runtime/ports/buckets.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { custody } from './context.ts';
 
 export const writeReportInputSchema = runRefSchema.extend({
   manifests: z.number().int().min(0),
@@ -15,16 +17,6 @@ export const writeReportInputSchema = runRefSchema.extend({
  * run's audited registry record, from the per-batch results files Check Batch
  * wrote under integrity/<date>/<executionName>/results/.
  */
-export function makeHandler(ports?: IntegrityAuditPorts) {
-  return withSfnTask('WriteIntegrityReport', writeReportInputSchema, async (input, ctx) =>
-    writeReport(ports ?? (await integrityAuditPortsFromEnv()), {
-      date: input.date,
-      executionName: input.executionName,
-      manifests: input.manifests,
-      batches: input.batches,
-      requestId: ctx.requestId,
-    }),
-  );
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(custody, 'WriteIntegrityReport', writeReportInputSchema, [listingDocuments, integrityRuns, now], async (input, p, task) =>
+  writeReport(p, { date: input.date, executionName: input.executionName, manifests: input.manifests, batches: input.batches, requestId: task.requestId }),
+);

@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { approvalSchema, destroyCustodyObjects, type CustodyDestroyer, type DestructionStore } from '#shared/destruction/destruction.ts';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
+import { approvalSchema, destroyCustodyObjects } from '#shared/destruction/destruction.ts';
+import { custodyDestroyers } from '#runtime/ports/buckets.ts';
+import { destructions } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { destruction } from './context.ts';
 
 export const destroyObjectsInputSchema = z.object({
   resultNumber: z.string().min(1),
@@ -14,19 +17,6 @@ export const destroyObjectsInputSchema = z.object({
  * destroyer (and the only grant to delete custody versions). Reached only
  * from the approved branch of statemachines/destruction.asl.json.
  */
-export function makeHandler(ports?: { destructions: DestructionStore; destroyers: readonly CustodyDestroyer[] }) {
-  return withSfnTask('DestroyCustodyObjects', destroyObjectsInputSchema, async (input) => {
-    const resolved = ports ?? (await fromEnv());
-    return destroyCustodyObjects(resolved, { resultNumber: input.resultNumber, destructionId: input.destructionId, approval: input.approval });
-  });
-}
-
-let defaults: { destructions: DestructionStore; destroyers: readonly CustodyDestroyer[] } | undefined;
-async function fromEnv() {
-  if (defaults) return defaults;
-  const [destruction, destroyer] = await Promise.all([import('#adapters/dynamo-destruction.ts'), import('#adapters/s3-custody-destroyer.ts')]);
-  defaults = { destructions: destruction.destructionStoreFromEnv(), destroyers: destroyer.custodyDestroyersFromEnv() };
-  return defaults;
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(destruction, 'DestroyCustodyObjects', destroyObjectsInputSchema, [destructions, custodyDestroyers], async (input, p) =>
+  destroyCustodyObjects(p, { resultNumber: input.resultNumber, destructionId: input.destructionId, approval: input.approval }),
+);

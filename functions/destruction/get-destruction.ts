@@ -1,19 +1,9 @@
 import { destructionView, getDestruction } from '#shared/destruction/destruction.ts';
-import { withHttp } from '#runtime/with-http.ts';
-import { destructionContracts } from '#shared/schemas/destruction-contracts.ts';
-import { signedIn } from '#functions/submission/deps.ts';
-import { portsOf, type DestructionDeps } from './deps.ts';
+import { http } from '#runtime/http.ts';
+import { catalogue, destructions } from '#runtime/ports/registry.ts';
+import { destruction } from './context.ts';
 
 /** GET /catalogue/{resultNumber}/destruction — the latest round and its approval record. */
-export function makeHandler(deps?: DestructionDeps) {
-  return withHttp(
-    'GetDestruction',
-    destructionContracts.GetDestruction,
-    async (req) => ({
-      body: { destruction: destructionView(await getDestruction(await portsOf(deps), { actor: signedIn(req.principal), resultNumber: req.path.resultNumber })) },
-    }),
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+export const handler = http(destruction, 'GetDestruction', [catalogue, destructions], async (req, p) => ({
+  body: { destruction: destructionView(await getDestruction(p, { actor: req.principal, resultNumber: req.path.resultNumber })) },
+}));

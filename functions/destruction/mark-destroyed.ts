@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { approvalSchema, markDestroyed } from '#shared/destruction/destruction.ts';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import { destructionPortsFromEnv, type DestructionPorts } from './deps.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { catalogue, destructions } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { destruction } from './context.ts';
 
 export const markDestroyedInputSchema = z.object({
   resultNumber: z.string().min(1),
@@ -12,11 +14,7 @@ export const markDestroyedInputSchema = z.object({
 });
 
 /** Destruction › Mark Destroyed: the entry's status and the round's approval record (audited). */
-export function makeHandler(ports?: Pick<DestructionPorts, 'catalogue' | 'destructions' | 'now'>) {
-  return withSfnTask('MarkDestroyed', markDestroyedInputSchema, async (input, ctx) => {
-    const entry = await markDestroyed(ports ?? (await destructionPortsFromEnv()), { ...input, requestId: ctx.requestId });
-    return { resultNumber: entry.resultNumber, status: entry.status, version: entry.version };
-  });
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(destruction, 'MarkDestroyed', markDestroyedInputSchema, [catalogue, destructions, now], async (input, p, task) => {
+  const entry = await markDestroyed(p, { ...input, requestId: task.requestId });
+  return { resultNumber: entry.resultNumber, status: entry.status, version: entry.version };
+});

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { approvalSchema, refuseDestruction } from '#shared/destruction/destruction.ts';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import { destructionPortsFromEnv, type DestructionPorts } from './deps.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { mailer } from '#runtime/ports/mail.ts';
+import { destructions, identityRepo } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { destruction } from './context.ts';
 
 export const refuseDestructionInputSchema = z.object({
   resultNumber: z.string().min(1),
@@ -13,17 +16,13 @@ export const refuseDestructionInputSchema = z.object({
 });
 
 /** Destruction › Refuse: the round closes unchanged in custody and catalogue; the requester is emailed. */
-export function makeHandler(ports?: Pick<DestructionPorts, 'destructions' | 'identity' | 'mailer' | 'now'>) {
-  return withSfnTask('RefuseDestruction', refuseDestructionInputSchema, async (input, ctx) => {
-    const record = await refuseDestruction(ports ?? (await destructionPortsFromEnv()), {
-      resultNumber: input.resultNumber,
-      destructionId: input.destructionId,
-      ...(input.approval ? { approval: input.approval } : {}),
-      ...(input.timedOut ? { timedOut: true } : {}),
-      requestId: ctx.requestId,
-    });
-    return { resultNumber: record.resultNumber, status: record.status };
+export const handler = sfnTask(destruction, 'RefuseDestruction', refuseDestructionInputSchema, [destructions, identityRepo, mailer, now], async (input, p, task) => {
+  const record = await refuseDestruction(p, {
+    resultNumber: input.resultNumber,
+    destructionId: input.destructionId,
+    ...(input.approval ? { approval: input.approval } : {}),
+    ...(input.timedOut ? { timedOut: true } : {}),
+    requestId: task.requestId,
   });
-}
-
-export const handler = makeHandler();
+  return { resultNumber: record.resultNumber, status: record.status };
+});

@@ -1,25 +1,12 @@
 import { destructionView, requestDestruction } from '#shared/destruction/destruction.ts';
-import { withHttp } from '#runtime/with-http.ts';
-import { destructionContracts } from '#shared/schemas/destruction-contracts.ts';
-import { signedIn } from '#functions/submission/deps.ts';
-import { portsOf, type DestructionDeps } from './deps.ts';
+import { http } from '#runtime/http.ts';
+import { newId, now } from '#runtime/ports/basics.ts';
+import { catalogue, destructions } from '#runtime/ports/registry.ts';
+import { workflow } from '#runtime/ports/workflow.ts';
+import { destruction } from './context.ts';
 
 /** POST /catalogue/{resultNumber}/destruction — 202: the request is recorded and awaits the organiser's approval. */
-export function makeHandler(deps?: DestructionDeps) {
-  return withHttp(
-    'RequestDestruction',
-    destructionContracts.RequestDestruction,
-    async (req) => {
-      const record = await requestDestruction(await portsOf(deps), {
-        actor: signedIn(req.principal),
-        resultNumber: req.path.resultNumber,
-        reasons: req.body.reasons,
-        requestId: req.requestId,
-      });
-      return { status: 202, body: { destruction: destructionView(record) } };
-    },
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+export const handler = http(destruction, 'RequestDestruction', [catalogue, destructions, workflow, now, newId], async (req, p) => {
+  const record = await requestDestruction(p, { actor: req.principal, resultNumber: req.path.resultNumber, reasons: req.body.reasons, requestId: req.requestId });
+  return { status: 202, body: { destruction: destructionView(record) } };
+});

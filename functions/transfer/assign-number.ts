@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import { assignNumber, type TransferPorts } from '#shared/transfer/transfer.ts';
-import { transferPortsFromEnv } from './deps.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { objects } from '#runtime/ports/buckets.ts';
+import { catalogue, submissions } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { assignNumber } from '#shared/transfer/transfer.ts';
+import { transfer } from './context.ts';
 
 export const assignNumberInputSchema = z.object({ submissionId: z.string().min(1), execution: z.string().optional() });
 
 /** "Assign Number": preconditions (verified, every file present), then the unified number and catalogue entry (audited). */
-export function makeHandler(ports?: TransferPorts) {
-  return withSfnTask('AssignNumber', assignNumberInputSchema, async (input, ctx) =>
-    assignNumber(ports ?? (await transferPortsFromEnv()), { submissionId: input.submissionId, requestId: ctx.requestId }),
-  );
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(transfer, 'AssignNumber', assignNumberInputSchema, [submissions, objects, catalogue, now], async (input, p, task) =>
+  assignNumber({ ...p, store: p.submissions }, { submissionId: input.submissionId, requestId: task.requestId }),
+);

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { now } from '#runtime/ports/basics.ts';
+import { backup, custody, uploadsSource } from '#runtime/ports/buckets.ts';
+import { submissions } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import type { PortsOf } from '#runtime/port.ts';
 import type { CopyPorts } from '#shared/custody/copy.ts';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import type { SubmissionStore } from '#shared/ports/submission.ts';
 import { copyIntoCustody } from '#shared/transfer/transfer.ts';
-import { transferPortsFromEnv } from './deps.ts';
+import { transfer } from './context.ts';
 
 export const copyIntoCustodyInputSchema = z.object({
   submissionId: z.string().min(1),
@@ -12,16 +15,21 @@ export const copyIntoCustodyInputSchema = z.object({
   execution: z.string().optional(),
 });
 
-/** "Copy Into Custody": the package to custody/results/<number>/v<n>/…, then the audited transfer record. */
-export function makeHandler(ports?: { copy: CopyPorts; store: SubmissionStore; now: () => Date }) {
-  return withSfnTask('CopyIntoCustody', copyIntoCustodyInputSchema, async (input, ctx) => {
-    let p = ports;
-    if (!p) {
-      const base = await transferPortsFromEnv();
-      p = { copy: await base.copy(), store: base.store, now: base.now };
-    }
-    return copyIntoCustody(p, { submissionId: input.submissionId, n: input.n, resultNumber: input.resultNumber, requestId: ctx.requestId });
-  });
+/** The ports of the copy step (the local demo and the integration tests compose them too). */
+export const copyUses = [submissions, uploadsSource, custody, backup, now] as const;
+
+/** copyFromUploads' ports from the composed ones: the backup store only where LOCAL_BACKUP_COPY=1 (the local cloud). */
+export function copyPortsOf(p: PortsOf<typeof copyUses>): CopyPorts {
+  return { submissions: p.submissions, uploads: p.uploadsSource, custody: p.custody, ...(p.backup ? { backup: p.backup } : {}), now: p.now };
 }
 
-export const handler = makeHandler();
+/**
+ * "Copy Into Custody": the package to custody/results/<number>/v<n>/…, then the audited transfer record.
+ * On AWS replication writes the backup region; the function writes it only on the local cloud.
+ */
+export const handler = sfnTask(transfer, 'CopyIntoCustody', copyIntoCustodyInputSchema, copyUses, async (input, p, task) =>
+  copyIntoCustody(
+    { copy: copyPortsOf(p), store: p.submissions, now: p.now },
+    { submissionId: input.submissionId, n: input.n, resultNumber: input.resultNumber, requestId: task.requestId },
+  ),
+);

@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import { recordReceipt, type TransferPorts } from '#shared/transfer/transfer.ts';
-import { transferPortsFromEnv } from './deps.ts';
+import { appBaseUrl, now } from '#runtime/ports/basics.ts';
+import { mailer } from '#runtime/ports/mail.ts';
+import { calendar, identityRepo, submissions } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { recordReceipt } from '#shared/transfer/transfer.ts';
+import { transfer } from './context.ts';
 
 export const recordReceiptInputSchema = z.object({
   submissionId: z.string().min(1),
@@ -13,18 +16,22 @@ export const recordReceiptInputSchema = z.object({
 });
 
 /** "Record Receipt": the receipt date starts the R9.1 30 WD catalogue-report clock; the organiser is emailed. */
-export function makeHandler(ports?: TransferPorts) {
-  return withSfnTask('RecordReceipt', recordReceiptInputSchema, async (input, ctx) =>
-    recordReceipt(ports ?? (await transferPortsFromEnv()), {
-      submissionId: input.submissionId,
-      n: input.n,
-      resultNumber: input.resultNumber,
-      ...(input.receipt
-        ? { receipt: { decidedBy: input.receipt.decidedBy, decidedAt: input.receipt.decidedAt, ...(input.receipt.taskId ? { taskId: input.receipt.taskId } : {}) } }
-        : {}),
-      requestId: ctx.requestId,
-    }),
-  );
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(
+  transfer,
+  'RecordReceipt',
+  recordReceiptInputSchema,
+  [submissions, identityRepo, mailer, calendar, now, appBaseUrl],
+  async (input, p, task) =>
+    recordReceipt(
+      { ...p, store: p.submissions },
+      {
+        submissionId: input.submissionId,
+        n: input.n,
+        resultNumber: input.resultNumber,
+        ...(input.receipt
+          ? { receipt: { decidedBy: input.receipt.decidedBy, decidedAt: input.receipt.decidedAt, ...(input.receipt.taskId ? { taskId: input.receipt.taskId } : {}) } }
+          : {}),
+        requestId: task.requestId,
+      },
+    ),
+);

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import type { HumanTaskStore } from '#shared/ports/tasks.ts';
-import { recordTransferFailure, type TransferPorts } from '#shared/transfer/transfer.ts';
-import { transferPortsFromEnv } from './deps.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { humanTasks, submissions } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
+import { recordTransferFailure } from '#shared/transfer/transfer.ts';
+import { transfer } from './context.ts';
 
 export const transferFailureInputSchema = z.object({
   submissionId: z.string().min(1),
@@ -11,27 +12,19 @@ export const transferFailureInputSchema = z.object({
   execution: z.string().optional(),
 });
 
-type FailurePorts = Pick<TransferPorts, 'store' | 'now'> & { tasks?: Pick<HumanTaskStore, 'listBySubject' | 'expire'> };
-
 /**
  * "Transfer Failed": the error on the timeline (audited), with whether a number had been assigned;
  * the submission back to transferState failed (POST …/transfer starts it again); the execution's open tasks closed.
  */
-export function makeHandler(ports?: FailurePorts) {
-  return withSfnTask('RecordTransferFailure', transferFailureInputSchema, async (input, ctx) => {
-    // Only what this step touches (the defaults' other getters would require their variables).
-    const resolved: FailurePorts = ports ?? (await (async () => {
-      const all = await transferPortsFromEnv();
-      return { store: all.store, now: all.now, tasks: (await import('#adapters/dynamo-tasks.ts')).humanTaskStoreFromEnv() };
-    })());
-    return recordTransferFailure(resolved, {
+export const handler = sfnTask(transfer, 'RecordTransferFailure', transferFailureInputSchema, [submissions, humanTasks, now], async (input, p, task) =>
+  recordTransferFailure(
+    { store: p.submissions, tasks: p.humanTasks, now: p.now },
+    {
       submissionId: input.submissionId,
       error: input.failure.Error,
       cause: input.failure.Cause,
-      requestId: ctx.requestId,
+      requestId: task.requestId,
       ...(input.execution ? { execution: input.execution } : {}),
-    });
-  });
-}
-
-export const handler = makeHandler();
+    },
+  ),
+);

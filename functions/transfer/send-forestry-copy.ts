@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { calendar, identityRepo, submissions } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
 import { sendForestryCopy } from '#shared/transfer/forestry.ts';
-import type { TransferPorts } from '#shared/transfer/transfer.ts';
-import { transferPortsFromEnv } from './deps.ts';
+import { transfer } from './context.ts';
 
 export const sendForestryCopyInputSchema = z.object({
   submissionId: z.string().min(1),
@@ -11,14 +12,9 @@ export const sendForestryCopyInputSchema = z.object({
 });
 
 /** "Forestry Copy": R8.2 — for a forestry organiser, the copy record for the same-level natural-resources department. */
-export function makeHandler(ports?: Pick<TransferPorts, 'store' | 'identity' | 'calendar' | 'now'>) {
-  return withSfnTask('SendForestryCopy', sendForestryCopyInputSchema, async (input, ctx) =>
-    sendForestryCopy(ports ?? (await transferPortsFromEnv()), {
-      submissionId: input.submissionId,
-      ...(input.resultNumber ? { resultNumber: input.resultNumber } : {}),
-      requestId: ctx.requestId,
-    }),
-  );
-}
-
-export const handler = makeHandler();
+export const handler = sfnTask(transfer, 'SendForestryCopy', sendForestryCopyInputSchema, [submissions, identityRepo, calendar, now], async (input, p, task) =>
+  sendForestryCopy(
+    { store: p.submissions, identity: p.identity, calendar: p.calendar, now: p.now },
+    { submissionId: input.submissionId, ...(input.resultNumber ? { resultNumber: input.resultNumber } : {}), requestId: task.requestId },
+  ),
+);

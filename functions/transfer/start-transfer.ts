@@ -1,20 +1,12 @@
-import { withHttp } from '#runtime/with-http.ts';
-import { transferContracts } from '#shared/schemas/transfer-contracts.ts';
+import { http } from '#runtime/http.ts';
+import { now } from '#runtime/ports/basics.ts';
+import { submissions } from '#runtime/ports/registry.ts';
+import { workflow } from '#runtime/ports/workflow.ts';
 import { startTransfer } from '#shared/transfer/transfer.ts';
-import { signedIn } from '#functions/submission/deps.ts';
-import { portsOf, type TransferDeps } from './deps.ts';
+import { transfer } from './context.ts';
 
 /** POST /submissions/{submissionId}/transfer — R8.1: starts the Transfer workflow once: 202 when started, 200 after. */
-export function makeHandler(deps?: TransferDeps) {
-  return withHttp(
-    'StartTransfer',
-    transferContracts.StartTransfer,
-    async (req) => {
-      const result = await startTransfer(await portsOf(deps), { actor: signedIn(req.principal), submissionId: req.path.submissionId, requestId: req.requestId });
-      return { status: result.started ? 202 : 200, body: result };
-    },
-    deps,
-  );
-}
-
-export const handler = makeHandler();
+export const handler = http(transfer, 'StartTransfer', [submissions, workflow, now], async (req, p) => {
+  const result = await startTransfer({ store: p.submissions, workflow: p.workflow, now: p.now }, { actor: req.principal, submissionId: req.path.submissionId, requestId: req.requestId });
+  return { status: result.started ? 202 : 200, body: result };
+});

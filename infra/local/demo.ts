@@ -267,7 +267,7 @@ export async function fixturePackage(projectRoot: string, fixture: DemoFixture):
  * set it.
  */
 export async function demoPortsFromEnv(projectRoot: string): Promise<DemoPorts> {
-  const [submission, catalogue, identity, calendarStore, calendarLoad, uploads, sfn, mailer, custody, publicFiles, config] = await Promise.all([
+  const [submission, catalogue, identity, calendarStore, calendarLoad, uploads, sfn, mailer, custody, publicFiles, config, composition, root] = await Promise.all([
     import('#adapters/dynamo-submission.ts'),
     import('#adapters/dynamo-catalogue.ts'),
     import('#adapters/dynamo-identity.ts'),
@@ -276,9 +276,11 @@ export async function demoPortsFromEnv(projectRoot: string): Promise<DemoPorts> 
     import('#adapters/s3-uploads.ts'),
     import('#adapters/sfn.ts'),
     import('#adapters/mailer.ts'),
-    import('#functions/custody/deps.ts'),
+    import('#functions/transfer/copy-into-custody.ts'),
     import('#adapters/s3-public-catalogue.ts'),
     import('#adapters/config.ts'),
+    import('#runtime/compose.ts'),
+    import('#infra/manifest.ts'),
   ]);
   const store = submission.submissionStoreFromEnv();
   const cat = catalogue.catalogueStoreFromEnv();
@@ -298,7 +300,7 @@ export async function demoPortsFromEnv(projectRoot: string): Promise<DemoPorts> 
       now,
       appBaseUrl: config.requireEnv(config.envNames.appBaseUrl),
     },
-    copy: await custody.custodyCopyPortsFromEnv(),
+    copy: custody.copyPortsOf(composition.compose(custody.copyUses, root.functionByName('CopyIntoCustody'))),
     catalogue: cat,
     publish: {
       catalogue: cat,

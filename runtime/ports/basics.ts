@@ -24,3 +24,8 @@ export const newTaskIdPort = port({ name: 'newId', env: [], build: (): (() => st
 
 /** Where a page sends a user who is not signed in (SIGN_IN_URL, optional: the local issuer's page by default). */
 export const signInUrl = port({ name: 'signInUrl', env: [], build: (env): string => signInUrlFromEnv(env) });
+
+// --- transfer, custody, destruction ---
+
+/** A random suffix for new ids (a destruction round is `<number>-<suffix>`). */
+export const newId = port({ name: 'newId', env: [], build: (): (() => string) => () => randomBytes(6).toString('hex') });

@@ -124,3 +124,15 @@ export const catalogueChanges = port({ name: 'catalogueChanges', env: [], build:
 
 /** The same recipe under the name the catalogue handlers import. */
 export { catalogue as catalogueStore };
+
+// --- transfer, custody, destruction ---
+import { destructionStoreFromEnv } from '#adapters/dynamo-destruction.ts';
+import { custodyRecordsFromEnv } from '#adapters/dynamo-custody-records.ts';
+import type { DestructionStore } from '#shared/destruction/destruction.ts';
+import type { CustodyRecords } from '#shared/ports/custody.ts';
+
+/** Destruction rounds of catalogue entries. */
+export const destructions = port({ name: 'destructions', env: ['registry'], build: (env): DestructionStore => destructionStoreFromEnv(env) });
+
+/** The registry's custody records (the integrity audit's expected set and verified file lists). */
+export const custodyRecords = port({ name: 'records', env: ['registry'], build: (env): CustodyRecords => custodyRecordsFromEnv(env) });

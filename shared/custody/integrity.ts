@@ -98,6 +98,20 @@ export interface DocumentKeyLister {
   list(prefix: string, cursor?: string): Promise<{ keys: string[]; cursor?: string }>;
 }
 
+/** What the IntegrityAudit steps use (functions/custody/*); unit tests pass fakes. */
+export interface IntegrityAuditPorts {
+  readonly custody: CustodyStore;
+  /** The registry's custody records (List Results: the expected set; Check Batch: the verified file lists). */
+  readonly records: CustodyRecords;
+  /** Write Report lists the run's per-batch results by prefix. */
+  readonly documents: DocumentStore & DocumentKeyLister;
+  readonly trustStoredChecksums: boolean;
+  readonly runs: IntegrityRunLog;
+  readonly identity: Pick<IdentityRepository, 'listUsers'>;
+  readonly mailer: Mailer;
+  readonly now: () => Date;
+}
+
 export interface IntegrityPorts {
   readonly custody: CustodyStore;
   /** The registry's custody records: the expected set and the verified file lists. */

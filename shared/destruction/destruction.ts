@@ -93,6 +93,15 @@ export interface RequestPorts {
   readonly newId: () => string;
 }
 
+/** The ports of the destruction functions, minus the destroyer: only functions/destruction/destroy-objects.ts asks for that. */
+export interface DestructionPorts extends RequestPorts {
+  readonly catalogue: CatalogueStore;
+  readonly destructions: DestructionStore;
+  readonly identity: IdentityRepository;
+  readonly mailer: Mailer;
+  readonly workflow: Workflow;
+}
+
 /**
  * POST /catalogue/{resultNumber}/destruction.
  *

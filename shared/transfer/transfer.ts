@@ -68,6 +68,9 @@ export interface TransferPorts {
   readonly appBaseUrl: string;
 }
 
+/** Record Receipt's ports: no package objects, no catalogue (its function has no uploads bucket); callers holding all of TransferPorts may pass them. */
+export type ReceiptPorts = Omit<TransferPorts, 'objects' | 'catalogue'> & Partial<Pick<TransferPorts, 'objects' | 'catalogue'>>;
+
 async function loadSubmission(store: Pick<SubmissionStore, 'getSubmission'>, submissionId: string): Promise<Submission> {
   const submission = await store.getSubmission(submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${submissionId} 不存在`);
@@ -216,7 +219,7 @@ export async function checkTransferPreconditions(
  * per submission). The same-unit case is recorded here, with its reason.
  */
 export async function assignNumber(
-  ports: TransferPorts,
+  ports: Pick<TransferPorts, 'store' | 'objects' | 'catalogue' | 'now'>,
   input: { submissionId: string; requestId: string },
 ): Promise<{ submissionId: string; n: number; resultNumber: string; transferRequired: boolean; custodianOrg: string }> {
   const { submission, n } = await checkTransferPreconditions(ports, input.submissionId);
@@ -287,7 +290,7 @@ export interface ReceiptInput {
  * same audited transaction, conditional on no receipt recorded yet), and the
  * organiser's reviewers are told. Idempotent.
  */
-export async function recordReceipt(ports: TransferPorts, input: ReceiptInput): Promise<{ receivedAt: string; catalogueReportDue: string; implicit: boolean; emailed: string[] }> {
+export async function recordReceipt(ports: ReceiptPorts, input: ReceiptInput): Promise<{ receivedAt: string; catalogueReportDue: string; implicit: boolean; emailed: string[] }> {
   const submission = await loadSubmission(ports.store, input.submissionId);
   const existing = lastEvent(await ports.store.listEvents(input.submissionId), 'custodyReceived');
   if (existing) {
@@ -329,7 +332,7 @@ export async function recordReceipt(ports: TransferPorts, input: ReceiptInput): 
   return { receivedAt, catalogueReportDue, implicit, emailed };
 }
 
-async function mailOrganiser(ports: TransferPorts, submission: Submission, resultNumber: string, receivedAt: string, due: string, implicit: boolean): Promise<string[]> {
+async function mailOrganiser(ports: ReceiptPorts, submission: Submission, resultNumber: string, receivedAt: string, due: string, implicit: boolean): Promise<string[]> {
   const users = (await ports.identity.listUsers(submission.organiserOrg)).filter((u) => u.roles.includes('reviewer') && u.email);
   // A page a browser can open (it asks the reader to sign in); the API path is named for integrators only.
   const id = encodeURIComponent(submission.submissionId);

@@ -8,7 +8,9 @@ import { localBucketName, localPorts } from '#infra/local/ports.ts';
 import { custodyStoreFromEnv } from '#adapters/s3-custody.ts';
 import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
 import { copyIntoCustody } from '#shared/transfer/transfer.ts';
-import { custodyCopyPortsFromEnv } from '#functions/custody/deps.ts';
+import { copyPortsOf, copyUses } from '#functions/transfer/copy-into-custody.ts';
+import { functionByName } from '#infra/manifest.ts';
+import { compose } from '#runtime/compose.ts';
 import { copyFromUploads, type CopyResult } from '#shared/custody/copy.ts';
 import { custodyManifestKey, custodyObjectKey } from '#shared/custody/keys.ts';
 import { cataloguedValidResult, fixtureFiles, submit, taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';
@@ -52,7 +54,7 @@ async function documentJson(key: string): Promise<any> {
 async function resultInCustody(): Promise<{ copy: CopyResult; submissionId: string; name: string }> {
   const { submissionId, name, resultNumber } = await cataloguedValidResult();
   const copy = await copyIntoCustody(
-    { copy: await custodyCopyPortsFromEnv(), store: submissionStoreFromEnv(), now: () => new Date() },
+    { copy: copyPortsOf(compose(copyUses, functionByName('CopyIntoCustody'))), store: submissionStoreFromEnv(), now: () => new Date() },
     { submissionId, n: 1, resultNumber, requestId: `custody-test-${submissionId}` },
   );
   return { copy, submissionId, name };
@@ -84,7 +86,7 @@ describe('R10.1 custody integrity on the local cloud: corrupt by hand → the au
       .putOnce(key, Buffer.from('forged'), '0'.repeat(64), 6)
       .then(() => undefined, (error: unknown) => error);
     const again = await copyFromUploads(
-      await custodyCopyPortsFromEnv(),
+      copyPortsOf(compose(copyUses, functionByName('CopyIntoCustody'))),
       { submissionId: result.submissionId, n: 1, resultNumber: result.copy.resultNumber },
     );
 

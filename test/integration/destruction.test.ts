@@ -3,7 +3,9 @@ import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { localEnvironment } from '#infra/local/cloud.ts';
 import { localBucketName, localPorts } from '#infra/local/ports.ts';
-import { custodyCopyPortsFromEnv } from '#functions/custody/deps.ts';
+import { copyPortsOf, copyUses } from '#functions/transfer/copy-into-custody.ts';
+import { functionByName } from '#infra/manifest.ts';
+import { compose } from '#runtime/compose.ts';
 import type { CopyResult } from '#shared/custody/copy.ts';
 import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
 import { copyIntoCustody } from '#shared/transfer/transfer.ts';
@@ -32,7 +34,7 @@ async function exists(bucket: string, key: string): Promise<boolean> {
 async function resultInCustody(): Promise<{ copy: CopyResult; name: string; keys: string[] }> {
   const { submissionId, name, resultNumber } = await cataloguedValidResult();
   // The transfer's step, so the registry records the copy and the integrity audit expects it (until destroyed).
-  const copy = await copyIntoCustody({ copy: await custodyCopyPortsFromEnv(), store: submissionStoreFromEnv(), now: () => new Date() }, { submissionId, n: 1, resultNumber, requestId: `destruction-test-${submissionId}` });
+  const copy = await copyIntoCustody({ copy: copyPortsOf(compose(copyUses, functionByName('CopyIntoCustody'))), store: submissionStoreFromEnv(), now: () => new Date() }, { submissionId, n: 1, resultNumber, requestId: `destruction-test-${submissionId}` });
   const keys = [...(await fixtureFiles('valid')).keys()].map((p) => custodyObjectKey(resultNumber, 1, p)).concat(custodyManifestKey(resultNumber, 1));
   return { copy, name, keys };
 }

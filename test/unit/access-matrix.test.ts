@@ -4,9 +4,8 @@ import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { SecurityRecordStore } from '#shared/security/records.ts';
 import { handler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts';
 import { handler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
-import type { DestructionDeps, DestructionPorts } from '#functions/destruction/deps.ts';
-import { makeHandler as getDestruction } from '#functions/destruction/get-destruction.ts';
-import { makeHandler as requestDestruction } from '#functions/destruction/request-destruction.ts';
+import { handler as getDestruction } from '#functions/destruction/get-destruction.ts';
+import { handler as requestDestruction } from '#functions/destruction/request-destruction.ts';
 import { handler as listUsersHandler } from '#functions/identity/list-users.ts';
 import { handler as listSecurityRecordsHandler } from '#functions/identity/list-security-records.ts';
 import { handler as abortUploads } from '#functions/submission/abort-uploads.ts';
@@ -18,13 +17,13 @@ import { handler as getTimeline } from '#functions/submission/get-submission-tim
 import { handler as getSurveyTask } from '#functions/submission/get-survey-task.ts';
 import { handler as getUploadStatus } from '#functions/submission/get-upload-status.ts';
 import { handler as issueUploadUrls } from '#functions/submission/issue-upload-urls.ts';
-import type { TransferDeps } from '#functions/transfer/deps.ts';
-import { makeHandler as startTransfer } from '#functions/transfer/start-transfer.ts';
+import { handler as startTransfer } from '#functions/transfer/start-transfer.ts';
 import { handler as getReport } from '#functions/verification/get-report.ts';
 import { handler as getReportHtml } from '#functions/verification/get-report-html.ts';
 import { manifest, type RouteDef } from '#infra/manifest.ts';
 import { seedUsers } from '#infra/local/seed.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
+import type { DestructionPorts } from '#shared/destruction/destruction.ts';
 import { classifications, clearanceAllows, type Classification } from '#shared/reference/classifications.ts';
 import type { User } from '#shared/schemas/identity.ts';
 import { InMemorySecurityRecords } from '#shared/security/records.ts';
@@ -145,11 +144,11 @@ const matrix: Record<string, Row> = {
   },
   'POST /catalogue/{resultNumber}/destruction': {
     subject: 'entry', scope: 'catalogue', actor: (u) => u.orgCode === '440000-CUS' && u.roles.includes('custodian'),
-    handler: (w) => requestDestruction(w.destructionDeps), path: ent, body: { reasons: '核对访问规则的矩阵测试（不执行销毁）' },
+    handler: (w) => requestDestruction.with(w.destructionPorts), path: ent, body: { reasons: '核对访问规则的矩阵测试（不执行销毁）' },
   },
   'GET /catalogue/{resultNumber}/destruction': {
     subject: 'entry', scope: 'catalogue', actor: (u) => ['440000-CUS', '440000-NR'].includes(u.orgCode) || u.roles.includes('administrator'),
-    handler: (w) => getDestruction(w.destructionDeps), path: ent,
+    handler: (w) => getDestruction.with(w.destructionPorts), path: ent,
   },
   'POST /catalogue-reports': { subject: 'none', why: 'custodian sends its own entries; lines rendered per reader' },
   'GET /catalogue-reports': { subject: 'list', why: 'organisation scope: test/unit/catalogue-report-domain.test.ts' },
@@ -158,7 +157,7 @@ const matrix: Record<string, Row> = {
   'POST /public-catalogue/refresh': { subject: 'none', why: 'publishes 公开 entries only (R9.3)' },
   'POST /submissions/{submissionId}/transfer': {
     subject: 'submission', scope: 'involved', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('reviewer'),
-    handler: (w) => startTransfer(w.transferDeps), path: sub,
+    handler: (w) => startTransfer.with(w.transferPorts), path: sub,
   },
 };
 
@@ -202,10 +201,10 @@ async function setup() {
     deps: { ...depsFor(world), securityRecords: () => records },
     ports: { ...portsFor(world), securityRecords: records },
     catPorts: { ...cataloguePorts(world, cat), securityRecords: records },
-    destructionDeps: { ...base, ports: () => destructionPorts } satisfies DestructionDeps,
     // The report routes read the store, the identity and the documents bucket only.
     verificationPorts: { ...stackPorts(base), submissions: world.store, documents },
-    transferDeps: { ...base, ports: () => ({ ...world.ports }) as unknown as ReturnType<TransferDeps['ports']> } satisfies TransferDeps,
+    destructionPorts: { ...destructionPorts, ...stackPorts(base) },
+    transferPorts: { ...stackPorts(base), submissions: world.ports.store, workflow: world.ports.workflow, now: world.ports.now },
   };
 }
 type World = Awaited<ReturnType<typeof setup>>;

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { makeHandler as makeWriteReport } from '#functions/custody/write-report.ts';
+import { handler as writeReportStep } from '#functions/custody/write-report.ts';
 import { batchListBudgetBytes, checkBatch, listResults, manifestsPerBatch, writeReport } from '#shared/custody/integrity.ts';
 import { custodyManifestKey, custodyObjectKey, integrityWorkKey } from '#shared/custody/keys.ts';
 import type { CustodyCopyRecord, CustodyRecords } from '#shared/ports/custody.ts';
@@ -62,7 +62,7 @@ describe('R10.1 integrity audit review: the state carries no per-batch results (
     const runs = new FakeRuns();
     const ports = { ...world, documents, trustStoredChecksums: false, runs, identity: fakeIdentity([]), mailer: new FakeMailer(), now: () => new Date('2026-11-08T19:00:00Z') };
 
-    const out = await makeWriteReport(ports)({ ...run, manifests: state.manifests, batches: state.batches, execution: 'arn:aws:states:local:000000000000:execution:IntegrityAudit:weekly-1' }, lambdaContext);
+    const out = await writeReportStep.with(ports)({ ...run, manifests: state.manifests, batches: state.batches, execution: 'arn:aws:states:local:000000000000:execution:IntegrityAudit:weekly-1' }, lambdaContext);
 
     expect(state.batches).toBe(3);
     expect(out).toEqual({ passed: false, problems: 3, reportKey: 'integrity/2026-11-08/weekly-1.json', htmlKey: 'integrity/2026-11-08/weekly-1.html' });

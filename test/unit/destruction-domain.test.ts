@@ -3,14 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { handler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts';
 import { handler as registerEntry } from '#functions/catalogue/register-catalogue-entry.ts';
 import { handler as searchCatalogue } from '#functions/catalogue/search-catalogue.ts';
-import type { DestructionDeps, DestructionPorts } from '#functions/destruction/deps.ts';
-import { makeHandler as destroyObjects } from '#functions/destruction/destroy-objects.ts';
-import { makeHandler as getDestruction } from '#functions/destruction/get-destruction.ts';
-import { makeHandler as markDestroyedStep } from '#functions/destruction/mark-destroyed.ts';
-import { makeHandler as refuseStep } from '#functions/destruction/refuse-destruction.ts';
-import { makeHandler as requestDestruction } from '#functions/destruction/request-destruction.ts';
+import { handler as destroyObjects } from '#functions/destruction/destroy-objects.ts';
+import { handler as getDestruction } from '#functions/destruction/get-destruction.ts';
+import { handler as markDestroyedStep } from '#functions/destruction/mark-destroyed.ts';
+import { handler as refuseStep } from '#functions/destruction/refuse-destruction.ts';
+import { handler as requestDestruction } from '#functions/destruction/request-destruction.ts';
 import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
-import type { DestructionApproval } from '#shared/destruction/destruction.ts';
+import type { DestructionApproval, DestructionPorts } from '#shared/destruction/destruction.ts';
 import { manifest } from '#infra/manifest.ts';
 import { catalogueDeps, cataloguePorts, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeMailer } from './custody-fakes.ts';
@@ -40,7 +39,7 @@ async function setup() {
     now: () => world.now,
     newId: () => `r${++n}`,
   };
-  const deps: DestructionDeps = { verifier: catDeps.verifier, identity: catDeps.identity, ports: () => ports };
+  const deps = { ...ports, verifier: catDeps.verifier(), identity: catDeps.identity() };
   const custody = new Map<string, unknown>([
     [`results/${resultNumber}/v1/data/a.gpkg`, 1],
     [`results/${resultNumber}/v1/doc/report.pdf`, 1],
@@ -58,7 +57,7 @@ async function setup() {
 type World = Awaited<ReturnType<typeof setup>>;
 
 async function requested(w: World) {
-  const r = await call(requestDestruction(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons } });
+  const r = await call(requestDestruction.with(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons } });
   return r.body.destruction as { destructionId: string };
 }
 
@@ -74,7 +73,7 @@ describe('R10.1 destruction (销毁): request through POST /catalogue/{resultNum
   it('records the request with its reasons (202), audits it and starts Destruction once', async () => {
     const w = await setup();
 
-    const r = await call(requestDestruction(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons } });
+    const r = await call(requestDestruction.with(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons } });
 
     expect(r.status).toBe(202);
     expect(r.body.destruction).toMatchObject({ resultNumber: w.resultNumber, status: 'pending', statusLabel: '待审批', reasons, requestedBy: 'zhang.wei', custodianOrg: '440000-CUS', organiserOrg: '440000-NR' });
@@ -88,7 +87,7 @@ describe('R10.1 destruction (销毁): request through POST /catalogue/{resultNum
     const w = await setup();
     await requested(w);
 
-    const again = await call(requestDestruction(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons } });
+    const again = await call(requestDestruction.with(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons } });
 
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('DESTRUCTION_PENDING');
@@ -98,7 +97,7 @@ describe('R10.1 destruction (销毁): request through POST /catalogue/{resultNum
   it('refuses reasons shorter than 10 characters (400) with the field named', async () => {
     const w = await setup();
 
-    const r = await call(requestDestruction(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons: '不再需要' } });
+    const r = await call(requestDestruction.with(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons: '不再需要' } });
 
     expect(r.status).toBe(400);
     expect(JSON.stringify(r.body)).toContain('reasons');
@@ -108,7 +107,7 @@ describe('R10.1 destruction (销毁): request through POST /catalogue/{resultNum
   it('refuses anyone but a custodian of the entry’s custodian organisation (403)', async () => {
     const w = await setup();
 
-    const reviewer = await call(requestDestruction(w.deps), 'POST', w.path, { user: 'chen.jing', pathParameters: w.pathParameters, body: { reasons } });
+    const reviewer = await call(requestDestruction.with(w.deps), 'POST', w.path, { user: 'chen.jing', pathParameters: w.pathParameters, body: { reasons } });
 
     expect(reviewer.status).toBe(403);
     expect(w.destructions.records.size).toBe(0);
@@ -120,7 +119,7 @@ describe('R10.1 destruction (销毁): the approved branch removes custody and ma
     const w = await setup();
     const { destructionId } = await requested(w);
 
-    const out = await destroyObjects({ destructions: w.destructions, destroyers: w.destroyers })(
+    const out = await destroyObjects.with({ destructions: w.destructions, destroyers: w.destroyers })(
       { resultNumber: w.resultNumber, destructionId, approval: approval('approve') },
       lambdaContext,
     );
@@ -135,7 +134,7 @@ describe('R10.1 destruction (销毁): the approved branch removes custody and ma
     const w = await setup();
     const { destructionId } = await requested(w);
 
-    const act = destroyObjects({ destructions: w.destructions, destroyers: w.destroyers })(
+    const act = destroyObjects.with({ destructions: w.destructions, destroyers: w.destroyers })(
       { resultNumber: w.resultNumber, destructionId, approval: approval('return') },
       lambdaContext,
     );
@@ -147,7 +146,7 @@ describe('R10.1 destruction (销毁): the approved branch removes custody and ma
   it('refuses to destroy for a round that was never requested', async () => {
     const w = await setup();
 
-    const act = destroyObjects({ destructions: w.destructions, destroyers: w.destroyers })(
+    const act = destroyObjects.with({ destructions: w.destructions, destroyers: w.destroyers })(
       { resultNumber: w.resultNumber, destructionId: `${w.resultNumber}-forged`, approval: approval('approve') },
       lambdaContext,
     );
@@ -160,10 +159,10 @@ describe('R10.1 destruction (销毁): the approved branch removes custody and ma
     const w = await setup();
     const { destructionId } = await requested(w);
 
-    await markDestroyedStep(w.ports)({ resultNumber: w.resultNumber, destructionId, approval: approval('approve'), removed: 6 }, lambdaContext);
+    await markDestroyedStep.with(w.ports)({ resultNumber: w.resultNumber, destructionId, approval: approval('approve'), removed: 6 }, lambdaContext);
     const entry = await call(getEntry.with(w.catPorts), 'GET', `/catalogue/${w.resultNumber}`, { user: 'zhang.wei', pathParameters: w.pathParameters });
     const search = await call(searchCatalogue.with(w.catPorts), 'GET', '/catalogue', { user: 'zhang.wei', query: { custodian: '440000-CUS' } });
-    const round = await call(getDestruction(w.deps), 'GET', w.path, { user: 'chen.jing', pathParameters: w.pathParameters });
+    const round = await call(getDestruction.with(w.deps), 'GET', w.path, { user: 'chen.jing', pathParameters: w.pathParameters });
 
     expect(entry.body.entry).toMatchObject({ resultNumber: w.resultNumber, status: 'destroyed', version: 2, updatedBy: 'chen.jing' });
     expect(search.body.items.map((e: { resultNumber: string }) => e.resultNumber)).not.toContain(w.resultNumber);
@@ -174,7 +173,7 @@ describe('R10.1 destruction (销毁): the approved branch removes custody and ma
   it('is idempotent: a retried Mark Destroyed leaves one destroyed version and succeeds', async () => {
     const w = await setup();
     const { destructionId } = await requested(w);
-    const step = markDestroyedStep(w.ports);
+    const step = markDestroyedStep.with(w.ports);
     const input = { resultNumber: w.resultNumber, destructionId, approval: approval('approve'), removed: 6 };
 
     await step(input, lambdaContext);
@@ -186,9 +185,9 @@ describe('R10.1 destruction (销毁): the approved branch removes custody and ma
   it('refuses a new request once the result is destroyed (409)', async () => {
     const w = await setup();
     const { destructionId } = await requested(w);
-    await markDestroyedStep(w.ports)({ resultNumber: w.resultNumber, destructionId, approval: approval('approve'), removed: 6 }, lambdaContext);
+    await markDestroyedStep.with(w.ports)({ resultNumber: w.resultNumber, destructionId, approval: approval('approve'), removed: 6 }, lambdaContext);
 
-    const r = await call(requestDestruction(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons } });
+    const r = await call(requestDestruction.with(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons } });
 
     expect(r.status).toBe(409);
     expect(r.body.error.code).toBe('ENTRY_DESTROYED');
@@ -200,9 +199,9 @@ describe('R10.1 destruction (销毁): a refusal changes nothing but the round', 
     const w = await setup();
     const { destructionId } = await requested(w);
 
-    await refuseStep(w.ports)({ resultNumber: w.resultNumber, destructionId, approval: approval('return') }, lambdaContext);
+    await refuseStep.with(w.ports)({ resultNumber: w.resultNumber, destructionId, approval: approval('return') }, lambdaContext);
     const entry = await call(getEntry.with(w.catPorts), 'GET', `/catalogue/${w.resultNumber}`, { user: 'zhang.wei', pathParameters: w.pathParameters });
-    const again = await call(requestDestruction(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons } });
+    const again = await call(requestDestruction.with(w.deps), 'POST', w.path, { user: 'zhang.wei', pathParameters: w.pathParameters, body: { reasons } });
 
     expect(w.destructions.audits.map((a) => a.action)).toEqual(['destruction.request', 'destruction.refused', 'destruction.request']);
     expect(entry.body.entry).toMatchObject({ status: 'active', version: 1 });
