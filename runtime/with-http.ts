@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { manifest, type RouteDef } from '#infra/manifest.ts';
@@ -263,5 +262,5 @@ export function withHttp<C extends RouteContract>(
     const result = await base(event, context);
     return event.requestContext?.http?.method === 'HEAD' ? { ...result, body: '' } : result;
   };
-  return middy(headless);
+  return headless;
 }

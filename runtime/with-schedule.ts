@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
@@ -77,5 +76,5 @@ export function withSchedule<R>(name: string, fn: (ctx: ScheduleContext) => Prom
       throw error;
     }
   };
-  return middy(base);
+  return base;
 }

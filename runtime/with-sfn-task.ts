@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { z } from 'zod';
@@ -56,5 +55,5 @@ export function withSfnTask<S extends z.ZodType, R>(
       throw error;
     }
   };
-  return middy(base);
+  return base;
 }

@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
@@ -43,5 +42,5 @@ export function withStream<R>(name: string, fn: (ctx: StreamContext) => Promise<
       throw error;
     }
   };
-  return middy(base);
+  return base;
 }

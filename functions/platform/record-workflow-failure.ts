@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { withSfnTask } from '#runtime/with-sfn-task.ts';
-import { auditTrail } from '#adapters/audited-write.ts';
-import type { AuditTrail } from '#shared/ports/audit.ts';
+import { auditTrailPort } from '#runtime/ports/registry.ts';
+import { sfnTask } from '#runtime/sfn-task.ts';
 import { recordWorkflowFailure } from '#shared/platform/workflow-failure.ts';
+import { platform } from './context.ts';
 
 export const workflowFailureInputSchema = z.object({
   stateMachine: z.string().min(1),
@@ -13,17 +13,13 @@ export const workflowFailureInputSchema = z.object({
 });
 
 /** "… Failed" of Destruction, CatalogueReport and IntegrityAudit: one audited workflow.failed record, then the execution fails. */
-export function makeHandler(ports?: { trail: Pick<AuditTrail, 'append'> }) {
-  return withSfnTask('RecordWorkflowFailure', workflowFailureInputSchema, async (input, ctx) => {
-    const { seq } = await recordWorkflowFailure(ports?.trail ?? auditTrail(), {
-      stateMachine: input.stateMachine,
-      subject: input.subject,
-      failure: { Error: input.failure.Error, Cause: input.failure.Cause },
-      requestId: ctx.requestId,
-      ...(input.execution ? { execution: input.execution } : {}),
-    });
-    return { recorded: true, seq };
+export const handler = sfnTask(platform, 'RecordWorkflowFailure', workflowFailureInputSchema, [auditTrailPort], async (input, p, task) => {
+  const { seq } = await recordWorkflowFailure(p.trail, {
+    stateMachine: input.stateMachine,
+    subject: input.subject,
+    failure: { Error: input.failure.Error, Cause: input.failure.Cause },
+    requestId: task.requestId,
+    ...(input.execution ? { execution: input.execution } : {}),
   });
-}
-
-export const handler = makeHandler();
+  return { recorded: true, seq };
+});

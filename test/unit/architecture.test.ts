@@ -49,6 +49,8 @@ const rules: Rule[] = [
     forbidden: (t) => ['infra', 'functions', 'runtime', 'adapters'].includes(t) || t.startsWith('@aws-sdk/') || forbiddenPackages.includes(t),
   },
   { folder: 'adapters', forbidden: (t) => ['runtime', 'functions', 'infra'].includes(t) },
+  // Handlers get their ports from the composition root (runtime/ports/*): never an adapter, the SDK or infra.
+  { folder: 'functions', forbidden: (t) => ['adapters', 'infra'].includes(t) || t.startsWith('@aws-sdk/') },
 ];
 
 /**
@@ -110,5 +112,11 @@ describe('the dependency rule: the core imports no infra, handler runtime, adapt
   it('allows only breaches that still exist (the allow-list shrinks as the work lands)', () => {
     const found = new Set(breaches());
     expect(Object.keys(allowed).filter((b) => !found.has(b))).toEqual([]);
+  });
+
+  it('wires no handler by hand: no deps.ts service locator and no FromEnv( factory call under functions/', () => {
+    const files = tsFiles('functions');
+    expect(files.filter((f) => f.endsWith('/deps.ts'))).toEqual([]);
+    expect(files.filter((f) => readFileSync(join(root, f), 'utf8').includes('FromEnv('))).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { makeHandler } from '#functions/platform/record-workflow-failure.ts';
+import { handler as recordFailure } from '#functions/platform/record-workflow-failure.ts';
 import { readWholeChain } from '#shared/audit/read-chain.ts';
 import { auditTrail } from '#adapters/audited-write.ts';
 import { maxCauseLength } from '#shared/platform/workflow-failure.ts';
@@ -12,7 +12,7 @@ const execution = 'arn:aws:states:cn-north-1:000000000000:execution:Destruction:
 describe('R10.1 issue 9 RecordWorkflowFailure: a failed workflow step leaves one audited record before the execution fails', () => {
   it('appends one workflow.failed record naming the machine, its subject, the error and the execution', async () => {
     const store = new InMemoryTables();
-    const handler = makeHandler({ trail: auditTrail(store, () => new Date('2026-12-03T01:02:03Z')) });
+    const handler = recordFailure.with({ trail: auditTrail(store, () => new Date('2026-12-03T01:02:03Z')) });
 
     const out = await handler(
       { stateMachine: 'Destruction', subject: { resultNumber: 'CG-1', destructionId: 'D1' }, failure: { Error: 'CustodyDeleteError', Cause: '删除失败' }, execution },
@@ -35,7 +35,7 @@ describe('R10.1 issue 9 RecordWorkflowFailure: a failed workflow step leaves one
 
   it('keeps the start of a long cause and takes a Catch output without Cause', async () => {
     const store = new InMemoryTables();
-    const handler = makeHandler({ trail: auditTrail(store) });
+    const handler = recordFailure.with({ trail: auditTrail(store) });
 
     await handler({ stateMachine: 'IntegrityAudit', subject: { executionName: 'audit-1' }, failure: { Error: 'States.TaskFailed', Cause: 'x'.repeat(5000) } }, context);
     await handler({ stateMachine: 'CatalogueReport', failure: { Error: 'States.Timeout' } }, context);
@@ -47,7 +47,7 @@ describe('R10.1 issue 9 RecordWorkflowFailure: a failed workflow step leaves one
 
   it('refuses an input without the machine or the failure (ValidationError naming the field) and records nothing', async () => {
     const store = new InMemoryTables();
-    const handler = makeHandler({ trail: auditTrail(store) });
+    const handler = recordFailure.with({ trail: auditTrail(store) });
 
     await expect(handler({ failure: { Error: 'X' } }, context)).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('stateMachine') });
     await expect(handler({ stateMachine: 'Destruction' }, context)).rejects.toMatchObject({ name: 'ValidationError', message: expect.stringContaining('failure') });
