@@ -62,7 +62,7 @@ const contractsToContextModules =
 const allowed: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
-      'destruction-contracts', 'identity-contracts',
+      'destruction-contracts',
       'tasks-contracts', 'transfer-contracts', 'verification-contracts',
     ].map((f) => [`shared/schemas/${f}.ts → #runtime/contract.ts`, contractsToContextModules]),
   ),
