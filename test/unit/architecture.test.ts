@@ -62,7 +62,6 @@ const contractsToContextModules =
 const allowed: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
-      'destruction-contracts',
       'tasks-contracts', 'transfer-contracts', 'verification-contracts',
     ].map((f) => [`shared/schemas/${f}.ts → #runtime/contract.ts`, contractsToContextModules]),
   ),
