@@ -62,7 +62,7 @@ const contractsToContextModules =
 const allowed: Readonly<Record<string, string>> = {
   ...Object.fromEntries(
     [
-      'tasks-contracts', 'verification-contracts',
+      'tasks-contracts',
     ].map((f) => [`shared/schemas/${f}.ts → #runtime/contract.ts`, contractsToContextModules]),
   ),
   'adapters/dynamo-stream.ts → #infra/manifest.ts':
