@@ -1,8 +1,31 @@
+import { z } from 'zod';
+import { contract } from '#runtime/contract.ts';
 import { defineContext } from '#runtime/define.ts';
-import { destructionContracts } from '#shared/schemas/destruction-contracts.ts';
+import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
+import { destructionRequestBodySchema, destructionViewSchema } from '#shared/schemas/destruction.ts';
 import { platform } from '../platform/context.ts';
 import { tasks } from '../tasks/context.ts';
 import { verification } from '../verification/context.ts';
+
+const numberPath = z.object({ resultNumber: resultNumberSchema });
+
+/** Contracts of the destruction routes (销毁), keyed by manifest function name. */
+export const destructionContracts = {
+  RequestDestruction: contract({
+    success: [202],
+    path: numberPath,
+    body: destructionRequestBodySchema,
+    response: z.object({ destruction: destructionViewSchema }),
+    description:
+      '保管单位的成果保管人申请销毁成果（理由至少 10 个字）：组织单位审核人员经邮件链接审批；批准后删除全部保管文件（含各版本与备份）及保管清单，目录条目标记为“已销毁”（统一编号保留），' +
+      '不批准则一切保持不变并通知申请人。已有待审批的申请时返回 409。返回 202。',
+  }),
+  GetDestruction: contract({
+    path: numberPath,
+    response: z.object({ destruction: destructionViewSchema }),
+    description: '成果最近一次销毁申请的状态与审批记录（保管单位、组织单位及其上级可查；超出密级权限的按不存在处理）。',
+  }),
+};
 
 /** The destruction context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
 export const destruction = defineContext({

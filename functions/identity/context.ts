@@ -1,5 +1,86 @@
+import { z } from 'zod';
+import { contract } from '#runtime/contract.ts';
 import { defineContext } from '#runtime/define.ts';
-import { identityContracts } from '#shared/schemas/identity-contracts.ts';
+import { classificationSchema } from '#shared/identity/roles.ts';
+import { organisationSchema, userSchema } from '#shared/schemas/identity.ts';
+
+const isoInstantOrDay = z.union([z.iso.date(), z.iso.datetime()]);
+
+const securityRecordSchema = z.object({
+  org: z.string().describe('记录归属的组织（请求人所在单位，或被访问记录的组织、实施、保管单位）'),
+  time: z.string(),
+  requestId: z.string(),
+  kind: z.enum(['read', 'refused']).describe('read 读取内部及以上密级记录；refused 请求被拒绝'),
+  actor: z.string().describe('用户名；anonymous 表示未登录'),
+  actorOrg: z.string().optional(),
+  route: z.string(),
+  status: z.number().int(),
+  code: z.string().optional(),
+  records: z.array(z.object({ target: z.string(), classification: classificationSchema, access: z.enum(['read', 'hidden', 'refused']) })),
+});
+
+const orgCode = organisationSchema.shape.code.describe('组织代码：行政区划代码-类别，如 440000-NR');
+const userId = userSchema.shape.userId.describe('用户名，如 zhang.wei');
+
+const labelsSchema = z.object({
+  roles: z.array(z.string()).describe('角色中文名称'),
+  clearance: z.string().describe('密级权限中文名称'),
+});
+
+/** Contracts of the identity routes (R3.1, R4.1, R5.1), keyed by manifest function name. */
+export const identityContracts = {
+  GetMe: contract({
+    response: z.object({ user: userSchema, organisation: organisationSchema.optional(), labels: labelsSchema }),
+    description: '当前登录用户：所属单位、角色与密级权限（以登记信息为准，不取自令牌）。',
+  }),
+  ListOrganisations: contract({
+    query: z.object({ parentCode: orgCode.optional().describe('上级组织代码；不填则列出国家级组织') }),
+    response: z.object({ items: z.array(organisationSchema) }),
+    description: '按上级组织列出下级组织（行政区划层级：国家—省—市—县）。',
+  }),
+  GetOrganisation: contract({
+    path: z.object({ code: orgCode }),
+    response: z.object({ organisation: organisationSchema, parent: organisationSchema.optional(), children: z.array(organisationSchema) }),
+    description: '组织详情，附上级组织与直接下级组织。',
+  }),
+  ListUsers: contract({
+    path: z.object({ code: orgCode }),
+    response: z.object({ items: z.array(userSchema) }),
+    description: '某组织登记的用户（姓名、邮箱、角色、密级权限）：仅该组织、其上级部门和系统管理员可查看。',
+  }),
+  ListSecurityRecords: contract({
+    query: z.object({
+      org: z.union([orgCode, z.literal('anonymous')]).describe('组织代码；anonymous 为未登录请求的记录（仅系统管理员）'),
+      from: isoInstantOrDay.optional().describe('起始时间（含），ISO 8601 日期或时间；默认 30 天前'),
+      to: isoInstantOrDay.optional().describe('结束时间（含当日），ISO 8601 日期或时间'),
+      subordinates: z.enum(['true', 'false']).default('true').describe('是否包含下级单位的记录（默认包含）'),
+      limit: z.coerce.number().int().min(1).max(200).default(50),
+      cursor: z.string().datetime().optional().describe('上一页返回的 cursor（该时间之前的记录）'),
+    }),
+    response: z.object({
+      org: z.string(),
+      orgs: z.array(z.string()).describe('本次查询涉及的组织'),
+      items: z.array(securityRecordSchema),
+      cursor: z.string().optional(),
+    }),
+    description:
+      '安全记录（R20.1）：被拒绝的请求（401、403、因密级返回的 404、涉及受保护记录的 409）和对内部及以上密级记录的每次读取。监督人员可查看本单位及下级单位的记录，系统管理员可查看任一单位。按组织与时间的键查询，不做全表扫描。',
+  }),
+  UpdateUserClearance: contract({
+    path: z.object({ userId }),
+    body: z.object({
+      clearance: classificationSchema.describe('新的密级权限：public 公开、internal 内部、secret 秘密、confidential 机密、topSecret 绝密'),
+      reason: z.string().trim().min(2, '请填写调整理由（至少 2 个字）').max(500).describe('调整理由，记入审计记录'),
+    }),
+    response: z.object({
+      user: userSchema,
+      changed: z.boolean().describe('false 表示该用户已是此密级，未作修改、未产生审计记录'),
+      auditSeq: z.number().int().positive().optional().describe('本次修改的审计记录序号'),
+    }),
+    description:
+      '系统管理员调整用户密级权限（需管辖区域内、不高于本人密级、不能调整本人）。修改与审计记录在同一事务中写入；重复提交相同密级返回 changed=false。',
+  }),
+};
 
 /** The identity context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
 export const identity = defineContext({

@@ -1,5 +1,37 @@
+import { z } from 'zod';
+import { contract } from '#runtime/contract.ts';
 import { defineContext } from '#runtime/define.ts';
-import { tasksContracts } from '#shared/schemas/tasks-contracts.ts';
+import { decideHumanTaskBodySchema, humanTaskViewSchema } from '#shared/schemas/tasks.ts';
+import { humanTaskIdSchema } from '#shared/tasks/ids.ts';
+
+/**
+ * The human-task routes (architecture: "Human tasks"). The emailed link opens
+ * the public page, which changes nothing and shows nothing by itself; the
+ * signed-in assignee's browser then GETs the task and POSTs the decision.
+ */
+const taskPath = z.object({ id: humanTaskIdSchema });
+
+/** Contracts of the human-task routes, keyed by manifest function name. */
+export const tasksContracts = {
+  HumanTaskPage: contract({
+    path: taskPath,
+    produces: 'text/html',
+    description:
+      '邮件链接打开的任务页面（无需令牌）：页面本身不读取、不显示、不改变任何数据——它在浏览器中用已登录用户的令牌读取任务（GET /human-tasks/{id}），由用户点击“通过/退回”提交（POST）。邮件安全网关预取链接不会产生任何影响。',
+  }),
+  GetHumanTask: contract({
+    path: taskPath,
+    response: humanTaskViewSchema,
+    description: '任务详情：仅任务指派的用户可查看（其他用户 403，不存在的编号 404）。含成果包概况、自动核验报告摘要、办理期限与剩余工作日。',
+  }),
+  DecideHumanTask: contract({
+    path: taskPath,
+    body: decideHumanTaskBodySchema,
+    response: humanTaskViewSchema,
+    description:
+      '作出决定（通过/退回），每个任务只能决定一次：条件写入与审计记录在同一事务中，随后恢复流程（SendTaskSuccess）。再次决定返回 409 TASK_ALREADY_DECIDED；任务已超时返回 409 TASK_EXPIRED；非指派用户 403。',
+  }),
+};
 
 /** The tasks context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
 export const tasks = defineContext({

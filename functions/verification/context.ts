@@ -1,6 +1,32 @@
+import { z } from 'zod';
+import { contract } from '#runtime/contract.ts';
 import { defineContext } from '#runtime/define.ts';
-import { verificationContracts } from '#shared/schemas/verification-contracts.ts';
+import { reportPagePathSchema, verificationReportSchema } from '#shared/schemas/verification.ts';
 import { tasks } from '../tasks/context.ts';
+
+/** The path of the report routes: submission and round (R7.1, R7.2). */
+const versionPath = reportPagePathSchema;
+
+/** Contracts of the verification report routes (R7.1, R7.2), keyed by manifest function name. */
+export const verificationContracts = {
+  GetVerificationReport: contract({
+    path: versionPath,
+    response: verificationReportSchema,
+    description: '某一版本（核验轮次）的技术核验报告（JSON）。仅组织、实施、保管单位及其上级可查看；自动核验尚未完成时 404。',
+  }),
+  GetVerificationReportHtml: contract({
+    path: versionPath,
+    produces: 'text/html',
+    description: '同一报告的中文 HTML 页面（无脚本、无外部资源）。权限同上。',
+  }),
+  ReportPage: contract({
+    // Loose on purpose: the page answers 200 whatever the link says (an invalid-link page), so a link checker learns nothing from the status.
+    path: z.object({ submissionId: z.string().min(1).max(128).describe('汇交编号（UUID）'), n: z.string().min(1).max(16).describe('版本号 n（v1 为 1）') }),
+    produces: 'text/html',
+    description:
+      '邮件和命令行给出的核验报告链接打开的页面（无需令牌）：页面本身不含报告内容——它在浏览器中用已登录用户的令牌读取 report.html 并显示；未登录时显示登录链接。',
+  }),
+};
 
 /** The verification context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
 export const verification = defineContext({

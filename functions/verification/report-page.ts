@@ -1,6 +1,6 @@
 import { http } from '#runtime/http.ts';
 import { signInUrl } from '#runtime/ports/basics.ts';
-import { reportPagePathSchema } from '#shared/schemas/verification-contracts.ts';
+import { reportPagePathSchema } from '#shared/schemas/verification.ts';
 import { reportPage } from '#shared/verification/report-page.ts';
 import { invalidLinkPage } from '#shared/web/page-shell.ts';
 import { verification } from './context.ts';

@@ -7,7 +7,7 @@ import { handler as getOrganisation } from '#functions/identity/get-organisation
 import { handler as listUsers } from '#functions/identity/list-users.ts';
 import { handler as updateUserClearance } from '#functions/identity/update-user-clearance.ts';
 import { jwtVerifier } from '#runtime/auth.ts';
-import { identityContracts } from '#shared/schemas/identity-contracts.ts';
+import { identityContracts } from '#functions/identity/context.ts';
 import { FakeIdentity } from './identity-fakes.ts';
 
 const issuer = 'https://issuer.test/local-auth';

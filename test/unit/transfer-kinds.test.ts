@@ -4,7 +4,7 @@ import { custodyReceiptKind, forestryCopyAckKind, transferTaskKinds } from '#sha
 import { registerSurveyTask, recordCompletion } from '#shared/submission/tasks.ts';
 import { openSubmission } from '#shared/submission/submissions.ts';
 import type { HumanTask } from '#shared/ports/tasks.ts';
-import { humanTaskViewSchema } from '#shared/schemas/tasks-contracts.ts';
+import { humanTaskViewSchema } from '#shared/schemas/tasks.ts';
 import { verifiedSubmission } from './catalogue-fakes.ts';
 import { catalogue, standardFiles } from './submission-fakes.ts';
 import { transferWorld, type TransferWorld } from './transfer-fakes.ts';
