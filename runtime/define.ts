@@ -105,6 +105,10 @@ export type BoundedContext<
   readonly machine: { readonly [K in keyof M & string]: MachineRef<K> };
 };
 
+/** The two table grants most functions take: reads of the registry; audited writes (the registry and the audit chain on the logs table). */
+export const readsRegistry = { registry: 'read' } as const;
+export const auditedWrites = { registry: 'readWrite', logs: 'readWrite' } as const;
+
 /** Any context module (for the root manifest and the wrappers). */
 export interface AnyContext {
   readonly name: string;

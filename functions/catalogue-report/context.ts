@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contract } from '#runtime/contract.ts';
-import { defineContext } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { reportFileFormats } from '#shared/catalogue-report/report.ts';
 import { catalogueReportViewSchema } from '#shared/schemas/catalogue-report.ts';
 import { orgCodeSchema } from '#shared/schemas/submission.ts';
@@ -15,48 +15,30 @@ export const catalogueReport = defineContext({
     SendCatalogueReport: {
       entry: './send-catalogue-report.ts',
       description: 'A custodian reports the entries registered since its last report (JSON, CSV, Chinese HTML in documents; audited); starts CatalogueReport; 409 when nothing is new.',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        documents: 'readWrite',
-      },
+      tables: auditedWrites,
+      buckets: { documents: 'readWrite' },
     },
     ListCatalogueReports: {
       entry: './list-catalogue-reports.ts',
       description: 'A custodian\'s catalogue reports with due date, working days left and overdue flag.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     GetCatalogueReport: {
       entry: './get-catalogue-report.ts',
       description: 'One catalogue report as sent; entries above the reader\'s clearance redacted to their number.',
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: readsRegistry,
+      buckets: { documents: 'read' },
     },
     CatalogueReportFile: {
       entry: './catalogue-report-file.ts',
       description: 'A catalogue report as a CSV table, Chinese HTML page or JSON, rendered for the reader: lines above their clearance show only their number.',
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: readsRegistry,
+      buckets: { documents: 'read' },
     },
     RecordReportAcknowledgement: {
       entry: './record-acknowledgement.ts',
       description: 'CatalogueReport: the upper level\'s acknowledgement (who, when, decision) recorded on the report (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
   },
   routes: {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contract } from '#runtime/contract.ts';
-import { defineContext } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { catalogueEditSchema, catalogueEntrySchema, catalogueSearchQuerySchema, registerCatalogueBodySchema, resultNumberSchema } from '#shared/schemas/catalogue.ts';
 
 const entryViewSchema = catalogueEntrySchema.extend({
@@ -72,44 +72,30 @@ export const catalogue = defineContext({
     RegisterCatalogueEntry: {
       entry: './register-catalogue-entry.ts',
       description: 'The custodian registers a verified result: unified number + catalogue entry in one transaction (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     GetCatalogueEntry: {
       entry: './get-catalogue-entry.ts',
       description: 'One catalogue entry and its versions, within the caller\'s clearance.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     UpdateCatalogueEntry: {
       entry: './update-catalogue-entry.ts',
       description: 'The custodian edits a catalogue entry: a new version, audited, index rewritten.',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     SearchCatalogue: {
       entry: './search-catalogue.ts',
       description: 'Catalogue search by index partitions (never a scan), within the caller\'s clearance.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     PublishPublicCatalogue: {
       entry: './publish-public-catalogue.ts',
       description: 'Daily: rebuilds the public catalogue (page, search index, STAC 1.0.0) of the national and provincial public entries into the published bucket.',
       timeoutSeconds: 300,
       memoryMb: publisherMemoryMb,
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        published: 'readWrite',
-      },
+      tables: readsRegistry,
+      buckets: { published: 'readWrite' },
       publishesPublicCatalogue: true,
     },
     PublishPublicCatalogueOnChange: {
@@ -118,12 +104,8 @@ export const catalogue = defineContext({
       timeoutSeconds: 300,
       reservedConcurrency: 1,
       memoryMb: publisherMemoryMb,
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        published: 'readWrite',
-      },
+      tables: readsRegistry,
+      buckets: { published: 'readWrite' },
       publishesPublicCatalogue: true,
     },
     RefreshPublicCatalogue: {
@@ -131,12 +113,8 @@ export const catalogue = defineContext({
       description: 'A custodian or administrator republishes the public catalogue now, after entries changed.',
       timeoutSeconds: 29,
       memoryMb: publisherMemoryMb,
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        published: 'readWrite',
-      },
+      tables: readsRegistry,
+      buckets: { published: 'readWrite' },
       publishesPublicCatalogue: true,
     },
   },

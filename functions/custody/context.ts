@@ -1,4 +1,4 @@
-import { defineContext } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { platform } from '../platform/context.ts';
 
 /** The custody context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
@@ -9,47 +9,29 @@ export const custody = defineContext({
       entry: './list-results.ts',
       description: 'IntegrityAudit: the custody copies the registry recorded (a key query on gsi1), in batches written to the documents bucket.',
       timeoutSeconds: 300,
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        documents: 'readWrite',
-      },
+      tables: readsRegistry,
+      buckets: { documents: 'readWrite' },
     },
     CheckCustodyBatch: {
       entry: './check-batch.ts',
       description: 'IntegrityAudit: each custody manifest against the SHA-256 the registry recorded, then each object against the trusted file list (stored SHA-256, else stream and hash).',
       memoryMb: 1024,
       timeoutSeconds: 900,
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        custody: 'read',
-        documents: 'readWrite',
-      },
+      tables: readsRegistry,
+      buckets: { custody: 'read', documents: 'readWrite' },
     },
     WriteIntegrityReport: {
       entry: './write-report.ts',
       description: 'IntegrityAudit: the report (JSON + Chinese HTML) and the run\'s registry record (audited).',
       timeoutSeconds: 300,
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        documents: 'readWrite',
-      },
+      tables: auditedWrites,
+      buckets: { documents: 'readWrite' },
     },
     AlertIntegrityProblems: {
       entry: './alert.ts',
       description: 'IntegrityAudit: emails custodian and organiser the missing or mismatched objects and the restore procedure.',
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: readsRegistry,
+      buckets: { documents: 'read' },
       sendsEmail: true,
     },
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contract } from '#runtime/contract.ts';
-import { defineContext } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
 import { destructionRequestBodySchema, destructionViewSchema } from '#shared/schemas/destruction.ts';
 import { platform } from '../platform/context.ts';
@@ -34,45 +34,30 @@ export const destruction = defineContext({
     RequestDestruction: {
       entry: './request-destruction.ts',
       description: 'A custodian requests destruction with reasons (audited); starts Destruction; 409 while a round is pending.',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     GetDestruction: {
       entry: './get-destruction.ts',
       description: 'The latest destruction round of a result and its approval record.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     DestroyCustodyObjects: {
       entry: './destroy-objects.ts',
       description: 'Destruction: THE privileged path — deletes every version of a result\'s custody objects and manifests (and the local backup copy), only after approval.',
       timeoutSeconds: 900,
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        custody: 'readWrite',
-      },
+      tables: readsRegistry,
+      buckets: { custody: 'readWrite' },
       destroysCustodyObjects: true,
     },
     MarkDestroyed: {
       entry: './mark-destroyed.ts',
       description: 'Destruction: the catalogue entry marked destroyed (new version, number kept) with the approval record (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     RefuseDestruction: {
       entry: './refuse-destruction.ts',
       description: 'Destruction: refused or unanswered — the round closes (audited), nothing else changes, the requester is emailed.',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
       sendsEmail: true,
     },
   },

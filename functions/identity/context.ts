@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contract } from '#runtime/contract.ts';
-import { defineContext } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { classificationSchema } from '#shared/identity/roles.ts';
 import { organisationSchema, userSchema } from '#shared/schemas/identity.ts';
 
@@ -89,46 +89,32 @@ export const identity = defineContext({
     GetMe: {
       entry: './get-me.ts',
       description: 'The signed-in user, with organisation, roles and clearance.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     ListOrganisations: {
       entry: './list-organisations.ts',
       description: 'Organisations, optionally under a parent.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     GetOrganisation: {
       entry: './get-organisation.ts',
       description: 'One organisation and its users.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     ListUsers: {
       entry: './list-users.ts',
       description: 'Users of an organisation.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     ListSecurityRecords: {
       entry: './list-security-records.ts',
       description: 'Security records (R20.1) of an organisation and those below it, for its supervisor: one key query per organisation.',
-      tables: {
-        registry: 'read',
-        logs: 'read',
-      },
+      tables: { registry: 'read', logs: 'read' },
     },
     UpdateUserClearance: {
       entry: './update-user-clearance.ts',
       description: 'An administrator changes a user clearance (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
   },
   routes: {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contract } from '#runtime/contract.ts';
-import { defineContext } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { calendarYears } from '#shared/calendar/dates.ts';
 import { deadlineQuerySchema, deadlineResponseSchema, holidayTableInputSchema, updateHolidayCalendarResponseSchema } from '#shared/schemas/calendar.ts';
 import { healthSchema, pingViewSchema, startPingBodySchema } from '#shared/schemas/platform.ts';
@@ -13,16 +13,12 @@ export const platform = defineContext({
     RecordWorkflowFailure: {
       entry: './record-workflow-failure.ts',
       description: 'A workflow step failed after its retries: one audited workflow.failed record (machine, subject, error, execution) before the execution fails.',
-      tables: {
-        logs: 'readWrite',
-      },
+      tables: { logs: 'readWrite' },
     },
     HealthCheck: {
       entry: './health.ts',
       description: 'Liveness: reads the registry table once.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     OpenApi: {
       entry: './openapi.ts',
@@ -31,62 +27,42 @@ export const platform = defineContext({
     UpdateHolidayCalendar: {
       entry: './update-holiday-calendar.ts',
       description: 'An administrator loads a year of the State Council holiday notice (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     GetCalendar: {
       entry: './get-calendar.ts',
       description: 'Working-day arithmetic: a deadline from a start date and a number of working days.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     StartPing: {
       entry: './start-ping.ts',
       description: 'Starts the ping state machine (proves the human-task chain end to end).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     PingWait: {
       entry: './ping-wait.ts',
       description: 'The waitForTaskToken step of the ping state machine: records the task (token sealed) and emails the caller.',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
       sendsEmail: true,
       sealsTaskTokens: true,
     },
     PingDone: {
       entry: './ping-done.ts',
       description: 'The last step of the ping state machine: records the outcome (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     AuditAnchor: {
       entry: './audit-anchor.ts',
       description: 'Hourly: verifies the audit chain against its signed anchors and the audited items against their records; signs and stores the next anchor (write-once).',
       memoryMb: 1024,
       timeoutSeconds: 300,
-      tables: {
-        registry: 'read',
-        logs: 'read',
-      },
+      tables: { registry: 'read', logs: 'read' },
       signsAuditAnchors: true,
     },
     DeadlineWatch: {
       entry: './deadline-watch.ts',
       description: 'Daily: records that the watch ran (the supervision context fills it in).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
   },
   routes: {

@@ -1,4 +1,4 @@
-import { defineContext } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { submissionContracts } from './contracts.ts';
 import { verification } from '../verification/context.ts';
 
@@ -9,128 +9,84 @@ export const submission = defineContext({
     RegisterSurveyTask: {
       entry: './register-survey-task.ts',
       description: 'An organiser registers a survey task (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     ListSurveyTasks: {
       entry: './list-survey-tasks.ts',
       description: 'Survey tasks of an organisation, with their R6.1 deadlines.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     GetSurveyTask: {
       entry: './get-survey-task.ts',
       description: 'One survey task, its R6.1 deadline and its submissions.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     RecordTaskCompletion: {
       entry: './record-task-completion.ts',
       description: 'The implementer records the completion date; starts the R6.1 clock (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     OpenSubmission: {
       entry: './open-submission.ts',
       description: 'Opens a submission with its R9.2 catalogue and the v1 manifest (up to 10,000 file items); classified → held offline (audited).',
       memoryMb: 1024,
       timeoutSeconds: 29,
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     CreateSubmissionVersion: {
       entry: './create-submission-version.ts',
       description: 'The next version after a return (R7.2), with its manifest (audited).',
       memoryMb: 1024,
       timeoutSeconds: 29,
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     IssueUploadUrls: {
       entry: './issue-upload-urls.ts',
       description: 'Presigned PUT / UploadPart URLs with signed checksum headers; starts multipart uploads (audited).',
       memoryMb: 1024,
       timeoutSeconds: 29,
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        uploads: 'readWrite',
-      },
+      tables: auditedWrites,
+      buckets: { uploads: 'readWrite' },
     },
     GetUploadStatus: {
       entry: './get-upload-status.ts',
       description: 'What of a version has arrived (ListObjectsV2, ListParts) and what is still to send.',
       memoryMb: 1024,
       timeoutSeconds: 29,
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        uploads: 'read',
-      },
+      tables: readsRegistry,
+      buckets: { uploads: 'read' },
     },
     CompleteFileUpload: {
       entry: './complete-file-upload.ts',
       description: 'CompleteMultipartUpload of one file (audited).',
       timeoutSeconds: 29,
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        uploads: 'readWrite',
-      },
+      tables: auditedWrites,
+      buckets: { uploads: 'readWrite' },
     },
     AbortUploads: {
       entry: './abort-uploads.ts',
       description: 'AbortMultipartUpload for every open multipart upload of a version (audited).',
       timeoutSeconds: 29,
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        uploads: 'readWrite',
-      },
+      tables: auditedWrites,
+      buckets: { uploads: 'readWrite' },
     },
     CompleteVersion: {
       entry: './complete-version.ts',
       description: 'Checks every manifest file arrived, seals the version and starts Verification exactly once (audited).',
       memoryMb: 1024,
       timeoutSeconds: 29,
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        uploads: 'read',
-      },
+      tables: auditedWrites,
+      buckets: { uploads: 'read' },
     },
     GetSubmission: {
       entry: './get-submission.ts',
       description: 'A submission with its versions, outcomes and deadlines.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
     GetSubmissionTimeline: {
       entry: './get-submission-timeline.ts',
       description: 'A submission\'s events and deadlines in time order.',
-      tables: {
-        registry: 'read',
-      },
+      tables: readsRegistry,
     },
   },
   routes: {

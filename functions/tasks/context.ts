@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contract } from '#runtime/contract.ts';
-import { defineContext } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { decideHumanTaskBodySchema, humanTaskViewSchema } from '#shared/schemas/tasks.ts';
 import { humanTaskIdSchema } from '#shared/tasks/ids.ts';
 
@@ -40,13 +40,8 @@ export const tasks = defineContext({
     CreateHumanTask: {
       entry: './create-human-task.ts',
       description: 'The waitForTaskToken step of every approval: stores the task (token sealed), emails the assignees the task page link (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: auditedWrites,
+      buckets: { documents: 'read' },
       sendsEmail: true,
       sealsTaskTokens: true,
     },
@@ -57,23 +52,14 @@ export const tasks = defineContext({
     GetHumanTask: {
       entry: './get-human-task.ts',
       description: 'A human task as its assignee sees it: package summary, report, due date.',
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: readsRegistry,
+      buckets: { documents: 'read' },
     },
     DecideHumanTask: {
       entry: './decide-human-task.ts',
       description: 'The assignee decides once (conditional write + audit), then SendTaskSuccess resumes the workflow.',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: auditedWrites,
+      buckets: { documents: 'read' },
       sealsTaskTokens: true,
       answers: 'humanTasks',
     },
@@ -81,13 +67,8 @@ export const tasks = defineContext({
       entry: './human-task-reminders.ts',
       description: 'Daily: reminds assignees of overdue human tasks (once a day) and escalates to the superior organisation after 2 WD (audited).',
       timeoutSeconds: 300,
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: auditedWrites,
+      buckets: { documents: 'read' },
       sendsEmail: true,
     },
   },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { contract } from '#runtime/contract.ts';
-import { defineContext } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { reportPagePathSchema, verificationReportSchema } from '#shared/schemas/verification.ts';
 import { tasks } from '../tasks/context.ts';
 
@@ -37,90 +37,55 @@ export const verification = defineContext({
       description: 'Verification: the sealed version\'s manifest and objects, planned into batches (written to the documents bucket).',
       memoryMb: 1024,
       timeoutSeconds: 300,
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        uploads: 'read',
-        documents: 'readWrite',
-      },
+      tables: readsRegistry,
+      buckets: { uploads: 'read', documents: 'readWrite' },
     },
     CheckBatch: {
       entry: './check-batch.ts',
       description: 'Verification: checks one batch of files by ranged reads (streams only for a missing store checksum).',
       memoryMb: 2048,
       timeoutSeconds: 900,
-      buckets: {
-        uploads: 'read',
-        documents: 'readWrite',
-      },
+      buckets: { uploads: 'read', documents: 'readWrite' },
     },
     AssembleReport: {
       entry: './assemble-report.ts',
       description: 'Verification: package-wide checks, the verdict, report.json and report.html for the round (audited timeline event).',
       memoryMb: 1024,
       timeoutSeconds: 300,
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        documents: 'readWrite',
-      },
+      tables: auditedWrites,
+      buckets: { documents: 'readWrite' },
     },
     EscalateReview: {
       entry: './escalate-review.ts',
       description: 'Verification: a timed-out review task is expired and its assignees told; the next round goes one level up (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: auditedWrites,
+      buckets: { documents: 'read' },
       sendsEmail: true,
     },
     ReturnToSubmitter: {
       entry: './return-to-submitter.ts',
       description: 'Verification: R7.2 return with the defects and the 15 WD resubmission clock; emails the submitter (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: auditedWrites,
+      buckets: { documents: 'read' },
       sendsEmail: true,
     },
     MarkVerified: {
       entry: './mark-verified.ts',
       description: 'Verification: R7.1 verified, the R8.1 15 WD transfer clock; emails the submitter (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: auditedWrites,
+      buckets: { documents: 'read' },
       sendsEmail: true,
     },
     RecordVerificationFailure: {
       entry: './record-verification-failure.ts',
       description: 'Verification: a failed step is recorded on the version (verificationFailed) and the timeline (audited).',
-      tables: {
-        registry: 'readWrite',
-        logs: 'readWrite',
-      },
+      tables: auditedWrites,
     },
     GetVerificationReport: {
       entry: './get-report.ts',
       description: 'The verification report of one round (JSON).',
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: readsRegistry,
+      buckets: { documents: 'read' },
     },
     ReportPage: {
       entry: './report-page.ts',
@@ -129,12 +94,8 @@ export const verification = defineContext({
     GetVerificationReportHtml: {
       entry: './get-report-html.ts',
       description: 'The verification report of one round as a Chinese HTML page.',
-      tables: {
-        registry: 'read',
-      },
-      buckets: {
-        documents: 'read',
-      },
+      tables: readsRegistry,
+      buckets: { documents: 'read' },
     },
   },
   routes: {
