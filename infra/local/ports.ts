@@ -32,7 +32,7 @@ export function localPorts(base = Number(process.env['CHENGGUO_PORT_BASE'] ?? 41
   const bad = Object.entries(ports).filter(([, port]) => fetchBadPorts.has(port));
   if (bad.length > 0) {
     throw new Error(
-      `CHENGGUO_PORT_BASE=${base} 使浏览器禁止访问的端口被占用：${bad.map(([name, port]) => `${name}=${port}`).join('，')}；请换一个端口基数 / port base hits a fetch "bad port"`,
+      `CHENGGUO_PORT_BASE=${base} 会用到浏览器与 fetch 禁止访问的端口：${bad.map(([name, port]) => `${name}=${port}`).join('，')}；请换一个端口基数 / port base hits a fetch "bad port"`,
     );
   }
   return ports;
