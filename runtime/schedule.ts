@@ -6,10 +6,9 @@ import type { Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
 import type { ScheduleDef } from '#infra/manifest.ts';
-import { DomainError } from '#shared/errors.ts';
 import { logger } from '#shared/log.ts';
 import { parseOrThrow } from '#shared/validation.ts';
-import { eventEntry } from './event-entry.ts';
+import { eventEntry, logged } from './event-entry.ts';
 
 /**
  * What a scheduled function receives — the same on AWS and locally. On AWS
@@ -58,13 +57,12 @@ export interface ScheduleContext {
  * the failure.
  */
 export function withSchedule<R>(name: string, fn: (ctx: ScheduleContext) => Promise<R>) {
-  const base = async (event: unknown, context: Context): Promise<R> => {
+  const base = (event: unknown, context: Context): Promise<R> => {
     const log = logger.createChild({ persistentKeys: { scheduled: name, requestId: context.awsRequestId } });
-    const started = Date.now();
-    try {
+    return logged(log, 'scheduled run', () => {
       const e = parseOrThrow(scheduledEventSchema, event, 'event');
       log.appendKeys({ schedule: e.schedule, scheduledTime: e.scheduledTime, executionId: e.executionId, attempt: e.attempt });
-      const out = await fn({
+      return fn({
         schedule: e.schedule,
         scheduledTime: new Date(e.scheduledTime),
         executionId: e.executionId,
@@ -73,13 +71,7 @@ export function withSchedule<R>(name: string, fn: (ctx: ScheduleContext) => Prom
         log,
         lambda: context,
       });
-      log.info('scheduled run done', { ms: Date.now() - started });
-      return out;
-    } catch (error) {
-      if (error instanceof DomainError) log.warn('scheduled run refused', { error: error.name, code: error.code, reason: error.message });
-      else log.error('scheduled run failed', error as Error);
-      throw error;
-    }
+    });
   };
   return base;
 }

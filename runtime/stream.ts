@@ -5,10 +5,9 @@
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { z } from 'zod';
-import { DomainError } from '#shared/errors.ts';
 import { logger } from '#shared/log.ts';
 import { parseOrThrow } from '#shared/validation.ts';
-import { eventEntry } from './event-entry.ts';
+import { eventEntry, logged } from './event-entry.ts';
 
 /** A DynamoDB Streams batch as Lambda delivers it; the records' own shape is read by the adapter (adapters/dynamo-stream.ts). */
 const streamEventSchema = z.object({ Records: z.array(z.looseObject({ eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']).optional() })) }).loose();
@@ -27,10 +26,9 @@ export interface StreamContext {
  * retries the batch (on AWS) or the local poller does (infra/local/streams.ts).
  */
 export function withStream<R>(name: string, fn: (ctx: StreamContext) => Promise<R>) {
-  const base = async (event: unknown, context: Context): Promise<R> => {
+  const base = (event: unknown, context: Context): Promise<R> => {
     const log = logger.createChild({ persistentKeys: { stream: name, requestId: context.awsRequestId } });
-    const started = Date.now();
-    try {
+    return logged(log, 'stream batch', () => {
       parseOrThrow(streamEventSchema, event, 'event');
       const records = (event as { Records: DynamoDBRecord[] }).Records;
       log.appendKeys({
@@ -38,14 +36,8 @@ export function withStream<R>(name: string, fn: (ctx: StreamContext) => Promise<
         firstSequence: records[0]?.dynamodb?.SequenceNumber,
         lastSequence: records[records.length - 1]?.dynamodb?.SequenceNumber,
       });
-      const out = await fn({ records, log, lambda: context });
-      log.info('stream batch done', { ms: Date.now() - started });
-      return out;
-    } catch (error) {
-      if (error instanceof DomainError) log.warn('stream batch refused', { error: error.name, code: error.code, reason: error.message });
-      else log.error('stream batch failed', error as Error);
-      throw error;
-    }
+      return fn({ records, log, lambda: context });
+    });
   };
   return base;
 }
