@@ -30,6 +30,20 @@ export const bucketEnv = {
   documents: envNames.documentsBucket,
 } as const;
 
+/** The tables and buckets by name (infra/manifest.ts grants them; the adapters resolve them from the environment). */
+export type TableName = keyof typeof tableEnv;
+export type BucketName = keyof typeof bucketEnv;
+export type Access = 'read' | 'readWrite';
+
+/**
+ * A stream's key filter (infra/manifest.ts `StreamDef.keys`): only records whose
+ * pk starts with `pkPrefix` and, when given, whose sk equals `sk`.
+ */
+export interface StreamKeys {
+  readonly pkPrefix: string;
+  readonly sk?: string;
+}
+
 /** PING → PING_STATE_MACHINE_ARN; DailyBulletin → DAILY_BULLETIN_STATE_MACHINE_ARN */
 export function stateMachineEnv(name: string): string {
   return `${name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()}_STATE_MACHINE_ARN`;

@@ -1,8 +1,8 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue as SdkAttributeValue } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
-import type { StreamDef } from '#infra/manifest.ts';
 import type { EntryChange } from '#shared/catalogue/public/changes.ts';
+import type { StreamKeys } from './config.ts';
 import { entryOfItem } from './dynamo-catalogue.ts';
 
 type Image = Record<string, AttributeValue>;
@@ -14,7 +14,7 @@ type Image = Record<string, AttributeValue>;
  * apply this same rule (the handler as a second line: a mapping created
  * without the filter must not make it parse version snapshots).
  */
-export function streamKeysMatch(keys: Readonly<Record<string, { readonly S?: string | undefined } | undefined>> | undefined, filter: StreamDef['keys']): boolean {
+export function streamKeysMatch(keys: Readonly<Record<string, { readonly S?: string | undefined } | undefined>> | undefined, filter: StreamKeys): boolean {
   const pk = keys?.['pk']?.S;
   const sk = keys?.['sk']?.S;
   if (typeof pk !== 'string' || !pk.startsWith(filter.pkPrefix)) return false;

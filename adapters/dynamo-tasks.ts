@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite } from '#adapters/audited-write.ts';
 import type { AuditChainStore } from '#adapters/dynamo-audit.ts';
 import { envNames, requireEnv } from '#adapters/config.ts';
@@ -6,7 +6,7 @@ import type { IsoDate } from '#shared/calendar/dates.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { HumanTask, HumanTaskDecision, HumanTaskStore, HumanTaskSubject } from '#shared/ports/tasks.ts';
 import { HumanTaskAlreadyDecidedError, HumanTaskExpiredError, HumanTaskNotFoundError } from '#shared/tasks/errors.ts';
-import { documentClient, gsi1, gsi2, keys } from './dynamo.ts';
+import { documentClient, gsi1, gsi2, keys, queryAll } from './dynamo.ts';
 
 /**
  * Human tasks in the registry:
@@ -82,7 +82,12 @@ export class DynamoHumanTaskStore implements HumanTaskStore {
     return { task: toTask(out.Item), ...(typeof sealed === 'string' ? { tokenCiphertext: sealed } : {}) };
   }
 
-  async decide(id: string, decision: HumanTaskDecision, entry: AuditEntry): Promise<void> {
+  /**
+   * The one write shape of a task change: an audited, conditional update of the
+   * task (`#status` names its status). False, and nothing written, when the
+   * condition fails; the caller says why.
+   */
+  private async update(id: string, change: { set: string; when: string; values: Record<string, unknown> }, entry: AuditEntry): Promise<boolean> {
     try {
       await this.write(
         [
@@ -91,11 +96,10 @@ export class DynamoHumanTaskStore implements HumanTaskStore {
               Update: {
                 TableName: this.table,
                 Key: keys.humanTask(id),
-                // The token is spent by this decision: it leaves the store in the same write.
-                UpdateExpression: 'SET #status = :decided, decision = :decision REMOVE tokenCiphertext, gsi1pk, gsi1sk',
-                ConditionExpression: 'attribute_exists(pk) AND #status = :open AND expiresAt > :at',
+                UpdateExpression: change.set,
+                ConditionExpression: change.when,
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':decided': 'decided', ':open': 'open', ':decision': decision, ':at': decision.decidedAt },
+                ExpressionAttributeValues: change.values,
               },
             },
             onConditionFailed: () => new TaskConditionFailed(),
@@ -103,198 +107,120 @@ export class DynamoHumanTaskStore implements HumanTaskStore {
         ],
         entry,
       );
+      return true;
     } catch (error) {
-      if (!(error instanceof TaskConditionFailed)) throw error;
-      const now = await this.get(id);
-      if (!now) throw new HumanTaskNotFoundError();
-      if (now.task.status === 'decided') throw new HumanTaskAlreadyDecidedError(now.task.decision?.decidedBy, now.task.decision?.decidedAt);
-      throw new HumanTaskExpiredError();
+      if (error instanceof TaskConditionFailed) return false;
+      throw error;
     }
   }
 
+  async decide(id: string, decision: HumanTaskDecision, entry: AuditEntry): Promise<void> {
+    const decided = await this.update(
+      id,
+      {
+        // The token is spent by this decision: it leaves the store in the same write.
+        set: 'SET #status = :decided, decision = :decision REMOVE tokenCiphertext, gsi1pk, gsi1sk',
+        when: 'attribute_exists(pk) AND #status = :open AND expiresAt > :at',
+        values: { ':decided': 'decided', ':open': 'open', ':decision': decision, ':at': decision.decidedAt },
+      },
+      entry,
+    );
+    if (decided) return;
+    const now = await this.get(id);
+    if (!now) throw new HumanTaskNotFoundError();
+    if (now.task.status === 'decided') throw new HumanTaskAlreadyDecidedError(now.task.decision?.decidedBy, now.task.decision?.decidedAt);
+    throw new HumanTaskExpiredError();
+  }
+
+  /** False when the task is no longer open (decided or expired meanwhile). */
   async reseal(id: string, tokenCiphertext: string, expiresAt: string, entry: AuditEntry): Promise<boolean> {
-    try {
-      await this.write(
-        [
-          {
-            item: {
-              Update: {
-                TableName: this.table,
-                Key: keys.humanTask(id),
-                UpdateExpression: 'SET tokenCiphertext = :token, expiresAt = :expiresAt',
-                ConditionExpression: '#status = :open',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':open': 'open', ':token': tokenCiphertext, ':expiresAt': expiresAt },
-              },
-            },
-            onConditionFailed: () => new HumanTaskAlreadyDecidedError(),
-          },
-        ],
-        entry,
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof HumanTaskAlreadyDecidedError) return false;
-      throw error;
-    }
+    return this.update(
+      id,
+      { set: 'SET tokenCiphertext = :token, expiresAt = :expiresAt', when: '#status = :open', values: { ':open': 'open', ':token': tokenCiphertext, ':expiresAt': expiresAt } },
+      entry,
+    );
   }
 
   async reopen(id: string, tokenCiphertext: string, decidedAt: string, entry: AuditEntry): Promise<void> {
     const current = await this.get(id);
     if (!current) throw new HumanTaskNotFoundError();
-    await this.write(
-      [
-        {
-          item: {
-            Update: {
-              TableName: this.table,
-              Key: keys.humanTask(id),
-              UpdateExpression: 'SET #status = :open, tokenCiphertext = :token, gsi1pk = :openPk, gsi1sk = :due REMOVE decision',
-              ConditionExpression: '#status = :decided AND decision.decidedAt = :decidedAt',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':open': 'open',
-                ':decided': 'decided',
-                ':token': tokenCiphertext,
-                ':openPk': openPk,
-                ':due': `DUE#${current.task.due}#${id}`,
-                ':decidedAt': decidedAt,
-              },
-            },
-          },
-          onConditionFailed: () => new HumanTaskAlreadyDecidedError(),
-        },
-      ],
+    const reopened = await this.update(
+      id,
+      {
+        set: 'SET #status = :open, tokenCiphertext = :token, gsi1pk = :openPk, gsi1sk = :due REMOVE decision',
+        when: '#status = :decided AND decision.decidedAt = :decidedAt',
+        values: { ':open': 'open', ':decided': 'decided', ':token': tokenCiphertext, ':openPk': openPk, ':due': `DUE#${current.task.due}#${id}`, ':decidedAt': decidedAt },
+      },
+      entry,
+    );
+    if (!reopened) throw new HumanTaskAlreadyDecidedError();
+  }
+
+  async expire(id: string, at: string, entry: AuditEntry): Promise<void> {
+    const expired = await this.update(
+      id,
+      {
+        set: 'SET #status = :expired, expiredAt = :at REMOVE tokenCiphertext, gsi1pk, gsi1sk',
+        when: 'attribute_exists(pk) AND #status <> :expired',
+        values: { ':expired': 'expired', ':at': at },
+      },
+      entry,
+    );
+    // Already expired: nothing to do.
+    if (!expired && !(await this.get(id))) throw new HumanTaskNotFoundError();
+  }
+
+  async listOpenDueBefore(date: IsoDate, limit: number): Promise<HumanTask[]> {
+    return queryAll(
+      {
+        TableName: this.table,
+        IndexName: gsi1,
+        KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
+        ExpressionAttributeValues: { ':pk': openPk, ':before': `DUE#${date}` },
+        Limit: Math.min(limit, 100),
+      },
+      toTask,
+      { client: this.client, limit },
+    );
+  }
+
+  async listBySubject(kind: string, subject: HumanTaskSubject): Promise<HumanTask[]> {
+    return queryAll(
+      {
+        TableName: this.table,
+        IndexName: gsi2,
+        KeyConditionExpression: 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': `HTASKSUBJ#${kind}#${subjectKey(subject)}` },
+        ScanIndexForward: false,
+      },
+      toTask,
+      { client: this.client },
+    );
+  }
+
+  async recordReminder(id: string, on: IsoDate, entry: AuditEntry): Promise<boolean> {
+    return this.update(
+      id,
+      {
+        set: 'SET remindedOn = :on',
+        // At most one reminder a day, however often the schedule fires.
+        when: '#status = :open AND (attribute_not_exists(remindedOn) OR remindedOn <> :on)',
+        values: { ':open': 'open', ':on': on },
+      },
       entry,
     );
   }
 
-  async expire(id: string, at: string, entry: AuditEntry): Promise<void> {
-    try {
-      await this.write(
-        [
-          {
-            item: {
-              Update: {
-                TableName: this.table,
-                Key: keys.humanTask(id),
-                UpdateExpression: 'SET #status = :expired, expiredAt = :at REMOVE tokenCiphertext, gsi1pk, gsi1sk',
-                ConditionExpression: 'attribute_exists(pk) AND #status <> :expired',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':expired': 'expired', ':at': at },
-              },
-            },
-            onConditionFailed: () => new TaskConditionFailed(),
-          },
-        ],
-        entry,
-      );
-    } catch (error) {
-      if (!(error instanceof TaskConditionFailed)) throw error;
-      if (!(await this.get(id))) throw new HumanTaskNotFoundError();
-      // Already expired: nothing to do.
-    }
-  }
-
-  async listOpenDueBefore(date: IsoDate, limit: number): Promise<HumanTask[]> {
-    const out: HumanTask[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: gsi1,
-          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk < :before',
-          ExpressionAttributeValues: { ':pk': openPk, ':before': `DUE#${date}` },
-          ExclusiveStartKey: start,
-          Limit: Math.min(limit, 100),
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(toTask(item));
-      start = page.LastEvaluatedKey;
-    } while (start && out.length < limit);
-    return out.slice(0, limit);
-  }
-
-  async listBySubject(kind: string, subject: HumanTaskSubject): Promise<HumanTask[]> {
-    const out: HumanTask[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: gsi2,
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': `HTASKSUBJ#${kind}#${subjectKey(subject)}` },
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(toTask(item));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
-  }
-
-  async recordReminder(id: string, on: IsoDate, entry: AuditEntry): Promise<boolean> {
-    try {
-      await this.write(
-        [
-          {
-            item: {
-              Update: {
-                TableName: this.table,
-                Key: keys.humanTask(id),
-                UpdateExpression: 'SET remindedOn = :on',
-                // At most one reminder a day, however often the schedule fires.
-                ConditionExpression: '#status = :open AND (attribute_not_exists(remindedOn) OR remindedOn <> :on)',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':open': 'open', ':on': on },
-              },
-            },
-            onConditionFailed: () => new TaskConditionFailed(),
-          },
-        ],
-        entry,
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TaskConditionFailed) return false;
-      throw error;
-    }
-  }
-
   async escalate(id: string, change: { fromLevel: number; orgs: readonly string[]; assignees: readonly string[] }, entry: AuditEntry): Promise<boolean> {
-    try {
-      await this.write(
-        [
-          {
-            item: {
-              Update: {
-                TableName: this.table,
-                Key: keys.humanTask(id),
-                UpdateExpression: 'SET assignees = :assignees, escalatedTo = :orgs, escalationLevel = :to',
-                ConditionExpression: '#status = :open AND escalationLevel = :from',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':open': 'open',
-                  ':assignees': [...change.assignees],
-                  ':orgs': [...change.orgs],
-                  ':from': change.fromLevel,
-                  ':to': change.fromLevel + 1,
-                },
-              },
-            },
-            onConditionFailed: () => new TaskConditionFailed(),
-          },
-        ],
-        entry,
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof TaskConditionFailed) return false;
-      throw error;
-    }
+    return this.update(
+      id,
+      {
+        set: 'SET assignees = :assignees, escalatedTo = :orgs, escalationLevel = :to',
+        when: '#status = :open AND escalationLevel = :from',
+        values: { ':open': 'open', ':assignees': [...change.assignees], ':orgs': [...change.orgs], ':from': change.fromLevel, ':to': change.fromLevel + 1 },
+      },
+      entry,
+    );
   }
 }
 

@@ -98,13 +98,20 @@ export const gsi1 = 'gsi1';
 export const gsi2 = 'gsi2';
 
 /** Every item of a Query, page after page, each parsed (a key query, never a scan). */
-export async function queryAll<T>(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>, parse: (item: Record<string, unknown>) => T): Promise<T[]> {
+export async function queryAll<T>(
+  input: Omit<QueryCommandInput, 'ExclusiveStartKey'>,
+  parse: (item: Record<string, unknown>) => T,
+  /** `client`: another reader (unit tests); `limit`: stop paging once this many items are read, and return no more. */
+  opts: { readonly client?: Pick<DynamoDBDocumentClient, 'send'>; readonly limit?: number } = {},
+): Promise<T[]> {
+  const client = opts.client ?? documentClient();
+  const limit = opts.limit ?? Infinity;
   const items: T[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const out = await documentClient().send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    const out = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
     for (const item of out.Items ?? []) items.push(parse(item));
     start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  } while (start && items.length < limit);
+  return items.slice(0, limit);
 }

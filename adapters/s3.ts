@@ -1,6 +1,5 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { bucketEnv, requireEnv } from '#adapters/config.ts';
-import type { BucketName } from '#infra/manifest.ts';
+import { bucketEnv, requireEnv, type BucketName } from '#adapters/config.ts';
 
 /**
  * One S3 client per process.

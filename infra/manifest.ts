@@ -3,11 +3,10 @@
  * Both the CDK app (infra/stacks) and the local cloud (infra/local) read it,
  * so the cloud and the laptop cannot drift apart (test/infra/manifest.test.ts).
  */
+import type { Access, BucketName, StreamKeys, TableName } from '#adapters/config.ts';
 import type { Role } from '#shared/identity/roles.ts';
 
-export type TableName = 'registry' | 'logs';
-export type BucketName = 'uploads' | 'custody' | 'backup' | 'published' | 'documents';
-export type Access = 'read' | 'readWrite';
+export type { Access, BucketName, TableName } from '#adapters/config.ts';
 
 export interface FunctionDef {
   /** PascalCase id, unique; the Lambda's logical name and the local handler key. */
@@ -99,7 +98,7 @@ export interface StreamDef {
    * `pkPrefix` and, when given, sk equals `sk` (Lambda event filtering on
    * AWS; the local poller applies the same rule).
    */
-  readonly keys: { readonly pkPrefix: string; readonly sk?: string };
+  readonly keys: StreamKeys;
   /** Records are gathered for up to this long before one invocation: a burst of changes becomes one run. */
   readonly batchingWindowSeconds: number;
   readonly batchSize: number;
@@ -151,7 +150,7 @@ export const contexts: readonly AnyContext[] = [
 const maxRoutedTimeoutSeconds = 29;
 
 /**
- * Every rule that spans contexts, in one place: unique names, every reference
+ * Every rule that spans contexts, in one place: unique names (human-task kinds too), every reference
  * resolves (routes, state-machine functions, starts, schedules, streams), each
  * function in the folder of its context, routed functions inside the API's 29 s.
  * Throws naming every breach.
@@ -172,6 +171,7 @@ export function checked(m: Manifest, ctxs: readonly AnyContext[] = contexts): Ma
   dup('schedule', m.schedules.map((s) => s.name));
   dup('stream', m.streams.map((s) => s.name));
   dup('context', ctxs.map((c) => c.name));
+  dup('human-task kind', ctxs.flatMap((c) => Object.keys(c.humanTaskKinds)));
   const fns = new Map(m.functions.map((f) => [f.name, f]));
   const machines = new Set(m.stateMachines.map((s) => s.name));
   for (const ctx of ctxs) {

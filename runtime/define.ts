@@ -3,7 +3,8 @@
  * (with their contracts), state machines, schedules and streams together, and
  * the names are tied by type — a route is keyed by its function, a schedule or
  * a stream names a function of its own context, a state machine lists its
- * functions by key or by another context's `ref`. The root manifest
+ * functions by key or by another context's `ref`, a human-task kind is keyed by
+ * its id (a factory building a kind of another id does not compile). The root manifest
  * (infra/manifest.ts) lists the context modules and derives the flat `Manifest`
  * that CDK and the local cloud read (`flatten`, below).
  *
@@ -21,6 +22,7 @@ import type {
   StreamDef,
   TableName,
 } from '#infra/manifest.ts';
+import type { HumanTaskKindFactory } from '#shared/tasks/kinds.ts';
 import type { RouteContract } from './contract.ts';
 
 export type Auth = RouteDef['auth'];
@@ -79,8 +81,10 @@ export interface StreamSpec<F extends string = string> extends Omit<StreamDef, '
 
 type Routes<F> = { readonly [K in keyof F]?: RouteSpec };
 type Machines<F> = Record<string, StateMachineSpec<keyof F & string>>;
+/** Keyed by kind id; each factory must build the kind of its key. */
+type Kinds<H> = { readonly [K in keyof H & string]: HumanTaskKindFactory<K> };
 
-export interface ContextSpec<N extends string, F extends Record<string, FunctionSpec>, R extends Routes<F>, M extends Machines<F>> {
+export interface ContextSpec<N extends string, F extends Record<string, FunctionSpec>, R extends Routes<F>, M extends Machines<F>, H extends Kinds<H> = {}> {
   /** = folder under functions/ = nested stack id (unchanged). */
   readonly name: N;
   readonly functions: F;
@@ -91,6 +95,12 @@ export interface ContextSpec<N extends string, F extends Record<string, Function
   readonly stateMachines?: M;
   readonly schedules?: Readonly<Record<string, ScheduleSpec<keyof F & string, keyof M & string>>>;
   readonly streams?: Readonly<Record<string, StreamSpec<keyof F & string>>>;
+  /**
+   * The human-task kinds this context's workflows wait on (CreateHumanTask's `kind`),
+   * each built from the tasks facility's ports; the facility reads them from every
+   * context (runtime/ports/human-task-kinds.ts). A kind id is unique across contexts.
+   */
+  readonly humanTaskKinds?: H;
 }
 
 export type BoundedContext<
@@ -98,9 +108,11 @@ export type BoundedContext<
   F extends Record<string, FunctionSpec> = Record<string, FunctionSpec>,
   R extends Routes<F> = Routes<F>,
   M extends Machines<F> = Machines<F>,
-> = Omit<ContextSpec<N, F, R, M>, 'routes' | 'stateMachines'> & {
+  H extends Kinds<H> = {},
+> = Omit<ContextSpec<N, F, R, M, H>, 'routes' | 'stateMachines' | 'humanTaskKinds'> & {
   readonly routes: R;
   readonly stateMachines: M;
+  readonly humanTaskKinds: H;
   readonly ref: { readonly [K in keyof F & string]: FunctionRef<K> };
   readonly machine: { readonly [K in keyof M & string]: MachineRef<K> };
 };
@@ -118,6 +130,7 @@ export interface AnyContext {
   readonly stateMachines: Readonly<Record<string, StateMachineSpec>>;
   readonly schedules?: Readonly<Record<string, ScheduleSpec>>;
   readonly streams?: Readonly<Record<string, StreamSpec>>;
+  readonly humanTaskKinds: Readonly<Record<string, HumanTaskKindFactory>>;
 }
 
 export function defineContext<
@@ -125,11 +138,13 @@ export function defineContext<
   const F extends Record<string, FunctionSpec>,
   const R extends Routes<F> = {},
   const M extends Machines<F> = {},
->(spec: ContextSpec<N, F, R, M>): BoundedContext<N, F, R, M> {
+  const H extends Kinds<H> = {},
+>(spec: ContextSpec<N, F, R, M, H>): BoundedContext<N, F, R, M, H> {
   const ref = Object.fromEntries(Object.keys(spec.functions).map((name) => [name, { context: spec.name, name }]));
   const machines = (spec.stateMachines ?? {}) as M;
   const machine = Object.fromEntries(Object.keys(machines).map((m) => [m, { context: spec.name, machine: m }]));
-  return { ...spec, routes: (spec.routes ?? {}) as R, stateMachines: machines, ref, machine } as unknown as BoundedContext<N, F, R, M>;
+  const humanTaskKinds = (spec.humanTaskKinds ?? {}) as H;
+  return { ...spec, routes: (spec.routes ?? {}) as R, stateMachines: machines, humanTaskKinds, ref, machine } as unknown as BoundedContext<N, F, R, M, H>;
 }
 
 /** Function keys of a context that have a route. */

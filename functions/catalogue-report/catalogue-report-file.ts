@@ -1,12 +1,12 @@
 import { http } from '#runtime/http.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { documents } from '#runtime/ports/buckets.ts';
-import { calendar, catalogue, reports } from '#runtime/ports/registry.ts';
+import { calendar, catalogue, reportsRead } from '#runtime/ports/registry.ts';
 import { catalogueReportFile } from '#shared/catalogue-report/report.ts';
 import { catalogueReport } from './context.ts';
 
 /** GET /catalogue-reports/{reportId}/files/{format} — the report as a file, rendered for the reader's clearance. */
-export const handler = http(catalogueReport, 'CatalogueReportFile', [reports, documents, catalogue, calendar, now], async (req, p) => {
+export const handler = http(catalogueReport, 'CatalogueReportFile', [reportsRead, documents, catalogue, calendar, now], async (req, p) => {
   const file = await catalogueReportFile(p, { actor: req.principal, reportId: req.path.reportId, format: req.path.format });
   return {
     body: file.body,

@@ -7,6 +7,7 @@ import { orgCodeSchema } from '#shared/schemas/submission.ts';
 import { platform } from '../platform/context.ts';
 import { tasks } from '../tasks/context.ts';
 import { verification } from '../verification/context.ts';
+import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 
 /** The catalogue-report context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
 export const catalogueReport = defineContext({
@@ -110,4 +111,5 @@ export const catalogueReport = defineContext({
       functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordReportAcknowledgement', platform.ref.RecordWorkflowFailure],
     },
   },
+  humanTaskKinds: { catalogueReportAck: catalogueReportAckKind },
 });

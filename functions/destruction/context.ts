@@ -6,6 +6,7 @@ import { destructionRequestBodySchema, destructionViewSchema } from '#shared/sch
 import { platform } from '../platform/context.ts';
 import { tasks } from '../tasks/context.ts';
 import { verification } from '../verification/context.ts';
+import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
 
 const numberPath = z.object({ resultNumber: resultNumberSchema });
 
@@ -86,4 +87,5 @@ export const destruction = defineContext({
       functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'DestroyCustodyObjects', 'MarkDestroyed', 'RefuseDestruction', platform.ref.RecordWorkflowFailure],
     },
   },
+  humanTaskKinds: { destructionApproval: destructionApprovalKind },
 });

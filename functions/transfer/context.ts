@@ -4,6 +4,7 @@ import { auditedWrites, defineContext } from '#runtime/define.ts';
 import { submissionIdSchema } from '#shared/schemas/submission.ts';
 import { tasks } from '../tasks/context.ts';
 import { verification } from '../verification/context.ts';
+import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
 
 const submissionPath = z.object({ submissionId: submissionIdSchema });
 
@@ -87,4 +88,5 @@ export const transfer = defineContext({
       functions: ['AssignNumber', 'CopyIntoCustody', tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordReceipt', 'SendForestryCopy', 'RecordTransferFailure'],
     },
   },
+  humanTaskKinds: { custodyReceipt: custodyReceiptKind, forestryCopyAck: forestryCopyAckKind },
 });

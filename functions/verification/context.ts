@@ -3,6 +3,7 @@ import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { reportPagePathSchema, verificationReportSchema } from '#shared/schemas/verification.ts';
 import { tasks } from '../tasks/context.ts';
+import { technicalReviewKind } from '#shared/verification/review-task.ts';
 
 /** The path of the report routes: submission and round (R7.1, R7.2). */
 const versionPath = reportPagePathSchema;
@@ -127,4 +128,5 @@ export const verification = defineContext({
       functions: ['PrepareChecks', 'CheckBatch', 'AssembleReport', tasks.ref.CreateHumanTask, 'EscalateReview', 'ReturnToSubmitter', 'MarkVerified', 'RecordVerificationFailure'],
     },
   },
+  humanTaskKinds: { technicalReview: technicalReviewKind },
 });

@@ -287,7 +287,7 @@ export function parseScheduleExpression(expression: string): ScheduleExpression 
 /**
  * What the target receives. On AWS the schedule's Input is this same shape,
  * filled from Scheduler's context attributes (see schedulerInput in
- * runtime/with-schedule.ts), so withSchedule parses one format.
+ * runtime/schedule.ts), so withSchedule parses one format.
  */
 export type ScheduleTarget = (def: ScheduleDef, event: Record<string, unknown>) => Promise<unknown>;
 

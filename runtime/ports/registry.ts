@@ -36,12 +36,12 @@ import { calendarFromStore } from '#shared/calendar/load.ts';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import type { ItemReader } from '#shared/audit/item-states.ts';
 import type { AuditChainReader } from '#shared/ports/audit.ts';
-import type { HolidayTableStore } from '#shared/ports/calendar.ts';
+import type { HolidayTableReader, HolidayTableStore } from '#shared/ports/calendar.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { PingStore } from '#shared/ports/ping.ts';
 import type { HealthProbe, ScheduleRunLog } from '#shared/ports/platform.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
-import type { CatalogueReportStore } from '#shared/catalogue-report/report.ts';
+import type { CatalogueReportReader, CatalogueReportStore } from '#shared/catalogue-report/report.ts';
 
 /** Ping records (audited). */
 export const pings = port({ name: 'pings', env: ['registry', 'logs'], build: (env): PingStore => pingStoreFromEnv(env) });
@@ -55,11 +55,17 @@ export const scheduleRuns = port({ name: 'scheduleRuns', env: ['registry', 'logs
 /** The State Council holiday tables (read; loading one is audited). */
 export const holidays = port({ name: 'holidays', env: ['registry', 'logs'], build: (env): HolidayTableStore => holidayTableStoreFromEnv(env) });
 
+/** The same tables, read only (GetCalendar): no write, so no logs table; `put` does not compile. */
+export const holidaysRead = port({ name: 'holidays', env: ['registry'], build: (env): HolidayTableReader => holidayTableStoreFromEnv(env) });
+
 /** Catalogue entries (成果目录). */
 export const catalogue = port({ name: 'catalogue', env: ['registry'], build: (env): CatalogueStore => catalogueStoreFromEnv(env) });
 
-/** Catalogue reports (成果目录上报). */
+/** Catalogue reports (成果目录上报); sending and closing one are audited. */
 export const reports = port({ name: 'reports', env: ['registry', 'logs'], build: (env): CatalogueReportStore => catalogueReportStoreFromEnv(env) });
+
+/** The same reports, read only (list, get, file): no write, so no logs table; `create`/`close` do not compile. */
+export const reportsRead = port({ name: 'reports', env: ['registry'], build: (env): CatalogueReportReader => catalogueReportStoreFromEnv(env) });
 
 /** The audit chain, read (verification and anchoring). */
 export const auditChain = port({ name: 'auditChain', env: ['logs'], build: (env): AuditChainReader => auditChainStoreFromEnv(env) });

@@ -3,7 +3,7 @@ import type { HolidayTable, HolidayTableInput } from '#shared/schemas/calendar.t
 import { WorkingDayCalendar } from './calendar.ts';
 
 /** The calendar with every table loaded at run time over chinese-days and the statutory rule. */
-export async function calendarFromStore(store: HolidayTableStore): Promise<WorkingDayCalendar> {
+export async function calendarFromStore(store: Pick<HolidayTableStore, 'list'>): Promise<WorkingDayCalendar> {
   return new WorkingDayCalendar({ overrides: await store.list() });
 }
 

@@ -92,6 +92,11 @@ export interface CatalogueReportStore {
   close(report: CatalogueReport, audit: AuditEntry): Promise<void>;
 }
 
+/** The reports read only: what listing, showing and rendering a report need (no audited write). */
+export type CatalogueReportReader = Pick<CatalogueReportStore, 'get' | 'list' | 'listReceived'>;
+/** The ports of a read: the reports read only. */
+type ReadPorts<K extends Exclude<keyof ReportPorts, 'reports'>> = Pick<ReportPorts, K> & { readonly reports: CatalogueReportReader };
+
 export type DueBasis = 'receipt' | 'registration';
 export interface EntryDue {
   readonly resultNumber: string;
@@ -342,7 +347,7 @@ export function reportView(report: CatalogueReport, calendar: WorkingDayCalendar
  * province by province; members of that organisation and administrators).
  */
 export async function listCatalogueReports(
-  ports: Pick<ReportPorts, 'reports' | 'identity' | 'calendar' | 'now'>,
+  ports: ReadPorts<'identity' | 'calendar' | 'now'>,
   cmd: { actor: Principal; custodianOrg?: string | undefined; recipientOrg?: string | undefined },
 ) {
   const now = ports.now();
@@ -367,7 +372,7 @@ export async function listCatalogueReports(
  * by the stricter of its classification when sent and its entry's classification now: an entry raised
  * to 秘密 after the report must not stay readable through the report (a missing entry is redacted).
  */
-async function readableReport(ports: Pick<ReportPorts, 'reports' | 'documents' | 'catalogue'>, cmd: { actor: Principal; reportId: string }) {
+async function readableReport(ports: ReadPorts<'documents' | 'catalogue'>, cmd: { actor: Principal; reportId: string }) {
   const report = await ports.reports.get(cmd.reportId);
   if (!report) throw new NotFoundError(`目录上报 ${cmd.reportId} 不存在`);
   if (!mayRead(cmd.actor, report)) throw new ForbiddenError('无权查看该成果目录上报：仅保管单位、其组织单位、上一级组织单位或管理员可查看');
@@ -388,7 +393,7 @@ async function readableReport(ports: Pick<ReportPorts, 'reports' | 'documents' |
 }
 
 /** GET /catalogue-reports/{reportId}: the report as sent; entries above the reader's clearance show only their number. */
-export async function getCatalogueReport(ports: Pick<ReportPorts, 'reports' | 'documents' | 'catalogue' | 'calendar' | 'now'>, cmd: { actor: Principal; reportId: string }) {
+export async function getCatalogueReport(ports: ReadPorts<'documents' | 'catalogue' | 'calendar' | 'now'>, cmd: { actor: Principal; reportId: string }) {
   const { report, lines, visible } = await readableReport(ports, cmd);
   const shown = lines.map((l) => (isRedacted(l) ? { resultNumber: l.resultNumber, redacted: true, note: redactedNote } : { ...l, redacted: false }));
   return { report: reportView(report, await ports.calendar(), ports.now(), visible), entries: shown };
@@ -404,7 +409,7 @@ const fileTypes: Record<ReportFileFormat, string> = { csv: 'text/csv', html: 'te
  * reader, so a line above their clearance shows only its number, in every format.
  */
 export async function catalogueReportFile(
-  ports: Pick<ReportPorts, 'reports' | 'documents' | 'catalogue' | 'identity' | 'calendar' | 'now'>,
+  ports: ReadPorts<'documents' | 'catalogue' | 'identity' | 'calendar' | 'now'>,
   cmd: { actor: Principal; reportId: string; format: ReportFileFormat },
 ): Promise<{ fileName: string; contentType: string; body: string }> {
   const { report, lines, visible: seen } = await readableReport(ports, cmd);

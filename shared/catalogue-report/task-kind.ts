@@ -17,7 +17,7 @@ export const catalogueReportAckKindId = 'catalogueReportAck';
 
 export const reportSubjectSchema = z.object({ reportId: z.string().min(1) });
 
-export function catalogueReportAckKind(ports: { reports: Pick<CatalogueReportStore, 'get'>; identity: Pick<IdentityRepository, 'getOrganisation' | 'getUser'> }): HumanTaskKind {
+export function catalogueReportAckKind(ports: { reports: Pick<CatalogueReportStore, 'get'>; identity: Pick<IdentityRepository, 'getOrganisation' | 'getUser'> }): HumanTaskKind<typeof catalogueReportAckKindId> {
   const load = async (subject: HumanTaskSubject) => {
     const { reportId } = reportSubjectSchema.parse(subject);
     const report = await ports.reports.get(reportId);

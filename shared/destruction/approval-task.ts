@@ -25,7 +25,7 @@ export function destructionApprovalKind(ports: {
   catalogue: Pick<CatalogueStore, 'getEntry'>;
   destructions: Pick<DestructionStore, 'get'>;
   identity: Pick<IdentityRepository, 'getOrganisation' | 'getUser'>;
-}): HumanTaskKind {
+}): HumanTaskKind<typeof destructionApprovalKindId> {
   const load = async (subject: HumanTaskSubject) => {
     const { resultNumber, destructionId } = destructionSubjectSchema.parse(subject);
     const [entry, record] = await Promise.all([ports.catalogue.getEntry(resultNumber), ports.destructions.get(resultNumber)]);

@@ -24,3 +24,6 @@ export interface HolidayTableStore {
    */
   put(table: HolidayTable, audit: HolidayTableAudit, previous: HolidayTable | undefined): Promise<void>;
 }
+
+/** The tables read only (the calendar, GET /calendar/deadline). */
+export type HolidayTableReader = Pick<HolidayTableStore, 'get' | 'list'>;

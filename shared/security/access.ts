@@ -18,7 +18,7 @@ import { noteTouched } from './context.ts';
  *     custodian — and the departments above them (R3.1), else 403;
  *     `catalogue` records are the sharing directory (R9.2): any organisation
  *     may find them, within clearance;
- *  3. role: the manifest route names the roles (runtime/with-http.ts);
+ *  3. role: the manifest route names the roles (runtime/http.ts);
  *     the domain function then checks the role *in the record's organisation*
  *     (e.g. the implementer's submitter) — after this rule, so a refused
  *     record above clearance is still a 404.

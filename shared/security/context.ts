@@ -5,7 +5,7 @@ import type { Classification } from '#shared/reference/classifications.ts';
  * What one request touched that the security record (R20.1) must name: every
  * protected record read or refused, with its classification and the
  * organisations it belongs to. The HTTP wrapper opens one context per request
- * (runtime/with-http.ts) and writes the record when the request ends; the
+ * (runtime/http.ts) and writes the record when the request ends; the
  * access rule (shared/security/access.ts) notes into it. Outside a request
  * (workflow steps, schedules) nothing is noted.
  */

@@ -1,5 +1,11 @@
+import type { CatalogueReportStore } from '#shared/catalogue-report/report.ts';
+import type { DestructionStore } from '#shared/destruction/destruction.ts';
 import type { Role } from '#shared/identity/roles.ts';
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { OutcomePorts } from '#shared/ports/submission.ts';
 import type { HumanTask, HumanTaskSubject } from '#shared/ports/tasks.ts';
+import type { DocumentStore } from '#shared/ports/verification.ts';
 import type { ProtectedRecord } from '#shared/security/access.ts';
 
 /** What happened to a task, for the history its subject keeps (a submission's timeline). */
@@ -16,8 +22,9 @@ export interface HumanTaskEvent {
  * escalation — and asks the kind only what differs: what the task is about,
  * who decides, and what the assignee sees.
  */
-export interface HumanTaskKind {
-  readonly kind: string;
+export interface HumanTaskKind<K extends string = string> {
+  /** The kind's id: the key it is declared under in its context module's `humanTaskKinds`. */
+  readonly kind: K;
   /** Chinese, e.g. 成果技术审核. */
   readonly label: string;
   /** The role that decides, in the assignee organisation and in the superiors it escalates to. */
@@ -39,3 +46,29 @@ export interface HumanTaskKind {
 }
 
 export type HumanTaskKinds = (kind: string) => HumanTaskKind | undefined;
+
+/**
+ * What the tasks facility gives every kind to describe, summarise and protect its
+ * subject (built once per cold start by runtime/ports/human-task-kinds.ts): a kind
+ * declares the part it reads by the type of its factory's parameter.
+ */
+export interface HumanTaskKindPorts extends OutcomePorts {
+  readonly identity: IdentityRepository;
+  readonly documents: DocumentStore;
+  readonly catalogue: CatalogueStore;
+  readonly destructions: Pick<DestructionStore, 'get'>;
+  readonly reports: Pick<CatalogueReportStore, 'get'>;
+}
+
+/**
+ * How a context module declares a kind (`humanTaskKinds` in functions/<ctx>/context.ts):
+ * the key is the kind's id, the factory builds it from the facility's ports. A factory
+ * whose kind has another id than its key does not compile.
+ */
+export type HumanTaskKindFactory<K extends string = string> = (ports: HumanTaskKindPorts) => HumanTaskKind<K>;
+
+/** Every kind by name (undefined: unknown kind, refused by the domain). */
+export function registeredKinds(list: readonly HumanTaskKind[]): HumanTaskKinds {
+  const byName = new Map(list.map((k) => [k.kind, k]));
+  return (kind) => byName.get(kind);
+}

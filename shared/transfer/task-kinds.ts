@@ -35,10 +35,10 @@ const timelineTypes: Partial<Record<HumanTaskEventType, TimelineEventType>> = {
   escalated: 'escalated',
 };
 
-function kindFor(
+function kindFor<K extends string>(
   ports: TransferKindPorts,
   spec: {
-    kind: string;
+    kind: K;
     label: string;
     role: HumanTaskKind['role'];
     assigneeOrg: (s: { custodianOrg: string; organiserOrg: string }) => Promise<string>;
@@ -46,7 +46,7 @@ function kindFor(
     opened?: TimelineEventType;
     decided?: TimelineEventType;
   },
-): HumanTaskKind {
+): HumanTaskKind<K> {
   const load = async (subject: unknown) => {
     const { submissionId } = transferSubjectSchema.parse(subject);
     const submission = await ports.store.getSubmission(submissionId);
@@ -126,7 +126,7 @@ function kindFor(
 }
 
 /** R8.1: the custodian's custodians confirm receipt ('approve' = received). */
-export function custodyReceiptKind(ports: TransferKindPorts): HumanTaskKind {
+export function custodyReceiptKind(ports: TransferKindPorts): HumanTaskKind<typeof custodyReceiptKindId> {
   return kindFor(ports, {
     kind: custodyReceiptKindId,
     label: '成果移交接收确认',
@@ -138,7 +138,7 @@ export function custodyReceiptKind(ports: TransferKindPorts): HumanTaskKind {
 }
 
 /** R8.2: the natural-resources department of the forestry organiser's level acknowledges the copy ('approve' = received). */
-export function forestryCopyAckKind(ports: TransferKindPorts): HumanTaskKind {
+export function forestryCopyAckKind(ports: TransferKindPorts): HumanTaskKind<typeof forestryCopyAckKindId> {
   return kindFor(ports, {
     kind: forestryCopyAckKindId,
     label: '林草成果副本接收确认',
@@ -147,9 +147,4 @@ export function forestryCopyAckKind(ports: TransferKindPorts): HumanTaskKind {
     title: (name) => `林草成果副本接收确认：${name}`,
     decided: 'forestryCopyAcknowledged',
   });
-}
-
-/** Both kinds, for the registry of kinds (runtime/ports/human-task-kinds.ts). */
-export function transferTaskKinds(ports: TransferKindPorts): HumanTaskKind[] {
-  return [custodyReceiptKind(ports), forestryCopyAckKind(ports)];
 }

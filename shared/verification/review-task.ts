@@ -41,7 +41,7 @@ const timelineTypes: Partial<Record<HumanTaskEventType, TimelineEventType>> = {
   escalated: 'escalated',
 };
 
-export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind {
+export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind<typeof technicalReviewKindId> {
   const load = async (subject: HumanTaskSubject) => {
     const { submissionId, n } = reviewSubjectSchema.parse(subject);
     const submission = await ports.store.getSubmission(submissionId);

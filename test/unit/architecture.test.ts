@@ -53,17 +53,6 @@ const rules: Rule[] = [
   { folder: 'functions', forbidden: (t) => ['adapters', 'infra'].includes(t) || t.startsWith('@aws-sdk/') },
 ];
 
-/**
- * Breaches that other step-2 work of issue 9 removes, each with the reason; `file → import`.
- * An entry that no longer breaches fails the test too, so the list only shrinks.
- */
-const allowed: Readonly<Record<string, string>> = {
-  'adapters/dynamo-stream.ts → #infra/manifest.ts':
-    'StreamDef type from the manifest; the foundation helper moves the manifest types to adapters/config.ts / runtime/define.ts (plan 1.2)',
-  'adapters/s3.ts → #infra/manifest.ts':
-    'BucketName type from the manifest; the foundation helper moves it to adapters/config.ts (plan 1.2)',
-};
-
 function breaches(): string[] {
   const found: string[] = [];
   for (const rule of rules) {
@@ -96,14 +85,8 @@ describe('the dependency rule: the core imports no infra, handler runtime, adapt
     expect(tsFiles('adapters').length).toBeGreaterThan(10);
   });
 
-  it('has no import across the rule but the allow-listed ones, each named `file → import`', () => {
-    const found = breaches();
-    expect(found.filter((b) => !(b in allowed))).toEqual([]);
-  });
-
-  it('allows only breaches that still exist (the allow-list shrinks as the work lands)', () => {
-    const found = new Set(breaches());
-    expect(Object.keys(allowed).filter((b) => !found.has(b))).toEqual([]);
+  it('has no import across the rule (no allow-list), each breach named `file → import`', () => {
+    expect(breaches()).toEqual([]);
   });
 
   it('wires no handler by hand: no deps.ts service locator and no FromEnv( factory call under functions/', () => {

@@ -4,7 +4,7 @@ import { evaluate } from '#adapters/update-expression.ts';
 import type { InMemoryTables } from '#test/fakes/audit-store.ts';
 import type { CataloguePorts } from '#shared/catalogue/catalogue.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
-import type { HttpDeps } from '#runtime/with-http.ts';
+import type { HttpDeps } from '#runtime/http.ts';
 import { completeVersion } from '#shared/submission/uploads.ts';
 import { openSubmission } from '#shared/submission/submissions.ts';
 import { markVerified } from '#shared/submission/outcomes.ts';

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { identity } from '#functions/identity/context.ts';
 import { defineContext } from '#runtime/define.ts';
 import { http } from '#runtime/http.ts';
+import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
+import { technicalReviewKind } from '#shared/verification/review-task.ts';
 
 /**
  * Issue 9: names are tied by type. Each `@ts-expect-error` below is a compile error `npm run lint` requires:
@@ -21,6 +23,14 @@ describe('Issue 9: a context module ties its names by type', () => {
     const machine = defineContext({ name: 'demo', functions: { A: fn }, stateMachines: { M: { file: 'statemachines/m.asl.json', functions: ['A', 'Nope'] } } });
     expect(ok.ref.A).toEqual({ context: 'demo', name: 'A' });
     expect([stray.name, schedule.name, machine.name]).toEqual(['demo', 'demo', 'demo']);
+  });
+
+  it('accepts a human-task kind declared under its id and refuses it under another at compile time', () => {
+    const ok = defineContext({ name: 'demo', functions: { A: fn }, humanTaskKinds: { technicalReview: technicalReviewKind } });
+    // @ts-expect-error the destruction approval declared under the technical review's id
+    const swapped = defineContext({ name: 'demo', functions: { A: fn }, humanTaskKinds: { technicalReview: destructionApprovalKind } });
+    expect(Object.keys(ok.humanTaskKinds)).toEqual(['technicalReview']);
+    expect(Object.keys(swapped.humanTaskKinds)).toEqual(['technicalReview']);
   });
 
   it('refuses a handler for a function without a route at compile time', () => {

@@ -25,20 +25,6 @@ beforeAll(async () => {
   }
 });
 
-/**
- * Known gap (reported, not silently granted): these read-only HTTP functions use
- * a recipe whose adapter also holds the audited writer, so it asks for the logs
- * table; they hold no logs grant of their own. On AWS LOGS_TABLE_NAME is still set
- * (bindSecurityRecords: PutItem under SECREC# only), so init passes and they
- * only read. Each entry must still be needed (checked below), so the list cannot go stale.
- */
-const readOnlyOnAuditedRecipe: Readonly<Record<string, string>> = {
-  GetCalendar: 'holidays',
-  ListCatalogueReports: 'reports',
-  GetCatalogueReport: 'reports',
-  CatalogueReportFile: 'reports',
-};
-
 const each = manifest.functions.map((f) => [f.name] as const);
 const get = (name: string): Loaded => loaded.get(name)!;
 const usesPort = (l: Loaded, port: string) => unique(l.uses).some((p) => p.name === port);
@@ -52,7 +38,7 @@ function covers(def: FunctionDef, port: string, group: EnvGroup): boolean {
     case 'logs':
       // Security records (R20.1) are written under SECREC# by every JWT-verifying function (bindSecurityRecords).
       if (def.tables?.logs !== undefined) return true;
-      return def.verifiesJwt === true && (port === 'securityRecords' || readOnlyOnAuditedRecipe[def.name] === port);
+      return def.verifiesJwt === true && port === 'securityRecords';
     case 'uploads':
     case 'backup':
     case 'published':
@@ -110,15 +96,5 @@ describe('R20.1 R10.1 least privilege: each function is granted what its ports n
     );
     // assess
     expect(uncovered).toEqual([]);
-  });
-
-  it('lists only read-only exceptions that are still needed (each: a JWT function without a logs grant using that recipe)', () => {
-    // act
-    const stale = Object.entries(readOnlyOnAuditedRecipe).filter(([name, port]) => {
-      const l = get(name);
-      return !l || l.def.tables?.logs !== undefined || !usesPort(l, port) || !envOf(unique(l.uses).filter((p) => p.name === port), l.def).includes('logs');
-    });
-    // assess
-    expect(stale).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { z } from 'zod';
 import { jwtVerifier } from '#runtime/auth.ts';
-import { withHttp, type HttpDeps } from '#runtime/with-http.ts';
+import { withHttp, type HttpDeps } from '#runtime/http.ts';
 import { routeMethodOf } from '#infra/local/http-api.ts';
 import type { User } from '#shared/schemas/identity.ts';
 

@@ -13,7 +13,7 @@ import type { Workflow } from '#shared/ports/workflow.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { PartsRejectedError } from '#shared/submission/errors.ts';
 import type { CatalogueInput, ManifestFile } from '#shared/schemas/submission.ts';
-import type { HttpDeps } from '#runtime/with-http.ts';
+import type { HttpDeps } from '#runtime/http.ts';
 import { FakeIdentity } from './identity-fakes.ts';
 
 type Item = Record<string, unknown>;

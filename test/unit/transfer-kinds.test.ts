@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { assigneesFor } from '#shared/tasks/human-tasks.ts';
-import { custodyReceiptKind, forestryCopyAckKind, transferTaskKinds } from '#shared/transfer/task-kinds.ts';
+import { transfer } from '#functions/transfer/context.ts';
+import type { HumanTaskKindPorts } from '#shared/tasks/kinds.ts';
+import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
 import { registerSurveyTask, recordCompletion } from '#shared/submission/tasks.ts';
 import { openSubmission } from '#shared/submission/submissions.ts';
 import type { HumanTask } from '#shared/ports/tasks.ts';
@@ -93,9 +95,14 @@ describe('R8.1/R8.2 transfer task kinds (issue 4)', () => {
     expect(details).not.toContain('landSurvey');
   });
 
-  it('registers both kinds under their ids', async () => {
-    const ids = transferTaskKinds(kindPorts(await transferWorld())).map((k) => k.kind);
+  it('registers both kinds under their ids (declared in the transfer context module)', async () => {
+    // The transfer kinds read only the store, the catalogue, the directory and the clock of the facility's ports.
+    const ports = kindPorts(await transferWorld()) as unknown as HumanTaskKindPorts;
+    const ids = Object.entries(transfer.humanTaskKinds).map(([id, build]) => [id, build(ports).kind]);
 
-    expect(ids).toEqual(['custodyReceipt', 'forestryCopyAck']);
+    expect(ids).toEqual([
+      ['custodyReceipt', 'custodyReceipt'],
+      ['forestryCopyAck', 'forestryCopyAck'],
+    ]);
   });
 });
