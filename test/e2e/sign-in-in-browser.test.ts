@@ -30,7 +30,7 @@ async function freshPage(): Promise<Page> {
 
 const authorizeUrl = /\/local-auth\/oauth2\/authorize\?/;
 
-describe('R3.1 R7.1 sign-in from an emailed link: authorization code + PKCE, back to the task', () => {
+describe('R20.1 R7.1 sign-in from an emailed link: authorization code + PKCE, back to the task', () => {
   it('goes from the link in the email through the issuer’s sign-in page and the callback back to the task, signed in', async () => {
     // prepare: a review task for chen.jing, announced by email with its link
     const { name, since } = await submit('valid');

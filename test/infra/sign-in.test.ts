@@ -9,7 +9,7 @@ const envOf = (s: Synthesised, name: string) =>
   asSuppliedByParent(s, contextOf(manifest.functions.find((f) => f.name === name)!), (functionsNamed(s, name)[0]!.resource.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables) as Record<string, unknown>;
 const authorizerOf = (s: Synthesised) => resourcesOf(s.templates.stateless, 'AWS::ApiGatewayV2::Authorizer')[0]![1].Properties?.['JwtConfiguration'] as { Issuer: unknown; Audience: unknown[] };
 
-describe('R3.1 sign-in on AWS: Cognito hosted sign-in with the authorization code + PKCE flow, settings from the stack', () => {
+describe('R20.1 sign-in on AWS: Cognito hosted sign-in with the authorization code + PKCE flow, settings from the stack', () => {
   let s: Synthesised;
   beforeAll(() => {
     s = synthChengguo();
@@ -61,7 +61,7 @@ describe('R3.1 sign-in on AWS: Cognito hosted sign-in with the authorization cod
   });
 });
 
-describe('R3.1 sign-in on aws-cn: the department issuer from context keys', () => {
+describe('R20.1 sign-in on aws-cn: the department issuer from context keys', () => {
   it('makes no Cognito client or domain and gives every function the external issuer, its client id and the loopback redirect', () => {
     const cn = synthChengguo({ partition: 'aws-cn', oidcIssuer: 'https://idp.nr.example.gov.cn/realms/chengguo', oidcAudience: 'chengguo-web' });
     for (const t of cn.templates.all.values()) {

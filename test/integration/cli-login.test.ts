@@ -54,7 +54,7 @@ async function until<T>(probe: () => T | undefined, what: string, timeoutMs = 20
   }
 }
 
-describe('R3.1 CLI login: loopback redirect with PKCE against the local issuer, 0600 file, refresh after expiry', () => {
+describe('R20.1 CLI login: loopback redirect with PKCE against the local issuer, 0600 file, refresh after expiry', () => {
   it('signs in through the printed address (as a browser would), stores ID and refresh token 0600, and renews an expired token silently', async () => {
     // prepare
     const configDir = join(work, 'config');

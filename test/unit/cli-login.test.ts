@@ -60,7 +60,7 @@ function io(fetchImpl: typeof fetch): Io & { stdout: Captured; stderr: Captured 
   return { stdout: new Captured(), stderr: new Captured(), env: { CHENGGUO_CONFIG_DIR: join(dir, 'config') }, fetch: fetchImpl };
 }
 
-describe('R3.1 CLI sign-in: authorization code + PKCE with a loopback redirect, refresh, logout', () => {
+describe('R20.1 CLI sign-in: authorization code + PKCE with a loopback redirect, refresh, logout', () => {
   it('logs in (non-interactive, local issuer), keeps ID and refresh token in a 0600 file, and says until when in Beijing time', async () => {
     // prepare
     const { fetch, calls } = await issuerFetch();

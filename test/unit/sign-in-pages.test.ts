@@ -54,7 +54,7 @@ async function world() {
   return { server, issuer, authorize, codeFor, exchange, advance: (ms: number) => (clock += ms) };
 }
 
-describe('R3.1 sign-in: the local issuer serves the authorization-code + PKCE flow', () => {
+describe('R20.1 sign-in: the local issuer serves the authorization-code + PKCE flow', () => {
   it('gives a code to the registered callback and exchanges it once, with the verifier, for ID, access and refresh tokens', async () => {
     // prepare
     const w = await world();
@@ -174,7 +174,7 @@ function pageEvent(path: string, query: Record<string, string>): APIGatewayProxy
   } as unknown as APIGatewayProxyEventV2;
 }
 
-describe('R3.1 sign-in pages: /auth/sign-in and /auth/callback', () => {
+describe('R20.1 sign-in pages: /auth/sign-in and /auth/callback', () => {
   it('lets only same-origin paths through as next', () => {
     for (const ok of ['/', '/human-tasks/abc/page', '/submissions/x/versions/1/report/page?x=1#y']) expect(isSameOriginPath(ok), ok).toBe(true);
     for (const bad of ['//evil.example.com', '/\\evil.example.com', 'https://evil.example.com/', 'javascript:alert(1)', '/a b', '/\tx', '', 'evil']) {
