@@ -9,7 +9,7 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { submit } from '../integration/fixture-submission.ts';
-import { cloud, waitForEmail } from '../integration/helpers.ts';
+import { cloud, forgeToken, waitForEmail } from '../integration/helpers.ts';
 
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -121,6 +121,26 @@ describe('R20.1 R7.1 sign-in from an emailed link: authorization code + PKCE, ba
     expect(wrongVerifier).toContain('请重新登录');
     expect(new URL(page.url()).search).toBe('');
     expect(await page.evaluate(() => localStorage.getItem('chengguo.idToken'))).toBeNull();
+    await page.context().close();
+  });
+
+  it('treats an expired token kept in the browser as none: the page asks to sign in again instead of calling the API', async () => {
+    // prepare: a token of li.na signed by the issuer, expired an hour ago, where the pages keep it
+    const expired = await forgeToken({ userId: 'li.na', signer: 'issuer', issuedAt: new Date(Date.now() - 2 * 3600_000), expiresAt: new Date(Date.now() - 3600_000) });
+    const page = await freshPage();
+    const apiCalls: string[] = [];
+    page.on('request', (r) => {
+      if (r.resourceType() === 'fetch') apiCalls.push(r.url());
+    });
+    await page.goto(`${cloud.urls.api}/auth/callback?signedIn=1`);
+    await page.evaluate((t) => localStorage.setItem('chengguo.idToken', t), expired);
+    const reportLink = `${cloud.urls.api}/submissions/00000000-0000-4000-8000-00000000beef/versions/1/report/page`;
+    // act
+    await page.goto(reportLink);
+    await page.getByText('请先登录').waitFor();
+    // assess
+    expect(apiCalls).toEqual([]);
+    expect(await page.getByRole('link', { name: '登录后查看核验报告' }).getAttribute('href')).toBe(`/auth/sign-in?next=${encodeURIComponent(new URL(reportLink).pathname)}`);
     await page.context().close();
   });
 
