@@ -19,6 +19,8 @@ export const envNames = {
   smtpHost: 'SMTP_HOST',
   smtpPort: 'SMTP_PORT',
   appBaseUrl: 'APP_BASE_URL',
+  signInAccounts: 'SIGN_IN_ACCOUNTS',
+  userPoolId: 'USER_POOL_ID',
 } as const;
 
 export const tableEnv = { registry: envNames.registryTable, logs: envNames.logsTable } as const;

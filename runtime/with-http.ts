@@ -2,9 +2,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { z } from 'zod';
 import { manifest, type RouteDef } from '#infra/manifest.ts';
 import { DomainError, ForbiddenError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '#shared/errors.ts';
-import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { IdentityRepository, PersonLookup } from '#shared/ports/identity.ts';
+import { signedInPerson } from '#shared/identity/sign-in.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
-import { UnauthenticatedError } from '#shared/errors.ts';
 import type { DegradedOf, RouteContract, SuccessOf } from './contract.ts';
 import { statusOf } from './status.ts';
 import { parseOrThrow } from '#shared/validation.ts';
@@ -53,7 +53,7 @@ export type HandlerStatus<C> = SuccessOf<C> | DegradedOf<C> | 400 | 404 | 409;
 
 export interface HttpDeps {
   readonly verifier: () => TokenVerifier;
-  readonly identity: () => IdentityRepository;
+  readonly identity: () => IdentityRepository & Partial<PersonLookup>;
   /**
    * Where the security records (R20.1) go: the logs table by default; unit
    * tests pass an InMemorySecurityRecords (a handler built with deps that
@@ -150,9 +150,8 @@ function refuseUndeclared(spec: RouteContract, event: APIGatewayProxyEventV2): v
 
 export async function authorise(route: RouteDef, authorization: string | undefined, deps: HttpDeps): Promise<Principal | undefined> {
   if (route.auth === 'public') return undefined;
-  const { userId } = await deps.verifier().verify(authorization);
-  const user = await deps.identity().getUser(userId);
-  if (!user) throw new UnauthenticatedError('USER_UNKNOWN', `用户 ${userId} 未在系统中登记，请联系管理员`);
+  // Issue 12: the registered person (by user id; on aws-cn by subject or email), never a deactivated one.
+  const user = await signedInPerson(deps.identity(), await deps.verifier().verify(authorization));
   if (route.auth !== 'any' && !route.auth.some((r) => user.roles.includes(r))) {
     throw new ForbiddenError(`无权执行此操作：需要以下角色之一：${route.auth.map((r) => `${roleLabels[r]}（${r}）`).join('、')}`);
   }

@@ -22,6 +22,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -65,6 +66,8 @@ export interface StatefulRefs {
   readonly auditAnchorKey: kms.IKey;
   readonly jwt: JwtBinding;
   readonly smtpSecret: secretsmanager.ISecret | undefined;
+  /** The Cognito user pool (aws); undefined on aws-cn, where an external issuer owns the accounts (issue 12). */
+  readonly userDirectory?: { readonly userPool: cognito.IUserPool } | undefined;
 }
 
 export interface StatelessStackProps extends StackProps {
@@ -198,6 +201,7 @@ export class StatelessStack extends Stack {
       }
       if (def.verifiesJwt) fn.bindJwt(stateful.jwt).bindSecurityRecords(tableRefs.logs);
       if (def.sendsEmail) fn.bindEmail(mail);
+      if (def.managesSignIn) fn.bindSignInAccounts(stateful.userDirectory?.userPool);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
       if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'));
       if (def.publishesPublicCatalogue) fn.bindPublicCatalogueCleanup(bucketRef(ctx, 'published'));

@@ -68,6 +68,8 @@ function covers(def: FunctionDef, port: string, group: EnvGroup): boolean {
       return def.sealsTaskTokens === true;
     case 'appBaseUrl':
       return true; // set on every function (stateless-stack.ts)
+    case 'signIn':
+      return def.managesSignIn === true;
   }
 }
 
