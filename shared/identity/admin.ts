@@ -155,6 +155,9 @@ export async function createOrganisation(
   if (input.parentCode === undefined) {
     if (!(await administersEverywhere(ports.identity, actor))) throw new ForbiddenError('无权创建顶级组织：仅国家级系统管理员可创建无上级的组织');
   } else {
+    if (!(await ports.identity.getOrganisation(input.parentCode))) {
+      fail([{ field: field('parentCode'), code: 'UNKNOWN_ORG', message: `上级组织 ${input.parentCode} 未在系统中登记` }]);
+    }
     await requireAdministers(ports.identity, actor, input.parentCode, `在 ${input.parentCode} 下创建组织`);
   }
   const org: Organisation = {
@@ -345,6 +348,7 @@ export async function createPerson(
 ): Promise<PersonResult> {
   const { actor, input } = cmd;
   const field = (k: keyof CreatePersonInput) => cmd.fields?.[k] ?? `body.${k}`;
+  if (!(await ports.identity.getOrganisation(input.orgCode))) fail([{ field: field('orgCode'), code: 'UNKNOWN_ORG', message: `组织 ${input.orgCode} 未在系统中登记` }]);
   await requireAdministers(ports.identity, actor, input.orgCode, `在组织 ${input.orgCode} 登记人员`);
   const user: User = {
     userId: input.userId,
@@ -426,6 +430,7 @@ export async function updatePerson(
   }
   if (input.orgCode !== undefined && input.orgCode !== before.orgCode) {
     if (self) throw new ForbiddenError('不能调动本人的所属单位，请由其他管理员办理');
+    if (!(await ports.identity.getOrganisation(input.orgCode))) fail([{ field: 'body.orgCode', code: 'UNKNOWN_ORG', message: `组织 ${input.orgCode} 未在系统中登记` }]);
     await requireAdministers(ports.identity, actor, input.orgCode, `将用户调入组织 ${input.orgCode}`);
     issues.push(...(await orgForPeople(ports.identity, input.orgCode, 'body.orgCode')));
     after.orgCode = input.orgCode;
