@@ -396,12 +396,23 @@ async function runPass(cmd: OnboardingCommand, pass: Pass, stopOnError: boolean)
         outcome = 'create';
       } else if (keep) {
         outcome = 'unchanged';
+      } else if (existing.orgCode !== input.orgCode) {
+        // One person, one organisation: a file never moves someone silently (a move is PATCH /users/{userId}).
+        throw new RowError([
+          {
+            sheet,
+            row: r.row,
+            column: peopleColumns.userId,
+            message: `${existing.name}（${existing.userId}）已在 ${existing.orgCode} 登记：同一人不能在两个单位登记；调动请用 PATCH /users/${existing.userId} 修改所属单位`,
+            code: 'PERSON_IN_OTHER_ORG',
+          },
+        ]);
       } else {
         const result = await updatePerson(
           {
             actor: cmd.actor,
             userId: input.userId,
-            input: { name: input.name, email: input.email, orgCode: input.orgCode, roles: input.roles, ...(input.subject ? { subject: input.subject } : {}), reason: '批量导入' },
+            input: { name: input.name, email: input.email, roles: input.roles, ...(input.subject ? { subject: input.subject } : {}), reason: '批量导入' },
             requestId: requestId(sheet, r.row),
           },
           pass,
@@ -411,7 +422,6 @@ async function runPass(cmd: OnboardingCommand, pass: Pass, stopOnError: boolean)
           const a = result.user;
           if (a.name !== b.name) changes.push(peopleColumns.name);
           if (a.email !== b.email) changes.push(peopleColumns.email);
-          if (a.orgCode !== b.orgCode) changes.push(peopleColumns.orgCode);
           if ([...a.roles].sort().join() !== [...b.roles].sort().join()) changes.push(peopleColumns.roles);
           if (a.subject !== b.subject) changes.push(peopleColumns.subject);
         }
