@@ -289,7 +289,9 @@ export async function setDesignations(
   const technicalUnits = [...new Set(cmd.input.technicalUnits)].sort();
   for (const [i, code] of technicalUnits.entries()) await check(`body.technicalUnits.${i}`, code, 'technicalUnit', '技术单位');
   fail(issues);
-  const same = JSON.stringify(organiser.custodians ?? {}) === JSON.stringify(custodians) && JSON.stringify(organiser.technicalUnits ?? []) === JSON.stringify(technicalUnits);
+  // Key order as stored is not meaningful (DynamoDB maps have none): compare sorted.
+  const sortedEntries = (m: Record<string, string>) => JSON.stringify(Object.entries(m).sort(([a], [b]) => a.localeCompare(b)));
+  const same = sortedEntries(organiser.custodians ?? {}) === sortedEntries(custodians) && JSON.stringify([...(organiser.technicalUnits ?? [])].sort()) === JSON.stringify(technicalUnits);
   if (same) return { organisation: organiser, changed: false };
   const after: Organisation = { ...organiser, custodians, technicalUnits };
   const { seq, organisation } = await ports.directory.replaceOrganisation(
