@@ -13,7 +13,7 @@ const required = {
   [sheetNames.people]: [peopleColumns.userId, peopleColumns.name, peopleColumns.email, peopleColumns.orgCode, peopleColumns.roles, peopleColumns.clearance],
 } as const;
 
-/** At most this many data rows per sheet: a province's units and staff, well inside one API call. */
+/** A sheet longer than this is not read at all (the import itself takes at most maxRowsPerImport, onboarding.ts). */
 export const maxRows = 5000;
 
 function rowsOf(sheet: ExcelJS.Worksheet, name: keyof typeof required, issues: RowIssue[]): SheetRow[] {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AdminActor } from '#shared/identity/admin.ts';
-import { onboardingReportSchema, orgColumns, peopleColumns, runOnboarding } from '#shared/identity/onboarding.ts';
+import { maxRowsPerImport, onboardingReportSchema, orgColumns, peopleColumns, runOnboarding } from '#shared/identity/onboarding.ts';
 import { onboardingTemplateXlsx, readOnboardingCsv, readOnboardingXlsx, toCsv } from '#shared/identity/onboarding-files.ts';
 import { exampleDir } from '../../scripts/build-onboarding-template.ts';
 import { FakeAccounts, FakeIdentity } from './identity-fakes.ts';
@@ -143,6 +143,19 @@ describe('R3.1 R4.1 R7.1 issue 12: bulk onboarding from XLSX and CSV — dry run
     expect(r.applied).toBe(false);
     expect(r.counts.error).toBe(13);
     expect(r.rows[0]?.issues[0]).toMatchObject({ sheet: '组织', row: 2, column: orgColumns.code, code: 'FORBIDDEN', message: expect.stringContaining('不在您的管理范围内') });
+    expect(records()).toBe(before);
+  });
+
+  it('refuses more rows than one call can apply in time, writing nothing', async () => {
+    // prepare
+    const { ports, records } = await setup();
+    const people = Array.from({ length: maxRowsPerImport }, (_, i) => [`zj.p${i}`, `人员${i}`, `zj.p${i}@example.gov.cn`, '330000-NR', '成果汇交人', '内部', '']);
+    const sheets = await readOnboardingCsv({ organisations: example.organisations, people: toCsv(Object.values(peopleColumns), people) });
+    const before = records();
+    // act
+    const r = await runOnboarding({ actor: national, sheets, mode: 'apply', requestId: 'big' }, ports);
+    // assess
+    expect(r).toMatchObject({ applied: false, rows: [], fileIssues: [expect.objectContaining({ code: 'TOO_MANY_ROWS', message: expect.stringContaining('分批导入') })] });
     expect(records()).toBe(before);
   });
 
