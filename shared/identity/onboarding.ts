@@ -287,6 +287,93 @@ class Overlay implements IdentityRepository, PersonLookup, DirectoryAdministrati
   }
 }
 
+/**
+ * Reads of one import, remembered: the rows read the same organisations (parents, the actor's own) again and again.
+ * The dry run reads through it; apply starts from what the dry run read and keeps it current with its own writes
+ * (a change by someone else meanwhile still fails the conditional write on `rev`, naming the row).
+ */
+class ImportCache implements IdentityRepository, PersonLookup, DirectoryAdministration, IdentityAdministration {
+  private readonly orgs = new Map<string, Organisation | undefined>();
+  private readonly users = new Map<string, User | undefined>();
+  private readonly emails = new Map<string, string | undefined>();
+  private readonly subjects = new Map<string, string | undefined>();
+  private writer: (DirectoryAdministration & IdentityAdministration) | undefined;
+  constructor(private readonly real: IdentityRepository & PersonLookup) {}
+
+  /** From now on writes go to `writer`, and the remembered reads follow them. */
+  writingTo(writer: DirectoryAdministration & IdentityAdministration): this {
+    this.writer = writer;
+    return this;
+  }
+  private get w(): DirectoryAdministration & IdentityAdministration {
+    if (!this.writer) throw new Error('ImportCache: read-only (dry run)');
+    return this.writer;
+  }
+  async getOrganisation(code: string) {
+    if (!this.orgs.has(code)) this.orgs.set(code, await this.real.getOrganisation(code));
+    return this.orgs.get(code);
+  }
+  async getUser(userId: string) {
+    if (!this.users.has(userId)) this.users.set(userId, await this.real.getUser(userId));
+    return this.users.get(userId);
+  }
+  listOrganisations(parentCode?: string) {
+    return this.real.listOrganisations(parentCode);
+  }
+  listUsers(orgCode: string) {
+    return this.real.listUsers(orgCode);
+  }
+  async findUserByEmail(email: string) {
+    const key = email.trim().toLowerCase();
+    if (!this.emails.has(key)) {
+      const user = await this.real.findUserByEmail(email);
+      this.emails.set(key, user?.userId);
+      if (user && !this.users.has(user.userId)) this.users.set(user.userId, user);
+    }
+    const userId = this.emails.get(key);
+    return userId === undefined ? undefined : this.getUser(userId);
+  }
+  async findUserBySubject(subject: string) {
+    if (!this.subjects.has(subject)) this.subjects.set(subject, (await this.real.findUserBySubject(subject))?.userId);
+    const userId = this.subjects.get(subject);
+    return userId === undefined ? undefined : this.getUser(userId);
+  }
+  async createOrganisation(org: Organisation, entry: AuditEntry) {
+    const out = await this.w.createOrganisation(org, entry);
+    this.orgs.set(org.code, out.organisation);
+    return out;
+  }
+  async replaceOrganisation(before: Organisation, after: Organisation, entry: AuditEntry) {
+    const out = await this.w.replaceOrganisation(before, after, entry);
+    this.orgs.set(after.code, out.organisation);
+    return out;
+  }
+  async createUser(user: User, entry: AuditEntry) {
+    const out = await this.w.createUser(user, entry);
+    this.remember(undefined, out.user);
+    return out;
+  }
+  async replaceUser(before: User, after: User, entry: AuditEntry) {
+    const out = await this.w.replaceUser(before, after, entry);
+    this.remember(before, out.user);
+    return out;
+  }
+  async updateClearance(change: ClearanceChange, entry: AuditEntry) {
+    const out = await this.w.updateClearance(change, entry);
+    const user = this.users.get(change.userId);
+    // The adapter moves rev with the clearance.
+    if (user) this.users.set(user.userId, { ...user, clearance: change.to, rev: (user.rev ?? 0) + 1 });
+    return out;
+  }
+  private remember(before: User | undefined, user: User) {
+    if (before) this.emails.set(before.email.trim().toLowerCase(), undefined);
+    if (before?.subject) this.subjects.set(before.subject, undefined);
+    this.users.set(user.userId, user);
+    this.emails.set(user.email.trim().toLowerCase(), user.userId);
+    if (user.subject) this.subjects.set(user.subject, user.userId);
+  }
+}
+
 const noAccounts: SignInAccounts = { kind: 'registry', invite: async () => ({ invited: false }), disable: async () => undefined, enable: async () => undefined };
 const noTrail: AuditTrail = { append: async (_e: AuditEntry) => ({ seq: 0, hash: '' }) };
 
@@ -464,12 +551,21 @@ export async function runOnboarding(cmd: OnboardingCommand, ports: OnboardingPor
     const issue: RowIssue = { sheet: '', row: 0, column: '', code: 'TOO_MANY_ROWS', message: `本次共 ${total} 行，每次至多导入 ${maxRowsPerImport} 行：请分批导入（重复导入时已导入的行不会重复写入）` };
     return report(cmd.mode, false, [...cmd.sheets.fileIssues, issue], []);
   }
-  const overlay = new Overlay(ports.identity);
+  const cache = new ImportCache(ports.identity);
+  const overlay = new Overlay(cache);
   const planned = await runPass(cmd, { identity: overlay, directory: overlay, admin: overlay, accounts: noAccounts, trail: noTrail, now: ports.now }, false);
   const clean = cmd.sheets.fileIssues.length === 0 && planned.every((r) => r.outcome !== 'error');
   if (cmd.mode === 'dryRun' || !clean) return report(cmd.mode, false, cmd.sheets.fileIssues, planned);
   try {
-    const done = await runPass(cmd, { identity: ports.identity, directory: ports.directory, admin: ports.admin, accounts: ports.accounts, trail: ports.trail, now: ports.now }, true);
+    const writer: DirectoryAdministration & IdentityAdministration = {
+      createOrganisation: (o, e) => ports.directory.createOrganisation(o, e),
+      replaceOrganisation: (b, a, e) => ports.directory.replaceOrganisation(b, a, e),
+      createUser: (u, e) => ports.directory.createUser(u, e),
+      replaceUser: (b, a, e) => ports.directory.replaceUser(b, a, e),
+      updateClearance: (c, e) => ports.admin.updateClearance(c, e),
+    };
+    const current = cache.writingTo(writer);
+    const done = await runPass(cmd, { identity: current, directory: current, admin: current, accounts: ports.accounts, trail: ports.trail, now: ports.now }, true);
     return report('apply', true, [], done);
   } catch (error) {
     if (!(error instanceof RowError)) throw error;
