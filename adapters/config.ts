@@ -27,6 +27,8 @@ export const envNames = {
   oidcCliRedirectUri: 'OIDC_CLI_REDIRECT_URI',
   /** Where a page sends a user who is not signed in (the system's own /auth/sign-in). */
   signInUrl: 'SIGN_IN_URL',
+  signInAccounts: 'SIGN_IN_ACCOUNTS',
+  userPoolId: 'USER_POOL_ID',
 } as const;
 
 export const tableEnv = { registry: envNames.registryTable, logs: envNames.logsTable } as const;

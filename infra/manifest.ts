@@ -39,6 +39,8 @@ export interface FunctionDef {
    * holds it (test/infra).
    */
   readonly signsAuditAnchors?: boolean;
+  /** SIGN_IN_ACCOUNTS (+ USER_POOL_ID and the Cognito admin grants on the pool, aws only): creates and disables accounts. */
+  readonly managesSignIn?: boolean;
   /**
    * The public-catalogue publishers (R9.3): may delete under the published
    * bucket's public-catalogue/ prefix only, so an entry taken out of the public

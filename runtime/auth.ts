@@ -61,11 +61,12 @@ export function jwtVerifier(opts: { issuer: string; audience: string; keys: JWTV
         const { payload, protectedHeader } = await jwtVerify(match[1], keys, { issuer, audience, algorithms: ['RS256'], requiredClaims: ['exp', 'iat'] });
         const wrongKind = notAnIdToken(payload, protectedHeader, tokenType);
         if (wrongKind) throw new UnauthenticatedError('TOKEN_INVALID', `身份令牌无效：${wrongKind}；请用登录得到的身份令牌（ID token）`);
-        const userId = payload['cognito:username'];
-        if (typeof userId !== 'string' || userId === '') {
+        // An external issuer (oidc) names no registry user: its subject or email is matched (shared/identity/sign-in.ts).
+        const userId = tokenType === 'oidc' ? '' : payload['cognito:username'];
+        if (tokenType === 'cognito' && (typeof userId !== 'string' || userId === '')) {
           throw new UnauthenticatedError('TOKEN_INVALID', '身份令牌无效：缺少用户名声明');
         }
-        return { userId, claims: payload };
+        return { userId: typeof userId === 'string' ? userId : '', claims: payload };
       } catch (error) {
         if (error instanceof UnauthenticatedError) throw error;
         if (error instanceof joseErrors.JWTExpired) {

@@ -40,6 +40,8 @@ export interface FunctionSpec {
   readonly sealsTaskTokens?: true;
   readonly destroysCustodyObjects?: true;
   readonly signsAuditAnchors?: true;
+  /** Creates and disables sign-in accounts (issue 12): Cognito admin calls on the user pool on aws; nothing on aws-cn. */
+  readonly managesSignIn?: true;
   readonly publishesPublicCatalogue?: true;
   /** Answers the task tokens (SendTask*) of every state machine that calls CreateHumanTask. */
   readonly answers?: 'humanTasks';

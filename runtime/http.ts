@@ -9,10 +9,11 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { manifest, type RouteDef } from '#infra/manifest.ts';
-import { DomainError, ForbiddenError, PayloadTooLargeError, UnauthenticatedError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '#shared/errors.ts';
+import { DomainError, ForbiddenError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import { roleLabels } from '#shared/identity/roles.ts';
 import { logger } from '#shared/log.ts';
-import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { IdentityRepository, PersonLookup } from '#shared/ports/identity.ts';
+import { signedInPerson } from '#shared/identity/sign-in.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { HiddenByClearanceError } from '#shared/security/access.ts';
 import { runWithSecurityContext, type SecurityContext } from '#shared/security/context.ts';
@@ -65,7 +66,7 @@ export type HandlerStatus<C> = SuccessOf<C> | DegradedOf<C> | 400 | 404 | 409;
 
 export interface HttpDeps {
   readonly verifier: () => TokenVerifier;
-  readonly identity: () => IdentityRepository;
+  readonly identity: () => IdentityRepository & Partial<PersonLookup>;
   /**
    * Where the security records (R20.1) go: the logs table by default; unit
    * tests pass an InMemorySecurityRecords (a handler built with deps that
@@ -162,9 +163,8 @@ function refuseUndeclared(spec: RouteContract, event: APIGatewayProxyEventV2): v
 
 export async function authorise(route: RouteDef, authorization: string | undefined, deps: HttpDeps): Promise<Principal | undefined> {
   if (route.auth === 'public') return undefined;
-  const { userId } = await deps.verifier().verify(authorization);
-  const user = await deps.identity().getUser(userId);
-  if (!user) throw new UnauthenticatedError('USER_UNKNOWN', `用户 ${userId} 未在系统中登记，请联系管理员`);
+  // Issue 12: the registered person (by user id; on aws-cn by subject or email), never a deactivated one.
+  const user = await signedInPerson(deps.identity(), await deps.verifier().verify(authorization));
   if (route.auth !== 'any' && !route.auth.some((r) => user.roles.includes(r))) {
     throw new ForbiddenError(`无权执行此操作：需要以下角色之一：${route.auth.map((r) => `${roleLabels[r]}（${r}）`).join('、')}`);
   }

@@ -29,15 +29,23 @@ export class UnauthenticatedError extends DomainError {
   }
 }
 export class ForbiddenError extends DomainError {
-  readonly code = 'FORBIDDEN';
+  readonly code: string = 'FORBIDDEN';
+}
+/** A verified sign-in whose subject or email no registered person holds (aws-cn, issue 12): 403 账号未开通. */
+export class AccountNotProvisionedError extends ForbiddenError {
+  override readonly code = 'ACCOUNT_NOT_PROVISIONED';
+}
+/** A deactivated person signs in: 403 账号已停用. */
+export class AccountDisabledError extends ForbiddenError {
+  override readonly code = 'ACCOUNT_DISABLED';
 }
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
 }
 export class ConflictError extends DomainError {
   readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+  constructor(code: string, message: string, details?: readonly FieldIssue[]) {
+    super(message, details);
     this.code = code;
   }
 }

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { classificationSchema } from '#shared/identity/roles.ts';
-import { organisationSchema, userSchema } from '#shared/schemas/identity.ts';
 import { isSameOriginPath } from '#shared/web/sign-in.ts';
+import { orgLevels, orgTypes, organisationSchema, regionCodeSchema, userSchema } from '#shared/schemas/identity.ts';
+import { roleSchema } from '#shared/identity/roles.ts';
+import { onboardingReportSchema } from '#shared/identity/onboarding.ts';
 
 const isoInstantOrDay = z.union([z.iso.date(), z.iso.datetime()]);
 
@@ -33,6 +35,17 @@ const nextPath = z
   .max(2000)
   .refine(isSameOriginPath, '登录后只能返回本系统的页面（以 / 开头的站内路径，如 /human-tasks/…/page）')
   .describe('登录后返回的站内路径');
+
+const reason = z.string().trim().min(2, '请填写理由（至少 2 个字）').max(500).describe('理由，记入审计记录');
+const changedSchema = z.boolean().describe('false 表示与现状相同，未作修改、未产生审计记录');
+const auditSeq = z.number().int().positive().optional().describe('本次修改的审计记录序号');
+const orgResult = z.object({ organisation: organisationSchema, changed: changedSchema, auditSeq });
+const personResult = z.object({
+  user: userSchema,
+  changed: changedSchema,
+  auditSeq,
+  invited: z.boolean().optional().describe('aws：本次已在 Cognito 创建账号并发送中文邀请邮件'),
+});
 
 /** Contracts of the identity routes (R3.1, R4.1, R5.1), keyed by manifest function name. */
 export const identityContracts = {
@@ -66,6 +79,81 @@ export const identityContracts = {
       cliRedirectUri: z.string().describe('命令行登录的本机回环回调地址；端口为 0 或未写时可用任意端口'),
     }),
     description: '登录设置（无需令牌）：命令行工具（chengguo login）与网页客户端据此发现登录服务。',
+  }),
+  CreateOrganisation: contract({
+    success: [201, 200],
+    body: z.strictObject({
+      code: organisationSchema.shape.code.describe('组织代码：行政区划代码-类别（2–8 个大写字母），如 330106-NR'),
+      name: z.string().trim().min(2).max(100).describe('组织全称'),
+      regionCode: regionCodeSchema.describe('GB/T 2260 行政区划代码（全国为 100000）'),
+      level: z.enum(orgLevels).optional().describe('层级；不填按行政区划代码确定，填写时须与之一致'),
+      type: z.enum(orgTypes).describe('类别：naturalResources 自然资源主管部门、forestryGrassland 林草主管部门、custodian 保管单位、implementer 实施单位、technicalUnit 技术单位、requester 需求部门'),
+      parentCode: orgCode.optional().describe('上级组织代码；不填为顶级组织（仅国家级管理员）'),
+    }),
+    response: orgResult,
+    description: '系统管理员在本单位或下级组织之下创建组织（R3.1）。201 已创建；相同组织再次提交返回 200、changed=false。',
+  }),
+  UpdateOrganisation: contract({
+    path: z.object({ code: orgCode }),
+    body: z.strictObject({
+      name: z.string().trim().min(2).max(100).optional().describe('新名称'),
+      parentCode: orgCode.optional().describe('移至该上级组织之下（须在管理范围内）'),
+      active: z.boolean().optional().describe('false 停用（不删除，记录仍指向它）；true 恢复'),
+      reason: reason.optional(),
+    }),
+    response: orgResult,
+    description: '更名、调整上级组织、停用或恢复组织；从不删除。停用前须先停用或移走其在用人员与下级组织。',
+  }),
+  SetDesignations: contract({
+    path: z.object({ code: orgCode }),
+    body: z.strictObject({
+      custodians: z.record(z.string(), orgCode).describe('成果专题 → 常设保管单位组织代码（R4.1），如 {"landSurvey":"440000-CUS"}'),
+      technicalUnits: z.array(orgCode).max(50).describe('承担技术核验的技术单位（R7.1）'),
+    }),
+    response: orgResult,
+    description: '组织部门的常设保管单位（按成果专题，R4.1）与技术单位（R7.1）：新登记的调查监测任务默认采用；整体替换，相同内容返回 changed=false。',
+  }),
+  CreateUser: contract({
+    success: [201, 200],
+    body: z.strictObject({
+      userId,
+      name: userSchema.shape.name,
+      email: userSchema.shape.email,
+      orgCode,
+      roles: z.array(roleSchema).min(1).describe('角色：submitter、reviewer、custodian、requester、publisher、supervisor、administrator'),
+      clearance: classificationSchema.describe('密级权限（不高于管理员本人）'),
+      subject: userSchema.shape.subject,
+    }),
+    response: personResult,
+    description:
+      '系统管理员登记人员（R3.1）：一人只能在一个单位登记（邮箱唯一）。aws 部署同时创建 Cognito 账号并发送中文邀请邮件；aws-cn 部署由外部身份提供方登录，按用户标识或邮箱匹配。',
+  }),
+  UpdateUser: contract({
+    path: z.object({ userId }),
+    body: z.strictObject({
+      name: userSchema.shape.name.optional(),
+      email: userSchema.shape.email.optional(),
+      orgCode: orgCode.optional().describe('调入的组织'),
+      roles: z.array(roleSchema).min(1).optional(),
+      subject: userSchema.shape.subject,
+      active: z.boolean().optional().describe('false 停用（立即不能登录）；true 恢复'),
+      reason: reason.optional(),
+    }),
+    response: personResult,
+    description: '修改人员的姓名、邮箱、所属单位、角色、外部身份标识，或停用、恢复；不能修改本人的角色、单位或停用本人。密级权限用 PUT /users/{userId}/clearance。',
+  }),
+  ImportOnboarding: contract({
+    maxBodyBytes: 6 * 1024 * 1024,
+    body: z.strictObject({
+      format: z.enum(['xlsx', 'csv']).describe('xlsx：一个工作簿（工作表“组织”“人员”）；csv：两个文件的文本'),
+      workbook: z.base64().optional().describe('xlsx 文件内容（base64）'),
+      organisationsCsv: z.string().max(2_000_000).optional().describe('“组织”表的 CSV 文本（UTF-8，首行为表头）'),
+      peopleCsv: z.string().max(2_000_000).optional().describe('“人员”表的 CSV 文本（UTF-8，首行为表头）'),
+      mode: z.enum(['dryRun', 'apply']).describe('dryRun 只检查并列出每行结果，不写入；apply 检查无误后写入'),
+    }),
+    response: onboardingReportSchema,
+    description:
+      '批量开通组织与人员（模板见 docs/examples/onboarding/）：dryRun 列出每一行的结果与错误（工作表、行、列、说明），不写入；apply 在没有任何错误时逐行写入（每行一条审计记录），有错误则一行都不写。重复执行不产生变化。',
   }),
   GetMe: contract({
     response: z.object({ user: userSchema, organisation: organisationSchema.optional(), labels: labelsSchema }),
@@ -166,6 +254,19 @@ export const identity = defineContext({
       description: 'An administrator changes a user clearance (audited).',
       tables: auditedWrites,
     },
+    CreateOrganisation: { entry: './create-organisation.ts', description: 'An administrator creates an organisation (audited).', tables: auditedWrites },
+    UpdateOrganisation: { entry: './update-organisation.ts', description: 'Rename, move, deactivate or reactivate an organisation (audited).', tables: auditedWrites },
+    SetDesignations: { entry: './set-designations.ts', description: 'An organiser\'s standing custodians per theme and technical units (R4.1, R7.1; audited).', tables: auditedWrites },
+    CreateUser: { entry: './create-user.ts', description: 'An administrator registers a person and opens the sign-in account (audited).', tables: auditedWrites, managesSignIn: true },
+    UpdateUser: { entry: './update-user.ts', description: 'Change, move, deactivate or reactivate a person; disables the sign-in account (audited).', tables: auditedWrites, managesSignIn: true },
+    ImportOnboarding: {
+      entry: './import-onboarding.ts',
+      description: 'Bulk onboarding of organisations and people from XLSX or CSV: dry run, then apply (idempotent).',
+      tables: auditedWrites,
+      managesSignIn: true,
+      memoryMb: 1024,
+      timeoutSeconds: 29,
+    },
   },
   routes: {
     SignInPage: {
@@ -189,6 +290,12 @@ export const identity = defineContext({
       summary: '登录设置',
       contract: identityContracts.GetSignInSettings,
     },
+    CreateOrganisation: { method: 'POST', path: '/orgs', auth: ['administrator'], summary: '创建组织', contract: identityContracts.CreateOrganisation },
+    UpdateOrganisation: { method: 'PATCH', path: '/orgs/{code}', auth: ['administrator'], summary: '修改、停用组织', contract: identityContracts.UpdateOrganisation },
+    SetDesignations: { method: 'PUT', path: '/orgs/{code}/designations', auth: ['administrator'], summary: '设定常设保管单位与技术单位', contract: identityContracts.SetDesignations },
+    CreateUser: { method: 'POST', path: '/users', auth: ['administrator'], summary: '登记人员', contract: identityContracts.CreateUser },
+    UpdateUser: { method: 'PATCH', path: '/users/{userId}', auth: ['administrator'], summary: '修改、调动、停用人员', contract: identityContracts.UpdateUser },
+    ImportOnboarding: { method: 'POST', path: '/onboarding/imports', auth: ['administrator'], summary: '批量开通组织与人员（先试运行）', contract: identityContracts.ImportOnboarding },
     GetMe: {
       method: 'GET',
       path: '/me',

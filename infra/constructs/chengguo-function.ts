@@ -9,6 +9,7 @@
  */
 import * as path from 'node:path';
 import { ArnFormat, Duration, Stack } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -353,6 +354,27 @@ export class ChengguoFunction extends Construct {
     this.fn.addEnvironment(envNames.jwtAudience, jwt.audience);
     this.fn.addEnvironment(envNames.jwtJwksUrl, jwt.jwksUrl);
     this.fn.addEnvironment('JWT_TOKEN_TYPE', jwt.tokenType ?? 'cognito');
+    return this;
+  }
+
+  /**
+   * Issue 12: SIGN_IN_ACCOUNTS and, with a Cognito user pool (aws), USER_POOL_ID and the admin calls that create,
+   * disable and enable an account — on that one pool only. Without a pool (aws-cn: the external issuer owns the
+   * accounts) the registry alone decides and no Cognito permission is granted.
+   */
+  bindSignInAccounts(userPool: cognito.IUserPool | undefined): this {
+    if (!userPool) {
+      this.fn.addEnvironment(envNames.signInAccounts, 'registry');
+      return this;
+    }
+    this.fn.addEnvironment(envNames.signInAccounts, 'cognito');
+    this.fn.addEnvironment(envNames.userPoolId, userPool.userPoolId);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['cognito-idp:AdminCreateUser', 'cognito-idp:AdminDisableUser', 'cognito-idp:AdminEnableUser'],
+        resources: [userPool.userPoolArn],
+      }),
+    );
     return this;
   }
 

@@ -45,6 +45,13 @@ export class UserDirectory extends Construct {
         tempPasswordValidity: Duration.days(3),
       },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
+      // The invitation AdminCreateUser sends when an administrator registers a person (issue 12), in Chinese.
+      userInvitation: {
+        emailSubject: '自然资源调查监测成果管理系统：您的账号已开通',
+        emailBody:
+          '您好：<br>系统管理员已为您开通自然资源调查监测成果管理系统账号。<br>用户名：{username}<br>临时密码：{####}<br>' +
+          '首次登录须修改密码并绑定动态口令（MFA）。临时密码 3 天内有效，逾期请联系本单位系统管理员。',
+      },
       // Plus tier: compromised-credential and adaptive sign-in checks, enforced.
       featurePlan: cognito.FeaturePlan.PLUS,
       standardThreatProtectionMode: cognito.StandardThreatProtectionMode.FULL_FUNCTION,

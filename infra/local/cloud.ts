@@ -131,6 +131,8 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
     [envNames.appBaseUrl]: urls.api,
     [envNames.oidcIssuer]: urls.issuer,
     [envNames.oidcClientId]: localAudience,
+    // No Cognito here: the local issuer signs in any person of the registry (issue 12).
+    [envNames.signInAccounts]: 'registry',
     // The emulator has no replication: the copy into custody also writes the backup bucket (adapters/s3-custody.ts). Never set on AWS.
     LOCAL_BACKUP_COPY: '1',
   };

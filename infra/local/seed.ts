@@ -1,19 +1,34 @@
 /**
- * Demo organisations and users for the local cloud (and for a fresh AWS
- * stage, if wanted). Organisation codes are `<GB/T 2260 code>-<kind>`;
- * region codes are the real ones: 广东省 440000, 广州市 440100,
- * 广州市从化区 440117. Written idempotently: each item is a conditional
- * create with its own audit record (actor `system:seed`); existing items are
- * skipped, never overwritten — a re-run after an administrator changed a
- * clearance keeps the change.
+ * Demo organisations and users for the local cloud. Organisation codes are `<GB/T 2260 code>-<kind>`; region codes
+ * are the real ones: 广东省 440000, 广州市 440100, 广州市从化区 440117.
+ *
+ * Issue 12: the seed is an import file — infra/local/demo-onboarding/organisations.csv and people.csv, the bulk
+ * onboarding template's two tables — run through the same path as an administrator's upload (readOnboardingCsv →
+ * runOnboarding, apply), as `system:seed`, with `existing: keep`: what exists is skipped, never changed back — a
+ * re-run after an administrator changed a clearance keeps the change. The constants below describe the same
+ * organisations and people for the banners and the tests; test/unit/seed.test.ts checks the files say exactly this.
  */
-import { auditedWrite } from '#adapters/audited-write.ts';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { auditTrail } from '#adapters/audited-write.ts';
+import { registryOnlyAccounts } from '#adapters/cognito-accounts.ts';
 import { type AuditChainStore, DynamoAuditChainStore } from '#adapters/dynamo-audit.ts';
-import { createItem, orgItem, userItem } from '#adapters/dynamo-identity.ts';
-import { ConflictError } from '#shared/errors.ts';
+import { DynamoIdentityRepository } from '#adapters/dynamo-identity.ts';
+import type { AdminActor } from '#shared/identity/admin.ts';
+import { runOnboarding, type OnboardingReport } from '#shared/identity/onboarding.ts';
+import { readOnboardingCsv } from '#shared/identity/onboarding-files.ts';
 import type { Role } from '#shared/identity/roles.ts';
+import type { IdentityRepository, PersonLookup } from '#shared/ports/identity.ts';
 import type { Classification } from '#shared/reference/classifications.ts';
 import type { Organisation, User } from '#shared/schemas/identity.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The demo import file (the onboarding template's two tables as CSV). */
+export const demoOnboardingFiles = {
+  organisations: join(here, 'demo-onboarding', 'organisations.csv'),
+  people: join(here, 'demo-onboarding', 'people.csv'),
+} as const;
 
 export const seedActor = 'system:seed';
 
@@ -27,7 +42,17 @@ export const seedOrganisations: readonly Organisation[] = [
   { code: '100000-NR', name: '自然资源部', regionCode: '100000', level: 'national', type: 'naturalResources' },
   { code: '100000-FG', name: '国家林业和草原局', regionCode: '100000', level: 'national', type: 'forestryGrassland' },
   { code: '100000-WR', name: '水利部', regionCode: '100000', level: 'national', type: 'requester' },
-  { code: '440000-NR', name: '广东省自然资源厅', regionCode: '440000', level: 'provincial', type: 'naturalResources', parentCode: '100000-NR' },
+  {
+    code: '440000-NR',
+    name: '广东省自然资源厅',
+    regionCode: '440000',
+    level: 'provincial',
+    type: 'naturalResources',
+    parentCode: '100000-NR',
+    // R4.1, R7.1: the standing custodian of the six survey themes and the technical unit.
+    custodians: Object.fromEntries(['forest', 'grassland', 'landCover', 'landSurvey', 'water', 'wetland'].map((t) => [t, '440000-CUS'])),
+    technicalUnits: ['440000-TEC'],
+  },
   { code: '440000-FG', name: '广东省林业局', regionCode: '440000', level: 'provincial', type: 'forestryGrassland', parentCode: '100000-FG' },
   { code: '440000-CUS', name: '广东省自然资源技术中心', regionCode: '440000', level: 'provincial', type: 'custodian', parentCode: '440000-NR' },
   { code: '440000-IMP', name: '广东省地质测绘院', regionCode: '440000', level: 'provincial', type: 'implementer', parentCode: '440000-NR' },
@@ -89,37 +114,29 @@ export const demoUsers: readonly DemoUser[] = people.map((p) => ({
   description: p.tryThis,
 }));
 
-class AlreadySeeded extends ConflictError {
-  constructor() {
-    super('ALREADY_EXISTS', '已存在，跳过');
-  }
-}
+/** The system itself, on the laptop: administers everywhere (admin.ts `everywhere`). */
+export const seedPrincipal: AdminActor = { userId: seedActor, orgCode: '100000-NR', roles: ['administrator'], clearance: 'topSecret', everywhere: true };
 
-export async function seed(opts: { registryTable: string; logsTable: string; store?: AuditChainStore }): Promise<{ created: number }> {
+/**
+ * Writes the demo import file through bulk onboarding (apply, existing kept). `identity` reads the registry (DynamoDB
+ * by default; the unit tests' in-memory tables), `store` is the audit chain.
+ */
+export async function seed(opts: {
+  registryTable: string;
+  logsTable: string;
+  store?: AuditChainStore;
+  identity?: IdentityRepository & PersonLookup;
+}): Promise<{ created: number; report: OnboardingReport }> {
   const store = opts.store ?? new DynamoAuditChainStore(opts.logsTable);
-  const time = new Date().toISOString().slice(0, 10);
-  let created = 0;
-  const create = async (item: Record<string, unknown>, action: string, target: string, orgCode: string, detail: Record<string, unknown>) => {
-    try {
-      await auditedWrite({
-        items: [{ item: createItem(opts.registryTable, item), onConditionFailed: () => new AlreadySeeded() }],
-        entry: { actor: seedActor, orgCode, action, target, outcome: 'success', requestId: `seed-${time}`, detail },
-        store,
-      });
-      created += 1;
-    } catch (error) {
-      if (!(error instanceof AlreadySeeded)) throw error;
-    }
-  };
-  for (const org of seedOrganisations) {
-    await create(orgItem(org), 'identity.org.create', `ORG#${org.code}`, org.code, { name: org.name, parentCode: org.parentCode });
-  }
-  for (const user of seedUsers) {
-    await create(userItem(user), 'identity.user.create', `USER#${user.userId}`, user.orgCode, {
-      orgCode: user.orgCode,
-      roles: user.roles,
-      clearance: user.clearance,
-    });
-  }
-  return { created };
+  const repo = new DynamoIdentityRepository(opts.registryTable, store);
+  const sheets = await readOnboardingCsv({
+    organisations: readFileSync(demoOnboardingFiles.organisations, 'utf8'),
+    people: readFileSync(demoOnboardingFiles.people, 'utf8'),
+  });
+  const report = await runOnboarding(
+    { actor: seedPrincipal, sheets, mode: 'apply', requestId: `seed-${new Date().toISOString().slice(0, 10)}`, existing: 'keep' },
+    { identity: opts.identity ?? repo, directory: repo, admin: repo, accounts: registryOnlyAccounts, trail: auditTrail(store), now: () => new Date() },
+  );
+  if (!report.applied) throw new Error(`demo import file refused: ${JSON.stringify(report.rows.filter((r) => r.outcome === 'error').concat([]).slice(0, 3))} ${JSON.stringify(report.fileIssues)}`);
+  return { created: report.counts.create, report };
 }

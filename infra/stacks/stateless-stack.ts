@@ -218,6 +218,7 @@ export class StatelessStack extends Stack {
       }
       if (def.verifiesJwt) fn.bindJwt(jwt).bindSecurityRecords(tableRefs.logs);
       if (def.sendsEmail) fn.bindEmail(mail);
+      if (def.managesSignIn) fn.bindSignInAccounts(stateful.userDirectory?.userPool);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
       if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'));
       if (def.publishesPublicCatalogue) fn.bindPublicCatalogueCleanup(bucketRef(ctx, 'published'));

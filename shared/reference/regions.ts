@@ -93,11 +93,25 @@ export function provinceCodeOf(regionCode: string): string {
   return `${regionCode.slice(0, 2)}0000`;
 }
 
-/** The box to check a region's data against: its province's, or the country's for 100000; undefined if unknown. */
-export function regionBoxFor(regionCode: string): RegionBox | undefined {
+/** The box used for a declared region: which level it is (issue 12: the extent check says which it used). */
+export interface UsedRegionBox extends RegionBox {
+  /** The level of the box: the country's or the province's (no city or county boxes with a usable licence yet). */
+  readonly level: 'national' | 'provincial';
+  /** The region the data was declared for (its code and name), when finer than the box. */
+  readonly declared?: { readonly code: string; readonly name: string };
+}
+
+/**
+ * The box to check a region's data against: its province's, or the country's for 100000; undefined if unknown.
+ * City and county codes use their province's box and say so (`declared`): no npm package with city or county
+ * boundaries under a licence that allows it was found (docs/compliance.md R3.1, issue 12).
+ */
+export function regionBoxFor(regionCode: string): UsedRegionBox | undefined {
   if (!/^\d{6}$/.test(regionCode)) return undefined;
-  if (regionCode === nationalBox.code) return nationalBox;
-  return byCode.get(provinceCodeOf(regionCode));
+  if (regionCode === nationalBox.code) return { ...nationalBox, level: 'national' };
+  const province = byCode.get(provinceCodeOf(regionCode));
+  if (!province) return undefined;
+  return { ...province, level: 'provincial', ...(province.code !== regionCode ? { declared: { code: regionCode, name: regionName(regionCode) } } : {}) };
 }
 
 export function padded(b: RegionBox, pad = PAD_DEGREES): readonly [number, number, number, number] {

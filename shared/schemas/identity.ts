@@ -30,6 +30,14 @@ export const organisationSchema = z.object({
   level: z.enum(orgLevels),
   type: z.enum(orgTypes),
   parentCode: z.string().optional(),
+  /** Deactivated, never deleted (issue 12): records keep pointing at the organisation. */
+  deactivatedAt: z.string().optional().describe('停用时间；停用的组织不删除，已有记录仍指向它'),
+  /** R4.1: the organiser's standing custodian per theme (theme id → organisation code). */
+  custodians: z.record(z.string(), z.string()).optional().describe('常设保管单位：成果专题 → 保管单位组织代码（R4.1）'),
+  /** R7.1: the organiser's technical units for verification. */
+  technicalUnits: z.array(z.string()).optional().describe('承担技术核验的技术单位组织代码（R7.1）'),
+  /** Revision, +1 on every change: a change is written only if nobody changed the record since it was read. */
+  rev: z.number().int().nonnegative().optional().describe('修订号，每次修改加 1'),
 });
 export type Organisation = z.infer<typeof organisationSchema>;
 
@@ -40,6 +48,11 @@ export const userSchema = z.object({
   orgCode: z.string(),
   roles: z.array(roleSchema).min(1),
   clearance: classificationSchema,
+  /** The external issuer's subject (`sub`) on aws-cn; matched before the email (issue 12). */
+  subject: z.string().min(1).max(255).optional().describe('外部身份提供方的用户标识（sub），aws-cn 部署按此或邮箱匹配'),
+  /** Deactivated, never deleted: sign-in refused, the person stays in the records. */
+  deactivatedAt: z.string().optional().describe('停用时间；停用后不能登录，历史记录保留'),
+  rev: z.number().int().nonnegative().optional().describe('修订号，每次修改加 1'),
 });
 export type User = z.infer<typeof userSchema>;
 

@@ -133,7 +133,7 @@ export const surveyTaskInputSchema = z.object({
   theme: themeIdSchema.describe('成果专题：landSurvey 国土调查 · forest 森林 · grassland 草原 · wetland 湿地 · water 水资源 · landCover 地表覆盖；以及 R22.1 另行规定的类别'),
   regionCode: regionCodeSchema.describe('调查区域行政区划代码（GB/T 2260）'),
   implementerOrg: orgCodeSchema.describe('实施单位组织代码'),
-  custodianOrg: orgCodeSchema.describe('保管单位组织代码（R4.1）'),
+  custodianOrg: orgCodeSchema.optional().describe('保管单位组织代码（R4.1）；不填则采用组织单位为该专题设定的常设保管单位'),
   description: z.string().trim().max(2000, '说明不超过 2000 字').optional().describe('任务说明'),
   period: surveyPeriodSchema.optional().describe('调查时段 {from, to}；用于提示时空专题重叠的已有成果（R13.2）'),
 });
@@ -149,6 +149,8 @@ export const surveyTaskSchema = z.object({
   organiserOrg: z.string(),
   implementerOrg: z.string(),
   custodianOrg: z.string(),
+  /** R7.1: the organiser's technical units when the task was registered (its standing designation). */
+  technicalUnits: z.array(z.string()).optional(),
   description: z.string().optional(),
   period: z.object({ from: isoDateSchema, to: isoDateSchema }).optional(),
   completionDate: isoDateSchema.optional(),

@@ -58,7 +58,11 @@ function taskEntry(actor: Principal, action: string, taskId: string, requestId: 
  *     forestry-and-grassland department — that department is the organiser;
  *  2. the region is a GB/T 2260 code of a known province (or 100000) inside
  *     the organiser's own jurisdiction (R3.1);
- *  3. implementer and custodian are registered organisations that can act
+ *  3. the custodian is the one named, or else the organiser's standing
+ *     custodian for the theme (R4.1, PUT /orgs/{code}/designations); none →
+ *     400 naming body.custodianOrg; the organiser's technical units (R7.1)
+ *     are recorded on the task;
+ *     implementer and custodian are registered, active organisations that can act
  *     so (a requester department cannot) in the task's region: their own
  *     region contains it, or they are national (R3.1);
  *  4. the task is stored with its audit record; R22.1 themes are marked.
@@ -77,6 +81,15 @@ export async function registerSurveyTask(
   }
 
   const issues: FieldIssue[] = [];
+  // R4.1: the organiser's standing custodian for the theme, unless the task names one.
+  const custodianOrg = input.custodianOrg ?? organiser.custodians?.[input.theme];
+  if (custodianOrg === undefined) {
+    issues.push({
+      field: 'body.custodianOrg',
+      code: 'NO_CUSTODIAN',
+      message: `未填写保管单位，且 ${organiser.name} 未设定“${themeProfiles[input.theme].label}”的常设保管单位（系统管理员可用 PUT /orgs/${organiser.code}/designations 设定）`,
+    });
+  }
   if (!regionBoxFor(input.regionCode)) {
     issues.push({ field: 'body.regionCode', code: 'UNKNOWN_REGION', message: `行政区划代码 ${input.regionCode} 不属于任何已知的省级行政区（GB/T 2260）` });
   } else if (!regionCovers(organiser.regionCode, input.regionCode)) {
@@ -84,10 +97,12 @@ export async function registerSurveyTask(
   }
   for (const [field, code, label] of [
     ['implementerOrg', input.implementerOrg, '实施单位'],
-    ['custodianOrg', input.custodianOrg, '保管单位'],
+    ['custodianOrg', custodianOrg, '保管单位'],
   ] as const) {
+    if (code === undefined) continue;
     const org = await ports.identity.getOrganisation(code);
     if (!org) issues.push({ field: `body.${field}`, code: 'UNKNOWN_ORG', message: `${label} ${code} 未在系统中登记` });
+    else if (org.deactivatedAt) issues.push({ field: `body.${field}`, code: 'ORG_INACTIVE', message: `${org.name}（${code}）已停用，不能担任${label}` });
     else if (org.type === 'requester') issues.push({ field: `body.${field}`, code: 'ORG_TYPE', message: `${org.name}（${code}）是需求部门，不能作为${label}` });
     // R3.1: a unit acts in its own region — a national unit anywhere, a provincial one in its province.
     else if (!regionCovers(org.regionCode, input.regionCode)) {
@@ -99,7 +114,7 @@ export async function registerSurveyTask(
     }
   }
   const first = issues[0];
-  if (first) throw new ValidationError(`请求参数有误：${first.field} ${first.message}`, issues);
+  if (first || custodianOrg === undefined) throw new ValidationError(`请求参数有误：${first?.field} ${first?.message}`, issues);
 
   const now = ports.now().toISOString();
   const task: SurveyTask = {
@@ -110,7 +125,8 @@ export async function registerSurveyTask(
     regionCode: input.regionCode,
     organiserOrg: organiser.code,
     implementerOrg: input.implementerOrg,
-    custodianOrg: input.custodianOrg,
+    custodianOrg,
+    ...(organiser.technicalUnits?.length ? { technicalUnits: organiser.technicalUnits } : {}),
     ...(input.description ? { description: input.description } : {}),
     ...(input.period ? { period: input.period } : {}),
     createdAt: now,
@@ -124,6 +140,8 @@ export async function registerSurveyTask(
       regionCode: task.regionCode,
       implementerOrg: task.implementerOrg,
       custodianOrg: task.custodianOrg,
+      custodianDefaulted: input.custodianOrg === undefined,
+      ...(task.technicalUnits ? { technicalUnits: task.technicalUnits } : {}),
       followsOwnRules: task.followsOwnRules,
     }),
   );

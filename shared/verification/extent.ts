@@ -62,6 +62,19 @@ export interface ExtentResult {
   defects: Defect[];
 }
 
+type CheckedBox = RegionBox & { readonly level?: 'national' | 'provincial'; readonly declared?: { readonly code: string; readonly name: string } };
+
+/** “申报行政区 广东省（440000）” or, for a finer declared region, “申报行政区 广州市从化区（440117）所在的 广东省（440000）”. */
+function boxNote(region: CheckedBox): string {
+  return region.declared ? `申报行政区 ${region.declared.name}（${region.declared.code}）所在的 ${region.name}（${region.code}）` : `申报行政区 ${region.name}（${region.code}）`;
+}
+
+/** Which level of box the check used (issue 12). */
+function levelNote(region: CheckedBox): string {
+  if (region.level === 'national') return '按全国外包框判断';
+  return region.declared ? '市县级边界数据暂缺，按省级外包框近似判断：只能发现省外的数据' : '按省级外包框近似判断';
+}
+
 /**
  * Is the data inside the declared region? Compares against the (padded,
  * approximate) bounding box of the region's province — see regions.ts.
@@ -71,7 +84,7 @@ export function checkExtent(input: {
   file: string;
   bbox: Bbox;
   crs: Cgcs2000Crs;
-  region: RegionBox;
+  region: CheckedBox;
   severity: Severity;
   what?: string;
 }): ExtentResult {
@@ -94,7 +107,7 @@ export function checkExtent(input: {
       defect(
         file,
         'extent.outside-region',
-        `${subject}数据范围（${fmtLonLat(converted.bbox)}）${disjoint ? '完全位于' : '部分超出'}申报行政区 ${region.name}（${region.code}）${disjoint ? '之外' : '的范围'}（按省级外包框近似判断）。请核对坐标、坐标系或申报的行政区划代码。`,
+        `${subject}数据范围（${fmtLonLat(converted.bbox)}）${disjoint ? '完全位于' : '部分超出'}${boxNote(region)}${disjoint ? '之外' : '的范围'}（${levelNote(region)}）。请核对坐标、坐标系或申报的行政区划代码。`,
         severity,
       ),
     ],

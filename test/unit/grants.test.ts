@@ -55,6 +55,8 @@ function covers(def: FunctionDef, port: string, group: EnvGroup): boolean {
     case 'appBaseUrl':
     case 'signIn':
       return true; // set on every function (stateless-stack.ts)
+    case 'accounts':
+      return def.managesSignIn === true;
   }
 }
 

@@ -2,7 +2,7 @@ import { DynamoIdentityRepository } from '#adapters/dynamo-identity.ts';
 import { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { auditTrail, type AuditTrail } from '#adapters/audited-write.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
-import type { ClearanceChange, IdentityAdministration, IdentityRepository } from '#shared/ports/identity.ts';
+import type { ClearanceChange, DirectoryAdministration, IdentityAdministration, IdentityRepository, PersonLookup, SignInAccounts } from '#shared/ports/identity.ts';
 import { organisationSchema, userSchema, type Organisation, type User } from '#shared/schemas/identity.ts';
 import { seed } from '#infra/local/seed.ts';
 
@@ -12,7 +12,7 @@ import { seed } from '#infra/local/seed.ts';
  * by organisation), writes go through the real adapter's conditional update
  * and auditedWrite.
  */
-export class FakeIdentity implements IdentityRepository, IdentityAdministration {
+export class FakeIdentity implements IdentityRepository, IdentityAdministration, DirectoryAdministration, PersonLookup {
   readonly trail: AuditTrail;
   private readonly writer: DynamoIdentityRepository;
 
@@ -23,7 +23,13 @@ export class FakeIdentity implements IdentityRepository, IdentityAdministration 
 
   static async seeded(): Promise<FakeIdentity> {
     const tables = new InMemoryTables('logs');
-    await seed({ registryTable: 'registry', logsTable: 'logs', store: tables });
+    const identity = new FakeIdentity(tables);
+    await seed({ registryTable: 'registry', logsTable: 'logs', store: tables, identity });
+    return identity;
+  }
+
+  /** Over existing tables (not seeded). */
+  static over(tables: InMemoryTables): FakeIdentity {
     return new FakeIdentity(tables);
   }
 
@@ -49,6 +55,29 @@ export class FakeIdentity implements IdentityRepository, IdentityAdministration 
     return this.writer.updateClearance(change, entry);
   }
 
+  async findUserByEmail(email: string): Promise<User | undefined> {
+    const item = this.tables.get('registry', { pk: `EMAIL#${email.trim().toLowerCase()}`, sk: 'META' });
+    return typeof item?.['userId'] === 'string' ? this.getUser(item['userId']) : undefined;
+  }
+
+  async findUserBySubject(subject: string): Promise<User | undefined> {
+    const item = this.tables.get('registry', { pk: `SUBJECT#${subject}`, sk: 'META' });
+    return typeof item?.['userId'] === 'string' ? this.getUser(item['userId']) : undefined;
+  }
+
+  createOrganisation(org: Organisation, entry: AuditEntry) {
+    return this.writer.createOrganisation(org, entry);
+  }
+  replaceOrganisation(before: Organisation, after: Organisation, entry: AuditEntry) {
+    return this.writer.replaceOrganisation(before, after, entry);
+  }
+  createUser(user: User, entry: AuditEntry) {
+    return this.writer.createUser(user, entry);
+  }
+  replaceUser(before: User, after: User, entry: AuditEntry) {
+    return this.writer.replaceUser(before, after, entry);
+  }
+
   /** Audit records in seq order. */
   auditRecords(): Record<string, unknown>[] {
     return this.tables.scan('logs').filter((i) => String(i['sk']).startsWith('SEQ#'));
@@ -56,5 +85,28 @@ export class FakeIdentity implements IdentityRepository, IdentityAdministration 
 
   private byGsi(pk: string): Record<string, unknown>[] {
     return this.tables.scan('registry').filter((i) => i['gsi1pk'] === pk);
+  }
+}
+
+/** Sign-in accounts in memory: who was invited, disabled, enabled (the Cognito adapter's calls, recorded). */
+export class FakeAccounts implements SignInAccounts {
+  readonly kind = 'cognito' as const;
+  readonly accounts = new Map<string, { email: string; enabled: boolean }>();
+  readonly calls: string[] = [];
+  async invite(user: { userId: string; email: string }) {
+    this.calls.push(`invite ${user.userId}`);
+    if (this.accounts.has(user.userId)) return { invited: false };
+    this.accounts.set(user.userId, { email: user.email, enabled: true });
+    return { invited: true };
+  }
+  async disable(userId: string) {
+    this.calls.push(`disable ${userId}`);
+    const a = this.accounts.get(userId);
+    if (a) a.enabled = false;
+  }
+  async enable(userId: string) {
+    this.calls.push(`enable ${userId}`);
+    const a = this.accounts.get(userId);
+    if (a) a.enabled = true;
   }
 }

@@ -5,6 +5,7 @@ import { verifyChain } from '#shared/audit/chain.ts';
 import { roles } from '#shared/identity/roles.ts';
 import { organisationSchema, userSchema } from '#shared/schemas/identity.ts';
 import { demoUsers, seed, seedOrganisations, seedUsers } from '#infra/local/seed.ts';
+import { FakeIdentity } from './identity-fakes.ts';
 
 describe('R3.1 R4.1 seed organisations and users', () => {
   it('validates every organisation and user against the identity schemas', () => {
@@ -56,13 +57,15 @@ describe('R10.1 seeding writes through the audit chain, once', () => {
   it('creates every item with its own audit record by system:seed, with keys the identity queries use', async () => {
     const tables = new InMemoryTables();
 
-    const first = await seed({ registryTable: 'registry', logsTable: 'logs', store: tables });
+    const first = await seed({ registryTable: 'registry', logsTable: 'logs', store: tables, identity: FakeIdentity.over(tables) });
     const { head, records } = await readWholeChain(tables);
 
     expect(first.created).toBe(seedOrganisations.length + seedUsers.length);
-    expect(records).toHaveLength(first.created);
+    // One record per organisation and person, and one for 广东省自然资源厅's standing designations (R4.1, R7.1).
+    expect(records).toHaveLength(first.created + 1);
+    expect(records.filter((r) => r.action === 'identity.org.designations').map((r) => r.target)).toEqual(['ORG#440000-NR']);
     expect(records.every((r) => r.actor === 'system:seed')).toBe(true);
-    expect(verifyChain(records, head ?? null)).toEqual({ ok: true, count: first.created });
+    expect(verifyChain(records, head ?? null)).toEqual({ ok: true, count: first.created + 1 });
     expect(tables.get('registry', { pk: 'ORG#440100-NR', sk: 'META' })).toMatchObject({ gsi1pk: 'ORGS#440000-NR', gsi1sk: 'ORG#440100-NR' });
     expect(tables.get('registry', { pk: 'ORG#100000-NR', sk: 'META' })).toMatchObject({ gsi1pk: 'ORGS#ROOT' });
     expect(tables.get('registry', { pk: 'USER#li.na', sk: 'META' })).toMatchObject({ gsi1pk: 'USERS#440000-IMP', gsi1sk: 'USER#li.na' });
@@ -70,15 +73,30 @@ describe('R10.1 seeding writes through the audit chain, once', () => {
 
   it('skips what exists on a second run, leaving changed items and the chain untouched', async () => {
     const tables = new InMemoryTables();
-    await seed({ registryTable: 'registry', logsTable: 'logs', store: tables });
+    await seed({ registryTable: 'registry', logsTable: 'logs', store: tables, identity: FakeIdentity.over(tables) });
     const changed = { ...tables.get('registry', { pk: 'USER#li.na', sk: 'META' }), clearance: 'secret' };
     tables.put('registry', changed);
     const headBefore = await tables.readHead();
 
-    const second = await seed({ registryTable: 'registry', logsTable: 'logs', store: tables });
+    const second = await seed({ registryTable: 'registry', logsTable: 'logs', store: tables, identity: FakeIdentity.over(tables) });
 
     expect(second.created).toBe(0);
     expect(await tables.readHead()).toEqual(headBefore);
     expect(tables.get('registry', { pk: 'USER#li.na', sk: 'META' })).toMatchObject({ clearance: 'secret' });
+  });
+});
+
+describe('R3.1 issue 12: the demo seed is an import file run through bulk onboarding', () => {
+  it('the files infra/local/demo-onboarding/*.csv say exactly the seed organisations and people, and apply as system:seed', async () => {
+    // prepare
+    const tables = new InMemoryTables();
+    const identity = FakeIdentity.over(tables);
+    // act
+    const { report } = await seed({ registryTable: 'registry', logsTable: 'logs', store: tables, identity });
+    // assess
+    expect(report).toMatchObject({ mode: 'apply', applied: true, counts: { create: seedOrganisations.length + seedUsers.length, error: 0 } });
+    for (const org of seedOrganisations) expect(await identity.getOrganisation(org.code)).toEqual({ ...org, rev: expect.any(Number) });
+    for (const user of seedUsers) expect(await identity.getUser(user.userId)).toEqual({ ...user, rev: 1 });
+    expect(await identity.findUserByEmail('LI.NA@example.gov.cn')).toMatchObject({ userId: 'li.na' });
   });
 });

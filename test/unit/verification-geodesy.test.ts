@@ -98,7 +98,7 @@ describe('R7.1 extent inside the declared region (approximate provincial boxes)'
     expect(regionBoxFor('440100')!.name).toBe('广东省');
     expect(regionBoxFor('650102')!.name).toBe('新疆维吾尔自治区');
     expect(regionBoxFor('110105')!.name).toBe('北京市');
-    expect(regionBoxFor('100000')).toBe(nationalBox);
+    expect(regionBoxFor('100000')).toEqual({ ...nationalBox, level: 'national' });
     expect(regionBoxFor('990000')).toBeUndefined();
     expect(regionBoxFor('44011')).toBeUndefined();
   });
