@@ -48,7 +48,7 @@ export function http<X extends AnyContext, K extends RoutedKey<X>, const U exten
       identity: () => p.identity ?? missing('identity'),
       ...(p.securityRecords ? { securityRecords: () => p.securityRecords! } : {}),
     };
-    return withHttp(name, route.contract as ContractOf<X, K>, (req) => run(req as TypedRequest<ContractOf<X, K>, AuthOf<X, K>>, ports), deps);
+    return withHttp({ method: route.method, path: route.path, function: name, auth: route.auth, summary: route.summary }, route.contract as ContractOf<X, K>, (req) => run(req as TypedRequest<ContractOf<X, K>, AuthOf<X, K>>, ports), deps);
   };
   return entry(resolveFunction(ctx, name), [...stack, ...uses], make);
 }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
-import { manifest, type RouteDef } from '#infra/manifest.ts';
+import * as z from 'zod';
+import type { RouteDef } from '#infra/manifest.ts';
 import { DomainError, ForbiddenError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
@@ -15,6 +15,8 @@ import { roleLabels } from '#shared/identity/roles.ts';
 import { HiddenByClearanceError } from '#shared/security/access.ts';
 import { runWithSecurityContext, type SecurityContext } from '#shared/security/context.ts';
 import { InMemorySecurityRecords, securityRecordOf, type SecurityRecordStore } from '#shared/security/records.ts';
+import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
+import { securityRecordStoreFromEnv } from '#adapters/dynamo-security-records.ts';
 
 /** A JSON body larger than this is refused before parsing (uploads go to S3, not here). */
 export const maxBodyBytes = 1024 * 1024;
@@ -60,12 +62,6 @@ export interface HttpDeps {
    * name none keeps its own in memory).
    */
   readonly securityRecords?: () => SecurityRecordStore;
-}
-
-export function routeOf(functionName: string): RouteDef {
-  const route = manifest.routes.find((r) => r.function === functionName);
-  if (!route) throw new Error(`manifest: no route for function ${functionName}`);
-  return route;
 }
 
 export function errorBody(error: unknown, requestId: string) {
@@ -163,8 +159,6 @@ let defaultDepsCache: HttpDeps | undefined;
 /** Lazily built so that importing a handler in a unit test needs no environment. */
 export async function defaultHttpDeps(): Promise<HttpDeps> {
   if (defaultDepsCache) return defaultDepsCache;
-  const { identityRepositoryFromEnv } = await import('#adapters/dynamo-identity.ts');
-  const { securityRecordStoreFromEnv } = await import('#adapters/dynamo-security-records.ts');
   let verifier: TokenVerifier | undefined;
   let identity: IdentityRepository | undefined;
   let records: SecurityRecordStore | undefined;
@@ -183,12 +177,13 @@ export async function defaultHttpDeps(): Promise<HttpDeps> {
  * one status table, unknown errors logged in full and never echoed.
  */
 export function withHttp<C extends RouteContract>(
-  functionName: string,
+  route: RouteDef,
   spec: C,
   fn: (req: HttpRequest<C>) => Promise<HttpResult<HandlerStatus<C>>>,
   deps?: HttpDeps,
 ) {
-  const route = routeOf(functionName);
+  // The route is the handler's own (its context module's): the whole manifest never enters a bundle.
+  const functionName = route.function;
   const routeName = `${route.method} ${route.path}`;
   const ownRecords = new InMemorySecurityRecords();
   const base = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {

@@ -1,6 +1,6 @@
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError } from '#shared/errors.ts';
 import { logger } from '#shared/log.ts';
 import { parseOrThrow } from '#shared/validation.ts';

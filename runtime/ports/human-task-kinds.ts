@@ -30,7 +30,7 @@ export function registeredKinds(list: readonly HumanTaskKind[]): HumanTaskKinds 
   return (kind) => byName.get(kind);
 }
 
-export const kinds = port({
+export const kinds = /* @__PURE__ */ port({
   name: 'kinds',
   env: ['registry', 'documents'],
   build: (env): HumanTaskKinds => {
