@@ -11,8 +11,9 @@
  * the limit must leave the list. What keeps them over is named in
  * docs/performance.md (zod's classic API, ~100 KB in every bundle).
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Stack } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -112,6 +113,26 @@ describe('issue 10: every Lambda bundle is at most 250 KB minified, measured as 
     const ours = readFileSync(measured.sizes[0]!.file!, 'utf8');
 
     expect(withoutMapComment(deployed)).toBe(withoutMapComment(ours));
+  });
+
+  it('every bundle loads and exports its handler, and each that validates with zod carries the Chinese messages (shared/validation.ts)', async () => {
+    // Inside the project, so the bundles resolve the SDK from node_modules as Lambda resolves the runtime's.
+    mkdirSync(path.join(projectRoot, '.test-data'), { recursive: true });
+    const outdir = mkdtempSync(path.join(projectRoot, '.test-data', 'bundles-'));
+    const bundled = await bundleLambdas('ses', { outdir });
+    const broken: string[] = [];
+    const english: string[] = [];
+    for (const { name, file } of bundled.sizes) {
+      const mod = (await import(pathToFileURL(file!).href).catch((e: unknown) => ({ error: e }))) as { handler?: unknown; error?: unknown };
+      if (typeof mod.handler !== 'function') broken.push(`${name}: ${String(mod.error ?? 'no handler export')}`);
+      // Inputs that put bytes in the bundle (a module in the graph but shaken out puts none).
+      const output = Object.entries(bundled.metafile.outputs).find(([out]) => path.basename(out) === `${name}.mjs`)?.[1];
+      const inputs = Object.entries(output?.inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f);
+      if (inputs.some((f) => f.includes('node_modules/zod/')) && !inputs.includes('shared/validation.ts')) english.push(name);
+    }
+
+    expect(broken).toEqual([]);
+    expect(english, 'zod without its Chinese configuration').toEqual([]);
   });
 
   it('carries only the stage\'s mail transport: nodemailer in an SMTP bundle, none of it in an SES one', async () => {
