@@ -11,7 +11,7 @@
  * the limit must leave the list. What keeps them over is named in
  * docs/performance.md (zod's classic API, ~100 KB in every bundle).
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Stack } from 'aws-cdk-lib';
@@ -130,6 +130,8 @@ describe('issue 10: every Lambda bundle is at most 250 KB minified, measured as 
       const inputs = Object.entries(output?.inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f);
       if (inputs.some((f) => f.includes('node_modules/zod/')) && !inputs.includes('shared/validation.ts')) english.push(name);
     }
+
+    rmSync(outdir, { recursive: true, force: true });
 
     expect(broken).toEqual([]);
     expect(english, 'zod without its Chinese configuration').toEqual([]);
