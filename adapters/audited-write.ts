@@ -3,7 +3,7 @@ import { keys } from './dynamo.ts';
 import type { AuditEntry, AuditTrail, ItemState } from '#shared/ports/audit.ts';
 import { absentState, buildRecord, canonicalJson, genesisHash, itemStateHash, unknownState } from '#shared/audit/chain.ts';
 import { applyUpdate } from './update-expression.ts';
-import type { AuditChainStore, TransactItem } from './dynamo-audit.ts';
+import { auditChainStoreFromEnv, type AuditChainStore, type TransactItem } from './dynamo-audit.ts';
 
 export type { AuditChainStore, TransactItem } from './dynamo-audit.ts';
 export type { AuditTrail } from '#shared/ports/audit.ts';
@@ -36,10 +36,9 @@ export interface AuditedWriteInput {
 }
 
 let defaultStore: AuditChainStore | undefined;
+// Static import (a dynamic one makes esbuild wrap the module graph and keep all of it, zod included).
 async function storeFromEnv(): Promise<AuditChainStore> {
-  if (defaultStore) return defaultStore;
-  const { auditChainStoreFromEnv } = await import('./dynamo-audit.ts');
-  defaultStore = auditChainStoreFromEnv();
+  defaultStore ??= auditChainStoreFromEnv();
   return defaultStore;
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { envNames, requireEnv } from '#adapters/config.ts';
 import type { CustodyCopyRecord, CustodyRecords, RecordedFile } from '#shared/ports/custody.ts';
 import { custodyCopiesPartition, custodyCopyIndex, keys } from './dynamo.ts';

@@ -1,7 +1,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import nodemailer from 'nodemailer';
 import { envNames, requireEnv } from '#adapters/config.ts';
 import type { Mailer, MailMessage } from '#shared/ports/mailer.ts';
+import { SmtpMailer } from './mail-smtp.ts';
 
 /**
  * SES v2 where the region offers it; SMTP where it does not (AWS China
@@ -11,8 +11,17 @@ import type { Mailer, MailMessage } from '#shared/ports/mailer.ts';
 export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): Mailer {
   const transport = requireEnv(envNames.mailTransport, env);
   const from = requireEnv(envNames.mailFrom, env);
-  if (transport === 'ses') return new SesMailer(from);
-  if (transport === 'smtp') {
+  // The one transport a Lambda bundle carries: the CDK build defines this variable as
+  // the stage's transport (infra/constructs/bundling.ts), so an SES bundle leaves
+  // nodemailer out and an SMTP bundle the SES branch. Unbundled (tests, the local
+  // cloud) it is unset and both are here. Written out in each test, not held in a
+  // variable: esbuild folds only the literal expression.
+  const bundled = process.env['CHENGGUO_BUNDLED_MAIL_TRANSPORT'];
+  if (bundled !== undefined && transport !== bundled) {
+    throw new Error(`${envNames.mailTransport}=${transport}，但本函数包只含 ${bundled} (this bundle was built for ${bundled} only)`);
+  }
+  if (process.env['CHENGGUO_BUNDLED_MAIL_TRANSPORT'] !== 'smtp' && transport === 'ses') return new SesMailer(from);
+  if (process.env['CHENGGUO_BUNDLED_MAIL_TRANSPORT'] !== 'ses' && transport === 'smtp') {
     const port = Number(requireEnv(envNames.smtpPort, env));
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${envNames.smtpPort} 应为端口号 (must be a port number)`);
     return new SmtpMailer(from, requireEnv(envNames.smtpHost, env), port, env['SMTP_USER'], env['SMTP_PASSWORD']);
@@ -42,40 +51,5 @@ export class SesMailer implements Mailer {
       }),
     );
     return { messageId: out.MessageId ?? '' };
-  }
-}
-
-export class SmtpMailer implements Mailer {
-  private readonly transport: nodemailer.Transporter;
-  constructor(
-    private readonly from: string,
-    host: string,
-    port: number,
-    user?: string,
-    password?: string,
-  ) {
-    // Port 465 is implicit TLS; elsewhere nodemailer upgrades with STARTTLS when the
-    // server offers it and verifies the certificate (MailDev offers none locally).
-    this.transport = nodemailer.createTransport({
-      host,
-      port,
-      secure: port === 465,
-      ...(user ? { auth: { user, pass: password ?? '' } } : {}),
-      connectionTimeout: 10_000,
-      socketTimeout: 20_000,
-    });
-  }
-
-  async send(message: MailMessage): Promise<{ messageId: string }> {
-    const info = await this.transport.sendMail({
-      from: this.from,
-      to: [...message.to],
-      subject: message.subject,
-      text: message.text,
-      ...(message.html ? { html: message.html } : {}),
-      ...(message.replyTo ? { replyTo: message.replyTo } : {}),
-      textEncoding: 'base64',
-    });
-    return { messageId: info.messageId };
   }
 }

@@ -5,7 +5,7 @@
  * the first request that happens to need it. The names are adapters/config.ts'
  * (shared with the CDK construct); no new variable is introduced here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { envNames, stateMachineEnv } from '#adapters/config.ts';
 
 const nonEmpty = z.string().min(1);

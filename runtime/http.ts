@@ -7,8 +7,10 @@
  * no `signedIn` check is needed.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
-import { manifest, type RouteDef } from '#infra/manifest.ts';
+import * as z from 'zod';
+import type { RouteDef } from '#infra/manifest.ts';
+import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
+import { securityRecordStoreFromEnv } from '#adapters/dynamo-security-records.ts';
 import { DomainError, ForbiddenError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import { roleLabels } from '#shared/identity/roles.ts';
 import { logger } from '#shared/log.ts';
@@ -73,12 +75,6 @@ export interface HttpDeps {
    * name none keeps its own in memory).
    */
   readonly securityRecords?: () => SecurityRecordStore;
-}
-
-export function routeOf(functionName: string): RouteDef {
-  const route = manifest.routes.find((r) => r.function === functionName);
-  if (!route) throw new Error(`manifest: no route for function ${functionName}`);
-  return route;
 }
 
 export function errorBody(error: unknown, requestId: string) {
@@ -175,8 +171,6 @@ let defaultDepsCache: HttpDeps | undefined;
 /** Lazily built so that importing a handler in a unit test needs no environment. */
 export async function defaultHttpDeps(): Promise<HttpDeps> {
   if (defaultDepsCache) return defaultDepsCache;
-  const { identityRepositoryFromEnv } = await import('#adapters/dynamo-identity.ts');
-  const { securityRecordStoreFromEnv } = await import('#adapters/dynamo-security-records.ts');
   let verifier: TokenVerifier | undefined;
   let identity: IdentityRepository | undefined;
   let records: SecurityRecordStore | undefined;
@@ -195,12 +189,13 @@ export async function defaultHttpDeps(): Promise<HttpDeps> {
  * one status table, unknown errors logged in full and never echoed.
  */
 export function withHttp<C extends RouteContract>(
-  functionName: string,
+  route: RouteDef,
   spec: C,
   fn: (req: HttpRequest<C>) => Promise<HttpResult<HandlerStatus<C>>>,
   deps?: HttpDeps,
 ) {
-  const route = routeOf(functionName);
+  // The route is the handler's own (its context module's): the whole manifest never enters a bundle.
+  const functionName = route.function;
   const routeName = `${route.method} ${route.path}`;
   const ownRecords = new InMemorySecurityRecords();
   const base = async (event: APIGatewayProxyEventV2, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
@@ -305,7 +300,7 @@ export function http<X extends AnyContext, K extends RoutedKey<X>, const U exten
       identity: () => p.identity ?? missing('identity'),
       ...(p.securityRecords ? { securityRecords: () => p.securityRecords! } : {}),
     };
-    return withHttp(name, route.contract as ContractOf<X, K>, (req) => run(req as TypedRequest<ContractOf<X, K>, AuthOf<X, K>>, ports), deps);
+    return withHttp({ method: route.method, path: route.path, function: name, auth: route.auth, summary: route.summary }, route.contract as ContractOf<X, K>, (req) => run(req as TypedRequest<ContractOf<X, K>, AuthOf<X, K>>, ports), deps);
   };
   return entry(resolveFunction(ctx, name), [...stack, ...uses], make);
 }

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { contexts, manifest, type Manifest } from '#infra/manifest.ts';
 import type { AnyContext } from './define.ts';
 import { successOf, type RouteContract, type SuccessStatus } from './contract.ts';

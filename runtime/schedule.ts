@@ -4,7 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ScheduleDef } from '#infra/manifest.ts';
 import { logger } from '#shared/log.ts';
 import { parseOrThrow } from '#shared/validation.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 // Only the one locale: `z.locales` would bundle all of them (~450 KB per Lambda).
 import zhCN from 'zod/v4/locales/zh-CN.js';
 import { ValidationError, type FieldIssue } from '#shared/errors.ts';

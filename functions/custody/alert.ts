@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { alertProblems } from '#shared/custody/integrity.ts';
 import { listingDocuments } from '#runtime/ports/buckets.ts';
 import { mailer } from '#runtime/ports/mail.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { batchRefSchema, checkBatch, runRefSchema } from '#shared/custody/integrity.ts';
 import { custody as custodyStore, listingDocuments, trustStoredChecksums } from '#runtime/ports/buckets.ts';
 import { custodyRecords } from '#runtime/ports/registry.ts';

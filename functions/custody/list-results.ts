@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import { listResults } from '#shared/custody/integrity.ts';
 import { listingDocuments } from '#runtime/ports/buckets.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runRefSchema, writeReport } from '#shared/custody/integrity.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { listingDocuments, integrityRuns } from '#runtime/ports/buckets.ts';

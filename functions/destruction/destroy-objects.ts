@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalSchema, destroyCustodyObjects } from '#shared/destruction/destruction.ts';
 import { custodyDestroyers } from '#runtime/ports/buckets.ts';
 import { destructions } from '#runtime/ports/registry.ts';

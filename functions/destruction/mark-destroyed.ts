@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalSchema, markDestroyed } from '#shared/destruction/destruction.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { catalogue, destructions } from '#runtime/ports/registry.ts';

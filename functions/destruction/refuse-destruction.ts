@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalSchema, refuseDestruction } from '#shared/destruction/destruction.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { mailer } from '#runtime/ports/mail.ts';

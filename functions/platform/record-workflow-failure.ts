@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { auditTrailPort } from '#runtime/ports/registry.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { recordWorkflowFailure } from '#shared/platform/workflow-failure.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { contract } from '#runtime/contract.ts';
 import { maxFilesPerVersion } from '#shared/submission/manifest.ts';
 import { maxUrlsPerCall, urlExpirySeconds } from '#shared/submission/upload-plan.ts';

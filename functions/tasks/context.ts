@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { decideHumanTaskBodySchema, humanTaskViewSchema } from '#shared/schemas/tasks.ts';

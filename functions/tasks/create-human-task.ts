@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { appBaseUrl, newTaskIdPort, now } from '#runtime/ports/basics.ts';
 import { kinds } from '#runtime/ports/human-task-kinds.ts';

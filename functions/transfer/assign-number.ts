@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { now } from '#runtime/ports/basics.ts';
 import { objects } from '#runtime/ports/buckets.ts';
 import { catalogue, submissions } from '#runtime/ports/registry.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext } from '#runtime/define.ts';
 import { submissionIdSchema } from '#shared/schemas/submission.ts';

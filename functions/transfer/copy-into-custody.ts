@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { now } from '#runtime/ports/basics.ts';
 import { backup, custody, uploadsSource } from '#runtime/ports/buckets.ts';
 import { submissions } from '#runtime/ports/registry.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { appBaseUrl, now } from '#runtime/ports/basics.ts';
 import { mailer } from '#runtime/ports/mail.ts';
 import { calendar, identityRepo, submissions } from '#runtime/ports/registry.ts';

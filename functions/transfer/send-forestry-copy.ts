@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { now } from '#runtime/ports/basics.ts';
 import { calendar, identityRepo, submissions } from '#runtime/ports/registry.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { documents } from '#runtime/ports/buckets.ts';

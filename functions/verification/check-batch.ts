@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { documents, packages } from '#runtime/ports/buckets.ts';
 import { checkBatch } from '#shared/verification/run.ts';

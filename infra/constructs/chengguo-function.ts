@@ -1,6 +1,6 @@
 /**
  * The one opinionated Lambda of the project: Node.js 22 on ARM, an esbuild
- * bundle (minified, ESM, source maps, AWS SDK v3 left to the runtime), X-Ray
+ * bundle (bundling.ts: minified ESM ≤ 250 KB, source maps, AWS SDK v3 left to the runtime), X-Ray
  * tracing, its own KMS-encrypted log group with a retention, and its own role
  * that starts empty. Each `bind*` helper sets the environment variable the
  * handler reads (adapters/config.ts) and grants exactly what that access needs,
@@ -14,7 +14,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as ses from 'aws-cdk-lib/aws-ses';
@@ -22,6 +22,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#adapters/config.ts';
 import type { Access, BucketName, FunctionDef, TableName } from '../manifest.ts';
+import { lambdaBundling, type MailTransport } from './bundling.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
 
 export interface TableRef {
@@ -79,17 +80,13 @@ export interface ChengguoFunctionProps {
   readonly projectRoot: string;
   readonly logRetention: logs.RetentionDays;
   readonly logsKey: kms.IKey;
+  /** The stage's mail transport: the only one the bundle carries (bundling.ts); bindEmail must match it. */
+  readonly mailTransport: MailTransport;
   readonly environment?: Readonly<Record<string, string>>;
   readonly reservedConcurrency?: number;
   /** For functions invoked asynchronously (schedules): failed events land here. */
   readonly deadLetterQueue?: sqs.IQueue;
 }
-
-/**
- * CommonJS dependencies bundled into an ES module still call `require` for
- * Node built-ins (nodemailer does); ESM has no `require`, so the bundle makes one.
- */
-const requireShim = "import { createRequire as __chengguoCreateRequire } from 'node:module'; const require = __chengguoCreateRequire(import.meta.url);";
 
 const tableActions: Record<Access, readonly string[]> = {
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
@@ -121,6 +118,7 @@ const kmsActions: Record<Access, readonly string[]> = {
 
 export class ChengguoFunction extends Construct {
   readonly def: FunctionDef;
+  readonly mailTransport: MailTransport;
   readonly fn: NodejsFunction;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
@@ -129,6 +127,7 @@ export class ChengguoFunction extends Construct {
     super(scope, id);
     const { def } = props;
     this.def = def;
+    this.mailTransport = props.mailTransport;
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       // IAM descriptions accept Latin-1 only; the manifest's may be Chinese.
@@ -162,21 +161,8 @@ export class ChengguoFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        // Linked map (index.mjs.map + sourceMappingURL): --enable-source-maps turns
-        // minified stack traces back into TypeScript lines.
-        sourceMapMode: SourceMapMode.DEFAULT,
-        sourcesContent: false,
-        target: 'node22',
-        format: OutputFormat.ESM,
-        mainFields: ['module', 'main'],
-        banner: requireShim,
-        // The Node.js 22 runtime ships AWS SDK v3; bundling it would only grow the cold start.
-        externalModules: ['@aws-sdk/*'],
-        logLevel: LogLevel.WARNING,
-      },
+      // One bundling for every function (infra/constructs/bundling.ts), measured by test/infra/bundle-size.test.ts.
+      bundling: lambdaBundling(props.mailTransport),
     });
     acknowledgeWildcardResource(
       this.role,
@@ -380,6 +366,7 @@ export class ChengguoFunction extends Construct {
 
   /** MAIL_* (+ SMTP_*) and, for SES, ses:SendEmail on the one verified identity. */
   bindEmail(mail: MailBinding): this {
+    if (mail.transport !== this.mailTransport) throw new Error(`${this.def.name}: mail by ${mail.transport}, but bundled with ${this.mailTransport} only`);
     this.fn.addEnvironment(envNames.mailTransport, mail.transport);
     this.fn.addEnvironment(envNames.mailFrom, mail.from);
     if (mail.transport === 'ses') {

@@ -207,6 +207,7 @@ export class StatelessStack extends Stack {
         projectRoot,
         logRetention: settings.logRetention,
         logsKey: stateful.logsKey,
+        mailTransport: settings.mail.transport,
         ...(def.reservedConcurrency !== undefined ? { reservedConcurrency: def.reservedConcurrency } : {}),
         ...(asyncTargets.has(def.name) && asyncFailures ? { deadLetterQueue: asyncFailures } : {}),
       });

@@ -4,10 +4,10 @@ import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
 import type { DirectoryAdministration, IdentityRepository, PersonLookup, SignInAccounts } from '#shared/ports/identity.ts';
 import { port } from '../port.ts';
 
-export const signInAccounts = port({ name: 'accounts', env: ['accounts'], build: (env): SignInAccounts => signInAccountsFromEnv(env) });
+export const signInAccounts = /* @__PURE__ */ port({ name: 'accounts', env: ['accounts'], build: (env): SignInAccounts => signInAccountsFromEnv(env) });
 
 /** Organisations and people, written conditionally with their audit records. */
-export const directory = port({ name: 'directory', env: ['registry', 'logs'], build: (env): DirectoryAdministration => identityRepositoryFromEnv(env) });
+export const directory = /* @__PURE__ */ port({ name: 'directory', env: ['registry', 'logs'], build: (env): DirectoryAdministration => identityRepositoryFromEnv(env) });
 
 /** Who holds an email or an external subject (one key read). */
-export const people = port({ name: 'people', env: ['registry'], build: (env): IdentityRepository & PersonLookup => identityRepositoryFromEnv(env) });
+export const people = /* @__PURE__ */ port({ name: 'people', env: ['registry'], build: (env): IdentityRepository & PersonLookup => identityRepositoryFromEnv(env) });

@@ -8,7 +8,7 @@ import type { AnchorSigner, AnchorStore } from '#shared/audit/anchor.ts';
 import { port } from '../port.ts';
 
 // --- platform, catalogue-report ---
-export const anchors = port({ name: 'anchors', env: ['custody'], build: (env): AnchorStore => anchorStoreFromEnv(env) });
+export const anchors = /* @__PURE__ */ port({ name: 'anchors', env: ['custody'], build: (env): AnchorStore => anchorStoreFromEnv(env) });
 
 /** No env group: the adapter reads the anchor key id (AWS) or key file (laptop) itself and names what is missing. */
-export const anchorSigner = port({ name: 'signer', env: [], build: (env): AnchorSigner => anchorSignerFromEnv(env) });
+export const anchorSigner = /* @__PURE__ */ port({ name: 'signer', env: [], build: (env): AnchorSigner => anchorSignerFromEnv(env) });

@@ -2,4 +2,4 @@
 import { jwtVerifierFromEnv, type TokenVerifier } from '../auth.ts';
 import { port } from '../port.ts';
 
-export const verifier = port({ name: 'verifier', env: ['jwt'], build: (env): TokenVerifier => jwtVerifierFromEnv(env) });
+export const verifier = /* @__PURE__ */ port({ name: 'verifier', env: ['jwt'], build: (env): TokenVerifier => jwtVerifierFromEnv(env) });

@@ -24,7 +24,7 @@ export function declaredKinds(ctxs: readonly AnyContext[], ports: HumanTaskKindP
   return ctxs.flatMap((ctx) => Object.values(ctx.humanTaskKinds).map((factory) => factory(ports)));
 }
 
-export const kinds = port({
+export const kinds = /* @__PURE__ */ port({
   name: 'kinds',
   env: ['registry', 'documents'],
   build: (env): HumanTaskKinds => {

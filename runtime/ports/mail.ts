@@ -3,4 +3,4 @@ import { mailerFromEnv } from '#adapters/mailer.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import { port } from '../port.ts';
 
-export const mailer = port({ name: 'mailer', env: ['mail'], build: (env): Mailer => mailerFromEnv(env) });
+export const mailer = /* @__PURE__ */ port({ name: 'mailer', env: ['mail'], build: (env): Mailer => mailerFromEnv(env) });

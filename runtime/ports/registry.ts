@@ -12,16 +12,16 @@ import type { SecurityRecordStore } from '#shared/security/records.ts';
 import { port } from '../port.ts';
 
 /** Users and organisations (read). */
-export const identityRepo = port({ name: 'identity', env: ['registry'], build: (env): IdentityRepository => identityRepositoryFromEnv(env) });
+export const identityRepo = /* @__PURE__ */ port({ name: 'identity', env: ['registry'], build: (env): IdentityRepository => identityRepositoryFromEnv(env) });
 
 /** Users' clearances (write, audited). */
-export const identityAdmin = port({ name: 'identityAdmin', env: ['registry', 'logs'], build: (env): IdentityAdministration => identityRepositoryFromEnv(env) });
+export const identityAdmin = /* @__PURE__ */ port({ name: 'identityAdmin', env: ['registry', 'logs'], build: (env): IdentityAdministration => identityRepositoryFromEnv(env) });
 
 /** The audit chain on the logs table, for records that change nothing else. */
-export const auditTrailPort = port({ name: 'trail', env: ['logs'], build: (env): AuditTrail => auditTrail(auditChainStoreFromEnv(env)) });
+export const auditTrailPort = /* @__PURE__ */ port({ name: 'trail', env: ['logs'], build: (env): AuditTrail => auditTrail(auditChainStoreFromEnv(env)) });
 
 /** Where the security records (R20.1) of every HTTP request go. */
-export const securityRecords = port({ name: 'securityRecords', env: ['logs'], build: (env): SecurityRecordStore => securityRecordStoreFromEnv(env) });
+export const securityRecords = /* @__PURE__ */ port({ name: 'securityRecords', env: ['logs'], build: (env): SecurityRecordStore => securityRecordStoreFromEnv(env) });
 
 // --- platform, catalogue-report ---
 import { catalogueChangesOf } from '#adapters/dynamo-stream.ts';
@@ -44,34 +44,34 @@ import type { SubmissionStore } from '#shared/ports/submission.ts';
 import type { CatalogueReportReader, CatalogueReportStore } from '#shared/catalogue-report/report.ts';
 
 /** Ping records (audited). */
-export const pings = port({ name: 'pings', env: ['registry', 'logs'], build: (env): PingStore => pingStoreFromEnv(env) });
+export const pings = /* @__PURE__ */ port({ name: 'pings', env: ['registry', 'logs'], build: (env): PingStore => pingStoreFromEnv(env) });
 
 /** One read of the registry table (liveness). */
-export const healthProbe = port({ name: 'health', env: ['registry'], build: (env): HealthProbe => healthProbeFromEnv(env) });
+export const healthProbe = /* @__PURE__ */ port({ name: 'health', env: ['registry'], build: (env): HealthProbe => healthProbeFromEnv(env) });
 
 /** SCHEDULE#<name>/LAST_RUN records of scheduled jobs (audited). */
-export const scheduleRuns = port({ name: 'scheduleRuns', env: ['registry', 'logs'], build: (env): ScheduleRunLog => scheduleRunLogFromEnv(env) });
+export const scheduleRuns = /* @__PURE__ */ port({ name: 'scheduleRuns', env: ['registry', 'logs'], build: (env): ScheduleRunLog => scheduleRunLogFromEnv(env) });
 
 /** The State Council holiday tables (read; loading one is audited). */
-export const holidays = port({ name: 'holidays', env: ['registry', 'logs'], build: (env): HolidayTableStore => holidayTableStoreFromEnv(env) });
+export const holidays = /* @__PURE__ */ port({ name: 'holidays', env: ['registry', 'logs'], build: (env): HolidayTableStore => holidayTableStoreFromEnv(env) });
 
 /** The same tables, read only (GetCalendar): no write, so no logs table; `put` does not compile. */
-export const holidaysRead = port({ name: 'holidays', env: ['registry'], build: (env): HolidayTableReader => holidayTableStoreFromEnv(env) });
+export const holidaysRead = /* @__PURE__ */ port({ name: 'holidays', env: ['registry'], build: (env): HolidayTableReader => holidayTableStoreFromEnv(env) });
 
 /** Catalogue entries (成果目录). */
-export const catalogue = port({ name: 'catalogue', env: ['registry'], build: (env): CatalogueStore => catalogueStoreFromEnv(env) });
+export const catalogue = /* @__PURE__ */ port({ name: 'catalogue', env: ['registry'], build: (env): CatalogueStore => catalogueStoreFromEnv(env) });
 
 /** Catalogue reports (成果目录上报); sending and closing one are audited. */
-export const reports = port({ name: 'reports', env: ['registry', 'logs'], build: (env): CatalogueReportStore => catalogueReportStoreFromEnv(env) });
+export const reports = /* @__PURE__ */ port({ name: 'reports', env: ['registry', 'logs'], build: (env): CatalogueReportStore => catalogueReportStoreFromEnv(env) });
 
 /** The same reports, read only (list, get, file): no write, so no logs table; `create`/`close` do not compile. */
-export const reportsRead = port({ name: 'reports', env: ['registry'], build: (env): CatalogueReportReader => catalogueReportStoreFromEnv(env) });
+export const reportsRead = /* @__PURE__ */ port({ name: 'reports', env: ['registry'], build: (env): CatalogueReportReader => catalogueReportStoreFromEnv(env) });
 
 /** The audit chain, read (verification and anchoring). */
-export const auditChain = port({ name: 'auditChain', env: ['logs'], build: (env): AuditChainReader => auditChainStoreFromEnv(env) });
+export const auditChain = /* @__PURE__ */ port({ name: 'auditChain', env: ['logs'], build: (env): AuditChainReader => auditChainStoreFromEnv(env) });
 
 /** The audited items themselves, read by the keys their records name. */
-export const auditedItems = port({ name: 'auditedItems', env: ['registry'], build: (): ItemReader => new DynamoItemReader() });
+export const auditedItems = /* @__PURE__ */ port({ name: 'auditedItems', env: ['registry'], build: (): ItemReader => new DynamoItemReader() });
 
 /**
  * Public routes' security records: CDK binds the logs table only to functions
@@ -80,7 +80,7 @@ export const auditedItems = port({ name: 'auditedItems', env: ['registry'], buil
  * Where the variable is set (the local cloud) records go to the logs table, as
  * before; where it is not, the HTTP stack keeps them in memory.
  */
-export const publicSecurityRecords = port({
+export const publicSecurityRecords = /* @__PURE__ */ port({
   name: 'securityRecords',
   env: [],
   build: (env): SecurityRecordStore | undefined => (env[envNames.logsTable] ? securityRecordStoreFromEnv(env) : undefined),
@@ -93,10 +93,10 @@ import type { HumanTaskStore } from '#shared/ports/tasks.ts';
 import type { VerificationFailureLog } from '#shared/ports/verification.ts';
 
 /** Human tasks (tasks context), audited writes. */
-export const humanTasks = port({ name: 'humanTasks', env: ['registry'], build: (env): HumanTaskStore => humanTaskStoreFromEnv(env) });
+export const humanTasks = /* @__PURE__ */ port({ name: 'humanTasks', env: ['registry'], build: (env): HumanTaskStore => humanTaskStoreFromEnv(env) });
 
 /** The working-day calendar: the registry's holiday table, read on each call. */
-export const calendar = port({
+export const calendar = /* @__PURE__ */ port({
   name: 'calendar',
   env: ['registry'],
   build: (env): (() => Promise<WorkingDayCalendar>) => {
@@ -106,17 +106,17 @@ export const calendar = port({
 });
 
 /** Submissions, versions and their timelines. */
-export const submissions = port({ name: 'submissions', env: ['registry'], build: (env): SubmissionStore => submissionStoreFromEnv(env) });
+export const submissions = /* @__PURE__ */ port({ name: 'submissions', env: ['registry'], build: (env): SubmissionStore => submissionStoreFromEnv(env) });
 
 /** Where a failed verification run is recorded (audited). */
-export const verificationFailures = port({
+export const verificationFailures = /* @__PURE__ */ port({
   name: 'verificationFailures',
   env: ['registry'],
   build: (env): VerificationFailureLog => verificationFailureLogFromEnv(env),
 });
 
 /** An organisation's name by code (the public catalogue's page and STAC providers); undefined = show the code. */
-export const orgName = port({
+export const orgName = /* @__PURE__ */ port({
   name: 'orgName',
   env: ['registry'],
   build: (env): ((code: string) => Promise<string | undefined>) => {
@@ -126,7 +126,7 @@ export const orgName = port({
 });
 
 /** Decodes a registry stream batch into catalogue-entry changes (the images the catalogue adapter reads). */
-export const catalogueChanges = port({ name: 'catalogueChanges', env: [], build: (): typeof catalogueChangesOf => catalogueChangesOf });
+export const catalogueChanges = /* @__PURE__ */ port({ name: 'catalogueChanges', env: [], build: (): typeof catalogueChangesOf => catalogueChangesOf });
 
 /** The same recipe under the name the catalogue handlers import. */
 export { catalogue as catalogueStore };
@@ -138,7 +138,7 @@ import type { DestructionStore } from '#shared/destruction/destruction.ts';
 import type { CustodyRecords } from '#shared/ports/custody.ts';
 
 /** Destruction rounds of catalogue entries. */
-export const destructions = port({ name: 'destructions', env: ['registry'], build: (env): DestructionStore => destructionStoreFromEnv(env) });
+export const destructions = /* @__PURE__ */ port({ name: 'destructions', env: ['registry'], build: (env): DestructionStore => destructionStoreFromEnv(env) });
 
 /** The registry's custody records (the integrity audit's expected set and verified file lists). */
-export const custodyRecords = port({ name: 'records', env: ['registry'], build: (env): CustodyRecords => custodyRecordsFromEnv(env) });
+export const custodyRecords = /* @__PURE__ */ port({ name: 'records', env: ['registry'], build: (env): CustodyRecords => custodyRecordsFromEnv(env) });

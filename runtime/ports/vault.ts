@@ -4,4 +4,4 @@ import type { TokenVault } from '#shared/ports/tasks.ts';
 import { port } from '../port.ts';
 
 // --- tasks, verification ---
-export const vault = port({ name: 'vault', env: ['taskTokenKey'], build: (env): TokenVault => tokenVaultFromEnv(env) });
+export const vault = /* @__PURE__ */ port({ name: 'vault', env: ['taskTokenKey'], build: (env): TokenVault => tokenVaultFromEnv(env) });

@@ -3,7 +3,7 @@ import { workflowFromEnv } from '#adapters/sfn.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
 import { port } from '../port.ts';
 
-export const workflow = port({
+export const workflow = /* @__PURE__ */ port({
   name: 'workflow',
   env: (fn) => (fn.startsStateMachines ?? []).map((stateMachine) => ({ stateMachine })),
   build: (env): Workflow => workflowFromEnv(env),

@@ -1,6 +1,5 @@
-import data from 'chinese-days/dist/chinese-days.json' with { type: 'json' };
-import pkg from 'chinese-days/package.json' with { type: 'json' };
-import { yearOf, type IsoDate } from './dates.ts';
+import { chineseDaysVersion as version, notices } from './chinese-days-compact.ts';
+import type { IsoDate } from './dates.ts';
 
 /**
  * The State Council's yearly notices (国务院办公厅关于 X 年部分节假日安排的通知)
@@ -19,33 +18,18 @@ export interface OfficialYear {
   readonly workdays: readonly IsoDate[];
 }
 
-const raw = data as unknown as { holidays: Record<string, string>; workdays: Record<string, string> };
-
-export const chineseDaysVersion: string = (pkg as { version: string }).version;
-
+/** The notices as scripts/build-calendar-tables.ts compacts them from chinese-days (the rule above is applied there). */
 function build(): ReadonlyMap<number, OfficialYear> {
-  const byYear = new Map<number, { holidays: IsoDate[]; workdays: IsoDate[]; festivals: Set<string> }>();
-  const slot = (year: number) => {
-    let s = byYear.get(year);
-    if (!s) byYear.set(year, (s = { holidays: [], workdays: [], festivals: new Set() }));
-    return s;
-  };
-  for (const [date, label] of Object.entries(raw.holidays)) {
-    const s = slot(yearOf(date));
-    s.holidays.push(date);
-    // label: "Spring Festival,春节,4" (English, Chinese, days by law)
-    const zh = label.split(',')[1];
-    if (zh) s.festivals.add(zh);
-  }
-  for (const date of Object.keys(raw.workdays)) slot(yearOf(date)).workdays.push(date);
-
+  const dates = (year: string, mmdd: string) => Array.from({ length: mmdd.length / 4 }, (_, i) => `${year}-${mmdd.slice(4 * i, 4 * i + 2)}-${mmdd.slice(4 * i + 2, 4 * i + 4)}`);
   const out = new Map<number, OfficialYear>();
-  for (const [year, s] of [...byYear].sort(([a], [b]) => a - b)) {
-    if (!s.festivals.has('春节') || !s.festivals.has('国庆节')) continue;
-    out.set(year, { year, holidays: s.holidays.sort(), workdays: s.workdays.sort() });
+  for (const notice of notices.split(' ')) {
+    const [year = '', holidays = '', workdays = ''] = notice.split(':');
+    out.set(Number(year), { year: Number(year), holidays: dates(year, holidays), workdays: dates(year, workdays) });
   }
   return out;
 }
+
+export const chineseDaysVersion: string = version;
 
 export const officialYears: ReadonlyMap<number, OfficialYear> = build();
 

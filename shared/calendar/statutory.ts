@@ -1,5 +1,5 @@
-import chineseDays from 'chinese-days';
-import { chinaNoon, epochDayOf, fromEpochDay, isWeekendEpochDay, toEpochDay, type IsoDate } from './dates.ts';
+import { festivals, festivalsFrom } from './chinese-days-compact.ts';
+import { calendarYears, epochDayOf, fromEpochDay, isWeekendEpochDay, toEpochDay, type IsoDate } from './dates.ts';
 
 /**
  * The statutory holidays of 《全国年节及纪念日放假办法》 as amended by
@@ -38,46 +38,22 @@ export interface FestivalDates {
 }
 
 /**
- * chinese-days' lunar conversion counts whole days between two instants, so
- * asking at noon China time gives the right lunar date whatever the host's
- * zone (its string-based helpers parse as UTC and print in local time, which
- * is a day early west of Greenwich).
+ * 春节, 清明, 端午 and 中秋 of a year, from chinese-days' lunar calendar and
+ * solar-term formula as scripts/build-calendar-tables.ts computed them for
+ * every year of calendarYears (a compact table instead of the package's
+ * code in every Lambda; the unit tests check the table against the package).
  */
-function findLunar(year: number, window: readonly [number, number, number, number], month: number, day: number): number {
-  const [fromMonth, fromDay, toMonth, toDay] = window;
-  const last = epochDayOf(year, toMonth, toDay);
-  for (let d = epochDayOf(year, fromMonth, fromDay); d <= last; d += 1) {
-    const lunar = chineseDays.getLunarDate(chinaNoon(d));
-    if (!lunar.isLeap && lunar.lunarMon === month && lunar.lunarDay === day) return d;
-  }
-  throw new Error(`calendar: no lunar ${month}/${day} found in ${year}`);
-}
-
-/**
- * The 清明 solar term from chinese-days' formula and exception table. Its
- * result is printed through the host's zone, so the shift of its own
- * date round-trip is measured and undone (zero on Lambda and in China).
- */
-function qingmingOf(year: number): number {
-  const printed = toEpochDay(chineseDays.getSolarTermDate(year, 4, 'pure_brightness'));
-  const probe = `${year}-04-05`;
-  const shift = toEpochDay(chineseDays.getDayDetail(probe).date) - toEpochDay(probe);
-  const day = printed - shift;
-  if (day < epochDayOf(year, 4, 3) || day > epochDayOf(year, 4, 6)) {
-    throw new Error(`calendar: 清明 ${year} computed as ${fromEpochDay(day)}, outside 4–6 April`);
-  }
-  return day;
-}
-
 export function festivalDates(year: number): FestivalDates {
-  // Windows wide enough for 1901–2099: 春节 21 Jan–20 Feb, 端午 28 May–25 Jun, 中秋 8 Sep–8 Oct.
-  const chunjie = findLunar(year, [1, 19, 2, 22], 1, 1);
+  const at = (year - festivalsFrom) * 16;
+  if (!Number.isInteger(year) || at < 0 || at + 16 > festivals.length) throw new Error(`calendar: no festival dates for ${year} (${calendarYears.first}–${calendarYears.last})`);
+  const date = (i: number) => `${year}-${festivals.slice(at + 4 * i, at + 4 * i + 2)}-${festivals.slice(at + 4 * i + 2, at + 4 * i + 4)}`;
+  const chunjie = date(0);
   return {
-    chuxi: fromEpochDay(chunjie - 1),
-    chunjie: fromEpochDay(chunjie),
-    qingming: fromEpochDay(qingmingOf(year)),
-    duanwu: fromEpochDay(findLunar(year, [5, 25, 6, 28], 5, 5)),
-    zhongqiu: fromEpochDay(findLunar(year, [9, 5, 10, 11], 8, 15)),
+    chuxi: fromEpochDay(toEpochDay(chunjie) - 1),
+    chunjie,
+    qingming: date(1),
+    duanwu: date(2),
+    zhongqiu: date(3),
   };
 }
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { chinaDate, chinaDateTime } from '#shared/calendar/dates.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';

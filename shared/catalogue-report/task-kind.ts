@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';

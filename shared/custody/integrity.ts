@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CustodyCopyRecord, CustodyRecords, CustodyStore } from '#shared/ports/custody.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';

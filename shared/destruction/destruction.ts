@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import { visibleEntry } from '#shared/catalogue/catalogue.ts';
 import { manifestsPrefix, resultsPrefix } from '#shared/custody/keys.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import type { AuditEntry, AuditTrail } from '#shared/ports/audit.ts';
 import type { ClearanceChange, DirectoryAdministration, IdentityAdministration, IdentityRepository, PersonLookup, SignInAccounts } from '#shared/ports/identity.ts';

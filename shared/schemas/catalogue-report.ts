@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { acknowledgementSchema, reportStatuses } from '#shared/catalogue-report/report.ts';
 
 /** A catalogue report as readers see it (成果目录上报, R9.1). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { classificationSchema } from '#shared/reference/classifications.ts';
 import { isoDateSchema } from './calendar.ts';
 import { regionCodeSchema } from './identity.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { approvalSchema, destructionStatuses, minReasonLength } from '#shared/destruction/destruction.ts';
 
 /** The view of a destruction request (销毁申请), as routes return it. */

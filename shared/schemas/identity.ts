@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { roleSchema } from '#shared/identity/roles.ts';
 import { classificationSchema } from '#shared/reference/classifications.ts';
 import { isGbt2260Code } from '#shared/reference/regions.ts';

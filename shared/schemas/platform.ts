@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { pingStatuses } from '#shared/ports/ping.ts';
 
 export const startPingBodySchema = z.object({

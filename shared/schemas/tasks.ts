@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { humanTaskDecisions, humanTaskStatuses } from '#shared/ports/tasks.ts';
 import { isoDateSchema } from './calendar.ts';
 import { defectSchema, versionStatusSchema } from './submission.ts';

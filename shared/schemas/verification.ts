@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defectSchema, submissionIdSchema } from './submission.ts';
 import { themeIdSchema } from './theme.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '#shared/errors.ts';
 import { classificationLabels } from '#shared/reference/classifications.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';

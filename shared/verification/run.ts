@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
 import type { DocumentStore, PackageReader } from '#shared/ports/verification.ts';

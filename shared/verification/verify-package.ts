@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError } from '#shared/errors.ts';
 import { fileRoleLabels, fileRoleSchema, themeIdSchema, type FileRole, type ThemeId, profileFor, type ThemeProfile } from '#shared/reference/themes.ts';
 import { normaliseSha256, sha256Of, TalliedSource, type PackageFile, type ReadTally } from './byte-source.ts';

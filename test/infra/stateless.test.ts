@@ -385,6 +385,7 @@ describe('bundling: a minified ES module per function, offline (issue 2)', () =>
       projectRoot,
       logRetention: RetentionDays.ONE_WEEK,
       logsKey: new kms.Key(stack, 'Key'),
+      mailTransport: 'ses',
     });
 
     const dir = app.synth().directory;

@@ -5,6 +5,8 @@ import { addCalendarDays, chinaDate, toEpochDay, weekdayOf } from '#shared/calen
 import { officialCoverage, officialYears } from '#shared/calendar/official.ts';
 import { festivalDates, statutoryHolidays } from '#shared/calendar/statutory.ts';
 import { ValidationError } from '#shared/errors.ts';
+import { readFileSync } from 'node:fs';
+import { buildCalendarTables, calendarTablesFile, lunarFestivals, officialNotices } from '../../scripts/build-calendar-tables.ts';
 import { holidayTableInputSchema, type HolidayTable } from '#shared/schemas/calendar.ts';
 
 const range = (from: string, to: string): string[] => {
@@ -169,6 +171,32 @@ describe('R6.1 R8.2 R9.1 working-day calendar: a year with no notice follows the
       if (saved === undefined) delete process.env['TZ'];
       else process.env['TZ'] = saved;
     }
+  });
+});
+
+describe('R6.1 R9.1 working-day calendar: the Lambdas load chinese-days as a compact table (issue 10, bundle size)', () => {
+  it('ships exactly what scripts/build-calendar-tables.ts makes from the package, in any host time zone', () => {
+    const saved = process.env['TZ'];
+    try {
+      for (const zone of ['Asia/Shanghai', 'America/Los_Angeles']) {
+        process.env['TZ'] = zone;
+        expect(readFileSync(calendarTablesFile, 'utf8'), zone).toBe(buildCalendarTables());
+      }
+    } finally {
+      if (saved === undefined) delete process.env['TZ'];
+      else process.env['TZ'] = saved;
+    }
+  });
+
+  it('gives the notices and the festival dates the package gives, year by year', () => {
+    const notices = officialNotices();
+
+    expect([...officialYears.values()]).toEqual(notices);
+    for (const year of [2004, 2027, 2033, 2061, 2099]) {
+      const { chuxi: _chuxi, ...f } = festivalDates(year);
+      expect(f, String(year)).toEqual(lunarFestivals(year));
+    }
+    expect(() => festivalDates(2100)).toThrow(/2004–2099/);
   });
 });
 

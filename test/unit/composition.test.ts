@@ -10,7 +10,7 @@ import { workflow } from '#runtime/ports/workflow.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { platform } from '#functions/platform/context.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Context } from 'aws-lambda';
 
 /** A complete local configuration: every variable the recipes read, nothing reachable (no network is used). */

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jwtVerifier } from '#runtime/auth.ts';
-import { withHttp, type HttpDeps } from '#runtime/http.ts';
+import { withHttp, type HttpDeps } from './with-http-by-name.ts';
 import { routeMethodOf } from '#infra/local/http-api.ts';
 import type { User } from '#shared/schemas/identity.ts';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jwtVerifier } from '#runtime/auth.ts';
-import { withHttp, type HttpDeps } from '#runtime/http.ts';
+import { withHttp, type HttpDeps } from './with-http-by-name.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { User } from '#shared/schemas/identity.ts';
 

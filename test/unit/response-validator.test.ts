@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { contract, successOf } from '#runtime/contract.ts';
-import { withHttp } from '#runtime/http.ts';
+import { withHttp } from './with-http-by-name.ts';
 import { ResponseMismatch, responseValidator } from '../integration/response-validator.ts';
 
 const ping = { pingId: 'ping-1', status: 'started', executionArn: 'arn:aws:states:cn-north-1:000000000000:execution:Ping:ping-1' };

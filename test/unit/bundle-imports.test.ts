@@ -1,0 +1,39 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Issue 10: two ways of writing an import make every Lambda bundle far larger, and
+ * neither shows until the bundles are measured (test/infra/bundle-size.test.ts).
+ * This test names the file at once, in the folders that go into the Lambdas.
+ */
+const folders = ['functions', 'runtime', 'adapters', 'shared'];
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
+    .map((e) => relative('.', join(e.parentPath, e.name)).split(sep).join('/'))
+    .sort();
+}
+
+const files = folders.flatMap(tsFiles).map((file) => ({ file, source: readFileSync(file, 'utf8') }));
+
+describe('issue 10: imports that keep Lambda bundles small', () => {
+  it('reads the Lambda folders', () => {
+    expect(files.length).toBeGreaterThan(150);
+  });
+
+  it("imports zod as a namespace (`import * as z from 'zod'`): `import { z }` bundles all of zod, its 64 locales included (~450 KB)", () => {
+    const named = files.filter(({ source }) => /^import\s*\{[^}]*\bz\b[^}]*\}\s*from\s*'zod';/m.test(source)).map(({ file }) => file);
+
+    expect(named).toEqual([]);
+  });
+
+  it('imports project modules statically: an `await import()` makes esbuild wrap that module graph and keep all of it (zod included)', () => {
+    const dynamic = files
+      .flatMap(({ file, source }) => [...source.matchAll(/(?<!typeof )\bimport\(\s*'([^']+)'\s*\)/g)].map((m) => `${file} → ${m[1]}`))
+      .filter((hit) => /→ (#|\.)/.test(hit));
+
+    expect(dynamic).toEqual([]);
+  });
+});
