@@ -20,6 +20,7 @@ import {
 } from '#shared/schemas/submission.ts';
 import { MultipartRaceError, VersionSealedError, VersionStateChangedError } from '#shared/submission/errors.ts';
 import { custodyCopyIndex, documentClient, gsi1, gsi2, keys } from './dynamo.ts';
+import { withSupervisionItems } from './dynamo-supervision.ts';
 
 type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
@@ -140,8 +141,11 @@ const eventSuffix = (i: number) => `${String(i).padStart(2, '0')}${randomBytes(3
  */
 export class DynamoSubmissionStore implements SubmissionStore {
   private readonly table: string;
+  private readonly db: RegistryAccess;
 
-  constructor(private readonly db: RegistryAccess) {
+  constructor(db: RegistryAccess) {
+    // Clocks and bulletin counters ride in each event's own transaction (issue 14).
+    this.db = withSupervisionItems(db);
     this.table = db.table;
   }
 

@@ -155,6 +155,7 @@ const matrix: Record<string, Row> = {
   'GET /catalogue-reports/{reportId}': { subject: 'catalogueReport', why: 'each line through the clearance step (number only above it): test/unit/catalogue-report-domain.test.ts' },
   'GET /catalogue-reports/{reportId}/files/{format}': { subject: 'catalogueReport', why: 'each line through the clearance step: test/unit/catalogue-report-domain.test.ts' },
   'POST /public-catalogue/refresh': { subject: 'none', why: 'publishes 公开 entries only (R9.3)' },
+  'GET /supervision/clocks': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above, administrators: test/unit/supervision-clocks.test.ts' },
   'POST /submissions/{submissionId}/transfer': {
     subject: 'submission', scope: 'involved', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('reviewer'),
     handler: (w) => startTransfer.with(w.transferPorts), path: sub,
