@@ -37,6 +37,8 @@ export interface RegistryAccess {
     index?: 'gsi1' | 'gsi2';
     pk: string;
     skPrefix?: string;
+    /** Sort key at most this (a range condition; not with skPrefix). */
+    skAtMost?: string;
     /** Newest first when false. */
     forward?: boolean;
     limit?: number;
@@ -69,9 +71,9 @@ export class DynamoRegistryAccess implements RegistryAccess {
       new QueryCommand({
         TableName: this.table,
         ...(q.index ? { IndexName: q.index === 'gsi1' ? gsi1 : gsi2 } : { ConsistentRead: true }),
-        KeyConditionExpression: q.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': pkName, ...(q.skPrefix ? { '#sk': skName } : {}) },
-        ExpressionAttributeValues: { ':pk': q.pk, ...(q.skPrefix ? { ':sk': q.skPrefix } : {}) },
+        KeyConditionExpression: q.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : q.skAtMost ? '#pk = :pk AND #sk <= :sk' : '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': pkName, ...(q.skPrefix || q.skAtMost ? { '#sk': skName } : {}) },
+        ExpressionAttributeValues: { ':pk': q.pk, ...(q.skPrefix ? { ':sk': q.skPrefix } : q.skAtMost ? { ':sk': q.skAtMost } : {}) },
         ScanIndexForward: q.forward ?? true,
         ...(q.limit ? { Limit: q.limit } : {}),
         ...(q.startKey ? { ExclusiveStartKey: q.startKey } : {}),

@@ -129,24 +129,21 @@ export class DynamoSupervisionStore implements ClockStore, CounterStore {
   itemsRead = 0;
   constructor(private readonly db: RegistryAccess) {}
 
-  private async all(q: Parameters<RegistryAccess['query']>[0], until?: (item: Item) => boolean): Promise<Item[]> {
+  private async all(q: Parameters<RegistryAccess['query']>[0]): Promise<Item[]> {
     const out: Item[] = [];
     let startKey: Item | undefined;
     do {
       const page = await this.db.query({ ...q, ...(startKey ? { startKey } : {}) });
       this.itemsRead += page.items.length;
-      for (const item of page.items) {
-        if (until?.(item)) return out;
-        out.push(item);
-      }
+      out.push(...page.items);
       startKey = page.lastKey;
     } while (startKey);
     return out;
   }
 
   async dueBy(day: string): Promise<Clock[]> {
-    // Ascending by due date: stop at the first clock due after `day` (reads at most one page past it).
-    const items = await this.all({ index: 'gsi1', pk: openClocksPartition, limit: 100 }, (i) => String(i['gsi1sk']) > `${day}#\uffff`);
+    // gsi1sk = <due>#<clockId>: the key condition reads the clocks due by `day` and nothing after.
+    const items = await this.all({ index: 'gsi1', pk: openClocksPartition, skAtMost: `${day}#\uffff` });
     return items.map(parseClock);
   }
 
