@@ -3,7 +3,7 @@ import type { TransactItem } from '#adapters/dynamo-audit.ts';
 import type { RegistryAccess } from '#adapters/dynamo-submission.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
-import type { ClockStore, CounterStore, MonthCounters } from '#shared/ports/supervision.ts';
+import type { BulletinIndex, BulletinRecord, ClockStore, CounterStore, MonthCounters } from '#shared/ports/supervision.ts';
 import { applyEffects, clockIdOf, clockSchema, effectsOf, type Clock, type CounterDelta, type Month } from '#shared/supervision/clocks.ts';
 
 type Item = Record<string, unknown>;
@@ -15,11 +15,15 @@ type Item = Record<string, unknown>;
  *       gsi2: CLOCKSOF#<ownerOrg> / <state>#<due>#<clockId>  an organisation's clocks by state
  *   CLOCK#<type>#<subject>  NOTICE#<day>  the watch's notice of that day (write-once: one per clock × day)
  *   SUPCOUNT#<org>          <YYYY-MM>   the bulletin's counters of one organisation × month, one attribute per metric
+ *   BULLETIN#<org>.<period> META        one bulletin (write-once; its files in the documents bucket)
+ *   BULLETINS#<org>         <period>    the organisation's list copy, written in the same transaction
  */
 export const supervisionKeys = {
   clock: (clockId: string) => ({ pk: `CLOCK#${clockId}`, sk: 'META' }),
   notice: (clockId: string, day: string) => ({ pk: `CLOCK#${clockId}`, sk: `NOTICE#${day}` }),
   counters: (org: string, month: Month) => ({ pk: `SUPCOUNT#${org}`, sk: month }),
+  bulletin: (bulletinId: string) => ({ pk: `BULLETIN#${bulletinId}`, sk: 'META' }),
+  bulletinOfOrg: (org: string, period: string) => ({ pk: `BULLETINS#${org}`, sk: period }),
 } as const;
 export const openClocksPartition = 'CLOCKS#open';
 
@@ -125,7 +129,7 @@ export function countersOf(item: Item): MonthCounters {
 }
 
 /** Clocks and counters on the registry table (through RegistryAccess, so unit tests run it on the in-memory tables). */
-export class DynamoSupervisionStore implements ClockStore, CounterStore {
+export class DynamoSupervisionStore implements ClockStore, CounterStore, BulletinIndex {
   itemsRead = 0;
   constructor(private readonly db: RegistryAccess) {}
 
@@ -198,6 +202,35 @@ export class DynamoSupervisionStore implements ClockStore, CounterStore {
       }
     }
     return out;
+  }
+
+  async get(bulletinId: string): Promise<BulletinRecord | undefined> {
+    const item = await this.db.get(supervisionKeys.bulletin(bulletinId));
+    if (!item) return undefined;
+    const { pk: _p, sk: _s, ...rest } = item;
+    return rest as unknown as BulletinRecord;
+  }
+
+  async list(org: string): Promise<BulletinRecord[]> {
+    const items = await this.all({ pk: `BULLETINS#${org}`, forward: false });
+    return items.map(({ pk: _p, sk: _s, ...rest }) => rest as unknown as BulletinRecord);
+  }
+
+  async record(bulletin: BulletinRecord, entry: AuditEntry): Promise<boolean> {
+    const exists = new ConflictError('BULLETIN_EXISTS', `通报 ${bulletin.bulletinId} 已生成`);
+    try {
+      await this.db.write(
+        [
+          { item: { Put: { TableName: this.db.table, Item: { ...supervisionKeys.bulletin(bulletin.bulletinId), ...bulletin }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => exists },
+          { item: { Put: { TableName: this.db.table, Item: { ...supervisionKeys.bulletinOfOrg(bulletin.org, bulletin.period), ...bulletin }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => exists },
+        ],
+        entry,
+      );
+      return true;
+    } catch (error) {
+      if (error === exists) return false;
+      throw error;
+    }
   }
 }
 

@@ -32,3 +32,49 @@ export interface CounterStore {
   read(org: string, from: Month, to: Month): Promise<MonthCounters[]>;
   readonly itemsRead: number;
 }
+
+/** The charts of a bulletin, rendered server-side to SVG (adapters/bulletin-render.ts, ECharts). */
+export interface ChartInput {
+  readonly trend: ReadonlyArray<{ readonly label: string; readonly rate: number | null }>;
+  readonly lateByRegion: ReadonlyArray<{ readonly region: string; readonly late: number }>;
+}
+export interface WorkbookSheet {
+  readonly name: string;
+  readonly columns: readonly string[];
+  readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>;
+}
+export interface BulletinRenderers {
+  charts(input: ChartInput): { trendSvg: string; lateSvg: string };
+  /** An XLSX workbook, one sheet per section (adapters/bulletin-render.ts, exceljs). */
+  workbook(sheets: readonly WorkbookSheet[], meta: { title: string; creator: string }): Promise<Uint8Array>;
+}
+
+/** Bulletin files in the documents bucket, write-once (If-None-Match: *). */
+export interface BulletinFiles {
+  /** False when the object already exists (it is left as it was). */
+  putOnce(key: string, body: Uint8Array | string, contentType: string): Promise<boolean>;
+  get(key: string): Promise<Uint8Array | undefined>;
+}
+
+export interface BulletinRecord {
+  readonly bulletinId: string;
+  readonly org: string;
+  readonly orgName: string;
+  readonly period: string;
+  readonly periodLabel: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly trigger: 'schedule' | 'request';
+  readonly keys: { readonly html: string; readonly xlsx: string; readonly json: string };
+  readonly keyFigures: ReadonlyArray<{ readonly label: string; readonly value: string }>;
+  readonly worst: ReadonlyArray<{ readonly org: string; readonly name: string; readonly late: number }>;
+  /** Counter items read to build it (the cost does not grow with history). */
+  readonly itemsRead: number;
+}
+
+export interface BulletinIndex {
+  get(bulletinId: string): Promise<BulletinRecord | undefined>;
+  list(org: string): Promise<BulletinRecord[]>;
+  /** Write-once with its audit record; false when the bulletin already exists. */
+  record(bulletin: BulletinRecord, entry: AuditEntry): Promise<boolean>;
+}

@@ -49,6 +49,7 @@ export function roundReturned(submission: Submission, n: number, from: string, d
   const count: CountIncrement[] = [
     { org, metric: 'R7.rounds' },
     { org, metric: 'R7.returns' },
+    ...(n === 1 ? [{ org, metric: 'R7.firstRounds' }] : []),
     ...[...new Set(rules)].map((rule) => ({ org, metric: `R7.rule.${rule}` })),
   ];
   return { start: [start(resubmissionDue.id, roundSubject(submission.submissionId, n), org, regionOf(submission), submission.catalogue.name, from, due)], count };
@@ -58,7 +59,7 @@ export function roundReturned(submission: Submission, n: number, from: string, d
 export function roundVerified(submission: Submission, n: number, from: string, due: DeadlineResult | undefined): Effects {
   const org = submission.implementerOrg;
   return {
-    count: [{ org, metric: 'R7.rounds' }, { org, metric: 'R7.passed' }, ...(n === 1 ? [{ org, metric: 'R7.firstRoundPass' }] : [])],
+    count: [{ org, metric: 'R7.rounds' }, { org, metric: 'R7.passed' }, ...(n === 1 ? [{ org, metric: 'R7.firstRounds' }, { org, metric: 'R7.firstRoundPass' }] : [])],
     ...(due ? { start: [start(transferDue.id, submission.submissionId, submission.organiserOrg, regionOf(submission), submission.catalogue.name, from, due)] } : {}),
   };
 }
