@@ -11,3 +11,37 @@ export const clockViewSchema = clockSchema.extend({
 });
 
 export { regionCodeSchema };
+
+export const bulletinSchema = z.object({
+  bulletinId: z.string().describe('通报编号：组织代码.期间，如 440000-NR.2026-11'),
+  org: z.string(),
+  orgName: z.string(),
+  period: z.string().describe('期间：YYYY-MM 或 YYYY-Qn'),
+  periodLabel: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  trigger: z.enum(['schedule', 'request']),
+  keyFigures: z.array(z.object({ label: z.string(), value: z.string() })).describe('三项主要指标'),
+  worst: z.array(z.object({ org: z.string(), name: z.string(), late: z.number().int() })).describe('逾期最多的单位（前五）'),
+  itemsRead: z.number().int().describe('生成时读取的计数器条目数（不随历史事件增长）'),
+  files: z.array(z.enum(['html', 'xlsx', 'json'])),
+});
+export type BulletinView = z.infer<typeof bulletinSchema>;
+
+/** A bulletin as responses show it: its files by format, never its bucket keys. */
+export function bulletinView(b: import('#shared/ports/supervision.ts').BulletinRecord): BulletinView {
+  return {
+    bulletinId: b.bulletinId,
+    org: b.org,
+    orgName: b.orgName,
+    period: b.period,
+    periodLabel: b.periodLabel,
+    createdAt: b.createdAt,
+    createdBy: b.createdBy,
+    trigger: b.trigger,
+    keyFigures: [...b.keyFigures],
+    worst: [...b.worst],
+    itemsRead: b.itemsRead,
+    files: ['html', 'xlsx', 'json'],
+  };
+}

@@ -398,7 +398,7 @@ export function bulletinMail(b: BulletinRecord, pageUrl: string): { subject: str
 }
 
 /** GET /supervision/bulletins: an organisation's bulletins, newest first (its supervisors, organisers, administrators). */
-export async function listBulletins(ports: Pick<BulletinPorts, 'identity' | 'bulletins'>, cmd: { actor: Principal; org?: string }): Promise<{ org: string; items: BulletinRecord[] }> {
+export async function listBulletins(ports: { identity: BulletinPorts['identity']; bulletins: Pick<BulletinIndex, 'list'> }, cmd: { actor: Principal; org?: string }): Promise<{ org: string; items: BulletinRecord[] }> {
   const org = cmd.org ?? cmd.actor.orgCode;
   await requireSupervisionScope(ports.identity, cmd.actor, org, 'query.org');
   return { org, items: await ports.bulletins.list(org) };
@@ -406,7 +406,7 @@ export async function listBulletins(ports: Pick<BulletinPorts, 'identity' | 'bul
 
 /** One bulletin's file, for a reader in scope; any other reader gets 404, as if it did not exist (another province's bulletin). */
 export async function readBulletin(
-  ports: Pick<BulletinPorts, 'identity' | 'bulletins' | 'files'>,
+  ports: { identity: BulletinPorts['identity']; bulletins: Pick<BulletinIndex, 'get'>; files: Pick<BulletinFiles, 'get'> },
   cmd: { actor: Principal; bulletinId: string; format: 'html' | 'xlsx' | 'json' },
 ): Promise<{ bulletin: BulletinRecord; body: Uint8Array }> {
   const notFound = () => new NotFoundError(`通报 ${cmd.bulletinId} 不存在或不在您的监督范围内`);
@@ -418,4 +418,31 @@ export async function readBulletin(
   const body = await ports.files.get(bulletin.keys[cmd.format]);
   if (!body) throw notFound();
   return { bulletin, body };
+}
+
+/**
+ * The scheduled bulletins (MonthlyBulletins, QuarterlyBulletins): the last
+ * whole period before the firing, for every organiser (natural resources,
+ * forestry and grassland) that has supervisors, walking the organisation
+ * tree from the top. Write-once per organisation × period, so a second
+ * firing changes nothing.
+ */
+export async function runScheduledBulletins(
+  ports: BulletinPorts,
+  job: { kind: 'month' | 'quarter'; scheduledTime: Date; executionId: string },
+): Promise<{ period: string; issued: string[]; existing: string[] }> {
+  const { lastWholePeriod } = await import('./periods.ts');
+  const period = lastWholePeriod(chinaDate(job.scheduledTime), job.kind);
+  const issued: string[] = [];
+  const existing: string[] = [];
+  const queue = await ports.identity.listOrganisations(undefined);
+  for (let i = 0; i < queue.length; i += 1) {
+    const org = queue[i]!;
+    queue.push(...(await ports.identity.listOrganisations(org.code)));
+    if (org.type !== 'naturalResources' && org.type !== 'forestryGrassland') continue;
+    if (!(await ports.identity.listUsers(org.code)).some((u) => u.roles.includes('supervisor'))) continue;
+    const out = await issueBulletin(ports, { actor: { system: job.kind === 'month' ? 'MonthlyBulletins' : 'QuarterlyBulletins' }, org: org.code, period: period.id, requestId: job.executionId });
+    (out.created ? issued : existing).push(out.bulletin.bulletinId);
+  }
+  return { period: period.id, issued, existing };
 }

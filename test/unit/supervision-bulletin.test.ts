@@ -147,3 +147,47 @@ describe('R21.1 issue 14: bulletins (通报) from the counters — HTML with SVG
     expect(listed.items.map((b) => b.bulletinId)).toEqual(['440000-NR.2026-09']);
   });
 });
+
+describe('R21.1 issue 14: the bulletin routes through the real handlers', () => {
+  it('POST answers 201 then 200 (write-once) and 400 naming body.period; GET lists it; a file is 404 for another province’s supervisor; the emailed page is a public shell', async () => {
+    // prepare
+    const { w, ports } = await bulletinWorld();
+    const { handler: issue } = await import('#functions/supervision/issue-bulletin.ts');
+    const { handler: list } = await import('#functions/supervision/list-bulletins.ts');
+    const { handler: file } = await import('#functions/supervision/get-bulletin-file.ts');
+    const { handler: page } = await import('#functions/supervision/bulletin-page.ts');
+    const { portsFor, call } = await import('./submission-fakes.ts');
+    const base = { verifier: portsFor(w).verifier, identity: w.identity };
+    const issuePorts = { ...base, counters: ports.counters, clocks: ports.clocks, renderers: ports.renderers, files: ports.files, bulletins: ports.bulletins, mailer: ports.mailer, now: ports.now, appBaseUrl: ports.appBaseUrl };
+
+    // act
+    const first = await call(issue.with(issuePorts) as never, 'POST', '/supervision/bulletins', { user: 'zhou.hong', body: { period: '2026-09' } });
+    const second = await call(issue.with(issuePorts) as never, 'POST', '/supervision/bulletins', { user: 'zhou.hong', body: { period: '2026-09' } });
+    const future = await call(issue.with(issuePorts) as never, 'POST', '/supervision/bulletins', { user: 'zhou.hong', body: { period: '2027-01' } });
+    const unknownField = await call(issue.with(issuePorts) as never, 'POST', '/supervision/bulletins', { user: 'zhou.hong', body: { period: '2026-09', metric: 'x' } });
+    const notSupervisor = await call(issue.with(issuePorts) as never, 'POST', '/supervision/bulletins', { user: 'li.na', body: { period: '2026-09' } });
+    const listed = await call(list.with({ ...base, bulletins: ports.bulletins }) as never, 'GET', '/supervision/bulletins', { user: 'sun.yue', query: { org: '440000-NR' } });
+    const params = { bulletinId: '440000-NR.2026-09', format: 'xlsx' };
+    const own = await call(file.with({ ...base, bulletins: ports.bulletins, files: ports.files }) as never, 'GET', '/supervision/bulletins/440000-NR.2026-09/files/xlsx', { user: 'zhou.hong', pathParameters: params });
+    const foreign = await call(file.with({ ...base, bulletins: ports.bulletins, files: ports.files }) as never, 'GET', '/supervision/bulletins/440000-NR.2026-09/files/xlsx', { user: 'wei.lan', pathParameters: params });
+    const shell = await call(page.with({ signInUrl: '/local/sign-in' } as never) as never, 'GET', '/supervision/bulletins/440000-NR.2026-09/page', { pathParameters: { bulletinId: '440000-NR.2026-09' } });
+
+    // assess
+    expect(first.status).toBe(201);
+    expect(first.body).toMatchObject({ created: true, bulletin: { bulletinId: '440000-NR.2026-09', files: ['html', 'xlsx', 'json'] } });
+    expect(second.status).toBe(200);
+    expect(second.body.created).toBe(false);
+    expect(future.status).toBe(400);
+    expect(JSON.stringify(future.body)).toContain('body.period');
+    expect(unknownField.status).toBe(400);
+    expect(JSON.stringify(unknownField.body)).toContain('metric');
+    expect(notSupervisor.status).toBe(403);
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toHaveLength(1);
+    expect(own.status).toBe(200);
+    expect(Buffer.from(own.body.base64, 'base64').subarray(0, 2).toString()).toBe('PK');
+    expect(foreign.status).toBe(404);
+    expect(shell.status).toBe(200);
+    expect(String(shell.body)).not.toContain('广东省地质测绘院');
+  });
+});
