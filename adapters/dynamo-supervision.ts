@@ -262,3 +262,18 @@ export function splitEffects(entry: AuditEntry, max = 60): AuditEntry[] {
   }
   return [{ ...entry, detail: { ...entry.detail, supervision: { ...effects, meet: meets.slice(0, room) } } }, ...rest];
 }
+
+/** Stored counters read and set by key (the rebuild script); a set is an audited Put of the whole item. */
+export function counterRepair(db: RegistryAccess): import('#shared/supervision/rebuild-run.ts').CounterRepair {
+  return {
+    read: async (org, month) => {
+      const item = await db.get(supervisionKeys.counters(org, month));
+      return item ? new Map(Object.entries(countersOf(item).values)) : undefined;
+    },
+    set: async (org, month, values, entry) => {
+      const item: Item = { ...supervisionKeys.counters(org, month), org, month };
+      for (const [metric, v] of values) item[`m:${metric}`] = v;
+      await db.write([{ item: { Put: { TableName: db.table, Item: item } } }], entry);
+    },
+  };
+}

@@ -63,7 +63,7 @@ async function bulletinWorld() {
     now: () => w.now,
     appBaseUrl: 'https://chengguo.example.gov.cn',
   };
-  return { w, ports, files, mailer };
+  return { w, ports, files, mailer, store };
 }
 
 describe('R21.1 issue 14: bulletins (通报) from the counters — HTML with SVG charts, XLSX, write-once, emailed', () => {
@@ -151,14 +151,14 @@ describe('R21.1 issue 14: bulletins (通报) from the counters — HTML with SVG
 describe('R21.1 issue 14: the bulletin routes through the real handlers', () => {
   it('POST answers 201 then 200 (write-once) and 400 naming body.period; GET lists it; a file is 404 for another province’s supervisor; the emailed page is a public shell', async () => {
     // prepare
-    const { w, ports } = await bulletinWorld();
+    const { w, ports, store } = await bulletinWorld();
     const { handler: issue } = await import('#functions/supervision/issue-bulletin.ts');
     const { handler: list } = await import('#functions/supervision/list-bulletins.ts');
     const { handler: file } = await import('#functions/supervision/get-bulletin-file.ts');
     const { handler: page } = await import('#functions/supervision/bulletin-page.ts');
     const { portsFor, call } = await import('./submission-fakes.ts');
     const base = { verifier: portsFor(w).verifier, identity: w.identity };
-    const issuePorts = { ...base, counters: ports.counters, clocks: ports.clocks, renderers: ports.renderers, files: ports.files, bulletins: ports.bulletins, mailer: ports.mailer, now: ports.now, appBaseUrl: ports.appBaseUrl };
+    const issuePorts = { ...base, counters: ports.counters, clocks: store, renderers: ports.renderers, files: ports.files, bulletins: ports.bulletins, mailer: ports.mailer, now: ports.now, appBaseUrl: ports.appBaseUrl };
 
     // act
     const first = await call(issue.with(issuePorts) as never, 'POST', '/supervision/bulletins', { user: 'zhou.hong', body: { period: '2026-09' } });
