@@ -13,7 +13,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, startLocalCloud, type LocalCloud } from '#infra/local/cloud.ts';
 import { testPortBase } from '../integration/global-setup.ts';
-import { api, signIn, waitForEmail } from '../integration/helpers.ts';
+import { api, listEmails, signIn, waitForEmail } from '../integration/helpers.ts';
 
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const portBase = testPortBase + 40;
@@ -91,4 +91,27 @@ describe('R21.1 R6.1 R9.1 issue 14: 周红 opens the emailed bulletin, sees the 
     expect(wb.getWorksheet('未办结期限')!.rowCount).toBeGreaterThan(1);
     expect(foreign.status).toBe(403);
   }, 180_000);
+
+  it('R9.1 the morning watch on the local cloud: the overdue catalogue report emails its custodian and, once, 周红; firing twice sends nothing more', async () => {
+    // prepare
+    const apiUrl = cloud.urls.api;
+    const overdue = (await api('GET', '/supervision/clocks?org=440000-NR&state=overdue&type=R9.1', { token: await signIn('zhou.hong', apiUrl), apiUrl })).body.items as Array<{ title: string }>;
+    const count = async () => (await listEmails(cloud.urls.inbox)).filter((m) => m.subject.startsWith('【已逾期】')).length;
+
+    // act
+    const first = await api('POST', '/local/schedules/DailyDeadlineWatch/run', { apiUrl });
+    const toSupervisor = await waitForEmail({ to: 'zhou.hong@example.gov.cn', subject: '【已逾期】广东省自然资源技术中心', inboxUrl: cloud.urls.inbox, timeoutMs: 30_000 });
+    const toCustodian = await waitForEmail({ to: 'zhang.wei@example.gov.cn', subject: '【已逾期】', inboxUrl: cloud.urls.inbox, timeoutMs: 30_000 });
+    const after = await count();
+    const second = await api('POST', '/local/schedules/DailyDeadlineWatch/run', { apiUrl });
+    await new Promise((r) => setTimeout(r, 2000));
+
+    // assess
+    expect(overdue.length).toBeGreaterThan(0);
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(toSupervisor.text).toContain('监督提示');
+    expect(toCustodian.text).toContain('目录上报');
+    expect(await count()).toBe(after);
+  }, 120_000);
 });
