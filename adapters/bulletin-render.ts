@@ -1,15 +1,16 @@
-import * as echarts from 'echarts';
-import ExcelJS from 'exceljs';
+import type { EChartsOption } from 'echarts';
 import type { BulletinRenderers, ChartInput, WorkbookSheet } from '#shared/ports/supervision.ts';
 
 /**
  * The bulletin's charts and workbook (R21.1), with well-kept libraries:
  * ECharts' server-side SVG renderer (no DOM, no browser: the SVG shows in
- * email clients and in print) and exceljs for the XLSX.
+ * email clients and in print) and exceljs for the XLSX. Both are loaded on
+ * first use: they are large, and a cold start that lists bulletins needs neither.
  */
 const font = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif';
 
-function svg(option: echarts.EChartsOption, width: number, height: number): string {
+async function svg(option: EChartsOption, width: number, height: number): Promise<string> {
+  const echarts = await import('echarts');
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: font }, ...option });
@@ -19,8 +20,8 @@ function svg(option: echarts.EChartsOption, width: number, height: number): stri
   }
 }
 
-export function bulletinCharts(input: ChartInput): { trendSvg: string; lateSvg: string } {
-  const trendSvg = svg(
+export async function bulletinCharts(input: ChartInput): Promise<{ trendSvg: string; lateSvg: string }> {
+  const trendSvg = await svg(
     {
       title: { text: '按期办结率', left: 'center', textStyle: { fontSize: 14 } },
       grid: { left: 50, right: 20, top: 40, bottom: 60 },
@@ -39,7 +40,7 @@ export function bulletinCharts(input: ChartInput): { trendSvg: string; lateSvg: 
     640,
     300,
   );
-  const lateSvg = svg(
+  const lateSvg = await svg(
     {
       title: { text: '逾期事项（按地区）', left: 'center', textStyle: { fontSize: 14 } },
       grid: { left: 50, right: 20, top: 40, bottom: 40 },
@@ -54,6 +55,7 @@ export function bulletinCharts(input: ChartInput): { trendSvg: string; lateSvg: 
 }
 
 export async function bulletinWorkbook(sheets: readonly WorkbookSheet[], meta: { title: string; creator: string }): Promise<Uint8Array> {
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   wb.creator = meta.creator;
   wb.title = meta.title;

@@ -44,7 +44,7 @@ export interface WorkbookSheet {
   readonly rows: ReadonlyArray<ReadonlyArray<string | number | null>>;
 }
 export interface BulletinRenderers {
-  charts(input: ChartInput): { trendSvg: string; lateSvg: string };
+  charts(input: ChartInput): Promise<{ trendSvg: string; lateSvg: string }>;
   /** An XLSX workbook, one sheet per section (adapters/bulletin-render.ts, exceljs). */
   workbook(sheets: readonly WorkbookSheet[], meta: { title: string; creator: string }): Promise<Uint8Array>;
 }

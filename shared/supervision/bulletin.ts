@@ -339,7 +339,7 @@ export async function issueBulletin(
   const counters = ports.counters();
   const data = await bulletinData({ identity: ports.identity, counters, clocks: ports.clocks, now: ports.now }, org, period);
   const generatedAt = ports.now().toISOString();
-  const charts = ports.renderers.charts({ trend: data.trend, lateByRegion: data.lateByRegion });
+  const charts = await ports.renderers.charts({ trend: data.trend, lateByRegion: data.lateByRegion });
   const html = bulletinHtml(data, charts, generatedAt);
   const keys = bulletinKeys(org.code, period.id);
   const workbook = await ports.renderers.workbook(bulletinSheets(data), { title: `${org.name}${period.label}通报`, creator: '自然资源调查监测成果管理系统' });
