@@ -104,7 +104,7 @@ describe('R21.1 issue 14: bulletins (通报) from the counters — HTML with SVG
     expect(mail[0]!.text).toContain('汇交按期率（R6.1）：0.0%');
     expect(mail[0]!.text).toContain('1. 广东省地质测绘院');
     expect(mail[0]!.text).toContain('https://chengguo.example.gov.cn/supervision/bulletins/440000-NR.2026-09/page');
-  });
+  }, 60_000);
 
   it('is write-once: asking again returns the same bulletin, writes and sends nothing', async () => {
     // prepare
@@ -118,7 +118,7 @@ describe('R21.1 issue 14: bulletins (通报) from the counters — HTML with SVG
     // assess
     expect(again.created).toBe(false);
     expect({ files: files.objects.size, mails: mailer.sent.length, audit: w.identity.auditRecords().length }).toEqual(before);
-  });
+  }, 60_000);
 
   it('refuses a future period, a malformed one and a scope outside the caller’s organisation, naming the field; another province’s bulletin is 404', async () => {
     // prepare
@@ -145,7 +145,7 @@ describe('R21.1 issue 14: bulletins (通报) from the counters — HTML with SVG
     expect(foreign).toBeInstanceOf(NotFoundError);
     expect(own.body.byteLength).toBeGreaterThan(1000);
     expect(listed.items.map((b) => b.bulletinId)).toEqual(['440000-NR.2026-09']);
-  });
+  }, 60_000);
 });
 
 describe('R21.1 issue 14: the bulletin routes through the real handlers', () => {
@@ -189,5 +189,5 @@ describe('R21.1 issue 14: the bulletin routes through the real handlers', () => 
     expect(foreign.status).toBe(404);
     expect(shell.status).toBe(200);
     expect(String(shell.body)).not.toContain('广东省地质测绘院');
-  });
+  }, 60_000);
 });

@@ -55,7 +55,7 @@ describe('R6.1 R7.2 R8.1 R9.1 issue 14: statutory clocks live in the transaction
     expect(met).toMatchObject({ state: 'met', metOn: '2026-09-21', late: false, gsi2sk: `met#${due}#R6.1#${task.taskId}` });
     expect(met?.['gsi1pk']).toBeUndefined();
     expect(counters(w, '440000-IMP', due.slice(0, 7))).toMatchObject({ 'm:clock.R6.1.due': 1, 'm:clock.R6.1.onTime': 1 });
-  });
+  }, 60_000);
 
   it('R6.1 a corrected completion date moves the clock and its due counter; repeating the same date changes nothing', async () => {
     // prepare
@@ -76,7 +76,7 @@ describe('R6.1 R7.2 R8.1 R9.1 issue 14: statutory clocks live in the transaction
     expect(counters(w, '440000-IMP', oldDue.slice(0, 7))['m:clock.R6.1.due']).toBe(0);
     expect(counters(w, '440000-IMP', newDue.slice(0, 7))['m:clock.R6.1.due']).toBe(1);
     expect(w.snapshot()).toEqual(before);
-  });
+  }, 60_000);
 
   it('R7.2 a return starts the round’s resubmission clock (rounds, returns and defect rules counted); sealing the next version meets it', async () => {
     // prepare
@@ -103,7 +103,7 @@ describe('R6.1 R7.2 R8.1 R9.1 issue 14: statutory clocks live in the transaction
     expect(clockItem(w, `R7.2#${id}#v1`)).toMatchObject({ state: 'met', metOn: '2026-10-09', late: false });
     expect(counters(w, '440000-IMP', '2026-09')).toMatchObject({ 'm:R7.rounds': 1, 'm:R7.returns': 1, 'm:R7.rule.crs.not-cgcs2000': 1 });
     expect(counters(w, '440000-IMP', '2026-09')['m:R7.rule.format.unrecognised']).toBeUndefined();
-  });
+  }, 60_000);
 
   it('R8.1 R9.1 verification starts the transfer clock (the organiser owns it); the custodian’s receipt meets it late and starts the catalogue-report clock', async () => {
     // prepare
@@ -126,7 +126,7 @@ describe('R6.1 R7.2 R8.1 R9.1 issue 14: statutory clocks live in the transaction
     expect(clockItem(w, `R9.1#${resultNumber}`)).toMatchObject({ type: 'R9.1', state: 'running', ownerOrg: '440000-CUS', start: '2026-12-01', due: calendar.deadline('2026-12-01', 30).due });
     expect(counters(w, '440000-NR', String(transfer?.['due']).slice(0, 7))).toMatchObject({ 'm:clock.R8.1.due': 1, 'm:clock.R8.1.late': 1 });
     expect(counters(w, '440000-IMP', '2026-09')).toMatchObject({ 'm:R7.rounds': 1, 'm:R7.passed': 1, 'm:R7.firstRoundPass': 1 });
-  });
+  }, 60_000);
 
   it('a clock type is declared once; a later context adds its own without touching the watch', () => {
     // prepare
@@ -138,7 +138,7 @@ describe('R6.1 R7.2 R8.1 R9.1 issue 14: statutory clocks live in the transaction
     // assess
     expect(clockTypes().map((c) => c.id)).toEqual(expect.arrayContaining(['R6.1', 'R7.2', 'R8.1', 'R9.1', 'R19.1']));
     expect(() => declareClockType({ ...type, days: 21 })).toThrow(/declared twice/);
-  });
+  }, 60_000);
 });
 
 describe('R6.1 R21.1 issue 14: GET /supervision/clocks by organisation (with subordinates), type and region', () => {
@@ -171,7 +171,7 @@ describe('R6.1 R21.1 issue 14: GET /supervision/clocks by organisation (with sub
 
     // assess
     expect(mismatches).toEqual([]);
-  });
+  }, 60_000);
 
   it('lists the province’s clocks with its units’; filters by type and region; refuses an unknown type naming the field', async () => {
     // prepare
@@ -197,7 +197,7 @@ describe('R6.1 R21.1 issue 14: GET /supervision/clocks by organisation (with sub
     expect(JSON.stringify(bad.body)).toContain('query.type');
     expect(badState.status).toBe(400);
     expect(JSON.stringify(badState.body)).toContain('query.state');
-  });
+  }, 60_000);
 });
 
 void jwtVerifier;

@@ -65,7 +65,7 @@ describe('R21.1 issue 14: counters rebuilt from the audit trail equal the increm
     // assess
     expect(incremental.size).toBeGreaterThan(3);
     expect(rebuilt).toEqual(incremental);
-  });
+  }, 60_000);
 
   it('names a counter changed outside the events and repairs it with --write (audited)', async () => {
     // prepare
@@ -89,5 +89,5 @@ describe('R21.1 issue 14: counters rebuilt from the audit trail equal the increm
     expect(repair.repaired).toBe(1);
     expect(after.differences).toEqual([]);
     expect(t.world.identity.auditRecords().at(-1)).toMatchObject({ action: 'supervision.counters.rebuild' });
-  });
+  }, 60_000);
 });

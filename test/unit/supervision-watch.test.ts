@@ -63,7 +63,7 @@ describe('R6.1 R21.1 issue 14: the morning deadline watch', () => {
     expect(toSupervisor).toHaveLength(1);
     expect(toSupervisor[0]!.subject).toContain('广东省地质测绘院');
     expect(toSupervisor[0]!.text).toContain('监督提示');
-  });
+  }, 60_000);
 
   it('reads only the clocks due by the horizon (a key query on the due-date index); a met clock is never read', async () => {
     // prepare
@@ -85,7 +85,7 @@ describe('R6.1 R21.1 issue 14: the morning deadline watch', () => {
     expect(r.checked).toBe(1);
     // the key condition (gsi1sk <= horizon) returns the one clock due soon, not the five due later
     expect(read).toBe(1);
-  });
+  }, 60_000);
 
   it('sends reminders on working days only (a weekend does not repeat Friday’s reminder); the reminder days are configurable', async () => {
     // prepare
@@ -105,5 +105,5 @@ describe('R6.1 R21.1 issue 14: the morning deadline watch', () => {
     expect(onWorkday.notified).toBe(1);
     expect(mailer.sent).toHaveLength(1);
     expect(mailer.sent[0]!.text).toContain(`距期限还有 ${left} 个工作日`);
-  });
+  }, 60_000);
 });
