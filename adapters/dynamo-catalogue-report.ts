@@ -5,6 +5,7 @@ import { requireEnv, tableEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { documentClient, keys } from './dynamo.ts';
+import { splitEffects, supervisionItems } from './dynamo-supervision.ts';
 
 type Item = Record<string, unknown>;
 
@@ -52,10 +53,17 @@ export class DynamoCatalogueReportStore implements CatalogueReportStore {
     return out.Item ? String(out.Item['lastKey']) : undefined;
   }
 
-  async create(report: CatalogueReport, previousLastKey: string | undefined, audit: AuditEntry): Promise<void> {
+  private async getItem(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    return (await documentClient().send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item;
+  }
+
+  async create(report: CatalogueReport, previousLastKey: string | undefined, whole: AuditEntry): Promise<void> {
     const race = () => new ConflictError('REPORT_RACE', '另一份成果目录上报刚刚提交，请刷新后重试');
+    // The R9.1 clocks of the report's entries are met in the report's own transaction (issue 14).
+    const [audit, ...followUps] = splitEffects(whole);
     await auditedWrite({
       items: [
+        ...(await supervisionItems(this.table, audit!, (k) => this.getItem(k))),
         {
           item: {
             Put: {
@@ -72,8 +80,9 @@ export class DynamoCatalogueReportStore implements CatalogueReportStore {
         { item: { Put: { TableName: this.table, Item: { ...keys.catalogueReportOfCustodian(report.custodianOrg, report.sentAt, report.reportId), ...report } } } },
         { item: { Put: { TableName: this.table, Item: { ...keys.catalogueReportToRecipient(report.recipientOrg, report.sentAt, report.reportId), ...report } } } },
       ],
-      entry: audit,
+      entry: audit!,
     });
+    for (const entry of followUps) await auditedWrite({ items: await supervisionItems(this.table, entry, (k) => this.getItem(k)), entry });
   }
 
   async get(reportId: string): Promise<CatalogueReport | undefined> {

@@ -20,6 +20,7 @@ import {
 } from '#shared/schemas/submission.ts';
 import { MultipartRaceError, VersionSealedError, VersionStateChangedError } from '#shared/submission/errors.ts';
 import { custodyCopyIndex, documentClient, gsi1, gsi2, keys } from './dynamo.ts';
+import { withSupervisionItems } from './dynamo-supervision.ts';
 
 type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
@@ -36,6 +37,8 @@ export interface RegistryAccess {
     index?: 'gsi1' | 'gsi2';
     pk: string;
     skPrefix?: string;
+    /** Sort key at most this (a range condition; not with skPrefix). */
+    skAtMost?: string;
     /** Newest first when false. */
     forward?: boolean;
     limit?: number;
@@ -68,9 +71,9 @@ export class DynamoRegistryAccess implements RegistryAccess {
       new QueryCommand({
         TableName: this.table,
         ...(q.index ? { IndexName: q.index === 'gsi1' ? gsi1 : gsi2 } : { ConsistentRead: true }),
-        KeyConditionExpression: q.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': pkName, ...(q.skPrefix ? { '#sk': skName } : {}) },
-        ExpressionAttributeValues: { ':pk': q.pk, ...(q.skPrefix ? { ':sk': q.skPrefix } : {}) },
+        KeyConditionExpression: q.skPrefix ? '#pk = :pk AND begins_with(#sk, :sk)' : q.skAtMost ? '#pk = :pk AND #sk <= :sk' : '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': pkName, ...(q.skPrefix || q.skAtMost ? { '#sk': skName } : {}) },
+        ExpressionAttributeValues: { ':pk': q.pk, ...(q.skPrefix ? { ':sk': q.skPrefix } : q.skAtMost ? { ':sk': q.skAtMost } : {}) },
         ScanIndexForward: q.forward ?? true,
         ...(q.limit ? { Limit: q.limit } : {}),
         ...(q.startKey ? { ExclusiveStartKey: q.startKey } : {}),
@@ -140,8 +143,11 @@ const eventSuffix = (i: number) => `${String(i).padStart(2, '0')}${randomBytes(3
  */
 export class DynamoSubmissionStore implements SubmissionStore {
   private readonly table: string;
+  private readonly db: RegistryAccess;
 
-  constructor(private readonly db: RegistryAccess) {
+  constructor(db: RegistryAccess) {
+    // Clocks and bulletin counters ride in each event's own transaction (issue 14).
+    this.db = withSupervisionItems(db);
     this.table = db.table;
   }
 

@@ -126,6 +126,7 @@ import { platform } from '#functions/platform/context.ts';
 import { submission } from '#functions/submission/context.ts';
 import { tasks } from '#functions/tasks/context.ts';
 import { transfer } from '#functions/transfer/context.ts';
+import { supervision } from '#functions/supervision/context.ts';
 import { verification } from '#functions/verification/context.ts';
 
 export { publisherMemoryMb } from '#functions/catalogue/context.ts';
@@ -146,6 +147,7 @@ export const contexts: readonly AnyContext[] = [
   destruction,
   catalogueReport,
   transfer,
+  supervision,
 ];
 
 /** An API Gateway HTTP API integration times out after 29 s: a routed function must finish inside it. */

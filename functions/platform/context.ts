@@ -59,11 +59,6 @@ export const platform = defineContext({
       tables: { registry: 'read', logs: 'read' },
       signsAuditAnchors: true,
     },
-    DeadlineWatch: {
-      entry: './deadline-watch.ts',
-      description: 'Daily: records that the watch ran (the supervision context fills it in).',
-      tables: auditedWrites,
-    },
   },
   routes: {
     HealthCheck: {
@@ -144,14 +139,6 @@ export const platform = defineContext({
     },
   },
   schedules: {
-    DailyDeadlineWatch: {
-      expression: 'cron(0 8 * * ? *)',
-      timezone: 'Asia/Shanghai',
-      target: {
-        function: 'DeadlineWatch',
-      },
-      description: '每日 08:00 检查法定期限',
-    },
     HourlyAuditAnchor: {
       expression: 'rate(1 hour)',
       timezone: 'Asia/Shanghai',

@@ -328,7 +328,12 @@ export async function demoPortsFromEnv(projectRoot: string): Promise<DemoPorts> 
 export async function runDemo(projectRoot: string, log: (line: string) => void): Promise<DemoSummary | undefined> {
   const started = Date.now();
   try {
-    const summary = await writeDemoData(await demoPortsFromEnv(projectRoot));
+    const ports = await demoPortsFromEnv(projectRoot);
+    const summary = await writeDemoData(ports);
+    // Issue 14: a month of supervision history and last month's bulletin for 广东省 (emailed to 周红).
+    const { writeSupervisionDemo } = await import('./demo-supervision.ts');
+    const supervision = await writeSupervisionDemo({ identity: ports.submission.identity as never, calendar: ports.submission.calendar, mailer: ports.transfer.mailer, now: ports.submission.now });
+    if (supervision.emailed.length > 0) log(`监督通报已生成 (bulletin issued): ${supervision.bulletin}，已发送给 ${supervision.emailed.join('、')}`);
     if (summary.created) {
       log(
         `演示数据已就绪 (demo data ready, ${((Date.now() - started) / 1000).toFixed(1)} s): 成果目录 ${summary.resultNumbers.length} 条，` +

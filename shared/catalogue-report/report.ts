@@ -1,3 +1,5 @@
+import { withSupervision } from '#shared/supervision/clocks.ts';
+import { catalogueReported } from '#shared/supervision/effects.ts';
 import * as z from 'zod';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { chinaDate, chinaDateTime } from '#shared/calendar/dates.ts';
@@ -295,7 +297,11 @@ export async function sendCatalogueReport(ports: ReportPorts, cmd: { actor: Prin
   await ports.reports.create(
     report,
     previous,
-    audit(actor.userId, custodianOrg, 'catalogue.report.send', reportId, cmd.requestId, { recipientOrg: report.recipientOrg, resultNumbers: report.resultNumbers, dueDate: report.dueDate, dueBasis: report.dueBasis, dueFrom }),
+    withSupervision(
+      audit(actor.userId, custodianOrg, 'catalogue.report.send', reportId, cmd.requestId, { recipientOrg: report.recipientOrg, resultNumbers: report.resultNumbers, dueDate: report.dueDate, dueBasis: report.dueBasis, dueFrom }),
+      catalogueReported(custodianOrg, report.resultNumbers),
+      sentAt,
+    ),
   );
   const execution = await ports.workflow.start(catalogueReportStateMachine, reportId, { reportId });
   // What the sender may see of the report's entries (their clock lines): the custodian's own clearance decides, as everywhere.

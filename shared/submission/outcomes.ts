@@ -1,3 +1,5 @@
+import { withSupervision } from '#shared/supervision/clocks.ts';
+import { roundReturned, roundVerified } from '#shared/supervision/effects.ts';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import type { OutcomePorts, SubmissionStore } from '#shared/ports/submission.ts';
 import type { DeadlineView, DefectView, Submission, TimelineEvent, TimelineEventType, Version } from '#shared/schemas/submission.ts';
@@ -100,7 +102,8 @@ export async function returnVersion(
 
   const at = ports.now().toISOString();
   const start = chinaDay(at);
-  const due = calendar.deadline(start, clocks.resubmission.days).due;
+  const deadline = calendar.deadline(start, clocks.resubmission.days);
+  const due = deadline.due;
   const defects = input.defects.slice(0, defectsKeptOnVersion).map((d) => ({ file: d.file, rule: d.rule, message: d.message, severity: d.severity }));
   const errors = input.defects.filter((d) => d.severity === 'error').length;
   const changed = await transition(ports.store, input.submissionId, input.n, 'returned', () =>
@@ -126,11 +129,15 @@ export async function returnVersion(
           ),
         ],
       },
-      submissionEntry(input.decidedBy, submission, 'submission.version.return', input.requestId ?? `${input.submissionId}-v${input.n}`, {
-        reasons: input.reasons,
-        defectCount: input.defects.length,
-        resubmissionDue: due,
-      }, input.n),
+      withSupervision(
+        submissionEntry(input.decidedBy, submission, 'submission.version.return', input.requestId ?? `${input.submissionId}-v${input.n}`, {
+          reasons: input.reasons,
+          defectCount: input.defects.length,
+          resubmissionDue: due,
+        }, input.n),
+        roundReturned(submission, input.n, start, deadline, input.defects.filter((d) => d.severity === 'error').map((d) => d.rule)),
+        at,
+      ),
     ),
   );
   const after = await load(ports.store, input.submissionId, input.n);
@@ -155,7 +162,8 @@ export async function markVerified(
   if (!deciding.has(version.status)) throw alreadyDecided(version);
 
   const at = ports.now().toISOString();
-  const due = transferRequired ? calendar.deadline(chinaDay(at), clocks.transfer.days).due : undefined;
+  const deadline = transferRequired ? calendar.deadline(chinaDay(at), clocks.transfer.days) : undefined;
+  const due = deadline?.due;
   const changed = await transition(ports.store, input.submissionId, input.n, 'verified', () =>
     ports.store.recordVerified(
       {
@@ -170,10 +178,14 @@ export async function markVerified(
           timelineEvent(input.submissionId, 'verified', at, input.decidedBy, { transferRequired, ...(due ? { transferDue: due } : {}) }, input.n),
         ],
       },
-      submissionEntry(input.decidedBy, submission, 'submission.version.verify', input.requestId ?? `${input.submissionId}-v${input.n}`, {
-        transferRequired,
-        transferDue: due ?? null,
-      }, input.n),
+      withSupervision(
+        submissionEntry(input.decidedBy, submission, 'submission.version.verify', input.requestId ?? `${input.submissionId}-v${input.n}`, {
+          transferRequired,
+          transferDue: due ?? null,
+        }, input.n),
+        roundVerified(submission, input.n, chinaDay(at), deadline),
+        at,
+      ),
     ),
   );
   const after = await load(ports.store, input.submissionId, input.n);

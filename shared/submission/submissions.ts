@@ -1,3 +1,5 @@
+import { withSupervision } from '#shared/supervision/clocks.ts';
+import { heldOfflineResubmitted } from '#shared/supervision/effects.ts';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import { classificationLabels, isClassified } from '#shared/reference/classifications.ts';
@@ -276,7 +278,11 @@ export async function createNextVersion(
         heldOffline,
         events: [timelineEvent(submission.submissionId, 'heldOffline', at, cmd.actor.userId, { classification: catalogue.classification, custodian: catalogue.custodian, fileCount, totalBytes })],
       },
-      submissionEntry(cmd.actor, submission, 'submission.version.heldOffline', cmd.requestId, { classification: catalogue.classification, fileCount, totalBytes }),
+      withSupervision(
+        submissionEntry(cmd.actor, submission, 'submission.version.heldOffline', cmd.requestId, { classification: catalogue.classification, fileCount, totalBytes }),
+        heldOfflineResubmitted(submission.submissionId, previous),
+        at,
+      ),
     );
     const updated: Submission = { ...submission, status: 'heldOffline', catalogue, classification: catalogue.classification, heldOffline };
     return {

@@ -1,3 +1,5 @@
+import { completionRecorded } from '#shared/supervision/effects.ts';
+import { withSupervision } from '#shared/supervision/clocks.ts';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import { findOverlaps, overlapHint } from '#shared/catalogue/catalogue.ts';
@@ -198,13 +200,14 @@ export async function recordCompletion(
   const today = chinaDay(ports.now());
   if (cmd.completionDate > today) throw invalid('body.completionDate', `完成日期 ${cmd.completionDate} 晚于今天（${today}），请登记实际完成日期`);
   const calendar = await ports.calendar();
-  let due: string;
+  let deadline: ReturnType<typeof calendar.deadline>;
   try {
-    due = calendar.deadline(cmd.completionDate, clocks.submission.days).due;
+    deadline = calendar.deadline(cmd.completionDate, clocks.submission.days);
   } catch (error) {
     if (error instanceof ValidationError) throw invalid('body.completionDate', error.message);
     throw error;
   }
+  const due = deadline.due;
   if (task.completionDate === cmd.completionDate) return { task: taskView(task, calendar, today), changed: false };
   if (task.submittedAt) {
     throw new ConflictError(
@@ -215,11 +218,15 @@ export async function recordCompletion(
   const at = ports.now().toISOString();
   await ports.store.recordCompletion(
     { taskId: task.taskId, completionDate: cmd.completionDate, submissionDue: due, recordedBy: cmd.actor.userId, recordedAt: at, previousDate: task.completionDate },
-    taskEntry(cmd.actor, 'submission.task.completion', task.taskId, cmd.requestId, {
-      completionDate: cmd.completionDate,
-      submissionDue: due,
-      previousDate: task.completionDate ?? null,
-    }),
+    withSupervision(
+      taskEntry(cmd.actor, 'submission.task.completion', task.taskId, cmd.requestId, {
+        completionDate: cmd.completionDate,
+        submissionDue: due,
+        previousDate: task.completionDate ?? null,
+      }),
+      completionRecorded(task, cmd.completionDate, deadline),
+      at,
+    ),
   );
   const updated: SurveyTask = { ...task, completionDate: cmd.completionDate, submissionDue: due, completionRecordedBy: cmd.actor.userId, completionRecordedAt: at };
   return { task: taskView(updated, calendar, today), changed: true };

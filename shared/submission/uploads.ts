@@ -1,3 +1,5 @@
+import { versionSealed } from '#shared/supervision/effects.ts';
+import { withSupervision } from '#shared/supervision/clocks.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import type { PackageObjectStore, SignedRequest, SubmissionPorts, UploadedPart } from '#shared/ports/submission.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
@@ -618,7 +620,11 @@ export async function completeVersion(
           executionName,
           events: [timelineEvent(submission.submissionId, 'versionSealed', at, cmd.actor.userId, { fileCount: version.fileCount, totalBytes: version.totalBytes }, version.n)],
         },
-        submissionEntry(cmd.actor, submission, 'submission.version.seal', cmd.requestId, { fileCount: version.fileCount, totalBytes: version.totalBytes, executionName }, version.n),
+        withSupervision(
+          submissionEntry(cmd.actor, submission, 'submission.version.seal', cmd.requestId, { fileCount: version.fileCount, totalBytes: version.totalBytes, executionName }, version.n),
+          versionSealed(submission, version.n),
+          at,
+        ),
       );
     } catch (error) {
       if (!(error instanceof VersionSealedError)) throw error;

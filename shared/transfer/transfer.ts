@@ -1,3 +1,5 @@
+import { transferReceived } from '#shared/supervision/effects.ts';
+import { withSupervision } from '#shared/supervision/clocks.ts';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { copyFromUploads, type CopyPorts, type CopyResult } from '#shared/custody/copy.ts';
@@ -303,7 +305,8 @@ export async function recordReceipt(ports: ReceiptPorts, input: ReceiptInput): P
   }
   const receivedAt = input.receipt?.decidedAt ?? ports.now().toISOString();
   const calendar = await ports.calendar();
-  const catalogueReportDue = calendar.deadline(chinaDay(receivedAt), catalogueReportWorkingDays).due;
+  const reportDeadline = calendar.deadline(chinaDay(receivedAt), catalogueReportWorkingDays);
+  const catalogueReportDue = reportDeadline.due;
   const implicit = input.receipt === undefined;
   const actor = input.receipt?.decidedBy ?? 'system:Transfer';
   const detail = {
@@ -318,7 +321,11 @@ export async function recordReceipt(ports: ReceiptPorts, input: ReceiptInput): P
   try {
     await ports.store.recordTransferred(
       { submissionId: input.submissionId, n: input.n, at: receivedAt, events: [timelineEvent(input.submissionId, 'custodyReceived', ports.now().toISOString(), actor, detail, input.n)] },
-      submissionEntry(actor, submission, 'submission.transfer.receive', input.requestId, { resultNumber: input.resultNumber, receivedAt, implicit, catalogueReportDue, requirements: ['R8.1', 'R9.1'] }, input.n),
+      withSupervision(
+        submissionEntry(actor, submission, 'submission.transfer.receive', input.requestId, { resultNumber: input.resultNumber, receivedAt, implicit, catalogueReportDue, requirements: ['R8.1', 'R9.1'] }, input.n),
+        transferReceived(submission, input.resultNumber, chinaDay(receivedAt), reportDeadline),
+        receivedAt,
+      ),
     );
   } catch (error) {
     // A concurrent retry of this step recorded the receipt first: done, nothing sent twice.

@@ -197,7 +197,7 @@ describe('issue-2 local cloud: the manifest is served whole (local half of the m
     const run = await getItem({ pk: 'SCHEDULE#DailyDeadlineWatch', sk: 'LAST_RUN' });
     expect(run).toMatchObject({ schedule: 'DailyDeadlineWatch', executionId: fired.body.executionId });
     const records = await auditRecordsSince(seqBefore);
-    expect(records.filter((r) => r['actor'] === 'system:DeadlineWatch')).toHaveLength(1);
+    expect(records.filter((r) => r['action'] === 'supervision.deadlineWatch.run')).toHaveLength(1);
   });
 });
 

@@ -164,6 +164,11 @@ const matrix: Record<string, Row> = {
   'GET /catalogue-reports/{reportId}': { subject: 'catalogueReport', why: 'each line through the clearance step (number only above it): test/unit/catalogue-report-domain.test.ts' },
   'GET /catalogue-reports/{reportId}/files/{format}': { subject: 'catalogueReport', why: 'each line through the clearance step: test/unit/catalogue-report-domain.test.ts' },
   'POST /public-catalogue/refresh': { subject: 'none', why: 'publishes 公开 entries only (R9.3)' },
+  'POST /supervision/bulletins': { subject: 'list', why: 'supervisor or organiser’s reviewer for its own organisation or below (403 naming body.org): test/unit/supervision-bulletin.test.ts' },
+  'GET /supervision/bulletins': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above, administrators: test/unit/supervision-bulletin.test.ts' },
+  'GET /supervision/bulletins/{bulletinId}/files/{format}': { subject: 'list', why: 'bulletins carry no classification; out of scope is 404: test/unit/supervision-bulletin.test.ts' },
+  'GET /supervision/bulletins/{bulletinId}/page': { subject: 'none', why: 'public static shell; reads nothing' },
+  'GET /supervision/clocks': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above, administrators: test/unit/supervision-clocks.test.ts' },
   'POST /submissions/{submissionId}/transfer': {
     subject: 'submission', scope: 'involved', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('reviewer'),
     handler: (w) => startTransfer.with(w.transferPorts), path: sub,

@@ -47,6 +47,7 @@ export class InMemoryRegistryAccess implements RegistryAccess {
     let items = this.tables
       .scan(this.table)
       .filter((i) => i[pkName] === q.pk && (q.skPrefix === undefined || String(i[skName] ?? '').startsWith(q.skPrefix)))
+      .filter((i) => q.skAtMost === undefined || String(i[skName] ?? '') <= q.skAtMost)
       .sort(order);
     if (q.forward === false) items.reverse();
     if (q.startKey) {

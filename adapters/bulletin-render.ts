@@ -1,0 +1,75 @@
+import type { EChartsOption } from 'echarts';
+import type { BulletinRenderers, ChartInput, WorkbookSheet } from '#shared/ports/supervision.ts';
+
+/**
+ * The bulletin's charts and workbook (R21.1), with well-kept libraries:
+ * ECharts' server-side SVG renderer (no DOM, no browser: the SVG shows in
+ * email clients and in print) and exceljs for the XLSX. Both are loaded on
+ * first use: they are large, and a cold start that lists bulletins needs neither.
+ */
+const font = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif';
+
+async function svg(option: EChartsOption, width: number, height: number): Promise<string> {
+  const echarts = await import('echarts');
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  try {
+    chart.setOption({ animation: false, textStyle: { fontFamily: font }, ...option });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+export async function bulletinCharts(input: ChartInput): Promise<{ trendSvg: string; lateSvg: string }> {
+  const trendSvg = await svg(
+    {
+      title: { text: '按期办结率', left: 'center', textStyle: { fontSize: 14 } },
+      grid: { left: 50, right: 20, top: 40, bottom: 60 },
+      xAxis: { type: 'category', data: input.trend.map((t) => t.label), axisLabel: { rotate: 40, fontSize: 10 } },
+      yAxis: { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+      series: [
+        {
+          type: 'line',
+          name: '按期办结率',
+          connectNulls: false,
+          label: { show: true, formatter: (p: { value?: unknown }) => (typeof p.value === 'number' ? `${p.value}%` : '') },
+          data: input.trend.map((t) => (t.rate === null ? null : Number((t.rate * 100).toFixed(1)))),
+        },
+      ],
+    },
+    640,
+    300,
+  );
+  const lateSvg = await svg(
+    {
+      title: { text: '逾期事项（按地区）', left: 'center', textStyle: { fontSize: 14 } },
+      grid: { left: 50, right: 20, top: 40, bottom: 40 },
+      xAxis: { type: 'category', data: input.lateByRegion.map((r) => r.region), axisLabel: { fontSize: 10 } },
+      yAxis: { type: 'value', minInterval: 1 },
+      series: [{ type: 'bar', name: '逾期事项', label: { show: true, position: 'top' }, itemStyle: { color: '#c23531' }, data: input.lateByRegion.map((r) => r.late) }],
+    },
+    640,
+    280,
+  );
+  return { trendSvg, lateSvg };
+}
+
+export async function bulletinWorkbook(sheets: readonly WorkbookSheet[], meta: { title: string; creator: string }): Promise<Uint8Array> {
+  const { default: ExcelJS } = await import('exceljs');
+  const wb = new ExcelJS.Workbook();
+  wb.creator = meta.creator;
+  wb.title = meta.title;
+  wb.created = new Date(0);
+  for (const s of sheets) {
+    const ws = wb.addWorksheet(s.name.slice(0, 31));
+    ws.addRow([...s.columns]).font = { bold: true };
+    for (const row of s.rows) ws.addRow([...row]);
+    ws.columns.forEach((c, i) => {
+      c.width = Math.min(40, Math.max(8, ...[s.columns[i] ?? '', ...s.rows.map((r) => r[i] ?? '')].map((v) => String(v).length * 2)));
+    });
+    ws.views = [{ state: 'frozen', ySplit: 1 }];
+  }
+  return new Uint8Array(await wb.xlsx.writeBuffer());
+}
+
+export const bulletinRenderers: BulletinRenderers = { charts: bulletinCharts, workbook: bulletinWorkbook };

@@ -1,0 +1,111 @@
+/**
+ * The supervision demo (issue 14): a month and a half of clock history for
+ * 广东省 written as audited records whose `detail.supervision` starts and
+ * meets clocks on past dates (the same path as the events': clock and counter
+ * items in the record's own transaction, so `supervision:rebuild-counters`
+ * agrees), then last month's bulletin for 广东省自然资源厅, emailed to 周红.
+ * Some units are late, a verification round was returned, and an R9.1
+ * catalogue report is overdue. Every record is marked as demo history.
+ */
+import { bulletinRenderers } from '#adapters/bulletin-render.ts';
+import { DynamoRegistryAccess } from '#adapters/dynamo-submission.ts';
+import { DynamoSupervisionStore, withSupervisionItems } from '#adapters/dynamo-supervision.ts';
+import { bulletinFilesFromEnv } from '#adapters/s3-bulletins.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import { chinaDate, addCalendarDays } from '#shared/calendar/dates.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { Mailer } from '#shared/ports/mailer.ts';
+import { clockType } from '#shared/supervision/clock-types.ts';
+import { withSupervision, type ClockStart, type CountIncrement } from '#shared/supervision/clocks.ts';
+import { issueBulletin } from '#shared/supervision/bulletin.ts';
+import { lastWholePeriod } from '#shared/supervision/periods.ts';
+import { demoActor, demoMark } from './demo-data.ts';
+
+interface HistoryClock {
+  readonly type: 'R6.1' | 'R7.2' | 'R8.1' | 'R9.1';
+  readonly subject: string;
+  readonly owner: string;
+  readonly region: string;
+  readonly title: string;
+  /** Due this many calendar days before today (moved to a working day). */
+  readonly dueDaysAgo: number;
+  /** Met this many days before today; absent = still open (overdue when due is past). */
+  readonly metDaysAgo?: number;
+  /** Counters the starting event adds (e.g. a returned verification round). */
+  readonly count?: readonly Omit<CountIncrement, 'org'>[];
+}
+
+/** Last month: late units, a returned round, an overdue R9.1 report; the month before, for the comparison and the trend. */
+export const supervisionHistory: readonly HistoryClock[] = [
+  { type: 'R6.1', subject: 'demo-gd-nature-2026', owner: '440000-IMP', region: '440000', title: '2026年度广东省自然保护地监测', dueDaysAgo: 20, metDaysAgo: 25 },
+  { type: 'R6.1', subject: 'demo-gd-coast-2026', owner: '440000-IMP', region: '440000', title: '2026年广东省海岸线修测', dueDaysAgo: 25, metDaysAgo: 10 },
+  { type: 'R6.1', subject: 'demo-ch-forestland-2026', owner: '440117-NR', region: '440117', title: '从化区2026年林地年度变更调查', dueDaysAgo: 15, metDaysAgo: 5 },
+  { type: 'R6.1', subject: 'demo-gz-cover-2026h1', owner: '440100-NR', region: '440100', title: '广州市2026年上半年地表覆盖监测', dueDaysAgo: 12, metDaysAgo: 14 },
+  {
+    type: 'R7.2',
+    subject: 'demo-gd-coast-2026#v1',
+    owner: '440000-IMP',
+    region: '440000',
+    title: '2026年广东省海岸线修测（第 1 轮退回：坐标系不符）',
+    dueDaysAgo: 9,
+    metDaysAgo: 16,
+    count: [{ metric: 'R7.rounds' }, { metric: 'R7.firstRounds' }, { metric: 'R7.returns' }, { metric: 'R7.rule.crs.not-cgcs2000' }],
+  },
+  { type: 'R8.1', subject: 'demo-gd-bgdc-2025', owner: '440000-NR', region: '440000', title: '2025年度广东省国土变更调查成果（移交保管）', dueDaysAgo: 22, metDaysAgo: 8, count: [{ metric: 'R7.rounds' }, { metric: 'R7.firstRounds' }, { metric: 'R7.firstRoundPass' }] },
+  { type: 'R9.1', subject: 'demo-44-wetland-2024', owner: '440000-CUS', region: '440000', title: '2024年度广东省湿地资源监测成果（目录上报）', dueDaysAgo: 18 },
+  { type: 'R9.1', subject: 'demo-44-sandiao-2019', owner: '440000-CUS', region: '440000', title: '广东省第三次全国国土调查主要数据成果（目录上报）', dueDaysAgo: 28, metDaysAgo: 30 },
+  { type: 'R6.1', subject: 'demo-gd-mineral-2026', owner: '440000-IMP', region: '440000', title: '2026年度广东省矿产资源储量动态监测', dueDaysAgo: 45, metDaysAgo: 50, count: [{ metric: 'R7.rounds' }, { metric: 'R7.firstRounds' }, { metric: 'R7.firstRoundPass' }] },
+  { type: 'R6.1', subject: 'demo-gz-greenland-2026', owner: '440100-NR', region: '440100', title: '广州市2026年城市绿地调查', dueDaysAgo: 55, metDaysAgo: 60 },
+  { type: 'R6.1', subject: 'demo-ch-water-2026q2', owner: '440117-NR', region: '440117', title: '从化区2026年第二季度水资源监测', dueDaysAgo: 40, metDaysAgo: 36 },
+];
+
+const instant = (day: string) => `${day}T02:00:00.000Z`;
+
+export interface SupervisionDemoPorts {
+  readonly identity: Pick<IdentityRepository, 'getOrganisation' | 'listOrganisations' | 'listUsers'>;
+  readonly calendar: () => Promise<WorkingDayCalendar>;
+  readonly mailer: Mailer;
+  readonly now: () => Date;
+}
+
+/** Writes the history (idempotent: a clock that exists is left as it is) and issues last month's bulletin for 广东省. */
+export async function writeSupervisionDemo(ports: SupervisionDemoPorts): Promise<{ clocks: number; bulletin?: string; emailed: readonly string[] }> {
+  const registry = new DynamoRegistryAccess(requireEnv(envNames.registryTable));
+  const db = withSupervisionItems(registry);
+  const calendar = await ports.calendar();
+  const today = chinaDate(ports.now());
+  let written = 0;
+  for (const h of supervisionHistory) {
+    if (await registry.get({ pk: `CLOCK#${h.type}#${h.subject}`, sk: 'META' })) continue;
+    const type = clockType(h.type)!;
+    let due = addCalendarDays(today, -h.dueDaysAgo);
+    while (!calendar.isWorkingDay(due)) due = addCalendarDays(due, -1);
+    const start = calendar.addWorkingDays(due, -type.days);
+    const d = calendar.deadline(start, type.days);
+    const clock: ClockStart = { type: h.type, subject: h.subject, ownerOrg: h.owner, regionCode: h.region, title: `${demoMark}${h.title}`, start, due: d.due, provisional: d.provisional, basis: d.basis };
+    const entry = (action: string) => ({ actor: demoActor, orgCode: h.owner, action, target: `CLOCK#${h.type}#${h.subject}`, outcome: 'success' as const, requestId: 'demo', detail: { demo: true, note: '演示历史：过去的期限记录' } });
+    await db.write([], withSupervision(entry('supervision.demo.history.start'), { start: [clock], ...(h.count ? { count: h.count.map((c) => ({ ...c, org: h.owner })) } : {}) }, instant(start)));
+    if (h.metDaysAgo !== undefined) {
+      await db.write([], withSupervision(entry('supervision.demo.history.meet'), { meet: [{ type: h.type, subject: h.subject }] }, instant(addCalendarDays(today, -h.metDaysAgo))));
+    }
+    written += 1;
+  }
+  const store = new DynamoSupervisionStore(registry);
+  const period = lastWholePeriod(today, 'month');
+  const out = await issueBulletin(
+    {
+      identity: ports.identity,
+      counters: () => new DynamoSupervisionStore(registry),
+      clocks: store,
+      renderers: bulletinRenderers,
+      files: bulletinFilesFromEnv(),
+      bulletins: store,
+      mailer: ports.mailer,
+      now: ports.now,
+      appBaseUrl: requireEnv(envNames.appBaseUrl),
+    },
+    { actor: { system: 'MonthlyBulletins' }, org: '440000-NR', period: period.id, requestId: 'demo' },
+  );
+  return { clocks: written, bulletin: out.bulletin.bulletinId, emailed: out.emailed };
+}

@@ -1,0 +1,66 @@
+/** Port recipes of the supervision context (issue 14): clocks and bulletin counters on the registry table. */
+import { envNames, requireEnv } from '#adapters/config.ts';
+import { DynamoRegistryAccess } from '#adapters/dynamo-submission.ts';
+import { DynamoSupervisionStore } from '#adapters/dynamo-supervision.ts';
+import type { ClockStore, CounterStore } from '#shared/ports/supervision.ts';
+import { defaultReminderDays } from '#shared/supervision/watch.ts';
+import { port } from '../port.ts';
+
+/** Clocks (read; the watch's notices are audited writes). */
+export const clockStore = port({
+  name: 'clocks',
+  env: ['registry', 'logs'],
+  build: (env): ClockStore => new DynamoSupervisionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** Clocks, read only (lists). */
+export const clockReader = port({
+  name: 'clocks',
+  env: ['registry'],
+  build: (env): Pick<ClockStore, 'ownedBy' | 'dueBy'> => new DynamoSupervisionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** The bulletin's counters (read), a fresh store per call so that items read are counted per bulletin. */
+export const counterStore = port({
+  name: 'counters',
+  env: ['registry'],
+  build: (env): (() => CounterStore) => () => new DynamoSupervisionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** SUPERVISION_REMINDER_DAYS: working days before the due date the owner is reminded, e.g. "5,1" (the default). */
+export const reminderDays = port({
+  name: 'reminderDays',
+  env: [],
+  build: (env): readonly number[] => {
+    const raw = env['SUPERVISION_REMINDER_DAYS'];
+    if (!raw) return defaultReminderDays;
+    const days = raw.split(',').map((d) => Number(d.trim()));
+    if (days.some((d) => !Number.isInteger(d) || d < 1 || d > 60)) throw new Error(`SUPERVISION_REMINDER_DAYS: whole working days 1–60, comma-separated; got "${raw}"`);
+    return days;
+  },
+});
+
+// --- bulletins (R21.1) ---
+import { bulletinRenderers } from '#adapters/bulletin-render.ts';
+import { bulletinFilesFromEnv } from '#adapters/s3-bulletins.ts';
+import type { BulletinFiles, BulletinIndex, BulletinRenderers } from '#shared/ports/supervision.ts';
+
+/** Bulletin files in the documents bucket, write-once. */
+export const bulletinFiles = port({ name: 'files', env: ['documents'], build: (env): BulletinFiles => bulletinFilesFromEnv(env) });
+
+/** ECharts server-side SVG and exceljs. */
+export const renderers = port({ name: 'renderers', env: [], build: (): BulletinRenderers => bulletinRenderers });
+
+/** The bulletins' index (write-once, audited). */
+export const bulletinIndex = port({
+  name: 'bulletins',
+  env: ['registry', 'logs'],
+  build: (env): BulletinIndex => new DynamoSupervisionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** The bulletins' index, read only. */
+export const bulletinReader = port({
+  name: 'bulletins',
+  env: ['registry'],
+  build: (env): Pick<BulletinIndex, 'get' | 'list'> => new DynamoSupervisionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});

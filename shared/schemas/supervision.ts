@@ -1,0 +1,47 @@
+import * as z from 'zod';
+import { organisationSchema, regionCodeSchema } from '#shared/schemas/identity.ts';
+import { clockSchema } from '#shared/supervision/clocks.ts';
+
+export const supervisionOrgCode = organisationSchema.shape.code.describe('组织代码：行政区划代码-类别，如 440000-NR');
+
+export const clockViewSchema = clockSchema.extend({
+  typeLabel: z.string().describe('期限类型中文名称'),
+  overdue: z.boolean().describe('运行中：今天已过期限；已办结：办结晚于期限'),
+  workingDaysLeft: z.number().int().optional().describe('距期限的工作日数（逾期为负数）；已办结时不返回'),
+});
+
+export { regionCodeSchema };
+
+export const bulletinSchema = z.object({
+  bulletinId: z.string().describe('通报编号：组织代码.期间，如 440000-NR.2026-11'),
+  org: z.string(),
+  orgName: z.string(),
+  period: z.string().describe('期间：YYYY-MM 或 YYYY-Qn'),
+  periodLabel: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string(),
+  trigger: z.enum(['schedule', 'request']),
+  keyFigures: z.array(z.object({ label: z.string(), value: z.string() })).describe('三项主要指标'),
+  worst: z.array(z.object({ org: z.string(), name: z.string(), late: z.number().int() })).describe('逾期最多的单位（前五）'),
+  itemsRead: z.number().int().describe('生成时读取的计数器条目数（不随历史事件增长）'),
+  files: z.array(z.enum(['html', 'xlsx', 'json'])),
+});
+export type BulletinView = z.infer<typeof bulletinSchema>;
+
+/** A bulletin as responses show it: its files by format, never its bucket keys. */
+export function bulletinView(b: import('#shared/ports/supervision.ts').BulletinRecord): BulletinView {
+  return {
+    bulletinId: b.bulletinId,
+    org: b.org,
+    orgName: b.orgName,
+    period: b.period,
+    periodLabel: b.periodLabel,
+    createdAt: b.createdAt,
+    createdBy: b.createdBy,
+    trigger: b.trigger,
+    keyFigures: [...b.keyFigures],
+    worst: [...b.worst],
+    itemsRead: b.itemsRead,
+    files: ['html', 'xlsx', 'json'],
+  };
+}

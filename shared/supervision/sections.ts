@@ -1,0 +1,72 @@
+/**
+ * The bulletin's sections (R21.1), declared like clock types: a later
+ * context (publication, sharing, use) feeds counters under the metric names
+ * its section declares, and its section fills in with no change to the
+ * bulletin. A section whose metrics are all zero in the whole trend window
+ * shows "尚无数据".
+ */
+export interface SectionMetric {
+  readonly key: string;
+  readonly label: string;
+  /** Computed from other metrics of the same row (rates, still missing). */
+  readonly derive?: (v: Readonly<Record<string, number>>) => number | null;
+  /** Shown as a percentage. */
+  readonly percent?: boolean;
+}
+
+export interface BulletinSection {
+  readonly id: string;
+  /** Chinese title; also the XLSX sheet name (≤ 31 characters). */
+  readonly title: string;
+  readonly requirements: string;
+  readonly metrics: readonly SectionMetric[];
+}
+
+const declared = new Map<string, BulletinSection>();
+export function declareBulletinSection(section: BulletinSection): BulletinSection {
+  if (section.title.length > 31) throw new Error(`bulletin section ${section.id}: a sheet name has at most 31 characters`);
+  declared.set(section.id, section);
+  return section;
+}
+export function bulletinSections(): BulletinSection[] {
+  return [...declared.values()];
+}
+
+const rate = (num: string, den: string) => (v: Readonly<Record<string, number>>) => ((v[den] ?? 0) > 0 ? (v[num] ?? 0) / v[den]! : null);
+const missing = (type: string) => (v: Readonly<Record<string, number>>) =>
+  Math.max(0, (v[`clock.${type}.due`] ?? 0) - (v[`clock.${type}.onTime`] ?? 0) - (v[`clock.${type}.late`] ?? 0));
+const clockMetrics = (type: string, dueLabel: string): SectionMetric[] => [
+  { key: `clock.${type}.due`, label: dueLabel },
+  { key: `clock.${type}.onTime`, label: '按期办结' },
+  { key: `clock.${type}.late`, label: '逾期办结' },
+  { key: `missing.${type}`, label: '尚未办结', derive: missing(type) },
+  { key: `rate.${type}`, label: '按期率', derive: rate(`clock.${type}.onTime`, `clock.${type}.due`), percent: true },
+];
+
+declareBulletinSection({ id: 'submission', title: '成果汇交（R6.1）', requirements: 'R6.1', metrics: clockMetrics('R6.1', '本期应汇交') });
+declareBulletinSection({
+  id: 'verification',
+  title: '成果核验（R7）',
+  requirements: 'R7.1 R7.2',
+  metrics: [
+    { key: 'R7.rounds', label: '核验轮次' },
+    { key: 'R7.firstRounds', label: '首轮核验' },
+    { key: 'R7.firstRoundPass', label: '首轮通过' },
+    { key: 'rate.firstRound', label: '首轮通过率', derive: rate('R7.firstRoundPass', 'R7.firstRounds'), percent: true },
+    { key: 'R7.returns', label: '退回次数' },
+    { key: 'clock.R7.2.late', label: '逾期重新汇交' },
+  ],
+});
+declareBulletinSection({ id: 'transfer', title: '成果移交（R8.1）', requirements: 'R8.1', metrics: clockMetrics('R8.1', '本期应移交') });
+declareBulletinSection({ id: 'forestry', title: '林草成果副本（R8.2）', requirements: 'R8.2', metrics: [{ key: 'R8.2.sent', label: '已送副本' }, { key: 'R8.2.acknowledged', label: '对方已确认' }] });
+declareBulletinSection({
+  id: 'catalogueReport',
+  title: '目录上报（R9.1）',
+  requirements: 'R9.1',
+  metrics: [...clockMetrics('R9.1', '本期应上报条目'), { key: 'R9.1.reports', label: '上报次数' }],
+});
+declareBulletinSection({ id: 'integrity', title: '完整性核查（R10.1）', requirements: 'R10.1', metrics: [{ key: 'R10.1.audits', label: '核查次数' }, { key: 'R10.1.findings', label: '发现问题' }] });
+declareBulletinSection({ id: 'security', title: '安全保密（R20.1）', requirements: 'R20.1', metrics: [{ key: 'R20.1.incidents', label: '报告事件' }, { key: 'R20.1.selfInspections', label: '自查报告' }] });
+declareBulletinSection({ id: 'publication', title: '成果发布（R11–R12）', requirements: 'R11.1 R12.1', metrics: [{ key: 'R11.published', label: '发布成果' }, { key: 'R12.approvals', label: '发布审批' }] });
+declareBulletinSection({ id: 'sharing', title: '共享服务（R13–R17）', requirements: 'R13.1–R17.2', metrics: [{ key: 'R15.applications', label: '共享申请' }, { key: 'R15.approved', label: '批准' }, { key: 'R16.downloads', label: '下载与调用' }] });
+declareBulletinSection({ id: 'use', title: '成果利用（R18–R19）', requirements: 'R18.1–R19.3', metrics: [{ key: 'R19.reports', label: '利用情况报告' }, { key: 'R19.qualityProblems', label: '质量问题' }] });

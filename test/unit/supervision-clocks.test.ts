@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { handler as listClocksHandler } from '#functions/supervision/list-clocks.ts';
+import { DynamoSupervisionStore } from '#adapters/dynamo-supervision.ts';
+import { seedUsers } from '#infra/local/seed.ts';
+import { objectKey } from '#shared/submission/manifest.ts';
+import { markVerified, returnVersion } from '#shared/submission/outcomes.ts';
+import { createNextVersion } from '#shared/submission/submissions.ts';
+import { recordCompletion } from '#shared/submission/tasks.ts';
+import { completeVersion } from '#shared/submission/uploads.ts';
+import { assignNumber, recordReceipt } from '#shared/transfer/transfer.ts';
+import { clockTypes, declareClockType } from '#shared/supervision/clock-types.ts';
+import { InMemoryRegistryAccess, call, openedSubmission, registeredTask, standardFiles, type SubmissionWorld } from './submission-fakes.ts';
+import { transferWorld } from './transfer-fakes.ts';
+import { jwtVerifier } from '#runtime/auth.ts';
+import { portsFor } from './submission-fakes.ts';
+
+type Item = Record<string, unknown>;
+const clockItem = (w: SubmissionWorld, id: string): Item | undefined => w.tables.get('registry', { pk: `CLOCK#${id}`, sk: 'META' });
+const counters = (w: SubmissionWorld, org: string, month: string): Item => w.tables.get('registry', { pk: `SUPCOUNT#${org}`, sk: month }) ?? {};
+const lastRecord = (w: SubmissionWorld) => w.identity.auditRecords().at(-1) as Item & { states?: Array<{ pk: string }>; detail?: Item };
+
+async function sealed(w: SubmissionWorld, id: string, n: number) {
+  for (const f of standardFiles) w.objects.putObject(objectKey(id, n, f.path), f.size);
+  await completeVersion({ actor: await w.user('li.na'), submissionId: id, n, requestId: `seal-${n}` }, w.ports);
+}
+
+describe('R6.1 R7.2 R8.1 R9.1 issue 14: statutory clocks live in the transaction of the event that starts or meets them', () => {
+  it('R6.1 starts with the completion date (the clock, its due-date index and the due counter in the completion’s audited transaction) and is met by the first seal', async () => {
+    // prepare
+    const t = await transferWorld();
+    const w = t.world;
+    const calendar = await w.ports.calendar();
+    const due = calendar.deadline('2026-09-18', 30).due;
+
+    // act
+    const task = await registeredTask(w);
+    const started = clockItem(w, `R6.1#${task.taskId}`);
+    const completionRecord = lastRecord(w);
+
+    // assess
+    expect(started).toMatchObject({ type: 'R6.1', state: 'running', ownerOrg: '440000-IMP', start: '2026-09-18', due, gsi1pk: 'CLOCKS#open', gsi1sk: `${due}#R6.1#${task.taskId}`, gsi2pk: 'CLOCKSOF#440000-IMP' });
+    expect(completionRecord).toMatchObject({ action: 'submission.task.completion' });
+    // The record's item states name the clock and the counter item: same transaction.
+    expect(completionRecord.states?.map((s) => s.pk)).toEqual(expect.arrayContaining([`TASK#${task.taskId}`, `CLOCK#R6.1#${task.taskId}`, 'SUPCOUNT#440000-IMP']));
+    expect(counters(w, '440000-IMP', due.slice(0, 7))).toMatchObject({ 'm:clock.R6.1.due': 1 });
+
+    // act: open and seal
+    const { openSubmission } = await import('#shared/submission/submissions.ts');
+    const { catalogue } = await import('./submission-fakes.ts');
+    const opened = await openSubmission({ actor: await w.user('li.na'), taskId: task.taskId, catalogue: catalogue(), files: standardFiles, requestId: 'o' }, w.ports);
+    await sealed(w, opened.submission.submissionId, 1);
+
+    // assess
+    const met = clockItem(w, `R6.1#${task.taskId}`);
+    expect(met).toMatchObject({ state: 'met', metOn: '2026-09-21', late: false, gsi2sk: `met#${due}#R6.1#${task.taskId}` });
+    expect(met?.['gsi1pk']).toBeUndefined();
+    expect(counters(w, '440000-IMP', due.slice(0, 7))).toMatchObject({ 'm:clock.R6.1.due': 1, 'm:clock.R6.1.onTime': 1 });
+  }, 60_000);
+
+  it('R6.1 a corrected completion date moves the clock and its due counter; repeating the same date changes nothing', async () => {
+    // prepare
+    const t = await transferWorld();
+    const w = t.world;
+    const task = await registeredTask(w);
+    const calendar = await w.ports.calendar();
+    const oldDue = calendar.deadline('2026-09-18', 30).due;
+    const newDue = calendar.deadline('2026-08-03', 30).due;
+
+    // act
+    await recordCompletion({ actor: await w.user('li.na'), taskId: task.taskId, completionDate: '2026-08-03', requestId: 'moved' }, w.ports);
+    const before = w.snapshot();
+    await recordCompletion({ actor: await w.user('li.na'), taskId: task.taskId, completionDate: '2026-08-03', requestId: 'same' }, w.ports);
+
+    // assess
+    expect(clockItem(w, `R6.1#${task.taskId}`)).toMatchObject({ state: 'running', start: '2026-08-03', due: newDue, gsi1sk: `${newDue}#R6.1#${task.taskId}` });
+    expect(counters(w, '440000-IMP', oldDue.slice(0, 7))['m:clock.R6.1.due']).toBe(0);
+    expect(counters(w, '440000-IMP', newDue.slice(0, 7))['m:clock.R6.1.due']).toBe(1);
+    expect(w.snapshot()).toEqual(before);
+  }, 60_000);
+
+  it('R7.2 a return starts the round’s resubmission clock (rounds, returns and defect rules counted); sealing the next version meets it', async () => {
+    // prepare
+    const t = await transferWorld();
+    const w = t.world;
+    const id = (await openedSubmission(w)).submission.submissionId;
+    await sealed(w, id, 1);
+    w.setNow('2026-09-28T02:00:00.000Z');
+    const defects = [
+      { file: 'data/parcels.prj', rule: 'crs.not-cgcs2000', message: '坐标系为 WGS 84', severity: 'error' as const },
+      { file: 'data/x.prj', rule: 'crs.not-cgcs2000', message: '坐标系为 WGS 84', severity: 'error' as const },
+      { file: 'report/a.pdf', rule: 'format.unrecognised', message: '不是 PDF', severity: 'warning' as const },
+    ];
+
+    // act
+    await returnVersion(w.ports, { submissionId: id, n: 1, reasons: ['坐标系不符合要求'], defects, decidedBy: 'chen.jing' });
+    const running = clockItem(w, `R7.2#${id}#v1`);
+    w.setNow('2026-10-09T02:00:00.000Z');
+    await createNextVersion({ actor: await w.user('li.na'), submissionId: id, files: standardFiles, requestId: 'v2' }, w.ports);
+    await sealed(w, id, 2);
+
+    // assess
+    expect(running).toMatchObject({ type: 'R7.2', state: 'running', ownerOrg: '440000-IMP', start: '2026-09-28', regionCode: '440000' });
+    expect(clockItem(w, `R7.2#${id}#v1`)).toMatchObject({ state: 'met', metOn: '2026-10-09', late: false });
+    expect(counters(w, '440000-IMP', '2026-09')).toMatchObject({ 'm:R7.rounds': 1, 'm:R7.returns': 1, 'm:R7.rule.crs.not-cgcs2000': 1 });
+    expect(counters(w, '440000-IMP', '2026-09')['m:R7.rule.format.unrecognised']).toBeUndefined();
+  }, 60_000);
+
+  it('R8.1 R9.1 verification starts the transfer clock (the organiser owns it); the custodian’s receipt meets it late and starts the catalogue-report clock', async () => {
+    // prepare
+    const t = await transferWorld();
+    const w = t.world;
+    const id = (await openedSubmission(w)).submission.submissionId;
+    await sealed(w, id, 1);
+    const calendar = await w.ports.calendar();
+
+    // act
+    await markVerified(w.ports, { submissionId: id, n: 1, decidedBy: 'chen.jing' });
+    const transfer = clockItem(w, `R8.1#${id}`);
+    const { resultNumber } = await assignNumber(t.ports, { submissionId: id, requestId: 'a' });
+    w.setNow('2026-12-01T02:00:00.000Z');
+    await recordReceipt(t.ports, { submissionId: id, n: 1, resultNumber, receipt: { decidedBy: 'zhang.wei', decidedAt: '2026-12-01T02:00:00.000Z' }, requestId: 'r' });
+
+    // assess
+    expect(transfer).toMatchObject({ type: 'R8.1', state: 'running', ownerOrg: '440000-NR', start: '2026-09-21', due: calendar.deadline('2026-09-21', 15).due });
+    expect(clockItem(w, `R8.1#${id}`)).toMatchObject({ state: 'met', metOn: '2026-12-01', late: true });
+    expect(clockItem(w, `R9.1#${resultNumber}`)).toMatchObject({ type: 'R9.1', state: 'running', ownerOrg: '440000-CUS', start: '2026-12-01', due: calendar.deadline('2026-12-01', 30).due });
+    expect(counters(w, '440000-NR', String(transfer?.['due']).slice(0, 7))).toMatchObject({ 'm:clock.R8.1.due': 1, 'm:clock.R8.1.late': 1 });
+    expect(counters(w, '440000-IMP', '2026-09')).toMatchObject({ 'm:R7.rounds': 1, 'm:R7.passed': 1, 'm:R7.firstRoundPass': 1 });
+  }, 60_000);
+
+  it('a clock type is declared once; a later context adds its own without touching the watch', () => {
+    // prepare
+    const type = { id: 'R19.1', days: 20, label: '使用情况反馈期限（测试）', duty: '报送使用情况', context: 'use', ownerRoles: ['requester' as const] };
+
+    // act
+    declareClockType(type);
+
+    // assess
+    expect(clockTypes().map((c) => c.id)).toEqual(expect.arrayContaining(['R6.1', 'R7.2', 'R8.1', 'R9.1', 'R19.1']));
+    expect(() => declareClockType({ ...type, days: 21 })).toThrow(/declared twice/);
+  }, 60_000);
+});
+
+describe('R6.1 R21.1 issue 14: GET /supervision/clocks by organisation (with subordinates), type and region', () => {
+  async function world() {
+    const t = await transferWorld();
+    const w = t.world;
+    await registeredTask(w); // R6.1 owned by 440000-IMP
+    const store = new DynamoSupervisionStore(new InMemoryRegistryAccess(w.tables));
+    const base = portsFor(w);
+    const h = listClocksHandler.with({ verifier: base.verifier, identity: w.identity, clocks: store, calendar: w.ports.calendar, now: () => w.now });
+    return { w, h };
+  }
+
+  it('answers each demo user as their role and organisation allow: supervisors and organisers’ reviewers of the organisation or above, administrators', async () => {
+    // prepare
+    const { h } = await world();
+    const mismatches: string[] = [];
+    const above: Record<string, string[]> = { '440000-IMP': ['440000-IMP', '440000-NR', '100000-NR'], '440000-NR': ['440000-NR', '100000-NR'] };
+
+    // act
+    for (const u of seedUsers) {
+      for (const [org, allowed] of Object.entries(above)) {
+        const res = await call(h as never, 'GET', '/supervision/clocks', { user: u.userId, query: { org } });
+        const roleOk = u.roles.some((r) => ['supervisor', 'reviewer', 'administrator'].includes(r));
+        const organiserReviewer = u.roles.includes('reviewer') && /-(NR|FG)$/.test(u.orgCode);
+        const want = !roleOk ? 403 : u.roles.includes('administrator') || ((u.roles.includes('supervisor') || organiserReviewer) && allowed.includes(u.orgCode)) ? 200 : 403;
+        if (res.status !== want) mismatches.push(`${u.userId} (${u.orgCode}) on ${org}: want ${want}, got ${res.status}`);
+      }
+    }
+
+    // assess
+    expect(mismatches).toEqual([]);
+  }, 60_000);
+
+  it('lists the province’s clocks with its units’; filters by type and region; refuses an unknown type naming the field', async () => {
+    // prepare
+    const { h } = await world();
+
+    // act
+    const all = await call(h as never, 'GET', '/supervision/clocks', { user: 'zhou.hong', query: { org: '440000-NR' } });
+    const ownOnly = await call(h as never, 'GET', '/supervision/clocks', { user: 'zhou.hong', query: { org: '440000-NR', subordinates: 'false' } });
+    const otherType = await call(h as never, 'GET', '/supervision/clocks', { user: 'zhou.hong', query: { type: 'R8.1' } });
+    const otherRegion = await call(h as never, 'GET', '/supervision/clocks', { user: 'zhou.hong', query: { region: '440100' } });
+    const bad = await call(h as never, 'GET', '/supervision/clocks', { user: 'zhou.hong', query: { type: 'R99.9' } });
+    const badState = await call(h as never, 'GET', '/supervision/clocks', { user: 'zhou.hong', query: { state: 'late' } });
+
+    // assess
+    expect(all.status).toBe(200);
+    expect(all.body.orgs).toEqual(expect.arrayContaining(['440000-NR', '440000-IMP', '440000-CUS', '440100-NR', '440117-NR']));
+    expect(all.body.items).toHaveLength(1);
+    expect(all.body.items[0]).toMatchObject({ type: 'R6.1', ownerOrg: '440000-IMP', state: 'running', overdue: false, typeLabel: expect.stringContaining('汇交期限') });
+    expect(ownOnly.body.items).toHaveLength(0);
+    expect(otherType.body.items).toHaveLength(0);
+    expect(otherRegion.body.items).toHaveLength(0);
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('query.type');
+    expect(badState.status).toBe(400);
+    expect(JSON.stringify(badState.body)).toContain('query.state');
+  }, 60_000);
+});
+
+void jwtVerifier;
