@@ -199,7 +199,7 @@ export class StatelessStack extends Stack {
       if (def.verifiesJwt) fn.bindJwt(stateful.jwt).bindSecurityRecords(tableRefs.logs);
       if (def.sendsEmail) fn.bindEmail(mail);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
-      if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'));
+      if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'), `${p}-custody-destruction`);
       if (def.publishesPublicCatalogue) fn.bindPublicCatalogueCleanup(bucketRef(ctx, 'published'));
       if (def.signsAuditAnchors) fn.bindAuditAnchors(bucketRef(ctx, 'custody'), stateful.auditAnchorKey);
       acknowledgeFunctionFindings(fn, { asyncTarget: asyncTargets.has(def.name), streamTarget: streamTargets.has(def.name) });

@@ -175,21 +175,22 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
     }
   });
 
-  it('lets exactly one function (destruction, 销毁) delete custody object versions past GOVERNANCE retention, within results/ and manifests/ only', () => {
+  it('R10.1 issue-11 gives no function role a custody delete or the governance bypass: the destroy function may only assume the destruction role', () => {
     const deleting = manifest.functions.filter((def) =>
       statementsOf(def.name).some(
-        (st) => JSON.stringify(st['Resource']).includes('chengguo-prod-custody-') && actionsOf([st]).some((a) => ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention'].includes(a)),
+        (st) => JSON.stringify(st['Resource']).includes('chengguo-prod-custody-') && actionsOf([st]).some((a) => ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention', 's3:PutObjectRetention'].includes(a)),
       ),
     );
-    const grant = statementsOf('DestroyCustodyObjects').filter((st) => actionsOf([st]).includes('s3:BypassGovernanceRetention'));
+    const destroyer = statementsOf('DestroyCustodyObjects');
 
-    expect(deleting.map((d) => d.name)).toEqual(['DestroyCustodyObjects']);
-    expect(grant).toHaveLength(1);
-    expect(actionsOf(grant).sort()).toEqual(['s3:BypassGovernanceRetention', 's3:DeleteObject', 's3:DeleteObjectVersion']);
-    const resources = JSON.stringify(grant[0]?.['Resource']);
-    expect(resources).toContain('chengguo-prod-custody-');
-    expect(resources).toContain('/results/*');
-    expect(resources).toContain('/manifests/*');
+    expect(deleting.map((d) => d.name)).toEqual([]);
+    expect(actionsOf(destroyer)).not.toContain('s3:PutObject');
+    const assume = destroyer.filter((st) => actionsOf([st]).some((a) => a.startsWith('sts:')));
+    expect(assume).toHaveLength(1);
+    expect(actionsOf(assume).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    expect(JSON.stringify(assume[0]!['Resource'])).toContain('DestructionRole');
+    expect(JSON.stringify(envOf('DestroyCustodyObjects')['CUSTODY_DESTRUCTION_ROLE_ARN'])).toContain('DestructionRole');
+    expect(manifest.functions.filter((d) => actionsOf(statementsOf(d.name)).includes('sts:AssumeRole')).map((d) => d.name)).toEqual(['DestroyCustodyObjects']);
   });
 
   it('gives the JWT settings of the authorizer to exactly the functions that verify tokens', () => {
