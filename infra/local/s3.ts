@@ -16,6 +16,8 @@
  *                             minimum (EntityTooSmall) as S3 does; s3rver checks none,
  *                             and streams the parts into a temporary file renamed into
  *                             place, so a reader never sees half an object
+ *   HeadObject ?partNumber    a completed multipart object's part length, ETag and
+ *                             x-amz-mp-parts-count (its layout kept beside it at Complete)
  *   If-None-Match: *          on PutObject, CopyObject and CompleteMultipartUpload → 412
  *   ListObjectVersions        GET  /b?versions → NotImplemented (no versioning here)
  *
@@ -240,10 +242,41 @@ async function handle(store: LocalS3Store, req: IncomingMessage, res: ServerResp
     return true;
   }
 
+  if (method === 'HEAD' && q.has('partNumber')) return headPart(store, bucket, key, Number(q.get('partNumber')), req, res);
+
   if (method === 'PUT' && !q.has('uploadId') && !q.has('partNumber') && !q.has('tagging') && !q.has('acl') && req.headers['if-none-match'] === '*' && (await exists(store.objectPath(bucket, key)))) {
     throw new S3Failure(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
   }
+  // An object written or removed by s3rver is no longer the multipart object its part layout described.
+  if ((method === 'PUT' && !q.has('uploadId') && !q.has('partNumber') && !q.has('tagging') && !q.has('acl')) || (method === 'DELETE' && !q.has('uploadId'))) {
+    await rm(store.objectPath(bucket, key, 'parts.json'), { force: true });
+  }
   return false;
+}
+
+/**
+ * HeadObject with partNumber, as S3 answers it for an object completed from
+ * parts: that part's length, the object's ETag and x-amz-mp-parts-count
+ * (the layout is kept beside the object at Complete). An object put in one
+ * piece has no layout: s3rver answers with the whole object, as S3 does for
+ * partNumber 1.
+ */
+async function headPart(store: LocalS3Store, bucket: string, key: string, partNumber: number, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const layout = JSON.parse(await readFile(store.objectPath(bucket, key, 'parts.json'), 'utf8').catch(() => 'null')) as number[] | null;
+  if (!layout) return false;
+  const size = layout[partNumber - 1];
+  if (!Number.isInteger(partNumber) || size === undefined) throw new S3Failure(416, 'InvalidPartNumber', 'The requested partnumber is not satisfiable');
+  const [st, etag] = await Promise.all([stat(store.objectPath(bucket, key)), readFile(store.objectPath(bucket, key, 'object.md5'), 'utf8')]);
+  req.resume();
+  res.writeHead(206, {
+    'content-length': String(size),
+    etag: `"${etag.trim().replace(/"/g, '')}"`,
+    'last-modified': st.mtime.toUTCString(),
+    'accept-ranges': 'bytes',
+    'x-amz-mp-parts-count': String(layout.length),
+  });
+  res.end();
+  return true;
 }
 
 async function listMultipartUploads(store: LocalS3Store, bucket: string, prefix: string, res: ServerResponse): Promise<void> {
@@ -348,6 +381,7 @@ async function completeMultipartUpload(store: LocalS3Store, bucket: string, key:
   );
   await writeFile(store.objectPath(bucket, key, 'metadata.json'), JSON.stringify(kept));
   await writeFile(store.objectPath(bucket, key, 'object.md5'), etag);
+  await writeFile(store.objectPath(bucket, key, 'parts.json'), JSON.stringify(chosen.map((p) => p.size)));
   await rm(dir, { recursive: true, force: true });
   sendXml(
     res,

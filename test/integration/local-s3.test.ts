@@ -143,4 +143,23 @@ describe('issue-8 R6.1 R10.1 local S3 holds realistic package files', () => {
     await expect(stale).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
     await client.send(new AbortMultipartUploadCommand({ Bucket: 'custody', Key: 'results/r/ranged.bin', UploadId }));
   });
+
+  it('issue-11 tells a completed multipart object’s part layout (HeadObject partNumber), so the custody copy follows the upload’s own parts', async () => {
+    // prepare: a 2-part upload (5 MiB + 1 MiB + 9 bytes)
+    const { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } = await import('@aws-sdk/client-s3');
+    const body = randomBytes(6 * MiB + 9);
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: 'uploads', Key: 'src/parts.bin', ChecksumAlgorithm: 'SHA256' }));
+    const parts = [body.subarray(0, 5 * MiB), body.subarray(5 * MiB)];
+    const etags = [];
+    for (const [i, p] of parts.entries()) etags.push((await client.send(new UploadPartCommand({ Bucket: 'uploads', Key: 'src/parts.bin', UploadId, PartNumber: i + 1, Body: p }))).ETag);
+    await client.send(new CompleteMultipartUploadCommand({ Bucket: 'uploads', Key: 'src/parts.bin', UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }));
+    // act
+    const head = await client.send(new HeadObjectCommand({ Bucket: 'uploads', Key: 'src/parts.bin', PartNumber: 2 }));
+    const copied = await new S3CopyIntoCustody('uploads', 'custody', { client, multipartThreshold: MiB }).copyOnce('src/parts.bin', 'results/p/parts.bin', sha(body).toString('hex'), body.length);
+    // assess
+    expect(head.ContentLength).toBe(MiB + 9);
+    expect(head.PartsCount).toBe(2);
+    expect(copied).toEqual({ way: 'uploadPartCopy', confirmedBy: 'streamed', parts: 2 });
+    expect(sha(await bytesOf('custody', 'results/p/parts.bin')).equals(sha(body))).toBe(true);
+  });
 });
