@@ -8,7 +8,8 @@
  *    CloudFormation execution role) and the break-glass role only;
  *  - use (encrypt, decrypt, data keys, sign/verify) by the stage's roles,
  *    named `<prefix>-*` (each function's role is named after its function,
- *    infra/constructs/chengguo-function.ts), and break-glass; the roles'
+ *    infra/constructs/chengguo-function.ts), break-glass and the deploy (it
+ *    creates encrypted resources, e.g. the SMTP secret's value); the roles'
  *    own IAM policies still say which key each may use and via which service;
  *  - grants for AWS resources (DynamoDB, S3 replication) by the same.
  * KMS's lockout check refuses a policy that would shut the deploy out, so a
@@ -51,7 +52,8 @@ export const stageRolesArn = (prefix: string) => `arn:${Aws.PARTITION}:iam::${Aw
 
 export function namedKeyPolicy(principals: KeyPrincipals): iam.PolicyDocument {
   const account = new iam.AccountRootPrincipal();
-  const users = [stageRolesArn(principals.prefix), principals.breakGlassRoleArn];
+  // The deploy role too: a resource it creates encrypted (a Secrets Manager secret's generated value) is encrypted as the deploy.
+  const users = [stageRolesArn(principals.prefix), principals.breakGlassRoleArn, principals.deployRoleArn];
   return new iam.PolicyDocument({
     statements: [
       new iam.PolicyStatement({
@@ -73,7 +75,7 @@ export function namedKeyPolicy(principals: KeyPrincipals): iam.PolicyDocument {
         principals: [account],
         actions: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
         resources: ['*'],
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, ArnLike: { 'aws:PrincipalArn': [...users, principals.deployRoleArn] } },
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' }, ArnLike: { 'aws:PrincipalArn': users } },
       }),
     ],
   });
