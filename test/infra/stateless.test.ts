@@ -531,11 +531,17 @@ describe('R10.1 the integrity audit checks its batches in a Distributed Map on A
     expect(resources[0]).toContain(':execution:chengguo-prod-IntegrityAudit/*');
   });
 
-  it('gives no other state machine role StartExecution (only the Distributed Map needs child executions)', () => {
+  it('gives no other state machine role StartExecution (only the Distributed Maps — IntegrityAudit, and Transfer since issue 11 — need child executions), each on itself only', () => {
     const starters = resourcesOf(s.templates.stateless, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties?.['PolicyDocument']).includes('states:StartExecution'));
     const scheduleRoles = manifest.schedules.filter((x) => 'stateMachine' in x.target).length;
+    const machineStarters = starters.filter(([id]) => id.includes('StateMachineRole'));
 
-    expect(starters.map(([id]) => id).filter((id) => id.includes('StateMachineRole'))).toEqual([expect.stringMatching(/^IntegrityAuditStateMachineRole/)]);
-    expect(starters).toHaveLength(1 + scheduleRoles);
+    expect(machineStarters.map(([id]) => id).sort()).toEqual([expect.stringMatching(/^IntegrityAuditStateMachineRole/), expect.stringMatching(/^TransferStateMachineRole/)]);
+    expect(starters).toHaveLength(2 + scheduleRoles);
+    for (const [id, p] of machineStarters) {
+      const name = id.startsWith('Transfer') ? 'Transfer' : 'IntegrityAudit';
+      const start = asArray((p.Properties?.['PolicyDocument'] as { Statement: Array<Record<string, unknown>> }).Statement).filter((st) => actionsOf([st]).includes('states:StartExecution'));
+      expect(start.flatMap((st) => asArray(st['Resource'] as unknown)), id).toEqual([Stack.of(s.stateless).resolve(stateMachineRef(s.stateless, s.settings.prefix, name).arn)]);
+    }
   });
 });
