@@ -88,7 +88,8 @@ export class S3CustodyStore implements CustodyStore {
     const source = this.opts.uploadsBucket;
     if (!source) return undefined;
     return async (sourceKey, key, sha256, size) => {
-      await new S3CopyIntoCustody(source, this.bucket, { client: this.client, trustStoredChecksums: this.opts.trustStoredChecksums }).copyOnce(sourceKey, key, sha256, size);
+      const done = await new S3CopyIntoCustody(source, this.bucket, { client: this.client, trustStoredChecksums: this.opts.trustStoredChecksums }).copyOnce(sourceKey, key, sha256, size);
+      return done.way === 'present' ? 'present' : 'copied';
     };
   }
 
@@ -128,30 +129,49 @@ export class S3CustodyStore implements CustodyStore {
 
 /** CopyObject copies at most 5 GiB; above that S3 wants a multipart upload of UploadPartCopy parts. */
 export const copyObjectMaxBytes = 5 * 1024 ** 3;
-const copyParallel = 4;
+/** S3's limits on a part: 5 MiB (all but the last) to 5 GiB, at most 10,000 parts. */
+const minPartBytes = 5 * 1024 ** 2;
+const maxParts = 10_000;
+/** UploadPartCopy requests in flight per file. */
+export const copyParallel = 8;
+
+export type CopyWay = 'copyObject' | 'uploadPartCopy' | 'present';
+/** How the copy was confirmed equal to the verified manifest's SHA-256. */
+export type Confirmation = 'fullObjectSha256' | 'compositeChecksum' | 'streamed';
 
 /**
  * A server-side copy from the uploads bucket into a custody bucket, write-once:
  *  - up to `multipartThreshold` (5 GiB, CopyObject's limit) one CopyObject;
- *  - above it CreateMultipartUpload + UploadPartCopy of ranges (parts of at
- *    least 1 GiB, at most 10,000, each ≤ 5 GiB) + CompleteMultipartUpload,
- *    aborted if any step fails;
- * both with `If-None-Match: *` (412 → CustodyObjectExistsError) and
- * ChecksumAlgorithm SHA256. The bytes never pass through the function, so a
- * file of any size the product accepts fits in a Lambda's time.
+ *  - above it CreateMultipartUpload + UploadPartCopy of byte ranges,
+ *    `copyParallel` at a time, + CompleteMultipartUpload, aborted if any step
+ *    fails. The ranges follow the source's own parts where it has equal ones
+ *    (HeadObject PartNumber 1: the part size and count, as the upload plan
+ *    made them, shared/submission/upload-plan.ts), so each copied part's
+ *    SHA-256 is the source part's; every range reads the same source version
+ *    (x-amz-copy-source-if-match with its ETag);
+ * both with `If-None-Match: *` (a key already taken is confirmed, not
+ * overwritten: 'present') and ChecksumAlgorithm SHA256. The bytes never pass
+ * through the function, so any file S3 accepts (5 TiB) is copied by S3.
  *
- * The copy is then confirmed against the verified manifest's SHA-256: with
- * S3's own full-object SHA-256 of the copy where the store has one it
- * verified (AWS, a source sent in one PUT), else by streaming the copy and
- * hashing it (a multipart source, whose checksum is composite; and always
- * on the local emulator, whose checksums prove nothing). A mismatch stops
- * the transfer (CustodyContentConflictError): the integrity audit and
- * custody:restore handle the object.
+ * Confirmation against the verified manifest's SHA-256, without reading
+ * bytes where S3 has checked them (trustStoredChecksums, i.e. on AWS):
+ *  - a CopyObject copy carries a FULL_OBJECT SHA-256 that S3 computed over
+ *    the copied bytes → compared with the manifest's SHA-256 directly;
+ *  - a multipart copy carries a COMPOSITE SHA-256 (of its parts' SHA-256s);
+ *    with the source's part layout it equals the source's composite, which
+ *    S3 checked part by part at upload, and the source's bytes are the ones
+ *    whose SHA-256 the verifier compared with the manifest → compared with
+ *    the source's composite;
+ *  - otherwise (an emulator's checksums prove nothing, a layout that could
+ *    not be followed) the copy is streamed and hashed.
+ * A difference stops the transfer (CustodyContentConflictError): the
+ * integrity audit and custody:restore handle the object.
  */
 export class S3CopyIntoCustody {
   private readonly threshold: number;
   private readonly partSize: number | undefined;
   private readonly client: Client;
+  private readonly trust: boolean;
   constructor(
     private readonly sourceBucket: string,
     private readonly bucket: string,
@@ -162,33 +182,62 @@ export class S3CopyIntoCustody {
     this.partSize = opts.copyPartSize;
     this.trust = opts.trustStoredChecksums ?? false;
   }
-  private readonly trust: boolean;
 
   private copySource(key: string): string {
     return `${this.sourceBucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
   }
 
-  /** Which way the bytes went; throws CustodyObjectExistsError when the key is taken. */
-  async copyOnce(sourceKey: string, key: string, sha256: string, size: number): Promise<'copyObject' | 'uploadPartCopy'> {
-    const way = size <= this.threshold ? 'copyObject' : 'uploadPartCopy';
+  /** Which way the bytes went and how the copy was confirmed. */
+  async copyOnce(sourceKey: string, key: string, sha256: string, size: number): Promise<{ way: CopyWay; confirmedBy: Confirmation; parts?: number }> {
+    let way: CopyWay = size <= this.threshold ? 'copyObject' : 'uploadPartCopy';
+    let parts: number | undefined;
     try {
       if (way === 'copyObject') {
         await this.client.send(
           new CopyObjectCommand({ Bucket: this.bucket, Key: key, CopySource: this.copySource(sourceKey), IfNoneMatch: '*', ChecksumAlgorithm: 'SHA256', MetadataDirective: 'COPY' }),
         );
+      } else if (await this.exists(key)) {
+        way = 'present';
       } else {
-        await this.multipartCopy(sourceKey, key, size);
+        parts = await this.multipartCopy(sourceKey, key, size);
       }
     } catch (error) {
-      if (isTaken(error)) throw new CustodyObjectExistsError(key);
-      throw error;
+      if (!isTaken(error)) throw error;
+      way = 'present';
     }
-    await this.confirm(key, sha256, size);
-    return way;
+    const confirmedBy = await this.confirm(sourceKey, key, sha256, size);
+    return { way, confirmedBy, ...(parts ? { parts } : {}) };
   }
 
-  private async multipartCopy(sourceKey: string, key: string, size: number): Promise<void> {
-    const partSize = this.partSize ?? Math.max(1024 ** 3, Math.ceil(size / 10_000));
+  private async exists(key: string): Promise<boolean> {
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (isMissing(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The ranges to copy: the source's own equal parts where it has them, else `copyPartSize` or the smallest size that fits 10,000 parts (≥ 1 GiB). */
+  async layout(sourceKey: string, size: number): Promise<{ partSize: number; etag?: string; followsSource: boolean }> {
+    const fallback = this.partSize ?? Math.max(1024 ** 3, Math.ceil(size / maxParts));
+    let head;
+    try {
+      head = await this.client.send(new HeadObjectCommand({ Bucket: this.sourceBucket, Key: sourceKey, PartNumber: 1 }));
+    } catch (error) {
+      if (isMissing(error)) throw new NotFoundError(`上传桶中没有对象 ${sourceKey}`);
+      throw error;
+    }
+    const etag = head.ETag;
+    const count = head.PartsCount ?? 0;
+    const first = head.ContentLength ?? 0;
+    const fits = count > 1 && count <= maxParts && first >= minPartBytes && first <= copyObjectMaxBytes && first * (count - 1) < size && first * count >= size;
+    return { partSize: fits && this.partSize === undefined ? first : fallback, ...(etag ? { etag } : {}), followsSource: fits && this.partSize === undefined };
+  }
+
+  private async multipartCopy(sourceKey: string, key: string, size: number): Promise<number> {
+    const { partSize, etag } = await this.layout(sourceKey, size);
     const count = Math.ceil(size / partSize);
     const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ChecksumAlgorithm: 'SHA256' }));
     const uploadId = created.UploadId;
@@ -202,30 +251,63 @@ export class S3CopyIntoCustody {
           const start = i * partSize;
           const end = Math.min(size, start + partSize) - 1;
           const out = await this.client.send(
-            new UploadPartCopyCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: i + 1, CopySource: this.copySource(sourceKey), CopySourceRange: `bytes=${start}-${end}` }),
-          );
-          const etag = out.CopyPartResult?.ETag;
-          if (!etag) throw new Error(`UploadPartCopy returned no ETag for part ${i + 1} of ${key}`);
+            new UploadPartCopyCommand({
+              Bucket: this.bucket,
+              Key: key,
+              UploadId: uploadId,
+              PartNumber: i + 1,
+              CopySource: this.copySource(sourceKey),
+              CopySourceRange: `bytes=${start}-${end}`,
+              ...(etag ? { CopySourceIfMatch: etag } : {}),
+            }),
+          ).catch((error: unknown) => {
+            // 412 here is the source's ETag, not the target: never read as “key taken”.
+            if (isTaken(error)) throw new Error(`uploads object ${sourceKey} changed during the copy into custody (copy-source-if-match ${etag ?? ''})`);
+            throw error;
+          });
+          const partEtag = out.CopyPartResult?.ETag;
+          if (!partEtag) throw new Error(`UploadPartCopy returned no ETag for part ${i + 1} of ${key}`);
           const checksum = out.CopyPartResult?.ChecksumSHA256;
-          parts[i] = { PartNumber: i + 1, ETag: etag, ...(checksum ? { ChecksumSHA256: checksum } : {}) };
+          parts[i] = { PartNumber: i + 1, ETag: partEtag, ...(checksum ? { ChecksumSHA256: checksum } : {}) };
         }
       };
       await Promise.all(Array.from({ length: Math.min(copyParallel, count) }, worker));
       await this.client.send(
         new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, IfNoneMatch: '*', MpuObjectSize: size, MultipartUpload: { Parts: parts } }),
       );
+      return count;
     } catch (error) {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
       throw error;
     }
   }
 
-  private async confirm(key: string, sha256: string, size: number): Promise<void> {
+  private async confirm(sourceKey: string, key: string, sha256: string, size: number): Promise<Confirmation> {
     const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key, ChecksumMode: 'ENABLED' }));
-    const stored = this.trust ? fullObjectSha256(head) : undefined;
-    const present = stored ? base64ToHex(stored) : (await sha256OfStream(readObject(this.client, this.bucket, key))).sha256;
-    if (head.ContentLength !== size || present !== sha256) throw new CustodyContentConflictError(key);
+    if (head.ContentLength !== size) throw new CustodyContentConflictError(key);
+    if (this.trust) {
+      const full = fullObjectSha256(head);
+      if (full) {
+        if (base64ToHex(full) !== sha256) throw new CustodyContentConflictError(key);
+        return 'fullObjectSha256';
+      }
+      const composite = compositeSha256(head);
+      if (composite) {
+        const source = await this.client.send(new HeadObjectCommand({ Bucket: this.sourceBucket, Key: sourceKey, ChecksumMode: 'ENABLED' }));
+        if (compositeSha256(source) === composite) return 'compositeChecksum';
+      }
+    }
+    const present = (await sha256OfStream(readObject(this.client, this.bucket, key))).sha256;
+    if (present !== sha256) throw new CustodyContentConflictError(key);
+    return 'streamed';
   }
+}
+
+/** A multipart object's COMPOSITE SHA-256 (`<base64>-<parts>`), else undefined. */
+export function compositeSha256(head: { ChecksumSHA256?: string | undefined; ChecksumType?: string | undefined }): string | undefined {
+  const value = head.ChecksumSHA256;
+  if (!value) return undefined;
+  return head.ChecksumType === 'COMPOSITE' || /-\d+$/.test(value) ? value : undefined;
 }
 
 export class S3UploadsSource implements UploadsSource {

@@ -47,7 +47,8 @@ export const destruction = defineContext({
       description: 'Destruction: THE privileged path — deletes every version of a result\'s custody objects and manifests (and the local backup copy), only after approval.',
       timeoutSeconds: 900,
       tables: readsRegistry,
-      buckets: { custody: 'readWrite' },
+      // Read binds the bucket's name; every delete goes through the destruction role's session (no PutObject, no standing bypass).
+      buckets: { custody: 'read' },
       destroysCustodyObjects: true,
     },
     MarkDestroyed: {

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { contract } from '#runtime/contract.ts';
-import { auditedWrites, defineContext } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { submissionIdSchema } from '#shared/schemas/submission.ts';
 import { tasks } from '../tasks/context.ts';
 import { verification } from '../verification/context.ts';
@@ -45,9 +45,23 @@ export const transfer = defineContext({
       tables: auditedWrites,
       buckets: { uploads: 'read' },
     },
+    PlanCustodyCopy: {
+      entry: './plan-custody-copy.ts',
+      description: 'Transfer: the verified package files cut into copy batches (at most 100 files or 16 GiB each) for the Distributed Map.',
+      timeoutSeconds: 300,
+      tables: readsRegistry,
+    },
+    CopyCustodyBatch: {
+      entry: './copy-custody-batch.ts',
+      description: 'Transfer (Distributed Map child): one batch of package files copied into custody server-side (CopyObject / UploadPartCopy), confirmed against the verified SHA-256.',
+      memoryMb: 1024,
+      timeoutSeconds: 900,
+      tables: readsRegistry,
+      buckets: { uploads: 'read', custody: 'readWrite' },
+    },
     CopyIntoCustody: {
       entry: './copy-into-custody.ts',
-      description: 'Transfer: copies the verified package into custody under its number (write-once), then the audited transfer record.',
+      description: 'Transfer: after the copy batches, every file confirmed present in custody, the custody manifest written last, then the audited transfer record.',
       memoryMb: 1024,
       timeoutSeconds: 900,
       tables: auditedWrites,
@@ -85,7 +99,7 @@ export const transfer = defineContext({
   stateMachines: {
     Transfer: {
       file: 'statemachines/transfer.asl.json',
-      functions: ['AssignNumber', 'CopyIntoCustody', tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordReceipt', 'SendForestryCopy', 'RecordTransferFailure'],
+      functions: ['AssignNumber', 'PlanCustodyCopy', 'CopyCustodyBatch', 'CopyIntoCustody', tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordReceipt', 'SendForestryCopy', 'RecordTransferFailure'],
     },
   },
   humanTaskKinds: { custodyReceipt: custodyReceiptKind, forestryCopyAck: forestryCopyAckKind },

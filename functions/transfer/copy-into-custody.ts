@@ -5,7 +5,7 @@ import { submissions } from '#runtime/ports/registry.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import type { PortsOf } from '#runtime/port.ts';
 import type { CopyPorts } from '#shared/custody/copy.ts';
-import { copyIntoCustody } from '#shared/transfer/transfer.ts';
+import { finishCustodyCopy } from '#shared/transfer/transfer.ts';
 import { transfer } from './context.ts';
 
 export const copyIntoCustodyInputSchema = z.object({
@@ -24,11 +24,12 @@ export function copyPortsOf(p: PortsOf<typeof copyUses>): CopyPorts {
 }
 
 /**
- * "Copy Into Custody": the package to custody/results/<number>/v<n>/…, then the audited transfer record.
- * On AWS replication writes the backup region; the function writes it only on the local cloud.
+ * "Copy Into Custody", after the Distributed Map "Copy Files" copied every batch: each file confirmed present,
+ * the custody manifest written last, then the audited transfer record. On AWS replication writes the backup
+ * region; the function writes it only on the local cloud.
  */
 export const handler = sfnTask(transfer, 'CopyIntoCustody', copyIntoCustodyInputSchema, copyUses, async (input, p, task) =>
-  copyIntoCustody(
+  finishCustodyCopy(
     { copy: copyPortsOf(p), store: p.submissions, now: p.now },
     { submissionId: input.submissionId, n: input.n, resultNumber: input.resultNumber, requestId: task.requestId },
   ),

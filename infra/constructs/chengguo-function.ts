@@ -23,6 +23,7 @@ import { Construct } from 'constructs';
 import { bucketEnv, envNames, stateMachineEnv, tableEnv } from '#adapters/config.ts';
 import type { Access, BucketName, FunctionDef, TableName } from '../manifest.ts';
 import { lambdaBundling, type MailTransport } from './bundling.ts';
+import { DestructionRole } from './custody-lockdown.ts';
 import { acknowledge, acknowledgeWildcardResource } from './nag.ts';
 
 export interface TableRef {
@@ -129,6 +130,8 @@ export class ChengguoFunction extends Construct {
     this.def = def;
     this.mailTransport = props.mailTransport;
     this.role = new iam.Role(this, 'Role', {
+      // Named after the function: the key policies admit the stage's roles by name (<prefix>-*, infra/constructs/keys.ts).
+      roleName: props.functionName,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       // IAM descriptions accept Latin-1 only; the manifest's may be Chinese.
       description: `Execution role of ${props.functionName}`,
@@ -262,25 +265,16 @@ export class ChengguoFunction extends Construct {
   }
 
   /**
-   * Destruction (销毁) only — manifest flag `destroysCustodyObjects`: delete
-   * every version of custody objects (ListObjectVersions + DeleteObject by
-   * VersionId) past Object Lock GOVERNANCE retention
-   * (s3:BypassGovernanceRetention). Confined to the results/ and manifests/
-   * prefixes of the custody bucket; bindBucket's grants never include a delete.
+   * Destruction (销毁) only — manifest flag `destroysCustodyObjects`: the
+   * function's own role may only assume the destruction role (tagged with the
+   * approved result; infra/constructs/custody-lockdown.ts DestructionRole),
+   * whose policy deletes versions past GOVERNANCE retention under that
+   * result's prefixes only; the adapter adds a session policy on the one
+   * prefix. No delete and no governance bypass in this role itself.
    */
-  bindCustodyDestruction(ref: BucketRef): this {
-    const prefixes = ['results/*', 'manifests/*'].map((p) => `${ref.bucketArn}/${p}`);
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucketVersions'], resources: [ref.bucketArn] }));
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention'], resources: prefixes }),
-    );
-    for (const resource of prefixes) {
-      acknowledgeWildcardResource(
-        this.role,
-        resource,
-        'Destruction removes every object version of one approved result; its number is known only at run time. Confined to the custody bucket prefix, granted to this one function (manifest destroysCustodyObjects).',
-      );
-    }
+  bindCustodyDestruction(ref: BucketRef, roleName: string): this {
+    const destruction = new DestructionRole(this, 'Destruction', { roleName, custodyBucketArn: ref.bucketArn, assumedBy: this.role });
+    this.fn.addEnvironment('CUSTODY_DESTRUCTION_ROLE_ARN', destruction.role.roleArn);
     return this;
   }
 

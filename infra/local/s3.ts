@@ -7,12 +7,17 @@
  *   ListMultipartUploads      GET  /b?uploads              (abort orphans)
  *   AbortMultipartUpload      DELETE /b/k?uploadId=…
  *   UploadPartCopy            PUT  /b/k?partNumber&uploadId + x-amz-copy-source
- *                                                          (custody copies above 5 GiB)
+ *                                                          (custody copies above 5 GiB): ranges
+ *                             (x-amz-copy-source-range), x-amz-copy-source-if-match (412),
+ *                             the range's SHA-256 in CopyPartResult when the upload was
+ *                             created with ChecksumAlgorithm SHA256
  *   CompleteMultipartUpload   POST /b/k?uploadId=…        — checks every part's ETag
  *                             (InvalidPart), order (InvalidPartOrder) and the 5 MiB
  *                             minimum (EntityTooSmall) as S3 does; s3rver checks none,
  *                             and streams the parts into a temporary file renamed into
  *                             place, so a reader never sees half an object
+ *   HeadObject ?partNumber    a completed multipart object's part length, ETag and
+ *                             x-amz-mp-parts-count (its layout kept beside it at Complete)
  *   If-None-Match: *          on PutObject, CopyObject and CompleteMultipartUpload → 412
  *   ListObjectVersions        GET  /b?versions → NotImplemented (no versioning here)
  *
@@ -97,11 +102,12 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Streams files (or ranges) into `target` via a temporary file renamed into place; returns size and MD5. */
-async function writeConcatenated(target: string, sources: ReadonlyArray<{ path: string; start?: number; end?: number }>): Promise<{ size: number; md5: string }> {
+/** Streams files (or ranges) into `target` via a temporary file renamed into place; returns size, MD5 and SHA-256 (base64). */
+async function writeConcatenated(target: string, sources: ReadonlyArray<{ path: string; start?: number; end?: number }>): Promise<{ size: number; md5: string; sha256: string }> {
   await mkdir(dirname(target), { recursive: true });
   const temp = `${target}.${randomUUID()}.tmp`;
   const md5 = createHash('md5');
+  const sha256 = createHash('sha256');
   let size = 0;
   const out = createWriteStream(temp);
   const failed = new Promise<never>((_, reject) => out.once('error', reject));
@@ -110,6 +116,7 @@ async function writeConcatenated(target: string, sources: ReadonlyArray<{ path: 
     for (const s of sources) {
       for await (const chunk of createReadStream(s.path, { start: s.start, end: s.end, highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
         md5.update(chunk);
+        sha256.update(chunk);
         size += chunk.length;
         // Back-pressure: at most one chunk waits in memory.
         if (!out.write(chunk)) await Promise.race([once(out, 'drain'), failed]);
@@ -122,7 +129,7 @@ async function writeConcatenated(target: string, sources: ReadonlyArray<{ path: 
     await rm(temp, { force: true });
     throw error;
   }
-  return { size, md5: md5.digest('hex') };
+  return { size, md5: md5.digest('hex'), sha256: sha256.digest('base64') };
 }
 
 export class LocalS3Store {
@@ -235,10 +242,41 @@ async function handle(store: LocalS3Store, req: IncomingMessage, res: ServerResp
     return true;
   }
 
+  if (method === 'HEAD' && q.has('partNumber')) return headPart(store, bucket, key, Number(q.get('partNumber')), req, res);
+
   if (method === 'PUT' && !q.has('uploadId') && !q.has('partNumber') && !q.has('tagging') && !q.has('acl') && req.headers['if-none-match'] === '*' && (await exists(store.objectPath(bucket, key)))) {
     throw new S3Failure(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
   }
+  // An object written or removed by s3rver is no longer the multipart object its part layout described.
+  if ((method === 'PUT' && !q.has('uploadId') && !q.has('partNumber') && !q.has('tagging') && !q.has('acl')) || (method === 'DELETE' && !q.has('uploadId'))) {
+    await rm(store.objectPath(bucket, key, 'parts.json'), { force: true });
+  }
   return false;
+}
+
+/**
+ * HeadObject with partNumber, as S3 answers it for an object completed from
+ * parts: that part's length, the object's ETag and x-amz-mp-parts-count
+ * (the layout is kept beside the object at Complete). An object put in one
+ * piece has no layout: s3rver answers with the whole object, as S3 does for
+ * partNumber 1.
+ */
+async function headPart(store: LocalS3Store, bucket: string, key: string, partNumber: number, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const layout = JSON.parse(await readFile(store.objectPath(bucket, key, 'parts.json'), 'utf8').catch(() => 'null')) as number[] | null;
+  if (!layout) return false;
+  const size = layout[partNumber - 1];
+  if (!Number.isInteger(partNumber) || size === undefined) throw new S3Failure(416, 'InvalidPartNumber', 'The requested partnumber is not satisfiable');
+  const [st, etag] = await Promise.all([stat(store.objectPath(bucket, key)), readFile(store.objectPath(bucket, key, 'object.md5'), 'utf8')]);
+  req.resume();
+  res.writeHead(206, {
+    'content-length': String(size),
+    etag: `"${etag.trim().replace(/"/g, '')}"`,
+    'last-modified': st.mtime.toUTCString(),
+    'accept-ranges': 'bytes',
+    'x-amz-mp-parts-count': String(layout.length),
+  });
+  res.end();
+  return true;
 }
 
 async function listMultipartUploads(store: LocalS3Store, bucket: string, prefix: string, res: ServerResponse): Promise<void> {
@@ -273,6 +311,12 @@ async function uploadPartCopy(store: LocalS3Store, bucket: string, key: string, 
   const sourcePath = store.objectPath(source.bucket, source.key);
   const st = await stat(sourcePath).catch(() => undefined);
   if (!st) throw new S3Failure(404, 'NoSuchKey', 'The specified key does not exist.');
+  // x-amz-copy-source-if-match: every range of one copy reads the same source object (S3: 412 otherwise).
+  const ifMatch = req.headers['x-amz-copy-source-if-match'];
+  if (ifMatch) {
+    const etag = (await readFile(store.objectPath(source.bucket, source.key, 'object.md5'), 'utf8').catch(() => '')).trim();
+    if (String(ifMatch).replace(/"/g, '') !== etag.replace(/"/g, '')) throw new S3Failure(412, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold');
+  }
   let start = 0;
   let end = st.size - 1;
   const range = req.headers['x-amz-copy-source-range'];
@@ -285,14 +329,17 @@ async function uploadPartCopy(store: LocalS3Store, bucket: string, key: string, 
   req.resume();
   const partPath = join(dir, String(partNumber));
   await rm(`${partPath}.md5`, { force: true });
-  const { md5 } = end >= start ? await writeConcatenated(partPath, [{ path: sourcePath, start, end }]) : await writeEmpty(partPath);
+  const { md5, sha256 } = end >= start ? await writeConcatenated(partPath, [{ path: sourcePath, start, end }]) : await writeEmpty(partPath);
   await writeFile(`${partPath}.md5`, md5);
-  sendXml(res, 200, `<CopyPartResult><LastModified>${new Date().toISOString()}</LastModified><ETag>"${md5}"</ETag></CopyPartResult>`);
+  // The copied range's SHA-256, as S3 returns it for an upload created with ChecksumAlgorithm SHA256 (the front computes it; it is not checked at Complete).
+  const algorithm = JSON.parse(await readFile(join(dir, 'metadata'), 'utf8').catch(() => '{}')) as Record<string, string>;
+  const checksum = algorithm['x-amz-checksum-algorithm']?.toUpperCase() === 'SHA256' ? `<ChecksumSHA256>${sha256}</ChecksumSHA256>` : '';
+  sendXml(res, 200, `<CopyPartResult><LastModified>${new Date().toISOString()}</LastModified><ETag>"${md5}"</ETag>${checksum}</CopyPartResult>`);
 }
 
-async function writeEmpty(path: string): Promise<{ size: number; md5: string }> {
+async function writeEmpty(path: string): Promise<{ size: number; md5: string; sha256: string }> {
   await writeFile(path, '');
-  return { size: 0, md5: createHash('md5').digest('hex') };
+  return { size: 0, md5: createHash('md5').digest('hex'), sha256: createHash('sha256').digest('base64') };
 }
 
 async function completeMultipartUpload(store: LocalS3Store, bucket: string, key: string, uploadId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -334,6 +381,7 @@ async function completeMultipartUpload(store: LocalS3Store, bucket: string, key:
   );
   await writeFile(store.objectPath(bucket, key, 'metadata.json'), JSON.stringify(kept));
   await writeFile(store.objectPath(bucket, key, 'object.md5'), etag);
+  await writeFile(store.objectPath(bucket, key, 'parts.json'), JSON.stringify(chosen.map((p) => p.size)));
   await rm(dir, { recursive: true, force: true });
   sendXml(
     res,

@@ -8,6 +8,7 @@ import { Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
+import { custodyPrincipals, lockBucket } from '../constructs/custody-lockdown.ts';
 import { dataKey } from '../constructs/keys.ts';
 import { AccessLogBucket, SecureBucket } from '../constructs/secure-bucket.ts';
 import { backupBucketName, backupKeyAliasName } from './naming.ts';
@@ -24,7 +25,8 @@ export class BackupStack extends Stack {
   constructor(scope: Construct, id: string, props: BackupStackProps) {
     super(scope, id, props);
     const { settings } = props;
-    const key = (this.key = dataKey(this, 'BackupKey', backupKeyAliasName(settings), 'chengguo: custody backup replicas (second region)'));
+    const named = custodyPrincipals(this, settings.prefix);
+    const key = (this.key = dataKey(this, 'BackupKey', backupKeyAliasName(settings), 'chengguo: custody backup replicas (second region)', named));
     const accessLogs = new AccessLogBucket(this, 'AccessLogs');
     // The replicas keep the source's Object Lock retention; S3 requires Object
     // Lock on the destination to replicate locked versions at all.
@@ -34,6 +36,8 @@ export class BackupStack extends Stack {
       accessLogs: accessLogs.bucket,
       objectLock: { mode: 'GOVERNANCE', days: settings.custodyRetentionDays },
     }).bucket;
+    // Replicas of destroyed results are removed by break-glass only (docs/custody.md).
+    lockBucket(this.bucket, named, [named.breakGlassRoleArn]);
     Validations.of(this.bucket).acknowledge(
       { id: 'NIST.800.53.R5-S3BucketReplicationEnabled', reason: 'This bucket is itself the cross-region replica of the custody bucket; a replica of the replica adds cost, not protection.' },
     );

@@ -13,7 +13,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { BucketName, TableName } from '../manifest.ts';
 import { buckets as bucketNames, tables as tableShapes } from '../tables.ts';
-import { dataKey, logsKey } from '../constructs/keys.ts';
+import { BreakGlassRole, CustodyTrail, custodyPrincipals, lockBucket } from '../constructs/custody-lockdown.ts';
+import { dataKey, logsKey, namedKeyPolicy } from '../constructs/keys.ts';
 import { acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { AccessLogBucket, SecureBucket } from '../constructs/secure-bucket.ts';
 import { UserDirectory, type JwtSettings } from '../constructs/user-directory.ts';
@@ -63,18 +64,21 @@ export class StatefulStack extends Stack {
     const { settings } = props;
     const p = settings.prefix;
 
-    const storageKey = (this.storageKey = dataKey(this, 'StorageKey', `alias/${p}-storage`, 'chengguo: S3 buckets (uploads, custody, published, documents)'));
-    const tableKey = (this.tableKey = dataKey(this, 'TableKey', `alias/${p}-tables`, 'chengguo: DynamoDB tables (registry, logs)'));
-    this.logsKey = logsKey(this, 'LogsKey', `alias/${p}-logs`);
+    // Key policies and the custody bucket policy name these principals (infra/constructs/custody-lockdown.ts).
+    const named = custodyPrincipals(this, p);
+    const storageKey = (this.storageKey = dataKey(this, 'StorageKey', `alias/${p}-storage`, 'chengguo: S3 buckets (uploads, custody, published, documents)', named));
+    const tableKey = (this.tableKey = dataKey(this, 'TableKey', `alias/${p}-tables`, 'chengguo: DynamoDB tables (registry, logs)', named));
+    this.logsKey = logsKey(this, 'LogsKey', `alias/${p}-logs`, named);
     this.auditAnchorKey = new kms.Key(this, 'AuditAnchorKey', {
       alias: `alias/${p}-audit-anchors`,
       description: 'chengguo: signs checkpoints of the audit hash chain (audit anchors)',
       keySpec: kms.KeySpec.ECC_NIST_P256,
       keyUsage: kms.KeyUsage.SIGN_VERIFY,
+      policy: namedKeyPolicy(named),
       // Asymmetric keys cannot rotate automatically; a retained key keeps old anchors verifiable.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.taskTokenKey = dataKey(this, 'TaskTokenKey', `alias/${p}-task-tokens`, 'chengguo: Step Functions task tokens of human tasks (bearer credentials, sealed at rest)');
+    this.taskTokenKey = dataKey(this, 'TaskTokenKey', `alias/${p}-task-tokens`, 'chengguo: Step Functions task tokens of human tasks (bearer credentials, sealed at rest)', named);
 
     // ---- buckets ----
     const accessLogs = new AccessLogBucket(this, 'AccessLogs').bucket;
@@ -98,6 +102,10 @@ export class StatefulStack extends Stack {
           replication: { replicationRole: replication.role, replicationRules: replication.rules },
         }).bucket;
         this.grantReplication(replication.role, made.custody, storageKey, props.backupKey, settings);
+        // Issue 11 item 3: denies beyond IAM, the break-glass role, CloudTrail data events.
+        lockBucket(made.custody, named, [named.destructionRoleArn, named.breakGlassRoleArn]);
+        new BreakGlassRole(this, 'CustodyBreakGlass', { principals: named, custody: made.custody, key: storageKey });
+        new CustodyTrail(this, 'CustodyTrail', { principals: named, custody: made.custody, accessLogs, logsKey: this.logsKey, logRetention: settings.logRetention });
       } else {
         made[name] = new SecureBucket(this, id, {
           ...common,
@@ -175,7 +183,7 @@ export class StatefulStack extends Stack {
 
     // ---- mail credentials (SMTP only) ----
     if (settings.mail.transport === 'smtp') {
-      const secretKey = dataKey(this, 'SecretsKey', `alias/${p}-secrets`, 'chengguo: Secrets Manager (SMTP credentials)');
+      const secretKey = dataKey(this, 'SecretsKey', `alias/${p}-secrets`, 'chengguo: Secrets Manager (SMTP credentials)', named);
       const secret = new secretsmanager.Secret(this, 'SmtpCredentials', {
         secretName: `${p}/smtp`,
         description: 'SMTP user and password of the department mail relay (JSON: {"username","password"}); set after the first deploy.',
@@ -206,6 +214,8 @@ export class StatefulStack extends Stack {
    */
   private custodyReplication(settings: DeploySettings, backupKey: kms.IKey): { role: iam.Role; rules: s3.ReplicationRule[] } {
     const role = new iam.Role(this, 'CustodyReplicationRole', {
+      // Named: the key policies admit the stage's roles by name (<prefix>-*).
+      roleName: `${settings.prefix}-custody-replication`,
       assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),

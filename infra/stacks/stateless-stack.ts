@@ -221,7 +221,7 @@ export class StatelessStack extends Stack {
       if (def.sendsEmail) fn.bindEmail(mail);
       if (def.managesSignIn) fn.bindSignInAccounts(stateful.userDirectory?.userPool);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
-      if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'));
+      if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'), `${p}-custody-destruction`);
       if (def.publishesPublicCatalogue) fn.bindPublicCatalogueCleanup(bucketRef(ctx, 'published'));
       if (def.signsAuditAnchors) fn.bindAuditAnchors(bucketRef(ctx, 'custody'), stateful.auditAnchorKey);
       acknowledgeFunctionFindings(fn, { asyncTarget: asyncTargets.has(def.name), streamTarget: streamTargets.has(def.name) });

@@ -55,3 +55,17 @@ export class IntegrityTooManyBatchesError extends PreconditionFailedError {
     super('INTEGRITY_TOO_MANY_BATCHES', `保管清单共分 ${batches} 批，批次列表 ${bytes} 字节，超过状态机单次载荷上限，完整性检查未能开始`);
   }
 }
+
+/** The copy's last step finds a package file not (or not wholly) in custody: a copy batch was lost, the manifest is not written. */
+export class CustodyCopyIncompleteError extends PreconditionFailedError {
+  constructor(readonly key: string) {
+    super('CUSTODY_COPY_INCOMPLETE', `保管库中缺少对象 ${key}（复制批次未完成），未写保管清单`);
+  }
+}
+
+/** The copy's batch list would not fit the 256 KB Step Functions payload. */
+export class CustodyCopyTooManyBatchesError extends PreconditionFailedError {
+  constructor(readonly batches: number, readonly bytes: number) {
+    super('CUSTODY_COPY_TOO_MANY_BATCHES', `成果包复制共分 ${batches} 批，批次列表 ${bytes} 字节，超过状态机单次载荷上限，移交未能开始复制`);
+  }
+}

@@ -63,9 +63,15 @@ export interface DestructionStore {
  * (adapters/s3-custody-destroyer.ts) is built only by the Destroy
  * Objects Lambda; the CustodyStore port has no delete.
  */
+/** Which approved destruction a removal serves: the adapter scopes its credentials to it (AWS: a tagged session of the destruction role). */
+export interface ApprovedDestruction {
+  readonly resultNumber: string;
+  readonly destructionId: string;
+}
+
 export interface CustodyDestroyer {
-  /** Removes every object (every version, where the store keeps versions) under the prefix; returns how many were removed. */
-  destroyPrefix(prefix: string): Promise<number>;
+  /** Removes every object (every version, where the store keeps versions) under the prefix of the approved result; returns how many were removed. */
+  destroyPrefix(prefix: string, approved: ApprovedDestruction): Promise<number>;
 }
 
 export class DestructionPendingError extends ConflictError {
@@ -177,8 +183,9 @@ export async function destroyCustodyObjects(
   if (record.status === 'refused') throw new ConflictError('DESTRUCTION_CLOSED', `成果 ${cmd.resultNumber} 的销毁申请已关闭`);
   let removed = 0;
   const [objects, manifests] = destructionPrefixes(cmd.resultNumber) as [string, string];
-  for (const d of ports.destroyers) removed += await d.destroyPrefix(objects);
-  for (const d of ports.destroyers) removed += await d.destroyPrefix(manifests);
+  const approved = { resultNumber: cmd.resultNumber, destructionId: cmd.destructionId };
+  for (const d of ports.destroyers) removed += await d.destroyPrefix(objects, approved);
+  for (const d of ports.destroyers) removed += await d.destroyPrefix(manifests, approved);
   return { removed };
 }
 

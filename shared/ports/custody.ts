@@ -36,11 +36,12 @@ export interface CustodyStore {
   putOnce(key: string, bytes: Bytes, sha256: string, size: number): Promise<void>;
   /**
    * Where the store can copy server-side (S3: CopyObject, UploadPartCopy
-   * above 5 GiB): the uploads object `sourceKey` to `key`, only if no object
-   * is there (CustodyObjectExistsError), confirmed against `sha256`
-   * (CustodyContentConflictError). Absent: copy.ts streams through putOnce.
+   * above 5 GiB): the uploads object `sourceKey` to `key` only if no object
+   * is there, confirmed against `sha256` — 'copied'; an object already there
+   * is confirmed the same way — 'present'; either with other content →
+   * CustodyContentConflictError. Absent: copy.ts streams through putOnce.
    */
-  readonly copyOnceFrom?: ((sourceKey: string, key: string, sha256: string, size: number) => Promise<void>) | undefined;
+  readonly copyOnceFrom?: ((sourceKey: string, key: string, sha256: string, size: number) => Promise<'copied' | 'present'>) | undefined;
   head(key: string): Promise<CustodyObjectHead | undefined>;
   /** The object's bytes; NotFoundError when absent. */
   read(key: string): AsyncIterable<Uint8Array>;

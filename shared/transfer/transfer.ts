@@ -2,7 +2,7 @@ import { transferReceived } from '#shared/supervision/effects.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
-import { copyFromUploads, type CopyPorts, type CopyResult } from '#shared/custody/copy.ts';
+import { copyFromUploads, finishCopy, type CopyPorts, type CopyResult } from '#shared/custody/copy.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { requireClearance } from '#shared/security/access.ts';
 import { submissionNotFound, submissionRecord } from '#shared/submission/access.ts';
@@ -251,7 +251,26 @@ export async function copyIntoCustody(
   ports: { copy: CopyPorts; store: SubmissionStore; now: () => Date },
   input: { submissionId: string; n: number; resultNumber: string; requestId: string },
 ): Promise<CopyResult & { copiedAt: string }> {
-  const result = await copyFromUploads(ports.copy, input);
+  return recordCustodyCopy(ports, input, await copyFromUploads(ports.copy, input));
+}
+
+/**
+ * Transfer › Copy Into Custody, after the Distributed Map copied every batch
+ * (Plan Custody Copy, Copy Files): the manifest written last (finishCopy:
+ * refuses while a file is missing), then the audited record as above.
+ */
+export async function finishCustodyCopy(
+  ports: { copy: CopyPorts; store: SubmissionStore; now: () => Date },
+  input: { submissionId: string; n: number; resultNumber: string; requestId: string },
+): Promise<CopyResult & { copiedAt: string }> {
+  return recordCustodyCopy(ports, input, await finishCopy(ports.copy, input));
+}
+
+async function recordCustodyCopy(
+  ports: { store: SubmissionStore; now: () => Date },
+  input: { submissionId: string; n: number; resultNumber: string; requestId: string },
+  result: CopyResult,
+): Promise<CopyResult & { copiedAt: string }> {
   const existing = lastEvent(await ports.store.listEvents(input.submissionId), 'custodyCopied');
   if (existing && existing.detail['resultNumber'] === input.resultNumber) return { ...result, copiedAt: existing.at };
   const submission = await loadSubmission(ports.store, input.submissionId);

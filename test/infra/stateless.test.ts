@@ -175,21 +175,22 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
     }
   });
 
-  it('lets exactly one function (destruction, 销毁) delete custody object versions past GOVERNANCE retention, within results/ and manifests/ only', () => {
+  it('R10.1 issue-11 gives no function role a custody delete or the governance bypass: the destroy function may only assume the destruction role', () => {
     const deleting = manifest.functions.filter((def) =>
       statementsOf(def.name).some(
-        (st) => JSON.stringify(st['Resource']).includes('chengguo-prod-custody-') && actionsOf([st]).some((a) => ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention'].includes(a)),
+        (st) => JSON.stringify(st['Resource']).includes('chengguo-prod-custody-') && actionsOf([st]).some((a) => ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:BypassGovernanceRetention', 's3:PutObjectRetention'].includes(a)),
       ),
     );
-    const grant = statementsOf('DestroyCustodyObjects').filter((st) => actionsOf([st]).includes('s3:BypassGovernanceRetention'));
+    const destroyer = statementsOf('DestroyCustodyObjects');
 
-    expect(deleting.map((d) => d.name)).toEqual(['DestroyCustodyObjects']);
-    expect(grant).toHaveLength(1);
-    expect(actionsOf(grant).sort()).toEqual(['s3:BypassGovernanceRetention', 's3:DeleteObject', 's3:DeleteObjectVersion']);
-    const resources = JSON.stringify(grant[0]?.['Resource']);
-    expect(resources).toContain('chengguo-prod-custody-');
-    expect(resources).toContain('/results/*');
-    expect(resources).toContain('/manifests/*');
+    expect(deleting.map((d) => d.name)).toEqual([]);
+    expect(actionsOf(destroyer)).not.toContain('s3:PutObject');
+    const assume = destroyer.filter((st) => actionsOf([st]).some((a) => a.startsWith('sts:')));
+    expect(assume).toHaveLength(1);
+    expect(actionsOf(assume).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    expect(JSON.stringify(assume[0]!['Resource'])).toContain('DestructionRole');
+    expect(JSON.stringify(envOf('DestroyCustodyObjects')['CUSTODY_DESTRUCTION_ROLE_ARN'])).toContain('DestructionRole');
+    expect(manifest.functions.filter((d) => actionsOf(statementsOf(d.name)).includes('sts:AssumeRole')).map((d) => d.name)).toEqual(['DestroyCustodyObjects']);
   });
 
   it('gives the JWT settings of the authorizer to exactly the functions that verify tokens', () => {
@@ -531,11 +532,17 @@ describe('R10.1 the integrity audit checks its batches in a Distributed Map on A
     expect(resources[0]).toContain(':execution:chengguo-prod-IntegrityAudit/*');
   });
 
-  it('gives no other state machine role StartExecution (only the Distributed Map needs child executions)', () => {
+  it('gives no other state machine role StartExecution (only the Distributed Maps — IntegrityAudit, and Transfer since issue 11 — need child executions), each on itself only', () => {
     const starters = resourcesOf(s.templates.stateless, 'AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties?.['PolicyDocument']).includes('states:StartExecution'));
     const scheduleRoles = manifest.schedules.filter((x) => 'stateMachine' in x.target).length;
+    const machineStarters = starters.filter(([id]) => id.includes('StateMachineRole'));
 
-    expect(starters.map(([id]) => id).filter((id) => id.includes('StateMachineRole'))).toEqual([expect.stringMatching(/^IntegrityAuditStateMachineRole/)]);
-    expect(starters).toHaveLength(1 + scheduleRoles);
+    expect(machineStarters.map(([id]) => id).sort()).toEqual([expect.stringMatching(/^IntegrityAuditStateMachineRole/), expect.stringMatching(/^TransferStateMachineRole/)]);
+    expect(starters).toHaveLength(2 + scheduleRoles);
+    for (const [id, p] of machineStarters) {
+      const name = id.startsWith('Transfer') ? 'Transfer' : 'IntegrityAudit';
+      const start = asArray((p.Properties?.['PolicyDocument'] as { Statement: Array<Record<string, unknown>> }).Statement).filter((st) => actionsOf([st]).includes('states:StartExecution'));
+      expect(start.flatMap((st) => asArray(st['Resource'] as unknown)), id).toEqual([Stack.of(s.stateless).resolve(stateMachineRef(s.stateless, s.settings.prefix, name).arn)]);
+    }
   });
 });

@@ -112,14 +112,54 @@ describe('issue-8 R6.1 R10.1 local S3 holds realistic package files', () => {
     // act
     const a = await copier.copyOnce('src/small.bin', 'results/a/small.bin', sha(small).toString('hex'), small.length);
     const b = await copier.copyOnce('src/large.bin', 'results/a/large.bin', sha(large).toString('hex'), large.length);
-    const again = copier.copyOnce('src/large.bin', 'results/a/large.bin', sha(large).toString('hex'), large.length);
-    // assess
-    expect(a).toBe('copyObject');
-    expect(b).toBe('uploadPartCopy');
-    await expect(again).rejects.toMatchObject({ code: 'CUSTODY_OBJECT_EXISTS' });
+    const again = await copier.copyOnce('src/large.bin', 'results/a/large.bin', sha(large).toString('hex'), large.length);
+    const other = copier.copyOnce('src/small.bin', 'results/a/large.bin', sha(small).toString('hex'), small.length);
+    // assess: the local S3's checksums prove nothing (not trusted), so each copy is confirmed by streaming it
+    expect(a).toEqual({ way: 'copyObject', confirmedBy: 'streamed' });
+    expect(b).toEqual({ way: 'uploadPartCopy', confirmedBy: 'streamed', parts: 3 });
+    expect(again.way).toBe('present');
+    await expect(other).rejects.toMatchObject({ code: 'CUSTODY_CONTENT_CONFLICT' });
     expect(sha(await bytesOf('custody', 'results/a/small.bin')).equals(sha(small))).toBe(true);
     expect(sha(await bytesOf('custody', 'results/a/large.bin')).equals(sha(large))).toBe(true);
     const head = await client.send(new HeadObjectCommand({ Bucket: 'custody', Key: 'results/a/large.bin' }));
     expect(head.ContentLength).toBe(large.length);
+  });
+
+  it('issue-11 answers UploadPartCopy as S3 does: the range’s SHA-256 in CopyPartResult, and 412 when the source is not the one named by x-amz-copy-source-if-match', async () => {
+    // prepare
+    const { AbortMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCopyCommand } = await import('@aws-sdk/client-s3');
+    const source = randomBytes(6 * MiB + 3);
+    await client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'src/ranged.bin', Body: source }));
+    const etag = (await client.send(new HeadObjectCommand({ Bucket: 'uploads', Key: 'src/ranged.bin' }))).ETag;
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: 'custody', Key: 'results/r/ranged.bin', ChecksumAlgorithm: 'SHA256' }));
+    const part = (n: number, range: string, ifMatch: string | undefined) =>
+      client.send(new UploadPartCopyCommand({ Bucket: 'custody', Key: 'results/r/ranged.bin', UploadId, PartNumber: n, CopySource: 'uploads/src/ranged.bin', CopySourceRange: range, ...(ifMatch ? { CopySourceIfMatch: ifMatch } : {}) }));
+    // act
+    const first = await part(1, `bytes=0-${5 * MiB - 1}`, etag);
+    const stale = part(2, `bytes=${5 * MiB}-${source.length - 1}`, '"0123456789abcdef0123456789abcdef"');
+    // assess
+    expect(first.CopyPartResult?.ChecksumSHA256).toBe(sha(source.subarray(0, 5 * MiB)).toString('base64'));
+    expect(first.CopyPartResult?.ETag).toBe(`"${createHash('md5').update(source.subarray(0, 5 * MiB)).digest('hex')}"`);
+    await expect(stale).rejects.toMatchObject({ $metadata: { httpStatusCode: 412 } });
+    await client.send(new AbortMultipartUploadCommand({ Bucket: 'custody', Key: 'results/r/ranged.bin', UploadId }));
+  });
+
+  it('issue-11 tells a completed multipart object’s part layout (HeadObject partNumber), so the custody copy follows the upload’s own parts', async () => {
+    // prepare: a 2-part upload (5 MiB + 1 MiB + 9 bytes)
+    const { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } = await import('@aws-sdk/client-s3');
+    const body = randomBytes(6 * MiB + 9);
+    const { UploadId } = await client.send(new CreateMultipartUploadCommand({ Bucket: 'uploads', Key: 'src/parts.bin', ChecksumAlgorithm: 'SHA256' }));
+    const parts = [body.subarray(0, 5 * MiB), body.subarray(5 * MiB)];
+    const etags = [];
+    for (const [i, p] of parts.entries()) etags.push((await client.send(new UploadPartCommand({ Bucket: 'uploads', Key: 'src/parts.bin', UploadId, PartNumber: i + 1, Body: p }))).ETag);
+    await client.send(new CompleteMultipartUploadCommand({ Bucket: 'uploads', Key: 'src/parts.bin', UploadId, MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) } }));
+    // act
+    const head = await client.send(new HeadObjectCommand({ Bucket: 'uploads', Key: 'src/parts.bin', PartNumber: 2 }));
+    const copied = await new S3CopyIntoCustody('uploads', 'custody', { client, multipartThreshold: MiB }).copyOnce('src/parts.bin', 'results/p/parts.bin', sha(body).toString('hex'), body.length);
+    // assess
+    expect(head.ContentLength).toBe(MiB + 9);
+    expect(head.PartsCount).toBe(2);
+    expect(copied).toEqual({ way: 'uploadPartCopy', confirmedBy: 'streamed', parts: 2 });
+    expect(sha(await bytesOf('custody', 'results/p/parts.bin')).equals(sha(body))).toBe(true);
   });
 });

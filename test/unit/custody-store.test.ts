@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { S3CopyIntoCustody, S3CustodyStore } from '#adapters/s3-custody.ts';
-import { copyFromUploads, type CopyPorts } from '#shared/custody/copy.ts';
+import { batchMaxFiles, copyBatch, copyFromUploads, finishCopy, planCopy, type CopyPorts } from '#shared/custody/copy.ts';
 import { CustodyObjectExistsError } from '#shared/custody/errors.ts';
 import { custodyManifestKey, custodyObjectKey } from '#shared/custody/keys.ts';
 import { decodeManifest } from '#shared/custody/manifest.ts';
@@ -56,12 +56,18 @@ describe('R10.1 custody store: write once, no delete, no overwrite', () => {
     // prepare
     const body = Buffer.from('0123456789abcdefghij');
     const sent: Array<{ name: string; input: Record<string, unknown> }> = [];
+    const there = new Set<string>();
     const client = {
       send: async (c: { constructor: { name: string }; input: Record<string, unknown> }) => {
         sent.push({ name: c.constructor.name, input: c.input });
+        const where = `${String(c.input['Bucket'])}/${String(c.input['Key'])}`;
         if (c.constructor.name === 'CreateMultipartUploadCommand') return { UploadId: 'u1' };
         if (c.constructor.name === 'UploadPartCopyCommand') return { CopyPartResult: { ETag: `"e${String(c.input['PartNumber'])}"` } };
-        if (c.constructor.name === 'HeadObjectCommand') return { ContentLength: body.length };
+        if (c.constructor.name === 'CopyObjectCommand' || c.constructor.name === 'CompleteMultipartUploadCommand') there.add(where);
+        if (c.constructor.name === 'HeadObjectCommand') {
+          if (c.input['Bucket'] === 'custody' && !there.has(where)) throw Object.assign(new Error('nf'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+          return { ContentLength: body.length, ETag: '"src"' };
+        }
         if (c.constructor.name === 'GetObjectCommand') return { Body: (async function* () { yield body; })() };
         return {};
       },
@@ -74,35 +80,31 @@ describe('R10.1 custody store: write once, no delete, no overwrite', () => {
     sent.length = 0;
     const second = await ranged.copyOnce('src/b b', 'dst/b', sha(body.toString()), body.length);
     // assess
-    expect(first).toBe('copyObject');
+    expect(first).toEqual({ way: 'copyObject', confirmedBy: 'streamed' });
     expect(copyObject).toMatchObject({ Bucket: 'custody', Key: 'dst/a', CopySource: 'uploads/src/a', IfNoneMatch: '*', ChecksumAlgorithm: 'SHA256' });
-    expect(second).toBe('uploadPartCopy');
+    expect(second).toEqual({ way: 'uploadPartCopy', confirmedBy: 'streamed', parts: 3 });
     expect(sent.some((c) => c.name === 'CopyObjectCommand')).toBe(false);
     const copies = sent.filter((c) => c.name === 'UploadPartCopyCommand').map((c) => c.input['CopySourceRange']);
     expect(copies.sort()).toEqual(['bytes=0-7', 'bytes=16-19', 'bytes=8-15']);
-    expect(sent.find((c) => c.name === 'UploadPartCopyCommand')?.input['CopySource']).toBe('uploads/src/b%20b');
+    expect(sent.find((c) => c.name === 'UploadPartCopyCommand')?.input).toMatchObject({ CopySource: 'uploads/src/b%20b', CopySourceIfMatch: '"src"' });
     expect(sent.find((c) => c.name === 'CompleteMultipartUploadCommand')?.input['IfNoneMatch']).toBe('*');
   });
 
-  it('issue-8 maps a taken key to CUSTODY_OBJECT_EXISTS and a copy whose bytes differ from the manifest to CUSTODY_CONTENT_CONFLICT', async () => {
+  it('issue-8 confirms a taken key instead of writing over it: the same content is “present”, other content CUSTODY_CONTENT_CONFLICT', async () => {
     // prepare
-    const taken = {
-      send: async () => {
-        throw Object.assign(new Error('pf'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
-      },
-    };
-    const other = {
+    const holding = (bytes: string) => ({
       send: async (c: { constructor: { name: string } }) => {
+        if (c.constructor.name === 'CopyObjectCommand') throw Object.assign(new Error('pf'), { name: 'PreconditionFailed', $metadata: { httpStatusCode: 412 } });
         if (c.constructor.name === 'HeadObjectCommand') return { ContentLength: 3 };
-        if (c.constructor.name === 'GetObjectCommand') return { Body: (async function* () { yield Buffer.from('xyz'); })() };
+        if (c.constructor.name === 'GetObjectCommand') return { Body: (async function* () { yield Buffer.from(bytes); })() };
         return {};
       },
-    };
+    });
     // act
-    const onTaken = new S3CopyIntoCustody('uploads', 'custody', { client: taken as never }).copyOnce('s', 'k', sha('abc'), 3);
-    const onOther = new S3CopyIntoCustody('uploads', 'custody', { client: other as never }).copyOnce('s', 'k', sha('abc'), 3);
+    const same = await new S3CopyIntoCustody('uploads', 'custody', { client: holding('abc') as never }).copyOnce('s', 'k', sha('abc'), 3);
+    const onOther = new S3CopyIntoCustody('uploads', 'custody', { client: holding('xyz') as never }).copyOnce('s', 'k', sha('abc'), 3);
     // assess
-    await expect(onTaken).rejects.toMatchObject({ code: 'CUSTODY_OBJECT_EXISTS' });
+    expect(same.way).toBe('present');
     await expect(onOther).rejects.toMatchObject({ code: 'CUSTODY_CONTENT_CONFLICT' });
   });
 
@@ -182,5 +184,60 @@ describe('R8.1 R10.1 copy of a verified package into custody', () => {
     await expect(copyFromUploads(p, { submissionId, n: 1, resultNumber })).rejects.toMatchObject({ code: 'SUBMISSION_NOT_VERIFIED' });
 
     expect(p.custody.objects.size).toBe(0);
+  });
+});
+
+describe('R8.1 R10.1 issue-11 the copy in batches for a Distributed Map: plan, one batch per child, finish', () => {
+  function many(count: number, size: (i: number) => number): CopyPorts & { custody: FakeCustodyStore } {
+    const p = ports();
+    const items: VersionFile[] = Array.from({ length: count }, (_, i) => {
+      const path = `tiles/${String(i).padStart(5, '0')}.tif`;
+      p.uploads.objects.set(`submissions/${submissionId}/v1/${path}`, Buffer.from(path));
+      return { submissionId, n: 1, manifestId: 'm1', path, size: size(i), sha256: sha(path), role: 'data', upload: 'single' };
+    });
+    return { ...p, submissions: { ...p.submissions, listFiles: async (_id, _n, _m, page) => items.filter((f) => !page?.after || f.path > page.after).slice(0, page?.limit ?? 1000) } };
+  }
+
+  it('cuts the files into batches of at most 100 files or 16 GiB, each named by the path before it, and copies nothing itself', async () => {
+    // prepare: 250 small files, then two 10 GiB files
+    const p = many(252, (i) => (i >= 250 ? 10 * 1024 ** 3 : 10));
+    // act
+    const plan = await planCopy(p, { submissionId, n: 1, resultNumber });
+    // assess
+    expect(plan.batches.map((b) => b.limit)).toEqual([batchMaxFiles, 100, 52]);
+    expect(plan.batches.map((b) => b.after)).toEqual([undefined, 'tiles/00099.tif', 'tiles/00199.tif']);
+    expect(plan.files).toBe(252);
+    expect(p.custody.objects.size).toBe(0);
+    const big = await planCopy(many(3, () => 10 * 1024 ** 3), { submissionId, n: 1, resultNumber });
+    expect(big.batches.map((b) => b.limit)).toEqual([2, 1]);
+  });
+
+  it('copies exactly the files of its batch; the finish step writes the manifest only when every batch is in, and refuses before', async () => {
+    // prepare
+    const p = many(150, () => 10);
+    const input = { submissionId, n: 1, resultNumber };
+    const plan = await planCopy(p, input);
+    // act
+    const first = await copyBatch(p, { ...input, limit: plan.batches[0]!.limit });
+    const early = finishCopy(p, input);
+    await expect(early).rejects.toMatchObject({ code: 'CUSTODY_COPY_INCOMPLETE' });
+    const second = await copyBatch(p, { ...input, after: plan.batches[1]!.after!, limit: plan.batches[1]!.limit });
+    const done = await finishCopy(p, input);
+    // assess
+    expect([first.files, second.files]).toEqual([100, 50]);
+    expect(p.custody.objects.has(custodyObjectKey(resultNumber, 1, 'tiles/00099.tif'))).toBe(true);
+    expect(done).toMatchObject({ files: 150, written: 1 });
+    expect(p.custody.puts.at(-1)).toBe(custodyManifestKey(resultNumber, 1));
+    expect(p.custody.objects.size).toBe(151);
+  });
+
+  it('refuses a batch list that would not fit the state machine payload (CUSTODY_COPY_TOO_MANY_BATCHES)', async () => {
+    const p = many(1, () => 10);
+    const long = 'x'.repeat(900);
+    const items: VersionFile[] = Array.from({ length: 30_000 }, (_, i) => ({ submissionId, n: 1, manifestId: 'm1', path: `${long}/${String(i).padStart(6, '0')}`, size: 1, sha256: sha('x'), role: 'data', upload: 'single' }));
+
+    const plan = planCopy({ ...p, submissions: { ...p.submissions, listFiles: async (_i, _n, _m, page) => items.filter((f) => !page?.after || f.path > page.after).slice(0, page?.limit ?? 1000) } }, { submissionId, n: 1, resultNumber });
+
+    await expect(plan).rejects.toMatchObject({ code: 'CUSTODY_COPY_TOO_MANY_BATCHES' });
   });
 });

@@ -43,7 +43,7 @@ describe('R8.1 R8.2 the Transfer ASL (statemachines/transfer.asl.json)', () => {
     const tasks = Object.entries(definition.States).filter(([name, s]) => s.Type === 'Task' && name !== 'Transfer Failed');
 
     expect(definition.StartAt).toBe('Assign Number');
-    expect(definition.States['Assign Number']?.['Next']).toBe('Copy Into Custody');
+    expect(definition.States['Assign Number']?.['Next']).toBe('Plan Custody Copy');
     for (const [name, state] of tasks) {
       const catches = (state['Catch'] as Array<{ ErrorEquals: string[]; Next: string }>).filter((c) => c.ErrorEquals.includes('States.ALL'));
       expect(catches.map((c) => c.Next), name).toEqual(['Transfer Failed']);
@@ -60,5 +60,19 @@ describe('R8.1 R8.2 the Transfer ASL (statemachines/transfer.asl.json)', () => {
       const timeout = (state['Catch'] as Array<{ ErrorEquals: string[]; Next: string }>).find((c) => c.ErrorEquals.includes('States.Timeout'));
       expect(timeout?.Next, name).toMatch(/^Escalate /);
     }
+  });
+
+  it('issue-11 copies the package in a Distributed Map of copy batches, then writes the manifest: no one function carries the whole package', () => {
+    const map = definition.States['Copy Files'] as State & { ItemProcessor: { ProcessorConfig: Record<string, string>; States: Record<string, State> } };
+
+    expect(definition.States['Plan Custody Copy']?.['Next']).toBe('Copy Files');
+    expect(map.Type).toBe('Map');
+    expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map['ItemsPath']).toBe('$.plan.batches');
+    expect(map['ToleratedFailurePercentage']).toBe(0);
+    expect(map['ResultPath']).toBeNull();
+    expect(map['Next']).toBe('Copy Into Custody');
+    expect(JSON.stringify(map.ItemProcessor.States)).toContain('${CopyCustodyBatchFunctionArn}');
+    expect(machine!.functions['PlanCustodyCopyFunctionArn']).toBe('PlanCustodyCopy');
   });
 });
