@@ -16,6 +16,8 @@ import type { ProvidedCloud } from './global-setup.ts';
 import { checkResponse } from './response-validator.ts';
 import { keys } from '#adapters/dynamo.ts';
 import { allShards } from '#shared/audit/shards.ts';
+import { writeOrder } from '#shared/audit/item-states.ts';
+import type { AuditRecord } from '#shared/ports/audit.ts';
 
 export const cloud: ProvidedCloud = inject('localCloud');
 
@@ -176,7 +178,7 @@ export async function auditHeadSeq(client = ddb, table = cloud.tables.logs): Pro
 }
 
 /**
- * Audit records written after `mark`, in every shard. Background workflows
+ * Audit records written after `mark`, in every shard, in write order. Background workflows
  * (verification runs of other tests) append records too, so a test asserts
  * on its own actions or targets here rather than on the heads alone.
  */
@@ -193,7 +195,8 @@ export async function auditRecordsSince(mark: AuditMark, client = ddb, table = c
     );
     out.push(...(res.Items ?? []));
   }
-  return out;
+  // In the order they were written: seq within a chain, time across chains.
+  return writeOrder(out as unknown as AuditRecord[]) as unknown as Record<string, unknown>[];
 }
 
 export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
