@@ -297,7 +297,7 @@ export class ChengguoFunction extends Construct {
     acknowledgeWildcardResource(
       this.role,
       anchors,
-      'One anchor object per checkpoint (audit-anchors/<seq>.json), its seq known only at run time; confined to the audit-anchors/ prefix of the custody bucket (manifest signsAuditAnchors).',
+      'One anchor object per checkpoint of each chain (audit-anchors/<seq>.json national, audit-anchors/<province>/<seq>.json), its seq known only at run time; confined to the audit-anchors/ prefix of the custody bucket (manifest signsAuditAnchors).',
     );
     this.grantKeyVia(ref.key, 's3', ref.region, 'readWrite');
     return this;
