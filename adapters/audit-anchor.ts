@@ -119,7 +119,7 @@ export class S3AnchorStore implements AnchorStore {
   }
 
   async put(anchor: SignedAnchor): Promise<boolean> {
-    const key = anchorObjectKey(anchor.checkpoint.seq);
+    const key = anchorObjectKey(anchor.checkpoint.seq, anchor.checkpoint.shard);
     try {
       await this.client().send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return false;

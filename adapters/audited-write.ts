@@ -3,6 +3,7 @@ import { keys } from './dynamo.ts';
 import type { AuditEntry, AuditTrail, ItemState } from '#shared/ports/audit.ts';
 import { absentState, buildRecord, canonicalJson, genesisHash, itemStateHash, unknownState } from '#shared/audit/chain.ts';
 import { applyUpdate } from './update-expression.ts';
+import { shardOf } from '#shared/audit/shards.ts';
 import { auditChainStoreFromEnv, type AuditChainStore, type TransactItem } from './dynamo-audit.ts';
 
 export type { AuditChainStore, TransactItem } from './dynamo-audit.ts';
@@ -14,10 +15,11 @@ export const maxTransactItems = 100;
 export const auditItemsPerWrite = 2;
 
 /**
- * Head races are the only thing retried: every writer contends for the one
- * AUDIT/HEAD item, so the chain is a global serialisation point (tens of
- * writes per second — ample for department workflows). Full-jitter backoff
- * spreads the losers out.
+ * Head races are the only thing retried: the writers of one province contend
+ * for their chain's head item (shared/audit/shards.ts), so each shard is a
+ * serialisation point and the country has one per province plus the
+ * national one (bench/audited-write.bench.ts). Full-jitter backoff spreads
+ * the losers out.
  */
 export const auditRetry = { attempts: 10, baseDelayMs: 10, maxDelayMs: 800 } as const;
 
@@ -63,8 +65,8 @@ function checkShape(items: readonly AuditedItem[], logsTable: string): void {
     seen.add(k);
     const op = item.Put ?? item.Update ?? item.Delete ?? item.ConditionCheck;
     const pk = item.Put ? item.Put.Item?.['pk'] : (op as { Key?: Record<string, unknown> }).Key?.['pk'];
-    if (op?.TableName === logsTable && pk === 'AUDIT') {
-      throw new Error('auditedWrite: domain items may not touch the audit chain (pk=AUDIT)');
+    if (op?.TableName === logsTable && (pk === 'AUDIT' || (typeof pk === 'string' && pk.startsWith('AUDIT#')))) {
+      throw new Error('auditedWrite: domain items may not touch the audit chain (pk=AUDIT, AUDIT#<shard>)');
     }
   }
 }
@@ -74,8 +76,11 @@ function checkShape(items: readonly AuditedItem[], logsTable: string): void {
  * the item as written. Delete: absent. Update: the item read now with the
  * update expression applied (the same interpreter as the in-memory fake).
  * Read AFTER the head: the transaction's head condition then guarantees that
- * no audited write changed the item between this read and the commit, so the
- * computed state is the state DynamoDB will hold.
+ * no audited write of the same chain changed the item between this read and
+ * the commit, so the computed state is the state DynamoDB will hold. A write
+ * from ANOTHER province's chain to the same item in that window (tens of
+ * milliseconds) is not excluded for an Update without its own condition;
+ * audit:verify would then name the item (docs/audit.md, "Shards").
  */
 async function itemStates(items: readonly AuditedItem[], store: AuditChainStore): Promise<ItemState[]> {
   const out: ItemState[] = [];
@@ -130,7 +135,8 @@ function defaultConflict(): ConflictError {
  * record commit together or not at all (R10.1, R20.1).
  *
  * Primary course:
- *  1. read the head (consistent read): seq n, hash h (genesis: 0, 64 zeros);
+ *  0. the chain: the acting organisation's province, else national (shardOf);
+ *  1. read that chain's head (consistent read): seq n, hash h (genesis: 0, 64 zeros);
  *  2. build record n+1 with prevHash h;
  *  3. transact: domain items + Put record (attribute_not_exists) + Put head (seq = n);
  *  4. a domain condition failure throws that item's error, nothing written;
@@ -141,25 +147,26 @@ export async function auditedWrite(input: AuditedWriteInput): Promise<{ seq: num
   const now = input.now ?? (() => new Date());
   checkShape(input.items, store.logsTable);
   const domainCount = input.items.length;
+  const shard = (store.shardOf ?? shardOf)(input.entry.orgCode);
 
   for (let attempt = 0; attempt < auditRetry.attempts; attempt += 1) {
-    const head = await store.readHead();
+    const head = await store.readHead(shard);
     const seq = (head?.seq ?? 0) + 1;
     const states = await itemStates(input.items, store);
-    const record = buildRecord(input.entry, seq, head?.hash ?? genesisHash, now(), states);
+    const record = buildRecord(input.entry, seq, head?.hash ?? genesisHash, now(), states, shard);
     const items: TransactItem[] = [
       ...input.items.map((i) => i.item),
       {
         Put: {
           TableName: store.logsTable,
-          Item: { ...keys.auditRecord(seq), ...record },
+          Item: { ...keys.auditRecord(seq, shard), ...record },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       },
       {
         Put: {
           TableName: store.logsTable,
-          Item: { ...keys.auditHead(), seq, hash: record.hash, time: record.time },
+          Item: { ...keys.auditHead(shard), seq, hash: record.hash, time: record.time },
           ...(head
             ? { ConditionExpression: '#seq = :seq', ExpressionAttributeNames: { '#seq': 'seq' }, ExpressionAttributeValues: { ':seq': head.seq } }
             : { ConditionExpression: 'attribute_not_exists(pk)' }),
@@ -182,7 +189,7 @@ export async function auditedWrite(input: AuditedWriteInput): Promise<{ seq: num
         if (!retryable) {
           if (reasons.length > 0) throw error;
           // Some emulators omit the reasons: if the head moved it was a race, else the domain refused.
-          const after = await store.readHead();
+          const after = await store.readHead(shard);
           if ((after?.seq ?? 0) === (head?.seq ?? 0)) {
             const guarded = input.items.filter((i) => i.onConditionFailed);
             throw guarded.length === 1 && guarded[0]?.onConditionFailed ? guarded[0].onConditionFailed() : defaultConflict();

@@ -17,6 +17,13 @@ export interface AuditChainStore extends AuditChainReader {
   /** The logs table (LOGS_TABLE_NAME); the record and head items are written there. */
   readonly logsTable: string;
   /**
+   * The chain an acting organisation's writes go to; default shardOf
+   * (shared/audit/shards.ts: its province, else national). The audited-write
+   * bench maps every organisation onto the national chain to measure the
+   * single-head design in the same run.
+   */
+  readonly shardOf?: (orgCode: string) => string;
+  /**
    * One TransactWriteItems call. On cancellation it throws an error named
    * `TransactionCanceledException` carrying `CancellationReasons`, one per
    * item in request order, exactly as DynamoDB does.
@@ -40,16 +47,16 @@ function toRecord(item: Record<string, unknown>): AuditRecord {
   return record as unknown as AuditRecord;
 }
 
-/** The audit chain in the logs table: AUDIT/HEAD and AUDIT/SEQ#<12 digits>. */
+/** The audit chains in the logs table: AUDIT[#<shard>]/HEAD and AUDIT[#<shard>]/SEQ#<12 digits>. */
 export class DynamoAuditChainStore implements AuditChainStore {
   constructor(
     readonly logsTable: string,
     private readonly client: () => DynamoDBDocumentClient = documentClient,
   ) {}
 
-  async readHead(): Promise<ChainHead | undefined> {
+  async readHead(shard?: string): Promise<ChainHead | undefined> {
     const out = await this.client().send(
-      new GetCommand({ TableName: this.logsTable, Key: keys.auditHead(), ConsistentRead: true }),
+      new GetCommand({ TableName: this.logsTable, Key: keys.auditHead(shard), ConsistentRead: true }),
     );
     if (!out.Item) return undefined;
     return { seq: Number(out.Item['seq']), hash: String(out.Item['hash']) };
@@ -64,14 +71,14 @@ export class DynamoAuditChainStore implements AuditChainStore {
     await this.client().send(new TransactWriteCommand({ TransactItems: items }));
   }
 
-  async readRecords(afterSeq?: number): Promise<{ records: AuditRecord[]; lastSeq?: number }> {
+  async readRecords(afterSeq?: number, shard?: string): Promise<{ records: AuditRecord[]; lastSeq?: number }> {
     const out = await this.client().send(
       new QueryCommand({
         TableName: this.logsTable,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :seq)',
-        ExpressionAttributeValues: { ':pk': 'AUDIT', ':seq': 'SEQ#' },
+        ExpressionAttributeValues: { ':pk': keys.auditPartition(shard), ':seq': 'SEQ#' },
         ConsistentRead: true,
-        ...(afterSeq === undefined ? {} : { ExclusiveStartKey: keys.auditRecord(afterSeq) }),
+        ...(afterSeq === undefined ? {} : { ExclusiveStartKey: keys.auditRecord(afterSeq, shard) }),
       }),
     );
     const records = (out.Items ?? []).map(toRecord);

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { nationalShard } from '#shared/audit/shards.ts';
 
 /**
  * One document client per process. The endpoint comes from the SDK's
@@ -59,6 +60,10 @@ export function documentClient(): DynamoDBDocumentClient {
  *   SECREC#<org|anonymous> <iso time>#<requestId>  one security record (R20.1; dynamo-security-records.ts), per
  *                           organisation concerned: the caller's and those of the records read or refused
  */
+function auditPartition(shard?: string): string {
+  return shard === undefined || shard === nationalShard ? 'AUDIT' : `AUDIT#${shard}`;
+}
+
 export const keys = {
   org: (code: string) => ({ pk: `ORG#${code}`, sk: 'META' }),
   user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'META' }),
@@ -84,8 +89,10 @@ export const keys = {
   ping: (id: string) => ({ pk: `PING#${id}`, sk: 'META' }),
   integrityRun: (date: string, executionName: string) => ({ pk: `INTEGRITY#${date}`, sk: `RUN#${executionName}` }),
   scheduleRun: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'LAST_RUN' }),
-  auditHead: () => ({ pk: 'AUDIT', sk: 'HEAD' }),
-  auditRecord: (seq: number) => ({ pk: 'AUDIT', sk: `SEQ#${String(seq).padStart(12, '0')}` }),
+  /** The audit chain of one shard (shared/audit/shards.ts): national `AUDIT`, a province `AUDIT#44`. */
+  auditPartition,
+  auditHead: (shard?: string) => ({ pk: auditPartition(shard), sk: 'HEAD' }),
+  auditRecord: (seq: number, shard?: string) => ({ pk: auditPartition(shard), sk: `SEQ#${String(seq).padStart(12, '0')}` }),
 } as const;
 
 /** The index keys of a custodyCopied event: the integrity audit's expected set, one key query (R10.1). */

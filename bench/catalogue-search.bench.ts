@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { catalogueEntryFixture } from '../test/fixtures/catalogue-entry.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoCatalogueStore, DynamoCatalogueTableAccess, indexItems, type CatalogueTableAccess } from '#adapters/dynamo-catalogue.ts';
+import { DynamoCatalogueStore, DynamoCatalogueTableAccess, indexItems, indexPartitions, type CatalogueTableAccess } from '#adapters/dynamo-catalogue.ts';
 import { keys } from '#adapters/dynamo.ts';
 import { visibleClassifications } from '#shared/catalogue/catalogue.ts';
 import type { Classification } from '#shared/reference/classifications.ts';
@@ -103,6 +103,28 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/**
+ * Where the items per entry come from: keyword partitions (one per distinct
+ * bigram/word of the name and the first 300 characters of the content — an
+ * exact two-character keyword search needs every one of them as a partition)
+ * and the structural ones (ALL, region and region × theme per level, theme,
+ * custodian).
+ */
+function fanOut(): BenchResult[] {
+  let keyword = 0;
+  let structural = 0;
+  for (let i = 0; i < entryCount; i += 1) {
+    for (const p of indexPartitions(entry(i))) {
+      if (p.startsWith('KW#')) keyword += 1;
+      else structural += 1;
+    }
+  }
+  return [
+    { name: 'index items per entry: keyword terms', value: keyword / entryCount, unit: 'items', note: 'KW#<bigram>: distinct terms of name + content[0,300)' },
+    { name: 'index items per entry: structural', value: structural / entryCount, unit: 'items', note: 'ALL, REG# and RT# per region level, TH#, CU#' },
+  ];
+}
+
 async function load(access: DynamoCatalogueTableAccess): Promise<number> {
   let next = 0;
   let items = 0;
@@ -167,6 +189,7 @@ export async function run(): Promise<BenchResult[]> {
     const results: BenchResult[] = [
       { name: `load ${entryCount.toLocaleString('en')} entries (${items.toLocaleString('en')} items)`, value: loadSeconds, unit: 's', note: 'BatchWriteItem, 12 writers' },
       { name: 'items written per entry', value: items / entryCount, unit: 'items', note: 'the entry plus its index items (keyword fan-out)' },
+      ...fanOut(),
     ];
     const all: number[] = [];
     const floorAll: number[] = [];

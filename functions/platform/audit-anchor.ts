@@ -5,7 +5,7 @@ import { auditVerify } from '#shared/audit/verify.ts';
 import { platform } from './context.ts';
 
 /**
- * Hourly (R10.1, issue 8 §2): verifies the audit chain against its signed
+ * Hourly (R10.1, issue 8 §2): verifies every shard of the audit chain against its signed
  * anchors and the audited items against their last records — exactly what
  * `npm run audit:verify` does — and, when the chain holds, writes the next
  * signed anchor of the head to the custody bucket (write-once). A finding is
@@ -19,6 +19,9 @@ export const handler = scheduled(platform, 'AuditAnchor', [auditChain, anchors, 
     ok: result.ok,
     records: result.chain.ok ? result.chain.count : undefined,
     anchoredSeq: result.anchored?.checkpoint.seq,
+    // One chain per province plus the national one (shared/audit/shards.ts): which were anchored, at which seq.
+    chains: result.shards.length,
+    anchored: Object.fromEntries(result.shards.flatMap((c) => (c.anchored ? [[c.shard, c.anchored.checkpoint.seq]] : []))),
     itemsChecked: result.items.checked,
     drifts: result.items.drifts.length,
   };

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { copyBatch } from '#shared/custody/copy.ts';
 import { copyPortsOf, copyUses } from './copy-into-custody.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { submissions } from '#runtime/ports/registry.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { planCopy } from '#shared/custody/copy.ts';

@@ -89,6 +89,10 @@ export interface ChengguoFunctionProps {
   readonly deadLetterQueue?: sqs.IQueue;
 }
 
+/** The audit chains' partition keys (adapters/dynamo.ts keys.auditPartition) and what no function may do to them. */
+export const auditChainLeadingKeys = ['AUDIT', 'AUDIT#*'] as const;
+export const auditChainDeniedActions = ['dynamodb:DeleteItem', 'dynamodb:UpdateItem', 'dynamodb:BatchWriteItem'] as const;
+
 const tableActions: Record<Access, readonly string[]> = {
   read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem'],
   // TransactWriteItems is authorised per item as Put/Update/Delete/ConditionCheck.
@@ -185,7 +189,32 @@ export class ChengguoFunction extends Construct {
       }),
     );
     this.grantKeyVia(ref.key, 'dynamodb', Stack.of(this).region, access);
+    if (ref.name === 'logs' && access === 'readWrite') this.denyAuditChainRewrite(ref);
     return this;
+  }
+
+  /**
+   * No function may delete or edit an audit record or a chain head (issue 11
+   * §3, R10.1): an explicit Deny of DeleteItem, UpdateItem and BatchWriteItem
+   * (whose requests are unconditional puts and deletes) on every item whose
+   * partition key is an audit chain's (`AUDIT`, `AUDIT#<province>`, IAM
+   * dynamodb:LeadingKeys). A Deny wins over any Allow this role is given
+   * later. What stays allowed is what auditedWrite uses: PutItem inside
+   * TransactWriteItems — the record with attribute_not_exists, the head
+   * conditional on its seq. IAM cannot tell a conditional put from an
+   * overwrite; a record overwritten by a put is caught by the signed anchors
+   * (docs/audit.md).
+   */
+  private denyAuditChainRewrite(ref: TableRef): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyAuditChainRewrite',
+        effect: iam.Effect.DENY,
+        actions: [...auditChainDeniedActions],
+        resources: [ref.table.tableArn],
+        conditions: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [...auditChainLeadingKeys] } },
+      }),
+    );
   }
 
   /**
@@ -258,7 +287,7 @@ export class ChengguoFunction extends Construct {
     acknowledgeWildcardResource(
       this.role,
       anchors,
-      'One anchor object per checkpoint (audit-anchors/<seq>.json), its seq known only at run time; confined to the audit-anchors/ prefix of the custody bucket (manifest signsAuditAnchors).',
+      'One anchor object per checkpoint of each chain (audit-anchors/<seq>.json national, audit-anchors/<province>/<seq>.json), its seq known only at run time; confined to the audit-anchors/ prefix of the custody bucket (manifest signsAuditAnchors).',
     );
     this.grantKeyVia(ref.key, 's3', ref.region, 'readWrite');
     return this;

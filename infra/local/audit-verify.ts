@@ -1,6 +1,7 @@
 /**
- * `npm run audit:verify` — walks the audit chain in the logs table, checks it
- * against the signed anchors in the custody bucket (audit-anchors/), compares
+ * `npm run audit:verify` — walks every shard of the audit chain in the logs
+ * table (the national chain and one per province, shared/audit/shards.ts),
+ * checks each against its signed anchors in the custody bucket (audit-anchors/), compares
  * every audited registry item with the state its last record wrote, and says
  * whether all is intact (exit 0) or names the first broken, rewritten or
  * missing record and every item changed outside the audited path (exit 1);

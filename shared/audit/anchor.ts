@@ -1,5 +1,6 @@
 import type { AuditRecord } from '#shared/ports/audit.ts';
 import { canonicalJson, hashRecord, type ChainHead } from './chain.ts';
+import { nationalShard } from './shards.ts';
 
 /**
  * Anchors of the audit chain outside its table (R10.1, issue 8 §2). The hash
@@ -27,6 +28,8 @@ export interface AnchorCheckpoint {
   readonly hashes: readonly string[];
   /** The signing key (KMS key ARN, or the local key's fingerprint). */
   readonly keyId: string;
+  /** The chain anchored (shared/audit/shards.ts): a province's two digits; absent for the national chain. */
+  readonly shard?: string;
 }
 
 export interface SignedAnchor {
@@ -56,9 +59,19 @@ export function anchorPayload(checkpoint: AnchorCheckpoint): Uint8Array {
   return new TextEncoder().encode(canonicalJson(checkpoint));
 }
 
-export function anchorObjectKey(seq: number): string {
-  return `audit-anchors/${String(seq).padStart(12, '0')}.json`;
+/** National: audit-anchors/<seq>.json (as before sharding); a province: audit-anchors/<shard>/<seq>.json. */
+export function anchorObjectKey(seq: number, shard?: string): string {
+  const folder = shard === undefined || shard === nationalShard ? '' : `${shard}/`;
+  return `audit-anchors/${folder}${String(seq).padStart(12, '0')}.json`;
 }
+
+/** The shard an anchor object's key places it in (its folder); the signed checkpoint must agree. */
+export function shardOfAnchorKey(key: string): string {
+  const m = /^audit-anchors\/(\d{2})\//.exec(key);
+  return m?.[1] ?? nationalShard;
+}
+
+const shardOfCheckpoint = (c: AnchorCheckpoint): string => c.shard ?? nationalShard;
 
 export async function signAnchor(checkpoint: AnchorCheckpoint, signer: AnchorSigner): Promise<SignedAnchor> {
   const signature = await signer.sign(anchorPayload(checkpoint));
@@ -105,6 +118,10 @@ export async function checkAgainstAnchors(
       void forged.push({ kind: 'forged-anchor', key, message: `锚点 ${key} 无效：${why} (anchor ${key} is not valid: ${why})` });
     if (!anchor) {
       bad(error ?? 'unreadable');
+      continue;
+    }
+    if (shardOfCheckpoint(anchor.checkpoint) !== shardOfAnchorKey(key)) {
+      bad(`所属链不符 it anchors chain ${shardOfCheckpoint(anchor.checkpoint)} but is stored under chain ${shardOfAnchorKey(key)}`);
       continue;
     }
     if (anchor.checkpoint.keyId !== signer.keyId) {
@@ -176,9 +193,18 @@ export function nextCheckpoint(
   latest: SignedAnchor | undefined,
   keyId: string,
   now: Date,
+  shard?: string,
 ): AnchorCheckpoint | undefined {
   const after = latest?.checkpoint.seq ?? 0;
   if (head.seq <= after) return undefined;
   const since = [...records].filter((r) => r.seq > after && r.seq <= head.seq).sort((a, b) => a.seq - b.seq);
-  return { seq: head.seq, hash: head.hash, time: now.toISOString(), fromSeq: after + 1, hashes: since.map((r) => r.hash), keyId };
+  return {
+    seq: head.seq,
+    hash: head.hash,
+    time: now.toISOString(),
+    fromSeq: after + 1,
+    hashes: since.map((r) => r.hash),
+    keyId,
+    ...(shard === undefined || shard === nationalShard ? {} : { shard }),
+  };
 }

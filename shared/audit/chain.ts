@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditEntry, AuditRecord, ItemState } from '#shared/ports/audit.ts';
+import { nationalShard } from './shards.ts';
 
 /**
  * The hash chain (R10.1 "no unauthorised alteration", R16.1, R20.1): record n
@@ -57,9 +58,10 @@ export function hashRecord(record: Omit<AuditRecord, 'hash'>, prevHash: string):
  * gives back (no Dates, no undefined, no NaN) — otherwise a faithful record
  * would fail verification after a round trip.
  */
-export function buildRecord(entry: AuditEntry, seq: number, prevHash: string, time: Date, states?: readonly ItemState[]): AuditRecord {
+export function buildRecord(entry: AuditEntry, seq: number, prevHash: string, time: Date, states?: readonly ItemState[], shard?: string): AuditRecord {
   const base: Omit<AuditRecord, 'hash'> = {
     seq,
+    ...(shard === undefined || shard === nationalShard ? {} : { shard }),
     time: time.toISOString(),
     actor: entry.actor,
     orgCode: entry.orgCode,

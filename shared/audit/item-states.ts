@@ -31,6 +31,31 @@ export interface ItemStateCheck {
 const batch = 100;
 
 /**
+ * The order the writes happened in: within a shard's chain, seq order (the
+ * chain serialises them); across shards, by record time, merged so each
+ * shard's own order is kept. Two shards' writes to one item within the same
+ * clock tick cannot be told apart (docs/audit.md, "Shards").
+ */
+export function writeOrder(records: readonly AuditRecord[]): AuditRecord[] {
+  const byShard = new Map<string, AuditRecord[]>();
+  for (const r of records) byShard.set(r.shard ?? '', [...(byShard.get(r.shard ?? '') ?? []), r]);
+  const queues = [...byShard.values()].map((list) => list.sort((a, b) => a.seq - b.seq));
+  if (queues.length <= 1) return queues[0] ?? [];
+  const out: AuditRecord[] = [];
+  const at = queues.map(() => 0);
+  for (;;) {
+    let pick = -1;
+    for (let q = 0; q < queues.length; q += 1) {
+      const r = queues[q]![at[q]!];
+      if (r && (pick < 0 || r.time < queues[pick]![at[pick]!]!.time)) pick = q;
+    }
+    if (pick < 0) return out;
+    out.push(queues[pick]![at[pick]!]!);
+    at[pick] = at[pick]! + 1;
+  }
+}
+
+/**
  * Compares every item an audited write touched with the state its last audit
  * record says the write left (R10.1, issue 8 §2): an item edited, deleted or
  * re-created outside the audited path (a direct DynamoDB write) is named with
@@ -40,7 +65,7 @@ const batch = 100;
  */
 export async function checkItemStates(records: readonly AuditRecord[], reader: ItemReader): Promise<ItemStateCheck> {
   const last = new Map<string, { table: string; pk: string; sk: string; hash: string; record: AuditRecord }>();
-  for (const record of [...records].sort((a, b) => a.seq - b.seq)) {
+  for (const record of writeOrder(records)) {
     for (const s of record.states ?? []) last.set(`${s.table}\u0000${s.pk}\u0000${s.sk}`, { ...s, record });
   }
   const byTable = new Map<string, Array<{ pk: string; sk: string; hash: string; record: AuditRecord }>>();

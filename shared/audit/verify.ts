@@ -1,8 +1,9 @@
 import type { AuditChainReader, AuditRecord } from '#shared/ports/audit.ts';
-import { checkAgainstAnchors, nextCheckpoint, signAnchor, type AnchorCheck, type AnchorSigner, type AnchorStore, type SignedAnchor } from './anchor.ts';
+import { checkAgainstAnchors, nextCheckpoint, shardOfAnchorKey, signAnchor, type AnchorCheck, type AnchorSigner, type AnchorStore, type SignedAnchor } from './anchor.ts';
 import { verifyChain, type ChainVerdict } from './chain.ts';
 import { checkItemStates, type ItemReader, type ItemStateCheck } from './item-states.ts';
-import { readWholeChain } from './read-chain.ts';
+import { readAllChains, readWholeChain } from './read-chain.ts';
+import { allShards, nationalShard, shardLabel } from './shards.ts';
 
 const reasonLabels: Record<Exclude<ChainVerdict, { ok: true }>['reason'], string> = {
   missing: '记录缺失 (missing)',
@@ -28,9 +29,9 @@ export function describeVerdict(verdict: ChainVerdict): string[] {
   return out;
 }
 
-/** Reads the whole stored chain and verifies it against its head. */
-export async function verifyStoredChain(store: AuditChainReader): Promise<{ verdict: ChainVerdict; lines: string[] }> {
-  const { head, records } = await readWholeChain(store);
+/** Reads one shard's stored chain (default national) and verifies it against its head. */
+export async function verifyStoredChain(store: AuditChainReader, shard?: string): Promise<{ verdict: ChainVerdict; lines: string[] }> {
+  const { head, records } = await readWholeChain(store, shard);
   const verdict = verifyChain(records, head ?? null);
   return { verdict, lines: describeVerdict(verdict) };
 }
@@ -45,46 +46,32 @@ export interface AuditVerifyDeps {
   readonly anchor?: boolean;
 }
 
-export interface AuditVerifyResult {
-  readonly ok: boolean;
+/** One shard's part of the verdict. */
+export interface ShardVerdict {
+  readonly shard: string;
   readonly chain: ChainVerdict;
   readonly anchors: AnchorCheck;
-  readonly items: ItemStateCheck;
-  /** The anchor written by this run, if any. */
+  /** The anchor written for this shard by this run, if any. */
   readonly anchored?: SignedAnchor;
+}
+
+export interface AuditVerifyResult {
+  readonly ok: boolean;
+  /** All shards: the first broken shard's verdict, else intact with the records of every shard counted. */
+  readonly chain: ChainVerdict;
+  /** All shards: valid and forged anchors of every shard, the first finding. */
+  readonly anchors: AnchorCheck;
+  readonly items: ItemStateCheck;
+  /** The first anchor written by this run, if any (every one: `shards[].anchored`). */
+  readonly anchored?: SignedAnchor;
+  /** Per shard that holds anything, national first. */
+  readonly shards: ShardVerdict[];
   readonly lines: string[];
 }
 
-/**
- * `npm run audit:verify` and the scheduled AuditAnchor job (R10.1, issue 8 §2):
- *  1. the chain's own links and head (verifyChain);
- *  2. every signed anchor in write-once storage: a forged anchor is named, and
- *     the first record that differs from (or is missing against) an anchored
- *     hash is named — this is what catches a rewrite with recomputed hashes;
- *  3. every item an audited write touched against the state its last record
- *     says it left: an item changed outside the audited path is named;
- *  4. when 1 and 2 hold, a new signed anchor of the head (write-once).
- */
-export async function auditVerify(deps: AuditVerifyDeps): Promise<AuditVerifyResult> {
-  const now = deps.now ?? (() => new Date());
-  const { head, records } = await readWholeChain(deps.store);
-  const chain = verifyChain(records, head ?? null);
-  const stored = await deps.anchors.list();
-  const anchors = await checkAgainstAnchors(records, stored, deps.signer);
-  const items = await checkItemStates(records, deps.items);
-
-  let anchored: SignedAnchor | undefined;
-  const chainHolds = chain.ok && !anchors.finding;
-  if (chainHolds && head && deps.anchor !== false) {
-    const latest = anchors.valid[anchors.valid.length - 1];
-    const checkpoint = nextCheckpoint(records, head, latest, deps.signer.keyId, now());
-    if (checkpoint) {
-      const signed = await signAnchor(checkpoint, deps.signer);
-      if (await deps.anchors.put(signed)) anchored = signed;
-    }
-  }
-
+function shardLines(v: ShardVerdict): string[] {
   const lines: string[] = [];
+  const { anchors, chain, anchored } = v;
   if (anchors.finding) {
     const f = anchors.finding;
     lines.push(`审计链已被改写：第 ${f.seq} 条 (audit chain rewritten at seq ${f.seq})`);
@@ -95,17 +82,85 @@ export async function auditVerify(deps: AuditVerifyDeps): Promise<AuditVerifyRes
   if (!chain.ok || !anchors.finding) lines.push(...describeVerdict(chain));
   for (const f of anchors.forged) lines.push(f.message);
   const latest = anchored ?? anchors.valid[anchors.valid.length - 1];
+  const count = anchors.valid.length + (anchored ? 1 : 0);
   lines.push(
-    anchors.valid.length === 0 && !anchored
+    count === 0
       ? '尚无签名锚点 (no signed anchor yet)'
-      : `签名锚点 ${anchors.valid.length + (anchored ? 1 : 0)} 个，最新锚定至第 ${latest?.checkpoint.seq} 条 (signed anchors: ${anchors.valid.length + (anchored ? 1 : 0)}; latest at seq ${latest?.checkpoint.seq})${anchored ? '；本次新写入锚点 (new anchor written)' : ''}`,
+      : `签名锚点 ${count} 个，最新锚定至第 ${latest?.checkpoint.seq} 条 (signed anchors: ${count}; latest at seq ${latest?.checkpoint.seq})${anchored ? '；本次新写入锚点 (new anchor written)' : ''}`,
   );
+  return lines;
+}
+
+/**
+ * `npm run audit:verify` and the scheduled AuditAnchor job (R10.1, issue 8 §2),
+ * for every shard of the chain (shared/audit/shards.ts):
+ *  1. the shard's own links and head (verifyChain);
+ *  2. every signed anchor of the shard in write-once storage: a forged anchor
+ *     (or one filed under another shard) is named, and the first record that
+ *     differs from (or is missing against) an anchored hash is named — this is
+ *     what catches a rewrite with recomputed hashes;
+ *  3. every item an audited write of any shard touched against the state its
+ *     last record says it left: an item changed outside the audited path is named;
+ *  4. for each shard where 1 and 2 hold, a new signed anchor of its head (write-once).
+ */
+export async function auditVerify(deps: AuditVerifyDeps): Promise<AuditVerifyResult> {
+  const now = deps.now ?? (() => new Date());
+  const chains = await readAllChains(deps.store);
+  const stored = await deps.anchors.list();
+  const storedByShard = new Map<string, typeof stored>();
+  for (const a of stored) {
+    const shard = shardOfAnchorKey(a.key);
+    storedByShard.set(shard, [...(storedByShard.get(shard) ?? []), a]);
+  }
+  // A shard whose records are all gone still has its anchors: that is a finding, not an empty shard.
+  const shards = [...new Set([...chains.map((c) => c.shard), ...storedByShard.keys()])].sort((a, b) => allShards.indexOf(a) - allShards.indexOf(b));
+  if (shards.length === 0) shards.push(nationalShard);
+
+  const verdicts: ShardVerdict[] = [];
+  for (const shard of shards) {
+    const { head, records } = chains.find((c) => c.shard === shard) ?? { head: undefined, records: [] };
+    const chain = verifyChain(records, head ?? null);
+    const anchors = await checkAgainstAnchors(records, storedByShard.get(shard) ?? [], deps.signer);
+    let anchored: SignedAnchor | undefined;
+    if (chain.ok && !anchors.finding && head && deps.anchor !== false) {
+      const latest = anchors.valid[anchors.valid.length - 1];
+      const checkpoint = nextCheckpoint(records, head, latest, deps.signer.keyId, now(), shard);
+      if (checkpoint) {
+        const signed = await signAnchor(checkpoint, deps.signer);
+        if (await deps.anchors.put(signed)) anchored = signed;
+      }
+    }
+    verdicts.push({ shard, chain, anchors, ...(anchored ? { anchored } : {}) });
+  }
+  const items = await checkItemStates(chains.flatMap((c) => c.records), deps.items);
+
+  const broken = verdicts.find((v) => !v.chain.ok);
+  const chain: ChainVerdict = broken?.chain ?? { ok: true, count: verdicts.reduce((n, v) => n + (v.chain.ok ? v.chain.count : 0), 0) };
+  const finding = verdicts.find((v) => v.anchors.finding)?.anchors.finding;
+  const anchors: AnchorCheck = {
+    valid: verdicts.flatMap((v) => v.anchors.valid),
+    forged: verdicts.flatMap((v) => v.anchors.forged),
+    ...(finding ? { finding } : {}),
+  };
+  const anchored = verdicts.find((v) => v.anchored)?.anchored;
+
+  const lines: string[] = [];
+  const onlyNational = verdicts.length === 1 && verdicts[0]!.shard === nationalShard;
+  for (const v of verdicts) {
+    if (!onlyNational) lines.push(`【${shardLabel(v.shard)}】`);
+    lines.push(...shardLines(v).map((l) => (onlyNational ? l : `  ${l}`)));
+  }
+  if (!onlyNational) {
+    lines.push(
+      `共 ${verdicts.length} 条链，${chain.ok ? `全部完整，${chain.count} 条记录` : '存在断开或被改写的链'} (${verdicts.length} chains; ${chain.ok ? `all intact, ${chain.count} records` : 'at least one broken or rewritten'})`,
+    );
+  }
   lines.push(
     items.drifts.length === 0
       ? `条目状态一致：${items.checked} 个条目与其最后一条审计记录相符 (item states: ${items.checked} items match their last audit record${items.unknown ? `; ${items.unknown} not comparable` : ''})`
       : `条目在审计路径之外被改动：${items.drifts.length} 个 (items changed outside the audited path: ${items.drifts.length})`,
   );
   for (const d of items.drifts) lines.push(`  ${d.message}`);
-  const ok = chain.ok && !anchors.finding && anchors.forged.length === 0 && items.drifts.length === 0;
-  return { ok, chain, anchors, items, ...(anchored ? { anchored } : {}), lines };
+  const ok = chain.ok && !finding && anchors.forged.length === 0 && items.drifts.length === 0;
+  return { ok, chain, anchors, items, ...(anchored ? { anchored } : {}), shards: verdicts, lines };
 }

@@ -33,6 +33,13 @@ export interface ItemState {
 
 export interface AuditRecord extends AuditEntry {
   readonly seq: number;
+  /**
+   * The chain the record belongs to (shared/audit/shards.ts): a province's
+   * two digits; absent on the national chain (and on records written before
+   * sharding, which all are national). Hashed with the record, so a record
+   * cannot be moved to another shard's chain.
+   */
+  readonly shard?: string;
   /** One per domain item of the transaction (absent on records written before item states existed). */
   readonly states?: readonly ItemState[];
   /** ISO 8601 UTC */
@@ -42,14 +49,15 @@ export interface AuditRecord extends AuditEntry {
 }
 
 /**
- * What the verifier reads of the stored chain (R10.1): the head and the
- * records in seq order, page by page. Adapter: adapters/dynamo-audit.ts.
+ * What the verifier reads of the stored chains (R10.1): a shard's head and
+ * its records in seq order, page by page. `shard` defaults to the national
+ * chain (shared/audit/shards.ts). Adapter: adapters/dynamo-audit.ts.
  */
 export interface AuditChainReader {
-  /** Strongly consistent read of AUDIT/HEAD; undefined before the first record. */
-  readHead(): Promise<ChainHead | undefined>;
-  /** Records in seq order, one page at a time (Query pk=AUDIT, sk begins_with SEQ#). */
-  readRecords(afterSeq?: number): Promise<{ records: AuditRecord[]; lastSeq?: number }>;
+  /** Strongly consistent read of the shard's head (AUDIT[#<shard>]/HEAD); undefined before its first record. */
+  readHead(shard?: string): Promise<ChainHead | undefined>;
+  /** The shard's records in seq order, one page at a time (Query pk=AUDIT[#<shard>], sk begins_with SEQ#). */
+  readRecords(afterSeq?: number, shard?: string): Promise<{ records: AuditRecord[]; lastSeq?: number }>;
 }
 
 /**

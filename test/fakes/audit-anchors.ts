@@ -15,7 +15,7 @@ export class InMemoryAnchorStore implements AnchorStore {
   }
 
   async put(anchor: SignedAnchor): Promise<boolean> {
-    const key = anchorObjectKey(anchor.checkpoint.seq);
+    const key = anchorObjectKey(anchor.checkpoint.seq, anchor.checkpoint.shard);
     if (this.objects.has(key)) return false;
     this.objects.set(key, JSON.stringify(anchor));
     return true;

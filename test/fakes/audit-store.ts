@@ -2,6 +2,7 @@ import type { AuditRecord } from '#shared/ports/audit.ts';
 import type { ChainHead } from '#shared/audit/chain.ts';
 import type { AuditChainStore, TransactItem } from '#adapters/dynamo-audit.ts';
 import { applyUpdate, evaluate } from '#adapters/update-expression.ts';
+import { keys } from '#adapters/dynamo.ts';
 
 /**
  * An in-memory stand-in for the DynamoDB tables behind auditedWrite, for
@@ -75,16 +76,16 @@ export class InMemoryTables implements AuditChainStore {
     });
   }
 
-  async readHead(): Promise<ChainHead | undefined> {
+  async readHead(shard?: string): Promise<ChainHead | undefined> {
     await tick();
-    const head = this.get(this.logsTable, { pk: 'AUDIT', sk: 'HEAD' });
+    const head = this.get(this.logsTable, keys.auditHead(shard));
     return head ? { seq: Number(head['seq']), hash: String(head['hash']) } : undefined;
   }
 
-  async readRecords(afterSeq?: number): Promise<{ records: AuditRecord[]; lastSeq?: number }> {
+  async readRecords(afterSeq?: number, shard?: string): Promise<{ records: AuditRecord[]; lastSeq?: number }> {
     await tick();
     const all = this.scan(this.logsTable)
-      .filter((i) => i['pk'] === 'AUDIT' && String(i['sk']).startsWith('SEQ#'))
+      .filter((i) => i['pk'] === keys.auditPartition(shard) && String(i['sk']).startsWith('SEQ#'))
       .filter((i) => afterSeq === undefined || Number(String(i['sk']).slice(4)) > afterSeq);
     const page = all.slice(0, this.pageSize).map(({ pk: _pk, sk: _sk, ...r }) => r as unknown as AuditRecord);
     const last = page[page.length - 1];

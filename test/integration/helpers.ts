@@ -14,6 +14,10 @@ import { issuerKeyFile } from '#infra/local/issuer.ts';
 import { localAudience } from '#infra/local/ports.ts';
 import type { ProvidedCloud } from './global-setup.ts';
 import { checkResponse } from './response-validator.ts';
+import { keys } from '#adapters/dynamo.ts';
+import { allShards } from '#shared/audit/shards.ts';
+import { writeOrder } from '#shared/audit/item-states.ts';
+import type { AuditRecord } from '#shared/ports/audit.ts';
 
 export const cloud: ProvidedCloud = inject('localCloud');
 
@@ -160,27 +164,39 @@ export async function itemsWithPrefix(prefix: string, client = ddb, table = clou
   return items;
 }
 
-/** The audit chain's head sequence number (0 before the first record). */
-export async function auditHeadSeq(client = ddb, table = cloud.tables.logs): Promise<number> {
-  const head = await getItem({ pk: 'AUDIT', sk: 'HEAD' }, client, table);
-  return Number(head?.['seq'] ?? 0);
+/** Where every shard's audit chain stands: shard → head seq (0 before its first record). */
+export type AuditMark = Record<string, number>;
+
+/** The heads of every shard's audit chain (shared/audit/shards.ts), to find the records written after. */
+export async function auditHeadSeq(client = ddb, table = cloud.tables.logs): Promise<AuditMark> {
+  const mark: AuditMark = {};
+  for (const shard of allShards) {
+    const head = await getItem(keys.auditHead(shard), client, table);
+    mark[shard] = Number(head?.['seq'] ?? 0);
+  }
+  return mark;
 }
 
 /**
- * Audit records written after `seq`. Background workflows (verification runs
- * of other tests) append records too, so a test asserts on its own actions or
- * targets here rather than on the head alone.
+ * Audit records written after `mark`, in every shard, in write order. Background workflows
+ * (verification runs of other tests) append records too, so a test asserts
+ * on its own actions or targets here rather than on the heads alone.
  */
-export async function auditRecordsSince(seq: number, client = ddb, table = cloud.tables.logs): Promise<Record<string, unknown>[]> {
-  const out = await client.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: 'pk = :pk AND sk > :sk',
-      ExpressionAttributeValues: { ':pk': 'AUDIT', ':sk': `SEQ#${String(seq).padStart(12, '0')}` },
-      ConsistentRead: true,
-    }),
-  );
-  return out.Items ?? [];
+export async function auditRecordsSince(mark: AuditMark, client = ddb, table = cloud.tables.logs): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (const shard of allShards) {
+    const res = await client.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND sk > :sk',
+        ExpressionAttributeValues: { ':pk': keys.auditPartition(shard), ':sk': `SEQ#${String(mark[shard] ?? 0).padStart(12, '0')}` },
+        ConsistentRead: true,
+      }),
+    );
+    out.push(...(res.Items ?? []));
+  }
+  // In the order they were written: seq within a chain, time across chains.
+  return writeOrder(out as unknown as AuditRecord[]) as unknown as Record<string, unknown>[];
 }
 
 export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {

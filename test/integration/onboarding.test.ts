@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exampleDir } from '../../scripts/build-onboarding-template.ts';
-import { api, auditHeadSeq, auditRecordsSince, signIn } from './helpers.ts';
+import { api, auditHeadSeq, auditRecordsSince, signIn, type AuditMark } from './helpers.ts';
 
 /**
  * Issue 12 on the local cloud: a province set up from nothing — the XLSX import file (dry run, apply, re-apply), the
@@ -10,7 +10,7 @@ import { api, auditHeadSeq, auditRecordsSince, signIn } from './helpers.ts';
  */
 const workbook = readFileSync(join(exampleDir, 'zhejiang.xlsx')).toString('base64');
 /** Identity records by the administrators of this test (the demo seed may still be writing in the background). */
-const identityRecords = async (since: number) =>
+const identityRecords = async (since: AuditMark) =>
   (await auditRecordsSince(since)).filter((r) => String(r['action']).startsWith('identity.') && String(r['actor']) !== 'system:seed');
 
 describe('R3.1 R4.1 R7.1 issue 12 on the local cloud: a province from nothing through the bulk import', () => {

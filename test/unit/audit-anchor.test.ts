@@ -26,7 +26,7 @@ async function anchoredWorld() {
   let clock = Date.UTC(2026, 11, 1, 8, 0, 0);
   const now = () => new Date((clock += 1000));
   const write = (items: Parameters<typeof auditedWrite>[0]['items'], action: string, target: string) =>
-    auditedWrite({ items, entry: { actor: 'zhou.hong', orgCode: '440000-CUS', action, target, outcome: 'success', requestId: `r-${action}` }, store: tables, now });
+    auditedWrite({ items, entry: { actor: 'zhou.hong', orgCode: '100000-NR', action, target, outcome: 'success', requestId: `r-${action}` }, store: tables, now });
   for (const n of [1, 2, 3]) {
     const item = { ...entryKey(n), name: `成果 ${n}`, classification: n === 2 ? 'secret' : 'internal', sharingMode: n === 2 ? 'none' : 'conditional', version: 1 };
     await write([{ item: { Put: { TableName: registry, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } } }], 'catalogue.entry.register', entryKey(n).pk);

@@ -8,7 +8,7 @@ async function chainOf(length: number, pageSize = 4): Promise<InMemoryTables> {
   for (let i = 1; i <= length; i += 1) {
     await auditedWrite({
       items: [],
-      entry: { actor: 'wang.qiang', orgCode: '440000-NR', action: 'calendar.year.put', target: `CALENDAR#${2020 + i}`, outcome: 'success', requestId: `r${i}` },
+      entry: { actor: 'wang.qiang', orgCode: '100000-NR', action: 'calendar.year.put', target: `CALENDAR#${2020 + i}`, outcome: 'success', requestId: `r${i}` },
       store: tables,
       now: () => new Date(Date.UTC(2026, 10, 1, 9, 0, i)),
     });

@@ -10,7 +10,7 @@ const registry = 'registry';
 
 const entry = (target: string): AuditEntry => ({
   actor: 'system:test',
-  orgCode: '440000-NR',
+  orgCode: '100000-NR',
   action: 'test.item.put',
   target,
   outcome: 'success',

@@ -30,7 +30,7 @@ describe('R9.1 unified numbers: <custodian org>-<year>-<theme code>-<6-digit seq
     expect(world.snapshot().audit).toBe(audit + 1);
     const tx = world.tables.transactions.at(-1)!;
     const pks = tx.map((i) => String(i.Put?.Item?.['pk'] ?? ''));
-    expect(pks).toEqual(expect.arrayContaining(['NUMSEQ#440000-CUS#2026', `CATSUB#${id}`, 'CAT#440000-CUS-2026-GT-000001', 'AUDIT']));
+    expect(pks).toEqual(expect.arrayContaining(['NUMSEQ#440000-CUS#2026', `CATSUB#${id}`, 'CAT#440000-CUS-2026-GT-000001', 'AUDIT#44']));
     expect(world.identity.auditRecords().at(-1)).toMatchObject({ action: 'catalogue.entry.register', actor: 'zhang.wei', target: 'CAT#440000-CUS-2026-GT-000001' });
   });
 

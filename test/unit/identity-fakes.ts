@@ -1,5 +1,9 @@
 import { DynamoIdentityRepository } from '#adapters/dynamo-identity.ts';
 import { InMemoryTables } from '#test/fakes/audit-store.ts';
+import { keys } from '#adapters/dynamo.ts';
+import { writeOrder } from '#shared/audit/item-states.ts';
+import { shardOf } from '#shared/audit/shards.ts';
+import type { AuditRecord } from '#shared/ports/audit.ts';
 import { auditTrail, type AuditTrail } from '#adapters/audited-write.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { ClearanceChange, DirectoryAdministration, IdentityAdministration, IdentityRepository, PersonLookup, SignInAccounts } from '#shared/ports/identity.ts';
@@ -78,9 +82,15 @@ export class FakeIdentity implements IdentityRepository, IdentityAdministration,
     return this.writer.replaceUser(before, after, entry);
   }
 
-  /** Audit records in seq order. */
+  /** Audit records of every shard's chain, in the order they were written (seq order within a chain). */
   auditRecords(): Record<string, unknown>[] {
-    return this.tables.scan('logs').filter((i) => String(i['sk']).startsWith('SEQ#'));
+    const records = this.tables.scan('logs').filter((i) => String(i['sk']).startsWith('SEQ#'));
+    return writeOrder(records as unknown as AuditRecord[]) as unknown as Record<string, unknown>[];
+  }
+
+  /** The records of the chain an organisation's writes go to (shared/audit/shards.ts). */
+  chainRecords(orgCode: string): Record<string, unknown>[] {
+    return this.tables.scan('logs').filter((i) => i['pk'] === keys.auditPartition(shardOf(orgCode)) && String(i['sk']).startsWith('SEQ#'));
   }
 
   private byGsi(pk: string): Record<string, unknown>[] {

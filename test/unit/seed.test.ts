@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InMemoryTables } from '#test/fakes/audit-store.ts';
-import { readWholeChain } from '#shared/audit/read-chain.ts';
+import { readAllChains } from '#shared/audit/read-chain.ts';
 import { verifyChain } from '#shared/audit/chain.ts';
 import { roles } from '#shared/identity/roles.ts';
 import { organisationSchema, userSchema } from '#shared/schemas/identity.ts';
@@ -58,14 +58,17 @@ describe('R10.1 seeding writes through the audit chain, once', () => {
     const tables = new InMemoryTables();
 
     const first = await seed({ registryTable: 'registry', logsTable: 'logs', store: tables, identity: FakeIdentity.over(tables) });
-    const { head, records } = await readWholeChain(tables);
+    // Each item goes to the chain of its organisation's province (national bodies: the national chain).
+    const chains = await readAllChains(tables);
+    const records = chains.flatMap((c) => c.records);
 
     expect(first.created).toBe(seedOrganisations.length + seedUsers.length);
     // One record per organisation and person, and one for 广东省自然资源厅's standing designations (R4.1, R7.1).
     expect(records).toHaveLength(first.created + 1);
     expect(records.filter((r) => r.action === 'identity.org.designations').map((r) => r.target)).toEqual(['ORG#440000-NR']);
+    expect(chains.map((c) => c.shard)).toEqual(expect.arrayContaining(['CN', '44']));
     expect(records.every((r) => r.actor === 'system:seed')).toBe(true);
-    expect(verifyChain(records, head ?? null)).toEqual({ ok: true, count: first.created + 1 });
+    for (const c of chains) expect(verifyChain(c.records, c.head ?? null)).toEqual({ ok: true, count: c.records.length });
     expect(tables.get('registry', { pk: 'ORG#440100-NR', sk: 'META' })).toMatchObject({ gsi1pk: 'ORGS#440000-NR', gsi1sk: 'ORG#440100-NR' });
     expect(tables.get('registry', { pk: 'ORG#100000-NR', sk: 'META' })).toMatchObject({ gsi1pk: 'ORGS#ROOT' });
     expect(tables.get('registry', { pk: 'USER#li.na', sk: 'META' })).toMatchObject({ gsi1pk: 'USERS#440000-IMP', gsi1sk: 'USER#li.na' });
@@ -76,12 +79,12 @@ describe('R10.1 seeding writes through the audit chain, once', () => {
     await seed({ registryTable: 'registry', logsTable: 'logs', store: tables, identity: FakeIdentity.over(tables) });
     const changed = { ...tables.get('registry', { pk: 'USER#li.na', sk: 'META' }), clearance: 'secret' };
     tables.put('registry', changed);
-    const headBefore = await tables.readHead();
+    const headsBefore = (await readAllChains(tables)).map((c) => c.head);
 
     const second = await seed({ registryTable: 'registry', logsTable: 'logs', store: tables, identity: FakeIdentity.over(tables) });
 
     expect(second.created).toBe(0);
-    expect(await tables.readHead()).toEqual(headBefore);
+    expect((await readAllChains(tables)).map((c) => c.head)).toEqual(headsBefore);
     expect(tables.get('registry', { pk: 'USER#li.na', sk: 'META' })).toMatchObject({ clearance: 'secret' });
   });
 });
