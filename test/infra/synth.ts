@@ -41,11 +41,18 @@ export interface Synthesised extends ChengguoStacks {
  * per region, property schemas; ~4 s a synth): nag.test.ts runs it, the
  * targeted template tests do not need it.
  */
+/**
+ * The tests synthesise the `aws` partition unless they name `aws-cn` (the
+ * CLI's default is aws-cn, settings.ts), with the offline demo values
+ * (`demo: true`, as `npm run synth`): a test of the production refusal passes `demo: false`.
+ */
+export const testDefaults = { partition: 'aws', demo: true } as const;
+
 export function newApp(context: Record<string, unknown> = {}, opts: { readonly bundle?: boolean; readonly validate?: boolean } = {}): App {
   return new App({
     outdir: mkdtempSync(path.join(tmpdir(), 'chengguo-cdk-')),
     builtinCloudFormationValidation: opts.validate ?? false,
-    context: { ...cdkJsonContext(), ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+    context: { ...cdkJsonContext(), ...testDefaults, ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
   });
 }
 
