@@ -1,3 +1,4 @@
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import nodemailer from 'nodemailer';
 import { envNames, requireEnv } from '#adapters/config.ts';
@@ -15,7 +16,8 @@ export function mailerFromEnv(env: NodeJS.ProcessEnv = process.env): Mailer {
   if (transport === 'smtp') {
     const port = Number(requireEnv(envNames.smtpPort, env));
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${envNames.smtpPort} 应为端口号 (must be a port number)`);
-    return new SmtpMailer(from, requireEnv(envNames.smtpHost, env), port, env['SMTP_USER'], env['SMTP_PASSWORD']);
+    const secret = env[envNames.smtpCredentialsSecret];
+    return new SmtpMailer(from, requireEnv(envNames.smtpHost, env), port, secret ? secretsManagerCredentials(secret) : undefined);
   }
   throw new Error(`${envNames.mailTransport} 应为 ses 或 smtp (must be ses or smtp), got ${transport}`);
 }
@@ -45,29 +47,81 @@ export class SesMailer implements Mailer {
   }
 }
 
+export interface SmtpCredentials {
+  readonly user: string;
+  readonly pass: string;
+}
+
+/** Where the relay's user and password come from, read when the first message is sent. */
+export type SmtpCredentialSource = () => Promise<SmtpCredentials>;
+
+/** The part of the Secrets Manager client used here (a fake in the unit test). */
+export interface SecretReader {
+  send(command: GetSecretValueCommand): Promise<{ SecretString?: string | undefined }>;
+}
+
+/**
+ * The relay credentials from Secrets Manager at run time (issue 11 §6: never
+ * in a Lambda environment variable, where every reader of the function's
+ * configuration would see them). The secret is JSON {"username","password"};
+ * it is read once per cold start, and read again after a failed read.
+ */
+export function secretsManagerCredentials(secretId: string, client: SecretReader = new SecretsManagerClient({})): SmtpCredentialSource {
+  let cached: Promise<SmtpCredentials> | undefined;
+  const read = async (): Promise<SmtpCredentials> => {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(out.SecretString ?? '');
+    } catch {
+      parsed = undefined;
+    }
+    const o = parsed as { username?: unknown; password?: unknown } | undefined;
+    if (typeof o?.username !== 'string' || typeof o.password !== 'string' || o.username === '' || o.password === '') {
+      throw new Error(`SMTP 凭据 ${secretId} 应为 JSON {"username","password"} (the SMTP credentials secret must be JSON with username and password)`);
+    }
+    return { user: o.username, pass: o.password };
+  };
+  return () => {
+    cached ??= read().catch((e: unknown) => {
+      cached = undefined;
+      throw e;
+    });
+    return cached;
+  };
+}
+
 export class SmtpMailer implements Mailer {
-  private readonly transport: nodemailer.Transporter;
+  private transport: Promise<nodemailer.Transporter> | undefined;
   constructor(
     private readonly from: string,
-    host: string,
-    port: number,
-    user?: string,
-    password?: string,
-  ) {
+    private readonly host: string,
+    private readonly port: number,
+    /** None on the laptop: MailDev takes mail without authentication. */
+    private readonly credentials?: SmtpCredentialSource,
+  ) {}
+
+  private async connect(): Promise<nodemailer.Transporter> {
+    const auth = this.credentials ? await this.credentials() : undefined;
     // Port 465 is implicit TLS; elsewhere nodemailer upgrades with STARTTLS when the
     // server offers it and verifies the certificate (MailDev offers none locally).
-    this.transport = nodemailer.createTransport({
-      host,
-      port,
-      secure: port === 465,
-      ...(user ? { auth: { user, pass: password ?? '' } } : {}),
+    return nodemailer.createTransport({
+      host: this.host,
+      port: this.port,
+      secure: this.port === 465,
+      ...(auth ? { auth: { user: auth.user, pass: auth.pass } } : {}),
       connectionTimeout: 10_000,
       socketTimeout: 20_000,
     });
   }
 
   async send(message: MailMessage): Promise<{ messageId: string }> {
-    const info = await this.transport.sendMail({
+    this.transport ??= this.connect().catch((e: unknown) => {
+      this.transport = undefined;
+      throw e;
+    });
+    const transport = await this.transport;
+    const info = await transport.sendMail({
       from: this.from,
       to: [...message.to],
       subject: message.subject,

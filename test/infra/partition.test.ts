@@ -66,7 +66,7 @@ describe('aws-cn: the same system in the China partition (issue 2)', () => {
     }
   });
 
-  it('sends mail over SMTP with the relay from context and credentials resolved from Secrets Manager, with no SES at all', () => {
+  it('sends mail over SMTP with the relay from context and credentials read from Secrets Manager at run time, with no SES at all', () => {
     const senders = manifest.functions.filter((f) => f.sendsEmail);
     expect(senders.length).toBeGreaterThan(0);
     for (const def of senders) {
@@ -75,7 +75,9 @@ describe('aws-cn: the same system in the China partition (issue 2)', () => {
       const fn = found[0]!.resource;
       const env = (fn.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables;
       expect(env, def.name).toMatchObject({ [envNames.mailTransport]: 'smtp', [envNames.smtpHost]: 'smtp.nr.example.gov.cn', [envNames.smtpPort]: '587', [envNames.mailFrom]: 'noreply@example.gov.cn' });
-      expect(JSON.stringify(env['SMTP_PASSWORD'])).toContain('{{resolve:secretsmanager:');
+      // issue 11 §6: the secret's ARN, read at run time; never the password itself
+      expect(env[envNames.smtpCredentialsSecret], def.name).toBeDefined();
+      expect(JSON.stringify(env), def.name).not.toMatch(/resolve:secretsmanager|SMTP_PASSWORD|SMTP_USER/);
     }
     expect(resourcesOf(cn.templates.stateless, 'AWS::SES::EmailIdentity')).toEqual([]);
     for (const t of templates()) {
