@@ -53,6 +53,8 @@ export interface DeploySettings {
   readonly noncurrentVersionDays: number;
   /** Daily AWS Backup recovery points of the tables are kept this long (vault lock minimum). */
   readonly backupRetentionDays: number;
+  /** Where the alarm descriptions point: docs/runbooks.md in the repository, or `-c runbookUrl=https://…`. */
+  readonly runbookUrl: string;
 }
 
 /**
@@ -203,5 +205,6 @@ export function settingsFromContext(node: Node): DeploySettings {
     alarmEmail,
     noncurrentVersionDays: integer(node, 'noncurrentVersionDays', 90, 1, 3650),
     backupRetentionDays: integer(node, 'backupRetentionDays', 35, 7, 36500),
+    runbookUrl: text(node, 'runbookUrl') ?? 'docs/runbooks.md',
   };
 }

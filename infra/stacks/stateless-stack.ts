@@ -47,8 +47,10 @@ import {
   type StateMachineRef,
   type TableRef,
 } from '../constructs/chengguo-function.ts';
+import { metricsEnv, metricsNamespace } from '#adapters/emf-metrics.ts';
+import { Monitoring, type MonitoredQueue } from '../constructs/monitoring.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
-import { bucketArn, bucketName } from './naming.ts';
+import { bucketArn, bucketName, documentsReplicaName, replicationRuleIds, tableBackupVaultName } from './naming.ts';
 import type { DeploySettings } from './settings.ts';
 
 /** What the stateless stack needs from the stateful one (StatefulStack satisfies it). */
@@ -132,6 +134,10 @@ export class StatelessStack extends Stack {
   readonly api: apigwv2.HttpApi;
   readonly schedules: ReadonlyMap<string, scheduler.Schedule>;
   readonly mailIdentity: ses.EmailIdentity | undefined;
+  /** Alarms, topic and dashboard (issue 11 §2), in a nested stack of their own. */
+  readonly monitoring: Monitoring;
+  /** Every dead-letter / on-failure queue of the stage; each has an alarm. */
+  private readonly deadLetterQueues: MonitoredQueue[] = [];
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -245,7 +251,12 @@ export class StatelessStack extends Stack {
     // ---- HTTP API ----
     this.api = this.httpApi(m, settings, stateful.jwt, stateful.logsKey, fnOf);
     const appBaseUrl = settings.appBaseUrl ?? this.api.apiEndpoint;
-    for (const fn of functions.values()) fn.fn.addEnvironment(envNames.appBaseUrl, appBaseUrl);
+    for (const fn of functions.values()) {
+      fn.fn.addEnvironment(envNames.appBaseUrl, appBaseUrl);
+      // Domain metrics (EMF): the namespace and service dimension the dashboard reads.
+      fn.fn.addEnvironment(metricsEnv.namespace, metricsNamespace);
+      fn.fn.addEnvironment(metricsEnv.service, p);
+    }
 
     // ---- schedules ----
     const schedules = new Map<string, scheduler.Schedule>();
@@ -296,6 +307,30 @@ export class StatelessStack extends Stack {
       schedules.set(def.name, schedule);
     }
     this.schedules = schedules;
+
+    // ---- monitoring: alarms, topic, dashboard (a nested stack: ~100 resources) ----
+    const integrityAudit = m.stateMachines.find((x) => x.name === 'IntegrityAudit');
+    if (!integrityAudit) throw new Error('manifest: the IntegrityAudit state machine is monitored (R10.1) and must exist');
+    const ops = new NestedStack(this, 'Operations', { description: `chengguo ${settings.stage} (${settings.partition}): alarms, alarm topic and dashboard` });
+    this.monitoring = new Monitoring(ops, 'Monitoring', {
+      prefix: p,
+      alarmEmail: settings.alarmEmail,
+      functionsByContext: new Map([...contexts].map(([name, ctx]) => [name, [...ctx.functions.keys()].map((f) => `${p}-${f}`)])),
+      stateMachines: m.stateMachines.map((x) => `${p}-${x.name}`),
+      integrityAudit: `${p}-${integrityAudit.name}`,
+      queues: this.deadLetterQueues,
+      api: this.api,
+      replications: [
+        { ruleId: replicationRuleIds.custody, sourceBucket: bucketName(this, settings, 'custody'), destinationBucket: bucketName(this, settings, 'backup') },
+        { ruleId: replicationRuleIds.documents, sourceBucket: bucketName(this, settings, 'documents'), destinationBucket: documentsReplicaName(this, settings) },
+      ],
+      ses: settings.mail.transport === 'ses',
+      backupVaults: [tableBackupVaultName(settings, 'primary')],
+      runbookUrl: settings.runbookUrl,
+    });
+    if (!settings.alarmEmail) {
+      Annotations.of(this.monitoring).addWarningV2('chengguo:noAlarmEmail', 'No -c alarmEmail=…: the alarm topic has no subscriber, so alarms reach nobody (docs/deploy.md).');
+    }
   }
 
   /**
@@ -319,6 +354,7 @@ export class StatelessStack extends Stack {
       ['AwsSolutions-SQS3'],
       `This queue is itself the on-failure destination of the ${def.name} stream mapping; a queue behind it would only move the same batch pointers again.`,
     );
+    this.deadLetterQueues.push({ id: `stream-${def.name}`, queue: failures, what: `stream ${def.name} (${def.description}): batch pointers that failed after retries` });
     fn.bindStreamRead({ streamArn, key: stateful.tableKey });
     const keys: Record<string, unknown> = { pk: { S: lambda.FilterRule.beginsWith(def.keys.pkPrefix) } };
     if (def.keys.sk !== undefined) keys['sk'] = { S: lambda.FilterRule.isEqual(def.keys.sk) };
@@ -348,6 +384,7 @@ export class StatelessStack extends Stack {
       ['AwsSolutions-SQS3'],
       'This queue is itself the dead-letter queue of the scheduled invocations; a queue behind it would only move the same messages again.',
     );
+    this.deadLetterQueues.push({ id: 'async-failures', queue, what: 'scheduled invocations the scheduler could not deliver, or whose function still failed after its retries' });
     return queue;
   }
 
