@@ -189,7 +189,7 @@ export class Monitoring extends Construct {
             anchor,
             expr,
             { threshold: 1 },
-            `${context} 上下文${zh} (Lambda ${metricName} in the ${context} context): ${names.map((n) => short(n, p)).join(', ')}.`,
+            `${zh}（${context} 上下文）(Lambda ${metricName} in the ${context} context): ${names.map((n) => short(n, p)).join(', ')}.`,
           );
         }
       });
@@ -220,8 +220,8 @@ export class Monitoring extends Construct {
     // ---- HTTP API ----
     const api5xx = props.api.metricServerError({ statistic: 'Sum', period: FIVE_MINUTES });
     const apiP99 = props.api.metricLatency({ statistic: 'p99', period: FIVE_MINUTES });
-    this.alarm('api-5xx', 'api-5xx', api5xx, { threshold: 5 }, 'HTTP API 5 分钟内 5xx 响应 ≥ 5 次 (the HTTP API answered 5xx at least 5 times in 5 minutes).');
-    this.alarm('api-latency', 'api-latency', apiP99, { threshold: 5000, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 3 }, 'HTTP API 的 p99 延迟连续 15 分钟超过 5 秒 (HTTP API p99 latency above 5 s for 15 minutes).');
+    this.alarm('api-5xx', 'api-5xx', api5xx, { threshold: 5 }, '接口 5 分钟内 5xx 响应 ≥ 5 次 (the HTTP API answered 5xx at least 5 times in 5 minutes).');
+    this.alarm('api-latency', 'api-latency', apiP99, { threshold: 5000, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 3, datapointsToAlarm: 3 }, '接口 p99 延迟连续 15 分钟超过 5 秒 (HTTP API p99 latency above 5 s for 15 minutes).');
     widgets.push([
       new cloudwatch.GraphWidget({ title: 'HTTP API: 4xx / 5xx', width: 12, left: [props.api.metricClientError({ statistic: 'Sum', period: FIVE_MINUTES }), api5xx] }),
       new cloudwatch.GraphWidget({ title: 'HTTP API: latency p50 / p99 (ms)', width: 12, left: [props.api.metricLatency({ statistic: 'p50', period: FIVE_MINUTES }), apiP99] }),
@@ -230,8 +230,8 @@ export class Monitoring extends Construct {
     // ---- SES reputation (account-wide) ----
     if (props.ses) {
       const ses = (metricName: string) => new cloudwatch.Metric({ namespace: 'AWS/SES', metricName, statistic: 'Maximum', period: Duration.hours(1) });
-      this.alarm('ses-bounce', 'ses-bounce', ses('Reputation.BounceRate'), { threshold: 0.05, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD }, 'SES 退信率超过 5%（10% 时 SES 会暂停发信）(SES bounce rate above 5 %; SES reviews the account at 10 %).');
-      this.alarm('ses-complaint', 'ses-complaint', ses('Reputation.ComplaintRate'), { threshold: 0.001, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD }, 'SES 投诉率超过 0.1% (SES complaint rate above 0.1 %).');
+      this.alarm('ses-bounce', 'ses-bounce', ses('Reputation.BounceRate'), { threshold: 0.05, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD }, '邮件退信率超过 5%（10% 时 SES 会暂停发信）(SES bounce rate above 5 %; SES reviews the account at 10 %).');
+      this.alarm('ses-complaint', 'ses-complaint', ses('Reputation.ComplaintRate'), { threshold: 0.001, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD }, '邮件投诉率超过 0.1% (SES complaint rate above 0.1 %).');
       widgets.push([new cloudwatch.GraphWidget({ title: 'SES reputation', width: 24, left: [ses('Reputation.BounceRate'), ses('Reputation.ComplaintRate')] })]);
     }
 

@@ -329,7 +329,7 @@ export class StatelessStack extends Stack {
       runbookUrl: settings.runbookUrl,
     });
     if (!settings.alarmEmail) {
-      Annotations.of(this.monitoring).addWarningV2('chengguo:noAlarmEmail', 'No -c alarmEmail=…: the alarm topic has no subscriber, so alarms reach nobody (docs/deploy.md).');
+      Annotations.of(this).addWarningV2('chengguo:noAlarmEmail', 'No -c alarmEmail=…: the alarm topic has no subscriber, so alarms reach nobody (docs/deploy.md).');
     }
   }
 
