@@ -55,6 +55,8 @@ export interface DeploySettings {
   readonly backupRetentionDays: number;
   /** Where the alarm descriptions point: docs/runbooks.md in the repository, or `-c runbookUrl=https://…`. */
   readonly runbookUrl: string;
+  /** The public catalogue's CloudFront front (aws only): custom domain, its ACM certificate and WAF web ACL (both us-east-1). */
+  readonly publicSite: { readonly domain?: string | undefined; readonly certificateArn?: string | undefined; readonly webAclArn?: string | undefined };
 }
 
 /**
@@ -162,6 +164,9 @@ export function settingsFromContext(node: Node): DeploySettings {
       : { transport: 'smtp', from, host: text(node, 'smtpHost') ?? `smtp.${mailDomain}`, port: integer(node, 'smtpPort', 465, 1, 65535) };
 
   const alarmEmail = text(node, 'alarmEmail');
+  if ((text(node, 'publicDomain') === undefined) !== (text(node, 'publicCertificateArn') === undefined)) {
+    throw new Error('context publicDomain and publicCertificateArn: give both (the ACM certificate of the domain, in us-east-1) or neither');
+  }
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new Error(`context alarmEmail: an email address, got ${alarmEmail}`);
 
   // Values that stand in for the department's own: allowed only in a demo synth.
@@ -173,6 +178,7 @@ export function settingsFromContext(node: Node): DeploySettings {
     ['oidcIssuer', oidc?.issuer],
     ['oidcJwksUrl', oidc?.jwksUrl],
     ['appBaseUrl', text(node, 'appBaseUrl')],
+    ['publicDomain', text(node, 'publicDomain')],
     ['alarmEmail', alarmEmail],
   ];
   const placeholders = candidates.flatMap(([key, v]) => (v !== undefined && isPlaceholderHost(hostOf(v)) ? [`${key}=${v}`] : []));
@@ -206,5 +212,6 @@ export function settingsFromContext(node: Node): DeploySettings {
     noncurrentVersionDays: integer(node, 'noncurrentVersionDays', 90, 1, 3650),
     backupRetentionDays: integer(node, 'backupRetentionDays', 35, 7, 36500),
     runbookUrl: text(node, 'runbookUrl') ?? 'docs/runbooks.md',
+    publicSite: { domain: text(node, 'publicDomain'), certificateArn: text(node, 'publicCertificateArn'), webAclArn: text(node, 'publicWebAclArn') },
   };
 }

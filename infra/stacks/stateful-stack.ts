@@ -4,7 +4,7 @@
  * Table and bucket shapes come from infra/tables.ts (the local cloud reads the
  * same file, so DynamoDB Local has exactly these keys and indexes).
  */
-import { Annotations, Arn, ArnFormat, Aws, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -19,7 +19,9 @@ import { dataKey, logsKey } from '../constructs/keys.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { AccessLogBucket, SecureBucket } from '../constructs/secure-bucket.ts';
 import { UserDirectory, type JwtSettings } from '../constructs/user-directory.ts';
-import { backupBucketArn, bucketName, documentsReplicaArn, replicationRuleIds, tableBackupVaultName } from './naming.ts';
+import { envNames } from '#adapters/config.ts';
+import { allowPublicCatalogueReads } from '../constructs/public-site.ts';
+import { backupBucketArn, backupBucketName, bucketName, documentsReplicaArn, replicationRuleIds, tableBackupVaultName } from './naming.ts';
 import type { DeploySettings } from './settings.ts';
 
 /** The backup bucket lives in the backup stack (second region). */
@@ -164,6 +166,23 @@ export class StatefulStack extends Stack {
     this.tableIndexes = { registry: indexes.registry, logs: indexes.logs };
     this.tableStreams = streams;
     this.tableBackup = this.backupPlan(settings, [registry, logs]);
+
+    // ---- the public catalogue through CloudFront (aws; infra/constructs/public-site.ts) ----
+    if (settings.partition === 'aws') allowPublicCatalogueReads(published, storageKey);
+
+    // ---- outputs: what docs/deploy.md, docs/custody.md and the operator scripts name (env var in the description) ----
+    const out = (id: string, value: string, envVar: string) => new CfnOutput(this, id, { value, description: envVar });
+    out('UploadsBucketName', uploads.bucketName, envNames.uploadsBucket);
+    out('CustodyBucketName', custody.bucketName, envNames.custodyBucket);
+    out('PublishedBucketName', published.bucketName, envNames.publishedBucket);
+    out('DocumentsBucketName', documents.bucketName, envNames.documentsBucket);
+    out('BackupBucketName', backupBucketName(this, settings), envNames.backupBucket);
+    out('BackupRegion', settings.backupRegion, 'BACKUP_REGION');
+    out('RegistryTableName', registry.tableName, envNames.registryTable);
+    out('LogsTableName', logs.tableName, envNames.logsTable);
+    out('TableKeyArn', tableKey.keyArn, 'restore:drill --kms-key');
+    out('AuditAnchorKeyArn', this.auditAnchorKey.keyArn, 'AUDIT_ANCHOR_KEY_ID');
+    out('TableBackupVaultName', this.tableBackup.vault.backupVaultName, 'AWS Backup vault of the tables (restore drill)');
 
     // ---- who signs in ----
     if (settings.oidc) {

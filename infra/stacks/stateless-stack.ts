@@ -17,7 +17,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, ArnFormat, Duration, NestedStack, Stack, TimeZone, type NestedStackProps, type StackProps } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, RemovalPolicy, Stack, TimeZone, type NestedStackProps, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -28,6 +28,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -49,6 +50,7 @@ import {
 } from '../constructs/chengguo-function.ts';
 import { metricsEnv, metricsNamespace } from '#adapters/emf-metrics.ts';
 import { Monitoring, type MonitoredQueue } from '../constructs/monitoring.ts';
+import { PublicSite } from '../constructs/public-site.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { bucketArn, bucketName, documentsReplicaName, replicationRuleIds, tableBackupVaultName } from './naming.ts';
 import type { DeploySettings } from './settings.ts';
@@ -136,6 +138,8 @@ export class StatelessStack extends Stack {
   readonly mailIdentity: ses.EmailIdentity | undefined;
   /** Alarms, topic and dashboard (issue 11 §2), in a nested stack of their own. */
   readonly monitoring: Monitoring;
+  /** The public catalogue's CloudFront distribution (aws partition only). */
+  readonly publicSite: PublicSite | undefined;
   /** Every dead-letter / on-failure queue of the stage; each has an alarm. */
   private readonly deadLetterQueues: MonitoredQueue[] = [];
 
@@ -328,6 +332,37 @@ export class StatelessStack extends Stack {
       backupVaults: [tableBackupVaultName(settings, 'primary')],
       runbookUrl: settings.runbookUrl,
     });
+    // ---- the public catalogue on the web (aws; aws-cn needs an ICP filing first — docs/deploy.md) ----
+    if (settings.partition === 'aws') {
+      this.publicSite = new PublicSite(this, 'PublicCatalogue', {
+        prefix: p,
+        bucketName: bucketName(this, settings, 'published'),
+        bucketRegion: settings.region,
+        ...settings.publicSite,
+        logBucket: this.edgeLogBucket(),
+      });
+    }
+
+    // ---- outputs (docs/deploy.md) ----
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'HTTP API endpoint (APP_BASE_URL unless -c appBaseUrl)' });
+    new CfnOutput(this, 'AppBaseUrl', { value: appBaseUrl, description: envNames.appBaseUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic of every alarm (docs/runbooks.md)' });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' });
+    if (this.publicSite) {
+      new CfnOutput(this, 'PublicCatalogueUrl', { value: `https://${settings.publicSite.domain ?? this.publicSite.distribution.distributionDomainName}/`, description: 'The public catalogue (R9.3)' });
+      new CfnOutput(this, 'PublicCatalogueDistributionDomain', { value: this.publicSite.distribution.distributionDomainName, description: 'CNAME target of -c publicDomain' });
+    }
+    if (this.mailIdentity) {
+      // The three DKIM CNAME records the department's DNS must publish before SES sends (docs/deploy.md).
+      const id = this.mailIdentity;
+      const dkim = [
+        [id.dkimDnsTokenName1, id.dkimDnsTokenValue1],
+        [id.dkimDnsTokenName2, id.dkimDnsTokenValue2],
+        [id.dkimDnsTokenName3, id.dkimDnsTokenValue3],
+      ] as const;
+      dkim.forEach(([name, value], i) => new CfnOutput(this, `MailDkimRecord${i + 1}`, { value: `${name} CNAME ${value}`, description: `DKIM record ${i + 1} of ${settings.mail.transport === 'ses' ? settings.mail.domain : ''}` }));
+    }
+
     if (!settings.alarmEmail) {
       Annotations.of(this).addWarningV2('chengguo:noAlarmEmail', 'No -c alarmEmail=…: the alarm topic has no subscriber, so alarms reach nobody (docs/deploy.md).');
     }
@@ -371,6 +406,28 @@ export class StatelessStack extends Stack {
     });
     // Lambda checks the role's stream permissions when it creates the mapping.
     mapping.node.addDependency(fn.role);
+  }
+
+  /**
+   * CloudFront standard logs need a bucket with ACLs (log delivery writes
+   * with an ACL) and SSE-S3; kept a year, the stage's log retention.
+   */
+  private edgeLogBucket(): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'EdgeLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const why = 'This bucket receives CloudFront standard logs of the public catalogue: ';
+    acknowledge(bucket, ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled'], `${why}logging its own access would log every log delivery, recursively.`);
+    acknowledge(bucket, ['NIST.800.53.R5-S3DefaultEncryptionKMS'], `${why}CloudFront log delivery writes with SSE-S3 only, not SSE-KMS.`);
+    acknowledge(bucket, ['NIST.800.53.R5-S3BucketReplicationEnabled'], `${why}operational evidence kept in-region for a year; the records of custody are replicated from custody and documents.`);
+    return bucket;
   }
 
   private deadLetterQueue(): sqs.Queue {
