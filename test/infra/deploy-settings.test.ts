@@ -74,3 +74,23 @@ describe('issue 11 §6: a named production stage refuses placeholders; the offli
     Annotations.fromStack(real.stateful).hasNoWarning('*', Match.stringLikeRegexp('Demo synth'));
   });
 });
+
+describe('issue 11 §6: the deploy pipeline a department can adopt runs tests, cdk diff, a manual approval, then deploys the diffed templates', () => {
+  it('orders test → diff → deploy, gates deploy on a protected environment, deploys the diffed cloud assembly, and never synthesises demo values', async () => {
+    const { parse } = await import('yaml');
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(new URL('../../.github/workflows/deploy.yml', import.meta.url), 'utf8');
+    const wf = parse(text) as { jobs: Record<string, { needs?: string; environment?: string; steps: Array<{ run?: string }> }>; permissions: Record<string, string> };
+    const runs = (job: string) => wf.jobs[job]!.steps.flatMap((st) => (st.run ? [st.run] : [])).join('\n');
+
+    expect(Object.keys(wf.jobs)).toEqual(['test', 'diff', 'deploy']);
+    expect(runs('test')).toContain('npm test');
+    expect(wf.jobs['diff']!.needs).toBe('test');
+    expect(runs('diff')).toMatch(/cdk diff --all --app cdk\.out/);
+    expect(wf.jobs['deploy']!.needs).toBe('diff');
+    expect(wf.jobs['deploy']!.environment).toBeDefined();
+    expect(runs('deploy')).toMatch(/cdk deploy --all --app cdk\.out/);
+    expect(wf.permissions['id-token']).toBe('write');
+    expect(text).not.toMatch(/demo=true|aws-secret-access-key/i);
+  });
+});
