@@ -18,6 +18,8 @@ export const envNames = {
   mailFrom: 'MAIL_FROM',
   smtpHost: 'SMTP_HOST',
   smtpPort: 'SMTP_PORT',
+  /** ARN of the Secrets Manager secret {"username","password"} of the relay, read at run time (never the password itself). */
+  smtpCredentialsSecret: 'SMTP_CREDENTIALS_SECRET_ARN',
   appBaseUrl: 'APP_BASE_URL',
   /** The OpenID Connect issuer people sign in with (Cognito user pool, the aws-cn issuer, the local issuer). */
   oidcIssuer: 'OIDC_ISSUER',

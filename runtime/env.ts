@@ -32,6 +32,7 @@ export const envGroups = {
       [envNames.mailFrom]: nonEmpty,
       [envNames.smtpHost]: nonEmpty,
       [envNames.smtpPort]: z.coerce.number().int().min(1).max(65535),
+      [envNames.smtpCredentialsSecret]: z.string().startsWith('arn:').optional(),
     }),
   ]),
   appBaseUrl: z.object({ [envNames.appBaseUrl]: url }),

@@ -3,6 +3,7 @@ import { sfnTask } from '#runtime/sfn-task.ts';
 import { appBaseUrl, now } from '#runtime/ports/basics.ts';
 import { documents } from '#runtime/ports/buckets.ts';
 import { mailer } from '#runtime/ports/mail.ts';
+import { metrics } from '#runtime/ports/metrics.ts';
 import { calendar, identityRepo, submissions } from '#runtime/ports/registry.ts';
 import { verifySubmission } from '#shared/verification/outcome.ts';
 import { verification } from './context.ts';
@@ -15,6 +16,6 @@ export const markVerifiedInputSchema = z.object({
 });
 
 /** "Mark Verified" (R7.1): verified, the R8.1 15 WD transfer clock started, the submitter emailed. */
-export const handler = sfnTask(verification, 'MarkVerified', markVerifiedInputSchema, [submissions, identityRepo, mailer, documents, calendar, now, appBaseUrl], async (input, p, ctx) =>
+export const handler = sfnTask(verification, 'MarkVerified', markVerifiedInputSchema, [submissions, identityRepo, mailer, documents, calendar, now, appBaseUrl, metrics], async (input, p, ctx) =>
   verifySubmission({ ...p, store: p.submissions }, { submissionId: input.submissionId, n: input.n, decidedBy: input.review.decidedBy, requestId: ctx.requestId }),
 );

@@ -69,7 +69,7 @@ export type MailBinding =
       readonly from: string;
       readonly host: string;
       readonly port: number;
-      /** JSON {"username","password"}; resolved by CloudFormation at deploy time. */
+      /** JSON {"username","password"}; read by the function at run time (adapters/mailer.ts), never put in its environment. */
       readonly credentials: secretsmanager.ISecret;
     };
 
@@ -397,11 +397,25 @@ export class ChengguoFunction extends Construct {
     } else {
       this.fn.addEnvironment(envNames.smtpHost, mail.host);
       this.fn.addEnvironment(envNames.smtpPort, String(mail.port));
-      // adapters/mailer.ts reads SMTP_USER/SMTP_PASSWORD; CloudFormation
-      // resolves them from the secret at deploy time (the template holds only
-      // the reference), so the role needs no secretsmanager permission.
-      this.fn.addEnvironment('SMTP_USER', mail.credentials.secretValueFromJson('username').unsafeUnwrap());
-      this.fn.addEnvironment('SMTP_PASSWORD', mail.credentials.secretValueFromJson('password').unsafeUnwrap());
+      // The ARN only: adapters/mailer.ts reads the secret at run time
+      // (GetSecretValue on this one secret, its key via Secrets Manager only),
+      // so the password is in no environment variable and no template.
+      // Written out, not secret.grantRead: that would add this role to the
+      // key policy of the stateful stack's key, a reference back across stacks.
+      this.fn.addEnvironment(envNames.smtpCredentialsSecret, mail.credentials.secretArn);
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], resources: [mail.credentials.secretArn] }),
+      );
+      const key = mail.credentials.encryptionKey;
+      if (key) {
+        this.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({
+            actions: ['kms:Decrypt'],
+            resources: [key.keyArn],
+            conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.${Stack.of(this).urlSuffix}` } },
+          }),
+        );
+      }
     }
     return this;
   }

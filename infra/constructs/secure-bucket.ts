@@ -17,6 +17,8 @@ export interface SecureBucketProps {
   /** Days before an unfinished multipart upload is aborted (its parts deleted). */
   readonly abortIncompleteUploadAfterDays?: number;
   readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly days: number };
+  /** Noncurrent (overwritten or deleted) versions expire after this many days; kept forever when absent. */
+  readonly noncurrentVersionExpirationDays?: number;
   readonly replication?: Pick<s3.BucketProps, 'replicationRole' | 'replicationRules'>;
 }
 
@@ -40,6 +42,9 @@ export class SecureBucket extends Construct {
       serverAccessLogsPrefix: `${id.toLowerCase()}/`,
       lifecycleRules: [
         { id: 'abort-incomplete-multipart-uploads', abortIncompleteMultipartUploadAfter: Duration.days(props.abortIncompleteUploadAfterDays ?? 7) },
+        ...(props.noncurrentVersionExpirationDays !== undefined
+          ? [{ id: 'expire-noncurrent-versions', noncurrentVersionExpiration: Duration.days(props.noncurrentVersionExpirationDays), expiredObjectDeleteMarker: true }]
+          : []),
       ],
       ...(lock
         ? {

@@ -93,7 +93,7 @@ export async function startDynamoDbLocal(opts: {
   return child;
 }
 
-function createInput(shape: TableShape): CreateTableCommandInput {
+export function createInput(shape: TableShape): CreateTableCommandInput {
   const attributes = new Set([shape.partitionKey, shape.sortKey]);
   for (const gsi of shape.globalIndexes) {
     attributes.add(gsi.partitionKey);

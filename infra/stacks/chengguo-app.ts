@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Tags, Validations, type App } from 'aws-cdk-lib';
+import { Annotations, Tags, Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
 import type { Manifest } from '../manifest.ts';
 import { acknowledge } from '../constructs/nag.ts';
@@ -59,6 +59,13 @@ export function addChengguoStacks(app: App, opts: { readonly manifest?: Manifest
   stateless.addStackDependency(stateful, 'functions bind the tables, buckets and keys');
 
   for (const stack of [backup, stateful, stateless]) {
+    if (settings.demo) {
+      Annotations.of(stack).addWarningV2(
+        'chengguo:demoValues',
+        `Demo synth (-c demo=true): ${settings.placeholders.length > 0 ? settings.placeholders.join(', ') : 'no placeholder in use'}. ` +
+          'These templates are for reading and testing, not for deploying: a synth without demo=true refuses every placeholder (docs/deploy.md).',
+      );
+    }
     Tags.of(stack).add('project', 'chengguo');
     Tags.of(stack).add('stage', settings.stage);
   }

@@ -36,3 +36,19 @@ export function backupKeyAliasName(settings: DeploySettings): string {
 export function stackName(settings: DeploySettings, role: 'Backup' | 'Stateful' | 'Stateless'): string {
   return `Chengguo-${settings.stage}-${role}`;
 }
+
+/** The AWS Backup vault of the tables (primary region) and its cross-region copy (backup region). */
+export function tableBackupVaultName(settings: DeploySettings, where: 'primary' | 'copy'): string {
+  return `${settings.prefix}-tables${where === 'copy' ? '-copy' : ''}`;
+}
+
+/** Replication rule ids: a dimension of the S3 replication metrics the alarms read. */
+export const replicationRuleIds = { custody: 'custody-to-backup', documents: 'documents-to-replica' } as const;
+
+/** The documents bucket's cross-region replica (backup region): reports and letters as sent (issue 11 §5). */
+export function documentsReplicaName(scope: Construct, settings: DeploySettings): string {
+  return `${settings.prefix}-documents-replica-${Stack.of(scope).account}-${settings.backupRegion}`;
+}
+
+export const documentsReplicaArn = (scope: Construct, settings: DeploySettings) =>
+  Arn.format({ service: 's3', region: '', account: '', resource: documentsReplicaName(scope, settings) }, Stack.of(scope));

@@ -1,7 +1,12 @@
 /**
  * Deployment settings, read once from CDK context (cdk.json or `-c key=value`).
  * Everything has an offline default so that `npm run synth` needs no AWS
- * account, no credentials and no network, for `aws` and for `aws-cn`.
+ * account, no credentials and no network, for `aws` and for `aws-cn`. The
+ * defaults that stand in for a department's own values (the mail domain
+ * example.gov.cn, the placeholder issuer, the relay smtp.example.gov.cn) are
+ * accepted only with `-c demo=true` (what `npm run synth` passes; each stack
+ * then carries a warning saying so): any other synth — a deploy of a named
+ * stage — refuses them with an error that names the context key to set.
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
@@ -40,10 +45,25 @@ export interface DeploySettings {
   readonly custodyRetentionDays: number;
   /** Days after which an unfinished multipart upload to the uploads bucket is aborted. */
   readonly uploadAbortDays: number;
+  /** `-c demo=true`: placeholders allowed (offline synth); the stacks warn that they are not deployable. */
+  readonly demo: boolean;
+  /** The placeholder values in use (empty outside demo: a placeholder there fails the synth). */
+  readonly placeholders: readonly string[];
+  /** Where the alarms are emailed (`-c alarmEmail=…`); the SNS topic has no subscription without it. */
+  readonly alarmEmail: string | undefined;
+  /** Noncurrent versions of the uploads and published buckets expire after this many days. */
+  readonly noncurrentVersionDays: number;
+  /** Daily AWS Backup recovery points of the tables are kept this long (vault lock minimum). */
+  readonly backupRetentionDays: number;
+  /** Where the alarm descriptions point: docs/runbooks.md in the repository, or `-c runbookUrl=https://…`. */
+  readonly runbookUrl: string;
+  /** The public catalogue's CloudFront front (aws only): custom domain, its ACM certificate and WAF web ACL (both us-east-1). */
+  readonly publicSite: { readonly domain?: string | undefined; readonly certificateArn?: string | undefined; readonly webAclArn?: string | undefined };
 }
 
 /**
- * aws: Singapore, backed up to Tokyo. Hong Kong (ap-east-1) has Cognito but no
+ * The default partition is aws-cn (Beijing, backed up in Ningxia): survey
+ * results are PRC government data and stay in the PRC. aws: Singapore, backed up to Tokyo. Hong Kong (ap-east-1) has Cognito but no
  * SES (CloudFormation's own validation refuses AWS::SES::EmailIdentity there);
  * it can still be chosen with `-c region=ap-east-1 -c mailTransport=smtp`.
  */
@@ -74,6 +94,32 @@ function integer(node: Node, key: string, fallback: number, min: number, max: nu
   return v;
 }
 
+/**
+ * Hosts that can never be a department's own: the project's stand-in
+ * example.gov.cn and the names reserved for examples and tests (RFC 2606, RFC 6761).
+ */
+export function isPlaceholderHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  const under = (d: string) => h === d || h.endsWith(`.${d}`);
+  return ['example.gov.cn', 'example.com', 'example.net', 'example.org', 'example', 'test', 'invalid', 'localhost'].some(under);
+}
+
+function hostOf(value: string): string {
+  if (value.includes('@')) return value.slice(value.lastIndexOf('@') + 1);
+  try {
+    return new URL(value).hostname;
+  } catch {
+    return value;
+  }
+}
+
+function flag(node: Node, key: string): boolean {
+  const v: unknown = node.tryGetContext(key);
+  if (v === undefined || v === null || v === '' || v === false || v === 'false') return false;
+  if (v === true || v === 'true') return true;
+  throw new Error(`context ${key}: expected true or false, got ${String(v)}`);
+}
+
 function httpsUrl(key: string, value: string): string {
   const url = new URL(value);
   if (url.protocol !== 'https:') throw new Error(`context ${key}: the JWT authorizer needs an https URL, got ${value}`);
@@ -81,7 +127,7 @@ function httpsUrl(key: string, value: string): string {
 }
 
 export function settingsFromContext(node: Node): DeploySettings {
-  const partition = text(node, 'partition') ?? 'aws';
+  const partition = text(node, 'partition') ?? 'aws-cn';
   if (partition !== 'aws' && partition !== 'aws-cn') throw new Error(`context partition: expected aws or aws-cn, got ${partition}`);
   const stage = text(node, 'stage') ?? 'prod';
   if (!/^[a-z][a-z0-9-]{0,11}$/.test(stage)) throw new Error(`context stage: lower-case letters, digits and '-', at most 12, got ${stage}`);
@@ -119,6 +165,33 @@ export function settingsFromContext(node: Node): DeploySettings {
       ? { transport: 'ses', domain: mailDomain, from }
       : { transport: 'smtp', from, host: text(node, 'smtpHost') ?? `smtp.${mailDomain}`, port: integer(node, 'smtpPort', 465, 1, 65535) };
 
+  const alarmEmail = text(node, 'alarmEmail');
+  if ((text(node, 'publicDomain') === undefined) !== (text(node, 'publicCertificateArn') === undefined)) {
+    throw new Error('context publicDomain and publicCertificateArn: give both (the ACM certificate of the domain, in us-east-1) or neither');
+  }
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new Error(`context alarmEmail: an email address, got ${alarmEmail}`);
+
+  // Values that stand in for the department's own: allowed only in a demo synth.
+  const demo = flag(node, 'demo');
+  const candidates: Array<[string, string | undefined]> = [
+    ['mailDomain', mail.transport === 'ses' ? mail.domain : undefined],
+    ['mailFrom', mail.from],
+    ['smtpHost', mail.transport === 'smtp' ? mail.host : undefined],
+    ['oidcIssuer', oidc?.issuer],
+    ['oidcJwksUrl', oidc?.jwksUrl],
+    ['appBaseUrl', text(node, 'appBaseUrl')],
+    ['publicDomain', text(node, 'publicDomain')],
+    ['alarmEmail', alarmEmail],
+  ];
+  const placeholders = candidates.flatMap(([key, v]) => (v !== undefined && isPlaceholderHost(hostOf(v)) ? [`${key}=${v}`] : []));
+  if (!demo && placeholders.length > 0) {
+    throw new Error(
+      `stage ${stage}: placeholder values cannot be deployed — ${placeholders.join(', ')}. ` +
+        'Pass the department\'s own with -c key=value (docs/deploy.md), or -c demo=true for an offline demo synth that is not deployable. ' +
+        `(阶段 ${stage} 含占位值，不能部署：请按 docs/deploy.md 以 -c 传入本单位的真实值)`,
+    );
+  }
+
   const retention = integer(node, 'logRetentionDays', RetentionDays.ONE_YEAR, 1, RetentionDays.TEN_YEARS);
   if (!Object.values(RetentionDays).includes(retention)) throw new Error(`context logRetentionDays: not a CloudWatch Logs retention, got ${retention}`);
 
@@ -146,5 +219,12 @@ export function settingsFromContext(node: Node): DeploySettings {
     logRetention: retention as RetentionDays,
     custodyRetentionDays: integer(node, 'custodyRetentionDays', 3650, 1, 36500),
     uploadAbortDays: integer(node, 'uploadAbortDays', 7, 1, 7),
+    demo,
+    placeholders,
+    alarmEmail,
+    noncurrentVersionDays: integer(node, 'noncurrentVersionDays', 90, 1, 3650),
+    backupRetentionDays: integer(node, 'backupRetentionDays', 35, 7, 36500),
+    runbookUrl: text(node, 'runbookUrl') ?? 'docs/runbooks.md',
+    publicSite: { domain: text(node, 'publicDomain'), certificateArn: text(node, 'publicCertificateArn'), webAclArn: text(node, 'publicWebAclArn') },
   };
 }

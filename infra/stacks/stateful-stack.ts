@@ -4,9 +4,11 @@
  * Table and bucket shapes come from infra/tables.ts (the local cloud reads the
  * same file, so DynamoDB Local has exactly these keys and indexes).
  */
-import { Annotations, Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -15,10 +17,12 @@ import type { BucketName, TableName } from '../manifest.ts';
 import { buckets as bucketNames, tables as tableShapes } from '../tables.ts';
 import { BreakGlassRole, CustodyTrail, custodyPrincipals, lockBucket } from '../constructs/custody-lockdown.ts';
 import { dataKey, logsKey, namedKeyPolicy } from '../constructs/keys.ts';
-import { acknowledgeWildcardResource } from '../constructs/nag.ts';
+import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { AccessLogBucket, SecureBucket } from '../constructs/secure-bucket.ts';
 import { UserDirectory, type JwtSettings } from '../constructs/user-directory.ts';
-import { backupBucketArn, bucketName } from './naming.ts';
+import { envNames } from '#adapters/config.ts';
+import { allowPublicCatalogueReads } from '../constructs/public-site.ts';
+import { backupBucketArn, backupBucketName, bucketName, documentsReplicaArn, replicationRuleIds, tableBackupVaultName } from './naming.ts';
 import type { DeploySettings } from './settings.ts';
 
 /** The backup bucket lives in the backup stack (second region). */
@@ -58,6 +62,8 @@ export class StatefulStack extends Stack {
   readonly userDirectory: UserDirectory | undefined;
   /** SMTP user and password (aws-cn: no SES); filled in by the operator after the first deploy. */
   readonly smtpSecret: secretsmanager.ISecret | undefined;
+  /** Daily AWS Backup of both tables, copied to the backup region (issue 11 §5). */
+  readonly tableBackup: { readonly plan: backup.BackupPlan; readonly vault: backup.BackupVault };
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -88,7 +94,7 @@ export class StatefulStack extends Stack {
       const id = pascal(name);
       const common = { bucketName: bucketName(this, settings, name), encryptionKey: storageKey, accessLogs };
       if (name === 'custody') {
-        const replication = this.custodyReplication(settings, props.backupKey);
+        const replication = this.replication('Custody', settings, props.backupKey, backupBucketArn(this, settings), replicationRuleIds.custody);
         made.custody = new SecureBucket(this, id, {
           ...common,
           // GOVERNANCE, not COMPLIANCE: R10.1 forbids unauthorised alteration,
@@ -101,24 +107,33 @@ export class StatefulStack extends Stack {
           objectLock: { mode: 'GOVERNANCE', days: settings.custodyRetentionDays },
           replication: { replicationRole: replication.role, replicationRules: replication.rules },
         }).bucket;
-        this.grantReplication(replication.role, made.custody, storageKey, props.backupKey, settings);
+        this.grantReplication(replication.role, made.custody, storageKey, props.backupKey, settings, backupBucketArn(this, settings), true);
         // Issue 11 item 3: denies beyond IAM, the break-glass role, CloudTrail data events.
         lockBucket(made.custody, named, [named.destructionRoleArn, named.breakGlassRoleArn]);
         new BreakGlassRole(this, 'CustodyBreakGlass', { principals: named, custody: made.custody, key: storageKey });
         new CustodyTrail(this, 'CustodyTrail', { principals: named, custody: made.custody, accessLogs, logsKey: this.logsKey, logRetention: settings.logRetention });
+      } else if (name === 'documents') {
+        // The reports and letters as sent (verification, catalogue reports):
+        // evidence that cannot be regenerated as it was, so replicated to the
+        // second region like custody (issue 11 §5).
+        const replication = this.replication('Documents', settings, props.backupKey, documentsReplicaArn(this, settings), replicationRuleIds.documents);
+        made.documents = new SecureBucket(this, id, { ...common, replication: { replicationRole: replication.role, replicationRules: replication.rules } }).bucket;
+        this.grantReplication(replication.role, made.documents, storageKey, props.backupKey, settings, documentsReplicaArn(this, settings), false);
       } else {
         made[name] = new SecureBucket(this, id, {
           ...common,
           // uploads is the quarantine: a presigned multipart upload abandoned by
           // a submitter is aborted and its parts deleted after this many days.
           ...(name === 'uploads' ? { abortIncompleteUploadAfterDays: settings.uploadAbortDays } : {}),
+          // Superseded versions (a re-uploaded part, a rebuilt catalogue page) are not records: they expire (issue 11 §5).
+          noncurrentVersionExpirationDays: settings.noncurrentVersionDays,
         }).bucket;
         Validations.of(made[name]).acknowledge({
           id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
           reason:
             name === 'uploads'
               ? 'uploads is a quarantine of unverified bytes; verified packages move to custody, which is replicated to the backup region.'
-              : `${name} holds outputs regenerated from the registry and custody (reports, letters, desensitised releases); custody and the tables are the records that are backed up.`,
+              : `${name} holds the public catalogue and desensitised releases, rebuilt from the registry and custody; custody, documents and the tables are the records that are backed up.`,
         });
       }
     }
@@ -151,10 +166,6 @@ export class StatefulStack extends Stack {
           projectionType: dynamodb.ProjectionType.ALL,
         });
       }
-      Validations.of(table).acknowledge({
-        id: 'NIST.800.53.R5-DynamoDBInBackupPlan',
-        reason: 'Point-in-time recovery (35 days, per-second restore) is on and deletion protection blocks table deletion; an AWS Backup plan would add a second copy of the same items at extra cost.',
-      });
       tables[shape.name] = table;
       indexes[shape.name] = shape.globalIndexes.map((g) => g.name);
     }
@@ -163,6 +174,24 @@ export class StatefulStack extends Stack {
     this.tables = { registry, logs };
     this.tableIndexes = { registry: indexes.registry, logs: indexes.logs };
     this.tableStreams = streams;
+    this.tableBackup = this.backupPlan(settings, [registry, logs]);
+
+    // ---- the public catalogue through CloudFront (aws; infra/constructs/public-site.ts) ----
+    if (settings.partition === 'aws') allowPublicCatalogueReads(published, storageKey);
+
+    // ---- outputs: what docs/deploy.md, docs/custody.md and the operator scripts name (env var in the description) ----
+    const out = (id: string, value: string, envVar: string) => new CfnOutput(this, id, { value, description: envVar });
+    out('UploadsBucketName', uploads.bucketName, envNames.uploadsBucket);
+    out('CustodyBucketName', custody.bucketName, envNames.custodyBucket);
+    out('PublishedBucketName', published.bucketName, envNames.publishedBucket);
+    out('DocumentsBucketName', documents.bucketName, envNames.documentsBucket);
+    out('BackupBucketName', backupBucketName(this, settings), envNames.backupBucket);
+    out('BackupRegion', settings.backupRegion, 'BACKUP_REGION');
+    out('RegistryTableName', registry.tableName, envNames.registryTable);
+    out('LogsTableName', logs.tableName, envNames.logsTable);
+    out('TableKeyArn', tableKey.keyArn, 'restore:drill --kms-key');
+    out('AuditAnchorKeyArn', this.auditAnchorKey.keyArn, 'AUDIT_ANCHOR_KEY_ID');
+    out('TableBackupVaultName', this.tableBackup.vault.backupVaultName, 'AWS Backup vault of the tables (restore drill)');
 
     // ---- who signs in ----
     if (settings.oidc) {
@@ -206,45 +235,104 @@ export class StatefulStack extends Stack {
   }
 
   /**
-   * custody → backup (second region). Deletes are not replicated (a delete
-   * marker on custody never hides the backup copy); replicas are encrypted with
-   * the backup region's key. The role is written out by hand because
+   * A bucket → its replica in the backup region. Deletes are not replicated (a
+   * delete marker here never hides the replica); replicas are encrypted with
+   * the backup region's key and stored in an archive class (Glacier Instant
+   * Retrieval: archive pricing, still readable at once for a restore).
+   * Replication Time Control (15 min) publishes the latency and failure
+   * metrics the alarms read. The role is written out by hand because
    * replicating Object Lock versions needs the retention and legal-hold reads
    * that the generated role lacks.
    */
-  private custodyReplication(settings: DeploySettings, backupKey: kms.IKey): { role: iam.Role; rules: s3.ReplicationRule[] } {
-    const role = new iam.Role(this, 'CustodyReplicationRole', {
-      // Named: the key policies admit the stage's roles by name (<prefix>-*).
-      roleName: `${settings.prefix}-custody-replication`,
+  private replication(
+    id: string,
+    settings: DeploySettings,
+    backupKey: kms.IKey,
+    destinationArn: string,
+    ruleId: string,
+  ): { role: iam.Role; rules: s3.ReplicationRule[] } {
+    const role = new iam.Role(this, `${id}ReplicationRole`, {
+      // Named: the key policies admit the stage's roles by name (<prefix>-*, infra/constructs/keys.ts).
+      roleName: `${settings.prefix}-${id.toLowerCase()}-replication`,
       assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
       }),
-      description: 'S3 replication of the custody bucket to the backup region',
+      description: `S3 replication of the ${id.toLowerCase()} bucket to the backup region`,
     });
-    const destination = s3.Bucket.fromBucketAttributes(this, 'BackupBucket', {
-      bucketArn: backupBucketArn(this, settings),
-      region: settings.backupRegion,
-    });
+    const destination = s3.Bucket.fromBucketAttributes(this, `${id}ReplicaBucket`, { bucketArn: destinationArn, region: settings.backupRegion });
     return {
       role,
-      rules: [{ id: 'custody-to-backup', destination, kmsKey: backupKey, sseKmsEncryptedObjects: true, deleteMarkerReplication: false }],
+      rules: [
+        {
+          id: ruleId,
+          destination,
+          kmsKey: backupKey,
+          sseKmsEncryptedObjects: true,
+          deleteMarkerReplication: false,
+          storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+          replicationTimeControl: s3.ReplicationTimeValue.FIFTEEN_MINUTES,
+          metrics: s3.ReplicationTimeValue.FIFTEEN_MINUTES,
+        },
+      ],
     };
   }
 
-  private grantReplication(role: iam.Role, source: s3.Bucket, sourceKey: kms.IKey, backupKey: kms.IKey, settings: DeploySettings): void {
-    const backupArn = backupBucketArn(this, settings);
+  /**
+   * Both tables, daily at 03:00 Beijing time (19:00 UTC), kept
+   * backupRetentionDays in a locked vault, each recovery point copied to a
+   * locked vault in the backup region (issue 11 §5). PITR stays on for the
+   * per-second restore of the last 35 days; the plan adds what PITR lacks: a
+   * copy outside the region that an account administrator cannot shorten.
+   */
+  private backupPlan(settings: DeploySettings, tables: readonly dynamodb.ITable[]): { plan: backup.BackupPlan; vault: backup.BackupVault } {
+    const p = settings.prefix;
+    const key = dataKey(this, 'BackupVaultKey', `alias/${p}-backup-vault`, 'chengguo: AWS Backup vault of the tables');
+    const vault = new backup.BackupVault(this, 'TableBackupVault', {
+      backupVaultName: tableBackupVaultName(settings, 'primary'),
+      encryptionKey: key,
+      removalPolicy: RemovalPolicy.RETAIN,
+      // Vault Lock in compliance mode after a 3-day grace: no one, the root
+      // user included, can delete a recovery point before minRetention.
+      lockConfiguration: { minRetention: Duration.days(7), changeableFor: Duration.days(3) },
+    });
+    const copyVault = backup.BackupVault.fromBackupVaultArn(
+      this,
+      'TableBackupCopyVault',
+      Arn.format({ service: 'backup', region: settings.backupRegion, resource: 'backup-vault', resourceName: tableBackupVaultName(settings, 'copy'), arnFormat: ArnFormat.COLON_RESOURCE_NAME }, this),
+    );
+    const plan = new backup.BackupPlan(this, 'TableBackupPlan', { backupPlanName: `${p}-tables`, backupVault: vault });
+    plan.addRule(
+      new backup.BackupPlanRule({
+        ruleName: 'daily-with-cross-region-copy',
+        scheduleExpression: events.Schedule.cron({ minute: '0', hour: '19' }),
+        startWindow: Duration.hours(1),
+        completionWindow: Duration.hours(8),
+        deleteAfter: Duration.days(settings.backupRetentionDays),
+        copyActions: [{ destinationBackupVault: copyVault, deleteAfter: Duration.days(settings.backupRetentionDays) }],
+      }),
+    );
+    const selection = plan.addSelection('Tables', { resources: tables.map((t) => backup.BackupResource.fromDynamoDbTable(t)), allowRestores: true });
+    acknowledge(
+      selection,
+      ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]'],
+      'The AWS Backup service role of the table selection only: AWS maintains these two service-role policies as DynamoDB backup and restore (incl. KMS grants and cross-region copies) evolve; a hand-written copy would drift and break a restore silently. The role is assumable by backup.amazonaws.com alone.',
+    );
+    return { plan, vault };
+  }
+
+  private grantReplication(role: iam.Role, source: s3.Bucket, sourceKey: kms.IKey, backupKey: kms.IKey, settings: DeploySettings, backupArn: string, objectLock: boolean): void {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [source.bucketArn] }));
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
-        actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging', 's3:GetObjectRetention', 's3:GetObjectLegalHold'],
+        actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging', ...(objectLock ? ['s3:GetObjectRetention', 's3:GetObjectLegalHold'] : [])],
         resources: [source.arnForObjects('*')],
       }),
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], resources: [`${backupArn}/*`] }),
     );
-    acknowledgeWildcardResource(role, source.arnForObjects('*'), 'S3 replication reads every new object version of the custody bucket (keys are …/<submissionId>/v<N>/<path>); the grant is confined to that bucket.');
-    acknowledgeWildcardResource(role, `${backupArn}/*`, 'S3 replication writes each replica under the same key into the backup bucket; the grant is confined to that bucket.');
+    acknowledgeWildcardResource(role, source.arnForObjects('*'), 'S3 replication reads every new object version of the source bucket (keys are …/<submissionId>/v<N>/<path>); the grant is confined to that bucket.');
+    acknowledgeWildcardResource(role, `${backupArn}/*`, 'S3 replication writes each replica under the same key into its replica bucket in the backup region; the grant is confined to that bucket.');
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['kms:Decrypt'],

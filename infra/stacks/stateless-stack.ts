@@ -17,7 +17,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, Stack, TimeZone, type NestedStackProps, type StackProps } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, RemovalPolicy, Stack, TimeZone, type NestedStackProps, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -29,6 +29,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -48,9 +49,12 @@ import {
   type StateMachineRef,
   type TableRef,
 } from '../constructs/chengguo-function.ts';
+import { metricsEnv, metricsNamespace } from '#adapters/emf-metrics.ts';
+import { Monitoring, type MonitoredQueue } from '../constructs/monitoring.ts';
+import { PublicSite } from '../constructs/public-site.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { signInClient } from '../constructs/user-directory.ts';
-import { bucketArn, bucketName } from './naming.ts';
+import { bucketArn, bucketName, documentsReplicaName, replicationRuleIds, tableBackupVaultName } from './naming.ts';
 import type { DeploySettings } from './settings.ts';
 
 /** What the stateless stack needs from the stateful one (StatefulStack satisfies it). */
@@ -139,6 +143,12 @@ export class StatelessStack extends Stack {
   readonly signIn: { readonly jwt: JwtBinding; readonly client: cognito.UserPoolClient | undefined; readonly signInUrl: string };
   readonly schedules: ReadonlyMap<string, scheduler.Schedule>;
   readonly mailIdentity: ses.EmailIdentity | undefined;
+  /** Alarms, topic and dashboard (issue 11 §2), in a nested stack of their own. */
+  readonly monitoring: Monitoring;
+  /** The public catalogue's CloudFront distribution (aws partition only). */
+  readonly publicSite: PublicSite | undefined;
+  /** Every dead-letter / on-failure queue of the stage; each has an alarm. */
+  private readonly deadLetterQueues: MonitoredQueue[] = [];
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -273,6 +283,9 @@ export class StatelessStack extends Stack {
       fn.fn.addEnvironment(envNames.oidcClientId, jwt.audience);
       fn.fn.addEnvironment(envNames.oidcCliRedirectUri, settings.signIn.cliRedirectUri);
       fn.fn.addEnvironment(envNames.signInUrl, this.signIn.signInUrl);
+      // Domain metrics (EMF): the namespace and service dimension the dashboard reads.
+      fn.fn.addEnvironment(metricsEnv.namespace, metricsNamespace);
+      fn.fn.addEnvironment(metricsEnv.service, p);
     }
 
     // ---- schedules ----
@@ -324,6 +337,61 @@ export class StatelessStack extends Stack {
       schedules.set(def.name, schedule);
     }
     this.schedules = schedules;
+
+    // ---- monitoring: alarms, topic, dashboard (a nested stack: ~100 resources) ----
+    const integrityAudit = m.stateMachines.find((x) => x.name === 'IntegrityAudit');
+    if (!integrityAudit) throw new Error('manifest: the IntegrityAudit state machine is monitored (R10.1) and must exist');
+    const ops = new NestedStack(this, 'Operations', { description: `chengguo ${settings.stage} (${settings.partition}): alarms, alarm topic and dashboard` });
+    this.monitoring = new Monitoring(ops, 'Monitoring', {
+      prefix: p,
+      alarmEmail: settings.alarmEmail,
+      functionsByContext: new Map([...contexts].map(([name, ctx]) => [name, [...ctx.functions.keys()].map((f) => `${p}-${f}`)])),
+      stateMachines: m.stateMachines.map((x) => `${p}-${x.name}`),
+      integrityAudit: `${p}-${integrityAudit.name}`,
+      queues: this.deadLetterQueues,
+      api: this.api,
+      replications: [
+        { ruleId: replicationRuleIds.custody, sourceBucket: bucketName(this, settings, 'custody'), destinationBucket: bucketName(this, settings, 'backup') },
+        { ruleId: replicationRuleIds.documents, sourceBucket: bucketName(this, settings, 'documents'), destinationBucket: documentsReplicaName(this, settings) },
+      ],
+      ses: settings.mail.transport === 'ses',
+      backupVaults: [tableBackupVaultName(settings, 'primary')],
+      runbookUrl: settings.runbookUrl,
+    });
+    // ---- the public catalogue on the web (aws; aws-cn needs an ICP filing first — docs/deploy.md) ----
+    if (settings.partition === 'aws') {
+      this.publicSite = new PublicSite(this, 'PublicCatalogue', {
+        prefix: p,
+        bucketName: bucketName(this, settings, 'published'),
+        bucketRegion: settings.region,
+        ...settings.publicSite,
+        logBucket: this.edgeLogBucket(),
+      });
+    }
+
+    // ---- outputs (docs/deploy.md) ----
+    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'HTTP API endpoint (APP_BASE_URL unless -c appBaseUrl)' });
+    new CfnOutput(this, 'AppBaseUrl', { value: appBaseUrl, description: envNames.appBaseUrl });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic of every alarm (docs/runbooks.md)' });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' });
+    if (this.publicSite) {
+      new CfnOutput(this, 'PublicCatalogueUrl', { value: `https://${settings.publicSite.domain ?? this.publicSite.distribution.distributionDomainName}/`, description: 'The public catalogue (R9.3)' });
+      new CfnOutput(this, 'PublicCatalogueDistributionDomain', { value: this.publicSite.distribution.distributionDomainName, description: 'CNAME target of -c publicDomain' });
+    }
+    if (this.mailIdentity) {
+      // The three DKIM CNAME records the department's DNS must publish before SES sends (docs/deploy.md).
+      const id = this.mailIdentity;
+      const dkim = [
+        [id.dkimDnsTokenName1, id.dkimDnsTokenValue1],
+        [id.dkimDnsTokenName2, id.dkimDnsTokenValue2],
+        [id.dkimDnsTokenName3, id.dkimDnsTokenValue3],
+      ] as const;
+      dkim.forEach(([name, value], i) => new CfnOutput(this, `MailDkimRecord${i + 1}`, { value: `${name} CNAME ${value}`, description: `DKIM record ${i + 1} of ${settings.mail.transport === 'ses' ? settings.mail.domain : ''}` }));
+    }
+
+    if (!settings.alarmEmail) {
+      Annotations.of(this).addWarningV2('chengguo:noAlarmEmail', 'No -c alarmEmail=…: the alarm topic has no subscriber, so alarms reach nobody (docs/deploy.md).');
+    }
   }
 
   /**
@@ -347,6 +415,7 @@ export class StatelessStack extends Stack {
       ['AwsSolutions-SQS3'],
       `This queue is itself the on-failure destination of the ${def.name} stream mapping; a queue behind it would only move the same batch pointers again.`,
     );
+    this.deadLetterQueues.push({ id: `stream-${def.name}`, queue: failures, what: `stream ${def.name} (${def.description}): batch pointers that failed after retries` });
     fn.bindStreamRead({ streamArn, key: stateful.tableKey });
     const keys: Record<string, unknown> = { pk: { S: lambda.FilterRule.beginsWith(def.keys.pkPrefix) } };
     if (def.keys.sk !== undefined) keys['sk'] = { S: lambda.FilterRule.isEqual(def.keys.sk) };
@@ -365,6 +434,28 @@ export class StatelessStack extends Stack {
     mapping.node.addDependency(fn.role);
   }
 
+  /**
+   * CloudFront standard logs need a bucket with ACLs (log delivery writes
+   * with an ACL) and SSE-S3; kept a year, the stage's log retention.
+   */
+  private edgeLogBucket(): s3.Bucket {
+    const bucket = new s3.Bucket(this, 'EdgeLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const why = 'This bucket receives CloudFront standard logs of the public catalogue: ';
+    acknowledge(bucket, ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled'], `${why}logging its own access would log every log delivery, recursively.`);
+    acknowledge(bucket, ['NIST.800.53.R5-S3DefaultEncryptionKMS'], `${why}CloudFront log delivery writes with SSE-S3 only, not SSE-KMS.`);
+    acknowledge(bucket, ['NIST.800.53.R5-S3BucketReplicationEnabled'], `${why}operational evidence kept in-region for a year; the records of custody are replicated from custody and documents.`);
+    return bucket;
+  }
+
   private deadLetterQueue(): sqs.Queue {
     const queue = new sqs.Queue(this, 'AsyncFailures', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -376,6 +467,7 @@ export class StatelessStack extends Stack {
       ['AwsSolutions-SQS3'],
       'This queue is itself the dead-letter queue of the scheduled invocations; a queue behind it would only move the same messages again.',
     );
+    this.deadLetterQueues.push({ id: 'async-failures', queue, what: 'scheduled invocations the scheduler could not deliver, or whose function still failed after its retries' });
     return queue;
   }
 

@@ -1,3 +1,4 @@
+import type { DomainMetrics } from '#shared/ports/metrics.ts';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -27,6 +28,8 @@ export interface OutcomeMailPorts extends OutcomePorts {
   readonly mailer: Mailer;
   readonly documents: DocumentStore;
   readonly appBaseUrl: string;
+  /** Counts the first delivery of each outcome (a retry counts nothing). */
+  readonly metrics?: DomainMetrics;
 }
 
 /** What the reviewer (or the checks) decided, as the state machine carries it. */
@@ -110,6 +113,7 @@ export async function returnToSubmitter(
   });
   const due = result.resubmissionDue;
   if (await alreadyMailed(ports, input.submissionId, input.n, 'returned')) return { status: 'returned', resubmissionDue: due.due, emailed: [] };
+  ports.metrics?.record('SubmissionsReturned', 1);
 
   const { submission, version } = result;
   const name = resultName(version, submission);
@@ -189,6 +193,7 @@ export async function verifySubmission(
   });
   const transferDue = result.transferDue;
   if (await alreadyMailed(ports, input.submissionId, input.n, 'verified')) return { status: 'verified', transferDue: transferDue?.due ?? null, emailed: [] };
+  ports.metrics?.record('SubmissionsVerified', 1);
 
   const { submission, version } = result;
   const name = resultName(version, submission);

@@ -6,18 +6,20 @@ import { manifest } from '#infra/manifest.ts';
 import { placeholderCnIssuer, settingsFromContext } from '#infra/stacks/settings.ts';
 import { asArray, functionsNamed, iamStatements, resourcesOf, synthChengguo, type Synthesised } from './synth.ts';
 
-const settingsOf = (context: Record<string, unknown>) => settingsFromContext(new App({ context }).node);
+const settingsOf = (context: Record<string, unknown>) => settingsFromContext(new App({ context: { demo: true, ...context } }).node);
 
 describe('deployment settings from CDK context (issue 2)', () => {
   it('defaults the aws partition to Singapore backed up in Tokyo, with SES mail and a Cognito user directory', () => {
-    const s = settingsOf({});
+    const s = settingsOf({ partition: 'aws' });
 
     expect(s).toMatchObject({ partition: 'aws', stage: 'prod', region: 'ap-southeast-1', backupRegion: 'ap-northeast-1', prefix: 'chengguo-prod', oidc: undefined, account: undefined });
     expect(s.mail).toEqual({ transport: 'ses', domain: 'example.gov.cn', from: 'noreply@example.gov.cn' });
   });
 
-  it('defaults aws-cn to Beijing backed up in Ningxia, with SMTP mail and a placeholder OIDC issuer that must be replaced', () => {
-    const s = settingsOf({ partition: 'aws-cn' });
+  it('defaults to aws-cn: Beijing backed up in Ningxia, with SMTP mail and a placeholder OIDC issuer that must be replaced (issue 11 §6)', () => {
+    const s = settingsOf({});
+
+    expect(s.partition).toBe('aws-cn');
 
     expect(s).toMatchObject({ region: 'cn-north-1', backupRegion: 'cn-northwest-1' });
     expect(s.mail).toMatchObject({ transport: 'smtp', port: 465 });
@@ -25,9 +27,9 @@ describe('deployment settings from CDK context (issue 2)', () => {
   });
 
   it('refuses settings that cannot deploy: a region outside the partition, a backup in the same region, SES in China, an http issuer', () => {
-    expect(() => settingsOf({ partition: 'aws', region: 'cn-north-1' })).toThrow(/not in partition aws/);
+    expect(() => settingsOf({ partition: 'aws', region: 'cn-north-1' })).toThrow(/not in partition aws$/);
     expect(() => settingsOf({ partition: 'aws-cn', backupRegion: 'ap-southeast-1' })).toThrow(/not in partition aws-cn/);
-    expect(() => settingsOf({ backupRegion: 'ap-southeast-1' })).toThrow(/second region/);
+    expect(() => settingsOf({ partition: 'aws', backupRegion: 'ap-southeast-1' })).toThrow(/second region/);
     expect(() => settingsOf({ partition: 'aws-cn', mailTransport: 'ses' })).toThrow(/SES is not offered/);
     expect(() => settingsOf({ partition: 'aws-cn', oidcIssuer: 'http://idp.example.gov.cn' })).toThrow(/https/);
     expect(() => settingsOf({ partition: 'azure' })).toThrow(/aws or aws-cn/);
@@ -64,7 +66,7 @@ describe('aws-cn: the same system in the China partition (issue 2)', () => {
     }
   });
 
-  it('sends mail over SMTP with the relay from context and credentials resolved from Secrets Manager, with no SES at all', () => {
+  it('sends mail over SMTP with the relay from context and credentials read from Secrets Manager at run time, with no SES at all', () => {
     const senders = manifest.functions.filter((f) => f.sendsEmail);
     expect(senders.length).toBeGreaterThan(0);
     for (const def of senders) {
@@ -73,7 +75,9 @@ describe('aws-cn: the same system in the China partition (issue 2)', () => {
       const fn = found[0]!.resource;
       const env = (fn.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables;
       expect(env, def.name).toMatchObject({ [envNames.mailTransport]: 'smtp', [envNames.smtpHost]: 'smtp.nr.example.gov.cn', [envNames.smtpPort]: '587', [envNames.mailFrom]: 'noreply@example.gov.cn' });
-      expect(JSON.stringify(env['SMTP_PASSWORD'])).toContain('{{resolve:secretsmanager:');
+      // issue 11 §6: the secret's ARN, read at run time; never the password itself
+      expect(env[envNames.smtpCredentialsSecret], def.name).toBeDefined();
+      expect(JSON.stringify(env), def.name).not.toMatch(/resolve:secretsmanager|SMTP_PASSWORD|SMTP_USER/);
     }
     expect(resourcesOf(cn.templates.stateless, 'AWS::SES::EmailIdentity')).toEqual([]);
     for (const t of templates()) {
@@ -109,6 +113,6 @@ describe('aws-cn: the same system in the China partition (issue 2)', () => {
     const placeholder = synthChengguo({ partition: 'aws-cn' });
 
     Annotations.fromStack(placeholder.stateful).hasWarning('*', Match.stringLikeRegexp('placeholder https://idp\\.example\\.gov\\.cn'));
-    Annotations.fromStack(cn.stateful).hasNoWarning('*', Match.stringLikeRegexp('placeholder'));
+    Annotations.fromStack(cn.stateful).hasNoWarning('*', Match.stringLikeRegexp('trusts the placeholder'));
   });
 });

@@ -79,7 +79,8 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
   it('puts each function in the nested stack of its bounded context (functions/<context>/…), and no function in the parent', () => {
     for (const def of manifest.functions) expect(fnFound(def.name).context, def.name).toBe(contextOf(def));
     expect(resourcesOf(s.templates.stateless, 'AWS::Lambda::Function')).toEqual([]);
-    expect(resourcesOf(s.templates.stateless, 'AWS::CloudFormation::Stack')).toHaveLength(new Set(manifest.functions.map(contextOf)).size);
+    // One per context, plus Operations (alarms and dashboard, issue 11 §2).
+    expect(resourcesOf(s.templates.stateless, 'AWS::CloudFormation::Stack')).toHaveLength(new Set(manifest.functions.map(contextOf)).size + 1);
   });
 
   it('gives every function a role of its own, without AWS managed policies', () => {
@@ -91,7 +92,15 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
 
     expect(new Set(roles).size).toBe(manifest.functions.length);
     for (const t of s.templates.all.values()) {
-      for (const [id, role] of resourcesOf(t, 'AWS::IAM::Role')) expect(role.Properties?.['ManagedPolicyArns'], id).toBeUndefined();
+      for (const [id, role] of resourcesOf(t, 'AWS::IAM::Role')) {
+        // The one exception: the AWS Backup service role of the table selection (issue 11 §5), assumable by backup.amazonaws.com only.
+        if (/^TableBackupPlanTablesRole/.test(id)) {
+          expect(JSON.stringify(role.Properties?.['AssumeRolePolicyDocument']), id).toContain('backup.amazonaws.com');
+          expect(JSON.stringify(role.Properties?.['ManagedPolicyArns']).match(/policy\/[\w/-]+/g), id).toEqual(['policy/service-role/AWSBackupServiceRolePolicyForBackup', 'policy/service-role/AWSBackupServiceRolePolicyForRestores']);
+          continue;
+        }
+        expect(role.Properties?.['ManagedPolicyArns'], id).toBeUndefined();
+      }
     }
   });
 
@@ -346,7 +355,8 @@ describe('guards that fail the synth instead of the deployment (issue 2)', () =>
     const largest = counts[0]!;
 
     expect(counts.map((c) => c.stack)).toEqual(expect.arrayContaining([...s.templates.all.keys()]));
-    expect(counts.length).toBe(3 + s.stateless.contexts.size);
+    // backup, stateful, stateless, Operations (alarms, issue 11 §2) and one per context
+    expect(counts.length).toBe(4 + s.stateless.contexts.size);
     for (const c of counts) expect(c.resources, c.stack).toBeLessThan(500);
     // Headroom for the contexts still to come (publication, sharing, …): the largest stays under 80 % of the limit,
     // so a growing stack is split before a deployment can hit the limit.

@@ -11,7 +11,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { App, type CfnResource as CfnResourceConstruct } from 'aws-cdk-lib';
+import { App, Stack, type CfnResource as CfnResourceConstruct } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { addChengguoStacks, projectRoot, type ChengguoStacks } from '#infra/stacks/chengguo-app.ts';
 import { contextOf } from '#infra/stacks/stateless-stack.ts';
@@ -29,6 +29,8 @@ export interface Synthesised extends ChengguoStacks {
     readonly stateful: Template;
     /** The parent: state machines, HTTP API, schedules, one AWS::CloudFormation::Stack per context. */
     readonly stateless: Template;
+    /** The Operations nested stack: alarm topic, alarms, dashboard (issue 11 §2). */
+    readonly monitoring: Template;
     /** One nested template per bounded context (functions/<context>/…), keyed by the context. */
     readonly contexts: ReadonlyMap<string, Template>;
     /** Every template of the stage, nested ones included, keyed by stack path (Chengguo-prod-Stateless/Catalogue). */
@@ -41,11 +43,18 @@ export interface Synthesised extends ChengguoStacks {
  * per region, property schemas; ~4 s a synth): nag.test.ts runs it, the
  * targeted template tests do not need it.
  */
+/**
+ * The tests synthesise the `aws` partition unless they name `aws-cn` (the
+ * CLI's default is aws-cn, settings.ts), with the offline demo values
+ * (`demo: true`, as `npm run synth`): a test of the production refusal passes `demo: false`.
+ */
+export const testDefaults = { partition: 'aws', demo: true } as const;
+
 export function newApp(context: Record<string, unknown> = {}, opts: { readonly bundle?: boolean; readonly validate?: boolean } = {}): App {
   return new App({
     outdir: mkdtempSync(path.join(tmpdir(), 'chengguo-cdk-')),
     builtinCloudFormationValidation: opts.validate ?? false,
-    context: { ...cdkJsonContext(), ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
+    context: { ...cdkJsonContext(), ...testDefaults, ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
   });
 }
 
@@ -61,13 +70,16 @@ export function templatesOf(stacks: ChengguoStacks): Synthesised['templates'] {
   const stateful = Template.fromStack(stacks.stateful);
   const stateless = Template.fromStack(stacks.stateless);
   const contexts = new Map([...stacks.stateless.contexts].map(([name, ctx]) => [name, Template.fromStack(ctx)] as const));
+  const opsStack = Stack.of(stacks.stateless.monitoring);
+  const monitoring = Template.fromStack(opsStack);
   const all = new Map<string, Template>([
     [stacks.backup.node.path, backup],
     [stacks.stateful.node.path, stateful],
     [stacks.stateless.node.path, stateless],
+    [opsStack.node.path, monitoring],
     ...[...stacks.stateless.contexts.values()].map((ctx) => [ctx.node.path, contexts.get(ctx.context)!] as const),
   ]);
-  return { backup, stateful, stateless, contexts, all };
+  return { backup, stateful, stateless, monitoring, contexts, all };
 }
 
 /** The Lambda named <prefix>-<name> in every template that has one (a test expects exactly one). */

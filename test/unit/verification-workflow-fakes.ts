@@ -28,6 +28,7 @@ import type { HumanTaskPorts } from '#shared/tasks/human-tasks.ts';
 import { newTaskId } from '#shared/tasks/ids.ts';
 import type { PackageFile } from '#shared/verification/byte-source.ts';
 import { technicalReviewKind } from '#shared/verification/review-task.ts';
+import type { DomainMetric, DomainMetrics } from '#shared/ports/metrics.ts';
 import { InMemoryRegistryAccess, openedSubmission, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
 import { appBaseUrl, InMemoryDocumentReader, InMemoryDocuments, lambdaContext, RecordingMailer } from './tasks-fakes.ts';
 
@@ -74,9 +75,22 @@ export interface VerificationWorld {
   readonly documents: InMemoryDocuments;
   readonly packages: FixturePackages;
   readonly mailer: RecordingMailer;
+  /** The domain metrics the handlers recorded (issue 11 §2). */
+  readonly metrics: RecordingMetrics;
   readonly humanPorts: HumanTaskPorts;
   readonly invoked: string[];
   close(): Promise<void>;
+}
+
+/** A fake DomainMetrics: every value recorded, in order. */
+export class RecordingMetrics implements DomainMetrics {
+  readonly values: Array<[DomainMetric, number]> = [];
+  record(metric: DomainMetric, value: number): void {
+    this.values.push([metric, value]);
+  }
+  total(metric: DomainMetric): number {
+    return this.values.filter(([m]) => m === metric).reduce((a, [, v]) => a + v, 0);
+  }
 }
 
 /** The Verification ASL with its placeholders resolved, as the local endpoint loads it. */
@@ -101,6 +115,7 @@ export async function verificationWorld(): Promise<VerificationWorld> {
   const documents = new InMemoryDocuments();
   const packages = new FixturePackages();
   const mailer = new RecordingMailer();
+  const metrics = new RecordingMetrics();
   const invoked: string[] = [];
   const handlers: Record<string, (event: unknown, ctx: typeof lambdaContext) => Promise<unknown>> = {};
   const engine = new LocalStepFunctions({
@@ -137,6 +152,7 @@ export async function verificationWorld(): Promise<VerificationWorld> {
     documents,
     packages,
     appBaseUrl,
+    metrics,
   };
   const kind = technicalReviewKind({ store: sub.store, identity: sub.identity, documents, calendar: sub.ports.calendar, now: sub.ports.now });
   const humanPorts: HumanTaskPorts = {
@@ -165,7 +181,7 @@ export async function verificationWorld(): Promise<VerificationWorld> {
       verificationFailures: new DynamoVerificationFailureLog(new InMemoryRegistryAccess(sub.tables)),
     }),
   });
-  return { sub, engine, documents, packages, mailer, humanPorts, invoked, close: () => engine.close() };
+  return { sub, engine, documents, packages, mailer, metrics, humanPorts, invoked, close: () => engine.close() };
 }
 
 /** Uploads a fixture package's files as version n's objects and completes the version (which starts Verification). */

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { HumanTaskDecisionValue } from '#shared/ports/tasks.ts';
 import type { Submission, Version } from '#shared/schemas/submission.ts';
 import { decideHumanTask } from '#shared/tasks/human-tasks.ts';
+import { returnToSubmitter, verifySubmission } from '#shared/verification/outcome.ts';
 import { prepareChecks, reportHtmlKey, reportJsonKey } from '#shared/verification/run.ts';
 import type { VerificationReport } from '#shared/verification/verify-package.ts';
 import { InMemoryDocuments } from './tasks-fakes.ts';
@@ -119,6 +120,26 @@ describe('R7.2 Verification state machine: the reviewer returns with reasons; th
     expect(await world.sub.store.getVersion(submissionId, 2)).toMatchObject({ status: 'verified' });
     expect(await world.documents.getJson(reportJsonKey(submissionId, 1))).toBeDefined();
     expect(await world.documents.getJson(reportJsonKey(submissionId, 2))).toBeDefined();
+  });
+});
+
+describe('R7.1 R7.2 issue 11 §2: the verification outcomes are counted as domain metrics, once each, however often a step is retried', () => {
+  it('records one SubmissionsReturned for v1 and one SubmissionsVerified for v2; a retried Return/MarkVerified step adds nothing', async () => {
+    world = await verificationWorld();
+    const { submissionId, executionArn } = await submitFixture(world, 'valid');
+    await decideAs(world, 'chen.jing', await reviewTaskId(world, submissionId, 1), 'return', '请补充质量检查报告');
+    await world.engine.settled(executionArn);
+    const v2 = await resubmitFixture(world, submissionId, 'valid');
+    await decideAs(world, 'chen.jing', await reviewTaskId(world, submissionId, v2.n), 'approve');
+    await world.engine.settled(v2.executionArn);
+    const before = [...world.metrics.values];
+
+    const ports = { store: world.sub.store, identity: world.sub.identity, calendar: world.sub.ports.calendar, now: world.sub.ports.now, mailer: world.mailer, documents: world.documents, appBaseUrl: 'http://localhost', metrics: world.metrics };
+    await returnToSubmitter(ports, { submissionId, n: 1, review: { decision: 'return', reasons: '请补充质量检查报告', decidedBy: 'chen.jing', source: 'review' }, requestId: 'retry-1' });
+    await verifySubmission(ports, { submissionId, n: 2, decidedBy: 'chen.jing', requestId: 'retry-2' });
+
+    expect(before).toEqual([['SubmissionsReturned', 1], ['SubmissionsVerified', 1]]);
+    expect(world.metrics.values).toEqual(before);
   });
 });
 
