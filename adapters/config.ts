@@ -19,6 +19,14 @@ export const envNames = {
   smtpHost: 'SMTP_HOST',
   smtpPort: 'SMTP_PORT',
   appBaseUrl: 'APP_BASE_URL',
+  /** The OpenID Connect issuer people sign in with (Cognito user pool, the aws-cn issuer, the local issuer). */
+  oidcIssuer: 'OIDC_ISSUER',
+  /** The public app client (no secret; authorization code + PKCE) of the pages and the CLI. */
+  oidcClientId: 'OIDC_CLIENT_ID',
+  /** The CLI's loopback redirect URI; a port of 0 (or none) = any port (RFC 8252 §7.3). */
+  oidcCliRedirectUri: 'OIDC_CLI_REDIRECT_URI',
+  /** Where a page sends a user who is not signed in (the system's own /auth/sign-in). */
+  signInUrl: 'SIGN_IN_URL',
 } as const;
 
 export const tableEnv = { registry: envNames.registryTable, logs: envNames.logsTable } as const;

@@ -145,17 +145,3 @@ export class HttpSubmissionApi implements SubmissionApi {
     return `${this.apiUrl}/submissions/${enc(submissionId)}/versions/${n}/report${format === 'html' ? '.html' : ''}`;
   }
 }
-
-/** POST /local-auth/token of the local cloud's stand-in issuer. */
-export async function localSignIn(apiUrl: string, userId: string, fetchImpl: typeof fetch = fetch): Promise<{ idToken: string; expiresIn?: number }> {
-  const res = await fetchImpl(`${apiUrl}/local-auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ userId }),
-  });
-  const text = await res.text();
-  if (!res.ok) throw apiErrorFrom(res.status, text, 'POST /local-auth/token');
-  const json = JSON.parse(text) as { idToken?: unknown; expiresIn?: unknown };
-  if (typeof json.idToken !== 'string') throw new ApiError(res.status, 'RESPONSE_CONTRACT_MISMATCH', '登录接口未返回 idToken', [], undefined, 'POST /local-auth/token');
-  return { idToken: json.idToken, ...(typeof json.expiresIn === 'number' ? { expiresIn: json.expiresIn } : {}) };
-}

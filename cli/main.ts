@@ -2,8 +2,9 @@ import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import zhCN from 'zod/v4/locales/zh-CN.js';
-import { HttpSubmissionApi, localSignIn } from './api.ts';
-import { defaultApiUrl, readCredentials, resolveAuth, saveCredentials, tokenExpiry, trimApiUrl } from './credentials.ts';
+import { HttpSubmissionApi } from './api.ts';
+import { credentialsPath, defaultApiUrl, readCredentials, removeCredentials, resolveAuth, saveCredentials, trimApiUrl } from './credentials.ts';
+import { login, refresh, revoke } from './login.ts';
 import { CliError, formatError } from './errors.ts';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { exitCodes, statusLines } from './follow.ts';
@@ -28,10 +29,14 @@ export interface Io {
 export const usage = `chengguo — 自然资源调查监测成果汇交命令行工具 (upload CLI)
 
 用法 usage:
+  chengguo login [--api URL] [--no-browser]
+      在浏览器中登录（OpenID Connect 授权码 + PKCE，回调到本机 127.0.0.1 的随机端口）：打开浏览器
+      （--no-browser 时只打印地址），登录后令牌与刷新令牌保存在 ~/.config/chengguo/credentials.json
+      （权限 0600；或 $CHENGGUO_CONFIG_DIR、$XDG_CONFIG_HOME/chengguo），令牌到期前自动续期。
   chengguo login <用户名> [--api URL]
-      本地云：以演示用户登录（POST /local-auth/token），令牌保存在
-      ~/.config/chengguo/credentials.json（或 $CHENGGUO_CONFIG_DIR、$XDG_CONFIG_HOME/chengguo）。
-      AWS：不需要 login，用 --token 或环境变量 CHENGGUO_TOKEN 提供 ID 令牌。
+      仅限本地云（测试、CI）：不开浏览器，以该演示用户走同一登录流程。
+  chengguo logout
+      退出登录：吊销刷新令牌（登录服务支持时），删除保存的登录信息。
   chengguo manifest <目录> [--roles 规则文件] [--out manifest.json]
       流式计算每个文件的 SHA-256，按约定（或 chengguo.roles.json）确定文件角色，写出 manifest.json。
   chengguo upload <目录> --task <任务编号> [--catalogue catalogue.json] [--submission <汇交编号>]
@@ -57,7 +62,8 @@ const common = {
 } as const satisfies ParseArgsConfig['options'];
 
 const commandOptions = {
-  login: { ...common },
+  login: { ...common, 'no-browser': { type: 'boolean' } },
+  logout: { ...common },
   manifest: { ...common, roles: { type: 'string' }, out: { type: 'string' } },
   upload: {
     ...common,
@@ -112,6 +118,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   const apiClient = (auth: { apiUrl: string; token: string }) =>
     io.fetch ? new HttpSubmissionApi(auth.apiUrl, auth.token, undefined, io.fetch) : new HttpSubmissionApi(auth.apiUrl, auth.token);
+  const renew = (stored: Parameters<typeof refresh>[0]) => refresh(stored, io.fetch ? { fetch: io.fetch } : {});
   /** Set once the upload has a version to fill: only then is there anything to resume. */
   let uploadStarted = false;
   try {
@@ -119,7 +126,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout.write(`${usage}\n`);
       return command ? exitCodes.ok : exitCodes.error;
     }
-    if (!(command in commandOptions)) throw new CliError('UNKNOWN_COMMAND', `未知命令 “${command}”；可用命令：login、manifest、upload、status、abort（chengguo --help）`);
+    if (!(command in commandOptions)) throw new CliError('UNKNOWN_COMMAND', `未知命令 “${command}”；可用命令：login、logout、manifest、upload、status、abort（chengguo --help）`);
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(`${usage}\n`);
       return exitCodes.ok;
@@ -128,16 +135,31 @@ export async function main(argv: string[], io: Io): Promise<number> {
     switch (command as Command) {
       case 'login': {
         const { values, positionals } = parse('login', rest);
-        const userId = positional(positionals, '用户名', 'chengguo login li.na');
+        if (positionals.length > 1) throw new CliError('BAD_ARGUMENTS', `多余的参数：${positionals.slice(1).join(' ')}`);
         const stored = await readCredentials(io.env);
         const apiUrl = trimApiUrl(values.api ?? io.env['CHENGGUO_API_URL'] ?? stored?.apiUrl ?? defaultApiUrl);
-        const { idToken } = await localSignIn(apiUrl, userId, io.fetch);
-        const exp = tokenExpiry(idToken);
-        const path = await saveCredentials(
-          { apiUrl, userId, token: idToken, ...(exp ? { expiresAt: exp.toISOString() } : {}), savedAt: new Date().toISOString() },
-          io.env,
+        const creds = await login({
+          apiUrl,
+          ...(positionals[0] !== undefined ? { userId: positionals[0] } : {}),
+          openBrowser: !values['no-browser'],
+          out: io.stdout,
+          ...(io.fetch ? { fetch: io.fetch } : {}),
+        });
+        const path = await saveCredentials(creds, io.env);
+        const exp = creds.expiresAt ? new Date(creds.expiresAt) : undefined;
+        io.stdout.write(
+          `已登录 ${apiUrl}，用户 ${creds.userId}；令牌保存在 ${path}${exp ? `，有效期至 ${chinaDateTime(exp)}` : ''}${creds.refreshToken ? '（到期前自动续期）' : ''}\n`,
         );
-        io.stdout.write(`已登录 ${apiUrl}，用户 ${userId}；令牌保存在 ${path}${exp ? `，有效期至 ${chinaDateTime(exp)}` : ''}\n`);
+        return exitCodes.ok;
+      }
+
+      case 'logout': {
+        const { positionals } = parse('logout', rest);
+        if (positionals.length > 0) throw new CliError('BAD_ARGUMENTS', `多余的参数：${positionals.join(' ')}`);
+        const stored = await readCredentials(io.env);
+        const revoked = stored ? await revoke(stored, io.fetch) : false;
+        const removed = await removeCredentials(io.env);
+        io.stdout.write(removed ? `已退出登录：已删除 ${credentialsPath(io.env)}${revoked ? '，刷新令牌已吊销' : ''}\n` : '没有保存的登录信息。\n');
         return exitCodes.ok;
       }
 
@@ -163,7 +185,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'upload': {
         const { values, positionals } = parse('upload', rest);
         const dir = await checkPackageDir(positional(positionals, '成果包目录', 'chengguo upload ./成果包 --task <任务编号>'));
-        const auth = await resolveAuth(values, io.env);
+        const auth = await resolveAuth(values, io.env, new Date(), renew);
         const api = apiClient(auth);
         const wait = values.wait === undefined ? undefined : positiveInt(values.wait, '--wait', 0, 7 * 24 * 3600);
         // Ctrl-C: every finished file and part is already in the state file (written atomically).
@@ -206,7 +228,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'status': {
         const { values, positionals } = parse('status', rest);
         const submissionId = positional(positionals, '汇交编号', 'chengguo status <汇交编号>');
-        const auth = await resolveAuth(values, io.env);
+        const auth = await resolveAuth(values, io.env, new Date(), renew);
         const api = apiClient(auth);
         const [response, timeline] = await Promise.all([api.getSubmission(submissionId), api.getTimeline(submissionId)]);
         io.stdout.write(`${statusLines(api, response, timeline).join('\n')}\n`);
@@ -216,7 +238,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       case 'abort': {
         const { values, positionals } = parse('abort', rest);
         const submissionId = positional(positionals, '汇交编号', 'chengguo abort <汇交编号>');
-        const auth = await resolveAuth(values, io.env);
+        const auth = await resolveAuth(values, io.env, new Date(), renew);
         const api = apiClient(auth);
         const n = values.version ? positiveInt(values.version, '--version', 1, 9999) : (await api.getSubmission(submissionId)).submission.currentVersion;
         const res = await api.abortUploads(submissionId, n);

@@ -35,6 +35,11 @@ export const envGroups = {
     }),
   ]),
   appBaseUrl: z.object({ [envNames.appBaseUrl]: url }),
+  signIn: z.object({
+    [envNames.oidcIssuer]: url,
+    [envNames.oidcClientId]: nonEmpty,
+    [envNames.oidcCliRedirectUri]: url.optional(),
+  }),
   // --- tasks, verification --- (names as adapters/token-vault.ts reads them: a KMS key id, or base64 of a 32-byte AES key)
   taskTokenKey: z.union([z.object({ TASK_TOKEN_KEY_ID: nonEmpty }), z.object({ TASK_TOKEN_KEY: z.base64() })]),
 } as const;
@@ -60,7 +65,7 @@ export function variablesOf(groups: readonly EnvGroup[]): string[] {
     if (typeof g !== 'string') names.add(stateMachineEnv(g.stateMachine));
     else if (g === 'taskTokenKey') names.add('TASK_TOKEN_KEY_ID'); // on AWS; the local cloud sets TASK_TOKEN_KEY instead
     else if (g === 'mail') [envNames.mailTransport, envNames.mailFrom].forEach((n) => names.add(n));
-    else Object.keys((envGroups[g] as z.ZodObject).shape).forEach((n) => n !== 'JWT_TOKEN_TYPE' && names.add(n));
+    else Object.keys((envGroups[g] as z.ZodObject).shape).forEach((n) => n !== 'JWT_TOKEN_TYPE' && n !== envNames.oidcCliRedirectUri && names.add(n));
   }
   return [...names].sort();
 }

@@ -3,6 +3,7 @@ import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { classificationSchema } from '#shared/identity/roles.ts';
 import { organisationSchema, userSchema } from '#shared/schemas/identity.ts';
+import { isSameOriginPath } from '#shared/web/sign-in.ts';
 
 const isoInstantOrDay = z.union([z.iso.date(), z.iso.datetime()]);
 
@@ -27,8 +28,45 @@ const labelsSchema = z.object({
   clearance: z.string().describe('密级权限中文名称'),
 });
 
+const nextPath = z
+  .string()
+  .max(2000)
+  .refine(isSameOriginPath, '登录后只能返回本系统的页面（以 / 开头的站内路径，如 /human-tasks/…/page）')
+  .describe('登录后返回的站内路径');
+
 /** Contracts of the identity routes (R3.1, R4.1, R5.1), keyed by manifest function name. */
 export const identityContracts = {
+  SignInPage: contract({
+    query: z.object({
+      next: nextPath.optional(),
+      signOut: z.enum(['1']).optional().describe('1 = 退出登录（清除本浏览器保存的令牌）'),
+    }),
+    produces: 'text/html',
+    description:
+      '登录页（无需令牌）：生成 PKCE 校验码、state 与 nonce（保存在本浏览器窗口），转到登录服务的授权地址（Cognito 托管登录页、部门身份服务或本地签发方）；登录后经 /auth/callback 回到 next。next 只能是站内路径。',
+  }),
+  AuthCallbackPage: contract({
+    query: z.object({
+      code: z.string().max(4096).optional(),
+      state: z.string().max(512).optional(),
+      error: z.string().max(256).optional(),
+      error_description: z.string().max(2048).optional(),
+      signedIn: z.string().max(8).optional(),
+    }),
+    produces: 'text/html',
+    description:
+      '登录回调页（无需令牌）：核对 state，用授权码与 PKCE 校验码向登录服务换取令牌，核对 nonce，保存身份令牌后回到原页面；state 不符、授权码过期、校验码不符时以中文说明，不保存任何令牌。',
+  }),
+  GetSignInSettings: contract({
+    response: z.object({
+      issuer: z.string().describe('OpenID Connect 签发方（其 /.well-known/openid-configuration 给出各端点）'),
+      clientId: z.string().describe('本系统的公共客户端（无密钥，授权码 + PKCE）'),
+      scopes: z.array(z.string()),
+      redirectUri: z.string().describe('网页登录的回调地址（/auth/callback）'),
+      cliRedirectUri: z.string().describe('命令行登录的本机回环回调地址；端口为 0 或未写时可用任意端口'),
+    }),
+    description: '登录设置（无需令牌）：命令行工具（chengguo login）与网页客户端据此发现登录服务。',
+  }),
   GetMe: contract({
     response: z.object({ user: userSchema, organisation: organisationSchema.optional(), labels: labelsSchema }),
     description: '当前登录用户：所属单位、角色与密级权限（以登记信息为准，不取自令牌）。',
@@ -86,6 +124,18 @@ export const identityContracts = {
 export const identity = defineContext({
   name: 'identity',
   functions: {
+    SignInPage: {
+      entry: './sign-in-page.ts',
+      description: 'The sign-in page: starts the OIDC authorization-code + PKCE flow with the issuer; reads nothing.',
+    },
+    AuthCallbackPage: {
+      entry: './auth-callback-page.ts',
+      description: 'The OIDC callback page: the browser exchanges the code (with its PKCE verifier) and keeps the ID token; reads nothing.',
+    },
+    GetSignInSettings: {
+      entry: './get-sign-in-settings.ts',
+      description: 'The issuer and public client the CLI and browser clients sign in with.',
+    },
     GetMe: {
       entry: './get-me.ts',
       description: 'The signed-in user, with organisation, roles and clearance.',
@@ -118,6 +168,27 @@ export const identity = defineContext({
     },
   },
   routes: {
+    SignInPage: {
+      method: 'GET',
+      path: '/auth/sign-in',
+      auth: 'public',
+      summary: '登录（转到登录服务）',
+      contract: identityContracts.SignInPage,
+    },
+    AuthCallbackPage: {
+      method: 'GET',
+      path: '/auth/callback',
+      auth: 'public',
+      summary: '登录回调',
+      contract: identityContracts.AuthCallbackPage,
+    },
+    GetSignInSettings: {
+      method: 'GET',
+      path: '/auth/config',
+      auth: 'public',
+      summary: '登录设置',
+      contract: identityContracts.GetSignInSettings,
+    },
     GetMe: {
       method: 'GET',
       path: '/me',

@@ -1,7 +1,7 @@
 /**
  * CDK entry point (`npm run synth`, `cdk deploy`). Context: partition (aws |
  * aws-cn), stage, region, backupRegion, account, oidcIssuer/oidcAudience/
- * oidcJwksUrl, mailTransport (ses | smtp), mailDomain, mailFrom, smtpHost, smtpPort, appBaseUrl,
+ * oidcJwksUrl, cognitoDomainPrefix, cliRedirectUri, mailTransport (ses | smtp), mailDomain, mailFrom, smtpHost, smtpPort, appBaseUrl,
  * logRetentionDays, custodyRetentionDays, uploadAbortDays (infra/stacks/settings.ts).
  */
 import { App } from 'aws-cdk-lib';

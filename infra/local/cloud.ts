@@ -129,6 +129,8 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
     [envNames.smtpPort]: String(ports.smtp),
     [envNames.mailFrom]: '自然资源调查监测成果管理系统（本地） <noreply@chengguo.local>',
     [envNames.appBaseUrl]: urls.api,
+    [envNames.oidcIssuer]: urls.issuer,
+    [envNames.oidcClientId]: localAudience,
     // The emulator has no replication: the copy into custody also writes the backup bucket (adapters/s3-custody.ts). Never set on AWS.
     LOCAL_BACKUP_COPY: '1',
   };

@@ -9,7 +9,11 @@
  * decides, and a 401 looks the same in both places.
  *
  * Local-only extras, outside the manifest and under their own prefixes:
- *   /local-auth/…   the stand-in issuer: JWKS, OpenID configuration, tokens, sign-in page
+ *   /local-auth/…   the stand-in issuer: OpenID configuration, JWKS, the authorization-code + PKCE
+ *                   endpoints (oauth2/authorize: its sign-in page; oauth2/token: codes and refresh
+ *                   tokens — infra/local/oidc.ts), and two local conveniences: the demo-user page (/local-auth/)
+ *                   and POST /local-auth/token ({"userId"} → an ID token, for tests and curl; no such
+ *                   shortcut exists on AWS)
  *   /local/…        status, fire a schedule now
  *   /public/…       the public catalogue's static files (published bucket, public-catalogue/ prefix);
  *                   on AWS CloudFront or an S3 website serves that prefix, not the API
@@ -21,6 +25,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { manifest, type RouteDef } from '#infra/manifest.ts';
 import type { LocalIssuer } from './issuer.ts';
 import type { LocalFunctions } from './lambda-runtime.ts';
+import { localAuthorizationServer } from './oidc.ts';
 import { docsPage, signInPage, type DemoUserView } from './pages.ts';
 import type { LocalScheduler } from './scheduler.ts';
 import { localAccount } from './ports.ts';
@@ -202,8 +207,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
   return status;
 }
 
-function sendHtml(res: ServerResponse, html: string): number {
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
+function sendHtml(res: ServerResponse, html: string, status = 200): number {
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html), 'cache-control': 'no-store' });
   res.end(html);
   return 200;
 }
@@ -244,6 +249,14 @@ export function routeMethodOf(method: string | undefined): string {
 export function httpApiServer(opts: HttpApiOptions): Server {
   const routes = manifest.routes.map(compileRoute);
   let publicFiles = opts.publicFiles;
+  const authServer = localAuthorizationServer({
+    issuer: opts.issuer,
+    callbackUrls: [`${opts.urls.api}/auth/callback`],
+    lookupUser: opts.lookupUser,
+    demoUsers: opts.demoUsers,
+  });
+  // Discovery, keys and the token endpoint answer any origin (a browser client elsewhere, as with Cognito).
+  const cors = { 'access-control-allow-origin': '*' };
   const published = async (): Promise<PublicFileReader> =>
     (publicFiles ??= (await import('#adapters/s3-public-catalogue.ts')).publicCatalogueFilesFromEnv());
 
@@ -258,8 +271,39 @@ export function httpApiServer(opts: HttpApiOptions): Server {
     if (method === 'GET' && (path === '/local-auth' || path === '/local-auth/')) {
       return sendHtml(res, signInPage({ apiUrl: opts.urls.api, inboxUrl: opts.urls.inbox, users: opts.demoUsers }));
     }
-    if (method === 'GET' && path === '/local-auth/.well-known/jwks.json') return sendJson(res, 200, opts.issuer.jwks, { 'cache-control': 'max-age=300' });
-    if (method === 'GET' && path === '/local-auth/.well-known/openid-configuration') return sendJson(res, 200, opts.issuer.openidConfiguration);
+    if (method === 'GET' && path === '/local-auth/.well-known/jwks.json') return sendJson(res, 200, opts.issuer.jwks, { 'cache-control': 'max-age=300', ...cors });
+    if (method === 'GET' && path === '/local-auth/.well-known/openid-configuration') return sendJson(res, 200, opts.issuer.openidConfiguration, cors);
+    if (path === '/local-auth/oauth2/authorize' && (method === 'GET' || method === 'POST')) {
+      let params = url.searchParams;
+      if (method === 'POST') {
+        const body = await readBody(req);
+        params = new URLSearchParams(body?.toString('utf8') ?? '');
+      }
+      const checked = authServer.check(params);
+      if (!checked.ok) {
+        if ('page' in checked) return sendHtml(res, checked.page, 400);
+        res.writeHead(302, { location: checked.redirect, 'cache-control': 'no-store' });
+        res.end();
+        return 302;
+      }
+      if (method === 'GET') return sendHtml(res, authServer.page(checked.request));
+      const userId = (params.get('userId') || params.get('otherUser') || '').trim();
+      const approved = userId === '' ? { error: '请选择一位用户，或输入用户名。' } : await authServer.approve(checked.request, userId);
+      if ('error' in approved) return sendHtml(res, authServer.page(checked.request, approved.error), 400);
+      res.writeHead(302, { location: approved.redirect, 'cache-control': 'no-store' });
+      res.end();
+      return 302;
+    }
+    if (path === '/local-auth/oauth2/token' && method === 'OPTIONS') {
+      res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST', 'access-control-allow-headers': 'content-type', 'access-control-max-age': '600' });
+      res.end();
+      return 204;
+    }
+    if (path === '/local-auth/oauth2/token' && method === 'POST') {
+      const body = await readBody(req);
+      const answer = await authServer.token(new URLSearchParams(body?.toString('utf8') ?? ''));
+      return sendJson(res, answer.status, answer.body, { 'cache-control': 'no-store', pragma: 'no-cache', ...cors });
+    }
     if (method === 'POST' && path === '/local-auth/token') {
       const body = await readBody(req);
       let userId: unknown;

@@ -33,6 +33,8 @@ export interface DeploySettings {
     | { readonly transport: 'smtp'; readonly from: string; readonly host: string; readonly port: number };
   /** Base URL of the links in emails; undefined = the HTTP API's own URL. */
   readonly appBaseUrl: string | undefined;
+  /** Sign-in (docs/sign-in.md): the Cognito hosted sign-in domain prefix (aws) and the CLI's loopback redirect. */
+  readonly signIn: { readonly cognitoDomainPrefix: string; readonly cliRedirectUri: string };
   readonly logRetention: RetentionDays;
   /** Default Object Lock retention of every custody object version (and its backup replica). */
   readonly custodyRetentionDays: number;
@@ -120,6 +122,16 @@ export function settingsFromContext(node: Node): DeploySettings {
   const retention = integer(node, 'logRetentionDays', RetentionDays.ONE_YEAR, 1, RetentionDays.TEN_YEARS);
   if (!Object.values(RetentionDays).includes(retention)) throw new Error(`context logRetentionDays: not a CloudWatch Logs retention, got ${retention}`);
 
+  // Cognito accepts plain http only for localhost, and matches the port exactly: a fixed port on aws.
+  // Other issuers (aws-cn) may allow any loopback port (RFC 8252 §7.3): the CLI then picks a free one.
+  const cliRedirectUri = text(node, 'cliRedirectUri') ?? (oidc ? 'http://127.0.0.1/callback' : 'http://localhost:53682/callback');
+  const cli = new URL(cliRedirectUri);
+  if (cli.protocol !== 'http:' || !['127.0.0.1', 'localhost'].includes(cli.hostname)) throw new Error(`context cliRedirectUri: a loopback http URL (RFC 8252), got ${cliRedirectUri}`);
+  const cognitoDomainPrefix = text(node, 'cognitoDomainPrefix') ?? `chengguo-${stage}`;
+  if (!/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(cognitoDomainPrefix) || /aws|amazon|cognito/.test(cognitoDomainPrefix)) {
+    throw new Error(`context cognitoDomainPrefix: lower-case letters, digits and '-', without aws/amazon/cognito, got ${cognitoDomainPrefix}`);
+  }
+
   return {
     partition,
     stage,
@@ -130,6 +142,7 @@ export function settingsFromContext(node: Node): DeploySettings {
     oidc,
     mail,
     appBaseUrl: text(node, 'appBaseUrl'),
+    signIn: { cognitoDomainPrefix, cliRedirectUri },
     logRetention: retention as RetentionDays,
     custodyRetentionDays: integer(node, 'custodyRetentionDays', 3650, 1, 36500),
     uploadAbortDays: integer(node, 'uploadAbortDays', 7, 1, 7),

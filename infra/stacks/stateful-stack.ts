@@ -4,7 +4,7 @@
  * Table and bucket shapes come from infra/tables.ts (the local cloud reads the
  * same file, so DynamoDB Local has exactly these keys and indexes).
  */
-import { Annotations, Aws, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -52,7 +52,8 @@ export class StatefulStack extends Stack {
    * AuditAnchor function may Sign (stateless stack, bindAuditAnchors).
    */
   readonly auditAnchorKey: kms.IKey;
-  readonly jwt: JwtSettings;
+  /** The external issuer's JWT settings (aws-cn); undefined with Cognito, whose app client (the audience) the stateless stack makes. */
+  readonly jwt: JwtSettings | undefined;
   readonly userDirectory: UserDirectory | undefined;
   /** SMTP user and password (aws-cn: no SES); filled in by the operator after the first deploy. */
   readonly smtpSecret: secretsmanager.ISecret | undefined;
@@ -167,8 +168,9 @@ export class StatefulStack extends Stack {
       }
       this.jwt = { issuer: settings.oidc.issuer, audience: settings.oidc.audience, jwksUrl: settings.oidc.jwksUrl, tokenType: 'oidc' };
     } else {
-      this.userDirectory = new UserDirectory(this, 'Users', { prefix: p });
-      this.jwt = this.userDirectory.jwt;
+      this.userDirectory = new UserDirectory(this, 'Users', { prefix: p, domainPrefix: settings.signIn.cognitoDomainPrefix });
+      this.jwt = undefined;
+      new CfnOutput(this, 'SignInDomain', { value: this.userDirectory.domain.baseUrl(), description: 'Cognito hosted sign-in (managed login) of the user pool' });
     }
 
     // ---- mail credentials (SMTP only) ----

@@ -17,9 +17,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, ArnFormat, Duration, NestedStack, Stack, TimeZone, type NestedStackProps, type StackProps } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, CfnOutput, Duration, NestedStack, Stack, TimeZone, type NestedStackProps, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -48,6 +49,7 @@ import {
   type TableRef,
 } from '../constructs/chengguo-function.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
+import { signInClient } from '../constructs/user-directory.ts';
 import { bucketArn, bucketName } from './naming.ts';
 import type { DeploySettings } from './settings.ts';
 
@@ -63,7 +65,10 @@ export interface StatefulRefs {
   readonly taskTokenKey: kms.IKey;
   /** Signs the audit chain's anchors (ECC_NIST_P256, SIGN_VERIFY): functions with `signsAuditAnchors`. */
   readonly auditAnchorKey: kms.IKey;
-  readonly jwt: JwtBinding;
+  /** The external issuer (aws-cn): its JWT settings; undefined when the Cognito user pool below signs people in. */
+  readonly jwt: JwtBinding | undefined;
+  /** The Cognito user pool (aws); its app client is made here, where the callback address is known. */
+  readonly userDirectory: { readonly userPool: cognito.IUserPool; readonly issuer: string; readonly jwksUrl: string } | undefined;
   readonly smtpSecret: secretsmanager.ISecret | undefined;
 }
 
@@ -130,6 +135,8 @@ export class StatelessStack extends Stack {
   readonly contexts: ReadonlyMap<string, BoundedContext>;
   readonly stateMachines: ReadonlyMap<string, sfn.StateMachine>;
   readonly api: apigwv2.HttpApi;
+  /** Who signs people in: the issuer and the public client of the pages and the CLI (docs/sign-in.md). */
+  readonly signIn: { readonly jwt: JwtBinding; readonly client: cognito.UserPoolClient | undefined; readonly signInUrl: string };
   readonly schedules: ReadonlyMap<string, scheduler.Schedule>;
   readonly mailIdentity: ses.EmailIdentity | undefined;
 
@@ -170,6 +177,19 @@ export class StatelessStack extends Stack {
     const asyncTargets = new Set(m.schedules.flatMap((x) => ('function' in x.target ? [x.target.function] : [])));
     const asyncFailures = m.schedules.length > 0 ? this.deadLetterQueue() : undefined;
 
+    // ---- the HTTP API's address and who signs in (the app client's callback is on the API) ----
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      apiName: `${settings.prefix}-api`,
+      description: 'chengguo 自然资源调查监测成果管理 HTTP API',
+      createDefaultStage: false,
+    });
+    const appBaseUrl = settings.appBaseUrl ?? this.api.apiEndpoint;
+    this.signIn = this.signInSettings(settings, stateful, appBaseUrl);
+    const jwt = this.signIn.jwt;
+    new CfnOutput(this, 'SignInUrl', { value: this.signIn.signInUrl, description: 'The sign-in page (authorization code + PKCE); emailed links send people here' });
+    new CfnOutput(this, 'SignInClientId', { value: jwt.audience, description: 'The public OIDC client of the pages and the CLI (the ID tokens\' audience)' });
+    new CfnOutput(this, 'SignInIssuer', { value: jwt.issuer, description: 'The OIDC issuer (its discovery document lists the endpoints)' });
+
     // ---- functions, one nested stack per bounded context ----
     const contexts = new Map<string, BoundedContext>();
     const functions = new Map<string, ChengguoFunction>();
@@ -196,7 +216,7 @@ export class StatelessStack extends Stack {
       for (const [bucket, access] of Object.entries(def.buckets ?? {}) as [BucketName, 'read' | 'readWrite'][]) {
         fn.bindBucket(bucketRef(ctx, bucket), access);
       }
-      if (def.verifiesJwt) fn.bindJwt(stateful.jwt).bindSecurityRecords(tableRefs.logs);
+      if (def.verifiesJwt) fn.bindJwt(jwt).bindSecurityRecords(tableRefs.logs);
       if (def.sendsEmail) fn.bindEmail(mail);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
       if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'));
@@ -243,9 +263,15 @@ export class StatelessStack extends Stack {
     for (const def of m.streams) this.streamMapping(def, fnOf(def.function), stateful);
 
     // ---- HTTP API ----
-    this.api = this.httpApi(m, settings, stateful.jwt, stateful.logsKey, fnOf);
-    const appBaseUrl = settings.appBaseUrl ?? this.api.apiEndpoint;
-    for (const fn of functions.values()) fn.fn.addEnvironment(envNames.appBaseUrl, appBaseUrl);
+    this.httpApi(this.api, m, settings, jwt, stateful.logsKey, fnOf);
+    for (const fn of functions.values()) {
+      fn.fn.addEnvironment(envNames.appBaseUrl, appBaseUrl);
+      // The sign-in pages and GET /auth/config (runtime/ports/basics.ts signInClient); every page's sign-in link.
+      fn.fn.addEnvironment(envNames.oidcIssuer, jwt.issuer);
+      fn.fn.addEnvironment(envNames.oidcClientId, jwt.audience);
+      fn.fn.addEnvironment(envNames.oidcCliRedirectUri, settings.signIn.cliRedirectUri);
+      fn.fn.addEnvironment(envNames.signInUrl, this.signIn.signInUrl);
+    }
 
     // ---- schedules ----
     const schedules = new Map<string, scheduler.Schedule>();
@@ -433,18 +459,39 @@ export class StatelessStack extends Stack {
     }
   }
 
+  /**
+   * The issuer the API trusts and the pages and CLI sign in with. aws: the
+   * Cognito pool of the stateful stack and its public app client, made here
+   * with the callback on this API (/auth/callback) and the CLI's loopback
+   * address. aws-cn: the department's issuer from context (its client id is
+   * the audience; the client is registered there, see docs/sign-in.md).
+   */
+  private signInSettings(settings: DeploySettings, stateful: StatefulRefs, appBaseUrl: string): StatelessStack['signIn'] {
+    const signInUrl = `${appBaseUrl}/auth/sign-in`;
+    const callbackUrl = `${appBaseUrl}/auth/callback`;
+    if (stateful.jwt) return { jwt: stateful.jwt, client: undefined, signInUrl };
+    if (!stateful.userDirectory) throw new Error('stateful stack: neither an external issuer nor a Cognito user pool');
+    const client = signInClient(this, 'SignInClient', {
+      userPool: stateful.userDirectory.userPool,
+      prefix: settings.prefix,
+      callbackUrls: [callbackUrl, settings.signIn.cliRedirectUri],
+      logoutUrls: [callbackUrl],
+    });
+    return {
+      jwt: { issuer: stateful.userDirectory.issuer, audience: client.userPoolClientId, jwksUrl: stateful.userDirectory.jwksUrl, tokenType: 'cognito' },
+      client,
+      signInUrl,
+    };
+  }
+
   private httpApi(
+    api: apigwv2.HttpApi,
     m: Manifest,
     settings: DeploySettings,
     jwt: JwtBinding,
     logsKey: kms.IKey,
     fnOf: (name: string) => ChengguoFunction,
   ): apigwv2.HttpApi {
-    const api = new apigwv2.HttpApi(this, 'Api', {
-      apiName: `${settings.prefix}-api`,
-      description: 'chengguo 自然资源调查监测成果管理 HTTP API',
-      createDefaultStage: false,
-    });
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: settings.logRetention, encryptionKey: logsKey });
     new apigwv2.HttpStage(this, 'ApiStage', {
       httpApi: api,

@@ -24,12 +24,14 @@ export interface ShellPage {
 }
 
 /**
- * Where a page sends a user who is not signed in. Locally the stand-in
- * issuer's page (/local-auth/); on AWS the Cognito hosted UI, whose callback
- * stores the ID token the same way (SIGN_IN_URL).
+ * Where a page sends a user who is not signed in: the system's own
+ * /auth/sign-in (shared/web/sign-in.ts), which runs the authorization-code +
+ * PKCE flow with the issuer (Cognito's hosted UI on AWS, the department's
+ * issuer on aws-cn, the local issuer on the laptop) and comes back with the
+ * ID token stored where the pages read it. SIGN_IN_URL is set by the stack.
  */
 export function signInUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  return env['SIGN_IN_URL'] || '/local-auth/';
+  return env['SIGN_IN_URL'] || '/auth/sign-in';
 }
 
 /** The sign-in URL that returns to `pagePath` (same-origin path) afterwards. */
@@ -77,6 +79,8 @@ const prelude = `var statusBox = document.getElementById('status');
   function signInLink() { return { href: config.signIn, text: config.signInText }; }
   var token = null;
   try { token = localStorage.getItem(config.storageKey); } catch (e) { token = null; }
+  // An expired token is no token: sign in again (the API would only answer 401).
+  try { if (token && JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp * 1000 <= Date.now()) token = null; } catch (e) { token = null; }
   if (!token) { message('', config.signInPrompt, signInLink()); return; }
   function call(method, path, body) {
     var init = { method: method, headers: { authorization: 'Bearer ' + token }, credentials: 'omit', cache: 'no-store' };

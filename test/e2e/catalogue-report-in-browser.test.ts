@@ -41,8 +41,8 @@ describe('R9.1 catalogue report acknowledged in the browser: the emailed link, t
 
     await page.goto(link!);
     await page.getByRole('link', { name: '登录（使用收到邮件的账号）' }).click();
-    await page.waitForURL(/\/local-auth\//);
-    await page.locator(`button[onclick="signIn('zhao.min')"]`).click();
+    await page.waitForURL(/\/local-auth\/oauth2\/authorize\?/);
+    await page.locator('button[name="userId"][value="zhao.min"]').click();
     await page.waitForURL(link!);
     await page.getByText('已登录，任务如下。').waitFor();
     await page.getByRole('cell', { name: resultNumber }).waitFor();

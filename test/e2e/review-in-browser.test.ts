@@ -48,11 +48,11 @@ async function anonymousPage(): Promise<Page> {
   return page;
 }
 
-/** From a page showing the sign-in link: follow it, pick the demo user, come back to `link`. */
+/** From a page showing the sign-in link: follow it (/auth/sign-in → the issuer's sign-in page), pick the user, come back to `link`. */
 async function signInThroughPage(page: Page, linkText: string, userId: string, link: string): Promise<void> {
   await page.getByRole('link', { name: linkText }).click();
-  await page.waitForURL(/\/local-auth\//);
-  await page.locator(`button[onclick="signIn('${userId}')"]`).click();
+  await page.waitForURL(/\/local-auth\/oauth2\/authorize\?/);
+  await page.locator(`button[name="userId"][value="${userId}"]`).click();
   await page.waitForURL(link);
 }
 

@@ -93,6 +93,9 @@ const implementerSubmitter = (u: User) => u.orgCode === '440000-IMP' && u.roles.
 /** One row per manifest route, keyed `METHOD path`. */
 const matrix: Record<string, Row> = {
   'GET /health': { subject: 'none', why: 'public, no record' },
+  'GET /auth/sign-in': { subject: 'none', why: 'public sign-in page; reads nothing (test/unit/sign-in-pages.test.ts)' },
+  'GET /auth/callback': { subject: 'none', why: 'public callback page; reads nothing (test/unit/sign-in-pages.test.ts)' },
+  'GET /auth/config': { subject: 'none', why: 'public: the issuer and public client id, no record' },
   'GET /openapi.json': { subject: 'none', why: 'public, no record' },
   'GET /me': { subject: 'none', why: 'the caller only' },
   'GET /orgs': { subject: 'none', why: 'the organisation tree is public to signed-in users (R3.1)' },

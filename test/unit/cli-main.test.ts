@@ -206,17 +206,6 @@ describe('issue-3 R8.1 R8.2 upload CLI: `chengguo status` after the transfer to 
 });
 
 describe('issue-3 upload CLI: every command ends its output with a newline', () => {
-  it('ends login’s confirmation with a newline and gives the token’s expiry in Beijing time', async () => {
-    const exp = new Date('2026-11-29T00:18:07.000Z');
-    const { fetch } = fakeFetch([(url) => (url.pathname === '/local-auth/token' ? { status: 200, body: { idToken: jwt(exp), expiresIn: 3600 } } : undefined)]);
-    const run = io({ fetch });
-
-    const code = await main(['login', 'li.na', '--api', 'http://api.test'], run);
-
-    expect(code).toBe(0);
-    expect(run.stdout.text).toMatch(/^已登录 http:\/\/api\.test，用户 li\.na；.*有效期至 2026-11-29 08:18（北京时间）\n$/);
-  });
-
   it('ends help, manifest, abort and refusals with a newline', async () => {
     const dir = packageDir();
     const { fetch } = fakeFetch([(url, init) => (init.method === 'DELETE' ? { status: 200, body: { aborted: 0, paths: [] } } : undefined)]);

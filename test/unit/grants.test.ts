@@ -53,6 +53,7 @@ function covers(def: FunctionDef, port: string, group: EnvGroup): boolean {
     case 'taskTokenKey':
       return def.sealsTaskTokens === true;
     case 'appBaseUrl':
+    case 'signIn':
       return true; // set on every function (stateless-stack.ts)
   }
 }
