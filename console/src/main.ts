@@ -23,8 +23,7 @@ import {
   ElMenuItem,
   ElOption,
   ElPagination,
-  ElRadioButton,
-  ElRadioGroup,
+  ElRadio,
   ElResult,
   ElSelect,
   ElTable,
@@ -38,10 +37,11 @@ import App from './App.vue';
 import { router } from './router.ts';
 
 const app = createApp(App);
+// Child components (ElTableColumn, ElOption, ElRadioButton, ElMenuItem …) are installed by their parent's plugin.
 for (const c of [
   ElAlert, ElAside, ElBreadcrumb, ElBreadcrumbItem, ElButton, ElCascader, ElConfigProvider, ElContainer, ElDatePicker, ElDescriptions,
   ElDescriptionsItem, ElEmpty, ElForm, ElFormItem, ElHeader, ElInput, ElLink, ElLoading, ElMain, ElMenu, ElMenuItem, ElOption,
-  ElPagination, ElRadioButton, ElRadioGroup, ElResult, ElSelect, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
+  ElPagination, ElRadio, ElResult, ElSelect, ElTable, ElTableColumn, ElTag, ElTimeline, ElTimelineItem,
 ]) {
   app.use(c);
 }
