@@ -60,10 +60,8 @@ async function signedIn(userId: string, path = ''): Promise<Page> {
 
 /** Goes to a path inside the app, as a link does (a reload would forget the in-memory token and sign in again). */
 async function navigate(page: Page, path: string): Promise<void> {
-  await page.evaluate((p) => {
-    history.pushState({}, '', p);
-    dispatchEvent(new PopStateEvent('popstate'));
-  }, path);
+  // In-page code is passed as text: the project's type check has Node's globals, not the DOM's.
+  await page.evaluate(`history.pushState({}, '', ${JSON.stringify(path)}); dispatchEvent(new PopStateEvent('popstate'));`);
   await page.waitForURL((u) => u.pathname === path);
 }
 
@@ -71,12 +69,25 @@ async function navigate(page: Page, path: string): Promise<void> {
 async function accessibilityProblems(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol: the console's CSP (script-src 'self') rightly refuses an inline script tag.
   await page.evaluate(axeSource);
-  const result = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } }).axe;
-    return axe.run(document, { resultTypes: ['violations'] });
-  })) as { violations: { id: string; impact: string; nodes: { target: string[]; html: string }[] }[] };
+  const result = (await page.evaluate(`window.axe.run(document, { resultTypes: ['violations'] })`)) as { violations: { id: string; impact: string; nodes: { target: string[]; html: string }[] }[] };
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} ${n.html.slice(0, 160)}`));
 }
+
+/** Run in the page (as text): a horizontal scrollbar, and elements that hide their overflow while their own text overflows. */
+const inPageLayoutProblems = `(() => {
+  const out = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > doc.clientWidth + 1) out.push('page is ' + doc.scrollWidth + 'px wide in a ' + doc.clientWidth + 'px window');
+  for (const el of Array.from(document.querySelectorAll('body *'))) {
+    if (['INPUT', 'TEXTAREA', 'svg', 'path', 'SCRIPT', 'STYLE'].includes(el.tagName) || el.closest('.el-scrollbar__wrap, .el-popper')) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const clips = ['hidden', 'clip'].includes(style.overflowX);
+    const ownText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent || '').trim() !== '');
+    if (clips && ownText && el.scrollWidth > el.clientWidth + 1) out.push('text cut off: <' + el.tagName.toLowerCase() + ' class="' + el.className + '"> “' + (el.textContent || '').trim().slice(0, 30) + '”');
+  }
+  return out;
+})()`;
 
 /** At each viewport: a screenshot, no horizontal scrollbar, no text clipped by an element that hides its overflow. */
 async function layoutProblems(page: Page, name: string): Promise<string[]> {
@@ -85,20 +96,7 @@ async function layoutProblems(page: Page, name: string): Promise<string[]> {
     await page.setViewportSize(v);
     await page.waitForTimeout(300);
     await page.screenshot({ path: join(shots, `${name}-${v.width}x${v.height}.png`), fullPage: true });
-    const found = await page.evaluate(() => {
-      const out: string[] = [];
-      const doc = document.documentElement;
-      if (doc.scrollWidth > doc.clientWidth + 1) out.push(`page is ${doc.scrollWidth}px wide in a ${doc.clientWidth}px window`);
-      for (const el of Array.from(document.querySelectorAll<HTMLElement>('body *'))) {
-        if (['INPUT', 'TEXTAREA', 'svg', 'path', 'SCRIPT', 'STYLE'].includes(el.tagName) || el.closest('.el-scrollbar__wrap, .el-popper, .el-table__body-wrapper .el-scrollbar')) continue;
-        const style = getComputedStyle(el);
-        if (style.display === 'none' || style.visibility === 'hidden') continue;
-        const clips = ['hidden', 'clip'].includes(style.overflowX);
-        const ownText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent ?? '').trim() !== '');
-        if (clips && ownText && el.scrollWidth > el.clientWidth + 1) out.push(`text cut off: <${el.tagName.toLowerCase()} class="${el.className}"> “${(el.textContent ?? '').trim().slice(0, 30)}”`);
-      }
-      return out;
-    });
+    const found = (await page.evaluate(inPageLayoutProblems)) as string[];
     problems.push(...found.map((f) => `${v.width}×${v.height}: ${f}`));
   }
   await page.setViewportSize(viewports[0]!);
