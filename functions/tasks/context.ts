@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
-import { decideHumanTaskBodySchema, humanTaskViewSchema } from '#shared/schemas/tasks.ts';
+import { decideHumanTaskBodySchema, humanTaskViewSchema, myHumanTaskItemSchema } from '#shared/schemas/tasks.ts';
 import { humanTaskIdSchema } from '#shared/tasks/ids.ts';
 
 /**
@@ -18,6 +18,17 @@ export const tasksContracts = {
     produces: 'text/html',
     description:
       '邮件链接打开的任务页面（无需令牌）：页面本身不读取、不显示、不改变任何数据——它在浏览器中用已登录用户的令牌读取任务（GET /human-tasks/{id}），由用户点击“通过/退回”提交（POST）。邮件安全网关预取链接不会产生任何影响。',
+  }),
+  ListMyHumanTasks: contract({
+    query: z.object({
+      limit: z.coerce.number({ error: '每页条数应为整数' }).int('每页条数应为整数').min(1, '每页条数应在 1–200 之间').max(200, '每页条数应在 1–200 之间').default(100).describe('最多返回的条数，1–200，默认 100'),
+    }),
+    response: z.object({
+      items: z.array(myHumanTaskItemSchema),
+      more: z.boolean().describe('还有更多待办未列出（提高 limit）'),
+    }),
+    description:
+      '我的待办：指派给本人（含指派给本单位而本人为办理人）的待处理任务，按办理期限由近到远。与任务详情同一访问规则：超出本人密级权限的任务不列出。',
   }),
   GetHumanTask: contract({
     path: taskPath,
@@ -49,6 +60,12 @@ export const tasks = defineContext({
       entry: './human-task-page.ts',
       description: 'The page an emailed task link opens: a public shell that reads and changes nothing; the signed-in browser loads the task.',
     },
+    ListMyHumanTasks: {
+      entry: './list-my-human-tasks.ts',
+      description: '待办: the open human tasks the caller is an assignee of, earliest due first, within the caller\'s clearance.',
+      tables: readsRegistry,
+      buckets: { documents: 'read' },
+    },
     GetHumanTask: {
       entry: './get-human-task.ts',
       description: 'A human task as its assignee sees it: package summary, report, due date.',
@@ -79,6 +96,13 @@ export const tasks = defineContext({
       auth: 'public',
       summary: '待办任务页面（邮件链接）',
       contract: tasksContracts.HumanTaskPage,
+    },
+    ListMyHumanTasks: {
+      method: 'GET',
+      path: '/human-tasks',
+      auth: 'any',
+      summary: '我的待办',
+      contract: tasksContracts.ListMyHumanTasks,
     },
     GetHumanTask: {
       method: 'GET',

@@ -66,6 +66,8 @@ export interface LocalCloudOptions {
 
 export interface LocalCloudUrls {
   readonly api: string;
+  /** The web console (工作台, console/ built to dist/console). */
+  readonly console: string;
   readonly docs: string;
   readonly signIn: string;
   readonly inbox: string;
@@ -96,6 +98,7 @@ export function localUrls(ports: LocalPorts): LocalCloudUrls {
   const api = `http://127.0.0.1:${ports.api}`;
   return {
     api,
+    console: `${api}/console/`,
     docs: `${api}/docs`,
     signIn: `${api}/local-auth/`,
     inbox: `http://127.0.0.1:${ports.inbox}`,

@@ -18,8 +18,13 @@
  *   /public/…       the public catalogue's static files (published bucket, public-catalogue/ prefix);
  *                   on AWS CloudFront or an S3 website serves that prefix, not the API
  *   /docs           the API docs page (renders /openapi.json)
+ *   /console/…      the web console (工作台): dist/console, built by `npm run build:console` (run by
+ *                   `prepare`); any other path under it is the app's index.html (history routing).
+ *                   On AWS an S3 bucket behind CloudFront would serve it (not built yet)
  */
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { manifest, type RouteDef } from '#infra/manifest.ts';
@@ -28,6 +33,7 @@ import type { LocalFunctions } from './lambda-runtime.ts';
 import { localAuthorizationServer } from './oidc.ts';
 import { docsPage, signInPage, type DemoUserView } from './pages.ts';
 import type { LocalScheduler } from './scheduler.ts';
+import { projectRoot } from './paths.ts';
 import { localAccount } from './ports.ts';
 
 /** API Gateway's payload limit for HTTP APIs. */
@@ -43,6 +49,8 @@ export interface HttpApiOptions {
   readonly status: () => unknown;
   readonly urls: { readonly api: string; readonly inbox: string };
   readonly log: (line: string) => void;
+  /** The built console (default: dist/console of the checkout). */
+  readonly consoleDir?: string;
   /** The published public catalogue (R9.3); default: the published bucket through the S3 endpoint in the environment. */
   readonly publicFiles?: PublicFileReader;
 }
@@ -241,6 +249,48 @@ export function publicKeyOf(path: string): string | undefined {
   return key.split('/').some((p) => p === '' || p === '.' || p === '..') ? undefined : key;
 }
 
+const consoleTypes: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.png': 'image/png',
+};
+
+/**
+ * The console's Content-Security-Policy: scripts only from this site; API and issuer calls only to this
+ * site (the local issuer lives under /local-auth here); inline styles, which Element Plus sets on elements.
+ */
+export const consoleCsp =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+/**
+ * /console/<file> → a file under the console's build folder; a path that names no file (a route of the
+ * app, /console/catalogue/…) gets index.html. '..' never leaves the folder.
+ */
+export async function consoleFile(dir: string, path: string): Promise<{ body: Buffer; contentType: string; immutable: boolean } | undefined> {
+  const rel = decode(path.slice('/console/'.length));
+  const root = normalize(dir + sep);
+  const target = normalize(join(root, rel));
+  if (rel !== '' && target.startsWith(root) && extname(target) !== '') {
+    try {
+      return { body: await readFile(target), contentType: consoleTypes[extname(target)] ?? 'application/octet-stream', immutable: rel.startsWith('assets/') };
+    } catch {
+      // an asset that is not there is a 404, not the app
+      if (rel.startsWith('assets/')) return undefined;
+    }
+  }
+  try {
+    return { body: await readFile(join(root, 'index.html')), contentType: consoleTypes['.html']!, immutable: false };
+  } catch {
+    return undefined;
+  }
+}
+
 /** HEAD is served by the GET route of the same path, as API Gateway does with the HEAD routes the CDK adds. */
 export function routeMethodOf(method: string | undefined): string {
   return method === 'HEAD' ? 'GET' : (method ?? 'GET');
@@ -251,7 +301,7 @@ export function httpApiServer(opts: HttpApiOptions): Server {
   let publicFiles = opts.publicFiles;
   const authServer = localAuthorizationServer({
     issuer: opts.issuer,
-    callbackUrls: [`${opts.urls.api}/auth/callback`],
+    callbackUrls: [`${opts.urls.api}/auth/callback`, `${opts.urls.api}/console/callback`],
     lookupUser: opts.lookupUser,
     demoUsers: opts.demoUsers,
   });
@@ -264,7 +314,7 @@ export function httpApiServer(opts: HttpApiOptions): Server {
     const path = url.pathname;
     const method = routeMethodOf(req.method);
     if (method === 'GET' && path === '/') {
-      res.writeHead(302, { location: '/local-auth/' });
+      res.writeHead(302, { location: '/console/' });
       res.end();
       return 302;
     }
@@ -321,6 +371,25 @@ export function httpApiServer(opts: HttpApiOptions): Server {
       }
       const idToken = await opts.issuer.mint({ userId: user.userId, email: user.email, name: user.name });
       return sendJson(res, 200, { idToken, tokenType: 'Bearer', expiresIn: 8 * 3600, userId: user.userId });
+    }
+    if (method === 'GET' && path === '/console') {
+      res.writeHead(301, { location: '/console/' });
+      res.end();
+      return 301;
+    }
+    if (method === 'GET' && path.startsWith('/console/')) {
+      const file = await consoleFile(opts.consoleDir ?? join(projectRoot, 'dist', 'console'), path);
+      if (!file) return sendJson(res, 404, localError('CONSOLE_NOT_BUILT', `工作台文件不存在：${path}（请先运行 npm run build:console；npm ci 会自动构建）`, requestId));
+      res.writeHead(200, {
+        'content-type': file.contentType,
+        'content-length': file.body.length,
+        'cache-control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+        ...(file.contentType.startsWith('text/html') ? { 'content-security-policy': consoleCsp, 'x-frame-options': 'DENY' } : {}),
+      });
+      res.end(file.body);
+      return 200;
     }
     if (method === 'GET' && path === '/docs') return sendHtml(res, docsPage({ apiUrl: opts.urls.api, inboxUrl: opts.urls.inbox }));
     if (method === 'GET' && path === '/local/status') return sendJson(res, 200, opts.status());

@@ -31,6 +31,21 @@ function option(name: string): string | undefined {
 const stamp = () => new Date().toTimeString().slice(0, 8);
 const log = (line: string) => console.log(`${stamp()} ${line}`);
 
+/** Which demo user to sign in to the console as, per role (the first demo user holding it). */
+function consoleRoles(cloud: LocalCloud): string[] {
+  const pick = (role: string, what: string) => {
+    const u = cloud.demoUsers.find((d) => (d.roles as readonly string[]).includes(role));
+    return u ? `      ${what}：以 ${u.name}（${u.userId}）登录` : undefined;
+  };
+  return [
+    pick('reviewer', '组织部门审核人 organiser — 待办（技术审核）、登记调查监测任务、R6.1 期限'),
+    pick('submitter', '实施单位填报人 survey unit — 调查监测任务与汇交期限'),
+    pick('custodian', '成果保管人 custodian — 成果目录检索（秘密及以下）'),
+    pick('administrator', '系统管理员 administrator — 登记任务'),
+    pick('requester', '需求部门 requester — 公开成果检索'),
+  ].filter((l): l is string => l !== undefined);
+}
+
 function banner(cloud: LocalCloud): string {
   const u = cloud.urls;
   const token = (userId: string) =>
@@ -40,6 +55,8 @@ function banner(cloud: LocalCloud): string {
     '══════════════════════════════════════════════════════════════════════',
     ` 成果管理系统 · 本地云已就绪 (chengguo local cloud ready) — ${(cloud.timings['total'] ?? 0) / 1000} s`,
     '══════════════════════════════════════════════════════════════════════',
+    `  工作台 web console     ${u.console}   ← 从这里开始 (start here)`,
+    ...consoleRoles(cloud),
     `  接口 API               ${u.api}`,
     `  接口文档 API docs      ${u.docs}`,
     `  登录页 sign-in         ${u.signIn}`,

@@ -134,3 +134,18 @@ export const humanTaskViewSchema = z.object({
   ]),
 });
 
+
+/** One line of 待办 (GET /human-tasks): an open task the caller may decide. */
+export const myHumanTaskItemSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  kindLabel: z.string().describe('任务类型中文名称，如 技术审核'),
+  title: z.string(),
+  createdAt: z.string(),
+  due: isoDateSchema.describe('办理期限'),
+  workingDaysLeft: z.number().int().describe('距办理期限的工作日数；逾期为负数'),
+  overdue: z.boolean(),
+  escalationLevel: z.number().int(),
+  assigneeOrg: z.string().describe('任务指派的单位'),
+  pagePath: z.string().describe('任务页面（与邮件中的链接相同）'),
+});

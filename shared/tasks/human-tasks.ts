@@ -2,6 +2,7 @@ import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { chinaDate, chinaDateTime } from '#shared/calendar/dates.ts';
 import { ConflictError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import { noteListed, requireClearance } from '#shared/security/access.ts';
+import { clearanceAllows } from '#shared/reference/classifications.ts';
 import type { Role } from '#shared/identity/roles.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -232,6 +233,66 @@ async function loadForAssignee(ports: Pick<HumanTaskPorts, 'tasks' | 'kinds'>, a
   if (!found.task.assignees.includes(actor.userId)) throw new NotAssigneeError(actor.userId);
   if (record) noteListed(record);
   return found;
+}
+
+/** Open tasks read per 待办 request at most (the sparse open-task index; open tasks are few — see listMyHumanTasks). */
+export const maxOpenTasksRead = 1000;
+
+export interface MyHumanTaskItem {
+  readonly id: string;
+  readonly kind: string;
+  readonly kindLabel: string;
+  readonly title: string;
+  readonly createdAt: string;
+  readonly due: string;
+  readonly workingDaysLeft: number;
+  readonly overdue: boolean;
+  readonly escalationLevel: number;
+  readonly assigneeOrg: string;
+  readonly pagePath: string;
+}
+
+/**
+ * 待办: the open human tasks the caller is an assignee of (the organisation's
+ * users are the assignees, so "mine or my organisation's"), earliest due
+ * first. The same rule as GET /human-tasks/{id}: a task whose record is above
+ * the caller's clearance is left out (as absent); each listed classified
+ * record is noted for the security record. Reads the sparse index of open
+ * tasks (never a scan), at most `maxOpenTasksRead` of them; a task whose wait
+ * has run out is not listed.
+ */
+export async function listMyHumanTasks(
+  ports: Pick<HumanTaskPorts, 'tasks' | 'calendar' | 'now' | 'kinds'>,
+  cmd: { actor: Principal; limit: number },
+): Promise<{ items: MyHumanTaskItem[]; more: boolean }> {
+  const now = ports.now();
+  const today = chinaDate(now);
+  const open = await ports.tasks.listOpenDueBefore('9999-12-31', maxOpenTasksRead);
+  const calendar = await ports.calendar();
+  const items: MyHumanTaskItem[] = [];
+  for (const task of open) {
+    if (!task.assignees.includes(cmd.actor.userId) || effectiveStatus(task, now) !== 'open') continue;
+    const kind = ports.kinds(task.kind);
+    if (!kind) continue;
+    const record = await kind.protects?.(task.subject);
+    if (record && !clearanceAllows(cmd.actor.clearance, record.classification)) continue;
+    if (items.length === cmd.limit) return { items, more: true };
+    if (record) noteListed(record);
+    items.push({
+      id: task.id,
+      kind: task.kind,
+      kindLabel: kind.label,
+      title: task.title,
+      createdAt: task.createdAt,
+      due: task.due,
+      workingDaysLeft: calendar.workingDaysLeft(task.due, today),
+      overdue: today > task.due,
+      escalationLevel: task.escalationLevel,
+      assigneeOrg: task.assigneeOrg,
+      pagePath: `/human-tasks/${task.id}/page`,
+    });
+  }
+  return { items, more: false };
 }
 
 /** GET: only an assignee sees the task; reading changes nothing. */

@@ -139,6 +139,7 @@ const matrix: Record<string, Row> = {
   'GET /submissions/{submissionId}': { subject: 'submission', scope: 'involved', handler: (w) => getSubmission.with(w.ports), path: sub },
   'GET /submissions/{submissionId}/timeline': { subject: 'submission', scope: 'involved', handler: (w) => getTimeline.with(w.ports), path: sub },
   'GET /human-tasks/{id}/page': { subject: 'none', why: 'public static shell; reads nothing' },
+  'GET /human-tasks': { subject: 'list', why: 'the caller’s own open tasks; a task above the clearance is left out: test/unit/my-tasks.test.ts' },
   'GET /human-tasks/{id}': { subject: 'humanTask', why: 'assignees only, and the task’s record through the rule: test/unit/access-rule.test.ts' },
   'POST /human-tasks/{id}/decision': { subject: 'humanTask', why: 'assignees only, and the task’s record through the rule: test/unit/access-rule.test.ts' },
   'GET /submissions/{submissionId}/versions/{n}/report': { subject: 'submission', scope: 'involved', handler: (w) => getReport.with(w.verificationPorts), path: ver },

@@ -1,0 +1,64 @@
+/**
+ * The console's view of the API, typed from the route contracts (zod) of the
+ * context modules — type-only imports, so nothing of zod or the server ships
+ * to the browser, and a contract change breaks `npm run lint` (vue-tsc), not
+ * the console's users.
+ */
+import type { z } from 'zod';
+import type { catalogueContracts } from '../../functions/catalogue/context.ts';
+import type { destructionContracts } from '../../functions/destruction/context.ts';
+import type { identityContracts } from '../../functions/identity/context.ts';
+import type { submissionContracts } from '../../functions/submission/contracts.ts';
+import type { tasksContracts } from '../../functions/tasks/context.ts';
+import type { Classification } from '../../shared/reference/classifications.ts';
+import type { ThemeId } from '../../shared/reference/themes.ts';
+
+type ResponseOf<C> = C extends { readonly response: infer R extends z.ZodType } ? z.output<R> : never;
+type BodyOf<C> = C extends { readonly body: infer B extends z.ZodType } ? z.input<B> : never;
+type QueryOf<C> = C extends { readonly query: infer Q extends z.ZodType } ? z.input<Q> : never;
+
+export type SignInSettings = ResponseOf<typeof identityContracts.GetSignInSettings>;
+export type Me = ResponseOf<typeof identityContracts.GetMe>;
+export type Role = Me['user']['roles'][number];
+
+export type MyTasks = ResponseOf<typeof tasksContracts.ListMyHumanTasks>;
+export type MyTask = MyTasks['items'][number];
+export type HumanTaskView = ResponseOf<typeof tasksContracts.GetHumanTask>;
+export type DecisionBody = BodyOf<typeof tasksContracts.DecideHumanTask>;
+
+export type CatalogueQuery = QueryOf<typeof catalogueContracts.SearchCatalogue>;
+export type CatalogueSearch = ResponseOf<typeof catalogueContracts.SearchCatalogue>;
+export type CatalogueEntry = CatalogueSearch['items'][number];
+export type CatalogueEntryView = ResponseOf<typeof catalogueContracts.GetCatalogueEntry>;
+
+export type DestructionView = ResponseOf<typeof destructionContracts.GetDestruction>;
+
+export type SurveyTaskList = ResponseOf<typeof submissionContracts.ListSurveyTasks>;
+export type SurveyTaskView = SurveyTaskList['items'][number];
+export type SurveyTaskInput = BodyOf<typeof submissionContracts.RegisterSurveyTask>;
+export type RegisteredSurveyTask = ResponseOf<typeof submissionContracts.RegisterSurveyTask>;
+export type Timeline = ResponseOf<typeof submissionContracts.GetSubmissionTimeline>;
+
+export type { Classification, ThemeId };
+
+/** Labels the search results do not carry; keyed by the contract's enums, so a new value must be labelled here. */
+export const themeLabels: Record<ThemeId, string> = {
+  landSurvey: '国土调查',
+  forest: '森林资源',
+  grassland: '草原资源',
+  wetland: '湿地资源',
+  water: '水资源',
+  landCover: '地表覆盖',
+  satelliteImagery: '卫星遥感影像',
+  aerialPhotography: '航空摄影',
+  dom: '数字正射影像（DOM）',
+  dem: '数字高程模型（DEM）',
+  dsm: '数字表面模型（DSM）',
+  importantGeographicInformation: '重要地理信息数据',
+  geological: '地质调查',
+  marine: '海洋调查',
+};
+
+export const classificationOrder: readonly Classification[] = ['public', 'internal', 'secret', 'confidential', 'topSecret'];
+export const classificationLabels: Record<Classification, string> = { public: '公开', internal: '内部', secret: '秘密', confidential: '机密', topSecret: '绝密' };
+export const sharingModeLabels: Record<CatalogueEntry['sharingMode'], string> = { online: '在线共享', offline: '离线共享', conditional: '有条件共享', notShared: '不予共享' };
