@@ -1,3 +1,4 @@
+import type { CounterRepair } from '#shared/supervision/rebuild-run.ts';
 import type { AuditedItem } from '#adapters/audited-write.ts';
 import type { TransactItem } from '#adapters/dynamo-audit.ts';
 import type { RegistryAccess } from '#adapters/dynamo-submission.ts';
@@ -264,7 +265,7 @@ export function splitEffects(entry: AuditEntry, max = 60): AuditEntry[] {
 }
 
 /** Stored counters read and set by key (the rebuild script); a set is an audited Put of the whole item. */
-export function counterRepair(db: RegistryAccess): import('#shared/supervision/rebuild-run.ts').CounterRepair {
+export function counterRepair(db: RegistryAccess): CounterRepair {
   return {
     read: async (org, month) => {
       const item = await db.get(supervisionKeys.counters(org, month));

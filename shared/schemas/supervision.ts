@@ -1,3 +1,4 @@
+import type { BulletinRecord } from '#shared/ports/supervision.ts';
 import * as z from 'zod';
 import { organisationSchema, regionCodeSchema } from '#shared/schemas/identity.ts';
 import { clockSchema } from '#shared/supervision/clocks.ts';
@@ -29,7 +30,7 @@ export const bulletinSchema = z.object({
 export type BulletinView = z.infer<typeof bulletinSchema>;
 
 /** A bulletin as responses show it: its files by format, never its bucket keys. */
-export function bulletinView(b: import('#shared/ports/supervision.ts').BulletinRecord): BulletinView {
+export function bulletinView(b: BulletinRecord): BulletinView {
   return {
     bulletinId: b.bulletinId,
     org: b.org,

@@ -9,7 +9,7 @@ import type { Organisation, Principal } from '#shared/schemas/identity.ts';
 import { escapeHtml } from '#shared/web/html.ts';
 import { clockType } from './clock-types.ts';
 import type { Clock } from './clocks.ts';
-import { parsePeriod, periodBefore, periodOf, periodsEndingWith, type Period } from './periods.ts';
+import { lastWholePeriod, parsePeriod, periodBefore, periodOf, periodsEndingWith, type Period } from './periods.ts';
 import { invalid, requireSupervisionScope } from './scope.ts';
 import { bulletinSections, type BulletinSection } from './sections.ts';
 
@@ -431,7 +431,6 @@ export async function runScheduledBulletins(
   ports: BulletinPorts,
   job: { kind: 'month' | 'quarter'; scheduledTime: Date; executionId: string },
 ): Promise<{ period: string; issued: string[]; existing: string[] }> {
-  const { lastWholePeriod } = await import('./periods.ts');
   const period = lastWholePeriod(chinaDate(job.scheduledTime), job.kind);
   const issued: string[] = [];
   const existing: string[] = [];
