@@ -33,6 +33,7 @@ import { Construct } from 'constructs';
 import type { DomainMetric } from '#shared/ports/metrics.ts';
 import { domainMetrics } from '#shared/ports/metrics.ts';
 import { metricsNamespace } from '#adapters/emf-metrics.ts';
+import { custodyPrincipals } from './custody-lockdown.ts';
 import { dataKey } from './keys.ts';
 
 /** The runbook sections of docs/runbooks.md, one per kind of alarm (the headings carry these ids). */
@@ -107,7 +108,8 @@ export class Monitoring extends Construct {
     const p = props.prefix;
 
     // CloudWatch publishes to an encrypted topic only when the key lets it.
-    const key = dataKey(this, 'AlarmTopicKey', `alias/${p}-alarms`, 'chengguo: the alarm topic (SNS)');
+    // Named principals (issue 11 §3) plus the one service that publishes: CloudWatch alarms.
+    const key = dataKey(this, 'AlarmTopicKey', `alias/${p}-alarms`, 'chengguo: the alarm topic (SNS)', custodyPrincipals(this, p));
     key.addToResourcePolicy(
       new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],

@@ -286,7 +286,17 @@ export class StatefulStack extends Stack {
    */
   private backupPlan(settings: DeploySettings, tables: readonly dynamodb.ITable[]): { plan: backup.BackupPlan; vault: backup.BackupVault } {
     const p = settings.prefix;
-    const key = dataKey(this, 'BackupVaultKey', `alias/${p}-backup-vault`, 'chengguo: AWS Backup vault of the tables');
+    // Named principals (issue 11 §3): the vault key admits the stage's roles by name, so the Backup service role is named too.
+    const key = dataKey(this, 'BackupVaultKey', `alias/${p}-backup-vault`, 'chengguo: AWS Backup vault of the tables', custodyPrincipals(this, p));
+    const role = new iam.Role(this, 'TableBackupRole', {
+      roleName: `${p}-table-backup`,
+      assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+      description: 'AWS Backup of the registry and logs tables (backup, restore, cross-region copy)',
+      managedPolicies: [
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup'),
+        iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForRestores'),
+      ],
+    });
     const vault = new backup.BackupVault(this, 'TableBackupVault', {
       backupVaultName: tableBackupVaultName(settings, 'primary'),
       encryptionKey: key,
@@ -311,9 +321,9 @@ export class StatefulStack extends Stack {
         copyActions: [{ destinationBackupVault: copyVault, deleteAfter: Duration.days(settings.backupRetentionDays) }],
       }),
     );
-    const selection = plan.addSelection('Tables', { resources: tables.map((t) => backup.BackupResource.fromDynamoDbTable(t)), allowRestores: true });
+    plan.addSelection('Tables', { resources: tables.map((t) => backup.BackupResource.fromDynamoDbTable(t)), role });
     acknowledge(
-      selection,
+      role,
       ['AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]', 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores]'],
       'The AWS Backup service role of the table selection only: AWS maintains these two service-role policies as DynamoDB backup and restore (incl. KMS grants and cross-region copies) evolve; a hand-written copy would drift and break a restore silently. The role is assumable by backup.amazonaws.com alone.',
     );

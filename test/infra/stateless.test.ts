@@ -94,7 +94,7 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
     for (const t of s.templates.all.values()) {
       for (const [id, role] of resourcesOf(t, 'AWS::IAM::Role')) {
         // The one exception: the AWS Backup service role of the table selection (issue 11 §5), assumable by backup.amazonaws.com only.
-        if (/^TableBackupPlanTablesRole/.test(id)) {
+        if (/^TableBackupRole/.test(id)) {
           expect(JSON.stringify(role.Properties?.['AssumeRolePolicyDocument']), id).toContain('backup.amazonaws.com');
           expect(JSON.stringify(role.Properties?.['ManagedPolicyArns']).match(/policy\/[\w/-]+/g), id).toEqual(['policy/service-role/AWSBackupServiceRolePolicyForBackup', 'policy/service-role/AWSBackupServiceRolePolicyForRestores']);
           continue;
