@@ -53,8 +53,9 @@ describe('R21.1 R6.1 R9.1 issue 14: 周红 opens the emailed bulletin, sees the 
     // act
     await page.goto(link!);
     await page.getByRole('link', { name: '登录后查看通报' }).click();
-    await page.waitForURL(/\/local-auth\//);
-    await page.locator(`button[onclick="signIn('zhou.hong')"]`).click();
+    // The OIDC authorization-code + PKCE flow (docs/sign-in.md): the local issuer's sign-in page, then back to the link.
+    await page.waitForURL(/\/local-auth\/oauth2\/authorize\?/);
+    await page.locator('button[name="userId"][value="zhou.hong"]').click();
     await page.waitForURL(link!);
     await page.getByText('已登录。').waitFor();
     const frame = page.frameLocator('iframe.report');
