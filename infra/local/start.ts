@@ -10,6 +10,9 @@ import { demoBannerLines } from './demo-banner.ts';
 import { signalJudge } from './signals.ts';
 
 const args = new Set(process.argv.slice(2));
+// The domain metrics (EMF, issue 11) are JSON lines CloudWatch reads on AWS; on the laptop they would only
+// interleave with the log a person reads. POWERTOOLS_METRICS_DISABLED=false shows them.
+process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
 if (args.has('--help') || args.has('-h')) {
   console.log(`用法 usage: npm start [-- --reset] [-- --port-base 4100] [-- --data-dir .data]
   --reset        清空 .data 后重新开始 (start from an empty data folder)
