@@ -56,6 +56,25 @@ iframe.report{display:block;width:100%;height:80vh;min-height:8rem;border:1px so
 .muted{color:#57606a;font-size:.9rem}code{word-break:break-all}`;
 
 /**
+ * The head every server-rendered page shares (the task and report shells, the sign-in pages): UTF-8, no
+ * referrer, no favicon request, the system's title and style. `extraStyle` adds rules after the common ones.
+ */
+export function documentHead(title: string, extraStyle = ''): string {
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
+<title>${escapeHtml(title)} · 自然资源调查监测成果管理系统</title>
+<style>
+${style}${extraStyle ? `\n${extraStyle}` : ''}
+</style>
+</head>`;
+}
+
+/**
  * The client-side helpers every shell script starts with: DOM builders that
  * only ever create text nodes, the status box, the token, and `call` (fetch
  * with the bearer token, no cookies, no cache). Without a token the script
@@ -121,19 +140,7 @@ export function shellPage(opts: ShellOptions): ShellPage {
     signInText: opts.signInText,
     storageKey: idTokenStorageKey,
   }).replace(/</g, '\\u003c');
-  const html = `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<link rel="icon" href="data:,">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(opts.title)} · 自然资源调查监测成果管理系统</title>
-<style>
-${style}
-</style>
-</head>
+  const html = `${documentHead(opts.title)}
 <body>
 <header><h1>自然资源调查监测成果管理系统 · ${escapeHtml(opts.heading)}</h1></header>
 <main>

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { escapeHtml } from '#shared/web/html.ts';
-import { idTokenStorageKey } from '#shared/web/page-shell.ts';
+import { documentHead, idTokenStorageKey } from '#shared/web/page-shell.ts';
 
 /**
  * Sign-in for the pages (emailed links, CLI links): OpenID Connect
@@ -55,12 +55,6 @@ export function isSameOriginPath(next: string): boolean {
 /** The same rule as the browser runs it (kept in one place: the regex source is injected). */
 const sameOriginPathSource = String.raw`^\/(?![/\\])[^\s\\\u0000-\u001f\u007f]*$`;
 
-const style = `body{font-family:"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",system-ui,sans-serif;margin:0;background:#f5f7fa;color:#1f2328;line-height:1.6}
-header{background:#1f4e79;color:#fff;padding:12px 24px}header h1{font-size:18px;margin:0}
-main{max-width:48rem;margin:0 auto;padding:16px 24px 48px}
-.card{background:#fff;border:1px solid #dde3ea;border-radius:6px;padding:12px 16px;margin:12px 0}
-.msg{padding:8px 12px;border-radius:4px;background:#fff8c5;border:1px solid #d4a72c}.msg.bad{background:#ffebe9;border-color:#ff8182}
-.muted{color:#57606a;font-size:.9rem}`;
 
 function originOf(url: string): string {
   return new URL(url).origin;
@@ -69,18 +63,7 @@ function originOf(url: string): string {
 function page(opts: { title: string; loading: string; config: Record<string, unknown>; script: string; connect: readonly string[] }) {
   const nonce = randomBytes(16).toString('base64');
   const config = JSON.stringify(opts.config).replace(/</g, '\\u003c');
-  const html = `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(opts.title)} · 自然资源调查监测成果管理系统</title>
-<style>
-${style}
-</style>
-</head>
+  const html = `${documentHead(opts.title, 'main{max-width:48rem}')}
 <body>
 <header><h1>自然资源调查监测成果管理系统 · ${escapeHtml(opts.title)}</h1></header>
 <main>
