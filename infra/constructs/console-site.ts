@@ -83,6 +83,8 @@ export class ConsoleSite extends Construct {
   readonly distribution: cloudfront.Distribution;
   /** https://<custom domain or the distribution's>, no trailing slash. */
   readonly siteUrl: string;
+  /** Where people open the console: /console/ (aws), /console (aws-cn: an object of that key, no function to rewrite /console/). */
+  readonly consoleUrl: string;
   /** The client-route fallback (aws); undefined on aws-cn, where CloudFront Functions do not exist. */
   readonly spaFallback: cloudfront.Function | undefined;
 
@@ -193,6 +195,7 @@ export class ConsoleSite extends Construct {
       });
     }
     this.siteUrl = `https://${site.domain ?? this.distribution.distributionDomainName}`;
+    this.consoleUrl = `${this.siteUrl}${consolePath}${cn ? '' : '/'}`;
     if (cn) {
       acknowledge(
         this.distribution,
@@ -298,9 +301,11 @@ export class ConsoleContent extends NestedStack {
     entry.node.addDependency(assets);
     if (settings.partition === 'aws-cn') {
       const html = fs.readFileSync(indexHtml, 'utf8');
+      // Keys at the bucket root: `console` (the entry, /console) and console/<route> for each fixed route.
+      const { destinationKeyPrefix: _prefix, ...rootCommon } = common;
       const routes = new s3deploy.BucketDeployment(this, 'RouteEntries', {
-        ...common,
-        sources: fixedConsoleRoutes.map((route) => s3deploy.Source.data(route, html)),
+        ...rootCommon,
+        sources: [consolePath.slice(1), ...fixedConsoleRoutes.map((route) => `${consolePath.slice(1)}/${route}`)].map((key) => s3deploy.Source.data(key, html)),
         contentType: 'text/html; charset=utf-8',
         cacheControl: [s3deploy.CacheControl.noCache()],
       });

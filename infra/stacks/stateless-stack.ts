@@ -405,7 +405,7 @@ export class StatelessStack extends Stack {
     // ---- outputs (docs/deploy.md) ----
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'HTTP API endpoint (APP_BASE_URL unless -c appBaseUrl)' });
     new CfnOutput(this, 'AppBaseUrl', { value: appBaseUrl, description: envNames.appBaseUrl });
-    new CfnOutput(this, 'ConsoleUrl', { value: `${this.consoleSite.siteUrl}${consolePath}/`, description: 'The web console (工作台); the API answers on the same site' });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.consoleSite.consoleUrl, description: 'The web console (工作台); the API answers on the same site' });
     new CfnOutput(this, 'ConsoleDistributionDomain', { value: this.consoleSite.distribution.distributionDomainName, description: 'CNAME target of -c consoleDomain' });
     new CfnOutput(this, 'ConsoleBucketName', { value: this.consoleSite.bucket.bucketName, description: 'CONSOLE_BUCKET_NAME (the built console; copied at each deploy)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic of every alarm (docs/runbooks.md)' });
