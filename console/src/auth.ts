@@ -15,7 +15,13 @@ let manager: Promise<UserManager> | undefined;
 
 export const callbackPath = '/console/callback';
 
+/**
+ * The runtime config written beside the console at deploy time (CloudFront: /console/config.json, the same
+ * fields as GET /auth/config), else the API's GET /auth/config (the local cloud, which has no such file).
+ */
 async function settings(): Promise<SignInSettings> {
+  const deployed = await fetch('/console/config.json', { headers: { accept: 'application/json' }, cache: 'no-cache' }).catch(() => undefined);
+  if (deployed?.ok && (deployed.headers.get('content-type') ?? '').includes('json')) return (await deployed.json()) as SignInSettings;
   const res = await fetch('/auth/config', { headers: { accept: 'application/json' } });
   if (!res.ok) throw new Error(`无法读取登录设置（GET /auth/config → ${res.status}）`);
   return (await res.json()) as SignInSettings;
@@ -28,7 +34,7 @@ export function userManager(): Promise<UserManager> {
         authority: s.issuer,
         client_id: s.clientId,
         redirect_uri: `${location.origin}${callbackPath}`,
-        post_logout_redirect_uri: `${location.origin}/console/`,
+        post_logout_redirect_uri: `${location.origin}/console/signed-out`,
         response_type: 'code',
         scope: s.scopes.join(' '),
         userStore: new WebStorageStateStore({ store: new InMemoryWebStorage() }),

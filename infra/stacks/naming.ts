@@ -33,7 +33,7 @@ export function backupKeyAliasName(settings: DeploySettings): string {
   return `alias/${settings.prefix}-backup`;
 }
 
-export function stackName(settings: DeploySettings, role: 'Backup' | 'Stateful' | 'Stateless'): string {
+export function stackName(settings: DeploySettings, role: 'Backup' | 'Stateful' | 'Stateless' | 'Edge'): string {
   return `Chengguo-${settings.stage}-${role}`;
 }
 

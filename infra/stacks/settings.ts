@@ -59,6 +59,18 @@ export interface DeploySettings {
   readonly runbookUrl: string;
   /** The public catalogue's CloudFront front (aws only): custom domain, its ACM certificate and WAF web ACL (both us-east-1). */
   readonly publicSite: { readonly domain?: string | undefined; readonly certificateArn?: string | undefined; readonly webAclArn?: string | undefined };
+  /**
+   * The console and the API on one site (CloudFront; issue 13 hosting): the custom domain and its certificate —
+   * aws: an ACM certificate in us-east-1 (both optional: *.cloudfront.net without them); aws-cn: an ICP-filed
+   * domain and an IAM server certificate id (CloudFront in China serves only filed domains and takes no ACM
+   * certificate), whose stand-ins are accepted in a demo synth only.
+   */
+  readonly consoleSite: {
+    readonly domain: string | undefined;
+    readonly certificate: { readonly acmArn: string } | { readonly iamCertificateId: string } | undefined;
+  };
+  /** The WAF in front of both CloudFront sites (aws only: CLOUDFRONT scope, stack in us-east-1): requests per IP per 5 minutes. */
+  readonly waf: { readonly region: string; readonly rateLimitPer5Minutes: number };
 }
 
 /**
@@ -79,6 +91,9 @@ const defaultRegions: Record<Partition, { region: string; backupRegion: string }
  */
 export const placeholderCnIssuer = 'https://idp.example.gov.cn/realms/chengguo';
 export const placeholderCnAudience = 'chengguo';
+/** Stand-ins for the console's ICP-filed domain and IAM server certificate on aws-cn (demo synth only). */
+export const placeholderConsoleDomain = 'console.example.gov.cn';
+export const placeholderIamCertificateId = 'ASCAPLACEHOLDERCERTIFICATE';
 
 function text(node: Node, key: string): string | undefined {
   const v: unknown = node.tryGetContext(key);
@@ -169,6 +184,7 @@ export function settingsFromContext(node: Node): DeploySettings {
   if ((text(node, 'publicDomain') === undefined) !== (text(node, 'publicCertificateArn') === undefined)) {
     throw new Error('context publicDomain and publicCertificateArn: give both (the ACM certificate of the domain, in us-east-1) or neither');
   }
+  const consoleSite = consoleSiteFromContext(node, partition);
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new Error(`context alarmEmail: an email address, got ${alarmEmail}`);
 
   // Values that stand in for the department's own: allowed only in a demo synth.
@@ -182,8 +198,12 @@ export function settingsFromContext(node: Node): DeploySettings {
     ['appBaseUrl', text(node, 'appBaseUrl')],
     ['publicDomain', text(node, 'publicDomain')],
     ['alarmEmail', alarmEmail],
+    ['consoleDomain', consoleSite.domain],
   ];
   const placeholders = candidates.flatMap(([key, v]) => (v !== undefined && isPlaceholderHost(hostOf(v)) ? [`${key}=${v}`] : []));
+  if (consoleSite.certificate && 'iamCertificateId' in consoleSite.certificate && consoleSite.certificate.iamCertificateId === placeholderIamCertificateId) {
+    placeholders.push(`consoleCertificateId=${placeholderIamCertificateId}`);
+  }
   if (!demo && placeholders.length > 0) {
     throw new Error(
       `stage ${stage}: placeholder values cannot be deployed — ${placeholders.join(', ')}. ` +
@@ -226,5 +246,31 @@ export function settingsFromContext(node: Node): DeploySettings {
     backupRetentionDays: integer(node, 'backupRetentionDays', 35, 7, 36500),
     runbookUrl: text(node, 'runbookUrl') ?? 'docs/runbooks.md',
     publicSite: { domain: text(node, 'publicDomain'), certificateArn: text(node, 'publicCertificateArn'), webAclArn: text(node, 'publicWebAclArn') },
+    consoleSite,
+    waf: { region: 'us-east-1', rateLimitPer5Minutes: integer(node, 'wafRateLimit', 2000, 10, 2_000_000_000) },
   };
+}
+
+/**
+ * consoleDomain with consoleCertificateArn (aws, ACM in us-east-1) or consoleCertificateId (aws-cn, IAM
+ * server certificate). aws-cn needs both — CloudFront in China serves only an ICP-filed domain — and falls
+ * back to stand-ins that only a demo synth accepts.
+ */
+function consoleSiteFromContext(node: Node, partition: Partition): DeploySettings['consoleSite'] {
+  const domain = text(node, 'consoleDomain');
+  const acmArn = text(node, 'consoleCertificateArn');
+  const iamCertificateId = text(node, 'consoleCertificateId');
+  if (partition === 'aws') {
+    if (iamCertificateId !== undefined) throw new Error('context consoleCertificateId: an IAM server certificate is for aws-cn; on aws give consoleCertificateArn (ACM, us-east-1)');
+    if ((domain === undefined) !== (acmArn === undefined)) {
+      throw new Error('context consoleDomain and consoleCertificateArn: give both (the ACM certificate of the domain, in us-east-1) or neither');
+    }
+    if (acmArn !== undefined && !/^arn:aws:acm:us-east-1:\d{12}:certificate\/[\w-]+$/.test(acmArn)) {
+      throw new Error(`context consoleCertificateArn: CloudFront takes an ACM certificate in us-east-1, got ${acmArn}`);
+    }
+    return { domain, certificate: acmArn ? { acmArn } : undefined };
+  }
+  if (acmArn !== undefined) throw new Error('context consoleCertificateArn: CloudFront in the China regions takes no ACM certificate; import it into IAM and give consoleCertificateId');
+  if (domain !== undefined && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(domain)) throw new Error(`context consoleDomain: a domain name, got ${domain}`);
+  return { domain: domain ?? placeholderConsoleDomain, certificate: { iamCertificateId: iamCertificateId ?? placeholderIamCertificateId } };
 }

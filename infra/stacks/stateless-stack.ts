@@ -52,6 +52,8 @@ import {
 import { metricsEnv, metricsNamespace } from '#adapters/emf-metrics.ts';
 import { Monitoring, type MonitoredQueue } from '../constructs/monitoring.ts';
 import { PublicSite } from '../constructs/public-site.ts';
+import { ConsoleContent, ConsoleSite, consoleDirOf, consolePath } from '../constructs/console-site.ts';
+import { signInScopes } from '#shared/web/sign-in.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { signInClient } from '../constructs/user-directory.ts';
 import { bucketArn, bucketName, documentsReplicaName, replicationRuleIds, tableBackupVaultName } from './naming.ts';
@@ -84,6 +86,10 @@ export interface StatelessStackProps extends StackProps {
   readonly manifest?: Manifest;
   /** Table shapes (infra/tables.ts by default): which tables have streams. */
   readonly tableShapes?: readonly TableShape[];
+  /** The WAF web ACL (CLOUDFRONT scope, the Edge stack in us-east-1) of both distributions; aws only. */
+  readonly webAclArn?: string;
+  /** The built console (default: dist/console of projectRoot). */
+  readonly consoleDir?: string;
 }
 
 const pascal = (s: string) => s.replace(/(^|[-_])([a-z0-9])/g, (_m, _sep: string, c: string) => c.toUpperCase());
@@ -147,6 +153,11 @@ export class StatelessStack extends Stack {
   readonly monitoring: Monitoring;
   /** The public catalogue's CloudFront distribution (aws partition only). */
   readonly publicSite: PublicSite | undefined;
+  /** The console and the API on one CloudFront site (issue 13 hosting). */
+  readonly consoleSite: ConsoleSite;
+  readonly consoleContent: ConsoleContent;
+  /** CloudFront standard logs of both distributions. */
+  private edgeLogs: s3.Bucket | undefined;
   /** Every dead-letter / on-failure queue of the stage; each has an alarm. */
   private readonly deadLetterQueues: MonitoredQueue[] = [];
 
@@ -194,8 +205,29 @@ export class StatelessStack extends Stack {
       createDefaultStage: false,
     });
     const appBaseUrl = settings.appBaseUrl ?? this.api.apiEndpoint;
-    this.signIn = this.signInSettings(settings, stateful, appBaseUrl);
+    // ---- the console and the API on one site (before the app client: its callback is on the site) ----
+    this.consoleSite = new ConsoleSite(this, 'ConsoleSite', {
+      settings,
+      api: this.api,
+      issuerOrigins: this.issuerOrigins(settings),
+      webAclArn: props.webAclArn,
+      logBucket: this.edgeLogBucket(),
+    });
+    this.signIn = this.signInSettings(settings, stateful, appBaseUrl, this.consoleSite.siteUrl);
     const jwt = this.signIn.jwt;
+    this.consoleContent = new ConsoleContent(this, 'ConsoleContent', {
+      site: this.consoleSite,
+      consoleDir: props.consoleDir ?? consoleDirOf(projectRoot),
+      settings,
+      logsKey: stateful.logsKey,
+      config: {
+        issuer: jwt.issuer,
+        clientId: jwt.audience,
+        scopes: signInScopes,
+        redirectUri: `${appBaseUrl}/auth/callback`,
+        cliRedirectUri: settings.signIn.cliRedirectUri,
+      },
+    });
     new CfnOutput(this, 'SignInUrl', { value: this.signIn.signInUrl, description: 'The sign-in page (authorization code + PKCE); emailed links send people here' });
     new CfnOutput(this, 'SignInClientId', { value: jwt.audience, description: 'The public OIDC client of the pages and the CLI (the ID tokens\' audience)' });
     new CfnOutput(this, 'SignInIssuer', { value: jwt.issuer, description: 'The OIDC issuer (its discovery document lists the endpoints)' });
@@ -365,6 +397,7 @@ export class StatelessStack extends Stack {
         bucketName: bucketName(this, settings, 'published'),
         bucketRegion: settings.region,
         ...settings.publicSite,
+        webAclArn: settings.publicSite.webAclArn ?? props.webAclArn,
         logBucket: this.edgeLogBucket(),
       });
     }
@@ -372,6 +405,9 @@ export class StatelessStack extends Stack {
     // ---- outputs (docs/deploy.md) ----
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'HTTP API endpoint (APP_BASE_URL unless -c appBaseUrl)' });
     new CfnOutput(this, 'AppBaseUrl', { value: appBaseUrl, description: envNames.appBaseUrl });
+    new CfnOutput(this, 'ConsoleUrl', { value: this.consoleSite.consoleUrl, description: 'The web console (工作台); the API answers on the same site' });
+    new CfnOutput(this, 'ConsoleDistributionDomain', { value: this.consoleSite.distribution.distributionDomainName, description: 'CNAME target of -c consoleDomain' });
+    new CfnOutput(this, 'ConsoleBucketName', { value: this.consoleSite.bucket.bucketName, description: 'CONSOLE_BUCKET_NAME (the built console; copied at each deploy)' });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.topic.topicArn, description: 'SNS topic of every alarm (docs/runbooks.md)' });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName, description: 'CloudWatch dashboard' });
     if (this.publicSite) {
@@ -439,7 +475,8 @@ export class StatelessStack extends Stack {
    * with an ACL) and SSE-S3; kept a year, the stage's log retention.
    */
   private edgeLogBucket(): s3.Bucket {
-    const bucket = new s3.Bucket(this, 'EdgeLogs', {
+    if (this.edgeLogs) return this.edgeLogs;
+    const bucket = (this.edgeLogs = new s3.Bucket(this, 'EdgeLogs', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       enforceSSL: true,
@@ -448,8 +485,8 @@ export class StatelessStack extends Stack {
       versioned: true,
       lifecycleRules: [{ id: 'expire-logs', expiration: Duration.days(365), noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const why = 'This bucket receives CloudFront standard logs of the public catalogue: ';
+    }));
+    const why = 'This bucket receives CloudFront standard logs of the console, the API and the public catalogue (and the console bucket\'s access logs): ';
     acknowledge(bucket, ['AwsSolutions-S1', 'NIST.800.53.R5-S3BucketLoggingEnabled'], `${why}logging its own access would log every log delivery, recursively.`);
     acknowledge(bucket, ['NIST.800.53.R5-S3DefaultEncryptionKMS'], `${why}CloudFront log delivery writes with SSE-S3 only, not SSE-KMS.`);
     acknowledge(bucket, ['NIST.800.53.R5-S3BucketReplicationEnabled'], `${why}operational evidence kept in-region for a year; the records of custody are replicated from custody and documents.`);
@@ -560,22 +597,31 @@ export class StatelessStack extends Stack {
    * address. aws-cn: the department's issuer from context (its client id is
    * the audience; the client is registered there, see docs/sign-in.md).
    */
-  private signInSettings(settings: DeploySettings, stateful: StatefulRefs, appBaseUrl: string): StatelessStack['signIn'] {
+  private signInSettings(settings: DeploySettings, stateful: StatefulRefs, appBaseUrl: string, siteUrl: string): StatelessStack['signIn'] {
     const signInUrl = `${appBaseUrl}/auth/sign-in`;
     const callbackUrl = `${appBaseUrl}/auth/callback`;
+    // The console (console/src/auth.ts): back to /console/callback; after sign-out to /console/ or /console/signed-out.
+    const consoleCallback = `${siteUrl}${consolePath}/callback`;
+    const consoleLogout = [`${siteUrl}${consolePath}/`, `${siteUrl}${consolePath}/signed-out`];
     if (stateful.jwt) return { jwt: stateful.jwt, client: undefined, signInUrl };
     if (!stateful.userDirectory) throw new Error('stateful stack: neither an external issuer nor a Cognito user pool');
     const client = signInClient(this, 'SignInClient', {
       userPool: stateful.userDirectory.userPool,
       prefix: settings.prefix,
-      callbackUrls: [callbackUrl, settings.signIn.cliRedirectUri],
-      logoutUrls: [callbackUrl],
+      callbackUrls: [callbackUrl, settings.signIn.cliRedirectUri, consoleCallback],
+      logoutUrls: [callbackUrl, ...consoleLogout],
     });
     return {
       jwt: { issuer: stateful.userDirectory.issuer, audience: client.userPoolClientId, jwksUrl: stateful.userDirectory.jwksUrl, tokenType: 'cognito' },
       client,
       signInUrl,
     };
+  }
+
+  /** Where the console's OIDC client connects: the issuer, and on aws Cognito's hosted sign-in domain too. */
+  private issuerOrigins(settings: DeploySettings): string[] {
+    if (settings.oidc) return [new URL(settings.oidc.issuer).origin];
+    return [`https://cognito-idp.${this.region}.${this.urlSuffix}`, `https://${settings.signIn.cognitoDomainPrefix}.auth.${this.region}.amazoncognito.com`];
   }
 
   private httpApi(

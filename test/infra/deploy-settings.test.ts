@@ -14,6 +14,9 @@ const realCn = {
   smtpHost: 'smtp.zrzy.gd.gov.cn',
   oidcIssuer: 'https://idp.zrzy.gd.gov.cn/realms/chengguo',
   oidcAudience: 'chengguo-web',
+  // CloudFront in China: the ICP-filed domain of the console-and-API site and its IAM server certificate.
+  consoleDomain: 'chengguo.zrzy.gd.gov.cn',
+  consoleCertificateId: 'ASCA4EXAMPLEREALCERT1',
 };
 const realAws = { partition: 'aws', stage: 'prod', mailDomain: 'zrzy.gd.gov.cn' };
 

@@ -29,7 +29,7 @@ describe.each(['aws', 'aws-cn'] as const)('cdk-nag AwsSolutions and NIST 800-53 
   });
 
   it.each(Object.keys(packs) as Array<keyof typeof packs>)('%s reports no unacknowledged error or warning in any stack', (pack) => {
-    for (const stack of [stacks.backup, stacks.stateful, stacks.stateless]) {
+    for (const stack of [stacks.backup, stacks.stateful, stacks.stateless, ...(stacks.edge ? [stacks.edge] : [])]) {
       const report = packs[pack]().validateScope(stack);
       const findings = report.violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
       expect(findings, stack.stackName).toEqual([]);

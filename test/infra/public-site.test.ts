@@ -2,8 +2,9 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { asArray, iamStatements, resourcesOf, synthChengguo, type Synthesised } from './synth.ts';
 
+/** The CloudFront statements of the stateful stack (the published bucket and the storage key); the console bucket's own OAC statement lives in Stateless (console-site.test.ts). */
 const cloudfrontStatements = (s: Synthesised) =>
-  [...s.templates.all.values()].flatMap((t) =>
+  [s.templates.stateful].flatMap((t) =>
     [...resourcesOf(t, 'AWS::S3::BucketPolicy'), ...resourcesOf(t, 'AWS::KMS::Key')].flatMap(([id, r]) => {
       const doc = (r.Properties?.['PolicyDocument'] ?? r.Properties?.['KeyPolicy']) as { Statement: Array<Record<string, unknown>> };
       return doc.Statement.filter((st) => JSON.stringify(st['Principal'] ?? '').includes('cloudfront')).map((statement) => ({ id, statement }));
@@ -17,7 +18,8 @@ describe('issue 11: the public catalogue is served on AWS by CloudFront, reading
   });
 
   it('has one distribution whose only origin is the public-catalogue/ prefix of the published bucket, via origin access control, HTTPS and GET/HEAD only', () => {
-    const dists = resourcesOf(s.templates.stateless, 'AWS::CloudFront::Distribution');
+    // Two distributions: this one, and the console-and-API site (console-site.test.ts).
+    const dists = resourcesOf(s.templates.stateless, 'AWS::CloudFront::Distribution').filter(([id]) => id.startsWith('PublicCatalogue'));
     expect(dists).toHaveLength(1);
     const config = dists[0]![1].Properties?.['DistributionConfig'] as Record<string, unknown>;
     const originsList = config['Origins'] as Array<Record<string, unknown>>;
@@ -60,6 +62,9 @@ describe('issue 11: the public catalogue is served on AWS by CloudFront, reading
     for (const t of s.templates.all.values()) {
       for (const { statement } of iamStatements(t)) expect(JSON.stringify(statement['Principal'] ?? '')).not.toContain('cloudfront');
     }
+    // Elsewhere CloudFront reads only the console bucket (its own OAC statement, with this distribution's ARN).
+    const others = [...s.templates.all.values()].flatMap((t) => resourcesOf(t, 'AWS::S3::BucketPolicy')).filter(([, r]) => JSON.stringify(r).includes('cloudfront.amazonaws.com'));
+    expect(others.map(([id]) => id).sort()).toEqual([expect.stringMatching(/^ConsoleSiteFilesPolicy/), expect.stringMatching(/^PublishedBucketPolicy/)].sort());
   });
 
   it('attaches the department domain, its certificate and the WAF web ACL when given', () => {
@@ -79,9 +84,10 @@ describe('issue 11: the public catalogue is served on AWS by CloudFront, reading
     expect(() => synthChengguo({ partition: 'aws', publicDomain: 'chengguo.zrzy.gd.gov.cn' })).toThrow(/give both/);
   });
 
-  it('on aws-cn serves no CloudFront (an ICP filing comes first, docs/deploy.md) and grants CloudFront nothing', () => {
+  it('on aws-cn serves no public catalogue through CloudFront (an ICP filing comes first, docs/deploy.md) and grants CloudFront nothing of the published bucket', () => {
     const cn = synthChengguo({ partition: 'aws-cn' });
-    expect(resourcesOf(cn.templates.stateless, 'AWS::CloudFront::Distribution')).toEqual([]);
+    // The one distribution on aws-cn is the console-and-API site on the ICP-filed consoleDomain (console-site.test.ts).
+    expect(resourcesOf(cn.templates.stateless, 'AWS::CloudFront::Distribution').map(([id]) => id)).toEqual([expect.stringMatching(/^ConsoleSiteDistribution/)]);
     expect(cloudfrontStatements(cn)).toEqual([]);
   });
 });

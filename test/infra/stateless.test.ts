@@ -79,8 +79,8 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
   it('puts each function in the nested stack of its bounded context (functions/<context>/…), and no function in the parent', () => {
     for (const def of manifest.functions) expect(fnFound(def.name).context, def.name).toBe(contextOf(def));
     expect(resourcesOf(s.templates.stateless, 'AWS::Lambda::Function')).toEqual([]);
-    // One per context, plus Operations (alarms and dashboard, issue 11 §2).
-    expect(resourcesOf(s.templates.stateless, 'AWS::CloudFormation::Stack')).toHaveLength(new Set(manifest.functions.map(contextOf)).size + 1);
+    // One per context, plus Operations (alarms and dashboard, issue 11 §2) and ConsoleContent (the console's files, CDK's BucketDeployment).
+    expect(resourcesOf(s.templates.stateless, 'AWS::CloudFormation::Stack')).toHaveLength(new Set(manifest.functions.map(contextOf)).size + 2);
   });
 
   it('gives every function a role of its own, without AWS managed policies', () => {
