@@ -26,7 +26,7 @@ async function verifiedSubmission(): Promise<{ submissionId: string; name: strin
 const letters = (n: number) => Array.from({ length: n }, () => String.fromCharCode(65 + Math.floor(Math.random() * 26))).join('');
 
 describe('R9.1 R9.2 R3.1 the custodian’s and the administrator’s pages in the console (工作台)', () => {
-  it('custodian zhang.wei: registers a catalogue entry — a bad time point shows the Chinese message by the field, fixed, the number given — then sees it, requests its destruction, and the receipts and reports pages', async () => {
+  it('custodian zhang.wei: registers a catalogue entry — a bad time point shows the Chinese message by the field, fixed, the number given — edits it (a new version), requests its destruction, sees the receipts and reports pages', async () => {
     const { submissionId, name } = await verifiedSubmission();
     const page = await signedIn('zhang.wei', `custody/entries/new?submissionId=${submissionId}`);
     for (const item of ['成果接收', '成果目录管理', '成果目录上报']) await page.getByRole('menuitem', { name: item }).waitFor();
@@ -64,7 +64,20 @@ describe('R9.1 R9.2 R3.1 the custodian’s and the administrator’s pages in th
     await row.waitFor();
     await checkPage(page, 'custody-entries');
 
-    await row.getByRole('link', { name: '销毁' }).click();
+    await row.getByRole('link', { name: '修改' }).click();
+    await page.getByLabel('成果内容').fill('工作台修改的成果内容说明');
+    await page.getByRole('button', { name: '保存为新版本' }).click();
+    const reasonItem = page.locator('.el-form-item').filter({ has: page.getByLabel('修改原因') }).locator('.el-form-item__error');
+    await reasonItem.waitFor();
+
+    expect(await reasonItem.innerText()).toBe('请说明修改原因（至少 2 个字）');
+    await page.getByLabel('修改原因').fill('补充成果内容');
+    await page.getByRole('button', { name: '保存为新版本' }).click();
+    await page.getByTestId('entry-updated').getByText('已保存为第 2 版').waitFor();
+    expect((await api('GET', `/catalogue/${resultNumber}`, { token: await tokenOf('zhang.wei') })).body.entry).toMatchObject({ version: 2, content: '工作台修改的成果内容说明' });
+    await checkPage(page, 'custody-edit-entry');
+
+    await navigate(page, `/console/custody/entries/${resultNumber}/destruction`);
     await page.getByTestId('destruction-none').waitFor();
     await page.getByLabel('销毁理由').fill('太短');
     await page.getByRole('button', { name: '提交销毁申请' }).click();
