@@ -62,3 +62,70 @@ export const themeLabels: Record<ThemeId, string> = {
 export const classificationOrder: readonly Classification[] = ['public', 'internal', 'secret', 'confidential', 'topSecret'];
 export const classificationLabels: Record<Classification, string> = { public: '公开', internal: '内部', secret: '秘密', confidential: '机密', topSecret: '绝密' };
 export const sharingModeLabels: Record<CatalogueEntry['sharingMode'], string> = { online: '在线共享', offline: '离线共享', conditional: '有条件共享', notShared: '不予共享' };
+
+// ---- the custodian's and the administrator's pages (issue 13) -------------------------------------------------
+import type { catalogueReport } from '../../functions/catalogue-report/context.ts';
+import type { platform } from '../../functions/platform/context.ts';
+import type { supervision } from '../../functions/supervision/context.ts';
+import type { catalogueContracts as cat } from '../../functions/catalogue/context.ts';
+import type { identityContracts as idc } from '../../functions/identity/context.ts';
+import type { destructionContracts as dst } from '../../functions/destruction/context.ts';
+import type { orgTypes } from '../../shared/schemas/identity.ts';
+
+type RouteContract<R> = R extends { readonly contract: infer C } ? C : never;
+
+export type RegisterEntryBody = BodyOf<typeof cat.RegisterCatalogueEntry>;
+export type RegisteredEntry = ResponseOf<typeof cat.RegisterCatalogueEntry>;
+export type EntryEdit = BodyOf<typeof cat.UpdateCatalogueEntry>;
+export type UpdatedEntry = ResponseOf<typeof cat.UpdateCatalogueEntry>;
+export type DestructionRequest = BodyOf<typeof dst.RequestDestruction>;
+
+type Reports = (typeof catalogueReport)['routes'];
+export type CatalogueReportList = ResponseOf<RouteContract<Reports['ListCatalogueReports']>>;
+export type CatalogueReportView = CatalogueReportList['reports'][number];
+export type CatalogueReportDetail = ResponseOf<RouteContract<Reports['GetCatalogueReport']>>;
+export type SentCatalogueReport = ResponseOf<RouteContract<Reports['SendCatalogueReport']>>;
+
+type Supervision = (typeof supervision)['routes'];
+export type ClockList = ResponseOf<RouteContract<Supervision['ListClocks']>>;
+
+type Platform = (typeof platform)['routes'];
+export type HolidayTableBody = BodyOf<RouteContract<Platform['UpdateHolidayCalendar']>>;
+export type HolidayUpdate = ResponseOf<RouteContract<Platform['UpdateHolidayCalendar']>>;
+export type DeadlineView = ResponseOf<RouteContract<Platform['GetCalendar']>>;
+
+export type Organisation = ResponseOf<typeof idc.GetOrganisation>['organisation'];
+export type OrganisationView = ResponseOf<typeof idc.GetOrganisation>;
+export type OrganisationList = ResponseOf<typeof idc.ListOrganisations>;
+export type OrgResult = ResponseOf<typeof idc.CreateOrganisation>;
+export type CreateOrgBody = BodyOf<typeof idc.CreateOrganisation>;
+export type UpdateOrgBody = BodyOf<typeof idc.UpdateOrganisation>;
+export type DesignationsBody = BodyOf<typeof idc.SetDesignations>;
+export type Person = ResponseOf<typeof idc.ListUsers>['items'][number];
+export type PersonList = ResponseOf<typeof idc.ListUsers>;
+export type PersonResult = ResponseOf<typeof idc.CreateUser>;
+export type CreatePersonBody = BodyOf<typeof idc.CreateUser>;
+export type UpdatePersonBody = BodyOf<typeof idc.UpdateUser>;
+export type ClearanceBody = BodyOf<typeof idc.UpdateUserClearance>;
+export type OnboardingBody = BodyOf<typeof idc.ImportOnboarding>;
+export type OnboardingReport = ResponseOf<typeof idc.ImportOnboarding>;
+export type OrgType = (typeof orgTypes)[number];
+
+export const orgTypeLabels: Record<OrgType, string> = {
+  naturalResources: '自然资源主管部门',
+  forestryGrassland: '林业和草原主管部门',
+  custodian: '成果保管单位',
+  implementer: '实施单位',
+  technicalUnit: '技术单位',
+  requester: '需求部门',
+};
+export const orgLevelLabels: Record<Organisation['level'], string> = { national: '国家级', provincial: '省级', municipal: '市级', county: '县级' };
+export const roleLabels: Record<Role, string> = {
+  submitter: '成果汇交人',
+  reviewer: '技术审核人',
+  custodian: '成果保管人',
+  requester: '成果需求人',
+  publisher: '发布审批人',
+  supervisor: '监督人员',
+  administrator: '系统管理员',
+};

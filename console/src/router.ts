@@ -1,6 +1,7 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import { currentUser, signIn } from './auth.ts';
 import type { Role } from './contracts.ts';
+import { rolePageRoutes } from './role-pages.ts';
 import { hasRole, loadMe, me } from './session.ts';
 
 declare module 'vue-router' {
@@ -34,6 +35,7 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./pages/RegisterTaskPage.vue'),
     meta: { title: '登记调查监测任务', parent: 'surveyTasks', roles: ['reviewer', 'administrator'] },
   },
+  ...rolePageRoutes,
   { path: '/callback', name: 'callback', component: () => import('./pages/CallbackPage.vue'), meta: { title: '登录', public: true } },
   { path: '/signed-out', name: 'signedOut', component: () => import('./pages/SignedOutPage.vue'), meta: { title: '已退出', public: true } },
   { path: '/forbidden', name: 'forbidden', component: () => import('./pages/ForbiddenPage.vue'), meta: { title: '无权访问' } },

@@ -1,0 +1,44 @@
+/**
+ * The custodian's (保管单位) and the administrator's pages: their routes and left-menu items, kept apart from
+ * router.ts and App.vue so that each role's pages are added in one place. Each page is its own lazy chunk.
+ */
+import type { RouteRecordRaw } from 'vue-router';
+import type { Role } from './contracts.ts';
+
+const custodian: Role[] = ['custodian'];
+const administrator: Role[] = ['administrator'];
+
+export const rolePageRoutes: RouteRecordRaw[] = [
+  { path: '/custody/receipts', name: 'receipts', component: () => import('./pages/custody/ReceiptsPage.vue'), meta: { title: '成果接收', roles: custodian } },
+  { path: '/custody/entries', name: 'custodyEntries', component: () => import('./pages/custody/EntriesPage.vue'), meta: { title: '成果目录管理', roles: custodian } },
+  {
+    path: '/custody/entries/new',
+    name: 'registerEntry',
+    component: () => import('./pages/custody/RegisterEntryPage.vue'),
+    meta: { title: '登记成果目录', parent: 'custodyEntries', roles: custodian },
+  },
+  {
+    path: '/custody/entries/:resultNumber/edit',
+    name: 'editEntry',
+    component: () => import('./pages/custody/EditEntryPage.vue'),
+    meta: { title: '修改成果目录', parent: 'custodyEntries', roles: custodian },
+    props: true,
+  },
+  {
+    path: '/custody/entries/:resultNumber/destruction',
+    name: 'destruction',
+    component: () => import('./pages/custody/DestructionPage.vue'),
+    meta: { title: '销毁申请', parent: 'custodyEntries', roles: custodian },
+    props: true,
+  },
+  { path: '/custody/reports', name: 'catalogueReports', component: () => import('./pages/custody/ReportsPage.vue'), meta: { title: '成果目录上报', roles: custodian } },
+  { path: '/admin/orgs', name: 'orgs', component: () => import('./pages/admin/OrgsPage.vue'), meta: { title: '组织机构', roles: administrator } },
+  { path: '/admin/people', name: 'people', component: () => import('./pages/admin/PeoplePage.vue'), meta: { title: '人员', roles: administrator } },
+  { path: '/admin/import', name: 'onboardingImport', component: () => import('./pages/admin/ImportPage.vue'), meta: { title: '批量开通', roles: administrator } },
+  { path: '/admin/calendar', name: 'calendar', component: () => import('./pages/admin/CalendarPage.vue'), meta: { title: '节假日安排', roles: administrator } },
+];
+
+/** Menu items: only the roles that may use a page see it (the API enforces the same). */
+export const rolePageMenu: { path: string; title: string; roles: Role[] }[] = rolePageRoutes
+  .filter((r) => !r.meta?.parent)
+  .map((r) => ({ path: r.path, title: r.meta!.title, roles: r.meta!.roles! }));
