@@ -3,6 +3,7 @@ import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { bulletinSchema, clockViewSchema, regionCodeSchema, supervisionOrgCode } from '#shared/schemas/supervision.ts';
 import { clockListStates } from '#shared/supervision/clock-list.ts';
+import { platform } from '../platform/context.ts';
 
 /** The supervision context (issue 14; R6.1–R9.1 clocks, R20.1, R21.1): the deadline watch, clock lists, bulletins. */
 export const supervision = defineContext({
@@ -23,11 +24,8 @@ export const supervision = defineContext({
     },
     IssueBulletin: {
       entry: './issue-bulletin.ts',
-      description: 'A supervisor asks for a bulletin (R21.1): counters read by key queries, HTML with SVG charts, XLSX, stored write-once, audited, the supervisors emailed.',
-      memoryMb: 1024,
-      tables: auditedWrites,
-      buckets: { documents: 'readWrite' },
-      sendsEmail: true,
+      description: 'A supervisor asks for a bulletin (R21.1): period and scope checked, then the Bulletin machine builds it (202); an existing bulletin is answered at once (200).',
+      tables: readsRegistry,
     },
     ListBulletins: {
       entry: './list-bulletins.ts',
@@ -46,11 +44,34 @@ export const supervision = defineContext({
     },
     ScheduledBulletins: {
       entry: './scheduled-bulletins.ts',
-      description: 'Monthly and quarterly: the last whole period\'s bulletin of every organiser with supervisors (write-once per organisation × period).',
+      description: 'Monthly and quarterly: one Bulletin execution per organiser with supervisors for the last whole period (write-once per organisation × period; the execution name makes a second firing start nothing).',
+      timeoutSeconds: 300,
+      tables: readsRegistry,
+    },
+    GatherBulletin: {
+      entry: './gather-bulletin.ts',
+      description: 'Bulletin › Gather Counters: the figures of an organisation and every unit below it from the counters (key queries, never the events), stored write-once as the bulletin\'s JSON.',
       memoryMb: 1024,
-      timeoutSeconds: 900,
-      tables: auditedWrites,
+      timeoutSeconds: 600,
+      tables: readsRegistry,
       buckets: { documents: 'readWrite' },
+    },
+    RenderBulletin: {
+      entry: './render-bulletin.ts',
+      description: 'Bulletin › Render: the Chinese A4 HTML with ECharts SVG charts and the exceljs XLSX from the stored JSON, write-once. The only function that bundles ECharts and exceljs.',
+      memoryMb: 1024,
+      timeoutSeconds: 600,
+      buckets: { documents: 'readWrite' },
+    },
+    RecordBulletin: {
+      entry: './record-bulletin.ts',
+      description: 'Bulletin › Record: the bulletin\'s index entry with its audit record, write-once.',
+      tables: auditedWrites,
+    },
+    EmailBulletin: {
+      entry: './email-bulletin.ts',
+      description: 'Bulletin › Email: the organisation\'s supervisors get three key figures, the worst five units and the link.',
+      tables: readsRegistry,
       sendsEmail: true,
     },
   },
@@ -84,19 +105,21 @@ export const supervision = defineContext({
       auth: ['supervisor', 'reviewer', 'administrator'],
       summary: '生成监督通报（月度或季度）',
       contract: contract({
-        success: [200, 201],
+        success: [200, 202],
         body: z.object({
           period: z.string().trim().min(1, '请填写通报期间').max(10).describe('通报期间：月度 YYYY-MM（如 2026-11），季度 YYYY-Qn（如 2026-Q4）；不能是尚未开始的期间'),
           org: supervisionOrgCode.optional().describe('通报单位；默认本单位（须为本单位或下级单位）'),
         }),
         response: z.object({
-          bulletin: bulletinSchema,
-          created: z.boolean().describe('false 表示该期间的通报已存在（通报生成后不再修改），返回已有通报'),
+          bulletinId: z.string().describe('通报编号：组织代码.期间'),
+          state: z.enum(['issued', 'issuing']).describe('issued 该期间的通报已存在（生成后不再修改），issuing 正在生成'),
+          bulletin: bulletinSchema.optional().describe('已存在的通报'),
           pageUrl: z.string().describe('通报页面链接（邮件中的链接）'),
-          emailed: z.array(z.string()).describe('已发送通报摘要的监督人员邮箱'),
         }),
         description:
-          '按计数器生成通报（R21.1）：本单位及全部下级单位的汇交、核验、移交、目录上报、完整性核查、安全保密、发布、共享与利用情况，与上期对比；网页（A4 打印、红头“通报”、逾期单位排名、按期率趋势与地区逾期 SVG 图表）、Excel 表格（每部分一张工作表）、JSON 一次写入文档桶，不再修改；通报单位的监督人员收到三项主要指标、逾期最多的五个单位和链接。新生成返回 201，已存在返回 200。',
+          '按计数器生成通报（R21.1）：本单位及全部下级单位的汇交、核验、移交、目录上报、完整性核查、安全保密、发布、共享与利用情况，与上期对比。' +
+          '由通报流程（状态机 Bulletin：汇总计数器 → 生成网页、SVG 图表与 Excel 表格 → 一次写入文档桶 → 邮件通知）生成：网页（A4 打印、红头“通报”、逾期单位排名、按期率趋势与地区逾期 SVG 图表）、Excel 表格（每部分一张工作表）、JSON，不再修改；通报单位的监督人员收到三项主要指标、逾期最多的五个单位和链接。' +
+          '开始生成返回 202（生成后出现在通报列表中），该期间的通报已存在返回 200。',
       }),
     },
     ListBulletins: {
@@ -140,6 +163,16 @@ export const supervision = defineContext({
         produces: 'text/html',
         description: '邮件中的通报链接打开的页面（无需令牌）：页面本身不含通报内容——它在浏览器中用已登录用户的令牌读取通报并显示，可下载 Excel 表格；未登录时显示登录链接。',
       }),
+    },
+  },
+  starts: {
+    IssueBulletin: ['Bulletin'],
+    ScheduledBulletins: ['Bulletin'],
+  },
+  stateMachines: {
+    Bulletin: {
+      file: 'statemachines/bulletin.asl.json',
+      functions: ['GatherBulletin', 'RenderBulletin', 'RecordBulletin', 'EmailBulletin', platform.ref.RecordWorkflowFailure],
     },
   },
   schedules: {

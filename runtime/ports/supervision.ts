@@ -41,15 +41,11 @@ export const reminderDays = port({
 });
 
 // --- bulletins (R21.1) ---
-import { bulletinRenderers } from '#adapters/bulletin-render.ts';
 import { bulletinFilesFromEnv } from '#adapters/s3-bulletins.ts';
-import type { BulletinFiles, BulletinIndex, BulletinRenderers } from '#shared/ports/supervision.ts';
+import type { BulletinFiles, BulletinIndex } from '#shared/ports/supervision.ts';
 
 /** Bulletin files in the documents bucket, write-once. */
 export const bulletinFiles = port({ name: 'files', env: ['documents'], build: (env): BulletinFiles => bulletinFilesFromEnv(env) });
-
-/** ECharts server-side SVG and exceljs. */
-export const renderers = port({ name: 'renderers', env: [], build: (): BulletinRenderers => bulletinRenderers });
 
 /** The bulletins' index (write-once, audited). */
 export const bulletinIndex = port({

@@ -28,8 +28,9 @@ import { newApp } from './synth.ts';
 /**
  * KB (1024 bytes) a listed bundle may not grow past; every other bundle stays ≤ 250 KB. Re-measured after the
  * session-4 merges (sign-in, administration, supervision, custody copy): 52 of 89 (SES) and 55 (SMTP) are over —
- * the issue-10 goal is NOT met (docs/performance.md says what is left: zod/mini, the reference tables, and
- * exceljs/echarts out of the supervision functions).
+ * the issue-10 goal is NOT met (docs/performance.md says what is left: zod/mini, the reference tables).
+ * Supervision: ECharts and exceljs are bundled by RenderBulletin alone (the Bulletin machine's render step);
+ * its other functions are under the limit but for nodemailer in the SMTP bundles of the two that send email.
  */
 const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
   ses: {
@@ -79,12 +80,7 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     GetHumanTask: 377,
     DecideHumanTask: 382,
     ImportOnboarding: 1342,
-    ListBulletins: 2501,
-    GetBulletinFile: 2502,
-    ListClocks: 2519,
-    ScheduledBulletins: 2526,
-    DeadlineWatch: 2528,
-    IssueBulletin: 2554,
+    RenderBulletin: 2485,
   },
   smtp: {
     RecordTransferFailure: 253,
@@ -136,12 +132,9 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     CreateHumanTask: 549,
     HumanTaskReminders: 556,
     ImportOnboarding: 1342,
-    ListBulletins: 2501,
-    GetBulletinFile: 2502,
-    ListClocks: 2519,
-    ScheduledBulletins: 2718,
-    DeadlineWatch: 2720,
-    IssueBulletin: 2747,
+    EmailBulletin: 372,
+    DeadlineWatch: 424,
+    RenderBulletin: 2485,
   },
 };
 
