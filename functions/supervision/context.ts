@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
-import { bulletinSchema, clockViewSchema, regionCodeSchema, supervisionOrgCode } from '#shared/schemas/supervision.ts';
+import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, supervisionOrgCode } from '#shared/schemas/supervision.ts';
+import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
+import { incidentKinds, incidentStates } from '#shared/supervision/incidents.ts';
 import { clockListStates } from '#shared/supervision/clock-list.ts';
 import { platform } from '../platform/context.ts';
 
@@ -73,6 +75,27 @@ export const supervision = defineContext({
       description: 'Bulletin › Email: the organisation\'s supervisors get three key figures, the worst five units and the link.',
       tables: readsRegistry,
       sendsEmail: true,
+    },
+    ReportIncident: {
+      entry: './report-incident.ts',
+      description: 'Any signed-in user reports a security incident (泄密、丢失、损毁; R20.1): stored with its first timeline step, audited and counted in one transaction; the organisers and the supervisors above them emailed at once.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
+    MoveIncident: {
+      entry: './move-incident.ts',
+      description: 'The next step of an incident\'s timeline (verified → measures → closed with conclusions) by the organiser\'s reviewers or a supervisor: conditional, idempotent, audited.',
+      tables: auditedWrites,
+    },
+    ListIncidents: {
+      entry: './list-incidents.ts',
+      description: 'Security incidents of an organisation and those below it, newest first (one key query per organisation); results above the reader\'s clearance show their number only.',
+      tables: readsRegistry,
+    },
+    GetIncident: {
+      entry: './get-incident.ts',
+      description: 'One security incident with its timeline, for the reporter, the organiser\'s reviewers and supervisors (404 otherwise); results above the reader\'s clearance show their number only.',
+      tables: readsRegistry,
     },
   },
   routes: {
@@ -162,6 +185,67 @@ export const supervision = defineContext({
         path: z.object({ bulletinId: z.string().min(1).max(128).describe('通报编号') }),
         produces: 'text/html',
         description: '邮件中的通报链接打开的页面（无需令牌）：页面本身不含通报内容——它在浏览器中用已登录用户的令牌读取通报并显示，可下载 Excel 表格；未登录时显示登录链接。',
+      }),
+    },
+    ReportIncident: {
+      method: 'POST',
+      path: '/supervision/incidents',
+      auth: 'any',
+      summary: '报告安全保密事件（泄密、丢失、损毁）',
+      contract: contract({
+        success: [201],
+        body: z.object({
+          kind: z.enum(incidentKinds).describe('leak 泄密、loss 丢失、damage 损毁'),
+          description: z.string().trim().min(5, '请说明发生了什么（至少 5 个字）').max(4000).describe('发生了什么'),
+          resultNumbers: z.array(resultNumberSchema).min(1, '请填写涉及的成果统一编号').max(50).describe('涉及成果的统一编号'),
+          foundOn: z.iso.date().describe('发现日期 YYYY-MM-DD（不能晚于今天）'),
+          measures: z.string().trim().min(2, '请填写已采取的措施').max(4000).describe('已采取的措施'),
+        }),
+        response: z.object({ incident: incidentViewSchema, notified: z.array(z.string()).describe('已立即通知的人员邮箱') }),
+        description:
+          '任何已登录用户均可立即报告安全保密事件（R20.1）：成果的组织单位审核人员及其监督人员、上级监督人员立即收到邮件（邮件只列统一编号）。事件按时间线处理：已报告 → 已核实 → 已采取处置措施 → 已结案（须填写结论），并计入下一期通报的“安全保密”部分。',
+      }),
+    },
+    MoveIncident: {
+      method: 'POST',
+      path: '/supervision/incidents/{incidentId}/transitions',
+      auth: 'any',
+      summary: '处理安全保密事件（核实、处置、结案）',
+      contract: contract({
+        path: z.object({ incidentId: z.string().min(5).max(60).describe('事件编号') }),
+        body: z.object({
+          to: z.enum(['verified', 'measures', 'closed']).describe('下一步：verified 已核实、measures 已采取处置措施、closed 已结案'),
+          note: z.string().trim().min(2, '请填写说明').max(4000).describe('核实情况或处置措施'),
+          conclusions: z.string().trim().max(4000).optional().describe('结案结论（结案时必填）'),
+        }),
+        response: z.object({ incident: incidentViewSchema, changed: z.boolean().describe('false：事件已处于该状态，未作改动') }),
+        description:
+          '成果组织单位的审核人员或本级及上级监督人员推进事件时间线，每次只能进入下一步；重复提交同一步不作改动（changed=false）；跳步返回 409；事件刚被他人处理返回 409。报告人可查看但不能处理（403）；其他人返回 404。',
+      }),
+    },
+    ListIncidents: {
+      method: 'GET',
+      path: '/supervision/incidents',
+      auth: ['supervisor', 'reviewer', 'administrator'],
+      summary: '安全保密事件列表',
+      contract: contract({
+        query: z.object({
+          org: supervisionOrgCode.optional().describe('组织代码；默认本单位（含下级单位）'),
+          state: z.enum(['open', ...incidentStates]).optional().describe('open 未结案，或某一状态'),
+        }),
+        response: z.object({ org: z.string(), items: z.array(incidentViewSchema) }),
+        description: '本单位及下级单位的安全保密事件，按报告时间从新到旧；密级高于读者的成果只显示统一编号。',
+      }),
+    },
+    GetIncident: {
+      method: 'GET',
+      path: '/supervision/incidents/{incidentId}',
+      auth: 'any',
+      summary: '安全保密事件详情与时间线',
+      contract: contract({
+        path: z.object({ incidentId: z.string().min(5).max(60).describe('事件编号') }),
+        response: z.object({ incident: incidentViewSchema }),
+        description: '报告人、成果组织单位的审核人员和监督人员可查看；其他人返回 404。密级高于读者的成果只显示统一编号。',
       }),
     },
   },

@@ -60,3 +60,28 @@ export const bulletinReader = port({
   env: ['registry'],
   build: (env): Pick<BulletinIndex, 'get' | 'list'> => new DynamoSupervisionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
 });
+
+// --- security incidents (R20.1) ---
+import { DynamoIncidentResults, DynamoIncidentStore } from '#adapters/dynamo-incidents.ts';
+import type { IncidentResultLookup, IncidentStore } from '#shared/supervision/incidents.ts';
+
+/** Incidents: reported and moved along their timeline (audited, the report counted in the same transaction). */
+export const incidentStore = port({
+  name: 'incidents',
+  env: ['registry', 'logs'],
+  build: (env): IncidentStore => new DynamoIncidentStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** Incidents, read only (lists, one incident). */
+export const incidentReader = port({
+  name: 'incidents',
+  env: ['registry'],
+  build: (env): Pick<IncidentStore, 'get' | 'listOf'> => new DynamoIncidentStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** The catalogue entries an incident names (name, classification, organiser): one key read each. */
+export const incidentResults = port({
+  name: 'catalogue',
+  env: ['registry'],
+  build: (env): IncidentResultLookup => new DynamoIncidentResults(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});

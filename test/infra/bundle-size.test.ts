@@ -134,6 +134,7 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     ImportOnboarding: 1342,
     EmailBulletin: 372,
     DeadlineWatch: 424,
+    ReportIncident: 431,
     RenderBulletin: 2485,
   },
 };
