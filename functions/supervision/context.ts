@@ -2,10 +2,15 @@ import * as z from 'zod';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, supervisionOrgCode } from '#shared/schemas/supervision.ts';
-import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
-import { incidentKinds, incidentStates } from '#shared/supervision/incidents.ts';
+import { incidentKinds, incidentStates } from '#shared/supervision/incident-kinds.ts';
 import { clockListStates } from '#shared/supervision/clock-list.ts';
 import { platform } from '../platform/context.ts';
+
+/**
+ * A unified result number, the pattern of resultNumberSchema (shared/schemas/catalogue.ts), written here so this
+ * context module (imported by many bundles) does not pull in the catalogue and submission schemas.
+ */
+const resultNumber = z.string().regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001');
 
 /** The supervision context (issue 14; R6.1–R9.1 clocks, R20.1, R21.1): the deadline watch, clock lists, bulletins. */
 export const supervision = defineContext({
@@ -197,7 +202,7 @@ export const supervision = defineContext({
         body: z.object({
           kind: z.enum(incidentKinds).describe('leak 泄密、loss 丢失、damage 损毁'),
           description: z.string().trim().min(5, '请说明发生了什么（至少 5 个字）').max(4000).describe('发生了什么'),
-          resultNumbers: z.array(resultNumberSchema).min(1, '请填写涉及的成果统一编号').max(50).describe('涉及成果的统一编号'),
+          resultNumbers: z.array(resultNumber).min(1, '请填写涉及的成果统一编号').max(50).describe('涉及成果的统一编号'),
           foundOn: z.iso.date().describe('发现日期 YYYY-MM-DD（不能晚于今天）'),
           measures: z.string().trim().min(2, '请填写已采取的措施').max(4000).describe('已采取的措施'),
         }),

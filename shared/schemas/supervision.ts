@@ -49,7 +49,7 @@ export function bulletinView(b: BulletinRecord): BulletinView {
 
 // --- security incidents (R20.1, issue 14 §3) ---
 import { classificationSchema as incidentClassification } from '#shared/reference/classifications.ts';
-import { incidentKinds, incidentStates } from '#shared/supervision/incidents.ts';
+import { incidentKinds, incidentStates } from '#shared/supervision/incident-kinds.ts';
 
 export const incidentViewSchema = z.object({
   incidentId: z.string().describe('事件编号，如 INC-20261203-1a2b3c4d'),

@@ -19,13 +19,9 @@ import { invalid, orgTree, requireSupervisionScope } from './scope.ts';
  * and audited; the incident counts in the bulletin's R20.1 section
  * (`R20.1.incidents`, in the report's own transaction).
  */
-export const incidentKinds = ['leak', 'loss', 'damage'] as const;
-export type IncidentKind = (typeof incidentKinds)[number];
-export const incidentKindLabels: Record<IncidentKind, string> = { leak: '泄密', loss: '丢失', damage: '损毁' };
+import { incidentKindLabels, incidentStateLabels, type IncidentKind, type IncidentState } from './incident-kinds.ts';
 
-export const incidentStates = ['reported', 'verified', 'measures', 'closed'] as const;
-export type IncidentState = (typeof incidentStates)[number];
-export const incidentStateLabels: Record<IncidentState, string> = { reported: '已报告', verified: '已核实', measures: '已采取处置措施', closed: '已结案' };
+export { incidentKindLabels, incidentKinds, incidentStateLabels, incidentStates, type IncidentKind, type IncidentState } from './incident-kinds.ts';
 
 export interface IncidentResult {
   readonly resultNumber: string;
