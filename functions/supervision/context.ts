@@ -1,8 +1,16 @@
 import * as z from 'zod';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
-import { bulletinSchema, clockViewSchema, regionCodeSchema, supervisionOrgCode } from '#shared/schemas/supervision.ts';
+import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, supervisionOrgCode } from '#shared/schemas/supervision.ts';
+import { incidentKinds, incidentStates } from '#shared/supervision/incident-kinds.ts';
 import { clockListStates } from '#shared/supervision/clock-list.ts';
+import { platform } from '../platform/context.ts';
+
+/**
+ * A unified result number, the pattern of resultNumberSchema (shared/schemas/catalogue.ts), written here so this
+ * context module (imported by many bundles) does not pull in the catalogue and submission schemas.
+ */
+const resultNumber = z.string().regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001');
 
 /** The supervision context (issue 14; R6.1–R9.1 clocks, R20.1, R21.1): the deadline watch, clock lists, bulletins. */
 export const supervision = defineContext({
@@ -23,11 +31,8 @@ export const supervision = defineContext({
     },
     IssueBulletin: {
       entry: './issue-bulletin.ts',
-      description: 'A supervisor asks for a bulletin (R21.1): counters read by key queries, HTML with SVG charts, XLSX, stored write-once, audited, the supervisors emailed.',
-      memoryMb: 1024,
-      tables: auditedWrites,
-      buckets: { documents: 'readWrite' },
-      sendsEmail: true,
+      description: 'A supervisor asks for a bulletin (R21.1): period and scope checked, then the Bulletin machine builds it (202); an existing bulletin is answered at once (200).',
+      tables: readsRegistry,
     },
     ListBulletins: {
       entry: './list-bulletins.ts',
@@ -46,12 +51,56 @@ export const supervision = defineContext({
     },
     ScheduledBulletins: {
       entry: './scheduled-bulletins.ts',
-      description: 'Monthly and quarterly: the last whole period\'s bulletin of every organiser with supervisors (write-once per organisation × period).',
+      description: 'Monthly and quarterly: one Bulletin execution per organiser with supervisors for the last whole period (write-once per organisation × period; the execution name makes a second firing start nothing).',
+      timeoutSeconds: 300,
+      tables: readsRegistry,
+    },
+    GatherBulletin: {
+      entry: './gather-bulletin.ts',
+      description: 'Bulletin › Gather Counters: the figures of an organisation and every unit below it from the counters (key queries, never the events), stored write-once as the bulletin\'s JSON.',
       memoryMb: 1024,
-      timeoutSeconds: 900,
-      tables: auditedWrites,
+      timeoutSeconds: 600,
+      tables: readsRegistry,
       buckets: { documents: 'readWrite' },
+    },
+    RenderBulletin: {
+      entry: './render-bulletin.ts',
+      description: 'Bulletin › Render: the Chinese A4 HTML with ECharts SVG charts and the exceljs XLSX from the stored JSON, write-once. The only function that bundles ECharts and exceljs.',
+      memoryMb: 1024,
+      timeoutSeconds: 600,
+      buckets: { documents: 'readWrite' },
+    },
+    RecordBulletin: {
+      entry: './record-bulletin.ts',
+      description: 'Bulletin › Record: the bulletin\'s index entry with its audit record, write-once.',
+      tables: auditedWrites,
+    },
+    EmailBulletin: {
+      entry: './email-bulletin.ts',
+      description: 'Bulletin › Email: the organisation\'s supervisors get three key figures, the worst five units and the link.',
+      tables: readsRegistry,
       sendsEmail: true,
+    },
+    ReportIncident: {
+      entry: './report-incident.ts',
+      description: 'Any signed-in user reports a security incident (泄密、丢失、损毁; R20.1): stored with its first timeline step, audited and counted in one transaction; the organisers and the supervisors above them emailed at once.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
+    MoveIncident: {
+      entry: './move-incident.ts',
+      description: 'The next step of an incident\'s timeline (verified → measures → closed with conclusions) by the organiser\'s reviewers or a supervisor: conditional, idempotent, audited.',
+      tables: auditedWrites,
+    },
+    ListIncidents: {
+      entry: './list-incidents.ts',
+      description: 'Security incidents of an organisation and those below it, newest first (one key query per organisation); results above the reader\'s clearance show their number only.',
+      tables: readsRegistry,
+    },
+    GetIncident: {
+      entry: './get-incident.ts',
+      description: 'One security incident with its timeline, for the reporter, the organiser\'s reviewers and supervisors (404 otherwise); results above the reader\'s clearance show their number only.',
+      tables: readsRegistry,
     },
   },
   routes: {
@@ -84,19 +133,21 @@ export const supervision = defineContext({
       auth: ['supervisor', 'reviewer', 'administrator'],
       summary: '生成监督通报（月度或季度）',
       contract: contract({
-        success: [200, 201],
+        success: [200, 202],
         body: z.object({
           period: z.string().trim().min(1, '请填写通报期间').max(10).describe('通报期间：月度 YYYY-MM（如 2026-11），季度 YYYY-Qn（如 2026-Q4）；不能是尚未开始的期间'),
           org: supervisionOrgCode.optional().describe('通报单位；默认本单位（须为本单位或下级单位）'),
         }),
         response: z.object({
-          bulletin: bulletinSchema,
-          created: z.boolean().describe('false 表示该期间的通报已存在（通报生成后不再修改），返回已有通报'),
+          bulletinId: z.string().describe('通报编号：组织代码.期间'),
+          state: z.enum(['issued', 'issuing']).describe('issued 该期间的通报已存在（生成后不再修改），issuing 正在生成'),
+          bulletin: bulletinSchema.optional().describe('已存在的通报'),
           pageUrl: z.string().describe('通报页面链接（邮件中的链接）'),
-          emailed: z.array(z.string()).describe('已发送通报摘要的监督人员邮箱'),
         }),
         description:
-          '按计数器生成通报（R21.1）：本单位及全部下级单位的汇交、核验、移交、目录上报、完整性核查、安全保密、发布、共享与利用情况，与上期对比；网页（A4 打印、红头“通报”、逾期单位排名、按期率趋势与地区逾期 SVG 图表）、Excel 表格（每部分一张工作表）、JSON 一次写入文档桶，不再修改；通报单位的监督人员收到三项主要指标、逾期最多的五个单位和链接。新生成返回 201，已存在返回 200。',
+          '按计数器生成通报（R21.1）：本单位及全部下级单位的汇交、核验、移交、目录上报、完整性核查、安全保密、发布、共享与利用情况，与上期对比。' +
+          '由通报流程（状态机 Bulletin：汇总计数器 → 生成网页、SVG 图表与 Excel 表格 → 一次写入文档桶 → 邮件通知）生成：网页（A4 打印、红头“通报”、逾期单位排名、按期率趋势与地区逾期 SVG 图表）、Excel 表格（每部分一张工作表）、JSON，不再修改；通报单位的监督人员收到三项主要指标、逾期最多的五个单位和链接。' +
+          '开始生成返回 202（生成后出现在通报列表中），该期间的通报已存在返回 200。',
       }),
     },
     ListBulletins: {
@@ -140,6 +191,77 @@ export const supervision = defineContext({
         produces: 'text/html',
         description: '邮件中的通报链接打开的页面（无需令牌）：页面本身不含通报内容——它在浏览器中用已登录用户的令牌读取通报并显示，可下载 Excel 表格；未登录时显示登录链接。',
       }),
+    },
+    ReportIncident: {
+      method: 'POST',
+      path: '/supervision/incidents',
+      auth: 'any',
+      summary: '报告安全保密事件（泄密、丢失、损毁）',
+      contract: contract({
+        success: [201],
+        body: z.object({
+          kind: z.enum(incidentKinds).describe('leak 泄密、loss 丢失、damage 损毁'),
+          description: z.string().trim().min(5, '请说明发生了什么（至少 5 个字）').max(4000).describe('发生了什么'),
+          resultNumbers: z.array(resultNumber).min(1, '请填写涉及的成果统一编号').max(50).describe('涉及成果的统一编号'),
+          foundOn: z.iso.date().describe('发现日期 YYYY-MM-DD（不能晚于今天）'),
+          measures: z.string().trim().min(2, '请填写已采取的措施').max(4000).describe('已采取的措施'),
+        }),
+        response: z.object({ incident: incidentViewSchema, notified: z.array(z.string()).describe('已立即通知的人员邮箱') }),
+        description:
+          '任何已登录用户均可立即报告安全保密事件（R20.1）：成果的组织单位审核人员及其监督人员、上级监督人员立即收到邮件（邮件只列统一编号）。事件按时间线处理：已报告 → 已核实 → 已采取处置措施 → 已结案（须填写结论），并计入下一期通报的“安全保密”部分。',
+      }),
+    },
+    MoveIncident: {
+      method: 'POST',
+      path: '/supervision/incidents/{incidentId}/transitions',
+      auth: 'any',
+      summary: '处理安全保密事件（核实、处置、结案）',
+      contract: contract({
+        path: z.object({ incidentId: z.string().min(5).max(60).describe('事件编号') }),
+        body: z.object({
+          to: z.enum(['verified', 'measures', 'closed']).describe('下一步：verified 已核实、measures 已采取处置措施、closed 已结案'),
+          note: z.string().trim().min(2, '请填写说明').max(4000).describe('核实情况或处置措施'),
+          conclusions: z.string().trim().max(4000).optional().describe('结案结论（结案时必填）'),
+        }),
+        response: z.object({ incident: incidentViewSchema, changed: z.boolean().describe('false：事件已处于该状态，未作改动') }),
+        description:
+          '成果组织单位的审核人员或本级及上级监督人员推进事件时间线，每次只能进入下一步；重复提交同一步不作改动（changed=false）；跳步返回 409；事件刚被他人处理返回 409。报告人可查看但不能处理（403）；其他人返回 404。',
+      }),
+    },
+    ListIncidents: {
+      method: 'GET',
+      path: '/supervision/incidents',
+      auth: ['supervisor', 'reviewer', 'administrator'],
+      summary: '安全保密事件列表',
+      contract: contract({
+        query: z.object({
+          org: supervisionOrgCode.optional().describe('组织代码；默认本单位（含下级单位）'),
+          state: z.enum(['open', ...incidentStates]).optional().describe('open 未结案，或某一状态'),
+        }),
+        response: z.object({ org: z.string(), items: z.array(incidentViewSchema) }),
+        description: '本单位及下级单位的安全保密事件，按报告时间从新到旧；密级高于读者的成果只显示统一编号。',
+      }),
+    },
+    GetIncident: {
+      method: 'GET',
+      path: '/supervision/incidents/{incidentId}',
+      auth: 'any',
+      summary: '安全保密事件详情与时间线',
+      contract: contract({
+        path: z.object({ incidentId: z.string().min(5).max(60).describe('事件编号') }),
+        response: z.object({ incident: incidentViewSchema }),
+        description: '报告人、成果组织单位的审核人员和监督人员可查看；其他人返回 404。密级高于读者的成果只显示统一编号。',
+      }),
+    },
+  },
+  starts: {
+    IssueBulletin: ['Bulletin'],
+    ScheduledBulletins: ['Bulletin'],
+  },
+  stateMachines: {
+    Bulletin: {
+      file: 'statemachines/bulletin.asl.json',
+      functions: ['GatherBulletin', 'RenderBulletin', 'RecordBulletin', 'EmailBulletin', platform.ref.RecordWorkflowFailure],
     },
   },
   schedules: {

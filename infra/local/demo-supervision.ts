@@ -5,9 +5,11 @@
  * items in the record's own transaction, so `supervision:rebuild-counters`
  * agrees), then last month's bulletin for 广东省自然资源厅, emailed to 周红.
  * Some units are late, a verification round was returned, and an R9.1
- * catalogue report is overdue. Every record is marked as demo history.
+ * catalogue report is overdue; one security incident (a lost drive, R20.1) was
+ * reported and verified in the middle of last month. Every record is marked as demo history.
  */
 import { bulletinRenderers } from '#adapters/bulletin-render.ts';
+import { DynamoIncidentResults, DynamoIncidentStore } from '#adapters/dynamo-incidents.ts';
 import { DynamoRegistryAccess } from '#adapters/dynamo-submission.ts';
 import { DynamoSupervisionStore, withSupervisionItems } from '#adapters/dynamo-supervision.ts';
 import { bulletinFilesFromEnv } from '#adapters/s3-bulletins.ts';
@@ -19,6 +21,7 @@ import type { Mailer } from '#shared/ports/mailer.ts';
 import { clockType } from '#shared/supervision/clock-types.ts';
 import { withSupervision, type ClockStart, type CountIncrement } from '#shared/supervision/clocks.ts';
 import { issueBulletin } from '#shared/supervision/bulletin.ts';
+import type { Incident } from '#shared/supervision/incidents.ts';
 import { lastWholePeriod } from '#shared/supervision/periods.ts';
 import { demoActor, demoMark } from './demo-data.ts';
 
@@ -67,6 +70,37 @@ export interface SupervisionDemoPorts {
   readonly calendar: () => Promise<WorkingDayCalendar>;
   readonly mailer: Mailer;
   readonly now: () => Date;
+  /** Catalogued demo results (first start only): the demo incident names the first one. */
+  readonly resultNumbers?: readonly string[];
+}
+
+/** The demo incident (R20.1): a lost drive with one of 广东省's results, reported in the middle of last month, verified since. */
+export const demoIncidentId = 'INC-DEMO-440000-1';
+
+async function writeDemoIncident(registry: DynamoRegistryAccess, resultNumber: string, reportedOn: string, verifiedOn: string): Promise<boolean> {
+  const incidents = new DynamoIncidentStore(registry);
+  if (await incidents.get(demoIncidentId)) return false;
+  const entry = await new DynamoIncidentResults(registry).getEntry(resultNumber);
+  if (!entry) return false;
+  const reported: Incident = {
+    incidentId: demoIncidentId,
+    kind: 'loss',
+    description: `${demoMark}外业调查人员在出差途中遗失一块存有成果数据的移动硬盘`,
+    foundOn: reportedOn,
+    measures: '已报告单位保密办，硬盘已全盘加密；正在查找',
+    reportedBy: 'li.na',
+    reporterOrg: '440000-IMP',
+    reportedAt: instant(reportedOn),
+    ownerOrg: entry.organiserOrg,
+    results: [{ resultNumber, ...entry }],
+    state: 'reported',
+    timeline: [{ state: 'reported', at: instant(reportedOn), by: 'li.na', byName: '李娜', note: '已报告单位保密办，硬盘已全盘加密；正在查找' }],
+  };
+  const base = { actor: demoActor, orgCode: entry.organiserOrg, target: `INCIDENT#${demoIncidentId}`, outcome: 'success' as const, requestId: 'demo' };
+  await incidents.create(reported, withSupervision({ ...base, action: 'supervision.incident.report', detail: { demo: true, kind: 'loss', resultNumbers: [resultNumber], requirement: 'R20.1' } }, { count: [{ org: entry.organiserOrg, metric: 'R20.1.incidents' }] }, instant(reportedOn)));
+  const verified: Incident = { ...reported, state: 'verified', timeline: [...reported.timeline, { state: 'verified', at: instant(verifiedOn), by: 'chen.jing', byName: '陈静', note: '已核实：硬盘确已遗失，数据已加密' }] };
+  await incidents.update(verified, 'reported', { ...base, action: 'supervision.incident.verified', detail: { demo: true, from: 'reported', to: 'verified', requirement: 'R20.1' } });
+  return true;
 }
 
 /** Writes the history (idempotent: a clock that exists is left as it is) and issues last month's bulletin for 广东省. */
@@ -91,8 +125,10 @@ export async function writeSupervisionDemo(ports: SupervisionDemoPorts): Promise
     }
     written += 1;
   }
-  const store = new DynamoSupervisionStore(registry);
   const period = lastWholePeriod(today, 'month');
+  const mid = `${period.months[0]}-15`;
+  if (ports.resultNumbers?.[0]) await writeDemoIncident(registry, ports.resultNumbers[0], mid, `${period.months[0]}-17`);
+  const store = new DynamoSupervisionStore(registry);
   const out = await issueBulletin(
     {
       identity: ports.identity,

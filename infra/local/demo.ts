@@ -332,7 +332,7 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
     const summary = await writeDemoData(ports);
     // Issue 14: a month of supervision history and last month's bulletin for 广东省 (emailed to 周红).
     const { writeSupervisionDemo } = await import('./demo-supervision.ts');
-    const supervision = await writeSupervisionDemo({ identity: ports.submission.identity as never, calendar: ports.submission.calendar, mailer: ports.transfer.mailer, now: ports.submission.now });
+    const supervision = await writeSupervisionDemo({ identity: ports.submission.identity as never, calendar: ports.submission.calendar, mailer: ports.transfer.mailer, now: ports.submission.now, resultNumbers: summary.resultNumbers });
     if (supervision.emailed.length > 0) log(`监督通报已生成 (bulletin issued): ${supervision.bulletin}，已发送给 ${supervision.emailed.join('、')}`);
     if (summary.created) {
       log(

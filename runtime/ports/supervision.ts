@@ -41,15 +41,11 @@ export const reminderDays = port({
 });
 
 // --- bulletins (R21.1) ---
-import { bulletinRenderers } from '#adapters/bulletin-render.ts';
 import { bulletinFilesFromEnv } from '#adapters/s3-bulletins.ts';
-import type { BulletinFiles, BulletinIndex, BulletinRenderers } from '#shared/ports/supervision.ts';
+import type { BulletinFiles, BulletinIndex } from '#shared/ports/supervision.ts';
 
 /** Bulletin files in the documents bucket, write-once. */
 export const bulletinFiles = port({ name: 'files', env: ['documents'], build: (env): BulletinFiles => bulletinFilesFromEnv(env) });
-
-/** ECharts server-side SVG and exceljs. */
-export const renderers = port({ name: 'renderers', env: [], build: (): BulletinRenderers => bulletinRenderers });
 
 /** The bulletins' index (write-once, audited). */
 export const bulletinIndex = port({
@@ -63,4 +59,29 @@ export const bulletinReader = port({
   name: 'bulletins',
   env: ['registry'],
   build: (env): Pick<BulletinIndex, 'get' | 'list'> => new DynamoSupervisionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+// --- security incidents (R20.1) ---
+import { DynamoIncidentResults, DynamoIncidentStore } from '#adapters/dynamo-incidents.ts';
+import type { IncidentResultLookup, IncidentStore } from '#shared/supervision/incidents.ts';
+
+/** Incidents: reported and moved along their timeline (audited, the report counted in the same transaction). */
+export const incidentStore = port({
+  name: 'incidents',
+  env: ['registry', 'logs'],
+  build: (env): IncidentStore => new DynamoIncidentStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** Incidents, read only (lists, one incident). */
+export const incidentReader = port({
+  name: 'incidents',
+  env: ['registry'],
+  build: (env): Pick<IncidentStore, 'get' | 'listOf'> => new DynamoIncidentStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** The catalogue entries an incident names (name, classification, organiser): one key read each. */
+export const incidentResults = port({
+  name: 'catalogue',
+  env: ['registry'],
+  build: (env): IncidentResultLookup => new DynamoIncidentResults(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
 });

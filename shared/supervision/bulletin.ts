@@ -3,6 +3,7 @@ import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
+import type { Workflow } from '#shared/ports/workflow.ts';
 import type { BulletinFiles, BulletinIndex, BulletinRecord, BulletinRenderers, ClockStore, CounterStore, WorkbookSheet } from '#shared/ports/supervision.ts';
 import { regionName } from '#shared/reference/regions.ts';
 import type { Organisation, Principal } from '#shared/schemas/identity.ts';
@@ -291,6 +292,7 @@ export interface BulletinPorts {
 }
 
 export const bulletinPagePath = (bulletinId: string) => `/supervision/bulletins/${encodeURIComponent(bulletinId)}/page`;
+export const bulletinPageUrl = (appBaseUrl: string, bulletinId: string) => `${appBaseUrl.replace(/\/+$/, '')}${bulletinPagePath(bulletinId)}`;
 
 export interface IssuedBulletin {
   readonly bulletin: BulletinRecord;
@@ -299,21 +301,18 @@ export interface IssuedBulletin {
   readonly emailed: readonly string[];
 }
 
+/** Who asks: a person (scope checked) or a schedule (acts for any organisation). */
+export type BulletinActor = Principal | { system: string };
+
 /**
- * Builds, stores and announces one bulletin (R21.1).
- *
- * Primary course:
- *  1. the period is a month (2026-11) or a quarter (2026-Q4), not in the future (400 body.period);
- *  2. the organisation is the caller's or one below it (403 naming body.org); a schedule acts for any;
- *  3. an existing bulletin of the organisation × period is returned as it is (write-once);
- *  4. the figures come from the counters (bulletinData), the charts and the workbook from the renderers;
- *  5. HTML, XLSX and JSON go to the documents bucket write-once; the record is indexed with its audit record;
- *  6. the organisation's supervisors are emailed three key figures, the worst five units and the link.
+ * Steps 1–2 of a bulletin request: the period is a month (2026-11) or a
+ * quarter (2026-Q4), not in the future (400 body.period); the organisation is
+ * the caller's or one below it (403 naming body.org); a schedule acts for any.
  */
-export async function issueBulletin(
-  ports: BulletinPorts,
-  cmd: { actor: Principal | { system: string }; org: string; period: string; requestId: string },
-): Promise<IssuedBulletin> {
+export async function checkBulletinRequest(
+  ports: { identity: Pick<IdentityRepository, 'getOrganisation'>; now: () => Date },
+  cmd: { actor: BulletinActor; org: string; period: string },
+): Promise<{ org: Organisation; period: Period; bulletinId: string }> {
   const period = parsePeriod(cmd.period);
   if (!period) throw invalid('body.period', `通报期间 ${cmd.period} 格式有误：月度为 YYYY-MM（如 2026-11），季度为 YYYY-Qn（如 2026-Q4）`, 'INVALID_PERIOD');
   const today = chinaDate(ports.now());
@@ -331,49 +330,192 @@ export async function issueBulletin(
       throw error;
     }
   }
-  const bulletinId = bulletinIdOf(org.code, period.id);
-  const pageUrl = `${ports.appBaseUrl.replace(/\/+$/, '')}${bulletinPagePath(bulletinId)}`;
-  const existing = await ports.bulletins.get(bulletinId);
-  if (existing) return { bulletin: existing, created: false, pageUrl, emailed: [] };
+  return { org, period, bulletinId: bulletinIdOf(org.code, period.id) };
+}
 
-  const counters = ports.counters();
-  const data = await bulletinData({ identity: ports.identity, counters, clocks: ports.clocks, now: ports.now }, org, period);
-  const generatedAt = ports.now().toISOString();
-  const charts = await ports.renderers.charts({ trend: data.trend, lateByRegion: data.lateByRegion });
-  const html = bulletinHtml(data, charts, generatedAt);
-  const keys = bulletinKeys(org.code, period.id);
-  const workbook = await ports.renderers.workbook(bulletinSheets(data), { title: `${org.name}${period.label}通报`, creator: '自然资源调查监测成果管理系统' });
-  await ports.files.putOnce(keys.html, html, 'text/html; charset=utf-8');
-  await ports.files.putOnce(keys.xlsx, workbook, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-  await ports.files.putOnce(keys.json, JSON.stringify({ ...data, sections: data.sections.map((s) => ({ id: s.section.id, title: s.section.title, hasData: s.hasData })) }, null, 2), 'application/json; charset=utf-8');
-  const createdBy = 'system' in cmd.actor ? cmd.actor.system : cmd.actor.userId;
-  const record: BulletinRecord = {
-    bulletinId,
-    org: org.code,
-    orgName: org.name,
-    period: period.id,
-    periodLabel: period.label,
-    createdAt: generatedAt,
-    createdBy,
-    trigger: 'system' in cmd.actor ? 'schedule' : 'request',
-    keys,
-    keyFigures: data.keyFigures,
-    worst: data.worst,
-    itemsRead: data.itemsRead,
+/** What the Bulletin state machine carries from step to step (small: the figures stay in the stored JSON). */
+export interface BulletinJob {
+  readonly org: string;
+  readonly period: string;
+  readonly trigger: BulletinRecord['trigger'];
+  readonly createdBy: string;
+}
+
+/** The stored JSON (documents bucket, write-once): the figures the HTML and XLSX are rendered from. */
+type StoredBulletin = Omit<BulletinData, 'sections'> & {
+  readonly sections: ReadonlyArray<{ readonly id: string; readonly title: string; readonly hasData: boolean }>;
+  readonly generatedAt: string;
+  readonly createdBy: string;
+  readonly trigger: BulletinRecord['trigger'];
+};
+
+function recordOf(d: StoredBulletin): BulletinRecord {
+  return {
+    bulletinId: d.bulletinId,
+    org: d.org.code,
+    orgName: d.org.name,
+    period: d.period.id,
+    periodLabel: d.period.label,
+    createdAt: d.generatedAt,
+    createdBy: d.createdBy,
+    trigger: d.trigger,
+    keys: bulletinKeys(d.org.code, d.period.id),
+    keyFigures: d.keyFigures,
+    worst: d.worst,
+    itemsRead: d.itemsRead,
   };
+}
+
+async function storedBulletin(files: Pick<BulletinFiles, 'get'>, key: string): Promise<StoredBulletin | undefined> {
+  const body = await files.get(key);
+  if (!body) return undefined;
+  const d = JSON.parse(new TextDecoder().decode(body)) as StoredBulletin;
+  if (!d.bulletinId || !d.org?.code || !d.period?.id || !Array.isArray(d.sections) || !Array.isArray(d.units)) throw new Error(`${key}: not a stored bulletin`);
+  return d;
+}
+
+/**
+ * Bulletin › Gather Counters: the figures from the counters (bulletinData),
+ * stored write-once as the bulletin's JSON. An existing bulletin is reported
+ * as it is (`exists`); JSON already stored by an earlier, failed execution is
+ * re-used, so every retry renders the same figures.
+ */
+export async function gatherBulletin(
+  ports: Pick<BulletinPorts, 'identity' | 'counters' | 'clocks' | 'files' | 'now'> & { bulletins: Pick<BulletinIndex, 'get'> },
+  job: BulletinJob,
+): Promise<{ exists: boolean; record: BulletinRecord }> {
+  const period = parsePeriod(job.period);
+  if (!period) throw invalid('input.period', `通报期间 ${job.period} 格式有误`, 'INVALID_PERIOD');
+  const bulletinId = bulletinIdOf(job.org, period.id);
+  const existing = await ports.bulletins.get(bulletinId);
+  if (existing) return { exists: true, record: existing };
+  const keys = bulletinKeys(job.org, period.id);
+  const stored = await storedBulletin(ports.files, keys.json);
+  if (stored) return { exists: false, record: recordOf(stored) };
+  const org = await ports.identity.getOrganisation(job.org);
+  if (!org) throw new NotFoundError(`组织 ${job.org} 不存在`);
+  const data = await bulletinData({ identity: ports.identity, counters: ports.counters(), clocks: ports.clocks, now: ports.now }, org, period);
+  const out: StoredBulletin = {
+    ...data,
+    sections: data.sections.map((s) => ({ id: s.section.id, title: s.section.title, hasData: s.hasData })),
+    generatedAt: ports.now().toISOString(),
+    createdBy: job.createdBy,
+    trigger: job.trigger,
+  };
+  if (!(await ports.files.putOnce(keys.json, JSON.stringify(out, null, 2), 'application/json; charset=utf-8'))) {
+    // Another execution stored it first: its figures are the bulletin's.
+    const first = await storedBulletin(ports.files, keys.json);
+    if (first) return { exists: false, record: recordOf(first) };
+  }
+  return { exists: false, record: recordOf(out) };
+}
+
+/**
+ * Bulletin › Render: HTML with SVG charts and the XLSX from the stored JSON,
+ * each stored write-once (a file already there is left as it is). The only
+ * step that needs the renderers (ECharts, exceljs).
+ */
+export async function renderBulletin(
+  ports: Pick<BulletinPorts, 'renderers' | 'files'>,
+  record: Pick<BulletinRecord, 'bulletinId' | 'keys'>,
+): Promise<{ html: boolean; xlsx: boolean }> {
+  const stored = await storedBulletin(ports.files, record.keys.json);
+  if (!stored) throw new NotFoundError(`通报 ${record.bulletinId} 的数据文件不存在`);
+  const sections = new Map(bulletinSections().map((s) => [s.id, s]));
+  const data: BulletinData = {
+    ...stored,
+    sections: stored.sections.flatMap((s) => {
+      const section = sections.get(s.id);
+      return section ? [{ section, hasData: s.hasData }] : [];
+    }),
+  };
+  const charts = await ports.renderers.charts({ trend: data.trend, lateByRegion: data.lateByRegion });
+  const html = await ports.files.putOnce(record.keys.html, bulletinHtml(data, charts, stored.generatedAt), 'text/html; charset=utf-8');
+  const workbook = await ports.renderers.workbook(bulletinSheets(data), { title: `${data.org.name}${data.period.label}通报`, creator: '自然资源调查监测成果管理系统' });
+  const xlsx = await ports.files.putOnce(record.keys.xlsx, workbook, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  return { html, xlsx };
+}
+
+/** Bulletin › Record: the index entry with its audit record, write-once; `created` false when it already existed. */
+export async function recordBulletin(ports: Pick<BulletinPorts, 'bulletins'>, record: BulletinRecord, requestId: string): Promise<{ created: boolean }> {
   const created = await ports.bulletins.record(record, {
-    actor: createdBy,
-    orgCode: org.code,
+    actor: record.createdBy,
+    orgCode: record.org,
     action: 'supervision.bulletin.issue',
-    target: `BULLETIN#${bulletinId}`,
+    target: `BULLETIN#${record.bulletinId}`,
     outcome: 'success',
-    requestId: cmd.requestId,
-    detail: { period: period.id, keys, keyFigures: data.keyFigures, itemsRead: data.itemsRead, requirement: 'R21.1' },
+    requestId,
+    detail: { period: record.period, keys: record.keys, keyFigures: record.keyFigures, itemsRead: record.itemsRead, requirement: 'R21.1' },
   });
-  if (!created) return { bulletin: (await ports.bulletins.get(bulletinId)) ?? record, created: false, pageUrl, emailed: [] };
-  const supervisors = (await ports.identity.listUsers(org.code)).filter((u) => u.roles.includes('supervisor'));
-  if (supervisors.length > 0) await ports.mailer.send({ to: supervisors.map((u) => u.email), ...bulletinMail(record, pageUrl) });
-  return { bulletin: record, created: true, pageUrl, emailed: supervisors.map((u) => u.email) };
+  return { created };
+}
+
+/** Bulletin › Email: the organisation's supervisors get three key figures, the worst five units and the link. */
+export async function emailBulletin(
+  ports: Pick<BulletinPorts, 'identity' | 'mailer' | 'appBaseUrl'> & { bulletins: Pick<BulletinIndex, 'get'> },
+  bulletinId: string,
+): Promise<{ emailed: string[] }> {
+  const record = await ports.bulletins.get(bulletinId);
+  if (!record) throw new NotFoundError(`通报 ${bulletinId} 不存在`);
+  const supervisors = (await ports.identity.listUsers(record.org)).filter((u) => u.roles.includes('supervisor'));
+  if (supervisors.length > 0) await ports.mailer.send({ to: supervisors.map((u) => u.email), ...bulletinMail(record, bulletinPageUrl(ports.appBaseUrl, bulletinId)) });
+  return { emailed: supervisors.map((u) => u.email) };
+}
+
+/**
+ * One bulletin built, stored and announced in one process (R21.1): the
+ * Bulletin state machine's steps in order. The route and the schedules run
+ * the machine (statemachines/bulletin.asl.json); this is for the demo data
+ * and the benchmark, and is what the unit tests check the steps with.
+ *
+ * Primary course:
+ *  1. the request is checked (checkBulletinRequest);
+ *  2. an existing bulletin of the organisation × period is returned as it is (write-once);
+ *  3. gather: the figures from the counters, stored as JSON;
+ *  4. render: HTML with SVG charts and the XLSX, stored write-once;
+ *  5. record: the index entry with its audit record;
+ *  6. email: the organisation's supervisors.
+ */
+export async function issueBulletin(ports: BulletinPorts, cmd: { actor: BulletinActor; org: string; period: string; requestId: string }): Promise<IssuedBulletin> {
+  const { org, period, bulletinId } = await checkBulletinRequest(ports, cmd);
+  const pageUrl = bulletinPageUrl(ports.appBaseUrl, bulletinId);
+  const job: BulletinJob = {
+    org: org.code,
+    period: period.id,
+    trigger: 'system' in cmd.actor ? 'schedule' : 'request',
+    createdBy: 'system' in cmd.actor ? cmd.actor.system : cmd.actor.userId,
+  };
+  const gathered = await gatherBulletin(ports, job);
+  if (gathered.exists) return { bulletin: gathered.record, created: false, pageUrl, emailed: [] };
+  await renderBulletin(ports, gathered.record);
+  const { created } = await recordBulletin(ports, gathered.record, cmd.requestId);
+  if (!created) return { bulletin: (await ports.bulletins.get(bulletinId)) ?? gathered.record, created: false, pageUrl, emailed: [] };
+  const { emailed } = await emailBulletin(ports, bulletinId);
+  return { bulletin: gathered.record, created: true, pageUrl, emailed };
+}
+
+/** The Bulletin machine's execution name: [A-Za-z0-9_-], at most 80 characters. */
+export function bulletinExecutionName(prefix: string, bulletinId: string, suffix: string): string {
+  return `${prefix}-${bulletinId}-${suffix}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
+}
+
+/**
+ * POST /supervision/bulletins (R21.1): checked here (400 naming body.period,
+ * 403 naming body.org), then built by the Bulletin state machine. An existing
+ * bulletin is answered at once (200, write-once); otherwise the machine is
+ * started and the answer is 202 with the page the supervisors will be emailed.
+ */
+export async function requestBulletin(
+  ports: { identity: Pick<IdentityRepository, 'getOrganisation'>; bulletins: Pick<BulletinIndex, 'get'>; workflow: Pick<Workflow, 'start'>; now: () => Date; appBaseUrl: string },
+  cmd: { actor: Principal; org: string; period: string; requestId: string },
+): Promise<{ bulletinId: string; bulletin?: BulletinRecord; execution?: string; pageUrl: string }> {
+  const { org, period, bulletinId } = await checkBulletinRequest(ports, cmd);
+  const pageUrl = bulletinPageUrl(ports.appBaseUrl, bulletinId);
+  const existing = await ports.bulletins.get(bulletinId);
+  if (existing) return { bulletinId, bulletin: existing, pageUrl };
+  const job: BulletinJob = { org: org.code, period: period.id, trigger: 'request', createdBy: cmd.actor.userId };
+  const execution = await ports.workflow.start('Bulletin', bulletinExecutionName('request', bulletinId, cmd.requestId.replace(/-/g, '').slice(0, 24)), job);
+  return { bulletinId, execution, pageUrl };
 }
 
 export function bulletinMail(b: BulletinRecord, pageUrl: string): { subject: string; text: string; html: string } {
@@ -424,15 +566,18 @@ export async function readBulletin(
  * The scheduled bulletins (MonthlyBulletins, QuarterlyBulletins): the last
  * whole period before the firing, for every organiser (natural resources,
  * forestry and grassland) that has supervisors, walking the organisation
- * tree from the top. Write-once per organisation × period, so a second
- * firing changes nothing.
+ * tree from the top; one Bulletin execution each. The execution name is the
+ * schedule × bulletin × firing day, so a schedule that fires twice starts
+ * nothing new (ExecutionAlreadyExists); the machine itself is write-once.
  */
-export async function runScheduledBulletins(
-  ports: BulletinPorts,
-  job: { kind: 'month' | 'quarter'; scheduledTime: Date; executionId: string },
-): Promise<{ period: string; issued: string[]; existing: string[] }> {
-  const period = lastWholePeriod(chinaDate(job.scheduledTime), job.kind);
-  const issued: string[] = [];
+export async function startScheduledBulletins(
+  ports: { identity: Pick<IdentityRepository, 'listOrganisations' | 'listUsers'>; bulletins: Pick<BulletinIndex, 'get'>; workflow: Pick<Workflow, 'start'> },
+  job: { kind: 'month' | 'quarter'; scheduledTime: Date },
+): Promise<{ period: string; started: string[]; existing: string[] }> {
+  const day = chinaDate(job.scheduledTime);
+  const period = lastWholePeriod(day, job.kind);
+  const schedule = job.kind === 'month' ? 'MonthlyBulletins' : 'QuarterlyBulletins';
+  const started: string[] = [];
   const existing: string[] = [];
   const queue = await ports.identity.listOrganisations(undefined);
   for (let i = 0; i < queue.length; i += 1) {
@@ -440,8 +585,19 @@ export async function runScheduledBulletins(
     queue.push(...(await ports.identity.listOrganisations(org.code)));
     if (org.type !== 'naturalResources' && org.type !== 'forestryGrassland') continue;
     if (!(await ports.identity.listUsers(org.code)).some((u) => u.roles.includes('supervisor'))) continue;
-    const out = await issueBulletin(ports, { actor: { system: job.kind === 'month' ? 'MonthlyBulletins' : 'QuarterlyBulletins' }, org: org.code, period: period.id, requestId: job.executionId });
-    (out.created ? issued : existing).push(out.bulletin.bulletinId);
+    const bulletinId = bulletinIdOf(org.code, period.id);
+    if (await ports.bulletins.get(bulletinId)) {
+      existing.push(bulletinId);
+      continue;
+    }
+    const input: BulletinJob = { org: org.code, period: period.id, trigger: 'schedule', createdBy: schedule };
+    try {
+      await ports.workflow.start('Bulletin', bulletinExecutionName(schedule, bulletinId, day), input);
+      started.push(bulletinId);
+    } catch (error) {
+      if ((error as { name?: string } | null)?.name !== 'ExecutionAlreadyExists') throw error;
+      existing.push(bulletinId);
+    }
   }
-  return { period: period.id, issued, existing };
+  return { period: period.id, started, existing };
 }

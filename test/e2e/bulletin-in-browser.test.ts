@@ -33,7 +33,7 @@ afterAll(async () => {
   await cloud?.stop();
 });
 
-describe('R21.1 R6.1 R9.1 issue 14: 周红 opens the emailed bulletin, sees the charts, downloads the XLSX', () => {
+describe('R21.1 R6.1 R9.1 R20.1 issue 14: 周红 opens the emailed bulletin, sees the charts, downloads the XLSX', () => {
   it('the demo bulletin of 广东省: link from MailDev, sign-in, SVG charts with data, XLSX sheets and totals equal to the clocks; a requester is refused', async () => {
     // prepare
     const apiUrl = cloud.urls.api;
@@ -70,6 +70,7 @@ describe('R21.1 R6.1 R9.1 issue 14: 周红 opens the emailed bulletin, sees the 
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load((await readFile((await download.path())!)) as never);
     const foreign = await api('GET', `/supervision/bulletins/${encodeURIComponent(bulletinId)}/files/html`, { token: await signIn('luo.xin', apiUrl), apiUrl });
+    const incidents = await api('GET', '/supervision/incidents?org=440000-NR', { token, apiUrl });
 
     // assess
     expect(link).toBeDefined();
@@ -91,6 +92,13 @@ describe('R21.1 R6.1 R9.1 issue 14: 周红 opens the emailed bulletin, sees the 
     expect(String(wb.getWorksheet('成果发布（R11–R12）')!.getRow(2).getCell(1).value)).toContain('尚无数据');
     expect(wb.getWorksheet('未办结期限')!.rowCount).toBeGreaterThan(1);
     expect(foreign.status).toBe(403);
+    // The demo incident (R20.1, a lost drive reported last month) is in the bulletin's security section.
+    const security = wb.getWorksheet('安全保密（R20.1）')!;
+    const securityHeader = (security.getRow(1).values as unknown[]).slice(1);
+    const securityTotal = security.getRows(1, security.rowCount)!.find((r) => r.getCell(1).value === '合计')!;
+    expect(securityTotal.getCell(securityHeader.indexOf('报告事件') + 1).value).toBe(1);
+    expect(incidents.status).toBe(200);
+    expect(incidents.body.items).toEqual([expect.objectContaining({ incidentId: 'INC-DEMO-440000-1', kind: 'loss', state: 'verified' })]);
   }, 180_000);
 
   it('R9.1 the morning watch on the local cloud: the overdue catalogue report emails its custodian and, once, 周红; firing twice sends nothing more', async () => {

@@ -28,8 +28,9 @@ import { newApp } from './synth.ts';
 /**
  * KB (1024 bytes) a listed bundle may not grow past; every other bundle stays ≤ 250 KB. Re-measured after the
  * session-4 merges (sign-in, administration, supervision, custody copy): 52 of 89 (SES) and 55 (SMTP) are over —
- * the issue-10 goal is NOT met (docs/performance.md says what is left: zod/mini, the reference tables, and
- * exceljs/echarts out of the supervision functions).
+ * the issue-10 goal is NOT met (docs/performance.md says what is left: zod/mini, the reference tables).
+ * Supervision: ECharts and exceljs are bundled by RenderBulletin alone (the Bulletin machine's render step);
+ * its other functions are under the limit but for nodemailer in the SMTP bundles of the two that send email.
  */
 const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
   ses: {
@@ -71,20 +72,15 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     CreateSubmissionVersion: 311,
     RegisterSurveyTask: 318,
     SendCatalogueReport: 320,
-    OpenApi: 332,
-    EscalateReview: 352,
-    CreateHumanTask: 356,
-    HumanTaskReminders: 364,
-    ListMyHumanTasks: 377,
-    GetHumanTask: 377,
-    DecideHumanTask: 382,
+    OpenApi: 338,
+    EscalateReview: 359,
+    CreateHumanTask: 363,
+    HumanTaskReminders: 370,
+    ListMyHumanTasks: 383,
+    GetHumanTask: 384,
+    DecideHumanTask: 389,
     ImportOnboarding: 1342,
-    ListBulletins: 2501,
-    GetBulletinFile: 2502,
-    ListClocks: 2519,
-    ScheduledBulletins: 2526,
-    DeadlineWatch: 2528,
-    IssueBulletin: 2554,
+    RenderBulletin: 2495,
   },
   smtp: {
     RecordTransferFailure: 253,
@@ -122,26 +118,24 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     CreateSubmissionVersion: 311,
     RegisterSurveyTask: 318,
     SendCatalogueReport: 320,
-    OpenApi: 332,
+    OpenApi: 338,
     AlertIntegrityProblems: 361,
     PingWait: 362,
-    ListMyHumanTasks: 377,
-    GetHumanTask: 377,
-    DecideHumanTask: 382,
+    ListMyHumanTasks: 383,
+    GetHumanTask: 384,
+    DecideHumanTask: 389,
     RefuseDestruction: 435,
     RecordReceipt: 462,
     MarkVerified: 469,
     ReturnToSubmitter: 471,
-    EscalateReview: 545,
-    CreateHumanTask: 549,
-    HumanTaskReminders: 556,
+    EscalateReview: 551,
+    CreateHumanTask: 555,
+    HumanTaskReminders: 562,
     ImportOnboarding: 1342,
-    ListBulletins: 2501,
-    GetBulletinFile: 2502,
-    ListClocks: 2519,
-    ScheduledBulletins: 2718,
-    DeadlineWatch: 2720,
-    IssueBulletin: 2747,
+    EmailBulletin: 381,
+    DeadlineWatch: 433,
+    ReportIncident: 431,
+    RenderBulletin: 2495,
   },
 };
 

@@ -81,10 +81,10 @@ function successors(s: State): string[] {
 const writesATable = (fn: string) => Object.values(functionByName(fn).tables ?? {}).includes('readWrite');
 
 describe('issue 9 ASL conventions (docs/architecture.md) over every state machine of the manifest', () => {
-  it('covers the six machines, each a valid ASL document once its placeholders are resolved', () => {
+  it('covers the seven machines, each a valid ASL document once its placeholders are resolved', () => {
     const resolved = manifestMachines(projectRoot);
 
-    expect(machines.map((m) => m.machine.name).sort()).toEqual(['CatalogueReport', 'Destruction', 'IntegrityAudit', 'Ping', 'Transfer', 'Verification']);
+    expect(machines.map((m) => m.machine.name).sort()).toEqual(['Bulletin', 'CatalogueReport', 'Destruction', 'IntegrityAudit', 'Ping', 'Transfer', 'Verification']);
     for (const { name, definition } of resolved) {
       const result = aslValidator(JSON.parse(definition), { checkArn: true, checkPaths: true });
       expect(result.isValid, `${name}: ${result.errorsText()}`).toBe(true);
@@ -294,5 +294,64 @@ describe('R10.1 R9.1 issue 9 the conventions on the local engine: escalation on 
     expect(done).toMatchObject({ status: 'FAILED', error: 'IntegrityAuditFailed' });
     expect(f.calls.map((c) => c.fn)).toEqual(['ListCustodyResults', 'RecordWorkflowFailure']);
     expect(f.calls[1]?.payload).toMatchObject({ stateMachine: 'IntegrityAudit', subject: { executionName: 'audit-1' }, failure: { Error: 'IntegrityTooManyBatches' } });
+  });
+});
+
+describe('R21.1 issue 14 the Bulletin machine on the local engine: gather → render → record → email, write-once, a record before a failure', () => {
+  const job = { org: '440000-NR', period: '2026-11', trigger: 'request', createdBy: 'zhou.hong' };
+  const record = { bulletinId: '440000-NR.2026-11', keys: { html: 'h', xlsx: 'x', json: 'j' } };
+  /** The fakes above, with the bulletin steps' answers: `exists` for Gather Counters, `created` for Record. */
+  function bulletinFakes(opts: { exists?: boolean; created?: boolean; fail?: Record<string, string> } = {}) {
+    const f = fakes(opts.fail);
+    const invoke = async (fn: string, payload: unknown) => {
+      const out = await f.invoke(fn, payload);
+      if (fn === 'GatherBulletin') return { exists: opts.exists ?? false, record };
+      if (fn === 'RecordBulletin') return { created: opts.created ?? true };
+      if (fn === 'EmailBulletin') return { emailed: ['zhou.hong@example.gov.cn'] };
+      return out;
+    };
+    return { calls: f.calls, invoke };
+  }
+
+  it('runs the four steps in order, passing the stored record on; the email step gets the bulletin id', async () => {
+    const f = bulletinFakes();
+    const { engine, arn } = engineWith('Bulletin', f.invoke);
+    const { executionArn } = engine.startExecution({ stateMachineArn: arn, name: 'b-1', input: JSON.stringify(job) });
+
+    const done = await engine.settled(executionArn);
+
+    expect(done?.status).toBe('SUCCEEDED');
+    expect(f.calls.map((c) => c.fn)).toEqual(['GatherBulletin', 'RenderBulletin', 'RecordBulletin', 'EmailBulletin']);
+    expect(f.calls[0]?.payload).toMatchObject({ ...job, execution: executionArn });
+    expect(f.calls[1]?.payload).toMatchObject({ record });
+    expect(f.calls[2]?.payload).toMatchObject({ record });
+    expect(f.calls[3]?.payload).toMatchObject({ bulletinId: '440000-NR.2026-11' });
+  });
+
+  it('stops after Gather Counters when the bulletin exists, and emails nobody when another execution recorded it first', async () => {
+    const existing = bulletinFakes({ exists: true });
+    const lost = bulletinFakes({ created: false });
+    const a = engineWith('Bulletin', existing.invoke);
+    const b = engineWith('Bulletin', lost.invoke);
+
+    const first = await a.engine.settled(a.engine.startExecution({ stateMachineArn: a.arn, name: 'b-2', input: JSON.stringify(job) }).executionArn);
+    const second = await b.engine.settled(b.engine.startExecution({ stateMachineArn: b.arn, name: 'b-3', input: JSON.stringify(job) }).executionArn);
+
+    expect(first?.status).toBe('SUCCEEDED');
+    expect(existing.calls.map((c) => c.fn)).toEqual(['GatherBulletin']);
+    expect(second?.status).toBe('SUCCEEDED');
+    expect(lost.calls.map((c) => c.fn)).toEqual(['GatherBulletin', 'RenderBulletin', 'RecordBulletin']);
+  });
+
+  it('records a failed render (workflow.failed with the organisation and period) before the execution fails', async () => {
+    const f = bulletinFakes({ fail: { RenderBulletin: 'TypeError' } });
+    const { engine, arn } = engineWith('Bulletin', f.invoke);
+    const { executionArn } = engine.startExecution({ stateMachineArn: arn, name: 'b-4', input: JSON.stringify(job) });
+
+    const done = await engine.settled(executionArn);
+
+    expect(done).toMatchObject({ status: 'FAILED', error: 'BulletinFailed' });
+    expect(f.calls.map((c) => c.fn)).toEqual(['GatherBulletin', 'RenderBulletin', 'RecordWorkflowFailure']);
+    expect(f.calls[2]?.payload).toMatchObject({ stateMachine: 'Bulletin', subject: { org: '440000-NR', period: '2026-11' }, failure: { Error: 'TypeError' }, execution: executionArn });
   });
 });

@@ -148,20 +148,42 @@ describe('R21.1 issue 14: bulletins (通报) from the counters — HTML with SVG
   }, 60_000);
 });
 
-describe('R21.1 issue 14: the bulletin routes through the real handlers', () => {
-  it('POST answers 201 then 200 (write-once) and 400 naming body.period; GET lists it; a file is 404 for another province’s supervisor; the emailed page is a public shell', async () => {
+const lambdaContext = { awsRequestId: 'req-sfn', functionName: 'test' } as never;
+
+/** The Bulletin machine's steps in its order (statemachines/bulletin.asl.json), through the real step handlers. */
+async function runBulletinMachine(ports: BulletinPorts, input: unknown, execution: string) {
+  const { handler: gather } = await import('#functions/supervision/gather-bulletin.ts');
+  const { handler: render } = await import('#functions/supervision/render-bulletin.ts');
+  const { handler: record } = await import('#functions/supervision/record-bulletin.ts');
+  const { handler: email } = await import('#functions/supervision/email-bulletin.ts');
+  const gathered = await gather.with(ports as never)({ ...(input as object), execution }, lambdaContext);
+  if (gathered.exists) return { gathered, steps: ['gather'] };
+  await render.with(ports as never)({ record: gathered.record, execution }, lambdaContext);
+  const recorded = await record.with(ports as never)({ record: gathered.record, execution }, lambdaContext);
+  if (!recorded.created) return { gathered, steps: ['gather', 'render', 'record'] };
+  const emailed = await email.with(ports as never)({ bulletinId: gathered.record.bulletinId, execution }, lambdaContext);
+  return { gathered, emailed, steps: ['gather', 'render', 'record', 'email'] };
+}
+
+describe('R21.1 issue 14: the bulletin routes through the real handlers, the Bulletin machine’s steps through theirs', () => {
+  it('POST answers 202 and starts the Bulletin machine; its steps store, record and email once; then POST answers 200 (write-once), 400 naming body.period; GET lists it; a file is 404 for another province’s supervisor; the emailed page is a public shell', async () => {
     // prepare
-    const { w, ports, store } = await bulletinWorld();
+    const { w, ports, files, mailer } = await bulletinWorld();
     const { handler: issue } = await import('#functions/supervision/issue-bulletin.ts');
     const { handler: list } = await import('#functions/supervision/list-bulletins.ts');
     const { handler: file } = await import('#functions/supervision/get-bulletin-file.ts');
     const { handler: page } = await import('#functions/supervision/bulletin-page.ts');
-    const { portsFor, call } = await import('./submission-fakes.ts');
+    const { portsFor, call, FakeWorkflow } = await import('./submission-fakes.ts');
     const base = { verifier: portsFor(w).verifier, identity: w.identity };
-    const issuePorts = { ...base, counters: ports.counters, clocks: store, renderers: ports.renderers, files: ports.files, bulletins: ports.bulletins, mailer: ports.mailer, now: ports.now, appBaseUrl: ports.appBaseUrl };
+    const workflow = new FakeWorkflow();
+    const issuePorts = { ...base, bulletins: ports.bulletins, workflow, now: ports.now, appBaseUrl: ports.appBaseUrl };
 
     // act
     const first = await call(issue.with(issuePorts) as never, 'POST', '/supervision/bulletins', { user: 'zhou.hong', body: { period: '2026-09' } });
+    const started = workflow.starts[0]!;
+    const machine = await runBulletinMachine(ports, started.input, `arn:aws:states:cn-north-1:000000000000:execution:Bulletin:${started.name}`);
+    const filesAfter = files.objects.size;
+    const again = await runBulletinMachine(ports, started.input, 'arn:aws:states:cn-north-1:000000000000:execution:Bulletin:again');
     const second = await call(issue.with(issuePorts) as never, 'POST', '/supervision/bulletins', { user: 'zhou.hong', body: { period: '2026-09' } });
     const future = await call(issue.with(issuePorts) as never, 'POST', '/supervision/bulletins', { user: 'zhou.hong', body: { period: '2027-01' } });
     const unknownField = await call(issue.with(issuePorts) as never, 'POST', '/supervision/bulletins', { user: 'zhou.hong', body: { period: '2026-09', metric: 'x' } });
@@ -173,15 +195,26 @@ describe('R21.1 issue 14: the bulletin routes through the real handlers', () => 
     const shell = await call(page.with({ signInUrl: '/local/sign-in' } as never) as never, 'GET', '/supervision/bulletins/440000-NR.2026-09/page', { pathParameters: { bulletinId: '440000-NR.2026-09' } });
 
     // assess
-    expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ created: true, bulletin: { bulletinId: '440000-NR.2026-09', files: ['html', 'xlsx', 'json'] } });
+    expect(first.status).toBe(202);
+    expect(first.body).toMatchObject({ bulletinId: '440000-NR.2026-09', state: 'issuing', pageUrl: 'https://chengguo.example.gov.cn/supervision/bulletins/440000-NR.2026-09/page' });
+    expect(workflow.starts).toHaveLength(1);
+    expect(started).toMatchObject({ stateMachine: 'Bulletin', input: { org: '440000-NR', period: '2026-09', trigger: 'request', createdBy: 'zhou.hong' } });
+    expect(started.name).toMatch(/^request-440000-NR_2026-09-[A-Za-z0-9_-]+$/);
+    expect(machine.steps).toEqual(['gather', 'render', 'record', 'email']);
+    expect(machine.emailed).toEqual({ emailed: ['zhou.hong@example.gov.cn'] });
+    expect(filesAfter).toBe(3);
+    expect(again.steps).toEqual(['gather']);
+    expect(files.objects.size).toBe(3);
+    expect(mailer.to('zhou.hong@example.gov.cn')).toHaveLength(1);
     expect(second.status).toBe(200);
-    expect(second.body.created).toBe(false);
+    expect(second.body).toMatchObject({ state: 'issued', bulletin: { bulletinId: '440000-NR.2026-09', createdBy: 'zhou.hong', trigger: 'request', files: ['html', 'xlsx', 'json'] } });
+    expect(workflow.starts).toHaveLength(1);
     expect(future.status).toBe(400);
     expect(JSON.stringify(future.body)).toContain('body.period');
     expect(unknownField.status).toBe(400);
     expect(JSON.stringify(unknownField.body)).toContain('metric');
     expect(notSupervisor.status).toBe(403);
+    expect(workflow.starts).toHaveLength(1);
     expect(listed.status).toBe(200);
     expect(listed.body.items).toHaveLength(1);
     expect(own.status).toBe(200);
@@ -189,5 +222,56 @@ describe('R21.1 issue 14: the bulletin routes through the real handlers', () => 
     expect(foreign.status).toBe(404);
     expect(shell.status).toBe(200);
     expect(String(shell.body)).not.toContain('广东省地质测绘院');
+  }, 60_000);
+
+  it('an execution that failed after storing the JSON is finished by the next one with the same figures; a second Record loses the race and emails nobody', async () => {
+    // prepare
+    const { ports, files, mailer, w } = await bulletinWorld();
+    const { gatherBulletin, renderBulletin, recordBulletin } = await import('#shared/supervision/bulletin.ts');
+    const job = { org: '440000-NR', period: '2026-09', trigger: 'schedule' as const, createdBy: 'MonthlyBulletins' };
+    const broken = { ...ports, renderers: { ...ports.renderers, workbook: async () => { throw new Error('exceljs broke'); } } };
+    const first = await gatherBulletin(ports, job);
+    const failed = await renderBulletin(broken, first.record).then(() => 'rendered', (e: Error) => e.message);
+    w.setNow('2026-10-20T01:00:00.000Z');
+
+    // act
+    const retried = await runBulletinMachine(ports, job, 'arn:aws:states:cn-north-1:000000000000:execution:Bulletin:retry');
+    const late = await recordBulletin(ports, first.record, 'late-execution');
+
+    // assess
+    expect(failed).toBe('exceljs broke');
+    expect(retried.steps).toEqual(['gather', 'render', 'record', 'email']);
+    expect(retried.gathered.record).toEqual(first.record);
+    expect(retried.gathered.record.createdAt).toBe('2026-10-09T01:00:00.000Z');
+    expect([...files.objects.keys()].sort()).toEqual(Object.values(first.record.keys).sort());
+    expect(late.created).toBe(false);
+    expect(mailer.sent).toHaveLength(1);
+  }, 60_000);
+
+  it('the schedules start one Bulletin execution per supervising organiser for the last whole period; a second firing starts the same names, an existing bulletin none', async () => {
+    // prepare
+    const { ports, w } = await bulletinWorld();
+    const { startScheduledBulletins, issueBulletin: issue } = await import('#shared/supervision/bulletin.ts');
+    const { FakeWorkflow } = await import('./submission-fakes.ts');
+    const workflow = new FakeWorkflow();
+    const sched = { identity: w.identity, bulletins: ports.bulletins, workflow };
+    const firing = new Date('2026-10-01T07:00:00+08:00');
+
+    // act
+    const once = await startScheduledBulletins(sched, { kind: 'month', scheduledTime: firing });
+    const twice = await startScheduledBulletins(sched, { kind: 'month', scheduledTime: firing });
+    await issue(ports, { actor: { system: 'MonthlyBulletins' }, org: '440000-NR', period: '2026-09', requestId: 'r' });
+    const after = await startScheduledBulletins(sched, { kind: 'month', scheduledTime: firing });
+
+    // assess
+    expect(once.period).toBe('2026-09');
+    expect(once.started).toContain('440000-NR.2026-09');
+    expect(once.started).toContain('450000-NR.2026-09');
+    expect(workflow.starts.slice(0, once.started.length).every((s) => s.stateMachine === 'Bulletin' && (s.input as { trigger: string }).trigger === 'schedule')).toBe(true);
+    expect(workflow.starts.slice(once.started.length, 2 * once.started.length).map((s) => s.name)).toEqual(workflow.starts.slice(0, once.started.length).map((s) => s.name));
+    expect(workflow.starts[0]!.name).toMatch(/^MonthlyBulletins-.+-2026-10-01$/);
+    expect(twice.started).toEqual(once.started);
+    expect(after.existing).toEqual(['440000-NR.2026-09']);
+    expect(after.started).not.toContain('440000-NR.2026-09');
   }, 60_000);
 });
