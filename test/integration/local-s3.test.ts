@@ -180,6 +180,7 @@ describe('issue-8 R6.1 R10.1 local S3 holds realistic package files', () => {
     const listed = await new S3PackageObjectStore(client, 'uploads').listObjects('submissions/many/v1/');
     const first = await client.send(new ListObjectsV2Command({ Bucket: 'uploads', Prefix: 'submissions/many/v1/', MaxKeys: 1000 }));
     const bad = client.send(new ListObjectsV2Command({ Bucket: 'uploads', Prefix: 'submissions/many/v1/', ContinuationToken: 'not-a-token' }));
+    const ranged = await new S3PackageObjectStore(client, 'uploads').listObjects('submissions/many/v1/', { startAfter: 'submissions/many/v1/data/5/', through: 'submissions/many/v1/data/5/F49G00095.shp' });
     // assess: every key once, in order, with its size; pages of 1,000 with a token the next page takes
     expect(listed.map((o) => o.key)).toEqual([...keys].sort());
     expect(listed.every((o) => o.size === Buffer.byteLength(o.key))).toBe(true);
@@ -187,5 +188,9 @@ describe('issue-8 R6.1 R10.1 local S3 holds realistic package files', () => {
     expect(first.KeyCount).toBe(1000);
     expect(first.NextContinuationToken).toBeTruthy();
     await expect(bad).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } });
+    // a key range (what the upload-URL route asks for): one page from data/5/ on, not the version
+    expect(ranged[0]?.key).toBe('submissions/many/v1/data/5/F49G00005.shp');
+    expect(ranged.length).toBeLessThanOrEqual(1000);
+    expect(ranged.map((o) => o.key)).toEqual([...keys].sort().filter((k) => k > 'submissions/many/v1/data/5/').slice(0, ranged.length));
   });
 });
