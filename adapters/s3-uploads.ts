@@ -108,13 +108,18 @@ export class S3PackageObjectStore implements PackageObjectStore {
     return { url, headers: { 'x-amz-checksum-sha256': opts.checksumSha256, 'content-length': String(opts.size) }, expiresAt };
   }
 
-  async listObjects(prefix: string): Promise<StoredObject[]> {
+  async listObjects(prefix: string, range: { readonly startAfter?: string; readonly through?: string } = {}): Promise<StoredObject[]> {
     const out: StoredObject[] = [];
+    const through = range.through === undefined ? undefined : Buffer.from(range.through, 'utf8');
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : range.startAfter ? { StartAfter: range.startAfter } : {}) }),
+      );
       for (const o of page.Contents ?? []) if (o.Key !== undefined) out.push({ key: o.Key, size: o.Size ?? 0 });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      const last = out[out.length - 1]?.key;
+      if (through && last !== undefined && Buffer.compare(Buffer.from(last, 'utf8'), through) >= 0) break;
     } while (token);
     return out;
   }

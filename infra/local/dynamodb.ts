@@ -40,10 +40,11 @@ export async function startDynamoDbLocal(opts: {
   reaper: Reaper;
   projectRoot: string;
   port: number;
+  /** A folder, or 'memory' (-inMemory: nothing kept when it stops). */
   dbPath: string;
   logFile: string;
 }): Promise<Guarded> {
-  mkdirSync(opts.dbPath, { recursive: true });
+  if (opts.dbPath !== 'memory') mkdirSync(opts.dbPath, { recursive: true });
   const dir = jarDir(opts.projectRoot);
   const child = spawnGuarded(
     opts.reaper,
@@ -60,8 +61,7 @@ export async function startDynamoDbLocal(opts: {
       '-jar',
       join(dir, 'DynamoDBLocal.jar'),
       '-sharedDb',
-      '-dbPath',
-      opts.dbPath,
+      ...(opts.dbPath === 'memory' ? ['-inMemory'] : ['-dbPath', opts.dbPath]),
       '-port',
       String(opts.port),
       '-disableTelemetry',

@@ -20,6 +20,9 @@
  *                             x-amz-mp-parts-count (its layout kept beside it at Complete)
  *   If-None-Match: *          on PutObject, CopyObject and CompleteMultipartUpload → 412
  *   ListObjectVersions        GET  /b?versions → NotImplemented (no versioning here)
+ *   ListObjectsV2             GET  /b?list-type=2          s3rver's listing with a token of
+ *                             this front's: s3rver's own is DES-sealed, which OpenSSL 3
+ *                             refuses, so a listing past 1,000 keys answered 500
  *
  * Everything else goes to s3rver unchanged. Why s3rver and not fauxqs (which
  * the local cloud used before): fauxqs 2.4.1 parses every request body into
@@ -197,6 +200,10 @@ async function handle(store: LocalS3Store, req: IncomingMessage, res: ServerResp
       await listMultipartUploads(store, bucket, q.get('prefix') ?? '', res);
       return true;
     }
+    if (method === 'GET' && q.get('list-type') === '2') {
+      await listObjectsV2(store, bucket, q, res);
+      return true;
+    }
     return false;
   }
 
@@ -277,6 +284,67 @@ async function headPart(store: LocalS3Store, bucket: string, key: string, partNu
   });
   res.end();
   return true;
+}
+
+interface S3rverListing {
+  objects: Array<{ key: string; size: number; lastModifiedDate: Date; metadata: Record<string, string> }>;
+  commonPrefixes: string[];
+  isTruncated: boolean;
+}
+interface S3rverStore {
+  getBucket(bucket: string): Promise<unknown>;
+  listObjects(bucket: string, options: { prefix?: string; delimiter?: string; startAfter?: string; maxKeys?: number }): Promise<S3rverListing>;
+}
+const s3rverStores = new Map<string, S3rverStore>();
+
+/** The continuation token of ListObjectsV2: the last key of the page, opaque to the client. */
+export const continuationToken = {
+  of: (key: string) => Buffer.from(`chengguo-local:${key}`, 'utf8').toString('base64url'),
+  key(token: string): string {
+    const text = Buffer.from(token, 'base64url').toString('utf8');
+    if (!text.startsWith('chengguo-local:')) throw new S3Failure(400, 'InvalidArgument', 'The continuation token provided is incorrect');
+    return text.slice('chengguo-local:'.length);
+  },
+};
+
+/**
+ * ListObjectsV2 with s3rver's own listing (its FilesystemStore) but this
+ * front's continuation token: s3rver seals its token with DES, which
+ * OpenSSL 3 (every supported Node) refuses, so any listing of more than
+ * 1,000 keys answered 500 InternalError — a package of more than 1,000
+ * files could not ask for its upload URLs (issue 10).
+ */
+async function listObjectsV2(store: LocalS3Store, bucket: string, q: URLSearchParams, res: ServerResponse): Promise<void> {
+  const FilesystemStore = require('s3rver/lib/stores/filesystem.js') as new (dir: string) => S3rverStore;
+  let fs = s3rverStores.get(store.dir);
+  if (!fs) s3rverStores.set(store.dir, (fs = new FilesystemStore(store.dir)));
+  if (!(await fs.getBucket(bucket))) throw new S3Failure(404, 'NoSuchBucket', 'The specified bucket does not exist');
+  const rawMax = q.get('max-keys');
+  if (rawMax !== null && !/^\d+$/.test(rawMax)) throw new S3Failure(400, 'InvalidArgument', 'Provided max-keys not an integer or within integer range');
+  const maxKeys = Math.min(1000, rawMax === null ? 1000 : Number(rawMax));
+  const token = q.get('continuation-token');
+  const prefix = q.get('prefix') ?? '';
+  const delimiter = q.get('delimiter') ?? '';
+  const startAfter = token ? continuationToken.key(token) : (q.get('start-after') ?? '');
+  const listed: S3rverListing =
+    maxKeys === 0
+      ? { objects: [], commonPrefixes: [], isTruncated: false }
+      : await fs.listObjects(bucket, { ...(prefix ? { prefix } : {}), ...(delimiter ? { delimiter } : {}), ...(startAfter ? { startAfter } : {}), maxKeys });
+  const last = listed.objects[listed.objects.length - 1]?.key;
+  const tag = (name: string, value: string | number | boolean) => `<${name}>${xmlEscape(String(value))}</${name}>`;
+  sendXml(
+    res,
+    200,
+    `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${tag('Name', bucket)}${tag('Prefix', prefix)}` +
+      (token ? tag('ContinuationToken', token) : startAfter ? tag('StartAfter', startAfter) : '') +
+      (listed.isTruncated && last !== undefined ? tag('NextContinuationToken', continuationToken.of(last)) : '') +
+      `${tag('KeyCount', listed.objects.length + listed.commonPrefixes.length)}${tag('MaxKeys', rawMax ?? 1000)}${delimiter ? tag('Delimiter', delimiter) : ''}${tag('IsTruncated', listed.isTruncated)}` +
+      listed.objects
+        .map((o) => `<Contents>${tag('Key', o.key)}${tag('LastModified', o.lastModifiedDate.toISOString())}${tag('ETag', o.metadata['etag'] ?? '')}${tag('Size', o.size)}<StorageClass>STANDARD</StorageClass></Contents>`)
+        .join('') +
+      listed.commonPrefixes.map((p) => `<CommonPrefixes>${tag('Prefix', p)}</CommonPrefixes>`).join('') +
+      `</ListBucketResult>`,
+  );
 }
 
 async function listMultipartUploads(store: LocalS3Store, bucket: string, prefix: string, res: ServerResponse): Promise<void> {

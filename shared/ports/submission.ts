@@ -172,8 +172,12 @@ export interface PackageObjectStore {
     partNumber: number,
     opts: { checksumSha256: string; size: number; expiresInSeconds: number },
   ): Promise<SignedRequest>;
-  /** Every object under a prefix (one request per 1,000 keys). */
-  listObjects(prefix: string): Promise<StoredObject[]>;
+  /**
+   * Objects under a prefix in S3's order (UTF-8 bytes), one request per
+   * 1,000 keys; with `range`, from the first key after `startAfter`, and no
+   * page after the one that reaches `through` (a page may hold keys past it).
+   */
+  listObjects(prefix: string, range?: { readonly startAfter?: string; readonly through?: string }): Promise<StoredObject[]>;
   /**
    * Parts received so far; 'noSuchUpload' when the upload was completed or
    * aborted; 'unsupported' when the store cannot list parts (an emulator).

@@ -80,12 +80,28 @@ async function loadOpenVersion(ports: Pick<SubmissionPorts, 'store'>, actor: Pri
   return loaded;
 }
 
-/** Objects of the version present with the declared size (S3 has already checked their checksums). */
-async function arrived(objects: PackageObjectStore, submissionId: string, n: number): Promise<Map<string, number>> {
+const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+/**
+ * Objects of the version present with the declared size (S3 has already
+ * checked their checksums). One LIST per 1,000 keys rather than one HEAD per
+ * file: 10 requests for a 10,000-file version. With `paths`, only the key
+ * range they span (in S3's UTF-8 order) is listed: the CLI asks for URLs 100
+ * files at a time in path order, and listing the whole version for each ask
+ * made a package of N files cost N²/100 listed keys (3,012 files: 31 asks,
+ * the last taking 3.9 s on the local cloud; issue 10).
+ */
+async function arrived(objects: PackageObjectStore, submissionId: string, n: number, paths?: readonly string[]): Promise<Map<string, number>> {
   const prefix = versionPrefix(submissionId, n);
-  // One LIST per 1,000 keys rather than one HEAD per file: 10 requests for a 10,000-file version.
-  const listed = await objects.listObjects(prefix);
-  return new Map(listed.map((o) => [o.key.slice(prefix.length), o.size]));
+  let range: { startAfter: string; through: string } | undefined;
+  if (paths && paths.length > 0) {
+    const sorted = [...paths].sort(utf8Order);
+    // Everything from the first path on: after the first path less its last character (which sorts before it).
+    const first = Array.from(sorted[0]!);
+    range = { startAfter: prefix + first.slice(0, -1).join(''), through: prefix + sorted[sorted.length - 1]! };
+  }
+  const listed = await objects.listObjects(prefix, range);
+  return new Map(listed.filter((o) => o.key.startsWith(prefix)).map((o) => [o.key.slice(prefix.length), o.size]));
 }
 
 // ---- upload URLs -----------------------------------------------------------------------
@@ -203,7 +219,12 @@ export async function issueUploadUrls(
     if (rest.length > page.length) nextCursor = page[page.length - 1]?.path;
   }
 
-  const present = await arrived(ports.objects, submission.submissionId, version.n);
+  const present = await arrived(
+    ports.objects,
+    submission.submissionId,
+    version.n,
+    selection.map(({ file }) => file.path),
+  );
   const isUploaded = (f: VersionFile) => present.get(f.path) === f.size || f.uploaded === true;
 
   // Start the multipart uploads not started yet, and record them before handing out a part URL.

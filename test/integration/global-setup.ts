@@ -43,6 +43,8 @@ export default async function setup(project: TestProject) {
     handlerLogLevel: 'WARN',
     // Tests fire schedules on demand; a real 08:00 firing mid-run would only add noise.
     runSchedules: false,
+    // test:big (thousands of files) keeps DynamoDB Local in memory: on a shared disk the on-disk store is fsync-bound (cloud.ts, dynamoInMemory).
+    dynamoInMemory: project.name === 'big' || process.env['CHENGGUO_TEST_DYNAMODB'] === 'memory',
   });
   appendFileSync(logFile, `ready in ${cloud.timings['total']} ms ${JSON.stringify(cloud.timings)}\n`);
   project.provide('localCloud', {

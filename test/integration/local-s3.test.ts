@@ -162,4 +162,35 @@ describe('issue-8 R6.1 R10.1 local S3 holds realistic package files', () => {
     expect(copied).toEqual({ way: 'uploadPartCopy', confirmedBy: 'streamed', parts: 2 });
     expect(sha(await bytesOf('custody', 'results/p/parts.bin')).equals(sha(body))).toBe(true);
   });
+
+  it('issue-10 lists a version of more than 1,000 objects page by page (ListObjectsV2 continuation), as the upload-URL route does', async () => {
+    // prepare: 2,345 objects of a version (a package of thousands of files), and one beside it
+    const { PutObjectCommand, ListObjectsV2Command } = await import('@aws-sdk/client-s3');
+    const keys = Array.from({ length: 2345 }, (_, i) => `submissions/many/v1/data/${String(i % 10)}/F49G${String(i).padStart(5, '0')}.shp`);
+    let next = 0;
+    const put = async () => {
+      while (next < keys.length) {
+        const key = keys[next++]!;
+        await client.send(new PutObjectCommand({ Bucket: 'uploads', Key: key, Body: Buffer.from(key) }));
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, put));
+    await client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'submissions/many/v2/other.shp', Body: Buffer.from('x') }));
+    // act
+    const listed = await new S3PackageObjectStore(client, 'uploads').listObjects('submissions/many/v1/');
+    const first = await client.send(new ListObjectsV2Command({ Bucket: 'uploads', Prefix: 'submissions/many/v1/', MaxKeys: 1000 }));
+    const bad = client.send(new ListObjectsV2Command({ Bucket: 'uploads', Prefix: 'submissions/many/v1/', ContinuationToken: 'not-a-token' }));
+    const ranged = await new S3PackageObjectStore(client, 'uploads').listObjects('submissions/many/v1/', { startAfter: 'submissions/many/v1/data/5/', through: 'submissions/many/v1/data/5/F49G00095.shp' });
+    // assess: every key once, in order, with its size; pages of 1,000 with a token the next page takes
+    expect(listed.map((o) => o.key)).toEqual([...keys].sort());
+    expect(listed.every((o) => o.size === Buffer.byteLength(o.key))).toBe(true);
+    expect(first.IsTruncated).toBe(true);
+    expect(first.KeyCount).toBe(1000);
+    expect(first.NextContinuationToken).toBeTruthy();
+    await expect(bad).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } });
+    // a key range (what the upload-URL route asks for): one page from data/5/ on, not the version
+    expect(ranged[0]?.key).toBe('submissions/many/v1/data/5/F49G00005.shp');
+    expect(ranged.length).toBeLessThanOrEqual(1000);
+    expect(ranged.map((o) => o.key)).toEqual([...keys].sort().filter((k) => k > 'submissions/many/v1/data/5/').slice(0, ranged.length));
+  });
 });

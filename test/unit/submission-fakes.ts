@@ -111,8 +111,24 @@ export class FakeObjectStore implements PackageObjectStore {
     };
   }
 
-  async listObjects(prefix: string): Promise<StoredObject[]> {
-    return [...this.objects].filter(([k]) => k.startsWith(prefix)).map(([key, o]) => ({ key, size: o.size }));
+  /** Keys returned by listObjects so far (what S3 would have sent). */
+  listedKeys = 0;
+
+  /** As S3 lists: UTF-8 order, pages of 1,000, after `startAfter`; stops after the page that reaches `through`. */
+  async listObjects(prefix: string, range: { readonly startAfter?: string; readonly through?: string } = {}): Promise<StoredObject[]> {
+    const bytes = (k: string) => Buffer.from(k, 'utf8');
+    const all = [...this.objects]
+      .filter(([k]) => k.startsWith(prefix) && (range.startAfter === undefined || Buffer.compare(bytes(k), bytes(range.startAfter)) > 0))
+      .sort(([a], [b]) => Buffer.compare(bytes(a), bytes(b)));
+    const out: StoredObject[] = [];
+    for (let at = 0; at < all.length; at += 1000) {
+      const page = all.slice(at, at + 1000);
+      out.push(...page.map(([key, o]) => ({ key, size: o.size })));
+      const last = page[page.length - 1]![0];
+      if (range.through !== undefined && Buffer.compare(bytes(last), bytes(range.through)) >= 0) break;
+    }
+    this.listedKeys += out.length;
+    return out;
   }
 
   async listParts(_key: string, uploadId: string): Promise<UploadedPart[] | 'noSuchUpload' | 'unsupported'> {

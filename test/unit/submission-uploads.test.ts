@@ -127,6 +127,25 @@ describe('R7.1 R10.1 presigned upload URLs for an open version', () => {
     expect(world.snapshot()).toEqual(before);
   });
 
+  it('issue-10 lists only the key range of the files it is asked for, so asking 100 at a time through 5,000 files stays linear', async () => {
+    // prepare: 5,000 files (Chinese folder names: S3 orders keys by UTF-8 bytes), the first 4,000 arrived
+    const many = Array.from({ length: 5000 }, (_, i) => file(`data/从化区/F49G${String(i).padStart(5, '0')}_地类图斑.shp`, 524));
+    const { world, id, path } = await setup(many);
+    for (const f of many.slice(0, 4000)) world.objects.putObject(objectKey(id, 1, f.path), f.size);
+    const h = issueUrlsHandler.with(portsFor(world));
+    const asked = many.slice(3950, 4050);
+    world.objects.listedKeys = 0;
+
+    // act: the CLI's way — the next 100 files by name
+    const r = await call(h, 'POST', path().rawPath, { user: 'li.na', ...path(), body: { files: asked.map((f) => ({ path: f.path })) } });
+
+    // assess: the 50 arrived ones are reported uploaded, the 50 others signed; one page of keys listed, not the version's 4,000
+    expect(r.status).toBe(200);
+    expect(r.body.files.filter((f: { status: string }) => f.status === 'uploaded').map((f: { path: string }) => f.path)).toEqual(asked.slice(0, 50).map((f) => f.path));
+    expect(r.body.urlCount).toBe(50);
+    expect(world.objects.listedKeys).toBeLessThanOrEqual(1000);
+  });
+
   it('refuses more than 1,000 URLs in one call', async () => {
     const huge = file('data/huge.tif', 20 * 1024 * MiB);
     const { world, path } = await setup([...standardFiles, huge]);
