@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { bulletinSchema, clockViewSchema, regionCodeSchema, supervisionOrgCode } from '#shared/schemas/supervision.ts';
@@ -62,16 +63,16 @@ export const supervision = defineContext({
       summary: '法定期限列表（运行中、逾期、已办结）',
       contract: contract({
         query: z.object({
-          org: supervisionOrgCode.optional().describe('组织代码；默认本单位'),
-          type: z.string().trim().min(1).max(20).optional().describe('期限类型（需求条目编号），如 R6.1、R7.2、R8.1、R9.1'),
-          region: regionCodeSchema.optional().describe('行政区划代码：只列出该区域（含下级区域）的期限'),
-          state: z.enum(clockListStates).default('open').describe('open 未办结（运行中与逾期）、running 未到期、overdue 已逾期、met 已办结'),
-          subordinates: z.enum(['true', 'false']).default('true').describe('是否包含下级单位（默认包含）'),
+          org: described(z.optional(supervisionOrgCode), '组织代码；默认本单位'),
+          type: described(z.optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(20))), '期限类型（需求条目编号），如 R6.1、R7.2、R8.1、R9.1'),
+          region: described(z.optional(regionCodeSchema), '行政区划代码：只列出该区域（含下级区域）的期限'),
+          state: described(z._default(z.enum(clockListStates), 'open'), 'open 未办结（运行中与逾期）、running 未到期、overdue 已逾期、met 已办结'),
+          subordinates: described(z._default(z.enum(['true', 'false']), 'true'), '是否包含下级单位（默认包含）'),
         }),
         response: z.object({
           org: z.string(),
-          orgs: z.array(z.string()).describe('本次查询涉及的组织'),
-          today: z.string().describe('今天（北京时间）'),
+          orgs: described(z.array(z.string()), '本次查询涉及的组织'),
+          today: described(z.string(), '今天（北京时间）'),
           items: z.array(clockViewSchema),
         }),
         description:
@@ -86,14 +87,14 @@ export const supervision = defineContext({
       contract: contract({
         success: [200, 201],
         body: z.object({
-          period: z.string().trim().min(1, '请填写通报期间').max(10).describe('通报期间：月度 YYYY-MM（如 2026-11），季度 YYYY-Qn（如 2026-Q4）；不能是尚未开始的期间'),
-          org: supervisionOrgCode.optional().describe('通报单位；默认本单位（须为本单位或下级单位）'),
+          period: described(z.string().check(z.trim()).check(z.minLength(1, '请填写通报期间')).check(z.maxLength(10)), '通报期间：月度 YYYY-MM（如 2026-11），季度 YYYY-Qn（如 2026-Q4）；不能是尚未开始的期间'),
+          org: described(z.optional(supervisionOrgCode), '通报单位；默认本单位（须为本单位或下级单位）'),
         }),
         response: z.object({
           bulletin: bulletinSchema,
-          created: z.boolean().describe('false 表示该期间的通报已存在（通报生成后不再修改），返回已有通报'),
-          pageUrl: z.string().describe('通报页面链接（邮件中的链接）'),
-          emailed: z.array(z.string()).describe('已发送通报摘要的监督人员邮箱'),
+          created: described(z.boolean(), 'false 表示该期间的通报已存在（通报生成后不再修改），返回已有通报'),
+          pageUrl: described(z.string(), '通报页面链接（邮件中的链接）'),
+          emailed: described(z.array(z.string()), '已发送通报摘要的监督人员邮箱'),
         }),
         description:
           '按计数器生成通报（R21.1）：本单位及全部下级单位的汇交、核验、移交、目录上报、完整性核查、安全保密、发布、共享与利用情况，与上期对比；网页（A4 打印、红头“通报”、逾期单位排名、按期率趋势与地区逾期 SVG 图表）、Excel 表格（每部分一张工作表）、JSON 一次写入文档桶，不再修改；通报单位的监督人员收到三项主要指标、逾期最多的五个单位和链接。新生成返回 201，已存在返回 200。',
@@ -105,7 +106,7 @@ export const supervision = defineContext({
       auth: ['supervisor', 'reviewer', 'administrator'],
       summary: '监督通报列表',
       contract: contract({
-        query: z.object({ org: supervisionOrgCode.optional().describe('通报单位；默认本单位') }),
+        query: z.object({ org: described(z.optional(supervisionOrgCode), '通报单位；默认本单位') }),
         response: z.object({ org: z.string(), items: z.array(bulletinSchema) }),
         description: '某单位的通报，按期间从新到旧（本单位及上级单位的监督人员、组织单位审核人、系统管理员）。',
       }),
@@ -117,15 +118,15 @@ export const supervision = defineContext({
       summary: '通报文件（网页、Excel 表格、JSON）',
       contract: contract({
         path: z.object({
-          bulletinId: z.string().min(3).max(80).describe('通报编号，如 440000-NR.2026-11'),
-          format: z.enum(['html', 'xlsx', 'json']).describe('html 网页、xlsx Excel 表格、json 数据'),
+          bulletinId: described(z.string().check(z.minLength(3)).check(z.maxLength(80)), '通报编号，如 440000-NR.2026-11'),
+          format: described(z.enum(['html', 'xlsx', 'json']), 'html 网页、xlsx Excel 表格、json 数据'),
         }),
         response: z.object({
           bulletin: bulletinSchema,
           fileName: z.string(),
           contentType: z.string(),
-          text: z.string().optional().describe('html、json：文件内容'),
-          base64: z.string().optional().describe('xlsx：文件内容（Base64）'),
+          text: described(z.optional(z.string()), 'html、json：文件内容'),
+          base64: described(z.optional(z.string()), 'xlsx：文件内容（Base64）'),
         }),
         description: '通报存档文件（生成后不再修改）。不在本人监督范围内的通报返回 404，与不存在的通报相同。',
       }),
@@ -136,7 +137,7 @@ export const supervision = defineContext({
       auth: 'public',
       summary: '通报页面（邮件链接）',
       contract: contract({
-        path: z.object({ bulletinId: z.string().min(1).max(128).describe('通报编号') }),
+        path: z.object({ bulletinId: described(z.string().check(z.minLength(1)).check(z.maxLength(128)), '通报编号') }),
         produces: 'text/html',
         description: '邮件中的通报链接打开的页面（无需令牌）：页面本身不含通报内容——它在浏览器中用已登录用户的令牌读取通报并显示，可下载 Excel 表格；未登录时显示登录链接。',
       }),
