@@ -48,7 +48,7 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     AlertIntegrityProblems: 294,
     RefuseDestruction: 352,
     RecordReceipt: 378,
-    MarkVerified: 384,
+    MarkVerified: 385,
     ReturnToSubmitter: 386,
     CreateHumanTask: 401,
     EscalateReview: 401,
