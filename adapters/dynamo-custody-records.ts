@@ -1,20 +1,20 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { envNames, requireEnv } from '#adapters/config.ts';
 import type { CustodyCopyRecord, CustodyRecords, RecordedFile } from '#shared/ports/custody.ts';
 import { custodyCopiesPartition, custodyCopyIndex, keys } from './dynamo.ts';
 import { DynamoRegistryAccess, DynamoSubmissionStore, type RegistryAccess } from './dynamo-submission.ts';
 
 const recordSchema = z.object({
-  resultNumber: z.string().min(1),
-  n: z.number().int().min(1),
-  submissionId: z.string().min(1),
-  custodianOrg: z.string().min(1),
-  organiserOrg: z.string().min(1),
-  manifestKey: z.string().min(1),
-  manifestSha256: z.string().regex(/^[0-9a-f]{64}$/),
-  rootHash: z.string().regex(/^[0-9a-f]{64}$/),
-  files: z.number().int().min(0),
-  bytes: z.number().min(0),
+  resultNumber: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
+  submissionId: z.string().check(z.minLength(1)),
+  custodianOrg: z.string().check(z.minLength(1)),
+  organiserOrg: z.string().check(z.minLength(1)),
+  manifestKey: z.string().check(z.minLength(1)),
+  manifestSha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  rootHash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+  files: z.number().check(z.int()).check(z.gte(0)),
+  bytes: z.number().check(z.gte(0)),
 });
 
 type Item = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { submissionContracts as c } from '#functions/submission/contracts.ts';
 import { reportPageUrl } from '#shared/verification/report-page.ts';
 import { ApiError, apiErrorFrom } from './errors.ts';
@@ -11,8 +11,8 @@ import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry.ts';
  * silently disagree: a drift shows as a named error, not a wrong upload.
  */
 
-type In<S extends z.ZodType> = z.input<S>;
-type Out<S extends z.ZodType> = z.output<S>;
+type In<S extends z.ZodMiniType> = z.input<S>;
+type Out<S extends z.ZodMiniType> = z.output<S>;
 
 export type OpenSubmissionBody = In<typeof c.OpenSubmission.body>;
 export type CreateVersionBody = In<typeof c.CreateSubmissionVersion.body>;
@@ -61,7 +61,7 @@ export class HttpSubmissionApi implements SubmissionApi {
    * that create something (a submission, a version) are not — a retry after
    * a lost response could open a second one.
    */
-  async call<S extends z.ZodType>(
+  async call<S extends z.ZodMiniType>(
     method: string,
     path: string,
     schema: S,

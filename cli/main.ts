@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import zhCN from 'zod/v4/locales/zh-CN.js';
 import { HttpSubmissionApi } from './api.ts';
 import { credentialsPath, defaultApiUrl, readCredentials, removeCredentials, resolveAuth, saveCredentials, trimApiUrl } from './credentials.ts';

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { fileRoleSchema, type FileRole } from '#shared/reference/themes.ts';
 
 /**
@@ -37,15 +37,15 @@ const dataExtensions = new Set([
 const documentExtensions = new Set(['pdf', 'doc', 'docx', 'wps', 'ofd', 'rtf', 'odt']);
 
 export const roleRuleSchema = z.object({
-  match: z.string({ error: '规则缺少 match（路径通配符）' }).min(1, 'match 不能为空'),
+  match: z.string({ error: '规则缺少 match（路径通配符）' }).check(z.minLength(1, 'match 不能为空')),
   role: fileRoleSchema,
 });
 export type RoleRule = z.infer<typeof roleRuleSchema>;
 
 /** chengguo.roles.json: `{ rules: [...] }` or `{ "<glob>": "<role>" }`. */
 export const roleRulesFileSchema = z.union([
-  z.object({ rules: z.array(roleRuleSchema) }).transform((f) => f.rules),
-  z.record(z.string(), fileRoleSchema).transform((r) => Object.entries(r).map(([match, role]) => ({ match, role }))),
+  z.pipe(z.object({ rules: z.array(roleRuleSchema) }), z.transform((f) => f.rules)),
+  z.pipe(z.record(z.string(), fileRoleSchema), z.transform((r) => Object.entries(r).map(([match, role]) => ({ match, role })))),
 ]);
 
 export interface RoleAssignment {

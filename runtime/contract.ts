@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 
 /**
  * What a route accepts and returns. Handlers validate with it; the OpenAPI
@@ -17,10 +17,10 @@ export interface RouteContract {
   readonly success?: readonly [SuccessStatus, ...SuccessStatus[]];
   /** A non-error answer outside 2xx with the success body (HealthCheck: 503 when the registry is unreachable). */
   readonly degraded?: { readonly status: 503; readonly description: string };
-  readonly path?: z.ZodObject;
-  readonly query?: z.ZodObject;
-  readonly body?: z.ZodType;
-  readonly response?: z.ZodType;
+  readonly path?: z.core.$ZodObject;
+  readonly query?: z.core.$ZodObject;
+  readonly body?: z.core.$ZodType;
+  readonly response?: z.core.$ZodType;
   /**
    * Content type of a successful response; JSON unless said. A list = a file
    * route: the handler returns the body as text and names its type in the

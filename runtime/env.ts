@@ -5,10 +5,10 @@
  * the first request that happens to need it. The names are adapters/config.ts'
  * (shared with the CDK construct); no new variable is introduced here.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { envNames, stateMachineEnv } from '#adapters/config.ts';
 
-const nonEmpty = z.string().min(1);
+const nonEmpty = z.string().check(z.minLength(1));
 const url = z.url();
 
 export const envGroups = {
@@ -23,7 +23,7 @@ export const envGroups = {
     [envNames.jwtIssuer]: url,
     [envNames.jwtJwksUrl]: url,
     [envNames.jwtAudience]: nonEmpty,
-    JWT_TOKEN_TYPE: z.enum(['cognito', 'oidc']).optional(),
+    JWT_TOKEN_TYPE: z.optional(z.enum(['cognito', 'oidc'])),
   }),
   mail: z.discriminatedUnion(envNames.mailTransport, [
     z.object({ [envNames.mailTransport]: z.literal('ses'), [envNames.mailFrom]: nonEmpty }),
@@ -31,15 +31,15 @@ export const envGroups = {
       [envNames.mailTransport]: z.literal('smtp'),
       [envNames.mailFrom]: nonEmpty,
       [envNames.smtpHost]: nonEmpty,
-      [envNames.smtpPort]: z.coerce.number().int().min(1).max(65535),
-      [envNames.smtpCredentialsSecret]: z.string().startsWith('arn:').optional(),
+      [envNames.smtpPort]: z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(65535)),
+      [envNames.smtpCredentialsSecret]: z.optional(z.string().check(z.startsWith('arn:'))),
     }),
   ]),
   appBaseUrl: z.object({ [envNames.appBaseUrl]: url }),
   signIn: z.object({
     [envNames.oidcIssuer]: url,
     [envNames.oidcClientId]: nonEmpty,
-    [envNames.oidcCliRedirectUri]: url.optional(),
+    [envNames.oidcCliRedirectUri]: z.optional(url),
   }),
   // Sign-in accounts (issue 12): Cognito on aws (the pool's id), the registry alone on aws-cn and locally.
   accounts: z.discriminatedUnion(envNames.signInAccounts, [
@@ -60,7 +60,7 @@ export class ConfigurationError extends Error {
   }
 }
 
-function schemaOf(group: EnvGroup): z.ZodType {
+function schemaOf(group: EnvGroup): z.ZodMiniType {
   return typeof group === 'string' ? envGroups[group] : z.object({ [stateMachineEnv(group.stateMachine)]: nonEmpty });
 }
 
@@ -72,7 +72,7 @@ export function variablesOf(groups: readonly EnvGroup[]): string[] {
     else if (g === 'taskTokenKey') names.add('TASK_TOKEN_KEY_ID'); // on AWS; the local cloud sets TASK_TOKEN_KEY instead
     else if (g === 'mail') [envNames.mailTransport, envNames.mailFrom].forEach((n) => names.add(n));
     else if (g === 'accounts') names.add(envNames.signInAccounts);
-    else Object.keys((envGroups[g] as z.ZodObject).shape).forEach((n) => n !== 'JWT_TOKEN_TYPE' && n !== envNames.oidcCliRedirectUri && names.add(n));
+    else Object.keys((envGroups[g] as z.ZodMiniObject).shape).forEach((n) => n !== 'JWT_TOKEN_TYPE' && n !== envNames.oidcCliRedirectUri && names.add(n));
   }
   return [...names].sort();
 }

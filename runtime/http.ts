@@ -7,7 +7,7 @@
  * no `signedIn` check is needed.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { RouteDef } from '#infra/manifest.ts';
 import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
 import { securityRecordStoreFromEnv } from '#adapters/dynamo-security-records.ts';
@@ -20,7 +20,7 @@ import type { Principal } from '#shared/schemas/identity.ts';
 import { HiddenByClearanceError } from '#shared/security/access.ts';
 import { runWithSecurityContext, type SecurityContext } from '#shared/security/context.ts';
 import { InMemorySecurityRecords, securityRecordOf, type SecurityRecordStore } from '#shared/security/records.ts';
-import { parseOrThrow } from '#shared/validation.ts';
+import { isObjectSchema, parseOrThrow } from '#shared/validation.ts';
 import { jwtVerifierFromEnv, type TokenVerifier } from './auth.ts';
 import type { DegradedOf, RouteContract, SuccessOf } from './contract.ts';
 import { resolveFunction, type AnyContext, type AuthOf, type ContractOf, type RoutedKey } from './define.ts';
@@ -34,7 +34,7 @@ import { refuseLoneSurrogates } from './well-formed.ts';
 /** A JSON body larger than this is refused before parsing (uploads go to S3, not here). */
 export const maxBodyBytes = 1024 * 1024;
 
-type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+type Infer<T> = T extends z.ZodMiniType ? z.infer<T> : undefined;
 
 export interface HttpRequest<C extends RouteContract> {
   readonly path: Infer<C['path']>;
@@ -97,6 +97,14 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
     headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     body: JSON.stringify(body),
   };
+}
+
+/**
+ * The object with unknown keys refused (zod classic's `.strict()`): a copy of its definition with `catchall: never`.
+ * (`z.core.…` and `z.util.…` are namespaces: naming one at run time would put all of zod's core in the bundle.)
+ */
+function strictObject(schema: z.core.$ZodObject): z.core.$ZodObject {
+  return z.clone(schema, { ...schema._zod.def, catchall: z.never() });
 }
 
 function lowerHeaders(h: APIGatewayProxyEventV2['headers'] | undefined): Record<string, string | undefined> {
@@ -227,9 +235,9 @@ export function withHttp<C extends RouteContract>(
           path: spec.path ? parseOrThrow(spec.path, event.pathParameters ?? {}, 'path') : undefined,
           // Unknown query parameters are refused, not ignored: a misspelt filter must not
           // silently widen a search.
-          query: spec.query ? parseOrThrow(spec.query.strict(), event.queryStringParameters ?? {}, 'query') : undefined,
+          query: spec.query ? parseOrThrow(strictObject(spec.query), event.queryStringParameters ?? {}, 'query') : undefined,
           // The same for a body's top-level fields: a misspelt field must not be dropped silently.
-          body: spec.body ? parseOrThrow(spec.body instanceof z.ZodObject ? spec.body.strict() : spec.body, rawBody, 'body') : undefined,
+          body: spec.body ? parseOrThrow(isObjectSchema(spec.body) ? strictObject(spec.body) : spec.body, rawBody, 'body') : undefined,
           principal,
           requestId,
           headers,

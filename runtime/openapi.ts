@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { contexts, manifest, type Manifest } from '#infra/manifest.ts';
 import type { AnyContext } from './define.ts';
 import { successOf, type RouteContract, type SuccessStatus } from './contract.ts';
@@ -9,7 +9,7 @@ import { successOf, type RouteContract, type SuccessStatus } from './contract.ts
  */
 type JsonSchema = Record<string, unknown>;
 
-function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+function toSchema(schema: z.core.$ZodType, io: 'input' | 'output'): JsonSchema {
   const out = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
   delete out['$schema'];
   return out;
@@ -45,7 +45,7 @@ const gatewayError: JsonSchema = {
   properties: { message: { type: 'string', description: 'API 网关的英文说明，如 Internal Server Error' } },
 };
 
-function parameters(obj: z.ZodObject | undefined, where: 'path' | 'query') {
+function parameters(obj: z.core.$ZodObject | undefined, where: 'path' | 'query') {
   if (!obj) return [];
   const schema = toSchema(obj, 'input');
   const props = (schema['properties'] ?? {}) as Record<string, JsonSchema>;

@@ -4,7 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { ScheduleDef } from '#infra/manifest.ts';
 import { logger } from '#shared/log.ts';
 import { parseOrThrow } from '#shared/validation.ts';
@@ -16,15 +16,13 @@ import { eventEntry, logged } from './event-entry.ts';
  * EventBridge Scheduler's context attributes (which arrive as strings, hence
  * the coercion); the local scheduler sends the same fields.
  */
-export const scheduledEventSchema = z
-  .object({
-    schedule: z.string().min(1),
-    scheduleArn: z.string().optional(),
+export const scheduledEventSchema = z.looseObject({
+    schedule: z.string().check(z.minLength(1)),
+    scheduleArn: z.optional(z.string()),
     scheduledTime: z.iso.datetime({ offset: true }),
-    executionId: z.string().min(1),
-    attempt: z.coerce.number().int().min(1).default(1),
-  })
-  .loose();
+    executionId: z.string().check(z.minLength(1)),
+    attempt: z._default(z.coerce.number().check(z.int()).check(z.gte(1)), 1),
+  });
 export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
 
 /** The target Input for a manifest schedule (for the CDK stack): its fixed input plus Scheduler's context attributes. */

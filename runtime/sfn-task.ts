@@ -4,7 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import { DomainError } from '#shared/errors.ts';
 import { logger } from '#shared/log.ts';
 import { parseOrThrow } from '#shared/validation.ts';
@@ -37,7 +37,7 @@ function executionOf(event: unknown): string | undefined {
  * in full and rethrown unchanged, so the SDK's own names
  * (`ProvisionedThroughputExceededException`) stay retryable by name.
  */
-export function withSfnTask<S extends z.ZodType, R>(
+export function withSfnTask<S extends z.ZodMiniType, R>(
   name: string,
   schema: S,
   fn: (input: z.infer<S>, ctx: SfnTaskContext) => Promise<R>,
@@ -65,7 +65,7 @@ export function withSfnTask<S extends z.ZodType, R>(
   return base;
 }
 
-export function sfnTask<X extends AnyContext, K extends keyof X['functions'] & string, S extends z.ZodType, const U extends readonly AnyPort[], R>(
+export function sfnTask<X extends AnyContext, K extends keyof X['functions'] & string, S extends z.ZodMiniType, const U extends readonly AnyPort[], R>(
   ctx: X,
   name: K,
   input: S,

@@ -4,13 +4,13 @@
  */
 import type { Context, DynamoDBRecord } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { logger } from '#shared/log.ts';
 import { parseOrThrow } from '#shared/validation.ts';
 import { eventEntry, logged } from './event-entry.ts';
 
 /** A DynamoDB Streams batch as Lambda delivers it; the records' own shape is read by the adapter (adapters/dynamo-stream.ts). */
-const streamEventSchema = z.object({ Records: z.array(z.looseObject({ eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']).optional() })) }).loose();
+const streamEventSchema = z.looseObject({ Records: z.array(z.looseObject({ eventName: z.optional(z.enum(['INSERT', 'MODIFY', 'REMOVE'])) })) });
 
 export interface StreamContext {
   readonly records: readonly DynamoDBRecord[];

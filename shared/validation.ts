@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 // Only the one locale: `z.locales` would bundle all of them (~450 KB per Lambda).
 import zhCN from 'zod/v4/locales/zh-CN.js';
 import { ValidationError, type FieldIssue } from '#shared/errors.ts';
@@ -31,11 +31,19 @@ z.config({
 });
 
 /** The keys an object schema accepts, to name them when a caller sends another. */
-function acceptedKeys(schema: z.ZodType | undefined): string[] {
-  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+function acceptedKeys(schema: z.core.$ZodType | undefined): string[] {
+  return schema && isObjectSchema(schema) ? Object.keys(schema._zod.def.shape) : [];
 }
 
-export function fieldIssues(error: z.ZodError, prefix: string, schema?: z.ZodType): FieldIssue[] {
+/**
+ * An object schema (zod classic's `instanceof ZodObject`), read from its definition: `z.core.$ZodObject` at
+ * run time would put all of zod's core namespace in every bundle.
+ */
+export function isObjectSchema(schema: z.core.$ZodType): schema is z.core.$ZodObject {
+  return schema._zod.def.type === 'object';
+}
+
+export function fieldIssues(error: z.core.$ZodError, prefix: string, schema?: z.core.$ZodType): FieldIssue[] {
   return error.issues.flatMap((issue) => {
     const at = [prefix, ...issue.path.map(String)].filter(Boolean);
     // An unknown key is named itself (query.regionCode), with what is accepted when the schema says.
@@ -52,8 +60,8 @@ export function fieldIssues(error: z.ZodError, prefix: string, schema?: z.ZodTyp
 }
 
 /** Parse or throw a ValidationError naming every bad field, e.g. `body.name`. */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
-  const result = schema.safeParse(value);
+export function parseOrThrow<S extends z.core.$ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   const issues = fieldIssues(result.error, where, schema);
   const first = issues[0];

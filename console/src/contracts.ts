@@ -4,7 +4,7 @@
  * to the browser, and a contract change breaks `npm run lint` (vue-tsc), not
  * the console's users.
  */
-import type { z } from 'zod';
+import type { z } from 'zod/mini';
 import type { catalogueContracts } from '../../functions/catalogue/context.ts';
 import type { destructionContracts } from '../../functions/destruction/context.ts';
 import type { identityContracts } from '../../functions/identity/context.ts';
@@ -13,9 +13,9 @@ import type { tasksContracts } from '../../functions/tasks/context.ts';
 import type { Classification } from '../../shared/reference/classifications.ts';
 import type { ThemeId } from '../../shared/reference/themes.ts';
 
-type ResponseOf<C> = C extends { readonly response: infer R extends z.ZodType } ? z.output<R> : never;
-type BodyOf<C> = C extends { readonly body: infer B extends z.ZodType } ? z.input<B> : never;
-type QueryOf<C> = C extends { readonly query: infer Q extends z.ZodType } ? z.input<Q> : never;
+type ResponseOf<C> = C extends { readonly response: infer R extends z.core.$ZodType } ? z.output<R> : never;
+type BodyOf<C> = C extends { readonly body: infer B extends z.core.$ZodType } ? z.input<B> : never;
+type QueryOf<C> = C extends { readonly query: infer Q extends z.core.$ZodType } ? z.input<Q> : never;
 
 export type SignInSettings = ResponseOf<typeof identityContracts.GetSignInSettings>;
 export type Me = ResponseOf<typeof identityContracts.GetMe>;

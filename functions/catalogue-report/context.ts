@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { reportFileFormats } from '#shared/catalogue-report/report.ts';
@@ -64,10 +65,9 @@ export const catalogueReport = defineContext({
       contract: contract({
         query: z
           .object({
-            custodianOrg: orgCodeSchema.optional().describe('保管单位组织代码：该单位上报的记录'),
-            recipientOrg: orgCodeSchema.optional().describe('上级组织单位代码：该单位收到的下级上报（逐级查看）'),
-          })
-          .refine((q) => (q.custodianOrg === undefined) !== (q.recipientOrg === undefined), '请给出 custodianOrg 或 recipientOrg 之一'),
+            custodianOrg: described(z.optional(orgCodeSchema), '保管单位组织代码：该单位上报的记录'),
+            recipientOrg: described(z.optional(orgCodeSchema), '上级组织单位代码：该单位收到的下级上报（逐级查看）'),
+          }).check(z.refine((q) => (q.custodianOrg === undefined) !== (q.recipientOrg === undefined), '请给出 custodianOrg 或 recipientOrg 之一')),
         response: z.object({ reports: z.array(catalogueReportViewSchema) }),
         description:
           '一个保管单位的成果目录上报记录（custodianOrg；保管单位、其组织单位、上一级组织单位及管理员可查），或一个上级组织单位收到的下级上报（recipientOrg，逐级查看；该单位人员及管理员可查）。' +
@@ -80,8 +80,8 @@ export const catalogueReport = defineContext({
       auth: 'any',
       summary: '成果目录上报详情',
       contract: contract({
-        path: z.object({ reportId: z.string().min(1).max(100) }),
-        response: z.object({ report: catalogueReportViewSchema, entries: z.array(z.object({ resultNumber: z.string(), redacted: z.boolean() }).loose()) }),
+        path: z.object({ reportId: z.string().check(z.minLength(1)).check(z.maxLength(100)) }),
+        response: z.object({ report: catalogueReportViewSchema, entries: z.array(z.looseObject({ resultNumber: z.string(), redacted: z.boolean() })) }),
         description: '一份成果目录上报及其条目（上报时的内容）；超出读者密级的条目只显示统一编号与“（涉密，需相应密级查看）”。',
       }),
     },
@@ -92,8 +92,8 @@ export const catalogueReport = defineContext({
       summary: '下载成果目录上报（CSV、网页、JSON，按读者密级生成）',
       contract: contract({
         path: z.object({
-          reportId: z.string().min(1).max(100),
-          format: z.enum(reportFileFormats).describe('csv：表格（UTF-8 带 BOM，Excel/WPS 可直接打开）；html：中文网页；json：数据'),
+          reportId: z.string().check(z.minLength(1)).check(z.maxLength(100)),
+          format: described(z.enum(reportFileFormats), 'csv：表格（UTF-8 带 BOM，Excel/WPS 可直接打开）；html：中文网页；json：数据'),
         }),
         produces: ['text/csv', 'text/html', 'application/json'],
         description:

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { now } from '#runtime/ports/basics.ts';
 import { reports } from '#runtime/ports/registry.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
@@ -6,9 +6,9 @@ import { acknowledgementSchema, recordAcknowledgement } from '#shared/catalogue-
 import { catalogueReport } from './context.ts';
 
 export const recordAcknowledgementInputSchema = z.object({
-  reportId: z.string().min(1),
+  reportId: z.string().check(z.minLength(1)),
   acknowledgement: acknowledgementSchema,
-  execution: z.string().optional(),
+  execution: z.optional(z.string()),
 });
 
 /** CatalogueReport › Record Acknowledgement: the upper level's decision, who and when (audited). */

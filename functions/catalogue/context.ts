@@ -1,12 +1,12 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { catalogueEditSchema, catalogueEntrySchema, catalogueSearchQuerySchema, registerCatalogueBodySchema, resultNumberSchema } from '#shared/schemas/catalogue.ts';
 
-const entryViewSchema = catalogueEntrySchema.extend({
-  versions: z
-    .array(z.object({ version: z.number().int(), updatedAt: z.string(), updatedBy: z.string(), classification: catalogueEntrySchema.shape.classification }))
-    .describe('历次版本（仅列出本人密级权限可见的版本）'),
+const entryViewSchema = z.extend(catalogueEntrySchema, {
+  versions: described(z
+    .array(z.object({ version: z.number().check(z.int()), updatedAt: z.string(), updatedBy: z.string(), classification: catalogueEntrySchema.shape.classification })), '历次版本（仅列出本人密级权限可见的版本）'),
 });
 
 const numberPath = z.object({ resultNumber: resultNumberSchema });
@@ -34,7 +34,7 @@ export const catalogueContracts = {
   }),
   SearchCatalogue: contract({
     query: catalogueSearchQuerySchema,
-    response: z.object({ items: z.array(catalogueEntrySchema), cursor: z.string().optional() }),
+    response: z.object({ items: z.array(catalogueEntrySchema), cursor: z.optional(z.string()) }),
     description:
       '检索成果目录：行政区划（省级代码含其下市县）、专题、时间范围、密级（不超过本人密级权限）、共享方式、保管单位、中文关键词、外包矩形；按成果时点由新到旧分页。' +
       '由键和索引查询完成，不做全表扫描；筛选条件很严时一页可能不足 limit 条，凭 cursor 继续。',
@@ -42,10 +42,10 @@ export const catalogueContracts = {
 };
 
 const publishResultSchema = z.object({
-  entries: z.number().int().describe('公开目录中的条目数'),
-  written: z.number().int().describe('写入的文件数'),
-  deleted: z.number().int().describe('删除的过期文件数（条目不再公开、已销毁或专题为空）'),
-  generatedAt: z.iso.datetime().describe('本次生成时间'),
+  entries: described(z.number().check(z.int()), '公开目录中的条目数'),
+  written: described(z.number().check(z.int()), '写入的文件数'),
+  deleted: described(z.number().check(z.int()), '删除的过期文件数（条目不再公开、已销毁或专题为空）'),
+  generatedAt: described(z.iso.datetime(), '本次生成时间'),
 });
 
 /** Contracts of the public catalogue routes (R9.3), keyed by manifest function name. */

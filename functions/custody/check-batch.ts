@@ -1,11 +1,11 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { batchRefSchema, checkBatch, runRefSchema } from '#shared/custody/integrity.ts';
 import { custody as custodyStore, listingDocuments, trustStoredChecksums } from '#runtime/ports/buckets.ts';
 import { custodyRecords } from '#runtime/ports/registry.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { custody } from './context.ts';
 
-export const checkBatchInputSchema = runRefSchema.extend({ batch: batchRefSchema, execution: z.string().optional() });
+export const checkBatchInputSchema = z.extend(runRefSchema, { batch: batchRefSchema, execution: z.optional(z.string()) });
 
 /** "Check Batch" (one Map iteration): each object of the batch against its custody manifest. */
 export const handler = sfnTask(custody, 'CheckCustodyBatch', checkBatchInputSchema, [custodyStore, custodyRecords, listingDocuments, trustStoredChecksums], async (input, p) =>

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import { listResults } from '#shared/custody/integrity.ts';
 import { listingDocuments } from '#runtime/ports/buckets.ts';
@@ -7,9 +7,9 @@ import { sfnTask } from '#runtime/sfn-task.ts';
 import { custody } from './context.ts';
 
 export const listResultsInputSchema = z.object({
-  executionName: z.string().min(1).max(80),
+  executionName: z.string().check(z.minLength(1)).check(z.maxLength(80)),
   startedAt: z.iso.datetime({ offset: true }),
-  execution: z.string().optional(),
+  execution: z.optional(z.string()),
 });
 
 /** "List Results": the custody manifests in batches; the run is named by its China date and execution. */

@@ -1,15 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { runRefSchema, writeReport } from '#shared/custody/integrity.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { listingDocuments, integrityRuns } from '#runtime/ports/buckets.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { custody } from './context.ts';
 
-export const writeReportInputSchema = runRefSchema.extend({
-  manifests: z.number().int().min(0),
+export const writeReportInputSchema = z.extend(runRefSchema, {
+  manifests: z.number().check(z.int()).check(z.gte(0)),
   /** How many batches List Results made (States.ArrayLength of $.run.batches); their results are read from the documents bucket. */
-  batches: z.number().int().min(0),
-  execution: z.string().optional(),
+  batches: z.number().check(z.int()).check(z.gte(0)),
+  execution: z.optional(z.string()),
 });
 
 /**

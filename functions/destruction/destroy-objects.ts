@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { approvalSchema, destroyCustodyObjects } from '#shared/destruction/destruction.ts';
 import { custodyDestroyers } from '#runtime/ports/buckets.ts';
 import { destructions } from '#runtime/ports/registry.ts';
@@ -6,10 +6,10 @@ import { sfnTask } from '#runtime/sfn-task.ts';
 import { destruction } from './context.ts';
 
 export const destroyObjectsInputSchema = z.object({
-  resultNumber: z.string().min(1),
-  destructionId: z.string().min(1),
+  resultNumber: z.string().check(z.minLength(1)),
+  destructionId: z.string().check(z.minLength(1)),
   approval: approvalSchema,
-  execution: z.string().optional(),
+  execution: z.optional(z.string()),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { approvalSchema, markDestroyed } from '#shared/destruction/destruction.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { catalogue, destructions } from '#runtime/ports/registry.ts';
@@ -6,11 +6,11 @@ import { sfnTask } from '#runtime/sfn-task.ts';
 import { destruction } from './context.ts';
 
 export const markDestroyedInputSchema = z.object({
-  resultNumber: z.string().min(1),
-  destructionId: z.string().min(1),
+  resultNumber: z.string().check(z.minLength(1)),
+  destructionId: z.string().check(z.minLength(1)),
   approval: approvalSchema,
-  removed: z.number().int().min(0),
-  execution: z.string().optional(),
+  removed: z.number().check(z.int()).check(z.gte(0)),
+  execution: z.optional(z.string()),
 });
 
 /** Destruction › Mark Destroyed: the entry's status and the round's approval record (audited). */

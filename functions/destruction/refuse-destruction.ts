@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { approvalSchema, refuseDestruction } from '#shared/destruction/destruction.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { mailer } from '#runtime/ports/mail.ts';
@@ -7,12 +7,12 @@ import { sfnTask } from '#runtime/sfn-task.ts';
 import { destruction } from './context.ts';
 
 export const refuseDestructionInputSchema = z.object({
-  resultNumber: z.string().min(1),
-  destructionId: z.string().min(1),
-  approval: approvalSchema.optional(),
+  resultNumber: z.string().check(z.minLength(1)),
+  destructionId: z.string().check(z.minLength(1)),
+  approval: z.optional(approvalSchema),
   /** Set by the Catch of a timed-out or failed approval wait. */
-  timedOut: z.boolean().optional(),
-  execution: z.string().optional(),
+  timedOut: z.optional(z.boolean()),
+  execution: z.optional(z.string()),
 });
 
 /** Destruction › Refuse: the round closes unchanged in custody and catalogue; the requester is emailed. */

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { calendarYears } from '#shared/calendar/dates.ts';
@@ -78,7 +79,7 @@ export const platform = defineContext({
       auth: 'public',
       summary: 'OpenAPI 3.1 文档',
       contract: contract({
-        response: z.object({ openapi: z.literal('3.1.0') }).loose(),
+        response: z.looseObject({ openapi: z.literal('3.1.0') }),
         description: '本文档：由各接口的 zod 模式生成。',
       }),
     },
@@ -89,12 +90,8 @@ export const platform = defineContext({
       summary: '更新年度节假日安排',
       contract: contract({
         path: z.object({
-          year: z.coerce
-            .number({ error: '年份应为数字' })
-            .int('年份应为整数')
-            .min(calendarYears.first, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`)
-            .max(calendarYears.last, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`)
-            .describe('年份，如 2027'),
+          year: described(z.coerce
+            .number({ error: '年份应为数字' }).check(z.int('年份应为整数')).check(z.gte(calendarYears.first, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`)).check(z.lte(calendarYears.last, `年份应在 ${calendarYears.first}–${calendarYears.last} 之间`)), '年份，如 2027'),
         }),
         body: holidayTableInputSchema,
         response: updateHolidayCalendarResponseSchema,

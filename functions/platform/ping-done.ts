@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { now } from '#runtime/ports/basics.ts';
 import { pings } from '#runtime/ports/registry.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
@@ -6,13 +6,13 @@ import { recordPingOutcome } from '#shared/platform/ping.ts';
 import { platform } from './context.ts';
 
 export const pingDoneInputSchema = z.object({
-  pingId: z.string().min(1),
+  pingId: z.string().check(z.minLength(1)),
   outcome: z.enum(['acknowledged', 'timedOut', 'failed']),
   /** What SendTaskSuccess returned (acknowledged). */
-  acknowledgement: z.unknown().optional(),
+  acknowledgement: z.optional(z.unknown()),
   /** The caught `{ Error, Cause }` (timedOut, failed). */
-  error: z.object({ Error: z.string(), Cause: z.string().optional() }).optional(),
-  execution: z.string().optional(),
+  error: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  execution: z.optional(z.string()),
 });
 
 /** The last step of the Ping state machine: records the outcome (audited). */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { appBaseUrl, now } from '#runtime/ports/basics.ts';
 import { mailer } from '#runtime/ports/mail.ts';
 import { identityRepo, pings } from '#runtime/ports/registry.ts';
@@ -8,10 +8,10 @@ import { recordPingWaiting } from '#shared/platform/ping.ts';
 import { platform } from './context.ts';
 
 export const pingWaitInputSchema = z.object({
-  taskToken: z.string().min(1),
-  pingId: z.string().min(1),
-  requestedBy: z.string().min(1),
-  execution: z.string().optional(),
+  taskToken: z.string().check(z.minLength(1)),
+  pingId: z.string().check(z.minLength(1)),
+  requestedBy: z.string().check(z.minLength(1)),
+  execution: z.optional(z.string()),
 });
 
 /**

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { decideHumanTaskBodySchema, humanTaskViewSchema, myHumanTaskItemSchema } from '#shared/schemas/tasks.ts';
@@ -21,11 +22,11 @@ export const tasksContracts = {
   }),
   ListMyHumanTasks: contract({
     query: z.object({
-      limit: z.coerce.number({ error: '每页条数应为整数' }).int('每页条数应为整数').min(1, '每页条数应在 1–200 之间').max(200, '每页条数应在 1–200 之间').default(100).describe('最多返回的条数，1–200，默认 100'),
+      limit: described(z._default(z.coerce.number({ error: '每页条数应为整数' }).check(z.int('每页条数应为整数')).check(z.gte(1, '每页条数应在 1–200 之间')).check(z.lte(200, '每页条数应在 1–200 之间')), 100), '最多返回的条数，1–200，默认 100'),
     }),
     response: z.object({
       items: z.array(myHumanTaskItemSchema),
-      more: z.boolean().describe('还有更多待办未列出（提高 limit）'),
+      more: described(z.boolean(), '还有更多待办未列出（提高 limit）'),
     }),
     description:
       '我的待办：指派给本人（含指派给本单位而本人为办理人）的待处理任务，按办理期限由近到远。与任务详情同一访问规则：超出本人密级权限的任务不列出。',

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { appBaseUrl, newTaskIdPort, now } from '#runtime/ports/basics.ts';
 import { kinds } from '#runtime/ports/human-task-kinds.ts';
@@ -9,16 +9,16 @@ import { createHumanTask } from '#shared/tasks/human-tasks.ts';
 import { tasks } from './context.ts';
 
 export const createHumanTaskInputSchema = z.object({
-  taskToken: z.string().min(1).max(2048),
-  kind: z.string().min(1),
+  taskToken: z.string().check(z.minLength(1)).check(z.maxLength(2048)),
+  kind: z.string().check(z.minLength(1)),
   subject: z.record(z.string(), z.union([z.string(), z.number()])),
   /** The waiting state's TimeoutSeconds, passed alongside it in the ASL. */
-  timeoutSeconds: z.number().int().positive(),
-  escalationLevel: z.number().int().min(0).default(0),
-  replaces: z.string().nullish(),
-  execution: z.string().optional(),
+  timeoutSeconds: z.number().check(z.int()).check(z.positive()),
+  escalationLevel: z._default(z.number().check(z.int()).check(z.gte(0)), 0),
+  replaces: z.optional(z.nullable(z.string())),
+  execution: z.optional(z.string()),
   /** Added by the local cloud's engine when it re-enters this wait after a restart (infra/local/sfn-engine.ts). */
-  redriveCount: z.number().int().min(0).optional(),
+  redriveCount: z.optional(z.number().check(z.int()).check(z.gte(0))),
 });
 
 /**

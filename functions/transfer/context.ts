@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { submissionIdSchema } from '#shared/schemas/submission.ts';
@@ -16,10 +17,10 @@ export const transferContracts = {
     response: z.object({
       submissionId: z.string(),
       executionName: z.string(),
-      executionArn: z.string().optional(),
-      started: z.boolean().describe('仅启动移交流程的那一次调用为 true（提交状态上的一次条件写入；并发请求只有一个为 true）'),
-      attempt: z.number().int().min(1).describe('第几次移交：移交失败（transferFailed）后再次调用即重新启动，名称为 transfer-<汇交编号>-<次数>'),
-      transferRequired: z.boolean().describe('汇交单位与保管单位不同（R8.1）；同一单位时无需移交，仍赋号、登记目录并复制入库'),
+      executionArn: z.optional(z.string()),
+      started: described(z.boolean(), '仅启动移交流程的那一次调用为 true（提交状态上的一次条件写入；并发请求只有一个为 true）'),
+      attempt: described(z.number().check(z.int()).check(z.gte(1)), '第几次移交：移交失败（transferFailed）后再次调用即重新启动，名称为 transfer-<汇交编号>-<次数>'),
+      transferRequired: described(z.boolean(), '汇交单位与保管单位不同（R8.1）；同一单位时无需移交，仍赋号、登记目录并复制入库'),
     }),
     description:
       '组织单位审核人员将核验通过的成果移交保管单位（R8.1）：检查成果包完整后赋统一编号、登记目录、复制入保管库，' +

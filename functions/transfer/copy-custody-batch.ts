@@ -1,15 +1,15 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { copyBatch } from '#shared/custody/copy.ts';
 import { copyPortsOf, copyUses } from './copy-into-custody.ts';
 import { transfer } from './context.ts';
 
 export const copyCustodyBatchInputSchema = z.object({
-  submissionId: z.string().min(1),
-  n: z.number().int().min(1),
-  resultNumber: z.string().min(1),
-  batch: z.object({ batch: z.number().int().min(1), after: z.string().min(1).optional(), limit: z.number().int().min(1), bytes: z.number().int().min(0) }),
-  execution: z.string().optional(),
+  submissionId: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
+  resultNumber: z.string().check(z.minLength(1)),
+  batch: z.object({ batch: z.number().check(z.int()).check(z.gte(1)), after: z.optional(z.string().check(z.minLength(1))), limit: z.number().check(z.int()).check(z.gte(1)), bytes: z.number().check(z.int()).check(z.gte(0)) }),
+  execution: z.optional(z.string()),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { now } from '#runtime/ports/basics.ts';
 import { backup, custody, uploadsSource } from '#runtime/ports/buckets.ts';
 import { submissions } from '#runtime/ports/registry.ts';
@@ -9,10 +9,10 @@ import { finishCustodyCopy } from '#shared/transfer/transfer.ts';
 import { transfer } from './context.ts';
 
 export const copyIntoCustodyInputSchema = z.object({
-  submissionId: z.string().min(1),
-  n: z.number().int().min(1),
-  resultNumber: z.string().min(1),
-  execution: z.string().optional(),
+  submissionId: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
+  resultNumber: z.string().check(z.minLength(1)),
+  execution: z.optional(z.string()),
 });
 
 /** The ports of the copy step (the local demo and the integration tests compose them too). */

@@ -1,14 +1,14 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { submissions } from '#runtime/ports/registry.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { planCopy } from '#shared/custody/copy.ts';
 import { transfer } from './context.ts';
 
 export const planCustodyCopyInputSchema = z.object({
-  submissionId: z.string().min(1),
-  n: z.number().int().min(1),
-  resultNumber: z.string().min(1),
-  execution: z.string().optional(),
+  submissionId: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
+  resultNumber: z.string().check(z.minLength(1)),
+  execution: z.optional(z.string()),
 });
 
 /** "Plan Custody Copy": the verified version's files cut into batches for the Distributed Map (nothing copied here). */

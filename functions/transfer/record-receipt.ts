@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { appBaseUrl, now } from '#runtime/ports/basics.ts';
 import { mailer } from '#runtime/ports/mail.ts';
 import { calendar, identityRepo, submissions } from '#runtime/ports/registry.ts';
@@ -7,12 +7,12 @@ import { recordReceipt } from '#shared/transfer/transfer.ts';
 import { transfer } from './context.ts';
 
 export const recordReceiptInputSchema = z.object({
-  submissionId: z.string().min(1),
-  n: z.number().int().min(1),
-  resultNumber: z.string().min(1),
+  submissionId: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
+  resultNumber: z.string().check(z.minLength(1)),
   /** The custodian's task decision; absent in the same-unit case. */
-  receipt: z.object({ decision: z.literal('approve'), decidedBy: z.string().min(1), decidedAt: z.string().min(1), taskId: z.string().optional() }).loose().optional(),
-  execution: z.string().optional(),
+  receipt: z.optional(z.looseObject({ decision: z.literal('approve'), decidedBy: z.string().check(z.minLength(1)), decidedAt: z.string().check(z.minLength(1)), taskId: z.optional(z.string()) })),
+  execution: z.optional(z.string()),
 });
 
 /** "Record Receipt": the receipt date starts the R9.1 30 WD catalogue-report clock; the organiser is emailed. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { now } from '#runtime/ports/basics.ts';
 import { humanTasks, submissions } from '#runtime/ports/registry.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
@@ -6,10 +6,10 @@ import { recordTransferFailure } from '#shared/transfer/transfer.ts';
 import { transfer } from './context.ts';
 
 export const transferFailureInputSchema = z.object({
-  submissionId: z.string().min(1),
+  submissionId: z.string().check(z.minLength(1)),
   /** What Catch put at $.failure: Step Functions' { Error, Cause }. */
-  failure: z.object({ Error: z.string().default('States.Runtime'), Cause: z.string().default('') }).loose(),
-  execution: z.string().optional(),
+  failure: z.looseObject({ Error: z._default(z.string(), 'States.Runtime'), Cause: z._default(z.string(), '') }),
+  execution: z.optional(z.string()),
 });
 
 /**

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { now } from '#runtime/ports/basics.ts';
 import { calendar, identityRepo, submissions } from '#runtime/ports/registry.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
@@ -6,9 +6,9 @@ import { sendForestryCopy } from '#shared/transfer/forestry.ts';
 import { transfer } from './context.ts';
 
 export const sendForestryCopyInputSchema = z.object({
-  submissionId: z.string().min(1),
-  resultNumber: z.string().optional(),
-  execution: z.string().optional(),
+  submissionId: z.string().check(z.minLength(1)),
+  resultNumber: z.optional(z.string()),
+  execution: z.optional(z.string()),
 });
 
 /** "Forestry Copy": R8.2 — for a forestry organiser, the copy record for the same-level natural-resources department. */

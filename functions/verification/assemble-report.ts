@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { documents } from '#runtime/ports/buckets.ts';
@@ -8,10 +8,10 @@ import { assembleVerificationReport } from '#shared/verification/run.ts';
 import { verification } from './context.ts';
 
 export const assembleReportInputSchema = z.object({
-  submissionId: z.string().min(1),
-  n: z.number().int().min(1),
-  batches: z.array(z.object({ key: z.string().min(1) }).loose()),
-  execution: z.string().optional(),
+  submissionId: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
+  batches: z.array(z.looseObject({ key: z.string().check(z.minLength(1)) })),
+  execution: z.optional(z.string()),
 });
 
 /** "Assemble Report": package-wide checks and the verdict; report.json/html kept; `checksCompleted` on the timeline. */

@@ -1,13 +1,13 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { documents, packages } from '#runtime/ports/buckets.ts';
 import { checkBatch } from '#shared/verification/run.ts';
 import { verification } from './context.ts';
 
 export const checkBatchInputSchema = z.object({
-  submissionId: z.string().min(1),
-  n: z.number().int().min(1),
-  batch: z.object({ batch: z.number().int().min(0), key: z.string().min(1), files: z.number().int().min(0) }),
+  submissionId: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
+  batch: z.object({ batch: z.number().check(z.int()).check(z.gte(0)), key: z.string().check(z.minLength(1)), files: z.number().check(z.int()).check(z.gte(0)) }),
 });
 
 /** "Check Batch" (one Map iteration): verifyUnit over S3 ranged reads; results to the documents bucket. */

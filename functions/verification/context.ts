@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { reportPagePathSchema, verificationReportSchema } from '#shared/schemas/verification.ts';
@@ -22,7 +23,7 @@ export const verificationContracts = {
   }),
   ReportPage: contract({
     // Loose on purpose: the page answers 200 whatever the link says (an invalid-link page), so a link checker learns nothing from the status.
-    path: z.object({ submissionId: z.string().min(1).max(128).describe('汇交编号（UUID）'), n: z.string().min(1).max(16).describe('版本号 n（v1 为 1）') }),
+    path: z.object({ submissionId: described(z.string().check(z.minLength(1)).check(z.maxLength(128)), '汇交编号（UUID）'), n: described(z.string().check(z.minLength(1)).check(z.maxLength(16)), '版本号 n（v1 为 1）') }),
     produces: 'text/html',
     description:
       '邮件和命令行给出的核验报告链接打开的页面（无需令牌）：页面本身不含报告内容——它在浏览器中用已登录用户的令牌读取 report.html 并显示；未登录时显示登录链接。',

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { appBaseUrl, now } from '#runtime/ports/basics.ts';
 import { kinds } from '#runtime/ports/human-task-kinds.ts';
@@ -8,9 +8,9 @@ import { escalateTimedOutTask } from '#shared/tasks/human-tasks.ts';
 import { verification } from './context.ts';
 
 export const escalateReviewInputSchema = z.object({
-  kind: z.string().min(1),
+  kind: z.string().check(z.minLength(1)),
   subject: z.record(z.string(), z.union([z.string(), z.number()])),
-  execution: z.string().optional(),
+  execution: z.optional(z.string()),
 });
 
 /**

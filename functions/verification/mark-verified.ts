@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { appBaseUrl, now } from '#runtime/ports/basics.ts';
 import { documents } from '#runtime/ports/buckets.ts';
@@ -9,10 +9,10 @@ import { verifySubmission } from '#shared/verification/outcome.ts';
 import { verification } from './context.ts';
 
 export const markVerifiedInputSchema = z.object({
-  submissionId: z.string().min(1),
-  n: z.number().int().min(1),
-  review: z.object({ decision: z.literal('approve'), decidedBy: z.string().min(1) }).loose(),
-  execution: z.string().optional(),
+  submissionId: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
+  review: z.looseObject({ decision: z.literal('approve'), decidedBy: z.string().check(z.minLength(1)) }),
+  execution: z.optional(z.string()),
 });
 
 /** "Mark Verified" (R7.1): verified, the R8.1 15 WD transfer clock started, the submitter emailed. */

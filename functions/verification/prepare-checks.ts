@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { documents, packages } from '#runtime/ports/buckets.ts';
@@ -7,9 +7,9 @@ import { prepareChecks } from '#shared/verification/run.ts';
 import { verification } from './context.ts';
 
 export const verificationInputSchema = z.object({
-  submissionId: z.string().min(1),
-  n: z.number().int().min(1),
-  execution: z.string().optional(),
+  submissionId: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
+  execution: z.optional(z.string()),
 });
 
 /** "Prepare Checks": the sealed version's manifest and objects, planned into batches for the Map. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { submissions, verificationFailures } from '#runtime/ports/registry.ts';
@@ -6,11 +6,11 @@ import { recordVerificationFailure } from '#shared/verification/outcome.ts';
 import { verification } from './context.ts';
 
 export const failureInputSchema = z.object({
-  submissionId: z.string().min(1),
-  n: z.number().int().min(1),
+  submissionId: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
   /** What Catch put at $.failure: Step Functions' { Error, Cause }. */
-  failure: z.object({ Error: z.string().default('States.Runtime'), Cause: z.string().default('') }).loose(),
-  execution: z.string().optional(),
+  failure: z.looseObject({ Error: z._default(z.string(), 'States.Runtime'), Cause: z._default(z.string(), '') }),
+  execution: z.optional(z.string()),
 });
 
 /** "Record Failure": the version → verificationFailed with the error, on the timeline (audited). */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { appBaseUrl, now } from '#runtime/ports/basics.ts';
 import { documents } from '#runtime/ports/buckets.ts';
@@ -9,15 +9,15 @@ import { returnToSubmitter } from '#shared/verification/outcome.ts';
 import { verification } from './context.ts';
 
 export const returnInputSchema = z.object({
-  submissionId: z.string().min(1),
-  n: z.number().int().min(1),
+  submissionId: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
   review: z.object({
     decision: z.literal('return'),
-    reasons: z.string().default(''),
-    decidedBy: z.string().min(1),
-    source: z.enum(['checks', 'review']).default('review'),
+    reasons: z._default(z.string(), ''),
+    decidedBy: z.string().check(z.minLength(1)),
+    source: z._default(z.enum(['checks', 'review']), 'review'),
   }),
-  execution: z.string().optional(),
+  execution: z.optional(z.string()),
 });
 
 /** "Return To Submitter" (R7.2): returned with the defects and the 15 WD resubmission clock; the submitter emailed. */

@@ -5,6 +5,11 @@
  * in functions/<ctx>/context.ts, the domain in shared/<ctx>/); this recipe builds
  * the facility's ports once and every declared kind from them. A kind id declared
  * twice is refused by the root manifest's checks (infra/manifest.ts `checked`).
+ *
+ * The factories are imported from their domain modules, not read from the context
+ * modules through the manifest: that put every context's contracts and routes
+ * (~45 KB) in each of these six bundles (issue 10). test/unit/human-task-kinds.test.ts
+ * fails unless `kindFactories` is exactly what the contexts declare, in context order.
  */
 import { documentStoreFromEnv } from '#adapters/s3-documents.ts';
 import { catalogueReportStoreFromEnv } from '#adapters/dynamo-catalogue-report.ts';
@@ -13,9 +18,12 @@ import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
 import { destructionStoreFromEnv } from '#adapters/dynamo-destruction.ts';
 import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
 import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
-import { contexts } from '#infra/manifest.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
-import { registeredKinds, type HumanTaskKind, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
+import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
+import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
+import { registeredKinds, type HumanTaskKind, type HumanTaskKindFactory, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
+import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
+import { technicalReviewKind } from '#shared/verification/review-task.ts';
 import type { AnyContext } from '../define.ts';
 import { port } from '../port.ts';
 
@@ -23,6 +31,15 @@ import { port } from '../port.ts';
 export function declaredKinds(ctxs: readonly AnyContext[], ports: HumanTaskKindPorts): HumanTaskKind[] {
   return ctxs.flatMap((ctx) => Object.values(ctx.humanTaskKinds).map((factory) => factory(ports)));
 }
+
+/** The factories of every context's `humanTaskKinds`, in context order (checked against the manifest by a test). */
+export const kindFactories: readonly HumanTaskKindFactory[] = [
+  technicalReviewKind,
+  destructionApprovalKind,
+  catalogueReportAckKind,
+  custodyReceiptKind,
+  forestryCopyAckKind,
+];
 
 export const kinds = /* @__PURE__ */ port({
   name: 'kinds',
@@ -39,6 +56,6 @@ export const kinds = /* @__PURE__ */ port({
       calendar: () => calendarFromStore(holidays),
       now: () => new Date(),
     };
-    return registeredKinds(declaredKinds(contexts, ports));
+    return registeredKinds(kindFactories.map((factory) => factory(ports)));
   },
 });

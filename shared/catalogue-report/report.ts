@@ -1,6 +1,6 @@
 import { withSupervision } from '#shared/supervision/clocks.ts';
 import { catalogueReported } from '#shared/supervision/effects.ts';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { chinaDate, chinaDateTime } from '#shared/calendar/dates.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
@@ -34,11 +34,11 @@ export type ReportStatus = (typeof reportStatuses)[number];
 export const reportStatusLabels: Record<ReportStatus, string> = { sent: '已上报，待确认', acknowledged: '上级已确认', returned: '上级退回' };
 
 export const acknowledgementSchema = z.object({
-  taskId: z.string().min(1),
+  taskId: z.string().check(z.minLength(1)),
   decision: z.enum(['approve', 'return']),
   reasons: z.string(),
-  decidedBy: z.string().min(1),
-  decidedAt: z.string().min(1),
+  decidedBy: z.string().check(z.minLength(1)),
+  decidedAt: z.string().check(z.minLength(1)),
 });
 export type Acknowledgement = z.infer<typeof acknowledgementSchema>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -15,7 +15,7 @@ import { reportStatusLabels, type CatalogueReportStore } from './report.ts';
  */
 export const catalogueReportAckKindId = 'catalogueReportAck';
 
-export const reportSubjectSchema = z.object({ reportId: z.string().min(1) });
+export const reportSubjectSchema = z.object({ reportId: z.string().check(z.minLength(1)) });
 
 export function catalogueReportAckKind(ports: { reports: Pick<CatalogueReportStore, 'get'>; identity: Pick<IdentityRepository, 'getOrganisation' | 'getUser'> }): HumanTaskKind<typeof catalogueReportAckKindId> {
   const load = async (subject: HumanTaskSubject) => {

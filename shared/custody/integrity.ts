@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CustodyCopyRecord, CustodyRecords, CustodyStore } from '#shared/ports/custody.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -46,19 +46,19 @@ export const resultsReadConcurrency = 16;
 export const batchListBudgetBytes = 250_000;
 
 export const runRefSchema = z.object({
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  executionName: z.string().min(1).max(80),
+  date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+  executionName: z.string().check(z.minLength(1)).check(z.maxLength(80)),
 });
 export type RunRef = z.infer<typeof runRefSchema>;
 
 /** `manifests`: the recorded custody copies (result versions, one manifest each) in the batch. */
-export const batchRefSchema = z.object({ batch: z.number().int().min(0), key: z.string().min(1), manifests: z.number().int().min(0) });
+export const batchRefSchema = z.object({ batch: z.number().check(z.int()).check(z.gte(0)), key: z.string().check(z.minLength(1)), manifests: z.number().check(z.int()).check(z.gte(0)) });
 export type BatchRef = z.infer<typeof batchRefSchema>;
 
 export const problemSchema = z.object({
   key: z.string(),
   resultNumber: z.string(),
-  n: z.number().int(),
+  n: z.number().check(z.int()),
   custodianOrg: z.string(),
   organiserOrg: z.string(),
   /**
@@ -67,30 +67,30 @@ export const problemSchema = z.object({
    * nor the registry's file list matches the recorded root hash, so the objects could not be checked.
    */
   status: z.enum(['missing', 'mismatch', 'manifestMissing', 'manifestMismatch', 'unverifiable']),
-  expectedSha256: z.string().optional(),
-  actualSha256: z.string().optional(),
-  expectedSize: z.number().optional(),
-  actualSize: z.number().optional(),
+  expectedSha256: z.optional(z.string()),
+  actualSha256: z.optional(z.string()),
+  expectedSize: z.optional(z.number()),
+  actualSize: z.optional(z.number()),
 });
 export type Problem = z.infer<typeof problemSchema>;
 
 export const batchOutcomeSchema = z.object({
-  batch: z.number().int(),
+  batch: z.number().check(z.int()),
   resultsKey: z.string(),
-  objects: z.number().int(),
-  ok: z.number().int(),
-  missing: z.number().int(),
-  mismatched: z.number().int(),
+  objects: z.number().check(z.int()),
+  ok: z.number().check(z.int()),
+  missing: z.number().check(z.int()),
+  mismatched: z.number().check(z.int()),
   /** Objects whose checksum came from the store (no bytes read). */
-  byStoredChecksum: z.number().int(),
+  byStoredChecksum: z.number().check(z.int()),
   /** Objects streamed and hashed (no verified store checksum: an emulator, a multipart upload). */
-  streamed: z.number().int(),
+  streamed: z.number().check(z.int()),
   bytesStreamed: z.number(),
 });
 export type BatchOutcome = z.infer<typeof batchOutcomeSchema>;
 
 /** What Check Batch writes to integrity/<date>/<executionName>/results/<batch>.json; Write Report reads it back. */
-export const batchResultsSchema = batchOutcomeSchema.omit({ resultsKey: true }).extend({ manifests: z.number().int().min(0), problems: z.array(problemSchema) });
+export const batchResultsSchema = z.extend(z.omit(batchOutcomeSchema, { resultsKey: true }), { manifests: z.number().check(z.int()).check(z.gte(0)), problems: z.array(problemSchema) });
 export type BatchResults = z.infer<typeof batchResultsSchema>;
 
 /** Listing by prefix in the documents bucket (ListObjectsV2 pages; adapters/s3-documents.ts). */
@@ -130,14 +130,14 @@ const batchFileSchema = z.object({
   copies: z.array(
     z.object({
       resultNumber: z.string(),
-      n: z.number().int(),
+      n: z.number().check(z.int()),
       submissionId: z.string(),
       custodianOrg: z.string(),
       organiserOrg: z.string(),
       manifestKey: z.string(),
       manifestSha256: z.string(),
       rootHash: z.string(),
-      files: z.number().int(),
+      files: z.number().check(z.int()),
       bytes: z.number(),
     }),
   ),
@@ -371,9 +371,7 @@ export async function writeReport(
   return { passed: report.passed, problems: problems.length, reportKey, htmlKey };
 }
 
-export const integrityReportSchema = z
-  .object({ date: z.string(), executionName: z.string(), passed: z.boolean(), problems: z.array(problemSchema) })
-  .loose();
+export const integrityReportSchema = z.looseObject({ date: z.string(), executionName: z.string(), passed: z.boolean(), problems: z.array(problemSchema) });
 
 /** The restore command an alert names (docs/custody.md, “恢复”). */
 export function restoreCommand(reportKey: string): string {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * The custody manifest of one result version: what custody must hold, as
@@ -7,19 +7,19 @@ import * as z from 'zod';
  * with it; restore checks the backup copy against it before writing.
  */
 export const custodyFileSchema = z.object({
-  path: z.string().min(1),
-  key: z.string().min(1),
-  size: z.number().int().min(0),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  path: z.string().check(z.minLength(1)),
+  key: z.string().check(z.minLength(1)),
+  size: z.number().check(z.int()).check(z.gte(0)),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
 });
 export type CustodyFile = z.infer<typeof custodyFileSchema>;
 
 export const custodyManifestSchema = z.object({
-  resultNumber: z.string().min(1),
-  n: z.number().int().min(1),
-  submissionId: z.string().min(1),
-  custodianOrg: z.string().min(1),
-  organiserOrg: z.string().min(1),
+  resultNumber: z.string().check(z.minLength(1)),
+  n: z.number().check(z.int()).check(z.gte(1)),
+  submissionId: z.string().check(z.minLength(1)),
+  custodianOrg: z.string().check(z.minLength(1)),
+  organiserOrg: z.string().check(z.minLength(1)),
   copiedAt: z.string(),
   files: z.array(custodyFileSchema),
 });

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { classificationLabels } from '#shared/reference/classifications.ts';
@@ -19,7 +19,7 @@ import { entryRecord } from '#shared/catalogue/catalogue.ts';
  */
 export const destructionApprovalKindId = 'destructionApproval';
 
-export const destructionSubjectSchema = z.object({ resultNumber: z.string().min(1), destructionId: z.string().min(1) });
+export const destructionSubjectSchema = z.object({ resultNumber: z.string().check(z.minLength(1)), destructionId: z.string().check(z.minLength(1)) });
 
 export function destructionApprovalKind(ports: {
   catalogue: Pick<CatalogueStore, 'getEntry'>;

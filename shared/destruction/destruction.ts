@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import { visibleEntry } from '#shared/catalogue/catalogue.ts';
 import { manifestsPrefix, resultsPrefix } from '#shared/custody/keys.ts';
@@ -25,11 +25,11 @@ export type DestructionStatus = (typeof destructionStatuses)[number];
 export const destructionStatusLabels: Record<DestructionStatus, string> = { pending: '待审批', destroyed: '已销毁', refused: '未批准' };
 
 export const approvalSchema = z.object({
-  taskId: z.string().min(1),
+  taskId: z.string().check(z.minLength(1)),
   decision: z.enum(['approve', 'return']),
   reasons: z.string(),
-  decidedBy: z.string().min(1),
-  decidedAt: z.string().min(1),
+  decidedBy: z.string().check(z.minLength(1)),
+  decidedAt: z.string().check(z.minLength(1)),
 });
 export type DestructionApproval = z.infer<typeof approvalSchema>;
 

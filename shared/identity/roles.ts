@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** What a user may do; a user holds one or more. */
 export const roles = [

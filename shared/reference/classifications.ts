@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** 密级 (R5.1), ordered: a clearance reads everything at or below it. */
 export const classifications = ['public', 'internal', 'secret', 'confidential', 'topSecret'] as const;

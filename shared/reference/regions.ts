@@ -1,3 +1,4 @@
+import { brotliDecompressSync } from 'node:zlib';
 import { codes as groupedCodes, names as namesInOrder, source } from './gbt2260-compact.ts';
 import { nationalRegion } from '#shared/identity/scope.ts';
 
@@ -11,12 +12,15 @@ import { nationalRegion } from '#shared/identity/scope.ts';
  */
 export const gbt2260Source: string = source;
 
+/** The generated strings are Brotli-compressed, base64 (scripts/build-gbt2260.ts): 21 KB in a bundle instead of 44 KB. */
+const unpack = (packed: string): string => brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8');
+
 let codeList: readonly string[] | undefined;
 let codeIndex: ReadonlyMap<string, number> | undefined;
 /** The codes in order, each with its position in the names (built on first use). */
 function index(): ReadonlyMap<string, number> {
   if (!codeIndex) {
-    codeList = groupedCodes.split(' ').flatMap((group) => {
+    codeList = unpack(groupedCodes).split(' ').flatMap((group) => {
       const prefix = group.slice(0, 4);
       return Array.from({ length: (group.length - 4) / 2 }, (_, i) => prefix + group.slice(4 + 2 * i, 6 + 2 * i));
     });
@@ -30,7 +34,7 @@ let nameList: readonly string[] | undefined;
 export function gbt2260Name(code: string): string | undefined {
   const at = index().get(code);
   if (at === undefined) return undefined;
-  nameList ??= namesInOrder.split('|');
+  nameList ??= unpack(namesInOrder).split('|');
   return nameList[at];
 }
 

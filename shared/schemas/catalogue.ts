@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { classificationSchema } from '#shared/reference/classifications.ts';
 import { isoDateSchema } from './calendar.ts';
 import { regionCodeSchema } from './identity.ts';
@@ -12,43 +13,39 @@ import { themeIdSchema } from '#shared/reference/themes.ts';
 
 /** A time point is a date (标准时点) or a period; stored as a period (a date is from = to). */
 export const periodSchema = z
-  .object({ from: isoDateSchema.describe('起始日期'), to: isoDateSchema.describe('结束日期') }, { error: '时段应为 {from, to}' })
-  .refine((p) => p.from <= p.to, '时段的起始日期不能晚于结束日期');
+  .object({ from: described(isoDateSchema, '起始日期'), to: described(isoDateSchema, '结束日期') }, { error: '时段应为 {from, to}' }).check(z.refine((p) => p.from <= p.to, '时段的起始日期不能晚于结束日期'));
 export type Period = z.infer<typeof periodSchema>;
 
-export const timePointInputSchema = z
-  .union([isoDateSchema, periodSchema], { error: '成果时点应为日期 YYYY-MM-DD 或时段 {from, to}' })
-  .describe('成果时点：日期（标准时点）或时段 {from, to}');
+export const timePointInputSchema = described(z
+  .union([isoDateSchema, periodSchema], { error: '成果时点应为日期 YYYY-MM-DD 或时段 {from, to}' }), '成果时点：日期（标准时点）或时段 {from, to}');
 
 export const entryStatuses = ['active', 'destroyed'] as const;
 export const entryStatusLabels: Record<(typeof entryStatuses)[number], string> = { active: '有效', destroyed: '已销毁' };
 
-export const resultNumberSchema = z
-  .string()
-  .regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001')
-  .describe('成果统一编号（R9.1）');
+export const resultNumberSchema = described(z
+  .string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001')), '成果统一编号（R9.1）');
 
 export const catalogueEntrySchema = z.object({
   resultNumber: z.string(),
-  sequence: z.number().int(),
-  year: z.number().int(),
+  sequence: z.number().check(z.int()),
+  year: z.number().check(z.int()),
   theme: themeIdSchema,
   // ---- R9.2 ----
   name: z.string(),
   content: z.string(),
   format: z.string(),
-  spatialScope: z.object({ regionCode: z.string(), bbox: bboxSchema.optional() }),
+  spatialScope: z.object({ regionCode: z.string(), bbox: z.optional(bboxSchema) }),
   timePoint: periodSchema,
   classification: classificationSchema,
   sharingMode: sharingModeSchema,
-  custodian: z.string().describe('保管单位组织代码'),
-  provider: z.string().describe('提供单位组织代码（实施单位）'),
+  custodian: described(z.string(), '保管单位组织代码'),
+  provider: described(z.string(), '提供单位组织代码（实施单位）'),
   // ----
   submissionId: z.string(),
   taskId: z.string(),
   organiserOrg: z.string(),
   status: z.enum(entryStatuses),
-  version: z.number().int().min(1).describe('目录条目版本号；每次修改加 1'),
+  version: described(z.number().check(z.int()).check(z.gte(1)), '目录条目版本号；每次修改加 1'),
   createdAt: z.string(),
   createdBy: z.string(),
   updatedAt: z.string(),
@@ -57,44 +54,41 @@ export const catalogueEntrySchema = z.object({
 export type CatalogueEntry = z.infer<typeof catalogueEntrySchema>;
 
 /** What an edit may change (R9.2 fields; number, theme, custodian and source are fixed). */
-export const catalogueEditSchema = z
+export const catalogueEditSchema = described(z
   .object({
-    name: z.string().trim().min(2, '成果名称至少 2 个字').max(200, '成果名称不超过 200 字').optional(),
-    content: z.string().trim().min(2, '成果内容至少 2 个字').max(2000, '成果内容不超过 2000 字').optional(),
-    format: z.string().trim().min(1).max(200, '数据格式不超过 200 字').optional(),
-    spatialScope: z.object({ regionCode: regionCodeSchema, bbox: bboxSchema.optional() }).optional(),
-    timePoint: timePointInputSchema.optional(),
-    classification: classificationSchema.optional(),
-    sharingMode: sharingModeSchema.optional(),
-    reason: z.string().trim().min(2, '请说明修改原因（至少 2 个字）').max(500, '修改原因不超过 500 字').describe('修改原因（记入审计与版本）'),
-    expectedVersion: z.number().int().min(1).optional().describe('期望的当前版本号；不一致时返回 409（防止覆盖他人的修改）'),
-  })
-  .describe('目录条目修改（R9.2，留存版本并审计）');
+    name: z.optional(z.string().check(z.trim()).check(z.minLength(2, '成果名称至少 2 个字')).check(z.maxLength(200, '成果名称不超过 200 字'))),
+    content: z.optional(z.string().check(z.trim()).check(z.minLength(2, '成果内容至少 2 个字')).check(z.maxLength(2000, '成果内容不超过 2000 字'))),
+    format: z.optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(200, '数据格式不超过 200 字'))),
+    spatialScope: z.optional(z.object({ regionCode: regionCodeSchema, bbox: z.optional(bboxSchema) })),
+    timePoint: z.optional(timePointInputSchema),
+    classification: z.optional(classificationSchema),
+    sharingMode: z.optional(sharingModeSchema),
+    reason: described(z.string().check(z.trim()).check(z.minLength(2, '请说明修改原因（至少 2 个字）')).check(z.maxLength(500, '修改原因不超过 500 字')), '修改原因（记入审计与版本）'),
+    expectedVersion: described(z.optional(z.number().check(z.int()).check(z.gte(1))), '期望的当前版本号；不一致时返回 409（防止覆盖他人的修改）'),
+  }), '目录条目修改（R9.2，留存版本并审计）');
 export type CatalogueEdit = z.infer<typeof catalogueEditSchema>;
 
 export const registerCatalogueBodySchema = z.object({
   submissionId: submissionIdSchema,
-  timePoint: timePointInputSchema.optional().describe('不填则取汇交目录信息中的成果时点'),
+  timePoint: described(z.optional(timePointInputSchema), '不填则取汇交目录信息中的成果时点'),
 });
 
-const csvNumbers = z
-  .string()
-  .transform((s) => s.split(',').map((x) => Number(x.trim())))
-  .refine((a) => a.every((x) => Number.isFinite(x)), '范围应为数值');
+const csvNumbers = z.pipe(z
+  .string(), z.transform((s) => s.split(',').map((x) => Number(x.trim())))).check(z.refine((a) => a.every((x) => Number.isFinite(x)), '范围应为数值'));
 
 export const catalogueSearchQuerySchema = z.object({
-  region: regionCodeSchema.optional().describe('行政区划代码；省级代码同时检索其下的市、县'),
-  theme: themeIdSchema.optional(),
-  from: isoDateSchema.optional().describe('时间范围起（成果时点/时段与之重叠）'),
-  to: isoDateSchema.optional().describe('时间范围止'),
-  classification: classificationSchema.optional().describe('只看该密级（不超过本人密级权限）'),
-  sharingMode: sharingModeSchema.optional(),
-  custodian: orgCodeSchema.optional(),
-  q: z.string().trim().min(2, '关键词至少 2 个字').max(50, '关键词不超过 50 字').optional().describe('中文关键词；空格分隔多个词（均须出现）'),
-  bbox: csvNumbers.refine((a) => a.length === 4, '范围应为 西,南,东,北 四个数').optional().describe('外包矩形 西,南,东,北（度），与条目范围相交'),
-  includeDestroyed: z.enum(['true', 'false']).optional().describe('是否包含已销毁的条目（编号不复用，条目保留）'),
-  limit: z.coerce.number().int().min(1, '每页条数应在 1–100 之间').max(100, '每页条数应在 1–100 之间').default(20),
-  cursor: z.string().max(2048, '分页游标无效').optional(),
+  region: described(z.optional(regionCodeSchema), '行政区划代码；省级代码同时检索其下的市、县'),
+  theme: z.optional(themeIdSchema),
+  from: described(z.optional(isoDateSchema), '时间范围起（成果时点/时段与之重叠）'),
+  to: described(z.optional(isoDateSchema), '时间范围止'),
+  classification: described(z.optional(classificationSchema), '只看该密级（不超过本人密级权限）'),
+  sharingMode: z.optional(sharingModeSchema),
+  custodian: z.optional(orgCodeSchema),
+  q: described(z.optional(z.string().check(z.trim()).check(z.minLength(2, '关键词至少 2 个字')).check(z.maxLength(50, '关键词不超过 50 字'))), '中文关键词；空格分隔多个词（均须出现）'),
+  bbox: described(z.optional(csvNumbers.check(z.refine((a) => a.length === 4, '范围应为 西,南,东,北 四个数'))), '外包矩形 西,南,东,北（度），与条目范围相交'),
+  includeDestroyed: described(z.optional(z.enum(['true', 'false'])), '是否包含已销毁的条目（编号不复用，条目保留）'),
+  limit: z._default(z.coerce.number().check(z.int()).check(z.gte(1, '每页条数应在 1–100 之间')).check(z.lte(100, '每页条数应在 1–100 之间')), 20),
+  cursor: z.optional(z.string().check(z.maxLength(2048, '分页游标无效'))),
 });
 export type CatalogueSearchQuery = z.infer<typeof catalogueSearchQuerySchema>;
 

@@ -1,30 +1,31 @@
 import type { BulletinRecord } from '#shared/ports/supervision.ts';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { organisationSchema, regionCodeSchema } from '#shared/schemas/identity.ts';
 import { clockSchema } from '#shared/supervision/clocks.ts';
 
-export const supervisionOrgCode = organisationSchema.shape.code.describe('组织代码：行政区划代码-类别，如 440000-NR');
+export const supervisionOrgCode = described(organisationSchema.shape.code, '组织代码：行政区划代码-类别，如 440000-NR');
 
-export const clockViewSchema = clockSchema.extend({
-  typeLabel: z.string().describe('期限类型中文名称'),
-  overdue: z.boolean().describe('运行中：今天已过期限；已办结：办结晚于期限'),
-  workingDaysLeft: z.number().int().optional().describe('距期限的工作日数（逾期为负数）；已办结时不返回'),
+export const clockViewSchema = z.extend(clockSchema, {
+  typeLabel: described(z.string(), '期限类型中文名称'),
+  overdue: described(z.boolean(), '运行中：今天已过期限；已办结：办结晚于期限'),
+  workingDaysLeft: described(z.optional(z.number().check(z.int())), '距期限的工作日数（逾期为负数）；已办结时不返回'),
 });
 
 export { regionCodeSchema };
 
 export const bulletinSchema = z.object({
-  bulletinId: z.string().describe('通报编号：组织代码.期间，如 440000-NR.2026-11'),
+  bulletinId: described(z.string(), '通报编号：组织代码.期间，如 440000-NR.2026-11'),
   org: z.string(),
   orgName: z.string(),
-  period: z.string().describe('期间：YYYY-MM 或 YYYY-Qn'),
+  period: described(z.string(), '期间：YYYY-MM 或 YYYY-Qn'),
   periodLabel: z.string(),
   createdAt: z.string(),
   createdBy: z.string(),
   trigger: z.enum(['schedule', 'request']),
-  keyFigures: z.array(z.object({ label: z.string(), value: z.string() })).describe('三项主要指标'),
-  worst: z.array(z.object({ org: z.string(), name: z.string(), late: z.number().int() })).describe('逾期最多的单位（前五）'),
-  itemsRead: z.number().int().describe('生成时读取的计数器条目数（不随历史事件增长）'),
+  keyFigures: described(z.array(z.object({ label: z.string(), value: z.string() })), '三项主要指标'),
+  worst: described(z.array(z.object({ org: z.string(), name: z.string(), late: z.number().check(z.int()) })), '逾期最多的单位（前五）'),
+  itemsRead: described(z.number().check(z.int()), '生成时读取的计数器条目数（不随历史事件增长）'),
   files: z.array(z.enum(['html', 'xlsx', 'json'])),
 });
 export type BulletinView = z.infer<typeof bulletinSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { chinaDate, type IsoDate } from '#shared/calendar/dates.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 
@@ -11,14 +11,14 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
  * the audit trail — one function, `applyEffects`, for both.
  */
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const isoDate = z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));
 
 export const clockStartSchema = z.object({
-  type: z.string().min(1),
+  type: z.string().check(z.minLength(1)),
   /** What the clock is about (task id, submission id and round, result number). */
-  subject: z.string().min(1),
-  ownerOrg: z.string().min(1),
-  regionCode: z.string().min(1),
+  subject: z.string().check(z.minLength(1)),
+  ownerOrg: z.string().check(z.minLength(1)),
+  regionCode: z.string().check(z.minLength(1)),
   /** Chinese, e.g. the result's name. */
   title: z.string(),
   start: isoDate,
@@ -29,34 +29,34 @@ export const clockStartSchema = z.object({
 });
 export type ClockStart = z.infer<typeof clockStartSchema>;
 
-export const clockMeetSchema = z.object({ type: z.string().min(1), subject: z.string().min(1) });
+export const clockMeetSchema = z.object({ type: z.string().check(z.minLength(1)), subject: z.string().check(z.minLength(1)) });
 export type ClockMeet = z.infer<typeof clockMeetSchema>;
 
-export const countSchema = z.object({ org: z.string().min(1), metric: z.string().min(1), by: z.number().int().optional() });
+export const countSchema = z.object({ org: z.string().check(z.minLength(1)), metric: z.string().check(z.minLength(1)), by: z.optional(z.number().check(z.int())) });
 export type CountIncrement = z.infer<typeof countSchema>;
 
 export const supervisionEffectsSchema = z.object({
   /** When the event happened (ISO instant): on-time judgement and the counters' month use it, so a replay gives the same result. */
   at: z.string(),
-  start: z.array(clockStartSchema).optional(),
-  meet: z.array(clockMeetSchema).optional(),
-  count: z.array(countSchema).optional(),
+  start: z.optional(z.array(clockStartSchema)),
+  meet: z.optional(z.array(clockMeetSchema)),
+  count: z.optional(z.array(countSchema)),
 });
 export type SupervisionEffects = z.infer<typeof supervisionEffectsSchema>;
 
 export const clockStates = ['running', 'met'] as const;
-export const clockSchema = clockStartSchema.extend({
+export const clockSchema = z.extend(clockStartSchema, {
   clockId: z.string(),
   state: z.enum(clockStates),
   startedAt: z.string(),
-  metAt: z.string().optional(),
-  metOn: isoDate.optional(),
+  metAt: z.optional(z.string()),
+  metOn: z.optional(isoDate),
   /** Met after the due date. */
-  late: z.boolean().optional(),
+  late: z.optional(z.boolean()),
   /** The first day the watch found it overdue (the supervisor was told that day). */
-  overdueSince: isoDate.optional(),
+  overdueSince: z.optional(isoDate),
   /** The last day an overdue notice went out (weekly while overdue). */
-  lastOverdueNotice: isoDate.optional(),
+  lastOverdueNotice: z.optional(isoDate),
 });
 export type Clock = z.infer<typeof clockSchema>;
 

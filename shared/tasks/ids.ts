@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 
 /**
  * A human task's id: 128 random bits, base64url (22 characters). It is the
@@ -17,4 +18,4 @@ export function isTaskId(value: string): boolean {
   return taskIdPattern.test(value);
 }
 
-export const humanTaskIdSchema = z.string().min(1).max(128).describe('人工任务编号（邮件链接中的 22 位随机编号）');
+export const humanTaskIdSchema = described(z.string().check(z.minLength(1)).check(z.maxLength(128)), '人工任务编号（邮件链接中的 22 位随机编号）');

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NotFoundError } from '#shared/errors.ts';
 import { classificationLabels } from '#shared/reference/classifications.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
@@ -20,7 +20,7 @@ import { submissionRecord } from '#shared/submission/access.ts';
 export const custodyReceiptKindId = 'custodyReceipt';
 export const forestryCopyAckKindId = 'forestryCopyAck';
 
-export const transferSubjectSchema = z.object({ submissionId: z.string().min(1) });
+export const transferSubjectSchema = z.object({ submissionId: z.string().check(z.minLength(1)) });
 
 export interface TransferKindPorts {
   readonly store: SubmissionStore;

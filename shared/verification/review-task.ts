@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import { classificationLabels } from '#shared/reference/classifications.ts';
@@ -24,7 +24,7 @@ import { submissionRecord } from '#shared/submission/access.ts';
  */
 export const technicalReviewKindId = 'technicalReview';
 
-export const reviewSubjectSchema = z.object({ submissionId: z.string().min(1), n: z.number().int().min(1) });
+export const reviewSubjectSchema = z.object({ submissionId: z.string().check(z.minLength(1)), n: z.number().check(z.int()).check(z.gte(1)) });
 export type ReviewSubject = z.infer<typeof reviewSubjectSchema>;
 
 /** Defects shown on the task page; the full list is in the report. */

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
 import type { DocumentStore, PackageReader } from '#shared/ports/verification.ts';
@@ -39,19 +39,19 @@ const manifestEntriesSchema = z.array(z.object({ path: z.string(), size: z.numbe
 
 const planSchema = z.object({
   submissionId: z.string(),
-  n: z.number().int(),
+  n: z.number().check(z.int()),
   theme: themeIdSchema,
   regionCode: z.string(),
   manifest: manifestEntriesSchema,
   presentPaths: z.array(z.string()),
-  batches: z.number().int(),
+  batches: z.number().check(z.int()),
   preparedAt: z.string(),
 });
 type Plan = z.infer<typeof planSchema>;
 
 const batchSchema = z.object({
   submissionId: z.string(),
-  n: z.number().int(),
+  n: z.number().check(z.int()),
   theme: themeIdSchema,
   regionCode: z.string(),
   units: z.array(z.array(z.string())),

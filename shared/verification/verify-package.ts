@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { ValidationError } from '#shared/errors.ts';
 import { fileRoleLabels, fileRoleSchema, themeIdSchema, type FileRole, type ThemeId, profileFor, type ThemeProfile } from '#shared/reference/themes.ts';
 import { normaliseSha256, sha256Of, TalliedSource, type PackageFile, type ReadTally } from './byte-source.ts';
@@ -26,9 +26,9 @@ import { SqliteFormatError } from './sqlite-reader.ts';
  *     and formats the theme's profile requires; the verdict.
  */
 export const manifestEntrySchema = z.object({
-  path: z.string().min(1).max(1024),
-  size: z.number().int().nonnegative(),
-  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, '应为 64 位十六进制 SHA-256'),
+  path: z.string().check(z.minLength(1)).check(z.maxLength(1024)),
+  size: z.number().check(z.int()).check(z.nonnegative()),
+  sha256: z.string().check(z.regex(/^[0-9a-fA-F]{64}$/, '应为 64 位十六进制 SHA-256')),
   role: fileRoleSchema,
 });
 export type ManifestEntry = z.infer<typeof manifestEntrySchema>;

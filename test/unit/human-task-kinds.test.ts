@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { checked, contexts, functionByName, manifest } from '#infra/manifest.ts';
 import { compose } from '#runtime/compose.ts';
 import { defineContext, flatten } from '#runtime/define.ts';
-import { kinds } from '#runtime/ports/human-task-kinds.ts';
+import { kindFactories, kinds } from '#runtime/ports/human-task-kinds.ts';
 import { technicalReviewKind } from '#shared/verification/review-task.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -52,6 +52,17 @@ describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1: human-task kinds are declared in th
     // assess
     expect(resolved).toEqual(declared);
     expect(resolve('publicationApproval')).toBeUndefined();
+  });
+
+  it('the facility builds its kinds from exactly the factories the contexts declare, in context order (issue 10: it does not import the contexts)', () => {
+    // prepare
+    const declared = contexts.flatMap((c) => Object.values(c.humanTaskKinds));
+    // act
+    const built = [...kindFactories];
+    // assess
+    expect(built).toEqual(declared);
+    expect(built.every((factory, i) => factory === declared[i])).toBe(true);
+    expect(readFileSync(join(root, 'runtime', 'ports', 'human-task-kinds.ts'), 'utf8')).not.toMatch(/from '#infra\/manifest\.ts'|from '#functions\//);
   });
 
   it('every kind a state machine asks for is declared by a context', () => {
