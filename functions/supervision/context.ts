@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, supervisionOrgCode } from '#shared/schemas/supervision.ts';
@@ -10,7 +11,7 @@ import { platform } from '../platform/context.ts';
  * A unified result number, the pattern of resultNumberSchema (shared/schemas/catalogue.ts), written here so this
  * context module (imported by many bundles) does not pull in the catalogue and submission schemas.
  */
-const resultNumber = z.string().regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001');
+const resultNumber = z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001'));
 
 /** The supervision context (issue 14; R6.1–R9.1 clocks, R20.1, R21.1): the deadline watch, clock lists, bulletins. */
 export const supervision = defineContext({
@@ -111,16 +112,16 @@ export const supervision = defineContext({
       summary: '法定期限列表（运行中、逾期、已办结）',
       contract: contract({
         query: z.object({
-          org: supervisionOrgCode.optional().describe('组织代码；默认本单位'),
-          type: z.string().trim().min(1).max(20).optional().describe('期限类型（需求条目编号），如 R6.1、R7.2、R8.1、R9.1'),
-          region: regionCodeSchema.optional().describe('行政区划代码：只列出该区域（含下级区域）的期限'),
-          state: z.enum(clockListStates).default('open').describe('open 未办结（运行中与逾期）、running 未到期、overdue 已逾期、met 已办结'),
-          subordinates: z.enum(['true', 'false']).default('true').describe('是否包含下级单位（默认包含）'),
+          org: described(z.optional(supervisionOrgCode), '组织代码；默认本单位'),
+          type: described(z.optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(20))), '期限类型（需求条目编号），如 R6.1、R7.2、R8.1、R9.1'),
+          region: described(z.optional(regionCodeSchema), '行政区划代码：只列出该区域（含下级区域）的期限'),
+          state: described(z._default(z.enum(clockListStates), 'open'), 'open 未办结（运行中与逾期）、running 未到期、overdue 已逾期、met 已办结'),
+          subordinates: described(z._default(z.enum(['true', 'false']), 'true'), '是否包含下级单位（默认包含）'),
         }),
         response: z.object({
           org: z.string(),
-          orgs: z.array(z.string()).describe('本次查询涉及的组织'),
-          today: z.string().describe('今天（北京时间）'),
+          orgs: described(z.array(z.string()), '本次查询涉及的组织'),
+          today: described(z.string(), '今天（北京时间）'),
           items: z.array(clockViewSchema),
         }),
         description:
@@ -135,14 +136,14 @@ export const supervision = defineContext({
       contract: contract({
         success: [200, 202],
         body: z.object({
-          period: z.string().trim().min(1, '请填写通报期间').max(10).describe('通报期间：月度 YYYY-MM（如 2026-11），季度 YYYY-Qn（如 2026-Q4）；不能是尚未开始的期间'),
-          org: supervisionOrgCode.optional().describe('通报单位；默认本单位（须为本单位或下级单位）'),
+          period: described(z.string().check(z.trim()).check(z.minLength(1, '请填写通报期间')).check(z.maxLength(10)), '通报期间：月度 YYYY-MM（如 2026-11），季度 YYYY-Qn（如 2026-Q4）；不能是尚未开始的期间'),
+          org: described(z.optional(supervisionOrgCode), '通报单位；默认本单位（须为本单位或下级单位）'),
         }),
         response: z.object({
-          bulletinId: z.string().describe('通报编号：组织代码.期间'),
-          state: z.enum(['issued', 'issuing']).describe('issued 该期间的通报已存在（生成后不再修改），issuing 正在生成'),
-          bulletin: bulletinSchema.optional().describe('已存在的通报'),
-          pageUrl: z.string().describe('通报页面链接（邮件中的链接）'),
+          bulletinId: described(z.string(), '通报编号：组织代码.期间'),
+          state: described(z.enum(['issued', 'issuing']), 'issued 该期间的通报已存在（生成后不再修改），issuing 正在生成'),
+          bulletin: described(z.optional(bulletinSchema), '已存在的通报'),
+          pageUrl: described(z.string(), '通报页面链接（邮件中的链接）'),
         }),
         description:
           '按计数器生成通报（R21.1）：本单位及全部下级单位的汇交、核验、移交、目录上报、完整性核查、安全保密、发布、共享与利用情况，与上期对比。' +
@@ -156,7 +157,7 @@ export const supervision = defineContext({
       auth: ['supervisor', 'reviewer', 'administrator'],
       summary: '监督通报列表',
       contract: contract({
-        query: z.object({ org: supervisionOrgCode.optional().describe('通报单位；默认本单位') }),
+        query: z.object({ org: described(z.optional(supervisionOrgCode), '通报单位；默认本单位') }),
         response: z.object({ org: z.string(), items: z.array(bulletinSchema) }),
         description: '某单位的通报，按期间从新到旧（本单位及上级单位的监督人员、组织单位审核人、系统管理员）。',
       }),
@@ -168,15 +169,15 @@ export const supervision = defineContext({
       summary: '通报文件（网页、Excel 表格、JSON）',
       contract: contract({
         path: z.object({
-          bulletinId: z.string().min(3).max(80).describe('通报编号，如 440000-NR.2026-11'),
-          format: z.enum(['html', 'xlsx', 'json']).describe('html 网页、xlsx Excel 表格、json 数据'),
+          bulletinId: described(z.string().check(z.minLength(3)).check(z.maxLength(80)), '通报编号，如 440000-NR.2026-11'),
+          format: described(z.enum(['html', 'xlsx', 'json']), 'html 网页、xlsx Excel 表格、json 数据'),
         }),
         response: z.object({
           bulletin: bulletinSchema,
           fileName: z.string(),
           contentType: z.string(),
-          text: z.string().optional().describe('html、json：文件内容'),
-          base64: z.string().optional().describe('xlsx：文件内容（Base64）'),
+          text: described(z.optional(z.string()), 'html、json：文件内容'),
+          base64: described(z.optional(z.string()), 'xlsx：文件内容（Base64）'),
         }),
         description: '通报存档文件（生成后不再修改）。不在本人监督范围内的通报返回 404，与不存在的通报相同。',
       }),
@@ -187,7 +188,7 @@ export const supervision = defineContext({
       auth: 'public',
       summary: '通报页面（邮件链接）',
       contract: contract({
-        path: z.object({ bulletinId: z.string().min(1).max(128).describe('通报编号') }),
+        path: z.object({ bulletinId: described(z.string().check(z.minLength(1)).check(z.maxLength(128)), '通报编号') }),
         produces: 'text/html',
         description: '邮件中的通报链接打开的页面（无需令牌）：页面本身不含通报内容——它在浏览器中用已登录用户的令牌读取通报并显示，可下载 Excel 表格；未登录时显示登录链接。',
       }),
@@ -200,13 +201,13 @@ export const supervision = defineContext({
       contract: contract({
         success: [201],
         body: z.object({
-          kind: z.enum(incidentKinds).describe('leak 泄密、loss 丢失、damage 损毁'),
-          description: z.string().trim().min(5, '请说明发生了什么（至少 5 个字）').max(4000).describe('发生了什么'),
-          resultNumbers: z.array(resultNumber).min(1, '请填写涉及的成果统一编号').max(50).describe('涉及成果的统一编号'),
-          foundOn: z.iso.date().describe('发现日期 YYYY-MM-DD（不能晚于今天）'),
-          measures: z.string().trim().min(2, '请填写已采取的措施').max(4000).describe('已采取的措施'),
+          kind: described(z.enum(incidentKinds), 'leak 泄密、loss 丢失、damage 损毁'),
+          description: described(z.string().check(z.trim()).check(z.minLength(5, '请说明发生了什么（至少 5 个字）')).check(z.maxLength(4000)), '发生了什么'),
+          resultNumbers: described(z.array(resultNumber).check(z.minLength(1, '请填写涉及的成果统一编号')).check(z.maxLength(50)), '涉及成果的统一编号'),
+          foundOn: described(z.iso.date(), '发现日期 YYYY-MM-DD（不能晚于今天）'),
+          measures: described(z.string().check(z.trim()).check(z.minLength(2, '请填写已采取的措施')).check(z.maxLength(4000)), '已采取的措施'),
         }),
-        response: z.object({ incident: incidentViewSchema, notified: z.array(z.string()).describe('已立即通知的人员邮箱') }),
+        response: z.object({ incident: incidentViewSchema, notified: described(z.array(z.string()), '已立即通知的人员邮箱') }),
         description:
           '任何已登录用户均可立即报告安全保密事件（R20.1）：成果的组织单位审核人员及其监督人员、上级监督人员立即收到邮件（邮件只列统一编号）。事件按时间线处理：已报告 → 已核实 → 已采取处置措施 → 已结案（须填写结论），并计入下一期通报的“安全保密”部分。',
       }),
@@ -217,13 +218,13 @@ export const supervision = defineContext({
       auth: 'any',
       summary: '处理安全保密事件（核实、处置、结案）',
       contract: contract({
-        path: z.object({ incidentId: z.string().min(5).max(60).describe('事件编号') }),
+        path: z.object({ incidentId: described(z.string().check(z.minLength(5)).check(z.maxLength(60)), '事件编号') }),
         body: z.object({
-          to: z.enum(['verified', 'measures', 'closed']).describe('下一步：verified 已核实、measures 已采取处置措施、closed 已结案'),
-          note: z.string().trim().min(2, '请填写说明').max(4000).describe('核实情况或处置措施'),
-          conclusions: z.string().trim().max(4000).optional().describe('结案结论（结案时必填）'),
+          to: described(z.enum(['verified', 'measures', 'closed']), '下一步：verified 已核实、measures 已采取处置措施、closed 已结案'),
+          note: described(z.string().check(z.trim()).check(z.minLength(2, '请填写说明')).check(z.maxLength(4000)), '核实情况或处置措施'),
+          conclusions: described(z.optional(z.string().check(z.trim()).check(z.maxLength(4000))), '结案结论（结案时必填）'),
         }),
-        response: z.object({ incident: incidentViewSchema, changed: z.boolean().describe('false：事件已处于该状态，未作改动') }),
+        response: z.object({ incident: incidentViewSchema, changed: described(z.boolean(), 'false：事件已处于该状态，未作改动') }),
         description:
           '成果组织单位的审核人员或本级及上级监督人员推进事件时间线，每次只能进入下一步；重复提交同一步不作改动（changed=false）；跳步返回 409；事件刚被他人处理返回 409。报告人可查看但不能处理（403）；其他人返回 404。',
       }),
@@ -235,8 +236,8 @@ export const supervision = defineContext({
       summary: '安全保密事件列表',
       contract: contract({
         query: z.object({
-          org: supervisionOrgCode.optional().describe('组织代码；默认本单位（含下级单位）'),
-          state: z.enum(['open', ...incidentStates]).optional().describe('open 未结案，或某一状态'),
+          org: described(z.optional(supervisionOrgCode), '组织代码；默认本单位（含下级单位）'),
+          state: described(z.optional(z.enum(['open', ...incidentStates])), 'open 未结案，或某一状态'),
         }),
         response: z.object({ org: z.string(), items: z.array(incidentViewSchema) }),
         description: '本单位及下级单位的安全保密事件，按报告时间从新到旧；密级高于读者的成果只显示统一编号。',
@@ -248,7 +249,7 @@ export const supervision = defineContext({
       auth: 'any',
       summary: '安全保密事件详情与时间线',
       contract: contract({
-        path: z.object({ incidentId: z.string().min(5).max(60).describe('事件编号') }),
+        path: z.object({ incidentId: described(z.string().check(z.minLength(5)).check(z.maxLength(60)), '事件编号') }),
         response: z.object({ incident: incidentViewSchema }),
         description: '报告人、成果组织单位的审核人员和监督人员可查看；其他人返回 404。密级高于读者的成果只显示统一编号。',
       }),

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { appBaseUrl } from '#runtime/ports/basics.ts';
 import { mailer } from '#runtime/ports/mail.ts';
 import { identityRepo } from '#runtime/ports/registry.ts';
@@ -11,7 +11,7 @@ import { supervision } from './context.ts';
 export const handler = sfnTask(
   supervision,
   'EmailBulletin',
-  z.object({ bulletinId: z.string().min(3).max(80), execution: z.string().optional() }),
+  z.object({ bulletinId: z.string().check(z.minLength(3)).check(z.maxLength(80)), execution: z.optional(z.string()) }),
   [identityRepo, bulletinReader, mailer, appBaseUrl],
   async (input, p) => emailBulletin(p, input.bulletinId),
 );

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { now } from '#runtime/ports/basics.ts';
 import { identityRepo } from '#runtime/ports/registry.ts';
 import { bulletinFiles, bulletinReader, clockReader, counterStore } from '#runtime/ports/supervision.ts';
@@ -11,7 +11,7 @@ import { supervision } from './context.ts';
 export const handler = sfnTask(
   supervision,
   'GatherBulletin',
-  bulletinJobSchema.extend({ execution: z.string().optional() }),
+  z.extend(bulletinJobSchema, { execution: z.optional(z.string()) }),
   [identityRepo, counterStore, clockReader, bulletinFiles, bulletinReader, now],
   async (input, p) => gatherBulletin({ identity: p.identity, counters: p.counters, clocks: p.clocks, files: p.files, bulletins: p.bulletins, now: p.now }, input),
 );

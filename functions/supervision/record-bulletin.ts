@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { bulletinIndex } from '#runtime/ports/supervision.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { recordBulletin } from '#shared/supervision/bulletin.ts';
@@ -9,7 +9,7 @@ import { supervision } from './context.ts';
 export const handler = sfnTask(
   supervision,
   'RecordBulletin',
-  z.object({ record: bulletinRecordSchema, execution: z.string().optional() }),
+  z.object({ record: bulletinRecordSchema, execution: z.optional(z.string()) }),
   [bulletinIndex],
   async (input, p, task) => recordBulletin(p, input.record, task.execution ?? task.requestId),
 );

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { renderers } from '#runtime/ports/bulletin-render.ts';
 import { bulletinFiles } from '#runtime/ports/supervision.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
@@ -10,7 +10,7 @@ import { supervision } from './context.ts';
 export const handler = sfnTask(
   supervision,
   'RenderBulletin',
-  z.object({ record: bulletinRecordSchema, execution: z.string().optional() }),
+  z.object({ record: bulletinRecordSchema, execution: z.optional(z.string()) }),
   [renderers, bulletinFiles],
   async (input, p) => renderBulletin(p, input.record),
 );

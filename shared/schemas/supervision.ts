@@ -53,27 +53,27 @@ import { classificationSchema as incidentClassification } from '#shared/referenc
 import { incidentKinds, incidentStates } from '#shared/supervision/incident-kinds.ts';
 
 export const incidentViewSchema = z.object({
-  incidentId: z.string().describe('事件编号，如 INC-20261203-1a2b3c4d'),
-  kind: z.enum(incidentKinds).describe('leak 泄密、loss 丢失、damage 损毁'),
+  incidentId: described(z.string(), '事件编号，如 INC-20261203-1a2b3c4d'),
+  kind: described(z.enum(incidentKinds), 'leak 泄密、loss 丢失、damage 损毁'),
   kindLabel: z.string(),
   description: z.string(),
-  foundOn: z.string().describe('发现日期'),
-  measures: z.string().describe('报告时已采取的措施'),
+  foundOn: described(z.string(), '发现日期'),
+  measures: described(z.string(), '报告时已采取的措施'),
   reportedBy: z.string(),
   reporterOrg: z.string(),
   reportedAt: z.string(),
-  ownerOrg: z.string().describe('成果的组织单位（负责处置）'),
-  state: z.enum(incidentStates).describe('reported 已报告 → verified 已核实 → measures 已采取处置措施 → closed 已结案'),
+  ownerOrg: described(z.string(), '成果的组织单位（负责处置）'),
+  state: described(z.enum(incidentStates), 'reported 已报告 → verified 已核实 → measures 已采取处置措施 → closed 已结案'),
   stateLabel: z.string(),
   results: z.array(
     z.object({
       resultNumber: z.string(),
-      hidden: z.boolean().describe('true：成果密级高于读者密级，只显示统一编号'),
+      hidden: described(z.boolean(), 'true：成果密级高于读者密级，只显示统一编号'),
       name: z.string(),
-      classification: incidentClassification.optional(),
-      classificationLabel: z.string().optional(),
+      classification: z.optional(incidentClassification),
+      classificationLabel: z.optional(z.string()),
     }),
   ),
   timeline: z.array(z.object({ state: z.enum(incidentStates), at: z.string(), by: z.string(), byName: z.string(), note: z.string() })),
-  conclusions: z.string().optional().describe('结案结论'),
+  conclusions: described(z.optional(z.string()), '结案结论'),
 });
