@@ -6,6 +6,8 @@ import { handler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts
 import { handler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
 import { handler as getDestruction } from '#functions/destruction/get-destruction.ts';
 import { handler as requestDestruction } from '#functions/destruction/request-destruction.ts';
+import { handler as resolveAuthority } from '#functions/publication/resolve-publication-authority.ts';
+import { FakeAuthorityStore } from './publication-fakes.ts';
 import { handler as listUsersHandler } from '#functions/identity/list-users.ts';
 import { handler as listSecurityRecordsHandler } from '#functions/identity/list-security-records.ts';
 import { handler as abortUploads } from '#functions/submission/abort-uploads.ts';
@@ -170,6 +172,9 @@ const matrix: Record<string, Row> = {
   'GET /supervision/bulletins/{bulletinId}/files/{format}': { subject: 'list', why: 'bulletins carry no classification; out of scope is 404: test/unit/supervision-bulletin.test.ts' },
   'GET /supervision/bulletins/{bulletinId}/page': { subject: 'none', why: 'public static shell; reads nothing' },
   'GET /supervision/clocks': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above, administrators: test/unit/supervision-clocks.test.ts' },
+  'GET /publication/authorities': { subject: 'none', why: 'the authority table is public to signed-in users; no classified record (R12.3)' },
+  'PUT /publication/authorities': { subject: 'none', why: 'administrators; provincial ones their own province only: test/unit/publication-authority.test.ts' },
+  'GET /catalogue/{resultNumber}/publication-authority': { subject: 'entry', scope: 'catalogue', handler: (w) => resolveAuthority.with(w.publicationPorts), path: ent },
   'POST /submissions/{submissionId}/transfer': {
     subject: 'submission', scope: 'involved', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('reviewer'),
     handler: (w) => startTransfer.with(w.transferPorts), path: sub,
@@ -220,6 +225,7 @@ async function setup() {
     verificationPorts: { ...stackPorts(base), submissions: world.store, documents },
     destructionPorts: { ...destructionPorts, ...stackPorts(base) },
     transferPorts: { ...stackPorts(base), submissions: world.ports.store, workflow: world.ports.workflow, now: world.ports.now },
+    publicationPorts: { ...stackPorts(base), catalogue: cat.store, authorities: new FakeAuthorityStore() },
   };
 }
 type World = Awaited<ReturnType<typeof setup>>;
