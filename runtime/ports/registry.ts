@@ -152,3 +152,12 @@ export const authorities = /* @__PURE__ */ port({ name: 'authorities', env: ['re
 
 /** The same table, read only (GET, resolution): `put` does not compile. */
 export const authoritiesRead = /* @__PURE__ */ port({ name: 'authorities', env: ['registry'], build: (env): AuthorityTableReader => authorityTableStoreFromEnv(env) });
+
+import { releaseStoreFromEnv } from '#adapters/dynamo-release.ts';
+import type { ReleaseStore } from '#shared/publication/release.ts';
+
+/** Release versions of results (R11.1), written with their catalogue entry and audit record. */
+export const releases = /* @__PURE__ */ port({ name: 'releases', env: ['registry', 'logs'], build: (env): ReleaseStore => releaseStoreFromEnv(env) });
+
+/** The same, read only. */
+export const releasesRead = /* @__PURE__ */ port({ name: 'releases', env: ['registry'], build: (env): Pick<ReleaseStore, 'listForSource'> => releaseStoreFromEnv(env) });

@@ -23,9 +23,12 @@ export const timePointInputSchema = z
 export const entryStatuses = ['active', 'destroyed'] as const;
 export const entryStatusLabels: Record<(typeof entryStatuses)[number], string> = { active: '有效', destroyed: '已销毁' };
 
+export const releaseStates = ['pending', 'released', 'withdrawn'] as const;
+export type ReleaseState = (typeof releaseStates)[number];
+
 export const resultNumberSchema = z
   .string()
-  .regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001')
+  .regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}(?:-R\d{1,3})?$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001（发布版本另加 -R1 等后缀）')
   .describe('成果统一编号（R9.1）');
 
 export const catalogueEntrySchema = z.object({
@@ -48,6 +51,11 @@ export const catalogueEntrySchema = z.object({
   taskId: z.string(),
   organiserOrg: z.string(),
   status: z.enum(entryStatuses),
+  /** A release version (发布版本, R11.1): its source and where its publication stands; public only once released. */
+  release: z
+    .object({ sourceNumber: z.string(), state: z.enum(releaseStates) })
+    .optional()
+    .describe('发布版本（脱密脱敏后的版本）：源成果编号与发布状态（pending 待发布 · released 已发布 · withdrawn 已撤回）；仅 released 的进入公开目录'),
   version: z.number().int().min(1).describe('目录条目版本号；每次修改加 1'),
   createdAt: z.string(),
   createdBy: z.string(),
