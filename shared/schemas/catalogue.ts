@@ -28,7 +28,7 @@ export type ReleaseState = (typeof releaseStates)[number];
 
 export const resultNumberSchema = z
   .string()
-  .regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}(?:-R\d{1,3})?$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001（发布版本另加 -R1 等后缀）')
+  .regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}(?:-R\d{1,3})?$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001')
   .describe('成果统一编号（R9.1）');
 
 export const catalogueEntrySchema = z.object({
@@ -55,7 +55,7 @@ export const catalogueEntrySchema = z.object({
   release: z
     .object({ sourceNumber: z.string(), state: z.enum(releaseStates) })
     .optional()
-    .describe('发布版本（脱密脱敏后的版本）：源成果编号与发布状态（pending 待发布 · released 已发布 · withdrawn 已撤回）；仅 released 的进入公开目录'),
+    .describe('发布版本：源成果编号与发布状态'),
   version: z.number().int().min(1).describe('目录条目版本号；每次修改加 1'),
   createdAt: z.string(),
   createdBy: z.string(),
