@@ -34,7 +34,7 @@ async function setup(classification: Classification = 'internal', opts: { verify
 }
 
 describe('R11.1 release versions: a desensitised package, verified as a submission, a catalogue item of its own', () => {
-  it('the organiser\'s publisher registers a 公开 release of an 内部 result: number <source>-R1, pending, linked, audited; the source unchanged', async () => {
+  it('R12.1 the organiser\'s publisher registers a 公开 release of an 内部 result: number <source>-R1, pending (not public before approval), linked, audited; the source unchanged', async () => {
     const { world, cat, source, pkg, ports } = await setup('internal');
     const before = world.identity.auditRecords().length;
 
