@@ -51,6 +51,10 @@ export function documentClient(): DynamoDBDocumentClient {
  *   CATREPORTLAST#<custodianOrg> META  lastKey: the CATBYCUST# sort key the next report starts after
  *   DESTRUCTION#<number> META  the latest destruction round of a result (pending → destroyed | refused;
  *                           adapters/dynamo-destruction.ts); a refused round is replaced by the next request
+ *   AUTHORITY         CURRENT | V#<6 digits>  the publication authority table in force and every version of it
+ *                           (adapters/dynamo-authority.ts); version 0 is the built-in seed, never stored
+ *   RELEASE#<number>  R#<3 digits>  a release version of a result (its package submission, desensitisation record;
+ *                           adapters/dynamo-release.ts), written with the release's catalogue entry CAT#<number>-R<k>
  *   PING#<id>         META   ping fixture run (platform; proves the workflow chain)
  *   INTEGRITY#<date>  RUN#<executionName>  one custody integrity audit run (R10.1; report keys, counts, passed)
  *   SCHEDULE#<name>   LAST_RUN  when a scheduled job last ran (platform)
@@ -80,6 +84,11 @@ export const keys = {
   numberSequence: (custodianOrg: string, year: number) => ({ pk: `NUMSEQ#${custodianOrg}#${year}`, sk: 'META' }),
   catalogueIndex: (partition: string, timeFrom: string, resultNumber: string) => ({ pk: `CATIDX#${partition}`, sk: `${timeFrom}#${resultNumber}` }),
   destruction: (resultNumber: string) => ({ pk: `DESTRUCTION#${resultNumber}`, sk: 'META' }),
+  /** The publication authority table (R12.1, R12.3): AUTHORITY / CURRENT and one item per version. */
+  authorityCurrent: () => ({ pk: 'AUTHORITY', sk: 'CURRENT' }),
+  authorityVersion: (n: number) => ({ pk: 'AUTHORITY', sk: `V#${String(n).padStart(6, '0')}` }),
+  /** Release versions of a source result (R11.1): RELEASE#<source> / R#<k>. */
+  release: (sourceNumber: string, k: number) => ({ pk: `RELEASE#${sourceNumber}`, sk: `R#${String(k).padStart(3, '0')}` }),
   /** R9.1 catalogue reports: entries of a custodian by registration time, so "since the last report" is one key range. */
   catalogueByCustodian: (custodianOrg: string, registeredAt: string, resultNumber: string) => ({ pk: `CATBYCUST#${custodianOrg}`, sk: `${registeredAt}#${resultNumber}` }),
   catalogueReport: (reportId: string) => ({ pk: `CATREPORT#${reportId}`, sk: 'META' }),

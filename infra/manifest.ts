@@ -123,6 +123,7 @@ import { custody } from '#functions/custody/context.ts';
 import { destruction } from '#functions/destruction/context.ts';
 import { identity } from '#functions/identity/context.ts';
 import { platform } from '#functions/platform/context.ts';
+import { publication } from '#functions/publication/context.ts';
 import { submission } from '#functions/submission/context.ts';
 import { tasks } from '#functions/tasks/context.ts';
 import { transfer } from '#functions/transfer/context.ts';
@@ -148,6 +149,7 @@ export const contexts: readonly AnyContext[] = [
   catalogueReport,
   transfer,
   supervision,
+  publication,
 ];
 
 /** An API Gateway HTTP API integration times out after 29 s: a routed function must finish inside it. */

@@ -11,7 +11,7 @@ import { platform } from '../platform/context.ts';
  * A unified result number, the pattern of resultNumberSchema (shared/schemas/catalogue.ts), written here so this
  * context module (imported by many bundles) does not pull in the catalogue and submission schemas.
  */
-const resultNumber = z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001'));
+const resultNumber = z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}(?:-R\d{1,3})?$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001'));
 
 /** The supervision context (issue 14; R6.1–R9.1 clocks, R20.1, R21.1): the deadline watch, clock lists, bulletins. */
 export const supervision = defineContext({

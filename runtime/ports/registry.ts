@@ -142,3 +142,22 @@ export const destructions = /* @__PURE__ */ port({ name: 'destructions', env: ['
 
 /** The registry's custody records (the integrity audit's expected set and verified file lists). */
 export const custodyRecords = /* @__PURE__ */ port({ name: 'records', env: ['registry'], build: (env): CustodyRecords => custodyRecordsFromEnv(env) });
+
+// --- publication ---
+import { authorityTableStoreFromEnv } from '#adapters/dynamo-authority.ts';
+import type { AuthorityTableReader, AuthorityTableStore } from '#shared/publication/authority.ts';
+
+/** The publication authority table (R12.1, R12.3): versions written with their audit record. */
+export const authorities = /* @__PURE__ */ port({ name: 'authorities', env: ['registry', 'logs'], build: (env): AuthorityTableStore => authorityTableStoreFromEnv(env) });
+
+/** The same table, read only (GET, resolution): `put` does not compile. */
+export const authoritiesRead = /* @__PURE__ */ port({ name: 'authorities', env: ['registry'], build: (env): AuthorityTableReader => authorityTableStoreFromEnv(env) });
+
+import { releaseStoreFromEnv } from '#adapters/dynamo-release.ts';
+import type { ReleaseStore } from '#shared/publication/release.ts';
+
+/** Release versions of results (R11.1), written with their catalogue entry and audit record. */
+export const releases = /* @__PURE__ */ port({ name: 'releases', env: ['registry', 'logs'], build: (env): ReleaseStore => releaseStoreFromEnv(env) });
+
+/** The same, read only. */
+export const releasesRead = /* @__PURE__ */ port({ name: 'releases', env: ['registry'], build: (env): Pick<ReleaseStore, 'listForSource'> => releaseStoreFromEnv(env) });

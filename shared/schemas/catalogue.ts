@@ -22,8 +22,11 @@ export const timePointInputSchema = described(z
 export const entryStatuses = ['active', 'destroyed'] as const;
 export const entryStatusLabels: Record<(typeof entryStatuses)[number], string> = { active: '有效', destroyed: '已销毁' };
 
+export const releaseStates = ['pending', 'released', 'withdrawn'] as const;
+export type ReleaseState = (typeof releaseStates)[number];
+
 export const resultNumberSchema = described(z
-  .string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001')), '成果统一编号（R9.1）');
+  .string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}(?:-R\d{1,3})?$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001')), '成果统一编号（R9.1）');
 
 export const catalogueEntrySchema = z.object({
   resultNumber: z.string(),
@@ -45,6 +48,8 @@ export const catalogueEntrySchema = z.object({
   taskId: z.string(),
   organiserOrg: z.string(),
   status: z.enum(entryStatuses),
+  /** A release version (发布版本, R11.1): its source and where its publication stands; public only once released. */
+  release: described(z.optional(z.object({ sourceNumber: z.string(), state: z.enum(releaseStates) })), '发布版本：源成果编号与发布状态'),
   version: described(z.number().check(z.int()).check(z.gte(1)), '目录条目版本号；每次修改加 1'),
   createdAt: z.string(),
   createdBy: z.string(),

@@ -96,14 +96,15 @@ export async function upload(submissionId: string, n: number, fixture: string): 
 /** A new submission of a fixture package, uploaded and completed; verification starts. */
 export async function submit(
   fixture: string,
-  opts: { name?: string; regionCode?: string; classification?: string } = {},
+  opts: { name?: string; regionCode?: string; classification?: string; taskId?: string } = {},
 ): Promise<{ submissionId: string; name: string; since: Date }> {
   const since = new Date();
-  const taskId = await registeredTask();
+  const { taskId: given, ...over } = opts;
+  const taskId = given ?? (await registeredTask());
   const name = opts.name ?? `核验集成测试成果 ${fixture} ${randomBytes(3).toString('hex')}`;
   const opened = await api('POST', `/survey-tasks/${taskId}/submissions`, {
     token: await tokenOf('li.na'),
-    body: { catalogue: catalogue(name, opts), files: await fixtureManifest(fixture) },
+    body: { catalogue: catalogue(name, over), files: await fixtureManifest(fixture) },
   });
   expect(opened.status).toBe(201);
   const submissionId = opened.body.submission.submissionId as string;
@@ -136,7 +137,7 @@ export function taskIdIn(mail: Email): string {
  * upload → seal → automated checks → review approved from the emailed task —
  * and verified; the catalogue fields as the test names them.
  */
-export async function verifiedResult(opts: { name: string; regionCode?: string; classification?: string }): Promise<string> {
+export async function verifiedResult(opts: { name: string; regionCode?: string; classification?: string; taskId?: string }): Promise<string> {
   const { submissionId, name, since } = await submit('valid', opts);
   const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
   const taskId = taskIdIn(review);

@@ -6,6 +6,11 @@ import { handler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts
 import { handler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
 import { handler as getDestruction } from '#functions/destruction/get-destruction.ts';
 import { handler as requestDestruction } from '#functions/destruction/request-destruction.ts';
+import { handler as resolveAuthority } from '#functions/publication/resolve-publication-authority.ts';
+import { handler as createRelease } from '#functions/publication/create-release.ts';
+import { handler as listReleases } from '#functions/publication/list-releases.ts';
+import { DynamoReleaseStore } from '#adapters/dynamo-release.ts';
+import { FakeAuthorityStore } from './publication-fakes.ts';
 import { handler as listUsersHandler } from '#functions/identity/list-users.ts';
 import { handler as listSecurityRecordsHandler } from '#functions/identity/list-security-records.ts';
 import { handler as abortUploads } from '#functions/submission/abort-uploads.ts';
@@ -174,6 +179,16 @@ const matrix: Record<string, Row> = {
   'GET /supervision/incidents': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above (another province 404); results above the clearance hidden: test/unit/supervision-incidents.test.ts' },
   'GET /supervision/incidents/{incidentId}': { subject: 'list', why: 'reporter, organiser’s reviewers, supervisors of the owner or above, else 404; results above the clearance hidden: test/unit/supervision-incidents.test.ts' },
   'GET /supervision/clocks': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above, administrators: test/unit/supervision-clocks.test.ts' },
+  'GET /publication/authorities': { subject: 'none', why: 'the authority table is public to signed-in users; no classified record (R12.3)' },
+  'PUT /publication/authorities': { subject: 'none', why: 'administrators; provincial ones their own province only: test/unit/publication-authority.test.ts' },
+  'POST /catalogue/{resultNumber}/releases': {
+    // The organiser's reviewers and publishers, the custodian's custodians, the organiser's technical units' reviewers (shared/publication/release.ts).
+    subject: 'entry', scope: 'catalogue',
+    actor: (u) => (u.orgCode === '440000-NR' && u.roles.some((r) => r === 'reviewer' || r === 'publisher')) || (u.orgCode === '440000-CUS' && u.roles.includes('custodian')) || (u.orgCode === '440000-TEC' && u.roles.includes('reviewer')),
+    handler: (w) => createRelease.with(w.publicationPorts), path: ent, body: { submissionId: 'ffffffff-ffff-4fff-8fff-fffffffffff0', classification: 'public' },
+  },
+  'GET /catalogue/{resultNumber}/releases': { subject: 'entry', scope: 'catalogue', handler: (w) => listReleases.with(w.publicationPorts), path: ent },
+  'GET /catalogue/{resultNumber}/publication-authority': { subject: 'entry', scope: 'catalogue', handler: (w) => resolveAuthority.with(w.publicationPorts), path: ent },
   'POST /submissions/{submissionId}/transfer': {
     subject: 'submission', scope: 'involved', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('reviewer'),
     handler: (w) => startTransfer.with(w.transferPorts), path: sub,
@@ -224,6 +239,7 @@ async function setup() {
     verificationPorts: { ...stackPorts(base), submissions: world.store, documents },
     destructionPorts: { ...destructionPorts, ...stackPorts(base) },
     transferPorts: { ...stackPorts(base), submissions: world.ports.store, workflow: world.ports.workflow, now: world.ports.now },
+    publicationPorts: { ...stackPorts(base), catalogue: cat.store, authorities: new FakeAuthorityStore(), submissions: world.store, releases: new DynamoReleaseStore(cat.table), now: () => world.now },
   };
 }
 type World = Awaited<ReturnType<typeof setup>>;

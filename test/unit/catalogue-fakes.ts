@@ -230,8 +230,8 @@ export function catalogueDeps(world: SubmissionWorld, cat: CatalogueWorld): Cata
  * A submission driven through the real flow: task → open → upload → seal →
  * verified (or held offline when classified, R5.1).
  */
-export async function verifiedSubmission(world: SubmissionWorld, over: Partial<CatalogueInput> = {}, opts: { verify?: boolean; theme?: ThemeId } = {}): Promise<string> {
-  const task = opts.theme ? await themedTask(world, opts.theme) : await registeredTask(world);
+export async function verifiedSubmission(world: SubmissionWorld, over: Partial<CatalogueInput> = {}, opts: { verify?: boolean; theme?: ThemeId; taskId?: string } = {}): Promise<string> {
+  const task = opts.taskId ? { taskId: opts.taskId } : opts.theme ? await themedTask(world, opts.theme) : await registeredTask(world);
   const opened = await openSubmission({ actor: await world.user('li.na'), taskId: task.taskId, catalogue: catalogue(over), files: standardFiles, requestId: 'open' }, world.ports);
   const id = opened.submission.submissionId;
   if (opened.outcome !== 'opened') return id;

@@ -20,7 +20,8 @@ import { publicCataloguePage } from './page.ts';
  *    entry's own region (a provincial custodian may hold a county result:
  *    that entry IS in the provincial catalogue);
  *  - classification 'public' (公开) — 内部 and above never leave the system;
- *  - status 'active' (a destroyed result is no longer offered).
+ *  - status 'active' (a destroyed result is no longer offered);
+ *  - a release version (issue 15) only once released.
  *
  * Time points are China dates; STAC wants UTC. A date is the whole Beijing
  * day: start_datetime 00:00+08:00 and end_datetime 23:59:59+08:00 in UTC,
@@ -41,7 +42,9 @@ export function catalogueLevel(custodianOrg: string): CatalogueLevel | undefined
 }
 
 export function isPublishable(entry: CatalogueEntry): boolean {
-  return entry.status === 'active' && entry.classification === 'public' && catalogueLevel(entry.custodian) !== undefined;
+  // A release version (R11.1, R12.1) is public only once its publication was approved and released.
+  const released = entry.release === undefined || entry.release.state === 'released';
+  return entry.status === 'active' && entry.classification === 'public' && released && catalogueLevel(entry.custodian) !== undefined;
 }
 
 /**

@@ -1,0 +1,133 @@
+import * as z from 'zod';
+import { contract } from '#runtime/contract.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
+import { authorityRuleSchema, authorityTableSchema, putAuthorityTableBodySchema } from '#shared/publication/authority.ts';
+import { roleSchema } from '#shared/identity/roles.ts';
+import { catalogueEntrySchema } from '#shared/schemas/catalogue.ts';
+import { createReleaseBodySchema, desensitisationRecordSchema, releaseClassifications } from '#shared/publication/release.ts';
+
+const releaseSchema = z.object({
+  releaseNumber: z.string(),
+  sourceNumber: z.string(),
+  k: z.number().int(),
+  submissionId: z.string(),
+  classification: z.enum(releaseClassifications),
+  desensitisation: desensitisationRecordSchema.optional(),
+  preparedBy: z.string(),
+  preparedByOrg: z.string(),
+  preparedAt: z.string(),
+});
+
+const resolutionSchema = z.object({
+  resultNumber: z.string(),
+  tableVersion: z.number().int(),
+  rule: authorityRuleSchema,
+  approvers: z.array(z.object({ orgCode: z.string(), role: roleSchema })),
+  joint: z.boolean(),
+  explanation: z.string(),
+});
+
+/** Contracts of the publication routes (发布), keyed by manifest function name. */
+export const publicationContracts = {
+  GetAuthorityTable: contract({
+    query: z.object({ version: z.coerce.number({ error: '版本号应为数字' }).int('版本号应为整数').min(0, '版本号不小于 0').optional().describe('查看历史版本；不填为现行版本') }),
+    response: z.object({ table: authorityTableSchema }),
+    description: '发布审批权限表（级别 × 专题 × 组织部门 × 省份 → 审批单位与审批角色，R12.1、R12.3）。第 0 版为系统内置的全国与省级规则，管理员修改前有效。',
+  }),
+  PutAuthorityTable: contract({
+    body: putAuthorityTableBodySchema,
+    response: z.object({ table: authorityTableSchema, changed: z.boolean() }),
+    description:
+      '系统管理员修改发布审批权限表：整表提交，生成新版本并审计（原因必填）。部级管理员可改全部规则，省级管理员只能改本省规则（否则 403）；expectedVersion 与现行版本不一致时 409；' +
+      '规则编号或适用范围（级别×专题×组织部门×省份）重复时 400。内容不变时不生成新版本（changed: false）。',
+  }),
+  ResolvePublicationAuthority: contract({
+    path: z.object({ resultNumber: resultNumberSchema }),
+    response: z.object({ resolution: resolutionSchema }),
+    description: '按现行权限表确定某成果的发布审批单位：返回适用的规则（编号、依据）与审批单位；国家级森林、草原、湿地成果为自然资源部与国家林业和草原局联合审批（R12.2）。超出密级权限的成果按不存在处理。',
+  }),
+  CreateRelease: contract({
+    success: [201],
+    path: z.object({ resultNumber: resultNumberSchema }),
+    body: createReleaseBodySchema,
+    response: z.object({ release: releaseSchema, entry: catalogueEntrySchema }),
+    description:
+      '登记成果的发布版本（脱密脱敏版本，R11.1）：成果包为源成果调查任务下的一次汇交（同样的预签名、带校验和的上传与自动核验，须已核验通过），附脱密脱敏记录；' +
+      '生成新的目录条目：源成果统一编号加后缀 -R1、-R2…，密级为公开或内部，待审批发布（不进入公开目录）。源成果为秘密及以上时 409（R5.1）；源成果高于公开而无脱密脱敏记录时 409；成果包未核验通过时 409。返回 201。',
+  }),
+  ListReleases: contract({
+    path: z.object({ resultNumber: resultNumberSchema }),
+    response: z.object({ releases: z.array(releaseSchema) }),
+    description: '成果的发布版本（本人密级权限以内的），含脱密脱敏记录与成果包汇交编号。',
+  }),
+};
+
+/** The publication context (发布): the authority table (R12.1, R12.3) and release versions (R11.1) so far. */
+export const publication = defineContext({
+  name: 'publication',
+  functions: {
+    GetAuthorityTable: {
+      entry: './get-authority-table.ts',
+      description: 'The publication authority table in force, or one of its versions.',
+      tables: readsRegistry,
+    },
+    PutAuthorityTable: {
+      entry: './put-authority-table.ts',
+      description: 'An administrator stores a new version of the publication authority table (audited; provincial administrators their own province only).',
+      tables: auditedWrites,
+    },
+    ResolvePublicationAuthority: {
+      entry: './resolve-publication-authority.ts',
+      description: 'Which rule of the authority table applies to a result and who approves its publication.',
+      tables: readsRegistry,
+    },
+    CreateRelease: {
+      entry: './create-release.ts',
+      description: 'A release version of a result (R11.1): its verified package submission, desensitisation record and its own catalogue entry, audited.',
+      tables: auditedWrites,
+    },
+    ListReleases: {
+      entry: './list-releases.ts',
+      description: 'The release versions of a result within the reader\'s clearance.',
+      tables: readsRegistry,
+    },
+  },
+  routes: {
+    GetAuthorityTable: {
+      method: 'GET',
+      path: '/publication/authorities',
+      auth: 'any',
+      summary: '发布审批权限表',
+      contract: publicationContracts.GetAuthorityTable,
+    },
+    PutAuthorityTable: {
+      method: 'PUT',
+      path: '/publication/authorities',
+      auth: ['administrator'],
+      summary: '修改发布审批权限表（新版本，审计）',
+      contract: publicationContracts.PutAuthorityTable,
+    },
+    ResolvePublicationAuthority: {
+      method: 'GET',
+      path: '/catalogue/{resultNumber}/publication-authority',
+      auth: 'any',
+      summary: '成果的发布审批单位（适用规则）',
+      contract: publicationContracts.ResolvePublicationAuthority,
+    },
+    CreateRelease: {
+      method: 'POST',
+      path: '/catalogue/{resultNumber}/releases',
+      auth: ['reviewer', 'publisher', 'custodian'],
+      summary: '登记发布版本（脱密脱敏，R11.1）',
+      contract: publicationContracts.CreateRelease,
+    },
+    ListReleases: {
+      method: 'GET',
+      path: '/catalogue/{resultNumber}/releases',
+      auth: 'any',
+      summary: '成果的发布版本',
+      contract: publicationContracts.ListReleases,
+    },
+  },
+});
