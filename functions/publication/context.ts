@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
 import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
@@ -10,10 +11,10 @@ import { createReleaseBodySchema, desensitisationRecordSchema, releaseClassifica
 const releaseSchema = z.object({
   releaseNumber: z.string(),
   sourceNumber: z.string(),
-  k: z.number().int(),
+  k: z.number().check(z.int()),
   submissionId: z.string(),
   classification: z.enum(releaseClassifications),
-  desensitisation: desensitisationRecordSchema.optional(),
+  desensitisation: z.optional(desensitisationRecordSchema),
   preparedBy: z.string(),
   preparedByOrg: z.string(),
   preparedAt: z.string(),
@@ -21,7 +22,7 @@ const releaseSchema = z.object({
 
 const resolutionSchema = z.object({
   resultNumber: z.string(),
-  tableVersion: z.number().int(),
+  tableVersion: z.number().check(z.int()),
   rule: authorityRuleSchema,
   approvers: z.array(z.object({ orgCode: z.string(), role: roleSchema })),
   joint: z.boolean(),
@@ -31,7 +32,7 @@ const resolutionSchema = z.object({
 /** Contracts of the publication routes (发布), keyed by manifest function name. */
 export const publicationContracts = {
   GetAuthorityTable: contract({
-    query: z.object({ version: z.coerce.number({ error: '版本号应为数字' }).int('版本号应为整数').min(0, '版本号不小于 0').optional().describe('查看历史版本；不填为现行版本') }),
+    query: z.object({ version: described(z.optional(z.coerce.number({ error: '版本号应为数字' }).check(z.int('版本号应为整数')).check(z.gte(0, '版本号不小于 0'))), '查看历史版本；不填为现行版本') }),
     response: z.object({ table: authorityTableSchema }),
     description: '发布审批权限表（级别 × 专题 × 组织部门 × 省份 → 审批单位与审批角色，R12.1、R12.3）。第 0 版为系统内置的全国与省级规则，管理员修改前有效。',
   }),

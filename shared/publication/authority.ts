@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { roleSchema } from '#shared/identity/roles.ts';
@@ -21,43 +22,40 @@ import { orgLevels, orgTypes, type Organisation, type Principal } from '#shared/
 
 /** An approving organisation: a fixed one (national), or the department of the result's own province. */
 export const approverOrgSchema = z.union([
-  z.object({ kind: z.literal('fixed'), orgCode: z.string().regex(/^\d{6}-[A-Z]{2,8}$/, '组织代码格式应为“行政区划代码-类别”，如 100000-NR') }),
+  z.object({ kind: z.literal('fixed'), orgCode: z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}$/, '组织代码格式应为“行政区划代码-类别”，如 100000-NR')) }),
   z.object({
     kind: z.literal('province'),
-    suffix: z.string().regex(/^[A-Z]{2,8}$/, '组织类别应为 2–8 位大写字母，如 NR（自然资源）、FG（林业和草原）').describe('成果所在省的主管部门组织代码后缀：NR 自然资源、FG 林业和草原'),
+    suffix: described(z.string().check(z.regex(/^[A-Z]{2,8}$/, '组织类别应为 2–8 位大写字母，如 NR（自然资源）、FG（林业和草原）')), '成果所在省的主管部门组织代码后缀：NR 自然资源、FG 林业和草原'),
   }),
   z.object({ kind: z.literal('organiser') }),
 ]);
 export type ApproverOrg = z.infer<typeof approverOrgSchema>;
 
 export const authorityRuleSchema = z.object({
-  ruleId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/, '规则编号应为 2–64 位字母、数字、点、下划线或连字符').describe('规则编号（表内唯一）'),
-  level: z.enum(orgLevels, { error: '级别应为 national、provincial、municipal 或 county' }).describe('成果级别（组织单位的级别）'),
-  theme: z.union([themeIdSchema, z.literal('*')]).describe('成果专题；* 为任意专题'),
-  organiserType: z.union([z.enum(orgTypes, { error: '组织部门类型不在支持范围内' }), z.literal('*')]).describe('组织部门类型；* 为任意'),
-  province: z.union([z.string().regex(/^\d{2}0000$/, '省级行政区划代码应为 6 位且以 0000 结尾，如 440000'), z.literal('*')]).describe('仅适用于该省（省级代码）；* 为全国通用'),
-  approvers: z
-    .array(z.object({ org: approverOrgSchema, role: roleSchema }))
-    .min(1, '至少一个审批单位')
-    .max(2, '最多两个审批单位（联合审批）')
-    .describe('审批单位及审批角色；两个即联合审批（R12.2）'),
-  basis: z.string().trim().min(2, '请写明依据（至少 2 个字）').max(300, '依据不超过 300 字').describe('依据（法规、文件）'),
+  ruleId: described(z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/, '规则编号应为 2–64 位字母、数字、点、下划线或连字符')), '规则编号（表内唯一）'),
+  level: described(z.enum(orgLevels, { error: '级别应为 national、provincial、municipal 或 county' }), '成果级别（组织单位的级别）'),
+  theme: described(z.union([themeIdSchema, z.literal('*')]), '成果专题；* 为任意专题'),
+  organiserType: described(z.union([z.enum(orgTypes, { error: '组织部门类型不在支持范围内' }), z.literal('*')]), '组织部门类型；* 为任意'),
+  province: described(z.union([z.string().check(z.regex(/^\d{2}0000$/, '省级行政区划代码应为 6 位且以 0000 结尾，如 440000')), z.literal('*')]), '仅适用于该省（省级代码）；* 为全国通用'),
+  approvers: described(z
+    .array(z.object({ org: approverOrgSchema, role: roleSchema })).check(z.minLength(1, '至少一个审批单位')).check(z.maxLength(2, '最多两个审批单位（联合审批）')), '审批单位及审批角色；两个即联合审批（R12.2）'),
+  basis: described(z.string().check(z.trim()).check(z.minLength(2, '请写明依据（至少 2 个字）')).check(z.maxLength(300, '依据不超过 300 字')), '依据（法规、文件）'),
 });
 export type AuthorityRule = z.infer<typeof authorityRuleSchema>;
 
 export const authorityTableSchema = z.object({
-  version: z.number().int().min(0).describe('版本号；0 为系统内置规则'),
+  version: described(z.number().check(z.int()).check(z.gte(0)), '版本号；0 为系统内置规则'),
   rules: z.array(authorityRuleSchema),
-  updatedAt: z.string().optional(),
-  updatedBy: z.string().optional(),
-  reason: z.string().optional(),
+  updatedAt: z.optional(z.string()),
+  updatedBy: z.optional(z.string()),
+  reason: z.optional(z.string()),
 });
 export type AuthorityTable = z.infer<typeof authorityTableSchema>;
 
 export const putAuthorityTableBodySchema = z.object({
-  rules: z.array(authorityRuleSchema).min(1, '权限表至少一条规则').max(500, '权限表不超过 500 条规则'),
-  expectedVersion: z.number().int().min(0).describe('修改所依据的当前版本号；不一致时返回 409'),
-  reason: z.string().trim().min(2, '请说明修改原因（至少 2 个字）').max(500, '修改原因不超过 500 字'),
+  rules: z.array(authorityRuleSchema).check(z.minLength(1, '权限表至少一条规则')).check(z.maxLength(500, '权限表不超过 500 条规则')),
+  expectedVersion: described(z.number().check(z.int()).check(z.gte(0)), '修改所依据的当前版本号；不一致时返回 409'),
+  reason: z.string().check(z.trim()).check(z.minLength(2, '请说明修改原因（至少 2 个字）')).check(z.maxLength(500, '修改原因不超过 500 字')),
 });
 export type PutAuthorityTableBody = z.infer<typeof putAuthorityTableBodySchema>;
 

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { visibleEntry } from '#shared/catalogue/catalogue.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
@@ -27,27 +28,26 @@ import { submissionIdSchema } from '#shared/schemas/submission.ts';
 export const releaseClassifications = ['public', 'internal'] as const;
 
 export const desensitisationChangeSchema = z.object({
-  action: z.enum(['removed', 'generalised', 'shifted'], { error: '处理方式应为 removed（删除）、generalised（概化）或 shifted（偏移）' }).describe('removed 删除 · generalised 概化 · shifted 偏移'),
-  target: z.enum(['attributes', 'precision', 'features', 'coordinates'], { error: '处理对象应为 attributes（属性）、precision（精度）、features（要素）或 coordinates（坐标）' }).describe('attributes 属性 · precision 精度 · features 要素 · coordinates 坐标'),
-  description: z.string().trim().min(2, '请说明具体处理内容（至少 2 个字）').max(500, '处理内容不超过 500 字'),
+  action: described(z.enum(['removed', 'generalised', 'shifted'], { error: '处理方式应为 removed（删除）、generalised（概化）或 shifted（偏移）' }), 'removed 删除 · generalised 概化 · shifted 偏移'),
+  target: described(z.enum(['attributes', 'precision', 'features', 'coordinates'], { error: '处理对象应为 attributes（属性）、precision（精度）、features（要素）或 coordinates（坐标）' }), 'attributes 属性 · precision 精度 · features 要素 · coordinates 坐标'),
+  description: z.string().check(z.trim()).check(z.minLength(2, '请说明具体处理内容（至少 2 个字）')).check(z.maxLength(500, '处理内容不超过 500 字')),
 });
 
-export const desensitisationRecordSchema = z
+export const desensitisationRecordSchema = described(z
   .object({
-    changes: z.array(desensitisationChangeSchema).min(1, '至少记录一项删除、概化或偏移处理').max(50, '处理项不超过 50 项'),
-    method: z.string().trim().min(2, '请写明处理方法（至少 2 个字）').max(300, '处理方法不超过 300 字').describe('处理方法（如坐标偏移算法、概化尺度）'),
-    rule: z.string().trim().min(2, '请写明适用规则（至少 2 个字）').max(300, '适用规则不超过 300 字').describe('依据的脱密脱敏规则'),
-    basisDocument: z.string().trim().min(2, '请写明依据文件文号（至少 2 个字）').max(100, '文号不超过 100 字').describe('依据文件文号'),
-    performedBy: z.string().trim().min(2, '请写明处理人或处理单位（至少 2 个字）').max(100, '处理人不超过 100 字').describe('处理人（或处理单位）'),
-    performedOn: isoDateSchema.describe('处理日期'),
-  })
-  .describe('脱密脱敏记录（R11.1）');
+    changes: z.array(desensitisationChangeSchema).check(z.minLength(1, '至少记录一项删除、概化或偏移处理')).check(z.maxLength(50, '处理项不超过 50 项')),
+    method: described(z.string().check(z.trim()).check(z.minLength(2, '请写明处理方法（至少 2 个字）')).check(z.maxLength(300, '处理方法不超过 300 字')), '处理方法（如坐标偏移算法、概化尺度）'),
+    rule: described(z.string().check(z.trim()).check(z.minLength(2, '请写明适用规则（至少 2 个字）')).check(z.maxLength(300, '适用规则不超过 300 字')), '依据的脱密脱敏规则'),
+    basisDocument: described(z.string().check(z.trim()).check(z.minLength(2, '请写明依据文件文号（至少 2 个字）')).check(z.maxLength(100, '文号不超过 100 字')), '依据文件文号'),
+    performedBy: described(z.string().check(z.trim()).check(z.minLength(2, '请写明处理人或处理单位（至少 2 个字）')).check(z.maxLength(100, '处理人不超过 100 字')), '处理人（或处理单位）'),
+    performedOn: described(isoDateSchema, '处理日期'),
+  }), '脱密脱敏记录（R11.1）');
 export type DesensitisationRecord = z.infer<typeof desensitisationRecordSchema>;
 
 export const createReleaseBodySchema = z.object({
-  submissionId: submissionIdSchema.describe('发布版本成果包：源成果所属调查任务下的一次汇交（经同样的预签名上传与自动核验，须已核验通过）'),
-  classification: z.enum(releaseClassifications, { error: '发布版本密级应为 public（公开）或 internal（内部）' }).describe('发布版本的密级：public 公开 · internal 内部'),
-  desensitisation: desensitisationRecordSchema.optional().describe('脱密脱敏记录；源成果密级高于公开时必填（缺少时 409）'),
+  submissionId: described(submissionIdSchema, '发布版本成果包：源成果所属调查任务下的一次汇交（经同样的预签名上传与自动核验，须已核验通过）'),
+  classification: described(z.enum(releaseClassifications, { error: '发布版本密级应为 public（公开）或 internal（内部）' }), '发布版本的密级：public 公开 · internal 内部'),
+  desensitisation: described(z.optional(desensitisationRecordSchema), '脱密脱敏记录；源成果密级高于公开时必填（缺少时 409）'),
 });
 export type CreateReleaseBody = z.infer<typeof createReleaseBodySchema>;
 
