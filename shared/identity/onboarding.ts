@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { DomainError, ValidationError, type FieldIssue } from '#shared/errors.ts';
+import { DomainError, UnprocessableError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import type { AuditEntry, AuditTrail } from '#shared/ports/audit.ts';
 import type { ClearanceChange, DirectoryAdministration, IdentityAdministration, IdentityRepository, PersonLookup, SignInAccounts } from '#shared/ports/identity.ts';
 import { classificationLabels, classifications, type Classification } from '#shared/reference/classifications.ts';
@@ -575,4 +575,23 @@ export async function runOnboarding(cmd: OnboardingCommand, ports: OnboardingPor
       error.issues.map((i) => ({ field: `${i.sheet}!${i.row}:${i.column}`, code: i.code ?? 'ROW_FAILED', message: i.message })),
     );
   }
+}
+
+/**
+ * POST /onboarding/imports: a dry run answers its report (200, whatever it found); an apply that finds any error
+ * writes nothing and is refused as a whole — 422 IMPORT_HAS_ERRORS, with the same report (every row's outcome,
+ * sheet, row, column, message) in `error.report` and each issue in `error.details` (field `sheet!row:column`).
+ */
+export async function importOnboarding(cmd: OnboardingCommand, ports: OnboardingPorts): Promise<OnboardingReport> {
+  const result = await runOnboarding(cmd, ports);
+  if (cmd.mode === 'dryRun' || result.applied) return result;
+  const issues = [...result.fileIssues, ...result.rows.flatMap((r) => r.issues)];
+  const first = issues[0];
+  const where = first ? `${first.sheet ? `“${first.sheet}”表` : ''}${first.row ? `第 ${first.row} 行` : ''}${first.column ? `“${first.column}”列` : ''}` : '';
+  throw new UnprocessableError(
+    'IMPORT_HAS_ERRORS',
+    `导入文件有 ${issues.length} 处错误，未写入任何内容${first ? `（首个：${where}${where ? '：' : ''}${first.message}）` : ''}；请按报告逐行修正后重新导入（可先试运行）`,
+    issues.map((i) => ({ field: `${i.sheet}!${i.row}:${i.column}`, code: i.code ?? 'ROW_INVALID', message: i.message })),
+    result,
+  );
 }

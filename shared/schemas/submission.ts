@@ -136,6 +136,12 @@ export const surveyTaskInputSchema = z.object({
   custodianOrg: orgCodeSchema.optional().describe('保管单位组织代码（R4.1）；不填则采用组织单位为该专题设定的常设保管单位'),
   description: z.string().trim().max(2000, '说明不超过 2000 字').optional().describe('任务说明'),
   period: surveyPeriodSchema.optional().describe('调查时段 {from, to}；用于提示时空专题重叠的已有成果（R13.2）'),
+  reviewOrg: orgCodeSchema.optional().describe('技术审核由哪个单位决定（R7.1）：组织单位设定的技术单位之一；不填则由组织单位本身的审核人决定'),
+  countersignOrgs: z
+    .array(orgCodeSchema)
+    .max(20, '会签单位不超过 20 个')
+    .optional()
+    .describe('技术审核前须先给出会签意见（同意/不同意）的单位（R7.1）：组织单位设定的技术单位，或本任务的保管单位'),
 });
 export type SurveyTaskInput = z.infer<typeof surveyTaskInputSchema>;
 
@@ -151,6 +157,10 @@ export const surveyTaskSchema = z.object({
   custodianOrg: z.string(),
   /** R7.1: the organiser's technical units when the task was registered (its standing designation). */
   technicalUnits: z.array(z.string()).optional(),
+  /** R7.1: the technical unit that decides the technical review; absent: the organiser's own reviewers. */
+  reviewOrg: z.string().optional(),
+  /** R7.1: the units (technical units, the custodian) whose opinion is recorded before the review decision. */
+  countersignOrgs: z.array(z.string()).optional(),
   description: z.string().optional(),
   period: z.object({ from: isoDateSchema, to: isoDateSchema }).optional(),
   completionDate: isoDateSchema.optional(),
@@ -312,6 +322,9 @@ export const timelineEventTypes = [
   'verificationStarted',
   'checksCompleted',
   'reviewRequested',
+  // R7.1: a technical unit's or the custodian's opinion before the review (shared/verification/countersign.ts)
+  'countersignRequested',
+  'countersigned',
   'reminderSent',
   'escalated',
   'returned',
@@ -342,6 +355,8 @@ export const timelineEventLabels: Record<TimelineEventType, string> = {
   verificationStarted: '开始技术核验',
   checksCompleted: '自动核验完成',
   reviewRequested: '提交技术审核',
+  countersignRequested: '请技术单位（保管单位）会签',
+  countersigned: '会签意见',
   reminderSent: '审核提醒',
   escalated: '审核逾期上报',
   returned: '核验未通过，退回',
