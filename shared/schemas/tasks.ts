@@ -36,8 +36,23 @@ const transferSummarySchema = <K extends string>(kind: K) =>
     entry: z.object({ resultNumber: z.string(), name: z.string(), custodian: z.string(), custodianName: z.string() }).nullable(),
   });
 
-export const technicalReviewSummarySchema = z.object({
-  kind: z.literal('technicalReview'),
+/** R7.1: one countersigning unit's opinion, as the organiser's review page shows it. */
+export const countersignOpinionSchema = z.object({
+  org: z.string(),
+  orgName: z.string(),
+  capacity: z.string().describe('技术单位 或 保管单位'),
+  taskId: z.string().nullable(),
+  status: z.enum([...humanTaskStatuses, 'pending']).describe('pending 尚未开始 · open 待会签 · decided 已会签 · expired 已超时失效'),
+  statusLabel: z.string(),
+  opinion: z.enum(humanTaskDecisions).optional().describe('approve 同意 · return 不同意'),
+  opinionLabel: z.string().optional(),
+  reasons: z.string().optional(),
+  decidedBy: z.string().optional(),
+  decidedAt: z.string().optional(),
+  decidedAtLabel: z.string().optional(),
+});
+
+const reviewSummaryShape = {
   submission: z.object({
     submissionId: z.string(),
     name: z.string(),
@@ -79,6 +94,20 @@ export const technicalReviewSummarySchema = z.object({
     })
     .nullable()
     .describe('自动核验报告摘要；尚未生成时为 null'),
+};
+
+export const technicalReviewSummarySchema = z.object({
+  kind: z.literal('technicalReview'),
+  ...reviewSummaryShape,
+  reviewOrg: z.string().describe('作出技术审核决定的单位（R7.1：组织单位或其指定的技术单位）'),
+  countersign: z.array(countersignOpinionSchema).describe('技术审核前的会签意见（R7.1），每个会签单位一行；无会签时为空'),
+});
+
+/** R7.1: what a countersigning unit sees — the same package and report, and which unit it speaks for. */
+export const technicalCountersignSummarySchema = z.object({
+  kind: z.literal('technicalCountersign'),
+  ...reviewSummaryShape,
+  unit: z.object({ org: z.string(), orgName: z.string(), capacity: z.string() }),
 });
 
 export const humanTaskViewSchema = z.object({
@@ -109,6 +138,7 @@ export const humanTaskViewSchema = z.object({
   details: z.array(z.string()).describe('任务说明（与邮件中相同的几行）'),
   summary: z.discriminatedUnion('kind', [
     technicalReviewSummarySchema,
+    technicalCountersignSummarySchema,
     transferSummarySchema('custodyReceipt'),
     transferSummarySchema('forestryCopyAck'),
     z.object({

@@ -204,8 +204,8 @@ export async function uploadAndComplete(world: VerificationWorld, name: string, 
 }
 
 /** A new submission of a fixture package (v1), uploaded and completed. */
-export async function submitFixture(world: VerificationWorld, name: string): Promise<{ submissionId: string; executionArn: string }> {
-  const { submission } = await openedSubmission(world.sub, await fixtureManifest(name));
+export async function submitFixture(world: VerificationWorld, name: string, review: { reviewOrg?: string; countersignOrgs?: string[] } = {}): Promise<{ submissionId: string; executionArn: string }> {
+  const { submission } = await openedSubmission(world.sub, await fixtureManifest(name), review);
   const executionArn = await uploadAndComplete(world, name, submission.submissionId, 1);
   return { submissionId: submission.submissionId, executionArn };
 }
