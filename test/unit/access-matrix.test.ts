@@ -234,7 +234,7 @@ const key = (r: RouteDef) => `${r.method} ${r.path}`;
 const pathOf = (template: string, params: Record<string, string>) => template.replace(/\{(\w+)\}/g, (_m, k: string) => params[k] ?? '');
 const missing = { submissionId: 'ffffffff-ffff-4fff-8fff-ffffffffffff', resultNumber: '440000-CUS-2026-GT-999999' };
 
-describe('R3.1 R5.1 R20.1 authorisation matrix from the manifest', () => {
+describe('R3.1 R5.1 R7.1 R20.1 authorisation matrix from the manifest', () => {
   it('has exactly one row for every manifest route (a new route without a row fails here)', () => {
     const routes = manifest.routes.map(key).sort();
 
