@@ -17,6 +17,11 @@ export interface RouteContract {
   readonly success?: readonly [SuccessStatus, ...SuccessStatus[]];
   /** A non-error answer outside 2xx with the success body (HealthCheck: 503 when the registry is unreachable). */
   readonly degraded?: { readonly status: 503; readonly description: string };
+  /**
+   * A 422 the route answers when the domain refuses the content as a whole (UnprocessableError): documented with
+   * the error body plus `error.report`, the schema given here.
+   */
+  readonly unprocessable?: { readonly description: string; readonly report: z.core.$ZodType };
   readonly path?: z.core.$ZodObject;
   readonly query?: z.core.$ZodObject;
   readonly body?: z.core.$ZodType;

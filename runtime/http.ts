@@ -11,7 +11,7 @@ import * as z from 'zod/mini';
 import type { RouteDef } from '#infra/manifest.ts';
 import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
 import { securityRecordStoreFromEnv } from '#adapters/dynamo-security-records.ts';
-import { DomainError, ForbiddenError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '#shared/errors.ts';
+import { DomainError, ForbiddenError, PayloadTooLargeError, UnprocessableError, UnsupportedMediaTypeError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import { roleLabels } from '#shared/identity/roles.ts';
 import { logger } from '#shared/log.ts';
 import type { IdentityRepository, PersonLookup } from '#shared/ports/identity.ts';
@@ -84,6 +84,7 @@ export function errorBody(error: unknown, requestId: string) {
         code: error.code,
         message: error.message,
         ...(error.details ? { details: error.details } : {}),
+        ...(error instanceof UnprocessableError && error.report !== undefined ? { report: error.report } : {}),
         requestId,
       },
     };

@@ -69,7 +69,7 @@ const successText: Record<SuccessStatus, string> = {
  * Every status an operation answers with: its declared success statuses
  * (and degraded one), and the error statuses withHttp produces for it — 400
  * (validation, undeclared query or body), 401/403 unless public, 404, 409,
- * 413/415 where it reads a body, 500 (internal, the same error body).
+ * 413/415 where it reads a body, 422 where the contract declares one, 500 (internal, the same error body).
  */
 function responsesOf(c: RouteContract, isPublic: boolean): Record<string, unknown> {
   const content = c.produces === 'text/html'
@@ -90,6 +90,23 @@ function responsesOf(c: RouteContract, isPublic: boolean): Record<string, unknow
   if (c.body) {
     out['413'] = { $ref: '#/components/responses/PayloadTooLarge' };
     out['415'] = { $ref: '#/components/responses/UnsupportedMediaType' };
+  }
+  if (c.unprocessable) {
+    const error = errorResponse['properties'] as { error: { required: string[]; properties: JsonSchema } };
+    out['422'] = {
+      description: c.unprocessable.description,
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            required: ['error'],
+            properties: {
+              error: { ...error.error, required: [...error.error.required, 'report'], properties: { ...error.error.properties, report: toSchema(c.unprocessable.report, 'output') } },
+            },
+          },
+        },
+      },
+    };
   }
   out['500'] = { $ref: '#/components/responses/InternalError' };
   return out;

@@ -6,6 +6,7 @@ import {
   PayloadTooLargeError,
   RouteNotFoundError,
   UnauthenticatedError,
+  UnprocessableError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '#shared/errors.ts';
@@ -20,6 +21,7 @@ const table: ReadonlyArray<readonly [abstract new (...args: never[]) => DomainEr
   [ConflictError, 409],
   [PayloadTooLargeError, 413],
   [UnsupportedMediaTypeError, 415],
+  [UnprocessableError, 422],
 ];
 
 export function statusOf(error: unknown): number {

@@ -49,6 +49,19 @@ export class ConflictError extends DomainError {
     this.code = code;
   }
 }
+/**
+ * A well-formed request whose content the domain refuses as a whole (422), with a report of every problem — e.g.
+ * an onboarding file applied with rows in error: `report` is the same row/column/message report a dry run answers.
+ */
+export class UnprocessableError extends DomainError {
+  readonly code: string;
+  readonly report?: unknown;
+  constructor(code: string, message: string, details?: readonly FieldIssue[], report?: unknown) {
+    super(message, details);
+    this.code = code;
+    if (report !== undefined) this.report = report;
+  }
+}
 /** A state change whose precondition no longer holds (decided twice, sealed, …). */
 export class PreconditionFailedError extends ConflictError {}
 export class RouteNotFoundError extends DomainError {

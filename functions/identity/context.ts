@@ -150,8 +150,12 @@ export const identityContracts = {
       mode: described(z.enum(['dryRun', 'apply']), 'dryRun 只检查并列出每行结果，不写入；apply 检查无误后写入'),
     }),
     response: onboardingReportSchema,
+    unprocessable: {
+      description: 'apply 发现错误：一行都不写入（IMPORT_HAS_ERRORS）；error.report 为与试运行相同的逐行报告，error.details 逐项列出（field 为“工作表!行:列”）',
+      report: onboardingReportSchema,
+    },
     description:
-      '批量开通组织与人员（模板见 docs/examples/onboarding/）：dryRun 列出每一行的结果与错误（工作表、行、列、说明），不写入；apply 在没有任何错误时逐行写入（每行一条审计记录），有错误则一行都不写。重复执行不产生变化。',
+      '批量开通组织与人员（模板见 docs/examples/onboarding/）：dryRun 列出每一行的结果与错误（工作表、行、列、说明），不写入，总是 200；apply 在没有任何错误时逐行写入（每行一条审计记录），有错误则一行都不写并返回 422 IMPORT_HAS_ERRORS（附同样的逐行报告）。重复执行不产生变化。',
   }),
   GetMe: contract({
     response: z.object({ user: userSchema, organisation: z.optional(organisationSchema), labels: labelsSchema }),

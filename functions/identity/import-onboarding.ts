@@ -2,12 +2,12 @@ import { http } from '#runtime/http.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { directory, people, signInAccounts } from '#runtime/ports/accounts.ts';
 import { auditTrailPort, identityAdmin } from '#runtime/ports/registry.ts';
-import { runOnboarding } from '#shared/identity/onboarding.ts';
+import { importOnboarding } from '#shared/identity/onboarding.ts';
 import { readOnboardingCsv, readOnboardingXlsx } from '#shared/identity/onboarding-files.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { identity } from './context.ts';
 
-/** POST /onboarding/imports — bulk onboarding: dry run (every row's outcome), then apply (idempotent). */
+/** POST /onboarding/imports — bulk onboarding: dry run (every row's outcome), then apply (idempotent; with errors 422). */
 export const handler = http(identity, 'ImportOnboarding', [directory, people, signInAccounts, identityAdmin, auditTrailPort, now], async (req, p) => {
   const b = req.body;
   let sheets;
@@ -21,7 +21,7 @@ export const handler = http(identity, 'ImportOnboarding', [directory, people, si
     sheets = await readOnboardingCsv({ organisations: b.organisationsCsv, people: b.peopleCsv });
   }
   return {
-    body: await runOnboarding(
+    body: await importOnboarding(
       { actor: req.principal, sheets, mode: b.mode, requestId: req.requestId },
       { identity: p.people, directory: p.directory, accounts: p.accounts, admin: p.identityAdmin, trail: p.trail, now: p.now },
     ),

@@ -5,6 +5,7 @@ import { documents } from '#runtime/ports/buckets.ts';
 import { identityRepo, submissions } from '#runtime/ports/registry.ts';
 import { recordChecksCompleted } from '#shared/verification/outcome.ts';
 import { assembleVerificationReport } from '#shared/verification/run.ts';
+import { countersignersOf } from '#shared/verification/countersign-opinions.ts';
 import { verification } from './context.ts';
 
 export const assembleReportInputSchema = z.object({
@@ -14,7 +15,7 @@ export const assembleReportInputSchema = z.object({
   execution: z.optional(z.string()),
 });
 
-/** "Assemble Report": package-wide checks and the verdict; report.json/html kept; `checksCompleted` on the timeline. */
+/** "Assemble Report": package-wide checks and the verdict; report.json/html kept; `checksCompleted` on the timeline; who countersigns (R7.1). */
 export const handler = sfnTask(verification, 'AssembleReport', assembleReportInputSchema, [submissions, identityRepo, documents, now], async (input, p, ctx) => {
   const store = p.submissions;
   const { summary } = await assembleVerificationReport(
@@ -22,5 +23,6 @@ export const handler = sfnTask(verification, 'AssembleReport', assembleReportInp
     { submissionId: input.submissionId, n: input.n, batches: input.batches },
   );
   await recordChecksCompleted({ store, now: p.now }, { submissionId: input.submissionId, n: input.n, ...summary, requestId: ctx.requestId });
-  return summary;
+  // R7.1: the units whose opinion the review waits for (the machine's Countersign Map; empty: none).
+  return { ...summary, countersign: await countersignersOf(store, input.submissionId) };
 });

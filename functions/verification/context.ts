@@ -5,6 +5,7 @@ import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts'
 import { reportPagePathSchema, verificationReportSchema } from '#shared/schemas/verification.ts';
 import { tasks } from '../tasks/context.ts';
 import { technicalReviewKind } from '#shared/verification/review-task.ts';
+import { technicalCountersignKind } from '#shared/verification/countersign.ts';
 
 /** The path of the report routes: submission and round (R7.1, R7.2). */
 const versionPath = reportPagePathSchema;
@@ -14,7 +15,7 @@ export const verificationContracts = {
   GetVerificationReport: contract({
     path: versionPath,
     response: verificationReportSchema,
-    description: '某一版本（核验轮次）的技术核验报告（JSON）。仅组织、实施、保管单位及其上级可查看；自动核验尚未完成时 404。',
+    description: '某一版本（核验轮次）的技术核验报告（JSON）。仅组织、实施、保管单位及其上级，以及该任务的技术单位（R7.1）可查看；自动核验尚未完成时 404。',
   }),
   GetVerificationReportHtml: contract({
     path: versionPath,
@@ -51,7 +52,7 @@ export const verification = defineContext({
     },
     AssembleReport: {
       entry: './assemble-report.ts',
-      description: 'Verification: package-wide checks, the verdict, report.json and report.html for the round (audited timeline event).',
+      description: 'Verification: package-wide checks, the verdict, report.json and report.html for the round (audited timeline event); the units that countersign (R7.1).',
       memoryMb: 1024,
       timeoutSeconds: 300,
       tables: auditedWrites,
@@ -129,5 +130,5 @@ export const verification = defineContext({
       functions: ['PrepareChecks', 'CheckBatch', 'AssembleReport', tasks.ref.CreateHumanTask, 'EscalateReview', 'ReturnToSubmitter', 'MarkVerified', 'RecordVerificationFailure'],
     },
   },
-  humanTaskKinds: { technicalReview: technicalReviewKind },
+  humanTaskKinds: { technicalReview: technicalReviewKind, technicalCountersign: technicalCountersignKind },
 });

@@ -155,6 +155,25 @@ export const returnedResult: DemoResult = {
   sharingMode: 'conditional',
 };
 
+/**
+ * R7.1: uploaded and checked for real; its survey task names the technical unit 广东省国土资源测绘院 to countersign,
+ * so the round waits for 郭涛's opinion (an email with the task link) before 陈静's review (completion 16 days ago).
+ */
+export const countersignResult: DemoResult = {
+  key: 'gd-bgdc-2026-q2',
+  organiser: 'chen.jing',
+  theme: 'landSurvey',
+  region: '440000',
+  name: '2026年度广东省国土变更调查（第二季度）阶段成果',
+  content: '第二季度全省土地利用变化图斑、耕地变化监测数据库、阶段调查报告与元数据',
+  format: gdFormats,
+  timePoint: '2026-06-30',
+  classification: 'internal',
+  sharingMode: 'conditional',
+};
+/** The unit that countersigns countersignResult (a technical unit the organiser 440000-NR designated). */
+export const countersignUnit = '440000-TEC';
+
 /** Completion recorded 10 days ago, nothing submitted yet: the R6.1 30-working-day clock is running. */
 export const pendingTask = {
   key: 'ch-forest-2026',

@@ -14,10 +14,12 @@
  *    inbox with review mails and take seconds each);
  *  - the classified result is catalogued by the custodian as `system:demo`
  *    (R5.1: held offline, there is nothing to transfer).
- * Two submissions run the real chain: uploaded by 李娜 with presigned URLs,
+ * Three submissions run the real chain: uploaded by 李娜 with presigned URLs,
  * completed, checked by the Verification state machine — liveResult then
  * waits for 陈静's review (an email with the task link), returnedResult is
- * returned for its WGS 84 coordinates (an email to 李娜 with the R7.2 date).
+ * returned for its WGS 84 coordinates (an email to 李娜 with the R7.2 date);
+ * a third (countersignResult, R7.1) waits for the technical unit 郭涛's
+ * countersign before 陈静's review.
  * Every demo content starts with 【演示数据】 and every task's description says
  * so. Ids are deterministic (demoId), so a second run finds its marker (the
  * first task) and writes nothing. The packages are the project's fixtures
@@ -41,13 +43,13 @@ import { openSubmission } from '#shared/submission/submissions.ts';
 import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
 import { completeVersion, executionNameOf, issueUploadUrls, type UploadInstruction } from '#shared/submission/uploads.ts';
 import { assignNumber, copyIntoCustody, recordReceipt, transferExecutionName, transferRequired, type TransferPorts } from '#shared/transfer/transfer.ts';
-import { classifiedResult, demoActor, demoMark, demoRegions, historicResults, liveResult, pendingTask, returnedResult, type DemoRegion, type DemoResult } from './demo-data.ts';
+import { classifiedResult, countersignResult, countersignUnit, demoActor, demoMark, demoRegions, historicResults, liveResult, pendingTask, returnedResult, type DemoRegion, type DemoResult } from './demo-data.ts';
 
 export * from './demo-data.ts';
 
 const demoRequest = 'demo';
 
-const order = [...historicResults.map((r) => r.key), classifiedResult.key, liveResult.key, pendingTask.key, returnedResult.key];
+const order = [...historicResults.map((r) => r.key), classifiedResult.key, liveResult.key, pendingTask.key, returnedResult.key, countersignResult.key];
 
 /**
  * The demo's ids: fixed UUIDs (version 4 layout) per item and call, so a
@@ -91,6 +93,8 @@ export interface DemoSummary {
   readonly published?: PublishResult;
   /** Waiting for 陈静's review once the Verification state machine has run. */
   readonly reviewSubmissionId?: string;
+  /** R7.1: the submission whose review waits for the technical unit's countersign. */
+  readonly countersignSubmissionId?: string;
   /** Returned by the automated checks once the Verification state machine has run (R7.2 clock). */
   readonly returnedSubmissionId?: string;
   readonly pendingTaskId?: string;
@@ -116,7 +120,7 @@ export async function writeDemoData(ports: DemoPorts): Promise<DemoSummary> {
     return { ...ports.submission, newId: () => demoId(key, ++call) };
   };
 
-  const task = async (p: SubmissionPorts, item: { key: string; organiser: string; theme: ThemeId; region: DemoRegion; name: string }, completionDate: string) => {
+  const task = async (p: SubmissionPorts, item: { key: string; organiser: string; theme: ThemeId; region: DemoRegion; name: string }, completionDate: string, countersignOrgs?: string[]) => {
     const registered = await registerSurveyTask(
       {
         actor: await user(item.organiser),
@@ -127,6 +131,7 @@ export async function writeDemoData(ports: DemoPorts): Promise<DemoSummary> {
           implementerOrg: submitter.orgCode,
           custodianOrg: '440000-CUS',
           description: `${demoMark}本地云首次启动时自动生成的演示任务`,
+          ...(countersignOrgs ? { countersignOrgs } : {}),
         },
         requestId: demoRequest,
       },
@@ -245,7 +250,18 @@ export async function writeDemoData(ports: DemoPorts): Promise<DemoSummary> {
   const p = portsFor(pendingTask.key);
   const pendingTaskId = await task(p, pendingTask, daysBefore(p.now(), 10));
 
-  return { created: true, resultNumbers, published, reviewSubmissionId, returnedSubmissionId, pendingTaskId };
+  // R7.1: the technical unit countersigns before 陈静 decides (郭涛 gets the countersign task's link).
+  let countersignSubmissionId: string;
+  {
+    const pc = portsFor(countersignResult.key);
+    const taskId = await task(pc, countersignResult, daysBefore(pc.now(), 16), [countersignUnit]);
+    const opened = await open(pc, taskId, countersignResult);
+    countersignSubmissionId = opened.submission.submissionId;
+    await upload(pc, countersignSubmissionId);
+    await completeVersion({ actor: submitter, submissionId: countersignSubmissionId, n: 1, requestId: demoRequest }, pc);
+  }
+
+  return { created: true, resultNumbers, published, reviewSubmissionId, returnedSubmissionId, pendingTaskId, countersignSubmissionId };
 }
 
 /** A fixture package (test/fixtures/packages/<fixture>): a few KB. */

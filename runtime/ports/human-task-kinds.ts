@@ -16,6 +16,7 @@ import { catalogueReportStoreFromEnv } from '#adapters/dynamo-catalogue-report.t
 import { catalogueStoreFromEnv } from '#adapters/dynamo-catalogue.ts';
 import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
 import { destructionStoreFromEnv } from '#adapters/dynamo-destruction.ts';
+import { humanTaskStoreFromEnv } from '#adapters/dynamo-tasks.ts';
 import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
 import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
@@ -53,6 +54,7 @@ export const kinds = /* @__PURE__ */ port({
       catalogue: catalogueStoreFromEnv(env),
       destructions: destructionStoreFromEnv(env),
       reports: catalogueReportStoreFromEnv(env),
+      humanTasks: humanTaskStoreFromEnv(env),
       calendar: () => calendarFromStore(holidays),
       now: () => new Date(),
     };

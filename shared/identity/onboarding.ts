@@ -1,6 +1,5 @@
-import * as z from 'zod/mini';
-import { described } from '#shared/schemas/described.ts';
-import { DomainError, ValidationError, type FieldIssue } from '#shared/errors.ts';
+import * as z from 'zod';
+import { DomainError, UnprocessableError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import type { AuditEntry, AuditTrail } from '#shared/ports/audit.ts';
 import type { ClearanceChange, DirectoryAdministration, IdentityAdministration, IdentityRepository, PersonLookup, SignInAccounts } from '#shared/ports/identity.ts';
 import { classificationLabels, classifications, type Classification } from '#shared/reference/classifications.ts';
@@ -73,29 +72,29 @@ export interface OnboardingSheets {
 }
 
 export const rowIssueSchema = z.object({
-  sheet: described(z.string(), '工作表：组织、人员'),
-  row: described(z.number().check(z.int()), '行号（表头为第 1 行）'),
-  column: described(z.string(), '列名'),
+  sheet: z.string().describe('工作表：组织、人员'),
+  row: z.number().int().describe('行号（表头为第 1 行）'),
+  column: z.string().describe('列名'),
   message: z.string(),
-  code: z.optional(z.string()),
+  code: z.string().optional(),
 });
 export type RowIssue = z.infer<typeof rowIssueSchema>;
 
 export const rowOutcomes = ['create', 'update', 'unchanged', 'error'] as const;
 export const rowOutcomeSchema = z.object({
   sheet: z.string(),
-  row: z.number().check(z.int()),
-  key: described(z.string(), '组织代码或用户名'),
-  outcome: described(z.enum(rowOutcomes), 'create 新建；update 修改；unchanged 与现状相同；error 有错误'),
-  changes: described(z.optional(z.array(z.string())), '修改了哪些项'),
+  row: z.number().int(),
+  key: z.string().describe('组织代码或用户名'),
+  outcome: z.enum(rowOutcomes).describe('create 新建；update 修改；unchanged 与现状相同；error 有错误'),
+  changes: z.array(z.string()).optional().describe('修改了哪些项'),
   issues: z.array(rowIssueSchema),
 });
 export type RowOutcome = z.infer<typeof rowOutcomeSchema>;
 
 export const onboardingReportSchema = z.object({
   mode: z.enum(['dryRun', 'apply']),
-  applied: described(z.boolean(), 'true 表示已写入（apply 且没有错误）'),
-  counts: z.object({ create: z.number().check(z.int()), update: z.number().check(z.int()), unchanged: z.number().check(z.int()), error: z.number().check(z.int()) }),
+  applied: z.boolean().describe('true 表示已写入（apply 且没有错误）'),
+  counts: z.object({ create: z.number().int(), update: z.number().int(), unchanged: z.number().int(), error: z.number().int() }),
   fileIssues: z.array(rowIssueSchema),
   rows: z.array(rowOutcomeSchema),
 });
@@ -576,4 +575,23 @@ export async function runOnboarding(cmd: OnboardingCommand, ports: OnboardingPor
       error.issues.map((i) => ({ field: `${i.sheet}!${i.row}:${i.column}`, code: i.code ?? 'ROW_FAILED', message: i.message })),
     );
   }
+}
+
+/**
+ * POST /onboarding/imports: a dry run answers its report (200, whatever it found); an apply that finds any error
+ * writes nothing and is refused as a whole — 422 IMPORT_HAS_ERRORS, with the same report (every row's outcome,
+ * sheet, row, column, message) in `error.report` and each issue in `error.details` (field `sheet!row:column`).
+ */
+export async function importOnboarding(cmd: OnboardingCommand, ports: OnboardingPorts): Promise<OnboardingReport> {
+  const result = await runOnboarding(cmd, ports);
+  if (cmd.mode === 'dryRun' || result.applied) return result;
+  const issues = [...result.fileIssues, ...result.rows.flatMap((r) => r.issues)];
+  const first = issues[0];
+  const where = first ? `${first.sheet ? `“${first.sheet}”表` : ''}${first.row ? `第 ${first.row} 行` : ''}${first.column ? `“${first.column}”列` : ''}` : '';
+  throw new UnprocessableError(
+    'IMPORT_HAS_ERRORS',
+    `导入文件有 ${issues.length} 处错误，未写入任何内容${first ? `（首个：${where}${where ? '：' : ''}${first.message}）` : ''}；请按报告逐行修正后重新导入（可先试运行）`,
+    issues.map((i) => ({ field: `${i.sheet}!${i.row}:${i.column}`, code: i.code ?? 'ROW_INVALID', message: i.message })),
+    result,
+  );
 }

@@ -17,7 +17,9 @@ import { noteTouched } from './context.ts';
  *     it) are for the organisations involved — organiser, implementer,
  *     custodian — and the departments above them (R3.1), else 403;
  *     `catalogue` records are the sharing directory (R9.2): any organisation
- *     may find them, within clearance;
+ *     may find them, within clearance; a survey task's technical units take
+ *     part in verifying its submissions (R7.1) and read the submission, its
+ *     report and its review task — those reads name them as `participants`;
  *  3. role: the manifest route names the roles (runtime/http.ts);
  *     the domain function then checks the role *in the record's organisation*
  *     (e.g. the implementer's submitter) — after this rule, so a refused
@@ -86,10 +88,20 @@ export async function requireAccess(
   identity: Pick<IdentityRepository, 'getOrganisation'>,
   principal: Principal,
   record: ProtectedRecord,
-  opts: { scope: Scope; notFound: string; what: string },
+  opts: {
+    scope: Scope;
+    notFound: string;
+    what: string;
+    /**
+     * R7.1: organisations taking part in the record's verification (a survey task's technical units), admitted
+     * by the reads that opt in — the submission, its verification report, its review task — as themselves only
+     * (not the departments above them), still within clearance. Read only when the scope refuses.
+     */
+    participants?: () => Promise<readonly string[]>;
+  },
 ): Promise<void> {
   requireClearance(principal, record, opts.notFound);
-  if (opts.scope === 'involved' && !(await inScope(identity, principal, record))) {
+  if (opts.scope === 'involved' && !(await inScope(identity, principal, record)) && !(opts.participants && (await opts.participants()).includes(principal.orgCode))) {
     note(record, 'refused');
     throw new ForbiddenError(`无权查看${opts.what}：您所在单位（${principal.orgCode}）不是该任务的组织单位、实施单位、保管单位或其上级部门`);
   }

@@ -1,7 +1,7 @@
 import { ForbiddenError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
-import type { Submission } from '#shared/schemas/submission.ts';
+import type { Submission, SurveyTask } from '#shared/schemas/submission.ts';
 import { inScope, requireAccess, requireClearance, type ProtectedRecord } from '#shared/security/access.ts';
 
 export { isSameOrAbove, superiorsOf } from '#shared/security/access.ts';
@@ -20,9 +20,30 @@ export function submissionRecord(s: Pick<Submission, 'submissionId' | 'classific
 
 export const submissionNotFound = (submissionId: string) => `汇交 ${submissionId} 不存在`;
 
-/** Reads of a submission and of what hangs off it (versions, uploads, reports, timeline): the one access rule. */
-export async function requireSubmissionRead(identity: IdentityRepository, principal: Principal, submission: Submission, what: string): Promise<void> {
-  await requireAccess(identity, principal, submissionRecord(submission), { scope: 'involved', notFound: submissionNotFound(submission.submissionId), what });
+/**
+ * Reads of a submission and of what hangs off it (versions, uploads, reports, timeline): the one access rule.
+ * `task`, given by the reads R7.1 opens to the verification's participants (the submission itself and its
+ * verification report), loads the survey task whose technical units and countersigning units may read too.
+ */
+export async function requireSubmissionRead(
+  identity: IdentityRepository,
+  principal: Principal,
+  submission: Submission,
+  what: string,
+  task?: () => Promise<Pick<SurveyTask, 'technicalUnits' | 'countersignOrgs' | 'reviewOrg'> | undefined>,
+): Promise<void> {
+  await requireAccess(identity, principal, submissionRecord(submission), {
+    scope: 'involved',
+    notFound: submissionNotFound(submission.submissionId),
+    what,
+    ...(task ? { participants: async () => verificationParticipants(await task()) } : {}),
+  });
+}
+
+/** R7.1: the organisations that take part in a survey task's verification besides those involved: its technical units (and any unit named to review or countersign). */
+export function verificationParticipants(task: Pick<SurveyTask, 'technicalUnits' | 'countersignOrgs' | 'reviewOrg'> | undefined): string[] {
+  if (!task) return [];
+  return [...new Set([...(task.technicalUnits ?? []), ...(task.countersignOrgs ?? []), ...(task.reviewOrg ? [task.reviewOrg] : [])])];
 }
 
 /**

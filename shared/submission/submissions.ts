@@ -316,7 +316,7 @@ export async function getSubmission(
 ): Promise<{ submission: SubmissionView; task: SurveyTaskView | null }> {
   const submission = await ports.store.getSubmission(cmd.submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${cmd.submissionId} 不存在`);
-  await requireSubmissionRead(ports.identity, cmd.actor, submission, '该汇交');
+  await requireSubmissionRead(ports.identity, cmd.actor, submission, '该汇交', () => ports.store.getTask(submission.taskId));
   const [versions, task, calendar, events] = await Promise.all([
     ports.store.listVersions(submission.submissionId),
     ports.store.getTask(submission.taskId),

@@ -63,7 +63,10 @@ function taskEntry(actor: Principal, action: string, taskId: string, requestId: 
  *  3. the custodian is the one named, or else the organiser's standing
  *     custodian for the theme (R4.1, PUT /orgs/{code}/designations); none →
  *     400 naming body.custodianOrg; the organiser's technical units (R7.1)
- *     are recorded on the task;
+ *     are recorded on the task, with who decides the technical review
+ *     (`reviewOrg`: one of them; default the organiser) and who countersigns
+ *     first (`countersignOrgs`: technical units or the custodian) — anyone
+ *     else → 400 NOT_DESIGNATED naming the field;
  *     implementer and custodian are registered, active organisations that can act
  *     so (a requester department cannot) in the task's region: their own
  *     region contains it, or they are national (R3.1);
@@ -115,6 +118,19 @@ export async function registerSurveyTask(
       });
     }
   }
+  // R7.1: who takes part in the technical review — only the organiser's designated technical units and the task's custodian.
+  const technicalUnits = organiser.technicalUnits ?? [];
+  if (input.reviewOrg !== undefined && !technicalUnits.includes(input.reviewOrg)) {
+    issues.push({ field: 'body.reviewOrg', code: 'NOT_DESIGNATED', message: `${input.reviewOrg} 不是 ${organiser.name} 设定的技术单位（${technicalUnits.join('、') || '尚未设定'}），不能承担技术审核` });
+  }
+  const countersignOrgs = [...new Set(input.countersignOrgs ?? [])];
+  for (const [i, code] of countersignOrgs.entries()) {
+    if (code === input.reviewOrg) {
+      issues.push({ field: `body.countersignOrgs.${i}`, code: 'REVIEWER_COUNTERSIGNS', message: `${code} 已承担技术审核，不再会签` });
+    } else if (!technicalUnits.includes(code) && code !== custodianOrg) {
+      issues.push({ field: `body.countersignOrgs.${i}`, code: 'NOT_DESIGNATED', message: `${code} 既不是 ${organiser.name} 设定的技术单位，也不是本任务的保管单位，不能会签` });
+    }
+  }
   const first = issues[0];
   if (first || custodianOrg === undefined) throw new ValidationError(`请求参数有误：${first?.field} ${first?.message}`, issues);
 
@@ -129,6 +145,8 @@ export async function registerSurveyTask(
     implementerOrg: input.implementerOrg,
     custodianOrg,
     ...(organiser.technicalUnits?.length ? { technicalUnits: organiser.technicalUnits } : {}),
+    ...(input.reviewOrg ? { reviewOrg: input.reviewOrg } : {}),
+    ...(countersignOrgs.length ? { countersignOrgs } : {}),
     ...(input.description ? { description: input.description } : {}),
     ...(input.period ? { period: input.period } : {}),
     createdAt: now,
@@ -144,6 +162,8 @@ export async function registerSurveyTask(
       custodianOrg: task.custodianOrg,
       custodianDefaulted: input.custodianOrg === undefined,
       ...(task.technicalUnits ? { technicalUnits: task.technicalUnits } : {}),
+      ...(task.reviewOrg ? { reviewOrg: task.reviewOrg } : {}),
+      ...(task.countersignOrgs ? { countersignOrgs: task.countersignOrgs } : {}),
       followsOwnRules: task.followsOwnRules,
     }),
   );

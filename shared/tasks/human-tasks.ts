@@ -135,10 +135,10 @@ export interface CreateHumanTaskInput {
  */
 export async function createHumanTask(ports: Omit<HumanTaskPorts, 'workflow'>, input: CreateHumanTaskInput): Promise<{ task: HumanTask; emailed: string[] }> {
   const kind = kindOf(ports.kinds, input.kind);
-  const { title, assigneeOrg, details } = await kind.describe(input.subject);
-  const { assignees, orgs } = await assigneesFor(ports.identity, assigneeOrg, kind.role, input.escalationLevel);
+  const { title, assigneeOrg, details, role = kind.role } = await kind.describe(input.subject);
+  const { assignees, orgs } = await assigneesFor(ports.identity, assigneeOrg, role, input.escalationLevel);
   if (assignees.length === 0) {
-    throw new ConflictError('NO_ASSIGNEES', `无法分派“${title}”：单位 ${assigneeOrg} 及其上级单位没有“${kind.role}”角色的用户，请管理员先登记审核人员`);
+    throw new ConflictError('NO_ASSIGNEES', `无法分派“${title}”：单位 ${assigneeOrg} 及其上级单位没有“${role}”角色的用户，请管理员先登记审核人员`);
   }
   const now = ports.now();
   if (input.resumed && input.execution) {
@@ -223,16 +223,22 @@ function effectiveStatus(task: HumanTask, now: Date): HumanTaskStatus {
   return task.status === 'open' && now.getTime() >= Date.parse(task.expiresAt) ? 'expired' : task.status;
 }
 
-async function loadForAssignee(ports: Pick<HumanTaskPorts, 'tasks' | 'kinds'>, actor: Principal, id: string) {
+/**
+ * The task for its assignee — or, to read only (`read`), for a person of an organisation the kind names as a
+ * reader (R7.1: a review task's technical units and custodian). Clearance first, as everywhere.
+ */
+async function loadForAssignee(ports: Pick<HumanTaskPorts, 'tasks' | 'kinds'>, actor: Principal, id: string, access: 'decide' | 'read' = 'decide') {
   if (!isTaskId(id)) throw new HumanTaskNotFoundError();
   const found = await ports.tasks.get(id);
   if (!found) throw new HumanTaskNotFoundError();
   // The access rule (shared/security/access.ts): a task about a record above the caller's clearance is absent.
-  const record = await ports.kinds(found.task.kind)?.protects?.(found.task.subject);
+  const kind = ports.kinds(found.task.kind);
+  const record = await kind?.protects?.(found.task.subject);
   if (record) requireClearance(actor, record, new HumanTaskNotFoundError().message);
-  if (!found.task.assignees.includes(actor.userId)) throw new NotAssigneeError(actor.userId);
+  const assignee = found.task.assignees.includes(actor.userId);
+  if (!assignee && !(access === 'read' && kind?.readers && (await kind.readers(found.task.subject)).includes(actor.orgCode))) throw new NotAssigneeError(actor.userId);
   if (record) noteListed(record);
-  return found;
+  return { ...found, assignee };
 }
 
 /** Open tasks read per 待办 request at most (the sparse open-task index; open tasks are few — see listMyHumanTasks). */
@@ -295,17 +301,17 @@ export async function listMyHumanTasks(
   return { items, more: false };
 }
 
-/** GET: only an assignee sees the task; reading changes nothing. */
+/** GET: an assignee sees the task (and a reader the kind names, without deciding); reading changes nothing. */
 export async function getHumanTask(
   ports: Pick<HumanTaskPorts, 'tasks' | 'calendar' | 'now' | 'kinds'>,
   cmd: { actor: Principal; id: string },
 ): Promise<HumanTaskView> {
-  const { task } = await loadForAssignee(ports, cmd.actor, cmd.id);
+  const { task, assignee } = await loadForAssignee(ports, cmd.actor, cmd.id, 'read');
   const kind = kindOf(ports.kinds, task.kind);
-  return viewOf(task, kind, await ports.calendar(), ports.now(), await kind.summary(task), (await kind.describe(task.subject)).details);
+  return viewOf(task, kind, await ports.calendar(), ports.now(), await kind.summary(task), (await kind.describe(task.subject)).details, assignee);
 }
 
-function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalendar, now: Date, summary: unknown, details: readonly string[]): HumanTaskView {
+function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalendar, now: Date, summary: unknown, details: readonly string[], assignee = true): HumanTaskView {
   const status = effectiveStatus(task, now);
   const today = chinaDate(now);
   return {
@@ -315,7 +321,7 @@ function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalend
     title: task.title,
     status,
     statusLabel: humanTaskStatusLabels[status],
-    canDecide: status === 'open',
+    canDecide: status === 'open' && assignee,
     createdAt: task.createdAt,
     due: task.due,
     workingDaysLeft: calendar.workingDaysLeft(task.due, today),
@@ -363,6 +369,7 @@ export async function decideHumanTask(
     const message = '退回时请填写退回理由（至少 5 个字），理由将反馈给提交方';
     throw new ValidationError(message, [{ field: 'body.reasons', code: 'REASONS_REQUIRED', message }]);
   }
+  await kind.checkDecision?.(task, { decision: cmd.decision, reasons });
 
   const decision: HumanTaskDecision = { decision: cmd.decision, reasons, decidedBy: cmd.actor.userId, decidedAt: now.toISOString() };
   const entry = (action: string, detail: Record<string, unknown>): AuditEntry => ({
@@ -407,7 +414,7 @@ export async function escalateTimedOutTask(
   const [latest] = await ports.tasks.listBySubject(kind.kind, input.subject);
   if (!latest) return { level: 1, previousTaskId: null, orgs: [] };
   const level = latest.escalationLevel + 1;
-  const { orgs } = await assigneesFor(ports.identity, latest.assigneeOrg, kind.role, level);
+  const { orgs } = await assigneesFor(ports.identity, latest.assigneeOrg, (await kind.describe(latest.subject)).role ?? kind.role, level);
   if (latest.status === 'open') {
     await ports.tasks.expire(
       latest.id,

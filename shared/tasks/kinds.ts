@@ -4,7 +4,7 @@ import type { Role } from '#shared/identity/roles.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { OutcomePorts } from '#shared/ports/submission.ts';
-import type { HumanTask, HumanTaskSubject } from '#shared/ports/tasks.ts';
+import type { HumanTask, HumanTaskDecisionValue, HumanTaskStore, HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
 import type { ProtectedRecord } from '#shared/security/access.ts';
 
@@ -29,8 +29,21 @@ export interface HumanTaskKind<K extends string = string> {
   readonly label: string;
   /** The role that decides, in the assignee organisation and in the superiors it escalates to. */
   readonly role: Role;
-  /** Title, deciding organisation and a few lines for the email, from the subject. */
-  describe(subject: HumanTaskSubject): Promise<{ title: string; assigneeOrg: string; details: string[] }>;
+  /**
+   * Title, deciding organisation and a few lines for the email, from the subject; `role` when the deciding role
+   * depends on the subject (a countersign by a custodian is its custodian's, by a technical unit its reviewer's).
+   */
+  describe(subject: HumanTaskSubject): Promise<{ title: string; assigneeOrg: string; details: string[]; role?: Role }>;
+  /**
+   * Organisations whose people may read the task, never decide it (R7.1: a review task for the survey task's
+   * technical units and custodian); still within clearance (`protects`). Undefined: assignees only.
+   */
+  readers?(subject: HumanTaskSubject): Promise<readonly string[]>;
+  /**
+   * A kind's own rule on a decision, checked before anything is written (e.g. approving over a countersigning
+   * unit's dissent needs reasons): throws a ValidationError naming the field.
+   */
+  checkDecision?(task: HumanTask, decision: { decision: HumanTaskDecisionValue; reasons: string }): Promise<void>;
   /** After the task is stored (e.g. the version becomes `awaitingReview`); must tolerate a retry. */
   opened?(task: HumanTask, requestId: string): Promise<void>;
   /** Appends to the subject's own history; failures here never undo the task change. */
@@ -58,6 +71,8 @@ export interface HumanTaskKindPorts extends OutcomePorts {
   readonly catalogue: CatalogueStore;
   readonly destructions: Pick<DestructionStore, 'get'>;
   readonly reports: Pick<CatalogueReportStore, 'get'>;
+  /** Other tasks about a subject (a review reads the countersign opinions given before it, R7.1). */
+  readonly humanTasks: Pick<HumanTaskStore, 'listBySubject'>;
 }
 
 /**

@@ -34,7 +34,8 @@ export function invalidTaskLinkPage(): string {
 const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.taskId);
   // What the two buttons say, and what is being decided, for each kind of task.
   var words = {
-    technicalReview: { approve: '通过', ret: '退回', after: '流程已继续，汇交单位将收到邮件通知。', hint: '理由（退回时必填，至少 5 个字，将反馈给汇交单位）' },
+    technicalReview: { approve: '通过', ret: '退回', after: '流程已继续，汇交单位将收到邮件通知。', hint: '理由（退回时必填，至少 5 个字，将反馈给汇交单位；会签单位不同意而仍通过时也须填写）' },
+    technicalCountersign: { approve: '同意', ret: '不同意', after: '已记录会签意见，组织单位作出技术审核决定时可见。', hint: '意见（不同意时必填，至少 5 个字，将显示给作出技术审核决定的单位）' },
     custodyReceipt: { approve: '确认接收', ret: '退回', after: '已记录接收，组织单位将收到邮件通知。', hint: '说明（退回时必填，至少 5 个字，例如缺少的文件）' },
     forestryCopyAck: { approve: '确认收到', ret: '退回', after: '已记录确认结果。', hint: '说明（退回时必填，至少 5 个字）' },
     catalogueReportAck: { approve: '确认接收', ret: '退回', after: '已记录，报送单位在上报记录中可看到确认结果。', hint: '意见（退回时必填，至少 5 个字，将反馈给报送单位）' },
@@ -108,14 +109,27 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       ]), el('h3', {}, ['上报条目']), box]));
       if (rp.reportId) reportEntries(box, rp.reportId);
     }
-    if (t.kind === 'technicalReview' && s.submission) {
+    var reviewLike = t.kind === 'technicalReview' || t.kind === 'technicalCountersign';
+    if (t.kind === 'technicalCountersign' && s.unit) {
+      nodes.push(el('div', { class: 'card' }, [el('p', {}, ['您代表' + text(s.unit.orgName) + '（' + text(s.unit.capacity) + '）会签：请阅读成果包概况与自动核验报告后给出意见。'])]));
+    }
+    if (t.kind === 'technicalReview' && s.countersign && s.countersign.length) {
+      // R7.1: the countersigning units' opinions, before the decision.
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['会签意见']), el('table', {}, [
+        el('thead', {}, [el('tr', {}, ['会签单位', '身份', '状态', '意见', '理由', '会签人', '时间'].map(function (h) { return el('th', {}, [h]); }))]),
+        el('tbody', {}, s.countersign.map(function (o) {
+          return el('tr', { class: o.opinion === 'return' ? 'error' : '' }, [el('td', {}, [text(o.orgName)]), el('td', {}, [text(o.capacity)]), el('td', {}, [text(o.statusLabel)]), el('td', {}, [text(o.opinionLabel || '—')]), el('td', {}, [text(o.reasons || '')]), el('td', {}, [text(o.decidedBy || '')]), el('td', {}, [text(o.decidedAtLabel || '')])]);
+        })),
+      ])]));
+    }
+    if (reviewLike && s.submission) {
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['成果包概况']), el('table', {}, [
         row('成果名称', s.submission.name), row('调查监测任务', s.submission.taskName), row('汇交编号', s.submission.submissionId), row('汇交单位', s.submission.implementerName),
         row('成果专题', s.submission.themeLabel), row('空间范围', s.submission.regionName ? s.submission.regionName + '（' + text(s.submission.regionCode) + '）' : s.submission.regionCode), row('密级', s.submission.classificationLabel),
         row('版本', '第 ' + s.version.n + ' 版（' + s.version.statusLabel + '）'), row('文件', s.version.fileCount + ' 个，共 ' + s.version.totalSize),
       ].concat(s.version.sealedAtLabel ? [row('封存时间', s.version.sealedAtLabel)] : []))]));
     }
-    if (t.kind === 'technicalReview' && s.report) {
+    if (reviewLike && s.report) {
       var r = s.report;
       var defects = el('tbody', {}, r.defects.map(function (d, i) {
         return el('tr', { class: d.severity }, [el('td', {}, [String(i + 1)]), el('td', {}, [el('code', {}, [d.file || '（整个成果包）'])]), el('td', {}, [el('code', {}, [d.rule])]), el('td', {}, [d.message]), el('td', { class: 'sev' }, [d.severity === 'error' ? '错误' : '警告'])]);
@@ -127,7 +141,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         r.defects.length ? el('table', {}, [el('thead', {}, [el('tr', {}, [el('th', {}, ['序号']), el('th', {}, ['文件']), el('th', {}, ['规则']), el('th', {}, ['说明']), el('th', {}, ['严重程度'])])]), defects]) : el('p', {}, ['未发现问题。']),
         el('p', {}, [open]),
       ]));
-    } else if (t.kind === 'technicalReview') {
+    } else if (reviewLike) {
       nodes.push(el('div', { class: 'card' }, ['自动核验报告尚未生成。']));
     }
     if (t.decision) {

@@ -56,7 +56,7 @@ export async function runHumanTaskReminders(
     let current: HumanTask = task;
 
     if (overdueDays >= escalateEveryWorkingDays * (task.escalationLevel + 1)) {
-      const next = await assigneesFor(ports.identity, task.assigneeOrg, kind.role, task.escalationLevel + 1);
+      const next = await assigneesFor(ports.identity, task.assigneeOrg, (await kind.describe(task.subject)).role ?? kind.role, task.escalationLevel + 1);
       const added = next.assignees.filter((a) => !task.assignees.includes(a));
       if (next.orgs.length > task.escalationLevel && added.length > 0) {
         const done = await ports.tasks.escalate(

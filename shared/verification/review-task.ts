@@ -4,9 +4,9 @@ import { NotFoundError } from '#shared/errors.ts';
 import { classificationLabels } from '#shared/reference/classifications.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { OutcomePorts } from '#shared/ports/submission.ts';
-import type { HumanTask, HumanTaskSubject } from '#shared/ports/tasks.ts';
+import type { HumanTask, HumanTaskStore, HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
-import { versionStatusLabels, type TimelineEventType } from '#shared/schemas/submission.ts';
+import { versionStatusLabels, type Submission, type TimelineEventType, type Version } from '#shared/schemas/submission.ts';
 import { markAwaitingReview, recordTimelineEvents } from '#shared/submission/outcomes.ts';
 import type { HumanTaskEventType, HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { formatBytes } from './report-html.ts';
@@ -14,7 +14,8 @@ import { reportPagePath } from './report-page.ts';
 import { themeProfiles } from '#shared/reference/themes.ts';
 import { readReport } from './run.ts';
 import { regionName } from '#shared/reference/regions.ts';
-import { submissionRecord } from '#shared/submission/access.ts';
+import { submissionRecord, verificationParticipants } from '#shared/submission/access.ts';
+import { checkOverDissent, countersignOpinions } from './countersign-opinions.ts';
 
 /**
  * The technical review (技术审核, R7.1) as a human-task kind: the organiser's
@@ -33,6 +34,58 @@ export const defectsOnPage = 200;
 export interface ReviewKindPorts extends OutcomePorts {
   readonly identity: IdentityRepository;
   readonly documents: DocumentStore;
+  /** The countersign tasks given before the review (R7.1). */
+  readonly humanTasks: Pick<HumanTaskStore, 'listBySubject'>;
+}
+
+/** What a reviewer (or a countersigning unit) sees of a round: the package, the version and the report's summary. */
+export async function reviewSummary(ports: ReviewKindPorts, submission: Submission, version: Version, n: number) {
+  const { submissionId } = submission;
+  const orgName = async (code: string) => (await ports.identity.getOrganisation(code))?.name ?? code;
+  const [report, surveyTask] = await Promise.all([readReport(ports.documents, submissionId, n), ports.store.getTask(submission.taskId)]);
+  const base = `/submissions/${submissionId}/versions/${n}`;
+  return {
+    kind: technicalReviewKindId,
+    submission: {
+      submissionId,
+      name: version.catalogue.name,
+      taskId: submission.taskId,
+      taskName: surveyTask?.name ?? '',
+      theme: submission.theme,
+      themeLabel: themeProfiles[submission.theme].label,
+      regionCode: version.catalogue.spatialScope.regionCode,
+      regionName: regionName(version.catalogue.spatialScope.regionCode),
+      classificationLabel: classificationLabels[submission.classification],
+      organiserOrg: submission.organiserOrg,
+      implementerOrg: submission.implementerOrg,
+      implementerName: await orgName(submission.implementerOrg),
+      custodianOrg: submission.custodianOrg,
+    },
+    version: {
+      n,
+      status: version.status,
+      statusLabel: versionStatusLabels[version.status],
+      fileCount: version.fileCount,
+      totalBytes: version.totalBytes,
+      totalSize: formatBytes(version.totalBytes),
+      ...(version.sealedAt ? { sealedAt: version.sealedAt, sealedAtLabel: chinaDateTime(version.sealedAt) } : {}),
+    },
+    report: report
+      ? {
+          passed: report.passed,
+          checkedAt: report.checkedAt,
+          checkedAtLabel: chinaDateTime(report.checkedAt),
+          profileLabel: report.profile.label,
+          regionName: report.region.name,
+          summary: report.summary,
+          defectCount: report.defects.length,
+          defects: report.defects.slice(0, defectsOnPage),
+          jsonPath: `${base}/report`,
+          htmlPath: `${base}/report.html`,
+          pagePath: reportPagePath(submissionId, n),
+        }
+      : null,
+  };
 }
 
 const timelineTypes: Partial<Record<HumanTaskEventType, TimelineEventType>> = {
@@ -65,10 +118,11 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind<typeo
 
     async describe(subject) {
       const { submissionId, n, submission, version } = await load(subject);
-      const report = await readReport(ports.documents, submissionId, n);
+      const [report, surveyTask] = await Promise.all([readReport(ports.documents, submissionId, n), ports.store.getTask(submission.taskId)]);
       return {
         title: `成果技术审核：${version.catalogue.name}（第 ${n} 版）`,
-        assigneeOrg: submission.organiserOrg,
+        // R7.1: the technical unit the organiser assigned the review to, else the organiser's own reviewers.
+        assigneeOrg: surveyTask?.reviewOrg ?? submission.organiserOrg,
         details: [
           `汇交编号：${submissionId}`,
           `汇交单位：${await orgName(submission.implementerOrg)}`,
@@ -107,51 +161,26 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind<typeo
     },
 
     async summary(task) {
-      const { submissionId, n, submission, version } = await load(task.subject);
-      const [report, surveyTask] = await Promise.all([readReport(ports.documents, submissionId, n), ports.store.getTask(submission.taskId)]);
-      const base = `/submissions/${submissionId}/versions/${n}`;
+      const { n, submission, version } = await load(task.subject);
+      const surveyTask = await ports.store.getTask(submission.taskId);
       return {
-        kind: technicalReviewKindId,
-        submission: {
-          submissionId,
-          name: version.catalogue.name,
-          taskId: submission.taskId,
-          taskName: surveyTask?.name ?? '',
-          theme: submission.theme,
-          themeLabel: themeProfiles[submission.theme].label,
-          regionCode: version.catalogue.spatialScope.regionCode,
-          regionName: regionName(version.catalogue.spatialScope.regionCode),
-          classificationLabel: classificationLabels[submission.classification],
-          organiserOrg: submission.organiserOrg,
-          implementerOrg: submission.implementerOrg,
-          implementerName: await orgName(submission.implementerOrg),
-          custodianOrg: submission.custodianOrg,
-        },
-        version: {
-          n,
-          status: version.status,
-          statusLabel: versionStatusLabels[version.status],
-          fileCount: version.fileCount,
-          totalBytes: version.totalBytes,
-          totalSize: formatBytes(version.totalBytes),
-          ...(version.sealedAt ? { sealedAt: version.sealedAt, sealedAtLabel: chinaDateTime(version.sealedAt) } : {}),
-        },
-        report: report
-          ? {
-              passed: report.passed,
-              checkedAt: report.checkedAt,
-              checkedAtLabel: chinaDateTime(report.checkedAt),
-              profileLabel: report.profile.label,
-              regionName: report.region.name,
-              summary: report.summary,
-              defectCount: report.defects.length,
-              defects: report.defects.slice(0, defectsOnPage),
-              jsonPath: `${base}/report`,
-              htmlPath: `${base}/report.html`,
-              pagePath: reportPagePath(submissionId, n),
-            }
-          : null,
+        ...(await reviewSummary(ports, submission, version, n)),
+        reviewOrg: surveyTask?.reviewOrg ?? submission.organiserOrg,
+        countersign: await countersignOpinions(ports, submission, surveyTask, n),
       };
+    },
+
+    // R7.1: the survey task's technical units and custodian read the review task (never decide it).
+    async readers(subject) {
+      const { submissionId } = reviewSubjectSchema.parse(subject);
+      const submission = await ports.store.getSubmission(submissionId);
+      if (!submission) return [];
+      return [...verificationParticipants(await ports.store.getTask(submission.taskId)), submission.custodianOrg];
+    },
+
+    async checkDecision(task, decision) {
+      const { n, submission } = await load(task.subject);
+      checkOverDissent(await countersignOpinions(ports, submission, await ports.store.getTask(submission.taskId), n), decision);
     },
   };
 }

@@ -42,10 +42,10 @@ const tokens: Record<string, Promise<string>> = {};
 export const tokenOf = (userId: string) => (tokens[userId] ??= signIn(userId));
 
 /** A task registered by 广东省自然资源厅 (chen.jing) for 广东省地质测绘院 (li.na), completion recorded. */
-export async function registeredTask(): Promise<string> {
+export async function registeredTask(review: { countersignOrgs?: string[]; reviewOrg?: string } = {}): Promise<string> {
   const task = await api('POST', '/survey-tasks', {
     token: await tokenOf('chen.jing'),
-    body: { name: '2026 年度国土变更调查（核验集成测试）', theme: 'landSurvey', regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS' },
+    body: { name: '2026 年度国土变更调查（核验集成测试）', theme: 'landSurvey', regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS', ...review },
   });
   expect(task.status).toBe(201);
   const taskId = task.body.task.taskId as string;
@@ -96,11 +96,11 @@ export async function upload(submissionId: string, n: number, fixture: string): 
 /** A new submission of a fixture package, uploaded and completed; verification starts. */
 export async function submit(
   fixture: string,
-  opts: { name?: string; regionCode?: string; classification?: string; taskId?: string } = {},
+  opts: { name?: string; regionCode?: string; classification?: string; taskId?: string; review?: { countersignOrgs?: string[]; reviewOrg?: string } } = {},
 ): Promise<{ submissionId: string; name: string; since: Date }> {
   const since = new Date();
-  const { taskId: given, ...over } = opts;
-  const taskId = given ?? (await registeredTask());
+  const { taskId: given, review, ...over } = opts;
+  const taskId = given ?? (await registeredTask(review));
   const name = opts.name ?? `核验集成测试成果 ${fixture} ${randomBytes(3).toString('hex')}`;
   const opened = await api('POST', `/survey-tasks/${taskId}/submissions`, {
     token: await tokenOf('li.na'),

@@ -75,19 +75,24 @@ describe('R3.1 R4.1 R7.1 issue 12 on the local cloud: a province from nothing th
     expect(guangdong.body.rows.find((r: { outcome: string }) => r.outcome === 'error').issues[0].message).toContain('不在您的管理范围内');
   });
 
-  it('a CSV with a bad row answers the rows’ outcomes and writes nothing; a body without a file is 400 naming the field', async () => {
+  it('an apply of a CSV with a bad row is 422 IMPORT_HAS_ERRORS with the rows’ outcomes and writes nothing (a dry run of it 200); a body without a file is 400 naming the field', async () => {
     // prepare
     const admin = await signIn('sun.yue');
     const seq0 = await auditHeadSeq();
     const organisationsCsv = '组织代码,名称,行政区划代码,类别,上级组织代码\n350000-NR,福建省自然资源厅,350000,自然资源主管部门,100000-NR\n359999-NR,不存在的县,359999,自然资源主管部门,350000-NR\n';
     // act
     const r = await api('POST', '/onboarding/imports', { token: admin, body: { format: 'csv', organisationsCsv, mode: 'apply' } });
+    const dryRun = await api('POST', '/onboarding/imports', { token: admin, body: { format: 'csv', organisationsCsv, mode: 'dryRun' } });
     const empty = await api('POST', '/onboarding/imports', { token: admin, body: { format: 'xlsx', mode: 'dryRun' } });
     const fujian = await api('GET', '/orgs/350000-NR', { token: admin });
     // assess
-    expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ applied: false, counts: { create: 1, error: 1 } });
-    expect(r.body.rows[1].issues[0]).toMatchObject({ sheet: '组织', row: 3, column: '行政区划代码' });
+    expect(r.status).toBe(422);
+    expect(r.body.error).toMatchObject({ code: 'IMPORT_HAS_ERRORS', message: expect.stringContaining('未写入任何内容') });
+    expect(r.body.error.report).toMatchObject({ mode: 'apply', applied: false, counts: { create: 1, error: 1 } });
+    expect(r.body.error.report.rows[1].issues[0]).toMatchObject({ sheet: '组织', row: 3, column: '行政区划代码' });
+    expect(r.body.error.details[0]).toMatchObject({ field: '组织!3:行政区划代码' });
+    expect(dryRun.status).toBe(200);
+    expect(dryRun.body).toMatchObject({ mode: 'dryRun', applied: false, counts: { create: 1, error: 1 } });
     expect(empty.status).toBe(400);
     expect(empty.body.error.details[0].field).toBe('body.workbook');
     expect(fujian.status).toBe(404);

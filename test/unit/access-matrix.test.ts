@@ -64,7 +64,9 @@ type Outcome = 'ok' | 'hidden' | 'forbidden';
 const involved = ['440000-NR', '440000-IMP', '440000-CUS'];
 /** Above them (R3.1): 自然资源部 above 广东省自然资源厅, which is above the two units. */
 const superior = ['100000-NR'];
-const relation = (u: User) => (involved.includes(u.orgCode) ? 'own' : superior.includes(u.orgCode) ? 'superior' : 'other');
+/** R7.1: the survey task's technical unit (the organiser's designation, 广东省国土资源测绘院) takes part in verifying it. */
+const participants = ['440000-TEC'];
+const relation = (u: User) => (involved.includes(u.orgCode) ? 'own' : superior.includes(u.orgCode) ? 'superior' : participants.includes(u.orgCode) ? 'participant' : 'other');
 
 interface Rec {
   readonly classification: Classification;
@@ -75,8 +77,11 @@ interface Rec {
 
 interface RecordRow {
   readonly subject: 'submission' | 'entry';
-  /** `involved`: the organisations of the record and those above them; `catalogue`: any organisation (R9.2). */
-  readonly scope: 'involved' | 'catalogue';
+  /**
+   * `involved`: the organisations of the record and those above them; `verification`: those and the task's
+   * technical units (R7.1: the submission, its report); `catalogue`: any organisation (R9.2).
+   */
+  readonly scope: 'involved' | 'verification' | 'catalogue';
   /** For a write or a narrower read: who the domain lets act once the rule passed (else 403). */
   readonly actor?: (u: User) => boolean;
   readonly handler: (w: World) => Handler;
@@ -141,14 +146,14 @@ const matrix: Record<string, Row> = {
   'POST /submissions/{submissionId}/versions/{n}/complete': {
     subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => completeVersion.with(w.ports), path: ver,
   },
-  'GET /submissions/{submissionId}': { subject: 'submission', scope: 'involved', handler: (w) => getSubmission.with(w.ports), path: sub },
+  'GET /submissions/{submissionId}': { subject: 'submission', scope: 'verification', handler: (w) => getSubmission.with(w.ports), path: sub },
   'GET /submissions/{submissionId}/timeline': { subject: 'submission', scope: 'involved', handler: (w) => getTimeline.with(w.ports), path: sub },
   'GET /human-tasks/{id}/page': { subject: 'none', why: 'public static shell; reads nothing' },
   'GET /human-tasks': { subject: 'list', why: 'the caller’s own open tasks; a task above the clearance is left out: test/unit/my-tasks.test.ts' },
-  'GET /human-tasks/{id}': { subject: 'humanTask', why: 'assignees only, and the task’s record through the rule: test/unit/access-rule.test.ts' },
+  'GET /human-tasks/{id}': { subject: 'humanTask', why: 'assignees (and, R7.1, a review task’s technical units and custodian, read only), and the task’s record through the rule: test/unit/access-rule.test.ts, test/unit/verification-countersign.test.ts' },
   'POST /human-tasks/{id}/decision': { subject: 'humanTask', why: 'assignees only, and the task’s record through the rule: test/unit/access-rule.test.ts' },
-  'GET /submissions/{submissionId}/versions/{n}/report': { subject: 'submission', scope: 'involved', handler: (w) => getReport.with(w.verificationPorts), path: ver },
-  'GET /submissions/{submissionId}/versions/{n}/report.html': { subject: 'submission', scope: 'involved', handler: (w) => getReportHtml.with(w.verificationPorts), path: ver },
+  'GET /submissions/{submissionId}/versions/{n}/report': { subject: 'submission', scope: 'verification', handler: (w) => getReport.with(w.verificationPorts), path: ver },
+  'GET /submissions/{submissionId}/versions/{n}/report.html': { subject: 'submission', scope: 'verification', handler: (w) => getReportHtml.with(w.verificationPorts), path: ver },
   'GET /submissions/{submissionId}/versions/{n}/report/page': { subject: 'none', why: 'public static shell; reads nothing' },
   'POST /catalogue': { subject: 'none', why: 'custodian of the submission’s custodian; clearance first (404): test/unit/catalogue-entries.test.ts' },
   'GET /catalogue': { subject: 'list', why: 'search filtered by clearance in the key query: test/unit/catalogue-search.test.ts' },
@@ -199,7 +204,8 @@ const matrix: Record<string, Row> = {
 function expected(route: RouteDef, row: RecordRow, u: User, r: Pick<Rec, 'classification'>): Outcome {
   if (route.auth !== 'any' && route.auth !== 'public' && !route.auth.some((role) => u.roles.includes(role))) return 'forbidden';
   if (!clearanceAllows(u.clearance, r.classification)) return 'hidden';
-  if (row.scope === 'involved' && relation(u) === 'other') return 'forbidden';
+  if (row.scope === 'involved' && (relation(u) === 'other' || relation(u) === 'participant')) return 'forbidden';
+  if (row.scope === 'verification' && relation(u) === 'other') return 'forbidden';
   if (row.actor && !row.actor(u)) return 'forbidden';
   return 'ok';
 }
@@ -248,7 +254,7 @@ const key = (r: RouteDef) => `${r.method} ${r.path}`;
 const pathOf = (template: string, params: Record<string, string>) => template.replace(/\{(\w+)\}/g, (_m, k: string) => params[k] ?? '');
 const missing = { submissionId: 'ffffffff-ffff-4fff-8fff-ffffffffffff', resultNumber: '440000-CUS-2026-GT-999999' };
 
-describe('R3.1 R5.1 R20.1 authorisation matrix from the manifest', () => {
+describe('R3.1 R5.1 R7.1 R20.1 authorisation matrix from the manifest', () => {
   it('has exactly one row for every manifest route (a new route without a row fails here)', () => {
     const routes = manifest.routes.map(key).sort();
 
@@ -294,7 +300,8 @@ describe('R3.1 R5.1 R20.1 authorisation matrix from the manifest', () => {
     for (const u of seedUsers) {
       for (const r of w.recs) {
         const res = await call(getSurveyTask.with(w.ports), 'GET', `/survey-tasks/${r.taskId}`, { user: u.userId, pathParameters: { taskId: r.taskId } });
-        const want = relation(u) === 'other' ? 403 : 200;
+        // R7.1: a technical unit reads the submission and its report, not the survey task.
+        const want = relation(u) === 'other' || relation(u) === 'participant' ? 403 : 200;
         const listed = res.status === 200 && (res.body.submissions as Array<{ submissionId: string }>).some((s) => s.submissionId === r.submissionId);
         if (res.status !== want || (want === 200 && listed !== clearanceAllows(u.clearance, r.classification))) {
           mismatches.push(`${u.userId} on ${r.classification}: ${res.status} listed=${listed}`);

@@ -157,7 +157,7 @@ describe('issue 9 ASL conventions (docs/architecture.md) over every state machin
         expect(escalated?.Next, `${where}: the escalated wait goes on as the first one does`).toBe(scope[base]?.Next);
       }
     }
-    expect(waits).toBe(10);
+    expect(waits).toBe(12);
   });
 
   it('5. every failure path records what failed before it fails: no Catch reaches a Fail state; a Fail state follows only a recording Task', () => {

@@ -90,15 +90,17 @@ describe('issue-4 R9.1 R9.2 R9.3 R5.1 demo data of the local cloud', () => {
     for (const name of otherNames) expect(index).not.toContain(name);
   });
 
-  it('starts the real verification of two uploaded submissions and leaves a task with its R6.1 clock running', async () => {
+  it('R7.1 starts the real verification of three uploaded submissions (one whose task names the technical unit to countersign) and leaves a task with its R6.1 clock running', async () => {
     const { t, summary } = await written();
 
     const review = await t.world.store.getSubmission(summary.reviewSubmissionId ?? '-');
     const returned = await t.world.store.getSubmission(summary.returnedSubmissionId ?? '-');
     const pending = await t.world.store.getTask(summary.pendingTaskId ?? '-');
 
-    expect(t.world.workflow.starts.map((s) => s.name)).toEqual([`${summary.reviewSubmissionId}-v1`, `${summary.returnedSubmissionId}-v1`]);
-    expect([review?.status, returned?.status]).toEqual(['verifying', 'verifying']);
+    const countersigned = await t.world.store.getSubmission(summary.countersignSubmissionId ?? '-');
+    expect(t.world.workflow.starts.map((s) => s.name)).toEqual([`${summary.reviewSubmissionId}-v1`, `${summary.returnedSubmissionId}-v1`, `${summary.countersignSubmissionId}-v1`]);
+    expect([review?.status, returned?.status, countersigned?.status]).toEqual(['verifying', 'verifying', 'verifying']);
+    expect(await t.world.store.getTask(countersigned?.taskId ?? '-')).toMatchObject({ technicalUnits: ['440000-TEC'], countersignOrgs: ['440000-TEC'] });
     expect(pending?.submissionDue).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     expect(await t.world.store.listSubmissionsOfTask(summary.pendingTaskId ?? '-')).toEqual([]);
   });

@@ -39,6 +39,7 @@ describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1: human-task kinds are declared in th
       'destruction.destructionApproval',
       'transfer.custodyReceipt',
       'transfer.forestryCopyAck',
+      'verification.technicalCountersign',
       'verification.technicalReview',
     ]);
   });

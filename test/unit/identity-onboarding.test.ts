@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AdminActor } from '#shared/identity/admin.ts';
-import { maxRowsPerImport, onboardingReportSchema, orgColumns, peopleColumns, runOnboarding } from '#shared/identity/onboarding.ts';
+import { importOnboarding, maxRowsPerImport, onboardingReportSchema, orgColumns, peopleColumns, runOnboarding } from '#shared/identity/onboarding.ts';
+import { UnprocessableError } from '#shared/errors.ts';
 import { onboardingTemplateXlsx, readOnboardingCsv, readOnboardingXlsx, toCsv } from '#shared/identity/onboarding-files.ts';
 import { exampleDir } from '../../scripts/build-onboarding-template.ts';
 import { FakeAccounts, FakeIdentity } from './identity-fakes.ts';
@@ -131,6 +132,26 @@ describe('R3.1 R4.1 R7.1 issue 12: bulk onboarding from XLSX and CSV — dry run
     expect(apply).toMatchObject({ mode: 'apply', applied: false, counts: { error: 8 } });
     expect(records()).toBe(before);
     expect(await identity.getOrganisation('330000-NR')).toBeUndefined();
+  });
+
+  it('the import route: an apply with errors is refused as a whole (422 IMPORT_HAS_ERRORS) carrying the dry run’s report; a dry run answers its report', async () => {
+    // prepare
+    const { ports, records } = await setup();
+    const sheets = await readOnboardingCsv({ organisations: `${Object.values(orgColumns).join(',')}\n339999-NR,不存在的区,339999,县级,自然资源主管部门,100000-NR,,\n` });
+    const before = records();
+    // act
+    const dry = await importOnboarding({ actor: national, sheets, mode: 'dryRun', requestId: 'dry' }, ports);
+    const refused = await importOnboarding({ actor: national, sheets, mode: 'apply', requestId: 'apply' }, ports).catch((e: unknown) => e);
+    // assess
+    expect(dry).toMatchObject({ mode: 'dryRun', applied: false, counts: { error: 1 } });
+    expect(refused).toBeInstanceOf(UnprocessableError);
+    const error = refused as UnprocessableError;
+    expect(error.code).toBe('IMPORT_HAS_ERRORS');
+    expect(error.message).toMatch(/^导入文件有 1 处错误，未写入任何内容（首个：“组织”表第 2 行“行政区划代码”列：/);
+    expect(onboardingReportSchema.parse(error.report)).toMatchObject({ mode: 'apply', applied: false, counts: { error: 1 } });
+    expect(error.details?.[0]).toMatchObject({ field: `组织!2:${orgColumns.regionCode}` });
+    expect(records()).toBe(before);
+    expect(await ports.identity.getOrganisation('339999-NR')).toBeUndefined();
   });
 
   it('an administrator outside the rows’ organisations gets every row refused with the reason (403 message), nothing written', async () => {

@@ -61,7 +61,7 @@ describe('foundation: OpenAPI 3.1 generated from the zod contracts', () => {
     for (const route of manifest.routes) {
       const c = contracts[route.function] ?? {};
       const errors = Object.keys(responsesOf(route.method, route.path)).filter((s) => !s.startsWith('2') && s !== '503').sort();
-      const expected = ['400', '404', '409', '500', ...(route.auth === 'public' ? [] : ['401', '403']), ...(c.body ? ['413', '415'] : [])].sort();
+      const expected = ['400', '404', '409', '500', ...(route.auth === 'public' ? [] : ['401', '403']), ...(c.body ? ['413', '415'] : []), ...(c.unprocessable ? ['422'] : [])].sort();
       expect(errors, route.function).toEqual(expected);
     }
     const bodyRoute = responsesOf('POST', '/pings');

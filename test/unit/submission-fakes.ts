@@ -286,12 +286,20 @@ export const standardFiles: ManifestFile[] = [
 ];
 
 /** A task registered by chen.jing (广东省自然资源厅) for 广东省地质测绘院, completed 2026-09-18. */
-export async function registeredTask(world: SubmissionWorld, opts: { completed?: boolean; custodianOrg?: string } = {}) {
+export async function registeredTask(world: SubmissionWorld, opts: { completed?: boolean; custodianOrg?: string; reviewOrg?: string; countersignOrgs?: string[] } = {}) {
   const { registerSurveyTask, recordCompletion } = await import('#shared/submission/tasks.ts');
   const task = await registerSurveyTask(
     {
       actor: await world.user('chen.jing'),
-      input: { name: '2026 年度广东省国土变更调查', theme: 'landSurvey', regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: opts.custodianOrg ?? '440000-CUS' },
+      input: {
+        name: '2026 年度广东省国土变更调查',
+        theme: 'landSurvey',
+        regionCode: '440000',
+        implementerOrg: '440000-IMP',
+        custodianOrg: opts.custodianOrg ?? '440000-CUS',
+        ...(opts.reviewOrg ? { reviewOrg: opts.reviewOrg } : {}),
+        ...(opts.countersignOrgs ? { countersignOrgs: opts.countersignOrgs } : {}),
+      },
       requestId: 'req-task',
     },
     world.ports,
@@ -300,8 +308,8 @@ export async function registeredTask(world: SubmissionWorld, opts: { completed?:
   return (await recordCompletion({ actor: await world.user('li.na'), taskId: task.taskId, completionDate: '2026-09-18', requestId: 'req-done' }, world.ports)).task;
 }
 
-export async function openedSubmission(world: SubmissionWorld, files: ManifestFile[] = standardFiles) {
-  const task = await registeredTask(world);
+export async function openedSubmission(world: SubmissionWorld, files: ManifestFile[] = standardFiles, review: { reviewOrg?: string; countersignOrgs?: string[] } = {}) {
+  const task = await registeredTask(world, review);
   const { openSubmission } = await import('#shared/submission/submissions.ts');
   const result = await openSubmission({ actor: await world.user('li.na'), taskId: task.taskId, catalogue: catalogue(), files, requestId: 'req-open' }, world.ports);
   if (result.outcome !== 'opened') throw new Error('expected an opened submission');

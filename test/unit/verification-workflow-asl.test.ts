@@ -66,8 +66,16 @@ describe('R7.1 R7.2 R8.1 the Verification ASL (statemachines/verification.asl.js
   });
 
   it('waits for the review with the task token passed only to CreateHumanTask, a TimeoutSeconds the task knows, a Catch for the timeout and the input kept', () => {
-    expect(waits.map(([name]) => name).sort()).toEqual(['Technical Review', 'Technical Review (Escalated)']);
-    for (const [name, state] of waits) {
+    expect(waits.map(([name]) => name).sort()).toEqual(['Countersign Opinion', 'Countersign Opinion (Escalated)', 'Technical Review', 'Technical Review (Escalated)']);
+    // R7.1: inside the Countersign Map, one wait per unit, escalating on timeout as the review does.
+    for (const [name, state] of waits.filter(([n]) => n.startsWith('Countersign'))) {
+      const payload = (state['Parameters'] as { Payload: Record<string, unknown> }).Payload;
+      expect(payload['kind'], name).toBe('technicalCountersign');
+      expect(payload['subject'], name).toEqual({ 'submissionId.$': '$.submissionId', 'n.$': '$.n', 'org.$': '$.org' });
+      expect(payload['timeoutSeconds'], name).toBe(state['TimeoutSeconds']);
+      expect((state['Catch'] as Array<{ ErrorEquals: string[]; Next: string }>)[0]).toMatchObject({ ErrorEquals: ['States.Timeout'], Next: 'Escalate Countersign' });
+    }
+    for (const [name, state] of waits.filter(([n]) => n.startsWith('Technical Review'))) {
       const payload = (state['Parameters'] as { FunctionName: string; Payload: Record<string, unknown> }).Payload;
       expect(payload['taskToken.$'], name).toBe('$$.Task.Token');
       expect(payload['kind'], name).toBe('technicalReview');
@@ -96,7 +104,9 @@ describe('R7.1 R7.2 R8.1 the Verification ASL (statemachines/verification.asl.js
     const approved = definition.States['Approved?'] as unknown as { Choices: Array<Record<string, unknown>>; Default: string };
 
     expect(defects.Choices).toEqual([{ Variable: '$.report.passed', BooleanEquals: false, Next: 'Returned By Checks' }]);
-    expect(defects.Default).toBe('Technical Review');
+    expect(defects.Default).toBe('Countersign');
+    // R7.1: the countersigning units' opinions (a Map over the units AssembleReport names; none: no wait), then the review.
+    expect(definition.States['Countersign']).toMatchObject({ Type: 'Map', ItemsPath: '$.report.countersign', Next: 'Technical Review' });
     expect(approved.Choices).toEqual([{ Variable: '$.review.decision', StringEquals: 'approve', Next: 'Mark Verified' }]);
     expect(approved.Default).toBe('Return To Submitter');
     expect(definition.States['Returned By Checks']?.['Next']).toBe('Return To Submitter');

@@ -28,6 +28,8 @@ import type { HumanTaskPorts } from '#shared/tasks/human-tasks.ts';
 import { newTaskId } from '#shared/tasks/ids.ts';
 import type { PackageFile } from '#shared/verification/byte-source.ts';
 import { technicalReviewKind } from '#shared/verification/review-task.ts';
+import { technicalCountersignKind } from '#shared/verification/countersign.ts';
+import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import type { DomainMetric, DomainMetrics } from '#shared/ports/metrics.ts';
 import { InMemoryRegistryAccess, openedSubmission, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
 import { appBaseUrl, InMemoryDocumentReader, InMemoryDocuments, lambdaContext, RecordingMailer } from './tasks-fakes.ts';
@@ -154,9 +156,11 @@ export async function verificationWorld(): Promise<VerificationWorld> {
     appBaseUrl,
     metrics,
   };
-  const kind = technicalReviewKind({ store: sub.store, identity: sub.identity, documents, calendar: sub.ports.calendar, now: sub.ports.now });
+  const tasks = new DynamoHumanTaskStore('registry', { client: new InMemoryDocumentReader(sub.tables), auditStore: sub.tables });
+  const kindPorts = { store: sub.store, identity: sub.identity, documents, calendar: sub.ports.calendar, now: sub.ports.now, humanTasks: tasks };
+  const declared = new Map<string, HumanTaskKind>([technicalReviewKind(kindPorts), technicalCountersignKind(kindPorts)].map((k) => [k.kind, k as HumanTaskKind]));
   const humanPorts: HumanTaskPorts = {
-    tasks: new DynamoHumanTaskStore('registry', { client: new InMemoryDocumentReader(sub.tables), auditStore: sub.tables }),
+    tasks,
     vault: new AesGcmTokenVault(randomBytes(32)),
     identity: sub.identity,
     mailer,
@@ -165,7 +169,7 @@ export async function verificationWorld(): Promise<VerificationWorld> {
     now: sub.ports.now,
     newId: newTaskId,
     appBaseUrl,
-    kinds: (k) => (k === kind.kind ? kind : undefined),
+    kinds: (k) => declared.get(k),
   };
   Object.assign(handlers, {
     PrepareChecks: prepareHandler.with(vp),
@@ -200,8 +204,8 @@ export async function uploadAndComplete(world: VerificationWorld, name: string, 
 }
 
 /** A new submission of a fixture package (v1), uploaded and completed. */
-export async function submitFixture(world: VerificationWorld, name: string): Promise<{ submissionId: string; executionArn: string }> {
-  const { submission } = await openedSubmission(world.sub, await fixtureManifest(name));
+export async function submitFixture(world: VerificationWorld, name: string, review: { reviewOrg?: string; countersignOrgs?: string[] } = {}): Promise<{ submissionId: string; executionArn: string }> {
+  const { submission } = await openedSubmission(world.sub, await fixtureManifest(name), review);
   const executionArn = await uploadAndComplete(world, name, submission.submissionId, 1);
   return { submissionId: submission.submissionId, executionArn };
 }
