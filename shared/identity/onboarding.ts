@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { DomainError, UnprocessableError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import type { AuditEntry, AuditTrail } from '#shared/ports/audit.ts';
 import type { ClearanceChange, DirectoryAdministration, IdentityAdministration, IdentityRepository, PersonLookup, SignInAccounts } from '#shared/ports/identity.ts';
@@ -72,29 +73,29 @@ export interface OnboardingSheets {
 }
 
 export const rowIssueSchema = z.object({
-  sheet: z.string().describe('工作表：组织、人员'),
-  row: z.number().int().describe('行号（表头为第 1 行）'),
-  column: z.string().describe('列名'),
+  sheet: described(z.string(), '工作表：组织、人员'),
+  row: described(z.number().check(z.int()), '行号（表头为第 1 行）'),
+  column: described(z.string(), '列名'),
   message: z.string(),
-  code: z.string().optional(),
+  code: z.optional(z.string()),
 });
 export type RowIssue = z.infer<typeof rowIssueSchema>;
 
 export const rowOutcomes = ['create', 'update', 'unchanged', 'error'] as const;
 export const rowOutcomeSchema = z.object({
   sheet: z.string(),
-  row: z.number().int(),
-  key: z.string().describe('组织代码或用户名'),
-  outcome: z.enum(rowOutcomes).describe('create 新建；update 修改；unchanged 与现状相同；error 有错误'),
-  changes: z.array(z.string()).optional().describe('修改了哪些项'),
+  row: z.number().check(z.int()),
+  key: described(z.string(), '组织代码或用户名'),
+  outcome: described(z.enum(rowOutcomes), 'create 新建；update 修改；unchanged 与现状相同；error 有错误'),
+  changes: described(z.optional(z.array(z.string())), '修改了哪些项'),
   issues: z.array(rowIssueSchema),
 });
 export type RowOutcome = z.infer<typeof rowOutcomeSchema>;
 
 export const onboardingReportSchema = z.object({
   mode: z.enum(['dryRun', 'apply']),
-  applied: z.boolean().describe('true 表示已写入（apply 且没有错误）'),
-  counts: z.object({ create: z.number().int(), update: z.number().int(), unchanged: z.number().int(), error: z.number().int() }),
+  applied: described(z.boolean(), 'true 表示已写入（apply 且没有错误）'),
+  counts: z.object({ create: z.number().check(z.int()), update: z.number().check(z.int()), unchanged: z.number().check(z.int()), error: z.number().check(z.int()) }),
   fileIssues: z.array(rowIssueSchema),
   rows: z.array(rowOutcomeSchema),
 });

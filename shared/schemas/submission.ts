@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { classificationSchema } from '#shared/reference/classifications.ts';
 import { duplicatePaths, fileFolderClashes, maxFileBytes, maxFilesPerVersion, pathProblems } from '#shared/submission/manifest.ts';
 import { isoDateSchema } from './calendar.ts';
@@ -13,8 +14,8 @@ import { fileRoleSchema, themeIdSchema } from '#shared/reference/themes.ts';
 
 export const orgCodeSchema = organisationSchema.shape.code;
 const uuid = z.uuid('编号格式不正确');
-export const taskIdSchema = uuid.describe('调查监测任务编号（UUID）');
-export const submissionIdSchema = uuid.describe('汇交编号（UUID）');
+export const taskIdSchema = described(uuid, '调查监测任务编号（UUID）');
+export const submissionIdSchema = described(uuid, '汇交编号（UUID）');
 
 // ---- catalogue (R9.2) ------------------------------------------------------
 
@@ -30,34 +31,30 @@ export const sharingModeLabels: Record<SharingMode, string> = {
 };
 
 /** [west, south, east, north] in CGCS2000 degrees. */
-export const bboxSchema = z
-  .tuple([z.number(), z.number(), z.number(), z.number()], { error: '范围应为 [西, 南, 东, 北] 四个经纬度数值' })
-  .superRefine(([w, s, e, n], ctx) => {
+export const bboxSchema = described(z
+  .tuple([z.number(), z.number(), z.number(), z.number()], { error: '范围应为 [西, 南, 东, 北] 四个经纬度数值' }).check(z.superRefine(([w, s, e, n], ctx) => {
     if (w < -180 || e > 180 || w >= e) ctx.addIssue({ code: 'custom', message: '经度应在 −180～180 之间，且西边界小于东边界' });
     if (s < -90 || n > 90 || s >= n) ctx.addIssue({ code: 'custom', message: '纬度应在 −90～90 之间，且南边界小于北边界' });
-  })
-  .describe('外包矩形 [西, 南, 东, 北]，CGCS2000 经纬度（度）');
+  })), '外包矩形 [西, 南, 东, 北]，CGCS2000 经纬度（度）');
 
-export const catalogueSchema = z
+export const catalogueSchema = described(z
   .object({
-    name: z.string({ error: '请填写成果名称' }).trim().min(2, '成果名称至少 2 个字').max(200, '成果名称不超过 200 字').describe('成果名称'),
-    content: z.string({ error: '请填写成果内容' }).trim().min(2, '成果内容至少 2 个字').max(2000, '成果内容不超过 2000 字').describe('成果内容（主要数据项、图件、报告）'),
-    format: z.string({ error: '请填写数据格式' }).trim().min(1, '请填写数据格式').max(200, '数据格式不超过 200 字').describe('数据格式，如 “GeoPackage、Shapefile、GeoTIFF、PDF”'),
-    spatialScope: z
+    name: described(z.string({ error: '请填写成果名称' }).check(z.trim()).check(z.minLength(2, '成果名称至少 2 个字')).check(z.maxLength(200, '成果名称不超过 200 字')), '成果名称'),
+    content: described(z.string({ error: '请填写成果内容' }).check(z.trim()).check(z.minLength(2, '成果内容至少 2 个字')).check(z.maxLength(2000, '成果内容不超过 2000 字')), '成果内容（主要数据项、图件、报告）'),
+    format: described(z.string({ error: '请填写数据格式' }).check(z.trim()).check(z.minLength(1, '请填写数据格式')).check(z.maxLength(200, '数据格式不超过 200 字')), '数据格式，如 “GeoPackage、Shapefile、GeoTIFF、PDF”'),
+    spatialScope: described(z
       .object(
         {
-          regionCode: regionCodeSchema.describe('空间范围所在行政区划代码（GB/T 2260）'),
-          bbox: bboxSchema.optional(),
+          regionCode: described(regionCodeSchema, '空间范围所在行政区划代码（GB/T 2260）'),
+          bbox: z.optional(bboxSchema),
         },
         { error: '请填写空间范围 {regionCode, bbox?}' },
-      )
-      .describe('空间范围'),
-    timePoint: isoDateSchema.describe('成果时点（标准时点），YYYY-MM-DD'),
-    classification: classificationSchema.describe('密级：public 公开、internal 内部、secret 秘密、confidential 机密、topSecret 绝密'),
-    sharingMode: sharingModeSchema.describe('共享利用方式'),
-    custodian: orgCodeSchema.optional().describe('保管（提供）单位组织代码；不填则为任务登记的保管单位'),
-  })
-  .describe('成果目录信息（R9.2）');
+      ), '空间范围'),
+    timePoint: described(isoDateSchema, '成果时点（标准时点），YYYY-MM-DD'),
+    classification: described(classificationSchema, '密级：public 公开、internal 内部、secret 秘密、confidential 机密、topSecret 绝密'),
+    sharingMode: described(sharingModeSchema, '共享利用方式'),
+    custodian: described(z.optional(orgCodeSchema), '保管（提供）单位组织代码；不填则为任务登记的保管单位'),
+  }), '成果目录信息（R9.2）');
 export type CatalogueInput = z.infer<typeof catalogueSchema>;
 /** As stored: the custodian is always filled in (from the task when omitted). */
 export type Catalogue = CatalogueInput & { custodian: string };
@@ -65,34 +62,24 @@ export type Catalogue = CatalogueInput & { custodian: string };
 // ---- manifest ----------------------------------------------------------------
 
 export const sha256HexSchema = z
-  .string({ error: '请填写 SHA-256 校验值' })
-  .regex(/^[0-9a-f]{64}$/, 'SHA-256 校验值应为 64 位小写十六进制字符（如 sha256sum 的输出）');
+  .string({ error: '请填写 SHA-256 校验值' }).check(z.regex(/^[0-9a-f]{64}$/, 'SHA-256 校验值应为 64 位小写十六进制字符（如 sha256sum 的输出）'));
 
-export const manifestPathSchema = z
-  .string({ error: '请填写文件路径' })
-  .superRefine((path, ctx) => {
+export const manifestPathSchema = described(z
+  .string({ error: '请填写文件路径' }).check(z.superRefine((path, ctx) => {
     for (const message of pathProblems(path)) ctx.addIssue({ code: 'custom', message: `文件路径 “${printable(path)}” ${message}` });
-  })
-  .describe('包内相对路径（POSIX，“/”分隔）');
+  })), '包内相对路径（POSIX，“/”分隔）');
 
 export const manifestFileSchema = z.object({
   path: manifestPathSchema,
-  size: z
-    .number({ error: '文件大小应为字节数（整数）' })
-    .int('文件大小应为整数字节数')
-    .min(1, '不接受空文件（0 字节）：请删除空文件或补充内容后重新生成清单')
-    .max(maxFileBytes, '单个文件不能超过 5 TiB（对象存储上限）')
-    .describe('字节数，1 – 5 TiB'),
-  sha256: sha256HexSchema.describe('文件内容的 SHA-256（64 位小写十六进制）'),
-  role: fileRoleSchema.describe('data 数据 · map 图件 · report 报告 · metadata 元数据 · technicalDocument 技术文档'),
+  size: described(z
+    .number({ error: '文件大小应为字节数（整数）' }).check(z.int('文件大小应为整数字节数')).check(z.gte(1, '不接受空文件（0 字节）：请删除空文件或补充内容后重新生成清单')).check(z.lte(maxFileBytes, '单个文件不能超过 5 TiB（对象存储上限）')), '字节数，1 – 5 TiB'),
+  sha256: described(sha256HexSchema, '文件内容的 SHA-256（64 位小写十六进制）'),
+  role: described(fileRoleSchema, 'data 数据 · map 图件 · report 报告 · metadata 元数据 · technicalDocument 技术文档'),
 });
 export type ManifestFile = z.infer<typeof manifestFileSchema>;
 
-export const manifestFilesSchema = z
-  .array(manifestFileSchema, { error: '请提供文件清单 files（数组）' })
-  .min(1, '文件清单不能为空')
-  .max(maxFilesPerVersion, `每个版本最多 ${maxFilesPerVersion} 个文件；更多文件请先打包归档（如按图幅压缩）`)
-  .superRefine((files, ctx) => {
+export const manifestFilesSchema = described(z
+  .array(manifestFileSchema, { error: '请提供文件清单 files（数组）' }).check(z.minLength(1, '文件清单不能为空')).check(z.maxLength(maxFilesPerVersion, `每个版本最多 ${maxFilesPerVersion} 个文件；更多文件请先打包归档（如按图幅压缩）`)).check(z.superRefine((files, ctx) => {
     for (const d of duplicatePaths(files.map((f) => f.path))) {
       ctx.addIssue({
         code: 'custom',
@@ -109,8 +96,7 @@ export const manifestFilesSchema = z
         message: `文件 “${printable(files[c.index]?.path ?? '')}” 与第 ${c.inside} 项 “${printable(files[c.inside]?.path ?? '')}” 的目录同名：同一位置不能既是文件又是目录`,
       });
     }
-  })
-  .describe(`文件清单，1–${maxFilesPerVersion} 项`);
+  })), `文件清单，1–${maxFilesPerVersion} 项`);
 
 /**
  * A path inside a message: control, bidirectional and zero-width characters shown as \uXXXX so the
@@ -125,23 +111,19 @@ export function printable(path: string): string {
 
 /** R13.2: the period a survey covers, compared with catalogue entries' time points. */
 export const surveyPeriodSchema = z
-  .object({ from: isoDateSchema.describe('起始日期'), to: isoDateSchema.describe('结束日期') }, { error: '调查时段应为 {from, to}' })
-  .refine((p) => p.from <= p.to, '调查时段的起始日期不能晚于结束日期');
+  .object({ from: described(isoDateSchema, '起始日期'), to: described(isoDateSchema, '结束日期') }, { error: '调查时段应为 {from, to}' }).check(z.refine((p) => p.from <= p.to, '调查时段的起始日期不能晚于结束日期'));
 
 export const surveyTaskInputSchema = z.object({
-  name: z.string({ error: '请填写任务名称' }).trim().min(2, '任务名称至少 2 个字').max(200, '任务名称不超过 200 字').describe('任务名称'),
-  theme: themeIdSchema.describe('成果专题：landSurvey 国土调查 · forest 森林 · grassland 草原 · wetland 湿地 · water 水资源 · landCover 地表覆盖；以及 R22.1 另行规定的类别'),
-  regionCode: regionCodeSchema.describe('调查区域行政区划代码（GB/T 2260）'),
-  implementerOrg: orgCodeSchema.describe('实施单位组织代码'),
-  custodianOrg: orgCodeSchema.optional().describe('保管单位组织代码（R4.1）；不填则采用组织单位为该专题设定的常设保管单位'),
-  description: z.string().trim().max(2000, '说明不超过 2000 字').optional().describe('任务说明'),
-  period: surveyPeriodSchema.optional().describe('调查时段 {from, to}；用于提示时空专题重叠的已有成果（R13.2）'),
-  reviewOrg: orgCodeSchema.optional().describe('技术审核由哪个单位决定（R7.1）：组织单位设定的技术单位之一；不填则由组织单位本身的审核人决定'),
-  countersignOrgs: z
-    .array(orgCodeSchema)
-    .max(20, '会签单位不超过 20 个')
-    .optional()
-    .describe('技术审核前须先给出会签意见（同意/不同意）的单位（R7.1）：组织单位设定的技术单位，或本任务的保管单位'),
+  name: described(z.string({ error: '请填写任务名称' }).check(z.trim()).check(z.minLength(2, '任务名称至少 2 个字')).check(z.maxLength(200, '任务名称不超过 200 字')), '任务名称'),
+  theme: described(themeIdSchema, '成果专题：landSurvey 国土调查 · forest 森林 · grassland 草原 · wetland 湿地 · water 水资源 · landCover 地表覆盖；以及 R22.1 另行规定的类别'),
+  regionCode: described(regionCodeSchema, '调查区域行政区划代码（GB/T 2260）'),
+  implementerOrg: described(orgCodeSchema, '实施单位组织代码'),
+  custodianOrg: described(z.optional(orgCodeSchema), '保管单位组织代码（R4.1）；不填则采用组织单位为该专题设定的常设保管单位'),
+  description: described(z.optional(z.string().check(z.trim()).check(z.maxLength(2000, '说明不超过 2000 字'))), '任务说明'),
+  period: described(z.optional(surveyPeriodSchema), '调查时段 {from, to}；用于提示时空专题重叠的已有成果（R13.2）'),
+  reviewOrg: described(z.optional(orgCodeSchema), '技术审核由哪个单位决定（R7.1）：组织单位设定的技术单位之一；不填则由组织单位本身的审核人决定'),
+  countersignOrgs: described(z.optional(z
+    .array(orgCodeSchema).check(z.maxLength(20, '会签单位不超过 20 个'))), '技术审核前须先给出会签意见（同意/不同意）的单位（R7.1）：组织单位设定的技术单位，或本任务的保管单位'),
 });
 export type SurveyTaskInput = z.infer<typeof surveyTaskInputSchema>;
 
@@ -156,20 +138,20 @@ export const surveyTaskSchema = z.object({
   implementerOrg: z.string(),
   custodianOrg: z.string(),
   /** R7.1: the organiser's technical units when the task was registered (its standing designation). */
-  technicalUnits: z.array(z.string()).optional(),
+  technicalUnits: z.optional(z.array(z.string())),
   /** R7.1: the technical unit that decides the technical review; absent: the organiser's own reviewers. */
-  reviewOrg: z.string().optional(),
+  reviewOrg: z.optional(z.string()),
   /** R7.1: the units (technical units, the custodian) whose opinion is recorded before the review decision. */
-  countersignOrgs: z.array(z.string()).optional(),
-  description: z.string().optional(),
-  period: z.object({ from: isoDateSchema, to: isoDateSchema }).optional(),
-  completionDate: isoDateSchema.optional(),
+  countersignOrgs: z.optional(z.array(z.string())),
+  description: z.optional(z.string()),
+  period: z.optional(z.object({ from: isoDateSchema, to: isoDateSchema })),
+  completionDate: z.optional(isoDateSchema),
   /** R6.1 due date as computed when the completion date was recorded; responses recompute it. */
-  submissionDue: isoDateSchema.optional(),
-  completionRecordedBy: z.string().optional(),
-  completionRecordedAt: z.string().optional(),
+  submissionDue: z.optional(isoDateSchema),
+  completionRecordedBy: z.optional(z.string()),
+  completionRecordedAt: z.optional(z.string()),
   /** First time a version of any of its submissions was sealed (R6.1 met). */
-  submittedAt: z.string().optional(),
+  submittedAt: z.optional(z.string()),
   createdAt: z.string(),
   createdBy: z.string(),
 });
@@ -207,7 +189,7 @@ export const heldOfflineSchema = z.object({
   recordedBy: z.string(),
   /** 中文：why the bytes stay offline (R5.1). */
   reason: z.string(),
-  fileCount: z.number().int(),
+  fileCount: z.number().check(z.int()),
   totalBytes: z.number(),
 });
 
@@ -221,30 +203,30 @@ export const submissionSchema = z.object({
   theme: themeIdSchema,
   status: submissionStatusSchema,
   /** 0 while no version exists (held offline). */
-  currentVersion: z.number().int().min(0),
-  catalogue: catalogueSchema.extend({ custodian: orgCodeSchema }),
+  currentVersion: z.number().check(z.int()).check(z.gte(0)),
+  catalogue: z.extend(catalogueSchema, { custodian: orgCodeSchema }),
   classification: classificationSchema,
-  heldOffline: heldOfflineSchema.optional(),
-  firstSealedAt: z.string().optional(),
-  returnedAt: z.string().optional(),
+  heldOffline: z.optional(heldOfflineSchema),
+  firstSealedAt: z.optional(z.string()),
+  returnedAt: z.optional(z.string()),
   /** R7.2 due date as computed at the return; responses recompute it. */
-  resubmissionDue: isoDateSchema.optional(),
-  verifiedAt: z.string().optional(),
+  resubmissionDue: z.optional(isoDateSchema),
+  verifiedAt: z.optional(z.string()),
   /** R8.1 due date as computed at verification; absent when no transfer is needed. */
-  transferDue: isoDateSchema.optional(),
+  transferDue: z.optional(isoDateSchema),
   /** R8.1: no transfer when the implementer is its own custodian. */
-  transferRequired: z.boolean().optional(),
+  transferRequired: z.optional(z.boolean()),
   /** R8.1 met: the custodian's receipt (or the same unit's implicit one at the copy). */
-  transferredAt: z.string().optional(),
+  transferredAt: z.optional(z.string()),
   /**
    * The transfer's own state, the one guard of POST …/transfer (a single conditional write):
    * absent = not started; requested = a Transfer execution owns it; failed = it ended in
    * Transfer Failed and may be started again; received = custody confirmed (with transferredAt).
    */
-  transferState: z.enum(['requested', 'failed', 'received']).optional(),
+  transferState: z.optional(z.enum(['requested', 'failed', 'received'])),
   /** 1 for the first start, +1 for each restart after a failure; names the execution (transferExecutionName). */
-  transferAttempt: z.number().int().min(1).optional(),
-  transferRequestedAt: z.string().optional(),
+  transferAttempt: z.optional(z.number().check(z.int()).check(z.gte(1))),
+  transferRequestedAt: z.optional(z.string()),
   createdAt: z.string(),
   createdBy: z.string(),
 });
@@ -260,30 +242,30 @@ export type DefectView = z.infer<typeof defectSchema>;
 
 export const versionSchema = z.object({
   submissionId: z.string(),
-  n: z.number().int().min(1),
+  n: z.number().check(z.int()).check(z.gte(1)),
   status: versionStatusSchema,
   /** Identifies this version's file items: items left by a failed earlier attempt carry another id. */
   manifestId: z.string(),
-  fileCount: z.number().int(),
+  fileCount: z.number().check(z.int()),
   totalBytes: z.number(),
-  catalogue: catalogueSchema.extend({ custodian: orgCodeSchema }),
+  catalogue: z.extend(catalogueSchema, { custodian: orgCodeSchema }),
   createdAt: z.string(),
   createdBy: z.string(),
-  sealedAt: z.string().optional(),
-  sealedBy: z.string().optional(),
-  executionName: z.string().optional(),
-  executionArn: z.string().optional(),
-  verificationStartedAt: z.string().optional(),
-  reviewTaskId: z.string().optional(),
-  reviewRequestedAt: z.string().optional(),
-  decision: z.enum(['returned', 'verified']).optional(),
-  decidedBy: z.string().optional(),
-  decidedAt: z.string().optional(),
-  reasons: z.array(z.string()).optional(),
+  sealedAt: z.optional(z.string()),
+  sealedBy: z.optional(z.string()),
+  executionName: z.optional(z.string()),
+  executionArn: z.optional(z.string()),
+  verificationStartedAt: z.optional(z.string()),
+  reviewTaskId: z.optional(z.string()),
+  reviewRequestedAt: z.optional(z.string()),
+  decision: z.optional(z.enum(['returned', 'verified'])),
+  decidedBy: z.optional(z.string()),
+  decidedAt: z.optional(z.string()),
+  reasons: z.optional(z.array(z.string())),
   /** The first defects (an item holds at most 400 KB); the full list is in the report. */
-  defects: z.array(defectSchema).optional(),
-  defectCount: z.number().int().optional(),
-  reportKey: z.string().optional(),
+  defects: z.optional(z.array(defectSchema)),
+  defectCount: z.optional(z.number().check(z.int())),
+  reportKey: z.optional(z.string()),
 });
 export type Version = z.infer<typeof versionSchema>;
 
@@ -291,20 +273,20 @@ export const uploadKinds = ['single', 'multipart'] as const;
 
 export const versionFileSchema = z.object({
   submissionId: z.string(),
-  n: z.number().int(),
+  n: z.number().check(z.int()),
   manifestId: z.string(),
   path: z.string(),
   size: z.number(),
   sha256: z.string(),
   role: fileRoleSchema,
   upload: z.enum(uploadKinds),
-  partSize: z.number().int().optional(),
-  partCount: z.number().int().optional(),
+  partSize: z.optional(z.number().check(z.int())),
+  partCount: z.optional(z.number().check(z.int())),
   /** The open multipart upload, once started. */
-  uploadId: z.string().optional(),
+  uploadId: z.optional(z.string()),
   /** Multipart only: CompleteMultipartUpload succeeded. */
-  uploaded: z.boolean().optional(),
-  uploadedAt: z.string().optional(),
+  uploaded: z.optional(z.boolean()),
+  uploadedAt: z.optional(z.string()),
 });
 export type VersionFile = z.infer<typeof versionFileSchema>;
 
@@ -382,7 +364,7 @@ export const timelineEventSchema = z.object({
   /** userId, or `system:<function>`. */
   actor: z.string(),
   /** The version concerned, when there is one. */
-  n: z.number().int().optional(),
+  n: z.optional(z.number().check(z.int())),
   detail: z.record(z.string(), z.unknown()),
 });
 export type TimelineEvent = z.infer<typeof timelineEventSchema>;
@@ -396,15 +378,15 @@ export const deadlineViewSchema = z.object({
   /** 中文名称，如 “汇交期限（调查完成后 30 个工作日）” */
   label: z.string(),
   start: isoDateSchema,
-  days: z.number().int(),
+  days: z.number().check(z.int()),
   due: isoDateSchema,
-  provisional: z.boolean().describe('期限计算涉及尚无国务院通知的年份（暂定）'),
-  provisionalYears: z.array(z.number().int()),
+  provisional: described(z.boolean(), '期限计算涉及尚无国务院通知的年份（暂定）'),
+  provisionalYears: z.array(z.number().check(z.int())),
   basis: z.string(),
-  today: isoDateSchema.describe('今天（中国时间）'),
-  workingDaysLeft: z.number().int().describe('距期限的工作日数；期限当日为 0，逾期为负数；已完成的期限按完成日计算'),
+  today: described(isoDateSchema, '今天（中国时间）'),
+  workingDaysLeft: described(z.number().check(z.int()), '距期限的工作日数；期限当日为 0，逾期为负数；已完成的期限按完成日计算'),
   overdue: z.boolean(),
-  met: z.boolean().describe('该期限对应的事项是否已完成'),
-  metOn: isoDateSchema.optional().describe('完成日期（中国时间）'),
+  met: described(z.boolean(), '该期限对应的事项是否已完成'),
+  metOn: described(z.optional(isoDateSchema), '完成日期（中国时间）'),
 });
 export type DeadlineView = z.infer<typeof deadlineViewSchema>;

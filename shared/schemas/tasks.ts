@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
 import { humanTaskDecisions, humanTaskStatuses } from '#shared/ports/tasks.ts';
 import { isoDateSchema } from './calendar.ts';
 import { defectSchema, versionStatusSchema } from './submission.ts';
@@ -6,12 +7,9 @@ import { themeIdSchema } from './theme.ts';
 
 /** Body of a human-task decision (通过/退回). */
 export const decideHumanTaskBodySchema = z.object({
-  decision: z.enum(humanTaskDecisions, { error: '决定应为 approve（通过）或 return（退回）' }).describe('approve 通过 · return 退回'),
-  reasons: z
-    .string({ error: '请填写理由（字符串）' })
-    .max(4000, '理由不超过 4000 字')
-    .default('')
-    .describe('理由；退回时必填（至少 5 个字），将反馈给汇交单位（R7.2）'),
+  decision: described(z.enum(humanTaskDecisions, { error: '决定应为 approve（通过）或 return（退回）' }), 'approve 通过 · return 退回'),
+  reasons: described(z._default(z
+    .string({ error: '请填写理由（字符串）' }).check(z.maxLength(4000, '理由不超过 4000 字')), ''), '理由；退回时必填（至少 5 个字），将反馈给汇交单位（R7.2）'),
 });
 export type DecideHumanTaskBody = z.infer<typeof decideHumanTaskBodySchema>;
 
@@ -23,33 +21,33 @@ const transferSummarySchema = <K extends string>(kind: K) =>
       submissionId: z.string(),
       name: z.string(),
       theme: themeIdSchema,
-      themeLabel: z.string().describe('成果专题名称，如 国土调查'),
+      themeLabel: described(z.string(), '成果专题名称，如 国土调查'),
       organiserOrg: z.string(),
-      organiserName: z.string().describe('组织单位名称（未登记时为代码）'),
+      organiserName: described(z.string(), '组织单位名称（未登记时为代码）'),
       implementerOrg: z.string(),
-      implementerName: z.string().describe('实施（汇交）单位名称'),
+      implementerName: described(z.string(), '实施（汇交）单位名称'),
       custodianOrg: z.string(),
-      custodianName: z.string().describe('保管单位名称'),
+      custodianName: described(z.string(), '保管单位名称'),
       classificationLabel: z.string(),
-      currentVersion: z.number().int(),
+      currentVersion: z.number().check(z.int()),
     }),
-    entry: z.object({ resultNumber: z.string(), name: z.string(), custodian: z.string(), custodianName: z.string() }).nullable(),
+    entry: z.nullable(z.object({ resultNumber: z.string(), name: z.string(), custodian: z.string(), custodianName: z.string() })),
   });
 
 /** R7.1: one countersigning unit's opinion, as the organiser's review page shows it. */
 export const countersignOpinionSchema = z.object({
   org: z.string(),
   orgName: z.string(),
-  capacity: z.string().describe('技术单位 或 保管单位'),
-  taskId: z.string().nullable(),
-  status: z.enum([...humanTaskStatuses, 'pending']).describe('pending 尚未开始 · open 待会签 · decided 已会签 · expired 已超时失效'),
+  capacity: described(z.string(), '技术单位 或 保管单位'),
+  taskId: z.nullable(z.string()),
+  status: described(z.enum([...humanTaskStatuses, 'pending']), 'pending 尚未开始 · open 待会签 · decided 已会签 · expired 已超时失效'),
   statusLabel: z.string(),
-  opinion: z.enum(humanTaskDecisions).optional().describe('approve 同意 · return 不同意'),
-  opinionLabel: z.string().optional(),
-  reasons: z.string().optional(),
-  decidedBy: z.string().optional(),
-  decidedAt: z.string().optional(),
-  decidedAtLabel: z.string().optional(),
+  opinion: described(z.optional(z.enum(humanTaskDecisions)), 'approve 同意 · return 不同意'),
+  opinionLabel: z.optional(z.string()),
+  reasons: z.optional(z.string()),
+  decidedBy: z.optional(z.string()),
+  decidedAt: z.optional(z.string()),
+  decidedAtLabel: z.optional(z.string()),
 });
 
 const reviewSummaryShape = {
@@ -57,11 +55,11 @@ const reviewSummaryShape = {
     submissionId: z.string(),
     name: z.string(),
     taskId: z.string(),
-    taskName: z.string().describe('调查监测任务名称'),
+    taskName: described(z.string(), '调查监测任务名称'),
     theme: themeIdSchema,
     themeLabel: z.string(),
     regionCode: z.string(),
-    regionName: z.string().describe('行政区名称（GB/T 2260）'),
+    regionName: described(z.string(), '行政区名称（GB/T 2260）'),
     classificationLabel: z.string(),
     organiserOrg: z.string(),
     implementerOrg: z.string(),
@@ -69,38 +67,36 @@ const reviewSummaryShape = {
     custodianOrg: z.string(),
   }),
   version: z.object({
-    n: z.number().int(),
+    n: z.number().check(z.int()),
     status: versionStatusSchema,
     statusLabel: z.string(),
-    fileCount: z.number().int(),
+    fileCount: z.number().check(z.int()),
     totalBytes: z.number(),
     totalSize: z.string(),
-    sealedAt: z.string().optional(),
-    sealedAtLabel: z.string().optional().describe('封存时间（北京时间），供阅读'),
+    sealedAt: z.optional(z.string()),
+    sealedAtLabel: described(z.optional(z.string()), '封存时间（北京时间），供阅读'),
   }),
-  report: z
+  report: described(z.nullable(z
     .object({
       passed: z.boolean(),
       checkedAt: z.string(),
-      checkedAtLabel: z.string().describe('核验时间（北京时间），供阅读'),
+      checkedAtLabel: described(z.string(), '核验时间（北京时间），供阅读'),
       profileLabel: z.string(),
       regionName: z.string(),
       summary: z.object({ files: z.number(), errors: z.number(), warnings: z.number(), checksumsFromStore: z.number(), checksumsStreamed: z.number() }),
-      defectCount: z.number().int(),
-      defects: z.array(defectSchema).describe('前 200 项问题；完整清单见核验报告'),
+      defectCount: z.number().check(z.int()),
+      defects: described(z.array(defectSchema), '前 200 项问题；完整清单见核验报告'),
       jsonPath: z.string(),
       htmlPath: z.string(),
-      pagePath: z.string().describe('核验报告页面（浏览器打开，登录后显示）'),
-    })
-    .nullable()
-    .describe('自动核验报告摘要；尚未生成时为 null'),
+      pagePath: described(z.string(), '核验报告页面（浏览器打开，登录后显示）'),
+    })), '自动核验报告摘要；尚未生成时为 null'),
 };
 
 export const technicalReviewSummarySchema = z.object({
   kind: z.literal('technicalReview'),
   ...reviewSummaryShape,
-  reviewOrg: z.string().describe('作出技术审核决定的单位（R7.1：组织单位或其指定的技术单位）'),
-  countersign: z.array(countersignOpinionSchema).describe('技术审核前的会签意见（R7.1），每个会签单位一行；无会签时为空'),
+  reviewOrg: described(z.string(), '作出技术审核决定的单位（R7.1：组织单位或其指定的技术单位）'),
+  countersign: described(z.array(countersignOpinionSchema), '技术审核前的会签意见（R7.1），每个会签单位一行；无会签时为空'),
 });
 
 /** R7.1: what a countersigning unit sees — the same package and report, and which unit it speaks for. */
@@ -115,27 +111,26 @@ export const humanTaskViewSchema = z.object({
   kind: z.string(),
   kindLabel: z.string(),
   title: z.string(),
-  status: z.enum(humanTaskStatuses).describe('open 待处理 · decided 已处理 · expired 已超时失效'),
+  status: described(z.enum(humanTaskStatuses), 'open 待处理 · decided 已处理 · expired 已超时失效'),
   statusLabel: z.string(),
   canDecide: z.boolean(),
   createdAt: z.string(),
-  due: isoDateSchema.describe('办理期限（创建后 5 个工作日）'),
-  workingDaysLeft: z.number().int().describe('距办理期限的工作日数；逾期为负数'),
+  due: described(isoDateSchema, '办理期限（创建后 5 个工作日）'),
+  workingDaysLeft: described(z.number().check(z.int()), '距办理期限的工作日数；逾期为负数'),
   overdue: z.boolean(),
-  expiresAt: z.string().describe('流程等待的最后时刻；此后的决定不被接受'),
-  escalationLevel: z.number().int().describe('0 为首轮；每上报一级加 1'),
+  expiresAt: described(z.string(), '流程等待的最后时刻；此后的决定不被接受'),
+  escalationLevel: described(z.number().check(z.int()), '0 为首轮；每上报一级加 1'),
   assignees: z.array(z.string()),
-  decision: z
+  decision: z.optional(z
     .object({
       decision: z.enum(humanTaskDecisions),
       decisionLabel: z.string(),
       reasons: z.string(),
       decidedBy: z.string(),
       decidedAt: z.string(),
-      decidedAtLabel: z.string().describe('决定时间（北京时间），供阅读'),
-    })
-    .optional(),
-  details: z.array(z.string()).describe('任务说明（与邮件中相同的几行）'),
+      decidedAtLabel: described(z.string(), '决定时间（北京时间），供阅读'),
+    })),
+  details: described(z.array(z.string()), '任务说明（与邮件中相同的几行）'),
   summary: z.discriminatedUnion('kind', [
     technicalReviewSummarySchema,
     technicalCountersignSummarySchema,
@@ -158,7 +153,7 @@ export const humanTaskViewSchema = z.object({
         sentBy: z.string(),
         sentAt: z.string(),
         dueDate: z.string(),
-        resultNumbers: z.array(z.string()).describe('统一编号（条目内容按读者密级经 GET /catalogue-reports/{reportId} 读取）'),
+        resultNumbers: described(z.array(z.string()), '统一编号（条目内容按读者密级经 GET /catalogue-reports/{reportId} 读取）'),
       }),
     }),
   ]),
@@ -169,13 +164,13 @@ export const humanTaskViewSchema = z.object({
 export const myHumanTaskItemSchema = z.object({
   id: z.string(),
   kind: z.string(),
-  kindLabel: z.string().describe('任务类型中文名称，如 技术审核'),
+  kindLabel: described(z.string(), '任务类型中文名称，如 技术审核'),
   title: z.string(),
   createdAt: z.string(),
-  due: isoDateSchema.describe('办理期限'),
-  workingDaysLeft: z.number().int().describe('距办理期限的工作日数；逾期为负数'),
+  due: described(isoDateSchema, '办理期限'),
+  workingDaysLeft: described(z.number().check(z.int()), '距办理期限的工作日数；逾期为负数'),
   overdue: z.boolean(),
-  escalationLevel: z.number().int(),
-  assigneeOrg: z.string().describe('任务指派的单位'),
-  pagePath: z.string().describe('任务页面（与邮件中的链接相同）'),
+  escalationLevel: z.number().check(z.int()),
+  assigneeOrg: described(z.string(), '任务指派的单位'),
+  pagePath: described(z.string(), '任务页面（与邮件中的链接相同）'),
 });

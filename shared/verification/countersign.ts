@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { NotFoundError } from '#shared/errors.ts';
 import type { HumanTaskDecisionValue } from '#shared/ports/tasks.ts';
 import type { TimelineEventType } from '#shared/schemas/submission.ts';
@@ -11,7 +11,7 @@ import { reviewSubjectSchema, reviewSummary, type ReviewKindPorts } from './revi
 export { countersignKindId } from './countersign-opinions.ts';
 
 /** A countersign task is about one unit's opinion on one round. */
-export const countersignSubjectSchema = reviewSubjectSchema.extend({ org: z.string().min(1) });
+export const countersignSubjectSchema = z.extend(reviewSubjectSchema, { org: z.string().check(z.minLength(1)) });
 export type CountersignSubject = z.infer<typeof countersignSubjectSchema>;
 
 /** The countersign as a human-task kind (see countersign-opinions.ts for the rule). */
