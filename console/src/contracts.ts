@@ -62,3 +62,17 @@ export const themeLabels: Record<ThemeId, string> = {
 export const classificationOrder: readonly Classification[] = ['public', 'internal', 'secret', 'confidential', 'topSecret'];
 export const classificationLabels: Record<Classification, string> = { public: '公开', internal: '内部', secret: '秘密', confidential: '机密', topSecret: '绝密' };
 export const sharingModeLabels: Record<CatalogueEntry['sharingMode'], string> = { online: '在线共享', offline: '离线共享', conditional: '有条件共享', notShared: '不予共享' };
+
+// ---- the browser upload (UploadPage): the same calls the CLI makes -------------------------------
+export type SurveyTaskDetail = ResponseOf<typeof submissionContracts.GetSurveyTask>;
+export type OpenSubmissionBody = BodyOf<typeof submissionContracts.OpenSubmission>;
+export type CatalogueInput = NonNullable<OpenSubmissionBody['catalogue']>;
+export type ManifestFileInput = OpenSubmissionBody['files'][number];
+export type SubmissionDetail = ResponseOf<typeof submissionContracts.GetSubmission>;
+export type SubmissionView = SubmissionDetail['submission'];
+export type OpenedSubmission = ResponseOf<typeof submissionContracts.OpenSubmission>;
+export type UploadUrlsBody = BodyOf<typeof submissionContracts.IssueUploadUrls>;
+export type UploadUrls = ResponseOf<typeof submissionContracts.IssueUploadUrls>;
+export type UploadStatus = ResponseOf<typeof submissionContracts.GetUploadStatus>;
+export type CompleteFileBody = BodyOf<typeof submissionContracts.CompleteFileUpload>;
+export type CompletedVersion = ResponseOf<typeof submissionContracts.CompleteVersion>;
