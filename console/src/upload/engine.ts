@@ -272,17 +272,18 @@ async function sendAll(ctx: {
         continue;
       }
       if (s.partSize !== undefined && s.partSize !== h.partSize) throw new UploadError('PART_SIZE', `服务器为 ${f.path} 确定的分片大小（${s.partSize} 字节）与本页计算的不同：请改用命令行工具上传`);
+      const partSize = h.partSize as number;
       if (s.status === 'expired') {
         await api('DELETE', `${base}/uploads`, { query: { path: f.path } });
       }
-      const partSize = h.partSize as number;
       const count = Math.ceil(f.file.size / partSize);
       const done = new Map<number, { etag: string; sha256: string }>();
       if (s.status === 'partial') {
         for (const a of s.partsArrived ?? []) {
           const sha = h.parts?.[a.partNumber - 1] as string;
-          // A part that arrived with other content (another package under the same name) is sent again.
-          if (a.sha256 && a.sha256 !== sha) continue;
+          // A part cut short (a tab closed mid-PUT) or with other content is sent again.
+          const length = Math.min(partSize, f.file.size - (a.partNumber - 1) * partSize);
+          if (a.size !== length || (a.sha256 && a.sha256 !== sha)) continue;
           done.set(a.partNumber, { etag: a.etag, sha256: sha });
           already += a.size;
           progress.sent += a.size;

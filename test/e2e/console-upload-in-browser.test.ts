@@ -1,0 +1,128 @@
+/**
+ * The console's browser upload (issue 13) in Debian's Chromium against the local cloud: li.na picks a
+ * package folder of a few hundred MB (generated here: the `missing-report` fixture, its catalogue.json, and
+ * a 280 MiB file that travels in 35 parts); the tab is reloaded mid-upload (tokens are in memory only, so
+ * she signs in again); she picks the same folder again and the upload resumes from the server's account —
+ * no part that had arrived is sent again — completes, and the verification's outcome is shown: returned,
+ * with each defect and the R7.2 resubmission date.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '#infra/local/paths.ts';
+import { catalogue, registeredTask, tokenOf } from '../integration/fixture-submission.ts';
+import { api, cloud, eventually } from '../integration/helpers.ts';
+
+const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const MiB = 1024 * 1024;
+const bigFileBytes = 280 * MiB;
+
+let browser: Browser;
+let axeSource: string;
+let dir: string;
+let packageDir: string;
+
+beforeAll(async () => {
+  if (!existsSync(join(projectRoot, 'dist', 'console', 'index.html'))) throw new Error('dist/console is missing: npm run build:console (npm ci runs it)');
+  axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  dir = await mkdtemp(join(tmpdir(), 'chengguo-browser-upload-'));
+  packageDir = join(dir, 'browser-package');
+  await cp(fileURLToPath(new URL('../fixtures/packages/missing-report/', import.meta.url)), packageDir, { recursive: true });
+  await rm(join(packageDir, 'manifest.json'));
+  const big = await open(join(packageDir, 'data', 'imagery-tiles.bin'), 'w');
+  for (let written = 0; written < bigFileBytes; written += 8 * MiB) await big.write(randomBytes(8 * MiB));
+  await big.close();
+  browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] || '/usr/bin/chromium', args: chromiumArgs });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const consoleUrl = (path = '') => `${cloud.urls.api}/console/${path}`;
+
+/** The local issuer's page (a fresh page, or one that forgot its in-memory token): `userId` signs in, back at `path`. */
+async function signInAs(page: Page, userId: string, path: string): Promise<void> {
+  await page.waitForURL(/\/local-auth\/oauth2\/authorize\?/);
+  await page.locator(`button[name="userId"][value="${userId}"]`).click();
+  await page.waitForURL((u) => u.pathname === `/console/${path}`);
+  await page.getByTestId('who').getByText(userId).waitFor();
+}
+
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(axeSource);
+  const result = (await page.evaluate(`window.axe.run(document, { resultTypes: ['violations'] })`)) as { violations: { id: string; impact: string; nodes: { target: string[]; html: string }[] }[] };
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} ${n.html.slice(0, 160)}`));
+}
+
+describe('R7.1 R7.2 R9.2 the console’s browser upload (issue 13)', () => {
+  it('li.na uploads a 280 MiB package folder, reloads mid-upload, re-picks the folder: it resumes without re-sending arrived parts, completes, and shows the defects and the R7.2 date', async () => {
+    const taskId = await registeredTask();
+    const name = `浏览器上传成果 ${randomBytes(3).toString('hex')}`;
+    await writeFile(join(packageDir, 'catalogue.json'), JSON.stringify(catalogue(name)));
+    const path = `survey-tasks/${taskId}/upload`;
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    /** Part PUTs to the uploads bucket: "partNumber" of each one the store answered 200, before and after the reload. */
+    const arrived: { before: Set<number>; after: Set<number> } = { before: new Set(), after: new Set() };
+    let phase: 'before' | 'after' = 'before';
+    const partSent: number[] = [];
+    context.on('requestfinished', async (req) => {
+      const url = new URL(req.url());
+      if (req.method() !== 'PUT' || !req.url().startsWith(cloud.urls.s3) || !url.searchParams.has('partNumber')) return;
+      const n = Number(url.searchParams.get('partNumber'));
+      if (phase === 'after') partSent.push(n);
+      if ((await req.response())?.status() === 200) arrived[phase].add(n);
+    });
+
+    await page.goto(consoleUrl(path));
+    await signInAs(page, 'li.na', path);
+    await page.getByTestId('upload-task').waitFor();
+    await page.locator('#package-folder').setInputFiles(packageDir);
+    await page.getByTestId('picked').getByText('含 catalogue.json').waitFor();
+    expect(await page.getByLabel('成果名称').inputValue()).toBe(name);
+    expect(await accessibilityProblems(page), 'axe-core serious/critical on the upload page').toEqual([]);
+    await page.getByTestId('start-upload').click();
+    await eventually(async () => (arrived.before.size >= 8 ? true : undefined), '8 parts to arrive', 120_000);
+
+    // The tab goes away mid-upload: the in-memory token with it.
+    await page.reload();
+    phase = 'after';
+    await signInAs(page, 'li.na', path);
+    const banner = page.getByTestId('resume-banner');
+    await banner.waitFor();
+    expect(await banner.innerText()).toContain('browser-package');
+    await page.locator('#package-folder').setInputFiles(packageDir);
+    await page.getByTestId('start-upload').click();
+    const outcome = page.getByTestId('outcome');
+    await outcome.waitFor({ timeout: 240_000 });
+
+    const submissions = await api('GET', `/survey-tasks/${taskId}`, { token: await tokenOf('li.na') });
+    const submissionId = String(submissions.body.submissions[0].submissionId);
+    const sub = (await api('GET', `/submissions/${submissionId}`, { token: await tokenOf('li.na') })).body.submission;
+    const sentAgain = partSent.filter((n) => arrived.before.has(n));
+    expect(sentAgain, 'parts that had arrived before the reload were sent again').toEqual([]);
+    // The server's account after the reload: every part seen arriving before it, and any whose answer the reload cut off.
+    const already = Number(/其中分片 (\d+) 个，不再发送/.exec(await page.getByTestId('upload-counts').innerText())?.[1]);
+    expect(already).toBeGreaterThanOrEqual(arrived.before.size);
+    expect(already + arrived.after.size).toBe(35);
+    expect(partSent.length).toBe(arrived.after.size);
+    expect(sub.versions[0]).toMatchObject({ status: 'returned', fileCount: 9 });
+    expect(await outcome.innerText()).toContain('已退回');
+    expect(await page.getByTestId('defects').innerText()).toContain('profile.missing-role');
+    expect(await page.getByTestId('resubmission-due').innerText()).toContain(sub.resubmissionDue);
+    expect(await accessibilityProblems(page), 'axe-core serious/critical on the outcome').toEqual([]);
+    expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toMatch(/eyJ|chengguo\.upload\./);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 420_000);
+});
