@@ -76,6 +76,7 @@ export const technicalReviewSummarySchema = z.object({
       jsonPath: z.string(),
       htmlPath: z.string(),
       pagePath: z.string().describe('核验报告页面（浏览器打开，登录后显示）'),
+      mapSvg: z.string().optional().describe('数据范围示意图（SVG）：申报行政区外包框与各图层范围'),
     })
     .nullable()
     .describe('自动核验报告摘要；尚未生成时为 null'),

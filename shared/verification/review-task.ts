@@ -9,7 +9,7 @@ import type { DocumentStore } from '#shared/ports/verification.ts';
 import { versionStatusLabels, type TimelineEventType } from '#shared/schemas/submission.ts';
 import { markAwaitingReview, recordTimelineEvents } from '#shared/submission/outcomes.ts';
 import type { HumanTaskEventType, HumanTaskKind } from '#shared/tasks/kinds.ts';
-import { formatBytes } from './report-html.ts';
+import { formatBytes, reportMapSvg } from './report-html.ts';
 import { reportPagePath } from './report-page.ts';
 import { themeProfiles } from '#shared/reference/themes.ts';
 import { readReport } from './run.ts';
@@ -149,6 +149,7 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind<typeo
               jsonPath: `${base}/report`,
               htmlPath: `${base}/report.html`,
               pagePath: reportPagePath(submissionId, n),
+              mapSvg: reportMapSvg(report),
             }
           : null,
       };
