@@ -76,3 +76,6 @@ export type UploadUrls = ResponseOf<typeof submissionContracts.IssueUploadUrls>;
 export type UploadStatus = ResponseOf<typeof submissionContracts.GetUploadStatus>;
 export type CompleteFileBody = BodyOf<typeof submissionContracts.CompleteFileUpload>;
 export type CompletedVersion = ResponseOf<typeof submissionContracts.CompleteVersion>;
+
+import type { verificationContracts } from '../../functions/verification/context.ts';
+export type VerificationReport = ResponseOf<typeof verificationContracts.GetVerificationReport>;

@@ -5,7 +5,7 @@ import { severityLabels } from './defects.ts';
 import { formatLabels } from './formats.ts';
 import type { VerificationReport } from './verify-package.ts';
 import { escapeHtml } from '#shared/web/html.ts';
-import { regionMap, type MapExtent } from '#shared/web/region-map.ts';
+import { regionMap, reportExtents } from '#shared/web/region-map.ts';
 import { regionBoxFor } from '#shared/reference/regions.ts';
 
 /**
@@ -33,17 +33,6 @@ export function formatBytes(n: number): string {
     u++;
   }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
-
-/** Every extent the verifier placed: a file's, or each GeoPackage layer's (labelled file · layer). */
-export function reportExtents(report: Pick<VerificationReport, 'files'>): MapExtent[] {
-  return report.files.flatMap((f) =>
-    f.layers && f.layers.length > 0
-      ? f.layers.flatMap((l) => (l.extent ? [{ label: `${f.path} · ${l.name}`, bbox: l.extent }] : []))
-      : f.extent
-        ? [{ label: f.path, bbox: f.extent }]
-        : [],
-  );
 }
 
 /** The report's map (issue 13): the declared region's box and each layer's extent, as SVG text. */

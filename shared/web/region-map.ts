@@ -136,3 +136,17 @@ export function regionMap(input: { title: string; region?: MapRegion; extents: r
     `<title>${e(input.title)}</title>${shapes.join('')}</svg>`;
   return { svg, ...(region ? { region } : {}), extents };
 }
+
+const isBox = (v: unknown): v is LonLatBox => Array.isArray(v) && v.length === 4 && v.every((n) => typeof n === 'number' && Number.isFinite(n));
+
+/**
+ * Every extent a verification report placed: a file's, or each GeoPackage layer's (labelled file · layer).
+ * Read defensively (the console gets the report as JSON): what is not a box of four numbers is left out.
+ */
+export function reportExtents(report: { readonly files: ReadonlyArray<{ readonly path: string; readonly extent?: unknown; readonly layers?: unknown }> }): MapExtent[] {
+  return report.files.flatMap((f) => {
+    const layers = Array.isArray(f.layers) ? (f.layers as Array<{ name?: unknown; extent?: unknown }>) : [];
+    if (layers.length > 0) return layers.flatMap((l) => (isBox(l.extent) ? [{ label: `${f.path} · ${String(l.name ?? '')}`, bbox: l.extent }] : []));
+    return isBox(f.extent) ? [{ label: f.path, bbox: f.extent }] : [];
+  });
+}

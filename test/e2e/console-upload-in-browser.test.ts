@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '#infra/local/paths.ts';
-import { catalogue, registeredTask, tokenOf } from '../integration/fixture-submission.ts';
-import { api, cloud, eventually } from '../integration/helpers.ts';
+import { catalogue, registeredTask, submit, taskIdIn, tokenOf, versionStatus } from '../integration/fixture-submission.ts';
+import { api, cloud, eventually, waitForEmail } from '../integration/helpers.ts';
 
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const MiB = 1024 * 1024;
@@ -125,4 +125,52 @@ describe('R7.1 R7.2 R9.2 the console’s browser upload (issue 13)', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 420_000);
+
+  it('R7.1 R9.2 the maps in the console: the review task shows the region’s box with the layers inside; the result page draws the verified layers; the search draws its hits’ region', async () => {
+    const { submissionId, name, since } = await submit('valid');
+    const mail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
+    await versionStatus(submissionId, 1, ['awaitingReview']);
+    const taskId = taskIdIn(mail);
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+
+    await page.goto(consoleUrl(`tasks/${taskId}`));
+    await signInAs(page, 'chen.jing', `tasks/${taskId}`);
+    const taskMap = page.getByTestId('region-map').locator('svg');
+    await taskMap.waitFor();
+
+    expect(await taskMap.locator('[data-role="region"]').count()).toBe(1);
+    expect(await taskMap.locator('[data-placement="inside"]').count()).toBeGreaterThan(0);
+    expect(await taskMap.locator('[data-placement="outside"]').count()).toBe(0);
+    expect(await accessibilityProblems(page), 'axe-core on the task page with its map').toEqual([]);
+
+    const decided = await api('POST', `/human-tasks/${taskId}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } });
+    expect(decided.status).toBe(200);
+    await versionStatus(submissionId, 1, ['verified']);
+    const entry = await api('POST', '/catalogue', { token: await tokenOf('zhang.wei'), body: { submissionId } });
+    expect(entry.status).toBe(201);
+    const resultNumber = String(entry.body.entry.resultNumber);
+    await context.close();
+
+    const custodian = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
+    const p2 = await custodian.newPage();
+    await p2.goto(consoleUrl(`catalogue/${resultNumber}`));
+    await signInAs(p2, 'zhang.wei', `catalogue/${resultNumber}`);
+    const entryMap = p2.getByTestId('region-map');
+    await entryMap.getByText('核验报告读出的').waitFor();
+
+    expect(await entryMap.locator('svg [data-placement="inside"]').count()).toBeGreaterThan(0);
+    expect(await entryMap.locator('svg').innerHTML()).toContain('广东省（440000）省级外包框');
+    expect(await accessibilityProblems(p2), 'axe-core on the result page with its map').toEqual([]);
+
+    await p2.evaluate(`history.pushState({}, '', '/console/catalogue'); dispatchEvent(new PopStateEvent('popstate'));`);
+    await p2.getByLabel('关键词').fill(name.split(' ').slice(-1)[0]!);
+    await p2.getByRole('button', { name: '检索' }).click();
+    await p2.getByTestId('catalogue-table').getByText(resultNumber).waitFor();
+    const searchMap = p2.getByTestId('region-map');
+
+    expect(await searchMap.innerText()).toMatch(/本页 1 条结果，0 条按登记的外包矩形画出，1 条未登记外包矩形、未画出/);
+    expect(await searchMap.locator('svg').innerHTML()).toContain('全国外包框');
+    await custodian.close();
+  }, 240_000);
 });
