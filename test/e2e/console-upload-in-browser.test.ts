@@ -173,4 +173,73 @@ describe('R7.1 R7.2 R9.2 the console’s browser upload (issue 13)', () => {
     expect(await searchMap.locator('svg').innerHTML()).toContain('全国外包框');
     await custodian.close();
   }, 240_000);
+
+  it('R13.2 the session runs out mid-form: the silent renew fails, the person signs in again and is back at the form with what they had typed; a 403 and a 404 each show the one error panel', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    const path = 'survey-tasks/new';
+    await page.goto(consoleUrl(path));
+    await signInAs(page, 'chen.jing', path);
+    const taskName = `过期后恢复的任务 ${randomBytes(3).toString('hex')}`;
+    await page.getByLabel('任务名称').fill(taskName);
+    await page.getByRole('combobox', { name: '专题' }).click({ force: true });
+    await page.getByRole('option', { name: '森林资源' }).click();
+    await page.getByLabel('调查区域').click();
+    await page.getByLabel('调查区域').pressSequentially('广东省');
+    await page.locator('.el-cascader__suggestion-item').filter({ hasText: /^广东省$/ }).click();
+    await page.getByLabel('实施单位').fill('440000-IMP');
+    await page.getByLabel('保管单位').fill('440000-CUS');
+    await page.getByLabel('说明').fill('会话过期前填写的说明');
+    // The ID token has expired (the API says 401) and so has the refresh token (the issuer refuses it).
+    const expired = async (route: import('playwright-core').Route) => {
+      if (route.request().method() !== 'POST') return route.fallback();
+      return route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ error: { code: 'UNAUTHENTICATED', message: '身份令牌已过期' } }) });
+    };
+    const refused = async (route: import('playwright-core').Route) => {
+      if (!(route.request().postData() ?? '').includes('grant_type=refresh_token')) return route.fallback();
+      return route.fulfill({ status: 400, contentType: 'application/json', body: JSON.stringify({ error: 'invalid_grant', error_description: 'refresh token expired' }) });
+    };
+    await page.route(`${cloud.urls.api}/survey-tasks`, expired);
+    await page.route(`${cloud.urls.api}/local-auth/oauth2/token`, refused);
+
+    await page.getByRole('button', { name: '登记' }).click();
+    await page.waitForURL(/\/local-auth\/oauth2\/authorize\?/);
+    await page.unroute(`${cloud.urls.api}/survey-tasks`, expired);
+    await page.unroute(`${cloud.urls.api}/local-auth/oauth2/token`, refused);
+    await signInAs(page, 'chen.jing', path);
+    await page.getByTestId('form-restored').waitFor();
+
+    expect(await page.getByLabel('任务名称').inputValue()).toBe(taskName);
+    expect(await page.getByLabel('实施单位').inputValue()).toBe('440000-IMP');
+    expect(await page.getByLabel('保管单位').inputValue()).toBe('440000-CUS');
+    expect(await page.getByLabel('说明').inputValue()).toBe('会话过期前填写的说明');
+    expect(await page.locator('.el-form-item').filter({ hasText: '专题' }).innerText()).toContain('森林资源');
+    expect(await page.getByLabel('调查区域').inputValue()).toContain('广东省');
+    // Kept for the way back only: nothing of the form (nor any token) stays in the tab's storage.
+    expect(await page.evaluate(() => JSON.stringify(sessionStorage))).not.toContain(taskName);
+    expect(await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }))).not.toMatch(/eyJ/);
+
+    await page.getByRole('button', { name: '登记' }).click();
+    await page.getByTestId('registered').waitFor();
+    expect(await page.getByTestId('registered').innerText()).toContain(taskName);
+    await context.close();
+
+    // The one error panel: a page the roles may not open, a page that does not exist, a read refused by the API.
+    const submitter = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
+    const p2 = await submitter.newPage();
+    await p2.goto(consoleUrl(path));
+    await signInAs(p2, 'li.na', 'forbidden');
+    const forbidden = p2.getByTestId('forbidden');
+    await forbidden.waitFor();
+    expect(await forbidden.innerText()).toContain('审核人（reviewer）');
+    await p2.evaluate(`history.pushState({}, '', '/console/no-such-page'); dispatchEvent(new PopStateEvent('popstate'));`);
+    await p2.getByTestId('not-found').getByText('工作台中没有 “/console/no-such-page” 这个页面').waitFor();
+    await p2.evaluate(`history.pushState({}, '', '/console/survey-tasks/00000000-0000-4000-8000-000000000000/upload'); dispatchEvent(new PopStateEvent('popstate'));`);
+    const problem = p2.getByTestId('api-problem');
+    await problem.waitFor();
+    expect(await problem.innerText()).toContain('未找到调查监测任务');
+    expect(await p2.locator('.el-result').count()).toBe(1);
+    expect(await p2.locator('.el-result').getByRole('link', { name: '返回待办' }).count()).toBe(1);
+    await submitter.close();
+  }, 240_000);
 });
