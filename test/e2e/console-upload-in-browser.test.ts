@@ -119,6 +119,10 @@ describe('R7.1 R7.2 R9.2 the console’s browser upload (issue 13)', () => {
     expect(sub.versions[0]).toMatchObject({ status: 'returned', fileCount: 9 });
     expect(await outcome.innerText()).toContain('已退回');
     expect(await page.getByTestId('defects').innerText()).toContain('profile.missing-role');
+    // The hashes the page computed are the files' own: the verifier, streaming every byte, finds no checksum defect.
+    const report = await api('GET', `/submissions/${submissionId}/versions/1/report`, { token: await tokenOf('li.na') });
+    expect(report.body.defects.map((d: { rule: string }) => d.rule)).not.toContain('manifest.checksum-mismatch');
+    expect(report.body.summary.checksumsStreamed + report.body.summary.checksumsFromStore).toBe(9);
     expect(await page.getByTestId('resubmission-due').innerText()).toContain(sub.resubmissionDue);
     expect(await accessibilityProblems(page), 'axe-core serious/critical on the outcome').toEqual([]);
     expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toMatch(/eyJ|chengguo\.upload\./);

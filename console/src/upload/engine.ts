@@ -52,6 +52,9 @@ export interface UploadState {
   submissionId?: string;
   n?: number;
   resumed: boolean;
+  /** Milliseconds spent hashing, and from the first request for URLs to the version sealed. */
+  hashMs?: number;
+  sendMs?: number;
 }
 
 export function newState(): UploadState {
@@ -102,38 +105,59 @@ interface Hashed {
 
 // ---- 1. hashing ---------------------------------------------------------------------------------
 
+/**
+ * Every file's SHA-256 and, for a file that travels in parts, each part's: the whole and the parts are
+ * separate jobs (largest first) so that the workers share a large file; progress counts a byte once
+ * (the whole file's pass), the parts' pass runs alongside it.
+ */
 async function hashAll(files: readonly PickedFile[], state: UploadState, workers: number): Promise<Map<string, Hashed>> {
-  const out = new Map<string, Hashed>();
-  const queue = files.map((f, i) => ({ f, i }));
-  const pool = Array.from({ length: Math.max(1, Math.min(workers, files.length)) }, () => new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' }));
+  const jobs = files.flatMap((f, i) => {
+    const plan = uploadPlan(f.file.size);
+    return [
+      { f, i, mode: 'whole' as const, partSize: undefined as number | undefined },
+      ...(plan.kind === 'multipart' ? [{ f, i, mode: 'parts' as const, partSize: plan.partSize as number | undefined }] : []),
+    ];
+  });
+  jobs.sort((a, b) => b.f.file.size - a.f.file.size);
+  const whole = new Map<string, string>();
+  const parts = new Map<string, string[]>();
+  const pool = Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, () => new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' }));
   try {
     await Promise.all(
       pool.map(async (worker) => {
-        for (let job = queue.shift(); job; job = queue.shift()) {
-          const { f, i } = job;
+        for (let job = jobs.shift(); job; job = jobs.shift()) {
+          const { f, i, mode, partSize } = job;
           const progress = state.files[i] as FileProgress;
-          const plan = uploadPlan(f.file.size);
-          const partSize = plan.kind === 'multipart' ? plan.partSize : undefined;
-          progress.status = 'hashing';
-          const result = await new Promise<{ sha256: string; parts?: string[] }>((resolve, reject) => {
+          if (mode === 'whole') progress.status = 'hashing';
+          const result = await new Promise<{ sha256?: string; parts?: string[] }>((resolve, reject) => {
             worker.onmessage = (e: MessageEvent<HashReply>) => {
               const r = e.data;
               if (r.type === 'progress') {
-                progress.hashed += r.bytes;
-                state.hashedBytes += r.bytes;
+                if (mode === 'whole') {
+                  progress.hashed += r.bytes;
+                  state.hashedBytes += r.bytes;
+                }
               } else if (r.type === 'done') resolve(r);
               else reject(new UploadError('HASH_FAILED', `无法读取文件 ${f.path}：${r.message}（文件是否已被移动或修改？）`));
             };
             worker.onerror = (e) => reject(new UploadError('HASH_FAILED', `计算 ${f.path} 的校验值失败：${e.message}`));
-            worker.postMessage({ id: i, file: f.file, ...(partSize ? { partSize } : {}) } satisfies HashRequest);
+            worker.postMessage({ id: i, file: f.file, mode, ...(partSize ? { partSize } : {}) } satisfies HashRequest);
           });
-          progress.status = 'hashed';
-          out.set(f.path, { sha256: result.sha256, ...(partSize && result.parts ? { partSize, parts: result.parts } : {}) });
+          if (mode === 'whole') {
+            whole.set(f.path, result.sha256 as string);
+            progress.status = 'hashed';
+          } else parts.set(f.path, result.parts ?? []);
         }
       }),
     );
   } finally {
     for (const w of pool) w.terminate();
+  }
+  const out = new Map<string, Hashed>();
+  for (const f of files) {
+    const plan = uploadPlan(f.file.size);
+    const ps = parts.get(f.path);
+    out.set(f.path, { sha256: whole.get(f.path) as string, ...(plan.kind === 'multipart' && ps ? { partSize: plan.partSize, parts: ps } : {}) });
   }
   return out;
 }
@@ -479,7 +503,9 @@ export async function runUpload(opts: {
   state.totalBytes = files.reduce((s, f) => s + f.file.size, 0);
   state.stage = 'hashing';
   state.stageText = '正在计算 SHA-256 校验值……';
+  const hashStarted = performance.now();
   const hashes = await hashAll(files, state, opts.hashWorkers ?? Math.min(2, navigator.hardwareConcurrency || 2));
+  state.hashMs = performance.now() - hashStarted;
   const manifest = manifestOf(files, hashes);
 
   state.stage = 'opening';
@@ -489,7 +515,9 @@ export async function runUpload(opts: {
   state.n = target.n;
   if (target.kind === 'open') {
     saveRecord(opts.taskId, { submissionId: target.submissionId, n: target.n, folder: opts.folder, fileCount: files.length, totalBytes: state.totalBytes, savedAt: new Date().toISOString() });
+    const sendStarted = performance.now();
     await sendAll({ submissionId: target.submissionId, n: target.n, files, hashes, state, parallel: opts.parallel ?? 6 });
+    state.sendMs = performance.now() - sendStarted;
   }
   state.stage = 'verifying';
   state.stageText = '已封存，正在等待技术核验结果……';
