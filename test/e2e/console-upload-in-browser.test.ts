@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ beforeAll(async () => {
   if (!existsSync(join(projectRoot, 'dist', 'console', 'index.html'))) throw new Error('dist/console is missing: npm run build:console (npm ci runs it)');
   axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   dir = await mkdtemp(join(tmpdir(), 'chengguo-browser-upload-'));
+  await mkdir(join(projectRoot, '.test-results', 'console'), { recursive: true });
   packageDir = join(dir, 'browser-package');
   await cp(fileURLToPath(new URL('../fixtures/packages/missing-report/', import.meta.url)), packageDir, { recursive: true });
   await rm(join(packageDir, 'manifest.json'));
@@ -62,7 +63,7 @@ async function accessibilityProblems(page: Page): Promise<string[]> {
   return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} ${n.html.slice(0, 160)}`));
 }
 
-describe('R7.1 R7.2 R9.2 the console’s browser upload (issue 13)', () => {
+describe('R6.1 R7.1 R7.2 R9.2 the console’s browser upload, maps and kept forms (issue 13)', () => {
   it('li.na uploads a 280 MiB package folder, reloads mid-upload, re-picks the folder: it resumes without re-sending arrived parts, completes, and shows the defects and the R7.2 date', async () => {
     const taskId = await registeredTask();
     const name = `浏览器上传成果 ${randomBytes(3).toString('hex')}`;
@@ -125,6 +126,11 @@ describe('R7.1 R7.2 R9.2 the console’s browser upload (issue 13)', () => {
     expect(report.body.summary.checksumsStreamed + report.body.summary.checksumsFromStore).toBe(9);
     expect(await page.getByTestId('resubmission-due').innerText()).toContain(sub.resubmissionDue);
     expect(await accessibilityProblems(page), 'axe-core serious/critical on the outcome').toEqual([]);
+    for (const v of [{ width: 1366, height: 768 }, { width: 1920, height: 1080 }]) {
+      await page.setViewportSize(v);
+      await page.screenshot({ path: join(projectRoot, '.test-results', 'console', `upload-outcome-${v.width}x${v.height}.png`), fullPage: true });
+      expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), `horizontal overflow at ${v.width}`).toBeLessThanOrEqual(1);
+    }
     expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toMatch(/eyJ|chengguo\.upload\./);
     expect(errors).toEqual([]);
     await context.close();
