@@ -1,5 +1,6 @@
 /** Calls the API on the same site with the signed-in user's ID token; errors keep the API's Chinese message, code and fields. */
-import { idToken, renew } from './auth.ts';
+import { idToken, renew, signIn } from './auth.ts';
+import { consolePath, saveKeptForms } from './kept-forms.ts';
 
 export interface FieldIssue {
   readonly field: string;
@@ -37,7 +38,15 @@ async function send(method: string, path: string, opts: { query?: Query; body?: 
 export async function api<T>(method: string, path: string, opts: { query?: Query; body?: unknown } = {}): Promise<T> {
   let res = await send(method, path, opts, idToken());
   // The token ran out while the page was open: renew silently once and retry (the form stays as it is).
-  if (res.status === 401 && (await renew())) res = await send(method, path, opts, idToken());
+  if (res.status === 401) {
+    if (await renew()) res = await send(method, path, opts, idToken());
+    else {
+      // The session is over (the refresh token too): the forms on the page are kept, sign in, come back to them.
+      saveKeptForms();
+      await signIn(consolePath());
+      throw new ApiError(401, 'SESSION_EXPIRED', '登录已过期：所填内容已保存，正在转到登录页面，登录后将回到此页并恢复');
+    }
+  }
   const text = await res.text();
   let body: unknown = undefined;
   try {

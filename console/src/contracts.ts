@@ -129,3 +129,20 @@ export const roleLabels: Record<Role, string> = {
   supervisor: '监督人员',
   administrator: '系统管理员',
 };
+
+// ---- the browser upload (UploadPage): the same calls the CLI makes -------------------------------
+export type SurveyTaskDetail = ResponseOf<typeof submissionContracts.GetSurveyTask>;
+export type OpenSubmissionBody = BodyOf<typeof submissionContracts.OpenSubmission>;
+export type CatalogueInput = NonNullable<OpenSubmissionBody['catalogue']>;
+export type ManifestFileInput = OpenSubmissionBody['files'][number];
+export type SubmissionDetail = ResponseOf<typeof submissionContracts.GetSubmission>;
+export type SubmissionView = SubmissionDetail['submission'];
+export type OpenedSubmission = ResponseOf<typeof submissionContracts.OpenSubmission>;
+export type UploadUrlsBody = BodyOf<typeof submissionContracts.IssueUploadUrls>;
+export type UploadUrls = ResponseOf<typeof submissionContracts.IssueUploadUrls>;
+export type UploadStatus = ResponseOf<typeof submissionContracts.GetUploadStatus>;
+export type CompleteFileBody = BodyOf<typeof submissionContracts.CompleteFileUpload>;
+export type CompletedVersion = ResponseOf<typeof submissionContracts.CompleteVersion>;
+
+import type { verificationContracts } from '../../functions/verification/context.ts';
+export type VerificationReport = ResponseOf<typeof verificationContracts.GetVerificationReport>;

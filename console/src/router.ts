@@ -36,6 +36,13 @@ const routes: RouteRecordRaw[] = [
     meta: { title: '登记调查监测任务', parent: 'surveyTasks', roles: ['reviewer', 'administrator'] },
   },
   ...rolePageRoutes,
+  {
+    path: '/survey-tasks/:taskId/upload',
+    name: 'upload',
+    component: () => import('./pages/UploadPage.vue'),
+    meta: { title: '上传成果包', parent: 'surveyTasks', roles: ['submitter'] },
+    props: true,
+  },
   { path: '/callback', name: 'callback', component: () => import('./pages/CallbackPage.vue'), meta: { title: '登录', public: true } },
   { path: '/signed-out', name: 'signedOut', component: () => import('./pages/SignedOutPage.vue'), meta: { title: '已退出', public: true } },
   { path: '/forbidden', name: 'forbidden', component: () => import('./pages/ForbiddenPage.vue'), meta: { title: '无权访问' } },

@@ -343,6 +343,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     registry = users;
     const api = httpApiServer({
       functions: fns,
+      uploadOrigin: urls.s3,
       issuer: await issuer,
       scheduler: sched,
       demoUsers,

@@ -53,6 +53,8 @@ export interface HttpApiOptions {
   readonly consoleDir?: string;
   /** The published public catalogue (R9.3); default: the published bucket through the S3 endpoint in the environment. */
   readonly publicFiles?: PublicFileReader;
+  /** Where presigned upload URLs point (the local S3): the console's browser upload may connect there. */
+  readonly uploadOrigin?: string;
 }
 
 export interface PublicFileReader {
@@ -262,11 +264,15 @@ const consoleTypes: Record<string, string> = {
 };
 
 /**
- * The console's Content-Security-Policy: scripts only from this site; API and issuer calls only to this
- * site (the local issuer lives under /local-auth here); inline styles, which Element Plus sets on elements.
+ * The console's Content-Security-Policy: scripts only from this site (and WebAssembly, which hash-wasm
+ * compiles in the upload's hashing worker); API and issuer calls only to this site (the local issuer lives
+ * under /local-auth here), plus the uploads bucket's endpoint that presigned upload URLs point at; inline
+ * styles, which Element Plus sets on elements.
  */
-export const consoleCsp =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+export function consoleCsp(uploadOrigin?: string): string {
+  const connect = uploadOrigin ? `'self' ${new URL(uploadOrigin).origin}` : "'self'";
+  return `default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src ${connect}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'`;
+}
 
 /**
  * /console/<file> → a file under the console's build folder; a path that names no file (a route of the
@@ -386,7 +392,7 @@ export function httpApiServer(opts: HttpApiOptions): Server {
         'cache-control': file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
         'x-content-type-options': 'nosniff',
         'referrer-policy': 'no-referrer',
-        ...(file.contentType.startsWith('text/html') ? { 'content-security-policy': consoleCsp, 'x-frame-options': 'DENY' } : {}),
+        ...(file.contentType.startsWith('text/html') ? { 'content-security-policy': consoleCsp(opts.uploadOrigin), 'x-frame-options': 'DENY' } : {}),
       });
       res.end(file.body);
       return 200;

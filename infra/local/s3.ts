@@ -23,6 +23,10 @@
  *   ListObjectsV2             GET  /b?list-type=2          s3rver's listing with a token of
  *                             this front's: s3rver's own is DES-sealed, which OpenSSL 3
  *                             refuses, so a listing past 1,000 keys answered 500
+ *   CORS                      a request with an Origin (the console's browser upload, issue 13):
+ *                             OPTIONS preflight answered (PUT with the signed headers), and every
+ *                             answer lets that origin read it and its ETag — the bucket's CORS
+ *                             rule on AWS (uploadsCors); s3rver would need per-bucket XML for it
  *
  * Everything else goes to s3rver unchanged. Why s3rver and not fauxqs (which
  * the local cloud used before): fauxqs 2.4.1 parses every request body into
@@ -459,6 +463,29 @@ async function completeMultipartUpload(store: LocalS3Store, bucket: string, key:
 }
 
 /**
+ * The browser upload's cross-origin rule: the console (another port on this machine) may PUT to a
+ * presigned URL with the signed headers and read the ETag it needs to complete a multipart upload.
+ * Answers a preflight itself (true); otherwise adds the headers and lets the request go on (false).
+ */
+export function cors(req: IncomingMessage, res: ServerResponse): boolean {
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('vary', 'Origin');
+  if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+    res.writeHead(204, {
+      'access-control-allow-methods': 'PUT, GET, HEAD',
+      'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '',
+      'access-control-max-age': '600',
+    });
+    res.end();
+    return true;
+  }
+  res.setHeader('access-control-expose-headers', 'ETag, x-amz-checksum-sha256, x-amz-request-id');
+  return false;
+}
+
+/**
  * Starts the local S3 on 127.0.0.1:`port` with `buckets` created. Neither
  * the access key nor the signature of a request is checked (as with fauxqs
  * before): the presigned URLs' signed headers are proven by unit tests with
@@ -481,6 +508,7 @@ export async function startLocalS3(opts: { port: number; dir: string; buckets: r
   const store = new LocalS3Store(opts.dir);
   const forward = app.callback();
   const server = createServer((req, res) => {
+    if (cors(req, res)) return;
     handle(store, req, res).then(
       (done) => {
         if (!done) forward(req, res);

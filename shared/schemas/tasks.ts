@@ -89,6 +89,7 @@ const reviewSummaryShape = {
       jsonPath: z.string(),
       htmlPath: z.string(),
       pagePath: described(z.string(), '核验报告页面（浏览器打开，登录后显示）'),
+      mapSvg: described(z.optional(z.string()), '数据范围示意图（SVG）：申报行政区外包框与各图层范围'),
     })), '自动核验报告摘要；尚未生成时为 null'),
 };
 

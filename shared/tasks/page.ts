@@ -44,6 +44,11 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
   /** The button's words for a decision, for this kind of task. */
   function decisionWords(w, decision) { return decision === 'approve' ? w.approve : w.ret; }
   var levels = ${JSON.stringify(classificationLabels)};
+  // The report's map (issue 13): SVG text the server drew with every label escaped, parsed as SVG (never as HTML).
+  function svgNode(svg) {
+    var root = new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement;
+    return root && root.nodeName === 'svg' ? document.importNode(root, true) : el('span', {}, []);
+  }
   function row(k, v) { return el('tr', {}, [el('th', { scope: 'row' }, [k]), el('td', {}, [text(v)])]); }
   function save(name, type, data) {
     var blob = new Blob([typeof data === 'string' ? data : JSON.stringify(data, null, 2)], { type: type });
@@ -138,6 +143,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       nodes.push(el('div', { class: 'card' }, [
         el('h3', {}, ['自动核验报告']),
         el('p', {}, ['结论：', el('span', { class: r.passed ? 'pass' : 'fail' }, [r.passed ? '通过' : '不通过']), '　核验时间：' + text(r.checkedAtLabel) + '；错误 ' + r.summary.errors + ' 项，警告 ' + r.summary.warnings + ' 项；文件 ' + r.summary.files + ' 个（' + text(r.profileLabel) + '，范围按' + text(r.regionName) + '核对）']),
+        r.mapSvg ? el('figure', { class: 'map', 'data-testid': 'task-map' }, [svgNode(r.mapSvg)]) : el('span', {}, []),
         r.defects.length ? el('table', {}, [el('thead', {}, [el('tr', {}, [el('th', {}, ['序号']), el('th', {}, ['文件']), el('th', {}, ['规则']), el('th', {}, ['说明']), el('th', {}, ['严重程度'])])]), defects]) : el('p', {}, ['未发现问题。']),
         el('p', {}, [open]),
       ]));

@@ -5,6 +5,8 @@ import { severityLabels } from './defects.ts';
 import { formatLabels } from './formats.ts';
 import type { VerificationReport } from './verify-package.ts';
 import { escapeHtml } from '#shared/web/html.ts';
+import { regionMap, reportExtents } from '#shared/web/region-map.ts';
+import { regionBoxFor } from '#shared/reference/regions.ts';
 
 /**
  * The verification report as a self-contained Chinese HTML page (R7.2: the
@@ -31,6 +33,12 @@ export function formatBytes(n: number): string {
     u++;
   }
   return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}
+
+/** The report's map (issue 13): the declared region's box and each layer's extent, as SVG text. */
+export function reportMapSvg(report: Pick<VerificationReport, 'files' | 'regionCode'>): string {
+  const region = regionBoxFor(report.regionCode);
+  return regionMap({ title: '数据范围示意图：申报行政区外包框与各图层范围', ...(region ? { region } : {}), extents: reportExtents(report) }).svg;
 }
 
 export function renderReportHtml(report: VerificationReport, meta: ReportMeta = {}): string {
@@ -91,6 +99,7 @@ table{border-collapse:collapse;width:100%;margin:.5rem 0}th,td{border:1px solid 
 th{background:#f6f8fa;white-space:nowrap}td.num{text-align:right;white-space:nowrap}code{font-size:.9em;word-break:break-all}
 tr.error td:last-child{color:#a40e26;font-weight:bold}tr.warning td:last-child{color:#9a6700}
 .note{color:#57606a;font-size:.9rem}
+figure.map{margin:.5rem 0}figure.map svg{max-width:100%;height:auto}
 </style>
 </head>
 <body>
@@ -99,6 +108,8 @@ tr.error td:last-child{color:#a40e26;font-weight:bold}tr.warning td:last-child{c
 <table class="meta">
 ${metaRows}
 </table>
+<h2>数据范围示意图</h2>
+<figure class="map">${reportMapSvg(report)}</figure>
 <h2>问题清单（${report.defects.length} 项）</h2>
 ${
   report.defects.length === 0

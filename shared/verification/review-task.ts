@@ -9,7 +9,7 @@ import type { DocumentStore } from '#shared/ports/verification.ts';
 import { versionStatusLabels, type Submission, type TimelineEventType, type Version } from '#shared/schemas/submission.ts';
 import { markAwaitingReview, recordTimelineEvents } from '#shared/submission/outcomes.ts';
 import type { HumanTaskEventType, HumanTaskKind } from '#shared/tasks/kinds.ts';
-import { formatBytes } from './report-html.ts';
+import { formatBytes, reportMapSvg } from './report-html.ts';
 import { reportPagePath } from './report-page.ts';
 import { themeProfiles } from '#shared/reference/themes.ts';
 import { readReport } from './run.ts';
@@ -83,6 +83,7 @@ export async function reviewSummary(ports: ReviewKindPorts, submission: Submissi
           jsonPath: `${base}/report`,
           htmlPath: `${base}/report.html`,
           pagePath: reportPagePath(submissionId, n),
+          mapSvg: reportMapSvg(report),
         }
       : null,
   };

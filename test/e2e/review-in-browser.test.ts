@@ -83,6 +83,12 @@ describe('R7.1 technical review in the browser: the emailed link, sign-in, the p
     expect(shown).toMatch(new RegExp(`封存时间 ?${chinaTime.source}`));
     expect(shown).toMatch(new RegExp(`核验时间：${chinaTime.source}`));
     expect(shown).not.toMatch(isoUtc);
+    // Issue 13: the report's map drawn as SVG on the emailed page — the province's box and the layers inside it.
+    const map = page.getByTestId('task-map').locator('svg');
+    expect(await map.getAttribute('role')).toBe('img');
+    expect(await map.locator('[data-role="region"]').count()).toBe(1);
+    expect(await map.locator('[data-placement="inside"]').count()).toBeGreaterThan(0);
+    expect(await map.locator('[data-placement="outside"]').count()).toBe(0);
 
     await page.getByRole('button', { name: '通过', exact: true }).click();
     await page.getByText('已提交：通过。').waitFor();
@@ -108,6 +114,7 @@ describe('R7.1 technical review in the browser: the emailed link, sign-in, the p
 
     expect(reportText).toContain(name);
     expect(reportText).toMatch(new RegExp(`核验时间 ?${chinaTime.source}`));
+    expect(await report.locator('figure.map svg [data-placement="inside"]').count()).toBeGreaterThan(0);
     // The frame is as tall as the report (the page scrolls, not a fixed box inside it): neither cut nor padded.
     const fitted = await page.waitForFunction(`(() => {
       const frame = document.querySelector('iframe.report');

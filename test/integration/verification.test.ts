@@ -39,6 +39,11 @@ describe('R7.1 R8.1 verification on the local cloud: a valid package is checked,
     expect(view.status).toBe(200);
     expect(view.body).toMatchObject({ id, status: 'open', canDecide: true, summary: { kind: 'technicalReview', submission: { submissionId, name, taskName: '2026 年度国土变更调查（核验集成测试）' }, version: { n: 1 }, report: { passed: true } } });
     expect(view.body.summary.report.summary.files).toBe((await fixtureFiles('valid')).size);
+    // Issue 13: the review task carries the report's map — the region's box and each layer's extent, all inside.
+    expect(view.body.summary.report.mapSvg).toMatch(/^<svg [^>]*role="img"/);
+    expect(view.body.summary.report.mapSvg).toContain('广东省（440000）省级外包框');
+    expect(view.body.summary.report.mapSvg).toContain('data-placement="inside"');
+    expect(view.body.summary.report.mapSvg).not.toContain('data-placement="outside"');
 
     const decided = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ownRulesCategories, surveyThemes, themeIds, themeIdSchema, profileFor, themeProfiles } from '#shared/reference/themes.ts';
-import { renderReportHtml } from '#shared/verification/report-html.ts';
+import { regionBoxFor } from '#shared/reference/regions.ts';
+import { renderReportHtml, reportMapSvg } from '#shared/verification/report-html.ts';
+import { regionMap, reportExtents } from '#shared/web/region-map.ts';
 import { escapeHtml } from '#shared/web/html.ts';
 import { verifyPackage, type VerificationReport } from '#shared/verification/verify-package.ts';
 import { loadPackage } from '../fixtures/packages/load.ts';
@@ -113,5 +115,32 @@ describe('R1.1 R7.1 and R22.1 theme profiles (BagIt-profile style: required role
       'data/parcels.shp',
       'data/parcels.shx',
     ]);
+  });
+});
+
+describe('R7.1 R7.2 the verification report’s map (issue 13): the declared region’s box and each layer’s extent', () => {
+  it('draws every placed extent; the outside-region package’s layers are drawn outside the 广东省 box and labelled so', async () => {
+    const report = await reportFor('outside-region');
+
+    const html = renderReportHtml(report);
+    const layers = reportExtents(report);
+    const map = regionMap({ title: 't', region: regionBoxFor(report.regionCode)!, extents: layers });
+
+    expect(layers.length).toBeGreaterThan(0);
+    expect(html).toContain('<h2>数据范围示意图</h2>');
+    expect(html).toContain(reportMapSvg(report));
+    expect(html).toContain('广东省（440000）省级外包框');
+    for (const l of layers) expect(html).toContain(escapeHtml(l.label));
+    expect(map.extents.every((x) => x.placement !== 'inside')).toBe(true);
+    expect(html).toContain('data-placement="outside"');
+  });
+
+  it('draws the valid package’s layers inside the box', async () => {
+    const report = await reportFor('valid');
+
+    const map = regionMap({ title: 't', region: regionBoxFor(report.regionCode)!, extents: reportExtents(report) });
+
+    expect(map.extents.length).toBeGreaterThan(0);
+    expect(map.extents.map((x) => x.placement)).toEqual(map.extents.map(() => 'inside'));
   });
 });
