@@ -248,11 +248,26 @@ export interface ConsoleContentProps {
 }
 
 /**
- * The console's fixed client routes (console/src/router.ts, paths without a parameter): on aws-cn, where no
- * CloudFront Function can rewrite a path, each gets a copy of index.html (test/infra/console-site.test.ts
- * keeps this list equal to the router's).
+ * The console's fixed client routes (console/src/router.ts and the role pages of console/src/role-pages.ts, paths
+ * without a parameter): on aws-cn, where no CloudFront Function can rewrite a path, each gets a copy of index.html
+ * (test/infra/console-site.test.ts keeps this list equal to the two files' routes).
  */
-export const fixedConsoleRoutes = ['callback', 'signed-out', 'forbidden', 'catalogue', 'survey-tasks', 'survey-tasks/new'] as const;
+export const fixedConsoleRoutes = [
+  'callback',
+  'signed-out',
+  'forbidden',
+  'catalogue',
+  'survey-tasks',
+  'survey-tasks/new',
+  'custody/receipts',
+  'custody/entries',
+  'custody/entries/new',
+  'custody/reports',
+  'admin/orgs',
+  'admin/people',
+  'admin/import',
+  'admin/calendar',
+] as const;
 
 /**
  * The console's files and config.json, copied into the bucket at deploy time
