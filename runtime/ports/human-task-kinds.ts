@@ -24,6 +24,7 @@ import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
 import { registeredKinds, type HumanTaskKind, type HumanTaskKindFactory, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
 import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
+import { technicalCountersignKind } from '#shared/verification/countersign.ts';
 import { technicalReviewKind } from '#shared/verification/review-task.ts';
 import type { AnyContext } from '../define.ts';
 import { port } from '../port.ts';
@@ -36,6 +37,7 @@ export function declaredKinds(ctxs: readonly AnyContext[], ports: HumanTaskKindP
 /** The factories of every context's `humanTaskKinds`, in context order (checked against the manifest by a test). */
 export const kindFactories: readonly HumanTaskKindFactory[] = [
   technicalReviewKind,
+  technicalCountersignKind,
   destructionApprovalKind,
   catalogueReportAckKind,
   custodyReceiptKind,
