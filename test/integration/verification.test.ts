@@ -77,8 +77,12 @@ describe('R7.1 link attacks on the review task: each refused or harmless, state 
     const scannerHtml = scanner.body;
     const forgedGet = await api('GET', `/human-tasks/${forgedId}`, { token: await tokenOf('chen.jing') });
     const forgedPost = await api('POST', `/human-tasks/${forgedId}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve' } });
-    const foreignGet = await api('GET', `/human-tasks/${id}`, { token: await tokenOf('guo.tao') });
+    // 林峰 reviews at the provincial forestry bureau: no part in this task (郭涛's technical unit, designated by the
+    // organiser, now takes part in every new task's review and may read it: R7.1)
+    const foreignGet = await api('GET', `/human-tasks/${id}`, { token: await tokenOf('lin.feng') });
     const foreignPost = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('li.na'), body: { decision: 'approve' } });
+    const participantGet = await api('GET', `/human-tasks/${id}`, { token: await tokenOf('guo.tao') });
+    const participantPost = await api('POST', `/human-tasks/${id}/decision`, { token: await tokenOf('guo.tao'), body: { decision: 'approve' } });
     const anonymousGet = await api('GET', `/human-tasks/${id}`);
     const anonymousPost = await api('POST', `/human-tasks/${id}/decision`, { body: { decision: 'approve' } });
 
@@ -86,8 +90,9 @@ describe('R7.1 link attacks on the review task: each refused or harmless, state 
     expect(scannerHtml).not.toContain(name);
     expect([forgedGet.status, forgedPost.status]).toEqual([404, 404]);
     expect([foreignGet.status, foreignPost.status]).toEqual([403, 403]);
+    expect([participantGet.status, participantPost.status]).toEqual([200, 403]);
     expect([anonymousGet.status, anonymousPost.status]).toEqual([401, 401]);
-    for (const res of [forgedGet, forgedPost, foreignGet, foreignPost, anonymousGet, anonymousPost]) expect(res.body.error.message).toMatch(chinese);
+    for (const res of [forgedGet, forgedPost, foreignGet, foreignPost, participantPost, anonymousGet, anonymousPost]) expect(res.body.error.message).toMatch(chinese);
     expect(await taskState(id)).toBe(before);
     expect((await versionStatus(submissionId, 1, ['awaitingReview']))['status']).toBe('awaitingReview');
 
