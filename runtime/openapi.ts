@@ -2,6 +2,7 @@ import * as z from 'zod/mini';
 import { contexts, manifest, type Manifest } from '#infra/manifest.ts';
 import type { AnyContext } from './define.ts';
 import { successOf, type RouteContract, type SuccessStatus } from './contract.ts';
+import { defaultApiVersion, packOpenApi } from './openapi-packed.ts';
 
 /**
  * OpenAPI 3.1 from the manifest's routes and their zod contracts. 3.1 uses
@@ -175,5 +176,11 @@ export function routeContracts(ctxs: readonly AnyContext[] = contexts): Record<s
 let served: ReturnType<typeof buildOpenApi> | undefined;
 /** The document the OpenApi route serves: built once per container (it only changes with a deployment). */
 export function openApiDocument(): ReturnType<typeof buildOpenApi> {
-  return (served ??= buildOpenApi(manifest, routeContracts(), process.env['APP_VERSION'] ?? '0.1.0'));
+  return (served ??= buildOpenApi(manifest, routeContracts(), process.env['APP_VERSION'] ?? defaultApiVersion));
+}
+
+let packed: string | undefined;
+/** The document as the Lambda bundling carries it (runtime/openapi-packed.ts), built with the default version. */
+export function packedOpenApiDocument(): string {
+  return (packed ??= packOpenApi(buildOpenApi(manifest, routeContracts(), defaultApiVersion)));
 }

@@ -16,6 +16,7 @@
  */
 import type { BuildOptions } from 'esbuild';
 import { LogLevel, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { packedOpenApiDocument } from '#runtime/openapi.ts';
 
 /** The largest minified bundle allowed (test/infra/bundle-size.test.ts). */
 export const maxBundleBytes = 250 * 1024;
@@ -45,7 +46,8 @@ export function lambdaBundling(mail: MailTransport): BundlingOptions {
     // An esbuild argument: aws-cdk-lib 2.276 declares BundlingOptions.charset but never passes it on.
     esbuildArgs: { '--charset': 'utf8' },
     // adapters/mailer.ts: the bundle carries the stage's transport only.
-    define: { 'process.env.CHENGGUO_BUNDLED_MAIL_TRANSPORT': JSON.stringify(mail) },
+    // functions/platform/openapi.ts: the OpenAPI document built here (brotli, base64, ~29 KB), not at run time.
+    define: { 'process.env.CHENGGUO_BUNDLED_MAIL_TRANSPORT': JSON.stringify(mail), 'process.env.CHENGGUO_BUNDLED_OPENAPI': JSON.stringify(packedOpenApiDocument()) },
     // The Node.js 22 runtime ships AWS SDK v3 (docs/performance.md: runtime SDK against bundled, measured).
     externalModules: ['@aws-sdk/*'],
     logLevel: LogLevel.WARNING,

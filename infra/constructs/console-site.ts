@@ -4,15 +4,18 @@
  * nothing cached, the viewer's headers — Authorization included — and query
  * strings forwarded, Host excepted as API Gateway requires), and whose
  * `/console*` behaviour reads the built console (dist/console) from a private
- * bucket. The console calls the API on its own origin, so no CORS rule
- * exists at all; emailed links, /auth/* and the pages keep their paths.
+ * bucket. The console calls the API on its own origin, so the API has no CORS
+ * rule; emailed links, /auth/* and the pages keep their paths. Only the browser
+ * upload goes elsewhere: presigned PUTs to the uploads bucket, whose CORS rule
+ * (stateful stack, infra/constructs/uploads-cors.ts) lets https://<consoleDomain> in.
  *
  * - The console's client routes (/console/tasks/…) get /console/index.html
  *   from a CloudFront Function on the console behaviour only: an API 404 or
  *   403 stays the API's JSON (a distribution-wide custom error response would
  *   replace it). A path with a file extension goes to the bucket as is.
  * - Security headers on the console (CSP for Vue + Element Plus: scripts from
- *   the site only, inline styles, calls to the site and the issuer; HSTS,
+ *   the site only, inline styles, calls to the site, the issuer and the uploads
+ *   bucket's endpoint; HSTS,
  *   nosniff, frame-ancestors none and X-Frame-Options DENY, no referrer).
  *   API responses get the same transport headers without overriding what the
  *   handlers set (their pages carry their own CSP).
@@ -58,13 +61,16 @@ export const spaFallbackCode = `function handler(event) {
 
 /**
  * The console's Content-Security-Policy on AWS: as the local cloud's (infra/local/http-api.ts consoleCsp),
- * with the issuer's origins added to connect-src (discovery, token, JWKS) and frame-src (silent renew).
+ * with the issuer's origins added to connect-src (discovery, token, JWKS) and frame-src (silent renew), and the
+ * uploads bucket's endpoint to connect-src (the browser upload's presigned PUTs). 'wasm-unsafe-eval' lets the
+ * upload's hashing workers compile hash-wasm's WebAssembly (a worker script gets this header from /console* too);
+ * no other eval.
  */
-export function consoleCspFor(issuerOrigins: readonly string[]): string {
+export function consoleCspFor(issuerOrigins: readonly string[], uploadOrigins: readonly string[] = []): string {
   const issuers = issuerOrigins.join(' ');
   return (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-    `connect-src 'self' ${issuers}; frame-src ${issuers}; frame-ancestors 'none'; base-uri 'self'; form-action 'self' ${issuers}; object-src 'none'`
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
+    `connect-src 'self' ${[...issuerOrigins, ...uploadOrigins].join(' ')}; frame-src ${issuers}; frame-ancestors 'none'; base-uri 'self'; form-action 'self' ${issuers}; object-src 'none'`
   );
 }
 
@@ -73,6 +79,8 @@ export interface ConsoleSiteProps {
   readonly api: apigwv2.IHttpApi;
   /** Origins the console's OIDC client talks to (issuer, hosted sign-in domain). */
   readonly issuerOrigins: readonly string[];
+  /** Where the browser upload's presigned URLs point (the uploads bucket's regional endpoint, infra/constructs/uploads-cors.ts). */
+  readonly uploadOrigins: readonly string[];
   /** The WAF web ACL (CLOUDFRONT scope) — aws only. */
   readonly webAclArn?: string | undefined;
   readonly logBucket: s3.IBucket;
@@ -128,7 +136,7 @@ export class ConsoleSite extends Construct {
         ...transport,
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
-        contentSecurityPolicy: { contentSecurityPolicy: consoleCspFor(props.issuerOrigins), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: consoleCspFor(props.issuerOrigins, props.uploadOrigins), override: true },
       },
     });
     const apiHeaders = new cloudfront.ResponseHeadersPolicy(this, 'ApiHeaders', {

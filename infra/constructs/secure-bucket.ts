@@ -20,6 +20,8 @@ export interface SecureBucketProps {
   /** Noncurrent (overwritten or deleted) versions expire after this many days; kept forever when absent. */
   readonly noncurrentVersionExpirationDays?: number;
   readonly replication?: Pick<s3.BucketProps, 'replicationRole' | 'replicationRules'>;
+  /** Cross-origin rules (the uploads bucket: the console's browser upload). */
+  readonly cors?: s3.CorsRule[];
 }
 
 export class SecureBucket extends Construct {
@@ -54,6 +56,7 @@ export class SecureBucket extends Construct {
           }
         : {}),
       ...props.replication,
+      ...(props.cors ? { cors: props.cors } : {}),
       removalPolicy: RemovalPolicy.RETAIN,
     });
   }

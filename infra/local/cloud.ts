@@ -297,7 +297,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     });
     const storage = timed(timings, 's3', async () => {
       const { startLocalS3 } = await import('./s3.ts');
-      s3 = await startLocalS3({ port: ports.s3, dir: join(dataDir, 's3'), buckets: buckets.map((b) => localBucketName(b)) });
+      // The console's origin only may upload from the browser (the uploads bucket's CORS rule on AWS).
+      const consoleOrigins = [`http://127.0.0.1:${ports.api}`, `http://localhost:${ports.api}`];
+      s3 = await startLocalS3({ port: ports.s3, dir: join(dataDir, 's3'), buckets: buckets.map((b) => localBucketName(b)), consoleOrigins });
     });
     const issuer = timed(timings, 'issuer', () => createLocalIssuer({ dataDir, issuer: urls.issuer, jwksUrl: urls.jwks }));
     const functions: Promise<LocalFunctions> = timed(timings, 'functions', () => loadFunctions(projectRoot, log));

@@ -23,10 +23,10 @@
  *   ListObjectsV2             GET  /b?list-type=2          s3rver's listing with a token of
  *                             this front's: s3rver's own is DES-sealed, which OpenSSL 3
  *                             refuses, so a listing past 1,000 keys answered 500
- *   CORS                      a request with an Origin (the console's browser upload, issue 13):
- *                             OPTIONS preflight answered (PUT with the signed headers), and every
- *                             answer lets that origin read it and its ETag — the bucket's CORS
- *                             rule on AWS (uploadsCors); s3rver would need per-bucket XML for it
+ *   CORS                      the console's browser upload (issue 13): the uploads bucket's rule on
+ *                             AWS (infra/constructs/uploads-cors.ts) for the console's origin only —
+ *                             preflights answered (or 403), ETag readable; s3rver would need
+ *                             per-bucket XML for it
  *
  * Everything else goes to s3rver unchanged. Why s3rver and not fauxqs (which
  * the local cloud used before): fauxqs 2.4.1 parses every request body into
@@ -46,6 +46,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { uploadsCors } from '../constructs/uploads-cors.ts';
 import { once } from 'node:events';
 
 const require = createRequire(import.meta.url);
@@ -463,25 +464,46 @@ async function completeMultipartUpload(store: LocalS3Store, bucket: string, key:
 }
 
 /**
- * The browser upload's cross-origin rule: the console (another port on this machine) may PUT to a
- * presigned URL with the signed headers and read the ETag it needs to complete a multipart upload.
- * Answers a preflight itself (true); otherwise adds the headers and lets the request go on (false).
+ * The browser upload's cross-origin rule, as the uploads bucket's on AWS (infra/constructs/uploads-cors.ts):
+ * the console's origin only (`consoleOrigins`: the local cloud's address, as 127.0.0.1 and as localhost) may
+ * PUT/GET/HEAD with the signed headers and read the ETag it needs to complete a multipart upload. A preflight
+ * is answered here (true): allowed, or 403 as S3 answers one the rule does not cover (another origin, method or
+ * header). Otherwise the headers are added for an allowed origin and the request goes on (false).
  */
-export function cors(req: IncomingMessage, res: ServerResponse): boolean {
+export function cors(req: IncomingMessage, res: ServerResponse, consoleOrigins: readonly string[]): boolean {
   const origin = req.headers.origin;
-  if (!origin) return false;
-  res.setHeader('access-control-allow-origin', origin);
-  res.setHeader('vary', 'Origin');
-  if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
-    res.writeHead(204, {
-      'access-control-allow-methods': 'PUT, GET, HEAD',
-      'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '',
-      'access-control-max-age': '600',
+  const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
+  const allowed = origin !== undefined && consoleOrigins.includes(origin);
+  if (preflight) {
+    const method = String(req.headers['access-control-request-method']).toUpperCase();
+    const asked = String(req.headers['access-control-request-headers'] ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter((h) => h !== '');
+    const known: readonly string[] = uploadsCors.allowedHeaders;
+    const methods: readonly string[] = uploadsCors.methods;
+    if (!allowed || !methods.includes(method) || !asked.every((h) => known.includes(h))) {
+      const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessForbidden</Code><Message>CORSResponse: This CORS request is not allowed.</Message></Error>';
+      res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+      return true;
+    }
+    res.writeHead(200, {
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': uploadsCors.methods.join(', '),
+      ...(asked.length > 0 ? { 'access-control-allow-headers': asked.join(', ') } : {}),
+      'access-control-expose-headers': uploadsCors.exposedHeaders.join(', '),
+      'access-control-max-age': String(uploadsCors.maxAgeSeconds),
+      vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',
     });
     res.end();
     return true;
   }
-  res.setHeader('access-control-expose-headers', 'ETag, x-amz-checksum-sha256, x-amz-request-id');
+  if (allowed) {
+    res.setHeader('access-control-allow-origin', origin);
+    res.setHeader('access-control-expose-headers', uploadsCors.exposedHeaders.join(', '));
+    res.setHeader('vary', 'Origin');
+  }
   return false;
 }
 
@@ -491,7 +513,7 @@ export function cors(req: IncomingMessage, res: ServerResponse): boolean {
  * before): the presigned URLs' signed headers are proven by unit tests with
  * the real presigner instead.
  */
-export async function startLocalS3(opts: { port: number; dir: string; buckets: readonly string[] }): Promise<LocalS3> {
+export async function startLocalS3(opts: { port: number; dir: string; buckets: readonly string[]; consoleOrigins?: readonly string[] }): Promise<LocalS3> {
   await mkdir(opts.dir, { recursive: true });
   const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
   // Any access key is accepted, as by every emulator here (s3rver knows only S3RVER and does not check V4 signatures).
@@ -508,7 +530,7 @@ export async function startLocalS3(opts: { port: number; dir: string; buckets: r
   const store = new LocalS3Store(opts.dir);
   const forward = app.callback();
   const server = createServer((req, res) => {
-    if (cors(req, res)) return;
+    if (cors(req, res, opts.consoleOrigins ?? [])) return;
     handle(store, req, res).then(
       (done) => {
         if (!done) forward(req, res);

@@ -19,6 +19,7 @@ import { BreakGlassRole, CustodyTrail, custodyPrincipals, lockBucket } from '../
 import { dataKey, logsKey, namedKeyPolicy } from '../constructs/keys.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { AccessLogBucket, SecureBucket } from '../constructs/secure-bucket.ts';
+import { uploadsCors } from '../constructs/uploads-cors.ts';
 import { UserDirectory, type JwtSettings } from '../constructs/user-directory.ts';
 import { envNames } from '#adapters/config.ts';
 import { allowPublicCatalogueReads } from '../constructs/public-site.ts';
@@ -125,6 +126,8 @@ export class StatefulStack extends Stack {
           // uploads is the quarantine: a presigned multipart upload abandoned by
           // a submitter is aborted and its parts deleted after this many days.
           ...(name === 'uploads' ? { abortIncompleteUploadAfterDays: settings.uploadAbortDays } : {}),
+          // The console's browser upload (issue 13): its origin may PUT with the signed headers and read the ETag.
+          ...(name === 'uploads' ? uploadsCorsFor(this, settings) : {}),
           // Superseded versions (a re-uploaded part, a rebuilt catalogue page) are not records: they expire (issue 11 §5).
           noncurrentVersionExpirationDays: settings.noncurrentVersionDays,
         }).bucket;
@@ -358,4 +361,33 @@ export class StatefulStack extends Stack {
       }),
     );
   }
+}
+
+/**
+ * The uploads bucket's CORS rule for the console's origin (infra/constructs/uploads-cors.ts): https://<consoleDomain>.
+ * Without -c consoleDomain (aws) the console's address is the distribution's *.cloudfront.net name, made in the
+ * stateless stack after this one, so no rule can name it: the bucket gets none (a wildcard over cloudfront.net would
+ * let every CloudFront site in) and a warning says the browser upload needs the domain; the CLI uploads regardless.
+ */
+function uploadsCorsFor(scope: Construct, settings: DeploySettings): { cors?: s3.CorsRule[] } {
+  const domain = settings.consoleSite.domain;
+  if (domain === undefined) {
+    Annotations.of(scope).addWarningV2(
+      'chengguo:noConsoleDomainForUploads',
+      'No -c consoleDomain: the uploads bucket has no CORS rule, so the console cannot upload packages from the browser (the CLI can). Give the console its domain (docs/deploy.md §7).',
+    );
+    return {};
+  }
+  return {
+    cors: [
+      {
+        id: 'console-browser-upload',
+        allowedOrigins: [`https://${domain}`],
+        allowedMethods: uploadsCors.methods.map((m) => s3.HttpMethods[m]),
+        allowedHeaders: [...uploadsCors.allowedHeaders],
+        exposedHeaders: [...uploadsCors.exposedHeaders],
+        maxAge: uploadsCors.maxAgeSeconds,
+      },
+    ],
+  };
 }

@@ -53,6 +53,7 @@ import { metricsEnv, metricsNamespace } from '#adapters/emf-metrics.ts';
 import { Monitoring, type MonitoredQueue } from '../constructs/monitoring.ts';
 import { PublicSite } from '../constructs/public-site.ts';
 import { ConsoleContent, ConsoleSite, consoleDirOf, consolePath } from '../constructs/console-site.ts';
+import { uploadsEndpoint } from '../constructs/uploads-cors.ts';
 import { signInScopes } from '#shared/web/sign-in.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { signInClient } from '../constructs/user-directory.ts';
@@ -210,6 +211,7 @@ export class StatelessStack extends Stack {
       settings,
       api: this.api,
       issuerOrigins: this.issuerOrigins(settings),
+      uploadOrigins: [uploadsEndpoint(bucketName(this, settings, 'uploads'), settings.region, settings.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com')],
       webAclArn: props.webAclArn,
       logBucket: this.edgeLogBucket(),
     });

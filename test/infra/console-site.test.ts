@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { unhoistableHeaders } from '#adapters/s3-uploads.ts';
 import { fixedConsoleRoutes, spaFallbackCode } from '#infra/constructs/console-site.ts';
 import { managedRuleGroups } from '#infra/stacks/edge-stack.ts';
 import { settingsFromContext } from '#infra/stacks/settings.ts';
@@ -24,6 +25,28 @@ const siteOf = (s: Synthesised) => {
 };
 const originOf = (config: ReturnType<typeof siteOf>, behavior: Record<string, unknown>) => config.Origins.find((o) => o['Id'] === behavior['TargetOriginId'])!;
 const consoleContent = (s: Synthesised) => Template.fromStack(s.stateless.consoleContent);
+
+/** The console's CSP (the response headers policy of /console*), its tokens joined. */
+const uploadsCspOf = (s: Synthesised) => {
+  const [, policy] = resourcesOf(s.templates.stateless, 'AWS::CloudFront::ResponseHeadersPolicy').find(([id]) => id.startsWith('ConsoleSiteConsoleHeaders'))!;
+  const csp = (policy.Properties!['ResponseHeadersPolicyConfig'] as { SecurityHeadersConfig: { ContentSecurityPolicy: { ContentSecurityPolicy: unknown } } }).SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy;
+  const join = csp as { 'Fn::Join'?: [string, unknown[]] };
+  return join['Fn::Join'] ? join['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : '<token>')).join('') : String(csp);
+};
+/** The uploads bucket's CorsConfiguration (stateful stack). */
+const uploadsCorsOf = (s: Synthesised) => {
+  const found = resourcesOf(s.templates.stateful, 'AWS::S3::Bucket').filter(([id]) => id.startsWith('Uploads'));
+  expect(found).toHaveLength(1);
+  return found[0]![1].Properties?.['CorsConfiguration'];
+};
+const expectedCorsRule = (origin: string) => ({
+  Id: 'console-browser-upload',
+  AllowedOrigins: [origin],
+  AllowedMethods: ['PUT', 'GET', 'HEAD'],
+  AllowedHeaders: [...unhoistableHeaders],
+  ExposedHeaders: ['ETag', 'x-amz-checksum-sha256', 'x-amz-request-id'],
+  MaxAge: 600,
+});
 
 /** Runs the CloudFront Function's code on a viewer request, as CloudFront would. */
 function viewerRequest(uri: string): { uri?: string; statusCode?: number; headers?: Record<string, { value: string }> } {
@@ -89,18 +112,35 @@ describe('issue 13 hosting (issue 11 §6): the console and the API on one CloudF
     const h = consolePolicy.SecurityHeadersConfig;
     const csp = text(h['ContentSecurityPolicy']!['ContentSecurityPolicy']);
 
-    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval';");
     expect(csp).toContain("style-src 'self' 'unsafe-inline'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain("connect-src 'self' https://cognito-idp.ap-southeast-1.");
     expect(csp).toContain('https://chengguo-prod.auth.ap-southeast-1.amazoncognito.com');
-    expect(csp).not.toContain('unsafe-eval');
+    expect(csp).not.toContain("'unsafe-eval'");
     expect(h['StrictTransportSecurity']).toMatchObject({ AccessControlMaxAgeSec: 31536000, IncludeSubdomains: true, Override: true });
     expect(h['ContentTypeOptions']).toEqual({ Override: true });
     expect(h['FrameOptions']).toEqual({ FrameOption: 'DENY', Override: true });
     expect(h['ReferrerPolicy']).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
     const apiPolicy = policies.find(([id]) => id.startsWith('ConsoleSiteApiHeaders'))![1].Properties!['ResponseHeadersPolicyConfig'] as { SecurityHeadersConfig: Record<string, unknown> };
     expect(apiPolicy.SecurityHeadersConfig['ContentSecurityPolicy']).toBeUndefined();
+  });
+
+  it('issue 13: lets the console connect to the uploads bucket at its regional endpoint (virtual-hosted, amazonaws.com) for the browser upload', () => {
+    const csp = uploadsCspOf(s);
+    expect(csp).toMatch(/connect-src 'self' https:\/\/cognito-idp\.[^;]* https:\/\/chengguo-prod-uploads-[^;]*-ap-southeast-1\.s3\.ap-southeast-1\.amazonaws\.com;/);
+    expect(csp).not.toMatch(/https:\/\/s3\./);
+  });
+
+  it('issue 13: gives the uploads bucket a CORS rule for https://<consoleDomain> only — PUT/GET/HEAD, the signed headers, ETag exposed — and none, with a warning, without the domain', () => {
+    const custom = synthChengguo({ partition: 'aws', consoleDomain: 'chengguo.zrzy.gd.gov.cn', consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc-1' });
+    expect(uploadsCorsOf(custom)).toEqual({ CorsRules: [expectedCorsRule('https://chengguo.zrzy.gd.gov.cn')] });
+
+    expect(uploadsCorsOf(s)).toBeUndefined();
+    const warnings = s.stateful.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings.some((w) => w.includes('No -c consoleDomain: the uploads bucket has no CORS rule'))).toBe(true);
+    // Only the uploads bucket takes cross-origin requests.
+    for (const [id, bucket] of resourcesOf(custom.templates.stateful, 'AWS::S3::Bucket')) if (!id.startsWith('Uploads')) expect(bucket.Properties?.['CorsConfiguration'], id).toBeUndefined();
   });
 
   it('registers the console callback and sign-out addresses (console/src/auth.ts) on the site with the Cognito app client', () => {
@@ -223,6 +263,11 @@ describe('issue 13 hosting on aws-cn: an ICP-filed domain and an IAM certificate
     expect(routes.Properties!['SourceObjectKeys']).toHaveLength(fixedConsoleRoutes.length + 1);
     const outputs = s.templates.stateless.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
     expect(outputs['ConsoleUrl']!.Value).toBe('https://console.example.gov.cn/console');
+  });
+
+  it('issue 13: lets the console on its domain upload from the browser: the uploads bucket\'s CORS rule and its amazonaws.com.cn endpoint in the CSP', () => {
+    expect(uploadsCorsOf(s)).toEqual({ CorsRules: [expectedCorsRule('https://console.example.gov.cn')] });
+    expect(uploadsCspOf(s)).toMatch(/connect-src 'self' https:\/\/idp\.example\.gov\.cn https:\/\/chengguo-prod-uploads-[^;]*-cn-north-1\.s3\.cn-north-1\.amazonaws\.com\.cn;/);
   });
 
   it('refuses the stand-in domain and certificate in a production synth, naming both keys', () => {

@@ -1,0 +1,31 @@
+/**
+ * The uploads bucket's CORS rule (issue 13: the console's browser upload PUTs the package's files and parts
+ * straight to S3 with presigned URLs). One rule, read by the CDK app (the bucket's CorsConfiguration, stateful
+ * stack) and by the local cloud's S3 front (infra/local/s3.ts `cors`), so both answer the browser alike:
+ *
+ * - only the console's origin (https://<consoleDomain> on AWS; the local cloud's own address on the laptop);
+ * - PUT (single objects and parts), GET and HEAD;
+ * - only the headers the presigned requests sign and the console sets (adapters/s3-uploads.ts
+ *   `unhoistableHeaders`: `x-amz-checksum-sha256`, `if-none-match`; Content-Length and Host the browser sets
+ *   itself, and a Blob slice carries no Content-Type);
+ * - `ETag` readable (CompleteMultipartUpload needs each part's), with the checksum S3 echoes and its request id;
+ * - preflights cached for 10 minutes.
+ *
+ * No CDK import: the local cloud loads this file too.
+ */
+export const uploadsCors = {
+  methods: ['PUT', 'GET', 'HEAD'],
+  allowedHeaders: ['x-amz-checksum-sha256', 'if-none-match'],
+  exposedHeaders: ['ETag', 'x-amz-checksum-sha256', 'x-amz-request-id'],
+  maxAgeSeconds: 600,
+} as const;
+
+/**
+ * Where the uploads bucket's presigned URLs point on AWS (the origin the console's CSP must let it connect to):
+ * virtual-hosted style at the regional endpoint — the SDK's choice for a bucket name without dots
+ * (`<prefix>-uploads-<account>-<region>`) when no emulator endpoint is set (adapters/s3-uploads.ts).
+ * `urlSuffix` is amazonaws.com, or amazonaws.com.cn in the China regions.
+ */
+export function uploadsEndpoint(bucketName: string, region: string, urlSuffix: string): string {
+  return `https://${bucketName}.s3.${region}.${urlSuffix}`;
+}
