@@ -80,18 +80,18 @@ const person = (
 const people: readonly SeedUser[] = [
   person('li.na', '李娜', '440000-IMP', ['submitter'], 'internal', '作为实施单位填报人，新建汇交并上传成果包，观察 30 个工作日的汇交期限'),
   person('chen.jing', '陈静', '440000-NR', ['reviewer'], 'secret', '作为省厅审核人，在邮件中打开核验任务链接，通过或退回汇交成果'),
-  person('liu.yang', '刘洋', '440000-NR', ['publisher'], 'secret', '作为省厅发布审批人，审批脱密脱敏版本的公开发布'),
+  person('liu.yang', '刘洋', '440000-NR', ['publisher'], 'secret', '作为省厅发布审批人，查看发布审批规则表与成果的脱密脱敏发布版本（审查与审批流程尚在建设中）'),
   person('wang.qiang', '王强', '440000-NR', ['administrator'], 'confidential', '作为省厅系统管理员，调整用户密级权限（PUT /users/{userId}/clearance），再运行 npm run audit:verify 查看审计链'),
-  person('zhou.hong', '周红', '440000-NR', ['supervisor'], 'internal', '作为省厅监督人员，查看期限预警与月度通报'),
+  person('zhou.hong', '周红', '440000-NR', ['supervisor'], 'internal', '作为省厅监督人员，查看期限预警、月度通报与安全事件'),
   person('zhang.wei', '张伟', '440000-CUS', ['custodian'], 'secret', '作为成果保管人，接收移交的成果、赋统一编号并编制成果目录'),
-  person('guo.tao', '郭涛', '440000-TEC', ['reviewer'], 'internal', '作为技术单位审核人，协助开展完整性与规范性核验'),
-  person('luo.xin', '罗欣', '440000-WR', ['requester'], 'public', '作为需求部门，在线浏览公开目录并申请使用成果'),
+  person('guo.tao', '郭涛', '440000-TEC', ['reviewer'], 'internal', '作为组织单位指定的技术单位审核人，在邮件中打开会签任务，对技术审核给出同意或不同意意见'),
+  person('luo.xin', '罗欣', '440000-WR', ['requester'], 'public', '作为需求部门，在线浏览公开目录（共享申请尚在建设中）'),
   person('lin.feng', '林峰', '440000-FG', ['reviewer'], 'internal', '作为省林业局审核人，审核林草调查成果，并在 30 个工作日内向省自然资源厅移交副本'),
-  person('huang.wei', '黄伟', '440100-NR', ['reviewer', 'requester'], 'internal', '作为市局审核人，查看下级区分局的汇交，并以需求部门身份申请省级成果'),
+  person('huang.wei', '黄伟', '440100-NR', ['reviewer', 'requester'], 'internal', '作为市局审核人，查看下级区分局的汇交，并以需求部门身份检索省级成果'),
   person('deng.hui', '邓辉', '440117-NR', ['submitter'], 'public', '作为从化区分局人员，以县级单位身份汇交本区调查成果'),
-  person('zhao.min', '赵敏', '100000-NR', ['reviewer', 'publisher'], 'confidential', '作为自然资源部审核与发布审批人，审核省级上报的成果目录并批准发布'),
+  person('zhao.min', '赵敏', '100000-NR', ['reviewer', 'publisher'], 'confidential', '作为自然资源部审核与发布审批人，审核省级上报的成果目录，维护全国发布审批规则'),
   person('sun.yue', '孙悦', '100000-NR', ['administrator', 'supervisor'], 'confidential', '作为部级系统管理员与监督人员，更新年度节假日安排，查看全国通报'),
-  person('ma.li', '马丽', '100000-FG', ['reviewer'], 'secret', '作为国家林草局审核人，审核林草成果的汇交与发布'),
+  person('ma.li', '马丽', '100000-FG', ['reviewer'], 'secret', '作为国家林草局审核人，审核林草成果的汇交'),
 ];
 
 export const seedUsers: readonly User[] = people.map(({ tryThis: _t, ...user }) => user);

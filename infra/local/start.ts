@@ -42,9 +42,9 @@ function consoleRoles(cloud: LocalCloud): string[] {
   };
   return [
     pick('reviewer', '组织部门审核人 organiser — 待办（技术审核）、登记调查监测任务、R6.1 期限'),
-    pick('submitter', '实施单位填报人 survey unit — 调查监测任务与汇交期限'),
-    pick('custodian', '成果保管人 custodian — 成果目录检索（秘密及以下）'),
-    pick('administrator', '系统管理员 administrator — 登记任务'),
+    pick('submitter', '实施单位填报人 survey unit — 调查监测任务与汇交期限、在浏览器上传成果包'),
+    pick('custodian', '成果保管人 custodian — 成果接收、成果目录管理、目录上报、销毁申请'),
+    pick('administrator', '系统管理员 administrator — 组织机构、人员、批量开通、节假日安排'),
     pick('requester', '需求部门 requester — 公开成果检索'),
   ].filter((l): l is string => l !== undefined);
 }
