@@ -10,6 +10,9 @@ import { reviewSubjectSchema, reviewSummary, type ReviewKindPorts } from './revi
 
 export { countersignKindId } from './countersign-opinions.ts';
 
+/** What a countersign page says of a round whose checks are done and which waits for the opinions. */
+export const countersignWaitingLabel = '自动核验已完成，等待会签';
+
 /** A countersign task is about one unit's opinion on one round. */
 export const countersignSubjectSchema = z.extend(reviewSubjectSchema, { org: z.string().check(z.minLength(1)) });
 export type CountersignSubject = z.infer<typeof countersignSubjectSchema>;
@@ -81,8 +84,12 @@ export function technicalCountersignKind(ports: ReviewKindPorts): HumanTaskKind<
 
     async summary(task) {
       const { n, org, submission, version } = await load(task.subject);
+      const base = await reviewSummary(ports, submission, version, n);
+      // The round stays 'verifying' until the review task opens; once the checks are done it waits for the opinions.
+      const waiting = base.version.status === 'verifying' && base.report !== null;
       return {
-        ...(await reviewSummary(ports, submission, version, n)),
+        ...base,
+        version: waiting ? { ...base.version, statusLabel: countersignWaitingLabel } : base.version,
         kind: countersignKindId,
         unit: { org, orgName: await orgName(org), capacity: capacityOf(submission, org) },
       };

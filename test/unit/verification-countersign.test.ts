@@ -8,7 +8,7 @@ import { ValidationError } from '#shared/errors.ts';
 import type { HumanTaskDecisionValue } from '#shared/ports/tasks.ts';
 import { HumanTaskAlreadyDecidedError, NotAssigneeError } from '#shared/tasks/errors.ts';
 import { decideHumanTask, getHumanTask } from '#shared/tasks/human-tasks.ts';
-import { countersignKindId } from '#shared/verification/countersign.ts';
+import { countersignKindId, countersignWaitingLabel } from '#shared/verification/countersign.ts';
 import { registeredTask } from './submission-fakes.ts';
 import { submitFixture, until, verificationWorld, type VerificationWorld } from './verification-workflow-fakes.ts';
 
@@ -58,6 +58,7 @@ describe('R7.1 Verification state machine: the technical unit and the custodian 
     const tec = await countersignTask(world, submissionId, '440000-TEC');
     const cus = await countersignTask(world, submissionId, '440000-CUS');
     // act: a person of another unit, then the two units, then the same unit again
+    const unitPage = await getHumanTask(world.humanPorts, { actor: await world.sub.user('guo.tao'), id: tec });
     const outsider = await decideAs(world, 'chen.jing', tec, 'approve').catch((e: unknown) => e);
     const noReasons = await decideAs(world, 'guo.tao', tec, 'return').catch((e: unknown) => e);
     await decideAs(world, 'guo.tao', tec, 'return', '图斑属性表缺少变化类型字段，建议补充后通过');
@@ -78,6 +79,7 @@ describe('R7.1 Verification state machine: the technical unit and the custodian 
     expect((noReasons as ValidationError).details?.[0]).toMatchObject({ field: 'body.reasons', code: 'REASONS_REQUIRED' });
     expect(twice).toBeInstanceOf(HumanTaskAlreadyDecidedError);
     expect(reviewBeforeAll?.status).toBe('verifying');
+    expect(unitPage.summary).toMatchObject({ kind: 'technicalCountersign', version: { status: 'verifying', statusLabel: countersignWaitingLabel }, report: { passed: expect.any(Boolean) } });
     expect(seen.summary).toMatchObject({
       kind: 'technicalReview',
       reviewOrg: '440000-NR',
