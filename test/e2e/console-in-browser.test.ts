@@ -5,110 +5,13 @@
  * on every main page with no serious or critical violation; screenshots at 1366×768 and 1920×1080 with no
  * horizontal overflow and no text cut off.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '#infra/local/paths.ts';
 import { cataloguedValidResult, submit, taskIdIn, tokenOf, versionStatus } from '../integration/fixture-submission.ts';
 import { api, cloud, waitForEmail } from '../integration/helpers.ts';
+import { checkPage, closeBrowser, consoleUrl, navigate, openBrowser, signedIn } from './console-page-checks.ts';
 
-const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const viewports = [
-  { width: 1366, height: 768 },
-  { width: 1920, height: 1080 },
-];
-const shots = join(projectRoot, '.test-results', 'console');
-
-let browser: Browser;
-let axeSource: string;
-
-beforeAll(async () => {
-  if (!existsSync(join(projectRoot, 'dist', 'console', 'index.html'))) throw new Error('dist/console is missing: npm run build:console (npm ci runs it)');
-  axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  await mkdir(shots, { recursive: true });
-  browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] || '/usr/bin/chromium', args: chromiumArgs });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
-
-const consoleUrl = (path = '') => `${cloud.urls.api}/console/${path}`;
-
-/** A fresh browser (no token anywhere), opened at `path`: the console sends it to the issuer's page; `userId` signs in; back at `path`. */
-async function signedIn(userId: string, path = ''): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: viewports[0] });
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(consoleUrl(path));
-  await page.waitForURL(/\/local-auth\/oauth2\/authorize\?/);
-  const authorize = new URL(page.url());
-  expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
-  expect(authorize.searchParams.get('redirect_uri')).toBe(`${cloud.urls.api}/console/callback`);
-  await page.locator(`button[name="userId"][value="${userId}"]`).click();
-  await page.waitForURL((u) => u.pathname === `/console/${path}`.replace(/\?.*$/, ''));
-  await page.getByTestId('who').getByText(userId).waitFor();
-  // Tokens are in memory only: nothing of the sign-in is left in localStorage.
-  expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toMatch(/eyJ/);
-  expect(errors).toEqual([]);
-  return page;
-}
-
-/** Goes to a path inside the app, as a link does (a reload would forget the in-memory token and sign in again). */
-async function navigate(page: Page, path: string): Promise<void> {
-  // In-page code is passed as text: the project's type check has Node's globals, not the DOM's.
-  await page.evaluate(`history.pushState({}, '', ${JSON.stringify(path)}); dispatchEvent(new PopStateEvent('popstate'));`);
-  await page.waitForURL((u) => u.pathname === path);
-}
-
-/** axe-core in the page: serious and critical violations, as “rule: target” lines. */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  // Evaluated through the DevTools protocol: the console's CSP (script-src 'self') rightly refuses an inline script tag.
-  await page.evaluate(axeSource);
-  const result = (await page.evaluate(`window.axe.run(document, { resultTypes: ['violations'] })`)) as { violations: { id: string; impact: string; nodes: { target: string[]; html: string }[] }[] };
-  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} ${n.html.slice(0, 160)}`));
-}
-
-/** Run in the page (as text): a horizontal scrollbar, and elements that hide their overflow while their own text overflows. */
-const inPageLayoutProblems = `(() => {
-  const out = [];
-  const doc = document.documentElement;
-  if (doc.scrollWidth > doc.clientWidth + 1) out.push('page is ' + doc.scrollWidth + 'px wide in a ' + doc.clientWidth + 'px window');
-  for (const el of Array.from(document.querySelectorAll('body *'))) {
-    if (['INPUT', 'TEXTAREA', 'svg', 'path', 'SCRIPT', 'STYLE'].includes(el.tagName) || el.closest('.el-scrollbar__wrap, .el-popper')) continue;
-    const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden') continue;
-    const clips = ['hidden', 'clip'].includes(style.overflowX);
-    const ownText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent || '').trim() !== '');
-    if (clips && ownText && el.scrollWidth > el.clientWidth + 1) out.push('text cut off: <' + el.tagName.toLowerCase() + ' class="' + el.className + '"> “' + (el.textContent || '').trim().slice(0, 30) + '”');
-  }
-  return out;
-})()`;
-
-/** At each viewport: a screenshot, no horizontal scrollbar, no text clipped by an element that hides its overflow. */
-async function layoutProblems(page: Page, name: string): Promise<string[]> {
-  const problems: string[] = [];
-  for (const v of viewports) {
-    await page.setViewportSize(v);
-    await page.waitForTimeout(300);
-    await page.screenshot({ path: join(shots, `${name}-${v.width}x${v.height}.png`), fullPage: true });
-    const found = (await page.evaluate(inPageLayoutProblems)) as string[];
-    problems.push(...found.map((f) => `${v.width}×${v.height}: ${f}`));
-  }
-  await page.setViewportSize(viewports[0]!);
-  return problems;
-}
-
-async function checkPage(page: Page, name: string) {
-  // Measured at rest: no request still loading (a loading button is drawn pale on purpose).
-  await page.locator('.is-loading, .el-loading-mask').first().waitFor({ state: 'detached' });
-  expect(await accessibilityProblems(page), `${name}: axe-core serious/critical`).toEqual([]);
-  expect(await layoutProblems(page, name), `${name}: layout`).toEqual([]);
-}
+beforeAll(openBrowser);
+afterAll(closeBrowser);
 
 describe('R7.1 R6.1 R13.2 R9.2 R5.1 the web console (工作台) in the browser, per role', () => {
   it('organiser chen.jing: signs in, sees the review task in 待办 with its deadline, opens it, approves; the submission is verified', async () => {

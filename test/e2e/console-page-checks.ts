@@ -1,7 +1,7 @@
 /**
- * The browser checks of the console's per-role tests (test/e2e/console-roles-in-browser.test.ts): sign in through
+ * The browser checks of the console's browser tests (console-in-browser, console-roles-in-browser): sign in through
  * the local issuer, move inside the app, axe-core (serious and critical), screenshots at 1366×768 and 1920×1080 with
- * no horizontal overflow and no text cut off. The same checks as test/e2e/console-in-browser.test.ts.
+ * no horizontal overflow and no text cut off.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
