@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { closeSync, cpSync, createReadStream, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, cpSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { custodyManifestKey } from '#shared/custody/keys.ts';
 import { fixturePath } from '../fixtures/packages/load.ts';
 import { catalogue, registeredTask, taskIdIn, tokenOf, versionStatus } from '../integration/fixture-submission.ts';
 import { api, cloud, eventually, waitForEmail } from '../integration/helpers.ts';
+import { hashFile, memoryOf, runCli } from './cli-run.ts';
 
 /**
  * A package of thousands of files on the local cloud, end to end
@@ -52,12 +52,6 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-function status(pid: number): { rss: number; hwm: number } {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
-
 function put(path: string, bytes: Buffer): void {
   mkdirSync(join(dir, path, '..'), { recursive: true });
   writeFileSync(join(dir, path), bytes);
@@ -80,45 +74,14 @@ async function raster(path: string, size: number, head: Buffer, sparse: boolean)
   totalBytes += size;
 }
 
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MiB })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: string[], token: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(projectRoot, 'node_modules/.bin/node'), ['--import', 'tsx', 'cli/chengguo.ts', ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, CHENGGUO_CONFIG_DIR: configDir, CHENGGUO_TOKEN: token, CHENGGUO_API_URL: cloud.urls.api, CHENGGUO_POLL_MS: '1000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30 * 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], token: string, env: Record<string, string> = {}) => runCli(configDir, args, token, env, 30 * 60_000);
 
 let peakDuringRun = 0;
 let sampler: NodeJS.Timeout | undefined;
 
 beforeAll(async () => {
   sampler = setInterval(() => {
-    peakDuringRun = Math.max(peakDuringRun, status(cloud.pid).rss);
+    peakDuringRun = Math.max(peakDuringRun, memoryOf(cloud.pid).rss);
   }, 500);
   configDir = mkdtempSync(join(tmpdir(), 'chengguo-many-config-'));
   dir = mkdtempSync(join(tmpdir(), 'chengguo-many-package-'));
@@ -155,7 +118,7 @@ afterAll(() => {
   if (sampler) clearInterval(sampler);
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (configDir) rmSync(configDir, { recursive: true, force: true });
-  const report = { sheets, rasterBytes, timingsMs: timings, cloudPeakRssBytes: status(cloud.pid).hwm, cloudPeakRssSampledBytes: peakDuringRun, ...notes };
+  const report = { sheets, rasterBytes, timingsMs: timings, cloudPeakRssBytes: memoryOf(cloud.pid).hwm, cloudPeakRssSampledBytes: peakDuringRun, ...notes };
   mkdirSync(join(projectRoot, '.test-results'), { recursive: true });
   writeFileSync(join(projectRoot, '.test-results', 'big-many-files.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`many files: ${JSON.stringify(report)}`);
@@ -265,6 +228,6 @@ describe('issue-10 R6.1 R7.1 R8.1 R9.1 R9.3 R10.1 a package of thousands of file
         expect(Number(res.headers.get('content-length')), f.key).toBe(f.size);
       }
     });
-    expect(status(cloud.pid).hwm).toBeLessThan(rssLimit);
+    expect(memoryOf(cloud.pid).hwm).toBeLessThan(rssLimit);
   }, 90 * 60_000);
 });

@@ -1,6 +1,5 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { createReadStream, cpSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { uploadPlan } from '#shared/submission/upload-plan.ts';
 import { fixturePath } from '../fixtures/packages/load.ts';
 import { catalogue, registeredTask, taskIdIn, tokenOf, versionStatus } from '../integration/fixture-submission.ts';
 import { api, cloud, eventually, waitForEmail } from '../integration/helpers.ts';
+import { hashFile, memoryOf, runCli } from './cli-run.ts';
 
 /**
  * A realistic package on the local cloud, end to end (`npm run test:big`,
@@ -45,12 +45,6 @@ async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-function status(pid: number): { rss: number; hwm: number } {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
-
 /** A GeoTIFF of `size`: the fixture's real header and image, then random bytes; returns its SHA-256. */
 function randomTiff(path: string, size: number, head: Buffer): string {
   const hash = createHash('sha256');
@@ -79,45 +73,14 @@ async function sparseTiff(path: string, size: number, head: Buffer): Promise<str
   return hashFile(path);
 }
 
-async function hashFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 4 * MiB })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function cli(args: string[], token: string, env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(projectRoot, 'node_modules/.bin/node'), ['--import', 'tsx', 'cli/chengguo.ts', ...args], {
-      cwd: projectRoot,
-      env: { ...process.env, CHENGGUO_CONFIG_DIR: configDir, CHENGGUO_TOKEN: token, CHENGGUO_API_URL: cloud.urls.api, CHENGGUO_POLL_MS: '1000', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20 * 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], token: string, env: Record<string, string> = {}) => runCli(configDir, args, token, env, 20 * 60_000);
 
 let peakDuringRun = 0;
 let sampler: NodeJS.Timeout | undefined;
 
 beforeAll(async () => {
   sampler = setInterval(() => {
-    peakDuringRun = Math.max(peakDuringRun, status(cloud.pid).rss);
+    peakDuringRun = Math.max(peakDuringRun, memoryOf(cloud.pid).rss);
   }, 500);
   configDir = mkdtempSync(join(tmpdir(), 'chengguo-big-config-'));
   dir = mkdtempSync(join(tmpdir(), 'chengguo-big-package-'));
@@ -135,7 +98,7 @@ afterAll(() => {
   if (sampler) clearInterval(sampler);
   rmSync(dir, { recursive: true, force: true });
   rmSync(configDir, { recursive: true, force: true });
-  const report = { bigFileBytes: bigBytes, timingsMs: timings, cloudPeakRssBytes: status(cloud.pid).hwm, cloudPeakRssSampledBytes: peakDuringRun, ...notes };
+  const report = { bigFileBytes: bigBytes, timingsMs: timings, cloudPeakRssBytes: memoryOf(cloud.pid).hwm, cloudPeakRssSampledBytes: peakDuringRun, ...notes };
   mkdirSync(join(projectRoot, '.test-results'), { recursive: true });
   writeFileSync(join(projectRoot, '.test-results', 'big-package.json'), `${JSON.stringify(report, null, 2)}\n`);
   console.log(`realistic package: ${JSON.stringify(report)}`);
@@ -230,7 +193,7 @@ describe('issue-8 R6.1 R7.1 R8.1 R10.1 a realistic package (0 B, 50 MiB, > 4 GiB
     });
     expect(manifest.files.map((f) => f.path)).toEqual(expect.arrayContaining(['maps/dom-50m.tif', 'maps/dom-big.tif']));
     expect(manifest.files.find((f) => f.path === 'maps/dom-big.tif')?.size).toBe(bigBytes);
-    const peak = status(cloud.pid).hwm;
+    const peak = memoryOf(cloud.pid).hwm;
     expect(peak).toBeLessThan(rssLimit);
   }, 60 * 60_000);
 });
