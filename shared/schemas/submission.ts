@@ -3,7 +3,7 @@ import { described } from '#shared/schemas/described.ts';
 import { classificationSchema } from '#shared/reference/classifications.ts';
 import { duplicatePaths, fileFolderClashes, maxFileBytes, maxFilesPerVersion, pathProblems } from '#shared/submission/manifest.ts';
 import { isoDateSchema } from './calendar.ts';
-import { organisationSchema, regionCodeSchema } from './identity.ts';
+import { organisationSchema, regionCodeAtTimePointSchema, regionCodeSchema } from './identity.ts';
 import { fileRoleSchema, themeIdSchema } from '#shared/reference/themes.ts';
 
 /**
@@ -45,7 +45,7 @@ export const catalogueSchema = described(z
     spatialScope: described(z
       .object(
         {
-          regionCode: described(regionCodeSchema, '空间范围所在行政区划代码（GB/T 2260）'),
+          regionCode: described(regionCodeAtTimePointSchema, '空间范围所在行政区划代码（GB/T 2260）：须为成果时点当时有效的代码（如 2014 年的成果可用 330183 富阳市）'),
           bbox: z.optional(bboxSchema),
         },
         { error: '请填写空间范围 {regionCode, bbox?}' },
