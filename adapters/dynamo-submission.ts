@@ -342,7 +342,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
             `attribute_exists(pk) AND ${c.rev === 0 ? 'attribute_not_exists(#arrangementRev)' : '#arrangementRev = :rev'}`,
             { remove, names: { '#arrangementRev': 'arrangementRev' }, ...(c.rev === 0 ? {} : { values: { ':rev': c.rev } }) },
           ),
-          onConditionFailed: () => new ConflictError('ARRANGEMENT_CHANGED', '该任务的审核与会签安排刚被他人修改；本次未保存，请刷新后重试'),
+          onConditionFailed: () => new ConflictError('ARRANGEMENT_CHANGED', '审核与会签安排刚被他人修改，请刷新后重试'),
         },
       ],
       entry,

@@ -15,13 +15,13 @@ import {
   submissionIdSchema,
   submissionSchema,
   surveyTaskInputSchema,
-  reviewArrangementInputSchema,
   surveyTaskSchema,
   taskIdSchema,
   timelineEventTypeSchema,
   versionSchema,
   versionStatusSchema,
 } from '#shared/schemas/submission.ts';
+import { reviewArrangementInputSchema } from '#shared/schemas/review-arrangement.ts';
 
 /**
  * A manifest of 10,000 files is about 1.5–3 MB of JSON; the default 1 MiB

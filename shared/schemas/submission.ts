@@ -45,7 +45,7 @@ export const catalogueSchema = described(z
     spatialScope: described(z
       .object(
         {
-          regionCode: described(regionCodeAtTimePointSchema, '空间范围所在行政区划代码（GB/T 2260）：须为成果时点当时有效的代码（如 2014 年的成果可用 330183 富阳市）'),
+          regionCode: described(regionCodeAtTimePointSchema, '空间范围所在行政区划代码（GB/T 2260，成果时点当时的代码）'),
           bbox: z.optional(bboxSchema),
         },
         { error: '请填写空间范围 {regionCode, bbox?}' },
@@ -127,23 +127,10 @@ export const surveyTaskInputSchema = z.object({
 });
 export type SurveyTaskInput = z.infer<typeof surveyTaskInputSchema>;
 
-/** R7.1: who decides a round's technical review and who countersigns it first, as it was before a change. */
-export const reviewArrangementSchema = z.object({
-  reviewOrg: z.optional(z.string()),
-  countersignOrgs: z.optional(z.array(z.string())),
-  /** Rounds (versions) sealed before this time used this arrangement. */
-  until: z.string(),
-  changedBy: z.string(),
-});
+/** R7.1: who decided a round's technical review and who countersigned it first, before a change; rounds sealed before `until` used it. */
+export const reviewArrangementSchema = z.object({ reviewOrg: z.optional(z.string()), countersignOrgs: z.optional(z.array(z.string())), until: z.string(), changedBy: z.string() });
 export type ReviewArrangement = z.infer<typeof reviewArrangementSchema>;
 
-/** R7.1: the organiser changes who reviews and who countersigns after registration; `rev` is the arrangement read (the task's `arrangementRev`, 0 before any change). */
-export const reviewArrangementInputSchema = z.object({
-  reviewOrg: described(z.nullable(orgCodeSchema), '技术审核由哪个单位决定：组织单位设定的技术单位之一；null 为组织单位本身的审核人'),
-  countersignOrgs: described(z.array(orgCodeSchema).check(z.maxLength(20, '会签单位不超过 20 个')), '会签单位（技术单位或本任务的保管单位）；空数组为不会签'),
-  rev: described(z.number().check(z.int()).check(z.gte(0)), '读取时的安排版本（任务的 arrangementRev，从未修改过为 0）；已被他人修改则 409 ARRANGEMENT_CHANGED'),
-});
-export type ReviewArrangementInput = z.infer<typeof reviewArrangementInputSchema>;
 
 export const surveyTaskSchema = z.object({
   taskId: z.string(),
@@ -161,9 +148,8 @@ export const surveyTaskSchema = z.object({
   reviewOrg: z.optional(z.string()),
   /** R7.1: the units (technical units, the custodian) whose opinion is recorded before the review decision. */
   countersignOrgs: z.optional(z.array(z.string())),
-  /** R7.1: how often `reviewOrg`/`countersignOrgs` were changed after registration (absent: never); a change names it. */
+  /** R7.1: how often `reviewOrg`/`countersignOrgs` were changed (absent: never); the arrangements replaced, oldest first. */
   arrangementRev: z.optional(z.number()),
-  /** R7.1: the arrangements replaced by a change, oldest first, each in force for rounds sealed before `until`. */
   earlierArrangements: z.optional(z.array(reviewArrangementSchema)),
   description: z.optional(z.string()),
   period: z.optional(z.object({ from: isoDateSchema, to: isoDateSchema })),

@@ -10,12 +10,13 @@ import type { Overlap } from '#shared/schemas/catalogue.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { Page, SubmissionPorts } from '#shared/ports/submission.ts';
 import type { Organisation, Principal } from '#shared/schemas/identity.ts';
-import { submissionStatusLabels, type DeadlineView, type Submission, type ReviewArrangementInput, type SurveyTask, type SurveyTaskInput } from '#shared/schemas/submission.ts';
+import { submissionStatusLabels, type DeadlineView, type Submission, type SurveyTask, type SurveyTaskInput } from '#shared/schemas/submission.ts';
 import { ownRulesCategories, type ThemeId, themeProfiles } from '#shared/reference/themes.ts';
 import { isSameOrAbove, requireImplementerSubmitter, requireTaskRead, submissionRecord } from './access.ts';
 import { noteListed, visibleTo } from '#shared/security/access.ts';
 import { chinaDay, clocks, deadlineView } from './deadlines.ts';
 import { arrangementIssues } from './arrangement.ts';
+import type { ReviewArrangementInput } from '#shared/schemas/review-arrangement.ts';
 
 /** The organisation types that organise surveys (R6.1 “whoever organises, receives”). */
 export const organiserTypes: readonly Organisation['type'][] = ['naturalResources', 'forestryGrassland'];
