@@ -12,6 +12,7 @@ import {
   timelineEventSchema,
   versionFileSchema,
   versionSchema,
+  type ReviewArrangement,
   type Submission,
   type SurveyTask,
   type TimelineEvent,
@@ -316,6 +317,32 @@ export class DynamoSubmissionStore implements SubmissionStore {
             { names: { '#submittedAt': 'submittedAt' }, ...(u.previousDate ? { values: { ':previous': u.previousDate } } : {}) },
           ),
           onConditionFailed: () => new ConflictError('COMPLETION_CHANGED', '完成日期刚被他人修改，或该任务已有成果封存汇交；本次未保存，请刷新后重试'),
+        },
+      ],
+      entry,
+    );
+  }
+
+  async changeArrangement(
+    c: { taskId: string; rev: number; reviewOrg?: string; countersignOrgs: readonly string[]; earlierArrangements: readonly ReviewArrangement[] },
+    entry: AuditEntry,
+  ): Promise<void> {
+    const remove = [...(c.reviewOrg ? [] : ['reviewOrg']), ...(c.countersignOrgs.length ? [] : ['countersignOrgs'])];
+    await this.db.write(
+      [
+        {
+          item: this.update(
+            keys.surveyTask(c.taskId),
+            {
+              ...(c.reviewOrg ? { reviewOrg: c.reviewOrg } : {}),
+              ...(c.countersignOrgs.length ? { countersignOrgs: [...c.countersignOrgs] } : {}),
+              earlierArrangements: c.earlierArrangements.map((a) => ({ ...a })),
+              arrangementRev: c.rev + 1,
+            },
+            `attribute_exists(pk) AND ${c.rev === 0 ? 'attribute_not_exists(#arrangementRev)' : '#arrangementRev = :rev'}`,
+            { remove, names: { '#arrangementRev': 'arrangementRev' }, ...(c.rev === 0 ? {} : { values: { ':rev': c.rev } }) },
+          ),
+          onConditionFailed: () => new ConflictError('ARRANGEMENT_CHANGED', '审核与会签安排刚被他人修改，请刷新后重试'),
         },
       ],
       entry,

@@ -26,6 +26,11 @@ export const submission = defineContext({
       description: 'The implementer records the completion date; starts the R6.1 clock (audited).',
       tables: auditedWrites,
     },
+    ChangeReviewArrangement: {
+      entry: './change-review-arrangement.ts',
+      description: 'The organiser changes who reviews and who countersigns a survey task, for rounds sealed from now on (R7.1, audited).',
+      tables: auditedWrites,
+    },
     OpenSubmission: {
       entry: './open-submission.ts',
       description: 'Opens a submission with its R9.2 catalogue and the v1 manifest (up to 10,000 file items); classified → held offline (audited).',
@@ -117,6 +122,13 @@ export const submission = defineContext({
       auth: ['submitter'],
       summary: '登记调查工作完成日期',
       contract: submissionContracts.RecordTaskCompletion,
+    },
+    ChangeReviewArrangement: {
+      method: 'PUT',
+      path: '/survey-tasks/{taskId}/arrangement',
+      auth: ['reviewer', 'administrator'],
+      summary: '修改调查监测任务的技术审核与会签安排',
+      contract: submissionContracts.ChangeReviewArrangement,
     },
     OpenSubmission: {
       method: 'POST',

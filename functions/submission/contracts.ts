@@ -21,6 +21,7 @@ import {
   versionSchema,
   versionStatusSchema,
 } from '#shared/schemas/submission.ts';
+import { reviewArrangementInputSchema } from '#shared/schemas/review-arrangement.ts';
 
 /**
  * A manifest of 10,000 files is about 1.5–3 MB of JSON; the default 1 MiB
@@ -175,6 +176,14 @@ export const submissionContracts = {
     response: z.object({ task: surveyTaskViewSchema, changed: z.boolean() }),
     description:
       '实施单位汇交人登记调查工作完成日期，汇交期限为其后第 30 个工作日（R6.1，按国务院节假日安排）。同一日期重复提交不产生变更；已有成果封存后不可修改。',
+  }),
+  ChangeReviewArrangement: contract({
+    path: taskPath,
+    body: reviewArrangementInputSchema,
+    response: z.object({ task: surveyTaskViewSchema, changed: z.boolean() }),
+    description:
+      '组织单位的技术审核人或系统管理员在登记后修改任务的技术审核单位（reviewOrg）与会签单位（countersignOrgs）（R7.1）：须为组织单位设定的技术单位或本任务的保管单位，否则 400 NOT_DESIGNATED。' +
+      'rev 为读取时的安排版本（arrangementRev，从未修改为 0），期间已被他人修改则 409 ARRANGEMENT_CHANGED。修改只适用于此后封存的汇交轮次：已封存（核验中、会签中、待审核）的轮次沿用封存时的安排。相同安排重复提交不产生变更。',
   }),
   OpenSubmission: contract({
     success: [201],

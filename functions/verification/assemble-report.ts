@@ -24,5 +24,5 @@ export const handler = sfnTask(verification, 'AssembleReport', assembleReportInp
   );
   await recordChecksCompleted({ store, now: p.now }, { submissionId: input.submissionId, n: input.n, ...summary, requestId: ctx.requestId });
   // R7.1: the units whose opinion the review waits for (the machine's Countersign Map; empty: none).
-  return { ...summary, countersign: await countersignersOf(store, input.submissionId) };
+  return { ...summary, countersign: await countersignersOf(store, input.submissionId, input.n) };
 });

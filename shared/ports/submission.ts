@@ -3,6 +3,7 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
 import type {
+  ReviewArrangement,
   Submission,
   SurveyTask,
   TimelineEvent,
@@ -37,6 +38,16 @@ export interface SubmissionStore {
    */
   recordCompletion(
     update: { taskId: string; completionDate: string; submissionDue: string; recordedBy: string; recordedAt: string; previousDate: string | undefined },
+    entry: AuditEntry,
+  ): Promise<void>;
+
+  /**
+   * R7.1: the task's review arrangement replaced (`reviewOrg` absent: removed; `countersignOrgs` empty: removed)
+   * with `earlierArrangements` and arrangementRev = rev + 1, conditional on the stored arrangementRev still
+   * being `rev` (absent counts as 0). Else ConflictError ARRANGEMENT_CHANGED.
+   */
+  changeArrangement(
+    change: { taskId: string; rev: number; reviewOrg?: string; countersignOrgs: readonly string[]; earlierArrangements: readonly ReviewArrangement[] },
     entry: AuditEntry,
   ): Promise<void>;
 

@@ -11,6 +11,13 @@ import { isGbt2260Code } from '#shared/reference/regions.ts';
 export const regionCodeSchema = z
   .string().check(z.regex(/^\d{6}$/, { error: '应为 6 位行政区划代码（GB/T 2260）', abort: true })).check(z.refine((code) => code === '100000' || isGbt2260Code(code), { error: (issue) => `行政区划代码 ${String(issue.input)} 不在 GB/T 2260 代码表中（县级及以上；全国为 100000）`, abort: true }));
 
+/**
+ * A result's region (R9.2 spatial scope): six digits here; whether it was a GB/T 2260 code at the result's
+ * time point is checked with the time point (shared/reference/region-history.ts, issue 12: a 2014 result may
+ * name 330183 富阳市, which became 330111 富阳区), by the domain that has both.
+ */
+export const regionCodeAtTimePointSchema = z.string().check(z.regex(/^\d{6}$/, { error: '应为 6 位行政区划代码（GB/T 2260）', abort: true }));
+
 export const orgLevels = ['national', 'provincial', 'municipal', 'county'] as const;
 export const orgTypes = [
   'naturalResources', // 自然资源主管部门

@@ -3,7 +3,7 @@ import { described } from '#shared/schemas/described.ts';
 import { classificationSchema } from '#shared/reference/classifications.ts';
 import { duplicatePaths, fileFolderClashes, maxFileBytes, maxFilesPerVersion, pathProblems } from '#shared/submission/manifest.ts';
 import { isoDateSchema } from './calendar.ts';
-import { organisationSchema, regionCodeSchema } from './identity.ts';
+import { organisationSchema, regionCodeAtTimePointSchema, regionCodeSchema } from './identity.ts';
 import { fileRoleSchema, themeIdSchema } from '#shared/reference/themes.ts';
 
 /**
@@ -45,7 +45,7 @@ export const catalogueSchema = described(z
     spatialScope: described(z
       .object(
         {
-          regionCode: described(regionCodeSchema, '空间范围所在行政区划代码（GB/T 2260）'),
+          regionCode: described(regionCodeAtTimePointSchema, '空间范围所在行政区划代码（GB/T 2260，成果时点当时的代码）'),
           bbox: z.optional(bboxSchema),
         },
         { error: '请填写空间范围 {regionCode, bbox?}' },
@@ -127,6 +127,11 @@ export const surveyTaskInputSchema = z.object({
 });
 export type SurveyTaskInput = z.infer<typeof surveyTaskInputSchema>;
 
+/** R7.1: who decided a round's technical review and who countersigned it first, before a change; rounds sealed before `until` used it. */
+export const reviewArrangementSchema = z.object({ reviewOrg: z.optional(z.string()), countersignOrgs: z.optional(z.array(z.string())), until: z.string(), changedBy: z.string() });
+export type ReviewArrangement = z.infer<typeof reviewArrangementSchema>;
+
+
 export const surveyTaskSchema = z.object({
   taskId: z.string(),
   name: z.string(),
@@ -143,6 +148,9 @@ export const surveyTaskSchema = z.object({
   reviewOrg: z.optional(z.string()),
   /** R7.1: the units (technical units, the custodian) whose opinion is recorded before the review decision. */
   countersignOrgs: z.optional(z.array(z.string())),
+  /** R7.1: how often `reviewOrg`/`countersignOrgs` were changed (absent: never); the arrangements replaced, oldest first. */
+  arrangementRev: z.optional(z.number()),
+  earlierArrangements: z.optional(z.array(reviewArrangementSchema)),
   description: z.optional(z.string()),
   period: z.optional(z.object({ from: isoDateSchema, to: isoDateSchema })),
   completionDate: z.optional(isoDateSchema),

@@ -30,7 +30,7 @@ export async function requireSubmissionRead(
   principal: Principal,
   submission: Submission,
   what: string,
-  task?: () => Promise<Pick<SurveyTask, 'technicalUnits' | 'countersignOrgs' | 'reviewOrg'> | undefined>,
+  task?: () => Promise<Pick<SurveyTask, 'technicalUnits' | 'countersignOrgs' | 'reviewOrg' | 'earlierArrangements'> | undefined>,
 ): Promise<void> {
   await requireAccess(identity, principal, submissionRecord(submission), {
     scope: 'involved',
@@ -41,9 +41,11 @@ export async function requireSubmissionRead(
 }
 
 /** R7.1: the organisations that take part in a survey task's verification besides those involved: its technical units (and any unit named to review or countersign). */
-export function verificationParticipants(task: Pick<SurveyTask, 'technicalUnits' | 'countersignOrgs' | 'reviewOrg'> | undefined): string[] {
+export function verificationParticipants(task: Pick<SurveyTask, 'technicalUnits' | 'countersignOrgs' | 'reviewOrg' | 'earlierArrangements'> | undefined): string[] {
   if (!task) return [];
-  return [...new Set([...(task.technicalUnits ?? []), ...(task.countersignOrgs ?? []), ...(task.reviewOrg ? [task.reviewOrg] : [])])];
+  // An arrangement replaced after registration still names who took part in the rounds sealed under it.
+  const arrangements = [task, ...(task.earlierArrangements ?? [])];
+  return [...new Set([...(task.technicalUnits ?? []), ...arrangements.flatMap((a) => [...(a.countersignOrgs ?? []), ...(a.reviewOrg ? [a.reviewOrg] : [])])])];
 }
 
 /**

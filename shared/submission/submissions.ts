@@ -4,6 +4,7 @@ import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import { classificationLabels, isClassified } from '#shared/reference/classifications.ts';
 import { regionCovers } from '#shared/identity/scope.ts';
+import { regionValidAt } from '#shared/reference/region-history.ts';
 import type { SubmissionPorts } from '#shared/ports/submission.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import {
@@ -101,7 +102,11 @@ function settleCatalogue(input: CatalogueInput, task: Pick<SurveyTask, 'custodia
       message: `保管单位 ${input.custodian} 与任务登记的保管单位 ${task.custodianOrg} 不一致（R4.1：保管单位由组织部门指定）`,
     });
   }
-  if (!regionCovers(task.regionCode, input.spatialScope.regionCode)) {
+  // Issue 12: the code in force at the result's time point (a code changed since is still the right one for it).
+  const atTime = regionValidAt(input.spatialScope.regionCode, input.timePoint);
+  if (!atTime.valid) {
+    issues.push({ field: `${field}.spatialScope.regionCode`, code: atTime.code, message: atTime.message });
+  } else if (!regionCovers(task.regionCode, input.spatialScope.regionCode)) {
     issues.push({
       field: `${field}.spatialScope.regionCode`,
       code: 'OUTSIDE_TASK_REGION',

@@ -15,6 +15,8 @@ import { ownRulesCategories, type ThemeId, themeProfiles } from '#shared/referen
 import { isSameOrAbove, requireImplementerSubmitter, requireTaskRead, submissionRecord } from './access.ts';
 import { noteListed, visibleTo } from '#shared/security/access.ts';
 import { chinaDay, clocks, deadlineView } from './deadlines.ts';
+import { arrangementIssues } from './arrangement.ts';
+import type { ReviewArrangementInput } from '#shared/schemas/review-arrangement.ts';
 
 /** The organisation types that organise surveys (R6.1 “whoever organises, receives”). */
 export const organiserTypes: readonly Organisation['type'][] = ['naturalResources', 'forestryGrassland'];
@@ -119,18 +121,8 @@ export async function registerSurveyTask(
     }
   }
   // R7.1: who takes part in the technical review — only the organiser's designated technical units and the task's custodian.
-  const technicalUnits = organiser.technicalUnits ?? [];
-  if (input.reviewOrg !== undefined && !technicalUnits.includes(input.reviewOrg)) {
-    issues.push({ field: 'body.reviewOrg', code: 'NOT_DESIGNATED', message: `${input.reviewOrg} 不是 ${organiser.name} 设定的技术单位（${technicalUnits.join('、') || '尚未设定'}），不能承担技术审核` });
-  }
   const countersignOrgs = [...new Set(input.countersignOrgs ?? [])];
-  for (const [i, code] of countersignOrgs.entries()) {
-    if (code === input.reviewOrg) {
-      issues.push({ field: `body.countersignOrgs.${i}`, code: 'REVIEWER_COUNTERSIGNS', message: `${code} 已承担技术审核，不再会签` });
-    } else if (!technicalUnits.includes(code) && code !== custodianOrg) {
-      issues.push({ field: `body.countersignOrgs.${i}`, code: 'NOT_DESIGNATED', message: `${code} 既不是 ${organiser.name} 设定的技术单位，也不是本任务的保管单位，不能会签` });
-    }
-  }
+  issues.push(...arrangementIssues(organiser, custodianOrg, input.reviewOrg, countersignOrgs));
   const first = issues[0];
   if (first || custodianOrg === undefined) throw new ValidationError(`请求参数有误：${first?.field} ${first?.message}`, issues);
 
@@ -168,6 +160,85 @@ export async function registerSurveyTask(
     }),
   );
   return taskView(task, await ports.calendar(), chinaDay(ports.now()));
+}
+
+/**
+ * R7.1: the organiser changes who decides the technical review (`reviewOrg`) and who countersigns first
+ * (`countersignOrgs`) after registration.
+ *
+ * Primary course:
+ *  1. the task exists (404); the caller is a reviewer or administrator of its organiser (403);
+ *  2. `rev` is the arrangement the caller read (the task's `arrangementRev`, 0 before any change): another
+ *     change since → 409 ARRANGEMENT_CHANGED, nothing written;
+ *  3. the units are checked as at registration against the organiser's current designation and the task's
+ *     custodian (400 NOT_DESIGNATED / REVIEWER_COUNTERSIGNS naming the field);
+ *  4. the same arrangement again changes nothing (`changed: false`, no write);
+ *  5. else one conditional write (on `arrangementRev`) with its audit record keeps the replaced arrangement
+ *     with the time it ended. It applies to rounds sealed from now on: a round sealed before keeps the
+ *     arrangement it was sealed under (its countersign and review tasks, its review page), so a change never
+ *     touches a round under way (`arrangementAt`).
+ */
+export async function changeReviewArrangement(
+  cmd: { actor: Principal; taskId: string; input: ReviewArrangementInput; requestId: string },
+  ports: Pick<SubmissionPorts, 'store' | 'identity' | 'calendar' | 'now'>,
+): Promise<{ task: SurveyTaskView; changed: boolean }> {
+  const { actor, input } = cmd;
+  const task = await ports.store.getTask(cmd.taskId);
+  if (!task) throw new NotFoundError(`调查监测任务 ${cmd.taskId} 不存在`);
+  if (actor.orgCode !== task.organiserOrg || (!actor.roles.includes('reviewer') && !actor.roles.includes('administrator'))) {
+    throw new ForbiddenError(`无权修改该任务的审核与会签安排：只有组织单位（${task.organiserOrg}）的技术审核人或系统管理员可以修改`);
+  }
+  const rev = task.arrangementRev ?? 0;
+  if (input.rev !== rev) {
+    throw new ConflictError('ARRANGEMENT_CHANGED', `该任务的审核与会签安排已被修改（当前为第 ${rev} 版，您读取的是第 ${input.rev} 版）；本次未保存，请刷新后重试`);
+  }
+  const organiser = await ports.identity.getOrganisation(task.organiserOrg);
+  if (!organiser) throw new NotFoundError(`组织单位 ${task.organiserOrg} 未在系统中登记`);
+  const reviewOrg = input.reviewOrg ?? undefined;
+  const countersignOrgs = [...new Set(input.countersignOrgs)];
+  const issues = arrangementIssues(organiser, task.custodianOrg, reviewOrg, countersignOrgs);
+  const first = issues[0];
+  if (first) throw new ValidationError(`请求参数有误：${first.field} ${first.message}`, issues);
+
+  const calendar = await ports.calendar();
+  const today = chinaDay(ports.now());
+  const same = reviewOrg === task.reviewOrg && JSON.stringify(countersignOrgs) === JSON.stringify(task.countersignOrgs ?? []);
+  if (same) return { task: taskView(task, calendar, today), changed: false };
+
+  const at = ports.now().toISOString();
+  const replaced = {
+    ...(task.reviewOrg ? { reviewOrg: task.reviewOrg } : {}),
+    ...(task.countersignOrgs?.length ? { countersignOrgs: task.countersignOrgs } : {}),
+    until: at,
+    changedBy: actor.userId,
+  };
+  const change = {
+    taskId: task.taskId,
+    rev,
+    ...(reviewOrg ? { reviewOrg } : {}),
+    countersignOrgs,
+    earlierArrangements: [...(task.earlierArrangements ?? []), replaced],
+  };
+  await ports.store.changeArrangement(
+    change,
+    taskEntry(actor, 'submission.task.arrangement', task.taskId, cmd.requestId, {
+      rev: rev + 1,
+      reviewOrg: reviewOrg ?? null,
+      countersignOrgs,
+      previousReviewOrg: task.reviewOrg ?? null,
+      previousCountersignOrgs: task.countersignOrgs ?? [],
+      appliesToRoundsSealedFrom: at,
+    }),
+  );
+  const { reviewOrg: _old, countersignOrgs: _oldCs, ...rest } = task;
+  const updated: SurveyTask = {
+    ...rest,
+    ...(reviewOrg ? { reviewOrg } : {}),
+    ...(countersignOrgs.length ? { countersignOrgs } : {}),
+    arrangementRev: rev + 1,
+    earlierArrangements: change.earlierArrangements,
+  };
+  return { task: taskView(updated, calendar, today), changed: true };
 }
 
 export interface RegisteredSurveyTask {

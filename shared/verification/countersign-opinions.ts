@@ -4,6 +4,7 @@ import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
 import { humanTaskStatusLabels, type HumanTask, type HumanTaskDecisionValue, type HumanTaskStatus, type HumanTaskStore } from '#shared/ports/tasks.ts';
 import type { Submission, SurveyTask } from '#shared/schemas/submission.ts';
+import { arrangementAt } from '#shared/submission/arrangement.ts';
 
 /**
  * R7.1 “the organiser, with the custodian and technical units, verifies”: before the organiser's technical review
@@ -34,11 +35,15 @@ export interface CountersignOpinion {
   readonly decidedAtLabel?: string;
 }
 
-/** The units that countersign a submission's rounds (its survey task's `countersignOrgs`), for the machine's Map. */
-export async function countersignersOf(store: Pick<SubmissionStore, 'getSubmission' | 'getTask'>, submissionId: string): Promise<string[]> {
+/**
+ * The units that countersign round n (its survey task's `countersignOrgs` in force when the version was sealed:
+ * a later change of the arrangement applies to later rounds), for the machine's Map.
+ */
+export async function countersignersOf(store: Pick<SubmissionStore, 'getSubmission' | 'getTask' | 'getVersion'>, submissionId: string, n: number): Promise<string[]> {
   const submission = await store.getSubmission(submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${submissionId} 不存在`);
-  return [...((await store.getTask(submission.taskId))?.countersignOrgs ?? [])];
+  const [task, version] = await Promise.all([store.getTask(submission.taskId), store.getVersion(submissionId, n)]);
+  return [...arrangementAt(task, version?.sealedAt).countersignOrgs];
 }
 
 export const capacityOf = (submission: Pick<Submission, 'custodianOrg'>, org: string) => (org === submission.custodianOrg ? '保管单位' : '技术单位');
@@ -50,7 +55,7 @@ export const capacityOf = (submission: Pick<Submission, 'custodianOrg'>, org: st
 export async function countersignOpinions(
   ports: { readonly humanTasks: Pick<HumanTaskStore, 'listBySubject'>; readonly identity: IdentityRepository },
   submission: Submission,
-  task: Pick<SurveyTask, 'countersignOrgs'> | undefined,
+  task: { readonly countersignOrgs?: readonly string[] } | undefined,
   n: number,
 ): Promise<CountersignOpinion[]> {
   const out: CountersignOpinion[] = [];

@@ -16,6 +16,7 @@ import { readReport } from './run.ts';
 import { regionName } from '#shared/reference/regions.ts';
 import { submissionRecord, verificationParticipants } from '#shared/submission/access.ts';
 import { checkOverDissent, countersignOpinions } from './countersign-opinions.ts';
+import { arrangementAt } from '#shared/submission/arrangement.ts';
 
 /**
  * The technical review (技术审核, R7.1) as a human-task kind: the organiser's
@@ -122,8 +123,8 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind<typeo
       const [report, surveyTask] = await Promise.all([readReport(ports.documents, submissionId, n), ports.store.getTask(submission.taskId)]);
       return {
         title: `成果技术审核：${version.catalogue.name}（第 ${n} 版）`,
-        // R7.1: the technical unit the organiser assigned the review to, else the organiser's own reviewers.
-        assigneeOrg: surveyTask?.reviewOrg ?? submission.organiserOrg,
+        // R7.1: the technical unit the organiser assigned the review to (in force when the round was sealed), else the organiser's own reviewers.
+        assigneeOrg: arrangementAt(surveyTask, version.sealedAt).reviewOrg ?? submission.organiserOrg,
         details: [
           `汇交编号：${submissionId}`,
           `汇交单位：${await orgName(submission.implementerOrg)}`,
@@ -163,11 +164,11 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind<typeo
 
     async summary(task) {
       const { n, submission, version } = await load(task.subject);
-      const surveyTask = await ports.store.getTask(submission.taskId);
+      const arrangement = arrangementAt(await ports.store.getTask(submission.taskId), version.sealedAt);
       return {
         ...(await reviewSummary(ports, submission, version, n)),
-        reviewOrg: surveyTask?.reviewOrg ?? submission.organiserOrg,
-        countersign: await countersignOpinions(ports, submission, surveyTask, n),
+        reviewOrg: arrangement.reviewOrg ?? submission.organiserOrg,
+        countersign: await countersignOpinions(ports, submission, arrangement, n),
       };
     },
 
@@ -180,8 +181,8 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind<typeo
     },
 
     async checkDecision(task, decision) {
-      const { n, submission } = await load(task.subject);
-      checkOverDissent(await countersignOpinions(ports, submission, await ports.store.getTask(submission.taskId), n), decision);
+      const { n, submission, version } = await load(task.subject);
+      checkOverDissent(await countersignOpinions(ports, submission, arrangementAt(await ports.store.getTask(submission.taskId), version.sealedAt), n), decision);
     },
   };
 }

@@ -4,7 +4,7 @@
  * review, whose page shows the opinion; approving over the dissent needs reasons.
  */
 import { describe, expect, it } from 'vitest';
-import { submit, taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';
+import { registeredTask, submit, taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';
 import { api, waitForEmail } from './helpers.ts';
 
 describe('R7.1 countersign on the local cloud, through the emailed links', () => {
@@ -47,5 +47,28 @@ describe('R7.1 countersign on the local cloud, through the emailed links', () =>
     expect(bare.body.error.details[0]).toMatchObject({ field: 'body.reasons', code: 'DISSENT_REASONS_REQUIRED' });
     expect(approved.status).toBe(200);
     expect((await versionStatus(submissionId, 1, ['verified']))['decidedBy']).toBe('chen.jing');
+  });
+});
+
+describe('R7.1 the organiser changes the review arrangement after registration, on the local cloud', () => {
+  it('PUT /survey-tasks/{taskId}/arrangement: 200 once, the same again changed=false, a stale rev 409, another unit 403; the task shows it', async () => {
+    // prepare
+    const taskId = await registeredTask();
+    const chen = await tokenOf('chen.jing');
+    const body = { reviewOrg: '440000-TEC', countersignOrgs: ['440000-CUS'], rev: 0 };
+    // act
+    const changed = await api('PUT', `/survey-tasks/${taskId}/arrangement`, { token: chen, body });
+    const again = await api('PUT', `/survey-tasks/${taskId}/arrangement`, { token: chen, body: { ...body, rev: 1 } });
+    const stale = await api('PUT', `/survey-tasks/${taskId}/arrangement`, { token: chen, body: { reviewOrg: null, countersignOrgs: [], rev: 0 } });
+    const unit = await api('PUT', `/survey-tasks/${taskId}/arrangement`, { token: await tokenOf('guo.tao'), body: { ...body, rev: 1 } });
+    const task = await api('GET', `/survey-tasks/${taskId}`, { token: chen });
+    // assess
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ changed: true, task: { reviewOrg: '440000-TEC', countersignOrgs: ['440000-CUS'], arrangementRev: 1 } });
+    expect(again.body.changed).toBe(false);
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe('ARRANGEMENT_CHANGED');
+    expect(unit.status).toBe(403);
+    expect(task.body.task).toMatchObject({ reviewOrg: '440000-TEC', arrangementRev: 1, earlierArrangements: [{ changedBy: 'chen.jing' }] });
   });
 });

@@ -126,6 +126,7 @@ const matrix: Record<string, Row> = {
   'GET /survey-tasks': { subject: 'list', why: 'tasks carry no classification; own organisation or below: test/unit/submission-tasks.test.ts' },
   'GET /survey-tasks/{taskId}': { subject: 'surveyTask', why: 'scope; its submissions filtered by clearance (below)' },
   'PUT /survey-tasks/{taskId}/completion': { subject: 'none', why: 'the implementer’s submitter; tasks carry no classification' },
+  'PUT /survey-tasks/{taskId}/arrangement': { subject: 'none', why: 'the organiser’s reviewer or administrator (R7.1); tasks carry no classification: test/unit/survey-task-arrangement.test.ts' },
   'POST /survey-tasks/{taskId}/submissions': { subject: 'none', why: 'creates the record; declaring it classified holds it offline (R5.1)' },
   'POST /submissions/{submissionId}/versions': {
     subject: 'submission', scope: 'involved', actor: implementerSubmitter, handler: (w) => createVersion.with(w.ports), path: sub,
