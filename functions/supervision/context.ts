@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
-import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, supervisionOrgCode } from '#shared/schemas/supervision.ts';
+import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, securityRecordViewSchema, supervisionOrgCode } from '#shared/schemas/supervision.ts';
 import { incidentKinds, incidentStates } from '#shared/supervision/incident-kinds.ts';
 import { clockListStates } from '#shared/supervision/clock-list.ts';
 import { platform } from '../platform/context.ts';
@@ -12,6 +12,8 @@ import { platform } from '../platform/context.ts';
  * context module (imported by many bundles) does not pull in the catalogue and submission schemas.
  */
 const resultNumber = z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}(?:-R\d{1,3})?$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001'));
+
+const isoInstantOrDay = z.union([z.iso.date(), z.iso.datetime()]);
 
 /** The supervision context (issue 14; R6.1–R9.1 clocks, R20.1, R21.1): the deadline watch, clock lists, bulletins. */
 export const supervision = defineContext({
@@ -102,6 +104,11 @@ export const supervision = defineContext({
       entry: './get-incident.ts',
       description: 'One security incident with its timeline, for the reporter, the organiser\'s reviewers and supervisors (404 otherwise); results above the reader\'s clearance show their number only.',
       tables: readsRegistry,
+    },
+    SupervisionSecurityRecords: {
+      entry: './list-security-records.ts',
+      description: 'Security records (R20.1: refused requests, reads of 内部 and above) of the caller\'s organisation and those below it, for its supervisors: one key query per organisation and time range, paginated.',
+      tables: { registry: 'read', logs: 'read' },
     },
   },
   routes: {
@@ -252,6 +259,30 @@ export const supervision = defineContext({
         path: z.object({ incidentId: described(z.string().check(z.minLength(5)).check(z.maxLength(60)), '事件编号') }),
         response: z.object({ incident: incidentViewSchema }),
         description: '报告人、成果组织单位的审核人员和监督人员可查看；其他人返回 404。密级高于读者的成果只显示统一编号。',
+      }),
+    },
+    SupervisionSecurityRecords: {
+      method: 'GET',
+      path: '/supervision/security-records',
+      auth: ['supervisor', 'administrator'],
+      summary: '安全记录（被拒绝的请求与内部及以上密级记录的读取）',
+      contract: contract({
+        query: z.object({
+          org: described(z.optional(supervisionOrgCode), '组织代码；默认本单位（含下级单位）'),
+          from: described(z.optional(isoInstantOrDay), '起始时间（含），ISO 8601 日期或时间；默认 30 天前'),
+          to: described(z.optional(isoInstantOrDay), '结束时间（含当日），ISO 8601 日期或时间'),
+          subordinates: described(z._default(z.enum(['true', 'false']), 'true'), '是否包含下级单位的记录（默认包含）'),
+          limit: described(z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(200)), 50), '每页条数 1–200（默认 50）'),
+          cursor: described(z.optional(z.string().check(z.iso.datetime())), '上一页返回的 cursor（该时间之前的记录）'),
+        }),
+        response: z.object({
+          org: z.string(),
+          orgs: described(z.array(z.string()), '本次查询涉及的组织'),
+          items: z.array(securityRecordViewSchema),
+          cursor: described(z.optional(z.string()), '还有更早的记录时返回：作为下一页的 cursor'),
+        }),
+        description:
+          '安全记录（R20.1）：被拒绝的请求（401、403、因密级返回的 404、涉及受保护记录的 409）和对内部及以上密级记录的每次读取。监督人员查看本单位及下级单位的记录（其他单位 403），系统管理员可查看任一单位；按组织与时间的键查询，不做全表扫描，按时间从新到旧分页。',
       }),
     },
   },

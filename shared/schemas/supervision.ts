@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { organisationSchema, regionCodeSchema } from '#shared/schemas/identity.ts';
 import { clockSchema } from '#shared/supervision/clocks.ts';
+import { classifications } from '#shared/reference/classifications.ts';
 
 export const supervisionOrgCode = described(organisationSchema.shape.code, '组织代码：行政区划代码-类别，如 440000-NR');
 
@@ -76,4 +77,18 @@ export const incidentViewSchema = z.object({
   ),
   timeline: z.array(z.object({ state: z.enum(incidentStates), at: z.string(), by: z.string(), byName: z.string(), note: z.string() })),
   conclusions: described(z.optional(z.string()), '结案结论'),
+});
+
+/** A security record (R20.1) as GET /supervision/security-records returns it (shared/security/records.ts). */
+export const securityRecordViewSchema = z.object({
+  org: described(z.string(), '记录归属的组织（请求人所在单位，或被访问记录的组织、实施、保管单位）'),
+  time: z.string(),
+  requestId: z.string(),
+  kind: described(z.enum(['read', 'refused']), 'read 读取内部及以上密级记录；refused 请求被拒绝'),
+  actor: described(z.string(), '用户名；anonymous 表示未登录'),
+  actorOrg: z.optional(z.string()),
+  route: z.string(),
+  status: z.number().check(z.int()),
+  code: z.optional(z.string()),
+  records: z.array(z.object({ target: z.string(), classification: z.enum(classifications), access: z.enum(['read', 'hidden', 'refused']) })),
 });
