@@ -85,3 +85,32 @@ export const incidentResults = port({
   env: ['registry'],
   build: (env): IncidentResultLookup => new DynamoIncidentResults(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
 });
+
+// --- self-inspections (R20.1) ---
+import { DynamoSelfInspectionStore } from '#adapters/dynamo-self-inspections.ts';
+import type { Cadence, SelfInspectionStore } from '#shared/supervision/self-inspections.ts';
+
+/** Self-inspections: filed write-once with their rectification clocks and counters, rectifications closed (audited). */
+export const selfInspectionStore = port({
+  name: 'inspections',
+  env: ['registry', 'logs'],
+  build: (env): SelfInspectionStore => new DynamoSelfInspectionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** Self-inspections, read only (the supervisors' list). */
+export const selfInspectionReader = port({
+  name: 'inspections',
+  env: ['registry'],
+  build: (env): Pick<SelfInspectionStore, 'get'> => new DynamoSelfInspectionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** SELF_INSPECTION_CADENCE: how often custodians and requesting departments file a self-inspection, quarterly (the default) or monthly. */
+export const selfInspectionCadence = port({
+  name: 'cadence',
+  env: [],
+  build: (env): Cadence => {
+    const raw = env['SELF_INSPECTION_CADENCE'] ?? 'quarterly';
+    if (raw !== 'quarterly' && raw !== 'monthly') throw new Error(`SELF_INSPECTION_CADENCE: quarterly or monthly; got "${raw}"`);
+    return raw;
+  },
+});

@@ -92,3 +92,45 @@ export const securityRecordViewSchema = z.object({
   code: z.optional(z.string()),
   records: z.array(z.object({ target: z.string(), classification: z.enum(classifications), access: z.enum(['read', 'hidden', 'refused']) })),
 });
+
+// --- self-inspections (R20.1, issue 14 §3) ---
+import { checklistAreas, unitStatuses } from '#shared/supervision/self-inspection-kinds.ts';
+
+const checklistItemSchema = z.object({ ok: described(z.boolean(), 'true 符合要求；false 发现问题'), note: described(z.string(), '检查情况说明') });
+export const selfInspectionSchema = z.object({
+  inspectionId: described(z.string(), '自查报告编号：组织代码.期间，如 440000-CUS.2026-Q4'),
+  org: z.string(),
+  orgName: z.string(),
+  regionCode: z.string(),
+  period: described(z.string(), '自查期间：季度 YYYY-Qn 或月度 YYYY-MM'),
+  periodLabel: z.string(),
+  due: described(z.string(), '填报期限（期间最后一天）'),
+  filedAt: z.string(),
+  filedOn: z.string(),
+  filedBy: z.string(),
+  filedByName: z.string(),
+  late: described(z.boolean(), '晚于期限填报'),
+  checklist: z.object(Object.fromEntries(checklistAreas.map((a) => [a, checklistItemSchema])) as Record<(typeof checklistAreas)[number], typeof checklistItemSchema>),
+  findings: described(z.string(), '发现的问题'),
+  rectifications: z.array(
+    z.object({
+      index: described(z.number().check(z.int()), '整改事项序号（从 0 起）'),
+      item: z.string(),
+      owner: described(z.string(), '责任人'),
+      due: described(z.string(), '整改期限'),
+      state: described(z.enum(['open', 'closed']), 'open 整改中；closed 已整改'),
+      closedAt: z.optional(z.string()),
+      closedBy: z.optional(z.string()),
+      closingNote: z.optional(z.string()),
+    }),
+  ),
+  revision: z.number().check(z.int()),
+});
+export const unitFilingSchema = z.object({
+  org: z.string(),
+  name: z.string(),
+  type: z.string(),
+  status: described(z.enum(unitStatuses), 'late 逾期未填报、filedLate 逾期填报、pending 尚未填报（未到期）、filed 已按期填报'),
+  statusLabel: z.string(),
+  inspection: z.optional(selfInspectionSchema),
+});

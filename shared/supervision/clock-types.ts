@@ -72,3 +72,13 @@ export const catalogueReportDue = declareClockType({
   context: 'catalogue-report',
   ownerRoles: ['custodian'],
 });
+
+/** A rectification item of a self-inspection (R20.1): due on the day the unit set when it filed (days: 0, not computed). */
+export const rectificationDue = declareClockType({
+  id: 'R20.1',
+  days: 0,
+  label: '保密自查整改期限（自查报告确定，R20.1）',
+  duty: '完成保密自查发现问题的整改，并在系统中关闭该整改事项',
+  context: 'supervision',
+  ownerRoles: ['custodian', 'requester'],
+});
