@@ -2,8 +2,9 @@ import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
-import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, securityRecordViewSchema, selfInspectionSchema, supervisionOrgCode, unitFilingSchema } from '#shared/schemas/supervision.ts';
+import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, confidentialityReviewSchema, securityRecordViewSchema, selfInspectionSchema, supervisionOrgCode, unitFilingSchema } from '#shared/schemas/supervision.ts';
 import { checklistAreas } from '#shared/supervision/self-inspection-kinds.ts';
+import { classifications } from '#shared/reference/classifications.ts';
 import { incidentKinds, incidentStates } from '#shared/supervision/incident-kinds.ts';
 import { clockListStates } from '#shared/supervision/clock-list.ts';
 import { platform } from '../platform/context.ts';
@@ -137,6 +138,16 @@ export const supervision = defineContext({
       timeoutSeconds: 300,
       tables: auditedWrites,
       sendsEmail: true,
+    },
+    RecordConfidentialityReview: {
+      entry: './record-confidentiality-review.ts',
+      description: 'The organiser\'s reviewer records a confidentiality review (保密审查, R20.1) of one catalogue entry version: who, when, conclusion, basis; write-once, audited and counted. A catalogue edit that lowers the classification applies it.',
+      tables: auditedWrites,
+    },
+    ListConfidentialityReviews: {
+      entry: './list-confidentiality-reviews.ts',
+      description: 'Confidentiality reviews of an organisation and those below it, newest first (one key query per organisation); entry names above the reader\'s clearance hidden.',
+      tables: readsRegistry,
     },
   },
   routes: {
@@ -381,6 +392,39 @@ export const supervision = defineContext({
         body: z.object({ note: described(z.string().check(z.trim()).check(z.minLength(2, '请说明整改情况')).check(z.maxLength(4000)), '整改情况') }),
         response: z.object({ selfInspection: selfInspectionSchema, changed: described(z.boolean(), 'false：该事项已关闭，未作改动') }),
         description: '填报单位或其监督人员（组织单位审核人员）关闭整改事项：其整改期限同一事务办结（按期或逾期），审计。已关闭的再次提交不作改动；不在范围内返回 404；刚被他人更新返回 409。',
+      }),
+    },
+    RecordConfidentialityReview: {
+      method: 'POST',
+      path: '/supervision/confidentiality-reviews',
+      auth: ['reviewer', 'publisher'],
+      summary: '记录保密审查结论（目录条目降密或公开前）',
+      contract: contract({
+        success: [201],
+        body: z.object({
+          resultNumber: described(resultNumber, '成果统一编号'),
+          toClassification: described(z._default(z.enum(classifications), 'public'), '审查的目标密级（默认 public 公开），须低于条目当前密级'),
+          conclusion: described(z.enum(['approved', 'refused']), 'approved 同意；refused 不同意'),
+          basis: described(z.string().check(z.trim()).check(z.minLength(5, '请填写审查依据（至少 5 个字）')).check(z.maxLength(4000)), '审查依据：对照的保密事项范围、脱密处理情况等'),
+        }),
+        response: z.object({ review: confidentialityReviewSchema }),
+        description:
+          '目录条目公开或降低密级之前，成果组织单位的审核人员或发布审批人员记录保密审查结论（R20.1）：审查人、时间、结论、依据，针对条目的当前版本和目标密级，单独记录并审计。保管人修改目录降低密级时须填写同意的审查编号（confidentialityReviewId），同一审查只能使用一次。超出本人密级的条目返回 404。',
+      }),
+    },
+    ListConfidentialityReviews: {
+      method: 'GET',
+      path: '/supervision/confidentiality-reviews',
+      auth: ['supervisor', 'reviewer', 'administrator'],
+      summary: '保密审查记录',
+      contract: contract({
+        query: z.object({
+          org: described(z.optional(supervisionOrgCode), '组织代码；默认本单位（含下级单位）'),
+          resultNumber: described(z.optional(resultNumber), '只列出某一成果的审查'),
+          conclusion: described(z.optional(z.enum(['approved', 'refused'])), '按结论筛选'),
+        }),
+        response: z.object({ org: z.string(), items: z.array(confidentialityReviewSchema) }),
+        description: '本单位及下级单位（按成果的组织单位）的保密审查记录，从新到旧；条目密级高于读者时不显示名称。其他省的单位返回 404。',
       }),
     },
   },

@@ -114,3 +114,28 @@ export const selfInspectionCadence = port({
     return raw;
   },
 });
+
+// --- confidentiality reviews (保密审查, R20.1) ---
+import { DynamoConfidentialityReviewStore, DynamoReviewedEntries } from '#adapters/dynamo-confidentiality-reviews.ts';
+import type { ConfidentialityReviewStore, ReviewedEntry } from '#shared/supervision/confidentiality-reviews.ts';
+
+/** Confidentiality reviews: recorded write-once (audited, counted). */
+export const confidentialityReviewStore = port({
+  name: 'reviews',
+  env: ['registry', 'logs'],
+  build: (env): ConfidentialityReviewStore => new DynamoConfidentialityReviewStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** Confidentiality reviews, read only (the supervisors' list; the catalogue edit that applies one). */
+export const confidentialityReviewReader = port({
+  name: 'reviews',
+  env: ['registry'],
+  build: (env): Pick<ConfidentialityReviewStore, 'get' | 'listOf'> => new DynamoConfidentialityReviewStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** The catalogue entry a review is about (one key read). */
+export const reviewedEntries = port({
+  name: 'entries',
+  env: ['registry'],
+  build: (env): { getEntry(resultNumber: string): Promise<ReviewedEntry | undefined> } => new DynamoReviewedEntries(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});

@@ -134,3 +134,30 @@ export const unitFilingSchema = z.object({
   statusLabel: z.string(),
   inspection: z.optional(selfInspectionSchema),
 });
+
+// --- confidentiality reviews (保密审查, R20.1) ---
+export const confidentialityReviewSchema = z.object({
+  reviewId: described(z.string(), '审查编号，如 CR-20261203-1a2b3c4d'),
+  subjectKind: described(z.enum(['catalogueEntry', 'release']), 'catalogueEntry 目录条目降密或公开；release 发布版本'),
+  resultNumber: z.string(),
+  entryVersion: described(z.number().check(z.int()), '审查针对的目录条目版本'),
+  entryName: z.string(),
+  hidden: described(z.boolean(), 'true：条目密级高于读者密级，名称不显示'),
+  organiserOrg: z.string(),
+  custodianOrg: z.string(),
+  provider: z.string(),
+  fromClassification: z.enum(classifications),
+  toClassification: z.enum(classifications),
+  fromLabel: z.string(),
+  toLabel: z.string(),
+  conclusion: described(z.enum(['approved', 'refused']), 'approved 同意；refused 不同意'),
+  conclusionLabel: z.string(),
+  basis: described(z.string(), '审查依据'),
+  decidedBy: z.string(),
+  decidedByName: z.string(),
+  decidedOrg: z.string(),
+  decidedAt: z.string(),
+  state: described(z.enum(['approved', 'refused', 'applied']), 'approved 同意、尚未使用；applied 已用于目录修改；refused 不同意'),
+  appliedAt: z.optional(z.string()),
+  appliedVersion: z.optional(z.number().check(z.int())),
+});

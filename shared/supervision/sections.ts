@@ -77,6 +77,7 @@ declareBulletinSection({
     { key: 'R20.1.rectifications', label: '整改事项' },
     { key: 'clock.R20.1.onTime', label: '按期整改' },
     { key: 'clock.R20.1.late', label: '逾期整改' },
+    { key: 'R20.1.confidentialityReviews', label: '保密审查' },
   ],
 });
 declareBulletinSection({ id: 'publication', title: '成果发布（R11–R12）', requirements: 'R11.1 R12.1', metrics: [{ key: 'R11.published', label: '发布成果' }, { key: 'R12.approvals', label: '发布审批' }] });

@@ -186,6 +186,8 @@ const matrix: Record<string, Row> = {
   'POST /supervision/self-inspections': { subject: 'list', why: 'custodians and requesting departments file for their own organisation only (others 403); carries no classified record: test/unit/supervision-self-inspections.test.ts' },
   'GET /supervision/self-inspections': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above, administrators (as the clock list): test/unit/supervision-self-inspections.test.ts' },
   'POST /supervision/self-inspections/{inspectionId}/rectifications/{index}/close': { subject: 'list', why: 'the filing unit or a supervisor in scope; others 404: test/unit/supervision-self-inspections.test.ts' },
+  'POST /supervision/confidentiality-reviews': { subject: 'list', why: 'reviewer or publisher of the entry’s organiser (403); the entry within the clearance first, else 404 as the catalogue: test/unit/supervision-confidentiality-reviews.test.ts' },
+  'GET /supervision/confidentiality-reviews': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above (another province 404); entry names above the clearance hidden: test/unit/supervision-confidentiality-reviews.test.ts' },
   'GET /supervision/security-records': { subject: 'list', why: 'supervisor of the organisation or above, administrators (others 403); records name targets and classifications only: test/unit/supervision-security-records.test.ts' },
   'GET /supervision/clocks': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above, administrators: test/unit/supervision-clocks.test.ts' },
   'GET /publication/authorities': { subject: 'none', why: 'the authority table is public to signed-in users; no classified record (R12.3)' },
