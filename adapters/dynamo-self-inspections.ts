@@ -1,7 +1,7 @@
 import type { RegistryAccess } from '#adapters/dynamo-submission.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
-import { selfInspectionChanged, type ReminderKind, type SelfInspection, type SelfInspectionStore } from '#shared/supervision/self-inspections.ts';
+import { selfInspectionChanged, type SelfInspection, type SelfInspectionStore } from '#shared/supervision/self-inspections.ts';
 import { withSupervisionItems } from './dynamo-supervision.ts';
 
 type Item = Record<string, unknown>;
@@ -10,11 +10,11 @@ type Item = Record<string, unknown>;
  * Self-inspections (R20.1) on the registry table:
  *   SELFINSP#<org>  <period>                      one self-inspection (write-once; closing a rectification
  *                                                 bumps `revision`, conditional on the one read)
- *   SELFINSP#<org>  NOTICE#<period>#<kind>        the schedule's reminder of that unit × period × kind (write-once)
+ *   SELFINSP#<org>  OPEN#<period>                 the schedule opened the period's filing clock (write-once, in the clock's transaction)
  * The filing's audit entry carries its R20.1 clocks and counters (withSupervisionItems: same transaction).
  */
 export const selfInspectionKey = (org: string, period: string) => ({ pk: `SELFINSP#${org}`, sk: period });
-const reminderKey = (org: string, period: string, kind: ReminderKind) => ({ pk: `SELFINSP#${org}`, sk: `NOTICE#${period}#${kind}` });
+const openKey = (org: string, period: string) => ({ pk: `SELFINSP#${org}`, sk: `OPEN#${period}` });
 
 function parse(item: Item): SelfInspection {
   const { pk: _a, sk: _b, ...rest } = item;
@@ -66,13 +66,13 @@ export class DynamoSelfInspectionStore implements SelfInspectionStore {
     );
   }
 
-  async claimReminder(org: string, period: string, kind: ReminderKind, entry: AuditEntry): Promise<boolean> {
-    const sent = new ConflictError('SELF_INSPECTION_REMINDED', `${org} ${period} 的提醒已发送`);
+  async openPeriod(org: string, period: string, entry: AuditEntry): Promise<boolean> {
+    const open = new ConflictError('SELF_INSPECTION_OPEN', `${org} ${period} 的自查期限已开始`);
     try {
-      await this.db.write([{ item: { Put: { TableName: this.db.table, Item: { ...reminderKey(org, period, kind), org, period, kind }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => sent }], entry);
+      await this.db.write([{ item: { Put: { TableName: this.db.table, Item: { ...openKey(org, period), org, period }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => open }], entry);
       return true;
     } catch (error) {
-      if (error === sent) return false;
+      if (error === open) return false;
       throw error;
     }
   }

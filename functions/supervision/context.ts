@@ -132,12 +132,11 @@ export const supervision = defineContext({
       description: 'A rectification item of a self-inspection closed by the unit or a supervisor: its R20.1 clock met in the same audited transaction; conditional and idempotent.',
       tables: auditedWrites,
     },
-    RemindSelfInspections: {
-      entry: './remind-self-inspections.ts',
-      description: 'Monthly: reminds the custodians and requesting departments that have not filed the period ending this month; after a period, tells the late ones and their supervisors (one email per unit × period × kind, audited).',
+    OpenSelfInspections: {
+      entry: './open-self-inspections.ts',
+      description: 'Monthly: opens the period\'s self-inspection clock (R20.1, due on its last day) for every custodian and requesting department that has not filed, once per unit × period (audited); the deadline watch reminds them and tells their supervisors when late.',
       timeoutSeconds: 300,
       tables: auditedWrites,
-      sendsEmail: true,
     },
     RecordConfidentialityReview: {
       entry: './record-confidentiality-review.ts',
@@ -454,8 +453,8 @@ export const supervision = defineContext({
     SelfInspectionReminders: {
       expression: 'cron(0 9 1 * ? *)',
       timezone: 'Asia/Shanghai',
-      target: { function: 'RemindSelfInspections' },
-      description: '每月 1 日 09:00：提醒本期最后一个月尚未填报保密自查的单位；期间结束后告知逾期单位及其监督人员（周期由 SELF_INSPECTION_CADENCE 配置，默认每季度）',
+      target: { function: 'OpenSelfInspections' },
+      description: '每月 1 日 09:00：为尚未填报本期保密自查的保管单位和需求部门开始本期填报期限（期间最后一天到期）；由每日期限监控提前提醒、到期提醒，逾期告知上级监督人员（周期由 SELF_INSPECTION_CADENCE 配置，默认每季度）',
     },
     DailyDeadlineWatch: {
       expression: 'cron(0 8 * * ? *)',

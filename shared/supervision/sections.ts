@@ -73,10 +73,12 @@ declareBulletinSection({
   metrics: [
     { key: 'R20.1.incidents', label: '报告事件' },
     { key: 'R20.1.selfInspections', label: '自查报告' },
-    { key: 'R20.1.selfInspectionsLate', label: '逾期填报自查' },
+    { key: 'clock.R20.1.due', label: '应填报自查' },
+    { key: 'clock.R20.1.late', label: '逾期填报自查' },
+    { key: 'missing.R20.1', label: '尚未填报自查', derive: missing('R20.1') },
     { key: 'R20.1.rectifications', label: '整改事项' },
-    { key: 'clock.R20.1.onTime', label: '按期整改' },
-    { key: 'clock.R20.1.late', label: '逾期整改' },
+    { key: 'clock.R20.1.rect.onTime', label: '按期整改' },
+    { key: 'clock.R20.1.rect.late', label: '逾期整改' },
     { key: 'R20.1.confidentialityReviews', label: '保密审查' },
   ],
 });

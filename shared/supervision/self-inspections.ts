@@ -1,16 +1,14 @@
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
-import { chinaDate, toEpochDay } from '#shared/calendar/dates.ts';
+import { chinaDate } from '#shared/calendar/dates.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
-import type { Mailer } from '#shared/ports/mailer.ts';
 import type { ClockStore } from '#shared/ports/supervision.ts';
-import type { Organisation, Principal, User } from '#shared/schemas/identity.ts';
-import { superiorsOf } from '#shared/security/access.ts';
+import type { Organisation, Principal } from '#shared/schemas/identity.ts';
 import { clockView } from './clock-list.ts';
-import { rectificationDue } from './clock-types.ts';
-import { withSupervision, type ClockView } from './clocks.ts';
-import { parsePeriod, periodBefore, periodOf, type Period } from './periods.ts';
+import { rectificationDue, selfInspectionDue } from './clock-types.ts';
+import { withSupervision, type ClockStart, type ClockView } from './clocks.ts';
+import { parsePeriod, periodOf, type Period } from './periods.ts';
 import { invalid, orgTree, requireSupervisionScope } from './scope.ts';
 
 /**
@@ -18,12 +16,15 @@ import { invalid, orgTree, requireSupervisionScope } from './scope.ts';
  * departments file one per period (default quarterly, SELF_INSPECTION_CADENCE):
  * a checklist (storage, access, media, staff training) and findings, with
  * rectification items, each a statutory clock of type R20.1 (owner, due date)
- * started in the filing's own audited transaction and met when the item is
- * closed. The organiser's reviewers and the supervisors above list who filed,
- * who is late and the open rectifications; a schedule reminds the units that
- * have not filed and, once a period has ended, tells them and their
- * supervisors that they are late. Counted in the bulletin's security section
- * (`R20.1.selfInspections`, `R20.1.rectifications`).
+ * (R20.1.rect) started in the filing's own audited transaction and met when
+ * the item is closed. The filing itself is a clock too (type R20.1, due on the
+ * period's last day): the schedule SelfInspectionReminders opens it for every
+ * unit at the start of a period, so the daily deadline watch reminds the unit
+ * before and on the due date and tells its supervisor when it is late, with no
+ * mail code here; the filing meets it. The organiser's reviewers and the
+ * supervisors above list who filed, who is late and the open rectifications.
+ * Counted in the bulletin's security section (R20.1 clocks, `R20.1.selfInspections`,
+ * `R20.1.rectifications`).
  */
 
 export type Cadence = 'quarterly' | 'monthly';
@@ -33,7 +34,7 @@ export const cadenceKind = (c: Cadence): Period['kind'] => (c === 'monthly' ? 'm
 export const filingOrgTypes: ReadonlyArray<Organisation['type']> = ['custodian', 'requester'];
 export const filingRoles = ['custodian', 'requester'] as const;
 
-import { checklistAreas, checklistLabels, unitStatusLabels, type ChecklistArea, type UnitStatus } from './self-inspection-kinds.ts';
+import { checklistAreas, unitStatusLabels, type ChecklistArea, type UnitStatus } from './self-inspection-kinds.ts';
 
 export { checklistAreas, checklistLabels, unitStatusLabels, unitStatuses, type ChecklistArea, type UnitStatus } from './self-inspection-kinds.ts';
 
@@ -81,8 +82,8 @@ export interface SelfInspectionStore {
   create(inspection: SelfInspection, entry: AuditEntry): Promise<boolean>;
   /** Conditional on `revision` as read; ConflictError SELF_INSPECTION_CHANGED otherwise. */
   update(inspection: SelfInspection, revision: number, entry: AuditEntry): Promise<void>;
-  /** Claims one reminder of org × period × kind (write-once, audited); false when already sent. */
-  claimReminder(org: string, period: string, kind: ReminderKind, entry: AuditEntry): Promise<boolean>;
+  /** Opens the period for a unit once (write-once marker, audited; the entry's clock start in the same transaction); false when opened already. */
+  openPeriod(org: string, period: string, entry: AuditEntry): Promise<boolean>;
 }
 
 export const inspectionIdOf = (org: string, period: string) => `${org}.${period}`;
@@ -98,6 +99,24 @@ export function periodEnd(p: Period): string {
   const [y, m] = last.split('-').map(Number) as [number, number];
   const end = new Date(Date.UTC(y, m, 0));
   return end.toISOString().slice(0, 10);
+}
+
+/** The first calendar day of a period. */
+export const periodStart = (p: Period): string => `${p.months[0]!}-01`;
+
+/** The filing clock of a unit × period (type R20.1): opened by the schedule, met by the filing. */
+function filingClock(org: Pick<Organisation, 'code' | 'name' | 'regionCode'>, period: Period): ClockStart {
+  return {
+    type: selfInspectionDue.id,
+    subject: inspectionIdOf(org.code, period.id),
+    ownerOrg: org.code,
+    regionCode: org.regionCode,
+    title: `${org.name}${period.label}保密自查报告`,
+    start: periodStart(period),
+    due: periodEnd(period),
+    provisional: false,
+    basis: `保密自查每${period.kind === 'month' ? '月' : '季度'}一次（SELF_INSPECTION_CADENCE），期间最后一天前填报`,
+  };
 }
 
 export interface SelfInspectionPorts {
@@ -185,7 +204,11 @@ export async function fileSelfInspection(
       detail: { period: period.id, late: inspection.late, failed: checklistAreas.filter((a) => !cmd.checklist[a].ok), rectifications: inspection.rectifications.length, requirement: 'R20.1' },
     },
     {
-      start: inspection.rectifications.map((r) => ({
+      // The filing clock is started (if the schedule has not opened it) and met in the same effects: on time or late.
+      meet: [{ type: selfInspectionDue.id, subject: inspectionId }],
+      start: [
+        filingClock(org, period),
+        ...inspection.rectifications.map((r) => ({
         type: rectificationDue.id,
         subject: rectificationSubject(inspectionId, r.index),
         ownerOrg: org.code,
@@ -196,9 +219,9 @@ export async function fileSelfInspection(
         provisional: false,
         basis: `${org.name}${period.label}保密自查报告确定的整改期限`,
       })),
+      ],
       count: [
         { org: org.code, metric: 'R20.1.selfInspections' },
-        ...(inspection.late ? [{ org: org.code, metric: 'R20.1.selfInspectionsLate' }] : []),
         ...(inspection.rectifications.length > 0 ? [{ org: org.code, metric: 'R20.1.rectifications', by: inspection.rectifications.length }] : []),
       ],
     },
@@ -307,8 +330,6 @@ export async function listSelfInspections(
   return { org, period: period.id, periodLabel: period.label, due, today, units, openRectifications: open };
 }
 
-export type ReminderKind = 'reminder' | 'late';
-
 /** Every custodian and requesting department of the registry (breadth first from the roots, one key query per organisation). */
 async function filingUnits(identity: SelfInspectionPorts['identity']): Promise<Organisation[]> {
   const queue = await identity.listOrganisations(undefined);
@@ -321,77 +342,50 @@ async function filingUnits(identity: SelfInspectionPorts['identity']): Promise<O
   return out;
 }
 
-const filers = (users: readonly User[]) => users.filter((u) => u.roles.some((r) => (filingRoles as readonly string[]).includes(r)));
-
 /**
- * The schedule SelfInspectionReminders (monthly, the 1st): in the last month
- * of a period, the units that have not filed are reminded (due at its end);
- * in the first month after a period, the units that did not file it are told
- * they are late, and so are the supervisors above them. One email per unit ×
- * period × kind whatever the number of runs (claimed write-once, audited).
+ * The schedule SelfInspectionReminders (monthly, the 1st): opens the current
+ * period's filing clock (R20.1, due on its last day) for every custodian and
+ * requesting department that has not filed it, once per unit × period
+ * (write-once marker in the clock's transaction, audited). The reminders, the
+ * due-day notice and the late notice to the supervisor are the deadline
+ * watch's (shared/supervision/watch.ts), like every other clock's.
  */
-export async function remindSelfInspections(
-  ports: SelfInspectionPorts & { mailer: Mailer; appBaseUrl: string },
+export async function openSelfInspections(
+  ports: Pick<SelfInspectionPorts, 'identity' | 'inspections' | 'cadence'>,
   run: { scheduledTime: Date; executionId: string },
-): Promise<{ today: string; reminded: string[]; late: string[]; alreadySent: number; emails: number }> {
+): Promise<{ today: string; period: string; opened: string[]; alreadyOpen: number; filed: number }> {
   const today = chinaDate(run.scheduledTime);
-  const kind = cadenceKind(ports.cadence);
-  const current = periodOf(today, kind);
-  const previous = periodBefore(current);
-  const inLastMonth = today.slice(0, 7) === current.months[current.months.length - 1];
-  const afterPrevious = toEpochDay(today) - toEpochDay(periodEnd(previous)) <= 31;
-  const reminded: string[] = [];
-  const late: string[] = [];
-  let alreadySent = 0;
-  let emails = 0;
-  const link = `${ports.appBaseUrl.replace(/\/+$/, '')}/console/`;
+  const period = periodOf(today, cadenceKind(ports.cadence));
+  const opened: string[] = [];
+  let alreadyOpen = 0;
+  let filed = 0;
   for (const unit of await filingUnits(ports.identity)) {
-    const jobs: Array<{ period: Period; kind: ReminderKind }> = [
-      ...(afterPrevious ? [{ period: previous, kind: 'late' as const }] : []),
-      ...(inLastMonth ? [{ period: current, kind: 'reminder' as const }] : []),
-    ];
-    for (const job of jobs) {
-      if (await ports.inspections.get(unit.code, job.period.id)) continue;
-      const due = periodEnd(job.period);
-      const claimed = await ports.inspections.claimReminder(unit.code, job.period.id, job.kind, {
-        actor: 'system:RemindSelfInspections',
-        orgCode: unit.code,
-        action: `supervision.selfInspection.${job.kind}`,
-        target: `SELFINSPECTION#${inspectionIdOf(unit.code, job.period.id)}`,
-        outcome: 'success',
-        requestId: run.executionId,
-        detail: { period: job.period.id, due, requirement: 'R20.1' },
-      });
-      if (!claimed) {
-        alreadySent += 1;
-        continue;
-      }
-      (job.kind === 'late' ? late : reminded).push(inspectionIdOf(unit.code, job.period.id));
-      const to = filers(await ports.identity.listUsers(unit.code)).map((u) => u.email);
-      const what = job.kind === 'late' ? `${job.period.label}的保密自查报告已逾期未填报（期限 ${due}）` : `请在 ${due} 前填报${job.period.label}的保密自查报告`;
-      const text = [
-        `${unit.name}：`,
-        '',
-        `${what}。自查内容：${checklistAreas.map((a) => checklistLabels[a]).join('；')}；发现的问题及整改事项（责任人、整改期限）。`,
-        `填报：POST /supervision/self-inspections（期间 ${job.period.id}），或在系统中填报：${link}`,
-        '',
-        `Self-inspection ${job.period.id} of ${unit.code}: ${job.kind === 'late' ? 'overdue' : `due by ${due}`}.`,
-      ].join('\n');
-      if (to.length > 0) {
-        await ports.mailer.send({ to, subject: `【保密自查${job.kind === 'late' ? '逾期' : '提醒'}】${unit.name}：${job.period.label}`, text });
-        emails += 1;
-      }
-      if (job.kind === 'late') {
-        const sup = new Set<string>();
-        for (const above of await superiorsOf(ports.identity, unit.code)) for (const u of await ports.identity.listUsers(above)) if (u.roles.includes('supervisor')) sup.add(u.email);
-        if (sup.size > 0) {
-          await ports.mailer.send({ to: [...sup].sort(), subject: `【保密自查逾期】${unit.name}未填报${job.period.label}保密自查报告`, text: `监督提示：${unit.name}（${unit.code}）未在 ${due} 前填报${job.period.label}的保密自查报告，请督促填报。\n\nSelf-inspection ${job.period.id} of ${unit.code} is overdue.` });
-          emails += 1;
-        }
-      }
+    if (await ports.inspections.get(unit.code, period.id)) {
+      filed += 1;
+      continue;
     }
+    const clock = filingClock(unit, period);
+    const done = await ports.inspections.openPeriod(
+      unit.code,
+      period.id,
+      withSupervision(
+        {
+          actor: 'system:OpenSelfInspections',
+          orgCode: unit.code,
+          action: 'supervision.selfInspection.open',
+          target: `SELFINSPECTION#${clock.subject}`,
+          outcome: 'success',
+          requestId: run.executionId,
+          detail: { period: period.id, due: clock.due, requirement: 'R20.1' },
+        },
+        { start: [clock] },
+        run.scheduledTime.toISOString(),
+      ),
+    );
+    if (done) opened.push(clock.subject);
+    else alreadyOpen += 1;
   }
-  return { today, reminded, late, alreadySent, emails };
+  return { today, period: period.id, opened, alreadyOpen, filed };
 }
 
 /** The conflict of a rectification closed by someone else meanwhile. */

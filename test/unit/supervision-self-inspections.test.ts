@@ -6,7 +6,8 @@ import { DynamoSelfInspectionStore } from '#adapters/dynamo-self-inspections.ts'
 import { DynamoSupervisionStore } from '#adapters/dynamo-supervision.ts';
 import type { AuditRecord } from '#shared/ports/audit.ts';
 import { counterKey, replay, type CounterTable } from '#shared/supervision/rebuild.ts';
-import { remindSelfInspections, type Cadence } from '#shared/supervision/self-inspections.ts';
+import { openSelfInspections, type Cadence } from '#shared/supervision/self-inspections.ts';
+import { runDeadlineWatch } from '#shared/supervision/watch.ts';
 import { FakeMailer } from './custody-fakes.ts';
 import { InMemoryRegistryAccess, call, portsFor, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
 
@@ -72,9 +73,11 @@ describe('R20.1 issue 14 §3: a custodian or requesting department files its sel
     const records = x.w.identity.auditRecords().slice(before);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ action: 'supervision.selfInspection.file', target: 'SELFINSPECTION#440000-CUS.2026-Q4' });
-    const clock = x.w.tables.get('registry', { pk: 'CLOCK#R20.1#440000-CUS.2026-Q4#0', sk: 'META' });
+    const clock = x.w.tables.get('registry', { pk: 'CLOCK#R20.1.rect#440000-CUS.2026-Q4#0', sk: 'META' });
     expect(clock).toMatchObject({ state: 'running', ownerOrg: '440000-CUS', due: '2026-12-20', start: '2026-12-03', gsi1pk: 'CLOCKS#open' });
-    expect(counters(x.w, '440000-CUS', '2026-12')).toMatchObject({ 'm:R20.1.selfInspections': 1, 'm:R20.1.rectifications': 1, 'm:clock.R20.1.due': 1 });
+    // The filing's own clock (R20.1, due on the quarter's last day) is met on time by the filing.
+    expect(x.w.tables.get('registry', { pk: 'CLOCK#R20.1#440000-CUS.2026-Q4', sk: 'META' })).toMatchObject({ state: 'met', metOn: '2026-12-03', late: false, due: '2026-12-31' });
+    expect(counters(x.w, '440000-CUS', '2026-12')).toMatchObject({ 'm:R20.1.selfInspections': 1, 'm:R20.1.rectifications': 1, 'm:clock.R20.1.rect.due': 1, 'm:clock.R20.1.due': 1, 'm:clock.R20.1.onTime': 1 });
   });
 
   it('refuses a future period, a period of the wrong cadence, a past rectification date and a failed item without a note (400 naming the field), and a unit that does not file (403); nothing is written', async () => {
@@ -108,7 +111,8 @@ describe('R20.1 issue 14 §3: a custodian or requesting department files its sel
     // assess
     expect(res.status).toBe(201);
     expect(res.body.selfInspection).toMatchObject({ org: '440000-WR', period: '2026-Q3', due: '2026-09-30', late: true, rectifications: [] });
-    expect(counters(x.w, '440000-WR', '2026-12')).toMatchObject({ 'm:R20.1.selfInspections': 1, 'm:R20.1.selfInspectionsLate': 1 });
+    expect(counters(x.w, '440000-WR', '2026-12')).toMatchObject({ 'm:R20.1.selfInspections': 1 });
+    expect(counters(x.w, '440000-WR', '2026-09')).toMatchObject({ 'm:clock.R20.1.due': 1, 'm:clock.R20.1.late': 1 });
   });
 });
 
@@ -127,7 +131,7 @@ describe('R20.1 issue 14 §3: the organiser and the supervisor see who filed, wh
     expect(q4.status).toBe(200);
     expect(q4.body).toMatchObject({ org: '440000-NR', period: '2026-Q4', due: '2026-12-31' });
     expect(q4.body.units).toEqual([expect.objectContaining({ org: '440000-CUS', status: 'filed', inspection: expect.objectContaining({ inspectionId: '440000-CUS.2026-Q4' }) })]);
-    expect(q4.body.openRectifications).toEqual([expect.objectContaining({ type: 'R20.1', subject: '440000-CUS.2026-Q4#0', ownerOrg: '440000-CUS', due: '2026-12-20', overdue: false })]);
+    expect(q4.body.openRectifications).toEqual([expect.objectContaining({ type: 'R20.1.rect', subject: '440000-CUS.2026-Q4#0', ownerOrg: '440000-CUS', due: '2026-12-20', overdue: false })]);
     expect(q3.body.units).toEqual([expect.objectContaining({ org: '440000-CUS', status: 'late', statusLabel: '逾期未填报' })]);
     expect(organiser.status).toBe(200);
   });
@@ -168,39 +172,41 @@ describe('R20.1 issue 14 §3: closing a rectification meets its clock', () => {
     expect(closed.status).toBe(200);
     expect(closed.body).toMatchObject({ changed: true, selfInspection: { revision: 2, rectifications: [{ state: 'closed', closedBy: 'zhang.wei' }] } });
     expect(again.body.changed).toBe(false);
-    expect(x.w.tables.get('registry', { pk: 'CLOCK#R20.1#440000-CUS.2026-Q4#0', sk: 'META' })).toMatchObject({ state: 'met', metOn: '2026-12-10', late: false });
+    expect(x.w.tables.get('registry', { pk: 'CLOCK#R20.1.rect#440000-CUS.2026-Q4#0', sk: 'META' })).toMatchObject({ state: 'met', metOn: '2026-12-10', late: false });
     expect(list.body.openRectifications).toEqual([]);
-    expect(counters(x.w, '440000-CUS', '2026-12')).toMatchObject({ 'm:clock.R20.1.onTime': 1 });
+    expect(counters(x.w, '440000-CUS', '2026-12')).toMatchObject({ 'm:clock.R20.1.rect.onTime': 1 });
     expect(replay(x.w.identity.auditRecords() as unknown as AuditRecord[]).counters).toEqual(stored(x.w));
   });
 });
 
-describe('R20.1 issue 14 §3: the schedule reminds the units that have not filed, and reports the late ones to their supervisors', () => {
-  const run = async (x: World, mailer: FakeMailer, iso: string, id: string) =>
-    remindSelfInspections({ identity: x.w.identity, inspections: x.inspections, mailer, cadence: 'quarterly', appBaseUrl: 'https://chengguo.example.gov.cn', now: () => new Date(iso) }, { scheduledTime: new Date(iso), executionId: id });
-
-  it('reminds in the last month of the quarter, once however often it fires; nothing mid-quarter; after the quarter the late units and their supervisors are told', async () => {
+describe('R20.1 issue 14 §3: the schedule opens each period\'s self-inspection clock; the deadline watch reminds and reports the late units to their supervisors', () => {
+  it('opens the filing clock of every unit that has not filed, once however often it fires; the watch tells the late unit and its supervisor; a late filing meets it late', async () => {
     // prepare
-    const x = await world('2026-12-01T01:00:00.000Z');
+    const x = await world('2026-10-01T01:00:00.000Z');
+    await fileAs(x, 'luo.xin', filing({ rectifications: [] }));
+    const open = (iso: string, id: string) => openSelfInspections({ identity: x.w.identity, inspections: x.inspections, cadence: 'quarterly' }, { scheduledTime: new Date(iso), executionId: id });
     const mailer = new FakeMailer();
-    await fileAs(x, 'luo.xin');
+    const clocks = new DynamoSupervisionStore(new InMemoryRegistryAccess(x.w.tables));
 
     // act
-    const november = await run(x, mailer, '2026-11-01T01:00:00.000Z', 'nov');
-    const december = await run(x, mailer, '2026-12-01T01:00:00.000Z', 'dec');
-    const twice = await run(x, mailer, '2026-12-01T01:00:00.000Z', 'dec-again');
-    const sentInDecember = mailer.sent.length;
-    const january = await run(x, mailer, '2027-01-01T01:00:00.000Z', 'jan');
+    const october = await open('2026-10-01T01:00:00.000Z', 'oct');
+    const november = await open('2026-11-01T01:00:00.000Z', 'nov');
+    x.w.setNow('2027-01-04T01:00:00.000Z');
+    const watch = await runDeadlineWatch({ clocks, identity: x.w.identity, mailer, calendar: x.w.ports.calendar, now: () => x.w.now }, { executionId: 'watch' });
+    x.w.setNow('2027-01-05T02:00:00.000Z');
+    const late = await fileAs(x, 'zhang.wei', filing({ period: '2026-Q4', rectifications: [] }));
+    const list = await call(x.list, 'GET', '/supervision/self-inspections', { user: 'zhou.hong', query: { period: '2026-Q4' } });
 
     // assess
-    expect(november).toMatchObject({ reminded: [], late: [] });
-    // 水利部 (a requesting department with no users in the demo) is reminded too; 广东省水利厅 has filed.
-    expect(december.reminded).toEqual(['100000-WR.2026-Q4', '440000-CUS.2026-Q4']);
-    expect(twice).toMatchObject({ reminded: [], alreadySent: 2, emails: 0 });
-    expect(mailer.sent[0]).toMatchObject({ to: ['zhang.wei@example.gov.cn'], subject: expect.stringContaining('保密自查提醒') });
-    expect(mailer.sent[0]!.text).toContain('2026-12-31');
-    expect(january.late).toEqual(['100000-WR.2026-Q4', '440000-CUS.2026-Q4']);
-    const lateMails = mailer.sent.slice(sentInDecember);
-    expect(lateMails.map((m) => m.to)).toEqual([['zhang.wei@example.gov.cn'], expect.arrayContaining(['zhou.hong@example.gov.cn', 'sun.yue@example.gov.cn'])]);
+    // 水利部 (a requesting department with no users in the demo) has a clock too; 广东省水利厅 had filed.
+    expect(october).toMatchObject({ period: '2026-Q4', opened: ['100000-WR.2026-Q4', '440000-CUS.2026-Q4'], filed: 1 });
+    expect(november).toMatchObject({ opened: [], alreadyOpen: 2, filed: 1 });
+    expect(watch.notified).toBe(2);
+    expect(mailer.sent.map((m) => m.to)).toEqual(expect.arrayContaining([['zhang.wei@example.gov.cn'], ['zhou.hong@example.gov.cn']]));
+    expect(mailer.sent.find((m) => m.to.includes('zhou.hong@example.gov.cn'))!.subject).toContain('保密自查报告');
+    expect(late.body.selfInspection).toMatchObject({ late: true });
+    expect(x.w.tables.get('registry', { pk: 'CLOCK#R20.1#440000-CUS.2026-Q4', sk: 'META' })).toMatchObject({ state: 'met', late: true, metOn: '2027-01-05' });
+    expect(list.body.units).toEqual([expect.objectContaining({ org: '440000-CUS', status: 'filedLate' })]);
+    expect(replay(x.w.identity.auditRecords() as unknown as AuditRecord[]).counters).toEqual(stored(x.w));
   });
 });
