@@ -1,3 +1,4 @@
+import { applyReviewItem } from './dynamo-confidentiality-reviews.ts';
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite, type AuditedItem } from '#adapters/audited-write.ts';
 import type { AuditChainStore } from '#adapters/dynamo-audit.ts';
@@ -342,7 +343,7 @@ export class DynamoCatalogueStore implements CatalogueStore {
     await this.db.write(items, audit);
   }
 
-  async updateEntry(next: CatalogueEntry, previous: CatalogueEntry, audit: AuditEntry): Promise<void> {
+  async updateEntry(next: CatalogueEntry, previous: CatalogueEntry, audit: AuditEntry, review?: { reviewId: string }): Promise<void> {
     const { table } = this.db;
     await this.db.write(
       [
@@ -359,6 +360,8 @@ export class DynamoCatalogueStore implements CatalogueStore {
           onConditionFailed: () => new EntryChangedError(next.resultNumber),
         },
         { item: { Put: { TableName: table, Item: { ...keys.catalogueVersion(next.resultNumber, next.version), ...next }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => new EntryChangedError(next.resultNumber) },
+        // A lowered classification applies its confidentiality review (R20.1) in the same transaction, once.
+        ...(review ? [applyReviewItem(table, review.reviewId, next.updatedAt, next.version)] : []),
       ],
       audit,
     );

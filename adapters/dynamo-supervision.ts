@@ -1,5 +1,5 @@
 import type { CounterRepair } from '#shared/supervision/rebuild-run.ts';
-import type { AuditedItem } from '#adapters/audited-write.ts';
+import { auditItemsPerWrite, maxTransactItems, type AuditedItem } from '#adapters/audited-write.ts';
 import type { TransactItem } from '#adapters/dynamo-audit.ts';
 import type { RegistryAccess } from '#adapters/dynamo-submission.ts';
 import { ConflictError } from '#shared/errors.ts';
@@ -109,6 +109,32 @@ export async function supervisionItems(table: string, entry: AuditEntry, get: (k
     })),
     ...counterUpdates(table, counters).map((item) => ({ item })),
   ];
+}
+
+/**
+ * For a writer that calls auditedWrite itself: an entry whose effects only
+ * count (no clocks, so nothing to read first) split into entries whose
+ * counter Updates fit one transaction beside `otherItems` domain items each
+ * (one Update per organisation × month). Almost always one part, the entry
+ * unchanged; each part's audit record carries exactly the counts its
+ * transaction adds, so a rebuild from the trail still equals the counters.
+ */
+export function countParts(table: string, entry: AuditEntry, otherItems: number): Array<{ entry: AuditEntry; items: AuditedItem[] }> {
+  const effects = effectsOf(entry);
+  if (!effects) return [{ entry, items: [] }];
+  if (effects.start?.length || effects.meet?.length) throw new Error('countParts: an entry that starts or meets clocks needs supervisionItems (it reads the clocks first)');
+  const room = maxTransactItems - auditItemsPerWrite - otherItems;
+  const byOrg = new Map<string, NonNullable<typeof effects.count>>();
+  for (const c of effects.count ?? []) byOrg.set(c.org, [...(byOrg.get(c.org) ?? []), c]);
+  const groups = [...byOrg.values()];
+  const parts: Array<NonNullable<typeof effects.count>> = [];
+  for (let i = 0; i < groups.length; i += room) parts.push(groups.slice(i, i + room).flat());
+  if (parts.length <= 1) return [{ entry, items: counterUpdates(table, applyEffects(effects, () => undefined).counters).map((item) => ({ item })) }];
+  return parts.map((count, i) => {
+    const part = { ...effects, count };
+    const detail = { ...(entry.detail ?? {}), supervision: part, countPart: `${i + 1}/${parts.length}` };
+    return { entry: { ...entry, detail }, items: counterUpdates(table, applyEffects(part, () => undefined).counters).map((item) => ({ item })) };
+  });
 }
 
 /** A RegistryAccess whose every audited write carries its supervision items (clocks, counters). */

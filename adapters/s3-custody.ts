@@ -13,13 +13,14 @@ import {
 } from '@aws-sdk/client-s3';
 import { bucketEnv, requireEnv, tableEnv } from '#adapters/config.ts';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
-import { auditedWrite } from '#adapters/audited-write.ts';
+import { auditedWrite, type AuditedItem } from '#adapters/audited-write.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { Bytes, CustodyObjectHead, CustodyRepair, CustodyStore, UploadsSource } from '#shared/ports/custody.ts';
 import { CustodyContentConflictError, CustodyObjectExistsError } from '#shared/custody/errors.ts';
 import { sha256OfStream } from '#shared/custody/hash.ts';
 import type { IntegrityRun, IntegrityRunLog } from '#shared/custody/integrity.ts';
 import { keys } from './dynamo.ts';
+import { countParts } from './dynamo-supervision.ts';
 import { fullObjectSha256, storedChecksumsTrusted } from './s3-byte-source.ts';
 import { bucketName } from './s3.ts';
 
@@ -378,28 +379,50 @@ export function uploadsSourceFromEnv(env: NodeJS.ProcessEnv = process.env): S3Up
 
 /** INTEGRITY#<date> / RUN#<executionName>: one audit run, written once with its audit record. */
 export class DynamoIntegrityRunLog implements IntegrityRunLog {
-  constructor(private readonly table: string) {}
+  constructor(
+    private readonly table: string,
+    /** auditedWrite; unit tests pass the in-memory registry's. */
+    private readonly audited: (items: AuditedItem[], entry: AuditEntry) => Promise<unknown> = (items, entry) => auditedWrite({ items, entry }),
+  ) {}
 
   /** A retried Write Report finds its run recorded and succeeds without a second audit record. */
   async record(run: IntegrityRun, entry: AuditEntry): Promise<void> {
-    const recorded = new ConflictError('INTEGRITY_RUN_RECORDED', `完整性检查 ${run.executionName} 已有记录`);
-    try {
-      await this.write(run, entry, recorded);
-    } catch (error) {
-      if (error !== recorded) throw error;
-    }
+    await this.write(run, entry, new ConflictError('INTEGRITY_RUN_RECORDED', `完整性检查 ${run.executionName} 已有记录`));
   }
 
+  /**
+   * The run's item, its audit record and its R10.1 counters (one per custodian,
+   * issue 14) in one transaction. A national run over more custodians than a
+   * transaction holds writes the rest of the counters in further parts, each
+   * with a write-once marker item (RUN#<name>#COUNT#<k>) so a retry adds none twice.
+   */
   private async write(run: IntegrityRun, entry: AuditEntry, recorded: Error): Promise<void> {
-    await auditedWrite({
-      items: [
+    const runKey = keys.integrityRun(run.date, run.executionName);
+    const [first, ...rest] = countParts(this.table, entry, 1);
+    await this.audited(
+      [
         {
-          item: { Put: { TableName: this.table, Item: { ...keys.integrityRun(run.date, run.executionName), ...run }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          item: { Put: { TableName: this.table, Item: { ...runKey, ...run }, ConditionExpression: 'attribute_not_exists(pk)' } },
           onConditionFailed: () => recorded,
         },
+        ...first!.items,
       ],
-      entry,
+      first!.entry,
+    ).catch((error: unknown) => {
+      if (error !== recorded) throw error;
     });
+    // A retry after a crash between parts finds the run recorded and writes the parts still missing.
+    for (const [i, part] of rest.entries()) {
+      const done = new ConflictError('INTEGRITY_RUN_COUNTED', `完整性检查 ${run.executionName} 的第 ${i + 2} 部分计数已记录`);
+      try {
+        await this.audited(
+          [{ item: { Put: { TableName: this.table, Item: { pk: runKey.pk, sk: `${runKey.sk}#COUNT#${i + 2}` }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: () => done }, ...part.items],
+          part.entry,
+        );
+      } catch (error) {
+        if (error !== done) throw error;
+      }
+    }
   }
 }
 

@@ -2,7 +2,9 @@ import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
-import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, supervisionOrgCode } from '#shared/schemas/supervision.ts';
+import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, confidentialityReviewSchema, securityRecordViewSchema, selfInspectionSchema, supervisionOrgCode, unitFilingSchema } from '#shared/schemas/supervision.ts';
+import { checklistAreas } from '#shared/supervision/self-inspection-kinds.ts';
+import { classifications } from '#shared/reference/classifications.ts';
 import { incidentKinds, incidentStates } from '#shared/supervision/incident-kinds.ts';
 import { clockListStates } from '#shared/supervision/clock-list.ts';
 import { platform } from '../platform/context.ts';
@@ -12,6 +14,13 @@ import { platform } from '../platform/context.ts';
  * context module (imported by many bundles) does not pull in the catalogue and submission schemas.
  */
 const resultNumber = z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}(?:-R\d{1,3})?$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001'));
+
+const checkItem = z.object({
+  ok: described(z.boolean(), 'true 符合要求；false 发现问题'),
+  note: described(z._default(z.string().check(z.trim()).check(z.maxLength(2000)), ''), '检查情况说明（不合格时必填）'),
+});
+
+const isoInstantOrDay = z.union([z.iso.date(), z.iso.datetime()]);
 
 /** The supervision context (issue 14; R6.1–R9.1 clocks, R20.1, R21.1): the deadline watch, clock lists, bulletins. */
 export const supervision = defineContext({
@@ -101,6 +110,42 @@ export const supervision = defineContext({
     GetIncident: {
       entry: './get-incident.ts',
       description: 'One security incident with its timeline, for the reporter, the organiser\'s reviewers and supervisors (404 otherwise); results above the reader\'s clearance show their number only.',
+      tables: readsRegistry,
+    },
+    SupervisionSecurityRecords: {
+      entry: './list-security-records.ts',
+      description: 'Security records (R20.1: refused requests, reads of 内部 and above) of the caller\'s organisation and those below it, for its supervisors: one key query per organisation and time range, paginated.',
+      tables: { registry: 'read', logs: 'read' },
+    },
+    FileSelfInspection: {
+      entry: './file-self-inspection.ts',
+      description: 'A custodian or requesting department files its self-inspection (R20.1) for a period: write-once, with the R20.1 clock of each rectification and the counters in the same audited transaction.',
+      tables: auditedWrites,
+    },
+    ListSelfInspections: {
+      entry: './list-self-inspections.ts',
+      description: 'Who filed a self-inspection for a period, who is late, and the open rectifications, for an organisation and those below it (one key read per unit, one key query per organisation).',
+      tables: readsRegistry,
+    },
+    CloseRectification: {
+      entry: './close-rectification.ts',
+      description: 'A rectification item of a self-inspection closed by the unit or a supervisor: its R20.1 clock met in the same audited transaction; conditional and idempotent.',
+      tables: auditedWrites,
+    },
+    OpenSelfInspections: {
+      entry: './open-self-inspections.ts',
+      description: 'Monthly: opens the period\'s self-inspection clock (R20.1, due on its last day) for every custodian and requesting department that has not filed, once per unit × period (audited); the deadline watch reminds them and tells their supervisors when late.',
+      timeoutSeconds: 300,
+      tables: auditedWrites,
+    },
+    RecordConfidentialityReview: {
+      entry: './record-confidentiality-review.ts',
+      description: 'The organiser\'s reviewer records a confidentiality review (保密审查, R20.1) of one catalogue entry version: who, when, conclusion, basis; write-once, audited and counted. A catalogue edit that lowers the classification applies it.',
+      tables: auditedWrites,
+    },
+    ListConfidentialityReviews: {
+      entry: './list-confidentiality-reviews.ts',
+      description: 'Confidentiality reviews of an organisation and those below it, newest first (one key query per organisation); entry names above the reader\'s clearance hidden.',
       tables: readsRegistry,
     },
   },
@@ -254,6 +299,133 @@ export const supervision = defineContext({
         description: '报告人、成果组织单位的审核人员和监督人员可查看；其他人返回 404。密级高于读者的成果只显示统一编号。',
       }),
     },
+    SupervisionSecurityRecords: {
+      method: 'GET',
+      path: '/supervision/security-records',
+      auth: ['supervisor', 'administrator'],
+      summary: '安全记录（被拒绝的请求与内部及以上密级记录的读取）',
+      contract: contract({
+        query: z.object({
+          org: described(z.optional(supervisionOrgCode), '组织代码；默认本单位（含下级单位）'),
+          from: described(z.optional(isoInstantOrDay), '起始时间（含），ISO 8601 日期或时间；默认 30 天前'),
+          to: described(z.optional(isoInstantOrDay), '结束时间（含当日），ISO 8601 日期或时间'),
+          subordinates: described(z._default(z.enum(['true', 'false']), 'true'), '是否包含下级单位的记录（默认包含）'),
+          limit: described(z._default(z.coerce.number().check(z.int()).check(z.gte(1)).check(z.lte(200)), 50), '每页条数 1–200（默认 50）'),
+          cursor: described(z.optional(z.string().check(z.iso.datetime())), '上一页返回的 cursor（该时间之前的记录）'),
+        }),
+        response: z.object({
+          org: z.string(),
+          orgs: described(z.array(z.string()), '本次查询涉及的组织'),
+          items: z.array(securityRecordViewSchema),
+          cursor: described(z.optional(z.string()), '还有更早的记录时返回：作为下一页的 cursor'),
+        }),
+        description:
+          '安全记录（R20.1）：被拒绝的请求（401、403、因密级返回的 404、涉及受保护记录的 409）和对内部及以上密级记录的每次读取。监督人员查看本单位及下级单位的记录（其他单位 403），系统管理员可查看任一单位；按组织与时间的键查询，不做全表扫描，按时间从新到旧分页。',
+      }),
+    },
+    FileSelfInspection: {
+      method: 'POST',
+      path: '/supervision/self-inspections',
+      auth: ['custodian', 'requester'],
+      summary: '填报保密自查报告',
+      contract: contract({
+        success: [200, 201],
+        body: z.object({
+          period: described(z.optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(10))), '自查期间：默认本期；季度 YYYY-Qn（如 2026-Q4），按月自查时 YYYY-MM；可补报以前的期间，不能是尚未开始的期间'),
+          checklist: described(
+            z.object(Object.fromEntries(checklistAreas.map((a) => [a, checkItem])) as Record<(typeof checklistAreas)[number], typeof checkItem>),
+            '检查清单：storage 存储、access 访问控制、media 介质管理、training 人员培训；不合格项须说明情况',
+          ),
+          findings: described(z.string().check(z.trim()).check(z.minLength(2, '请填写发现的问题（没有问题请填“未发现问题”）')).check(z.maxLength(4000)), '发现的问题'),
+          rectifications: described(
+            z._default(
+              z.array(
+                z.object({
+                  item: described(z.string().check(z.trim()).check(z.minLength(2, '请填写整改事项')).check(z.maxLength(500)), '整改事项'),
+                  owner: described(z.string().check(z.trim()).check(z.minLength(2, '请填写责任人')).check(z.maxLength(100)), '责任人'),
+                  due: described(z.iso.date(), '整改期限 YYYY-MM-DD（晚于今天）'),
+                }),
+              ).check(z.maxLength(50)),
+              [],
+            ),
+            '整改事项：每项成为一个 R20.1 整改期限，由期限监控提醒责任单位',
+          ),
+        }),
+        response: z.object({ selfInspection: selfInspectionSchema, created: described(z.boolean(), 'false：该期间已填报，未作改动') }),
+        description:
+          '成果保管单位和需求部门按期（默认每季度）填报保密自查报告（R20.1）：检查清单（存储、访问控制、介质管理、人员培训）、发现的问题和整改事项（责任人、整改期限）。每个整改事项成为一个整改期限，与报告同一事务记录并审计，计入通报“安全保密”部分。同一期间只填报一次：再次提交返回已填报的报告（200，created=false）。',
+      }),
+    },
+    ListSelfInspections: {
+      method: 'GET',
+      path: '/supervision/self-inspections',
+      auth: ['supervisor', 'reviewer', 'administrator'],
+      summary: '保密自查填报情况与未完成的整改',
+      contract: contract({
+        query: z.object({
+          org: described(z.optional(supervisionOrgCode), '组织代码；默认本单位（含下级单位）'),
+          period: described(z.optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(10))), '自查期间；默认本期（季度 YYYY-Qn，按月自查时 YYYY-MM）'),
+        }),
+        response: z.object({
+          org: z.string(),
+          period: z.string(),
+          periodLabel: z.string(),
+          due: described(z.string(), '该期间的填报期限'),
+          today: z.string(),
+          units: described(z.array(unitFilingSchema), '应填报的单位（保管单位、需求部门）：逾期未填报在前'),
+          openRectifications: described(z.array(clockViewSchema), '未完成的整改事项（R20.1 整改期限），期限早的在前'),
+        }),
+        description: '组织单位审核人员、监督人员（本单位及下级单位）和系统管理员查看：哪些单位已填报、哪些逾期未填报，以及未完成的整改事项。按单位的键读取，不做全表扫描。',
+      }),
+    },
+    CloseRectification: {
+      method: 'POST',
+      path: '/supervision/self-inspections/{inspectionId}/rectifications/{index}/close',
+      auth: 'any',
+      summary: '关闭整改事项（整改完成）',
+      contract: contract({
+        path: z.object({
+          inspectionId: described(z.string().check(z.minLength(5)).check(z.maxLength(80)), '自查报告编号，如 440000-CUS.2026-Q4'),
+          index: described(z.coerce.number().check(z.int()).check(z.gte(0)).check(z.lte(49)), '整改事项序号（从 0 起）'),
+        }),
+        body: z.object({ note: described(z.string().check(z.trim()).check(z.minLength(2, '请说明整改情况')).check(z.maxLength(4000)), '整改情况') }),
+        response: z.object({ selfInspection: selfInspectionSchema, changed: described(z.boolean(), 'false：该事项已关闭，未作改动') }),
+        description: '填报单位或其监督人员（组织单位审核人员）关闭整改事项：其整改期限同一事务办结（按期或逾期），审计。已关闭的再次提交不作改动；不在范围内返回 404；刚被他人更新返回 409。',
+      }),
+    },
+    RecordConfidentialityReview: {
+      method: 'POST',
+      path: '/supervision/confidentiality-reviews',
+      auth: ['reviewer', 'publisher'],
+      summary: '记录保密审查结论（目录条目降密或公开前）',
+      contract: contract({
+        success: [201],
+        body: z.object({
+          resultNumber: described(resultNumber, '成果统一编号'),
+          toClassification: described(z._default(z.enum(classifications), 'public'), '审查的目标密级（默认 public 公开），须低于条目当前密级'),
+          conclusion: described(z.enum(['approved', 'refused']), 'approved 同意；refused 不同意'),
+          basis: described(z.string().check(z.trim()).check(z.minLength(5, '请填写审查依据（至少 5 个字）')).check(z.maxLength(4000)), '审查依据：对照的保密事项范围、脱密处理情况等'),
+        }),
+        response: z.object({ review: confidentialityReviewSchema }),
+        description:
+          '目录条目公开或降低密级之前，成果组织单位的审核人员或发布审批人员记录保密审查结论（R20.1）：审查人、时间、结论、依据，针对条目的当前版本和目标密级，单独记录并审计。保管人修改目录降低密级时须填写同意的审查编号（confidentialityReviewId），同一审查只能使用一次。超出本人密级的条目返回 404。',
+      }),
+    },
+    ListConfidentialityReviews: {
+      method: 'GET',
+      path: '/supervision/confidentiality-reviews',
+      auth: ['supervisor', 'reviewer', 'administrator'],
+      summary: '保密审查记录',
+      contract: contract({
+        query: z.object({
+          org: described(z.optional(supervisionOrgCode), '组织代码；默认本单位（含下级单位）'),
+          resultNumber: described(z.optional(resultNumber), '只列出某一成果的审查'),
+          conclusion: described(z.optional(z.enum(['approved', 'refused'])), '按结论筛选'),
+        }),
+        response: z.object({ org: z.string(), items: z.array(confidentialityReviewSchema) }),
+        description: '本单位及下级单位（按成果的组织单位）的保密审查记录，从新到旧；条目密级高于读者时不显示名称。其他省的单位返回 404。',
+      }),
+    },
   },
   starts: {
     IssueBulletin: ['Bulletin'],
@@ -277,6 +449,12 @@ export const supervision = defineContext({
       timezone: 'Asia/Shanghai',
       target: { function: 'ScheduledBulletins' },
       description: '每季度首日 07:30 生成上季度监督通报（R21.1）',
+    },
+    SelfInspectionReminders: {
+      expression: 'cron(0 9 1 * ? *)',
+      timezone: 'Asia/Shanghai',
+      target: { function: 'OpenSelfInspections' },
+      description: '每月 1 日 09:00：为尚未填报本期保密自查的保管单位和需求部门开始本期填报期限（期间最后一天到期）；由每日期限监控提前提醒、到期提醒，逾期告知上级监督人员（周期由 SELF_INSPECTION_CADENCE 配置，默认每季度）',
     },
     DailyDeadlineWatch: {
       expression: 'cron(0 8 * * ? *)',

@@ -6,7 +6,8 @@
  * agrees), then last month's bulletin for 广东省自然资源厅, emailed to 周红.
  * Some units are late, a verification round was returned, and an R9.1
  * catalogue report is overdue; one security incident (a lost drive, R20.1) was
- * reported and verified in the middle of last month. Every record is marked as demo history.
+ * reported and verified in the middle of last month. Last quarter's self-inspection of 广东省自然资源技术中心 is
+ * missing (late). Every record is marked as demo history.
  */
 import { bulletinRenderers } from '#adapters/bulletin-render.ts';
 import { DynamoIncidentResults, DynamoIncidentStore } from '#adapters/dynamo-incidents.ts';
@@ -23,6 +24,8 @@ import { withSupervision, type ClockStart, type CountIncrement } from '#shared/s
 import { issueBulletin } from '#shared/supervision/bulletin.ts';
 import type { Incident } from '#shared/supervision/incidents.ts';
 import { lastWholePeriod } from '#shared/supervision/periods.ts';
+import { fileSelfInspection, openSelfInspections } from '#shared/supervision/self-inspections.ts';
+import { DynamoSelfInspectionStore } from '#adapters/dynamo-self-inspections.ts';
 import { demoActor, demoMark } from './demo-data.ts';
 
 interface HistoryClock {
@@ -103,6 +106,40 @@ async function writeDemoIncident(registry: DynamoRegistryAccess, resultNumber: s
   return true;
 }
 
+/**
+ * Self-inspections (R20.1) through the real path: last quarter's filing clocks opened on its first day for every
+ * custodian and requesting department; 广东省水利厅 filed in the middle of the quarter (one rectification still
+ * open), 广东省自然资源技术中心 did not — 周红 sees it late (GET /supervision/self-inspections?period=<last quarter>)
+ * and the deadline watch reports it; this quarter's clocks are open. Idempotent (write-once markers and filings).
+ */
+async function writeSelfInspectionDemo(registry: DynamoRegistryAccess, ports: SupervisionDemoPorts, today: string): Promise<void> {
+  const inspections = new DynamoSelfInspectionStore(registry);
+  const last = lastWholePeriod(today, 'quarter');
+  const first = `${last.months[0]}-01`;
+  await openSelfInspections({ identity: ports.identity, inspections, cadence: 'quarterly' }, { scheduledTime: new Date(`${first}T01:00:00.000Z`), executionId: 'demo' });
+  const filer = (await ports.identity.listUsers('440000-WR')).find((u) => u.userId === 'luo.xin');
+  if (filer) {
+    const mid = `${last.months[1]}-15`;
+    await fileSelfInspection(
+      { identity: ports.identity, inspections, cadence: 'quarterly', now: () => new Date(`${mid}T02:00:00.000Z`) },
+      {
+        actor: filer,
+        period: last.id,
+        checklist: {
+          storage: { ok: true, note: `${demoMark}共享获取的成果存放于专用计算机，未联网` },
+          access: { ok: true, note: '仅 2 名经办人员有访问权限' },
+          media: { ok: false, note: '1 个移动硬盘未登记' },
+          training: { ok: true, note: '本季度开展保密培训 1 次' },
+        },
+        findings: `${demoMark}1 个存有共享成果的移动硬盘未登记`,
+        rectifications: [{ item: '补登记移动硬盘并加密', owner: '罗欣', due: addCalendarDays(today, 20) }],
+        requestId: 'demo',
+      },
+    );
+  }
+  await openSelfInspections({ identity: ports.identity, inspections, cadence: 'quarterly' }, { scheduledTime: ports.now(), executionId: 'demo' });
+}
+
 /** Writes the history (idempotent: a clock that exists is left as it is) and issues last month's bulletin for 广东省. */
 export async function writeSupervisionDemo(ports: SupervisionDemoPorts): Promise<{ clocks: number; bulletin?: string; emailed: readonly string[] }> {
   const registry = new DynamoRegistryAccess(requireEnv(envNames.registryTable));
@@ -128,6 +165,7 @@ export async function writeSupervisionDemo(ports: SupervisionDemoPorts): Promise
   const period = lastWholePeriod(today, 'month');
   const mid = `${period.months[0]}-15`;
   if (ports.resultNumbers?.[0]) await writeDemoIncident(registry, ports.resultNumbers[0], mid, `${period.months[0]}-17`);
+  await writeSelfInspectionDemo(registry, ports, today);
   const store = new DynamoSupervisionStore(registry);
   const out = await issueBulletin(
     {

@@ -85,3 +85,57 @@ export const incidentResults = port({
   env: ['registry'],
   build: (env): IncidentResultLookup => new DynamoIncidentResults(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
 });
+
+// --- self-inspections (R20.1) ---
+import { DynamoSelfInspectionStore } from '#adapters/dynamo-self-inspections.ts';
+import type { Cadence, SelfInspectionStore } from '#shared/supervision/self-inspections.ts';
+
+/** Self-inspections: filed write-once with their rectification clocks and counters, rectifications closed (audited). */
+export const selfInspectionStore = port({
+  name: 'inspections',
+  env: ['registry', 'logs'],
+  build: (env): SelfInspectionStore => new DynamoSelfInspectionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** Self-inspections, read only (the supervisors' list). */
+export const selfInspectionReader = port({
+  name: 'inspections',
+  env: ['registry'],
+  build: (env): Pick<SelfInspectionStore, 'get'> => new DynamoSelfInspectionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** SELF_INSPECTION_CADENCE: how often custodians and requesting departments file a self-inspection, quarterly (the default) or monthly. */
+export const selfInspectionCadence = port({
+  name: 'cadence',
+  env: [],
+  build: (env): Cadence => {
+    const raw = env['SELF_INSPECTION_CADENCE'] ?? 'quarterly';
+    if (raw !== 'quarterly' && raw !== 'monthly') throw new Error(`SELF_INSPECTION_CADENCE: quarterly or monthly; got "${raw}"`);
+    return raw;
+  },
+});
+
+// --- confidentiality reviews (保密审查, R20.1) ---
+import { DynamoConfidentialityReviewStore, DynamoReviewedEntries } from '#adapters/dynamo-confidentiality-reviews.ts';
+import type { ConfidentialityReviewStore, ReviewedEntry } from '#shared/supervision/confidentiality-reviews.ts';
+
+/** Confidentiality reviews: recorded write-once (audited, counted). */
+export const confidentialityReviewStore = port({
+  name: 'reviews',
+  env: ['registry', 'logs'],
+  build: (env): ConfidentialityReviewStore => new DynamoConfidentialityReviewStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** Confidentiality reviews, read only (the supervisors' list; the catalogue edit that applies one). */
+export const confidentialityReviewReader = port({
+  name: 'reviews',
+  env: ['registry'],
+  build: (env): Pick<ConfidentialityReviewStore, 'get' | 'listOf'> => new DynamoConfidentialityReviewStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** The catalogue entry a review is about (one key read). */
+export const reviewedEntries = port({
+  name: 'entries',
+  env: ['registry'],
+  build: (env): { getEntry(resultNumber: string): Promise<ReviewedEntry | undefined> } => new DynamoReviewedEntries(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});

@@ -11,6 +11,7 @@ import { AlreadyCataloguedError, SequenceMovedError } from './errors.ts';
 import { formatResultNumber, maxSequence } from './numbers.ts';
 import { ancestorCodes } from '#shared/reference/regions.ts';
 import { noteListed, requireClearance, requireVisible, type ProtectedRecord } from '#shared/security/access.ts';
+import { requireApprovedReview, type ConfidentialityReviewStore } from '#shared/supervision/confidentiality-reviews.ts';
 import { submissionNotFound, submissionRecord } from '#shared/submission/access.ts';
 
 /** The custody flow registers as the system; a person registers through POST /catalogue. */
@@ -180,7 +181,7 @@ export async function getCatalogueEntry(ports: Pick<CataloguePorts, 'catalogue'>
  * The number, theme, custodian and source never change.
  */
 export async function editCatalogueEntry(
-  ports: Pick<CataloguePorts, 'catalogue' | 'now'>,
+  ports: Pick<CataloguePorts, 'catalogue' | 'now'> & { reviews?: Pick<ConfidentialityReviewStore, 'get'> },
   cmd: { actor: Principal; resultNumber: string; edit: CatalogueEdit; requestId: string },
 ): Promise<{ entry: CatalogueEntry; changed: boolean }> {
   const { actor, edit } = cmd;
@@ -195,14 +196,15 @@ export async function editCatalogueEntry(
   if (edit.classification && !clearanceAllows(actor.clearance, edit.classification)) {
     throw new ForbiddenError('无权将条目密级调整为高于本人密级权限的级别');
   }
-  // Lowering the classification is declassification (解密/降密) or, to 公开, a publication: both need
-  // review and approval (R5.1, R12.1), which an edit of the catalogue entry is not. Raising it is always allowed.
-  if (edit.classification && classifications.indexOf(edit.classification) < classifications.indexOf(entry.classification)) {
-    throw new ConflictError(
-      'DECLASSIFICATION_NEEDS_APPROVAL',
-      `不能通过修改目录条目降低密级（${classificationLabels[entry.classification]} → ${classificationLabels[edit.classification]}）：降密或公开须经保密审查和发布审批（R5.1、R12.1）。如需提高密级，可直接修改。`,
-    );
-  }
+  // Lowering the classification is declassification (解密/降密) or, to 公开, making the entry public: it
+  // needs the organiser's confidentiality review (保密审查, R20.1) recorded as its own decision, approving
+  // exactly this change of this version; the edit applies it in its own transaction. Raising is always allowed.
+  const lowering = edit.classification !== undefined && classifications.indexOf(edit.classification) < classifications.indexOf(entry.classification);
+  const review = lowering
+    ? await (ports.reviews
+        ? requireApprovedReview(ports.reviews, entry, edit.classification!, edit.confidentialityReviewId)
+        : Promise.reject(new ConflictError('DECLASSIFICATION_NEEDS_APPROVAL', `不能通过修改目录条目降低密级（${classificationLabels[entry.classification]} → ${classificationLabels[edit.classification!]}）：须先经保密审查（R20.1）。`)))
+    : undefined;
   const fields = {
     ...(edit.name !== undefined ? { name: edit.name } : {}),
     ...(edit.content !== undefined ? { content: edit.content } : {}),
@@ -226,7 +228,9 @@ export async function editCatalogueEntry(
       reason: edit.reason,
       changed: Object.keys(changes),
       before: Object.fromEntries(Object.keys(changes).map((k) => [k, entry[k as keyof CatalogueEntry]])),
+      ...(review ? { confidentialityReview: { reviewId: review.reviewId, decidedBy: review.decidedBy, decidedAt: review.decidedAt, conclusion: review.conclusion, basis: review.basis } } : {}),
     }),
+    ...(review ? [{ reviewId: review.reviewId }] : []),
   );
   await ports.catalogue.indexEntry(next, entry);
   return { entry: next, changed: true };

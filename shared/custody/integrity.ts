@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import type { AuditEntry } from '#shared/ports/audit.ts';
+import { withSupervision } from '#shared/supervision/clocks.ts';
+import { integrityAudited } from '#shared/supervision/effects.ts';
 import type { CustodyCopyRecord, CustodyRecords, CustodyStore } from '#shared/ports/custody.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
@@ -90,7 +92,12 @@ export const batchOutcomeSchema = z.object({
 export type BatchOutcome = z.infer<typeof batchOutcomeSchema>;
 
 /** What Check Batch writes to integrity/<date>/<executionName>/results/<batch>.json; Write Report reads it back. */
-export const batchResultsSchema = z.extend(z.omit(batchOutcomeSchema, { resultsKey: true }), { manifests: z.number().check(z.int()).check(z.gte(0)), problems: z.array(problemSchema) });
+export const batchResultsSchema = z.extend(z.omit(batchOutcomeSchema, { resultsKey: true }), {
+  manifests: z.number().check(z.int()).check(z.gte(0)),
+  problems: z.array(problemSchema),
+  /** Manifests checked per custodian organisation: the run's R10.1 counters (issue 14; absent in files written before). */
+  byCustodian: z.optional(z.record(z.string(), z.number().check(z.int()).check(z.gte(0)))),
+});
 export type BatchResults = z.infer<typeof batchResultsSchema>;
 
 /** Listing by prefix in the documents bucket (ListObjectsV2 pages; adapters/s3-documents.ts). */
@@ -258,7 +265,9 @@ export async function checkBatch(ports: IntegrityPorts, run: RunRef, ref: Pick<B
     }
   }
   const resultsKey = integrityWorkKey(run.date, run.executionName, 'results', ref.batch);
-  const results: BatchResults = { batch: ref.batch, manifests: stored.copies.length, ...counts, problems };
+  const byCustodian: Record<string, number> = {};
+  for (const copy of stored.copies) byCustodian[copy.custodianOrg] = (byCustodian[copy.custodianOrg] ?? 0) + 1;
+  const results: BatchResults = { batch: ref.batch, manifests: stored.copies.length, ...counts, problems, byCustodian };
   await ports.documents.putJson(resultsKey, results);
   return { batch: ref.batch, resultsKey, ...counts };
 }
@@ -356,17 +365,25 @@ export async function writeReport(
   const htmlKey = integrityReportKey(input.date, input.executionName, 'html');
   await ports.documents.putJson(reportKey, report);
   await ports.documents.putText(htmlKey, integrityReportHtml(report), 'text/html; charset=utf-8');
+  // R10.1 counters (issue 14 §2): every custodian whose copies were checked, with the findings among its copies.
+  const byCustodian: Record<string, { findings: number }> = {};
+  for (const b of results) for (const org of Object.keys(b.byCustodian ?? {})) byCustodian[org] ??= { findings: 0 };
+  for (const p of problems) (byCustodian[p.custodianOrg] ??= { findings: 0 }).findings += 1;
   await ports.runs.record(
     { date: input.date, executionName: input.executionName, checkedAt, passed: report.passed, objects: report.objects, problems: problems.length, reportKey, htmlKey },
-    {
-      actor: 'system:WriteIntegrityReport',
-      orgCode: 'SYSTEM',
-      action: 'custody.integrity.audit',
-      target: `INTEGRITY#${input.date}#${input.executionName}`,
-      outcome: report.passed ? 'success' : 'failed',
-      requestId: input.requestId,
-      detail: { objects: report.objects, missing: report.missing, mismatched: report.mismatched, reportKey },
-    },
+    withSupervision(
+      {
+        actor: 'system:WriteIntegrityReport',
+        orgCode: 'SYSTEM',
+        action: 'custody.integrity.audit',
+        target: `INTEGRITY#${input.date}#${input.executionName}`,
+        outcome: report.passed ? 'success' : 'failed',
+        requestId: input.requestId,
+        detail: { objects: report.objects, missing: report.missing, mismatched: report.mismatched, reportKey },
+      },
+      integrityAudited(byCustodian),
+      checkedAt,
+    ),
   );
   return { passed: report.passed, problems: problems.length, reportKey, htmlKey };
 }

@@ -45,7 +45,8 @@ export interface CatalogueStore {
    */
   createEntry(entry: CatalogueEntry, previousSequence: number, audit: AuditEntry): Promise<void>;
   /** The next version (conditional on the stored version being `previous.version`, else ConflictError ENTRY_CHANGED). */
-  updateEntry(next: CatalogueEntry, previous: CatalogueEntry, audit: AuditEntry): Promise<void>;
+  /** `review`: the approved confidentiality review a lowered classification applies (approved → applied, same transaction). */
+  updateEntry(next: CatalogueEntry, previous: CatalogueEntry, audit: AuditEntry, review?: { reviewId: string }): Promise<void>;
   /**
    * Writes the search index items of `entry` and deletes those of `previous`
    * that no longer apply. Idempotent; index items are derived data, so a

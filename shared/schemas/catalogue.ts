@@ -70,6 +70,7 @@ export const catalogueEditSchema = described(z
     sharingMode: z.optional(sharingModeSchema),
     reason: described(z.string().check(z.trim()).check(z.minLength(2, '请说明修改原因（至少 2 个字）')).check(z.maxLength(500, '修改原因不超过 500 字')), '修改原因（记入审计与版本）'),
     expectedVersion: described(z.optional(z.number().check(z.int()).check(z.gte(1))), '期望的当前版本号；不一致时返回 409（防止覆盖他人的修改）'),
+    confidentialityReviewId: described(z.optional(z.string().check(z.minLength(5)).check(z.maxLength(60))), '降低密级或公开时必填：组织单位同意本次修改的保密审查编号（POST /supervision/confidentiality-reviews）'),
   }), '目录条目修改（R9.2，留存版本并审计）');
 export type CatalogueEdit = z.infer<typeof catalogueEditSchema>;
 

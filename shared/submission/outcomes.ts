@@ -1,4 +1,4 @@
-import { withSupervision } from '#shared/supervision/clocks.ts';
+import { withSupervision, type SupervisionEffects } from '#shared/supervision/clocks.ts';
 import { roundReturned, roundVerified } from '#shared/supervision/effects.ts';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import type { OutcomePorts, SubmissionStore } from '#shared/ports/submission.ts';
@@ -227,16 +227,15 @@ export async function recordTimelineEvents(
     actor: string;
     events: ReadonlyArray<{ type: TimelineEventType; n?: number; detail: Record<string, unknown> }>;
     requestId?: string;
+    /** The bulletin's counters (and clocks) these events move, written in the same transaction (issue 14 §2). */
+    supervision?: (submission: Submission) => Omit<SupervisionEffects, 'at'>;
   },
 ): Promise<TimelineEvent[]> {
   const submission = await ports.store.getSubmission(input.submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${input.submissionId} 不存在`);
   const at = ports.now().toISOString();
   const events = input.events.map((e) => timelineEvent(input.submissionId, e.type, at, input.actor, e.detail, e.n));
-  await ports.store.appendEvents(
-    input.submissionId,
-    events,
-    submissionEntry(input.actor, submission, 'submission.timeline.append', input.requestId ?? input.submissionId, { types: events.map((e) => e.type) }),
-  );
+  const entry = submissionEntry(input.actor, submission, 'submission.timeline.append', input.requestId ?? input.submissionId, { types: events.map((e) => e.type) });
+  await ports.store.appendEvents(input.submissionId, events, input.supervision ? withSupervision(entry, input.supervision(submission), at) : entry);
   return events;
 }

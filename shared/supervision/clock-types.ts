@@ -72,3 +72,27 @@ export const catalogueReportDue = declareClockType({
   context: 'catalogue-report',
   ownerRoles: ['custodian'],
 });
+
+/**
+ * A self-inspection to file (R20.1): opened for each custodian and requesting department at the start of a
+ * period by the schedule SelfInspectionReminders, due on the period's last day, met by the filing; the watch
+ * reminds the unit before and on the due date and tells its supervisor when it is late (days: 0, not computed).
+ */
+export const selfInspectionDue = declareClockType({
+  id: 'R20.1',
+  days: 0,
+  label: '保密自查报告填报期限（每期最后一天，R20.1）',
+  duty: '开展保密自查（存储、访问控制、介质管理、人员培训）并填报自查报告',
+  context: 'supervision',
+  ownerRoles: ['custodian', 'requester'],
+});
+
+/** A rectification item of a self-inspection (R20.1): due on the day the unit set when it filed (days: 0, not computed). */
+export const rectificationDue = declareClockType({
+  id: 'R20.1.rect',
+  days: 0,
+  label: '保密自查整改期限（自查报告确定，R20.1）',
+  duty: '完成保密自查发现问题的整改，并在系统中关闭该整改事项',
+  context: 'supervision',
+  ownerRoles: ['custodian', 'requester'],
+});

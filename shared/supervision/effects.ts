@@ -77,3 +77,27 @@ export function transferReceived(submission: Submission, resultNumber: string, r
 export function catalogueReported(custodianOrg: string, resultNumbers: readonly string[]): Effects {
   return { meet: resultNumbers.map((n) => ({ type: catalogueReportDue.id, subject: n })), count: [{ org: custodianOrg, metric: 'R9.1.reports' }] };
 }
+
+/** R8.2: the forestry organiser's copy sent to the natural-resources department of its level (counted for the organiser). */
+export function forestryCopySent(organiserOrg: string): Effects {
+  return { count: [{ org: organiserOrg, metric: 'R8.2.sent' }] };
+}
+
+/** R8.2: the natural-resources department acknowledged the copy (counted for the forestry organiser, in the month acknowledged). */
+export function forestryCopyAcknowledged(organiserOrg: string): Effects {
+  return { count: [{ org: organiserOrg, metric: 'R8.2.acknowledged' }] };
+}
+
+/**
+ * R10.1: one integrity audit run, counted for every custodian whose copies it
+ * checked (`R10.1.audits` +1) with the findings among that custodian's copies
+ * (`R10.1.findings`, objects missing or not matching their manifest).
+ */
+export function integrityAudited(byCustodian: Readonly<Record<string, { readonly findings: number }>>): Effects {
+  const count: CountIncrement[] = [];
+  for (const [org, { findings }] of Object.entries(byCustodian).sort(([a], [b]) => a.localeCompare(b))) {
+    count.push({ org, metric: 'R10.1.audits' });
+    if (findings > 0) count.push({ org, metric: 'R10.1.findings', by: findings });
+  }
+  return { count };
+}

@@ -5,6 +5,7 @@ import type { SubmissionStore } from '#shared/ports/submission.ts';
 import type { Organisation } from '#shared/schemas/identity.ts';
 import { chinaDay } from '#shared/submission/deadlines.ts';
 import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
+import { forestryCopySent } from '#shared/supervision/effects.ts';
 
 /** R8.2: within 30 WD the forestry organiser's result goes to the natural-resources department of its level. */
 export const forestryCopyWorkingDays = 30;
@@ -60,6 +61,7 @@ export async function sendForestryCopy(
       },
     ],
     requestId: input.requestId,
+    supervision: (s) => forestryCopySent(s.organiserOrg),
   });
   return { required: true, targetOrg: target.code, due };
 }

@@ -5,7 +5,9 @@ import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
 import type { HumanTask } from '#shared/ports/tasks.ts';
-import type { TimelineEventType } from '#shared/schemas/submission.ts';
+import type { Submission, TimelineEventType } from '#shared/schemas/submission.ts';
+import type { SupervisionEffects } from '#shared/supervision/clocks.ts';
+import { forestryCopyAcknowledged } from '#shared/supervision/effects.ts';
 import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
 import type { HumanTaskEventType, HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { named } from '#shared/tasks/mail.ts';
@@ -45,6 +47,8 @@ function kindFor<K extends string>(
     title: (name: string) => string;
     opened?: TimelineEventType;
     decided?: TimelineEventType;
+    /** The bulletin's counters an approving decision moves (same transaction as its timeline event). */
+    counts?: (s: Submission) => Omit<SupervisionEffects, 'at'>;
   },
 ): HumanTaskKind<K> {
   const load = async (subject: unknown) => {
@@ -99,7 +103,14 @@ function kindFor<K extends string>(
         return type ? [{ type, detail: { ...e.detail } }] : [];
       });
       if (mapped.length === 0) return;
-      await recordTimelineEvents(ports, { submissionId, actor: 'system:HumanTasks', events: mapped, requestId });
+      const counted = spec.counts ? mapped.filter((m) => m.type === spec.decided && m.detail['decision'] === 'approve').length : 0;
+      await recordTimelineEvents(ports, {
+        submissionId,
+        actor: 'system:HumanTasks',
+        events: mapped,
+        requestId,
+        ...(spec.counts && counted > 0 ? { supervision: spec.counts } : {}),
+      });
     },
     async summary(task) {
       const { submission, entry } = await load(task.subject);
@@ -146,5 +157,6 @@ export function forestryCopyAckKind(ports: TransferKindPorts): HumanTaskKind<typ
     assigneeOrg: async (s) => (await forestryCopyTarget(ports.identity, s.organiserOrg)).code,
     title: (name) => `林草成果副本接收确认：${name}`,
     decided: 'forestryCopyAcknowledged',
+    counts: (s) => forestryCopyAcknowledged(s.organiserOrg),
   });
 }

@@ -110,7 +110,8 @@ describe('R21.1 R6.1 R9.1 R20.1 issue 14: 周红 opens the emailed bulletin, see
     // act
     const first = await api('POST', '/local/schedules/DailyDeadlineWatch/run', { apiUrl });
     const toSupervisor = await waitForEmail({ to: 'zhou.hong@example.gov.cn', subject: '【已逾期】广东省自然资源技术中心', inboxUrl: cloud.urls.inbox, timeoutMs: 30_000 });
-    const toCustodian = await waitForEmail({ to: 'zhang.wei@example.gov.cn', subject: '【已逾期】', inboxUrl: cloud.urls.inbox, timeoutMs: 30_000 });
+    // The custodian's overdue R9.1 report (its overdue demo self-inspection, R20.1, is emailed too).
+    const toCustodian = await waitForEmail({ to: 'zhang.wei@example.gov.cn', subject: '（R9.1，', inboxUrl: cloud.urls.inbox, timeoutMs: 30_000 });
     const after = await count();
     const second = await api('POST', '/local/schedules/DailyDeadlineWatch/run', { apiUrl });
     await new Promise((r) => setTimeout(r, 2000));
@@ -120,6 +121,7 @@ describe('R21.1 R6.1 R9.1 R20.1 issue 14: 周红 opens the emailed bulletin, see
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
     expect(toSupervisor.text).toContain('监督提示');
+    expect(toCustodian.subject.startsWith('【已逾期】')).toBe(true);
     expect(toCustodian.text).toContain('目录上报');
     expect(await count()).toBe(after);
   }, 120_000);

@@ -12,7 +12,8 @@ import { objectKey } from '#shared/submission/manifest.ts';
 import type { CatalogueInput } from '#shared/schemas/submission.ts';
 import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
 import type { ThemeId } from '#shared/reference/themes.ts';
-import { catalogue, depsFor, portsFor, registeredTask, standardFiles, type SubmissionWorld } from './submission-fakes.ts';
+import { DynamoConfidentialityReviewStore } from '#adapters/dynamo-confidentiality-reviews.ts';
+import { InMemoryRegistryAccess, catalogue, depsFor, portsFor, registeredTask, standardFiles, type SubmissionWorld } from './submission-fakes.ts';
 
 type Item = Record<string, unknown>;
 
@@ -213,7 +214,7 @@ export interface CatalogueDeps extends HttpDeps {
 /** The catalogue handlers' ports (`handler.with`): the test verifier, the identity, the catalogue over the world's tables. */
 export function cataloguePorts(world: SubmissionWorld, cat: CatalogueWorld) {
   const { verifier, identity } = portsFor(world);
-  return { verifier, identity, catalogue: cat.store, submissions: world.store, now: cat.ports.now };
+  return { verifier, identity, catalogue: cat.store, submissions: world.store, reviews: new DynamoConfidentialityReviewStore(new InMemoryRegistryAccess(world.tables)), now: cat.ports.now };
 }
 
 /** What RegisterSurveyTask asks for: the submission ports and the catalogue its R13.2 overlap check reads. */
