@@ -1,5 +1,5 @@
 import { NotFoundError } from '#shared/errors.ts';
-import type { Bytes, CustodyStore, UploadsSource } from '#shared/ports/custody.ts';
+import type { Bytes, CopyOptions, CustodyStore, PartialCopy, UploadsSource } from '#shared/ports/custody.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { CustodyContentConflictError, CustodyCopyIncompleteError, CustodyCopyTooManyBatchesError, CustodyObjectExistsError, NotVerifiedError } from './errors.ts';
@@ -139,25 +139,61 @@ export async function planCopy(ports: Pick<CopyPorts, 'submissions'>, input: Inp
  * custody with the same content is kept; other bytes stop the copy
  * (CustodyContentConflictError) without writing over them.
  */
-export async function copyBatch(ports: Omit<CopyPorts, 'now'>, input: Input & { after?: string; limit: number }): Promise<{ files: number; bytes: number; written: number }> {
+export async function copyBatch(
+  ports: Omit<CopyPorts, 'now'>,
+  input: Input & { after?: string; limit: number; outOfTime?: () => boolean; resume?: readonly PartialCopy[] },
+): Promise<BatchProgress> {
   const { version } = await verifiedVersion(ports, input.submissionId, input.n);
+  const outOfTime = input.outOfTime ?? (() => false);
   let files = 0;
   let bytes = 0;
   let written = 0;
+  let started = 0;
+  let left = 0;
+  const unfinished: PartialCopy[] = [];
   await inParallel(
     filesOf(ports, input.submissionId, input.n, version.manifestId, { ...(input.after ? { after: input.after } : {}), limit: input.limit }),
     filesInParallel,
     async (f) => {
+      // Out of time: no new file (but at least one per call, so every call makes progress).
+      if (started > 0 && outOfTime()) {
+        left += 1;
+        return;
+      }
+      started += 1;
       const key = custodyObjectKey(input.resultNumber, input.n, f.path);
       const source = objectKey(input.submissionId, input.n, f.path);
       for (const store of stores(ports)) {
-        if (await storeOnce(store, key, source, () => ports.uploads.read(source), f.sha256, f.size)) written += 1;
+        const out = await storeOnce(store, key, source, () => ports.uploads.read(source), f.sha256, f.size, { outOfTime, ...(input.resume ? { resume: input.resume } : {}) });
+        if (typeof out === 'object') {
+          unfinished.push(out);
+          left += 1;
+          return;
+        }
+        if (out === 'written') written += 1;
       }
       files += 1;
       bytes += f.size;
     },
   );
-  return { files, bytes, written };
+  return { files, bytes, written, continue: left > 0, unfinished, partsDone: unfinished.reduce((n, u) => n + u.partsDone, 0) };
+}
+
+/**
+ * What one call of copyBatch did. `continue`: the batch is not done (the call ran out of time) — the same
+ * batch is called again with `unfinished` as its `resume`; files already in custody are confirmed, not
+ * copied again, and an unfinished multipart copy goes on from the parts S3 holds.
+ */
+export interface BatchProgress {
+  /** Files of the batch in custody (copied by this call or confirmed present). */
+  readonly files: number;
+  readonly bytes: number;
+  readonly written: number;
+  readonly continue: boolean;
+  /** Multipart copies left for the next call (at most one per file in flight and store). */
+  readonly unfinished: PartialCopy[];
+  /** Parts of the unfinished copies already in S3. */
+  readonly partsDone: number;
 }
 
 /**
@@ -227,19 +263,30 @@ function stores(ports: Pick<CopyPorts, 'custody' | 'backup'>): CustodyStore[] {
   return ports.backup ? [ports.custody, ports.backup] : [ports.custody];
 }
 
-/** true when written; false when the same bytes were already there. */
-async function storeOnce(store: CustodyStore, key: string, sourceKey: string, open: () => Bytes, sha256: string, size: number): Promise<boolean> {
+/** 'written', 'present' (the same bytes were already there), or the multipart copy left for the next call. */
+async function storeOnce(
+  store: CustodyStore,
+  key: string,
+  sourceKey: string,
+  open: () => Bytes,
+  sha256: string,
+  size: number,
+  opts: CopyOptions = {},
+): Promise<'written' | 'present' | PartialCopy> {
   // Server-side where the store can (any size, no bytes through the function; the store confirms a copy already there itself).
-  if (store.copyOnceFrom) return (await store.copyOnceFrom(sourceKey, key, sha256, size)) === 'copied';
+  if (store.copyOnceFrom) {
+    const out = await store.copyOnceFrom(sourceKey, key, sha256, size, opts);
+    return out === 'copied' ? 'written' : out;
+  }
   try {
     await store.putOnce(key, open(), sha256, size);
-    return true;
+    return 'written';
   } catch (error) {
     if (!(error instanceof CustodyObjectExistsError)) throw error;
     const head = await store.head(key);
     const present = head?.storedSha256 ?? (await sha256OfStream(store.read(key))).sha256;
     if (present !== sha256) throw new CustodyContentConflictError(key);
-    return false;
+    return 'present';
   }
 }
 
