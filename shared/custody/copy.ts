@@ -131,13 +131,19 @@ export async function planCopy(ports: Pick<CopyPorts, 'submissions'>, input: Inp
 
 /**
  * The copy's middle step, one per batch (Transfer › Copy Files, a
- * Distributed Map child): each file of the batch from
+ * Distributed Map child, looped until `continue` is false): each file of the batch from
  * uploads/submissions/<id>/v<n>/<path> to custody/results/<number>/v<n>/<path>,
  * server-side where the store can (S3: CopyObject, UploadPartCopy above
  * 5 GiB; no bytes through the function), else streamed with the verified
  * SHA-256; confirmed against that SHA-256. Idempotent: a file already in
  * custody with the same content is kept; other bytes stop the copy
  * (CustodyContentConflictError) without writing over them.
+ *
+ * Time-boxed (issue 11): once `outOfTime` says so, no new file is started and
+ * a multipart copy starts no new part; what is left comes back as
+ * `continue: true` with the unfinished uploads (BatchProgress), which the next
+ * call gets as `resume`. Every call copies something (a file or a part) or
+ * finds the whole batch in custody, so the loop ends.
  */
 export async function copyBatch(
   ports: Omit<CopyPorts, 'now'>,
@@ -148,29 +154,33 @@ export async function copyBatch(
   let files = 0;
   let bytes = 0;
   let written = 0;
-  let started = 0;
+  let progressed = false;
   let left = 0;
   const unfinished: PartialCopy[] = [];
   await inParallel(
     filesOf(ports, input.submissionId, input.n, version.manifestId, { ...(input.after ? { after: input.after } : {}), limit: input.limit }),
     filesInParallel,
     async (f) => {
-      // Out of time: no new file (but at least one per call, so every call makes progress).
-      if (started > 0 && outOfTime()) {
+      // Out of time: no new file once this call has copied something (a file, or a part: the store copies at
+      // least one part per call), so every call makes progress; a file already in custody is confirmed, not work.
+      if (progressed && outOfTime()) {
         left += 1;
         return;
       }
-      started += 1;
       const key = custodyObjectKey(input.resultNumber, input.n, f.path);
       const source = objectKey(input.submissionId, input.n, f.path);
       for (const store of stores(ports)) {
         const out = await storeOnce(store, key, source, () => ports.uploads.read(source), f.sha256, f.size, { outOfTime, ...(input.resume ? { resume: input.resume } : {}) });
         if (typeof out === 'object') {
           unfinished.push(out);
+          progressed = true;
           left += 1;
           return;
         }
-        if (out === 'written') written += 1;
+        if (out === 'written') {
+          written += 1;
+          progressed = true;
+        }
       }
       files += 1;
       bytes += f.size;
