@@ -3,8 +3,10 @@
  * data folder, never held whole in memory) behind a thin front that adds
  * what the product needs and s3rver lacks or gets wrong:
  *
- *   ListParts                 GET  /b/k?uploadId=…        (resume after a crash)
- *   ListMultipartUploads      GET  /b?uploads              (abort orphans)
+ *   ListParts                 GET  /b/k?uploadId=…        (resume after a crash; a copied part's
+ *                                                          ChecksumSHA256 as S3 lists it)
+ *   ListMultipartUploads      GET  /b?uploads              (abort orphans; a resumed custody copy
+ *                                                          finds its upload and its Initiated time)
  *   AbortMultipartUpload      DELETE /b/k?uploadId=…
  *   UploadPartCopy            PUT  /b/k?partNumber&uploadId + x-amz-copy-source
  *                                                          (custody copies above 5 GiB): ranges
@@ -164,13 +166,17 @@ export class LocalS3Store {
     }
   }
 
-  async parts(dir: string): Promise<Array<{ partNumber: number; size: number; etag: string; lastModified: Date }>> {
+  async parts(dir: string): Promise<Array<{ partNumber: number; size: number; etag: string; lastModified: Date; sha256?: string }>> {
     const names = (await readdir(dir)).filter((n) => /^\d+$/.test(n));
     const out = await Promise.all(
       names.map(async (n) => {
-        const [st, md5] = await Promise.all([stat(join(dir, n)), readFile(join(dir, `${n}.md5`), 'utf8').catch(() => undefined)]);
+        const [st, md5, sha256] = await Promise.all([
+          stat(join(dir, n)),
+          readFile(join(dir, `${n}.md5`), 'utf8').catch(() => undefined),
+          readFile(join(dir, `${n}.sha256`), 'utf8').catch(() => undefined),
+        ]);
         // A part whose .md5 is not written yet is still arriving: not listed.
-        return md5 ? { partNumber: Number(n), size: st.size, etag: `"${md5}"`, lastModified: st.mtime } : undefined;
+        return md5 ? { partNumber: Number(n), size: st.size, etag: `"${md5}"`, lastModified: st.mtime, ...(sha256 ? { sha256 } : {}) } : undefined;
       }),
     );
     return out.filter((p): p is NonNullable<typeof p> => p !== undefined).sort((a, b) => a.partNumber - b.partNumber);
@@ -227,7 +233,11 @@ async function handle(store: LocalS3Store, req: IncomingMessage, res: ServerResp
         `<PartNumberMarker>${marker}</PartNumberMarker>${truncated ? `<NextPartNumberMarker>${page[page.length - 1]?.partNumber}</NextPartNumberMarker>` : ''}` +
         `<MaxParts>${max}</MaxParts><IsTruncated>${truncated}</IsTruncated>` +
         page
-          .map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><LastModified>${p.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(p.etag)}</ETag><Size>${p.size}</Size></Part>`)
+          .map(
+            (p) =>
+              `<Part><PartNumber>${p.partNumber}</PartNumber><LastModified>${p.lastModified.toISOString()}</LastModified><ETag>${xmlEscape(p.etag)}</ETag>` +
+              `${p.sha256 ? `<ChecksumSHA256>${p.sha256}</ChecksumSHA256>` : ''}<Size>${p.size}</Size></Part>`,
+          )
           .join('') +
         `</ListPartsResult>`,
     );
@@ -359,8 +369,9 @@ async function listMultipartUploads(store: LocalS3Store, bucket: string, prefix:
     await Promise.all(
       ids.map(async (id) => {
         const key = await readFile(join(root, id, 'key'), 'utf8').catch(() => undefined);
-        const st = await stat(join(root, id)).catch(() => undefined);
-        return key !== undefined && key.startsWith(prefix) && st ? { id, key, initiated: st.birthtime } : undefined;
+        // Initiated: when s3rver wrote the upload's key file at CreateMultipartUpload (never rewritten; birthtime is not on every filesystem).
+        const st = await stat(join(root, id, 'key')).catch(() => undefined);
+        return key !== undefined && key.startsWith(prefix) && st ? { id, key, initiated: st.mtime } : undefined;
       }),
     )
   )
@@ -402,11 +413,14 @@ async function uploadPartCopy(store: LocalS3Store, bucket: string, key: string, 
   req.resume();
   const partPath = join(dir, String(partNumber));
   await rm(`${partPath}.md5`, { force: true });
+  await rm(`${partPath}.sha256`, { force: true });
   const { md5, sha256 } = end >= start ? await writeConcatenated(partPath, [{ path: sourcePath, start, end }]) : await writeEmpty(partPath);
-  await writeFile(`${partPath}.md5`, md5);
-  // The copied range's SHA-256, as S3 returns it for an upload created with ChecksumAlgorithm SHA256 (the front computes it; it is not checked at Complete).
+  // The copied range's SHA-256, as S3 returns it (here and in ListParts) for an upload created with ChecksumAlgorithm SHA256 (the front computes it; it is not checked at Complete).
   const algorithm = JSON.parse(await readFile(join(dir, 'metadata'), 'utf8').catch(() => '{}')) as Record<string, string>;
-  const checksum = algorithm['x-amz-checksum-algorithm']?.toUpperCase() === 'SHA256' ? `<ChecksumSHA256>${sha256}</ChecksumSHA256>` : '';
+  const withSha256 = algorithm['x-amz-checksum-algorithm']?.toUpperCase() === 'SHA256';
+  if (withSha256) await writeFile(`${partPath}.sha256`, sha256);
+  await writeFile(`${partPath}.md5`, md5);
+  const checksum = withSha256 ? `<ChecksumSHA256>${sha256}</ChecksumSHA256>` : '';
   sendXml(res, 200, `<CopyPartResult><LastModified>${new Date().toISOString()}</LastModified><ETag>"${md5}"</ETag>${checksum}</CopyPartResult>`);
 }
 

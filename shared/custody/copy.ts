@@ -1,5 +1,5 @@
 import { NotFoundError } from '#shared/errors.ts';
-import type { Bytes, CustodyStore, UploadsSource } from '#shared/ports/custody.ts';
+import type { Bytes, CopyOptions, CustodyStore, PartialCopy, UploadsSource } from '#shared/ports/custody.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { CustodyContentConflictError, CustodyCopyIncompleteError, CustodyCopyTooManyBatchesError, CustodyObjectExistsError, NotVerifiedError } from './errors.ts';
@@ -131,33 +131,79 @@ export async function planCopy(ports: Pick<CopyPorts, 'submissions'>, input: Inp
 
 /**
  * The copy's middle step, one per batch (Transfer › Copy Files, a
- * Distributed Map child): each file of the batch from
+ * Distributed Map child, looped until `continue` is false): each file of the batch from
  * uploads/submissions/<id>/v<n>/<path> to custody/results/<number>/v<n>/<path>,
  * server-side where the store can (S3: CopyObject, UploadPartCopy above
  * 5 GiB; no bytes through the function), else streamed with the verified
  * SHA-256; confirmed against that SHA-256. Idempotent: a file already in
  * custody with the same content is kept; other bytes stop the copy
  * (CustodyContentConflictError) without writing over them.
+ *
+ * Time-boxed (issue 11): once `outOfTime` says so, no new file is started and
+ * a multipart copy starts no new part; what is left comes back as
+ * `continue: true` with the unfinished uploads (BatchProgress), which the next
+ * call gets as `resume`. Every call copies something (a file or a part) or
+ * finds the whole batch in custody, so the loop ends.
  */
-export async function copyBatch(ports: Omit<CopyPorts, 'now'>, input: Input & { after?: string; limit: number }): Promise<{ files: number; bytes: number; written: number }> {
+export async function copyBatch(
+  ports: Omit<CopyPorts, 'now'>,
+  input: Input & { after?: string; limit: number; outOfTime?: () => boolean; resume?: readonly PartialCopy[] },
+): Promise<BatchProgress> {
   const { version } = await verifiedVersion(ports, input.submissionId, input.n);
+  const outOfTime = input.outOfTime ?? (() => false);
   let files = 0;
   let bytes = 0;
   let written = 0;
+  let progressed = false;
+  let left = 0;
+  const unfinished: PartialCopy[] = [];
   await inParallel(
     filesOf(ports, input.submissionId, input.n, version.manifestId, { ...(input.after ? { after: input.after } : {}), limit: input.limit }),
     filesInParallel,
     async (f) => {
+      // Out of time: no new file once this call has copied something (a file, or a part: the store copies at
+      // least one part per call), so every call makes progress; a file already in custody is confirmed, not work.
+      if (progressed && outOfTime()) {
+        left += 1;
+        return;
+      }
       const key = custodyObjectKey(input.resultNumber, input.n, f.path);
       const source = objectKey(input.submissionId, input.n, f.path);
       for (const store of stores(ports)) {
-        if (await storeOnce(store, key, source, () => ports.uploads.read(source), f.sha256, f.size)) written += 1;
+        const out = await storeOnce(store, key, source, () => ports.uploads.read(source), f.sha256, f.size, { outOfTime, ...(input.resume ? { resume: input.resume } : {}) });
+        if (typeof out === 'object') {
+          unfinished.push(out);
+          progressed = true;
+          left += 1;
+          return;
+        }
+        if (out === 'written') {
+          written += 1;
+          progressed = true;
+        }
       }
       files += 1;
       bytes += f.size;
     },
   );
-  return { files, bytes, written };
+  return { files, bytes, written, continue: left > 0, unfinished, partsDone: unfinished.reduce((n, u) => n + u.partsDone, 0) };
+}
+
+/**
+ * What one call of copyBatch did. `continue`: the batch is not done (the call ran out of time) — the same
+ * batch is called again with `unfinished` as its `resume`; files already in custody are confirmed, not
+ * copied again, and an unfinished multipart copy goes on from the parts S3 holds.
+ */
+export interface BatchProgress {
+  /** Files of the batch in custody (copied by this call or confirmed present). */
+  readonly files: number;
+  readonly bytes: number;
+  readonly written: number;
+  readonly continue: boolean;
+  /** Multipart copies left for the next call (at most one per file in flight and store). */
+  readonly unfinished: PartialCopy[];
+  /** Parts of the unfinished copies already in S3. */
+  readonly partsDone: number;
 }
 
 /**
@@ -227,19 +273,30 @@ function stores(ports: Pick<CopyPorts, 'custody' | 'backup'>): CustodyStore[] {
   return ports.backup ? [ports.custody, ports.backup] : [ports.custody];
 }
 
-/** true when written; false when the same bytes were already there. */
-async function storeOnce(store: CustodyStore, key: string, sourceKey: string, open: () => Bytes, sha256: string, size: number): Promise<boolean> {
+/** 'written', 'present' (the same bytes were already there), or the multipart copy left for the next call. */
+async function storeOnce(
+  store: CustodyStore,
+  key: string,
+  sourceKey: string,
+  open: () => Bytes,
+  sha256: string,
+  size: number,
+  opts: CopyOptions = {},
+): Promise<'written' | 'present' | PartialCopy> {
   // Server-side where the store can (any size, no bytes through the function; the store confirms a copy already there itself).
-  if (store.copyOnceFrom) return (await store.copyOnceFrom(sourceKey, key, sha256, size)) === 'copied';
+  if (store.copyOnceFrom) {
+    const out = await store.copyOnceFrom(sourceKey, key, sha256, size, opts);
+    return out === 'copied' ? 'written' : out;
+  }
   try {
     await store.putOnce(key, open(), sha256, size);
-    return true;
+    return 'written';
   } catch (error) {
     if (!(error instanceof CustodyObjectExistsError)) throw error;
     const head = await store.head(key);
     const present = head?.storedSha256 ?? (await sha256OfStream(store.read(key))).sha256;
     if (present !== sha256) throw new CustodyContentConflictError(key);
-    return false;
+    return 'present';
   }
 }
 

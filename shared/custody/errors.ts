@@ -69,3 +69,14 @@ export class CustodyCopyTooManyBatchesError extends PreconditionFailedError {
     super('CUSTODY_COPY_TOO_MANY_BATCHES', `成果包复制共分 ${batches} 批，批次列表 ${bytes} 字节，超过状态机单次载荷上限，移交未能开始复制`);
   }
 }
+
+/**
+ * The uploads object changed while it was being copied into custody (S3 answered 412 to
+ * x-amz-copy-source-if-match, or a resumed copy finds another ETag than its parts came from):
+ * the multipart upload is aborted and nothing is completed in custody.
+ */
+export class CustodySourceChangedError extends PreconditionFailedError {
+  constructor(readonly sourceKey: string, readonly etag: string) {
+    super('CUSTODY_SOURCE_CHANGED', `上传桶中的对象 ${sourceKey} 在复制入保管库期间被替换（原 ETag ${etag}），已中止本次复制，保管库未写入`);
+  }
+}

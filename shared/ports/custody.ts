@@ -27,6 +27,30 @@ export interface CustodyObjectHead {
   readonly storedSha256?: string;
 }
 
+/**
+ * A multipart copy left unfinished because its invocation ran out of time
+ * (issue 11: a file near 5 TiB is 10,000 parts, more than one 900 s Lambda
+ * copies). Only what the next invocation needs to find the upload again and
+ * refuse a changed source travels in the state machine's state — never the
+ * part list (ListParts gives it back); S3 holds the copied parts.
+ */
+export interface PartialCopy {
+  readonly bucket: string;
+  readonly key: string;
+  readonly uploadId: string;
+  /** The source object's ETag every part was copied from (x-amz-copy-source-if-match). */
+  readonly sourceEtag: string;
+  readonly partsDone: number;
+  readonly parts: number;
+}
+
+export interface CopyOptions {
+  /** True once the invocation should start no more work (its remaining time is the copy's in-flight reserve). At least one part is always copied. */
+  readonly outOfTime?: () => boolean;
+  /** The copies the previous invocation left unfinished (matched by bucket and key). */
+  readonly resume?: readonly PartialCopy[];
+}
+
 export interface CustodyStore {
   /**
    * Stores `bytes` under `key` only if no object is there, with the SHA-256
@@ -39,9 +63,11 @@ export interface CustodyStore {
    * above 5 GiB): the uploads object `sourceKey` to `key` only if no object
    * is there, confirmed against `sha256` — 'copied'; an object already there
    * is confirmed the same way — 'present'; either with other content →
-   * CustodyContentConflictError. Absent: copy.ts streams through putOnce.
+   * CustodyContentConflictError. A multipart copy stopped by `opts.outOfTime`
+   * returns its PartialCopy: the same call with it in `opts.resume` goes on
+   * without copying the finished parts again. Absent: copy.ts streams through putOnce.
    */
-  readonly copyOnceFrom?: ((sourceKey: string, key: string, sha256: string, size: number) => Promise<'copied' | 'present'>) | undefined;
+  readonly copyOnceFrom?: ((sourceKey: string, key: string, sha256: string, size: number, opts?: CopyOptions) => Promise<'copied' | 'present' | PartialCopy>) | undefined;
   head(key: string): Promise<CustodyObjectHead | undefined>;
   /** The object's bytes; NotFoundError when absent. */
   read(key: string): AsyncIterable<Uint8Array>;

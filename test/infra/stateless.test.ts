@@ -202,6 +202,20 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
     expect(manifest.functions.filter((d) => actionsOf(statementsOf(d.name)).includes('sts:AssumeRole')).map((d) => d.name)).toEqual(['DestroyCustodyObjects']);
   });
 
+  it('R10.1 issue-11 lets CopyCustodyBatch resume a multipart copy into custody: ListMultipartUploads, ListParts, AbortMultipartUpload, UploadPartCopy — and read the uploads bucket only', () => {
+    const statements = statementsOf('CopyCustodyBatch');
+    const on = (bucket: string, objects: boolean) =>
+      actionsOf(statements.filter((st) => JSON.stringify(st['Resource']).includes(`chengguo-prod-${bucket}-`) && JSON.stringify(st['Resource']).includes('/*') === objects));
+
+    // UploadPartCopy is authorised as s3:PutObject on the target and s3:GetObject on the source.
+    expect(on('custody', true)).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload']));
+    expect(on('custody', false)).toEqual(expect.arrayContaining(['s3:ListBucketMultipartUploads']));
+    expect(on('uploads', true)).toEqual(expect.arrayContaining(['s3:GetObject']));
+    expect(on('uploads', true)).not.toContain('s3:PutObject');
+    expect(on('uploads', true)).not.toContain('s3:AbortMultipartUpload');
+    expect(on('custody', true)).not.toContain('s3:DeleteObject');
+  });
+
   it('gives the JWT settings of the authorizer to exactly the functions that verify tokens', () => {
     const authorizer = resourcesOf(s.templates.stateless, 'AWS::ApiGatewayV2::Authorizer')[0]![1];
     const jwt = authorizer.Properties?.['JwtConfiguration'] as { Issuer: unknown; Audience: unknown[] };

@@ -30,6 +30,11 @@ export const MAIL_DELIVERY = { ErrorEquals: ['MailDeliveryError'], IntervalSecon
 /** On functions that write a table (an audited write can lose the chain-head race: ConflictError). */
 export const CONFLICT = { ErrorEquals: ['ConflictError'], IntervalSeconds: 1, MaxAttempts: 5, BackoffRate: 2 };
 
+/** On functions that resume their own work after a crash (`resumesAfterCrash`): a killed invocation is retried on the same input. */
+export const CRASH_RESUME = { ErrorEquals: ['Sandbox.Timedout', 'Runtime.ExitError', 'Runtime.OutOfMemory', 'Lambda.Unknown'], IntervalSeconds: 5, MaxAttempts: 5, BackoffRate: 2 };
+/** Functions whose work survives a killed invocation (issue 11: the custody copy finds its multipart upload and its parts again). */
+const resumesAfterCrash = ['CopyCustodyBatch'];
+
 /** Waits answered by a machine, not a person: they need no escalation (the ping fixture). */
 const machineAnswered = ['PingWait'];
 /** The Tasks a Fail state may follow: they record what failed. */
@@ -117,7 +122,7 @@ describe('issue 9 ASL conventions (docs/architecture.md) over every state machin
     }
   });
 
-  it('3. one Retry policy: LAMBDA_SERVICE first on every Task; MAIL_DELIVERY only on mailing functions, CONFLICT only on table writers', () => {
+  it('3. one Retry policy: LAMBDA_SERVICE first on every Task; MAIL_DELIVERY only on mailing functions, CONFLICT only on table writers, CRASH_RESUME only on functions that resume after a crash', () => {
     for (const { file, asl } of machines) {
       for (const { name, state } of statesOf(asl).filter((s) => s.state.Type === 'Task')) {
         const where = `${file} › ${name}`;
@@ -126,7 +131,8 @@ describe('issue 9 ASL conventions (docs/architecture.md) over every state machin
 
         expect(first, where).toEqual(LAMBDA_SERVICE);
         for (const block of others) {
-          expect([MAIL_DELIVERY, CONFLICT], where).toContainEqual(block);
+          expect([MAIL_DELIVERY, CONFLICT, CRASH_RESUME], where).toContainEqual(block);
+          if (JSON.stringify(block) === JSON.stringify(CRASH_RESUME)) expect(resumesAfterCrash, `${where}: a crash retried on a function that does not resume its work`).toContain(fn);
           if (JSON.stringify(block) === JSON.stringify(MAIL_DELIVERY)) expect(functionByName(fn).sendsEmail, `${where}: MailDeliveryError retried on a function that sends no email`).toBe(true);
           if (JSON.stringify(block) === JSON.stringify(CONFLICT)) expect(writesATable(fn), `${where}: ConflictError retried on a function that writes no table`).toBe(true);
         }
