@@ -19,7 +19,7 @@ import type { Bytes, CustodyObjectHead, CustodyRepair, CustodyStore, UploadsSour
 import { CustodyContentConflictError, CustodyObjectExistsError } from '#shared/custody/errors.ts';
 import { sha256OfStream } from '#shared/custody/hash.ts';
 import type { IntegrityRun, IntegrityRunLog } from '#shared/custody/integrity.ts';
-import { keys } from './dynamo.ts';
+import { integrityRunIndex, keys } from './dynamo.ts';
 import { fullObjectSha256, storedChecksumsTrusted } from './s3-byte-source.ts';
 import { bucketName } from './s3.ts';
 
@@ -394,7 +394,7 @@ export class DynamoIntegrityRunLog implements IntegrityRunLog {
     await auditedWrite({
       items: [
         {
-          item: { Put: { TableName: this.table, Item: { ...keys.integrityRun(run.date, run.executionName), ...run }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          item: { Put: { TableName: this.table, Item: { ...keys.integrityRun(run.date, run.executionName), ...integrityRunIndex(run.checkedAt, run.executionName), ...run }, ConditionExpression: 'attribute_not_exists(pk)' } },
           onConditionFailed: () => recorded,
         },
       ],

@@ -183,7 +183,9 @@ const matrix: Record<string, Row> = {
   'POST /supervision/incidents/{incidentId}/transitions': { subject: 'list', why: 'organiser’s reviewers and supervisors of the owner or above; the reporter 403, others 404: test/unit/supervision-incidents.test.ts' },
   'GET /supervision/incidents': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above (another province 404); results above the clearance hidden: test/unit/supervision-incidents.test.ts' },
   'GET /supervision/incidents/{incidentId}': { subject: 'list', why: 'reporter, organiser’s reviewers, supervisors of the owner or above, else 404; results above the clearance hidden: test/unit/supervision-incidents.test.ts' },
-  'GET /supervision/clocks': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above, administrators: test/unit/supervision-clocks.test.ts' },
+  'GET /supervision/clocks': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above, administrators; a custodian its own organisation only (issue 13): test/unit/supervision-clocks.test.ts' },
+  'GET /custody/integrity-audits': { subject: 'list', why: 'custodians, reviewers, supervisors, administrators; each run’s findings counted for the organisations they concern and those above: test/unit/custody-integrity-reports.test.ts' },
+  'GET /custody/integrity-audits/{runId}': { subject: 'list', why: 'findings of the organisations involved and those above (R3.1); a result above clearance by number only (R5.1): test/unit/custody-integrity-reports.test.ts' },
   'GET /publication/authorities': { subject: 'none', why: 'the authority table is public to signed-in users; no classified record (R12.3)' },
   'PUT /publication/authorities': { subject: 'none', why: 'administrators; provincial ones their own province only: test/unit/publication-authority.test.ts' },
   'POST /catalogue/{resultNumber}/releases': {
