@@ -181,3 +181,10 @@ export type IntegrityAuditList = ResponseOf<RouteContract<Custody['ListIntegrity
 export type IntegrityRunView = IntegrityAuditList['items'][number];
 export type IntegrityAuditDetail = ResponseOf<RouteContract<Custody['GetIntegrityAudit']>>;
 export type IntegrityFinding = IntegrityAuditDetail['findings'][number];
+
+// ---- 我的通知: what a person was emailed ------------------------------------------------------------------------
+import type { notificationContracts } from '../../functions/identity/notification-contracts.ts';
+export type NotificationList = ResponseOf<typeof notificationContracts.ListMyNotifications>;
+export type NotificationView = NotificationList['items'][number];
+export type MarkReadBody = BodyOf<typeof notificationContracts.MarkNotificationsRead>;
+export type MarkedRead = ResponseOf<typeof notificationContracts.MarkNotificationsRead>;

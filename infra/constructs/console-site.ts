@@ -265,6 +265,7 @@ export const fixedConsoleRoutes = [
   'signed-out',
   'forbidden',
   'catalogue',
+  'notifications',
   'survey-tasks',
   'survey-tasks/new',
   'custody/receipts',

@@ -108,6 +108,8 @@ const matrix: Record<string, Row> = {
   'GET /auth/config': { subject: 'none', why: 'public: the issuer and public client id, no record' },
   'GET /openapi.json': { subject: 'none', why: 'public, no record' },
   'GET /me': { subject: 'none', why: 'the caller only' },
+  'GET /notifications': { subject: 'none', why: 'the caller’s own (keyed by their registered email), no other record: test/unit/notifications.test.ts' },
+  'POST /notifications/read': { subject: 'none', why: 'the caller’s own only; another’s id changes nothing: test/unit/notifications.test.ts' },
   'GET /orgs': { subject: 'none', why: 'the organisation tree is public to signed-in users (R3.1)' },
   'GET /orgs/{code}': { subject: 'none', why: 'the organisation tree is public to signed-in users (R3.1)' },
   'GET /orgs/{code}/users': { subject: 'orgUsers', why: 'need-to-know: the organisation, its superiors, administrators (below)' },
