@@ -1,26 +1,13 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { requireEnv, tableEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { Notification, NotificationStore } from '#shared/notifications/notifications.ts';
 import { auditedWrite } from './audited-write.ts';
-import { documentClient, keys, queryAll } from './dynamo.ts';
+import { DynamoNotificationWriter } from './dynamo-notification-writer.ts';
+import { keys, queryAll } from './dynamo.ts';
 
-/**
- * NOTIFY#<email> / <notificationId>: one emailed message as its recipient sees it in the console (我的通知).
- * Written by the mail port of every function that sends email (PutItem on NOTIFY#* only: infra
- * bindNotifications); read and marked read by the notifications context.
- */
-export class DynamoNotificationStore implements NotificationStore {
-  constructor(private readonly table: string) {}
-
-  async record(items: readonly Notification[]): Promise<void> {
-    await Promise.all(
-      items.map((n) =>
-        documentClient().send(new PutCommand({ TableName: this.table, Item: { ...keys.notification(n.recipient, n.notificationId), ...n }, ConditionExpression: 'attribute_not_exists(pk)' })),
-      ),
-    );
-  }
+/** 我的通知, read and marked read (GET /notifications, POST /notifications/read); the mail port writes them (dynamo-notification-writer.ts). */
+export class DynamoNotificationStore extends DynamoNotificationWriter implements NotificationStore {
 
   listFor(recipient: string, limit: number): Promise<Notification[]> {
     return queryAll(

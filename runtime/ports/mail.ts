@@ -4,9 +4,9 @@
  * (infra grants a sending function PutItem on those keys only), so no context records its own.
  */
 import { mailerFromEnv } from '#adapters/mailer.ts';
-import { notificationStoreFromEnv } from '#adapters/dynamo-notifications.ts';
+import { notificationWriterFromEnv } from '#adapters/dynamo-notification-writer.ts';
 import { recordingMailer } from '#shared/notifications/notifications.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import { port } from '../port.ts';
 
-export const mailer = /* @__PURE__ */ port({ name: 'mailer', env: ['mail', 'registry'], build: (env): Mailer => recordingMailer(mailerFromEnv(env), notificationStoreFromEnv(env)) });
+export const mailer = /* @__PURE__ */ port({ name: 'mailer', env: ['mail', 'registry'], build: (env): Mailer => recordingMailer(mailerFromEnv(env), notificationWriterFromEnv(env)) });
