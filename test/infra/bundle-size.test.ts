@@ -37,7 +37,7 @@ import { newApp } from './synth.ts';
  */
 const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
   ses: {
-    ImportOnboarding: 1275,
+    ImportOnboarding: 1276,
     RenderBulletin: 2427,
   },
   smtp: {
@@ -53,7 +53,7 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     CreateHumanTask: 411,
     EscalateReview: 412,
     HumanTaskReminders: 418,
-    ImportOnboarding: 1275,
+    ImportOnboarding: 1276,
     RenderBulletin: 2427,
   },
 };
