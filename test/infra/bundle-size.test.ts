@@ -52,7 +52,7 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     ReturnToSubmitter: 397,
     CreateHumanTask: 411,
     EscalateReview: 412,
-    HumanTaskReminders: 418,
+    HumanTaskReminders: 419,
     ImportOnboarding: 1276,
     RenderBulletin: 2427,
   },
