@@ -32,6 +32,8 @@ export function documentClient(): DynamoDBDocumentClient {
  *                           custodyReceived {receivedAt, catalogueReportDue (R9.1)}, transferNotRequired, forestryCopySent {due} …
  *                           custodyCopied also carries gsi1: CUSTODYCOPIES / <resultNumber>#v<nnnn> — every custody
  *                           copy with its manifest SHA-256 and root hash, the integrity audit's expected set (R10.1)
+ *   INTEGRITY#<date>  RUN#<executionName>    one integrity audit run  gsi1: INTEGRITYRUNS / <checkedAt>#<executionName>
+ *   NOTIFY#<email>    <sentAt>.<random>      one emailed message as its recipient sees it in the console (我的通知)
  *   CAT#<number>      META   catalogue entry 成果目录 (R9.2; adapters/dynamo-catalogue.ts); never deleted —
  *                           a destroyed entry keeps its number (status 'destroyed')
  *   CAT#<number>      V#<nnnn>               snapshot of entry version n (R9.2: edits are versioned)
@@ -97,12 +99,20 @@ export const keys = {
   catalogueReportLast: (custodianOrg: string) => ({ pk: `CATREPORTLAST#${custodianOrg}`, sk: 'META' }),
   ping: (id: string) => ({ pk: `PING#${id}`, sk: 'META' }),
   integrityRun: (date: string, executionName: string) => ({ pk: `INTEGRITY#${date}`, sk: `RUN#${executionName}` }),
+  /** 我的通知: one emailed message for one recipient (adapters/dynamo-notifications.ts). */
+  notification: (recipient: string, notificationId: string) => ({ pk: `NOTIFY#${recipient}`, sk: notificationId }),
   scheduleRun: (name: string) => ({ pk: `SCHEDULE#${name}`, sk: 'LAST_RUN' }),
   /** The audit chain of one shard (shared/audit/shards.ts): national `AUDIT`, a province `AUDIT#44`. */
   auditPartition,
   auditHead: (shard?: string) => ({ pk: auditPartition(shard), sk: 'HEAD' }),
   auditRecord: (seq: number, shard?: string) => ({ pk: auditPartition(shard), sk: `SEQ#${String(seq).padStart(12, '0')}` }),
 } as const;
+
+/** The index keys of an integrity audit run: every run, newest first, one key query (GET /custody/integrity-audits). */
+export const integrityRunsPartition = 'INTEGRITYRUNS';
+export function integrityRunIndex(checkedAt: string, executionName: string): { gsi1pk: string; gsi1sk: string } {
+  return { gsi1pk: integrityRunsPartition, gsi1sk: `${checkedAt}#${executionName}` };
+}
 
 /** The index keys of a custodyCopied event: the integrity audit's expected set, one key query (R10.1). */
 export const custodyCopiesPartition = 'CUSTODYCOPIES';

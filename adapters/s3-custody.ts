@@ -22,7 +22,7 @@ import type { Bytes, CopyOptions, CustodyObjectHead, CustodyRepair, CustodyStore
 import { CustodyContentConflictError, CustodyObjectExistsError, CustodySourceChangedError } from '#shared/custody/errors.ts';
 import { sha256OfStream } from '#shared/custody/hash.ts';
 import type { IntegrityRun, IntegrityRunLog } from '#shared/custody/integrity.ts';
-import { keys } from './dynamo.ts';
+import { integrityRunIndex, keys } from './dynamo.ts';
 import { countParts } from './dynamo-supervision.ts';
 import { fullObjectSha256, storedChecksumsTrusted } from './s3-byte-source.ts';
 import { bucketName } from './s3.ts';
@@ -545,7 +545,7 @@ export class DynamoIntegrityRunLog implements IntegrityRunLog {
     await this.audited(
       [
         {
-          item: { Put: { TableName: this.table, Item: { ...runKey, ...run }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          item: { Put: { TableName: this.table, Item: { ...runKey, ...integrityRunIndex(run.checkedAt, run.executionName), ...run }, ConditionExpression: 'attribute_not_exists(pk)' } },
           onConditionFailed: () => recorded,
         },
         ...first!.items,

@@ -18,9 +18,9 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-  /** The API's message for a body field (`body.name` → 'name'), for the form item it names. */
+  /** The API's message for a body field (`body.name`, `body.name.0`, `body.name[0]` → 'name'), for the form item it names. */
   fieldMessage(field: string): string | undefined {
-    return this.details.find((d) => d.field === `body.${field}` || d.field.startsWith(`body.${field}.`))?.message;
+    return this.details.find((d) => d.field === `body.${field}` || d.field.startsWith(`body.${field}.`) || d.field.startsWith(`body.${field}[`))?.message;
   }
 }
 

@@ -146,3 +146,45 @@ export type CompletedVersion = ResponseOf<typeof submissionContracts.CompleteVer
 
 import type { verificationContracts } from '../../functions/verification/context.ts';
 export type VerificationReport = ResponseOf<typeof verificationContracts.GetVerificationReport>;
+
+// ---- supervision: bulletins, clocks, incidents (issue 13, the supervisor's and organiser's pages) ----------------
+export type ClockView = ClockList['items'][number];
+export type ClockQuery = QueryOf<RouteContract<Supervision['ListClocks']>>;
+export type BulletinList = ResponseOf<RouteContract<Supervision['ListBulletins']>>;
+export type BulletinView = BulletinList['items'][number];
+export type IssueBulletinBody = BodyOf<RouteContract<Supervision['IssueBulletin']>>;
+export type IssuedBulletin = ResponseOf<RouteContract<Supervision['IssueBulletin']>>;
+export type BulletinFile = ResponseOf<RouteContract<Supervision['GetBulletinFile']>>;
+export type ReportIncidentBody = BodyOf<RouteContract<Supervision['ReportIncident']>>;
+export type ReportedIncident = ResponseOf<RouteContract<Supervision['ReportIncident']>>;
+export type IncidentList = ResponseOf<RouteContract<Supervision['ListIncidents']>>;
+export type IncidentView = IncidentList['items'][number];
+export type IncidentState = IncidentView['state'];
+export type IncidentKind = IncidentView['kind'];
+export type MoveIncidentBody = BodyOf<RouteContract<Supervision['MoveIncident']>>;
+export type MovedIncident = ResponseOf<RouteContract<Supervision['MoveIncident']>>;
+
+export const incidentKindLabels: Record<IncidentKind, string> = { leak: '泄密', loss: '丢失', damage: '损毁' };
+export const incidentStateLabels: Record<IncidentState, string> = { reported: '已报告', verified: '已核实', measures: '已采取处置措施', closed: '已结案' };
+/** The clock types declared today (shared/supervision/clock-types.ts; not imported: it would bring the deadline rules into the page). */
+export const clockTypeOptions: readonly { id: string; label: string }[] = [
+  { id: 'R6.1', label: 'R6.1 成果汇交' },
+  { id: 'R7.2', label: 'R7.2 重新汇交' },
+  { id: 'R8.1', label: 'R8.1 成果移交' },
+  { id: 'R9.1', label: 'R9.1 目录上报' },
+];
+
+// ---- custody: the integrity audit's reports (完整性检查) --------------------------------------------------------
+import type { custody } from '../../functions/custody/context.ts';
+type Custody = (typeof custody)['routes'];
+export type IntegrityAuditList = ResponseOf<RouteContract<Custody['ListIntegrityAudits']>>;
+export type IntegrityRunView = IntegrityAuditList['items'][number];
+export type IntegrityAuditDetail = ResponseOf<RouteContract<Custody['GetIntegrityAudit']>>;
+export type IntegrityFinding = IntegrityAuditDetail['findings'][number];
+
+// ---- 我的通知: what a person was emailed ------------------------------------------------------------------------
+import type { notificationContracts } from '../../functions/identity/notification-contracts.ts';
+export type NotificationList = ResponseOf<typeof notificationContracts.ListMyNotifications>;
+export type NotificationView = NotificationList['items'][number];
+export type MarkReadBody = BodyOf<typeof notificationContracts.MarkNotificationsRead>;
+export type MarkedRead = ResponseOf<typeof notificationContracts.MarkNotificationsRead>;

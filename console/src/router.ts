@@ -20,6 +20,7 @@ declare module 'vue-router' {
 const routes: RouteRecordRaw[] = [
   { path: '/', name: 'todo', component: () => import('./pages/TodoPage.vue'), meta: { title: '待办' } },
   { path: '/tasks/:id', name: 'task', component: () => import('./pages/TaskPage.vue'), meta: { title: '待办任务', parent: 'todo' }, props: true },
+  { path: '/notifications', name: 'notifications', component: () => import('./pages/NotificationsPage.vue'), meta: { title: '我的通知' } },
   { path: '/catalogue', name: 'catalogue', component: () => import('./pages/CataloguePage.vue'), meta: { title: '成果目录检索' } },
   {
     path: '/catalogue/:resultNumber',

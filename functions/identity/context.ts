@@ -7,6 +7,7 @@ import { isSameOriginPath } from '#shared/web/sign-in.ts';
 import { orgLevels, orgTypes, organisationSchema, regionCodeSchema, userSchema } from '#shared/schemas/identity.ts';
 import { roleSchema } from '#shared/identity/roles.ts';
 import { onboardingReportSchema } from '#shared/identity/onboarding.ts';
+import { notificationContracts } from './notification-contracts.ts';
 
 const isoInstantOrDay = z.union([z.iso.date(), z.iso.datetime()]);
 
@@ -226,6 +227,16 @@ export const identity = defineContext({
       entry: './get-sign-in-settings.ts',
       description: 'The issuer and public client the CLI and browser clients sign in with.',
     },
+    ListMyNotifications: {
+      entry: './list-my-notifications.ts',
+      description: "我的通知 (issue 13): the caller's own notifications (the emails sent to their address, recorded by the mail port), newest first, with the unread count: one key query.",
+      tables: readsRegistry,
+    },
+    MarkNotificationsRead: {
+      entry: './mark-notifications-read.ts',
+      description: "Marks the caller's own unread notifications read: conditional, audited, idempotent.",
+      tables: auditedWrites,
+    },
     GetMe: {
       entry: './get-me.ts',
       description: 'The signed-in user, with organisation, roles and clearance.',
@@ -298,6 +309,8 @@ export const identity = defineContext({
     CreateUser: { method: 'POST', path: '/users', auth: ['administrator'], summary: '登记人员', contract: identityContracts.CreateUser },
     UpdateUser: { method: 'PATCH', path: '/users/{userId}', auth: ['administrator'], summary: '修改、调动、停用人员', contract: identityContracts.UpdateUser },
     ImportOnboarding: { method: 'POST', path: '/onboarding/imports', auth: ['administrator'], summary: '批量开通组织与人员（先试运行）', contract: identityContracts.ImportOnboarding },
+    ListMyNotifications: { method: 'GET', path: '/notifications', auth: 'any', summary: '我的通知', contract: notificationContracts.ListMyNotifications },
+    MarkNotificationsRead: { method: 'POST', path: '/notifications/read', auth: 'any', summary: '将通知标记为已读', contract: notificationContracts.MarkNotificationsRead },
     GetMe: {
       method: 'GET',
       path: '/me',

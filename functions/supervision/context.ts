@@ -153,7 +153,7 @@ export const supervision = defineContext({
     ListClocks: {
       method: 'GET',
       path: '/supervision/clocks',
-      auth: ['supervisor', 'reviewer', 'administrator'],
+      auth: ['supervisor', 'reviewer', 'administrator', 'custodian'],
       summary: '法定期限列表（运行中、逾期、已办结）',
       contract: contract({
         query: z.object({
@@ -170,7 +170,7 @@ export const supervision = defineContext({
           items: z.array(clockViewSchema),
         }),
         description:
-          '法定期限（R6.1 汇交、R7.2 重新汇交、R8.1 移交、R9.1 目录上报；其他业务声明新的期限类型后自动纳入）。监督人员可查看本单位及下级单位，组织单位审核人可查看本单位所辖单位，系统管理员可查看任一单位。按组织的键查询，不做全表扫描。',
+          '法定期限（R6.1 汇交、R7.2 重新汇交、R8.1 移交、R9.1 目录上报；其他业务声明新的期限类型后自动纳入）。监督人员可查看本单位及下级单位，组织单位审核人可查看本单位所辖单位，系统管理员可查看任一单位；保管单位只能查看本单位的期限（其他单位返回 403）。按组织的键查询，不做全表扫描。',
       }),
     },
     IssueBulletin: {

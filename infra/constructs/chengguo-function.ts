@@ -236,6 +236,23 @@ export class ChengguoFunction extends Construct {
     return this;
   }
 
+  /**
+   * 我的通知 (issue 13): the mail port records each recipient's notification (runtime/ports/mail.ts) — PutItem on the
+   * registry, items keyed NOTIFY#* only, whatever else the function may do there.
+   */
+  bindNotifications(ref: TableRef): this {
+    this.fn.addEnvironment(tableEnv[ref.name], ref.table.tableName);
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [ref.table.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['NOTIFY#*'] } },
+      }),
+    );
+    this.grantKeyVia(ref.key, 'dynamodb', Stack.of(this).region, 'readWrite');
+    return this;
+  }
+
   /** BUCKET env var + object read or write in that one bucket, and its key via S3 only. */
   bindBucket(ref: BucketRef, access: Access): this {
     this.fn.addEnvironment(bucketEnv[ref.name], ref.bucketName);

@@ -262,7 +262,7 @@ export class StatelessStack extends Stack {
         fn.bindBucket(bucketRef(ctx, bucket), access);
       }
       if (def.verifiesJwt) fn.bindJwt(jwt).bindSecurityRecords(tableRefs.logs);
-      if (def.sendsEmail) fn.bindEmail(mail);
+      if (def.sendsEmail) fn.bindEmail(mail).bindNotifications(tableRefs.registry);
       if (def.managesSignIn) fn.bindSignInAccounts(stateful.userDirectory?.userPool);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
       if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'), `${p}-custody-destruction`);

@@ -54,5 +54,10 @@ export const trustStoredChecksums = /* @__PURE__ */ port({ name: 'trustStoredChe
 /** The integrity audit's run records on the registry (audited); its adapter lives with the custody store. */
 export const integrityRuns = /* @__PURE__ */ port({ name: 'runs', env: ['registry', 'logs'], build: (env): IntegrityRunLog => integrityRunLogFromEnv(env) });
 
+/** The integrity audit's run records, read (GET /custody/integrity-audits). */
+import { integrityRunReaderFromEnv } from '#adapters/dynamo-integrity-runs.ts';
+import type { IntegrityRunReader } from '#shared/custody/integrity-reports.ts';
+export const integrityRunsRead = /* @__PURE__ */ port({ name: 'runs', env: ['registry'], build: (env): IntegrityRunReader => integrityRunReaderFromEnv(env) });
+
 /** THE privileged path: deletes every version under a result's custody prefixes (and the local backup copy). */
 export const custodyDestroyers = /* @__PURE__ */ port({ name: 'destroyers', env: ['custody'], build: (env): readonly CustodyDestroyer[] => custodyDestroyersFromEnv(env) });

@@ -1,4 +1,5 @@
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import { ForbiddenError } from '#shared/errors.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import { regionCovers } from '#shared/identity/scope.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -22,6 +23,14 @@ export function clockView(clock: Clock, today: string, calendar: WorkingDayCalen
 }
 
 /**
+ * A custodian who neither supervises nor reviews nor administers sees the clocks its own organisation owns (R9.1 and
+ * what later contexts give it), never another organisation's nor those below it (issue 13: 保管单位的期限).
+ */
+export function ownClocksOnly(actor: Pick<Principal, 'roles'>): boolean {
+  return actor.roles.includes('custodian') && !actor.roles.some((r) => r === 'supervisor' || r === 'reviewer' || r === 'administrator');
+}
+
+/**
  * GET /supervision/clocks (issue 14 §1): running and overdue (or met) clocks
  * of an organisation and, by default, every organisation below it; filtered by
  * clock type and region. One key query per organisation, never a scan.
@@ -34,8 +43,10 @@ export async function listClocks(
   if (cmd.type !== undefined && !clockType(cmd.type)) {
     throw invalid('query.type', `未知的期限类型 ${cmd.type}，可选：${clockTypes().map((t) => t.id).join('、')}`, 'UNKNOWN_CLOCK_TYPE');
   }
-  await requireSupervisionScope(ports.identity, cmd.actor, org, 'query.org');
-  const orgs = cmd.subordinates ? await orgTree(ports.identity, org) : [org];
+  const ownOnly = ownClocksOnly(cmd.actor);
+  if (ownOnly && org !== cmd.actor.orgCode) throw new ForbiddenError(`保管单位只能查看本单位（${cmd.actor.orgCode}）的期限，不能查看 ${org}`);
+  if (!ownOnly) await requireSupervisionScope(ports.identity, cmd.actor, org, 'query.org');
+  const orgs = cmd.subordinates && !ownOnly ? await orgTree(ports.identity, org) : [org];
   const stored: Clock['state'] = cmd.state === 'met' ? 'met' : 'running';
   const today = chinaDate(ports.now());
   const calendar = await ports.calendar();

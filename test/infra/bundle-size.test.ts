@@ -31,7 +31,9 @@ import { newApp } from './synth.ts';
  * bulletin renderers in RenderBulletin alone): 3 of 102 (SES) and 15 (SMTP) were over; OpenApi then left the list
  * (its document is built at bundle time, 292 → 152 KB) — the issue-10 goal is NOT met (docs/performance.md says
  * what is left: RenderBulletin carries ECharts and exceljs by design, ImportOnboarding reads workbooks with
- * exceljs, nodemailer's SMTP transport on aws-cn).
+ * exceljs, nodemailer's SMTP transport on aws-cn). Issue 13 (我的通知): every mail sender carries the notification
+ * writer (about 1 KB; AlertIntegrityProblems 3 KB with the registry keys), ImportOnboarding the identity context's
+ * two notification routes.
  */
 const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
   ses: {

@@ -63,6 +63,11 @@ function securityRecordGrant(st: Record<string, unknown>): boolean {
   return JSON.stringify(st['Condition'] ?? {}).includes('SECREC#');
 }
 
+/** The one statement bindNotifications adds (issue 13, 我的通知): PutItem on the registry, leading key NOTIFY#*. */
+function notificationGrant(st: Record<string, unknown>): boolean {
+  return JSON.stringify(st['Condition'] ?? {}).includes('NOTIFY#');
+}
+
 describe('functions: one opinionated Lambda per manifest entry (issue 2)', () => {
   it('runs every function on Node.js 22, ARM, with active tracing, JSON logs and its own KMS-encrypted log group with a retention', () => {
     const functions = contextResources(s, 'AWS::Lambda::Function');
@@ -109,7 +114,7 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
       const statements = statementsOf(def.name);
       for (const [table, access] of Object.entries(def.tables ?? {})) {
         expect(envOf(def.name)[tableEnv[table as 'registry' | 'logs']], `${def.name} ${table}`).toBeDefined();
-        const grant = statements.filter((st) => JSON.stringify(st['Resource']).includes(`${table === 'registry' ? 'RegistryTable' : 'LogsTable'}`) && !securityRecordGrant(st));
+        const grant = statements.filter((st) => JSON.stringify(st['Resource']).includes(`${table === 'registry' ? 'RegistryTable' : 'LogsTable'}`) && !securityRecordGrant(st) && !notificationGrant(st));
         expect(grant.length, `${def.name} ${table}`).toBeGreaterThan(0);
         const actions = actionsOf(grant);
         expect(actions).toContain('dynamodb:Query');
@@ -130,6 +135,18 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
         expect(actionsOf([g]), def.name).toEqual(['dynamodb:PutItem']);
         expect(JSON.stringify(g['Resource']), def.name).toContain('LogsTable');
         if (def.verifiesJwt) expect(envOf(def.name)[tableEnv.logs], def.name).toBeDefined();
+      }
+    }
+  });
+
+  it('issue 13 lets every function that sends email put notifications (我的通知), and only items keyed NOTIFY# in the registry', () => {
+    for (const def of manifest.functions) {
+      const grants = statementsOf(def.name).filter(notificationGrant);
+      expect(grants.length, def.name).toBe(def.sendsEmail ? 1 : 0);
+      for (const g of grants) {
+        expect(actionsOf([g]), def.name).toEqual(['dynamodb:PutItem']);
+        expect(JSON.stringify(g['Resource']), def.name).toContain('RegistryTable');
+        expect(envOf(def.name)[tableEnv.registry], def.name).toBeDefined();
       }
     }
   });

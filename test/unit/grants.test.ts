@@ -34,6 +34,8 @@ function covers(def: FunctionDef, port: string, group: EnvGroup): boolean {
   if (typeof group !== 'string') return [...(def.startsStateMachines ?? []), ...(def.answersStateMachines ?? [])].includes(group.stateMachine);
   switch (group) {
     case 'registry':
+      // 我的通知 (issue 13): the mail port records notifications under NOTIFY# of every sending function (bindNotifications).
+      if (port === 'mailer') return def.sendsEmail === true;
       return def.tables?.registry !== undefined;
     case 'logs':
       // Security records (R20.1) are written under SECREC# by every JWT-verifying function (bindSecurityRecords).

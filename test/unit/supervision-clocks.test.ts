@@ -156,7 +156,7 @@ describe('R6.1 R21.1 issue 14: GET /supervision/clocks by organisation (with sub
     // prepare
     const { h } = await world();
     const mismatches: string[] = [];
-    const above: Record<string, string[]> = { '440000-IMP': ['440000-IMP', '440000-NR', '100000-NR'], '440000-NR': ['440000-NR', '100000-NR'] };
+    const above: Record<string, string[]> = { '440000-IMP': ['440000-IMP', '440000-NR', '100000-NR'], '440000-NR': ['440000-NR', '100000-NR'], '440000-CUS': ['440000-CUS', '440000-NR', '100000-NR'] };
 
     // act
     for (const u of seedUsers) {
@@ -164,7 +164,9 @@ describe('R6.1 R21.1 issue 14: GET /supervision/clocks by organisation (with sub
         const res = await call(h as never, 'GET', '/supervision/clocks', { user: u.userId, query: { org } });
         const roleOk = u.roles.some((r) => ['supervisor', 'reviewer', 'administrator'].includes(r));
         const organiserReviewer = u.roles.includes('reviewer') && /-(NR|FG)$/.test(u.orgCode);
-        const want = !roleOk ? 403 : u.roles.includes('administrator') || ((u.roles.includes('supervisor') || organiserReviewer) && allowed.includes(u.orgCode)) ? 200 : 403;
+        // issue 13: a custodian (with no supervising role) sees its own organisation's clocks only.
+        const ownCustodian = !roleOk && u.roles.includes('custodian') && u.orgCode === org;
+        const want = ownCustodian ? 200 : !roleOk ? 403 : u.roles.includes('administrator') || ((u.roles.includes('supervisor') || organiserReviewer) && allowed.includes(u.orgCode)) ? 200 : 403;
         if (res.status !== want) mismatches.push(`${u.userId} (${u.orgCode}) on ${org}: want ${want}, got ${res.status}`);
       }
     }
@@ -197,6 +199,33 @@ describe('R6.1 R21.1 issue 14: GET /supervision/clocks by organisation (with sub
     expect(JSON.stringify(bad.body)).toContain('query.type');
     expect(badState.status).toBe(400);
     expect(JSON.stringify(badState.body)).toContain('query.state');
+  }, 60_000);
+
+  it('R9.1 issue 13: a custodian lists its own organisation’s clocks (the catalogue-report clock its receipt started), never those below it or another’s', async () => {
+    // prepare
+    const t = await transferWorld();
+    const w = t.world;
+    const id = (await openedSubmission(w)).submission.submissionId;
+    await sealed(w, id, 1);
+    await markVerified(w.ports, { submissionId: id, n: 1, decidedBy: 'chen.jing' });
+    const { resultNumber } = await assignNumber(t.ports, { submissionId: id, requestId: 'a' });
+    await recordReceipt(t.ports, { submissionId: id, n: 1, resultNumber, receipt: { decidedBy: 'zhang.wei', decidedAt: w.now.toISOString() }, requestId: 'r' });
+    const store = new DynamoSupervisionStore(new InMemoryRegistryAccess(w.tables));
+    const h = listClocksHandler.with({ verifier: portsFor(w).verifier, identity: w.identity, clocks: store, calendar: w.ports.calendar, now: () => w.now });
+
+    // act
+    const own = await call(h as never, 'GET', '/supervision/clocks', { user: 'zhang.wei' });
+    const withSubordinates = await call(h as never, 'GET', '/supervision/clocks', { user: 'zhang.wei', query: { subordinates: 'true', state: 'open' } });
+    const organiser = await call(h as never, 'GET', '/supervision/clocks', { user: 'zhang.wei', query: { org: '440000-NR' } });
+
+    // assess
+    expect(own.status).toBe(200);
+    expect(own.body.orgs).toEqual(['440000-CUS']);
+    expect(own.body.items.map((c: { type: string; subject: string; ownerOrg: string }) => [c.type, c.subject, c.ownerOrg])).toEqual([['R9.1', resultNumber, '440000-CUS']]);
+    expect(own.body.items[0]).toMatchObject({ state: 'running', workingDaysLeft: expect.any(Number) });
+    expect(withSubordinates.body.orgs).toEqual(['440000-CUS']);
+    expect(organiser.status).toBe(403);
+    expect(organiser.body.error.message).toContain('只能查看本单位');
   }, 60_000);
 });
 
