@@ -7,6 +7,7 @@ import type { OutcomePorts } from '#shared/ports/submission.ts';
 import type { HumanTask, HumanTaskDecisionValue, HumanTaskStore, HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
 import type { ProtectedRecord } from '#shared/security/access.ts';
+import type { SharingStore } from '#shared/sharing/model.ts';
 
 /** What happened to a task, for the history its subject keeps (a submission's timeline). */
 export type HumanTaskEventType = 'emailSent' | 'reminderSent' | 'escalated' | 'decided' | 'expired';
@@ -71,6 +72,8 @@ export interface HumanTaskKindPorts extends OutcomePorts {
   readonly catalogue: CatalogueStore;
   readonly destructions: Pick<DestructionStore, 'get'>;
   readonly reports: Pick<CatalogueReportStore, 'get'>;
+  /** Sharing applications (the organiser's review reads the application and the requester's history). */
+  readonly sharing: Pick<SharingStore, 'getApplication' | 'listApplications'>;
   /** Other tasks about a subject (a review reads the countersign opinions given before it, R7.1). */
   readonly humanTasks: Pick<HumanTaskStore, 'listBySubject'>;
 }
