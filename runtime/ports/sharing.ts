@@ -1,5 +1,6 @@
 /** Port recipes of the sharing context (issue 16): the sharing store (registry + its log on the logs table) and the custody download links. */
-import { sharingReaderFromEnv, sharingStoreFromEnv } from '#adapters/dynamo-sharing.ts';
+import { sharingReaderFromEnv } from '#adapters/dynamo-sharing-read.ts';
+import { sharingStoreFromEnv } from '#adapters/dynamo-sharing.ts';
 import { sharingLinksFromEnv } from '#adapters/s3-sharing-links.ts';
 import type { DownloadLinks, SharingStore } from '#shared/sharing/model.ts';
 import { port } from '../port.ts';
