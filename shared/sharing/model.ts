@@ -54,6 +54,8 @@ export const sharingDecisionSchema = z.object({
   reasons: z.string(),
   decidedBy: z.string().check(z.minLength(1)),
   decidedAt: z.string().check(z.minLength(1)),
+  /** The organiser's conditions with an approval (R15.1): a shorter period, fewer files, a narrower scope. */
+  conditions: z.optional(z.object({ to: z.optional(z.string()), files: z.optional(z.array(z.string())), scope: z.optional(z.string()) })),
 });
 export type SharingDecision = z.infer<typeof sharingDecisionSchema>;
 

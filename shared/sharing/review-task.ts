@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { chinaDateTime } from '#shared/calendar/dates.ts';
-import { NotFoundError } from '#shared/errors.ts';
+import { NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
+import { isValidIsoDate } from '#shared/calendar/dates.ts';
 import { classificationLabels, classifications, type Classification } from '#shared/reference/classifications.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -46,6 +47,25 @@ export function sharingReviewKind(ports: {
     kind: sharingReviewKindId,
     label: '成果共享审核',
     role: 'reviewer',
+
+    acceptsConditions: true,
+
+    /** Conditions may only narrow the application: an earlier end (not before the start), files among those asked for, a scope. */
+    async checkDecision(task, decision) {
+      const c = decision.conditions;
+      if (!c) return;
+      const { app, items } = await load(task.subject);
+      const issues: FieldIssue[] = [];
+      if (c.to !== undefined && (!isValidIsoDate(c.to) || c.to < app.period.from || c.to > app.period.to)) {
+        issues.push({ field: 'body.conditions.to', code: 'OUT_OF_PERIOD', message: `截止日期应在申请的期限内（${app.period.from} 至 ${app.period.to}）` });
+      }
+      const asked = items.flatMap((i) => i.files ?? []);
+      const whole = items.some((i) => !i.files);
+      for (const [j, f] of (c.files ?? []).entries()) {
+        if (!whole && !asked.includes(f)) issues.push({ field: `body.conditions.files[${j}]`, code: 'NOT_ASKED', message: `申请中没有文件 ${f}` });
+      }
+      if (issues.length > 0) throw new ValidationError(`请求参数有误：${issues.map((i) => `${i.field} ${i.message}`).join('；')}`, issues);
+    },
 
     async protects(subject) {
       const { app, review, items } = await load(subject);

@@ -339,12 +339,15 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
   if (cmd.approval.decision !== 'approve') throw new ForbiddenError('未经组织单位同意，不提供任何成果（R15.1）');
   if (review.status !== 'pending') throw new ConflictError('REVIEW_CLOSED', `共享申请 ${cmd.applicationId} 的审核已${reviewStatusLabels[review.status]}`);
   const items = app.items.filter((i) => review.resultNumbers.includes(i.resultNumber));
+  const conditions = cmd.approval.conditions;
   const files: GrantFile[] = [];
   for (const item of items) {
     const held = await latestCustodyFiles(ports.custody, item.resultNumber);
     if (!held) continue;
-    files.push(...(item.files ? held.files.filter((f) => item.files!.includes(f.path)) : held.files));
+    files.push(...held.files.filter((f) => (!item.files || item.files.includes(f.path)) && (!conditions?.files || conditions.files.includes(f.path))));
   }
+  // The organiser's conditions narrow the application, never widen it (checked at the decision, applied here).
+  const until = conditions?.to && conditions.to >= app.period.from && conditions.to < app.period.to ? conditions.to : app.period.to;
   const at = ports.now().toISOString();
   const grant: SharingGrant = {
     grantId,
@@ -357,16 +360,16 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
     classification: highest(items.map((i) => i.classification)),
     files,
     from: app.period.from,
-    to: app.period.to,
+    to: until,
     purpose: app.purpose,
-    scope: app.scope,
+    scope: conditions?.scope ?? app.scope,
     status: 'awaitingSignature',
     createdAt: at,
     approval: cmd.approval,
     version: 1,
   };
   const next = withReview(app, { ...review, status: 'approved', decision: cmd.approval, grantId }, [
-    event(at, 'approved', cmd.approval.decidedBy, `组织单位 ${cmd.organiserOrg} 同意共享（${review.resultNumbers.join('、')}）${cmd.approval.reasons ? `：${cmd.approval.reasons}` : ''}`),
+    event(at, 'approved', cmd.approval.decidedBy, `组织单位 ${cmd.organiserOrg} 同意共享（${review.resultNumbers.join('、')}）${cmd.approval.reasons ? `：${cmd.approval.reasons}` : ''}${conditions ? `；附加条件：${[conditions.to ? `期限至 ${conditions.to}` : '', conditions.files ? `仅 ${conditions.files.length} 个文件` : '', conditions.scope ? `使用范围限于 ${conditions.scope}` : ''].filter(Boolean).join('，')}` : ''}`),
     event(at, 'grantCreated', 'system', `共享授权 ${grantId}：${files.length} 个文件，${grant.from} 至 ${grant.to}；签署使用协议后方可下载`),
   ]);
   try {

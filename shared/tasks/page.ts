@@ -163,6 +163,10 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     }
     if (t.canDecide) {
       var reasons = el('textarea', { rows: '4', maxlength: '4000', placeholder: w.hint }, []);
+      // A sharing review may approve with conditions (R15.1): an earlier end of the period, a narrower scope.
+      var condTo = el('input', { type: 'date', 'aria-label': '同意时的使用期限截止日（可缩短）' }, []);
+      var condScope = el('input', { type: 'text', maxlength: '1000', 'aria-label': '同意时限定的使用范围', placeholder: '限定使用范围（可不填）' }, []);
+      var sharingConditions = t.kind === 'sharingReview' ? el('p', {}, ['附加条件（可不填）：期限截止 ', condTo, '　', condScope]) : el('span', {}, []);
       var approve = el('button', { type: 'button' }, [w.approve]);
       var ret = el('button', { type: 'button', class: 'return' }, [w.ret]);
       var out = el('div', {}, []);
@@ -176,7 +180,13 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         }
         if (!window.confirm('将提交决定：“' + decisionWords(w, decision) + '”（' + text(t.title) + '）。\\n每个任务只能决定一次，提交后不可更改。确定提交吗？')) return;
         approve.disabled = true; ret.disabled = true;
-        call('POST', api + '/decision', { decision: decision, reasons: reasons.value }).then(function (res) {
+        var payload = { decision: decision, reasons: reasons.value };
+        if (t.kind === 'sharingReview' && decision === 'approve' && (condTo.value || condScope.value.trim())) {
+          payload.conditions = {};
+          if (condTo.value) payload.conditions.to = condTo.value;
+          if (condScope.value.trim()) payload.conditions.scope = condScope.value.trim();
+        }
+        call('POST', api + '/decision', payload).then(function (res) {
           if (res.status === 200) {
             render(res.data);
             message('ok', '已提交：' + decisionWords(w, decision) + '。' + w.after);
@@ -190,7 +200,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       }
       approve.addEventListener('click', function () { decide('approve'); });
       ret.addEventListener('click', function () { decide('return'); });
-      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['处理决定']), reasons, el('p', {}, [approve, ret]), out]));
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['处理决定']), reasons, sharingConditions, el('p', {}, [approve, ret]), out]));
     }
     show(contentBox, nodes);
   }

@@ -317,3 +317,69 @@ describe('R16.1 R13.1 agreement, grant and logged downloads', () => {
     expect(w.sharing.log).toHaveLength(0);
   });
 });
+
+describe('R15.1 the organiser approves with conditions: a shorter period, fewer files, a narrower scope', () => {
+  async function reviewTask(opts: { files?: string[] } = {}) {
+    const { taskWorld, fakeTaskToken, testKind } = await import('./tasks-fakes.ts');
+    const sharing = new FakeSharingStore();
+    const app = {
+      applicationId: '5a000000-0000-4000-8000-00000000c0de',
+      requesterOrg: '440000-WR',
+      requestedBy: 'luo.xin',
+      requestedAt: '2026-09-21T01:00:00.000Z',
+      items: [{ resultNumber: '440000-CUS-2026-GT-000001', organiserOrg: '440000-NR', custodianOrg: '440000-CUS', classification: 'public' as const, ...(opts.files ? { files: opts.files } : {}) }],
+      purpose: '编制全省水资源综合规划',
+      scope: '规划计划处',
+      period,
+      contact,
+      channel: 'online' as const,
+      users: ['luo.xin'],
+      reviews: [{ organiserOrg: '440000-NR', resultNumbers: ['440000-CUS-2026-GT-000001'], status: 'pending' as const }],
+      status: 'reviewing' as const,
+      timeline: [],
+      version: 1,
+    };
+    await sharing.createApplication(app, { actor: 'luo.xin', orgCode: '440000-WR', action: 'test', target: 'x', outcome: 'success', requestId: 't' });
+    let world: Awaited<ReturnType<typeof taskWorld>>;
+    world = await taskWorld({ kinds: [testKind(), sharingReviewKind({ catalogue: { getEntry: async () => undefined }, sharing, identity: { getOrganisation: (c) => world.identity.getOrganisation(c), getUser: (u) => world.identity.getUser(u) } })] });
+    const { createHumanTask, decideHumanTask } = await import('#shared/tasks/human-tasks.ts');
+    const create = (kind: string, subject: Record<string, string>) =>
+      createHumanTask(world.ports, { taskToken: fakeTaskToken(), kind, subject, timeoutSeconds: 1_814_400, escalationLevel: 0, execution: 'arn:x', requestId: 'c', fn: 'CreateHumanTask' });
+    const decide = async (id: string, conditions: Record<string, unknown>) =>
+      decideHumanTask(world.ports, { actor: await world.user('chen.jing'), id, decision: 'approve', reasons: '', conditions, requestId: 'd' }).then(
+        () => 'ok',
+        (e: { details?: Array<{ field: string }> }) => e.details?.map((d) => d.field).join(',') ?? String(e),
+      );
+    return { world, sharing, app, create, decide };
+  }
+
+  it('refuses conditions on a task kind that takes none, and conditions outside the application, naming the field; passes valid ones on to the workflow', async () => {
+    const r = await reviewTask({ files: ['data/landuse.gpkg'] });
+    const other = await r.create('testApproval', { name: '样例', org: '440000-NR' });
+    const review = await r.create('sharingReview', { applicationId: r.app.applicationId, organiserOrg: '440000-NR' });
+
+    const onOther = await r.decide(other.task.id, { to: '2026-12-31' });
+    const tooLong = await r.decide(review.task.id, { to: '2027-12-31' });
+    const notAsked = await r.decide(review.task.id, { files: ['doc/说明.pdf'] });
+    const ok = await r.decide(review.task.id, { to: '2026-12-31', scope: '规划计划处水资源科', files: ['data/landuse.gpkg'] });
+
+    expect(onOther).toBe('body.conditions');
+    expect(tooLong).toBe('body.conditions.to');
+    expect(notAsked).toBe('body.conditions.files[0]');
+    expect(ok).toBe('ok');
+    expect(r.world.workflow.successes.map((s) => (s.output as { conditions?: unknown }).conditions)).toEqual([{ to: '2026-12-31', scope: '规划计划处水资源科', files: ['data/landuse.gpkg'] }]);
+  });
+
+  it('Grant Access applies the conditions: the grant ends earlier, holds only the files kept, names the narrower scope (and the agreement says so)', async () => {
+    const w = await setup();
+    const app = (await apply(w, body([w.numbers.public]))).body.application;
+
+    const grant = await grantAccess(w.ports, { applicationId: app.applicationId, organiserOrg: '440000-NR', approval: { ...approve(), conditions: { to: '2026-12-31', files: ['data/landuse.gpkg'], scope: '规划计划处水资源科' } }, requestId: 'g' });
+    const agreement = await call(getAgreementHandler.with(w.ports), 'GET', `/sharing/grants/${grant.grantId}/agreement`, { user: 'luo.xin', pathParameters: { grantId: grant.grantId } });
+
+    expect(grant).toMatchObject({ from: period.from, to: '2026-12-31', scope: '规划计划处水资源科' });
+    expect(grant.files.map((f) => f.path)).toEqual(['data/landuse.gpkg']);
+    expect(agreement.body.agreement.text).toContain('使用期限：2026-09-22 至 2026-12-31');
+    expect(agreement.body.agreement.text).toContain('使用范围：规划计划处水资源科');
+  });
+});
