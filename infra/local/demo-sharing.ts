@@ -9,6 +9,7 @@
  * (so the inbox holds only the one live task).
  */
 import { randomUUID } from 'node:crypto';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { addCalendarDays, chinaDate } from '#shared/calendar/dates.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { CustodyStore } from '#shared/ports/custody.ts';
@@ -25,6 +26,7 @@ export interface SharingDemoPorts {
   readonly links: DownloadLinks;
   readonly mailer: Mailer;
   readonly workflow: Workflow;
+  readonly calendar: () => Promise<WorkingDayCalendar>;
   readonly now: () => Date;
 }
 
@@ -50,7 +52,7 @@ export async function writeSharingDemo(ports: SharingDemoPorts, results: { grant
     contact: { name: '罗欣', phone: '020-83331234', email: 'luo.xin@example.gov.cn' },
   });
   const noStart: Workflow = { ...ports.workflow, start: async () => 'demo:decided-by-system-demo' };
-  const base = { catalogue: ports.catalogue, identity: ports.identity, sharing: ports.sharing, now: ports.now, newId: randomUUID };
+  const base = { catalogue: ports.catalogue, identity: ports.identity, sharing: ports.sharing, calendar: ports.calendar, now: ports.now, newId: randomUUID };
 
   // 1. Approved, signed, downloaded once.
   const granted = await applyForSharing({ ...base, workflow: noStart }, { actor: luo, input: input(results.granted, '【演示数据】编制广东省水资源综合规划（2026—2035年），叠加土地利用现状分析用水需求'), requestId: demoRequest });

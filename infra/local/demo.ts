@@ -368,6 +368,7 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
           links: sharingLinksFromEnv(),
           mailer: ports.transfer.mailer,
           workflow: workflowFromEnv(),
+          calendar: ports.submission.calendar,
           now: ports.submission.now,
         },
         { granted: summary.resultNumbers[0]!, waiting: summary.resultNumbers[1]! },

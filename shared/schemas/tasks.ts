@@ -11,10 +11,10 @@ export const decideHumanTaskBodySchema = z.object({
   reasons: described(z._default(z
     .string({ error: '请填写理由（字符串）' }).check(z.maxLength(4000, '理由不超过 4000 字')), ''), '理由；退回时必填（至少 5 个字），将反馈给汇交单位（R7.2）'),
   conditions: described(z.optional(z.object({
-    to: described(z.optional(isoDateSchema), '使用期限截止日（只能缩短申请的期限）'),
-    files: described(z.optional(z.array(z.string().check(z.minLength(1)).check(z.maxLength(1024))).check(z.minLength(1, '至少保留 1 个文件')).check(z.maxLength(1000))), '只同意共享这些文件（路径）'),
-    scope: described(z.optional(z.string().check(z.trim()).check(z.minLength(2, '使用范围至少 2 个字')).check(z.maxLength(1000, '使用范围不超过 1000 字'))), '限定的使用范围'),
-  })), '同意时附加的条件，仅“成果共享审核”任务接受（R15.1）：缩短期限、限定文件、限定使用范围'),
+    to: z.optional(isoDateSchema),
+    files: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)).check(z.maxLength(1000))),
+    scope: z.optional(z.string().check(z.trim()).check(z.minLength(2)).check(z.maxLength(1000))),
+  })), '仅成果共享审核同意时：to 缩短期限至 · files 限定文件 · scope 限定使用范围'),
 });
 export type DecideHumanTaskBody = z.infer<typeof decideHumanTaskBodySchema>;
 

@@ -14,6 +14,8 @@ import type { Workflow } from '#shared/ports/workflow.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { noteTouched } from '#shared/security/context.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
+import { sharingReviewDue } from '#shared/supervision/clock-types.ts';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { named } from '#shared/tasks/mail.ts';
 import {
   applicationStatusLabels,
@@ -75,9 +77,13 @@ export interface ApplyPorts {
   readonly identity: Pick<IdentityRepository, 'getUser'>;
   readonly sharing: Pick<SharingStore, 'createApplication'>;
   readonly workflow: Pick<Workflow, 'start'>;
+  readonly calendar: () => Promise<WorkingDayCalendar>;
   readonly now: () => Date;
   readonly newId: () => string;
 }
+
+/** The R15.1 review clock of one organiser's part of an application. */
+export const reviewClockSubject = (applicationId: string, organiserOrg: string) => `${applicationId}#${organiserOrg}`;
 
 /**
  * POST /sharing/applications (R14.1, R15.1).
@@ -98,6 +104,7 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
   const items: ApplicationItem[] = [];
+  const regionOf = new Map<string, string>();
   if (input.results.length === 0 || input.results.length > maxResultsPerApplication) {
     throw invalid('body.results', 'COUNT', `每份申请 1–${maxResultsPerApplication} 项成果`);
   }
@@ -119,6 +126,7 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
       continue;
     }
     if (r.files && r.files.length === 0) issues.push({ field: `body.results[${i}].files`, code: 'EMPTY', message: '部分文件申请至少列出 1 个文件；申请整个成果时不填' });
+    if (!regionOf.has(entry.organiserOrg)) regionOf.set(entry.organiserOrg, entry.spatialScope.regionCode);
     items.push({
       resultNumber: entry.resultNumber,
       organiserOrg: entry.organiserOrg,
@@ -183,11 +191,31 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
     timeline,
     version: 1,
   };
+  // R15.1: each organiser's review runs on a clock (online; the offline chain comes next round).
+  const calendar = channel === 'online' ? await ports.calendar() : undefined;
+  const due = calendar?.deadline(today, sharingReviewDue.days);
   await ports.sharing.createApplication(
     app,
     withSupervision(
       audit(actor.userId, actor.orgCode, 'sharing.application.submit', `SHAREAPP#${applicationId}`, cmd.requestId, { channel, resultNumbers: items.map((i) => i.resultNumber), purpose: app.purpose }),
-      { count: organisers.map((org) => ({ org, metric: 'R15.applications' })) },
+      {
+        count: organisers.map((org) => ({ org, metric: 'R15.applications' })),
+        ...(due
+          ? {
+              start: organisers.map((org) => ({
+                type: sharingReviewDue.id,
+                subject: reviewClockSubject(applicationId, org),
+                ownerOrg: org,
+                regionCode: regionOf.get(org) ?? org.slice(0, 6),
+                title: `${actor.orgCode} 的共享申请（${reviews.find((r) => r.organiserOrg === org)!.resultNumbers.join('、')}）`,
+                start: today,
+                due: due.due,
+                provisional: due.provisional,
+                basis: due.basis,
+              })),
+            }
+          : {}),
+      },
       at,
     ),
   );
@@ -379,7 +407,7 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
       app.version,
       withSupervision(
         audit('system:GrantSharingAccess', cmd.organiserOrg, 'sharing.review.approve', `SHAREAPP#${app.applicationId}`, cmd.requestId, { grantId, approval: cmd.approval, files: files.length, from: grant.from, to: grant.to }),
-        { count: [{ org: cmd.organiserOrg, metric: 'R15.approved' }] },
+        { count: [{ org: cmd.organiserOrg, metric: 'R15.approved' }], meet: [{ type: sharingReviewDue.id, subject: reviewClockSubject(app.applicationId, cmd.organiserOrg) }] },
         at,
       ),
     );
@@ -419,7 +447,11 @@ export async function rejectSharing(
     event(at, 'rejected', decision.decidedBy, `组织单位 ${cmd.organiserOrg} 不予共享（${review.resultNumbers.join('、')}）：${reasons}`),
     event(at, 'rejectionEmailed', 'system', '已将审核结果和理由邮件告知申请人（R16.2）'),
   ]);
-  await ports.sharing.updateApplication(next, app.version, audit('system:RejectSharing', cmd.organiserOrg, 'sharing.review.reject', `SHAREAPP#${app.applicationId}`, cmd.requestId, { reasons, decision }));
+  await ports.sharing.updateApplication(
+    next,
+    app.version,
+    withSupervision(audit('system:RejectSharing', cmd.organiserOrg, 'sharing.review.reject', `SHAREAPP#${app.applicationId}`, cmd.requestId, { reasons, decision }), { meet: [{ type: sharingReviewDue.id, subject: reviewClockSubject(app.applicationId, cmd.organiserOrg) }] }, at),
+  );
   const org = await ports.identity.getOrganisation(cmd.organiserOrg);
   const to = await mailTo(ports.identity, app.requestedBy);
   if (to.length > 0) {
