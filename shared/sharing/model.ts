@@ -1,4 +1,3 @@
-import * as z from 'zod/mini';
 import type { Classification } from '#shared/reference/classifications.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { ConflictError } from '#shared/errors.ts';
@@ -48,16 +47,16 @@ export interface ApplicationItem {
   readonly files?: readonly string[];
 }
 
-export const sharingDecisionSchema = z.object({
-  taskId: z.string().check(z.minLength(1)),
-  decision: z.enum(['approve', 'return']),
-  reasons: z.string(),
-  decidedBy: z.string().check(z.minLength(1)),
-  decidedAt: z.string().check(z.minLength(1)),
+/** The organiser's decision as the review's wait returns it (its schema: sharingDecisionSchema in ./sharing.ts). */
+export interface SharingDecision {
+  readonly taskId: string;
+  readonly decision: 'approve' | 'return';
+  readonly reasons: string;
+  readonly decidedBy: string;
+  readonly decidedAt: string;
   /** The organiser's conditions with an approval (R15.1): a shorter period, fewer files, a narrower scope. */
-  conditions: z.optional(z.object({ to: z.optional(z.string()), files: z.optional(z.array(z.string())), scope: z.optional(z.string()) })),
-});
-export type SharingDecision = z.infer<typeof sharingDecisionSchema>;
+  readonly conditions?: { readonly to?: string | undefined; readonly files?: readonly string[] | undefined; readonly scope?: string | undefined } | undefined;
+}
 
 export interface Review {
   readonly organiserOrg: string;

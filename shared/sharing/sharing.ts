@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
 import { addCalendarDays, chinaDate, chinaDateTime, isValidIsoDate, toEpochDay } from '#shared/calendar/dates.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import { custodyManifestKey, manifestsPrefix } from '#shared/custody/keys.ts';
@@ -39,6 +40,16 @@ import {
 } from './model.ts';
 
 export * from './model.ts';
+
+export const sharingDecisionSchema = z.object({
+  taskId: z.string().check(z.minLength(1)),
+  decision: z.enum(['approve', 'return']),
+  reasons: z.string(),
+  decidedBy: z.string().check(z.minLength(1)),
+  decidedAt: z.string().check(z.minLength(1)),
+  /** The organiser's conditions with an approval (R15.1): a shorter period, fewer files, a narrower scope. */
+  conditions: z.optional(z.object({ to: z.optional(z.string()), files: z.optional(z.array(z.string())), scope: z.optional(z.string()) })),
+});
 
 export const sharingReviewStateMachine = 'SharingReview';
 

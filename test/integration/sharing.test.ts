@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { main } from '../../cli/main.ts';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -106,6 +110,23 @@ describe('R15.1 R16.1 R16.2 sharing on the local cloud: apply → the organiser�
     expect(other.status).toBe(404);
     expect(manifest.body).toContain(`${file.sha256}  data/${result.resultNumber}/${file.path}`);
     expect(usage.body.usage.rows).toEqual([expect.objectContaining({ requesterOrg: '440000-WR', downloads: 1, bytes: file.size, distinctUsers: 1 })]);
+
+    // R16.1 the CLI: `chengguo download <grant>` resumes a partial file by Range and checks every SHA-256.
+    const out = await mkdtemp(join(tmpdir(), 'chengguo-download-'));
+    const partial = join(out, 'data', result.resultNumber, ...file.path.split('/'));
+    await mkdir(dirname(partial), { recursive: true });
+    await writeFile(`${partial}.part`, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const printed: string[] = [];
+    const io = { stdout: { write: (t: string) => printed.push(t) }, stderr: { write: (t: string) => printed.push(t) }, env: {} };
+    const code = await main(['download', grantId, '--out', out, '--api', cloud.urls.api, '--token', await tokenOf('luo.xin')], io);
+    const again = await main(['download', grantId, '--out', out, '--api', cloud.urls.api, '--token', await tokenOf('luo.xin')], io);
+    expect([code, again]).toEqual([0, 0]);
+    expect(printed.join('')).toContain('续传');
+    expect(printed.join('')).toContain('已有且校验一致');
+    for (const f of grant.files as Array<{ resultNumber: string; path: string; sha256: string }>) {
+      expect(createHash('sha256').update(await readFile(join(out, 'data', f.resultNumber, ...f.path.split('/')))).digest('hex')).toBe(f.sha256);
+    }
+    expect(await readFile(join(out, 'manifest-sha256.txt'), 'utf8')).toBe(manifest.body);
   }, 180_000);
 
   it('不予共享 through the emailed link: the requester is emailed the reasons and the timeline keeps them', async () => {
