@@ -32,8 +32,10 @@ const strip = <T>(item: Item): T => {
 };
 
 export type SharingReader = Pick<SharingStore, 'getApplication' | 'getGrant' | 'listApplications' | 'usage'>;
+export type SharingApplications = Pick<SharingStore, 'getApplication' | 'getGrant' | 'listApplications'>;
 
-export class DynamoSharingReader implements SharingReader {
+/** Applications and grants, read (the human-task kind needs no more). */
+export class DynamoSharingReader implements SharingApplications {
   constructor(protected readonly table: string) {}
 
   protected async getItem(key: { pk: string; sk: string }): Promise<Item | undefined> {
@@ -67,7 +69,10 @@ export class DynamoSharingReader implements SharingReader {
     }
     return apps;
   }
+}
 
+/** The usage counters too (GetSharingUsage and the views). */
+export class DynamoSharingViews extends DynamoSharingReader implements SharingReader {
   async usage(resultNumber: string): Promise<UsageCounter[]> {
     const out = await documentClient().send(
       new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `SHARESTAT#${resultNumber}` } }),
@@ -80,10 +85,14 @@ export class DynamoSharingReader implements SharingReader {
       bytes: Number(i['bytes'] ?? 0),
       distinctUsers: i['users'] instanceof Set ? i['users'].size : Array.isArray(i['users']) ? i['users'].length : 0,
     }));
-  }
+  }}
+
+/** The reads only (lists, views, usage): no logs table is needed, so none is asked for. */
+export function sharingReaderFromEnv(env: NodeJS.ProcessEnv = process.env): SharingReader {
+  return new DynamoSharingViews(requireEnv(tableEnv.registry, env));
 }
 
-/** The reads only (lists, views, the task kind): no logs table is needed, so none is asked for. */
-export function sharingReaderFromEnv(env: NodeJS.ProcessEnv = process.env): SharingReader {
+/** Applications and grants only, for the human-task kind (its six bundles carry nothing more). */
+export function sharingApplicationsFromEnv(env: NodeJS.ProcessEnv = process.env): SharingApplications {
   return new DynamoSharingReader(requireEnv(tableEnv.registry, env));
 }

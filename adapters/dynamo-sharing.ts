@@ -4,13 +4,13 @@ import { chinaDate } from '#shared/calendar/dates.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { GrantExistsError, type DownloadLogLine, type SharingApplication, type SharingGrant, type SharingStore } from '#shared/sharing/model.ts';
-import { DynamoSharingReader, sharingKeys } from './dynamo-sharing-read.ts';
+import { DynamoSharingViews, sharingKeys } from './dynamo-sharing-read.ts';
 import { supervisionItems } from './dynamo-supervision.ts';
 
 export { sharingKeys, sharingReaderFromEnv } from './dynamo-sharing-read.ts';
 
 /** Sharing's writes (keys: adapters/dynamo-sharing-read.ts): every write carries its audit record and supervision counters in one transaction. */
-export class DynamoSharingStore extends DynamoSharingReader implements SharingStore {
+export class DynamoSharingStore extends DynamoSharingViews implements SharingStore {
   constructor(
     table: string,
     private readonly logsTable: string,

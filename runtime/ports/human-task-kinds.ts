@@ -16,7 +16,7 @@ import { catalogueReportStoreFromEnv } from '#adapters/dynamo-catalogue-report.t
 import { catalogueStoreFromEnv } from '#adapters/dynamo-catalogue.ts';
 import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
 import { destructionStoreFromEnv } from '#adapters/dynamo-destruction.ts';
-import { sharingReaderFromEnv } from '#adapters/dynamo-sharing-read.ts';
+import { sharingApplicationsFromEnv } from '#adapters/dynamo-sharing-read.ts';
 import { humanTaskStoreFromEnv } from '#adapters/dynamo-tasks.ts';
 import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
 import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
@@ -59,7 +59,7 @@ export const kinds = /* @__PURE__ */ port({
       catalogue: catalogueStoreFromEnv(env),
       destructions: destructionStoreFromEnv(env),
       reports: catalogueReportStoreFromEnv(env),
-      sharing: sharingReaderFromEnv(env),
+      sharing: sharingApplicationsFromEnv(env),
       humanTasks: humanTaskStoreFromEnv(env),
       calendar: () => calendarFromStore(holidays),
       now: () => new Date(),

@@ -154,7 +154,7 @@ export const humanTaskViewSchema = z.object({
         purpose: z.string(), scope: z.string(), from: z.string(), to: z.string(), contact: z.string(), channelLabel: z.string(),
         items: z.array(z.object({ resultNumber: z.string(), name: z.string(), classificationLabel: z.string(), content: z.string() })),
       }),
-      history: described(z.object({ approved: z.number(), rejected: z.number(), grants: z.array(z.string()) }), '申请单位此前向本组织单位的共享申请：获准次数、未获同意次数、共享授权编号'),
+      history: z.object({ approved: z.number(), rejected: z.number(), grants: z.array(z.string()) }),
     }),
     z.object({
       kind: z.literal('catalogueReportAck'),
