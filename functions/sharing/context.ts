@@ -45,13 +45,10 @@ export const sharingContracts = {
   }),
   GetSharingGrant: contract({
     path: grantPath,
-    response: z.object({ grant: grantViewSchema }),
-    description: '共享授权：授权使用人、文件（含 SHA-256）、使用期限与状态。申请单位、组织单位、保管单位可查（密级权限内）；其他 404。',
-  }),
-  GetSharingAgreement: contract({
-    path: grantPath,
-    response: z.object({ agreement: agreementViewSchema }),
-    description: '共享使用协议全文（由申请生成：成果、用途、范围、期限、密级、使用义务、双方名称；政府部门间共享不收费）及其 SHA-256。',
+    response: z.object({ grant: grantViewSchema, agreement: agreementViewSchema }),
+    description:
+      '共享授权：授权使用人、文件（含 SHA-256）、使用期限与状态，以及共享使用协议全文（由申请生成：成果、用途、范围、期限、密级、使用义务、双方名称；政府部门间共享不收费）及其 SHA-256（签署时提交）。' +
+      '申请单位、组织单位、保管单位可查（密级权限内）；其他 404。',
   }),
   SignSharingAgreement: contract({
     path: grantPath,
@@ -104,12 +101,7 @@ export const sharing = defineContext({
     },
     GetSharingGrant: {
       entry: './get-sharing-grant.ts',
-      description: 'One grant: users, files, period, status.',
-      tables: readsRegistry,
-    },
-    GetSharingAgreement: {
-      entry: './get-sharing-agreement.ts',
-      description: 'The use agreement generated from the grant, with its SHA-256.',
+      description: 'One grant (users, files, period, status) and the use agreement generated from it, with its SHA-256.',
       tables: readsRegistry,
     },
     SignSharingAgreement: {
@@ -157,8 +149,7 @@ export const sharing = defineContext({
     ApplyForSharing: { method: 'POST', path: '/sharing/applications', auth: ['requester'], summary: '申请共享成果', contract: sharingContracts.ApplyForSharing },
     ListSharingApplications: { method: 'GET', path: '/sharing/applications', auth: 'any', summary: '共享申请列表', contract: sharingContracts.ListSharingApplications },
     GetSharingApplication: { method: 'GET', path: '/sharing/applications/{applicationId}', auth: 'any', summary: '共享申请及办理记录', contract: sharingContracts.GetSharingApplication },
-    GetSharingGrant: { method: 'GET', path: '/sharing/grants/{grantId}', auth: 'any', summary: '共享授权', contract: sharingContracts.GetSharingGrant },
-    GetSharingAgreement: { method: 'GET', path: '/sharing/grants/{grantId}/agreement', auth: 'any', summary: '共享使用协议', contract: sharingContracts.GetSharingAgreement },
+    GetSharingGrant: { method: 'GET', path: '/sharing/grants/{grantId}', auth: 'any', summary: '共享授权与使用协议', contract: sharingContracts.GetSharingGrant },
     SignSharingAgreement: { method: 'POST', path: '/sharing/grants/{grantId}/agreement/signature', auth: ['requester'], summary: '签署共享使用协议', contract: sharingContracts.SignSharingAgreement },
     RevokeSharingGrant: { method: 'POST', path: '/sharing/grants/{grantId}/revocation', auth: ['reviewer'], summary: '撤销共享授权', contract: sharingContracts.RevokeSharingGrant },
     DownloadSharedFile: { method: 'GET', path: '/sharing/grants/{grantId}/files/{fileNo}', auth: 'any', summary: '下载共享文件（302 预签名地址）', contract: sharingContracts.DownloadSharedFile },

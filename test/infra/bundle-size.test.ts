@@ -52,7 +52,7 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     RecordReceipt: 388,
     MarkVerified: 395,
     ReturnToSubmitter: 397,
-    CreateHumanTask: 415,
+    CreateHumanTask: 416,
     EscalateReview: 416,
     HumanTaskReminders: 423,
     ImportOnboarding: 1274,

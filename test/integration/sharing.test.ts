@@ -86,7 +86,7 @@ describe('R15.1 R16.1 R16.2 sharing on the local cloud: apply → the organiser�
     );
     const signMail = await waitForEmail({ to: 'luo.xin@example.gov.cn', subject: '请签署共享使用协议', timeoutMs: 30_000 });
     const before = await download(`/sharing/grants/${grantId}/files/1`, 'luo.xin');
-    const agreement = await api('GET', `/sharing/grants/${grantId}/agreement`, { token: await tokenOf('luo.xin') });
+    const agreement = await api('GET', `/sharing/grants/${grantId}`, { token: await tokenOf('luo.xin') });
     const signed = await api('POST', `/sharing/grants/${grantId}/agreement/signature`, { token: await tokenOf('luo.xin'), body: { sha256: agreement.body.agreement.sha256 } });
     const grant = (await api('GET', `/sharing/grants/${grantId}`, { token: await tokenOf('luo.xin') })).body.grant;
     const file = grant.files[0];
@@ -166,7 +166,7 @@ describe('R15.1 R16.1 R16.2 sharing on the local cloud: apply → the organiser�
     const { applicationId, taskId } = await approvedAndSigned(result.resultNumber);
     expect((await api('POST', `/human-tasks/${taskId}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
     const grantId = await eventually(async () => (await api('GET', `/sharing/applications/${applicationId}`, { token: await tokenOf('luo.xin') })).body.application?.reviews?.[0]?.grantId as string | undefined, 'the grant', 30_000);
-    const agreement = await api('GET', `/sharing/grants/${grantId}/agreement`, { token: await tokenOf('luo.xin') });
+    const agreement = await api('GET', `/sharing/grants/${grantId}`, { token: await tokenOf('luo.xin') });
     await api('POST', `/sharing/grants/${grantId}/agreement/signature`, { token: await tokenOf('luo.xin'), body: { sha256: agreement.body.agreement.sha256 } });
 
     // First half with one URL; the "resume" asks for a fresh URL and the rest from where it stopped.

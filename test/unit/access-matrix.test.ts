@@ -200,7 +200,6 @@ const matrix: Record<string, Row> = {
   'GET /sharing/applications': { subject: 'sharing', why: 'own organisation’s or addressed to it as organiser; results above the clearance by number only: test/unit/sharing-domain.test.ts' },
   'GET /sharing/applications/{applicationId}': { subject: 'sharing', why: 'requester organisation, the results’ organisers and custodians, else 404 — every demo user: test/unit/sharing-domain.test.ts' },
   'GET /sharing/grants/{grantId}': { subject: 'sharing', why: 'requester organisation, organiser, custodians within clearance, else 404: test/unit/sharing-domain.test.ts' },
-  'GET /sharing/grants/{grantId}/agreement': { subject: 'sharing', why: 'as the grant: test/unit/sharing-domain.test.ts' },
   'POST /sharing/grants/{grantId}/agreement/signature': { subject: 'sharing', why: 'the grant’s named users only: test/unit/sharing-domain.test.ts' },
   'POST /sharing/grants/{grantId}/revocation': { subject: 'sharing', why: 'the organiser’s reviewers only: test/unit/sharing-domain.test.ts' },
   'GET /sharing/grants/{grantId}/files/{fileNo}': { subject: 'sharing', why: 'named users of an active grant in its period; another organisation 404, the custodian 403, expired/revoked 403: test/unit/sharing-domain.test.ts' },

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { handler as applyHandler } from '#functions/sharing/apply-for-sharing.ts';
 import { handler as downloadHandler } from '#functions/sharing/download-shared-file.ts';
-import { handler as getAgreementHandler } from '#functions/sharing/get-sharing-agreement.ts';
 import { handler as getApplicationHandler } from '#functions/sharing/get-sharing-application.ts';
 import { handler as getGrantHandler } from '#functions/sharing/get-sharing-grant.ts';
 import { handler as listHandler } from '#functions/sharing/list-sharing-applications.ts';
@@ -77,7 +76,7 @@ async function granted(w: World, sign = true) {
   const path = `/sharing/grants/${grant.grantId}`;
   const pp = { grantId: grant.grantId };
   if (sign) {
-    const agreement = await call(getAgreementHandler.with(w.ports), 'GET', `${path}/agreement`, { user: 'luo.xin', pathParameters: pp });
+    const agreement = await call(getGrantHandler.with(w.ports), 'GET', path, { user: 'luo.xin', pathParameters: pp });
     const signed = await call(signHandler.with(w.ports), 'POST', `${path}/agreement/signature`, { user: 'luo.xin', pathParameters: pp, body: { sha256: agreement.body.agreement.sha256 } });
     expect(signed.status).toBe(200);
   }
@@ -243,7 +242,7 @@ describe('R16.1 R13.1 agreement, grant and logged downloads', () => {
     const { grant, path, pp } = await granted(w, false);
 
     const early = await call(downloadHandler.with(w.ports), 'GET', `${path}/files/1`, { user: 'luo.xin', pathParameters: { ...pp, fileNo: '1' } });
-    const agreement = await call(getAgreementHandler.with(w.ports), 'GET', `${path}/agreement`, { user: 'luo.xin', pathParameters: pp });
+    const agreement = await call(getGrantHandler.with(w.ports), 'GET', path, { user: 'luo.xin', pathParameters: pp });
     const wrong = await call(signHandler.with(w.ports), 'POST', `${path}/agreement/signature`, { user: 'luo.xin', pathParameters: pp, body: { sha256: '0'.repeat(64) } });
     const signed = await call(signHandler.with(w.ports), 'POST', `${path}/agreement/signature`, { user: 'luo.xin', pathParameters: pp, body: { sha256: agreement.body.agreement.sha256 } });
     const again = await call(signHandler.with(w.ports), 'POST', `${path}/agreement/signature`, { user: 'luo.xin', pathParameters: pp, body: { sha256: agreement.body.agreement.sha256 } });
@@ -383,7 +382,7 @@ describe('R15.1 the organiser approves with conditions: a shorter period, fewer 
     const app = (await apply(w, body([w.numbers.public]))).body.application;
 
     const grant = await grantAccess(w.ports, { applicationId: app.applicationId, organiserOrg: '440000-NR', approval: { ...approve(), conditions: { to: '2026-12-31', files: ['data/landuse.gpkg'], scope: '规划计划处水资源科' } }, requestId: 'g' });
-    const agreement = await call(getAgreementHandler.with(w.ports), 'GET', `/sharing/grants/${grant.grantId}/agreement`, { user: 'luo.xin', pathParameters: { grantId: grant.grantId } });
+    const agreement = await call(getGrantHandler.with(w.ports), 'GET', `/sharing/grants/${grant.grantId}`, { user: 'luo.xin', pathParameters: { grantId: grant.grantId } });
 
     expect(grant).toMatchObject({ from: period.from, to: '2026-12-31', scope: '规划计划处水资源科' });
     expect(grant.files.map((f) => f.path)).toEqual(['data/landuse.gpkg']);
