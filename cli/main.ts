@@ -13,6 +13,7 @@ import { formatBytes } from './progress.ts';
 import { stateFileName } from './state.ts';
 import { httpTransport } from './transfer.ts';
 import { runUpload } from './upload.ts';
+import { runDownload } from './download.ts';
 import { checkPackageDir } from './walk.ts';
 
 // Chinese first: zod's own messages (for the shared schemas the CLI checks with) in zh-CN.
@@ -45,6 +46,9 @@ export const usage = `chengguo — 自然资源调查监测成果汇交命令行
       上传完成后封存版本、启动核验并跟踪核验结果。进度保存在 <目录>/${stateFileName}。
       目录中已有 manifest.json 时沿用其中的文件角色（可手工修改）；目录根部的 catalogue.json 为默认目录信息。
   chengguo status <汇交编号>      汇交状态、各版本、核验问题与期限
+  chengguo download <共享授权编号> [--out 目录]
+      下载共享授权的全部文件（签署使用协议后）到 <目录>/data/<统一编号>/…（BagIt 布局，含 manifest-sha256.txt）；
+      每个文件先写 .part，中断后重新运行同一命令从断点续传（Range），下载后按授权清单核对 SHA-256。
   chengguo abort <汇交编号> [--version n]
       取消该版本所有未完成的分片上传（已完整上传的文件保留）。
 
@@ -78,6 +82,7 @@ const commandOptions = {
   },
   status: { ...common },
   abort: { ...common, version: { type: 'string' } },
+  download: { ...common, out: { type: 'string' } },
 } as const satisfies Record<string, ParseArgsConfig['options']>;
 
 type Command = keyof typeof commandOptions;
@@ -126,7 +131,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       io.stdout.write(`${usage}\n`);
       return command ? exitCodes.ok : exitCodes.error;
     }
-    if (!(command in commandOptions)) throw new CliError('UNKNOWN_COMMAND', `未知命令 “${command}”；可用命令：login、logout、manifest、upload、status、abort（chengguo --help）`);
+    if (!(command in commandOptions)) throw new CliError('UNKNOWN_COMMAND', `未知命令 “${command}”；可用命令：login、logout、manifest、upload、status、abort、download（chengguo --help）`);
     if (rest.includes('--help') || rest.includes('-h')) {
       io.stdout.write(`${usage}\n`);
       return exitCodes.ok;
@@ -232,6 +237,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
         const api = apiClient(auth);
         const [response, timeline] = await Promise.all([api.getSubmission(submissionId), api.getTimeline(submissionId)]);
         io.stdout.write(`${statusLines(api, response, timeline).join('\n')}\n`);
+        return exitCodes.ok;
+      }
+
+      case 'download': {
+        const { values, positionals } = parse('download', rest);
+        const grantId = positional(positionals, '共享授权编号', 'chengguo download <共享授权编号> --out ./received');
+        const auth = await resolveAuth(values, io.env, new Date(), renew);
+        const out = resolve(values.out ?? join('.', grantId));
+        await runDownload({ apiUrl: auth.apiUrl, token: auth.token, fetch: io.fetch ?? fetch, write: (t) => io.stdout.write(t) }, grantId, out);
         return exitCodes.ok;
       }
 

@@ -124,6 +124,7 @@ import { destruction } from '#functions/destruction/context.ts';
 import { identity } from '#functions/identity/context.ts';
 import { platform } from '#functions/platform/context.ts';
 import { publication } from '#functions/publication/context.ts';
+import { sharing } from '#functions/sharing/context.ts';
 import { submission } from '#functions/submission/context.ts';
 import { tasks } from '#functions/tasks/context.ts';
 import { transfer } from '#functions/transfer/context.ts';
@@ -150,6 +151,7 @@ export const contexts: readonly AnyContext[] = [
   transfer,
   supervision,
   publication,
+  sharing,
 ];
 
 /** An API Gateway HTTP API integration times out after 29 s: a routed function must finish inside it. */

@@ -11,7 +11,7 @@ import { tasks } from './context.ts';
 export const handler = http(tasks, 'DecideHumanTask', [humanTasks, vault, workflow, calendar, now, kinds], async (req, p) => {
   const view = await decideHumanTask(
     { ...p, tasks: p.humanTasks },
-    { actor: req.principal, id: req.path.id, decision: req.body.decision, reasons: req.body.reasons, requestId: req.requestId },
+    { actor: req.principal, id: req.path.id, decision: req.body.decision, reasons: req.body.reasons, conditions: req.body.conditions, requestId: req.requestId },
   );
   return { body: view, headers: { 'cache-control': 'no-store' } };
 });

@@ -350,6 +350,31 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
     const { writeSupervisionDemo } = await import('./demo-supervision.ts');
     const supervision = await writeSupervisionDemo({ identity: ports.submission.identity as never, calendar: ports.submission.calendar, mailer: ports.transfer.mailer, now: ports.submission.now, resultNumbers: summary.resultNumbers });
     if (supervision.emailed.length > 0) log(`监督通报已生成 (bulletin issued): ${supervision.bulletin}，已发送给 ${supervision.emailed.join('、')}`);
+    if (summary.created && summary.resultNumbers.length >= 2) {
+      // Issue 16: 罗欣's applications — one granted and downloaded, one waiting at 陈静, one not approved.
+      const [{ writeSharingDemo }, { sharingStoreFromEnv }, { sharingLinksFromEnv }, { custodyStoreFromEnv }, { workflowFromEnv }] = await Promise.all([
+        import('./demo-sharing.ts'),
+        import('#adapters/dynamo-sharing.ts'),
+        import('#adapters/s3-sharing-links.ts'),
+        import('#adapters/s3-custody.ts'),
+        import('#adapters/sfn.ts'),
+      ]);
+      const shared = await writeSharingDemo(
+        {
+          catalogue: ports.catalogue,
+          identity: ports.submission.identity,
+          sharing: sharingStoreFromEnv(),
+          custody: custodyStoreFromEnv(),
+          links: sharingLinksFromEnv(),
+          mailer: ports.transfer.mailer,
+          workflow: workflowFromEnv(),
+          calendar: ports.submission.calendar,
+          now: ports.submission.now,
+        },
+        { granted: summary.resultNumbers[0]!, waiting: summary.resultNumbers[1]! },
+      );
+      log(`共享演示已就绪 (sharing demo): 罗欣的共享授权 ${shared.grantId}（已签署、已下载 1 次），待陈静审核的申请 ${shared.waitingApplicationId}，未获同意的申请 ${shared.rejectedApplicationId}`);
+    }
     if (summary.created) {
       log(
         `演示数据已就绪 (demo data ready, ${((Date.now() - started) / 1000).toFixed(1)} s): 成果目录 ${summary.resultNumbers.length} 条，` +

@@ -85,7 +85,7 @@ const people: readonly SeedUser[] = [
   person('zhou.hong', '周红', '440000-NR', ['supervisor'], 'internal', '作为省厅监督人员，查看期限预警、月度通报与安全事件'),
   person('zhang.wei', '张伟', '440000-CUS', ['custodian'], 'secret', '作为成果保管人，接收移交的成果、赋统一编号并编制成果目录'),
   person('guo.tao', '郭涛', '440000-TEC', ['reviewer'], 'internal', '作为组织单位指定的技术单位审核人，在邮件中打开会签任务，对技术审核给出同意或不同意意见'),
-  person('luo.xin', '罗欣', '440000-WR', ['requester'], 'public', '作为需求部门，在线浏览公开目录（共享申请尚在建设中）'),
+  person('luo.xin', '罗欣', '440000-WR', ['requester'], 'public', '作为需求部门，检索公开目录、在线申请共享：查看已获授权的成果，签署使用协议后下载（GET /sharing/applications）'),
   person('lin.feng', '林峰', '440000-FG', ['reviewer'], 'internal', '作为省林业局审核人，审核林草调查成果，并在 30 个工作日内向省自然资源厅移交副本'),
   person('huang.wei', '黄伟', '440100-NR', ['reviewer', 'requester'], 'internal', '作为市局审核人，查看下级区分局的汇交，并以需求部门身份检索省级成果'),
   person('deng.hui', '邓辉', '440117-NR', ['submitter'], 'public', '作为从化区分局人员，以县级单位身份汇交本区调查成果'),

@@ -16,12 +16,14 @@ import { catalogueReportStoreFromEnv } from '#adapters/dynamo-catalogue-report.t
 import { catalogueStoreFromEnv } from '#adapters/dynamo-catalogue.ts';
 import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
 import { destructionStoreFromEnv } from '#adapters/dynamo-destruction.ts';
+import { sharingApplicationsFromEnv } from '#adapters/dynamo-sharing-read.ts';
 import { humanTaskStoreFromEnv } from '#adapters/dynamo-tasks.ts';
 import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
 import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
 import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
+import { sharingReviewKind } from '#shared/sharing/review-task.ts';
 import { registeredKinds, type HumanTaskKind, type HumanTaskKindFactory, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
 import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
 import { technicalCountersignKind } from '#shared/verification/countersign.ts';
@@ -42,6 +44,7 @@ export const kindFactories: readonly HumanTaskKindFactory[] = [
   catalogueReportAckKind,
   custodyReceiptKind,
   forestryCopyAckKind,
+  sharingReviewKind,
 ];
 
 export const kinds = /* @__PURE__ */ port({
@@ -56,6 +59,7 @@ export const kinds = /* @__PURE__ */ port({
       catalogue: catalogueStoreFromEnv(env),
       destructions: destructionStoreFromEnv(env),
       reports: catalogueReportStoreFromEnv(env),
+      sharing: sharingApplicationsFromEnv(env),
       humanTasks: humanTaskStoreFromEnv(env),
       calendar: () => calendarFromStore(holidays),
       now: () => new Date(),

@@ -10,6 +10,11 @@ export const decideHumanTaskBodySchema = z.object({
   decision: described(z.enum(humanTaskDecisions, { error: '决定应为 approve（通过）或 return（退回）' }), 'approve 通过 · return 退回'),
   reasons: described(z._default(z
     .string({ error: '请填写理由（字符串）' }).check(z.maxLength(4000, '理由不超过 4000 字')), ''), '理由；退回时必填（至少 5 个字），将反馈给汇交单位（R7.2）'),
+  conditions: described(z.optional(z.object({
+    to: z.optional(isoDateSchema),
+    files: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)).check(z.maxLength(1000))),
+    scope: z.optional(z.string().check(z.trim()).check(z.minLength(2)).check(z.maxLength(1000))),
+  })), '仅成果共享审核同意时：to 缩短期限至 · files 限定文件 · scope 限定使用范围'),
 });
 export type DecideHumanTaskBody = z.infer<typeof decideHumanTaskBodySchema>;
 
@@ -141,6 +146,15 @@ export const humanTaskViewSchema = z.object({
       kind: z.literal('destructionApproval'),
       entry: z.object({ resultNumber: z.string(), name: z.string(), theme: themeIdSchema, themeLabel: z.string(), regionCode: z.string(), regionName: z.string(), classificationLabel: z.string(), custodian: z.string(), custodianName: z.string(), organiserOrg: z.string() }),
       destruction: z.object({ destructionId: z.string(), status: z.string(), statusLabel: z.string(), reasons: z.string(), requestedBy: z.string(), requestedAt: z.string(), requestedAtLabel: z.string() }),
+    }),
+    z.object({
+      kind: z.literal('sharingReview'),
+      application: z.object({
+        applicationId: z.string(), requesterOrg: z.string(), requesterName: z.string(), requestedBy: z.string(), requestedAtLabel: z.string(),
+        purpose: z.string(), scope: z.string(), from: z.string(), to: z.string(), contact: z.string(), channelLabel: z.string(),
+        items: z.array(z.object({ resultNumber: z.string(), name: z.string(), classificationLabel: z.string(), content: z.string() })),
+      }),
+      history: z.object({ approved: z.number(), rejected: z.number(), grants: z.array(z.string()) }),
     }),
     z.object({
       kind: z.literal('catalogueReportAck'),

@@ -96,3 +96,14 @@ export const rectificationDue = declareClockType({
   context: 'supervision',
   ownerRoles: ['custodian', 'requester'],
 });
+
+// Issue 16: the organiser's review of an online sharing application. The regulation sets no number of days;
+// 10 working days is this system's service target (README, 共享), watched like the statutory clocks.
+export const sharingReviewDue = declareClockType({
+  id: 'R15.1',
+  days: 10,
+  label: '共享申请审核期限（提交后 10 个工作日，本系统服务时限，R15.1）',
+  duty: '审核需求部门的共享申请：同意共享（可附条件）或不予共享并说明理由',
+  context: 'sharing',
+  ownerRoles: ['reviewer'],
+});

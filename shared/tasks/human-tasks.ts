@@ -22,7 +22,7 @@ import type { Workflow } from '#shared/ports/workflow.ts';
 import type { Principal, User } from '#shared/schemas/identity.ts';
 import { HumanTaskAlreadyDecidedError, HumanTaskExpiredError, HumanTaskNotFoundError, NotAssigneeError } from './errors.ts';
 import { isTaskId } from './ids.ts';
-import type { HumanTaskEvent, HumanTaskKind, HumanTaskKinds } from './kinds.ts';
+import type { HumanTaskConditions, HumanTaskEvent, HumanTaskKind, HumanTaskKinds } from './kinds.ts';
 import { deliver, taskMail, type TaskMailKind } from './mail.ts';
 
 /** Working days an assignee has to decide (shown as the due date; reminders start after it). */
@@ -357,7 +357,7 @@ function isClosedTask(error: unknown): boolean {
  */
 export async function decideHumanTask(
   ports: Pick<HumanTaskPorts, 'tasks' | 'vault' | 'workflow' | 'calendar' | 'now' | 'kinds'>,
-  cmd: { actor: Principal; id: string; decision: HumanTaskDecisionValue; reasons: string; requestId: string },
+  cmd: { actor: Principal; id: string; decision: HumanTaskDecisionValue; reasons: string; conditions?: HumanTaskConditions | undefined; requestId: string },
 ): Promise<HumanTaskView> {
   const { task, tokenCiphertext } = await loadForAssignee(ports, cmd.actor, cmd.id);
   const kind = kindOf(ports.kinds, task.kind);
@@ -369,7 +369,12 @@ export async function decideHumanTask(
     const message = '退回时请填写退回理由（至少 5 个字），理由将反馈给提交方';
     throw new ValidationError(message, [{ field: 'body.reasons', code: 'REASONS_REQUIRED', message }]);
   }
-  await kind.checkDecision?.(task, { decision: cmd.decision, reasons });
+  const conditions = cmd.conditions && Object.values(cmd.conditions).some((v) => v !== undefined) ? cmd.conditions : undefined;
+  if (conditions && (!kind.acceptsConditions || cmd.decision !== 'approve')) {
+    const message = kind.acceptsConditions ? '只有同意时可以附加条件' : `“${kind.label}”任务不接受附加条件`;
+    throw new ValidationError(message, [{ field: 'body.conditions', code: 'CONDITIONS_NOT_ACCEPTED', message }]);
+  }
+  await kind.checkDecision?.(task, { decision: cmd.decision, reasons, ...(conditions ? { conditions } : {}) });
 
   const decision: HumanTaskDecision = { decision: cmd.decision, reasons, decidedBy: cmd.actor.userId, decidedAt: now.toISOString() };
   const entry = (action: string, detail: Record<string, unknown>): AuditEntry => ({
@@ -381,11 +386,11 @@ export async function decideHumanTask(
     requestId: cmd.requestId,
     detail: { kind: task.kind, subject: task.subject, ...detail },
   });
-  await ports.tasks.decide(task.id, decision, entry('tasks.humanTask.decide', { decision: cmd.decision, reasons }));
+  await ports.tasks.decide(task.id, decision, entry('tasks.humanTask.decide', { decision: cmd.decision, reasons, ...(conditions ? { conditions } : {}) }));
 
   try {
     const token = await ports.vault.open(tokenCiphertext, task.id);
-    await ports.workflow.sendTaskSuccess(token, { taskId: task.id, decision: cmd.decision, reasons, decidedBy: cmd.actor.userId, decidedAt: decision.decidedAt });
+    await ports.workflow.sendTaskSuccess(token, { taskId: task.id, decision: cmd.decision, reasons, decidedBy: cmd.actor.userId, decidedAt: decision.decidedAt, ...(conditions ? { conditions } : {}) });
   } catch (error) {
     if (isClosedTask(error)) {
       await ports.tasks.expire(task.id, ports.now().toISOString(), entry('tasks.humanTask.expire', { reason: 'workflowNoLongerWaiting' }));

@@ -7,6 +7,14 @@ import type { OutcomePorts } from '#shared/ports/submission.ts';
 import type { HumanTask, HumanTaskDecisionValue, HumanTaskStore, HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
 import type { ProtectedRecord } from '#shared/security/access.ts';
+import type { SharingStore } from '#shared/sharing/model.ts';
+
+/** Conditions an approval may carry (only kinds with `acceptsConditions`): passed on to the workflow with the decision. */
+export interface HumanTaskConditions {
+  readonly to?: string | undefined;
+  readonly files?: readonly string[] | undefined;
+  readonly scope?: string | undefined;
+}
 
 /** What happened to a task, for the history its subject keeps (a submission's timeline). */
 export type HumanTaskEventType = 'emailSent' | 'reminderSent' | 'escalated' | 'decided' | 'expired';
@@ -43,7 +51,9 @@ export interface HumanTaskKind<K extends string = string> {
    * A kind's own rule on a decision, checked before anything is written (e.g. approving over a countersigning
    * unit's dissent needs reasons): throws a ValidationError naming the field.
    */
-  checkDecision?(task: HumanTask, decision: { decision: HumanTaskDecisionValue; reasons: string }): Promise<void>;
+  checkDecision?(task: HumanTask, decision: { decision: HumanTaskDecisionValue; reasons: string; conditions?: HumanTaskConditions }): Promise<void>;
+  /** The kind accepts conditions with an approval (a sharing review: period, files, scope); others refuse them (400). */
+  readonly acceptsConditions?: boolean;
   /** After the task is stored (e.g. the version becomes `awaitingReview`); must tolerate a retry. */
   opened?(task: HumanTask, requestId: string): Promise<void>;
   /** Appends to the subject's own history; failures here never undo the task change. */
@@ -71,6 +81,8 @@ export interface HumanTaskKindPorts extends OutcomePorts {
   readonly catalogue: CatalogueStore;
   readonly destructions: Pick<DestructionStore, 'get'>;
   readonly reports: Pick<CatalogueReportStore, 'get'>;
+  /** Sharing applications (the organiser's review reads the application and the requester's history). */
+  readonly sharing: Pick<SharingStore, 'getApplication' | 'listApplications'>;
   /** Other tasks about a subject (a review reads the countersign opinions given before it, R7.1). */
   readonly humanTasks: Pick<HumanTaskStore, 'listBySubject'>;
 }

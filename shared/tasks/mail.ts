@@ -41,6 +41,7 @@ export const taskDecisionWords: Readonly<Record<string, { approve: string; ret: 
   forestryCopyAck: { approve: '确认收到', ret: '退回', shows: '成果副本的概况' },
   catalogueReportAck: { approve: '确认接收', ret: '退回', shows: '上报的成果目录条目' },
   destructionApproval: { approve: '批准销毁', ret: '驳回', shows: '拟销毁的成果和销毁申请' },
+  sharingReview: { approve: '同意共享', ret: '不予共享', shows: '共享申请和申请单位此前的共享记录' },
 };
 const defaultDecisionWords = { approve: '通过', ret: '退回', shows: '任务详情' };
 

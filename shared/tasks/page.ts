@@ -40,6 +40,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     forestryCopyAck: { approve: '确认收到', ret: '退回', after: '已记录确认结果。', hint: '说明（退回时必填，至少 5 个字）' },
     catalogueReportAck: { approve: '确认接收', ret: '退回', after: '已记录，报送单位在上报记录中可看到确认结果。', hint: '意见（退回时必填，至少 5 个字，将反馈给报送单位）' },
     destructionApproval: { approve: '批准销毁', ret: '驳回', after: '已记录审批决定；批准后系统将销毁保管文件，并将目录条目标记为已销毁。', hint: '意见（驳回时必填，至少 5 个字）' },
+    sharingReview: { approve: '同意共享', ret: '不予共享', after: '已记录审核决定；同意后申请人签署共享使用协议即可下载，不予共享的理由将邮件告知申请人。', hint: '理由（不予共享时必填，至少 5 个字，将邮件告知申请人）' },
   };
   /** The button's words for a decision, for this kind of task. */
   function decisionWords(w, decision) { return decision === 'approve' ? w.approve : w.ret; }
@@ -106,6 +107,13 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       ]), el('h3', {}, ['销毁申请']), el('table', {}, [
         row('申请编号', de.destructionId), row('状态', de.statusLabel), row('申请人', de.requestedBy), row('申请时间', de.requestedAtLabel), row('理由', de.reasons),
       ])]));
+    } else if (t.kind === 'sharingReview') {
+      var ap = s.application || {}, hi = s.history || {};
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['共享申请']), el('table', {}, [
+        row('申请编号', ap.applicationId), row('申请单位', text(ap.requesterName) + '（' + text(ap.requesterOrg) + '）'), row('申请人', ap.requestedBy), row('申请时间', ap.requestedAtLabel), row('联系人', ap.contact),
+        row('用途', ap.purpose), row('使用范围', ap.scope), row('使用期限', text(ap.from) + ' 至 ' + text(ap.to)), row('共享方式', ap.channelLabel),
+        row('此前共享', '获准 ' + (hi.approved || 0) + ' 次，未获同意 ' + (hi.rejected || 0) + ' 次'),
+      ]), el('h3', {}, ['申请的成果']), el('table', {}, (ap.items || []).map(function (i) { return row(i.resultNumber, text(i.name) + '（' + text(i.classificationLabel) + '）：' + text(i.content)); }))]));
     } else if (t.kind === 'catalogueReportAck') {
       var rp = s.report || {};
       var box = el('div', {}, ['正在读取上报条目……']);
@@ -155,6 +163,10 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     }
     if (t.canDecide) {
       var reasons = el('textarea', { rows: '4', maxlength: '4000', placeholder: w.hint }, []);
+      // A sharing review may approve with conditions (R15.1): an earlier end of the period, a narrower scope.
+      var condTo = el('input', { type: 'date', 'aria-label': '同意时的使用期限截止日（可缩短）' }, []);
+      var condScope = el('input', { type: 'text', maxlength: '1000', 'aria-label': '同意时限定的使用范围', placeholder: '限定使用范围（可不填）' }, []);
+      var sharingConditions = t.kind === 'sharingReview' ? el('p', {}, ['附加条件（可不填）：期限截止 ', condTo, '　', condScope]) : el('span', {}, []);
       var approve = el('button', { type: 'button' }, [w.approve]);
       var ret = el('button', { type: 'button', class: 'return' }, [w.ret]);
       var out = el('div', {}, []);
@@ -168,7 +180,13 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         }
         if (!window.confirm('将提交决定：“' + decisionWords(w, decision) + '”（' + text(t.title) + '）。\\n每个任务只能决定一次，提交后不可更改。确定提交吗？')) return;
         approve.disabled = true; ret.disabled = true;
-        call('POST', api + '/decision', { decision: decision, reasons: reasons.value }).then(function (res) {
+        var payload = { decision: decision, reasons: reasons.value };
+        if (t.kind === 'sharingReview' && decision === 'approve' && (condTo.value || condScope.value.trim())) {
+          payload.conditions = {};
+          if (condTo.value) payload.conditions.to = condTo.value;
+          if (condScope.value.trim()) payload.conditions.scope = condScope.value.trim();
+        }
+        call('POST', api + '/decision', payload).then(function (res) {
           if (res.status === 200) {
             render(res.data);
             message('ok', '已提交：' + decisionWords(w, decision) + '。' + w.after);
@@ -182,7 +200,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       }
       approve.addEventListener('click', function () { decide('approve'); });
       ret.addEventListener('click', function () { decide('return'); });
-      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['处理决定']), reasons, el('p', {}, [approve, ret]), out]));
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['处理决定']), reasons, sharingConditions, el('p', {}, [approve, ret]), out]));
     }
     show(contentBox, nodes);
   }

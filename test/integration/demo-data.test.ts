@@ -135,3 +135,25 @@ describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
     expect((await listEmails(cloud.urls.inbox)).length).toBe(mails);
   });
 });
+
+describe('issue 16 R15.1 R16.1 R16.2 the sharing demo: 罗欣’s applications', () => {
+  it('罗欣 has one active grant with a logged download, one application waiting at 陈静 (task emailed), one not approved with reasons', async () => {
+    const apiUrl = cloud.urls.api;
+    const token = await signIn('luo.xin', apiUrl);
+
+    const mine = await api('GET', '/sharing/applications', { token, apiUrl });
+    const reviews = (mine.body.items as Array<{ reviews: Array<{ status: string; grantId?: string; decision?: { reasons: string } }> }>).map((a) => a.reviews[0]!);
+    const grantId = reviews.find((r) => r.status === 'approved')?.grantId;
+    const grant = await api('GET', `/sharing/grants/${grantId}`, { token, apiUrl });
+    const task = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: '成果共享审核', timeoutMs: 30_000, inboxUrl: cloud.urls.inbox });
+    const refusal = await waitForEmail({ to: 'luo.xin@example.gov.cn', subject: '共享申请未获同意', timeoutMs: 30_000, inboxUrl: cloud.urls.inbox });
+    const usage = await api('GET', `/sharing/usage/${summary!.resultNumbers[0]}`, { token: await signIn('zhang.wei', apiUrl), apiUrl });
+
+    expect(mine.status).toBe(200);
+    expect(reviews.map((r) => r.status).sort()).toEqual(['approved', 'pending', 'rejected']);
+    expect(grant.body.grant).toMatchObject({ status: 'active', signature: { by: 'luo.xin' } });
+    expect(task.subject).toContain('广东省水利厅');
+    expect(refusal.text).toContain('用途说明过于笼统');
+    expect(usage.body.usage.rows).toEqual([expect.objectContaining({ requesterOrg: '440000-WR', downloads: 1, distinctUsers: 1 })]);
+  });
+});

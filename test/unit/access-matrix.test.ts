@@ -6,6 +6,8 @@ import { handler as getEntry } from '#functions/catalogue/get-catalogue-entry.ts
 import { handler as updateEntry } from '#functions/catalogue/update-catalogue-entry.ts';
 import { handler as getDestruction } from '#functions/destruction/get-destruction.ts';
 import { handler as requestDestruction } from '#functions/destruction/request-destruction.ts';
+import { handler as sharingUsage } from '#functions/sharing/get-sharing-usage.ts';
+import { FakeSharingStore } from './sharing-fakes.ts';
 import { handler as resolveAuthority } from '#functions/publication/resolve-publication-authority.ts';
 import { handler as createRelease } from '#functions/publication/create-release.ts';
 import { handler as listReleases } from '#functions/publication/list-releases.ts';
@@ -89,7 +91,7 @@ interface RecordRow {
   readonly body?: unknown;
 }
 interface OtherRow {
-  readonly subject: 'none' | 'surveyTask' | 'orgUsers' | 'humanTask' | 'catalogueReport' | 'list';
+  readonly subject: 'none' | 'surveyTask' | 'orgUsers' | 'humanTask' | 'catalogueReport' | 'list' | 'sharing';
   /** Why the route needs no per-record row here, or which test covers it. */
   readonly why: string;
 }
@@ -205,6 +207,18 @@ const matrix: Record<string, Row> = {
   },
   'GET /catalogue/{resultNumber}/releases': { subject: 'entry', scope: 'catalogue', handler: (w) => listReleases.with(w.publicationPorts), path: ent },
   'GET /catalogue/{resultNumber}/publication-authority': { subject: 'entry', scope: 'catalogue', handler: (w) => resolveAuthority.with(w.publicationPorts), path: ent },
+  'POST /sharing/applications': { subject: 'sharing', why: 'requesters; a result above the clearance is applied for by number, its details not shown: test/unit/sharing-domain.test.ts (R14.1, R5.1)' },
+  'GET /sharing/applications': { subject: 'sharing', why: 'own organisation’s or addressed to it as organiser; results above the clearance by number only: test/unit/sharing-domain.test.ts' },
+  'GET /sharing/applications/{applicationId}': { subject: 'sharing', why: 'requester organisation, the results’ organisers and custodians, else 404 — every demo user: test/unit/sharing-domain.test.ts' },
+  'GET /sharing/grants/{grantId}': { subject: 'sharing', why: 'requester organisation, organiser, custodians within clearance, else 404: test/unit/sharing-domain.test.ts' },
+  'POST /sharing/grants/{grantId}/agreement/signature': { subject: 'sharing', why: 'the grant’s named users only: test/unit/sharing-domain.test.ts' },
+  'POST /sharing/grants/{grantId}/revocation': { subject: 'sharing', why: 'the organiser’s reviewers only: test/unit/sharing-domain.test.ts' },
+  'GET /sharing/grants/{grantId}/files/{fileNo}': { subject: 'sharing', why: 'named users of an active grant in its period; another organisation 404, the custodian 403, expired/revoked 403: test/unit/sharing-domain.test.ts' },
+  'GET /sharing/grants/{grantId}/manifest': { subject: 'sharing', why: 'as the grant: test/unit/sharing-domain.test.ts' },
+  'GET /sharing/usage/{resultNumber}': {
+    subject: 'entry', scope: 'catalogue', actor: (u) => ['440000-CUS', '440000-NR'].includes(u.orgCode),
+    handler: (w) => sharingUsage.with(w.sharingPorts), path: ent,
+  },
   'POST /submissions/{submissionId}/transfer': {
     subject: 'submission', scope: 'involved', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('reviewer'),
     handler: (w) => startTransfer.with(w.transferPorts), path: sub,
@@ -255,6 +269,7 @@ async function setup() {
     // The report routes read the store, the identity and the documents bucket only.
     verificationPorts: { ...stackPorts(base), submissions: world.store, documents },
     destructionPorts: { ...destructionPorts, ...stackPorts(base) },
+    sharingPorts: { ...stackPorts(base), catalogue: cat.store, sharing: new FakeSharingStore() },
     transferPorts: { ...stackPorts(base), submissions: world.ports.store, workflow: world.ports.workflow, now: world.ports.now },
     publicationPorts: { ...stackPorts(base), catalogue: cat.store, authorities: new FakeAuthorityStore(), submissions: world.store, releases: new DynamoReleaseStore(cat.table), now: () => world.now },
   };

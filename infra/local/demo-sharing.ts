@@ -1,0 +1,77 @@
+/**
+ * Sharing demo (issue 16): 罗欣 (广东省水利厅, 公开) has
+ *  - one approved online grant, its agreement signed and one download logged;
+ *  - one application waiting at 陈静 (the real SharingReview machine; 陈静 gets the task link by email);
+ *  - one application not approved (不予共享) with reasons (emailed to 罗欣).
+ * Through the domain functions and adapters the handlers use. The shortcut,
+ * recorded in the audit chain: the approved and the refused reviews are
+ * decided by `system:demo` in 陈静's name without running their machines
+ * (so the inbox holds only the one live task).
+ */
+import { randomUUID } from 'node:crypto';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import { addCalendarDays, chinaDate } from '#shared/calendar/dates.ts';
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { CustodyStore } from '#shared/ports/custody.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { Mailer } from '#shared/ports/mailer.ts';
+import type { Workflow } from '#shared/ports/workflow.ts';
+import { agreementText, applyForSharing, grantAccess, issueDownload, rejectSharing, sha256Hex, signAgreement, type DownloadLinks, type SharingStore } from '#shared/sharing/sharing.ts';
+
+export interface SharingDemoPorts {
+  readonly catalogue: CatalogueStore;
+  readonly identity: IdentityRepository;
+  readonly sharing: SharingStore;
+  readonly custody: Pick<CustodyStore, 'list' | 'read'>;
+  readonly links: DownloadLinks;
+  readonly mailer: Mailer;
+  readonly workflow: Workflow;
+  readonly calendar: () => Promise<WorkingDayCalendar>;
+  readonly now: () => Date;
+}
+
+const demoRequest = 'demo';
+const decidedByDemo = (reasons: string, decision: 'approve' | 'return', at: Date) => ({ taskId: 'demo', decision, reasons, decidedBy: 'chen.jing', decidedAt: at.toISOString() });
+
+export interface SharingDemoSummary {
+  readonly grantId: string;
+  readonly waitingApplicationId: string;
+  readonly rejectedApplicationId: string;
+}
+
+/** `granted` and `waiting` are two 公开 online results of 广东省自然资源厅 in custody. */
+export async function writeSharingDemo(ports: SharingDemoPorts, results: { granted: string; waiting: string }): Promise<SharingDemoSummary> {
+  const luo = await ports.identity.getUser('luo.xin');
+  if (!luo) throw new Error('演示用户 luo.xin 不存在');
+  const today = chinaDate(ports.now());
+  const input = (resultNumber: string, purpose: string) => ({
+    results: [{ resultNumber }],
+    purpose,
+    scope: '广东省水利厅规划计划处及其委托的规划编制单位（项目组内部）',
+    period: { from: today, to: addCalendarDays(today, 179) },
+    contact: { name: '罗欣', phone: '020-83331234', email: 'luo.xin@example.gov.cn' },
+  });
+  const noStart: Workflow = { ...ports.workflow, start: async () => 'demo:decided-by-system-demo' };
+  const base = { catalogue: ports.catalogue, identity: ports.identity, sharing: ports.sharing, calendar: ports.calendar, now: ports.now, newId: randomUUID };
+
+  // 1. Approved, signed, downloaded once.
+  const granted = await applyForSharing({ ...base, workflow: noStart }, { actor: luo, input: input(results.granted, '【演示数据】编制广东省水资源综合规划（2026—2035年），叠加土地利用现状分析用水需求'), requestId: demoRequest });
+  const grant = await grantAccess(
+    { sharing: ports.sharing, custody: ports.custody, identity: ports.identity, mailer: ports.mailer, now: ports.now },
+    { applicationId: granted.applicationId, organiserOrg: granted.reviews[0]!.organiserOrg, approval: decidedByDemo('同意共享（演示数据）', 'approve', ports.now()), requestId: demoRequest },
+  );
+  const text = await agreementText(ports.identity, grant);
+  await signAgreement({ sharing: ports.sharing, identity: ports.identity, now: ports.now }, { actor: luo, grantId: grant.grantId, sha256: sha256Hex(text), requestId: demoRequest });
+  if (grant.files.length > 0) await issueDownload({ sharing: ports.sharing, links: ports.links, now: ports.now }, { actor: luo, grantId: grant.grantId, fileNo: 1, sourceIp: '127.0.0.1', requestId: demoRequest });
+
+  // 2. Waiting at 陈静: the real machine, an emailed task.
+  const waiting = await applyForSharing({ ...base, workflow: ports.workflow }, { actor: luo, input: input(results.waiting, '【演示数据】开展全省河湖管理范围划定复核，需第三次国土调查水域数据'), requestId: demoRequest });
+
+  // 3. Not approved, with reasons (emailed to 罗欣).
+  const refused = await applyForSharing({ ...base, workflow: noStart }, { actor: luo, input: input(results.waiting, '【演示数据】了解情况'), requestId: demoRequest });
+  await rejectSharing(
+    { sharing: ports.sharing, identity: ports.identity, mailer: ports.mailer, now: ports.now },
+    { applicationId: refused.applicationId, organiserOrg: refused.reviews[0]!.organiserOrg, approval: decidedByDemo('用途说明过于笼统，无法判断所需数据范围；请写明具体工作任务和使用范围后重新申请（演示数据）', 'return', ports.now()), requestId: demoRequest },
+  );
+  return { grantId: grant.grantId, waitingApplicationId: waiting.applicationId, rejectedApplicationId: refused.applicationId };
+}

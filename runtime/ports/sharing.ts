@@ -1,0 +1,15 @@
+/** Port recipes of the sharing context (issue 16): the sharing store (registry + its log on the logs table) and the custody download links. */
+import { sharingReaderFromEnv } from '#adapters/dynamo-sharing-read.ts';
+import { sharingStoreFromEnv } from '#adapters/dynamo-sharing.ts';
+import { sharingLinksFromEnv } from '#adapters/s3-sharing-links.ts';
+import type { DownloadLinks, SharingStore } from '#shared/sharing/model.ts';
+import { port } from '../port.ts';
+
+/** Applications, grants, the sharing log and usage counters (audited writes). */
+export const sharing = /* @__PURE__ */ port({ name: 'sharing', env: ['registry', 'logs'], build: (env): SharingStore => sharingStoreFromEnv(env) });
+
+/** The same store, read only (lists, views, the agreement, the manifest, usage): no write, so no logs table. */
+export const sharingRead = /* @__PURE__ */ port({ name: 'sharing', env: ['registry'], build: (env): Pick<SharingStore, 'getApplication' | 'getGrant' | 'listApplications' | 'usage'> => sharingReaderFromEnv(env) });
+
+/** Presigned GETs of minutes on the custody copy (the custody bucket, read). */
+export const downloadLinks = /* @__PURE__ */ port({ name: 'links', env: ['custody'], build: (env): DownloadLinks => sharingLinksFromEnv(env) });

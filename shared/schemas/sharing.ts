@@ -1,0 +1,114 @@
+import * as z from 'zod/mini';
+import { described } from '#shared/schemas/described.ts';
+import { isoDateSchema } from '#shared/schemas/calendar.ts';
+import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
+import { classificationSchema } from '#shared/reference/classifications.ts';
+import { applicationStatuses, grantStatuses, maxResultsPerApplication, maxSharingDays, reviewStatuses, sharingChannels } from '#shared/sharing/model.ts';
+
+const text = (label: string, min: number, max: number) =>
+  z.string({ error: `请填写${label}` }).check(z.trim()).check(z.minLength(min, `${label}至少 ${min} 个字`)).check(z.maxLength(max, `${label}不超过 ${max} 字`));
+
+/** POST /sharing/applications (R14.1). */
+export const sharingApplicationBodySchema = z.object({
+  results: described(z
+    .array(z.object({
+      resultNumber: resultNumberSchema,
+      files: described(z.optional(z.array(z.string().check(z.minLength(1)).check(z.maxLength(1024))).check(z.maxLength(1000))), '只申请部分文件时列出文件路径；不填为整个成果'),
+    }), { error: '请列出申请的成果' })
+    .check(z.minLength(1, '至少申请 1 项成果')).check(z.maxLength(maxResultsPerApplication, `每份申请最多 ${maxResultsPerApplication} 项成果`)), '申请的成果（统一编号）及内容'),
+  purpose: described(text('用途', 5, 1000), '用途'),
+  scope: described(text('使用范围', 2, 1000), '使用范围（哪些单位、哪些工作中使用）'),
+  period: described(z.object({ from: isoDateSchema, to: isoDateSchema }, { error: '请填写使用期限' }), `使用期限（最长 ${maxSharingDays} 天）`),
+  contact: described(z.object({
+    name: z.string({ error: '请填写联系人' }).check(z.trim()).check(z.minLength(1, '请填写联系人')).check(z.maxLength(50)),
+    phone: z.string({ error: '请填写联系电话' }).check(z.trim()).check(z.regex(/^[0-9+\-() ]{5,30}$/, '联系电话格式不正确')),
+    email: z.optional(z.email('邮箱格式不正确')),
+  }, { error: '请填写联系人' }), '联系人'),
+  channel: described(z.optional(z.enum(sharingChannels, { error: '共享方式应为 online（在线，默认）或 offline（离线）' })), 'online 在线（默认）· offline 离线（须说明原因；含秘密及以上成果时自动为离线）'),
+  offlineReason: described(z.optional(z.string().check(z.maxLength(1000))), '离线共享的原因（在线方式不能满足的理由）'),
+  users: described(z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(50))), '本单位其他授权使用人（用户名）；申请人本人总是授权使用人'),
+});
+export type SharingApplicationBody = z.infer<typeof sharingApplicationBodySchema>;
+
+const timelineEventSchema = z.object({ at: z.string(), atLabel: z.string(), type: z.string(), by: z.string(), note: z.string() });
+
+export const applicationViewSchema = z.object({
+  applicationId: z.string(),
+  requesterOrg: z.string(),
+  requestedBy: z.string(),
+  requestedAt: z.string(),
+  items: z.array(z.object({
+    resultNumber: z.string(),
+    hidden: described(z.boolean(), '超出读者密级权限：只显示统一编号'),
+    content: z.string(),
+    name: z.optional(z.string()),
+    classification: z.optional(classificationSchema),
+    classificationLabel: z.optional(z.string()),
+    organiserOrg: z.optional(z.string()),
+    custodianOrg: z.optional(z.string()),
+    files: z.optional(z.array(z.string())),
+  })),
+  purpose: z.string(),
+  scope: z.string(),
+  period: z.object({ from: z.string(), to: z.string() }),
+  contact: z.object({ name: z.string(), phone: z.string(), email: z.optional(z.string()) }),
+  channel: z.enum(sharingChannels),
+  channelLabel: z.string(),
+  offlineReason: z.optional(z.string()),
+  users: z.array(z.string()),
+  status: z.enum(applicationStatuses),
+  statusLabel: z.string(),
+  reviews: z.array(z.object({
+    organiserOrg: z.string(),
+    resultNumbers: z.array(z.string()),
+    status: z.enum(reviewStatuses),
+    statusLabel: z.string(),
+    decision: z.optional(z.object({ decision: z.string(), reasons: z.string(), decidedBy: z.string(), decidedAt: z.string() })),
+    grantId: z.optional(z.string()),
+  })),
+  timeline: described(z.array(timelineEventSchema), '办理记录：提交、送审、同意/不予共享（含理由）、授权、签署、撤销'),
+});
+
+const signatureSchema = z.object({ by: z.string(), name: z.string(), at: z.string(), sha256: z.string() });
+
+export const grantViewSchema = z.object({
+  grantId: z.string(),
+  applicationId: z.string(),
+  requesterOrg: z.string(),
+  users: z.array(z.string()),
+  organiserOrg: z.string(),
+  custodianOrgs: z.array(z.string()),
+  resultNumbers: z.array(z.string()),
+  classification: classificationSchema,
+  classificationLabel: z.string(),
+  from: z.string(),
+  to: z.string(),
+  expired: z.boolean(),
+  purpose: z.string(),
+  scope: z.string(),
+  status: z.enum(grantStatuses),
+  statusLabel: z.string(),
+  files: z.array(z.object({ fileNo: described(z.number(), '下载地址中的文件序号 files/{fileNo}'), resultNumber: z.string(), path: z.string(), size: z.number(), sha256: z.string() })),
+  signature: z.optional(signatureSchema),
+  revocation: z.optional(z.object({ by: z.string(), at: z.string(), reasons: z.string() })),
+});
+
+export const agreementViewSchema = z.object({
+  grantId: z.string(),
+  text: described(z.string(), '协议全文（签署时提交其 SHA-256）'),
+  sha256: z.string(),
+  signature: z.optional(signatureSchema),
+});
+
+export const signatureBodySchema = z.object({
+  sha256: described(z.string({ error: '请提交所阅读协议文本的 SHA-256' }).check(z.regex(/^[0-9a-f]{64}$/, 'SHA-256 应为 64 位小写十六进制')), '所阅读协议文本（UTF-8）的 SHA-256'),
+});
+
+export const revocationBodySchema = z.object({
+  reasons: described(z.string({ error: '请填写撤销理由' }).check(z.trim()).check(z.minLength(5, '撤销理由至少 5 个字')).check(z.maxLength(1000)), '撤销理由（邮件告知申请人）'),
+});
+
+export const usageViewSchema = z.object({
+  resultNumber: z.string(),
+  rows: z.array(z.object({ resultNumber: z.string(), requesterOrg: z.string(), month: z.string(), downloads: z.number(), bytes: z.number(), distinctUsers: z.number() })),
+});

@@ -1,0 +1,182 @@
+import type { Classification } from '#shared/reference/classifications.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import { ConflictError } from '#shared/errors.ts';
+
+/** The grant of a review exists already (a retry or a concurrent approval recorded it). */
+export class GrantExistsError extends ConflictError {
+  constructor(grantId: string) {
+    super('GRANT_EXISTS', `共享授权 ${grantId} 已存在`);
+  }
+}
+
+/**
+ * Sharing (共享, R13.1–R16.2): the records and the store. An application
+ * (共享申请) names results by unified number; each result's organiser reviews
+ * its part (one review per organiser, decided per result group); an approved
+ * online review becomes a grant (共享授权) that the requester signs an
+ * agreement for before any file is handed out.
+ */
+export const sharingChannels = ['online', 'offline'] as const;
+export type SharingChannel = (typeof sharingChannels)[number];
+export const sharingChannelLabels: Record<SharingChannel, string> = { online: '在线共享', offline: '离线共享' };
+
+export const applicationStatuses = ['reviewing', 'decided', 'offlinePending'] as const;
+export type ApplicationStatus = (typeof applicationStatuses)[number];
+export const applicationStatusLabels: Record<ApplicationStatus, string> = { reviewing: '审核中', decided: '已审核', offlinePending: '离线共享待办理' };
+
+export const reviewStatuses = ['pending', 'approved', 'rejected', 'offline'] as const;
+export type ReviewStatus = (typeof reviewStatuses)[number];
+export const reviewStatusLabels: Record<ReviewStatus, string> = { pending: '待审核', approved: '同意共享', rejected: '不予共享', offline: '离线办理（下一阶段提供）' };
+
+export const grantStatuses = ['awaitingSignature', 'active', 'revoked'] as const;
+export type GrantStatus = (typeof grantStatuses)[number];
+export const grantStatusLabels: Record<GrantStatus, string> = { awaitingSignature: '待签署使用协议', active: '有效', revoked: '已撤销' };
+
+/** The organiser's longest sharing period (one year; the same for every organiser until a setting exists). */
+export const maxSharingDays = 366;
+/** Presigned download URLs live this long (R16.1: minutes). */
+export const downloadUrlSeconds = 300;
+export const maxResultsPerApplication = 20;
+
+export interface ApplicationItem {
+  readonly resultNumber: string;
+  readonly organiserOrg: string;
+  readonly custodianOrg: string;
+  readonly classification: Classification;
+  /** Undefined: the whole result. */
+  readonly files?: readonly string[];
+}
+
+/** The organiser's decision as the review's wait returns it (its schema: sharingDecisionSchema in ./sharing.ts). */
+export interface SharingDecision {
+  readonly taskId: string;
+  readonly decision: 'approve' | 'return';
+  readonly reasons: string;
+  readonly decidedBy: string;
+  readonly decidedAt: string;
+  /** The organiser's conditions with an approval (R15.1): a shorter period, fewer files, a narrower scope. */
+  readonly conditions?: { readonly to?: string | undefined; readonly files?: readonly string[] | undefined; readonly scope?: string | undefined } | undefined;
+}
+
+export interface Review {
+  readonly organiserOrg: string;
+  readonly resultNumbers: readonly string[];
+  readonly status: ReviewStatus;
+  readonly decision?: SharingDecision;
+  readonly grantId?: string;
+}
+
+export interface TimelineEvent {
+  readonly at: string;
+  readonly type: string;
+  readonly by: string;
+  readonly note: string;
+}
+
+export interface SharingApplication {
+  readonly applicationId: string;
+  readonly requesterOrg: string;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly items: readonly ApplicationItem[];
+  readonly purpose: string;
+  readonly scope: string;
+  readonly period: { readonly from: string; readonly to: string };
+  readonly contact: { readonly name: string; readonly phone: string; readonly email?: string };
+  readonly channel: SharingChannel;
+  readonly offlineReason?: string;
+  /** The requester organisation's users who may download (the applicant always). */
+  readonly users: readonly string[];
+  readonly reviews: readonly Review[];
+  readonly status: ApplicationStatus;
+  readonly timeline: readonly TimelineEvent[];
+  /** Every change is conditional on the version read. */
+  readonly version: number;
+}
+
+export interface GrantFile {
+  readonly resultNumber: string;
+  /** Custody version of the result. */
+  readonly n: number;
+  readonly path: string;
+  readonly key: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export interface SharingGrant {
+  readonly grantId: string;
+  readonly applicationId: string;
+  readonly requesterOrg: string;
+  readonly users: readonly string[];
+  readonly organiserOrg: string;
+  readonly custodianOrgs: readonly string[];
+  readonly resultNumbers: readonly string[];
+  readonly classification: Classification;
+  readonly files: readonly GrantFile[];
+  readonly from: string;
+  readonly to: string;
+  readonly purpose: string;
+  readonly scope: string;
+  readonly status: GrantStatus;
+  readonly createdAt: string;
+  readonly approval: SharingDecision;
+  readonly signature?: { readonly by: string; readonly name: string; readonly at: string; readonly sha256: string };
+  readonly revocation?: { readonly by: string; readonly at: string; readonly reasons: string };
+  readonly version: number;
+}
+
+/** One line of the sharing log (logs table SHARELOG#<grantId>): every URL issued. */
+export interface DownloadLogLine {
+  readonly grantId: string;
+  readonly at: string;
+  readonly userId: string;
+  readonly orgCode: string;
+  readonly resultNumber: string;
+  readonly path: string;
+  readonly size: number;
+  readonly sourceIp: string;
+  /** The purpose reference: the application the grant serves. */
+  readonly applicationId: string;
+  readonly requestId: string;
+}
+
+/** Usage per result × requester organisation × month (China time), updated with each log line, never by a scan. */
+export interface UsageCounter {
+  readonly resultNumber: string;
+  readonly requesterOrg: string;
+  readonly month: string;
+  readonly downloads: number;
+  readonly bytes: number;
+  readonly distinctUsers: number;
+}
+
+/**
+ * The registry items SHAREAPP#<id>, SHAREGRANT#<id>, SHARESTAT#<number>, their
+ * list copies, and the logs-table lines (adapters/dynamo-sharing.ts); every
+ * change with its audit record in one transaction.
+ */
+export interface SharingStore {
+  createApplication(app: SharingApplication, audit: AuditEntry): Promise<void>;
+  getApplication(applicationId: string): Promise<SharingApplication | undefined>;
+  /** Conditional on `previousVersion`; else ConflictError APPLICATION_CHANGED. */
+  updateApplication(app: SharingApplication, previousVersion: number, audit: AuditEntry): Promise<void>;
+  /**
+   * The grant (only if absent) and the application moved on, in one transaction.
+   * A grant already there → GrantExistsError (the approval was recorded by an earlier attempt).
+   */
+  createGrant(grant: SharingGrant, app: SharingApplication, previousVersion: number, audit: AuditEntry): Promise<void>;
+  getGrant(grantId: string): Promise<SharingGrant | undefined>;
+  /** Conditional on `previousVersion`, with the application's timeline event in the same transaction. */
+  updateGrant(grant: SharingGrant, previousVersion: number, app: SharingApplication, previousAppVersion: number, audit: AuditEntry): Promise<void>;
+  /** Newest first: an organisation's own applications (`by`), or those addressed to it as organiser (`to`). */
+  listApplications(side: 'by' | 'to', orgCode: string, limit: number): Promise<SharingApplication[]>;
+  /** The log line, the usage counter and the audit record, in one transaction. */
+  recordDownload(line: DownloadLogLine, audit: AuditEntry): Promise<void>;
+  usage(resultNumber: string): Promise<UsageCounter[]>;
+}
+
+/** Short-lived GET URLs on the custody copy (adapters/s3-sharing-links.ts): the bytes never pass through a function. */
+export interface DownloadLinks {
+  presignGet(key: string, opts: { expiresInSeconds: number; fileName: string }): Promise<string>;
+}

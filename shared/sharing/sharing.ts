@@ -1,0 +1,658 @@
+import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
+import { addCalendarDays, chinaDate, chinaDateTime, isValidIsoDate, toEpochDay } from '#shared/calendar/dates.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
+import { custodyManifestKey, manifestsPrefix } from '#shared/custody/keys.ts';
+import { collect } from '#shared/custody/hash.ts';
+import { decodeManifest } from '#shared/custody/manifest.ts';
+import { classificationLabels, classifications, clearanceAllows, isClassified, type Classification } from '#shared/reference/classifications.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { CustodyStore } from '#shared/ports/custody.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { Mailer } from '#shared/ports/mailer.ts';
+import type { Workflow } from '#shared/ports/workflow.ts';
+import type { Principal } from '#shared/schemas/identity.ts';
+import { noteTouched } from '#shared/security/context.ts';
+import { withSupervision } from '#shared/supervision/clocks.ts';
+import { sharingReviewDue } from '#shared/supervision/clock-types.ts';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import { named } from '#shared/tasks/mail.ts';
+import {
+  applicationStatusLabels,
+  downloadUrlSeconds,
+  grantStatusLabels,
+  maxResultsPerApplication,
+  maxSharingDays,
+  reviewStatusLabels,
+  sharingChannelLabels,
+  type ApplicationItem,
+  GrantExistsError,
+  type DownloadLinks,
+  type GrantFile,
+  type Review,
+  type SharingApplication,
+  type SharingChannel,
+  type SharingDecision,
+  type SharingGrant,
+  type SharingStore,
+  type TimelineEvent,
+} from './model.ts';
+
+export * from './model.ts';
+
+export const sharingDecisionSchema = z.object({
+  taskId: z.string().check(z.minLength(1)),
+  decision: z.enum(['approve', 'return']),
+  reasons: z.string(),
+  decidedBy: z.string().check(z.minLength(1)),
+  decidedAt: z.string().check(z.minLength(1)),
+  /** The organiser's conditions with an approval (R15.1): a shorter period, fewer files, a narrower scope. */
+  conditions: z.optional(z.object({ to: z.optional(z.string()), files: z.optional(z.array(z.string())), scope: z.optional(z.string()) })),
+});
+
+export const sharingReviewStateMachine = 'SharingReview';
+
+
+const invalid = (field: string, code: string, message: string): ValidationError => new ValidationError(`请求参数有误：${field} ${message}`, [{ field, code, message }]);
+
+const audit = (actor: string, orgCode: string, action: string, target: string, requestId: string, detail: Record<string, unknown>): AuditEntry => ({
+  actor,
+  orgCode,
+  action,
+  target,
+  outcome: 'success',
+  requestId,
+  detail,
+});
+
+const event = (at: string, type: string, by: string, note: string): TimelineEvent => ({ at, type, by, note });
+
+const highest = (cs: readonly Classification[]): Classification => cs.reduce<Classification>((a, c) => (classifications.indexOf(c) > classifications.indexOf(a) ? c : a), 'public');
+
+export const offlineForcedReason = '申请的成果中含秘密及以上成果，依规定离线提供，数据不进入云端（R5.1）';
+
+export interface ApplicationInput {
+  readonly results: ReadonlyArray<{ readonly resultNumber: string; readonly files?: readonly string[] | undefined }>;
+  readonly purpose: string;
+  readonly scope: string;
+  readonly period: { readonly from: string; readonly to: string };
+  readonly contact: { readonly name: string; readonly phone: string; readonly email?: string | undefined };
+  readonly channel?: SharingChannel | undefined;
+  readonly offlineReason?: string | undefined;
+  readonly users?: readonly string[] | undefined;
+}
+
+export interface ApplyPorts {
+  readonly catalogue: Pick<CatalogueStore, 'getEntry'>;
+  readonly identity: Pick<IdentityRepository, 'getUser'>;
+  readonly sharing: Pick<SharingStore, 'createApplication'>;
+  readonly workflow: Pick<Workflow, 'start'>;
+  readonly calendar: () => Promise<WorkingDayCalendar>;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+/** The R15.1 review clock of one organiser's part of an application. */
+export const reviewClockSubject = (applicationId: string, organiserOrg: string) => `${applicationId}#${organiserOrg}`;
+
+/**
+ * POST /sharing/applications (R14.1, R15.1).
+ *
+ * Primary course:
+ *  1. every result number is catalogued (else 400 naming body.results[i].resultNumber) and shared at all;
+ *     a result above the applicant's clearance may be applied for (the organiser decides), its details are not shown;
+ *  2. the period starts today or later and lasts at most the organiser's maximum; the contact is complete;
+ *  3. online unless the applicant asks for offline with a reason — and offline when any result is 秘密 or higher (R5.1);
+ *  4. the named users belong to the applicant's organisation;
+ *  5. stored with its audit record (nothing half-way: every check comes first);
+ *  6. online: one review per organiser starts (SharingReview, execution `<id>-<organiser>`);
+ *     offline: stored, and it stops there this round.
+ */
+export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal; input: ApplicationInput; requestId: string }): Promise<SharingApplication> {
+  const { actor, input } = cmd;
+  const today = chinaDate(ports.now());
+  const issues: FieldIssue[] = [];
+  const seen = new Set<string>();
+  const items: ApplicationItem[] = [];
+  const regionOf = new Map<string, string>();
+  if (input.results.length === 0 || input.results.length > maxResultsPerApplication) {
+    throw invalid('body.results', 'COUNT', `每份申请 1–${maxResultsPerApplication} 项成果`);
+  }
+  for (const [i, r] of input.results.entries()) {
+    const field = `body.results[${i}].resultNumber`;
+    if (seen.has(r.resultNumber)) {
+      issues.push({ field, code: 'DUPLICATE', message: `成果 ${r.resultNumber} 重复` });
+      continue;
+    }
+    seen.add(r.resultNumber);
+    const entry = await ports.catalogue.getEntry(r.resultNumber);
+    if (!entry || entry.status === 'destroyed') {
+      issues.push({ field, code: 'UNKNOWN_RESULT', message: `成果目录中没有统一编号 ${r.resultNumber}` });
+      continue;
+    }
+    // Within clearance the sharing mode is known; above it nothing is said (the organiser decides).
+    if (clearanceAllows(actor.clearance, entry.classification) && entry.sharingMode === 'notShared') {
+      issues.push({ field, code: 'NOT_SHARED', message: `成果 ${r.resultNumber} 的共享方式为不予共享` });
+      continue;
+    }
+    if (r.files && r.files.length === 0) issues.push({ field: `body.results[${i}].files`, code: 'EMPTY', message: '部分文件申请至少列出 1 个文件；申请整个成果时不填' });
+    if (!regionOf.has(entry.organiserOrg)) regionOf.set(entry.organiserOrg, entry.spatialScope.regionCode);
+    items.push({
+      resultNumber: entry.resultNumber,
+      organiserOrg: entry.organiserOrg,
+      custodianOrg: entry.custodian,
+      classification: entry.classification,
+      ...(r.files ? { files: [...new Set(r.files)] } : {}),
+    });
+  }
+  const { from, to } = input.period;
+  if (!isValidIsoDate(from)) issues.push({ field: 'body.period.from', code: 'INVALID_DATE', message: '起始日期应为 YYYY-MM-DD' });
+  else if (from < today) issues.push({ field: 'body.period.from', code: 'IN_PAST', message: `起始日期不能早于今天（${today}）` });
+  if (!isValidIsoDate(to)) issues.push({ field: 'body.period.to', code: 'INVALID_DATE', message: '截止日期应为 YYYY-MM-DD' });
+  else if (isValidIsoDate(from)) {
+    if (to < from) issues.push({ field: 'body.period.to', code: 'BEFORE_FROM', message: '截止日期不能早于起始日期' });
+    else if (toEpochDay(to) - toEpochDay(from) + 1 > maxSharingDays) {
+      issues.push({ field: 'body.period.to', code: 'BEYOND_MAXIMUM', message: `使用期限最长 ${maxSharingDays} 天（至 ${addCalendarDays(from, maxSharingDays - 1)}）` });
+    }
+  }
+  if (!input.contact.name.trim()) issues.push({ field: 'body.contact.name', code: 'REQUIRED', message: '请填写联系人' });
+  if (!input.contact.phone.trim()) issues.push({ field: 'body.contact.phone', code: 'REQUIRED', message: '请填写联系电话' });
+  const classified = items.some((i) => isClassified(i.classification));
+  const askedOffline = input.channel === 'offline';
+  const reason = input.offlineReason?.trim() ?? '';
+  if (askedOffline && !classified && reason.length < 5) issues.push({ field: 'body.offlineReason', code: 'REQUIRED', message: '离线共享须说明在线方式不能满足的原因（至少 5 个字）' });
+  const users = [...new Set([actor.userId, ...(input.users ?? [])])];
+  for (const [i, userId] of (input.users ?? []).entries()) {
+    const u = await ports.identity.getUser(userId);
+    if (!u || u.orgCode !== actor.orgCode || u.deactivatedAt) issues.push({ field: `body.users[${i}]`, code: 'UNKNOWN_USER', message: `${userId} 不是本单位的在用用户` });
+  }
+  if (issues.length > 0) throw new ValidationError(`请求参数有误：${issues.map((x) => `${x.field} ${x.message}`).join('；')}`, issues);
+
+  const channel: SharingChannel = classified || askedOffline ? 'offline' : 'online';
+  const at = ports.now().toISOString();
+  const organisers = [...new Set(items.map((i) => i.organiserOrg))];
+  const reviews: Review[] = organisers.map((org) => ({
+    organiserOrg: org,
+    resultNumbers: items.filter((i) => i.organiserOrg === org).map((i) => i.resultNumber),
+    status: channel === 'online' ? 'pending' : 'offline',
+  }));
+  const applicationId = ports.newId();
+  const timeline: TimelineEvent[] = [event(at, 'submitted', actor.userId, `提交共享申请（${sharingChannelLabels[channel]}，${items.length} 项成果）`)];
+  if (channel === 'offline') {
+    timeline.push(event(at, 'offlineRecorded', 'system', `离线共享：${classified ? offlineForcedReason : reason}。审批函、任务单与交接记录将在下一阶段提供。`));
+  } else {
+    for (const r of reviews) timeline.push(event(at, 'reviewOpened', 'system', `已送组织单位 ${r.organiserOrg} 审核（${r.resultNumbers.join('、')}）`));
+  }
+  const app: SharingApplication = {
+    applicationId,
+    requesterOrg: actor.orgCode,
+    requestedBy: actor.userId,
+    requestedAt: at,
+    items,
+    purpose: input.purpose.trim(),
+    scope: input.scope.trim(),
+    period: { from, to },
+    contact: { name: input.contact.name.trim(), phone: input.contact.phone.trim(), ...(input.contact.email ? { email: input.contact.email } : {}) },
+    channel,
+    ...(channel === 'offline' ? { offlineReason: classified ? offlineForcedReason : reason } : {}),
+    users,
+    reviews,
+    status: channel === 'online' ? 'reviewing' : 'offlinePending',
+    timeline,
+    version: 1,
+  };
+  // R15.1: each organiser's review runs on a clock (online; the offline chain comes next round).
+  const calendar = channel === 'online' ? await ports.calendar() : undefined;
+  const due = calendar?.deadline(today, sharingReviewDue.days);
+  await ports.sharing.createApplication(
+    app,
+    withSupervision(
+      audit(actor.userId, actor.orgCode, 'sharing.application.submit', `SHAREAPP#${applicationId}`, cmd.requestId, { channel, resultNumbers: items.map((i) => i.resultNumber), purpose: app.purpose }),
+      {
+        count: organisers.map((org) => ({ org, metric: 'R15.applications' })),
+        ...(due
+          ? {
+              start: organisers.map((org) => ({
+                type: sharingReviewDue.id,
+                subject: reviewClockSubject(applicationId, org),
+                ownerOrg: org,
+                regionCode: regionOf.get(org) ?? org.slice(0, 6),
+                title: `${actor.orgCode} 的共享申请（${reviews.find((r) => r.organiserOrg === org)!.resultNumbers.join('、')}）`,
+                start: today,
+                due: due.due,
+                provisional: due.provisional,
+                basis: due.basis,
+              })),
+            }
+          : {}),
+      },
+      at,
+    ),
+  );
+  if (channel === 'online') {
+    for (const org of organisers) await ports.workflow.start(sharingReviewStateMachine, reviewExecutionName(applicationId, org), { applicationId, organiserOrg: org });
+  }
+  return app;
+}
+
+export const reviewExecutionName = (applicationId: string, organiserOrg: string) => `${applicationId}-${organiserOrg}`;
+export const grantIdOf = (applicationId: string, organiserOrg: string) => `${applicationId}-${organiserOrg}`;
+
+/** Who may read an application: its organisation, and the organisers and custodians of its results. Others: 404 (not disclosed). */
+export function mayReadApplication(actor: Principal, app: SharingApplication): boolean {
+  return actor.orgCode === app.requesterOrg || app.items.some((i) => i.organiserOrg === actor.orgCode || i.custodianOrg === actor.orgCode);
+}
+
+async function readableApplication(sharing: Pick<SharingStore, 'getApplication'>, actor: Principal, applicationId: string): Promise<SharingApplication> {
+  const app = await sharing.getApplication(applicationId);
+  if (!app || !mayReadApplication(actor, app)) throw new NotFoundError(`共享申请 ${applicationId} 不存在`);
+  return app;
+}
+
+/** The application as a reader sees it: a result above the reader's clearance by number only (R5.1). */
+export async function applicationView(ports: { catalogue: Pick<CatalogueStore, 'getEntry'> }, actor: Principal, app: SharingApplication) {
+  const items = [];
+  for (const i of app.items) {
+    if (!clearanceAllows(actor.clearance, i.classification)) {
+      items.push({ resultNumber: i.resultNumber, hidden: true, content: '（超出本人密级权限，详情不显示）' });
+      continue;
+    }
+    const entry = await ports.catalogue.getEntry(i.resultNumber);
+    noteTouched({ target: `CAT#${i.resultNumber}`, classification: i.classification, orgs: [i.organiserOrg, i.custodianOrg], access: 'read' });
+    items.push({
+      resultNumber: i.resultNumber,
+      hidden: false,
+      name: entry?.name ?? i.resultNumber,
+      classification: i.classification,
+      classificationLabel: classificationLabels[i.classification],
+      organiserOrg: i.organiserOrg,
+      custodianOrg: i.custodianOrg,
+      content: i.files ? `部分文件：${i.files.join('、')}` : '整个成果',
+      ...(i.files ? { files: [...i.files] } : {}),
+    });
+  }
+  return {
+    applicationId: app.applicationId,
+    requesterOrg: app.requesterOrg,
+    requestedBy: app.requestedBy,
+    requestedAt: app.requestedAt,
+    items,
+    purpose: app.purpose,
+    scope: app.scope,
+    period: app.period,
+    contact: app.contact,
+    channel: app.channel,
+    channelLabel: sharingChannelLabels[app.channel],
+    ...(app.offlineReason ? { offlineReason: app.offlineReason } : {}),
+    users: [...app.users],
+    status: app.status,
+    statusLabel: applicationStatusLabels[app.status],
+    reviews: app.reviews.map((r) => ({
+      organiserOrg: r.organiserOrg,
+      resultNumbers: [...r.resultNumbers],
+      status: r.status,
+      statusLabel: reviewStatusLabels[r.status],
+      ...(r.decision ? { decision: { decision: r.decision.decision, reasons: r.decision.reasons, decidedBy: r.decision.decidedBy, decidedAt: r.decision.decidedAt } } : {}),
+      ...(r.grantId ? { grantId: r.grantId } : {}),
+    })),
+    timeline: app.timeline.map((e) => ({ ...e, atLabel: chinaDateTime(e.at) })),
+  };
+}
+export type ApplicationView = Awaited<ReturnType<typeof applicationView>>;
+
+export async function getApplication(ports: { sharing: Pick<SharingStore, 'getApplication'>; catalogue: Pick<CatalogueStore, 'getEntry'> }, cmd: { actor: Principal; applicationId: string }): Promise<ApplicationView> {
+  return applicationView(ports, cmd.actor, await readableApplication(ports.sharing, cmd.actor, cmd.applicationId));
+}
+
+/** GET /sharing/applications: my organisation's applications, or (`addressed`) those whose results my organisation organises. */
+export async function listApplications(
+  ports: { sharing: Pick<SharingStore, 'listApplications'>; catalogue: Pick<CatalogueStore, 'getEntry'> },
+  cmd: { actor: Principal; side: 'mine' | 'addressed'; limit: number },
+): Promise<ApplicationView[]> {
+  const apps = await ports.sharing.listApplications(cmd.side === 'mine' ? 'by' : 'to', cmd.actor.orgCode, cmd.limit);
+  const out: ApplicationView[] = [];
+  for (const a of apps) out.push(await applicationView(ports, cmd.actor, a));
+  return out;
+}
+
+// ---------------------------------------------------------------- review outcome
+
+export interface ReviewPorts {
+  readonly sharing: SharingStore;
+  readonly custody: Pick<CustodyStore, 'list' | 'read'>;
+  readonly identity: Pick<IdentityRepository, 'getUser' | 'getOrganisation'>;
+  readonly mailer: Mailer;
+  readonly now: () => Date;
+}
+
+/** The custody manifest of a result's latest version (manifests/<number>/v<n>.json). */
+export async function latestCustodyFiles(custody: Pick<CustodyStore, 'list' | 'read'>, resultNumber: string): Promise<{ n: number; files: GrantFile[] } | undefined> {
+  let cursor: string | undefined;
+  let n = 0;
+  do {
+    const page = await custody.list(`${manifestsPrefix}${resultNumber}/`, cursor);
+    for (const key of page.keys) {
+      const m = /\/v(\d+)\.json$/.exec(key);
+      if (m) n = Math.max(n, Number(m[1]));
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  if (n === 0) return undefined;
+  const manifest = decodeManifest(await collect(custody.read(custodyManifestKey(resultNumber, n))));
+  return { n, files: manifest.files.map((f) => ({ resultNumber, n, path: f.path, key: f.key, size: f.size, sha256: f.sha256 })) };
+}
+
+function reviewOf(app: SharingApplication, organiserOrg: string): Review {
+  const r = app.reviews.find((x) => x.organiserOrg === organiserOrg);
+  if (!r) throw new NotFoundError(`共享申请 ${app.applicationId} 没有组织单位 ${organiserOrg} 的审核`);
+  return r;
+}
+
+function withReview(app: SharingApplication, review: Review, events: readonly TimelineEvent[]): SharingApplication {
+  const reviews = app.reviews.map((r) => (r.organiserOrg === review.organiserOrg ? review : r));
+  const decided = reviews.every((r) => r.status !== 'pending');
+  return { ...app, reviews, status: decided && app.status === 'reviewing' ? 'decided' : app.status, timeline: [...app.timeline, ...events], version: app.version + 1 };
+}
+
+async function mailTo(identity: Pick<IdentityRepository, 'getUser'>, userId: string): Promise<string[]> {
+  const u = await identity.getUser(userId);
+  return u ? [u.email] : [];
+}
+
+/**
+ * Grant Access (the approved branch of SharingReview): the review is recorded
+ * approved and the grant created — bound to the requester organisation and
+ * its named users, the approved files (the custody copy of each result's
+ * latest version, or the files asked for) and the period — in ONE conditional
+ * transaction; a second attempt (a retry, a concurrent approval) finds the
+ * grant and changes nothing. The requester is emailed to sign the agreement.
+ */
+export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: string; organiserOrg: string; approval: SharingDecision; requestId: string }): Promise<SharingGrant> {
+  const grantId = grantIdOf(cmd.applicationId, cmd.organiserOrg);
+  const existing = await ports.sharing.getGrant(grantId);
+  if (existing) return existing;
+  const app = await ports.sharing.getApplication(cmd.applicationId);
+  if (!app) throw new NotFoundError(`共享申请 ${cmd.applicationId} 不存在`);
+  const review = reviewOf(app, cmd.organiserOrg);
+  if (cmd.approval.decision !== 'approve') throw new ForbiddenError('未经组织单位同意，不提供任何成果（R15.1）');
+  if (review.status !== 'pending') throw new ConflictError('REVIEW_CLOSED', `共享申请 ${cmd.applicationId} 的审核已${reviewStatusLabels[review.status]}`);
+  const items = app.items.filter((i) => review.resultNumbers.includes(i.resultNumber));
+  const conditions = cmd.approval.conditions;
+  const files: GrantFile[] = [];
+  for (const item of items) {
+    const held = await latestCustodyFiles(ports.custody, item.resultNumber);
+    if (!held) continue;
+    files.push(...held.files.filter((f) => (!item.files || item.files.includes(f.path)) && (!conditions?.files || conditions.files.includes(f.path))));
+  }
+  // The organiser's conditions narrow the application, never widen it (checked at the decision, applied here).
+  const until = conditions?.to && conditions.to >= app.period.from && conditions.to < app.period.to ? conditions.to : app.period.to;
+  const at = ports.now().toISOString();
+  const grant: SharingGrant = {
+    grantId,
+    applicationId: app.applicationId,
+    requesterOrg: app.requesterOrg,
+    users: app.users,
+    organiserOrg: cmd.organiserOrg,
+    custodianOrgs: [...new Set(items.map((i) => i.custodianOrg))],
+    resultNumbers: items.map((i) => i.resultNumber),
+    classification: highest(items.map((i) => i.classification)),
+    files,
+    from: app.period.from,
+    to: until,
+    purpose: app.purpose,
+    scope: conditions?.scope ?? app.scope,
+    status: 'awaitingSignature',
+    createdAt: at,
+    approval: cmd.approval,
+    version: 1,
+  };
+  const next = withReview(app, { ...review, status: 'approved', decision: cmd.approval, grantId }, [
+    event(at, 'approved', cmd.approval.decidedBy, `组织单位 ${cmd.organiserOrg} 同意共享（${review.resultNumbers.join('、')}）${cmd.approval.reasons ? `：${cmd.approval.reasons}` : ''}${conditions ? `；附加条件：${[conditions.to ? `期限至 ${conditions.to}` : '', conditions.files ? `仅 ${conditions.files.length} 个文件` : '', conditions.scope ? `使用范围限于 ${conditions.scope}` : ''].filter(Boolean).join('，')}` : ''}`),
+    event(at, 'grantCreated', 'system', `共享授权 ${grantId}：${files.length} 个文件，${grant.from} 至 ${grant.to}；签署使用协议后方可下载`),
+  ]);
+  try {
+    await ports.sharing.createGrant(
+      grant,
+      next,
+      app.version,
+      withSupervision(
+        audit('system:GrantSharingAccess', cmd.organiserOrg, 'sharing.review.approve', `SHAREAPP#${app.applicationId}`, cmd.requestId, { grantId, approval: cmd.approval, files: files.length, from: grant.from, to: grant.to }),
+        { count: [{ org: cmd.organiserOrg, metric: 'R15.approved' }], meet: [{ type: sharingReviewDue.id, subject: reviewClockSubject(app.applicationId, cmd.organiserOrg) }] },
+        at,
+      ),
+    );
+  } catch (error) {
+    if (error instanceof GrantExistsError) return (await ports.sharing.getGrant(grantId))!;
+    throw error;
+  }
+  const to = await mailTo(ports.identity, app.requestedBy);
+  if (to.length > 0) {
+    await ports.mailer.send({
+      to,
+      subject: `【共享申请已同意】请签署共享使用协议（${app.applicationId}）`,
+      text: [
+        `您单位的共享申请 ${app.applicationId} 中，组织单位 ${cmd.organiserOrg} 已同意共享：${review.resultNumbers.join('、')}。`,
+        `使用期限：${grant.from} 至 ${grant.to}。`,
+        `请登录系统阅读并签署共享使用协议（GET /sharing/grants/${grantId}/agreement，POST …/agreement/signature）；签署前不提供任何文件。`,
+        '政府部门间共享不收取费用（R13.1）。',
+      ].join('\n'),
+    });
+  }
+  return grant;
+}
+
+/** Reject (R16.2): the review closes as 不予共享 with the reasons; the requester is emailed the outcome and reasons. */
+export async function rejectSharing(
+  ports: Omit<ReviewPorts, 'custody'>,
+  cmd: { applicationId: string; organiserOrg: string; approval?: SharingDecision; timedOut?: boolean; requestId: string },
+): Promise<SharingApplication> {
+  const app = await ports.sharing.getApplication(cmd.applicationId);
+  if (!app) throw new NotFoundError(`共享申请 ${cmd.applicationId} 不存在`);
+  const review = reviewOf(app, cmd.organiserOrg);
+  if (review.status !== 'pending') return app;
+  const at = ports.now().toISOString();
+  const reasons = cmd.approval?.reasons.trim() || (cmd.timedOut ? '审核未能在期限内完成，申请按不予共享处理，可重新申请' : '未说明');
+  const decision: SharingDecision = cmd.approval ?? { taskId: 'none', decision: 'return', reasons, decidedBy: 'system', decidedAt: at };
+  const next = withReview(app, { ...review, status: 'rejected', decision: { ...decision, reasons } }, [
+    event(at, 'rejected', decision.decidedBy, `组织单位 ${cmd.organiserOrg} 不予共享（${review.resultNumbers.join('、')}）：${reasons}`),
+    event(at, 'rejectionEmailed', 'system', '已将审核结果和理由邮件告知申请人（R16.2）'),
+  ]);
+  await ports.sharing.updateApplication(
+    next,
+    app.version,
+    withSupervision(audit('system:RejectSharing', cmd.organiserOrg, 'sharing.review.reject', `SHAREAPP#${app.applicationId}`, cmd.requestId, { reasons, decision }), { meet: [{ type: sharingReviewDue.id, subject: reviewClockSubject(app.applicationId, cmd.organiserOrg) }] }, at),
+  );
+  const org = await ports.identity.getOrganisation(cmd.organiserOrg);
+  const to = await mailTo(ports.identity, app.requestedBy);
+  if (to.length > 0) {
+    await ports.mailer.send({
+      to,
+      subject: `【共享申请未获同意】${app.applicationId}`,
+      text: [
+        `您单位的共享申请 ${app.applicationId} 中，${named(org?.name, cmd.organiserOrg)} 决定不予共享：${review.resultNumbers.join('、')}。`,
+        `理由：${reasons}`,
+        '审核记录保存在申请的办理记录中（GET /sharing/applications/' + app.applicationId + '）。',
+      ].join('\n'),
+    });
+  }
+  return next;
+}
+
+// ---------------------------------------------------------------- agreement, grant, downloads
+
+/** Who may read a grant: its requester organisation, its organiser and custodians. Others: 404. */
+function mayReadGrant(actor: Principal, g: SharingGrant): boolean {
+  return actor.orgCode === g.requesterOrg || actor.orgCode === g.organiserOrg || g.custodianOrgs.includes(actor.orgCode);
+}
+
+async function readableGrant(sharing: Pick<SharingStore, 'getGrant'>, actor: Principal, grantId: string): Promise<SharingGrant> {
+  const g = await sharing.getGrant(grantId);
+  if (!g || !mayReadGrant(actor, g) || !clearanceAllows(actor.clearance, g.classification)) throw new NotFoundError(`共享授权 ${grantId} 不存在`);
+  noteTouched({ target: `SHAREGRANT#${grantId}`, classification: g.classification, orgs: [g.requesterOrg, g.organiserOrg], access: 'read' });
+  return g;
+}
+
+/** R18.1 obligations, as the agreement states them. */
+export const useObligations = [
+  '仅在申请所述用途和使用范围内使用，不得超范围使用，不得向第三方提供或转让；',
+  '使用成果形成的新成果、公开发表的，应注明成果来源（保管单位与统一编号）；',
+  '按保密与安全规定保管数据，发生泄露、丢失时立即报告保管单位和组织单位；',
+  '使用期限届满或授权被撤销后，停止使用并删除本地副本；',
+  '按要求向组织单位报送成果使用情况（应用反馈）。',
+];
+
+/** The agreement text, generated from the grant and its application: the same bytes every time (its SHA-256 is what is signed). */
+export async function agreementText(identity: Pick<IdentityRepository, 'getOrganisation'>, g: SharingGrant): Promise<string> {
+  const name = async (code: string) => named((await identity.getOrganisation(code))?.name, code);
+  const custodians = (await Promise.all(g.custodianOrgs.map(name))).join('、');
+  return [
+    '自然资源调查监测成果共享使用协议',
+    '',
+    `协议编号：${g.grantId}`,
+    `申请编号：${g.applicationId}`,
+    `甲方（提供方）：组织单位 ${await name(g.organiserOrg)}；保管单位 ${custodians}`,
+    `乙方（使用方）：${await name(g.requesterOrg)}`,
+    `共享成果：${g.resultNumbers.join('、')}（${g.files.length} 个文件）`,
+    `密级：${classificationLabels[g.classification]}`,
+    `用途：${g.purpose}`,
+    `使用范围：${g.scope}`,
+    `使用期限：${g.from} 至 ${g.to}（期满自动终止）`,
+    `授权使用人：${g.users.join('、')}`,
+    '',
+    '乙方承诺：',
+    ...useObligations.map((o, i) => `${i + 1}. ${o}`),
+    '',
+    '本次共享为政府部门间共享，不收取任何费用（R13.1）。',
+    '乙方签署本协议即表示已阅读并同意以上全部条款；签署记录（签署人、时间、协议文本 SHA-256）存档备查。',
+  ].join('\n');
+}
+
+export const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+export async function getAgreement(ports: { sharing: Pick<SharingStore, 'getGrant'>; identity: Pick<IdentityRepository, 'getOrganisation'> }, cmd: { actor: Principal; grantId: string }) {
+  const g = await readableGrant(ports.sharing, cmd.actor, cmd.grantId);
+  const text = await agreementText(ports.identity, g);
+  return { grantId: g.grantId, text, sha256: sha256Hex(text), ...(g.signature ? { signature: g.signature } : {}) };
+}
+
+/**
+ * POST /sharing/grants/{grantId}/agreement/signature (R16.1): a named user of
+ * the grant signs the text shown — the SHA-256 they send must be that of the
+ * agreement as generated now (409 AGREEMENT_CHANGED otherwise); who, when and
+ * the hash are recorded, and the grant becomes active. Signing twice: 409.
+ */
+export async function signAgreement(
+  ports: { sharing: SharingStore; identity: Pick<IdentityRepository, 'getOrganisation'>; now: () => Date },
+  cmd: { actor: Principal; grantId: string; sha256: string; requestId: string },
+): Promise<SharingGrant> {
+  const g = await readableGrant(ports.sharing, cmd.actor, cmd.grantId);
+  if (cmd.actor.orgCode !== g.requesterOrg || !g.users.includes(cmd.actor.userId)) throw new ForbiddenError('只有授权使用人可以签署共享使用协议');
+  if (g.status !== 'awaitingSignature') throw new ConflictError('AGREEMENT_SIGNED', `共享授权 ${g.grantId} ${grantStatusLabels[g.status]}，不能再签署`);
+  const text = await agreementText(ports.identity, g);
+  const sha256 = sha256Hex(text);
+  if (cmd.sha256 !== sha256) throw new ConflictError('AGREEMENT_CHANGED', '签署的协议文本与当前协议不一致，请重新阅读协议后签署');
+  const at = ports.now().toISOString();
+  const app = await ports.sharing.getApplication(g.applicationId);
+  if (!app) throw new NotFoundError(`共享申请 ${g.applicationId} 不存在`);
+  const signed: SharingGrant = { ...g, status: 'active', signature: { by: cmd.actor.userId, name: cmd.actor.name, at, sha256 }, version: g.version + 1 };
+  const nextApp: SharingApplication = { ...app, timeline: [...app.timeline, event(at, 'agreementSigned', cmd.actor.userId, `${cmd.actor.name} 签署共享使用协议（${g.grantId}，SHA-256 ${sha256.slice(0, 16)}…）`)], version: app.version + 1 };
+  await ports.sharing.updateGrant(signed, g.version, nextApp, app.version, audit(cmd.actor.userId, cmd.actor.orgCode, 'sharing.agreement.sign', `SHAREGRANT#${g.grantId}`, cmd.requestId, { sha256 }));
+  return signed;
+}
+
+/** POST /sharing/grants/{grantId}/revocation: the organiser's reviewer ends a grant early, with reasons. */
+export async function revokeGrant(
+  ports: { sharing: SharingStore; mailer: Mailer; identity: Pick<IdentityRepository, 'getUser'>; now: () => Date },
+  cmd: { actor: Principal; grantId: string; reasons: string; requestId: string },
+): Promise<SharingGrant> {
+  const g = await readableGrant(ports.sharing, cmd.actor, cmd.grantId);
+  if (cmd.actor.orgCode !== g.organiserOrg || !cmd.actor.roles.includes('reviewer')) throw new ForbiddenError('只有组织单位的审核人员可以撤销共享授权');
+  if (g.status === 'revoked') throw new ConflictError('GRANT_REVOKED', `共享授权 ${g.grantId} 已撤销`);
+  const reasons = cmd.reasons.trim();
+  if (reasons.length < 5) throw invalid('body.reasons', 'TOO_SHORT', '撤销理由至少 5 个字');
+  const app = await ports.sharing.getApplication(g.applicationId);
+  if (!app) throw new NotFoundError(`共享申请 ${g.applicationId} 不存在`);
+  const at = ports.now().toISOString();
+  const revoked: SharingGrant = { ...g, status: 'revoked', revocation: { by: cmd.actor.userId, at, reasons }, version: g.version + 1 };
+  const nextApp: SharingApplication = { ...app, timeline: [...app.timeline, event(at, 'grantRevoked', cmd.actor.userId, `组织单位撤销共享授权 ${g.grantId}：${reasons}`)], version: app.version + 1 };
+  await ports.sharing.updateGrant(revoked, g.version, nextApp, app.version, audit(cmd.actor.userId, cmd.actor.orgCode, 'sharing.grant.revoke', `SHAREGRANT#${g.grantId}`, cmd.requestId, { reasons }));
+  const to = await mailTo(ports.identity, app.requestedBy);
+  if (to.length > 0) await ports.mailer.send({ to, subject: `【共享授权已撤销】${g.grantId}`, text: `组织单位 ${g.organiserOrg} 撤销了共享授权 ${g.grantId}。\n理由：${reasons}\n请停止使用并删除本地副本。` });
+  return revoked;
+}
+
+export function grantView(g: SharingGrant, today: string) {
+  return {
+    grantId: g.grantId,
+    applicationId: g.applicationId,
+    requesterOrg: g.requesterOrg,
+    users: [...g.users],
+    organiserOrg: g.organiserOrg,
+    custodianOrgs: [...g.custodianOrgs],
+    resultNumbers: [...g.resultNumbers],
+    classification: g.classification,
+    classificationLabel: classificationLabels[g.classification],
+    from: g.from,
+    to: g.to,
+    expired: today > g.to,
+    purpose: g.purpose,
+    scope: g.scope,
+    status: g.status,
+    statusLabel: grantStatusLabels[g.status],
+    files: g.files.map((f, i) => ({ fileNo: i + 1, resultNumber: f.resultNumber, path: f.path, size: f.size, sha256: f.sha256 })),
+    ...(g.signature ? { signature: g.signature } : {}),
+    ...(g.revocation ? { revocation: g.revocation } : {}),
+  };
+}
+
+export async function getGrant(ports: { sharing: Pick<SharingStore, 'getGrant'>; now: () => Date }, cmd: { actor: Principal; grantId: string }) {
+  return grantView(await readableGrant(ports.sharing, cmd.actor, cmd.grantId), chinaDate(ports.now()));
+}
+
+/** The BagIt manifest (manifest-sha256.txt): `<sha256>  data/<number>/<path>`, one line per file of the grant. */
+export async function grantManifest(ports: { sharing: Pick<SharingStore, 'getGrant'> }, cmd: { actor: Principal; grantId: string }): Promise<string> {
+  const g = await readableGrant(ports.sharing, cmd.actor, cmd.grantId);
+  return g.files.map((f) => `${f.sha256}  data/${f.resultNumber}/${f.path}\n`).join('');
+}
+
+/**
+ * GET /sharing/grants/{grantId}/files/{fileNo} (R16.1): a named user of an
+ * active grant, inside its period, gets a presigned GET of minutes on the
+ * custody copy (302); the URL issued is logged (who, file, when, from where,
+ * the application as purpose reference) and counted per result × requester
+ * organisation × month in the same transaction. Expired: 403 naming the end date.
+ */
+export async function issueDownload(
+  ports: { sharing: SharingStore; links: DownloadLinks; now: () => Date },
+  cmd: { actor: Principal; grantId: string; fileNo: number; sourceIp: string; requestId: string },
+): Promise<{ url: string; expiresInSeconds: number }> {
+  const g = await readableGrant(ports.sharing, cmd.actor, cmd.grantId);
+  if (cmd.actor.orgCode !== g.requesterOrg || !g.users.includes(cmd.actor.userId)) throw new ForbiddenError('只有共享授权的授权使用人可以下载');
+  if (g.status === 'revoked') throw new ForbiddenError(`共享授权已于 ${chinaDateTime(g.revocation!.at)} 被组织单位撤销：${g.revocation!.reasons}`);
+  if (g.status === 'awaitingSignature') throw new ForbiddenError('请先签署共享使用协议；签署前不提供任何文件（R16.1）');
+  const today = chinaDate(ports.now());
+  if (today > g.to) throw new ForbiddenError(`共享授权已于 ${g.to} 到期，不能再下载`);
+  if (today < g.from) throw new ForbiddenError(`共享授权自 ${g.from} 起生效`);
+  const file = g.files[cmd.fileNo - 1];
+  if (!file) throw new NotFoundError(`共享授权 ${g.grantId} 没有第 ${cmd.fileNo} 个文件`);
+  const at = ports.now().toISOString();
+  const url = await ports.links.presignGet(file.key, { expiresInSeconds: downloadUrlSeconds, fileName: file.path.split('/').pop() ?? file.path });
+  await ports.sharing.recordDownload(
+    { grantId: g.grantId, at, userId: cmd.actor.userId, orgCode: cmd.actor.orgCode, resultNumber: file.resultNumber, path: file.path, size: file.size, sourceIp: cmd.sourceIp, applicationId: g.applicationId, requestId: cmd.requestId },
+    withSupervision(
+      audit(cmd.actor.userId, cmd.actor.orgCode, 'sharing.download.issue', `SHAREGRANT#${g.grantId}`, cmd.requestId, { resultNumber: file.resultNumber, path: file.path, size: file.size, sourceIp: cmd.sourceIp, expiresInSeconds: downloadUrlSeconds }),
+      { count: [{ org: g.organiserOrg, metric: 'R16.downloads' }] },
+      at,
+    ),
+  );
+  return { url, expiresInSeconds: downloadUrlSeconds };
+}
+
+/** GET /sharing/usage/{resultNumber}: the result's custodian and organiser read its usage counters. */
+export async function resultUsage(ports: { sharing: Pick<SharingStore, 'usage'>; catalogue: Pick<CatalogueStore, 'getEntry'> }, cmd: { actor: Principal; resultNumber: string }) {
+  const entry = await ports.catalogue.getEntry(cmd.resultNumber);
+  if (!entry || !clearanceAllows(cmd.actor.clearance, entry.classification)) throw new NotFoundError(`成果目录条目 ${cmd.resultNumber} 不存在`);
+  if (cmd.actor.orgCode !== entry.custodian && cmd.actor.orgCode !== entry.organiserOrg) throw new ForbiddenError('只有保管单位和组织单位可以查看成果的共享使用统计');
+  return { resultNumber: entry.resultNumber, rows: await ports.sharing.usage(entry.resultNumber) };
+}

@@ -1,0 +1,97 @@
+import { ConflictError } from '#shared/errors.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import { chinaDate } from '#shared/calendar/dates.ts';
+import { GrantExistsError, type DownloadLinks, type DownloadLogLine, type SharingApplication, type SharingGrant, type SharingStore, type UsageCounter } from '#shared/sharing/model.ts';
+
+const copy = <T>(v: T): T => structuredClone(v);
+
+/**
+ * The sharing store in memory, with the adapter's conditions (version,
+ * grant created once) and the log + counters written together; each write is
+ * applied in one step after its checks, like the adapter's one transaction.
+ */
+export class FakeSharingStore implements SharingStore {
+  readonly apps = new Map<string, SharingApplication>();
+  readonly grants = new Map<string, SharingGrant>();
+  readonly log: DownloadLogLine[] = [];
+  readonly counters = new Map<string, { resultNumber: string; requesterOrg: string; month: string; downloads: number; bytes: number; users: Set<string> }>();
+  readonly audits: AuditEntry[] = [];
+
+  async createApplication(app: SharingApplication, audit: AuditEntry): Promise<void> {
+    if (this.apps.has(app.applicationId)) throw new ConflictError('APPLICATION_CHANGED', 'exists');
+    this.apps.set(app.applicationId, copy(app));
+    this.audits.push(audit);
+  }
+
+  async getApplication(id: string): Promise<SharingApplication | undefined> {
+    const a = this.apps.get(id);
+    return a && copy(a);
+  }
+
+  private checkApp(app: SharingApplication, previousVersion: number): void {
+    if (this.apps.get(app.applicationId)?.version !== previousVersion) throw new ConflictError('APPLICATION_CHANGED', 'changed');
+  }
+
+  async updateApplication(app: SharingApplication, previousVersion: number, audit: AuditEntry): Promise<void> {
+    this.checkApp(app, previousVersion);
+    this.apps.set(app.applicationId, copy(app));
+    this.audits.push(audit);
+  }
+
+  async createGrant(grant: SharingGrant, app: SharingApplication, previousVersion: number, audit: AuditEntry): Promise<void> {
+    if (this.grants.has(grant.grantId)) throw new GrantExistsError(grant.grantId);
+    this.checkApp(app, previousVersion);
+    this.grants.set(grant.grantId, copy(grant));
+    this.apps.set(app.applicationId, copy(app));
+    this.audits.push(audit);
+  }
+
+  async getGrant(id: string): Promise<SharingGrant | undefined> {
+    const g = this.grants.get(id);
+    return g && copy(g);
+  }
+
+  async updateGrant(grant: SharingGrant, previousVersion: number, app: SharingApplication, previousAppVersion: number, audit: AuditEntry): Promise<void> {
+    if (this.grants.get(grant.grantId)?.version !== previousVersion) throw new ConflictError('GRANT_CHANGED', 'changed');
+    this.checkApp(app, previousAppVersion);
+    this.grants.set(grant.grantId, copy(grant));
+    this.apps.set(app.applicationId, copy(app));
+    this.audits.push(audit);
+  }
+
+  async listApplications(side: 'by' | 'to', orgCode: string, limit: number): Promise<SharingApplication[]> {
+    return [...this.apps.values()]
+      .filter((a) => (side === 'by' ? a.requesterOrg === orgCode : a.items.some((i) => i.organiserOrg === orgCode)))
+      .sort((a, b) => (a.requestedAt < b.requestedAt ? 1 : -1))
+      .slice(0, limit)
+      .map(copy);
+  }
+
+  async recordDownload(line: DownloadLogLine, audit: AuditEntry): Promise<void> {
+    const month = chinaDate(new Date(line.at)).slice(0, 7);
+    const key = `${line.resultNumber}|${line.orgCode}|${month}`;
+    const c = this.counters.get(key) ?? { resultNumber: line.resultNumber, requesterOrg: line.orgCode, month, downloads: 0, bytes: 0, users: new Set<string>() };
+    c.downloads += 1;
+    c.bytes += line.size;
+    c.users.add(line.userId);
+    this.counters.set(key, c);
+    this.log.push(line);
+    this.audits.push(audit);
+  }
+
+  async usage(resultNumber: string): Promise<UsageCounter[]> {
+    return [...this.counters.values()]
+      .filter((c) => c.resultNumber === resultNumber)
+      .map((c) => ({ resultNumber: c.resultNumber, requesterOrg: c.requesterOrg, month: c.month, downloads: c.downloads, bytes: c.bytes, distinctUsers: c.users.size }));
+  }
+}
+
+/** Presigned URLs as the adapter shapes them, with the key and expiry visible. */
+export class FakeLinks implements DownloadLinks {
+  readonly issued: string[] = [];
+  async presignGet(key: string, opts: { expiresInSeconds: number; fileName: string }): Promise<string> {
+    const url = `https://custody.example/${key}?X-Amz-Expires=${opts.expiresInSeconds}&name=${encodeURIComponent(opts.fileName)}`;
+    this.issued.push(url);
+    return url;
+  }
+}
