@@ -50,7 +50,7 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     ReturnToSubmitter: 396,
     CreateHumanTask: 410,
     EscalateReview: 411,
-    HumanTaskReminders: 417,
+    HumanTaskReminders: 418,
     ImportOnboarding: 1274,
     RenderBulletin: 2427,
   },

@@ -7,6 +7,7 @@ import { handler as updateEntry } from '#functions/catalogue/update-catalogue-en
 import { handler as getDestruction } from '#functions/destruction/get-destruction.ts';
 import { handler as requestDestruction } from '#functions/destruction/request-destruction.ts';
 import { handler as resolveAuthority } from '#functions/publication/resolve-publication-authority.ts';
+import { handler as withdrawRelease } from '#functions/publication/withdraw-release.ts';
 import { handler as createRelease } from '#functions/publication/create-release.ts';
 import { handler as listReleases } from '#functions/publication/list-releases.ts';
 import { DynamoReleaseStore } from '#adapters/dynamo-release.ts';
@@ -193,6 +194,12 @@ const matrix: Record<string, Row> = {
     handler: (w) => createRelease.with(w.publicationPorts), path: ent, body: { submissionId: 'ffffffff-ffff-4fff-8fff-fffffffffff0', classification: 'public' },
   },
   'GET /catalogue/{resultNumber}/releases': { subject: 'entry', scope: 'catalogue', handler: (w) => listReleases.with(w.publicationPorts), path: ent },
+  'GET /public/downloads/{releaseNumber}/{path+}': { subject: 'none', why: 'public by law once released (R17.2); unreleased, withdrawn or unknown → 404 whoever asks: test/unit/publication-publish.test.ts' },
+  'POST /publication/releases/{releaseNumber}/withdrawal': {
+    // The approving authority the table resolves for the entry (a provincial result of 广东: 广东省自然资源厅's publishers); a non-release → 409 after that.
+    subject: 'entry', scope: 'catalogue', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('publisher'),
+    handler: (w) => withdrawRelease.with(w.publicationPorts), path: (r) => ({ releaseNumber: r.resultNumber }), body: { reason: '矩阵测试撤回' },
+  },
   'GET /catalogue/{resultNumber}/publication-authority': { subject: 'entry', scope: 'catalogue', handler: (w) => resolveAuthority.with(w.publicationPorts), path: ent },
   'POST /submissions/{submissionId}/transfer': {
     subject: 'submission', scope: 'involved', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('reviewer'),
