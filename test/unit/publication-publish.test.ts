@@ -18,6 +18,7 @@ import {
   type ReleaseFileStore,
 } from '#shared/publication/publish.ts';
 import { createRelease, type DesensitisationRecord } from '#shared/publication/release.ts';
+import { rebuildCounters } from '#shared/supervision/rebuild-run.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
@@ -330,5 +331,23 @@ describe('R11.1 R12.1 withdrawal by the approving authority: files stop being se
     // assess
     expect(bad).toMatchObject({ name: 'ValidationError', message: expect.stringContaining('input.releaseNumber') });
     expect(ok).toMatchObject({ releaseNumber: n, state: 'released', changed: true });
+  });
+});
+
+describe('R17.2 R21.1 download counters are not in the audit trail: the counter rebuild neither reports nor erases them', () => {
+  it('rebuildCounters with write keeps the stored R17.2 metrics and repairs only the audited ones', async () => {
+    // prepare: one audited publication (R11.published 1); stored: R11.published 0 and 5 downloads
+    const record = { seq: 1, detail: { supervision: { at: '2026-09-21T02:00:00.000Z', count: [{ org: '440000-NR', metric: 'R11.published' }] } } };
+    const chain = { readHead: async () => undefined, readRecords: async (after?: number) => (after === undefined ? { records: [record as never], lastSeq: 1 } : { records: [] }) };
+    const stored = new Map<string, Map<string, number>>([['440000-NR 2026-09', new Map([['R17.2.downloads', 5], ['R17.2.redirected.2026-09-21.N-R1', 5]])]]);
+    const counters = {
+      read: async (org: string, month: string) => stored.get(`${org} ${month}`),
+      set: async (org: string, month: string, values: Map<string, number>) => void stored.set(`${org} ${month}`, values),
+    };
+    // act
+    const out = await rebuildCounters({ chain, counters }, { write: true, requestId: 'r' });
+    // assess
+    expect(out.differences).toEqual([{ org: '440000-NR', month: '2026-09', metric: 'R11.published', rebuilt: 1, stored: 0 }]);
+    expect(Object.fromEntries(stored.get('440000-NR 2026-09')!)).toEqual({ 'R11.published': 1, 'R17.2.downloads': 5, 'R17.2.redirected.2026-09-21.N-R1': 5 });
   });
 });
