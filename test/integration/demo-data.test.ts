@@ -69,7 +69,7 @@ describe('issue-8 R5.1 R20.1 the 秘密 demo result on every route, as the attac
 });
 
 describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
-  const releasedName = `${historicResults.find((r) => r.key === releasedDemo.source)!.name}（公开版）（公开发布版）`;
+  const releasedName = `${historicResults.find((r) => r.key === releasedDemo.source)!.name}（公开发布版）`;
 
   it('shows each reader the catalogue entries their clearance allows', async () => {
     // Issue 15: the 内部 wetland result's released 公开 version is an entry of its own, readable by all.
