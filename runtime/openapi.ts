@@ -82,7 +82,7 @@ function responsesOf(c: RouteContract, isPublic: boolean): Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const status of successOf(c)) {
     out[String(status)] = status === 302
-      ? { description: successText[status], headers: { Location: { description: '预签名地址', schema: { type: 'string', format: 'uri' } } } }
+      ? { description: successText[status], headers: { Location: { description: '预签名下载地址（5 分钟内有效）', schema: { type: 'string', format: 'uri' } } } }
       : { description: successText[status], content };
   }
   if (c.degraded) out[String(c.degraded.status)] = { description: c.degraded.description, content };

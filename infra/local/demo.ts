@@ -39,6 +39,8 @@ import type { ThemeId } from '#shared/reference/themes.ts';
 import { chinaDay } from '#shared/submission/deadlines.ts';
 import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
 import { markVerified } from '#shared/submission/outcomes.ts';
+import { approveRelease, publishRelease, type ReleaseFileStore } from '#shared/publication/publish.ts';
+import { createRelease, type ReleaseStore } from '#shared/publication/release.ts';
 import { openSubmission } from '#shared/submission/submissions.ts';
 import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
 import { completeVersion, executionNameOf, issueUploadUrls, type UploadInstruction } from '#shared/submission/uploads.ts';
@@ -49,7 +51,10 @@ export * from './demo-data.ts';
 
 const demoRequest = 'demo';
 
-const order = [...historicResults.map((r) => r.key), classifiedResult.key, liveResult.key, pendingTask.key, returnedResult.key, countersignResult.key];
+/** Issue 15: the released (公开) version of the 内部 wetland result, downloadable from /public/ (R17.2). */
+export const releasedDemo = { key: 'gd-wetland-2024-release', source: 'gd-wetland-2024' } as const;
+
+const order = [...historicResults.map((r) => r.key), classifiedResult.key, liveResult.key, pendingTask.key, returnedResult.key, countersignResult.key, releasedDemo.key];
 
 /**
  * The demo's ids: fixed UUIDs (version 4 layout) per item and call, so a
@@ -80,6 +85,8 @@ export interface DemoPorts {
   readonly copy: CopyPorts;
   readonly catalogue: CatalogueStore;
   readonly publish: PublishPorts;
+  /** Release versions (issue 15): when given, one result is released and downloadable from /public/. */
+  readonly release?: { readonly releases: ReleaseStore; readonly releaseFiles: ReleaseFileStore };
   /** The packages the demo uploads: the project's fixtures, `valid` (passes the real verification) and `wgs84-crs` (returned by it). */
   readonly packageFiles: (fixture: DemoFixture) => Promise<DemoPackage>;
   /** The submitter's client: sends one file as its upload instruction says (a PUT with the signed headers). */
@@ -90,6 +97,8 @@ export interface DemoSummary {
   readonly created: boolean;
   /** Unified numbers of the catalogued results, in order. */
   readonly resultNumbers: string[];
+  /** The released version downloadable from /public/ (R17.2), when the release ports were given. */
+  readonly releaseNumber?: string;
   readonly published?: PublishResult;
   /** Waiting for 陈静's review once the Verification state machine has run. */
   readonly reviewSubmissionId?: string;
@@ -172,15 +181,10 @@ export async function writeDemoData(ports: DemoPorts): Promise<DemoSummary> {
   };
 
   const resultNumbers: string[] = [];
-  for (const [i, r] of historicResults.entries()) {
-    const p = portsFor(r.key);
-    // Completed recently, so that the import meets R6.1 (30 WD) instead of showing every historic result as submitted late.
-    const taskId = await task(p, r, daysBefore(p.now(), 24 - i));
-    const opened = await open(p, taskId, r);
-    const submission = opened.submission;
+  const historicTasks = new Map<string, string>();
+  /** The historic import: sealed and verified by system:demo (see the module comment), audited like any seal. */
+  const sealVerified = async (p: SubmissionPorts, submission: Awaited<ReturnType<typeof open>>['submission']) => {
     const id = submission.submissionId;
-    await upload(p, id);
-    // The historic import: sealed and verified by system:demo (see the module comment), audited like any seal.
     const at = p.now().toISOString();
     const version = submission.versions[0];
     await store.sealVersion(
@@ -195,6 +199,17 @@ export async function writeDemoData(ports: DemoPorts): Promise<DemoSummary> {
       submissionEntry(demoActor, submission, 'submission.version.seal', demoRequest, { demo: true, import: 'historic result, verified before the demo' }, 1),
     );
     await markVerified(p, { submissionId: id, n: 1, decidedBy: demoActor, requestId: demoRequest });
+  };
+  for (const [i, r] of historicResults.entries()) {
+    const p = portsFor(r.key);
+    // Completed recently, so that the import meets R6.1 (30 WD) instead of showing every historic result as submitted late.
+    const taskId = await task(p, r, daysBefore(p.now(), 24 - i));
+    const opened = await open(p, taskId, r);
+    const submission = opened.submission;
+    const id = submission.submissionId;
+    historicTasks.set(r.key, taskId);
+    await upload(p, id);
+    await sealVerified(p, submission);
     // What POST …/transfer writes (the one conditional start, with its audited transferRequested event); the steps below are the Transfer's.
     const executionName = transferExecutionName(id);
     await store.claimTransfer(
@@ -223,6 +238,44 @@ export async function writeDemoData(ports: DemoPorts): Promise<DemoSummary> {
       { submissionId: opened.submission.submissionId, actor: { system: 'demo', orgCode: opened.submission.custodianOrg }, requestId: demoRequest },
     );
     resultNumbers.push(entry.resultNumber);
+  }
+
+  // Issue 15 (R11.1, R17.2): the wetland result's 公开 release version — its desensitised package verified as a
+  // submission of the same task, registered by 刘洋, approved (as the approval workflow records it) and released.
+  let releaseNumber: string | undefined;
+  if (ports.release) {
+    const source = historicResults.find((r) => r.key === releasedDemo.source)!;
+    const sourceNumber = resultNumbers[historicResults.indexOf(source)]!;
+    const p = portsFor(releasedDemo.key);
+    const opened = await open(p, historicTasks.get(source.key)!, { ...source, name: `${source.name}（公开版）`, classification: 'public' });
+    await upload(p, opened.submission.submissionId);
+    await sealVerified(p, opened.submission);
+    const { release } = await createRelease(
+      { catalogue: ports.catalogue, submissions: store, identity: ports.submission.identity, releases: ports.release.releases, now: p.now },
+      {
+        actor: await user('liu.yang'),
+        resultNumber: sourceNumber,
+        body: {
+          submissionId: opened.submission.submissionId,
+          classification: 'public',
+          desensitisation: {
+            changes: [
+              { action: 'shifted', target: 'coordinates', description: '湿地图斑坐标按国家规定的非线性偏移处理' },
+              { action: 'removed', target: 'attributes', description: '删除权属单位与管护责任人字段' },
+            ],
+            method: '坐标偏移插件 2.1，属性字段删除脚本',
+            rule: '公开地图内容表示规定',
+            basisDocument: '粤自然资发〔2026〕12 号',
+            performedBy: '广东省国土资源测绘院',
+            performedOn: daysBefore(p.now(), 5),
+          },
+        },
+        requestId: demoRequest,
+      },
+    );
+    releaseNumber = release.releaseNumber;
+    await approveRelease({ catalogue: ports.catalogue, now: p.now }, { releaseNumber, approvers: [{ userId: 'liu.yang', orgCode: '440000-NR' }], requestId: demoRequest, actor: demoActor });
+    await publishRelease({ catalogue: ports.catalogue, submissions: store, releaseFiles: ports.release.releaseFiles, now: p.now }, { releaseNumber, requestId: demoRequest });
   }
 
   const published = await publishPublicCatalogue(ports.publish);
@@ -261,7 +314,7 @@ export async function writeDemoData(ports: DemoPorts): Promise<DemoSummary> {
     await completeVersion({ actor: submitter, submissionId: countersignSubmissionId, n: 1, requestId: demoRequest }, pc);
   }
 
-  return { created: true, resultNumbers, published, reviewSubmissionId, returnedSubmissionId, pendingTaskId, countersignSubmissionId };
+  return { created: true, resultNumbers, ...(releaseNumber ? { releaseNumber } : {}), published, reviewSubmissionId, returnedSubmissionId, pendingTaskId, countersignSubmissionId };
 }
 
 /** A fixture package (test/fixtures/packages/<fixture>): a few KB. */
@@ -283,7 +336,7 @@ export async function fixturePackage(projectRoot: string, fixture: DemoFixture):
  * set it.
  */
 export async function demoPortsFromEnv(projectRoot: string): Promise<DemoPorts> {
-  const [submission, catalogue, identity, calendarStore, calendarLoad, uploads, sfn, mailer, custody, publicFiles, config, composition, root] = await Promise.all([
+  const [submission, catalogue, identity, calendarStore, calendarLoad, uploads, sfn, mailer, custody, publicFiles, config, composition, root, release, releaseFiles] = await Promise.all([
     import('#adapters/dynamo-submission.ts'),
     import('#adapters/dynamo-catalogue.ts'),
     import('#adapters/dynamo-identity.ts'),
@@ -297,6 +350,8 @@ export async function demoPortsFromEnv(projectRoot: string): Promise<DemoPorts> 
     import('#adapters/config.ts'),
     import('#runtime/compose.ts'),
     import('#infra/manifest.ts'),
+    import('#adapters/dynamo-release.ts'),
+    import('#adapters/s3-release-files.ts'),
   ]);
   const store = submission.submissionStoreFromEnv();
   const cat = catalogue.catalogueStoreFromEnv();
@@ -318,6 +373,7 @@ export async function demoPortsFromEnv(projectRoot: string): Promise<DemoPorts> 
     },
     copy: custody.copyPortsOf(composition.compose(custody.copyUses, root.functionByName('CopyIntoCustody'))),
     catalogue: cat,
+    release: { releases: release.releaseStoreFromEnv(), releaseFiles: releaseFiles.releaseFilesFromEnv() },
     publish: {
       catalogue: cat,
       orgName: async (code) => (await orgs.getOrganisation(code))?.name,
@@ -378,7 +434,7 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
     if (summary.created) {
       log(
         `演示数据已就绪 (demo data ready, ${((Date.now() - started) / 1000).toFixed(1)} s): 成果目录 ${summary.resultNumbers.length} 条，` +
-          `公开目录 ${summary.published?.entries ?? 0} 条；两份汇交正在核验（完成后陈静收到审核任务、李娜收到退回通知）`,
+          `公开目录 ${summary.published?.entries ?? 0} 条${summary.releaseNumber ? `（发布版本 ${summary.releaseNumber} 可在公开目录下载）` : ''}；两份汇交正在核验（完成后陈静收到审核任务、李娜收到退回通知）`,
       );
     }
     return summary;

@@ -161,3 +161,9 @@ export const releases = /* @__PURE__ */ port({ name: 'releases', env: ['registry
 
 /** The same, read only. */
 export const releasesRead = /* @__PURE__ */ port({ name: 'releases', env: ['registry'], build: (env): Pick<ReleaseStore, 'listForSource'> => releaseStoreFromEnv(env) });
+
+import { downloadLogFromEnv } from '#adapters/dynamo-downloads.ts';
+import type { DownloadLog } from '#shared/publication/publish.ts';
+
+/** The public download log and its counters (R17.2); not audited (a download changes no state). */
+export const downloadLog = /* @__PURE__ */ port({ name: 'downloads', env: ['registry'], build: (env): DownloadLog => downloadLogFromEnv(env) });

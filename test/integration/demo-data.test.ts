@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, startLocalCloud, type LocalCloud } from '#infra/local/cloud.ts';
-import { classifiedResult, demoId, historicResults, liveResult, returnedResult, type DemoSummary } from '#infra/local/demo.ts';
+import { classifiedResult, demoId, historicResults, liveResult, releasedDemo, returnedResult, type DemoSummary } from '#infra/local/demo.ts';
 import { testPortBase } from './global-setup.ts';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { api, clientsFor, eventually, listEmails, signIn, waitForEmail } from './helpers.ts';
@@ -69,9 +69,12 @@ describe('issue-8 R5.1 R20.1 the 秘密 demo result on every route, as the attac
 });
 
 describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
+  const releasedName = `${historicResults.find((r) => r.key === releasedDemo.source)!.name}（公开发布版）`;
+
   it('shows each reader the catalogue entries their clearance allows', async () => {
-    const publicNames = historicResults.filter((r) => r.classification === 'public').map((r) => r.name);
-    const readable = historicResults.map((r) => r.name);
+    // Issue 15: the 内部 wetland result's released 公开 version is an entry of its own, readable by all.
+    const publicNames = [...historicResults.filter((r) => r.classification === 'public').map((r) => r.name), releasedName];
+    const readable = [...historicResults.map((r) => r.name), releasedName];
 
     const custodian = await catalogueAs('zhang.wei', cloud.urls.api);
     const submitter = await catalogueAs('li.na', cloud.urls.api);
@@ -85,9 +88,12 @@ describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
 
   it('serves the public entries, and only those, at /public/', async () => {
     const page = await fetch(`${cloud.urls.api}/public/search-index.json`);
-    const text = await page.text();
+    const full = await page.text();
+    // The released version's name contains its 内部 source's: it is public, the source is not.
+    const text = full.split(releasedName).join('');
 
     expect(page.status).toBe(200);
+    expect(full).toContain(releasedName);
     for (const r of historicResults) {
       if (r.classification === 'public') expect(text).toContain(r.name);
       else expect(text).not.toContain(r.name);

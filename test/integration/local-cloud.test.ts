@@ -174,7 +174,8 @@ describe('issue-2 local cloud: the manifest is served whole (local half of the m
       const res = await api(route.method, path, route.method === 'GET' ? {} : { body: {} });
 
       expect(res.body?.error?.code, `${route.method} ${route.path}`).not.toBe('ROUTE_NOT_FOUND');
-      if (route.auth === 'public') expect(res.status, `${route.method} ${route.path}`).toBe(200);
+      // The public download refuses 'x' as a release number (400 naming the field): answered, without a token.
+      if (route.auth === 'public') expect(res.status, `${route.method} ${route.path}`).toBe(route.function === 'DownloadReleaseFile' ? 400 : 200);
       else expect(res.body.error.code, `${route.method} ${route.path}`).toBe('TOKEN_MISSING');
     }
   });

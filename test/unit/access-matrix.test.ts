@@ -9,6 +9,7 @@ import { handler as requestDestruction } from '#functions/destruction/request-de
 import { handler as sharingUsage } from '#functions/sharing/get-sharing-usage.ts';
 import { FakeSharingStore } from './sharing-fakes.ts';
 import { handler as resolveAuthority } from '#functions/publication/resolve-publication-authority.ts';
+import { handler as withdrawRelease } from '#functions/publication/withdraw-release.ts';
 import { handler as createRelease } from '#functions/publication/create-release.ts';
 import { handler as listReleases } from '#functions/publication/list-releases.ts';
 import { DynamoReleaseStore } from '#adapters/dynamo-release.ts';
@@ -206,6 +207,12 @@ const matrix: Record<string, Row> = {
     handler: (w) => createRelease.with(w.publicationPorts), path: ent, body: { submissionId: 'ffffffff-ffff-4fff-8fff-fffffffffff0', classification: 'public' },
   },
   'GET /catalogue/{resultNumber}/releases': { subject: 'entry', scope: 'catalogue', handler: (w) => listReleases.with(w.publicationPorts), path: ent },
+  'GET /public/downloads/{releaseNumber}/{path+}': { subject: 'none', why: 'public by law once released (R17.2); unreleased, withdrawn or unknown → 404 whoever asks: test/unit/publication-publish.test.ts' },
+  'POST /publication/releases/{releaseNumber}/withdrawal': {
+    // The approving authority the table resolves for the entry (a provincial result of 广东: 广东省自然资源厅's publishers); a non-release → 409 after that.
+    subject: 'entry', scope: 'catalogue', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('publisher'),
+    handler: (w) => withdrawRelease.with(w.publicationPorts), path: (r) => ({ releaseNumber: r.resultNumber }), body: { reason: '矩阵测试撤回' },
+  },
   'GET /catalogue/{resultNumber}/publication-authority': { subject: 'entry', scope: 'catalogue', handler: (w) => resolveAuthority.with(w.publicationPorts), path: ent },
   'POST /sharing/applications': { subject: 'sharing', why: 'requesters; a result above the clearance is applied for by number, its details not shown: test/unit/sharing-domain.test.ts (R14.1, R5.1)' },
   'GET /sharing/applications': { subject: 'sharing', why: 'own organisation’s or addressed to it as organiser; results above the clearance by number only: test/unit/sharing-domain.test.ts' },

@@ -15,7 +15,7 @@ describe('foundation: OpenAPI 3.1 generated from the zod contracts', () => {
       const op = (doc.paths[route.path] as Record<string, Record<string, unknown>> | undefined)?.[route.method.toLowerCase()];
       expect(op, `${route.method} ${route.path}`).toBeDefined();
       expect(op!['operationId']).toBe(route.function);
-      const declared = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      const declared = [...route.path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]);
       const params = (op!['parameters'] as { name: string; in: string }[]).filter((p) => p.in === 'path').map((p) => p.name);
       expect(params.sort()).toEqual(declared.sort());
       expect(op!['security']).toEqual(route.auth === 'public' ? [] : [{ bearer: [] }]);
