@@ -203,8 +203,10 @@ export class StatelessStack extends Stack {
     // then the event goes to the mail queue below, whose alarm tells the operators.
     const mailSenders = m.functions.filter((f) => f.deliversMail);
     const mailSender = mailSenders[0];
-    if (mailSenders.length !== 1 || !mailSender?.sendsEmail) throw new Error(`manifest: exactly one function delivers mail (deliversMail with sendsEmail), found ${mailSenders.map((f) => f.name).join(', ') || 'none'}`);
-    const mailFailures = this.mailDeadLetterQueue();
+    if (mailSenders.length > 1 || (mailSender && !mailSender.sendsEmail) || (!mailSender && m.functions.some((f) => f.sendsEmail))) {
+      throw new Error(`manifest: exactly one function delivers mail (deliversMail with sendsEmail), found ${mailSenders.map((f) => f.name).join(', ') || 'none'}`);
+    }
+    const mailFailures = mailSender ? this.mailDeadLetterQueue() : undefined;
 
     // ---- the HTTP API's address and who signs in (the app client's callback is on the API) ----
     this.api = new apigwv2.HttpApi(this, 'Api', {
@@ -261,7 +263,7 @@ export class StatelessStack extends Stack {
         mailTransport: settings.mail.transport,
         ...(def.reservedConcurrency !== undefined ? { reservedConcurrency: def.reservedConcurrency } : {}),
         ...(asyncTargets.has(def.name) && asyncFailures ? { deadLetterQueue: asyncFailures } : {}),
-        ...(def.deliversMail ? { deadLetterQueue: mailFailures } : {}),
+        ...(def.deliversMail && mailFailures ? { deadLetterQueue: mailFailures } : {}),
       });
       if (def.deliversMail) fn.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
       for (const [table, access] of Object.entries(def.tables ?? {}) as [TableName, 'read' | 'readWrite'][]) {
@@ -272,7 +274,7 @@ export class StatelessStack extends Stack {
       }
       if (def.verifiesJwt) fn.bindJwt(jwt).bindSecurityRecords(tableRefs.logs);
       if (def.sendsEmail && def.deliversMail) fn.bindEmail(mail);
-      else if (def.sendsEmail) fn.bindMailHandover({ functionName: `${p}-${mailSender.name}`, functionArn: functionArnOf(this, p, mailSender.name) });
+      else if (def.sendsEmail && mailSender) fn.bindMailHandover({ functionName: `${p}-${mailSender.name}`, functionArn: functionArnOf(this, p, mailSender.name) });
       if (def.managesSignIn) fn.bindSignInAccounts(stateful.userDirectory?.userPool);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
       if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'), `${p}-custody-destruction`);
