@@ -1,17 +1,27 @@
-import type { EChartsOption } from 'echarts';
+import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from 'echarts/charts';
+import { GridComponent, TitleComponent, type GridComponentOption, type TitleComponentOption } from 'echarts/components';
+import { init, use, type ComposeOption } from 'echarts/core';
+import { SVGRenderer } from 'echarts/renderers';
+import ExcelJS from 'exceljs/lib/exceljs.bare.js';
 import type { BulletinRenderers, ChartInput, WorkbookSheet } from '#shared/ports/supervision.ts';
+
+// Issue 10: ECharts tree-shaken to what the two charts draw (line, bar, title, grid; SVG, server-side),
+// instead of the whole library; exceljs's bare build (the Workbook without the streaming reader and
+// writer, which pull archiver and unzipper). docs/performance.md has the sizes.
+use([LineChart, BarChart, TitleComponent, GridComponent, SVGRenderer]);
+
+type EChartsOption = ComposeOption<LineSeriesOption | BarSeriesOption | TitleComponentOption | GridComponentOption>;
 
 /**
  * The bulletin's charts and workbook (R21.1), with well-kept libraries:
  * ECharts' server-side SVG renderer (no DOM, no browser: the SVG shows in
- * email clients and in print) and exceljs for the XLSX. Both are loaded on
- * first use: they are large, and a cold start that lists bulletins needs neither.
+ * email clients and in print) and exceljs for the XLSX. Only RenderBulletin
+ * imports this module (runtime/ports/bulletin-render.ts).
  */
 const font = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif';
 
 async function svg(option: EChartsOption, width: number, height: number): Promise<string> {
-  const echarts = await import('echarts');
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const chart = init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: font }, ...option });
     return chart.renderToSVGString();
@@ -55,7 +65,6 @@ export async function bulletinCharts(input: ChartInput): Promise<{ trendSvg: str
 }
 
 export async function bulletinWorkbook(sheets: readonly WorkbookSheet[], meta: { title: string; creator: string }): Promise<Uint8Array> {
-  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   wb.creator = meta.creator;
   wb.title = meta.title;

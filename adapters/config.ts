@@ -20,6 +20,8 @@ export const envNames = {
   smtpPort: 'SMTP_PORT',
   /** ARN of the Secrets Manager secret {"username","password"} of the relay, read at run time (never the password itself). */
   smtpCredentialsSecret: 'SMTP_CREDENTIALS_SECRET_ARN',
+  /** The one function that sends mail (SendMail, `deliversMail`); every other mail-sending function hands its messages to it (issue 10). */
+  mailFunction: 'MAIL_FUNCTION',
   appBaseUrl: 'APP_BASE_URL',
   /** The OpenID Connect issuer people sign in with (Cognito user pool, the aws-cn issuer, the local issuer). */
   oidcIssuer: 'OIDC_ISSUER',

@@ -23,6 +23,12 @@ export interface FunctionDef {
   /** State machines whose task tokens this function answers (SendTask*). */
   readonly answersStateMachines?: readonly string[];
   readonly sendsEmail?: boolean;
+  /**
+   * The one function that holds the stage's mail transport (SendMail: SES on aws, SMTP on aws-cn and locally).
+   * Every other `sendsEmail` function hands its messages to it (an asynchronous invoke, MAIL_FUNCTION), so
+   * nodemailer is bundled into it alone (issue 10). Exactly one function holds it (test/unit/grants.test.ts).
+   */
+  readonly deliversMail?: boolean;
   /** Needs the JWT settings (HTTP functions that authenticate callers). */
   readonly verifiesJwt?: boolean;
   /** Seals or opens Step Functions task tokens (human tasks): gets the task-token KMS key. */

@@ -37,6 +37,8 @@ export interface FunctionSpec {
   readonly tables?: Partial<Record<TableName, Access>>;
   readonly buckets?: Partial<Record<BucketName, Access>>;
   readonly sendsEmail?: true;
+  /** The one function that holds the stage's mail transport (SES or SMTP); every other `sendsEmail` function hands its mail to it. */
+  readonly deliversMail?: true;
   readonly sealsTaskTokens?: true;
   readonly destroysCustodyObjects?: true;
   readonly signsAuditAnchors?: true;

@@ -35,6 +35,8 @@ export const envGroups = {
       [envNames.smtpCredentialsSecret]: z.optional(z.string().check(z.startsWith('arn:'))),
     }),
   ]),
+  // Every function with sendsEmail but SendMail: hands its mail to that function (runtime/ports/mail.ts).
+  mailHandover: z.object({ [envNames.mailFunction]: nonEmpty }),
   appBaseUrl: z.object({ [envNames.appBaseUrl]: url }),
   signIn: z.object({
     [envNames.oidcIssuer]: url,

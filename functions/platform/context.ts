@@ -47,6 +47,14 @@ export const platform = defineContext({
       sendsEmail: true,
       sealsTaskTokens: true,
     },
+    SendMail: {
+      entry: './send-mail.ts',
+      description: 'The one function that sends mail (issue 10): every other mail-sending function hands its messages to it (asynchronous invoke); sends each once (a claim in the logs table), failures retried, then to its dead-letter queue.',
+      timeoutSeconds: 60,
+      tables: { logs: 'readWrite' },
+      sendsEmail: true,
+      deliversMail: true,
+    },
     PingDone: {
       entry: './ping-done.ts',
       description: 'The last step of the ping state machine: records the outcome (audited).',

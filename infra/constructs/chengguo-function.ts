@@ -437,6 +437,16 @@ export class ChengguoFunction extends Construct {
     return this;
   }
 
+  /**
+   * Issue 10: a function that sends mail but holds no transport hands each message to the stage's SendMail
+   * (`deliversMail`) — MAIL_FUNCTION and lambda:InvokeFunction on that one function, by its deterministic ARN.
+   */
+  bindMailHandover(target: { readonly functionName: string; readonly functionArn: string }): this {
+    this.fn.addEnvironment(envNames.mailFunction, target.functionName);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [target.functionArn] }));
+    return this;
+  }
+
   private grantKeyVia(key: kms.IKey, service: 'dynamodb' | 's3', region: string, access: Access): void {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

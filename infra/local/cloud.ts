@@ -7,6 +7,7 @@
  *   DynamoDB       DynamoDB Local (Java), child process                    (base+2)
  *   Step Functions the manifest's ASL files, in this process               (base+3)
  *   SMTP / inbox   MailDev, child process                                  (base+4, base+5)
+ *   Lambda Invoke  mail handed to SendMail, in this process                (base+6)
  *   + the JWT issuer (under the API), the scheduler, the stream pollers
  *     (DynamoDB Local's streams → functions), the demo seed.
  *
@@ -14,7 +15,7 @@
  * AWS_ENDPOINT_URL_DYNAMODB / _S3 / _SFN, set here before any handler is
  * imported, so the same code runs against AWS unchanged.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { isAbsolute, join, resolve } from 'node:path';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -27,6 +28,7 @@ import { auditAnchorKeyFileEnv, loadOrCreateAnchorKey } from '#adapters/audit-an
 import { lockDataDir, lockFileName } from './data-lock.ts';
 import { dynamoClient, ensureTables, localCredentials, startDynamoDbLocal } from './dynamodb.ts';
 import { httpApiServer } from './http-api.ts';
+import { lambdaEndpoint, type LambdaEndpoint } from './lambda-endpoint.ts';
 import { createLocalIssuer } from './issuer.ts';
 import { loadFunctions, type LocalFunctions } from './lambda-runtime.ts';
 import type { DemoSummary } from './demo.ts';
@@ -82,6 +84,8 @@ export interface LocalCloudUrls {
   readonly s3: string;
   readonly dynamodb: string;
   readonly sfn: string;
+  /** The Lambda Invoke API (mail handed to SendMail, issue 10). */
+  readonly lambda: string;
   readonly smtp: string;
   readonly issuer: string;
   readonly jwks: string;
@@ -113,6 +117,7 @@ export function localUrls(ports: LocalPorts): LocalCloudUrls {
     s3: `http://127.0.0.1:${ports.s3}`,
     dynamodb: `http://127.0.0.1:${ports.dynamodb}`,
     sfn: `http://127.0.0.1:${ports.sfn}`,
+    lambda: `http://127.0.0.1:${ports.lambda}`,
     smtp: `smtp://127.0.0.1:${ports.smtp}`,
     issuer: `${api}/local-auth`,
     jwks: `${api}/local-auth/.well-known/jwks.json`,
@@ -132,6 +137,7 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
     AWS_ENDPOINT_URL_DYNAMODB: urls.dynamodb,
     AWS_ENDPOINT_URL_S3: urls.s3,
     AWS_ENDPOINT_URL_SFN: urls.sfn,
+    AWS_ENDPOINT_URL_LAMBDA: urls.lambda,
     [envNames.jwtIssuer]: urls.issuer,
     [envNames.jwtJwksUrl]: urls.jwks,
     [envNames.jwtAudience]: localAudience,
@@ -139,6 +145,8 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
     [envNames.smtpHost]: '127.0.0.1',
     [envNames.smtpPort]: String(ports.smtp),
     [envNames.mailFrom]: '自然资源调查监测成果管理系统（本地） <noreply@chengguo.local>',
+    // Issue 10: every sender hands its mail to SendMail (by its manifest name here), as on AWS.
+    [envNames.mailFunction]: 'SendMail',
     [envNames.appBaseUrl]: urls.api,
     [envNames.oidcIssuer]: urls.issuer,
     [envNames.oidcClientId]: localAudience,
@@ -238,6 +246,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   let engine: LocalStepFunctions | undefined;
   let scheduler: LocalScheduler | undefined;
   let streams: LocalStreams | undefined;
+  let lambdaApi: LambdaEndpoint | undefined;
   let registry: DynamoDBDocumentClient | undefined;
   let stopped = false;
   let fresh = false;
@@ -251,6 +260,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     scheduler?.stop();
     await streams?.stop();
     await Promise.all(servers.map(closeServer));
+    // Mail handed over just before the stop still goes out (MailDev and DynamoDB stop below).
+    if (lambdaApi) await Promise.race([lambdaApi.idle(), new Promise((r) => setTimeout(r, 15_000))]);
     await engine?.close();
     registry?.destroy();
     await s3?.stop().catch(() => undefined);
@@ -321,6 +332,18 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const sfnHttp = sfnServer(sfn, log);
     await listen(sfnHttp, ports.sfn);
     servers.push(sfnHttp);
+
+    const deadLetters = join(dataDir, 'logs', 'dead-letters.jsonl');
+    lambdaApi = lambdaEndpoint({
+      functions: fns,
+      log,
+      onDeadLetter: (name, event, error) => {
+        log(`函数 ${name} 异步调用重试后仍失败，已记入 ${deadLetters} (async event dead-lettered): ${error.errorType}: ${error.errorMessage}`);
+        appendFileSync(deadLetters, `${JSON.stringify({ at: new Date().toISOString(), function: name, errorType: error.errorType, errorMessage: error.errorMessage, event })}\n`);
+      },
+    });
+    await listen(lambdaApi.server, ports.lambda);
+    servers.push(lambdaApi.server);
 
     scheduler = new LocalScheduler(
       manifest.schedules,

@@ -10,6 +10,8 @@ export interface LocalPorts {
   readonly sfn: number;
   readonly smtp: number;
   readonly inbox: number;
+  /** The Lambda Invoke API (infra/local/lambda-endpoint.ts): mail handed to SendMail (issue 10). */
+  readonly lambda: number;
 }
 
 /**
@@ -28,7 +30,7 @@ export function localPorts(base = Number(process.env['CHENGGUO_PORT_BASE'] ?? 41
   if (!Number.isInteger(base) || base < 1024 || base > 65530) {
     throw new Error(`CHENGGUO_PORT_BASE 无效：${String(base)}（应为 1024–65530 的整数） / invalid port base`);
   }
-  const ports: LocalPorts = { api: base, s3: base + 1, dynamodb: base + 2, sfn: base + 3, smtp: base + 4, inbox: base + 5 };
+  const ports: LocalPorts = { api: base, s3: base + 1, dynamodb: base + 2, sfn: base + 3, smtp: base + 4, inbox: base + 5, lambda: base + 6 };
   const bad = Object.entries(ports).filter(([, port]) => fetchBadPorts.has(port));
   if (bad.length > 0) {
     throw new Error(

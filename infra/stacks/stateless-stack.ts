@@ -198,6 +198,15 @@ export class StatelessStack extends Stack {
     // supervision jobs must not vanish silently).
     const asyncTargets = new Set(m.schedules.flatMap((x) => ('function' in x.target ? [x.target.function] : [])));
     const asyncFailures = m.schedules.length > 0 ? this.deadLetterQueue() : undefined;
+    // Issue 10: the one function that sends mail; the others hand their messages to it by an asynchronous invoke.
+    // Lambda retries a failed run twice within the hour (shared/platform/mail-relay.ts: the de-duplication window),
+    // then the event goes to the mail queue below, whose alarm tells the operators.
+    const mailSenders = m.functions.filter((f) => f.deliversMail);
+    const mailSender = mailSenders[0];
+    if (mailSenders.length > 1 || (mailSender && !mailSender.sendsEmail) || (!mailSender && m.functions.some((f) => f.sendsEmail))) {
+      throw new Error(`manifest: exactly one function delivers mail (deliversMail with sendsEmail), found ${mailSenders.map((f) => f.name).join(', ') || 'none'}`);
+    }
+    const mailFailures = mailSender ? this.mailDeadLetterQueue() : undefined;
 
     // ---- the HTTP API's address and who signs in (the app client's callback is on the API) ----
     this.api = new apigwv2.HttpApi(this, 'Api', {
@@ -254,7 +263,9 @@ export class StatelessStack extends Stack {
         mailTransport: settings.mail.transport,
         ...(def.reservedConcurrency !== undefined ? { reservedConcurrency: def.reservedConcurrency } : {}),
         ...(asyncTargets.has(def.name) && asyncFailures ? { deadLetterQueue: asyncFailures } : {}),
+        ...(def.deliversMail && mailFailures ? { deadLetterQueue: mailFailures } : {}),
       });
+      if (def.deliversMail) fn.fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
       for (const [table, access] of Object.entries(def.tables ?? {}) as [TableName, 'read' | 'readWrite'][]) {
         fn.bindTable(tableRefs[table], access);
       }
@@ -262,13 +273,14 @@ export class StatelessStack extends Stack {
         fn.bindBucket(bucketRef(ctx, bucket), access);
       }
       if (def.verifiesJwt) fn.bindJwt(jwt).bindSecurityRecords(tableRefs.logs);
-      if (def.sendsEmail) fn.bindEmail(mail).bindNotifications(tableRefs.registry);
+      if (def.sendsEmail && def.deliversMail) fn.bindEmail(mail).bindNotifications(tableRefs.registry);
+      else if (def.sendsEmail && mailSender) fn.bindMailHandover({ functionName: `${p}-${mailSender.name}`, functionArn: functionArnOf(this, p, mailSender.name) });
       if (def.managesSignIn) fn.bindSignInAccounts(stateful.userDirectory?.userPool);
       if (def.sealsTaskTokens) fn.bindTaskTokenKey(stateful.taskTokenKey);
       if (def.destroysCustodyObjects) fn.bindCustodyDestruction(bucketRef(ctx, 'custody'), `${p}-custody-destruction`);
       if (def.publishesPublicCatalogue) fn.bindPublicCatalogueCleanup(bucketRef(ctx, 'published'));
       if (def.signsAuditAnchors) fn.bindAuditAnchors(bucketRef(ctx, 'custody'), stateful.auditAnchorKey);
-      acknowledgeFunctionFindings(fn, { asyncTarget: asyncTargets.has(def.name), streamTarget: streamTargets.has(def.name) });
+      acknowledgeFunctionFindings(fn, { asyncTarget: asyncTargets.has(def.name) || def.deliversMail === true, streamTarget: streamTargets.has(def.name) });
       ctx.functions.set(def.name, fn);
       functions.set(def.name, fn);
     }
@@ -493,6 +505,18 @@ export class StatelessStack extends Stack {
     acknowledge(bucket, ['NIST.800.53.R5-S3DefaultEncryptionKMS'], `${why}CloudFront log delivery writes with SSE-S3 only, not SSE-KMS.`);
     acknowledge(bucket, ['NIST.800.53.R5-S3BucketReplicationEnabled'], `${why}operational evidence kept in-region for a year; the records of custody are replicated from custody and documents.`);
     return bucket;
+  }
+
+  /** SendMail's dead-letter queue: hand-overs whose sending still failed after Lambda's two retries (issue 10). */
+  private mailDeadLetterQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'MailFailures', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    acknowledge(queue, ['AwsSolutions-SQS3'], 'This queue is itself the dead-letter queue of the mail function; a queue behind it would only move the same messages again.');
+    this.deadLetterQueues.push({ id: 'mail-failures', queue, what: 'mail handed to SendMail that the transport (SES / SMTP) still refused after two retries: the message is in the queue, resend it from there' });
+    return queue;
   }
 
   private deadLetterQueue(): sqs.Queue {

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type { Workbook, Worksheet } from 'exceljs';
+import ExcelJS from 'exceljs/lib/exceljs.bare.js';
 import { orgColumns, peopleColumns, sheetNames, type OnboardingSheets, type RowIssue, type SheetRow } from './onboarding.ts';
 
 /**
@@ -16,7 +17,7 @@ const required = {
 /** A sheet longer than this is not read at all (the import itself takes at most maxRowsPerImport, onboarding.ts). */
 export const maxRows = 5000;
 
-function rowsOf(sheet: ExcelJS.Worksheet, name: keyof typeof required, issues: RowIssue[]): SheetRow[] {
+function rowsOf(sheet: Worksheet, name: keyof typeof required, issues: RowIssue[]): SheetRow[] {
   const header = new Map<number, string>();
   sheet.getRow(1).eachCell({ includeEmpty: false }, (cell, col) => {
     const text = cell.text.trim();
@@ -42,7 +43,7 @@ function rowsOf(sheet: ExcelJS.Worksheet, name: keyof typeof required, issues: R
   return rows;
 }
 
-function sheetsOf(workbook: ExcelJS.Workbook, present: { organisations: boolean; people: boolean }): OnboardingSheets {
+function sheetsOf(workbook: Workbook, present: { organisations: boolean; people: boolean }): OnboardingSheets {
   const fileIssues: RowIssue[] = [];
   const read = (name: keyof typeof required): SheetRow[] => {
     const sheet = workbook.getWorksheet(name);

@@ -77,16 +77,18 @@ describe.each(['aws', 'aws-cn'] as const)('issue 11 §2: monitoring as code — 
     }
   });
 
-  it('alarms on the depth of every dead-letter queue of the stage (the schedules\' queue and each stream\'s on-failure queue)', () => {
+  it('alarms on the depth of every dead-letter queue of the stage (the schedules\' queue, each stream\'s on-failure queue and the mail function\'s)', () => {
     const queues = [...s.templates.all.values()].flatMap((t) => resourcesOf(t, 'AWS::SQS::Queue'));
     const dlqAlarms = alarms.filter(([, a]) => String(a.Properties['AlarmName']).startsWith('chengguo-prod-dlq-'));
-    expect(queues.length).toBe(1 + manifest.streams.length);
+    // + 1: SendMail's MailFailures (issue 10)
+    expect(queues.length).toBe(2 + manifest.streams.length);
     expect(dlqAlarms.length).toBe(queues.length);
     for (const [id, a] of dlqAlarms) {
       expect(metricsOf(a)[0]).toMatchObject({ namespace: 'AWS/SQS', name: 'ApproximateNumberOfMessagesVisible' });
       expect(a.Properties['Threshold'], id).toBe(1);
     }
     expect(byName('dlq-async-failures')).toBeDefined();
+    expect(byName('dlq-mail-failures')).toBeDefined();
     for (const st of manifest.streams) expect(byName(`dlq-stream-${st.name}`), st.name).toBeDefined();
   });
 

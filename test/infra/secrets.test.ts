@@ -23,8 +23,9 @@ describe.each(['aws', 'aws-cn'] as const)('issue 11 §6: secrets are read at run
     }
   });
 
-  it('each mail sender reads the SMTP secret itself: GetSecretValue on that one secret, and no other function may', () => {
-    const senders = new Set(manifest.functions.filter((f) => f.sendsEmail).map((f) => f.name));
+  it('the mail function reads the SMTP secret itself: GetSecretValue on that one secret, and no other function may', () => {
+    // Issue 10: SendMail (deliversMail) alone holds the transport; the other senders hand their mail to it.
+    const senders = new Set(manifest.functions.filter((f) => f.sendsEmail && f.deliversMail).map((f) => f.name));
     for (const def of manifest.functions) {
       const [found] = functionsNamed(s, def.name);
       const role = JSON.stringify((found!.resource.Properties?.['Role'] as unknown) ?? '');

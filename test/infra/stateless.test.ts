@@ -139,10 +139,10 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
     }
   });
 
-  it('issue 13 lets every function that sends email put notifications (我的通知), and only items keyed NOTIFY# in the registry', () => {
+  it('issue 13 lets the one function that delivers mail (SendMail) put notifications (我的通知), and only items keyed NOTIFY# in the registry', () => {
     for (const def of manifest.functions) {
       const grants = statementsOf(def.name).filter(notificationGrant);
-      expect(grants.length, def.name).toBe(def.sendsEmail ? 1 : 0);
+      expect(grants.length, def.name).toBe(def.deliversMail ? 1 : 0);
       for (const g of grants) {
         expect(actionsOf([g]), def.name).toEqual(['dynamodb:PutItem']);
         expect(JSON.stringify(g['Resource']), def.name).toContain('RegistryTable');
@@ -249,10 +249,10 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
     }
   });
 
-  it('lets exactly the functions that send email use SES, and only through the one verified identity', () => {
+  it('lets exactly the mail function (SendMail) use SES, and only through the one verified identity', () => {
     for (const def of manifest.functions) {
       const sesStatements = statementsOf(def.name).filter((st) => actionsOf([st]).some((a) => a.startsWith('ses:')));
-      if (def.sendsEmail) {
+      if (def.sendsEmail && def.deliversMail) {
         expect(envOf(def.name)[envNames.mailTransport], def.name).toBe('ses');
         expect(envOf(def.name)[envNames.mailFrom], def.name).toBe(s.settings.mail.from);
         expect(sesStatements, def.name).toHaveLength(1);
@@ -283,6 +283,39 @@ describe('functions: one opinionated Lambda per manifest entry (issue 2)', () =>
         expect(answers.flatMap((st) => asArray(st['Resource'] as unknown)), `${def.name} answers ${name}`).toContainEqual(machineArnFor(def.name, name));
       }
     }
+  });
+
+  it('issue 10: every other mail sender hands its mail to SendMail — MAIL_FUNCTION and lambda:InvokeFunction on that one function, nothing else invokes', () => {
+    // prepare
+    const sendMail = `${s.settings.prefix}-SendMail`;
+    // act / assess
+    for (const def of manifest.functions) {
+      const invokes = statementsOf(def.name).filter((st) => actionsOf([st]).includes('lambda:InvokeFunction'));
+      if (def.sendsEmail && !def.deliversMail) {
+        expect(envOf(def.name)[envNames.mailFunction], def.name).toBe(sendMail);
+        expect(invokes, def.name).toHaveLength(1);
+        expect(JSON.stringify(invokes[0]!['Resource']), def.name).toContain(`:function:${sendMail}`);
+        expect(JSON.stringify(invokes[0]!['Resource']), def.name).not.toContain('*');
+      } else {
+        expect(envOf(def.name)[envNames.mailFunction], def.name).toBeUndefined();
+        expect(invokes, def.name).toEqual([]);
+      }
+    }
+  });
+
+  it('issue 10: SendMail retries a failed hand-over twice within the hour, then keeps it in its own dead-letter queue, which has an alarm', () => {
+    // prepare
+    const { template, resource } = fnFound('SendMail');
+    const fnId = fnResource('SendMail')[0];
+    // act
+    const dlq = JSON.stringify((resource.Properties?.['DeadLetterConfig'] as { TargetArn?: unknown } | undefined)?.TargetArn ?? null);
+    const asyncConfig = resourcesOf(template, 'AWS::Lambda::EventInvokeConfig').filter(([, r]) => JSON.stringify(r.Properties?.['FunctionName']).includes(fnId));
+    // assess
+    expect(dlq).not.toBe('null');
+    expect(asyncConfig, 'EventInvokeConfig of SendMail').toHaveLength(1);
+    expect(asyncConfig[0]![1].Properties).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    s.templates.monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `${s.settings.prefix}-dlq-mail-failures`, MetricName: 'ApproximateNumberOfMessagesVisible' });
+    expect(dlq).toContain('MailFailures');
   });
 
   it('gives every function the base URL of its emailed links', () => {

@@ -1,5 +1,5 @@
 /**
- * Starts one local cloud for the integration project (ports 4300–4305, data
+ * Starts one local cloud for the integration project (ports 4300–4306, data
  * in .test-data/cloud, reset each run) and stops it at the end. Tests get its
  * addresses through `inject('localCloud')`; the cloud's own log goes to
  * .test-data/cloud.log, the handlers' warnings and errors to the console.

@@ -24,6 +24,8 @@ const fullEnv = {
   MAIL_FROM: 'noreply@example.cn',
   SMTP_HOST: 'localhost',
   SMTP_PORT: '1025',
+  // issue 10: every sender but SendMail hands its mail to this function
+  MAIL_FUNCTION: 'SendMail',
   PING_STATE_MACHINE_ARN: 'arn:aws:states:cn-north-1:000000000000:stateMachine:Ping',
 };
 

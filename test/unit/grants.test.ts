@@ -34,8 +34,8 @@ function covers(def: FunctionDef, port: string, group: EnvGroup): boolean {
   if (typeof group !== 'string') return [...(def.startsStateMachines ?? []), ...(def.answersStateMachines ?? [])].includes(group.stateMachine);
   switch (group) {
     case 'registry':
-      // 我的通知 (issue 13): the mail port records notifications under NOTIFY# of every sending function (bindNotifications).
-      if (port === 'mailer') return def.sendsEmail === true;
+      // 我的通知 (issue 13): SendMail's transport port records notifications under NOTIFY# (bindNotifications on the one deliversMail function).
+      if (port === 'mailTransport') return def.deliversMail === true;
       return def.tables?.registry !== undefined;
     case 'logs':
       // Security records (R20.1) are written under SECREC# by every JWT-verifying function (bindSecurityRecords).
@@ -51,7 +51,11 @@ function covers(def: FunctionDef, port: string, group: EnvGroup): boolean {
     case 'jwt':
       return def.verifiesJwt === true;
     case 'mail':
-      return def.sendsEmail === true;
+      // The transport itself (SES / SMTP): SendMail alone (issue 10).
+      return def.sendsEmail === true && def.deliversMail === true;
+    case 'mailHandover':
+      // MAIL_FUNCTION and the invoke grant on SendMail: every other sender.
+      return def.sendsEmail === true && def.deliversMail !== true;
     case 'taskTokenKey':
       return def.sealsTaskTokens === true;
     case 'appBaseUrl':
@@ -76,11 +80,25 @@ describe('R20.1 R10.1 least privilege: each function is granted what its ports n
     expect(l.fn.entry).toBe(l.def.entry);
   });
 
-  it.each(each)('%s: declares sendsEmail iff it uses the mailer port', (name) => {
+  it.each(each)('%s: declares sendsEmail iff it uses the mailer port (or, SendMail, the transport)', (name) => {
     // prepare
     const l = get(name);
+    const mails = usesPort(l, 'mailer') || usesPort(l, 'mailTransport');
     // assess
-    expect(l.def.sendsEmail === true, `${name} sendsEmail=${String(l.def.sendsEmail)}, mailer port used=${String(usesPort(l, 'mailer'))}`).toBe(usesPort(l, 'mailer'));
+    expect(l.def.sendsEmail === true, `${name} sendsEmail=${String(l.def.sendsEmail)}, mailer port used=${String(mails)}`).toBe(mails);
+  });
+
+  it('issue 10: exactly one function holds the mail transport (deliversMail, the mailTransport port); every other sender hands its mail over', () => {
+    // prepare
+    const all = [...loaded.values()];
+    // act
+    const transport = all.filter((l) => usesPort(l, 'mailTransport')).map((l) => l.def.name);
+    const delivers = all.filter((l) => l.def.deliversMail === true).map((l) => l.def.name);
+    const bothPorts = all.filter((l) => usesPort(l, 'mailTransport') && usesPort(l, 'mailer')).map((l) => l.def.name);
+    // assess
+    expect(transport).toEqual(['SendMail']);
+    expect(delivers).toEqual(['SendMail']);
+    expect(bothPorts).toEqual([]);
   });
 
   it.each(each)('%s: declares sealsTaskTokens iff it uses the vault port', (name) => {

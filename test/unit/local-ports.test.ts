@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { fetchBadPorts, localPorts } from '#infra/local/ports.ts';
 
 describe('local cloud ports: a base that fetch cannot reach is refused before anything starts', () => {
-  it('gives six consecutive ports from the base', () => {
-    expect(localPorts(4100)).toEqual({ api: 4100, s3: 4101, dynamodb: 4102, sfn: 4103, smtp: 4104, inbox: 4105 });
+  it('gives seven consecutive ports from the base (the seventh: the Lambda Invoke API, issue 10)', () => {
+    expect(localPorts(4100)).toEqual({ api: 4100, s3: 4101, dynamodb: 4102, sfn: 4103, smtp: 4104, inbox: 4105, lambda: 4106 });
   });
 
   it('refuses a base whose ports include one of fetch\'s bad ports, naming it', () => {
