@@ -16,12 +16,15 @@ import { catalogueReportStoreFromEnv } from '#adapters/dynamo-catalogue-report.t
 import { catalogueStoreFromEnv } from '#adapters/dynamo-catalogue.ts';
 import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
 import { destructionStoreFromEnv } from '#adapters/dynamo-destruction.ts';
+import { publicationRequestStoreFromEnv } from '#adapters/dynamo-publication.ts';
+import { releaseStoreFromEnv } from '#adapters/dynamo-release.ts';
 import { humanTaskStoreFromEnv } from '#adapters/dynamo-tasks.ts';
 import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
 import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
 import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
+import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
 import { registeredKinds, type HumanTaskKind, type HumanTaskKindFactory, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
 import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
 import { technicalCountersignKind } from '#shared/verification/countersign.ts';
@@ -42,6 +45,8 @@ export const kindFactories: readonly HumanTaskKindFactory[] = [
   catalogueReportAckKind,
   custodyReceiptKind,
   forestryCopyAckKind,
+  publicationReviewKind,
+  publicationApprovalKind,
 ];
 
 export const kinds = /* @__PURE__ */ port({
@@ -57,6 +62,8 @@ export const kinds = /* @__PURE__ */ port({
       destructions: destructionStoreFromEnv(env),
       reports: catalogueReportStoreFromEnv(env),
       humanTasks: humanTaskStoreFromEnv(env),
+      publications: publicationRequestStoreFromEnv(env),
+      releases: releaseStoreFromEnv(env),
       calendar: () => calendarFromStore(holidays),
       now: () => new Date(),
     };

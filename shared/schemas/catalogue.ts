@@ -22,7 +22,7 @@ export const timePointInputSchema = described(z
 export const entryStatuses = ['active', 'destroyed'] as const;
 export const entryStatusLabels: Record<(typeof entryStatuses)[number], string> = { active: '有效', destroyed: '已销毁' };
 
-export const releaseStates = ['pending', 'released', 'withdrawn'] as const;
+export const releaseStates = ['pending', 'approved', 'released', 'withdrawn'] as const;
 export type ReleaseState = (typeof releaseStates)[number];
 
 export const resultNumberSchema = described(z
