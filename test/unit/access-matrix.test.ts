@@ -193,6 +193,9 @@ const matrix: Record<string, Row> = {
     handler: (w) => createRelease.with(w.publicationPorts), path: ent, body: { submissionId: 'ffffffff-ffff-4fff-8fff-fffffffffff0', classification: 'public' },
   },
   'GET /catalogue/{resultNumber}/releases': { subject: 'entry', scope: 'catalogue', handler: (w) => listReleases.with(w.publicationPorts), path: ent },
+  'POST /publication/requests': { subject: 'none', why: 'the release version through the one rule (404 above the clearance), then who may prepare it (403): test/unit/publication-request.test.ts' },
+  'GET /publication/requests/{requestId}': { subject: 'none', why: 'the release version through the one rule (404), then the organisations concerned (403): test/unit/publication-request.test.ts' },
+  'POST /publication/requests/{requestId}/resubmissions': { subject: 'none', why: 'the request as read (404/403), then the new release version as for a request: test/unit/publication-request.test.ts' },
   'GET /catalogue/{resultNumber}/publication-authority': { subject: 'entry', scope: 'catalogue', handler: (w) => resolveAuthority.with(w.publicationPorts), path: ent },
   'POST /submissions/{submissionId}/transfer': {
     subject: 'submission', scope: 'involved', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('reviewer'),

@@ -49,6 +49,7 @@ type State = {
   Error?: string;
   Cause?: string;
   ItemProcessor?: { States: Record<string, State> };
+  Branches?: Array<{ States: Record<string, State> }>;
 };
 type Asl = { StartAt: string; States: Record<string, State> };
 type Found = { machine: StateMachineDef; file: string; text: string; asl: Asl };
@@ -65,6 +66,8 @@ function statesOf(asl: Asl): Array<{ name: string; state: State; inMap: boolean;
     for (const [name, state] of Object.entries(states)) {
       out.push({ name, state, inMap, scope: states });
       if (state.ItemProcessor) walk(state.ItemProcessor.States, true);
+      // A Parallel state's branches (R12.2: the joint approval) follow the same conventions; they see $$.Execution.Id.
+      for (const branch of state.Branches ?? []) walk(branch.States, inMap);
     }
   };
   walk(asl.States, false);
@@ -81,10 +84,10 @@ function successors(s: State): string[] {
 const writesATable = (fn: string) => Object.values(functionByName(fn).tables ?? {}).includes('readWrite');
 
 describe('issue 9 ASL conventions (docs/architecture.md) over every state machine of the manifest', () => {
-  it('covers the seven machines, each a valid ASL document once its placeholders are resolved', () => {
+  it('covers the eight machines, each a valid ASL document once its placeholders are resolved', () => {
     const resolved = manifestMachines(projectRoot);
 
-    expect(machines.map((m) => m.machine.name).sort()).toEqual(['Bulletin', 'CatalogueReport', 'Destruction', 'IntegrityAudit', 'Ping', 'Transfer', 'Verification']);
+    expect(machines.map((m) => m.machine.name).sort()).toEqual(['Bulletin', 'CatalogueReport', 'Destruction', 'IntegrityAudit', 'Ping', 'Publication', 'Transfer', 'Verification']);
     for (const { name, definition } of resolved) {
       const result = aslValidator(JSON.parse(definition), { checkArn: true, checkPaths: true });
       expect(result.isValid, `${name}: ${result.errorsText()}`).toBe(true);
@@ -157,7 +160,8 @@ describe('issue 9 ASL conventions (docs/architecture.md) over every state machin
         expect(escalated?.Next, `${where}: the escalated wait goes on as the first one does`).toBe(scope[base]?.Next);
       }
     }
-    expect(waits).toBe(12);
+    // + Publication: the review, the single approval and the two joint branches, each with its escalated wait.
+    expect(waits).toBe(20);
   });
 
   it('5. every failure path records what failed before it fails: no Catch reaches a Fail state; a Fail state follows only a recording Task', () => {
