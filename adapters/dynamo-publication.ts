@@ -8,7 +8,7 @@ import {
   type ProgrammeMember,
   type PublicationRequest,
   type PublicationRequestStore,
-} from '#shared/publication/request.ts';
+} from '#shared/publication/request-store.ts';
 import { documentClient, keys } from './dynamo.ts';
 
 /**
@@ -16,8 +16,9 @@ import { documentClient, keys } from './dynamo.ts';
  * which request a release version belongs to (so a release is requested once); PUBPROG#<programme> / <requestId>:
  * the programme's requests for the level-by-level hold. Every write carries its audit record in one transaction.
  */
-export class DynamoPublicationRequestStore implements PublicationRequestStore {
-  constructor(private readonly table: string) {}
+/** Reading a request only (the human-task kinds: in every task function's bundle, so kept small). */
+export class DynamoPublicationRequestReader implements Pick<PublicationRequestStore, 'get'> {
+  constructor(protected readonly table: string) {}
 
   async get(requestId: string): Promise<PublicationRequest | undefined> {
     const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.publication(requestId), ConsistentRead: true }));
@@ -25,6 +26,9 @@ export class DynamoPublicationRequestStore implements PublicationRequestStore {
     const { pk: _pk, sk: _sk, ...record } = out.Item;
     return record as PublicationRequest;
   }
+}
+
+export class DynamoPublicationRequestStore extends DynamoPublicationRequestReader implements PublicationRequestStore {
 
   async requestOfRelease(releaseNumber: string): Promise<string | undefined> {
     const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.publicationOfRelease(releaseNumber), ConsistentRead: true }));
@@ -87,4 +91,8 @@ export class DynamoPublicationRequestStore implements PublicationRequestStore {
 
 export function publicationRequestStoreFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoPublicationRequestStore {
   return new DynamoPublicationRequestStore(requireEnv(tableEnv.registry, env));
+}
+
+export function publicationRequestReaderFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoPublicationRequestReader {
+  return new DynamoPublicationRequestReader(requireEnv(tableEnv.registry, env));
 }

@@ -16,8 +16,7 @@ import { catalogueReportStoreFromEnv } from '#adapters/dynamo-catalogue-report.t
 import { catalogueStoreFromEnv } from '#adapters/dynamo-catalogue.ts';
 import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
 import { destructionStoreFromEnv } from '#adapters/dynamo-destruction.ts';
-import { publicationRequestStoreFromEnv } from '#adapters/dynamo-publication.ts';
-import { releaseStoreFromEnv } from '#adapters/dynamo-release.ts';
+import { publicationRequestReaderFromEnv } from '#adapters/dynamo-publication.ts';
 import { humanTaskStoreFromEnv } from '#adapters/dynamo-tasks.ts';
 import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
 import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
@@ -62,8 +61,7 @@ export const kinds = /* @__PURE__ */ port({
       destructions: destructionStoreFromEnv(env),
       reports: catalogueReportStoreFromEnv(env),
       humanTasks: humanTaskStoreFromEnv(env),
-      publications: publicationRequestStoreFromEnv(env),
-      releases: releaseStoreFromEnv(env),
+      publications: publicationRequestReaderFromEnv(env),
       calendar: () => calendarFromStore(holidays),
       now: () => new Date(),
     };

@@ -163,7 +163,7 @@ export const releases = /* @__PURE__ */ port({ name: 'releases', env: ['registry
 export const releasesRead = /* @__PURE__ */ port({ name: 'releases', env: ['registry'], build: (env): Pick<ReleaseStore, 'listForSource'> => releaseStoreFromEnv(env) });
 
 import { publicationRequestStoreFromEnv } from '#adapters/dynamo-publication.ts';
-import type { PublicationRequestStore } from '#shared/publication/request.ts';
+import type { PublicationRequestStore } from '#shared/publication/request-store.ts';
 
 /** Publication requests (R11.1, R12.1–R12.3): every change conditional on the revision, with its audit record. */
 export const publications = /* @__PURE__ */ port({ name: 'publications', env: ['registry', 'logs'], build: (env): PublicationRequestStore => publicationRequestStoreFromEnv(env) });

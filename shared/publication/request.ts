@@ -13,6 +13,23 @@ import { isoDateSchema } from '#shared/schemas/calendar.ts';
 import { resultNumberSchema, type CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { Organisation, Principal } from '#shared/schemas/identity.ts';
 import { currentAuthorityTable, provinceOf, resolveAuthority, subjectOfEntry, type AuthorityResolution, type AuthorityTableStore } from './authority.ts';
+import {
+  approvalWords,
+  audit,
+  changeRequest,
+  levelRank,
+  PublicationChangedError,
+  PublicationRequestedError,
+  publicationStatusLabels,
+  reviewWords,
+  type OrgLevel,
+  type PublicationDecision,
+  type ProgrammeMember,
+  type PublicationHold,
+  type PublicationRequest,
+  type PublicationRequestStore,
+  type PublicationStatus,
+} from './request-store.ts';
 import { ClassifiedSourceError, DesensitisationMissingError, mayPrepareRelease, type ReleaseStore } from './release.ts';
 
 /**
@@ -28,20 +45,7 @@ import { ClassifiedSourceError, DesensitisationMissingError, mayPrepareRelease, 
  */
 export const publicationStateMachine = 'Publication';
 
-export const publicationStatuses = ['review', 'returned', 'approval', 'refused', 'held', 'approved'] as const;
-export type PublicationStatus = (typeof publicationStatuses)[number];
-export const publicationStatusLabels: Record<PublicationStatus, string> = {
-  review: '保密审查中',
-  returned: '已退回修改',
-  approval: '待审批发布',
-  refused: '不予发布',
-  held: '已批准，等待发布条件',
-  approved: '已批准发布',
-};
-
-/** The words of each decision (emails, timeline, task pages). */
-export const reviewWords = { approve: '审查通过', ret: '退回修改' } as const;
-export const approvalWords = { approve: '同意发布', ret: '不予发布' } as const;
+export * from './request-store.ts';
 
 export const publicationDecisionSchema = z.object({
   taskId: z.string().check(z.minLength(1)),
@@ -50,7 +54,6 @@ export const publicationDecisionSchema = z.object({
   decidedBy: z.string().check(z.minLength(1)),
   decidedAt: z.string().check(z.minLength(1)),
 });
-export type PublicationDecision = z.infer<typeof publicationDecisionSchema>;
 
 export const programmeCodeSchema = described(
   z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/, '项目编号应为 2–64 位字母、数字、点、下划线或连字符')),
@@ -68,111 +71,12 @@ export const resubmitPublicationBodySchema = z.object({
   releaseNumber: described(resultNumberSchema, '修改后重新登记的发布版本（同一源成果的新发布版本，新的成果包与脱密脱敏记录）'),
 });
 
-export interface PublicationRound {
-  readonly round: number;
-  readonly releaseNumber: string;
-  readonly submittedBy: string;
-  readonly submittedAt: string;
-  readonly review?: PublicationDecision;
-}
-
-export interface PublicationApproval {
-  readonly orgCode: string;
-  readonly role: string;
-  readonly decision?: PublicationDecision;
-}
-
-export interface PublicationEvent {
-  readonly at: string;
-  readonly type: string;
-  /** Chinese, one line. */
-  readonly text: string;
-  readonly detail?: Readonly<Record<string, unknown>>;
-}
-
-export interface PublicationHold {
-  /** Chinese, what the release waits for. */
-  readonly waitingFor: readonly string[];
-  readonly embargoUntil?: string;
-  /** The level above of the same programme whose release must be published first. */
-  readonly parentLevel?: OrgLevel;
-  readonly since: string;
-  readonly checkedAt: string;
-}
-
-export interface PublicationRequest {
-  readonly requestId: string;
-  readonly sourceNumber: string;
-  /** The release version of the current round. */
-  readonly releaseNumber: string;
-  readonly round: number;
-  readonly status: PublicationStatus;
-  readonly organiserOrg: string;
-  readonly level: OrgLevel;
-  readonly regionCode: string;
-  readonly theme: string;
-  readonly classification: string;
-  readonly resolution: Pick<AuthorityResolution, 'tableVersion' | 'joint' | 'explanation'> & { readonly ruleId: string; readonly basis: string };
-  readonly approvals: readonly PublicationApproval[];
-  readonly rounds: readonly PublicationRound[];
-  readonly programme?: string;
-  readonly embargoUntil?: string;
-  readonly hold?: PublicationHold;
-  readonly requestedBy: string;
-  readonly requestedByOrg: string;
-  readonly requestedAt: string;
-  readonly timeline: readonly PublicationEvent[];
-  /** Optimistic concurrency: every write is conditional on the stored revision. */
-  readonly revision: number;
-  readonly closedAt?: string;
-}
-
-/** A request in a programme (PUBPROG#<programme>): found by the hold of the levels below. */
-export interface ProgrammeMember {
-  readonly requestId: string;
-  readonly level: OrgLevel;
-  readonly regionCode: string;
-}
-
-/** Registry items PUBREQ#<requestId>, PUBREL#<releaseNumber> (the request of a release) and PUBPROG#<programme> (adapters/dynamo-publication.ts). */
-export interface PublicationRequestStore {
-  get(requestId: string): Promise<PublicationRequest | undefined>;
-  /** The request a release version belongs to. */
-  requestOfRelease(releaseNumber: string): Promise<string | undefined>;
-  /** Conditional: the release has no request yet (else PublicationRequestedError); audited. */
-  create(request: PublicationRequest, audit: AuditEntry): Promise<void>;
-  /**
-   * Replaces the request, conditional on the stored revision being `next.revision - 1` (else ConflictError
-   * PUBLICATION_CHANGED); `newRelease` also links another release version to it (conditional on it being free). Audited.
-   */
-  update(next: PublicationRequest, audit: AuditEntry, newRelease?: string): Promise<void>;
-  listProgramme(programme: string): Promise<ProgrammeMember[]>;
-}
-
-export class PublicationRequestedError extends ConflictError {
-  constructor(releaseNumber: string) {
-    super('PUBLICATION_REQUESTED', `发布版本 ${releaseNumber} 已有发布申请，请在申请中查看进度`);
-  }
-}
-export class PublicationChangedError extends ConflictError {
-  constructor(requestId: string) {
-    super('PUBLICATION_CHANGED', `发布申请 ${requestId} 刚被更新，请重试`);
-  }
-}
-
 /** Thrown by the step that records a department's refusal inside the joint approval: it ends the Parallel state (the other wait stops). */
 export class PublicationRefusedError extends Error {
   override readonly name = 'PublicationRefused';
 }
 
-type OrgLevel = Organisation['level'];
-
-const levelRank: Record<OrgLevel, number> = { national: 0, provincial: 1, municipal: 2, county: 3 };
 const levelLabels: Record<OrgLevel, string> = { national: '国家级', provincial: '省级', municipal: '市级', county: '县级' };
-
-function audit(actor: string, orgCode: string, action: string, requestId: string, requestIdOfCall: string, detail: Record<string, unknown>): AuditEntry {
-  return { actor, orgCode, action, target: `PUBREQ#${requestId}`, outcome: 'success', requestId: requestIdOfCall, detail };
-}
 
 export interface RequestPublicationPorts {
   readonly catalogue: Pick<CatalogueStore, 'getEntry'>;
@@ -199,7 +103,7 @@ async function releaseToPublish(ports: Pick<RequestPublicationPorts, 'catalogue'
   if (entry.release.state !== 'pending') throw new ConflictError('RELEASE_NOT_PENDING', `发布版本 ${entry.resultNumber} 的发布状态为 ${entry.release.state}，不能再申请发布`);
   const record = (await ports.releases.listForSource(source.resultNumber)).find((r) => r.releaseNumber === entry.resultNumber);
   if (source.classification !== 'public' && !record?.desensitisation) throw new DesensitisationMissingError(source.resultNumber, classificationLabels[source.classification]);
-  return { entry, source };
+  return { entry, source, ...(record?.desensitisation ? { desensitisation: record.desensitisation } : {}) };
 }
 
 /**
@@ -213,7 +117,7 @@ async function releaseToPublish(ports: Pick<RequestPublicationPorts, 'catalogue'
  */
 export async function requestPublication(ports: RequestPublicationPorts, cmd: { actor: Principal; body: RequestPublicationBody; requestId: string }): Promise<PublicationRequest> {
   const { actor, body } = cmd;
-  const { entry, source } = await releaseToPublish(ports, actor, body.releaseNumber);
+  const { entry, source, desensitisation } = await releaseToPublish(ports, actor, body.releaseNumber);
   const subject = await subjectOfEntry(ports.identity, source);
   const resolution = resolveAuthority(await currentAuthorityTable(ports.authorities), subject);
   if (await ports.publications.requestOfRelease(entry.resultNumber)) throw new PublicationRequestedError(entry.resultNumber);
@@ -231,7 +135,7 @@ export async function requestPublication(ports: RequestPublicationPorts, cmd: { 
     classification: entry.classification,
     resolution: { tableVersion: resolution.tableVersion, ruleId: resolution.rule.ruleId, basis: resolution.rule.basis, joint: resolution.joint, explanation: resolution.explanation },
     approvals: resolution.approvers.map((a) => ({ orgCode: a.orgCode, role: a.role })),
-    rounds: [{ round: 1, releaseNumber: entry.resultNumber, submittedBy: actor.userId, submittedAt: at }],
+    rounds: [{ round: 1, releaseNumber: entry.resultNumber, ...(desensitisation ? { desensitisation } : {}), submittedBy: actor.userId, submittedAt: at }],
     ...(body.programme ? { programme: body.programme } : {}),
     ...(body.embargoUntil ? { embargoUntil: body.embargoUntil } : {}),
     requestedBy: actor.userId,
@@ -269,7 +173,7 @@ export function machineInput(r: PublicationRequest) {
 export async function resubmitPublication(ports: RequestPublicationPorts, cmd: { actor: Principal; id: string; releaseNumber: string; requestId: string }): Promise<PublicationRequest> {
   const current = await visibleRequest(ports, cmd.actor, cmd.id);
   if (current.status !== 'returned') throw new ConflictError('PUBLICATION_NOT_RETURNED', `发布申请 ${current.requestId} 当前状态为“${publicationStatusLabels[current.status]}”，只有退回修改的申请可以重新提交`);
-  const { entry, source } = await releaseToPublish(ports, cmd.actor, cmd.releaseNumber);
+  const { entry, source, desensitisation } = await releaseToPublish(ports, cmd.actor, cmd.releaseNumber);
   if (source.resultNumber !== current.sourceNumber) throw new ConflictError('OTHER_SOURCE', `发布版本 ${entry.resultNumber} 不属于源成果 ${current.sourceNumber}`);
   if (await ports.publications.requestOfRelease(entry.resultNumber)) throw new PublicationRequestedError(entry.resultNumber);
   const at = ports.now().toISOString();
@@ -280,7 +184,7 @@ export async function resubmitPublication(ports: RequestPublicationPorts, cmd: {
     classification: entry.classification,
     round,
     status: 'review',
-    rounds: [...current.rounds, { round, releaseNumber: entry.resultNumber, submittedBy: cmd.actor.userId, submittedAt: at }],
+    rounds: [...current.rounds, { round, releaseNumber: entry.resultNumber, ...(desensitisation ? { desensitisation } : {}), submittedBy: cmd.actor.userId, submittedAt: at }],
     timeline: [...current.timeline, { at, type: 'resubmitted', text: `修改后重新提交 ${entry.resultNumber}（第 ${round} 轮），送组织单位保密审查`, detail: { by: cmd.actor.userId } }],
     revision: current.revision + 1,
   };
@@ -330,28 +234,6 @@ export interface StepPorts {
   readonly now: () => Date;
 }
 
-/** Read-modify-write under the revision condition, retried a few times (two departments decide at the same moment). */
-async function change(
-  ports: Pick<StepPorts, 'publications'>,
-  requestId: string,
-  mutate: (r: PublicationRequest) => { next: PublicationRequest; action: string; detail: Record<string, unknown>; orgCode?: string } | undefined,
-  requestIdOfCall: string,
-  actor: string,
-): Promise<PublicationRequest> {
-  for (let attempt = 0; ; attempt += 1) {
-    const current = await ports.publications.get(requestId);
-    if (!current) throw new NotFoundError(`发布申请 ${requestId} 不存在`);
-    const out = mutate(current);
-    if (!out) return current;
-    try {
-      await ports.publications.update({ ...out.next, revision: current.revision + 1 }, audit(actor, out.orgCode ?? current.organiserOrg, out.action, requestId, requestIdOfCall, out.detail));
-      return { ...out.next, revision: current.revision + 1 };
-    } catch (error) {
-      if (!(error instanceof PublicationChangedError) || attempt >= 4) throw error;
-    }
-  }
-}
-
 async function emailPreparer(ports: Pick<StepPorts, 'identity' | 'mailer'>, r: PublicationRequest, subject: string, lines: string[]): Promise<void> {
   const preparer = await ports.identity.getUser(r.requestedBy);
   const submitter = r.rounds.at(-1)?.submittedBy;
@@ -369,7 +251,7 @@ async function emailPreparer(ports: Pick<StepPorts, 'identity' | 'mailer'>, r: P
 export async function recordReview(ports: StepPorts, cmd: { requestId: string; round: number; decision: PublicationDecision; requestIdOfCall: string }): Promise<{ next: 'approval' | 'returned' }> {
   const passed = cmd.decision.decision === 'approve';
   let fresh = false;
-  const r = await change(
+  const r = await changeRequest(
     ports,
     cmd.requestId,
     (cur) => {
@@ -422,7 +304,7 @@ export async function recordApproval(
 ): Promise<{ next: 'hold' | 'waiting' | 'refused' }> {
   const refused = cmd.decision.decision !== 'approve';
   let fresh = false;
-  const r = await change(
+  const r = await changeRequest(
     ports,
     cmd.requestId,
     (cur) => {
@@ -518,7 +400,7 @@ export async function checkHold(
   }
   const held = waitingFor.length > 0;
   const at = now.toISOString();
-  await change(
+  await changeRequest(
     ports,
     r.requestId,
     (cur) => {
@@ -567,7 +449,7 @@ export async function approveRelease(ports: Pick<StepPorts, 'publications' | 'ca
     );
     await ports.catalogue.indexEntry(next, entry);
   }
-  await change(
+  await changeRequest(
     ports,
     r.requestId,
     (cur) =>
@@ -582,11 +464,5 @@ export async function approveRelease(ports: Pick<StepPorts, 'publications' | 'ca
     'system:ApprovePublication',
   );
   return { releaseNumber: r.releaseNumber, state: 'approved' };
-}
-
-/** A task event (email sent, escalated, expired…) on the request's timeline; best effort, never fails the task. */
-export async function recordTaskEvents(ports: Pick<StepPorts, 'publications'>, requestId: string, events: readonly PublicationEvent[], requestIdOfCall: string): Promise<void> {
-  if (events.length === 0) return;
-  await change(ports, requestId, (cur) => ({ next: { ...cur, timeline: [...cur.timeline, ...events] }, action: 'publication.timeline', detail: { events: events.map((e) => e.type) } }), requestIdOfCall, 'system:HumanTasks');
 }
 

@@ -3,18 +3,17 @@ import { NotFoundError } from '#shared/errors.ts';
 import { entryRecord } from '#shared/catalogue/catalogue.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
-import type { HumanTask, HumanTaskSubject } from '#shared/ports/tasks.ts';
+import type { HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
 import type { OutcomePorts } from '#shared/ports/submission.ts';
 import { classificationLabels } from '#shared/reference/classifications.ts';
 import { themeProfiles } from '#shared/reference/themes.ts';
 import type { Role } from '#shared/identity/roles.ts';
-import type { HumanTaskEvent, HumanTaskKind } from '#shared/tasks/kinds.ts';
+import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { named } from '#shared/tasks/mail.ts';
 import { formatBytes } from '#shared/verification/report-html.ts';
 import { reviewSummary } from '#shared/verification/review-task.ts';
-import type { ReleaseStore } from './release.ts';
-import { approvalWords, publicationStatusLabels, recordTaskEvents, reviewWords, type PublicationEvent, type PublicationRequest, type PublicationRequestStore } from './request.ts';
+import { approvalWords, publicationStatusLabels, reviewWords, type PublicationRequest, type PublicationRequestStore } from './request-store.ts';
 
 /**
  * The two human-task kinds of publication:
@@ -22,7 +21,6 @@ import { approvalWords, publicationStatusLabels, recordTaskEvents, reviewWords, 
  *    the release package's verification report and its files, and decide 审查通过 / 退回修改;
  *  - publicationApproval (发布审批, R12.1–R12.3): each approving department the authority table named decides
  *    同意发布 / 不予发布; in a joint approval (R12.2) each page shows the other department's decision.
- * Their task history goes to the request's timeline.
  */
 export const publicationReviewKindId = 'publicationReview';
 export const publicationApprovalKindId = 'publicationApproval';
@@ -44,22 +42,7 @@ export interface PublicationKindPorts extends OutcomePorts {
   readonly identity: Pick<IdentityRepository, 'getOrganisation' | 'getUser'>;
   readonly documents: DocumentStore;
   readonly catalogue: Pick<CatalogueStore, 'getEntry'>;
-  readonly releases: Pick<ReleaseStore, 'listForSource'>;
-  readonly publications: PublicationRequestStore;
-}
-
-const eventTexts: Partial<Record<HumanTaskEvent['type'], (what: string, e: HumanTaskEvent) => string>> = {
-  emailSent: (what, e) => `${what}任务已发送（${[e.detail['to'] ?? []].flat().join('、') || '无收件人'}），办理期限 ${String(e.detail['due'] ?? '')}`,
-  reminderSent: (what) => `${what}任务已催办`,
-  escalated: (what, e) => `${what}逾期未办，已上报上级单位（${[e.detail['orgs'] ?? []].flat().join('、') || '无'}）`,
-  expired: (what) => `${what}任务已失效`,
-};
-
-function toEvents(what: string, events: readonly HumanTaskEvent[], at: string): PublicationEvent[] {
-  return events.flatMap((e) => {
-    const text = eventTexts[e.type]?.(what, e);
-    return text ? [{ at, type: `task.${e.type}`, text, detail: e.detail }] : [];
-  });
+  readonly publications: Pick<PublicationRequestStore, 'get'>;
 }
 
 async function loadRequest(ports: Pick<PublicationKindPorts, 'publications'>, requestId: string): Promise<PublicationRequest> {
@@ -73,7 +56,7 @@ async function releaseSummary(ports: PublicationKindPorts, r: PublicationRequest
   const releaseNumber = r.rounds.find((x) => x.round === round)?.releaseNumber ?? r.releaseNumber;
   const entry = await ports.catalogue.getEntry(releaseNumber);
   if (!entry) throw new NotFoundError(`发布版本 ${releaseNumber} 不存在`);
-  const record = (await ports.releases.listForSource(r.sourceNumber)).find((x) => x.releaseNumber === releaseNumber);
+  const record = r.rounds.find((x) => x.round === round);
   const orgName = async (code: string) => (await ports.identity.getOrganisation(code))?.name ?? code;
   return {
     entry,
@@ -133,10 +116,6 @@ export function publicationReviewKind(ports: PublicationKindPorts): HumanTaskKin
       };
     },
 
-    async record(task: HumanTask, events, requestId) {
-      const { requestId: id, round } = reviewSubjectSchema.parse(task.subject);
-      await recordTaskEvents(ports, id, toEvents(`保密审查（第 ${round} 轮）`, events, new Date().toISOString()), requestId);
-    },
 
     async summary(task) {
       const { requestId, round } = reviewSubjectSchema.parse(task.subject);
@@ -196,11 +175,6 @@ export function publicationApprovalKind(ports: PublicationKindPorts): HumanTaskK
       };
     },
 
-    async record(task: HumanTask, events, requestId) {
-      const { requestId: id, approver } = approvalSubjectSchema.parse(task.subject);
-      const r = await ports.publications.get(id);
-      await recordTaskEvents(ports, id, toEvents(`发布审批（${r?.approvals[approver]?.orgCode ?? ''}）`, events, new Date().toISOString()), requestId);
-    },
 
     async summary(task) {
       const { requestId, round, approver } = approvalSubjectSchema.parse(task.subject);

@@ -6,8 +6,7 @@ import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { OutcomePorts } from '#shared/ports/submission.ts';
 import type { HumanTask, HumanTaskDecisionValue, HumanTaskStore, HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
-import type { PublicationRequestStore } from '#shared/publication/request.ts';
-import type { ReleaseStore } from '#shared/publication/release.ts';
+import type { PublicationRequestStore } from '#shared/publication/request-store.ts';
 import type { ProtectedRecord } from '#shared/security/access.ts';
 
 /** What happened to a task, for the history its subject keeps (a submission's timeline). */
@@ -75,9 +74,8 @@ export interface HumanTaskKindPorts extends OutcomePorts {
   readonly reports: Pick<CatalogueReportStore, 'get'>;
   /** Other tasks about a subject (a review reads the countersign opinions given before it, R7.1). */
   readonly humanTasks: Pick<HumanTaskStore, 'listBySubject'>;
-  /** Publication requests (their review and approval tasks record on the request's timeline) and release versions. */
-  readonly publications: PublicationRequestStore;
-  readonly releases: Pick<ReleaseStore, 'listForSource'>;
+  /** Publication requests (what their review and approval tasks are about). */
+  readonly publications: Pick<PublicationRequestStore, 'get'>;
 }
 
 /**

@@ -36,23 +36,24 @@ import { newApp } from './synth.ts';
 const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
   ses: {
     ImportOnboarding: 1274,
-    RenderBulletin: 2427,
+    RenderBulletin: 2428,
   },
   smtp: {
     PingWait: 294,
     AlertIntegrityProblems: 295,
     EmailBulletin: 315,
     ReportIncident: 347,
-    DeadlineWatch: 349,
+    DeadlineWatch: 350,
     RefuseDestruction: 362,
-    RecordReceipt: 387,
+    RecordReceipt: 388,
+    RecordPublicationDecision: 390,
     MarkVerified: 394,
     ReturnToSubmitter: 396,
-    CreateHumanTask: 410,
-    EscalateReview: 411,
-    HumanTaskReminders: 417,
+    CreateHumanTask: 416,
+    EscalateReview: 416,
+    HumanTaskReminders: 423,
     ImportOnboarding: 1274,
-    RenderBulletin: 2427,
+    RenderBulletin: 2428,
   },
 };
 

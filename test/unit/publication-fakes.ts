@@ -27,7 +27,7 @@ import {
   type ProgrammeMember,
   type PublicationRequest,
   type PublicationRequestStore,
-} from '#shared/publication/request.ts';
+} from '#shared/publication/request-store.ts';
 
 /** Publication requests in memory, with the adapter's conditions: one request per release, writes conditional on the revision. */
 export class FakePublicationStore implements PublicationRequestStore {

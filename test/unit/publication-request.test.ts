@@ -21,6 +21,7 @@ import type { ThemeId } from '#shared/reference/themes.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { createHumanTask, decideHumanTask, getHumanTask } from '#shared/tasks/human-tasks.ts';
 import { newTaskId } from '#shared/tasks/ids.ts';
+import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { randomBytes } from 'node:crypto';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeMailer } from './custody-fakes.ts';
@@ -237,8 +238,8 @@ describe('R11.1 level-by-level release and embargo: the hold and what it waits f
 async function facility(s: Awaited<ReturnType<typeof setup>>) {
   const tables = s.world.tables;
   const store = new DynamoHumanTaskStore('registry', { client: new InMemoryDocumentReader(tables), auditStore: tables });
-  const kindPorts = { ...s.world.ports, identity: s.world.identity, documents: new InMemoryDocuments(), catalogue: s.cat.store, releases: s.ports.releases, publications: s.publications };
-  const kinds = new Map([publicationReviewKind(kindPorts), publicationApprovalKind(kindPorts)].map((k) => [k.kind, k]));
+  const kindPorts = { ...s.world.ports, identity: s.world.identity, documents: new InMemoryDocuments(), catalogue: s.cat.store, publications: s.publications };
+  const kinds = new Map<string, HumanTaskKind>([publicationReviewKind(kindPorts), publicationApprovalKind(kindPorts)].map((k) => [k.kind, k]));
   const workflow = new RecordingWorkflow();
   const calendar = new WorkingDayCalendar();
   const ports = {
@@ -268,7 +269,6 @@ describe('R12.1 R12.2 the approval tasks: assignees from the table (an approver 
     expect(emailed).toEqual(['liu.yang']);
     expect(view.summary).toMatchObject({ kind: 'publicationReview', desensitisation: record, release: { releaseNumber: s.releaseNumber }, files: { count: expect.any(Number) } });
     expect((view.summary as { files: { listed: unknown[] } }).files.listed.length).toBeGreaterThan(0);
-    expect((await s.publications.get(r.requestId))?.timeline.map((e) => e.type)).toContain('task.emailSent');
     await expect(getHumanTask(f.ports, { actor: await s.world.user('chen.jing'), id: task.id })).rejects.toBeInstanceOf(ForbiddenError);
   });
 
