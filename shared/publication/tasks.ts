@@ -32,14 +32,20 @@ export const approvalSubjectSchema = z.object({
   approver: z.number().check(z.int()).check(z.gte(0)).check(z.lte(1)),
 });
 
-/** The confidentiality review is the organiser's publishers' (刘洋 at 广东省自然资源厅 in the demo). */
+/**
+ * The confidentiality review is the organiser's: its 发布审批人 (刘洋 at 广东省自然资源厅 in the demo), or, where the
+ * organiser has none (a city bureau), its 审核人.
+ */
 export const confidentialityReviewRole: Role = 'publisher';
+async function reviewRoleAt(identity: Pick<IdentityRepository, 'listUsers'>, org: string): Promise<Role> {
+  return (await identity.listUsers(org)).some((u) => u.roles.includes('publisher')) ? 'publisher' : 'reviewer';
+}
 
 /** Files listed on the review page; the rest are counted. */
 export const filesOnPage = 200;
 
 export interface PublicationKindPorts extends OutcomePorts {
-  readonly identity: Pick<IdentityRepository, 'getOrganisation' | 'getUser'>;
+  readonly identity: Pick<IdentityRepository, 'getOrganisation' | 'getUser' | 'listUsers'>;
   readonly documents: DocumentStore;
   readonly catalogue: Pick<CatalogueStore, 'getEntry'>;
   readonly publications: Pick<PublicationRequestStore, 'get'>;
@@ -105,6 +111,7 @@ export function publicationReviewKind(ports: PublicationKindPorts): HumanTaskKin
       return {
         title: `发布版本保密审查：${view.release.name}（${view.release.releaseNumber}，第 ${round} 轮）`,
         assigneeOrg: r.organiserOrg,
+        role: await reviewRoleAt(ports.identity, r.organiserOrg),
         details: [
           `发布版本：${view.release.releaseNumber}（源成果 ${r.sourceNumber}）`,
           `发布密级：${view.release.classificationLabel}`,
