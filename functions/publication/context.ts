@@ -50,7 +50,7 @@ const publicationRequestSchema = z.object({
   classification: z.string(),
   resolution: z.object({ tableVersion: z.number(), ruleId: z.string(), basis: z.string(), joint: z.boolean(), explanation: z.string() }),
   approvals: z.array(z.object({ orgCode: z.string(), role: z.string(), decision: z.optional(decisionViewSchema), decisionLabel: z.optional(z.string()) })),
-  rounds: z.array(z.object({ round: z.number(), releaseNumber: z.string(), submittedBy: z.string(), submittedAt: z.string(), review: z.optional(decisionViewSchema), reviewLabel: z.optional(z.string()) })),
+  rounds: z.array(z.object({ round: z.number(), releaseNumber: z.string(), desensitisation: z.optional(desensitisationRecordSchema), submittedBy: z.string(), submittedAt: z.string(), review: z.optional(decisionViewSchema), reviewLabel: z.optional(z.string()) })),
   programme: z.optional(z.string()),
   embargoUntil: z.optional(z.string()),
   hold: z.optional(z.object({ waitingFor: z.array(z.string()), embargoUntil: z.optional(z.string()), parentLevel: z.optional(z.string()), since: z.string(), checkedAt: z.string() })),
