@@ -1,6 +1,7 @@
 import { BatchGetCommand, BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite, type AuditedItem } from '#adapters/audited-write.ts';
 import type { AuditChainStore } from '#adapters/dynamo-audit.ts';
+import { supervisionItems } from './dynamo-supervision.ts';
 import { AlreadyCataloguedError, EntryChangedError, SequenceMovedError } from '#shared/catalogue/errors.ts';
 import { entryTerms, queryTerms, textContains } from '#shared/catalogue/keywords.ts';
 import { regionKey, regionKeys, regionBoxFor } from '#shared/reference/regions.ts';
@@ -107,8 +108,10 @@ export class DynamoCatalogueTableAccess implements CatalogueTableAccess {
     }
   }
 
+  /** The items, the supervision items the entry's effects add (counters of a release's approval and publication, shared/publication/publish.ts) and the audit record, in one transaction. */
   async write(items: AuditedItem[], entry: AuditEntry): Promise<void> {
-    await auditedWrite({ items, entry, ...(this.auditStore ? { store: this.auditStore } : {}) });
+    const supervision = await supervisionItems(this.table, entry, (k) => this.get(k));
+    await auditedWrite({ items: [...items, ...supervision], entry, ...(this.auditStore ? { store: this.auditStore } : {}) });
   }
 }
 

@@ -6,7 +6,7 @@ import type { z } from 'zod/mini';
  * behaviour cannot disagree.
  */
 /** The statuses a route may answer with on success. */
-export type SuccessStatus = 200 | 201 | 202;
+export type SuccessStatus = 200 | 201 | 202 | 302;
 
 export interface RouteContract {
   /**

@@ -64,6 +64,7 @@ const successText: Record<SuccessStatus, string> = {
   200: '成功',
   201: '已创建',
   202: '已受理（后续由流程异步完成）',
+  302: '重定向（Location 为短时有效的预签名地址）',
 };
 
 /**
@@ -79,7 +80,11 @@ function responsesOf(c: RouteContract, isPublic: boolean): Record<string, unknow
       ? Object.fromEntries(c.produces.map((t) => [t, { schema: { type: 'string' } }]))
       : { 'application/json': { schema: c.response ? toSchema(c.response, 'output') : {} } };
   const out: Record<string, unknown> = {};
-  for (const status of successOf(c)) out[String(status)] = { description: successText[status], content };
+  for (const status of successOf(c)) {
+    out[String(status)] = status === 302
+      ? { description: successText[status], headers: { Location: { description: '预签名下载地址（5 分钟内有效）', schema: { type: 'string', format: 'uri' } } } }
+      : { description: successText[status], content };
+  }
   if (c.degraded) out[String(c.degraded.status)] = { description: c.degraded.description, content };
   out['400'] = { $ref: '#/components/responses/BadRequest' };
   if (!isPublic) {

@@ -12,6 +12,7 @@ import { publicationApprovalKind, publicationReviewKind } from '#shared/publicat
 import { platform } from '../platform/context.ts';
 import { tasks } from '../tasks/context.ts';
 import { verification } from '../verification/context.ts';
+import { withdrawalBodySchema } from '#shared/publication/publish.ts';
 
 const releaseSchema = z.object({
   releaseNumber: z.string(),
@@ -120,6 +121,24 @@ export const publicationContracts = {
     response: z.object({ request: publicationRequestSchema }),
     description: '保密审查退回修改后，以同一源成果新登记的发布版本（新的成果包与脱密脱敏记录）重新提交，开始新一轮保密审查；各轮记录保留。申请不处于“已退回修改”时 409。返回 202。',
   }),
+  DownloadReleaseFile: contract({
+    success: [302],
+    path: z.object({
+      releaseNumber: resultNumberSchema,
+      path: described(z.string().check(z.minLength(1)).check(z.maxLength(1024)), '发布版本中的文件路径（如 data/landcover.gpkg）'),
+    }),
+    description:
+      '公开下载（任何人，无需登录，R17.2）：已发布的发布版本文件 → 302 重定向到有效期 5 分钟的预签名地址，文件内容由对象存储直接传给下载者（支持 Range 断点续传），不经过函数。' +
+      '每次请求（含被拒绝的）都记录（成果、文件、时间、匿名化的客户端、浏览器标识）并按成果×日计数，进入通报的发布部分。已撤回、未发布的版本或不存在的文件 → 404；公开出版物 → 409 并给出订购方式。',
+  }),
+  WithdrawRelease: contract({
+    path: z.object({ releaseNumber: resultNumberSchema }),
+    body: withdrawalBodySchema,
+    response: z.object({ entry: catalogueEntrySchema }),
+    description:
+      '撤回已发布的发布版本（原因必填）：由批准其发布的审批单位（按发布审批权限表确定，联合审批时任一单位）撤回，其他人 403；尚未发布 409；已撤回 409。' +
+      '撤回后文件不再提供下载（404），公开页面显示“已撤回”及日期，记录保留。',
+  }),
 };
 
 /** The publication context (发布): the authority table (R12.1, R12.3) and release versions (R11.1) so far. */
@@ -182,6 +201,25 @@ export const publication = defineContext({
       description: 'Publication: the release version becomes approved (catalogue entry version, audited); the request closes.',
       tables: auditedWrites,
     },
+    PublishRelease: {
+      entry: './publish-release.ts',
+      description: 'Publication (approval machine, last step): an approved release version\'s files copied server-side into the published bucket (releases/<n>/), the entry made public and released (audited, idempotent).',
+      memoryMb: 1024,
+      timeoutSeconds: 900,
+      tables: auditedWrites,
+      buckets: { uploads: 'read', published: 'readWrite' },
+    },
+    DownloadReleaseFile: {
+      entry: './download-release-file.ts',
+      description: 'Public download of a released file (R17.2): 302 to a short-lived presigned GET; every request logged and counted.',
+      tables: { registry: 'readWrite' },
+      buckets: { published: 'read' },
+    },
+    WithdrawRelease: {
+      entry: './withdraw-release.ts',
+      description: 'The approving authority withdraws a released version (audited): its files are no longer served.',
+      tables: auditedWrites,
+    },
   },
   routes: {
     GetAuthorityTable: {
@@ -240,6 +278,20 @@ export const publication = defineContext({
       summary: '退回修改后重新提交发布版本',
       contract: publicationContracts.ResubmitPublication,
     },
+    DownloadReleaseFile: {
+      method: 'GET',
+      path: '/public/downloads/{releaseNumber}/{path+}',
+      auth: 'public',
+      summary: '公开下载已发布的成果文件（302 预签名地址，R17.2）',
+      contract: publicationContracts.DownloadReleaseFile,
+    },
+    WithdrawRelease: {
+      method: 'POST',
+      path: '/publication/releases/{releaseNumber}/withdrawal',
+      auth: 'any',
+      summary: '撤回已发布的发布版本',
+      contract: publicationContracts.WithdrawRelease,
+    },
   },
   starts: {
     RequestPublication: ['Publication'],
@@ -248,7 +300,7 @@ export const publication = defineContext({
   stateMachines: {
     Publication: {
       file: 'statemachines/publication.asl.json',
-      functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordPublicationDecision', 'CheckPublicationHold', 'ApprovePublication', platform.ref.RecordWorkflowFailure],
+      functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordPublicationDecision', 'CheckPublicationHold', 'ApprovePublication', 'PublishRelease', platform.ref.RecordWorkflowFailure],
     },
   },
   humanTaskKinds: { publicationReview: publicationReviewKind, publicationApproval: publicationApprovalKind },

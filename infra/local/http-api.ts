@@ -399,7 +399,8 @@ export function httpApiServer(opts: HttpApiOptions): Server {
     }
     if (method === 'GET' && path === '/docs') return sendHtml(res, docsPage({ apiUrl: opts.urls.api, inboxUrl: opts.urls.inbox }));
     if (method === 'GET' && path === '/local/status') return sendJson(res, 200, opts.status());
-    if (method === 'GET' && (path === '/public' || path.startsWith('/public/'))) {
+    // /public/downloads/… is the DownloadReleaseFile route (R17.2), not a static file.
+    if (method === 'GET' && (path === '/public' || path.startsWith('/public/')) && !path.startsWith('/public/downloads/')) {
       if (path === '/public') {
         res.writeHead(301, { location: '/public/' });
         res.end();

@@ -56,3 +56,13 @@ export const integrityRuns = /* @__PURE__ */ port({ name: 'runs', env: ['registr
 
 /** THE privileged path: deletes every version under a result's custody prefixes (and the local backup copy). */
 export const custodyDestroyers = /* @__PURE__ */ port({ name: 'destroyers', env: ['custody'], build: (env): readonly CustodyDestroyer[] => custodyDestroyersFromEnv(env) });
+
+// --- publication ---
+import { releaseFilesFromEnv } from '#adapters/s3-release-files.ts';
+import type { ReleaseFileStore } from '#shared/publication/publish.ts';
+
+/** The published bucket's releases/ prefix, copied into server-side from the uploads bucket (PublishRelease). */
+export const releaseCopies = /* @__PURE__ */ port({ name: 'releaseFiles', env: ['published', 'uploads'], build: (env): ReleaseFileStore => releaseFilesFromEnv(env) });
+
+/** The same prefix, presigned GETs only (public downloads). */
+export const releaseDownloads = /* @__PURE__ */ port({ name: 'releaseFiles', env: ['published'], build: (env): Pick<ReleaseFileStore, 'presignGet'> => releaseFilesFromEnv(env) });

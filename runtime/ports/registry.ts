@@ -170,3 +170,9 @@ export const publications = /* @__PURE__ */ port({ name: 'publications', env: ['
 
 /** The same, read only. */
 export const publicationsRead = /* @__PURE__ */ port({ name: 'publications', env: ['registry'], build: (env): Pick<PublicationRequestStore, 'get'> => publicationRequestStoreFromEnv(env) });
+
+import { downloadLogFromEnv } from '#adapters/dynamo-downloads.ts';
+import type { DownloadLog } from '#shared/publication/publish.ts';
+
+/** The public download log and its counters (R17.2); not audited (a download changes no state). */
+export const downloadLog = /* @__PURE__ */ port({ name: 'downloads', env: ['registry'], build: (env): DownloadLog => downloadLogFromEnv(env) });

@@ -48,6 +48,13 @@ export const createReleaseBodySchema = z.object({
   submissionId: described(submissionIdSchema, '发布版本成果包：源成果所属调查任务下的一次汇交（经同样的预签名上传与自动核验，须已核验通过）'),
   classification: described(z.enum(releaseClassifications, { error: '发布版本密级应为 public（公开）或 internal（内部）' }), '发布版本的密级：public 公开 · internal 内部'),
   desensitisation: described(z.optional(desensitisationRecordSchema), '脱密脱敏记录；源成果密级高于公开时必填（缺少时 409）'),
+  forSale: described(
+    z.optional(z.object({
+      publisher: z.string().check(z.trim()).check(z.minLength(2, '请写明出版单位（至少 2 个字）')).check(z.maxLength(100, '出版单位不超过 100 字')),
+      ordering: z.string().check(z.trim()).check(z.minLength(4, '请写明订购方式（至少 4 个字）')).check(z.maxLength(500, '订购方式不超过 500 字')),
+    })),
+    '公开出版物（出版物）：出版单位与订购方式；发布后公开页面显示订购信息而不提供下载（R17.2）',
+  ),
 });
 export type CreateReleaseBody = z.infer<typeof createReleaseBodySchema>;
 
@@ -151,7 +158,7 @@ export async function createRelease(ports: CreateReleasePorts, cmd: { actor: Pri
     classification: body.classification,
     submissionId: pkg.submissionId,
     status: 'active',
-    release: { sourceNumber: source.resultNumber, state: 'pending' },
+    release: { sourceNumber: source.resultNumber, state: 'pending', ...(body.forSale ? { forSale: body.forSale } : {}) },
     version: 1,
     createdAt: at,
     createdBy: actor.userId,

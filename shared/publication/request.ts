@@ -30,6 +30,7 @@ import {
   type PublicationRequestStore,
   type PublicationStatus,
 } from './request-store.ts';
+import { approveRelease } from './publish.ts';
 import { ClassifiedSourceError, DesensitisationMissingError, mayPrepareRelease, type ReleaseStore } from './release.ts';
 
 /**
@@ -429,26 +430,25 @@ export async function checkHold(
 }
 
 /**
- * Approve Release: the release version's catalogue entry gets `release.state = 'approved'` (a new version,
- * audited) and the request closes approved. Idempotent: a retry finds both done.
+ * Approve Release: every approver agreed and the hold is over — the release version's entry becomes
+ * `release.state: 'approved'` with who approved, the rule and the embargo date (shared/publication/publish.ts
+ * `approveRelease`: audited, counted, idempotent), and the request closes approved. PublishRelease follows.
  */
-export async function approveRelease(ports: Pick<StepPorts, 'publications' | 'catalogue' | 'now'>, cmd: { requestId: string; requestIdOfCall: string }): Promise<{ releaseNumber: string; state: string }> {
+export async function approvePublication(ports: Pick<StepPorts, 'publications' | 'catalogue' | 'now'>, cmd: { requestId: string; requestIdOfCall: string }): Promise<{ releaseNumber: string; state: string }> {
   const r = await ports.publications.get(cmd.requestId);
   if (!r) throw new NotFoundError(`发布申请 ${cmd.requestId} 不存在`);
   if (r.status === 'refused' || r.status === 'returned' || r.status === 'review') throw new ConflictError('PUBLICATION_NOT_APPROVED', `发布申请 ${r.requestId} 未获批准，不能发布`);
   if (!r.approvals.every((a) => a.decision?.decision === 'approve')) throw new ForbiddenError(`发布申请 ${r.requestId} 尚未获全部审批单位同意`);
-  const entry = await ports.catalogue.getEntry(r.releaseNumber);
-  if (!entry?.release) throw new NotFoundError(`发布版本 ${r.releaseNumber} 不存在`);
+  const { entry } = await approveRelease(ports, {
+    releaseNumber: r.releaseNumber,
+    approvers: r.approvals.map((a) => ({ userId: a.decision!.decidedBy, orgCode: a.orgCode })),
+    tableVersion: r.resolution.tableVersion,
+    ruleId: r.resolution.ruleId,
+    ...(r.embargoUntil ? { embargoUntil: r.embargoUntil } : {}),
+    requestId: cmd.requestIdOfCall,
+    actor: 'system:ApprovePublication',
+  });
   const at = ports.now().toISOString();
-  if (entry.release.state === 'pending') {
-    const next: CatalogueEntry = { ...entry, release: { ...entry.release, state: 'approved' }, version: entry.version + 1, updatedAt: at, updatedBy: 'system:ApprovePublication' };
-    await ports.catalogue.updateEntry(
-      next,
-      entry,
-      { actor: 'system:ApprovePublication', orgCode: r.organiserOrg, action: 'catalogue.release.approve', target: `CAT#${entry.resultNumber}`, outcome: 'success', requestId: cmd.requestIdOfCall, detail: { requestId: r.requestId, version: next.version, ruleId: r.resolution.ruleId, approvals: r.approvals } },
-    );
-    await ports.catalogue.indexEntry(next, entry);
-  }
   await changeRequest(
     ports,
     r.requestId,
@@ -456,13 +456,13 @@ export async function approveRelease(ports: Pick<StepPorts, 'publications' | 'ca
       cur.status === 'approved'
         ? undefined
         : {
-            next: { ...cur, status: 'approved', closedAt: at, timeline: [...cur.timeline, { at, type: 'approved', text: `已批准发布：${cur.releaseNumber} 的发布状态为“已批准”` }] },
+            next: { ...cur, status: 'approved', closedAt: at, timeline: [...cur.timeline, { at, type: 'approved', text: `已批准发布：${cur.releaseNumber} 的发布状态为“已批准”，随即发布文件` }] },
             action: 'publication.approved',
             detail: { releaseNumber: cur.releaseNumber },
           },
     cmd.requestIdOfCall,
     'system:ApprovePublication',
   );
-  return { releaseNumber: r.releaseNumber, state: 'approved' };
+  return { releaseNumber: r.releaseNumber, state: entry.release?.state ?? 'approved' };
 }
 

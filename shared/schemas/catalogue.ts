@@ -25,6 +25,28 @@ export const entryStatusLabels: Record<(typeof entryStatuses)[number], string> =
 export const releaseStates = ['pending', 'approved', 'released', 'withdrawn'] as const;
 export type ReleaseState = (typeof releaseStates)[number];
 
+/** A file of a released version as the public downloads it (shared/publication/publish.ts). */
+export const releasedFileSchema = z.object({ path: z.string(), size: z.number(), sha256: z.string(), type: z.string() });
+export type ReleasedFile = z.infer<typeof releasedFileSchema>;
+
+/**
+ * Where a release version's publication stands (R11.1, R12.1, R17.2): pending → approved (approveRelease, by the
+ * approval workflow) → released (PublishRelease: files in the published bucket) → withdrawn (the record stays).
+ */
+export const releaseInfoSchema = z.object({
+  sourceNumber: z.string(),
+  state: z.enum(releaseStates),
+  /** Not released before this China date (R11.1). */
+  embargoUntil: z.optional(z.string()),
+  approval: z.optional(z.object({ at: z.string(), approvers: z.array(z.object({ userId: z.string(), orgCode: z.string() })), tableVersion: z.optional(z.number()), ruleId: z.optional(z.string()) })),
+  releasedAt: z.optional(z.string()),
+  files: z.optional(z.array(releasedFileSchema)),
+  /** A publication for sale (出版物): the publisher's ordering information replaces the download. */
+  forSale: z.optional(z.object({ publisher: z.string(), ordering: z.string() })),
+  withdrawal: z.optional(z.object({ at: z.string(), by: z.string(), byOrg: z.string(), reason: z.string() })),
+});
+export type ReleaseInfo = z.infer<typeof releaseInfoSchema>;
+
 export const resultNumberSchema = described(z
   .string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}(?:-R\d{1,3})?$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001')), '成果统一编号（R9.1）');
 
@@ -49,7 +71,7 @@ export const catalogueEntrySchema = z.object({
   organiserOrg: z.string(),
   status: z.enum(entryStatuses),
   /** A release version (发布版本, R11.1): its source and where its publication stands; public only once released. */
-  release: described(z.optional(z.object({ sourceNumber: z.string(), state: z.enum(releaseStates) })), '发布版本：源成果编号与发布状态'),
+  release: described(z.optional(releaseInfoSchema), '发布版本：源成果编号与发布状态'),
   version: described(z.number().check(z.int()).check(z.gte(1)), '目录条目版本号；每次修改加 1'),
   createdAt: z.string(),
   createdBy: z.string(),

@@ -1,5 +1,5 @@
 import type { AuditChainReader, AuditEntry } from '#shared/ports/audit.ts';
-import { counterDifferences, counterKey, rebuildFromChain, type CounterTable } from './rebuild.ts';
+import { counterDifferences, counterKey, isUnaudited, rebuildFromChain, type CounterTable } from './rebuild.ts';
 
 /** The stored counters of given org × month keys, and a writer that sets them (audited). */
 export interface CounterRepair {
@@ -26,7 +26,10 @@ export async function rebuildCounters(ports: { chain: AuditChainReader; counters
     const keys = new Set(differences.map((d) => counterKey(d.org, d.month)));
     for (const k of keys) {
       const [org, month] = k.split('\u0000') as [string, string];
-      await ports.counters.set(org, month, rebuilt.get(k) ?? new Map(), {
+      // Download counters (R17.2) are not in the audit trail: their stored values are kept.
+      const values = new Map(rebuilt.get(k) ?? new Map<string, number>());
+      for (const [metric, v] of stored.get(k) ?? new Map<string, number>()) if (isUnaudited(metric)) values.set(metric, v);
+      await ports.counters.set(org, month, values, {
         actor: 'system:rebuild-counters',
         orgCode: org,
         action: 'supervision.counters.rebuild',

@@ -49,6 +49,14 @@ export async function rebuildFromChain(chain: AuditChainReader): Promise<{ count
   return { ...replay(all), records: all.length };
 }
 
+/**
+ * Metrics counted outside the audit trail, which a replay cannot rebuild: public download requests (R17.2,
+ * adapters/dynamo-downloads.ts — anonymous traffic writes no audit record; its log items are its record).
+ * The comparison skips them and a repair keeps their stored values.
+ */
+export const unauditedMetricPrefixes: readonly string[] = ['R17.2.'];
+export const isUnaudited = (metric: string) => unauditedMetricPrefixes.some((p) => metric.startsWith(p));
+
 /** The differences between two counter tables (org, month, metric, rebuilt vs stored); empty = equal. */
 export function counterDifferences(rebuilt: CounterTable, stored: CounterTable): Array<{ org: string; month: string; metric: string; rebuilt: number; stored: number }> {
   const out: Array<{ org: string; month: string; metric: string; rebuilt: number; stored: number }> = [];
@@ -57,6 +65,7 @@ export function counterDifferences(rebuilt: CounterTable, stored: CounterTable):
     const a = rebuilt.get(k) ?? new Map<string, number>();
     const b = stored.get(k) ?? new Map<string, number>();
     for (const metric of new Set([...a.keys(), ...b.keys()])) {
+      if (isUnaudited(metric)) continue;
       if ((a.get(metric) ?? 0) !== (b.get(metric) ?? 0)) out.push({ org, month, metric, rebuilt: a.get(metric) ?? 0, stored: b.get(metric) ?? 0 });
     }
   }

@@ -1,10 +1,10 @@
 /**
  * What the big-package tests share: the CLI run as a user runs it (against the local cloud, its own config
- * folder), a file's SHA-256 read back in big chunks, and the local cloud's memory from /proc.
+ * folder), a file's SHA-256 read back in big chunks, the local cloud's memory from /proc, and a sparse GeoTIFF.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createHash, randomFillSync } from 'node:crypto';
+import { closeSync, createReadStream, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '#infra/local/cloud.ts';
 import { cloud } from '../integration/helpers.ts';
@@ -48,4 +48,17 @@ export async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 4 * 1024 * 1024 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
+}
+
+/** A sparse GeoTIFF of `size`: the fixture's header and image, a random 1 MiB block every 256 MiB, holes elsewhere; SHA-256 by reading it back. */
+const MiB = 1024 * 1024;
+
+export async function sparseTiff(path: string, size: number, head: Buffer): Promise<string> {
+  const fd = openSync(path, 'w');
+  ftruncateSync(fd, size);
+  writeSync(fd, head, 0, head.length, 0);
+  const block = Buffer.alloc(MiB);
+  for (let at = 64 * MiB; at + MiB <= size; at += 256 * MiB) writeSync(fd, randomFillSync(block), 0, MiB, at);
+  closeSync(fd);
+  return hashFile(path);
 }

@@ -10,7 +10,7 @@ import { uploadPlan } from '#shared/submission/upload-plan.ts';
 import { fixturePath } from '../fixtures/packages/load.ts';
 import { catalogue, registeredTask, taskIdIn, tokenOf, versionStatus } from '../integration/fixture-submission.ts';
 import { api, cloud, eventually, waitForEmail } from '../integration/helpers.ts';
-import { hashFile, memoryOf, runCli } from './cli-run.ts';
+import { hashFile, memoryOf, runCli, sparseTiff } from './cli-run.ts';
 
 /**
  * A realistic package on the local cloud, end to end (`npm run test:big`,
@@ -60,17 +60,6 @@ function randomTiff(path: string, size: number, head: Buffer): string {
   }
   closeSync(fd);
   return hash.digest('hex');
-}
-
-/** A sparse GeoTIFF of `size`: the fixture's header and image, a random 1 MiB block every 256 MiB, holes elsewhere; SHA-256 by reading it back. */
-async function sparseTiff(path: string, size: number, head: Buffer): Promise<string> {
-  const fd = openSync(path, 'w');
-  ftruncateSync(fd, size);
-  writeSync(fd, head, 0, head.length, 0);
-  const block = Buffer.alloc(MiB);
-  for (let at = 64 * MiB; at + MiB <= size; at += 256 * MiB) writeSync(fd, randomFillSync(block), 0, MiB, at);
-  closeSync(fd);
-  return hashFile(path);
 }
 
 const cli = (args: string[], token: string, env: Record<string, string> = {}) => runCli(configDir, args, token, env, 20 * 60_000);

@@ -104,9 +104,18 @@ describe('R11.1 R12.1 R12.2 R12.3 publication approval on the local cloud, throu
 
     expect(done.approvals.map((a: { decisionLabel: string }) => a.decisionLabel)).toEqual(['同意发布', '同意发布']);
     expect(done.timeline.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['requested', 'reviewPassed', 'approvalGiven', 'approved']));
-    expect((await api('GET', `/catalogue/${releaseNumber}`, { token: zhang })).body.entry.release.state).toBe('approved');
+    // PublishRelease (the machine's last step) then releases it.
+    const released = await eventually(
+      async () => {
+        const e = (await api('GET', `/catalogue/${releaseNumber}`, { token: zhang })).body.entry;
+        return e?.release?.state === 'released' ? e : undefined;
+      },
+      `${releaseNumber} released`,
+      30_000,
+    );
+    expect(released.release.approval).toMatchObject({ ruleId: 'national-wetland-joint', approvers: [{ userId: 'zhao.min', orgCode: '100000-NR' }, { userId: 'wu.jing', orgCode: '100000-FG' }] });
     const actions = (await auditRecordsSince(mark)).map((r) => r['action']);
-    expect(actions).toEqual(expect.arrayContaining(['publication.request.create', 'publication.review.pass', 'publication.approval.approve', 'catalogue.release.approve', 'publication.approved']));
+    expect(actions).toEqual(expect.arrayContaining(['publication.request.create', 'publication.review.pass', 'publication.approval.approve', 'publication.release.approve', 'publication.approved']));
 
     // A second release version of the same result: 国家林业和草原局 refuses → refused with its reasons, emailed; nothing approved.
     const pkg2 = await verified(taskId, `全国湿地资源调查成果（公开版二）${tag}`, 'public');

@@ -7,6 +7,7 @@ import { handler as updateEntry } from '#functions/catalogue/update-catalogue-en
 import { handler as getDestruction } from '#functions/destruction/get-destruction.ts';
 import { handler as requestDestruction } from '#functions/destruction/request-destruction.ts';
 import { handler as resolveAuthority } from '#functions/publication/resolve-publication-authority.ts';
+import { handler as withdrawRelease } from '#functions/publication/withdraw-release.ts';
 import { handler as createRelease } from '#functions/publication/create-release.ts';
 import { handler as listReleases } from '#functions/publication/list-releases.ts';
 import { DynamoReleaseStore } from '#adapters/dynamo-release.ts';
@@ -196,6 +197,12 @@ const matrix: Record<string, Row> = {
   'POST /publication/requests': { subject: 'none', why: 'the release version through the one rule (404 above the clearance), then who may prepare it (403): test/unit/publication-request.test.ts' },
   'GET /publication/requests/{requestId}': { subject: 'none', why: 'the release version through the one rule (404), then the organisations concerned (403): test/unit/publication-request.test.ts' },
   'POST /publication/requests/{requestId}/resubmissions': { subject: 'none', why: 'the request as read (404/403), then the new release version as for a request: test/unit/publication-request.test.ts' },
+  'GET /public/downloads/{releaseNumber}/{path+}': { subject: 'none', why: 'public by law once released (R17.2); unreleased, withdrawn or unknown → 404 whoever asks: test/unit/publication-publish.test.ts' },
+  'POST /publication/releases/{releaseNumber}/withdrawal': {
+    // The approving authority the table resolves for the entry (a provincial result of 广东: 广东省自然资源厅's publishers); a non-release → 409 after that.
+    subject: 'entry', scope: 'catalogue', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('publisher'),
+    handler: (w) => withdrawRelease.with(w.publicationPorts), path: (r) => ({ releaseNumber: r.resultNumber }), body: { reason: '矩阵测试撤回' },
+  },
   'GET /catalogue/{resultNumber}/publication-authority': { subject: 'entry', scope: 'catalogue', handler: (w) => resolveAuthority.with(w.publicationPorts), path: ent },
   'POST /submissions/{submissionId}/transfer': {
     subject: 'submission', scope: 'involved', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('reviewer'),

@@ -64,7 +64,8 @@ function fakes(opts: { joint: boolean; holds?: Array<{ held: boolean; waitSecond
       return { next: Object.keys(approvals).length === (opts.joint ? 2 : 1) ? 'hold' : 'waiting' };
     }
     if (fn === 'CheckPublicationHold') return { ...(holds.length > 1 ? holds.shift()! : holds[0]!), waitingFor: [] };
-    if (fn === 'ApprovePublication') return { releaseNumber: 'R', state: 'approved' };
+    if (fn === 'ApprovePublication') return { releaseNumber: 'CG-1-R1', state: 'approved' };
+    if (fn === 'PublishRelease') return { releaseNumber: p['releaseNumber'], state: 'released' };
     return { ok: fn };
   };
   const token = (key: string) =>
@@ -87,7 +88,7 @@ const decide = (engine: LocalStepFunctions, token: string, decision: 'approve' |
   engine.sendTaskSuccess({ taskToken: token, output: JSON.stringify({ taskId: `t-${by}`, decision, reasons, decidedBy: by, decidedAt: '2026-09-22T02:00:00.000Z' }) });
 
 describe('R11.1 R12.1 R12.2 the Publication machine on the local engine', () => {
-  it('R12.1 single approver: review → approval → hold checked → release approved', async () => {
+  it('R12.1 single approver: review → approval → hold checked → release approved → PublishRelease', async () => {
     const f = fakes({ joint: false });
     const { engine, executionArn } = run(machine(), f.invoke, { requestId: 'P1', round: 1, joint: false });
 
@@ -96,7 +97,8 @@ describe('R11.1 R12.1 R12.2 the Publication machine on the local engine', () => 
     const done = await engine.settled(executionArn);
 
     expect(done?.status).toBe('SUCCEEDED');
-    expect(f.fns()).toEqual(['CreateHumanTask', 'RecordPublicationDecision', 'CreateHumanTask', 'RecordPublicationDecision', 'CheckPublicationHold', 'ApprovePublication']);
+    expect(f.fns()).toEqual(['CreateHumanTask', 'RecordPublicationDecision', 'CreateHumanTask', 'RecordPublicationDecision', 'CheckPublicationHold', 'ApprovePublication', 'PublishRelease']);
+    expect(f.calls.at(-1)?.payload).toMatchObject({ releaseNumber: 'CG-1-R1' });
     expect(f.calls[0]?.payload).toMatchObject({ kind: 'publicationReview', subject: { requestId: 'P1', round: 1 } });
     expect(f.calls[2]?.payload).toMatchObject({ kind: 'publicationApproval', subject: { requestId: 'P1', round: 1, approver: 0 } });
   });
@@ -128,7 +130,7 @@ describe('R11.1 R12.1 R12.2 the Publication machine on the local engine', () => 
     expect(halfway.status).toBe('RUNNING');
     expect(before).not.toContain('CheckPublicationHold');
     expect(done?.status).toBe('SUCCEEDED');
-    expect(f.fns().slice(-2)).toEqual(['CheckPublicationHold', 'ApprovePublication']);
+    expect(f.fns().slice(-3)).toEqual(['CheckPublicationHold', 'ApprovePublication', 'PublishRelease']);
     expect(f.calls.filter((c) => c.fn === 'RecordPublicationDecision' && c.payload['stage'] === 'approval').map((c) => c.payload['approver']).sort()).toEqual([0, 1]);
   });
 
@@ -143,6 +145,7 @@ describe('R11.1 R12.1 R12.2 the Publication machine on the local engine', () => 
 
     expect(done?.status).toBe('SUCCEEDED');
     expect(f.fns()).not.toContain('ApprovePublication');
+    expect(f.fns()).not.toContain('PublishRelease');
     expect(f.fns()).not.toContain('CheckPublicationHold');
     expect(f.fns()).not.toContain('RecordWorkflowFailure');
   });
@@ -172,7 +175,7 @@ describe('R11.1 R12.1 R12.2 the Publication machine on the local engine', () => 
     const esc = f.calls.find((c) => c.fn === 'EscalateReview');
     expect(esc?.payload).toMatchObject({ kind: 'publicationApproval', subject: { requestId: 'P4', round: 1, approver: 1 } });
     expect(f.calls.filter((c) => c.fn === 'CreateHumanTask').at(-1)?.payload).toMatchObject({ escalationLevel: 1, replaces: 't-prev' });
-    expect(f.fns().at(-1)).toBe('ApprovePublication');
+    expect(f.fns().at(-1)).toBe('PublishRelease');
   });
 
   it('R11.1 a held release waits (Wait state) and checks again before it is approved', async () => {
@@ -184,7 +187,7 @@ describe('R11.1 R12.1 R12.2 the Publication machine on the local engine', () => 
     const done = await engine.settled(executionArn);
 
     expect(done?.status).toBe('SUCCEEDED');
-    expect(f.fns().slice(-3)).toEqual(['CheckPublicationHold', 'CheckPublicationHold', 'ApprovePublication']);
+    expect(f.fns().slice(-4)).toEqual(['CheckPublicationHold', 'CheckPublicationHold', 'ApprovePublication', 'PublishRelease']);
   });
 
   it('a failed step is recorded (RecordWorkflowFailure) before the execution fails', async () => {

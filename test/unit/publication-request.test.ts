@@ -7,7 +7,7 @@ import { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { createRelease, type DesensitisationRecord } from '#shared/publication/release.ts';
 import {
-  approveRelease,
+  approvePublication,
   checkHold,
   recordApproval,
   recordReview,
@@ -157,11 +157,11 @@ describe('R12.2 joint approval outcomes: both approve → released for the hold;
     expect(await recordApproval(ports, { requestId: r.requestId, round: 1, approver: 1, decision: decision('approve', 'wu.jing'), requestIdOfCall: 'c3' })).toEqual({ next: 'hold' });
     expect(await checkHold(ports, { requestId: r.requestId, requestIdOfCall: 'c4' })).toMatchObject({ held: false });
     const before = world.identity.auditRecords().length;
-    await approveRelease(ports, { requestId: r.requestId, requestIdOfCall: 'c5' });
-    await approveRelease(ports, { requestId: r.requestId, requestIdOfCall: 'c5' });
+    await approvePublication(ports, { requestId: r.requestId, requestIdOfCall: 'c5' });
+    await approvePublication(ports, { requestId: r.requestId, requestIdOfCall: 'c5' });
 
-    expect((await cat.store.getEntry(releaseNumber))?.release).toEqual({ sourceNumber: r.sourceNumber, state: 'approved' });
-    expect(world.identity.auditRecords().slice(before).filter((a) => a.action === 'catalogue.release.approve')).toHaveLength(1);
+    expect((await cat.store.getEntry(releaseNumber))?.release).toMatchObject({ sourceNumber: r.sourceNumber, state: 'approved', approval: { approvers: [{ userId: 'zhao.min', orgCode: '100000-NR' }, { userId: 'wu.jing', orgCode: '100000-FG' }], ruleId: 'national-wetland-joint', tableVersion: 0 } });
+    expect(world.identity.auditRecords().slice(before).filter((a) => a.action === 'publication.release.approve')).toHaveLength(1);
     expect((await publications.get(r.requestId))?.status).toBe('approved');
   });
 
@@ -179,7 +179,7 @@ describe('R12.2 joint approval outcomes: both approve → released for the hold;
     expect(mailer.sent.at(-1)?.subject).toContain('不予发布');
     expect(mailer.sent.at(-1)?.text).toContain('国家林业和草原局');
     expect(mailer.sent.at(-1)?.text).toContain('湿地边界与林草湿数据未对接');
-    await expect(approveRelease(ports, { requestId: r.requestId, requestIdOfCall: 'c4' })).rejects.toBeInstanceOf(ConflictError);
+    await expect(approvePublication(ports, { requestId: r.requestId, requestIdOfCall: 'c4' })).rejects.toBeInstanceOf(ConflictError);
     expect((await cat.store.getEntry(releaseNumber))?.release?.state).toBe('pending');
   });
 });

@@ -5,6 +5,8 @@ import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { sharingModeLabels } from '#shared/schemas/submission.ts';
 import { type ThemeId, themeProfiles } from '#shared/reference/themes.ts';
 import { publicCataloguePage } from './page.ts';
+import { chinaDate } from '#shared/calendar/dates.ts';
+import { downloadHref } from '#shared/publication/keys.ts';
 
 /**
  * The public catalogue (R9.3): the national and provincial catalogues,
@@ -43,7 +45,8 @@ export function catalogueLevel(custodianOrg: string): CatalogueLevel | undefined
 
 export function isPublishable(entry: CatalogueEntry): boolean {
   // A release version (R11.1, R12.1) is public only once its publication was approved and released.
-  const released = entry.release === undefined || entry.release.state === 'released';
+  // A withdrawn one stays listed (已撤回 and the date, R11.1 step 8), without its files.
+  const released = entry.release === undefined || entry.release.state === 'released' || entry.release.state === 'withdrawn';
   return entry.status === 'active' && entry.classification === 'public' && released && catalogueLevel(entry.custodian) !== undefined;
 }
 
@@ -90,6 +93,34 @@ export interface SearchIndexRow {
   readonly to: string;
   readonly sharing: string;
   readonly href: string;
+  /** A released version's files (R17.2): download links relative to the catalogue's root. */
+  readonly downloads?: ReadonlyArray<{ readonly path: string; readonly href: string; readonly size: number; readonly sha256: string }>;
+  /** A publication for sale (出版物): how to order it, instead of downloads. */
+  readonly ordering?: string;
+  /** A withdrawn release: the China date of its withdrawal (已撤回). */
+  readonly withdrawn?: string;
+}
+
+/** What the public may get of an entry: downloads, ordering information, or a withdrawal notice (R17.2). */
+function obtainable(e: CatalogueEntry): Pick<SearchIndexRow, 'downloads' | 'ordering' | 'withdrawn'> {
+  const r = e.release;
+  if (!r) return {};
+  if (r.state === 'withdrawn') return { withdrawn: chinaDate(new Date(r.withdrawal?.at ?? e.updatedAt)) };
+  if (r.state !== 'released') return {};
+  if (r.forSale) return { ordering: `公开出版物，请向${r.forSale.publisher}订购：${r.forSale.ordering}` };
+  return { downloads: (r.files ?? []).map((f) => ({ path: f.path, href: downloadHref(e.resultNumber, f.path), size: f.size, sha256: f.sha256 })) };
+}
+
+/** STAC assets of a released version (file extension, checksum as a multihash: 0x12 0x20 + SHA-256). */
+function stacAssets(e: CatalogueEntry): Record<string, unknown> {
+  const r = e.release;
+  if (!r || r.state !== 'released' || r.forSale) return {};
+  return Object.fromEntries(
+    (r.files ?? []).map((f) => [
+      f.path,
+      { href: `../../../${downloadHref(e.resultNumber, f.path)}`, type: f.type, title: f.path.split('/').pop() ?? f.path, roles: ['data'], 'file:size': f.size, 'file:checksum': `1220${f.sha256}` },
+    ]),
+  );
 }
 
 export const themeLabel = (theme: ThemeId): string => themeProfiles[theme].label;
@@ -166,6 +197,9 @@ function stacItem(entry: CatalogueEntry, names: ReadonlyMap<string, string>, gen
       'chengguo:catalogue_level': catalogueLevelLabels[level],
       'chengguo:version': entry.version,
       'chengguo:published': generatedAt,
+      ...(entry.release?.releasedAt ? { 'chengguo:released': entry.release.releasedAt } : {}),
+      ...(entry.release?.state === 'withdrawn' ? { 'chengguo:withdrawn': entry.release.withdrawal?.at ?? entry.updatedAt, 'chengguo:status': '已撤回' } : {}),
+      ...(entry.release?.forSale ? { 'chengguo:ordering': `${entry.release.forSale.publisher}：${entry.release.forSale.ordering}` } : {}),
     },
     links: [
       { rel: 'self', href: `./${encodeURIComponent(entry.resultNumber)}.json`, type: 'application/geo+json' },
@@ -173,7 +207,10 @@ function stacItem(entry: CatalogueEntry, names: ReadonlyMap<string, string>, gen
       { rel: 'collection', href: '../collection.json', type: 'application/json' },
       { rel: 'root', href: '../../../catalog.json', type: 'application/json' },
     ],
-    assets: {},
+    ...(entry.release && entry.release.state !== 'pending' && entry.release.state !== 'approved'
+      ? { stac_extensions: ['https://stac-extensions.github.io/file/v2.1.0/schema.json'] }
+      : {}),
+    assets: stacAssets(entry),
   };
 }
 
@@ -282,6 +319,7 @@ export function buildPublicCatalogue(entries: readonly CatalogueEntry[], opts: P
     to: e.timePoint.to,
     sharing: sharingModeLabels[e.sharingMode],
     href: itemKey(e.theme, e.resultNumber),
+    ...obtainable(e),
   }));
   files.set('search-index.json', { body: json({ generatedAt, count: rows.length, entries: rows }), contentType: jsonType });
   files.set('index.html', { body: publicCataloguePage(rows, generatedAt), contentType: 'text/html; charset=utf-8' });

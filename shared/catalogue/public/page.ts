@@ -21,6 +21,7 @@ const script = `(() => {
   const body = document.getElementById('rows');
   const count = document.getElementById('count');
   let rows = [];
+  const size = (n) => n >= 1073741824 ? (n / 1073741824).toFixed(2) + ' GiB' : n >= 1048576 ? (n / 1048576).toFixed(1) + ' MiB' : n >= 1024 ? (n / 1024).toFixed(1) + ' KiB' : n + ' B';
   const cell = (tr, text) => { const td = document.createElement('td'); td.textContent = text; tr.appendChild(td); return td; };
   const render = () => {
     const words = q.value.trim().split(/\\s+/).filter(Boolean);
@@ -37,6 +38,14 @@ const script = `(() => {
       cell(tr, '').appendChild(a);
       cell(tr, x.n); cell(tr, x.themeLabel); cell(tr, x.regionName); cell(tr, x.from === x.to ? x.from : x.from + ' 至 ' + x.to);
       cell(tr, x.custodianName); cell(tr, x.sharing); cell(tr, x.content);
+      const get = cell(tr, '');
+      if (x.withdrawn) get.textContent = '已撤回（' + x.withdrawn + '）';
+      else if (x.ordering) get.textContent = x.ordering;
+      else if (x.downloads && x.downloads.length) for (const d of x.downloads) {
+        const link = document.createElement('a'); link.href = d.href; link.textContent = '下载 ' + d.path; link.setAttribute('download', '');
+        const line = document.createElement('div'); line.appendChild(link); line.appendChild(document.createTextNode('（' + size(d.size) + '）')); get.appendChild(line);
+      }
+      else get.textContent = '—';
       body.appendChild(tr);
     }
     count.textContent = '共 ' + hits.length + ' 项';
@@ -49,6 +58,22 @@ const script = `(() => {
 const scriptHash = createHash('sha256').update(script, 'utf8').digest('base64');
 
 const when = (r: SearchIndexRow) => (r.from === r.to ? r.from : `${r.from} 至 ${r.to}`);
+
+/** Bytes as people read them (the same rule as the script's `size`). */
+export function sizeLabel(n: number): string {
+  if (n >= 1024 ** 3) return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+  if (n >= 1024 ** 2) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${n} B`;
+}
+
+/** The 获取 cell: download links of a released version, ordering information, 已撤回 and its date, or —. */
+function obtainCell(r: SearchIndexRow): string {
+  if (r.withdrawn) return `已撤回（${e(r.withdrawn)}）`;
+  if (r.ordering) return e(r.ordering);
+  if (r.downloads && r.downloads.length > 0) return r.downloads.map((d) => `<div><a href="${e(d.href)}" download>下载 ${e(d.path)}</a>（${e(sizeLabel(d.size))}）</div>`).join('');
+  return '—';
+}
 
 function options(pairs: Array<[string, string]>): string {
   return pairs.map(([value, label]) => `<option value="${e(value)}">${e(label)}</option>`).join('');
@@ -72,7 +97,7 @@ export function publicCataloguePage(rows: readonly SearchIndexRow[], generatedAt
     .map(
       (r) =>
         `<tr><td><a href="${e(r.href)}">${e(r.name)}</a></td><td>${e(r.n)}</td><td>${e(r.themeLabel)}</td><td>${e(r.regionName)}</td>` +
-        `<td>${e(when(r))}</td><td>${e(r.custodianName)}</td><td>${e(r.sharing)}</td><td>${e(r.content)}</td></tr>`,
+        `<td>${e(when(r))}</td><td>${e(r.custodianName)}</td><td>${e(r.sharing)}</td><td>${e(r.content)}</td><td>${obtainCell(r)}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html>
@@ -93,7 +118,7 @@ th{background:#f2f2f2}form{display:flex;gap:.5rem;flex-wrap:wrap;margin:1rem 0}i
 <body>
 <h1>自然资源调查监测成果公开目录</h1>
 <p>国家级和省级成果目录中可公开的条目（依据 R9.3 定期更新）。更新时间：<time datetime="${e(generatedAt)}">${e(chinaDateTime(generatedAt))}</time>。共 ${rows.length} 项。
-地理信息系统软件可读取 <a href="catalog.json">STAC 目录（catalog.json）</a>。目录信息公开；成果数据请按共享方式向保管单位申请。</p>
+地理信息系统软件可读取 <a href="catalog.json">STAC 目录（catalog.json）</a>。目录信息公开；已发布的成果可在“获取”一栏下载（公开出版物请向出版单位订购），其他成果数据请按共享方式向保管单位申请。</p>
 <form id="search" role="search">
 <label>关键词 <input id="q" type="search" placeholder="成果名称、内容、编号、保管单位"></label>
 <label>成果专题 <select id="theme"><option value="">全部</option>${options(themes)}</select></label>
@@ -101,7 +126,7 @@ th{background:#f2f2f2}form{display:flex;gap:.5rem;flex-wrap:wrap;margin:1rem 0}i
 <span id="count" aria-live="polite">共 ${rows.length} 项</span>
 </form>
 <table>
-<thead><tr><th>成果名称</th><th>统一编号</th><th>成果专题</th><th>空间范围</th><th>成果时点</th><th>保管单位</th><th>共享方式</th><th>成果内容</th></tr></thead>
+<thead><tr><th>成果名称</th><th>统一编号</th><th>成果专题</th><th>空间范围</th><th>成果时点</th><th>保管单位</th><th>共享方式</th><th>成果内容</th><th>获取</th></tr></thead>
 <tbody id="rows">
 ${tableRows}
 </tbody>

@@ -1,0 +1,96 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { chinaDate } from '#shared/calendar/dates.ts';
+import { approvedAndPublished, download, registeredRelease, releasePorts } from './fixture-release.ts';
+import { fixturePath } from '../fixtures/packages/load.ts';
+import { registeredTask, tokenOf, verifiedResult } from './fixture-submission.ts';
+import { api, auditHeadSeq, auditRecordsSince, cloud, eventually, getItem, itemsWithPrefix } from './helpers.ts';
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe('R11.1 R12.1 R17.2 release, public download and withdrawal on the local cloud', () => {
+  it('PublishRelease copies the package into the published bucket; the download is a 302 to S3 (SHA-256 intact, Range works), logged and counted; the public catalogue gets assets and links; withdrawal → 404 and 已撤回', async () => {
+    // prepare: an 内部 source and its verified 公开 package, registered as a release
+    const tag = randomBytes(3).toString('hex');
+    const taskId = await registeredTask();
+    const sourceSubmission = await verifiedResult({ name: `广东省地表覆盖监测成果 ${tag}`, classification: 'internal', taskId });
+    const source = await api('POST', '/catalogue', { token: await tokenOf('zhang.wei'), body: { submissionId: sourceSubmission } });
+    expect(source.status).toBe(201);
+    const pkg = await verifiedResult({ name: `广东省地表覆盖监测成果（公开版）${tag}`, classification: 'public', taskId });
+    const n = await registeredRelease(source.body.entry.resultNumber as string, pkg);
+    const mark = await auditHeadSeq();
+
+    // act 1: refused while pending, then approved and published (twice: the retry changes nothing)
+    const early = await download(n, 'maps/overview.tif');
+    const pendingPublish = await import('#functions/publication/publish-release.ts').then((m) => m.handler.with(releasePorts())({ releaseNumber: n }, { awsRequestId: 'early' } as never)).catch((e: unknown) => e);
+    const published = await approvedAndPublished(n);
+    const again = await approvedAndPublished(n);
+
+    // assess 1
+    expect(early.status).toBe(404);
+    expect(pendingPublish).toMatchObject({ code: 'RELEASE_NOT_APPROVED' });
+    expect(published).toMatchObject({ releaseNumber: n, state: 'released', files: 9, copied: 9, changed: true });
+    expect(again).toMatchObject({ copied: 0, changed: false });
+    const actions = (await auditRecordsSince(mark)).map((r) => r['action']);
+    expect(actions.filter((a) => a === 'publication.release.approve')).toHaveLength(1);
+    expect(actions.filter((a) => a === 'publication.release.publish')).toHaveLength(1);
+    const entry = (await api('GET', `/catalogue/${n}`, { token: await tokenOf('luo.xin') })).body.entry;
+    expect(entry).toMatchObject({ classification: 'public', release: { state: 'released' } });
+
+    // act 2: a public download (no token) and a Range request on the URL it redirects to
+    const original = await readFile(fixturePath('./valid/maps/overview.tif'));
+    const res = await download(n, 'maps/overview.tif');
+    const location = res.headers.get('location') ?? '';
+    const body = new Uint8Array(await (await fetch(location)).arrayBuffer());
+    const ranged = await fetch(location, { headers: { range: 'bytes=8-99' } });
+    const part = new Uint8Array(await ranged.arrayBuffer());
+
+    // assess 2: the bytes come from S3 (the URL is the S3 endpoint's, presigned), not from the API
+    expect(res.status).toBe(302);
+    expect(location.startsWith(`${cloud.urls.s3}/`)).toBe(true);
+    expect(location).toContain('X-Amz-Signature=');
+    expect(location).toContain('X-Amz-Expires=300');
+    expect(sha256(body)).toBe(sha256(original));
+    expect(ranged.status).toBe(206);
+    expect(Buffer.from(part).equals(original.subarray(8, 100))).toBe(true);
+    const unknownFile = await download(n, 'maps/none.tif');
+    expect(unknownFile.status).toBe(404);
+    const day = chinaDate(new Date());
+    const logged = await itemsWithPrefix(`DOWNLOADS#${n}#${day}`);
+    expect(logged.map((l) => l['result']).sort()).toEqual(['notReleased', 'redirected', 'unknownFile']);
+    expect(logged.find((l) => l['result'] === 'redirected')).toMatchObject({ path: 'maps/overview.tif', userAgent: 'chengguo-integration/1.0', client: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(JSON.stringify(logged)).not.toContain('127.0.0.1');
+    const counters = await getItem({ pk: 'SUPCOUNT#440000-NR', sk: day.slice(0, 7) });
+    expect(counters?.[`m:R17.2.redirected.${day}.${n}`]).toBe(1);
+    expect(counters?.[`m:R17.2.unknownFile.${day}.${n}`]).toBe(1);
+    expect(counters?.['m:R11.published']).toBeGreaterThanOrEqual(1);
+
+    // assess 3: the public catalogue (through the change stream): STAC assets with checksums, the page's link
+    const theme = entry.theme as string;
+    const item = await eventually(async () => {
+      const r = await fetch(`${cloud.urls.api}/public/collections/${theme}/items/${encodeURIComponent(n)}.json`);
+      return r.status === 200 ? ((await r.json()) as { assets: Record<string, { href: string; 'file:checksum': string; 'file:size': number }> }) : undefined;
+    }, 'the released item in the public catalogue', 30_000);
+    expect(item.assets['maps/overview.tif']).toMatchObject({ href: `../../../downloads/${n}/maps/overview.tif`, 'file:size': original.length, 'file:checksum': `1220${sha256(original)}` });
+    const page = await (await fetch(`${cloud.urls.api}/public/`)).text();
+    expect(page).toContain(`href="downloads/${n}/maps/overview.tif"`);
+
+    // act 4: withdrawal — 陈静 (reviewer, not the approving authority) refused; 刘洋 withdraws; a second time 409
+    const forbidden = await api('POST', `/publication/releases/${n}/withdrawal`, { token: await tokenOf('chen.jing'), body: { reason: '越权撤回测试' } });
+    const withdrawn = await api('POST', `/publication/releases/${n}/withdrawal`, { token: await tokenOf('liu.yang'), body: { reason: '坐标偏移处理有误，撤回更正' } });
+    const twice = await api('POST', `/publication/releases/${n}/withdrawal`, { token: await tokenOf('liu.yang'), body: { reason: '坐标偏移处理有误，撤回更正' } });
+
+    // assess 4
+    expect(forbidden.status).toBe(403);
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.entry.release).toMatchObject({ state: 'withdrawn', withdrawal: { by: 'liu.yang' } });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe('ALREADY_WITHDRAWN');
+    const gone = await download(n, 'maps/overview.tif');
+    expect(gone.status).toBe(404);
+    expect(((await gone.json()) as { error: { message: string } }).error.message).toContain('撤回');
+    await eventually(async () => ((await (await fetch(`${cloud.urls.api}/public/`)).text()).includes(`已撤回（${day}）`) ? true : undefined), 'the page says 已撤回', 30_000);
+    expect((await auditRecordsSince(mark)).map((r) => r['action'])).toContain('publication.release.withdraw');
+  }, 300_000);
+});
