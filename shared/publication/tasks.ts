@@ -90,19 +90,21 @@ async function releaseSummary(ports: PublicationKindPorts, r: PublicationRequest
   };
 }
 
+/** The release version of the task's round, for the access rule (both kinds' subjects carry requestId and round). */
+async function protects(ports: PublicationKindPorts, subject: HumanTaskSubject) {
+  const r = await ports.publications.get(String(subject['requestId']));
+  const number = r?.rounds.find((x) => x.round === subject['round'])?.releaseNumber;
+  const entry = number ? await ports.catalogue.getEntry(number) : undefined;
+  return entry ? entryRecord(entry) : undefined;
+}
+
 export function publicationReviewKind(ports: PublicationKindPorts): HumanTaskKind<typeof publicationReviewKindId> {
   return {
     kind: publicationReviewKindId,
     label: '发布版本保密审查',
     role: confidentialityReviewRole,
 
-    async protects(subject) {
-      const { requestId, round } = reviewSubjectSchema.parse(subject);
-      const r = await ports.publications.get(requestId);
-      const number = r?.rounds.find((x) => x.round === round)?.releaseNumber;
-      const entry = number ? await ports.catalogue.getEntry(number) : undefined;
-      return entry ? entryRecord(entry) : undefined;
-    },
+    protects: (subject) => protects(ports, subject),
 
     async describe(subject) {
       const { requestId, round } = reviewSubjectSchema.parse(subject);
@@ -113,12 +115,9 @@ export function publicationReviewKind(ports: PublicationKindPorts): HumanTaskKin
         assigneeOrg: r.organiserOrg,
         role: await reviewRoleAt(ports.identity, r.organiserOrg),
         details: [
-          `发布版本：${view.release.releaseNumber}（源成果 ${r.sourceNumber}）`,
-          `发布密级：${view.release.classificationLabel}`,
-          `成果专题：${view.release.themeLabel}`,
-          `脱密脱敏：${record?.desensitisation ? `${record.desensitisation.changes.length} 项处理，依据 ${record.desensitisation.basisDocument}` : '源成果为公开成果，无需脱密脱敏'}`,
+          `发布版本：${view.release.releaseNumber}（源成果 ${r.sourceNumber}，${view.release.themeLabel}），发布密级：${view.release.classificationLabel}`,
+          `脱密脱敏：${record?.desensitisation ? `${record.desensitisation.changes.length} 项，依据 ${record.desensitisation.basisDocument}` : '无（源成果公开）'}`,
           `审查后送：${r.resolution.explanation}`,
-          `请选择“${reviewWords.approve}”或“${reviewWords.ret}”（退回须写明理由）。`,
         ],
       };
     },
@@ -154,13 +153,7 @@ export function publicationApprovalKind(ports: PublicationKindPorts): HumanTaskK
     label: '成果发布审批',
     role: 'publisher',
 
-    async protects(subject) {
-      const { requestId, round } = approvalSubjectSchema.parse(subject);
-      const r = await ports.publications.get(requestId);
-      const number = r?.rounds.find((x) => x.round === round)?.releaseNumber;
-      const entry = number ? await ports.catalogue.getEntry(number) : undefined;
-      return entry ? entryRecord(entry) : undefined;
-    },
+    protects: (subject) => protects(ports, subject),
 
     async describe(subject) {
       const { requestId, round, approver } = approvalSubjectSchema.parse(subject);
@@ -175,9 +168,8 @@ export function publicationApprovalKind(ports: PublicationKindPorts): HumanTaskK
         details: [
           `发布版本：${view.release.releaseNumber}（源成果 ${r.sourceNumber}），发布密级：${view.release.classificationLabel}`,
           `适用规则：${r.resolution.explanation}`,
-          ...(others.length > 0 ? [`联合审批（R12.2）：须 ${r.approvals.map((a) => a.orgCode).join(' 与 ')} 均同意方可发布，一方不予发布即结束`] : []),
+          ...(others.length > 0 ? [`联合审批（R12.2）：${r.approvals.map((a) => a.orgCode).join(' 与 ')} 均同意方可发布`] : []),
           `保密审查：${reviewWords.approve}（第 ${round} 轮）`,
-          `请选择“${approvalWords.approve}”或“${approvalWords.ret}”（不予发布须写明理由，将通知申请人）。`,
         ],
       };
     },
