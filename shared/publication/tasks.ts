@@ -82,8 +82,8 @@ async function releaseSummary(ports: PublicationKindPorts, r: PublicationRequest
         submissionId: entry.submissionId,
       },
       desensitisation: record?.desensitisation ?? null,
-      rule: { ruleId: r.resolution.ruleId, basis: r.resolution.basis, tableVersion: r.resolution.tableVersion, explanation: r.resolution.explanation, joint: r.resolution.joint },
-      rounds: r.rounds.map((x) => ({ round: x.round, releaseNumber: x.releaseNumber, submittedBy: x.submittedBy, submittedAt: x.submittedAt, ...(x.review ? { review: { ...x.review, label: x.review.decision === 'approve' ? reviewWords.approve : reviewWords.ret } } : {}) })),
+      rule: r.resolution,
+      rounds: r.rounds,
       ...(r.embargoUntil ? { embargoUntil: r.embargoUntil } : {}),
       ...(r.programme ? { programme: r.programme } : {}),
     },
@@ -145,7 +145,7 @@ export function publicationReviewKind(ports: PublicationKindPorts): HumanTaskKin
 export function publicationApprovalKind(ports: PublicationKindPorts): HumanTaskKind<typeof publicationApprovalKindId> {
   const approverOf = (r: PublicationRequest, i: number) => {
     const a = r.approvals[i];
-    if (!a) throw new NotFoundError(`发布申请 ${r.requestId} 没有第 ${i + 1} 个审批单位`);
+    if (!a) throw new NotFoundError(`审批单位 ${i} 不存在`);
     return a;
   };
   return {
@@ -169,7 +169,6 @@ export function publicationApprovalKind(ports: PublicationKindPorts): HumanTaskK
           `发布版本：${view.release.releaseNumber}（源成果 ${r.sourceNumber}），发布密级：${view.release.classificationLabel}`,
           `适用规则：${r.resolution.explanation}`,
           ...(others.length > 0 ? [`联合审批（R12.2）：${r.approvals.map((a) => a.orgCode).join(' 与 ')} 均同意方可发布`] : []),
-          `保密审查：${reviewWords.approve}（第 ${round} 轮）`,
         ],
       };
     },

@@ -161,16 +161,13 @@ export const humanTaskViewSchema = z.object({
       kind: z.literal('publicationReview'),
       ...publicationSummaryShape,
       package: z.nullable(z.object(reviewSummaryShape)),
-      files: z.object({ count: z.number(), totalSize: z.string(), listed: z.array(z.object({ path: z.string(), size: z.number(), sizeLabel: z.string() })) }),
+      files: z.object({ count: z.number(), totalSize: z.string(), listed: z.array(z.record(z.string(), z.unknown())) }),
     }),
     z.object({
       kind: z.literal('publicationApproval'),
       ...publicationSummaryShape,
-      approver: z.object({ orgCode: z.string(), orgName: z.string() }),
-      otherDecisions: described(
-        z.array(z.object({ orgCode: z.string(), orgName: z.string(), decided: z.boolean(), decisionLabel: z.string(), reasons: z.string(), decidedBy: z.string(), decidedAt: z.string() })),
-        '联合审批（R12.2）时另一审批单位的决定',
-      ),
+      approver: z.record(z.string(), z.string()),
+      otherDecisions: described(z.array(z.record(z.string(), z.unknown())), '联合审批（R12.2）时另一审批单位的决定'),
     }),
     z.object({
       kind: z.literal('catalogueReportAck'),

@@ -120,7 +120,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         el('tbody', {}, ds.changes.map(function (c) { return el('tr', {}, [el('td', {}, [{ removed: '删除', generalised: '概化', shifted: '偏移' }[c.action] || c.action]), el('td', {}, [{ attributes: '属性', precision: '精度', features: '要素', coordinates: '坐标' }[c.target] || c.target]), el('td', {}, [text(c.description)])]); })),
       ]), el('table', {}, [row('处理方法', ds.method), row('适用规则', ds.rule), row('依据文号', ds.basisDocument), row('处理人', ds.performedBy), row('处理日期', ds.performedOn)])] : [el('h3', {}, ['脱密脱敏记录']), el('p', {}, ['源成果为公开成果，无脱密脱敏记录。'])]));
       if (s.rounds && s.rounds.length > 1) {
-        nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['历次审查']), el('ul', {}, s.rounds.map(function (x) { return el('li', {}, ['第 ' + x.round + ' 轮 ' + text(x.releaseNumber) + '：' + (x.review ? x.review.label + (x.review.reasons ? '（' + text(x.review.reasons) + '）' : '') : '待审查')]); }))]));
+        nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['历次审查']), el('ul', {}, s.rounds.map(function (x) { return el('li', {}, ['第 ' + x.round + ' 轮 ' + text(x.releaseNumber) + '：' + (x.review ? (x.review.decision === 'approve' ? '审查通过' : '退回修改') + (x.review.reasons ? '（' + text(x.review.reasons) + '）' : '') : '待审查')]); }))]));
       }
       if (s.files) {
         nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['发布版本文件清单']), el('p', {}, ['共 ' + s.files.count + ' 个文件，' + text(s.files.totalSize) + (s.files.count > s.files.listed.length ? '；下表列出前 ' + s.files.listed.length + ' 个' : '')]),
