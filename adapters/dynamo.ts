@@ -57,6 +57,9 @@ export function documentClient(): DynamoDBDocumentClient {
  *                           (adapters/dynamo-authority.ts); version 0 is the built-in seed, never stored
  *   RELEASE#<number>  R#<3 digits>  a release version of a result (its package submission, desensitisation record;
  *                           adapters/dynamo-release.ts), written with the release's catalogue entry CAT#<number>-R<k>
+ *   PUBREQ#<requestId> META  a publication request (review → approval → held → approved | returned | refused;
+ *                           every round and its timeline; adapters/dynamo-publication.ts), PUBREL#<number> META the
+ *                           request of a release version, PUBPROG#<programme> <requestId> the requests of a programme
  *   PING#<id>         META   ping fixture run (platform; proves the workflow chain)
  *   INTEGRITY#<date>  RUN#<executionName>  one custody integrity audit run (R10.1; report keys, counts, passed)
  *   SCHEDULE#<name>   LAST_RUN  when a scheduled job last ran (platform)
@@ -91,6 +94,10 @@ export const keys = {
   authorityVersion: (n: number) => ({ pk: 'AUTHORITY', sk: `V#${String(n).padStart(6, '0')}` }),
   /** Release versions of a source result (R11.1): RELEASE#<source> / R#<k>. */
   release: (sourceNumber: string, k: number) => ({ pk: `RELEASE#${sourceNumber}`, sk: `R#${String(k).padStart(3, '0')}` }),
+  /** Publication requests (R11.1, R12.1–R12.3): the request, the request of each release version, a programme's requests. */
+  publication: (requestId: string) => ({ pk: `PUBREQ#${requestId}`, sk: 'META' }),
+  publicationOfRelease: (releaseNumber: string) => ({ pk: `PUBREL#${releaseNumber}`, sk: 'META' }),
+  publicationProgramme: (programme: string, requestId: string) => ({ pk: `PUBPROG#${programme}`, sk: requestId }),
   /** R9.1 catalogue reports: entries of a custodian by registration time, so "since the last report" is one key range. */
   catalogueByCustodian: (custodianOrg: string, registeredAt: string, resultNumber: string) => ({ pk: `CATBYCUST#${custodianOrg}`, sk: `${registeredAt}#${resultNumber}` }),
   catalogueReport: (reportId: string) => ({ pk: `CATREPORT#${reportId}`, sk: 'META' }),

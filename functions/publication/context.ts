@@ -7,6 +7,11 @@ import { authorityRuleSchema, authorityTableSchema, putAuthorityTableBodySchema 
 import { roleSchema } from '#shared/identity/roles.ts';
 import { catalogueEntrySchema } from '#shared/schemas/catalogue.ts';
 import { createReleaseBodySchema, desensitisationRecordSchema, releaseClassifications } from '#shared/publication/release.ts';
+import { publicationStatuses, requestPublicationBodySchema, resubmitPublicationBodySchema } from '#shared/publication/request.ts';
+import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
+import { platform } from '../platform/context.ts';
+import { tasks } from '../tasks/context.ts';
+import { verification } from '../verification/context.ts';
 import { withdrawalBodySchema } from '#shared/publication/publish.ts';
 
 const releaseSchema = z.object({
@@ -28,6 +33,38 @@ const resolutionSchema = z.object({
   approvers: z.array(z.object({ orgCode: z.string(), role: roleSchema })),
   joint: z.boolean(),
   explanation: z.string(),
+});
+
+const decisionViewSchema = z.object({ taskId: z.string(), decision: z.enum(['approve', 'return']), reasons: z.string(), decidedBy: z.string(), decidedAt: z.string() });
+
+const publicationRequestSchema = z.object({
+  requestId: z.string(),
+  sourceNumber: z.string(),
+  releaseNumber: z.string(),
+  round: z.number().check(z.int()),
+  status: z.enum(publicationStatuses),
+  statusLabel: z.string(),
+  organiserOrg: z.string(),
+  level: z.string(),
+  regionCode: z.string(),
+  theme: z.string(),
+  classification: z.string(),
+  resolution: z.object({ tableVersion: z.number(), ruleId: z.string(), basis: z.string(), joint: z.boolean(), explanation: z.string() }),
+  approvals: z.array(z.object({ orgCode: z.string(), role: z.string(), decision: z.optional(decisionViewSchema), decisionLabel: z.optional(z.string()) })),
+  rounds: z.array(z.object({ round: z.number(), releaseNumber: z.string(), desensitisation: z.optional(desensitisationRecordSchema), submittedBy: z.string(), submittedAt: z.string(), review: z.optional(decisionViewSchema), reviewLabel: z.optional(z.string()) })),
+  programme: z.optional(z.string()),
+  embargoUntil: z.optional(z.string()),
+  hold: z.optional(z.object({ waitingFor: z.array(z.string()), embargoUntil: z.optional(z.string()), parentLevel: z.optional(z.string()), since: z.string(), checkedAt: z.string() })),
+  requestedBy: z.string(),
+  requestedByOrg: z.string(),
+  requestedAt: z.string(),
+  timeline: z.array(z.object({ at: z.string(), type: z.string(), text: z.string(), detail: z.optional(z.record(z.string(), z.unknown())) })),
+  revision: z.number(),
+  closedAt: z.optional(z.string()),
+});
+
+const requestIdPath = z.object({
+  requestId: described(z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}-R\d{1,3}-[0-9a-f]{12}$/, '发布申请编号格式应为“发布版本编号-12 位十六进制”')), '发布申请编号'),
 });
 
 /** Contracts of the publication routes (发布), keyed by manifest function name. */
@@ -62,6 +99,27 @@ export const publicationContracts = {
     path: z.object({ resultNumber: resultNumberSchema }),
     response: z.object({ releases: z.array(releaseSchema) }),
     description: '成果的发布版本（本人密级权限以内的），含脱密脱敏记录与成果包汇交编号。',
+  }),
+  RequestPublication: contract({
+    success: [202],
+    body: requestPublicationBodySchema,
+    response: z.object({ request: publicationRequestSchema }),
+    description:
+      '申请发布一个发布版本（R11.1、R12.1–R12.3）：按现行权限表确定审批单位并记录适用规则；先由组织单位保密审查（审查通过 / 退回修改），再由审批单位审批（同意发布 / 不予发布），' +
+      '国家级森林、草原、湿地成果须自然资源部与国家林业和草原局联合审批；同一调查项目的下级成果待上一级发布后、且解禁日期后才批准发布。' +
+      '不是发布版本、源成果为秘密及以上（R5.1）、缺少脱密脱敏记录或已申请过时 409；无权申请 403；超出密级权限 404。返回 202。',
+  }),
+  GetPublicationRequest: contract({
+    path: requestIdPath,
+    response: z.object({ request: publicationRequestSchema }),
+    description: '发布申请：适用规则、各轮保密审查、各审批单位的决定、暂缓发布的原因（等待的上级成果或解禁日期）与全部时间线。组织单位、保管单位、申请单位、审批单位与管理员可查看。',
+  }),
+  ResubmitPublication: contract({
+    success: [202],
+    path: requestIdPath,
+    body: resubmitPublicationBodySchema,
+    response: z.object({ request: publicationRequestSchema }),
+    description: '保密审查退回修改后，以同一源成果新登记的发布版本（新的成果包与脱密脱敏记录）重新提交，开始新一轮保密审查；各轮记录保留。申请不处于“已退回修改”时 409。返回 202。',
   }),
   DownloadReleaseFile: contract({
     success: [302],
@@ -111,6 +169,37 @@ export const publication = defineContext({
       entry: './list-releases.ts',
       description: 'The release versions of a result within the reader\'s clearance.',
       tables: readsRegistry,
+    },
+    RequestPublication: {
+      entry: './request-publication.ts',
+      description: 'A publication request for a release version (audited, the authority rule stored); starts Publication.',
+      tables: auditedWrites,
+    },
+    GetPublicationRequest: {
+      entry: './get-publication-request.ts',
+      description: 'A publication request: rule, rounds, decisions, hold and timeline.',
+      tables: readsRegistry,
+    },
+    ResubmitPublication: {
+      entry: './resubmit-publication.ts',
+      description: 'After a confidentiality review returned it: the next round with a new release version (audited); starts Publication again.',
+      tables: auditedWrites,
+    },
+    RecordPublicationDecision: {
+      entry: './record-publication-decision.ts',
+      description: 'Publication: a confidentiality review or approval decision on the request (audited); a return or refusal emails the preparer.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
+    CheckPublicationHold: {
+      entry: './check-publication-hold.ts',
+      description: 'Publication: held for the level above of the same programme or the embargo date (R11.1); stored on the request.',
+      tables: auditedWrites,
+    },
+    ApprovePublication: {
+      entry: './approve-publication.ts',
+      description: 'Publication: the release version becomes approved (catalogue entry version, audited); the request closes.',
+      tables: auditedWrites,
     },
     PublishRelease: {
       entry: './publish-release.ts',
@@ -168,6 +257,27 @@ export const publication = defineContext({
       summary: '成果的发布版本',
       contract: publicationContracts.ListReleases,
     },
+    RequestPublication: {
+      method: 'POST',
+      path: '/publication/requests',
+      auth: ['reviewer', 'publisher', 'custodian'],
+      summary: '申请发布（保密审查 → 审批 → 分级发布）',
+      contract: publicationContracts.RequestPublication,
+    },
+    GetPublicationRequest: {
+      method: 'GET',
+      path: '/publication/requests/{requestId}',
+      auth: 'any',
+      summary: '发布申请的进度与时间线',
+      contract: publicationContracts.GetPublicationRequest,
+    },
+    ResubmitPublication: {
+      method: 'POST',
+      path: '/publication/requests/{requestId}/resubmissions',
+      auth: ['reviewer', 'publisher', 'custodian'],
+      summary: '退回修改后重新提交发布版本',
+      contract: publicationContracts.ResubmitPublication,
+    },
     DownloadReleaseFile: {
       method: 'GET',
       path: '/public/downloads/{releaseNumber}/{path+}',
@@ -183,4 +293,15 @@ export const publication = defineContext({
       contract: publicationContracts.WithdrawRelease,
     },
   },
+  starts: {
+    RequestPublication: ['Publication'],
+    ResubmitPublication: ['Publication'],
+  },
+  stateMachines: {
+    Publication: {
+      file: 'statemachines/publication.asl.json',
+      functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordPublicationDecision', 'CheckPublicationHold', 'ApprovePublication', 'PublishRelease', platform.ref.RecordWorkflowFailure],
+    },
+  },
+  humanTaskKinds: { publicationReview: publicationReviewKind, publicationApproval: publicationApprovalKind },
 });

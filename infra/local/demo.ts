@@ -49,6 +49,43 @@ import { classifiedResult, countersignResult, countersignUnit, demoActor, demoMa
 
 export * from './demo-data.ts';
 
+import { writePublicationDemo, type PublicationDemoPorts } from './demo-publication.ts';
+
+/** The publication demo's ports: the main demo's, and the human-task decision as DecideHumanTask composes it. */
+async function publicationDemoPorts(ports: DemoPorts): Promise<PublicationDemoPorts> {
+  const [{ compose }, { functionByName }, registry, { vault }, { workflow }, basics, { kinds }, { decideHumanTask }] = await Promise.all([
+    import('#runtime/compose.ts'),
+    import('#infra/manifest.ts'),
+    import('#runtime/ports/registry.ts'),
+    import('#runtime/ports/vault.ts'),
+    import('#runtime/ports/workflow.ts'),
+    import('#runtime/ports/basics.ts'),
+    import('#runtime/ports/human-task-kinds.ts'),
+    import('#shared/tasks/human-tasks.ts'),
+  ]);
+  const p = compose([registry.humanTasks, vault, workflow, registry.calendar, basics.now, kinds], functionByName('DecideHumanTask'));
+  return {
+    submission: ports.submission,
+    catalogue: ports.catalogue,
+    packageFiles: () => ports.packageFiles('valid'),
+    send: ports.send,
+    decide: async (kind, subject, userId) => {
+      const actor = await ports.submission.identity.getUser(userId);
+      if (!actor) throw new Error(`演示用户 ${userId} 不存在`);
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const open = (await p.humanTasks.listBySubject(kind, subject)).find((t) => t.status === 'open');
+        if (open) {
+          await decideHumanTask({ ...p, tasks: p.humanTasks }, { actor, id: open.id, decision: 'approve', reasons: '', requestId: 'demo' });
+          return;
+        }
+        if (Date.now() > deadline) throw new Error(`演示：${kind} 任务 60 秒内未创建`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+  };
+}
+
 const demoRequest = 'demo';
 
 /** Issue 15: the released (公开) version of the 内部 wetland result, downloadable from /public/ (R17.2). */
@@ -431,6 +468,9 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
       );
       log(`共享演示已就绪 (sharing demo): 罗欣的共享授权 ${shared.grantId}（已签署、已下载 1 次），待陈静审核的申请 ${shared.waitingApplicationId}，未获同意的申请 ${shared.rejectedApplicationId}`);
     }
+    // Issue 15: a confidentiality review waiting for 刘洋, a national wetland release waiting on its two approvers.
+    const publication = await writePublicationDemo(await publicationDemoPorts(ports));
+    if (publication.created) log(`发布审批演示已就绪 (publication demo): ${publication.requests.join('、')}`);
     if (summary.created) {
       log(
         `演示数据已就绪 (demo data ready, ${((Date.now() - started) / 1000).toFixed(1)} s): 成果目录 ${summary.resultNumbers.length} 条，` +

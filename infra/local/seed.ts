@@ -80,7 +80,7 @@ const person = (
 const people: readonly SeedUser[] = [
   person('li.na', '李娜', '440000-IMP', ['submitter'], 'internal', '作为实施单位填报人，新建汇交并上传成果包，观察 30 个工作日的汇交期限'),
   person('chen.jing', '陈静', '440000-NR', ['reviewer'], 'secret', '作为省厅审核人，在邮件中打开核验任务链接，通过或退回汇交成果'),
-  person('liu.yang', '刘洋', '440000-NR', ['publisher'], 'secret', '作为省厅发布审批人，查看发布审批规则表与成果的脱密脱敏发布版本（审查与审批流程尚在建设中）'),
+  person('liu.yang', '刘洋', '440000-NR', ['publisher'], 'secret', '作为省厅发布审批人，在邮件中打开发布版本的保密审查任务（审查通过或退回修改），并审批本省成果的发布'),
   person('wang.qiang', '王强', '440000-NR', ['administrator'], 'confidential', '作为省厅系统管理员，调整用户密级权限（PUT /users/{userId}/clearance），再运行 npm run audit:verify 查看审计链'),
   person('zhou.hong', '周红', '440000-NR', ['supervisor'], 'internal', '作为省厅监督人员，查看期限预警、月度通报与安全事件'),
   person('zhang.wei', '张伟', '440000-CUS', ['custodian'], 'secret', '作为成果保管人，接收移交的成果、赋统一编号并编制成果目录'),
@@ -92,6 +92,7 @@ const people: readonly SeedUser[] = [
   person('zhao.min', '赵敏', '100000-NR', ['reviewer', 'publisher'], 'confidential', '作为自然资源部审核与发布审批人，审核省级上报的成果目录，维护全国发布审批规则'),
   person('sun.yue', '孙悦', '100000-NR', ['administrator', 'supervisor'], 'confidential', '作为部级系统管理员与监督人员，更新年度节假日安排，查看全国通报'),
   person('ma.li', '马丽', '100000-FG', ['reviewer'], 'secret', '作为国家林草局审核人，审核林草成果的汇交'),
+  person('wu.jing', '吴静', '100000-FG', ['publisher'], 'confidential', '作为国家林草局发布审批人，与自然资源部联合审批全国森林、草原、湿地成果的发布（R12.2）'),
 ];
 
 export const seedUsers: readonly User[] = people.map(({ tryThis: _t, ...user }) => user);

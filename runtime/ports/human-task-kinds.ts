@@ -17,6 +17,7 @@ import { catalogueStoreFromEnv } from '#adapters/dynamo-catalogue.ts';
 import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
 import { destructionStoreFromEnv } from '#adapters/dynamo-destruction.ts';
 import { sharingApplicationsFromEnv } from '#adapters/dynamo-sharing-read.ts';
+import { publicationRequestReaderFromEnv } from '#adapters/dynamo-publication.ts';
 import { humanTaskStoreFromEnv } from '#adapters/dynamo-tasks.ts';
 import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
 import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
@@ -24,6 +25,7 @@ import { calendarFromStore } from '#shared/calendar/load.ts';
 import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
 import { sharingReviewKind } from '#shared/sharing/review-task.ts';
+import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
 import { registeredKinds, type HumanTaskKind, type HumanTaskKindFactory, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
 import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
 import { technicalCountersignKind } from '#shared/verification/countersign.ts';
@@ -45,6 +47,8 @@ export const kindFactories: readonly HumanTaskKindFactory[] = [
   custodyReceiptKind,
   forestryCopyAckKind,
   sharingReviewKind,
+  publicationReviewKind,
+  publicationApprovalKind,
 ];
 
 export const kinds = /* @__PURE__ */ port({
@@ -61,6 +65,7 @@ export const kinds = /* @__PURE__ */ port({
       reports: catalogueReportStoreFromEnv(env),
       sharing: sharingApplicationsFromEnv(env),
       humanTasks: humanTaskStoreFromEnv(env),
+      publications: publicationRequestReaderFromEnv(env),
       calendar: () => calendarFromStore(holidays),
       now: () => new Date(),
     };

@@ -112,6 +112,21 @@ export const technicalCountersignSummarySchema = z.object({
   unit: z.object({ org: z.string(), orgName: z.string(), capacity: z.string() }),
 });
 
+/** Issue 15: what the confidentiality review and the approval of a publication show (shared/publication/tasks.ts). */
+const publicationSummaryShape = {
+  words: z.object({ approve: z.string(), ret: z.string() }),
+  requestId: z.string(),
+  status: z.string(),
+  statusLabel: z.string(),
+  round: z.number(),
+  release: z.record(z.string(), z.string()),
+  desensitisation: described(z.nullable(z.record(z.string(), z.unknown())), '本轮发布版本的脱密脱敏记录（R11.1）'),
+  rule: z.record(z.string(), z.unknown()),
+  rounds: z.array(z.record(z.string(), z.unknown())),
+  embargoUntil: z.optional(z.string()),
+  programme: z.optional(z.string()),
+};
+
 export const humanTaskViewSchema = z.object({
   id: z.string(),
   kind: z.string(),
@@ -155,6 +170,16 @@ export const humanTaskViewSchema = z.object({
         items: z.array(z.object({ resultNumber: z.string(), name: z.string(), classificationLabel: z.string(), content: z.string() })),
       }),
       history: z.object({ approved: z.number(), rejected: z.number(), grants: z.array(z.string()) }),
+      kind: z.literal('publicationReview'),
+      ...publicationSummaryShape,
+      package: z.nullable(z.object(reviewSummaryShape)),
+      files: z.object({ count: z.number(), totalSize: z.string(), listed: z.array(z.record(z.string(), z.unknown())) }),
+    }),
+    z.object({
+      kind: z.literal('publicationApproval'),
+      ...publicationSummaryShape,
+      approver: z.record(z.string(), z.string()),
+      otherDecisions: described(z.array(z.record(z.string(), z.unknown())), '联合审批（R12.2）时另一审批单位的决定'),
     }),
     z.object({
       kind: z.literal('catalogueReportAck'),

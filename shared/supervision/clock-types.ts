@@ -107,3 +107,22 @@ export const sharingReviewDue = declareClockType({
   context: 'sharing',
   ownerRoles: ['reviewer'],
 });
+
+// Publication (issue 15): the confidentiality review and the approval are human tasks of 5 working days
+// (shared/tasks/human-tasks.ts decisionWorkingDays), escalated one level up when unanswered.
+export const publicationReviewDue = declareClockType({
+  id: 'R11.1',
+  days: 5,
+  label: '发布版本保密审查期限（送审后 5 个工作日）',
+  duty: '对发布版本的脱密脱敏记录、核验报告和文件清单作出保密审查结论（审查通过或退回修改）',
+  context: 'publication',
+  ownerRoles: ['publisher'],
+});
+export const publicationApprovalDue = declareClockType({
+  id: 'R12.1',
+  days: 5,
+  label: '成果发布审批期限（保密审查通过后 5 个工作日）',
+  duty: '按发布审批权限表作出发布审批决定（同意发布或不予发布）',
+  context: 'publication',
+  ownerRoles: ['publisher'],
+});

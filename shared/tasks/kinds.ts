@@ -6,6 +6,7 @@ import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { OutcomePorts } from '#shared/ports/submission.ts';
 import type { HumanTask, HumanTaskDecisionValue, HumanTaskStore, HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
+import type { PublicationRequestStore } from '#shared/publication/request-store.ts';
 import type { ProtectedRecord } from '#shared/security/access.ts';
 import type { SharingStore } from '#shared/sharing/model.ts';
 
@@ -85,6 +86,8 @@ export interface HumanTaskKindPorts extends OutcomePorts {
   readonly sharing: Pick<SharingStore, 'getApplication' | 'listApplications'>;
   /** Other tasks about a subject (a review reads the countersign opinions given before it, R7.1). */
   readonly humanTasks: Pick<HumanTaskStore, 'listBySubject'>;
+  /** Publication requests (what their review and approval tasks are about). */
+  readonly publications: Pick<PublicationRequestStore, 'get'>;
 }
 
 /**

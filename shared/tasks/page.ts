@@ -41,6 +41,8 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     catalogueReportAck: { approve: '确认接收', ret: '退回', after: '已记录，报送单位在上报记录中可看到确认结果。', hint: '意见（退回时必填，至少 5 个字，将反馈给报送单位）' },
     destructionApproval: { approve: '批准销毁', ret: '驳回', after: '已记录审批决定；批准后系统将销毁保管文件，并将目录条目标记为已销毁。', hint: '意见（驳回时必填，至少 5 个字）' },
     sharingReview: { approve: '同意共享', ret: '不予共享', after: '已记录审核决定；同意后申请人签署共享使用协议即可下载，不予共享的理由将邮件告知申请人。', hint: '理由（不予共享时必填，至少 5 个字，将邮件告知申请人）' },
+    publicationReview: { approve: '审查通过', ret: '退回修改', after: '已记录保密审查结论；通过后送审批单位审批，退回时申请人将收到邮件。', hint: '审查意见（退回修改时必填，至少 5 个字，将反馈给申请人）' },
+    publicationApproval: { approve: '同意发布', ret: '不予发布', after: '已记录审批决定；不予发布时申请人将收到邮件。', hint: '审批意见（不予发布时必填，至少 5 个字，将通知申请人）' },
   };
   /** The button's words for a decision, for this kind of task. */
   function decisionWords(w, decision) { return decision === 'approve' ? w.approve : w.ret; }
@@ -114,6 +116,36 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         row('用途', ap.purpose), row('使用范围', ap.scope), row('使用期限', text(ap.from) + ' 至 ' + text(ap.to)), row('共享方式', ap.channelLabel),
         row('此前共享', '获准 ' + (hi.approved || 0) + ' 次，未获同意 ' + (hi.rejected || 0) + ' 次'),
       ]), el('h3', {}, ['申请的成果']), el('table', {}, (ap.items || []).map(function (i) { return row(i.resultNumber, text(i.name) + '（' + text(i.classificationLabel) + '）：' + text(i.content)); }))]));
+    } else if (t.kind === 'publicationReview' || t.kind === 'publicationApproval') {
+      var rl = s.release || {}, ru = s.rule || {};
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['发布版本']), el('table', {}, [
+        row('发布申请', s.requestId), row('状态', s.statusLabel), row('发布版本', rl.releaseNumber), row('源成果', rl.sourceNumber), row('成果名称', rl.name), row('专题', rl.themeLabel), row('发布密级', rl.classificationLabel), row('组织单位', rl.organiser),
+        row('适用规则', text(ru.ruleId) + '（权限表第 ' + text(ru.tableVersion) + ' 版）：' + text(ru.basis)), row('轮次', '第 ' + text(s.round) + ' 轮'),
+      ].concat(s.embargoUntil ? [row('解禁日期', s.embargoUntil)] : []).concat(s.programme ? [row('调查项目', s.programme)] : []))]));
+      var ds = s.desensitisation;
+      nodes.push(el('div', { class: 'card' }, ds ? [el('h3', {}, ['脱密脱敏记录']), el('table', {}, [
+        el('thead', {}, [el('tr', {}, ['处理方式', '处理对象', '具体内容'].map(function (h) { return el('th', {}, [h]); }))]),
+        el('tbody', {}, ds.changes.map(function (c) { return el('tr', {}, [el('td', {}, [{ removed: '删除', generalised: '概化', shifted: '偏移' }[c.action] || c.action]), el('td', {}, [{ attributes: '属性', precision: '精度', features: '要素', coordinates: '坐标' }[c.target] || c.target]), el('td', {}, [text(c.description)])]); })),
+      ]), el('table', {}, [row('处理方法', ds.method), row('适用规则', ds.rule), row('依据文号', ds.basisDocument), row('处理人', ds.performedBy), row('处理日期', ds.performedOn)])] : [el('h3', {}, ['脱密脱敏记录']), el('p', {}, ['源成果为公开成果，无脱密脱敏记录。'])]));
+      if (s.rounds && s.rounds.length > 1) {
+        nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['历次审查']), el('ul', {}, s.rounds.map(function (x) { return el('li', {}, ['第 ' + x.round + ' 轮 ' + text(x.releaseNumber) + '：' + (x.review ? (x.review.decision === 'approve' ? '审查通过' : '退回修改') + (x.review.reasons ? '（' + text(x.review.reasons) + '）' : '') : '待审查')]); }))]));
+      }
+      if (s.files) {
+        nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['发布版本文件清单']), el('p', {}, ['共 ' + s.files.count + ' 个文件，' + text(s.files.totalSize) + (s.files.count > s.files.listed.length ? '；下表列出前 ' + s.files.listed.length + ' 个' : '')]),
+          el('table', {}, [el('thead', {}, [el('tr', {}, [el('th', {}, ['文件']), el('th', {}, ['大小'])])]), el('tbody', {}, s.files.listed.map(function (f) { return el('tr', {}, [el('td', {}, [el('code', {}, [f.path])]), el('td', {}, [text(f.sizeLabel)])]); }))])]));
+      }
+      if (s.package && s.package.report) {
+        var pr = s.package.report;
+        nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['自动核验报告']), el('p', {}, ['结论：', el('span', { class: pr.passed ? 'pass' : 'fail' }, [pr.passed ? '通过' : '不通过']), '　核验时间：' + text(pr.checkedAtLabel) + '；错误 ' + pr.summary.errors + ' 项，警告 ' + pr.summary.warnings + ' 项']), el('p', {}, [el('a', { href: pr.pagePath, target: '_blank', rel: 'noopener' }, ['查看完整核验报告'])])]));
+      } else if (t.kind === 'publicationReview') {
+        nodes.push(el('div', { class: 'card' }, ['发布版本成果包的核验报告尚未生成。']));
+      }
+      if (s.otherDecisions && s.otherDecisions.length) {
+        // R12.2: one department's decision is shown to the other.
+        nodes.push(el('div', { class: 'card', 'data-testid': 'other-decision' }, [el('h3', {}, ['另一审批单位的决定']), el('table', {}, s.otherDecisions.map(function (o) {
+          return row(text(o.orgName) + '（' + text(o.orgCode) + '）', o.decisionLabel + (o.reasons ? '；理由：' + o.reasons : '') + (o.decidedBy ? '（' + o.decidedBy + '）' : ''));
+        }))]));
+      }
     } else if (t.kind === 'catalogueReportAck') {
       var rp = s.report || {};
       var box = el('div', {}, ['正在读取上报条目……']);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot, startLocalCloud, type LocalCloud } from '#infra/local/cloud.ts';
 import { classifiedResult, demoId, historicResults, liveResult, releasedDemo, returnedResult, type DemoSummary } from '#infra/local/demo.ts';
+import { publicationDemo } from '#infra/local/demo-publication.ts';
 import { testPortBase } from './global-setup.ts';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { api, clientsFor, eventually, listEmails, signIn, waitForEmail } from './helpers.ts';
@@ -72,9 +73,11 @@ describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
   const releasedName = `${historicResults.find((r) => r.key === releasedDemo.source)!.name}（公开发布版）`;
 
   it('shows each reader the catalogue entries their clearance allows', async () => {
-    // Issue 15: the 内部 wetland result's released 公开 version is an entry of its own, readable by all.
-    const publicNames = [...historicResults.filter((r) => r.classification === 'public').map((r) => r.name), releasedName];
-    const readable = [...historicResults.map((r) => r.name), releasedName];
+    // Issue 15: the 内部 wetland result's released 公开 version is an entry of its own, readable by all; the publication
+    // demo's 内部 sources and their 公开 release versions (pending approval).
+    const releases = Object.values(publicationDemo).map((r) => `${r.name}（公开发布版）`);
+    const publicNames = [...historicResults.filter((r) => r.classification === 'public').map((r) => r.name), releasedName, ...releases];
+    const readable = [...historicResults.map((r) => r.name), releasedName, ...Object.values(publicationDemo).map((r) => r.name), ...releases];
 
     const custodian = await catalogueAs('zhang.wei', cloud.urls.api);
     const submitter = await catalogueAs('li.na', cloud.urls.api);
@@ -107,6 +110,23 @@ describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
 
     expect(review.text).toMatch(/\/human-tasks\/[A-Za-z0-9_-]{22}\/page/);
     expect(returned.subject).toMatch(/请于 \d{4}-\d{2}-\d{2} 前修改后重新汇交/);
+  });
+
+  it('R11.1 R12.2 gives 刘洋 a confidentiality review of the 广东省 land-cover release, and 赵敏 and 吴静 the joint approval of the national wetland release', async () => {
+    const open = async (userId: string) =>
+      eventually(
+        async () => {
+          const res = await api('GET', '/human-tasks', { token: await signIn(userId, cloud.urls.api), apiUrl: cloud.urls.api });
+          const titles = (res.body.items as Array<{ kind: string; title: string }>).map((t) => `${t.kind} ${t.title}`);
+          return titles.some((t) => t.startsWith('publication')) ? titles : undefined;
+        },
+        `${userId}'s publication task`,
+        60_000,
+      );
+
+    expect(await open('liu.yang')).toContainEqual(expect.stringMatching(new RegExp(`^publicationReview 发布版本保密审查：${publicationDemo.landCover.name}`)));
+    expect(await open('zhao.min')).toContainEqual(expect.stringMatching(new RegExp(`^publicationApproval 成果发布审批：${publicationDemo.wetland.name}`)));
+    expect(await open('wu.jing')).toContainEqual(expect.stringMatching(new RegExp(`^publicationApproval 成果发布审批：${publicationDemo.wetland.name}`)));
   });
 
   it('R10.1 records every demo custody copy in the registry (manifest SHA-256, root hash), so the integrity audit checks all six and passes', async () => {

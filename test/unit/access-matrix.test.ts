@@ -207,6 +207,9 @@ const matrix: Record<string, Row> = {
     handler: (w) => createRelease.with(w.publicationPorts), path: ent, body: { submissionId: 'ffffffff-ffff-4fff-8fff-fffffffffff0', classification: 'public' },
   },
   'GET /catalogue/{resultNumber}/releases': { subject: 'entry', scope: 'catalogue', handler: (w) => listReleases.with(w.publicationPorts), path: ent },
+  'POST /publication/requests': { subject: 'none', why: 'the release version through the one rule (404 above the clearance), then who may prepare it (403): test/unit/publication-request.test.ts' },
+  'GET /publication/requests/{requestId}': { subject: 'none', why: 'the release version through the one rule (404), then the organisations concerned (403): test/unit/publication-request.test.ts' },
+  'POST /publication/requests/{requestId}/resubmissions': { subject: 'none', why: 'the request as read (404/403), then the new release version as for a request: test/unit/publication-request.test.ts' },
   'GET /public/downloads/{releaseNumber}/{path+}': { subject: 'none', why: 'public by law once released (R17.2); unreleased, withdrawn or unknown → 404 whoever asks: test/unit/publication-publish.test.ts' },
   'POST /publication/releases/{releaseNumber}/withdrawal': {
     // The approving authority the table resolves for the entry (a provincial result of 广东: 广东省自然资源厅's publishers); a non-release → 409 after that.

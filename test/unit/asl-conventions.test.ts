@@ -54,6 +54,7 @@ type State = {
   Error?: string;
   Cause?: string;
   ItemProcessor?: { States: Record<string, State> };
+  Branches?: Array<{ States: Record<string, State> }>;
 };
 type Asl = { StartAt: string; States: Record<string, State> };
 type Found = { machine: StateMachineDef; file: string; text: string; asl: Asl };
@@ -70,6 +71,8 @@ function statesOf(asl: Asl): Array<{ name: string; state: State; inMap: boolean;
     for (const [name, state] of Object.entries(states)) {
       out.push({ name, state, inMap, scope: states });
       if (state.ItemProcessor) walk(state.ItemProcessor.States, true);
+      // A Parallel state's branches (R12.2: the joint approval) follow the same conventions; they see $$.Execution.Id.
+      for (const branch of state.Branches ?? []) walk(branch.States, inMap);
     }
   };
   walk(asl.States, false);
@@ -89,7 +92,7 @@ describe('issue 9 ASL conventions (docs/architecture.md) over every state machin
   it('covers the eight machines, each a valid ASL document once its placeholders are resolved', () => {
     const resolved = manifestMachines(projectRoot);
 
-    expect(machines.map((m) => m.machine.name).sort()).toEqual(['Bulletin', 'CatalogueReport', 'Destruction', 'IntegrityAudit', 'Ping', 'SharingReview', 'Transfer', 'Verification']);
+    expect(machines.map((m) => m.machine.name).sort()).toEqual(['Bulletin', 'CatalogueReport', 'Destruction', 'IntegrityAudit', 'Ping', 'Publication', 'SharingReview', 'Transfer', 'Verification']);
     for (const { name, definition } of resolved) {
       const result = aslValidator(JSON.parse(definition), { checkArn: true, checkPaths: true });
       expect(result.isValid, `${name}: ${result.errorsText()}`).toBe(true);
@@ -163,7 +166,8 @@ describe('issue 9 ASL conventions (docs/architecture.md) over every state machin
         expect(escalated?.Next, `${where}: the escalated wait goes on as the first one does`).toBe(scope[base]?.Next);
       }
     }
-    expect(waits).toBe(14);
+    // + SharingReview (2) and Publication: the review, the single approval and the two joint branches, each with its escalated wait (8).
+    expect(waits).toBe(22);
   });
 
   it('5. every failure path records what failed before it fails: no Catch reaches a Fail state; a Fail state follows only a recording Task', () => {

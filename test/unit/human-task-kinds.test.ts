@@ -29,7 +29,7 @@ function kindsNamedBy(value: unknown, state = ''): Array<{ state: string; kind: 
   });
 }
 
-describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1: human-task kinds are declared in their context modules', () => {
+describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1 R12.2: human-task kinds are declared in their context modules', () => {
   it('declares each kind in the context whose workflow waits on it', () => {
     // act
     const declared = contexts.flatMap((c) => Object.keys(c.humanTaskKinds).map((k) => `${c.name}.${k}`));
@@ -38,6 +38,8 @@ describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1: human-task kinds are declared in th
       'catalogue-report.catalogueReportAck',
       'destruction.destructionApproval',
       'sharing.sharingReview',
+      'publication.publicationApproval',
+      'publication.publicationReview',
       'transfer.custodyReceipt',
       'transfer.forestryCopyAck',
       'verification.technicalCountersign',
@@ -53,7 +55,7 @@ describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1: human-task kinds are declared in th
     const resolved = declared.map((k) => resolve(k)?.kind);
     // assess
     expect(resolved).toEqual(declared);
-    expect(resolve('publicationApproval')).toBeUndefined();
+    expect(resolve('publicationWithdrawal')).toBeUndefined();
   });
 
   it('the facility builds its kinds from exactly the factories the contexts declare, in context order (issue 10: it does not import the contexts)', () => {

@@ -20,3 +20,45 @@ export class FakeAuthorityStore implements AuthorityTableStore {
     this.audits.push(audit);
   }
 }
+
+import {
+  PublicationChangedError,
+  PublicationRequestedError,
+  type ProgrammeMember,
+  type PublicationRequest,
+  type PublicationRequestStore,
+} from '#shared/publication/request-store.ts';
+
+/** Publication requests in memory, with the adapter's conditions: one request per release, writes conditional on the revision. */
+export class FakePublicationStore implements PublicationRequestStore {
+  readonly requests = new Map<string, PublicationRequest>();
+  readonly byRelease = new Map<string, string>();
+  readonly programmes = new Map<string, ProgrammeMember[]>();
+  readonly audits: AuditEntry[] = [];
+
+  async get(requestId: string) {
+    const r = this.requests.get(requestId);
+    return r ? (structuredClone(r) as PublicationRequest) : undefined;
+  }
+  async requestOfRelease(releaseNumber: string) {
+    return this.byRelease.get(releaseNumber);
+  }
+  async create(request: PublicationRequest, audit: AuditEntry) {
+    if (this.requests.has(request.requestId) || this.byRelease.has(request.releaseNumber)) throw new PublicationRequestedError(request.releaseNumber);
+    this.requests.set(request.requestId, structuredClone(request) as PublicationRequest);
+    this.byRelease.set(request.releaseNumber, request.requestId);
+    if (request.programme) this.programmes.set(request.programme, [...(this.programmes.get(request.programme) ?? []), { requestId: request.requestId, level: request.level, regionCode: request.regionCode }]);
+    this.audits.push(audit);
+  }
+  async update(next: PublicationRequest, audit: AuditEntry, newRelease?: string) {
+    const stored = this.requests.get(next.requestId);
+    if (!stored || stored.revision !== next.revision - 1) throw new PublicationChangedError(next.requestId);
+    if (newRelease && this.byRelease.has(newRelease)) throw new PublicationRequestedError(newRelease);
+    this.requests.set(next.requestId, structuredClone(next) as PublicationRequest);
+    if (newRelease) this.byRelease.set(newRelease, next.requestId);
+    this.audits.push(audit);
+  }
+  async listProgramme(programme: string) {
+    return [...(this.programmes.get(programme) ?? [])];
+  }
+}

@@ -1,0 +1,98 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { auditedWrite, type AuditedItem } from '#adapters/audited-write.ts';
+import { requireEnv, tableEnv } from '#adapters/config.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import {
+  PublicationChangedError,
+  PublicationRequestedError,
+  type ProgrammeMember,
+  type PublicationRequest,
+  type PublicationRequestStore,
+} from '#shared/publication/request-store.ts';
+import { documentClient, keys } from './dynamo.ts';
+
+/**
+ * PUBREQ#<requestId> / META: the request, replaced whole under a revision condition; PUBREL#<release> / META:
+ * which request a release version belongs to (so a release is requested once); PUBPROG#<programme> / <requestId>:
+ * the programme's requests for the level-by-level hold. Every write carries its audit record in one transaction.
+ */
+/** Reading a request only (the human-task kinds: in every task function's bundle, so kept small). */
+export class DynamoPublicationRequestReader implements Pick<PublicationRequestStore, 'get'> {
+  constructor(protected readonly table: string) {}
+
+  async get(requestId: string): Promise<PublicationRequest | undefined> {
+    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.publication(requestId), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, ...record } = out.Item;
+    return record as PublicationRequest;
+  }
+}
+
+export class DynamoPublicationRequestStore extends DynamoPublicationRequestReader implements PublicationRequestStore {
+
+  async requestOfRelease(releaseNumber: string): Promise<string | undefined> {
+    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.publicationOfRelease(releaseNumber), ConsistentRead: true }));
+    return out.Item?.['requestId'] as string | undefined;
+  }
+
+  private releaseLink(releaseNumber: string, requestId: string): AuditedItem {
+    return {
+      item: { Put: { TableName: this.table, Item: { ...keys.publicationOfRelease(releaseNumber), requestId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      onConditionFailed: () => new PublicationRequestedError(releaseNumber),
+    };
+  }
+
+  async create(request: PublicationRequest, audit: AuditEntry): Promise<void> {
+    const items: AuditedItem[] = [
+      {
+        item: { Put: { TableName: this.table, Item: { ...keys.publication(request.requestId), ...request }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        onConditionFailed: () => new PublicationRequestedError(request.releaseNumber),
+      },
+      this.releaseLink(request.releaseNumber, request.requestId),
+    ];
+    if (request.programme) {
+      items.push({ item: { Put: { TableName: this.table, Item: { ...keys.publicationProgramme(request.programme, request.requestId), requestId: request.requestId, level: request.level, regionCode: request.regionCode } } } });
+    }
+    await auditedWrite({ items, entry: audit });
+  }
+
+  async update(next: PublicationRequest, audit: AuditEntry, newRelease?: string): Promise<void> {
+    const items: AuditedItem[] = [
+      {
+        item: {
+          Put: {
+            TableName: this.table,
+            Item: { ...keys.publication(next.requestId), ...next },
+            ConditionExpression: '#r = :previous',
+            ExpressionAttributeNames: { '#r': 'revision' },
+            ExpressionAttributeValues: { ':previous': next.revision - 1 },
+          },
+        },
+        onConditionFailed: () => new PublicationChangedError(next.requestId),
+      },
+    ];
+    if (newRelease) items.push(this.releaseLink(newRelease, next.requestId));
+    await auditedWrite({ items, entry: audit });
+  }
+
+  async listProgramme(programme: string): Promise<ProgrammeMember[]> {
+    const out: ProgrammeMember[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient().send(
+        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.publicationProgramme(programme, '').pk }, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+      );
+      for (const i of page.Items ?? []) out.push({ requestId: i['requestId'] as string, level: i['level'] as ProgrammeMember['level'], regionCode: i['regionCode'] as string });
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
+}
+
+export function publicationRequestStoreFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoPublicationRequestStore {
+  return new DynamoPublicationRequestStore(requireEnv(tableEnv.registry, env));
+}
+
+export function publicationRequestReaderFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoPublicationRequestReader {
+  return new DynamoPublicationRequestReader(requireEnv(tableEnv.registry, env));
+}

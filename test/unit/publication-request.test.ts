@@ -1,0 +1,308 @@
+import { describe, expect, it } from 'vitest';
+import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
+import { DynamoReleaseStore } from '#adapters/dynamo-release.ts';
+import { DynamoHumanTaskStore } from '#adapters/dynamo-tasks.ts';
+import { AesGcmTokenVault } from '#adapters/token-vault.ts';
+import { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
+import { createRelease, type DesensitisationRecord } from '#shared/publication/release.ts';
+import {
+  approvePublication,
+  checkHold,
+  recordApproval,
+  recordReview,
+  requestPublication,
+  resubmitPublication,
+  visibleRequest,
+  type PublicationDecision,
+} from '#shared/publication/request.ts';
+import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
+import type { ThemeId } from '#shared/reference/themes.ts';
+import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
+import { createHumanTask, decideHumanTask, getHumanTask } from '#shared/tasks/human-tasks.ts';
+import { newTaskId } from '#shared/tasks/ids.ts';
+import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
+import { randomBytes } from 'node:crypto';
+import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
+import { FakeMailer } from './custody-fakes.ts';
+import { FakeAuthorityStore, FakePublicationStore } from './publication-fakes.ts';
+import { submissionWorld } from './submission-fakes.ts';
+import { InMemoryDocumentReader, InMemoryDocuments, RecordingWorkflow, appBaseUrl, fakeTaskToken } from './tasks-fakes.ts';
+
+const record: DesensitisationRecord = {
+  changes: [
+    { action: 'shifted', target: 'coordinates', description: '全部要素坐标按国家规定的非线性偏移处理' },
+    { action: 'removed', target: 'attributes', description: '删除权属人姓名与身份证号字段' },
+  ],
+  method: '坐标偏移插件 2.1，属性字段删除脚本',
+  rule: '公开地图内容表示规定',
+  basisDocument: '粤自然资发〔2026〕12 号',
+  performedBy: '广东省国土资源测绘院 郭涛',
+  performedOn: '2026-09-20',
+};
+
+/**
+ * A registered 内部 source and its 公开 release version (-R1). `national`: the source made a national result of
+ * the theme (organiser 自然资源部, region 100000), as a national wetland survey's would be.
+ */
+async function setup(opts: { theme?: ThemeId; national?: boolean } = {}) {
+  const world = await submissionWorld();
+  const cat = catalogueWorld(world);
+  const sourceSubmission = await verifiedSubmission(world, { classification: 'internal', name: '2026 年度广东省地表覆盖监测成果' }, { theme: opts.theme ?? 'landCover' });
+  let { entry: source } = await registerCatalogueEntry(cat.ports, { submissionId: sourceSubmission, actor: { system: 'test', orgCode: '440000-CUS' }, requestId: 'reg' });
+  if (opts.national) {
+    const next: CatalogueEntry = { ...source, name: '2026 年度全国湿地资源调查成果', organiserOrg: '100000-NR', spatialScope: { regionCode: '100000' }, version: source.version + 1 };
+    await cat.store.updateEntry(next, source, { actor: 'test', orgCode: '100000-NR', action: 'test.national', target: `CAT#${source.resultNumber}`, outcome: 'success', requestId: 'nat', detail: {} });
+    source = next;
+  }
+  const releases = new DynamoReleaseStore(cat.table);
+  const releasePorts = { catalogue: cat.store, submissions: world.store, identity: world.identity, releases, now: () => world.now };
+  const preparer = opts.national ? 'zhao.min' : 'liu.yang';
+  const newRelease = async (requestId: string) => {
+    const pkg = await verifiedSubmission(world, { classification: 'public', name: '发布版成果包' }, { taskId: source.taskId });
+    return (await createRelease(releasePorts, { actor: await world.user(preparer), resultNumber: source.resultNumber, body: { submissionId: pkg, classification: 'public', desensitisation: record }, requestId })).release.releaseNumber;
+  };
+  const releaseNumber = await newRelease('rel-1');
+  const publications = new FakePublicationStore();
+  const mailer = new FakeMailer();
+  let n = 0;
+  const ports = {
+    catalogue: cat.store,
+    identity: world.identity,
+    authorities: new FakeAuthorityStore(),
+    releases,
+    publications,
+    workflow: world.workflow,
+    mailer,
+    now: () => world.now,
+    newId: () => `00000000000${(n += 1).toString(16)}`.slice(-12),
+  };
+  return { world, cat, source, releaseNumber, newRelease, publications, mailer, ports, preparer };
+}
+
+const decision = (d: 'approve' | 'return', by: string, reasons = ''): PublicationDecision => ({ taskId: `t-${by}`, decision: d, reasons, decidedBy: by, decidedAt: '2026-09-22T02:00:00.000Z' });
+
+describe('R12.1 R12.3 a publication request finds its approver in the authority table and says which rule applied', () => {
+  it('a 广东省 land-cover release: rule provincial-default (table version 0), approver 440000-NR 发布审批人, review first; audited; the machine started', async () => {
+    const { world, releaseNumber, ports, publications } = await setup();
+
+    const r = await requestPublication(ports, { actor: await world.user('liu.yang'), body: { releaseNumber }, requestId: 'req-1' });
+
+    expect(r).toMatchObject({ status: 'review', round: 1, releaseNumber, level: 'provincial', approvals: [{ orgCode: '440000-NR', role: 'publisher' }] });
+    expect(r.resolution).toMatchObject({ ruleId: 'provincial-default', tableVersion: 0, joint: false });
+    expect(r.resolution.explanation).toContain('provincial-default');
+    expect(r.timeline[0]?.text).toContain('provincial-default');
+    expect(publications.audits).toEqual([expect.objectContaining({ action: 'publication.request.create', detail: expect.objectContaining({ ruleId: 'provincial-default', tableVersion: 0 }) })]);
+    expect(world.workflow.starts.at(-1)).toMatchObject({ stateMachine: 'Publication', name: `${r.requestId}-1`, input: { requestId: r.requestId, round: 1, joint: false } });
+  });
+
+  it('R12.2 a national wetland release needs 自然资源部 and 国家林业和草原局 (rule national-wetland-joint)', async () => {
+    const { world, releaseNumber, ports } = await setup({ theme: 'wetland', national: true });
+
+    const r = await requestPublication(ports, { actor: await world.user('zhao.min'), body: { releaseNumber }, requestId: 'req-1' });
+
+    expect(r.resolution).toMatchObject({ ruleId: 'national-wetland-joint', joint: true });
+    expect(r.approvals.map((a) => a.orgCode)).toEqual(['100000-NR', '100000-FG']);
+    expect(world.workflow.starts.at(-1)?.input).toMatchObject({ joint: true });
+  });
+
+  it('bad requests change nothing: a source, not a release → 409; a second request → 409; someone who may not prepare it → 403; above the clearance → 404', async () => {
+    const { world, source, releaseNumber, ports, publications } = await setup();
+    await requestPublication(ports, { actor: await world.user('liu.yang'), body: { releaseNumber }, requestId: 'req-1' });
+    const audits = publications.audits.length;
+
+    await expect(requestPublication(ports, { actor: await world.user('liu.yang'), body: { releaseNumber: source.resultNumber }, requestId: 'x' })).rejects.toMatchObject({ code: 'NOT_A_RELEASE' });
+    await expect(requestPublication(ports, { actor: await world.user('liu.yang'), body: { releaseNumber }, requestId: 'x' })).rejects.toMatchObject({ code: 'PUBLICATION_REQUESTED' });
+    await expect(requestPublication(ports, { actor: await world.user('huang.wei'), body: { releaseNumber }, requestId: 'x' })).rejects.toBeInstanceOf(ForbiddenError);
+    expect(publications.audits.length).toBe(audits);
+  });
+});
+
+describe('R11.1 the confidentiality review: 审查通过 → approval; 退回修改 → the preparer is emailed, resubmits a new release version, every round kept', () => {
+  it('a return records the reasons and emails them; the resubmission starts round 2 with the new release; 审查通过 then sends it to the approver', async () => {
+    const { world, releaseNumber, newRelease, ports, publications, mailer } = await setup();
+    const r = await requestPublication(ports, { actor: await world.user('liu.yang'), body: { releaseNumber }, requestId: 'req-1' });
+
+    const out = await recordReview(ports, { requestId: r.requestId, round: 1, decision: decision('return', 'liu.yang', '坐标偏移未覆盖注记图层'), requestIdOfCall: 'c1' });
+    const again = await recordReview(ports, { requestId: r.requestId, round: 1, decision: decision('return', 'liu.yang', '坐标偏移未覆盖注记图层'), requestIdOfCall: 'c1' });
+
+    expect(out).toEqual({ next: 'returned' });
+    expect(again).toEqual({ next: 'returned' });
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]).toMatchObject({ to: ['liu.yang@example.gov.cn'], subject: expect.stringContaining('退回修改') });
+    expect(mailer.sent[0]?.text).toContain('坐标偏移未覆盖注记图层');
+    expect((await publications.get(r.requestId))?.status).toBe('returned');
+
+    const second = await newRelease('rel-2');
+    const resubmitted = await resubmitPublication(ports, { actor: await world.user('liu.yang'), id: r.requestId, releaseNumber: second, requestId: 'req-2' });
+    expect(resubmitted).toMatchObject({ round: 2, status: 'review', releaseNumber: second });
+    expect(resubmitted.rounds.map((x) => [x.round, x.releaseNumber, x.review?.decision])).toEqual([[1, releaseNumber, 'return'], [2, second, undefined]]);
+    expect(world.workflow.starts.at(-1)).toMatchObject({ name: `${r.requestId}-2`, input: { round: 2 } });
+    await expect(resubmitPublication(ports, { actor: await world.user('liu.yang'), id: r.requestId, releaseNumber: second, requestId: 'req-3' })).rejects.toMatchObject({ code: 'PUBLICATION_NOT_RETURNED' });
+
+    expect(await recordReview(ports, { requestId: r.requestId, round: 2, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c2' })).toEqual({ next: 'approval' });
+    const stored = await publications.get(r.requestId);
+    expect(stored?.status).toBe('approval');
+    expect(stored?.timeline.map((e) => e.type)).toEqual(['requested', 'reviewReturned', 'resubmitted', 'reviewPassed']);
+  });
+});
+
+describe('R12.2 joint approval outcomes: both approve → released for the hold; one refusal ends it with that department\'s reasons', () => {
+  it('自然资源部 approves (waiting), 国家林业和草原局 approves → hold; the release becomes approved, audited, once', async () => {
+    const { world, releaseNumber, ports, publications, cat } = await setup({ theme: 'wetland', national: true });
+    const r = await requestPublication(ports, { actor: await world.user('zhao.min'), body: { releaseNumber }, requestId: 'req-1' });
+    await recordReview(ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'zhao.min'), requestIdOfCall: 'c1' });
+
+    expect(await recordApproval(ports, { requestId: r.requestId, round: 1, approver: 0, decision: decision('approve', 'zhao.min'), requestIdOfCall: 'c2' })).toEqual({ next: 'waiting' });
+    expect(await recordApproval(ports, { requestId: r.requestId, round: 1, approver: 1, decision: decision('approve', 'wu.jing'), requestIdOfCall: 'c3' })).toEqual({ next: 'hold' });
+    expect(await checkHold(ports, { requestId: r.requestId, requestIdOfCall: 'c4' })).toMatchObject({ held: false });
+    const before = world.identity.auditRecords().length;
+    await approvePublication(ports, { requestId: r.requestId, requestIdOfCall: 'c5' });
+    await approvePublication(ports, { requestId: r.requestId, requestIdOfCall: 'c5' });
+
+    expect((await cat.store.getEntry(releaseNumber))?.release).toMatchObject({ sourceNumber: r.sourceNumber, state: 'approved', approval: { approvers: [{ userId: 'zhao.min', orgCode: '100000-NR' }, { userId: 'wu.jing', orgCode: '100000-FG' }], ruleId: 'national-wetland-joint', tableVersion: 0 } });
+    expect(world.identity.auditRecords().slice(before).filter((a) => a.action === 'publication.release.approve')).toHaveLength(1);
+    expect((await publications.get(r.requestId))?.status).toBe('approved');
+  });
+
+  it('国家林业和草原局 refuses: PublicationRefused ends the joint approval, the request is refused with its reasons, the preparer emailed; nothing approved', async () => {
+    const { world, releaseNumber, ports, publications, mailer, cat } = await setup({ theme: 'wetland', national: true });
+    const r = await requestPublication(ports, { actor: await world.user('zhao.min'), body: { releaseNumber }, requestId: 'req-1' });
+    await recordReview(ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'zhao.min'), requestIdOfCall: 'c1' });
+    await recordApproval(ports, { requestId: r.requestId, round: 1, approver: 0, decision: decision('approve', 'zhao.min'), requestIdOfCall: 'c2' });
+
+    await expect(recordApproval(ports, { requestId: r.requestId, round: 1, approver: 1, decision: decision('return', 'wu.jing', '湿地边界与林草湿数据未对接'), requestIdOfCall: 'c3' })).rejects.toMatchObject({ name: 'PublicationRefused' });
+
+    const stored = await publications.get(r.requestId);
+    expect(stored?.status).toBe('refused');
+    expect(stored?.approvals[1]?.decision?.reasons).toBe('湿地边界与林草湿数据未对接');
+    expect(mailer.sent.at(-1)?.subject).toContain('不予发布');
+    expect(mailer.sent.at(-1)?.text).toContain('国家林业和草原局');
+    expect(mailer.sent.at(-1)?.text).toContain('湿地边界与林草湿数据未对接');
+    await expect(approvePublication(ports, { requestId: r.requestId, requestIdOfCall: 'c4' })).rejects.toBeInstanceOf(ConflictError);
+    expect((await cat.store.getEntry(releaseNumber))?.release?.state).toBe('pending');
+  });
+});
+
+describe('R11.1 level-by-level release and embargo: the hold and what it waits for are on the request', () => {
+  it('a provincial release of programme P waits for the national release of P; released once the national one is published', async () => {
+    const national = await setup({ theme: 'wetland', national: true });
+    const provincial = await setup({ theme: 'landCover' });
+    // One registry of requests for both (a programme spans organisations).
+    const publications = new FakePublicationStore();
+    const natPorts = { ...national.ports, publications };
+    const provPorts = { ...provincial.ports, publications, catalogue: provincial.cat.store };
+    const top = await requestPublication(natPorts, { actor: await national.world.user('zhao.min'), body: { releaseNumber: national.releaseNumber, programme: 'NWS-2026' }, requestId: 'n' });
+    const low = await requestPublication(provPorts, { actor: await provincial.world.user('liu.yang'), body: { releaseNumber: provincial.releaseNumber, programme: 'NWS-2026' }, requestId: 'p' });
+    await recordReview(provPorts, { requestId: low.requestId, round: 1, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c' });
+    await recordApproval(provPorts, { requestId: low.requestId, round: 1, approver: 0, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c' });
+    // The national entry, seen from the provincial check, lives in the national world's catalogue.
+    const both = { ...provPorts, catalogue: { ...provincial.cat.store, getEntry: async (n: string) => (await provincial.cat.store.getEntry(n)) ?? national.cat.store.getEntry(n), updateEntry: provincial.cat.store.updateEntry.bind(provincial.cat.store), indexEntry: provincial.cat.store.indexEntry.bind(provincial.cat.store) } };
+
+    const held = await checkHold(both, { requestId: low.requestId, requestIdOfCall: 'h1' });
+    expect(held.held).toBe(true);
+    expect(held.waitingFor[0]).toContain('国家级');
+    expect(held.waitingFor[0]).toContain(top.requestId);
+    const stored = await publications.get(low.requestId);
+    expect(stored?.status).toBe('held');
+    expect(stored?.hold).toMatchObject({ parentLevel: 'national', waitingFor: held.waitingFor });
+    expect(stored?.timeline.at(-1)).toMatchObject({ type: 'held' });
+    await checkHold(both, { requestId: low.requestId, requestIdOfCall: 'h2' });
+    expect((await publications.get(low.requestId))?.timeline.filter((e) => e.type === 'held')).toHaveLength(1);
+
+    const entry = (await national.cat.store.getEntry(national.releaseNumber))!;
+    await national.cat.store.updateEntry({ ...entry, release: { ...entry.release!, state: 'released' }, version: entry.version + 1 }, entry, { actor: 'test', orgCode: '100000-NR', action: 'test.release', target: 'x', outcome: 'success', requestId: 'r', detail: {} });
+
+    expect(await checkHold(both, { requestId: low.requestId, requestIdOfCall: 'h3' })).toMatchObject({ held: false, waitingFor: [] });
+    const after = await publications.get(low.requestId);
+    expect(after?.hold).toBeUndefined();
+    expect(after?.timeline.at(-1)).toMatchObject({ type: 'holdReleased' });
+  });
+
+  it('an embargo date holds until midnight China time of that date; the wait is no longer than that', async () => {
+    const { world, releaseNumber, ports } = await setup();
+    const r = await requestPublication(ports, { actor: await world.user('liu.yang'), body: { releaseNumber, embargoUntil: '2026-10-01' }, requestId: 'req' });
+    await recordReview(ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c' });
+    await recordApproval(ports, { requestId: r.requestId, round: 1, approver: 0, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c' });
+    world.setNow('2026-09-30T15:00:00.000Z'); // 23:00 in China on 30 September
+
+    const held = await checkHold(ports, { requestId: r.requestId, requestIdOfCall: 'h' });
+
+    expect(held).toEqual({ held: true, waitSeconds: 3600, waitingFor: ['解禁日期 2026-10-01'] });
+    world.setNow('2026-09-30T16:00:00.000Z');
+    expect((await checkHold(ports, { requestId: r.requestId, requestIdOfCall: 'h2' })).held).toBe(false);
+  });
+});
+
+/** The human-task facility with the two publication kinds over the same registry. */
+async function facility(s: Awaited<ReturnType<typeof setup>>) {
+  const tables = s.world.tables;
+  const store = new DynamoHumanTaskStore('registry', { client: new InMemoryDocumentReader(tables), auditStore: tables });
+  const kindPorts = { ...s.world.ports, identity: s.world.identity, documents: new InMemoryDocuments(), catalogue: s.cat.store, publications: s.publications };
+  const kinds = new Map<string, HumanTaskKind>([publicationReviewKind(kindPorts), publicationApprovalKind(kindPorts)].map((k) => [k.kind, k]));
+  const workflow = new RecordingWorkflow();
+  const calendar = new WorkingDayCalendar();
+  const ports = {
+    tasks: store,
+    vault: new AesGcmTokenVault(randomBytes(32)),
+    identity: s.world.identity,
+    mailer: new FakeMailer(),
+    workflow,
+    calendar: async () => calendar,
+    now: () => s.world.now,
+    newId: newTaskId,
+    appBaseUrl,
+    kinds: (k: string) => kinds.get(k),
+  };
+  return { ports, workflow };
+}
+
+describe('R12.1 R12.2 the approval tasks: assignees from the table (an approver outside it → 403), one decision (→ 409), the other department\'s decision shown', () => {
+  it('the review goes to 广东省自然资源厅\'s 发布审批人 (刘洋) with the desensitisation record and the release\'s files', async () => {
+    const s = await setup();
+    const r = await requestPublication(s.ports, { actor: await s.world.user('liu.yang'), body: { releaseNumber: s.releaseNumber }, requestId: 'req' });
+    const f = await facility(s);
+
+    const { task, emailed } = await createHumanTask(f.ports, { taskToken: fakeTaskToken(), kind: 'publicationReview', subject: { requestId: r.requestId, round: 1 }, timeoutSeconds: 86400, escalationLevel: 0, requestId: 'ct', fn: 'CreateHumanTask' });
+    const view = await getHumanTask(f.ports, { actor: await s.world.user('liu.yang'), id: task.id });
+
+    expect(emailed).toEqual(['liu.yang']);
+    expect(view.summary).toMatchObject({ kind: 'publicationReview', desensitisation: record, release: { releaseNumber: s.releaseNumber }, files: { count: expect.any(Number) } });
+    expect((view.summary as { files: { listed: unknown[] } }).files.listed.length).toBeGreaterThan(0);
+    await expect(getHumanTask(f.ports, { actor: await s.world.user('chen.jing'), id: task.id })).rejects.toBeInstanceOf(ForbiddenError);
+  });
+
+  it('each joint approver decides once (409 the second time); a publisher of another organisation → 403; each page shows the other department\'s decision', async () => {
+    const s = await setup({ theme: 'wetland', national: true });
+    const r = await requestPublication(s.ports, { actor: await s.world.user('zhao.min'), body: { releaseNumber: s.releaseNumber }, requestId: 'req' });
+    await recordReview(s.ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'zhao.min'), requestIdOfCall: 'c' });
+    const f = await facility(s);
+    const open = async (approver: number) =>
+      (await createHumanTask(f.ports, { taskToken: fakeTaskToken(), kind: 'publicationApproval', subject: { requestId: r.requestId, round: 1, approver }, timeoutSeconds: 86400, escalationLevel: 0, requestId: `ct${approver}`, fn: 'CreateHumanTask' })).task;
+    const mnr = await open(0);
+    const nfga = await open(1);
+
+    expect(mnr.assignees).toEqual(['zhao.min']);
+    expect(nfga.assignees).toEqual(['wu.jing']);
+    await expect(decideHumanTask(f.ports, { actor: await s.world.user('liu.yang'), id: nfga.id, decision: 'approve', reasons: '', requestId: 'd0' })).rejects.toBeInstanceOf(ForbiddenError);
+    await decideHumanTask(f.ports, { actor: await s.world.user('zhao.min'), id: mnr.id, decision: 'approve', reasons: '', requestId: 'd1' });
+    const decided = f.workflow.successes.at(-1)?.output as PublicationDecision;
+    await recordApproval(s.ports, { requestId: r.requestId, round: 1, approver: 0, decision: decided, requestIdOfCall: 'c' });
+    await expect(decideHumanTask(f.ports, { actor: await s.world.user('zhao.min'), id: mnr.id, decision: 'return', reasons: '改变主意了吗', requestId: 'd2' })).rejects.toBeInstanceOf(ConflictError);
+
+    const page = await getHumanTask(f.ports, { actor: await s.world.user('wu.jing'), id: nfga.id });
+    expect(page.summary).toMatchObject({ otherDecisions: [{ orgCode: '100000-NR', decided: true, decisionLabel: '同意发布', decidedBy: 'zhao.min' }] });
+    expect(page.details.join('\n')).toContain('联合审批');
+  });
+});
+
+describe('R5.1 the request is read through the release version\'s access rule', () => {
+  it('above the reader\'s clearance it does not exist (404); an unconcerned organisation gets 403', async () => {
+    const s = await setup();
+    const r = await requestPublication(s.ports, { actor: await s.world.user('liu.yang'), body: { releaseNumber: s.releaseNumber }, requestId: 'req' });
+
+    expect((await visibleRequest(s.ports, await s.world.user('liu.yang'), r.requestId)).requestId).toBe(r.requestId);
+    await expect(visibleRequest(s.ports, await s.world.user('luo.xin'), r.requestId)).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(visibleRequest(s.ports, await s.world.user('liu.yang'), `${s.releaseNumber}-ffffffffffff`)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
