@@ -170,6 +170,8 @@ export const humanTaskViewSchema = z.object({
         items: z.array(z.object({ resultNumber: z.string(), name: z.string(), classificationLabel: z.string(), content: z.string() })),
       }),
       history: z.object({ approved: z.number(), rejected: z.number(), grants: z.array(z.string()) }),
+    }),
+    z.object({
       kind: z.literal('publicationReview'),
       ...publicationSummaryShape,
       package: z.nullable(z.object(reviewSummaryShape)),
