@@ -46,9 +46,9 @@ export const kindFactories: readonly HumanTaskKindFactory[] = [
   catalogueReportAckKind,
   custodyReceiptKind,
   forestryCopyAckKind,
-  sharingReviewKind,
   publicationReviewKind,
   publicationApprovalKind,
+  sharingReviewKind,
 ];
 
 export const kinds = /* @__PURE__ */ port({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handler as listHandler } from '#functions/identity/list-my-notifications.ts';
 import { handler as markHandler } from '#functions/identity/mark-notifications-read.ts';
-import { mailer } from '#runtime/ports/mail.ts';
+import { mailer, mailTransport } from '#runtime/ports/mail.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { ConflictError } from '#shared/errors.ts';
 import { recordingMailer, type Notification, type NotificationStore } from '#shared/notifications/notifications.ts';
@@ -65,10 +65,12 @@ describe('issue 13 我的通知: the mail port records what each person was emai
     expect(logged).toEqual([expect.stringContaining('notification not recorded')]);
   });
 
-  it('is the one mail port every sending function gets: its recipe wraps the transport and needs the registry', () => {
+  it('is recorded where every message is delivered: SendMail’s transport port wraps the transport and needs the registry; senders only hand over', () => {
     // assess
-    expect(mailer.env).toEqual(['mail', 'registry']);
-    expect(String(mailer.build)).toContain('recordingMailer');
+    expect(mailTransport.env).toEqual(['mail', 'registry']);
+    expect(String(mailTransport.build)).toContain('recordingMailer');
+    expect(mailer.env).toEqual(['mailHandover']);
+    expect(String(mailer.build)).not.toContain('recordingMailer');
   });
 
   it('GET /notifications lists only the caller’s own, newest first, with the unread count; POST /notifications/read marks the caller’s own once (audited), others’ ids change nothing', async () => {
