@@ -6,7 +6,7 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
-import { declareClockType } from '#shared/supervision/clock-types.ts';
+import { problemDecisionDue } from '#shared/supervision/clock-types.ts';
 import { withSupervision, type CountIncrement } from '#shared/supervision/clocks.ts';
 import { invalid } from '#shared/supervision/scope.ts';
 
@@ -40,15 +40,6 @@ export const problemStateLabels: Record<ProblemState, string> = {
 export const openStates: readonly ProblemState[] = ['escalated', 'correcting'];
 export const qualityStatusLabel = '质量问题处理中';
 
-/** R19.2: the custodian confirms or rejects a reported problem within 10 working days. */
-export const problemDecisionDue = declareClockType({
-  id: 'R19.2',
-  days: 10,
-  label: '质量问题确认期限（报告后 10 个工作日，R19.2）',
-  duty: '确认或驳回成果使用方报告的质量问题（说明理由）',
-  context: 'feedback',
-  ownerRoles: ['custodian'],
-});
 
 export interface ProblemLocation {
   readonly bbox?: readonly [number, number, number, number];

@@ -32,7 +32,7 @@ async function feedbackWorld() {
     catalogue: cat.store,
     problems,
     files: new PackageFiles(),
-    calendar: () => calendarFromStore({ get: async () => undefined, list: async () => [] }),
+    calendar: () => calendarFromStore({ list: async () => [] }),
     now: () => w.now,
     newId: () => `0000000${(n += 1)}`.slice(-8),
   };
