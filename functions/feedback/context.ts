@@ -29,8 +29,9 @@ export const feedback = defineContext({
     },
     VerifyQualityProblem: {
       entry: './verify-problem.ts',
-      description: 'The organiser verifies an escalated major problem (R19.3): upheld → responsibility finding recorded and the implementer ordered to correct; else dismissed. Conditional, idempotent, audited.',
+      description: 'The organiser verifies an escalated major problem (R19.3): upheld → responsibility finding recorded and the implementer\'s submitters emailed the order to correct; else dismissed. Conditional, idempotent, audited.',
       tables: auditedWrites,
+      sendsEmail: true,
     },
   },
   routes: {
@@ -83,9 +84,9 @@ export const feedback = defineContext({
       contract: contract({
         path: problemPath,
         body: verifyProblemBodySchema,
-        response: changedResponse,
+        response: z.extend(changedResponse, { ordered: described(z.array(z.string()), '已发送责令改正邮件的实施单位人员邮箱') }),
         description:
-          '成果组织单位的审核人员核实重大质量问题（R19.3）：属实则记录责任认定（责任方、问题、结论）并责令实施单位改正；否则不予责令改正。重复提交同一结果不作改动，不在待核实状态返回 409。',
+          '成果组织单位的审核人员核实重大质量问题（R19.3）：属实则记录责任认定（责任方、问题、结论）并以邮件责令实施单位改正；否则不予责令改正。重复提交同一结果不作改动，不在待核实状态返回 409。',
       }),
     },
   },

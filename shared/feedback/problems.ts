@@ -4,6 +4,9 @@ import { visibleEntry } from '#shared/catalogue/catalogue.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { Mailer } from '#shared/ports/mailer.ts';
+import { escapeHtml } from '#shared/web/html.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { problemDecisionDue } from '#shared/supervision/clock-types.ts';
@@ -245,16 +248,22 @@ export async function decideProblem(
  * is recorded and the implementer is ordered to correct it (state correcting); not upheld →
  * dismissed with the reasons. Same outcome again → changed=false; the other → 409.
  */
+export interface VerifyPorts extends Pick<FeedbackPorts, 'catalogue' | 'problems' | 'now'> {
+  readonly identity: Pick<IdentityRepository, 'listUsers'>;
+  readonly mailer: Mailer;
+  readonly appBaseUrl: string;
+}
+
 export async function verifyProblem(
-  ports: Pick<FeedbackPorts, 'catalogue' | 'problems' | 'now'>,
+  ports: VerifyPorts,
   cmd: { actor: Principal; problemId: string; upheld: boolean; note: string; finding?: ResponsibilityFinding; requestId: string },
-): Promise<{ problem: QualityProblem; changed: boolean }> {
+): Promise<{ problem: QualityProblem; changed: boolean; ordered: string[] }> {
   const problem = await readProblem(ports, cmd.actor, cmd.problemId);
   if (!cmd.actor.roles.includes('reviewer') || cmd.actor.orgCode !== problem.organiserOrg) {
     throw new ForbiddenError(`只有组织单位（${problem.organiserOrg}）的审核人员可以核实重大质量问题`);
   }
   const target: ProblemState = cmd.upheld ? 'correcting' : 'dismissed';
-  if (problem.state === target) return { problem, changed: false };
+  if (problem.state === target) return { problem, changed: false, ordered: [] };
   if (problem.state !== 'escalated') throw new ConflictError('PROBLEM_NOT_ESCALATED', `质量问题 ${problem.problemId} 当前为“${problemStateLabels[problem.state]}”，不在待核实状态`);
   if (cmd.upheld && !cmd.finding) throw invalid('body.finding', '责令改正时须记录责任认定（责任方、问题、结论）', 'FINDING_MISSING');
   const at = ports.now().toISOString();
@@ -274,7 +283,25 @@ export async function verifyProblem(
       requirement: 'R19.3',
     }),
   );
-  return { problem: next, changed: true };
+  if (!cmd.upheld || !next.finding) return { problem: next, changed: true, ordered: [] };
+  // The order to correct: every submitter of the implementer (the email names the result by number only; its name may be above a recipient's clearance).
+  const ordered = (await ports.identity.listUsers(next.implementerOrg)).filter((u) => u.roles.includes('submitter')).map((u) => u.email).sort();
+  if (ordered.length > 0) await ports.mailer.send({ to: ordered, ...correctionOrderMail(next, next.finding, ports.appBaseUrl) });
+  return { problem: next, changed: true, ordered };
+}
+
+function correctionOrderMail(p: QualityProblem, f: ResponsibilityFinding, appBaseUrl: string): { subject: string; text: string; html: string } {
+  const link = `${appBaseUrl.replace(/\/+$/, '')}/feedback/results/${encodeURIComponent(p.resultNumber)}/problems`;
+  const subject = `【责令改正】成果 ${p.resultNumber} 的重大质量问题（${p.problemId}）`;
+  const lines = [
+    `经组织单位核实，成果 ${p.resultNumber} 存在重大质量问题，请贵单位改正后作为新版本重新汇交，经核验通过后替换现有版本。`,
+    `问题编号：${p.problemId}`,
+    `文件或图层：${p.file}`,
+    `问题说明：${p.description}`,
+    `责任认定：责任方 ${f.who}；问题 ${f.what}；结论 ${f.conclusion}`,
+    `查看：${link}`,
+  ];
+  return { subject, text: lines.join('\n'), html: lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('') };
 }
 
 /** The view the routes return (the state with its Chinese label). */

@@ -10,6 +10,7 @@ import { fileKnown, type ResultFiles } from '#shared/feedback/problems.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { InMemoryRegistryAccess, call, portsFor, standardFiles, submissionWorld } from './submission-fakes.ts';
+import { RecordingMailer } from './tasks-fakes.ts';
 
 /** The verified package's paths, as custody records hold them (the registry adapter is CustodyResultFiles). */
 class PackageFiles implements ResultFiles {
@@ -26,7 +27,10 @@ async function feedbackWorld() {
   const { entry } = await registerCatalogueEntry(cat.ports, { submissionId, actor: { system: 'test', orgCode: '440000-CUS' }, requestId: 'reg' });
   const problems = new DynamoProblemStore(new InMemoryRegistryAccess(w.tables));
   let n = 0;
+  const mailer = new RecordingMailer();
   const ports = {
+    mailer,
+    appBaseUrl: 'https://chengguo.example.gov.cn',
     verifier: portsFor(w).verifier,
     identity: w.identity,
     catalogue: cat.store,
@@ -50,7 +54,7 @@ async function feedbackWorld() {
     return sum;
   };
   const clocks = () => new DynamoSupervisionStore(new InMemoryRegistryAccess(w.tables));
-  return { w, number: entry.resultNumber, report, list, decide, verify, counters, clocks };
+  return { w, mailer, number: entry.resultNumber, report, list, decide, verify, counters, clocks };
 }
 
 const problemOn = (resultNumber: string, over: Record<string, unknown> = {}) => ({
@@ -171,10 +175,10 @@ describe('R19.2 quality feedback: a requester or the custodian reports a problem
   }, 60_000);
 });
 
-describe('R19.3 escalation of a major problem: confirmed 重大 → the organiser verifies and records the responsibility finding → the implementer is ordered to correct; the result shows 质量问题处理中', () => {
+describe('R19.3 escalation of a major problem: confirmed 重大 → the organiser verifies and records the responsibility finding → the implementer is ordered to correct by email; the result shows 质量问题处理中', () => {
   it('a confirmed 重大 problem is escalated; chen.jing (organiser reviewer) upholds it with the finding (who, what, conclusion); the list shows 质量问题处理中', async () => {
     // prepare
-    const { w, number, report, decide, verify, list, counters } = await feedbackWorld();
+    const { w, mailer, number, report, decide, verify, list, counters } = await feedbackWorld();
     const id = String((await report('huang.wei', problemOn(number, { severity: '重大' }))).body.problem.problemId);
 
     // act
@@ -195,6 +199,12 @@ describe('R19.3 escalation of a major problem: confirmed 重大 → the organise
     expect(JSON.stringify(noFinding.body)).toContain('body.finding');
     expect(upheld.status).toBe(200);
     expect(upheld.body.problem).toMatchObject({ state: 'correcting', stateLabel: '已责令实施单位改正', implementerOrg: '440000-IMP', finding: { conclusion: '实施单位负责，限期改正并重新汇交' } });
+    expect(upheld.body.ordered).toEqual(['li.na@example.gov.cn']);
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]!.to).toEqual(['li.na@example.gov.cn']);
+    expect(mailer.sent[0]!.subject).toBe(`【责令改正】成果 ${number} 的重大质量问题（${id}）`);
+    expect(mailer.sent[0]!.text).toContain('实施单位负责，限期改正并重新汇交');
+    expect(mailer.sent[0]!.text).not.toContain('质量反馈测试成果');
     expect(again.body.changed).toBe(false);
     expect(dismiss.status).toBe(409);
     expect(w.identity.auditRecords().slice(audit).map((r) => r.action)).toEqual(['feedback.problem.order-correction']);
