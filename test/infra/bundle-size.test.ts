@@ -36,23 +36,24 @@ import { newApp } from './synth.ts';
 const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
   ses: {
     ImportOnboarding: 1274,
-    RenderBulletin: 2427,
+    RenderBulletin: 2428,
   },
   smtp: {
     PingWait: 294,
     AlertIntegrityProblems: 295,
     EmailBulletin: 315,
     ReportIncident: 347,
-    DeadlineWatch: 349,
+    DeadlineWatch: 350,
     RefuseDestruction: 362,
-    RecordReceipt: 388,
+    RecordReceipt: 389,
+    VerifyQualityProblem: 392,
     MarkVerified: 395,
     ReturnToSubmitter: 397,
     CreateHumanTask: 411,
     EscalateReview: 412,
     HumanTaskReminders: 419,
     ImportOnboarding: 1274,
-    RenderBulletin: 2427,
+    RenderBulletin: 2428,
   },
 };
 
