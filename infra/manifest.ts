@@ -136,6 +136,7 @@ import { tasks } from '#functions/tasks/context.ts';
 import { transfer } from '#functions/transfer/context.ts';
 import { supervision } from '#functions/supervision/context.ts';
 import { verification } from '#functions/verification/context.ts';
+import { feedback } from '#functions/feedback/context.ts';
 
 export { publisherMemoryMb } from '#functions/catalogue/context.ts';
 
@@ -158,6 +159,7 @@ export const contexts: readonly AnyContext[] = [
   supervision,
   publication,
   sharing,
+  feedback,
 ];
 
 /** An API Gateway HTTP API integration times out after 29 s: a routed function must finish inside it. */

@@ -126,3 +126,13 @@ export const publicationApprovalDue = declareClockType({
   context: 'publication',
   ownerRoles: ['publisher'],
 });
+
+/** R19.2: the custodian confirms or rejects a reported problem within 10 working days. */
+export const problemDecisionDue = declareClockType({
+  id: 'R19.2',
+  days: 10,
+  label: '质量问题确认期限（报告后 10 个工作日，R19.2）',
+  duty: '确认或驳回成果使用方报告的质量问题（说明理由）',
+  context: 'feedback',
+  ownerRoles: ['custodian'],
+});

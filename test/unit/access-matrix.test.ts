@@ -198,6 +198,10 @@ const matrix: Record<string, Row> = {
   'GET /supervision/clocks': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above, administrators; a custodian its own organisation only (issue 13): test/unit/supervision-clocks.test.ts' },
   'GET /custody/integrity-audits': { subject: 'list', why: 'custodians, reviewers, supervisors, administrators; each run’s findings counted for the organisations they concern and those above: test/unit/custody-integrity-reports.test.ts' },
   'GET /custody/integrity-audits/{runId}': { subject: 'list', why: 'findings of the organisations involved and those above (R3.1); a result above clearance by number only (R5.1): test/unit/custody-integrity-reports.test.ts' },
+  'POST /feedback/problems': { subject: 'list', why: 'requester or the result’s custodian; the entry through the clearance rule (above it 404), others 403: test/unit/feedback-problems.test.ts' },
+  'GET /feedback/results/{resultNumber}/problems': { subject: 'list', why: 'the entry through the clearance rule (above it 404): test/unit/feedback-problems.test.ts' },
+  'POST /feedback/problems/{problemId}/decision': { subject: 'list', why: 'custodian of the result’s custodian organisation, else 403; entry above the clearance 404: test/unit/feedback-problems.test.ts' },
+  'POST /feedback/problems/{problemId}/verification': { subject: 'list', why: 'reviewer of the result’s organiser, else 403; entry above the clearance 404: test/unit/feedback-problems.test.ts' },
   'GET /publication/authorities': { subject: 'none', why: 'the authority table is public to signed-in users; no classified record (R12.3)' },
   'PUT /publication/authorities': { subject: 'none', why: 'administrators; provincial ones their own province only: test/unit/publication-authority.test.ts' },
   'POST /catalogue/{resultNumber}/releases': {

@@ -1,0 +1,92 @@
+import type { RegistryAccess } from '#adapters/dynamo-submission.ts';
+import { ConflictError } from '#shared/errors.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { CustodyRecords } from '#shared/ports/custody.ts';
+import type { ProblemState, ProblemStore, QualityProblem, ResultFiles } from '#shared/feedback/problems.ts';
+import { withSupervisionItems } from './dynamo-supervision.ts';
+
+type Item = Record<string, unknown>;
+
+/**
+ * Quality problems (R19.2, R19.3) on the registry table:
+ *   PROBLEM#<id>  META   one problem with its timeline
+ *       gsi2: PROBLEMSOF#<resultNumber> / <reportedAt>#<id>   a result's problems, by time
+ * Every write carries its audit record and its clock and counter items (withSupervisionItems: one transaction).
+ */
+export const problemKey = (problemId: string) => ({ pk: `PROBLEM#${problemId}`, sk: 'META' });
+
+function problemItem(p: QualityProblem): Item {
+  return { ...problemKey(p.problemId), gsi2pk: `PROBLEMSOF#${p.resultNumber}`, gsi2sk: `${p.reportedAt}#${p.problemId}`, ...p };
+}
+
+function parse(item: Item): QualityProblem {
+  const { pk: _a, sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  return rest as unknown as QualityProblem;
+}
+
+export class DynamoProblemStore implements ProblemStore {
+  private readonly db: RegistryAccess;
+  constructor(db: RegistryAccess) {
+    this.db = withSupervisionItems(db);
+  }
+
+  async get(problemId: string): Promise<QualityProblem | undefined> {
+    const item = await this.db.get(problemKey(problemId));
+    return item ? parse(item) : undefined;
+  }
+
+  async listFor(resultNumber: string): Promise<QualityProblem[]> {
+    const out: QualityProblem[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.db.query({ index: 'gsi2', pk: `PROBLEMSOF#${resultNumber}`, forward: false, ...(startKey ? { startKey } : {}) });
+      out.push(...page.items.map(parse));
+      startKey = page.lastKey;
+    } while (startKey);
+    return out;
+  }
+
+  async create(problem: QualityProblem, entry: AuditEntry): Promise<void> {
+    await this.db.write(
+      [
+        {
+          item: { Put: { TableName: this.db.table, Item: problemItem(problem), ConditionExpression: 'attribute_not_exists(pk)' } },
+          onConditionFailed: () => new ConflictError('PROBLEM_EXISTS', `质量问题编号 ${problem.problemId} 已存在，请重试`),
+        },
+      ],
+      entry,
+    );
+  }
+
+  async update(problem: QualityProblem, from: ProblemState, entry: AuditEntry): Promise<void> {
+    await this.db.write(
+      [
+        {
+          item: {
+            Put: {
+              TableName: this.db.table,
+              Item: problemItem(problem),
+              ConditionExpression: '#state = :from',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':from': from },
+            },
+          },
+          onConditionFailed: () => new ConflictError('PROBLEM_CHANGED', '该质量问题刚被他人处理，本次操作未执行；请刷新后重试'),
+        },
+      ],
+      entry,
+    );
+  }
+}
+
+/** The verified package's paths of a result: the newest custody copy recorded for it, and that version's verified file list. */
+export class CustodyResultFiles implements ResultFiles {
+  constructor(private readonly records: Pick<CustodyRecords, 'findCopy' | 'listVersionFiles'>) {}
+
+  async list(entry: { resultNumber: string; submissionId: string }): Promise<string[]> {
+    let n = 0;
+    for (let k = 1; k <= 99 && (await this.records.findCopy(entry.resultNumber, k)); k += 1) n = k;
+    if (n === 0) return [];
+    return (await this.records.listVersionFiles(entry.submissionId, n)).map((f) => f.path);
+  }
+}

@@ -1,0 +1,93 @@
+import * as z from 'zod/mini';
+import { contract } from '#runtime/contract.ts';
+import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
+import { described } from '#shared/schemas/described.ts';
+import { decideProblemBodySchema, problemIdSchema, problemViewSchema, reportProblemBodySchema, verifyProblemBodySchema } from '#shared/schemas/feedback.ts';
+
+const problemPath = z.object({ problemId: problemIdSchema });
+const changedResponse = z.object({ problem: problemViewSchema, changed: described(z.boolean(), 'false：已是该结果，未作改动') });
+
+/** The feedback context (issue 17): quality problems on results (R19.2) and the escalation of major ones (R19.3). */
+export const feedback = defineContext({
+  name: 'feedback',
+  functions: {
+    ReportQualityProblem: {
+      entry: './report-problem.ts',
+      description: 'A requester or the custodian reports a quality problem on a file or layer of a result (R19.2): stored, audited, R19.2 clock started and counted in one transaction.',
+      tables: auditedWrites,
+    },
+    ListQualityProblems: {
+      entry: './list-problems.ts',
+      description: 'The quality problems of a result, newest first (one key query), and 质量问题处理中 while a major one is open.',
+      tables: readsRegistry,
+    },
+    DecideQualityProblem: {
+      entry: './decide-problem.ts',
+      description: 'The custodian confirms or rejects a reported problem with reasons (R19.2 clock met, counted); a confirmed major one is escalated to the organiser (R19.3). Conditional, idempotent, audited.',
+      tables: auditedWrites,
+    },
+    VerifyQualityProblem: {
+      entry: './verify-problem.ts',
+      description: 'The organiser verifies an escalated major problem (R19.3): upheld → responsibility finding recorded and the implementer\'s submitters emailed the order to correct; else dismissed. Conditional, idempotent, audited.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
+  },
+  routes: {
+    ReportQualityProblem: {
+      method: 'POST',
+      path: '/feedback/problems',
+      auth: ['requester', 'custodian'],
+      summary: '报告成果质量问题',
+      contract: contract({
+        success: [201],
+        body: reportProblemBodySchema,
+        response: z.object({ problem: problemViewSchema }),
+        description:
+          '成果需求人（或成果的保管单位）报告质量问题（R19.2）：成果包中的文件或图层（不存在时返回 400 并指明）、位置（范围或要素编号）、问题说明、严重程度（一般/重大）。' +
+          '保管单位须在 10 个工作日内确认或驳回（期限监督提醒）。看不到的成果按不存在处理（404）。返回 201。',
+      }),
+    },
+    ListQualityProblems: {
+      method: 'GET',
+      path: '/feedback/results/{resultNumber}/problems',
+      auth: 'any',
+      summary: '成果的质量问题列表',
+      contract: contract({
+        path: z.object({ resultNumber: resultNumberSchema }),
+        response: z.object({
+          problems: z.array(problemViewSchema),
+          qualityStatus: described(z.optional(z.string()), '有未处理完的重大质量问题时为“质量问题处理中”'),
+        }),
+        description: '成果的全部质量问题，按报告时间从新到旧；有重大问题正在处理时返回 qualityStatus=质量问题处理中。读者看不到的成果按不存在处理（404）。',
+      }),
+    },
+    DecideQualityProblem: {
+      method: 'POST',
+      path: '/feedback/problems/{problemId}/decision',
+      auth: ['custodian'],
+      summary: '确认或驳回质量问题',
+      contract: contract({
+        path: problemPath,
+        body: decideProblemBodySchema,
+        response: changedResponse,
+        description:
+          '成果保管单位的保管人确认或驳回质量问题并说明理由（R19.2）；确认的重大问题即提交组织单位核实（R19.3）。重复提交同一决定不作改动（changed=false），已作出另一决定返回 409。',
+      }),
+    },
+    VerifyQualityProblem: {
+      method: 'POST',
+      path: '/feedback/problems/{problemId}/verification',
+      auth: ['reviewer'],
+      summary: '组织单位核实重大质量问题',
+      contract: contract({
+        path: problemPath,
+        body: verifyProblemBodySchema,
+        response: z.extend(changedResponse, { ordered: described(z.array(z.string()), '已发送责令改正邮件的实施单位人员邮箱') }),
+        description:
+          '成果组织单位的审核人员核实重大质量问题（R19.3）：属实则记录责任认定（责任方、问题、结论）并以邮件责令实施单位改正；否则不予责令改正。重复提交同一结果不作改动，不在待核实状态返回 409。',
+      }),
+    },
+  },
+});

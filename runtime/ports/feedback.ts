@@ -1,0 +1,23 @@
+import { envNames, requireEnv } from '#adapters/config.ts';
+import { custodyRecordsFromEnv } from '#adapters/dynamo-custody-records.ts';
+import { CustodyResultFiles, DynamoProblemStore } from '#adapters/dynamo-feedback.ts';
+import { DynamoRegistryAccess } from '#adapters/dynamo-submission.ts';
+import type { ProblemStore, ResultFiles } from '#shared/feedback/problems.ts';
+import { port } from '../port.ts';
+
+/** Quality problems (R19.2, R19.3): reported and moved along their timeline (audited, clocks and counters in the same transaction). */
+export const problemStore = port({
+  name: 'problems',
+  env: ['registry', 'logs'],
+  build: (env): ProblemStore => new DynamoProblemStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** Quality problems, read only (a result's list). */
+export const problemReader = port({
+  name: 'problems',
+  env: ['registry'],
+  build: (env): Pick<ProblemStore, 'get' | 'listFor'> => new DynamoProblemStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** The verified package's file paths of a result (registry records only). */
+export const resultFiles = port({ name: 'files', env: ['registry'], build: (env): ResultFiles => new CustodyResultFiles(custodyRecordsFromEnv(env)) });

@@ -1,0 +1,310 @@
+import { chinaDate } from '#shared/calendar/dates.ts';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
+import { visibleEntry } from '#shared/catalogue/catalogue.ts';
+import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { IdentityRepository } from '#shared/ports/identity.ts';
+import type { Mailer } from '#shared/ports/mailer.ts';
+import { escapeHtml } from '#shared/web/html.ts';
+import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
+import type { Principal } from '#shared/schemas/identity.ts';
+import { problemDecisionDue } from '#shared/supervision/clock-types.ts';
+import { withSupervision, type CountIncrement } from '#shared/supervision/clocks.ts';
+import { invalid } from '#shared/supervision/scope.ts';
+
+/**
+ * Quality feedback (质量问题反馈, R19.2) and the first step of its escalation
+ * (R19.3, issue 17). A requester who can read the result, or its custodian,
+ * reports a problem on one file or folder (layer) of the result's verified
+ * package; the custodian confirms or rejects it with reasons within
+ * R19.2's clock (10 working days, the deadline watch reminds); a confirmed
+ * 重大 problem goes to the organiser, who verifies it and records the
+ * responsibility finding (who, what, conclusion) — the implementer is then
+ * ordered to correct it. Every step is conditional on the state it was read
+ * in, idempotent and audited, and moves the bulletin's use counters in the
+ * same transaction (R19.2.reported / R19.2.confirmed / R19.3.escalated).
+ */
+
+export const severities = ['一般', '重大'] as const;
+export type Severity = (typeof severities)[number];
+
+export const problemStates = ['reported', 'confirmed', 'rejected', 'escalated', 'correcting', 'dismissed'] as const;
+export type ProblemState = (typeof problemStates)[number];
+export const problemStateLabels: Record<ProblemState, string> = {
+  reported: '待保管单位确认',
+  confirmed: '已确认',
+  rejected: '未确认（已驳回）',
+  escalated: '重大问题待组织单位核实',
+  correcting: '已责令实施单位改正',
+  dismissed: '组织单位核实后不予责令改正',
+};
+/** States in which the result shows 质量问题处理中 (R19.3). */
+export const openStates: readonly ProblemState[] = ['escalated', 'correcting'];
+export const qualityStatusLabel = '质量问题处理中';
+
+
+export interface ProblemLocation {
+  readonly bbox?: readonly [number, number, number, number];
+  readonly featureIds?: readonly string[];
+}
+
+export interface ProblemStep {
+  readonly state: ProblemState;
+  readonly at: string;
+  readonly by: string;
+  readonly byName: string;
+  readonly note: string;
+}
+
+export interface ResponsibilityFinding {
+  /** Who is responsible (unit or person). */
+  readonly who: string;
+  /** What went wrong. */
+  readonly what: string;
+  readonly conclusion: string;
+}
+
+export interface QualityProblem {
+  readonly problemId: string;
+  readonly resultNumber: string;
+  readonly classification: CatalogueEntry['classification'];
+  readonly custodianOrg: string;
+  readonly organiserOrg: string;
+  readonly implementerOrg: string;
+  /** A file path or a folder (layer) of the result's verified package. */
+  readonly file: string;
+  readonly location: ProblemLocation;
+  readonly description: string;
+  readonly severity: Severity;
+  readonly reportedBy: string;
+  readonly reporterOrg: string;
+  readonly reportedAt: string;
+  /** R19.2's due date for the custodian's decision. */
+  readonly decisionDue: string;
+  readonly state: ProblemState;
+  readonly timeline: readonly ProblemStep[];
+  readonly finding?: ResponsibilityFinding;
+}
+
+export interface ProblemStore {
+  get(problemId: string): Promise<QualityProblem | undefined>;
+  /** The problems of one result, newest first (one key query). */
+  listFor(resultNumber: string): Promise<QualityProblem[]>;
+  /** Write-once with its audit entry (its supervision effects in the same transaction). */
+  create(problem: QualityProblem, entry: AuditEntry): Promise<void>;
+  /** Conditional on the state it was read in; ConflictError PROBLEM_CHANGED otherwise. */
+  update(problem: QualityProblem, from: ProblemState, entry: AuditEntry): Promise<void>;
+}
+
+/** The file paths of a result's verified package as custody holds them (registry records; no bytes read). */
+export interface ResultFiles {
+  list(entry: Pick<CatalogueEntry, 'resultNumber' | 'submissionId'>): Promise<string[]>;
+}
+
+export interface FeedbackPorts {
+  readonly catalogue: Pick<CatalogueStore, 'getEntry'>;
+  readonly problems: ProblemStore;
+  readonly files: ResultFiles;
+  readonly calendar: () => Promise<WorkingDayCalendar>;
+  readonly now: () => Date;
+  readonly newId: () => string;
+}
+
+const entryAudit = (actor: Principal, p: QualityProblem, action: string, requestId: string, detail: Record<string, unknown>): AuditEntry => ({
+  actor: actor.userId,
+  orgCode: actor.orgCode,
+  action,
+  target: `PROBLEM#${p.problemId}`,
+  outcome: 'success',
+  requestId,
+  detail: { resultNumber: p.resultNumber, ...detail },
+});
+
+/** A file matches itself; a layer (folder) matches every file under it. */
+export function fileKnown(paths: readonly string[], file: string): boolean {
+  const f = file.replace(/^\/+|\/+$/g, '');
+  return paths.some((p) => p === f || p.startsWith(`${f}/`));
+}
+
+/**
+ * POST /feedback/problems.
+ *
+ * Primary course:
+ *  1. the result exists and the reporter can read it (else 404, the clearance rule);
+ *  2. the reporter is a requester, or a custodian of the result's custodian organisation (else 403);
+ *  3. the file or layer is one of the verified package's (else 400 naming body.file);
+ *  4. the problem is stored with its first step, R19.2's clock started for the custodian and
+ *     R19.2.reported counted — one transaction with its audit record.
+ */
+export async function reportProblem(
+  ports: FeedbackPorts,
+  cmd: { actor: Principal; resultNumber: string; file: string; location: ProblemLocation; description: string; severity: Severity; requestId: string },
+): Promise<QualityProblem> {
+  const entry = await visibleEntry(ports.catalogue, cmd.actor, cmd.resultNumber);
+  const isCustodian = cmd.actor.roles.includes('custodian') && cmd.actor.orgCode === entry.custodian;
+  if (!isCustodian && !cmd.actor.roles.includes('requester')) {
+    throw new ForbiddenError(`只有成果需求人或保管单位（${entry.custodian}）的成果保管人可以报告质量问题`);
+  }
+  if (!cmd.location.bbox && !(cmd.location.featureIds?.length)) throw invalid('body.location', '请填写问题位置：范围（bbox）或要素编号（featureIds）', 'LOCATION_MISSING');
+  const paths = await ports.files.list(entry);
+  if (!fileKnown(paths, cmd.file)) throw invalid('body.file', `成果 ${entry.resultNumber} 中没有文件或图层“${cmd.file}”`, 'UNKNOWN_FILE');
+  const now = ports.now();
+  const at = now.toISOString();
+  const today = chinaDate(now);
+  const due = (await ports.calendar()).deadline(today, problemDecisionDue.days);
+  const problemId = `QP-${today.replaceAll('-', '')}-${ports.newId()}`;
+  const problem: QualityProblem = {
+    problemId,
+    resultNumber: entry.resultNumber,
+    classification: entry.classification,
+    custodianOrg: entry.custodian,
+    organiserOrg: entry.organiserOrg,
+    implementerOrg: entry.provider,
+    file: cmd.file.replace(/^\/+|\/+$/g, ''),
+    location: cmd.location,
+    description: cmd.description,
+    severity: cmd.severity,
+    reportedBy: cmd.actor.userId,
+    reporterOrg: cmd.actor.orgCode,
+    reportedAt: at,
+    decisionDue: due.due,
+    state: 'reported',
+    timeline: [{ state: 'reported', at, by: cmd.actor.userId, byName: cmd.actor.name, note: cmd.description }],
+  };
+  await ports.problems.create(
+    problem,
+    withSupervision(
+      entryAudit(cmd.actor, problem, 'feedback.problem.report', cmd.requestId, { file: problem.file, severity: problem.severity, decisionDue: due.due, requirement: 'R19.2' }),
+      {
+        start: [{ type: problemDecisionDue.id, subject: problemId, ownerOrg: entry.custodian, regionCode: entry.spatialScope.regionCode, title: entry.name, start: today, due: due.due, provisional: due.provisional, basis: due.basis }],
+        count: [{ org: entry.custodian, metric: 'R19.2.reported' }],
+      },
+      at,
+    ),
+  );
+  return problem;
+}
+
+/** The problems of a result the reader can read (clearance rule on the entry), newest first. */
+export async function listProblems(ports: { catalogue: FeedbackPorts['catalogue']; problems: Pick<ProblemStore, 'listFor'> }, cmd: { actor: Principal; resultNumber: string }): Promise<{ problems: QualityProblem[]; qualityStatus?: string }> {
+  const entry = await visibleEntry(ports.catalogue, cmd.actor, cmd.resultNumber);
+  const problems = await ports.problems.listFor(entry.resultNumber);
+  const open = problems.some((p) => openStates.includes(p.state));
+  return { problems, ...(open ? { qualityStatus: qualityStatusLabel } : {}) };
+}
+
+async function readProblem(ports: Pick<FeedbackPorts, 'catalogue' | 'problems'>, actor: Principal, problemId: string): Promise<QualityProblem> {
+  const problem = await ports.problems.get(problemId);
+  const message = `质量问题 ${problemId} 不存在`;
+  if (!problem) throw new NotFoundError(message);
+  await visibleEntry(ports.catalogue, actor, problem.resultNumber, message);
+  return problem;
+}
+
+/**
+ * POST /feedback/problems/{problemId}/decision — the custodian confirms or rejects with reasons.
+ * R19.2's clock is met (on time or late); a confirmed problem counts R19.2.confirmed; a confirmed
+ * 重大 problem is escalated to the organiser at once (state escalated, R19.3.escalated).
+ * The same decision again changes nothing (changed=false); another decision after one → 409.
+ */
+export async function decideProblem(
+  ports: Pick<FeedbackPorts, 'catalogue' | 'problems' | 'now'>,
+  cmd: { actor: Principal; problemId: string; decision: 'confirm' | 'reject'; reasons: string; requestId: string },
+): Promise<{ problem: QualityProblem; changed: boolean }> {
+  const problem = await readProblem(ports, cmd.actor, cmd.problemId);
+  if (!cmd.actor.roles.includes('custodian') || cmd.actor.orgCode !== problem.custodianOrg) {
+    throw new ForbiddenError(`只有保管单位（${problem.custodianOrg}）的成果保管人可以确认或驳回质量问题`);
+  }
+  const target: ProblemState = cmd.decision === 'reject' ? 'rejected' : problem.severity === '重大' ? 'escalated' : 'confirmed';
+  if (problem.state !== 'reported') {
+    const decided = problem.timeline.find((s) => s.state !== 'reported');
+    const same = decided && (decided.state === target || (target === 'escalated' && decided.state === 'escalated'));
+    if (same) return { problem, changed: false };
+    throw new ConflictError('PROBLEM_DECIDED', `质量问题 ${problem.problemId} 已处理（${problemStateLabels[problem.state]}），不能再改`);
+  }
+  const at = ports.now().toISOString();
+  const step = (state: ProblemState, note: string): ProblemStep => ({ state, at, by: cmd.actor.userId, byName: cmd.actor.name, note });
+  const timeline = [...problem.timeline, step(cmd.decision === 'reject' ? 'rejected' : 'confirmed', cmd.reasons)];
+  if (target === 'escalated') timeline.push(step('escalated', '重大质量问题，提请组织单位核实'));
+  const next: QualityProblem = { ...problem, state: target, timeline };
+  const count: CountIncrement[] = cmd.decision === 'confirm' ? [{ org: problem.custodianOrg, metric: 'R19.2.confirmed' }] : [];
+  if (target === 'escalated') count.push({ org: problem.organiserOrg, metric: 'R19.3.escalated' });
+  await ports.problems.update(
+    next,
+    'reported',
+    withSupervision(
+      entryAudit(cmd.actor, next, `feedback.problem.${cmd.decision}`, cmd.requestId, { reasons: cmd.reasons, state: target, requirement: target === 'escalated' ? 'R19.3' : 'R19.2' }),
+      { meet: [{ type: problemDecisionDue.id, subject: problem.problemId }], ...(count.length ? { count } : {}) },
+      at,
+    ),
+  );
+  return { problem: next, changed: true };
+}
+
+/**
+ * POST /feedback/problems/{problemId}/verification — the organiser's reviewer verifies an
+ * escalated 重大 problem (R19.3): upheld → the responsibility finding (who, what, conclusion)
+ * is recorded and the implementer is ordered to correct it (state correcting); not upheld →
+ * dismissed with the reasons. Same outcome again → changed=false; the other → 409.
+ */
+export interface VerifyPorts extends Pick<FeedbackPorts, 'catalogue' | 'problems' | 'now'> {
+  readonly identity: Pick<IdentityRepository, 'listUsers'>;
+  readonly mailer: Mailer;
+  readonly appBaseUrl: string;
+}
+
+export async function verifyProblem(
+  ports: VerifyPorts,
+  cmd: { actor: Principal; problemId: string; upheld: boolean; note: string; finding?: ResponsibilityFinding; requestId: string },
+): Promise<{ problem: QualityProblem; changed: boolean; ordered: string[] }> {
+  const problem = await readProblem(ports, cmd.actor, cmd.problemId);
+  if (!cmd.actor.roles.includes('reviewer') || cmd.actor.orgCode !== problem.organiserOrg) {
+    throw new ForbiddenError(`只有组织单位（${problem.organiserOrg}）的审核人员可以核实重大质量问题`);
+  }
+  const target: ProblemState = cmd.upheld ? 'correcting' : 'dismissed';
+  if (problem.state === target) return { problem, changed: false, ordered: [] };
+  if (problem.state !== 'escalated') throw new ConflictError('PROBLEM_NOT_ESCALATED', `质量问题 ${problem.problemId} 当前为“${problemStateLabels[problem.state]}”，不在待核实状态`);
+  if (cmd.upheld && !cmd.finding) throw invalid('body.finding', '责令改正时须记录责任认定（责任方、问题、结论）', 'FINDING_MISSING');
+  const at = ports.now().toISOString();
+  const next: QualityProblem = {
+    ...problem,
+    state: target,
+    timeline: [...problem.timeline, { state: target, at, by: cmd.actor.userId, byName: cmd.actor.name, note: cmd.note }],
+    ...(cmd.upheld && cmd.finding ? { finding: cmd.finding } : {}),
+  };
+  await ports.problems.update(
+    next,
+    'escalated',
+    entryAudit(cmd.actor, next, cmd.upheld ? 'feedback.problem.order-correction' : 'feedback.problem.dismiss', cmd.requestId, {
+      note: cmd.note,
+      ...(cmd.finding ? { finding: cmd.finding } : {}),
+      implementerOrg: problem.implementerOrg,
+      requirement: 'R19.3',
+    }),
+  );
+  if (!cmd.upheld || !next.finding) return { problem: next, changed: true, ordered: [] };
+  // The order to correct: every submitter of the implementer (the email names the result by number only; its name may be above a recipient's clearance).
+  const ordered = (await ports.identity.listUsers(next.implementerOrg)).filter((u) => u.roles.includes('submitter')).map((u) => u.email).sort();
+  if (ordered.length > 0) await ports.mailer.send({ to: ordered, ...correctionOrderMail(next, next.finding, ports.appBaseUrl) });
+  return { problem: next, changed: true, ordered };
+}
+
+function correctionOrderMail(p: QualityProblem, f: ResponsibilityFinding, appBaseUrl: string): { subject: string; text: string; html: string } {
+  const link = `${appBaseUrl.replace(/\/+$/, '')}/feedback/results/${encodeURIComponent(p.resultNumber)}/problems`;
+  const subject = `【责令改正】成果 ${p.resultNumber} 的重大质量问题（${p.problemId}）`;
+  const lines = [
+    `经组织单位核实，成果 ${p.resultNumber} 存在重大质量问题，请贵单位改正后作为新版本重新汇交，经核验通过后替换现有版本。`,
+    `问题编号：${p.problemId}`,
+    `文件或图层：${p.file}`,
+    `问题说明：${p.description}`,
+    `责任认定：责任方 ${f.who}；问题 ${f.what}；结论 ${f.conclusion}`,
+    `查看：${link}`,
+  ];
+  return { subject, text: lines.join('\n'), html: lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('') };
+}
+
+/** The view the routes return (the state with its Chinese label). */
+export function problemView(p: QualityProblem): QualityProblem & { stateLabel: string } {
+  return { ...p, stateLabel: problemStateLabels[p.state] };
+}
