@@ -6,10 +6,11 @@
  *
  * CloudFormation allows 500 resources per stack, and a routed function costs
  * about seven (function, role, policy, log group; route, integration and
- * invoke permission on the API side). So the functions
- * of each bounded context live in a nested stack of their own (BoundedContext),
- * and this stack keeps what spans contexts: state machines, the HTTP API,
- * schedules, mail identity and the dead-letter queue. A nested stack is ONE
+ * invoke permission on the API side). So the functions of each bounded
+ * context, with their routes, route integrations and invoke permissions,
+ * live in a nested stack of their own (BoundedContext), and this stack keeps
+ * what spans contexts: state machines, the HTTP API with its stage and JWT
+ * authorizer, schedules, mail identity and the dead-letter queue. A nested stack is ONE
  * resource here, so references must run one way only — this stack may use a
  * function's ARN (state machines, API integrations), while a function knows a
  * state machine or a scheduled target by its deterministic name, never by a
@@ -321,7 +322,7 @@ export class StatelessStack extends Stack {
     for (const def of m.streams) this.streamMapping(def, fnOf(def.function), stateful);
 
     // ---- HTTP API ----
-    this.httpApi(this.api, m, settings, jwt, stateful.logsKey, fnOf);
+    this.httpApi(this.api, m, settings, jwt, stateful.logsKey, fnOf, (name) => contexts.get(contextOf(fnOf(name).def))!);
     for (const fn of functions.values()) {
       fn.fn.addEnvironment(envNames.appBaseUrl, appBaseUrl);
       // The sign-in pages and GET /auth/config (runtime/ports/basics.ts signInClient); every page's sign-in link.
@@ -657,6 +658,7 @@ export class StatelessStack extends Stack {
     jwt: JwtBinding,
     logsKey: kms.IKey,
     fnOf: (name: string) => ChengguoFunction,
+    contextOfFunction: (name: string) => BoundedContext,
   ): apigwv2.HttpApi {
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: settings.logRetention, encryptionKey: logsKey });
     new apigwv2.HttpStage(this, 'ApiStage', {
@@ -683,6 +685,12 @@ export class StatelessStack extends Stack {
         ),
       },
     });
+    // The API, its stage and its JWT authorizer stay here; each route, its
+    // integration and its invoke permission live in the nested stack of the
+    // route's function (≈ 4–7 resources a route would otherwise push this
+    // stack past CloudFormation's 500). The authorizer is created once, in
+    // the scope of the API (HttpRoute binds it there, whatever the route's
+    // scope), and the nested routes reference its id by parameter.
     const authorizer = new HttpJwtAuthorizer('Jwt', jwt.issuer, {
       authorizerName: `${settings.prefix}-jwt`,
       jwtAudience: [jwt.audience],
@@ -690,6 +698,16 @@ export class StatelessStack extends Stack {
     });
     const open = new apigwv2.HttpNoneAuthorizer();
     const integrations = new Map<string, HttpLambdaIntegration>();
+    // One 'Api' scope per nested stack: the routes' logical ids are those they had under the API in this stack.
+    const routeScopes = new Map<BoundedContext, Construct>();
+    const routeScopeOf = (ctx: BoundedContext): Construct => {
+      let scope = routeScopes.get(ctx);
+      if (!scope) {
+        scope = new Construct(ctx, 'Api');
+        routeScopes.set(ctx, scope);
+      }
+      return scope;
+    };
     for (const route of m.routes) {
       let integration = integrations.get(route.function);
       if (!integration) {
@@ -703,13 +721,18 @@ export class StatelessStack extends Stack {
           `${route.method} ${route.path}: API Gateway answers 503 after 30 s, but ${route.function} may run ${timeout} s; the caller never sees the late result.`,
         );
       }
-      const made = api.addRoutes({
-        path: route.path,
-        // Every GET answers HEAD too (the handler drops the body): link checkers probe emailed pages with HEAD.
-        methods: route.method === 'GET' ? [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.HEAD] : [apigwv2.HttpMethod[route.method]],
-        integration,
-        authorizer: route.auth === 'public' ? open : authorizer,
-      });
+      const scope = routeScopeOf(contextOfFunction(route.function));
+      // Every GET answers HEAD too (the handler drops the body): link checkers probe emailed pages with HEAD.
+      const methods = route.method === 'GET' ? [apigwv2.HttpMethod.GET, apigwv2.HttpMethod.HEAD] : [apigwv2.HttpMethod[route.method]];
+      const made = methods.map(
+        (method) =>
+          new apigwv2.HttpRoute(scope, `${method}${route.path}`, {
+            httpApi: api,
+            routeKey: apigwv2.HttpRouteKey.with(route.path, method),
+            integration,
+            authorizer: route.auth === 'public' ? open : authorizer,
+          }),
+      );
       for (const one of route.auth === 'public' ? made : []) {
         acknowledge(
           one,

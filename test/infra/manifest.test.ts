@@ -6,7 +6,8 @@ import { projectRoot } from '#infra/stacks/chengguo-app.ts';
 import { Stack } from 'aws-cdk-lib';
 import { contextOf, functionArnOf, placeholdersOf } from '#infra/stacks/stateless-stack.ts';
 import { functionByName } from '#infra/manifest.ts';
-import { contextResources, functionArnInParent, functionsNamed, nestedStackId, resourcesOf, synthChengguo, type CfnResource, type Synthesised } from './synth.ts';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { asSuppliedByParent, contextResources, functionArnInParent, functionsNamed, nestedStackId, resourcesOf, synthChengguo, type CfnResource, type Synthesised } from './synth.ts';
 
 let s: Synthesised;
 beforeAll(() => {
@@ -19,8 +20,15 @@ const functionArn = (name: string): unknown => {
   expect(functionsNamed(s, name), `Lambda ${prefix}-${name}`).toHaveLength(1);
   return functionArnInParent(s, name);
 };
-const one = (type: string, pred: (r: CfnResource) => boolean, what: string): [string, CfnResource] => {
-  const found = resourcesOf(s.templates.stateless, type).filter(([, r]) => pred(r));
+/** The logical id of the one HTTP API, in the parent. */
+const apiId = (): string => {
+  const apis = resourcesOf(s.templates.stateless, 'AWS::ApiGatewayV2::Api');
+  expect(apis).toHaveLength(1);
+  return apis[0]![0];
+};
+/** The one resource of a type that matches, in any template of the stage (routes live in the contexts' nested stacks), with its template. */
+const one = (type: string, pred: (r: CfnResource) => boolean, what: string): [string, CfnResource, Template] => {
+  const found = [...s.templates.all.values()].flatMap((t) => resourcesOf(t, type).map(([id, r]) => [id, r, t] as [string, CfnResource, Template])).filter(([, r]) => pred(r));
   expect(found, what).toHaveLength(1);
   return found[0]!;
 };
@@ -31,7 +39,9 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
 
     expect(contextResources(s, 'AWS::Lambda::Function')).toHaveLength(manifest.functions.length);
     // Every GET route also answers HEAD (issue 8 §6): one more API Gateway route each.
-    expect(resourcesOf(t, 'AWS::ApiGatewayV2::Route')).toHaveLength(manifest.routes.length + manifest.routes.filter((r) => r.method === 'GET').length);
+    // Routes live in the nested stacks of their functions' contexts, none in the parent.
+    expect(contextResources(s, 'AWS::ApiGatewayV2::Route')).toHaveLength(manifest.routes.length + manifest.routes.filter((r) => r.method === 'GET').length);
+    expect(resourcesOf(t, 'AWS::ApiGatewayV2::Route')).toHaveLength(0);
     expect(resourcesOf(t, 'AWS::StepFunctions::StateMachine')).toHaveLength(manifest.stateMachines.length);
     expect(resourcesOf(t, 'AWS::Scheduler::Schedule')).toHaveLength(manifest.schedules.length);
   });
@@ -50,17 +60,26 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
 
   describe('routes', () => {
     it.each(manifest.routes.map((r) => [r.method, r.path, r] as const))('%s %s reaches its function with the declared authentication', (method, routePath, route: RouteDef) => {
-      const [, r] = one('AWS::ApiGatewayV2::Route', (x) => x.Properties?.['RouteKey'] === `${method} ${routePath}`, `${method} ${routePath}`);
+      const [, r, template] = one('AWS::ApiGatewayV2::Route', (x) => x.Properties?.['RouteKey'] === `${method} ${routePath}`, `${method} ${routePath}`);
       const integrationId = (JSON.stringify(r.Properties?.['Target']).match(/"Ref":"([A-Za-z0-9]+)"/) ?? [])[1] ?? '';
-      const integration = s.templates.stateless.findResources('AWS::ApiGatewayV2::Integration')[integrationId] as CfnResource | undefined;
+      const integration = template.findResources('AWS::ApiGatewayV2::Integration')[integrationId] as CfnResource | undefined;
+      const context = contextOf(functionByName(route.function));
+      const [fn] = functionsNamed(s, route.function);
 
-      expect(integration?.Properties?.['IntegrationUri']).toEqual(functionArn(route.function));
+      // The route, its integration and the function share the nested stack of the function's context.
+      expect(template).toBe(s.templates.contexts.get(context));
+      expect(fn?.template).toBe(template);
+      expect(integration?.Properties?.['IntegrationUri']).toEqual({ 'Fn::GetAtt': [fn!.id, 'Arn'] });
+      // …on the one API of the parent, passed in as a parameter.
+      expect(asSuppliedByParent(s, context, r.Properties?.['ApiId'])).toEqual({ Ref: apiId() });
+      expect(asSuppliedByParent(s, context, integration?.Properties?.['ApiId'])).toEqual({ Ref: apiId() });
       if (route.auth === 'public') {
         expect(r.Properties?.['AuthorizationType']).toBe('NONE');
         expect(r.Properties?.['AuthorizerId']).toBeUndefined();
       } else {
         expect(r.Properties?.['AuthorizationType']).toBe('JWT');
-        expect(r.Properties?.['AuthorizerId']).toEqual({ Ref: expect.stringMatching(/^ApiJwt/) });
+        // The parent's one JWT authorizer, by parameter.
+        expect(asSuppliedByParent(s, context, r.Properties?.['AuthorizerId'])).toEqual({ Ref: expect.stringMatching(/^ApiJwt/) });
       }
     });
   });
@@ -74,7 +93,7 @@ describe('the one manifest is the synthesised template (issue 2)', () => {
       expect(head.Properties?.['AuthorizerId']).toEqual(get.Properties?.['AuthorizerId']);
     });
     it('the emailed task page has its HEAD route', () => {
-      expect(resourcesOf(s.templates.stateless, 'AWS::ApiGatewayV2::Route').some(([, r]) => r.Properties?.['RouteKey'] === 'HEAD /human-tasks/{id}/page')).toBe(true);
+      expect(contextResources(s, 'AWS::ApiGatewayV2::Route').some(([, r]) => r.Properties?.['RouteKey'] === 'HEAD /human-tasks/{id}/page')).toBe(true);
     });
   });
 

@@ -440,6 +440,31 @@ describe('HTTP API (issue 2)', () => {
     });
   });
 
+  it('keeps the API, its stage and its one JWT authorizer in the parent, and each route with its integration and invoke permission in the nested stack of its function', () => {
+    const count = (type: string) => [...s.templates.all.values()].reduce((n, t) => n + resourcesOf(t, type).length, 0);
+    const routed = new Set(manifest.routes.map((r) => r.function));
+    const invokedByApi = (t: (typeof s.templates.stateless)) =>
+      resourcesOf(t, 'AWS::Lambda::Permission').filter(([, r]) => r.Properties?.['Principal'] === 'apigateway.amazonaws.com');
+
+    for (const type of ['AWS::ApiGatewayV2::Api', 'AWS::ApiGatewayV2::Stage', 'AWS::ApiGatewayV2::Authorizer']) {
+      expect(count(type), type).toBe(1);
+      expect(resourcesOf(s.templates.stateless, type), type).toHaveLength(1);
+    }
+    for (const type of ['AWS::ApiGatewayV2::Route', 'AWS::ApiGatewayV2::Integration']) expect(resourcesOf(s.templates.stateless, type), type).toHaveLength(0);
+    expect(invokedByApi(s.templates.stateless)).toHaveLength(0);
+    // One integration per routed function, beside it.
+    expect(contextResources(s, 'AWS::ApiGatewayV2::Integration')).toHaveLength(routed.size);
+    for (const name of routed) {
+      const [fn] = functionsNamed(s, name);
+      const integrations = resourcesOf(fn!.template, 'AWS::ApiGatewayV2::Integration').filter(([, r]) => JSON.stringify(r.Properties?.['IntegrationUri']) === JSON.stringify({ 'Fn::GetAtt': [fn!.id, 'Arn'] }));
+      expect(integrations, name).toHaveLength(1);
+      const permissions = invokedByApi(fn!.template).filter(([, r]) => JSON.stringify(r.Properties?.['FunctionName']) === JSON.stringify({ 'Fn::GetAtt': [fn!.id, 'Arn'] }));
+      // One per route key (GET and HEAD each), scoped to the route's path.
+      const keys = manifest.routes.filter((r) => r.function === name).flatMap((r) => (r.method === 'GET' ? ['GET', 'HEAD'] : [r.method]));
+      expect(permissions, name).toHaveLength(keys.length);
+    }
+  });
+
   it('logs every request of the default stage as JSON to an encrypted log group, and throttles it', () => {
     const [, stage] = resourcesOf(s.templates.stateless, 'AWS::ApiGatewayV2::Stage')[0]!;
 
