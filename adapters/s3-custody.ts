@@ -79,7 +79,7 @@ async function* readObject(client: Client, bucket: string, key: string): AsyncIt
 
 export class S3CustodyStore implements CustodyStore {
   constructor(
-    private readonly bucket: string,
+    readonly bucket: string,
     private readonly opts: {
       client?: Client;
       trustStoredChecksums: boolean;

@@ -169,7 +169,7 @@ export async function copyBatch(
       }
       const key = custodyObjectKey(input.resultNumber, input.n, f.path);
       const source = objectKey(input.submissionId, input.n, f.path);
-      for (const store of stores(ports)) {
+      for (const store of storesLeft(stores(ports), key, input.resume)) {
         const out = await storeOnce(store, key, source, () => ports.uploads.read(source), f.sha256, f.size, { outOfTime, ...(input.resume ? { resume: input.resume } : {}) });
         if (typeof out === 'object') {
           unfinished.push(out);
@@ -271,6 +271,19 @@ async function existingManifest(store: CustodyStore, key: string, manifest: Cust
 
 function stores(ports: Pick<CopyPorts, 'custody' | 'backup'>): CustodyStore[] {
   return ports.backup ? [ports.custody, ports.backup] : [ports.custody];
+}
+
+/**
+ * The stores a call still has to copy `key` into. The stores are copied in order and a call moves to the next
+ * store only once the copy in the one before is confirmed: a copy left unfinished in a later store by an earlier
+ * call means the stores before it hold the confirmed file, so they are not confirmed again (locally, where
+ * stored checksums are not trusted, confirming means reading the whole object: a GiB file would be re-read by
+ * every call of a long backup copy).
+ */
+export function storesLeft(all: readonly CustodyStore[], key: string, resume: readonly PartialCopy[] | undefined): readonly CustodyStore[] {
+  const hint = resume?.find((r) => r.key === key);
+  const at = hint ? all.findIndex((s) => s.bucket !== undefined && s.bucket === hint.bucket) : -1;
+  return at > 0 ? all.slice(at) : all;
 }
 
 /** 'written', 'present' (the same bytes were already there), or the multipart copy left for the next call. */

@@ -52,6 +52,8 @@ export interface CopyOptions {
 }
 
 export interface CustodyStore {
+  /** The bucket (where the store is one): a resumed copy (PartialCopy.bucket) names the store it was left unfinished in. */
+  readonly bucket?: string;
   /**
    * Stores `bytes` under `key` only if no object is there, with the SHA-256
    * (hex) the store checks on arrival. Throws CustodyObjectExistsError

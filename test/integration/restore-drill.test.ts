@@ -25,7 +25,7 @@ async function drill(...extra: string[]): Promise<{ code: number; out: string }>
 
 const drillTables = async () => ((await ddb.send(new ListTablesCommand({}))).TableNames ?? []).filter((n) => n.includes('-drill-'));
 
-describe('R10.1 issue 11 §5: the registry restore drill — a backup restores under new names and its audit chain verifies', () => {
+describe('R10.1 issue 11 §5: the registry restore drill — a backup restores under new names and its audit chain verifies', { timeout: 180_000 }, () => {
   let resultNumber: string;
   beforeAll(async () => {
     ({ resultNumber } = await cataloguedValidResult());

@@ -174,6 +174,7 @@ class PartwiseStore extends FakeCustodyStore {
   constructor(
     private readonly uploads: FakeUploads,
     private readonly partsOf: (key: string) => number,
+    readonly bucket = 'custody',
   ) {
     super();
   }
@@ -181,11 +182,11 @@ class PartwiseStore extends FakeCustodyStore {
     this.calls.push({ key, resume: opts.resume ?? [] });
     if (this.objects.has(key)) return 'present';
     const parts = this.partsOf(key);
-    const from = opts.resume?.find((r) => r.key === key);
+    const from = opts.resume?.find((r) => r.bucket === this.bucket && r.key === key);
     let done = from?.partsDone ?? 0;
     do done += 1;
     while (done < parts && !opts.outOfTime?.());
-    if (done < parts) return { bucket: 'custody', key, uploadId: from?.uploadId ?? `u-${key}`, sourceEtag: '"e"', partsDone: done, parts };
+    if (done < parts) return { bucket: this.bucket, key, uploadId: from?.uploadId ?? `u-${key}`, sourceEtag: '"e"', partsDone: done, parts };
     const bytes = this.uploads.objects.get(sourceKey)!;
     if (sha(bytes) !== hash) throw new Error('wrong bytes');
     this.objects.set(key, bytes);
@@ -193,7 +194,7 @@ class PartwiseStore extends FakeCustodyStore {
   };
 }
 
-function handlerPorts(partsOf: (key: string) => number) {
+function handlerPorts(partsOf: (key: string) => number, backupPartsOf?: (key: string) => number) {
   const uploads = new FakeUploads();
   const paths = ['a/small.txt', 'b/dom.tif', 'c/other.txt'];
   const items: VersionFile[] = paths.map((path) => {
@@ -201,6 +202,7 @@ function handlerPorts(partsOf: (key: string) => number) {
     return { submissionId, n: 1, manifestId: 'm1', path, size: path.length, sha256: sha(path), role: 'data', upload: 'single' };
   });
   const custody = new PartwiseStore(uploads, partsOf);
+  const backup = backupPartsOf ? new PartwiseStore(uploads, backupPartsOf, 'backup') : undefined;
   const ports = {
     submissions: {
       getSubmission: async () => ({ submissionId, organiserOrg: '440000-NR', custodianOrg: '440000-CUS', status: 'verified' }) as Submission,
@@ -209,10 +211,10 @@ function handlerPorts(partsOf: (key: string) => number) {
     },
     uploadsSource: uploads,
     custody,
-    backup: undefined,
+    backup,
     now: () => new Date('2026-12-01T08:00:00Z'),
   };
-  return { custody, invoke: copyBatchHandler.with(ports as never) };
+  return { custody, backup, invoke: copyBatchHandler.with(ports as never) };
 }
 
 /** A Lambda context with `ms` left beyond the copy's reserve. */
@@ -249,6 +251,26 @@ describe('R10.1 issue-11 CopyCustodyBatch: one invocation per stretch of time, s
     const resumedWith = custody.calls.filter((c) => c.key.endsWith('dom.tif')).map((c) => c.resume.find((r) => r.key === c.key)?.partsDone ?? 0);
     expect(resumedWith.slice(1, partsDone.length + 1)).toEqual(partsDone);
     expect([...custody.objects.keys()].sort()).toEqual(['a/small.txt', 'b/dom.tif', 'c/other.txt'].map((p) => custodyObjectKey(resultNumber, 1, p)));
+  });
+
+  it('does not confirm a file in custody again while later calls go on with its unfinished backup copy', async () => {
+    // prepare: dom.tif is 2 parts in custody and 6 in the backup; each call copies as little as it may
+    const { custody, backup, invoke } = handlerPorts((key) => (key.endsWith('dom.tif') ? 2 : 1), (key) => (key.endsWith('dom.tif') ? 6 : 1));
+    // act
+    let input: Record<string, unknown> = item;
+    let calls = 0;
+    for (; calls < 30; calls += 1) {
+      const out = (await invoke(input, lambdaWith(0))) as Out;
+      if (!out.continue) break;
+      input = { ...item, resume: out.resume };
+    }
+    // assess: custody was asked for dom.tif while its own copy ran, never by a call going on with dom.tif's backup copy
+    const domCalls = (s: PartwiseStore) => s.calls.filter((c) => c.key.endsWith('dom.tif'));
+    const backupPending = (c: { resume: readonly PartialCopy[] }) => c.resume.some((r) => r.bucket === 'backup' && r.key.endsWith('dom.tif'));
+    expect(domCalls(backup!).filter(backupPending).length).toBeGreaterThanOrEqual(4);
+    expect(domCalls(custody).filter(backupPending)).toEqual([]);
+    expect(backup!.objects.size).toBe(3);
+    expect(custody.objects.size).toBe(3);
   });
 
   it('copies the whole batch in one invocation when time allows (continue:false at once)', async () => {
