@@ -36,26 +36,14 @@ import { newApp } from './synth.ts';
  * carries; RenderBulletin carries ECharts and exceljs by design, ImportOnboarding reads workbooks with exceljs).
  */
 const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
+  // Session 7 (issue 10): the six API functions back under (other contexts named through type-only imports, the
+  // human-task kinds read entries and reports through small readers: 218–245 KB), SendMail under (MailComposer and
+  // SMTPConnection instead of nodemailer's Mail and SMTPTransport: 270 → 232 KB).
   ses: {
-    // Session 6's merges (publication and sharing task kinds and their summary schemas in the human-task facility,
-    // the region history in submission): six functions 0.3–7.8 KB over the limit — a regression to take back.
-    RegisterSurveyTask: 251,
-    CreateSubmissionVersion: 252,
-    ListMyHumanTasks: 252,
-    SendCatalogueReport: 252,
-    GetHumanTask: 253,
-    DecideHumanTask: 258,
     ImportOnboarding: 647,
     RenderBulletin: 1151,
   },
   smtp: {
-    RegisterSurveyTask: 251,
-    CreateSubmissionVersion: 252,
-    ListMyHumanTasks: 252,
-    SendCatalogueReport: 252,
-    GetHumanTask: 253,
-    DecideHumanTask: 258,
-    SendMail: 271,
     ImportOnboarding: 647,
     RenderBulletin: 1151,
   },
@@ -141,8 +129,9 @@ describe('issue 10: every Lambda bundle is at most 250 KB minified, measured as 
     // assess
     expect(smtp).toEqual(['SendMail']);
     expect(ses).toEqual([]);
-    expect(sendMail.some((f) => f.includes('node_modules/nodemailer/lib/smtp-transport/'))).toBe(true);
-    // nodemailer's other transports stay out of the SMTP bundle too.
-    expect(sendMail.filter((f) => /nodemailer\/lib\/(ses|sendmail|stream|json)-transport|smtp-pool/.test(f))).toEqual([]);
+    expect(sendMail.some((f) => f.includes('node_modules/nodemailer/lib/smtp-connection/'))).toBe(true);
+    expect(sendMail.some((f) => f.includes('node_modules/nodemailer/lib/mail-composer/'))).toBe(true);
+    // nodemailer's transports and their Mail wrapper stay out (DKIM, OAuth2, the well-known services: adapters/mail-smtp.ts).
+    expect(sendMail.filter((f) => /nodemailer\/lib\/((ses|sendmail|stream|json|smtp)-transport|smtp-pool|mailer|dkim|xoauth2|well-known)\//.test(f))).toEqual([]);
   }, 400_000);
 });
