@@ -2,12 +2,12 @@ import { BarChart, LineChart, type BarSeriesOption, type LineSeriesOption } from
 import { GridComponent, TitleComponent, type GridComponentOption, type TitleComponentOption } from 'echarts/components';
 import { init, use, type ComposeOption } from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import ExcelJS from 'exceljs/lib/exceljs.bare.js';
+import writeXlsxFile from 'write-excel-file/universal';
 import type { BulletinRenderers, ChartInput, WorkbookSheet } from '#shared/ports/supervision.ts';
 
 // Issue 10: ECharts tree-shaken to what the two charts draw (line, bar, title, grid; SVG, server-side),
-// instead of the whole library; exceljs's bare build (the Workbook without the streaming reader and
-// writer, which pull archiver and unzipper). docs/performance.md has the sizes.
+// instead of the whole library; the XLSX with write-excel-file (MIT, ≈ 20 KB with its zip) instead of exceljs
+// (≈ 470 KB with its zip and stream stack). docs/performance.md has the sizes.
 use([LineChart, BarChart, TitleComponent, GridComponent, SVGRenderer]);
 
 type EChartsOption = ComposeOption<LineSeriesOption | BarSeriesOption | TitleComponentOption | GridComponentOption>;
@@ -15,7 +15,7 @@ type EChartsOption = ComposeOption<LineSeriesOption | BarSeriesOption | TitleCom
 /**
  * The bulletin's charts and workbook (R21.1), with well-kept libraries:
  * ECharts' server-side SVG renderer (no DOM, no browser: the SVG shows in
- * email clients and in print) and exceljs for the XLSX. Only RenderBulletin
+ * email clients and in print) and write-excel-file for the XLSX (the tests read it with exceljs). Only RenderBulletin
  * imports this module (runtime/ports/bulletin-render.ts).
  */
 const font = '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif';
@@ -64,21 +64,21 @@ export async function bulletinCharts(input: ChartInput): Promise<{ trendSvg: str
   return { trendSvg, lateSvg };
 }
 
-export async function bulletinWorkbook(sheets: readonly WorkbookSheet[], meta: { title: string; creator: string }): Promise<Uint8Array> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = meta.creator;
-  wb.title = meta.title;
-  wb.created = new Date(0);
-  for (const s of sheets) {
-    const ws = wb.addWorksheet(s.name.slice(0, 31));
-    ws.addRow([...s.columns]).font = { bold: true };
-    for (const row of s.rows) ws.addRow([...row]);
-    ws.columns.forEach((c, i) => {
-      c.width = Math.min(40, Math.max(8, ...[s.columns[i] ?? '', ...s.rows.map((r) => r[i] ?? '')].map((v) => String(v).length * 2)));
-    });
-    ws.views = [{ state: 'frozen', ySplit: 1 }];
-  }
-  return new Uint8Array(await wb.xlsx.writeBuffer());
+/**
+ * One sheet per table: bold header row, frozen; columns about as wide as their longest text. write-excel-file writes
+ * no document properties, so the workbook's title and author are not set (the title is the first sheet's, the
+ * file name says the period); `meta` stays in the port for a writer that does.
+ */
+export async function bulletinWorkbook(sheets: readonly WorkbookSheet[], _meta: { title: string; creator: string }): Promise<Uint8Array> {
+  const blob = await writeXlsxFile(
+    sheets.map((s) => ({
+      sheet: s.name.slice(0, 31),
+      data: [s.columns.map((c) => ({ value: c, fontWeight: 'bold' as const })), ...s.rows.map((row) => row.map((v) => v))],
+      columns: s.columns.map((_, i) => ({ width: Math.min(40, Math.max(8, ...[s.columns[i] ?? '', ...s.rows.map((r) => r[i] ?? '')].map((v) => String(v).length * 2))) })),
+      stickyRowsCount: 1,
+    })),
+  ).toBlob();
+  return new Uint8Array(await blob.arrayBuffer());
 }
 
 export const bulletinRenderers: BulletinRenderers = { charts: bulletinCharts, workbook: bulletinWorkbook };

@@ -86,8 +86,7 @@ export class DynamoCatalogueReportStore implements CatalogueReportStore {
   }
 
   async get(reportId: string): Promise<CatalogueReport | undefined> {
-    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.catalogueReport(reportId), ConsistentRead: true }));
-    return out.Item ? strip(out.Item) : undefined;
+    return getReport(this.table, reportId);
   }
 
   async list(custodianOrg: string): Promise<CatalogueReport[]> {
@@ -119,6 +118,17 @@ export class DynamoCatalogueReportStore implements CatalogueReportStore {
       entry: audit,
     });
   }
+}
+
+async function getReport(table: string, reportId: string): Promise<CatalogueReport | undefined> {
+  const out = await documentClient().send(new GetCommand({ TableName: table, Key: keys.catalogueReport(reportId), ConsistentRead: true }));
+  return out.Item ? strip(out.Item) : undefined;
+}
+
+/** One report by id, without the store's writes (what the human-task kinds read; issue 10: no audit or supervision code in their bundles). */
+export function catalogueReportGetterFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<CatalogueReportStore, 'get'> {
+  const table = requireEnv(tableEnv.registry, env);
+  return { get: (reportId) => getReport(table, reportId) };
 }
 
 export function catalogueReportStoreFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoCatalogueReportStore {

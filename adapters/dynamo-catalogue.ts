@@ -10,7 +10,7 @@ import { envNames, requireEnv } from '#adapters/config.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { nationalRegion, regionCovers } from '#shared/identity/scope.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
-import type { CatalogueFilter, CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { CatalogueEntryReader, CatalogueFilter, CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { Page } from '#shared/ports/submission.ts';
 import { catalogueEntrySchema, type CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { documentClient, keys } from './dynamo.ts';
@@ -276,6 +276,32 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
 }
 
 /**
+ * The two point reads of an entry (what the human-task kinds read: runtime/ports/human-task-kinds.ts), without the
+ * search, index and write code of DynamoCatalogueStore, so a bundle that only reads entries carries none of it
+ * (issue 10). DynamoCatalogueStore reads through the same methods.
+ */
+export class DynamoCatalogueEntryReader implements CatalogueEntryReader {
+  constructor(private readonly reads: Pick<CatalogueTableAccess, 'get'>) {}
+
+  async getEntry(resultNumber: string): Promise<CatalogueEntry | undefined> {
+    const item = await this.reads.get(keys.catalogueEntry(resultNumber));
+    return item ? entryOfItem(item) : undefined;
+  }
+
+  async getEntryForSubmission(submissionId: string): Promise<CatalogueEntry | undefined> {
+    const marker = await this.reads.get(keys.catalogueOfSubmission(submissionId));
+    return marker ? this.getEntry(String(marker['resultNumber'])) : undefined;
+  }
+}
+
+/** Entries read by number or by submission, consistent reads of the registry table (DynamoCatalogueEntryReader). */
+export function catalogueEntryReaderFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoCatalogueEntryReader {
+  const table = requireEnv(envNames.registryTable, env);
+  const client = documentClient();
+  return new DynamoCatalogueEntryReader({ get: async (key) => (await client.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item });
+}
+
+/**
  * The catalogue's registry items (key design: adapters/dynamo.ts).
  *
  * Search cost: one Query of the driving partition per `queryPageItems`
@@ -290,17 +316,9 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
  * bounding-box-only search walks all entries newest first, a page per
  * budget — narrow it by region or theme.
  */
-export class DynamoCatalogueStore implements CatalogueStore {
-  constructor(private readonly db: CatalogueTableAccess) {}
-
-  async getEntry(resultNumber: string): Promise<CatalogueEntry | undefined> {
-    const item = await this.db.get(keys.catalogueEntry(resultNumber));
-    return item ? entryOfItem(item) : undefined;
-  }
-
-  async getEntryForSubmission(submissionId: string): Promise<CatalogueEntry | undefined> {
-    const marker = await this.db.get(keys.catalogueOfSubmission(submissionId));
-    return marker ? this.getEntry(String(marker['resultNumber'])) : undefined;
+export class DynamoCatalogueStore extends DynamoCatalogueEntryReader implements CatalogueStore {
+  constructor(private readonly db: CatalogueTableAccess) {
+    super(db);
   }
 
   async listVersions(resultNumber: string): Promise<CatalogueEntry[]> {

@@ -151,6 +151,22 @@ export function defineContext<
   return { ...spec, routes: (spec.routes ?? {}) as R, stateMachines: machines, humanTaskKinds, ref, machine } as unknown as BoundedContext<N, F, R, M, H>;
 }
 
+/**
+ * Another context's function or state machine, named by a type-only import of that context
+ * (`import type { verification } from '../verification/context.ts'`; `refTo<typeof verification>('verification',
+ * 'EscalateReview')`): the same value as `verification.ref.EscalateReview`, checked by the same types, but the
+ * other context's module — its contracts, its human-task kinds and what they import — stays out of every bundle
+ * of this context (issue 10: ≈ 15 KB in each submission function).
+ */
+export function refTo<X extends AnyContext & { readonly ref: object }>(context: X['name'], name: keyof X['ref'] & string): FunctionRef<keyof X['ref'] & string> {
+  return { context, name };
+}
+
+/** Another context's state machine, as `refTo` (the value of `verification.machine.Verification`). */
+export function machineOf<X extends AnyContext & { readonly machine: object }>(context: X['name'], machine: keyof X['machine'] & string): MachineRef<keyof X['machine'] & string> {
+  return { context, machine };
+}
+
 /** Function keys of a context that have a route. */
 export type RoutedKey<X extends AnyContext> = { [K in keyof X['routes'] & string]: X['routes'][K] extends RouteSpec ? K : never }[keyof X['routes'] & string];
 export type ContractOf<X extends AnyContext, K extends string> = X['routes'][K] extends RouteSpec<infer C> ? C : never;

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onboardingTemplateXlsx } from '#shared/identity/onboarding-files.ts';
+import { onboardingTemplateXlsx } from '#shared/identity/onboarding-template.ts';
 
 export const exampleDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'examples', 'onboarding');
 

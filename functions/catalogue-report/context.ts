@@ -1,13 +1,13 @@
 import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
-import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
 import { reportFileFormats } from '#shared/catalogue-report/report.ts';
 import { catalogueReportViewSchema } from '#shared/schemas/catalogue-report.ts';
 import { orgCodeSchema } from '#shared/schemas/submission.ts';
-import { platform } from '../platform/context.ts';
-import { tasks } from '../tasks/context.ts';
-import { verification } from '../verification/context.ts';
+import type { platform } from '../platform/context.ts';
+import type { tasks } from '../tasks/context.ts';
+import type { verification } from '../verification/context.ts';
 import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 
 /** The catalogue-report context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
@@ -108,7 +108,7 @@ export const catalogueReport = defineContext({
   stateMachines: {
     CatalogueReport: {
       file: 'statemachines/catalogue-report.asl.json',
-      functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordReportAcknowledgement', platform.ref.RecordWorkflowFailure],
+      functions: [refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'RecordReportAcknowledgement', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
     },
   },
   humanTaskKinds: { catalogueReportAck: catalogueReportAckKind },

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { contract } from '#runtime/contract.ts';
-import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
 import { described } from '#shared/schemas/described.ts';
-import { platform } from '../platform/context.ts';
+import type { platform } from '../platform/context.ts';
 
 const runViewSchema = z.object({
   runId: described(z.string(), '检查编号：日期.执行名称'),
@@ -110,7 +110,7 @@ export const custody = defineContext({
   stateMachines: {
     IntegrityAudit: {
       file: 'statemachines/integrity-audit.asl.json',
-      functions: ['ListCustodyResults', 'CheckCustodyBatch', 'WriteIntegrityReport', 'AlertIntegrityProblems', platform.ref.RecordWorkflowFailure],
+      functions: ['ListCustodyResults', 'CheckCustodyBatch', 'WriteIntegrityReport', 'AlertIntegrityProblems', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
     },
   },
   schedules: {

@@ -1,11 +1,11 @@
 import * as z from 'zod/mini';
 import { contract } from '#runtime/contract.ts';
-import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
 import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
 import { destructionRequestBodySchema, destructionViewSchema } from '#shared/schemas/destruction.ts';
-import { platform } from '../platform/context.ts';
-import { tasks } from '../tasks/context.ts';
-import { verification } from '../verification/context.ts';
+import type { platform } from '../platform/context.ts';
+import type { tasks } from '../tasks/context.ts';
+import type { verification } from '../verification/context.ts';
 import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
 
 const numberPath = z.object({ resultNumber: resultNumberSchema });
@@ -85,7 +85,7 @@ export const destruction = defineContext({
   stateMachines: {
     Destruction: {
       file: 'statemachines/destruction.asl.json',
-      functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'DestroyCustodyObjects', 'MarkDestroyed', 'RefuseDestruction', platform.ref.RecordWorkflowFailure],
+      functions: [refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'DestroyCustodyObjects', 'MarkDestroyed', 'RefuseDestruction', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
     },
   },
   humanTaskKinds: { destructionApproval: destructionApprovalKind },

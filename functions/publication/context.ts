@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
-import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
 import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
 import { authorityRuleSchema, authorityTableSchema, putAuthorityTableBodySchema } from '#shared/publication/authority.ts';
 import { roleSchema } from '#shared/identity/roles.ts';
@@ -9,9 +9,9 @@ import { catalogueEntrySchema } from '#shared/schemas/catalogue.ts';
 import { createReleaseBodySchema, desensitisationRecordSchema, releaseClassifications } from '#shared/publication/release.ts';
 import { publicationStatuses, requestPublicationBodySchema, resubmitPublicationBodySchema } from '#shared/publication/request.ts';
 import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
-import { platform } from '../platform/context.ts';
-import { tasks } from '../tasks/context.ts';
-import { verification } from '../verification/context.ts';
+import type { platform } from '../platform/context.ts';
+import type { tasks } from '../tasks/context.ts';
+import type { verification } from '../verification/context.ts';
 import { withdrawalBodySchema } from '#shared/publication/publish.ts';
 
 const releaseSchema = z.object({
@@ -300,7 +300,7 @@ export const publication = defineContext({
   stateMachines: {
     Publication: {
       file: 'statemachines/publication.asl.json',
-      functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordPublicationDecision', 'CheckPublicationHold', 'ApprovePublication', 'PublishRelease', platform.ref.RecordWorkflowFailure],
+      functions: [refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'RecordPublicationDecision', 'CheckPublicationHold', 'ApprovePublication', 'PublishRelease', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
     },
   },
   humanTaskKinds: { publicationReview: publicationReviewKind, publicationApproval: publicationApprovalKind },

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
-import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
 import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
 import {
   agreementViewSchema,
@@ -13,9 +13,9 @@ import {
   usageViewSchema,
 } from '#shared/schemas/sharing.ts';
 import { sharingReviewKind } from '#shared/sharing/review-task.ts';
-import { platform } from '../platform/context.ts';
-import { tasks } from '../tasks/context.ts';
-import { verification } from '../verification/context.ts';
+import type { platform } from '../platform/context.ts';
+import type { tasks } from '../tasks/context.ts';
+import type { verification } from '../verification/context.ts';
 
 const applicationPath = z.object({ applicationId: described(z.uuid('申请编号格式不正确'), '共享申请编号') });
 const grantPath = z.object({ grantId: described(z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{6}-[A-Z]{2,8}$/, '授权编号格式不正确')), '共享授权编号（申请编号-组织单位代码）') });
@@ -162,7 +162,7 @@ export const sharing = defineContext({
   stateMachines: {
     SharingReview: {
       file: 'statemachines/sharing.asl.json',
-      functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'GrantSharingAccess', 'RejectSharing', platform.ref.RecordWorkflowFailure],
+      functions: [refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'GrantSharingAccess', 'RejectSharing', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
     },
   },
   humanTaskKinds: { sharingReview: sharingReviewKind },

@@ -1,6 +1,6 @@
-import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { auditedWrites, defineContext, machineOf, readsRegistry } from '#runtime/define.ts';
 import { submissionContracts } from './contracts.ts';
-import { verification } from '../verification/context.ts';
+import type { verification } from '../verification/context.ts';
 
 /** The submission context: its functions, routes, state machines, schedules and streams (see runtime/define.ts). */
 export const submission = defineContext({
@@ -195,6 +195,6 @@ export const submission = defineContext({
     },
   },
   starts: {
-    CompleteVersion: [verification.machine.Verification],
+    CompleteVersion: [machineOf<typeof verification>('verification', 'Verification')],
   },
 });

@@ -1,13 +1,13 @@
 import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
-import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
 import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, confidentialityReviewSchema, securityRecordViewSchema, selfInspectionSchema, supervisionOrgCode, unitFilingSchema } from '#shared/schemas/supervision.ts';
 import { checklistAreas } from '#shared/supervision/self-inspection-kinds.ts';
 import { classifications } from '#shared/reference/classifications.ts';
 import { incidentKinds, incidentStates } from '#shared/supervision/incident-kinds.ts';
 import { clockListStates } from '#shared/supervision/clock-list.ts';
-import { platform } from '../platform/context.ts';
+import type { platform } from '../platform/context.ts';
 
 /**
  * A unified result number, the pattern of resultNumberSchema (shared/schemas/catalogue.ts), written here so this
@@ -434,7 +434,7 @@ export const supervision = defineContext({
   stateMachines: {
     Bulletin: {
       file: 'statemachines/bulletin.asl.json',
-      functions: ['GatherBulletin', 'RenderBulletin', 'RecordBulletin', 'EmailBulletin', platform.ref.RecordWorkflowFailure],
+      functions: ['GatherBulletin', 'RenderBulletin', 'RecordBulletin', 'EmailBulletin', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
     },
   },
   schedules: {

@@ -1,10 +1,10 @@
 import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
-import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
 import { submissionIdSchema } from '#shared/schemas/submission.ts';
-import { tasks } from '../tasks/context.ts';
-import { verification } from '../verification/context.ts';
+import type { tasks } from '../tasks/context.ts';
+import type { verification } from '../verification/context.ts';
 import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
 
 const submissionPath = z.object({ submissionId: submissionIdSchema });
@@ -100,7 +100,7 @@ export const transfer = defineContext({
   stateMachines: {
     Transfer: {
       file: 'statemachines/transfer.asl.json',
-      functions: ['AssignNumber', 'PlanCustodyCopy', 'CopyCustodyBatch', 'CopyIntoCustody', tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordReceipt', 'SendForestryCopy', 'RecordTransferFailure'],
+      functions: ['AssignNumber', 'PlanCustodyCopy', 'CopyCustodyBatch', 'CopyIntoCustody', refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'RecordReceipt', 'SendForestryCopy', 'RecordTransferFailure'],
     },
   },
   humanTaskKinds: { custodyReceipt: custodyReceiptKind, forestryCopyAck: forestryCopyAckKind },

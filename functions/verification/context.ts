@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
-import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
 import { reportPagePathSchema, verificationReportSchema } from '#shared/schemas/verification.ts';
-import { tasks } from '../tasks/context.ts';
+import type { tasks } from '../tasks/context.ts';
 import { technicalReviewKind } from '#shared/verification/review-task.ts';
 import { technicalCountersignKind } from '#shared/verification/countersign.ts';
 
@@ -127,7 +127,7 @@ export const verification = defineContext({
   stateMachines: {
     Verification: {
       file: 'statemachines/verification.asl.json',
-      functions: ['PrepareChecks', 'CheckBatch', 'AssembleReport', tasks.ref.CreateHumanTask, 'EscalateReview', 'ReturnToSubmitter', 'MarkVerified', 'RecordVerificationFailure'],
+      functions: ['PrepareChecks', 'CheckBatch', 'AssembleReport', refTo<typeof tasks>('tasks', 'CreateHumanTask'), 'EscalateReview', 'ReturnToSubmitter', 'MarkVerified', 'RecordVerificationFailure'],
     },
   },
   humanTaskKinds: { technicalReview: technicalReviewKind, technicalCountersign: technicalCountersignKind },

@@ -12,8 +12,8 @@
  * fails unless `kindFactories` is exactly what the contexts declare, in context order.
  */
 import { documentStoreFromEnv } from '#adapters/s3-documents.ts';
-import { catalogueReportStoreFromEnv } from '#adapters/dynamo-catalogue-report.ts';
-import { catalogueStoreFromEnv } from '#adapters/dynamo-catalogue.ts';
+import { catalogueReportGetterFromEnv } from '#adapters/dynamo-catalogue-report.ts';
+import { catalogueEntryReaderFromEnv } from '#adapters/dynamo-catalogue.ts';
 import { holidayTableStoreFromEnv } from '#adapters/dynamo-calendar.ts';
 import { destructionStoreFromEnv } from '#adapters/dynamo-destruction.ts';
 import { sharingApplicationsFromEnv } from '#adapters/dynamo-sharing-read.ts';
@@ -60,9 +60,9 @@ export const kinds = /* @__PURE__ */ port({
       store: submissionStoreFromEnv(env),
       identity: identityRepositoryFromEnv(env),
       documents: documentStoreFromEnv(env),
-      catalogue: catalogueStoreFromEnv(env),
+      catalogue: catalogueEntryReaderFromEnv(env),
       destructions: destructionStoreFromEnv(env),
-      reports: catalogueReportStoreFromEnv(env),
+      reports: catalogueReportGetterFromEnv(env),
       sharing: sharingApplicationsFromEnv(env),
       humanTasks: humanTaskStoreFromEnv(env),
       publications: publicationRequestReaderFromEnv(env),

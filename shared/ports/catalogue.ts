@@ -26,13 +26,17 @@ export interface CatalogueFilter {
   readonly includeDestroyed?: boolean;
 }
 
+/** An entry by its number or by its submission (what the human-task kinds read). */
+export interface CatalogueEntryReader {
+  getEntry(resultNumber: string): Promise<CatalogueEntry | undefined>;
+  getEntryForSubmission(submissionId: string): Promise<CatalogueEntry | undefined>;
+}
+
 /**
  * The catalogue's registry items (key design in adapters/dynamo.ts).
  * Adapter: adapters/dynamo-catalogue.ts.
  */
-export interface CatalogueStore {
-  getEntry(resultNumber: string): Promise<CatalogueEntry | undefined>;
-  getEntryForSubmission(submissionId: string): Promise<CatalogueEntry | undefined>;
+export interface CatalogueStore extends CatalogueEntryReader {
   /** Every stored version snapshot, oldest first. */
   listVersions(resultNumber: string): Promise<CatalogueEntry[]>;
   /** The last number used by a custodian in a year (0 before the first). */

@@ -1,7 +1,7 @@
 import type { CatalogueReportStore } from '#shared/catalogue-report/report.ts';
 import type { DestructionStore } from '#shared/destruction/destruction.ts';
 import type { Role } from '#shared/identity/roles.ts';
-import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import type { CatalogueEntryReader } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { OutcomePorts } from '#shared/ports/submission.ts';
 import type { HumanTask, HumanTaskDecisionValue, HumanTaskStore, HumanTaskSubject } from '#shared/ports/tasks.ts';
@@ -79,7 +79,8 @@ export type HumanTaskKinds = (kind: string) => HumanTaskKind | undefined;
 export interface HumanTaskKindPorts extends OutcomePorts {
   readonly identity: IdentityRepository;
   readonly documents: DocumentStore;
-  readonly catalogue: CatalogueStore;
+  /** Entries by number or submission only (the kinds' one read; adapters/dynamo-catalogue.ts DynamoCatalogueEntryReader). */
+  readonly catalogue: CatalogueEntryReader;
   readonly destructions: Pick<DestructionStore, 'get'>;
   readonly reports: Pick<CatalogueReportStore, 'get'>;
   /** Sharing applications (the organiser's review reads the application and the requester's history). */

@@ -51,4 +51,12 @@ describe('issue 10: imports that keep Lambda bundles small', () => {
 
     expect(dynamic).toEqual([]);
   });
+
+  it("imports another context module as a type only (`import type { verification }`, `refTo<typeof verification>(…)`): a value import puts that context's contracts and human-task kinds in every bundle of this one (≈ 15–30 KB)", () => {
+    const crossContext = files
+      .filter(({ file }) => /^functions\/[^/]+\/context\.ts$/.test(file))
+      .flatMap(({ file, source }) => [...source.matchAll(/^import\s+(?!type\s)[^;]*from\s*'(\.\.\/[^/]+\/context\.ts|#functions\/[^/]+\/context\.ts)';/gm)].map((m) => `${file} → ${m[1]}`));
+
+    expect(crossContext).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { identity } from '#functions/identity/context.ts';
-import { defineContext } from '#runtime/define.ts';
+import { defineContext, machineOf, refTo } from '#runtime/define.ts';
+import { verification } from '#functions/verification/context.ts';
 import { http } from '#runtime/http.ts';
 import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
 import { technicalReviewKind } from '#shared/verification/review-task.ts';
@@ -31,6 +32,22 @@ describe('Issue 9: a context module ties its names by type', () => {
     const swapped = defineContext({ name: 'demo', functions: { A: fn }, humanTaskKinds: { technicalReview: destructionApprovalKind } });
     expect(Object.keys(ok.humanTaskKinds)).toEqual(['technicalReview']);
     expect(Object.keys(swapped.humanTaskKinds)).toEqual(['technicalReview']);
+  });
+
+  it('issue 10: names another context\'s function or machine through a type-only import, the same value as its `ref` / `machine`, typos refused at compile time', () => {
+    // prepare / act
+    const escalate = refTo<typeof verification>('verification', 'EscalateReview');
+    const machine = machineOf<typeof verification>('verification', 'Verification');
+    // @ts-expect-error not a function of verification
+    const noFunction = refTo<typeof verification>('verification', 'Nope');
+    // @ts-expect-error not the context's name
+    const wrongContext = refTo<typeof verification>('tasks', 'EscalateReview');
+    // @ts-expect-error not a state machine of verification
+    const noMachine = machineOf<typeof verification>('verification', 'Nope');
+    // assess
+    expect(escalate).toEqual(verification.ref.EscalateReview);
+    expect(machine).toEqual(verification.machine.Verification);
+    expect([noFunction.name, wrongContext.context, noMachine.machine]).toEqual(['Nope', 'tasks', 'Nope']);
   });
 
   it('refuses a handler for a function without a route at compile time', () => {

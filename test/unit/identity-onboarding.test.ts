@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { type AdminActor } from '#shared/identity/admin.ts';
 import { importOnboarding, maxRowsPerImport, onboardingReportSchema, orgColumns, peopleColumns, runOnboarding } from '#shared/identity/onboarding.ts';
 import { UnprocessableError } from '#shared/errors.ts';
-import { onboardingTemplateXlsx, readOnboardingCsv, readOnboardingXlsx, toCsv } from '#shared/identity/onboarding-files.ts';
+import { readOnboardingCsv, readOnboardingXlsx, toCsv } from '#shared/identity/onboarding-files.ts';
+import { onboardingTemplateXlsx } from '#shared/identity/onboarding-template.ts';
 import { exampleDir } from '../../scripts/build-onboarding-template.ts';
 import { FakeAccounts, FakeIdentity } from './identity-fakes.ts';
 
