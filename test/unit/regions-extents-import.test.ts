@@ -11,6 +11,7 @@ import { loadRegionExtents, parseRegionExtents } from '#shared/reference/region-
 import { gbt2260Codes, regionBoxFor } from '#shared/reference/regions.ts';
 import { cgcs2000ByEpsg } from '#shared/verification/crs.ts';
 import { checkExtent } from '#shared/verification/extent.ts';
+import { extentBasis } from '#shared/verification/report-html.ts';
 import { regionMap } from '#shared/web/region-map.ts';
 import { buildRegionExtents, RegionExtentsInputError } from '../../scripts/build-region-extents.ts';
 
@@ -118,6 +119,15 @@ describe('R3.1 R7.1 issue 12: the extent check at county level, from the departm
     // assess
     expect(map.svg).toContain('杭州市西湖区（330106）区县级外包框');
     expect(map.extents[0]!.placement).toBe('outside');
+  });
+
+  it('the verification report’s note says which box it judged by: county with the data’s attribution, else the approximate provincial box', () => {
+    // act
+    const county = extentBasis('330106', extents);
+    const province = extentBasis('330302', { ...extents, boxes: new Map() });
+    // assess
+    expect(county).toBe('数据范围按区县级外包框判断（边界数据：合成边界（测试））');
+    expect(province).toBe('数据范围按省级外包框近似判断');
   });
 });
 
