@@ -156,15 +156,15 @@ export function regionBoxFor(regionCode: string, extents: RegionExtents | undefi
   if (regionCode === nationalBox.code) return { ...nationalBox, level: 'national' };
   const province = byCode.get(provinceCodeOf(regionCode));
   if (!province) return undefined;
-  const declared = { declared: { code: regionCode, name: regionName(regionCode) } };
+  const declared = () => ({ declared: { code: regionCode, name: regionName(regionCode) } });
   const levels = [...new Set([regionCode, `${regionCode.slice(0, 4)}00`, province.code])];
   for (const code of extents ? levels : []) {
     const bbox = extents!.boxes.get(code);
     if (!bbox) continue;
     const box = { code, name: regionName(code), bbox, pad: BOUNDARY_PAD_DEGREES, level: regionLevelOf(code), boundaries: extents!.source.attribution };
-    return code === regionCode ? box : { ...box, ...declared };
+    return code === regionCode ? box : { ...box, ...declared() };
   }
-  return { ...province, level: 'provincial', ...(province.code !== regionCode ? declared : {}) };
+  return { ...province, level: 'provincial', ...(province.code !== regionCode ? declared() : {}) };
 }
 
 export function padded(b: RegionBox, pad = b.pad ?? PAD_DEGREES): readonly [number, number, number, number] {
