@@ -14,6 +14,8 @@
  * (package.json `sideEffects`), so a bundle carries only the adapters its
  * handler uses.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import { LogLevel, OutputFormat, SourceMapMode, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { packedOpenApiDocument } from '#runtime/openapi.ts';
@@ -28,6 +30,18 @@ export type MailTransport = 'ses' | 'smtp';
  * Node built-ins (nodemailer does); ESM has no `require`, so the bundle makes one.
  */
 export const requireShim = "import { createRequire as __chengguoCreateRequire } from 'node:module'; const require = __chengguoCreateRequire(import.meta.url);";
+
+/** The department's region extents, when built (scripts/build-region-extents.ts; none ship with the project). */
+export const regionExtentsFile = fileURLToPath(new URL('../../shared/reference/region-extents.json', import.meta.url));
+
+/**
+ * The shell commands that put the region extents next to a function's index.mjs, where
+ * shared/reference/region-extents.ts reads them at run time: tens of KB of boxes stay out of the bundles (250 KB).
+ * None when the department has built no table.
+ */
+export function regionExtentsAfterBundling(inputDir: string, outputDir: string, exists: boolean = existsSync(regionExtentsFile)): string[] {
+  return exists ? [`cp "${inputDir}/shared/reference/region-extents.json" "${outputDir}/region-extents.json"`] : [];
+}
 
 /** The NodejsFunction bundling of every function of a stage whose mail goes out by `mail`. */
 export function lambdaBundling(mail: MailTransport): BundlingOptions {
@@ -51,6 +65,7 @@ export function lambdaBundling(mail: MailTransport): BundlingOptions {
     // The Node.js 22 runtime ships AWS SDK v3 (docs/performance.md: runtime SDK against bundled, measured).
     externalModules: ['@aws-sdk/*'],
     logLevel: LogLevel.WARNING,
+    commandHooks: { beforeBundling: () => [], beforeInstall: () => [], afterBundling: (inputDir, outputDir) => regionExtentsAfterBundling(inputDir, outputDir) },
   };
 }
 

@@ -1,6 +1,7 @@
 import { brotliDecompressSync } from 'node:zlib';
 import { codes as groupedCodes, names as namesInOrder, source } from './gbt2260-compact.ts';
 import { nationalRegion } from '#shared/identity/scope.ts';
+import { regionExtents, type RegionExtents } from './region-extents.ts';
 
 /* Regions (issue 9: reference data in one place): the GB/T 2260 table, the provincial boxes of the extent check, and the code hierarchy. */
 /**
@@ -42,6 +43,12 @@ export function isGbt2260Code(code: string): boolean {
   return index().has(code);
 }
 
+/** Every code of today's table, in order (the extents build derives a city's box from all of its counties). */
+export function gbt2260Codes(): readonly string[] {
+  index();
+  return codeList!;
+}
+
 /**
  * Approximate bounding boxes of China's 34 provincial-level divisions, keyed by
  * GB/T 2260 code, in CGCS2000 longitude/latitude (degrees; at this precision
@@ -50,17 +57,22 @@ export function isGbt2260Code(code: string): boolean {
  * islands they administer (e.g. 海南省 includes 三沙市 down to 曾母暗沙). The
  * check pads each box by PAD_DEGREES more, so it catches data in the wrong
  * province or the wrong coordinate system, not data a few hundred metres over
- * a boundary. A county-level check needs the real boundary polygons (a later
- * data set); until then city and county codes fall back to their province.
+ * a boundary. A city or county check needs boxes from real boundary data: a
+ * department imports its own (region-extents.ts, docs/regions.md); without them
+ * city and county codes fall back to their province.
  */
 export interface RegionBox {
   readonly code: string;
   readonly name: string;
   /** [west, south, east, north] in degrees. */
   readonly bbox: readonly [number, number, number, number];
+  /** The tolerance around the box (degrees); PAD_DEGREES when absent. */
+  readonly pad?: number;
 }
 
 export const PAD_DEGREES = 0.1;
+/** The tolerance around a box taken from boundary data (about 1 km): data a little over a boundary line is not an error. */
+export const BOUNDARY_PAD_DEGREES = 0.01;
 
 const box = (code: string, name: string, west: number, south: number, east: number, north: number): RegionBox => ({
   code,
@@ -115,28 +127,47 @@ export function provinceCodeOf(regionCode: string): string {
   return `${regionCode.slice(0, 2)}0000`;
 }
 
+/** The level of a box: the country's, a province's, a city's (xxxx00) or a county's. */
+export type RegionBoxLevel = 'national' | 'provincial' | 'municipal' | 'county';
+
+export function regionLevelOf(code: string): RegionBoxLevel {
+  if (code === nationalRegion) return 'national';
+  if (code.endsWith('0000')) return 'provincial';
+  return code.endsWith('00') ? 'municipal' : 'county';
+}
+
 /** The box used for a declared region: which level it is (issue 12: the extent check says which it used). */
 export interface UsedRegionBox extends RegionBox {
-  /** The level of the box: the country's or the province's (no city or county boxes with a usable licence yet). */
-  readonly level: 'national' | 'provincial';
+  readonly level: RegionBoxLevel;
   /** The region the data was declared for (its code and name), when finer than the box. */
   readonly declared?: { readonly code: string; readonly name: string };
+  /** Present when the box comes from the department's boundary data (region-extents.ts): its attribution. */
+  readonly boundaries?: string;
 }
 
 /**
- * The box to check a region's data against: its province's, or the country's for 100000; undefined if unknown.
- * City and county codes use their province's box and say so (`declared`): no npm package with city or county
- * boundaries under a licence that allows it was found (docs/compliance.md R3.1, issue 12).
+ * The box to check a region's data against, the most specific one there is: the region's own box from the
+ * department's boundary data, else its city's, else its province's (from the boundary data, else the approximate
+ * box above); the country's for 100000; undefined if unknown. A box coarser than the region says so (`declared`).
+ * Without boundary data (the project ships none: docs/regions.md) city and county codes use their province's box.
  */
-export function regionBoxFor(regionCode: string): UsedRegionBox | undefined {
+export function regionBoxFor(regionCode: string, extents: RegionExtents | undefined = regionExtents()): UsedRegionBox | undefined {
   if (!/^\d{6}$/.test(regionCode)) return undefined;
   if (regionCode === nationalBox.code) return { ...nationalBox, level: 'national' };
   const province = byCode.get(provinceCodeOf(regionCode));
   if (!province) return undefined;
-  return { ...province, level: 'provincial', ...(province.code !== regionCode ? { declared: { code: regionCode, name: regionName(regionCode) } } : {}) };
+  const declared = () => ({ declared: { code: regionCode, name: regionName(regionCode) } });
+  const levels = [...new Set([regionCode, `${regionCode.slice(0, 4)}00`, province.code])];
+  for (const code of extents ? levels : []) {
+    const bbox = extents!.boxes.get(code);
+    if (!bbox) continue;
+    const box = { code, name: regionName(code), bbox, pad: BOUNDARY_PAD_DEGREES, level: regionLevelOf(code), boundaries: extents!.source.attribution };
+    return code === regionCode ? box : { ...box, ...declared() };
+  }
+  return { ...province, level: 'provincial', ...(province.code !== regionCode ? declared() : {}) };
 }
 
-export function padded(b: RegionBox, pad = PAD_DEGREES): readonly [number, number, number, number] {
+export function padded(b: RegionBox, pad = b.pad ?? PAD_DEGREES): readonly [number, number, number, number] {
   const [w, s, e, n] = b.bbox;
   return [w - pad, s - pad, e + pad, n + pad];
 }
@@ -185,7 +216,7 @@ export function ancestorCodes(code: string): string[] {
 export function regionName(code: string): string {
   if (code === nationalRegion) return nationalBox.name;
   const own = gbt2260Name(code);
-  const province = gbt2260Name(`${code.slice(0, 2)}0000`) ?? regionBoxFor(code)?.name;
+  const province = gbt2260Name(`${code.slice(0, 2)}0000`) ?? byCode.get(provinceCodeOf(code))?.name;
   if (!province) return code;
   if (code.endsWith('0000')) return own ?? code;
   const city = gbt2260Name(`${code.slice(0, 4)}00`);

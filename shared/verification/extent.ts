@@ -62,22 +62,32 @@ export interface ExtentResult {
   defects: Defect[];
 }
 
-type CheckedBox = RegionBox & { readonly level?: 'national' | 'provincial'; readonly declared?: { readonly code: string; readonly name: string } };
+type CheckedBox = RegionBox & {
+  readonly level?: 'national' | 'provincial' | 'municipal' | 'county';
+  readonly declared?: { readonly code: string; readonly name: string };
+  /** Set when the box comes from the department's boundary data (shared/reference/region-extents.ts). */
+  readonly boundaries?: string;
+};
 
 /** “申报行政区 广东省（440000）” or, for a finer declared region, “申报行政区 广州市从化区（440117）所在的 广东省（440000）”. */
 function boxNote(region: CheckedBox): string {
   return region.declared ? `申报行政区 ${region.declared.name}（${region.declared.code}）所在的 ${region.name}（${region.code}）` : `申报行政区 ${region.name}（${region.code}）`;
 }
 
-/** Which level of box the check used (issue 12). */
+/** Which level of box the check used, and from what data (issue 12). */
 function levelNote(region: CheckedBox): string {
   if (region.level === 'national') return '按全国外包框判断';
+  if (region.level === 'county') return `按区县级外包框判断，边界数据：${region.boundaries ?? '部门提供'}`;
+  if (region.level === 'municipal') {
+    return `${region.declared ? '区县级边界数据暂缺，' : ''}按市级外包框判断，边界数据：${region.boundaries ?? '部门提供'}`;
+  }
+  if (region.boundaries) return `${region.declared ? '市县级边界数据暂缺，' : ''}按省级外包框判断，边界数据：${region.boundaries}`;
   return region.declared ? '市县级边界数据暂缺，按省级外包框近似判断：只能发现省外的数据' : '按省级外包框近似判断';
 }
 
 /**
- * Is the data inside the declared region? Compares against the (padded,
- * approximate) bounding box of the region's province — see regions.ts.
+ * Is the data inside the declared region? Compares against the (padded) bounding box regions.ts gives: the
+ * region's own from the department's boundary data, else its city's or province's (approximate without such data).
  * `what` names the part of the file (a GeoPackage layer) in the message.
  */
 export function checkExtent(input: {

@@ -7,6 +7,7 @@ import type { VerificationReport } from './verify-package.ts';
 import { escapeHtml } from '#shared/web/html.ts';
 import { regionMap, reportExtents } from '#shared/web/region-map.ts';
 import { regionBoxFor } from '#shared/reference/regions.ts';
+import type { RegionExtents } from '#shared/reference/region-extents.ts';
 
 /**
  * The verification report as a self-contained Chinese HTML page (R7.2: the
@@ -39,6 +40,15 @@ export function formatBytes(n: number): string {
 export function reportMapSvg(report: Pick<VerificationReport, 'files' | 'regionCode'>): string {
   const region = regionBoxFor(report.regionCode);
   return regionMap({ title: '数据范围示意图：申报行政区外包框与各图层范围', ...(region ? { region } : {}), extents: reportExtents(report) }).svg;
+}
+
+/** Which box the extent check used for the report's region (issue 12), for the report's closing note. */
+export function extentBasis(regionCode: string, extents?: RegionExtents): string {
+  const box = regionBoxFor(regionCode, extents);
+  if (!box) return '申报行政区无外包框数据，未判断数据范围';
+  if (box.level === 'national') return '数据范围按全国外包框判断';
+  const level = { provincial: '省级', municipal: '市级', county: '区县级' }[box.level];
+  return box.boundaries ? `数据范围按${level}外包框判断（边界数据：${box.boundaries}）` : '数据范围按省级外包框近似判断';
 }
 
 export function renderReportHtml(report: VerificationReport, meta: ReportMeta = {}): string {
@@ -130,7 +140,7 @@ ${fileRows}
 </table>
 <p class="note">依据《自然资源调查监测成果管理办法（试行）》第（七）项，对汇交成果的完整性、规范性进行技术核验。${
     report.passed ? '' : '核验未通过的，汇交单位应在收到反馈之日起 15 个工作日内修改完善后重新汇交，重新汇交的成果将再次核验。'
-  }数据范围按省级外包框近似判断；“错误”须改正，“警告”请核实。</p>
+  }${e(extentBasis(report.regionCode))}；“错误”须改正，“警告”请核实。</p>
 </body>
 </html>
 `;

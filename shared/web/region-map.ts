@@ -5,9 +5,9 @@
  * its shape at China's latitudes). One renderer for the server's pages and the console (which inserts the
  * same string); every label is escaped.
  *
- * What it can draw is what the region data has: provincial boxes (shared/reference/regions.ts) — no county
- * or city boundary has licensed data yet — so the region is labelled for what it is ("省级外包框"), never
- * as a boundary.
+ * What it can draw is what the region data has: provincial boxes (shared/reference/regions.ts), and city and
+ * county boxes only where the department imported its own boundary data (docs/regions.md) — so the region is
+ * labelled for what it is ("省级外包框", "区县级外包框"), never as a boundary.
  */
 import { escapeHtml } from './html.ts';
 
@@ -18,9 +18,11 @@ export interface MapRegion {
   readonly code: string;
   readonly name: string;
   readonly bbox: LonLatBox;
-  readonly level: 'national' | 'provincial';
+  readonly level: 'national' | 'provincial' | 'municipal' | 'county';
   /** The region declared, when finer than the box drawn (a city or county inside the province). */
   readonly declared?: { readonly code: string; readonly name: string };
+  /** The check's tolerance around this box (degrees); 0.1 when absent. */
+  readonly pad?: number;
 }
 
 export interface MapExtent {
@@ -80,12 +82,15 @@ export function viewOf(boxes: readonly LonLatBox[]): LonLatBox {
   return [Math.max(-180, w - dx), Math.max(-90, s - dy), Math.min(180, e + dx), Math.min(90, n + dy)];
 }
 
+const levelLabels = { provincial: '省级', municipal: '市级', county: '区县级' } as const;
+
 export function regionLabel(region: MapRegion | undefined): string {
   if (!region) return '申报行政区无外包框数据';
   if (region.level === 'national') return '全国外包框';
-  return region.declared
-    ? `${region.declared.name}（${region.declared.code}）所在的${region.name}省级外包框（市县边界数据暂缺）`
-    : `${region.name}（${region.code}）省级外包框`;
+  const level = levelLabels[region.level];
+  if (!region.declared) return `${region.name}（${region.code}）${level}外包框`;
+  const missing = region.level === 'provincial' ? '市县边界数据暂缺' : '区县边界数据暂缺';
+  return `${region.declared.name}（${region.declared.code}）所在的${region.name}${level}外包框（${missing}）`;
 }
 
 const placementLabels: Record<Placement, string> = { inside: '在外包框内', partial: '部分超出外包框', outside: '在外包框外' };
@@ -99,7 +104,7 @@ export function regionMap(input: { title: string; region?: MapRegion; extents: r
   const view = viewOf(boxes.length > 0 ? boxes : [[73.4, 3.3, 135.1, 53.6]]);
   const p = projection(view, width, height);
   const region = input.region ? p.rect(input.region.bbox) : undefined;
-  const extents = drawn.map((x) => ({ ...p.rect(x.bbox), label: x.label, placement: input.region ? placement(x.bbox, input.region.bbox) : ('inside' as Placement) }));
+  const extents = drawn.map((x) => ({ ...p.rect(x.bbox), label: x.label, placement: input.region ? placement(x.bbox, input.region.bbox, input.region.pad) : ('inside' as Placement) }));
   const e = escapeHtml;
   const legendLine = 18;
   const legend = [
