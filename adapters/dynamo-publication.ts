@@ -10,11 +10,14 @@ import {
   type PublicationRequestStore,
 } from '#shared/publication/request-store.ts';
 import { documentClient, keys } from './dynamo.ts';
+import { supervisionItems } from './dynamo-supervision.ts';
 
 /**
  * PUBREQ#<requestId> / META: the request, replaced whole under a revision condition; PUBREL#<release> / META:
  * which request a release version belongs to (so a release is requested once); PUBPROG#<programme> / <requestId>:
- * the programme's requests for the level-by-level hold. Every write carries its audit record in one transaction.
+ * the programme's requests for the level-by-level hold. Every write carries its audit record and the clock and
+ * counter items its audit entry's supervision effects add (R11.1, R12.1 clocks; the bulletin's publication counters)
+ * in one transaction.
  */
 /** Reading a request only (the human-task kinds: in every task function's bundle, so kept small). */
 export class DynamoPublicationRequestReader implements Pick<PublicationRequestStore, 'get'> {
@@ -35,6 +38,10 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
     return out.Item?.['requestId'] as string | undefined;
   }
 
+  private async supervision(audit: AuditEntry): Promise<AuditedItem[]> {
+    return supervisionItems(this.table, audit, async (key) => (await documentClient().send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item);
+  }
+
   private releaseLink(releaseNumber: string, requestId: string): AuditedItem {
     return {
       item: { Put: { TableName: this.table, Item: { ...keys.publicationOfRelease(releaseNumber), requestId }, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -50,6 +57,7 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
       },
       this.releaseLink(request.releaseNumber, request.requestId),
     ];
+    items.push(...(await this.supervision(audit)));
     if (request.programme) {
       items.push({ item: { Put: { TableName: this.table, Item: { ...keys.publicationProgramme(request.programme, request.requestId), requestId: request.requestId, level: request.level, regionCode: request.regionCode } } } });
     }
@@ -72,6 +80,7 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
       },
     ];
     if (newRelease) items.push(this.releaseLink(newRelease, next.requestId));
+    items.push(...(await this.supervision(audit)));
     await auditedWrite({ items, entry: audit });
   }
 

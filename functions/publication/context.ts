@@ -50,7 +50,15 @@ const publicationRequestSchema = z.object({
   theme: z.string(),
   classification: z.string(),
   resolution: z.object({ tableVersion: z.number(), ruleId: z.string(), basis: z.string(), joint: z.boolean(), explanation: z.string() }),
-  approvals: z.array(z.object({ orgCode: z.string(), role: z.string(), decision: z.optional(decisionViewSchema), decisionLabel: z.optional(z.string()) })),
+  approvals: z.array(
+    z.object({
+      orgCode: z.string(),
+      role: z.string(),
+      decision: z.optional(decisionViewSchema),
+      decisionLabel: z.optional(z.string()),
+      closed: described(z.optional(z.object({ at: z.string(), reason: z.string() })), '联合审批中另一审批单位不予发布：本单位的审批已关闭（R12.2）'),
+    }),
+  ),
   rounds: z.array(z.object({ round: z.number(), releaseNumber: z.string(), desensitisation: z.optional(desensitisationRecordSchema), submittedBy: z.string(), submittedAt: z.string(), review: z.optional(decisionViewSchema), reviewLabel: z.optional(z.string()) })),
   programme: z.optional(z.string()),
   embargoUntil: z.optional(z.string()),

@@ -117,6 +117,7 @@ export async function writePublicationDemo(ports: PublicationDemoPorts): Promise
     releases,
     publications: registry.publicationRequestStoreFromEnv(),
     workflow: sfn.workflowFromEnv(),
+    calendar: ports.submission.calendar,
     now: ports.submission.now,
     newId: () => randomBytes(6).toString('hex'),
   };

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { SupervisionEffects } from '#shared/supervision/clocks.ts';
 import type { Organisation } from '#shared/schemas/identity.ts';
 import type { DesensitisationRecord } from './release.ts';
 
@@ -45,6 +46,8 @@ export interface PublicationApproval {
   readonly orgCode: string;
   readonly role: string;
   readonly decision?: PublicationDecision;
+  /** The department's task was closed undecided: the request ended by the other department's refusal (R12.2). */
+  readonly closed?: { readonly at: string; readonly reason: string };
 }
 
 export interface PublicationEvent {
@@ -133,11 +136,16 @@ export function audit(actor: string, orgCode: string, action: string, requestId:
   return { actor, orgCode, action, target: `PUBREQ#${requestId}`, outcome: 'success', requestId: requestIdOfCall, detail };
 }
 
-/** Read-modify-write under the revision condition, retried a few times (two departments decide at the same moment). */
+/**
+ * Read-modify-write under the revision condition, retried a few times (two departments decide at the same moment).
+ * `supervision`: the clocks and counters the change moves (shared/publication/supervision.ts), carried by its audit
+ * entry so the adapter writes them in the same transaction (as `withSupervision` does; inlined here to keep the
+ * human-task kinds' bundles free of the supervision module).
+ */
 export async function changeRequest(
   ports: { readonly publications: PublicationRequestStore },
   requestId: string,
-  mutate: (r: PublicationRequest) => { next: PublicationRequest; action: string; detail: Record<string, unknown>; orgCode?: string } | undefined,
+  mutate: (r: PublicationRequest) => { next: PublicationRequest; action: string; detail: Record<string, unknown>; orgCode?: string; supervision?: SupervisionEffects } | undefined,
   requestIdOfCall: string,
   actor: string,
 ): Promise<PublicationRequest> {
@@ -147,7 +155,8 @@ export async function changeRequest(
     const out = mutate(current);
     if (!out) return current;
     try {
-      await ports.publications.update({ ...out.next, revision: current.revision + 1 }, audit(actor, out.orgCode ?? current.organiserOrg, out.action, requestId, requestIdOfCall, out.detail));
+      const detail = out.supervision ? { ...out.detail, supervision: out.supervision } : out.detail;
+      await ports.publications.update({ ...out.next, revision: current.revision + 1 }, audit(actor, out.orgCode ?? current.organiserOrg, out.action, requestId, requestIdOfCall, detail));
       return { ...out.next, revision: current.revision + 1 };
     } catch (error) {
       if (!(error instanceof PublicationChangedError) || attempt >= 4) throw error;

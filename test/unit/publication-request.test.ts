@@ -23,6 +23,8 @@ import { createHumanTask, decideHumanTask, getHumanTask } from '#shared/tasks/hu
 import { newTaskId } from '#shared/tasks/ids.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { randomBytes } from 'node:crypto';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import { applyEffects, effectsOf, type Clock } from '#shared/supervision/clocks.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeMailer } from './custody-fakes.ts';
 import { FakeAuthorityStore, FakePublicationStore } from './publication-fakes.ts';
@@ -65,6 +67,8 @@ async function setup(opts: { theme?: ThemeId; national?: boolean } = {}) {
   const releaseNumber = await newRelease('rel-1');
   const publications = new FakePublicationStore();
   const mailer = new FakeMailer();
+  const humanTasks = new DynamoHumanTaskStore('registry', { client: new InMemoryDocumentReader(world.tables), auditStore: world.tables });
+  const calendar = new WorkingDayCalendar();
   let n = 0;
   const ports = {
     catalogue: cat.store,
@@ -74,6 +78,8 @@ async function setup(opts: { theme?: ThemeId; national?: boolean } = {}) {
     publications,
     workflow: world.workflow,
     mailer,
+    calendar: async () => calendar,
+    humanTasks,
     now: () => world.now,
     newId: () => `00000000000${(n += 1).toString(16)}`.slice(-12),
   };
@@ -236,8 +242,7 @@ describe('R11.1 level-by-level release and embargo: the hold and what it waits f
 
 /** The human-task facility with the two publication kinds over the same registry. */
 async function facility(s: Awaited<ReturnType<typeof setup>>) {
-  const tables = s.world.tables;
-  const store = new DynamoHumanTaskStore('registry', { client: new InMemoryDocumentReader(tables), auditStore: tables });
+  const store = s.ports.humanTasks;
   const kindPorts = { ...s.world.ports, identity: s.world.identity, documents: new InMemoryDocuments(), catalogue: s.cat.store, publications: s.publications };
   const kinds = new Map<string, HumanTaskKind>([publicationReviewKind(kindPorts), publicationApprovalKind(kindPorts)].map((k) => [k.kind, k]));
   const workflow = new RecordingWorkflow();
@@ -304,5 +309,100 @@ describe('R5.1 the request is read through the release version\'s access rule', 
     expect((await visibleRequest(s.ports, await s.world.user('liu.yang'), r.requestId)).requestId).toBe(r.requestId);
     await expect(visibleRequest(s.ports, await s.world.user('luo.xin'), r.requestId)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(visibleRequest(s.ports, await s.world.user('liu.yang'), `${s.releaseNumber}-ffffffffffff`)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+/** The clocks and counters the request's audit trail moves, folded as the adapter and the rebuild do (applyEffects). */
+function supervisionOf(audits: readonly AuditEntry[]) {
+  const clocks = new Map<string, Clock>();
+  const counters: Record<string, number> = {};
+  for (const a of audits) {
+    const effects = effectsOf(a);
+    if (!effects) continue;
+    const out = applyEffects(effects, (id) => clocks.get(id));
+    for (const c of out.clocks) clocks.set(c.after.clockId, c.after);
+    for (const d of out.counters) counters[`${d.org} ${d.metric}`] = (counters[`${d.org} ${d.metric}`] ?? 0) + d.delta;
+  }
+  return { clocks, counters };
+}
+
+describe('R11.1 R12.1 the review and approval clocks start in the transaction that opens the step and are met in the decision\'s', () => {
+  it('the request starts R11.1 for the organiser (due in 5 working days); 审查通过 meets it and starts R12.1 for the approver; 同意发布 meets R12.1; the bulletin counts', async () => {
+    const { world, releaseNumber, ports, publications } = await setup();
+    const r = await requestPublication(ports, { actor: await world.user('liu.yang'), body: { releaseNumber }, requestId: 'req-1' });
+    const opened = supervisionOf(publications.audits);
+    const review = opened.clocks.get(`R11.1#${r.requestId}#r1`);
+    expect(review).toMatchObject({ state: 'running', ownerOrg: '440000-NR', start: '2026-09-21', due: new WorkingDayCalendar().deadline('2026-09-21', 5).due });
+    expect(opened.counters).toEqual({ '440000-NR R11.requests': 1, '440000-NR clock.R11.1.due': 1 });
+
+    await recordReview(ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c1' });
+    const reviewed = supervisionOf(publications.audits);
+    expect(reviewed.clocks.get(`R11.1#${r.requestId}#r1`)).toMatchObject({ state: 'met', late: false });
+    expect(reviewed.clocks.get(`R12.1#${r.requestId}#r1#a0`)).toMatchObject({ state: 'running', ownerOrg: '440000-NR', start: '2026-09-22' });
+
+    world.setNow('2026-09-24T02:00:00.000Z');
+    await recordApproval(ports, { requestId: r.requestId, round: 1, approver: 0, decision: { ...decision('approve', 'liu.yang'), decidedAt: '2026-09-24T02:00:00.000Z' }, requestIdOfCall: 'c2' });
+    const decided = supervisionOf(publications.audits);
+    expect(decided.clocks.get(`R12.1#${r.requestId}#r1#a0`)).toMatchObject({ state: 'met', late: false, metOn: '2026-09-24' });
+    // Requested 2026-09-21 (Monday), approved 2026-09-24 (Thursday): 3 working days.
+    expect(decided.counters).toMatchObject({ '440000-NR R12.granted': 1, '440000-NR R12.grantDays': 3, '440000-NR clock.R12.1.onTime': 1, '440000-NR clock.R11.1.onTime': 1 });
+    // A retry of the same decision moves nothing.
+    const audits = publications.audits.length;
+    await recordApproval(ports, { requestId: r.requestId, round: 1, approver: 0, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c2' });
+    expect(publications.audits.length).toBe(audits);
+  });
+
+  it('退回修改 meets R11.1 (late when after the due date) and is counted; the resubmission starts the next round\'s R11.1', async () => {
+    const { world, releaseNumber, newRelease, ports, publications } = await setup();
+    const r = await requestPublication(ports, { actor: await world.user('liu.yang'), body: { releaseNumber }, requestId: 'req-1' });
+    await recordReview(ports, { requestId: r.requestId, round: 1, decision: { ...decision('return', 'liu.yang', '注记图层未偏移处理'), decidedAt: '2026-10-09T02:00:00.000Z' }, requestIdOfCall: 'c1' });
+    const second = await newRelease('rel-2');
+    await resubmitPublication(ports, { actor: await world.user('liu.yang'), id: r.requestId, releaseNumber: second, requestId: 'req-2' });
+
+    const { clocks, counters } = supervisionOf(publications.audits);
+    expect(clocks.get(`R11.1#${r.requestId}#r1`)).toMatchObject({ state: 'met', late: true });
+    expect(clocks.get(`R11.1#${r.requestId}#r2`)).toMatchObject({ state: 'running' });
+    expect(clocks.has(`R12.1#${r.requestId}#r1#a0`)).toBe(false);
+    expect(counters).toMatchObject({ '440000-NR R11.requests': 1, '440000-NR R11.returns': 1, '440000-NR clock.R11.1.late': 1, '440000-NR clock.R11.1.due': 2 });
+  });
+});
+
+describe('R12.2 a refusal in the joint approval closes the other department\'s open task: its page says why, it cannot be decided (409), its clock is met', () => {
+  it('国家林业和草原局 refuses while 自然资源部\'s task is open: that task is recorded expired, its assignee emailed, its page shows the reason; deciding it → 409', async () => {
+    const s = await setup({ theme: 'wetland', national: true });
+    const r = await requestPublication(s.ports, { actor: await s.world.user('zhao.min'), body: { releaseNumber: s.releaseNumber }, requestId: 'req' });
+    await recordReview(s.ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'zhao.min'), requestIdOfCall: 'c' });
+    const f = await facility(s);
+    const open = async (approver: number) =>
+      (await createHumanTask(f.ports, { taskToken: fakeTaskToken(), kind: 'publicationApproval', subject: { requestId: r.requestId, round: 1, approver }, timeoutSeconds: 86400, escalationLevel: 0, requestId: `ct${approver}`, fn: 'CreateHumanTask' })).task;
+    const mnr = await open(0);
+    const nfga = await open(1);
+    await decideHumanTask(f.ports, { actor: await s.world.user('wu.jing'), id: nfga.id, decision: 'return', reasons: '湿地边界与林草湿数据未对接', requestId: 'd1' });
+    const refusal = f.workflow.successes.at(-1)?.output as PublicationDecision;
+
+    await expect(recordApproval(s.ports, { requestId: r.requestId, round: 1, approver: 1, decision: refusal, requestIdOfCall: 'c2' })).rejects.toMatchObject({ name: 'PublicationRefused' });
+
+    const stored = await s.publications.get(r.requestId);
+    expect(stored?.approvals[0]?.closed?.reason).toContain('100000-FG 已决定不予发布');
+    const page = await getHumanTask(f.ports, { actor: await s.world.user('zhao.min'), id: mnr.id });
+    expect(page).toMatchObject({ status: 'expired', canDecide: false });
+    expect(page.details.join('\n')).toContain('此审批已关闭');
+    expect(page.summary).toMatchObject({ closed: { reason: expect.stringContaining('不予发布') }, otherDecisions: [{ orgCode: '100000-FG', decisionLabel: '不予发布', reasons: '湿地边界与林草湿数据未对接' }] });
+    await expect(decideHumanTask(f.ports, { actor: await s.world.user('zhao.min'), id: mnr.id, decision: 'approve', reasons: '', requestId: 'd2' })).rejects.toBeInstanceOf(ConflictError);
+    const told = s.mailer.sent.find((m) => m.subject.startsWith('发布审批已关闭'));
+    expect(told?.to).toEqual(['zhao.min@example.gov.cn']);
+    expect(told?.text).toContain('湿地边界与林草湿数据未对接');
+    // The refused department's page shows 自然资源部 as not having decided because the request ended.
+    const theirs = await getHumanTask(f.ports, { actor: await s.world.user('wu.jing'), id: nfga.id });
+    expect(theirs.summary).toMatchObject({ otherDecisions: [{ orgCode: '100000-NR', decided: false, decisionLabel: '未作决定（申请已结束）' }] });
+
+    const { clocks, counters } = supervisionOf(s.publications.audits);
+    expect(clocks.get(`R12.1#${r.requestId}#r1#a0`)?.state).toBe('met');
+    expect(clocks.get(`R12.1#${r.requestId}#r1#a1`)?.state).toBe('met');
+    expect(counters).toMatchObject({ '100000-NR R12.refusals': 1 });
+    // A retry of the refusal's step closes nothing twice and sends no second mail.
+    const mails = s.mailer.sent.length;
+    await expect(recordApproval(s.ports, { requestId: r.requestId, round: 1, approver: 1, decision: refusal, requestIdOfCall: 'c2' })).rejects.toMatchObject({ name: 'PublicationRefused' });
+    expect(s.mailer.sent.length).toBe(mails);
   });
 });
