@@ -23,6 +23,12 @@ import { createHumanTask, decideHumanTask, getHumanTask } from '#shared/tasks/hu
 import { newTaskId } from '#shared/tasks/ids.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { randomBytes } from 'node:crypto';
+import ExcelJS from 'exceljs';
+import { bulletinRenderers } from '#adapters/bulletin-render.ts';
+import { DynamoSupervisionStore, withSupervisionItems } from '#adapters/dynamo-supervision.ts';
+import { issueBulletin, type BulletinPorts } from '#shared/supervision/bulletin.ts';
+import { InMemoryRegistryAccess } from './submission-fakes.ts';
+import { RecordingMailer } from './tasks-fakes.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { applyEffects, effectsOf, type Clock } from '#shared/supervision/clocks.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
@@ -405,4 +411,53 @@ describe('R12.2 a refusal in the joint approval closes the other department\'s o
     await expect(recordApproval(s.ports, { requestId: r.requestId, round: 1, approver: 1, decision: refusal, requestIdOfCall: 'c2' })).rejects.toMatchObject({ name: 'PublicationRefused' });
     expect(s.mailer.sent.length).toBe(mails);
   });
+});
+
+describe('R21.1 R11.1 R12.1 the bulletin\'s publication section reads the counters the publication transactions wrote (never a scan)', () => {
+  it('广东省\'s September bulletin: 2 requests, 1 approved in 3 working days, 1 refused — in the HTML and the XLSX sheet', async () => {
+    // prepare: one request approved (Monday → Thursday), one refused; the audit trail replayed through the adapter's
+    // supervision items (what DynamoPublicationRequestStore writes in each request transaction).
+    const s = await setup();
+    const liu = await s.world.user('liu.yang');
+    const first = await requestPublication(s.ports, { actor: liu, body: { releaseNumber: s.releaseNumber }, requestId: 'r1' });
+    await recordReview(s.ports, { requestId: first.requestId, round: 1, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c1' });
+    await recordApproval(s.ports, { requestId: first.requestId, round: 1, approver: 0, decision: { ...decision('approve', 'liu.yang'), decidedAt: '2026-09-24T02:00:00.000Z' }, requestIdOfCall: 'c2' });
+    const secondRelease = await s.newRelease('rel-2');
+    const second = await requestPublication(s.ports, { actor: liu, body: { releaseNumber: secondRelease }, requestId: 'r2' });
+    await recordReview(s.ports, { requestId: second.requestId, round: 1, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c3' });
+    await recordApproval(s.ports, { requestId: second.requestId, round: 1, approver: 0, decision: decision('return', 'liu.yang', '涉及未公开的规划边界'), requestIdOfCall: 'c4' });
+    const db = withSupervisionItems(new InMemoryRegistryAccess(s.world.tables));
+    for (const a of s.publications.audits) await db.write([], a);
+    s.world.setNow('2026-10-09T01:00:00.000Z');
+    const objects = new Map<string, Uint8Array>();
+    const supervision = new DynamoSupervisionStore(new InMemoryRegistryAccess(s.world.tables));
+    const ports: BulletinPorts = {
+      identity: s.world.identity,
+      counters: () => new DynamoSupervisionStore(new InMemoryRegistryAccess(s.world.tables)),
+      clocks: supervision,
+      renderers: bulletinRenderers,
+      files: {
+        putOnce: async (key, body) => (objects.has(key) ? false : (objects.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : body), true)),
+        get: async (key) => objects.get(key),
+      },
+      bulletins: supervision,
+      mailer: new RecordingMailer(),
+      now: () => s.world.now,
+      appBaseUrl,
+    };
+
+    // act
+    const issued = await issueBulletin(ports, { actor: await s.world.user('zhou.hong'), org: '440000-NR', period: '2026-09', requestId: 'b1' });
+
+    // assess
+    const html = new TextDecoder().decode(objects.get(issued.bulletin.keys.html));
+    expect(html).not.toMatch(/成果发布（R11–R12）<\/h2><p class="nodata">/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(objects.get(issued.bulletin.keys.xlsx)!) as never);
+    const sheet = wb.getWorksheet('成果发布（R11–R12）')!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    const total = sheet.getRows(1, sheet.rowCount)!.find((r) => r.getCell(1).value === '合计')!;
+    const cell = (label: string) => total.getCell(header.indexOf(label) + 1).value;
+    expect([cell('发布申请'), cell('审批同意'), cell('不予发布'), cell('平均审批用时（工作日）'), cell('逾期审批')]).toEqual([2, 1, 1, 3, 0]);
+  }, 60_000);
 });
