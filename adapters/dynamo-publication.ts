@@ -59,7 +59,7 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
     ];
     items.push(...(await this.supervision(audit)));
     if (request.programme) {
-      items.push({ item: { Put: { TableName: this.table, Item: { ...keys.publicationProgramme(request.programme, request.requestId), requestId: request.requestId, level: request.level, regionCode: request.regionCode } } } });
+      items.push({ item: { Put: { TableName: this.table, Item: { ...keys.publicationProgramme(request.programme, request.requestId), requestId: request.requestId, level: request.level, regionCode: request.regionCode, ...(request.taskId ? { taskId: request.taskId } : {}) } } } });
     }
     await auditedWrite({ items, entry: audit });
   }
@@ -91,7 +91,9 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
       const page = await documentClient().send(
         new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.publicationProgramme(programme, '').pk }, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
       );
-      for (const i of page.Items ?? []) out.push({ requestId: i['requestId'] as string, level: i['level'] as ProgrammeMember['level'], regionCode: i['regionCode'] as string });
+      for (const i of page.Items ?? []) {
+        out.push({ requestId: i['requestId'] as string, level: i['level'] as ProgrammeMember['level'], regionCode: i['regionCode'] as string, ...(i['taskId'] ? { taskId: i['taskId'] as string } : {}) });
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return out;

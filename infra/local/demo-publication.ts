@@ -115,6 +115,7 @@ export async function writePublicationDemo(ports: PublicationDemoPorts): Promise
     identity: ports.submission.identity,
     authorities: authority.authorityTableStoreFromEnv(),
     releases,
+    submissions: store,
     publications: registry.publicationRequestStoreFromEnv(),
     workflow: sfn.workflowFromEnv(),
     calendar: ports.submission.calendar,

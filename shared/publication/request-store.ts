@@ -64,6 +64,8 @@ export interface PublicationHold {
   readonly embargoUntil?: string;
   /** The level above of the same programme whose release must be published first. */
   readonly parentLevel?: OrgLevel;
+  /** The survey task of the level above whose results' release must be published first. */
+  readonly parentTaskId?: string;
   readonly since: string;
   readonly checkedAt: string;
 }
@@ -84,6 +86,14 @@ export interface PublicationRequest {
   readonly approvals: readonly PublicationApproval[];
   readonly rounds: readonly PublicationRound[];
   readonly programme?: string;
+  /**
+   * R11.1 level-by-level: the source's survey task names the task of the level above (POST /survey-tasks
+   * parentTaskId); the release is held until a release of that task's results is published. `programme` is then
+   * the top task of the chain.
+   */
+  readonly parentTaskId?: string;
+  /** The source's survey task (the programme's member is found by it). */
+  readonly taskId?: string;
   readonly embargoUntil?: string;
   readonly hold?: PublicationHold;
   readonly requestedBy: string;
@@ -100,6 +110,8 @@ export interface ProgrammeMember {
   readonly requestId: string;
   readonly level: OrgLevel;
   readonly regionCode: string;
+  /** The source's survey task (absent on members stored before tasks named their parent). */
+  readonly taskId?: string;
 }
 
 /** Registry items PUBREQ#<requestId>, PUBREL#<releaseNumber> (the request of a release) and PUBPROG#<programme> (adapters/dynamo-publication.ts). */

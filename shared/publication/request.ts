@@ -8,6 +8,7 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
+import type { SubmissionStore } from '#shared/ports/submission.ts';
 import type { HumanTaskStore } from '#shared/ports/tasks.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
@@ -88,6 +89,8 @@ export interface RequestPublicationPorts {
   readonly identity: Pick<IdentityRepository, 'getOrganisation'>;
   readonly authorities: Pick<AuthorityTableStore, 'current'>;
   readonly releases: Pick<ReleaseStore, 'listForSource'>;
+  /** The source's survey task: the level above it names (R11.1 level-by-level). */
+  readonly submissions: Pick<SubmissionStore, 'getTask'>;
   readonly publications: PublicationRequestStore;
   readonly workflow: Pick<Workflow, 'start'>;
   readonly calendar: () => Promise<WorkingDayCalendar>;
@@ -127,6 +130,10 @@ export async function requestPublication(ports: RequestPublicationPorts, cmd: { 
   const subject = await subjectOfEntry(ports.identity, source);
   const resolution = resolveAuthority(await currentAuthorityTable(ports.authorities), subject);
   if (await ports.publications.requestOfRelease(entry.resultNumber)) throw new PublicationRequestedError(entry.resultNumber);
+  // R11.1: a task that names the task of the level above is a part of that programme (its top task); a request
+  // without one may still name a programme code (the level above found by level and region).
+  const task = await ports.submissions.getTask(source.taskId);
+  const programme = task?.parentTaskId ? (task.programmeTaskId ?? task.parentTaskId) : (body.programme ?? task?.taskId);
   const at = ports.now().toISOString();
   const request: PublicationRequest = {
     requestId: `${entry.resultNumber}-${ports.newId()}`,
@@ -142,7 +149,9 @@ export async function requestPublication(ports: RequestPublicationPorts, cmd: { 
     resolution: { tableVersion: resolution.tableVersion, ruleId: resolution.rule.ruleId, basis: resolution.rule.basis, joint: resolution.joint, explanation: resolution.explanation },
     approvals: resolution.approvers.map((a) => ({ orgCode: a.orgCode, role: a.role })),
     rounds: [{ round: 1, releaseNumber: entry.resultNumber, ...(desensitisation ? { desensitisation } : {}), submittedBy: actor.userId, submittedAt: at }],
-    ...(body.programme ? { programme: body.programme } : {}),
+    ...(programme ? { programme } : {}),
+    ...(task ? { taskId: task.taskId } : {}),
+    ...(task?.parentTaskId ? { parentTaskId: task.parentTaskId } : {}),
     ...(body.embargoUntil ? { embargoUntil: body.embargoUntil } : {}),
     requestedBy: actor.userId,
     requestedByOrg: actor.orgCode,
@@ -160,7 +169,8 @@ export async function requestPublication(ports: RequestPublicationPorts, cmd: { 
         ruleId: resolution.rule.ruleId,
         tableVersion: resolution.tableVersion,
         approvers: request.approvals,
-        programme: body.programme ?? null,
+        programme: programme ?? null,
+      parentTaskId: task?.parentTaskId ?? null,
         embargoUntil: body.embargoUntil ?? null,
       }),
       // R11.1: the review clock starts with the request (and it is counted for the bulletin).
@@ -181,7 +191,7 @@ export function machineInput(r: PublicationRequest) {
  * POST /publication/requests/{requestId}/resubmissions: after 退回修改, the preparer registered a new release
  * version (new package, new record) of the same source; the next round starts with it. Every round stays.
  */
-export async function resubmitPublication(ports: RequestPublicationPorts, cmd: { actor: Principal; id: string; releaseNumber: string; requestId: string }): Promise<PublicationRequest> {
+export async function resubmitPublication(ports: Omit<RequestPublicationPorts, 'submissions'>, cmd: { actor: Principal; id: string; releaseNumber: string; requestId: string }): Promise<PublicationRequest> {
   const current = await visibleRequest(ports, cmd.actor, cmd.id);
   if (current.status !== 'returned') throw new ConflictError('PUBLICATION_NOT_RETURNED', `发布申请 ${current.requestId} 当前状态为“${publicationStatusLabels[current.status]}”，只有退回修改的申请可以重新提交`);
   const { entry, source, desensitisation } = await releaseToPublish(ports, cmd.actor, cmd.releaseNumber);
@@ -462,7 +472,19 @@ export async function checkHold(
   const waitingFor: string[] = [];
   let waitSeconds = holdRecheckSeconds;
   let parentLevel: OrgLevel | undefined;
-  if (r.programme && r.level !== 'national') {
+  if (r.parentTaskId && r.programme) {
+    // The programme entity: the source's task names the task of the level above; its results' requests are members.
+    const parents = (await ports.publications.listProgramme(r.programme)).filter((m) => m.taskId === r.parentTaskId && m.requestId !== r.requestId);
+    let published = false;
+    for (const p of parents) {
+      const req = await ports.publications.get(p.requestId);
+      const entry = req ? await ports.catalogue.getEntry(req.releaseNumber) : undefined;
+      if (entry?.release?.state === 'released') published = true;
+    }
+    if (!published) waitingFor.push(`上一级调查监测任务（${r.parentTaskId}）的成果发布${parents.length > 0 ? `（发布申请 ${parents.map((p) => p.requestId).join('、')}）` : '（上一级尚未申请发布）'}`);
+  } else if (r.programme && r.programme !== r.taskId && r.level !== 'national') {
+    // A programme code named on the request (no task chain): the level above found by level and region. A task
+    // without a parent is its own programme's top (programme === taskId): never held for a level above.
     const above = (Object.keys(levelRank) as OrgLevel[]).find((l) => levelRank[l] === levelRank[r.level] - 1)!;
     parentLevel = above;
     const parents = (await ports.publications.listProgramme(r.programme)).filter((m) => m.level === above && m.requestId !== r.requestId && contains(m, r));
@@ -490,7 +512,14 @@ export async function checkHold(
       const same = JSON.stringify(cur.hold?.waitingFor ?? []) === JSON.stringify(waitingFor);
       if (same && (held || !cur.hold)) return undefined;
       const hold: PublicationHold | undefined = held
-        ? { waitingFor, since: cur.hold?.since ?? at, checkedAt: at, ...(r.embargoUntil ? { embargoUntil: r.embargoUntil } : {}), ...(parentLevel ? { parentLevel } : {}) }
+        ? {
+            waitingFor,
+            since: cur.hold?.since ?? at,
+            checkedAt: at,
+            ...(r.embargoUntil ? { embargoUntil: r.embargoUntil } : {}),
+            ...(parentLevel ? { parentLevel } : {}),
+            ...(r.parentTaskId && waitingFor.some((w) => w.includes(r.parentTaskId!)) ? { parentTaskId: r.parentTaskId } : {}),
+          }
         : undefined;
       const { hold: _old, ...rest } = cur;
       return {

@@ -15,11 +15,14 @@ import {
   resubmitPublication,
   visibleRequest,
   type PublicationDecision,
+  type PublicationRequest,
 } from '#shared/publication/request.ts';
 import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
 import type { ThemeId } from '#shared/reference/themes.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { createHumanTask, decideHumanTask, getHumanTask } from '#shared/tasks/human-tasks.ts';
+import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
+import { ValidationError } from '#shared/errors.ts';
 import { newTaskId } from '#shared/tasks/ids.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { randomBytes } from 'node:crypto';
@@ -53,10 +56,21 @@ const record: DesensitisationRecord = {
  * A registered 内部 source and its 公开 release version (-R1). `national`: the source made a national result of
  * the theme (organiser 自然资源部, region 100000), as a national wetland survey's would be.
  */
-async function setup(opts: { theme?: ThemeId; national?: boolean } = {}) {
+async function setup(opts: { theme?: ThemeId; national?: boolean; parentTask?: boolean } = {}) {
   const world = await submissionWorld();
   const cat = catalogueWorld(world);
-  const sourceSubmission = await verifiedSubmission(world, { classification: 'internal', name: '2026 年度广东省地表覆盖监测成果' }, { theme: opts.theme ?? 'landCover' });
+  // R11.1 level-by-level: a national task (自然资源部) and 广东省's part of it, whose task names it as its parent.
+  let parentTaskId: string | undefined;
+  let childTaskId: string | undefined;
+  if (opts.parentTask) {
+    const theme = opts.theme ?? 'landCover';
+    const base = { theme, regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS' } as const;
+    parentTaskId = (await registerSurveyTask({ actor: await world.user('zhao.min'), input: { ...base, name: '2026 年度全国地表覆盖监测' }, requestId: 'pt' }, world.ports)).taskId;
+    const child = await registerSurveyTask({ actor: await world.user('chen.jing'), input: { ...base, name: '2026 年度全国地表覆盖监测（广东省部分）', parentTaskId }, requestId: 'ct' }, world.ports);
+    await recordCompletion({ actor: await world.user('li.na'), taskId: child.taskId, completionDate: '2026-09-18', requestId: 'done' }, world.ports);
+    childTaskId = child.taskId;
+  }
+  const sourceSubmission = await verifiedSubmission(world, { classification: 'internal', name: '2026 年度广东省地表覆盖监测成果' }, childTaskId ? { taskId: childTaskId } : { theme: opts.theme ?? 'landCover' });
   let { entry: source } = await registerCatalogueEntry(cat.ports, { submissionId: sourceSubmission, actor: { system: 'test', orgCode: '440000-CUS' }, requestId: 'reg' });
   if (opts.national) {
     const next: CatalogueEntry = { ...source, name: '2026 年度全国湿地资源调查成果', organiserOrg: '100000-NR', spatialScope: { regionCode: '100000' }, version: source.version + 1 };
@@ -81,6 +95,7 @@ async function setup(opts: { theme?: ThemeId; national?: boolean } = {}) {
     identity: world.identity,
     authorities: new FakeAuthorityStore(),
     releases,
+    submissions: world.store,
     publications,
     workflow: world.workflow,
     mailer,
@@ -89,7 +104,7 @@ async function setup(opts: { theme?: ThemeId; national?: boolean } = {}) {
     now: () => world.now,
     newId: () => `00000000000${(n += 1).toString(16)}`.slice(-12),
   };
-  return { world, cat, source, releaseNumber, newRelease, publications, mailer, ports, preparer };
+  return { world, cat, source, releaseNumber, newRelease, publications, mailer, ports, preparer, parentTaskId };
 }
 
 const decision = (d: 'approve' | 'return', by: string, reasons = ''): PublicationDecision => ({ taskId: `t-${by}`, decision: d, reasons, decidedBy: by, decidedAt: '2026-09-22T02:00:00.000Z' });
@@ -460,4 +475,54 @@ describe('R21.1 R11.1 R12.1 the bulletin\'s publication section reads the counte
     const cell = (label: string) => total.getCell(header.indexOf(label) + 1).value;
     expect([cell('发布申请'), cell('审批同意'), cell('不予发布'), cell('平均审批用时（工作日）'), cell('逾期审批')]).toEqual([2, 1, 1, 3, 0]);
   }, 60_000);
+});
+
+describe('R11.1 level-by-level release through the programme: a survey task names the task of the level above; the hold waits for that task\'s release', () => {
+  it('a task names its parent: stored with the programme (the top task); an unknown parent, another theme or a parent not above → 400 naming body.parentTaskId', async () => {
+    const world = await submissionWorld();
+    const base = { theme: 'landCover', regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS' } as const;
+    const top = await registerSurveyTask({ actor: await world.user('zhao.min'), input: { ...base, name: '全国地表覆盖监测' }, requestId: 't1' }, world.ports);
+
+    const part = await registerSurveyTask({ actor: await world.user('chen.jing'), input: { ...base, name: '全国地表覆盖监测（广东省部分）', parentTaskId: top.taskId }, requestId: 't2' }, world.ports);
+
+    expect(part).toMatchObject({ parentTaskId: top.taskId, programmeTaskId: top.taskId });
+    expect(top.parentTaskId).toBeUndefined();
+    const bad = async (parentTaskId: string, theme: ThemeId = 'landCover') =>
+      registerSurveyTask({ actor: await world.user('chen.jing'), input: { ...base, theme, name: '广东省部分', parentTaskId }, requestId: 'x' }, world.ports).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    for (const error of [await bad('no-such-task'), await bad(top.taskId, 'forest'), await bad(part.taskId)]) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).details?.[0]).toMatchObject({ field: 'body.parentTaskId', code: 'PARENT_TASK' });
+    }
+  });
+
+  it('广东省\'s release is held (what it waits for on the request) until a release of the national task is published; then the hold ends', async () => {
+    const s = await setup({ parentTask: true });
+    const r = await requestPublication(s.ports, { actor: await s.world.user('liu.yang'), body: { releaseNumber: s.releaseNumber }, requestId: 'req' });
+    expect(r).toMatchObject({ parentTaskId: s.parentTaskId, programme: s.parentTaskId });
+    await recordReview(s.ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c' });
+    await recordApproval(s.ports, { requestId: r.requestId, round: 1, approver: 0, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c' });
+
+    const before = await checkHold(s.ports, { requestId: r.requestId, requestIdOfCall: 'h1' });
+    expect(before.held).toBe(true);
+    expect(before.waitingFor[0]).toContain(`上一级调查监测任务（${s.parentTaskId}）`);
+    expect(before.waitingFor[0]).toContain('尚未申请发布');
+    expect((await s.publications.get(r.requestId))?.hold).toMatchObject({ parentTaskId: s.parentTaskId, waitingFor: before.waitingFor });
+
+    // The national task's own request joins the programme (as requestPublication stores it); its release's state decides.
+    let state: 'approved' | 'released' = 'approved';
+    const national = { ...r, requestId: 'NAT-1', releaseNumber: 'NAT-RELEASE', level: 'national', taskId: s.parentTaskId!, programme: s.parentTaskId!, requestedAt: r.requestedAt } as PublicationRequest;
+    const { parentTaskId: _p, ...top } = national;
+    await s.publications.create(top as PublicationRequest, { actor: 'zhao.min', orgCode: '100000-NR', action: 'publication.request.create', target: 'PUBREQ#NAT-1', outcome: 'success', requestId: 'n', detail: {} });
+    const ports = { ...s.ports, catalogue: { ...s.cat.store, getEntry: async (n: string) => (n === 'NAT-RELEASE' ? ({ release: { state } } as CatalogueEntry) : s.cat.store.getEntry(n)), updateEntry: s.cat.store.updateEntry.bind(s.cat.store), indexEntry: s.cat.store.indexEntry.bind(s.cat.store) } };
+    const waiting = await checkHold(ports, { requestId: r.requestId, requestIdOfCall: 'h2' });
+    expect(waiting.held).toBe(true);
+    expect(waiting.waitingFor[0]).toContain('NAT-1');
+
+    state = 'released';
+    expect(await checkHold(ports, { requestId: r.requestId, requestIdOfCall: 'h3' })).toMatchObject({ held: false, waitingFor: [] });
+    expect((await s.publications.get(r.requestId))?.timeline.at(-1)).toMatchObject({ type: 'holdReleased' });
+  });
 });
