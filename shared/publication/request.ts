@@ -403,7 +403,8 @@ export async function recordApproval(
       r.approvals.length > 1 ? '该成果须自然资源部与国家林业和草原局联合审批，一方不予发布即结束本次申请。' : '本次发布申请已结束。',
     ]);
   }
-  if (fresh && closedOthers) await closeOtherApprovals(ports, r, cmd.round, cmd.approver, cmd.requestIdOfCall);
+  // Also on a retry (the step may have stopped between the write and the closing): only still-open tasks are closed.
+  if (closedOthers || (refused && r.approvals.some((a, i) => i !== cmd.approver && a.closed))) await closeOtherApprovals(ports, r, cmd.round, cmd.approver, cmd.requestIdOfCall);
   if (mineRefused || r.status === 'refused') {
     if (r.resolution.joint) throw new PublicationRefusedError(`${mine?.orgCode ?? ''} 不予发布：${mine?.decision?.reasons ?? ''}`);
     return { next: 'refused' };

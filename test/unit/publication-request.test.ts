@@ -428,6 +428,23 @@ describe('R12.2 a refusal in the joint approval closes the other department\'s o
   });
 });
 
+describe('R12.2 the closing survives a step that stopped between the refusal\'s write and the closing', () => {
+  it('the first attempt fails after recording the refusal; the retried step still closes 自然资源部\'s open task', async () => {
+    const s = await setup({ theme: 'wetland', national: true });
+    const r = await requestPublication(s.ports, { actor: await s.world.user('zhao.min'), body: { releaseNumber: s.releaseNumber }, requestId: 'req' });
+    await recordReview(s.ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'zhao.min'), requestIdOfCall: 'c' });
+    const f = await facility(s);
+    const mnr = (await createHumanTask(f.ports, { taskToken: fakeTaskToken(), kind: 'publicationApproval', subject: { requestId: r.requestId, round: 1, approver: 0 }, timeoutSeconds: 86400, escalationLevel: 0, requestId: 'ct0', fn: 'CreateHumanTask' })).task;
+    const broken = { ...s.ports, humanTasks: { listBySubject: async () => Promise.reject(new Error('throttled')), expire: s.ports.humanTasks.expire.bind(s.ports.humanTasks) } };
+
+    await expect(recordApproval(broken, { requestId: r.requestId, round: 1, approver: 1, decision: decision('return', 'wu.jing', '湿地边界未对接'), requestIdOfCall: 'c2' })).rejects.toThrow('throttled');
+    expect((await s.ports.humanTasks.get(mnr.id))?.task.status).toBe('open');
+    await expect(recordApproval(s.ports, { requestId: r.requestId, round: 1, approver: 1, decision: decision('return', 'wu.jing', '湿地边界未对接'), requestIdOfCall: 'c2' })).rejects.toMatchObject({ name: 'PublicationRefused' });
+
+    expect((await s.ports.humanTasks.get(mnr.id))?.task.status).toBe('expired');
+  });
+});
+
 describe('R21.1 R11.1 R12.1 the bulletin\'s publication section reads the counters the publication transactions wrote (never a scan)', () => {
   it('广东省\'s September bulletin: 2 requests, 1 approved in 3 working days, 1 refused — in the HTML and the XLSX sheet', async () => {
     // prepare: one request approved (Monday → Thursday), one refused; the audit trail replayed through the adapter's
