@@ -100,6 +100,25 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
   }
 }
 
+/**
+ * The survey task's place in a programme (R11.1 level by level), read without the submission adapter (which would
+ * double RequestPublication's bundle): the task id, its parent and its programme's top task.
+ */
+export class DynamoProgrammeTaskReader {
+  constructor(private readonly table: string) {}
+
+  async getTask(taskId: string): Promise<{ taskId: string; parentTaskId?: string; programmeTaskId?: string } | undefined> {
+    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.surveyTask(taskId), ProjectionExpression: 'taskId, parentTaskId, programmeTaskId' }));
+    if (!out.Item) return undefined;
+    const { parentTaskId, programmeTaskId } = out.Item;
+    return { taskId, ...(typeof parentTaskId === 'string' ? { parentTaskId } : {}), ...(typeof programmeTaskId === 'string' ? { programmeTaskId } : {}) };
+  }
+}
+
+export function programmeTaskReaderFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoProgrammeTaskReader {
+  return new DynamoProgrammeTaskReader(requireEnv(tableEnv.registry, env));
+}
+
 export function publicationRequestStoreFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoPublicationRequestStore {
   return new DynamoPublicationRequestStore(requireEnv(tableEnv.registry, env));
 }

@@ -8,9 +8,8 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
-import type { SubmissionStore } from '#shared/ports/submission.ts';
+import type { SurveyTask } from '#shared/schemas/submission.ts';
 import type { HumanTaskStore } from '#shared/ports/tasks.ts';
-import { withSupervision } from '#shared/supervision/clocks.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
 import { classificationLabels, isClassified } from '#shared/reference/classifications.ts';
 import { isoDateSchema } from '#shared/schemas/calendar.ts';
@@ -35,7 +34,7 @@ import {
   type PublicationStatus,
 } from './request-store.ts';
 import { approveRelease } from './publish.ts';
-import { approvalDecided, reviewDecided, reviewOpened } from './supervision.ts';
+import { approvalDecided, reviewDecided, reviewOpened, withEffects as withSupervision } from './supervision.ts';
 import { ClassifiedSourceError, DesensitisationMissingError, mayPrepareRelease, type ReleaseStore } from './release.ts';
 
 /**
@@ -90,7 +89,7 @@ export interface RequestPublicationPorts {
   readonly authorities: Pick<AuthorityTableStore, 'current'>;
   readonly releases: Pick<ReleaseStore, 'listForSource'>;
   /** The source's survey task: the level above it names (R11.1 level-by-level). */
-  readonly submissions: Pick<SubmissionStore, 'getTask'>;
+  readonly submissions: { getTask(taskId: string): Promise<Pick<SurveyTask, 'taskId' | 'parentTaskId' | 'programmeTaskId'> | undefined> };
   readonly publications: PublicationRequestStore;
   readonly workflow: Pick<Workflow, 'start'>;
   readonly calendar: () => Promise<WorkingDayCalendar>;

@@ -1,5 +1,6 @@
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
 import { publicationApprovalDue, publicationReviewDue } from '#shared/supervision/clock-types.ts';
 import type { ClockMeet, ClockStart, CountIncrement, SupervisionEffects } from '#shared/supervision/clocks.ts';
 import type { PublicationRequest } from './request-store.ts';
@@ -20,6 +21,14 @@ import type { PublicationRequest } from './request-store.ts';
  * R11.published, R11.withdrawn, R17.2.downloads.
  */
 type Effects = Omit<SupervisionEffects, 'at'>;
+
+/**
+ * `withSupervision` (shared/supervision/clocks.ts) without its zod schemas in the publication bundles: the audit
+ * entry carries the effects, the adapter adds their clock and counter items to the same transaction.
+ */
+export function withEffects(entry: AuditEntry, effects: Effects, at: string): AuditEntry {
+  return { ...entry, detail: { ...(entry.detail ?? {}), supervision: { at, ...effects } } };
+}
 
 export const publicationMetric = {
   requests: 'R11.requests',
