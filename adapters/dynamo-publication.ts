@@ -10,11 +10,14 @@ import {
   type PublicationRequestStore,
 } from '#shared/publication/request-store.ts';
 import { documentClient, keys } from './dynamo.ts';
+import { supervisionItems } from './dynamo-supervision.ts';
 
 /**
  * PUBREQ#<requestId> / META: the request, replaced whole under a revision condition; PUBREL#<release> / META:
  * which request a release version belongs to (so a release is requested once); PUBPROG#<programme> / <requestId>:
- * the programme's requests for the level-by-level hold. Every write carries its audit record in one transaction.
+ * the programme's requests for the level-by-level hold. Every write carries its audit record and the clock and
+ * counter items its audit entry's supervision effects add (R11.1, R12.1 clocks; the bulletin's publication counters)
+ * in one transaction.
  */
 /** Reading a request only (the human-task kinds: in every task function's bundle, so kept small). */
 export class DynamoPublicationRequestReader implements Pick<PublicationRequestStore, 'get'> {
@@ -35,6 +38,10 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
     return out.Item?.['requestId'] as string | undefined;
   }
 
+  private async supervision(audit: AuditEntry): Promise<AuditedItem[]> {
+    return supervisionItems(this.table, audit, async (key) => (await documentClient().send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item);
+  }
+
   private releaseLink(releaseNumber: string, requestId: string): AuditedItem {
     return {
       item: { Put: { TableName: this.table, Item: { ...keys.publicationOfRelease(releaseNumber), requestId }, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -50,8 +57,9 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
       },
       this.releaseLink(request.releaseNumber, request.requestId),
     ];
+    items.push(...(await this.supervision(audit)));
     if (request.programme) {
-      items.push({ item: { Put: { TableName: this.table, Item: { ...keys.publicationProgramme(request.programme, request.requestId), requestId: request.requestId, level: request.level, regionCode: request.regionCode } } } });
+      items.push({ item: { Put: { TableName: this.table, Item: { ...keys.publicationProgramme(request.programme, request.requestId), requestId: request.requestId, level: request.level, regionCode: request.regionCode, ...(request.taskId ? { taskId: request.taskId } : {}) } } } });
     }
     await auditedWrite({ items, entry: audit });
   }
@@ -72,6 +80,7 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
       },
     ];
     if (newRelease) items.push(this.releaseLink(newRelease, next.requestId));
+    items.push(...(await this.supervision(audit)));
     await auditedWrite({ items, entry: audit });
   }
 
@@ -82,11 +91,32 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
       const page = await documentClient().send(
         new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.publicationProgramme(programme, '').pk }, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
       );
-      for (const i of page.Items ?? []) out.push({ requestId: i['requestId'] as string, level: i['level'] as ProgrammeMember['level'], regionCode: i['regionCode'] as string });
+      for (const i of page.Items ?? []) {
+        out.push({ requestId: i['requestId'] as string, level: i['level'] as ProgrammeMember['level'], regionCode: i['regionCode'] as string, ...(i['taskId'] ? { taskId: i['taskId'] as string } : {}) });
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
     return out;
   }
+}
+
+/**
+ * The survey task's place in a programme (R11.1 level by level), read without the submission adapter (which would
+ * double RequestPublication's bundle): the task id, its parent and its programme's top task.
+ */
+export class DynamoProgrammeTaskReader {
+  constructor(private readonly table: string) {}
+
+  async getTask(taskId: string): Promise<{ taskId: string; parentTaskId?: string; programmeTaskId?: string } | undefined> {
+    const out = await documentClient().send(new GetCommand({ TableName: this.table, Key: keys.surveyTask(taskId), ProjectionExpression: 'taskId, parentTaskId, programmeTaskId' }));
+    if (!out.Item) return undefined;
+    const { parentTaskId, programmeTaskId } = out.Item;
+    return { taskId, ...(typeof parentTaskId === 'string' ? { parentTaskId } : {}), ...(typeof programmeTaskId === 'string' ? { programmeTaskId } : {}) };
+  }
+}
+
+export function programmeTaskReaderFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoProgrammeTaskReader {
+  return new DynamoProgrammeTaskReader(requireEnv(tableEnv.registry, env));
 }
 
 export function publicationRequestStoreFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoPublicationRequestStore {

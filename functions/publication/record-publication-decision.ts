@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { now } from '#runtime/ports/basics.ts';
 import { mailer } from '#runtime/ports/mail.ts';
-import { catalogue, identityRepo, publications } from '#runtime/ports/registry.ts';
+import { calendar, catalogue, humanTasks, identityRepo, publications } from '#runtime/ports/registry.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { publicationDecisionSchema, recordApproval, recordReview } from '#shared/publication/request.ts';
 import { publication } from './context.ts';
@@ -21,7 +21,7 @@ export const recordPublicationDecisionInputSchema = z.object({
  * a refusal emails the preparer with the reasons. In a joint approval a refusal throws PublicationRefused, which
  * ends the Parallel state.
  */
-export const handler = sfnTask(publication, 'RecordPublicationDecision', recordPublicationDecisionInputSchema, [publications, catalogue, identityRepo, mailer, now], async (input, p, task) =>
+export const handler = sfnTask(publication, 'RecordPublicationDecision', recordPublicationDecisionInputSchema, [publications, catalogue, identityRepo, mailer, calendar, humanTasks, now], async (input, p, task) =>
   input.stage === 'review'
     ? recordReview(p, { requestId: input.requestId, round: input.round, decision: input.decision, requestIdOfCall: task.requestId })
     : recordApproval(p, { requestId: input.requestId, round: input.round, approver: input.approver ?? 0, decision: input.decision, requestIdOfCall: task.requestId }),

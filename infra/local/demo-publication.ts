@@ -115,8 +115,10 @@ export async function writePublicationDemo(ports: PublicationDemoPorts): Promise
     identity: ports.submission.identity,
     authorities: authority.authorityTableStoreFromEnv(),
     releases,
+    submissions: store,
     publications: registry.publicationRequestStoreFromEnv(),
     workflow: sfn.workflowFromEnv(),
+    calendar: ports.submission.calendar,
     now: ports.submission.now,
     newId: () => randomBytes(6).toString('hex'),
   };

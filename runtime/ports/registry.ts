@@ -162,11 +162,14 @@ export const releases = /* @__PURE__ */ port({ name: 'releases', env: ['registry
 /** The same, read only. */
 export const releasesRead = /* @__PURE__ */ port({ name: 'releases', env: ['registry'], build: (env): Pick<ReleaseStore, 'listForSource'> => releaseStoreFromEnv(env) });
 
-import { publicationRequestStoreFromEnv } from '#adapters/dynamo-publication.ts';
+import { programmeTaskReaderFromEnv, publicationRequestStoreFromEnv, type DynamoProgrammeTaskReader } from '#adapters/dynamo-publication.ts';
 import type { PublicationRequestStore } from '#shared/publication/request-store.ts';
 
 /** Publication requests (R11.1, R12.1–R12.3): every change conditional on the revision, with its audit record. */
 export const publications = /* @__PURE__ */ port({ name: 'publications', env: ['registry', 'logs'], build: (env): PublicationRequestStore => publicationRequestStoreFromEnv(env) });
+
+/** A survey task's parent and programme (R11.1 level by level), without the submission adapter. */
+export const programmeTasks = /* @__PURE__ */ port({ name: 'submissions', env: ['registry'], build: (env): DynamoProgrammeTaskReader => programmeTaskReaderFromEnv(env) });
 
 /** The same, read only. */
 export const publicationsRead = /* @__PURE__ */ port({ name: 'publications', env: ['registry'], build: (env): Pick<PublicationRequestStore, 'get'> => publicationRequestStoreFromEnv(env) });

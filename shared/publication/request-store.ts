@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { SupervisionEffects } from '#shared/supervision/clocks.ts';
 import type { Organisation } from '#shared/schemas/identity.ts';
 import type { DesensitisationRecord } from './release.ts';
 
@@ -45,6 +46,8 @@ export interface PublicationApproval {
   readonly orgCode: string;
   readonly role: string;
   readonly decision?: PublicationDecision;
+  /** The department's task was closed undecided: the request ended by the other department's refusal (R12.2). */
+  readonly closed?: { readonly at: string; readonly reason: string };
 }
 
 export interface PublicationEvent {
@@ -61,6 +64,8 @@ export interface PublicationHold {
   readonly embargoUntil?: string;
   /** The level above of the same programme whose release must be published first. */
   readonly parentLevel?: OrgLevel;
+  /** The survey task of the level above whose results' release must be published first. */
+  readonly parentTaskId?: string;
   readonly since: string;
   readonly checkedAt: string;
 }
@@ -81,6 +86,14 @@ export interface PublicationRequest {
   readonly approvals: readonly PublicationApproval[];
   readonly rounds: readonly PublicationRound[];
   readonly programme?: string;
+  /**
+   * R11.1 level-by-level: the source's survey task names the task of the level above (POST /survey-tasks
+   * parentTaskId); the release is held until a release of that task's results is published. `programme` is then
+   * the top task of the chain.
+   */
+  readonly parentTaskId?: string;
+  /** The source's survey task (the programme's member is found by it). */
+  readonly taskId?: string;
   readonly embargoUntil?: string;
   readonly hold?: PublicationHold;
   readonly requestedBy: string;
@@ -97,6 +110,8 @@ export interface ProgrammeMember {
   readonly requestId: string;
   readonly level: OrgLevel;
   readonly regionCode: string;
+  /** The source's survey task (absent on members stored before tasks named their parent). */
+  readonly taskId?: string;
 }
 
 /** Registry items PUBREQ#<requestId>, PUBREL#<releaseNumber> (the request of a release) and PUBPROG#<programme> (adapters/dynamo-publication.ts). */
@@ -133,11 +148,16 @@ export function audit(actor: string, orgCode: string, action: string, requestId:
   return { actor, orgCode, action, target: `PUBREQ#${requestId}`, outcome: 'success', requestId: requestIdOfCall, detail };
 }
 
-/** Read-modify-write under the revision condition, retried a few times (two departments decide at the same moment). */
+/**
+ * Read-modify-write under the revision condition, retried a few times (two departments decide at the same moment).
+ * `supervision`: the clocks and counters the change moves (shared/publication/supervision.ts), carried by its audit
+ * entry so the adapter writes them in the same transaction (as `withSupervision` does; inlined here to keep the
+ * human-task kinds' bundles free of the supervision module).
+ */
 export async function changeRequest(
   ports: { readonly publications: PublicationRequestStore },
   requestId: string,
-  mutate: (r: PublicationRequest) => { next: PublicationRequest; action: string; detail: Record<string, unknown>; orgCode?: string } | undefined,
+  mutate: (r: PublicationRequest) => { next: PublicationRequest; action: string; detail: Record<string, unknown>; orgCode?: string; supervision?: SupervisionEffects } | undefined,
   requestIdOfCall: string,
   actor: string,
 ): Promise<PublicationRequest> {
@@ -147,7 +167,8 @@ export async function changeRequest(
     const out = mutate(current);
     if (!out) return current;
     try {
-      await ports.publications.update({ ...out.next, revision: current.revision + 1 }, audit(actor, out.orgCode ?? current.organiserOrg, out.action, requestId, requestIdOfCall, out.detail));
+      const detail = out.supervision ? { ...out.detail, supervision: out.supervision } : out.detail;
+      await ports.publications.update({ ...out.next, revision: current.revision + 1 }, audit(actor, out.orgCode ?? current.organiserOrg, out.action, requestId, requestIdOfCall, detail));
       return { ...out.next, revision: current.revision + 1 };
     } catch (error) {
       if (!(error instanceof PublicationChangedError) || attempt >= 4) throw error;

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import { visibleEntry } from '#shared/catalogue/catalogue.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
@@ -7,6 +8,8 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
+import type { SurveyTask } from '#shared/schemas/submission.ts';
+import type { HumanTaskStore } from '#shared/ports/tasks.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
 import { classificationLabels, isClassified } from '#shared/reference/classifications.ts';
 import { isoDateSchema } from '#shared/schemas/calendar.ts';
@@ -31,6 +34,7 @@ import {
   type PublicationStatus,
 } from './request-store.ts';
 import { approveRelease } from './publish.ts';
+import { approvalDecided, reviewDecided, reviewOpened, withEffects as withSupervision } from './supervision.ts';
 import { ClassifiedSourceError, DesensitisationMissingError, mayPrepareRelease, type ReleaseStore } from './release.ts';
 
 /**
@@ -84,8 +88,11 @@ export interface RequestPublicationPorts {
   readonly identity: Pick<IdentityRepository, 'getOrganisation'>;
   readonly authorities: Pick<AuthorityTableStore, 'current'>;
   readonly releases: Pick<ReleaseStore, 'listForSource'>;
+  /** The source's survey task: the level above it names (R11.1 level-by-level). */
+  readonly submissions: { getTask(taskId: string): Promise<Pick<SurveyTask, 'taskId' | 'parentTaskId' | 'programmeTaskId'> | undefined> };
   readonly publications: PublicationRequestStore;
   readonly workflow: Pick<Workflow, 'start'>;
+  readonly calendar: () => Promise<WorkingDayCalendar>;
   readonly now: () => Date;
   readonly newId: () => string;
 }
@@ -122,6 +129,10 @@ export async function requestPublication(ports: RequestPublicationPorts, cmd: { 
   const subject = await subjectOfEntry(ports.identity, source);
   const resolution = resolveAuthority(await currentAuthorityTable(ports.authorities), subject);
   if (await ports.publications.requestOfRelease(entry.resultNumber)) throw new PublicationRequestedError(entry.resultNumber);
+  // R11.1: a task that names the task of the level above is a part of that programme (its top task); a request
+  // without one may still name a programme code (the level above found by level and region).
+  const task = await ports.submissions.getTask(source.taskId);
+  const programme = task?.parentTaskId ? (task.programmeTaskId ?? task.parentTaskId) : (body.programme ?? task?.taskId);
   const at = ports.now().toISOString();
   const request: PublicationRequest = {
     requestId: `${entry.resultNumber}-${ports.newId()}`,
@@ -137,7 +148,9 @@ export async function requestPublication(ports: RequestPublicationPorts, cmd: { 
     resolution: { tableVersion: resolution.tableVersion, ruleId: resolution.rule.ruleId, basis: resolution.rule.basis, joint: resolution.joint, explanation: resolution.explanation },
     approvals: resolution.approvers.map((a) => ({ orgCode: a.orgCode, role: a.role })),
     rounds: [{ round: 1, releaseNumber: entry.resultNumber, ...(desensitisation ? { desensitisation } : {}), submittedBy: actor.userId, submittedAt: at }],
-    ...(body.programme ? { programme: body.programme } : {}),
+    ...(programme ? { programme } : {}),
+    ...(task ? { taskId: task.taskId } : {}),
+    ...(task?.parentTaskId ? { parentTaskId: task.parentTaskId } : {}),
     ...(body.embargoUntil ? { embargoUntil: body.embargoUntil } : {}),
     requestedBy: actor.userId,
     requestedByOrg: actor.orgCode,
@@ -149,14 +162,20 @@ export async function requestPublication(ports: RequestPublicationPorts, cmd: { 
   };
   await ports.publications.create(
     request,
-    audit(actor.userId, actor.orgCode, 'publication.request.create', request.requestId, cmd.requestId, {
-      releaseNumber: entry.resultNumber,
-      ruleId: resolution.rule.ruleId,
-      tableVersion: resolution.tableVersion,
-      approvers: request.approvals,
-      programme: body.programme ?? null,
-      embargoUntil: body.embargoUntil ?? null,
-    }),
+    withSupervision(
+      audit(actor.userId, actor.orgCode, 'publication.request.create', request.requestId, cmd.requestId, {
+        releaseNumber: entry.resultNumber,
+        ruleId: resolution.rule.ruleId,
+        tableVersion: resolution.tableVersion,
+        approvers: request.approvals,
+        programme: programme ?? null,
+      parentTaskId: task?.parentTaskId ?? null,
+        embargoUntil: body.embargoUntil ?? null,
+      }),
+      // R11.1: the review clock starts with the request (and it is counted for the bulletin).
+      reviewOpened(request, await ports.calendar(), at, true),
+      at,
+    ),
   );
   await ports.workflow.start(publicationStateMachine, `${request.requestId}-1`, machineInput(request));
   return request;
@@ -171,7 +190,7 @@ export function machineInput(r: PublicationRequest) {
  * POST /publication/requests/{requestId}/resubmissions: after 退回修改, the preparer registered a new release
  * version (new package, new record) of the same source; the next round starts with it. Every round stays.
  */
-export async function resubmitPublication(ports: RequestPublicationPorts, cmd: { actor: Principal; id: string; releaseNumber: string; requestId: string }): Promise<PublicationRequest> {
+export async function resubmitPublication(ports: Omit<RequestPublicationPorts, 'submissions'>, cmd: { actor: Principal; id: string; releaseNumber: string; requestId: string }): Promise<PublicationRequest> {
   const current = await visibleRequest(ports, cmd.actor, cmd.id);
   if (current.status !== 'returned') throw new ConflictError('PUBLICATION_NOT_RETURNED', `发布申请 ${current.requestId} 当前状态为“${publicationStatusLabels[current.status]}”，只有退回修改的申请可以重新提交`);
   const { entry, source, desensitisation } = await releaseToPublish(ports, cmd.actor, cmd.releaseNumber);
@@ -189,7 +208,15 @@ export async function resubmitPublication(ports: RequestPublicationPorts, cmd: {
     timeline: [...current.timeline, { at, type: 'resubmitted', text: `修改后重新提交 ${entry.resultNumber}（第 ${round} 轮），送组织单位保密审查`, detail: { by: cmd.actor.userId } }],
     revision: current.revision + 1,
   };
-  await ports.publications.update(next, audit(cmd.actor.userId, cmd.actor.orgCode, 'publication.request.resubmit', current.requestId, cmd.requestId, { round, releaseNumber: entry.resultNumber }), entry.resultNumber);
+  await ports.publications.update(
+    next,
+    withSupervision(
+      audit(cmd.actor.userId, cmd.actor.orgCode, 'publication.request.resubmit', current.requestId, cmd.requestId, { round, releaseNumber: entry.resultNumber }),
+      reviewOpened(next, await ports.calendar(), at, false),
+      at,
+    ),
+    entry.resultNumber,
+  );
   await ports.workflow.start(publicationStateMachine, `${current.requestId}-${round}`, machineInput(next));
   return next;
 }
@@ -232,6 +259,10 @@ export interface StepPorts {
   readonly catalogue: Pick<CatalogueStore, 'getEntry' | 'updateEntry' | 'indexEntry'>;
   readonly identity: Pick<IdentityRepository, 'getUser' | 'getOrganisation'>;
   readonly mailer: Mailer;
+  /** The R11.1 / R12.1 clocks' due dates and the working days to approve (shared/publication/supervision.ts). */
+  readonly calendar: () => Promise<WorkingDayCalendar>;
+  /** A refusal in a joint approval closes the other department's open task (R12.2). */
+  readonly humanTasks: Pick<HumanTaskStore, 'listBySubject' | 'expire'>;
   readonly now: () => Date;
 }
 
@@ -249,8 +280,12 @@ async function emailPreparer(ports: Pick<StepPorts, 'identity' | 'mailer'>, r: P
  * (`next: 'approval'`); 退回修改 → the request is `returned` and the preparer emailed with the reasons
  * (`next: 'returned'`). A retry finds the round already decided and answers the same.
  */
-export async function recordReview(ports: StepPorts, cmd: { requestId: string; round: number; decision: PublicationDecision; requestIdOfCall: string }): Promise<{ next: 'approval' | 'returned' }> {
+export async function recordReview(
+  ports: Pick<StepPorts, 'publications' | 'identity' | 'mailer' | 'calendar'>,
+  cmd: { requestId: string; round: number; decision: PublicationDecision; requestIdOfCall: string },
+): Promise<{ next: 'approval' | 'returned' }> {
   const passed = cmd.decision.decision === 'approve';
+  const calendar = await ports.calendar();
   let fresh = false;
   const r = await changeRequest(
     ports,
@@ -278,6 +313,8 @@ export async function recordReview(ports: StepPorts, cmd: { requestId: string; r
         },
         action: passed ? 'publication.review.pass' : 'publication.review.return',
         detail: { round: cmd.round, decision: cmd.decision },
+        // R11.1 met; 审查通过 starts R12.1 for each approving department (same transaction).
+        supervision: { at: cmd.decision.decidedAt, ...reviewDecided(cur, cmd.round, passed, calendar, cmd.decision.decidedAt) },
       };
     },
     cmd.requestIdOfCall,
@@ -304,7 +341,9 @@ export async function recordApproval(
   cmd: { requestId: string; round: number; approver: number; decision: PublicationDecision; requestIdOfCall: string },
 ): Promise<{ next: 'hold' | 'waiting' | 'refused' }> {
   const refused = cmd.decision.decision !== 'approve';
+  const calendar = await ports.calendar();
   let fresh = false;
+  let closedOthers = false;
   const r = await changeRequest(
     ports,
     cmd.requestId,
@@ -313,9 +352,20 @@ export async function recordApproval(
       if (!approval) throw new NotFoundError(`发布申请 ${cmd.requestId} 没有第 ${cmd.approver + 1} 个审批单位`);
       if (approval.decision || cur.round !== cmd.round) return undefined;
       fresh = true;
-      const approvals = cur.approvals.map((a, i) => (i === cmd.approver ? { ...a, decision: cmd.decision } : a));
+      const endsNow = refused && cur.status !== 'refused';
+      const org = approval.orgCode;
+      // R12.2: this refusal ends the request; the other department's undecided task is closed, and says why.
+      const approvals = cur.approvals.map((a, i) =>
+        i === cmd.approver
+          ? { ...a, decision: cmd.decision }
+          : endsNow && !a.decision
+            ? { ...a, closed: { at: cmd.decision.decidedAt, reason: `${org} 已决定不予发布，本次发布申请已结束，此审批无需再作决定` } }
+            : a,
+      );
+      closedOthers = endsNow && approvals.some((a) => a.closed);
       const all = approvals.every((a) => a.decision?.decision === 'approve');
       const status: PublicationStatus = cur.status === 'refused' || refused ? 'refused' : all ? 'held' : 'approval';
+      const outcome = endsNow ? 'refused' : all && cur.status !== 'refused' ? 'granted' : 'waiting';
       return {
         next: {
           ...cur,
@@ -335,6 +385,8 @@ export async function recordApproval(
         action: refused ? 'publication.approval.refuse' : 'publication.approval.approve',
         detail: { round: cmd.round, orgCode: approval.orgCode, decision: cmd.decision },
         orgCode: approval.orgCode,
+        // R12.1: this department's clock met (a refusal meets the others' too); the bulletin's counts.
+        supervision: { at: cmd.decision.decidedAt, ...approvalDecided(cur, cmd.round, cmd.approver, outcome, calendar, cmd.decision.decidedAt) },
       };
     },
     cmd.requestIdOfCall,
@@ -350,11 +402,50 @@ export async function recordApproval(
       r.approvals.length > 1 ? '该成果须自然资源部与国家林业和草原局联合审批，一方不予发布即结束本次申请。' : '本次发布申请已结束。',
     ]);
   }
+  // Also on a retry (the step may have stopped between the write and the closing): only still-open tasks are closed.
+  if (closedOthers || (refused && r.approvals.some((a, i) => i !== cmd.approver && a.closed))) await closeOtherApprovals(ports, r, cmd.round, cmd.approver, cmd.requestIdOfCall);
   if (mineRefused || r.status === 'refused') {
     if (r.resolution.joint) throw new PublicationRefusedError(`${mine?.orgCode ?? ''} 不予发布：${mine?.decision?.reasons ?? ''}`);
     return { next: 'refused' };
   }
   return { next: r.approvals.every((a) => a.decision?.decision === 'approve') ? 'hold' : 'waiting' };
+}
+
+/**
+ * R12.2: one department refused, so the other department's still-open approval task of the round is closed
+ * (recorded expired with the reason, its link no longer decides: 409) and its assignees are told why. Idempotent:
+ * a retry finds the task already closed.
+ */
+async function closeOtherApprovals(ports: Pick<StepPorts, 'humanTasks' | 'identity' | 'mailer' | 'now'>, r: PublicationRequest, round: number, approver: number, requestIdOfCall: string): Promise<void> {
+  const refusedBy = r.approvals[approver]?.orgCode ?? '';
+  for (const [i, a] of r.approvals.entries()) {
+    if (i === approver || !a.closed) continue;
+    const open = (await ports.humanTasks.listBySubject('publicationApproval', { requestId: r.requestId, round, approver: i })).filter((t) => t.status === 'open');
+    for (const task of open) {
+      await ports.humanTasks.expire(task.id, ports.now().toISOString(), {
+        actor: 'system:RecordPublicationDecision',
+        orgCode: task.assigneeOrg,
+        action: 'tasks.humanTask.expire',
+        target: `HTASK#${task.id}`,
+        outcome: 'success',
+        requestId: requestIdOfCall,
+        detail: { kind: task.kind, subject: task.subject, reason: 'otherDepartmentRefused', refusedBy, requestId: r.requestId },
+      });
+      const to = (await Promise.all(task.assignees.map((u) => ports.identity.getUser(u)))).map((u) => u?.email).filter((e): e is string => !!e);
+      if (to.length === 0) continue;
+      const refusal = r.approvals[approver]?.decision;
+      await ports.mailer.send({
+        to,
+        subject: `发布审批已关闭：${r.releaseNumber}`,
+        text: [
+          `发布版本 ${r.releaseNumber}（发布申请 ${r.requestId}）须 ${r.approvals.map((x) => x.orgCode).join(' 与 ')} 联合审批（R12.2）。`,
+          `${refusedBy} 已决定：${approvalWords.ret}${refusal?.reasons ? `，理由：${refusal.reasons}` : ''}。本次发布申请已结束，贵单位的审批任务已关闭，原链接不能再作决定。`,
+          '',
+          '—— 自然资源调查监测成果管理系统（此邮件由系统自动发送，请勿回复）',
+        ].join('\n'),
+      });
+    }
+  }
 }
 
 /** How often a held release looks again at the level above (the embargo ends the wait at its own date). */
@@ -381,7 +472,19 @@ export async function checkHold(
   const waitingFor: string[] = [];
   let waitSeconds = holdRecheckSeconds;
   let parentLevel: OrgLevel | undefined;
-  if (r.programme && r.level !== 'national') {
+  if (r.parentTaskId && r.programme) {
+    // The programme entity: the source's task names the task of the level above; its results' requests are members.
+    const parents = (await ports.publications.listProgramme(r.programme)).filter((m) => m.taskId === r.parentTaskId && m.requestId !== r.requestId);
+    let published = false;
+    for (const p of parents) {
+      const req = await ports.publications.get(p.requestId);
+      const entry = req ? await ports.catalogue.getEntry(req.releaseNumber) : undefined;
+      if (entry?.release?.state === 'released') published = true;
+    }
+    if (!published) waitingFor.push(`上一级调查监测任务（${r.parentTaskId}）的成果发布${parents.length > 0 ? `（发布申请 ${parents.map((p) => p.requestId).join('、')}）` : '（上一级尚未申请发布）'}`);
+  } else if (r.programme && r.programme !== r.taskId && r.level !== 'national') {
+    // A programme code named on the request (no task chain): the level above found by level and region. A task
+    // without a parent is its own programme's top (programme === taskId): never held for a level above.
     const above = (Object.keys(levelRank) as OrgLevel[]).find((l) => levelRank[l] === levelRank[r.level] - 1)!;
     parentLevel = above;
     const parents = (await ports.publications.listProgramme(r.programme)).filter((m) => m.level === above && m.requestId !== r.requestId && contains(m, r));
@@ -409,7 +512,14 @@ export async function checkHold(
       const same = JSON.stringify(cur.hold?.waitingFor ?? []) === JSON.stringify(waitingFor);
       if (same && (held || !cur.hold)) return undefined;
       const hold: PublicationHold | undefined = held
-        ? { waitingFor, since: cur.hold?.since ?? at, checkedAt: at, ...(r.embargoUntil ? { embargoUntil: r.embargoUntil } : {}), ...(parentLevel ? { parentLevel } : {}) }
+        ? {
+            waitingFor,
+            since: cur.hold?.since ?? at,
+            checkedAt: at,
+            ...(r.embargoUntil ? { embargoUntil: r.embargoUntil } : {}),
+            ...(parentLevel ? { parentLevel } : {}),
+            ...(r.parentTaskId && waitingFor.some((w) => w.includes(r.parentTaskId!)) ? { parentTaskId: r.parentTaskId } : {}),
+          }
         : undefined;
       const { hold: _old, ...rest } = cur;
       return {

@@ -169,6 +169,8 @@ export function publicationApprovalKind(ports: PublicationKindPorts): HumanTaskK
           `发布版本：${view.release.releaseNumber}（源成果 ${r.sourceNumber}），发布密级：${view.release.classificationLabel}`,
           `适用规则：${r.resolution.explanation}`,
           ...(others.length > 0 ? [`联合审批（R12.2）：${r.approvals.map((a) => a.orgCode).join(' 与 ')} 均同意方可发布`] : []),
+          // R12.2: closed because the other department refused — the page says why.
+          ...(me.closed ? [`此审批已关闭：${me.closed.reason}`] : []),
         ],
       };
     },
@@ -188,7 +190,7 @@ export function publicationApprovalKind(ports: PublicationKindPorts): HumanTaskK
                   orgCode: a.orgCode,
                   orgName: await orgName(a.orgCode),
                   decided: !!a.decision,
-                  decisionLabel: a.decision ? (a.decision.decision === 'approve' ? approvalWords.approve : approvalWords.ret) : '尚未决定',
+                  decisionLabel: a.decision ? (a.decision.decision === 'approve' ? approvalWords.approve : approvalWords.ret) : a.closed ? '未作决定（申请已结束）' : '尚未决定',
                   reasons: a.decision?.reasons ?? '',
                   decidedBy: a.decision?.decidedBy ?? '',
                   decidedAt: a.decision?.decidedAt ?? '',
@@ -196,7 +198,15 @@ export function publicationApprovalKind(ports: PublicationKindPorts): HumanTaskK
               ],
         ),
       );
-      return { kind: publicationApprovalKindId, words: approvalWords, ...view, approver: { orgCode: approverOf(r, approver).orgCode, orgName: await orgName(approverOf(r, approver).orgCode) }, otherDecisions: others };
+      const me = approverOf(r, approver);
+      return {
+        kind: publicationApprovalKindId,
+        words: approvalWords,
+        ...view,
+        approver: { orgCode: me.orgCode, orgName: await orgName(me.orgCode) },
+        otherDecisions: others,
+        ...(me.closed ? { closed: me.closed } : {}),
+      };
     },
   };
 }

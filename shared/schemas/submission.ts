@@ -124,6 +124,10 @@ export const surveyTaskInputSchema = z.object({
   reviewOrg: described(z.optional(orgCodeSchema), '技术审核由哪个单位决定（R7.1）：组织单位设定的技术单位之一；不填则由组织单位本身的审核人决定'),
   countersignOrgs: described(z.optional(z
     .array(orgCodeSchema).check(z.maxLength(20, '会签单位不超过 20 个'))), '技术审核前须先给出会签意见（同意/不同意）的单位（R7.1）：组织单位设定的技术单位，或本任务的保管单位'),
+  parentTaskId: described(
+    z.optional(z.string().check(z.trim()).check(z.minLength(1, '上级任务编号不能为空')).check(z.maxLength(64, '上级任务编号不超过 64 个字符'))),
+    '分级实施（R11.1）：上一级组织单位的同专题调查监测任务（如国家级任务之下的省级部分）；本任务成果的发布须待上一级任务的成果发布之后',
+  ),
 });
 export type SurveyTaskInput = z.infer<typeof surveyTaskInputSchema>;
 
@@ -153,6 +157,10 @@ export const surveyTaskSchema = z.object({
   earlierArrangements: z.optional(z.array(reviewArrangementSchema)),
   description: z.optional(z.string()),
   period: z.optional(z.object({ from: isoDateSchema, to: isoDateSchema })),
+  /** R11.1 level-by-level: the same-theme task of the level above (a programme's national parent, a province's part …). */
+  parentTaskId: z.optional(z.string()),
+  /** The programme: the top task of the parentTaskId chain (its own id when it has no parent). */
+  programmeTaskId: z.optional(z.string()),
   completionDate: z.optional(isoDateSchema),
   /** R6.1 due date as computed when the completion date was recorded; responses recompute it. */
   submissionDue: z.optional(isoDateSchema),

@@ -182,6 +182,7 @@ export const humanTaskViewSchema = z.object({
       ...publicationSummaryShape,
       approver: z.record(z.string(), z.string()),
       otherDecisions: described(z.array(z.record(z.string(), z.unknown())), '联合审批（R12.2）时另一审批单位的决定'),
+      closed: described(z.optional(z.object({ at: z.string(), reason: z.string() })), '联合审批中另一审批单位不予发布，本审批已关闭（不能再作决定）的时间与原因'),
     }),
     z.object({
       kind: z.literal('catalogueReportAck'),

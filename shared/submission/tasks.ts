@@ -123,12 +123,29 @@ export async function registerSurveyTask(
   // R7.1: who takes part in the technical review — only the organiser's designated technical units and the task's custodian.
   const countersignOrgs = [...new Set(input.countersignOrgs ?? [])];
   issues.push(...arrangementIssues(organiser, custodianOrg, input.reviewOrg, countersignOrgs));
+  // R11.1 level-by-level: the parent is a same-theme task of an organiser one or more levels above, its region containing this one.
+  let parent: SurveyTask | undefined;
+  if (input.parentTaskId) {
+    parent = await ports.store.getTask(input.parentTaskId);
+    const parentOrganiser = parent ? await ports.identity.getOrganisation(parent.organiserOrg) : undefined;
+    const message = !parent
+      ? `上级调查监测任务 ${input.parentTaskId} 不存在`
+      : parent.theme !== input.theme
+        ? `上级任务“${parent.name}”的专题与本任务不同`
+        : !parentOrganiser || (levelRank[parentOrganiser.level] ?? 0) >= (levelRank[organiser.level] ?? 0)
+          ? `上级任务“${parent.name}”的组织单位不在 ${organiser.name} 的上一级`
+          : !regionCovers(parent.regionCode, input.regionCode)
+            ? `上级任务“${parent.name}”的调查区域（${parent.regionCode}）不包含本任务的区域 ${input.regionCode}`
+            : undefined;
+    if (message) issues.push({ field: 'body.parentTaskId', code: 'PARENT_TASK', message });
+  }
   const first = issues[0];
   if (first || custodianOrg === undefined) throw new ValidationError(`请求参数有误：${first?.field} ${first?.message}`, issues);
 
   const now = ports.now().toISOString();
+  const taskId = ports.newId();
   const task: SurveyTask = {
-    taskId: ports.newId(),
+    taskId,
     name: input.name,
     theme: input.theme,
     followsOwnRules: followsOwnRules(input.theme),
@@ -141,6 +158,7 @@ export async function registerSurveyTask(
     ...(countersignOrgs.length ? { countersignOrgs } : {}),
     ...(input.description ? { description: input.description } : {}),
     ...(input.period ? { period: input.period } : {}),
+    ...(parent ? { parentTaskId: parent.taskId, programmeTaskId: parent.programmeTaskId ?? parent.taskId } : {}),
     createdAt: now,
     createdBy: actor.userId,
   };
@@ -157,10 +175,13 @@ export async function registerSurveyTask(
       ...(task.reviewOrg ? { reviewOrg: task.reviewOrg } : {}),
       ...(task.countersignOrgs ? { countersignOrgs: task.countersignOrgs } : {}),
       followsOwnRules: task.followsOwnRules,
+      ...(task.parentTaskId ? { parentTaskId: task.parentTaskId, programmeTaskId: task.programmeTaskId } : {}),
     }),
   );
   return taskView(task, await ports.calendar(), chinaDay(ports.now()));
 }
+
+const levelRank: Record<string, number> = { national: 0, provincial: 1, municipal: 2, county: 3 };
 
 /**
  * R7.1: the organiser changes who decides the technical review (`reviewOrg`) and who countersigns first

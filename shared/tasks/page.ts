@@ -140,6 +140,10 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       } else if (t.kind === 'publicationReview') {
         nodes.push(el('div', { class: 'card' }, ['发布版本成果包的核验报告尚未生成。']));
       }
+      if (s.closed) {
+        // R12.2: the other department refused; this approval was closed undecided.
+        nodes.push(el('div', { class: 'card error', 'data-testid': 'approval-closed' }, [el('h3', {}, ['此审批已关闭']), el('p', {}, [text(s.closed.reason)])]));
+      }
       if (s.otherDecisions && s.otherDecisions.length) {
         // R12.2: one department's decision is shown to the other.
         nodes.push(el('div', { class: 'card', 'data-testid': 'other-decision' }, [el('h3', {}, ['另一审批单位的决定']), el('table', {}, s.otherDecisions.map(function (o) {

@@ -38,6 +38,17 @@ async function verified(taskId: string, name: string, classification: string): P
   return submissionId;
 }
 
+/** The request's R11.1 / R12.1 clocks of an organisation (期限监督, read by the administrator 孙悦). */
+async function clocksOf(org: string, type: string, requestId: string): Promise<Array<{ subject: string; state: string; ownerOrg: string; due: string }>> {
+  const items = [];
+  for (const state of ['open', 'met']) {
+    const r = await api('GET', `/supervision/clocks?org=${org}&type=${type}&state=${state}&subordinates=false`, { token: await tokenOf('sun.yue') });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    items.push(...r.body.items.filter((c: { subject: string }) => c.subject.startsWith(`${requestId}#`)));
+  }
+  return items;
+}
+
 async function requestState(requestId: string, wanted: string) {
   return eventually(
     async () => {
@@ -77,11 +88,17 @@ describe('R11.1 R12.1 R12.2 R12.3 publication approval on the local cloud, throu
     const reviewTask = await api('GET', `/human-tasks/${taskIdIn(reviewMail)}`, { token: await tokenOf('zhao.min') });
     expect(reviewTask.body.summary).toMatchObject({ desensitisation: record, release: { releaseNumber } });
     expect(reviewTask.body.summary.files.listed.length).toBeGreaterThan(0);
+    // R11.1: the review's clock started with the request (期限监督 lists it for 自然资源部).
+    expect(await clocksOf('100000-NR', 'R11.1', requestId)).toEqual([expect.objectContaining({ subject: `${requestId}#r1`, state: 'running', ownerOrg: '100000-NR' })]);
     expect((await api('POST', `/human-tasks/${taskIdIn(reviewMail)}/decision`, { token: await tokenOf('zhao.min'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
 
     // Joint approval: one emailed task each.
     const mnrMail = await waitForEmail({ to: 'zhao.min@example.gov.cn', subject: `成果发布审批：`, since, timeoutMs: 30_000 });
     const nfgaMail = await waitForEmail({ to: 'wu.jing@example.gov.cn', subject: `成果发布审批：`, since, timeoutMs: 30_000 });
+    // The review's clock met in the decision's transaction; one R12.1 clock per approving department started.
+    expect(await clocksOf('100000-NR', 'R11.1', requestId)).toEqual([expect.objectContaining({ state: 'met' })]);
+    expect(await clocksOf('100000-NR', 'R12.1', requestId)).toEqual([expect.objectContaining({ subject: `${requestId}#r1#a0`, state: 'running' })]);
+    expect(await clocksOf('100000-FG', 'R12.1', requestId)).toEqual([expect.objectContaining({ subject: `${requestId}#r1#a1`, state: 'running' })]);
     expect(nfgaMail.text).toContain('同意发布');
     const outsider = await api('POST', `/human-tasks/${taskIdIn(nfgaMail)}/decision`, { token: await tokenOf('liu.yang'), body: { decision: 'approve', reasons: '' } });
     expect(outsider.status).toBe(403);
@@ -126,8 +143,20 @@ describe('R11.1 R12.1 R12.2 R12.3 publication approval on the local cloud, throu
     const review2 = await waitForEmail({ to: 'zhao.min@example.gov.cn', subject: `发布版本保密审查：`, since: since2, timeoutMs: 30_000 });
     expect((await api('POST', `/human-tasks/${taskIdIn(review2)}/decision`, { token: await tokenOf('zhao.min'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
     const nfga2 = await waitForEmail({ to: 'wu.jing@example.gov.cn', subject: `成果发布审批：`, since: since2, timeoutMs: 30_000 });
+    const mnr2 = await waitForEmail({ to: 'zhao.min@example.gov.cn', subject: `成果发布审批：`, since: since2, timeoutMs: 30_000 });
     expect((await api('POST', `/human-tasks/${taskIdIn(nfga2)}/decision`, { token: await tokenOf('wu.jing'), body: { decision: 'return', reasons: '湿地边界与林草湿数据尚未对接' } })).status).toBe(200);
-    const refused = await requestState(second.body.request.requestId as string, 'refused');
+    const secondId = second.body.request.requestId as string;
+    const refused = await requestState(secondId, 'refused');
+    // R12.2: 自然资源部's still-open task is closed: its page says why, its assignee is told, it cannot be decided (409).
+    const closedMail = await waitForEmail({ to: 'zhao.min@example.gov.cn', subject: `发布审批已关闭：${n}-R2`, since: since2, timeoutMs: 15_000 });
+    expect(closedMail.text).toContain('湿地边界与林草湿数据尚未对接');
+    const closedPage = await api('GET', `/human-tasks/${taskIdIn(mnr2)}`, { token: await tokenOf('zhao.min') });
+    expect(closedPage.body).toMatchObject({ status: 'expired', canDecide: false, summary: { closed: { reason: expect.stringContaining('100000-FG 已决定不予发布') } } });
+    expect(closedPage.body.details.join('\n')).toContain('此审批已关闭');
+    expect((await api('POST', `/human-tasks/${taskIdIn(mnr2)}/decision`, { token: await tokenOf('zhao.min'), body: { decision: 'approve', reasons: '' } })).status).toBe(409);
+    expect(refused.approvals[0]).toMatchObject({ orgCode: '100000-NR', closed: { reason: expect.stringContaining('不予发布') } });
+    expect(await clocksOf('100000-NR', 'R12.1', secondId)).toEqual([expect.objectContaining({ state: 'met' })]);
+    expect(await clocksOf('100000-FG', 'R12.1', secondId)).toEqual([expect.objectContaining({ state: 'met' })]);
     const told = await waitForEmail({ to: 'zhang.wei@example.gov.cn', subject: `发布申请不予发布：${n}-R2`, since: since2, timeoutMs: 15_000 });
 
     expect(refused.approvals[1]).toMatchObject({ orgCode: '100000-FG', decisionLabel: '不予发布', decision: { reasons: '湿地边界与林草湿数据尚未对接' } });

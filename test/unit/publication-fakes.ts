@@ -47,7 +47,7 @@ export class FakePublicationStore implements PublicationRequestStore {
     if (this.requests.has(request.requestId) || this.byRelease.has(request.releaseNumber)) throw new PublicationRequestedError(request.releaseNumber);
     this.requests.set(request.requestId, structuredClone(request) as PublicationRequest);
     this.byRelease.set(request.releaseNumber, request.requestId);
-    if (request.programme) this.programmes.set(request.programme, [...(this.programmes.get(request.programme) ?? []), { requestId: request.requestId, level: request.level, regionCode: request.regionCode }]);
+    if (request.programme) this.programmes.set(request.programme, [...(this.programmes.get(request.programme) ?? []), { requestId: request.requestId, level: request.level, regionCode: request.regionCode, ...(request.taskId ? { taskId: request.taskId } : {}) }]);
     this.audits.push(audit);
   }
   async update(next: PublicationRequest, audit: AuditEntry, newRelease?: string) {

@@ -15,14 +15,25 @@ import {
   resubmitPublication,
   visibleRequest,
   type PublicationDecision,
+  type PublicationRequest,
 } from '#shared/publication/request.ts';
 import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
 import type { ThemeId } from '#shared/reference/themes.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { createHumanTask, decideHumanTask, getHumanTask } from '#shared/tasks/human-tasks.ts';
+import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
+import { ValidationError } from '#shared/errors.ts';
 import { newTaskId } from '#shared/tasks/ids.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { randomBytes } from 'node:crypto';
+import ExcelJS from 'exceljs';
+import { bulletinRenderers } from '#adapters/bulletin-render.ts';
+import { DynamoSupervisionStore, withSupervisionItems } from '#adapters/dynamo-supervision.ts';
+import { issueBulletin, type BulletinPorts } from '#shared/supervision/bulletin.ts';
+import { InMemoryRegistryAccess } from './submission-fakes.ts';
+import { RecordingMailer } from './tasks-fakes.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import { applyEffects, effectsOf, type Clock } from '#shared/supervision/clocks.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeMailer } from './custody-fakes.ts';
 import { FakeAuthorityStore, FakePublicationStore } from './publication-fakes.ts';
@@ -45,10 +56,21 @@ const record: DesensitisationRecord = {
  * A registered 内部 source and its 公开 release version (-R1). `national`: the source made a national result of
  * the theme (organiser 自然资源部, region 100000), as a national wetland survey's would be.
  */
-async function setup(opts: { theme?: ThemeId; national?: boolean } = {}) {
+async function setup(opts: { theme?: ThemeId; national?: boolean; parentTask?: boolean } = {}) {
   const world = await submissionWorld();
   const cat = catalogueWorld(world);
-  const sourceSubmission = await verifiedSubmission(world, { classification: 'internal', name: '2026 年度广东省地表覆盖监测成果' }, { theme: opts.theme ?? 'landCover' });
+  // R11.1 level-by-level: a national task (自然资源部) and 广东省's part of it, whose task names it as its parent.
+  let parentTaskId: string | undefined;
+  let childTaskId: string | undefined;
+  if (opts.parentTask) {
+    const theme = opts.theme ?? 'landCover';
+    const base = { theme, regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS' } as const;
+    parentTaskId = (await registerSurveyTask({ actor: await world.user('zhao.min'), input: { ...base, name: '2026 年度全国地表覆盖监测' }, requestId: 'pt' }, world.ports)).taskId;
+    const child = await registerSurveyTask({ actor: await world.user('chen.jing'), input: { ...base, name: '2026 年度全国地表覆盖监测（广东省部分）', parentTaskId }, requestId: 'ct' }, world.ports);
+    await recordCompletion({ actor: await world.user('li.na'), taskId: child.taskId, completionDate: '2026-09-18', requestId: 'done' }, world.ports);
+    childTaskId = child.taskId;
+  }
+  const sourceSubmission = await verifiedSubmission(world, { classification: 'internal', name: '2026 年度广东省地表覆盖监测成果' }, childTaskId ? { taskId: childTaskId } : { theme: opts.theme ?? 'landCover' });
   let { entry: source } = await registerCatalogueEntry(cat.ports, { submissionId: sourceSubmission, actor: { system: 'test', orgCode: '440000-CUS' }, requestId: 'reg' });
   if (opts.national) {
     const next: CatalogueEntry = { ...source, name: '2026 年度全国湿地资源调查成果', organiserOrg: '100000-NR', spatialScope: { regionCode: '100000' }, version: source.version + 1 };
@@ -65,19 +87,24 @@ async function setup(opts: { theme?: ThemeId; national?: boolean } = {}) {
   const releaseNumber = await newRelease('rel-1');
   const publications = new FakePublicationStore();
   const mailer = new FakeMailer();
+  const humanTasks = new DynamoHumanTaskStore('registry', { client: new InMemoryDocumentReader(world.tables), auditStore: world.tables });
+  const calendar = new WorkingDayCalendar();
   let n = 0;
   const ports = {
     catalogue: cat.store,
     identity: world.identity,
     authorities: new FakeAuthorityStore(),
     releases,
+    submissions: world.store,
     publications,
     workflow: world.workflow,
     mailer,
+    calendar: async () => calendar,
+    humanTasks,
     now: () => world.now,
     newId: () => `00000000000${(n += 1).toString(16)}`.slice(-12),
   };
-  return { world, cat, source, releaseNumber, newRelease, publications, mailer, ports, preparer };
+  return { world, cat, source, releaseNumber, newRelease, publications, mailer, ports, preparer, parentTaskId };
 }
 
 const decision = (d: 'approve' | 'return', by: string, reasons = ''): PublicationDecision => ({ taskId: `t-${by}`, decision: d, reasons, decidedBy: by, decidedAt: '2026-09-22T02:00:00.000Z' });
@@ -236,8 +263,7 @@ describe('R11.1 level-by-level release and embargo: the hold and what it waits f
 
 /** The human-task facility with the two publication kinds over the same registry. */
 async function facility(s: Awaited<ReturnType<typeof setup>>) {
-  const tables = s.world.tables;
-  const store = new DynamoHumanTaskStore('registry', { client: new InMemoryDocumentReader(tables), auditStore: tables });
+  const store = s.ports.humanTasks;
   const kindPorts = { ...s.world.ports, identity: s.world.identity, documents: new InMemoryDocuments(), catalogue: s.cat.store, publications: s.publications };
   const kinds = new Map<string, HumanTaskKind>([publicationReviewKind(kindPorts), publicationApprovalKind(kindPorts)].map((k) => [k.kind, k]));
   const workflow = new RecordingWorkflow();
@@ -304,5 +330,216 @@ describe('R5.1 the request is read through the release version\'s access rule', 
     expect((await visibleRequest(s.ports, await s.world.user('liu.yang'), r.requestId)).requestId).toBe(r.requestId);
     await expect(visibleRequest(s.ports, await s.world.user('luo.xin'), r.requestId)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(visibleRequest(s.ports, await s.world.user('liu.yang'), `${s.releaseNumber}-ffffffffffff`)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+/** The clocks and counters the request's audit trail moves, folded as the adapter and the rebuild do (applyEffects). */
+function supervisionOf(audits: readonly AuditEntry[]) {
+  const clocks = new Map<string, Clock>();
+  const counters: Record<string, number> = {};
+  for (const a of audits) {
+    const effects = effectsOf(a);
+    if (!effects) continue;
+    const out = applyEffects(effects, (id) => clocks.get(id));
+    for (const c of out.clocks) clocks.set(c.after.clockId, c.after);
+    for (const d of out.counters) counters[`${d.org} ${d.metric}`] = (counters[`${d.org} ${d.metric}`] ?? 0) + d.delta;
+  }
+  return { clocks, counters };
+}
+
+describe('R11.1 R12.1 the review and approval clocks start in the transaction that opens the step and are met in the decision\'s', () => {
+  it('the request starts R11.1 for the organiser (due in 5 working days); 审查通过 meets it and starts R12.1 for the approver; 同意发布 meets R12.1; the bulletin counts', async () => {
+    const { world, releaseNumber, ports, publications } = await setup();
+    const r = await requestPublication(ports, { actor: await world.user('liu.yang'), body: { releaseNumber }, requestId: 'req-1' });
+    const opened = supervisionOf(publications.audits);
+    const review = opened.clocks.get(`R11.1#${r.requestId}#r1`);
+    expect(review).toMatchObject({ state: 'running', ownerOrg: '440000-NR', start: '2026-09-21', due: new WorkingDayCalendar().deadline('2026-09-21', 5).due });
+    expect(opened.counters).toEqual({ '440000-NR R11.requests': 1, '440000-NR clock.R11.1.due': 1 });
+
+    await recordReview(ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c1' });
+    const reviewed = supervisionOf(publications.audits);
+    expect(reviewed.clocks.get(`R11.1#${r.requestId}#r1`)).toMatchObject({ state: 'met', late: false });
+    expect(reviewed.clocks.get(`R12.1#${r.requestId}#r1#a0`)).toMatchObject({ state: 'running', ownerOrg: '440000-NR', start: '2026-09-22' });
+
+    world.setNow('2026-09-24T02:00:00.000Z');
+    await recordApproval(ports, { requestId: r.requestId, round: 1, approver: 0, decision: { ...decision('approve', 'liu.yang'), decidedAt: '2026-09-24T02:00:00.000Z' }, requestIdOfCall: 'c2' });
+    const decided = supervisionOf(publications.audits);
+    expect(decided.clocks.get(`R12.1#${r.requestId}#r1#a0`)).toMatchObject({ state: 'met', late: false, metOn: '2026-09-24' });
+    // Requested 2026-09-21 (Monday), approved 2026-09-24 (Thursday): 3 working days.
+    expect(decided.counters).toMatchObject({ '440000-NR R12.granted': 1, '440000-NR R12.grantDays': 3, '440000-NR clock.R12.1.onTime': 1, '440000-NR clock.R11.1.onTime': 1 });
+    // A retry of the same decision moves nothing.
+    const audits = publications.audits.length;
+    await recordApproval(ports, { requestId: r.requestId, round: 1, approver: 0, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c2' });
+    expect(publications.audits.length).toBe(audits);
+  });
+
+  it('退回修改 meets R11.1 (late when after the due date) and is counted; the resubmission starts the next round\'s R11.1', async () => {
+    const { world, releaseNumber, newRelease, ports, publications } = await setup();
+    const r = await requestPublication(ports, { actor: await world.user('liu.yang'), body: { releaseNumber }, requestId: 'req-1' });
+    await recordReview(ports, { requestId: r.requestId, round: 1, decision: { ...decision('return', 'liu.yang', '注记图层未偏移处理'), decidedAt: '2026-10-09T02:00:00.000Z' }, requestIdOfCall: 'c1' });
+    const second = await newRelease('rel-2');
+    await resubmitPublication(ports, { actor: await world.user('liu.yang'), id: r.requestId, releaseNumber: second, requestId: 'req-2' });
+
+    const { clocks, counters } = supervisionOf(publications.audits);
+    expect(clocks.get(`R11.1#${r.requestId}#r1`)).toMatchObject({ state: 'met', late: true });
+    expect(clocks.get(`R11.1#${r.requestId}#r2`)).toMatchObject({ state: 'running' });
+    expect(clocks.has(`R12.1#${r.requestId}#r1#a0`)).toBe(false);
+    expect(counters).toMatchObject({ '440000-NR R11.requests': 1, '440000-NR R11.returns': 1, '440000-NR clock.R11.1.late': 1, '440000-NR clock.R11.1.due': 2 });
+  });
+});
+
+describe('R12.2 a refusal in the joint approval closes the other department\'s open task: its page says why, it cannot be decided (409), its clock is met', () => {
+  it('国家林业和草原局 refuses while 自然资源部\'s task is open: that task is recorded expired, its assignee emailed, its page shows the reason; deciding it → 409', async () => {
+    const s = await setup({ theme: 'wetland', national: true });
+    const r = await requestPublication(s.ports, { actor: await s.world.user('zhao.min'), body: { releaseNumber: s.releaseNumber }, requestId: 'req' });
+    await recordReview(s.ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'zhao.min'), requestIdOfCall: 'c' });
+    const f = await facility(s);
+    const open = async (approver: number) =>
+      (await createHumanTask(f.ports, { taskToken: fakeTaskToken(), kind: 'publicationApproval', subject: { requestId: r.requestId, round: 1, approver }, timeoutSeconds: 86400, escalationLevel: 0, requestId: `ct${approver}`, fn: 'CreateHumanTask' })).task;
+    const mnr = await open(0);
+    const nfga = await open(1);
+    await decideHumanTask(f.ports, { actor: await s.world.user('wu.jing'), id: nfga.id, decision: 'return', reasons: '湿地边界与林草湿数据未对接', requestId: 'd1' });
+    const refusal = f.workflow.successes.at(-1)?.output as PublicationDecision;
+
+    await expect(recordApproval(s.ports, { requestId: r.requestId, round: 1, approver: 1, decision: refusal, requestIdOfCall: 'c2' })).rejects.toMatchObject({ name: 'PublicationRefused' });
+
+    const stored = await s.publications.get(r.requestId);
+    expect(stored?.approvals[0]?.closed?.reason).toContain('100000-FG 已决定不予发布');
+    const page = await getHumanTask(f.ports, { actor: await s.world.user('zhao.min'), id: mnr.id });
+    expect(page).toMatchObject({ status: 'expired', canDecide: false });
+    expect(page.details.join('\n')).toContain('此审批已关闭');
+    expect(page.summary).toMatchObject({ closed: { reason: expect.stringContaining('不予发布') }, otherDecisions: [{ orgCode: '100000-FG', decisionLabel: '不予发布', reasons: '湿地边界与林草湿数据未对接' }] });
+    await expect(decideHumanTask(f.ports, { actor: await s.world.user('zhao.min'), id: mnr.id, decision: 'approve', reasons: '', requestId: 'd2' })).rejects.toBeInstanceOf(ConflictError);
+    const told = s.mailer.sent.find((m) => m.subject.startsWith('发布审批已关闭'));
+    expect(told?.to).toEqual(['zhao.min@example.gov.cn']);
+    expect(told?.text).toContain('湿地边界与林草湿数据未对接');
+    // The refused department's page shows 自然资源部 as not having decided because the request ended.
+    const theirs = await getHumanTask(f.ports, { actor: await s.world.user('wu.jing'), id: nfga.id });
+    expect(theirs.summary).toMatchObject({ otherDecisions: [{ orgCode: '100000-NR', decided: false, decisionLabel: '未作决定（申请已结束）' }] });
+
+    const { clocks, counters } = supervisionOf(s.publications.audits);
+    expect(clocks.get(`R12.1#${r.requestId}#r1#a0`)?.state).toBe('met');
+    expect(clocks.get(`R12.1#${r.requestId}#r1#a1`)?.state).toBe('met');
+    expect(counters).toMatchObject({ '100000-NR R12.refusals': 1 });
+    // A retry of the refusal's step closes nothing twice and sends no second mail.
+    const mails = s.mailer.sent.length;
+    await expect(recordApproval(s.ports, { requestId: r.requestId, round: 1, approver: 1, decision: refusal, requestIdOfCall: 'c2' })).rejects.toMatchObject({ name: 'PublicationRefused' });
+    expect(s.mailer.sent.length).toBe(mails);
+  });
+});
+
+describe('R12.2 the closing survives a step that stopped between the refusal\'s write and the closing', () => {
+  it('the first attempt fails after recording the refusal; the retried step still closes 自然资源部\'s open task', async () => {
+    const s = await setup({ theme: 'wetland', national: true });
+    const r = await requestPublication(s.ports, { actor: await s.world.user('zhao.min'), body: { releaseNumber: s.releaseNumber }, requestId: 'req' });
+    await recordReview(s.ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'zhao.min'), requestIdOfCall: 'c' });
+    const f = await facility(s);
+    const mnr = (await createHumanTask(f.ports, { taskToken: fakeTaskToken(), kind: 'publicationApproval', subject: { requestId: r.requestId, round: 1, approver: 0 }, timeoutSeconds: 86400, escalationLevel: 0, requestId: 'ct0', fn: 'CreateHumanTask' })).task;
+    const broken = { ...s.ports, humanTasks: { listBySubject: async () => Promise.reject(new Error('throttled')), expire: s.ports.humanTasks.expire.bind(s.ports.humanTasks) } };
+
+    await expect(recordApproval(broken, { requestId: r.requestId, round: 1, approver: 1, decision: decision('return', 'wu.jing', '湿地边界未对接'), requestIdOfCall: 'c2' })).rejects.toThrow('throttled');
+    expect((await s.ports.humanTasks.get(mnr.id))?.task.status).toBe('open');
+    await expect(recordApproval(s.ports, { requestId: r.requestId, round: 1, approver: 1, decision: decision('return', 'wu.jing', '湿地边界未对接'), requestIdOfCall: 'c2' })).rejects.toMatchObject({ name: 'PublicationRefused' });
+
+    expect((await s.ports.humanTasks.get(mnr.id))?.task.status).toBe('expired');
+  });
+});
+
+describe('R21.1 R11.1 R12.1 the bulletin\'s publication section reads the counters the publication transactions wrote (never a scan)', () => {
+  it('广东省\'s September bulletin: 2 requests, 1 approved in 3 working days, 1 refused — in the HTML and the XLSX sheet', async () => {
+    // prepare: one request approved (Monday → Thursday), one refused; the audit trail replayed through the adapter's
+    // supervision items (what DynamoPublicationRequestStore writes in each request transaction).
+    const s = await setup();
+    const liu = await s.world.user('liu.yang');
+    const first = await requestPublication(s.ports, { actor: liu, body: { releaseNumber: s.releaseNumber }, requestId: 'r1' });
+    await recordReview(s.ports, { requestId: first.requestId, round: 1, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c1' });
+    await recordApproval(s.ports, { requestId: first.requestId, round: 1, approver: 0, decision: { ...decision('approve', 'liu.yang'), decidedAt: '2026-09-24T02:00:00.000Z' }, requestIdOfCall: 'c2' });
+    const secondRelease = await s.newRelease('rel-2');
+    const second = await requestPublication(s.ports, { actor: liu, body: { releaseNumber: secondRelease }, requestId: 'r2' });
+    await recordReview(s.ports, { requestId: second.requestId, round: 1, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c3' });
+    await recordApproval(s.ports, { requestId: second.requestId, round: 1, approver: 0, decision: decision('return', 'liu.yang', '涉及未公开的规划边界'), requestIdOfCall: 'c4' });
+    const db = withSupervisionItems(new InMemoryRegistryAccess(s.world.tables));
+    for (const a of s.publications.audits) await db.write([], a);
+    s.world.setNow('2026-10-09T01:00:00.000Z');
+    const objects = new Map<string, Uint8Array>();
+    const supervision = new DynamoSupervisionStore(new InMemoryRegistryAccess(s.world.tables));
+    const ports: BulletinPorts = {
+      identity: s.world.identity,
+      counters: () => new DynamoSupervisionStore(new InMemoryRegistryAccess(s.world.tables)),
+      clocks: supervision,
+      renderers: bulletinRenderers,
+      files: {
+        putOnce: async (key, body) => (objects.has(key) ? false : (objects.set(key, typeof body === 'string' ? new TextEncoder().encode(body) : body), true)),
+        get: async (key) => objects.get(key),
+      },
+      bulletins: supervision,
+      mailer: new RecordingMailer(),
+      now: () => s.world.now,
+      appBaseUrl,
+    };
+
+    // act
+    const issued = await issueBulletin(ports, { actor: await s.world.user('zhou.hong'), org: '440000-NR', period: '2026-09', requestId: 'b1' });
+
+    // assess
+    const html = new TextDecoder().decode(objects.get(issued.bulletin.keys.html));
+    expect(html).not.toMatch(/成果发布（R11–R12）<\/h2><p class="nodata">/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(Buffer.from(objects.get(issued.bulletin.keys.xlsx)!) as never);
+    const sheet = wb.getWorksheet('成果发布（R11–R12）')!;
+    const header = (sheet.getRow(1).values as unknown[]).slice(1);
+    const total = sheet.getRows(1, sheet.rowCount)!.find((r) => r.getCell(1).value === '合计')!;
+    const cell = (label: string) => total.getCell(header.indexOf(label) + 1).value;
+    expect([cell('发布申请'), cell('审批同意'), cell('不予发布'), cell('平均审批用时（工作日）'), cell('逾期审批')]).toEqual([2, 1, 1, 3, 0]);
+  }, 60_000);
+});
+
+describe('R11.1 level-by-level release through the programme: a survey task names the task of the level above; the hold waits for that task\'s release', () => {
+  it('a task names its parent: stored with the programme (the top task); an unknown parent, another theme or a parent not above → 400 naming body.parentTaskId', async () => {
+    const world = await submissionWorld();
+    const base = { theme: 'landCover', regionCode: '440000', implementerOrg: '440000-IMP', custodianOrg: '440000-CUS' } as const;
+    const top = await registerSurveyTask({ actor: await world.user('zhao.min'), input: { ...base, name: '全国地表覆盖监测' }, requestId: 't1' }, world.ports);
+
+    const part = await registerSurveyTask({ actor: await world.user('chen.jing'), input: { ...base, name: '全国地表覆盖监测（广东省部分）', parentTaskId: top.taskId }, requestId: 't2' }, world.ports);
+
+    expect(part).toMatchObject({ parentTaskId: top.taskId, programmeTaskId: top.taskId });
+    expect(top.parentTaskId).toBeUndefined();
+    const bad = async (parentTaskId: string, theme: ThemeId = 'landCover') =>
+      registerSurveyTask({ actor: await world.user('chen.jing'), input: { ...base, theme, name: '广东省部分', parentTaskId }, requestId: 'x' }, world.ports).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    for (const error of [await bad('no-such-task'), await bad(top.taskId, 'forest'), await bad(part.taskId)]) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).details?.[0]).toMatchObject({ field: 'body.parentTaskId', code: 'PARENT_TASK' });
+    }
+  });
+
+  it('广东省\'s release is held (what it waits for on the request) until a release of the national task is published; then the hold ends', async () => {
+    const s = await setup({ parentTask: true });
+    const r = await requestPublication(s.ports, { actor: await s.world.user('liu.yang'), body: { releaseNumber: s.releaseNumber }, requestId: 'req' });
+    expect(r).toMatchObject({ parentTaskId: s.parentTaskId, programme: s.parentTaskId });
+    await recordReview(s.ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c' });
+    await recordApproval(s.ports, { requestId: r.requestId, round: 1, approver: 0, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c' });
+
+    const before = await checkHold(s.ports, { requestId: r.requestId, requestIdOfCall: 'h1' });
+    expect(before.held).toBe(true);
+    expect(before.waitingFor[0]).toContain(`上一级调查监测任务（${s.parentTaskId}）`);
+    expect(before.waitingFor[0]).toContain('尚未申请发布');
+    expect((await s.publications.get(r.requestId))?.hold).toMatchObject({ parentTaskId: s.parentTaskId, waitingFor: before.waitingFor });
+
+    // The national task's own request joins the programme (as requestPublication stores it); its release's state decides.
+    let state: 'approved' | 'released' = 'approved';
+    const national = { ...r, requestId: 'NAT-1', releaseNumber: 'NAT-RELEASE', level: 'national', taskId: s.parentTaskId!, programme: s.parentTaskId!, requestedAt: r.requestedAt } as PublicationRequest;
+    const { parentTaskId: _p, ...top } = national;
+    await s.publications.create(top as PublicationRequest, { actor: 'zhao.min', orgCode: '100000-NR', action: 'publication.request.create', target: 'PUBREQ#NAT-1', outcome: 'success', requestId: 'n', detail: {} });
+    const ports = { ...s.ports, catalogue: { ...s.cat.store, getEntry: async (n: string) => (n === 'NAT-RELEASE' ? ({ release: { state } } as CatalogueEntry) : s.cat.store.getEntry(n)), updateEntry: s.cat.store.updateEntry.bind(s.cat.store), indexEntry: s.cat.store.indexEntry.bind(s.cat.store) } };
+    const waiting = await checkHold(ports, { requestId: r.requestId, requestIdOfCall: 'h2' });
+    expect(waiting.held).toBe(true);
+    expect(waiting.waitingFor[0]).toContain('NAT-1');
+
+    state = 'released';
+    expect(await checkHold(ports, { requestId: r.requestId, requestIdOfCall: 'h3' })).toMatchObject({ held: false, waitingFor: [] });
+    expect((await s.publications.get(r.requestId))?.timeline.at(-1)).toMatchObject({ type: 'holdReleased' });
   });
 });
