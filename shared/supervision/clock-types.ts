@@ -136,3 +136,14 @@ export const problemDecisionDue = declareClockType({
   context: 'feedback',
   ownerRoles: ['custodian'],
 });
+
+// Issue 16, offline (R17.1): an approved offline review waits for each custodian's hand-over. The regulation sets no
+// number of days; 10 working days from the approval is this system's service target, watched like the statutory clocks.
+export const sharingHandoverDue = declareClockType({
+  id: 'R17.1',
+  days: 10,
+  label: '离线共享交接期限（同意后 10 个工作日，本系统服务时限，R17.1）',
+  duty: '按审批函（任务单）向需求部门离线交接成果：核验领取人身份，登记存储介质和文件 SHA-256（涉密成果须先签署保密协议）',
+  context: 'sharing',
+  ownerRoles: ['custodian'],
+});
