@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { handler as applyHandler } from '#functions/sharing/apply-for-sharing.ts';
 import { handler as getApplicationHandler } from '#functions/sharing/get-sharing-application.ts';
@@ -31,6 +32,7 @@ const offlineBody = (resultNumbers: string[], extra: Record<string, unknown> = {
 const approve = (extra: Partial<SharingDecision> = {}): SharingDecision => ({ taskId: 'T'.repeat(22), decision: 'approve', reasons: '同意离线提供', decidedBy: 'chen.jing', decidedAt: '2026-09-21T06:00:00.000Z', ...extra });
 const collector = { name: '罗欣', organisation: '广东省水利厅', idType: 'residentIdCard', idNumberMasked: '4401**********1234' };
 const fullId = '440104199001011234';
+const hashBytes = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function setup() {
   const world = await submissionWorld();
@@ -355,7 +357,7 @@ describe('R17.1 classified results: the confidentiality agreement, its signed sc
     const signed = new TextEncoder().encode('%PDF-1.7 signed confidentiality agreement scan');
 
     const noScan = await handover(w, id, body);
-    const declared = await scan(w, id, { sha256: sha256Hex(Buffer.from(signed)), size: signed.byteLength, contentType: 'application/pdf' });
+    const declared = await scan(w, id, { sha256: hashBytes(signed), size: signed.byteLength, contentType: 'application/pdf' });
     const notUploaded = await handover(w, id, body);
     const key = declared.body.key as string;
     w.documents.upload(key, new TextEncoder().encode('%PDF-1.7 another file'));
@@ -368,12 +370,12 @@ describe('R17.1 classified results: the confidentiality agreement, its signed sc
     expect(noScan.body.error.code).toBe('CONFIDENTIALITY_SCAN_MISSING');
     expect(declared.status).toBe(200);
     expect(declared.body).toMatchObject({ organiserOrg: '440000-NR', upload: { headers: { 'if-none-match': '*' } } });
-    expect(w.documents.presigned).toEqual([{ key, sha256: sha256Hex(Buffer.from(signed)), size: signed.byteLength, contentType: 'application/pdf' }]);
+    expect(w.documents.presigned).toEqual([{ key, sha256: hashBytes(signed), size: signed.byteLength, contentType: 'application/pdf' }]);
     expect(key).toMatch(new RegExp(`^sharing/${id}/confidentiality-agreement-440000-NR-signed-[0-9a-f]{16}\\.pdf$`));
     expect(notUploaded.body.error.code).toBe('CONFIDENTIALITY_SCAN_MISSING');
     expect(differs.body.error.code).toBe('CONFIDENTIALITY_SCAN_MISMATCH');
     expect(ok.status).toBe(200);
-    expect(ok.body.application.reviews[0].offline.scan).toMatchObject({ sha256: sha256Hex(Buffer.from(signed)), verified: true });
+    expect(ok.body.application.reviews[0].offline.scan).toMatchObject({ sha256: hashBytes(signed), verified: true });
     expect(ok.body.application.timeline.map((e: { type: string }) => e.type).slice(-3)).toEqual(['confidentialityScanDeclared', 'confidentialityScanVerified', 'handedOver']);
     expect(w.sharing.audits.map((a) => a.action)).toContain('sharing.confidentiality.scan');
     // After the hand-over the scan cannot be replaced.
