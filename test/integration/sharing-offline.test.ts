@@ -38,7 +38,7 @@ async function internalResultInCustody() {
 const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 const inDays = (d: number) => new Date(Date.now() + 8 * 3600_000 + d * 86_400_000).toISOString().slice(0, 10);
 
-describe('R16.2 R17.1 offline sharing on the local cloud: apply → the organiser’s emailed task → approve → letter and 保密协议 → signed scan → hand-over', () => {
+describe('R15.1 R16.2 R17.1 offline sharing on the local cloud: apply → the organiser’s emailed task → approve → letter and 保密协议 → signed scan → hand-over', () => {
   let result: Awaited<ReturnType<typeof internalResultInCustody>>;
   beforeAll(async () => {
     result = await internalResultInCustody();
