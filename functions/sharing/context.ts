@@ -83,25 +83,19 @@ export const sharingContracts = {
   GetSharingDocument: contract({
     path: documentPath,
     produces: 'text/html',
-    description:
-      '离线共享文书（R16.2、R17.1）：审批函（致申请单位、抄送保管单位）或任务单（组织单位自行保管时下达本单位保管部门）、保密协议（内部及以上成果）。A4 网页，含打印样式，浏览器可直接打印为 PDF；' +
-      '内容即同意共享时写入文档库的原件（只写一次），其 SHA-256 列在申请上。申请单位、组织单位、保管单位在文书密级权限内可查；其他 404。',
+    description: '离线共享文书（审批函、任务单、保密协议）：同意时写入文档库的原件（只写一次），A4 网页可打印为 PDF。申请单位、组织单位、保管单位在密级权限内可查，其他 404。',
   }),
   RequestConfidentialityScan: contract({
     path: applicationPath,
     body: confidentialityScanBodySchema,
     response: confidentialityScanViewSchema,
-    description:
-      '上传保密协议签署扫描件（R17.1）：申报扫描件的 SHA-256、字节数和类型，得到 15 分钟有效的预签名 PUT（SHA-256、长度、If-None-Match 为签名请求头，只能上传这份内容、只能写一次）。' +
-      '申报记入办理记录并审计；交接时系统读取扫描件再次核对 SHA-256。申请单位授权使用人或保管单位可上传；成果无需保密协议、已交接：409。',
+    description: '申报保密协议签署扫描件（SHA-256、字节数、类型），得到只能写一次的预签名 PUT；交接时再次核对 SHA-256。无需保密协议或已交接：409。',
   }),
   RecordSharingHandover: contract({
     path: applicationPath,
     body: handoverBodySchema,
     response: z.object({ application: applicationViewSchema }),
-    description:
-      '保管单位登记离线交接（R17.1）：领取人姓名、单位、证件类型和脱敏证件号码（不接受完整号码，400）、交接日期、存储介质类型和编号，以及写入介质的每个文件及其 SHA-256。' +
-      '文件须恰为同意共享的文件：SHA-256 不一致、不在清单中、缺少文件：409 并指明文件。内部及以上成果未上传保密协议扫描件或扫描件与申报不符：409。每个保管单位登记一次（再次 409）；交接期限（R17.1）随之办结。',
+    description: '保管单位登记离线交接（R17.1）：领取人（证件号码须脱敏）、日期、介质、每个文件的 SHA-256。文件与同意清单不符、缺保密协议扫描件：409 并指明文件；已登记：409。',
   }),
   GetSharingUsage: contract({
     path: z.object({ resultNumber: resultNumberSchema }),

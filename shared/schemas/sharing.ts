@@ -40,15 +40,15 @@ const offlineViewSchema = z.object({
     docId: z.string(),
     kind: z.enum(offlineDocumentKinds),
     kindLabel: z.string(),
-    number: described(z.string(), '文号'),
+    number: z.string(),
     sha256: z.string(),
     size: z.number(),
     issuedAt: z.string(),
     addressedTo: z.string(),
-    copiedTo: described(z.array(z.string()), '抄送单位'),
-    href: described(z.string(), '打印用文书：GET 该地址得到 A4 HTML'),
+    copiedTo: z.array(z.string()),
+    href: z.string(),
   })),
-  confidentialityRequired: described(z.boolean(), '内部及以上成果须签署保密协议并上传扫描件后方可交接'),
+  confidentialityRequired: z.boolean(),
   scan: z.optional(z.object({ sha256: z.string(), size: z.number(), contentType: z.string(), requestedBy: z.string(), requestedAt: z.string(), verified: z.boolean(), verifiedAt: z.optional(z.string()) })),
   handovers: z.array(z.object({
     custodianOrg: z.string(),
@@ -96,7 +96,7 @@ export const applicationViewSchema = z.object({
     statusLabel: z.string(),
     decision: z.optional(z.object({ decision: z.string(), reasons: z.string(), decidedBy: z.string(), decidedAt: z.string() })),
     grantId: z.optional(z.string()),
-    offline: described(z.optional(offlineViewSchema), '同意离线共享后：审批函或任务单、保密协议（内部及以上）、扫描件、交接记录（读者密级权限内）'),
+    offline: z.optional(offlineViewSchema),
   })),
   timeline: described(z.array(timelineEventSchema), '办理记录：提交、送审、同意/不予共享（含理由）、授权、签署、撤销'),
 });
@@ -145,21 +145,21 @@ export const usageViewSchema = z.object({
   rows: z.array(z.object({ resultNumber: z.string(), requesterOrg: z.string(), month: z.string(), downloads: z.number(), bytes: z.number(), distinctUsers: z.number() })),
 });
 
-const organiserOrgField = described(z.optional(z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}$/, '组织单位代码格式不正确'))), '组织单位代码：申请涉及多个组织单位时指明是哪一部分');
+const organiserOrgField = described(z.optional(z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}$/, '组织单位代码格式不正确'))), '申请涉及多个组织单位时指明');
 const sha256Field = (what: string) => z.string({ error: `请填写${what}的 SHA-256` }).check(z.regex(/^[0-9a-fA-F]{64}$/, 'SHA-256 应为 64 位十六进制'));
 
 /** POST /sharing/applications/{applicationId}/confidentiality-scan (R17.1). */
 export const confidentialityScanBodySchema = z.object({
   organiserOrg: organiserOrgField,
-  sha256: described(sha256Field('扫描件'), '签署扫描件的 SHA-256（上传时 S3 按它核对，交接时系统再次核对）'),
-  size: described(z.number({ error: '请填写扫描件字节数' }).check(z.int('字节数应为整数')).check(z.gte(1, '扫描件不能为空')).check(z.lte(maxScanBytes, `扫描件不超过 ${maxScanBytes / 1024 / 1024} MB`)), '扫描件字节数'),
-  contentType: described(z.enum(scanContentTypes, { error: '扫描件应为 application/pdf、image/jpeg 或 image/png' }), '扫描件类型'),
+  sha256: sha256Field('扫描件'),
+  size: z.number({ error: '请填写扫描件字节数' }).check(z.int('字节数应为整数')).check(z.gte(1, '扫描件不能为空')).check(z.lte(maxScanBytes, `扫描件不超过 ${maxScanBytes / 1024 / 1024} MB`)),
+  contentType: z.enum(scanContentTypes, { error: '扫描件应为 PDF、JPEG 或 PNG' }),
 });
 
 export const confidentialityScanViewSchema = z.object({
   organiserOrg: z.string(),
   key: z.string(),
-  upload: described(z.object({ url: z.string(), headers: z.record(z.string(), z.string()), expiresAt: z.string() }), '预签名 PUT（15 分钟）：按 headers 原样发送请求头，正文为扫描件'),
+  upload: described(z.object({ url: z.string(), headers: z.record(z.string(), z.string()), expiresAt: z.string() }), '预签名 PUT：按 headers 原样发送'),
 });
 
 const required = (label: string, max: number) => z.string({ error: `请填写${label}` }).check(z.trim()).check(z.minLength(1, `请填写${label}`)).check(z.maxLength(max, `${label}不超过 ${max} 字`));
@@ -170,17 +170,17 @@ export const handoverBodySchema = z.object({
   collector: described(z.object({
     name: required('领取人姓名', 50),
     organisation: required('领取人单位', 100),
-    idType: z.enum(idDocumentTypes, { error: '证件类型应为 residentIdCard、officerCard、passport、mainlandTravelPermit 或 other' }),
+    idType: z.enum(idDocumentTypes, { error: '证件类型不正确' }),
     idNumberMasked: z.string({ error: '请填写脱敏后的证件号码' }).check(z.maxLength(40, '证件号码不超过 40 位')),
-  }, { error: '请填写领取人' }), '领取人：姓名、单位、证件类型、脱敏后的证件号码（如 4401**********1234；系统不保存完整号码）'),
-  date: described(isoDateSchema, '交接日期'),
+  }, { error: '请填写领取人' }), '领取人；证件号码须脱敏，如 4401**********1234'),
+  date: isoDateSchema,
   media: described(z.object({
-    type: z.enum(mediaTypes, { error: '介质类型应为 opticalDisc、classifiedUsb、hardDisk 或 other' }),
+    type: z.enum(mediaTypes, { error: '介质类型不正确' }),
     serial: required('介质编号', 100),
-  }, { error: '请填写存储介质' }), '存储介质：类型与编号'),
+  }, { error: '请填写存储介质' }), '存储介质'),
   files: described(z.array(z.object({
     resultNumber: resultNumberSchema,
     path: z.string({ error: '请填写文件路径' }).check(z.minLength(1, '请填写文件路径')).check(z.maxLength(1024)),
     sha256: sha256Field('文件'),
-  }), { error: '请列出交接的文件' }).check(z.minLength(1, '至少交接 1 个文件')).check(z.maxLength(10000, '一次最多 10000 个文件')), '写入介质的每个文件及其 SHA-256（与保管副本清单逐一核对）'),
+  }), { error: '请列出交接的文件' }).check(z.minLength(1, '至少交接 1 个文件')).check(z.maxLength(10000, '一次最多 10000 个文件')), '写入介质的文件及其 SHA-256'),
 });

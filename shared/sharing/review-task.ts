@@ -89,9 +89,7 @@ export function sharingReviewKind(ports: {
           `共享方式：${sharingChannelLabels[app.channel]}`,
           `该单位此前获准共享 ${h.approved.length} 次、未获同意 ${h.rejected.length} 次`,
           ...(app.offlineReason ? [`离线原因：${app.offlineReason}`] : []),
-          app.channel === 'offline'
-            ? '同意后系统出具审批函（保管单位为本单位时为任务单），内部及以上成果另出具保密协议，邮件通知保管单位办理交接；不予共享须填写理由，将邮件告知申请人。'
-            : '同意后申请人须签署共享使用协议方可下载；不予共享须填写理由，将邮件告知申请人。',
+          `同意后${app.channel === 'offline' ? '出具审批函或任务单，保管单位离线交接' : '申请人须签署共享使用协议方可下载'}；不予共享须填写理由，将邮件告知申请人。`,
         ],
       };
     },

@@ -142,8 +142,8 @@ export const problemDecisionDue = declareClockType({
 export const sharingHandoverDue = declareClockType({
   id: 'R17.1',
   days: 10,
-  label: '离线共享交接期限（同意后 10 个工作日，本系统服务时限，R17.1）',
-  duty: '按审批函（任务单）向需求部门离线交接成果：核验领取人身份，登记存储介质和文件 SHA-256（涉密成果须先签署保密协议）',
+  label: '离线共享交接期限（同意后 10 个工作日，本系统服务时限）',
+  duty: '按审批函（任务单）离线交接成果并登记交接记录',
   context: 'sharing',
   ownerRoles: ['custodian'],
 });
