@@ -6,6 +6,9 @@ import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
 import {
   agreementViewSchema,
   applicationViewSchema,
+  confidentialityScanBodySchema,
+  confidentialityScanViewSchema,
+  handoverBodySchema,
   grantViewSchema,
   revocationBodySchema,
   sharingApplicationBodySchema,
@@ -18,6 +21,10 @@ import type { tasks } from '../tasks/context.ts';
 import type { verification } from '../verification/context.ts';
 
 const applicationPath = z.object({ applicationId: described(z.uuid('申请编号格式不正确'), '共享申请编号') });
+const documentPath = z.object({
+  ...applicationPath.shape,
+  docId: described(z.string().check(z.regex(/^(approval-letter|task-order|confidentiality-agreement)-\d{6}-[A-Z]{2,8}$/, '文书编号格式不正确')), '文书编号（见申请 reviews[].offline.documents[].docId）：approval-letter|task-order|confidentiality-agreement-<组织单位代码>'),
+});
 const grantPath = z.object({ grantId: described(z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{6}-[A-Z]{2,8}$/, '授权编号格式不正确')), '共享授权编号（申请编号-组织单位代码）') });
 
 /** Contracts of the sharing routes (共享, issue 16), keyed by manifest function name. */
@@ -27,8 +34,8 @@ export const sharingContracts = {
     body: sharingApplicationBodySchema,
     response: z.object({ application: applicationViewSchema }),
     description:
-      '需求部门申请共享成果（R14.1）：按统一编号申请整个成果或部分文件，说明用途、使用范围、使用期限（最长 366 天）和联系人。默认在线共享；离线共享须说明原因，含秘密及以上成果时自动为离线（本轮只登记，审批函与交接在下一阶段提供）。' +
-      '超出本人密级权限的成果也可按编号申请（由组织单位决定），但不显示其详情。在线申请按成果的组织单位分别送审（R15.1）。统一编号不存在、期限超出、离线未说明原因、缺联系人：400 并指明字段，不保存任何内容。',
+      '需求部门申请共享成果（R14.1）：按统一编号申请整个成果或部分文件，说明用途、使用范围、使用期限（最长 366 天）和联系人。默认在线共享；离线共享须说明原因，含秘密及以上成果时自动为离线（同意后出具审批函或任务单，保管单位登记交接）。' +
+      '超出本人密级权限的成果也可按编号申请（由组织单位决定），但不显示其详情。申请按成果的组织单位分别送审（R15.1），在线、离线相同。统一编号不存在、期限超出、离线未说明原因、缺联系人：400 并指明字段，不保存任何内容。',
   }),
   ListSharingApplications: contract({
     query: z.object({
@@ -73,6 +80,23 @@ export const sharingContracts = {
     produces: ['text/plain'],
     description: '共享授权的 BagIt 清单（manifest-sha256.txt）：每行 “SHA-256  data/<统一编号>/<路径>”，供接收方核对收到的文件。',
   }),
+  GetSharingDocument: contract({
+    path: documentPath,
+    produces: 'text/html',
+    description: '离线共享文书（审批函、任务单、保密协议）：同意时写入文档库的原件（只写一次），A4 网页可打印为 PDF。申请单位、组织单位、保管单位在密级权限内可查，其他 404。',
+  }),
+  RequestConfidentialityScan: contract({
+    path: applicationPath,
+    body: confidentialityScanBodySchema,
+    response: confidentialityScanViewSchema,
+    description: '申报保密协议签署扫描件（SHA-256、字节数、类型），得到只能写一次的预签名 PUT；交接时再次核对 SHA-256。无需保密协议或已交接：409。',
+  }),
+  RecordSharingHandover: contract({
+    path: applicationPath,
+    body: handoverBodySchema,
+    response: z.object({ application: applicationViewSchema }),
+    description: '保管单位登记离线交接（R17.1）：领取人（证件号码须脱敏）、日期、介质、每个文件的 SHA-256。文件与同意清单不符、缺保密协议扫描件：409 并指明文件；已登记：409。',
+  }),
   GetSharingUsage: contract({
     path: z.object({ resultNumber: resultNumberSchema }),
     response: z.object({ usage: usageViewSchema }),
@@ -80,7 +104,7 @@ export const sharingContracts = {
   }),
 };
 
-/** The sharing context: applications, the organiser's review, the agreement, grants and logged downloads (issue 16, online). */
+/** The sharing context: applications, the organiser's review, the agreement, grants and logged downloads (issue 16, online); letters, confidentiality agreements and hand-overs (offline). */
 export const sharing = defineContext({
   name: 'sharing',
   functions: {
@@ -133,10 +157,28 @@ export const sharing = defineContext({
     },
     GrantSharingAccess: {
       entry: './grant-sharing-access.ts',
-      description: 'SharingReview: approved — the review recorded and the grant created in one conditional transaction; the requester is emailed to sign.',
+      description: 'SharingReview: approved — online: the review recorded and the grant created in one conditional transaction, the requester emailed to sign; offline: the approval letter or task order (and the confidentiality agreement) stored write-once in the documents bucket, the review recorded, the requester and the custodian emailed.',
       tables: auditedWrites,
-      buckets: { custody: 'read' },
+      buckets: { custody: 'read', documents: 'readWrite' },
       sendsEmail: true,
+    },
+    GetSharingDocument: {
+      entry: './get-sharing-document.ts',
+      description: 'One stored offline-sharing document (letter, task order, confidentiality agreement) as printable HTML.',
+      tables: readsRegistry,
+      buckets: { documents: 'read' },
+    },
+    RequestConfidentialityScan: {
+      entry: './request-confidentiality-scan.ts',
+      description: 'The signed confidentiality agreement\'s scan declared (audited) and a presigned write-once PUT on the documents bucket issued.',
+      tables: auditedWrites,
+      buckets: { documents: 'readWrite' },
+    },
+    RecordSharingHandover: {
+      entry: './record-sharing-handover.ts',
+      description: 'The custodian records an offline hand-over (collector with masked ID, media, files checked against the approved custody files; the scan hashed); audited, the R17.1 clock met.',
+      tables: auditedWrites,
+      buckets: { documents: 'read' },
     },
     RejectSharing: {
       entry: './reject-sharing.ts',
@@ -154,6 +196,9 @@ export const sharing = defineContext({
     RevokeSharingGrant: { method: 'POST', path: '/sharing/grants/{grantId}/revocation', auth: ['reviewer'], summary: '撤销共享授权', contract: sharingContracts.RevokeSharingGrant },
     DownloadSharedFile: { method: 'GET', path: '/sharing/grants/{grantId}/files/{fileNo}', auth: 'any', summary: '下载共享文件（302 预签名地址）', contract: sharingContracts.DownloadSharedFile },
     GetSharingManifest: { method: 'GET', path: '/sharing/grants/{grantId}/manifest', auth: 'any', summary: '共享授权的 BagIt 清单', contract: sharingContracts.GetSharingManifest },
+    GetSharingDocument: { method: 'GET', path: '/sharing/applications/{applicationId}/documents/{docId}', auth: 'any', summary: '离线共享文书（审批函、任务单、保密协议）', contract: sharingContracts.GetSharingDocument },
+    RequestConfidentialityScan: { method: 'POST', path: '/sharing/applications/{applicationId}/confidentiality-scan', auth: ['requester', 'custodian'], summary: '上传保密协议签署扫描件', contract: sharingContracts.RequestConfidentialityScan },
+    RecordSharingHandover: { method: 'POST', path: '/sharing/applications/{applicationId}/handover', auth: ['custodian'], summary: '登记离线交接', contract: sharingContracts.RecordSharingHandover },
     GetSharingUsage: { method: 'GET', path: '/sharing/usage/{resultNumber}', auth: 'any', summary: '成果共享使用统计', contract: sharingContracts.GetSharingUsage },
   },
   starts: {

@@ -1,10 +1,11 @@
 import * as z from 'zod/mini';
-import { grantAccess, sharingDecisionSchema } from '#shared/sharing/sharing.ts';
+import { approveReview } from '#shared/sharing/offline.ts';
+import { sharingDecisionSchema } from '#shared/sharing/sharing.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { custody } from '#runtime/ports/buckets.ts';
 import { mailer } from '#runtime/ports/mail.ts';
-import { identityRepo } from '#runtime/ports/registry.ts';
-import { sharing as sharingStore } from '#runtime/ports/sharing.ts';
+import { calendar, catalogue, identityRepo } from '#runtime/ports/registry.ts';
+import { sharing as sharingStore, sharingDocuments } from '#runtime/ports/sharing.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { sharing } from './context.ts';
 
@@ -15,8 +16,11 @@ export const grantSharingAccessInputSchema = z.object({
   execution: z.optional(z.string()),
 });
 
-/** SharingReview › Grant Access: the approval and the grant in one conditional transaction; the requester is emailed. */
-export const handler = sfnTask(sharing, 'GrantSharingAccess', grantSharingAccessInputSchema, [sharingStore, custody, identityRepo, mailer, now], async (input, p, task) => {
-  const grant = await grantAccess(p, { applicationId: input.applicationId, organiserOrg: input.organiserOrg, approval: input.approval, requestId: task.requestId });
-  return { grantId: grant.grantId, files: grant.files.length };
-});
+/**
+ * SharingReview › Grant Access: online, the approval and the grant in one conditional transaction (the requester
+ * emailed to sign); offline, the letter or task order (and the confidentiality agreement) stored write-once and the
+ * approval recorded (the requester and the custodian emailed). grantId is null offline.
+ */
+export const handler = sfnTask(sharing, 'GrantSharingAccess', grantSharingAccessInputSchema, [sharingStore, custody, identityRepo, catalogue, calendar, sharingDocuments, mailer, now], async (input, p, task) =>
+  approveReview(p, { applicationId: input.applicationId, organiserOrg: input.organiserOrg, approval: input.approval, requestId: task.requestId }),
+);

@@ -1,7 +1,8 @@
 /**
  * Sharing demo (issue 16): 罗欣 (广东省水利厅, 公开) has
  *  - one approved online grant, its agreement signed and one download logged;
- *  - one application waiting at 陈静 (the real SharingReview machine; 陈静 gets the task link by email);
+ *  - one OFFLINE application waiting at 陈静 (the real SharingReview machine; 陈静 gets the task link by email;
+ *    her 同意共享 issues the approval letter to 罗欣, copied to 广东省自然资源技术中心 (张伟), who records the hand-over);
  *  - one application not approved (不予共享) with reasons (emailed to 罗欣).
  * Through the domain functions and adapters the handlers use. The shortcut,
  * recorded in the audit chain: the approved and the refused reviews are
@@ -64,8 +65,15 @@ export async function writeSharingDemo(ports: SharingDemoPorts, results: { grant
   await signAgreement({ sharing: ports.sharing, identity: ports.identity, now: ports.now }, { actor: luo, grantId: grant.grantId, sha256: sha256Hex(text), requestId: demoRequest });
   if (grant.files.length > 0) await issueDownload({ sharing: ports.sharing, links: ports.links, now: ports.now }, { actor: luo, grantId: grant.grantId, fileNo: 1, sourceIp: '127.0.0.1', requestId: demoRequest });
 
-  // 2. Waiting at 陈静: the real machine, an emailed task.
-  const waiting = await applyForSharing({ ...base, workflow: ports.workflow }, { actor: luo, input: input(results.waiting, '【演示数据】开展全省河湖管理范围划定复核，需第三次国土调查水域数据'), requestId: demoRequest });
+  // 2. Offline, waiting at 陈静: the real machine, an emailed task (R16.2, R17.1: her approval issues the letter).
+  const waiting = await applyForSharing(
+    { ...base, workflow: ports.workflow },
+    {
+      actor: luo,
+      input: { ...input(results.waiting, '【演示数据】开展全省河湖管理范围划定复核，需第三次国土调查水域数据'), channel: 'offline', offlineReason: '【演示数据】河湖管理业务网与互联网物理隔离，只能以光盘离线接收' },
+      requestId: demoRequest,
+    },
+  );
 
   // 3. Not approved, with reasons (emailed to 罗欣).
   const refused = await applyForSharing({ ...base, workflow: noStart }, { actor: luo, input: input(results.waiting, '【演示数据】了解情况'), requestId: demoRequest });

@@ -466,7 +466,7 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
         },
         { granted: summary.resultNumbers[0]!, waiting: summary.resultNumbers[1]! },
       );
-      log(`共享演示已就绪 (sharing demo): 罗欣的共享授权 ${shared.grantId}（已签署、已下载 1 次），待陈静审核的申请 ${shared.waitingApplicationId}，未获同意的申请 ${shared.rejectedApplicationId}`);
+      log(`共享演示已就绪 (sharing demo): 罗欣的共享授权 ${shared.grantId}（已签署、已下载 1 次），待陈静审核的离线申请 ${shared.waitingApplicationId}，未获同意的申请 ${shared.rejectedApplicationId}`);
     }
     // Issue 15: a confidentiality review waiting for 刘洋, a national wetland release waiting on its two approvers.
     const publication = await writePublicationDemo(await publicationDemoPorts(ports));

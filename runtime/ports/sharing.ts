@@ -13,3 +13,9 @@ export const sharingRead = /* @__PURE__ */ port({ name: 'sharing', env: ['regist
 
 /** Presigned GETs of minutes on the custody copy (the custody bucket, read). */
 export const downloadLinks = /* @__PURE__ */ port({ name: 'links', env: ['custody'], build: (env): DownloadLinks => sharingLinksFromEnv(env) });
+
+import { sharingDocumentsFromEnv } from '#adapters/s3-sharing-documents.ts';
+import type { SharingDocuments } from '#shared/sharing/model.ts';
+
+/** The offline chain's write-once documents and the confidentiality agreement's scans (the documents bucket). */
+export const sharingDocuments = /* @__PURE__ */ port({ name: 'documents', env: ['documents'], build: (env): SharingDocuments => sharingDocumentsFromEnv(env) });

@@ -3,7 +3,7 @@ import { described } from '#shared/schemas/described.ts';
 import { isoDateSchema } from '#shared/schemas/calendar.ts';
 import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
 import { classificationSchema } from '#shared/reference/classifications.ts';
-import { applicationStatuses, grantStatuses, maxResultsPerApplication, maxSharingDays, reviewStatuses, sharingChannels } from '#shared/sharing/model.ts';
+import { applicationStatuses, grantStatuses, idDocumentTypes, maxResultsPerApplication, maxScanBytes, maxSharingDays, mediaTypes, offlineDocumentKinds, reviewStatuses, scanContentTypes, sharingChannels } from '#shared/sharing/model.ts';
 
 const text = (label: string, min: number, max: number) =>
   z.string({ error: `请填写${label}` }).check(z.trim()).check(z.minLength(min, `${label}至少 ${min} 个字`)).check(z.maxLength(max, `${label}不超过 ${max} 字`));
@@ -29,6 +29,37 @@ export const sharingApplicationBodySchema = z.object({
   users: described(z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(50))), '本单位其他授权使用人（用户名）；申请人本人总是授权使用人'),
 });
 export type SharingApplicationBody = z.infer<typeof sharingApplicationBodySchema>;
+
+const offlineViewSchema = z.object({
+  classification: classificationSchema,
+  classificationLabel: z.string(),
+  from: z.string(),
+  to: z.string(),
+  fileCount: z.number(),
+  documents: z.array(z.object({
+    docId: z.string(),
+    kind: z.enum(offlineDocumentKinds),
+    kindLabel: z.string(),
+    number: z.string(),
+    sha256: z.string(),
+    size: z.number(),
+    issuedAt: z.string(),
+    addressedTo: z.string(),
+    copiedTo: z.array(z.string()),
+    href: z.string(),
+  })),
+  confidentialityRequired: z.boolean(),
+  scan: z.optional(z.object({ sha256: z.string(), size: z.number(), contentType: z.string(), requestedBy: z.string(), requestedAt: z.string(), verified: z.boolean(), verifiedAt: z.optional(z.string()) })),
+  handovers: z.array(z.object({
+    custodianOrg: z.string(),
+    recordedBy: z.string(),
+    recordedAt: z.string(),
+    date: z.string(),
+    collector: z.object({ name: z.string(), organisation: z.string(), idType: z.enum(idDocumentTypes), idTypeLabel: z.string(), idNumberMasked: z.string() }),
+    media: z.object({ type: z.enum(mediaTypes), typeLabel: z.string(), serial: z.string() }),
+    files: z.array(z.object({ resultNumber: z.string(), path: z.string(), sha256: z.string(), size: z.number() })),
+  })),
+});
 
 const timelineEventSchema = z.object({ at: z.string(), atLabel: z.string(), type: z.string(), by: z.string(), note: z.string() });
 
@@ -65,6 +96,7 @@ export const applicationViewSchema = z.object({
     statusLabel: z.string(),
     decision: z.optional(z.object({ decision: z.string(), reasons: z.string(), decidedBy: z.string(), decidedAt: z.string() })),
     grantId: z.optional(z.string()),
+    offline: z.optional(offlineViewSchema),
   })),
   timeline: described(z.array(timelineEventSchema), '办理记录：提交、送审、同意/不予共享（含理由）、授权、签署、撤销'),
 });
@@ -111,4 +143,44 @@ export const revocationBodySchema = z.object({
 export const usageViewSchema = z.object({
   resultNumber: z.string(),
   rows: z.array(z.object({ resultNumber: z.string(), requesterOrg: z.string(), month: z.string(), downloads: z.number(), bytes: z.number(), distinctUsers: z.number() })),
+});
+
+const organiserOrgField = described(z.optional(z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}$/, '组织单位代码格式不正确'))), '申请涉及多个组织单位时指明');
+const sha256Field = (what: string) => z.string({ error: `请填写${what}的 SHA-256` }).check(z.regex(/^[0-9a-fA-F]{64}$/, 'SHA-256 应为 64 位十六进制'));
+
+/** POST /sharing/applications/{applicationId}/confidentiality-scan (R17.1). */
+export const confidentialityScanBodySchema = z.object({
+  organiserOrg: organiserOrgField,
+  sha256: sha256Field('扫描件'),
+  size: z.number({ error: '请填写扫描件字节数' }).check(z.int('字节数应为整数')).check(z.gte(1, '扫描件不能为空')).check(z.lte(maxScanBytes, `扫描件不超过 ${maxScanBytes / 1024 / 1024} MB`)),
+  contentType: z.enum(scanContentTypes, { error: '扫描件应为 PDF、JPEG 或 PNG' }),
+});
+
+export const confidentialityScanViewSchema = z.object({
+  organiserOrg: z.string(),
+  key: z.string(),
+  upload: described(z.object({ url: z.string(), headers: z.record(z.string(), z.string()), expiresAt: z.string() }), '预签名 PUT：按 headers 原样发送'),
+});
+
+const required = (label: string, max: number) => z.string({ error: `请填写${label}` }).check(z.trim()).check(z.minLength(1, `请填写${label}`)).check(z.maxLength(max, `${label}不超过 ${max} 字`));
+
+/** POST /sharing/applications/{applicationId}/handover (R17.1). */
+export const handoverBodySchema = z.object({
+  organiserOrg: organiserOrgField,
+  collector: described(z.object({
+    name: required('领取人姓名', 50),
+    organisation: required('领取人单位', 100),
+    idType: z.enum(idDocumentTypes, { error: '证件类型不正确' }),
+    idNumberMasked: z.string({ error: '请填写脱敏后的证件号码' }).check(z.maxLength(40, '证件号码不超过 40 位')),
+  }, { error: '请填写领取人' }), '领取人；证件号码须脱敏，如 4401**********1234'),
+  date: isoDateSchema,
+  media: described(z.object({
+    type: z.enum(mediaTypes, { error: '介质类型不正确' }),
+    serial: required('介质编号', 100),
+  }, { error: '请填写存储介质' }), '存储介质'),
+  files: described(z.array(z.object({
+    resultNumber: resultNumberSchema,
+    path: z.string({ error: '请填写文件路径' }).check(z.minLength(1, '请填写文件路径')).check(z.maxLength(1024)),
+    sha256: sha256Field('文件'),
+  }), { error: '请列出交接的文件' }).check(z.minLength(1, '至少交接 1 个文件')).check(z.maxLength(10000, '一次最多 10000 个文件')), '写入介质的文件及其 SHA-256'),
 });

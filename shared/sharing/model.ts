@@ -20,13 +20,13 @@ export const sharingChannels = ['online', 'offline'] as const;
 export type SharingChannel = (typeof sharingChannels)[number];
 export const sharingChannelLabels: Record<SharingChannel, string> = { online: '在线共享', offline: '离线共享' };
 
-export const applicationStatuses = ['reviewing', 'decided', 'offlinePending'] as const;
+export const applicationStatuses = ['reviewing', 'decided', 'awaitingHandover', 'handedOver'] as const;
 export type ApplicationStatus = (typeof applicationStatuses)[number];
-export const applicationStatusLabels: Record<ApplicationStatus, string> = { reviewing: '审核中', decided: '已审核', offlinePending: '离线共享待办理' };
+export const applicationStatusLabels: Record<ApplicationStatus, string> = { reviewing: '审核中', decided: '已审核', awaitingHandover: '已同意，待离线交接', handedOver: '已离线交接' };
 
-export const reviewStatuses = ['pending', 'approved', 'rejected', 'offline'] as const;
+export const reviewStatuses = ['pending', 'approved', 'rejected'] as const;
 export type ReviewStatus = (typeof reviewStatuses)[number];
-export const reviewStatusLabels: Record<ReviewStatus, string> = { pending: '待审核', approved: '同意共享', rejected: '不予共享', offline: '离线办理（下一阶段提供）' };
+export const reviewStatusLabels: Record<ReviewStatus, string> = { pending: '待审核', approved: '同意共享', rejected: '不予共享' };
 
 export const grantStatuses = ['awaitingSignature', 'active', 'revoked'] as const;
 export type GrantStatus = (typeof grantStatuses)[number];
@@ -64,6 +64,88 @@ export interface Review {
   readonly status: ReviewStatus;
   readonly decision?: SharingDecision;
   readonly grantId?: string;
+  /** An approved offline review (R16.2, R17.1): its documents, the confidentiality agreement, the hand-overs. */
+  readonly offline?: OfflineRecord;
+}
+
+// ---------------------------------------------------------------- the offline chain (R16.2, R17.1)
+
+export const offlineDocumentKinds = ['approvalLetter', 'taskOrder', 'confidentialityAgreement'] as const;
+export type OfflineDocumentKind = (typeof offlineDocumentKinds)[number];
+export const offlineDocumentLabels: Record<OfflineDocumentKind, string> = { approvalLetter: '审批函', taskOrder: '任务单', confidentialityAgreement: '保密协议' };
+/** The document id in the route …/documents/{docId}: `<kind slug>-<organiser>`. */
+export const offlineDocumentSlugs: Record<OfflineDocumentKind, string> = { approvalLetter: 'approval-letter', taskOrder: 'task-order', confidentialityAgreement: 'confidentiality-agreement' };
+
+/** One printable document, stored write-once in the documents bucket. */
+export interface OfflineDocument {
+  readonly docId: string;
+  readonly kind: OfflineDocumentKind;
+  /** 文号. */
+  readonly number: string;
+  readonly key: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly issuedAt: string;
+  /** Organisation codes the document is addressed to and copied to (抄送). */
+  readonly addressedTo: string;
+  readonly copiedTo: readonly string[];
+}
+
+/** The signed scan of the confidentiality agreement: declared (presigned PUT), then checked against its bytes at the hand-over. */
+export interface ConfidentialityScan {
+  readonly key: string;
+  readonly sha256: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly requestedBy: string;
+  readonly requestedAt: string;
+  readonly verifiedAt?: string;
+}
+
+export const idDocumentTypes = ['residentIdCard', 'officerCard', 'passport', 'mainlandTravelPermit', 'other'] as const;
+export type IdDocumentType = (typeof idDocumentTypes)[number];
+export const idDocumentLabels: Record<IdDocumentType, string> = { residentIdCard: '居民身份证', officerCard: '军官证', passport: '护照', mainlandTravelPermit: '港澳台居民来往内地通行证', other: '其他证件' };
+
+export const mediaTypes = ['opticalDisc', 'classifiedUsb', 'hardDisk', 'other'] as const;
+export type MediaType = (typeof mediaTypes)[number];
+export const mediaTypeLabels: Record<MediaType, string> = { opticalDisc: '光盘', classifiedUsb: '专用移动存储介质（U 盘）', hardDisk: '移动硬盘', other: '其他介质' };
+
+/** The custodian's record of one hand-over (R17.1); the collector's ID number is stored masked only. */
+export interface Handover {
+  readonly custodianOrg: string;
+  readonly recordedBy: string;
+  readonly recordedAt: string;
+  readonly date: string;
+  readonly collector: { readonly name: string; readonly organisation: string; readonly idType: IdDocumentType; readonly idNumberMasked: string };
+  readonly media: { readonly type: MediaType; readonly serial: string };
+  readonly files: ReadonlyArray<{ readonly resultNumber: string; readonly path: string; readonly sha256: string; readonly size: number }>;
+}
+
+export interface OfflineRecord {
+  readonly documents: readonly OfflineDocument[];
+  /** The approved files (the custody manifest of each result's latest version at approval, narrowed by the application and the conditions). */
+  readonly files: readonly GrantFile[];
+  /** Results of 内部 and above: the agreement must be signed and its scan uploaded before any hand-over. */
+  readonly confidentialityRequired: boolean;
+  readonly scan?: ConfidentialityScan;
+  readonly handovers: readonly Handover[];
+  readonly classification: Classification;
+  readonly from: string;
+  readonly to: string;
+  readonly scope: string;
+}
+
+/** The signed scan: PDF or an image, at most 20 MB (the hand-over reads it whole to hash it). */
+export const scanContentTypes = ['application/pdf', 'image/jpeg', 'image/png'] as const;
+export const maxScanBytes = 20 * 1024 * 1024;
+
+/** Write-once printable documents and uploaded scans in the documents bucket (adapters/s3-sharing-documents.ts). */
+export interface SharingDocuments {
+  /** PUT with If-None-Match: *; false when the key already holds an object (never rewritten). */
+  putOnce(key: string, body: string, contentType: string): Promise<boolean>;
+  get(key: string): Promise<Uint8Array | undefined>;
+  /** A presigned PUT (minutes) whose SHA-256, size and If-None-Match are signed headers the client must send. */
+  presignPut(key: string, opts: { sha256: string; size: number; contentType: string; expiresInSeconds: number }): Promise<{ url: string; headers: Record<string, string>; expiresAt: string }>;
 }
 
 export interface TimelineEvent {

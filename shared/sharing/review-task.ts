@@ -88,7 +88,8 @@ export function sharingReviewKind(ports: {
           `使用期限：${app.period.from} 至 ${app.period.to}（最长 ${maxSharingDays} 天）`,
           `共享方式：${sharingChannelLabels[app.channel]}`,
           `该单位此前获准共享 ${h.approved.length} 次、未获同意 ${h.rejected.length} 次`,
-          '同意后申请人须签署共享使用协议方可下载；不予共享须填写理由，将邮件告知申请人。',
+          ...(app.offlineReason ? [`离线原因：${app.offlineReason}`] : []),
+          `同意后${app.channel === 'offline' ? '出具审批函或任务单，保管单位离线交接' : '申请人须签署共享使用协议方可下载'}；不予共享须填写理由，将邮件告知申请人。`,
         ],
       };
     },

@@ -37,6 +37,10 @@ import {
   type SharingGrant,
   type SharingStore,
   type TimelineEvent,
+  type OfflineRecord,
+  idDocumentLabels,
+  mediaTypeLabels,
+  offlineDocumentLabels,
 } from './model.ts';
 
 export * from './model.ts';
@@ -56,7 +60,7 @@ export const sharingReviewStateMachine = 'SharingReview';
 
 const invalid = (field: string, code: string, message: string): ValidationError => new ValidationError(`请求参数有误：${field} ${message}`, [{ field, code, message }]);
 
-const audit = (actor: string, orgCode: string, action: string, target: string, requestId: string, detail: Record<string, unknown>): AuditEntry => ({
+export const audit = (actor: string, orgCode: string, action: string, target: string, requestId: string, detail: Record<string, unknown>): AuditEntry => ({
   actor,
   orgCode,
   action,
@@ -66,9 +70,9 @@ const audit = (actor: string, orgCode: string, action: string, target: string, r
   detail,
 });
 
-const event = (at: string, type: string, by: string, note: string): TimelineEvent => ({ at, type, by, note });
+export const event = (at: string, type: string, by: string, note: string): TimelineEvent => ({ at, type, by, note });
 
-const highest = (cs: readonly Classification[]): Classification => cs.reduce<Classification>((a, c) => (classifications.indexOf(c) > classifications.indexOf(a) ? c : a), 'public');
+export const highest = (cs: readonly Classification[]): Classification => cs.reduce<Classification>((a, c) => (classifications.indexOf(c) > classifications.indexOf(a) ? c : a), 'public');
 
 export const offlineForcedReason = '申请的成果中含秘密及以上成果，依规定离线提供，数据不进入云端（R5.1）';
 
@@ -106,8 +110,8 @@ export const reviewClockSubject = (applicationId: string, organiserOrg: string) 
  *  3. online unless the applicant asks for offline with a reason — and offline when any result is 秘密 or higher (R5.1);
  *  4. the named users belong to the applicant's organisation;
  *  5. stored with its audit record (nothing half-way: every check comes first);
- *  6. online: one review per organiser starts (SharingReview, execution `<id>-<organiser>`);
- *     offline: stored, and it stops there this round.
+ *  6. one review per organiser starts (SharingReview, execution `<id>-<organiser>`), online and offline alike;
+ *     an approved offline review issues the approval letter or task order (shared/sharing/offline.ts).
  */
 export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal; input: ApplicationInput; requestId: string }): Promise<SharingApplication> {
   const { actor, input } = cmd;
@@ -175,15 +179,14 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
   const reviews: Review[] = organisers.map((org) => ({
     organiserOrg: org,
     resultNumbers: items.filter((i) => i.organiserOrg === org).map((i) => i.resultNumber),
-    status: channel === 'online' ? 'pending' : 'offline',
+    status: 'pending',
   }));
   const applicationId = ports.newId();
   const timeline: TimelineEvent[] = [event(at, 'submitted', actor.userId, `提交共享申请（${sharingChannelLabels[channel]}，${items.length} 项成果）`)];
   if (channel === 'offline') {
-    timeline.push(event(at, 'offlineRecorded', 'system', `离线共享：${classified ? offlineForcedReason : reason}。审批函、任务单与交接记录将在下一阶段提供。`));
-  } else {
-    for (const r of reviews) timeline.push(event(at, 'reviewOpened', 'system', `已送组织单位 ${r.organiserOrg} 审核（${r.resultNumbers.join('、')}）`));
+    timeline.push(event(at, 'offlineRecorded', 'system', `离线共享：${classified ? offlineForcedReason : reason}。同意后出具审批函（或任务单），由保管单位登记交接。`));
   }
+  for (const r of reviews) timeline.push(event(at, 'reviewOpened', 'system', `已送组织单位 ${r.organiserOrg} 审核（${r.resultNumbers.join('、')}）`));
   const app: SharingApplication = {
     applicationId,
     requesterOrg: actor.orgCode,
@@ -198,41 +201,34 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
     ...(channel === 'offline' ? { offlineReason: classified ? offlineForcedReason : reason } : {}),
     users,
     reviews,
-    status: channel === 'online' ? 'reviewing' : 'offlinePending',
+    status: 'reviewing',
     timeline,
     version: 1,
   };
-  // R15.1: each organiser's review runs on a clock (online; the offline chain comes next round).
-  const calendar = channel === 'online' ? await ports.calendar() : undefined;
-  const due = calendar?.deadline(today, sharingReviewDue.days);
+  // R15.1: each organiser's review runs on a clock (online and offline).
+  const due = (await ports.calendar()).deadline(today, sharingReviewDue.days);
   await ports.sharing.createApplication(
     app,
     withSupervision(
       audit(actor.userId, actor.orgCode, 'sharing.application.submit', `SHAREAPP#${applicationId}`, cmd.requestId, { channel, resultNumbers: items.map((i) => i.resultNumber), purpose: app.purpose }),
       {
         count: organisers.map((org) => ({ org, metric: 'R15.applications' })),
-        ...(due
-          ? {
-              start: organisers.map((org) => ({
-                type: sharingReviewDue.id,
-                subject: reviewClockSubject(applicationId, org),
-                ownerOrg: org,
-                regionCode: regionOf.get(org) ?? org.slice(0, 6),
-                title: `${actor.orgCode} 的共享申请（${reviews.find((r) => r.organiserOrg === org)!.resultNumbers.join('、')}）`,
-                start: today,
-                due: due.due,
-                provisional: due.provisional,
-                basis: due.basis,
-              })),
-            }
-          : {}),
+        start: organisers.map((org) => ({
+          type: sharingReviewDue.id,
+          subject: reviewClockSubject(applicationId, org),
+          ownerOrg: org,
+          regionCode: regionOf.get(org) ?? org.slice(0, 6),
+          title: `${actor.orgCode} 的共享申请（${reviews.find((r) => r.organiserOrg === org)!.resultNumbers.join('、')}）`,
+          start: today,
+          due: due.due,
+          provisional: due.provisional,
+          basis: due.basis,
+        })),
       },
       at,
     ),
   );
-  if (channel === 'online') {
-    for (const org of organisers) await ports.workflow.start(sharingReviewStateMachine, reviewExecutionName(applicationId, org), { applicationId, organiserOrg: org });
-  }
+  for (const org of organisers) await ports.workflow.start(sharingReviewStateMachine, reviewExecutionName(applicationId, org), { applicationId, organiserOrg: org });
   return app;
 }
 
@@ -244,7 +240,7 @@ export function mayReadApplication(actor: Principal, app: SharingApplication): b
   return actor.orgCode === app.requesterOrg || app.items.some((i) => i.organiserOrg === actor.orgCode || i.custodianOrg === actor.orgCode);
 }
 
-async function readableApplication(sharing: Pick<SharingStore, 'getApplication'>, actor: Principal, applicationId: string): Promise<SharingApplication> {
+export async function readableApplication(sharing: Pick<SharingStore, 'getApplication'>, actor: Principal, applicationId: string): Promise<SharingApplication> {
   const app = await sharing.getApplication(applicationId);
   if (!app || !mayReadApplication(actor, app)) throw new NotFoundError(`共享申请 ${applicationId} 不存在`);
   return app;
@@ -295,11 +291,46 @@ export async function applicationView(ports: { catalogue: Pick<CatalogueStore, '
       statusLabel: reviewStatusLabels[r.status],
       ...(r.decision ? { decision: { decision: r.decision.decision, reasons: r.decision.reasons, decidedBy: r.decision.decidedBy, decidedAt: r.decision.decidedAt } } : {}),
       ...(r.grantId ? { grantId: r.grantId } : {}),
+      ...(r.offline && clearanceAllows(actor.clearance, r.offline.classification) ? { offline: offlineView(app.applicationId, r.offline) } : {}),
     })),
     timeline: app.timeline.map((e) => ({ ...e, atLabel: chinaDateTime(e.at) })),
   };
 }
 export type ApplicationView = Awaited<ReturnType<typeof applicationView>>;
+
+/** An approved offline review as its readers see it: the documents (with their route), the agreement's scan, the hand-overs. */
+function offlineView(applicationId: string, o: OfflineRecord) {
+  return {
+    classification: o.classification,
+    classificationLabel: classificationLabels[o.classification],
+    from: o.from,
+    to: o.to,
+    fileCount: o.files.length,
+    documents: o.documents.map((d) => ({
+      docId: d.docId,
+      kind: d.kind,
+      kindLabel: offlineDocumentLabels[d.kind],
+      number: d.number,
+      sha256: d.sha256,
+      size: d.size,
+      issuedAt: d.issuedAt,
+      addressedTo: d.addressedTo,
+      copiedTo: [...d.copiedTo],
+      href: `/sharing/applications/${applicationId}/documents/${d.docId}`,
+    })),
+    confidentialityRequired: o.confidentialityRequired,
+    ...(o.scan ? { scan: { sha256: o.scan.sha256, size: o.scan.size, contentType: o.scan.contentType, requestedBy: o.scan.requestedBy, requestedAt: o.scan.requestedAt, verified: o.scan.verifiedAt !== undefined, ...(o.scan.verifiedAt ? { verifiedAt: o.scan.verifiedAt } : {}) } } : {}),
+    handovers: o.handovers.map((h) => ({
+      custodianOrg: h.custodianOrg,
+      recordedBy: h.recordedBy,
+      recordedAt: h.recordedAt,
+      date: h.date,
+      collector: { ...h.collector, idTypeLabel: idDocumentLabels[h.collector.idType] },
+      media: { ...h.media, typeLabel: mediaTypeLabels[h.media.type] },
+      files: h.files.map((f) => ({ ...f })),
+    })),
+  };
+}
 
 export async function getApplication(ports: { sharing: Pick<SharingStore, 'getApplication'>; catalogue: Pick<CatalogueStore, 'getEntry'> }, cmd: { actor: Principal; applicationId: string }): Promise<ApplicationView> {
   return applicationView(ports, cmd.actor, await readableApplication(ports.sharing, cmd.actor, cmd.applicationId));
@@ -343,19 +374,35 @@ export async function latestCustodyFiles(custody: Pick<CustodyStore, 'list' | 'r
   return { n, files: manifest.files.map((f) => ({ resultNumber, n, path: f.path, key: f.key, size: f.size, sha256: f.sha256 })) };
 }
 
-function reviewOf(app: SharingApplication, organiserOrg: string): Review {
+export function reviewOf(app: SharingApplication, organiserOrg: string): Review {
   const r = app.reviews.find((x) => x.organiserOrg === organiserOrg);
   if (!r) throw new NotFoundError(`共享申请 ${app.applicationId} 没有组织单位 ${organiserOrg} 的审核`);
   return r;
 }
 
-function withReview(app: SharingApplication, review: Review, events: readonly TimelineEvent[]): SharingApplication {
-  const reviews = app.reviews.map((r) => (r.organiserOrg === review.organiserOrg ? review : r));
-  const decided = reviews.every((r) => r.status !== 'pending');
-  return { ...app, reviews, status: decided && app.status === 'reviewing' ? 'decided' : app.status, timeline: [...app.timeline, ...events], version: app.version + 1 };
+/**
+ * The application's status from its reviews: 审核中 while any is pending; then, offline, 待离线交接 until every
+ * approved review's custodians have recorded their hand-over (已离线交接); otherwise 已审核.
+ */
+export function statusOf(app: Pick<SharingApplication, 'channel' | 'items'>, reviews: readonly Review[]): SharingApplication['status'] {
+  if (reviews.some((r) => r.status === 'pending')) return 'reviewing';
+  const approved = reviews.filter((r) => r.status === 'approved');
+  if (app.channel !== 'offline' || approved.length === 0) return 'decided';
+  const handedOver = approved.every((r) => custodiansOf(app, r).every((c) => r.offline?.handovers.some((h) => h.custodianOrg === c)));
+  return handedOver ? 'handedOver' : 'awaitingHandover';
 }
 
-async function mailTo(identity: Pick<IdentityRepository, 'getUser'>, userId: string): Promise<string[]> {
+/** The custodians of one review's results. */
+export function custodiansOf(app: Pick<SharingApplication, 'items'>, review: Pick<Review, 'resultNumbers'>): string[] {
+  return [...new Set(app.items.filter((i) => review.resultNumbers.includes(i.resultNumber)).map((i) => i.custodianOrg))];
+}
+
+export function withReview(app: SharingApplication, review: Review, events: readonly TimelineEvent[]): SharingApplication {
+  const reviews = app.reviews.map((r) => (r.organiserOrg === review.organiserOrg ? review : r));
+  return { ...app, reviews, status: statusOf(app, reviews), timeline: [...app.timeline, ...events], version: app.version + 1 };
+}
+
+export async function mailTo(identity: Pick<IdentityRepository, 'getUser'>, userId: string): Promise<string[]> {
   const u = await identity.getUser(userId);
   return u ? [u.email] : [];
 }
@@ -376,6 +423,7 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
   if (!app) throw new NotFoundError(`共享申请 ${cmd.applicationId} 不存在`);
   const review = reviewOf(app, cmd.organiserOrg);
   if (cmd.approval.decision !== 'approve') throw new ForbiddenError('未经组织单位同意，不提供任何成果（R15.1）');
+  if (app.channel === 'offline') throw new ConflictError('OFFLINE_CHANNEL', `共享申请 ${app.applicationId} 为离线共享：出具审批函或任务单，不建立在线授权`);
   if (review.status !== 'pending') throw new ConflictError('REVIEW_CLOSED', `共享申请 ${cmd.applicationId} 的审核已${reviewStatusLabels[review.status]}`);
   const items = app.items.filter((i) => review.resultNumbers.includes(i.resultNumber));
   const conditions = cmd.approval.conditions;

@@ -136,3 +136,14 @@ export const problemDecisionDue = declareClockType({
   context: 'feedback',
   ownerRoles: ['custodian'],
 });
+
+// Issue 16, offline (R17.1): an approved offline review waits for each custodian's hand-over. The regulation sets no
+// number of days; 10 working days from the approval is this system's service target, watched like the statutory clocks.
+export const sharingHandoverDue = declareClockType({
+  id: 'R17.1',
+  days: 10,
+  label: '离线共享交接期限（同意后 10 个工作日，本系统服务时限）',
+  duty: '按审批函（任务单）离线交接成果并登记交接记录',
+  context: 'sharing',
+  ownerRoles: ['custodian'],
+});

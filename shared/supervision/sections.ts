@@ -103,5 +103,5 @@ declareBulletinSection({
     { key: 'R17.2.downloads', label: '公开下载' },
   ],
 });
-declareBulletinSection({ id: 'sharing', title: '共享服务（R13–R17）', requirements: 'R13.1–R17.2', metrics: [{ key: 'R15.applications', label: '共享申请' }, { key: 'R15.approved', label: '批准' }, { key: 'R16.downloads', label: '下载与调用' }] });
+declareBulletinSection({ id: 'sharing', title: '共享服务（R13–R17）', requirements: 'R13.1–R17.2', metrics: [{ key: 'R15.applications', label: '共享申请' }, { key: 'R15.approved', label: '批准' }, { key: 'R16.downloads', label: '下载与调用' }, { key: 'R17.handovers', label: '离线交接' }] });
 declareBulletinSection({ id: 'use', title: '成果利用（R18–R19）', requirements: 'R18.1–R19.3', metrics: [{ key: 'R19.reports', label: '利用情况报告' }, { key: 'R19.qualityProblems', label: '质量问题' }, { key: 'R19.2.reported', label: '报告质量问题' }, { key: 'R19.2.confirmed', label: '确认质量问题' }, { key: 'R19.3.escalated', label: '重大问题提请核实' }, { key: 'R19.3.fixed', label: '已改正' }] });

@@ -162,8 +162,8 @@ describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
   });
 });
 
-describe('issue 16 R15.1 R16.1 R16.2 the sharing demo: 罗欣’s applications', () => {
-  it('罗欣 has one active grant with a logged download, one application waiting at 陈静 (task emailed), one not approved with reasons', async () => {
+describe('issue 16 R15.1 R16.1 R16.2 R17.1 the sharing demo: 罗欣’s applications', () => {
+  it('罗欣 has one active grant with a logged download, one OFFLINE application waiting at 陈静 (task emailed), one not approved with reasons', async () => {
     const apiUrl = cloud.urls.api;
     const token = await signIn('luo.xin', apiUrl);
 
@@ -179,6 +179,7 @@ describe('issue 16 R15.1 R16.1 R16.2 the sharing demo: 罗欣’s applications',
     expect(reviews.map((r) => r.status).sort()).toEqual(['approved', 'pending', 'rejected']);
     expect(grant.body.grant).toMatchObject({ status: 'active', signature: { by: 'luo.xin' } });
     expect(task.subject).toContain('广东省水利厅');
+    expect((mine.body.items as Array<{ channel: string; reviews: Array<{ status: string }> }>).find((x) => x.reviews[0]!.status === 'pending')).toMatchObject({ channel: 'offline', status: 'reviewing' });
     expect(refusal.text).toContain('用途说明过于笼统');
     expect(usage.body.usage.rows).toEqual([expect.objectContaining({ requesterOrg: '440000-WR', downloads: 1, distinctUsers: 1 })]);
   });

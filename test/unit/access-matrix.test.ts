@@ -229,6 +229,9 @@ const matrix: Record<string, Row> = {
   'POST /sharing/grants/{grantId}/revocation': { subject: 'sharing', why: 'the organiser’s reviewers only: test/unit/sharing-domain.test.ts' },
   'GET /sharing/grants/{grantId}/files/{fileNo}': { subject: 'sharing', why: 'named users of an active grant in its period; another organisation 404, the custodian 403, expired/revoked 403: test/unit/sharing-domain.test.ts' },
   'GET /sharing/grants/{grantId}/manifest': { subject: 'sharing', why: 'as the grant: test/unit/sharing-domain.test.ts' },
+  'GET /sharing/applications/{applicationId}/documents/{docId}': { subject: 'sharing', why: 'requester organisation, organiser, custodian within the documents’ classification, else 404 — every demo user × public/internal: test/unit/sharing-offline.test.ts (R3.1 R5.1)' },
+  'POST /sharing/applications/{applicationId}/confidentiality-scan': { subject: 'sharing', why: 'the requester’s named users or the custodian, within the classification; another organisation 404: test/unit/sharing-offline.test.ts (R17.1)' },
+  'POST /sharing/applications/{applicationId}/handover': { subject: 'sharing', why: 'custodians of the results only (role, then organisation); before approval 409: test/unit/sharing-offline.test.ts (R17.1)' },
   'GET /sharing/usage/{resultNumber}': {
     subject: 'entry', scope: 'catalogue', actor: (u) => ['440000-CUS', '440000-NR'].includes(u.orgCode),
     handler: (w) => sharingUsage.with(w.sharingPorts), path: ent,

@@ -131,20 +131,20 @@ describe('R14.1 R15.1 sharing applications: POST /sharing/applications', () => {
     expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'SharingReview')).toEqual([]);
   });
 
-  it('forces offline for a 秘密 result, stores it and stops there this round; a result above the applicant’s clearance is applied for by number, its details not shown (R5.1)', async () => {
+  it('forces offline for a 秘密 result and sends it to the organiser’s review like any other (R17.1: the letter and hand-over follow); a result above the applicant’s clearance is applied for by number, its details not shown (R5.1)', async () => {
     const w = await setup();
 
     const res = await apply(w, body([w.numbers.public, w.numbers.secret]));
 
     expect(res.status).toBe(201);
     const app = res.body.application;
-    expect(app).toMatchObject({ channel: 'offline', status: 'offlinePending' });
+    expect(app).toMatchObject({ channel: 'offline', status: 'reviewing' });
     expect(app.offlineReason).toContain('秘密');
-    expect(app.timeline.map((e: { type: string }) => e.type)).toEqual(['submitted', 'offlineRecorded']);
-    expect(app.timeline[1].note).toContain('下一阶段');
+    expect(app.timeline.map((e: { type: string }) => e.type)).toEqual(['submitted', 'offlineRecorded', 'reviewOpened']);
+    expect(app.timeline[1].note).toContain('审批函');
     expect(app.items[1]).toEqual({ resultNumber: w.numbers.secret, hidden: true, content: '（超出本人密级权限，详情不显示）' });
     expect(JSON.stringify(app)).not.toContain('共享测试成果（secret）');
-    expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'SharingReview')).toEqual([]);
+    expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'SharingReview').map((s) => s.name)).toEqual([`${app.applicationId}-440000-NR`]);
     // The organiser, cleared for 秘密, sees the result.
     const asOrganiser = await call(getApplicationHandler.with(w.ports), 'GET', `/sharing/applications/${app.applicationId}`, { user: 'chen.jing', pathParameters: { applicationId: app.applicationId } });
     expect(asOrganiser.body.application.items[1]).toMatchObject({ hidden: false, name: '共享测试成果（secret）', classificationLabel: '秘密' });
@@ -156,7 +156,7 @@ describe('R14.1 R15.1 sharing applications: POST /sharing/applications', () => {
     const res = await apply(w, body([w.numbers.public], { channel: 'offline', offlineReason: '处内网络与互联网物理隔离，只能以光盘接收' }));
 
     expect(res.status).toBe(201);
-    expect(res.body.application).toMatchObject({ channel: 'offline', offlineReason: '处内网络与互联网物理隔离，只能以光盘接收', status: 'offlinePending' });
+    expect(res.body.application).toMatchObject({ channel: 'offline', offlineReason: '处内网络与互联网物理隔离，只能以光盘接收', status: 'reviewing' });
   });
 
   it('R3.1: an application is read by its organisation, its results’ organiser and custodian; every other user gets 404', async () => {

@@ -1,7 +1,7 @@
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
-import { GrantExistsError, type DownloadLinks, type DownloadLogLine, type SharingApplication, type SharingGrant, type SharingStore, type UsageCounter } from '#shared/sharing/model.ts';
+import { GrantExistsError, type DownloadLinks, type DownloadLogLine, type SharingApplication, type SharingDocuments, type SharingGrant, type SharingStore, type UsageCounter } from '#shared/sharing/model.ts';
 
 const copy = <T>(v: T): T => structuredClone(v);
 
@@ -93,5 +93,28 @@ export class FakeLinks implements DownloadLinks {
     const url = `https://custody.example/${key}?X-Amz-Expires=${opts.expiresInSeconds}&name=${encodeURIComponent(opts.fileName)}`;
     this.issued.push(url);
     return url;
+  }
+}
+
+/** The documents bucket for the offline chain: write-once puts, presigned PUTs recorded, uploads simulated. */
+export class FakeSharingDocuments implements SharingDocuments {
+  readonly objects = new Map<string, Uint8Array>();
+  readonly presigned: Array<{ key: string; sha256: string; size: number; contentType: string }> = [];
+  async putOnce(key: string, body: string): Promise<boolean> {
+    if (this.objects.has(key)) return false;
+    this.objects.set(key, new TextEncoder().encode(body));
+    return true;
+  }
+  async get(key: string): Promise<Uint8Array | undefined> {
+    return this.objects.get(key);
+  }
+  async presignPut(key: string, opts: { sha256: string; size: number; contentType: string; expiresInSeconds: number }) {
+    this.presigned.push({ key, sha256: opts.sha256, size: opts.size, contentType: opts.contentType });
+    return { url: `https://documents.example/${key}?X-Amz-Expires=${opts.expiresInSeconds}`, headers: { 'if-none-match': '*', 'content-length': String(opts.size) }, expiresAt: '2026-09-21T02:15:00.000Z' };
+  }
+  /** What the client does with the presigned URL (S3 would refuse a second object at the key). */
+  upload(key: string, bytes: Uint8Array): void {
+    if (this.objects.has(key)) throw new Error('412');
+    this.objects.set(key, bytes);
   }
 }
