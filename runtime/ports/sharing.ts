@@ -13,3 +13,17 @@ export const sharingRead = /* @__PURE__ */ port({ name: 'sharing', env: ['regist
 
 /** Presigned GETs of minutes on the custody copy (the custody bucket, read). */
 export const downloadLinks = /* @__PURE__ */ port({ name: 'links', env: ['custody'], build: (env): DownloadLinks => sharingLinksFromEnv(env) });
+
+// --- public applications (R14.2, R16.3) ---
+import { publicApplicationStoreFromEnv } from '#adapters/dynamo-public-applications.ts';
+import type { PublicApplicationStore } from '#shared/sharing/public-model.ts';
+import { randomInt } from 'node:crypto';
+
+/** Public applications (audited writes: registry + the audit chain on the logs table). */
+export const publicApplications = /* @__PURE__ */ port({ name: 'publicApplications', env: ['registry', 'logs'], build: (env): PublicApplicationStore => publicApplicationStoreFromEnv(env) });
+
+/** The same store, read only (the answering organisation's list and view). */
+export const publicApplicationsRead = /* @__PURE__ */ port({ name: 'publicApplications', env: ['registry'], build: (env): Pick<PublicApplicationStore, 'get' | 'listAddressed'> => publicApplicationStoreFromEnv(env) });
+
+/** A one-time email code: 6 random digits (crypto). */
+export const oneTimeCode = /* @__PURE__ */ port({ name: 'newCode', env: [], build: (): (() => string) => () => String(randomInt(0, 1_000_000)).padStart(6, '0') });

@@ -229,6 +229,12 @@ const matrix: Record<string, Row> = {
   'POST /sharing/grants/{grantId}/revocation': { subject: 'sharing', why: 'the organiser’s reviewers only: test/unit/sharing-domain.test.ts' },
   'GET /sharing/grants/{grantId}/files/{fileNo}': { subject: 'sharing', why: 'named users of an active grant in its period; another organisation 404, the custodian 403, expired/revoked 403: test/unit/sharing-domain.test.ts' },
   'GET /sharing/grants/{grantId}/manifest': { subject: 'sharing', why: 'as the grant: test/unit/sharing-domain.test.ts' },
+  'POST /public/applications': { subject: 'none', why: 'public by law (R14.2, R16.3): no account; only 公开 catalogued results are accepted, an internal or classified number is refused exactly as an unknown one: test/unit/sharing-public.test.ts' },
+  'POST /public/applications/{applicationId}/verification': { subject: 'none', why: 'public: the emailed one-time code is the credential; reads and returns nothing but the receipt: test/unit/sharing-public.test.ts' },
+  'GET /sharing/public-applications': { subject: 'none', why: 'the answering organisation’s received applications only; no classified record (public results or disclosure requests): test/unit/sharing-public.test.ts' },
+  'GET /sharing/public-applications/{applicationId}': { subject: 'none', why: 'the answering organisation only, else 404: test/unit/sharing-public.test.ts' },
+  'POST /sharing/public-applications/{applicationId}/extension': { subject: 'none', why: 'reviewers of the answering organisation (others 404): test/unit/sharing-public.test.ts' },
+  'POST /sharing/public-applications/{applicationId}/answer': { subject: 'none', why: 'reviewers of the answering organisation (others 404): test/unit/sharing-public.test.ts' },
   'GET /sharing/usage/{resultNumber}': {
     subject: 'entry', scope: 'catalogue', actor: (u) => ['440000-CUS', '440000-NR'].includes(u.orgCode),
     handler: (w) => sharingUsage.with(w.sharingPorts), path: ent,

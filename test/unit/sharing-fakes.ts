@@ -1,6 +1,7 @@
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
+import type { PublicApplication, PublicApplicationStore } from '#shared/sharing/public-model.ts';
 import { GrantExistsError, type DownloadLinks, type DownloadLogLine, type SharingApplication, type SharingGrant, type SharingStore, type UsageCounter } from '#shared/sharing/model.ts';
 
 const copy = <T>(v: T): T => structuredClone(v);
@@ -93,5 +94,43 @@ export class FakeLinks implements DownloadLinks {
     const url = `https://custody.example/${key}?X-Amz-Expires=${opts.expiresInSeconds}&name=${encodeURIComponent(opts.fileName)}`;
     this.issued.push(url);
     return url;
+  }
+}
+
+/** Public applications in memory, with the adapter's conditions (version; the per-email-per-day limit checked before anything is stored). */
+export class FakePublicApplicationStore implements PublicApplicationStore {
+  readonly apps = new Map<string, PublicApplication>();
+  readonly addressed = new Map<string, string[]>();
+  readonly rates = new Map<string, number>();
+  readonly audits: AuditEntry[] = [];
+
+  async create(app: PublicApplication, rate: { emailKey: string; day: string; max: number }, audit: AuditEntry): Promise<void> {
+    const key = `${rate.emailKey}|${rate.day}`;
+    const n = this.rates.get(key) ?? 0;
+    if (n >= rate.max) throw new ConflictError('TOO_MANY_APPLICATIONS', 'too many');
+    if (this.apps.has(app.applicationId)) throw new ConflictError('PUBLIC_APPLICATION_EXISTS', 'exists');
+    this.rates.set(key, n + 1);
+    this.apps.set(app.applicationId, copy(app));
+    this.audits.push(audit);
+  }
+
+  async get(id: string): Promise<PublicApplication | undefined> {
+    const a = this.apps.get(id);
+    return a && copy(a);
+  }
+
+  async update(app: PublicApplication, previousVersion: number, audit: AuditEntry, opts?: { listed?: boolean }): Promise<void> {
+    if (this.apps.get(app.applicationId)?.version !== previousVersion) throw new ConflictError('PUBLIC_APPLICATION_CHANGED', 'changed');
+    this.apps.set(app.applicationId, copy(app));
+    if (opts?.listed) this.addressed.set(app.answeringOrg, [...(this.addressed.get(app.answeringOrg) ?? []).filter((x) => x !== app.applicationId), app.applicationId]);
+    this.audits.push(audit);
+  }
+
+  async listAddressed(orgCode: string, limit: number): Promise<PublicApplication[]> {
+    return (this.addressed.get(orgCode) ?? [])
+      .map((id) => this.apps.get(id)!)
+      .sort((a, b) => (a.submittedAt < b.submittedAt ? 1 : -1))
+      .slice(0, limit)
+      .map(copy);
   }
 }
