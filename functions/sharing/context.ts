@@ -88,6 +88,17 @@ export const sharingContracts = {
     response: z.object({ usage: usageViewSchema }),
     description: '成果的共享使用统计：按申请单位和月份的下载次数、字节数、下载人数（随每次下载在同一事务中累加，不扫描日志）。保管单位和组织单位可查。',
   }),
+  SubscribeSharingGrant: contract({
+    path: grantPath,
+    response: z.object({ grant: grantViewSchema }),
+    description: '主动推送：授权使用人为共享授权订阅成果新版本；成果编目新版本时邮件通知申请人，并可一步重新申请。已撤销、已到期 409；重复订阅不改变任何内容。',
+  }),
+  ReapplyForSharing: contract({
+    success: [201],
+    path: applicationPath,
+    response: z.object({ application: applicationViewSchema }),
+    description: '一步重新申请（成果新版本推送后）：复制原申请的成果、用途、使用范围、联系人、授权使用人和共享方式，使用期限与原申请等长（最长 366 天）自今日起算，按同样规则送组织单位审核。只有原申请单位可用；其他单位 404。',
+  }),
   SubmitPublicApplication: contract({
     success: [202],
     body: publicApplicationBodySchema,
@@ -193,6 +204,23 @@ export const sharing = defineContext({
       tables: auditedWrites,
       sendsEmail: true,
     },
+    SubscribeSharingGrant: {
+      entry: './subscribe-sharing-grant.ts',
+      description: 'A named user subscribes a grant to new versions of its results (audited).',
+      tables: auditedWrites,
+    },
+    ReapplyForSharing: {
+      entry: './reapply-for-sharing.ts',
+      description: 'One-step re-application: the application copied for the new version and submitted (audited); online: SharingReview per organiser starts.',
+      tables: auditedWrites,
+    },
+    PushNewVersions: {
+      entry: './push-new-versions.ts',
+      description: 'Active push: a catalogue entry\'s new version emails each subscribed live grant\'s requester once (recorded, audited) with the one-step re-application.',
+      timeoutSeconds: 60,
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
     SubmitPublicApplication: {
       entry: './submit-public-application.ts',
       description: 'Public (no account): a further-use or disclosure application stored unverified with a hashed one-time code (audited, rate-limited per email); the code is emailed.',
@@ -238,6 +266,8 @@ export const sharing = defineContext({
     DownloadSharedFile: { method: 'GET', path: '/sharing/grants/{grantId}/files/{fileNo}', auth: 'any', summary: '下载共享文件（302 预签名地址）', contract: sharingContracts.DownloadSharedFile },
     GetSharingManifest: { method: 'GET', path: '/sharing/grants/{grantId}/manifest', auth: 'any', summary: '共享授权的 BagIt 清单', contract: sharingContracts.GetSharingManifest },
     GetSharingUsage: { method: 'GET', path: '/sharing/usage/{resultNumber}', auth: 'any', summary: '成果共享使用统计', contract: sharingContracts.GetSharingUsage },
+    SubscribeSharingGrant: { method: 'POST', path: '/sharing/grants/{grantId}/subscription', auth: ['requester'], summary: '订阅成果新版本推送', contract: sharingContracts.SubscribeSharingGrant },
+    ReapplyForSharing: { method: 'POST', path: '/sharing/applications/{applicationId}/reapplication', auth: ['requester'], summary: '一步重新申请（新版本推送）', contract: sharingContracts.ReapplyForSharing },
     SubmitPublicApplication: { method: 'POST', path: '/public/applications', auth: 'public', summary: '公众申请（进一步利用已发布成果、政府信息公开，无需账号）', contract: sharingContracts.SubmitPublicApplication },
     VerifyPublicApplication: { method: 'POST', path: '/public/applications/{applicationId}/verification', auth: 'public', summary: '公众申请：验证邮箱（验证码）', contract: sharingContracts.VerifyPublicApplication },
     ListPublicApplications: { method: 'GET', path: '/sharing/public-applications', auth: 'any', summary: '送本单位答复的公众申请', contract: sharingContracts.ListPublicApplications },
@@ -247,6 +277,7 @@ export const sharing = defineContext({
   },
   starts: {
     ApplyForSharing: ['SharingReview'],
+    ReapplyForSharing: ['SharingReview'],
   },
   stateMachines: {
     SharingReview: {
@@ -255,4 +286,14 @@ export const sharing = defineContext({
     },
   },
   humanTaskKinds: { sharingReview: sharingReviewKind },
+  streams: {
+    SharingPushOnNewVersion: {
+      table: 'registry',
+      function: 'PushNewVersions',
+      keys: { pkPrefix: 'CAT#', sk: 'META' },
+      batchingWindowSeconds: 5,
+      batchSize: 100,
+      description: '成果目录条目出现新版本时，向订阅的共享授权主动推送（邮件，一步重新申请）',
+    },
+  },
 });

@@ -27,3 +27,10 @@ export const publicApplicationsRead = /* @__PURE__ */ port({ name: 'publicApplic
 
 /** A one-time email code: 6 random digits (crypto). */
 export const oneTimeCode = /* @__PURE__ */ port({ name: 'newCode', env: [], build: (): (() => string) => () => String(randomInt(0, 1_000_000)).padStart(6, '0') });
+
+// --- active push (主动推送) ---
+import { subscriptionStoreFromEnv } from '#adapters/dynamo-sharing-push.ts';
+import type { SubscriptionStore } from '#shared/sharing/push.ts';
+
+/** Grant subscriptions to new versions and the pushes made (audited writes). */
+export const subscriptions = /* @__PURE__ */ port({ name: 'subscriptions', env: ['registry', 'logs'], build: (env): SubscriptionStore => subscriptionStoreFromEnv(env) });

@@ -2,6 +2,7 @@ import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import type { PublicApplication, PublicApplicationStore } from '#shared/sharing/public-model.ts';
+import type { SubscriptionStore } from '#shared/sharing/push.ts';
 import { GrantExistsError, type DownloadLinks, type DownloadLogLine, type SharingApplication, type SharingGrant, type SharingStore, type UsageCounter } from '#shared/sharing/model.ts';
 
 const copy = <T>(v: T): T => structuredClone(v);
@@ -132,5 +133,32 @@ export class FakePublicApplicationStore implements PublicApplicationStore {
       .sort((a, b) => (a.submittedAt < b.submittedAt ? 1 : -1))
       .slice(0, limit)
       .map(copy);
+  }
+}
+
+/** Subscriptions and pushes in memory, writing the grant into the sharing fake as the adapter's one transaction does. */
+export class FakeSubscriptionStore implements SubscriptionStore {
+  readonly subs = new Map<string, Set<string>>();
+  readonly pushes = new Set<string>();
+  readonly audits: AuditEntry[] = [];
+  constructor(private readonly sharing: FakeSharingStore) {}
+
+  async subscribe(grant: SharingGrant, previousVersion: number, audit: AuditEntry): Promise<void> {
+    if (this.sharing.grants.get(grant.grantId)?.version !== previousVersion) throw new ConflictError('GRANT_CHANGED', 'changed');
+    this.sharing.grants.set(grant.grantId, copy(grant));
+    for (const n of grant.resultNumbers) this.subs.set(n, new Set([...(this.subs.get(n) ?? []), grant.grantId]));
+    this.audits.push(audit);
+  }
+
+  async subscribers(resultNumber: string): Promise<string[]> {
+    return [...(this.subs.get(resultNumber) ?? [])];
+  }
+
+  async recordPush(push: { grantId: string; resultNumber: string; version: number; at: string }, audit: AuditEntry): Promise<boolean> {
+    const key = `${push.grantId}|${push.resultNumber}|${push.version}`;
+    if (this.pushes.has(key)) return false;
+    this.pushes.add(key);
+    this.audits.push(audit);
+    return true;
   }
 }
