@@ -99,6 +99,11 @@ export const sharingContracts = {
     response: z.object({ application: applicationViewSchema }),
     description: '一步重新申请（成果新版本推送后）：复制原申请的成果、用途、使用范围、联系人、授权使用人和共享方式，使用期限与原申请等长（最长 366 天）自今日起算，按同样规则送组织单位审核。只有原申请单位可用；其他单位 404。',
   }),
+  PublicApplicationForm: contract({
+    produces: 'text/html',
+    query: z.object({ resultNumber: described(z.optional(resultNumberSchema), '预填的成果统一编号（公开目录的“申请”链接带上）') }),
+    description: '公众申请页面（无需账号，R14.2、R16.3）：填写申请、接收并输入邮件验证码。页面本身不读取、不保存任何数据。',
+  }),
   SubmitPublicApplication: contract({
     success: [202],
     body: publicApplicationBodySchema,
@@ -221,6 +226,10 @@ export const sharing = defineContext({
       tables: auditedWrites,
       sendsEmail: true,
     },
+    PublicApplicationForm: {
+      entry: './public-application-form.ts',
+      description: 'The public application form (a static page; reads and stores nothing).',
+    },
     SubmitPublicApplication: {
       entry: './submit-public-application.ts',
       description: 'Public (no account): a further-use or disclosure application stored unverified with a hashed one-time code (audited, rate-limited per email); the code is emailed.',
@@ -268,6 +277,7 @@ export const sharing = defineContext({
     GetSharingUsage: { method: 'GET', path: '/sharing/usage/{resultNumber}', auth: 'any', summary: '成果共享使用统计', contract: sharingContracts.GetSharingUsage },
     SubscribeSharingGrant: { method: 'POST', path: '/sharing/grants/{grantId}/subscription', auth: ['requester'], summary: '订阅成果新版本推送', contract: sharingContracts.SubscribeSharingGrant },
     ReapplyForSharing: { method: 'POST', path: '/sharing/applications/{applicationId}/reapplication', auth: ['requester'], summary: '一步重新申请（新版本推送）', contract: sharingContracts.ReapplyForSharing },
+    PublicApplicationForm: { method: 'GET', path: '/public/applications/form', auth: 'public', summary: '公众申请页面', contract: sharingContracts.PublicApplicationForm },
     SubmitPublicApplication: { method: 'POST', path: '/public/applications', auth: 'public', summary: '公众申请（进一步利用已发布成果、政府信息公开，无需账号）', contract: sharingContracts.SubmitPublicApplication },
     VerifyPublicApplication: { method: 'POST', path: '/public/applications/{applicationId}/verification', auth: 'public', summary: '公众申请：验证邮箱（验证码）', contract: sharingContracts.VerifyPublicApplication },
     ListPublicApplications: { method: 'GET', path: '/sharing/public-applications', auth: 'any', summary: '送本单位答复的公众申请', contract: sharingContracts.ListPublicApplications },

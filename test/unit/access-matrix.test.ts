@@ -231,6 +231,7 @@ const matrix: Record<string, Row> = {
   'GET /sharing/grants/{grantId}/manifest': { subject: 'sharing', why: 'as the grant: test/unit/sharing-domain.test.ts' },
   'POST /sharing/grants/{grantId}/subscription': { subject: 'sharing', why: 'the grant’s named users only (as signing); another organisation 404: test/unit/sharing-push.test.ts' },
   'POST /sharing/applications/{applicationId}/reapplication': { subject: 'sharing', why: 'the requester organisation only (others 404); the copy goes through POST /sharing/applications’ rules: test/unit/sharing-push.test.ts' },
+  'GET /public/applications/form': { subject: 'none', why: 'public static form; reads and stores nothing: test/unit/sharing-public.test.ts' },
   'POST /public/applications': { subject: 'none', why: 'public by law (R14.2, R16.3): no account; only 公开 catalogued results are accepted, an internal or classified number is refused exactly as an unknown one: test/unit/sharing-public.test.ts' },
   'POST /public/applications/{applicationId}/verification': { subject: 'none', why: 'public: the emailed one-time code is the credential; reads and returns nothing but the receipt: test/unit/sharing-public.test.ts' },
   'GET /sharing/public-applications': { subject: 'none', why: 'the answering organisation’s received applications only; no classified record (public results or disclosure requests): test/unit/sharing-public.test.ts' },

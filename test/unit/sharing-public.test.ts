@@ -3,6 +3,7 @@ import { handler as answerHandler } from '#functions/sharing/answer-public-appli
 import { handler as extendHandler } from '#functions/sharing/extend-public-application.ts';
 import { handler as getHandler } from '#functions/sharing/get-public-application.ts';
 import { handler as listHandler } from '#functions/sharing/list-public-applications.ts';
+import { handler as formHandler } from '#functions/sharing/public-application-form.ts';
 import { handler as submitHandler } from '#functions/sharing/submit-public-application.ts';
 import { handler as verifyHandler } from '#functions/sharing/verify-public-application.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
@@ -281,5 +282,26 @@ describe('R16.3 the answering organisation: list, read, extend once, answer with
     const again = await call(answerHandler.with(w.ports), 'POST', path, { user: 'chen.jing', pathParameters: pp, body: { outcome: 'granted', text: '同意利用，请注明成果来源' } });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('ALREADY_ANSWERED');
+  });
+});
+
+describe('R14.2 R16.3 the public application form: GET /public/applications/form', () => {
+  it('serves a static page (no token) whose only script, by nonce, posts to the public routes; a result number is prefilled; a bad one is 400 naming the query field', async () => {
+    const w = await setup();
+
+    const res = await call(formHandler.with(w.ports), 'GET', '/public/applications/form', { query: { resultNumber: w.numbers.public } });
+    const bad = await call(formHandler.with(w.ports), 'GET', '/public/applications/form', { query: { resultNumber: '<script>' } });
+
+    expect(res.status).toBe(200);
+    const html = String(res.body);
+    const nonce = /script-src 'nonce-([^']+)'/.exec(String(res.headers['content-security-policy']))![1];
+    expect(html).toContain(`<script nonce="${nonce}">`);
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).toContain("post('/public/applications', body)");
+    expect(html).toContain('/verification');
+    expect(html).toContain(JSON.stringify({ resultNumber: w.numbers.public }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].field).toBe('query.resultNumber');
+    expect(w.store.apps.size).toBe(0);
   });
 });

@@ -69,7 +69,7 @@ async function newVersion(w: World, version = 2): Promise<EntryChange> {
   return { resultNumber: w.resultNumber, previous: { ...entry, version: version - 1 }, entry: { ...entry, version } };
 }
 
-describe('issue 16 active push (主动推送): a grant subscribes to new versions of its results', () => {
+describe('R16.1 active push (主动推送): a grant subscribes to new versions of its results', () => {
   it('a named user subscribes (audited); again changes nothing; the organiser cannot (requesters only)', async () => {
     const w = await setup();
     const { grantId } = await granted(w);
