@@ -15,6 +15,15 @@ import {
   signatureBodySchema,
   usageViewSchema,
 } from '#shared/schemas/sharing.ts';
+import {
+  publicAnswerBodySchema,
+  publicApplicationBodySchema,
+  publicApplicationViewSchema,
+  publicExtensionBodySchema,
+  publicReceiptViewSchema,
+  publicSubmissionViewSchema,
+  verificationBodySchema,
+} from '#shared/schemas/public-applications.ts';
 import { sharingReviewKind } from '#shared/sharing/review-task.ts';
 import type { platform } from '../platform/context.ts';
 import type { tasks } from '../tasks/context.ts';
@@ -25,6 +34,8 @@ const documentPath = z.object({
   ...applicationPath.shape,
   docId: described(z.string().check(z.regex(/^(approval-letter|task-order|confidentiality-agreement)-\d{6}-[A-Z]{2,8}$/, '文书编号格式不正确')), '文书编号（见申请 reviews[].offline.documents[].docId）：approval-letter|task-order|confidentiality-agreement-<组织单位代码>'),
 });
+
+const publicApplicationPath = z.object({ applicationId: described(z.uuid('申请编号格式不正确'), '公众申请编号') });
 const grantPath = z.object({ grantId: described(z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{6}-[A-Z]{2,8}$/, '授权编号格式不正确')), '共享授权编号（申请编号-组织单位代码）') });
 
 /** Contracts of the sharing routes (共享, issue 16), keyed by manifest function name. */
@@ -101,6 +112,61 @@ export const sharingContracts = {
     path: z.object({ resultNumber: resultNumberSchema }),
     response: z.object({ usage: usageViewSchema }),
     description: '成果的共享使用统计：按申请单位和月份的下载次数、字节数、下载人数（随每次下载在同一事务中累加，不扫描日志）。保管单位和组织单位可查。',
+  }),
+  SubscribeSharingGrant: contract({
+    path: grantPath,
+    response: z.object({ grant: grantViewSchema }),
+    description: '主动推送：授权使用人为共享授权订阅成果新版本；成果编目新版本时邮件通知申请人，并可一步重新申请。已撤销、已到期 409；重复订阅不改变任何内容。',
+  }),
+  ReapplyForSharing: contract({
+    success: [201],
+    path: applicationPath,
+    response: z.object({ application: applicationViewSchema }),
+    description: '一步重新申请（成果新版本推送后）：复制原申请的成果、用途、使用范围、联系人、授权使用人和共享方式，使用期限与原申请等长（最长 366 天）自今日起算，按同样规则送组织单位审核。只有原申请单位可用；其他单位 404。',
+  }),
+  PublicApplicationForm: contract({
+    produces: 'text/html',
+    query: z.object({ resultNumber: described(z.optional(resultNumberSchema), '预填的成果统一编号（公开目录的“申请”链接带上）') }),
+    description: '公众申请页面（无需账号，R14.2、R16.3）：填写申请、接收并输入邮件验证码。页面本身不读取、不保存任何数据。',
+  }),
+  SubmitPublicApplication: contract({
+    success: [202],
+    body: publicApplicationBodySchema,
+    response: z.object({ application: publicSubmissionViewSchema }),
+    description:
+      '公众申请（无需账号，R14.2、R16.3）：公民、法人或其他组织申请进一步利用已发布成果，或提出政府信息公开申请。填写姓名或名称、联系电话、电子邮箱、申请的成果或信息及用途。' +
+      '提交后向邮箱发送 6 位验证码（30 分钟内有效，最多输入 5 次，只保存其散列值）；验证通过前申请不算收到。同一邮箱每天最多 5 份（409 TOO_MANY_APPLICATIONS）。成果编号不在公开目录、未指明答复机关：400 并指明字段，不保存任何内容。',
+  }),
+  VerifyPublicApplication: contract({
+    path: publicApplicationPath,
+    body: verificationBodySchema,
+    response: z.object({ application: publicReceiptViewSchema }),
+    description:
+      '验证邮箱（R16.3）：正确的验证码使申请收到，答复期限为收到之日起 20 个工作日（进入期限监督），并邮件告知申请人。验证码错误 400（body.code，说明剩余次数）；已输错 5 次 409 CODE_LOCKED；过期 409 CODE_EXPIRED；已验证 409 ALREADY_VERIFIED。',
+  }),
+  ListPublicApplications: contract({
+    query: z.object({
+      limit: described(z._default(z.coerce.number({ error: '每页条数应为整数' }).check(z.int('每页条数应为整数')).check(z.gte(1, '每页条数应在 1–100 之间')).check(z.lte(100, '每页条数应在 1–100 之间')), 50), '最多返回的条数，1–100，默认 50'),
+    }),
+    response: z.object({ items: z.array(publicApplicationViewSchema) }),
+    description: '送本单位答复的公众申请（已验证邮箱的），新的在前，含答复期限和是否逾期。',
+  }),
+  GetPublicApplication: contract({
+    path: publicApplicationPath,
+    response: z.object({ application: publicApplicationViewSchema }),
+    description: '一份公众申请及其办理记录（收到、延长、答复）。只有答复机关可查；其他单位 404。',
+  }),
+  ExtendPublicApplication: contract({
+    path: publicApplicationPath,
+    body: publicExtensionBodySchema,
+    response: z.object({ application: publicApplicationViewSchema }),
+    description: '答复机关的审核人员延长答复期限（R16.3）：期限届满前、只能一次、须说明理由，延长 20 个工作日；期限监督随之更新，邮件告知申请人。已延长 409 ALREADY_EXTENDED；期限已过 409 DEADLINE_PASSED。',
+  }),
+  AnswerPublicApplication: contract({
+    path: publicApplicationPath,
+    body: publicAnswerBodySchema,
+    response: z.object({ application: publicApplicationViewSchema }),
+    description: '答复公众申请（R16.3）：予以提供、部分提供或不予提供（后两者须写明法律依据）；期限监督记为按时或逾期办结，答复以中文邮件告知申请人。已答复 409 ALREADY_ANSWERED。',
   }),
 };
 
@@ -186,6 +252,61 @@ export const sharing = defineContext({
       tables: auditedWrites,
       sendsEmail: true,
     },
+    SubscribeSharingGrant: {
+      entry: './subscribe-sharing-grant.ts',
+      description: 'A named user subscribes a grant to new versions of its results (audited).',
+      tables: auditedWrites,
+    },
+    ReapplyForSharing: {
+      entry: './reapply-for-sharing.ts',
+      description: 'One-step re-application: the application copied for the new version and submitted (audited); online: SharingReview per organiser starts.',
+      tables: auditedWrites,
+    },
+    PushNewVersions: {
+      entry: './push-new-versions.ts',
+      description: 'Active push: a catalogue entry\'s new version emails each subscribed live grant\'s requester once (recorded, audited) with the one-step re-application.',
+      timeoutSeconds: 60,
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
+    PublicApplicationForm: {
+      entry: './public-application-form.ts',
+      description: 'The public application form (a static page; reads and stores nothing).',
+    },
+    SubmitPublicApplication: {
+      entry: './submit-public-application.ts',
+      description: 'Public (no account): a further-use or disclosure application stored unverified with a hashed one-time code (audited, rate-limited per email); the code is emailed.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
+    VerifyPublicApplication: {
+      entry: './verify-public-application.ts',
+      description: 'Public: the emailed code verified — the application received, its R16.3 answer clock started (audited); a wrong code counted.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
+    ListPublicApplications: {
+      entry: './list-public-applications.ts',
+      description: 'Received public applications addressed to the caller\'s organisation.',
+      tables: readsRegistry,
+    },
+    GetPublicApplication: {
+      entry: './get-public-application.ts',
+      description: 'One public application and its timeline (the answering organisation only).',
+      tables: readsRegistry,
+    },
+    ExtendPublicApplication: {
+      entry: './extend-public-application.ts',
+      description: 'The answering organisation extends the answer period once by 20 working days with a reason (audited; the clock moves); the applicant is emailed.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
+    AnswerPublicApplication: {
+      entry: './answer-public-application.ts',
+      description: 'The answering organisation answers (granted / partly / refused with the legal ground; audited, the clock met); the applicant is emailed.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
   },
   routes: {
     ApplyForSharing: { method: 'POST', path: '/sharing/applications', auth: ['requester'], summary: '申请共享成果', contract: sharingContracts.ApplyForSharing },
@@ -200,9 +321,19 @@ export const sharing = defineContext({
     RequestConfidentialityScan: { method: 'POST', path: '/sharing/applications/{applicationId}/confidentiality-scan', auth: ['requester', 'custodian'], summary: '上传保密协议签署扫描件', contract: sharingContracts.RequestConfidentialityScan },
     RecordSharingHandover: { method: 'POST', path: '/sharing/applications/{applicationId}/handover', auth: ['custodian'], summary: '登记离线交接', contract: sharingContracts.RecordSharingHandover },
     GetSharingUsage: { method: 'GET', path: '/sharing/usage/{resultNumber}', auth: 'any', summary: '成果共享使用统计', contract: sharingContracts.GetSharingUsage },
+    SubscribeSharingGrant: { method: 'POST', path: '/sharing/grants/{grantId}/subscription', auth: ['requester'], summary: '订阅成果新版本推送', contract: sharingContracts.SubscribeSharingGrant },
+    ReapplyForSharing: { method: 'POST', path: '/sharing/applications/{applicationId}/reapplication', auth: ['requester'], summary: '一步重新申请（新版本推送）', contract: sharingContracts.ReapplyForSharing },
+    PublicApplicationForm: { method: 'GET', path: '/public/applications/form', auth: 'public', summary: '公众申请页面', contract: sharingContracts.PublicApplicationForm },
+    SubmitPublicApplication: { method: 'POST', path: '/public/applications', auth: 'public', summary: '公众申请（进一步利用已发布成果、政府信息公开，无需账号）', contract: sharingContracts.SubmitPublicApplication },
+    VerifyPublicApplication: { method: 'POST', path: '/public/applications/{applicationId}/verification', auth: 'public', summary: '公众申请：验证邮箱（验证码）', contract: sharingContracts.VerifyPublicApplication },
+    ListPublicApplications: { method: 'GET', path: '/sharing/public-applications', auth: 'any', summary: '送本单位答复的公众申请', contract: sharingContracts.ListPublicApplications },
+    GetPublicApplication: { method: 'GET', path: '/sharing/public-applications/{applicationId}', auth: 'any', summary: '公众申请及办理记录', contract: sharingContracts.GetPublicApplication },
+    ExtendPublicApplication: { method: 'POST', path: '/sharing/public-applications/{applicationId}/extension', auth: ['reviewer'], summary: '延长公众申请答复期限（一次，20 个工作日）', contract: sharingContracts.ExtendPublicApplication },
+    AnswerPublicApplication: { method: 'POST', path: '/sharing/public-applications/{applicationId}/answer', auth: ['reviewer'], summary: '答复公众申请', contract: sharingContracts.AnswerPublicApplication },
   },
   starts: {
     ApplyForSharing: ['SharingReview'],
+    ReapplyForSharing: ['SharingReview'],
   },
   stateMachines: {
     SharingReview: {
@@ -211,4 +342,14 @@ export const sharing = defineContext({
     },
   },
   humanTaskKinds: { sharingReview: sharingReviewKind },
+  streams: {
+    SharingPushOnNewVersion: {
+      table: 'registry',
+      function: 'PushNewVersions',
+      keys: { pkPrefix: 'CAT#', sk: 'META' },
+      batchingWindowSeconds: 5,
+      batchSize: 100,
+      description: '成果目录条目出现新版本时，向订阅的共享授权主动推送（邮件，一步重新申请）',
+    },
+  },
 });

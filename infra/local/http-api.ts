@@ -399,8 +399,8 @@ export function httpApiServer(opts: HttpApiOptions): Server {
     }
     if (method === 'GET' && path === '/docs') return sendHtml(res, docsPage({ apiUrl: opts.urls.api, inboxUrl: opts.urls.inbox }));
     if (method === 'GET' && path === '/local/status') return sendJson(res, 200, opts.status());
-    // /public/downloads/… is the DownloadReleaseFile route (R17.2), not a static file.
-    if (method === 'GET' && (path === '/public' || path.startsWith('/public/')) && !path.startsWith('/public/downloads/')) {
+    // /public/downloads/… is the DownloadReleaseFile route (R17.2), /public/applications/… the public applications' (R16.3): not static files.
+    if (method === 'GET' && (path === '/public' || path.startsWith('/public/')) && !path.startsWith('/public/downloads/') && !path.startsWith('/public/applications/')) {
       if (path === '/public') {
         res.writeHead(301, { location: '/public/' });
         res.end();

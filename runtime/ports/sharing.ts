@@ -19,3 +19,23 @@ import type { SharingDocuments } from '#shared/sharing/model.ts';
 
 /** The offline chain's write-once documents and the confidentiality agreement's scans (the documents bucket). */
 export const sharingDocuments = /* @__PURE__ */ port({ name: 'documents', env: ['documents'], build: (env): SharingDocuments => sharingDocumentsFromEnv(env) });
+// --- public applications (R14.2, R16.3) ---
+import { publicApplicationStoreFromEnv } from '#adapters/dynamo-public-applications.ts';
+import type { PublicApplicationStore } from '#shared/sharing/public-model.ts';
+import { randomInt } from 'node:crypto';
+
+/** Public applications (audited writes: registry + the audit chain on the logs table). */
+export const publicApplications = /* @__PURE__ */ port({ name: 'publicApplications', env: ['registry', 'logs'], build: (env): PublicApplicationStore => publicApplicationStoreFromEnv(env) });
+
+/** The same store, read only (the answering organisation's list and view). */
+export const publicApplicationsRead = /* @__PURE__ */ port({ name: 'publicApplications', env: ['registry'], build: (env): Pick<PublicApplicationStore, 'get' | 'listAddressed'> => publicApplicationStoreFromEnv(env) });
+
+/** A one-time email code: 6 random digits (crypto). */
+export const oneTimeCode = /* @__PURE__ */ port({ name: 'newCode', env: [], build: (): (() => string) => () => String(randomInt(0, 1_000_000)).padStart(6, '0') });
+
+// --- active push (主动推送) ---
+import { subscriptionStoreFromEnv } from '#adapters/dynamo-sharing-push.ts';
+import type { SubscriptionStore } from '#shared/sharing/push.ts';
+
+/** Grant subscriptions to new versions and the pushes made (audited writes). */
+export const subscriptions = /* @__PURE__ */ port({ name: 'subscriptions', env: ['registry', 'logs'], build: (env): SubscriptionStore => subscriptionStoreFromEnv(env) });

@@ -87,6 +87,7 @@ export const applicationViewSchema = z.object({
   channelLabel: z.string(),
   offlineReason: z.optional(z.string()),
   users: z.array(z.string()),
+  basedOn: described(z.optional(z.string()), '重新申请（新版本推送）所依据的原申请编号'),
   status: z.enum(applicationStatuses),
   statusLabel: z.string(),
   reviews: z.array(z.object({
@@ -123,6 +124,7 @@ export const grantViewSchema = z.object({
   files: z.array(z.object({ fileNo: described(z.number(), '下载地址中的文件序号 files/{fileNo}'), resultNumber: z.string(), path: z.string(), size: z.number(), sha256: z.string() })),
   signature: z.optional(signatureSchema),
   revocation: z.optional(z.object({ by: z.string(), at: z.string(), reasons: z.string() })),
+  subscription: described(z.optional(z.object({ by: z.string(), at: z.string() })), '订阅成果新版本推送（主动推送）'),
 });
 
 export const agreementViewSchema = z.object({

@@ -169,6 +169,8 @@ export interface SharingApplication {
   readonly offlineReason?: string;
   /** The requester organisation's users who may download (the applicant always). */
   readonly users: readonly string[];
+  /** A re-application (active push, 主动推送): the application it copies. */
+  readonly basedOn?: string;
   readonly reviews: readonly Review[];
   readonly status: ApplicationStatus;
   readonly timeline: readonly TimelineEvent[];
@@ -205,6 +207,8 @@ export interface SharingGrant {
   readonly approval: SharingDecision;
   readonly signature?: { readonly by: string; readonly name: string; readonly at: string; readonly sha256: string };
   readonly revocation?: { readonly by: string; readonly at: string; readonly reasons: string };
+  /** Active push (主动推送): a named user subscribed the grant to new versions of its results. */
+  readonly subscription?: { readonly by: string; readonly at: string };
   readonly version: number;
 }
 

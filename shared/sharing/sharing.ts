@@ -113,7 +113,7 @@ export const reviewClockSubject = (applicationId: string, organiserOrg: string) 
  *  6. one review per organiser starts (SharingReview, execution `<id>-<organiser>`), online and offline alike;
  *     an approved offline review issues the approval letter or task order (shared/sharing/offline.ts).
  */
-export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal; input: ApplicationInput; requestId: string }): Promise<SharingApplication> {
+export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal; input: ApplicationInput; requestId: string; basedOn?: { applicationId: string; note: string } }): Promise<SharingApplication> {
   const { actor, input } = cmd;
   const today = chinaDate(ports.now());
   const issues: FieldIssue[] = [];
@@ -183,6 +183,7 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
   }));
   const applicationId = ports.newId();
   const timeline: TimelineEvent[] = [event(at, 'submitted', actor.userId, `提交共享申请（${sharingChannelLabels[channel]}，${items.length} 项成果）`)];
+  if (cmd.basedOn) timeline.push(event(at, 'reapplied', actor.userId, cmd.basedOn.note));
   if (channel === 'offline') {
     timeline.push(event(at, 'offlineRecorded', 'system', `离线共享：${classified ? offlineForcedReason : reason}。同意后出具审批函（或任务单），由保管单位登记交接。`));
   }
@@ -200,6 +201,7 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
     channel,
     ...(channel === 'offline' ? { offlineReason: classified ? offlineForcedReason : reason } : {}),
     users,
+    ...(cmd.basedOn ? { basedOn: cmd.basedOn.applicationId } : {}),
     reviews,
     status: 'reviewing',
     timeline,
@@ -210,7 +212,7 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
   await ports.sharing.createApplication(
     app,
     withSupervision(
-      audit(actor.userId, actor.orgCode, 'sharing.application.submit', `SHAREAPP#${applicationId}`, cmd.requestId, { channel, resultNumbers: items.map((i) => i.resultNumber), purpose: app.purpose }),
+      audit(actor.userId, actor.orgCode, 'sharing.application.submit', `SHAREAPP#${applicationId}`, cmd.requestId, { channel, resultNumbers: items.map((i) => i.resultNumber), purpose: app.purpose, ...(cmd.basedOn ? { basedOn: cmd.basedOn.applicationId } : {}) }),
       {
         count: organisers.map((org) => ({ org, metric: 'R15.applications' })),
         start: organisers.map((org) => ({
@@ -282,6 +284,7 @@ export async function applicationView(ports: { catalogue: Pick<CatalogueStore, '
     channelLabel: sharingChannelLabels[app.channel],
     ...(app.offlineReason ? { offlineReason: app.offlineReason } : {}),
     users: [...app.users],
+    ...(app.basedOn ? { basedOn: app.basedOn } : {}),
     status: app.status,
     statusLabel: applicationStatusLabels[app.status],
     reviews: app.reviews.map((r) => ({
@@ -534,7 +537,7 @@ function mayReadGrant(actor: Principal, g: SharingGrant): boolean {
   return actor.orgCode === g.requesterOrg || actor.orgCode === g.organiserOrg || g.custodianOrgs.includes(actor.orgCode);
 }
 
-async function readableGrant(sharing: Pick<SharingStore, 'getGrant'>, actor: Principal, grantId: string): Promise<SharingGrant> {
+export async function readableGrant(sharing: Pick<SharingStore, 'getGrant'>, actor: Principal, grantId: string): Promise<SharingGrant> {
   const g = await sharing.getGrant(grantId);
   if (!g || !mayReadGrant(actor, g) || !clearanceAllows(actor.clearance, g.classification)) throw new NotFoundError(`共享授权 ${grantId} 不存在`);
   noteTouched({ target: `SHAREGRANT#${grantId}`, classification: g.classification, orgs: [g.requesterOrg, g.organiserOrg], access: 'read' });
@@ -651,6 +654,7 @@ export function grantView(g: SharingGrant, today: string) {
     files: g.files.map((f, i) => ({ fileNo: i + 1, resultNumber: f.resultNumber, path: f.path, size: f.size, sha256: f.sha256 })),
     ...(g.signature ? { signature: g.signature } : {}),
     ...(g.revocation ? { revocation: g.revocation } : {}),
+    ...(g.subscription ? { subscription: g.subscription } : {}),
   };
 }
 

@@ -147,3 +147,17 @@ export const sharingHandoverDue = declareClockType({
   context: 'sharing',
   ownerRoles: ['custodian'],
 });
+
+/**
+ * R16.3: a public application (further use of a published result, or a government-information disclosure
+ * application) is answered within 20 working days of its receipt (the day its email is verified); extendable
+ * once by 20 working days with the reason recorded (the clock moves to the new due date).
+ */
+export const publicApplicationDue = declareClockType({
+  id: 'R16.3',
+  days: 20,
+  label: '公众申请答复期限（收到申请后 20 个工作日，可延长一次 20 个工作日，R16.3）',
+  duty: '答复公众的成果利用或政府信息公开申请（予以提供、部分提供或不予提供并说明法律依据）',
+  context: 'sharing',
+  ownerRoles: ['reviewer'],
+});

@@ -1,6 +1,8 @@
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
+import type { PublicApplication, PublicApplicationStore } from '#shared/sharing/public-model.ts';
+import type { SubscriptionStore } from '#shared/sharing/push.ts';
 import { GrantExistsError, type DownloadLinks, type DownloadLogLine, type SharingApplication, type SharingDocuments, type SharingGrant, type SharingStore, type UsageCounter } from '#shared/sharing/model.ts';
 
 const copy = <T>(v: T): T => structuredClone(v);
@@ -93,6 +95,71 @@ export class FakeLinks implements DownloadLinks {
     const url = `https://custody.example/${key}?X-Amz-Expires=${opts.expiresInSeconds}&name=${encodeURIComponent(opts.fileName)}`;
     this.issued.push(url);
     return url;
+  }
+}
+
+/** Public applications in memory, with the adapter's conditions (version; the per-email-per-day limit checked before anything is stored). */
+export class FakePublicApplicationStore implements PublicApplicationStore {
+  readonly apps = new Map<string, PublicApplication>();
+  readonly addressed = new Map<string, string[]>();
+  readonly rates = new Map<string, number>();
+  readonly audits: AuditEntry[] = [];
+
+  async create(app: PublicApplication, rate: { emailKey: string; day: string; max: number }, audit: AuditEntry): Promise<void> {
+    const key = `${rate.emailKey}|${rate.day}`;
+    const n = this.rates.get(key) ?? 0;
+    if (n >= rate.max) throw new ConflictError('TOO_MANY_APPLICATIONS', 'too many');
+    if (this.apps.has(app.applicationId)) throw new ConflictError('PUBLIC_APPLICATION_EXISTS', 'exists');
+    this.rates.set(key, n + 1);
+    this.apps.set(app.applicationId, copy(app));
+    this.audits.push(audit);
+  }
+
+  async get(id: string): Promise<PublicApplication | undefined> {
+    const a = this.apps.get(id);
+    return a && copy(a);
+  }
+
+  async update(app: PublicApplication, previousVersion: number, audit: AuditEntry, opts?: { listed?: boolean }): Promise<void> {
+    if (this.apps.get(app.applicationId)?.version !== previousVersion) throw new ConflictError('PUBLIC_APPLICATION_CHANGED', 'changed');
+    this.apps.set(app.applicationId, copy(app));
+    if (opts?.listed) this.addressed.set(app.answeringOrg, [...(this.addressed.get(app.answeringOrg) ?? []).filter((x) => x !== app.applicationId), app.applicationId]);
+    this.audits.push(audit);
+  }
+
+  async listAddressed(orgCode: string, limit: number): Promise<PublicApplication[]> {
+    return (this.addressed.get(orgCode) ?? [])
+      .map((id) => this.apps.get(id)!)
+      .sort((a, b) => (a.submittedAt < b.submittedAt ? 1 : -1))
+      .slice(0, limit)
+      .map(copy);
+  }
+}
+
+/** Subscriptions and pushes in memory, writing the grant into the sharing fake as the adapter's one transaction does. */
+export class FakeSubscriptionStore implements SubscriptionStore {
+  readonly subs = new Map<string, Set<string>>();
+  readonly pushes = new Set<string>();
+  readonly audits: AuditEntry[] = [];
+  constructor(private readonly sharing: FakeSharingStore) {}
+
+  async subscribe(grant: SharingGrant, previousVersion: number, audit: AuditEntry): Promise<void> {
+    if (this.sharing.grants.get(grant.grantId)?.version !== previousVersion) throw new ConflictError('GRANT_CHANGED', 'changed');
+    this.sharing.grants.set(grant.grantId, copy(grant));
+    for (const n of grant.resultNumbers) this.subs.set(n, new Set([...(this.subs.get(n) ?? []), grant.grantId]));
+    this.audits.push(audit);
+  }
+
+  async subscribers(resultNumber: string): Promise<string[]> {
+    return [...(this.subs.get(resultNumber) ?? [])];
+  }
+
+  async recordPush(push: { grantId: string; resultNumber: string; version: number; at: string }, audit: AuditEntry): Promise<boolean> {
+    const key = `${push.grantId}|${push.resultNumber}|${push.version}`;
+    if (this.pushes.has(key)) return false;
+    this.pushes.add(key);
+    this.audits.push(audit);
+    return true;
   }
 }
 

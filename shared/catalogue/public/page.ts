@@ -118,7 +118,7 @@ th{background:#f2f2f2}form{display:flex;gap:.5rem;flex-wrap:wrap;margin:1rem 0}i
 <body>
 <h1>自然资源调查监测成果公开目录</h1>
 <p>国家级和省级成果目录中可公开的条目（依据 R9.3 定期更新）。更新时间：<time datetime="${e(generatedAt)}">${e(chinaDateTime(generatedAt))}</time>。共 ${rows.length} 项。
-地理信息系统软件可读取 <a href="catalog.json">STAC 目录（catalog.json）</a>。目录信息公开；已发布的成果可在“获取”一栏下载（公开出版物请向出版单位订购），其他成果数据请按共享方式向保管单位申请。</p>
+地理信息系统软件可读取 <a href="catalog.json">STAC 目录（catalog.json）</a>。目录信息公开；已发布的成果可在“获取”一栏下载（公开出版物请向出版单位订购），其他成果数据请按共享方式向保管单位申请。公众可<a href="applications/form">在线申请利用已发布成果或提出政府信息公开申请</a>（无需注册，邮箱验证）。</p>
 <form id="search" role="search">
 <label>关键词 <input id="q" type="search" placeholder="成果名称、内容、编号、保管单位"></label>
 <label>成果专题 <select id="theme"><option value="">全部</option>${options(themes)}</select></label>
