@@ -45,6 +45,9 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     SendCatalogueReport: 252,
     GetHumanTask: 253,
     DecideHumanTask: 258,
+    // Issue 16 (n-public): the sharing context module now carries the public-application and push contracts.
+    ApplyForSharing: 259,
+    ReapplyForSharing: 260,
     ImportOnboarding: 647,
     RenderBulletin: 1151,
   },
@@ -55,6 +58,8 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
     SendCatalogueReport: 252,
     GetHumanTask: 253,
     DecideHumanTask: 258,
+    ApplyForSharing: 259,
+    ReapplyForSharing: 260,
     SendMail: 271,
     ImportOnboarding: 647,
     RenderBulletin: 1151,
