@@ -6,11 +6,14 @@ import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
 import {
   agreementViewSchema,
   applicationViewSchema,
+  grantUsersBodySchema,
   grantViewSchema,
   revocationBodySchema,
   sharingApplicationBodySchema,
   signatureBodySchema,
   usageViewSchema,
+  useReportBodySchema,
+  useReportSlotViewSchema,
 } from '#shared/schemas/sharing.ts';
 import { sharingReviewKind } from '#shared/sharing/review-task.ts';
 import { platform } from '../platform/context.ts';
@@ -73,6 +76,23 @@ export const sharingContracts = {
     produces: ['text/plain'],
     description: '共享授权的 BagIt 清单（manifest-sha256.txt）：每行 “SHA-256  data/<统一编号>/<路径>”，供接收方核对收到的文件。',
   }),
+  ChangeSharingGrantUsers: contract({
+    path: grantPath,
+    body: grantUsersBodySchema,
+    response: z.object({ grant: grantViewSchema }),
+    description:
+      '使用单位的授权使用人调整本授权的授权使用人（R18.1）：只能增加本单位的在用用户（授权不得转给其他单位，其他单位须自行申请）或移除现有使用人，至少保留 1 人；记入审计与办理记录。' +
+      '其他单位 404；组织单位、保管单位或非授权使用人 403；已撤销或已到期 409；用户不属于本单位 400 并指明字段。',
+  }),
+  FileUseReport: contract({
+    success: [201],
+    path: grantPath,
+    body: useReportBodySchema,
+    response: z.object({ useReport: useReportSlotViewSchema, grant: grantViewSchema }),
+    description:
+      '使用单位报送共享成果的利用情况（R19.1）：应用方式、应用项目、成效、问题。按应交日期最早的一份未交报告登记（期限届满或组织单位审批时确定之日；超过一年的授权每满一年一份），满足其期限（按期或逾期）并计入监督通报的成果利用统计。' +
+      '其他单位的授权 404；尚未签署协议或全部报告已交 409；字段缺失 400 并指明字段。',
+  }),
   GetSharingUsage: contract({
     path: z.object({ resultNumber: resultNumberSchema }),
     response: z.object({ usage: usageViewSchema }),
@@ -117,14 +137,24 @@ export const sharing = defineContext({
     },
     DownloadSharedFile: {
       entry: './download-shared-file.ts',
-      description: 'A presigned GET of minutes on the custody copy (302); the URL issued is logged and counted in one audited transaction.',
+      description: 'A presigned GET of minutes on the custody copy, or on the grant\'s 用途声明 in the documents bucket (302); the URL issued is logged with the purpose and counted in one audited transaction.',
       tables: auditedWrites,
-      buckets: { custody: 'read' },
+      buckets: { custody: 'read', documents: 'read' },
     },
     GetSharingManifest: {
       entry: './get-sharing-manifest.ts',
       description: 'The grant\'s BagIt manifest-sha256.txt.',
       tables: readsRegistry,
+    },
+    ChangeSharingGrantUsers: {
+      entry: './change-grant-users.ts',
+      description: 'The requester adds or removes its own named users within a grant (R18.1; audited, on the timeline).',
+      tables: auditedWrites,
+    },
+    FileUseReport: {
+      entry: './file-use-report.ts',
+      description: 'The requester files a use report of a grant (R19.1): its clock met and counted in one audited transaction.',
+      tables: auditedWrites,
     },
     GetSharingUsage: {
       entry: './get-sharing-usage.ts',
@@ -133,9 +163,9 @@ export const sharing = defineContext({
     },
     GrantSharingAccess: {
       entry: './grant-sharing-access.ts',
-      description: 'SharingReview: approved — the review recorded and the grant created in one conditional transaction; the requester is emailed to sign.',
+      description: 'SharingReview: approved — the 用途声明 written once (documents), the review recorded and the grant created in one conditional transaction (use-report clocks started); the requester is emailed to sign.',
       tables: auditedWrites,
-      buckets: { custody: 'read' },
+      buckets: { custody: 'read', documents: 'readWrite' },
       sendsEmail: true,
     },
     RejectSharing: {
@@ -154,6 +184,8 @@ export const sharing = defineContext({
     RevokeSharingGrant: { method: 'POST', path: '/sharing/grants/{grantId}/revocation', auth: ['reviewer'], summary: '撤销共享授权', contract: sharingContracts.RevokeSharingGrant },
     DownloadSharedFile: { method: 'GET', path: '/sharing/grants/{grantId}/files/{fileNo}', auth: 'any', summary: '下载共享文件（302 预签名地址）', contract: sharingContracts.DownloadSharedFile },
     GetSharingManifest: { method: 'GET', path: '/sharing/grants/{grantId}/manifest', auth: 'any', summary: '共享授权的 BagIt 清单', contract: sharingContracts.GetSharingManifest },
+    ChangeSharingGrantUsers: { method: 'POST', path: '/sharing/grants/{grantId}/users', auth: ['requester'], summary: '调整授权使用人', contract: sharingContracts.ChangeSharingGrantUsers },
+    FileUseReport: { method: 'POST', path: '/sharing/grants/{grantId}/use-reports', auth: ['requester'], summary: '报送成果利用情况', contract: sharingContracts.FileUseReport },
     GetSharingUsage: { method: 'GET', path: '/sharing/usage/{resultNumber}', auth: 'any', summary: '成果共享使用统计', contract: sharingContracts.GetSharingUsage },
   },
   starts: {

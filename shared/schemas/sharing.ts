@@ -56,6 +56,7 @@ export const applicationViewSchema = z.object({
   channelLabel: z.string(),
   offlineReason: z.optional(z.string()),
   users: z.array(z.string()),
+  overdueUseReports: described(z.optional(z.array(z.object({ grantId: z.string(), due: z.string() }))), '申请单位申请时逾期未交的利用情况报告（R19.1，供审核人参考）'),
   status: z.enum(applicationStatuses),
   statusLabel: z.string(),
   reviews: z.array(z.object({
@@ -70,6 +71,24 @@ export const applicationViewSchema = z.object({
 });
 
 const signatureSchema = z.object({ by: z.string(), name: z.string(), at: z.string(), sha256: z.string() });
+
+export const useReportViewSchema = z.object({
+  by: z.string(),
+  byName: z.string(),
+  at: z.string(),
+  application: z.string(),
+  projects: z.array(z.string()),
+  outcomes: z.string(),
+  problems: z.string(),
+  late: z.boolean(),
+});
+export const useReportSlotViewSchema = z.object({
+  due: z.string(),
+  kind: z.enum(['yearly', 'end']),
+  status: z.enum(['due', 'overdue', 'in']),
+  statusLabel: z.string(),
+  report: z.optional(useReportViewSchema),
+});
 
 export const grantViewSchema = z.object({
   grantId: z.string(),
@@ -89,8 +108,11 @@ export const grantViewSchema = z.object({
   status: z.enum(grantStatuses),
   statusLabel: z.string(),
   files: z.array(z.object({ fileNo: described(z.number(), '下载地址中的文件序号 files/{fileNo}'), resultNumber: z.string(), path: z.string(), size: z.number(), sha256: z.string() })),
+  notice: described(z.optional(z.object({ fileNo: z.number(), path: z.string(), size: z.number(), sha256: z.string() })), '用途声明（R18.1）：授权编号、使用单位、用途、范围、期限、密级、不得向第三方提供；与文件一样按 files/{fileNo} 下载，列入 BagIt 清单'),
   signature: z.optional(signatureSchema),
   revocation: z.optional(z.object({ by: z.string(), at: z.string(), reasons: z.string() })),
+  useReports: described(z.optional(z.array(useReportSlotViewSchema)), '应报送的利用情况报告（R19.1）：期限届满（或组织单位确定之日）一份，超过一年的每满一年一份'),
+  userChanges: described(z.optional(z.array(z.object({ by: z.string(), at: z.string(), added: z.array(z.string()), removed: z.array(z.string()) }))), '授权使用人的增减记录（R18.1）'),
 });
 
 export const agreementViewSchema = z.object({
@@ -111,4 +133,20 @@ export const revocationBodySchema = z.object({
 export const usageViewSchema = z.object({
   resultNumber: z.string(),
   rows: z.array(z.object({ resultNumber: z.string(), requesterOrg: z.string(), month: z.string(), downloads: z.number(), bytes: z.number(), distinctUsers: z.number() })),
+});
+
+const userList = (label: string) => z._default(z.array(z.string({ error: `${label}应为用户名` }).check(z.minLength(1, `${label}应为用户名`))).check(z.maxLength(50, `${label}每次最多 50 人`)), []);
+
+/** POST /sharing/grants/{grantId}/users (R18.1): the requester adjusts its own named users within the grant. */
+export const grantUsersBodySchema = z.object({
+  add: described(userList('增加的授权使用人'), '增加的授权使用人（本单位在用用户的用户名）'),
+  remove: described(userList('移除的授权使用人'), '移除的授权使用人（用户名）'),
+});
+
+/** POST /sharing/grants/{grantId}/use-reports (R19.1): how the results were applied. */
+export const useReportBodySchema = z.object({
+  application: described(text('应用情况', 10, 4000), '成果的应用方式和应用情况'),
+  projects: described(z.array(z.string().check(z.trim()).check(z.minLength(2, '项目名称至少 2 个字')).check(z.maxLength(200, '项目名称不超过 200 字')), { error: '请列出应用成果的项目' }).check(z.minLength(1, '至少列出 1 个应用项目')).check(z.maxLength(50, '最多 50 个项目')), '应用成果的项目（名称）'),
+  outcomes: described(text('应用成效', 5, 4000), '应用成效'),
+  problems: described(z._default(z.string().check(z.trim()).check(z.maxLength(4000, '存在问题不超过 4000 字')), ''), '使用中发现的问题和建议（质量问题另按 POST /feedback/problems 报告）'),
 });

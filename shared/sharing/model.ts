@@ -55,7 +55,7 @@ export interface SharingDecision {
   readonly decidedBy: string;
   readonly decidedAt: string;
   /** The organiser's conditions with an approval (R15.1): a shorter period, fewer files, a narrower scope. */
-  readonly conditions?: { readonly to?: string | undefined; readonly files?: readonly string[] | undefined; readonly scope?: string | undefined } | undefined;
+  readonly conditions?: { readonly to?: string | undefined; readonly files?: readonly string[] | undefined; readonly scope?: string | undefined; readonly useReportDue?: string | undefined } | undefined;
 }
 
 export interface Review {
@@ -88,6 +88,8 @@ export interface SharingApplication {
   /** The requester organisation's users who may download (the applicant always). */
   readonly users: readonly string[];
   readonly reviews: readonly Review[];
+  /** R19.1: the applicant organisation's use reports overdue when it applied (shown to the reviewer). */
+  readonly overdueUseReports?: readonly { readonly grantId: string; readonly due: string }[];
   readonly status: ApplicationStatus;
   readonly timeline: readonly TimelineEvent[];
   /** Every change is conditional on the version read. */
@@ -123,7 +125,44 @@ export interface SharingGrant {
   readonly approval: SharingDecision;
   readonly signature?: { readonly by: string; readonly name: string; readonly at: string; readonly sha256: string };
   readonly revocation?: { readonly by: string; readonly at: string; readonly reasons: string };
+  /** R18.1: the 用途声明 written once to the documents bucket when the grant was created (grants older than issue 17 have none). */
+  readonly notice?: GrantNotice;
+  /** R19.1: the use reports due under this grant, oldest due first (grants older than issue 17 have none). */
+  readonly useReports?: readonly UseReportSlot[];
+  /** R18.1: changes of the named users within the grant (who, when, added, removed). */
+  readonly userChanges?: readonly { readonly by: string; readonly at: string; readonly added: readonly string[]; readonly removed: readonly string[] }[];
   readonly version: number;
+}
+
+/** The purpose notice (用途声明) that goes with every download of a grant (R18.1): a documents-bucket object, served like the files. */
+export interface GrantNotice {
+  /** The name it is saved under and its path in the BagIt manifest (data/<path>). */
+  readonly path: string;
+  readonly key: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** A use report (利用情况报告, R19.1) as filed. */
+export interface UseReport {
+  readonly by: string;
+  readonly byName: string;
+  readonly at: string;
+  /** How the results were applied. */
+  readonly application: string;
+  readonly projects: readonly string[];
+  readonly outcomes: string;
+  readonly problems: string;
+  /** Filed after its due date. */
+  readonly late: boolean;
+}
+
+/** One due use report of a grant: open until filed. */
+export interface UseReportSlot {
+  readonly due: string;
+  /** yearly: a long grant's anniversary; end: the end of the period (or the date the organiser set at approval). */
+  readonly kind: 'yearly' | 'end';
+  readonly report?: UseReport;
 }
 
 /** One line of the sharing log (logs table SHARELOG#<grantId>): every URL issued. */
@@ -138,6 +177,10 @@ export interface DownloadLogLine {
   readonly sourceIp: string;
   /** The purpose reference: the application the grant serves. */
   readonly applicationId: string;
+  /** R18.1: the approved purpose and scope the download is bound to, and the notice's SHA-256 (absent on grants older than issue 17). */
+  readonly purpose?: string;
+  readonly scope?: string;
+  readonly noticeSha256?: string;
   readonly requestId: string;
 }
 
@@ -178,5 +221,6 @@ export interface SharingStore {
 
 /** Short-lived GET URLs on the custody copy (adapters/s3-sharing-links.ts): the bytes never pass through a function. */
 export interface DownloadLinks {
-  presignGet(key: string, opts: { expiresInSeconds: number; fileName: string }): Promise<string>;
+  /** `bucket`: the custody copy (default) or the documents bucket (the grant's 用途声明). */
+  presignGet(key: string, opts: { expiresInSeconds: number; fileName: string; bucket?: 'custody' | 'documents' }): Promise<string>;
 }

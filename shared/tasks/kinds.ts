@@ -15,6 +15,8 @@ export interface HumanTaskConditions {
   readonly to?: string | undefined;
   readonly files?: readonly string[] | undefined;
   readonly scope?: string | undefined;
+  /** R19.1: the date the use report is due (default: the end of the period). */
+  readonly useReportDue?: string | undefined;
 }
 
 /** What happened to a task, for the history its subject keeps (a submission's timeline). */

@@ -198,7 +198,8 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       // A sharing review may approve with conditions (R15.1): an earlier end of the period, a narrower scope.
       var condTo = el('input', { type: 'date', 'aria-label': '同意时的使用期限截止日（可缩短）' }, []);
       var condScope = el('input', { type: 'text', maxlength: '1000', 'aria-label': '同意时限定的使用范围', placeholder: '限定使用范围（可不填）' }, []);
-      var sharingConditions = t.kind === 'sharingReview' ? el('p', {}, ['附加条件（可不填）：期限截止 ', condTo, '　', condScope]) : el('span', {}, []);
+      var condReport = el('input', { type: 'date', 'aria-label': '利用情况报告应交日期（默认为期限届满日）' }, []);
+      var sharingConditions = t.kind === 'sharingReview' ? el('p', {}, ['附加条件（可不填）：期限截止 ', condTo, '　', condScope, '　利用情况报告应交日期 ', condReport]) : el('span', {}, []);
       var approve = el('button', { type: 'button' }, [w.approve]);
       var ret = el('button', { type: 'button', class: 'return' }, [w.ret]);
       var out = el('div', {}, []);
@@ -213,8 +214,9 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         if (!window.confirm('将提交决定：“' + decisionWords(w, decision) + '”（' + text(t.title) + '）。\\n每个任务只能决定一次，提交后不可更改。确定提交吗？')) return;
         approve.disabled = true; ret.disabled = true;
         var payload = { decision: decision, reasons: reasons.value };
-        if (t.kind === 'sharingReview' && decision === 'approve' && (condTo.value || condScope.value.trim())) {
+        if (t.kind === 'sharingReview' && decision === 'approve' && (condTo.value || condScope.value.trim() || condReport.value)) {
           payload.conditions = {};
+          if (condReport.value) payload.conditions.useReportDue = condReport.value;
           if (condTo.value) payload.conditions.to = condTo.value;
           if (condScope.value.trim()) payload.conditions.scope = condScope.value.trim();
         }

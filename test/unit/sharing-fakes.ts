@@ -3,6 +3,9 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import { GrantExistsError, type DownloadLinks, type DownloadLogLine, type SharingApplication, type SharingGrant, type SharingStore, type UsageCounter } from '#shared/sharing/model.ts';
 
+import type { ClockStore } from '#shared/ports/supervision.ts';
+import { applyEffects, effectsOf, type Clock } from '#shared/supervision/clocks.ts';
+
 const copy = <T>(v: T): T => structuredClone(v);
 
 /**
@@ -89,9 +92,29 @@ export class FakeSharingStore implements SharingStore {
 /** Presigned URLs as the adapter shapes them, with the key and expiry visible. */
 export class FakeLinks implements DownloadLinks {
   readonly issued: string[] = [];
-  async presignGet(key: string, opts: { expiresInSeconds: number; fileName: string }): Promise<string> {
-    const url = `https://custody.example/${key}?X-Amz-Expires=${opts.expiresInSeconds}&name=${encodeURIComponent(opts.fileName)}`;
+  async presignGet(key: string, opts: { expiresInSeconds: number; fileName: string; bucket?: 'custody' | 'documents' }): Promise<string> {
+    const url = `https://${opts.bucket ?? 'custody'}.example/${key}?X-Amz-Expires=${opts.expiresInSeconds}&name=${encodeURIComponent(opts.fileName)}`;
     this.issued.push(url);
     return url;
+  }
+}
+
+/**
+ * The clocks as the adapter would hold them, built from the audit entries the
+ * fake store took (the same `applyEffects` the adapter and the rebuild use).
+ */
+export class ClocksFromAudits implements Pick<ClockStore, 'ownedBy'> {
+  constructor(private readonly audits: () => readonly AuditEntry[]) {}
+  all(): Clock[] {
+    const clocks = new Map<string, Clock>();
+    for (const a of this.audits()) {
+      const effects = effectsOf(a);
+      if (!effects) continue;
+      for (const c of applyEffects(effects, (id) => clocks.get(id)).clocks) clocks.set(c.after.clockId, c.after);
+    }
+    return [...clocks.values()];
+  }
+  async ownedBy(org: string, state: Clock['state']): Promise<Clock[]> {
+    return this.all().filter((c) => c.ownerOrg === org && c.state === state);
   }
 }
