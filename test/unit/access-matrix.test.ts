@@ -229,6 +229,8 @@ const matrix: Record<string, Row> = {
   'POST /sharing/grants/{grantId}/revocation': { subject: 'sharing', why: 'the organiser’s reviewers only: test/unit/sharing-domain.test.ts' },
   'GET /sharing/grants/{grantId}/files/{fileNo}': { subject: 'sharing', why: 'named users of an active grant in its period; another organisation 404, the custodian 403, expired/revoked 403: test/unit/sharing-domain.test.ts' },
   'GET /sharing/grants/{grantId}/manifest': { subject: 'sharing', why: 'as the grant: test/unit/sharing-domain.test.ts' },
+  'POST /sharing/grants/{grantId}/users': { subject: 'sharing', why: 'requesters: a named user of the grant, own organisation’s users only; another organisation 404, the organiser 403 (R18.1): test/unit/sharing-domain.test.ts' },
+  'POST /sharing/grants/{grantId}/use-reports': { subject: 'sharing', why: 'requesters of the grant’s organisation; another organisation 404 (R19.1): test/unit/sharing-domain.test.ts' },
   'GET /sharing/usage/{resultNumber}': {
     subject: 'entry', scope: 'catalogue', actor: (u) => ['440000-CUS', '440000-NR'].includes(u.orgCode),
     handler: (w) => sharingUsage.with(w.sharingPorts), path: ent,
