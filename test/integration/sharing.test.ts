@@ -65,7 +65,7 @@ async function approvedAndSigned(resultNumber: string, user = 'luo.xin') {
   return { applicationId, taskId: taskIdIn(mail), since };
 }
 
-describe('R15.1 R16.1 R16.2 sharing on the local cloud: apply → the organiser’s emailed task → agreement → grant → logged download', () => {
+describe('R15.1 R16.1 R16.2 R18.1 R19.1 sharing on the local cloud: apply → the organiser’s emailed task → agreement → grant → logged download', () => {
   let result: { resultNumber: string; name: string };
   beforeAll(async () => {
     result = await publicResultInCustody();
@@ -127,6 +127,30 @@ describe('R15.1 R16.1 R16.2 sharing on the local cloud: apply → the organiser�
       expect(createHash('sha256').update(await readFile(join(out, 'data', f.resultNumber, ...f.path.split('/')))).digest('hex')).toBe(f.sha256);
     }
     expect(await readFile(join(out, 'manifest-sha256.txt'), 'utf8')).toBe(manifest.body);
+
+    // R18.1 the package carries its purpose: the 用途声明 (documents bucket) is the grant's last file, served by the same 302, in the bag.
+    const notice = grant.notice as { fileNo: number; path: string; sha256: string };
+    const noticeDl = await download(`/sharing/grants/${grantId}/files/${notice.fileNo}`, 'luo.xin');
+    const noticeText = Buffer.from(await (await fetch(noticeDl.location!)).arrayBuffer());
+    expect(noticeDl.status).toBe(302);
+    expect(createHash('sha256').update(noticeText).digest('hex')).toBe(notice.sha256);
+    expect(noticeText.toString('utf8')).toContain(`授权编号：${grantId}`);
+    expect(noticeText.toString('utf8')).toContain('不得向第三方提供');
+    expect(manifest.body).toContain(`${notice.sha256}  data/用途声明.txt`);
+    expect(createHash('sha256').update(await readFile(join(out, 'data', '用途声明.txt'))).digest('hex')).toBe(notice.sha256);
+
+    // R18.1 the grant is not passed on: another organisation's user cannot be named; R19.1 the use report is filed once (another organisation: 404).
+    const passOn = await api('POST', `/sharing/grants/${grantId}/users`, { token: await tokenOf('luo.xin'), body: { add: ['huang.wei'] } });
+    const report = { application: '叠加土地利用现状，测算各流域用水需求', projects: ['广东省水资源综合规划'], outcomes: '形成用水需求测算成果', problems: '' };
+    const foreign = await api('POST', `/sharing/grants/${grantId}/use-reports`, { token: await tokenOf('huang.wei'), body: report });
+    const filed = await api('POST', `/sharing/grants/${grantId}/use-reports`, { token: await tokenOf('luo.xin'), body: report });
+    const twice = await api('POST', `/sharing/grants/${grantId}/use-reports`, { token: await tokenOf('luo.xin'), body: report });
+    expect(passOn.status).toBe(400);
+    expect(passOn.body.error.details[0].field).toBe('body.add[0]');
+    expect(foreign.status).toBe(404);
+    expect(filed.status).toBe(201);
+    expect(filed.body.useReport).toMatchObject({ status: 'in', report: { by: 'luo.xin', late: false } });
+    expect(twice.status).toBe(409);
   }, 180_000);
 
   it('不予共享 through the emailed link: the requester is emailed the reasons and the timeline keeps them', async () => {
