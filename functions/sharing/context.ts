@@ -14,8 +14,11 @@ import {
   usageViewSchema,
   useReportBodySchema,
   useReportSlotViewSchema,
+  derivedProductBodySchema,
+  derivedProductViewSchema,
 } from '#shared/schemas/sharing.ts';
 import { sharingReviewKind } from '#shared/sharing/review-task.ts';
+import { derivedProductReviewKind } from '#shared/sharing/derived.ts';
 import { platform } from '../platform/context.ts';
 import { tasks } from '../tasks/context.ts';
 import { verification } from '../verification/context.ts';
@@ -93,6 +96,19 @@ export const sharingContracts = {
       '使用单位报送共享成果的利用情况（R19.1）：应用方式、应用项目、成效、问题。按应交日期最早的一份未交报告登记（期限届满或组织单位审批时确定之日；超过一年的授权每满一年一份），满足其期限（按期或逾期）并计入监督通报的成果利用统计。' +
       '其他单位的授权 404；尚未签署协议或全部报告已交 409；字段缺失 400 并指明字段。',
   }),
+  RegisterDerivedProduct: contract({
+    success: [201],
+    body: derivedProductBodySchema,
+    response: z.object({ product: derivedProductViewSchema }),
+    description:
+      '使用单位登记利用非公开共享成果形成的衍生产品（R18.2）：名称、说明、加工处理情况、来源成果（统一编号）与所依据的共享授权；发布前由各来源成果的组织单位进行保密审查（邮件任务：同意发布 / 不予发布），全部同意后方可发布，并须注明来源。公开成果无需审查。' +
+      '授权不属于本单位 404；来源成果不在该授权内或授权未签署（本单位从未获得）409 SOURCE_NOT_HELD；字段缺失 400 并指明字段。',
+  }),
+  GetDerivedProduct: contract({
+    path: z.object({ productId: described(z.uuid('衍生产品编号格式不正确'), '衍生产品编号') }),
+    response: z.object({ product: derivedProductViewSchema }),
+    description: '衍生产品及其来源成果、各组织单位的保密审查结论与办理记录。登记单位和来源成果的组织单位可查（密级权限内）；其他 404。',
+  }),
   GetSharingUsage: contract({
     path: z.object({ resultNumber: resultNumberSchema }),
     response: z.object({ usage: usageViewSchema }),
@@ -156,6 +172,22 @@ export const sharing = defineContext({
       description: 'The requester files a use report of a grant (R19.1): its clock met and counted in one audited transaction.',
       tables: auditedWrites,
     },
+    RegisterDerivedProduct: {
+      entry: './register-derived-product.ts',
+      description: 'A requester registers a derived product (R18.2; audited); one DerivedProductReview per organiser of its non-public sources starts.',
+      tables: auditedWrites,
+    },
+    GetDerivedProduct: {
+      entry: './get-derived-product.ts',
+      description: 'One derived product, its sources and reviews.',
+      tables: readsRegistry,
+    },
+    RecordDerivedReview: {
+      entry: './record-derived-review.ts',
+      description: 'DerivedProductReview: 同意发布 / 不予发布 (or unanswered) recorded once on the product (R18.2.reviewed counted, audited); the registrant is emailed.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
     GetSharingUsage: {
       entry: './get-sharing-usage.ts',
       description: 'Usage counters of a result per requester organisation and month.',
@@ -186,16 +218,23 @@ export const sharing = defineContext({
     GetSharingManifest: { method: 'GET', path: '/sharing/grants/{grantId}/manifest', auth: 'any', summary: '共享授权的 BagIt 清单', contract: sharingContracts.GetSharingManifest },
     ChangeSharingGrantUsers: { method: 'POST', path: '/sharing/grants/{grantId}/users', auth: ['requester'], summary: '调整授权使用人', contract: sharingContracts.ChangeSharingGrantUsers },
     FileUseReport: { method: 'POST', path: '/sharing/grants/{grantId}/use-reports', auth: ['requester'], summary: '报送成果利用情况', contract: sharingContracts.FileUseReport },
+    RegisterDerivedProduct: { method: 'POST', path: '/sharing/derived-products', auth: ['requester'], summary: '登记衍生产品', contract: sharingContracts.RegisterDerivedProduct },
+    GetDerivedProduct: { method: 'GET', path: '/sharing/derived-products/{productId}', auth: 'any', summary: '衍生产品及保密审查', contract: sharingContracts.GetDerivedProduct },
     GetSharingUsage: { method: 'GET', path: '/sharing/usage/{resultNumber}', auth: 'any', summary: '成果共享使用统计', contract: sharingContracts.GetSharingUsage },
   },
   starts: {
     ApplyForSharing: ['SharingReview'],
+    RegisterDerivedProduct: ['DerivedProductReview'],
   },
   stateMachines: {
     SharingReview: {
       file: 'statemachines/sharing.asl.json',
       functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'GrantSharingAccess', 'RejectSharing', platform.ref.RecordWorkflowFailure],
     },
+    DerivedProductReview: {
+      file: 'statemachines/derived-product.asl.json',
+      functions: [tasks.ref.CreateHumanTask, verification.ref.EscalateReview, 'RecordDerivedReview', platform.ref.RecordWorkflowFailure],
+    },
   },
-  humanTaskKinds: { sharingReview: sharingReviewKind },
+  humanTaskKinds: { sharingReview: sharingReviewKind, derivedProductReview: derivedProductReviewKind },
 });

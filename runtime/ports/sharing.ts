@@ -7,6 +7,8 @@ import { envNames, requireEnv } from '#adapters/config.ts';
 import { DynamoRegistryAccess } from '#adapters/dynamo-submission.ts';
 import { DynamoSupervisionStore } from '#adapters/dynamo-supervision.ts';
 import type { ClockStore } from '#shared/ports/supervision.ts';
+import { derivedProductsFromEnv } from '#adapters/dynamo-derived.ts';
+import type { DerivedProductStore } from '#shared/sharing/derived.ts';
 import { port } from '../port.ts';
 
 /** Applications, grants, the sharing log and usage counters (audited writes). */
@@ -24,3 +26,9 @@ export const sharingClocks = /* @__PURE__ */ port({
   env: ['registry'],
   build: (env): Pick<ClockStore, 'ownedBy'> => new DynamoSupervisionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
 });
+
+/** Derived products (R18.2): registered and reviewed, each write audited (registry). */
+export const derivedProducts = /* @__PURE__ */ port({ name: 'derived', env: ['registry', 'logs'], build: (env): DerivedProductStore => derivedProductsFromEnv(env) });
+
+/** Derived products, read only. */
+export const derivedProductsRead = /* @__PURE__ */ port({ name: 'derived', env: ['registry'], build: (env): Pick<DerivedProductStore, 'get'> => derivedProductsFromEnv(env) });

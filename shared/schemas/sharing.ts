@@ -150,3 +150,35 @@ export const useReportBodySchema = z.object({
   outcomes: described(text('应用成效', 5, 4000), '应用成效'),
   problems: described(z._default(z.string().check(z.trim()).check(z.maxLength(4000, '存在问题不超过 4000 字')), ''), '使用中发现的问题和建议（质量问题另按 POST /feedback/problems 报告）'),
 });
+
+/** POST /sharing/derived-products (R18.2). */
+export const derivedProductBodySchema = z.object({
+  name: described(text('衍生产品名称', 2, 200), '衍生产品名称'),
+  description: described(text('说明', 5, 4000), '衍生产品的内容和拟发布方式'),
+  processing: described(text('加工处理情况', 5, 4000), '对来源成果做了哪些加工处理（叠加、综合、概括、脱密等）'),
+  grantId: described(z.string({ error: '请填写所依据的共享授权编号' }).check(z.minLength(1, '请填写所依据的共享授权编号')), '所依据的共享授权编号'),
+  sources: described(z.array(resultNumberSchema, { error: '请列出来源成果的统一编号' }).check(z.minLength(1, '至少 1 项来源成果')).check(z.maxLength(maxResultsPerApplication, `最多 ${maxResultsPerApplication} 项来源成果`)), '来源成果（统一编号）'),
+});
+
+export const derivedProductViewSchema = z.object({
+  productId: z.string(),
+  requesterOrg: z.string(),
+  registeredBy: z.string(),
+  registeredAt: z.string(),
+  name: z.string(),
+  description: z.string(),
+  processing: z.string(),
+  grantId: z.string(),
+  sources: z.array(z.object({ resultNumber: z.string(), organiserOrg: z.string(), classification: classificationSchema, classificationLabel: z.string() })),
+  reviews: z.array(z.object({
+    organiserOrg: z.string(),
+    resultNumbers: z.array(z.string()),
+    status: z.enum(['pending', 'approved', 'refused', 'notRequired']),
+    statusLabel: z.string(),
+    decision: z.optional(z.object({ taskId: z.string(), reasons: z.string(), decidedBy: z.string(), decidedAt: z.string() })),
+  })),
+  status: z.enum(['reviewing', 'publishable', 'refused']),
+  statusLabel: z.string(),
+  publishable: described(z.boolean(), '全部来源成果均已同意发布（R18.2）'),
+  timeline: z.array(timelineEventSchema),
+});

@@ -173,6 +173,11 @@ export const humanTaskViewSchema = z.object({
       history: z.object({ approved: z.number(), rejected: z.number(), grants: z.array(z.string()) }),
     }),
     z.object({
+      kind: z.literal('derivedProductReview'),
+      product: z.object({ productId: z.string(), name: z.string(), description: z.string(), processing: z.string(), requesterOrg: z.string(), requesterName: z.string(), grantId: z.string(), registeredAtLabel: z.string() }),
+      sources: z.array(z.object({ resultNumber: z.string(), classificationLabel: z.string() })),
+    }),
+    z.object({
       kind: z.literal('publicationReview'),
       ...publicationSummaryShape,
       package: z.nullable(z.object(reviewSummaryShape)),

@@ -9,6 +9,7 @@ import type { DocumentStore } from '#shared/ports/verification.ts';
 import type { PublicationRequestStore } from '#shared/publication/request-store.ts';
 import type { ProtectedRecord } from '#shared/security/access.ts';
 import type { SharingStore } from '#shared/sharing/model.ts';
+import type { DerivedProductStore } from '#shared/sharing/derived.ts';
 
 /** Conditions an approval may carry (only kinds with `acceptsConditions`): passed on to the workflow with the decision. */
 export interface HumanTaskConditions {
@@ -90,6 +91,8 @@ export interface HumanTaskKindPorts extends OutcomePorts {
   readonly humanTasks: Pick<HumanTaskStore, 'listBySubject'>;
   /** Publication requests (what their review and approval tasks are about). */
   readonly publications: Pick<PublicationRequestStore, 'get'>;
+  /** Derived products (R18.2: the organiser's confidentiality review reads the product). */
+  readonly derived: Pick<DerivedProductStore, 'get'>;
 }
 
 /**

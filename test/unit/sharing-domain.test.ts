@@ -18,7 +18,10 @@ import { sharingReviewKind } from '#shared/sharing/review-task.ts';
 import { seedUsers } from '#infra/local/seed.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeCustodyRecords, FakeCustodyStore, FakeMailer, putResult } from './custody-fakes.ts';
-import { ClocksFromAudits, FakeLinks, FakeSharingStore } from './sharing-fakes.ts';
+import { ClocksFromAudits, FakeDerivedProducts, FakeLinks, FakeSharingStore } from './sharing-fakes.ts';
+import { handler as registerDerivedHandler } from '#functions/sharing/register-derived-product.ts';
+import { handler as getDerivedHandler } from '#functions/sharing/get-derived-product.ts';
+import { derivedProductReviewKind, recordDerivedReview } from '#shared/sharing/derived.ts';
 import { InMemoryDocuments } from './tasks-fakes.ts';
 import { call, portsFor, submissionWorld } from './submission-fakes.ts';
 
@@ -63,6 +66,7 @@ async function setup() {
     calendar: world.ports.calendar,
     custody,
     documents,
+    derived: new FakeDerivedProducts(),
     clocks: new ClocksFromAudits(() => sharing.audits),
     mailer,
     links,
@@ -573,5 +577,96 @@ describe('R19.1 use reports: due per grant, filed by the requester, clocked, ove
     expect(late.body.useReport).toMatchObject({ status: 'in', statusLabel: '已提交（逾期）', report: { late: true } });
     expect(w.sharing.audits.find((a) => a.action === 'sharing.useReport.file')?.detail?.['supervision']).toMatchObject({ count: [{ org: '440000-NR', metric: 'R19.reports' }, { org: '440000-NR', metric: 'R19.1.late' }] });
     expect(clean.overdueUseReports).toBeUndefined();
+  });
+});
+
+/** 黄伟 (广州市规划和自然资源局, 内部 clearance) holds a signed grant on the 内部 result and the 公开 one. */
+async function heldByHuang(w: World) {
+  const res = await apply(w, body([w.numbers.public, w.numbers.internal], { contact: { name: '黄伟', phone: '020-83330000' } }), 'huang.wei');
+  expect(res.status).toBe(201);
+  const applicationId = res.body.application.applicationId as string;
+  const grant = await grantAccess(w.ports, { applicationId, organiserOrg: '440000-NR', approval: approve(), requestId: 'grant-h' });
+  const pp = { grantId: grant.grantId };
+  const agreement = await call(getGrantHandler.with(w.ports), 'GET', `/sharing/grants/${grant.grantId}`, { user: 'huang.wei', pathParameters: pp });
+  expect((await call(signHandler.with(w.ports), 'POST', `/sharing/grants/${grant.grantId}/agreement/signature`, { user: 'huang.wei', pathParameters: pp, body: { sha256: agreement.body.agreement.sha256 } })).status).toBe(200);
+  return grant;
+}
+const derivedBody = (grantId: string, sources: string[]) => ({ name: '广州市水域岸线专题图', description: '以共享成果为底图编制的专题图，拟在市政府网站公开', processing: '叠加水域图层、综合概括至 1:50000、删除坐标注记', grantId, sources });
+const register = (w: World, b: unknown, user = 'huang.wei') => call(registerDerivedHandler.with(w.ports), 'POST', '/sharing/derived-products', { user, body: b });
+
+describe('R18.2 derived products: registered with their sources, reviewed by each source’s organiser before publication', () => {
+  it('registers a product from a non-public source: 201, the organiser’s DerivedProductReview starts, not publishable yet', async () => {
+    // prepare
+    const w = await setup();
+    const grant = await heldByHuang(w);
+
+    // act
+    const res = await register(w, derivedBody(grant.grantId, [w.numbers.internal]));
+    const read = await call(getDerivedHandler.with(w.ports), 'GET', `/sharing/derived-products/${res.body.product.productId}`, { user: 'chen.jing', pathParameters: { productId: res.body.product.productId } });
+    const other = await call(getDerivedHandler.with(w.ports), 'GET', `/sharing/derived-products/${res.body.product.productId}`, { user: 'luo.xin', pathParameters: { productId: res.body.product.productId } });
+
+    // assess
+    expect(res.status).toBe(201);
+    const p = res.body.product;
+    expect(p).toMatchObject({ status: 'reviewing', publishable: false, grantId: grant.grantId, sources: [{ resultNumber: w.numbers.internal, organiserOrg: '440000-NR', classification: 'internal' }] });
+    expect(p.reviews).toEqual([{ organiserOrg: '440000-NR', resultNumbers: [w.numbers.internal], status: 'pending', statusLabel: '待保密审查' }]);
+    expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'DerivedProductReview')).toEqual([{ stateMachine: 'DerivedProductReview', name: `${p.productId}-440000-NR`, input: { productId: p.productId, organiserOrg: '440000-NR' } }]);
+    expect(w.ports.derived.audits.map((a) => a.action)).toEqual(['sharing.derived.register']);
+    expect(read.status).toBe(200);
+    expect(other.status).toBe(404);
+  });
+
+  it('a source the requester never held → 409 SOURCE_NOT_HELD (not in the grant, or the grant never signed); another organisation’s grant → 404; bad input → 400; nothing stored', async () => {
+    // prepare
+    const w = await setup();
+    const grant = await heldByHuang(w);
+    const unsigned = await granted(w, false);
+
+    // act
+    const notInGrant = await register(w, derivedBody(grant.grantId, [w.numbers.internal, w.numbers.secret]));
+    const neverSigned = await register(w, derivedBody(unsigned.grant.grantId, [w.numbers.public]), 'luo.xin');
+    const foreign = await register(w, derivedBody(grant.grantId, [w.numbers.public]), 'luo.xin');
+    const bad = await register(w, { ...derivedBody(grant.grantId, []), name: '' });
+
+    // assess
+    expect([notInGrant.status, neverSigned.status, foreign.status, bad.status]).toEqual([409, 409, 404, 400]);
+    expect(notInGrant.body.error.code).toBe('SOURCE_NOT_HELD');
+    expect(notInGrant.body.error.message).toContain(`body.sources[1]`);
+    expect(neverSigned.body.error.code).toBe('SOURCE_NOT_HELD');
+    expect(bad.body.error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['body.name', 'body.sources']));
+    expect(w.ports.derived.items.size).toBe(0);
+    expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'DerivedProductReview')).toEqual([]);
+  });
+
+  it('同意发布 by every source’s organiser → publishable (counted R18.2.reviewed, emailed); 不予发布 → refused with the reasons; a public-only product needs no review', async () => {
+    // prepare
+    const w = await setup();
+    const grant = await heldByHuang(w);
+    const a = (await register(w, derivedBody(grant.grantId, [w.numbers.internal]))).body.product;
+    const b = (await register(w, derivedBody(grant.grantId, [w.numbers.internal, w.numbers.public]))).body.product;
+    const publicOnly = (await register(w, derivedBody(grant.grantId, [w.numbers.public]))).body.product;
+    const kind = derivedProductReviewKind({ derived: w.ports.derived, identity: w.world.identity });
+
+    // act
+    const task = await kind.describe({ productId: a.productId, organiserOrg: '440000-NR' });
+    const approved = await recordDerivedReview(w.ports, { productId: a.productId, organiserOrg: '440000-NR', approval: { ...approve(), reasons: '已脱密处理，同意发布' }, requestId: 'r1' });
+    const again = await recordDerivedReview(w.ports, { productId: a.productId, organiserOrg: '440000-NR', approval: { ...approve(), decision: 'return', reasons: '迟到的决定' }, requestId: 'r1b' });
+    const refused = await recordDerivedReview(w.ports, { productId: b.productId, organiserOrg: '440000-NR', approval: { ...approve(), decision: 'return', reasons: '坐标精度未作处理，不得公开' }, requestId: 'r2' });
+
+    // assess
+    expect(task.assigneeOrg).toBe('440000-NR');
+    expect(task.details.join('\n')).toContain('加工处理：叠加水域图层');
+    expect(approved.status).toBe('publishable');
+    expect(again.status).toBe('publishable');
+    expect(refused.status).toBe('refused');
+    expect(refused.reviews[0]!.decision?.reasons).toBe('坐标精度未作处理，不得公开');
+    expect(publicOnly).toMatchObject({ status: 'publishable', publishable: true, reviews: [{ status: 'notRequired' }] });
+    const reviewed = w.ports.derived.audits.filter((x) => x.action.startsWith('sharing.derived.') && x.action !== 'sharing.derived.register');
+    expect(reviewed.map((x) => [x.action, (x.detail?.['supervision'] as { count: unknown }).count])).toEqual([
+      ['sharing.derived.approve', [{ org: '440000-NR', metric: 'R18.2.reviewed' }]],
+      ['sharing.derived.refuse', [{ org: '440000-NR', metric: 'R18.2.reviewed' }]],
+    ]);
+    expect(w.mailer.sent.filter((m) => m.subject.startsWith('【衍生产品保密审查】')).map((m) => m.subject)).toEqual([`【衍生产品保密审查】${a.name}：同意发布`, `【衍生产品保密审查】${b.name}：不予发布`]);
+    expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'DerivedProductReview')).toHaveLength(2);
   });
 });

@@ -4,6 +4,7 @@ import { chinaDate } from '#shared/calendar/dates.ts';
 import { GrantExistsError, type DownloadLinks, type DownloadLogLine, type SharingApplication, type SharingGrant, type SharingStore, type UsageCounter } from '#shared/sharing/model.ts';
 
 import type { ClockStore } from '#shared/ports/supervision.ts';
+import type { DerivedProduct, DerivedProductStore } from '#shared/sharing/derived.ts';
 import { applyEffects, effectsOf, type Clock } from '#shared/supervision/clocks.ts';
 
 const copy = <T>(v: T): T => structuredClone(v);
@@ -116,5 +117,25 @@ export class ClocksFromAudits implements Pick<ClockStore, 'ownedBy'> {
   }
   async ownedBy(org: string, state: Clock['state']): Promise<Clock[]> {
     return this.all().filter((c) => c.ownerOrg === org && c.state === state);
+  }
+}
+
+/** Derived products in memory, created once and then conditional on `version`, like the adapter. */
+export class FakeDerivedProducts implements DerivedProductStore {
+  readonly items = new Map<string, DerivedProduct>();
+  readonly audits: AuditEntry[] = [];
+  async create(p: DerivedProduct, audit: AuditEntry): Promise<void> {
+    if (this.items.has(p.productId)) throw new ConflictError('DERIVED_CHANGED', 'exists');
+    this.items.set(p.productId, copy(p));
+    this.audits.push(audit);
+  }
+  async get(id: string): Promise<DerivedProduct | undefined> {
+    const p = this.items.get(id);
+    return p && copy(p);
+  }
+  async update(p: DerivedProduct, previousVersion: number, audit: AuditEntry): Promise<void> {
+    if (this.items.get(p.productId)?.version !== previousVersion) throw new ConflictError('DERIVED_CHANGED', 'changed');
+    this.items.set(p.productId, copy(p));
+    this.audits.push(audit);
   }
 }
