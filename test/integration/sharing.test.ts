@@ -25,8 +25,8 @@ Object.assign(process.env, localEnvironment(localPorts(testPortBase)));
 const s3 = new S3Client({ endpoint: cloud.urls.s3, region: cloud.region, forcePathStyle: true, credentials: { accessKeyId: 't', secretAccessKey: 't' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
 
 /** A verified 公开 result of the `valid` fixture, catalogued and copied into custody as the transfer does. */
-async function publicResultInCustody(): Promise<{ resultNumber: string; name: string }> {
-  const { submissionId, name, since } = await submit('valid', { classification: 'public' });
+async function publicResultInCustody(classification: 'public' | 'internal' = 'public'): Promise<{ resultNumber: string; name: string }> {
+  const { submissionId, name, since } = await submit('valid', { classification });
   const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
   await versionStatus(submissionId, 1, ['awaitingReview']);
   expect((await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
@@ -152,6 +152,39 @@ describe('R15.1 R16.1 R16.2 R18.1 R19.1 sharing on the local cloud: apply → th
     expect(filed.body.useReport).toMatchObject({ status: 'in', report: { by: 'luo.xin', late: false } });
     expect(twice.status).toBe(409);
   }, 180_000);
+
+  it('R18.2 a derived product of a 内部 source: registered by 黄伟 under his signed grant, the organiser’s emailed 衍生产品保密审查 → 同意发布 → publishable', async () => {
+    const internal = await publicResultInCustody('internal');
+    const since = new Date();
+    const applied = await api('POST', '/sharing/applications', { token: await tokenOf('huang.wei'), body: { ...application(internal.resultNumber), contact: { name: '黄伟', phone: '020-83330000' } } });
+    expect(applied.status).toBe(201);
+    const applicationId = applied.body.application.applicationId as string;
+    const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: '成果共享审核', since, timeoutMs: 30_000 });
+    expect((await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
+    const grantId = await eventually(async () => (await api('GET', `/sharing/applications/${applicationId}`, { token: await tokenOf('huang.wei') })).body.application?.reviews?.[0]?.grantId as string | undefined, 'the grant', 30_000);
+    const agreement = await api('GET', `/sharing/grants/${grantId}`, { token: await tokenOf('huang.wei') });
+    expect((await api('POST', `/sharing/grants/${grantId}/agreement/signature`, { token: await tokenOf('huang.wei'), body: { sha256: agreement.body.agreement.sha256 } })).status).toBe(200);
+    const product = { name: '广州市水域岸线专题图', description: '以共享成果为底图编制的专题图，拟公开', processing: '叠加水域图层、综合概括、删除坐标注记', grantId, sources: [internal.resultNumber] };
+
+    const notHeld = await api('POST', '/sharing/derived-products', { token: await tokenOf('huang.wei'), body: { ...product, sources: [result.resultNumber] } });
+    const registered = await api('POST', '/sharing/derived-products', { token: await tokenOf('huang.wei'), body: product });
+    const productId = registered.body.product.productId as string;
+    const task = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: '衍生产品保密审查', since, timeoutMs: 30_000 });
+    const decided = await api('POST', `/human-tasks/${taskIdIn(task)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '已作综合概括，同意发布' } });
+    const publishable = await eventually(async () => {
+      const r = await api('GET', `/sharing/derived-products/${productId}`, { token: await tokenOf('huang.wei') });
+      return r.body.product?.publishable ? r.body.product : undefined;
+    }, 'the product publishable', 30_000);
+    const outcome = await waitForEmail({ to: 'huang.wei@example.gov.cn', subject: '【衍生产品保密审查】', since, timeoutMs: 30_000 });
+
+    expect(notHeld.status).toBe(409);
+    expect(notHeld.body.error.code).toBe('SOURCE_NOT_HELD');
+    expect(registered.status).toBe(201);
+    expect(registered.body.product.reviews[0].status).toBe('pending');
+    expect(decided.status).toBe(200);
+    expect(publishable).toMatchObject({ status: 'publishable', reviews: [{ status: 'approved', decision: { reasons: '已作综合概括，同意发布' } }] });
+    expect(outcome.text).toContain('同意发布');
+  }, 240_000);
 
   it('不予共享 through the emailed link: the requester is emailed the reasons and the timeline keeps them', async () => {
     const { applicationId, taskId, since } = await approvedAndSigned(result.resultNumber);
