@@ -495,7 +495,7 @@ describe('R18.1 purpose binding: every download carries the purpose, the grant i
 
 const useReport = { application: '叠加土地利用现状，测算各流域农业和生活用水需求', projects: ['广东省水资源综合规划（2026—2035年）'], outcomes: '形成分流域用水需求测算成果，纳入规划送审稿', problems: '部分图斑更新时间较早' };
 
-describe('R19.1 use reports: due per grant, filed by the requester, clocked, overdue ones shown on its next application', () => {
+describe('R19.1 R21.1 use reports: due per grant, filed by the requester, clocked, overdue ones shown on its next application', () => {
   it('due at the end of the period, or on the organiser’s date; a grant longer than a year is due yearly too', () => {
     expect(useReportSlots('2026-09-22', '2027-03-31')).toEqual([{ due: '2027-03-31', kind: 'end' }]);
     expect(useReportSlots('2026-01-01', '2027-01-01')).toEqual([{ due: '2026-12-31', kind: 'yearly' }, { due: '2027-01-01', kind: 'end' }]);
