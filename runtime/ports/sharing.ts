@@ -4,8 +4,7 @@ import { sharingStoreFromEnv } from '#adapters/dynamo-sharing.ts';
 import { sharingLinksFromEnv } from '#adapters/s3-sharing-links.ts';
 import type { DownloadLinks, SharingStore } from '#shared/sharing/model.ts';
 import { envNames, requireEnv } from '#adapters/config.ts';
-import { DynamoRegistryAccess } from '#adapters/dynamo-submission.ts';
-import { DynamoSupervisionStore } from '#adapters/dynamo-supervision.ts';
+import { DynamoOwnedClocks } from '#adapters/dynamo-sharing-read.ts';
 import type { ClockStore } from '#shared/ports/supervision.ts';
 import { derivedProductsFromEnv } from '#adapters/dynamo-derived.ts';
 import type { DerivedProductStore } from '#shared/sharing/derived.ts';
@@ -24,7 +23,7 @@ export const downloadLinks = /* @__PURE__ */ port({ name: 'links', env: ['custod
 export const sharingClocks = /* @__PURE__ */ port({
   name: 'clocks',
   env: ['registry'],
-  build: (env): Pick<ClockStore, 'ownedBy'> => new DynamoSupervisionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+  build: (env): Pick<ClockStore, 'ownedBy'> => new DynamoOwnedClocks(requireEnv(envNames.registryTable, env)),
 });
 
 /** Derived products (R18.2): registered and reviewed, each write audited (registry). */
