@@ -1,6 +1,6 @@
 import { getDerivedProduct } from '#shared/sharing/derived.ts';
 import { http } from '#runtime/http.ts';
-import { derivedProductsRead } from '#runtime/ports/sharing.ts';
+import { derivedProductsRead } from '#runtime/ports/derived.ts';
 import { sharing } from './context.ts';
 
 /** GET /sharing/derived-products/{productId} — the product, its sources and their reviews (R18.2). */

@@ -4,7 +4,7 @@ import { sharingDecisionSchema } from '#shared/sharing/sharing.ts';
 import { now } from '#runtime/ports/basics.ts';
 import { mailer } from '#runtime/ports/mail.ts';
 import { identityRepo } from '#runtime/ports/registry.ts';
-import { derivedProducts } from '#runtime/ports/sharing.ts';
+import { derivedProducts } from '#runtime/ports/derived.ts';
 import { sfnTask } from '#runtime/sfn-task.ts';
 import { sharing } from './context.ts';
 

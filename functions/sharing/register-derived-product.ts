@@ -1,7 +1,8 @@
 import { derivedView, registerDerivedProduct } from '#shared/sharing/derived.ts';
 import { http } from '#runtime/http.ts';
 import { newUuid, now } from '#runtime/ports/basics.ts';
-import { derivedProducts, sharingRead } from '#runtime/ports/sharing.ts';
+import { derivedProducts } from '#runtime/ports/derived.ts';
+import { sharingRead } from '#runtime/ports/sharing.ts';
 import { workflow } from '#runtime/ports/workflow.ts';
 import { sharing } from './context.ts';
 

@@ -6,8 +6,6 @@ import type { DownloadLinks, SharingStore } from '#shared/sharing/model.ts';
 import { envNames, requireEnv } from '#adapters/config.ts';
 import { DynamoOwnedClocks } from '#adapters/dynamo-sharing-read.ts';
 import type { ClockStore } from '#shared/ports/supervision.ts';
-import { derivedProductsFromEnv } from '#adapters/dynamo-derived.ts';
-import type { DerivedProductStore } from '#shared/sharing/derived.ts';
 import { port } from '../port.ts';
 
 /** Applications, grants, the sharing log and usage counters (audited writes). */
@@ -26,8 +24,3 @@ export const sharingClocks = /* @__PURE__ */ port({
   build: (env): Pick<ClockStore, 'ownedBy'> => new DynamoOwnedClocks(requireEnv(envNames.registryTable, env)),
 });
 
-/** Derived products (R18.2): registered and reviewed, each write audited (registry). */
-export const derivedProducts = /* @__PURE__ */ port({ name: 'derived', env: ['registry', 'logs'], build: (env): DerivedProductStore => derivedProductsFromEnv(env) });
-
-/** Derived products, read only. */
-export const derivedProductsRead = /* @__PURE__ */ port({ name: 'derived', env: ['registry'], build: (env): Pick<DerivedProductStore, 'get'> => derivedProductsFromEnv(env) });
