@@ -1,7 +1,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { requireEnv, tableEnv } from '#adapters/config.ts';
 import type { SharingApplication, SharingGrant, SharingStore, UsageCounter } from '#shared/sharing/model.ts';
-import { documentClient } from './dynamo.ts';
+import type { ClockStore } from '#shared/ports/supervision.ts';
+import { clockSchema, type Clock } from '#shared/supervision/clocks.ts';
+import { documentClient, gsi2 } from './dynamo.ts';
 
 type Item = Record<string, unknown>;
 
@@ -95,4 +97,36 @@ export function sharingReaderFromEnv(env: NodeJS.ProcessEnv = process.env): Shar
 /** Applications and grants only, for the human-task kind (its six bundles carry nothing more). */
 export function sharingApplicationsFromEnv(env: NodeJS.ProcessEnv = process.env): SharingApplications {
   return new DynamoSharingReader(requireEnv(tableEnv.registry, env));
+}
+
+/**
+ * R19.1: an organisation's clocks in one state, read from the clocks' own index (gsi2 `CLOCKSOF#<org>`, sk
+ * `<state>#…`; written by adapters/dynamo-supervision.ts) — a key query, kept here so that ApplyForSharing does
+ * not bundle the supervision store.
+ */
+export class DynamoOwnedClocks implements Pick<ClockStore, 'ownedBy'> {
+  constructor(private readonly table: string) {}
+
+  async ownedBy(org: string, state: Clock['state']): Promise<Clock[]> {
+    const out: Clock[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await documentClient().send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: gsi2,
+          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :sk)',
+          ExpressionAttributeNames: { '#pk': 'gsi2pk', '#sk': 'gsi2sk' },
+          ExpressionAttributeValues: { ':pk': `CLOCKSOF#${org}`, ':sk': `${state}#` },
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { pk: _a, sk: _b, gsi1pk: _c, gsi1sk: _d, gsi2pk: _e, gsi2sk: _f, ...rest } = item;
+        out.push(clockSchema.parse(rest));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return out;
+  }
 }

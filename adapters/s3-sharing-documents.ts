@@ -34,6 +34,10 @@ export class S3SharingDocuments implements SharingDocuments {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  async putText(key: string, body: string, contentType: string): Promise<void> {
+    await this.putOnce(key, body, contentType);
+  }
+
   async putOnce(key: string, body: string, contentType: string): Promise<boolean> {
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, IfNoneMatch: '*' }));

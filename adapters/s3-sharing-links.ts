@@ -19,17 +19,21 @@ export class S3SharingLinks implements DownloadLinks {
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
+    /** The documents bucket: the grant's 用途声明 (R18.1), written once at grant time. */
+    private readonly documentsBucket?: string,
   ) {}
 
-  async presignGet(key: string, opts: { expiresInSeconds: number; fileName: string }): Promise<string> {
+  async presignGet(key: string, opts: { expiresInSeconds: number; fileName: string; bucket?: 'custody' | 'documents' }): Promise<string> {
+    const bucket = opts.bucket === 'documents' ? this.documentsBucket : this.bucket;
+    if (!bucket) throw new Error('documents bucket not configured for download links');
     return getSignedUrl(
       this.client,
-      new GetObjectCommand({ Bucket: this.bucket, Key: key, ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(opts.fileName)}` }),
+      new GetObjectCommand({ Bucket: bucket, Key: key, ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(opts.fileName)}` }),
       { expiresIn: opts.expiresInSeconds },
     );
   }
 }
 
 export function sharingLinksFromEnv(env: NodeJS.ProcessEnv = process.env): S3SharingLinks {
-  return new S3SharingLinks(linksClient(env), bucketName('custody', env));
+  return new S3SharingLinks(linksClient(env), bucketName('custody', env), bucketName('documents', env));
 }

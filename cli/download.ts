@@ -71,12 +71,17 @@ export async function runDownload(io: DownloadIo, grantId: string, out: string):
   io.write(`共享授权 ${grant.grantId}：${grant.files.length} 个文件，使用期限 ${grant.from} 至 ${grant.to}（${grant.statusLabel}）\n`);
   let bytes = 0;
   let skipped = 0;
-  for (const f of grant.files) {
-    const target = inside(out, 'data', f.resultNumber, ...f.path.split('/'));
+  // The result files, then (R18.1) the grant's 用途声明 at data/用途声明.txt: the package always carries its purpose.
+  const items = [
+    ...grant.files.map((f) => ({ ...f, label: `${f.resultNumber}/${f.path}`, parts: [f.resultNumber, ...f.path.split('/')] })),
+    ...(grant.notice ? [{ ...grant.notice, label: grant.notice.path, parts: [grant.notice.path] }] : []),
+  ];
+  for (const f of items) {
+    const target = inside(out, 'data', ...f.parts);
     const part = `${target}.part`;
     if ((await sizeOf(target)) === f.size && (await sha256Of(target)) === f.sha256) {
       skipped += 1;
-      io.write(`  已有且校验一致：${f.resultNumber}/${f.path}\n`);
+      io.write(`  已有且校验一致：${f.label}\n`);
       continue;
     }
     await mkdir(dirname(target), { recursive: true });
@@ -89,7 +94,7 @@ export async function runDownload(io: DownloadIo, grantId: string, out: string):
       if (redirect.status !== 302 || !location) throw new CliError('API_ERROR', apiMessage(redirect.status, await redirect.text()));
       const res = await io.fetch(location, have > 0 ? { headers: { range: `bytes=${have}-` } } : {});
       if (!(res.status === 206 || (res.status === 200 && have === 0)) || !res.body) throw new CliError('DOWNLOAD_FAILED', `下载 ${f.path} 失败：HTTP ${res.status}`);
-      if (have > 0) io.write(`  续传 ${f.resultNumber}/${f.path}：从 ${formatBytes(have)} 处继续\n`);
+      if (have > 0) io.write(`  续传 ${f.label}：从 ${formatBytes(have)} 处继续\n`);
       // Progress: a line every tenth of the file (at least every 64 MiB).
       let done = have;
       const step = Math.max(Math.ceil(f.size / 10), 64 * 1024 * 1024);
@@ -109,17 +114,17 @@ export async function runDownload(io: DownloadIo, grantId: string, out: string):
     const got = await sha256Of(part);
     if (got !== f.sha256) {
       await writeFile(part, '');
-      throw new CliError('CHECKSUM_MISMATCH', `${f.resultNumber}/${f.path} 的 SHA-256 与授权清单不一致（收到 ${got}，应为 ${f.sha256}）；已丢弃，重新运行即可重新下载`);
+      throw new CliError('CHECKSUM_MISMATCH', `${f.label} 的 SHA-256 与授权清单不一致（收到 ${got}，应为 ${f.sha256}）；已丢弃，重新运行即可重新下载`);
     }
     await rename(part, target);
     bytes += f.size - have;
-    io.write(`  已下载并校验：${f.resultNumber}/${f.path}（${formatBytes(f.size)}）\n`);
+    io.write(`  已下载并校验：${f.label}（${formatBytes(f.size)}）\n`);
   }
   const manifest = await io.fetch(`${io.apiUrl}/sharing/grants/${enc}/manifest`, { headers: { authorization: `Bearer ${io.token}` } });
   if (!manifest.ok) throw new CliError('API_ERROR', apiMessage(manifest.status, await manifest.text()));
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'manifest-sha256.txt'), await manifest.text());
   await writeFile(join(out, 'bagit.txt'), 'BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n');
-  io.write(`完成：${grant.files.length - skipped} 个文件下载并校验，${skipped} 个已有；BagIt 清单 ${join(out, 'manifest-sha256.txt')}\n`);
-  return { files: grant.files.length, bytes, skipped };
+  io.write(`完成：${items.length - skipped} 个文件下载并校验，${skipped} 个已有；BagIt 清单 ${join(out, 'manifest-sha256.txt')}\n`);
+  return { files: items.length, bytes, skipped };
 }

@@ -9,11 +9,16 @@ import {
   confidentialityScanBodySchema,
   confidentialityScanViewSchema,
   handoverBodySchema,
+  grantUsersBodySchema,
   grantViewSchema,
   revocationBodySchema,
   sharingApplicationBodySchema,
   signatureBodySchema,
   usageViewSchema,
+  useReportBodySchema,
+  useReportSlotViewSchema,
+  derivedProductBodySchema,
+  derivedProductViewSchema,
 } from '#shared/schemas/sharing.ts';
 import {
   publicAnswerBodySchema,
@@ -25,6 +30,7 @@ import {
   verificationBodySchema,
 } from '#shared/schemas/public-applications.ts';
 import { sharingReviewKind } from '#shared/sharing/review-task.ts';
+import { derivedProductReviewKind } from '#shared/sharing/derived.ts';
 import type { platform } from '../platform/context.ts';
 import type { tasks } from '../tasks/context.ts';
 import type { verification } from '../verification/context.ts';
@@ -107,6 +113,36 @@ export const sharingContracts = {
     body: handoverBodySchema,
     response: z.object({ application: applicationViewSchema }),
     description: '保管单位登记离线交接（R17.1）：领取人（证件号码须脱敏）、日期、介质、每个文件的 SHA-256。文件与同意清单不符、缺保密协议扫描件：409 并指明文件；已登记：409。',
+  }),
+  ChangeSharingGrantUsers: contract({
+    path: grantPath,
+    body: grantUsersBodySchema,
+    response: z.object({ grant: grantViewSchema }),
+    description:
+      '使用单位的授权使用人调整本授权的授权使用人（R18.1）：只能增加本单位的在用用户（授权不得转给其他单位，其他单位须自行申请）或移除现有使用人，至少保留 1 人；记入审计与办理记录。' +
+      '其他单位 404；组织单位、保管单位或非授权使用人 403；已撤销或已到期 409；用户不属于本单位 400 并指明字段。',
+  }),
+  FileUseReport: contract({
+    success: [201],
+    path: grantPath,
+    body: useReportBodySchema,
+    response: z.object({ useReport: useReportSlotViewSchema, grant: grantViewSchema }),
+    description:
+      '使用单位报送共享成果的利用情况（R19.1）：应用方式、应用项目、成效、问题。按应交日期最早的一份未交报告登记（期限届满或组织单位审批时确定之日；超过一年的授权每满一年一份），满足其期限（按期或逾期）并计入监督通报的成果利用统计。' +
+      '其他单位的授权 404；尚未签署协议或全部报告已交 409；字段缺失 400 并指明字段。',
+  }),
+  RegisterDerivedProduct: contract({
+    success: [201],
+    body: derivedProductBodySchema,
+    response: z.object({ product: derivedProductViewSchema }),
+    description:
+      '使用单位登记利用非公开共享成果形成的衍生产品（R18.2）：名称、说明、加工处理情况、来源成果（统一编号）与所依据的共享授权；发布前由各来源成果的组织单位进行保密审查（邮件任务：同意发布 / 不予发布），全部同意后方可发布，并须注明来源。公开成果无需审查。' +
+      '授权不属于本单位 404；来源成果不在该授权内或授权未签署（本单位从未获得）409 SOURCE_NOT_HELD；字段缺失 400 并指明字段。',
+  }),
+  GetDerivedProduct: contract({
+    path: z.object({ productId: described(z.uuid('衍生产品编号格式不正确'), '衍生产品编号') }),
+    response: z.object({ product: derivedProductViewSchema }),
+    description: '衍生产品及其来源成果、各组织单位的保密审查结论与办理记录。登记单位和来源成果的组织单位可查（密级权限内）；其他 404。',
   }),
   GetSharingUsage: contract({
     path: z.object({ resultNumber: resultNumberSchema }),
@@ -207,14 +243,40 @@ export const sharing = defineContext({
     },
     DownloadSharedFile: {
       entry: './download-shared-file.ts',
-      description: 'A presigned GET of minutes on the custody copy (302); the URL issued is logged and counted in one audited transaction.',
+      description: 'A presigned GET of minutes on the custody copy, or on the grant\'s 用途声明 in the documents bucket (302); the URL issued is logged with the purpose and counted in one audited transaction.',
       tables: auditedWrites,
-      buckets: { custody: 'read' },
+      buckets: { custody: 'read', documents: 'read' },
     },
     GetSharingManifest: {
       entry: './get-sharing-manifest.ts',
       description: 'The grant\'s BagIt manifest-sha256.txt.',
       tables: readsRegistry,
+    },
+    ChangeSharingGrantUsers: {
+      entry: './change-grant-users.ts',
+      description: 'The requester adds or removes its own named users within a grant (R18.1; audited, on the timeline).',
+      tables: auditedWrites,
+    },
+    FileUseReport: {
+      entry: './file-use-report.ts',
+      description: 'The requester files a use report of a grant (R19.1): its clock met and counted in one audited transaction.',
+      tables: auditedWrites,
+    },
+    RegisterDerivedProduct: {
+      entry: './register-derived-product.ts',
+      description: 'A requester registers a derived product (R18.2; audited); one DerivedProductReview per organiser of its non-public sources starts.',
+      tables: auditedWrites,
+    },
+    GetDerivedProduct: {
+      entry: './get-derived-product.ts',
+      description: 'One derived product, its sources and reviews.',
+      tables: readsRegistry,
+    },
+    RecordDerivedReview: {
+      entry: './record-derived-review.ts',
+      description: 'DerivedProductReview: 同意发布 / 不予发布 (or unanswered) recorded once on the product (R18.2.reviewed counted, audited); the registrant is emailed.',
+      tables: auditedWrites,
+      sendsEmail: true,
     },
     GetSharingUsage: {
       entry: './get-sharing-usage.ts',
@@ -223,7 +285,7 @@ export const sharing = defineContext({
     },
     GrantSharingAccess: {
       entry: './grant-sharing-access.ts',
-      description: 'SharingReview: approved — online: the review recorded and the grant created in one conditional transaction, the requester emailed to sign; offline: the approval letter or task order (and the confidentiality agreement) stored write-once in the documents bucket, the review recorded, the requester and the custodian emailed.',
+      description: 'SharingReview: approved — online: the 用途声明 written once (documents), the review recorded and the grant created in one conditional transaction (use-report clocks started), the requester emailed to sign; offline: the approval letter or task order (and the confidentiality agreement) stored write-once in the documents bucket, the review recorded, the requester and the custodian emailed.',
       tables: auditedWrites,
       buckets: { custody: 'read', documents: 'readWrite' },
       sendsEmail: true,
@@ -320,6 +382,10 @@ export const sharing = defineContext({
     GetSharingDocument: { method: 'GET', path: '/sharing/applications/{applicationId}/documents/{docId}', auth: 'any', summary: '离线共享文书（审批函、任务单、保密协议）', contract: sharingContracts.GetSharingDocument },
     RequestConfidentialityScan: { method: 'POST', path: '/sharing/applications/{applicationId}/confidentiality-scan', auth: ['requester', 'custodian'], summary: '上传保密协议签署扫描件', contract: sharingContracts.RequestConfidentialityScan },
     RecordSharingHandover: { method: 'POST', path: '/sharing/applications/{applicationId}/handover', auth: ['custodian'], summary: '登记离线交接', contract: sharingContracts.RecordSharingHandover },
+    ChangeSharingGrantUsers: { method: 'POST', path: '/sharing/grants/{grantId}/users', auth: ['requester'], summary: '调整授权使用人', contract: sharingContracts.ChangeSharingGrantUsers },
+    FileUseReport: { method: 'POST', path: '/sharing/grants/{grantId}/use-reports', auth: ['requester'], summary: '报送成果利用情况', contract: sharingContracts.FileUseReport },
+    RegisterDerivedProduct: { method: 'POST', path: '/sharing/derived-products', auth: ['requester'], summary: '登记衍生产品', contract: sharingContracts.RegisterDerivedProduct },
+    GetDerivedProduct: { method: 'GET', path: '/sharing/derived-products/{productId}', auth: 'any', summary: '衍生产品及保密审查', contract: sharingContracts.GetDerivedProduct },
     GetSharingUsage: { method: 'GET', path: '/sharing/usage/{resultNumber}', auth: 'any', summary: '成果共享使用统计', contract: sharingContracts.GetSharingUsage },
     SubscribeSharingGrant: { method: 'POST', path: '/sharing/grants/{grantId}/subscription', auth: ['requester'], summary: '订阅成果新版本推送', contract: sharingContracts.SubscribeSharingGrant },
     ReapplyForSharing: { method: 'POST', path: '/sharing/applications/{applicationId}/reapplication', auth: ['requester'], summary: '一步重新申请（新版本推送）', contract: sharingContracts.ReapplyForSharing },
@@ -334,14 +400,19 @@ export const sharing = defineContext({
   starts: {
     ApplyForSharing: ['SharingReview'],
     ReapplyForSharing: ['SharingReview'],
+    RegisterDerivedProduct: ['DerivedProductReview'],
   },
   stateMachines: {
     SharingReview: {
       file: 'statemachines/sharing.asl.json',
       functions: [refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'GrantSharingAccess', 'RejectSharing', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
     },
+    DerivedProductReview: {
+      file: 'statemachines/derived-product.asl.json',
+      functions: [refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'RecordDerivedReview', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
+    },
   },
-  humanTaskKinds: { sharingReview: sharingReviewKind },
+  humanTaskKinds: { sharingReview: sharingReviewKind, derivedProductReview: derivedProductReviewKind },
   streams: {
     SharingPushOnNewVersion: {
       table: 'registry',

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { approveReview } from '#shared/sharing/offline.ts';
 import { sharingDecisionSchema } from '#shared/sharing/sharing.ts';
 import { now } from '#runtime/ports/basics.ts';
-import { custody } from '#runtime/ports/buckets.ts';
+import { custody, documents } from '#runtime/ports/buckets.ts';
 import { mailer } from '#runtime/ports/mail.ts';
 import { calendar, catalogue, identityRepo } from '#runtime/ports/registry.ts';
 import { sharing as sharingStore, sharingDocuments } from '#runtime/ports/sharing.ts';

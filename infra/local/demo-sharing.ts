@@ -19,11 +19,14 @@ import type { Mailer } from '#shared/ports/mailer.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
 import { agreementText, applyForSharing, grantAccess, issueDownload, rejectSharing, sha256Hex, signAgreement, type DownloadLinks, type SharingStore } from '#shared/sharing/sharing.ts';
 
+import type { DocumentStore } from '#shared/ports/verification.ts';
+
 export interface SharingDemoPorts {
   readonly catalogue: CatalogueStore;
   readonly identity: IdentityRepository;
   readonly sharing: SharingStore;
   readonly custody: Pick<CustodyStore, 'list' | 'read'>;
+  readonly documents: Pick<DocumentStore, 'putText'>;
   readonly links: DownloadLinks;
   readonly mailer: Mailer;
   readonly workflow: Workflow;
@@ -55,11 +58,12 @@ export async function writeSharingDemo(ports: SharingDemoPorts, results: { grant
   const noStart: Workflow = { ...ports.workflow, start: async () => 'demo:decided-by-system-demo' };
   const base = { catalogue: ports.catalogue, identity: ports.identity, sharing: ports.sharing, calendar: ports.calendar, now: ports.now, newId: randomUUID };
 
-  // 1. Approved, signed, downloaded once.
+  // 1. Approved, signed, downloaded once; the organiser set the use report (R19.1) due in three working days.
+  const reportDue = (await ports.calendar()).deadline(today, 3).due;
   const granted = await applyForSharing({ ...base, workflow: noStart }, { actor: luo, input: input(results.granted, '【演示数据】编制广东省水资源综合规划（2026—2035年），叠加土地利用现状分析用水需求'), requestId: demoRequest });
   const grant = await grantAccess(
-    { sharing: ports.sharing, custody: ports.custody, identity: ports.identity, mailer: ports.mailer, now: ports.now },
-    { applicationId: granted.applicationId, organiserOrg: granted.reviews[0]!.organiserOrg, approval: decidedByDemo('同意共享（演示数据）', 'approve', ports.now()), requestId: demoRequest },
+    { sharing: ports.sharing, custody: ports.custody, documents: ports.documents, identity: ports.identity, mailer: ports.mailer, now: ports.now },
+    { applicationId: granted.applicationId, organiserOrg: granted.reviews[0]!.organiserOrg, approval: { ...decidedByDemo('同意共享（演示数据）', 'approve', ports.now()), conditions: { useReportDue: reportDue } }, requestId: demoRequest },
   );
   const text = await agreementText(ports.identity, grant);
   await signAgreement({ sharing: ports.sharing, identity: ports.identity, now: ports.now }, { actor: luo, grantId: grant.grantId, sha256: sha256Hex(text), requestId: demoRequest });

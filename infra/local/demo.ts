@@ -445,12 +445,13 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
     if (supervision.emailed.length > 0) log(`监督通报已生成 (bulletin issued): ${supervision.bulletin}，已发送给 ${supervision.emailed.join('、')}`);
     if (summary.created && summary.resultNumbers.length >= 2) {
       // Issue 16: 罗欣's applications — one granted and downloaded, one waiting at 陈静, one not approved.
-      const [{ writeSharingDemo }, { sharingStoreFromEnv }, { sharingLinksFromEnv }, { custodyStoreFromEnv }, { workflowFromEnv }] = await Promise.all([
+      const [{ writeSharingDemo }, { sharingStoreFromEnv }, { sharingLinksFromEnv }, { custodyStoreFromEnv }, { workflowFromEnv }, { documentStoreFromEnv }] = await Promise.all([
         import('./demo-sharing.ts'),
         import('#adapters/dynamo-sharing.ts'),
         import('#adapters/s3-sharing-links.ts'),
         import('#adapters/s3-custody.ts'),
         import('#adapters/sfn.ts'),
+        import('#adapters/s3-documents.ts'),
       ]);
       const shared = await writeSharingDemo(
         {
@@ -458,6 +459,7 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
           identity: ports.submission.identity,
           sharing: sharingStoreFromEnv(),
           custody: custodyStoreFromEnv(),
+          documents: documentStoreFromEnv(),
           links: sharingLinksFromEnv(),
           mailer: ports.transfer.mailer,
           workflow: workflowFromEnv(),

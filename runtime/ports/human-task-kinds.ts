@@ -25,6 +25,8 @@ import { calendarFromStore } from '#shared/calendar/load.ts';
 import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
 import { sharingReviewKind } from '#shared/sharing/review-task.ts';
+import { derivedProductReviewKind } from '#shared/sharing/derived.ts';
+import { derivedProductsFromEnv } from '#adapters/dynamo-derived.ts';
 import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
 import { registeredKinds, type HumanTaskKind, type HumanTaskKindFactory, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
 import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
@@ -49,6 +51,7 @@ export const kindFactories: readonly HumanTaskKindFactory[] = [
   publicationReviewKind,
   publicationApprovalKind,
   sharingReviewKind,
+  derivedProductReviewKind,
 ];
 
 export const kinds = /* @__PURE__ */ port({
@@ -66,6 +69,7 @@ export const kinds = /* @__PURE__ */ port({
       sharing: sharingApplicationsFromEnv(env),
       humanTasks: humanTaskStoreFromEnv(env),
       publications: publicationRequestReaderFromEnv(env),
+      derived: derivedProductsFromEnv(env),
       calendar: () => calendarFromStore(holidays),
       now: () => new Date(),
     };

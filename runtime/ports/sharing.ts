@@ -3,6 +3,9 @@ import { sharingReaderFromEnv } from '#adapters/dynamo-sharing-read.ts';
 import { sharingStoreFromEnv } from '#adapters/dynamo-sharing.ts';
 import { sharingLinksFromEnv } from '#adapters/s3-sharing-links.ts';
 import type { DownloadLinks, SharingStore } from '#shared/sharing/model.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
+import { DynamoOwnedClocks } from '#adapters/dynamo-sharing-read.ts';
+import type { ClockStore } from '#shared/ports/supervision.ts';
 import { port } from '../port.ts';
 
 /** Applications, grants, the sharing log and usage counters (audited writes). */
@@ -11,8 +14,16 @@ export const sharing = /* @__PURE__ */ port({ name: 'sharing', env: ['registry',
 /** The same store, read only (lists, views, the agreement, the manifest, usage): no write, so no logs table. */
 export const sharingRead = /* @__PURE__ */ port({ name: 'sharing', env: ['registry'], build: (env): Pick<SharingStore, 'getApplication' | 'getGrant' | 'listApplications' | 'usage'> => sharingReaderFromEnv(env) });
 
-/** Presigned GETs of minutes on the custody copy (the custody bucket, read). */
-export const downloadLinks = /* @__PURE__ */ port({ name: 'links', env: ['custody'], build: (env): DownloadLinks => sharingLinksFromEnv(env) });
+/** Presigned GETs of minutes on the custody copy (the custody bucket, read) and on the grants' 用途声明 (the documents bucket, read). */
+export const downloadLinks = /* @__PURE__ */ port({ name: 'links', env: ['custody', 'documents'], build: (env): DownloadLinks => sharingLinksFromEnv(env) });
+
+/** R19.1: an organisation's running clocks (read; the overdue use reports shown on its next application). */
+export const sharingClocks = /* @__PURE__ */ port({
+  name: 'clocks',
+  env: ['registry'],
+  build: (env): Pick<ClockStore, 'ownedBy'> => new DynamoOwnedClocks(requireEnv(envNames.registryTable, env)),
+});
+
 
 import { sharingDocumentsFromEnv } from '#adapters/s3-sharing-documents.ts';
 import type { SharingDocuments } from '#shared/sharing/model.ts';

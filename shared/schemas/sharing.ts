@@ -88,6 +88,7 @@ export const applicationViewSchema = z.object({
   offlineReason: z.optional(z.string()),
   users: z.array(z.string()),
   basedOn: described(z.optional(z.string()), '重新申请（新版本推送）所依据的原申请编号'),
+  overdueUseReports: described(z.optional(z.array(z.object({ grantId: z.string(), due: z.string() }))), '申请单位申请时逾期未交的利用情况报告（R19.1，供审核人参考）'),
   status: z.enum(applicationStatuses),
   statusLabel: z.string(),
   reviews: z.array(z.object({
@@ -103,6 +104,24 @@ export const applicationViewSchema = z.object({
 });
 
 const signatureSchema = z.object({ by: z.string(), name: z.string(), at: z.string(), sha256: z.string() });
+
+export const useReportViewSchema = z.object({
+  by: z.string(),
+  byName: z.string(),
+  at: z.string(),
+  application: z.string(),
+  projects: z.array(z.string()),
+  outcomes: z.string(),
+  problems: z.string(),
+  late: z.boolean(),
+});
+export const useReportSlotViewSchema = z.object({
+  due: z.string(),
+  kind: z.enum(['yearly', 'end']),
+  status: z.enum(['due', 'overdue', 'in']),
+  statusLabel: z.string(),
+  report: z.optional(useReportViewSchema),
+});
 
 export const grantViewSchema = z.object({
   grantId: z.string(),
@@ -122,9 +141,12 @@ export const grantViewSchema = z.object({
   status: z.enum(grantStatuses),
   statusLabel: z.string(),
   files: z.array(z.object({ fileNo: described(z.number(), '下载地址中的文件序号 files/{fileNo}'), resultNumber: z.string(), path: z.string(), size: z.number(), sha256: z.string() })),
+  notice: described(z.optional(z.object({ fileNo: z.number(), path: z.string(), size: z.number(), sha256: z.string() })), '用途声明（R18.1）：授权编号、使用单位、用途、范围、期限、密级、不得向第三方提供；与文件一样按 files/{fileNo} 下载，列入 BagIt 清单'),
   signature: z.optional(signatureSchema),
   revocation: z.optional(z.object({ by: z.string(), at: z.string(), reasons: z.string() })),
   subscription: described(z.optional(z.object({ by: z.string(), at: z.string() })), '订阅成果新版本推送（主动推送）'),
+  useReports: described(z.optional(z.array(useReportSlotViewSchema)), '应报送的利用情况报告（R19.1）：期限届满（或组织单位确定之日）一份，超过一年的每满一年一份'),
+  userChanges: described(z.optional(z.array(z.object({ by: z.string(), at: z.string(), added: z.array(z.string()), removed: z.array(z.string()) }))), '授权使用人的增减记录（R18.1）'),
 });
 
 export const agreementViewSchema = z.object({
@@ -185,4 +207,52 @@ export const handoverBodySchema = z.object({
     path: z.string({ error: '请填写文件路径' }).check(z.minLength(1, '请填写文件路径')).check(z.maxLength(1024)),
     sha256: sha256Field('文件'),
   }), { error: '请列出交接的文件' }).check(z.minLength(1, '至少交接 1 个文件')).check(z.maxLength(10000, '一次最多 10000 个文件')), '写入介质的文件及其 SHA-256'),
+});
+
+const userList = (label: string) => z._default(z.array(z.string({ error: `${label}应为用户名` }).check(z.minLength(1, `${label}应为用户名`))).check(z.maxLength(50, `${label}每次最多 50 人`)), []);
+
+/** POST /sharing/grants/{grantId}/users (R18.1): the requester adjusts its own named users within the grant. */
+export const grantUsersBodySchema = z.object({
+  add: described(userList('增加的授权使用人'), '增加的授权使用人（本单位在用用户的用户名）'),
+  remove: described(userList('移除的授权使用人'), '移除的授权使用人（用户名）'),
+});
+
+/** POST /sharing/grants/{grantId}/use-reports (R19.1): how the results were applied. */
+export const useReportBodySchema = z.object({
+  application: described(text('应用情况', 10, 4000), '成果的应用方式和应用情况'),
+  projects: described(z.array(z.string().check(z.trim()).check(z.minLength(2, '项目名称至少 2 个字')).check(z.maxLength(200, '项目名称不超过 200 字')), { error: '请列出应用成果的项目' }).check(z.minLength(1, '至少列出 1 个应用项目')).check(z.maxLength(50, '最多 50 个项目')), '应用成果的项目（名称）'),
+  outcomes: described(text('应用成效', 5, 4000), '应用成效'),
+  problems: described(z._default(z.string().check(z.trim()).check(z.maxLength(4000, '存在问题不超过 4000 字')), ''), '使用中发现的问题和建议（质量问题另按 POST /feedback/problems 报告）'),
+});
+
+/** POST /sharing/derived-products (R18.2). */
+export const derivedProductBodySchema = z.object({
+  name: described(text('衍生产品名称', 2, 200), '衍生产品名称'),
+  description: described(text('说明', 5, 4000), '衍生产品的内容和拟发布方式'),
+  processing: described(text('加工处理情况', 5, 4000), '对来源成果做了哪些加工处理（叠加、综合、概括、脱密等）'),
+  grantId: described(z.string({ error: '请填写所依据的共享授权编号' }).check(z.minLength(1, '请填写所依据的共享授权编号')), '所依据的共享授权编号'),
+  sources: described(z.array(resultNumberSchema, { error: '请列出来源成果的统一编号' }).check(z.minLength(1, '至少 1 项来源成果')).check(z.maxLength(maxResultsPerApplication, `最多 ${maxResultsPerApplication} 项来源成果`)), '来源成果（统一编号）'),
+});
+
+export const derivedProductViewSchema = z.object({
+  productId: z.string(),
+  requesterOrg: z.string(),
+  registeredBy: z.string(),
+  registeredAt: z.string(),
+  name: z.string(),
+  description: z.string(),
+  processing: z.string(),
+  grantId: z.string(),
+  sources: z.array(z.object({ resultNumber: z.string(), organiserOrg: z.string(), classification: classificationSchema, classificationLabel: z.string() })),
+  reviews: z.array(z.object({
+    organiserOrg: z.string(),
+    resultNumbers: z.array(z.string()),
+    status: z.enum(['pending', 'approved', 'refused', 'notRequired']),
+    statusLabel: z.string(),
+    decision: z.optional(z.object({ taskId: z.string(), reasons: z.string(), decidedBy: z.string(), decidedAt: z.string() })),
+  })),
+  status: z.enum(['reviewing', 'publishable', 'refused']),
+  statusLabel: z.string(),
+  publishable: described(z.boolean(), '全部来源成果均已同意发布（R18.2）'),
+  timeline: z.array(timelineEventSchema),
 });

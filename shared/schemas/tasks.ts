@@ -14,7 +14,8 @@ export const decideHumanTaskBodySchema = z.object({
     to: z.optional(isoDateSchema),
     files: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)).check(z.maxLength(1000))),
     scope: z.optional(z.string().check(z.trim()).check(z.minLength(2)).check(z.maxLength(1000))),
-  })), '仅成果共享审核同意时：to 缩短期限至 · files 限定文件 · scope 限定使用范围'),
+    useReportDue: z.optional(isoDateSchema),
+  })), '仅成果共享审核同意时：to 缩短期限至 · files 限定文件 · scope 限定使用范围 · useReportDue 利用情况报告应交日期（R19.1，默认为期限届满日）'),
 });
 export type DecideHumanTaskBody = z.infer<typeof decideHumanTaskBodySchema>;
 
@@ -170,6 +171,11 @@ export const humanTaskViewSchema = z.object({
         items: z.array(z.object({ resultNumber: z.string(), name: z.string(), classificationLabel: z.string(), content: z.string() })),
       }),
       history: z.object({ approved: z.number(), rejected: z.number(), grants: z.array(z.string()) }),
+    }),
+    z.object({
+      kind: z.literal('derivedProductReview'),
+      product: z.object({ productId: z.string(), name: z.string(), description: z.string(), processing: z.string(), requesterOrg: z.string(), requesterName: z.string(), grantId: z.string(), registeredAtLabel: z.string() }),
+      sources: z.array(z.object({ resultNumber: z.string(), classificationLabel: z.string() })),
     }),
     z.object({
       kind: z.literal('publicationReview'),

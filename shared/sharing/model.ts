@@ -55,7 +55,7 @@ export interface SharingDecision {
   readonly decidedBy: string;
   readonly decidedAt: string;
   /** The organiser's conditions with an approval (R15.1): a shorter period, fewer files, a narrower scope. */
-  readonly conditions?: { readonly to?: string | undefined; readonly files?: readonly string[] | undefined; readonly scope?: string | undefined } | undefined;
+  readonly conditions?: { readonly to?: string | undefined; readonly files?: readonly string[] | undefined; readonly scope?: string | undefined; readonly useReportDue?: string | undefined } | undefined;
 }
 
 export interface Review {
@@ -143,6 +143,8 @@ export const maxScanBytes = 20 * 1024 * 1024;
 export interface SharingDocuments {
   /** PUT with If-None-Match: *; false when the key already holds an object (never rewritten). */
   putOnce(key: string, body: string, contentType: string): Promise<boolean>;
+  /** putOnce for a text whose key is derived from its content's owner (a grant's 用途声明): an existing object is left as it is. */
+  putText(key: string, body: string, contentType: string): Promise<void>;
   get(key: string): Promise<Uint8Array | undefined>;
   /** A presigned PUT (minutes) whose SHA-256, size and If-None-Match are signed headers the client must send. */
   presignPut(key: string, opts: { sha256: string; size: number; contentType: string; expiresInSeconds: number }): Promise<{ url: string; headers: Record<string, string>; expiresAt: string }>;
@@ -172,6 +174,8 @@ export interface SharingApplication {
   /** A re-application (active push, 主动推送): the application it copies. */
   readonly basedOn?: string;
   readonly reviews: readonly Review[];
+  /** R19.1: the applicant organisation's use reports overdue when it applied (shown to the reviewer). */
+  readonly overdueUseReports?: readonly { readonly grantId: string; readonly due: string }[];
   readonly status: ApplicationStatus;
   readonly timeline: readonly TimelineEvent[];
   /** Every change is conditional on the version read. */
@@ -209,7 +213,44 @@ export interface SharingGrant {
   readonly revocation?: { readonly by: string; readonly at: string; readonly reasons: string };
   /** Active push (主动推送): a named user subscribed the grant to new versions of its results. */
   readonly subscription?: { readonly by: string; readonly at: string };
+  /** R18.1: the 用途声明 written once to the documents bucket when the grant was created (grants older than issue 17 have none). */
+  readonly notice?: GrantNotice;
+  /** R19.1: the use reports due under this grant, oldest due first (grants older than issue 17 have none). */
+  readonly useReports?: readonly UseReportSlot[];
+  /** R18.1: changes of the named users within the grant (who, when, added, removed). */
+  readonly userChanges?: readonly { readonly by: string; readonly at: string; readonly added: readonly string[]; readonly removed: readonly string[] }[];
   readonly version: number;
+}
+
+/** The purpose notice (用途声明) that goes with every download of a grant (R18.1): a documents-bucket object, served like the files. */
+export interface GrantNotice {
+  /** The name it is saved under and its path in the BagIt manifest (data/<path>). */
+  readonly path: string;
+  readonly key: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/** A use report (利用情况报告, R19.1) as filed. */
+export interface UseReport {
+  readonly by: string;
+  readonly byName: string;
+  readonly at: string;
+  /** How the results were applied. */
+  readonly application: string;
+  readonly projects: readonly string[];
+  readonly outcomes: string;
+  readonly problems: string;
+  /** Filed after its due date. */
+  readonly late: boolean;
+}
+
+/** One due use report of a grant: open until filed. */
+export interface UseReportSlot {
+  readonly due: string;
+  /** yearly: a long grant's anniversary; end: the end of the period (or the date the organiser set at approval). */
+  readonly kind: 'yearly' | 'end';
+  readonly report?: UseReport;
 }
 
 /** One line of the sharing log (logs table SHARELOG#<grantId>): every URL issued. */
@@ -224,6 +265,10 @@ export interface DownloadLogLine {
   readonly sourceIp: string;
   /** The purpose reference: the application the grant serves. */
   readonly applicationId: string;
+  /** R18.1: the approved purpose and scope the download is bound to, and the notice's SHA-256 (absent on grants older than issue 17). */
+  readonly purpose?: string;
+  readonly scope?: string;
+  readonly noticeSha256?: string;
   readonly requestId: string;
 }
 
@@ -264,5 +309,6 @@ export interface SharingStore {
 
 /** Short-lived GET URLs on the custody copy (adapters/s3-sharing-links.ts): the bytes never pass through a function. */
 export interface DownloadLinks {
-  presignGet(key: string, opts: { expiresInSeconds: number; fileName: string }): Promise<string>;
+  /** `bucket`: the custody copy (default) or the documents bucket (the grant's 用途声明). */
+  presignGet(key: string, opts: { expiresInSeconds: number; fileName: string; bucket?: 'custody' | 'documents' }): Promise<string>;
 }

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { chinaDateTime } from '#shared/calendar/dates.ts';
+import { addCalendarDays, chinaDateTime } from '#shared/calendar/dates.ts';
 import { NotFoundError, ValidationError, type FieldIssue } from '#shared/errors.ts';
 import { isValidIsoDate } from '#shared/calendar/dates.ts';
 import { classificationLabels, classifications, type Classification } from '#shared/reference/classifications.ts';
@@ -59,6 +59,10 @@ export function sharingReviewKind(ports: {
       if (c.to !== undefined && (!isValidIsoDate(c.to) || c.to < app.period.from || c.to > app.period.to)) {
         issues.push({ field: 'body.conditions.to', code: 'OUT_OF_PERIOD', message: `截止日期应在申请的期限内（${app.period.from} 至 ${app.period.to}）` });
       }
+      const end = c.to ?? app.period.to;
+      if (c.useReportDue !== undefined && (!isValidIsoDate(c.useReportDue) || c.useReportDue < app.period.from || c.useReportDue > addCalendarDays(end, 365))) {
+        issues.push({ field: 'body.conditions.useReportDue', code: 'OUT_OF_RANGE', message: `利用情况报告应交日期应在 ${app.period.from} 至 ${addCalendarDays(end, 365)} 之间` });
+      }
       const asked = items.flatMap((i) => i.files ?? []);
       const whole = items.some((i) => !i.files);
       for (const [j, f] of (c.files ?? []).entries()) {
@@ -88,6 +92,7 @@ export function sharingReviewKind(ports: {
           `使用期限：${app.period.from} 至 ${app.period.to}（最长 ${maxSharingDays} 天）`,
           `共享方式：${sharingChannelLabels[app.channel]}`,
           `该单位此前获准共享 ${h.approved.length} 次、未获同意 ${h.rejected.length} 次`,
+          ...(app.overdueUseReports?.length ? [`注意：该单位申请时有 ${app.overdueUseReports.length} 份利用情况报告逾期未交（R19.1）：${app.overdueUseReports.map((o) => `授权 ${o.grantId} 应于 ${o.due} 提交`).join('；')}`] : []),
           ...(app.offlineReason ? [`离线原因：${app.offlineReason}`] : []),
           `同意后${app.channel === 'offline' ? '出具审批函或任务单，保管单位离线交接' : '申请人须签署共享使用协议方可下载'}；不予共享须填写理由，将邮件告知申请人。`,
         ],

@@ -15,7 +15,10 @@ import type { Workflow } from '#shared/ports/workflow.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { noteTouched } from '#shared/security/context.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
-import { sharingReviewDue } from '#shared/supervision/clock-types.ts';
+import { sharingReviewDue, useReportDue } from '#shared/supervision/clock-types.ts';
+import type { ClockStore } from '#shared/ports/supervision.ts';
+import type { DocumentStore } from '#shared/ports/verification.ts';
+import { noticeOf, noticeText, useReportClocks, useReportSlots } from './purpose.ts';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { named } from '#shared/tasks/mail.ts';
 import {
@@ -41,6 +44,7 @@ import {
   idDocumentLabels,
   mediaTypeLabels,
   offlineDocumentLabels,
+  type UseReportSlot,
 } from './model.ts';
 
 export * from './model.ts';
@@ -52,7 +56,7 @@ export const sharingDecisionSchema = z.object({
   decidedBy: z.string().check(z.minLength(1)),
   decidedAt: z.string().check(z.minLength(1)),
   /** The organiser's conditions with an approval (R15.1): a shorter period, fewer files, a narrower scope. */
-  conditions: z.optional(z.object({ to: z.optional(z.string()), files: z.optional(z.array(z.string())), scope: z.optional(z.string()) })),
+  conditions: z.optional(z.object({ to: z.optional(z.string()), files: z.optional(z.array(z.string())), scope: z.optional(z.string()), useReportDue: z.optional(z.string()) })),
 });
 
 export const sharingReviewStateMachine = 'SharingReview';
@@ -93,8 +97,19 @@ export interface ApplyPorts {
   readonly sharing: Pick<SharingStore, 'createApplication'>;
   readonly workflow: Pick<Workflow, 'start'>;
   readonly calendar: () => Promise<WorkingDayCalendar>;
+  /** R19.1: the applicant organisation's running use-report clocks (one key query), to show the overdue ones to the reviewer. */
+  readonly clocks?: Pick<ClockStore, 'ownedBy'>;
   readonly now: () => Date;
   readonly newId: () => string;
+}
+
+/** R19.1: an organisation's use reports overdue today (its running R19.1 clocks due before today; a key query, no scan). */
+export async function overdueUseReports(clocks: Pick<ClockStore, 'ownedBy'>, org: string, today: string): Promise<Array<{ grantId: string; due: string }>> {
+  const running = await clocks.ownedBy(org, 'running');
+  return running
+    .filter((c) => c.type === useReportDue.id && c.due < today)
+    .map((c) => ({ grantId: c.subject.slice(0, c.subject.lastIndexOf('#')), due: c.due }))
+    .sort((a, b) => a.due.localeCompare(b.due) || a.grantId.localeCompare(b.grantId));
 }
 
 /** The R15.1 review clock of one organiser's part of an application. */
@@ -184,6 +199,10 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
   const applicationId = ports.newId();
   const timeline: TimelineEvent[] = [event(at, 'submitted', actor.userId, `提交共享申请（${sharingChannelLabels[channel]}，${items.length} 项成果）`)];
   if (cmd.basedOn) timeline.push(event(at, 'reapplied', actor.userId, cmd.basedOn.note));
+  const overdue = ports.clocks ? await overdueUseReports(ports.clocks, actor.orgCode, today) : [];
+  if (overdue.length > 0) {
+    timeline.push(event(at, 'overdueUseReports', 'system', `申请单位有 ${overdue.length} 份利用情况报告逾期未交（R19.1）：${overdue.map((o) => `授权 ${o.grantId} 应于 ${o.due} 提交`).join('；')}`));
+  }
   if (channel === 'offline') {
     timeline.push(event(at, 'offlineRecorded', 'system', `离线共享：${classified ? offlineForcedReason : reason}。同意后出具审批函（或任务单），由保管单位登记交接。`));
   }
@@ -203,6 +222,7 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
     users,
     ...(cmd.basedOn ? { basedOn: cmd.basedOn.applicationId } : {}),
     reviews,
+    ...(overdue.length > 0 ? { overdueUseReports: overdue } : {}),
     status: 'reviewing',
     timeline,
     version: 1,
@@ -285,6 +305,7 @@ export async function applicationView(ports: { catalogue: Pick<CatalogueStore, '
     ...(app.offlineReason ? { offlineReason: app.offlineReason } : {}),
     users: [...app.users],
     ...(app.basedOn ? { basedOn: app.basedOn } : {}),
+    ...(app.overdueUseReports?.length ? { overdueUseReports: app.overdueUseReports.map((o) => ({ ...o })) } : {}),
     status: app.status,
     statusLabel: applicationStatusLabels[app.status],
     reviews: app.reviews.map((r) => ({
@@ -354,6 +375,8 @@ export async function listApplications(
 
 export interface ReviewPorts {
   readonly sharing: SharingStore;
+  /** R18.1: the grant's 用途声明 is written once to the documents bucket before the grant is recorded. */
+  readonly documents: Pick<DocumentStore, 'putText'>;
   readonly custody: Pick<CustodyStore, 'list' | 'read'>;
   readonly identity: Pick<IdentityRepository, 'getUser' | 'getOrganisation'>;
   readonly mailer: Mailer;
@@ -439,7 +462,11 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
   // The organiser's conditions narrow the application, never widen it (checked at the decision, applied here).
   const until = conditions?.to && conditions.to >= app.period.from && conditions.to < app.period.to ? conditions.to : app.period.to;
   const at = ports.now().toISOString();
-  const grant: SharingGrant = {
+  const today = chinaDate(ports.now());
+  // R19.1: the use reports due (end of the period, or the organiser's date; yearly for a long grant).
+  const organiserDue = conditions?.useReportDue && isValidIsoDate(conditions.useReportDue) && conditions.useReportDue >= today ? conditions.useReportDue : undefined;
+  const useReports = useReportSlots(app.period.from, until, organiserDue);
+  const base: SharingGrant = {
     grantId,
     applicationId: app.applicationId,
     requesterOrg: app.requesterOrg,
@@ -456,8 +483,15 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
     status: 'awaitingSignature',
     createdAt: at,
     approval: cmd.approval,
+    useReports,
     version: 1,
   };
+  // R18.1: the notice goes with every download; written once (the same bytes on a retry) before the grant names it.
+  const requester = await ports.identity.getOrganisation(app.requesterOrg);
+  const text = noticeText(base, named(requester?.name, app.requesterOrg));
+  const notice = noticeOf(grantId, text);
+  await ports.documents.putText(notice.key, text, 'text/plain; charset=utf-8');
+  const grant: SharingGrant = { ...base, notice };
   const next = withReview(app, { ...review, status: 'approved', decision: cmd.approval, grantId }, [
     event(at, 'approved', cmd.approval.decidedBy, `组织单位 ${cmd.organiserOrg} 同意共享（${review.resultNumbers.join('、')}）${cmd.approval.reasons ? `：${cmd.approval.reasons}` : ''}${conditions ? `；附加条件：${[conditions.to ? `期限至 ${conditions.to}` : '', conditions.files ? `仅 ${conditions.files.length} 个文件` : '', conditions.scope ? `使用范围限于 ${conditions.scope}` : ''].filter(Boolean).join('，')}` : ''}`),
     event(at, 'grantCreated', 'system', `共享授权 ${grantId}：${files.length} 个文件，${grant.from} 至 ${grant.to}；签署使用协议后方可下载`),
@@ -469,7 +503,12 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
       app.version,
       withSupervision(
         audit('system:GrantSharingAccess', cmd.organiserOrg, 'sharing.review.approve', `SHAREAPP#${app.applicationId}`, cmd.requestId, { grantId, approval: cmd.approval, files: files.length, from: grant.from, to: grant.to }),
-        { count: [{ org: cmd.organiserOrg, metric: 'R15.approved' }], meet: [{ type: sharingReviewDue.id, subject: reviewClockSubject(app.applicationId, cmd.organiserOrg) }] },
+        {
+          // R19.1: the use reports due under the grant, counted for the organiser when the grant is made (R21.1 use section).
+          count: [{ org: cmd.organiserOrg, metric: 'R15.approved' }, { org: cmd.organiserOrg, metric: 'R19.1.due', by: useReports.length }],
+          meet: [{ type: sharingReviewDue.id, subject: reviewClockSubject(app.applicationId, cmd.organiserOrg) }],
+          start: useReportClocks(grant, useReports, today, organiserDue !== undefined),
+        },
         at,
       ),
     );
@@ -495,7 +534,7 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
 
 /** Reject (R16.2): the review closes as 不予共享 with the reasons; the requester is emailed the outcome and reasons. */
 export async function rejectSharing(
-  ports: Omit<ReviewPorts, 'custody'>,
+  ports: Omit<ReviewPorts, 'custody' | 'documents'>,
   cmd: { applicationId: string; organiserOrg: string; approval?: SharingDecision; timedOut?: boolean; requestId: string },
 ): Promise<SharingApplication> {
   const app = await ports.sharing.getApplication(cmd.applicationId);
@@ -633,6 +672,18 @@ export async function revokeGrant(
   return revoked;
 }
 
+/** A due use report as a reader sees it today (overdue judged now, never stored). */
+export function useReportSlotView(s: UseReportSlot, today: string) {
+  const status = s.report ? 'in' : today > s.due ? 'overdue' : 'due';
+  return {
+    due: s.due,
+    kind: s.kind,
+    status,
+    statusLabel: { in: s.report?.late ? '已提交（逾期）' : '已提交', overdue: '逾期未交', due: '待提交' }[status],
+    ...(s.report ? { report: { ...s.report, projects: [...s.report.projects] } } : {}),
+  };
+}
+
 export function grantView(g: SharingGrant, today: string) {
   return {
     grantId: g.grantId,
@@ -652,9 +703,12 @@ export function grantView(g: SharingGrant, today: string) {
     status: g.status,
     statusLabel: grantStatusLabels[g.status],
     files: g.files.map((f, i) => ({ fileNo: i + 1, resultNumber: f.resultNumber, path: f.path, size: f.size, sha256: f.sha256 })),
+    ...(g.notice ? { notice: { fileNo: g.files.length + 1, path: g.notice.path, size: g.notice.size, sha256: g.notice.sha256 } } : {}),
     ...(g.signature ? { signature: g.signature } : {}),
     ...(g.revocation ? { revocation: g.revocation } : {}),
     ...(g.subscription ? { subscription: g.subscription } : {}),
+    ...(g.useReports ? { useReports: g.useReports.map((s) => useReportSlotView(s, today)) } : {}),
+    ...(g.userChanges?.length ? { userChanges: g.userChanges.map((c) => ({ ...c, added: [...c.added], removed: [...c.removed] })) } : {}),
   };
 }
 
@@ -665,7 +719,8 @@ export async function getGrant(ports: { sharing: Pick<SharingStore, 'getGrant'>;
 /** The BagIt manifest (manifest-sha256.txt): `<sha256>  data/<number>/<path>`, one line per file of the grant. */
 export async function grantManifest(ports: { sharing: Pick<SharingStore, 'getGrant'> }, cmd: { actor: Principal; grantId: string }): Promise<string> {
   const g = await readableGrant(ports.sharing, cmd.actor, cmd.grantId);
-  return g.files.map((f) => `${f.sha256}  data/${f.resultNumber}/${f.path}\n`).join('');
+  // R18.1: the 用途声明 is part of the package (data/用途声明.txt), checked like every file.
+  return [...g.files.map((f) => `${f.sha256}  data/${f.resultNumber}/${f.path}\n`), ...(g.notice ? [`${g.notice.sha256}  data/${g.notice.path}\n`] : [])].join('');
 }
 
 /**
@@ -686,15 +741,33 @@ export async function issueDownload(
   const today = chinaDate(ports.now());
   if (today > g.to) throw new ForbiddenError(`共享授权已于 ${g.to} 到期，不能再下载`);
   if (today < g.from) throw new ForbiddenError(`共享授权自 ${g.from} 起生效`);
-  const file = g.files[cmd.fileNo - 1];
+  // The files, then (R18.1) the grant's 用途声明 as the last number, served the same way from the documents bucket.
+  const isNotice = g.notice !== undefined && cmd.fileNo === g.files.length + 1;
+  const file = isNotice ? { resultNumber: g.resultNumbers[0]!, path: g.notice!.path, key: g.notice!.key, size: g.notice!.size } : g.files[cmd.fileNo - 1];
   if (!file) throw new NotFoundError(`共享授权 ${g.grantId} 没有第 ${cmd.fileNo} 个文件`);
   const at = ports.now().toISOString();
-  const url = await ports.links.presignGet(file.key, { expiresInSeconds: downloadUrlSeconds, fileName: file.path.split('/').pop() ?? file.path });
+  const url = await ports.links.presignGet(file.key, { expiresInSeconds: downloadUrlSeconds, fileName: file.path.split('/').pop() ?? file.path, ...(isNotice ? { bucket: 'documents' as const } : {}) });
   await ports.sharing.recordDownload(
-    { grantId: g.grantId, at, userId: cmd.actor.userId, orgCode: cmd.actor.orgCode, resultNumber: file.resultNumber, path: file.path, size: file.size, sourceIp: cmd.sourceIp, applicationId: g.applicationId, requestId: cmd.requestId },
+    {
+      grantId: g.grantId,
+      at,
+      userId: cmd.actor.userId,
+      orgCode: cmd.actor.orgCode,
+      resultNumber: file.resultNumber,
+      path: file.path,
+      size: file.size,
+      sourceIp: cmd.sourceIp,
+      applicationId: g.applicationId,
+      // R18.1: every download names the purpose and scope it is bound to.
+      purpose: g.purpose,
+      scope: g.scope,
+      ...(g.notice ? { noticeSha256: g.notice.sha256 } : {}),
+      requestId: cmd.requestId,
+    },
     withSupervision(
-      audit(cmd.actor.userId, cmd.actor.orgCode, 'sharing.download.issue', `SHAREGRANT#${g.grantId}`, cmd.requestId, { resultNumber: file.resultNumber, path: file.path, size: file.size, sourceIp: cmd.sourceIp, expiresInSeconds: downloadUrlSeconds }),
-      { count: [{ org: g.organiserOrg, metric: 'R16.downloads' }] },
+      audit(cmd.actor.userId, cmd.actor.orgCode, 'sharing.download.issue', `SHAREGRANT#${g.grantId}`, cmd.requestId, { resultNumber: file.resultNumber, path: file.path, size: file.size, sourceIp: cmd.sourceIp, expiresInSeconds: downloadUrlSeconds, applicationId: g.applicationId, ...(isNotice ? { notice: true } : {}) }),
+      // The notice is not a result download (R16.downloads counts the results' files).
+      isNotice ? {} : { count: [{ org: g.organiserOrg, metric: 'R16.downloads' }] },
       at,
     ),
   );

@@ -161,3 +161,18 @@ export const publicApplicationDue = declareClockType({
   context: 'sharing',
   ownerRoles: ['reviewer'],
 });
+
+/**
+ * R19.1 (issue 17): a requester's use report (利用情况报告) under a sharing grant, due at the end of the period
+ * (or on the date the organiser set at approval) and on each anniversary of a long grant; started when the grant
+ * is created, met when the report is filed; the watch reminds the requester before and on the due date and tells
+ * its supervisor when it is late (days: 0, not computed).
+ */
+export const useReportDue = declareClockType({
+  id: 'R19.1',
+  days: 0,
+  label: '成果利用情况报告期限（使用期限届满或组织单位确定之日，R19.1）',
+  duty: '向组织单位和保管单位报送共享成果的利用情况（应用方式、项目、成效、问题）',
+  context: 'sharing',
+  ownerRoles: ['requester'],
+});

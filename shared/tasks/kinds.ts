@@ -9,12 +9,15 @@ import type { DocumentStore } from '#shared/ports/verification.ts';
 import type { PublicationRequestStore } from '#shared/publication/request-store.ts';
 import type { ProtectedRecord } from '#shared/security/access.ts';
 import type { SharingStore } from '#shared/sharing/model.ts';
+import type { DerivedProductStore } from '#shared/sharing/derived.ts';
 
 /** Conditions an approval may carry (only kinds with `acceptsConditions`): passed on to the workflow with the decision. */
 export interface HumanTaskConditions {
   readonly to?: string | undefined;
   readonly files?: readonly string[] | undefined;
   readonly scope?: string | undefined;
+  /** R19.1: the date the use report is due (default: the end of the period). */
+  readonly useReportDue?: string | undefined;
 }
 
 /** What happened to a task, for the history its subject keeps (a submission's timeline). */
@@ -89,6 +92,8 @@ export interface HumanTaskKindPorts extends OutcomePorts {
   readonly humanTasks: Pick<HumanTaskStore, 'listBySubject'>;
   /** Publication requests (what their review and approval tasks are about). */
   readonly publications: Pick<PublicationRequestStore, 'get'>;
+  /** Derived products (R18.2: the organiser's confidentiality review reads the product). */
+  readonly derived: Pick<DerivedProductStore, 'get'>;
 }
 
 /**

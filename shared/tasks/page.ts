@@ -41,6 +41,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     catalogueReportAck: { approve: '确认接收', ret: '退回', after: '已记录，报送单位在上报记录中可看到确认结果。', hint: '意见（退回时必填，至少 5 个字，将反馈给报送单位）' },
     destructionApproval: { approve: '批准销毁', ret: '驳回', after: '已记录审批决定；批准后系统将销毁保管文件，并将目录条目标记为已销毁。', hint: '意见（驳回时必填，至少 5 个字）' },
     sharingReview: { approve: '同意共享', ret: '不予共享', after: '已记录审核决定；同意后申请人签署共享使用协议即可下载，不予共享的理由将邮件告知申请人。', hint: '理由（不予共享时必填，至少 5 个字，将邮件告知申请人）' },
+    derivedProductReview: { approve: '同意发布', ret: '不予发布', after: '已记录保密审查结论；全部来源成果同意后该衍生产品方可发布，不予发布的理由将邮件告知登记单位。', hint: '理由（不予发布时必填，至少 5 个字，将邮件告知登记单位）' },
     publicationReview: { approve: '审查通过', ret: '退回修改', after: '已记录保密审查结论；通过后送审批单位审批，退回时申请人将收到邮件。', hint: '审查意见（退回修改时必填，至少 5 个字，将反馈给申请人）' },
     publicationApproval: { approve: '同意发布', ret: '不予发布', after: '已记录审批决定；不予发布时申请人将收到邮件。', hint: '审批意见（不予发布时必填，至少 5 个字，将通知申请人）' },
   };
@@ -116,6 +117,11 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         row('用途', ap.purpose), row('使用范围', ap.scope), row('使用期限', text(ap.from) + ' 至 ' + text(ap.to)), row('共享方式', ap.channelLabel),
         row('此前共享', '获准 ' + (hi.approved || 0) + ' 次，未获同意 ' + (hi.rejected || 0) + ' 次'),
       ]), el('h3', {}, ['申请的成果']), el('table', {}, (ap.items || []).map(function (i) { return row(i.resultNumber, text(i.name) + '（' + text(i.classificationLabel) + '）：' + text(i.content)); }))]));
+    } else if (t.kind === 'derivedProductReview') {
+      var pr = s.product || {};
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['衍生产品']), el('table', {}, [
+        row('产品编号', pr.productId), row('名称', pr.name), row('登记单位', text(pr.requesterName) + '（' + text(pr.requesterOrg) + '）'), row('登记时间', pr.registeredAtLabel), row('说明', pr.description), row('加工处理', pr.processing), row('共享授权', pr.grantId),
+      ]), el('h3', {}, ['来源成果（本单位组织）']), el('table', {}, (s.sources || []).map(function (x) { return row(x.resultNumber, x.classificationLabel); }))]));
     } else if (t.kind === 'publicationReview' || t.kind === 'publicationApproval') {
       var rl = s.release || {}, ru = s.rule || {};
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['发布版本']), el('table', {}, [
@@ -202,7 +208,8 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       // A sharing review may approve with conditions (R15.1): an earlier end of the period, a narrower scope.
       var condTo = el('input', { type: 'date', 'aria-label': '同意时的使用期限截止日（可缩短）' }, []);
       var condScope = el('input', { type: 'text', maxlength: '1000', 'aria-label': '同意时限定的使用范围', placeholder: '限定使用范围（可不填）' }, []);
-      var sharingConditions = t.kind === 'sharingReview' ? el('p', {}, ['附加条件（可不填）：期限截止 ', condTo, '　', condScope]) : el('span', {}, []);
+      var condReport = el('input', { type: 'date', 'aria-label': '利用情况报告应交日期（默认为期限届满日）' }, []);
+      var sharingConditions = t.kind === 'sharingReview' ? el('p', {}, ['附加条件（可不填）：期限截止 ', condTo, '　', condScope, '　利用情况报告应交日期 ', condReport]) : el('span', {}, []);
       var approve = el('button', { type: 'button' }, [w.approve]);
       var ret = el('button', { type: 'button', class: 'return' }, [w.ret]);
       var out = el('div', {}, []);
@@ -217,8 +224,9 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         if (!window.confirm('将提交决定：“' + decisionWords(w, decision) + '”（' + text(t.title) + '）。\\n每个任务只能决定一次，提交后不可更改。确定提交吗？')) return;
         approve.disabled = true; ret.disabled = true;
         var payload = { decision: decision, reasons: reasons.value };
-        if (t.kind === 'sharingReview' && decision === 'approve' && (condTo.value || condScope.value.trim())) {
+        if (t.kind === 'sharingReview' && decision === 'approve' && (condTo.value || condScope.value.trim() || condReport.value)) {
           payload.conditions = {};
+          if (condReport.value) payload.conditions.useReportDue = condReport.value;
           if (condTo.value) payload.conditions.to = condTo.value;
           if (condScope.value.trim()) payload.conditions.scope = condScope.value.trim();
         }

@@ -162,7 +162,7 @@ describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
   });
 });
 
-describe('issue 16 R15.1 R16.1 R16.2 R17.1 the sharing demo: 罗欣’s applications', () => {
+describe('issue 16 R15.1 R16.1 R16.2 R17.1 R19.1 the sharing demo: 罗欣’s applications', () => {
   it('罗欣 has one active grant with a logged download, one OFFLINE application waiting at 陈静 (task emailed), one not approved with reasons', async () => {
     const apiUrl = cloud.urls.api;
     const token = await signIn('luo.xin', apiUrl);
@@ -182,5 +182,10 @@ describe('issue 16 R15.1 R16.1 R16.2 R17.1 the sharing demo: 罗欣’s applicat
     expect((mine.body.items as Array<{ channel: string; reviews: Array<{ status: string }> }>).find((x) => x.reviews[0]!.status === 'pending')).toMatchObject({ channel: 'offline', status: 'reviewing' });
     expect(refusal.text).toContain('用途说明过于笼统');
     expect(usage.body.usage.rows).toEqual([expect.objectContaining({ requesterOrg: '440000-WR', downloads: 1, distinctUsers: 1 })]);
+    // R19.1 (issue 17): the organiser set 罗欣's use report due in three working days.
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const due = await api('GET', `/calendar/deadline?start=${today}&days=3`, { token, apiUrl });
+    expect(grant.body.grant.useReports).toEqual([expect.objectContaining({ due: due.body.due, kind: 'end', status: 'due', statusLabel: '待提交' })]);
+    expect(grant.body.grant.notice).toMatchObject({ path: '用途声明.txt' });
   });
 });

@@ -25,8 +25,8 @@ Object.assign(process.env, localEnvironment(localPorts(testPortBase)));
 const s3 = new S3Client({ endpoint: cloud.urls.s3, region: cloud.region, forcePathStyle: true, credentials: { accessKeyId: 't', secretAccessKey: 't' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
 
 /** A verified 公开 result of the `valid` fixture, catalogued and copied into custody as the transfer does. */
-async function publicResultInCustody(): Promise<{ resultNumber: string; name: string }> {
-  const { submissionId, name, since } = await submit('valid', { classification: 'public' });
+async function publicResultInCustody(classification: 'public' | 'internal' = 'public'): Promise<{ resultNumber: string; name: string }> {
+  const { submissionId, name, since } = await submit('valid', { classification });
   const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
   await versionStatus(submissionId, 1, ['awaitingReview']);
   expect((await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
@@ -65,7 +65,7 @@ async function approvedAndSigned(resultNumber: string, user = 'luo.xin') {
   return { applicationId, taskId: taskIdIn(mail), since };
 }
 
-describe('R15.1 R16.1 R16.2 sharing on the local cloud: apply → the organiser’s emailed task → agreement → grant → logged download', () => {
+describe('R15.1 R16.1 R16.2 R18.1 R19.1 sharing on the local cloud: apply → the organiser’s emailed task → agreement → grant → logged download', () => {
   let result: { resultNumber: string; name: string };
   beforeAll(async () => {
     result = await publicResultInCustody();
@@ -127,7 +127,64 @@ describe('R15.1 R16.1 R16.2 sharing on the local cloud: apply → the organiser�
       expect(createHash('sha256').update(await readFile(join(out, 'data', f.resultNumber, ...f.path.split('/')))).digest('hex')).toBe(f.sha256);
     }
     expect(await readFile(join(out, 'manifest-sha256.txt'), 'utf8')).toBe(manifest.body);
+
+    // R18.1 the package carries its purpose: the 用途声明 (documents bucket) is the grant's last file, served by the same 302, in the bag.
+    const notice = grant.notice as { fileNo: number; path: string; sha256: string };
+    const noticeDl = await download(`/sharing/grants/${grantId}/files/${notice.fileNo}`, 'luo.xin');
+    const noticeText = Buffer.from(await (await fetch(noticeDl.location!)).arrayBuffer());
+    expect(noticeDl.status).toBe(302);
+    expect(createHash('sha256').update(noticeText).digest('hex')).toBe(notice.sha256);
+    expect(noticeText.toString('utf8')).toContain(`授权编号：${grantId}`);
+    expect(noticeText.toString('utf8')).toContain('不得向第三方提供');
+    expect(manifest.body).toContain(`${notice.sha256}  data/用途声明.txt`);
+    expect(createHash('sha256').update(await readFile(join(out, 'data', '用途声明.txt'))).digest('hex')).toBe(notice.sha256);
+
+    // R18.1 the grant is not passed on: another organisation's user cannot be named; R19.1 the use report is filed once (another organisation: 404).
+    const passOn = await api('POST', `/sharing/grants/${grantId}/users`, { token: await tokenOf('luo.xin'), body: { add: ['huang.wei'] } });
+    const report = { application: '叠加土地利用现状，测算各流域用水需求', projects: ['广东省水资源综合规划'], outcomes: '形成用水需求测算成果', problems: '' };
+    const foreign = await api('POST', `/sharing/grants/${grantId}/use-reports`, { token: await tokenOf('huang.wei'), body: report });
+    const filed = await api('POST', `/sharing/grants/${grantId}/use-reports`, { token: await tokenOf('luo.xin'), body: report });
+    const twice = await api('POST', `/sharing/grants/${grantId}/use-reports`, { token: await tokenOf('luo.xin'), body: report });
+    expect(passOn.status).toBe(400);
+    expect(passOn.body.error.details[0].field).toBe('body.add[0]');
+    expect(foreign.status).toBe(404);
+    expect(filed.status).toBe(201);
+    expect(filed.body.useReport).toMatchObject({ status: 'in', report: { by: 'luo.xin', late: false } });
+    expect(twice.status).toBe(409);
   }, 180_000);
+
+  it('R18.2 a derived product of a 内部 source: registered by 黄伟 under his signed grant, the organiser’s emailed 衍生产品保密审查 → 同意发布 → publishable', async () => {
+    const internal = await publicResultInCustody('internal');
+    const since = new Date();
+    const applied = await api('POST', '/sharing/applications', { token: await tokenOf('huang.wei'), body: { ...application(internal.resultNumber), contact: { name: '黄伟', phone: '020-83330000' } } });
+    expect(applied.status).toBe(201);
+    const applicationId = applied.body.application.applicationId as string;
+    const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: '成果共享审核', since, timeoutMs: 30_000 });
+    expect((await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
+    const grantId = await eventually(async () => (await api('GET', `/sharing/applications/${applicationId}`, { token: await tokenOf('huang.wei') })).body.application?.reviews?.[0]?.grantId as string | undefined, 'the grant', 30_000);
+    const agreement = await api('GET', `/sharing/grants/${grantId}`, { token: await tokenOf('huang.wei') });
+    expect((await api('POST', `/sharing/grants/${grantId}/agreement/signature`, { token: await tokenOf('huang.wei'), body: { sha256: agreement.body.agreement.sha256 } })).status).toBe(200);
+    const product = { name: '广州市水域岸线专题图', description: '以共享成果为底图编制的专题图，拟公开', processing: '叠加水域图层、综合概括、删除坐标注记', grantId, sources: [internal.resultNumber] };
+
+    const notHeld = await api('POST', '/sharing/derived-products', { token: await tokenOf('huang.wei'), body: { ...product, sources: [result.resultNumber] } });
+    const registered = await api('POST', '/sharing/derived-products', { token: await tokenOf('huang.wei'), body: product });
+    const productId = registered.body.product.productId as string;
+    const task = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: '衍生产品保密审查', since, timeoutMs: 30_000 });
+    const decided = await api('POST', `/human-tasks/${taskIdIn(task)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '已作综合概括，同意发布' } });
+    const publishable = await eventually(async () => {
+      const r = await api('GET', `/sharing/derived-products/${productId}`, { token: await tokenOf('huang.wei') });
+      return r.body.product?.publishable ? r.body.product : undefined;
+    }, 'the product publishable', 30_000);
+    const outcome = await waitForEmail({ to: 'huang.wei@example.gov.cn', subject: '【衍生产品保密审查】', since, timeoutMs: 30_000 });
+
+    expect(notHeld.status).toBe(409);
+    expect(notHeld.body.error.code).toBe('SOURCE_NOT_HELD');
+    expect(registered.status).toBe(201);
+    expect(registered.body.product.reviews[0].status).toBe('pending');
+    expect(decided.status).toBe(200);
+    expect(publishable).toMatchObject({ status: 'publishable', reviews: [{ status: 'approved', decision: { reasons: '已作综合概括，同意发布' } }] });
+    expect(outcome.text).toContain('同意发布');
+  }, 240_000);
 
   it('不予共享 through the emailed link: the requester is emailed the reasons and the timeline keeps them', async () => {
     const { applicationId, taskId, since } = await approvedAndSigned(result.resultNumber);

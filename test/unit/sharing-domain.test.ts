@@ -8,6 +8,9 @@ import { handler as manifestHandler } from '#functions/sharing/get-sharing-manif
 import { handler as revokeHandler } from '#functions/sharing/revoke-sharing-grant.ts';
 import { handler as signHandler } from '#functions/sharing/sign-sharing-agreement.ts';
 import { handler as usageHandler } from '#functions/sharing/get-sharing-usage.ts';
+import { handler as usersHandler } from '#functions/sharing/change-grant-users.ts';
+import { handler as useReportHandler } from '#functions/sharing/file-use-report.ts';
+import { noticeKey, useReportSlots } from '#shared/sharing/purpose.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import type { Classification } from '#shared/reference/classifications.ts';
 import { grantAccess, rejectSharing, sha256Hex, type SharingDecision } from '#shared/sharing/sharing.ts';
@@ -15,7 +18,11 @@ import { sharingReviewKind } from '#shared/sharing/review-task.ts';
 import { seedUsers } from '#infra/local/seed.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeCustodyRecords, FakeCustodyStore, FakeMailer, putResult } from './custody-fakes.ts';
-import { FakeLinks, FakeSharingStore } from './sharing-fakes.ts';
+import { ClocksFromAudits, FakeDerivedProducts, FakeLinks, FakeSharingStore } from './sharing-fakes.ts';
+import { handler as registerDerivedHandler } from '#functions/sharing/register-derived-product.ts';
+import { handler as getDerivedHandler } from '#functions/sharing/get-derived-product.ts';
+import { derivedProductReviewKind, recordDerivedReview } from '#shared/sharing/derived.ts';
+import { InMemoryDocuments } from './tasks-fakes.ts';
 import { call, portsFor, submissionWorld } from './submission-fakes.ts';
 
 /** The world's clock: 2026-09-21 (China). */
@@ -47,6 +54,7 @@ async function setup() {
   const sharing = new FakeSharingStore();
   const mailer = new FakeMailer();
   const links = new FakeLinks();
+  const documents = new InMemoryDocuments();
   let n = 0;
   const base = portsFor(world);
   const ports = {
@@ -57,12 +65,15 @@ async function setup() {
     workflow: world.workflow,
     calendar: world.ports.calendar,
     custody,
+    documents,
+    derived: new FakeDerivedProducts(),
+    clocks: new ClocksFromAudits(() => sharing.audits),
     mailer,
     links,
     now: () => world.now,
     newId: () => `5a000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
   };
-  return { world, cat, numbers: numbers as Record<'public' | 'internal' | 'secret', string>, custody, files, sharing, mailer, links, ports };
+  return { world, cat, numbers: numbers as Record<'public' | 'internal' | 'secret', string>, custody, files, sharing, mailer, links, documents, ports };
 }
 type World = Awaited<ReturnType<typeof setup>>;
 
@@ -288,14 +299,14 @@ describe('R16.1 R13.1 agreement, grant and logged downloads', () => {
     ]);
   });
 
-  it('the BagIt manifest lists every file of the grant with its SHA-256', async () => {
+  it('R18.1 the BagIt manifest lists every file of the grant, and the 用途声明 last, with its SHA-256', async () => {
     const w = await setup();
     const { grant, path, pp } = await granted(w);
 
     const res = await call(manifestHandler.with(w.ports), 'GET', `${path}/manifest`, { user: 'luo.xin', pathParameters: pp });
 
     expect(res.status).toBe(200);
-    expect(res.body).toBe(grant.files.map((f) => `${f.sha256}  data/${f.resultNumber}/${f.path}\n`).join(''));
+    expect(res.body).toBe([...grant.files.map((f) => `${f.sha256}  data/${f.resultNumber}/${f.path}\n`), `${grant.notice!.sha256}  data/用途声明.txt\n`].join(''));
     expect(res.body).toContain(sha256Hex(w.files['data/landuse.gpkg']));
   });
 
@@ -388,5 +399,274 @@ describe('R15.1 the organiser approves with conditions: a shorter period, fewer 
     expect(grant.files.map((f) => f.path)).toEqual(['data/landuse.gpkg']);
     expect(agreement.body.agreement.text).toContain('使用期限：2026-09-22 至 2026-12-31');
     expect(agreement.body.agreement.text).toContain('使用范围：规划计划处水资源科');
+  });
+});
+
+/** A second active user of 广东省水利厅 (the requester organisation), for the named-user changes. */
+function addColleague(w: World, userId = 'he.ping', orgCode = '440000-WR') {
+  w.world.identity.tables.put('registry', { pk: `USER#${userId}`, sk: 'META', userId, name: '何平', email: `${userId}@example.gov.cn`, orgCode, roles: ['requester'], clearance: 'public' });
+}
+
+describe('R18.1 purpose binding: every download carries the purpose, the grant is the requester organisation’s alone', () => {
+  it('the grant’s 用途声明 is written once to the documents bucket, listed as the last file and served like the files (302, logged with the purpose)', async () => {
+    // prepare
+    const w = await setup();
+    const { grant, path, pp } = await granted(w);
+    w.world.setNow('2026-09-25T02:00:00.000Z');
+
+    // act
+    const view = await call(getGrantHandler.with(w.ports), 'GET', path, { user: 'luo.xin', pathParameters: pp });
+    const noticeNo = grant.files.length + 1;
+    const notice = await call(downloadHandler.with(w.ports), 'GET', `${path}/files/${noticeNo}`, { user: 'luo.xin', pathParameters: { ...pp, fileNo: String(noticeNo) } });
+    const file = await call(downloadHandler.with(w.ports), 'GET', `${path}/files/1`, { user: 'luo.xin', pathParameters: { ...pp, fileNo: '1' } });
+
+    // assess
+    const stored = w.documents.objects.get(noticeKey(grant.grantId));
+    expect(stored?.contentType).toBe('text/plain; charset=utf-8');
+    for (const words of [`授权编号：${grant.grantId}`, '广东省水利厅', `用途：${grant.purpose}`, `使用范围：${grant.scope}`, `使用期限：${period.from} 至 ${period.to}`, '密级：公开', '不得向第三方提供']) expect(stored?.body).toContain(words);
+    expect(view.body.grant.notice).toEqual({ fileNo: noticeNo, path: '用途声明.txt', size: Buffer.byteLength(stored!.body), sha256: sha256Hex(stored!.body) });
+    expect(notice.status).toBe(302);
+    expect(notice.headers.location).toMatch(new RegExp(`^https://documents\\.example/sharing/${grant.grantId}/`));
+    expect(file.headers.location).toMatch(/^https:\/\/custody\.example\//);
+    // Every log line names the purpose reference (the application), the purpose, the scope and the notice.
+    expect(w.sharing.log.map((l) => ({ path: l.path, applicationId: l.applicationId, purpose: l.purpose, scope: l.scope, noticeSha256: l.noticeSha256 }))).toEqual([
+      { path: '用途声明.txt', applicationId: grant.applicationId, purpose: grant.purpose, scope: grant.scope, noticeSha256: sha256Hex(stored!.body) },
+      { path: grant.files[0]!.path, applicationId: grant.applicationId, purpose: grant.purpose, scope: grant.scope, noticeSha256: sha256Hex(stored!.body) },
+    ]);
+    // The notice is not a result download: R16.downloads counts the file only.
+    const counted = w.sharing.audits.filter((a) => a.action === 'sharing.download.issue').map((a) => (a.detail?.['supervision'] as { count?: unknown } | undefined)?.count);
+    expect(counted).toEqual([undefined, [{ org: '440000-NR', metric: 'R16.downloads' }]]);
+  });
+
+  it('a grant cannot be used by another organisation: 404 to download, to change users, to file a use report; its users are its own organisation’s', async () => {
+    // prepare
+    const w = await setup();
+    const { path, pp } = await granted(w);
+    addColleague(w, 'gao.lin', '440100-NR');
+
+    // act
+    const download = await call(downloadHandler.with(w.ports), 'GET', `${path}/files/1`, { user: 'huang.wei', pathParameters: { ...pp, fileNo: '1' } });
+    const users = await call(usersHandler.with(w.ports), 'POST', `${path}/users`, { user: 'huang.wei', pathParameters: pp, body: { add: ['huang.wei'] } });
+    const report = await call(useReportHandler.with(w.ports), 'POST', `${path}/use-reports`, { user: 'huang.wei', pathParameters: pp, body: { application: '用于本市规划编制的底图叠加分析', projects: ['广州市水资源规划'], outcomes: '完成叠加分析', problems: '' } });
+    const passOn = await call(usersHandler.with(w.ports), 'POST', `${path}/users`, { user: 'luo.xin', pathParameters: pp, body: { add: ['gao.lin'] } });
+
+    // assess
+    expect([download.status, users.status, report.status]).toEqual([404, 404, 404]);
+    expect(passOn.status).toBe(400);
+    expect(passOn.body.error.details.map((d: { field: string }) => d.field)).toEqual(['body.add[0]']);
+    expect(passOn.body.error.message).toContain('不得转给其他单位');
+    expect((await w.sharing.getGrant(pp.grantId))!.users).toEqual(['luo.xin']);
+    expect(w.sharing.audits.filter((a) => a.action === 'sharing.grant.users')).toEqual([]);
+  });
+
+  it('a named user adds and removes its own organisation’s users (audited, on the timeline); the removed one can no longer download; the organiser may not', async () => {
+    // prepare
+    const w = await setup();
+    const { grant, path, pp } = await granted(w);
+    addColleague(w);
+    w.world.setNow('2026-09-25T02:00:00.000Z');
+
+    // act
+    const add = await call(usersHandler.with(w.ports), 'POST', `${path}/users`, { user: 'luo.xin', pathParameters: pp, body: { add: ['he.ping'] } });
+    const byColleague = await call(downloadHandler.with(w.ports), 'GET', `${path}/files/1`, { user: 'he.ping', pathParameters: { ...pp, fileNo: '1' } });
+    const remove = await call(usersHandler.with(w.ports), 'POST', `${path}/users`, { user: 'luo.xin', pathParameters: pp, body: { remove: ['he.ping'] } });
+    const afterRemoval = await call(downloadHandler.with(w.ports), 'GET', `${path}/files/1`, { user: 'he.ping', pathParameters: { ...pp, fileNo: '1' } });
+    const organiser = await call(usersHandler.with(w.ports), 'POST', `${path}/users`, { user: 'chen.jing', pathParameters: pp, body: { add: ['he.ping'] } });
+    const last = await call(usersHandler.with(w.ports), 'POST', `${path}/users`, { user: 'luo.xin', pathParameters: pp, body: { remove: ['luo.xin'] } });
+
+    // assess
+    expect(add.status).toBe(200);
+    expect(add.body.grant.users).toEqual(['luo.xin', 'he.ping']);
+    expect(byColleague.status).toBe(302);
+    expect(remove.body.grant.users).toEqual(['luo.xin']);
+    expect(remove.body.grant.userChanges.map((c: { added: string[]; removed: string[] }) => [c.added, c.removed])).toEqual([[['he.ping'], []], [[], ['he.ping']]]);
+    expect(afterRemoval.status).toBe(403);
+    expect(organiser.status).toBe(403);
+    expect(last.status).toBe(400);
+    expect(last.body.error.details[0].field).toBe('body.remove');
+    expect(w.sharing.audits.filter((a) => a.action === 'sharing.grant.users').map((a) => [a.actor, a.target, a.detail?.['added'], a.detail?.['removed']])).toEqual([
+      ['luo.xin', `SHAREGRANT#${grant.grantId}`, ['he.ping'], []],
+      ['luo.xin', `SHAREGRANT#${grant.grantId}`, [], ['he.ping']],
+    ]);
+    const app = await w.sharing.getApplication(grant.applicationId);
+    expect(app!.timeline.filter((e) => e.type === 'grantUsersChanged').map((e) => e.note)).toEqual([expect.stringContaining('增加 he.ping'), expect.stringContaining('移除 he.ping')]);
+  });
+});
+
+const useReport = { application: '叠加土地利用现状，测算各流域农业和生活用水需求', projects: ['广东省水资源综合规划（2026—2035年）'], outcomes: '形成分流域用水需求测算成果，纳入规划送审稿', problems: '部分图斑更新时间较早' };
+
+describe('R19.1 R21.1 use reports: due per grant, filed by the requester, clocked, overdue ones shown on its next application', () => {
+  it('due at the end of the period, or on the organiser’s date; a grant longer than a year is due yearly too', () => {
+    expect(useReportSlots('2026-09-22', '2027-03-31')).toEqual([{ due: '2027-03-31', kind: 'end' }]);
+    expect(useReportSlots('2026-01-01', '2027-01-01')).toEqual([{ due: '2026-12-31', kind: 'yearly' }, { due: '2027-01-01', kind: 'end' }]);
+    expect(useReportSlots('2028-02-29', '2029-03-01')).toEqual([{ due: '2029-02-27', kind: 'yearly' }, { due: '2029-03-01', kind: 'end' }]);
+    expect(useReportSlots('2026-09-22', '2027-03-31', '2026-12-31')).toEqual([{ due: '2026-12-31', kind: 'end' }]);
+  });
+
+  it('the grant starts the R19.1 clock of the requester (and counts R19.1.due for the organiser); the organiser’s date at approval replaces the end of the period', async () => {
+    // prepare
+    const w = await setup();
+    const first = (await apply(w, body([w.numbers.public]))).body.application;
+    const second = (await apply(w, body([w.numbers.internal]))).body.application;
+
+    // act
+    const plain = await grantAccess(w.ports, { applicationId: first.applicationId, organiserOrg: '440000-NR', approval: approve(), requestId: 'g1' });
+    const set = await grantAccess(w.ports, { applicationId: second.applicationId, organiserOrg: '440000-NR', approval: { ...approve(), conditions: { useReportDue: '2026-12-15' } }, requestId: 'g2' });
+
+    // assess
+    expect(plain.useReports).toEqual([{ due: period.to, kind: 'end' }]);
+    expect(set.useReports).toEqual([{ due: '2026-12-15', kind: 'end' }]);
+    const effects = w.sharing.audits.filter((a) => a.action === 'sharing.review.approve').map((a) => a.detail?.['supervision'] as { start: Array<Record<string, unknown>>; count: unknown[] });
+    expect(effects.map((e) => e.start.map((s) => [s['type'], s['subject'], s['ownerOrg'], s['due'], s['basis']]))).toEqual([
+      [['R19.1', `${plain.grantId}#${period.to}`, '440000-WR', period.to, '使用期限届满之日']],
+      [['R19.1', `${set.grantId}#2026-12-15`, '440000-WR', '2026-12-15', '组织单位审批时确定的应交日期']],
+    ]);
+    expect(effects[0]!.count).toContainEqual({ org: '440000-NR', metric: 'R19.1.due', by: 1 });
+    expect((await w.ports.clocks.ownedBy('440000-WR', 'running')).map((c) => c.clockId).sort()).toEqual([`R19.1#${plain.grantId}#${period.to}`, `R19.1#${set.grantId}#2026-12-15`].sort());
+  });
+
+  it('POST /sharing/grants/{id}/use-reports files the earliest open report: 201, the clock met on time, counted; a second → 409; bad input → 400 naming the field; unsigned → 409', async () => {
+    // prepare
+    const w = await setup();
+    const { grant, path, pp } = await granted(w);
+    const unsigned = await granted(w, false);
+
+    // act
+    const bad = await call(useReportHandler.with(w.ports), 'POST', `${path}/use-reports`, { user: 'luo.xin', pathParameters: pp, body: { ...useReport, projects: [] } });
+    const filed = await call(useReportHandler.with(w.ports), 'POST', `${path}/use-reports`, { user: 'luo.xin', pathParameters: pp, body: useReport });
+    const again = await call(useReportHandler.with(w.ports), 'POST', `${path}/use-reports`, { user: 'luo.xin', pathParameters: pp, body: useReport });
+    const early = await call(useReportHandler.with(w.ports), 'POST', `${unsigned.path}/use-reports`, { user: 'luo.xin', pathParameters: unsigned.pp, body: useReport });
+    const organiser = await call(getGrantHandler.with(w.ports), 'GET', path, { user: 'chen.jing', pathParameters: pp });
+
+    // assess
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details.map((d: { field: string }) => d.field)).toContain('body.projects');
+    expect(filed.status).toBe(201);
+    expect(filed.body.useReport).toMatchObject({ due: period.to, status: 'in', statusLabel: '已提交', report: { by: 'luo.xin', projects: useReport.projects, late: false } });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('USE_REPORTS_IN');
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('GRANT_NOT_SIGNED');
+    expect(organiser.body.grant.useReports).toEqual([expect.objectContaining({ status: 'in', report: expect.objectContaining({ outcomes: useReport.outcomes }) })]);
+    const filedAudit = w.sharing.audits.filter((a) => a.action === 'sharing.useReport.file');
+    expect(filedAudit).toHaveLength(1);
+    expect(filedAudit[0]!.detail?.['supervision']).toMatchObject({ meet: [{ type: 'R19.1', subject: `${grant.grantId}#${period.to}` }], count: [{ org: '440000-NR', metric: 'R19.reports' }] });
+    expect((await w.ports.clocks.ownedBy('440000-WR', 'met')).map((c) => [c.clockId, c.late])).toEqual([[`R19.1#${grant.grantId}#${period.to}`, false]]);
+  });
+
+  it('an overdue report shows on the requester’s next application, to the reviewer; filed late it is counted late and the next application is clean', async () => {
+    // prepare
+    const w = await setup();
+    const { grant, path, pp } = await granted(w);
+    w.world.setNow('2027-04-06T02:00:00.000Z');
+    const laterBody = body([w.numbers.internal], { period: { from: '2027-04-07', to: '2027-06-30' } });
+
+    // act
+    const next = (await apply(w, laterBody)).body.application;
+    const kind = sharingReviewKind({ catalogue: w.cat.store, sharing: w.sharing, identity: w.world.identity });
+    const task = await kind.describe({ applicationId: next.applicationId, organiserOrg: '440000-NR' });
+    const overdueView = await call(getGrantHandler.with(w.ports), 'GET', path, { user: 'luo.xin', pathParameters: pp });
+    const late = await call(useReportHandler.with(w.ports), 'POST', `${path}/use-reports`, { user: 'luo.xin', pathParameters: pp, body: useReport });
+    const clean = (await apply(w, laterBody)).body.application;
+
+    // assess
+    expect(next.overdueUseReports).toEqual([{ grantId: grant.grantId, due: period.to }]);
+    expect(next.timeline.map((e: { type: string }) => e.type)).toContain('overdueUseReports');
+    expect(task.details.join('\n')).toContain(`利用情况报告逾期未交（R19.1）：授权 ${grant.grantId} 应于 ${period.to} 提交`);
+    expect(overdueView.body.grant.useReports[0]).toMatchObject({ status: 'overdue', statusLabel: '逾期未交' });
+    expect(late.body.useReport).toMatchObject({ status: 'in', statusLabel: '已提交（逾期）', report: { late: true } });
+    expect(w.sharing.audits.find((a) => a.action === 'sharing.useReport.file')?.detail?.['supervision']).toMatchObject({ count: [{ org: '440000-NR', metric: 'R19.reports' }, { org: '440000-NR', metric: 'R19.1.late' }] });
+    expect(clean.overdueUseReports).toBeUndefined();
+  });
+});
+
+/** 黄伟 (广州市规划和自然资源局, 内部 clearance) holds a signed grant on the 内部 result and the 公开 one. */
+async function heldByHuang(w: World) {
+  const res = await apply(w, body([w.numbers.public, w.numbers.internal], { contact: { name: '黄伟', phone: '020-83330000' } }), 'huang.wei');
+  expect(res.status).toBe(201);
+  const applicationId = res.body.application.applicationId as string;
+  const grant = await grantAccess(w.ports, { applicationId, organiserOrg: '440000-NR', approval: approve(), requestId: 'grant-h' });
+  const pp = { grantId: grant.grantId };
+  const agreement = await call(getGrantHandler.with(w.ports), 'GET', `/sharing/grants/${grant.grantId}`, { user: 'huang.wei', pathParameters: pp });
+  expect((await call(signHandler.with(w.ports), 'POST', `/sharing/grants/${grant.grantId}/agreement/signature`, { user: 'huang.wei', pathParameters: pp, body: { sha256: agreement.body.agreement.sha256 } })).status).toBe(200);
+  return grant;
+}
+const derivedBody = (grantId: string, sources: string[]) => ({ name: '广州市水域岸线专题图', description: '以共享成果为底图编制的专题图，拟在市政府网站公开', processing: '叠加水域图层、综合概括至 1:50000、删除坐标注记', grantId, sources });
+const register = (w: World, b: unknown, user = 'huang.wei') => call(registerDerivedHandler.with(w.ports), 'POST', '/sharing/derived-products', { user, body: b });
+
+describe('R18.2 derived products: registered with their sources, reviewed by each source’s organiser before publication', () => {
+  it('registers a product from a non-public source: 201, the organiser’s DerivedProductReview starts, not publishable yet', async () => {
+    // prepare
+    const w = await setup();
+    const grant = await heldByHuang(w);
+
+    // act
+    const res = await register(w, derivedBody(grant.grantId, [w.numbers.internal]));
+    const read = await call(getDerivedHandler.with(w.ports), 'GET', `/sharing/derived-products/${res.body.product.productId}`, { user: 'chen.jing', pathParameters: { productId: res.body.product.productId } });
+    const other = await call(getDerivedHandler.with(w.ports), 'GET', `/sharing/derived-products/${res.body.product.productId}`, { user: 'luo.xin', pathParameters: { productId: res.body.product.productId } });
+
+    // assess
+    expect(res.status).toBe(201);
+    const p = res.body.product;
+    expect(p).toMatchObject({ status: 'reviewing', publishable: false, grantId: grant.grantId, sources: [{ resultNumber: w.numbers.internal, organiserOrg: '440000-NR', classification: 'internal' }] });
+    expect(p.reviews).toEqual([{ organiserOrg: '440000-NR', resultNumbers: [w.numbers.internal], status: 'pending', statusLabel: '待保密审查' }]);
+    expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'DerivedProductReview')).toEqual([{ stateMachine: 'DerivedProductReview', name: `${p.productId}-440000-NR`, input: { productId: p.productId, organiserOrg: '440000-NR' } }]);
+    expect(w.ports.derived.audits.map((a) => a.action)).toEqual(['sharing.derived.register']);
+    expect(read.status).toBe(200);
+    expect(other.status).toBe(404);
+  });
+
+  it('a source the requester never held → 409 SOURCE_NOT_HELD (not in the grant, or the grant never signed); another organisation’s grant → 404; bad input → 400; nothing stored', async () => {
+    // prepare
+    const w = await setup();
+    const grant = await heldByHuang(w);
+    const unsigned = await granted(w, false);
+
+    // act
+    const notInGrant = await register(w, derivedBody(grant.grantId, [w.numbers.internal, w.numbers.secret]));
+    const neverSigned = await register(w, derivedBody(unsigned.grant.grantId, [w.numbers.public]), 'luo.xin');
+    const foreign = await register(w, derivedBody(grant.grantId, [w.numbers.public]), 'luo.xin');
+    const bad = await register(w, { ...derivedBody(grant.grantId, []), name: '' });
+
+    // assess
+    expect([notInGrant.status, neverSigned.status, foreign.status, bad.status]).toEqual([409, 409, 404, 400]);
+    expect(notInGrant.body.error.code).toBe('SOURCE_NOT_HELD');
+    expect(notInGrant.body.error.message).toContain(`body.sources[1]`);
+    expect(neverSigned.body.error.code).toBe('SOURCE_NOT_HELD');
+    expect(bad.body.error.details.map((d: { field: string }) => d.field)).toEqual(expect.arrayContaining(['body.name', 'body.sources']));
+    expect(w.ports.derived.items.size).toBe(0);
+    expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'DerivedProductReview')).toEqual([]);
+  });
+
+  it('同意发布 by every source’s organiser → publishable (counted R18.2.reviewed, emailed); 不予发布 → refused with the reasons; a public-only product needs no review', async () => {
+    // prepare
+    const w = await setup();
+    const grant = await heldByHuang(w);
+    const a = (await register(w, derivedBody(grant.grantId, [w.numbers.internal]))).body.product;
+    const b = (await register(w, derivedBody(grant.grantId, [w.numbers.internal, w.numbers.public]))).body.product;
+    const publicOnly = (await register(w, derivedBody(grant.grantId, [w.numbers.public]))).body.product;
+    const kind = derivedProductReviewKind({ derived: w.ports.derived, identity: w.world.identity });
+
+    // act
+    const task = await kind.describe({ productId: a.productId, organiserOrg: '440000-NR' });
+    const approved = await recordDerivedReview(w.ports, { productId: a.productId, organiserOrg: '440000-NR', approval: { ...approve(), reasons: '已脱密处理，同意发布' }, requestId: 'r1' });
+    const again = await recordDerivedReview(w.ports, { productId: a.productId, organiserOrg: '440000-NR', approval: { ...approve(), decision: 'return', reasons: '迟到的决定' }, requestId: 'r1b' });
+    const refused = await recordDerivedReview(w.ports, { productId: b.productId, organiserOrg: '440000-NR', approval: { ...approve(), decision: 'return', reasons: '坐标精度未作处理，不得公开' }, requestId: 'r2' });
+
+    // assess
+    expect(task.assigneeOrg).toBe('440000-NR');
+    expect(task.details.join('\n')).toContain('加工处理：叠加水域图层');
+    expect(approved.status).toBe('publishable');
+    expect(again.status).toBe('publishable');
+    expect(refused.status).toBe('refused');
+    expect(refused.reviews[0]!.decision?.reasons).toBe('坐标精度未作处理，不得公开');
+    expect(publicOnly).toMatchObject({ status: 'publishable', publishable: true, reviews: [{ status: 'notRequired' }] });
+    const reviewed = w.ports.derived.audits.filter((x) => x.action.startsWith('sharing.derived.') && x.action !== 'sharing.derived.register');
+    expect(reviewed.map((x) => [x.action, (x.detail?.['supervision'] as { count: unknown }).count])).toEqual([
+      ['sharing.derived.approve', [{ org: '440000-NR', metric: 'R18.2.reviewed' }]],
+      ['sharing.derived.refuse', [{ org: '440000-NR', metric: 'R18.2.reviewed' }]],
+    ]);
+    expect(w.mailer.sent.filter((m) => m.subject.startsWith('【衍生产品保密审查】')).map((m) => m.subject)).toEqual([`【衍生产品保密审查】${a.name}：同意发布`, `【衍生产品保密审查】${b.name}：不予发布`]);
+    expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'DerivedProductReview')).toHaveLength(2);
   });
 });

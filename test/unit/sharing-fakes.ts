@@ -5,6 +5,10 @@ import type { PublicApplication, PublicApplicationStore } from '#shared/sharing/
 import type { SubscriptionStore } from '#shared/sharing/push.ts';
 import { GrantExistsError, type DownloadLinks, type DownloadLogLine, type SharingApplication, type SharingDocuments, type SharingGrant, type SharingStore, type UsageCounter } from '#shared/sharing/model.ts';
 
+import type { ClockStore } from '#shared/ports/supervision.ts';
+import type { DerivedProduct, DerivedProductStore } from '#shared/sharing/derived.ts';
+import { applyEffects, effectsOf, type Clock } from '#shared/supervision/clocks.ts';
+
 const copy = <T>(v: T): T => structuredClone(v);
 
 /**
@@ -91,8 +95,8 @@ export class FakeSharingStore implements SharingStore {
 /** Presigned URLs as the adapter shapes them, with the key and expiry visible. */
 export class FakeLinks implements DownloadLinks {
   readonly issued: string[] = [];
-  async presignGet(key: string, opts: { expiresInSeconds: number; fileName: string }): Promise<string> {
-    const url = `https://custody.example/${key}?X-Amz-Expires=${opts.expiresInSeconds}&name=${encodeURIComponent(opts.fileName)}`;
+  async presignGet(key: string, opts: { expiresInSeconds: number; fileName: string; bucket?: 'custody' | 'documents' }): Promise<string> {
+    const url = `https://${opts.bucket ?? 'custody'}.example/${key}?X-Amz-Expires=${opts.expiresInSeconds}&name=${encodeURIComponent(opts.fileName)}`;
     this.issued.push(url);
     return url;
   }
@@ -167,6 +171,9 @@ export class FakeSubscriptionStore implements SubscriptionStore {
 export class FakeSharingDocuments implements SharingDocuments {
   readonly objects = new Map<string, Uint8Array>();
   readonly presigned: Array<{ key: string; sha256: string; size: number; contentType: string }> = [];
+  async putText(key: string, body: string): Promise<void> {
+    await this.putOnce(key, body);
+  }
   async putOnce(key: string, body: string): Promise<boolean> {
     if (this.objects.has(key)) return false;
     this.objects.set(key, new TextEncoder().encode(body));
@@ -183,5 +190,45 @@ export class FakeSharingDocuments implements SharingDocuments {
   upload(key: string, bytes: Uint8Array): void {
     if (this.objects.has(key)) throw new Error('412');
     this.objects.set(key, bytes);
+  }
+}
+
+/**
+ * The clocks as the adapter would hold them, built from the audit entries the
+ * fake store took (the same `applyEffects` the adapter and the rebuild use).
+ */
+export class ClocksFromAudits implements Pick<ClockStore, 'ownedBy'> {
+  constructor(private readonly audits: () => readonly AuditEntry[]) {}
+  all(): Clock[] {
+    const clocks = new Map<string, Clock>();
+    for (const a of this.audits()) {
+      const effects = effectsOf(a);
+      if (!effects) continue;
+      for (const c of applyEffects(effects, (id) => clocks.get(id)).clocks) clocks.set(c.after.clockId, c.after);
+    }
+    return [...clocks.values()];
+  }
+  async ownedBy(org: string, state: Clock['state']): Promise<Clock[]> {
+    return this.all().filter((c) => c.ownerOrg === org && c.state === state);
+  }
+}
+
+/** Derived products in memory, created once and then conditional on `version`, like the adapter. */
+export class FakeDerivedProducts implements DerivedProductStore {
+  readonly items = new Map<string, DerivedProduct>();
+  readonly audits: AuditEntry[] = [];
+  async create(p: DerivedProduct, audit: AuditEntry): Promise<void> {
+    if (this.items.has(p.productId)) throw new ConflictError('DERIVED_CHANGED', 'exists');
+    this.items.set(p.productId, copy(p));
+    this.audits.push(audit);
+  }
+  async get(id: string): Promise<DerivedProduct | undefined> {
+    const p = this.items.get(id);
+    return p && copy(p);
+  }
+  async update(p: DerivedProduct, previousVersion: number, audit: AuditEntry): Promise<void> {
+    if (this.items.get(p.productId)?.version !== previousVersion) throw new ConflictError('DERIVED_CHANGED', 'changed');
+    this.items.set(p.productId, copy(p));
+    this.audits.push(audit);
   }
 }

@@ -14,7 +14,7 @@ import { clearanceAllows } from '#shared/reference/classifications.ts';
 import { seedUsers } from '#infra/local/seed.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeCustodyRecords, FakeCustodyStore, FakeMailer, putResult } from './custody-fakes.ts';
-import { FakeLinks, FakeSharingDocuments, FakeSharingStore } from './sharing-fakes.ts';
+import { ClocksFromAudits, FakeLinks, FakeSharingDocuments, FakeSharingStore } from './sharing-fakes.ts';
 import { call, portsFor, submissionWorld } from './submission-fakes.ts';
 
 /** The world's clock: 2026-09-21 (China). */
@@ -63,6 +63,7 @@ async function setup() {
     custody,
     mailer,
     links: new FakeLinks(),
+    clocks: new ClocksFromAudits(() => sharing.audits),
     now: () => world.now,
     newId: () => `5b000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
   };

@@ -9,7 +9,7 @@ import { pushNewVersions } from '#shared/sharing/push.ts';
 import { grantAccess, type SharingDecision } from '#shared/sharing/sharing.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeCustodyRecords, FakeCustodyStore, FakeMailer, putResult } from './custody-fakes.ts';
-import { FakeSharingStore, FakeSubscriptionStore } from './sharing-fakes.ts';
+import { ClocksFromAudits, FakeSharingDocuments, FakeSharingStore, FakeSubscriptionStore } from './sharing-fakes.ts';
 import { call, portsFor, submissionWorld } from './submission-fakes.ts';
 
 /** The world's clock: 2026-09-21 (China). */
@@ -37,6 +37,8 @@ async function setup() {
     calendar: world.ports.calendar,
     custody,
     mailer,
+    documents: new FakeSharingDocuments(),
+    clocks: new ClocksFromAudits(() => sharing.audits),
     now: () => world.now,
     newId: () => `6c000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
   };

@@ -1,0 +1,65 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { auditedWrite } from '#adapters/audited-write.ts';
+import { requireEnv, tableEnv } from '#adapters/config.ts';
+import { ConflictError } from '#shared/errors.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import type { DerivedProduct, DerivedProductStore } from '#shared/sharing/derived.ts';
+import { documentClient } from './dynamo.ts';
+import { supervisionItems } from './dynamo-supervision.ts';
+
+type Item = Record<string, unknown>;
+
+/**
+ * Derived products (R18.2) on the registry table:
+ *   DERIVED#<id>   META   the product (sources, reviews per organiser, timeline): created once, then conditional on `version`
+ * Every write carries its audit record and supervision counters (R18.2.reviewed) in one transaction.
+ */
+export const derivedKey = (productId: string) => ({ pk: `DERIVED#${productId}`, sk: 'META' });
+
+export class DynamoDerivedProducts implements DerivedProductStore {
+  constructor(private readonly table: string) {}
+
+  private async getItem(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    return (await documentClient().send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item;
+  }
+
+  async get(productId: string): Promise<DerivedProduct | undefined> {
+    const item = await this.getItem(derivedKey(productId));
+    if (!item) return undefined;
+    const { pk: _pk, sk: _sk, ...rest } = item;
+    return rest as unknown as DerivedProduct;
+  }
+
+  async create(p: DerivedProduct, audit: AuditEntry): Promise<void> {
+    await this.write(p, undefined, audit);
+  }
+
+  async update(p: DerivedProduct, previousVersion: number, audit: AuditEntry): Promise<void> {
+    await this.write(p, previousVersion, audit);
+  }
+
+  private async write(p: DerivedProduct, previousVersion: number | undefined, audit: AuditEntry): Promise<void> {
+    await auditedWrite({
+      items: [
+        {
+          item: {
+            Put: {
+              TableName: this.table,
+              Item: { ...derivedKey(p.productId), ...p },
+              ...(previousVersion === undefined
+                ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': previousVersion } }),
+            },
+          },
+          onConditionFailed: () => new ConflictError('DERIVED_CHANGED', `衍生产品 ${p.productId} 刚被另一操作更新，本次操作未执行；请重试`),
+        },
+        ...(await supervisionItems(this.table, audit, (k) => this.getItem(k))),
+      ],
+      entry: audit,
+    });
+  }
+}
+
+export function derivedProductsFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoDerivedProducts {
+  return new DynamoDerivedProducts(requireEnv(tableEnv.registry, env));
+}
