@@ -1,6 +1,6 @@
 import { chinaDate } from '#shared/calendar/dates.ts';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
-import { visibleEntry } from '#shared/catalogue/catalogue.ts';
+import { getCatalogueEntry, visibleEntry, type EntryView } from '#shared/catalogue/catalogue.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
@@ -198,6 +198,19 @@ export async function listProblems(ports: { catalogue: FeedbackPorts['catalogue'
   const problems = await ports.problems.listFor(entry.resultNumber);
   const open = problems.some((p) => openStates.includes(p.state));
   return { problems, ...(open ? { qualityStatus: qualityStatusLabel } : {}) };
+}
+
+/**
+ * GET /catalogue/{resultNumber} with the quality status (R19.3): 质量问题处理中 while a confirmed 重大
+ * problem is open (escalated, ordered to correct, correction under verification); cleared once fixed or dismissed.
+ */
+export async function entryWithQualityStatus(
+  ports: { catalogue: Parameters<typeof getCatalogueEntry>[0]['catalogue']; problems: Pick<ProblemStore, 'listFor'> },
+  cmd: { actor: Principal; resultNumber: string },
+): Promise<EntryView & { qualityStatus?: string }> {
+  const entry = await getCatalogueEntry(ports, cmd);
+  const open = (await ports.problems.listFor(entry.resultNumber)).some((p) => openStates.includes(p.state));
+  return { ...entry, ...(open ? { qualityStatus: qualityStatusLabel } : {}) };
 }
 
 async function readProblem(ports: Pick<FeedbackPorts, 'catalogue' | 'problems'>, actor: Principal, problemId: string): Promise<QualityProblem> {

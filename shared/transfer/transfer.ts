@@ -272,8 +272,9 @@ async function recordCustodyCopy(
   input: { submissionId: string; n: number; resultNumber: string; requestId: string },
   result: CopyResult,
 ): Promise<CopyResult & { copiedAt: string }> {
-  const existing = lastEvent(await ports.store.listEvents(input.submissionId), 'custodyCopied');
-  if (existing && existing.detail['resultNumber'] === input.resultNumber && (existing.n ?? 1) === input.n) return { ...result, copiedAt: existing.at };
+  // Per version: a corrected version (R19.3) is copied under its own v<n> prefix and recorded once.
+  const existing = (await ports.store.listEvents(input.submissionId)).find((e) => e.type === 'custodyCopied' && e.detail['resultNumber'] === input.resultNumber && (e.n ?? 1) === input.n);
+  if (existing) return { ...result, copiedAt: existing.at };
   const submission = await loadSubmission(ports.store, input.submissionId);
   const record: CustodyCopyRecord = {
     resultNumber: input.resultNumber,
