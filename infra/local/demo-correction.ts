@@ -8,7 +8,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
-import { correctionOrders } from '#shared/feedback/correction.ts';
+import { correctionOrders } from '#shared/feedback/orders.ts';
 import { decideProblem, reportProblem, verifyProblem, type ProblemStore, type ResultFiles } from '#shared/feedback/problems.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
@@ -79,7 +79,7 @@ export async function writeCorrectionDemo(ports: CorrectionDemoPorts, resultNumb
   const pkg = await ports.packageFiles();
   const opened = await createNextVersion(
     { actor: submitter, submissionId: entry.submissionId, files: pkg.files, requestId: demoRequest },
-    { ...ports.submission, newId: randomUUID, corrections: correctionOrders({ catalogue: ports.catalogue, problems: ports.problems }) },
+    { ...ports.submission, newId: randomUUID, corrections: correctionOrders({ store: ports.submission.store, problems: ports.problems }) },
   );
   const n = opened.submission.currentVersion;
   const urls = await issueUploadUrls({ actor: submitter, submissionId: entry.submissionId, n, requestId: demoRequest }, ports.submission);

@@ -2,7 +2,7 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
-import type { CorrectionOrders, SubmissionStore } from '#shared/ports/submission.ts';
+import type { SubmissionStore } from '#shared/ports/submission.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { SharingGrant, SharingStore } from '#shared/sharing/model.ts';
 import { chinaDay } from '#shared/submission/deadlines.ts';
@@ -27,18 +27,6 @@ import { problemStateLabels, type ProblemStore, type QualityProblem } from './pr
  * with the responsibility finding recorded (R19.3.fixed counted in the same
  * transaction as the audit record).
  */
-
-/** The open orders to correct a submission's result, and the corrections already under way (problems of the submission's entry). */
-export function correctionOrders(ports: { catalogue: Pick<CatalogueStore, 'getEntryForSubmission'>; problems: Pick<ProblemStore, 'listFor'> }): CorrectionOrders {
-  return {
-    async openOrders(submissionId) {
-      const entry = await ports.catalogue.getEntryForSubmission(submissionId);
-      if (!entry) return [];
-      const problems = await ports.problems.listFor(entry.resultNumber);
-      return problems.filter((p) => p.state === 'correcting' || p.state === 'correctionSubmitted').sort((a, b) => a.reportedAt.localeCompare(b.reportedAt));
-    },
-  };
-}
 
 /** The grants on a result, as the sharing context keeps them (the organiser's applications → their grants). */
 export interface ResultGrants {

@@ -366,7 +366,7 @@ export const timelineEventLabels: Record<TimelineEventType, string> = {
   transferFailed: '移交失败',
   forestryCopySent: '成果副本送同级自然资源主管部门（R8.2）',
   forestryCopyAcknowledged: '自然资源主管部门确认收到成果副本',
-  correctionRecorded: '更正版本入库为成果目录现行版本，质量问题已改正（R19.3）',
+  correctionRecorded: '更正版本入库为现行版本（R19.3）',
 };
 
 export const timelineEventSchema = z.object({

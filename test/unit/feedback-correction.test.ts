@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DynamoProblemStore } from '#adapters/dynamo-feedback.ts';
 import { DynamoSupervisionStore } from '#adapters/dynamo-supervision.ts';
 import { ForbiddenError } from '#shared/errors.ts';
-import { completeCorrection, correctionOrders, grantHolderEmails, resultGrants } from '#shared/feedback/correction.ts';
+import { completeCorrection, grantHolderEmails, resultGrants } from '#shared/feedback/correction.ts';
+import { correctionOrders } from '#shared/feedback/orders.ts';
 import { decideProblem, entryWithQualityStatus, reportProblem, verifyProblem } from '#shared/feedback/problems.ts';
 import type { SharingApplication, SharingGrant } from '#shared/sharing/model.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
@@ -92,7 +93,7 @@ async function orderedToCorrect() {
     { actor: await t.world.user('chen.jing'), problemId: reported.problemId, upheld: true, note: '经核实属实', finding, requestId: 'q3' },
   );
   const sharing = new FakeSharingStore();
-  const corrections = correctionOrders({ catalogue: t.cat.store, problems });
+  const corrections = correctionOrders({ store: t.world.store, problems });
   const submissionPorts = { ...t.world.ports, corrections };
   return { t, id, resultNumber: assigned.resultNumber, problemId: reported.problemId, problems, sharing, corrections, submissionPorts };
 }
@@ -151,7 +152,7 @@ describe('R19.3 the correction: a new version of the same submission after the o
     // act
     const none = await createNextVersion(
       { actor: await t.world.user('li.na'), submissionId: plain, files: standardFiles, requestId: 'x' },
-      { ...t.world.ports, corrections: correctionOrders({ catalogue: t.cat.store, problems: new DynamoProblemStore(new InMemoryRegistryAccess(t.world.tables)) }) },
+      { ...t.world.ports, corrections: correctionOrders({ store: t.world.store, problems: new DynamoProblemStore(new InMemoryRegistryAccess(t.world.tables)) }) },
     ).catch((e: unknown) => e);
     const twice = await createNextVersion({ actor: li, submissionId: w.id, files: standardFiles, requestId: 'v3' }, w.submissionPorts).catch((e: unknown) => e);
 
@@ -192,7 +193,7 @@ describe('R19.3 the correction: a new version of the same submission after the o
   });
 });
 
-describe('R19.3 the corrected version through transfer: custody, the entry\'s current version, the grant holders told, the problem fixed', () => {
+describe('R19.2 R19.3 the corrected version through transfer: custody, the entry\'s current version, the grant holders told, the problem fixed (R19.3.fixed for the bulletin\'s use section)', () => {
   it('v2 verified → transfer attempt 2 → copied under v2 → received → Record Correction: entry current version 2 (v1 kept and listed), grant holders emailed in Chinese, problem fixed with R19.3.fixed', async () => {
     // prepare
     const w = await orderedToCorrect();
