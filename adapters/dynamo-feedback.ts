@@ -15,7 +15,7 @@ type Item = Record<string, unknown>;
  */
 export const problemKey = (problemId: string) => ({ pk: `PROBLEM#${problemId}`, sk: 'META' });
 
-function problemItem(p: QualityProblem): Item {
+export function problemItem(p: QualityProblem): Item {
   return { ...problemKey(p.problemId), gsi2pk: `PROBLEMSOF#${p.resultNumber}`, gsi2sk: `${p.reportedAt}#${p.problemId}`, ...p };
 }
 

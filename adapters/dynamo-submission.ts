@@ -22,6 +22,8 @@ import {
 import { MultipartRaceError, VersionSealedError, VersionStateChangedError } from '#shared/submission/errors.ts';
 import { custodyCopyIndex, documentClient, gsi1, gsi2, keys } from './dynamo.ts';
 import { withSupervisionItems } from './dynamo-supervision.ts';
+import { problemItem } from './dynamo-feedback.ts';
+import type { ProblemState, QualityProblem } from '#shared/feedback/problems.ts';
 
 type Item = Record<string, unknown>;
 type Key = { pk: string; sk: string };
@@ -368,22 +370,53 @@ export class DynamoSubmissionStore implements SubmissionStore {
     );
   }
 
-  async createVersion(input: { submissionId: string; previous: number; version: Version; files: VersionFile[]; events: TimelineEvent[] }, entry: AuditEntry): Promise<void> {
+  async createVersion(
+    input: {
+      submissionId: string;
+      previous: number;
+      version: Version;
+      files: VersionFile[];
+      events: TimelineEvent[];
+      from?: 'returned' | 'verified';
+      problems?: ReadonlyArray<{ problem: QualityProblem; from: ProblemState }>;
+    },
+    entry: AuditEntry,
+  ): Promise<void> {
     const { version } = input;
+    const from = input.from ?? 'returned';
     await this.db.batchPut(input.files.map((f) => ({ ...keys.versionFile(f.submissionId, f.n, f.path), ...f })));
-    const notReturned = () => new ConflictError('VERSION_NOT_RETURNED', `第 ${input.previous} 版已不是“已退回”状态（可能已有人提交了新版本），本次未创建新版本；请刷新后重试`);
+    const notReturned = () =>
+      from === 'verified'
+        ? new ConflictError('VERSION_NOT_RETURNED', `第 ${input.previous} 版已不是“核验通过”状态（可能已有人提交了更正版本），本次未创建新版本；请刷新后重试`)
+        : new ConflictError('VERSION_NOT_RETURNED', `第 ${input.previous} 版已不是“已退回”状态（可能已有人提交了新版本），本次未创建新版本；请刷新后重试`);
     await this.db.write(
       [
         {
           item: this.update(
             keys.submission(input.submissionId),
             { status: 'uploading', currentVersion: version.n, catalogue: version.catalogue, classification: version.catalogue.classification },
-            '#status = :returned AND #currentVersion = :previous',
-            { values: { ':returned': 'returned', ':previous': input.previous } },
+            '#status = :from AND #currentVersion = :previous',
+            {
+              values: { ':from': from, ':previous': input.previous },
+              // R19.3: the corrected version is verified and transferred on its own; the earlier round's record stays on the timeline.
+              ...(from === 'verified' ? { remove: ['verifiedAt', 'transferDue', 'transferredAt', 'transferState', 'transferRequestedAt'] } : {}),
+            },
           ),
           onConditionFailed: notReturned,
         },
         { item: this.put({ ...keys.submissionVersion(input.submissionId, version.n), ...version }), onConditionFailed: notReturned },
+        ...(input.problems ?? []).map(({ problem, from: state }) => ({
+          item: {
+            Put: {
+              TableName: this.table,
+              Item: problemItem(problem),
+              ConditionExpression: '#state = :state',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':state': state },
+            },
+          },
+          onConditionFailed: () => new ConflictError('PROBLEM_CHANGED', `质量问题 ${problem.problemId} 刚被他人处理，本次未创建更正版本；请刷新后重试`),
+        })),
         ...this.eventItems(input.events),
       ],
       entry,
@@ -632,6 +665,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
 
   async claimTransfer(input: { submissionId: string; n: number; attempt: number; at: string; events: TimelineEvent[] }, entry: AuditEntry): Promise<void> {
     const first = input.attempt === 1;
+    // Attempt k > 1: a restart after attempt k − 1 failed, or the first transfer of a corrected version (R19.3) after the earlier version's attempt k − 1.
     await this.db.write(
       [
         {
@@ -639,7 +673,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
             keys.submission(input.submissionId),
             { transferState: 'requested', transferAttempt: input.attempt, transferRequestedAt: input.at },
             '#status = :verified AND #currentVersion = :n AND attribute_not_exists(#transferredAt) AND ' +
-              (first ? 'attribute_not_exists(#transferState)' : '#transferState = :failed AND #transferAttempt = :previous'),
+              (first ? 'attribute_not_exists(#transferState)' : '(#transferState = :failed OR attribute_not_exists(#transferState)) AND #transferAttempt = :previous'),
             { values: { ':verified': 'verified', ':n': input.n, ...(first ? {} : { ':failed': 'failed', ':previous': input.attempt - 1 }) } },
           ),
           onConditionFailed: () => new ConflictError('TRANSFER_ALREADY_STARTED', `汇交 ${input.submissionId} 的移交已启动或已完成，本次请求未再次启动`),

@@ -7,6 +7,7 @@ import { catalogueEditSchema, catalogueEntrySchema, catalogueSearchQuerySchema, 
 const entryViewSchema = z.extend(catalogueEntrySchema, {
   versions: described(z
     .array(z.object({ version: z.number().check(z.int()), updatedAt: z.string(), updatedBy: z.string(), classification: catalogueEntrySchema.shape.classification })), '历次版本（仅列出本人密级权限可见的版本）'),
+  qualityStatus: described(z.optional(z.string()), '有经确认的重大质量问题正在处理（核实、责令改正、更正版本核验）时为“质量问题处理中”，改正入库后清除（R19.3）'),
 });
 
 const numberPath = z.object({ resultNumber: resultNumberSchema });

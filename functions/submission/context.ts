@@ -40,7 +40,7 @@ export const submission = defineContext({
     },
     CreateSubmissionVersion: {
       entry: './create-submission-version.ts',
-      description: 'The next version after a return (R7.2), with its manifest (audited).',
+      description: 'The next version after a return (R7.2), or the corrected version after the organiser\'s order to correct (R19.3), with its manifest (audited).',
       memoryMb: 1024,
       timeoutSeconds: 29,
       tables: auditedWrites,
@@ -141,7 +141,7 @@ export const submission = defineContext({
       method: 'POST',
       path: '/submissions/{submissionId}/versions',
       auth: ['submitter'],
-      summary: '退回后提交新版本',
+      summary: '退回后提交新版本（或责令改正后提交更正版本）',
       contract: submissionContracts.CreateSubmissionVersion,
     },
     IssueUploadUrls: {

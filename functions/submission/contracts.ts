@@ -201,7 +201,7 @@ export const submissionContracts = {
     body: z.object({ catalogue: described(z.optional(catalogueSchema), '修改后的目录信息；不填沿用上一版'), files: manifestFilesSchema }),
     maxBodyBytes: manifestBodyBytes,
     response: z.object({ submission: submissionViewSchema }),
-    description: '最新版本被退回后（R7.2），实施单位汇交人提交同一汇交的下一版本（v2、v3…），重新核验。其他状态返回 409。返回 201。',
+    description: '最新版本被退回后（R7.2），实施单位汇交人提交同一汇交的下一版本（v2、v3…），重新核验；已核验入库的成果经组织单位核实重大质量问题并责令改正后（R19.3），实施单位提交更正版本（同样上传、核验、移交入库，核验通过并入库后成为成果目录的现行版本，原版本保留）。其他状态返回 409。返回 201。',
   }),
   IssueUploadUrls: contract({
     path: versionPath,

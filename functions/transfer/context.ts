@@ -74,6 +74,12 @@ export const transfer = defineContext({
       tables: auditedWrites,
       sendsEmail: true,
     },
+    RecordCorrection: {
+      entry: './record-correction.ts',
+      description: 'Transfer (R19.3): a corrected version in custody becomes the catalogue entry\'s current version (the old kept), grant holders emailed, its quality problems closed as fixed (audited, R19.3.fixed counted); nothing for any other version.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
     SendForestryCopy: {
       entry: './send-forestry-copy.ts',
       description: 'Transfer: R8.2 copy record for the natural-resources department of a forestry organiser\'s level, 30 WD due (audited).',
@@ -100,7 +106,7 @@ export const transfer = defineContext({
   stateMachines: {
     Transfer: {
       file: 'statemachines/transfer.asl.json',
-      functions: ['AssignNumber', 'PlanCustodyCopy', 'CopyCustodyBatch', 'CopyIntoCustody', refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'RecordReceipt', 'SendForestryCopy', 'RecordTransferFailure'],
+      functions: ['AssignNumber', 'PlanCustodyCopy', 'CopyCustodyBatch', 'CopyIntoCustody', refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'RecordReceipt', 'RecordCorrection', 'SendForestryCopy', 'RecordTransferFailure'],
     },
   },
   humanTaskKinds: { custodyReceipt: custodyReceiptKind, forestryCopyAck: forestryCopyAckKind },

@@ -469,6 +469,31 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
         { granted: summary.resultNumbers[0]!, waiting: summary.resultNumbers[1]! },
       );
       log(`共享演示已就绪 (sharing demo): 罗欣的共享授权 ${shared.grantId}（已签署、已下载 1 次），待陈静审核的离线申请 ${shared.waitingApplicationId}，未获同意的申请 ${shared.rejectedApplicationId}`);
+      // Issue 17 (R19.2 R19.3): 罗欣's confirmed 重大 problem on her granted result; its correction v2 under verification.
+      const [{ writeCorrectionDemo }, { DynamoProblemStore, CustodyResultFiles }, { DynamoRegistryAccess }, { custodyRecordsFromEnv }, config] = await Promise.all([
+        import('./demo-correction.ts'),
+        import('#adapters/dynamo-feedback.ts'),
+        import('#adapters/dynamo-submission.ts'),
+        import('#adapters/dynamo-custody-records.ts'),
+        import('#adapters/config.ts'),
+      ]);
+      const corrected = await writeCorrectionDemo(
+        {
+          submission: ports.submission,
+          catalogue: ports.catalogue,
+          problems: new DynamoProblemStore(new DynamoRegistryAccess(config.requireEnv(config.envNames.registryTable))),
+          files: new CustodyResultFiles(custodyRecordsFromEnv()),
+          identity: ports.submission.identity,
+          mailer: ports.transfer.mailer,
+          calendar: ports.submission.calendar,
+          now: ports.submission.now,
+          appBaseUrl: ports.transfer.appBaseUrl,
+          packageFiles: () => ports.packageFiles('valid'),
+          send: ports.send,
+        },
+        summary.resultNumbers[0]!,
+      );
+      log(`质量问题演示已就绪 (quality demo): 罗欣报告的重大质量问题 ${corrected.problemId} 已确认、已责令改正，更正版本（汇交 ${corrected.submissionId} 第 ${corrected.n} 版）正在核验`);
     }
     // Issue 15: a confidentiality review waiting for 刘洋, a national wetland release waiting on its two approvers.
     const publication = await writePublicationDemo(await publicationDemoPorts(ports));

@@ -1,6 +1,6 @@
 import { chinaDate } from '#shared/calendar/dates.ts';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
-import { visibleEntry } from '#shared/catalogue/catalogue.ts';
+import { getCatalogueEntry, visibleEntry, type EntryView } from '#shared/catalogue/catalogue.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
@@ -29,7 +29,7 @@ import { invalid } from '#shared/supervision/scope.ts';
 export const severities = ['一般', '重大'] as const;
 export type Severity = (typeof severities)[number];
 
-export const problemStates = ['reported', 'confirmed', 'rejected', 'escalated', 'correcting', 'dismissed'] as const;
+export const problemStates = ['reported', 'confirmed', 'rejected', 'escalated', 'correcting', 'correctionSubmitted', 'fixed', 'dismissed'] as const;
 export type ProblemState = (typeof problemStates)[number];
 export const problemStateLabels: Record<ProblemState, string> = {
   reported: '待保管单位确认',
@@ -37,10 +37,12 @@ export const problemStateLabels: Record<ProblemState, string> = {
   rejected: '未确认（已驳回）',
   escalated: '重大问题待组织单位核实',
   correcting: '已责令实施单位改正',
+  correctionSubmitted: '更正版本已提交，核验中',
+  fixed: '已改正（更正版本已入库为现行版本）',
   dismissed: '组织单位核实后不予责令改正',
 };
 /** States in which the result shows 质量问题处理中 (R19.3). */
-export const openStates: readonly ProblemState[] = ['escalated', 'correcting'];
+export const openStates: readonly ProblemState[] = ['escalated', 'correcting', 'correctionSubmitted'];
 export const qualityStatusLabel = '质量问题处理中';
 
 
@@ -85,6 +87,10 @@ export interface QualityProblem {
   readonly state: ProblemState;
   readonly timeline: readonly ProblemStep[];
   readonly finding?: ResponsibilityFinding;
+  /** R19.3: the corrected version of the result's submission, once the implementer opened it (correctionSubmitted). */
+  readonly correction?: { readonly submissionId: string; readonly n: number; readonly openedAt: string; readonly openedBy: string };
+  /** R19.3: the corrected version in custody as the entry's current version (fixed); the grant holders told. */
+  readonly fixed?: { readonly n: number; readonly at: string; readonly notified: readonly string[] };
 }
 
 export interface ProblemStore {
@@ -192,6 +198,19 @@ export async function listProblems(ports: { catalogue: FeedbackPorts['catalogue'
   const problems = await ports.problems.listFor(entry.resultNumber);
   const open = problems.some((p) => openStates.includes(p.state));
   return { problems, ...(open ? { qualityStatus: qualityStatusLabel } : {}) };
+}
+
+/**
+ * GET /catalogue/{resultNumber} with the quality status (R19.3): 质量问题处理中 while a confirmed 重大
+ * problem is open (escalated, ordered to correct, correction under verification); cleared once fixed or dismissed.
+ */
+export async function entryWithQualityStatus(
+  ports: { catalogue: Parameters<typeof getCatalogueEntry>[0]['catalogue']; problems: Pick<ProblemStore, 'listFor'> },
+  cmd: { actor: Principal; resultNumber: string },
+): Promise<EntryView & { qualityStatus?: string }> {
+  const entry = await getCatalogueEntry(ports, cmd);
+  const open = (await ports.problems.listFor(entry.resultNumber)).some((p) => openStates.includes(p.state));
+  return { ...entry, ...(open ? { qualityStatus: qualityStatusLabel } : {}) };
 }
 
 async function readProblem(ports: Pick<FeedbackPorts, 'catalogue' | 'problems'>, actor: Principal, problemId: string): Promise<QualityProblem> {

@@ -2,6 +2,7 @@ import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
+import type { ProblemState, QualityProblem } from '#shared/feedback/problems.ts';
 import type {
   ReviewArrangement,
   Submission,
@@ -74,7 +75,20 @@ export interface SubmissionStore {
    * `submission` carries the fields to set (status, currentVersion, catalogue).
    */
   createVersion(
-    input: { submissionId: string; previous: number; version: Version; files: VersionFile[]; events: TimelineEvent[] },
+    input: {
+      submissionId: string;
+      previous: number;
+      version: Version;
+      files: VersionFile[];
+      events: TimelineEvent[];
+      /**
+       * R19.3: 'verified' opens a corrected version of a verified submission (the organiser ordered a correction):
+       * conditional on the submission verified at `previous`; its transfer record is cleared for the version's own
+       * transfer, and each problem is written in the same transaction, conditional on its state `from`.
+       */
+      from?: 'returned' | 'verified';
+      problems?: ReadonlyArray<{ problem: QualityProblem; from: ProblemState }>;
+    },
     entry: AuditEntry,
   ): Promise<void>;
   /** A resubmission whose new catalogue is classified: no version, the submission becomes heldOffline. */
@@ -211,6 +225,11 @@ export interface PackageObjectStore {
 }
 
 /** What the submission domain functions receive; handlers build it, tests pass fakes. */
+/** R19.3: the organiser's open orders to correct a submission's result (problems in state correcting). */
+export interface CorrectionOrders {
+  openOrders(submissionId: string): Promise<QualityProblem[]>;
+}
+
 export interface SubmissionPorts {
   readonly store: SubmissionStore;
   readonly identity: IdentityRepository;

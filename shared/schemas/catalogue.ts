@@ -73,6 +73,12 @@ export const catalogueEntrySchema = z.object({
   /** A release version (发布版本, R11.1): its source and where its publication stands; public only once released. */
   release: described(z.optional(releaseInfoSchema), '发布版本：源成果编号与发布状态'),
   version: described(z.number().check(z.int()).check(z.gte(1)), '目录条目版本号；每次修改加 1'),
+  /** R19.3: the package version of the submission that custody serves as current (absent = 1). */
+  packageVersion: described(z.optional(z.number().check(z.int()).check(z.gte(1))), '现行成果包版本（缺省为 1）'),
+  packageVersions: described(
+    z.optional(z.array(z.object({ n: z.number().check(z.int()).check(z.gte(1)), at: z.string(), correctionOf: z.optional(z.array(z.string())) }))),
+    '入库的各成果包版本（原版本保留）',
+  ),
   createdAt: z.string(),
   createdBy: z.string(),
   updatedAt: z.string(),

@@ -55,8 +55,10 @@ export const problemViewSchema = z.object({
   reporterOrg: z.string(),
   reportedAt: z.string(),
   decisionDue: described(z.string(), '保管单位确认期限（R19.2）'),
-  state: described(z.enum(problemStates), 'reported 待确认 → confirmed 已确认 / rejected 已驳回；重大：escalated 待组织单位核实 → correcting 已责令改正 / dismissed 不予责令改正'),
+  state: described(z.enum(problemStates), 'reported 待确认 → confirmed 已确认 / rejected 已驳回；重大：escalated 待组织单位核实 → correcting 已责令改正 → correctionSubmitted 更正版本核验中 → fixed 已改正 / dismissed 不予责令改正'),
   stateLabel: z.string(),
   timeline: z.array(z.object({ state: z.enum(problemStates), at: z.string(), by: z.string(), byName: z.string(), note: z.string() })),
   finding: z.optional(findingSchema),
+  correction: described(z.optional(z.object({ submissionId: z.string(), n: z.number(), openedAt: z.string(), openedBy: z.string() })), '实施单位提交的更正版本（R19.3）'),
+  fixed: described(z.optional(z.object({ n: z.number(), at: z.string(), notified: z.array(z.string()) })), '更正版本入库为现行版本的时间与已通知的共享成果使用人邮箱'),
 });

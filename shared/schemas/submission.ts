@@ -282,6 +282,8 @@ export const versionSchema = z.object({
   defects: z.optional(z.array(defectSchema)),
   defectCount: z.optional(z.number().check(z.int())),
   reportKey: z.optional(z.string()),
+  /** R19.3: the quality problems (ids) this version corrects, when it was opened on the organiser's order to correct. */
+  correctionOf: z.optional(z.array(z.string())),
 });
 export type Version = z.infer<typeof versionSchema>;
 
@@ -339,6 +341,8 @@ export const timelineEventTypes = [
   'transferFailed',
   'forestryCopySent',
   'forestryCopyAcknowledged',
+  // R19.3: a corrected version in custody became the catalogue entry's current version (shared/feedback/correction.ts)
+  'correctionRecorded',
 ] as const;
 export const timelineEventTypeSchema = z.enum(timelineEventTypes);
 export type TimelineEventType = z.infer<typeof timelineEventTypeSchema>;
@@ -370,6 +374,7 @@ export const timelineEventLabels: Record<TimelineEventType, string> = {
   transferFailed: '移交失败',
   forestryCopySent: '成果副本送同级自然资源主管部门（R8.2）',
   forestryCopyAcknowledged: '自然资源主管部门确认收到成果副本',
+  correctionRecorded: '更正版本入库为现行版本（R19.3）',
 };
 
 export const timelineEventSchema = z.object({

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError, ValidationError, type FieldIssue } from '
 import { classificationLabels, isClassified } from '#shared/reference/classifications.ts';
 import { regionCovers } from '#shared/identity/scope.ts';
 import { regionValidAt } from '#shared/reference/region-history.ts';
-import type { SubmissionPorts } from '#shared/ports/submission.ts';
+import type { CorrectionOrders, SubmissionPorts } from '#shared/ports/submission.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import {
   sharingModeLabels,
@@ -67,7 +67,7 @@ export function roundDeadlines(calendar: WorkingDayCalendar, submission: Submiss
   if (submission.verifiedAt && submission.transferRequired) {
     // transferredAt is written with the receipt; a submission received before that field existed has only
     // the custodyReceived event on its timeline, which says the same.
-    const received = events.find((e) => e.type === 'custodyReceived')?.detail['receivedAt'];
+    const received = events.find((e) => e.type === 'custodyReceived' && (e.n ?? 1) === submission.currentVersion)?.detail['receivedAt'];
     out.push(deadlineView(calendar, 'transfer', chinaDay(submission.verifiedAt), today, submission.transferredAt ?? (typeof received === 'string' ? received : undefined)));
   }
   if (submission.verifiedAt && events.some((e) => e.type === 'forestryCopySent')) {
@@ -82,7 +82,7 @@ export function submissionView(submission: Submission, versions: readonly Versio
     ...submission,
     // After the custodian's receipt the result is in custody; the status stays `verified` (the transfer adds no state).
     statusLabel:
-      submission.status === 'verified' && (submission.transferredAt || events.some((e) => e.type === 'custodyReceived'))
+      submission.status === 'verified' && (submission.transferredAt || events.some((e) => e.type === 'custodyReceived' && (e.n ?? 1) === submission.currentVersion))
         ? '核验通过，已由保管单位接收入库'
         : submissionStatusLabels[submission.status],
     classificationLabel: classificationLabels[submission.classification],
@@ -241,7 +241,7 @@ function notReturned(s: Submission): ConflictError {
   const why: Record<Submission['status'], string> = {
     uploading: `第 ${n} 版尚未封存，请继续上传并完成该版本`,
     verifying: `第 ${n} 版正在核验，核验退回后才能提交新版本`,
-    verified: `第 ${n} 版已核验通过，无需重新汇交`,
+    verified: `第 ${n} 版已核验通过，无需重新汇交（组织单位责令改正质量问题后方可提交更正版本，R19.3）`,
     heldOffline: '该成果为涉密成果，已登记为离线保管，不能在线提交新版本',
     returned: '',
   };
@@ -249,19 +249,33 @@ function notReturned(s: Submission): ConflictError {
 }
 
 /**
- * The resubmission after a return (R7.2): the next version of the same
- * submission, verified again. Only when the latest version was returned.
- * A catalogue may come with it (a return may be about R9.2 fields); a
- * catalogue that is now classified records the submission as held offline.
+ * The resubmission after a return (R7.2), or the correction ordered after a
+ * major quality problem (R19.3): the next version of the same submission,
+ * uploaded and verified again through the normal path.
+ *
+ * Primary course:
+ *  1. the caller is a submitter of the implementer;
+ *  2. the latest version was returned (R7.2) — or the submission is verified
+ *     and the organiser has an open order to correct its result (R19.3: the
+ *     problems in state correcting; else 409 VERSION_NOT_RETURNED);
+ *  3. a catalogue may come with it (a return may be about R9.2 fields); a
+ *     catalogue that is now classified records the submission as held
+ *     offline (a correction cannot: 409 CORRECTION_CLASSIFIED);
+ *  4. the version is stored open with its file items; a correction carries
+ *     the problems it corrects (`correctionOf`), which move to
+ *     correctionSubmitted in the same audited transaction. A returned
+ *     correction's next version carries them on.
  */
 export async function createNextVersion(
   cmd: { actor: Principal; submissionId: string; catalogue?: CatalogueInput; files: ManifestFile[]; requestId: string },
-  ports: Pick<SubmissionPorts, 'store' | 'calendar' | 'now' | 'newId'>,
+  ports: Pick<SubmissionPorts, 'store' | 'calendar' | 'now' | 'newId'> & { corrections?: CorrectionOrders },
 ): Promise<OpenResult> {
   const submission = await ports.store.getSubmission(cmd.submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${cmd.submissionId} 不存在`);
   requireImplementerSubmitter(cmd.actor, submission, '提交新版本');
-  if (submission.status !== 'returned') throw notReturned(submission);
+  const orders = ports.corrections && (submission.status === 'verified' || submission.status === 'returned') ? await ports.corrections.openOrders(submission.submissionId) : [];
+  const correcting = submission.status === 'verified' ? orders.filter((p) => p.state === 'correcting') : [];
+  if (submission.status !== 'returned' && correcting.length === 0) throw notReturned(submission);
   const task = await ports.store.getTask(submission.taskId);
   if (!task) throw new NotFoundError(`汇交所属的调查监测任务 ${submission.taskId} 不存在`);
   const catalogue = cmd.catalogue ? settleCatalogue(cmd.catalogue, task, 'body.catalogue') : submission.catalogue;
@@ -273,6 +287,9 @@ export async function createNextVersion(
   const today = chinaDay(ports.now());
 
   if (isClassified(catalogue.classification)) {
+    if (correcting.length > 0) {
+      throw new ConflictError('CORRECTION_CLASSIFIED', `更正版本不能改为涉密（${classificationLabels[catalogue.classification]}）：已入库的成果须按原密级在线更正；如需定密请先与组织单位办理（R5.1）`);
+    }
     const reason = heldOfflineReason(catalogue);
     const heldOffline = { recordedAt: at, recordedBy: cmd.actor.userId, reason, fileCount, totalBytes };
     await ports.store.holdOffline(
@@ -298,17 +315,45 @@ export async function createNextVersion(
     };
   }
 
+  // R19.3: a correction opened now, or a returned correction's next round (its problems follow the new version).
+  const carried = submission.status === 'returned' ? orders.filter((p) => p.state === 'correctionSubmitted' && p.correction?.submissionId === submission.submissionId) : [];
+  const moved = [...correcting, ...carried];
+  const correctionOf = moved.map((p) => p.problemId).sort();
+  const note = correcting.length > 0 ? `实施单位提交更正版本（汇交 ${submission.submissionId} 第 ${n} 版），按正常流程上传与核验` : `更正版本退回后重新提交（第 ${n} 版）`;
+  const problems = moved.map((p) => ({
+    from: p.state,
+    problem: {
+      ...p,
+      state: 'correctionSubmitted' as const,
+      correction: { submissionId: submission.submissionId, n, openedAt: at, openedBy: cmd.actor.userId },
+      timeline: [...p.timeline, { state: 'correctionSubmitted' as const, at, by: cmd.actor.userId, byName: cmd.actor.name, note }],
+    },
+  }));
   const manifestId = ports.newId();
-  const version: Version = { submissionId: submission.submissionId, n, status: 'open', manifestId, fileCount, totalBytes, catalogue, createdAt: at, createdBy: cmd.actor.userId };
+  const version: Version = {
+    submissionId: submission.submissionId,
+    n,
+    status: 'open',
+    manifestId,
+    fileCount,
+    totalBytes,
+    catalogue,
+    createdAt: at,
+    createdBy: cmd.actor.userId,
+    ...(correctionOf.length > 0 ? { correctionOf } : {}),
+  };
+  const detail = { fileCount, totalBytes, ...(correcting.length > 0 ? { correctionOf, requirement: 'R19.3' } : { resubmissionOf: previous }), ...(carried.length > 0 ? { correctionOf } : {}) };
   await ports.store.createVersion(
     {
       submissionId: submission.submissionId,
       previous,
       version,
       files: fileItems(submission.submissionId, n, manifestId, cmd.files),
-      events: [timelineEvent(submission.submissionId, 'versionOpened', at, cmd.actor.userId, { fileCount, totalBytes, resubmissionOf: previous }, n)],
+      events: [timelineEvent(submission.submissionId, 'versionOpened', at, cmd.actor.userId, detail, n)],
+      ...(correcting.length > 0 ? { from: 'verified' as const } : {}),
+      ...(problems.length > 0 ? { problems } : {}),
     },
-    submissionEntry(cmd.actor, submission, 'submission.version.open', cmd.requestId, { previous, fileCount, totalBytes }, n),
+    submissionEntry(cmd.actor, submission, correcting.length > 0 ? 'submission.version.correction.open' : 'submission.version.open', cmd.requestId, { previous, fileCount, totalBytes, ...(correctionOf.length > 0 ? { correctionOf, requirement: 'R19.3' } : {}) }, n),
   );
   const updated: Submission = { ...submission, status: 'uploading', currentVersion: n, catalogue, classification: catalogue.classification };
   return { outcome: 'opened', submission: submissionView(updated, await ports.store.listVersions(submission.submissionId), calendar, today) };

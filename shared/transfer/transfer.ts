@@ -119,7 +119,8 @@ export async function startTransfer(
   const input = { submissionId: submission.submissionId };
   for (let round = 0; round < 3; round += 1) {
     const running = submission.transferState === 'requested' || submission.transferState === 'received' || (submission.transferredAt !== undefined && submission.transferState !== 'failed');
-    const attempt = running ? (submission.transferAttempt ?? 1) : (submission.transferState === 'failed' ? (submission.transferAttempt ?? 1) + 1 : 1);
+    // A corrected version (R19.3) is transferred on its own: its first attempt follows the earlier version's last (execution names are never reused).
+    const attempt = running ? (submission.transferAttempt ?? 1) : (submission.transferAttempt ?? 0) + 1;
     const executionName = transferExecutionName(submission.submissionId, attempt);
     if (!running) {
       try {
@@ -129,9 +130,9 @@ export async function startTransfer(
             n: submission.currentVersion,
             attempt,
             at: ports.now().toISOString(),
-            events: [timelineEvent(submission.submissionId, 'transferRequested', ports.now().toISOString(), cmd.actor.userId, { executionName, attempt, transferRequired: required, ...(attempt > 1 ? { restartOf: transferExecutionName(submission.submissionId, attempt - 1) } : {}) }, submission.currentVersion)],
+            events: [timelineEvent(submission.submissionId, 'transferRequested', ports.now().toISOString(), cmd.actor.userId, { executionName, attempt, transferRequired: required, ...(submission.transferState === 'failed' ? { restartOf: transferExecutionName(submission.submissionId, attempt - 1) } : {}) }, submission.currentVersion)],
           },
-          submissionEntry(cmd.actor, submission, attempt > 1 ? 'submission.transfer.restart' : 'submission.transfer.request', cmd.requestId, { executionName, attempt, requirement: 'R8.1' }, submission.currentVersion),
+          submissionEntry(cmd.actor, submission, submission.transferState === 'failed' ? 'submission.transfer.restart' : 'submission.transfer.request', cmd.requestId, { executionName, attempt, requirement: 'R8.1' }, submission.currentVersion),
         );
       } catch (error) {
         if (!(error instanceof ConflictError && error.code === 'TRANSFER_ALREADY_STARTED')) throw error;
@@ -271,8 +272,9 @@ async function recordCustodyCopy(
   input: { submissionId: string; n: number; resultNumber: string; requestId: string },
   result: CopyResult,
 ): Promise<CopyResult & { copiedAt: string }> {
-  const existing = lastEvent(await ports.store.listEvents(input.submissionId), 'custodyCopied');
-  if (existing && existing.detail['resultNumber'] === input.resultNumber) return { ...result, copiedAt: existing.at };
+  // Per version: a corrected version (R19.3) is copied under its own v<n> prefix and recorded once.
+  const existing = (await ports.store.listEvents(input.submissionId)).find((e) => e.type === 'custodyCopied' && e.detail['resultNumber'] === input.resultNumber && (e.n ?? 1) === input.n);
+  if (existing) return { ...result, copiedAt: existing.at };
   const submission = await loadSubmission(ports.store, input.submissionId);
   const record: CustodyCopyRecord = {
     resultNumber: input.resultNumber,
@@ -313,7 +315,8 @@ export interface ReceiptInput {
  */
 export async function recordReceipt(ports: ReceiptPorts, input: ReceiptInput): Promise<{ receivedAt: string; catalogueReportDue: string; implicit: boolean; emailed: string[] }> {
   const submission = await loadSubmission(ports.store, input.submissionId);
-  const existing = lastEvent(await ports.store.listEvents(input.submissionId), 'custodyReceived');
+  // Per version: a corrected version (R19.3) is received on its own, after the earlier one.
+  const existing = (await ports.store.listEvents(input.submissionId)).filter((e) => e.type === 'custodyReceived' && (e.n ?? 1) === input.n).pop();
   if (existing) {
     return {
       receivedAt: String(existing.detail['receivedAt']),
@@ -328,6 +331,8 @@ export async function recordReceipt(ports: ReceiptPorts, input: ReceiptInput): P
   const catalogueReportDue = reportDeadline.due;
   const implicit = input.receipt === undefined;
   const actor = input.receipt?.decidedBy ?? 'system:Transfer';
+  // R19.3: a corrected version's receipt moves no clock (R8.1 and R9.1 ran for the result's first version).
+  const correction = input.n > 1 && ((await ports.store.getVersion(input.submissionId, input.n))?.correctionOf?.length ?? 0) > 0;
   const detail = {
     resultNumber: input.resultNumber,
     receivedAt,
@@ -340,16 +345,18 @@ export async function recordReceipt(ports: ReceiptPorts, input: ReceiptInput): P
   try {
     await ports.store.recordTransferred(
       { submissionId: input.submissionId, n: input.n, at: receivedAt, events: [timelineEvent(input.submissionId, 'custodyReceived', ports.now().toISOString(), actor, detail, input.n)] },
-      withSupervision(
-        submissionEntry(actor, submission, 'submission.transfer.receive', input.requestId, { resultNumber: input.resultNumber, receivedAt, implicit, catalogueReportDue, requirements: ['R8.1', 'R9.1'] }, input.n),
-        transferReceived(submission, input.resultNumber, chinaDay(receivedAt), reportDeadline),
-        receivedAt,
-      ),
+      correction
+        ? submissionEntry(actor, submission, 'submission.transfer.receive', input.requestId, { resultNumber: input.resultNumber, receivedAt, implicit, correction: true, requirements: ['R8.1', 'R19.3'] }, input.n)
+        : withSupervision(
+            submissionEntry(actor, submission, 'submission.transfer.receive', input.requestId, { resultNumber: input.resultNumber, receivedAt, implicit, catalogueReportDue, requirements: ['R8.1', 'R9.1'] }, input.n),
+            transferReceived(submission, input.resultNumber, chinaDay(receivedAt), reportDeadline),
+            receivedAt,
+          ),
     );
   } catch (error) {
     // A concurrent retry of this step recorded the receipt first: done, nothing sent twice.
     if (error instanceof ConflictError && error.code === 'TRANSFER_ALREADY_RECORDED') {
-      const raced = lastEvent(await ports.store.listEvents(input.submissionId), 'custodyReceived');
+      const raced = (await ports.store.listEvents(input.submissionId)).filter((e) => e.type === 'custodyReceived' && (e.n ?? 1) === input.n).pop();
       if (raced) return { receivedAt: String(raced.detail['receivedAt']), catalogueReportDue: String(raced.detail['catalogueReportDue']), implicit: raced.detail['implicit'] === true, emailed: [] };
     }
     throw error;

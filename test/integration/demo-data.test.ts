@@ -147,6 +147,24 @@ describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
     expect(output.report.passed).toBe(true);
   });
 
+  it('R19.2 R19.3 罗欣’s confirmed 重大 quality problem: ordered to correct, the correction v2 under verification, the entry shows 质量问题处理中', async () => {
+    const apiUrl = cloud.urls.api;
+    const resultNumber = summary!.resultNumbers[0]!;
+
+    const problems = await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await signIn('luo.xin', apiUrl), apiUrl });
+    const entry = await api('GET', `/catalogue/${resultNumber}`, { token: await signIn('zhang.wei', apiUrl), apiUrl });
+    const order = await waitForEmail({ to: 'li.na@example.gov.cn', subject: `【责令改正】成果 ${resultNumber}`, inboxUrl: cloud.urls.inbox, timeoutMs: 30_000 });
+    // The real Verification machine runs v2: its review task reaches 陈静 (before the restart below counts the inbox).
+    const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${historicResults[0]!.name}`, inboxUrl: cloud.urls.inbox, timeoutMs: 60_000 });
+
+    expect(problems.status).toBe(200);
+    expect(problems.body.qualityStatus).toBe('质量问题处理中');
+    expect(problems.body.problems).toEqual([expect.objectContaining({ reportedBy: 'luo.xin', severity: '重大', state: 'correctionSubmitted', correction: expect.objectContaining({ n: 2 }) })]);
+    expect(entry.body.entry.qualityStatus).toBe('质量问题处理中');
+    expect(order.text).toContain('责令实施单位改正');
+    expect(review.subject).toContain(historicResults[0]!.name);
+  }, 90_000);
+
   it('adds nothing when the cloud restarts on the same data', async () => {
     await waitForEmail({ to: 'li.na@example.gov.cn', subject: returnedResult.name, inboxUrl: cloud.urls.inbox, timeoutMs: 30_000 });
     const before = await catalogueAs('zhang.wei', cloud.urls.api);

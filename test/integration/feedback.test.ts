@@ -6,9 +6,11 @@ import { functionByName } from '#infra/manifest.ts';
 import { compose } from '#runtime/compose.ts';
 import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
 import { copyIntoCustody } from '#shared/transfer/transfer.ts';
-import { cataloguedValidResult, fixtureFiles, tokenOf } from './fixture-submission.ts';
+import { localBucketName } from '#infra/local/ports.ts';
+import { custodyManifestKey } from '#shared/custody/keys.ts';
+import { cataloguedValidResult, fixtureFiles, fixtureManifest, submit, taskIdIn, tokenOf, upload, versionStatus } from './fixture-submission.ts';
 import { testPortBase } from './global-setup.ts';
-import { api, auditHeadSeq, auditRecordsSince, waitForEmail } from './helpers.ts';
+import { api, auditHeadSeq, auditRecordsSince, cloud, eventually, waitForEmail } from './helpers.ts';
 
 // The copy into custody runs here as the transfer step would: this process gets the cloud's function environment.
 Object.assign(process.env, localEnvironment(localPorts(testPortBase)));
@@ -53,4 +55,103 @@ describe('R19.2 R19.3 quality feedback on the local cloud: report → custodian 
     const actions = (await auditRecordsSince(mark)).map((r) => r['action']).filter((a) => String(a).startsWith('feedback.'));
     expect(actions.sort()).toEqual(['feedback.problem.confirm', 'feedback.problem.order-correction', 'feedback.problem.report']);
   }, 120_000);
+});
+
+type TimelineEntry = { type: string; n?: number; detail?: Record<string, unknown> };
+
+async function timelineHas(submissionId: string, type: string, n: number, timeoutMs = 60_000): Promise<TimelineEntry> {
+  return eventually(
+    async () => {
+      const res = await api('GET', `/submissions/${submissionId}/timeline`, { token: await tokenOf('chen.jing') });
+      return (res.body.entries as TimelineEntry[] | undefined)?.find((e) => e.type === type && e.n === n);
+    },
+    `${type} of v${n} on the timeline of ${submissionId}`,
+    timeoutMs,
+  );
+}
+
+/** The organiser starts the transfer; the custodian confirms the receipt from the emailed task. */
+async function transferred(submissionId: string, name: string, n: number): Promise<Record<string, any>> {
+  const since = new Date();
+  const started = await api('POST', `/submissions/${submissionId}/transfer`, { token: await tokenOf('chen.jing') });
+  expect(started.status).toBe(202);
+  const receipt = await waitForEmail({ to: 'zhang.wei@example.gov.cn', subject: `成果移交接收确认：${name}`, since, timeoutMs: 60_000 });
+  await eventually(async () => ((await api('GET', `/human-tasks/${taskIdIn(receipt)}`, { token: await tokenOf('zhang.wei') })).body?.status === 'open' ? true : undefined), 'receipt task open');
+  expect((await api('POST', `/human-tasks/${taskIdIn(receipt)}/decision`, { token: await tokenOf('zhang.wei'), body: { decision: 'approve' } })).status).toBe(200);
+  await timelineHas(submissionId, 'custodyReceived', n);
+  return started.body;
+}
+
+/** The technical review of version n approved from the emailed task. */
+async function reviewed(submissionId: string, name: string, n: number, since: Date): Promise<void> {
+  const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 60_000 });
+  await versionStatus(submissionId, n, ['awaitingReview'], 60_000);
+  expect((await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
+  await versionStatus(submissionId, n, ['verified'], 60_000);
+}
+
+const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+describe('R19.3 the escalation chain end to end on the local cloud: report → confirm → verify → correction v2 verified → custody and catalogue updated → grant holders emailed', () => {
+  it('a 公开 result in custody with a grant to 罗欣: her 重大 problem ends with v2 as the entry’s current version (v1 kept), 质量问题处理中 shown then cleared, 罗欣 emailed', async () => {
+    // prepare: v1 verified and transferred through the Transfer machine; 罗欣 (广东省水利厅) granted the result
+    const { submissionId, name, since } = await submit('valid', { classification: 'public' });
+    await reviewed(submissionId, name, 1, since);
+    await transferred(submissionId, name, 1);
+    const resultNumber = String((await timelineHas(submissionId, 'numberAssigned', 1)).detail?.['resultNumber']);
+    const appliedAt = new Date();
+    const applied = await api('POST', '/sharing/applications', {
+      token: await tokenOf('luo.xin'),
+      body: { results: [{ resultNumber }], purpose: '防汛规划叠加土地利用现状', scope: '广东省水利厅内部使用', period: { from: chinaToday(), to: new Date(Date.now() + 8 * 3600_000 + 90 * 86_400_000).toISOString().slice(0, 10) }, contact: { name: '罗欣', phone: '020-83331234' } },
+    });
+    expect(applied.status).toBe(201);
+    const sharingTask = taskIdIn(await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: '成果共享审核', since: appliedAt, timeoutMs: 30_000 }));
+    expect((await api('POST', `/human-tasks/${sharingTask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '同意共享' } })).status).toBe(200);
+    await eventually(async () => (await api('GET', `/sharing/applications/${applied.body.application.applicationId}`, { token: await tokenOf('luo.xin') })).body.application?.reviews?.[0]?.grantId as string | undefined, 'the grant', 30_000);
+    const mark = await auditHeadSeq();
+
+    // act: report → confirm → verify (order to correct)
+    const file = [...(await fixtureFiles('valid')).keys()][0]!;
+    const reported = await api('POST', '/feedback/problems', {
+      token: await tokenOf('luo.xin'),
+      body: { resultNumber, file, location: { bbox: [113.2, 23.0, 113.4, 23.2] }, description: '河道范围内图斑地类与实地不符', severity: '重大' },
+    });
+    const problemId = String(reported.body.problem?.problemId);
+    const confirmed = await api('POST', `/feedback/problems/${problemId}/decision`, { token: await tokenOf('zhang.wei'), body: { decision: 'confirm', reasons: '核查属实' } });
+    const ordered = await api('POST', `/feedback/problems/${problemId}/verification`, {
+      token: await tokenOf('chen.jing'),
+      body: { upheld: true, note: '经核实属实', finding: { who: '广东省地质测绘院（440000-IMP）', what: '河道图斑地类错误', conclusion: '责令改正，提交更正版本' } },
+    });
+    const whileOrdered = await api('GET', `/catalogue/${resultNumber}`, { token: await tokenOf('zhang.wei') });
+    // act: the correction, v2, through the normal upload and verification path
+    const v2since = new Date();
+    const opened = await api('POST', `/submissions/${submissionId}/versions`, { token: await tokenOf('li.na'), body: { files: await fixtureManifest('valid') } });
+    expect(opened.status).toBe(201);
+    await upload(submissionId, 2, 'valid');
+    const whileVerifying = await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('luo.xin') });
+    await reviewed(submissionId, name, 2, v2since);
+    const second = await transferred(submissionId, name, 2);
+    await timelineHas(submissionId, 'correctionRecorded', 2);
+    const afterEntry = await api('GET', `/catalogue/${resultNumber}`, { token: await tokenOf('zhang.wei') });
+    const afterProblems = await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('luo.xin') });
+    const told = await waitForEmail({ to: 'luo.xin@example.gov.cn', subject: `【成果更正】成果 ${resultNumber} 已有更正版本（第 2 版）`, since: v2since, timeoutMs: 30_000 });
+
+    // assess
+    expect(reported.status).toBe(201);
+    expect(confirmed.body.problem.state).toBe('escalated');
+    expect(ordered.body.problem.state).toBe('correcting');
+    expect(whileOrdered.body.entry.qualityStatus).toBe('质量问题处理中');
+    expect(opened.body.submission).toMatchObject({ status: 'uploading', currentVersion: 2 });
+    expect(whileVerifying.body).toMatchObject({ qualityStatus: '质量问题处理中', problems: [{ problemId, state: 'correctionSubmitted', correction: { submissionId, n: 2 } }] });
+    expect(second).toMatchObject({ started: true, attempt: 2, executionName: `transfer-${submissionId}-2` });
+    expect(afterEntry.status).toBe(200);
+    expect(afterEntry.body.entry).toMatchObject({ packageVersion: 2, packageVersions: [{ n: 1 }, { n: 2, correctionOf: [problemId] }] });
+    expect(afterEntry.body.entry.qualityStatus).toBeUndefined();
+    expect(afterProblems.body.qualityStatus).toBeUndefined();
+    expect(afterProblems.body.problems[0]).toMatchObject({ problemId, state: 'fixed', finding: { conclusion: '责令改正，提交更正版本' }, fixed: { n: 2, notified: ['luo.xin@example.gov.cn'] } });
+    expect(told.text).toContain('原版本仍予保留');
+    for (const n of [1, 2]) expect((await fetch(`${cloud.urls.s3}/${localBucketName('custody')}/${custodyManifestKey(resultNumber, n)}`)).status).toBe(200);
+    const actions = (await auditRecordsSince(mark)).map((r) => String(r['action']));
+    for (const a of ['feedback.problem.report', 'feedback.problem.confirm', 'feedback.problem.order-correction', 'submission.version.correction.open', 'catalogue.entry.correct', 'feedback.problem.fixed']) expect(actions).toContain(a);
+  }, 420_000);
 });

@@ -13,6 +13,7 @@ import type { CatalogueInput } from '#shared/schemas/submission.ts';
 import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
 import type { ThemeId } from '#shared/reference/themes.ts';
 import { DynamoConfidentialityReviewStore } from '#adapters/dynamo-confidentiality-reviews.ts';
+import { DynamoProblemStore } from '#adapters/dynamo-feedback.ts';
 import { InMemoryRegistryAccess, catalogue, depsFor, portsFor, registeredTask, standardFiles, type SubmissionWorld } from './submission-fakes.ts';
 
 type Item = Record<string, unknown>;
@@ -214,7 +215,16 @@ export interface CatalogueDeps extends HttpDeps {
 /** The catalogue handlers' ports (`handler.with`): the test verifier, the identity, the catalogue over the world's tables. */
 export function cataloguePorts(world: SubmissionWorld, cat: CatalogueWorld) {
   const { verifier, identity } = portsFor(world);
-  return { verifier, identity, catalogue: cat.store, submissions: world.store, reviews: new DynamoConfidentialityReviewStore(new InMemoryRegistryAccess(world.tables)), now: cat.ports.now };
+  return {
+    verifier,
+    identity,
+    catalogue: cat.store,
+    submissions: world.store,
+    reviews: new DynamoConfidentialityReviewStore(new InMemoryRegistryAccess(world.tables)),
+    // The entry's quality status (R19.3) reads the result's problems on the same tables.
+    problems: new DynamoProblemStore(new InMemoryRegistryAccess(world.tables)),
+    now: cat.ports.now,
+  };
 }
 
 /** What RegisterSurveyTask asks for: the submission ports and the catalogue its R13.2 overlap check reads. */

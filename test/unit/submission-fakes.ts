@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { DynamoSubmissionStore, type RegistryAccess } from '#adapters/dynamo-submission.ts';
+import { DynamoProblemStore } from '#adapters/dynamo-feedback.ts';
 import { auditedWrite, type AuditedItem } from '#adapters/audited-write.ts';
 import type { InMemoryTables } from '#test/fakes/audit-store.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
@@ -335,7 +336,9 @@ export function depsFor(world: SubmissionWorld): SubmissionDeps {
 /** The test verifier (the keys above) and the world's ports, by the names the submission handlers ask for (`handler.with`). */
 export function portsFor(world: SubmissionWorld) {
   const { store, calendar, objects, workflow, now, newId } = world.ports;
-  return { verifier: jwtVerifier({ issuer, audience, keys: jwks }), identity: world.identity, submissions: store, calendar, objects, workflow, now, newId };
+  // The correction orders (R19.3) of CreateSubmissionVersion: the quality problems over the world's tables.
+  const problems = new DynamoProblemStore(new InMemoryRegistryAccess(world.tables));
+  return { verifier: jwtVerifier({ issuer, audience, keys: jwks }), identity: world.identity, submissions: store, calendar, objects, workflow, now, newId, problems };
 }
 
 const token = (user: string) =>

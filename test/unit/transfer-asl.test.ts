@@ -117,6 +117,8 @@ function transferFakes(copy: (batch: number, call: number) => number | string) {
         return { manifestKey: 'manifests/N1/v1.json', files: 4, bytes: 30, copiedAt: '2026-12-01T08:00:00Z' };
       case 'RecordReceipt':
         return { receivedAt: '2026-12-01T08:00:00Z', catalogueReportDue: '2027-01-13' };
+      case 'RecordCorrection':
+        return { correction: false, problemIds: [], notified: [] };
       case 'SendForestryCopy':
         return { required: false };
       default:
