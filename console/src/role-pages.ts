@@ -4,6 +4,7 @@
  */
 import type { RouteRecordRaw } from 'vue-router';
 import type { Role } from './contracts.ts';
+import { workPageRoutes } from './work-pages.ts';
 
 const custodian: Role[] = ['custodian'];
 const administrator: Role[] = ['administrator'];
@@ -53,6 +54,8 @@ export const rolePageRoutes: RouteRecordRaw[] = [
   },
   // Anyone signed in reports an incident (R20.1): a menu item for every role.
   { path: '/report-incident', name: 'reportIncident', component: () => import('./pages/supervision/ReportIncidentPage.vue'), meta: { title: '报告安全事件' } },
+  // Sharing, publication, feedback and self-inspections (issue 13): console/src/work-pages.ts.
+  ...workPageRoutes,
   { path: '/admin/orgs', name: 'orgs', component: () => import('./pages/admin/OrgsPage.vue'), meta: { title: '组织机构', roles: administrator } },
   { path: '/admin/people', name: 'people', component: () => import('./pages/admin/PeoplePage.vue'), meta: { title: '人员', roles: administrator } },
   { path: '/admin/import', name: 'onboardingImport', component: () => import('./pages/admin/ImportPage.vue'), meta: { title: '批量开通', roles: administrator } },
