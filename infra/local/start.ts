@@ -43,9 +43,11 @@ function consoleRoles(cloud: LocalCloud): string[] {
   return [
     pick('reviewer', '组织部门审核人 organiser — 待办（技术审核）、登记调查监测任务、R6.1 期限'),
     pick('submitter', '实施单位填报人 survey unit — 调查监测任务与汇交期限、在浏览器上传成果包'),
-    pick('custodian', '成果保管人 custodian — 成果接收、成果目录管理、目录上报、销毁申请'),
+    pick('custodian', '成果保管人 custodian — 成果接收、成果目录管理、目录上报、销毁申请、质量问题确认、保密自查'),
     pick('administrator', '系统管理员 administrator — 组织机构、人员、批量开通、节假日安排'),
-    pick('requester', '需求部门 requester — 公开成果检索'),
+    pick('requester', '需求部门 requester — 成果检索、申请共享、我的授权（签署协议、下载）、报告质量问题'),
+    pick('publisher', '发布审批人 publisher — 发布申请、保密审查与发布审批（待办）、已发布与撤回'),
+    pick('supervisor', '监督人员 supervisor — 监督通报、期限监督、安全事件、保密自查情况'),
   ].filter((l): l is string => l !== undefined);
 }
 

@@ -105,7 +105,8 @@ export async function checkPage(page: Page, name: string) {
   await page.locator('.is-loading, .el-loading-mask').first().waitFor({ state: 'detached' });
   // …and no Vue transition still running: a field's error message fading in (el-zoom-in-top-enter-active) is drawn
   // half transparent for 300 ms, which axe reads as too little contrast.
-  await page.waitForFunction(() => !document.querySelector('[class*="-enter-active"], [class*="-leave-active"]'), null, { timeout: 5_000 });
+  const settled = () => !(globalThis as unknown as { document: { querySelector(css: string): unknown } }).document.querySelector('[class*="-enter-active"], [class*="-leave-active"]');
+  await page.waitForFunction(settled, null, { timeout: 5_000 });
   expect(await accessibilityProblems(page), `${name}: axe-core serious/critical`).toEqual([]);
   expect(await layoutProblems(page, name), `${name}: layout`).toEqual([]);
 }
