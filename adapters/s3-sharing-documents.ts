@@ -1,7 +1,8 @@
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { SharingDocuments } from '#shared/sharing/model.ts';
 import { bucketName } from './s3.ts';
+import { S3WriteOnceFiles } from './s3-write-once.ts';
 
 /**
  * The offline sharing chain's files in the documents bucket (R16.2, R17.1):
@@ -27,37 +28,17 @@ const unhoistableHeaders = ['x-amz-checksum-sha256', 'if-none-match'] as const;
 
 const hexToBase64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
 
-export class S3SharingDocuments implements SharingDocuments {
+export class S3SharingDocuments extends S3WriteOnceFiles implements SharingDocuments {
   constructor(
-    private readonly client: S3Client,
-    private readonly bucket: string,
+    protected override readonly client: S3Client,
+    bucket: string,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    super(bucket, client);
+  }
 
   async putText(key: string, body: string, contentType: string): Promise<void> {
     await this.putOnce(key, body, contentType);
-  }
-
-  async putOnce(key: string, body: string, contentType: string): Promise<boolean> {
-    try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType, IfNoneMatch: '*' }));
-      return true;
-    } catch (error) {
-      const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'PreconditionFailed' || e.$metadata?.httpStatusCode === 412 || e.$metadata?.httpStatusCode === 409) return false;
-      throw error;
-    }
-  }
-
-  async get(key: string): Promise<Uint8Array | undefined> {
-    try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      return out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
-    } catch (error) {
-      const name = (error as { name?: string } | null)?.name;
-      if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
-      throw error;
-    }
   }
 
   async presignPut(key: string, opts: { sha256: string; size: number; contentType: string; expiresInSeconds: number }): Promise<{ url: string; headers: Record<string, string>; expiresAt: string }> {
