@@ -11,19 +11,16 @@ import { handler as usageHandler } from '#functions/sharing/get-sharing-usage.ts
 import { handler as usersHandler } from '#functions/sharing/change-grant-users.ts';
 import { handler as useReportHandler } from '#functions/sharing/file-use-report.ts';
 import { noticeKey, useReportSlots } from '#shared/sharing/purpose.ts';
-import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
-import type { Classification } from '#shared/reference/classifications.ts';
 import { grantAccess, rejectSharing, sha256Hex, type SharingDecision } from '#shared/sharing/sharing.ts';
 import { sharingReviewKind } from '#shared/sharing/review-task.ts';
 import { seedUsers } from '#infra/local/seed.ts';
-import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
-import { FakeCustodyRecords, FakeCustodyStore, FakeMailer, putResult } from './custody-fakes.ts';
-import { ClocksFromAudits, FakeDerivedProducts, FakeLinks, FakeSharingStore } from './sharing-fakes.ts';
+import { FakeSharingStore } from './sharing-fakes.ts';
 import { handler as registerDerivedHandler } from '#functions/sharing/register-derived-product.ts';
 import { handler as getDerivedHandler } from '#functions/sharing/get-derived-product.ts';
 import { derivedProductReviewKind, recordDerivedReview } from '#shared/sharing/derived.ts';
 import { InMemoryDocuments } from './tasks-fakes.ts';
-import { call, portsFor, submissionWorld } from './submission-fakes.ts';
+import { call } from './submission-fakes.ts';
+import { sharingWorld } from './sharing-world.ts';
 
 /** The world's clock: 2026-09-21 (China). */
 const period = { from: '2026-09-22', to: '2027-03-31' };
@@ -38,43 +35,7 @@ const body = (resultNumbers: string[], extra: Record<string, unknown> = {}) => (
 });
 const approve = (by = 'chen.jing'): SharingDecision => ({ taskId: 'T'.repeat(22), decision: 'approve', reasons: '', decidedBy: by, decidedAt: '2026-09-21T06:00:00.000Z' });
 
-async function setup() {
-  const world = await submissionWorld();
-  const cat = catalogueWorld(world);
-  const numbers: Partial<Record<Classification, string>> = {};
-  for (const classification of ['public', 'internal', 'secret'] as const) {
-    const submissionId = await verifiedSubmission(world, { classification, name: `共享测试成果（${classification}）` });
-    const { entry } = await registerCatalogueEntry(cat.ports, { submissionId, actor: { system: 'test', orgCode: '440000-CUS' }, requestId: `reg-${classification}` });
-    numbers[classification] = entry.resultNumber;
-  }
-  const custody = new FakeCustodyStore();
-  const files = { 'data/landuse.gpkg': 'gpkg-bytes-0123456789', 'doc/说明.pdf': 'pdf-bytes' };
-  putResult([custody], new FakeCustodyRecords(), numbers.public!, files);
-  putResult([custody], new FakeCustodyRecords(), numbers.internal!, { 'data/water.gpkg': 'internal-bytes' });
-  const sharing = new FakeSharingStore();
-  const mailer = new FakeMailer();
-  const links = new FakeLinks();
-  const documents = new InMemoryDocuments();
-  let n = 0;
-  const base = portsFor(world);
-  const ports = {
-    verifier: base.verifier,
-    identity: world.identity,
-    catalogue: cat.store,
-    sharing,
-    workflow: world.workflow,
-    calendar: world.ports.calendar,
-    custody,
-    documents,
-    derived: new FakeDerivedProducts(),
-    clocks: new ClocksFromAudits(() => sharing.audits),
-    mailer,
-    links,
-    now: () => world.now,
-    newId: () => `5a000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-  };
-  return { world, cat, numbers: numbers as Record<'public' | 'internal' | 'secret', string>, custody, files, sharing, mailer, links, documents, ports };
-}
+const setup = () => sharingWorld({ name: '共享测试成果', idPrefix: '5a', documents: new InMemoryDocuments() });
 type World = Awaited<ReturnType<typeof setup>>;
 
 const apply = (w: World, b: unknown, user = 'luo.xin') => call(applyHandler.with(w.ports), 'POST', '/sharing/applications', { user, body: b });

@@ -5,17 +5,14 @@ import { handler as getApplicationHandler } from '#functions/sharing/get-sharing
 import { handler as documentHandler } from '#functions/sharing/get-sharing-document.ts';
 import { handler as handoverHandler } from '#functions/sharing/record-sharing-handover.ts';
 import { handler as scanHandler } from '#functions/sharing/request-confidentiality-scan.ts';
-import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
-import type { Classification } from '#shared/reference/classifications.ts';
 import { approveOffline, approveReview, isMaskedIdNumber } from '#shared/sharing/offline.ts';
 import { grantAccess, rejectSharing, sha256Hex, type SharingApplication, type SharingDecision } from '#shared/sharing/sharing.ts';
 import { sharingReviewKind } from '#shared/sharing/review-task.ts';
 import { clearanceAllows } from '#shared/reference/classifications.ts';
 import { seedUsers } from '#infra/local/seed.ts';
-import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
-import { FakeCustodyRecords, FakeCustodyStore, FakeMailer, putResult } from './custody-fakes.ts';
-import { ClocksFromAudits, FakeLinks, FakeSharingDocuments, FakeSharingStore } from './sharing-fakes.ts';
-import { call, portsFor, submissionWorld } from './submission-fakes.ts';
+import { FakeSharingDocuments } from './sharing-fakes.ts';
+import { call } from './submission-fakes.ts';
+import { sharingWorld } from './sharing-world.ts';
 
 /** The world's clock: 2026-09-21 (China). */
 const period = { from: '2026-09-22', to: '2027-03-31' };
@@ -34,41 +31,7 @@ const collector = { name: '罗欣', organisation: '广东省水利厅', idType: 
 const fullId = '440104199001011234';
 const hashBytes = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-async function setup() {
-  const world = await submissionWorld();
-  const cat = catalogueWorld(world);
-  const numbers: Partial<Record<Classification, string>> = {};
-  for (const classification of ['public', 'internal', 'secret'] as const) {
-    const submissionId = await verifiedSubmission(world, { classification, name: `离线共享测试成果（${classification}）` });
-    const { entry } = await registerCatalogueEntry(cat.ports, { submissionId, actor: { system: 'test', orgCode: '440000-CUS' }, requestId: `reg-${classification}` });
-    numbers[classification] = entry.resultNumber;
-  }
-  const custody = new FakeCustodyStore();
-  const files = { 'data/landuse.gpkg': 'gpkg-bytes-0123456789', 'doc/说明.pdf': 'pdf-bytes' };
-  putResult([custody], new FakeCustodyRecords(), numbers.public!, files);
-  putResult([custody], new FakeCustodyRecords(), numbers.internal!, { 'data/water.gpkg': 'internal-bytes' });
-  const sharing = new FakeSharingStore();
-  const documents = new FakeSharingDocuments();
-  const mailer = new FakeMailer();
-  let n = 0;
-  const base = portsFor(world);
-  const ports = {
-    verifier: base.verifier,
-    identity: world.identity,
-    catalogue: cat.store,
-    sharing,
-    documents,
-    workflow: world.workflow,
-    calendar: world.ports.calendar,
-    custody,
-    mailer,
-    links: new FakeLinks(),
-    clocks: new ClocksFromAudits(() => sharing.audits),
-    now: () => world.now,
-    newId: () => `5b000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
-  };
-  return { world, cat, numbers: numbers as Record<'public' | 'internal' | 'secret', string>, files, sharing, documents, mailer, ports };
-}
+const setup = () => sharingWorld({ name: '离线共享测试成果', idPrefix: '5b', documents: new FakeSharingDocuments() });
 type World = Awaited<ReturnType<typeof setup>>;
 
 const apply = async (w: World, b: unknown, user = 'luo.xin') => {
