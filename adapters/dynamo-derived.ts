@@ -1,4 +1,4 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite } from '#adapters/audited-write.ts';
 import { requireEnv, tableEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';
@@ -12,9 +12,12 @@ type Item = Record<string, unknown>;
 /**
  * Derived products (R18.2) on the registry table:
  *   DERIVED#<id>   META   the product (sources, reviews per organiser, timeline): created once, then conditional on `version`
+ *   DERIVEDS#BY#<org>   <registeredAt>#<id>   the registering organisation's list (pointer, written with the product)
+ *   DERIVEDS#TO#<org>   <registeredAt>#<id>   each source organiser's list (pointer, written with the product)
  * Every write carries its audit record and supervision counters (R18.2.reviewed) in one transaction.
  */
 export const derivedKey = (productId: string) => ({ pk: `DERIVED#${productId}`, sk: 'META' });
+const listKey = (side: 'BY' | 'TO', org: string, p: Pick<DerivedProduct, 'registeredAt' | 'productId'>) => ({ pk: `DERIVEDS#${side}#${org}`, sk: `${p.registeredAt}#${p.productId}` });
 
 export class DynamoDerivedProducts implements DerivedProductStore {
   constructor(private readonly table: string) {}
@@ -31,14 +34,34 @@ export class DynamoDerivedProducts implements DerivedProductStore {
   }
 
   async create(p: DerivedProduct, audit: AuditEntry): Promise<void> {
-    await this.write(p, undefined, audit);
+    const pointers = [listKey('BY', p.requesterOrg, p), ...[...new Set(p.reviews.map((r) => r.organiserOrg))].map((org) => listKey('TO', org, p))];
+    await this.write(p, undefined, audit, pointers);
+  }
+
+  async list(side: 'by' | 'to', orgCode: string, limit: number, before?: string): Promise<DerivedProduct[]> {
+    const pk = `DERIVEDS#${side === 'by' ? 'BY' : 'TO'}#${orgCode}`;
+    const out = await documentClient().send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: before === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :before',
+        ExpressionAttributeValues: before === undefined ? { ':pk': pk } : { ':pk': pk, ':before': before },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    const products: DerivedProduct[] = [];
+    for (const i of out.Items ?? []) {
+      const p = await this.get(String(i['productId']));
+      if (p) products.push(p);
+    }
+    return products;
   }
 
   async update(p: DerivedProduct, previousVersion: number, audit: AuditEntry): Promise<void> {
     await this.write(p, previousVersion, audit);
   }
 
-  private async write(p: DerivedProduct, previousVersion: number | undefined, audit: AuditEntry): Promise<void> {
+  private async write(p: DerivedProduct, previousVersion: number | undefined, audit: AuditEntry, pointers: ReadonlyArray<{ pk: string; sk: string }> = []): Promise<void> {
     await auditedWrite({
       items: [
         {
@@ -53,6 +76,7 @@ export class DynamoDerivedProducts implements DerivedProductStore {
           },
           onConditionFailed: () => new ConflictError('DERIVED_CHANGED', `衍生产品 ${p.productId} 刚被另一操作更新，本次操作未执行；请重试`),
         },
+        ...pointers.map((key) => ({ item: { Put: { TableName: this.table, Item: { ...key, productId: p.productId } } } })),
         ...(await supervisionItems(this.table, audit, (k) => this.getItem(k))),
       ],
       entry: audit,

@@ -54,12 +54,13 @@ export class DynamoSharingReader implements SharingApplications {
     return item ? strip<SharingGrant>(item) : undefined;
   }
 
-  async listApplications(side: 'by' | 'to', orgCode: string, limit: number): Promise<SharingApplication[]> {
+  async listApplications(side: 'by' | 'to', orgCode: string, limit: number, before?: string): Promise<SharingApplication[]> {
+    const pk = `SHAREAPPS#${side === 'by' ? 'BY' : 'TO'}#${orgCode}`;
     const out = await documentClient().send(
       new QueryCommand({
         TableName: this.table,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `SHAREAPPS#${side === 'by' ? 'BY' : 'TO'}#${orgCode}` },
+        KeyConditionExpression: before === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :before',
+        ExpressionAttributeValues: before === undefined ? { ':pk': pk } : { ':pk': pk, ':before': before },
         ScanIndexForward: false,
         Limit: limit,
       }),

@@ -17,6 +17,7 @@ import {
   usageViewSchema,
   useReportBodySchema,
   useReportSlotViewSchema,
+  useReportRowSchema,
   derivedProductBodySchema,
   derivedProductViewSchema,
 } from '#shared/schemas/sharing.ts';
@@ -40,6 +41,9 @@ const documentPath = z.object({
   ...applicationPath.shape,
   docId: described(z.string().check(z.regex(/^(approval-letter|task-order|confidentiality-agreement)-\d{6}-[A-Z]{2,8}$/, '文书编号格式不正确')), '文书编号（见申请 reviews[].offline.documents[].docId）：approval-letter|task-order|confidentiality-agreement-<组织单位代码>'),
 });
+
+const pageLimit = described(z._default(z.coerce.number({ error: '每页条数应为整数' }).check(z.int('每页条数应为整数')).check(z.gte(1, '每页条数应在 1–100 之间')).check(z.lte(100, '每页条数应在 1–100 之间')), 50), '最多返回的条数，1–100，默认 50');
+const pageCursor = described(z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T[0-9:.]+Z#[0-9a-f-]{36}$/, '分页游标无效'))), '上一页返回的 cursor（继续列出更早的）');
 
 const publicApplicationPath = z.object({ applicationId: described(z.uuid('申请编号格式不正确'), '公众申请编号') });
 const grantPath = z.object({ grantId: described(z.string().check(z.regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\d{6}-[A-Z]{2,8}$/, '授权编号格式不正确')), '共享授权编号（申请编号-组织单位代码）') });
@@ -179,6 +183,26 @@ export const sharingContracts = {
     response: z.object({ application: publicReceiptViewSchema }),
     description:
       '验证邮箱（R16.3）：正确的验证码使申请收到，答复期限为收到之日起 20 个工作日（进入期限监督），并邮件告知申请人。验证码错误 400（body.code，说明剩余次数）；已输错 5 次 409 CODE_LOCKED；过期 409 CODE_EXPIRED；已验证 409 ALREADY_VERIFIED。',
+  }),
+  ListSharingUseReports: contract({
+    query: z.object({
+      side: described(z._default(z.enum(['mine', 'addressed'], { error: 'side 应为 mine（本单位应报送的）或 addressed（本单位作为组织单位收到的）' }), 'mine'), 'mine 本单位应报送的利用情况报告 · addressed 本单位（组织单位）批准的授权应报送的报告'),
+      limit: described(pageLimit, '每页最多读取的申请数，1–100，默认 50（一份申请可有多份授权、多份报告）'),
+      cursor: pageCursor,
+    }),
+    response: z.object({ items: z.array(useReportRowSchema), cursor: described(z.optional(z.string()), '还有更早的申请时返回：作为下一页的 cursor') }),
+    description:
+      '利用情况报告（R19.1）：每份共享授权应交的报告（期限届满或组织单位确定之日；超过一年的每满一年一份），含应交日期、剩余工作日（逾期为负数）与已提交的报告。' +
+      'mine：本单位的授权（需求部门报送）；addressed：本单位作为组织单位批准的授权（查看报告提交情况）。超出本人密级权限的授权不列出。',
+  }),
+  ListDerivedProducts: contract({
+    query: z.object({
+      side: described(z._default(z.enum(['mine', 'addressed'], { error: 'side 应为 mine（本单位登记的）或 addressed（来源成果由本单位组织的）' }), 'mine'), 'mine 本单位登记的衍生产品 · addressed 来源成果由本单位组织、须本单位保密审查的'),
+      limit: pageLimit,
+      cursor: pageCursor,
+    }),
+    response: z.object({ items: z.array(derivedProductViewSchema), cursor: described(z.optional(z.string()), '还有更早的记录时返回：作为下一页的 cursor') }),
+    description: '衍生产品列表（R18.2），新的在前：本单位登记的（含各来源成果的保密审查结论），或来源成果由本单位组织的。超出本人密级权限的不列出。',
   }),
   ListPublicApplications: contract({
     query: z.object({
@@ -331,6 +355,16 @@ export const sharing = defineContext({
       tables: auditedWrites,
       sendsEmail: true,
     },
+    ListSharingUseReports: {
+      entry: './list-use-reports.ts',
+      description: 'The use reports due on the grants of the caller\'s organisation, or of those it approved as organiser (R19.1), with working days left.',
+      tables: readsRegistry,
+    },
+    ListDerivedProducts: {
+      entry: './list-derived-products.ts',
+      description: 'The derived products the caller\'s organisation registered, or those with a source it organises (R18.2).',
+      tables: readsRegistry,
+    },
     PublicApplicationForm: {
       entry: './public-application-form.ts',
       description: 'The public application form (a static page; reads and stores nothing).',
@@ -389,6 +423,8 @@ export const sharing = defineContext({
     GetSharingUsage: { method: 'GET', path: '/sharing/usage/{resultNumber}', auth: 'any', summary: '成果共享使用统计', contract: sharingContracts.GetSharingUsage },
     SubscribeSharingGrant: { method: 'POST', path: '/sharing/grants/{grantId}/subscription', auth: ['requester'], summary: '订阅成果新版本推送', contract: sharingContracts.SubscribeSharingGrant },
     ReapplyForSharing: { method: 'POST', path: '/sharing/applications/{applicationId}/reapplication', auth: ['requester'], summary: '一步重新申请（新版本推送）', contract: sharingContracts.ReapplyForSharing },
+    ListSharingUseReports: { method: 'GET', path: '/sharing/use-reports', auth: 'any', summary: '利用情况报告（应交、已交、逾期）', contract: sharingContracts.ListSharingUseReports },
+    ListDerivedProducts: { method: 'GET', path: '/sharing/derived-products', auth: 'any', summary: '衍生产品列表', contract: sharingContracts.ListDerivedProducts },
     PublicApplicationForm: { method: 'GET', path: '/public/applications/form', auth: 'public', summary: '公众申请页面', contract: sharingContracts.PublicApplicationForm },
     SubmitPublicApplication: { method: 'POST', path: '/public/applications', auth: 'public', summary: '公众申请（进一步利用已发布成果、政府信息公开，无需账号）', contract: sharingContracts.SubmitPublicApplication },
     VerifyPublicApplication: { method: 'POST', path: '/public/applications/{applicationId}/verification', auth: 'public', summary: '公众申请：验证邮箱（验证码）', contract: sharingContracts.VerifyPublicApplication },

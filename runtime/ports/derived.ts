@@ -7,4 +7,4 @@ import { port } from '../port.ts';
 export const derivedProducts = /* @__PURE__ */ port({ name: 'derived', env: ['registry', 'logs'], build: (env): DerivedProductStore => derivedProductsFromEnv(env) });
 
 /** Derived products, read only. */
-export const derivedProductsRead = /* @__PURE__ */ port({ name: 'derived', env: ['registry'], build: (env): Pick<DerivedProductStore, 'get'> => derivedProductsFromEnv(env) });
+export const derivedProductsRead = /* @__PURE__ */ port({ name: 'derived', env: ['registry'], build: (env): Pick<DerivedProductStore, 'get' | 'list'> => derivedProductsFromEnv(env) });

@@ -36,6 +36,7 @@ const offlineViewSchema = z.object({
   from: z.string(),
   to: z.string(),
   fileCount: z.number(),
+  files: described(z.array(z.object({ resultNumber: z.string(), path: z.string(), sha256: z.string(), size: z.number() })), '同意共享的文件清单（保管副本的 SHA-256）：交接时写入介质的文件逐一与之核对'),
   documents: z.array(z.object({
     docId: z.string(),
     kind: z.enum(offlineDocumentKinds),
@@ -121,6 +122,22 @@ export const useReportSlotViewSchema = z.object({
   status: z.enum(['due', 'overdue', 'in']),
   statusLabel: z.string(),
   report: z.optional(useReportViewSchema),
+});
+
+/** GET /sharing/use-reports (R19.1): one due use report of a grant. */
+export const useReportRowSchema = z.extend(useReportSlotViewSchema, {
+  grantId: z.string(),
+  applicationId: z.string(),
+  requesterOrg: z.string(),
+  organiserOrg: z.string(),
+  resultNumbers: z.array(z.string()),
+  purpose: z.string(),
+  from: z.string(),
+  to: z.string(),
+  grantStatus: z.enum(grantStatuses),
+  grantStatusLabel: z.string(),
+  signed: described(z.boolean(), '使用协议已签署（未签署的授权未提供成果，无需报送）'),
+  workingDaysLeft: described(z.optional(z.number().check(z.int())), '距应交日期的工作日数（逾期为负数）；已提交时不返回'),
 });
 
 export const grantViewSchema = z.object({

@@ -66,9 +66,15 @@ export interface DerivedProduct {
 
 /** DERIVED#<id> on the registry (adapters/dynamo-derived.ts): created once, then conditional on `version`; each write with its audit record. */
 export interface DerivedProductStore {
+  /** With the list pointers of the registering organisation and of each organiser of its sources, in the same transaction. */
   create(p: DerivedProduct, audit: AuditEntry): Promise<void>;
   get(productId: string): Promise<DerivedProduct | undefined>;
   update(p: DerivedProduct, previousVersion: number, audit: AuditEntry): Promise<void>;
+  /**
+   * Newest first: the organisation's own products (`by`), or those with a source it organises (`to`);
+   * `before` (a page's cursor, `<registeredAt>#<productId>` of its last product) continues after it.
+   */
+  list(side: 'by' | 'to', orgCode: string, limit: number, before?: string): Promise<DerivedProduct[]>;
 }
 
 export interface DerivedInput {
@@ -220,6 +226,29 @@ export async function getDerivedProduct(ports: { derived: Pick<DerivedProductSto
   noteTouched({ target: `DERIVED#${p.productId}`, classification, orgs: [p.requesterOrg, ...p.reviews.map((r) => r.organiserOrg)], access: 'read' });
   return derivedView(p);
 }
+
+/**
+ * GET /sharing/derived-products (R18.2): the caller's organisation's products (`mine`, with each source's
+ * review), or those with a source it organises (`addressed`: its confidentiality reviews), newest first; a
+ * product above the caller's clearance is left out (as GET …/{productId} answers 404). `cursor` continues a page.
+ */
+export async function listDerivedProducts(
+  ports: { derived: Pick<DerivedProductStore, 'list'> },
+  cmd: { actor: Principal; side: 'mine' | 'addressed'; limit: number; cursor?: string | undefined },
+): Promise<{ items: DerivedView[]; cursor?: string }> {
+  const page = await ports.derived.list(cmd.side === 'mine' ? 'by' : 'to', cmd.actor.orgCode, cmd.limit, cmd.cursor);
+  const items: DerivedView[] = [];
+  for (const p of page) {
+    const classification = highest(p.sources.map((s) => s.classification));
+    if (!clearanceAllows(cmd.actor.clearance, classification)) continue;
+    noteTouched({ target: `DERIVED#${p.productId}`, classification, orgs: [p.requesterOrg, ...p.reviews.map((r) => r.organiserOrg)], access: 'read' });
+    items.push(derivedView(p));
+  }
+  const last = page.at(-1);
+  return { items, ...(page.length === cmd.limit && last ? { cursor: `${last.registeredAt}#${last.productId}` } : {}) };
+}
+
+export type DerivedView = ReturnType<typeof derivedView>;
 
 export function derivedView(p: DerivedProduct) {
   return {

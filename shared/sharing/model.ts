@@ -300,8 +300,11 @@ export interface SharingStore {
   getGrant(grantId: string): Promise<SharingGrant | undefined>;
   /** Conditional on `previousVersion`, with the application's timeline event in the same transaction. */
   updateGrant(grant: SharingGrant, previousVersion: number, app: SharingApplication, previousAppVersion: number, audit: AuditEntry): Promise<void>;
-  /** Newest first: an organisation's own applications (`by`), or those addressed to it as organiser (`to`). */
-  listApplications(side: 'by' | 'to', orgCode: string, limit: number): Promise<SharingApplication[]>;
+  /**
+   * Newest first: an organisation's own applications (`by`), or those addressed to it as organiser (`to`);
+   * `before` (a page's cursor, `<requestedAt>#<applicationId>` of its last application) continues after it.
+   */
+  listApplications(side: 'by' | 'to', orgCode: string, limit: number, before?: string): Promise<SharingApplication[]>;
   /** The log line, the usage counter and the audit record, in one transaction. */
   recordDownload(line: DownloadLogLine, audit: AuditEntry): Promise<void>;
   usage(resultNumber: string): Promise<UsageCounter[]>;

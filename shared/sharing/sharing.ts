@@ -330,6 +330,7 @@ function offlineView(applicationId: string, o: OfflineRecord) {
     from: o.from,
     to: o.to,
     fileCount: o.files.length,
+    files: o.files.map((f) => ({ resultNumber: f.resultNumber, path: f.path, sha256: f.sha256, size: f.size })),
     documents: o.documents.map((d) => ({
       docId: d.docId,
       kind: d.kind,

@@ -9,6 +9,8 @@ import { withSupervision } from '#shared/supervision/clocks.ts';
 import { useReportDue } from '#shared/supervision/clock-types.ts';
 import { grantStatusLabels, type SharingGrant, type SharingStore, type UseReport, type UseReportSlot } from './model.ts';
 import { useReportSubject } from './purpose.ts';
+import { useReportSlotView } from './sharing.ts';
+import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 
 /**
  * What a requester does with a grant after it is signed (issue 17):
@@ -141,4 +143,51 @@ export async function fileUseReport(
     ),
   );
   return { grant: next, slot };
+}
+
+/**
+ * GET /sharing/use-reports (R19.1): every use report due on the grants of the caller's organisation (`mine`),
+ * or of the grants it approved as organiser (`addressed`: the reports in and those still owed), one row per due
+ * report with its due date, working days left (negative: overdue) and, once filed, the report. A grant above
+ * the caller's clearance is left out (as GET /sharing/grants/{id} answers 404). Newest application first;
+ * `cursor` continues after a page of `limit` applications.
+ */
+export async function listUseReports(
+  ports: { sharing: Pick<SharingStore, 'listApplications' | 'getGrant'>; calendar: () => Promise<WorkingDayCalendar>; now: () => Date },
+  cmd: { actor: Principal; side: 'mine' | 'addressed'; limit: number; cursor?: string | undefined },
+) {
+  const { actor } = cmd;
+  const apps = await ports.sharing.listApplications(cmd.side === 'mine' ? 'by' : 'to', actor.orgCode, cmd.limit, cmd.cursor);
+  const calendar = await ports.calendar();
+  const today = chinaDate(ports.now());
+  const items = [];
+  for (const app of apps) {
+    for (const r of app.reviews) {
+      if (!r.grantId || (cmd.side === 'addressed' && r.organiserOrg !== actor.orgCode)) continue;
+      const g = await ports.sharing.getGrant(r.grantId);
+      if (!g || !clearanceAllows(actor.clearance, g.classification)) continue;
+      if (cmd.side === 'mine' ? g.requesterOrg !== actor.orgCode : g.organiserOrg !== actor.orgCode) continue;
+      noteTouched({ target: `SHAREGRANT#${g.grantId}`, classification: g.classification, orgs: [g.requesterOrg, g.organiserOrg], access: 'read' });
+      for (const slot of g.useReports ?? []) {
+        const view = useReportSlotView(slot, today);
+        items.push({
+          grantId: g.grantId,
+          applicationId: g.applicationId,
+          requesterOrg: g.requesterOrg,
+          organiserOrg: g.organiserOrg,
+          resultNumbers: [...g.resultNumbers],
+          purpose: g.purpose,
+          from: g.from,
+          to: g.to,
+          grantStatus: g.status,
+          grantStatusLabel: grantStatusLabels[g.status],
+          signed: g.signature !== undefined,
+          ...view,
+          ...(slot.report ? {} : { workingDaysLeft: calendar.workingDaysLeft(slot.due, today) }),
+        });
+      }
+    }
+  }
+  const last = apps.at(-1);
+  return { items, ...(apps.length === cmd.limit && last ? { cursor: `${last.requestedAt}#${last.applicationId}` } : {}) };
 }

@@ -65,10 +65,12 @@ export class FakeSharingStore implements SharingStore {
     this.audits.push(audit);
   }
 
-  async listApplications(side: 'by' | 'to', orgCode: string, limit: number): Promise<SharingApplication[]> {
+  async listApplications(side: 'by' | 'to', orgCode: string, limit: number, before?: string): Promise<SharingApplication[]> {
+    const key = (a: SharingApplication) => `${a.requestedAt}#${a.applicationId}`;
     return [...this.apps.values()]
       .filter((a) => (side === 'by' ? a.requesterOrg === orgCode : a.items.some((i) => i.organiserOrg === orgCode)))
-      .sort((a, b) => (a.requestedAt < b.requestedAt ? 1 : -1))
+      .filter((a) => before === undefined || key(a) < before)
+      .sort((a, b) => (key(a) < key(b) ? 1 : -1))
       .slice(0, limit)
       .map(copy);
   }
@@ -230,5 +232,14 @@ export class FakeDerivedProducts implements DerivedProductStore {
     if (this.items.get(p.productId)?.version !== previousVersion) throw new ConflictError('DERIVED_CHANGED', 'changed');
     this.items.set(p.productId, copy(p));
     this.audits.push(audit);
+  }
+  async list(side: 'by' | 'to', orgCode: string, limit: number, before?: string): Promise<DerivedProduct[]> {
+    const key = (p: DerivedProduct) => `${p.registeredAt}#${p.productId}`;
+    return [...this.items.values()]
+      .filter((p) => (side === 'by' ? p.requesterOrg === orgCode : p.reviews.some((r) => r.organiserOrg === orgCode)))
+      .filter((p) => before === undefined || key(p) < before)
+      .sort((a, b) => (key(a) < key(b) ? 1 : -1))
+      .slice(0, limit)
+      .map(copy);
   }
 }
