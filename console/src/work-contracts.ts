@@ -21,6 +21,25 @@ export type SharingApplication = SharingApplicationList['items'][number];
 export type SharingGrantView = ResponseOf<typeof sharingContracts.GetSharingGrant>;
 export type SignatureBody = BodyOf<typeof sharingContracts.SignSharingAgreement>;
 export type SignedGrant = ResponseOf<typeof sharingContracts.SignSharingAgreement>;
+// The offline chain, use reports, derived products and public applications (issue 13, helper U).
+export type OfflineReview = NonNullable<SharingApplication['reviews'][number]['offline']>;
+export type ScanBody = BodyOf<typeof sharingContracts.RequestConfidentialityScan>;
+export type ScanUpload = ResponseOf<typeof sharingContracts.RequestConfidentialityScan>;
+export type HandoverBody = BodyOf<typeof sharingContracts.RecordSharingHandover>;
+export type HandoverResult = ResponseOf<typeof sharingContracts.RecordSharingHandover>;
+export type UseReportList = ResponseOf<typeof sharingContracts.ListSharingUseReports>;
+export type UseReportRow = UseReportList['items'][number];
+export type UseReportBody = BodyOf<typeof sharingContracts.FileUseReport>;
+export type FiledUseReport = ResponseOf<typeof sharingContracts.FileUseReport>;
+export type DerivedProductList = ResponseOf<typeof sharingContracts.ListDerivedProducts>;
+export type DerivedProduct = DerivedProductList['items'][number];
+export type DerivedProductBody = BodyOf<typeof sharingContracts.RegisterDerivedProduct>;
+export type RegisteredDerivedProduct = ResponseOf<typeof sharingContracts.RegisterDerivedProduct>;
+export type PublicApplicationList = ResponseOf<typeof sharingContracts.ListPublicApplications>;
+export type PublicApplication = PublicApplicationList['items'][number];
+export type PublicAnswerBody = BodyOf<typeof sharingContracts.AnswerPublicApplication>;
+export type PublicExtensionBody = BodyOf<typeof sharingContracts.ExtendPublicApplication>;
+export type PublicApplicationResult = ResponseOf<typeof sharingContracts.AnswerPublicApplication>;
 
 // ---- publication (发布) ----
 export type ReleaseList = ResponseOf<typeof publicationContracts.ListReleases>;

@@ -70,4 +70,50 @@ export const workPageRoutes: RouteRecordRaw[] = [
   // 保密自查 (R20.1): a custodian or requesting department files; supervisors and organisers watch and close items.
   { path: '/self-inspections/file', name: 'fileSelfInspection', component: () => import('./pages/supervision/FileSelfInspectionPage.vue'), meta: { title: '保密自查填报', roles: filing } },
   { path: '/self-inspections', name: 'selfInspections', component: () => import('./pages/supervision/SelfInspectionsPage.vue'), meta: { title: '保密自查情况', roles: watching } },
+  ...sharingChainRoutes(),
 ];
+
+/** 离线共享、利用情况报告、衍生产品与公众申请（R16.2、R16.3、R17.1、R18.2、R19.1）: the requester's and the organiser's pages. */
+function sharingChainRoutes(): RouteRecordRaw[] {
+  const organiser: Role[] = ['reviewer'];
+  return [
+    { path: '/sharing/use-reports', name: 'sharingUseReports', component: () => import('./pages/sharing/UseReportsPage.vue'), meta: { title: '利用情况报告', roles: requester } },
+    {
+      path: '/sharing/grants/:grantId/use-report',
+      name: 'fileUseReport',
+      component: () => import('./pages/sharing/FileUseReportPage.vue'),
+      meta: { title: '报送利用情况报告', parent: 'sharingUseReports', roles: requester },
+      props: true,
+    },
+    {
+      path: '/sharing/use-reports/addressed',
+      name: 'sharingUseReportsAddressed',
+      component: () => import('./pages/sharing/UseReportsPage.vue'),
+      meta: { title: '收到的利用情况报告', roles: organiser },
+      props: { side: 'addressed' },
+    },
+    { path: '/sharing/derived-products', name: 'derivedProducts', component: () => import('./pages/sharing/DerivedProductsPage.vue'), meta: { title: '衍生产品', roles: requester } },
+    {
+      path: '/sharing/grants/:grantId/derived-products/new',
+      name: 'registerDerived',
+      component: () => import('./pages/sharing/RegisterDerivedPage.vue'),
+      meta: { title: '登记衍生产品', parent: 'derivedProducts', roles: requester },
+      props: true,
+    },
+    {
+      path: '/sharing/derived-products/addressed',
+      name: 'derivedProductsAddressed',
+      component: () => import('./pages/sharing/DerivedProductsPage.vue'),
+      meta: { title: '衍生产品保密审查', roles: organiser },
+      props: { side: 'addressed' },
+    },
+    { path: '/sharing/public-applications', name: 'publicApplications', component: () => import('./pages/sharing/PublicApplicationsPage.vue'), meta: { title: '公众申请', roles: organiser } },
+    {
+      path: '/sharing/public-applications/:applicationId',
+      name: 'publicApplication',
+      component: () => import('./pages/sharing/PublicApplicationPage.vue'),
+      meta: { title: '公众申请详情', parent: 'publicApplications' },
+      props: true,
+    },
+  ];
+}
