@@ -21,6 +21,20 @@ export const uploadsCors = {
 } as const;
 
 /**
+ * The signed confidentiality agreement's scan (R17.1, issue 13): the console PUTs it from the browser to the
+ * documents bucket with the presigned URL of POST /sharing/applications/{id}/confidentiality-scan, which signs the
+ * Content-Type (a PDF or image type is no CORS-safelisted value, so the preflight asks for it) beside the checksum
+ * and If-None-Match. PUT only, nothing exposed. The local cloud's S3 front answers the documents bucket with it;
+ * on AWS the documents bucket does not carry it yet (the scan is then uploaded with the CLI or curl).
+ */
+export const scanUploadCors = {
+  methods: ['PUT'],
+  allowedHeaders: ['content-type', 'x-amz-checksum-sha256', 'if-none-match'],
+  exposedHeaders: ['x-amz-request-id'],
+  maxAgeSeconds: 600,
+} as const;
+
+/**
  * Where the uploads bucket's presigned URLs point on AWS (the origin the console's CSP must let it connect to):
  * virtual-hosted style at the regional endpoint — the SDK's choice for a bucket name without dots
  * (`<prefix>-uploads-<account>-<region>`) when no emulator endpoint is set (adapters/s3-uploads.ts).

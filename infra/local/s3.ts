@@ -48,7 +48,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { uploadsCors } from '../constructs/uploads-cors.ts';
+import { scanUploadCors, uploadsCors } from '../constructs/uploads-cors.ts';
 import { once } from 'node:events';
 
 const require = createRequire(import.meta.url);
@@ -484,8 +484,11 @@ async function completeMultipartUpload(store: LocalS3Store, bucket: string, key:
  * is answered here (true): allowed, or 403 as S3 answers one the rule does not cover (another origin, method or
  * header). Otherwise the headers are added for an allowed origin and the request goes on (false).
  */
-export function cors(req: IncomingMessage, res: ServerResponse, consoleOrigins: readonly string[]): boolean {
+export function cors(req: IncomingMessage, res: ServerResponse, consoleOrigins: readonly string[], scanBuckets: readonly string[] = []): boolean {
   const origin = req.headers.origin;
+  // The documents bucket takes the confidentiality scan's PUT only (scanUploadCors); every other bucket the upload's rule.
+  const bucket = decodeURIComponent((req.url ?? '/').split('?')[0]!.split('/')[1] ?? '');
+  const rule: { readonly methods: readonly string[]; readonly allowedHeaders: readonly string[]; readonly exposedHeaders: readonly string[]; readonly maxAgeSeconds: number } = scanBuckets.includes(bucket) ? scanUploadCors : uploadsCors;
   const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
   const allowed = origin !== undefined && consoleOrigins.includes(origin);
   if (preflight) {
@@ -494,8 +497,8 @@ export function cors(req: IncomingMessage, res: ServerResponse, consoleOrigins: 
       .split(',')
       .map((h) => h.trim().toLowerCase())
       .filter((h) => h !== '');
-    const known: readonly string[] = uploadsCors.allowedHeaders;
-    const methods: readonly string[] = uploadsCors.methods;
+    const known: readonly string[] = rule.allowedHeaders;
+    const methods: readonly string[] = rule.methods;
     if (!allowed || !methods.includes(method) || !asked.every((h) => known.includes(h))) {
       const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessForbidden</Code><Message>CORSResponse: This CORS request is not allowed.</Message></Error>';
       res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
@@ -504,10 +507,10 @@ export function cors(req: IncomingMessage, res: ServerResponse, consoleOrigins: 
     }
     res.writeHead(200, {
       'access-control-allow-origin': origin,
-      'access-control-allow-methods': uploadsCors.methods.join(', '),
+      'access-control-allow-methods': rule.methods.join(', '),
       ...(asked.length > 0 ? { 'access-control-allow-headers': asked.join(', ') } : {}),
-      'access-control-expose-headers': uploadsCors.exposedHeaders.join(', '),
-      'access-control-max-age': String(uploadsCors.maxAgeSeconds),
+      'access-control-expose-headers': rule.exposedHeaders.join(', '),
+      'access-control-max-age': String(rule.maxAgeSeconds),
       vary: 'Origin, Access-Control-Request-Headers, Access-Control-Request-Method',
     });
     res.end();
@@ -515,7 +518,7 @@ export function cors(req: IncomingMessage, res: ServerResponse, consoleOrigins: 
   }
   if (allowed) {
     res.setHeader('access-control-allow-origin', origin);
-    res.setHeader('access-control-expose-headers', uploadsCors.exposedHeaders.join(', '));
+    res.setHeader('access-control-expose-headers', rule.exposedHeaders.join(', '));
     res.setHeader('vary', 'Origin');
   }
   return false;
@@ -527,7 +530,7 @@ export function cors(req: IncomingMessage, res: ServerResponse, consoleOrigins: 
  * before): the presigned URLs' signed headers are proven by unit tests with
  * the real presigner instead.
  */
-export async function startLocalS3(opts: { port: number; dir: string; buckets: readonly string[]; consoleOrigins?: readonly string[] }): Promise<LocalS3> {
+export async function startLocalS3(opts: { port: number; dir: string; buckets: readonly string[]; consoleOrigins?: readonly string[]; scanBuckets?: readonly string[] }): Promise<LocalS3> {
   await mkdir(opts.dir, { recursive: true });
   const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
   // Any access key is accepted, as by every emulator here (s3rver knows only S3RVER and does not check V4 signatures).
@@ -544,7 +547,7 @@ export async function startLocalS3(opts: { port: number; dir: string; buckets: r
   const store = new LocalS3Store(opts.dir);
   const forward = app.callback();
   const server = createServer((req, res) => {
-    if (cors(req, res, opts.consoleOrigins ?? [])) return;
+    if (cors(req, res, opts.consoleOrigins ?? [], opts.scanBuckets ?? [])) return;
     handle(store, req, res).then(
       (done) => {
         if (!done) forward(req, res);

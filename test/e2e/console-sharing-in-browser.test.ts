@@ -26,9 +26,9 @@ const fieldError = (page: Page, label: string) => page.locator('.el-form-item').
 const chinaDay = (plusDays = 0) => new Date(Date.now() + plusDays * 86_400_000 + 8 * 3_600_000).toISOString().slice(0, 10);
 const sha256 = (b: string | Buffer) => createHash('sha256').update(b).digest('hex');
 
-/** A verified 公开 result of the `valid` fixture, catalogued by zhang.wei (440000-CUS) and copied into custody as the transfer does. */
-async function publicResultInCustody(): Promise<string> {
-  const { submissionId, name, since } = await submit('valid', { classification: 'public' });
+/** A verified result of the `valid` fixture, catalogued by zhang.wei (440000-CUS) and copied into custody as the transfer does. */
+async function resultInCustody(classification: 'public' | 'internal'): Promise<string> {
+  const { submissionId, name, since } = await submit('valid', { classification });
   const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 30_000 });
   await versionStatus(submissionId, 1, ['awaitingReview']);
   expect((await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
@@ -40,11 +40,11 @@ async function publicResultInCustody(): Promise<string> {
   return resultNumber;
 }
 
-/** 罗欣 applies (online or offline) for the result; 陈静 approves through the emailed task (the one naming this application). */
-async function approvedApplication(resultNumber: string, channel: 'online' | 'offline'): Promise<string> {
+/** 罗欣 (or `user`) applies (online or offline) for the result; 陈静 approves through the emailed task (the one naming this application). */
+async function approvedApplication(resultNumber: string, channel: 'online' | 'offline', user = 'luo.xin'): Promise<string> {
   const since = new Date();
   const applied = await api('POST', '/sharing/applications', {
-    token: await tokenOf('luo.xin'),
+    token: await tokenOf(user),
     body: {
       results: [{ resultNumber }],
       purpose: '编制全省水资源综合规划，需叠加土地利用现状',
@@ -71,7 +71,7 @@ async function approvedApplication(resultNumber: string, channel: 'online' | 'of
 let resultNumber = '';
 beforeAll(async () => {
   await openBrowser();
-  resultNumber = await publicResultInCustody();
+  resultNumber = await resultInCustody('public');
 }, 240_000);
 afterAll(closeBrowser);
 
@@ -205,6 +205,45 @@ describe('R16.2 R17.1 issue 13/16 the offline chain in the console: the custodia
     expect(app.reviews[0].offline.handovers[0]).toMatchObject({ custodianOrg: '440000-CUS', date: chinaDay(), collector: { name: '罗欣', idNumberMasked: '4401**********5678' }, media: { type: 'opticalDisc', serial: 'GD-GP-0007' } });
     expect(app.reviews[0].offline.handovers[0].files).toHaveLength(files.length);
     expect(JSON.stringify(app)).not.toContain(fullId);
+  }, 300_000);
+});
+
+describe('R17.1 issue 13/16 the signed confidentiality agreement in the console: uploaded from the browser, checked at the hand-over', () => {
+  it('huang.wei picks the signed scan: its SHA-256 is computed in the page, the presigned PUT stores it, the application shows it declared; zhang.wei’s hand-over then verifies the stored bytes against it', async () => {
+    // prepare: an approved offline application for a 内部 result (a 保密协议 is required)
+    const internal = await resultInCustody('internal');
+    const applicationId = await approvedApplication(internal, 'offline', 'huang.wei');
+    const huang = await tokenOf('huang.wei');
+    const offline = await eventually(async () => (await api('GET', `/sharing/applications/${applicationId}`, { token: huang })).body.application?.reviews?.[0]?.offline, 'the offline documents', 30_000);
+    const scan = Buffer.from('%PDF-1.7\n% 双方签字盖章的保密协议扫描件（浏览器上传）\n%%EOF\n');
+
+    // act
+    const page = await signedIn('huang.wei', `sharing/applications/${applicationId}`);
+    const chain = page.getByTestId('offline-440000-NR');
+    await chain.getByTestId('scan-state').waitFor();
+    const before = await chain.getByTestId('scan-state').innerText();
+    await chain.getByLabel('选择扫描件（PDF、JPEG、PNG，不超过 20 MB）').setInputFiles({ name: '保密协议签署件.pdf', mimeType: 'application/pdf', buffer: scan });
+    await chain.getByTestId('scan-sha256').waitFor();
+    const shown = await chain.getByTestId('scan-sha256').innerText();
+    await chain.getByRole('button', { name: '上传扫描件' }).click();
+    await chain.getByTestId('scan-done').waitFor();
+    await chain.getByTestId('scan-state').getByText('已申报').waitFor();
+    const after = await chain.getByTestId('scan-state').innerText();
+    await checkPage(page, 'sharing-confidentiality-scan');
+    await page.context().close();
+    const files = (offline.files as Array<{ resultNumber: string; path: string; sha256: string }>).map((f) => ({ resultNumber: f.resultNumber, path: f.path, sha256: f.sha256 }));
+    const handover = await api('POST', `/sharing/applications/${applicationId}/handover`, {
+      token: await tokenOf('zhang.wei'),
+      body: { collector: { name: '黄伟', organisation: '广州市规划和自然资源局', idType: 'residentIdCard', idNumberMasked: '4401**********5678' }, date: chinaDay(), media: { type: 'classifiedUsb', serial: 'GZ-SM-U-0043' }, files },
+    });
+
+    // assess
+    expect(offline.confidentialityRequired).toBe(true);
+    expect(before).toContain('尚未上传');
+    expect(shown).toContain(sha256(scan));
+    expect(after).toContain(sha256(scan));
+    expect(handover.status).toBe(200);
+    expect(handover.body.application.reviews[0].offline.scan).toMatchObject({ sha256: sha256(scan), size: scan.byteLength, contentType: 'application/pdf', requestedBy: 'huang.wei', verified: true });
   }, 300_000);
 });
 
