@@ -46,12 +46,12 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
   // over the limit anyway (≈ 640 KB), so the machine keeps one render step (docs/performance.md).
   // Session 7's merges after that: DecideHumanTask 245 → 252.2 KB (the derivedProductReview kind, the publication
   // joint-refusal card, the correction's problem keys in the submission adapter) — a regression to take back.
+  // Session 8: taken back (252.2 → 241.6 KB): the kinds build the submission adapter's reads and verification
+  // outcomes only (DynamoSubmissionOutcomes), not the whole store with its upload, seal, correction and transfer writes.
   ses: {
-    DecideHumanTask: 253,
     RenderBulletin: 731,
   },
   smtp: {
-    DecideHumanTask: 253,
     RenderBulletin: 731,
   },
 };
