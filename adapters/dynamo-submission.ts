@@ -5,7 +5,7 @@ import type { AuditChainStore, TransactItem } from '#adapters/dynamo-audit.ts';
 import { envNames, requireEnv } from '#adapters/config.ts';
 import { ConflictError, ValidationError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
-import type { Page, ReturnRecord, SubmissionStore } from '#shared/ports/submission.ts';
+import type { Page, ReturnRecord, SubmissionOutcomeStore, SubmissionStore } from '#shared/ports/submission.ts';
 import {
   submissionSchema,
   surveyTaskSchema,
@@ -112,6 +112,11 @@ export function submissionStoreFromEnv(env: NodeJS.ProcessEnv = process.env): Dy
   return new DynamoSubmissionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env)));
 }
 
+/** The reads and verification outcomes only (the human-task kinds: runtime/ports/human-task-kinds.ts). */
+export function submissionOutcomesFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoSubmissionOutcomes {
+  return new DynamoSubmissionOutcomes(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env)));
+}
+
 function strip(item: Item): Item {
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
   return rest;
@@ -143,10 +148,15 @@ const eventSuffix = (i: number) => `${String(i).padStart(2, '0')}${randomBytes(3
  * The submission context's registry items (key design: adapters/dynamo.ts).
  * Every write is one auditedWrite transaction: the change, its timeline
  * events and its audit record commit together or not at all.
+ *
+ * Two classes (issue 10, 250 KB per Lambda): the reads and the verification outcomes the
+ * human-task kinds need (SubmissionOutcomeStore), and the whole store on top of them. A
+ * bundle that builds only the outcomes (runtime/ports/human-task-kinds.ts) carries none of
+ * the tasks, uploads, seal, correction and transfer writes: esbuild drops a class, never a method.
  */
-export class DynamoSubmissionStore implements SubmissionStore {
-  private readonly table: string;
-  private readonly db: RegistryAccess;
+export class DynamoSubmissionOutcomes implements SubmissionOutcomeStore {
+  protected readonly table: string;
+  protected readonly db: RegistryAccess;
 
   constructor(db: RegistryAccess) {
     // Clocks and bulletin counters ride in each event's own transaction (issue 14).
@@ -154,27 +164,9 @@ export class DynamoSubmissionStore implements SubmissionStore {
     this.table = db.table;
   }
 
-  // ---- reads ---------------------------------------------------------------------
-
   async getTask(taskId: string): Promise<SurveyTask | undefined> {
     const item = await this.db.get(keys.surveyTask(taskId));
     return item ? surveyTaskSchema.parse(strip(item)) : undefined;
-  }
-
-  async listTasks(q: { by: 'organiser' | 'implementer'; org: string; limit: number; cursor?: string }): Promise<Page<SurveyTask>> {
-    const index = q.by === 'organiser' ? 'gsi1' : 'gsi2';
-    const pk = q.by === 'organiser' ? `ORGTASKS#${q.org}` : `IMPLTASKS#${q.org}`;
-    const out = await this.db.query({
-      index,
-      pk,
-      forward: false,
-      limit: q.limit,
-      ...(q.cursor ? { startKey: decodeCursor(q.cursor, index, pk) } : {}),
-    });
-    return {
-      items: out.items.map((i) => surveyTaskSchema.parse(strip(i))),
-      ...(out.lastKey ? { cursor: encodeCursor(out.lastKey) } : {}),
-    };
   }
 
   async getSubmission(submissionId: string): Promise<Submission | undefined> {
@@ -182,28 +174,9 @@ export class DynamoSubmissionStore implements SubmissionStore {
     return item ? submissionSchema.parse(strip(item)) : undefined;
   }
 
-  async listSubmissionsOfTask(taskId: string): Promise<Submission[]> {
-    return (await this.all({ index: 'gsi1', pk: `TASKSUBS#${taskId}` })).map((i) => submissionSchema.parse(strip(i)));
-  }
-
   async getVersion(submissionId: string, n: number): Promise<Version | undefined> {
     const item = await this.db.get(keys.submissionVersion(submissionId, n));
     return item ? versionSchema.parse(strip(item)) : undefined;
-  }
-
-  /** Versions by GetItem 1..currentVersion: a Query on V# would also read every file item. */
-  async listVersions(submissionId: string): Promise<Version[]> {
-    const submission = await this.getSubmission(submissionId);
-    if (!submission) return [];
-    const ns = Array.from({ length: submission.currentVersion }, (_, i) => i + 1);
-    const versions = await Promise.all(ns.map((n) => this.getVersion(submissionId, n)));
-    return versions.filter((v): v is Version => v !== undefined);
-  }
-
-  async getFile(submissionId: string, n: number, manifestId: string, path: string): Promise<VersionFile | undefined> {
-    const item = await this.db.get(keys.versionFile(submissionId, n, path));
-    if (!item || item['manifestId'] !== manifestId) return undefined;
-    return versionFileSchema.parse(strip(item));
   }
 
   async listFiles(submissionId: string, n: number, manifestId: string, page: { after?: string; limit?: number } = {}): Promise<VersionFile[]> {
@@ -224,7 +197,7 @@ export class DynamoSubmissionStore implements SubmissionStore {
     return items.map((i) => timelineEventSchema.parse(strip(i)));
   }
 
-  private async all(q: { index?: 'gsi1' | 'gsi2'; pk: string; skPrefix?: string }): Promise<Item[]> {
+  protected async all(q: { index?: 'gsi1' | 'gsi2'; pk: string; skPrefix?: string }): Promise<Item[]> {
     const items: Item[] = [];
     let startKey: Item | undefined;
     do {
@@ -235,17 +208,15 @@ export class DynamoSubmissionStore implements SubmissionStore {
     return items;
   }
 
-  // ---- item builders -----------------------------------------------------------------
-
-  private put(item: Item, condition = 'attribute_not_exists(pk)'): TransactItem {
+  protected put(item: Item, condition = 'attribute_not_exists(pk)'): TransactItem {
     return { Put: { TableName: this.table, Item: item, ConditionExpression: condition } };
   }
 
-  private eventItems(events: readonly TimelineEvent[]): AuditedItem[] {
+  protected eventItems(events: readonly TimelineEvent[]): AuditedItem[] {
     return events.map((e, i) => ({ item: this.put({ ...keys.submissionEvent(e.submissionId, e.at, eventSuffix(i)), ...e }) }));
   }
 
-  private update(key: Key, set: Record<string, unknown>, condition: string, extra: { values?: Record<string, unknown>; remove?: string[]; names?: Record<string, string> } = {}): TransactItem {
+  protected update(key: Key, set: Record<string, unknown>, condition: string, extra: { values?: Record<string, unknown>; remove?: string[]; names?: Record<string, string> } = {}): TransactItem {
     // Every #name the condition mentions is declared; DynamoDB refuses undeclared and unused names alike.
     const names: Record<string, string> = { ...extra.names };
     for (const m of condition.matchAll(/#(\w+)/g)) names[`#${m[1]}`] = m[1]!;
@@ -274,6 +245,123 @@ export class DynamoSubmissionStore implements SubmissionStore {
     };
   }
 
+  async recordAwaitingReview(input: { submissionId: string; n: number; reviewTaskId: string; at: string; events: TimelineEvent[] }, entry: AuditEntry): Promise<void> {
+    await this.db.write(
+      [
+        {
+          item: this.update(
+            keys.submissionVersion(input.submissionId, input.n),
+            { status: 'awaitingReview', reviewTaskId: input.reviewTaskId, reviewRequestedAt: input.at },
+            '#status IN (:sealed, :verifying)',
+            { values: { ':sealed': 'sealed', ':verifying': 'verifying' } },
+          ),
+          onConditionFailed: () => new VersionStateChangedError(input.n),
+        },
+        ...this.eventItems(input.events),
+      ],
+      entry,
+    );
+  }
+
+  private decided(submissionId: string, n: number, set: Record<string, unknown>): AuditedItem {
+    return {
+      item: this.update(keys.submissionVersion(submissionId, n), set, '#status IN (:sealed, :verifying, :awaitingReview)', {
+        values: { ':sealed': 'sealed', ':verifying': 'verifying', ':awaitingReview': 'awaitingReview' },
+      }),
+      onConditionFailed: () => new VersionStateChangedError(n),
+    };
+  }
+
+  async recordReturn(input: ReturnRecord, entry: AuditEntry): Promise<void> {
+    await this.db.write(
+      [
+        this.decided(input.submissionId, input.n, {
+          status: 'returned',
+          decision: 'returned',
+          decidedBy: input.decidedBy,
+          decidedAt: input.at,
+          reasons: input.reasons,
+          defects: input.defects,
+          defectCount: input.defectCount,
+          reportKey: input.reportKey,
+        }),
+        {
+          item: this.update(keys.submission(input.submissionId), { status: 'returned', returnedAt: input.at, resubmissionDue: input.resubmissionDue }, '#currentVersion = :n', {
+            values: { ':n': input.n },
+          }),
+          onConditionFailed: () => new VersionStateChangedError(input.n),
+        },
+        ...this.eventItems(input.events),
+      ],
+      entry,
+    );
+  }
+
+  async recordVerified(
+    input: { submissionId: string; n: number; at: string; decidedBy: string; reportKey?: string; transferDue?: string; transferRequired: boolean; events: TimelineEvent[] },
+    entry: AuditEntry,
+  ): Promise<void> {
+    await this.db.write(
+      [
+        this.decided(input.submissionId, input.n, { status: 'verified', decision: 'verified', decidedBy: input.decidedBy, decidedAt: input.at, reportKey: input.reportKey }),
+        {
+          item: this.update(
+            keys.submission(input.submissionId),
+            { status: 'verified', verifiedAt: input.at, transferRequired: input.transferRequired, transferDue: input.transferDue },
+            '#currentVersion = :n',
+            { values: { ':n': input.n } },
+          ),
+          onConditionFailed: () => new VersionStateChangedError(input.n),
+        },
+        ...this.eventItems(input.events),
+      ],
+      entry,
+    );
+  }
+
+  async appendEvents(_submissionId: string, events: TimelineEvent[], entry: AuditEntry): Promise<void> {
+    await this.db.write(this.eventItems(events), entry);
+  }
+}
+
+/** The whole store: DynamoSubmissionOutcomes and every other write of the submission context. */
+export class DynamoSubmissionStore extends DynamoSubmissionOutcomes implements SubmissionStore {
+
+  async listTasks(q: { by: 'organiser' | 'implementer'; org: string; limit: number; cursor?: string }): Promise<Page<SurveyTask>> {
+    const index = q.by === 'organiser' ? 'gsi1' : 'gsi2';
+    const pk = q.by === 'organiser' ? `ORGTASKS#${q.org}` : `IMPLTASKS#${q.org}`;
+    const out = await this.db.query({
+      index,
+      pk,
+      forward: false,
+      limit: q.limit,
+      ...(q.cursor ? { startKey: decodeCursor(q.cursor, index, pk) } : {}),
+    });
+    return {
+      items: out.items.map((i) => surveyTaskSchema.parse(strip(i))),
+      ...(out.lastKey ? { cursor: encodeCursor(out.lastKey) } : {}),
+    };
+  }
+
+  async listSubmissionsOfTask(taskId: string): Promise<Submission[]> {
+    return (await this.all({ index: 'gsi1', pk: `TASKSUBS#${taskId}` })).map((i) => submissionSchema.parse(strip(i)));
+  }
+
+  /** Versions by GetItem 1..currentVersion: a Query on V# would also read every file item. */
+  async listVersions(submissionId: string): Promise<Version[]> {
+    const submission = await this.getSubmission(submissionId);
+    if (!submission) return [];
+    const ns = Array.from({ length: submission.currentVersion }, (_, i) => i + 1);
+    const versions = await Promise.all(ns.map((n) => this.getVersion(submissionId, n)));
+    return versions.filter((v): v is Version => v !== undefined);
+  }
+
+  async getFile(submissionId: string, n: number, manifestId: string, path: string): Promise<VersionFile | undefined> {
+    const item = await this.db.get(keys.versionFile(submissionId, n, path));
+    if (!item || item['manifestId'] !== manifestId) return undefined;
+    return versionFileSchema.parse(strip(item));
+  }
+
   /** The version is still open: every upload-state write carries this check (R10.1: sealed is immutable). */
   private versionOpen(submissionId: string, version: Version): AuditedItem {
     return {
@@ -289,8 +377,6 @@ export class DynamoSubmissionStore implements SubmissionStore {
       onConditionFailed: () => new VersionSealedError(version.n, 'sealed'),
     };
   }
-
-  // ---- tasks --------------------------------------------------------------------------
 
   async createTask(task: SurveyTask, entry: AuditEntry): Promise<void> {
     const sk = `TASK#${task.createdAt}#${task.taskId}`;
@@ -350,8 +436,6 @@ export class DynamoSubmissionStore implements SubmissionStore {
       entry,
     );
   }
-
-  // ---- submissions and versions --------------------------------------------------------
 
   async createSubmission(input: { submission: Submission; version?: Version; files: VersionFile[]; events: TimelineEvent[] }, entry: AuditEntry): Promise<void> {
     const { submission, version } = input;
@@ -444,8 +528,6 @@ export class DynamoSubmissionStore implements SubmissionStore {
     );
   }
 
-  // ---- uploads -------------------------------------------------------------------------
-
   async recordMultipartStarts(submissionId: string, version: Version, starts: Array<{ path: string; uploadId: string }>, event: TimelineEvent, entry: AuditEntry): Promise<void> {
     await this.db.write(
       [
@@ -504,8 +586,6 @@ export class DynamoSubmissionStore implements SubmissionStore {
       entry,
     );
   }
-
-  // ---- seal and outcomes -------------------------------------------------------------------
 
   async sealVersion(
     input: { submission: Submission; n: number; at: string; by: string; executionName: string; events: TimelineEvent[] },
@@ -570,80 +650,6 @@ export class DynamoSubmissionStore implements SubmissionStore {
     );
   }
 
-  async recordAwaitingReview(input: { submissionId: string; n: number; reviewTaskId: string; at: string; events: TimelineEvent[] }, entry: AuditEntry): Promise<void> {
-    await this.db.write(
-      [
-        {
-          item: this.update(
-            keys.submissionVersion(input.submissionId, input.n),
-            { status: 'awaitingReview', reviewTaskId: input.reviewTaskId, reviewRequestedAt: input.at },
-            '#status IN (:sealed, :verifying)',
-            { values: { ':sealed': 'sealed', ':verifying': 'verifying' } },
-          ),
-          onConditionFailed: () => new VersionStateChangedError(input.n),
-        },
-        ...this.eventItems(input.events),
-      ],
-      entry,
-    );
-  }
-
-  private decided(submissionId: string, n: number, set: Record<string, unknown>): AuditedItem {
-    return {
-      item: this.update(keys.submissionVersion(submissionId, n), set, '#status IN (:sealed, :verifying, :awaitingReview)', {
-        values: { ':sealed': 'sealed', ':verifying': 'verifying', ':awaitingReview': 'awaitingReview' },
-      }),
-      onConditionFailed: () => new VersionStateChangedError(n),
-    };
-  }
-
-  async recordReturn(input: ReturnRecord, entry: AuditEntry): Promise<void> {
-    await this.db.write(
-      [
-        this.decided(input.submissionId, input.n, {
-          status: 'returned',
-          decision: 'returned',
-          decidedBy: input.decidedBy,
-          decidedAt: input.at,
-          reasons: input.reasons,
-          defects: input.defects,
-          defectCount: input.defectCount,
-          reportKey: input.reportKey,
-        }),
-        {
-          item: this.update(keys.submission(input.submissionId), { status: 'returned', returnedAt: input.at, resubmissionDue: input.resubmissionDue }, '#currentVersion = :n', {
-            values: { ':n': input.n },
-          }),
-          onConditionFailed: () => new VersionStateChangedError(input.n),
-        },
-        ...this.eventItems(input.events),
-      ],
-      entry,
-    );
-  }
-
-  async recordVerified(
-    input: { submissionId: string; n: number; at: string; decidedBy: string; reportKey?: string; transferDue?: string; transferRequired: boolean; events: TimelineEvent[] },
-    entry: AuditEntry,
-  ): Promise<void> {
-    await this.db.write(
-      [
-        this.decided(input.submissionId, input.n, { status: 'verified', decision: 'verified', decidedBy: input.decidedBy, decidedAt: input.at, reportKey: input.reportKey }),
-        {
-          item: this.update(
-            keys.submission(input.submissionId),
-            { status: 'verified', verifiedAt: input.at, transferRequired: input.transferRequired, transferDue: input.transferDue },
-            '#currentVersion = :n',
-            { values: { ':n': input.n } },
-          ),
-          onConditionFailed: () => new VersionStateChangedError(input.n),
-        },
-        ...this.eventItems(input.events),
-      ],
-      entry,
-    );
-  }
-
   async recordTransferred(input: { submissionId: string; n: number; at: string; events: TimelineEvent[] }, entry: AuditEntry): Promise<void> {
     await this.db.write(
       [
@@ -697,10 +703,6 @@ export class DynamoSubmissionStore implements SubmissionStore {
       ],
       entry,
     );
-  }
-
-  async appendEvents(_submissionId: string, events: TimelineEvent[], entry: AuditEntry): Promise<void> {
-    await this.db.write(this.eventItems(events), entry);
   }
 
   async recordCustodyCopy(event: TimelineEvent, entry: AuditEntry): Promise<void> {

@@ -11,7 +11,7 @@
  *    (DynamoSupervisionStore: key queries on SUPCOUNT#<org>) over an in-memory
  *    registry; items read are what its queries return.
  * 2. Build time of a national bulletin over 3,000 county-level units (31
- *    provinces, 12 months of counters each): figures, ECharts SVG, HTML and the
+ *    provinces, 12 months of counters each): figures, SVG charts, HTML and the
  *    exceljs workbook, against writing the same workbook alone (the ratio).
  */
 import { performance } from 'node:perf_hooks';

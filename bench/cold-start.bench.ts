@@ -25,7 +25,8 @@ import { comparison, interleaved } from './compare.ts';
 import type { BenchResult } from './run.ts';
 
 // PingWait: a mail sender, which now imports the Lambda client to hand its mail to SendMail (issue 10).
-export const coldStartFunctions = ['HealthCheck', 'GetSubmission', 'DecideHumanTask', 'PingWait'] as const;
+// RenderBulletin: the bulletin's charts and workbook writers (d3 and write-excel-file since session 8).
+export const coldStartFunctions = ['HealthCheck', 'GetSubmission', 'DecideHumanTask', 'PingWait', 'RenderBulletin'] as const;
 
 /** Milliseconds to import one module in a fresh process (its own clock, Node start-up excluded). */
 export function coldImportMs(file: string): number {

@@ -44,13 +44,28 @@ export interface FileHash {
 const workerSource = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { openSync, readSync, closeSync } = require('node:fs');
+const { openSync, readSync, closeSync, fstatSync } = require('node:fs');
 let buffer = Buffer.alloc(0);
 parentPort.on('message', (job) => {
   let fd;
   try {
     if (buffer.length !== job.chunkBytes) buffer = Buffer.allocUnsafe(job.chunkBytes);
     fd = openSync(job.path, 'r');
+    if (job.range) {
+      // One part: its bytes only, read at their offset; the file's size and mtime after, to tell a file changed since the manifest.
+      const hash = createHash('sha256');
+      let at = job.range.start;
+      const end = job.range.start + job.range.length;
+      while (at < end) {
+        const n = readSync(fd, buffer, 0, Math.min(buffer.length, end - at), at);
+        if (n === 0) break;
+        hash.update(n === buffer.length ? buffer : buffer.subarray(0, n));
+        at += n;
+      }
+      const st = fstatSync(fd);
+      parentPort.postMessage({ id: job.id, range: { sha256: hash.digest('hex'), read: at - job.range.start, size: st.size, mtimeMs: st.mtimeMs } });
+      return;
+    }
     const whole = createHash('sha256');
     const parts = [];
     const partSize = job.partSize || 0;
@@ -92,10 +107,21 @@ interface Job {
   readonly onBytes?: (n: number) => void;
 }
 
+/** The SHA-256 of one byte range of a file (a multipart part), with the file's size and mtime when it was read. */
+export interface RangeHash {
+  /** Lowercase hex. */
+  readonly sha256: string;
+  /** Bytes hashed (less than asked when the file got shorter). */
+  readonly read: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
 interface WorkerReply {
   readonly id: number;
   readonly bytes?: number;
   readonly done?: { sha256: string; size: number; parts?: string[] };
+  readonly range?: RangeHash;
   readonly error?: { message: string; code?: string; syscall?: string; path?: string };
 }
 
@@ -114,9 +140,18 @@ class HashPool {
 
   /** Hashes on worker `slot` (the caller keeps one file per worker in flight). */
   run(slot: number, job: Job): Promise<FileHash> {
+    return this.post(slot, job, { path: job.path, partSize: job.partSize, chunkBytes: job.chunkBytes }) as Promise<FileHash>;
+  }
+
+  /** Hashes one byte range on worker `slot`. */
+  range(slot: number, path: string, range: { start: number; length: number }, chunkBytes: number): Promise<RangeHash> {
+    return this.post(slot, { path, chunkBytes }, { path, range, chunkBytes }) as Promise<RangeHash>;
+  }
+
+  private post(slot: number, job: Job, message: Record<string, unknown>): Promise<FileHash | RangeHash> {
     const worker = this.workers[slot] as Worker;
     const id = (this.nextId += 1);
-    return new Promise<FileHash>((resolve, reject) => {
+    return new Promise<FileHash | RangeHash>((resolve, reject) => {
       const cleanup = () => {
         worker.off('message', onMessage);
         worker.off('error', onError);
@@ -126,6 +161,9 @@ class HashPool {
         if (reply.id !== id) return;
         if (reply.bytes !== undefined) {
           job.onBytes?.(reply.bytes);
+        } else if (reply.range) {
+          cleanup();
+          resolve(reply.range);
         } else if (reply.done) {
           cleanup();
           const { sha256, size, parts } = reply.done;
@@ -147,7 +185,7 @@ class HashPool {
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      worker.postMessage({ id, path: job.path, partSize: job.partSize, chunkBytes: job.chunkBytes });
+      worker.postMessage({ id, ...message });
     });
   }
 
@@ -231,4 +269,54 @@ export async function hashFiles(
   } finally {
     await pool.close();
   }
+}
+
+export interface PartRange {
+  readonly path: string;
+  readonly start: number;
+  readonly length: number;
+}
+
+/**
+ * Multipart parts hashed ahead of their upload (issue 10): the upload's whole-file hashes are
+ * the manifest's and come first (the version is opened with them), but each part's SHA-256 is
+ * only needed when its URL is signed. So the parts are hashed here in the order they will be
+ * sent, `concurrency` at a time on worker threads, while the earlier parts are on the network:
+ * `results[i]` settles when part `i` is hashed (hashing outruns any network, so it stays ahead).
+ * The first failure stops the rest and rejects every unsettled result; `close` stops the workers.
+ */
+export function hashPartsAhead(
+  ranges: readonly PartRange[],
+  opts: { concurrency?: number; chunkBytes?: number; onHashed?: (index: number, hash: RangeHash) => void } = {},
+): { readonly results: ReadonlyArray<Promise<RangeHash>>; close(): Promise<void> } {
+  const chunkBytes = opts.chunkBytes ?? readChunkBytes;
+  const settle: Array<{ resolve: (h: RangeHash) => void; reject: (e: unknown) => void }> = [];
+  const results = ranges.map(
+    () =>
+      new Promise<RangeHash>((resolve, reject) => {
+        settle.push({ resolve, reject });
+      }),
+  );
+  // A result nobody awaits (the upload stopped first) must not surface as an unhandled rejection.
+  for (const r of results) r.catch(() => undefined);
+  if (ranges.length === 0) return { results, close: async () => undefined };
+  const concurrency = Math.max(1, Math.min(opts.concurrency ?? defaultHashConcurrency, ranges.length));
+  const pool = new HashPool(concurrency);
+  let closed = false;
+  const done = mapBounded(ranges, concurrency, async (range, index, slot) => {
+    if (closed) throw new Error('part hashing stopped');
+    const hash = await pool.range(slot, range.path, { start: range.start, length: range.length }, chunkBytes);
+    opts.onHashed?.(index, hash);
+    settle[index]?.resolve(hash);
+  }).catch((error: unknown) => {
+    for (const s of settle) s.reject(error);
+  });
+  return {
+    results,
+    async close() {
+      closed = true;
+      await pool.close();
+      await done;
+    },
+  };
 }

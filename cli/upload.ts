@@ -6,7 +6,7 @@ import { maxUrlsPerCall, uploadPlan } from '#shared/submission/upload-plan.ts';
 import type { SubmissionApi, UploadInstruction } from './api.ts';
 import { ApiError, CliError } from './errors.ts';
 import { followVerification, type FollowOptions } from './follow.ts';
-import { defaultHashConcurrency, hashFiles, mapBounded } from './hash.ts';
+import { defaultHashConcurrency, hashPartsAhead, mapBounded, type RangeHash } from './hash.ts';
 import { buildManifest, loadRoleRules, manifestFileName, previousRoles, writeManifest, type BuiltManifest, type CachedHash } from './manifest.ts';
 import { formatBytes, ProgressReporter, type ProgressOutput } from './progress.ts';
 import { defaultRetryPolicy, withRetry, type RetryPolicy } from './retry.ts';
@@ -32,7 +32,8 @@ import { checkPackageDir } from './walk.ts';
  *
  * Primary course:
  *  1. hash the package (reusing the state file's hashes of unchanged files),
- *     assign roles, write manifest.json;
+ *     assign roles, write manifest.json — whole files only: the parts of a
+ *     multipart file are hashed in step 3, ahead of their upload (issue 10);
  *  2. open the submission with the R9.2 catalogue — or, for a known
  *     submission, continue its open version, or open the next version of a
  *     returned one (R7.2), or, when it is already sealed, upload nothing;
@@ -69,6 +70,8 @@ export interface UploadDeps {
   readonly afterFileDone?: (count: number) => void | Promise<void>;
   /** Called after each part is recorded as done. */
   readonly afterPartDone?: (count: number) => void | Promise<void>;
+  /** Told of each part hashed for signing (step 3, on worker threads while earlier parts upload). */
+  readonly onPartHashed?: (path: string, partNumber: number) => void;
   /**
    * Called once the submission's version is known and named in the state
    * file: from then on a failure leaves something to resume, and running the
@@ -115,11 +118,8 @@ export async function runUpload(opts: UploadOptions, deps: UploadDeps): Promise<
     dir,
     rules: await loadRoleRules(dir, opts.rulesPath),
     keepRoles: await previousRoles(dir),
+    // Whole files only: a multipart file's parts are hashed while the earlier parts upload (sendAndComplete).
     cache: state.hashes,
-    partSizeOf: (size) => {
-      const plan = uploadPlan(size);
-      return plan.kind === 'multipart' ? plan.partSize : undefined;
-    },
     ...(cataloguePath ? { extraExcludes: [cataloguePath] } : {}),
     out: deps.out,
   });
@@ -289,8 +289,10 @@ interface Job {
   readonly partNumber?: number;
   readonly start: number;
   readonly length: number;
-  /** Hex SHA-256 of the part (multipart only). */
-  readonly partSha256?: string;
+  /** Hex SHA-256 of the part (multipart only): from the state file, or set when `partHash` settles. */
+  partSha256?: string;
+  /** The part being hashed (hashPartsFor): its URL is not asked for, so it is not sent, before this settles. */
+  partHash?: Promise<string>;
   target?: PutTarget & { expiresAt?: string };
   uploadId?: string;
 }
@@ -344,8 +346,8 @@ async function sendAndComplete(ctx: {
     for (const path of plan.done) if (!store.state.files[path]?.done) store.file(path).done = true;
     await store.save();
 
-    await ensurePartHashes(plan.multipart, built, entries, say);
     const jobs = jobsOf(plan, built, entries);
+    const hashing = hashPartsFor(jobs, plan.multipart, built, deps);
     const pendingFiles = plan.singles.length + plan.multipart.length;
     const pendingBytes = built.files.reduce((s, f) => s + f.size, 0) - plan.bytesDone;
     // Only what the server confirmed counts as uploaded; parts only the state file records are named as such.
@@ -464,7 +466,11 @@ async function sendAndComplete(ctx: {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, opts.parallel) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.max(1, opts.parallel) }, worker));
+    } finally {
+      await hashing.close();
+    }
     await store.flush();
     if (failure) {
       progress.finish('上传中断');
@@ -565,52 +571,72 @@ function checkSameFiles(files: readonly ManifestFile[], server: ReadonlyMap<stri
   }
 }
 
-/** Part hashes at the part size the API chose (the shared plan's, unless the API says otherwise). */
-async function ensurePartHashes(
-  multipart: readonly MultipartPlan[],
-  built: BuiltManifest,
-  entries: ReadonlyMap<string, { absolutePath: string }>,
-  say: (l: string) => void,
-): Promise<void> {
-  const stale = multipart.filter((m) => built.hashes[m.path]?.parts?.partSize !== m.partSize && m.partsToSend.length > 0);
-  if (stale.length === 0) return;
-  say(`按服务器确定的分片大小重新计算 ${stale.length} 个文件的分片校验值……`);
-  const results = await hashFiles(
-    stale.map((m) => ({ path: (entries.get(m.path) as { absolutePath: string }).absolutePath, partSize: m.partSize })),
-    { concurrency: defaultHashConcurrency },
-  );
-  stale.forEach((m, i) => {
-    const h = results[i];
-    const cached = built.hashes[m.path] as CachedHash;
-    if (!h || h.sha256 !== cached.sha256) throw new CliError('FILE_CHANGED', `文件 ${m.path} 在上传过程中被修改：请恢复原文件后重试`);
-    built.hashes[m.path] = { ...cached, ...(h.parts ? { parts: h.parts } : {}) };
-  });
-}
-
 function jobsOf(plan: UploadPlanResult, built: BuiltManifest, entries: ReadonlyMap<string, { absolutePath: string }>): Job[] {
   const jobs: Job[] = [];
   for (const s of plan.singles) {
     jobs.push({ path: s.path, absolutePath: (entries.get(s.path) as { absolutePath: string }).absolutePath, start: 0, length: s.size });
   }
   for (const m of plan.multipart) {
-    const shas = built.hashes[m.path]?.parts?.sha256 ?? [];
+    // Part hashes kept in the state file at this part size (an earlier run's) are used as they are.
+    const cached = built.hashes[m.path]?.parts;
+    const shas = cached?.partSize === m.partSize ? cached.sha256 : [];
     for (const p of m.partsToSend) {
       const start = (p - 1) * m.partSize;
       const sha = shas[p - 1];
-      if (!sha) throw new CliError('PART_HASH_MISSING', `缺少文件 ${m.path} 第 ${p} 个分片的校验值`);
       jobs.push({
         path: m.path,
         absolutePath: (entries.get(m.path) as { absolutePath: string }).absolutePath,
         partNumber: p,
         start,
         length: Math.min(m.partSize, m.size - start),
-        partSha256: sha,
+        ...(sha ? { partSha256: sha } : {}),
         ...(m.uploadId ? { uploadId: m.uploadId } : {}),
       });
     }
   }
   // Small files first would finish many quickly but leave the big ones for a long tail; path order keeps folders together.
   return jobs.sort((a, b) => (a.path === b.path ? (a.partNumber ?? 0) - (b.partNumber ?? 0) : a.path < b.path ? -1 : 1));
+}
+
+/**
+ * Starts hashing the parts whose SHA-256 is not known yet, in the order the jobs are sent, on worker threads
+ * (cli/hash.ts hashPartsAhead): each such job gets its `partHash`, which the URL queue awaits before it asks
+ * for the part's URL. A file whose size or mtime is no longer the manifest's stops the upload (FILE_CHANGED).
+ * When every part of a file was hashed, the hashes go to the state file's cache (at this part size), as an
+ * earlier CLI kept them.
+ */
+function hashPartsFor(jobs: Job[], multipart: readonly MultipartPlan[], built: BuiltManifest, deps: UploadDeps): { close(): Promise<void> } {
+  const toHash = jobs.filter((j) => j.partNumber !== undefined && j.partSha256 === undefined);
+  const hashing = hashPartsAhead(
+    toHash.map((j) => ({ path: j.absolutePath, start: j.start, length: j.length })),
+    { concurrency: defaultHashConcurrency },
+  );
+  const byPath = new Map<string, Array<Promise<string>>>();
+  toHash.forEach((job, i) => {
+    const cached = built.hashes[job.path] as CachedHash;
+    job.partHash = (hashing.results[i] as Promise<RangeHash>).then((h: RangeHash) => {
+      if (h.read !== job.length || h.size !== cached.size || h.mtimeMs !== cached.mtimeMs) {
+        throw new CliError('FILE_CHANGED', `文件 ${job.path} 在上传过程中被修改：请恢复原文件后重试`);
+      }
+      job.partSha256 = h.sha256;
+      deps.onPartHashed?.(job.path, job.partNumber as number);
+      return h.sha256;
+    });
+    // Awaited by the URL queue; a rejection nobody reaches (the upload stopped first) is not unhandled.
+    job.partHash.catch(() => undefined);
+    byPath.set(job.path, [...(byPath.get(job.path) ?? []), job.partHash]);
+  });
+  for (const m of multipart) {
+    const hashes = byPath.get(m.path);
+    if (!hashes || hashes.length !== m.partCount) continue;
+    Promise.all(hashes).then(
+      (sha256) => {
+        built.hashes[m.path] = { ...(built.hashes[m.path] as CachedHash), parts: { partSize: m.partSize, sha256 } };
+      },
+      () => undefined,
+    );
+  }
+  return hashing;
 }
 
 /**
@@ -653,20 +679,26 @@ class UrlQueue {
     }
   }
 
+  /**
+   * The next batch: the first pending job, once its part is hashed, and the jobs after it whose parts are
+   * hashed already (or that have no part to hash) — so URLs follow the hashing, and the first parts go out
+   * while the later ones are still being hashed.
+   */
   private prefetch(): void {
-    const batch: Job[] = [];
-    let bytes = 0;
-    while (this.pending.length > 0 && batch.length < Math.min(urlsPerBatch, maxUrlsPerCall)) {
-      const next = this.pending[0] as Job;
-      if (batch.length > 0 && bytes + next.length > bytesPerBatch) break;
-      batch.push(next);
-      bytes += next.length;
-      this.pending.shift();
-    }
-    this.fetching = this.sign(batch)
-      .then(() => {
-        this.ready.push(...batch);
-      })
+    this.fetching = (async () => {
+      await (this.pending[0] as Job).partHash;
+      const batch: Job[] = [];
+      let bytes = 0;
+      while (this.pending.length > 0 && batch.length < Math.min(urlsPerBatch, maxUrlsPerCall)) {
+        const next = this.pending[0] as Job;
+        if (batch.length > 0 && (bytes + next.length > bytesPerBatch || (next.partNumber !== undefined && next.partSha256 === undefined))) break;
+        batch.push(next);
+        bytes += next.length;
+        this.pending.shift();
+      }
+      await this.sign(batch);
+      this.ready.push(...batch);
+    })()
       .catch((error: unknown) => {
         this.failure ??= error;
       })
@@ -685,7 +717,13 @@ class UrlQueue {
     const byPath = new Map<string, Job[]>();
     for (const j of batch) byPath.set(j.path, [...(byPath.get(j.path) ?? []), j]);
     const files = [...byPath.entries()].map(([path, js]) => {
-      const parts = js.filter((j) => j.partNumber !== undefined).map((j) => ({ partNumber: j.partNumber as number, sha256: j.partSha256 as string }));
+      const parts = js
+        .filter((j) => j.partNumber !== undefined)
+        .map((j) => {
+          // A part's checksum is signed into its URL: never asked for (so never sent) before the part is hashed.
+          if (j.partSha256 === undefined) throw new CliError('PART_HASH_MISSING', `缺少文件 ${path} 第 ${j.partNumber} 个分片的校验值`);
+          return { partNumber: j.partNumber as number, sha256: j.partSha256 };
+        });
       return parts.length > 0 ? { path, parts } : { path };
     });
     const res = await this.api.uploadUrls(this.submissionId, this.n, { files });

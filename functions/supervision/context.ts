@@ -75,7 +75,7 @@ export const supervision = defineContext({
     },
     RenderBulletin: {
       entry: './render-bulletin.ts',
-      description: 'Bulletin › Render: the Chinese A4 HTML with ECharts SVG charts and the exceljs XLSX from the stored JSON, write-once. The only function that bundles ECharts and exceljs.',
+      description: 'Bulletin › Render: the Chinese A4 HTML with its SVG charts (d3-scale, d3-array, d3-path) and the XLSX (write-excel-file) from the stored JSON, write-once. The only function that bundles the chart and workbook writers.',
       memoryMb: 1024,
       timeoutSeconds: 600,
       buckets: { documents: 'readWrite' },

@@ -20,7 +20,7 @@ import { sharingApplicationsFromEnv } from '#adapters/dynamo-sharing-read.ts';
 import { publicationRequestReaderFromEnv } from '#adapters/dynamo-publication.ts';
 import { humanTaskStoreFromEnv } from '#adapters/dynamo-tasks.ts';
 import { identityRepositoryFromEnv } from '#adapters/dynamo-identity.ts';
-import { submissionStoreFromEnv } from '#adapters/dynamo-submission.ts';
+import { submissionOutcomesFromEnv } from '#adapters/dynamo-submission.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
 import { catalogueReportAckKind } from '#shared/catalogue-report/task-kind.ts';
 import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
@@ -60,7 +60,7 @@ export const kinds = /* @__PURE__ */ port({
   build: (env): HumanTaskKinds => {
     const holidays = holidayTableStoreFromEnv(env);
     const ports: HumanTaskKindPorts = {
-      store: submissionStoreFromEnv(env),
+      store: submissionOutcomesFromEnv(env),
       identity: identityRepositoryFromEnv(env),
       documents: documentStoreFromEnv(env),
       catalogue: catalogueEntryReaderFromEnv(env),

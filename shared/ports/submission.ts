@@ -241,8 +241,17 @@ export interface SubmissionPorts {
   readonly newId: () => string;
 }
 
+/**
+ * The reads and writes of a verification outcome (the human-task kinds and the workflow steps):
+ * adapters/dynamo-submission.ts DynamoSubmissionOutcomes, without the rest of the store (issue 10).
+ */
+export type SubmissionOutcomeStore = Pick<
+  SubmissionStore,
+  'getTask' | 'getSubmission' | 'getVersion' | 'listFiles' | 'listEvents' | 'recordAwaitingReview' | 'recordReturn' | 'recordVerified' | 'appendEvents'
+>;
+
 /** What the verification workflow needs to record an outcome. */
-export type OutcomePorts = Pick<SubmissionPorts, 'store' | 'calendar' | 'now'>;
+export type OutcomePorts = Pick<SubmissionPorts, 'calendar' | 'now'> & { readonly store: SubmissionOutcomeStore };
 
 /** What a returned round records (R7.2): the decision, the defects and the resubmission due date. */
 export interface ReturnRecord {

@@ -33,7 +33,7 @@ export interface CounterStore {
   readonly itemsRead: number;
 }
 
-/** The charts of a bulletin, rendered server-side to SVG (adapters/bulletin-render.ts, ECharts). */
+/** The charts of a bulletin, rendered server-side to SVG (adapters/bulletin-render.ts: d3-scale, d3-array, d3-path). */
 export interface ChartInput {
   readonly trend: ReadonlyArray<{ readonly label: string; readonly rate: number | null }>;
   readonly lateByRegion: ReadonlyArray<{ readonly region: string; readonly late: number }>;
@@ -45,7 +45,7 @@ export interface WorkbookSheet {
 }
 export interface BulletinRenderers {
   charts(input: ChartInput): Promise<{ trendSvg: string; lateSvg: string }>;
-  /** An XLSX workbook, one sheet per section (adapters/bulletin-render.ts, exceljs). */
+  /** An XLSX workbook, one sheet per section (adapters/bulletin-render.ts, write-excel-file). */
   workbook(sheets: readonly WorkbookSheet[], meta: { title: string; creator: string }): Promise<Uint8Array>;
 }
 

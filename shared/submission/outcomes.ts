@@ -1,7 +1,7 @@
 import { withSupervision, type SupervisionEffects } from '#shared/supervision/clocks.ts';
 import { roundReturned, roundVerified } from '#shared/supervision/effects.ts';
 import { ConflictError, NotFoundError } from '#shared/errors.ts';
-import type { OutcomePorts, SubmissionStore } from '#shared/ports/submission.ts';
+import type { OutcomePorts, SubmissionOutcomeStore } from '#shared/ports/submission.ts';
 import type { DeadlineView, DefectView, Submission, TimelineEvent, TimelineEventType, Version } from '#shared/schemas/submission.ts';
 import { chinaDay, clocks, deadlineView } from './deadlines.ts';
 import { VersionStateChangedError } from './errors.ts';
@@ -27,7 +27,7 @@ export interface OutcomeResult {
   readonly changed: boolean;
 }
 
-async function load(store: SubmissionStore, submissionId: string, n: number): Promise<{ submission: Submission; version: Version }> {
+async function load(store: SubmissionOutcomeStore, submissionId: string, n: number): Promise<{ submission: Submission; version: Version }> {
   const submission = await store.getSubmission(submissionId);
   if (!submission) throw new NotFoundError(`汇交 ${submissionId} 不存在`);
   const version = await store.getVersion(submissionId, n);
@@ -49,7 +49,7 @@ function alreadyDecided(version: Version): ConflictError {
  * recorded the same outcome, that counts as done (idempotent), else 409.
  */
 async function transition(
-  store: SubmissionStore,
+  store: SubmissionOutcomeStore,
   submissionId: string,
   n: number,
   target: Version['status'],

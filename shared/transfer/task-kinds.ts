@@ -3,7 +3,7 @@ import { NotFoundError } from '#shared/errors.ts';
 import { classificationLabels } from '#shared/reference/classifications.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
-import type { SubmissionStore } from '#shared/ports/submission.ts';
+import type { SubmissionOutcomeStore } from '#shared/ports/submission.ts';
 import type { HumanTask } from '#shared/ports/tasks.ts';
 import type { Submission, TimelineEventType } from '#shared/schemas/submission.ts';
 import type { SupervisionEffects } from '#shared/supervision/clocks.ts';
@@ -25,7 +25,7 @@ export const forestryCopyAckKindId = 'forestryCopyAck';
 export const transferSubjectSchema = z.object({ submissionId: z.string().check(z.minLength(1)) });
 
 export interface TransferKindPorts {
-  readonly store: SubmissionStore;
+  readonly store: SubmissionOutcomeStore;
   readonly catalogue: Pick<CatalogueStore, 'getEntryForSubmission'>;
   readonly identity: IdentityRepository;
   readonly now: () => Date;

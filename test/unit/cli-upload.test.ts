@@ -1,7 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { UploadUrlsBody } from '../../cli/api.ts';
 import { ApiError, CliError } from '../../cli/errors.ts';
 import { stateFileName } from '../../cli/state.ts';
 import { runUpload, type UploadDeps, type UploadOptions } from '../../cli/upload.ts';
@@ -240,6 +242,77 @@ describe('issue-3 R6.1 R7.1 upload CLI: multipart', () => {
     expect(code).toBe(0);
     expect(cloud.count('abortUploads')).toBe(0);
     expect(cloud.puts.filter((p) => p.url.startsWith(`fake://part/${upload}/`)).map((p) => p.url.split('/').pop())).toEqual(['1', '2', '3', '4', '5', '4', '5']);
+  });
+
+  it('issue-10 hashes the parts only after the version is opened, behind the uploads: each part hashed before its URL is asked for and before it is sent, and the hashes kept for a resume', async () => {
+    // prepare
+    const cloud = new FakeCloud(planOf);
+    const timeline: string[] = [];
+    const api = {
+      ...cloud.api,
+      openSubmission: async (...a: Parameters<typeof cloud.api.openSubmission>) => {
+        const r = await cloud.api.openSubmission(...a);
+        timeline.push('open');
+        return r;
+      },
+      uploadUrls: async (id: string, n: number, body: UploadUrlsBody) => {
+        for (const f of body?.files ?? []) for (const p of f.parts ?? []) timeline.push(`url ${p.partNumber}`);
+        return cloud.api.uploadUrls(id, n, body);
+      },
+    };
+    const transport = {
+      putFile: async (...a: Parameters<typeof cloud.transport.putFile>) => {
+        const part = /^fake:\/\/part\/[^/]+\/(\d+)$/.exec(a[0].url)?.[1];
+        if (part) timeline.push(`put ${part}`);
+        return cloud.transport.putFile(...a);
+      },
+    };
+    const signed = () => cloud.calls.filter((c) => c.method === 'uploadUrls').flatMap((c) => (c.args[2] as { files: Array<{ parts?: Array<{ partNumber: number; sha256: string }> }> }).files.flatMap((f) => f.parts ?? []));
+
+    // act
+    const code = await runUpload(options({ parallel: 3 }), deps(cloud, { api, transport, onPartHashed: (path, p) => timeline.push(`hashed ${p}`) }));
+
+    // assess
+    expect(code).toBe(0);
+    const at = (event: string) => timeline.indexOf(event);
+    expect(timeline.filter((e) => e.startsWith('hashed'))).toHaveLength(5);
+    for (let p = 1; p <= 5; p += 1) {
+      expect(at('open')).toBeLessThan(at(`hashed ${p}`));
+      expect(at(`hashed ${p}`)).toBeLessThan(at(`url ${p}`));
+      expect(at(`url ${p}`)).toBeLessThan(at(`put ${p}`));
+    }
+    // The checksums signed are the parts' own (S3 refuses a part whose bytes do not match: the fake store too).
+    const bytes = readFileSync(join(dir, 'data/landuse.gpkg'));
+    const partSha = (p: number) => createHash('sha256').update(bytes.subarray((p - 1) * 4096, p * 4096)).digest('hex');
+    expect(signed().map((p) => [p.partNumber, p.sha256])).toEqual([1, 2, 3, 4, 5].map((p) => [p, partSha(p)]));
+    // The state file keeps them at the part size used, as earlier versions of the CLI did (a resume reuses them).
+    const state = JSON.parse(readFileSync(join(dir, stateFileName), 'utf8')) as { hashes: Record<string, { parts?: { partSize: number; sha256: string[] } }> };
+    expect(state.hashes['data/landuse.gpkg']?.parts).toEqual({ partSize: 4096, sha256: [1, 2, 3, 4, 5].map(partSha) });
+  });
+
+  it('issue-10 stops with FILE_CHANGED, sending none of its parts, when a file changes between the manifest and the hashing of its parts', async () => {
+    // prepare
+    const cloud = new FakeCloud(planOf);
+    const path = join(dir, 'data/landuse.gpkg');
+    const api = {
+      ...cloud.api,
+      openSubmission: async (...a: Parameters<typeof cloud.api.openSubmission>) => {
+        const r = await cloud.api.openSubmission(...a);
+        // Someone edits the file once the version is opened with its manifest hash.
+        const bytes = readFileSync(path);
+        bytes[0] = (bytes[0] ?? 0) ^ 0xff;
+        writeFileSync(path, bytes);
+        utimesSync(path, new Date(), new Date(Date.now() + 5000));
+        return r;
+      },
+    };
+
+    // act
+    const run = runUpload(options(), deps(cloud, { api }));
+
+    // assess
+    await expect(run).rejects.toMatchObject({ code: 'FILE_CHANGED' });
+    expect(cloud.puts.filter((p) => p.url.startsWith('fake://part/'))).toEqual([]);
   });
 
   it('re-hashes parts when the API chose another part size than the local guess', async () => {
