@@ -73,8 +73,14 @@ describe('R11.1 R12.1 R17.2 release, public download and withdrawal on the local
       return r.status === 200 ? ((await r.json()) as { assets: Record<string, { href: string; 'file:checksum': string; 'file:size': number }> }) : undefined;
     }, 'the released item in the public catalogue', 30_000);
     expect(item.assets['maps/overview.tif']).toMatchObject({ href: `../../../downloads/${n}/maps/overview.tif`, 'file:size': original.length, 'file:checksum': `1220${sha256(original)}` });
-    const page = await (await fetch(`${cloud.urls.api}/public/`)).text();
-    expect(page).toContain(`href="downloads/${n}/maps/overview.tif"`);
+    // The page is written after the items (the run's last files), and an overlapping older run may write it
+    // once more without the release: the next run restores it, so the link is awaited, not read once.
+    const link = `href="downloads/${n}/maps/overview.tif"`;
+    const page = await eventually(async () => {
+      const text = await (await fetch(`${cloud.urls.api}/public/`)).text();
+      return text.includes(link) ? text : undefined;
+    }, 'the download link on the public page', 30_000);
+    expect(page).toContain(link);
 
     // act 4: withdrawal — 陈静 (reviewer, not the approving authority) refused; 刘洋 withdraws; a second time 409
     const forbidden = await api('POST', `/publication/releases/${n}/withdrawal`, { token: await tokenOf('chen.jing'), body: { reason: '越权撤回测试' } });
