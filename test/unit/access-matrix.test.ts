@@ -212,6 +212,7 @@ const matrix: Record<string, Row> = {
   },
   'GET /catalogue/{resultNumber}/releases': { subject: 'entry', scope: 'catalogue', handler: (w) => listReleases.with(w.publicationPorts), path: ent },
   'POST /publication/requests': { subject: 'none', why: 'the release version through the one rule (404 above the clearance), then who may prepare it (403): test/unit/publication-request.test.ts' },
+  'GET /publication/requests': { subject: 'list', why: 'the caller’s own organisation on each side (prepared, review, approval) from the index keyed by it; a release above the clearance is not listed (as its GET answers 404): test/unit/publication-request.test.ts' },
   'GET /publication/requests/{requestId}': { subject: 'none', why: 'the release version through the one rule (404), then the organisations concerned (403): test/unit/publication-request.test.ts' },
   'POST /publication/requests/{requestId}/resubmissions': { subject: 'none', why: 'the request as read (404/403), then the new release version as for a request: test/unit/publication-request.test.ts' },
   'GET /public/downloads/{releaseNumber}/{path+}': { subject: 'none', why: 'public by law once released (R17.2); unreleased, withdrawn or unknown → 404 whoever asks: test/unit/publication-publish.test.ts' },
