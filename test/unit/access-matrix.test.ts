@@ -199,6 +199,7 @@ const matrix: Record<string, Row> = {
   'GET /custody/integrity-audits': { subject: 'list', why: 'custodians, reviewers, supervisors, administrators; each run’s findings counted for the organisations they concern and those above: test/unit/custody-integrity-reports.test.ts' },
   'GET /custody/integrity-audits/{runId}': { subject: 'list', why: 'findings of the organisations involved and those above (R3.1); a result above clearance by number only (R5.1): test/unit/custody-integrity-reports.test.ts' },
   'POST /feedback/problems': { subject: 'list', why: 'requester or the result’s custodian; the entry through the clearance rule (above it 404), others 403: test/unit/feedback-problems.test.ts' },
+  'GET /feedback/problems': { subject: 'list', why: 'the caller’s own organisation only: a custodian its results’ problems, the organiser’s reviewer the escalated ones (others 403); each result through the clearance rule (above it not listed): test/unit/feedback-problems.test.ts' },
   'GET /feedback/results/{resultNumber}/problems': { subject: 'list', why: 'the entry through the clearance rule (above it 404): test/unit/feedback-problems.test.ts' },
   'POST /feedback/problems/{problemId}/decision': { subject: 'list', why: 'custodian of the result’s custodian organisation, else 403; entry above the clearance 404: test/unit/feedback-problems.test.ts' },
   'POST /feedback/problems/{problemId}/verification': { subject: 'list', why: 'reviewer of the result’s organiser, else 403; entry above the clearance 404: test/unit/feedback-problems.test.ts' },
