@@ -70,4 +70,6 @@ export const workPageRoutes: RouteRecordRaw[] = [
   // 保密自查 (R20.1): a custodian or requesting department files; supervisors and organisers watch and close items.
   { path: '/self-inspections/file', name: 'fileSelfInspection', component: () => import('./pages/supervision/FileSelfInspectionPage.vue'), meta: { title: '保密自查填报', roles: filing } },
   { path: '/self-inspections', name: 'selfInspections', component: () => import('./pages/supervision/SelfInspectionsPage.vue'), meta: { title: '保密自查情况', roles: watching } },
+  // The unit's own filings and their rectifications with clocks (GET /supervision/self-inspections/own).
+  { path: '/self-inspections/own', name: 'ownSelfInspections', component: () => import('./pages/supervision/OwnSelfInspectionsPage.vue'), meta: { title: '本单位自查记录', roles: filing } },
 ];
