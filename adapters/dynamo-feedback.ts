@@ -2,7 +2,8 @@ import type { RegistryAccess } from '#adapters/dynamo-submission.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CustodyRecords } from '#shared/ports/custody.ts';
-import type { ProblemState, ProblemStore, QualityProblem, ResultFiles } from '#shared/feedback/problems.ts';
+import { problemListSides, type ProblemListSide, type ProblemState, type ProblemStore, type QualityProblem, type ResultFiles } from '#shared/feedback/problems.ts';
+import type { AuditedItem } from '#adapters/audited-write.ts';
 import { withSupervisionItems } from './dynamo-supervision.ts';
 
 type Item = Record<string, unknown>;
@@ -11,12 +12,22 @@ type Item = Record<string, unknown>;
  * Quality problems (R19.2, R19.3) on the registry table:
  *   PROBLEM#<id>  META   one problem with its timeline
  *       gsi2: PROBLEMSOF#<resultNumber> / <reportedAt>#<id>   a result's problems, by time
- * Every write carries its audit record and its clock and counter items (withSupervisionItems: one transaction).
+ *   PROBLEMLIST#custodian#<custodianOrg> / <reportedAt>#<id>   a copy for the custodian's list across results (issue 13)
+ *   PROBLEMLIST#organiser#<organiserOrg> / <reportedAt>#<id>   a copy for the organiser's list, once escalated (R19.3)
+ * Every write carries its audit record and its clock and counter items (withSupervisionItems: one transaction); the
+ * copies are put in the same transaction as the problem (problemCopies), so a list never shows another state.
  */
 export const problemKey = (problemId: string) => ({ pk: `PROBLEM#${problemId}`, sk: 'META' });
+export const problemListKey = (side: ProblemListSide, org: string, sortKey: string) => ({ pk: `PROBLEMLIST#${side}#${org}`, sk: sortKey });
+const sortKeyOf = (p: QualityProblem) => `${p.reportedAt}#${p.problemId}`;
 
 export function problemItem(p: QualityProblem): Item {
-  return { ...problemKey(p.problemId), gsi2pk: `PROBLEMSOF#${p.resultNumber}`, gsi2sk: `${p.reportedAt}#${p.problemId}`, ...p };
+  return { ...problemKey(p.problemId), gsi2pk: `PROBLEMSOF#${p.resultNumber}`, gsi2sk: sortKeyOf(p), ...p };
+}
+
+/** The list copies of a problem (unconditional puts beside the problem's conditional one, in its transaction). */
+export function problemCopies(table: string, p: QualityProblem): AuditedItem[] {
+  return problemListSides(p).map((side) => ({ item: { Put: { TableName: table, Item: { ...problemListKey(side, side === 'custodian' ? p.custodianOrg : p.organiserOrg, sortKeyOf(p)), ...p } } } }));
 }
 
 function parse(item: Item): QualityProblem {
@@ -46,6 +57,13 @@ export class DynamoProblemStore implements ProblemStore {
     return out;
   }
 
+  async listByOrg(side: ProblemListSide, org: string, opts: { limit: number; cursor?: string }): Promise<{ problems: QualityProblem[]; cursor?: string }> {
+    const pk = problemListKey(side, org, '').pk;
+    const page = await this.db.query({ pk, forward: false, limit: opts.limit, ...(opts.cursor ? { startKey: { pk, sk: opts.cursor } } : {}) });
+    const last = page.lastKey?.['sk'];
+    return { problems: page.items.map(parse), ...(typeof last === 'string' ? { cursor: last } : {}) };
+  }
+
   async create(problem: QualityProblem, entry: AuditEntry): Promise<void> {
     await this.db.write(
       [
@@ -53,6 +71,7 @@ export class DynamoProblemStore implements ProblemStore {
           item: { Put: { TableName: this.db.table, Item: problemItem(problem), ConditionExpression: 'attribute_not_exists(pk)' } },
           onConditionFailed: () => new ConflictError('PROBLEM_EXISTS', `质量问题编号 ${problem.problemId} 已存在，请重试`),
         },
+        ...problemCopies(this.db.table, problem),
       ],
       entry,
     );
@@ -73,6 +92,7 @@ export class DynamoProblemStore implements ProblemStore {
           },
           onConditionFailed: () => new ConflictError('PROBLEM_CHANGED', '该质量问题刚被他人处理，本次操作未执行；请刷新后重试'),
         },
+        ...problemCopies(this.db.table, problem),
       ],
       entry,
     );

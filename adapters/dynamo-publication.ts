@@ -5,6 +5,10 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import {
   PublicationChangedError,
   PublicationRequestedError,
+  publicationIndexEntries,
+  publicationIndexSortKey,
+  type PublicationListSide,
+  type PublicationStatus,
   type ProgrammeMember,
   type PublicationRequest,
   type PublicationRequestStore,
@@ -15,7 +19,9 @@ import { supervisionItems } from './dynamo-supervision.ts';
 /**
  * PUBREQ#<requestId> / META: the request, replaced whole under a revision condition; PUBREL#<release> / META:
  * which request a release version belongs to (so a release is requested once); PUBPROG#<programme> / <requestId>:
- * the programme's requests for the level-by-level hold. Every write carries its audit record and the clock and
+ * the programme's requests for the level-by-level hold; PUBREQIDX#<side>#<org> / <requestedAt>#<requestId> {status}:
+ * the console's lists (prepared by, reviewed by, approved by an organisation), re-put with the status on every write.
+ * Every write carries its audit record and the clock and
  * counter items its audit entry's supervision effects add (R11.1, R12.1 clocks; the bulletin's publication counters)
  * in one transaction.
  */
@@ -49,6 +55,30 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
     };
   }
 
+  /** The list index items of a request, carrying its status (so a status filter is a condition on the key query). */
+  private indexItems(r: PublicationRequest): AuditedItem[] {
+    return publicationIndexEntries(r).map(({ side, org }) => ({
+      item: { Put: { TableName: this.table, Item: { ...keys.publicationIndex(side, org, publicationIndexSortKey(r)), requestId: r.requestId, status: r.status } } },
+    }));
+  }
+
+  async listFor(side: PublicationListSide, org: string, opts: { status?: PublicationStatus; limit: number; cursor?: string }): Promise<{ requestIds: string[]; cursor?: string }> {
+    const key = keys.publicationIndex(side, org, '');
+    const page = await documentClient().send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': key.pk, ...(opts.status ? { ':s': opts.status } : {}) },
+        ...(opts.status ? { FilterExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'status' } } : {}),
+        ScanIndexForward: false,
+        Limit: opts.limit,
+        ...(opts.cursor ? { ExclusiveStartKey: { pk: key.pk, sk: opts.cursor } } : {}),
+      }),
+    );
+    const last = page.LastEvaluatedKey?.['sk'];
+    return { requestIds: (page.Items ?? []).map((i) => i['requestId'] as string), ...(typeof last === 'string' ? { cursor: last } : {}) };
+  }
+
   async create(request: PublicationRequest, audit: AuditEntry): Promise<void> {
     const items: AuditedItem[] = [
       {
@@ -56,6 +86,7 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
         onConditionFailed: () => new PublicationRequestedError(request.releaseNumber),
       },
       this.releaseLink(request.releaseNumber, request.requestId),
+      ...this.indexItems(request),
     ];
     items.push(...(await this.supervision(audit)));
     if (request.programme) {
@@ -80,6 +111,7 @@ export class DynamoPublicationRequestStore extends DynamoPublicationRequestReade
       },
     ];
     if (newRelease) items.push(this.releaseLink(newRelease, next.requestId));
+    items.push(...this.indexItems(next));
     items.push(...(await this.supervision(audit)));
     await auditedWrite({ items, entry: audit });
   }

@@ -66,6 +66,14 @@ export class DynamoSelfInspectionStore implements SelfInspectionStore {
     );
   }
 
+  async listOwn(org: string, opts: { limit: number; cursor?: string }): Promise<{ inspections: SelfInspection[]; cursor?: string }> {
+    const pk = selfInspectionKey(org, '').pk;
+    // Periods (YYYY-Qn, YYYY-MM) sort below the OPEN#<period> markers: the range stops before them.
+    const page = await this.db.query({ pk, skAtMost: '9999-\uffff', forward: false, limit: opts.limit, ...(opts.cursor ? { startKey: { pk, sk: opts.cursor } } : {}) });
+    const last = page.lastKey?.['sk'];
+    return { inspections: page.items.map(parse), ...(typeof last === 'string' ? { cursor: last } : {}) };
+  }
+
   async openPeriod(org: string, period: string, entry: AuditEntry): Promise<boolean> {
     const open = new ConflictError('SELF_INSPECTION_OPEN', `${org} ${period} 的自查期限已开始`);
     try {

@@ -22,7 +22,7 @@ import {
 import { MultipartRaceError, VersionSealedError, VersionStateChangedError } from '#shared/submission/errors.ts';
 import { custodyCopyIndex, documentClient, gsi1, gsi2, keys } from './dynamo.ts';
 import { withSupervisionItems } from './dynamo-supervision.ts';
-import { problemItem } from './dynamo-feedback.ts';
+import { problemCopies, problemItem } from './dynamo-feedback.ts';
 import type { ProblemState, QualityProblem } from '#shared/feedback/problems.ts';
 
 type Item = Record<string, unknown>;
@@ -489,18 +489,22 @@ export class DynamoSubmissionStore extends DynamoSubmissionOutcomes implements S
           onConditionFailed: notReturned,
         },
         { item: this.put({ ...keys.submissionVersion(input.submissionId, version.n), ...version }), onConditionFailed: notReturned },
-        ...(input.problems ?? []).map(({ problem, from: state }) => ({
-          item: {
-            Put: {
-              TableName: this.table,
-              Item: problemItem(problem),
-              ConditionExpression: '#state = :state',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: { ':state': state },
+        ...(input.problems ?? []).flatMap(({ problem, from: state }) => [
+          {
+            item: {
+              Put: {
+                TableName: this.table,
+                Item: problemItem(problem),
+                ConditionExpression: '#state = :state',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':state': state },
+              },
             },
+            onConditionFailed: () => new ConflictError('PROBLEM_CHANGED', `质量问题 ${problem.problemId} 刚被他人处理，本次未创建更正版本；请刷新后重试`),
           },
-          onConditionFailed: () => new ConflictError('PROBLEM_CHANGED', `质量问题 ${problem.problemId} 刚被他人处理，本次未创建更正版本；请刷新后重试`),
-        })),
+          // The lists' copies (issue 13) in the same transaction.
+          ...problemCopies(this.table, problem),
+        ]),
         ...this.eventItems(input.events),
       ],
       entry,

@@ -59,7 +59,8 @@ export function documentClient(): DynamoDBDocumentClient {
  *                           adapters/dynamo-release.ts), written with the release's catalogue entry CAT#<number>-R<k>
  *   PUBREQ#<requestId> META  a publication request (review → approval → held → approved | returned | refused;
  *                           every round and its timeline; adapters/dynamo-publication.ts), PUBREL#<number> META the
- *                           request of a release version, PUBPROG#<programme> <requestId> the requests of a programme
+ *                           request of a release version, PUBPROG#<programme> <requestId> the requests of a programme,
+ *                           PUBREQIDX#<prepared|review|approval>#<org> <requestedAt>#<requestId> {status} the console's lists
  *   PING#<id>         META   ping fixture run (platform; proves the workflow chain)
  *   INTEGRITY#<date>  RUN#<executionName>  one custody integrity audit run (R10.1; report keys, counts, passed)
  *   SCHEDULE#<name>   LAST_RUN  when a scheduled job last ran (platform)
@@ -98,6 +99,8 @@ export const keys = {
   publication: (requestId: string) => ({ pk: `PUBREQ#${requestId}`, sk: 'META' }),
   publicationOfRelease: (releaseNumber: string) => ({ pk: `PUBREL#${releaseNumber}`, sk: 'META' }),
   publicationProgramme: (programme: string, requestId: string) => ({ pk: `PUBPROG#${programme}`, sk: requestId }),
+  /** The console's request lists (issue 13): an organisation's requests on one side, newest first. */
+  publicationIndex: (side: string, org: string, sortKey: string) => ({ pk: `PUBREQIDX#${side}#${org}`, sk: sortKey }),
   /** R9.1 catalogue reports: entries of a custodian by registration time, so "since the last report" is one key range. */
   catalogueByCustodian: (custodianOrg: string, registeredAt: string, resultNumber: string) => ({ pk: `CATBYCUST#${custodianOrg}`, sk: `${registeredAt}#${resultNumber}` }),
   catalogueReport: (reportId: string) => ({ pk: `CATREPORT#${reportId}`, sk: 'META' }),

@@ -77,3 +77,37 @@ export const checklistLabels: Record<ChecklistArea, string> = {
   media: '介质管理（移动介质登记、使用与销毁）',
   training: '人员培训（保密教育与培训）',
 };
+
+// ---- the lists (issue 13): publication requests, problems across results, a unit's own self-inspections ----------
+type QueryOf<C> = C extends { readonly query: infer Q extends z.core.$ZodType } ? z.input<Q> : never;
+export type PublicationRequestList = ResponseOf<typeof publicationContracts.ListPublicationRequests>;
+export type PublicationRequestRow = PublicationRequestList['items'][number];
+export type PublicationListQuery = QueryOf<typeof publicationContracts.ListPublicationRequests>;
+export type PublicationListSide = PublicationRequestList['side'];
+export type PublicationStatus = PublicationRequestRow['status'];
+export type OrgProblemList = ResponseOf<RouteContract<Feedback['ListOrgQualityProblems']>>;
+export type OrgProblem = OrgProblemList['problems'][number];
+export type ProblemState = OrgProblem['state'];
+export type OwnSelfInspectionList = ResponseOf<RouteContract<Supervision['ListOwnSelfInspections']>>;
+export type OwnSelfInspection = OwnSelfInspectionList['items'][number];
+
+/** Keyed by the contracts' enums: a new status or state must be labelled here. */
+export const publicationStatusLabels: Record<PublicationStatus, string> = {
+  review: '保密审查中',
+  returned: '已退回修改',
+  approval: '待审批发布',
+  refused: '不予发布',
+  held: '已批准，等待发布条件',
+  approved: '已批准发布',
+};
+export const publicationSideLabels: Record<PublicationListSide, string> = { prepared: '本单位申请的', review: '待本单位保密审查的', approval: '待本单位审批的' };
+export const problemStateLabels: Record<ProblemState, string> = {
+  reported: '待保管单位确认',
+  confirmed: '已确认',
+  rejected: '未确认（已驳回）',
+  escalated: '重大问题待组织单位核实',
+  correcting: '已责令实施单位改正',
+  correctionSubmitted: '更正版本已提交，核验中',
+  fixed: '已改正',
+  dismissed: '不予责令改正',
+};

@@ -71,6 +71,8 @@ export const workPageRoutes: RouteRecordRaw[] = [
   { path: '/self-inspections/file', name: 'fileSelfInspection', component: () => import('./pages/supervision/FileSelfInspectionPage.vue'), meta: { title: '保密自查填报', roles: filing } },
   { path: '/self-inspections', name: 'selfInspections', component: () => import('./pages/supervision/SelfInspectionsPage.vue'), meta: { title: '保密自查情况', roles: watching } },
   ...sharingChainRoutes(),
+  // The unit's own filings and their rectifications with clocks (GET /supervision/self-inspections/own).
+  { path: '/self-inspections/own', name: 'ownSelfInspections', component: () => import('./pages/supervision/OwnSelfInspectionsPage.vue'), meta: { title: '本单位自查记录', roles: filing } },
 ];
 
 /** 离线共享、利用情况报告、衍生产品与公众申请（R16.2、R16.3、R17.1、R18.2、R19.1）: the requester's and the organiser's pages. */

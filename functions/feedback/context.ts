@@ -4,6 +4,7 @@ import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts'
 import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
 import { described } from '#shared/schemas/described.ts';
 import { decideProblemBodySchema, problemIdSchema, problemViewSchema, reportProblemBodySchema, verifyProblemBodySchema } from '#shared/schemas/feedback.ts';
+import { problemStates, severities } from '#shared/feedback/problems.ts';
 
 const problemPath = z.object({ problemId: problemIdSchema });
 const changedResponse = z.object({ problem: problemViewSchema, changed: described(z.boolean(), 'false：已是该结果，未作改动') });
@@ -20,6 +21,11 @@ export const feedback = defineContext({
     ListQualityProblems: {
       entry: './list-problems.ts',
       description: 'The quality problems of a result, newest first (one key query), and 质量问题处理中 while a major one is open.',
+      tables: readsRegistry,
+    },
+    ListOrgQualityProblems: {
+      entry: './list-org-problems.ts',
+      description: 'An organisation\'s quality problems across results (issue 13): the custodian\'s, or the organiser\'s escalated ones; one key query on the list copies, a page at a time, each result through the clearance rule.',
       tables: readsRegistry,
     },
     DecideQualityProblem: {
@@ -61,6 +67,37 @@ export const feedback = defineContext({
           qualityStatus: described(z.optional(z.string()), '有未处理完的重大质量问题时为“质量问题处理中”'),
         }),
         description: '成果的全部质量问题，按报告时间从新到旧；有重大问题正在处理时返回 qualityStatus=质量问题处理中。读者看不到的成果按不存在处理（404）。',
+      }),
+    },
+    ListOrgQualityProblems: {
+      method: 'GET',
+      path: '/feedback/problems',
+      auth: ['custodian', 'reviewer'],
+      summary: '本单位的质量问题（保管单位待确认的、组织单位待核实的）',
+      contract: contract({
+        query: z.object({
+          side: described(z.optional(z.enum(['custodian', 'organiser'])), 'custodian 本保管单位所保管成果的质量问题（R19.2）；organiser 本单位组织的成果中已提请核实的重大问题（R19.3）；默认：成果保管人为 custodian，否则 organiser'),
+          state: described(z.optional(z.enum(problemStates)), '按状态筛选，如 reported 待确认、escalated 待组织单位核实'),
+          severity: described(z.optional(z.enum(severities)), '按严重程度筛选：一般 或 重大'),
+          result: described(z.optional(z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}(?:-R\d{1,3})?$/, '统一编号格式应为 “保管单位代码-年份-专题代码-6 位序号”，如 440000-CUS-2026-GT-000001'))), '只列出某一成果的问题'),
+          limit: described(z._default(z.coerce.number({ error: '每页条数应为数字' }).check(z.int('每页条数应为整数')).check(z.gte(1, '每页条数 1–100')).check(z.lte(100, '每页条数 1–100')), 20), '每页条数 1–100（默认 20）'),
+          cursor: described(z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T[0-9:.]+Z#QP-\d{8}-[0-9a-f]{4,16}$/, '翻页参数 cursor 应为上一页返回的值'))), '上一页返回的 cursor'),
+        }),
+        response: z.object({
+          org: z.string(),
+          side: z.enum(['custodian', 'organiser']),
+          today: described(z.string(), '今天（北京时间）'),
+          problems: z.array(
+            z.extend(problemViewSchema, {
+              workingDaysLeft: described(z.optional(z.number().check(z.int())), '待确认时距确认期限（R19.2）的剩余工作日，负数为逾期工作日'),
+              overdue: described(z.boolean(), '待确认且已过确认期限'),
+            }),
+          ),
+          cursor: described(z.optional(z.string()), '还有更早的问题时返回：作为下一页的 cursor'),
+        }),
+        description:
+          '工作台“质量问题处理”：成果保管人查看本保管单位所保管的全部成果的质量问题（待确认的给出 R19.2 确认期限与剩余工作日），组织单位审核人员查看本单位组织的成果中已提请核实的重大问题（R19.3）。' +
+          '按报告时间从新到旧分页，可按状态、严重程度、成果筛选；超出本人密级的成果的问题不列出（与单个成果的问题列表返回 404 一致）。无相应角色时 403。',
       }),
     },
     DecideQualityProblem: {

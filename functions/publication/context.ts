@@ -8,6 +8,7 @@ import { roleSchema } from '#shared/identity/roles.ts';
 import { catalogueEntrySchema } from '#shared/schemas/catalogue.ts';
 import { createReleaseBodySchema, desensitisationRecordSchema, releaseClassifications } from '#shared/publication/release.ts';
 import { publicationStatuses, requestPublicationBodySchema, resubmitPublicationBodySchema } from '#shared/publication/request.ts';
+import { publicationListSides } from '#shared/publication/request-store.ts';
 import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
 import type { platform } from '../platform/context.ts';
 import type { tasks } from '../tasks/context.ts';
@@ -82,6 +83,29 @@ const publicationRequestSchema = z.object({
   closedAt: z.optional(z.string()),
 });
 
+/** One row of the console's request list (shared/publication/request-list.ts). */
+const publicationRequestRowSchema = z.object({
+  requestId: z.string(),
+  releaseNumber: z.string(),
+  sourceNumber: z.string(),
+  round: z.number().check(z.int()),
+  status: z.enum(publicationStatuses),
+  statusLabel: z.string(),
+  step: described(z.string(), '所处环节与下一步由谁办理'),
+  organiserOrg: z.string(),
+  approvers: z.array(z.object({ orgCode: z.string(), decisionLabel: z.optional(z.string()) })),
+  hold: described(z.optional(z.object({ waitingFor: z.array(z.string()), embargoUntil: z.optional(z.string()), since: z.string() })), '已批准而暂缓发布时：等待的上级成果发布或解禁日期（R11.1）'),
+  deadline: described(
+    z.optional(z.object({ type: z.enum(['R11.1', 'R12.1']), label: z.string(), due: z.string(), workingDaysLeft: z.number().check(z.int()), overdue: z.boolean() })),
+    '保密审查（R11.1）或审批（R12.1）进行中时的法定期限与剩余工作日（负数为逾期工作日）',
+  ),
+  awaitingMe: described(z.boolean(), '在所列一方本单位当前须办理：待审查（review）、待审批（approval）或退回后重新提交（prepared）'),
+  requestedBy: z.string(),
+  requestedByOrg: z.string(),
+  requestedAt: z.string(),
+  closedAt: z.optional(z.string()),
+});
+
 const requestIdPath = z.object({
   requestId: described(z.string().check(z.regex(/^\d{6}-[A-Z]{2,8}-\d{4}-[A-Z]{2}-\d{6}-R\d{1,3}-[0-9a-f]{12}$/, '发布申请编号格式应为“发布版本编号-12 位十六进制”')), '发布申请编号'),
 });
@@ -127,6 +151,27 @@ export const publicationContracts = {
       '申请发布一个发布版本（R11.1、R12.1–R12.3）：按现行权限表确定审批单位并记录适用规则；先由组织单位保密审查（审查通过 / 退回修改），再由审批单位审批（同意发布 / 不予发布），' +
       '国家级森林、草原、湿地成果须自然资源部与国家林业和草原局联合审批；同一调查项目的下级成果待上一级发布后、且解禁日期后才批准发布。' +
       '不是发布版本、源成果为秘密及以上（R5.1）、缺少脱密脱敏记录或已申请过时 409；无权申请 403；超出密级权限 404。返回 202。',
+  }),
+  ListPublicationRequests: contract({
+    query: z.object({
+      side: described(z._default(z.enum(publicationListSides), 'prepared'), 'prepared 本单位申请的、review 本单位须保密审查的（组织单位）、approval 本单位须审批的（审批单位）；默认 prepared'),
+      status: described(z.optional(z.enum(publicationStatuses)), '按状态筛选：review 保密审查中、returned 已退回修改、approval 待审批发布、refused 不予发布、held 已批准等待发布条件、approved 已批准发布'),
+      limit: described(z._default(z.coerce.number({ error: '每页条数应为数字' }).check(z.int('每页条数应为整数')).check(z.gte(1, '每页条数 1–100')).check(z.lte(100, '每页条数 1–100')), 20), '每页条数 1–100（默认 20）'),
+      cursor: described(
+        z.optional(z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T[0-9:.]+Z#[0-9A-Za-z-]{10,80}$/, '翻页参数 cursor 应为上一页返回的值'))),
+        '上一页返回的 cursor（其后更早的申请）',
+      ),
+    }),
+    response: z.object({
+      org: described(z.string(), '本单位'),
+      side: z.enum(publicationListSides),
+      today: described(z.string(), '今天（北京时间）'),
+      items: z.array(publicationRequestRowSchema),
+      cursor: described(z.optional(z.string()), '还有更早的申请时返回：作为下一页的 cursor（筛选时一页可能少于 limit 条）'),
+    }),
+    description:
+      '本单位的发布申请（工作台“发布申请”）：本单位申请的、须保密审查的（组织单位，R11.1）或须审批的（审批单位，R12.1），按申请时间从新到旧分页；' +
+      '每条给出状态、所处环节、暂缓发布等待的条件，以及保密审查或审批进行中时的法定期限与剩余工作日。发布版本超出本人密级的申请不列出（与查看单个申请返回 404 一致）。',
   }),
   GetPublicationRequest: contract({
     path: requestIdPath,
@@ -193,6 +238,11 @@ export const publication = defineContext({
       entry: './request-publication.ts',
       description: 'A publication request for a release version (audited, the authority rule stored); starts Publication.',
       tables: auditedWrites,
+    },
+    ListPublicationRequests: {
+      entry: './list-publication-requests.ts',
+      description: 'My organisation\'s publication requests on one side (prepared, to review, to approve): one key query on the list index, a page at a time, rows within the reader\'s clearance with their step and R11.1/R12.1 deadline.',
+      tables: readsRegistry,
     },
     GetPublicationRequest: {
       entry: './get-publication-request.ts',
@@ -282,6 +332,13 @@ export const publication = defineContext({
       auth: ['reviewer', 'publisher', 'custodian'],
       summary: '申请发布（保密审查 → 审批 → 分级发布）',
       contract: publicationContracts.RequestPublication,
+    },
+    ListPublicationRequests: {
+      method: 'GET',
+      path: '/publication/requests',
+      auth: ['reviewer', 'publisher', 'custodian'],
+      summary: '本单位的发布申请（申请的、待审查的、待审批的）',
+      contract: publicationContracts.ListPublicationRequests,
     },
     GetPublicationRequest: {
       method: 'GET',

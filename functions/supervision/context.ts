@@ -3,6 +3,7 @@ import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
 import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, confidentialityReviewSchema, securityRecordViewSchema, selfInspectionSchema, supervisionOrgCode, unitFilingSchema } from '#shared/schemas/supervision.ts';
+import { unitStatuses } from '#shared/supervision/self-inspection-kinds.ts';
 import { checklistAreas } from '#shared/supervision/self-inspection-kinds.ts';
 import { classifications } from '#shared/reference/classifications.ts';
 import { incidentKinds, incidentStates } from '#shared/supervision/incident-kinds.ts';
@@ -125,6 +126,11 @@ export const supervision = defineContext({
     ListSelfInspections: {
       entry: './list-self-inspections.ts',
       description: 'Who filed a self-inspection for a period, who is late, and the open rectifications, for an organisation and those below it (one key read per unit, one key query per organisation).',
+      tables: readsRegistry,
+    },
+    ListOwnSelfInspections: {
+      entry: './list-own-self-inspections.ts',
+      description: 'A custodian\'s or requesting department\'s own self-inspections, newest period first (one key query on its partition, paginated), with each rectification\'s R20.1 due date and working days left.',
       tables: readsRegistry,
     },
     CloseRectification: {
@@ -376,6 +382,40 @@ export const supervision = defineContext({
           openRectifications: described(z.array(clockViewSchema), '未完成的整改事项（R20.1 整改期限），期限早的在前'),
         }),
         description: '组织单位审核人员、监督人员（本单位及下级单位）和系统管理员查看：哪些单位已填报、哪些逾期未填报，以及未完成的整改事项。按单位的键读取，不做全表扫描。',
+      }),
+    },
+    ListOwnSelfInspections: {
+      method: 'GET',
+      path: '/supervision/self-inspections/own',
+      auth: ['custodian', 'requester'],
+      summary: '本单位的保密自查报告与整改事项',
+      contract: contract({
+        query: z.object({
+          limit: described(z._default(z.coerce.number({ error: '每页条数应为数字' }).check(z.int('每页条数应为整数')).check(z.gte(1, '每页条数 1–50')).check(z.lte(50, '每页条数 1–50')), 8), '每页条数 1–50（默认 8）'),
+          cursor: described(z.optional(z.string().check(z.regex(/^\d{4}-(?:\d{2}|Q[1-4])$/, '翻页参数 cursor 应为上一页返回的自查期间'))), '上一页返回的 cursor（更早的期间）'),
+        }),
+        response: z.object({
+          org: z.string(),
+          orgName: z.string(),
+          today: described(z.string(), '今天（北京时间）'),
+          current: described(
+            z.object({ period: z.string(), periodLabel: z.string(), due: z.string(), status: z.enum(unitStatuses), statusLabel: z.string() }),
+            '本期：填报期限与填报情况（filed 已按期填报、filedLate 逾期填报、pending 尚未填报、late 逾期未填报）',
+          ),
+          items: z.array(
+            z.extend(selfInspectionSchema, {
+              rectifications: z.array(
+                z.extend(selfInspectionSchema.shape.rectifications._zod.def.element, {
+                  workingDaysLeft: described(z.optional(z.number().check(z.int())), '整改中：距整改期限（R20.1）的剩余工作日，负数为逾期工作日'),
+                  overdue: described(z.boolean(), '整改中且已过期限，或晚于期限整改完成'),
+                }),
+              ),
+            }),
+          ),
+          cursor: described(z.optional(z.string()), '还有更早的期间时返回：作为下一页的 cursor'),
+        }),
+        description:
+          '成果保管单位和需求部门查看本单位历次保密自查报告（R20.1），按期间从新到旧分页：检查清单、发现的问题和每个整改事项（责任人、整改期限、剩余工作日或逾期、整改情况），以及本期的填报期限与填报情况。只能查看本单位；不需填报自查的单位返回 403。',
       }),
     },
     CloseRectification: {

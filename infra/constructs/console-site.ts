@@ -62,7 +62,8 @@ export const spaFallbackCode = `function handler(event) {
 /**
  * The console's Content-Security-Policy on AWS: as the local cloud's (infra/local/http-api.ts consoleCsp),
  * with the issuer's origins added to connect-src (discovery, token, JWKS) and frame-src (silent renew), and the
- * uploads bucket's endpoint to connect-src (the browser upload's presigned PUTs). 'wasm-unsafe-eval' lets the
+ * uploads bucket's endpoint to connect-src (the browser upload's presigned PUTs), and the custody bucket's (a grant
+ * download's presigned GET, issue 13). 'wasm-unsafe-eval' lets the
  * upload's hashing workers compile hash-wasm's WebAssembly (a worker script gets this header from /console* too);
  * no other eval.
  */
@@ -81,6 +82,8 @@ export interface ConsoleSiteProps {
   readonly issuerOrigins: readonly string[];
   /** Where the browser upload's presigned URLs point (the uploads bucket's regional endpoint, infra/constructs/uploads-cors.ts). */
   readonly uploadOrigins: readonly string[];
+  /** Where a sharing grant's download is redirected (the custody bucket's regional endpoint, infra/constructs/uploads-cors.ts). */
+  readonly downloadOrigins?: readonly string[];
   /** The WAF web ACL (CLOUDFRONT scope) — aws only. */
   readonly webAclArn?: string | undefined;
   readonly logBucket: s3.IBucket;
@@ -136,7 +139,7 @@ export class ConsoleSite extends Construct {
         ...transport,
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
-        contentSecurityPolicy: { contentSecurityPolicy: consoleCspFor(props.issuerOrigins, props.uploadOrigins), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: consoleCspFor(props.issuerOrigins, [...props.uploadOrigins, ...(props.downloadOrigins ?? [])]), override: true },
       },
     });
     const apiHeaders = new cloudfront.ResponseHeadersPolicy(this, 'ApiHeaders', {

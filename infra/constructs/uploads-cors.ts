@@ -20,6 +20,28 @@ export const uploadsCors = {
   maxAgeSeconds: 600,
 } as const;
 
+/** A bucket's cross-origin rule for the console (the CDK CorsRule's fields, without CDK). */
+export interface ConsoleCorsRule {
+  readonly methods: readonly ('PUT' | 'GET' | 'HEAD')[];
+  readonly allowedHeaders: readonly string[];
+  readonly exposedHeaders: readonly string[];
+  readonly maxAgeSeconds: number;
+}
+
+/**
+ * The custody bucket's CORS rule (issue 13: a sharing grant's download, R16.1). The console fetches
+ * GET /sharing/grants/{id}/files/{n} on its own site and follows the 302 to a presigned GET of the custody copy
+ * (adapters/s3-sharing-links.ts): the bytes come from S3, cross-origin. Read-only — GET and HEAD from the console's
+ * origin only; `Range` may be sent (a resumed download); the answer's ETag, Content-Range and Content-Disposition
+ * (the file's name) readable (Content-Length is CORS-safelisted). Also read by the local S3 front.
+ */
+export const custodyDownloadCors = {
+  methods: ['GET', 'HEAD'],
+  allowedHeaders: ['range'],
+  exposedHeaders: ['ETag', 'Content-Length', 'Content-Range', 'Content-Disposition'],
+  maxAgeSeconds: 600,
+} as const satisfies ConsoleCorsRule;
+
 /**
  * The signed confidentiality agreement's scan (R17.1, issue 13): the console PUTs it from the browser to the
  * documents bucket with the presigned URL of POST /sharing/applications/{id}/confidentiality-scan, which signs the
@@ -32,7 +54,7 @@ export const scanUploadCors = {
   allowedHeaders: ['content-type', 'x-amz-checksum-sha256', 'if-none-match'],
   exposedHeaders: ['x-amz-request-id'],
   maxAgeSeconds: 600,
-} as const;
+} as const satisfies ConsoleCorsRule;
 
 /**
  * Where the uploads bucket's presigned URLs point on AWS (the origin the console's CSP must let it connect to):
@@ -43,3 +65,6 @@ export const scanUploadCors = {
 export function uploadsEndpoint(bucketName: string, region: string, urlSuffix: string): string {
   return `https://${bucketName}.s3.${region}.${urlSuffix}`;
 }
+
+/** The custody bucket's presigned GETs (grant downloads) point at its endpoint the same way (same naming, no dots). */
+export const custodyEndpoint = uploadsEndpoint;

@@ -310,8 +310,11 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       const { startLocalS3 } = await import('./s3.ts');
       // The console's origin only may upload from the browser (the uploads bucket's CORS rule on AWS).
       const consoleOrigins = [`http://127.0.0.1:${ports.api}`, `http://localhost:${ports.api}`];
-      // …and the confidentiality agreement's signed scan to the documents bucket (R17.1: scanUploadCors).
-      s3 = await startLocalS3({ port: ports.s3, dir: join(dataDir, 's3'), buckets: buckets.map((b) => localBucketName(b)), consoleOrigins, scanBuckets: [localBucketName('documents')] });
+      // As on AWS: the uploads bucket takes the browser upload, the custody bucket a grant download's GET;
+      // …and the confidentiality agreement's signed scan a PUT to the documents bucket (R17.1: scanUploadCors).
+      const { custodyDownloadCors, scanUploadCors, uploadsCors } = await import('../constructs/uploads-cors.ts');
+      const corsRules = { [localBucketName('uploads')]: uploadsCors, [localBucketName('custody')]: custodyDownloadCors, [localBucketName('documents')]: scanUploadCors };
+      s3 = await startLocalS3({ port: ports.s3, dir: join(dataDir, 's3'), buckets: buckets.map((b) => localBucketName(b)), consoleOrigins, corsRules });
     });
     const issuer = timed(timings, 'issuer', () => createLocalIssuer({ dataDir, issuer: urls.issuer, jwksUrl: urls.jwks }));
     const functions: Promise<LocalFunctions> = timed(timings, 'functions', () => loadFunctions(projectRoot, log));

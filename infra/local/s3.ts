@@ -27,7 +27,8 @@
  *                             refuses, so a listing past 1,000 keys answered 500
  *   CORS                      the console's browser upload (issue 13): the uploads bucket's rule on
  *                             AWS (infra/constructs/uploads-cors.ts) for the console's origin only —
- *                             preflights answered (or 403), ETag readable; s3rver would need
+ *                             preflights answered (or 403), ETag readable; and the custody bucket's
+ *                             (grant downloads: GET/HEAD only); other buckets none. s3rver would need
  *                             per-bucket XML for it
  *
  * Everything else goes to s3rver unchanged. Why s3rver and not fauxqs (which
@@ -48,7 +49,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { scanUploadCors, uploadsCors } from '../constructs/uploads-cors.ts';
+import { uploadsCors, type ConsoleCorsRule } from '../constructs/uploads-cors.ts';
 import { once } from 'node:events';
 
 const require = createRequire(import.meta.url);
@@ -484,22 +485,21 @@ async function completeMultipartUpload(store: LocalS3Store, bucket: string, key:
  * is answered here (true): allowed, or 403 as S3 answers one the rule does not cover (another origin, method or
  * header). Otherwise the headers are added for an allowed origin and the request goes on (false).
  */
-export function cors(req: IncomingMessage, res: ServerResponse, consoleOrigins: readonly string[], scanBuckets: readonly string[] = []): boolean {
+export function cors(req: IncomingMessage, res: ServerResponse, consoleOrigins: readonly string[], ruleOf: (bucket: string) => ConsoleCorsRule | undefined = () => uploadsCors): boolean {
   const origin = req.headers.origin;
-  // The documents bucket takes the confidentiality scan's PUT only (scanUploadCors); every other bucket the upload's rule.
-  const bucket = decodeURIComponent((req.url ?? '/').split('?')[0]!.split('/')[1] ?? '');
-  const rule: { readonly methods: readonly string[]; readonly allowedHeaders: readonly string[]; readonly exposedHeaders: readonly string[]; readonly maxAgeSeconds: number } = scanBuckets.includes(bucket) ? scanUploadCors : uploadsCors;
   const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
-  const allowed = origin !== undefined && consoleOrigins.includes(origin);
+  // Path-style (/<bucket>/<key>): the bucket's own rule; a bucket without one lets no origin in.
+  const rule = ruleOf((req.url ?? '/').split('?')[0]!.split('/')[1] ?? '');
+  const allowed = origin !== undefined && consoleOrigins.includes(origin) && rule !== undefined;
   if (preflight) {
     const method = String(req.headers['access-control-request-method']).toUpperCase();
     const asked = String(req.headers['access-control-request-headers'] ?? '')
       .split(',')
       .map((h) => h.trim().toLowerCase())
       .filter((h) => h !== '');
-    const known: readonly string[] = rule.allowedHeaders;
-    const methods: readonly string[] = rule.methods;
-    if (!allowed || !methods.includes(method) || !asked.every((h) => known.includes(h))) {
+    const known: readonly string[] = rule?.allowedHeaders ?? [];
+    const methods: readonly string[] = rule?.methods ?? [];
+    if (!allowed || !rule || !methods.includes(method) || !asked.every((h) => known.includes(h))) {
       const body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessForbidden</Code><Message>CORSResponse: This CORS request is not allowed.</Message></Error>';
       res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
       res.end(body);
@@ -516,7 +516,7 @@ export function cors(req: IncomingMessage, res: ServerResponse, consoleOrigins: 
     res.end();
     return true;
   }
-  if (allowed) {
+  if (allowed && rule.methods.includes(String(req.method).toUpperCase() as ConsoleCorsRule['methods'][number])) {
     res.setHeader('access-control-allow-origin', origin);
     res.setHeader('access-control-expose-headers', rule.exposedHeaders.join(', '));
     res.setHeader('vary', 'Origin');
@@ -530,7 +530,14 @@ export function cors(req: IncomingMessage, res: ServerResponse, consoleOrigins: 
  * before): the presigned URLs' signed headers are proven by unit tests with
  * the real presigner instead.
  */
-export async function startLocalS3(opts: { port: number; dir: string; buckets: readonly string[]; consoleOrigins?: readonly string[]; scanBuckets?: readonly string[] }): Promise<LocalS3> {
+export async function startLocalS3(opts: {
+  port: number;
+  dir: string;
+  buckets: readonly string[];
+  consoleOrigins?: readonly string[];
+  /** Each bucket's rule for the console's origin, as on AWS; absent: the uploads rule for every bucket. */
+  corsRules?: Readonly<Record<string, ConsoleCorsRule>>;
+}): Promise<LocalS3> {
   await mkdir(opts.dir, { recursive: true });
   const S3rver = require('s3rver') as new (options: Record<string, unknown>) => S3rverApp;
   // Any access key is accepted, as by every emulator here (s3rver knows only S3RVER and does not check V4 signatures).
@@ -547,7 +554,7 @@ export async function startLocalS3(opts: { port: number; dir: string; buckets: r
   const store = new LocalS3Store(opts.dir);
   const forward = app.callback();
   const server = createServer((req, res) => {
-    if (cors(req, res, opts.consoleOrigins ?? [], opts.scanBuckets ?? [])) return;
+    if (cors(req, res, opts.consoleOrigins ?? [], opts.corsRules ? (bucket) => opts.corsRules![bucket] : undefined)) return;
     handle(store, req, res).then(
       (done) => {
         if (!done) forward(req, res);

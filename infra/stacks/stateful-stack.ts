@@ -19,7 +19,7 @@ import { BreakGlassRole, CustodyTrail, custodyPrincipals, lockBucket } from '../
 import { dataKey, logsKey, namedKeyPolicy } from '../constructs/keys.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { AccessLogBucket, SecureBucket } from '../constructs/secure-bucket.ts';
-import { uploadsCors } from '../constructs/uploads-cors.ts';
+import { custodyDownloadCors, uploadsCors, type ConsoleCorsRule } from '../constructs/uploads-cors.ts';
 import { UserDirectory, type JwtSettings } from '../constructs/user-directory.ts';
 import { envNames } from '#adapters/config.ts';
 import { allowPublicCatalogueReads } from '../constructs/public-site.ts';
@@ -106,6 +106,8 @@ export class StatefulStack extends Stack {
           // until the destruction workflow is granted it (after approval);
           // the account root can too, and CloudTrail records every bypass.
           objectLock: { mode: 'GOVERNANCE', days: settings.custodyRetentionDays },
+          // Issue 13: the console follows a grant download's 302 to a presigned GET here (read-only, its origin only).
+          ...consoleCorsFor(this, settings, 'console-grant-download', custodyDownloadCors),
           replication: { replicationRole: replication.role, replicationRules: replication.rules },
         }).bucket;
         this.grantReplication(replication.role, made.custody, storageKey, props.backupKey, settings, backupBucketArn(this, settings), true);
@@ -127,7 +129,7 @@ export class StatefulStack extends Stack {
           // a submitter is aborted and its parts deleted after this many days.
           ...(name === 'uploads' ? { abortIncompleteUploadAfterDays: settings.uploadAbortDays } : {}),
           // The console's browser upload (issue 13): its origin may PUT with the signed headers and read the ETag.
-          ...(name === 'uploads' ? uploadsCorsFor(this, settings) : {}),
+          ...(name === 'uploads' ? consoleCorsFor(this, settings, 'console-browser-upload', uploadsCors) : {}),
           // Superseded versions (a re-uploaded part, a rebuilt catalogue page) are not records: they expire (issue 11 §5).
           noncurrentVersionExpirationDays: settings.noncurrentVersionDays,
         }).bucket;
@@ -364,29 +366,32 @@ export class StatefulStack extends Stack {
 }
 
 /**
- * The uploads bucket's CORS rule for the console's origin (infra/constructs/uploads-cors.ts): https://<consoleDomain>.
+ * A bucket's CORS rule for the console's origin (infra/constructs/uploads-cors.ts): https://<consoleDomain> — the
+ * uploads bucket's (browser upload) and the custody bucket's (grant downloads, GET/HEAD only).
  * Without -c consoleDomain (aws) the console's address is the distribution's *.cloudfront.net name, made in the
  * stateless stack after this one, so no rule can name it: the bucket gets none (a wildcard over cloudfront.net would
- * let every CloudFront site in) and a warning says the browser upload needs the domain; the CLI uploads regardless.
+ * let every CloudFront site in) and a warning says the browser upload and downloads need the domain; the CLI works regardless.
  */
-function uploadsCorsFor(scope: Construct, settings: DeploySettings): { cors?: s3.CorsRule[] } {
+function consoleCorsFor(scope: Construct, settings: DeploySettings, id: string, rule: ConsoleCorsRule): { cors?: s3.CorsRule[] } {
   const domain = settings.consoleSite.domain;
   if (domain === undefined) {
     Annotations.of(scope).addWarningV2(
-      'chengguo:noConsoleDomainForUploads',
-      'No -c consoleDomain: the uploads bucket has no CORS rule, so the console cannot upload packages from the browser (the CLI can). Give the console its domain (docs/deploy.md §7).',
+      id === 'console-browser-upload' ? 'chengguo:noConsoleDomainForUploads' : 'chengguo:noConsoleDomainForDownloads',
+      id === 'console-browser-upload'
+        ? 'No -c consoleDomain: the uploads bucket has no CORS rule, so the console cannot upload packages from the browser (the CLI can). Give the console its domain (docs/deploy.md §7).'
+        : 'No -c consoleDomain: the custody bucket has no CORS rule, so the console cannot download a sharing grant\'s files in the page (the links still work opened directly). Give the console its domain (docs/deploy.md §7).',
     );
     return {};
   }
   return {
     cors: [
       {
-        id: 'console-browser-upload',
+        id,
         allowedOrigins: [`https://${domain}`],
-        allowedMethods: uploadsCors.methods.map((m) => s3.HttpMethods[m]),
-        allowedHeaders: [...uploadsCors.allowedHeaders],
-        exposedHeaders: [...uploadsCors.exposedHeaders],
-        maxAge: uploadsCors.maxAgeSeconds,
+        allowedMethods: rule.methods.map((m) => s3.HttpMethods[m]),
+        allowedHeaders: [...rule.allowedHeaders],
+        exposedHeaders: [...rule.exposedHeaders],
+        maxAge: rule.maxAgeSeconds,
       },
     ],
   };

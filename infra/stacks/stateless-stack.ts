@@ -54,7 +54,7 @@ import { metricsEnv, metricsNamespace } from '#adapters/emf-metrics.ts';
 import { Monitoring, type MonitoredQueue } from '../constructs/monitoring.ts';
 import { PublicSite } from '../constructs/public-site.ts';
 import { ConsoleContent, ConsoleSite, consoleDirOf, consolePath } from '../constructs/console-site.ts';
-import { uploadsEndpoint } from '../constructs/uploads-cors.ts';
+import { custodyEndpoint, uploadsEndpoint } from '../constructs/uploads-cors.ts';
 import { signInScopes } from '#shared/web/sign-in.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { signInClient } from '../constructs/user-directory.ts';
@@ -222,6 +222,8 @@ export class StatelessStack extends Stack {
       api: this.api,
       issuerOrigins: this.issuerOrigins(settings),
       uploadOrigins: [uploadsEndpoint(bucketName(this, settings, 'uploads'), settings.region, settings.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com')],
+      // Issue 13: a grant download follows the 302 to a presigned GET of the custody copy.
+      downloadOrigins: [custodyEndpoint(bucketName(this, settings, 'custody'), settings.region, settings.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com')],
       webAclArn: props.webAclArn,
       logBucket: this.edgeLogBucket(),
     });

@@ -12,11 +12,11 @@ export const problemStore = port({
   build: (env): ProblemStore => new DynamoProblemStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
 });
 
-/** Quality problems, read only (a result's list). */
+/** Quality problems, read only (a result's list; an organisation's list across results). */
 export const problemReader = port({
   name: 'problems',
   env: ['registry'],
-  build: (env): Pick<ProblemStore, 'get' | 'listFor'> => new DynamoProblemStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+  build: (env): Pick<ProblemStore, 'get' | 'listFor' | 'listByOrg'> => new DynamoProblemStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
 });
 
 /** The verified package's file paths of a result (registry records only). */

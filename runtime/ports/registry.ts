@@ -174,6 +174,9 @@ export const programmeTasks = /* @__PURE__ */ port({ name: 'submissions', env: [
 /** The same, read only. */
 export const publicationsRead = /* @__PURE__ */ port({ name: 'publications', env: ['registry'], build: (env): Pick<PublicationRequestStore, 'get'> => publicationRequestStoreFromEnv(env) });
 
+/** The console's request lists (issue 13): read only, the index key query and the requests. */
+export const publicationLists = /* @__PURE__ */ port({ name: 'publications', env: ['registry'], build: (env): Pick<PublicationRequestStore, 'get' | 'listFor'> => publicationRequestStoreFromEnv(env) });
+
 import { downloadLogFromEnv } from '#adapters/dynamo-downloads.ts';
 import type { DownloadLog } from '#shared/publication/publish.ts';
 

@@ -101,7 +101,7 @@ export const selfInspectionStore = port({
 export const selfInspectionReader = port({
   name: 'inspections',
   env: ['registry'],
-  build: (env): Pick<SelfInspectionStore, 'get'> => new DynamoSelfInspectionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+  build: (env): Pick<SelfInspectionStore, 'get' | 'listOwn'> => new DynamoSelfInspectionStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
 });
 
 /** SELF_INSPECTION_CADENCE: how often custodians and requesting departments file a self-inspection, quarterly (the default) or monthly. */

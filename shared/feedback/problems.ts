@@ -93,10 +93,17 @@ export interface QualityProblem {
   readonly fixed?: { readonly n: number; readonly at: string; readonly notified: readonly string[] };
 }
 
+/** The lists across results (issue 13): the custodian's problems; the organiser's, once escalated (R19.3). */
+export const problemListSides = (p: Pick<QualityProblem, 'timeline'>): Array<'custodian' | 'organiser'> =>
+  p.timeline.some((s) => s.state === 'escalated') ? ['custodian', 'organiser'] : ['custodian'];
+export type ProblemListSide = 'custodian' | 'organiser';
+
 export interface ProblemStore {
   get(problemId: string): Promise<QualityProblem | undefined>;
   /** The problems of one result, newest first (one key query). */
   listFor(resultNumber: string): Promise<QualityProblem[]>;
+  /** An organisation's problems on one side across its results, newest first, a page (one key query); `cursor` continues after that sort key. */
+  listByOrg(side: ProblemListSide, org: string, opts: { limit: number; cursor?: string }): Promise<{ problems: QualityProblem[]; cursor?: string }>;
   /** Write-once with its audit entry (its supervision effects in the same transaction). */
   create(problem: QualityProblem, entry: AuditEntry): Promise<void>;
   /** Conditional on the state it was read in; ConflictError PROBLEM_CHANGED otherwise. */
@@ -198,6 +205,67 @@ export async function listProblems(ports: { catalogue: FeedbackPorts['catalogue'
   const problems = await ports.problems.listFor(entry.resultNumber);
   const open = problems.some((p) => openStates.includes(p.state));
   return { problems, ...(open ? { qualityStatus: qualityStatusLabel } : {}) };
+}
+
+/**
+ * GET /feedback/problems (issue 13, the console's 质量问题处理): a custodian's problems across every result it
+ * holds (R19.2: what waits for its decision, with the clock's due date and the working days left), or, for the
+ * organiser's reviewer, the escalated ones of its results (R19.3: to verify). Newest first, a page at a time;
+ * filtered by state, severity and result. Each problem passes the clearance rule on its entry as the single
+ * result's list does (GET /feedback/results/{n}/problems answers 404 above it): a result above the reader's
+ * clearance is left out. The key query's pages are read until `limit` rows are found (at most 10 pages).
+ */
+export async function listOrgProblems(
+  ports: { catalogue: FeedbackPorts['catalogue']; problems: Pick<ProblemStore, 'listByOrg'>; calendar: () => Promise<WorkingDayCalendar>; now: () => Date },
+  cmd: { actor: Principal; side?: ProblemListSide; state?: ProblemState; severity?: Severity; resultNumber?: string; limit: number; cursor?: string },
+): Promise<{ org: string; side: ProblemListSide; today: string; problems: Array<QualityProblem & { workingDaysLeft?: number; overdue: boolean }>; cursor?: string }> {
+  const side: ProblemListSide = cmd.side ?? (cmd.actor.roles.includes('custodian') ? 'custodian' : 'organiser');
+  if (side === 'custodian' && !cmd.actor.roles.includes('custodian')) throw new ForbiddenError('只有成果保管人可以查看本保管单位的质量问题');
+  if (side === 'organiser' && !cmd.actor.roles.includes('reviewer')) throw new ForbiddenError('只有组织单位的审核人员可以查看待核实的重大质量问题');
+  const org = cmd.actor.orgCode;
+  const today = chinaDate(ports.now());
+  const calendar = await ports.calendar();
+  const visible = new Map<string, boolean>();
+  const seeable = async (resultNumber: string) => {
+    if (!visible.has(resultNumber)) {
+      try {
+        await visibleEntry(ports.catalogue, cmd.actor, resultNumber);
+        visible.set(resultNumber, true);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        visible.set(resultNumber, false);
+      }
+    }
+    return visible.get(resultNumber)!;
+  };
+  const out: Array<QualityProblem & { workingDaysLeft?: number; overdue: boolean }> = [];
+  let cursor = cmd.cursor;
+  for (let pages = 0; pages < 10 && out.length < cmd.limit; pages += 1) {
+    const page = await ports.problems.listByOrg(side, org, { limit: cmd.limit, ...(cursor ? { cursor } : {}) });
+    let taken = 0;
+    for (const p of page.problems) {
+      taken += 1;
+      cursor = `${p.reportedAt}#${p.problemId}`;
+      if (cmd.state && p.state !== cmd.state) continue;
+      if (cmd.severity && p.severity !== cmd.severity) continue;
+      if (cmd.resultNumber && p.resultNumber !== cmd.resultNumber) continue;
+      if (!(await seeable(p.resultNumber))) continue;
+      out.push({
+        ...p,
+        ...(p.state === 'reported' ? { workingDaysLeft: calendar.workingDaysLeft(p.decisionDue, today) } : {}),
+        overdue: p.state === 'reported' && today > p.decisionDue,
+      });
+      if (out.length >= cmd.limit) break;
+    }
+    const rest = taken < page.problems.length || page.cursor !== undefined;
+    if (!rest) {
+      cursor = undefined;
+      break;
+    }
+    if (out.length >= cmd.limit) break;
+    if (taken === page.problems.length) cursor = page.cursor;
+  }
+  return { org, side, today, problems: out, ...(cursor ? { cursor } : {}) };
 }
 
 /**

@@ -127,7 +127,25 @@ export interface PublicationRequestStore {
    */
   update(next: PublicationRequest, audit: AuditEntry, newRelease?: string): Promise<void>;
   listProgramme(programme: string): Promise<ProgrammeMember[]>;
+  /**
+   * The requests of one organisation on one side (issue 13, the console's list), newest first, one key query on
+   * the index items PUBREQIDX#<side>#<org> written with the request (their status kept in step by every update);
+   * `status` filters, `cursor` continues after the last item of the previous page.
+   */
+  listFor(side: PublicationListSide, org: string, opts: { status?: PublicationStatus; limit: number; cursor?: string }): Promise<{ requestIds: string[]; cursor?: string }>;
 }
+
+/** The console's sides of the request list: prepared by my organisation, reviewed by it (organiser), approved by it. */
+export const publicationListSides = ['prepared', 'review', 'approval'] as const;
+export type PublicationListSide = (typeof publicationListSides)[number];
+
+/** The (side, organisation) index entries of a request: who prepared it, who reviews it, each approving department. */
+export function publicationIndexEntries(r: Pick<PublicationRequest, 'requestedByOrg' | 'organiserOrg' | 'approvals'>): Array<{ side: PublicationListSide; org: string }> {
+  const approvers = [...new Set(r.approvals.map((a) => a.orgCode))];
+  return [{ side: 'prepared', org: r.requestedByOrg }, { side: 'review', org: r.organiserOrg }, ...approvers.map((org) => ({ side: 'approval' as const, org }))];
+}
+/** The index sort key: newest first by request time, unique by request id (a page's cursor). */
+export const publicationIndexSortKey = (r: Pick<PublicationRequest, 'requestedAt' | 'requestId'>) => `${r.requestedAt}#${r.requestId}`;
 
 export class PublicationRequestedError extends ConflictError {
   constructor(releaseNumber: string) {

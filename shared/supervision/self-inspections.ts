@@ -84,6 +84,8 @@ export interface SelfInspectionStore {
   update(inspection: SelfInspection, revision: number, entry: AuditEntry): Promise<void>;
   /** Opens the period for a unit once (write-once marker, audited; the entry's clock start in the same transaction); false when opened already. */
   openPeriod(org: string, period: string, entry: AuditEntry): Promise<boolean>;
+  /** A unit's own filings, newest period first, a page (one key query); `cursor` continues after that period. */
+  listOwn(org: string, opts: { limit: number; cursor?: string }): Promise<{ inspections: SelfInspection[]; cursor?: string }>;
 }
 
 export const inspectionIdOf = (org: string, period: string) => `${org}.${period}`;
@@ -328,6 +330,48 @@ export async function listSelfInspections(
   const order: Record<UnitStatus, number> = { late: 0, filedLate: 1, pending: 2, filed: 3 };
   units.sort((a, b) => order[a.status] - order[b.status] || a.org.localeCompare(b.org));
   return { org, period: period.id, periodLabel: period.label, due, today, units, openRectifications: open };
+}
+
+/** A filing with the working days left (or overdue) of each open rectification, as its R20.1 clock shows them. */
+export type OwnSelfInspection = SelfInspection & {
+  readonly rectifications: ReadonlyArray<Rectification & { readonly workingDaysLeft?: number; readonly overdue: boolean }>;
+};
+
+/**
+ * GET /supervision/self-inspections/own (issue 13): a custodian's or requesting department's own filings, newest
+ * period first, a page at a time (one key query on its partition), each rectification with its R20.1 clock's due
+ * date, working days left and whether it is overdue; and where this period stands (filed, pending, late). Only the
+ * unit's own organisation (the watchers' list is GET /supervision/self-inspections); a unit that files none → 403.
+ */
+export async function listOwnSelfInspections(
+  ports: Pick<SelfInspectionPorts, 'identity' | 'now' | 'cadence'> & { inspections: Pick<SelfInspectionStore, 'get' | 'listOwn'>; calendar: () => Promise<WorkingDayCalendar> },
+  cmd: { actor: Principal; limit: number; cursor?: string },
+): Promise<{ org: string; orgName: string; today: string; current: { period: string; periodLabel: string; due: string; status: UnitStatus; statusLabel: string }; items: OwnSelfInspection[]; cursor?: string }> {
+  const org = await ports.identity.getOrganisation(cmd.actor.orgCode);
+  if (!org || !filingOrgTypes.includes(org.type)) throw new ForbiddenError('只有成果保管单位和需求部门填报保密自查报告，本单位没有自查记录');
+  const today = chinaDate(ports.now());
+  const period = periodOf(today, cadenceKind(ports.cadence));
+  const due = periodEnd(period);
+  const filed = await ports.inspections.get(org.code, period.id);
+  const status: UnitStatus = filed ? (filed.late ? 'filedLate' : 'filed') : today > due ? 'late' : 'pending';
+  const calendar = await ports.calendar();
+  const page = await ports.inspections.listOwn(org.code, { limit: cmd.limit, ...(cmd.cursor ? { cursor: cmd.cursor } : {}) });
+  const items = page.inspections.map((i) => ({
+    ...i,
+    rectifications: i.rectifications.map((r) => ({
+      ...r,
+      ...(r.state === 'open' ? { workingDaysLeft: calendar.workingDaysLeft(r.due, today) } : {}),
+      overdue: r.state === 'open' ? today > r.due : r.closedAt !== undefined && chinaDate(new Date(r.closedAt)) > r.due,
+    })),
+  }));
+  return {
+    org: org.code,
+    orgName: org.name,
+    today,
+    current: { period: period.id, periodLabel: period.label, due, status, statusLabel: unitStatusLabels[status] },
+    items,
+    ...(page.cursor ? { cursor: page.cursor } : {}),
+  };
 }
 
 /** Every custodian and requesting department of the registry (breadth first from the roots, one key query per organisation). */

@@ -39,6 +39,20 @@ const uploadsCorsOf = (s: Synthesised) => {
   expect(found).toHaveLength(1);
   return found[0]![1].Properties?.['CorsConfiguration'];
 };
+/** The custody bucket's CorsConfiguration (stateful stack). */
+const custodyCorsOf = (s: Synthesised) => {
+  const found = resourcesOf(s.templates.stateful, 'AWS::S3::Bucket').filter(([id]) => id.startsWith('Custody') && !id.startsWith('CustodyTrail'));
+  expect(found).toHaveLength(1);
+  return found[0]![1].Properties?.['CorsConfiguration'];
+};
+const expectedDownloadRule = (origin: string) => ({
+  Id: 'console-grant-download',
+  AllowedOrigins: [origin],
+  AllowedMethods: ['GET', 'HEAD'],
+  AllowedHeaders: ['range'],
+  ExposedHeaders: ['ETag', 'Content-Length', 'Content-Range', 'Content-Disposition'],
+  MaxAge: 600,
+});
 const expectedCorsRule = (origin: string) => ({
   Id: 'console-browser-upload',
   AllowedOrigins: [origin],
@@ -139,8 +153,18 @@ describe('issue 13 hosting (issue 11 §6): the console and the API on one CloudF
     expect(uploadsCorsOf(s)).toBeUndefined();
     const warnings = s.stateful.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
     expect(warnings.some((w) => w.includes('No -c consoleDomain: the uploads bucket has no CORS rule'))).toBe(true);
-    // Only the uploads bucket takes cross-origin requests.
-    for (const [id, bucket] of resourcesOf(custom.templates.stateful, 'AWS::S3::Bucket')) if (!id.startsWith('Uploads')) expect(bucket.Properties?.['CorsConfiguration'], id).toBeUndefined();
+    // Only the uploads bucket (and custody, for grant downloads: below) takes cross-origin requests.
+    for (const [id, bucket] of resourcesOf(custom.templates.stateful, 'AWS::S3::Bucket')) if (!id.startsWith('Uploads') && !id.startsWith('Custody')) expect(bucket.Properties?.['CorsConfiguration'], id).toBeUndefined();
+  });
+
+  it('R16.1 issue 13: lets the console follow a grant download\'s 302 — the custody bucket answers GET/HEAD from https://<consoleDomain> only (ETag, Content-Range exposed), and its endpoint is in the CSP connect-src', () => {
+    const custom = synthChengguo({ partition: 'aws', consoleDomain: 'chengguo.zrzy.gd.gov.cn', consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc-1' });
+    expect(custodyCorsOf(custom)).toEqual({ CorsRules: [expectedDownloadRule('https://chengguo.zrzy.gd.gov.cn')] });
+    expect(uploadsCspOf(custom)).toMatch(/connect-src 'self' [^;]* https:\/\/chengguo-prod-custody-[^;]*-ap-southeast-1\.s3\.ap-southeast-1\.amazonaws\.com;/);
+    // Without the domain no rule can name the console's origin: none, and a warning.
+    expect(custodyCorsOf(s)).toBeUndefined();
+    const warnings = s.stateful.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings.some((w) => w.includes('the custody bucket has no CORS rule'))).toBe(true);
   });
 
   it('registers the console callback and sign-out addresses (console/src/auth.ts) on the site with the Cognito app client', () => {
@@ -267,7 +291,10 @@ describe('issue 13 hosting on aws-cn: an ICP-filed domain and an IAM certificate
 
   it('issue 13: lets the console on its domain upload from the browser: the uploads bucket\'s CORS rule and its amazonaws.com.cn endpoint in the CSP', () => {
     expect(uploadsCorsOf(s)).toEqual({ CorsRules: [expectedCorsRule('https://console.example.gov.cn')] });
-    expect(uploadsCspOf(s)).toMatch(/connect-src 'self' https:\/\/idp\.example\.gov\.cn https:\/\/chengguo-prod-uploads-[^;]*-cn-north-1\.s3\.cn-north-1\.amazonaws\.com\.cn;/);
+    expect(uploadsCspOf(s)).toMatch(/connect-src 'self' https:\/\/idp\.example\.gov\.cn https:\/\/chengguo-prod-uploads-[^;]*-cn-north-1\.s3\.cn-north-1\.amazonaws\.com\.cn [^;]*;/);
+    // R16.1: grant downloads (the custody bucket's GET from the console's domain, its .com.cn endpoint in the CSP).
+    expect(custodyCorsOf(s)).toEqual({ CorsRules: [expectedDownloadRule('https://console.example.gov.cn')] });
+    expect(uploadsCspOf(s)).toMatch(/https:\/\/chengguo-prod-custody-[^;]*-cn-north-1\.s3\.cn-north-1\.amazonaws\.com\.cn;/);
   });
 
   it('refuses the stand-in domain and certificate in a production synth, naming both keys', () => {

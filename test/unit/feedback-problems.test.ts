@@ -5,8 +5,9 @@ import { handler as reportHandler } from '#functions/feedback/report-problem.ts'
 import { handler as listHandler } from '#functions/feedback/list-problems.ts';
 import { handler as decideHandler } from '#functions/feedback/decide-problem.ts';
 import { handler as verifyHandler } from '#functions/feedback/verify-problem.ts';
+import { handler as orgListHandler } from '#functions/feedback/list-org-problems.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
-import { fileKnown, type ResultFiles } from '#shared/feedback/problems.ts';
+import { fileKnown, listOrgProblems, type ResultFiles } from '#shared/feedback/problems.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { InMemoryRegistryAccess, call, portsFor, standardFiles, submissionWorld } from './submission-fakes.ts';
@@ -54,7 +55,8 @@ async function feedbackWorld() {
     return sum;
   };
   const clocks = () => new DynamoSupervisionStore(new InMemoryRegistryAccess(w.tables));
-  return { w, mailer, number: entry.resultNumber, report, list, decide, verify, counters, clocks };
+  const orgList = (user: string, query: Record<string, string> = {}) => call(orgListHandler.with(ports) as never, 'GET', '/feedback/problems', { user, query });
+  return { w, mailer, number: entry.resultNumber, report, list, decide, verify, counters, clocks, orgList, ports };
 }
 
 const problemOn = (resultNumber: string, over: Record<string, unknown> = {}) => ({
@@ -225,5 +227,63 @@ describe('R19.3 escalation of a major problem: confirmed 重大 → the organise
     // assess
     expect(out.status).toBe(409);
     expect(listed.body.qualityStatus).toBeUndefined();
+  }, 60_000);
+});
+
+describe('R19.2 R19.3 issue 13 a custodian\'s quality problems across results, and the organiser\'s escalated ones (GET /feedback/problems)', () => {
+  it('zhang.wei (custodian) lists every problem of its results, newest first, with the R19.2 due date and working days left; filters by state and severity; pages with a cursor', async () => {
+    // prepare
+    const { w, number, report, orgList, clocks } = await feedbackWorld();
+    const a = (await report('huang.wei', problemOn(number))).body.problem;
+    w.setNow('2026-09-22T02:00:00.000Z');
+    const b = (await report('huang.wei', problemOn(number, { severity: '重大', description: '地类图斑 DLTB-0020 编码错误，影响汇总面积' }))).body.problem;
+
+    // act
+    const all = await orgList('zhang.wei');
+    const major = await orgList('zhang.wei', { severity: '重大' });
+    const first = await orgList('zhang.wei', { limit: '1' });
+    const second = await orgList('zhang.wei', { limit: '1', cursor: first.body.cursor });
+
+    // assess
+    expect(all.status).toBe(200);
+    expect(all.body).toMatchObject({ org: '440000-CUS', side: 'custodian' });
+    expect(all.body.problems.map((p: { problemId: string }) => p.problemId)).toEqual([b.problemId, a.problemId]);
+    const clock = (await clocks().ownedBy('440000-CUS', 'running')).find((c) => c.subject === b.problemId)!;
+    expect(all.body.problems[0]).toMatchObject({ state: 'reported', stateLabel: '待保管单位确认', decisionDue: clock.due, overdue: false });
+    expect(all.body.problems[0].workingDaysLeft).toBeGreaterThan(0);
+    expect(major.body.problems.map((p: { problemId: string }) => p.problemId)).toEqual([b.problemId]);
+    expect(first.body.problems.map((p: { problemId: string }) => p.problemId)).toEqual([b.problemId]);
+    expect(second.body.problems.map((p: { problemId: string }) => p.problemId)).toEqual([a.problemId]);
+    expect(second.body.cursor).toBeUndefined();
+  }, 60_000);
+
+  it('a confirmed 重大 problem reaches chen.jing\'s list (organiser\'s reviewer) as escalated; the state filter; who may not list (403); above the clearance nothing is listed', async () => {
+    // prepare
+    const { w, number, report, decide, orgList, ports } = await feedbackWorld();
+    const minor = (await report('huang.wei', problemOn(number))).body.problem;
+    const major = (await report('huang.wei', problemOn(number, { severity: '重大' }))).body.problem;
+    const before = await orgList('chen.jing');
+    await decide('zhang.wei', major.problemId, { decision: 'confirm', reasons: '核对原始调查底图，问题属实' });
+
+    // act
+    const toVerify = await orgList('chen.jing');
+    const escalated = await orgList('zhang.wei', { state: 'escalated' });
+    const requester = await orgList('luo.xin');
+    const wrongSide = await orgList('zhang.wei', { side: 'organiser' });
+    const badCursor = await orgList('zhang.wei', { cursor: 'next' });
+    const publicOnly = await listOrgProblems(ports, { actor: { ...(await w.user('zhang.wei')), clearance: 'public' }, limit: 20 });
+
+    // assess
+    expect(before.body.problems).toEqual([]);
+    expect(toVerify.status).toBe(200);
+    expect(toVerify.body.side).toBe('organiser');
+    expect(toVerify.body.problems.map((p: { problemId: string; state: string }) => [p.problemId, p.state])).toEqual([[major.problemId, 'escalated']]);
+    expect(escalated.body.problems.map((p: { problemId: string }) => p.problemId)).toEqual([major.problemId]);
+    expect(escalated.body.problems.map((p: { problemId: string }) => p.problemId)).not.toContain(minor.problemId);
+    expect(requester.status).toBe(403);
+    expect(wrongSide.status).toBe(403);
+    expect(badCursor.status).toBe(400);
+    expect(JSON.stringify(badCursor.body)).toContain('cursor');
+    expect(publicOnly.problems).toEqual([]);
   }, 60_000);
 });

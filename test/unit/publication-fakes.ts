@@ -24,6 +24,10 @@ export class FakeAuthorityStore implements AuthorityTableStore {
 import {
   PublicationChangedError,
   PublicationRequestedError,
+  publicationIndexEntries,
+  publicationIndexSortKey,
+  type PublicationListSide,
+  type PublicationStatus,
   type ProgrammeMember,
   type PublicationRequest,
   type PublicationRequestStore,
@@ -60,5 +64,16 @@ export class FakePublicationStore implements PublicationRequestStore {
   }
   async listProgramme(programme: string) {
     return [...(this.programmes.get(programme) ?? [])];
+  }
+  /** As the adapter's key query: the index entries of each stored request, newest first, Limit before the filter. */
+  async listFor(side: PublicationListSide, org: string, opts: { status?: PublicationStatus; limit: number; cursor?: string }) {
+    const keyed = [...this.requests.values()]
+      .filter((r) => publicationIndexEntries(r).some((e) => e.side === side && e.org === org))
+      .map((r) => ({ sk: publicationIndexSortKey(r), r }))
+      .sort((a, b) => (a.sk < b.sk ? 1 : -1))
+      .filter((x) => opts.cursor === undefined || x.sk < opts.cursor);
+    const page = keyed.slice(0, opts.limit);
+    const more = keyed.length > opts.limit;
+    return { requestIds: page.filter((x) => !opts.status || x.r.status === opts.status).map((x) => x.r.requestId), ...(more ? { cursor: page.at(-1)!.sk } : {}) };
   }
 }

@@ -17,6 +17,8 @@ import {
   type PublicationDecision,
   type PublicationRequest,
 } from '#shared/publication/request.ts';
+import { listPublicationRequests } from '#shared/publication/request-list.ts';
+import type { PublicationListSide, PublicationStatus } from '#shared/publication/request-store.ts';
 import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
 import type { ThemeId } from '#shared/reference/themes.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
@@ -80,9 +82,9 @@ async function setup(opts: { theme?: ThemeId; national?: boolean; parentTask?: b
   const releases = new DynamoReleaseStore(cat.table);
   const releasePorts = { catalogue: cat.store, submissions: world.store, identity: world.identity, releases, now: () => world.now };
   const preparer = opts.national ? 'zhao.min' : 'liu.yang';
-  const newRelease = async (requestId: string) => {
-    const pkg = await verifiedSubmission(world, { classification: 'public', name: '发布版成果包' }, { taskId: source.taskId });
-    return (await createRelease(releasePorts, { actor: await world.user(preparer), resultNumber: source.resultNumber, body: { submissionId: pkg, classification: 'public', desensitisation: record }, requestId })).release.releaseNumber;
+  const newRelease = async (requestId: string, classification: 'public' | 'internal' = 'public') => {
+    const pkg = await verifiedSubmission(world, { classification, name: '发布版成果包' }, { taskId: source.taskId });
+    return (await createRelease(releasePorts, { actor: await world.user(preparer), resultNumber: source.resultNumber, body: { submissionId: pkg, classification, desensitisation: record }, requestId })).release.releaseNumber;
   };
   const releaseNumber = await newRelease('rel-1');
   const publications = new FakePublicationStore();
@@ -541,5 +543,71 @@ describe('R11.1 level-by-level release through the programme: a survey task name
     state = 'released';
     expect(await checkHold(ports, { requestId: r.requestId, requestIdOfCall: 'h3' })).toMatchObject({ held: false, waitingFor: [] });
     expect((await s.publications.get(r.requestId))?.timeline.at(-1)).toMatchObject({ type: 'holdReleased' });
+  });
+});
+
+describe('R11.1 R12.1 issue 13 the console\'s request list (GET /publication/requests): my organisation\'s requests on each side, with their step, hold and deadline', () => {
+  type Actor = Awaited<ReturnType<Awaited<ReturnType<typeof setup>>['world']['user']>>;
+  const lister = (s: Awaited<ReturnType<typeof setup>>) => (actor: Actor, side: PublicationListSide, extra: { status?: PublicationStatus; limit?: number; cursor?: string } = {}) =>
+    listPublicationRequests(s.ports, { actor, side, limit: extra.limit ?? 20, ...(extra.status ? { status: extra.status } : {}), ...(extra.cursor ? { cursor: extra.cursor } : {}) });
+
+  it('a national wetland request: 自然资源部 sees it prepared and to review (R11.1 due = the clock\'s, awaiting it); 国家林业和草原局 only to approve, awaiting it once the review passed (R12.1 due = the clock\'s); status filters', async () => {
+    const s = await setup({ theme: 'wetland', national: true });
+    const list = lister(s);
+    const zhao = await s.world.user('zhao.min');
+    const wu = await s.world.user('wu.jing');
+    const r = await requestPublication(s.ports, { actor: zhao, body: { releaseNumber: s.releaseNumber }, requestId: 'req-1' });
+    const reviewClock = supervisionOf(s.publications.audits).clocks.get(`R11.1#${r.requestId}#r1`)!;
+
+    expect((await list(zhao, 'prepared')).items.map((i) => i.requestId)).toEqual([r.requestId]);
+    const toReview = await list(zhao, 'review');
+    expect(toReview).toMatchObject({ org: '100000-NR', side: 'review' });
+    expect(toReview.items[0]).toMatchObject({ status: 'review', statusLabel: '保密审查中', awaitingMe: true, deadline: { type: 'R11.1', due: reviewClock.due, overdue: false } });
+    expect(toReview.items[0]!.deadline!.workingDaysLeft).toBe(new WorkingDayCalendar().workingDaysLeft(reviewClock.due, '2026-09-21'));
+    expect(toReview.items[0]!.step).toContain('保密审查');
+    expect((await list(wu, 'prepared')).items).toEqual([]);
+    expect((await list(wu, 'review')).items).toEqual([]);
+    expect((await list(wu, 'approval')).items[0]).toMatchObject({ requestId: r.requestId, awaitingMe: false });
+
+    await recordReview(s.ports, { requestId: r.requestId, round: 1, decision: decision('approve', 'zhao.min'), requestIdOfCall: 'c1' });
+    const approvalClock = supervisionOf(s.publications.audits).clocks.get(`R12.1#${r.requestId}#r1#a1`)!;
+    const toApprove = (await list(wu, 'approval')).items[0]!;
+    expect(toApprove).toMatchObject({ status: 'approval', awaitingMe: true, deadline: { type: 'R12.1', due: approvalClock.due }, approvers: [{ orgCode: '100000-NR' }, { orgCode: '100000-FG' }] });
+    expect(toApprove.step).toContain('100000-FG');
+    // 自然资源部 reviewed it (nothing left on that side) and is itself the first approver (awaiting there).
+    expect((await list(zhao, 'review')).items[0]).toMatchObject({ awaitingMe: false });
+    expect((await list(zhao, 'approval')).items[0]).toMatchObject({ awaitingMe: true });
+
+    expect((await list(zhao, 'review', { status: 'review' })).items).toEqual([]);
+    expect((await list(zhao, 'review', { status: 'approval' })).items.map((i) => i.requestId)).toEqual([r.requestId]);
+  });
+
+  it('pages newest first with a cursor; a held request says what it waits for; a release above the reader\'s clearance is not listed', async () => {
+    const s = await setup();
+    const list = lister(s);
+    const liu = await s.world.user('liu.yang');
+    const first = await requestPublication(s.ports, { actor: liu, body: { releaseNumber: s.releaseNumber, embargoUntil: '2026-12-31' }, requestId: 'req-1' });
+    s.world.setNow('2026-09-22T02:00:00.000Z');
+    const internal = await s.newRelease('rel-2', 'internal');
+    const second = await requestPublication(s.ports, { actor: liu, body: { releaseNumber: internal }, requestId: 'req-2' });
+
+    const one = await list(liu, 'prepared', { limit: 1 });
+    expect(one.items.map((i) => i.requestId)).toEqual([second.requestId]);
+    expect(one.cursor).toBeDefined();
+    const two = await list(liu, 'prepared', { limit: 1, cursor: one.cursor! });
+    expect(two.items.map((i) => i.requestId)).toEqual([first.requestId]);
+
+    await recordReview(s.ports, { requestId: first.requestId, round: 1, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c1' });
+    await recordApproval(s.ports, { requestId: first.requestId, round: 1, approver: 0, decision: decision('approve', 'liu.yang'), requestIdOfCall: 'c2' });
+    await checkHold(s.ports, { requestId: first.requestId, requestIdOfCall: 'c3' });
+    const held = (await list(liu, 'prepared', { status: 'held' })).items[0]!;
+    expect(held).toMatchObject({ status: 'held', hold: { embargoUntil: '2026-12-31' } });
+    expect(held.hold!.waitingFor.join('')).toContain('2026-12-31');
+    expect(held.deadline).toBeUndefined();
+
+    // R5.1: cleared for 公开 only, the 内部 release's request is not listed (GET of it answers 404).
+    const publicOnly = { ...liu, clearance: 'public' as const };
+    expect((await list(publicOnly, 'prepared')).items.map((i) => i.requestId)).toEqual([first.requestId]);
+    await expect(visibleRequest(s.ports, publicOnly, second.requestId)).rejects.toBeInstanceOf(NotFoundError);
   });
 });

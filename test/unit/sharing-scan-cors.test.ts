@@ -3,10 +3,13 @@ import { Socket } from 'node:net';
 import { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { S3SharingDocuments } from '#adapters/s3-sharing-documents.ts';
-import { scanUploadCors } from '#infra/constructs/uploads-cors.ts';
+import { scanUploadCors, uploadsCors, type ConsoleCorsRule } from '#infra/constructs/uploads-cors.ts';
 import { cors } from '#infra/local/s3.ts';
 
 const consoleOrigin = 'http://127.0.0.1:7400';
+/** The buckets' rules as the local cloud passes them (infra/local/cloud.ts). */
+const rules: Readonly<Record<string, ConsoleCorsRule>> = { 'chengguo-local-uploads': uploadsCors, 'chengguo-local-documents': scanUploadCors };
+const ruleOf = (bucket: string): ConsoleCorsRule | undefined => rules[bucket];
 
 /** A preflight to the local S3 front as the console's browser sends it before a PUT to `path`. */
 function preflight(path: string, headers: string): number {
@@ -15,7 +18,7 @@ function preflight(path: string, headers: string): number {
   req.url = path;
   req.headers = { origin: consoleOrigin, 'access-control-request-method': 'PUT', 'access-control-request-headers': headers };
   const res = new ServerResponse(req);
-  expect(cors(req, res, [consoleOrigin], ['chengguo-local-documents'])).toBe(true);
+  expect(cors(req, res, [consoleOrigin], ruleOf)).toBe(true);
   return res.statusCode;
 }
 
@@ -38,7 +41,7 @@ describe('R17.1 issue 13: the signed confidentiality scan is PUT from the browse
       req.url = '/chengguo-local-documents/x';
       req.headers = { origin: consoleOrigin, 'access-control-request-method': 'GET' };
       const res = new ServerResponse(req);
-      cors(req, res, [consoleOrigin], ['chengguo-local-documents']);
+      cors(req, res, [consoleOrigin], ruleOf);
       return res.statusCode;
     })();
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as closeHandler } from '#functions/supervision/close-rectification.ts';
 import { handler as fileHandler } from '#functions/supervision/file-self-inspection.ts';
 import { handler as listHandler } from '#functions/supervision/list-self-inspections.ts';
+import { handler as ownHandler } from '#functions/supervision/list-own-self-inspections.ts';
 import { DynamoSelfInspectionStore } from '#adapters/dynamo-self-inspections.ts';
 import { DynamoSupervisionStore } from '#adapters/dynamo-supervision.ts';
 import type { AuditRecord } from '#shared/ports/audit.ts';
@@ -26,6 +27,7 @@ async function world(nowIso = '2026-12-03T02:00:00.000Z', cadence: Cadence = 'qu
     file: fileHandler.with({ verifier, identity: w.identity, inspections, cadence, now }),
     list: listHandler.with({ verifier, identity: w.identity, inspections, clocks, cadence, calendar: w.ports.calendar, now }),
     close: closeHandler.with({ verifier, identity: w.identity, inspections, now }),
+    own: ownHandler.with({ verifier, identity: w.identity, inspections, cadence, calendar: w.ports.calendar, now }),
   };
 }
 type World = Awaited<ReturnType<typeof world>>;
@@ -208,5 +210,58 @@ describe('R20.1 issue 14 §3: the schedule opens each period\'s self-inspection 
     expect(x.w.tables.get('registry', { pk: 'CLOCK#R20.1#440000-CUS.2026-Q4', sk: 'META' })).toMatchObject({ state: 'met', late: true, metOn: '2027-01-05' });
     expect(list.body.units).toEqual([expect.objectContaining({ org: '440000-CUS', status: 'filedLate' })]);
     expect(replay(x.w.identity.auditRecords() as unknown as AuditRecord[]).counters).toEqual(stored(x.w));
+  });
+});
+
+describe('R20.1 issue 13: a custodian or requesting department sees its own past self-inspections and their rectifications with clocks (GET /supervision/self-inspections/own)', () => {
+  it('zhang.wei sees 440000-CUS\'s filings newest period first, a page at a time; each open rectification with its R20.1 due date and working days left, a closed one without; this period\'s status', async () => {
+    // prepare
+    const x = await world();
+    const before = await call(x.own, 'GET', '/supervision/self-inspections/own', { user: 'zhang.wei' });
+    await fileAs(x, 'zhang.wei', filing({ period: '2026-Q3', rectifications: [] }));
+    await fileAs(x, 'zhang.wei', filing());
+    await fileAs(x, 'luo.xin', filing({ period: '2026-Q3', rectifications: [] }));
+
+    // act
+    const own = await call(x.own, 'GET', '/supervision/self-inspections/own', { user: 'zhang.wei' });
+    const first = await call(x.own, 'GET', '/supervision/self-inspections/own', { user: 'zhang.wei', query: { limit: '1' } });
+    const second = await call(x.own, 'GET', '/supervision/self-inspections/own', { user: 'zhang.wei', query: { limit: '1', cursor: first.body.cursor } });
+    await call(x.close, 'POST', '/supervision/self-inspections/440000-CUS.2026-Q4/rectifications/0/close', { user: 'zhang.wei', pathParameters: { inspectionId: '440000-CUS.2026-Q4', index: '0' }, body: { note: '两个账号已注销' } });
+    const closed = await call(x.own, 'GET', '/supervision/self-inspections/own', { user: 'zhang.wei' });
+
+    // assess
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ org: '440000-CUS', items: [], current: { period: '2026-Q4', due: '2026-12-31', status: 'pending' } });
+    expect(own.status).toBe(200);
+    expect(own.body.current).toMatchObject({ period: '2026-Q4', status: 'filed' });
+    expect(own.body.items.map((i: { period: string }) => i.period)).toEqual(['2026-Q4', '2026-Q3']);
+    const rect = own.body.items[0].rectifications[0];
+    // Today 2026-12-03 (Thursday), due 2026-12-20 (Sunday): the working days to it, as the R20.1 clock counts them.
+    expect(rect).toMatchObject({ item: '注销离职人员账号并建立离职检查单', due: '2026-12-20', state: 'open', overdue: false });
+    expect(rect.workingDaysLeft).toBe((await x.w.ports.calendar()).workingDaysLeft('2026-12-20', '2026-12-03'));
+    expect(rect.workingDaysLeft).toBeGreaterThan(5);
+    expect(first.body.items.map((i: { period: string }) => i.period)).toEqual(['2026-Q4']);
+    expect(second.body.items.map((i: { period: string }) => i.period)).toEqual(['2026-Q3']);
+    expect(closed.body.items[0].rectifications[0]).toMatchObject({ state: 'closed', closingNote: '两个账号已注销', overdue: false });
+    expect(closed.body.items[0].rectifications[0].workingDaysLeft).toBeUndefined();
+  });
+
+  it('lists only the caller\'s own unit (luo.xin sees 440000-WR\'s); a unit that files none is refused (403); a bad cursor is 400 naming query.cursor', async () => {
+    // prepare
+    const x = await world();
+    await fileAs(x, 'zhang.wei', filing());
+    await fileAs(x, 'luo.xin', filing({ period: '2026-Q3', rectifications: [] }));
+
+    // act
+    const requester = await call(x.own, 'GET', '/supervision/self-inspections/own', { user: 'luo.xin' });
+    const cityBureau = await call(x.own, 'GET', '/supervision/self-inspections/own', { user: 'huang.wei' });
+    const bad = await call(x.own, 'GET', '/supervision/self-inspections/own', { user: 'zhang.wei', query: { cursor: 'OPEN#2026-Q4' } });
+
+    // assess
+    expect(requester.body).toMatchObject({ org: '440000-WR', current: { status: 'pending' } });
+    expect(requester.body.items.map((i: { inspectionId: string }) => i.inspectionId)).toEqual(['440000-WR.2026-Q3']);
+    expect(cityBureau.status).toBe(403);
+    expect(bad.status).toBe(400);
+    expect(field(bad)).toBe('query.cursor');
   });
 });

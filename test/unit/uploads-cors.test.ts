@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { S3PackageObjectStore, unhoistableHeaders } from '#adapters/s3-uploads.ts';
 import { consoleCspFor } from '#infra/constructs/console-site.ts';
-import { uploadsCors, uploadsEndpoint } from '#infra/constructs/uploads-cors.ts';
+import { custodyDownloadCors, uploadsCors, uploadsEndpoint, type ConsoleCorsRule } from '#infra/constructs/uploads-cors.ts';
 import { consoleCsp } from '#infra/local/http-api.ts';
 import { cors } from '#infra/local/s3.ts';
 
@@ -13,9 +13,10 @@ const checksum = Buffer.alloc(32, 7).toString('base64');
 const consoleOrigin = 'http://127.0.0.1:4100';
 
 /** A request to the local S3 front as a browser sends it, and what the front answered. */
-function ask(method: string, headers: Record<string, string>): { handled: boolean; status: number; headers: Record<string, unknown> } {
+function ask(method: string, headers: Record<string, string>, url?: string, rules?: Record<string, ConsoleCorsRule>): { handled: boolean; status: number; headers: Record<string, unknown> } {
   const req = new IncomingMessage(new Socket());
   req.method = method;
+  if (url) req.url = url;
   req.headers = headers;
   const res = new ServerResponse(req);
   // Headers given to writeHead are sent, not kept: record them.
@@ -25,7 +26,7 @@ function ask(method: string, headers: Record<string, string>): { handled: boolea
     Object.assign(written, headers);
     return writeHead(status, headers);
   }) as typeof res.writeHead;
-  const handled = cors(req, res, [consoleOrigin]);
+  const handled = rules ? cors(req, res, [consoleOrigin], (bucket) => rules[bucket]) : cors(req, res, [consoleOrigin]);
   return { handled, status: res.statusCode, headers: { ...res.getHeaders(), ...written } };
 }
 
@@ -95,5 +96,32 @@ describe('R7.1 issue 13: the local S3 front answers CORS by the uploads bucket r
     expect(String(mine.headers['access-control-expose-headers'])).toContain('ETag');
     expect(theirs.handled).toBe(false);
     expect(theirs.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('R16.1 issue 13: a grant download in the console — the local S3 front answers by each bucket\'s rule, as AWS does (custody GET/HEAD only, other buckets none)', () => {
+  const rules = { 'chengguo-local-uploads': uploadsCors, 'chengguo-local-custody': custodyDownloadCors };
+  const key = '/chengguo-local-custody/440000-CUS-2026-GT-000001/v1/data/a.gpkg?X-Amz-Signature=abc';
+
+  it('lets the console read a presigned GET of a custody copy (the 302 followed): its origin allowed, ETag and Content-Range readable', () => {
+    const answer = ask('GET', { origin: consoleOrigin }, key, rules);
+
+    expect(answer.handled).toBe(false);
+    expect(answer.headers['access-control-allow-origin']).toBe(consoleOrigin);
+    expect(String(answer.headers['access-control-expose-headers'])).toContain('Content-Range');
+    expect(ask('OPTIONS', { origin: consoleOrigin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'range' }, key, rules)).toMatchObject({ handled: true, status: 200 });
+  });
+
+  it('refuses a PUT or DELETE preflight on custody, another origin, and any cross-origin call to a bucket without a rule (published, documents)', () => {
+    expect(ask('OPTIONS', { origin: consoleOrigin, 'access-control-request-method': 'PUT' }, key, rules)).toMatchObject({ handled: true, status: 403 });
+    expect(ask('OPTIONS', { origin: consoleOrigin, 'access-control-request-method': 'DELETE' }, key, rules)).toMatchObject({ handled: true, status: 403 });
+    expect(ask('GET', { origin: 'https://elsewhere.example' }, key, rules).headers['access-control-allow-origin']).toBeUndefined();
+    expect(ask('PUT', { origin: consoleOrigin }, key, rules).headers['access-control-allow-origin']).toBeUndefined();
+    expect(ask('GET', { origin: consoleOrigin }, '/chengguo-local-documents/x.html', rules).headers['access-control-allow-origin']).toBeUndefined();
+    expect(ask('OPTIONS', { origin: consoleOrigin, 'access-control-request-method': 'GET' }, '/chengguo-local-published/releases/x', rules)).toMatchObject({ handled: true, status: 403 });
+  });
+
+  it('keeps the uploads bucket\'s rule for the browser upload beside it', () => {
+    expect(ask('OPTIONS', { origin: consoleOrigin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'x-amz-checksum-sha256' }, '/chengguo-local-uploads/k?partNumber=1', rules)).toMatchObject({ handled: true, status: 200 });
   });
 });
