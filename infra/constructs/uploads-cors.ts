@@ -47,7 +47,7 @@ export const custodyDownloadCors = {
  * documents bucket with the presigned URL of POST /sharing/applications/{id}/confidentiality-scan, which signs the
  * Content-Type (a PDF or image type is no CORS-safelisted value, so the preflight asks for it) beside the checksum
  * and If-None-Match. PUT only, nothing exposed. The local cloud's S3 front answers the documents bucket with it;
- * on AWS the documents bucket does not carry it yet (the scan is then uploaded with the CLI or curl).
+ * on AWS the documents bucket carries it (stateful stack, with -c consoleDomain) and its endpoint is in the console's CSP.
  */
 export const scanUploadCors = {
   methods: ['PUT'],

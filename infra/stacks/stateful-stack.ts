@@ -19,7 +19,7 @@ import { BreakGlassRole, CustodyTrail, custodyPrincipals, lockBucket } from '../
 import { dataKey, logsKey, namedKeyPolicy } from '../constructs/keys.ts';
 import { acknowledge, acknowledgeWildcardResource } from '../constructs/nag.ts';
 import { AccessLogBucket, SecureBucket } from '../constructs/secure-bucket.ts';
-import { custodyDownloadCors, uploadsCors, type ConsoleCorsRule } from '../constructs/uploads-cors.ts';
+import { custodyDownloadCors, scanUploadCors, uploadsCors, type ConsoleCorsRule } from '../constructs/uploads-cors.ts';
 import { UserDirectory, type JwtSettings } from '../constructs/user-directory.ts';
 import { envNames } from '#adapters/config.ts';
 import { allowPublicCatalogueReads } from '../constructs/public-site.ts';
@@ -120,7 +120,12 @@ export class StatefulStack extends Stack {
         // evidence that cannot be regenerated as it was, so replicated to the
         // second region like custody (issue 11 §5).
         const replication = this.replication('Documents', settings, props.backupKey, documentsReplicaArn(this, settings), replicationRuleIds.documents);
-        made.documents = new SecureBucket(this, id, { ...common, replication: { replicationRole: replication.role, replicationRules: replication.rules } }).bucket;
+        made.documents = new SecureBucket(this, id, {
+          ...common,
+          replication: { replicationRole: replication.role, replicationRules: replication.rules },
+          // The confidentiality agreement's signed scan is PUT from the console (R17.1): PUT only, the signed headers.
+          ...consoleCorsFor(this, settings, 'console-scan-upload', scanUploadCors),
+        }).bucket;
         this.grantReplication(replication.role, made.documents, storageKey, props.backupKey, settings, documentsReplicaArn(this, settings), false);
       } else {
         made[name] = new SecureBucket(this, id, {
@@ -367,7 +372,8 @@ export class StatefulStack extends Stack {
 
 /**
  * A bucket's CORS rule for the console's origin (infra/constructs/uploads-cors.ts): https://<consoleDomain> — the
- * uploads bucket's (browser upload) and the custody bucket's (grant downloads, GET/HEAD only).
+ * uploads bucket's (browser upload), the custody bucket's (grant downloads, GET/HEAD only) and the documents
+ * bucket's (the confidentiality agreement's signed scan, PUT only).
  * Without -c consoleDomain (aws) the console's address is the distribution's *.cloudfront.net name, made in the
  * stateless stack after this one, so no rule can name it: the bucket gets none (a wildcard over cloudfront.net would
  * let every CloudFront site in) and a warning says the browser upload and downloads need the domain; the CLI works regardless.
@@ -375,12 +381,22 @@ export class StatefulStack extends Stack {
 function consoleCorsFor(scope: Construct, settings: DeploySettings, id: string, rule: ConsoleCorsRule): { cors?: s3.CorsRule[] } {
   const domain = settings.consoleSite.domain;
   if (domain === undefined) {
-    Annotations.of(scope).addWarningV2(
-      id === 'console-browser-upload' ? 'chengguo:noConsoleDomainForUploads' : 'chengguo:noConsoleDomainForDownloads',
-      id === 'console-browser-upload'
-        ? 'No -c consoleDomain: the uploads bucket has no CORS rule, so the console cannot upload packages from the browser (the CLI can). Give the console its domain (docs/deploy.md §7).'
-        : 'No -c consoleDomain: the custody bucket has no CORS rule, so the console cannot download a sharing grant\'s files in the page (the links still work opened directly). Give the console its domain (docs/deploy.md §7).',
-    );
+    const warning: Record<string, [string, string]> = {
+      'console-browser-upload': [
+        'chengguo:noConsoleDomainForUploads',
+        'No -c consoleDomain: the uploads bucket has no CORS rule, so the console cannot upload packages from the browser (the CLI can). Give the console its domain (docs/deploy.md §7).',
+      ],
+      'console-grant-download': [
+        'chengguo:noConsoleDomainForDownloads',
+        'No -c consoleDomain: the custody bucket has no CORS rule, so the console cannot download a sharing grant\'s files in the page (the links still work opened directly). Give the console its domain (docs/deploy.md §7).',
+      ],
+      'console-scan-upload': [
+        'chengguo:noConsoleDomainForScans',
+        'No -c consoleDomain: the documents bucket has no CORS rule, so the console cannot upload a signed confidentiality agreement\'s scan (the presigned URL still works with curl). Give the console its domain (docs/deploy.md §7).',
+      ],
+    };
+    const [warningId, message] = warning[id] ?? [`chengguo:noConsoleDomain:${id}`, `No -c consoleDomain: no CORS rule ${id}.`];
+    Annotations.of(scope).addWarningV2(warningId, message);
     return {};
   }
   return {

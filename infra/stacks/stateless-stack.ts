@@ -223,7 +223,11 @@ export class StatelessStack extends Stack {
       issuerOrigins: this.issuerOrigins(settings),
       uploadOrigins: [uploadsEndpoint(bucketName(this, settings, 'uploads'), settings.region, settings.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com')],
       // Issue 13: a grant download follows the 302 to a presigned GET of the custody copy.
-      downloadOrigins: [custodyEndpoint(bucketName(this, settings, 'custody'), settings.region, settings.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com')],
+      // …and R17.1: the signed confidentiality scan is PUT to the documents bucket.
+      downloadOrigins: [
+        custodyEndpoint(bucketName(this, settings, 'custody'), settings.region, settings.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com'),
+        custodyEndpoint(bucketName(this, settings, 'documents'), settings.region, settings.partition === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com'),
+      ],
       webAclArn: props.webAclArn,
       logBucket: this.edgeLogBucket(),
     });

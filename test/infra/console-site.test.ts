@@ -153,8 +153,9 @@ describe('issue 13 hosting (issue 11 §6): the console and the API on one CloudF
     expect(uploadsCorsOf(s)).toBeUndefined();
     const warnings = s.stateful.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
     expect(warnings.some((w) => w.includes('No -c consoleDomain: the uploads bucket has no CORS rule'))).toBe(true);
-    // Only the uploads bucket (and custody, for grant downloads: below) takes cross-origin requests.
-    for (const [id, bucket] of resourcesOf(custom.templates.stateful, 'AWS::S3::Bucket')) if (!id.startsWith('Uploads') && !id.startsWith('Custody')) expect(bucket.Properties?.['CorsConfiguration'], id).toBeUndefined();
+    // Only the uploads bucket (and custody, for grant downloads, and documents, for the signed scan: below) takes cross-origin requests.
+    for (const [id, bucket] of resourcesOf(custom.templates.stateful, 'AWS::S3::Bucket'))
+      if (!id.startsWith('Uploads') && !id.startsWith('Custody') && !/^Documents[0-9A-F]/.test(id)) expect(bucket.Properties?.['CorsConfiguration'], id).toBeUndefined();
   });
 
   it('R16.1 issue 13: lets the console follow a grant download\'s 302 — the custody bucket answers GET/HEAD from https://<consoleDomain> only (ETag, Content-Range exposed), and its endpoint is in the CSP connect-src', () => {
@@ -165,6 +166,27 @@ describe('issue 13 hosting (issue 11 §6): the console and the API on one CloudF
     expect(custodyCorsOf(s)).toBeUndefined();
     const warnings = s.stateful.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
     expect(warnings.some((w) => w.includes('the custody bucket has no CORS rule'))).toBe(true);
+  });
+
+  it('R17.1 issue 13: lets the console PUT a signed confidentiality scan — the documents bucket answers PUT from https://<consoleDomain> only with the signed headers (scanUploadCors), and its endpoint is in the CSP connect-src', () => {
+    const custom = synthChengguo({ partition: 'aws', consoleDomain: 'chengguo.zrzy.gd.gov.cn', consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc-1' });
+    const documents = resourcesOf(custom.templates.stateful, 'AWS::S3::Bucket').filter(([id]) => /^Documents[0-9A-F]/.test(id));
+    expect(documents).toHaveLength(1);
+    expect(documents[0]![1].Properties?.['CorsConfiguration']).toEqual({
+      CorsRules: [
+        {
+          Id: 'console-scan-upload',
+          AllowedOrigins: ['https://chengguo.zrzy.gd.gov.cn'],
+          AllowedMethods: ['PUT'],
+          AllowedHeaders: ['content-type', 'x-amz-checksum-sha256', 'if-none-match'],
+          ExposedHeaders: ['x-amz-request-id'],
+          MaxAge: 600,
+        },
+      ],
+    });
+    expect(uploadsCspOf(custom)).toMatch(/connect-src 'self' [^;]* https:\/\/chengguo-prod-documents-[^;]*-ap-southeast-1\.s3\.ap-southeast-1\.amazonaws\.com;/);
+    const warnings = s.stateful.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => String(m.data));
+    expect(warnings.some((w) => w.includes('the documents bucket has no CORS rule'))).toBe(true);
   });
 
   it('registers the console callback and sign-out addresses (console/src/auth.ts) on the site with the Cognito app client', () => {
