@@ -233,9 +233,10 @@ export const publication = defineContext({
     },
     DownloadReleaseFile: {
       entry: './download-release-file.ts',
-      description: 'Public download of a released file (R17.2): 302 to a short-lived presigned GET; every request logged and counted.',
+      description: 'Public download of a released file (R17.2): 302 to a short-lived CloudFront signed URL (aws with a download key) or presigned S3 GET; every request logged and counted.',
       tables: { registry: 'readWrite' },
       buckets: { published: 'read' },
+      signsDownloads: true,
     },
     WithdrawRelease: {
       entry: './withdraw-release.ts',

@@ -60,7 +60,7 @@ async function requestState(requestId: string, wanted: string) {
   );
 }
 
-describe('R11.1 R12.1 R12.2 R12.3 publication approval on the local cloud, through the emailed links of the reviewer and both approvers', () => {
+describe('R11.1 R12.1 R12.2 R12.3 R21.1 publication approval on the local cloud, through the emailed links of the reviewer and both approvers', () => {
   it('a national wetland release: 保密审查 by 自然资源部, then 自然资源部 and 国家林业和草原局 in parallel (each page shows the other\'s decision); approved only after both; an outsider 403, a second decision 409', async () => {
     const tag = randomBytes(3).toString('hex');
     const taskId = await nationalWetlandTask();

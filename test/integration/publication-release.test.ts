@@ -9,7 +9,7 @@ import { api, auditHeadSeq, auditRecordsSince, cloud, eventually, getItem, items
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-describe('R11.1 R12.1 R17.2 release, public download and withdrawal on the local cloud', () => {
+describe('R11.1 R12.1 R17.2 R21.1 release, public download and withdrawal on the local cloud', () => {
   it('PublishRelease copies the package into the published bucket; the download is a 302 to S3 (SHA-256 intact, Range works), logged and counted; the public catalogue gets assets and links; withdrawal asked, refused (不予撤回, the requester emailed), asked again and agreed (同意撤回) through the emailed task → 404 and 已撤回', async () => {
     // prepare: an 内部 source and its verified 公开 package, registered as a release
     const tag = randomBytes(3).toString('hex');
