@@ -409,6 +409,7 @@ export class ChengguoFunction extends Construct {
    * key's id in the environment, the signing key's secret by name only (read at run time by adapters/cloudfront-downloads.ts:
    * the private key is in no environment variable and no template) and GetSecretValue on that one secret.
    */
+  /** `secretArn`: the secret's ARN pattern (its name and the six characters Secrets Manager appends). */
   bindDownloadSigning(signing: { domain: string; keyPairId: string; secretName: string; secretArn: string }): this {
     this.fn.addEnvironment(envNames.downloadDomain, signing.domain);
     this.fn.addEnvironment(envNames.downloadKeyPairId, signing.keyPairId);

@@ -297,6 +297,9 @@ describe('R11.1 R12.1 issue 13 publication in the console: 刘洋 requests publi
       const e = await api('GET', `/catalogue/${releaseNumber}`, { token: await tokenOf('liu.yang') });
       return e.body.entry.release.state === 'withdrawn' ? e : undefined;
     }, 'the release withdrawn', 30_000);
+    // Through another page, so that 已发布 loads again.
+    await navigate(page, '/console/publication/requests');
+    await page.getByTestId('releases-table').waitFor();
     await navigate(page, '/console/publication/released');
     await page.getByTestId(`withdrawal-${releaseNumber}`).filter({ hasText: '已同意撤回' }).waitFor();
 

@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPairSync } from 'node:crypto';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { addChengguoStacks } from '#infra/stacks/chengguo-app.ts';
+import { addChengguoStacks, addNagChecks } from '#infra/stacks/chengguo-app.ts';
 import { asArray, asSuppliedByParent, functionsNamed, iamStatements, newApp, resourcesOf, synthChengguo, type Synthesised } from './synth.ts';
 
 /** The CloudFront statements of the stateful stack (the published bucket and the storage key); the console bucket's own OAC statement lives in Stateless (console-site.test.ts). */
@@ -196,6 +196,9 @@ describe('R17.2 released files on AWS: the public site serves releases/ to Cloud
   it('passes cdk-nag (AwsSolutions, NIST 800-53 R5) with the download key: no unacknowledged finding in the stateful and stateless stacks', () => {
     const app = newApp({ partition: 'aws', downloadPublicKey: publicKey }, { validate: true });
     const stacks = addChengguoStacks(app);
+    addNagChecks(app);
+    // As `npm run synth` does (and test/infra/nag.test.ts): synthesis first, then each pack over the stacks.
+    expect(() => app.synth()).not.toThrow();
     for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
       for (const stack of [stacks.stateful, stacks.stateless]) {
         const findings = pack.validateScope(stack).violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
