@@ -33,6 +33,12 @@ export const envNames = {
   signInUrl: 'SIGN_IN_URL',
   signInAccounts: 'SIGN_IN_ACCOUNTS',
   userPoolId: 'USER_POOL_ID',
+  /** R17.2 on AWS: the public site's CloudFront domain that serves releases/ to signed URLs only (absent: presigned S3 GETs). */
+  downloadDomain: 'DOWNLOAD_DISTRIBUTION_DOMAIN',
+  /** The CloudFront public key's id (the signed URL's Key-Pair-Id), a member of the behaviour's trusted key group. */
+  downloadKeyPairId: 'DOWNLOAD_KEY_PAIR_ID',
+  /** Name of the Secrets Manager secret holding the matching RSA private key (PEM), read at run time (the operator creates it: docs/deploy.md). */
+  downloadSigningKeySecret: 'DOWNLOAD_SIGNING_KEY_SECRET',
 } as const;
 
 export const tableEnv = { registry: envNames.registryTable, logs: envNames.logsTable } as const;

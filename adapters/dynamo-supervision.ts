@@ -82,7 +82,7 @@ export function counterUpdates(table: string, deltas: readonly CounterDelta[]): 
 export async function supervisionItems(table: string, entry: AuditEntry, get: (key: { pk: string; sk: string }) => Promise<Item | undefined>): Promise<AuditedItem[]> {
   const effects = effectsOf(entry);
   if (!effects) return [];
-  const ids = [...new Set([...(effects.start ?? []), ...(effects.meet ?? [])].map(clockIdOf))];
+  const ids = [...new Set([...(effects.start ?? []), ...(effects.meet ?? []), ...(effects.cancel ?? [])].map(clockIdOf))];
   const current = new Map<string, Clock>();
   for (const id of ids) {
     const item = await get(supervisionKeys.clock(id));
@@ -122,7 +122,7 @@ export async function supervisionItems(table: string, entry: AuditEntry, get: (k
 export function countParts(table: string, entry: AuditEntry, otherItems: number): Array<{ entry: AuditEntry; items: AuditedItem[] }> {
   const effects = effectsOf(entry);
   if (!effects) return [{ entry, items: [] }];
-  if (effects.start?.length || effects.meet?.length) throw new Error('countParts: an entry that starts or meets clocks needs supervisionItems (it reads the clocks first)');
+  if (effects.start?.length || effects.meet?.length || effects.cancel?.length) throw new Error('countParts: an entry that starts, meets or cancels clocks needs supervisionItems (it reads the clocks first)');
   const room = maxTransactItems - auditItemsPerWrite - otherItems;
   const byOrg = new Map<string, NonNullable<typeof effects.count>>();
   for (const c of effects.count ?? []) byOrg.set(c.org, [...(byOrg.get(c.org) ?? []), c]);
@@ -273,7 +273,7 @@ export function splitEffects(entry: AuditEntry, max = 60): AuditEntry[] {
   if (!effects) return [entry];
   const starts = effects.start ?? [];
   const meets = effects.meet ?? [];
-  if (starts.length + meets.length <= max) return [entry];
+  if (starts.length + meets.length + (effects.cancel?.length ?? 0) <= max) return [entry];
   const room = Math.max(0, max - starts.length);
   const rest: AuditEntry[] = [];
   for (let i = room; i < meets.length; i += max) {

@@ -54,6 +54,11 @@ export interface FunctionDef {
    */
   readonly publishesPublicCatalogue?: boolean;
   /**
+   * R17.2 on AWS with a download key (-c downloadPublicKey): DOWNLOAD_* and GetSecretValue on the one signing-key
+   * secret; CloudFront serves releases/ to its signed URLs. Exactly one function holds it (test/infra/public-site.test.ts).
+   */
+  readonly signsDownloads?: boolean;
+  /**
    * At most this many instances at once (Lambda reserved concurrency). The
    * public-catalogue publisher takes 1, so two rebuilds never interleave their
    * writes and an older rebuild cannot finish after a newer one.

@@ -45,6 +45,8 @@ export interface FunctionSpec {
   /** Creates and disables sign-in accounts (issue 12): Cognito admin calls on the user pool on aws; nothing on aws-cn. */
   readonly managesSignIn?: true;
   readonly publishesPublicCatalogue?: true;
+  /** R17.2 on AWS: signs CloudFront download URLs (the key pair id, the distribution domain, GetSecretValue on the signing key's secret). */
+  readonly signsDownloads?: true;
   /** Answers the task tokens (SendTask*) of every state machine that calls CreateHumanTask. */
   readonly answers?: 'humanTasks';
 }

@@ -48,7 +48,7 @@ export type PublicationRequestView = ResponseOf<typeof publicationContracts.GetP
 export type PublicationRequest = PublicationRequestView['request'];
 export type AuthorityResolution = ResponseOf<typeof publicationContracts.ResolvePublicationAuthority>;
 export type WithdrawalBody = BodyOf<typeof publicationContracts.WithdrawRelease>;
-export type WithdrawnEntry = ResponseOf<typeof publicationContracts.WithdrawRelease>;
+export type WithdrawalAsked = ResponseOf<typeof publicationContracts.WithdrawRelease>;
 
 // ---- feedback (质量问题) ----
 type Feedback = (typeof feedback)['routes'];

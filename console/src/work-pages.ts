@@ -55,7 +55,7 @@ export const workPageRoutes: RouteRecordRaw[] = [
     path: '/publication/released/:releaseNumber/withdrawal',
     name: 'withdrawal',
     component: () => import('./pages/publication/WithdrawPage.vue'),
-    meta: { title: '撤回发布', parent: 'released' },
+    meta: { title: '申请撤回', parent: 'released' },
     props: true,
   },
   // 质量问题: reported from a result's page; decided by its custodian, verified by its organiser.

@@ -9,11 +9,12 @@ import { catalogueEntrySchema } from '#shared/schemas/catalogue.ts';
 import { createReleaseBodySchema, desensitisationRecordSchema, releaseClassifications } from '#shared/publication/release.ts';
 import { publicationStatuses, requestPublicationBodySchema, resubmitPublicationBodySchema } from '#shared/publication/request.ts';
 import { publicationListSides } from '#shared/publication/request-store.ts';
-import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
+import { publicationApprovalKind, publicationReviewKind, publicationWithdrawalKind } from '#shared/publication/tasks.ts';
 import type { platform } from '../platform/context.ts';
 import type { tasks } from '../tasks/context.ts';
 import type { verification } from '../verification/context.ts';
-import { withdrawalBodySchema } from '#shared/publication/publish.ts';
+import { withdrawalBodySchema } from '#shared/publication/withdrawal.ts';
+import { withdrawalRequestSchema } from '#shared/schemas/catalogue.ts';
 
 const releaseSchema = z.object({
   releaseNumber: z.string(),
@@ -196,12 +197,14 @@ export const publicationContracts = {
       '每次请求（含被拒绝的）都记录（成果、文件、时间、匿名化的客户端、浏览器标识）并按成果×日计数，进入通报的发布部分。已撤回、未发布的版本或不存在的文件 → 404；公开出版物 → 409 并给出订购方式。',
   }),
   WithdrawRelease: contract({
+    success: [202],
     path: z.object({ releaseNumber: resultNumberSchema }),
     body: withdrawalBodySchema,
-    response: z.object({ entry: catalogueEntrySchema }),
+    response: z.object({ entry: catalogueEntrySchema, withdrawal: withdrawalRequestSchema }),
     description:
-      '撤回已发布的发布版本（原因必填）：由批准其发布的审批单位（按发布审批权限表确定，联合审批时任一单位）撤回，其他人 403；尚未发布 409；已撤回 409。' +
-      '撤回后文件不再提供下载（404），公开页面显示“已撤回”及日期，记录保留。',
+      '申请撤回已发布的发布版本（原因必填，R11.1）：组织单位的审核或发布审批人、保管单位、组织单位指定的技术单位或审批单位的发布审批人可以申请，其他人 403；' +
+      '由批准其发布的审批单位（按发布审批权限表确定；国家级森林、草原、湿地成果为自然资源部与国家林业和草原局，须均同意）在审批任务中决定“同意撤回”或“不予撤回”。' +
+      '同意后文件不再提供下载（404），公开页面显示“已撤回”及日期，记录保留；不予撤回时申请人收到邮件告知理由，发布版本照常提供下载。尚未发布 409；已撤回 409；已有撤回申请在审批中 409。返回 202。',
   }),
 };
 
@@ -280,14 +283,21 @@ export const publication = defineContext({
     },
     DownloadReleaseFile: {
       entry: './download-release-file.ts',
-      description: 'Public download of a released file (R17.2): 302 to a short-lived presigned GET; every request logged and counted.',
+      description: 'Public download of a released file (R17.2): 302 to a short-lived CloudFront signed URL (aws with a download key) or presigned S3 GET; every request logged and counted.',
       tables: { registry: 'readWrite' },
       buckets: { published: 'read' },
+      signsDownloads: true,
     },
     WithdrawRelease: {
       entry: './withdraw-release.ts',
-      description: 'The approving authority withdraws a released version (audited): its files are no longer served.',
+      description: 'A request to withdraw a released version (audited, on its entry); starts Withdrawal, decided by the approving authority.',
       tables: auditedWrites,
+    },
+    RecordWithdrawalDecision: {
+      entry: './record-withdrawal-decision.ts',
+      description: 'Withdrawal: a department\'s 同意撤回 / 不予撤回 (audited); the last agreement withdraws the release (files no longer served), a refusal emails the requester.',
+      tables: auditedWrites,
+      sendsEmail: true,
     },
   },
   routes: {
@@ -365,19 +375,24 @@ export const publication = defineContext({
       method: 'POST',
       path: '/publication/releases/{releaseNumber}/withdrawal',
       auth: 'any',
-      summary: '撤回已发布的发布版本',
+      summary: '申请撤回已发布的发布版本（审批单位决定）',
       contract: publicationContracts.WithdrawRelease,
     },
   },
   starts: {
     RequestPublication: ['Publication'],
     ResubmitPublication: ['Publication'],
+    WithdrawRelease: ['Withdrawal'],
   },
   stateMachines: {
     Publication: {
       file: 'statemachines/publication.asl.json',
       functions: [refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'RecordPublicationDecision', 'CheckPublicationHold', 'ApprovePublication', 'PublishRelease', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
     },
+    Withdrawal: {
+      file: 'statemachines/withdrawal.asl.json',
+      functions: [refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'RecordWithdrawalDecision', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
+    },
   },
-  humanTaskKinds: { publicationReview: publicationReviewKind, publicationApproval: publicationApprovalKind },
+  humanTaskKinds: { publicationReview: publicationReviewKind, publicationApproval: publicationApprovalKind, publicationWithdrawal: publicationWithdrawalKind },
 });

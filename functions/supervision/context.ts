@@ -166,7 +166,7 @@ export const supervision = defineContext({
           org: described(z.optional(supervisionOrgCode), '组织代码；默认本单位'),
           type: described(z.optional(z.string().check(z.trim()).check(z.minLength(1)).check(z.maxLength(20))), '期限类型（需求条目编号），如 R6.1、R7.2、R8.1、R9.1'),
           region: described(z.optional(regionCodeSchema), '行政区划代码：只列出该区域（含下级区域）的期限'),
-          state: described(z._default(z.enum(clockListStates), 'open'), 'open 未办结（运行中与逾期）、running 未到期、overdue 已逾期、met 已办结'),
+          state: described(z._default(z.enum(clockListStates), 'open'), 'open 未办结（运行中与逾期）、running 未到期、overdue 已逾期、met 已办结、cancelled 已取消（因另一单位的决定而无需办理）'),
           subordinates: described(z._default(z.enum(['true', 'false']), 'true'), '是否包含下级单位（默认包含）'),
         }),
         response: z.object({

@@ -404,6 +404,20 @@ export class ChengguoFunction extends Construct {
     return this;
   }
 
+  /**
+   * R17.2 on AWS (manifest flag `signsDownloads`, with -c downloadPublicKey): the public site's domain and the public
+   * key's id in the environment, the signing key's secret by name only (read at run time by adapters/cloudfront-downloads.ts:
+   * the private key is in no environment variable and no template) and GetSecretValue on that one secret.
+   */
+  /** `secretArn`: the secret's ARN pattern (its name and the six characters Secrets Manager appends). */
+  bindDownloadSigning(signing: { domain: string; keyPairId: string; secretName: string; secretArn: string }): this {
+    this.fn.addEnvironment(envNames.downloadDomain, signing.domain);
+    this.fn.addEnvironment(envNames.downloadKeyPairId, signing.keyPairId);
+    this.fn.addEnvironment(envNames.downloadSigningKeySecret, signing.secretName);
+    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [signing.secretArn] }));
+    return this;
+  }
+
   /** MAIL_* (+ SMTP_*) and, for SES, ses:SendEmail on the one verified identity. */
   bindEmail(mail: MailBinding): this {
     if (mail.transport !== this.mailTransport) throw new Error(`${this.def.name}: mail by ${mail.transport}, but bundled with ${this.mailTransport} only`);

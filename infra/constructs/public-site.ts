@@ -39,10 +39,17 @@ export interface PublicSiteProps {
   readonly webAclArn?: string | undefined;
   /** Where CloudFront writes its access logs (an ACL-enabled bucket, as CloudFront standard logging requires). */
   readonly logBucket: s3.IBucket;
+  /** R17.2: the PEM public key of the download signing key pair; given, releases/* is served to signed URLs of its key group only. */
+  readonly downloadPublicKey?: string | undefined;
 }
+
+/** The published bucket's prefix of released files (shared/publication/keys.ts `releasesPrefix`). */
+export const releasesPath = 'releases';
 
 export class PublicSite extends Construct {
   readonly distribution: cloudfront.Distribution;
+  /** R17.2: the public key whose id signed download URLs carry (Key-Pair-Id); undefined without -c downloadPublicKey. */
+  readonly downloadKey: cloudfront.PublicKey | undefined;
 
   constructor(scope: Construct, id: string, props: PublicSiteProps) {
     super(scope, id);
@@ -83,6 +90,36 @@ export class PublicSite extends Construct {
       ...(props.domain && certificate ? { domainNames: [props.domain], certificate } : {}),
       ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
     });
+    // ---- R17.2: released files, to CloudFront signed URLs only (the download function signs them; docs/deploy.md) ----
+    if (props.downloadPublicKey) {
+      this.downloadKey = new cloudfront.PublicKey(this, 'DownloadKey', {
+        publicKeyName: `${props.prefix}-downloads`,
+        comment: 'chengguo public downloads (R17.2): verifies the signed URLs of DownloadReleaseFile',
+        encodedKey: props.downloadPublicKey,
+      });
+      const keyGroup = new cloudfront.KeyGroup(this, 'DownloadKeyGroup', { keyGroupName: `${props.prefix}-downloads`, items: [this.downloadKey] });
+      // The file name and type the download function asks S3 for (response-* overrides) are part of the signed URL and the cache key.
+      const cachePolicy = new cloudfront.CachePolicy(this, 'DownloadCache', {
+        cachePolicyName: `${props.prefix}-downloads`,
+        comment: 'chengguo released files: keyed on the path and the response-* overrides',
+        queryStringBehavior: cloudfront.CacheQueryStringBehavior.allowList('response-content-disposition', 'response-content-type'),
+        headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+        cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+        defaultTtl: Duration.hours(1),
+        maxTtl: Duration.days(1),
+        minTtl: Duration.seconds(0),
+      });
+      this.distribution.addBehavior(`${releasesPath}/*`, origins.S3BucketOrigin.withOriginAccessControl(bucket, { originAccessLevels: [cloudfront.AccessLevel.READ] }), {
+        trustedKeyGroups: [keyGroup],
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy,
+        responseHeadersPolicy: headers,
+        compress: false,
+      });
+    } else {
+      this.downloadKey = undefined;
+    }
     acknowledge(
       this.distribution,
       ['AwsSolutions-CFR1'],
@@ -103,6 +140,24 @@ export class PublicSite extends Construct {
       );
     }
   }
+}
+
+/**
+ * R17.2 (aws, with -c downloadPublicKey): CloudFront (OAC) of this account may read objects under releases/ — the
+ * public site's signed-URL behaviour; the storage key's CloudFront statement (allowPublicCatalogueReads) covers the
+ * decryption. Like the catalogue's statement it names the account's distributions, not this one's id: the stateful
+ * stack is deployed first and must not depend on the stateless one.
+ */
+export function allowReleaseDownloads(bucket: s3.IBucket): void {
+  bucket.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'ReleaseDownloadsViaCloudFront',
+      principals: [new iam.ServicePrincipal('cloudfront.amazonaws.com')],
+      actions: ['s3:GetObject'],
+      resources: [bucket.arnForObjects(`${releasesPath}/*`)],
+      conditions: { StringEquals: { 'AWS:SourceAccount': Aws.ACCOUNT_ID }, ArnLike: { 'AWS:SourceArn': `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/*` } },
+    }),
+  );
 }
 
 /**

@@ -58,7 +58,17 @@ export interface DeploySettings {
   /** Where the alarm descriptions point: docs/runbooks.md in the repository, or `-c runbookUrl=https://…`. */
   readonly runbookUrl: string;
   /** The public catalogue's CloudFront front (aws only): custom domain, its ACM certificate and WAF web ACL (both us-east-1). */
-  readonly publicSite: { readonly domain?: string | undefined; readonly certificateArn?: string | undefined; readonly webAclArn?: string | undefined };
+  readonly publicSite: {
+    readonly domain?: string | undefined;
+    readonly certificateArn?: string | undefined;
+    readonly webAclArn?: string | undefined;
+    /**
+     * R17.2: the PEM public key (RSA 2048) of the operator's download signing key pair (`-c downloadPublicKey=…`,
+     * docs/deploy.md). Given (aws only): the public site serves releases/ to CloudFront signed URLs of its key group
+     * and DownloadReleaseFile signs them with the private key from Secrets Manager; absent: presigned S3 GETs.
+     */
+    readonly downloadPublicKey?: string | undefined;
+  };
   /**
    * The console and the API on one site (CloudFront; issue 13 hosting): the custom domain and its certificate —
    * aws: an ACM certificate in us-east-1 (both optional: *.cloudfront.net without them); aws-cn: an ICP-filed
@@ -184,6 +194,13 @@ export function settingsFromContext(node: Node): DeploySettings {
   if ((text(node, 'publicDomain') === undefined) !== (text(node, 'publicCertificateArn') === undefined)) {
     throw new Error('context publicDomain and publicCertificateArn: give both (the ACM certificate of the domain, in us-east-1) or neither');
   }
+  const downloadPublicKey = text(node, 'downloadPublicKey')?.replace(/\\n/g, '\n');
+  if (downloadPublicKey !== undefined) {
+    if (partition !== 'aws') throw new Error('context downloadPublicKey: CloudFront signed downloads are built in the aws partition only (aws-cn serves downloads as presigned S3 URLs; docs/deploy.md)');
+    if (!/^-----BEGIN PUBLIC KEY-----\n[A-Za-z0-9+/=\n]+\n-----END PUBLIC KEY-----\n?$/.test(downloadPublicKey.trim() + '\n')) {
+      throw new Error('context downloadPublicKey: the PEM public key (-----BEGIN PUBLIC KEY-----) of the download signing key pair (docs/deploy.md)');
+    }
+  }
   const consoleSite = consoleSiteFromContext(node, partition);
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new Error(`context alarmEmail: an email address, got ${alarmEmail}`);
 
@@ -245,7 +262,7 @@ export function settingsFromContext(node: Node): DeploySettings {
     noncurrentVersionDays: integer(node, 'noncurrentVersionDays', 90, 1, 3650),
     backupRetentionDays: integer(node, 'backupRetentionDays', 35, 7, 36500),
     runbookUrl: text(node, 'runbookUrl') ?? 'docs/runbooks.md',
-    publicSite: { domain: text(node, 'publicDomain'), certificateArn: text(node, 'publicCertificateArn'), webAclArn: text(node, 'publicWebAclArn') },
+    publicSite: { domain: text(node, 'publicDomain'), certificateArn: text(node, 'publicCertificateArn'), webAclArn: text(node, 'publicWebAclArn'), ...(downloadPublicKey ? { downloadPublicKey: downloadPublicKey.trim() + '\n' } : {}) },
     consoleSite,
     waf: { region: 'us-east-1', rateLimitPer5Minutes: integer(node, 'wafRateLimit', 2000, 10, 2_000_000_000) },
   };

@@ -22,7 +22,7 @@ import { AccessLogBucket, SecureBucket } from '../constructs/secure-bucket.ts';
 import { custodyDownloadCors, scanUploadCors, uploadsCors, type ConsoleCorsRule } from '../constructs/uploads-cors.ts';
 import { UserDirectory, type JwtSettings } from '../constructs/user-directory.ts';
 import { envNames } from '#adapters/config.ts';
-import { allowPublicCatalogueReads } from '../constructs/public-site.ts';
+import { allowPublicCatalogueReads, allowReleaseDownloads } from '../constructs/public-site.ts';
 import { backupBucketArn, backupBucketName, bucketName, documentsReplicaArn, replicationRuleIds, tableBackupVaultName } from './naming.ts';
 import type { DeploySettings } from './settings.ts';
 
@@ -188,6 +188,7 @@ export class StatefulStack extends Stack {
 
     // ---- the public catalogue through CloudFront (aws; infra/constructs/public-site.ts) ----
     if (settings.partition === 'aws') allowPublicCatalogueReads(published, storageKey);
+    if (settings.partition === 'aws' && settings.publicSite.downloadPublicKey) allowReleaseDownloads(published);
 
     // ---- outputs: what docs/deploy.md, docs/custody.md and the operator scripts name (env var in the description) ----
     const out = (id: string, value: string, envVar: string) => new CfnOutput(this, id, { value, description: envVar });

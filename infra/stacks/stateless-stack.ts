@@ -34,6 +34,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as ses from 'aws-cdk-lib/aws-ses';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -421,6 +422,14 @@ export class StatelessStack extends Stack {
         webAclArn: settings.publicSite.webAclArn ?? props.webAclArn,
         logBucket: this.edgeLogBucket(),
       });
+      // R17.2: the download signing key — the operator's secret, created before the deployment (docs/deploy.md §7), by name.
+      if (this.publicSite.downloadKey) {
+        const secretName = `${p}-download-signing-key`;
+        const signingKey = Secret.fromSecretNameV2(this, 'DownloadSigningKey', secretName);
+        for (const def of m.functions.filter((d) => d.signsDownloads)) {
+          functions.get(def.name)?.bindDownloadSigning({ domain: settings.publicSite.domain ?? this.publicSite.distribution.distributionDomainName, keyPairId: this.publicSite.downloadKey.publicKeyId, secretName, secretArn: `${signingKey.secretArn}-??????` });
+        }
+      }
     }
 
     // ---- outputs (docs/deploy.md) ----

@@ -64,10 +64,11 @@ export const custodyDestroyers = /* @__PURE__ */ port({ name: 'destroyers', env:
 
 // --- publication ---
 import { releaseFilesFromEnv } from '#adapters/s3-release-files.ts';
+import { downloadSignerFromEnv } from '#adapters/cloudfront-downloads.ts';
 import type { ReleaseFileStore } from '#shared/publication/publish.ts';
 
 /** The published bucket's releases/ prefix, copied into server-side from the uploads bucket (PublishRelease). */
 export const releaseCopies = /* @__PURE__ */ port({ name: 'releaseFiles', env: ['published', 'uploads'], build: (env): ReleaseFileStore => releaseFilesFromEnv(env) });
 
 /** The same prefix, presigned GETs only (public downloads). */
-export const releaseDownloads = /* @__PURE__ */ port({ name: 'releaseFiles', env: ['published'], build: (env): Pick<ReleaseFileStore, 'presignGet'> => releaseFilesFromEnv(env) });
+export const releaseDownloads = /* @__PURE__ */ port({ name: 'releaseFiles', env: ['published'], build: (env): Pick<ReleaseFileStore, 'presignGet'> => downloadSignerFromEnv(env) });

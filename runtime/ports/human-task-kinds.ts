@@ -27,7 +27,7 @@ import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
 import { sharingReviewKind } from '#shared/sharing/review-task.ts';
 import { derivedProductReviewKind } from '#shared/sharing/derived.ts';
 import { derivedProductsFromEnv } from '#adapters/dynamo-derived.ts';
-import { publicationApprovalKind, publicationReviewKind } from '#shared/publication/tasks.ts';
+import { publicationApprovalKind, publicationReviewKind, publicationWithdrawalKind } from '#shared/publication/tasks.ts';
 import { registeredKinds, type HumanTaskKind, type HumanTaskKindFactory, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
 import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
 import { technicalCountersignKind } from '#shared/verification/countersign.ts';
@@ -50,6 +50,7 @@ export const kindFactories: readonly HumanTaskKindFactory[] = [
   forestryCopyAckKind,
   publicationReviewKind,
   publicationApprovalKind,
+  publicationWithdrawalKind,
   sharingReviewKind,
   derivedProductReviewKind,
 ];

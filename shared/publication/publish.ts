@@ -1,21 +1,17 @@
 import * as z from 'zod/mini';
 import { createHash } from 'node:crypto';
 import { chinaDate, chinaDateTime } from '#shared/calendar/dates.ts';
-import { visibleEntry } from '#shared/catalogue/catalogue.ts';
-import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts';
+import { ConflictError, NotFoundError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
-import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { SubmissionStore } from '#shared/ports/submission.ts';
 import type { CatalogueEntry, ReleasedFile, ReleaseInfo } from '#shared/schemas/catalogue.ts';
-import type { Principal } from '#shared/schemas/identity.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
-import { currentAuthorityTable, isApprover, resolveAuthority, subjectOfEntry, type AuthorityTableStore } from './authority.ts';
 
 /**
  * Release, downloads and withdrawal of release versions (issue 15 steps 6–8; R11.1, R12.1, R17.2).
  *
- *   pending ──approveRelease──► approved ──publishRelease──► released ──withdrawRelease──► withdrawn
+ *   pending ──approveRelease──► approved ──publishRelease──► released ──(withdrawal request, 同意撤回)──► withdrawn
  *
  * approveRelease is the one audited way into 'approved': the approval workflow calls it once every
  * approver resolved from the authority table agreed (issue 15 steps 3–5; helper F's state machine).
@@ -24,8 +20,9 @@ import { currentAuthorityTable, isApprover, resolveAuthority, subjectOfEntry, ty
  * UploadPartCopy: no byte passes through the function; each copy is confirmed against the verified SHA-256),
  * then makes the catalogue item public and released in one audited, conditional write — the public
  * catalogue follows through the registry's change stream. requestDownload answers a public download with a
- * short-lived presigned GET (302) and logs and counts every request. withdrawRelease stops the serving; the
- * record and the files' list stay, and the public page says 已撤回 with the date.
+ * short-lived presigned GET (302) and logs and counts every request. A withdrawal (shared/publication/withdrawal.ts,
+ * requested and decided by the approving authority) stops the serving; the record and the files' list stay, and
+ * the public page says 已撤回 with the date.
  */
 
 import { downloadHref, releaseFileKey, releasesPrefix } from './keys.ts';
@@ -266,58 +263,7 @@ export async function publishRelease(ports: PublishReleasePorts, cmd: { releaseN
   return done(nextEntry, copied, true);
 }
 
-// ---- withdrawal --------------------------------------------------------------------------------------------
-
-export const withdrawalBodySchema = z.object({
-  reason: z.string({ error: '请填写撤回原因 reason' }).check(z.trim()).check(z.minLength(4, '撤回原因至少 4 个字')).check(z.maxLength(500, '撤回原因不超过 500 字')),
-});
-
-export interface WithdrawPorts {
-  readonly catalogue: Pick<CatalogueStore, 'getEntry' | 'updateEntry' | 'indexEntry'>;
-  readonly identity: Pick<IdentityRepository, 'getOrganisation'>;
-  readonly authorities: Pick<AuthorityTableStore, 'current'>;
-  readonly now: () => Date;
-}
-
-/**
- * POST /publication/releases/{n}/withdrawal: a released version withdrawn by the authority that approves its
- * publication (the authority table's resolution for the entry, as for the approval; either department of a
- * joint approval). Others → 403; not released → 409 RELEASE_NOT_RELEASED; withdrawn already → 409
- * ALREADY_WITHDRAWN (a second decision). Audited, counted R11.withdrawn; its files stop being served at once
- * (requestDownload reads the state), the public page shows 已撤回 and the date; the record and file list stay.
- */
-export async function withdrawRelease(ports: WithdrawPorts, cmd: { actor: Principal; releaseNumber: string; reason: string; requestId: string }): Promise<CatalogueEntry> {
-  const entry = await visibleEntry(ports.catalogue, cmd.actor, cmd.releaseNumber);
-  const resolution = resolveAuthority(await currentAuthorityTable(ports.authorities), await subjectOfEntry(ports.identity, entry));
-  if (!isApprover(resolution, cmd.actor)) {
-    throw new ForbiddenError(`无权撤回发布版本 ${entry.resultNumber}：由批准其发布的审批单位撤回（${resolution.explanation}）`);
-  }
-  if (!entry.release) throw notARelease(entry.resultNumber);
-  if (entry.release.state === 'withdrawn') {
-    throw new ConflictError('ALREADY_WITHDRAWN', `发布版本 ${entry.resultNumber} 已于 ${chinaDateTime(entry.release.withdrawal?.at ?? entry.updatedAt)} 撤回`);
-  }
-  if (entry.release.state !== 'released') throw new ConflictError('RELEASE_NOT_RELEASED', `发布版本 ${entry.resultNumber} ${stateLabels[entry.release.state]}，尚未发布，无需撤回`);
-  const at = ports.now().toISOString();
-  const next: CatalogueEntry = {
-    ...entry,
-    release: { ...entry.release, state: 'withdrawn', withdrawal: { at, by: cmd.actor.userId, byOrg: cmd.actor.orgCode, reason: cmd.reason } },
-    version: entry.version + 1,
-    updatedAt: at,
-    updatedBy: cmd.actor.userId,
-  };
-  const audit: AuditEntry = {
-    actor: cmd.actor.userId,
-    orgCode: cmd.actor.orgCode,
-    action: 'publication.release.withdraw',
-    target: `CAT#${entry.resultNumber}`,
-    outcome: 'success',
-    requestId: cmd.requestId,
-    detail: { releaseNumber: entry.resultNumber, reason: cmd.reason, ruleId: resolution.rule.ruleId, tableVersion: resolution.tableVersion },
-  };
-  await ports.catalogue.updateEntry(next, entry, withSupervision(audit, { count: [{ org: entry.organiserOrg, metric: 'R11.withdrawn' }] }, at));
-  await ports.catalogue.indexEntry(next, entry);
-  return next;
-}
+// ---- withdrawal: a request decided by the approving authority (shared/publication/withdrawal.ts) ----------------
 
 // ---- downloads (R17.2) -------------------------------------------------------------------------------------
 

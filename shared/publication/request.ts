@@ -385,7 +385,7 @@ export async function recordApproval(
         action: refused ? 'publication.approval.refuse' : 'publication.approval.approve',
         detail: { round: cmd.round, orgCode: approval.orgCode, decision: cmd.decision },
         orgCode: approval.orgCode,
-        // R12.1: this department's clock met (a refusal meets the others' too); the bulletin's counts.
+        // R12.1: this department's clock met (a refusal cancels the others'); the bulletin's counts.
         supervision: { at: cmd.decision.decidedAt, ...approvalDecided(cur, cmd.round, cmd.approver, outcome, calendar, cmd.decision.decidedAt) },
       };
     },

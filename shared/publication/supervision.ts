@@ -2,7 +2,7 @@ import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { publicationApprovalDue, publicationReviewDue } from '#shared/supervision/clock-types.ts';
-import type { ClockMeet, ClockStart, CountIncrement, SupervisionEffects } from '#shared/supervision/clocks.ts';
+import type { ClockCancel, ClockMeet, ClockStart, CountIncrement, SupervisionEffects } from '#shared/supervision/clocks.ts';
 import type { PublicationRequest } from './request-store.ts';
 
 /**
@@ -69,7 +69,8 @@ export function reviewDecided(r: PublicationRequest, round: number, passed: bool
 
 /**
  * One department decided: its R12.1 clock is met. When the request ends by a refusal, the other departments'
- * clocks are met too (their duty ended with the request: nothing is left to decide) and the refusal counted;
+ * still-running clocks are cancelled (their duty ended with the request without their decision: recorded
+ * cancelled, counted neither on time nor late, shown 已取消) and the refusal counted;
  * when every department has approved, the approval and its working days since the request are counted.
  */
 export function approvalDecided(
@@ -81,14 +82,16 @@ export function approvalDecided(
   at: string,
 ): Effects {
   const meet: ClockMeet[] = [{ type: publicationApprovalDue.id, subject: approvalClockSubject(r.requestId, round, approver) }];
+  const cancel: ClockCancel[] = [];
   const count: CountIncrement[] = [];
   if (outcome === 'refused') {
-    r.approvals.forEach((_, i) => i !== approver && meet.push({ type: publicationApprovalDue.id, subject: approvalClockSubject(r.requestId, round, i) }));
+    const by = r.approvals[approver]?.orgCode ?? '';
+    r.approvals.forEach((_, i) => i !== approver && cancel.push({ type: publicationApprovalDue.id, subject: approvalClockSubject(r.requestId, round, i), reason: `${by} 不予发布，本次发布申请已结束，无需再审批` }));
     count.push({ org: r.organiserOrg, metric: publicationMetric.refusals });
   }
   if (outcome === 'granted') {
     const days = Math.max(0, calendar.countWorkingDays(chinaDate(new Date(r.requestedAt)), chinaDate(new Date(at))));
     count.push({ org: r.organiserOrg, metric: publicationMetric.granted }, { org: r.organiserOrg, metric: publicationMetric.grantDays, by: days });
   }
-  return { meet, ...(count.length ? { count } : {}) };
+  return { meet, ...(cancel.length ? { cancel } : {}), ...(count.length ? { count } : {}) };
 }

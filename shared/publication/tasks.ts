@@ -14,6 +14,7 @@ import { named } from '#shared/tasks/mail.ts';
 import { formatBytes } from '#shared/verification/report-html.ts';
 import { reviewSummary } from '#shared/verification/review-task.ts';
 import { approvalWords, publicationStatusLabels, reviewWords, type PublicationRequest, type PublicationRequestStore } from './request-store.ts';
+import { publicationWithdrawalKindId, withdrawalWords } from './withdrawal-words.ts';
 
 /**
  * The two human-task kinds of publication:
@@ -205,6 +206,108 @@ export function publicationApprovalKind(ports: PublicationKindPorts): HumanTaskK
         ...view,
         approver: { orgCode: me.orgCode, orgName: await orgName(me.orgCode) },
         otherDecisions: others,
+        ...(me.closed ? { closed: me.closed } : {}),
+      };
+    },
+  };
+}
+
+// ---- withdrawal (撤回审批, issue 15 step 8) ------------------------------------------------------------------------
+
+export { publicationWithdrawalKindId };
+export const withdrawalSubjectShape = z.object({
+  releaseNumber: z.string().check(z.minLength(1)),
+  k: z.number().check(z.int()).check(z.gte(1)),
+  approver: z.number().check(z.int()).check(z.gte(0)).check(z.lte(1)),
+});
+const withdrawalStatusLabels = { pending: '撤回审批中', approved: '已同意撤回', refused: '不予撤回' } as const;
+
+/**
+ * publicationWithdrawal (撤回审批): each approving department the authority table names for the release decides
+ * 同意撤回 / 不予撤回 on a request to withdraw it; the page shows the release, the request's reason and who asked,
+ * the rule and, in a joint decision, the other department's decision.
+ */
+export function publicationWithdrawalKind(ports: PublicationKindPorts): HumanTaskKind<typeof publicationWithdrawalKindId> {
+  const load = async (subject: HumanTaskSubject) => {
+    const { releaseNumber, k, approver } = withdrawalSubjectShape.parse(subject);
+    const entry = await ports.catalogue.getEntry(releaseNumber);
+    const w = entry?.release?.withdrawalRequests?.find((x) => x.k === k);
+    if (!entry || !w) throw new NotFoundError(`发布版本 ${releaseNumber} 的撤回申请 ${k} 不存在`);
+    const me = w.approvals[approver];
+    if (!me) throw new NotFoundError(`审批单位 ${approver} 不存在`);
+    return { entry, w, me, approver };
+  };
+  const orgName = async (code: string) => (await ports.identity.getOrganisation(code))?.name ?? code;
+  return {
+    kind: publicationWithdrawalKindId,
+    label: '发布版本撤回审批',
+    role: 'publisher',
+
+    protects: async (subject) => {
+      const entry = await ports.catalogue.getEntry(String(subject['releaseNumber']));
+      return entry ? entryRecord(entry) : undefined;
+    },
+
+    async describe(subject) {
+      const { entry, w, me } = await load(subject);
+      return {
+        title: `撤回审批：${entry.name}（${entry.resultNumber}）`,
+        assigneeOrg: me.orgCode,
+        role: me.role as Role,
+        details: [
+          `发布版本：${entry.resultNumber}（源成果 ${entry.release?.sourceNumber ?? ''}），已于 ${entry.release?.releasedAt?.slice(0, 10) ?? ''} 发布`,
+          `撤回原因：${w.reason}（申请人 ${w.requestedBy}，${w.requestedByOrg}）`,
+          `适用规则：${w.explanation}`,
+          ...(w.joint ? [`共同决定（R12.2）：${w.approvals.map((a) => a.orgCode).join(' 与 ')} 均同意方可撤回`] : []),
+          ...(me.closed ? [`此审批已关闭：${me.closed.reason}`] : []),
+        ],
+      };
+    },
+
+    async summary(task) {
+      const { entry, w, me, approver } = await load(task.subject);
+      const word = (d: { decision: string } | undefined) => (d ? (d.decision === 'approve' ? withdrawalWords.approve : withdrawalWords.ret) : undefined);
+      return {
+        kind: publicationWithdrawalKindId,
+        words: withdrawalWords,
+        withdrawal: {
+          id: w.id,
+          status: w.status,
+          statusLabel: withdrawalStatusLabels[w.status],
+          reason: w.reason,
+          requestedBy: w.requestedBy,
+          requestedByOrg: named(await orgName(w.requestedByOrg), w.requestedByOrg),
+          requestedAt: w.requestedAt,
+          rule: `${w.ruleId}（权限表第 ${w.tableVersion} 版）：${w.explanation}`,
+        },
+        release: {
+          releaseNumber: entry.resultNumber,
+          sourceNumber: entry.release?.sourceNumber ?? '',
+          name: entry.name,
+          themeLabel: themeProfiles[entry.theme].label,
+          classificationLabel: classificationLabels[entry.classification],
+          state: entry.release?.state ?? '',
+          releasedAt: entry.release?.releasedAt ?? '',
+          files: String(entry.release?.files?.length ?? 0),
+        },
+        approver: { orgCode: me.orgCode, orgName: await orgName(me.orgCode) },
+        otherDecisions: await Promise.all(
+          w.approvals.flatMap((a, i) =>
+            i === approver
+              ? []
+              : [
+                  (async () => ({
+                    orgCode: a.orgCode,
+                    orgName: await orgName(a.orgCode),
+                    decided: !!a.decision,
+                    decisionLabel: word(a.decision) ?? (a.closed ? '未作决定（申请已结束）' : '尚未决定'),
+                    reasons: a.decision?.reasons ?? '',
+                    decidedBy: a.decision?.decidedBy ?? '',
+                    decidedAt: a.decision?.decidedAt ?? '',
+                  }))(),
+                ],
+          ),
+        ),
         ...(me.closed ? { closed: me.closed } : {}),
       };
     },

@@ -29,6 +29,39 @@ export type ReleaseState = (typeof releaseStates)[number];
 export const releasedFileSchema = z.object({ path: z.string(), size: z.number(), sha256: z.string(), type: z.string() });
 export type ReleasedFile = z.infer<typeof releasedFileSchema>;
 
+export const withdrawalRequestStatuses = ['pending', 'approved', 'refused'] as const;
+const withdrawalDecisionSchema = z.object({ taskId: z.string(), decision: z.enum(['approve', 'return']), reasons: z.string(), decidedBy: z.string(), decidedAt: z.string() });
+/**
+ * A request to withdraw a released version (申请撤回): who asked and why, the rule of the authority table that
+ * resolved its approvers (the same as for its publication; joint → both departments), and each department's
+ * decision (同意撤回 / 不予撤回). One refusal ends it; the release is withdrawn when every department agreed.
+ */
+export const withdrawalRequestSchema = z.object({
+  /** `<releaseNumber>-W<k>`. */
+  id: z.string(),
+  k: z.number(),
+  reason: z.string(),
+  requestedBy: z.string(),
+  requestedByOrg: z.string(),
+  requestedAt: z.string(),
+  ruleId: z.string(),
+  tableVersion: z.number(),
+  joint: z.boolean(),
+  explanation: z.string(),
+  status: z.enum(withdrawalRequestStatuses),
+  approvals: z.array(
+    z.object({
+      orgCode: z.string(),
+      role: z.string(),
+      decision: z.optional(withdrawalDecisionSchema),
+      /** Closed undecided: the other department refused (不予撤回). */
+      closed: z.optional(z.object({ at: z.string(), reason: z.string() })),
+    }),
+  ),
+  closedAt: z.optional(z.string()),
+});
+export type WithdrawalRequest = z.infer<typeof withdrawalRequestSchema>;
+
 /**
  * Where a release version's publication stands (R11.1, R12.1, R17.2): pending → approved (approveRelease, by the
  * approval workflow) → released (PublishRelease: files in the published bucket) → withdrawn (the record stays).
@@ -44,6 +77,8 @@ export const releaseInfoSchema = z.object({
   /** A publication for sale (出版物): the publisher's ordering information replaces the download. */
   forSale: z.optional(z.object({ publisher: z.string(), ordering: z.string() })),
   withdrawal: z.optional(z.object({ at: z.string(), by: z.string(), byOrg: z.string(), reason: z.string() })),
+  /** Withdrawal requests (申请撤回, R11.1 step 8), every one kept: decided by the approvers the release's rule resolves (shared/publication/withdrawal.ts). */
+  withdrawalRequests: z.optional(z.array(withdrawalRequestSchema)),
 });
 export type ReleaseInfo = z.infer<typeof releaseInfoSchema>;
 

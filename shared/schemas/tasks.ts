@@ -191,6 +191,15 @@ export const humanTaskViewSchema = z.object({
       closed: described(z.optional(z.object({ at: z.string(), reason: z.string() })), '联合审批中另一审批单位不予发布，本审批已关闭（不能再作决定）的时间与原因'),
     }),
     z.object({
+      kind: z.literal('publicationWithdrawal'),
+      words: z.object({ approve: z.string(), ret: z.string() }),
+      withdrawal: described(z.record(z.string(), z.string()), '撤回申请：编号、状态、原因、申请人、适用规则'),
+      release: z.record(z.string(), z.string()),
+      approver: z.record(z.string(), z.string()),
+      otherDecisions: described(z.array(z.record(z.string(), z.unknown())), '共同决定（R12.2）时另一审批单位的决定'),
+      closed: described(z.optional(z.object({ at: z.string(), reason: z.string() })), '另一审批单位不予撤回，本审批已关闭的时间与原因'),
+    }),
+    z.object({
       kind: z.literal('catalogueReportAck'),
       report: z.object({
         reportId: z.string(),

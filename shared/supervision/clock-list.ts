@@ -9,11 +9,11 @@ import { clockType, clockTypes } from './clock-types.ts';
 import type { Clock, ClockView } from './clocks.ts';
 import { invalid, orgTree, requireSupervisionScope } from './scope.ts';
 
-export const clockListStates = ['open', 'running', 'overdue', 'met'] as const;
+export const clockListStates = ['open', 'running', 'overdue', 'met', 'cancelled'] as const;
 export type ClockListState = (typeof clockListStates)[number];
 
 export function clockView(clock: Clock, today: string, calendar: WorkingDayCalendar): ClockView {
-  const overdue = clock.state === 'running' ? today > clock.due : clock.late === true;
+  const overdue = clock.state === 'running' ? today > clock.due : clock.state === 'met' && clock.late === true;
   return {
     ...clock,
     typeLabel: clockType(clock.type)?.label ?? clock.type,
@@ -47,7 +47,7 @@ export async function listClocks(
   if (ownOnly && org !== cmd.actor.orgCode) throw new ForbiddenError(`保管单位只能查看本单位（${cmd.actor.orgCode}）的期限，不能查看 ${org}`);
   if (!ownOnly) await requireSupervisionScope(ports.identity, cmd.actor, org, 'query.org');
   const orgs = cmd.subordinates && !ownOnly ? await orgTree(ports.identity, org) : [org];
-  const stored: Clock['state'] = cmd.state === 'met' ? 'met' : 'running';
+  const stored: Clock['state'] = cmd.state === 'met' || cmd.state === 'cancelled' ? cmd.state : 'running';
   const today = chinaDate(ports.now());
   const calendar = await ports.calendar();
   const lists = await Promise.all(orgs.map((o) => ports.clocks.ownedBy(o, stored)));

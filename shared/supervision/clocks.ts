@@ -32,6 +32,10 @@ export type ClockStart = z.infer<typeof clockStartSchema>;
 export const clockMeetSchema = z.object({ type: z.string().check(z.minLength(1)), subject: z.string().check(z.minLength(1)) });
 export type ClockMeet = z.infer<typeof clockMeetSchema>;
 
+/** A running clock whose duty ended without the owner doing it (another department's refusal closed the matter). */
+export const clockCancelSchema = z.object({ type: z.string().check(z.minLength(1)), subject: z.string().check(z.minLength(1)), reason: z.string().check(z.minLength(1)) });
+export type ClockCancel = z.infer<typeof clockCancelSchema>;
+
 export const countSchema = z.object({ org: z.string().check(z.minLength(1)), metric: z.string().check(z.minLength(1)), by: z.optional(z.number().check(z.int())) });
 export type CountIncrement = z.infer<typeof countSchema>;
 
@@ -40,11 +44,13 @@ export const supervisionEffectsSchema = z.object({
   at: z.string(),
   start: z.optional(z.array(clockStartSchema)),
   meet: z.optional(z.array(clockMeetSchema)),
+  /** Running clocks ended by someone else's decision: recorded cancelled, counted neither met nor late. */
+  cancel: z.optional(z.array(clockCancelSchema)),
   count: z.optional(z.array(countSchema)),
 });
 export type SupervisionEffects = z.infer<typeof supervisionEffectsSchema>;
 
-export const clockStates = ['running', 'met'] as const;
+export const clockStates = ['running', 'met', 'cancelled'] as const;
 export const clockSchema = z.extend(clockStartSchema, {
   clockId: z.string(),
   state: z.enum(clockStates),
@@ -53,6 +59,10 @@ export const clockSchema = z.extend(clockStartSchema, {
   metOn: z.optional(isoDate),
   /** Met after the due date. */
   late: z.optional(z.boolean()),
+  /** Cancelled (state 'cancelled'): when, the China date, and why (Chinese). */
+  cancelledAt: z.optional(z.string()),
+  cancelledOn: z.optional(isoDate),
+  cancelReason: z.optional(z.string()),
   /** The first day the watch found it overdue (the supervisor was told that day). */
   overdueSince: z.optional(isoDate),
   /** The last day an overdue notice went out (weekly while overdue). */
@@ -71,11 +81,12 @@ export const metric = {
   clockDue: (type: string) => `clock.${type}.due`,
   clockOnTime: (type: string) => `clock.${type}.onTime`,
   clockLate: (type: string) => `clock.${type}.late`,
+  clockCancelled: (type: string) => `clock.${type}.cancelled`,
 } as const;
 
 /** Attaches the supervision effects to an audit entry: the record itself says which clocks and counters it moves. */
 export function withSupervision(entry: AuditEntry, effects: Omit<SupervisionEffects, 'at'>, at: string): AuditEntry {
-  const empty = !effects.start?.length && !effects.meet?.length && !effects.count?.length;
+  const empty = !effects.start?.length && !effects.meet?.length && !effects.cancel?.length && !effects.count?.length;
   if (empty) return entry;
   return { ...entry, detail: { ...(entry.detail ?? {}), supervision: { at, ...effects } } };
 }
@@ -111,6 +122,10 @@ export interface ClockChange {
  *  - start, met: nothing (a clock is met once);
  *  - meet, running: met on the China date of `at`, late when after the due
  *    date; +1 on time or late in the due month;
+ *  - cancel, running: cancelled on the China date of `at` with the reason (the
+ *    duty ended by another's decision); its due count is taken back (−1 due,
+ *    +1 cancelled in the due month), so it is neither met nor late nor missing;
+ *    a met or cancelled clock stays as it is;
  *  - count: +by (default 1) in the month of `at`.
  */
 export function applyEffects(effects: SupervisionEffects, current: (clockId: string) => Clock | undefined): { clocks: ClockChange[]; counters: CounterDelta[] } {
@@ -124,7 +139,7 @@ export function applyEffects(effects: SupervisionEffects, current: (clockId: str
   for (const s of effects.start ?? []) {
     const id = clockIdOf(s);
     const existing = now(id);
-    if (existing?.state === 'met') continue;
+    if (existing && existing.state !== 'running') continue;
     if (existing && existing.due === s.due && existing.start === s.start) continue;
     if (existing) counters.push({ org: existing.ownerOrg, month: monthOf(existing.due), metric: metric.clockDue(existing.type), delta: -1 });
     counters.push({ org: s.ownerOrg, month: monthOf(s.due), metric: metric.clockDue(s.type), delta: 1 });
@@ -138,6 +153,17 @@ export function applyEffects(effects: SupervisionEffects, current: (clockId: str
     const { overdueSince: _o, lastOverdueNotice: _l, ...rest } = existing;
     change(id, { ...rest, ...(existing.overdueSince ? { overdueSince: existing.overdueSince } : {}), state: 'met', metAt: at, metOn: day, late });
     counters.push({ org: existing.ownerOrg, month: monthOf(existing.due), metric: late ? metric.clockLate(existing.type) : metric.clockOnTime(existing.type), delta: 1 });
+  }
+  for (const c of effects.cancel ?? []) {
+    const id = clockIdOf(c);
+    const existing = now(id);
+    if (!existing || existing.state !== 'running') continue;
+    const { overdueSince: _o, lastOverdueNotice: _l, ...rest } = existing;
+    change(id, { ...rest, ...(existing.overdueSince ? { overdueSince: existing.overdueSince } : {}), state: 'cancelled', cancelledAt: at, cancelledOn: day, cancelReason: c.reason });
+    counters.push(
+      { org: existing.ownerOrg, month: monthOf(existing.due), metric: metric.clockDue(existing.type), delta: -1 },
+      { org: existing.ownerOrg, month: monthOf(existing.due), metric: metric.clockCancelled(existing.type), delta: 1 },
+    );
   }
   for (const c of effects.count ?? []) counters.push({ org: c.org, month: monthOf(day), metric: c.metric, delta: c.by ?? 1 });
   return { clocks: [...changes.values()], counters: mergeCounters(counters) };

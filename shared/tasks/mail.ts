@@ -44,6 +44,7 @@ export const taskDecisionWords: Readonly<Record<string, { approve: string; ret: 
   sharingReview: { approve: '同意共享', ret: '不予共享', shows: '共享申请和申请单位此前的共享记录' },
   publicationReview: { approve: '审查通过', ret: '退回修改', shows: '脱密脱敏记录、核验报告和发布版本的文件清单' },
   publicationApproval: { approve: '同意发布', ret: '不予发布', shows: '发布版本、适用的审批规则和另一审批单位的决定' },
+  publicationWithdrawal: { approve: '同意撤回', ret: '不予撤回', shows: '已发布的发布版本、撤回原因、申请人和另一审批单位的决定' },
   derivedProductReview: { approve: '同意发布', ret: '不予发布', shows: '衍生产品的说明、加工处理情况和来源成果' },
 };
 const defaultDecisionWords = { approve: '通过', ret: '退回', shows: '任务详情' };

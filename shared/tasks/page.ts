@@ -44,6 +44,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     derivedProductReview: { approve: '同意发布', ret: '不予发布', after: '已记录保密审查结论；全部来源成果同意后该衍生产品方可发布，不予发布的理由将邮件告知登记单位。', hint: '理由（不予发布时必填，至少 5 个字，将邮件告知登记单位）' },
     publicationReview: { approve: '审查通过', ret: '退回修改', after: '已记录保密审查结论；通过后送审批单位审批，退回时申请人将收到邮件。', hint: '审查意见（退回修改时必填，至少 5 个字，将反馈给申请人）' },
     publicationApproval: { approve: '同意发布', ret: '不予发布', after: '已记录审批决定；不予发布时申请人将收到邮件。', hint: '审批意见（不予发布时必填，至少 5 个字，将通知申请人）' },
+    publicationWithdrawal: { approve: '同意撤回', ret: '不予撤回', after: '已记录撤回审批决定；同意后文件不再提供下载，不予撤回时申请人将收到邮件。', hint: '审批意见（不予撤回时必填，至少 5 个字，将通知申请人）' },
   };
   /** The button's words for a decision, for this kind of task. */
   function decisionWords(w, decision) { return decision === 'approve' ? w.approve : w.ret; }
@@ -152,6 +153,19 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       }
       if (s.otherDecisions && s.otherDecisions.length) {
         // R12.2: one department's decision is shown to the other.
+        nodes.push(el('div', { class: 'card', 'data-testid': 'other-decision' }, [el('h3', {}, ['另一审批单位的决定']), el('table', {}, s.otherDecisions.map(function (o) {
+          return row(text(o.orgName) + '（' + text(o.orgCode) + '）', o.decisionLabel + (o.reasons ? '；理由：' + o.reasons : '') + (o.decidedBy ? '（' + o.decidedBy + '）' : ''));
+        }))]));
+      }
+    } else if (t.kind === 'publicationWithdrawal') {
+      var wr = s.withdrawal || {}, rv = s.release || {};
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['撤回申请']), el('table', {}, [
+        row('撤回申请', wr.id), row('状态', wr.statusLabel), row('撤回原因', wr.reason), row('申请人', text(wr.requestedBy) + '（' + text(wr.requestedByOrg) + '）'), row('申请时间', wr.requestedAt), row('适用规则', wr.rule),
+      ]), el('h3', {}, ['发布版本']), el('table', {}, [
+        row('发布版本', rv.releaseNumber), row('源成果', rv.sourceNumber), row('成果名称', rv.name), row('专题', rv.themeLabel), row('密级', rv.classificationLabel), row('发布时间', rv.releasedAt), row('文件数', rv.files),
+      ])]));
+      if (s.closed) nodes.push(el('div', { class: 'card error', 'data-testid': 'approval-closed' }, [el('h3', {}, ['此审批已关闭']), el('p', {}, [text(s.closed.reason)])]));
+      if (s.otherDecisions && s.otherDecisions.length) {
         nodes.push(el('div', { class: 'card', 'data-testid': 'other-decision' }, [el('h3', {}, ['另一审批单位的决定']), el('table', {}, s.otherDecisions.map(function (o) {
           return row(text(o.orgName) + '（' + text(o.orgCode) + '）', o.decisionLabel + (o.reasons ? '；理由：' + o.reasons : '') + (o.decidedBy ? '（' + o.decidedBy + '）' : ''));
         }))]));

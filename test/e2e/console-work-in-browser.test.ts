@@ -234,8 +234,8 @@ describe('R20.1 issue 13 self-inspections in the console: the custodian files an
   }, 180_000);
 });
 
-describe('R11.1 R12.1 issue 13 publication in the console: 刘洋 requests publication of a release version, sees the resolved rule, and withdraws it once released', () => {
-  it('publisher liu.yang: a malformed number refused next to 发布版本; the request opens with its status and rule; once released it is listed under 已发布 and withdrawn (a short reason refused next to 撤回原因)', async () => {
+describe('R11.1 R12.1 issue 13 publication in the console: 刘洋 requests publication of a release version, sees the resolved rule, and asks for its withdrawal once released', () => {
+  it('publisher liu.yang: a malformed number refused next to 发布版本; the request opens with its status and rule; once released it is listed under 已发布, 申请撤回 (a short reason refused next to 撤回原因) shows 撤回审批中, then 已同意撤回 after the emailed task', async () => {
     const tag = randomBytes(3).toString('hex');
     const taskId = await registeredTask();
     const sourceSubmission = await verifiedResult({ name: `广东省地表覆盖监测成果 ${tag}`, classification: 'internal', taskId });
@@ -272,18 +272,36 @@ describe('R11.1 R12.1 issue 13 publication in the console: 刘洋 requests publi
     const row = page.getByTestId('released-table').getByRole('row').filter({ hasText: releaseNumber });
     await row.waitFor();
     await checkPage(page, 'publication-released');
-    await row.getByRole('link', { name: `撤回 ${releaseNumber}` }).click();
+    await row.getByRole('link', { name: `申请撤回 ${releaseNumber}` }).click();
     await page.getByLabel('撤回原因').fill('错');
-    await page.getByRole('button', { name: '撤回' }).click();
+    await page.getByRole('button', { name: '申请撤回' }).click();
     const reasonError = fieldError(page, '撤回原因');
     await reasonError.waitFor();
 
     expect(await reasonError.innerText()).toBe('撤回原因至少 4 个字');
     await checkPage(page, 'publication-withdrawal');
+    const since = new Date();
     await page.getByLabel('撤回原因').fill('发现脱密处理遗漏一处注记，撤回后重新处理');
-    await page.getByRole('button', { name: '撤回' }).click();
-    await page.getByTestId('withdrawn').waitFor();
-    const entry = await api('GET', `/catalogue/${releaseNumber}`, { token: await tokenOf('liu.yang') });
+    await page.getByRole('button', { name: '申请撤回' }).click();
+    await page.getByTestId('withdrawal-asked').waitFor();
+    const asked = await api('GET', `/catalogue/${releaseNumber}`, { token: await tokenOf('liu.yang') });
+
+    // The request is pending until the approving authority (刘洋 himself here) decides 同意撤回 on the emailed task page.
+    expect(asked.body.entry.release).toMatchObject({ state: 'released', withdrawalRequests: [expect.objectContaining({ status: 'pending', requestedBy: 'liu.yang' })] });
+    await navigate(page, '/console/publication/released');
+    await page.getByTestId(`withdrawal-${releaseNumber}`).filter({ hasText: '撤回审批中' }).waitFor();
+    const mail = await waitForEmail({ to: 'liu.yang@example.gov.cn', subject: `撤回审批：`, since, timeoutMs: 60_000 });
+    const decided = await api('POST', `/human-tasks/${taskIdIn(mail)}/decision`, { token: await tokenOf('liu.yang'), body: { decision: 'approve', reasons: '' } });
+    expect(decided.status).toBe(200);
+    const entry = await eventually(async () => {
+      const e = await api('GET', `/catalogue/${releaseNumber}`, { token: await tokenOf('liu.yang') });
+      return e.body.entry.release.state === 'withdrawn' ? e : undefined;
+    }, 'the release withdrawn', 30_000);
+    // Through another page, so that 已发布 loads again.
+    await navigate(page, '/console/publication/requests');
+    await page.getByTestId('releases-table').waitFor();
+    await navigate(page, '/console/publication/released');
+    await page.getByTestId(`withdrawal-${releaseNumber}`).filter({ hasText: '已同意撤回' }).waitFor();
 
     expect(entry.body.entry.release).toMatchObject({ state: 'withdrawn', withdrawal: expect.objectContaining({ by: 'liu.yang', reason: '发现脱密处理遗漏一处注记，撤回后重新处理' }) });
     await page.context().close();

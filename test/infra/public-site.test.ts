@@ -1,6 +1,9 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asArray, iamStatements, resourcesOf, synthChengguo, type Synthesised } from './synth.ts';
+import { generateKeyPairSync } from 'node:crypto';
+import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
+import { addChengguoStacks, addNagChecks } from '#infra/stacks/chengguo-app.ts';
+import { asArray, asSuppliedByParent, functionsNamed, iamStatements, newApp, resourcesOf, synthChengguo, type Synthesised } from './synth.ts';
 
 /** The CloudFront statements of the stateful stack (the published bucket and the storage key); the console bucket's own OAC statement lives in Stateless (console-site.test.ts). */
 const cloudfrontStatements = (s: Synthesised) =>
@@ -126,3 +129,90 @@ describe.each(['aws', 'aws-cn'] as const)('issue 11 §6: stack outputs for every
   });
 });
 
+
+describe('R17.2 released files on AWS: the public site serves releases/ to CloudFront signed URLs of one trusted key group, through OAC; the download function signs them', () => {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  let s: Synthesised;
+  beforeAll(() => {
+    s = synthChengguo({ partition: 'aws', downloadPublicKey: publicKey });
+  });
+
+  it('adds one releases/* behaviour: trusted key group only, HTTPS only, GET/HEAD, an origin at the bucket root read through origin access control', () => {
+    const dists = resourcesOf(s.templates.stateless, 'AWS::CloudFront::Distribution').filter(([id]) => id.startsWith('PublicCatalogue'));
+    expect(dists).toHaveLength(1);
+    const config = dists[0]![1].Properties?.['DistributionConfig'] as Record<string, unknown>;
+    const behaviours = config['CacheBehaviors'] as Array<Record<string, unknown>>;
+    expect(behaviours).toHaveLength(1);
+    const b = behaviours[0]!;
+    expect(b).toMatchObject({ PathPattern: 'releases/*', ViewerProtocolPolicy: 'https-only', Compress: false });
+    expect(b['AllowedMethods'] ?? ['GET', 'HEAD']).toEqual(['GET', 'HEAD']);
+    const [keyGroupId] = resourcesOf(s.templates.stateless, 'AWS::CloudFront::KeyGroup').map(([id]) => id);
+    expect(b['TrustedKeyGroups']).toEqual([{ Ref: keyGroupId }]);
+    expect(b['TrustedSigners']).toBeUndefined();
+    const origin = (config['Origins'] as Array<Record<string, unknown>>).find((o) => o['Id'] === b['TargetOriginId'])!;
+    expect(origin['OriginPath'] ?? '').toBe('');
+    expect(JSON.stringify(origin['DomainName'])).toContain('chengguo-prod-published-');
+    expect(origin['OriginAccessControlId']).toBeDefined();
+    // The default behaviour (the catalogue) stays unsigned and confined to public-catalogue/.
+    expect((config['DefaultCacheBehavior'] as Record<string, unknown>)['TrustedKeyGroups']).toBeUndefined();
+  });
+
+  it('the key group holds exactly the operator\'s public key (no private key in any template)', () => {
+    const keys = resourcesOf(s.templates.stateless, 'AWS::CloudFront::PublicKey');
+    expect(keys).toHaveLength(1);
+    expect((keys[0]![1].Properties?.['PublicKeyConfig'] as Record<string, unknown>)['EncodedKey']).toBe(publicKey);
+    s.templates.stateless.hasResourceProperties('AWS::CloudFront::KeyGroup', { KeyGroupConfig: Match.objectLike({ Items: [{ Ref: keys[0]![0] }] }) });
+    for (const t of s.templates.all.values()) expect(JSON.stringify(t.toJSON())).not.toContain('PRIVATE KEY');
+  });
+
+  it('the published bucket lets CloudFront of this account read releases/* — GetObject only, that prefix only, beside the catalogue\'s own statement', () => {
+    const found = cloudfrontStatements(s).filter((f) => asArray(f.statement['Action'] as string[]).includes('s3:GetObject'));
+    expect(found).toHaveLength(2);
+    const releases = found.find((f) => f.statement['Sid'] === 'ReleaseDownloadsViaCloudFront')!;
+    expect(asArray(releases.statement['Action'] as string[])).toEqual(['s3:GetObject']);
+    expect(JSON.stringify(releases.statement['Resource'])).toMatch(/^\{"Fn::Join":\["",\[\{"Fn::GetAtt":\["PublishedBucket[0-9A-F]{8}","Arn"\]\},"\/releases\/\*"\]\]\}$/);
+    expect(JSON.stringify(releases.statement['Condition'])).toContain(':distribution/*');
+    expect(JSON.stringify(releases.statement['Condition'])).toContain('AWS:SourceAccount');
+    // Without the key nothing under releases/ is readable by CloudFront (the first describe: two statements only).
+    expect(JSON.stringify(cloudfrontStatements(synthChengguo({ partition: 'aws' })))).not.toContain('/releases/');
+  });
+
+  it('DownloadReleaseFile alone gets the domain, the key pair id and GetSecretValue on the one signing-key secret (its name, never its value)', () => {
+    const found = functionsNamed(s, 'DownloadReleaseFile');
+    expect(found).toHaveLength(1);
+    const { template, resource, context } = found[0]!;
+    const env = (resource.Properties?.['Environment'] as { Variables: Record<string, unknown> }).Variables;
+    const [keyId] = resourcesOf(s.templates.stateless, 'AWS::CloudFront::PublicKey').map(([id]) => id);
+    expect(env['DOWNLOAD_SIGNING_KEY_SECRET']).toBe('chengguo-prod-download-signing-key');
+    expect(asSuppliedByParent(s, context, env['DOWNLOAD_KEY_PAIR_ID'])).toEqual({ Ref: keyId });
+    expect(JSON.stringify(asSuppliedByParent(s, context, env['DOWNLOAD_DISTRIBUTION_DOMAIN']))).toMatch(/PublicCatalogueDistribution[0-9A-F]{8}","DomainName"/);
+    const grants = iamStatements(template).filter(({ statement }) => JSON.stringify(statement['Action']).includes('secretsmanager:'));
+    expect(grants.map(({ statement }) => statement['Action'])).toEqual(['secretsmanager:GetSecretValue']);
+    expect(JSON.stringify(asSuppliedByParent(s, context, grants[0]!.statement['Resource']))).toMatch(/:secret:chengguo-prod-download-signing-key-\?\?\?\?\?\?"/);
+    const others = [...s.templates.contexts.values()].flatMap((t) => resourcesOf(t, 'AWS::Lambda::Function')).filter(([, r]) => JSON.stringify(r.Properties?.['Environment'] ?? {}).includes('DOWNLOAD_'));
+    expect(others).toHaveLength(1);
+  });
+
+  it('passes cdk-nag (AwsSolutions, NIST 800-53 R5) with the download key: no unacknowledged finding in the stateful and stateless stacks', () => {
+    const app = newApp({ partition: 'aws', downloadPublicKey: publicKey }, { validate: true });
+    const stacks = addChengguoStacks(app);
+    addNagChecks(app);
+    // As `npm run synth` does (and test/infra/nag.test.ts): synthesis first, then each pack over the stacks.
+    expect(() => app.synth()).not.toThrow();
+    for (const pack of [new AwsSolutionsChecks(), new NIST80053R5Checks()]) {
+      for (const stack of [stacks.stateful, stacks.stateless]) {
+        const findings = pack.validateScope(stack).violations.map((v) => `${v.severity} ${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+        expect(findings, stack.stackName).toEqual([]);
+      }
+    }
+  });
+
+  it('without the key (the default) and in aws-cn the downloads stay presigned S3 GETs: no key group, no DOWNLOAD_ variables; aws-cn refuses the context', () => {
+    const plain = synthChengguo({ partition: 'aws' });
+    expect(resourcesOf(plain.templates.stateless, 'AWS::CloudFront::KeyGroup')).toEqual([]);
+    const env = JSON.stringify(functionsNamed(plain, 'DownloadReleaseFile')[0]!.resource.Properties?.['Environment']);
+    expect(env).not.toContain('DOWNLOAD_');
+    expect(() => synthChengguo({ partition: 'aws-cn', downloadPublicKey: publicKey })).toThrow(/downloadPublicKey: CloudFront signed downloads are built in the aws partition only/);
+    expect(() => synthChengguo({ partition: 'aws', downloadPublicKey: 'not a key' })).toThrow(/downloadPublicKey: the PEM public key/);
+  });
+});

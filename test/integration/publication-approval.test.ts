@@ -38,10 +38,10 @@ async function verified(taskId: string, name: string, classification: string): P
   return submissionId;
 }
 
-/** The request's R11.1 / R12.1 clocks of an organisation (期限监督, read by the administrator 孙悦). */
+/** The request's R11.1 / R12.1 clocks of an organisation (期限监督, read by the administrator 孙悦): open, met and cancelled. */
 async function clocksOf(org: string, type: string, requestId: string): Promise<Array<{ subject: string; state: string; ownerOrg: string; due: string }>> {
   const items = [];
-  for (const state of ['open', 'met']) {
+  for (const state of ['open', 'met', 'cancelled']) {
     const r = await api('GET', `/supervision/clocks?org=${org}&type=${type}&state=${state}&subordinates=false`, { token: await tokenOf('sun.yue') });
     expect(r.status, JSON.stringify(r.body)).toBe(200);
     items.push(...r.body.items.filter((c: { subject: string }) => c.subject.startsWith(`${requestId}#`)));
@@ -60,7 +60,7 @@ async function requestState(requestId: string, wanted: string) {
   );
 }
 
-describe('R11.1 R12.1 R12.2 R12.3 publication approval on the local cloud, through the emailed links of the reviewer and both approvers', () => {
+describe('R11.1 R12.1 R12.2 R12.3 R21.1 publication approval on the local cloud, through the emailed links of the reviewer and both approvers', () => {
   it('a national wetland release: 保密审查 by 自然资源部, then 自然资源部 and 国家林业和草原局 in parallel (each page shows the other\'s decision); approved only after both; an outsider 403, a second decision 409', async () => {
     const tag = randomBytes(3).toString('hex');
     const taskId = await nationalWetlandTask();
@@ -155,7 +155,8 @@ describe('R11.1 R12.1 R12.2 R12.3 publication approval on the local cloud, throu
     expect(closedPage.body.details.join('\n')).toContain('此审批已关闭');
     expect((await api('POST', `/human-tasks/${taskIdIn(mnr2)}/decision`, { token: await tokenOf('zhao.min'), body: { decision: 'approve', reasons: '' } })).status).toBe(409);
     expect(refused.approvals[0]).toMatchObject({ orgCode: '100000-NR', closed: { reason: expect.stringContaining('不予发布') } });
-    expect(await clocksOf('100000-NR', 'R12.1', secondId)).toEqual([expect.objectContaining({ state: 'met' })]);
+    // R21.1: 自然资源部's clock ended by the other department's refusal is cancelled (已取消), neither met nor late.
+    expect(await clocksOf('100000-NR', 'R12.1', secondId)).toEqual([expect.objectContaining({ state: 'cancelled', cancelReason: expect.stringContaining('100000-FG 不予发布') })]);
     expect(await clocksOf('100000-FG', 'R12.1', secondId)).toEqual([expect.objectContaining({ state: 'met' })]);
     const told = await waitForEmail({ to: 'zhang.wei@example.gov.cn', subject: `发布申请不予发布：${n}-R2`, since: since2, timeoutMs: 15_000 });
 

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import { approvedAndPublished, download, registeredRelease, releasePorts } from './fixture-release.ts';
 import { fixturePath } from '../fixtures/packages/load.ts';
-import { registeredTask, tokenOf, verifiedResult } from './fixture-submission.ts';
-import { api, auditHeadSeq, auditRecordsSince, cloud, eventually, getItem, itemsWithPrefix } from './helpers.ts';
+import { registeredTask, taskIdIn, tokenOf, verifiedResult } from './fixture-submission.ts';
+import { api, auditHeadSeq, auditRecordsSince, cloud, eventually, getItem, itemsWithPrefix, waitForEmail } from './helpers.ts';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-describe('R11.1 R12.1 R17.2 release, public download and withdrawal on the local cloud', () => {
-  it('PublishRelease copies the package into the published bucket; the download is a 302 to S3 (SHA-256 intact, Range works), logged and counted; the public catalogue gets assets and links; withdrawal → 404 and 已撤回', async () => {
+describe('R11.1 R12.1 R17.2 R21.1 release, public download and withdrawal on the local cloud', () => {
+  it('PublishRelease copies the package into the published bucket; the download is a 302 to S3 (SHA-256 intact, Range works), logged and counted; the public catalogue gets assets and links; withdrawal asked, refused (不予撤回, the requester emailed), asked again and agreed (同意撤回) through the emailed task → 404 and 已撤回', async () => {
     // prepare: an 内部 source and its verified 公开 package, registered as a release
     const tag = randomBytes(3).toString('hex');
     const taskId = await registeredTask();
@@ -82,21 +82,56 @@ describe('R11.1 R12.1 R17.2 release, public download and withdrawal on the local
     }, 'the download link on the public page', 30_000);
     expect(page).toContain(link);
 
-    // act 4: withdrawal — 陈静 (reviewer, not the approving authority) refused; 刘洋 withdraws; a second time 409
-    const forbidden = await api('POST', `/publication/releases/${n}/withdrawal`, { token: await tokenOf('chen.jing'), body: { reason: '越权撤回测试' } });
-    const withdrawn = await api('POST', `/publication/releases/${n}/withdrawal`, { token: await tokenOf('liu.yang'), body: { reason: '坐标偏移处理有误，撤回更正' } });
-    const twice = await api('POST', `/publication/releases/${n}/withdrawal`, { token: await tokenOf('liu.yang'), body: { reason: '坐标偏移处理有误，撤回更正' } });
+    // act 4: 申请撤回 — 李娜 (implementer) refused; 陈静 (organiser's reviewer) asks; 刘洋 (the resolved approver) gets the emailed task
+    const li = await api('POST', `/publication/releases/${n}/withdrawal`, { token: await tokenOf('li.na'), body: { reason: '越权撤回测试' } });
+    const since1 = new Date();
+    const asked = await api('POST', `/publication/releases/${n}/withdrawal`, { token: await tokenOf('chen.jing'), body: { reason: '坐标偏移处理有误，撤回更正' } });
+    const pending = await api('POST', `/publication/releases/${n}/withdrawal`, { token: await tokenOf('liu.yang'), body: { reason: '坐标偏移处理有误，撤回更正' } });
+    const task1 = await waitForEmail({ to: 'liu.yang@example.gov.cn', subject: `撤回审批：${entry.name as string}（${n}）`, since: since1, timeoutMs: 60_000 });
+    const outsider = await api('POST', `/human-tasks/${taskIdIn(task1)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } });
+    const page1 = await api('GET', `/human-tasks/${taskIdIn(task1)}`, { token: await tokenOf('liu.yang') });
+    const refused = await api('POST', `/human-tasks/${taskIdIn(task1)}/decision`, { token: await tokenOf('liu.yang'), body: { decision: 'return', reasons: '偏移误差在允许范围内，不予撤回' } });
+    const refusalMail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `撤回申请不予撤回：${n}`, since: since1, timeoutMs: 60_000 });
 
-    // assess 4
-    expect(forbidden.status).toBe(403);
-    expect(withdrawn.status).toBe(200);
-    expect(withdrawn.body.entry.release).toMatchObject({ state: 'withdrawn', withdrawal: { by: 'liu.yang' } });
+    // assess 4: the request is a human task of the approver; 不予撤回 → the requester is told why, the file is still served
+    expect(li.status).toBe(403);
+    expect(asked.status, JSON.stringify(asked.body)).toBe(202);
+    expect(asked.body.withdrawal).toMatchObject({ id: `${n}-W1`, status: 'pending', requestedBy: 'chen.jing', approvals: [{ orgCode: '440000-NR' }] });
+    expect(pending.status).toBe(409);
+    expect(pending.body.error.code).toBe('WITHDRAWAL_PENDING');
+    expect(outsider.status).toBe(403);
+    expect(page1.body.summary).toMatchObject({ kind: 'publicationWithdrawal', words: { approve: '同意撤回', ret: '不予撤回' }, withdrawal: { reason: '坐标偏移处理有误，撤回更正' } });
+    expect(refused.status, JSON.stringify(refused.body)).toBe(200);
+    expect(refusalMail.text).toContain('偏移误差在允许范围内，不予撤回');
+    await eventually(async () => ((await api('GET', `/catalogue/${n}`, { token: await tokenOf('luo.xin') })).body.entry.release.withdrawalRequests?.[0]?.status === 'refused' ? true : undefined), 'the refusal recorded', 30_000);
+    expect((await download(n, 'maps/overview.tif')).status).toBe(302);
+
+    // act 5: 刘洋 asks again and decides 同意撤回 on the new task; a second decision → 409
+    await new Promise((r) => setTimeout(r, 1100)); // the inbox's times are whole seconds: the first task's email is before `since2`
+    const since2 = new Date();
+    const askedAgain = await api('POST', `/publication/releases/${n}/withdrawal`, { token: await tokenOf('liu.yang'), body: { reason: '复核后确认坐标偏移处理有误，撤回更正' } });
+    const task2 = await waitForEmail({ to: 'liu.yang@example.gov.cn', subject: `撤回审批：${entry.name as string}（${n}）`, since: since2, timeoutMs: 60_000 });
+    const agreed = await api('POST', `/human-tasks/${taskIdIn(task2)}/decision`, { token: await tokenOf('liu.yang'), body: { decision: 'approve', reasons: '' } });
+    const twice = await api('POST', `/human-tasks/${taskIdIn(task2)}/decision`, { token: await tokenOf('liu.yang'), body: { decision: 'approve', reasons: '' } });
+
+    // assess 5: withdrawn — 404 on download, 已撤回 on the public page, counted, the record kept
+    expect(askedAgain.status).toBe(202);
+    expect(askedAgain.body.withdrawal).toMatchObject({ id: `${n}-W2`, k: 2 });
+    expect(agreed.status).toBe(200);
     expect(twice.status).toBe(409);
-    expect(twice.body.error.code).toBe('ALREADY_WITHDRAWN');
+    const withdrawn = await eventually(async () => {
+      const e = (await api('GET', `/catalogue/${n}`, { token: await tokenOf('luo.xin') })).body.entry;
+      return e.release.state === 'withdrawn' ? e : undefined;
+    }, 'the release withdrawn', 30_000);
+    expect(withdrawn.release).toMatchObject({ withdrawal: { by: 'liu.yang', reason: '复核后确认坐标偏移处理有误，撤回更正' }, withdrawalRequests: [{ status: 'refused' }, { status: 'approved' }] });
     const gone = await download(n, 'maps/overview.tif');
     expect(gone.status).toBe(404);
     expect(((await gone.json()) as { error: { message: string } }).error.message).toContain('撤回');
     await eventually(async () => ((await (await fetch(`${cloud.urls.api}/public/`)).text()).includes(`已撤回（${day}）`) ? true : undefined), 'the page says 已撤回', 30_000);
-    expect((await auditRecordsSince(mark)).map((r) => r['action'])).toContain('publication.release.withdraw');
+    const actions2 = (await auditRecordsSince(mark)).map((r) => r['action']);
+    expect(actions2.filter((a) => a === 'publication.release.withdraw')).toHaveLength(1);
+    expect(actions2).toContain('publication.withdrawal.refuse');
+    const counters2 = await getItem({ pk: 'SUPCOUNT#440000-NR', sk: day.slice(0, 7) });
+    expect(counters2?.['m:R11.withdrawn']).toBeGreaterThanOrEqual(1);
   }, 300_000);
 });

@@ -219,8 +219,9 @@ const matrix: Record<string, Row> = {
   'POST /publication/requests/{requestId}/resubmissions': { subject: 'none', why: 'the request as read (404/403), then the new release version as for a request: test/unit/publication-request.test.ts' },
   'GET /public/downloads/{releaseNumber}/{path+}': { subject: 'none', why: 'public by law once released (R17.2); unreleased, withdrawn or unknown → 404 whoever asks: test/unit/publication-publish.test.ts' },
   'POST /publication/releases/{releaseNumber}/withdrawal': {
-    // The approving authority the table resolves for the entry (a provincial result of 广东: 广东省自然资源厅's publishers); a non-release → 409 after that.
-    subject: 'entry', scope: 'catalogue', actor: (u) => u.orgCode === '440000-NR' && u.roles.includes('publisher'),
+    // 申请撤回: the preparer side (as for preparing a release) or the approving authority the table resolves for the entry (a provincial result of 广东: 广东省自然资源厅's publishers); a non-release → 409 after that.
+    subject: 'entry', scope: 'catalogue',
+    actor: (u) => (u.orgCode === '440000-NR' && u.roles.some((r) => r === 'reviewer' || r === 'publisher')) || (u.orgCode === '440000-CUS' && u.roles.includes('custodian')) || (u.orgCode === '440000-TEC' && u.roles.includes('reviewer')),
     handler: (w) => withdrawRelease.with(w.publicationPorts), path: (r) => ({ releaseNumber: r.resultNumber }), body: { reason: '矩阵测试撤回' },
   },
   'GET /catalogue/{resultNumber}/publication-authority': { subject: 'entry', scope: 'catalogue', handler: (w) => resolveAuthority.with(w.publicationPorts), path: ent },
@@ -306,7 +307,7 @@ async function setup() {
     destructionPorts: { ...destructionPorts, ...stackPorts(base) },
     sharingPorts: { ...stackPorts(base), catalogue: cat.store, sharing: new FakeSharingStore() },
     transferPorts: { ...stackPorts(base), submissions: world.ports.store, workflow: world.ports.workflow, now: world.ports.now },
-    publicationPorts: { ...stackPorts(base), catalogue: cat.store, authorities: new FakeAuthorityStore(), submissions: world.store, releases: new DynamoReleaseStore(cat.table), now: () => world.now },
+    publicationPorts: { ...stackPorts(base), catalogue: cat.store, authorities: new FakeAuthorityStore(), submissions: world.store, releases: new DynamoReleaseStore(cat.table), workflow: world.workflow, now: () => world.now },
   };
 }
 type World = Awaited<ReturnType<typeof setup>>;

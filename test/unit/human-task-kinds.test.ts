@@ -39,6 +39,7 @@ describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1 R12.2: human-task kinds are declared
       'destruction.destructionApproval',
       'publication.publicationApproval',
       'publication.publicationReview',
+      'publication.publicationWithdrawal',
       'sharing.derivedProductReview',
       'sharing.sharingReview',
       'transfer.custodyReceipt',
@@ -56,7 +57,7 @@ describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1 R12.2: human-task kinds are declared
     const resolved = declared.map((k) => resolve(k)?.kind);
     // assess
     expect(resolved).toEqual(declared);
-    expect(resolve('publicationWithdrawal')).toBeUndefined();
+    expect(resolve('publicationCorrection')).toBeUndefined();
   });
 
   it('the facility builds its kinds from exactly the factories the contexts declare, in context order (issue 10: it does not import the contexts)', () => {

@@ -13,11 +13,14 @@ import {
   publishRelease,
   releaseFileKey,
   requestDownload,
-  withdrawRelease,
   type DownloadLogEntry,
   type ReleaseFileStore,
 } from '#shared/publication/publish.ts';
 import { createRelease, type DesensitisationRecord } from '#shared/publication/release.ts';
+import { recordWithdrawalDecision, requestWithdrawal, type WithdrawalDecision } from '#shared/publication/withdrawal.ts';
+import type { HumanTask } from '#shared/ports/tasks.ts';
+import type { AuditEntry } from '#shared/ports/audit.ts';
+import { FakeMailer } from './custody-fakes.ts';
 import { rebuildCounters } from '#shared/supervision/rebuild-run.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
@@ -49,6 +52,20 @@ class FakeReleaseFiles implements ReleaseFileStore {
   async presignGet(key: string, opts: { expiresInSeconds: number; filename: string }): Promise<string> {
     if (!this.objects.has(key)) throw new Error(`no published object ${key}`);
     return `https://published.test/${encodeURI(key)}?X-Amz-Expires=${opts.expiresInSeconds}&name=${encodeURIComponent(opts.filename)}`;
+  }
+}
+
+/** Open human tasks by subject (what a refusal in a joint decision closes): records the expiries. */
+class FakeOpenTasks {
+  readonly open: HumanTask[] = [];
+  readonly expired: Array<{ id: string; audit: AuditEntry }> = [];
+  async listBySubject(kind: string, subject: Record<string, unknown>): Promise<HumanTask[]> {
+    return this.open.filter((t) => t.kind === kind && JSON.stringify(t.subject) === JSON.stringify(subject));
+  }
+  async expire(id: string, _at: string, audit: AuditEntry): Promise<void> {
+    this.expired.push({ id, audit });
+    const t = this.open.find((x) => x.id === id);
+    if (t) Object.assign(t, { status: 'expired' });
   }
 }
 
@@ -85,6 +102,9 @@ async function setup(opts: { forSale?: boolean } = {}) {
     downloads,
     identity: world.identity,
     authorities: { current: async () => seedAuthorityTable, version: async () => undefined },
+    workflow: world.workflow,
+    mailer: new FakeMailer(),
+    humanTasks: new FakeOpenTasks(),
     now: () => world.now,
   };
   const n = release.releaseNumber;
@@ -262,46 +282,125 @@ describe('R17.2 public downloads: 302 to a short-lived presigned GET, every requ
   });
 });
 
-describe('R11.1 R12.1 withdrawal by the approving authority: files stop being served, the page says 已撤回, the record stays', () => {
-  it('刘洋 (the resolved approver) withdraws: 404 afterwards, 已撤回 with the date, audited; a second withdrawal → 409', async () => {
+const decided = (d: 'approve' | 'return', by: string, reasons = ''): WithdrawalDecision => ({ taskId: `t-${by}`, decision: d, reasons, decidedBy: by, decidedAt: '2026-10-09T03:00:00.000Z' });
+
+describe('R11.1 R12.1 R21.1 withdrawal requested and decided by the approving authority (同意撤回 / 不予撤回): files stop being served, the page says 已撤回, the record stays', () => {
+  it('陈静 (organiser side) asks; the request alone changes no serving; 刘洋 (the resolved approver) decides 同意撤回 → 404, 已撤回 with the date, counted R11.withdrawn in the same audited write; a retry and a new request change nothing', async () => {
     // prepare
     const { world, cat, n, ports, downloads, approve } = await setup();
     await approve();
     await publishRelease(ports, { releaseNumber: n, requestId: 'p' });
     world.setNow('2026-10-09T03:00:00.000Z');
-    // act
-    const entry = await withdrawRelease(ports, { actor: await world.user('liu.yang'), releaseNumber: n, reason: '发现坐标偏移处理有误，撤回更正', requestId: 'w' });
-    // assess
-    expect(entry.release).toMatchObject({ state: 'withdrawn', withdrawal: { by: 'liu.yang', reason: '发现坐标偏移处理有误，撤回更正' } });
+    // act 1: the request
+    const { withdrawal, entry: asked } = await requestWithdrawal(ports, { actor: await world.user('chen.jing'), releaseNumber: n, reason: '发现坐标偏移处理有误，撤回更正', requestId: 'w' });
+    const second = requestWithdrawal(ports, { actor: await world.user('liu.yang'), releaseNumber: n, reason: '再次申请撤回', requestId: 'w2' });
+    const stillServed = await requestDownload(ports, { releaseNumber: n, path: standardFiles[0]!.path, requestId: 'd0' });
+    // assess 1
+    expect(withdrawal).toMatchObject({ id: `${n}-W1`, k: 1, status: 'pending', requestedBy: 'chen.jing', ruleId: 'provincial-default', joint: false, approvals: [{ orgCode: '440000-NR', role: 'publisher' }] });
+    expect(asked.release?.state).toBe('released');
+    expect(world.workflow.starts.at(-1)).toMatchObject({ stateMachine: 'Withdrawal', name: `${n}-W1`, input: { releaseNumber: n, k: 1, joint: false } });
+    await expect(second).rejects.toMatchObject({ code: 'WITHDRAWAL_PENDING' });
+    expect(stillServed.location).toContain('https://published.test/');
+    expect(audits(world, 'publication.withdrawal.request')).toHaveLength(1);
+    // act 2: 同意撤回, then the step retried
+    const out = await recordWithdrawalDecision(ports, { releaseNumber: n, k: 1, approver: 0, decision: decided('approve', 'liu.yang'), requestIdOfCall: 'rec' });
+    const retry = await recordWithdrawalDecision(ports, { releaseNumber: n, k: 1, approver: 0, decision: decided('approve', 'liu.yang'), requestIdOfCall: 'rec2' });
+    // assess 2
+    expect(out).toEqual({ next: 'withdrawn' });
+    expect(retry).toEqual({ next: 'withdrawn' });
+    const entry = (await cat.store.getEntry(n))!;
+    expect(entry.release).toMatchObject({ state: 'withdrawn', withdrawal: { by: 'liu.yang', byOrg: '440000-NR', reason: '发现坐标偏移处理有误，撤回更正' } });
+    expect(entry.release?.withdrawalRequests?.[0]).toMatchObject({ status: 'approved', approvals: [{ orgCode: '440000-NR', decision: { decision: 'approve', decidedBy: 'liu.yang' } }] });
     expect(entry.release?.files?.length).toBe(standardFiles.length);
     await expect(requestDownload(ports, { releaseNumber: n, path: standardFiles[0]!.path, requestId: 'd' })).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('撤回') });
     expect(downloads.entries.at(-1)?.result).toBe('withdrawn');
-    const built = buildPublicCatalogue([(await cat.store.getEntry(n))!], { generatedAt: world.now });
+    const built = buildPublicCatalogue([entry], { generatedAt: world.now });
     expect(built.get('index.html')!.body).toContain('已撤回（2026-10-09）');
     expect(built.get('index.html')!.body).not.toContain('href="downloads/');
     const item = JSON.parse([...built.entries()].find(([k]) => k.includes('/items/'))![1].body) as { assets: object; properties: Record<string, unknown> };
     expect(item.assets).toEqual({});
     expect(item.properties['chengguo:status']).toBe('已撤回');
     expect(audits(world, 'publication.release.withdraw')).toHaveLength(1);
-    await expect(withdrawRelease(ports, { actor: await world.user('liu.yang'), releaseNumber: n, reason: '再次撤回', requestId: 'w2' })).rejects.toMatchObject({ code: 'ALREADY_WITHDRAWN' });
+    expect(counted(world, 'publication.release.withdraw')).toEqual([{ org: '440000-NR', metric: 'R11.withdrawn' }]);
+    expect(ports.mailer.sent.map((m) => m.subject)).toEqual([`撤回申请已同意：${n}`]);
+    await expect(requestWithdrawal(ports, { actor: await world.user('liu.yang'), releaseNumber: n, reason: '再次撤回', requestId: 'w3' })).rejects.toMatchObject({ code: 'ALREADY_WITHDRAWN' });
   });
 
-  it('others → 403 (a reviewer of the same department, the custodian); not yet released → 409; nothing written', async () => {
+  it('不予撤回: the requester is emailed the reasons, the release stays served, nothing counted; a later request is the second one', async () => {
+    // prepare
+    const { world, cat, n, ports, approve } = await setup();
+    await approve();
+    await publishRelease(ports, { releaseNumber: n, requestId: 'p' });
+    await requestWithdrawal(ports, { actor: await world.user('zhang.wei'), releaseNumber: n, reason: '保管单位发现文件命名不规范', requestId: 'w' });
+    // act
+    const out = await recordWithdrawalDecision(ports, { releaseNumber: n, k: 1, approver: 0, decision: decided('return', 'liu.yang', '命名问题不影响使用，无需撤回'), requestIdOfCall: 'rec' });
+    const again = await requestWithdrawal(ports, { actor: await world.user('liu.yang'), releaseNumber: n, reason: '经复核坐标偏移有误，需要撤回', requestId: 'w2' });
+    // assess
+    expect(out).toEqual({ next: 'refused' });
+    const entry = (await cat.store.getEntry(n))!;
+    expect(entry.release?.state).toBe('released');
+    expect(entry.release?.withdrawalRequests?.[0]).toMatchObject({ status: 'refused', approvals: [{ decision: { decision: 'return', reasons: '命名问题不影响使用，无需撤回' } }] });
+    expect((await requestDownload(ports, { releaseNumber: n, path: standardFiles[0]!.path, requestId: 'd' })).location).toContain('https://published.test/');
+    expect(ports.mailer.sent).toEqual([expect.objectContaining({ to: ['zhang.wei@example.gov.cn'], subject: `撤回申请不予撤回：${n}`, text: expect.stringContaining('命名问题不影响使用，无需撤回') })]);
+    expect(ports.mailer.sent[0]?.text).toContain('不予撤回');
+    expect(audits(world, 'publication.withdrawal.refuse')).toHaveLength(1);
+    expect(counted(world, 'publication.withdrawal.refuse')).toEqual([]);
+    expect(again.withdrawal).toMatchObject({ id: `${n}-W2`, k: 2, status: 'pending' });
+  });
+
+  it('R12.2 a joint decision: one agreement waits; the other department\'s 不予撤回 ends it (WithdrawalRefused), closes nothing decided; a refusal first closes the other\'s open task', async () => {
+    // prepare: a released version whose withdrawal request names two departments (as the national wetland rule does)
+    const { world, cat, n, ports, approve } = await setup();
+    await approve();
+    await publishRelease(ports, { releaseNumber: n, requestId: 'p' });
+    const jointly = async (k: number) => {
+      const before = (await cat.store.getEntry(n))!;
+      const list = before.release!.withdrawalRequests!.map((w) => (w.k === k ? { ...w, joint: true, approvals: [{ orgCode: '100000-NR', role: 'publisher' }, { orgCode: '100000-FG', role: 'publisher' }] } : w));
+      await cat.store.updateEntry({ ...before, release: { ...before.release!, withdrawalRequests: list }, version: before.version + 1 }, before, { actor: 'test', orgCode: 'x', action: 'test.joint', target: 'x', outcome: 'success', requestId: 'j' });
+    };
+    await requestWithdrawal(ports, { actor: await world.user('liu.yang'), releaseNumber: n, reason: '湿地边界需重新处理', requestId: 'w' });
+    await jointly(1);
+    // act 1: 自然资源部 agrees, 国家林业和草原局 refuses
+    const first = await recordWithdrawalDecision(ports, { releaseNumber: n, k: 1, approver: 0, decision: decided('approve', 'zhao.min'), requestIdOfCall: 'a' });
+    const second = recordWithdrawalDecision(ports, { releaseNumber: n, k: 1, approver: 1, decision: decided('return', 'wu.jing', '林草部门认为无需撤回'), requestIdOfCall: 'b' });
+    // assess 1
+    expect(first).toEqual({ next: 'waiting' });
+    await expect(second).rejects.toMatchObject({ name: 'WithdrawalRefused' });
+    expect((await cat.store.getEntry(n))!.release).toMatchObject({ state: 'released', withdrawalRequests: [{ status: 'refused' }] });
+    // act 2: a second request; 国家林业和草原局 refuses first while 自然资源部's task is open
+    await requestWithdrawal(ports, { actor: await world.user('liu.yang'), releaseNumber: n, reason: '湿地边界仍需重新处理', requestId: 'w2' });
+    await jointly(2);
+    ports.humanTasks.open.push({ id: 'HT-open', kind: 'publicationWithdrawal', subject: { releaseNumber: n, k: 2, approver: 0 }, status: 'open', assignees: ['zhao.min'], assigneeOrg: '100000-NR' } as unknown as HumanTask);
+    const refused = await recordWithdrawalDecision(ports, { releaseNumber: n, k: 2, approver: 1, decision: decided('return', 'wu.jing', '林草部门仍认为无需撤回'), requestIdOfCall: 'c' }).catch((e: unknown) => e);
+    const late = await recordWithdrawalDecision(ports, { releaseNumber: n, k: 2, approver: 0, decision: decided('approve', 'zhao.min'), requestIdOfCall: 'd' }).catch((e: unknown) => e);
+    // assess 2
+    expect(refused).toMatchObject({ name: 'WithdrawalRefused' });
+    expect(late).toMatchObject({ name: 'WithdrawalRefused' });
+    const w2 = (await cat.store.getEntry(n))!.release!.withdrawalRequests![1]!;
+    expect(w2.approvals[0]).toMatchObject({ closed: { reason: expect.stringContaining('100000-FG 已决定不予撤回') } });
+    expect(w2.approvals[0]?.decision).toBeUndefined();
+    expect(ports.humanTasks.expired).toEqual([expect.objectContaining({ id: 'HT-open', audit: expect.objectContaining({ detail: expect.objectContaining({ reason: 'otherDepartmentRefused' }) }) })]);
+    expect((await cat.store.getEntry(n))!.release?.state).toBe('released');
+  });
+
+  it('others → 403 (the implementer\'s submitter, a requester, an administrator); not yet released → 409; nothing written', async () => {
     // prepare
     const { world, n, ports, approve } = await setup();
     const before = world.snapshot();
     // act + assess
-    await expect(withdrawRelease(ports, { actor: await world.user('liu.yang'), releaseNumber: n, reason: '尚未发布的撤回', requestId: 'w' })).rejects.toMatchObject({ code: 'RELEASE_NOT_RELEASED' });
+    await expect(requestWithdrawal(ports, { actor: await world.user('liu.yang'), releaseNumber: n, reason: '尚未发布的撤回', requestId: 'w' })).rejects.toMatchObject({ code: 'RELEASE_NOT_RELEASED' });
     expect(world.snapshot()).toEqual(before);
     await approve();
     await publishRelease(ports, { releaseNumber: n, requestId: 'p' });
     const released = world.snapshot();
-    await expect(withdrawRelease(ports, { actor: await world.user('chen.jing'), releaseNumber: n, reason: '越权撤回', requestId: 'w' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(withdrawRelease(ports, { actor: await world.user('zhang.wei'), releaseNumber: n, reason: '越权撤回', requestId: 'w' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    for (const outsider of ['li.na', 'wang.qiang']) {
+      await expect(requestWithdrawal(ports, { actor: await world.user(outsider), releaseNumber: n, reason: '越权撤回', requestId: 'w' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    }
     expect(world.snapshot()).toEqual(released);
+    expect(world.workflow.starts.filter((s) => s.stateMachine === 'Withdrawal')).toEqual([]);
   });
 
-  it('through the HTTP stack: 200 for 刘洋, 403 for 陈静, 400 naming body.reason', async () => {
+  it('through the HTTP stack: 202 for 刘洋 with the pending request, 403 for 李娜, 400 naming body.reason', async () => {
     // prepare
     const { world, n, ports, approve } = await setup();
     await approve();
@@ -310,14 +409,15 @@ describe('R11.1 R12.1 withdrawal by the approving authority: files stop being se
     const req = (user: string, body: unknown) => call(h, 'POST', `/publication/releases/${n}/withdrawal`, { user, pathParameters: { releaseNumber: n }, body });
     // act
     const bad = await req('liu.yang', { reason: '' });
-    const forbidden = await req('chen.jing', { reason: '越权撤回一次' });
+    const forbidden = await req('li.na', { reason: '越权撤回一次' });
     const ok = await req('liu.yang', { reason: '撤回更正坐标' });
     // assess
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('body.reason');
     expect(forbidden.status).toBe(403);
-    expect(ok.status).toBe(200);
-    expect((ok.body as { entry: CatalogueEntry }).entry.release?.state).toBe('withdrawn');
+    expect(ok.status).toBe(202);
+    expect((ok.body as { entry: CatalogueEntry; withdrawal: { status: string } }).withdrawal.status).toBe('pending');
+    expect((ok.body as { entry: CatalogueEntry }).entry.release?.state).toBe('released');
   });
 
   it('the PublishRelease task handler parses its input (a bad number → ValidationError naming input.releaseNumber)', async () => {

@@ -390,7 +390,7 @@ describe('R11.1 R12.1 the review and approval clocks start in the transaction th
   });
 });
 
-describe('R12.2 a refusal in the joint approval closes the other department\'s open task: its page says why, it cannot be decided (409), its clock is met', () => {
+describe('R12.2 R21.1 a refusal in the joint approval closes the other department\'s open task: its page says why, it cannot be decided (409), its clock is cancelled (neither met nor late)', () => {
   it('国家林业和草原局 refuses while 自然资源部\'s task is open: that task is recorded expired, its assignee emailed, its page shows the reason; deciding it → 409', async () => {
     const s = await setup({ theme: 'wetland', national: true });
     const r = await requestPublication(s.ports, { actor: await s.world.user('zhao.min'), body: { releaseNumber: s.releaseNumber }, requestId: 'req' });
@@ -420,9 +420,12 @@ describe('R12.2 a refusal in the joint approval closes the other department\'s o
     expect(theirs.summary).toMatchObject({ otherDecisions: [{ orgCode: '100000-NR', decided: false, decisionLabel: '未作决定（申请已结束）' }] });
 
     const { clocks, counters } = supervisionOf(s.publications.audits);
-    expect(clocks.get(`R12.1#${r.requestId}#r1#a0`)?.state).toBe('met');
+    expect(clocks.get(`R12.1#${r.requestId}#r1#a0`)).toMatchObject({ state: 'cancelled', cancelReason: expect.stringContaining('100000-FG 不予发布') });
+    expect(clocks.get(`R12.1#${r.requestId}#r1#a0`)?.metOn).toBeUndefined();
     expect(clocks.get(`R12.1#${r.requestId}#r1#a1`)?.state).toBe('met');
-    expect(counters).toMatchObject({ '100000-NR R12.refusals': 1 });
+    expect(counters).toMatchObject({ '100000-NR R12.refusals': 1, '100000-NR clock.R12.1.due': 0, '100000-NR clock.R12.1.cancelled': 1, '100000-FG clock.R12.1.due': 1, '100000-FG clock.R12.1.onTime': 1 });
+    expect(counters['100000-NR clock.R12.1.onTime'] ?? 0).toBe(0);
+    expect(counters['100000-NR clock.R12.1.late'] ?? 0).toBe(0);
     // A retry of the refusal's step closes nothing twice and sends no second mail.
     const mails = s.mailer.sent.length;
     await expect(recordApproval(s.ports, { requestId: r.requestId, round: 1, approver: 1, decision: refusal, requestIdOfCall: 'c2' })).rejects.toMatchObject({ name: 'PublicationRefused' });

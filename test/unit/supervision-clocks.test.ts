@@ -230,3 +230,58 @@ describe('R6.1 R21.1 issue 14: GET /supervision/clocks by organisation (with sub
 });
 
 void jwtVerifier;
+
+describe('R21.1 R12.2 issue 15: a clock whose duty another department\'s decision ended is cancelled — neither met nor late, shown 已取消', () => {
+  it('applyEffects: cancel on a running clock → cancelled with the reason, its due count taken back (+1 cancelled); repeated, on a met or unknown clock → nothing; a start does not revive it', async () => {
+    // prepare
+    const { applyEffects } = await import('#shared/supervision/clocks.ts');
+    const start = { type: 'R12.1', subject: 'P#r1#a0', ownerOrg: '100000-NR', regionCode: '440000', title: '发布版本 X-R1', start: '2026-09-21', due: '2026-10-12', provisional: false, basis: '法定' };
+    const first = applyEffects({ at: '2026-09-21T02:00:00.000Z', start: [start] }, () => undefined);
+    const running = first.clocks[0]!.after;
+    // act
+    const cancelled = applyEffects({ at: '2026-09-25T02:00:00.000Z', cancel: [{ type: 'R12.1', subject: 'P#r1#a0', reason: '100000-FG 不予发布' }] }, () => running);
+    const after = cancelled.clocks[0]!.after;
+    const again = applyEffects({ at: '2026-09-26T02:00:00.000Z', cancel: [{ type: 'R12.1', subject: 'P#r1#a0', reason: '再次' }], meet: [{ type: 'R12.1', subject: 'P#r1#a0' }], start: [start] }, () => after);
+    const unknown = applyEffects({ at: '2026-09-26T02:00:00.000Z', cancel: [{ type: 'R12.1', subject: 'nope', reason: 'x' }] }, () => undefined);
+    // assess
+    expect(after).toMatchObject({ state: 'cancelled', cancelledOn: '2026-09-25', cancelReason: '100000-FG 不予发布' });
+    expect(after.metOn).toBeUndefined();
+    expect(after.late).toBeUndefined();
+    expect(cancelled.counters).toEqual([
+      { org: '100000-NR', month: '2026-10', metric: 'clock.R12.1.due', delta: -1 },
+      { org: '100000-NR', month: '2026-10', metric: 'clock.R12.1.cancelled', delta: 1 },
+    ]);
+    expect(again).toEqual({ clocks: [], counters: [] });
+    expect(unknown).toEqual({ clocks: [], counters: [] });
+  });
+
+  it('GET /supervision/clocks?state=cancelled lists it (not under met nor open), not overdue; the store keeps it out of the watch\'s open index', async () => {
+    // prepare
+    const { applyEffects } = await import('#shared/supervision/clocks.ts');
+    const { clockItem: itemOf } = await import('#adapters/dynamo-supervision.ts');
+    const { listClocks } = await import('#shared/supervision/clock-list.ts');
+    const { WorkingDayCalendar } = await import('#shared/calendar/calendar.ts');
+    const start = { type: 'R12.1', subject: 'P#r1#a0', ownerOrg: '100000-NR', regionCode: '100000', title: '发布版本 X-R1', start: '2026-09-21', due: '2026-09-22', provisional: false, basis: '法定' };
+    const running = applyEffects({ at: '2026-09-21T02:00:00.000Z', start: [start] }, () => undefined).clocks[0]!.after;
+    const cancelled = applyEffects({ at: '2026-09-25T02:00:00.000Z', cancel: [{ type: 'R12.1', subject: 'P#r1#a0', reason: '100000-FG 不予发布' }] }, () => running).clocks[0]!.after;
+    const stored = [cancelled];
+    const sun = seedUsers.find((u) => u.userId === 'sun.yue')!;
+    const ports = {
+      clocks: { ownedBy: async (org: string, state: string) => stored.filter((c) => c.ownerOrg === org && c.state === state) },
+      identity: { getOrganisation: async (code: string) => ({ code, name: code, level: 'national' as const, regionCode: '100000' }) as never, listOrganisations: async () => [] },
+      calendar: async () => new WorkingDayCalendar(),
+      now: () => new Date('2026-10-09T02:00:00.000Z'),
+    };
+    const actor = { userId: sun.userId, orgCode: sun.orgCode, roles: sun.roles, clearance: sun.clearance } as never;
+    // act
+    const listed = await listClocks(ports, { actor, org: '100000-NR', state: 'cancelled', subordinates: false });
+    const open = await listClocks(ports, { actor, org: '100000-NR', state: 'open', subordinates: false });
+    const met = await listClocks(ports, { actor, org: '100000-NR', state: 'met', subordinates: false });
+    // assess
+    expect(listed.items).toEqual([expect.objectContaining({ clockId: 'R12.1#P#r1#a0', state: 'cancelled', overdue: false, cancelReason: '100000-FG 不予发布' })]);
+    expect(open.items).toEqual([]);
+    expect(met.items).toEqual([]);
+    expect(itemOf(cancelled)).toMatchObject({ gsi2sk: 'cancelled#2026-09-22#R12.1#P#r1#a0' });
+    expect(itemOf(cancelled)['gsi1pk']).toBeUndefined();
+  });
+});
