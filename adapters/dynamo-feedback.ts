@@ -16,11 +16,24 @@ type Item = Record<string, unknown>;
 export const problemKey = (problemId: string) => ({ pk: `PROBLEM#${problemId}`, sk: 'META' });
 
 export function problemItem(p: QualityProblem): Item {
-  return { ...problemKey(p.problemId), gsi2pk: `PROBLEMSOF#${p.resultNumber}`, gsi2sk: `${p.reportedAt}#${p.problemId}`, ...p };
+  return { ...problemKey(p.problemId), gsi2pk: `PROBLEMSOF#${p.resultNumber}`, gsi2sk: `${p.reportedAt}#${p.problemId}`, attachmentCount: p.attachments?.length ?? 0, ...p };
+}
+
+/**
+ * The condition of a problem's Put: the state it was read in and the number of attachments it was read with
+ * (`attachmentsBefore`, default the problem's own: a write that adds none), so that an attachment declared
+ * meanwhile is never dropped (items written before attachments existed have no count: 0).
+ */
+export function problemCondition(problem: QualityProblem, from: ProblemState, attachmentsBefore = problem.attachments?.length ?? 0) {
+  return {
+    ConditionExpression: attachmentsBefore === 0 ? '#state = :from AND (attribute_not_exists(#ac) OR #ac = :ac)' : '#state = :from AND #ac = :ac',
+    ExpressionAttributeNames: { '#state': 'state', '#ac': 'attachmentCount' },
+    ExpressionAttributeValues: { ':from': from, ':ac': attachmentsBefore },
+  };
 }
 
 function parse(item: Item): QualityProblem {
-  const { pk: _a, sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
+  const { pk: _a, sk: _b, gsi2pk: _c, gsi2sk: _d, attachmentCount: _e, ...rest } = item;
   return rest as unknown as QualityProblem;
 }
 
@@ -58,19 +71,11 @@ export class DynamoProblemStore implements ProblemStore {
     );
   }
 
-  async update(problem: QualityProblem, from: ProblemState, entry: AuditEntry): Promise<void> {
+  async update(problem: QualityProblem, from: ProblemState, entry: AuditEntry, attachmentsBefore?: number): Promise<void> {
     await this.db.write(
       [
         {
-          item: {
-            Put: {
-              TableName: this.db.table,
-              Item: problemItem(problem),
-              ConditionExpression: '#state = :from',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: { ':from': from },
-            },
-          },
+          item: { Put: { TableName: this.db.table, Item: problemItem(problem), ...problemCondition(problem, from, attachmentsBefore) } },
           onConditionFailed: () => new ConflictError('PROBLEM_CHANGED', '该质量问题刚被他人处理，本次操作未执行；请刷新后重试'),
         },
       ],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localEnvironment } from '#infra/local/cloud.ts';
 import { localPorts } from '#infra/local/ports.ts';
@@ -25,14 +26,23 @@ describe('R19.2 R19.3 quality feedback on the local cloud: report → custodian 
     file = [...(await fixtureFiles('valid')).keys()][0]!;
   }, 180_000);
 
-  it('a 重大 problem on a file of the custody copy runs the chain, each step audited; an unknown file is 400 naming body.file', async () => {
+  it('R19.2 a requester without a grant is refused (403 NO_GRANT); the custodian’s 重大 problem on a file of the custody copy runs the chain, each step audited; an unknown file is 400 naming body.file', async () => {
     const mark = await auditHeadSeq();
     const since = new Date();
     const body = { resultNumber, file, location: { featureIds: ['F-1'] }, description: '要素 F-1 的属性与实地不符', severity: '重大' };
 
-    const unknown = await api('POST', '/feedback/problems', { token: await tokenOf('huang.wei'), body: { ...body, file: 'nope/missing.shp' } });
-    const reported = await api('POST', '/feedback/problems', { token: await tokenOf('huang.wei'), body });
+    const noGrant = await api('POST', '/feedback/problems', { token: await tokenOf('huang.wei'), body });
+    const unknown = await api('POST', '/feedback/problems', { token: await tokenOf('zhang.wei'), body: { ...body, file: 'nope/missing.shp' } });
+    const reported = await api('POST', '/feedback/problems', { token: await tokenOf('zhang.wei'), body });
     const id = String(reported.body.problem?.problemId);
+    // R19.2 the attachment: declared, PUT to the presigned URL (write-once), read by the organiser through a 302.
+    const photo = Buffer.from(`\x89PNG\r\n\x1a\n 现场核查照片 ${id}`);
+    const declared = await api('POST', `/feedback/problems/${id}/attachments`, { token: await tokenOf('zhang.wei'), body: { name: '现场照片.png', contentType: 'image/png', size: photo.byteLength, sha256: createHash('sha256').update(photo).digest('hex') } });
+    const put = await fetch(declared.body.upload.url, { method: 'PUT', headers: declared.body.upload.headers, body: photo });
+    const putAgain = await fetch(declared.body.upload.url, { method: 'PUT', headers: declared.body.upload.headers, body: photo });
+    const redirect = await fetch(`${cloud.urls.api}/feedback/problems/${id}/attachments/1`, { headers: { authorization: `Bearer ${await tokenOf('chen.jing')}` }, redirect: 'manual' });
+    const fetched = Buffer.from(await (await fetch(String(redirect.headers.get('location')))).arrayBuffer());
+    const outsider = await fetch(`${cloud.urls.api}/feedback/problems/${id}/attachments/1`, { headers: { authorization: `Bearer ${await tokenOf('li.na')}` }, redirect: 'manual' });
     const confirmed = await api('POST', `/feedback/problems/${id}/decision`, { token: await tokenOf('zhang.wei'), body: { decision: 'confirm', reasons: '核查属实' } });
     const verified = await api('POST', `/feedback/problems/${id}/verification`, {
       token: await tokenOf('chen.jing'),
@@ -41,9 +51,17 @@ describe('R19.2 R19.3 quality feedback on the local cloud: report → custodian 
     const listed = await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('zhang.wei') });
     const order = await waitForEmail({ to: 'li.na@example.gov.cn', subject: `【责令改正】成果 ${resultNumber} 的重大质量问题（${id}）`, since, timeoutMs: 30_000 });
 
+    expect(noGrant.status).toBe(403);
+    expect(noGrant.body.error.code).toBe('NO_GRANT');
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(unknown.body)).toContain('body.file');
     expect(reported.status).toBe(201);
+    expect(declared.status).toBe(201);
+    expect(put.status).toBe(200);
+    expect(putAgain.status).toBe(412);
+    expect(redirect.status).toBe(302);
+    expect(fetched.equals(photo)).toBe(true);
+    expect(outsider.status).toBe(403);
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.problem.state).toBe('escalated');
     expect(verified.status).toBe(200);
@@ -52,8 +70,9 @@ describe('R19.2 R19.3 quality feedback on the local cloud: report → custodian 
     expect(JSON.stringify(order)).toContain('限期改正并重新汇交');
     expect(listed.status).toBe(200);
     expect(listed.body.qualityStatus).toBe('质量问题处理中');
+    expect(listed.body.problems.find((p: { problemId: string }) => p.problemId === id).attachments).toEqual([declared.body.attachment]);
     const actions = (await auditRecordsSince(mark)).map((r) => r['action']).filter((a) => String(a).startsWith('feedback.'));
-    expect(actions.sort()).toEqual(['feedback.problem.confirm', 'feedback.problem.order-correction', 'feedback.problem.report']);
+    expect(actions.sort()).toEqual(['feedback.problem.attachment', 'feedback.problem.attachment.read', 'feedback.problem.confirm', 'feedback.problem.order-correction', 'feedback.problem.report']);
   }, 120_000);
 });
 

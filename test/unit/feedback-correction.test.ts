@@ -4,7 +4,7 @@ import { DynamoSupervisionStore } from '#adapters/dynamo-supervision.ts';
 import { ForbiddenError } from '#shared/errors.ts';
 import { completeCorrection, grantHolderEmails, resultGrants } from '#shared/feedback/correction.ts';
 import { correctionOrders } from '#shared/feedback/orders.ts';
-import { decideProblem, entryWithQualityStatus, reportProblem, verifyProblem } from '#shared/feedback/problems.ts';
+import { decideProblem, entryWithQualityStatus, heldGrants, reportProblem, verifyProblem } from '#shared/feedback/problems.ts';
 import type { SharingApplication, SharingGrant } from '#shared/sharing/model.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { markVerified } from '#shared/submission/outcomes.ts';
@@ -13,51 +13,12 @@ import { completeVersion } from '#shared/submission/uploads.ts';
 import { assignNumber, copyIntoCustody, recordReceipt, startTransfer, transferExecutionName } from '#shared/transfer/transfer.ts';
 import { verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeSharingStore } from './sharing-fakes.ts';
+import { grantOn } from './feedback-fakes.ts';
 import { InMemoryRegistryAccess, standardFiles } from './submission-fakes.ts';
 import { stageUploads, transferWorld, type TransferWorld } from './transfer-fakes.ts';
 
 const finding = { who: '实施单位 440000-IMP（广东省地质测绘院）', what: '图斑 DLTB-0012 属性填写错误', conclusion: '限期改正，作为更正版本重新汇交' };
 
-/** A grant on the result (sharing's record as the review leaves it): the application addressed to the organiser, its review's grant. */
-function grantOn(sharing: FakeSharingStore, resultNumber: string, id: string, over: Partial<SharingGrant> & { requesterOrg: string; users: string[] }): void {
-  const app: SharingApplication = {
-    applicationId: `APP-${id}`,
-    requesterOrg: over.requesterOrg,
-    requestedBy: over.users[0] ?? 'nobody',
-    requestedAt: '2026-09-01T02:00:00.000Z',
-    items: [{ resultNumber, organiserOrg: '440000-NR', custodianOrg: '440000-CUS', classification: 'internal' }],
-    purpose: '防汛规划',
-    scope: '本单位内部使用',
-    period: { from: '2026-09-01', to: '2099-12-31' },
-    contact: { name: '联系人', phone: '020-00000000' },
-    channel: 'online',
-    users: over.users,
-    reviews: [{ organiserOrg: '440000-NR', resultNumbers: [resultNumber], status: 'approved', grantId: `G-${id}` }],
-    status: 'decided',
-    timeline: [],
-    version: 2,
-  };
-  const grant: SharingGrant = {
-    grantId: `G-${id}`,
-    applicationId: app.applicationId,
-    organiserOrg: '440000-NR',
-    custodianOrgs: ['440000-CUS'],
-    resultNumbers: [resultNumber],
-    classification: 'internal',
-    files: [],
-    from: '2026-09-01',
-    to: '2099-12-31',
-    purpose: '防汛规划',
-    scope: '本单位内部使用',
-    status: 'active',
-    createdAt: '2026-09-02T02:00:00.000Z',
-    approval: { taskId: 't', decision: 'approve', reasons: '', decidedBy: 'chen.jing', decidedAt: '2026-09-02T02:00:00.000Z' },
-    version: 1,
-    ...over,
-  };
-  sharing.apps.set(app.applicationId, app);
-  sharing.grants.set(grant.grantId, grant);
-}
 
 /** A verified result transferred into custody (v1 received), with a 重大 problem reported, confirmed and verified: the implementer is ordered to correct. */
 async function orderedToCorrect() {
@@ -70,10 +31,14 @@ async function orderedToCorrect() {
   await recordReceipt(t.ports, { submissionId: id, n: 1, resultNumber: assigned.resultNumber, receipt: { decidedBy: 'zhang.wei', decidedAt: '2026-09-22T02:00:00.000Z' }, requestId: 'r1' });
   const problems = new DynamoProblemStore(new InMemoryRegistryAccess(t.world.tables));
   let k = 0;
+  // R19.2: huang.wei's organisation holds a grant on the result (its own sharing record, apart from the grants the tests set up).
+  const reporterGrants = new FakeSharingStore();
+  grantOn(reporterGrants, assigned.resultNumber, 'held', { requesterOrg: '440100-NR', users: ['huang.wei'] });
   const fb = {
     catalogue: t.cat.store,
     problems,
     files: { list: async () => standardFiles.map((f) => f.path) },
+    grants: heldGrants(reporterGrants),
     calendar: t.world.ports.calendar,
     now: () => t.world.now,
     newId: () => `0000000${(k += 1)}`.slice(-8),
