@@ -1,6 +1,10 @@
 import * as z from 'zod/mini';
 import { contract } from '#runtime/contract.ts';
-import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
+import { problemVerificationKind } from '#shared/feedback/verification-task.ts';
+import type { platform } from '../platform/context.ts';
+import type { tasks } from '../tasks/context.ts';
+import type { verification } from '../verification/context.ts';
 import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
 import { described } from '#shared/schemas/described.ts';
 import { attachmentBodySchema, attachmentViewSchema, decideProblemBodySchema, problemIdSchema, problemViewSchema, reportProblemBodySchema, verifyProblemBodySchema } from '#shared/schemas/feedback.ts';
@@ -24,12 +28,19 @@ export const feedback = defineContext({
     },
     DecideQualityProblem: {
       entry: './decide-problem.ts',
-      description: 'The custodian confirms or rejects a reported problem with reasons (R19.2 clock met, counted); a confirmed major one is escalated to the organiser (R19.3). Conditional, idempotent, audited.',
+      description: 'The custodian confirms or rejects a reported problem with reasons (R19.2 clock met, counted); a confirmed major one is escalated to the organiser (R19.3) and its ProblemVerification starts. Conditional, idempotent, audited.',
       tables: auditedWrites,
     },
     VerifyQualityProblem: {
       entry: './verify-problem.ts',
-      description: 'The organiser verifies an escalated major problem (R19.3): upheld → responsibility finding recorded and the implementer\'s submitters emailed the order to correct; else dismissed. Conditional, idempotent, audited.',
+      description: 'The organiser verifies an escalated major problem (R19.3): upheld → responsibility finding recorded and the implementer\'s submitters emailed the order to correct; else dismissed; the open verification task is decided with it (the machine ends). Conditional, idempotent, audited.',
+      tables: auditedWrites,
+      sendsEmail: true,
+      sealsTaskTokens: true,
+    },
+    RecordProblemVerification: {
+      entry: './record-problem-verification.ts',
+      description: 'ProblemVerification: the emailed task\'s 属实 (with the finding) / 不属实 applied once on the problem (audited); 属实 emails the implementer\'s submitters the order to correct (R19.3).',
       tables: auditedWrites,
       sendsEmail: true,
     },
@@ -136,4 +147,14 @@ export const feedback = defineContext({
       }),
     },
   },
+  starts: {
+    DecideQualityProblem: ['ProblemVerification'],
+  },
+  stateMachines: {
+    ProblemVerification: {
+      file: 'statemachines/problem-verification.asl.json',
+      functions: [refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'RecordProblemVerification', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
+    },
+  },
+  humanTaskKinds: { problemVerification: problemVerificationKind },
 });

@@ -11,6 +11,7 @@ import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import type { AuditTrail } from '#shared/ports/audit.ts';
 import type { SharingStore } from '#shared/sharing/model.ts';
+import type { Workflow } from '#shared/ports/workflow.ts';
 import { problemDecisionDue } from '#shared/supervision/clock-types.ts';
 import { withSupervision, type CountIncrement } from '#shared/supervision/clocks.ts';
 import { invalid } from '#shared/supervision/scope.ts';
@@ -46,6 +47,9 @@ export const problemStateLabels: Record<ProblemState, string> = {
 /** States in which the result shows 质量问题处理中 (R19.3). */
 export const openStates: readonly ProblemState[] = ['escalated', 'correcting', 'correctionSubmitted'];
 export const qualityStatusLabel = '质量问题处理中';
+/** R19.3: the organiser's verification of a confirmed 重大 problem (statemachines/problem-verification.asl.json). */
+export const problemVerificationStateMachine = 'ProblemVerification';
+export const verificationExecutionName = (problemId: string) => `verify-${problemId}`;
 
 
 export interface ProblemLocation {
@@ -292,11 +296,12 @@ export async function readProblem(ports: { catalogue: FeedbackPorts['catalogue']
 /**
  * POST /feedback/problems/{problemId}/decision — the custodian confirms or rejects with reasons.
  * R19.2's clock is met (on time or late); a confirmed problem counts R19.2.confirmed; a confirmed
- * 重大 problem is escalated to the organiser at once (state escalated, R19.3.escalated).
+ * 重大 problem is escalated to the organiser at once (state escalated, R19.3.escalated) and its verification
+ * task starts (ProblemVerification, execution verify-<problemId>).
  * The same decision again changes nothing (changed=false); another decision after one → 409.
  */
 export async function decideProblem(
-  ports: Pick<FeedbackPorts, 'catalogue' | 'problems' | 'now'>,
+  ports: Pick<FeedbackPorts, 'catalogue' | 'problems' | 'now'> & { workflow?: Pick<Workflow, 'start'> },
   cmd: { actor: Principal; problemId: string; decision: 'confirm' | 'reject'; reasons: string; requestId: string },
 ): Promise<{ problem: QualityProblem; changed: boolean }> {
   const problem = await readProblem(ports, cmd.actor, cmd.problemId);
@@ -306,8 +311,13 @@ export async function decideProblem(
   const target: ProblemState = cmd.decision === 'reject' ? 'rejected' : problem.severity === '重大' ? 'escalated' : 'confirmed';
   if (problem.state !== 'reported') {
     const decided = problem.timeline.find((s) => s.state !== 'reported');
-    const same = decided && (decided.state === target || (target === 'escalated' && decided.state === 'escalated'));
-    if (same) return { problem, changed: false };
+    // A confirmed 重大 problem's first step after the report is `confirmed` (then `escalated`).
+    const same = decided && (decided.state === target || (target === 'escalated' && decided.state === 'confirmed'));
+    if (same) {
+      // A retried confirmation: the verification starts if the first attempt stopped before it (same execution name).
+      if (problem.state === 'escalated') await startVerification(ports, problem);
+      return { problem, changed: false };
+    }
     throw new ConflictError('PROBLEM_DECIDED', `质量问题 ${problem.problemId} 已处理（${problemStateLabels[problem.state]}），不能再改`);
   }
   const at = ports.now().toISOString();
@@ -326,7 +336,13 @@ export async function decideProblem(
       at,
     ),
   );
+  if (target === 'escalated') await startVerification(ports, next);
   return { problem: next, changed: true };
+}
+
+/** R19.3: the organiser's verification task (ProblemVerification, one execution per problem). Without a workflow (the demo's direct writes) none starts. */
+async function startVerification(ports: { workflow?: Pick<Workflow, 'start'> }, problem: QualityProblem): Promise<void> {
+  if (ports.workflow) await ports.workflow.start(problemVerificationStateMachine, verificationExecutionName(problem.problemId), { problemId: problem.problemId });
 }
 
 /**
@@ -336,7 +352,7 @@ export async function decideProblem(
  * dismissed with the reasons. Same outcome again → changed=false; the other → 409.
  */
 export interface VerifyPorts extends Pick<FeedbackPorts, 'catalogue' | 'problems' | 'now'> {
-  readonly identity: Pick<IdentityRepository, 'listUsers'>;
+  readonly identity: Pick<IdentityRepository, 'listUsers' | 'getUser'>;
   readonly mailer: Mailer;
   readonly appBaseUrl: string;
 }
@@ -349,6 +365,24 @@ export async function verifyProblem(
   if (!cmd.actor.roles.includes('reviewer') || cmd.actor.orgCode !== problem.organiserOrg) {
     throw new ForbiddenError(`只有组织单位（${problem.organiserOrg}）的审核人员可以核实重大质量问题`);
   }
+  return applyVerification(ports, problem, {
+    by: { userId: cmd.actor.userId, name: cmd.actor.name, orgCode: cmd.actor.orgCode },
+    upheld: cmd.upheld,
+    note: cmd.note,
+    ...(cmd.finding ? { finding: cmd.finding } : {}),
+    requestId: cmd.requestId,
+  });
+}
+
+/**
+ * The verification itself, whoever decided it (the route's reviewer, or the emailed task's decider through the
+ * ProblemVerification machine): same outcome again → changed=false; not escalated → 409; upheld needs the finding.
+ */
+export async function applyVerification(
+  ports: Omit<VerifyPorts, 'catalogue'>,
+  problem: QualityProblem,
+  cmd: { by: { userId: string; name: string; orgCode: string }; upheld: boolean; note: string; finding?: ResponsibilityFinding; requestId: string },
+): Promise<{ problem: QualityProblem; changed: boolean; ordered: string[] }> {
   const target: ProblemState = cmd.upheld ? 'correcting' : 'dismissed';
   if (problem.state === target) return { problem, changed: false, ordered: [] };
   if (problem.state !== 'escalated') throw new ConflictError('PROBLEM_NOT_ESCALATED', `质量问题 ${problem.problemId} 当前为“${problemStateLabels[problem.state]}”，不在待核实状态`);
@@ -357,19 +391,19 @@ export async function verifyProblem(
   const next: QualityProblem = {
     ...problem,
     state: target,
-    timeline: [...problem.timeline, { state: target, at, by: cmd.actor.userId, byName: cmd.actor.name, note: cmd.note }],
+    timeline: [...problem.timeline, { state: target, at, by: cmd.by.userId, byName: cmd.by.name, note: cmd.note }],
     ...(cmd.upheld && cmd.finding ? { finding: cmd.finding } : {}),
   };
-  await ports.problems.update(
-    next,
-    'escalated',
-    entryAudit(cmd.actor, next, cmd.upheld ? 'feedback.problem.order-correction' : 'feedback.problem.dismiss', cmd.requestId, {
-      note: cmd.note,
-      ...(cmd.finding ? { finding: cmd.finding } : {}),
-      implementerOrg: problem.implementerOrg,
-      requirement: 'R19.3',
-    }),
-  );
+  const audit: AuditEntry = {
+    actor: cmd.by.userId,
+    orgCode: cmd.by.orgCode,
+    action: cmd.upheld ? 'feedback.problem.order-correction' : 'feedback.problem.dismiss',
+    target: `PROBLEM#${problem.problemId}`,
+    outcome: 'success',
+    requestId: cmd.requestId,
+    detail: { resultNumber: problem.resultNumber, note: cmd.note, ...(cmd.finding ? { finding: cmd.finding } : {}), implementerOrg: problem.implementerOrg, requirement: 'R19.3' },
+  };
+  await ports.problems.update(next, 'escalated', audit);
   if (!cmd.upheld || !next.finding) return { problem: next, changed: true, ordered: [] };
   // The order to correct: every submitter of the implementer (the email names the result by number only; its name may be above a recipient's clearance).
   const ordered = (await ports.identity.listUsers(next.implementerOrg)).filter((u) => u.roles.includes('submitter')).map((u) => u.email).sort();

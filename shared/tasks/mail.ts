@@ -45,6 +45,7 @@ export const taskDecisionWords: Readonly<Record<string, { approve: string; ret: 
   publicationReview: { approve: '审查通过', ret: '退回修改', shows: '脱密脱敏记录、核验报告和发布版本的文件清单' },
   publicationApproval: { approve: '同意发布', ret: '不予发布', shows: '发布版本、适用的审批规则和另一审批单位的决定' },
   derivedProductReview: { approve: '同意发布', ret: '不予发布', shows: '衍生产品的说明、加工处理情况和来源成果' },
+  problemVerification: { approve: '属实', ret: '不属实', shows: '质量问题的说明、位置、附件和保管单位的确认意见' },
 };
 const defaultDecisionWords = { approve: '通过', ret: '退回', shows: '任务详情' };
 

@@ -111,7 +111,7 @@ async function reviewed(submissionId: string, name: string, n: number, since: Da
 
 const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
-describe('R19.3 the escalation chain end to end on the local cloud: report → confirm → verify → correction v2 verified → custody and catalogue updated → grant holders emailed', () => {
+describe('R19.3 the escalation chain end to end on the local cloud: report → confirm → verify via the emailed task → correction v2 verified → custody and catalogue updated → grant holders emailed', () => {
   it('a 公开 result in custody with a grant to 罗欣: her 重大 problem ends with v2 as the entry’s current version (v1 kept), 质量问题处理中 shown then cleared, 罗欣 emailed', async () => {
     // prepare: v1 verified and transferred through the Transfer machine; 罗欣 (广东省水利厅) granted the result
     const { submissionId, name, since } = await submit('valid', { classification: 'public' });
@@ -137,10 +137,18 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     });
     const problemId = String(reported.body.problem?.problemId);
     const confirmed = await api('POST', `/feedback/problems/${problemId}/decision`, { token: await tokenOf('zhang.wei'), body: { decision: 'confirm', reasons: '核查属实' } });
-    const ordered = await api('POST', `/feedback/problems/${problemId}/verification`, {
-      token: await tokenOf('chen.jing'),
-      body: { upheld: true, note: '经核实属实', finding: { who: '广东省地质测绘院（440000-IMP）', what: '河道图斑地类错误', conclusion: '责令改正，提交更正版本' } },
-    });
+    // R19.3 the organiser verifies through the emailed task (属实 with the finding); without the finding → 400 naming it.
+    const verifyMail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `重大质量问题核实：成果 ${resultNumber}（${problemId}）`, since: appliedAt, timeoutMs: 60_000 });
+    const verifyTask = taskIdIn(verifyMail);
+    await eventually(async () => ((await api('GET', `/human-tasks/${verifyTask}`, { token: await tokenOf('chen.jing') })).body?.status === 'open' ? true : undefined), 'verification task open');
+    const taskPage = await api('GET', `/human-tasks/${verifyTask}`, { token: await tokenOf('chen.jing') });
+    const noFinding = await api('POST', `/human-tasks/${verifyTask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '经核实属实' } });
+    const finding = { who: '广东省地质测绘院（440000-IMP）', what: '河道图斑地类错误', conclusion: '责令改正，提交更正版本' };
+    const decidedTask = await api('POST', `/human-tasks/${verifyTask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '经核实属实', conditions: { finding } } });
+    const ordered = { body: { problem: await eventually(async () => {
+      const p = (await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('chen.jing') })).body.problems?.find((x: { problemId: string }) => x.problemId === problemId);
+      return p?.state === 'correcting' ? p : undefined;
+    }, 'the problem ordered to correct', 60_000) } };
     const whileOrdered = await api('GET', `/catalogue/${resultNumber}`, { token: await tokenOf('zhang.wei') });
     // act: the correction, v2, through the normal upload and verification path
     const v2since = new Date();
@@ -158,7 +166,11 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     // assess
     expect(reported.status).toBe(201);
     expect(confirmed.body.problem.state).toBe('escalated');
-    expect(ordered.body.problem.state).toBe('correcting');
+    expect(taskPage.body).toMatchObject({ kind: 'problemVerification', kindLabel: '重大质量问题核实', summary: { problem: { problemId, resultNumber } } });
+    expect(noFinding.status).toBe(400);
+    expect(JSON.stringify(noFinding.body)).toContain('body.conditions.finding');
+    expect(decidedTask.status).toBe(200);
+    expect(ordered.body.problem).toMatchObject({ state: 'correcting', finding, timeline: expect.arrayContaining([expect.objectContaining({ state: 'correcting', by: 'chen.jing' })]) });
     expect(whileOrdered.body.entry.qualityStatus).toBe('质量问题处理中');
     expect(opened.body.submission).toMatchObject({ status: 'uploading', currentVersion: 2 });
     expect(whileVerifying.body).toMatchObject({ qualityStatus: '质量问题处理中', problems: [{ problemId, state: 'correctionSubmitted', correction: { submissionId, n: 2 } }] });

@@ -1,5 +1,7 @@
 import type { SharingApplication, SharingGrant } from '#shared/sharing/model.ts';
 import type { FakeSharingStore } from './sharing-fakes.ts';
+import type { Workflow } from '#shared/ports/workflow.ts';
+import { FakeWorkflow } from './submission-fakes.ts';
 
 /** A grant on the result (sharing's record as the review leaves it): the application addressed to the organiser, its review's grant. */
 export function grantOn(sharing: FakeSharingStore, resultNumber: string, id: string, over: Partial<SharingGrant> & { requesterOrg: string; users: string[] }): void {
@@ -40,4 +42,19 @@ export function grantOn(sharing: FakeSharingStore, resultNumber: string, id: str
   };
   sharing.apps.set(app.applicationId, app);
   sharing.grants.set(grant.grantId, grant);
+}
+
+/** Step Functions as the feedback context sees it: starts (idempotent by name, as FakeWorkflow) and the task successes sent. */
+export class StartsAndSuccesses implements Workflow {
+  private readonly engine = new FakeWorkflow();
+  readonly starts = this.engine.starts;
+  readonly successes: Array<{ token: string; output: unknown }> = [];
+  start(stateMachine: string, executionName: string, input: unknown): Promise<string> {
+    return this.engine.start(stateMachine, executionName, input);
+  }
+  async sendTaskSuccess(token: string, output: unknown): Promise<void> {
+    this.successes.push({ token, output });
+  }
+  async sendTaskFailure(): Promise<void> {}
+  async sendTaskHeartbeat(): Promise<void> {}
 }

@@ -12,7 +12,15 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3ProblemAttachments } from '#adapters/s3-feedback-attachments.ts';
 import { S3SharingDocuments } from '#adapters/s3-sharing-documents.ts';
 import { fileKnown, heldGrants, maxAttachments, type ResultFiles } from '#shared/feedback/problems.ts';
-import { grantOn } from './feedback-fakes.ts';
+import { grantOn, StartsAndSuccesses } from './feedback-fakes.ts';
+import { randomBytes } from 'node:crypto';
+import { DynamoHumanTaskStore } from '#adapters/dynamo-tasks.ts';
+import { AesGcmTokenVault } from '#adapters/token-vault.ts';
+import { problemVerificationKind, problemVerificationKindId, recordVerification, verificationDecisionSchema } from '#shared/feedback/verification-task.ts';
+import { createHumanTask, decideHumanTask } from '#shared/tasks/human-tasks.ts';
+import { newTaskId } from '#shared/tasks/ids.ts';
+import { registeredKinds } from '#shared/tasks/kinds.ts';
+import { InMemoryDocumentReader } from './tasks-fakes.ts';
 import { FakeSharingStore } from './sharing-fakes.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
@@ -40,8 +48,14 @@ async function feedbackWorld(opts: { granted?: boolean; grant?: Record<string, u
   if (opts.granted !== false) grantOn(sharing, entry.resultNumber, 'held', { requesterOrg: '440100-NR', users: ['huang.wei'], ...opts.grant });
   // The real presigner (a local computation: no request is sent) on the documents bucket.
   const s3 = new S3Client({ region: 'cn-north-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const workflow = new StartsAndSuccesses();
+  const humanTasks = new DynamoHumanTaskStore('registry', { client: new InMemoryDocumentReader(w.tables), auditStore: w.tables });
+  const vault = new AesGcmTokenVault(randomBytes(32));
   const ports = {
     mailer,
+    workflow,
+    humanTasks,
+    vault,
     appBaseUrl: 'https://chengguo.example.gov.cn',
     verifier: portsFor(w).verifier,
     identity: w.identity,
@@ -73,7 +87,14 @@ async function feedbackWorld(opts: { granted?: boolean; grant?: Record<string, u
     return sum;
   };
   const clocks = () => new DynamoSupervisionStore(new InMemoryRegistryAccess(w.tables));
-  return { w, mailer, number: entry.resultNumber, report, list, decide, verify, declare, attachment, counters, clocks };
+  // The human-task facility with the verification kind alone (R19.3), on the same tables.
+  const kind = problemVerificationKind({ problems, identity: w.identity });
+  const taskPorts = { tasks: humanTasks, vault, identity: w.identity, mailer, workflow, calendar: ports.calendar, now: ports.now, newId: newTaskId, appBaseUrl: ports.appBaseUrl, kinds: registeredKinds([kind]) };
+  const openTask = async (problemId: string) =>
+    (await createHumanTask(taskPorts, { taskToken: `AQCE-token-${problemId}`, kind: problemVerificationKindId, subject: { problemId }, timeoutSeconds: 1_814_400, escalationLevel: 0, execution: `arn:x:verify-${problemId}`, requestId: 'c', fn: 'CreateHumanTask' })).task;
+  const record = (problemId: string, approval: unknown) =>
+    recordVerification({ problems, identity: w.identity, mailer, now: ports.now, appBaseUrl: ports.appBaseUrl }, { problemId, approval: verificationDecisionSchema.parse(approval), requestId: 'rv' });
+  return { w, mailer, workflow, humanTasks, taskPorts, openTask, record, number: entry.resultNumber, report, list, decide, verify, declare, attachment, counters, clocks };
 }
 
 const problemOn = (resultNumber: string, over: Record<string, unknown> = {}) => ({
@@ -373,5 +394,100 @@ describe('R19.2 attachments on a quality-problem report: presigned write-once PU
     const records = w.identity.auditRecords().slice(audit);
     expect(records.map((r) => [r['actor'], r['action']])).toEqual(expect.arrayContaining([['huang.wei', 'feedback.problem.attachment.read'], ['zhang.wei', 'feedback.problem.attachment.read'], ['chen.jing', 'feedback.problem.attachment.read']]));
     expect(records).toHaveLength(3);
+  }, 60_000);
+});
+
+const finding = { who: '实施单位 440000-IMP', what: '图斑 DLTB-0012 与 DLTB-0013 重叠', conclusion: '限期改正并重新汇交' };
+
+describe('R19.3 the organiser’s verification of a major problem as an emailed human task (属实 with the finding / 不属实), reminded and escalated like every task', () => {
+  it('confirming a 重大 problem starts ProblemVerification once per problem (a retried confirmation starts the same execution); a 一般 one starts nothing', async () => {
+    // prepare
+    const { number, report, decide, workflow } = await feedbackWorld();
+    const major = String((await report('huang.wei', problemOn(number, { severity: '重大' }))).body.problem.problemId);
+    const minor = String((await report('huang.wei', problemOn(number))).body.problem.problemId);
+
+    // act
+    await decide('zhang.wei', major, { decision: 'confirm', reasons: '核查属实' });
+    const again = await decide('zhang.wei', major, { decision: 'confirm', reasons: '核查属实' });
+    await decide('zhang.wei', minor, { decision: 'confirm', reasons: '核查属实' });
+
+    // assess
+    expect(again.body.changed).toBe(false);
+    expect(workflow.starts).toEqual([
+      { stateMachine: 'ProblemVerification', name: `verify-${major}`, input: { problemId: major } },
+      { stateMachine: 'ProblemVerification', name: `verify-${major}`, input: { problemId: major } },
+    ]);
+  }, 60_000);
+
+  it('chen.jing gets the emailed task; 属实 without the finding is 400 naming body.conditions.finding; with it the decision reaches the machine, Record Verification orders the correction once (li.na emailed, audited as chen.jing)', async () => {
+    // prepare
+    const { w, number, report, decide, openTask, taskPorts, workflow, record, mailer, list } = await feedbackWorld();
+    const id = String((await report('huang.wei', problemOn(number, { severity: '重大' }))).body.problem.problemId);
+    await decide('zhang.wei', id, { decision: 'confirm', reasons: '核查属实' });
+    const task = await openTask(id);
+    const chen = await w.user('chen.jing');
+
+    // act
+    const missing = await decideHumanTask(taskPorts, { actor: chen, id: task.id, decision: 'approve', reasons: '', requestId: 'd0' }).catch((e: unknown) => e);
+    const view = await decideHumanTask(taskPorts, { actor: chen, id: task.id, decision: 'approve', reasons: '经核实属实', conditions: { finding }, requestId: 'd1' });
+    const output = workflow.successes[0]?.output;
+    const first = await record(id, output);
+    const second = await record(id, output);
+    const listed = await list('zhang.wei');
+
+    // assess
+    expect(task).toMatchObject({ assigneeOrg: '440000-NR', title: `重大质量问题核实：成果 ${number}（${id}）` });
+    expect(task.assignees).toContain('chen.jing');
+    expect(mailer.to('chen.jing@example.gov.cn').some((m) => m.subject.includes('重大质量问题核实'))).toBe(true);
+    expect(JSON.stringify((missing as { details?: unknown }).details)).toContain('body.conditions.finding');
+    expect(view.status).toBe('decided');
+    expect(output).toMatchObject({ decision: 'approve', decidedBy: 'chen.jing', conditions: { finding } });
+    expect(first).toMatchObject({ changed: true, ordered: ['li.na@example.gov.cn'], problem: { state: 'correcting', finding } });
+    expect(second.changed).toBe(false);
+    expect(mailer.to('li.na@example.gov.cn').filter((m) => m.subject.includes('责令改正'))).toHaveLength(1);
+    expect(listed.body.qualityStatus).toBe('质量问题处理中');
+    const order = w.identity.auditRecords().find((r) => r['action'] === 'feedback.problem.order-correction');
+    expect(order).toMatchObject({ actor: 'chen.jing', orgCode: '440000-NR' });
+  }, 60_000);
+
+  it('不属实 with reasons dismisses the problem: no order, 质量问题处理中 cleared', async () => {
+    // prepare
+    const { w, number, report, decide, openTask, taskPorts, workflow, record, mailer, list } = await feedbackWorld();
+    const id = String((await report('huang.wei', problemOn(number, { severity: '重大' }))).body.problem.problemId);
+    await decide('zhang.wei', id, { decision: 'confirm', reasons: '核查属实' });
+    const task = await openTask(id);
+
+    // act
+    await decideHumanTask(taskPorts, { actor: await w.user('chen.jing'), id: task.id, decision: 'return', reasons: '经组织单位复核，图斑划分符合规范', requestId: 'd1' });
+    const out = await record(id, workflow.successes[0]?.output);
+    const listed = await list('zhang.wei');
+
+    // assess
+    expect(out.problem.state).toBe('dismissed');
+    expect(out.problem.timeline.at(-1)).toMatchObject({ state: 'dismissed', by: 'chen.jing', note: '经组织单位复核，图斑划分符合规范' });
+    expect(mailer.to('li.na@example.gov.cn')).toHaveLength(0);
+    expect(listed.body.qualityStatus).toBeUndefined();
+  }, 60_000);
+
+  it('the console’s route verifies and decides the open task with the same outcome (the machine ends); Record Verification then changes nothing', async () => {
+    // prepare
+    const { number, report, decide, openTask, verify, humanTasks, workflow, record, mailer } = await feedbackWorld();
+    const id = String((await report('huang.wei', problemOn(number, { severity: '重大' }))).body.problem.problemId);
+    await decide('zhang.wei', id, { decision: 'confirm', reasons: '核查属实' });
+    const task = await openTask(id);
+
+    // act
+    const out = await verify('chen.jing', id, { upheld: true, note: '经核实属实', finding });
+    const after = await humanTasks.get(task.id);
+    const recorded = await record(id, workflow.successes[0]?.output);
+
+    // assess
+    expect(out.status).toBe(200);
+    expect(out.body.problem.state).toBe('correcting');
+    expect(after?.task).toMatchObject({ status: 'decided', decision: { decision: 'approve', decidedBy: 'chen.jing' } });
+    expect(workflow.successes).toHaveLength(1);
+    expect(workflow.successes[0]?.output).toMatchObject({ conditions: { finding } });
+    expect(recorded.changed).toBe(false);
+    expect(mailer.to('li.na@example.gov.cn').filter((m) => m.subject.includes('责令改正'))).toHaveLength(1);
   }, 60_000);
 });
