@@ -3,6 +3,10 @@ import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CustodyRecords } from '#shared/ports/custody.ts';
 import type { ProblemState, ProblemStore, QualityProblem, ResultFiles } from '#shared/feedback/problems.ts';
+import { openStates } from '#shared/feedback/states.ts';
+import { parseProblem, problemKey } from './dynamo-feedback-read.ts';
+
+export { problemKey } from './dynamo-feedback-read.ts';
 import { withSupervisionItems } from './dynamo-supervision.ts';
 
 type Item = Record<string, unknown>;
@@ -13,7 +17,6 @@ type Item = Record<string, unknown>;
  *       gsi2: PROBLEMSOF#<resultNumber> / <reportedAt>#<id>   a result's problems, by time
  * Every write carries its audit record and its clock and counter items (withSupervisionItems: one transaction).
  */
-export const problemKey = (problemId: string) => ({ pk: `PROBLEM#${problemId}`, sk: 'META' });
 
 export function problemItem(p: QualityProblem): Item {
   return { ...problemKey(p.problemId), gsi2pk: `PROBLEMSOF#${p.resultNumber}`, gsi2sk: `${p.reportedAt}#${p.problemId}`, attachmentCount: p.attachments?.length ?? 0, ...p };
@@ -32,10 +35,33 @@ export function problemCondition(problem: QualityProblem, from: ProblemState, at
   };
 }
 
-function parse(item: Item): QualityProblem {
-  const { pk: _a, sk: _b, gsi2pk: _c, gsi2sk: _d, attachmentCount: _e, ...rest } = item;
-  return rest as unknown as QualityProblem;
+/** +1 when a problem becomes open (质量问题处理中), −1 when it stops being open, else 0. */
+export function openDelta(from: ProblemState, to: ProblemState): number {
+  return (openStates.includes(to) ? 1 : 0) - (openStates.includes(from) ? 1 : 0);
 }
+
+/**
+ * R19.3: the catalogue entry's count of open major problems (`openQualityProblems` on CAT#<n>/META), moved in the
+ * problem's own transaction: the registry stream then republishes the public catalogue page and STAC item with
+ * 质量问题处理中 while it is above 0. The entry's version is not changed (the entry's content did not change).
+ */
+function openCountItem(table: string, resultNumber: string, delta: number) {
+  return {
+    item: {
+      Update: {
+        TableName: table,
+        Key: { pk: `CAT#${resultNumber}`, sk: 'META' },
+        UpdateExpression: 'ADD #open :d',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#open': 'openQualityProblems' },
+        ExpressionAttributeValues: { ':d': delta },
+      },
+    },
+    onConditionFailed: () => new ConflictError('ENTRY_MISSING', `成果 ${resultNumber} 的目录条目不存在`),
+  };
+}
+
+const parse = parseProblem;
 
 export class DynamoProblemStore implements ProblemStore {
   private readonly db: RegistryAccess;
@@ -72,12 +98,14 @@ export class DynamoProblemStore implements ProblemStore {
   }
 
   async update(problem: QualityProblem, from: ProblemState, entry: AuditEntry, attachmentsBefore?: number): Promise<void> {
+    const delta = openDelta(from, problem.state);
     await this.db.write(
       [
         {
           item: { Put: { TableName: this.db.table, Item: problemItem(problem), ...problemCondition(problem, from, attachmentsBefore) } },
           onConditionFailed: () => new ConflictError('PROBLEM_CHANGED', '该质量问题刚被他人处理，本次操作未执行；请刷新后重试'),
         },
+        ...(delta !== 0 ? [openCountItem(this.db.table, problem.resultNumber, delta)] : []),
       ],
       entry,
     );

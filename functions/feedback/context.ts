@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
-import { problemVerificationKind } from '#shared/feedback/verification-task.ts';
+import { problemVerificationKind } from '#shared/feedback/verification-kind.ts';
 import type { platform } from '../platform/context.ts';
 import type { tasks } from '../tasks/context.ts';
 import type { verification } from '../verification/context.ts';

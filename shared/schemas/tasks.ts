@@ -180,11 +180,8 @@ export const humanTaskViewSchema = z.object({
     z.object({
       kind: z.literal('problemVerification'),
       problem: z.object({
-        problemId: z.string(), resultNumber: z.string(), file: z.string(), description: z.string(), severity: z.string(), state: z.string(), stateLabel: z.string(), classificationLabel: z.string(),
-        reporter: z.string(), reportedAtLabel: z.string(), custodian: z.string(), implementer: z.string(), location: z.string(),
-        attachments: z.array(z.object({ n: z.number(), name: z.string(), size: z.number(), sha256: z.string(), href: z.string() })),
-        steps: z.array(z.object({ stateLabel: z.string(), byName: z.string(), atLabel: z.string(), note: z.string() })),
-        finding: z.optional(z.object({ who: z.string(), what: z.string(), conclusion: z.string() })),
+        problemId: z.string(), resultNumber: z.string(), file: z.string(), description: z.string(), severity: z.string(), stateLabel: z.string(),
+        attachments: z.array(z.object({ n: z.number(), name: z.string(), size: z.number(), sha256: z.string() })),
       }),
     }),
     z.object({

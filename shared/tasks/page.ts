@@ -126,10 +126,8 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     } else if (t.kind === 'problemVerification') {
       var qp = s.problem || {};
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['质量问题']), el('table', {}, [
-        row('问题编号', qp.problemId), row('成果', qp.resultNumber), row('密级', qp.classificationLabel), row('文件或图层', qp.file), row('位置', qp.location), row('问题说明', qp.description), row('严重程度', qp.severity),
-        row('报告人', qp.reporter), row('报告时间', qp.reportedAtLabel), row('保管单位', qp.custodian), row('实施单位', qp.implementer), row('当前状态', qp.stateLabel),
-      ]), el('h3', {}, ['办理经过']), el('ul', {}, (qp.steps || []).map(function (x) { return el('li', {}, [text(x.atLabel) + ' ' + text(x.stateLabel) + '（' + text(x.byName) + '）：' + text(x.note)]); }))]
-        .concat((qp.attachments || []).length ? [el('h3', {}, ['附件']), el('ul', {}, qp.attachments.map(function (a) { return el('li', {}, [text(a.name) + '（' + a.size + ' 字节，SHA-256 ' + text(a.sha256).slice(0, 16) + '…；在控制台“质量问题处理”中查看）']); }))] : [])));
+        row('问题编号', qp.problemId), row('成果', qp.resultNumber), row('文件或图层', qp.file), row('问题说明', qp.description), row('严重程度', qp.severity), row('当前状态', qp.stateLabel),
+      ])].concat((qp.attachments || []).length ? [el('h3', {}, ['附件']), el('ul', {}, qp.attachments.map(function (a) { return el('li', {}, [text(a.name) + '（' + a.size + ' 字节，SHA-256 ' + text(a.sha256).slice(0, 16) + '…；在控制台“质量问题处理”中查看）']); }))] : [])));
     } else if (t.kind === 'publicationReview' || t.kind === 'publicationApproval') {
       var rl = s.release || {}, ru = s.rule || {};
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['发布版本']), el('table', {}, [

@@ -150,6 +150,10 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
       return p?.state === 'correcting' ? p : undefined;
     }, 'the problem ordered to correct', 60_000) } };
     const whileOrdered = await api('GET', `/catalogue/${resultNumber}`, { token: await tokenOf('zhang.wei') });
+    // R19.3 the public catalogue (the registry stream republishes it): the row and the STAC item say 质量问题处理中.
+    const publicRow = async () => ((await (await fetch(`${cloud.urls.api}/public/search-index.json`)).json()) as { entries: Array<{ n: string; href: string; quality?: string }> }).entries.find((e) => e.n === resultNumber);
+    const shownOpen = await eventually(async () => ((await publicRow())?.quality ? await publicRow() : undefined), '质量问题处理中 on the public page', 60_000);
+    const stacOpen = (await (await fetch(`${cloud.urls.api}/public/${shownOpen!.href}`)).json()) as { properties: Record<string, unknown> };
     // act: the correction, v2, through the normal upload and verification path
     const v2since = new Date();
     const opened = await api('POST', `/submissions/${submissionId}/versions`, { token: await tokenOf('li.na'), body: { files: await fixtureManifest('valid') } });
@@ -161,6 +165,8 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     await timelineHas(submissionId, 'correctionRecorded', 2);
     const afterEntry = await api('GET', `/catalogue/${resultNumber}`, { token: await tokenOf('zhang.wei') });
     const afterProblems = await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('luo.xin') });
+    const shownFixed = await eventually(async () => { const r = await publicRow(); return r && !r.quality ? r : undefined; }, 'the public page cleared', 60_000);
+    const stacFixed = (await (await fetch(`${cloud.urls.api}/public/${shownFixed.href}`)).json()) as { properties: Record<string, unknown> };
     const told = await waitForEmail({ to: 'luo.xin@example.gov.cn', subject: `【成果更正】成果 ${resultNumber} 已有更正版本（第 2 版）`, since: v2since, timeoutMs: 30_000 });
 
     // assess
@@ -178,6 +184,9 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     expect(afterEntry.status).toBe(200);
     expect(afterEntry.body.entry).toMatchObject({ packageVersion: 2, packageVersions: [{ n: 1 }, { n: 2, correctionOf: [problemId] }] });
     expect(afterEntry.body.entry.qualityStatus).toBeUndefined();
+    expect(shownOpen?.quality).toBe('质量问题处理中');
+    expect(stacOpen.properties['chengguo:quality_status']).toBe('质量问题处理中');
+    expect(stacFixed.properties['chengguo:quality_status']).toBeUndefined();
     expect(afterProblems.body.qualityStatus).toBeUndefined();
     expect(afterProblems.body.problems[0]).toMatchObject({ problemId, state: 'fixed', finding: { conclusion: '责令改正，提交更正版本' }, fixed: { n: 2, notified: ['luo.xin@example.gov.cn'] } });
     expect(told.text).toContain('原版本仍予保留');

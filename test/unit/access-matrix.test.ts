@@ -201,6 +201,7 @@ const matrix: Record<string, Row> = {
   'POST /feedback/problems': { subject: 'list', why: 'requester or the result’s custodian; the entry through the clearance rule (above it 404), others 403: test/unit/feedback-problems.test.ts' },
   'GET /feedback/results/{resultNumber}/problems': { subject: 'list', why: 'the entry through the clearance rule (above it 404): test/unit/feedback-problems.test.ts' },
   'POST /feedback/problems/{problemId}/decision': { subject: 'list', why: 'custodian of the result’s custodian organisation, else 403; entry above the clearance 404: test/unit/feedback-problems.test.ts' },
+  'POST /sharing/derived-products/{productId}/publication': { subject: 'list', why: 'the registrant’s own organisation only (another 404), publishable only (409): test/unit/sharing-domain.test.ts' },
   'POST /feedback/problems/{problemId}/attachments': { subject: 'list', why: 'the reporter only, else 403; the result above the clearance 404: test/unit/feedback-problems.test.ts' },
   'GET /feedback/problems/{problemId}/attachments/{n}': { subject: 'list', why: 'the reporter, the result’s custodian or organiser organisation, else 403; the result above the clearance 404: test/unit/feedback-problems.test.ts' },
   'POST /feedback/problems/{problemId}/verification': { subject: 'list', why: 'reviewer of the result’s organiser, else 403; entry above the clearance 404: test/unit/feedback-problems.test.ts' },
