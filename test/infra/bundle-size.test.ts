@@ -47,7 +47,7 @@ const stillOver: Record<MailTransport, Readonly<Record<string, number>>> = {
   // Session 7's merges after that: DecideHumanTask 245 → 252.2 KB (the derivedProductReview kind, the publication
   // joint-refusal card, the correction's problem keys in the submission adapter) — a regression to take back.
   // Issue 17 round 8 (x-use): the problemVerification kind (its own light module and reader, no feedback domain code)
-  // and the decision's finding: DecideHumanTask 252.2 → 256.1, GetHumanTask 248.6 → 250.7 KB — also to take back.
+  // and the decision's finding: DecideHumanTask 252.2 → 256.1, GetHumanTask over by 0.7 (250.7 KB) — also to take back.
   ses: {
     DecideHumanTask: 257,
     GetHumanTask: 251,
