@@ -4,6 +4,10 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CustodyRecords } from '#shared/ports/custody.ts';
 import { problemListSides, type ProblemListSide, type ProblemState, type ProblemStore, type QualityProblem, type ResultFiles } from '#shared/feedback/problems.ts';
 import type { AuditedItem } from '#adapters/audited-write.ts';
+import { openStates } from '#shared/feedback/states.ts';
+import { parseProblem, problemKey } from './dynamo-feedback-read.ts';
+
+export { problemKey } from './dynamo-feedback-read.ts';
 import { withSupervisionItems } from './dynamo-supervision.ts';
 
 type Item = Record<string, unknown>;
@@ -17,12 +21,11 @@ type Item = Record<string, unknown>;
  * Every write carries its audit record and its clock and counter items (withSupervisionItems: one transaction); the
  * copies are put in the same transaction as the problem (problemCopies), so a list never shows another state.
  */
-export const problemKey = (problemId: string) => ({ pk: `PROBLEM#${problemId}`, sk: 'META' });
 export const problemListKey = (side: ProblemListSide, org: string, sortKey: string) => ({ pk: `PROBLEMLIST#${side}#${org}`, sk: sortKey });
 const sortKeyOf = (p: QualityProblem) => `${p.reportedAt}#${p.problemId}`;
 
 export function problemItem(p: QualityProblem): Item {
-  return { ...problemKey(p.problemId), gsi2pk: `PROBLEMSOF#${p.resultNumber}`, gsi2sk: sortKeyOf(p), ...p };
+  return { ...problemKey(p.problemId), gsi2pk: `PROBLEMSOF#${p.resultNumber}`, gsi2sk: sortKeyOf(p), attachmentCount: p.attachments?.length ?? 0, ...p };
 }
 
 /** The list copies of a problem (unconditional puts beside the problem's conditional one, in its transaction). */
@@ -30,10 +33,46 @@ export function problemCopies(table: string, p: QualityProblem): AuditedItem[] {
   return problemListSides(p).map((side) => ({ item: { Put: { TableName: table, Item: { ...problemListKey(side, side === 'custodian' ? p.custodianOrg : p.organiserOrg, sortKeyOf(p)), ...p } } } }));
 }
 
-function parse(item: Item): QualityProblem {
-  const { pk: _a, sk: _b, gsi2pk: _c, gsi2sk: _d, ...rest } = item;
-  return rest as unknown as QualityProblem;
+/**
+ * The condition of a problem's Put: the state it was read in and the number of attachments it was read with
+ * (`attachmentsBefore`, default the problem's own: a write that adds none), so that an attachment declared
+ * meanwhile is never dropped (items written before attachments existed have no count: 0).
+ */
+export function problemCondition(problem: QualityProblem, from: ProblemState, attachmentsBefore = problem.attachments?.length ?? 0) {
+  return {
+    ConditionExpression: attachmentsBefore === 0 ? '#state = :from AND (attribute_not_exists(#ac) OR #ac = :ac)' : '#state = :from AND #ac = :ac',
+    ExpressionAttributeNames: { '#state': 'state', '#ac': 'attachmentCount' },
+    ExpressionAttributeValues: { ':from': from, ':ac': attachmentsBefore },
+  };
 }
+
+/** +1 when a problem becomes open (质量问题处理中), −1 when it stops being open, else 0. */
+export function openDelta(from: ProblemState, to: ProblemState): number {
+  return (openStates.includes(to) ? 1 : 0) - (openStates.includes(from) ? 1 : 0);
+}
+
+/**
+ * R19.3: the catalogue entry's count of open major problems (`openQualityProblems` on CAT#<n>/META), moved in the
+ * problem's own transaction: the registry stream then republishes the public catalogue page and STAC item with
+ * 质量问题处理中 while it is above 0. The entry's version is not changed (the entry's content did not change).
+ */
+function openCountItem(table: string, resultNumber: string, delta: number) {
+  return {
+    item: {
+      Update: {
+        TableName: table,
+        Key: { pk: `CAT#${resultNumber}`, sk: 'META' },
+        UpdateExpression: 'ADD #open :d',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#open': 'openQualityProblems' },
+        ExpressionAttributeValues: { ':d': delta },
+      },
+    },
+    onConditionFailed: () => new ConflictError('ENTRY_MISSING', `成果 ${resultNumber} 的目录条目不存在`),
+  };
+}
+
+const parse = parseProblem;
 
 export class DynamoProblemStore implements ProblemStore {
   private readonly db: RegistryAccess;
@@ -77,22 +116,16 @@ export class DynamoProblemStore implements ProblemStore {
     );
   }
 
-  async update(problem: QualityProblem, from: ProblemState, entry: AuditEntry): Promise<void> {
+  async update(problem: QualityProblem, from: ProblemState, entry: AuditEntry, attachmentsBefore?: number): Promise<void> {
+    const delta = openDelta(from, problem.state);
     await this.db.write(
       [
         {
-          item: {
-            Put: {
-              TableName: this.db.table,
-              Item: problemItem(problem),
-              ConditionExpression: '#state = :from',
-              ExpressionAttributeNames: { '#state': 'state' },
-              ExpressionAttributeValues: { ':from': from },
-            },
-          },
+          item: { Put: { TableName: this.db.table, Item: problemItem(problem), ...problemCondition(problem, from, attachmentsBefore) } },
           onConditionFailed: () => new ConflictError('PROBLEM_CHANGED', '该质量问题刚被他人处理，本次操作未执行；请刷新后重试'),
         },
         ...problemCopies(this.db.table, problem),
+        ...(delta !== 0 ? [openCountItem(this.db.table, problem.resultNumber, delta)] : []),
       ],
       entry,
     );

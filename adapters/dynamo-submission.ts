@@ -22,7 +22,7 @@ import {
 import { MultipartRaceError, VersionSealedError, VersionStateChangedError } from '#shared/submission/errors.ts';
 import { custodyCopyIndex, documentClient, gsi1, gsi2, keys } from './dynamo.ts';
 import { withSupervisionItems } from './dynamo-supervision.ts';
-import { problemCopies, problemItem } from './dynamo-feedback.ts';
+import { problemCondition, problemCopies, problemItem } from './dynamo-feedback.ts';
 import type { ProblemState, QualityProblem } from '#shared/feedback/problems.ts';
 
 type Item = Record<string, unknown>;
@@ -495,9 +495,7 @@ export class DynamoSubmissionStore extends DynamoSubmissionOutcomes implements S
               Put: {
                 TableName: this.table,
                 Item: problemItem(problem),
-                ConditionExpression: '#state = :state',
-                ExpressionAttributeNames: { '#state': 'state' },
-                ExpressionAttributeValues: { ':state': state },
+                ...problemCondition(problem, state),
               },
             },
             onConditionFailed: () => new ConflictError('PROBLEM_CHANGED', `质量问题 ${problem.problemId} 刚被他人处理，本次未创建更正版本；请刷新后重试`),

@@ -37,6 +37,11 @@ export class S3SharingDocuments extends S3WriteOnceFiles implements SharingDocum
     super(bucket, client);
   }
 
+  /** The client and bucket, for a presigned GET on the same files (adapters/s3-feedback-attachments.ts). */
+  target(): { client: S3Client; bucket: string } {
+    return { client: this.client, bucket: this.bucket };
+  }
+
   async putText(key: string, body: string, contentType: string): Promise<void> {
     await this.putOnce(key, body, contentType);
   }

@@ -1,9 +1,13 @@
 import * as z from 'zod/mini';
 import { contract } from '#runtime/contract.ts';
-import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
+import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
+import { problemVerificationKind } from '#shared/feedback/verification-kind.ts';
+import type { platform } from '../platform/context.ts';
+import type { tasks } from '../tasks/context.ts';
+import type { verification } from '../verification/context.ts';
 import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
 import { described } from '#shared/schemas/described.ts';
-import { decideProblemBodySchema, problemIdSchema, problemViewSchema, reportProblemBodySchema, verifyProblemBodySchema } from '#shared/schemas/feedback.ts';
+import { attachmentBodySchema, attachmentViewSchema, decideProblemBodySchema, problemIdSchema, problemViewSchema, reportProblemBodySchema, verifyProblemBodySchema } from '#shared/schemas/feedback.ts';
 import { problemStates, severities } from '#shared/feedback/problems.ts';
 
 const problemPath = z.object({ problemId: problemIdSchema });
@@ -30,14 +34,33 @@ export const feedback = defineContext({
     },
     DecideQualityProblem: {
       entry: './decide-problem.ts',
-      description: 'The custodian confirms or rejects a reported problem with reasons (R19.2 clock met, counted); a confirmed major one is escalated to the organiser (R19.3). Conditional, idempotent, audited.',
+      description: 'The custodian confirms or rejects a reported problem with reasons (R19.2 clock met, counted); a confirmed major one is escalated to the organiser (R19.3) and its ProblemVerification starts. Conditional, idempotent, audited.',
       tables: auditedWrites,
     },
     VerifyQualityProblem: {
       entry: './verify-problem.ts',
-      description: 'The organiser verifies an escalated major problem (R19.3): upheld → responsibility finding recorded and the implementer\'s submitters emailed the order to correct; else dismissed. Conditional, idempotent, audited.',
+      description: 'The organiser verifies an escalated major problem (R19.3): upheld → responsibility finding recorded and the implementer\'s submitters emailed the order to correct; else dismissed; the open verification task is decided with it (the machine ends). Conditional, idempotent, audited.',
       tables: auditedWrites,
       sendsEmail: true,
+      sealsTaskTokens: true,
+    },
+    RecordProblemVerification: {
+      entry: './record-problem-verification.ts',
+      description: 'ProblemVerification: the emailed task\'s 属实 (with the finding) / 不属实 applied once on the problem (audited); 属实 emails the implementer\'s submitters the order to correct (R19.3).',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
+    DeclareProblemAttachment: {
+      entry: './declare-attachment.ts',
+      description: 'The reporter declares an attachment (name, type, size, SHA-256) on its quality problem (R19.2): listed on the problem (conditional, audited) and a presigned write-once PUT on the documents bucket issued.',
+      tables: auditedWrites,
+      buckets: { documents: 'readWrite' },
+    },
+    GetProblemAttachment: {
+      entry: './get-attachment.ts',
+      description: 'An attachment of a quality problem for the reporter, the custodian or the organiser (R19.2): 302 to a presigned GET of minutes on the documents bucket; audited.',
+      tables: { registry: 'read', logs: 'readWrite' },
+      buckets: { documents: 'read' },
     },
   },
   routes: {
@@ -113,6 +136,40 @@ export const feedback = defineContext({
           '成果保管单位的保管人确认或驳回质量问题并说明理由（R19.2）；确认的重大问题即提交组织单位核实（R19.3）。重复提交同一决定不作改动（changed=false），已作出另一决定返回 409。',
       }),
     },
+    DeclareProblemAttachment: {
+      method: 'POST',
+      path: '/feedback/problems/{problemId}/attachments',
+      auth: ['requester', 'custodian'],
+      summary: '为质量问题添加附件',
+      contract: contract({
+        success: [200, 201],
+        path: problemPath,
+        body: attachmentBodySchema,
+        response: z.object({
+          problem: problemViewSchema,
+          attachment: attachmentViewSchema,
+          upload: described(z.object({ url: z.string(), headers: z.record(z.string(), z.string()), expiresAt: z.string() }), '预签名 PUT（5 分钟）：按 headers 原样发送，内容须与申报的 SHA-256 和字节数一致，只能写入一次'),
+          changed: described(z.boolean(), 'false：同一 SHA-256 已申报过，返回新的上传地址，未作改动'),
+        }),
+        description:
+          `质量问题的报告人添加附件（R19.2）：照片、截图（JPEG/PNG，不超过 10 MB）或 GeoJSON（不超过 2 MB），每个问题最多 5 个。` +
+          '申报文件名、类型、字节数和 SHA-256 后返回有效期 5 分钟的预签名 PUT（只能写入一次），附件连同大小和校验值列在问题上（审计）。' +
+          '非报告人 403；问题已办结 409；超过 5 个 409；同一 SHA-256 再次申报返回 200 和新的上传地址。新申报返回 201。',
+      }),
+    },
+    GetProblemAttachment: {
+      method: 'GET',
+      path: '/feedback/problems/{problemId}/attachments/{n}',
+      auth: 'any',
+      summary: '查看质量问题附件（302 预签名地址）',
+      contract: contract({
+        success: [302],
+        path: z.object({ problemId: problemIdSchema, n: described(z.coerce.number().check(z.int('附件序号应为整数')).check(z.gte(1, '附件序号从 1 开始')).check(z.lte(100, '附件序号不超过 100')), '附件序号') }),
+        description:
+          '报告人、成果保管单位和组织单位查看质量问题的附件（R19.2）：302 重定向到有效期 5 分钟的预签名地址，文件由对象存储直接传给读者，不经过函数；每次签发都记录审计。' +
+          '其他人 403；看不到的成果或不存在的附件 404。',
+      }),
+    },
     VerifyQualityProblem: {
       method: 'POST',
       path: '/feedback/problems/{problemId}/verification',
@@ -127,4 +184,14 @@ export const feedback = defineContext({
       }),
     },
   },
+  starts: {
+    DecideQualityProblem: ['ProblemVerification'],
+  },
+  stateMachines: {
+    ProblemVerification: {
+      file: 'statemachines/problem-verification.asl.json',
+      functions: [refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'RecordProblemVerification', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
+    },
+  },
+  humanTaskKinds: { problemVerification: problemVerificationKind },
 });

@@ -19,6 +19,7 @@ import {
   useReportSlotViewSchema,
   useReportRowSchema,
   derivedProductBodySchema,
+  derivedPublicationBodySchema,
   derivedProductViewSchema,
 } from '#shared/schemas/sharing.ts';
 import {
@@ -147,6 +148,14 @@ export const sharingContracts = {
     path: z.object({ productId: described(z.uuid('衍生产品编号格式不正确'), '衍生产品编号') }),
     response: z.object({ product: derivedProductViewSchema }),
     description: '衍生产品及其来源成果、各组织单位的保密审查结论与办理记录。登记单位和来源成果的组织单位可查（密级权限内）；其他 404。',
+  }),
+  RecordDerivedPublication: contract({
+    path: z.object({ productId: described(z.uuid('衍生产品编号格式不正确'), '衍生产品编号') }),
+    body: derivedPublicationBodySchema,
+    response: z.object({ product: derivedProductViewSchema, changed: described(z.boolean(), 'false：已登记同一发布位置与日期，未作改动') }),
+    description:
+      '登记单位登记衍生产品在本系统之外的发布位置与日期（R18.2）：全部来源成果均已同意发布后方可登记（否则 409），记录在产品的办理记录中并审计。' +
+      '重复登记同一位置与日期不作改动；已登记另一位置 409；其他单位 404。',
   }),
   GetSharingUsage: contract({
     path: z.object({ resultNumber: resultNumberSchema }),
@@ -296,6 +305,11 @@ export const sharing = defineContext({
       description: 'One derived product, its sources and reviews.',
       tables: readsRegistry,
     },
+    RecordDerivedPublication: {
+      entry: './record-derived-publication.ts',
+      description: 'The registrant records where a publishable derived product was published outside this system (R18.2; conditional, audited, on its timeline).',
+      tables: auditedWrites,
+    },
     RecordDerivedReview: {
       entry: './record-derived-review.ts',
       description: 'DerivedProductReview: 同意发布 / 不予发布 (or unanswered) recorded once on the product (R18.2.reviewed counted, audited); the registrant is emailed.',
@@ -420,6 +434,7 @@ export const sharing = defineContext({
     FileUseReport: { method: 'POST', path: '/sharing/grants/{grantId}/use-reports', auth: ['requester'], summary: '报送成果利用情况', contract: sharingContracts.FileUseReport },
     RegisterDerivedProduct: { method: 'POST', path: '/sharing/derived-products', auth: ['requester'], summary: '登记衍生产品', contract: sharingContracts.RegisterDerivedProduct },
     GetDerivedProduct: { method: 'GET', path: '/sharing/derived-products/{productId}', auth: 'any', summary: '衍生产品及保密审查', contract: sharingContracts.GetDerivedProduct },
+    RecordDerivedPublication: { method: 'POST', path: '/sharing/derived-products/{productId}/publication', auth: ['requester'], summary: '登记衍生产品的发布位置', contract: sharingContracts.RecordDerivedPublication },
     GetSharingUsage: { method: 'GET', path: '/sharing/usage/{resultNumber}', auth: 'any', summary: '成果共享使用统计', contract: sharingContracts.GetSharingUsage },
     SubscribeSharingGrant: { method: 'POST', path: '/sharing/grants/{grantId}/subscription', auth: ['requester'], summary: '订阅成果新版本推送', contract: sharingContracts.SubscribeSharingGrant },
     ReapplyForSharing: { method: 'POST', path: '/sharing/applications/{applicationId}/reapplication', auth: ['requester'], summary: '一步重新申请（新版本推送）', contract: sharingContracts.ReapplyForSharing },

@@ -9,7 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
 import { correctionOrders } from '#shared/feedback/orders.ts';
-import { decideProblem, reportProblem, verifyProblem, type ProblemStore, type ResultFiles } from '#shared/feedback/problems.ts';
+import { decideProblem, reportProblem, verifyProblem, type HeldGrants, type ProblemStore, type ResultFiles } from '#shared/feedback/problems.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
@@ -24,6 +24,8 @@ export interface CorrectionDemoPorts {
   readonly catalogue: CatalogueStore;
   readonly problems: ProblemStore;
   readonly files: ResultFiles;
+  /** R19.2: 罗欣 reports on a result her organisation holds a grant on (the sharing demo's). */
+  readonly grants: HeldGrants;
   readonly identity: IdentityRepository;
   readonly mailer: Mailer;
   readonly calendar: () => Promise<WorkingDayCalendar>;
@@ -51,7 +53,7 @@ export async function writeCorrectionDemo(ports: CorrectionDemoPorts, resultNumb
   const paths = await ports.files.list(entry);
   const file = paths.find((p) => p.endsWith('.gpkg') || p.endsWith('.shp')) ?? paths[0];
   if (!file) throw new Error(`演示成果 ${resultNumber} 没有保管副本`);
-  const fb = { catalogue: ports.catalogue, problems: ports.problems, files: ports.files, calendar: ports.calendar, now: ports.now, newId: () => randomBytes(4).toString('hex') };
+  const fb = { catalogue: ports.catalogue, problems: ports.problems, files: ports.files, grants: ports.grants, calendar: ports.calendar, now: ports.now, newId: () => randomBytes(4).toString('hex') };
 
   const problem = await reportProblem(fb, {
     actor: luo,

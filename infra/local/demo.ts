@@ -470,12 +470,14 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
       );
       log(`共享演示已就绪 (sharing demo): 罗欣的共享授权 ${shared.grantId}（已签署、已下载 1 次），待陈静审核的离线申请 ${shared.waitingApplicationId}，未获同意的申请 ${shared.rejectedApplicationId}`);
       // Issue 17 (R19.2 R19.3): 罗欣's confirmed 重大 problem on her granted result; its correction v2 under verification.
-      const [{ writeCorrectionDemo }, { DynamoProblemStore, CustodyResultFiles }, { DynamoRegistryAccess }, { custodyRecordsFromEnv }, config] = await Promise.all([
+      const [{ writeCorrectionDemo }, { DynamoProblemStore, CustodyResultFiles }, { DynamoRegistryAccess }, { custodyRecordsFromEnv }, config, { sharingReaderFromEnv }, { heldGrants }] = await Promise.all([
         import('./demo-correction.ts'),
         import('#adapters/dynamo-feedback.ts'),
         import('#adapters/dynamo-submission.ts'),
         import('#adapters/dynamo-custody-records.ts'),
         import('#adapters/config.ts'),
+        import('#adapters/dynamo-sharing-read.ts'),
+        import('#shared/feedback/problems.ts'),
       ]);
       const corrected = await writeCorrectionDemo(
         {
@@ -483,6 +485,7 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
           catalogue: ports.catalogue,
           problems: new DynamoProblemStore(new DynamoRegistryAccess(config.requireEnv(config.envNames.registryTable))),
           files: new CustodyResultFiles(custodyRecordsFromEnv()),
+          grants: heldGrants(sharingReaderFromEnv()),
           identity: ports.submission.identity,
           mailer: ports.transfer.mailer,
           calendar: ports.submission.calendar,

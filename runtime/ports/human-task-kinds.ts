@@ -27,6 +27,10 @@ import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
 import { sharingReviewKind } from '#shared/sharing/review-task.ts';
 import { derivedProductReviewKind } from '#shared/sharing/derived.ts';
 import { derivedProductsFromEnv } from '#adapters/dynamo-derived.ts';
+import { DynamoProblemReader } from '#adapters/dynamo-feedback-read.ts';
+import { DynamoRegistryAccess } from '#adapters/dynamo-submission.ts';
+import { envNames, requireEnv } from '#adapters/config.ts';
+import { problemVerificationKind } from '#shared/feedback/verification-kind.ts';
 import { publicationApprovalKind, publicationReviewKind, publicationWithdrawalKind } from '#shared/publication/tasks.ts';
 import { registeredKinds, type HumanTaskKind, type HumanTaskKindFactory, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
 import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
@@ -53,6 +57,7 @@ export const kindFactories: readonly HumanTaskKindFactory[] = [
   publicationWithdrawalKind,
   sharingReviewKind,
   derivedProductReviewKind,
+  problemVerificationKind,
 ];
 
 export const kinds = /* @__PURE__ */ port({
@@ -71,6 +76,7 @@ export const kinds = /* @__PURE__ */ port({
       humanTasks: humanTaskStoreFromEnv(env),
       publications: publicationRequestReaderFromEnv(env),
       derived: derivedProductsFromEnv(env),
+      problems: new DynamoProblemReader(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
       calendar: () => calendarFromStore(holidays),
       now: () => new Date(),
     };

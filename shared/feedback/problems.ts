@@ -9,6 +9,9 @@ import type { Mailer } from '#shared/ports/mailer.ts';
 import { escapeHtml } from '#shared/web/html.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
+import type { AuditTrail } from '#shared/ports/audit.ts';
+import type { SharingStore } from '#shared/sharing/model.ts';
+import type { Workflow } from '#shared/ports/workflow.ts';
 import { problemDecisionDue } from '#shared/supervision/clock-types.ts';
 import { withSupervision, type CountIncrement } from '#shared/supervision/clocks.ts';
 import { invalid } from '#shared/supervision/scope.ts';
@@ -26,24 +29,11 @@ import { invalid } from '#shared/supervision/scope.ts';
  * same transaction (R19.2.reported / R19.2.confirmed / R19.3.escalated).
  */
 
-export const severities = ['一般', '重大'] as const;
-export type Severity = (typeof severities)[number];
-
-export const problemStates = ['reported', 'confirmed', 'rejected', 'escalated', 'correcting', 'correctionSubmitted', 'fixed', 'dismissed'] as const;
-export type ProblemState = (typeof problemStates)[number];
-export const problemStateLabels: Record<ProblemState, string> = {
-  reported: '待保管单位确认',
-  confirmed: '已确认',
-  rejected: '未确认（已驳回）',
-  escalated: '重大问题待组织单位核实',
-  correcting: '已责令实施单位改正',
-  correctionSubmitted: '更正版本已提交，核验中',
-  fixed: '已改正（更正版本已入库为现行版本）',
-  dismissed: '组织单位核实后不予责令改正',
-};
-/** States in which the result shows 质量问题处理中 (R19.3). */
-export const openStates: readonly ProblemState[] = ['escalated', 'correcting', 'correctionSubmitted'];
-export const qualityStatusLabel = '质量问题处理中';
+export { openStates, problemStateLabels, problemStates, qualityStatusLabel, severities, type ProblemState, type Severity } from './states.ts';
+import { openStates, problemStateLabels, qualityStatusLabel, type ProblemState, type Severity } from './states.ts';
+/** R19.3: the organiser's verification of a confirmed 重大 problem (statemachines/problem-verification.asl.json). */
+export const problemVerificationStateMachine = 'ProblemVerification';
+export const verificationExecutionName = (problemId: string) => `verify-${problemId}`;
 
 
 export interface ProblemLocation {
@@ -91,6 +81,30 @@ export interface QualityProblem {
   readonly correction?: { readonly submissionId: string; readonly n: number; readonly openedAt: string; readonly openedBy: string };
   /** R19.3: the corrected version in custody as the entry's current version (fixed); the grant holders told. */
   readonly fixed?: { readonly n: number; readonly at: string; readonly notified: readonly string[] };
+  /** R19.2: the reporter's attachments (at most maxAttachments), each with its size and SHA-256. */
+  readonly attachments?: readonly ProblemAttachment[];
+}
+
+/** R19.2: what a report may carry — photos, screenshots, a small GeoJSON (uploaded by presigned write-once PUT). */
+export const attachmentContentTypes = ['image/jpeg', 'image/png', 'application/geo+json'] as const;
+export type AttachmentContentType = (typeof attachmentContentTypes)[number];
+export const maxAttachments = 5;
+export const maxAttachmentBytes = 10 * 1024 * 1024;
+export const maxGeoJsonBytes = 2 * 1024 * 1024;
+/** The presigned PUT and GET last minutes. */
+export const attachmentUrlSeconds = 300;
+
+export interface ProblemAttachment {
+  /** 1-based, in the order declared. */
+  readonly n: number;
+  readonly name: string;
+  readonly contentType: AttachmentContentType;
+  readonly size: number;
+  readonly sha256: string;
+  /** feedback/<problemId>/<n>-<sha256 prefix>.<ext> in the documents bucket (write-once). */
+  readonly key: string;
+  readonly declaredBy: string;
+  readonly declaredAt: string;
 }
 
 /** The lists across results (issue 13): the custodian's problems; the organiser's, once escalated (R19.3). */
@@ -106,8 +120,11 @@ export interface ProblemStore {
   listByOrg(side: ProblemListSide, org: string, opts: { limit: number; cursor?: string }): Promise<{ problems: QualityProblem[]; cursor?: string }>;
   /** Write-once with its audit entry (its supervision effects in the same transaction). */
   create(problem: QualityProblem, entry: AuditEntry): Promise<void>;
-  /** Conditional on the state it was read in; ConflictError PROBLEM_CHANGED otherwise. */
-  update(problem: QualityProblem, from: ProblemState, entry: AuditEntry): Promise<void>;
+  /**
+   * Conditional on the state it was read in (and on the number of attachments it was read with, so that two
+   * declarations at once never drop one); ConflictError PROBLEM_CHANGED otherwise.
+   */
+  update(problem: QualityProblem, from: ProblemState, entry: AuditEntry, attachmentsBefore?: number): Promise<void>;
 }
 
 /** The file paths of a result's verified package as custody holds them (registry records; no bytes read). */
@@ -115,10 +132,45 @@ export interface ResultFiles {
   list(entry: Pick<CatalogueEntry, 'resultNumber' | 'submissionId'>): Promise<string[]>;
 }
 
+/** R19.2: whether an organisation holds (or held) a sharing grant naming a result. */
+export interface HeldGrants {
+  heldBy(orgCode: string, resultNumber: string): Promise<boolean>;
+}
+
+/** How many of an organisation's own applications (newest first) are read for its grants. */
+export const applicationsReadForGrants = 500;
+
+/**
+ * Grants from the sharing store: the organisation's own applications (newest first, one key query) that name the
+ * result, each review's grant — held now or earlier (expired or revoked grants count: the results were handed out).
+ */
+export function heldGrants(sharing: Pick<SharingStore, 'listApplications' | 'getGrant'>): HeldGrants {
+  return {
+    async heldBy(orgCode, resultNumber) {
+      const apps = await sharing.listApplications('by', orgCode, applicationsReadForGrants);
+      for (const app of apps) {
+        if (!app.items.some((i) => i.resultNumber === resultNumber)) continue;
+        for (const r of app.reviews) {
+          if (!r.grantId) continue;
+          const g = await sharing.getGrant(r.grantId);
+          if (g && g.requesterOrg === orgCode && g.resultNumbers.includes(resultNumber)) return true;
+        }
+      }
+      return false;
+    },
+  };
+}
+
+/** A requester without a grant on the result (R19.2): 403 NO_GRANT. */
+export class NoGrantError extends ForbiddenError {
+  override readonly code = 'NO_GRANT';
+}
+
 export interface FeedbackPorts {
   readonly catalogue: Pick<CatalogueStore, 'getEntry'>;
   readonly problems: ProblemStore;
   readonly files: ResultFiles;
+  readonly grants: HeldGrants;
   readonly calendar: () => Promise<WorkingDayCalendar>;
   readonly now: () => Date;
   readonly newId: () => string;
@@ -145,7 +197,8 @@ export function fileKnown(paths: readonly string[], file: string): boolean {
  *
  * Primary course:
  *  1. the result exists and the reporter can read it (else 404, the clearance rule);
- *  2. the reporter is a requester, or a custodian of the result's custodian organisation (else 403);
+ *  2. the reporter is a custodian of the result's custodian organisation, or a requester whose organisation holds
+ *     (or held) a sharing grant naming the result (else 403; NO_GRANT for a requester without one);
  *  3. the file or layer is one of the verified package's (else 400 naming body.file);
  *  4. the problem is stored with its first step, R19.2's clock started for the custodian and
  *     R19.2.reported counted — one transaction with its audit record.
@@ -158,6 +211,9 @@ export async function reportProblem(
   const isCustodian = cmd.actor.roles.includes('custodian') && cmd.actor.orgCode === entry.custodian;
   if (!isCustodian && !cmd.actor.roles.includes('requester')) {
     throw new ForbiddenError(`只有成果需求人或保管单位（${entry.custodian}）的成果保管人可以报告质量问题`);
+  }
+  if (!isCustodian && !(await ports.grants.heldBy(cmd.actor.orgCode, entry.resultNumber))) {
+    throw new NoGrantError(`本单位没有成果 ${entry.resultNumber} 的共享授权，不能报告其质量问题；请先申请共享`);
   }
   if (!cmd.location.bbox && !(cmd.location.featureIds?.length)) throw invalid('body.location', '请填写问题位置：范围（bbox）或要素编号（featureIds）', 'LOCATION_MISSING');
   const paths = await ports.files.list(entry);
@@ -281,7 +337,7 @@ export async function entryWithQualityStatus(
   return { ...entry, ...(open ? { qualityStatus: qualityStatusLabel } : {}) };
 }
 
-async function readProblem(ports: Pick<FeedbackPorts, 'catalogue' | 'problems'>, actor: Principal, problemId: string): Promise<QualityProblem> {
+export async function readProblem(ports: { catalogue: FeedbackPorts['catalogue']; problems: Pick<ProblemStore, 'get'> }, actor: Principal, problemId: string): Promise<QualityProblem> {
   const problem = await ports.problems.get(problemId);
   const message = `质量问题 ${problemId} 不存在`;
   if (!problem) throw new NotFoundError(message);
@@ -292,11 +348,12 @@ async function readProblem(ports: Pick<FeedbackPorts, 'catalogue' | 'problems'>,
 /**
  * POST /feedback/problems/{problemId}/decision — the custodian confirms or rejects with reasons.
  * R19.2's clock is met (on time or late); a confirmed problem counts R19.2.confirmed; a confirmed
- * 重大 problem is escalated to the organiser at once (state escalated, R19.3.escalated).
+ * 重大 problem is escalated to the organiser at once (state escalated, R19.3.escalated) and its verification
+ * task starts (ProblemVerification, execution verify-<problemId>).
  * The same decision again changes nothing (changed=false); another decision after one → 409.
  */
 export async function decideProblem(
-  ports: Pick<FeedbackPorts, 'catalogue' | 'problems' | 'now'>,
+  ports: Pick<FeedbackPorts, 'catalogue' | 'problems' | 'now'> & { workflow?: Pick<Workflow, 'start'> },
   cmd: { actor: Principal; problemId: string; decision: 'confirm' | 'reject'; reasons: string; requestId: string },
 ): Promise<{ problem: QualityProblem; changed: boolean }> {
   const problem = await readProblem(ports, cmd.actor, cmd.problemId);
@@ -306,8 +363,13 @@ export async function decideProblem(
   const target: ProblemState = cmd.decision === 'reject' ? 'rejected' : problem.severity === '重大' ? 'escalated' : 'confirmed';
   if (problem.state !== 'reported') {
     const decided = problem.timeline.find((s) => s.state !== 'reported');
-    const same = decided && (decided.state === target || (target === 'escalated' && decided.state === 'escalated'));
-    if (same) return { problem, changed: false };
+    // A confirmed 重大 problem's first step after the report is `confirmed` (then `escalated`).
+    const same = decided && (decided.state === target || (target === 'escalated' && decided.state === 'confirmed'));
+    if (same) {
+      // A retried confirmation: the verification starts if the first attempt stopped before it (same execution name).
+      if (problem.state === 'escalated') await startVerification(ports, problem);
+      return { problem, changed: false };
+    }
     throw new ConflictError('PROBLEM_DECIDED', `质量问题 ${problem.problemId} 已处理（${problemStateLabels[problem.state]}），不能再改`);
   }
   const at = ports.now().toISOString();
@@ -326,7 +388,13 @@ export async function decideProblem(
       at,
     ),
   );
+  if (target === 'escalated') await startVerification(ports, next);
   return { problem: next, changed: true };
+}
+
+/** R19.3: the organiser's verification task (ProblemVerification, one execution per problem). Without a workflow (the demo's direct writes) none starts. */
+async function startVerification(ports: { workflow?: Pick<Workflow, 'start'> }, problem: QualityProblem): Promise<void> {
+  if (ports.workflow) await ports.workflow.start(problemVerificationStateMachine, verificationExecutionName(problem.problemId), { problemId: problem.problemId });
 }
 
 /**
@@ -336,7 +404,7 @@ export async function decideProblem(
  * dismissed with the reasons. Same outcome again → changed=false; the other → 409.
  */
 export interface VerifyPorts extends Pick<FeedbackPorts, 'catalogue' | 'problems' | 'now'> {
-  readonly identity: Pick<IdentityRepository, 'listUsers'>;
+  readonly identity: Pick<IdentityRepository, 'listUsers' | 'getUser'>;
   readonly mailer: Mailer;
   readonly appBaseUrl: string;
 }
@@ -349,6 +417,24 @@ export async function verifyProblem(
   if (!cmd.actor.roles.includes('reviewer') || cmd.actor.orgCode !== problem.organiserOrg) {
     throw new ForbiddenError(`只有组织单位（${problem.organiserOrg}）的审核人员可以核实重大质量问题`);
   }
+  return applyVerification(ports, problem, {
+    by: { userId: cmd.actor.userId, name: cmd.actor.name, orgCode: cmd.actor.orgCode },
+    upheld: cmd.upheld,
+    note: cmd.note,
+    ...(cmd.finding ? { finding: cmd.finding } : {}),
+    requestId: cmd.requestId,
+  });
+}
+
+/**
+ * The verification itself, whoever decided it (the route's reviewer, or the emailed task's decider through the
+ * ProblemVerification machine): same outcome again → changed=false; not escalated → 409; upheld needs the finding.
+ */
+export async function applyVerification(
+  ports: Omit<VerifyPorts, 'catalogue'>,
+  problem: QualityProblem,
+  cmd: { by: { userId: string; name: string; orgCode: string }; upheld: boolean; note: string; finding?: ResponsibilityFinding; requestId: string },
+): Promise<{ problem: QualityProblem; changed: boolean; ordered: string[] }> {
   const target: ProblemState = cmd.upheld ? 'correcting' : 'dismissed';
   if (problem.state === target) return { problem, changed: false, ordered: [] };
   if (problem.state !== 'escalated') throw new ConflictError('PROBLEM_NOT_ESCALATED', `质量问题 ${problem.problemId} 当前为“${problemStateLabels[problem.state]}”，不在待核实状态`);
@@ -357,19 +443,19 @@ export async function verifyProblem(
   const next: QualityProblem = {
     ...problem,
     state: target,
-    timeline: [...problem.timeline, { state: target, at, by: cmd.actor.userId, byName: cmd.actor.name, note: cmd.note }],
+    timeline: [...problem.timeline, { state: target, at, by: cmd.by.userId, byName: cmd.by.name, note: cmd.note }],
     ...(cmd.upheld && cmd.finding ? { finding: cmd.finding } : {}),
   };
-  await ports.problems.update(
-    next,
-    'escalated',
-    entryAudit(cmd.actor, next, cmd.upheld ? 'feedback.problem.order-correction' : 'feedback.problem.dismiss', cmd.requestId, {
-      note: cmd.note,
-      ...(cmd.finding ? { finding: cmd.finding } : {}),
-      implementerOrg: problem.implementerOrg,
-      requirement: 'R19.3',
-    }),
-  );
+  const audit: AuditEntry = {
+    actor: cmd.by.userId,
+    orgCode: cmd.by.orgCode,
+    action: cmd.upheld ? 'feedback.problem.order-correction' : 'feedback.problem.dismiss',
+    target: `PROBLEM#${problem.problemId}`,
+    outcome: 'success',
+    requestId: cmd.requestId,
+    detail: { resultNumber: problem.resultNumber, note: cmd.note, ...(cmd.finding ? { finding: cmd.finding } : {}), implementerOrg: problem.implementerOrg, requirement: 'R19.3' },
+  };
+  await ports.problems.update(next, 'escalated', audit);
   if (!cmd.upheld || !next.finding) return { problem: next, changed: true, ordered: [] };
   // The order to correct: every submitter of the implementer (the email names the result by number only; its name may be above a recipient's clearance).
   const ordered = (await ports.identity.listUsers(next.implementerOrg)).filter((u) => u.roles.includes('submitter')).map((u) => u.email).sort();
@@ -394,4 +480,70 @@ function correctionOrderMail(p: QualityProblem, f: ResponsibilityFinding, appBas
 /** The view the routes return (the state with its Chinese label). */
 export function problemView(p: QualityProblem): QualityProblem & { stateLabel: string } {
   return { ...p, stateLabel: problemStateLabels[p.state] };
+}
+
+/** The documents bucket's presigned URLs for attachments (adapters/s3-feedback-attachments.ts): bytes never pass through a function. */
+export interface AttachmentFiles {
+  presignPut(key: string, opts: { sha256: string; size: number; contentType: string; expiresInSeconds: number }): Promise<{ url: string; headers: Record<string, string>; expiresAt: string }>;
+  presignGet(key: string, opts: { expiresInSeconds: number; fileName: string }): Promise<string>;
+}
+
+const closedStates: readonly ProblemState[] = ['rejected', 'dismissed', 'fixed'];
+const extensionOf: Record<AttachmentContentType, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'application/geo+json': 'geojson' };
+export const attachmentKey = (problemId: string, n: number, sha256: string, contentType: AttachmentContentType) => `feedback/${problemId}/${n}-${sha256.slice(0, 16)}.${extensionOf[contentType]}`;
+
+/**
+ * POST /feedback/problems/{problemId}/attachments (R19.2): the reporter declares one file (name, type, size,
+ * SHA-256) and gets a presigned write-once PUT of minutes on the documents bucket, whose SHA-256, length and
+ * If-None-Match are signed headers (S3 refuses other bytes).
+ *  1. the problem is readable (clearance rule on its result, else 404) and the actor reported it (else 403);
+ *  2. the problem is still open (rejected, dismissed or fixed → 409 PROBLEM_CLOSED);
+ *  3. the same SHA-256 declared again: the same attachment, a fresh PUT, nothing written (changed=false);
+ *  4. at most maxAttachments (409 TOO_MANY_ATTACHMENTS); a GeoJSON at most maxGeoJsonBytes (400 naming body.size);
+ *  5. listed on the problem with its size and checksum: conditional on the state and the attachments read, audited.
+ */
+export async function declareAttachment(
+  ports: { catalogue: FeedbackPorts['catalogue']; problems: ProblemStore; attachments: Pick<AttachmentFiles, 'presignPut'>; now: () => Date },
+  cmd: { actor: Principal; problemId: string; name: string; contentType: AttachmentContentType; size: number; sha256: string; requestId: string },
+): Promise<{ problem: QualityProblem; attachment: ProblemAttachment; upload: { url: string; headers: Record<string, string>; expiresAt: string }; changed: boolean }> {
+  const problem = await readProblem(ports, cmd.actor, cmd.problemId);
+  if (problem.reportedBy !== cmd.actor.userId) throw new ForbiddenError(`只有报告人可以为质量问题 ${problem.problemId} 添加附件`);
+  if (closedStates.includes(problem.state)) throw new ConflictError('PROBLEM_CLOSED', `质量问题 ${problem.problemId} 已办结（${problemStateLabels[problem.state]}），不能再添加附件`);
+  const sha256 = cmd.sha256.toLowerCase();
+  const present = problem.attachments ?? [];
+  const presign = (a: ProblemAttachment) => ports.attachments.presignPut(a.key, { sha256: a.sha256, size: a.size, contentType: a.contentType, expiresInSeconds: attachmentUrlSeconds });
+  const same = present.find((a) => a.sha256 === sha256);
+  if (same) return { problem, attachment: same, upload: await presign(same), changed: false };
+  if (present.length >= maxAttachments) throw new ConflictError('TOO_MANY_ATTACHMENTS', `每个质量问题最多 ${maxAttachments} 个附件，已有 ${present.length} 个`);
+  if (cmd.contentType === 'application/geo+json' && cmd.size > maxGeoJsonBytes) throw invalid('body.size', `GeoJSON 附件不超过 ${maxGeoJsonBytes / 1024 / 1024} MB`, 'TOO_LARGE');
+  const at = ports.now().toISOString();
+  const n = present.length + 1;
+  const attachment: ProblemAttachment = { n, name: cmd.name.trim(), contentType: cmd.contentType, size: cmd.size, sha256, key: attachmentKey(problem.problemId, n, sha256, cmd.contentType), declaredBy: cmd.actor.userId, declaredAt: at };
+  const next: QualityProblem = { ...problem, attachments: [...present, attachment] };
+  await ports.problems.update(
+    next,
+    problem.state,
+    entryAudit(cmd.actor, next, 'feedback.problem.attachment', cmd.requestId, { n, name: attachment.name, contentType: attachment.contentType, size: attachment.size, sha256, key: attachment.key, requirement: 'R19.2' }),
+    present.length,
+  );
+  return { problem: next, attachment, upload: await presign(attachment), changed: true };
+}
+
+/**
+ * GET /feedback/problems/{problemId}/attachments/{n} (R19.2): 302 to a presigned GET of minutes on the documents
+ * bucket — the bytes never pass through a function. Readable by the reporter, the result's custodian organisation
+ * and its organiser organisation (others 403; the result above the reader's clearance 404); every link issued is
+ * audited (`feedback.problem.attachment.read`) before it is returned.
+ */
+export async function attachmentLink(
+  ports: { catalogue: FeedbackPorts['catalogue']; problems: Pick<ProblemStore, 'get'>; attachments: Pick<AttachmentFiles, 'presignGet'>; trail: AuditTrail },
+  cmd: { actor: Principal; problemId: string; n: number; requestId: string },
+): Promise<{ url: string; attachment: ProblemAttachment }> {
+  const problem = await readProblem(ports, cmd.actor, cmd.problemId);
+  const allowed = problem.reportedBy === cmd.actor.userId || cmd.actor.orgCode === problem.custodianOrg || cmd.actor.orgCode === problem.organiserOrg;
+  if (!allowed) throw new ForbiddenError(`质量问题 ${problem.problemId} 的附件只有报告人、保管单位（${problem.custodianOrg}）和组织单位（${problem.organiserOrg}）可以查看`);
+  const attachment = (problem.attachments ?? []).find((a) => a.n === cmd.n);
+  if (!attachment) throw new NotFoundError(`质量问题 ${problem.problemId} 没有第 ${cmd.n} 个附件`);
+  await ports.trail.append(entryAudit(cmd.actor, problem, 'feedback.problem.attachment.read', cmd.requestId, { n: attachment.n, sha256: attachment.sha256, key: attachment.key, requirement: 'R19.2' }));
+  return { url: await ports.attachments.presignGet(attachment.key, { expiresInSeconds: attachmentUrlSeconds, fileName: attachment.name }), attachment };
 }

@@ -118,6 +118,8 @@ export const catalogueEntrySchema = z.object({
   createdBy: z.string(),
   updatedAt: z.string(),
   updatedBy: z.string(),
+  /** R19.3: confirmed 重大 problems still open on the result (escalated, ordered to correct, correction under verification); moved with each problem. */
+  openQualityProblems: z.optional(z.number().check(z.int())),
 });
 export type CatalogueEntry = z.infer<typeof catalogueEntrySchema>;
 

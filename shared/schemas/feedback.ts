@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { classificationSchema } from '#shared/reference/classifications.ts';
-import { problemStates, severities } from '#shared/feedback/problems.ts';
+import { attachmentContentTypes, maxAttachmentBytes, problemStates, severities } from '#shared/feedback/problems.ts';
 import { described } from './described.ts';
 import { bboxSchema } from './submission.ts';
 
@@ -40,6 +40,25 @@ export const verifyProblemBodySchema = z.object({
   finding: described(z.optional(findingSchema), '责任认定（责令改正时必填）'),
 });
 
+/** POST /feedback/problems/{problemId}/attachments (R19.2): one file declared before its presigned PUT. */
+export const attachmentBodySchema = z.object({
+  name: described(z.string({ error: '请填写附件文件名' }).check(z.trim()).check(z.minLength(1, '请填写附件文件名')).check(z.maxLength(200, '文件名不超过 200 字')).check(z.regex(/^[^/\\\u0000-\u001f]+$/, '文件名不能含路径分隔符或控制字符')), '附件文件名（照片、截图或 GeoJSON）'),
+  contentType: described(z.enum(attachmentContentTypes, { error: '附件应为 JPEG、PNG 照片或截图，或 GeoJSON（application/geo+json）' }), '附件类型'),
+  size: described(z.number({ error: '请填写附件字节数' }).check(z.int('字节数应为整数')).check(z.gte(1, '附件不能为空')).check(z.lte(maxAttachmentBytes, `附件不超过 ${maxAttachmentBytes / 1024 / 1024} MB`)), '字节数'),
+  sha256: described(z.string({ error: '请填写附件的 SHA-256' }).check(z.regex(/^[0-9a-fA-F]{64}$/, 'SHA-256 应为 64 位十六进制')), '附件内容的 SHA-256（预签名 PUT 按此校验）'),
+});
+
+export const attachmentViewSchema = z.object({
+  n: described(z.number(), '附件序号'),
+  name: z.string(),
+  contentType: z.enum(attachmentContentTypes),
+  size: z.number(),
+  sha256: z.string(),
+  key: z.string(),
+  declaredBy: z.string(),
+  declaredAt: z.string(),
+});
+
 export const problemViewSchema = z.object({
   problemId: z.string(),
   resultNumber: z.string(),
@@ -61,4 +80,5 @@ export const problemViewSchema = z.object({
   finding: z.optional(findingSchema),
   correction: described(z.optional(z.object({ submissionId: z.string(), n: z.number(), openedAt: z.string(), openedBy: z.string() })), '实施单位提交的更正版本（R19.3）'),
   fixed: described(z.optional(z.object({ n: z.number(), at: z.string(), notified: z.array(z.string()) })), '更正版本入库为现行版本的时间与已通知的共享成果使用人邮箱'),
+  attachments: described(z.optional(z.array(attachmentViewSchema)), '附件（大小与 SHA-256；报告人、保管单位和组织单位经 302 预签名地址查看）'),
 });

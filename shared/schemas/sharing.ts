@@ -271,5 +271,12 @@ export const derivedProductViewSchema = z.object({
   status: z.enum(['reviewing', 'publishable', 'refused']),
   statusLabel: z.string(),
   publishable: described(z.boolean(), '全部来源成果均已同意发布（R18.2）'),
+  publication: described(z.optional(z.object({ where: z.string(), publishedOn: z.string(), recordedBy: z.string(), recordedAt: z.string() })), '在本系统之外发布的位置与日期（R18.2）'),
   timeline: z.array(timelineEventSchema),
+});
+
+/** POST /sharing/derived-products/{productId}/publication (R18.2). */
+export const derivedPublicationBodySchema = z.object({
+  where: described(text('发布位置', 2, 500), '在本系统之外发布的位置：网站地址、出版物或图件名称'),
+  publishedOn: described(isoDateSchema, '发布日期'),
 });

@@ -15,7 +15,12 @@ export const decideHumanTaskBodySchema = z.object({
     files: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)).check(z.maxLength(1000))),
     scope: z.optional(z.string().check(z.trim()).check(z.minLength(2)).check(z.maxLength(1000))),
     useReportDue: z.optional(isoDateSchema),
-  })), '仅成果共享审核同意时：to 缩短期限至 · files 限定文件 · scope 限定使用范围 · useReportDue 利用情况报告应交日期（R19.1，默认为期限届满日）'),
+    finding: z.optional(z.object({
+      who: z.string({ error: '请填写责任方' }).check(z.trim()).check(z.maxLength(200, '责任方不超过 200 字')),
+      what: z.string({ error: '请填写责任事项' }).check(z.trim()).check(z.maxLength(4000, '责任事项不超过 4000 字')),
+      conclusion: z.string({ error: '请填写认定结论' }).check(z.trim()).check(z.maxLength(4000, '认定结论不超过 4000 字')),
+    })),
+  })), '仅成果共享审核同意时：to 缩短期限至 · files 限定文件 · scope 限定使用范围 · useReportDue 利用情况报告应交日期（R19.1，默认为期限届满日）；重大质量问题核实属实时：finding 责任认定（who 责任方 · what 问题 · conclusion 结论，R19.3）'),
 });
 export type DecideHumanTaskBody = z.infer<typeof decideHumanTaskBodySchema>;
 
@@ -171,6 +176,13 @@ export const humanTaskViewSchema = z.object({
         items: z.array(z.object({ resultNumber: z.string(), name: z.string(), classificationLabel: z.string(), content: z.string() })),
       }),
       history: z.object({ approved: z.number(), rejected: z.number(), grants: z.array(z.string()) }),
+    }),
+    z.object({
+      kind: z.literal('problemVerification'),
+      problem: z.object({
+        problemId: z.string(), resultNumber: z.string(), file: z.string(), description: z.string(), severity: z.string(), stateLabel: z.string(),
+        attachments: z.array(z.object({ n: z.number(), name: z.string(), size: z.number(), sha256: z.string() })),
+      }),
     }),
     z.object({
       kind: z.literal('derivedProductReview'),

@@ -62,6 +62,8 @@ export interface DerivedProduct {
   readonly status: DerivedStatus;
   readonly timeline: readonly TimelineEvent[];
   readonly version: number;
+  /** Where the requester published it outside this system (R18.2: recorded once it is publishable). */
+  readonly publication?: { readonly where: string; readonly publishedOn: string; readonly recordedBy: string; readonly recordedAt: string };
 }
 
 /** DERIVED#<id> on the registry (adapters/dynamo-derived.ts): created once, then conditional on `version`; each write with its audit record. */
@@ -216,6 +218,38 @@ export async function recordDerivedReview(
   return next;
 }
 
+/**
+ * POST /sharing/derived-products/{productId}/publication (R18.2): the registrant's organisation records where a
+ * publishable product was published outside this system (a website, a report, a map series; the date).
+ *  1. the product is its organisation's (else 404, as a read);
+ *  2. every source approved (publishable), else 409 DERIVED_NOT_PUBLISHABLE;
+ *  3. recorded once: the same place and date again → changed=false; another one after it → 409 PUBLICATION_RECORDED;
+ *  4. conditional on the version read, audited `sharing.derived.publish`, on the product's timeline with its sources.
+ * Releasing it through this system's publication workflow is not built (docs/compliance.md R18.2).
+ */
+export async function recordDerivedPublication(
+  ports: { derived: DerivedProductStore; now: () => Date },
+  cmd: { actor: Principal; productId: string; where: string; publishedOn: string; requestId: string },
+): Promise<{ product: DerivedProduct; changed: boolean }> {
+  const p = await ports.derived.get(cmd.productId);
+  if (!p || p.requesterOrg !== cmd.actor.orgCode) throw new NotFoundError(`衍生产品 ${cmd.productId} 不存在`);
+  const where = cmd.where.trim();
+  if (p.status !== 'publishable') throw new ConflictError('DERIVED_NOT_PUBLISHABLE', `衍生产品“${p.name}”${p.status === 'refused' ? '有来源成果的组织单位不予发布，不得发布' : '的保密审查尚未全部同意，暂不能发布'}`);
+  if (p.publication) {
+    if (p.publication.where === where && p.publication.publishedOn === cmd.publishedOn) return { product: p, changed: false };
+    throw new ConflictError('PUBLICATION_RECORDED', `衍生产品“${p.name}”已登记发布于 ${p.publication.where}（${p.publication.publishedOn}）`);
+  }
+  const at = ports.now().toISOString();
+  const next: DerivedProduct = {
+    ...p,
+    publication: { where, publishedOn: cmd.publishedOn, recordedBy: cmd.actor.userId, recordedAt: at },
+    timeline: [...p.timeline, ev(at, 'published', cmd.actor.userId, `已于 ${cmd.publishedOn} 在 ${where} 发布，注明来源成果 ${p.sources.map((x) => x.resultNumber).join('、')}`)],
+    version: p.version + 1,
+  };
+  await ports.derived.update(next, p.version, auditOf(cmd.actor.userId, cmd.actor.orgCode, 'sharing.derived.publish', p.productId, cmd.requestId, { where, publishedOn: cmd.publishedOn, sources: p.sources.map((x) => x.resultNumber) }));
+  return { product: next, changed: true };
+}
+
 /** Who may read a product: its organisation and the organisers of its sources. Others: 404. */
 export async function getDerivedProduct(ports: { derived: Pick<DerivedProductStore, 'get'> }, cmd: { actor: Principal; productId: string }) {
   const p = await ports.derived.get(cmd.productId);
@@ -265,6 +299,7 @@ export function derivedView(p: DerivedProduct) {
     status: p.status,
     statusLabel: derivedStatusLabels[p.status],
     publishable: p.status === 'publishable',
+    ...(p.publication ? { publication: { ...p.publication } } : {}),
     timeline: p.timeline.map((e) => ({ ...e, atLabel: chinaDateTime(e.at) })),
   };
 }

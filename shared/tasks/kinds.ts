@@ -10,6 +10,7 @@ import type { PublicationRequestStore } from '#shared/publication/request-store.
 import type { ProtectedRecord } from '#shared/security/access.ts';
 import type { SharingStore } from '#shared/sharing/model.ts';
 import type { DerivedProductStore } from '#shared/sharing/derived.ts';
+import type { ProblemStore } from '#shared/feedback/problems.ts';
 
 /** Conditions an approval may carry (only kinds with `acceptsConditions`): passed on to the workflow with the decision. */
 export interface HumanTaskConditions {
@@ -18,6 +19,8 @@ export interface HumanTaskConditions {
   readonly scope?: string | undefined;
   /** R19.1: the date the use report is due (default: the end of the period). */
   readonly useReportDue?: string | undefined;
+  /** R19.3: the organiser's responsibility finding with 属实 (problemVerification). */
+  readonly finding?: { readonly who: string; readonly what: string; readonly conclusion: string } | undefined;
 }
 
 /** What happened to a task, for the history its subject keeps (a submission's timeline). */
@@ -94,6 +97,8 @@ export interface HumanTaskKindPorts extends OutcomePorts {
   readonly publications: Pick<PublicationRequestStore, 'get'>;
   /** Derived products (R18.2: the organiser's confidentiality review reads the product). */
   readonly derived: Pick<DerivedProductStore, 'get'>;
+  /** Quality problems (R19.3: the organiser's verification reads the problem). */
+  readonly problems: Pick<ProblemStore, 'get'>;
 }
 
 /**

@@ -46,6 +46,7 @@ export const taskDecisionWords: Readonly<Record<string, { approve: string; ret: 
   publicationApproval: { approve: '同意发布', ret: '不予发布', shows: '发布版本、适用的审批规则和另一审批单位的决定' },
   publicationWithdrawal: { approve: '同意撤回', ret: '不予撤回', shows: '已发布的发布版本、撤回原因、申请人和另一审批单位的决定' },
   derivedProductReview: { approve: '同意发布', ret: '不予发布', shows: '衍生产品的说明、加工处理情况和来源成果' },
+  problemVerification: { approve: '属实', ret: '不属实', shows: '质量问题的说明、位置、附件和保管单位的确认意见' },
 };
 const defaultDecisionWords = { approve: '通过', ret: '退回', shows: '任务详情' };
 

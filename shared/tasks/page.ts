@@ -45,6 +45,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     publicationReview: { approve: '审查通过', ret: '退回修改', after: '已记录保密审查结论；通过后送审批单位审批，退回时申请人将收到邮件。', hint: '审查意见（退回修改时必填，至少 5 个字，将反馈给申请人）' },
     publicationApproval: { approve: '同意发布', ret: '不予发布', after: '已记录审批决定；不予发布时申请人将收到邮件。', hint: '审批意见（不予发布时必填，至少 5 个字，将通知申请人）' },
     publicationWithdrawal: { approve: '同意撤回', ret: '不予撤回', after: '已记录撤回审批决定；同意后文件不再提供下载，不予撤回时申请人将收到邮件。', hint: '审批意见（不予撤回时必填，至少 5 个字，将通知申请人）' },
+    problemVerification: { approve: '属实', ret: '不属实', after: '已记录核实结论；属实时系统将以邮件责令实施单位改正，不属实时不予责令改正。', hint: '核实意见（不属实时必填，至少 5 个字）' },
   };
   /** The button's words for a decision, for this kind of task. */
   function decisionWords(w, decision) { return decision === 'approve' ? w.approve : w.ret; }
@@ -123,6 +124,11 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['衍生产品']), el('table', {}, [
         row('产品编号', pr.productId), row('名称', pr.name), row('登记单位', text(pr.requesterName) + '（' + text(pr.requesterOrg) + '）'), row('登记时间', pr.registeredAtLabel), row('说明', pr.description), row('加工处理', pr.processing), row('共享授权', pr.grantId),
       ]), el('h3', {}, ['来源成果（本单位组织）']), el('table', {}, (s.sources || []).map(function (x) { return row(x.resultNumber, x.classificationLabel); }))]));
+    } else if (t.kind === 'problemVerification') {
+      var qp = s.problem || {};
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['质量问题']), el('table', {}, [
+        row('问题编号', qp.problemId), row('成果', qp.resultNumber), row('文件或图层', qp.file), row('问题说明', qp.description), row('严重程度', qp.severity), row('当前状态', qp.stateLabel),
+      ])].concat((qp.attachments || []).length ? [el('h3', {}, ['附件']), el('ul', {}, qp.attachments.map(function (a) { return el('li', {}, [text(a.name) + '（' + a.size + ' 字节，SHA-256 ' + text(a.sha256).slice(0, 16) + '…；在控制台“质量问题处理”中查看）']); }))] : [])));
     } else if (t.kind === 'publicationReview' || t.kind === 'publicationApproval') {
       var rl = s.release || {}, ru = s.rule || {};
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['发布版本']), el('table', {}, [
@@ -224,12 +230,22 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       var condScope = el('input', { type: 'text', maxlength: '1000', 'aria-label': '同意时限定的使用范围', placeholder: '限定使用范围（可不填）' }, []);
       var condReport = el('input', { type: 'date', 'aria-label': '利用情况报告应交日期（默认为期限届满日）' }, []);
       var sharingConditions = t.kind === 'sharingReview' ? el('p', {}, ['附加条件（可不填）：期限截止 ', condTo, '　', condScope, '　利用情况报告应交日期 ', condReport]) : el('span', {}, []);
+      // R19.3: 属实 records the responsibility finding (who, what, conclusion).
+      var findWho = el('input', { type: 'text', maxlength: '200', 'aria-label': '责任方', placeholder: '责任方（单位或人员）' }, []);
+      var findWhat = el('input', { type: 'text', maxlength: '4000', 'aria-label': '责任事项', placeholder: '问题（责任事项）' }, []);
+      var findConclusion = el('input', { type: 'text', maxlength: '4000', 'aria-label': '认定结论', placeholder: '认定结论' }, []);
+      if (t.kind === 'problemVerification') sharingConditions = el('p', {}, ['责任认定（属实时必填）：', findWho, '　', findWhat, '　', findConclusion]);
       var approve = el('button', { type: 'button' }, [w.approve]);
       var ret = el('button', { type: 'button', class: 'return' }, [w.ret]);
       var out = el('div', {}, []);
       function decide(decision) {
         // A decision is final (one per task): ask once more before the POST.
         // A return needs its reasons (the server says so too): ask for them before the final question, not after.
+        if (t.kind === 'problemVerification' && decision === 'approve' && (findWho.value.trim().length < 2 || findWhat.value.trim().length < 2 || findConclusion.value.trim().length < 2)) {
+          show(out, [el('p', { class: 'msg bad' }, ['核实属实时请填写责任认定：责任方、问题、结论（各至少 2 个字）。'])]);
+          findWho.focus();
+          return;
+        }
         if (decision === 'return' && reasons.value.trim().length < 5) {
           show(out, [el('p', { class: 'msg bad' }, [w.ret + '时请填写理由（至少 5 个字）。'])]);
           reasons.focus();
@@ -244,6 +260,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
           if (condTo.value) payload.conditions.to = condTo.value;
           if (condScope.value.trim()) payload.conditions.scope = condScope.value.trim();
         }
+        if (t.kind === 'problemVerification' && decision === 'approve') payload.conditions = { finding: { who: findWho.value.trim(), what: findWhat.value.trim(), conclusion: findConclusion.value.trim() } };
         call('POST', api + '/decision', payload).then(function (res) {
           if (res.status === 200) {
             render(res.data);

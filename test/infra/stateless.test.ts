@@ -510,7 +510,8 @@ describe('human tasks: task tokens are sealed with a KMS key of their own (archi
   it('gives exactly the manifest functions that seal tokens the key id and Encrypt/Decrypt on that one key', () => {
     const sealers = manifest.functions.filter((f) => f.sealsTaskTokens).map((f) => f.name);
     // PingWait seals its task token too (issue 8 §6): never in plain text in the registry.
-    expect(sealers.sort()).toEqual(['CreateHumanTask', 'DecideHumanTask', 'PingWait']);
+    // VerifyQualityProblem (issue 17, R19.3): the console's verification decides the open verification task.
+    expect(sealers.sort()).toEqual(['CreateHumanTask', 'DecideHumanTask', 'PingWait', 'VerifyQualityProblem']);
     for (const fn of manifest.functions) {
       const env = envOf(fn.name);
       const kmsStatements = statementsOf(fn.name).filter((st) => actionsOf([st]).includes('kms:Encrypt') && !st['Condition']);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { localEnvironment } from '#infra/local/cloud.ts';
 import { localPorts } from '#infra/local/ports.ts';
@@ -25,14 +26,23 @@ describe('R19.2 R19.3 quality feedback on the local cloud: report → custodian 
     file = [...(await fixtureFiles('valid')).keys()][0]!;
   }, 180_000);
 
-  it('a 重大 problem on a file of the custody copy runs the chain, each step audited; an unknown file is 400 naming body.file', async () => {
+  it('R19.2 a requester without a grant is refused (403 NO_GRANT); the custodian’s 重大 problem on a file of the custody copy runs the chain, each step audited; an unknown file is 400 naming body.file', async () => {
     const mark = await auditHeadSeq();
     const since = new Date();
     const body = { resultNumber, file, location: { featureIds: ['F-1'] }, description: '要素 F-1 的属性与实地不符', severity: '重大' };
 
-    const unknown = await api('POST', '/feedback/problems', { token: await tokenOf('huang.wei'), body: { ...body, file: 'nope/missing.shp' } });
-    const reported = await api('POST', '/feedback/problems', { token: await tokenOf('huang.wei'), body });
+    const noGrant = await api('POST', '/feedback/problems', { token: await tokenOf('huang.wei'), body });
+    const unknown = await api('POST', '/feedback/problems', { token: await tokenOf('zhang.wei'), body: { ...body, file: 'nope/missing.shp' } });
+    const reported = await api('POST', '/feedback/problems', { token: await tokenOf('zhang.wei'), body });
     const id = String(reported.body.problem?.problemId);
+    // R19.2 the attachment: declared, PUT to the presigned URL (write-once), read by the organiser through a 302.
+    const photo = Buffer.from(`\x89PNG\r\n\x1a\n 现场核查照片 ${id}`);
+    const declared = await api('POST', `/feedback/problems/${id}/attachments`, { token: await tokenOf('zhang.wei'), body: { name: '现场照片.png', contentType: 'image/png', size: photo.byteLength, sha256: createHash('sha256').update(photo).digest('hex') } });
+    const put = await fetch(declared.body.upload.url, { method: 'PUT', headers: declared.body.upload.headers, body: photo });
+    const putAgain = await fetch(declared.body.upload.url, { method: 'PUT', headers: declared.body.upload.headers, body: photo });
+    const redirect = await fetch(`${cloud.urls.api}/feedback/problems/${id}/attachments/1`, { headers: { authorization: `Bearer ${await tokenOf('chen.jing')}` }, redirect: 'manual' });
+    const fetched = Buffer.from(await (await fetch(String(redirect.headers.get('location')))).arrayBuffer());
+    const outsider = await fetch(`${cloud.urls.api}/feedback/problems/${id}/attachments/1`, { headers: { authorization: `Bearer ${await tokenOf('li.na')}` }, redirect: 'manual' });
     const confirmed = await api('POST', `/feedback/problems/${id}/decision`, { token: await tokenOf('zhang.wei'), body: { decision: 'confirm', reasons: '核查属实' } });
     const verified = await api('POST', `/feedback/problems/${id}/verification`, {
       token: await tokenOf('chen.jing'),
@@ -41,9 +51,17 @@ describe('R19.2 R19.3 quality feedback on the local cloud: report → custodian 
     const listed = await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('zhang.wei') });
     const order = await waitForEmail({ to: 'li.na@example.gov.cn', subject: `【责令改正】成果 ${resultNumber} 的重大质量问题（${id}）`, since, timeoutMs: 30_000 });
 
+    expect(noGrant.status).toBe(403);
+    expect(noGrant.body.error.code).toBe('NO_GRANT');
     expect(unknown.status).toBe(400);
     expect(JSON.stringify(unknown.body)).toContain('body.file');
     expect(reported.status).toBe(201);
+    expect(declared.status).toBe(201);
+    expect(put.status).toBe(200);
+    expect(putAgain.status).toBe(412);
+    expect(redirect.status).toBe(302);
+    expect(fetched.equals(photo)).toBe(true);
+    expect(outsider.status).toBe(403);
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.problem.state).toBe('escalated');
     expect(verified.status).toBe(200);
@@ -52,8 +70,9 @@ describe('R19.2 R19.3 quality feedback on the local cloud: report → custodian 
     expect(JSON.stringify(order)).toContain('限期改正并重新汇交');
     expect(listed.status).toBe(200);
     expect(listed.body.qualityStatus).toBe('质量问题处理中');
+    expect(listed.body.problems.find((p: { problemId: string }) => p.problemId === id).attachments).toEqual([declared.body.attachment]);
     const actions = (await auditRecordsSince(mark)).map((r) => r['action']).filter((a) => String(a).startsWith('feedback.'));
-    expect(actions.sort()).toEqual(['feedback.problem.confirm', 'feedback.problem.order-correction', 'feedback.problem.report']);
+    expect(actions.sort()).toEqual(['feedback.problem.attachment', 'feedback.problem.attachment.read', 'feedback.problem.confirm', 'feedback.problem.order-correction', 'feedback.problem.report']);
   }, 120_000);
 });
 
@@ -92,7 +111,7 @@ async function reviewed(submissionId: string, name: string, n: number, since: Da
 
 const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
-describe('R19.3 the escalation chain end to end on the local cloud: report → confirm → verify → correction v2 verified → custody and catalogue updated → grant holders emailed', () => {
+describe('R19.3 the escalation chain end to end on the local cloud: report → confirm → verify via the emailed task → correction v2 verified → custody and catalogue updated → grant holders emailed', () => {
   it('a 公开 result in custody with a grant to 罗欣: her 重大 problem ends with v2 as the entry’s current version (v1 kept), 质量问题处理中 shown then cleared, 罗欣 emailed', async () => {
     // prepare: v1 verified and transferred through the Transfer machine; 罗欣 (广东省水利厅) granted the result
     const { submissionId, name, since } = await submit('valid', { classification: 'public' });
@@ -118,11 +137,23 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     });
     const problemId = String(reported.body.problem?.problemId);
     const confirmed = await api('POST', `/feedback/problems/${problemId}/decision`, { token: await tokenOf('zhang.wei'), body: { decision: 'confirm', reasons: '核查属实' } });
-    const ordered = await api('POST', `/feedback/problems/${problemId}/verification`, {
-      token: await tokenOf('chen.jing'),
-      body: { upheld: true, note: '经核实属实', finding: { who: '广东省地质测绘院（440000-IMP）', what: '河道图斑地类错误', conclusion: '责令改正，提交更正版本' } },
-    });
+    // R19.3 the organiser verifies through the emailed task (属实 with the finding); without the finding → 400 naming it.
+    const verifyMail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `重大质量问题核实：成果 ${resultNumber}（${problemId}）`, since: appliedAt, timeoutMs: 60_000 });
+    const verifyTask = taskIdIn(verifyMail);
+    await eventually(async () => ((await api('GET', `/human-tasks/${verifyTask}`, { token: await tokenOf('chen.jing') })).body?.status === 'open' ? true : undefined), 'verification task open');
+    const taskPage = await api('GET', `/human-tasks/${verifyTask}`, { token: await tokenOf('chen.jing') });
+    const noFinding = await api('POST', `/human-tasks/${verifyTask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '经核实属实' } });
+    const finding = { who: '广东省地质测绘院（440000-IMP）', what: '河道图斑地类错误', conclusion: '责令改正，提交更正版本' };
+    const decidedTask = await api('POST', `/human-tasks/${verifyTask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '经核实属实', conditions: { finding } } });
+    const ordered = { body: { problem: await eventually(async () => {
+      const p = (await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('chen.jing') })).body.problems?.find((x: { problemId: string }) => x.problemId === problemId);
+      return p?.state === 'correcting' ? p : undefined;
+    }, 'the problem ordered to correct', 60_000) } };
     const whileOrdered = await api('GET', `/catalogue/${resultNumber}`, { token: await tokenOf('zhang.wei') });
+    // R19.3 the public catalogue (the registry stream republishes it): the row and the STAC item say 质量问题处理中.
+    const publicRow = async () => ((await (await fetch(`${cloud.urls.api}/public/search-index.json`)).json()) as { entries: Array<{ n: string; href: string; quality?: string }> }).entries.find((e) => e.n === resultNumber);
+    const shownOpen = await eventually(async () => ((await publicRow())?.quality ? await publicRow() : undefined), '质量问题处理中 on the public page', 60_000);
+    const stacOpen = (await (await fetch(`${cloud.urls.api}/public/${shownOpen!.href}`)).json()) as { properties: Record<string, unknown> };
     // act: the correction, v2, through the normal upload and verification path
     const v2since = new Date();
     const opened = await api('POST', `/submissions/${submissionId}/versions`, { token: await tokenOf('li.na'), body: { files: await fixtureManifest('valid') } });
@@ -134,12 +165,18 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     await timelineHas(submissionId, 'correctionRecorded', 2);
     const afterEntry = await api('GET', `/catalogue/${resultNumber}`, { token: await tokenOf('zhang.wei') });
     const afterProblems = await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('luo.xin') });
+    const shownFixed = await eventually(async () => { const r = await publicRow(); return r && !r.quality ? r : undefined; }, 'the public page cleared', 60_000);
+    const stacFixed = (await (await fetch(`${cloud.urls.api}/public/${shownFixed.href}`)).json()) as { properties: Record<string, unknown> };
     const told = await waitForEmail({ to: 'luo.xin@example.gov.cn', subject: `【成果更正】成果 ${resultNumber} 已有更正版本（第 2 版）`, since: v2since, timeoutMs: 30_000 });
 
     // assess
     expect(reported.status).toBe(201);
     expect(confirmed.body.problem.state).toBe('escalated');
-    expect(ordered.body.problem.state).toBe('correcting');
+    expect(taskPage.body).toMatchObject({ kind: 'problemVerification', kindLabel: '重大质量问题核实', summary: { problem: { problemId, resultNumber } } });
+    expect(noFinding.status).toBe(400);
+    expect(JSON.stringify(noFinding.body)).toContain('body.conditions.finding');
+    expect(decidedTask.status).toBe(200);
+    expect(ordered.body.problem).toMatchObject({ state: 'correcting', finding, timeline: expect.arrayContaining([expect.objectContaining({ state: 'correcting', by: 'chen.jing' })]) });
     expect(whileOrdered.body.entry.qualityStatus).toBe('质量问题处理中');
     expect(opened.body.submission).toMatchObject({ status: 'uploading', currentVersion: 2 });
     expect(whileVerifying.body).toMatchObject({ qualityStatus: '质量问题处理中', problems: [{ problemId, state: 'correctionSubmitted', correction: { submissionId, n: 2 } }] });
@@ -147,6 +184,9 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     expect(afterEntry.status).toBe(200);
     expect(afterEntry.body.entry).toMatchObject({ packageVersion: 2, packageVersions: [{ n: 1 }, { n: 2, correctionOf: [problemId] }] });
     expect(afterEntry.body.entry.qualityStatus).toBeUndefined();
+    expect(shownOpen?.quality).toBe('质量问题处理中');
+    expect(stacOpen.properties['chengguo:quality_status']).toBe('质量问题处理中');
+    expect(stacFixed.properties['chengguo:quality_status']).toBeUndefined();
     expect(afterProblems.body.qualityStatus).toBeUndefined();
     expect(afterProblems.body.problems[0]).toMatchObject({ problemId, state: 'fixed', finding: { conclusion: '责令改正，提交更正版本' }, fixed: { n: 2, notified: ['luo.xin@example.gov.cn'] } });
     expect(told.text).toContain('原版本仍予保留');

@@ -92,7 +92,7 @@ describe('issue 9 ASL conventions (docs/architecture.md) over every state machin
   it('covers the eight machines, each a valid ASL document once its placeholders are resolved', () => {
     const resolved = manifestMachines(projectRoot);
 
-    expect(machines.map((m) => m.machine.name).sort()).toEqual(['Bulletin', 'CatalogueReport', 'DerivedProductReview', 'Destruction', 'IntegrityAudit', 'Ping', 'Publication', 'SharingReview', 'Transfer', 'Verification', 'Withdrawal']);
+    expect(machines.map((m) => m.machine.name).sort()).toEqual(['Bulletin', 'CatalogueReport', 'DerivedProductReview', 'Destruction', 'IntegrityAudit', 'Ping', 'ProblemVerification', 'Publication', 'SharingReview', 'Transfer', 'Verification', 'Withdrawal']);
     for (const { name, definition } of resolved) {
       const result = aslValidator(JSON.parse(definition), { checkArn: true, checkPaths: true });
       expect(result.isValid, `${name}: ${result.errorsText()}`).toBe(true);
@@ -167,8 +167,8 @@ describe('issue 9 ASL conventions (docs/architecture.md) over every state machin
       }
     }
     // + SharingReview (2) and Publication: the review, the single approval and the two joint branches, each with its escalated wait (8);
-    // + DerivedProductReview (2, issue 17 R18.2).
-    expect(waits).toBe(30);
+    // + DerivedProductReview (2, issue 17 R18.2); + ProblemVerification (2, issue 17 R19.3); + Withdrawal (issue 15).
+    expect(waits).toBe(32);
   });
 
   it('5. every failure path records what failed before it fails: no Catch reaches a Fail state; a Fail state follows only a recording Task', () => {

@@ -4,7 +4,7 @@ import { DynamoSupervisionStore } from '#adapters/dynamo-supervision.ts';
 import { ForbiddenError } from '#shared/errors.ts';
 import { completeCorrection, grantHolderEmails, resultGrants } from '#shared/feedback/correction.ts';
 import { correctionOrders } from '#shared/feedback/orders.ts';
-import { decideProblem, entryWithQualityStatus, reportProblem, verifyProblem } from '#shared/feedback/problems.ts';
+import { decideProblem, entryWithQualityStatus, heldGrants, reportProblem, verifyProblem } from '#shared/feedback/problems.ts';
 import type { SharingApplication, SharingGrant } from '#shared/sharing/model.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { markVerified } from '#shared/submission/outcomes.ts';
@@ -12,52 +12,15 @@ import { createNextVersion, getSubmission } from '#shared/submission/submissions
 import { completeVersion } from '#shared/submission/uploads.ts';
 import { assignNumber, copyIntoCustody, recordReceipt, startTransfer, transferExecutionName } from '#shared/transfer/transfer.ts';
 import { verifiedSubmission } from './catalogue-fakes.ts';
+import { buildPublicCatalogue } from '#shared/catalogue/public/build.ts';
+import { DynamoCatalogueEntryReader } from '#adapters/dynamo-catalogue.ts';
 import { FakeSharingStore } from './sharing-fakes.ts';
+import { grantOn } from './feedback-fakes.ts';
 import { InMemoryRegistryAccess, standardFiles } from './submission-fakes.ts';
 import { stageUploads, transferWorld, type TransferWorld } from './transfer-fakes.ts';
 
 const finding = { who: '实施单位 440000-IMP（广东省地质测绘院）', what: '图斑 DLTB-0012 属性填写错误', conclusion: '限期改正，作为更正版本重新汇交' };
 
-/** A grant on the result (sharing's record as the review leaves it): the application addressed to the organiser, its review's grant. */
-function grantOn(sharing: FakeSharingStore, resultNumber: string, id: string, over: Partial<SharingGrant> & { requesterOrg: string; users: string[] }): void {
-  const app: SharingApplication = {
-    applicationId: `APP-${id}`,
-    requesterOrg: over.requesterOrg,
-    requestedBy: over.users[0] ?? 'nobody',
-    requestedAt: '2026-09-01T02:00:00.000Z',
-    items: [{ resultNumber, organiserOrg: '440000-NR', custodianOrg: '440000-CUS', classification: 'internal' }],
-    purpose: '防汛规划',
-    scope: '本单位内部使用',
-    period: { from: '2026-09-01', to: '2099-12-31' },
-    contact: { name: '联系人', phone: '020-00000000' },
-    channel: 'online',
-    users: over.users,
-    reviews: [{ organiserOrg: '440000-NR', resultNumbers: [resultNumber], status: 'approved', grantId: `G-${id}` }],
-    status: 'decided',
-    timeline: [],
-    version: 2,
-  };
-  const grant: SharingGrant = {
-    grantId: `G-${id}`,
-    applicationId: app.applicationId,
-    organiserOrg: '440000-NR',
-    custodianOrgs: ['440000-CUS'],
-    resultNumbers: [resultNumber],
-    classification: 'internal',
-    files: [],
-    from: '2026-09-01',
-    to: '2099-12-31',
-    purpose: '防汛规划',
-    scope: '本单位内部使用',
-    status: 'active',
-    createdAt: '2026-09-02T02:00:00.000Z',
-    approval: { taskId: 't', decision: 'approve', reasons: '', decidedBy: 'chen.jing', decidedAt: '2026-09-02T02:00:00.000Z' },
-    version: 1,
-    ...over,
-  };
-  sharing.apps.set(app.applicationId, app);
-  sharing.grants.set(grant.grantId, grant);
-}
 
 /** A verified result transferred into custody (v1 received), with a 重大 problem reported, confirmed and verified: the implementer is ordered to correct. */
 async function orderedToCorrect() {
@@ -70,10 +33,14 @@ async function orderedToCorrect() {
   await recordReceipt(t.ports, { submissionId: id, n: 1, resultNumber: assigned.resultNumber, receipt: { decidedBy: 'zhang.wei', decidedAt: '2026-09-22T02:00:00.000Z' }, requestId: 'r1' });
   const problems = new DynamoProblemStore(new InMemoryRegistryAccess(t.world.tables));
   let k = 0;
+  // R19.2: huang.wei's organisation holds a grant on the result (its own sharing record, apart from the grants the tests set up).
+  const reporterGrants = new FakeSharingStore();
+  grantOn(reporterGrants, assigned.resultNumber, 'held', { requesterOrg: '440100-NR', users: ['huang.wei'] });
   const fb = {
     catalogue: t.cat.store,
     problems,
     files: { list: async () => standardFiles.map((f) => f.path) },
+    grants: heldGrants(reporterGrants),
     calendar: t.world.ports.calendar,
     now: () => t.world.now,
     newId: () => `0000000${(k += 1)}`.slice(-8),
@@ -95,7 +62,7 @@ async function orderedToCorrect() {
   const sharing = new FakeSharingStore();
   const corrections = correctionOrders({ store: t.world.store, problems });
   const submissionPorts = { ...t.world.ports, corrections };
-  return { t, id, resultNumber: assigned.resultNumber, problemId: reported.problemId, problems, sharing, corrections, submissionPorts };
+  return { t, id, fb, resultNumber: assigned.resultNumber, problemId: reported.problemId, problems, sharing, corrections, submissionPorts };
 }
 
 /** The corrected version uploaded, sealed and verified through the normal path. */
@@ -294,6 +261,64 @@ describe('R19.3 the catalogue entry shows 质量问题处理中 while a confirme
     expect(underVerification.qualityStatus).toBe('质量问题处理中');
     expect(fixed.qualityStatus).toBeUndefined();
     expect(fixed).toMatchObject({ packageVersion: 2 });
+  });
+});
+
+describe('R19.3 the public catalogue page and STAC item show 质量问题处理中 while a major problem is open (the entry’s count, moved in the problem’s own transaction; the stream republishes)', () => {
+  it('escalated → openQualityProblems 1 on the entry: the STAC item and the page’s row say 质量问题处理中; fixed → 0 and both cleared', async () => {
+    // prepare
+    const w = await orderedToCorrect();
+    // The public build of the stored entry as the stream hands it over (published as 公开 here: the rule on classification is the build's own).
+    // The entry as the registry holds it (the counting catalogue fake mirrors only the writes made through it).
+    const entries = new DynamoCatalogueEntryReader(new InMemoryRegistryAccess(w.t.world.tables));
+    const built = async () => {
+      const entry = await entries.getEntry(w.resultNumber);
+      const files = buildPublicCatalogue([{ ...entry!, classification: 'public', custodian: '440000-CUS' }], { generatedAt: new Date('2026-10-01T00:00:00Z') });
+      const item = [...files.entries()].find(([k]) => k.endsWith(`${w.resultNumber}.json`))?.[1];
+      return { entry, item: JSON.parse(item?.body ?? '{}'), page: files.get('index.html')?.body ?? '', index: JSON.parse(files.get('search-index.json')?.body ?? '{}') };
+    };
+
+    // act
+    const open = await built();
+    await createNextVersion({ actor: await w.t.world.user('li.na'), submissionId: w.id, files: standardFiles, requestId: 'v2' }, w.submissionPorts);
+    const underVerification = await built();
+    await verifyVersion(w.t, w.id, 2);
+    await completeCorrection(correctionPorts(w), { submissionId: w.id, n: 2, resultNumber: w.resultNumber, requestId: 'fix' });
+    const fixed = await built();
+
+    // assess
+    expect(open.entry?.openQualityProblems).toBe(1);
+    expect(open.item.properties['chengguo:quality_status']).toBe('质量问题处理中');
+    expect(open.index.entries[0].quality).toBe('质量问题处理中');
+    expect(open.page).toContain('（质量问题处理中）');
+    expect(underVerification.entry?.openQualityProblems).toBe(1);
+    // Record Correction re-puts the entry between (the counting catalogue fake re-puts its own mirror, without the counter; DynamoDB keeps
+    // the read value): either way the problem's −1 leaves no open problem, and the counter is read as open only above 0.
+    expect(fixed.entry?.openQualityProblems ?? 0).toBeLessThanOrEqual(0);
+    expect(fixed.item.properties['chengguo:quality_status']).toBeUndefined();
+    expect(fixed.index.entries[0].quality).toBeUndefined();
+    expect(fixed.page).not.toContain('质量问题处理中');
+  });
+
+  it('a dismissed problem clears it too; a 一般 one never sets it', async () => {
+    // prepare
+    const w = await orderedToCorrect();
+    const other = await reportProblem(w.fb, { actor: await w.t.world.user('zhang.wei'), resultNumber: w.resultNumber, file: standardFiles[0]!.path, location: { featureIds: ['X'] }, description: '要素 X 的名称错别字', severity: '一般', requestId: 'g1' });
+    await decideProblem(w.fb, { actor: await w.t.world.user('zhang.wei'), problemId: other.problemId, decision: 'confirm', reasons: '核查属实', requestId: 'g2' });
+    const entries = new DynamoCatalogueEntryReader(new InMemoryRegistryAccess(w.t.world.tables));
+    const afterMinor = (await entries.getEntry(w.resultNumber))?.openQualityProblems;
+    const major = await reportProblem(w.fb, { actor: await w.t.world.user('zhang.wei'), resultNumber: w.resultNumber, file: standardFiles[0]!.path, location: { featureIds: ['Y'] }, description: '要素 Y 的面积计算错误', severity: '重大', requestId: 'm1' });
+    await decideProblem(w.fb, { actor: await w.t.world.user('zhang.wei'), problemId: major.problemId, decision: 'confirm', reasons: '核查属实', requestId: 'm2' });
+    const twoOpen = (await entries.getEntry(w.resultNumber))?.openQualityProblems;
+
+    // act
+    await verifyProblem({ ...w.fb, identity: w.t.world.identity, mailer: w.t.mailer, appBaseUrl: 'https://chengguo.example.gov.cn' }, { actor: await w.t.world.user('chen.jing'), problemId: major.problemId, upheld: false, note: '经复核不属实', requestId: 'm3' });
+    const afterDismissal = (await entries.getEntry(w.resultNumber))?.openQualityProblems;
+
+    // assess
+    expect(afterMinor).toBe(1);
+    expect(twoOpen).toBe(2);
+    expect(afterDismissal).toBe(1);
   });
 });
 

@@ -7,7 +7,22 @@ import { handler as decideHandler } from '#functions/feedback/decide-problem.ts'
 import { handler as verifyHandler } from '#functions/feedback/verify-problem.ts';
 import { handler as orgListHandler } from '#functions/feedback/list-org-problems.ts';
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
-import { fileKnown, listOrgProblems, type ResultFiles } from '#shared/feedback/problems.ts';
+import { handler as declareHandler } from '#functions/feedback/declare-attachment.ts';
+import { handler as attachmentHandler } from '#functions/feedback/get-attachment.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { S3ProblemAttachments } from '#adapters/s3-feedback-attachments.ts';
+import { S3SharingDocuments } from '#adapters/s3-sharing-documents.ts';
+import { fileKnown, heldGrants, listOrgProblems, maxAttachments, type ResultFiles } from '#shared/feedback/problems.ts';
+import { grantOn, StartsAndSuccesses } from './feedback-fakes.ts';
+import { randomBytes } from 'node:crypto';
+import { DynamoHumanTaskStore } from '#adapters/dynamo-tasks.ts';
+import { AesGcmTokenVault } from '#adapters/token-vault.ts';
+import { problemVerificationKind, problemVerificationKindId, recordVerification, verificationDecisionSchema } from '#shared/feedback/verification-task.ts';
+import { createHumanTask, decideHumanTask } from '#shared/tasks/human-tasks.ts';
+import { newTaskId } from '#shared/tasks/ids.ts';
+import { registeredKinds } from '#shared/tasks/kinds.ts';
+import { InMemoryDocumentReader } from './tasks-fakes.ts';
+import { FakeSharingStore } from './sharing-fakes.ts';
 import { calendarFromStore } from '#shared/calendar/load.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { InMemoryRegistryAccess, call, portsFor, standardFiles, submissionWorld } from './submission-fakes.ts';
@@ -21,7 +36,7 @@ class PackageFiles implements ResultFiles {
 }
 
 /** One catalogued 内部 result of 广东 (custodian 440000-CUS, organiser 440000-NR, implementer 440000-IMP). */
-async function feedbackWorld() {
+async function feedbackWorld(opts: { granted?: boolean; grant?: Record<string, unknown> } = {}) {
   const w = await submissionWorld();
   const cat = catalogueWorld(w);
   const submissionId = await verifiedSubmission(w, { classification: 'internal', name: '质量反馈测试成果' });
@@ -29,14 +44,28 @@ async function feedbackWorld() {
   const problems = new DynamoProblemStore(new InMemoryRegistryAccess(w.tables));
   let n = 0;
   const mailer = new RecordingMailer();
+  // R19.2: huang.wei's organisation (440100-NR) holds a grant on the result, unless the test says otherwise.
+  const sharing = new FakeSharingStore();
+  if (opts.granted !== false) grantOn(sharing, entry.resultNumber, 'held', { requesterOrg: '440100-NR', users: ['huang.wei'], ...opts.grant });
+  // The real presigner (a local computation: no request is sent) on the documents bucket.
+  const s3 = new S3Client({ region: 'cn-north-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const workflow = new StartsAndSuccesses();
+  const humanTasks = new DynamoHumanTaskStore('registry', { client: new InMemoryDocumentReader(w.tables), auditStore: w.tables });
+  const vault = new AesGcmTokenVault(randomBytes(32));
   const ports = {
     mailer,
+    workflow,
+    humanTasks,
+    vault,
     appBaseUrl: 'https://chengguo.example.gov.cn',
     verifier: portsFor(w).verifier,
     identity: w.identity,
     catalogue: cat.store,
     problems,
     files: new PackageFiles(),
+    grants: heldGrants(sharing),
+    attachments: new S3ProblemAttachments(new S3SharingDocuments(s3, 'chengguo-documents', () => w.now)),
+    trail: w.identity.trail,
     calendar: () => calendarFromStore({ list: async () => [] }),
     now: () => w.now,
     newId: () => `0000000${(n += 1)}`.slice(-8),
@@ -48,6 +77,10 @@ async function feedbackWorld() {
     call(decideHandler.with(ports) as never, 'POST', `/feedback/problems/${problemId}/decision`, { user, body, pathParameters: { problemId } });
   const verify = (user: string, problemId: string, body: unknown) =>
     call(verifyHandler.with(ports) as never, 'POST', `/feedback/problems/${problemId}/verification`, { user, body, pathParameters: { problemId } });
+  const declare = (user: string, problemId: string, body: unknown) =>
+    call(declareHandler.with(ports) as never, 'POST', `/feedback/problems/${problemId}/attachments`, { user, body, pathParameters: { problemId } });
+  const attachment = (user: string, problemId: string, n: number | string) =>
+    call(attachmentHandler.with(ports) as never, 'GET', `/feedback/problems/${problemId}/attachments/${n}`, { user, pathParameters: { problemId, n: String(n) } });
   const counters = async (org: string) => {
     const rows = await new DynamoSupervisionStore(new InMemoryRegistryAccess(w.tables)).read(org, '2026-01', '2026-12');
     const sum: Record<string, number> = {};
@@ -56,7 +89,14 @@ async function feedbackWorld() {
   };
   const clocks = () => new DynamoSupervisionStore(new InMemoryRegistryAccess(w.tables));
   const orgList = (user: string, query: Record<string, string> = {}) => call(orgListHandler.with(ports) as never, 'GET', '/feedback/problems', { user, query });
-  return { w, mailer, number: entry.resultNumber, report, list, decide, verify, counters, clocks, orgList, ports };
+  // The human-task facility with the verification kind alone (R19.3), on the same tables.
+  const kind = problemVerificationKind({ problems, identity: w.identity });
+  const taskPorts = { tasks: humanTasks, vault, identity: w.identity, mailer, workflow, calendar: ports.calendar, now: ports.now, newId: newTaskId, appBaseUrl: ports.appBaseUrl, kinds: registeredKinds([kind]) };
+  const openTask = async (problemId: string) =>
+    (await createHumanTask(taskPorts, { taskToken: `AQCE-token-${problemId}`, kind: problemVerificationKindId, subject: { problemId }, timeoutSeconds: 1_814_400, escalationLevel: 0, execution: `arn:x:verify-${problemId}`, requestId: 'c', fn: 'CreateHumanTask' })).task;
+  const record = (problemId: string, approval: unknown) =>
+    recordVerification({ problems, identity: w.identity, mailer, now: ports.now, appBaseUrl: ports.appBaseUrl }, { problemId, approval: verificationDecisionSchema.parse(approval), requestId: 'rv' });
+  return { w, mailer, workflow, humanTasks, taskPorts, openTask, record, number: entry.resultNumber, report, list, decide, verify, declare, attachment, counters, clocks, orgList, ports };
 }
 
 const problemOn = (resultNumber: string, over: Record<string, unknown> = {}) => ({
@@ -285,5 +325,229 @@ describe('R19.2 R19.3 issue 13 a custodian\'s quality problems across results, a
     expect(badCursor.status).toBe(400);
     expect(JSON.stringify(badCursor.body)).toContain('cursor');
     expect(publicOnly.problems).toEqual([]);
+  }, 60_000);
+});
+
+const png = (i: number) => ({ name: `现场照片-${i}.png`, contentType: 'image/png', size: 204_800 + i, sha256: String(i % 10).repeat(64) });
+
+describe('R19.2 the grant check: a requester reports only on a result its organisation holds (or held) a grant for; a custodian on its own results', () => {
+  it('huang.wei without a grant on the result: 403 NO_GRANT and nothing is written; zhang.wei (the custodian) needs none', async () => {
+    // prepare
+    const { w, number, report, list } = await feedbackWorld({ granted: false });
+    const audit = w.identity.auditRecords().length;
+
+    // act
+    const refused = await report('huang.wei', problemOn(number));
+    const listed = await list('zhang.wei');
+    const custodian = await report('zhang.wei', problemOn(number));
+
+    // assess
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({ code: 'NO_GRANT' });
+    expect(String(refused.body.error.message)).toContain('共享授权');
+    expect(listed.body.problems).toEqual([]);
+    expect(custodian.status).toBe(201);
+    expect(w.identity.auditRecords().length).toBe(audit + 1);
+  }, 60_000);
+
+  it('a grant held earlier counts: a revoked grant of huang.wei’s organisation still lets it report (201)', async () => {
+    // prepare
+    const { number, report } = await feedbackWorld({ grant: { status: 'revoked' } });
+
+    // act
+    const out = await report('huang.wei', problemOn(number));
+
+    // assess
+    expect(out.status).toBe(201);
+  }, 60_000);
+});
+
+describe('R19.2 attachments on a quality-problem report: presigned write-once PUT with SHA-256 into the documents bucket, listed with size and checksum, read through a 302 by the reporter, the custodian and the organiser, audited', () => {
+  it('huang.wei declares a photo: 201 with a presigned PUT signing its SHA-256 and If-None-Match, listed on the problem, audited; the same SHA-256 again is 200 and changes nothing', async () => {
+    // prepare
+    const { w, number, report, declare, list } = await feedbackWorld();
+    const id = String((await report('huang.wei', problemOn(number))).body.problem.problemId);
+    const audit = w.identity.auditRecords().length;
+
+    // act
+    const first = await declare('huang.wei', id, png(1));
+    const again = await declare('huang.wei', id, png(1));
+    const listed = await list('zhang.wei');
+
+    // assess
+    expect(first.status).toBe(201);
+    expect(first.body.attachment).toMatchObject({ n: 1, name: '现场照片-1.png', contentType: 'image/png', size: 204_801, sha256: '1'.repeat(64), key: `feedback/${id}/1-${'1'.repeat(16)}.png` });
+    expect(first.body.upload.headers).toMatchObject({ 'if-none-match': '*', 'content-length': '204801', 'x-amz-checksum-sha256': Buffer.from('1'.repeat(64), 'hex').toString('base64') });
+    expect(String(first.body.upload.url)).toContain(`/chengguo-documents/feedback/${id}/1-`);
+    expect(String(first.body.upload.url)).toContain('X-Amz-Signature=');
+    expect(again.status).toBe(200);
+    expect(again.body.changed).toBe(false);
+    expect(listed.body.problems[0].attachments).toEqual([first.body.attachment]);
+    const records = w.identity.auditRecords().slice(audit);
+    expect(records.map((r) => r['action'])).toEqual(['feedback.problem.attachment']);
+    expect(JSON.stringify(records[0])).toContain('1'.repeat(64));
+  }, 60_000);
+
+  it('only the reporter adds; at most five; an unknown type 400; a closed problem 409 — each changing nothing', async () => {
+    // prepare
+    const { w, number, report, declare, decide } = await feedbackWorld();
+    const id = String((await report('huang.wei', problemOn(number))).body.problem.problemId);
+    const closed = String((await report('huang.wei', problemOn(number))).body.problem.problemId);
+    await decide('zhang.wei', closed, { decision: 'reject', reasons: '经核查不存在该问题' });
+    for (let i = 1; i <= maxAttachments; i += 1) expect((await declare('huang.wei', id, png(i))).status).toBe(201);
+    const audit = w.identity.auditRecords().length;
+
+    // act
+    const sixth = await declare('huang.wei', id, png(6));
+    const custodian = await declare('zhang.wei', id, png(7));
+    const type = await declare('huang.wei', id, { ...png(8), contentType: 'application/zip' });
+    const onClosed = await declare('huang.wei', closed, png(9));
+
+    // assess
+    expect(sixth.status).toBe(409);
+    expect(sixth.body.error.code).toBe('TOO_MANY_ATTACHMENTS');
+    expect(custodian.status).toBe(403);
+    expect(type.status).toBe(400);
+    expect(JSON.stringify(type.body)).toContain('contentType');
+    expect(onClosed.status).toBe(409);
+    expect(onClosed.body.error.code).toBe('PROBLEM_CLOSED');
+    expect(w.identity.auditRecords().length).toBe(audit);
+  }, 60_000);
+
+  it('a GeoJSON over 2 MB is 400 naming body.size; a small one is accepted as the layer’s outline', async () => {
+    // prepare
+    const { number, report, declare } = await feedbackWorld();
+    const id = String((await report('huang.wei', problemOn(number))).body.problem.problemId);
+
+    // act
+    const big = await declare('huang.wei', id, { name: '范围.geojson', contentType: 'application/geo+json', size: 3 * 1024 * 1024, sha256: 'a'.repeat(64) });
+    const small = await declare('huang.wei', id, { name: '范围.geojson', contentType: 'application/geo+json', size: 4096, sha256: 'b'.repeat(64) });
+
+    // assess
+    expect(big.status).toBe(400);
+    expect(JSON.stringify(big.body)).toContain('body.size');
+    expect(small.status).toBe(201);
+    expect(small.body.attachment.key).toMatch(/\.geojson$/);
+  }, 60_000);
+
+  it('the reporter, the custodian and the organiser read an attachment through a 302 to a presigned GET, each link audited; the implementer 403, a missing one 404', async () => {
+    // prepare
+    const { w, number, report, declare, attachment } = await feedbackWorld();
+    const id = String((await report('huang.wei', problemOn(number))).body.problem.problemId);
+    await declare('huang.wei', id, png(1));
+    const audit = w.identity.auditRecords().length;
+
+    // act
+    const reads = await Promise.all(['huang.wei', 'zhang.wei', 'chen.jing'].map((u) => attachment(u, id, 1)));
+    const implementer = await attachment('li.na', id, 1);
+    const missing = await attachment('zhang.wei', id, 4);
+
+    // assess
+    for (const r of reads) {
+      expect(r.status).toBe(302);
+      expect(String(r.headers?.['location'])).toContain(`/chengguo-documents/feedback/${id}/1-`);
+      expect(String(r.headers?.['location'])).toContain('X-Amz-Signature=');
+      expect(String(r.headers?.['location'])).toContain(encodeURIComponent(encodeURIComponent('现场照片-1.png')));
+    }
+    expect(implementer.status).toBe(403);
+    expect(missing.status).toBe(404);
+    const records = w.identity.auditRecords().slice(audit);
+    expect(records.map((r) => [r['actor'], r['action']])).toEqual(expect.arrayContaining([['huang.wei', 'feedback.problem.attachment.read'], ['zhang.wei', 'feedback.problem.attachment.read'], ['chen.jing', 'feedback.problem.attachment.read']]));
+    expect(records).toHaveLength(3);
+  }, 60_000);
+});
+
+const finding = { who: '实施单位 440000-IMP', what: '图斑 DLTB-0012 与 DLTB-0013 重叠', conclusion: '限期改正并重新汇交' };
+
+describe('R19.3 the organiser’s verification of a major problem as an emailed human task (属实 with the finding / 不属实), reminded and escalated like every task', () => {
+  it('confirming a 重大 problem starts ProblemVerification once per problem (a retried confirmation starts the same execution); a 一般 one starts nothing', async () => {
+    // prepare
+    const { number, report, decide, workflow } = await feedbackWorld();
+    const major = String((await report('huang.wei', problemOn(number, { severity: '重大' }))).body.problem.problemId);
+    const minor = String((await report('huang.wei', problemOn(number))).body.problem.problemId);
+
+    // act
+    await decide('zhang.wei', major, { decision: 'confirm', reasons: '核查属实' });
+    const again = await decide('zhang.wei', major, { decision: 'confirm', reasons: '核查属实' });
+    await decide('zhang.wei', minor, { decision: 'confirm', reasons: '核查属实' });
+
+    // assess
+    expect(again.body.changed).toBe(false);
+    expect(workflow.starts).toEqual([
+      { stateMachine: 'ProblemVerification', name: `verify-${major}`, input: { problemId: major } },
+      { stateMachine: 'ProblemVerification', name: `verify-${major}`, input: { problemId: major } },
+    ]);
+  }, 60_000);
+
+  it('chen.jing gets the emailed task; 属实 without the finding is 400 naming body.conditions.finding; with it the decision reaches the machine, Record Verification orders the correction once (li.na emailed, audited as chen.jing)', async () => {
+    // prepare
+    const { w, number, report, decide, openTask, taskPorts, workflow, record, mailer, list } = await feedbackWorld();
+    const id = String((await report('huang.wei', problemOn(number, { severity: '重大' }))).body.problem.problemId);
+    await decide('zhang.wei', id, { decision: 'confirm', reasons: '核查属实' });
+    const task = await openTask(id);
+    const chen = await w.user('chen.jing');
+
+    // act
+    const missing = await decideHumanTask(taskPorts, { actor: chen, id: task.id, decision: 'approve', reasons: '', requestId: 'd0' }).catch((e: unknown) => e);
+    const view = await decideHumanTask(taskPorts, { actor: chen, id: task.id, decision: 'approve', reasons: '经核实属实', conditions: { finding }, requestId: 'd1' });
+    const output = workflow.successes[0]?.output;
+    const first = await record(id, output);
+    const second = await record(id, output);
+    const listed = await list('zhang.wei');
+
+    // assess
+    expect(task).toMatchObject({ assigneeOrg: '440000-NR', title: `重大质量问题核实：成果 ${number}（${id}）` });
+    expect(task.assignees).toContain('chen.jing');
+    expect(mailer.to('chen.jing@example.gov.cn').some((m) => m.subject.includes('重大质量问题核实'))).toBe(true);
+    expect(JSON.stringify((missing as { details?: unknown }).details)).toContain('body.conditions.finding');
+    expect(view.status).toBe('decided');
+    expect(output).toMatchObject({ decision: 'approve', decidedBy: 'chen.jing', conditions: { finding } });
+    expect(first).toMatchObject({ changed: true, ordered: ['li.na@example.gov.cn'], problem: { state: 'correcting', finding } });
+    expect(second.changed).toBe(false);
+    expect(mailer.to('li.na@example.gov.cn').filter((m) => m.subject.includes('责令改正'))).toHaveLength(1);
+    expect(listed.body.qualityStatus).toBe('质量问题处理中');
+    const order = w.identity.auditRecords().find((r) => r['action'] === 'feedback.problem.order-correction');
+    expect(order).toMatchObject({ actor: 'chen.jing', orgCode: '440000-NR' });
+  }, 60_000);
+
+  it('不属实 with reasons dismisses the problem: no order, 质量问题处理中 cleared', async () => {
+    // prepare
+    const { w, number, report, decide, openTask, taskPorts, workflow, record, mailer, list } = await feedbackWorld();
+    const id = String((await report('huang.wei', problemOn(number, { severity: '重大' }))).body.problem.problemId);
+    await decide('zhang.wei', id, { decision: 'confirm', reasons: '核查属实' });
+    const task = await openTask(id);
+
+    // act
+    await decideHumanTask(taskPorts, { actor: await w.user('chen.jing'), id: task.id, decision: 'return', reasons: '经组织单位复核，图斑划分符合规范', requestId: 'd1' });
+    const out = await record(id, workflow.successes[0]?.output);
+    const listed = await list('zhang.wei');
+
+    // assess
+    expect(out.problem.state).toBe('dismissed');
+    expect(out.problem.timeline.at(-1)).toMatchObject({ state: 'dismissed', by: 'chen.jing', note: '经组织单位复核，图斑划分符合规范' });
+    expect(mailer.to('li.na@example.gov.cn')).toHaveLength(0);
+    expect(listed.body.qualityStatus).toBeUndefined();
+  }, 60_000);
+
+  it('the console’s route verifies and decides the open task with the same outcome (the machine ends); Record Verification then changes nothing', async () => {
+    // prepare
+    const { number, report, decide, openTask, verify, humanTasks, workflow, record, mailer } = await feedbackWorld();
+    const id = String((await report('huang.wei', problemOn(number, { severity: '重大' }))).body.problem.problemId);
+    await decide('zhang.wei', id, { decision: 'confirm', reasons: '核查属实' });
+    const task = await openTask(id);
+
+    // act
+    const out = await verify('chen.jing', id, { upheld: true, note: '经核实属实', finding });
+    const after = await humanTasks.get(task.id);
+    const recorded = await record(id, workflow.successes[0]?.output);
+
+    // assess
+    expect(out.status).toBe(200);
+    expect(out.body.problem.state).toBe('correcting');
+    expect(after?.task).toMatchObject({ status: 'decided', decision: { decision: 'approve', decidedBy: 'chen.jing' } });
+    expect(workflow.successes).toHaveLength(1);
+    expect(workflow.successes[0]?.output).toMatchObject({ conditions: { finding } });
+    expect(recorded.changed).toBe(false);
+    expect(mailer.to('li.na@example.gov.cn').filter((m) => m.subject.includes('责令改正'))).toHaveLength(1);
   }, 60_000);
 });

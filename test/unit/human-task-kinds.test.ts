@@ -37,6 +37,7 @@ describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1 R12.2: human-task kinds are declared
     expect(declared.sort()).toEqual([
       'catalogue-report.catalogueReportAck',
       'destruction.destructionApproval',
+      'feedback.problemVerification',
       'publication.publicationApproval',
       'publication.publicationReview',
       'publication.publicationWithdrawal',

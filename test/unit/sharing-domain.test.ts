@@ -18,6 +18,7 @@ import { FakeSharingStore } from './sharing-fakes.ts';
 import { handler as registerDerivedHandler } from '#functions/sharing/register-derived-product.ts';
 import { handler as getDerivedHandler } from '#functions/sharing/get-derived-product.ts';
 import { derivedProductReviewKind, recordDerivedReview } from '#shared/sharing/derived.ts';
+import { handler as derivedPublicationHandler } from '#functions/sharing/record-derived-publication.ts';
 import { InMemoryDocuments } from './tasks-fakes.ts';
 import { call } from './submission-fakes.ts';
 import { sharingWorld } from './sharing-world.ts';
@@ -554,6 +555,8 @@ async function heldByHuang(w: World) {
 }
 const derivedBody = (grantId: string, sources: string[]) => ({ name: '广州市水域岸线专题图', description: '以共享成果为底图编制的专题图，拟在市政府网站公开', processing: '叠加水域图层、综合概括至 1:50000、删除坐标注记', grantId, sources });
 const register = (w: World, b: unknown, user = 'huang.wei') => call(registerDerivedHandler.with(w.ports), 'POST', '/sharing/derived-products', { user, body: b });
+const published = (w: World, productId: string, b: unknown, user = 'huang.wei') =>
+  call(derivedPublicationHandler.with(w.ports), 'POST', `/sharing/derived-products/${productId}/publication`, { user, body: b, pathParameters: { productId } });
 
 describe('R18.2 derived products: registered with their sources, reviewed by each source’s organiser before publication', () => {
   it('registers a product from a non-public source: 201, the organiser’s DerivedProductReview starts, not publishable yet', async () => {
@@ -629,5 +632,39 @@ describe('R18.2 derived products: registered with their sources, reviewed by eac
     ]);
     expect(w.mailer.sent.filter((m) => m.subject.startsWith('【衍生产品保密审查】')).map((m) => m.subject)).toEqual([`【衍生产品保密审查】${a.name}：同意发布`, `【衍生产品保密审查】${b.name}：不予发布`]);
     expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'DerivedProductReview')).toHaveLength(2);
+  });
+});
+
+describe('R18.2 a publishable derived product: the registrant records where it was published outside this system', () => {
+  it('before every source approved 409 DERIVED_NOT_PUBLISHABLE; after, recorded once with its sources on the timeline (audited); the same again changes nothing, another place 409; another organisation 404', async () => {
+    // prepare
+    const w = await setup();
+    const grant = await heldByHuang(w);
+    const a = (await register(w, derivedBody(grant.grantId, [w.numbers.internal]))).body.product;
+    const body = { where: 'https://www.gz.gov.cn/zwgk/sw/2026-waterline.html', publishedOn: '2026-10-08' };
+
+    // act
+    const early = await published(w, a.productId, body);
+    await recordDerivedReview(w.ports, { productId: a.productId, organiserOrg: '440000-NR', approval: { ...approve(), reasons: '已脱密处理，同意发布' }, requestId: 'r1' });
+    const recorded = await published(w, a.productId, body);
+    const again = await published(w, a.productId, body);
+    const elsewhere = await published(w, a.productId, { ...body, where: '《广州市水资源公报》2026' });
+    const stranger = await published(w, a.productId, body, 'luo.xin');
+    const noPlace = await published(w, a.productId, { publishedOn: '2026-10-08' });
+
+    // assess
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('DERIVED_NOT_PUBLISHABLE');
+    expect(recorded.status).toBe(200);
+    expect(recorded.body).toMatchObject({ changed: true, product: { status: 'publishable', publication: { where: body.where, publishedOn: '2026-10-08', recordedBy: 'huang.wei' } } });
+    expect(recorded.body.product.timeline.at(-1)).toMatchObject({ type: 'published' });
+    expect(recorded.body.product.timeline.at(-1).note).toContain(w.numbers.internal);
+    expect(again.body.changed).toBe(false);
+    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.body.error.code).toBe('PUBLICATION_RECORDED');
+    expect(stranger.status).toBe(404);
+    expect(noPlace.status).toBe(400);
+    expect(JSON.stringify(noPlace.body)).toContain('body.where');
+    expect(w.ports.derived.audits.filter((x) => x.action === 'sharing.derived.publish')).toHaveLength(1);
   });
 });

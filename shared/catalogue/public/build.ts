@@ -99,7 +99,13 @@ export interface SearchIndexRow {
   readonly ordering?: string;
   /** A withdrawn release: the China date of its withdrawal (已撤回). */
   readonly withdrawn?: string;
+  /** R19.3: 质量问题处理中 while a confirmed 重大 problem on the result is open. */
+  readonly quality?: string;
 }
+
+/** R19.3: what the public page and the STAC item say while a confirmed 重大 problem is open. */
+export const qualityInProgressLabel = '质量问题处理中';
+const qualityOf = (e: CatalogueEntry): Pick<SearchIndexRow, 'quality'> => ((e.openQualityProblems ?? 0) > 0 ? { quality: qualityInProgressLabel } : {});
 
 /** What the public may get of an entry: downloads, ordering information, or a withdrawal notice (R17.2). */
 function obtainable(e: CatalogueEntry): Pick<SearchIndexRow, 'downloads' | 'ordering' | 'withdrawn'> {
@@ -200,6 +206,7 @@ function stacItem(entry: CatalogueEntry, names: ReadonlyMap<string, string>, gen
       ...(entry.release?.releasedAt ? { 'chengguo:released': entry.release.releasedAt } : {}),
       ...(entry.release?.state === 'withdrawn' ? { 'chengguo:withdrawn': entry.release.withdrawal?.at ?? entry.updatedAt, 'chengguo:status': '已撤回' } : {}),
       ...(entry.release?.forSale ? { 'chengguo:ordering': `${entry.release.forSale.publisher}：${entry.release.forSale.ordering}` } : {}),
+      ...((entry.openQualityProblems ?? 0) > 0 ? { 'chengguo:quality_status': qualityInProgressLabel } : {}),
     },
     links: [
       { rel: 'self', href: `./${encodeURIComponent(entry.resultNumber)}.json`, type: 'application/geo+json' },
@@ -320,6 +327,7 @@ export function buildPublicCatalogue(entries: readonly CatalogueEntry[], opts: P
     sharing: sharingModeLabels[e.sharingMode],
     href: itemKey(e.theme, e.resultNumber),
     ...obtainable(e),
+    ...qualityOf(e),
   }));
   files.set('search-index.json', { body: json({ generatedAt, count: rows.length, entries: rows }), contentType: jsonType });
   files.set('index.html', { body: publicCataloguePage(rows, generatedAt), contentType: 'text/html; charset=utf-8' });

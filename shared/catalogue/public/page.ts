@@ -35,7 +35,9 @@ const script = `(() => {
       const a = document.createElement('a');
       a.href = x.href;
       a.textContent = x.name;
-      cell(tr, '').appendChild(a);
+      const nameCell = cell(tr, '');
+      nameCell.appendChild(a);
+      if (x.quality) { const q = document.createElement('span'); q.className = 'quality'; q.textContent = '（' + x.quality + '）'; nameCell.appendChild(q); }
       cell(tr, x.n); cell(tr, x.themeLabel); cell(tr, x.regionName); cell(tr, x.from === x.to ? x.from : x.from + ' 至 ' + x.to);
       cell(tr, x.custodianName); cell(tr, x.sharing); cell(tr, x.content);
       const get = cell(tr, '');
@@ -96,7 +98,7 @@ export function publicCataloguePage(rows: readonly SearchIndexRow[], generatedAt
   const tableRows = rows
     .map(
       (r) =>
-        `<tr><td><a href="${e(r.href)}">${e(r.name)}</a></td><td>${e(r.n)}</td><td>${e(r.themeLabel)}</td><td>${e(r.regionName)}</td>` +
+        `<tr><td><a href="${e(r.href)}">${e(r.name)}</a>${r.quality ? `<span class="quality">（${e(r.quality)}）</span>` : ''}</td><td>${e(r.n)}</td><td>${e(r.themeLabel)}</td><td>${e(r.regionName)}</td>` +
         `<td>${e(when(r))}</td><td>${e(r.custodianName)}</td><td>${e(r.sharing)}</td><td>${e(r.content)}</td><td>${obtainCell(r)}</td></tr>`,
     )
     .join('\n');
