@@ -18,6 +18,8 @@ export interface HumanTaskConditions {
   readonly scope?: string | undefined;
   /** R19.1: the date the use report is due (default: the end of the period). */
   readonly useReportDue?: string | undefined;
+  /** R13.1: the organiser's explicit answer to processing asked for (consent / refuse: the plain data). */
+  readonly processing?: 'consent' | 'refuse' | undefined;
 }
 
 /** What happened to a task, for the history its subject keeps (a submission's timeline). */

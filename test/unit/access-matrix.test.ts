@@ -244,6 +244,10 @@ const matrix: Record<string, Row> = {
   'POST /sharing/grants/{grantId}/users': { subject: 'sharing', why: 'requesters: a named user of the grant, own organisation’s users only; another organisation 404, the organiser 403 (R18.1): test/unit/sharing-domain.test.ts' },
   'POST /sharing/derived-products': { subject: 'sharing', why: 'requesters holding a signed grant on every source; another organisation’s grant 404, a source never held 409 (R18.2): test/unit/sharing-domain.test.ts' },
   'GET /sharing/derived-products/{productId}': { subject: 'sharing', why: 'the registering organisation and its sources’ organisers within clearance, else 404 (R18.2): test/unit/sharing-domain.test.ts' },
+  'POST /sharing/grants/{grantId}/processing/proposal': { subject: 'sharing', why: 'custodians of the grant’s custodian organisation (R13.1); another organisation 404, the requester 403: test/unit/sharing-processing.test.ts' },
+  'POST /sharing/grants/{grantId}/processing/acceptance': { subject: 'sharing', why: 'the grant’s named users (R13.1); another organisation 404, the custodian 403: test/unit/sharing-processing.test.ts' },
+  'POST /sharing/grants/{grantId}/processing/upload': { subject: 'sharing', why: 'custodians of the grant’s custodian organisation, after the agreement (R13.1): test/unit/sharing-processing.test.ts' },
+  'POST /sharing/grants/{grantId}/processing/delivery': { subject: 'sharing', why: 'custodians of the grant’s custodian organisation, the uploaded bytes checked (R13.1): test/unit/sharing-processing.test.ts' },
   'POST /sharing/grants/{grantId}/use-reports': { subject: 'sharing', why: 'requesters of the grant’s organisation; another organisation 404 (R19.1): test/unit/sharing-domain.test.ts' },
   'GET /sharing/usage/{resultNumber}': {
     subject: 'entry', scope: 'catalogue', actor: (u) => ['440000-CUS', '440000-NR'].includes(u.orgCode),
