@@ -212,23 +212,23 @@ export const sharingContracts = {
     path: grantPath,
     body: processingProposalBodySchema,
     response: z.object({ grant: grantViewSchema }),
-    description: '按需加工（R13.1）：组织单位同意加工后，保管单位的保管人员提出加工方案（加工内容、承担者、交付日期，交付日期在授权期限内），邮件通知申请人确认；未确认前可重新提出。不收费。其他单位 404；非保管单位 403；没有同意的加工 409 NO_PROCESSING；已确认 409 PROCESSING_AGREED；日期不对 400 指明 body.due。',
+    description: '保管单位提出加工方案（R13.1）',
   }),
   AcceptSharingProcessing: contract({
     path: grantPath,
     response: z.object({ grant: grantViewSchema }),
-    description: '按需加工（R13.1）：申请单位的授权使用人确认保管单位的加工方案，约定的交付日期进入期限监督（R13.1），邮件通知保管单位。未提出方案 409 NO_PROPOSAL；已确认 409；交付日期已过 409 PROPOSAL_STALE。',
+    description: '申请单位确认加工方案，进入期限监督（R13.1）',
   }),
   RequestProcessingUpload: contract({
     path: grantPath,
     body: processingUploadBodySchema,
     response: processingUploadViewSchema,
-    description: '按需加工（R13.1）：保管单位申报加工成果（文件名、SHA-256、字节数、类型），得到只能写一次、签入 SHA-256 的预签名 PUT（15 分钟）。方案未确认 409 NOT_AGREED；已交付 409 PROCESSING_DELIVERED。',
+    description: '申报加工成果，得到预签名 PUT（R13.1）',
   }),
   DeliverSharingProcessing: contract({
     path: grantPath,
     response: z.object({ grant: grantViewSchema }),
-    description: '按需加工（R13.1）：保管单位交付已上传的加工成果：再次核对 SHA-256 与字节数，一致则列入授权文件（按 files/{fileNo} 302 下载、列入 BagIt 清单），期限监督记为办结，邮件通知申请人。未上传 409 NOT_UPLOADED；内容不符 409 CHECKSUM_MISMATCH。',
+    description: '核对 SHA-256 后列入授权文件（R13.1）',
   }),
 };
 
@@ -253,8 +253,8 @@ export const sharing = defineContext({
     },
     GetSharingGrant: {
       entry: './get-sharing-grant.ts',
-      description: 'One grant (users, files, period, status) and the use agreement generated from it, with its SHA-256.',
-      tables: readsRegistry,
+      description: 'One grant (users, files, period, status) and the use agreement generated from it, with its SHA-256; the view logged (logs).',
+      tables: { registry: 'read', logs: 'readWrite' },
     },
     SignSharingAgreement: {
       entry: './sign-sharing-agreement.ts',
@@ -275,8 +275,8 @@ export const sharing = defineContext({
     },
     GetSharingManifest: {
       entry: './get-sharing-manifest.ts',
-      description: 'The grant\'s BagIt manifest-sha256.txt.',
-      tables: readsRegistry,
+      description: 'The grant\'s BagIt manifest-sha256.txt; the call logged (logs).',
+      tables: { registry: 'read', logs: 'readWrite' },
     },
     ChangeSharingGrantUsers: {
       entry: './change-grant-users.ts',
@@ -397,25 +397,25 @@ export const sharing = defineContext({
     },
     ProposeSharingProcessing: {
       entry: './propose-sharing-processing.ts',
-      description: 'R13.1: the custodian proposes the consented processing (what, who, by when; audited, on the timeline); the requester is emailed.',
+      description: 'R13.1: the custodian proposes the processing (audited); the requester is emailed.',
       tables: auditedWrites,
       sendsEmail: true,
     },
     AcceptSharingProcessing: {
       entry: './accept-sharing-processing.ts',
-      description: 'R13.1: a named user of the requester accepts the proposal (audited); the R13.1 clock starts on the agreed date; the custodian is emailed.',
+      description: 'R13.1: the requester accepts (audited, clock started); the custodian is emailed.',
       tables: auditedWrites,
       sendsEmail: true,
     },
     RequestProcessingUpload: {
       entry: './request-processing-upload.ts',
-      description: 'R13.1: the custodian declares the processed product (audited) and gets a write-once presigned PUT with its SHA-256 signed (documents bucket).',
+      description: 'R13.1: the product declared (audited); a write-once presigned PUT.',
       tables: auditedWrites,
       buckets: { documents: 'readWrite' },
     },
     DeliverSharingProcessing: {
       entry: './deliver-sharing-processing.ts',
-      description: 'R13.1: the uploaded product hashed again and recorded as a file of the grant (audited, the clock met); the requester is emailed.',
+      description: 'R13.1: the product hashed and added to the grant (audited, clock met); emailed.',
       tables: auditedWrites,
       buckets: { documents: 'read' },
       sendsEmail: true,
@@ -447,10 +447,10 @@ export const sharing = defineContext({
     GetPublicApplication: { method: 'GET', path: '/sharing/public-applications/{applicationId}', auth: 'any', summary: '公众申请及办理记录', contract: sharingContracts.GetPublicApplication },
     ExtendPublicApplication: { method: 'POST', path: '/sharing/public-applications/{applicationId}/extension', auth: ['reviewer'], summary: '延长公众申请答复期限（一次，20 个工作日）', contract: sharingContracts.ExtendPublicApplication },
     AnswerPublicApplication: { method: 'POST', path: '/sharing/public-applications/{applicationId}/answer', auth: ['reviewer'], summary: '答复公众申请', contract: sharingContracts.AnswerPublicApplication },
-    ProposeSharingProcessing: { method: 'POST', path: '/sharing/grants/{grantId}/processing/proposal', auth: ['custodian'], summary: '按需加工：提出加工方案', contract: sharingContracts.ProposeSharingProcessing },
-    AcceptSharingProcessing: { method: 'POST', path: '/sharing/grants/{grantId}/processing/acceptance', auth: ['requester'], summary: '按需加工：确认加工方案', contract: sharingContracts.AcceptSharingProcessing },
-    RequestProcessingUpload: { method: 'POST', path: '/sharing/grants/{grantId}/processing/upload', auth: ['custodian'], summary: '按需加工：申报并上传加工成果', contract: sharingContracts.RequestProcessingUpload },
-    DeliverSharingProcessing: { method: 'POST', path: '/sharing/grants/{grantId}/processing/delivery', auth: ['custodian'], summary: '按需加工：交付加工成果', contract: sharingContracts.DeliverSharingProcessing },
+    ProposeSharingProcessing: { method: 'POST', path: '/sharing/grants/{grantId}/processing/proposal', auth: ['custodian'], summary: '提出加工方案', contract: sharingContracts.ProposeSharingProcessing },
+    AcceptSharingProcessing: { method: 'POST', path: '/sharing/grants/{grantId}/processing/acceptance', auth: ['requester'], summary: '确认加工方案', contract: sharingContracts.AcceptSharingProcessing },
+    RequestProcessingUpload: { method: 'POST', path: '/sharing/grants/{grantId}/processing/upload', auth: ['custodian'], summary: '上传加工成果', contract: sharingContracts.RequestProcessingUpload },
+    DeliverSharingProcessing: { method: 'POST', path: '/sharing/grants/{grantId}/processing/delivery', auth: ['custodian'], summary: '交付加工成果', contract: sharingContracts.DeliverSharingProcessing },
   },
   starts: {
     ApplyForSharing: ['SharingReview'],

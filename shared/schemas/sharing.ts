@@ -28,9 +28,9 @@ export const sharingApplicationBodySchema = z.object({
   offlineReason: described(z.optional(z.string().check(z.maxLength(1000))), '离线共享的原因（在线方式不能满足的理由）'),
   users: described(z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(50))), '本单位其他授权使用人（用户名）；申请人本人总是授权使用人'),
   processing: described(z.optional(z.object({
-    kinds: z.array(z.enum(processingKinds, { error: '加工方式应为 clip（裁切）、convert（格式转换）或 merge（合并）' })).check(z.minLength(1, '至少选择 1 种加工方式')).check(z.maxLength(3)),
-    spec: described(text('加工要求', 5, 2000), '加工要求：范围（行政区、坐标范围）、格式、图层等'),
-  })), '按需加工（R13.1，仅在线共享）：clip 裁切 · convert 格式转换 · merge 合并，及加工要求；须经组织单位同意，由保管单位与申请单位商定后交付，不收费'),
+    kinds: z.array(z.enum(processingKinds, { error: '加工方式应为 clip、convert 或 merge' })).check(z.minLength(1, '至少 1 种加工方式')).check(z.maxLength(3)),
+    spec: text('加工要求', 5, 2000),
+  })), '按需加工（R13.1，在线）：clip 裁切 · convert 转换 · merge 合并；spec 范围、格式、图层'),
 });
 export type SharingApplicationBody = z.infer<typeof sharingApplicationBodySchema>;
 
@@ -93,7 +93,7 @@ export const applicationViewSchema = z.object({
   users: z.array(z.string()),
   basedOn: described(z.optional(z.string()), '重新申请（新版本推送）所依据的原申请编号'),
   overdueUseReports: described(z.optional(z.array(z.object({ grantId: z.string(), due: z.string() }))), '申请单位申请时逾期未交的利用情况报告（R19.1，供审核人参考）'),
-  processing: described(z.optional(z.object({ kinds: z.array(z.enum(processingKinds)), kindLabels: z.string(), spec: z.string() })), '申请的按需加工（R13.1）'),
+  processing: z.optional(z.object({ kinds: z.array(z.enum(processingKinds)), kindLabels: z.string(), spec: z.string() })),
   status: z.enum(applicationStatuses),
   statusLabel: z.string(),
   reviews: z.array(z.object({
@@ -140,20 +140,20 @@ export const processingViewSchema = z.object({
   acceptance: z.optional(z.object({ by: z.string(), at: z.string() })),
   upload: z.optional(z.object({ name: z.string(), sha256: z.string(), size: z.number(), contentType: z.string(), by: z.string(), at: z.string() })),
   delivery: z.optional(z.object({ by: z.string(), at: z.string(), fileNo: z.number() })),
-  free: described(z.literal(true), '政府部门间共享及加工不收费（R13.1）'),
+  free: described(z.literal(true), '不收费（R13.1）'),
 });
 
 export const processingProposalBodySchema = z.object({
-  what: described(text('加工内容', 5, 2000), '加工成果是什么（范围、格式、图层、数据量）'),
-  doneBy: described(text('承担加工的单位或人员', 2, 200), '由谁加工（保管单位的处室或人员）'),
-  due: described(isoDateSchema, '约定的交付日期（进入期限监督，R13.1）'),
+  what: text('加工内容', 5, 2000),
+  doneBy: text('承担者', 2, 200),
+  due: described(isoDateSchema, '交付日期（期限监督）'),
 });
 
 export const processingUploadBodySchema = z.object({
-  name: described(z.string({ error: '请填写文件名' }).check(z.trim()).check(z.regex(/^[^/\\\u0000-\u001f]{1,200}$/, '文件名不能含路径分隔符，1–200 字')), '加工成果的文件名（如 clip-440100.gpkg）'),
-  sha256: described(z.string({ error: '请填写 SHA-256' }).check(z.regex(/^[0-9a-fA-F]{64}$/, 'SHA-256 应为 64 位十六进制')), '加工成果的 SHA-256（签入预签名地址，上传的字节不符时被拒绝，交付时再核对）'),
-  size: described(z.number({ error: '请填写字节数' }).check(z.int('字节数应为整数')).check(z.gte(1, '字节数至少为 1')).check(z.lte(maxProductBytes, `加工成果不超过 ${maxProductBytes / 1024 / 1024} MB`)), '字节数'),
-  contentType: described(z._default(z.string().check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, '类型格式不正确')), 'application/octet-stream'), 'MIME 类型，默认 application/octet-stream'),
+  name: z.string({ error: '请填写文件名' }).check(z.trim()).check(z.regex(/^[^/\\\u0000-\u001f]{1,200}$/, '文件名不能含路径，1–200 字')),
+  sha256: z.string({ error: '请填写 SHA-256' }).check(z.regex(/^[0-9a-fA-F]{64}$/, 'SHA-256 应为 64 位十六进制')),
+  size: z.number({ error: '请填写字节数' }).check(z.int('字节数应为整数')).check(z.gte(1, '字节数至少为 1')).check(z.lte(maxProductBytes, `不超过 ${maxProductBytes / 1024 / 1024} MB`)),
+  contentType: z._default(z.string().check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, '类型格式不正确')), 'application/octet-stream'),
 });
 
 export const grantViewSchema = z.object({
@@ -173,14 +173,14 @@ export const grantViewSchema = z.object({
   scope: z.string(),
   status: z.enum(grantStatuses),
   statusLabel: z.string(),
-  files: z.array(z.object({ fileNo: described(z.number(), '下载地址中的文件序号 files/{fileNo}'), resultNumber: z.string(), path: z.string(), size: z.number(), sha256: z.string(), processed: described(z.optional(z.literal(true)), '保管单位交付的加工成果（R13.1）') })),
+  files: z.array(z.object({ fileNo: described(z.number(), '下载地址中的文件序号 files/{fileNo}'), resultNumber: z.string(), path: z.string(), size: z.number(), sha256: z.string(), processed: z.optional(z.literal(true)) })),
   notice: described(z.optional(z.object({ fileNo: z.number(), path: z.string(), size: z.number(), sha256: z.string() })), '用途声明（R18.1）：授权编号、使用单位、用途、范围、期限、密级、不得向第三方提供；与文件一样按 files/{fileNo} 下载，列入 BagIt 清单'),
   signature: z.optional(signatureSchema),
   revocation: z.optional(z.object({ by: z.string(), at: z.string(), reasons: z.string() })),
   subscription: described(z.optional(z.object({ by: z.string(), at: z.string() })), '订阅成果新版本推送（主动推送）'),
   useReports: described(z.optional(z.array(useReportSlotViewSchema)), '应报送的利用情况报告（R19.1）：期限届满（或组织单位确定之日）一份，超过一年的每满一年一份'),
   userChanges: described(z.optional(z.array(z.object({ by: z.string(), at: z.string(), added: z.array(z.string()), removed: z.array(z.string()) }))), '授权使用人的增减记录（R18.1）'),
-  processing: described(z.optional(processingViewSchema), '按需加工（R13.1）：组织单位同意、保管单位提出方案、申请单位确认、交付（加工成果列入 files 和 BagIt 清单）'),
+  processing: described(z.optional(processingViewSchema), '按需加工（R13.1）'),
 });
 
 export const processingUploadViewSchema = z.object({

@@ -15,8 +15,8 @@ export const decideHumanTaskBodySchema = z.object({
     files: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1)).check(z.maxLength(1000))),
     scope: z.optional(z.string().check(z.trim()).check(z.minLength(2)).check(z.maxLength(1000))),
     useReportDue: z.optional(isoDateSchema),
-    processing: z.optional(z.enum(['consent', 'refuse'], { error: 'processing 应为 consent（同意加工）或 refuse（不同意加工，只提供原始数据）' })),
-  })), '仅成果共享审核同意时：to 缩短期限至 · files 限定文件 · scope 限定使用范围 · useReportDue 利用情况报告应交日期（R19.1，默认为期限届满日）· processing 申请加工时必填：consent 同意加工 / refuse 不同意加工、只提供原始数据（R13.1）'),
+    processing: z.optional(z.enum(['consent', 'refuse'])),
+  })), '仅成果共享审核同意时：to 缩短期限至 · files 限定文件 · scope 限定使用范围 · useReportDue 利用情况报告应交日期（R19.1，默认为期限届满日）· processing（R13.1）'),
 });
 export type DecideHumanTaskBody = z.infer<typeof decideHumanTaskBodySchema>;
 
@@ -170,7 +170,7 @@ export const humanTaskViewSchema = z.object({
         applicationId: z.string(), requesterOrg: z.string(), requesterName: z.string(), requestedBy: z.string(), requestedAtLabel: z.string(),
         purpose: z.string(), scope: z.string(), from: z.string(), to: z.string(), contact: z.string(), channelLabel: z.string(),
         items: z.array(z.object({ resultNumber: z.string(), name: z.string(), classificationLabel: z.string(), content: z.string() })),
-        processing: z.optional(z.object({ kinds: z.array(z.string()), kindLabels: z.string(), spec: z.string() })),
+        processing: z.optional(z.object({ kindLabels: z.string(), spec: z.string() })),
       }),
       history: z.object({ approved: z.number(), rejected: z.number(), grants: z.array(z.string()) }),
     }),

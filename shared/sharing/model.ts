@@ -337,7 +337,7 @@ export interface ProcessingRequest {
 
 export const processingStatuses = ['consented', 'proposed', 'agreed', 'delivered'] as const;
 export type ProcessingStatus = (typeof processingStatuses)[number];
-export const processingStatusLabels: Record<ProcessingStatus, string> = { consented: '组织单位同意加工，待保管单位提出加工方案', proposed: '保管单位已提出加工方案，待申请单位确认', agreed: '双方已商定，加工中', delivered: '加工成果已交付' };
+export const processingStatusLabels: Record<ProcessingStatus, string> = { consented: '待提出方案', proposed: '待确认方案', agreed: '加工中', delivered: '已交付' };
 
 /** A consented processing on a grant: consent, the custodian's proposal, the requester's acceptance, the uploaded product, its delivery. */
 export interface ProcessingRecord extends ProcessingRequest {

@@ -188,9 +188,8 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
   const reason = input.offlineReason?.trim() ?? '';
   if (askedOffline && !classified && reason.length < 5) issues.push({ field: 'body.offlineReason', code: 'REQUIRED', message: '离线共享须说明在线方式不能满足的原因（至少 5 个字）' });
   // R13.1: the processed product is delivered through the online grant; an offline application agrees its media at the hand-over.
-  if (input.processing && (classified || askedOffline)) issues.push({ field: 'body.processing', code: 'OFFLINE', message: '按需加工通过在线授权交付；离线共享（含秘密及以上成果）的加工请在离线交接时与保管单位商定' });
+  if (input.processing && (classified || askedOffline)) issues.push({ field: 'body.processing', code: 'OFFLINE', message: '按需加工只用于在线共享' });
   const processingSpec = input.processing?.spec.trim() ?? '';
-  if (input.processing && processingSpec.length < 5) issues.push({ field: 'body.processing.spec', code: 'REQUIRED', message: '请写明加工要求（范围、格式、图层等，至少 5 个字）' });
   const users = [...new Set([actor.userId, ...(input.users ?? [])])];
   for (const [i, userId] of (input.users ?? []).entries()) {
     const u = await ports.identity.getUser(userId);
@@ -209,7 +208,7 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
   const applicationId = ports.newId();
   const timeline: TimelineEvent[] = [event(at, 'submitted', actor.userId, `提交共享申请（${sharingChannelLabels[channel]}，${items.length} 项成果）`)];
   if (cmd.basedOn) timeline.push(event(at, 'reapplied', actor.userId, cmd.basedOn.note));
-  if (input.processing) timeline.push(event(at, 'processingRequested', actor.userId, `申请按需加工（R13.1）：${[...new Set(input.processing.kinds)].map((k) => processingKindLabels[k]).join('、')}；要求：${processingSpec}。须经组织单位同意，不收费`));
+  if (input.processing) timeline.push(event(at, 'processingRequested', actor.userId, `申请加工（R13.1）：${[...new Set(input.processing.kinds)].map((k) => processingKindLabels[k]).join('、')}；${processingSpec}`));
   const overdue = ports.clocks ? await overdueUseReports(ports.clocks, actor.orgCode, today) : [];
   if (overdue.length > 0) {
     timeline.push(event(at, 'overdueUseReports', 'system', `申请单位有 ${overdue.length} 份利用情况报告逾期未交（R19.1）：${overdue.map((o) => `授权 ${o.grantId} 应于 ${o.due} 提交`).join('；')}`));

@@ -182,8 +182,8 @@ export const useReportDue = declareClockType({
 export const processingDue = declareClockType({
   id: 'R13.1',
   days: 0,
-  label: '按需加工交付期限（保管单位与申请单位商定之日，R13.1）',
-  duty: '按商定的加工方案完成加工，并在系统中交付加工成果（上传、核对 SHA-256）',
+  label: '按需加工交付期限（商定之日，R13.1）',
+  duty: '按商定的方案完成加工并在系统中交付',
   context: 'sharing',
   ownerRoles: ['custodian'],
 });

@@ -79,8 +79,8 @@ describe('R13.1 processing on request: asked in the application, consented expli
     expect(res.status).toBe(201);
     expect(res.body.application.processing).toEqual({ kinds: ['clip', 'convert'], kindLabels: '裁切、格式转换', spec: processing.spec });
     expect(res.body.application.timeline.map((e: { type: string }) => e.type)).toContain('processingRequested');
-    expect(described.details.join('\n')).toContain('申请加工（R13.1）：裁切、格式转换');
-    expect(summary.application.processing).toEqual({ kinds: ['clip', 'convert'], kindLabels: '裁切、格式转换', spec: processing.spec });
+    expect(described.details.join('\n')).toContain('申请加工：裁切、格式转换');
+    expect(summary.application.processing).toEqual({ kindLabels: '裁切、格式转换', spec: processing.spec });
     expect([withoutAnswer, consented, refused, rejectedWhole, notAsked]).toEqual(['body.conditions.processing:REQUIRED', 'ok', 'ok', 'ok', 'body.conditions.processing:NOT_ASKED']);
   });
 
@@ -179,25 +179,26 @@ describe('R13.1 processing agreed in the system and delivered as a release to th
     const docs = w.documents;
     const { path, pp } = await appliedAndGranted(w);
     const proposal = { what: '从化区地类图斑，Shapefile', doneBy: '数据处', due: '2026-10-30' };
-    const post = (handler: typeof proposeHandler, suffix: string, user: string, b?: unknown) => call(handler.with(w.ports), 'POST', `${path}/processing/${suffix}`, { user, pathParameters: pp, ...(b ? { body: b } : {}) });
+    const handlers = { proposal: proposeHandler, acceptance: acceptHandler, upload: uploadHandler, delivery: deliverHandler };
+    const post = (suffix: keyof typeof handlers, user: string, b?: unknown) => call(handlers[suffix].with(w.ports), 'POST', `${path}/processing/${suffix}`, { user, pathParameters: pp, ...(b ? { body: b } : {}) });
 
     // act
-    const otherOrg = await post(acceptHandler, 'acceptance', 'huang.wei');
-    const requesterProposes = await post(proposeHandler, 'proposal', 'luo.xin', proposal);
-    const acceptEarly = await post(acceptHandler, 'acceptance', 'luo.xin');
-    const uploadEarly = await post(uploadHandler, 'upload', 'zhang.wei', { name: 'a.zip', sha256: productSha, size: product.byteLength });
-    const lateDue = await post(proposeHandler, 'proposal', 'zhang.wei', { ...proposal, due: '2027-06-30' });
-    const badDate = await post(proposeHandler, 'proposal', 'zhang.wei', { ...proposal, due: '30/10/2026' });
-    await post(proposeHandler, 'proposal', 'zhang.wei', proposal);
-    const custodianAccepts = await post(acceptHandler, 'acceptance', 'zhang.wei');
-    await post(acceptHandler, 'acceptance', 'luo.xin');
-    const deliverBeforeUpload = await post(deliverHandler, 'delivery', 'zhang.wei');
-    await post(uploadHandler, 'upload', 'zhang.wei', { name: 'a.zip', sha256: productSha, size: product.byteLength });
-    const notUploaded = await post(deliverHandler, 'delivery', 'zhang.wei');
+    const otherOrg = await post('acceptance', 'huang.wei');
+    const requesterProposes = await post('proposal', 'luo.xin', proposal);
+    const acceptEarly = await post('acceptance', 'luo.xin');
+    const uploadEarly = await post('upload', 'zhang.wei', { name: 'a.zip', sha256: productSha, size: product.byteLength });
+    const lateDue = await post('proposal', 'zhang.wei', { ...proposal, due: '2027-06-30' });
+    const badDate = await post('proposal', 'zhang.wei', { ...proposal, due: '30/10/2026' });
+    await post('proposal', 'zhang.wei', proposal);
+    const custodianAccepts = await post('acceptance', 'zhang.wei');
+    await post('acceptance', 'luo.xin');
+    const deliverBeforeUpload = await post('delivery', 'zhang.wei');
+    await post('upload', 'zhang.wei', { name: 'a.zip', sha256: productSha, size: product.byteLength });
+    const notUploaded = await post('delivery', 'zhang.wei');
     docs.upload(docs.presigned[0]!.key, new TextEncoder().encode('other bytes'));
-    const mismatch = await post(deliverHandler, 'delivery', 'zhang.wei');
-    const badSha = await post(uploadHandler, 'upload', 'zhang.wei', { name: 'a.zip', sha256: 'xyz', size: 1 });
-    const badName = await post(uploadHandler, 'upload', 'zhang.wei', { name: '../a.zip', sha256: productSha, size: 1 });
+    const mismatch = await post('delivery', 'zhang.wei');
+    const badSha = await post('upload', 'zhang.wei', { name: 'a.zip', sha256: 'xyz', size: 1 });
+    const badName = await post('upload', 'zhang.wei', { name: '../a.zip', sha256: productSha, size: 1 });
 
     // assess
     expect([otherOrg.status, requesterProposes.status, acceptEarly.status, uploadEarly.status]).toEqual([404, 403, 409, 409]);
