@@ -21,6 +21,9 @@ import {
   derivedProductBodySchema,
   derivedPublicationBodySchema,
   derivedProductViewSchema,
+  processingProposalBodySchema,
+  processingUploadBodySchema,
+  processingUploadViewSchema,
 } from '#shared/schemas/sharing.ts';
 import {
   publicAnswerBodySchema,
@@ -237,6 +240,29 @@ export const sharingContracts = {
     response: z.object({ application: publicApplicationViewSchema }),
     description: '答复公众申请（R16.3）：予以提供、部分提供或不予提供（后两者须写明法律依据）；期限监督记为按时或逾期办结，答复以中文邮件告知申请人。已答复 409 ALREADY_ANSWERED。',
   }),
+  // R13.1 processing on request (shared/sharing/processing.ts)
+  ProposeSharingProcessing: contract({
+    path: grantPath,
+    body: processingProposalBodySchema,
+    response: z.object({ grant: grantViewSchema }),
+    description: '保管单位提出加工方案（R13.1）',
+  }),
+  AcceptSharingProcessing: contract({
+    path: grantPath,
+    response: z.object({ grant: grantViewSchema }),
+    description: '申请单位确认加工方案，进入期限监督（R13.1）',
+  }),
+  RequestProcessingUpload: contract({
+    path: grantPath,
+    body: processingUploadBodySchema,
+    response: processingUploadViewSchema,
+    description: '申报加工成果，得到预签名 PUT（R13.1）',
+  }),
+  DeliverSharingProcessing: contract({
+    path: grantPath,
+    response: z.object({ grant: grantViewSchema }),
+    description: '核对 SHA-256 后列入授权文件（R13.1）',
+  }),
 };
 
 /** The sharing context: applications, the organiser's review, the agreement, grants and logged downloads (issue 16, online); letters, confidentiality agreements and hand-overs (offline). */
@@ -260,8 +286,8 @@ export const sharing = defineContext({
     },
     GetSharingGrant: {
       entry: './get-sharing-grant.ts',
-      description: 'One grant (users, files, period, status) and the use agreement generated from it, with its SHA-256.',
-      tables: readsRegistry,
+      description: 'One grant (users, files, period, status) and the use agreement generated from it, with its SHA-256; the view logged (logs).',
+      tables: { registry: 'read', logs: 'readWrite' },
     },
     SignSharingAgreement: {
       entry: './sign-sharing-agreement.ts',
@@ -282,8 +308,8 @@ export const sharing = defineContext({
     },
     GetSharingManifest: {
       entry: './get-sharing-manifest.ts',
-      description: 'The grant\'s BagIt manifest-sha256.txt.',
-      tables: readsRegistry,
+      description: 'The grant\'s BagIt manifest-sha256.txt; the call logged (logs).',
+      tables: { registry: 'read', logs: 'readWrite' },
     },
     ChangeSharingGrantUsers: {
       entry: './change-grant-users.ts',
@@ -417,6 +443,31 @@ export const sharing = defineContext({
       tables: auditedWrites,
       sendsEmail: true,
     },
+    ProposeSharingProcessing: {
+      entry: './propose-sharing-processing.ts',
+      description: 'R13.1: the custodian proposes the processing (audited); the requester is emailed.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
+    AcceptSharingProcessing: {
+      entry: './accept-sharing-processing.ts',
+      description: 'R13.1: the requester accepts (audited, clock started); the custodian is emailed.',
+      tables: auditedWrites,
+      sendsEmail: true,
+    },
+    RequestProcessingUpload: {
+      entry: './request-processing-upload.ts',
+      description: 'R13.1: the product declared (audited); a write-once presigned PUT.',
+      tables: auditedWrites,
+      buckets: { documents: 'readWrite' },
+    },
+    DeliverSharingProcessing: {
+      entry: './deliver-sharing-processing.ts',
+      description: 'R13.1: the product hashed and added to the grant (audited, clock met); emailed.',
+      tables: auditedWrites,
+      buckets: { documents: 'read' },
+      sendsEmail: true,
+    },
   },
   routes: {
     ApplyForSharing: { method: 'POST', path: '/sharing/applications', auth: ['requester'], summary: '申请共享成果', contract: sharingContracts.ApplyForSharing },
@@ -447,6 +498,10 @@ export const sharing = defineContext({
     GetPublicApplication: { method: 'GET', path: '/sharing/public-applications/{applicationId}', auth: 'any', summary: '公众申请及办理记录', contract: sharingContracts.GetPublicApplication },
     ExtendPublicApplication: { method: 'POST', path: '/sharing/public-applications/{applicationId}/extension', auth: ['reviewer'], summary: '延长公众申请答复期限（一次，20 个工作日）', contract: sharingContracts.ExtendPublicApplication },
     AnswerPublicApplication: { method: 'POST', path: '/sharing/public-applications/{applicationId}/answer', auth: ['reviewer'], summary: '答复公众申请', contract: sharingContracts.AnswerPublicApplication },
+    ProposeSharingProcessing: { method: 'POST', path: '/sharing/grants/{grantId}/processing/proposal', auth: ['custodian'], summary: '提出加工方案', contract: sharingContracts.ProposeSharingProcessing },
+    AcceptSharingProcessing: { method: 'POST', path: '/sharing/grants/{grantId}/processing/acceptance', auth: ['requester'], summary: '确认加工方案', contract: sharingContracts.AcceptSharingProcessing },
+    RequestProcessingUpload: { method: 'POST', path: '/sharing/grants/{grantId}/processing/upload', auth: ['custodian'], summary: '上传加工成果', contract: sharingContracts.RequestProcessingUpload },
+    DeliverSharingProcessing: { method: 'POST', path: '/sharing/grants/{grantId}/processing/delivery', auth: ['custodian'], summary: '交付加工成果', contract: sharingContracts.DeliverSharingProcessing },
   },
   starts: {
     ApplyForSharing: ['SharingReview'],

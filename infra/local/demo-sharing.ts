@@ -3,7 +3,10 @@
  *  - one approved online grant, its agreement signed and one download logged;
  *  - one OFFLINE application waiting at 陈静 (the real SharingReview machine; 陈静 gets the task link by email;
  *    her 同意共享 issues the approval letter to 罗欣, copied to 广东省自然资源技术中心 (张伟), who records the hand-over);
- *  - one application not approved (不予共享) with reasons (emailed to 罗欣).
+ *  - one application not approved (不予共享) with reasons (emailed to 罗欣);
+ *  - one public disclosure application (R16.3, no account) received and waiting for 广东省自然资源厅's answer, its
+ *    R16.3 clock running (20 working days): submitted and verified through the same domain functions as the public
+ *    form (the demo supplies the one-time code instead of a citizen reading the email).
  * Through the domain functions and adapters the handlers use. The shortcut,
  * recorded in the audit chain: the approved and the refused reviews are
  * decided by `system:demo` in 陈静's name without running their machines
@@ -20,6 +23,8 @@ import type { Workflow } from '#shared/ports/workflow.ts';
 import { agreementText, applyForSharing, grantAccess, issueDownload, rejectSharing, sha256Hex, signAgreement, type DownloadLinks, type SharingStore } from '#shared/sharing/sharing.ts';
 
 import type { DocumentStore } from '#shared/ports/verification.ts';
+import { submitPublicApplication, verifyPublicApplication } from '#shared/sharing/public.ts';
+import type { PublicApplicationStore } from '#shared/sharing/public-model.ts';
 
 export interface SharingDemoPorts {
   readonly catalogue: CatalogueStore;
@@ -32,6 +37,8 @@ export interface SharingDemoPorts {
   readonly workflow: Workflow;
   readonly calendar: () => Promise<WorkingDayCalendar>;
   readonly now: () => Date;
+  /** Issue 16 (R16.3): the public application waiting for an answer. */
+  readonly publicApplications?: PublicApplicationStore;
 }
 
 const demoRequest = 'demo';
@@ -41,6 +48,8 @@ export interface SharingDemoSummary {
   readonly grantId: string;
   readonly waitingApplicationId: string;
   readonly rejectedApplicationId: string;
+  /** The public disclosure application waiting for an answer (R16.3), when the store was given. */
+  readonly publicApplicationId?: string;
 }
 
 /** `granted` and `waiting` are two 公开 online results of 广东省自然资源厅 in custody. */
@@ -85,5 +94,28 @@ export async function writeSharingDemo(ports: SharingDemoPorts, results: { grant
     { sharing: ports.sharing, identity: ports.identity, mailer: ports.mailer, now: ports.now },
     { applicationId: refused.applicationId, organiserOrg: refused.reviews[0]!.organiserOrg, approval: decidedByDemo('用途说明过于笼统，无法判断所需数据范围；请写明具体工作任务和使用范围后重新申请（演示数据）', 'return', ports.now()), requestId: demoRequest },
   );
-  return { grantId: grant.grantId, waitingApplicationId: waiting.applicationId, rejectedApplicationId: refused.applicationId };
+
+  // 4. A citizen's disclosure application (R16.3): received (email verified), waiting for 广东省自然资源厅's answer.
+  let publicApplicationId: string | undefined;
+  if (ports.publicApplications) {
+    const code = '246810';
+    const pub = { publicApplications: ports.publicApplications, catalogue: ports.catalogue, identity: ports.identity, mailer: ports.mailer, calendar: ports.calendar, now: ports.now };
+    const { app } = await submitPublicApplication(
+      { ...pub, newId: randomUUID, newCode: () => code },
+      {
+        input: {
+          kind: 'disclosure',
+          name: '【演示数据】陈晓明',
+          phone: '13800138000',
+          email: 'chen.xiaoming@example.com',
+          resultNumber: results.granted,
+          subject: '【演示数据】请公开该成果中从化区耕地面积的汇总数据',
+          purpose: '【演示数据】开展从化区农业种植结构研究（高校课题）',
+        },
+        requestId: demoRequest,
+      },
+    );
+    publicApplicationId = (await verifyPublicApplication(pub, { applicationId: app.applicationId, code, requestId: demoRequest })).applicationId;
+  }
+  return { grantId: grant.grantId, waitingApplicationId: waiting.applicationId, rejectedApplicationId: refused.applicationId, ...(publicApplicationId ? { publicApplicationId } : {}) };
 }

@@ -445,13 +445,14 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
     if (supervision.emailed.length > 0) log(`监督通报已生成 (bulletin issued): ${supervision.bulletin}，已发送给 ${supervision.emailed.join('、')}`);
     if (summary.created && summary.resultNumbers.length >= 2) {
       // Issue 16: 罗欣's applications — one granted and downloaded, one waiting at 陈静, one not approved.
-      const [{ writeSharingDemo }, { sharingStoreFromEnv }, { sharingLinksFromEnv }, { custodyStoreFromEnv }, { workflowFromEnv }, { documentStoreFromEnv }] = await Promise.all([
+      const [{ writeSharingDemo }, { sharingStoreFromEnv }, { sharingLinksFromEnv }, { custodyStoreFromEnv }, { workflowFromEnv }, { documentStoreFromEnv }, { publicApplicationStoreFromEnv }] = await Promise.all([
         import('./demo-sharing.ts'),
         import('#adapters/dynamo-sharing.ts'),
         import('#adapters/s3-sharing-links.ts'),
         import('#adapters/s3-custody.ts'),
         import('#adapters/sfn.ts'),
         import('#adapters/s3-documents.ts'),
+        import('#adapters/dynamo-public-applications.ts'),
       ]);
       const shared = await writeSharingDemo(
         {
@@ -465,10 +466,11 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
           workflow: workflowFromEnv(),
           calendar: ports.submission.calendar,
           now: ports.submission.now,
+          publicApplications: publicApplicationStoreFromEnv(),
         },
         { granted: summary.resultNumbers[0]!, waiting: summary.resultNumbers[1]! },
       );
-      log(`共享演示已就绪 (sharing demo): 罗欣的共享授权 ${shared.grantId}（已签署、已下载 1 次），待陈静审核的离线申请 ${shared.waitingApplicationId}，未获同意的申请 ${shared.rejectedApplicationId}`);
+      log(`共享演示已就绪 (sharing demo): 罗欣的共享授权 ${shared.grantId}（已签署、已下载 1 次），待陈静审核的离线申请 ${shared.waitingApplicationId}，未获同意的申请 ${shared.rejectedApplicationId}，待答复的公众政府信息公开申请 ${shared.publicApplicationId ?? '—'}`);
       // Issue 17 (R19.2 R19.3): 罗欣's confirmed 重大 problem on her granted result; its correction v2 under verification.
       const [{ writeCorrectionDemo }, { DynamoProblemStore, CustodyResultFiles }, { DynamoRegistryAccess }, { custodyRecordsFromEnv }, config, { sharingReaderFromEnv }, { heldGrants }] = await Promise.all([
         import('./demo-correction.ts'),

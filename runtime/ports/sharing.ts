@@ -50,3 +50,10 @@ import type { SubscriptionStore } from '#shared/sharing/push.ts';
 
 /** Grant subscriptions to new versions and the pushes made (audited writes). */
 export const subscriptions = /* @__PURE__ */ port({ name: 'subscriptions', env: ['registry', 'logs'], build: (env): SubscriptionStore => subscriptionStoreFromEnv(env) });
+
+// --- the sharing log of the other calls on a grant (R16.1) ---
+import { sharingLogFromEnv } from '#adapters/dynamo-sharing-log.ts';
+import type { SharingLog } from '#shared/sharing/grant-log.ts';
+
+/** One line per view, manifest or signature of a grant (logs table, append-only; downloads log themselves). */
+export const sharingLog = /* @__PURE__ */ port({ name: 'log', env: ['logs'], build: (env): SharingLog => sharingLogFromEnv(env) });

@@ -3,7 +3,7 @@ import { described } from '#shared/schemas/described.ts';
 import { isoDateSchema } from '#shared/schemas/calendar.ts';
 import { resultNumberSchema } from '#shared/schemas/catalogue.ts';
 import { classificationSchema } from '#shared/reference/classifications.ts';
-import { applicationStatuses, grantStatuses, idDocumentTypes, maxResultsPerApplication, maxScanBytes, maxSharingDays, mediaTypes, offlineDocumentKinds, reviewStatuses, scanContentTypes, sharingChannels } from '#shared/sharing/model.ts';
+import { applicationStatuses, grantStatuses, maxProductBytes, processingKinds, processingStatuses, idDocumentTypes, maxResultsPerApplication, maxScanBytes, maxSharingDays, mediaTypes, offlineDocumentKinds, reviewStatuses, scanContentTypes, sharingChannels } from '#shared/sharing/model.ts';
 
 const text = (label: string, min: number, max: number) =>
   z.string({ error: `请填写${label}` }).check(z.trim()).check(z.minLength(min, `${label}至少 ${min} 个字`)).check(z.maxLength(max, `${label}不超过 ${max} 字`));
@@ -27,6 +27,10 @@ export const sharingApplicationBodySchema = z.object({
   channel: described(z.optional(z.enum(sharingChannels, { error: '共享方式应为 online（在线，默认）或 offline（离线）' })), 'online 在线（默认）· offline 离线（须说明原因；含秘密及以上成果时自动为离线）'),
   offlineReason: described(z.optional(z.string().check(z.maxLength(1000))), '离线共享的原因（在线方式不能满足的理由）'),
   users: described(z.optional(z.array(z.string().check(z.minLength(1))).check(z.maxLength(50))), '本单位其他授权使用人（用户名）；申请人本人总是授权使用人'),
+  processing: described(z.optional(z.object({
+    kinds: z.array(z.enum(processingKinds, { error: '加工方式应为 clip、convert 或 merge' })).check(z.minLength(1, '至少 1 种加工方式')).check(z.maxLength(3)),
+    spec: text('加工要求', 5, 2000),
+  })), '按需加工（R13.1，在线）：clip 裁切 · convert 转换 · merge 合并；spec 范围、格式、图层'),
 });
 export type SharingApplicationBody = z.infer<typeof sharingApplicationBodySchema>;
 
@@ -90,6 +94,7 @@ export const applicationViewSchema = z.object({
   users: z.array(z.string()),
   basedOn: described(z.optional(z.string()), '重新申请（新版本推送）所依据的原申请编号'),
   overdueUseReports: described(z.optional(z.array(z.object({ grantId: z.string(), due: z.string() }))), '申请单位申请时逾期未交的利用情况报告（R19.1，供审核人参考）'),
+  processing: z.optional(z.object({ kinds: z.array(z.enum(processingKinds)), kindLabels: z.string(), spec: z.string() })),
   status: z.enum(applicationStatuses),
   statusLabel: z.string(),
   reviews: z.array(z.object({
@@ -140,6 +145,34 @@ export const useReportRowSchema = z.extend(useReportSlotViewSchema, {
   workingDaysLeft: described(z.optional(z.number().check(z.int())), '距应交日期的工作日数（逾期为负数）；已提交时不返回'),
 });
 
+/** R13.1: the processing on a grant as its readers see it. */
+export const processingViewSchema = z.object({
+  kinds: z.array(z.enum(processingKinds)),
+  kindLabels: z.string(),
+  spec: z.string(),
+  status: z.enum(processingStatuses),
+  statusLabel: z.string(),
+  consent: z.object({ by: z.string(), at: z.string() }),
+  proposal: z.optional(z.object({ what: z.string(), doneBy: z.string(), due: z.string(), by: z.string(), org: z.string(), at: z.string() })),
+  acceptance: z.optional(z.object({ by: z.string(), at: z.string() })),
+  upload: z.optional(z.object({ name: z.string(), sha256: z.string(), size: z.number(), contentType: z.string(), by: z.string(), at: z.string() })),
+  delivery: z.optional(z.object({ by: z.string(), at: z.string(), fileNo: z.number() })),
+  free: described(z.literal(true), '不收费（R13.1）'),
+});
+
+export const processingProposalBodySchema = z.object({
+  what: text('加工内容', 5, 2000),
+  doneBy: text('承担者', 2, 200),
+  due: described(isoDateSchema, '交付日期（期限监督）'),
+});
+
+export const processingUploadBodySchema = z.object({
+  name: z.string({ error: '请填写文件名' }).check(z.trim()).check(z.regex(/^[^/\\\u0000-\u001f]{1,200}$/, '文件名不能含路径，1–200 字')),
+  sha256: z.string({ error: '请填写 SHA-256' }).check(z.regex(/^[0-9a-fA-F]{64}$/, 'SHA-256 应为 64 位十六进制')),
+  size: z.number({ error: '请填写字节数' }).check(z.int('字节数应为整数')).check(z.gte(1, '字节数至少为 1')).check(z.lte(maxProductBytes, `不超过 ${maxProductBytes / 1024 / 1024} MB`)),
+  contentType: z._default(z.string().check(z.regex(/^[\w.+-]+\/[\w.+-]+$/, '类型格式不正确')), 'application/octet-stream'),
+});
+
 export const grantViewSchema = z.object({
   grantId: z.string(),
   applicationId: z.string(),
@@ -157,13 +190,19 @@ export const grantViewSchema = z.object({
   scope: z.string(),
   status: z.enum(grantStatuses),
   statusLabel: z.string(),
-  files: z.array(z.object({ fileNo: described(z.number(), '下载地址中的文件序号 files/{fileNo}'), resultNumber: z.string(), path: z.string(), size: z.number(), sha256: z.string() })),
+  files: z.array(z.object({ fileNo: described(z.number(), '下载地址中的文件序号 files/{fileNo}'), resultNumber: z.string(), path: z.string(), size: z.number(), sha256: z.string(), processed: z.optional(z.literal(true)) })),
   notice: described(z.optional(z.object({ fileNo: z.number(), path: z.string(), size: z.number(), sha256: z.string() })), '用途声明（R18.1）：授权编号、使用单位、用途、范围、期限、密级、不得向第三方提供；与文件一样按 files/{fileNo} 下载，列入 BagIt 清单'),
   signature: z.optional(signatureSchema),
   revocation: z.optional(z.object({ by: z.string(), at: z.string(), reasons: z.string() })),
   subscription: described(z.optional(z.object({ by: z.string(), at: z.string() })), '订阅成果新版本推送（主动推送）'),
   useReports: described(z.optional(z.array(useReportSlotViewSchema)), '应报送的利用情况报告（R19.1）：期限届满（或组织单位确定之日）一份，超过一年的每满一年一份'),
   userChanges: described(z.optional(z.array(z.object({ by: z.string(), at: z.string(), added: z.array(z.string()), removed: z.array(z.string()) }))), '授权使用人的增减记录（R18.1）'),
+  processing: described(z.optional(processingViewSchema), '按需加工（R13.1）'),
+});
+
+export const processingUploadViewSchema = z.object({
+  upload: z.object({ url: z.string(), method: z.literal('PUT'), headers: z.record(z.string(), z.string()), expiresAt: z.string() }),
+  grant: grantViewSchema,
 });
 
 export const agreementViewSchema = z.object({

@@ -20,7 +20,8 @@ export const decideHumanTaskBodySchema = z.object({
       what: z.string({ error: '请填写责任事项' }).check(z.trim()).check(z.maxLength(4000, '责任事项不超过 4000 字')),
       conclusion: z.string({ error: '请填写认定结论' }).check(z.trim()).check(z.maxLength(4000, '认定结论不超过 4000 字')),
     })),
-  })), '仅成果共享审核同意时：to 缩短期限至 · files 限定文件 · scope 限定使用范围 · useReportDue 利用情况报告应交日期（R19.1，默认为期限届满日）；重大质量问题核实属实时：finding 责任认定（who 责任方 · what 问题 · conclusion 结论，R19.3）'),
+    processing: z.optional(z.enum(['consent', 'refuse'])),
+  })), '仅成果共享审核同意时：to 缩短期限至 · files 限定文件 · scope 限定使用范围 · useReportDue 利用情况报告应交日期（R19.1，默认为期限届满日）；重大质量问题核实属实时：finding 责任认定（who 责任方 · what 问题 · conclusion 结论，R19.3）；成果共享审核同意且申请加工时：processing（consent 同意加工 · refuse 只提供原始数据，R13.1）'),
 });
 export type DecideHumanTaskBody = z.infer<typeof decideHumanTaskBodySchema>;
 
@@ -174,6 +175,7 @@ export const humanTaskViewSchema = z.object({
         applicationId: z.string(), requesterOrg: z.string(), requesterName: z.string(), requestedBy: z.string(), requestedAtLabel: z.string(),
         purpose: z.string(), scope: z.string(), from: z.string(), to: z.string(), contact: z.string(), channelLabel: z.string(),
         items: z.array(z.object({ resultNumber: z.string(), name: z.string(), classificationLabel: z.string(), content: z.string() })),
+        processing: z.optional(z.object({ kindLabels: z.string(), spec: z.string() })),
       }),
       history: z.object({ approved: z.number(), rejected: z.number(), grants: z.array(z.string()) }),
     }),

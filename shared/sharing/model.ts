@@ -55,7 +55,7 @@ export interface SharingDecision {
   readonly decidedBy: string;
   readonly decidedAt: string;
   /** The organiser's conditions with an approval (R15.1): a shorter period, fewer files, a narrower scope. */
-  readonly conditions?: { readonly to?: string | undefined; readonly files?: readonly string[] | undefined; readonly scope?: string | undefined; readonly useReportDue?: string | undefined } | undefined;
+  readonly conditions?: { readonly to?: string | undefined; readonly files?: readonly string[] | undefined; readonly scope?: string | undefined; readonly useReportDue?: string | undefined; readonly processing?: ProcessingConsent | undefined } | undefined;
 }
 
 export interface Review {
@@ -173,6 +173,8 @@ export interface SharingApplication {
   readonly users: readonly string[];
   /** A re-application (active push, 主动推送): the application it copies. */
   readonly basedOn?: string;
+  /** R13.1: processing asked for (clip, convert, merge) with its free-text spec; the organiser consents or refuses it. */
+  readonly processing?: ProcessingRequest;
   readonly reviews: readonly Review[];
   /** R19.1: the applicant organisation's use reports overdue when it applied (shown to the reviewer). */
   readonly overdueUseReports?: readonly { readonly grantId: string; readonly due: string }[];
@@ -190,6 +192,8 @@ export interface GrantFile {
   readonly key: string;
   readonly size: number;
   readonly sha256: string;
+  /** R13.1: a processed product delivered by the custodian lives in the documents bucket (the results' files: custody). */
+  readonly bucket?: 'documents';
 }
 
 export interface SharingGrant {
@@ -219,6 +223,8 @@ export interface SharingGrant {
   readonly useReports?: readonly UseReportSlot[];
   /** R18.1: changes of the named users within the grant (who, when, added, removed). */
   readonly userChanges?: readonly { readonly by: string; readonly at: string; readonly added: readonly string[]; readonly removed: readonly string[] }[];
+  /** R13.1: the processing the organiser consented to, its agreement and its delivery (shared/sharing/processing.ts). */
+  readonly processing?: ProcessingRecord;
   readonly version: number;
 }
 
@@ -315,3 +321,38 @@ export interface DownloadLinks {
   /** `bucket`: the custody copy (default) or the documents bucket (the grant's 用途声明). */
   presignGet(key: string, opts: { expiresInSeconds: number; fileName: string; bucket?: 'custody' | 'documents' }): Promise<string>;
 }
+
+// ---------------------------------------------------------------- processing on request (R13.1)
+
+export const processingKinds = ['clip', 'convert', 'merge'] as const;
+export type ProcessingKind = (typeof processingKinds)[number];
+export const processingKindLabels: Record<ProcessingKind, string> = { clip: '裁切', convert: '格式转换', merge: '合并' };
+
+/** The organiser's explicit answer to the processing asked for, with the approval (refused: the plain data is granted). */
+export const processingConsents = ['consent', 'refuse'] as const;
+export type ProcessingConsent = (typeof processingConsents)[number];
+
+/** What the requester asked for: the kinds and a free-text spec (area, format, layers). */
+export interface ProcessingRequest {
+  readonly kinds: readonly ProcessingKind[];
+  readonly spec: string;
+}
+
+export const processingStatuses = ['consented', 'proposed', 'agreed', 'delivered'] as const;
+export type ProcessingStatus = (typeof processingStatuses)[number];
+export const processingStatusLabels: Record<ProcessingStatus, string> = { consented: '待提出方案', proposed: '待确认方案', agreed: '加工中', delivered: '已交付' };
+
+/** A consented processing on a grant: consent, the custodian's proposal, the requester's acceptance, the uploaded product, its delivery. */
+export interface ProcessingRecord extends ProcessingRequest {
+  readonly status: ProcessingStatus;
+  readonly consent: { readonly by: string; readonly at: string };
+  /** What will be made, who does it, by when (the custodian; a new proposal replaces an unaccepted one). */
+  readonly proposal?: { readonly what: string; readonly doneBy: string; readonly due: string; readonly by: string; readonly org: string; readonly at: string };
+  readonly acceptance?: { readonly by: string; readonly at: string };
+  /** The product declared for upload (presigned write-once PUT, SHA-256 signed), checked again at delivery. */
+  readonly upload?: { readonly name: string; readonly key: string; readonly sha256: string; readonly size: number; readonly contentType: string; readonly by: string; readonly at: string };
+  readonly delivery?: { readonly by: string; readonly at: string; readonly fileNo: number };
+}
+
+/** The delivered product is read and hashed whole at delivery (as the confidentiality scan is): at most 200 MB. */
+export const maxProductBytes = 200 * 1024 * 1024;

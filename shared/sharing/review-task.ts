@@ -8,7 +8,7 @@ import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { named, userLabel } from '#shared/tasks/mail.ts';
-import { maxSharingDays, sharingChannelLabels, type SharingApplication, type SharingStore } from './model.ts';
+import { maxSharingDays, processingKindLabels, sharingChannelLabels, type ProcessingRequest, type SharingApplication, type SharingStore } from './model.ts';
 
 /**
  * The organiser's review of a sharing application (共享审核, R15.1) as a
@@ -19,6 +19,8 @@ import { maxSharingDays, sharingChannelLabels, type SharingApplication, type Sha
 export const sharingReviewKindId = 'sharingReview';
 
 export const sharingSubjectSchema = z.object({ applicationId: z.string().check(z.minLength(1)), organiserOrg: z.string().check(z.minLength(1)) });
+
+const kindsLabel = (p: ProcessingRequest) => p.kinds.map((k) => processingKindLabels[k]).join('、');
 
 const highest = (cs: readonly Classification[]): Classification => cs.reduce<Classification>((a, c) => (classifications.indexOf(c) > classifications.indexOf(a) ? c : a), 'public');
 
@@ -53,6 +55,15 @@ export function sharingReviewKind(ports: {
     /** Conditions may only narrow the application: an earlier end (not before the start), files among those asked for, a scope. */
     async checkDecision(task, decision) {
       const c = decision.conditions;
+      // R13.1: processing asked for needs the organiser's explicit answer with an approval; none asked, none answered
+      // (conditions come with an approval only: the facility refuses them otherwise).
+      if (decision.decision === 'approve') {
+        const asked = (await load(task.subject)).app.processing !== undefined;
+        if (asked !== (c?.processing !== undefined)) {
+          const message = asked ? '请选择是否同意加工' : '未申请加工';
+          throw new ValidationError(`请求参数有误：body.conditions.processing ${message}`, [{ field: 'body.conditions.processing', code: asked ? 'REQUIRED' : 'NOT_ASKED', message }]);
+        }
+      }
       if (!c) return;
       const { app, items } = await load(task.subject);
       const issues: FieldIssue[] = [];
@@ -94,6 +105,7 @@ export function sharingReviewKind(ports: {
           `该单位此前获准共享 ${h.approved.length} 次、未获同意 ${h.rejected.length} 次`,
           ...(app.overdueUseReports?.length ? [`注意：该单位申请时有 ${app.overdueUseReports.length} 份利用情况报告逾期未交（R19.1）：${app.overdueUseReports.map((o) => `授权 ${o.grantId} 应于 ${o.due} 提交`).join('；')}`] : []),
           ...(app.offlineReason ? [`离线原因：${app.offlineReason}`] : []),
+          ...(app.processing ? [`申请加工：${kindsLabel(app.processing)}；${app.processing.spec}`] : []),
           `同意后${app.channel === 'offline' ? '出具审批函或任务单，保管单位离线交接' : '申请人须签署共享使用协议方可下载'}；不予共享须填写理由，将邮件告知申请人。`,
         ],
       };
@@ -122,6 +134,7 @@ export function sharingReviewKind(ports: {
           contact: `${app.contact.name}（${app.contact.phone}）`,
           channelLabel: sharingChannelLabels[app.channel],
           items: lines,
+          ...(app.processing ? { processing: { kindLabels: kindsLabel(app.processing), spec: app.processing.spec } } : {}),
         },
         history: { approved: h.approved.length, rejected: h.rejected.length, grants: h.approved.flatMap((r) => (r.grantId ? [r.grantId] : [])) },
       };

@@ -45,6 +45,10 @@ import {
   mediaTypeLabels,
   offlineDocumentLabels,
   type UseReportSlot,
+  type ProcessingKind,
+  type ProcessingRecord,
+  processingKindLabels,
+  processingStatusLabels,
 } from './model.ts';
 
 export * from './model.ts';
@@ -56,7 +60,7 @@ export const sharingDecisionSchema = z.object({
   decidedBy: z.string().check(z.minLength(1)),
   decidedAt: z.string().check(z.minLength(1)),
   /** The organiser's conditions with an approval (R15.1): a shorter period, fewer files, a narrower scope. */
-  conditions: z.optional(z.object({ to: z.optional(z.string()), files: z.optional(z.array(z.string())), scope: z.optional(z.string()), useReportDue: z.optional(z.string()) })),
+  conditions: z.optional(z.object({ to: z.optional(z.string()), files: z.optional(z.array(z.string())), scope: z.optional(z.string()), useReportDue: z.optional(z.string()), processing: z.optional(z.enum(['consent', 'refuse'])) })),
 });
 
 export const sharingReviewStateMachine = 'SharingReview';
@@ -89,6 +93,8 @@ export interface ApplicationInput {
   readonly channel?: SharingChannel | undefined;
   readonly offlineReason?: string | undefined;
   readonly users?: readonly string[] | undefined;
+  /** R13.1: processing asked for (online only). */
+  readonly processing?: { readonly kinds: readonly ProcessingKind[]; readonly spec: string } | undefined;
 }
 
 export interface ApplyPorts {
@@ -181,6 +187,9 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
   const askedOffline = input.channel === 'offline';
   const reason = input.offlineReason?.trim() ?? '';
   if (askedOffline && !classified && reason.length < 5) issues.push({ field: 'body.offlineReason', code: 'REQUIRED', message: '离线共享须说明在线方式不能满足的原因（至少 5 个字）' });
+  // R13.1: the processed product is delivered through the online grant; an offline application agrees its media at the hand-over.
+  if (input.processing && (classified || askedOffline)) issues.push({ field: 'body.processing', code: 'OFFLINE', message: '按需加工只用于在线共享' });
+  const processingSpec = input.processing?.spec.trim() ?? '';
   const users = [...new Set([actor.userId, ...(input.users ?? [])])];
   for (const [i, userId] of (input.users ?? []).entries()) {
     const u = await ports.identity.getUser(userId);
@@ -199,6 +208,7 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
   const applicationId = ports.newId();
   const timeline: TimelineEvent[] = [event(at, 'submitted', actor.userId, `提交共享申请（${sharingChannelLabels[channel]}，${items.length} 项成果）`)];
   if (cmd.basedOn) timeline.push(event(at, 'reapplied', actor.userId, cmd.basedOn.note));
+  if (input.processing) timeline.push(event(at, 'processingRequested', actor.userId, `申请加工（R13.1）：${[...new Set(input.processing.kinds)].map((k) => processingKindLabels[k]).join('、')}；${processingSpec}`));
   const overdue = ports.clocks ? await overdueUseReports(ports.clocks, actor.orgCode, today) : [];
   if (overdue.length > 0) {
     timeline.push(event(at, 'overdueUseReports', 'system', `申请单位有 ${overdue.length} 份利用情况报告逾期未交（R19.1）：${overdue.map((o) => `授权 ${o.grantId} 应于 ${o.due} 提交`).join('；')}`));
@@ -221,6 +231,7 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
     ...(channel === 'offline' ? { offlineReason: classified ? offlineForcedReason : reason } : {}),
     users,
     ...(cmd.basedOn ? { basedOn: cmd.basedOn.applicationId } : {}),
+    ...(input.processing ? { processing: { kinds: [...new Set(input.processing.kinds)], spec: processingSpec } } : {}),
     reviews,
     ...(overdue.length > 0 ? { overdueUseReports: overdue } : {}),
     status: 'reviewing',
@@ -306,6 +317,7 @@ export async function applicationView(ports: { catalogue: Pick<CatalogueStore, '
     users: [...app.users],
     ...(app.basedOn ? { basedOn: app.basedOn } : {}),
     ...(app.overdueUseReports?.length ? { overdueUseReports: app.overdueUseReports.map((o) => ({ ...o })) } : {}),
+    ...(app.processing ? { processing: { kinds: [...app.processing.kinds], kindLabels: app.processing.kinds.map((k) => processingKindLabels[k]).join('、'), spec: app.processing.spec } } : {}),
     status: app.status,
     statusLabel: applicationStatusLabels[app.status],
     reviews: app.reviews.map((r) => ({
@@ -467,6 +479,9 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
   // R19.1: the use reports due (end of the period, or the organiser's date; yearly for a long grant).
   const organiserDue = conditions?.useReportDue && isValidIsoDate(conditions.useReportDue) && conditions.useReportDue >= today ? conditions.useReportDue : undefined;
   const useReports = useReportSlots(app.period.from, until, organiserDue);
+  // R13.1: processing asked for is on the grant only with the organiser's explicit consent (refused: the plain data).
+  const processing: ProcessingRecord | undefined =
+    app.processing && conditions?.processing === 'consent' ? { ...app.processing, status: 'consented', consent: { by: cmd.approval.decidedBy, at } } : undefined;
   const base: SharingGrant = {
     grantId,
     applicationId: app.applicationId,
@@ -485,6 +500,7 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
     createdAt: at,
     approval: cmd.approval,
     useReports,
+    ...(processing ? { processing } : {}),
     version: 1,
   };
   // R18.1: the notice goes with every download; written once (the same bytes on a retry) before the grant names it.
@@ -496,6 +512,11 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
   const next = withReview(app, { ...review, status: 'approved', decision: cmd.approval, grantId }, [
     event(at, 'approved', cmd.approval.decidedBy, `组织单位 ${cmd.organiserOrg} 同意共享（${review.resultNumbers.join('、')}）${cmd.approval.reasons ? `：${cmd.approval.reasons}` : ''}${conditions ? `；附加条件：${[conditions.to ? `期限至 ${conditions.to}` : '', conditions.files ? `仅 ${conditions.files.length} 个文件` : '', conditions.scope ? `使用范围限于 ${conditions.scope}` : ''].filter(Boolean).join('，')}` : ''}`),
     event(at, 'grantCreated', 'system', `共享授权 ${grantId}：${files.length} 个文件，${grant.from} 至 ${grant.to}；签署使用协议后方可下载`),
+    ...(app.processing
+      ? [processing
+          ? event(at, 'processingConsented', cmd.approval.decidedBy, `组织单位同意按需加工（R13.1）：${processing.kinds.map((k) => processingKindLabels[k]).join('、')}；由保管单位提出加工方案（内容、承担者、交付日期），申请单位确认`)
+          : event(at, 'processingRefused', cmd.approval.decidedBy, '组织单位不同意按需加工（R13.1）：只提供原始数据')]
+      : []),
   ]);
   try {
     await ports.sharing.createGrant(
@@ -525,6 +546,7 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
       text: [
         `您单位的共享申请 ${app.applicationId} 中，组织单位 ${cmd.organiserOrg} 已同意共享：${review.resultNumbers.join('、')}。`,
         `使用期限：${grant.from} 至 ${grant.to}。`,
+        ...(app.processing ? [processing ? '组织单位同意了您申请的按需加工（R13.1）：保管单位将在系统中提出加工方案（内容、承担者、交付日期），请确认后等待交付。' : '组织单位不同意按需加工（R13.1），只提供原始数据。'] : []),
         `请登录系统阅读并签署共享使用协议（GET /sharing/grants/${grantId}/agreement，POST …/agreement/signature）；签署前不提供任何文件。`,
         '政府部门间共享不收取费用（R13.1）。',
       ].join('\n'),
@@ -703,13 +725,31 @@ export function grantView(g: SharingGrant, today: string) {
     scope: g.scope,
     status: g.status,
     statusLabel: grantStatusLabels[g.status],
-    files: g.files.map((f, i) => ({ fileNo: i + 1, resultNumber: f.resultNumber, path: f.path, size: f.size, sha256: f.sha256 })),
+    files: g.files.map((f, i) => ({ fileNo: i + 1, resultNumber: f.resultNumber, path: f.path, size: f.size, sha256: f.sha256, ...(f.bucket === 'documents' ? { processed: true as const } : {}) })),
     ...(g.notice ? { notice: { fileNo: g.files.length + 1, path: g.notice.path, size: g.notice.size, sha256: g.notice.sha256 } } : {}),
     ...(g.signature ? { signature: g.signature } : {}),
     ...(g.revocation ? { revocation: g.revocation } : {}),
     ...(g.subscription ? { subscription: g.subscription } : {}),
     ...(g.useReports ? { useReports: g.useReports.map((s) => useReportSlotView(s, today)) } : {}),
     ...(g.userChanges?.length ? { userChanges: g.userChanges.map((c) => ({ ...c, added: [...c.added], removed: [...c.removed] })) } : {}),
+    ...(g.processing ? { processing: processingView(g.processing) } : {}),
+  };
+}
+
+/** R13.1: a grant's processing as its readers see it (the product's key stays inside). */
+export function processingView(p: ProcessingRecord) {
+  return {
+    kinds: [...p.kinds],
+    kindLabels: p.kinds.map((k) => processingKindLabels[k]).join('、'),
+    spec: p.spec,
+    status: p.status,
+    statusLabel: processingStatusLabels[p.status],
+    consent: { ...p.consent },
+    ...(p.proposal ? { proposal: { ...p.proposal } } : {}),
+    ...(p.acceptance ? { acceptance: { ...p.acceptance } } : {}),
+    ...(p.upload ? { upload: { name: p.upload.name, sha256: p.upload.sha256, size: p.upload.size, contentType: p.upload.contentType, by: p.upload.by, at: p.upload.at } } : {}),
+    ...(p.delivery ? { delivery: { ...p.delivery } } : {}),
+    free: true as const,
   };
 }
 
@@ -744,10 +784,10 @@ export async function issueDownload(
   if (today < g.from) throw new ForbiddenError(`共享授权自 ${g.from} 起生效`);
   // The files, then (R18.1) the grant's 用途声明 as the last number, served the same way from the documents bucket.
   const isNotice = g.notice !== undefined && cmd.fileNo === g.files.length + 1;
-  const file = isNotice ? { resultNumber: g.resultNumbers[0]!, path: g.notice!.path, key: g.notice!.key, size: g.notice!.size } : g.files[cmd.fileNo - 1];
+  const file: { resultNumber: string; path: string; key: string; size: number; bucket?: 'documents' } | undefined = isNotice ? { resultNumber: g.resultNumbers[0]!, path: g.notice!.path, key: g.notice!.key, size: g.notice!.size, bucket: 'documents' } : g.files[cmd.fileNo - 1];
   if (!file) throw new NotFoundError(`共享授权 ${g.grantId} 没有第 ${cmd.fileNo} 个文件`);
   const at = ports.now().toISOString();
-  const url = await ports.links.presignGet(file.key, { expiresInSeconds: downloadUrlSeconds, fileName: file.path.split('/').pop() ?? file.path, ...(isNotice ? { bucket: 'documents' as const } : {}) });
+  const url = await ports.links.presignGet(file.key, { expiresInSeconds: downloadUrlSeconds, fileName: file.path.split('/').pop() ?? file.path, ...(file.bucket ? { bucket: file.bucket } : {}) });
   await ports.sharing.recordDownload(
     {
       grantId: g.grantId,

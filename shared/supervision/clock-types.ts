@@ -176,3 +176,14 @@ export const useReportDue = declareClockType({
   context: 'sharing',
   ownerRoles: ['requester'],
 });
+
+// Issue 16 (R13.1): processing on request — the date the custodian and the requester agreed in the system
+// (the custodian's proposal, the requester's acceptance); met when the product is delivered (days: 0, not computed).
+export const processingDue = declareClockType({
+  id: 'R13.1',
+  days: 0,
+  label: '按需加工交付期限（商定之日，R13.1）',
+  duty: '按商定的方案完成加工并在系统中交付',
+  context: 'sharing',
+  ownerRoles: ['custodian'],
+});

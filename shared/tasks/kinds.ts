@@ -21,6 +21,8 @@ export interface HumanTaskConditions {
   readonly useReportDue?: string | undefined;
   /** R19.3: the organiser's responsibility finding with 属实 (problemVerification). */
   readonly finding?: { readonly who: string; readonly what: string; readonly conclusion: string } | undefined;
+  /** R13.1: the organiser's explicit answer to processing asked for (consent / refuse: the plain data). */
+  readonly processing?: 'consent' | 'refuse' | undefined;
 }
 
 /** What happened to a task, for the history its subject keeps (a submission's timeline). */

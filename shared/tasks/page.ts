@@ -229,7 +229,13 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       var condTo = el('input', { type: 'date', 'aria-label': '同意时的使用期限截止日（可缩短）' }, []);
       var condScope = el('input', { type: 'text', maxlength: '1000', 'aria-label': '同意时限定的使用范围', placeholder: '限定使用范围（可不填）' }, []);
       var condReport = el('input', { type: 'date', 'aria-label': '利用情况报告应交日期（默认为期限届满日）' }, []);
-      var sharingConditions = t.kind === 'sharingReview' ? el('p', {}, ['附加条件（可不填）：期限截止 ', condTo, '　', condScope, '　利用情况报告应交日期 ', condReport]) : el('span', {}, []);
+      // R13.1: processing asked for is consented or refused explicitly with an approval (refused: the plain data).
+      var asksProcessing = t.kind === 'sharingReview' && t.summary && t.summary.application && t.summary.application.processing;
+      var condProcessing = el('select', { 'aria-label': '是否同意加工（R13.1）' }, [el('option', { value: '' }, ['请选择是否同意加工']), el('option', { value: 'consent' }, ['同意加工']), el('option', { value: 'refuse' }, ['不同意加工，只提供原始数据'])]);
+      var sharingConditions = t.kind === 'sharingReview' ? el('div', {}, [
+        asksProcessing ? el('p', {}, ['申请加工：' + text(t.summary.application.processing.kindLabels) + '；要求：' + text(t.summary.application.processing.spec) + '　', condProcessing]) : el('span', {}, []),
+        el('p', {}, ['附加条件（可不填）：期限截止 ', condTo, '　', condScope, '　利用情况报告应交日期 ', condReport]),
+      ]) : el('span', {}, []);
       // R19.3: 属实 records the responsibility finding (who, what, conclusion).
       var findWho = el('input', { type: 'text', maxlength: '200', 'aria-label': '责任方', placeholder: '责任方（单位或人员）' }, []);
       var findWhat = el('input', { type: 'text', maxlength: '4000', 'aria-label': '责任事项', placeholder: '问题（责任事项）' }, []);
@@ -254,8 +260,9 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         if (!window.confirm('将提交决定：“' + decisionWords(w, decision) + '”（' + text(t.title) + '）。\\n每个任务只能决定一次，提交后不可更改。确定提交吗？')) return;
         approve.disabled = true; ret.disabled = true;
         var payload = { decision: decision, reasons: reasons.value };
-        if (t.kind === 'sharingReview' && decision === 'approve' && (condTo.value || condScope.value.trim() || condReport.value)) {
+        if (t.kind === 'sharingReview' && decision === 'approve' && (condTo.value || condScope.value.trim() || condReport.value || condProcessing.value)) {
           payload.conditions = {};
+          if (condProcessing.value) payload.conditions.processing = condProcessing.value;
           if (condReport.value) payload.conditions.useReportDue = condReport.value;
           if (condTo.value) payload.conditions.to = condTo.value;
           if (condScope.value.trim()) payload.conditions.scope = condScope.value.trim();

@@ -206,4 +206,18 @@ describe('issue 16 R15.1 R16.1 R16.2 R17.1 R19.1 the sharing demo: 罗欣’s ap
     expect(grant.body.grant.useReports).toEqual([expect.objectContaining({ due: due.body.due, kind: 'end', status: 'due', statusLabel: '待提交' })]);
     expect(grant.body.grant.notice).toMatchObject({ path: '用途声明.txt' });
   });
+
+  it('R16.3 a public disclosure application waits for 广东省自然资源厅’s answer, its 20-working-day clock running in 期限监督', async () => {
+    const apiUrl = cloud.urls.api;
+    const chen = await signIn('chen.jing', apiUrl);
+
+    const list = await api('GET', '/sharing/public-applications', { token: chen, apiUrl });
+    const waiting = (list.body.items as Array<{ applicationId: string; kind: string; status: string; due?: string; subject: string }>).filter((a) => a.subject.includes('【演示数据】'));
+    const clocks = await api('GET', '/supervision/clocks?type=R16.3', { token: chen, apiUrl });
+
+    expect(list.status).toBe(200);
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({ kind: 'disclosure', status: 'open' });
+    expect(clocks.body.items).toContainEqual(expect.objectContaining({ type: 'R16.3', subject: waiting[0]!.applicationId, due: waiting[0]!.due }));
+  });
 });

@@ -253,6 +253,10 @@ const matrix: Record<string, Row> = {
   'GET /sharing/derived-products/{productId}': { subject: 'sharing', why: 'the registering organisation and its sources’ organisers within clearance, else 404 (R18.2): test/unit/sharing-domain.test.ts' },
   'GET /sharing/use-reports': { subject: 'sharing', why: 'the grants of the caller’s own organisation (mine) or those it approved as organiser (addressed), within clearance; nothing else is listed (R19.1): test/unit/sharing-lists.test.ts' },
   'GET /sharing/derived-products': { subject: 'sharing', why: 'the caller’s own organisation’s products (mine) or those with a source it organises (addressed), within clearance (R18.2): test/unit/sharing-lists.test.ts' },
+  'POST /sharing/grants/{grantId}/processing/proposal': { subject: 'sharing', why: 'custodians of the grant’s custodian organisation (R13.1); another organisation 404, the requester 403: test/unit/sharing-processing.test.ts' },
+  'POST /sharing/grants/{grantId}/processing/acceptance': { subject: 'sharing', why: 'the grant’s named users (R13.1); another organisation 404, the custodian 403: test/unit/sharing-processing.test.ts' },
+  'POST /sharing/grants/{grantId}/processing/upload': { subject: 'sharing', why: 'custodians of the grant’s custodian organisation, after the agreement (R13.1): test/unit/sharing-processing.test.ts' },
+  'POST /sharing/grants/{grantId}/processing/delivery': { subject: 'sharing', why: 'custodians of the grant’s custodian organisation, the uploaded bytes checked (R13.1): test/unit/sharing-processing.test.ts' },
   'POST /sharing/grants/{grantId}/use-reports': { subject: 'sharing', why: 'requesters of the grant’s organisation; another organisation 404 (R19.1): test/unit/sharing-domain.test.ts' },
   'GET /sharing/usage/{resultNumber}': {
     subject: 'entry', scope: 'catalogue', actor: (u) => ['440000-CUS', '440000-NR'].includes(u.orgCode),

@@ -125,6 +125,7 @@ describe('R9.3 public catalogue: STAC 1.0.0 output validates against the officia
         'collections/landSurvey/collection.json',
         `collections/landSurvey/items/${countyOfProvince.resultNumber}.json`,
         `collections/landSurvey/items/${provincial.resultNumber}.json`,
+        'data.json',
         'index.html',
         'search-index.json',
       ].sort(),
@@ -340,7 +341,7 @@ describe('R9.3 publishing the public catalogue', () => {
 
     const result = await publishPublicCatalogue(ports);
 
-    expect(result).toMatchObject({ entries: 2, written: 7, deleted: 1 });
+    expect(result).toMatchObject({ entries: 2, written: 8, deleted: 1 });
     expect([...files.objects.keys()]).not.toContain(`collections/landSurvey/items/${provincial.resultNumber}.json`);
     expect(files.order.slice(-3)).toEqual(['catalog.json', 'search-index.json', 'index.html']);
     expect([...files.objects.values()].map((f) => f.body).join('\n')).not.toContain(provincial.name);
@@ -382,7 +383,7 @@ describe('R9.3 refresh route and daily schedule handlers', () => {
     const world = await submissionWorld();
     const { store } = storeWith(all);
     const files = new MemoryFiles();
-    const ports = () => ({ catalogue: store, orgName: async (code: string) => orgNames.get(code), files, now: () => generatedAt });
+    const ports = () => ({ catalogue: store, orgName: async (code: string) => orgNames.get(code), files, now: () => generatedAt, appBaseUrl: 'https://api.chengguo.example.gov.cn/' });
     const { verifier, identity } = portsFor(world);
     const { files: publicFiles, ...rest } = ports();
     return { files, ports: { ...rest, publicFiles }, deps: { verifier, identity, ...rest, publicFiles } };
@@ -394,7 +395,7 @@ describe('R9.3 refresh route and daily schedule handlers', () => {
     const res = await call(refreshHandler.with(deps), 'POST', '/public-catalogue/refresh', { user: 'zhang.wei' });
 
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ entries: 3, written: 8, deleted: 0, generatedAt: generatedAt.toISOString() });
+    expect(res.body).toEqual({ entries: 3, written: 9, deleted: 0, generatedAt: generatedAt.toISOString() });
     expect(files.objects.has('catalog.json')).toBe(true);
   });
 
@@ -413,7 +414,7 @@ describe('R9.3 refresh route and daily schedule handlers', () => {
 
     const out = await scheduleHandler.with(ports)(event, { awsRequestId: 'aws-1', getRemainingTimeInMillis: () => 10_000 } as unknown as Context);
 
-    expect(out).toMatchObject({ schedule: 'PublicCatalogueRefresh', entries: 3, written: 8 });
+    expect(out).toMatchObject({ schedule: 'PublicCatalogueRefresh', entries: 3, written: 9 });
     expect([...files.objects.keys()]).toContain('index.html');
   });
 });

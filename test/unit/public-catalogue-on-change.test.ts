@@ -16,7 +16,7 @@ import { handler } from '#functions/catalogue/publish-public-catalogue-on-change
 import { CountingCatalogueTable } from './catalogue-fakes.ts';
 
 /** The stream handler on the publisher's ports, by the names it asks for (`handler.with`). */
-const onChange = (p: PublishPorts & { catalogue: DynamoCatalogueStore }) => handler.with({ catalogue: p.catalogue, orgName: p.orgName, publicFiles: p.files, now: p.now, catalogueChanges: catalogueChangesOf });
+const onChange = (p: PublishPorts & { catalogue: DynamoCatalogueStore }) => handler.with({ catalogue: p.catalogue, orgName: p.orgName, publicFiles: p.files, now: p.now, appBaseUrl: '', catalogueChanges: catalogueChangesOf });
 
 let seq = 0;
 const entry = (over: Partial<CatalogueEntry> & { custodian: string }): CatalogueEntry =>

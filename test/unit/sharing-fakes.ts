@@ -1,3 +1,4 @@
+import type { GrantCallLine, SharingLog } from '#shared/sharing/grant-log.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
@@ -241,5 +242,15 @@ export class FakeDerivedProducts implements DerivedProductStore {
       .sort((a, b) => (key(a) < key(b) ? 1 : -1))
       .slice(0, limit)
       .map(copy);
+  }
+}
+
+/** The sharing log of the calls on a grant other than downloads (R16.1), in memory, keyed like the adapter: the same request's line again (a retry) replaces itself. */
+export class FakeSharingLog implements SharingLog {
+  readonly lines: GrantCallLine[] = [];
+  async append(line: GrantCallLine): Promise<void> {
+    const same = this.lines.findIndex((l) => l.grantId === line.grantId && l.at === line.at && l.requestId === line.requestId && l.call === line.call);
+    if (same >= 0) this.lines[same] = line;
+    else this.lines.push(line);
   }
 }

@@ -2,7 +2,7 @@ import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import type { Classification } from '#shared/reference/classifications.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeCustodyRecords, FakeCustodyStore, FakeMailer, putResult } from './custody-fakes.ts';
-import { ClocksFromAudits, FakeDerivedProducts, FakeLinks, FakeSharingStore } from './sharing-fakes.ts';
+import { ClocksFromAudits, FakeDerivedProducts, FakeLinks, FakeSharingLog, FakeSharingStore } from './sharing-fakes.ts';
 import { portsFor, submissionWorld } from './submission-fakes.ts';
 
 /**
@@ -42,6 +42,7 @@ export async function sharingWorld<D>(opts: { name: string; idPrefix: string; do
     clocks: new ClocksFromAudits(() => sharing.audits),
     mailer,
     links,
+    log: new FakeSharingLog(),
     now: () => world.now,
     newId: () => `${opts.idPrefix}000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
   };

@@ -69,6 +69,13 @@ export interface PublicCatalogueOptions {
   readonly generatedAt: Date;
   /** Organisation names by code, for the custodian and provider; a missing one shows its code. */
   readonly orgNames?: ReadonlyMap<string, string>;
+  /**
+   * The API's public base URL (APP_BASE_URL). The public form and the downloads are answered by the API, not
+   * by the static site: on AWS the site is a CloudFront distribution of the bucket, so a relative link to
+   * them fails there. Given, the page's form link and data.json's download URLs are absolute; absent (tests,
+   * a site served under the API's /public/), they stay relative.
+   */
+  readonly apiBaseUrl?: string | undefined;
 }
 
 export const stacVersion = '1.0.0';
@@ -330,6 +337,54 @@ export function buildPublicCatalogue(entries: readonly CatalogueEntry[], opts: P
     ...qualityOf(e),
   }));
   files.set('search-index.json', { body: json({ generatedAt, count: rows.length, entries: rows }), contentType: jsonType });
-  files.set('index.html', { body: publicCataloguePage(rows, generatedAt), contentType: 'text/html; charset=utf-8' });
+  const base = opts.apiBaseUrl ? `${opts.apiBaseUrl.replace(/\/+$/, '')}/public/` : '';
+  files.set('data.json', { body: json(releasedResultsFeed(published, rows, generatedAt, base)), contentType: jsonType });
+  files.set('index.html', { body: publicCataloguePage(rows, generatedAt, { formHref: `${base}applications/form` }), contentType: 'text/html; charset=utf-8' });
   return files;
+}
+
+/**
+ * R14.2: the released results for external public platforms, as a DCAT catalogue in the Project Open Data
+ * `data.json` form (DCAT-US 1.1) that CKAN and other open-data portals harvest: one dataset per entry whose
+ * release version is released (not for sale, not withdrawn), its files as distributions with download URLs
+ * (the API's logged 302) and SHA-256. Written by the publisher with every other file of the catalogue (no scan).
+ */
+function releasedResultsFeed(entries: readonly CatalogueEntry[], rows: readonly SearchIndexRow[], generatedAt: string, base: string) {
+  const rowOf = new Map(rows.map((r) => [r.n, r]));
+  return {
+    '@context': 'https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld',
+    '@type': 'dcat:Catalog',
+    conformsTo: 'https://project-open-data.cio.gov/v1.1/schema',
+    describedBy: 'https://project-open-data.cio.gov/v1.1/schema/catalog.json',
+    title: '自然资源调查监测成果公开目录：已发布成果',
+    modified: generatedAt,
+    dataset: entries.flatMap((e) => {
+      const row = rowOf.get(e.resultNumber);
+      const r = e.release;
+      if (!row?.downloads || !r) return [];
+      return [{
+        '@type': 'dcat:Dataset',
+        identifier: e.resultNumber,
+        title: e.name,
+        description: e.content,
+        keyword: [row.themeLabel, row.regionName],
+        modified: r.releasedAt ?? e.updatedAt,
+        issued: r.releasedAt ?? e.updatedAt,
+        publisher: { '@type': 'org:Organization', name: row.custodianName },
+        accessLevel: 'public',
+        language: ['zh'],
+        temporal: `${e.timePoint.from}/${e.timePoint.to}`,
+        ...(boxOf(e) ? { spatial: boxOf(e)!.join(',') } : {}),
+        landingPage: `${base}${itemKey(e.theme, e.resultNumber)}`,
+        distribution: row.downloads.map((d) => ({
+          '@type': 'dcat:Distribution',
+          title: d.path,
+          downloadURL: `${base}${d.href}`,
+          mediaType: e.release?.files?.find((f) => f.path === d.path)?.type ?? 'application/octet-stream',
+          byteSize: d.size,
+          'spdx:checksum': { algorithm: 'sha256', checksumValue: d.sha256 },
+        })),
+      }];
+    }),
+  };
 }

@@ -81,7 +81,7 @@ function options(pairs: Array<[string, string]>): string {
   return pairs.map(([value, label]) => `<option value="${e(value)}">${e(label)}</option>`).join('');
 }
 
-export function publicCataloguePage(rows: readonly SearchIndexRow[], generatedAt: string): string {
+export function publicCataloguePage(rows: readonly SearchIndexRow[], generatedAt: string, links: { formHref: string } = { formHref: 'applications/form' }): string {
   const themes = [...new Map(rows.map((r) => [r.theme, r.themeLabel])).entries()].sort();
   // Browse by province and by city (a code prefix finds everything under it: 44 → 广东省, 4401 → 广州市
   // and its districts), plus the national level; cities are indented under their province.
@@ -111,6 +111,7 @@ export function publicCataloguePage(rows: readonly SearchIndexRow[], generatedAt
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-${scriptHash}'">
 <title>自然资源调查监测成果公开目录</title>
 <link rel="alternate" type="application/json" href="catalog.json" title="STAC 目录">
+<link rel="alternate" type="application/json" href="data.json" title="已发布成果（DCAT data.json）">
 <style>
 body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;margin:1.5rem;color:#222}
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
@@ -120,7 +121,7 @@ th{background:#f2f2f2}form{display:flex;gap:.5rem;flex-wrap:wrap;margin:1rem 0}i
 <body>
 <h1>自然资源调查监测成果公开目录</h1>
 <p>国家级和省级成果目录中可公开的条目（依据 R9.3 定期更新）。更新时间：<time datetime="${e(generatedAt)}">${e(chinaDateTime(generatedAt))}</time>。共 ${rows.length} 项。
-地理信息系统软件可读取 <a href="catalog.json">STAC 目录（catalog.json）</a>。目录信息公开；已发布的成果可在“获取”一栏下载（公开出版物请向出版单位订购），其他成果数据请按共享方式向保管单位申请。公众可<a href="applications/form">在线申请利用已发布成果或提出政府信息公开申请</a>（无需注册，邮箱验证）。</p>
+地理信息系统软件可读取 <a href="catalog.json">STAC 目录（catalog.json）</a>。目录信息公开；已发布的成果可在“获取”一栏下载（公开出版物请向出版单位订购），其他成果数据请按共享方式向保管单位申请。公众可<a href="${e(links.formHref)}">在线申请利用已发布成果或提出政府信息公开申请</a>（无需注册，邮箱验证）。</p>
 <form id="search" role="search">
 <label>关键词 <input id="q" type="search" placeholder="成果名称、内容、编号、保管单位"></label>
 <label>成果专题 <select id="theme"><option value="">全部</option>${options(themes)}</select></label>

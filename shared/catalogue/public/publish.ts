@@ -17,6 +17,8 @@ export interface PublishPorts {
   readonly orgName: (code: string) => Promise<string | undefined>;
   readonly files: PublicCatalogueFiles;
   readonly now: () => Date;
+  /** APP_BASE_URL: the form and download links the static site cannot answer point at the API (build.ts). */
+  readonly apiBaseUrl?: string | undefined;
 }
 
 /** Entries read per search call; the store bounds its own work per call. */
@@ -102,7 +104,7 @@ export async function publishPublicCatalogue(ports: PublishPorts, options: Publi
     if (name) names.set(code, name);
   }
   const now = ports.now();
-  const files = buildPublicCatalogue(entries, { generatedAt: now, orgNames: names });
+  const files = buildPublicCatalogue(entries, { generatedAt: now, orgNames: names, apiBaseUrl: ports.apiBaseUrl });
   const last = new Set(['catalog.json', 'search-index.json', 'index.html']);
   const first = [...files.keys()].filter((k) => !last.has(k));
   const tail = [...last].filter((k) => files.has(k));
