@@ -259,9 +259,10 @@ export interface ConsoleContentProps {
 }
 
 /**
- * The console's fixed client routes (console/src/router.ts and the role pages of console/src/role-pages.ts, paths
+ * The console's fixed client routes (console/src/router.ts, the role pages of console/src/role-pages.ts and the work
+ * pages of console/src/work-pages.ts, paths
  * without a parameter): on aws-cn, where no CloudFront Function can rewrite a path, each gets a copy of index.html
- * (test/infra/console-site.test.ts keeps this list equal to the two files' routes).
+ * (test/infra/console-site.test.ts keeps this list equal to the three files' routes).
  */
 export const fixedConsoleRoutes = [
   'callback',
@@ -284,6 +285,22 @@ export const fixedConsoleRoutes = [
   'admin/people',
   'admin/import',
   'admin/calendar',
+  // console/src/work-pages.ts (issue 13: sharing, publication, feedback, self-inspections)
+  'sharing/apply',
+  'sharing/applications',
+  'sharing/addressed',
+  'sharing/grants',
+  'publication/requests',
+  'publication/released',
+  'feedback/problems',
+  'self-inspections/file',
+  'self-inspections',
+  'self-inspections/own',
+  'sharing/use-reports',
+  'sharing/use-reports/addressed',
+  'sharing/derived-products',
+  'sharing/derived-products/addressed',
+  'sharing/public-applications',
 ] as const;
 
 /**

@@ -299,8 +299,8 @@ describe('issue 13 hosting on aws-cn: an ICP-filed domain and an IAM certificate
     expect(s.edge).toBeUndefined();
   });
 
-  it('puts a copy of index.html (text/html) at /console and every fixed client route of console/src/router.ts and role-pages.ts instead', () => {
-    const router = ['router.ts', 'role-pages.ts'].map((file) => readFileSync(new URL(`../../console/src/${file}`, import.meta.url), 'utf8')).join('\n');
+  it('puts a copy of index.html (text/html) at /console and every fixed client route of console/src/router.ts, role-pages.ts and work-pages.ts instead', () => {
+    const router = ['router.ts', 'role-pages.ts', 'work-pages.ts'].map((file) => readFileSync(new URL(`../../console/src/${file}`, import.meta.url), 'utf8')).join('\n');
     const fixed = [...router.matchAll(/path: '\/([^':]*)'/g)].map((m) => m[1]).filter((p) => p !== '' && !p!.includes('('));
     expect([...fixedConsoleRoutes].sort()).toEqual([...fixed].sort());
     const [, routes] = resourcesOf(consoleContent(s), 'Custom::CDKBucketDeployment').find(([id]) => id.startsWith('RouteEntries'))! as [string, CfnResource];
