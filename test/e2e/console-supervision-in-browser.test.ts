@@ -183,7 +183,8 @@ describe('R21.1 R6.1 R20.1 R3.1 supervision in the console: 周红’s bulletins
     const after = await api('GET', '/notifications?limit=100', { token });
     expect(after.body.unread).toBe(mine.unread - 1);
     expect(after.body.items.find((n: { subject: string }) => n.subject.includes(reportedIncident!))).toMatchObject({ read: true, readAt: expect.any(String) });
-    await page.waitForFunction(`document.querySelector('[data-testid=bell]').getAttribute('aria-label') === '我的通知：${mine.unread - 1} 条未读'`);
+    // A function, not a string: the console's CSP refuses string eval (no 'unsafe-eval').
+    await page.waitForFunction((label) => (globalThis as unknown as { document: { querySelector(css: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[data-testid=bell]')?.getAttribute('aria-label') === label, `我的通知：${mine.unread - 1} 条未读`);
     await row.getByRole('link', { name: '打开' }).click();
     await page.waitForURL((u) => u.pathname === `/console/supervision/incidents/${reportedIncident}`);
     await page.getByTestId('incident-timeline').waitFor();
