@@ -5,7 +5,7 @@ import type { AuditChainStore } from '#adapters/dynamo-audit.ts';
 import { supervisionItems } from './dynamo-supervision.ts';
 import { AlreadyCataloguedError, EntryChangedError, SequenceMovedError } from '#shared/catalogue/errors.ts';
 import { entryTerms, queryTerms, textContains } from '#shared/catalogue/keywords.ts';
-import { regionKey, regionKeys, regionBoxFor } from '#shared/reference/regions.ts';
+import { regionBboxFor, regionKey, regionKeys } from '#shared/reference/regions.ts';
 import { envNames, requireEnv } from '#adapters/config.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { nationalRegion, regionCovers } from '#shared/identity/scope.ts';
@@ -231,7 +231,7 @@ function matches(e: CatalogueEntry, f: CatalogueFilter): boolean {
 
 /** An entry without its own box is placed by its province's box (regions.ts): coarse, never missed. */
 function boxOf(regionCode: string, bbox: readonly number[] | undefined): readonly number[] | undefined {
-  return bbox ?? regionBoxFor(regionCode)?.bbox;
+  return bbox ?? regionBboxFor(regionCode);
 }
 
 function boxIntersects(a: readonly number[], b: readonly number[] | undefined): boolean {

@@ -5,7 +5,8 @@ import { envNames, requireEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { ClearanceChange, DirectoryAdministration, IdentityAdministration, IdentityRepository, PersonLookup } from '#shared/ports/identity.ts';
-import { organisationSchema, userSchema, type Organisation, type User } from '#shared/schemas/identity.ts';
+// The stored records' schemas, without the GB/T 2260 table (checked when written): issue 10, every HTTP function reads these.
+import { organisationRecordSchema as organisationSchema, userSchema, type Organisation, type User } from '#shared/schemas/identity-records.ts';
 import { documentClient, gsi1, keys, queryAll } from './dynamo.ts';
 
 export function identityRepositoryFromEnv(env: NodeJS.ProcessEnv = process.env): DynamoIdentityRepository {

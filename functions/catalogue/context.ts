@@ -2,7 +2,8 @@ import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry } from '#runtime/define.ts';
-import { catalogueEditSchema, catalogueEntrySchema, catalogueSearchQuerySchema, registerCatalogueBodySchema, resultNumberSchema } from '#shared/schemas/catalogue.ts';
+import { catalogueEntrySchema, registerCatalogueBodySchema, resultNumberSchema } from '#shared/schemas/catalogue.ts';
+import { catalogueEditSchema, catalogueSearchQuerySchema } from '#shared/schemas/catalogue-input.ts';
 
 const entryViewSchema = z.extend(catalogueEntrySchema, {
   versions: described(z

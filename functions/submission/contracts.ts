@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { surveyTaskInputSchema } from '#shared/schemas/survey-task-input.ts';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { maxFilesPerVersion } from '#shared/submission/manifest.ts';
@@ -14,7 +15,6 @@ import {
   sha256HexSchema,
   submissionIdSchema,
   submissionSchema,
-  surveyTaskInputSchema,
   surveyTaskSchema,
   taskIdSchema,
   timelineEventTypeSchema,

@@ -3,7 +3,8 @@ import { classificationLabels, classifications, clearanceAllows, type Classifica
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueFilter, CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { Page, SubmissionStore } from '#shared/ports/submission.ts';
-import type { CatalogueEdit, CatalogueEntry, CatalogueSearchQuery, Overlap, Period } from '#shared/schemas/catalogue.ts';
+import type { CatalogueEntry, Overlap, Period } from '#shared/schemas/catalogue.ts';
+import type { CatalogueEdit, CatalogueSearchQuery } from '#shared/schemas/catalogue-input.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import type { Submission } from '#shared/schemas/submission.ts';
 import type { ThemeId } from '#shared/reference/themes.ts';

@@ -167,6 +167,23 @@ export function regionBoxFor(regionCode: string, extents: RegionExtents | undefi
   return { ...province, level: 'provincial', ...(province.code !== regionCode ? declared() : {}) };
 }
 
+/**
+ * Only the box of regionBoxFor (the same order: the region's own boundary box, its city's, its province's), without
+ * the names: the catalogue's search filter needs no more, and so its adapter — in nearly every HTTP function — does
+ * not carry the GB/T 2260 name table (issue 10).
+ */
+export function regionBboxFor(regionCode: string, extents: RegionExtents | undefined = regionExtents()): RegionBox['bbox'] | undefined {
+  if (!/^\d{6}$/.test(regionCode)) return undefined;
+  if (regionCode === nationalBox.code) return nationalBox.bbox;
+  const province = byCode.get(provinceCodeOf(regionCode));
+  if (!province) return undefined;
+  for (const code of extents ? new Set([regionCode, `${regionCode.slice(0, 4)}00`, province.code]) : []) {
+    const bbox = extents!.boxes.get(code);
+    if (bbox) return bbox;
+  }
+  return province.bbox;
+}
+
 export function padded(b: RegionBox, pad = b.pad ?? PAD_DEGREES): readonly [number, number, number, number] {
   const [w, s, e, n] = b.bbox;
   return [w - pad, s - pad, e + pad, n + pad];

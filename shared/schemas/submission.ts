@@ -3,7 +3,7 @@ import { described } from '#shared/schemas/described.ts';
 import { classificationSchema } from '#shared/reference/classifications.ts';
 import { duplicatePaths, fileFolderClashes, maxFileBytes, maxFilesPerVersion, pathProblems } from '#shared/submission/manifest.ts';
 import { isoDateSchema } from './calendar.ts';
-import { organisationSchema, regionCodeAtTimePointSchema, regionCodeSchema } from './identity.ts';
+import { organisationRecordSchema, regionCodeAtTimePointSchema } from './identity-records.ts';
 import { fileRoleSchema, themeIdSchema } from '#shared/reference/themes.ts';
 
 /**
@@ -12,7 +12,7 @@ import { fileRoleSchema, themeIdSchema } from '#shared/reference/themes.ts';
  * messages a submitter acts on; entity schemas parse what the registry holds.
  */
 
-export const orgCodeSchema = organisationSchema.shape.code;
+export const orgCodeSchema = organisationRecordSchema.shape.code;
 const uuid = z.uuid('编号格式不正确');
 export const taskIdSchema = described(uuid, '调查监测任务编号（UUID）');
 export const submissionIdSchema = described(uuid, '汇交编号（UUID）');
@@ -113,23 +113,6 @@ export function printable(path: string): string {
 export const surveyPeriodSchema = z
   .object({ from: described(isoDateSchema, '起始日期'), to: described(isoDateSchema, '结束日期') }, { error: '调查时段应为 {from, to}' }).check(z.refine((p) => p.from <= p.to, '调查时段的起始日期不能晚于结束日期'));
 
-export const surveyTaskInputSchema = z.object({
-  name: described(z.string({ error: '请填写任务名称' }).check(z.trim()).check(z.minLength(2, '任务名称至少 2 个字')).check(z.maxLength(200, '任务名称不超过 200 字')), '任务名称'),
-  theme: described(themeIdSchema, '成果专题：landSurvey 国土调查 · forest 森林 · grassland 草原 · wetland 湿地 · water 水资源 · landCover 地表覆盖；以及 R22.1 另行规定的类别'),
-  regionCode: described(regionCodeSchema, '调查区域行政区划代码（GB/T 2260）'),
-  implementerOrg: described(orgCodeSchema, '实施单位组织代码'),
-  custodianOrg: described(z.optional(orgCodeSchema), '保管单位组织代码（R4.1）；不填则采用组织单位为该专题设定的常设保管单位'),
-  description: described(z.optional(z.string().check(z.trim()).check(z.maxLength(2000, '说明不超过 2000 字'))), '任务说明'),
-  period: described(z.optional(surveyPeriodSchema), '调查时段 {from, to}；用于提示时空专题重叠的已有成果（R13.2）'),
-  reviewOrg: described(z.optional(orgCodeSchema), '技术审核由哪个单位决定（R7.1）：组织单位设定的技术单位之一；不填则由组织单位本身的审核人决定'),
-  countersignOrgs: described(z.optional(z
-    .array(orgCodeSchema).check(z.maxLength(20, '会签单位不超过 20 个'))), '技术审核前须先给出会签意见（同意/不同意）的单位（R7.1）：组织单位设定的技术单位，或本任务的保管单位'),
-  parentTaskId: described(
-    z.optional(z.string().check(z.trim()).check(z.minLength(1, '上级任务编号不能为空')).check(z.maxLength(64, '上级任务编号不超过 64 个字符'))),
-    '分级实施（R11.1）：上一级组织单位的同专题调查监测任务（如国家级任务之下的省级部分）；本任务成果的发布须待上一级任务的成果发布之后',
-  ),
-});
-export type SurveyTaskInput = z.infer<typeof surveyTaskInputSchema>;
 
 /** R7.1: who decided a round's technical review and who countersigned it first, before a change; rounds sealed before `until` used it. */
 export const reviewArrangementSchema = z.object({ reviewOrg: z.optional(z.string()), countersignOrgs: z.optional(z.array(z.string())), until: z.string(), changedBy: z.string() });

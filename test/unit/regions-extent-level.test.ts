@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { regionBoxFor } from '#shared/reference/regions.ts';
+import { regionBboxFor, regionBoxFor } from '#shared/reference/regions.ts';
 import { cgcs2000ByEpsg } from '#shared/verification/crs.ts';
 import { checkExtent } from '#shared/verification/extent.ts';
 
@@ -38,5 +38,30 @@ describe('R3.1 R7.1 issue 12: the extent check names the declared county and the
     // assess
     expect(regionBoxFor('330106')).toMatchObject({ level: 'provincial', code: '330000', declared: { code: '330106', name: '杭州市西湖区' } });
     expect(result.defects).toEqual([]);
+  });
+});
+
+describe('R9.3 issue 10: the catalogue search filter places an entry without its own box by regionBboxFor, the same box as regionBoxFor', () => {
+  it('gives regionBoxFor’s bbox for national, provincial, city and county codes, with and without a department’s boundary boxes, and nothing for a bad code', () => {
+    // prepare
+    const extents = {
+      source: { file: 'b.geojson', sha256: 'ab'.repeat(32), licence: 'l', attribution: 'a', builtAt: '2026-12-04T00:00:00.000Z' },
+      boxes: new Map<string, readonly [number, number, number, number]>([
+        ['330100', [119.5, 29.7, 120.7, 30.6]],
+        ['330106', [120.0, 30.1, 120.2, 30.3]],
+      ]),
+    };
+    const codes = ['100000', '440000', '440100', '440117', '330106', '330102', '330200'];
+
+    // act
+    const plain = codes.map((c) => [regionBboxFor(c, undefined), regionBoxFor(c, undefined)?.bbox]);
+    const withExtents = codes.map((c) => [regionBboxFor(c, extents), regionBoxFor(c, extents)?.bbox]);
+
+    // assess
+    for (const [bbox, expected] of [...plain, ...withExtents]) expect(bbox).toEqual(expected);
+    expect(regionBboxFor('330106', extents)).toEqual([120.0, 30.1, 120.2, 30.3]);
+    expect(regionBboxFor('330102', extents)).toEqual([119.5, 29.7, 120.7, 30.6]);
+    expect(regionBboxFor('4401')).toBeUndefined();
+    expect(regionBboxFor('990000')).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { handler as registerSurveyTask } from '#functions/submission/register-survey-task.ts';
 import { regionName, gbt2260Name, gbt2260Source, isGbt2260Code } from '#shared/reference/regions.ts';
 import { regionCodeSchema } from '#shared/schemas/identity.ts';
-import { catalogueSearchQuerySchema } from '#shared/schemas/catalogue.ts';
+import { catalogueSearchQuerySchema } from '#shared/schemas/catalogue-input.ts';
 import { buildGbt2260, buildGbt2260Compact, compactFile, outFile } from '../../scripts/build-gbt2260.ts';
 import { registrationPorts } from './catalogue-fakes.ts';
 import { call, submissionWorld } from './submission-fakes.ts';
