@@ -8,18 +8,8 @@ import type { CountIncrement } from './clocks.ts';
  * custodian's own counters item (SUPCOUNT#<custodian> × month; one Update per
  * organisation × month, so it merges with the item's other metrics).
  */
-export const evaluationMetrics = [
-  { key: 'R15.applications', label: '共享申请' },
-  { key: 'R15.approved', label: '批准共享（授权）' },
-  { key: 'R16.downloads', label: '下载与调用' },
-  { key: 'R19.1.due', label: '应交利用情况报告（新授权）' },
-  { key: 'R19.reports', label: '已交利用情况报告' },
-  { key: 'R19.1.late', label: '逾期提交利用情况报告' },
-  { key: 'R19.2.reported', label: '报告质量问题' },
-  { key: 'R19.2.confirmed', label: '确认质量问题' },
-  { key: 'R19.3.fixed', label: '已改正质量问题' },
-] as const;
-export type EvaluationMetric = (typeof evaluationMetrics)[number]['key'];
+/** The metrics the evaluation reads (labels in shared/supervision/evaluation.ts; a type only, so the sharing bundles stay small). */
+export type EvaluationMetric = 'R15.applications' | 'R15.approved' | 'R16.downloads' | 'R19.1.due' | 'R19.reports' | 'R19.1.late' | 'R19.2.reported' | 'R19.2.confirmed' | 'R19.3.fixed';
 
 const prefix = 'eval:';
 /** The counter of one custodian × organiser × metric, counted on the custodian's counters item. */

@@ -4,7 +4,7 @@ import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import type { BulletinFiles, CounterStore } from '#shared/ports/supervision.ts';
 import { escapeHtml } from '#shared/web/html.ts';
-import { evaluationMetrics, type EvaluationMetric } from './evaluation-counts.ts';
+import type { EvaluationMetric } from './evaluation-counts.ts';
 import { lastWholePeriod, type Period } from './periods.ts';
 
 /**
@@ -21,6 +21,17 @@ import { lastWholePeriod, type Period } from './periods.ts';
  * evaluation reads three items per custodian and quarter — never the
  * applications, grants or problems themselves.
  */
+export const evaluationMetrics = [
+  { key: 'R15.applications', label: '共享申请' },
+  { key: 'R15.approved', label: '批准共享（授权）' },
+  { key: 'R16.downloads', label: '下载与调用' },
+  { key: 'R19.1.due', label: '应交利用情况报告（新授权）' },
+  { key: 'R19.reports', label: '已交利用情况报告' },
+  { key: 'R19.1.late', label: '逾期提交利用情况报告' },
+  { key: 'R19.2.reported', label: '报告质量问题' },
+  { key: 'R19.2.confirmed', label: '确认质量问题' },
+  { key: 'R19.3.fixed', label: '已改正质量问题' },
+] as const satisfies ReadonlyArray<{ key: EvaluationMetric; label: string }>;
 export interface EvaluationFigures {
   readonly custodianOrg: string;
   readonly organiserOrg: string;
