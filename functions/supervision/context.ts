@@ -66,6 +66,14 @@ export const supervision = defineContext({
       timeoutSeconds: 300,
       tables: readsRegistry,
     },
+    QuarterlyEvaluations: {
+      entry: './quarterly-evaluations.ts',
+      description: 'Quarterly (R19.2): for each custodian × organiser with activity in its counters (three items per custodian, never the applications), the use-and-quality evaluation of the last whole quarter as Chinese HTML, write-once in the documents bucket with its SHA-256; the organiser\'s reviewers emailed once (a re-run writes and sends nothing).',
+      timeoutSeconds: 300,
+      tables: readsRegistry,
+      buckets: { documents: 'readWrite' },
+      sendsEmail: true,
+    },
     GatherBulletin: {
       entry: './gather-bulletin.ts',
       description: 'Bulletin › Gather Counters: the figures of an organisation and every unit below it from the counters (key queries, never the events), stored write-once as the bulletin\'s JSON.',
@@ -489,6 +497,12 @@ export const supervision = defineContext({
       timezone: 'Asia/Shanghai',
       target: { function: 'ScheduledBulletins' },
       description: '每季度首日 07:30 生成上季度监督通报（R21.1）',
+    },
+    QuarterlyEvaluations: {
+      expression: 'cron(0 8 1 1,4,7,10 ? *)',
+      timezone: 'Asia/Shanghai',
+      target: { function: 'QuarterlyEvaluations' },
+      description: '每季度首日 08:00 生成上季度各保管单位成果利用与质量评价，报送组织单位（R19.2）',
     },
     SelfInspectionReminders: {
       expression: 'cron(0 9 1 * ? *)',

@@ -418,7 +418,11 @@ export function httpApiServer(opts: HttpApiOptions): Server {
       const name = decode(fire[1]);
       if (!opts.scheduler.has(name)) return sendJson(res, 404, localError('SCHEDULE_NOT_FOUND', `没有名为 ${name} 的调度任务`, requestId));
       try {
-        const { executionId, result } = await opts.scheduler.fire(name);
+        // ?at=<ISO instant>: the firing's planned time (a quarterly schedule fired for the quarter just ended); default now.
+        const at = url.searchParams.get('at');
+        const planned = at ? new Date(at) : new Date();
+        if (Number.isNaN(planned.getTime())) return sendJson(res, 400, localError('VALIDATION_FAILED', `at 应为 ISO 时间，如 2027-01-01T00:00:00Z（收到 ${at}）`, requestId));
+        const { executionId, result } = await opts.scheduler.fire(name, planned);
         return sendJson(res, 200, { schedule: name, executionId, result });
       } catch (error) {
         const e = error as Error;

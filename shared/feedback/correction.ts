@@ -8,6 +8,7 @@ import type { SharingGrant, SharingStore } from '#shared/sharing/model.ts';
 import { chinaDay } from '#shared/submission/deadlines.ts';
 import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
+import { evaluationCounts } from '#shared/supervision/evaluation-counts.ts';
 import { deliver, systemSignature } from '#shared/tasks/mail.ts';
 import { escapeHtml } from '#shared/web/html.ts';
 import { problemStateLabels, type ProblemStore, type QualityProblem } from './problems.ts';
@@ -187,7 +188,7 @@ export async function completeCorrection(
           notified,
           requirement: 'R19.3',
         }),
-        { count: [{ org: p.organiserOrg, metric: 'R19.3.fixed' }] },
+        { count: [{ org: p.organiserOrg, metric: 'R19.3.fixed' }, ...evaluationCounts([p], 'R19.3.fixed')] },
         at,
       ),
     );

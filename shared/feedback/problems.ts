@@ -14,6 +14,7 @@ import type { SharingStore } from '#shared/sharing/model.ts';
 import type { Workflow } from '#shared/ports/workflow.ts';
 import { problemDecisionDue } from '#shared/supervision/clock-types.ts';
 import { withSupervision, type CountIncrement } from '#shared/supervision/clocks.ts';
+import { evaluationCounts } from '#shared/supervision/evaluation-counts.ts';
 import { invalid } from '#shared/supervision/scope.ts';
 
 /**
@@ -247,7 +248,7 @@ export async function reportProblem(
       entryAudit(cmd.actor, problem, 'feedback.problem.report', cmd.requestId, { file: problem.file, severity: problem.severity, decisionDue: due.due, requirement: 'R19.2' }),
       {
         start: [{ type: problemDecisionDue.id, subject: problemId, ownerOrg: entry.custodian, regionCode: entry.spatialScope.regionCode, title: entry.name, start: today, due: due.due, provisional: due.provisional, basis: due.basis }],
-        count: [{ org: entry.custodian, metric: 'R19.2.reported' }],
+        count: [{ org: entry.custodian, metric: 'R19.2.reported' }, ...evaluationCounts([{ custodianOrg: entry.custodian, organiserOrg: entry.organiserOrg }], 'R19.2.reported')],
       },
       at,
     ),
@@ -377,7 +378,7 @@ export async function decideProblem(
   const timeline = [...problem.timeline, step(cmd.decision === 'reject' ? 'rejected' : 'confirmed', cmd.reasons)];
   if (target === 'escalated') timeline.push(step('escalated', '重大质量问题，提请组织单位核实'));
   const next: QualityProblem = { ...problem, state: target, timeline };
-  const count: CountIncrement[] = cmd.decision === 'confirm' ? [{ org: problem.custodianOrg, metric: 'R19.2.confirmed' }] : [];
+  const count: CountIncrement[] = cmd.decision === 'confirm' ? [{ org: problem.custodianOrg, metric: 'R19.2.confirmed' }, ...evaluationCounts([problem], 'R19.2.confirmed')] : [];
   if (target === 'escalated') count.push({ org: problem.organiserOrg, metric: 'R19.3.escalated' });
   await ports.problems.update(
     next,

@@ -8,6 +8,7 @@ import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { noteTouched } from '#shared/security/context.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
+import { evaluationCounts } from '#shared/supervision/evaluation-counts.ts';
 import { sharingHandoverDue, sharingReviewDue } from '#shared/supervision/clock-types.ts';
 import { named, userLabel } from '#shared/tasks/mail.ts';
 import { documentNumber, offlineDocumentHtml, type DocumentInput } from './documents.ts';
@@ -173,7 +174,7 @@ export async function approveOffline(ports: OfflinePorts, cmd: { applicationId: 
           classification,
         }),
         {
-          count: [{ org: cmd.organiserOrg, metric: 'R15.approved' }],
+          count: [{ org: cmd.organiserOrg, metric: 'R15.approved' }, ...evaluationCounts(items.map((i) => ({ custodianOrg: i.custodianOrg, organiserOrg: cmd.organiserOrg })), 'R15.approved')],
           meet: [{ type: sharingReviewDue.id, subject: reviewClockSubject(app.applicationId, cmd.organiserOrg) }],
           start: custodians.map((c) => ({
             type: sharingHandoverDue.id,

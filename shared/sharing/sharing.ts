@@ -15,6 +15,7 @@ import type { Workflow } from '#shared/ports/workflow.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { noteTouched } from '#shared/security/context.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
+import { evaluationCounts } from '#shared/supervision/evaluation-counts.ts';
 import { sharingReviewDue, useReportDue } from '#shared/supervision/clock-types.ts';
 import type { ClockStore } from '#shared/ports/supervision.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
@@ -245,7 +246,7 @@ export async function applyForSharing(ports: ApplyPorts, cmd: { actor: Principal
     withSupervision(
       audit(actor.userId, actor.orgCode, 'sharing.application.submit', `SHAREAPP#${applicationId}`, cmd.requestId, { channel, resultNumbers: items.map((i) => i.resultNumber), purpose: app.purpose, ...(cmd.basedOn ? { basedOn: cmd.basedOn.applicationId } : {}) }),
       {
-        count: organisers.map((org) => ({ org, metric: 'R15.applications' })),
+        count: [...organisers.map((org) => ({ org, metric: 'R15.applications' })), ...evaluationCounts(items, 'R15.applications')],
         start: organisers.map((org) => ({
           type: sharingReviewDue.id,
           subject: reviewClockSubject(applicationId, org),
@@ -527,7 +528,13 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
         audit('system:GrantSharingAccess', cmd.organiserOrg, 'sharing.review.approve', `SHAREAPP#${app.applicationId}`, cmd.requestId, { grantId, approval: cmd.approval, files: files.length, from: grant.from, to: grant.to }),
         {
           // R19.1: the use reports due under the grant, counted for the organiser when the grant is made (R21.1 use section).
-          count: [{ org: cmd.organiserOrg, metric: 'R15.approved' }, { org: cmd.organiserOrg, metric: 'R19.1.due', by: useReports.length }],
+          count: [
+            { org: cmd.organiserOrg, metric: 'R15.approved' },
+            { org: cmd.organiserOrg, metric: 'R19.1.due', by: useReports.length },
+            // R19.2: the per-custodian dimension of the same counters (the custodian's quarterly evaluation).
+            ...evaluationCounts(grant.custodianOrgs.map((c) => ({ custodianOrg: c, organiserOrg: cmd.organiserOrg })), 'R15.approved'),
+            ...evaluationCounts(grant.custodianOrgs.map((c) => ({ custodianOrg: c, organiserOrg: cmd.organiserOrg })), 'R19.1.due', useReports.length),
+          ],
           meet: [{ type: sharingReviewDue.id, subject: reviewClockSubject(app.applicationId, cmd.organiserOrg) }],
           start: useReportClocks(grant, useReports, today, organiserDue !== undefined),
         },
@@ -771,6 +778,15 @@ export async function grantManifest(ports: { sharing: Pick<SharingStore, 'getGra
  * the application as purpose reference) and counted per result × requester
  * organisation × month in the same transaction. Expired: 403 naming the end date.
  */
+/**
+ * R19.2: the custodian a downloaded file counts for in the custodian's quarterly evaluation. A grant names its
+ * custodians but not which result each holds; with one custodian (the usual grant) it is that one, otherwise the
+ * download is counted for the organiser only (known limit, docs/compliance.md R19.2).
+ */
+function custodiansOfFile(g: Pick<SharingGrant, 'custodianOrgs' | 'organiserOrg'>, _resultNumber: string): Array<{ custodianOrg: string; organiserOrg: string }> {
+  return g.custodianOrgs.length === 1 ? [{ custodianOrg: g.custodianOrgs[0]!, organiserOrg: g.organiserOrg }] : [];
+}
+
 export async function issueDownload(
   ports: { sharing: SharingStore; links: DownloadLinks; now: () => Date },
   cmd: { actor: Principal; grantId: string; fileNo: number; sourceIp: string; requestId: string },
@@ -808,7 +824,7 @@ export async function issueDownload(
     withSupervision(
       audit(cmd.actor.userId, cmd.actor.orgCode, 'sharing.download.issue', `SHAREGRANT#${g.grantId}`, cmd.requestId, { resultNumber: file.resultNumber, path: file.path, size: file.size, sourceIp: cmd.sourceIp, expiresInSeconds: downloadUrlSeconds, applicationId: g.applicationId, ...(isNotice ? { notice: true } : {}) }),
       // The notice is not a result download (R16.downloads counts the results' files).
-      isNotice ? {} : { count: [{ org: g.organiserOrg, metric: 'R16.downloads' }] },
+      isNotice ? {} : { count: [{ org: g.organiserOrg, metric: 'R16.downloads' }, ...evaluationCounts(custodiansOfFile(g, file.resultNumber), 'R16.downloads')] },
       at,
     ),
   );

@@ -6,6 +6,7 @@ import { clearanceAllows } from '#shared/reference/classifications.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { noteTouched } from '#shared/security/context.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
+import { evaluationCounts } from '#shared/supervision/evaluation-counts.ts';
 import { useReportDue } from '#shared/supervision/clock-types.ts';
 import { grantStatusLabels, type SharingGrant, type SharingStore, type UseReport, type UseReportSlot } from './model.ts';
 import { useReportSubject } from './purpose.ts';
@@ -137,7 +138,13 @@ export async function fileUseReport(
       entry(cmd.actor, 'sharing.useReport.file', g.grantId, cmd.requestId, { due: open.due, late: report.late, projects: report.projects.length }),
       {
         meet: [{ type: useReportDue.id, subject: useReportSubject(g.grantId, open.due) }],
-        count: [{ org: g.organiserOrg, metric: 'R19.reports' }, ...(report.late ? [{ org: g.organiserOrg, metric: 'R19.1.late' }] : [])],
+        count: [
+          { org: g.organiserOrg, metric: 'R19.reports' },
+          ...(report.late ? [{ org: g.organiserOrg, metric: 'R19.1.late' }] : []),
+          // R19.2: the per-custodian dimension (the custodian's quarterly evaluation).
+          ...evaluationCounts(g.custodianOrgs.map((c) => ({ custodianOrg: c, organiserOrg: g.organiserOrg })), 'R19.reports'),
+          ...(report.late ? evaluationCounts(g.custodianOrgs.map((c) => ({ custodianOrg: c, organiserOrg: g.organiserOrg })), 'R19.1.late') : []),
+        ],
       },
       at,
     ),

@@ -14,7 +14,10 @@ import { S3ProblemAttachments } from '#adapters/s3-feedback-attachments.ts';
 import { S3SharingDocuments } from '#adapters/s3-sharing-documents.ts';
 import { fileKnown, heldGrants, listOrgProblems, maxAttachments, type ResultFiles } from '#shared/feedback/problems.ts';
 import { grantOn, StartsAndSuccesses } from './feedback-fakes.ts';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { runQuarterlyEvaluations } from '#shared/supervision/evaluation.ts';
+import { periodOf } from '#shared/supervision/periods.ts';
+import { chinaDate } from '#shared/calendar/dates.ts';
 import { DynamoHumanTaskStore } from '#adapters/dynamo-tasks.ts';
 import { AesGcmTokenVault } from '#adapters/token-vault.ts';
 import { problemVerificationKind, problemVerificationKindId, recordVerification, verificationDecisionSchema } from '#shared/feedback/verification-task.ts';
@@ -549,5 +552,51 @@ describe('R19.3 the organiser’s verification of a major problem as an emailed 
     expect(workflow.successes[0]?.output).toMatchObject({ conditions: { finding } });
     expect(recorded.changed).toBe(false);
     expect(mailer.to('li.na@example.gov.cn').filter((m) => m.subject.includes('责令改正'))).toHaveLength(1);
+  }, 60_000);
+});
+
+describe('R19.2 the custodian’s quarterly use-and-quality evaluation: figures from the counters the problem transactions write, write-once, emailed once', () => {
+  it('two problems reported and one confirmed count eval:<organiser> on the custodian’s counters; the quarter’s document carries them, the organiser’s reviewers are emailed, a re-run writes and sends nothing', async () => {
+    // prepare
+    const { w, number, report, decide, counters } = await feedbackWorld();
+    const first = String((await report('huang.wei', problemOn(number))).body.problem.problemId);
+    await report('huang.wei', problemOn(number, { description: '图层 DLTB 缺少属性字段 QSDWMC' }));
+    await decide('zhang.wei', first, { decision: 'confirm', reasons: '核实属实' });
+    const c = await counters('440000-CUS');
+    const organiser = Object.keys(c).find((k) => k.startsWith('eval:'))!.split(':')[1]!;
+    const files = new Map<string, string>();
+    const mailer = new RecordingMailer();
+    const ports = {
+      identity: w.identity,
+      counters: () => new DynamoSupervisionStore(new InMemoryRegistryAccess(w.tables)),
+      files: { putOnce: async (key: string, body: Uint8Array | string) => (files.has(key) ? false : (files.set(key, String(body)), true)) },
+      mailer,
+      now: () => w.now,
+    };
+    const quarter = periodOf(chinaDate(w.now), 'quarter');
+
+    // act
+    const out = await runQuarterlyEvaluations(ports, { scheduledTime: w.now, quarter });
+    const again = await runQuarterlyEvaluations(ports, { scheduledTime: w.now, quarter });
+
+    // assess
+    expect(c[`eval:${organiser}:R19.2.reported`]).toBe(2);
+    expect(c[`eval:${organiser}:R19.2.confirmed`]).toBe(1);
+    expect(out.written).toHaveLength(1);
+    const [doc] = out.written;
+    expect(doc!.key).toBe(`evaluations/440000-CUS/${quarter.id}/利用与质量评价-${organiser}-${quarter.id}.html`);
+    const html = files.get(doc!.key)!;
+    expect(html).toMatch(/<th scope="row">报告质量问题<\/th><td>2<\/td>/);
+    expect(html).toMatch(/<th scope="row">确认质量问题<\/th><td>1<\/td>/);
+    expect(html).toContain('质量问题确认率：50%');
+    expect(doc!.sha256).toBe(createHash('sha256').update(html, 'utf8').digest('hex'));
+    const reviewers = (await w.identity.listUsers(organiser)).filter((u) => u.roles.includes('reviewer')).map((u) => u.email);
+    expect(reviewers.length).toBeGreaterThan(0);
+    expect(mailer.sent).toHaveLength(1);
+    expect(mailer.sent[0]!.to).toEqual(reviewers);
+    expect(mailer.sent[0]!.subject).toContain('成果利用与质量评价');
+    expect(mailer.sent[0]!.text).toContain(doc!.sha256);
+    expect(again).toEqual({ quarter: quarter.id, written: [], existing: [doc!.key] });
+    expect(files.size).toBe(1);
   }, 60_000);
 });

@@ -71,7 +71,7 @@ describe('R14.1 R15.1 sharing applications: POST /sharing/applications', () => {
     ]);
     expect(w.sharing.audits.map((a) => a.action)).toEqual(['sharing.application.submit']);
     expect(w.sharing.audits[0]!.detail?.['supervision']).toMatchObject({
-      count: [{ org: '440000-NR', metric: 'R15.applications' }],
+      count: [{ org: '440000-NR', metric: 'R15.applications' }, { org: '440000-CUS', metric: 'eval:440000-NR:R15.applications' }],
       // The R15.1 review clock: 10 working days from 2026-09-21 (the National Day week is no working week).
       start: [{ type: 'R15.1', subject: `${app.applicationId}#440000-NR`, ownerOrg: '440000-NR', start: '2026-09-21', due: (await w.ports.calendar()).deadline('2026-09-21', 10).due }],
     });
@@ -256,8 +256,8 @@ describe('R16.1 R13.1 agreement, grant and logged downloads', () => {
     expect(usage.body.usage.rows).toEqual([{ resultNumber: w.numbers.public, requesterOrg: '440000-WR', month: '2026-09', downloads: 2, bytes: grant.files[0]!.size + grant.files[1]!.size, distinctUsers: 1 }]);
     expect((await call(usageHandler.with(w.ports), 'GET', `/sharing/usage/${w.numbers.public}`, { user: 'luo.xin', pathParameters: { resultNumber: w.numbers.public } })).status).toBe(403);
     expect(w.sharing.audits.filter((a) => a.action === 'sharing.download.issue').map((a) => (a.detail?.['supervision'] as { count: unknown }).count)).toEqual([
-      [{ org: '440000-NR', metric: 'R16.downloads' }],
-      [{ org: '440000-NR', metric: 'R16.downloads' }],
+      [{ org: '440000-NR', metric: 'R16.downloads' }, { org: '440000-CUS', metric: 'eval:440000-NR:R16.downloads' }],
+      [{ org: '440000-NR', metric: 'R16.downloads' }, { org: '440000-CUS', metric: 'eval:440000-NR:R16.downloads' }],
     ]);
   });
 
@@ -397,7 +397,7 @@ describe('R18.1 purpose binding: every download carries the purpose, the grant i
     ]);
     // The notice is not a result download: R16.downloads counts the file only.
     const counted = w.sharing.audits.filter((a) => a.action === 'sharing.download.issue').map((a) => (a.detail?.['supervision'] as { count?: unknown } | undefined)?.count);
-    expect(counted).toEqual([undefined, [{ org: '440000-NR', metric: 'R16.downloads' }]]);
+    expect(counted).toEqual([undefined, [{ org: '440000-NR', metric: 'R16.downloads' }, { org: '440000-CUS', metric: 'eval:440000-NR:R16.downloads' }]]);
   });
 
   it('a grant cannot be used by another organisation: 404 to download, to change users, to file a use report; its users are its own organisation’s', async () => {
@@ -512,7 +512,7 @@ describe('R19.1 R21.1 use reports: due per grant, filed by the requester, clocke
     expect(organiser.body.grant.useReports).toEqual([expect.objectContaining({ status: 'in', report: expect.objectContaining({ outcomes: useReport.outcomes }) })]);
     const filedAudit = w.sharing.audits.filter((a) => a.action === 'sharing.useReport.file');
     expect(filedAudit).toHaveLength(1);
-    expect(filedAudit[0]!.detail?.['supervision']).toMatchObject({ meet: [{ type: 'R19.1', subject: `${grant.grantId}#${period.to}` }], count: [{ org: '440000-NR', metric: 'R19.reports' }] });
+    expect(filedAudit[0]!.detail?.['supervision']).toMatchObject({ meet: [{ type: 'R19.1', subject: `${grant.grantId}#${period.to}` }], count: [{ org: '440000-NR', metric: 'R19.reports' }, { org: '440000-CUS', metric: 'eval:440000-NR:R19.reports' }] });
     expect((await w.ports.clocks.ownedBy('440000-WR', 'met')).map((c) => [c.clockId, c.late])).toEqual([[`R19.1#${grant.grantId}#${period.to}`, false]]);
   });
 
@@ -537,7 +537,7 @@ describe('R19.1 R21.1 use reports: due per grant, filed by the requester, clocke
     expect(task.details.join('\n')).toContain(`利用情况报告逾期未交（R19.1）：授权 ${grant.grantId} 应于 ${period.to} 提交`);
     expect(overdueView.body.grant.useReports[0]).toMatchObject({ status: 'overdue', statusLabel: '逾期未交' });
     expect(late.body.useReport).toMatchObject({ status: 'in', statusLabel: '已提交（逾期）', report: { late: true } });
-    expect(w.sharing.audits.find((a) => a.action === 'sharing.useReport.file')?.detail?.['supervision']).toMatchObject({ count: [{ org: '440000-NR', metric: 'R19.reports' }, { org: '440000-NR', metric: 'R19.1.late' }] });
+    expect(w.sharing.audits.find((a) => a.action === 'sharing.useReport.file')?.detail?.['supervision']).toMatchObject({ count: [{ org: '440000-NR', metric: 'R19.reports' }, { org: '440000-NR', metric: 'R19.1.late' }, { org: '440000-CUS', metric: 'eval:440000-NR:R19.reports' }, { org: '440000-CUS', metric: 'eval:440000-NR:R19.1.late' }] });
     expect(clean.overdueUseReports).toBeUndefined();
   });
 });
