@@ -23,6 +23,8 @@ export const envNames = {
   /** The one function that sends mail (SendMail, `deliversMail`); every other mail-sending function hands its messages to it (issue 10). */
   mailFunction: 'MAIL_FUNCTION',
   appBaseUrl: 'APP_BASE_URL',
+  /** R14.2: the external public platforms every release is announced to, JSON `[{"name","email"}]` (absent or `[]`: none). */
+  publicPlatforms: 'PUBLIC_PLATFORMS',
   /** The OpenID Connect issuer people sign in with (Cognito user pool, the aws-cn issuer, the local issuer). */
   oidcIssuer: 'OIDC_ISSUER',
   /** The public app client (no secret; authorization code + PKCE) of the pages and the CLI. */

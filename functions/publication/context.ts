@@ -275,11 +275,12 @@ export const publication = defineContext({
     },
     PublishRelease: {
       entry: './publish-release.ts',
-      description: 'Publication (approval machine, last step): an approved release version\'s files copied server-side into the published bucket (releases/<n>/), the entry made public and released (audited, idempotent).',
+      description: 'Publication (approval machine, last step): an approved release version\'s files copied server-side into the published bucket (releases/<n>/), the entry made public and released (audited, idempotent); announced by mail to the external public platforms of PUBLIC_PLATFORMS (R14.2, recorded on the release).',
       memoryMb: 1024,
       timeoutSeconds: 900,
       tables: auditedWrites,
       buckets: { uploads: 'read', published: 'readWrite' },
+      sendsEmail: true,
     },
     DownloadReleaseFile: {
       entry: './download-release-file.ts',

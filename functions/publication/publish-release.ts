@@ -1,8 +1,11 @@
 import * as z from 'zod/mini';
 import { sfnTask } from '#runtime/sfn-task.ts';
-import { now } from '#runtime/ports/basics.ts';
+import { appBaseUrl, now } from '#runtime/ports/basics.ts';
+import { mailer } from '#runtime/ports/mail.ts';
+import { publicPlatforms } from '#runtime/ports/platforms.ts';
 import { releaseCopies } from '#runtime/ports/buckets.ts';
 import { catalogue, submissions } from '#runtime/ports/registry.ts';
+import { announceRelease } from '#shared/publication/announce.ts';
 import { publishRelease } from '#shared/publication/publish.ts';
 import { publication } from './context.ts';
 
@@ -19,14 +22,21 @@ export const publishReleaseOutputSchema = z.object({
   bytes: z.number(),
   copied: z.number(),
   changed: z.boolean(),
+  /** R14.2: platforms announced to by this run, and in all. */
+  announced: z.number(),
+  announcedTotal: z.number(),
 });
 export type PublishReleaseOutput = z.infer<typeof publishReleaseOutputSchema>;
 
 /**
  * "Publish Release" (the approval machine's last step, `{ "releaseNumber": "<n>-R<k>" }`): refuses unless the
  * release is approved and past its embargo date (409 → ConflictError), copies its package server-side into the
- * published bucket (releases/<n>/…) and makes the entry public and released (audited; a retry changes nothing).
+ * published bucket (releases/<n>/…) and makes the entry public and released (audited; a retry changes nothing),
+ * then announces it to every external public platform of PUBLIC_PLATFORMS not yet announced to (R14.2: a Chinese
+ * mail with the public page and data.json, recorded on the release; a retry sends no second mail).
  */
-export const handler = sfnTask(publication, 'PublishRelease', publishReleaseInputSchema, [catalogue, submissions, releaseCopies, now], async (input, p, task): Promise<PublishReleaseOutput> =>
-  publishReleaseOutputSchema.parse(await publishRelease(p, { releaseNumber: input.releaseNumber, requestId: task.requestId })),
-);
+export const handler = sfnTask(publication, 'PublishRelease', publishReleaseInputSchema, [catalogue, submissions, releaseCopies, now, mailer, appBaseUrl, publicPlatforms], async (input, p, task): Promise<PublishReleaseOutput> => {
+  const released = await publishRelease(p, { releaseNumber: input.releaseNumber, requestId: task.requestId });
+  const announced = await announceRelease(p, { releaseNumber: input.releaseNumber, requestId: task.requestId });
+  return publishReleaseOutputSchema.parse({ ...released, announced: announced.announced, announcedTotal: announced.total });
+});

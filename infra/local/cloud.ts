@@ -124,6 +124,9 @@ export function localUrls(ports: LocalPorts): LocalCloudUrls {
   };
 }
 
+/** R14.2: the local cloud's demo external public platform (PUBLIC_PLATFORMS); MailDev catches its mail. */
+export const localPublicPlatforms = [{ name: '广东省政务数据开放平台（演示）', email: 'opendata@gdgov-platform.example' }] as const;
+
 /** The environment a deployed function would have, pointed at the local emulators. */
 export function localEnvironment(ports: LocalPorts): Record<string, string> {
   const urls = localUrls(ports);
@@ -148,6 +151,8 @@ export function localEnvironment(ports: LocalPorts): Record<string, string> {
     // Issue 10: every sender hands its mail to SendMail (by its manifest name here), as on AWS.
     [envNames.mailFunction]: 'SendMail',
     [envNames.appBaseUrl]: urls.api,
+    // R14.2: one demo external public platform; its announcements land in MailDev like every other mail.
+    [envNames.publicPlatforms]: JSON.stringify(localPublicPlatforms),
     [envNames.oidcIssuer]: urls.issuer,
     [envNames.oidcClientId]: localAudience,
     // No Cognito here: the local issuer signs in any person of the registry (issue 12).

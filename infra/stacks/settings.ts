@@ -10,6 +10,7 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
+import { parsePublicPlatforms, type PublicPlatform } from '#shared/publication/announce.ts';
 
 export type Partition = 'aws' | 'aws-cn';
 
@@ -38,6 +39,8 @@ export interface DeploySettings {
     | { readonly transport: 'smtp'; readonly from: string; readonly host: string; readonly port: number };
   /** Base URL of the links in emails; undefined = the HTTP API's own URL. */
   readonly appBaseUrl: string | undefined;
+  /** R14.2: the external public platforms every release is announced to (-c publicPlatforms='[{"name","email"}]'; default none). */
+  readonly publicPlatforms: readonly PublicPlatform[];
   /** Sign-in (docs/sign-in.md): the Cognito hosted sign-in domain prefix (aws) and the CLI's loopback redirect. */
   readonly signIn: { readonly cognitoDomainPrefix: string; readonly cliRedirectUri: string };
   readonly logRetention: RetentionDays;
@@ -252,6 +255,7 @@ export function settingsFromContext(node: Node): DeploySettings {
     oidc,
     mail,
     appBaseUrl: text(node, 'appBaseUrl'),
+    publicPlatforms: publicPlatformsFromContext(text(node, 'publicPlatforms')),
     signIn: { cognitoDomainPrefix, cliRedirectUri },
     logRetention: retention as RetentionDays,
     custodyRetentionDays: integer(node, 'custodyRetentionDays', 3650, 1, 36500),
@@ -290,4 +294,13 @@ function consoleSiteFromContext(node: Node, partition: Partition): DeploySetting
   if (acmArn !== undefined) throw new Error('context consoleCertificateArn: CloudFront in the China regions takes no ACM certificate; import it into IAM and give consoleCertificateId');
   if (domain !== undefined && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(domain)) throw new Error(`context consoleDomain: a domain name, got ${domain}`);
   return { domain: domain ?? placeholderConsoleDomain, certificate: { iamCertificateId: iamCertificateId ?? placeholderIamCertificateId } };
+}
+
+/** -c publicPlatforms: the PUBLIC_PLATFORMS JSON, validated at synth (a bad one fails the synth naming the key). */
+function publicPlatformsFromContext(raw: string | undefined): readonly PublicPlatform[] {
+  try {
+    return parsePublicPlatforms(raw);
+  } catch (error) {
+    throw new Error(`context publicPlatforms: ${(error as Error).message}`);
+  }
 }

@@ -330,6 +330,8 @@ export class StatelessStack extends Stack {
 
     // ---- HTTP API ----
     this.httpApi(this.api, m, settings, jwt, stateful.logsKey, fnOf, (name) => contexts.get(contextOf(fnOf(name).def))!);
+    // R14.2: the platforms PublishRelease announces every release to (shared/publication/announce.ts).
+    if (settings.publicPlatforms.length > 0) functions.get('PublishRelease')?.fn.addEnvironment(envNames.publicPlatforms, JSON.stringify(settings.publicPlatforms));
     for (const fn of functions.values()) {
       fn.fn.addEnvironment(envNames.appBaseUrl, appBaseUrl);
       // The sign-in pages and GET /auth/config (runtime/ports/basics.ts signInClient); every page's sign-in link.

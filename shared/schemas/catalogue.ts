@@ -78,6 +78,8 @@ export const releaseInfoSchema = z.object({
   withdrawal: z.optional(z.object({ at: z.string(), by: z.string(), byOrg: z.string(), reason: z.string() })),
   /** Withdrawal requests (申请撤回, R11.1 step 8), every one kept: decided by the approvers the release's rule resolves (shared/publication/withdrawal.ts). */
   withdrawalRequests: z.optional(z.array(withdrawalRequestSchema)),
+  /** R14.2: the external public platforms this release was announced to (shared/publication/announce.ts), one per platform. */
+  announcements: z.optional(z.array(z.object({ platform: z.string(), email: z.string(), at: z.string(), messageId: z.string() }))),
 });
 export type ReleaseInfo = z.infer<typeof releaseInfoSchema>;
 

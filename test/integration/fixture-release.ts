@@ -3,13 +3,16 @@
  * audited approveRelease (what the approval machine calls), and PublishRelease runs as its handler with the
  * real adapters against the cloud's DynamoDB and S3 — the machine's last step, invoked directly.
  */
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import { DynamoAuditChainStore } from '#adapters/dynamo-audit.ts';
 import { DynamoCatalogueStore, DynamoCatalogueTableAccess } from '#adapters/dynamo-catalogue.ts';
 import { DynamoRegistryAccess, DynamoSubmissionStore } from '#adapters/dynamo-submission.ts';
+import { HandoverMailer } from '#adapters/mail-handover.ts';
 import { S3ReleaseFiles } from '#adapters/s3-release-files.ts';
 import { handler as publishReleaseHandler } from '#functions/publication/publish-release.ts';
+import { localPublicPlatforms } from '#infra/local/cloud.ts';
 import { localCredentials } from '#infra/local/dynamodb.ts';
 import { localBucketName } from '#infra/local/ports.ts';
 import { approveRelease } from '#shared/publication/publish.ts';
@@ -34,6 +37,10 @@ export function releasePorts() {
     submissions: new DynamoSubmissionStore(new DynamoRegistryAccess(cloud.tables.registry, ddb, audit)),
     releaseFiles: new S3ReleaseFiles(s3, localBucketName('published'), { uploads: localBucketName('uploads'), trustStoredChecksums: false }),
     now: () => new Date(),
+    // R14.2: the announcement goes the way every mail goes: handed to the cloud's SendMail, which sends it to MailDev.
+    mailer: new HandoverMailer('SendMail', new LambdaClient({ endpoint: cloud.urls.lambda, region: cloud.region, credentials: localCredentials })),
+    appBaseUrl: cloud.urls.api,
+    platforms: localPublicPlatforms,
   };
 }
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { chinaDate } from '#shared/calendar/dates.ts';
+import { localPublicPlatforms } from '#infra/local/cloud.ts';
 import { approvedAndPublished, download, registeredRelease, releasePorts } from './fixture-release.ts';
 import { fixturePath } from '../fixtures/packages/load.ts';
 import { registeredTask, taskIdIn, tokenOf, verifiedResult } from './fixture-submission.ts';
@@ -9,7 +10,7 @@ import { api, auditHeadSeq, auditRecordsSince, cloud, eventually, getItem, items
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-describe('R11.1 R12.1 R17.2 R21.1 release, public download and withdrawal on the local cloud', () => {
+describe('R11.1 R12.1 R14.2 R17.2 R21.1 release, announcement to the public platforms, public download and withdrawal on the local cloud', () => {
   it('PublishRelease copies the package into the published bucket; the download is a 302 to S3 (SHA-256 intact, Range works), logged and counted; the public catalogue gets assets and links; withdrawal asked, refused (不予撤回, the requester emailed), asked again and agreed (同意撤回) through the emailed task → 404 and 已撤回', async () => {
     // prepare: an 内部 source and its verified 公开 package, registered as a release
     const tag = randomBytes(3).toString('hex');
@@ -20,6 +21,7 @@ describe('R11.1 R12.1 R17.2 R21.1 release, public download and withdrawal on the
     const pkg = await verifiedResult({ name: `广东省地表覆盖监测成果（公开版）${tag}`, classification: 'public', taskId });
     const n = await registeredRelease(source.body.entry.resultNumber as string, pkg);
     const mark = await auditHeadSeq();
+    const announcedSince = new Date();
 
     // act 1: refused while pending, then approved and published (twice: the retry changes nothing)
     const early = await download(n, 'maps/overview.tif');
@@ -30,13 +32,20 @@ describe('R11.1 R12.1 R17.2 R21.1 release, public download and withdrawal on the
     // assess 1
     expect(early.status).toBe(404);
     expect(pendingPublish).toMatchObject({ code: 'RELEASE_NOT_APPROVED' });
-    expect(published).toMatchObject({ releaseNumber: n, state: 'released', files: 9, copied: 9, changed: true });
-    expect(again).toMatchObject({ copied: 0, changed: false });
+    expect(published).toMatchObject({ releaseNumber: n, state: 'released', files: 9, copied: 9, changed: true, announced: 1, announcedTotal: 1 });
+    expect(again).toMatchObject({ copied: 0, changed: false, announced: 0, announcedTotal: 1 });
     const actions = (await auditRecordsSince(mark)).map((r) => r['action']);
     expect(actions.filter((a) => a === 'publication.release.approve')).toHaveLength(1);
     expect(actions.filter((a) => a === 'publication.release.publish')).toHaveLength(1);
     const entry = (await api('GET', `/catalogue/${n}`, { token: await tokenOf('luo.xin') })).body.entry;
     expect(entry).toMatchObject({ classification: 'public', release: { state: 'released' } });
+    // R14.2: the demo platform's announcement, through SendMail into MailDev, recorded on the release, once
+    const platform = localPublicPlatforms[0];
+    const announcement = await waitForEmail({ to: platform.email, subject: `【成果发布公告】${entry.name as string}（${n}）`, since: announcedSince, timeoutMs: 60_000 });
+    expect(announcement.text).toContain(`公开页面：${cloud.urls.api}/public/collections/${entry.theme as string}/items/${encodeURIComponent(n)}.json`);
+    expect(announcement.text).toContain(`${cloud.urls.api}/public/data.json`);
+    expect(entry.release.announcements).toEqual([{ platform: platform.name, email: platform.email, at: expect.any(String), messageId: expect.stringMatching(/.+/) }]);
+    expect(actions.filter((a) => a === 'publication.release.announce')).toHaveLength(1);
 
     // act 2: a public download (no token) and a Range request on the URL it redirects to
     const original = await readFile(fixturePath('./valid/maps/overview.tif'));

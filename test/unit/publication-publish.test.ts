@@ -7,6 +7,7 @@ import { handler as publishHandler } from '#functions/publication/publish-releas
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { buildPublicCatalogue } from '#shared/catalogue/public/build.ts';
 import { seedAuthorityTable } from '#shared/publication/authority.ts';
+import { announceRelease, parsePublicPlatforms, releaseLinks } from '#shared/publication/announce.ts';
 import {
   anonymiseClient,
   approveRelease,
@@ -105,6 +106,8 @@ async function setup(opts: { forSale?: boolean } = {}) {
     workflow: world.workflow,
     mailer: new FakeMailer(),
     humanTasks: new FakeOpenTasks(),
+    appBaseUrl: 'https://api.example.gov.cn',
+    platforms: [] as const,
     now: () => world.now,
   };
   const n = release.releaseNumber;
@@ -449,5 +452,104 @@ describe('R17.2 R21.1 download counters are not in the audit trail: the counter 
     // assess
     expect(out.differences).toEqual([{ org: '440000-NR', month: '2026-09', metric: 'R11.published', rebuilt: 1, stored: 0 }]);
     expect(Object.fromEntries(stored.get('440000-NR 2026-09')!)).toEqual({ 'R11.published': 1, 'R17.2.downloads': 5, 'R17.2.redirected.2026-09-21.N-R1': 5 });
+  });
+});
+
+describe('R14.2 a release is announced to the external public platforms (PUBLIC_PLATFORMS)', () => {
+  const platforms = [
+    { name: '广东省政务数据开放平台', email: 'opendata@gd.example.gov.cn' },
+    { name: '全国地理信息资源目录服务系统', email: 'catalog@national.example.gov.cn' },
+  ];
+
+  it('each platform gets one Chinese mail with the public page and data.json, recorded on the release (platform, at, message id) and audited; a retry sends nothing', async () => {
+    // prepare
+    const { world, cat, n, ports, approve } = await setup();
+    await approve();
+    await publishRelease(ports, { releaseNumber: n, requestId: 'p' });
+    const mailer = new FakeMailer();
+    const announcePorts = { catalogue: cat.store, mailer, platforms, appBaseUrl: 'https://api.example.gov.cn/', now: () => world.now };
+    // act
+    const first = await announceRelease(announcePorts, { releaseNumber: n, requestId: 'a1' });
+    const retry = await announceRelease(announcePorts, { releaseNumber: n, requestId: 'a2' });
+    // assess
+    expect(first).toEqual({ announced: 2, total: 2 });
+    expect(retry).toEqual({ announced: 0, total: 2 });
+    expect(mailer.sent.map((m) => m.to)).toEqual([['opendata@gd.example.gov.cn'], ['catalog@national.example.gov.cn']]);
+    const entry = (await cat.store.getEntry(n))!;
+    const links = releaseLinks(entry, 'https://api.example.gov.cn');
+    expect(links.feed).toBe('https://api.example.gov.cn/public/data.json');
+    expect(links.page).toBe(`https://api.example.gov.cn/public/collections/${entry.theme}/items/${encodeURIComponent(n)}.json`);
+    const mail = mailer.sent[0]!;
+    expect(mail.subject).toContain('成果发布公告');
+    expect(mail.subject).toContain(n);
+    expect(mail.text).toContain('广东省政务数据开放平台：');
+    expect(mail.text).toContain(`公开页面：${links.page}`);
+    expect(mail.text).toContain(`数据目录（DCAT data.json，可定期采集）：${links.feed}`);
+    expect(entry.release?.announcements).toEqual([
+      { platform: '广东省政务数据开放平台', email: 'opendata@gd.example.gov.cn', at: world.now.toISOString(), messageId: '1' },
+      { platform: '全国地理信息资源目录服务系统', email: 'catalog@national.example.gov.cn', at: world.now.toISOString(), messageId: '2' },
+    ]);
+    const recorded = audits(world, 'publication.release.announce');
+    expect(recorded.map((r) => (r.detail as { platform: string }).platform)).toEqual(['广东省政务数据开放平台', '全国地理信息资源目录服务系统']);
+  });
+
+  it('a platform added later is announced on the next run, the others are not mailed again; the mail is built from the release alone (a retry after a lost record hands over the identical message, which SendMail de-duplicates)', async () => {
+    // prepare
+    const { world, cat, n, ports, approve } = await setup();
+    await approve();
+    await publishRelease(ports, { releaseNumber: n, requestId: 'p' });
+    const one = new FakeMailer();
+    await announceRelease({ catalogue: cat.store, mailer: one, platforms: platforms.slice(0, 1), appBaseUrl: 'https://api.example.gov.cn', now: () => world.now }, { releaseNumber: n, requestId: 'a1' });
+    world.setNow('2026-11-01T02:00:00.000Z');
+    const two = new FakeMailer();
+    // act
+    const later = await announceRelease({ catalogue: cat.store, mailer: two, platforms, appBaseUrl: 'https://api.example.gov.cn', now: () => world.now }, { releaseNumber: n, requestId: 'a2' });
+    // assess
+    expect(later).toEqual({ announced: 1, total: 2 });
+    expect(two.sent.map((m) => m.to[0])).toEqual(['catalog@national.example.gov.cn']);
+    const entry = (await cat.store.getEntry(n))!;
+    expect(entry.release?.announcements?.map((a) => [a.platform, a.at])).toEqual([['广东省政务数据开放平台', expect.any(String)], ['全国地理信息资源目录服务系统', '2026-11-01T02:00:00.000Z']]);
+    // the same platform's message does not depend on the clock: the first one, built again now, is identical
+    const { announcementMessage } = await import('#shared/publication/announce.ts');
+    expect(announcementMessage(entry as Parameters<typeof announcementMessage>[0], platforms[0]!, 'https://api.example.gov.cn')).toEqual(one.sent[0]);
+  });
+
+  it('a release not yet released is not announced (409 RELEASE_NOT_RELEASED), nothing mailed; no platforms configured → nothing to do', async () => {
+    // prepare
+    const { world, cat, n, ports, approve } = await setup();
+    await approve();
+    const mailer = new FakeMailer();
+    // act
+    const refused = announceRelease({ catalogue: cat.store, mailer, platforms, appBaseUrl: 'https://api.example.gov.cn', now: () => world.now }, { releaseNumber: n, requestId: 'a' });
+    // assess
+    await expect(refused).rejects.toMatchObject({ code: 'RELEASE_NOT_RELEASED' });
+    expect(mailer.sent).toEqual([]);
+    await publishRelease(ports, { releaseNumber: n, requestId: 'p' });
+    expect(await announceRelease({ catalogue: cat.store, mailer, platforms: [], appBaseUrl: 'https://api.example.gov.cn', now: () => world.now }, { releaseNumber: n, requestId: 'a' })).toEqual({ announced: 0, total: 0 });
+    expect(mailer.sent).toEqual([]);
+  });
+
+  it('PublishRelease announces as its last act and reports it; its retry announces nothing more', async () => {
+    // prepare
+    const { n, ports, approve } = await setup();
+    await approve();
+    const mailer = new FakeMailer();
+    const h = publishHandler.with({ ...ports, mailer, platforms });
+    // act
+    const first = await h({ releaseNumber: n }, { awsRequestId: 'x' } as never);
+    const again = await h({ releaseNumber: n }, { awsRequestId: 'y' } as never);
+    // assess
+    expect(first).toMatchObject({ changed: true, announced: 2, announcedTotal: 2 });
+    expect(again).toMatchObject({ changed: false, announced: 0, announcedTotal: 2 });
+    expect(mailer.sent).toHaveLength(2);
+  });
+
+  it('PUBLIC_PLATFORMS: absent or empty → none; malformed JSON, a bad address or a repeated name → an error naming the variable', () => {
+    expect(parsePublicPlatforms(undefined)).toEqual([]);
+    expect(parsePublicPlatforms(' ')).toEqual([]);
+    expect(parsePublicPlatforms(JSON.stringify(platforms))).toEqual(platforms);
+    expect(() => parsePublicPlatforms('[{')).toThrow(/PUBLIC_PLATFORMS/);
+    expect(() => parsePublicPlatforms(JSON.stringify([{ name: '平台', email: 'not-an-address' }]))).toThrow(/PUBLIC_PLATFORMS.*email/);
+    expect(() => parsePublicPlatforms(JSON.stringify([platforms[0], platforms[0]]))).toThrow(/重复/);
   });
 });
