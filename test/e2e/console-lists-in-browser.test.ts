@@ -71,10 +71,11 @@ describe('R11.1 R12.1 issue 13 the publication requests list: the requests my or
 });
 
 describe('R19.2 issue 13 a custodian\'s quality problems across its results: no result number needed; the R19.2 deadline with the working days left; filters', () => {
-  it('huang.wei reports a problem on the source; zhang.wei finds it on 质量问题处理 with 待保管单位确认 and its deadline; 重大 filters it out; chen.jing has it not yet to verify', async () => {
+  it('zhang.wei (the custodian, who needs no grant: R19.2) reports a problem on the source; zhang.wei finds it on 质量问题处理 with 待保管单位确认 and its deadline; 重大 filters it out; chen.jing has it not yet to verify', async () => {
     const file = [...(await fixtureFiles('valid')).keys()][0]!;
+    // A requester reports only on a result its organisation holds a grant for (403 NO_GRANT); the custodian on its own.
     const reported = await api('POST', '/feedback/problems', {
-      token: await tokenOf('huang.wei'),
+      token: await tokenOf('zhang.wei'),
       body: { resultNumber: source, file, location: { featureIds: ['F-7'] }, description: `要素 F-7 的地类与实地不符 ${tag}`, severity: '一般' },
     });
     expect(reported.status).toBe(201);
