@@ -1,10 +1,10 @@
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { auditedWrite } from '#adapters/audited-write.ts';
 import { requireEnv, tableEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { DerivedProduct, DerivedProductStore } from '#shared/sharing/derived.ts';
-import { documentClient } from './dynamo.ts';
+import { documentClient, newestFirst } from './dynamo.ts';
 import { supervisionItems } from './dynamo-supervision.ts';
 
 type Item = Record<string, unknown>;
@@ -39,22 +39,7 @@ export class DynamoDerivedProducts implements DerivedProductStore {
   }
 
   async list(side: 'by' | 'to', orgCode: string, limit: number, before?: string): Promise<DerivedProduct[]> {
-    const pk = `DERIVEDS#${side === 'by' ? 'BY' : 'TO'}#${orgCode}`;
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: before === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :before',
-        ExpressionAttributeValues: before === undefined ? { ':pk': pk } : { ':pk': pk, ':before': before },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    const products: DerivedProduct[] = [];
-    for (const i of out.Items ?? []) {
-      const p = await this.get(String(i['productId']));
-      if (p) products.push(p);
-    }
-    return products;
+    return newestFirst(this.table, `DERIVEDS#${side === 'by' ? 'BY' : 'TO'}#${orgCode}`, limit, before, (i) => this.get(String(i['productId'])));
   }
 
   async update(p: DerivedProduct, previousVersion: number, audit: AuditEntry): Promise<void> {

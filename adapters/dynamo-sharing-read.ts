@@ -3,7 +3,7 @@ import { requireEnv, tableEnv } from '#adapters/config.ts';
 import type { SharingApplication, SharingGrant, SharingStore, UsageCounter } from '#shared/sharing/model.ts';
 import type { ClockStore } from '#shared/ports/supervision.ts';
 import { clockSchema, type Clock } from '#shared/supervision/clocks.ts';
-import { documentClient, gsi2 } from './dynamo.ts';
+import { documentClient, gsi2, newestFirst } from './dynamo.ts';
 
 type Item = Record<string, unknown>;
 
@@ -55,22 +55,7 @@ export class DynamoSharingReader implements SharingApplications {
   }
 
   async listApplications(side: 'by' | 'to', orgCode: string, limit: number, before?: string): Promise<SharingApplication[]> {
-    const pk = `SHAREAPPS#${side === 'by' ? 'BY' : 'TO'}#${orgCode}`;
-    const out = await documentClient().send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: before === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :before',
-        ExpressionAttributeValues: before === undefined ? { ':pk': pk } : { ':pk': pk, ':before': before },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    const apps: SharingApplication[] = [];
-    for (const p of out.Items ?? []) {
-      const app = await this.getApplication(String(p['applicationId']));
-      if (app) apps.push(app);
-    }
-    return apps;
+    return newestFirst(this.table, `SHAREAPPS#${side === 'by' ? 'BY' : 'TO'}#${orgCode}`, limit, before, (p) => this.getApplication(String(p['applicationId'])));
   }
 }
 

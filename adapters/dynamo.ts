@@ -151,3 +151,22 @@ export async function queryAll<T>(
   } while (start && items.length < limit);
   return items.slice(0, limit);
 }
+
+/**
+ * A list of pointer items (pk = a list's key, sk ordered by time), newest first, a page at a time (`before`: the
+ * last sort key of the previous page), each resolved to its record by `load` — the loads run together, the order kept.
+ * The sharing applications' and the derived products' lists (issue 13) read this way.
+ */
+export async function newestFirst<T>(table: string, pk: string, limit: number, before: string | undefined, load: (pointer: Record<string, unknown>) => Promise<T | undefined>): Promise<T[]> {
+  const out = await documentClient().send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: before === undefined ? 'pk = :pk' : 'pk = :pk AND sk < :before',
+      ExpressionAttributeValues: before === undefined ? { ':pk': pk } : { ':pk': pk, ':before': before },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  const loaded = await Promise.all((out.Items ?? []).map(load));
+  return loaded.filter((x): x is Awaited<T> => x !== undefined) as T[];
+}
