@@ -41,8 +41,9 @@ export const usage = `chengguo — 自然资源调查监测成果汇交命令行
   chengguo manifest <目录> [--roles 规则文件] [--out manifest.json]
       流式计算每个文件的 SHA-256，按约定（或 chengguo.roles.json）确定文件角色，写出 manifest.json。
   chengguo upload <目录> --task <任务编号> [--catalogue catalogue.json] [--submission <汇交编号>]
-                  [--parallel 4] [--roles 规则文件] [--no-follow] [--wait 秒] [--verbose]
+                  [--correction] [--parallel 4] [--roles 规则文件] [--no-follow] [--wait 秒] [--verbose]
       新建汇交（或继续未完成的上传、或在退回后提交新版本），并发上传，中断后重新运行同一命令即可续传；
+      --submission <汇交编号> --correction：组织单位责令改正重大质量问题后，提交已核验汇交的更正版本（R19.3）。
       上传完成后封存版本、启动核验并跟踪核验结果。进度保存在 <目录>/${stateFileName}。
       目录中已有 manifest.json 时沿用其中的文件角色（可手工修改）；目录根部的 catalogue.json 为默认目录信息。
   chengguo status <汇交编号>      汇交状态、各版本、核验问题与期限
@@ -74,6 +75,7 @@ const commandOptions = {
     task: { type: 'string' },
     catalogue: { type: 'string' },
     submission: { type: 'string' },
+    correction: { type: 'boolean' },
     parallel: { type: 'string' },
     roles: { type: 'string' },
     'no-follow': { type: 'boolean' },
@@ -207,6 +209,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
               dir,
               ...(values.task ? { taskId: values.task } : {}),
               ...(values.submission ? { submissionId: values.submission } : {}),
+              ...(values.correction ? { correction: true } : {}),
               ...(values.catalogue ? { cataloguePath: values.catalogue } : {}),
               ...(values.roles ? { rulesPath: values.roles } : {}),
               parallel: positiveInt(values.parallel, '--parallel', 4),

@@ -49,6 +49,8 @@ export interface UploadOptions {
   readonly dir: string;
   readonly taskId?: string;
   readonly submissionId?: string;
+  /** Open the correction version of a verified submission under an open order to correct (R19.3). */
+  readonly correction?: boolean;
   readonly cataloguePath?: string;
   readonly rulesPath?: string;
   readonly parallel: number;
@@ -248,6 +250,17 @@ async function chooseVersion(ctx: {
     const next = await api.createVersion(submissionId, { files: built.files, ...(catalogue ? { catalogue } : {}) });
     await startVersion(next.submissionId, next.currentVersion);
     say(`第 ${n} 版已退回，已提交第 ${next.currentVersion} 版（重新汇交，R7.2）`);
+    return { kind: 'open', submissionId, n: next.currentVersion };
+  }
+
+  // R19.3: the correction of a verified submission under an order to correct — unless this folder is the
+  // version already sent (a re-run follows it, as for any sealed version). The API refuses without an open order.
+  const sentFromHere = state.submissionId === submissionId && state.n === n && state.manifestDigest === digest;
+  if (opts.correction && submission.status === 'verified' && !sentFromHere) {
+    const catalogue = ctx.cataloguePath ? await readCatalogue(ctx.cataloguePath) : undefined;
+    const next = await api.createVersion(submissionId, { files: built.files, ...(catalogue ? { catalogue } : {}) });
+    await startVersion(next.submissionId, next.currentVersion);
+    say(`已提交更正版本：汇交 ${submissionId} 第 ${next.currentVersion} 版（组织单位责令改正重大质量问题，R19.3），按正常流程上传与核验`);
     return { kind: 'open', submissionId, n: next.currentVersion };
   }
 

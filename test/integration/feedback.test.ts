@@ -11,6 +11,7 @@ import { localBucketName } from '#infra/local/ports.ts';
 import { custodyManifestKey } from '#shared/custody/keys.ts';
 import { cataloguedValidResult, fixtureFiles, fixtureManifest, submit, taskIdIn, tokenOf, upload, versionStatus } from './fixture-submission.ts';
 import { testPortBase } from './global-setup.ts';
+import { grantedToLuoXin, orderedToCorrect, responsibilityFinding, reviewed, timelineHas, transferred, verificationTask } from './fixture-correction.ts';
 import { api, auditHeadSeq, auditRecordsSince, cloud, eventually, waitForEmail } from './helpers.ts';
 
 // The copy into custody runs here as the transfer step would: this process gets the cloud's function environment.
@@ -76,41 +77,6 @@ describe('R19.2 R19.3 quality feedback on the local cloud: report → custodian 
   }, 120_000);
 });
 
-type TimelineEntry = { type: string; n?: number; detail?: Record<string, unknown> };
-
-async function timelineHas(submissionId: string, type: string, n: number, timeoutMs = 60_000): Promise<TimelineEntry> {
-  return eventually(
-    async () => {
-      const res = await api('GET', `/submissions/${submissionId}/timeline`, { token: await tokenOf('chen.jing') });
-      return (res.body.entries as TimelineEntry[] | undefined)?.find((e) => e.type === type && e.n === n);
-    },
-    `${type} of v${n} on the timeline of ${submissionId}`,
-    timeoutMs,
-  );
-}
-
-/** The organiser starts the transfer; the custodian confirms the receipt from the emailed task. */
-async function transferred(submissionId: string, name: string, n: number): Promise<Record<string, any>> {
-  const since = new Date();
-  const started = await api('POST', `/submissions/${submissionId}/transfer`, { token: await tokenOf('chen.jing') });
-  expect(started.status).toBe(202);
-  const receipt = await waitForEmail({ to: 'zhang.wei@example.gov.cn', subject: `成果移交接收确认：${name}`, since, timeoutMs: 60_000 });
-  await eventually(async () => ((await api('GET', `/human-tasks/${taskIdIn(receipt)}`, { token: await tokenOf('zhang.wei') })).body?.status === 'open' ? true : undefined), 'receipt task open');
-  expect((await api('POST', `/human-tasks/${taskIdIn(receipt)}/decision`, { token: await tokenOf('zhang.wei'), body: { decision: 'approve' } })).status).toBe(200);
-  await timelineHas(submissionId, 'custodyReceived', n);
-  return started.body;
-}
-
-/** The technical review of version n approved from the emailed task. */
-async function reviewed(submissionId: string, name: string, n: number, since: Date): Promise<void> {
-  const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs: 60_000 });
-  await versionStatus(submissionId, n, ['awaitingReview'], 60_000);
-  expect((await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
-  await versionStatus(submissionId, n, ['verified'], 60_000);
-}
-
-const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-
 describe('R19.3 the escalation chain end to end on the local cloud: report → confirm → verify via the emailed task → correction v2 verified → custody and catalogue updated → grant holders emailed', () => {
   it('a 公开 result in custody with a grant to 罗欣: her 重大 problem ends with v2 as the entry’s current version (v1 kept), 质量问题处理中 shown then cleared, 罗欣 emailed', async () => {
     // prepare: v1 verified and transferred through the Transfer machine; 罗欣 (广东省水利厅) granted the result
@@ -119,14 +85,7 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     await transferred(submissionId, name, 1);
     const resultNumber = String((await timelineHas(submissionId, 'numberAssigned', 1)).detail?.['resultNumber']);
     const appliedAt = new Date();
-    const applied = await api('POST', '/sharing/applications', {
-      token: await tokenOf('luo.xin'),
-      body: { results: [{ resultNumber }], purpose: '防汛规划叠加土地利用现状', scope: '广东省水利厅内部使用', period: { from: chinaToday(), to: new Date(Date.now() + 8 * 3600_000 + 90 * 86_400_000).toISOString().slice(0, 10) }, contact: { name: '罗欣', phone: '020-83331234' } },
-    });
-    expect(applied.status).toBe(201);
-    const sharingTask = taskIdIn(await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: '成果共享审核', since: appliedAt, timeoutMs: 30_000 }));
-    expect((await api('POST', `/human-tasks/${sharingTask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '同意共享' } })).status).toBe(200);
-    await eventually(async () => (await api('GET', `/sharing/applications/${applied.body.application.applicationId}`, { token: await tokenOf('luo.xin') })).body.application?.reviews?.[0]?.grantId as string | undefined, 'the grant', 30_000);
+    await grantedToLuoXin(resultNumber);
     const mark = await auditHeadSeq();
 
     // act: report → confirm → verify (order to correct)
@@ -138,17 +97,12 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     const problemId = String(reported.body.problem?.problemId);
     const confirmed = await api('POST', `/feedback/problems/${problemId}/decision`, { token: await tokenOf('zhang.wei'), body: { decision: 'confirm', reasons: '核查属实' } });
     // R19.3 the organiser verifies through the emailed task (属实 with the finding); without the finding → 400 naming it.
-    const verifyMail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `重大质量问题核实：成果 ${resultNumber}（${problemId}）`, since: appliedAt, timeoutMs: 60_000 });
-    const verifyTask = taskIdIn(verifyMail);
-    await eventually(async () => ((await api('GET', `/human-tasks/${verifyTask}`, { token: await tokenOf('chen.jing') })).body?.status === 'open' ? true : undefined), 'verification task open');
+    const verifyTask = await verificationTask(resultNumber, problemId, appliedAt);
     const taskPage = await api('GET', `/human-tasks/${verifyTask}`, { token: await tokenOf('chen.jing') });
     const noFinding = await api('POST', `/human-tasks/${verifyTask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '经核实属实' } });
-    const finding = { who: '广东省地质测绘院（440000-IMP）', what: '河道图斑地类错误', conclusion: '责令改正，提交更正版本' };
+    const finding = responsibilityFinding;
     const decidedTask = await api('POST', `/human-tasks/${verifyTask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '经核实属实', conditions: { finding } } });
-    const ordered = { body: { problem: await eventually(async () => {
-      const p = (await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('chen.jing') })).body.problems?.find((x: { problemId: string }) => x.problemId === problemId);
-      return p?.state === 'correcting' ? p : undefined;
-    }, 'the problem ordered to correct', 60_000) } };
+    const ordered = { body: { problem: await orderedToCorrect(resultNumber, problemId) } };
     const whileOrdered = await api('GET', `/catalogue/${resultNumber}`, { token: await tokenOf('zhang.wei') });
     // R19.3 the public catalogue (the registry stream republishes it): the row and the STAC item say 质量问题处理中.
     const publicRow = async () => ((await (await fetch(`${cloud.urls.api}/public/search-index.json`)).json()) as { entries: Array<{ n: string; href: string; quality?: string }> }).entries.find((e) => e.n === resultNumber);

@@ -71,6 +71,8 @@ export class FakeCloud {
   /** Statuses the version goes through after completion, one per GET /submissions/{id}. */
   verificationScript: VersionStatus[] = ['verifying', 'awaitingReview'];
   defectsOnReturn: DefectView[] = [];
+  /** R19.3: the organiser's open order to correct the verified submission (createVersion allowed once). */
+  correctionOrdered = false;
   /** Failures to inject into the next PUTs (thrown before any byte is read). */
   readonly putFailures: unknown[] = [];
   /** Whether GET …/uploads can list parts (fauxqs-like emulators cannot). */
@@ -175,7 +177,9 @@ export class FakeCloud {
       this.calls.push({ method: 'createVersion', args: [submissionId, body] });
       const s = this.sub(submissionId);
       const last = s.versions[s.versions.length - 1] as FakeVersion;
-      if (last.status !== 'returned') throw new ApiError(409, 'VERSION_NOT_RETURNED', '只有在最新版本被退回后才能提交新版本');
+      const correcting = last.status === 'verified' && this.correctionOrdered;
+      if (last.status !== 'returned' && !correcting) throw new ApiError(409, 'VERSION_NOT_RETURNED', '只有在最新版本被退回后（或组织单位责令改正后）才能提交新版本');
+      if (correcting) this.correctionOrdered = false;
       s.versions.push(this.newVersion(last.n + 1, body.files));
       return this.view(s);
     },

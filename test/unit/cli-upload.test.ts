@@ -357,6 +357,39 @@ describe('issue-3 R7.1 R7.2 upload CLI: outcomes and refusals', () => {
     expect(out.text).toContain('已提交第 2 版');
   });
 
+  it('R19.3 --correction opens and uploads the correction version of a verified submission under an order; a re-run follows it, without the flag nothing is sent', async () => {
+    const cloud = new FakeCloud();
+    cloud.verificationScript = ['verified'];
+    expect(await runUpload(options(), deps(cloud))).toBe(0);
+    const submissionId = [...cloud.submissions.keys()][0]!;
+    writeFileSync(join(dir, 'report', 'survey-report.pdf'), '%PDF-1.4 corrected after the quality problem');
+    const putsBefore = cloud.puts.length;
+
+    // without an order the API refuses (its code and message reach the user); without the flag nothing is opened
+    const refused = await runUpload(options({ submissionId, correction: true }), deps(cloud)).catch((e: unknown) => e);
+    const plain = await runUpload(options({ submissionId }), deps(cloud)).catch((e: unknown) => e);
+    cloud.correctionOrdered = true;
+    cloud.verificationScript = ['verified'];
+    const corrected = await runUpload(options({ submissionId, correction: true }), deps(cloud));
+    const again = await runUpload(options({ submissionId, correction: true }), deps(cloud));
+
+    expect(refused).toMatchObject({ code: 'VERSION_NOT_RETURNED' });
+    expect(plain).not.toBeInstanceOf(Error);
+    expect(corrected).toBe(0);
+    expect(again).toBe(0);
+    expect(cloud.count('createVersion')).toBe(2);
+    expect(cloud.submissions.get(submissionId)?.versions.map((v) => [v.n, v.status])).toEqual([
+      [1, 'verified'],
+      [2, 'verified'],
+    ]);
+    // the whole package goes to v2 once (a version is a whole package); the re-run sends nothing more
+    const sent = cloud.puts.slice(putsBefore).map((p) => p.url);
+    expect(sent.every((u) => u.includes(`/${submissionId}/v2/`))).toBe(true);
+    expect(new Set(sent).size).toBe(sent.length);
+    expect(sent).toContainEqual(expect.stringContaining('v2/report/survey-report.pdf'));
+    expect(out.text).toContain('已提交更正版本：汇交');
+  });
+
   it('refuses to go on when the package changed under an open version, naming the file', async () => {
     const cloud = new FakeCloud();
     await expect(runUpload(options(), deps(cloud, { afterFileDone: () => Promise.reject(new Crash('killed')) }))).rejects.toBeInstanceOf(Crash);
