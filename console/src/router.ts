@@ -42,7 +42,8 @@ const routes: RouteRecordRaw[] = [
     name: 'upload',
     component: () => import('./pages/UploadPage.vue'),
     meta: { title: '上传成果包', parent: 'surveyTasks', roles: ['submitter'] },
-    props: true,
+    // ?correction=<submissionId>: the link in the order to correct (R19.3) — the folder becomes that submission's next version.
+    props: (route) => ({ taskId: String(route.params['taskId']), ...(typeof route.query['correction'] === 'string' ? { correction: route.query['correction'] } : {}) }),
   },
   { path: '/callback', name: 'callback', component: () => import('./pages/CallbackPage.vue'), meta: { title: '登录', public: true } },
   { path: '/signed-out', name: 'signedOut', component: () => import('./pages/SignedOutPage.vue'), meta: { title: '已退出', public: true } },

@@ -65,6 +65,9 @@ export interface QualityProblem {
   readonly custodianOrg: string;
   readonly organiserOrg: string;
   readonly implementerOrg: string;
+  /** The submission (and survey task) the result was numbered from: where the implementer submits the correction (R19.3). Absent on problems reported before it was recorded. */
+  readonly submissionId?: string;
+  readonly taskId?: string;
   /** A file path or a folder (layer) of the result's verified package. */
   readonly file: string;
   readonly location: ProblemLocation;
@@ -231,6 +234,8 @@ export async function reportProblem(
     custodianOrg: entry.custodian,
     organiserOrg: entry.organiserOrg,
     implementerOrg: entry.provider,
+    submissionId: entry.submissionId,
+    taskId: entry.taskId,
     file: cmd.file.replace(/^\/+|\/+$/g, ''),
     location: cmd.location,
     description: cmd.description,
@@ -465,7 +470,8 @@ export async function applyVerification(
 }
 
 function correctionOrderMail(p: QualityProblem, f: ResponsibilityFinding, appBaseUrl: string): { subject: string; text: string; html: string } {
-  const link = `${appBaseUrl.replace(/\/+$/, '')}/feedback/results/${encodeURIComponent(p.resultNumber)}/problems`;
+  const base = appBaseUrl.replace(/\/+$/, '');
+  const link = `${base}/feedback/results/${encodeURIComponent(p.resultNumber)}/problems`;
   const subject = `【责令改正】成果 ${p.resultNumber} 的重大质量问题（${p.problemId}）`;
   const lines = [
     `经组织单位核实，成果 ${p.resultNumber} 存在重大质量问题，请贵单位改正后作为新版本重新汇交，经核验通过后替换现有版本。`,
@@ -473,6 +479,11 @@ function correctionOrderMail(p: QualityProblem, f: ResponsibilityFinding, appBas
     `文件或图层：${p.file}`,
     `问题说明：${p.description}`,
     `责任认定：责任方 ${f.who}；问题 ${f.what}；结论 ${f.conclusion}`,
+    ...(p.submissionId
+      ? [
+          `提交更正版本（汇交 ${p.submissionId} 的下一版，经正常上传与核验）：工作台 ${base}/console/survey-tasks/${encodeURIComponent(p.taskId ?? '')}/upload?correction=${encodeURIComponent(p.submissionId)}，或命令行 chengguo upload <更正后的成果包目录> --submission ${p.submissionId} --correction`,
+        ]
+      : []),
     `查看：${link}`,
   ];
   return { subject, text: lines.join('\n'), html: lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('') };

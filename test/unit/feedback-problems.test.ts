@@ -250,6 +250,11 @@ describe('R19.3 escalation of a major problem: confirmed 重大 → the organise
     expect(mailer.sent[0]!.subject).toBe(`【责令改正】成果 ${number} 的重大质量问题（${id}）`);
     expect(mailer.sent[0]!.text).toContain('实施单位负责，限期改正并重新汇交');
     expect(mailer.sent[0]!.text).not.toContain('质量反馈测试成果');
+    // how to submit the correction: the console's upload page for the submission, or the CLI's --correction
+    const sub = String(upheld.body.problem.submissionId);
+    expect(sub).toMatch(/^[0-9a-f-]{36}$/);
+    expect(mailer.sent[0]!.text).toContain(`/console/survey-tasks/${upheld.body.problem.taskId}/upload?correction=${sub}`);
+    expect(mailer.sent[0]!.text).toContain(`chengguo upload <更正后的成果包目录> --submission ${sub} --correction`);
     expect(again.body.changed).toBe(false);
     expect(dismiss.status).toBe(409);
     expect(w.identity.auditRecords().slice(audit).map((r) => r.action)).toEqual(['feedback.problem.order-correction']);

@@ -170,7 +170,17 @@ export function manifestOf(files: readonly PickedFile[], hashes: ReadonlyMap<str
 
 type Target = { kind: 'open'; submissionId: string; n: number } | { kind: 'sealed'; submissionId: string; n: number };
 
-async function chooseVersion(taskId: string, catalogue: CatalogueInput | undefined, files: ManifestFileInput[], state: UploadState): Promise<Target> {
+async function chooseVersion(taskId: string, catalogue: CatalogueInput | undefined, files: ManifestFileInput[], state: UploadState, correctionOf?: string): Promise<Target> {
+  if (correctionOf) {
+    // R19.3: the correction of a verified submission under the organiser's order (the API refuses without one: 409).
+    const { submission } = await api<SubmissionDetail>('GET', `/submissions/${encodeURIComponent(correctionOf)}`);
+    if (submission.taskId !== taskId) throw new UploadError('CORRECTION_OTHER_TASK', `汇交 ${correctionOf} 不属于调查监测任务 ${taskId}，请从责令改正邮件中的链接进入`);
+    if (submission.status === 'verified') {
+      state.stageText = `正在提交更正版本（汇交 ${correctionOf} 第 ${submission.currentVersion + 1} 版，R19.3）……`;
+      const next = await api<OpenedSubmission>('POST', `/submissions/${encodeURIComponent(correctionOf)}/versions`, { body: { files } });
+      return { kind: 'open', submissionId: correctionOf, n: next.submission.currentVersion };
+    }
+  }
   const record = readRecord(taskId);
   const task = await api<SurveyTaskDetail>('GET', `/survey-tasks/${encodeURIComponent(taskId)}`);
   const mine = task.submissions.find((s) => s.submissionId === record?.submissionId);
@@ -485,6 +495,8 @@ export async function runUpload(opts: {
   folder: string;
   files: readonly PickedFile[];
   catalogue?: CatalogueInput;
+  /** R19.3: open the correction version of this verified submission (the order's link). */
+  correctionOf?: string;
   state: UploadState;
   parallel?: number;
   hashWorkers?: number;
@@ -510,7 +522,7 @@ export async function runUpload(opts: {
 
   state.stage = 'opening';
   state.stageText = '正在确认要上传的汇交与版本……';
-  const target = await chooseVersion(opts.taskId, opts.catalogue, manifest, state);
+  const target = await chooseVersion(opts.taskId, opts.catalogue, manifest, state, opts.correctionOf);
   state.submissionId = target.submissionId;
   state.n = target.n;
   if (target.kind === 'open') {
