@@ -17,6 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '#infra/local/paths.ts';
 import { catalogue, registeredTask, submit, taskIdIn, tokenOf, versionStatus } from '../integration/fixture-submission.ts';
+import { orderedToCorrect, responsibilityFinding, reviewed, timelineHas, transferred } from '../integration/fixture-correction.ts';
 import { api, cloud, eventually, waitForEmail } from '../integration/helpers.ts';
 
 const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -132,6 +133,58 @@ describe('R6.1 R7.1 R7.2 R9.2 the console’s browser upload, maps and kept form
       expect(await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth'), `horizontal overflow at ${v.width}`).toBeLessThanOrEqual(1);
     }
     expect(await page.evaluate(() => JSON.stringify(localStorage))).not.toMatch(/eyJ|chengguo\.upload\./);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 420_000);
+
+  it('R19.3 the order to correct links to the upload page: li.na opens it from the email, sees the correction banner (no catalogue form), uploads the corrected folder and v2 is the correction under verification', async () => {
+    // prepare: a result in custody, the custodian's 重大 problem confirmed and verified 属实 by the organiser (the order to correct)
+    const { submissionId, name, since } = await submit('valid', { classification: 'public' });
+    await reviewed(submissionId, name, 1, since);
+    await transferred(submissionId, name, 1);
+    const resultNumber = String((await timelineHas(submissionId, 'numberAssigned', 1)).detail?.['resultNumber']);
+    const reported = await api('POST', '/feedback/problems', { token: await tokenOf('zhang.wei'), body: { resultNumber, file: 'maps/overview.tif', location: { bbox: [113.2, 23.0, 113.4, 23.2] }, description: '影像镶嵌线处地物错位', severity: '重大' } });
+    const problemId = String(reported.body.problem.problemId);
+    expect((await api('POST', `/feedback/problems/${problemId}/decision`, { token: await tokenOf('zhang.wei'), body: { decision: 'confirm', reasons: '核查属实' } })).status).toBe(200);
+    const orderedAt = new Date();
+    expect((await api('POST', `/feedback/problems/${problemId}/verification`, { token: await tokenOf('chen.jing'), body: { upheld: true, note: '经核实属实', finding: responsibilityFinding } })).status).toBe(200);
+    await orderedToCorrect(resultNumber, problemId);
+    const order = await waitForEmail({ to: 'li.na@example.gov.cn', subject: `【责令改正】成果 ${resultNumber} 的重大质量问题（${problemId}）`, since: orderedAt, timeoutMs: 60_000 });
+    const link = /https?:\/\/\S+?\/upload\?correction=[0-9a-f-]+/.exec(order.text ?? '')?.[0];
+    const corrected = join(dir, 'corrected-package');
+    await cp(fileURLToPath(new URL('../fixtures/packages/valid/', import.meta.url)), corrected, { recursive: true });
+    await rm(join(corrected, 'manifest.json'));
+    await writeFile(join(corrected, 'report', 'correction-note.txt'), '按责令改正意见修正影像镶嵌线处地物错位。');
+
+    // act: from the email's link, sign in, pick the corrected folder, upload
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(String(link));
+    await signInAs(page, 'li.na', new URL(String(link)).pathname.replace(/^\/console\//, ''));
+    const banner = page.getByTestId('correction-banner');
+    await banner.waitFor();
+    const bannerText = await banner.innerText();
+    const catalogueForm = await page.getByLabel('成果名称').count();
+    const a11y = await accessibilityProblems(page);
+    await page.locator('#package-folder').setInputFiles(corrected);
+    await page.getByTestId('start-upload').click();
+    const outcome = page.getByTestId('outcome');
+    await outcome.waitFor({ timeout: 240_000 });
+    const v2 = await versionStatus(submissionId, 2, ['awaitingReview', 'verified'], 120_000);
+    const problem = (await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('chen.jing') })).body.problems.find((x: { problemId: string }) => x.problemId === problemId);
+    await page.screenshot({ path: join(projectRoot, '.test-results', 'console', 'upload-correction-1366x768.png'), fullPage: true });
+
+    // assess
+    expect(link).toContain(`/console/survey-tasks/`);
+    expect(link).toContain(`upload?correction=${submissionId}`);
+    expect(bannerText).toContain(`更正版本：本次上传将作为汇交 ${submissionId} 的第 2 版`);
+    expect(catalogueForm).toBe(0);
+    expect(a11y, 'axe-core serious/critical on the correction upload page').toEqual([]);
+    expect(await outcome.innerText()).toContain('第 2 版');
+    expect(v2).toMatchObject({ n: 2, correctionOf: [problemId] });
+    expect(problem).toMatchObject({ state: 'correctionSubmitted', correction: { submissionId, n: 2 } });
     expect(errors).toEqual([]);
     await context.close();
   }, 420_000);
