@@ -171,7 +171,18 @@ export const clockTypeOptions: readonly { id: string; label: string }[] = [
   { id: 'R6.1', label: 'R6.1 成果汇交' },
   { id: 'R7.2', label: 'R7.2 重新汇交' },
   { id: 'R8.1', label: 'R8.1 成果移交' },
+  { id: 'R8.2', label: 'R8.2 林草成果副本' },
   { id: 'R9.1', label: 'R9.1 目录上报' },
+  { id: 'R11.1', label: 'R11.1 发布保密审查' },
+  { id: 'R12.1', label: 'R12.1 发布审批' },
+  { id: 'R13.1', label: 'R13.1 按需加工交付' },
+  { id: 'R15.1', label: 'R15.1 共享申请审核' },
+  { id: 'R16.3', label: 'R16.3 公众申请答复' },
+  { id: 'R17.1', label: 'R17.1 离线共享交接' },
+  { id: 'R19.1', label: 'R19.1 利用情况报告' },
+  { id: 'R19.2', label: 'R19.2 质量问题确认' },
+  { id: 'R20.1', label: 'R20.1 保密自查' },
+  { id: 'R20.1.rect', label: 'R20.1 自查整改' },
 ];
 
 // ---- custody: the integrity audit's reports (完整性检查) --------------------------------------------------------

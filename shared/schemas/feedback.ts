@@ -66,6 +66,8 @@ export const problemViewSchema = z.object({
   custodianOrg: z.string(),
   organiserOrg: z.string(),
   implementerOrg: z.string(),
+  submissionId: z.optional(described(z.string(), '成果所属汇交（责令改正时实施单位在其下提交更正版本，R19.3）')),
+  taskId: z.optional(described(z.string(), '成果所属调查监测任务')),
   file: z.string(),
   location: z.object({ bbox: z.optional(z.array(z.number())), featureIds: z.optional(z.array(z.string())) }),
   description: z.string(),

@@ -64,6 +64,15 @@ export const transferDue = declareClockType({
   context: 'transfer',
   ownerRoles: ['reviewer', 'administrator'],
 });
+/** R8.2: a forestry/grassland organiser's verified result provided to the natural-resources department of its level (met by that department's acknowledgement). */
+export const forestryCopyDue = declareClockType({
+  id: 'R8.2',
+  days: 30,
+  label: '林草成果副本提供期限（核验通过后 30 个工作日，R8.2）',
+  duty: '将通过核验的林草成果同时提供给同级自然资源主管部门（以对方确认接收为准）',
+  context: 'transfer',
+  ownerRoles: ['reviewer', 'administrator'],
+});
 export const catalogueReportDue = declareClockType({
   id: 'R9.1',
   days: 30,

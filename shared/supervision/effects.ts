@@ -1,6 +1,6 @@
 import type { DeadlineResult } from '#shared/calendar/calendar.ts';
 import type { Submission, SurveyTask } from '#shared/schemas/submission.ts';
-import { catalogueReportDue, resubmissionDue, submissionDue, transferDue } from './clock-types.ts';
+import { catalogueReportDue, forestryCopyDue, resubmissionDue, submissionDue, transferDue } from './clock-types.ts';
 import type { ClockStart, CountIncrement, SupervisionEffects } from './clocks.ts';
 
 /**
@@ -78,14 +78,21 @@ export function catalogueReported(custodianOrg: string, resultNumbers: readonly 
   return { meet: resultNumbers.map((n) => ({ type: catalogueReportDue.id, subject: n })), count: [{ org: custodianOrg, metric: 'R9.1.reports' }] };
 }
 
-/** R8.2: the forestry organiser's copy sent to the natural-resources department of its level (counted for the organiser). */
-export function forestryCopySent(organiserOrg: string): Effects {
-  return { count: [{ org: organiserOrg, metric: 'R8.2.sent' }] };
+/**
+ * R8.2: the forestry organiser's copy sent to the natural-resources department of its level (counted for the
+ * organiser); its clock (owner the forestry organiser, due 30 working days from verification) starts, so the
+ * deadline watch reminds before and on the due date and tells the supervisor when it is late.
+ */
+export function forestryCopySent(submission: Submission, verifiedOn: string, due: DeadlineResult): Effects {
+  return {
+    count: [{ org: submission.organiserOrg, metric: 'R8.2.sent' }],
+    start: [start(forestryCopyDue.id, submission.submissionId, submission.organiserOrg, regionOf(submission), submission.catalogue.name, verifiedOn, due)],
+  };
 }
 
-/** R8.2: the natural-resources department acknowledged the copy (counted for the forestry organiser, in the month acknowledged). */
-export function forestryCopyAcknowledged(organiserOrg: string): Effects {
-  return { count: [{ org: organiserOrg, metric: 'R8.2.acknowledged' }] };
+/** R8.2: the natural-resources department acknowledged the copy (counted for the forestry organiser, in the month acknowledged); the clock is met. */
+export function forestryCopyAcknowledged(submission: Pick<Submission, 'organiserOrg' | 'submissionId'>): Effects {
+  return { count: [{ org: submission.organiserOrg, metric: 'R8.2.acknowledged' }], meet: [{ type: forestryCopyDue.id, subject: submission.submissionId }] };
 }
 
 /**

@@ -58,7 +58,7 @@ declareBulletinSection({
   ],
 });
 declareBulletinSection({ id: 'transfer', title: '成果移交（R8.1）', requirements: 'R8.1', metrics: clockMetrics('R8.1', '本期应移交') });
-declareBulletinSection({ id: 'forestry', title: '林草成果副本（R8.2）', requirements: 'R8.2', metrics: [{ key: 'R8.2.sent', label: '已送副本' }, { key: 'R8.2.acknowledged', label: '对方已确认' }] });
+declareBulletinSection({ id: 'forestry', title: '林草成果副本（R8.2）', requirements: 'R8.2', metrics: [...clockMetrics('R8.2', '本期应送副本'), { key: 'R8.2.sent', label: '已送副本' }, { key: 'R8.2.acknowledged', label: '对方已确认' }] });
 declareBulletinSection({
   id: 'catalogueReport',
   title: '目录上报（R9.1）',

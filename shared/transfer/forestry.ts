@@ -49,7 +49,9 @@ export async function sendForestryCopy(
   if (sent) return { required: true, targetOrg: target.code, due: String(sent.detail['due']) };
   const calendar = await ports.calendar();
   // R8.2 counts from verification, like R8.1: a transfer started late must not move the copy's deadline.
-  const due = calendar.deadline(chinaDay(submission.verifiedAt ?? ports.now()), forestryCopyWorkingDays).due;
+  const verifiedOn = chinaDay(submission.verifiedAt ?? ports.now());
+  const deadline = calendar.deadline(verifiedOn, forestryCopyWorkingDays);
+  const due = deadline.due;
   await recordTimelineEvents(ports, {
     submissionId: input.submissionId,
     actor: 'system:Transfer',
@@ -61,7 +63,7 @@ export async function sendForestryCopy(
       },
     ],
     requestId: input.requestId,
-    supervision: (s) => forestryCopySent(s.organiserOrg),
+    supervision: (s) => forestryCopySent(s, verifiedOn, deadline),
   });
   return { required: true, targetOrg: target.code, due };
 }

@@ -157,6 +157,6 @@ export function forestryCopyAckKind(ports: TransferKindPorts): HumanTaskKind<typ
     assigneeOrg: async (s) => (await forestryCopyTarget(ports.identity, s.organiserOrg)).code,
     title: (name) => `林草成果副本接收确认：${name}`,
     decided: 'forestryCopyAcknowledged',
-    counts: (s) => forestryCopyAcknowledged(s.organiserOrg),
+    counts: (s) => forestryCopyAcknowledged(s),
   });
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { handler as listClocksHandler } from '#functions/supervision/list-clocks.ts';
 import { DynamoSupervisionStore } from '#adapters/dynamo-supervision.ts';
@@ -139,6 +140,16 @@ describe('R6.1 R7.2 R8.1 R9.1 issue 14: statutory clocks live in the transaction
     expect(clockTypes().map((c) => c.id)).toEqual(expect.arrayContaining(['R6.1', 'R7.2', 'R8.1', 'R9.1', 'R19.1', 'X1.1']));
     expect(() => declareClockType({ ...type, days: 21 })).toThrow(/declared twice/);
   }, 60_000);
+});
+
+describe('R8.2 R21.1 the console’s 期限监督 type filter offers every declared clock type', () => {
+  it('console/src/contracts.ts clockTypeOptions names each id of clockTypes() (the page does not import the deadline rules)', () => {
+    const text = readFileSync(new URL('../../console/src/contracts.ts', import.meta.url), 'utf8');
+    const options = text.slice(text.indexOf('export const clockTypeOptions'), text.indexOf('];', text.indexOf('export const clockTypeOptions')));
+    const offered = [...options.matchAll(/id: '([^']+)'/g)].map((m) => m[1]);
+    const declared = clockTypes().map((c) => c.id).filter((id) => id !== 'X1.1');
+    expect(offered.sort()).toEqual([...declared].sort());
+  });
 });
 
 describe('R6.1 R21.1 issue 14: GET /supervision/clocks by organisation (with subordinates), type and region', () => {

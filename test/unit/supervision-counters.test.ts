@@ -10,7 +10,8 @@ import { openSubmission } from '#shared/submission/submissions.ts';
 import { recordCompletion, registerSurveyTask } from '#shared/submission/tasks.ts';
 import { completeVersion } from '#shared/submission/uploads.ts';
 import { counterKey, replay, type CounterTable } from '#shared/supervision/rebuild.ts';
-import { sendForestryCopy } from '#shared/transfer/forestry.ts';
+import { clockType } from '#shared/supervision/clock-types.ts';
+import { forestryCopyWorkingDays, sendForestryCopy } from '#shared/transfer/forestry.ts';
 import { forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
 import { FakeDocuments } from './custody-fakes.ts';
 import { InMemoryRegistryAccess, catalogue, standardFiles } from './submission-fakes.ts';
@@ -45,7 +46,7 @@ async function verifiedForestryResult(t: TransferWorld): Promise<string> {
 }
 
 describe('R8.2 R21.1 issue 14: forestry copies are counted in the same transaction as their timeline events', () => {
-  it('counts the copy sent once (a retried step adds nothing) and the acknowledgement, and a rebuild from the audit trail gives the same counters', async () => {
+  it('counts the copy sent once (a retried step adds nothing) and the acknowledgement, and a rebuild from the audit trail gives the same counters; the R8.2 clock runs from verification until the acknowledgement', async () => {
     // prepare
     const t = await transferWorld();
     const id = await verifiedForestryResult(t);
@@ -55,7 +56,8 @@ describe('R8.2 R21.1 issue 14: forestry copies are counted in the same transacti
 
     // act
     await sendForestryCopy(t.ports, { submissionId: id, requestId: 'f1' });
-    await sendForestryCopy(t.ports, { submissionId: id, requestId: 'f2' });
+    const sent = await sendForestryCopy(t.ports, { submissionId: id, requestId: 'f2' });
+    const running = { ...t.world.tables.get('registry', { pk: `CLOCK#R8.2#${id}`, sk: 'META' }) };
     t.world.setNow('2026-11-03T02:00:00.000Z');
     await kind.record!(task, [{ type: 'reminderSent', detail: {} }], 'remind');
     await kind.record!(task, [{ type: 'decided', detail: { taskId: 'task-ack', decision: 'approve', decidedBy: 'chen.jing' } }], 'ack');
@@ -65,6 +67,10 @@ describe('R8.2 R21.1 issue 14: forestry copies are counted in the same transacti
     expect(counter(t, '440000-FG', '2026-11', 'R8.2.acknowledged')).toBe(1);
     expect(counter(t, '440000-FG', '2026-10', 'R8.2.acknowledged')).toBe(0);
     expect(rebuilt(t)).toEqual(stored(t));
+    // the clock: owned by the forestry organiser, due on the copy's own due date (30 working days from verification), met by the acknowledgement
+    expect(clockType('R8.2')).toMatchObject({ days: forestryCopyWorkingDays, context: 'transfer' });
+    expect(running).toMatchObject({ type: 'R8.2', state: 'running', ownerOrg: '440000-FG', due: sent.due, gsi1pk: 'CLOCKS#open' });
+    expect(t.world.tables.get('registry', { pk: `CLOCK#R8.2#${id}`, sk: 'META' })).toMatchObject({ state: 'met' });
   }, 60_000);
 
   it('does not count a returned copy as acknowledged', async () => {
