@@ -178,6 +178,7 @@ export const humanTaskViewSchema = z.object({
         processing: z.optional(z.object({ kindLabels: z.string(), spec: z.string() })),
       }),
       history: z.object({ approved: z.number(), rejected: z.number(), grants: z.array(z.string()) }),
+      otherGrants: described(z.array(z.object({ resultNumber: z.string(), holders: z.array(z.object({ org: z.string(), name: z.string(), grantId: z.string() })) })), '其他单位已获准共享的同一成果（授权不得转让，R18.1）'),
     }),
     z.object({
       kind: z.literal('problemVerification'),

@@ -18,6 +18,9 @@ import { maxSharingDays, processingKindLabels, sharingChannelLabels, type Proces
  */
 export const sharingReviewKindId = 'sharingReview';
 
+/** How many of the organiser's latest applications the review reads for other organisations' grants on the results asked for. */
+export const grantsLookback = 200;
+
 export const sharingSubjectSchema = z.object({ applicationId: z.string().check(z.minLength(1)), organiserOrg: z.string().check(z.minLength(1)) });
 
 const kindsLabel = (p: ProcessingRequest) => p.kinds.map((k) => processingKindLabels[k]).join('、');
@@ -43,6 +46,25 @@ export function sharingReviewKind(ports: {
     const earlier = (await ports.sharing.listApplications('by', app.requesterOrg, 100)).filter((a) => a.applicationId !== app.applicationId);
     const reviews = earlier.flatMap((a) => a.reviews.filter((r) => r.organiserOrg === organiserOrg).map((r) => ({ applicationId: a.applicationId, requestedAt: a.requestedAt, status: r.status, grantId: r.grantId })));
     return { approved: reviews.filter((r) => r.status === 'approved'), rejected: reviews.filter((r) => r.status === 'rejected') };
+  };
+
+  /**
+   * R18.1: a grant is not passed on — another department applies itself, and the organiser sees who already holds a
+   * grant on each result asked for (its latest `grantsLookback` applications; other organisations only).
+   */
+  const otherHolders = async (app: SharingApplication, organiserOrg: string, resultNumbers: readonly string[]) => {
+    const addressed = await ports.sharing.listApplications('to', organiserOrg, grantsLookback);
+    const out: Array<{ resultNumber: string; holders: Array<{ org: string; name: string; grantId: string }> }> = [];
+    for (const n of resultNumbers) {
+      const holders = new Map<string, { org: string; name: string; grantId: string }>();
+      for (const a of addressed) {
+        if (a.requesterOrg === app.requesterOrg || !a.items.some((i) => i.resultNumber === n)) continue;
+        const granted = a.reviews.find((r) => r.organiserOrg === organiserOrg && r.status === 'approved' && r.grantId && r.resultNumbers.includes(n));
+        if (granted?.grantId && !holders.has(a.requesterOrg)) holders.set(a.requesterOrg, { org: a.requesterOrg, name: await orgName(a.requesterOrg), grantId: granted.grantId });
+      }
+      if (holders.size > 0) out.push({ resultNumber: n, holders: [...holders.values()] });
+    }
+    return out;
   };
 
   return {
@@ -90,6 +112,7 @@ export function sharingReviewKind(ports: {
     async describe(subject) {
       const { app, review, items } = await load(subject);
       const h = await history(app, review.organiserOrg);
+      const others = await otherHolders(app, review.organiserOrg, items.map((i) => i.resultNumber));
       return {
         title: `成果共享审核：${named(await orgName(app.requesterOrg), app.requesterOrg)} 申请 ${items.length} 项成果`,
         assigneeOrg: review.organiserOrg,
@@ -103,6 +126,7 @@ export function sharingReviewKind(ports: {
           `使用期限：${app.period.from} 至 ${app.period.to}（最长 ${maxSharingDays} 天）`,
           `共享方式：${sharingChannelLabels[app.channel]}`,
           `该单位此前获准共享 ${h.approved.length} 次、未获同意 ${h.rejected.length} 次`,
+          ...others.map((o) => `成果 ${o.resultNumber} 已有其他单位获准共享：${o.holders.map((x) => `${named(x.name, x.org)}（授权 ${x.grantId}）`).join('、')}；授权不得转让，本申请单位须自行申请（R18.1）`),
           ...(app.overdueUseReports?.length ? [`注意：该单位申请时有 ${app.overdueUseReports.length} 份利用情况报告逾期未交（R19.1）：${app.overdueUseReports.map((o) => `授权 ${o.grantId} 应于 ${o.due} 提交`).join('；')}`] : []),
           ...(app.offlineReason ? [`离线原因：${app.offlineReason}`] : []),
           ...(app.processing ? [`申请加工：${kindsLabel(app.processing)}；${app.processing.spec}`] : []),
@@ -114,6 +138,7 @@ export function sharingReviewKind(ports: {
     async summary(task) {
       const { app, review, items } = await load(task.subject);
       const h = await history(app, review.organiserOrg);
+      const others = await otherHolders(app, review.organiserOrg, items.map((i) => i.resultNumber));
       const lines = [];
       for (const i of items) {
         const entry = await ports.catalogue.getEntry(i.resultNumber);
@@ -137,6 +162,7 @@ export function sharingReviewKind(ports: {
           ...(app.processing ? { processing: { kindLabels: kindsLabel(app.processing), spec: app.processing.spec } } : {}),
         },
         history: { approved: h.approved.length, rejected: h.rejected.length, grants: h.approved.flatMap((r) => (r.grantId ? [r.grantId] : [])) },
+        otherGrants: others,
       };
     },
   };

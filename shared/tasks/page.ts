@@ -118,7 +118,10 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         row('申请编号', ap.applicationId), row('申请单位', text(ap.requesterName) + '（' + text(ap.requesterOrg) + '）'), row('申请人', ap.requestedBy), row('申请时间', ap.requestedAtLabel), row('联系人', ap.contact),
         row('用途', ap.purpose), row('使用范围', ap.scope), row('使用期限', text(ap.from) + ' 至 ' + text(ap.to)), row('共享方式', ap.channelLabel),
         row('此前共享', '获准 ' + (hi.approved || 0) + ' 次，未获同意 ' + (hi.rejected || 0) + ' 次'),
-      ]), el('h3', {}, ['申请的成果']), el('table', {}, (ap.items || []).map(function (i) { return row(i.resultNumber, text(i.name) + '（' + text(i.classificationLabel) + '）：' + text(i.content)); }))]));
+      ]), el('h3', {}, ['申请的成果']), el('table', {}, (ap.items || []).map(function (i) { return row(i.resultNumber, text(i.name) + '（' + text(i.classificationLabel) + '）：' + text(i.content)); }))].concat((s.otherGrants || []).length ? [
+        el('h3', {}, ['其他单位已获准共享（授权不得转让，R18.1）']),
+        el('table', {}, s.otherGrants.map(function (o) { return row(o.resultNumber, o.holders.map(function (x) { return text(x.name) + '（' + text(x.org) + '，授权 ' + text(x.grantId) + '）'; }).join('、')); })),
+      ] : [])));
     } else if (t.kind === 'derivedProductReview') {
       var pr = s.product || {};
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['衍生产品']), el('table', {}, [

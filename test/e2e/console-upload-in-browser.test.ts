@@ -154,7 +154,7 @@ describe('R6.1 R7.1 R7.2 R9.2 the console’s browser upload, maps and kept form
     const corrected = join(dir, 'corrected-package');
     await cp(fileURLToPath(new URL('../fixtures/packages/valid/', import.meta.url)), corrected, { recursive: true });
     await rm(join(corrected, 'manifest.json'));
-    await writeFile(join(corrected, 'report', 'correction-note.txt'), '按责令改正意见修正影像镶嵌线处地物错位。');
+    await writeFile(join(corrected, 'report', 'survey-report.pdf'), Buffer.concat([await readFile(join(corrected, 'report', 'survey-report.pdf')), Buffer.from('\n% corrected: mosaic seam fixed\n')]));
 
     // act: from the email's link, sign in, pick the corrected folder, upload
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
@@ -172,7 +172,8 @@ describe('R6.1 R7.1 R7.2 R9.2 the console’s browser upload, maps and kept form
     await page.getByTestId('start-upload').click();
     const outcome = page.getByTestId('outcome');
     await outcome.waitFor({ timeout: 240_000 });
-    const v2 = await versionStatus(submissionId, 2, ['awaitingReview', 'verified'], 120_000);
+    const v2 = await versionStatus(submissionId, 2, ['awaitingReview', 'verified', 'returned'], 120_000);
+    const outcomeText = await outcome.innerText();
     const problem = (await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('chen.jing') })).body.problems.find((x: { problemId: string }) => x.problemId === problemId);
     await page.screenshot({ path: join(projectRoot, '.test-results', 'console', 'upload-correction-1366x768.png'), fullPage: true });
 
@@ -182,8 +183,8 @@ describe('R6.1 R7.1 R7.2 R9.2 the console’s browser upload, maps and kept form
     expect(bannerText).toContain(`更正版本：本次上传将作为汇交 ${submissionId} 的第 2 版`);
     expect(catalogueForm).toBe(0);
     expect(a11y, 'axe-core serious/critical on the correction upload page').toEqual([]);
-    expect(await outcome.innerText()).toContain('第 2 版');
-    expect(v2).toMatchObject({ n: 2, correctionOf: [problemId] });
+    expect(v2, outcomeText).toMatchObject({ n: 2, status: 'awaitingReview', correctionOf: [problemId] });
+    expect(outcomeText).toContain('第 2 版');
     expect(problem).toMatchObject({ state: 'correctionSubmitted', correction: { submissionId, n: 2 } });
     expect(errors).toEqual([]);
     await context.close();

@@ -400,6 +400,25 @@ describe('R18.1 purpose binding: every download carries the purpose, the grant i
     expect(counted).toEqual([undefined, [{ org: '440000-NR', metric: 'R16.downloads' }, { org: '440000-CUS', metric: 'eval:440000-NR:R16.downloads' }]]);
   });
 
+  it('another department applies itself: its review task shows the organiser who already holds a grant on the result (never the applicant’s own)', async () => {
+    // prepare: 罗欣 (广东省水利厅) holds a grant on the result
+    const w = await setup();
+    const { grant } = await granted(w);
+    const kind = sharingReviewKind({ catalogue: w.cat.store, sharing: w.sharing, identity: w.world.identity });
+
+    // act: 黄伟 (广州市规划和自然资源局) applies for the same result; 罗欣 applies again
+    const other = (await apply(w, body([w.numbers.public]), 'huang.wei')).body.application;
+    const again = (await apply(w, body([w.numbers.public]))).body.application;
+    const otherTask = await kind.describe({ applicationId: other.applicationId, organiserOrg: '440000-NR' });
+    const otherSummary = (await kind.summary({ subject: { applicationId: other.applicationId, organiserOrg: '440000-NR' } } as never)) as { otherGrants: unknown };
+    const ownSummary = (await kind.summary({ subject: { applicationId: again.applicationId, organiserOrg: '440000-NR' } } as never)) as { otherGrants: unknown };
+
+    // assess
+    expect(otherSummary.otherGrants).toEqual([{ resultNumber: w.numbers.public, holders: [{ org: '440000-WR', name: '广东省水利厅', grantId: grant.grantId }] }]);
+    expect(otherTask.details.join('\n')).toContain(`成果 ${w.numbers.public} 已有其他单位获准共享：广东省水利厅（440000-WR）（授权 ${grant.grantId}）；授权不得转让，本申请单位须自行申请（R18.1）`);
+    expect(ownSummary.otherGrants).toEqual([]);
+  });
+
   it('a grant cannot be used by another organisation: 404 to download, to change users, to file a use report; its users are its own organisation’s', async () => {
     // prepare
     const w = await setup();
