@@ -149,6 +149,8 @@ export const humanTaskViewSchema = z.object({
   expiresAt: described(z.string(), '流程等待的最后时刻；此后的决定不被接受'),
   escalationLevel: described(z.number().check(z.int()), '0 为首轮；每上报一级加 1'),
   assignees: z.array(z.string()),
+  decisionWords: described(z.object({ approve: z.string(), ret: z.string() }), '该类任务两种决定的中文用语（与任务页面和邮件相同），如 同意共享 / 不予共享'),
+  needsTaskPage: described(z.boolean(), '该类任务除决定与理由外还需填写附加条件或认定（如共享条件、责任认定），请在任务页面办理'),
   decision: z.optional(z
     .object({
       decision: z.enum(humanTaskDecisions),

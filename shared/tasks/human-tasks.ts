@@ -8,7 +8,6 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import {
-  humanTaskDecisionLabels,
   humanTaskStatusLabels,
   type HumanTask,
   type HumanTaskDecision,
@@ -23,7 +22,7 @@ import type { Principal, User } from '#shared/schemas/identity.ts';
 import { HumanTaskAlreadyDecidedError, HumanTaskExpiredError, HumanTaskNotFoundError, NotAssigneeError } from './errors.ts';
 import { isTaskId } from './ids.ts';
 import type { HumanTaskConditions, HumanTaskEvent, HumanTaskKind, HumanTaskKinds } from './kinds.ts';
-import { deliver, taskMail, type TaskMailKind } from './mail.ts';
+import { decisionWordsFor, deliver, taskMail, type TaskMailKind } from './mail.ts';
 
 /** Working days an assignee has to decide (shown as the due date; reminders start after it). */
 export const decisionWorkingDays = 5;
@@ -206,6 +205,10 @@ export interface HumanTaskView {
   readonly status: HumanTaskStatus;
   readonly statusLabel: string;
   readonly canDecide: boolean;
+  /** The kind's own words for the two decisions (as on the task page and in the email), e.g. 同意共享 / 不予共享. */
+  readonly decisionWords: { readonly approve: string; readonly ret: string };
+  /** The kind takes more than a decision and reasons (conditions, a finding): decided on the task page, which has those fields. */
+  readonly needsTaskPage: boolean;
   readonly createdAt: string;
   readonly due: string;
   readonly workingDaysLeft: number;
@@ -314,6 +317,7 @@ export async function getHumanTask(
 function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalendar, now: Date, summary: unknown, details: readonly string[], assignee = true): HumanTaskView {
   const status = effectiveStatus(task, now);
   const today = chinaDate(now);
+  const words = decisionWordsFor(task.kind);
   return {
     id: task.id,
     kind: task.kind,
@@ -322,6 +326,8 @@ function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalend
     status,
     statusLabel: humanTaskStatusLabels[status],
     canDecide: status === 'open' && assignee,
+    decisionWords: { approve: words.approve, ret: words.ret },
+    needsTaskPage: kind.acceptsConditions === true,
     createdAt: task.createdAt,
     due: task.due,
     workingDaysLeft: calendar.workingDaysLeft(task.due, today),
@@ -329,7 +335,7 @@ function viewOf(task: HumanTask, kind: HumanTaskKind, calendar: WorkingDayCalend
     expiresAt: task.expiresAt,
     escalationLevel: task.escalationLevel,
     assignees: task.assignees,
-    ...(task.decision ? { decision: { ...task.decision, decisionLabel: humanTaskDecisionLabels[task.decision.decision], decidedAtLabel: chinaDateTime(task.decision.decidedAt) } } : {}),
+    ...(task.decision ? { decision: { ...task.decision, decisionLabel: task.decision.decision === 'approve' ? words.approve : words.ret, decidedAtLabel: chinaDateTime(task.decision.decidedAt) } } : {}),
     details,
     summary,
   };

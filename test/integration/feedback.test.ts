@@ -126,6 +126,8 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     // assess
     expect(reported.status).toBe(201);
     expect(confirmed.body.problem.state).toBe('escalated');
+    // the console's task page uses the kind's own words, and sends this kind (a finding with 属实) to the task page
+    expect(taskPage.body).toMatchObject({ decisionWords: { approve: '属实', ret: '不属实' }, needsTaskPage: true });
     expect(taskPage.body).toMatchObject({ kind: 'problemVerification', kindLabel: '重大质量问题核实', summary: { problem: { problemId, resultNumber } } });
     expect(noFinding.status).toBe(400);
     expect(JSON.stringify(noFinding.body)).toContain('body.conditions.finding');

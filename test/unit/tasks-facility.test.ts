@@ -210,6 +210,7 @@ describe('R7.1 human tasks: the decision is taken once, by an assignee, before t
 
     const view = await decide(world, 'chen.jing', task.id, 'return', '坐标系不是 CGCS2000，请转换后重新提交');
 
+    expect(view).toMatchObject({ decisionWords: { approve: '通过', ret: '退回' }, needsTaskPage: false });
     expect(view).toMatchObject({ status: 'decided', canDecide: false, decision: { decision: 'return', decidedBy: 'chen.jing', decisionLabel: '退回', decidedAtLabel: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）$/) } });
     expect(world.workflow.successes).toEqual([
       { token, output: expect.objectContaining({ taskId: task.id, decision: 'return', reasons: '坐标系不是 CGCS2000，请转换后重新提交', decidedBy: 'chen.jing' }) },
