@@ -199,3 +199,7 @@ export type NotificationList = ResponseOf<typeof notificationContracts.ListMyNot
 export type NotificationView = NotificationList['items'][number];
 export type MarkReadBody = BodyOf<typeof notificationContracts.MarkNotificationsRead>;
 export type MarkedRead = ResponseOf<typeof notificationContracts.MarkNotificationsRead>;
+
+// ---- transfer: the organiser starts the hand-over to custody (R8.1) -------------------------------------------
+import type { transferContracts } from '../../functions/transfer/context.ts';
+export type StartedTransfer = ResponseOf<(typeof transferContracts)['StartTransfer']>;

@@ -8,6 +8,8 @@ import { workPageRoutes } from './work-pages.ts';
 
 const custodian: Role[] = ['custodian'];
 const administrator: Role[] = ['administrator'];
+/** The organiser's reviewers start a verified result's hand-over to custody (functions/transfer StartTransfer). */
+const organiserReviewers: Role[] = ['reviewer'];
 /** Who watches an organisation's clocks, bulletins and incidents (functions/supervision routes' `auth`). */
 const supervising: Role[] = ['supervisor', 'reviewer', 'administrator'];
 
@@ -40,6 +42,7 @@ export const rolePageRoutes: RouteRecordRaw[] = [
     component: () => import('./pages/custody/IntegrityAuditsPage.vue'),
     meta: { title: '完整性检查', roles: custodian },
   },
+  { path: '/custody/transfers', name: 'transfers', component: () => import('./pages/custody/TransfersPage.vue'), meta: { title: '待移交成果', roles: organiserReviewers } },
   { path: '/custody/reports', name: 'catalogueReports', component: () => import('./pages/custody/ReportsPage.vue'), meta: { title: '成果目录上报', roles: custodian } },
   // The supervisor's (周红) and the organiser's pages (issue 13): bulletins, clocks, incidents; a custodian sees its own clocks.
   { path: '/supervision/clocks', name: 'clocks', component: () => import('./pages/supervision/ClocksPage.vue'), meta: { title: '期限监督', roles: [...supervising, 'custodian'] } },

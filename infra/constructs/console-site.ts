@@ -276,6 +276,7 @@ export const fixedConsoleRoutes = [
   'custody/entries',
   'custody/entries/new',
   'custody/reports',
+  'custody/transfers',
   'custody/integrity-audits',
   'supervision/clocks',
   'supervision/bulletins',

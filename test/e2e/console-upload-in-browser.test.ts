@@ -141,7 +141,27 @@ describe('R6.1 R7.1 R7.2 R9.2 the console’s browser upload, maps and kept form
     // prepare: a result in custody, the custodian's 重大 problem confirmed and verified 属实 by the organiser (the order to correct)
     const { submissionId, name, since } = await submit('valid', { classification: 'public' });
     await reviewed(submissionId, name, 1, since);
-    await transferred(submissionId, name, 1);
+    // R8.1 the organiser starts the hand-over from the console's 待移交成果 (the verified result's running clock)
+    const organiser = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 768 } });
+    const transfers = await organiser.newPage();
+    await transfers.goto(consoleUrl('custody/transfers'));
+    await signInAs(transfers, 'chen.jing', 'custody/transfers');
+    const transferRow = transfers.getByTestId('transfers-table').getByRole('row').filter({ hasText: submissionId });
+    await transferRow.waitFor();
+    const transferRowText = await transferRow.innerText();
+    const transfersA11y = await accessibilityProblems(transfers);
+    const transferOverflow = (await transfers.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+    const startedAt = new Date();
+    await transfers.getByTestId(`start-transfer-${submissionId}`).click();
+    const transferOutcome = await transfers.getByTestId(`transfer-outcome-${submissionId}`).innerText();
+    await organiser.close();
+    await transferred(submissionId, name, 1, 60_000, startedAt);
+    expect(transferRowText).toContain(name);
+    expect(transferRowText).toMatch(/\d{4}-\d{2}-\d{2}/);
+    expect(transferRowText).toMatch(/\d+ 个工作日/);
+    expect(transfersA11y, 'axe-core serious/critical on 待移交成果').toEqual([]);
+    expect(transferOverflow).toBeLessThanOrEqual(1);
+    expect(transferOutcome).toContain('已发起移交（第 1 次）');
     const resultNumber = String((await timelineHas(submissionId, 'numberAssigned', 1)).detail?.['resultNumber']);
     const reported = await api('POST', '/feedback/problems', { token: await tokenOf('zhang.wei'), body: { resultNumber, file: 'maps/overview.tif', location: { bbox: [113.2, 23.0, 113.4, 23.2] }, description: '影像镶嵌线处地物错位', severity: '重大' } });
     const problemId = String(reported.body.problem.problemId);
