@@ -121,12 +121,16 @@ export function technicalReviewKind(ports: ReviewKindPorts): HumanTaskKind<typeo
     async describe(subject) {
       const { submissionId, n, submission, version } = await load(subject);
       const [report, surveyTask] = await Promise.all([readReport(ports.documents, submissionId, n), ports.store.getTask(submission.taskId)]);
+      const correction = version.correctionOf?.length ? `（更正版本）` : '';
       return {
-        title: `成果技术审核：${version.catalogue.name}（第 ${n} 版）`,
+        title: `成果技术审核：${version.catalogue.name}（第 ${n} 版）${correction}`,
         // R7.1: the technical unit the organiser assigned the review to (in force when the round was sealed), else the organiser's own reviewers.
         assigneeOrg: arrangementAt(surveyTask, version.sealedAt).reviewOrg ?? submission.organiserOrg,
         details: [
           `汇交编号：${submissionId}`,
+          ...(version.correctionOf?.length
+            ? [`更正版本：本版是组织单位责令改正重大质量问题（${version.correctionOf.join('、')}）后提交的更正，核验通过并移交入库后替换现行版本，原版本保留（R19.3）`]
+            : []),
           `汇交单位：${await orgName(submission.implementerOrg)}`,
           `成果专题：${themeProfiles[submission.theme].label}`,
           `成果包：${version.fileCount} 个文件，共 ${formatBytes(version.totalBytes)}`,

@@ -114,7 +114,7 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     expect(opened.status).toBe(201);
     await upload(submissionId, 2, 'valid');
     const whileVerifying = await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('luo.xin') });
-    await reviewed(submissionId, name, 2, v2since);
+    const v2Review = await reviewed(submissionId, name, 2, v2since);
     const second = await transferred(submissionId, name, 2);
     await timelineHas(submissionId, 'correctionRecorded', 2);
     const afterEntry = await api('GET', `/catalogue/${resultNumber}`, { token: await tokenOf('zhang.wei') });
@@ -137,6 +137,9 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     expect(opened.body.submission).toMatchObject({ status: 'uploading', currentVersion: 2 });
     expect(whileVerifying.body).toMatchObject({ qualityStatus: '质量问题处理中', problems: [{ problemId, state: 'correctionSubmitted', correction: { submissionId, n: 2 } }] });
     expect(second).toMatchObject({ started: true, attempt: 2, executionName: `transfer-${submissionId}-2` });
+    // the reviewer is told this version is the correction of the problem
+    expect(v2Review.subject).toContain('（第 2 版）（更正版本）');
+    expect(v2Review.text).toContain(`更正版本：本版是组织单位责令改正重大质量问题（${problemId}）后提交的更正`);
     expect(afterEntry.status).toBe(200);
     expect(afterEntry.body.entry).toMatchObject({ packageVersion: 2, packageVersions: [{ n: 1 }, { n: 2, correctionOf: [problemId] }] });
     expect(afterEntry.body.entry.qualityStatus).toBeUndefined();

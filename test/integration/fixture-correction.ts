@@ -6,7 +6,7 @@
  */
 import { expect } from 'vitest';
 import { taskIdIn, tokenOf, versionStatus } from './fixture-submission.ts';
-import { api, eventually, waitForEmail } from './helpers.ts';
+import { api, eventually, waitForEmail, type Email } from './helpers.ts';
 
 export type TimelineEntry = { type: string; n?: number; detail?: Record<string, unknown> };
 
@@ -37,11 +37,12 @@ export async function transferred(submissionId: string, name: string, n: number,
 }
 
 /** The technical review of version n approved from the emailed task. */
-export async function reviewed(submissionId: string, name: string, n: number, since: Date, timeoutMs = 60_000): Promise<void> {
+export async function reviewed(submissionId: string, name: string, n: number, since: Date, timeoutMs = 60_000): Promise<Email> {
   const review = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: `成果技术审核：${name}`, since, timeoutMs });
   await versionStatus(submissionId, n, ['awaitingReview'], timeoutMs);
   expect((await api('POST', `/human-tasks/${taskIdIn(review)}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '' } })).status).toBe(200);
   await versionStatus(submissionId, n, ['verified'], timeoutMs);
+  return review;
 }
 
 export const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
