@@ -22,6 +22,7 @@ import { recordWithdrawalDecision, requestWithdrawal, type WithdrawalDecision } 
 import type { HumanTask } from '#shared/ports/tasks.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { FakeMailer } from './custody-fakes.ts';
+import { FakeOpenTasks, FakeReleaseFiles, TableDerivedProducts } from './publication-fakes.ts';
 import { rebuildCounters } from '#shared/supervision/rebuild-run.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
@@ -36,39 +37,6 @@ const record: DesensitisationRecord = {
   performedBy: '广东省国土资源测绘院 郭涛',
   performedOn: '2026-09-20',
 };
-
-/** The published bucket in memory: a copy needs the uploads object (same size), a repeat finds it present. */
-class FakeReleaseFiles implements ReleaseFileStore {
-  readonly objects = new Map<string, { sha256: string; size: number }>();
-  readonly copies: string[] = [];
-  constructor(private readonly world: SubmissionWorld) {}
-  async copyFromUploads(sourceKey: string, key: string, sha256: string, size: number): Promise<'copied' | 'present'> {
-    const source = this.world.objects.objects.get(sourceKey);
-    if (!source || source.size !== size) throw new Error(`uploads object ${sourceKey} missing or of another size`);
-    if (this.objects.has(key)) return 'present';
-    this.objects.set(key, { sha256, size });
-    this.copies.push(key);
-    return 'copied';
-  }
-  async presignGet(key: string, opts: { expiresInSeconds: number; filename: string }): Promise<string> {
-    if (!this.objects.has(key)) throw new Error(`no published object ${key}`);
-    return `https://published.test/${encodeURI(key)}?X-Amz-Expires=${opts.expiresInSeconds}&name=${encodeURIComponent(opts.filename)}`;
-  }
-}
-
-/** Open human tasks by subject (what a refusal in a joint decision closes): records the expiries. */
-class FakeOpenTasks {
-  readonly open: HumanTask[] = [];
-  readonly expired: Array<{ id: string; audit: AuditEntry }> = [];
-  async listBySubject(kind: string, subject: Record<string, unknown>): Promise<HumanTask[]> {
-    return this.open.filter((t) => t.kind === kind && JSON.stringify(t.subject) === JSON.stringify(subject));
-  }
-  async expire(id: string, _at: string, audit: AuditEntry): Promise<void> {
-    this.expired.push({ id, audit });
-    const t = this.open.find((x) => x.id === id);
-    if (t) Object.assign(t, { status: 'expired' });
-  }
-}
 
 class MemoryDownloadLog {
   readonly entries: DownloadLogEntry[] = [];
@@ -106,6 +74,7 @@ async function setup(opts: { forSale?: boolean } = {}) {
     workflow: world.workflow,
     mailer: new FakeMailer(),
     humanTasks: new FakeOpenTasks(),
+    derived: new TableDerivedProducts(world.tables),
     appBaseUrl: 'https://api.example.gov.cn',
     platforms: [] as const,
     now: () => world.now,
