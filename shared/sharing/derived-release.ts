@@ -5,7 +5,9 @@ import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
 import { clearanceAllows } from '#shared/reference/classifications.ts';
+import type { derivedProductRefSchema } from '#shared/schemas/catalogue.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
+import type * as z from 'zod/mini';
 import { derivedClassification, derivedReleaseStateLabels, type DerivedProduct, type DerivedProductStore } from './derived.ts';
 
 /**
@@ -26,12 +28,7 @@ const system = 'system:publication';
 const field = 'body.derivedProductId';
 
 /** How a release version names the derived product it publishes (release record and catalogue entry). */
-export interface DerivedProductRef {
-  readonly productId: string;
-  readonly name: string;
-  /** The organisation that registered the product. */
-  readonly registrantOrg: string;
-}
+export type DerivedProductRef = z.infer<typeof derivedProductRefSchema>;
 
 const issue = (message: string): FieldIssue[] => [{ field, code: 'DERIVED_PRODUCT', message }];
 

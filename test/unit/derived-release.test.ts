@@ -7,24 +7,16 @@ import { handler as withdrawalDecisionHandler } from '#functions/publication/rec
 import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { seedAuthorityTable } from '#shared/publication/authority.ts';
 import { approveRelease } from '#shared/publication/publish.ts';
-import { createRelease, listReleases, type DesensitisationRecord } from '#shared/publication/release.ts';
+import { createRelease, listReleases } from '#shared/publication/release.ts';
 import { requestWithdrawal } from '#shared/publication/withdrawal.ts';
 import type { HumanTaskStore } from '#shared/ports/tasks.ts';
 import { getDerivedProduct, recordDerivedPublication, type DerivedProduct } from '#shared/sharing/derived.ts';
 import { followDerivedRelease } from '#shared/sharing/derived-release.ts';
-import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
+import { verifiedSubmission } from './catalogue-fakes.ts';
 import { FakeMailer } from './custody-fakes.ts';
-import { FakeOpenTasks, FakeReleaseFiles, TableDerivedProducts } from './publication-fakes.ts';
-import { call, portsFor, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
+import { FakeOpenTasks, FakeReleaseFiles, TableDerivedProducts, internalSourceWithPackage, derivedProductRecord as record } from './publication-fakes.ts';
+import { call, portsFor, type SubmissionWorld } from './submission-fakes.ts';
 
-const record: DesensitisationRecord = {
-  changes: [{ action: 'generalised', target: 'features', description: '水域岸线综合概括，删除坐标注记' }],
-  method: '制图综合（1:5 万）',
-  rule: '公开地图内容表示规定',
-  basisDocument: '粤自然资发〔2026〕12 号',
-  performedBy: '广州市规划和自然资源局',
-  performedOn: '2026-09-20',
-};
 
 /**
  * A 广东 land-cover source (内部, organised by 广东省自然资源厅), a second verified package of its task (the
@@ -32,11 +24,7 @@ const record: DesensitisationRecord = {
  * registered and reviewed (its registration and review: test/unit/sharing-domain.test.ts).
  */
 async function setup(over: Partial<DerivedProduct> = {}) {
-  const world = await submissionWorld();
-  const cat = catalogueWorld(world);
-  const sourceSubmission = await verifiedSubmission(world, { classification: 'internal', name: '2026 年度广东省地表覆盖监测成果' });
-  const { entry: source } = await registerCatalogueEntry(cat.ports, { submissionId: sourceSubmission, actor: { system: 'test', orgCode: '440000-CUS' }, requestId: 'reg' });
-  const pkg = await verifiedSubmission(world, { classification: 'public', name: '广州市水域岸线专题图' }, { taskId: source.taskId });
+  const { world, cat, source, pkg } = await internalSourceWithPackage('广州市水域岸线专题图');
   const derived = new TableDerivedProducts(world.tables);
   const at = world.now.toISOString();
   const product: DerivedProduct = {

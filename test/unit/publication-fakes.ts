@@ -3,10 +3,13 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import { auditedWrite } from '#adapters/audited-write.ts';
 import { derivedKey, derivedPut } from '#adapters/dynamo-derived.ts';
 import type { ReleaseFileStore } from '#shared/publication/publish.ts';
+import type { DesensitisationRecord } from '#shared/publication/release.ts';
 import type { HumanTask } from '#shared/ports/tasks.ts';
 import type { DerivedProduct, DerivedProductStore } from '#shared/sharing/derived.ts';
 import type { InMemoryTables } from '#test/fakes/audit-store.ts';
-import type { SubmissionWorld } from './submission-fakes.ts';
+import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
+import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
+import { submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
 
 /** The authority table in memory: versions kept, the current one conditional on the previous version. */
 export class FakeAuthorityStore implements AuthorityTableStore {
@@ -152,4 +155,24 @@ export class TableDerivedProducts implements DerivedProductStore {
   async update(p: DerivedProduct, previousVersion: number, audit: AuditEntry): Promise<void> {
     await auditedWrite({ items: [derivedPut(this.table, p, previousVersion)], entry: audit, store: this.tables });
   }
+}
+
+/** The desensitisation record of a derived product's release version (R18.2: 黄伟's 专题图, generalised by its registrant). */
+export const derivedProductRecord: DesensitisationRecord = {
+  changes: [{ action: 'generalised', target: 'features', description: '水域岸线综合概括，删除坐标注记' }],
+  method: '制图综合（1:5 万）',
+  rule: '公开地图内容表示规定',
+  basisDocument: '粤自然资发〔2026〕12 号',
+  performedBy: '广州市规划和自然资源局',
+  performedOn: '2026-09-20',
+};
+
+/** A 广东 land-cover source (内部, catalogued by its custodian) and a second verified package of its task named `packageName` (a release version's package). */
+export async function internalSourceWithPackage(packageName: string) {
+  const world = await submissionWorld();
+  const cat = catalogueWorld(world);
+  const sourceSubmission = await verifiedSubmission(world, { classification: 'internal', name: '2026 年度广东省地表覆盖监测成果' });
+  const { entry: source } = await registerCatalogueEntry(cat.ports, { submissionId: sourceSubmission, actor: { system: 'test', orgCode: '440000-CUS' }, requestId: 'reg' });
+  const pkg = await verifiedSubmission(world, { classification: 'public', name: packageName }, { taskId: source.taskId });
+  return { world, cat, source, pkg };
 }

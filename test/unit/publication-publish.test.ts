@@ -4,7 +4,6 @@ import { DynamoDownloadLog, downloadCounterMetrics } from '#adapters/dynamo-down
 import { handler as downloadHandler } from '#functions/publication/download-release-file.ts';
 import { handler as withdrawHandler } from '#functions/publication/withdraw-release.ts';
 import { handler as publishHandler } from '#functions/publication/publish-release.ts';
-import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { buildPublicCatalogue } from '#shared/catalogue/public/build.ts';
 import { seedAuthorityTable } from '#shared/publication/authority.ts';
 import { announceRelease, parsePublicPlatforms, releaseLinks } from '#shared/publication/announce.ts';
@@ -22,12 +21,11 @@ import { recordWithdrawalDecision, requestWithdrawal, type WithdrawalDecision } 
 import type { HumanTask } from '#shared/ports/tasks.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { FakeMailer } from './custody-fakes.ts';
-import { FakeOpenTasks, FakeReleaseFiles, TableDerivedProducts } from './publication-fakes.ts';
+import { FakeOpenTasks, FakeReleaseFiles, TableDerivedProducts, internalSourceWithPackage } from './publication-fakes.ts';
 import { rebuildCounters } from '#shared/supervision/rebuild-run.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
-import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
-import { call, portsFor, standardFiles, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
+import { call, portsFor, standardFiles, type SubmissionWorld } from './submission-fakes.ts';
 
 const record: DesensitisationRecord = {
   changes: [{ action: 'shifted', target: 'coordinates', description: '全部要素坐标按国家规定的非线性偏移处理' }],
@@ -47,11 +45,7 @@ class MemoryDownloadLog {
 
 /** A 广东 land-cover source (内部), its 公开 release registered by 刘洋 (pending). */
 async function setup(opts: { forSale?: boolean } = {}) {
-  const world = await submissionWorld();
-  const cat = catalogueWorld(world);
-  const sourceSubmission = await verifiedSubmission(world, { classification: 'internal', name: '2026 年度广东省地表覆盖监测成果' });
-  const { entry: source } = await registerCatalogueEntry(cat.ports, { submissionId: sourceSubmission, actor: { system: 'test', orgCode: '440000-CUS' }, requestId: 'reg' });
-  const pkg = await verifiedSubmission(world, { classification: 'public', name: '2026 年度广东省地表覆盖监测成果（公开版）' }, { taskId: source.taskId });
+  const { world, cat, source, pkg } = await internalSourceWithPackage('2026 年度广东省地表覆盖监测成果（公开版）');
   const releases = new DynamoReleaseStore(cat.table);
   const { release } = await createRelease(
     { catalogue: cat.store, submissions: world.store, identity: world.identity, releases, now: () => world.now },
