@@ -42,6 +42,6 @@ export const handler = sfnTask(publication, 'PublishRelease', publishReleaseInpu
   const released = await publishRelease(p, { releaseNumber: input.releaseNumber, requestId: task.requestId });
   const announced = await announceRelease(p, { releaseNumber: input.releaseNumber, requestId: task.requestId });
   // R18.2: a release version of a derived product records the product's publication (idempotent; a retry changes nothing).
-  await followDerivedRelease({ ...p, derived: p.derived, identity: p.identity }, { releaseNumber: input.releaseNumber, requestId: task.requestId });
+  await followDerivedRelease(p, { releaseNumber: input.releaseNumber, requestId: task.requestId });
   return publishReleaseOutputSchema.parse({ ...released, announced: announced.announced, announcedTotal: announced.total });
 });
