@@ -1,5 +1,5 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { auditedWrite } from '#adapters/audited-write.ts';
+import { auditedWrite, type AuditChainStore, type AuditedItem } from '#adapters/audited-write.ts';
 import { requireEnv, tableEnv } from '#adapters/config.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
@@ -19,8 +19,28 @@ type Item = Record<string, unknown>;
 export const derivedKey = (productId: string) => ({ pk: `DERIVED#${productId}`, sk: 'META' });
 const listKey = (side: 'BY' | 'TO', org: string, p: Pick<DerivedProduct, 'registeredAt' | 'productId'>) => ({ pk: `DERIVEDS#${side}#${org}`, sk: `${p.registeredAt}#${p.productId}` });
 
+/** The product's Put: created once, then conditional on the version read (DERIVED_CHANGED). Also a part of a release's transaction (adapters/dynamo-release.ts). */
+export function derivedPut(table: string, p: DerivedProduct, previousVersion: number | undefined): AuditedItem {
+  return {
+    item: {
+      Put: {
+        TableName: table,
+        Item: { ...derivedKey(p.productId), ...p },
+        ...(previousVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': previousVersion } }),
+      },
+    },
+    onConditionFailed: () => new ConflictError('DERIVED_CHANGED', `衍生产品 ${p.productId} 刚被另一操作更新，本次操作未执行；请重试`),
+  };
+}
+
 export class DynamoDerivedProducts implements DerivedProductStore {
-  constructor(private readonly table: string) {}
+  constructor(
+    private readonly table: string,
+    /** The audit chain; LOGS_TABLE_NAME's when omitted. */
+    private readonly auditStore?: AuditChainStore,
+  ) {}
 
   private async getItem(key: { pk: string; sk: string }): Promise<Item | undefined> {
     return (await documentClient().send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }))).Item;
@@ -49,22 +69,12 @@ export class DynamoDerivedProducts implements DerivedProductStore {
   private async write(p: DerivedProduct, previousVersion: number | undefined, audit: AuditEntry, pointers: ReadonlyArray<{ pk: string; sk: string }> = []): Promise<void> {
     await auditedWrite({
       items: [
-        {
-          item: {
-            Put: {
-              TableName: this.table,
-              Item: { ...derivedKey(p.productId), ...p },
-              ...(previousVersion === undefined
-                ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                : { ConditionExpression: '#v = :v', ExpressionAttributeNames: { '#v': 'version' }, ExpressionAttributeValues: { ':v': previousVersion } }),
-            },
-          },
-          onConditionFailed: () => new ConflictError('DERIVED_CHANGED', `衍生产品 ${p.productId} 刚被另一操作更新，本次操作未执行；请重试`),
-        },
+        derivedPut(this.table, p, previousVersion),
         ...pointers.map((key) => ({ item: { Put: { TableName: this.table, Item: { ...key, productId: p.productId } } } })),
         ...(await supervisionItems(this.table, audit, (k) => this.getItem(k))),
       ],
       entry: audit,
+      ...(this.auditStore ? { store: this.auditStore } : {}),
     });
   }
 }

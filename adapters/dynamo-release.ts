@@ -3,13 +3,15 @@ import { DynamoCatalogueTableAccess, type CatalogueTableAccess } from '#adapters
 import { AlreadyCataloguedError } from '#shared/catalogue/errors.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
-import type { ReleaseRecord, ReleaseStore } from '#shared/publication/release.ts';
+import type { DerivedProductWrite, ReleaseRecord, ReleaseStore } from '#shared/publication/release.ts';
+import { derivedPut } from './dynamo-derived.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import { keys } from './dynamo.ts';
 
 /**
  * RELEASE#<source> / R#<k>, written in one transaction with the release's catalogue entry (CAT#<source>-R<k>,
- * never overwritten), its first version snapshot, the package submission's catalogue marker and the audit record.
+ * never overwritten), its first version snapshot, the package submission's catalogue marker, the derived product it
+ * publishes (R18.2: DERIVED#<id>, conditional on its version) and the audit record.
  * On the catalogue's table access, so that the catalogue's tests and the release share one registry.
  */
 export class DynamoReleaseStore implements ReleaseStore {
@@ -26,7 +28,7 @@ export class DynamoReleaseStore implements ReleaseStore {
     return out;
   }
 
-  async create(release: ReleaseRecord, entry: CatalogueEntry, audit: AuditEntry): Promise<void> {
+  async create(release: ReleaseRecord, entry: CatalogueEntry, audit: AuditEntry, derived?: DerivedProductWrite): Promise<void> {
     const { table } = this.db;
     const taken = () => new ConflictError('RELEASE_NUMBER_TAKEN', `发布版本编号 ${release.releaseNumber} 刚被占用（并发登记），请重试`);
     await this.db.write(
@@ -38,6 +40,8 @@ export class DynamoReleaseStore implements ReleaseStore {
         },
         { item: { Put: { TableName: table, Item: { ...keys.catalogueEntry(entry.resultNumber), ...entry }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: taken },
         { item: { Put: { TableName: table, Item: { ...keys.catalogueVersion(entry.resultNumber, entry.version), ...entry }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConditionFailed: taken },
+        // R18.2: the derived product's pointer to its release, conditional on the version read.
+        ...(derived ? [derivedPut(table, derived.product, derived.previousVersion)] : []),
       ],
       audit,
     );

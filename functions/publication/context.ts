@@ -14,7 +14,7 @@ import type { platform } from '../platform/context.ts';
 import type { tasks } from '../tasks/context.ts';
 import type { verification } from '../verification/context.ts';
 import { withdrawalBodySchema } from '#shared/publication/withdrawal.ts';
-import { withdrawalRequestSchema } from '#shared/schemas/catalogue.ts';
+import { derivedProductRefSchema, withdrawalRequestSchema } from '#shared/schemas/catalogue.ts';
 
 const releaseSchema = z.object({
   releaseNumber: z.string(),
@@ -26,6 +26,7 @@ const releaseSchema = z.object({
   preparedBy: z.string(),
   preparedByOrg: z.string(),
   preparedAt: z.string(),
+  derivedProduct: described(z.optional(derivedProductRefSchema), '该发布版本发布的衍生产品（R18.2）：编号、名称、登记单位'),
 });
 
 const resolutionSchema = z.object({
@@ -137,7 +138,8 @@ export const publicationContracts = {
     response: z.object({ release: releaseSchema, entry: catalogueEntrySchema }),
     description:
       '登记成果的发布版本（脱密脱敏版本，R11.1）：成果包为源成果调查任务下的一次汇交（同样的预签名、带校验和的上传与自动核验，须已核验通过），附脱密脱敏记录；' +
-      '生成新的目录条目：源成果统一编号加后缀 -R1、-R2…，密级为公开或内部，待审批发布（不进入公开目录）。源成果为秘密及以上时 409（R5.1）；源成果高于公开而无脱密脱敏记录时 409；成果包未核验通过时 409。返回 201。',
+      '生成新的目录条目：源成果统一编号加后缀 -R1、-R2…，密级为公开或内部，待审批发布（不进入公开目录）。源成果为秘密及以上时 409（R5.1）；源成果高于公开而无脱密脱敏记录时 409；成果包未核验通过时 409。' +
+      '附 derivedProductId 时，该发布版本发布一项衍生产品（R18.2）：衍生产品须全部来源成果均已同意发布（否则 409 DERIVED_NOT_PUBLISHABLE）、以其来源成果之一制作（否则 409）、未在本系统之外登记发布且未制作过发布版本（否则 409）；发布版本与目录条目注明该衍生产品，衍生产品在同一事务中记录其发布版本，发布后记录其在本系统公开目录发布。返回 201。',
   }),
   ListReleases: contract({
     path: z.object({ resultNumber: resultNumberSchema }),

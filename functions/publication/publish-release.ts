@@ -4,7 +4,9 @@ import { appBaseUrl, now } from '#runtime/ports/basics.ts';
 import { mailer } from '#runtime/ports/mail.ts';
 import { publicPlatforms } from '#runtime/ports/platforms.ts';
 import { releaseCopies } from '#runtime/ports/buckets.ts';
-import { catalogue, submissions } from '#runtime/ports/registry.ts';
+import { derivedProducts } from '#runtime/ports/derived.ts';
+import { catalogue, identityRepo, submissions } from '#runtime/ports/registry.ts';
+import { followDerivedRelease } from '#shared/sharing/derived-release.ts';
 import { announceRelease } from '#shared/publication/announce.ts';
 import { publishRelease } from '#shared/publication/publish.ts';
 import { publication } from './context.ts';
@@ -33,10 +35,13 @@ export type PublishReleaseOutput = z.infer<typeof publishReleaseOutputSchema>;
  * release is approved and past its embargo date (409 → ConflictError), copies its package server-side into the
  * published bucket (releases/<n>/…) and makes the entry public and released (audited; a retry changes nothing),
  * then announces it to every external public platform of PUBLIC_PLATFORMS not yet announced to (R14.2: a Chinese
- * mail with the public page and data.json, recorded on the release; a retry sends no second mail).
+ * mail with the public page and data.json, recorded on the release; a retry sends no second mail); a release version
+ * of a derived product then records the product's publication and emails its registrant (R18.2, followDerivedRelease).
  */
-export const handler = sfnTask(publication, 'PublishRelease', publishReleaseInputSchema, [catalogue, submissions, releaseCopies, now, mailer, appBaseUrl, publicPlatforms], async (input, p, task): Promise<PublishReleaseOutput> => {
+export const handler = sfnTask(publication, 'PublishRelease', publishReleaseInputSchema, [catalogue, submissions, releaseCopies, now, mailer, appBaseUrl, publicPlatforms, derivedProducts, identityRepo], async (input, p, task): Promise<PublishReleaseOutput> => {
   const released = await publishRelease(p, { releaseNumber: input.releaseNumber, requestId: task.requestId });
   const announced = await announceRelease(p, { releaseNumber: input.releaseNumber, requestId: task.requestId });
+  // R18.2: a release version of a derived product records the product's publication (idempotent; a retry changes nothing).
+  await followDerivedRelease(p, { releaseNumber: input.releaseNumber, requestId: task.requestId });
   return publishReleaseOutputSchema.parse({ ...released, announced: announced.announced, announcedTotal: announced.total });
 });

@@ -11,6 +11,8 @@ import { isoDateSchema } from '#shared/schemas/calendar.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { submissionIdSchema } from '#shared/schemas/submission.ts';
+import type { DerivedProduct, DerivedProductStore } from '#shared/sharing/derived.ts';
+import { derivedForRelease, type DerivedProductRef } from '#shared/sharing/derived-release.ts';
 
 /**
  * Release versions (发布版本, 脱密脱敏, R11.1). A result above 公开 is never
@@ -55,6 +57,10 @@ export const createReleaseBodySchema = z.object({
     })),
     '公开出版物（出版物）：出版单位与订购方式；发布后公开页面显示订购信息而不提供下载（R17.2）',
   ),
+  derivedProductId: described(
+    z.optional(z.string().check(z.trim()).check(z.minLength(1, '请填写衍生产品编号')).check(z.maxLength(100, '衍生产品编号不超过 100 字'))),
+    '衍生产品编号（R18.2）：该发布版本发布一项已登记、全部来源成果均已同意发布的衍生产品，须以其来源成果之一制作；发布后衍生产品记录在本系统公开目录发布',
+  ),
 });
 export type CreateReleaseBody = z.infer<typeof createReleaseBodySchema>;
 
@@ -68,6 +74,14 @@ export interface ReleaseRecord {
   readonly preparedBy: string;
   readonly preparedByOrg: string;
   readonly preparedAt: string;
+  /** R18.2: the derived product this release version publishes. */
+  readonly derivedProduct?: DerivedProductRef;
+}
+
+/** R18.2: the derived product's release pointer, written in the release's transaction conditional on the version read (else DERIVED_CHANGED). */
+export interface DerivedProductWrite {
+  readonly product: DerivedProduct;
+  readonly previousVersion: number;
 }
 
 /** RELEASE#<sourceNumber> / R#<k>: the releases of a source (adapters/dynamo-release.ts). */
@@ -78,7 +92,7 @@ export interface ReleaseStore {
    * package submission's catalogue marker and the audit record. Conditional: the release number is new
    * (else ConflictError RELEASE_NUMBER_TAKEN), the submission not yet catalogued (AlreadyCataloguedError).
    */
-  create(release: ReleaseRecord, entry: CatalogueEntry, audit: AuditEntry): Promise<void>;
+  create(release: ReleaseRecord, entry: CatalogueEntry, audit: AuditEntry, derived?: DerivedProductWrite): Promise<void>;
 }
 
 export const releaseSuffix = (k: number) => `-R${k}`;
@@ -101,6 +115,8 @@ export interface CreateReleasePorts {
   readonly identity: Pick<IdentityRepository, 'getOrganisation'>;
   readonly releases: ReleaseStore;
   readonly now: () => Date;
+  /** R18.2: read when the body names a derived product. */
+  readonly derived?: Pick<DerivedProductStore, 'get'>;
 }
 
 /** Who may prepare a release version of an entry: the organiser's reviewers and publishers, the custodian's custodians, the organiser's technical units' reviewers. */
@@ -119,7 +135,9 @@ export async function mayPrepareRelease(identity: Pick<IdentityRepository, 'getO
  *  3. the source is active, itself no release, and not 秘密 or above (409, R5.1);
  *  4. a desensitisation record when the source is above 公开 (409);
  *  5. the package: a submission of the source's survey task, verified, not the source's own (409 / 404);
- *  6. the release record and its catalogue entry in one audited transaction; the entry indexed.
+ *  6. with `derivedProductId` (R18.2): the derived product the release publishes (derivedForRelease: publishable,
+ *     of this source, not published or released yet, else 409 naming the field); the entry is named after it;
+ *  7. the release record, its catalogue entry (and the product's release pointer) in one audited transaction; the entry indexed.
  */
 export async function createRelease(ports: CreateReleasePorts, cmd: { actor: Principal; resultNumber: string; body: CreateReleaseBody; requestId: string }): Promise<{ release: ReleaseRecord; entry: CatalogueEntry }> {
   const { actor, body } = cmd;
@@ -139,8 +157,14 @@ export async function createRelease(ports: CreateReleasePorts, cmd: { actor: Pri
   const existing = await ports.releases.listForSource(source.resultNumber);
   const k = existing.reduce((m, r) => Math.max(m, r.k), 0) + 1;
   const at = ports.now().toISOString();
+  const releaseNumber = releaseNumberOf(source.resultNumber, k);
+  let derived: Awaited<ReturnType<typeof derivedForRelease>> | undefined;
+  if (body.derivedProductId) {
+    if (!ports.derived) throw new Error('createRelease: a derived product store is needed for derivedProductId');
+    derived = await derivedForRelease(ports.derived, { actor, productId: body.derivedProductId, sourceNumber: source.resultNumber, releaseNumber, at });
+  }
   const release: ReleaseRecord = {
-    releaseNumber: releaseNumberOf(source.resultNumber, k),
+    releaseNumber,
     sourceNumber: source.resultNumber,
     k,
     submissionId: pkg.submissionId,
@@ -149,16 +173,17 @@ export async function createRelease(ports: CreateReleasePorts, cmd: { actor: Pri
     preparedBy: actor.userId,
     preparedByOrg: actor.orgCode,
     preparedAt: at,
+    ...(derived ? { derivedProduct: derived.ref } : {}),
   };
   const entry: CatalogueEntry = {
     ...source,
     resultNumber: release.releaseNumber,
-    name: `${source.name}（${classificationLabels[body.classification]}发布版）`,
+    name: derived ? `${derived.ref.name}（衍生产品${classificationLabels[body.classification]}发布版）` : `${source.name}（${classificationLabels[body.classification]}发布版）`,
     format: pkg.catalogue.format,
     classification: body.classification,
     submissionId: pkg.submissionId,
     status: 'active',
-    release: { sourceNumber: source.resultNumber, state: 'pending', ...(body.forSale ? { forSale: body.forSale } : {}) },
+    release: { sourceNumber: source.resultNumber, state: 'pending', ...(body.forSale ? { forSale: body.forSale } : {}), ...(derived ? { derivedProduct: derived.ref } : {}) },
     version: 1,
     createdAt: at,
     createdBy: actor.userId,
@@ -172,8 +197,8 @@ export async function createRelease(ports: CreateReleasePorts, cmd: { actor: Pri
     target: `CAT#${source.resultNumber}`,
     outcome: 'success',
     requestId: cmd.requestId,
-    detail: { releaseNumber: release.releaseNumber, submissionId: pkg.submissionId, classification: body.classification, desensitisation: body.desensitisation ?? null },
-  });
+    detail: { releaseNumber: release.releaseNumber, submissionId: pkg.submissionId, classification: body.classification, desensitisation: body.desensitisation ?? null, derivedProductId: derived?.ref.productId ?? null },
+  }, derived ? { product: derived.next, previousVersion: derived.previousVersion } : undefined);
   await ports.catalogue.indexEntry(entry);
   return { release, entry };
 }

@@ -114,6 +114,9 @@ async function releaseToPublish(ports: Pick<RequestPublicationPorts, 'catalogue'
   return { entry, source, ...(record?.desensitisation ? { desensitisation: record.desensitisation } : {}) };
 }
 
+/** R18.2: a release version of a derived product says so on the request's timeline. */
+const derivedNote = (entry: CatalogueEntry) => (entry.release?.derivedProduct ? `（衍生产品“${entry.release.derivedProduct.name}”，${entry.release.derivedProduct.productId}，登记单位 ${entry.release.derivedProduct.registrantOrg}）` : '');
+
 /**
  * POST /publication/requests.
  *
@@ -156,7 +159,7 @@ export async function requestPublication(ports: RequestPublicationPorts, cmd: { 
     requestedByOrg: actor.orgCode,
     requestedAt: at,
     timeline: [
-      { at, type: 'requested', text: `申请发布 ${entry.resultNumber}（第 1 轮），送组织单位保密审查；${resolution.explanation}`, detail: { by: actor.userId, ruleId: resolution.rule.ruleId, tableVersion: resolution.tableVersion } },
+      { at, type: 'requested', text: `申请发布 ${entry.resultNumber}${derivedNote(entry)}（第 1 轮），送组织单位保密审查；${resolution.explanation}`, detail: { by: actor.userId, ruleId: resolution.rule.ruleId, tableVersion: resolution.tableVersion } },
     ],
     revision: 1,
   };

@@ -61,6 +61,9 @@ export const withdrawalRequestSchema = z.object({
 });
 export type WithdrawalRequest = z.infer<typeof withdrawalRequestSchema>;
 
+/** A derived product as a release version names it (R18.2): its number, name and registering organisation. */
+export const derivedProductRefSchema = z.object({ productId: z.string(), name: z.string(), registrantOrg: z.string() });
+
 /**
  * Where a release version's publication stands (R11.1, R12.1, R17.2): pending → approved (approveRelease, by the
  * approval workflow) → released (PublishRelease: files in the published bucket) → withdrawn (the record stays).
@@ -80,6 +83,8 @@ export const releaseInfoSchema = z.object({
   withdrawalRequests: z.optional(z.array(withdrawalRequestSchema)),
   /** R14.2: the external public platforms this release was announced to (shared/publication/announce.ts), one per platform. */
   announcements: z.optional(z.array(z.object({ platform: z.string(), email: z.string(), at: z.string(), messageId: z.string() }))),
+  /** R18.2: the derived product this release version publishes (shared/sharing/derived-release.ts). */
+  derivedProduct: z.optional(derivedProductRefSchema),
 });
 export type ReleaseInfo = z.infer<typeof releaseInfoSchema>;
 

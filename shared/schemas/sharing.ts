@@ -310,7 +310,29 @@ export const derivedProductViewSchema = z.object({
   status: z.enum(['reviewing', 'publishable', 'refused']),
   statusLabel: z.string(),
   publishable: described(z.boolean(), '全部来源成果均已同意发布（R18.2）'),
-  publication: described(z.optional(z.object({ where: z.string(), publishedOn: z.string(), recordedBy: z.string(), recordedAt: z.string() })), '在本系统之外发布的位置与日期（R18.2）'),
+  publication: described(
+    z.optional(z.object({
+      where: z.string(),
+      publishedOn: z.string(),
+      recordedBy: z.string(),
+      recordedAt: z.string(),
+      releaseNumber: z.optional(z.string()),
+      withdrawn: z.optional(z.object({ at: z.string(), reason: z.string() })),
+    })),
+    '发布的位置与日期（R18.2）：在本系统之外（登记单位登记），或通过发布版本在本系统公开目录（releaseNumber；发布版本撤回后 withdrawn）',
+  ),
+  release: described(
+    z.optional(z.object({
+      releaseNumber: z.string(),
+      sourceNumber: z.string(),
+      state: z.enum(['pending', 'released', 'withdrawn']),
+      stateLabel: z.string(),
+      createdBy: z.string(),
+      createdByOrg: z.string(),
+      createdAt: z.string(),
+    })),
+    '通过本系统发布流程发布的发布版本（R18.2）：编号、源成果、状态（发布流程中 / 已发布 / 已撤回）',
+  ),
   timeline: z.array(timelineEventSchema),
 });
 

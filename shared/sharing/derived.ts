@@ -62,8 +62,32 @@ export interface DerivedProduct {
   readonly status: DerivedStatus;
   readonly timeline: readonly TimelineEvent[];
   readonly version: number;
-  /** Where the requester published it outside this system (R18.2: recorded once it is publishable). */
-  readonly publication?: { readonly where: string; readonly publishedOn: string; readonly recordedBy: string; readonly recordedAt: string };
+  /**
+   * Where it was published (R18.2): outside this system (recorded by the requester once it is publishable), or in
+   * this system's public catalogue through its release version (`releaseNumber`; recorded when PublishRelease
+   * released it, `withdrawn` when that release was withdrawn).
+   */
+  readonly publication?: {
+    readonly where: string;
+    readonly publishedOn: string;
+    readonly recordedBy: string;
+    readonly recordedAt: string;
+    readonly releaseNumber?: string;
+    readonly withdrawn?: { readonly at: string; readonly reason: string };
+  };
+  /** Its release version in this system's publication flow (shared/sharing/derived-release.ts), written in the release's transaction. */
+  readonly release?: DerivedRelease;
+}
+
+export const derivedReleaseStates = ['pending', 'released', 'withdrawn'] as const;
+export const derivedReleaseStateLabels: Record<(typeof derivedReleaseStates)[number], string> = { pending: '发布流程中', released: '已在本系统公开目录发布', withdrawn: '发布版本已撤回' };
+export interface DerivedRelease {
+  readonly releaseNumber: string;
+  readonly sourceNumber: string;
+  readonly state: (typeof derivedReleaseStates)[number];
+  readonly createdBy: string;
+  readonly createdByOrg: string;
+  readonly createdAt: string;
 }
 
 /** DERIVED#<id> on the registry (adapters/dynamo-derived.ts): created once, then conditional on `version`; each write with its audit record. */
@@ -98,6 +122,8 @@ const auditOf = (actor: string, orgCode: string, action: string, productId: stri
   requestId,
   detail,
 });
+/** A product's classification for the read rule: the highest of its sources'. */
+export const derivedClassification = (p: Pick<DerivedProduct, 'sources'>): Classification => highest(p.sources.map((s) => s.classification));
 export const derivedExecutionName = (productId: string, organiserOrg: string) => `${productId}-${organiserOrg}`;
 
 function statusOf(reviews: readonly DerivedReview[]): DerivedStatus {
@@ -225,7 +251,8 @@ export async function recordDerivedReview(
  *  2. every source approved (publishable), else 409 DERIVED_NOT_PUBLISHABLE;
  *  3. recorded once: the same place and date again → changed=false; another one after it → 409 PUBLICATION_RECORDED;
  *  4. conditional on the version read, audited `sharing.derived.publish`, on the product's timeline with its sources.
- * Releasing it through this system's publication workflow is not built (docs/compliance.md R18.2).
+ * A product released through this system's publication flow (its release version, shared/sharing/derived-release.ts)
+ * has its publication recorded by that flow: 409 DERIVED_RELEASED.
  */
 export async function recordDerivedPublication(
   ports: { derived: DerivedProductStore; now: () => Date },
@@ -235,6 +262,7 @@ export async function recordDerivedPublication(
   if (!p || p.requesterOrg !== cmd.actor.orgCode) throw new NotFoundError(`衍生产品 ${cmd.productId} 不存在`);
   const where = cmd.where.trim();
   if (p.status !== 'publishable') throw new ConflictError('DERIVED_NOT_PUBLISHABLE', `衍生产品“${p.name}”${p.status === 'refused' ? '有来源成果的组织单位不予发布，不得发布' : '的保密审查尚未全部同意，暂不能发布'}`);
+  if (p.release && !p.publication) throw new ConflictError('DERIVED_RELEASED', `衍生产品“${p.name}”已制作发布版本 ${p.release.releaseNumber}，通过本系统发布流程发布，发布情况由该流程记录`);
   if (p.publication) {
     if (p.publication.where === where && p.publication.publishedOn === cmd.publishedOn) return { product: p, changed: false };
     throw new ConflictError('PUBLICATION_RECORDED', `衍生产品“${p.name}”已登记发布于 ${p.publication.where}（${p.publication.publishedOn}）`);
@@ -299,7 +327,8 @@ export function derivedView(p: DerivedProduct) {
     status: p.status,
     statusLabel: derivedStatusLabels[p.status],
     publishable: p.status === 'publishable',
-    ...(p.publication ? { publication: { ...p.publication } } : {}),
+    ...(p.publication ? { publication: { ...p.publication, ...(p.publication.withdrawn ? { withdrawn: { ...p.publication.withdrawn } } : {}) } } : {}),
+    ...(p.release ? { release: { ...p.release, stateLabel: derivedReleaseStateLabels[p.release.state] } } : {}),
     timeline: p.timeline.map((e) => ({ ...e, atLabel: chinaDateTime(e.at) })),
   };
 }

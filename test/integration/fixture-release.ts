@@ -8,6 +8,8 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'vitest';
 import { DynamoAuditChainStore } from '#adapters/dynamo-audit.ts';
 import { DynamoCatalogueStore, DynamoCatalogueTableAccess } from '#adapters/dynamo-catalogue.ts';
+import { DynamoDerivedProducts } from '#adapters/dynamo-derived.ts';
+import { DynamoIdentityRepository } from '#adapters/dynamo-identity.ts';
 import { DynamoRegistryAccess, DynamoSubmissionStore } from '#adapters/dynamo-submission.ts';
 import { HandoverMailer } from '#adapters/mail-handover.ts';
 import { S3ReleaseFiles } from '#adapters/s3-release-files.ts';
@@ -41,6 +43,9 @@ export function releasePorts() {
     mailer: new HandoverMailer('SendMail', new LambdaClient({ endpoint: cloud.urls.lambda, region: cloud.region, credentials: localCredentials })),
     appBaseUrl: cloud.urls.api,
     platforms: localPublicPlatforms,
+    // R18.2: a release version of a derived product records the product's publication.
+    derived: new DynamoDerivedProducts(cloud.tables.registry, audit),
+    identity: new DynamoIdentityRepository(cloud.tables.registry, audit),
   };
 }
 

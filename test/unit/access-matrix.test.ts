@@ -13,7 +13,7 @@ import { handler as withdrawRelease } from '#functions/publication/withdraw-rele
 import { handler as createRelease } from '#functions/publication/create-release.ts';
 import { handler as listReleases } from '#functions/publication/list-releases.ts';
 import { DynamoReleaseStore } from '#adapters/dynamo-release.ts';
-import { FakeAuthorityStore } from './publication-fakes.ts';
+import { FakeAuthorityStore, TableDerivedProducts } from './publication-fakes.ts';
 import { handler as listUsersHandler } from '#functions/identity/list-users.ts';
 import { handler as listSecurityRecordsHandler } from '#functions/identity/list-security-records.ts';
 import { handler as abortUploads } from '#functions/submission/abort-uploads.ts';
@@ -314,7 +314,7 @@ async function setup() {
     destructionPorts: { ...destructionPorts, ...stackPorts(base) },
     sharingPorts: { ...stackPorts(base), catalogue: cat.store, sharing: new FakeSharingStore() },
     transferPorts: { ...stackPorts(base), submissions: world.ports.store, workflow: world.ports.workflow, now: world.ports.now },
-    publicationPorts: { ...stackPorts(base), catalogue: cat.store, authorities: new FakeAuthorityStore(), submissions: world.store, releases: new DynamoReleaseStore(cat.table), workflow: world.workflow, now: () => world.now },
+    publicationPorts: { ...stackPorts(base), catalogue: cat.store, authorities: new FakeAuthorityStore(), submissions: world.store, releases: new DynamoReleaseStore(cat.table), derived: new TableDerivedProducts(world.tables), workflow: world.workflow, now: () => world.now },
   };
 }
 type World = Awaited<ReturnType<typeof setup>>;

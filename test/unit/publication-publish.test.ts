@@ -4,7 +4,6 @@ import { DynamoDownloadLog, downloadCounterMetrics } from '#adapters/dynamo-down
 import { handler as downloadHandler } from '#functions/publication/download-release-file.ts';
 import { handler as withdrawHandler } from '#functions/publication/withdraw-release.ts';
 import { handler as publishHandler } from '#functions/publication/publish-release.ts';
-import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { buildPublicCatalogue } from '#shared/catalogue/public/build.ts';
 import { seedAuthorityTable } from '#shared/publication/authority.ts';
 import { announceRelease, parsePublicPlatforms, releaseLinks } from '#shared/publication/announce.ts';
@@ -22,11 +21,11 @@ import { recordWithdrawalDecision, requestWithdrawal, type WithdrawalDecision } 
 import type { HumanTask } from '#shared/ports/tasks.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import { FakeMailer } from './custody-fakes.ts';
+import { FakeOpenTasks, FakeReleaseFiles, TableDerivedProducts, internalSourceWithPackage } from './publication-fakes.ts';
 import { rebuildCounters } from '#shared/supervision/rebuild-run.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
-import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
-import { call, portsFor, standardFiles, submissionWorld, type SubmissionWorld } from './submission-fakes.ts';
+import { call, portsFor, standardFiles, type SubmissionWorld } from './submission-fakes.ts';
 
 const record: DesensitisationRecord = {
   changes: [{ action: 'shifted', target: 'coordinates', description: '全部要素坐标按国家规定的非线性偏移处理' }],
@@ -37,39 +36,6 @@ const record: DesensitisationRecord = {
   performedOn: '2026-09-20',
 };
 
-/** The published bucket in memory: a copy needs the uploads object (same size), a repeat finds it present. */
-class FakeReleaseFiles implements ReleaseFileStore {
-  readonly objects = new Map<string, { sha256: string; size: number }>();
-  readonly copies: string[] = [];
-  constructor(private readonly world: SubmissionWorld) {}
-  async copyFromUploads(sourceKey: string, key: string, sha256: string, size: number): Promise<'copied' | 'present'> {
-    const source = this.world.objects.objects.get(sourceKey);
-    if (!source || source.size !== size) throw new Error(`uploads object ${sourceKey} missing or of another size`);
-    if (this.objects.has(key)) return 'present';
-    this.objects.set(key, { sha256, size });
-    this.copies.push(key);
-    return 'copied';
-  }
-  async presignGet(key: string, opts: { expiresInSeconds: number; filename: string }): Promise<string> {
-    if (!this.objects.has(key)) throw new Error(`no published object ${key}`);
-    return `https://published.test/${encodeURI(key)}?X-Amz-Expires=${opts.expiresInSeconds}&name=${encodeURIComponent(opts.filename)}`;
-  }
-}
-
-/** Open human tasks by subject (what a refusal in a joint decision closes): records the expiries. */
-class FakeOpenTasks {
-  readonly open: HumanTask[] = [];
-  readonly expired: Array<{ id: string; audit: AuditEntry }> = [];
-  async listBySubject(kind: string, subject: Record<string, unknown>): Promise<HumanTask[]> {
-    return this.open.filter((t) => t.kind === kind && JSON.stringify(t.subject) === JSON.stringify(subject));
-  }
-  async expire(id: string, _at: string, audit: AuditEntry): Promise<void> {
-    this.expired.push({ id, audit });
-    const t = this.open.find((x) => x.id === id);
-    if (t) Object.assign(t, { status: 'expired' });
-  }
-}
-
 class MemoryDownloadLog {
   readonly entries: DownloadLogEntry[] = [];
   async record(e: DownloadLogEntry): Promise<void> {
@@ -79,11 +45,7 @@ class MemoryDownloadLog {
 
 /** A 广东 land-cover source (内部), its 公开 release registered by 刘洋 (pending). */
 async function setup(opts: { forSale?: boolean } = {}) {
-  const world = await submissionWorld();
-  const cat = catalogueWorld(world);
-  const sourceSubmission = await verifiedSubmission(world, { classification: 'internal', name: '2026 年度广东省地表覆盖监测成果' });
-  const { entry: source } = await registerCatalogueEntry(cat.ports, { submissionId: sourceSubmission, actor: { system: 'test', orgCode: '440000-CUS' }, requestId: 'reg' });
-  const pkg = await verifiedSubmission(world, { classification: 'public', name: '2026 年度广东省地表覆盖监测成果（公开版）' }, { taskId: source.taskId });
+  const { world, cat, source, pkg } = await internalSourceWithPackage('2026 年度广东省地表覆盖监测成果（公开版）');
   const releases = new DynamoReleaseStore(cat.table);
   const { release } = await createRelease(
     { catalogue: cat.store, submissions: world.store, identity: world.identity, releases, now: () => world.now },
@@ -106,6 +68,7 @@ async function setup(opts: { forSale?: boolean } = {}) {
     workflow: world.workflow,
     mailer: new FakeMailer(),
     humanTasks: new FakeOpenTasks(),
+    derived: new TableDerivedProducts(world.tables),
     appBaseUrl: 'https://api.example.gov.cn',
     platforms: [] as const,
     now: () => world.now,

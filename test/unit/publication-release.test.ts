@@ -6,6 +6,7 @@ import { buildPublicCatalogue } from '#shared/catalogue/public/build.ts';
 import { createRelease, listReleases, type DesensitisationRecord } from '#shared/publication/release.ts';
 import type { Classification } from '#shared/reference/classifications.ts';
 import { catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
+import { TableDerivedProducts } from './publication-fakes.ts';
 import { call, portsFor, submissionWorld } from './submission-fakes.ts';
 
 const record: DesensitisationRecord = {
@@ -91,7 +92,7 @@ describe('R11.1 release versions: a desensitised package, verified as a submissi
 
   it('through the HTTP stack: 201 for the publisher; 403 for the implementer\'s submitter; 400 naming the field of a bad record', async () => {
     const { world, source, pkg, ports } = await setup('internal');
-    const h = createReleaseHandler.with({ ...ports, verifier: portsFor(world).verifier });
+    const h = createReleaseHandler.with({ ...ports, derived: new TableDerivedProducts(world.tables), verifier: portsFor(world).verifier });
     const path = `/catalogue/${source.resultNumber}/releases`;
     const req = (user: string, body: unknown) => call(h, 'POST', path, { user, pathParameters: { resultNumber: source.resultNumber }, body });
 
