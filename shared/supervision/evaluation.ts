@@ -103,7 +103,7 @@ export function evaluationMail(f: EvaluationFigures, names: { custodian: string;
   const text = [
     `${names.organiser}：`,
     `${names.custodian}（${f.custodianOrg}）${quarter.label}成果利用与质量评价已生成，请审阅。`,
-    `共享申请 ${v['R15.applications']} 件，批准 ${v['R15.approved']} 件，下载与调用 ${v['R16.downloads']} 次；利用情况报告应交 ${v['R19.1.due']} 份、已交 ${v['R19.reports']} 份、逾期 ${v['R19.1.late']} 份；质量问题报告 ${v['R19.2.reported']} 件、确认 ${v['R19.2.confirmed']} 件、已改正 ${v['R19.3.fixed']} 件。`,
+    `共享申请 ${v['R15.applications']} 件，批准 ${v['R15.approved']} 件，下载与调用 ${v['R16.downloads']} 次，衍生产品保密审查 ${v['R18.2.reviewed']} 件；利用情况报告应交 ${v['R19.1.due']} 份、已交 ${v['R19.reports']} 份、逾期 ${v['R19.1.late']} 份；质量问题报告 ${v['R19.2.reported']} 件、确认 ${v['R19.2.confirmed']} 件、已改正 ${v['R19.3.fixed']} 件。`,
     `评价文件（文档库存档，只写一次）：${doc.key}`,
     `SHA-256：${doc.sha256}`,
     '评价全文附于本邮件正文（HTML）。',

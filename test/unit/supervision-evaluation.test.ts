@@ -35,7 +35,7 @@ const identity = {
 const q4 = parsePeriod('2026-Q4')!;
 const counters = () =>
   new MemoryCounters([
-    { org: '440000-CUS', month: '2026-10', values: { 'R19.2.reported': 9, [evaluationMetricKey('440000-NR', 'R15.applications')]: 3, [evaluationMetricKey('440000-NR', 'R16.downloads')]: 5 } },
+    { org: '440000-CUS', month: '2026-10', values: { 'R19.2.reported': 9, [evaluationMetricKey('440000-NR', 'R15.applications')]: 3, [evaluationMetricKey('440000-NR', 'R16.downloads')]: 5, [evaluationMetricKey('440000-NR', 'R18.2.reviewed')]: 2 } },
     { org: '440000-CUS', month: '2026-12', values: { [evaluationMetricKey('440000-NR', 'R15.applications')]: 1, [evaluationMetricKey('440000-NR', 'R19.1.late')]: 1 } },
     // Outside the quarter, and another organiser with nothing but zeros: neither shows.
     { org: '440000-CUS', month: '2026-09', values: { [evaluationMetricKey('440000-NR', 'R15.applications')]: 7 } },
@@ -43,7 +43,7 @@ const counters = () =>
   ]);
 
 describe('R19.2 the custodian’s quarterly use-and-quality evaluation', () => {
-  it('figures per organiser come from the custodian’s counters of the quarter’s three months only (key reads, eval:<organiser>:<metric>)', async () => {
+  it('figures per organiser (衍生产品保密审查 among them) come from the custodian’s counters of the quarter’s three months only (key reads, eval:<organiser>:<metric>)', async () => {
     // prepare
     const store = counters();
 
@@ -53,7 +53,7 @@ describe('R19.2 the custodian’s quarterly use-and-quality evaluation', () => {
     // assess
     expect(figures).toHaveLength(1);
     expect(figures[0]).toMatchObject({ custodianOrg: '440000-CUS', organiserOrg: '440000-NR', quarter: '2026-Q4' });
-    expect(figures[0]!.values).toMatchObject({ 'R15.applications': 4, 'R16.downloads': 5, 'R19.1.late': 1, 'R19.2.reported': 0 });
+    expect(figures[0]!.values).toMatchObject({ 'R15.applications': 4, 'R16.downloads': 5, 'R18.2.reviewed': 2, 'R19.1.late': 1, 'R19.2.reported': 0 });
     expect(store.itemsRead).toBe(3);
   });
 
@@ -113,6 +113,7 @@ describe('R19.2 the custodian’s quarterly use-and-quality evaluation', () => {
     expect(record).toMatchObject({ custodianOrg: '440000-CUS', organiserOrg: '440000-NR', quarter: '2026-Q4', key: docKey, execution: 'evaluation-440000-CUS_440000-NR_2026-Q4' });
     expect(record!.sha256).toBe(createHash('sha256').update(w.files.get(docKey)!, 'utf8').digest('hex'));
     expect(record!.values['R15.applications']).toBe(4);
+    expect(w.files.get(docKey)).toMatch(/<th scope="row">衍生产品保密审查<\/th><td>2<\/td>/);
     expect(w.actions()).toEqual(['supervision.evaluation.record', 'supervision.evaluation.ackStarted']);
     expect(second.written).toEqual([]);
     expect(second.existing).toEqual([docKey]);
@@ -175,7 +176,7 @@ describe('R19.2 the organiser acknowledges the evaluation (evaluationAck: 已阅
     expect(task.title).toBe('成果利用与质量评价确认：广东省国土资源档案馆 <测试>（2026年第四季度）');
     expect(t.mailer.sent.map((m) => m.to).flat()).toContain('chen.jing@example.gov.cn');
     expect(summary.evaluation).toMatchObject({ evaluationId, key: docKey, filePath: '/supervision/evaluations/440000-CUS.440000-NR.2026-Q4/file', quarterLabel: '2026年第四季度' });
-    expect(summary.evaluation['figures']).toContainEqual({ key: 'R18.2.reviewed', label: '衍生产品保密审查', value: 0 });
+    expect(summary.evaluation['figures']).toContainEqual({ key: 'R18.2.reviewed', label: '衍生产品保密审查', value: 2 });
     expect(summary.evaluation['figures']).toContainEqual({ key: 'R15.applications', label: '共享申请', value: 4 });
   });
 
