@@ -14,14 +14,21 @@ export const evaluationRecordKey = (evaluationId: string) => ({ pk: `EVALUATION#
 
 class Refused extends ConflictError {}
 
-export class DynamoEvaluationStore implements EvaluationStore {
-  constructor(private readonly db: Pick<RegistryAccess, 'table' | 'get' | 'write'>) {}
+/** One record by id, without the writes (what the human-task kinds read: their bundles stay small). */
+export class DynamoEvaluationReader implements Pick<EvaluationStore, 'get'> {
+  constructor(protected readonly db: Pick<RegistryAccess, 'get'>) {}
 
   async get(evaluationId: string): Promise<EvaluationRecord | undefined> {
     const item = await this.db.get(evaluationRecordKey(evaluationId));
     if (!item) return undefined;
     const { pk: _pk, sk: _sk, ...rest } = item;
     return rest as unknown as EvaluationRecord;
+  }
+}
+
+export class DynamoEvaluationStore extends DynamoEvaluationReader implements EvaluationStore {
+  constructor(protected override readonly db: Pick<RegistryAccess, 'table' | 'get' | 'write'>) {
+    super(db);
   }
 
   async create(record: EvaluationRecord, audit: AuditEntry): Promise<boolean> {

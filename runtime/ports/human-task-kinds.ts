@@ -35,7 +35,7 @@ import { publicationApprovalKind, publicationReviewKind, publicationWithdrawalKi
 import { registeredKinds, type HumanTaskKind, type HumanTaskKindFactory, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
 import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
 import { evaluationAckKind } from '#shared/supervision/evaluation-ack.ts';
-import { DynamoEvaluationStore } from '#adapters/dynamo-evaluations.ts';
+import { DynamoEvaluationReader } from '#adapters/dynamo-evaluations.ts';
 import { technicalCountersignKind } from '#shared/verification/countersign.ts';
 import { technicalReviewKind } from '#shared/verification/review-task.ts';
 import type { AnyContext } from '../define.ts';
@@ -80,7 +80,7 @@ export const kinds = /* @__PURE__ */ port({
       publications: publicationRequestReaderFromEnv(env),
       derived: derivedProductsFromEnv(env),
       problems: new DynamoProblemReader(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
-      evaluations: new DynamoEvaluationStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+      evaluations: new DynamoEvaluationReader(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
       calendar: () => calendarFromStore(holidays),
       now: () => new Date(),
     };

@@ -141,7 +141,7 @@ export const reviewedEntries = port({
 });
 
 // --- quarterly use-and-quality evaluations (R19.2) ---
-import { DynamoEvaluationStore } from '#adapters/dynamo-evaluations.ts';
+import { DynamoEvaluationReader, DynamoEvaluationStore } from '#adapters/dynamo-evaluations.ts';
 import type { EvaluationStore } from '#shared/supervision/evaluation.ts';
 
 /** Evaluation records: written with the document, the acknowledgement started and decided once (each audited). */
@@ -155,5 +155,5 @@ export const evaluationStore = port({
 export const evaluationReader = port({
   name: 'evaluations',
   env: ['registry'],
-  build: (env): Pick<EvaluationStore, 'get'> => new DynamoEvaluationStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+  build: (env): Pick<EvaluationStore, 'get'> => new DynamoEvaluationReader(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
 });
