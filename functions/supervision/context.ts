@@ -9,7 +9,7 @@ import { checklistAreas } from '#shared/supervision/self-inspection-kinds.ts';
 import { classifications } from '#shared/reference/classifications.ts';
 import { incidentKinds, incidentStates } from '#shared/supervision/incident-kinds.ts';
 import { clockListStates } from '#shared/supervision/clock-list.ts';
-import { evaluationAckKind } from '#shared/supervision/evaluation-ack.ts';
+import { evaluationAckKind } from '#shared/supervision/evaluation-ack-kind.ts';
 import type { platform } from '../platform/context.ts';
 import type { tasks } from '../tasks/context.ts';
 import type { verification } from '../verification/context.ts';

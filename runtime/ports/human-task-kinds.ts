@@ -34,7 +34,7 @@ import { problemVerificationKind } from '#shared/feedback/verification-kind.ts';
 import { publicationApprovalKind, publicationReviewKind, publicationWithdrawalKind } from '#shared/publication/tasks.ts';
 import { registeredKinds, type HumanTaskKind, type HumanTaskKindFactory, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
 import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
-import { evaluationAckKind } from '#shared/supervision/evaluation-ack.ts';
+import { evaluationAckKind } from '#shared/supervision/evaluation-ack-kind.ts';
 import { DynamoEvaluationReader } from '#adapters/dynamo-evaluations.ts';
 import { technicalCountersignKind } from '#shared/verification/countersign.ts';
 import { technicalReviewKind } from '#shared/verification/review-task.ts';

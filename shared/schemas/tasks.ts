@@ -219,17 +219,8 @@ export const humanTaskViewSchema = z.object({
     z.object({
       kind: z.literal('evaluationAck'),
       evaluation: z.object({
-        evaluationId: z.string(),
-        custodianOrg: z.string(),
-        custodianName: z.string(),
-        organiserOrg: z.string(),
-        quarter: z.string(),
-        quarterLabel: z.string(),
-        figures: described(z.array(z.object({ key: z.string(), label: z.string(), value: z.number() })), '评价的各项数据（件次）'),
-        key: described(z.string(), '评价文件在文档库中的存档位置'),
-        sha256: z.string(),
-        filePath: described(z.string(), '评价文件（需登录，GET /supervision/evaluations/{evaluationId}/file）'),
-        decision: z.optional(z.object({ taskId: z.string(), decision: z.enum(['approve', 'return']), decisionLabel: z.string(), reasons: z.string(), decidedBy: z.string(), decidedAt: z.string(), decidedAtLabel: z.string() })),
+        evaluationId: z.string(), custodianOrg: z.string(), custodianName: z.string(), organiserOrg: z.string(), quarter: z.string(), quarterLabel: z.string(),
+        figures: z.array(z.object({ key: z.string(), label: z.string(), value: z.number() })), key: z.string(), sha256: z.string(), filePath: z.string(),
       }),
     }),
     z.object({

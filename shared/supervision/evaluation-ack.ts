@@ -1,84 +1,19 @@
 import * as z from 'zod/mini';
-import { chinaDateTime } from '#shared/calendar/dates.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { BulletinFiles } from '#shared/ports/supervision.ts';
-import type { HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
-import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
-import { named } from '#shared/tasks/mail.ts';
-import { evaluationFilePath, evaluationIdPattern, evaluationMetrics, type EvaluationDecision, type EvaluationRecord, type EvaluationStore } from './evaluation.ts';
-import { parsePeriod } from './periods.ts';
+import { evaluationIdPattern, type EvaluationDecision, type EvaluationRecord, type EvaluationStore } from './evaluation.ts';
+import { evaluationDecisionLabels } from './evaluation-ack-kind.ts';
+
+export { evaluationAckKind, evaluationAckKindId, evaluationFilePath } from './evaluation-ack-kind.ts';
 import { requireSupervisionScope } from './scope.ts';
 
 /**
- * The organiser's acknowledgement of a custodian's quarterly use-and-quality
- * evaluation (成果利用与质量评价确认, R19.2; issue 17): the organiser's reviewers
- * get an emailed task (EvaluationAcknowledgement machine) showing the figures
- * and a signed-in link to the stored document, and answer 已阅 (approve) or
- * 有异议 (return, with a note — the facility refuses a return without one,
- * 400 naming body.reasons). The decision is recorded once on the evaluation
- * record (RecordEvaluationAcknowledgement), audited.
+ * The organiser's acknowledgement of a custodian's quarterly use-and-quality evaluation (R19.2; issue 17): the
+ * decision recorded once on the evaluation record, and the stored document read in scope. The task kind itself is
+ * in ./evaluation-ack-kind.ts (the human-task bundles import it alone).
  */
-export const evaluationAckKindId = 'evaluationAck';
-
-export const evaluationSubjectSchema = z.object({ evaluationId: z.string().check(z.regex(evaluationIdPattern)) });
-
-export const evaluationDecisionLabels: Record<EvaluationDecision['decision'], string> = { approve: '已阅', return: '有异议' };
-
-export function evaluationAckKind(ports: { evaluations: Pick<EvaluationStore, 'get'>; identity: Pick<IdentityRepository, 'getOrganisation'> }): HumanTaskKind<typeof evaluationAckKindId> {
-  const load = async (subject: HumanTaskSubject) => {
-    const { evaluationId } = evaluationSubjectSchema.parse(subject);
-    const record = await ports.evaluations.get(evaluationId);
-    if (!record) throw new NotFoundError(`利用与质量评价 ${evaluationId} 不存在`);
-    return record;
-  };
-  const orgName = async (code: string) => (await ports.identity.getOrganisation(code))?.name ?? code;
-  const quarterLabel = (q: string) => parsePeriod(q)?.label ?? q;
-
-  return {
-    kind: evaluationAckKindId,
-    label: '成果利用与质量评价确认',
-    role: 'reviewer',
-
-    async describe(subject) {
-      const r = await load(subject);
-      const v = r.values;
-      return {
-        title: `成果利用与质量评价确认：${await orgName(r.custodianOrg)}（${quarterLabel(r.quarter)}）`,
-        assigneeOrg: r.organiserOrg,
-        details: [
-          `保管单位：${named(await orgName(r.custodianOrg), r.custodianOrg)}`,
-          `评价期间：${quarterLabel(r.quarter)}`,
-          `共享申请 ${v['R15.applications']} 件，批准 ${v['R15.approved']} 件，下载与调用 ${v['R16.downloads']} 次；衍生产品保密审查 ${v['R18.2.reviewed'] ?? 0} 件；质量问题报告 ${v['R19.2.reported']} 件、确认 ${v['R19.2.confirmed']} 件、已改正 ${v['R19.3.fixed']} 件。`,
-          `评价文件 SHA-256：${r.sha256}`,
-          '请阅读评价文件后选择“已阅”；对评价数据有异议的请选择“有异议”并说明。',
-        ],
-      };
-    },
-
-    async summary(task) {
-      const r = await load(task.subject);
-      return {
-        kind: evaluationAckKindId,
-        evaluation: {
-          evaluationId: r.evaluationId,
-          custodianOrg: r.custodianOrg,
-          custodianName: await orgName(r.custodianOrg),
-          organiserOrg: r.organiserOrg,
-          quarter: r.quarter,
-          quarterLabel: quarterLabel(r.quarter),
-          figures: evaluationMetrics.map((m) => ({ key: m.key, label: m.label, value: r.values[m.key] ?? 0 })),
-          key: r.key,
-          sha256: r.sha256,
-          filePath: evaluationFilePath(r.evaluationId),
-          ...(r.decision ? { decision: { ...r.decision, decisionLabel: evaluationDecisionLabels[r.decision.decision], decidedAtLabel: chinaDateTime(r.decision.decidedAt) } } : {}),
-        },
-      };
-    },
-  };
-}
-
 export const evaluationAcknowledgementSchema = z.object({
   taskId: z.string().check(z.minLength(1)),
   decision: z.enum(['approve', 'return']),
@@ -144,7 +79,7 @@ export function evaluationView(r: EvaluationRecord) {
     key: r.key,
     sha256: r.sha256,
     recordedAt: r.recordedAt,
-    figures: evaluationMetrics.map((m) => ({ key: m.key, label: m.label, value: r.values[m.key] ?? 0 })),
+    figures: r.figures,
     ...(r.decision ? { decision: { ...r.decision, decisionLabel: evaluationDecisionLabels[r.decision.decision] } } : {}),
   };
 }

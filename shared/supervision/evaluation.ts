@@ -130,9 +130,13 @@ export interface EvaluationRecord {
   readonly custodianOrg: string;
   readonly organiserOrg: string;
   readonly quarter: string;
+  /** 2026年第四季度 */
+  readonly quarterLabel: string;
   readonly key: string;
   readonly sha256: string;
   readonly values: Readonly<Record<EvaluationMetric, number>>;
+  /** The figures as the document shows them (label and value, in its order): what the task page shows. */
+  readonly figures: ReadonlyArray<{ readonly key: string; readonly label: string; readonly value: number }>;
   readonly recordedAt: string;
   readonly execution?: string;
   readonly startedAt?: string;
@@ -156,8 +160,6 @@ export const evaluationIdPattern = /^([0-9A-Za-z-]{2,40})\.([0-9A-Za-z-]{2,40})\
 export const evaluationAckStateMachine = 'EvaluationAcknowledgement';
 /** The acknowledgement's execution name, one per evaluation: a re-run of the schedule cannot start a second one. [A-Za-z0-9_-], ≤ 80. */
 export const evaluationExecutionName = (evaluationId: string) => `evaluation-${evaluationId}`.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80);
-/** The signed-in link to the stored document (GET, GetEvaluationFile). */
-export const evaluationFilePath = (evaluationId: string) => `/supervision/evaluations/${encodeURIComponent(evaluationId)}/file`;
 
 export interface EvaluationPorts {
   readonly identity: Pick<IdentityRepository, 'listOrganisations' | 'listUsers' | 'getOrganisation'>;
@@ -222,7 +224,18 @@ export async function runQuarterlyEvaluations(ports: EvaluationPorts, job: { sch
         const stored = wrote ? html : await ports.files.get(key);
         if (stored === undefined) throw new Error(`evaluation document ${key} was neither written nor found`);
         const at = ports.now().toISOString();
-        const fresh: EvaluationRecord = { evaluationId, custodianOrg: f.custodianOrg, organiserOrg: f.organiserOrg, quarter: f.quarter, key, sha256: sha256Of(stored), values: f.values, recordedAt: at };
+        const fresh: EvaluationRecord = {
+          evaluationId,
+          custodianOrg: f.custodianOrg,
+          organiserOrg: f.organiserOrg,
+          quarter: f.quarter,
+          quarterLabel: quarter.label,
+          key,
+          sha256: sha256Of(stored),
+          values: f.values,
+          figures: evaluationMetrics.map((m) => ({ key: m.key, label: m.label, value: f.values[m.key] })),
+          recordedAt: at,
+        };
         await ports.evaluations.create(fresh, {
           actor: 'system:QuarterlyEvaluations',
           orgCode: f.custodianOrg,

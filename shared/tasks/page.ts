@@ -142,7 +142,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
         row('保管单位', text(ev.custodianName) + '（' + text(ev.custodianOrg) + '）'), row('评价期间', ev.quarterLabel), row('存档文件', ev.key), row('SHA-256', ev.sha256),
       ]), el('h3', {}, ['各项数据（件次）']), el('table', {}, (ev.figures || []).map(function (f) { return row(f.label, String(f.value)); })),
         el('p', {}, [docButton]), docBox,
-      ].concat(ev.decision ? [el('p', { class: 'msg ok' }, ['评价记录：' + text(ev.decision.decisionLabel) + '（' + text(ev.decision.decidedBy) + '，' + text(ev.decision.decidedAtLabel) + '）' + (ev.decision.reasons ? '；说明：' + text(ev.decision.reasons) : '')])] : [])));
+      ]));
     } else if (t.kind === 'problemVerification') {
       var qp = s.problem || {};
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['质量问题']), el('table', {}, [
