@@ -180,6 +180,16 @@ export interface EvaluationOutcome {
 }
 
 const sha256Of = (body: string | Uint8Array) => createHash('sha256').update(body).digest('hex');
+/** The schedule's audit record of one evaluation (its request id names the evaluation: a re-run's records are recognisable). */
+const scheduleAudit = (evaluationId: string, orgCode: string, action: string, detail: Record<string, unknown>): AuditEntry => ({
+  actor: 'system:QuarterlyEvaluations',
+  orgCode,
+  action,
+  target: `EVALUATION#${evaluationId}`,
+  outcome: 'success',
+  requestId: `QuarterlyEvaluations-${evaluationId}`,
+  detail,
+});
 
 /**
  * QuarterlyEvaluations (first day of each quarter, Asia/Shanghai): the last
@@ -236,15 +246,7 @@ export async function runQuarterlyEvaluations(ports: EvaluationPorts, job: { sch
           figures: evaluationMetrics.map((m) => ({ key: m.key, label: m.label, value: f.values[m.key] })),
           recordedAt: at,
         };
-        await ports.evaluations.create(fresh, {
-          actor: 'system:QuarterlyEvaluations',
-          orgCode: f.custodianOrg,
-          action: 'supervision.evaluation.record',
-          target: `EVALUATION#${evaluationId}`,
-          outcome: 'success',
-          requestId: `QuarterlyEvaluations-${evaluationId}`,
-          detail: { key, sha256: fresh.sha256, values: f.values, documentWritten: wrote },
-        });
+        await ports.evaluations.create(fresh, scheduleAudit(evaluationId, f.custodianOrg, 'supervision.evaluation.record', { key, sha256: fresh.sha256, values: f.values, documentWritten: wrote }));
         record = (await ports.evaluations.get(evaluationId)) ?? fresh;
         if (wrote) {
           const reviewers = (await ports.identity.listUsers(f.organiserOrg)).filter((u) => u.roles.includes('reviewer'));
@@ -262,15 +264,7 @@ export async function runQuarterlyEvaluations(ports: EvaluationPorts, job: { sch
         if ((error as { name?: string } | null)?.name !== 'ExecutionAlreadyExists') throw error;
       }
       const at = ports.now().toISOString();
-      await ports.evaluations.markStarted(evaluationId, execution, at, {
-        actor: 'system:QuarterlyEvaluations',
-        orgCode: f.organiserOrg,
-        action: 'supervision.evaluation.ackStarted',
-        target: `EVALUATION#${evaluationId}`,
-        outcome: 'success',
-        requestId: `QuarterlyEvaluations-${evaluationId}`,
-        detail: { execution },
-      });
+      await ports.evaluations.markStarted(evaluationId, execution, at, scheduleAudit(evaluationId, f.organiserOrg, 'supervision.evaluation.ackStarted', { execution }));
       started.push(evaluationId);
     }
   }
