@@ -2,13 +2,17 @@ import * as z from 'zod/mini';
 import { described } from '#shared/schemas/described.ts';
 import { contract } from '#runtime/contract.ts';
 import { auditedWrites, defineContext, readsRegistry, refTo } from '#runtime/define.ts';
-import { bulletinSchema, clockViewSchema, incidentViewSchema, regionCodeSchema, confidentialityReviewSchema, securityRecordViewSchema, selfInspectionSchema, supervisionOrgCode, unitFilingSchema } from '#shared/schemas/supervision.ts';
+import { evaluationIdPattern } from '#shared/supervision/evaluation.ts';
+import { bulletinSchema, clockViewSchema, evaluationViewSchema, incidentViewSchema, regionCodeSchema, confidentialityReviewSchema, securityRecordViewSchema, selfInspectionSchema, supervisionOrgCode, unitFilingSchema } from '#shared/schemas/supervision.ts';
 import { unitStatuses } from '#shared/supervision/self-inspection-kinds.ts';
 import { checklistAreas } from '#shared/supervision/self-inspection-kinds.ts';
 import { classifications } from '#shared/reference/classifications.ts';
 import { incidentKinds, incidentStates } from '#shared/supervision/incident-kinds.ts';
 import { clockListStates } from '#shared/supervision/clock-list.ts';
+import { evaluationAckKind } from '#shared/supervision/evaluation-ack-kind.ts';
 import type { platform } from '../platform/context.ts';
+import type { tasks } from '../tasks/context.ts';
+import type { verification } from '../verification/context.ts';
 
 /**
  * A unified result number, the pattern of resultNumberSchema (shared/schemas/catalogue.ts), written here so this
@@ -68,11 +72,22 @@ export const supervision = defineContext({
     },
     QuarterlyEvaluations: {
       entry: './quarterly-evaluations.ts',
-      description: 'Quarterly (R19.2): for each custodian × organiser with activity in its counters (three items per custodian, never the applications), the use-and-quality evaluation of the last whole quarter as Chinese HTML, write-once in the documents bucket with its SHA-256; the organiser\'s reviewers emailed once (a re-run writes and sends nothing).',
+      description: 'Quarterly (R19.2): for each custodian × organiser with activity in its counters (three items per custodian, never the applications), the use-and-quality evaluation of the last whole quarter as Chinese HTML, write-once in the documents bucket, with its record (key, SHA-256, figures; audited); the organiser\'s reviewers emailed once and their acknowledgement task started once per evaluation (EvaluationAcknowledgement; a re-run writes, starts and sends nothing).',
       timeoutSeconds: 300,
-      tables: readsRegistry,
+      tables: auditedWrites,
       buckets: { documents: 'readWrite' },
       sendsEmail: true,
+    },
+    RecordEvaluationAcknowledgement: {
+      entry: './record-evaluation-acknowledgement.ts',
+      description: 'EvaluationAcknowledgement: the organiser\'s 已阅 / 有异议 (who, when, note) recorded once on the evaluation record (audited).',
+      tables: auditedWrites,
+    },
+    GetEvaluationFile: {
+      entry: './get-evaluation-file.ts',
+      description: "One quarterly evaluation's stored HTML with its record (figures, SHA-256, decision), for the custodian and the organiser's reviewers and supervisors (404 otherwise).",
+      tables: readsRegistry,
+      buckets: { documents: 'read' },
     },
     GatherBulletin: {
       entry: './gather-bulletin.ts',
@@ -250,6 +265,24 @@ export const supervision = defineContext({
         path: z.object({ bulletinId: described(z.string().check(z.minLength(1)).check(z.maxLength(128)), '通报编号') }),
         produces: 'text/html',
         description: '邮件中的通报链接打开的页面（无需令牌）：页面本身不含通报内容——它在浏览器中用已登录用户的令牌读取通报并显示，可下载 Excel 表格；未登录时显示登录链接。',
+      }),
+    },
+    GetEvaluationFile: {
+      method: 'GET',
+      path: '/supervision/evaluations/{evaluationId}/file',
+      auth: 'any',
+      summary: '成果利用与质量季度评价文件',
+      contract: contract({
+        path: z.object({
+          evaluationId: described(z.string().check(z.regex(evaluationIdPattern, '评价编号格式应为 “保管单位代码.组织单位代码.YYYY-Qn”')), '评价编号：保管单位代码.组织单位代码.季度，如 440000-CUS.440000-NR.2026-Q4'),
+        }),
+        response: z.object({
+          evaluation: evaluationViewSchema,
+          fileName: z.string(),
+          contentType: z.string(),
+          text: described(z.string(), '评价文件（HTML）内容'),
+        }),
+        description: '保管单位的季度成果利用与质量评价存档文件（R19.2，生成后不再修改）及其记录（各项数据、SHA-256、组织单位的确认结果）。保管单位本单位人员、组织单位审核人员及其上级监督人员、系统管理员可查看；其他人返回 404，与不存在的评价相同。',
       }),
     },
     ReportIncident: {
@@ -478,11 +511,16 @@ export const supervision = defineContext({
   starts: {
     IssueBulletin: ['Bulletin'],
     ScheduledBulletins: ['Bulletin'],
+    QuarterlyEvaluations: ['EvaluationAcknowledgement'],
   },
   stateMachines: {
     Bulletin: {
       file: 'statemachines/bulletin.asl.json',
       functions: ['GatherBulletin', 'RenderBulletin', 'RecordBulletin', 'EmailBulletin', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
+    },
+    EvaluationAcknowledgement: {
+      file: 'statemachines/evaluation-acknowledgement.asl.json',
+      functions: [refTo<typeof tasks>('tasks', 'CreateHumanTask'), refTo<typeof verification>('verification', 'EscalateReview'), 'RecordEvaluationAcknowledgement', refTo<typeof platform>('platform', 'RecordWorkflowFailure')],
     },
   },
   schedules: {
@@ -517,4 +555,5 @@ export const supervision = defineContext({
       description: '每日 08:00 检查法定期限：提前提醒、到期提醒、逾期每周提醒并告知上级监督人员',
     },
   },
+  humanTaskKinds: { evaluationAck: evaluationAckKind },
 });

@@ -34,6 +34,8 @@ import { problemVerificationKind } from '#shared/feedback/verification-kind.ts';
 import { publicationApprovalKind, publicationReviewKind, publicationWithdrawalKind } from '#shared/publication/tasks.ts';
 import { registeredKinds, type HumanTaskKind, type HumanTaskKindFactory, type HumanTaskKindPorts, type HumanTaskKinds } from '#shared/tasks/kinds.ts';
 import { custodyReceiptKind, forestryCopyAckKind } from '#shared/transfer/task-kinds.ts';
+import { evaluationAckKind } from '#shared/supervision/evaluation-ack-kind.ts';
+import { DynamoEvaluationReader } from '#adapters/dynamo-evaluations.ts';
 import { technicalCountersignKind } from '#shared/verification/countersign.ts';
 import { technicalReviewKind } from '#shared/verification/review-task.ts';
 import type { AnyContext } from '../define.ts';
@@ -52,6 +54,7 @@ export const kindFactories: readonly HumanTaskKindFactory[] = [
   catalogueReportAckKind,
   custodyReceiptKind,
   forestryCopyAckKind,
+  evaluationAckKind,
   publicationReviewKind,
   publicationApprovalKind,
   publicationWithdrawalKind,
@@ -77,6 +80,7 @@ export const kinds = /* @__PURE__ */ port({
       publications: publicationRequestReaderFromEnv(env),
       derived: derivedProductsFromEnv(env),
       problems: new DynamoProblemReader(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+      evaluations: new DynamoEvaluationReader(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
       calendar: () => calendarFromStore(holidays),
       now: () => new Date(),
     };

@@ -139,3 +139,21 @@ export const reviewedEntries = port({
   env: ['registry'],
   build: (env): { getEntry(resultNumber: string): Promise<ReviewedEntry | undefined> } => new DynamoReviewedEntries(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
 });
+
+// --- quarterly use-and-quality evaluations (R19.2) ---
+import { DynamoEvaluationReader, DynamoEvaluationStore } from '#adapters/dynamo-evaluations.ts';
+import type { EvaluationStore } from '#shared/supervision/evaluation.ts';
+
+/** Evaluation records: written with the document, the acknowledgement started and decided once (each audited). */
+export const evaluationStore = port({
+  name: 'evaluations',
+  env: ['registry', 'logs'],
+  build: (env): EvaluationStore => new DynamoEvaluationStore(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});
+
+/** Evaluation records, read only (the document link). */
+export const evaluationReader = port({
+  name: 'evaluations',
+  env: ['registry'],
+  build: (env): Pick<EvaluationStore, 'get'> => new DynamoEvaluationReader(new DynamoRegistryAccess(requireEnv(envNames.registryTable, env))),
+});

@@ -161,3 +161,19 @@ export const confidentialityReviewSchema = z.object({
   appliedAt: z.optional(z.string()),
   appliedVersion: z.optional(z.number().check(z.int())),
 });
+
+/** A custodian's quarterly use-and-quality evaluation record (R19.2; shared/supervision/evaluation-ack.ts evaluationView). */
+export const evaluationViewSchema = z.object({
+  evaluationId: described(z.string(), '评价编号：保管单位代码.组织单位代码.季度'),
+  custodianOrg: z.string(),
+  organiserOrg: z.string(),
+  quarter: described(z.string(), '评价期间 YYYY-Qn'),
+  key: described(z.string(), '文档库中的存档位置'),
+  sha256: described(z.string(), '存档文件的 SHA-256'),
+  recordedAt: z.string(),
+  figures: described(z.array(z.object({ key: z.string(), label: z.string(), value: z.number() })), '各项数据（件次）'),
+  decision: described(
+    z.optional(z.object({ taskId: z.string(), decision: z.enum(['approve', 'return']), decisionLabel: z.string(), reasons: z.string(), decidedBy: z.string(), decidedAt: z.string() })),
+    '组织单位的确认：approve 已阅，return 有异议（附说明）',
+  ),
+});

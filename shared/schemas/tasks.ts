@@ -217,6 +217,13 @@ export const humanTaskViewSchema = z.object({
       closed: described(z.optional(z.object({ at: z.string(), reason: z.string() })), '另一审批单位不予撤回，本审批已关闭的时间与原因'),
     }),
     z.object({
+      kind: z.literal('evaluationAck'),
+      evaluation: z.object({
+        evaluationId: z.string(), custodianOrg: z.string(), custodianName: z.string(), organiserOrg: z.string(), quarter: z.string(), quarterLabel: z.string(),
+        figures: z.array(z.object({ key: z.string(), label: z.string(), value: z.number() })), key: z.string(), sha256: z.string(), filePath: z.string(),
+      }),
+    }),
+    z.object({
       kind: z.literal('catalogueReportAck'),
       report: z.object({
         reportId: z.string(),

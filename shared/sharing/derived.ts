@@ -8,7 +8,8 @@ import type { Workflow } from '#shared/ports/workflow.ts';
 import { classificationLabels, classifications, clearanceAllows, type Classification } from '#shared/reference/classifications.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { noteTouched } from '#shared/security/context.ts';
-import { withSupervision } from '#shared/supervision/clocks.ts';
+import { withSupervision, type CountIncrement } from '#shared/supervision/clocks.ts';
+import { evaluationCounts } from '#shared/supervision/evaluation-counts.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { named, userLabel } from '#shared/tasks/mail.ts';
 import * as z from 'zod/mini';
@@ -38,6 +39,12 @@ export interface DerivedSource {
   readonly resultNumber: string;
   readonly organiserOrg: string;
   readonly classification: Classification;
+  /**
+   * The source's custodian, as its catalogue entry names it (the application item copies it from the entry when
+   * the application is made): the review is counted for the custodian's quarterly evaluation (R19.2). Products
+   * registered before it was recorded have none, and their reviews count for the organiser only.
+   */
+  readonly custodianOrg?: string;
 }
 
 export interface DerivedReview {
@@ -156,7 +163,8 @@ export async function registerDerivedProduct(
   const app = await ports.sharing.getApplication(grant.applicationId);
   const sources: DerivedSource[] = numbers.map((n) => {
     const item = app?.items.find((i) => i.resultNumber === n);
-    return { resultNumber: n, organiserOrg: item?.organiserOrg ?? grant.organiserOrg, classification: item?.classification ?? grant.classification };
+    const custodianOrg = item?.custodianOrg ?? (grant.custodianOrgs.length === 1 ? grant.custodianOrgs[0] : undefined);
+    return { resultNumber: n, organiserOrg: item?.organiserOrg ?? grant.organiserOrg, classification: item?.classification ?? grant.classification, ...(custodianOrg ? { custodianOrg } : {}) };
   });
   const organisers = [...new Set(sources.map((s) => s.organiserOrg))];
   const reviews: DerivedReview[] = organisers.map((org) => {
@@ -186,6 +194,17 @@ export async function registerDerivedProduct(
   await ports.derived.create(product, auditOf(actor.userId, actor.orgCode, 'sharing.derived.register', productId, cmd.requestId, { grantId: grant.grantId, sources: numbers, name: product.name }));
   for (const r of reviews) if (r.status === 'pending') await ports.workflow.start(derivedProductReviewStateMachine, derivedExecutionName(productId, r.organiserOrg), { productId, organiserOrg: r.organiserOrg });
   return product;
+}
+
+/**
+ * `R18.2.reviewed` for the organiser, and `eval:<organiser>:R18.2.reviewed` on the counters item of each distinct
+ * custodian of the review's sources (R19.2: the custodian's quarterly evaluation shows its derived products
+ * reviewed). At most one counter Update per organisation × month: the organiser plus the review's distinct
+ * custodians (≤ maxResultsPerApplication), well inside one transaction.
+ */
+export function reviewedCounts(p: Pick<DerivedProduct, 'sources'>, review: Pick<DerivedReview, 'organiserOrg' | 'resultNumbers'>): CountIncrement[] {
+  const custodians = p.sources.filter((s) => review.resultNumbers.includes(s.resultNumber) && s.custodianOrg).map((s) => ({ custodianOrg: s.custodianOrg!, organiserOrg: review.organiserOrg }));
+  return [{ org: review.organiserOrg, metric: 'R18.2.reviewed' }, ...evaluationCounts(custodians, 'R18.2.reviewed')];
 }
 
 /**
@@ -227,7 +246,7 @@ export async function recordDerivedReview(
   await ports.derived.update(
     next,
     p.version,
-    withSupervision(auditOf(`system:RecordDerivedReview`, cmd.organiserOrg, approved ? 'sharing.derived.approve' : 'sharing.derived.refuse', p.productId, cmd.requestId, { reasons, decision: decided.decision, status }), { count: [{ org: cmd.organiserOrg, metric: 'R18.2.reviewed' }] }, at),
+    withSupervision(auditOf(`system:RecordDerivedReview`, cmd.organiserOrg, approved ? 'sharing.derived.approve' : 'sharing.derived.refuse', p.productId, cmd.requestId, { reasons, decision: decided.decision, status }), { count: reviewedCounts(p, review) }, at),
   );
   const u = await ports.identity.getUser(p.registeredBy);
   if (u) {

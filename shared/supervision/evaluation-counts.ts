@@ -9,7 +9,7 @@ import type { CountIncrement } from './clocks.ts';
  * organisation × month, so it merges with the item's other metrics).
  */
 /** The metrics the evaluation reads (labels in shared/supervision/evaluation.ts; a type only, so the sharing bundles stay small). */
-export type EvaluationMetric = 'R15.applications' | 'R15.approved' | 'R16.downloads' | 'R19.1.due' | 'R19.reports' | 'R19.1.late' | 'R19.2.reported' | 'R19.2.confirmed' | 'R19.3.fixed';
+export type EvaluationMetric = 'R15.applications' | 'R15.approved' | 'R16.downloads' | 'R18.2.reviewed' | 'R19.1.due' | 'R19.reports' | 'R19.1.late' | 'R19.2.reported' | 'R19.2.confirmed' | 'R19.3.fixed';
 
 const prefix = 'eval:';
 /** The counter of one custodian × organiser × metric, counted on the custodian's counters item. */

@@ -11,6 +11,7 @@ import type { ProtectedRecord } from '#shared/security/access.ts';
 import type { SharingStore } from '#shared/sharing/model.ts';
 import type { DerivedProductStore } from '#shared/sharing/derived.ts';
 import type { ProblemStore } from '#shared/feedback/problems.ts';
+import type { EvaluationStore } from '#shared/supervision/evaluation.ts';
 
 /** Conditions an approval may carry (only kinds with `acceptsConditions`): passed on to the workflow with the decision. */
 export interface HumanTaskConditions {
@@ -101,6 +102,8 @@ export interface HumanTaskKindPorts extends OutcomePorts {
   readonly derived: Pick<DerivedProductStore, 'get'>;
   /** Quality problems (R19.3: the organiser's verification reads the problem). */
   readonly problems: Pick<ProblemStore, 'get'>;
+  /** Quarterly evaluation records (R19.2: the organiser's acknowledgement reads the figures and the document's key). */
+  readonly evaluations: Pick<EvaluationStore, 'get'>;
 }
 
 /**

@@ -40,6 +40,7 @@ export const taskDecisionWords: Readonly<Record<string, { approve: string; ret: 
   custodyReceipt: { approve: '确认接收', ret: '退回', shows: '移交成果的概况' },
   forestryCopyAck: { approve: '确认收到', ret: '退回', shows: '成果副本的概况' },
   catalogueReportAck: { approve: '确认接收', ret: '退回', shows: '上报的成果目录条目' },
+  evaluationAck: { approve: '已阅', ret: '有异议', shows: '评价的各项数据和存档的评价文件' },
   destructionApproval: { approve: '批准销毁', ret: '驳回', shows: '拟销毁的成果和销毁申请' },
   sharingReview: { approve: '同意共享', ret: '不予共享', shows: '共享申请和申请单位此前的共享记录' },
   publicationReview: { approve: '审查通过', ret: '退回修改', shows: '脱密脱敏记录、核验报告和发布版本的文件清单' },

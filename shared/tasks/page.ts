@@ -39,6 +39,7 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
     custodyReceipt: { approve: '确认接收', ret: '退回', after: '已记录接收，组织单位将收到邮件通知。', hint: '说明（退回时必填，至少 5 个字，例如缺少的文件）' },
     forestryCopyAck: { approve: '确认收到', ret: '退回', after: '已记录确认结果。', hint: '说明（退回时必填，至少 5 个字）' },
     catalogueReportAck: { approve: '确认接收', ret: '退回', after: '已记录，报送单位在上报记录中可看到确认结果。', hint: '意见（退回时必填，至少 5 个字，将反馈给报送单位）' },
+    evaluationAck: { approve: '已阅', ret: '有异议', after: '已记录在评价记录上。', hint: '说明（有异议时必填，至少 5 个字：对哪项数据有异议、理由）' },
     destructionApproval: { approve: '批准销毁', ret: '驳回', after: '已记录审批决定；批准后系统将销毁保管文件，并将目录条目标记为已销毁。', hint: '意见（驳回时必填，至少 5 个字）' },
     sharingReview: { approve: '同意共享', ret: '不予共享', after: '已记录审核决定；同意后申请人签署共享使用协议即可下载，不予共享的理由将邮件告知申请人。', hint: '理由（不予共享时必填，至少 5 个字，将邮件告知申请人）' },
     derivedProductReview: { approve: '同意发布', ret: '不予发布', after: '已记录保密审查结论；全部来源成果同意后该衍生产品方可发布，不予发布的理由将邮件告知登记单位。', hint: '理由（不予发布时必填，至少 5 个字，将邮件告知登记单位）' },
@@ -127,6 +128,21 @@ const taskScript = `  var api = '/human-tasks/' + encodeURIComponent(config.task
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['衍生产品']), el('table', {}, [
         row('产品编号', pr.productId), row('名称', pr.name), row('登记单位', text(pr.requesterName) + '（' + text(pr.requesterOrg) + '）'), row('登记时间', pr.registeredAtLabel), row('说明', pr.description), row('加工处理', pr.processing), row('共享授权', pr.grantId),
       ]), el('h3', {}, ['来源成果（本单位组织）']), el('table', {}, (s.sources || []).map(function (x) { return row(x.resultNumber, x.classificationLabel); }))]));
+    } else if (t.kind === 'evaluationAck') {
+      var ev = s.evaluation || {};
+      var docBox = el('div', {}, []);
+      var docButton = el('button', { type: 'button', class: 'secondary', 'data-testid': 'evaluation-file' }, ['下载评价文件（存档网页）']);
+      docButton.addEventListener('click', function () {
+        call('GET', ev.filePath).then(function (r) {
+          if (r.status !== 200) { show(docBox, [el('p', { class: 'msg bad' }, ['无法读取评价文件：' + errorText(r)])]); return; }
+          save(r.data.fileName, 'text/html;charset=utf-8', r.data.text);
+        }, function () { show(docBox, [el('p', { class: 'msg bad' }, ['网络错误，无法读取评价文件'])]); });
+      });
+      nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['成果利用与质量评价']), el('table', {}, [
+        row('保管单位', text(ev.custodianName) + '（' + text(ev.custodianOrg) + '）'), row('评价期间', ev.quarterLabel), row('存档文件', ev.key), row('SHA-256', ev.sha256),
+      ]), el('h3', {}, ['各项数据（件次）']), el('table', {}, (ev.figures || []).map(function (f) { return row(f.label, String(f.value)); })),
+        el('p', {}, [docButton]), docBox,
+      ]));
     } else if (t.kind === 'problemVerification') {
       var qp = s.problem || {};
       nodes.push(el('div', { class: 'card' }, [el('h3', {}, ['质量问题']), el('table', {}, [

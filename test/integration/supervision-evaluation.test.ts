@@ -10,9 +10,9 @@ import { localEnvironment } from '#infra/local/cloud.ts';
 import { localPorts } from '#infra/local/ports.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import { periodBefore, periodOf } from '#shared/supervision/periods.ts';
-import { cataloguedValidResult, fixtureFiles, tokenOf } from './fixture-submission.ts';
+import { cataloguedValidResult, fixtureFiles, taskIdIn, tokenOf } from './fixture-submission.ts';
 import { testPortBase } from './global-setup.ts';
-import { api, waitForEmail } from './helpers.ts';
+import { api, auditHeadSeq, auditRecordsSince, eventually, getItem, listEmails, waitForEmail } from './helpers.ts';
 
 // The test reads the documents bucket as a function would: this process gets the cloud's function environment.
 Object.assign(process.env, localEnvironment(localPorts(testPortBase)));
@@ -36,7 +36,7 @@ describe('R19.2 the custodian’s quarterly use-and-quality evaluation on the lo
     file = [...(await fixtureFiles('valid')).keys()][0]!;
   }, 180_000);
 
-  it('problems reported and confirmed this quarter; the QuarterlyEvaluations firing writes the custodian × organiser document once (SHA-256) and emails the organiser’s reviewer; firing again writes and sends nothing', async () => {
+  it('problems reported and confirmed this quarter; the QuarterlyEvaluations firing writes the custodian × organiser document once (SHA-256), emails the organiser’s reviewer and its 已阅 / 有异议 task; 有异议 with a note is recorded once on the evaluation record (audited); the document link serves the custodian and the reviewer, 404 to others; firing again writes, starts and sends nothing', async () => {
     // prepare
     const custodian = await tokenOf('zhang.wei');
     const body = { resultNumber, file, location: { featureIds: ['F-9'] }, description: '要素 F-9 的面积与台账不符', severity: '一般' };
@@ -47,9 +47,29 @@ describe('R19.2 the custodian’s quarterly use-and-quality evaluation on the lo
     const since = new Date();
 
     // act
+    const mark = await auditHeadSeq();
     const fired = await api('POST', `/local/schedules/QuarterlyEvaluations/run?at=${encodeURIComponent(at)}`);
-    const mail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: '成果利用与质量评价', since, timeoutMs: 30_000 });
+    const mail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: '【成果利用与质量评价】', since, timeoutMs: 30_000 });
+    const taskMail = await waitForEmail({ to: 'chen.jing@example.gov.cn', subject: '成果利用与质量评价确认', since, timeoutMs: 30_000 });
+    const reviewer = await tokenOf('chen.jing');
+    const taskId = taskIdIn(taskMail);
+    const task = await api('GET', `/human-tasks/${taskId}`, { token: reviewer });
+    const filePath = String(task.body.summary?.evaluation?.filePath);
+    const asReviewer = await api('GET', filePath, { token: reviewer });
+    const asCustodian = await api('GET', filePath, { token: custodian });
+    const asOther = await api('GET', filePath, { token: await tokenOf('luo.xin') });
+    const noNote = await api('POST', `/human-tasks/${taskId}/decision`, { token: reviewer, body: { decision: 'return', reasons: '' } });
+    const disputed = await api('POST', `/human-tasks/${taskId}/decision`, { token: reviewer, body: { decision: 'return', reasons: '下载次数与本单位台账不符' } });
+    const evaluationId = `440000-CUS.440000-NR.${quarter}`;
+    const record = await eventually(async () => {
+      const item = await getItem({ pk: `EVALUATION#${evaluationId}`, sk: 'META' });
+      return item?.['decision'] ? item : undefined;
+    }, 'the decision on the evaluation record', 30_000);
+    const beforeAgain = new Date();
     const again = await api('POST', `/local/schedules/QuarterlyEvaluations/run?at=${encodeURIComponent(at)}`);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const mailsAfter = (await listEmails()).filter((e) => e.subject.includes('成果利用与质量评价') && new Date(e.time).getTime() >= Math.floor(beforeAgain.getTime() / 1000) * 1000);
+    const audits = (await auditRecordsSince(mark)).filter((r) => r['target'] === `EVALUATION#${evaluationId}`).map((r) => r['action']);
 
     // assess
     expect(first.status).toBe(201);
@@ -66,8 +86,27 @@ describe('R19.2 the custodian’s quarterly use-and-quality evaluation on the lo
     expect(Number(/<th scope="row">确认质量问题<\/th><td>(\d+)<\/td>/.exec(html)?.[1])).toBeGreaterThanOrEqual(1);
     expect(mail.text).toContain(key!);
     expect(mail.text).toContain(createHash('sha256').update(html, 'utf8').digest('hex'));
+    expect(fired.body.result.started).toContain(evaluationId);
+    expect(taskMail.subject).toContain('【待处理】成果利用与质量评价确认');
+    expect(task.status).toBe(200);
+    expect(task.body.kind).toBe('evaluationAck');
+    expect(task.body.summary.evaluation).toMatchObject({ evaluationId, key, sha256: createHash('sha256').update(html, 'utf8').digest('hex') });
+    expect(task.body.summary.evaluation.figures).toContainEqual({ key: 'R19.2.confirmed', label: '确认质量问题', value: Number(/<th scope="row">确认质量问题<\/th><td>(\d+)<\/td>/.exec(html)?.[1]) });
+    expect(filePath).toBe(`/supervision/evaluations/${evaluationId}/file`);
+    expect(asReviewer.status).toBe(200);
+    expect(asReviewer.body.text).toBe(html);
+    expect(asReviewer.body.evaluation.sha256).toBe(createHash('sha256').update(html, 'utf8').digest('hex'));
+    expect(asCustodian.status).toBe(200);
+    expect(asOther.status).toBe(404);
+    expect(noNote.status).toBe(400);
+    expect(noNote.body.error.details.map((d: { field: string }) => d.field)).toEqual(['body.reasons']);
+    expect(disputed.status).toBe(200);
+    expect(record['decision']).toMatchObject({ taskId, decision: 'return', reasons: '下载次数与本单位台账不符', decidedBy: 'chen.jing' });
+    expect(audits).toEqual(['supervision.evaluation.record', 'supervision.evaluation.ackStarted', 'supervision.evaluation.disputed']);
     expect(again.status).toBe(200);
     expect(again.body.result.written).toEqual([]);
     expect(again.body.result.existing).toContain(key);
+    expect(again.body.result.started).toEqual([]);
+    expect(mailsAfter).toEqual([]);
   }, 240_000);
 });

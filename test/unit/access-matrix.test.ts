@@ -185,6 +185,7 @@ const matrix: Record<string, Row> = {
   'GET /supervision/bulletins': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above, administrators: test/unit/supervision-bulletin.test.ts' },
   'GET /supervision/bulletins/{bulletinId}/files/{format}': { subject: 'list', why: 'bulletins carry no classification; out of scope is 404: test/unit/supervision-bulletin.test.ts' },
   'GET /supervision/bulletins/{bulletinId}/page': { subject: 'none', why: 'public static shell; reads nothing' },
+  'GET /supervision/evaluations/{evaluationId}/file': { subject: 'list', why: 'R19.2 evaluations carry counts only, no classification; the custodian’s people and the organiser’s reviewers or supervisors at or above it, others 404: test/unit/supervision-evaluation.test.ts' },
   'POST /supervision/incidents': { subject: 'list', why: 'any signed-in user reports; the response hides results above the reporter’s clearance: test/unit/supervision-incidents.test.ts' },
   'POST /supervision/incidents/{incidentId}/transitions': { subject: 'list', why: 'organiser’s reviewers and supervisors of the owner or above; the reporter 403, others 404: test/unit/supervision-incidents.test.ts' },
   'GET /supervision/incidents': { subject: 'list', why: 'supervisor or organiser’s reviewer of the organisation or above (another province 404); results above the clearance hidden: test/unit/supervision-incidents.test.ts' },

@@ -92,7 +92,7 @@ describe('issue 9 ASL conventions (docs/architecture.md) over every state machin
   it('covers the eight machines, each a valid ASL document once its placeholders are resolved', () => {
     const resolved = manifestMachines(projectRoot);
 
-    expect(machines.map((m) => m.machine.name).sort()).toEqual(['Bulletin', 'CatalogueReport', 'DerivedProductReview', 'Destruction', 'IntegrityAudit', 'Ping', 'ProblemVerification', 'Publication', 'SharingReview', 'Transfer', 'Verification', 'Withdrawal']);
+    expect(machines.map((m) => m.machine.name).sort()).toEqual(['Bulletin', 'CatalogueReport', 'DerivedProductReview', 'Destruction', 'EvaluationAcknowledgement', 'IntegrityAudit', 'Ping', 'ProblemVerification', 'Publication', 'SharingReview', 'Transfer', 'Verification', 'Withdrawal']);
     for (const { name, definition } of resolved) {
       const result = aslValidator(JSON.parse(definition), { checkArn: true, checkPaths: true });
       expect(result.isValid, `${name}: ${result.errorsText()}`).toBe(true);
@@ -167,8 +167,9 @@ describe('issue 9 ASL conventions (docs/architecture.md) over every state machin
       }
     }
     // + SharingReview (2) and Publication: the review, the single approval and the two joint branches, each with its escalated wait (8);
-    // + DerivedProductReview (2, issue 17 R18.2); + ProblemVerification (2, issue 17 R19.3); + Withdrawal (issue 15).
-    expect(waits).toBe(32);
+    // + DerivedProductReview (2, issue 17 R18.2); + ProblemVerification (2, issue 17 R19.3); + Withdrawal (issue 15);
+    // + EvaluationAcknowledgement (2, issue 17 R19.2).
+    expect(waits).toBe(34);
   });
 
   it('5. every failure path records what failed before it fails: no Catch reaches a Fail state; a Fail state follows only a recording Task', () => {
@@ -248,7 +249,7 @@ function engineWith(name: string, invoke: (fn: string, payload: unknown) => Prom
   return { engine, arn: engine.stateMachineArn(name) };
 }
 
-describe('R10.1 R9.1 issue 9 the conventions on the local engine: escalation on timeout, a record before a failure', () => {
+describe('R10.1 R9.1 R19.2 issue 9 the conventions on the local engine: escalation on timeout, a record before a failure', () => {
   it('escalates an unanswered destruction approval one level up, and destroys on the escalated round’s approval', async () => {
     const f = fakes();
     const { engine, arn } = engineWith('Destruction', f.invoke);
@@ -293,6 +294,31 @@ describe('R10.1 R9.1 issue 9 the conventions on the local engine: escalation on 
     expect(f.calls.map((c) => c.fn)).toEqual(['CreateHumanTask', 'EscalateReview', 'RecordWorkflowFailure']);
     expect(f.calls[1]?.payload).toMatchObject({ kind: 'catalogueReportAck', subject: { reportId: 'R1' } });
     expect(f.calls[2]?.payload).toMatchObject({ stateMachine: 'CatalogueReport', subject: { reportId: 'R1' }, failure: { Error: 'NotFoundError' } });
+  });
+
+  it('R19.2 the organiser’s 有异议 on a quarterly evaluation is recorded with its note; an unanswered one escalates, and a failure of the recording is recorded before failing', async () => {
+    const f = fakes();
+    const { engine, arn } = engineWith('EvaluationAcknowledgement', f.invoke);
+    const { executionArn } = engine.startExecution({ stateMachineArn: arn, name: 'evaluation-440000-CUS_440000-NR_2026-Q4', input: JSON.stringify({ evaluationId: '440000-CUS.440000-NR.2026-Q4' }) });
+    const acknowledgement = { taskId: 't-1', decision: 'return', reasons: '下载次数与台账不符', decidedBy: 'chen.jing', decidedAt: '2027-01-02T01:00:00.000Z' };
+    engine.sendTaskSuccess({ taskToken: await f.nextToken(1), output: JSON.stringify(acknowledgement) });
+    const done = await engine.settled(executionArn);
+
+    const g = fakes({ RecordEvaluationAcknowledgement: 'NotFoundError' });
+    const b = engineWith('EvaluationAcknowledgement', g.invoke);
+    const failed = b.engine.startExecution({ stateMachineArn: b.arn, name: 'evaluation-x', input: JSON.stringify({ evaluationId: '440000-CUS.440000-NR.2026-Q3' }) });
+    const second = await g.nextToken(2);
+    b.engine.sendTaskSuccess({ taskToken: second, output: JSON.stringify(acknowledgement) });
+    const doneFailed = await b.engine.settled(failed.executionArn);
+
+    expect(done?.status).toBe('SUCCEEDED');
+    expect(f.calls.map((c) => c.fn)).toEqual(['CreateHumanTask', 'RecordEvaluationAcknowledgement']);
+    expect(f.calls[0]?.payload).toMatchObject({ kind: 'evaluationAck', subject: { evaluationId: '440000-CUS.440000-NR.2026-Q4' }, escalationLevel: 0 });
+    expect(f.calls[1]?.payload).toMatchObject({ evaluationId: '440000-CUS.440000-NR.2026-Q4', acknowledgement, execution: executionArn });
+    expect(doneFailed).toMatchObject({ status: 'FAILED', error: 'AcknowledgementFailed' });
+    expect(g.calls.map((c) => c.fn)).toEqual(['CreateHumanTask', 'EscalateReview', 'CreateHumanTask', 'RecordEvaluationAcknowledgement', 'RecordWorkflowFailure']);
+    expect(g.calls[1]?.payload).toMatchObject({ kind: 'evaluationAck', subject: { evaluationId: '440000-CUS.440000-NR.2026-Q3' } });
+    expect(g.calls[4]?.payload).toMatchObject({ stateMachine: 'EvaluationAcknowledgement', subject: { evaluationId: '440000-CUS.440000-NR.2026-Q3' }, failure: { Error: 'NotFoundError' } });
   });
 
   it('records a failed integrity audit before the execution fails', async () => {

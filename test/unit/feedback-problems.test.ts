@@ -16,6 +16,7 @@ import { fileKnown, heldGrants, listOrgProblems, maxAttachments, type ResultFile
 import { grantOn, StartsAndSuccesses } from './feedback-fakes.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { runQuarterlyEvaluations } from '#shared/supervision/evaluation.ts';
+import { DynamoEvaluationStore } from '#adapters/dynamo-evaluations.ts';
 import { periodOf } from '#shared/supervision/periods.ts';
 import { chinaDate } from '#shared/calendar/dates.ts';
 import { DynamoHumanTaskStore } from '#adapters/dynamo-tasks.ts';
@@ -574,10 +575,16 @@ describe('R19.2 the custodian’s quarterly use-and-quality evaluation: figures 
     const ports = {
       identity: w.identity,
       counters: () => new DynamoSupervisionStore(new InMemoryRegistryAccess(w.tables)),
-      files: { putOnce: async (key: string, body: Uint8Array | string) => (files.has(key) ? false : (files.set(key, String(body)), true)) },
+      files: {
+        putOnce: async (key: string, body: Uint8Array | string) => (files.has(key) ? false : (files.set(key, String(body)), true)),
+        get: async (key: string) => (files.has(key) ? new TextEncoder().encode(files.get(key)!) : undefined),
+      },
+      evaluations: new DynamoEvaluationStore(new InMemoryRegistryAccess(w.tables)),
+      workflow: { start: async (_m: string, name: string) => (starts.push(name), `arn:${name}`) },
       mailer,
       now: () => w.now,
     };
+    const starts: string[] = [];
     const quarter = periodOf(chinaDate(w.now), 'quarter');
 
     // act
@@ -601,7 +608,9 @@ describe('R19.2 the custodian’s quarterly use-and-quality evaluation: figures 
     expect(mailer.sent[0]!.to).toEqual(reviewers);
     expect(mailer.sent[0]!.subject).toContain('成果利用与质量评价');
     expect(mailer.sent[0]!.text).toContain(doc!.sha256);
-    expect(again).toEqual({ quarter: quarter.id, written: [], existing: [doc!.key] });
+    expect(out.started).toHaveLength(1);
+    expect(starts).toHaveLength(1);
+    expect(again).toEqual({ quarter: quarter.id, written: [], existing: [doc!.key], started: [] });
     expect(files.size).toBe(1);
   }, 60_000);
 });

@@ -29,7 +29,7 @@ function kindsNamedBy(value: unknown, state = ''): Array<{ state: string; kind: 
   });
 }
 
-describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1 R12.2: human-task kinds are declared in their context modules', () => {
+describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1 R12.2 R19.2: human-task kinds are declared in their context modules', () => {
   it('declares each kind in the context whose workflow waits on it', () => {
     // act
     const declared = contexts.flatMap((c) => Object.keys(c.humanTaskKinds).map((k) => `${c.name}.${k}`));
@@ -43,6 +43,7 @@ describe('Issue 9 R7.1 R8.1 R8.2 R9.1 R10.1 R12.2: human-task kinds are declared
       'publication.publicationWithdrawal',
       'sharing.derivedProductReview',
       'sharing.sharingReview',
+      'supervision.evaluationAck',
       'transfer.custodyReceipt',
       'transfer.forestryCopyAck',
       'verification.technicalCountersign',

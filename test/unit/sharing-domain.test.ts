@@ -621,7 +621,7 @@ describe('R18.2 derived products: registered with their sources, reviewed by eac
     expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'DerivedProductReview')).toEqual([]);
   });
 
-  it('同意发布 by every source’s organiser → publishable (counted R18.2.reviewed, emailed); 不予发布 → refused with the reasons; a public-only product needs no review', async () => {
+  it('同意发布 by every source’s organiser → publishable (counted R18.2.reviewed, and for R19.2 on each source custodian’s counters once, emailed); 不予发布 → refused with the reasons; a public-only product needs no review', async () => {
     // prepare
     const w = await setup();
     const grant = await heldByHuang(w);
@@ -646,9 +646,10 @@ describe('R18.2 derived products: registered with their sources, reviewed by eac
     expect(publicOnly).toMatchObject({ status: 'publishable', publishable: true, reviews: [{ status: 'notRequired' }] });
     const reviewed = w.ports.derived.audits.filter((x) => x.action.startsWith('sharing.derived.') && x.action !== 'sharing.derived.register');
     expect(reviewed.map((x) => [x.action, (x.detail?.['supervision'] as { count: unknown }).count])).toEqual([
-      ['sharing.derived.approve', [{ org: '440000-NR', metric: 'R18.2.reviewed' }]],
-      ['sharing.derived.refuse', [{ org: '440000-NR', metric: 'R18.2.reviewed' }]],
+      ['sharing.derived.approve', [{ org: '440000-NR', metric: 'R18.2.reviewed' }, { org: '440000-CUS', metric: 'eval:440000-NR:R18.2.reviewed' }]],
+      ['sharing.derived.refuse', [{ org: '440000-NR', metric: 'R18.2.reviewed' }, { org: '440000-CUS', metric: 'eval:440000-NR:R18.2.reviewed' }]],
     ]);
+    expect(b.sources.map((x: { custodianOrg?: string }) => x.custodianOrg)).toEqual(['440000-CUS', '440000-CUS']);
     expect(w.mailer.sent.filter((m) => m.subject.startsWith('【衍生产品保密审查】')).map((m) => m.subject)).toEqual([`【衍生产品保密审查】${a.name}：同意发布`, `【衍生产品保密审查】${b.name}：不予发布`]);
     expect(w.world.workflow.starts.filter((s) => s.stateMachine === 'DerivedProductReview')).toHaveLength(2);
   });
