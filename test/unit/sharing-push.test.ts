@@ -40,6 +40,7 @@ async function setup() {
     documents: new FakeSharingDocuments(),
     clocks: new ClocksFromAudits(() => sharing.audits),
     now: () => world.now,
+    appBaseUrl: 'https://chengguo.example.gov.cn',
     newId: () => `6c000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
   };
   return { world, cat, resultNumber: entry.resultNumber, sharing, subscriptions, mailer, ports };
