@@ -687,7 +687,7 @@ export async function signAgreement(
 
 /** POST /sharing/grants/{grantId}/revocation: the organiser's reviewer ends a grant early, with reasons. */
 export async function revokeGrant(
-  ports: { sharing: SharingStore; mailer: Mailer; identity: Pick<IdentityRepository, 'getUser'>; now: () => Date },
+  ports: { sharing: SharingStore; mailer: Mailer; identity: Pick<IdentityRepository, 'getUser' | 'getOrganisation'>; now: () => Date },
   cmd: { actor: Principal; grantId: string; reasons: string; requestId: string },
 ): Promise<SharingGrant> {
   const g = await readableGrant(ports.sharing, cmd.actor, cmd.grantId);
@@ -702,7 +702,7 @@ export async function revokeGrant(
   const nextApp: SharingApplication = { ...app, timeline: [...app.timeline, event(at, 'grantRevoked', cmd.actor.userId, `组织单位撤销共享授权 ${g.grantId}：${reasons}`)], version: app.version + 1 };
   await ports.sharing.updateGrant(revoked, g.version, nextApp, app.version, audit(cmd.actor.userId, cmd.actor.orgCode, 'sharing.grant.revoke', `SHAREGRANT#${g.grantId}`, cmd.requestId, { reasons }));
   const to = await mailTo(ports.identity, app.requestedBy);
-  if (to.length > 0) await ports.mailer.send({ to, subject: `【共享授权已撤销】${g.grantId}`, text: `组织单位 ${g.organiserOrg} 撤销了共享授权 ${g.grantId}。\n理由：${reasons}\n请停止使用并删除本地副本。` });
+  if (to.length > 0) await ports.mailer.send({ to, subject: `【共享授权已撤销】${g.grantId}`, text: `组织单位${named((await ports.identity.getOrganisation(g.organiserOrg))?.name, g.organiserOrg)}撤销了共享授权 ${g.grantId}。\n理由：${reasons}\n请停止使用并删除本地副本。` });
   return revoked;
 }
 
