@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { approveReview } from '#shared/sharing/offline.ts';
 import { sharingDecisionSchema } from '#shared/sharing/sharing.ts';
-import { now } from '#runtime/ports/basics.ts';
+import { appBaseUrl, now } from '#runtime/ports/basics.ts';
 import { custody, documents } from '#runtime/ports/buckets.ts';
 import { mailer } from '#runtime/ports/mail.ts';
 import { calendar, catalogue, identityRepo } from '#runtime/ports/registry.ts';
@@ -21,6 +21,6 @@ export const grantSharingAccessInputSchema = z.object({
  * emailed to sign); offline, the letter or task order (and the confidentiality agreement) stored write-once and the
  * approval recorded (the requester and the custodian emailed). grantId is null offline.
  */
-export const handler = sfnTask(sharing, 'GrantSharingAccess', grantSharingAccessInputSchema, [sharingStore, custody, identityRepo, catalogue, calendar, sharingDocuments, mailer, now], async (input, p, task) =>
+export const handler = sfnTask(sharing, 'GrantSharingAccess', grantSharingAccessInputSchema, [sharingStore, custody, identityRepo, catalogue, calendar, sharingDocuments, mailer, now, appBaseUrl], async (input, p, task) =>
   approveReview(p, { applicationId: input.applicationId, organiserOrg: input.organiserOrg, approval: input.approval, requestId: task.requestId }),
 );

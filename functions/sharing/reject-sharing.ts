@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { rejectSharing, sharingDecisionSchema } from '#shared/sharing/sharing.ts';
-import { now } from '#runtime/ports/basics.ts';
+import { appBaseUrl, now } from '#runtime/ports/basics.ts';
 import { mailer } from '#runtime/ports/mail.ts';
 import { identityRepo } from '#runtime/ports/registry.ts';
 import { sharing as sharingStore } from '#runtime/ports/sharing.ts';
@@ -17,7 +17,7 @@ export const rejectSharingInputSchema = z.object({
 });
 
 /** SharingReview › Reject: 不予共享 with the reasons; the requester is emailed (R16.2). */
-export const handler = sfnTask(sharing, 'RejectSharing', rejectSharingInputSchema, [sharingStore, identityRepo, mailer, now], async (input, p, task) => {
+export const handler = sfnTask(sharing, 'RejectSharing', rejectSharingInputSchema, [sharingStore, identityRepo, mailer, now, appBaseUrl], async (input, p, task) => {
   const app = await rejectSharing(p, {
     applicationId: input.applicationId,
     organiserOrg: input.organiserOrg,

@@ -37,6 +37,8 @@ export interface SharingDemoPorts {
   readonly workflow: Workflow;
   readonly calendar: () => Promise<WorkingDayCalendar>;
   readonly now: () => Date;
+  /** The site (APP_BASE_URL): the demo's emails link the console's pages. */
+  readonly appBaseUrl: string;
   /** Issue 16 (R16.3): the public application waiting for an answer. */
   readonly publicApplications?: PublicApplicationStore;
 }
@@ -71,7 +73,7 @@ export async function writeSharingDemo(ports: SharingDemoPorts, results: { grant
   const reportDue = (await ports.calendar()).deadline(today, 3).due;
   const granted = await applyForSharing({ ...base, workflow: noStart }, { actor: luo, input: input(results.granted, '【演示数据】编制广东省水资源综合规划（2026—2035年），叠加土地利用现状分析用水需求'), requestId: demoRequest });
   const grant = await grantAccess(
-    { sharing: ports.sharing, custody: ports.custody, documents: ports.documents, identity: ports.identity, mailer: ports.mailer, now: ports.now },
+    { sharing: ports.sharing, custody: ports.custody, documents: ports.documents, identity: ports.identity, mailer: ports.mailer, now: ports.now, appBaseUrl: ports.appBaseUrl },
     { applicationId: granted.applicationId, organiserOrg: granted.reviews[0]!.organiserOrg, approval: { ...decidedByDemo('同意共享（演示数据）', 'approve', ports.now()), conditions: { useReportDue: reportDue } }, requestId: demoRequest },
   );
   const text = await agreementText(ports.identity, grant);
@@ -91,7 +93,7 @@ export async function writeSharingDemo(ports: SharingDemoPorts, results: { grant
   // 3. Not approved, with reasons (emailed to 罗欣).
   const refused = await applyForSharing({ ...base, workflow: noStart }, { actor: luo, input: input(results.waiting, '【演示数据】了解情况'), requestId: demoRequest });
   await rejectSharing(
-    { sharing: ports.sharing, identity: ports.identity, mailer: ports.mailer, now: ports.now },
+    { sharing: ports.sharing, identity: ports.identity, mailer: ports.mailer, now: ports.now, appBaseUrl: ports.appBaseUrl },
     { applicationId: refused.applicationId, organiserOrg: refused.reviews[0]!.organiserOrg, approval: decidedByDemo('用途说明过于笼统，无法判断所需数据范围；请写明具体工作任务和使用范围后重新申请（演示数据）', 'return', ports.now()), requestId: demoRequest },
   );
 

@@ -466,6 +466,7 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
           workflow: workflowFromEnv(),
           calendar: ports.submission.calendar,
           now: ports.submission.now,
+          appBaseUrl: ports.transfer.appBaseUrl,
           publicApplications: publicApplicationStoreFromEnv(),
         },
         { granted: summary.resultNumbers[0]!, waiting: summary.resultNumbers[1]! },

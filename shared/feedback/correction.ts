@@ -9,7 +9,7 @@ import { chinaDay } from '#shared/submission/deadlines.ts';
 import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
 import { evaluationCounts } from '#shared/supervision/evaluation-counts.ts';
-import { deliver, systemSignature } from '#shared/tasks/mail.ts';
+import { consoleUrl, deliver, systemSignature } from '#shared/tasks/mail.ts';
 import { escapeHtml } from '#shared/web/html.ts';
 import { problemStateLabels, type ProblemStore, type QualityProblem } from './problems.ts';
 
@@ -198,14 +198,15 @@ export async function completeCorrection(
 
 /** Chinese: a corrected version exists (the result named by number only — its name may be above a recipient's clearance). */
 export function correctedVersionMail(resultNumber: string, n: number, problems: readonly QualityProblem[], appBaseUrl: string): { subject: string; text: string; html: string } {
-  const link = `${appBaseUrl.replace(/\/+$/, '')}/catalogue/${encodeURIComponent(resultNumber)}`;
+  // The console's 成果详情 page (its versions and timeline), not the API route.
+  const link = consoleUrl(appBaseUrl, 'catalogue', resultNumber);
   const subject = `【成果更正】成果 ${resultNumber} 已有更正版本（第 ${n} 版）`;
   const lines = [
     '您好：',
     `贵单位经共享授权使用的成果 ${resultNumber} 经质量问题反馈、组织单位核实并责令改正后，实施单位已提交更正版本（第 ${n} 版），经核验通过并由保管单位入库，现为该成果的现行版本；原版本仍予保留。`,
     ...problems.map((p) => `已改正的问题：${p.problemId}（${p.file}）${p.description}——${problemStateLabels.fixed}`),
     '请停止使用原版本中存在问题的内容，并按共享授权的用途和范围重新获取更正版本（如授权已包含原版本文件，请向组织单位申请更新）。',
-    `查看成果目录：${link}`,
+    `在工作台查看成果详情：${link}`,
     '',
     systemSignature,
   ];

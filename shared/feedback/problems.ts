@@ -6,6 +6,7 @@ import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
+import { consoleUrl } from '#shared/tasks/mail.ts';
 import { escapeHtml } from '#shared/web/html.ts';
 import type { CatalogueEntry } from '#shared/schemas/catalogue.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
@@ -470,8 +471,9 @@ export async function applyVerification(
 }
 
 function correctionOrderMail(p: QualityProblem, f: ResponsibilityFinding, appBaseUrl: string): { subject: string; text: string; html: string } {
-  const base = appBaseUrl.replace(/\/+$/, '');
-  const link = `${base}/feedback/results/${encodeURIComponent(p.resultNumber)}/problems`;
+  // Console pages (signed in), never API routes: the upload page of the correction and the result's 成果详情.
+  const upload = `${consoleUrl(appBaseUrl, 'survey-tasks', p.taskId ?? '', 'upload')}?correction=${encodeURIComponent(p.submissionId ?? '')}`;
+  const link = consoleUrl(appBaseUrl, 'catalogue', p.resultNumber);
   const subject = `【责令改正】成果 ${p.resultNumber} 的重大质量问题（${p.problemId}）`;
   const lines = [
     `经组织单位核实，成果 ${p.resultNumber} 存在重大质量问题，请贵单位改正后作为新版本重新汇交，经核验通过后替换现有版本。`,
@@ -481,10 +483,10 @@ function correctionOrderMail(p: QualityProblem, f: ResponsibilityFinding, appBas
     `责任认定：责任方 ${f.who}；问题 ${f.what}；结论 ${f.conclusion}`,
     ...(p.submissionId
       ? [
-          `提交更正版本（汇交 ${p.submissionId} 的下一版，经正常上传与核验）：工作台 ${base}/console/survey-tasks/${encodeURIComponent(p.taskId ?? '')}/upload?correction=${encodeURIComponent(p.submissionId)}，或命令行 chengguo upload <更正后的成果包目录> --submission ${p.submissionId} --correction`,
+          `提交更正版本（汇交 ${p.submissionId} 的下一版，经正常上传与核验）：工作台 ${upload}，或命令行 chengguo upload <更正后的成果包目录> --submission ${p.submissionId} --correction`,
         ]
       : []),
-    `查看：${link}`,
+    `在工作台查看成果详情：${link}`,
   ];
   return { subject, text: lines.join('\n'), html: lines.map((l) => `<p>${escapeHtml(l)}</p>`).join('') };
 }

@@ -10,7 +10,7 @@ import { noteTouched } from '#shared/security/context.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
 import { evaluationCounts } from '#shared/supervision/evaluation-counts.ts';
 import { sharingHandoverDue, sharingReviewDue } from '#shared/supervision/clock-types.ts';
-import { named, userLabel } from '#shared/tasks/mail.ts';
+import { consoleUrl, named, userLabel } from '#shared/tasks/mail.ts';
 import { documentNumber, offlineDocumentHtml, type DocumentInput } from './documents.ts';
 import {
   idDocumentLabels,
@@ -199,7 +199,10 @@ export async function approveOffline(ports: OfflinePorts, cmd: { applicationId: 
     throw error;
   }
   const requester = await mailTo(ports.identity, app.requestedBy);
-  const links = documents.map((d) => `${offlineDocumentLabels[d.kind]} ${d.number}：GET /sharing/applications/${app.applicationId}/documents/${d.docId}`);
+  // The console's application page shows the offline chain (OfflineChain.vue): the documents to open and print
+  // (their SHA-256 checked in the browser), the signed agreement's scan upload and the custodian's handover form.
+  const page = consoleUrl(ports.appBaseUrl, 'sharing', 'applications', app.applicationId);
+  const links = [`出具的文书：${documents.map((d) => `${offlineDocumentLabels[d.kind]} ${d.number}`).join('；')}`, `登录工作台，在共享申请页面打开和打印上述文书：${page}`];
   if (requester.length > 0) {
     await ports.mailer.send({
       to: requester,
@@ -207,7 +210,7 @@ export async function approveOffline(ports: OfflinePorts, cmd: { applicationId: 
       text: [
         `您单位的共享申请 ${app.applicationId} 中，${base.organiser} 同意离线共享：${review.resultNumbers.join('、')}（${files.length} 个文件，${app.period.from} 至 ${to}）。`,
         ...links,
-        confidential ? `成果密级为${classificationLabels[classification]}：请打印《保密协议》，双方签字盖章后上传签署扫描件（POST /sharing/applications/${app.applicationId}/confidentiality-scan），上传后方可交接。` : '',
+        confidential ? `成果密级为${classificationLabels[classification]}：请打印《保密协议》，双方签字盖章后在同一页面上传签署扫描件，上传后方可交接。` : '',
         `请持${offlineDocumentLabels[letter.kind]}到保管单位 ${base.custodians.join('、')} 办理交接；领取人须携带身份证件。`,
         '政府部门间共享不收取费用（R13.1）。',
       ].filter(Boolean).join('\n'),
@@ -222,7 +225,7 @@ export async function approveOffline(ports: OfflinePorts, cmd: { applicationId: 
       text: [
         `${base.organiser} 同意向 ${base.requester} 离线共享 ${review.resultNumbers.join('、')}，${offlineDocumentLabels[letter.kind]}${letter.kind === 'approvalLetter' ? '抄送' : '下达'}贵单位。`,
         ...links,
-        `请在 ${due.due} 前完成交接：核验领取人身份（只登记脱敏证件号码），登记存储介质和写入介质的每个文件的 SHA-256（POST /sharing/applications/${app.applicationId}/handover）。`,
+        `请在 ${due.due} 前完成交接：核验领取人身份（只登记脱敏证件号码），在同一页面登记存储介质和写入介质的每个文件的 SHA-256。`,
         confidential ? '该成果须先签署保密协议并上传签署扫描件，未上传的系统拒绝登记交接。' : '',
       ].filter(Boolean).join('\n'),
     });

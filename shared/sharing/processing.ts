@@ -3,6 +3,7 @@ import { chinaDate, isValidIsoDate } from '#shared/calendar/dates.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
+import { consoleUrl, orgLabel } from '#shared/tasks/mail.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { withSupervision } from '#shared/supervision/clocks.ts';
 import { processingDue } from '#shared/supervision/clock-types.ts';
@@ -24,9 +25,11 @@ import { audit, event, grantView, mailTo, readableGrant } from './sharing.ts';
 
 export interface ProcessingPorts {
   readonly sharing: Pick<SharingStore, 'getGrant' | 'getApplication' | 'updateGrant'>;
-  readonly identity: Pick<IdentityRepository, 'getUser'>;
+  readonly identity: Pick<IdentityRepository, 'getUser' | 'getOrganisation'>;
   readonly mailer: Mailer;
   readonly now: () => Date;
+  /** The site (APP_BASE_URL): the emails link the console's grant page (its 按需加工 panel), never an API route. */
+  readonly appBaseUrl: string;
 }
 
 /** The upload's presigned PUT lives this long. */
@@ -87,11 +90,12 @@ export async function proposeProcessing(ports: ProcessingPorts, cmd: { actor: Pr
     audit(cmd.actor.userId, cmd.actor.orgCode, 'sharing.processing.propose', `SHAREGRANT#${g.grantId}`, cmd.requestId, { ...proposal, replaces: p.proposal ? p.proposal.at : null }),
   );
   await mail(ports, app.requestedBy, `【按需加工方案待确认】${g.grantId}`, [
-    `保管单位 ${cmd.actor.orgCode} 为共享授权 ${g.grantId} 提出了加工方案（${p.kinds.map((k) => processingKindLabels[k]).join('、')}）：`,
+    `保管单位${await orgLabel(ports.identity, cmd.actor.orgCode)}为共享授权 ${g.grantId} 提出了加工方案（${p.kinds.map((k) => processingKindLabels[k]).join('、')}）：`,
     `加工内容：${proposal.what}`,
     `承担加工：${proposal.doneBy}`,
     `交付日期：${due}`,
-    `请登录系统确认（POST /sharing/grants/${g.grantId}/processing/acceptance）。加工不收取任何费用（R13.1）。`,
+    `请登录工作台，在共享授权页面的“按需加工”中确认：${consoleUrl(ports.appBaseUrl, 'sharing', 'grants', g.grantId)}`,
+    '加工不收取任何费用（R13.1）。',
   ]);
   return next;
 }
@@ -132,8 +136,8 @@ export async function acceptProcessing(ports: ProcessingPorts, cmd: { actor: Pri
     ),
   );
   await mail(ports, p.proposal.by, `【按需加工方案已确认】${g.grantId}`, [
-    `申请单位 ${g.requesterOrg} 的 ${cmd.actor.name} 已确认共享授权 ${g.grantId} 的加工方案：${p.proposal.what}。`,
-    `请于 ${p.proposal.due} 前完成加工并在系统中交付（POST /sharing/grants/${g.grantId}/processing/upload，上传后 POST …/processing/delivery）。`,
+    `申请单位${await orgLabel(ports.identity, g.requesterOrg)}的 ${cmd.actor.name} 已确认共享授权 ${g.grantId} 的加工方案：${p.proposal.what}。`,
+    `请于 ${p.proposal.due} 前完成加工，登录工作台在共享授权页面的“按需加工”中上传加工成果并交付：${consoleUrl(ports.appBaseUrl, 'sharing', 'grants', g.grantId)}`,
   ]);
   return next;
 }
@@ -205,7 +209,8 @@ export async function deliverProduct(
   await mail(ports, app.requestedBy, `【加工成果已交付】${g.grantId}`, [
     `保管单位已交付共享授权 ${g.grantId} 的加工成果：${p.upload.name}（${p.upload.size} 字节）。`,
     `SHA-256：${p.upload.sha256}`,
-    `下载：GET /sharing/grants/${g.grantId}/files/${files.length}（使用期限内、签署使用协议后）；核对：GET /sharing/grants/${g.grantId}/manifest。`,
+    `登录工作台在共享授权页面下载（第 ${files.length} 个文件，使用期限内、签署使用协议后），并可按页面上的 BagIt 清单核对：${consoleUrl(ports.appBaseUrl, 'sharing', 'grants', g.grantId)}`,
+    `也可使用命令行下载全部文件并核对：chengguo download ${g.grantId} --out ./received`,
     '加工不收取任何费用（R13.1）。',
   ]);
   return next;

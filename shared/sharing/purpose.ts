@@ -20,14 +20,16 @@ export const noticeKey = (grantId: string) => `sharing/${grantId}/${noticeFileNa
  * The 用途声明 (R18.1): grant number, requester, purpose, scope, period,
  * classification and the ban on passing it on. The same bytes for the same
  * grant (no clock in it), so a retried Grant Access writes the same object.
+ * `requester` is the organisation as a reader knows it, name and code already
+ * (named(): 广东省水利厅（440000-WR）) — the code is not added again.
  */
-export function noticeText(g: Pick<SharingGrant, 'grantId' | 'applicationId' | 'requesterOrg' | 'resultNumbers' | 'purpose' | 'scope' | 'from' | 'to' | 'classification'>, requesterName: string): string {
+export function noticeText(g: Pick<SharingGrant, 'grantId' | 'applicationId' | 'requesterOrg' | 'resultNumbers' | 'purpose' | 'scope' | 'from' | 'to' | 'classification'>, requester: string): string {
   return [
     '用途声明（随共享成果提供，R18.1）',
     '',
     `授权编号：${g.grantId}`,
     `申请编号：${g.applicationId}`,
-    `使用单位：${requesterName}（${g.requesterOrg}）`,
+    `使用单位：${requester}`,
     `共享成果：${g.resultNumbers.join('、')}`,
     `用途：${g.purpose}`,
     `使用范围：${g.scope}`,

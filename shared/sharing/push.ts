@@ -3,6 +3,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '#shared/errors.ts'
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { IdentityRepository } from '#shared/ports/identity.ts';
 import type { Mailer } from '#shared/ports/mailer.ts';
+import { consoleUrl } from '#shared/tasks/mail.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import type { EntryChange } from '#shared/catalogue/public/changes.ts';
 import { maxSharingDays, type SharingApplication, type SharingGrant, type SharingStore } from './model.ts';
@@ -66,6 +67,8 @@ export interface PushPorts {
   readonly identity: Pick<IdentityRepository, 'getUser'>;
   readonly mailer: Mailer;
   readonly now: () => Date;
+  /** The site (APP_BASE_URL): the email links the console's pages, never an API route. */
+  readonly appBaseUrl: string;
 }
 
 /**
@@ -105,8 +108,8 @@ export async function pushNewVersions(ports: PushPorts, cmd: { changes: readonly
         subject: `【成果新版本推送】${v.name}（${v.resultNumber} 第 ${v.version} 版）`,
         text: [
           `您单位订阅的成果 ${v.name}（${v.resultNumber}）已编目第 ${v.version} 版。`,
-          `现有共享授权 ${g.grantId} 仍按原版本提供；如需新版本，可一步重新申请：`,
-          `POST /sharing/applications/${app.applicationId}/reapplication（复制原申请的成果、用途、范围、联系人和授权使用人，使用期限自提交之日起计算，送组织单位审核）。`,
+          `现有共享授权 ${g.grantId} 仍按原版本提供；如需新版本，请登录工作台重新申请共享（送组织单位审核）：${consoleUrl(ports.appBaseUrl, 'sharing', 'apply')}`,
+          `原申请的成果、用途、范围、联系人和授权使用人可在原申请页面查看：${consoleUrl(ports.appBaseUrl, 'sharing', 'applications', app.applicationId)}`,
           '政府部门间共享不收取费用（R13.1）。',
         ].join('\n'),
       });

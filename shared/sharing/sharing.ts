@@ -21,7 +21,7 @@ import type { ClockStore } from '#shared/ports/supervision.ts';
 import type { DocumentStore } from '#shared/ports/verification.ts';
 import { noticeOf, noticeText, useReportClocks, useReportSlots } from './purpose.ts';
 import type { WorkingDayCalendar } from '#shared/calendar/calendar.ts';
-import { named } from '#shared/tasks/mail.ts';
+import { consoleUrl, named } from '#shared/tasks/mail.ts';
 import {
   applicationStatusLabels,
   downloadUrlSeconds,
@@ -395,6 +395,8 @@ export interface ReviewPorts {
   readonly identity: Pick<IdentityRepository, 'getUser' | 'getOrganisation'>;
   readonly mailer: Mailer;
   readonly now: () => Date;
+  /** The site (APP_BASE_URL): the emails link the console's pages (consoleUrl), never an API route. */
+  readonly appBaseUrl: string;
 }
 
 /** The custody manifest of a result's latest version (manifests/<number>/v<n>.json). */
@@ -547,14 +549,16 @@ export async function grantAccess(ports: ReviewPorts, cmd: { applicationId: stri
   }
   const to = await mailTo(ports.identity, app.requestedBy);
   if (to.length > 0) {
+    const organiser = await ports.identity.getOrganisation(cmd.organiserOrg);
     await ports.mailer.send({
       to,
       subject: `【共享申请已同意】请签署共享使用协议（${app.applicationId}）`,
       text: [
-        `您单位的共享申请 ${app.applicationId} 中，组织单位 ${cmd.organiserOrg} 已同意共享：${review.resultNumbers.join('、')}。`,
+        `您单位的共享申请 ${app.applicationId} 中，组织单位${named(organiser?.name, cmd.organiserOrg)}已同意共享：${review.resultNumbers.join('、')}。`,
         `使用期限：${grant.from} 至 ${grant.to}。`,
         ...(app.processing ? [processing ? '组织单位同意了您申请的按需加工（R13.1）：保管单位将在系统中提出加工方案（内容、承担者、交付日期），请确认后等待交付。' : '组织单位不同意按需加工（R13.1），只提供原始数据。'] : []),
-        `请登录系统阅读并签署共享使用协议（GET /sharing/grants/${grantId}/agreement，POST …/agreement/signature）；签署前不提供任何文件。`,
+        `请登录工作台，在共享授权页面阅读并签署共享使用协议，签署后在同一页面下载成果：${consoleUrl(ports.appBaseUrl, 'sharing', 'grants', grantId)}`,
+        `签署前不提供任何文件；签署后也可用命令行下载：chengguo download ${grantId} --out ./received`,
         '政府部门间共享不收取费用（R13.1）。',
       ].join('\n'),
     });
@@ -592,7 +596,7 @@ export async function rejectSharing(
       text: [
         `您单位的共享申请 ${app.applicationId} 中，${named(org?.name, cmd.organiserOrg)} 决定不予共享：${review.resultNumbers.join('、')}。`,
         `理由：${reasons}`,
-        '审核记录保存在申请的办理记录中（GET /sharing/applications/' + app.applicationId + '）。',
+        `审核记录保存在申请的办理记录中，登录工作台查看：${consoleUrl(ports.appBaseUrl, 'sharing', 'applications', app.applicationId)}`,
       ].join('\n'),
     });
   }
@@ -683,7 +687,7 @@ export async function signAgreement(
 
 /** POST /sharing/grants/{grantId}/revocation: the organiser's reviewer ends a grant early, with reasons. */
 export async function revokeGrant(
-  ports: { sharing: SharingStore; mailer: Mailer; identity: Pick<IdentityRepository, 'getUser'>; now: () => Date },
+  ports: { sharing: SharingStore; mailer: Mailer; identity: Pick<IdentityRepository, 'getUser' | 'getOrganisation'>; now: () => Date },
   cmd: { actor: Principal; grantId: string; reasons: string; requestId: string },
 ): Promise<SharingGrant> {
   const g = await readableGrant(ports.sharing, cmd.actor, cmd.grantId);
@@ -698,7 +702,7 @@ export async function revokeGrant(
   const nextApp: SharingApplication = { ...app, timeline: [...app.timeline, event(at, 'grantRevoked', cmd.actor.userId, `组织单位撤销共享授权 ${g.grantId}：${reasons}`)], version: app.version + 1 };
   await ports.sharing.updateGrant(revoked, g.version, nextApp, app.version, audit(cmd.actor.userId, cmd.actor.orgCode, 'sharing.grant.revoke', `SHAREGRANT#${g.grantId}`, cmd.requestId, { reasons }));
   const to = await mailTo(ports.identity, app.requestedBy);
-  if (to.length > 0) await ports.mailer.send({ to, subject: `【共享授权已撤销】${g.grantId}`, text: `组织单位 ${g.organiserOrg} 撤销了共享授权 ${g.grantId}。\n理由：${reasons}\n请停止使用并删除本地副本。` });
+  if (to.length > 0) await ports.mailer.send({ to, subject: `【共享授权已撤销】${g.grantId}`, text: `组织单位${named((await ports.identity.getOrganisation(g.organiserOrg))?.name, g.organiserOrg)}撤销了共享授权 ${g.grantId}。\n理由：${reasons}\n请停止使用并删除本地副本。` });
   return revoked;
 }
 

@@ -532,8 +532,6 @@ export function bulletinMail(b: BulletinRecord, pageUrl: string): { subject: str
     worst,
     '',
     `查看通报（登录后显示，可下载 Excel 表格）：${pageUrl}`,
-    '',
-    `Bulletin ${b.bulletinId} is ready: ${pageUrl}`,
   ].join('\n');
   const html = `<p>${e(b.orgName)}${e(b.periodLabel)}通报已生成。</p><ul>${b.keyFigures.map((k) => `<li>${e(k.label)}：<strong>${e(k.value)}</strong></li>`).join('')}</ul><p>逾期最多的单位（前五）：</p><ol>${b.worst.map((w) => `<li>${e(w.name)}：逾期事项 ${w.late} 项</li>`).join('') || '<li>本期无逾期单位。</li>'}</ol><p><a href="${e(pageUrl)}">查看通报</a></p>`;
   return { subject, text, html };

@@ -6,6 +6,7 @@ import type { Mailer } from '#shared/ports/mailer.ts';
 import { classificationLabels, type Classification } from '#shared/reference/classifications.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import { superiorsOf, visibleTo } from '#shared/security/access.ts';
+import { consoleUrl } from '#shared/tasks/mail.ts';
 import { escapeHtml } from '#shared/web/html.ts';
 import { withSupervision } from './clocks.ts';
 import { invalid, orgTree, requireSupervisionScope } from './scope.ts';
@@ -152,7 +153,8 @@ async function recipients(identity: IncidentPorts['identity'], incident: Inciden
 
 function incidentMail(i: Incident, appBaseUrl: string): { subject: string; text: string; html: string } {
   const e = escapeHtml;
-  const link = `${appBaseUrl.replace(/\/+$/, '')}/supervision/incidents/${encodeURIComponent(i.incidentId)}`;
+  // The console's incident page (安全事件详情), where the reviewer or supervisor moves it on; not the API route.
+  const link = consoleUrl(appBaseUrl, 'supervision', 'incidents', i.incidentId);
   const subject = `【安全保密事件】${incidentKindLabels[i.kind]}：${i.results.length} 项成果（${i.incidentId}）`;
   // The email names the results by number only: their names may be above a recipient's clearance.
   const text = [
@@ -162,9 +164,7 @@ function incidentMail(i: Incident, appBaseUrl: string): { subject: string; text:
     `发现日期：${i.foundOn}　报告时间：${chinaDateTime(i.reportedAt)}`,
     `已采取的措施：${i.measures}`,
     '',
-    `查看与处理（登录后按密级显示）：${link}`,
-    '',
-    `Security incident ${i.incidentId} (${i.kind}) was reported: ${link}`,
+    `查看与处理（登录工作台后按密级显示）：${link}`,
   ].join('\n');
   const html = `<p>有人报告了一起<strong>${e(incidentKindLabels[i.kind])}</strong>事件，请立即核实并处置。</p><p>事件编号：${e(i.incidentId)}<br>涉及成果：${e(i.results.map((r) => r.resultNumber).join('、'))}<br>发现日期：${e(i.foundOn)}<br>已采取的措施：${e(i.measures)}</p><p><a href="${e(link)}">查看与处理</a></p>`;
   return { subject, text, html };

@@ -68,8 +68,6 @@ export function noticeMail(clock: Clock, notice: Notice, ownerName: string, forS
     `状态：${when}`,
     '',
     `计算依据：${clock.basis}`,
-    '',
-    `Deadline ${clock.type} for "${clock.subject}" is due on ${clock.due} (${notice.kind}).`,
   ].join('\n');
   return { subject, text };
 }

@@ -16,6 +16,16 @@ export function taskPageUrl(appBaseUrl: string, taskId: string): string {
   return `${appBaseUrl.replace(/\/+$/, '')}/human-tasks/${encodeURIComponent(taskId)}/page`;
 }
 
+/**
+ * A console page for an emailed link: the console is served on the same site under /console/
+ * (console/src/router.ts), so a reader who follows it signs in and lands on the page where they act —
+ * never on an API route, which would answer raw JSON (401 TOKEN_MISSING) in a browser.
+ * consoleUrl(base, 'sharing', 'grants', grantId) → `${base}/console/sharing/grants/<grantId>` (each segment encoded).
+ */
+export function consoleUrl(appBaseUrl: string, ...segments: string[]): string {
+  return `${appBaseUrl.replace(/\/+$/, '')}/console/${segments.map(encodeURIComponent).join('/')}`;
+}
+
 /** Chinese first, the code after it: 陈静（chen.jing）, 广东省自然资源技术中心（440000-CUS）; the code alone when no name is known. */
 export function named(name: string | undefined, code: string): string {
   return name && name !== code ? `${name}（${code}）` : code;

@@ -19,7 +19,7 @@ import { chinaDay } from '#shared/submission/deadlines.ts';
 import { submissionEntry, timelineEvent } from '#shared/submission/events.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { recordTimelineEvents } from '#shared/submission/outcomes.ts';
-import { deliver, orgLabel, systemSignature } from '#shared/tasks/mail.ts';
+import { consoleUrl, deliver, orgLabel, systemSignature } from '#shared/tasks/mail.ts';
 import { escapeHtml } from '#shared/web/html.ts';
 import { custodyReceiptKindId, forestryCopyAckKindId } from './task-kinds.ts';
 
@@ -367,7 +367,7 @@ export async function recordReceipt(ports: ReceiptPorts, input: ReceiptInput): P
 
 async function mailOrganiser(ports: ReceiptPorts, submission: Submission, resultNumber: string, receivedAt: string, due: string, implicit: boolean): Promise<string[]> {
   const users = (await ports.identity.listUsers(submission.organiserOrg)).filter((u) => u.roles.includes('reviewer') && u.email);
-  // A page a browser can open (it asks the reader to sign in); the API path is named for integrators only.
+  // Pages a browser can open (they ask the reader to sign in): the report page and the console's 成果详情 with the timeline.
   const id = encodeURIComponent(submission.submissionId);
   const reportPage = `${ports.appBaseUrl.replace(/\/$/, '')}/submissions/${id}/versions/${submission.currentVersion}/report/page`;
   const custodian = await orgLabel(ports.identity, submission.custodianOrg);
@@ -377,7 +377,7 @@ async function mailOrganiser(ports: ReceiptPorts, submission: Submission, result
     `接收日期：${chinaDay(receivedAt)}`,
     `成果目录上报期限（R9.1，接收后 30 个工作日）：${due}`,
     `核验报告（登录后查看）：${reportPage}`,
-    `完整时间线（系统接口）：GET /submissions/${id}/timeline`,
+    `成果详情与完整汇交时间线（登录工作台查看）：${consoleUrl(ports.appBaseUrl, 'catalogue', resultNumber)}`,
   ];
   const sent: string[] = [];
   for (const u of users) {

@@ -69,6 +69,9 @@ describe('R19.2 R19.3 quality feedback on the local cloud: report → custodian 
     expect(verified.body.problem).toMatchObject({ state: 'correcting', finding: { conclusion: '限期改正并重新汇交' } });
     expect(verified.body.ordered).toEqual(['li.na@example.gov.cn']);
     expect(JSON.stringify(order)).toContain('限期改正并重新汇交');
+    // The result's console page, not GET /feedback/results/{n}/problems (raw JSON in a browser).
+    expect(order.text).toContain(`${cloud.urls.api}/console/catalogue/${resultNumber}`);
+    expect(order.text).not.toMatch(/\/feedback\/results\/|GET \/|POST \//);
     expect(listed.status).toBe(200);
     expect(listed.body.qualityStatus).toBe('质量问题处理中');
     expect(listed.body.problems.find((p: { problemId: string }) => p.problemId === id).attachments).toEqual([declared.body.attachment]);
@@ -149,6 +152,7 @@ describe('R19.3 the escalation chain end to end on the local cloud: report → c
     expect(afterProblems.body.qualityStatus).toBeUndefined();
     expect(afterProblems.body.problems[0]).toMatchObject({ problemId, state: 'fixed', finding: { conclusion: '责令改正，提交更正版本' }, fixed: { n: 2, notified: ['luo.xin@example.gov.cn'] } });
     expect(told.text).toContain('原版本仍予保留');
+    expect(told.text).toContain(`/console/catalogue/${resultNumber}`);
     for (const n of [1, 2]) expect((await fetch(`${cloud.urls.s3}/${localBucketName('custody')}/${custodyManifestKey(resultNumber, n)}`)).status).toBe(200);
     const actions = (await auditRecordsSince(mark)).map((r) => String(r['action']));
     for (const a of ['feedback.problem.report', 'feedback.problem.confirm', 'feedback.problem.order-correction', 'submission.version.correction.open', 'catalogue.entry.correct', 'feedback.problem.fixed']) expect(actions).toContain(a);

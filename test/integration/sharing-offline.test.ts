@@ -80,7 +80,12 @@ describe('R15.1 R16.2 R17.1 offline sharing on the local cloud: apply → the or
     const [letter, agreement] = offline.documents as Array<{ docId: string; number: string; sha256: string; href: string; kind: string }>;
     expect([letter!.kind, agreement!.kind]).toEqual(['approvalLetter', 'confidentialityAgreement']);
     expect(custodianMail.subject).toContain(letter!.number);
-    expect(requesterMail.text).toContain(letter!.docId);
+    // The emails name the letter and link the console's application page (the offline chain), no API route.
+    for (const m of [requesterMail, custodianMail]) {
+      expect(m.text).toContain(`审批函 ${letter!.number}`);
+      expect(m.text).toContain(`${cloud.urls.api}/console/sharing/applications/${applicationId}`);
+      expect(m.text).not.toMatch(/GET \/|POST \/|\/documents\/|\/handover/);
+    }
     const letterPage = await api('GET', letter!.href, { token: huang });
     const agreementPage = await api('GET', agreement!.href, { token: zhang });
     const outsider = await api('GET', letter!.href, { token: await tokenOf('lin.feng') });

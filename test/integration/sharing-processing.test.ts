@@ -93,6 +93,10 @@ describe('R13.1 R16.1 processing on request and the sharing log on the local clo
     expect(proposalMail.text).toContain('从化区地类图斑 GeoPackage');
     expect(acceptedMail.text).toContain('交付');
     expect(deliveredMail.text).toContain(sha256);
+    for (const m of [proposalMail, acceptedMail, deliveredMail]) {
+      expect(m.text).toContain(`${cloud.urls.api}/console/sharing/grants/${grantId}`);
+      expect(m.text).not.toMatch(/GET \/|POST \//);
+    }
     expect(res.status).toBe(302);
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(sha256);
     expect(manifest.body).toContain(`${sha256}  data/${result.resultNumber}/加工成果/conghua-clip.gpkg`);
@@ -125,7 +129,9 @@ describe('R13.1 R16.1 processing on request and the sharing log on the local clo
     expect(subscribed.status).toBe(200);
     expect(edited.status).toBe(200);
     expect(push.subject).toContain(`${result.resultNumber} ${subject}`);
-    expect(push.text).toContain('reapplication');
+    // The console's apply page (and the original application), not the API recipe POST …/reapplication.
+    expect(push.text).toContain(`${cloud.urls.api}/console/sharing/apply`);
+    expect(push.text).not.toMatch(/GET \/|POST \/|reapplication/);
     // One per grant × result × version: the earlier grants of this result in this file were not subscribed.
     expect(pushes).toHaveLength(1);
   }, 240_000);

@@ -100,6 +100,9 @@ describe('R15.1 R16.1 R16.2 R18.1 R19.1 sharing on the local cloud: apply → th
 
     expect(decisions.map((d) => d.status).sort()).toEqual([200, ...Array(19).fill(409)]);
     expect(signMail.text).toContain(grantId);
+    // The grant page of the console on the same site (sign there, download there), no API recipe.
+    expect(signMail.text).toContain(`${cloud.urls.api}/console/sharing/grants/${grantId}`);
+    expect(signMail.text).not.toMatch(/GET \/|POST \//);
     expect(before.status).toBe(403);
     expect(signed.status).toBe(200);
     expect(signed.body.grant.status).toBe('active');
@@ -197,6 +200,8 @@ describe('R15.1 R16.1 R16.2 R18.1 R19.1 sharing on the local cloud: apply → th
 
     expect(decided.status).toBe(200);
     expect(mail.text).toContain(reasons);
+    expect(mail.text).toContain(`${cloud.urls.api}/console/sharing/applications/${applicationId}`);
+    expect(mail.text).not.toMatch(/GET \/|POST \//);
     expect(app.reviews[0]).toMatchObject({ status: 'rejected', decision: { reasons } });
     expect(app.timeline.map((e: { type: string }) => e.type)).toContain('rejectionEmailed');
   }, 120_000);

@@ -193,6 +193,9 @@ describe('R19.2 R19.3 the corrected version through transfer: custody, the entry
     expect(mail?.to).toEqual(['huang.wei@example.gov.cn']);
     expect(mail?.subject).toBe(`【成果更正】成果 ${w.resultNumber} 已有更正版本（第 2 版）`);
     expect(mail?.text).toContain('原版本仍予保留');
+    // The console's 成果详情 page, not the API route GET /catalogue/{n} (raw JSON in a browser).
+    expect(mail?.text).toContain(`在工作台查看成果详情：https://chengguo.example.gov.cn/console/catalogue/${w.resultNumber}`);
+    expect(mail?.text).not.toMatch(/\.cn\/catalogue\/|GET \/|POST \//);
     const fixed = await w.problems.get(w.problemId);
     expect(fixed).toMatchObject({ state: 'fixed', finding, fixed: { n: 2, notified: ['huang.wei@example.gov.cn'] } });
     expect(fixed?.timeline.at(-1)?.note).toContain(finding.conclusion);

@@ -256,6 +256,10 @@ describe('R19.3 escalation of a major problem: confirmed 重大 → the organise
     expect(sub).toMatch(/^[0-9a-f-]{36}$/);
     expect(mailer.sent[0]!.text).toContain(`/console/survey-tasks/${upheld.body.problem.taskId}/upload?correction=${sub}`);
     expect(mailer.sent[0]!.text).toContain(`chengguo upload <更正后的成果包目录> --submission ${sub} --correction`);
+    // The result's console page (成果详情), never the API route GET /feedback/results/{n}/problems (raw JSON in a browser).
+    expect(mailer.sent[0]!.text).toContain(`在工作台查看成果详情：`);
+    expect(mailer.sent[0]!.text).toContain(`/console/catalogue/${number}`);
+    expect(mailer.sent[0]!.text).not.toMatch(/\/feedback\/results\/|GET \/|POST \//);
     expect(again.body.changed).toBe(false);
     expect(dismiss.status).toBe(409);
     expect(w.identity.auditRecords().slice(audit).map((r) => r.action)).toEqual(['feedback.problem.order-correction']);

@@ -163,7 +163,13 @@ describe('R15.1 R16.2 the organiser’s review: one grant per approval, rejectio
     const grant = [...w.sharing.grants.values()][0]!;
     expect(grant).toMatchObject({ status: 'awaitingSignature', users: ['luo.xin'], from: period.from, to: period.to, requesterOrg: '440000-WR' });
     expect(grant.files.map((f) => f.path).sort()).toEqual(Object.keys(w.files).sort());
-    expect(w.mailer.sent.filter((m) => m.subject.includes('请签署共享使用协议'))).toHaveLength(1);
+    const approved = w.mailer.sent.filter((m) => m.subject.includes('请签署共享使用协议'));
+    expect(approved).toHaveLength(1);
+    // The organiser by name (code), and the console's grant page (sign there, download there) — no API recipe.
+    expect(approved[0]!.text).toContain('组织单位广东省自然资源厅（440000-NR）已同意共享');
+    expect(approved[0]!.text).toContain(`https://chengguo.example.gov.cn/console/sharing/grants/${grant.grantId}`);
+    expect(approved[0]!.text).toContain(`chengguo download ${grant.grantId}`);
+    expect(approved[0]!.text).not.toMatch(/GET \/|POST \/|agreement\/signature/);
   });
 
   it('grants only the files asked for when the application names some', async () => {
@@ -188,6 +194,9 @@ describe('R15.1 R16.2 the organiser’s review: one grant per approval, rejectio
     const mail = w.mailer.sent.find((m) => m.to.includes('luo.xin@example.gov.cn'));
     expect(mail?.subject).toContain('未获同意');
     expect(mail?.text).toContain(reasons);
+    expect(mail?.text).toContain('广东省自然资源厅（440000-NR） 决定不予共享');
+    expect(mail?.text).toContain(`https://chengguo.example.gov.cn/console/sharing/applications/${app.applicationId}`);
+    expect(mail?.text).not.toMatch(/GET \/|POST \//);
     expect(w.sharing.grants.size).toBe(0);
     expect(w.sharing.audits.find((a) => a.action === 'sharing.review.reject')?.detail?.['supervision']).toMatchObject({ meet: [{ type: 'R15.1', subject: `${app.applicationId}#440000-NR` }] });
     await expect(grantAccess(w.ports, { applicationId: app.applicationId, organiserOrg: '440000-NR', approval: approve(), requestId: 'late' })).rejects.toMatchObject({ code: 'REVIEW_CLOSED' });

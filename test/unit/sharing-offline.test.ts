@@ -112,7 +112,15 @@ describe('R16.2 同意共享 offline: the approval letter (copied to the custodi
     expect(toRequester).toHaveLength(1);
     expect(toCustodian).toHaveLength(1);
     expect(toCustodian[0]!.subject).toContain(doc.number);
-    expect(toCustodian[0]!.text).toContain(`/sharing/applications/${app.applicationId}/handover`);
+    // The emails link the console's application page (the offline chain: documents, scan, handover), never an API route.
+    const page = `https://chengguo.example.gov.cn/console/sharing/applications/${app.applicationId}`;
+    for (const m of [...toRequester, ...toCustodian]) {
+      expect(m.text).toContain(page);
+      expect(m.text).toContain(`审批函 ${doc.number}`);
+      expect(m.text).toContain('广东省自然资源厅（440000-NR）');
+      for (const api of ['GET /', 'POST /', '/documents/', '/handover']) expect(m.text).not.toContain(api);
+    }
+    expect(toCustodian[0]!.text).toContain('在同一页面登记存储介质和写入介质的每个文件的 SHA-256');
   });
 
   it('write-once: a document already stored by an earlier attempt is kept, never rewritten, and its own SHA-256 recorded', async () => {
@@ -311,7 +319,10 @@ describe('R17.1 classified results: the confidentiality agreement, its signed sc
     const res = await document(w, id, 'confidentiality-agreement-440000-NR', 'huang.wei');
     const html = res.body as string;
     for (const part of ['自然资源调查监测成果保密协议', '共享成果与密级', '最高密级为内部', '用途和使用范围', '编制全省水资源综合规划', '广东省水利厅规划计划处内部使用', '保管要求', '不得接入互联网', '双方责任', '甲方（盖章）', '乙方（盖章）', v.reviews[0].offline.documents[0].number]) expect(html).toContain(part);
-    expect(w.mailer.sent.find((m) => m.to.includes('huang.wei@example.gov.cn'))?.text).toContain('confidentiality-scan');
+    const toRequester = w.mailer.sent.find((m) => m.to.includes('huang.wei@example.gov.cn'))?.text ?? '';
+    expect(toRequester).toContain('双方签字盖章后在同一页面上传签署扫描件');
+    expect(toRequester).toContain(`/console/sharing/applications/${id}`);
+    expect(toRequester).not.toMatch(/GET \/|POST \/|confidentiality-scan/);
   });
 
   it('hand-over refused (409) without the scan, with a declared scan not uploaded, with a scan whose bytes differ; accepted once the signed scan matches', async () => {

@@ -170,6 +170,13 @@ describe('R13.1 processing agreed in the system and delivered as a release to th
       [['luo.xin@example.gov.cn'], `【加工成果已交付】${pp.grantId}`],
     ]);
     expect(mails[2]!.text).toContain(productSha);
+    // Each step's email links the console's grant page (its 按需加工 panel); no API recipe.
+    for (const m of mails) {
+      expect(m.text).toContain(`https://chengguo.example.gov.cn/console/sharing/grants/${pp.grantId}`);
+      expect(m.text).not.toMatch(/GET \/|POST \/|POST …/);
+    }
+    expect(mails[0]!.text).toContain('保管单位广东省自然资源技术中心（440000-CUS）为共享授权');
+    expect(mails[1]!.text).toContain('申请单位广东省水利厅（440000-WR）的 ');
     expect(JSON.stringify(delivered.body)).not.toMatch(/fee|price|费用金额/);
   });
 

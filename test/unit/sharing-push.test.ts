@@ -40,6 +40,7 @@ async function setup() {
     documents: new FakeSharingDocuments(),
     clocks: new ClocksFromAudits(() => sharing.audits),
     now: () => world.now,
+    appBaseUrl: 'https://chengguo.example.gov.cn',
     newId: () => `6c000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
   };
   return { world, cat, resultNumber: entry.resultNumber, sharing, subscriptions, mailer, ports };
@@ -115,7 +116,10 @@ describe('R16.1 active push (主动推送): a grant subscribes to new versions o
     expect(mails).toHaveLength(1);
     expect(mails[0]!.to).toEqual(['luo.xin@example.gov.cn']);
     expect(mails[0]!.subject).toBe(`【成果新版本推送】推送测试成果（${w.resultNumber} 第 2 版）`);
-    expect(mails[0]!.text).toContain(`POST /sharing/applications/${applicationId}/reapplication`);
+    // Console pages: the apply page and the original application; no API recipe (POST …/reapplication).
+    expect(mails[0]!.text).toContain('https://chengguo.example.gov.cn/console/sharing/apply');
+    expect(mails[0]!.text).toContain(`https://chengguo.example.gov.cn/console/sharing/applications/${applicationId}`);
+    expect(mails[0]!.text).not.toMatch(/GET \/|POST \/|reapplication/);
     expect(w.subscriptions.audits.map((a) => a.action)).toEqual(['sharing.grant.subscribe', 'sharing.grant.push']);
   });
 

@@ -44,6 +44,7 @@ export async function sharingWorld<D>(opts: { name: string; idPrefix: string; do
     links,
     log: new FakeSharingLog(),
     now: () => world.now,
+    appBaseUrl: 'https://chengguo.example.gov.cn',
     newId: () => `${opts.idPrefix}000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
   };
   return { world, cat, numbers: numbers as Record<'public' | 'internal' | 'secret', string>, custody, files, sharing, mailer, links, documents, ports };

@@ -103,7 +103,9 @@ describe('R21.1 issue 14: bulletins (通报) from the counters — HTML with SVG
     expect(mail[0]!.subject).toContain('通报');
     expect(mail[0]!.text).toContain('汇交按期率（R6.1）：0.0%');
     expect(mail[0]!.text).toContain('1. 广东省地质测绘院');
-    expect(mail[0]!.text).toContain('https://chengguo.example.gov.cn/supervision/bulletins/440000-NR.2026-09/page');
+    expect(mail[0]!.text).toContain('查看通报（登录后显示，可下载 Excel 表格）：https://chengguo.example.gov.cn/supervision/bulletins/440000-NR.2026-09/page');
+    // Chinese only: no 'Bulletin … is ready' line.
+    expect(mail[0]!.text).not.toMatch(/Bulletin |is ready/);
   }, 60_000);
 
   it('is write-once: asking again returns the same bulletin, writes and sends nothing', async () => {

@@ -83,6 +83,11 @@ describe('R20.1 issue 14 §3: security incidents (泄密、丢失、损毁) — 
     expect(mailer.sent[0]!.subject).toContain('丢失');
     expect(mailer.sent[0]!.text).toContain(numbers.secret);
     expect(mailer.sent[0]!.text).not.toContain('事件测试成果（secret）');
+    // The console's incident page, not the API route (which answers raw JSON in a browser); no English line.
+    const incidentId = String(out.body.incident.incidentId);
+    expect(mailer.sent[0]!.text).toContain(`/console/supervision/incidents/${incidentId}`);
+    expect(mailer.sent[0]!.html).toContain(`/console/supervision/incidents/${incidentId}`);
+    expect(mailer.sent[0]!.text).not.toMatch(/\/\/[^/\s]+\/supervision\/incidents\/|GET \/|POST \/|Security incident/);
     const records = w.identity.auditRecords().slice(audit);
     expect(records.map((r) => r.action)).toEqual(['supervision.incident.report']);
     const counters = await new DynamoSupervisionStore(new InMemoryRegistryAccess(w.tables)).read('440000-NR', '2026-01', '2026-12');

@@ -63,6 +63,11 @@ describe('R6.1 R21.1 issue 14: the morning deadline watch', () => {
     expect(toSupervisor).toHaveLength(1);
     expect(toSupervisor[0]!.subject).toContain('广东省地质测绘院');
     expect(toSupervisor[0]!.text).toContain('监督提示');
+    // Chinese only: the English 'Deadline R… for "<uuid>" is due on …' line is gone (the 事项 names it).
+    for (const m of mailer.sent) {
+      expect(m.text).not.toMatch(/Deadline |is due on|dueToday|overdueWeekly|\breminder\b/);
+      expect(m.text).toContain('事项：');
+    }
   }, 60_000);
 
   it('reads only the clocks due by the horizon (a key query on the due-date index); a met clock is never read', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HumanTask } from '#shared/ports/tasks.ts';
 import type { User } from '#shared/schemas/identity.ts';
-import { named, orgLabel, taskMail, userLabel } from '#shared/tasks/mail.ts';
+import { consoleUrl, named, orgLabel, taskMail, userLabel } from '#shared/tasks/mail.ts';
 import { FakeIdentity } from './identity-fakes.ts';
 
 const to: User = { userId: 'zhang.wei', name: '张伟', email: 'zhang.wei@example.gov.cn', orgCode: '440000-CUS', roles: ['custodian'], clearance: 'secret' };
@@ -58,5 +58,14 @@ describe('R7.1 human-task emails: people and organisations by name', () => {
     expect(await orgLabel(identity, '440000-CUS')).toBe('广东省自然资源技术中心（440000-CUS）');
     expect(await orgLabel(identity, '990000-X')).toBe('990000-X');
     expect(named(undefined, 'x')).toBe('x');
+  });
+});
+
+describe('R15.1 R16.2 R19.3 R20.1 emailed links: console pages on the same site, never API routes', () => {
+  it('builds <site>/console/<segments>, each segment encoded, whatever trailing slashes the site has', () => {
+    expect(consoleUrl('http://127.0.0.1:9700', 'sharing', 'grants', 'a1-440000-NR')).toBe('http://127.0.0.1:9700/console/sharing/grants/a1-440000-NR');
+    expect(consoleUrl('https://chengguo.example.gov.cn//', 'catalogue', '440000-CUS-2026-GT-000001')).toBe('https://chengguo.example.gov.cn/console/catalogue/440000-CUS-2026-GT-000001');
+    // An id is one path segment: a slash or a query in it cannot reach another route.
+    expect(consoleUrl('https://x', 'supervision', 'incidents', '../admin?x=1')).toBe('https://x/console/supervision/incidents/..%2Fadmin%3Fx%3D1');
   });
 });

@@ -143,6 +143,9 @@ describe('R8.1/R9.1 transfer steps (issue 4)', () => {
     expect(t.mailer.sent[0]?.text.startsWith('陈静，您好：')).toBe(true);
     expect(t.mailer.sent[0]?.text).toContain('已由保管单位广东省自然资源技术中心（440000-CUS）确认接收');
     expect(t.mailer.sent[0]?.html).toContain('陈静，您好：');
+    // The timeline is on the console's 成果详情 page, linked; no API recipe (GET /submissions/…/timeline) in the email.
+    expect(t.mailer.sent[0]?.text).toContain(`成果详情与完整汇交时间线（登录工作台查看）：https://chengguo.example.gov.cn/console/catalogue/${resultNumber}`);
+    expect(t.mailer.sent[0]?.text).not.toMatch(/GET \/|POST \/|系统接口/);
   });
 });
 
