@@ -87,7 +87,8 @@ describe('R19.1 R18.2 issue 13/17 use reports and derived products in the consol
     // act: the list, then the form with a missing project, then the report
     const page = await signedIn('luo.xin', 'sharing/use-reports');
     for (const item of ['利用情况报告', '衍生产品']) await page.getByRole('menuitem', { name: item, exact: true }).waitFor();
-    const row = page.getByTestId('use-reports').getByRole('row').filter({ hasText: grantId.slice(-10) });
+    // The row of this grant (its link; grant ids of the same organisation share their ending).
+    const row = page.getByTestId('use-reports').getByRole('row').filter({ has: page.locator(`a[href$="${grantId}"]`) });
     await row.waitFor();
     const rowText = await row.innerText();
     const kindText = await row.getByTestId('use-report-kind').innerText();
@@ -131,7 +132,7 @@ describe('R19.1 R18.2 issue 13/17 use reports and derived products in the consol
     const report = chen.getByTestId(`use-report-${grantId}`);
     await report.waitFor();
     expect(await report.innerText()).toContain('珠江三角洲水资源配置工程');
-    expect(await chen.getByTestId('use-reports').getByRole('row').filter({ hasText: grantId.slice(-10) }).innerText()).toContain('已提交');
+    expect(await chen.getByTestId('use-reports').getByRole('row').filter({ has: chen.locator(`a[href$="${grantId}"]`) }).innerText()).toContain('已提交');
     await checkPage(chen, 'sharing-use-reports-addressed');
     await chen.context().close();
 
