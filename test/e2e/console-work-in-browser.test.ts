@@ -51,8 +51,8 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(closeBrowser);
 
-describe('R14.1 R15.1 R16.1 issue 13 sharing in the console: 罗欣 applies from a result page, the organiser approves, 罗欣 signs the agreement and downloads', () => {
-  it('requester luo.xin: a missing purpose is refused next to 用途; the application’s timeline; 陈静 sees it addressed to 广东省自然资源厅; after approval 罗欣 signs (SHA-256 computed in the page), downloads a file through the 302 whose bytes match, and reads the BagIt manifest', async () => {
+describe('R14.1 R15.1 R16.1 R18.1 issue 13 sharing in the console: 罗欣 applies from a result page, the organiser approves, 罗欣 signs the agreement and downloads', () => {
+  it('requester luo.xin: a missing purpose is refused next to 用途; the application’s timeline; 陈静 sees it addressed to 广东省自然资源厅; after approval 罗欣 signs (SHA-256 computed in the page), downloads a file through the 302 whose bytes match, and reads the BagIt manifest; the 用途声明 is a row of 授权文件 and downloads with its SHA-256; a second application refused by 陈静 shows 不予共享 in 我的申请', async () => {
     const page = await signedIn('luo.xin', `catalogue/${resultNumber}`);
     for (const item of ['申请共享', '我的申请', '我的授权', '保密自查填报']) await page.getByRole('menuitem', { name: item, exact: true }).waitFor();
     expect(await page.getByRole('menuitem', { name: '发布申请' }).count()).toBe(0);
