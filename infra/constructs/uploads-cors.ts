@@ -43,14 +43,16 @@ export const custodyDownloadCors = {
 } as const satisfies ConsoleCorsRule;
 
 /**
- * The signed confidentiality agreement's scan (R17.1, issue 13): the console PUTs it from the browser to the
- * documents bucket with the presigned URL of POST /sharing/applications/{id}/confidentiality-scan, which signs the
+ * The documents bucket's rule. The signed confidentiality agreement's scan (R17.1, issue 13): the console PUTs it
+ * from the browser with the presigned URL of POST /sharing/applications/{id}/confidentiality-scan, which signs the
  * Content-Type (a PDF or image type is no CORS-safelisted value, so the preflight asks for it) beside the checksum
- * and If-None-Match. PUT only, nothing exposed. The local cloud's S3 front answers the documents bucket with it;
- * on AWS the documents bucket carries it (stateful stack, with -c consoleDomain) and its endpoint is in the console's CSP.
+ * and If-None-Match; a quality problem's attachments (R19.2) are PUT the same way. GET and HEAD: a grant's 用途声明
+ * (R18.1) is downloaded in the page like the grant's files, following the 302 of GET /sharing/grants/{id}/files/{n}
+ * to a presigned GET here. Nothing exposed. The local cloud's S3 front answers the documents bucket with it; on AWS
+ * the documents bucket carries it (stateful stack, with -c consoleDomain) and its endpoint is in the console's CSP.
  */
 export const scanUploadCors = {
-  methods: ['PUT'],
+  methods: ['PUT', 'GET', 'HEAD'],
   allowedHeaders: ['content-type', 'x-amz-checksum-sha256', 'if-none-match'],
   exposedHeaders: ['x-amz-request-id'],
   maxAgeSeconds: 600,

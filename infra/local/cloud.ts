@@ -316,7 +316,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       // The console's origin only may upload from the browser (the uploads bucket's CORS rule on AWS).
       const consoleOrigins = [`http://127.0.0.1:${ports.api}`, `http://localhost:${ports.api}`];
       // As on AWS: the uploads bucket takes the browser upload, the custody bucket a grant download's GET;
-      // …and the confidentiality agreement's signed scan a PUT to the documents bucket (R17.1: scanUploadCors).
+      // …and the documents bucket a confidentiality scan's or problem attachment's PUT and a 用途声明's GET (scanUploadCors).
       const { custodyDownloadCors, scanUploadCors, uploadsCors } = await import('../constructs/uploads-cors.ts');
       const corsRules = { [localBucketName('uploads')]: uploadsCors, [localBucketName('custody')]: custodyDownloadCors, [localBucketName('documents')]: scanUploadCors };
       s3 = await startLocalS3({ port: ports.s3, dir: join(dataDir, 's3'), buckets: buckets.map((b) => localBucketName(b)), consoleOrigins, corsRules });

@@ -123,7 +123,8 @@ export class StatefulStack extends Stack {
         made.documents = new SecureBucket(this, id, {
           ...common,
           replication: { replicationRole: replication.role, replicationRules: replication.rules },
-          // The confidentiality agreement's signed scan is PUT from the console (R17.1): PUT only, the signed headers.
+          // The confidentiality agreement's signed scan and a quality problem's attachments are PUT from the console
+          // (R17.1, R19.2: the signed headers); a grant's 用途声明 is read with a presigned GET (R18.1).
           ...consoleCorsFor(this, settings, 'console-scan-upload', scanUploadCors),
         }).bucket;
         this.grantReplication(replication.role, made.documents, storageKey, props.backupKey, settings, documentsReplicaArn(this, settings), false);

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { projectRoot } from '#infra/local/paths.ts';
 import { cloud } from '../integration/helpers.ts';
@@ -111,3 +111,19 @@ export async function checkPage(page: Page, name: string) {
   expect(await layoutProblems(page, name), `${name}: layout`).toEqual([]);
 }
 
+
+/**
+ * A list table at 1366×768 (the new-user trial's laptop): how many pixels its body scrolls sideways inside itself
+ * (≤ 1: every column, the 操作 column with it, in view without scrolling), and whether `action` (a button or link in
+ * a row) lies wholly inside the window.
+ */
+export async function tableAt1366(page: Page, testId: string, action?: Locator): Promise<{ overflow: number | string; actionInView?: boolean }> {
+  await page.setViewportSize(viewports[0]!);
+  await page.waitForTimeout(300);
+  const overflow = (await page.evaluate(
+    `(() => { const w = document.querySelector('[data-testid="${testId}"] .el-table__body-wrapper .el-scrollbar__wrap'); return w ? w.scrollWidth - w.clientWidth : 'no table body'; })()`,
+  )) as number | string;
+  if (!action) return { overflow };
+  const box = await action.boundingBox();
+  return { overflow, actionInView: box !== null && box.x >= 0 && box.x + box.width <= viewports[0]!.width };
+}

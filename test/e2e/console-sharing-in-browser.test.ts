@@ -18,7 +18,7 @@ import { copyIntoCustody } from '#shared/transfer/transfer.ts';
 import { submit, taskIdIn, tokenOf, versionStatus } from '../integration/fixture-submission.ts';
 import { testPortBase } from '../integration/global-setup.ts';
 import { api, eventually, listEmails, waitForEmail } from '../integration/helpers.ts';
-import { checkPage, closeBrowser, navigate, openBrowser, signedIn } from './console-page-checks.ts';
+import { checkPage, closeBrowser, navigate, openBrowser, signedIn, tableAt1366 } from './console-page-checks.ts';
 
 Object.assign(process.env, localEnvironment(localPorts(testPortBase)));
 
@@ -40,8 +40,8 @@ async function resultInCustody(classification: 'public' | 'internal'): Promise<s
   return resultNumber;
 }
 
-/** 罗欣 (or `user`) applies (online or offline) for the result; 陈静 approves through the emailed task (the one naming this application). */
-async function approvedApplication(resultNumber: string, channel: 'online' | 'offline', user = 'luo.xin'): Promise<string> {
+/** 罗欣 (or `user`) applies (online or offline) for the result; 陈静 approves through the emailed task (the one naming this application), with `conditions` if given. */
+async function approvedApplication(resultNumber: string, channel: 'online' | 'offline', user = 'luo.xin', conditions?: { useReportDue?: string }): Promise<string> {
   const since = new Date();
   const applied = await api('POST', '/sharing/applications', {
     token: await tokenOf(user),
@@ -64,7 +64,7 @@ async function approvedApplication(resultNumber: string, channel: 'online' | 'of
   );
   const taskId = taskIdIn(mail);
   await eventually(async () => ((await api('GET', `/human-tasks/${taskId}`, { token: await tokenOf('chen.jing') })).body?.status === 'open' ? true : undefined), 'the sharing review task open', 30_000);
-  expect((await api('POST', `/human-tasks/${taskId}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '同意共享' } })).status).toBe(200);
+  expect((await api('POST', `/human-tasks/${taskId}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'approve', reasons: '同意共享', ...(conditions ? { conditions } : {}) } })).status).toBe(200);
   return applicationId;
 }
 
@@ -76,9 +76,9 @@ beforeAll(async () => {
 afterAll(closeBrowser);
 
 describe('R19.1 R18.2 issue 13/17 use reports and derived products in the console: 罗欣 files a use report of her grant, the organiser sees it in', () => {
-  it('luo.xin sees the report due with its working days left; an empty 应用项目 is refused next to the field; filed → 已提交 (API agrees); 陈静 sees it under 收到的利用情况报告; a derived product registered from the grant is listed with its source’s review', async () => {
-    // prepare: an approved online grant, signed by 罗欣 (the agreement's SHA-256 as the grant page sends it)
-    const applicationId = await approvedApplication(resultNumber, 'online');
+  it('luo.xin sees the report due on the organiser’s date labelled 组织单位确定 (not 期满) with its working days left; an empty 应用项目 is refused next to the field; filed → 已提交 (API agrees) and the form no longer says 待提交; 陈静 sees it under 收到的利用情况报告; a derived product registered from the grant is listed with its source’s review', async () => {
+    // prepare: an approved online grant to chinaDay(60) whose organiser set the report for chinaDay(30), signed by 罗欣 (the agreement's SHA-256 as the grant page sends it)
+    const applicationId = await approvedApplication(resultNumber, 'online', 'luo.xin', { useReportDue: chinaDay(30) });
     const luo = await tokenOf('luo.xin');
     const grantId = await eventually(async () => (await api('GET', `/sharing/applications/${applicationId}`, { token: luo })).body.application?.reviews?.[0]?.grantId as string | undefined, 'the grant', 30_000);
     const agreement = (await api('GET', `/sharing/grants/${grantId}`, { token: luo })).body.agreement;
@@ -87,12 +87,15 @@ describe('R19.1 R18.2 issue 13/17 use reports and derived products in the consol
     // act: the list, then the form with a missing project, then the report
     const page = await signedIn('luo.xin', 'sharing/use-reports');
     for (const item of ['利用情况报告', '衍生产品']) await page.getByRole('menuitem', { name: item, exact: true }).waitFor();
-    const row = page.getByTestId('use-reports').getByRole('row').filter({ hasText: grantId.slice(-10) });
+    // The row of this grant (its link; grant ids of the same organisation share their ending).
+    const row = page.getByTestId('use-reports').getByRole('row').filter({ has: page.locator(`a[href$="${grantId}"]`) });
     await row.waitFor();
     const rowText = await row.innerText();
+    const kindText = await row.getByTestId('use-report-kind').innerText();
     await checkPage(page, 'sharing-use-reports');
     await row.getByRole('link', { name: '填报' }).click();
     await page.getByRole('heading', { name: '报送利用情况报告' }).waitFor();
+    const dueText = await page.getByTestId('use-report-this').innerText();
     await page.getByLabel('应用情况').fill('叠加土地利用现状，测算各流域农业和生活用水需求');
     await page.getByLabel('应用成效').fill('形成分流域用水需求测算成果，纳入规划送审稿');
     await page.getByRole('button', { name: '报送' }).click();
@@ -105,17 +108,23 @@ describe('R19.1 R18.2 issue 13/17 use reports and derived products in the consol
     await page.getByRole('button', { name: '报送' }).click();
     await page.getByTestId('use-report-filed').waitFor();
     const filedText = await page.getByTestId('use-report-filed').innerText();
+    const thisReportText = await page.getByTestId('use-report-grant').innerText();
     await checkPage(page, 'sharing-use-report-filed');
     const afterFiling = (await api('GET', '/sharing/use-reports', { token: luo })).body.items.find((r: { grantId: string }) => r.grantId === grantId);
 
     // assess: what the page said matches the API
-    expect(rowText).toContain(chinaDay(60));
+    expect(rowText).toContain(chinaDay(30));
     expect(rowText).toMatch(/\d+ 个工作日/);
     expect(rowText).toContain('待提交');
-    expect(beforeFiling).toMatchObject({ status: 'due', due: chinaDay(60) });
+    expect(kindText).toBe('组织单位确定');
+    expect(rowText).not.toContain('期满');
+    expect(dueText).toBe(`应于 ${chinaDay(30)}（组织单位确定）提交（待提交）`);
+    expect(beforeFiling).toMatchObject({ status: 'due', due: chinaDay(30), kind: 'end', to: chinaDay(60) });
     expect(rowText).toContain(`${beforeFiling.workingDaysLeft} 个工作日`);
     expect(refusedText).toBe('至少列出 1 个应用项目');
     expect(filedText).toContain('已提交');
+    expect(thisReportText).toContain(`已报送（应交日期 ${chinaDay(30)}，组织单位确定；已提交）`);
+    expect(thisReportText).not.toContain('待提交');
     expect(afterFiling).toMatchObject({ status: 'in', report: { by: 'luo.xin', projects: ['广东省水资源综合规划（2026—2035年）', '珠江三角洲水资源配置工程'], late: false } });
 
     // the organiser sees the report in
@@ -123,7 +132,7 @@ describe('R19.1 R18.2 issue 13/17 use reports and derived products in the consol
     const report = chen.getByTestId(`use-report-${grantId}`);
     await report.waitFor();
     expect(await report.innerText()).toContain('珠江三角洲水资源配置工程');
-    expect(await chen.getByTestId('use-reports').getByRole('row').filter({ hasText: grantId.slice(-10) }).innerText()).toContain('已提交');
+    expect(await chen.getByTestId('use-reports').getByRole('row').filter({ has: chen.locator(`a[href$="${grantId}"]`) }).innerText()).toContain('已提交');
     await checkPage(chen, 'sharing-use-reports-addressed');
     await chen.context().close();
 
@@ -274,6 +283,10 @@ describe('R14.2 R16.3 issue 13/16 public applications in the console: the organi
     await row.waitFor();
     const rowText = await row.innerText();
     await checkPage(page, 'sharing-public-applications');
+    // At 1366 px every column (状态 the last) is in view without scrolling the table sideways.
+    const publicTable = await tableAt1366(page, 'public-applications', row.getByRole('cell').last());
+    expect(publicTable.overflow).toBeLessThanOrEqual(1);
+    expect(publicTable.actionInView).toBe(true);
     await row.getByRole('link').first().click();
     await page.getByTestId('public-application').waitFor();
     await page.getByRole('button', { name: '延长 20 个工作日' }).click();

@@ -18,8 +18,8 @@ import { copyIntoCustody } from '#shared/transfer/transfer.ts';
 import { approvedAndPublished, registeredRelease } from '../integration/fixture-release.ts';
 import { fixtureFiles, registeredTask, submit, taskIdIn, tokenOf, verifiedResult, versionStatus } from '../integration/fixture-submission.ts';
 import { testPortBase } from '../integration/global-setup.ts';
-import { api, eventually, waitForEmail } from '../integration/helpers.ts';
-import { checkPage, closeBrowser, navigate, openBrowser, signedIn } from './console-page-checks.ts';
+import { api, cloud, eventually, listEmails, waitForEmail } from '../integration/helpers.ts';
+import { checkPage, closeBrowser, navigate, openBrowser, signedIn, tableAt1366 } from './console-page-checks.ts';
 
 Object.assign(process.env, localEnvironment(localPorts(testPortBase)));
 
@@ -51,8 +51,8 @@ beforeAll(async () => {
 }, 240_000);
 afterAll(closeBrowser);
 
-describe('R14.1 R15.1 R16.1 issue 13 sharing in the console: 罗欣 applies from a result page, the organiser approves, 罗欣 signs the agreement and downloads', () => {
-  it('requester luo.xin: a missing purpose is refused next to 用途; the application’s timeline; 陈静 sees it addressed to 广东省自然资源厅; after approval 罗欣 signs (SHA-256 computed in the page), downloads a file through the 302 whose bytes match, and reads the BagIt manifest', async () => {
+describe('R14.1 R15.1 R16.1 R18.1 issue 13 sharing in the console: 罗欣 applies from a result page, the organiser approves, 罗欣 signs the agreement and downloads', () => {
+  it('requester luo.xin: a missing purpose is refused next to 用途; the application’s timeline; 陈静 sees it addressed to 广东省自然资源厅; after approval 罗欣 signs (SHA-256 computed in the page), downloads a file through the 302 whose bytes match, and reads the BagIt manifest; the 用途声明 is a row of 授权文件 and downloads with its SHA-256; a second application refused by 陈静 shows 不予共享 in 我的申请', async () => {
     const page = await signedIn('luo.xin', `catalogue/${resultNumber}`);
     for (const item of ['申请共享', '我的申请', '我的授权', '保密自查填报']) await page.getByRole('menuitem', { name: item, exact: true }).waitFor();
     expect(await page.getByRole('menuitem', { name: '发布申请' }).count()).toBe(0);
@@ -127,12 +127,47 @@ describe('R14.1 R15.1 R16.1 issue 13 sharing in the console: 罗欣 applies from
     expect(await page.getByTestId('grant-manifest').innerText()).toContain(`${file.sha256}  data/${resultNumber}/${file.path}`);
     expect(usage.body.usage.rows).toEqual([expect.objectContaining({ requesterOrg: '440000-WR', downloads: 1, bytes: file.size })]);
     await checkPage(page, 'sharing-grant-signed');
+
+    // R18.1 the 用途声明 the API lists as grant.notice is a row of 授权文件 (序号 files+1), downloaded through the same route.
+    const noticeRow = page.getByTestId('grant-files').getByRole('row').filter({ has: page.getByTestId('grant-notice') });
+    const noticeText = await noticeRow.innerText();
+    const [noticeDownload] = await Promise.all([page.waitForEvent('download'), noticeRow.getByRole('button', { name: `下载 ${grant.notice.path}` }).click()]);
+    const noticeBytes = await readFile((await noticeDownload.path())!);
+    expect(grant.notice).toMatchObject({ fileNo: grant.files.length + 1 });
+    expect(noticeText).toContain(grant.notice.path);
+    expect(noticeText).toMatch(new RegExp(`^${grant.notice.fileNo}\\s`));
+    expect(createHash('sha256').update(noticeBytes).digest('hex')).toBe(grant.notice.sha256);
+
+    // R15.1 a second application refused by 陈静: 我的申请 shows 不予共享 on it and 已同意 on the approved one, not 已审核 on both.
+    const refusedSince = new Date();
+    const refused = await api('POST', '/sharing/applications', {
+      token: await tokenOf('luo.xin'),
+      body: { results: [{ resultNumber }], purpose: '补充全省河湖岸线规划底图', scope: '广东省水利厅河湖处内部使用', period: { from: inDays(0), to: inDays(30) }, contact: { name: '罗欣', phone: '020-83331234' } },
+    });
+    expect(refused.status).toBe(201);
+    const refusedId = String(refused.body.application.applicationId);
+    const refusedMail = await eventually(
+      async () => (await listEmails()).find((e) => e.subject.includes('成果共享审核') && e.to.some((t) => t.address === 'chen.jing@example.gov.cn') && new Date(e.time) >= new Date(refusedSince.getTime() - 1000) && (e.text ?? '').includes(refusedId)),
+      'the refused application’s review task',
+      30_000,
+    );
+    const refusedTask = taskIdIn(refusedMail);
+    await eventually(async () => ((await api('GET', `/human-tasks/${refusedTask}`, { token: await tokenOf('chen.jing') })).body?.status === 'open' ? true : undefined), 'the second review task open', 30_000);
+    expect((await api('POST', `/human-tasks/${refusedTask}/decision`, { token: await tokenOf('chen.jing'), body: { decision: 'return', reasons: '用途与已授权的重复，不予共享' } })).status).toBe(200);
+    await eventually(async () => ((await api('GET', `/sharing/applications/${refusedId}`, { token: await tokenOf('luo.xin') })).body.application?.status === 'decided' ? true : undefined), 'the refusal recorded', 30_000);
+    await navigate(page, '/console/sharing/applications');
+    const refusedRow = page.getByTestId('sharing-applications').getByRole('row').filter({ has: page.locator(`a[href$="${refusedId}"]`) });
+    const approvedRow = page.getByTestId('sharing-applications').getByRole('row').filter({ has: page.locator(`a[href$="${applicationId}"]`) });
+    await refusedRow.getByText('不予共享').waitFor();
+    expect(await approvedRow.innerText()).toContain('已同意');
+    expect(await page.getByTestId('sharing-applications').innerText()).not.toContain('已审核');
+    await checkPage(page, 'sharing-applications-mine');
     await page.context().close();
   }, 300_000);
 });
 
 describe('R19.2 R19.3 issue 13 quality feedback in the console: reported on a result page, confirmed by the custodian, verified by the organiser', () => {
-  it('luo.xin reports a 重大 problem (an empty file refused next to 文件或图层); zhang.wei is told the reasons are missing, then confirms; chen.jing verifies with the finding → 已责令改正', async () => {
+  it('luo.xin reports a 重大 problem (an empty file refused next to 文件或图层; the package’s files offered; a photo attached, a PDF refused) and follows it on the result page; zhang.wei is told the reasons are missing, then confirms; chen.jing verifies with the finding → 已责令改正, and luo.xin’s result page shows 质量问题处理中 with the finding', async () => {
     const page = await signedIn('luo.xin', `catalogue/${resultNumber}`);
     await page.getByTestId('entry-actions').getByRole('link', { name: '报告质量问题' }).click();
     await page.getByRole('heading', { name: '报告质量问题' }).waitFor();
@@ -146,11 +181,36 @@ describe('R19.2 R19.3 issue 13 quality feedback in the console: reported on a re
     expect(await fileError.innerText()).toMatch(/^请填写文件或图层/);
     await checkPage(page, 'feedback-report');
     const [path] = await firstCustodyFile();
+    // The verified package's files (and its folders) to pick from: luo.xin reads them from her grant's list.
+    const choices = await page.getByTestId('file-choices').locator('option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    expect(choices).toContain(path);
     await page.getByLabel('文件或图层').fill(path);
+    // R19.2 attachments: a PDF is refused in the page with its name; a photo is kept, uploaded once the problem exists.
+    const photo = Buffer.from(`\x89PNG\r\n\x1a\n 现场核查照片 ${randomBytes(4).toString('hex')}`);
+    await page.locator('#q-attachments').setInputFiles([
+      { name: '说明.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4') },
+      { name: '现场照片.png', mimeType: 'image/png', buffer: photo },
+    ]);
+    await page.getByTestId('picked-attachments').getByText('现场照片.png').waitFor();
+    expect(await page.getByRole('alert').filter({ hasText: '说明.pdf' }).innerText()).toBe('说明.pdf：附件应为 JPEG、PNG 照片或截图，或 GeoJSON（.geojson）');
     await page.getByRole('button', { name: '提交' }).click();
     await page.getByTestId('problem-reported').waitFor();
     const problemId = /QP-\d{8}-[0-9a-f]+/.exec(await page.getByTestId('problem-reported').innerText())?.[0];
     expect(problemId).toBeDefined();
+    await page.getByTestId('problem-attachments').getByText('已上传附件 现场照片.png').waitFor();
+    await checkPage(page, 'feedback-reported');
+    const redirect = await fetch(`${cloud.urls.api}/feedback/problems/${problemId}/attachments/1`, { headers: { authorization: `Bearer ${await tokenOf('luo.xin')}` }, redirect: 'manual' });
+    const stored = Buffer.from(await (await fetch(String(redirect.headers.get('location')))).arrayBuffer());
+    expect(redirect.status).toBe(302);
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(createHash('sha256').update(photo).digest('hex'));
+
+    // The link after reporting: the result page's list of its problems, this one waiting for the custodian.
+    await page.getByTestId('problem-list-link').click();
+    const listed = page.getByTestId('entry-problems').getByRole('row').filter({ hasText: problemId! });
+    await listed.waitFor();
+    expect(await listed.innerText()).toContain('待保管单位确认');
+    expect(await page.getByTestId('quality-status').count()).toBe(0);
+    await checkPage(page, 'entry-problems-reported');
     await page.context().close();
 
     const custodian = await signedIn('zhang.wei', `feedback/problems?result=${resultNumber}`);
@@ -158,6 +218,10 @@ describe('R19.2 R19.3 issue 13 quality feedback in the console: reported on a re
     await row.waitFor();
     expect(await row.innerText()).toContain('待保管单位确认');
     await checkPage(custodian, 'feedback-problems');
+    // At 1366 px the 办理 button is in view without scrolling the table sideways.
+    const handling = await tableAt1366(custodian, 'problems-table', row.getByRole('button', { name: `办理 ${problemId}` }));
+    expect(handling.overflow).toBeLessThanOrEqual(1);
+    expect(handling.actionInView).toBe(true);
     await row.getByRole('button', { name: `办理 ${problemId}` }).click();
     await custodian.getByRole('button', { name: '确认', exact: true }).click();
     const reasonsError = fieldError(custodian, '理由');
@@ -178,11 +242,28 @@ describe('R19.2 R19.3 issue 13 quality feedback in the console: reported on a re
     await checkPage(organiser, 'feedback-verify');
     await organiser.getByRole('button', { name: '提交核实结果' }).click();
     await organiser.getByTestId('problem-done').waitFor();
-    const stored = await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('chen.jing') });
+    const verified = await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('chen.jing') });
 
     expect(await organiser.getByTestId('problem-done').innerText()).toMatch(/已责令改正|责令改正/);
-    expect(stored.body.problems.find((p: { problemId: string }) => p.problemId === problemId)).toMatchObject({ state: 'correcting', finding: { conclusion: '限期改正并重新汇交' } });
+    expect(verified.body.problems.find((p: { problemId: string }) => p.problemId === problemId)).toMatchObject({ state: 'correcting', finding: { conclusion: '限期改正并重新汇交' } });
     await organiser.context().close();
+
+    // 罗欣 follows it: the result page says 质量问题处理中 (as the API does) and shows the organiser's finding.
+    const requester = await signedIn('luo.xin', `catalogue/${resultNumber}`);
+    const followed = requester.getByTestId('entry-problems').getByRole('row').filter({ hasText: problemId! });
+    await followed.waitFor();
+    const followedText = await followed.innerText();
+    const statusText = await requester.getByTestId('quality-status').innerText();
+    const fieldsText = await requester.getByTestId('entry-fields').innerText();
+    await checkPage(requester, 'entry-problems-correcting');
+    const seen = await api('GET', `/feedback/results/${resultNumber}/problems`, { token: await tokenOf('luo.xin') });
+
+    expect(seen.body.qualityStatus).toBe('质量问题处理中');
+    expect(statusText).toContain('质量问题处理中');
+    expect(fieldsText).toMatch(/质量状态\s*质量问题处理中/);
+    expect(followedText).toContain('已责令实施单位改正');
+    expect(followedText).toContain('限期改正并重新汇交');
+    await requester.context().close();
   }, 240_000);
 });
 
@@ -254,6 +335,11 @@ describe('R11.1 R12.1 issue 13 publication in the console: 刘洋 requests publi
 
     expect(await numberError.innerText()).toMatch(/^统一编号格式应为/);
     await checkPage(page, 'publication-requests');
+    // At 1366 px the release versions' 申请发布 and the requests' columns are in view without scrolling the table.
+    const releases = await tableAt1366(page, 'releases-table', page.getByRole('button', { name: `申请发布 ${releaseNumber}` }));
+    expect(releases.overflow).toBeLessThanOrEqual(1);
+    expect(releases.actionInView).toBe(true);
+    expect((await tableAt1366(page, 'publication-requests')).overflow).toBeLessThanOrEqual(1);
     await page.getByRole('button', { name: `申请发布 ${releaseNumber}` }).click();
     expect(await page.getByLabel('发布版本').inputValue()).toBe(releaseNumber);
     await page.getByRole('button', { name: '提交发布申请' }).click();
@@ -272,6 +358,9 @@ describe('R11.1 R12.1 issue 13 publication in the console: 刘洋 requests publi
     const row = page.getByTestId('released-table').getByRole('row').filter({ hasText: releaseNumber });
     await row.waitFor();
     await checkPage(page, 'publication-released');
+    const released = await tableAt1366(page, 'released-table', row.getByRole('link', { name: `申请撤回 ${releaseNumber}` }));
+    expect(released.overflow).toBeLessThanOrEqual(1);
+    expect(released.actionInView).toBe(true);
     await row.getByRole('link', { name: `申请撤回 ${releaseNumber}` }).click();
     await page.getByLabel('撤回原因').fill('错');
     await page.getByRole('button', { name: '申请撤回' }).click();

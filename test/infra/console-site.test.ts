@@ -168,7 +168,7 @@ describe('issue 13 hosting (issue 11 §6): the console and the API on one CloudF
     expect(warnings.some((w) => w.includes('the custody bucket has no CORS rule'))).toBe(true);
   });
 
-  it('R17.1 issue 13: lets the console PUT a signed confidentiality scan — the documents bucket answers PUT from https://<consoleDomain> only with the signed headers (scanUploadCors), and its endpoint is in the CSP connect-src', () => {
+  it('R17.1 R18.1 issue 13: lets the console PUT a signed confidentiality scan and GET a grant’s 用途声明 — the documents bucket answers PUT/GET/HEAD from https://<consoleDomain> only with the signed headers (scanUploadCors), and its endpoint is in the CSP connect-src', () => {
     const custom = synthChengguo({ partition: 'aws', consoleDomain: 'chengguo.zrzy.gd.gov.cn', consoleCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc-1' });
     const documents = resourcesOf(custom.templates.stateful, 'AWS::S3::Bucket').filter(([id]) => /^Documents[0-9A-F]/.test(id));
     expect(documents).toHaveLength(1);
@@ -177,7 +177,7 @@ describe('issue 13 hosting (issue 11 §6): the console and the API on one CloudF
         {
           Id: 'console-scan-upload',
           AllowedOrigins: ['https://chengguo.zrzy.gd.gov.cn'],
-          AllowedMethods: ['PUT'],
+          AllowedMethods: ['PUT', 'GET', 'HEAD'],
           AllowedHeaders: ['content-type', 'x-amz-checksum-sha256', 'if-none-match'],
           ExposedHeaders: ['x-amz-request-id'],
           MaxAge: 600,

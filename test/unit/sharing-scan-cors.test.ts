@@ -39,7 +39,7 @@ describe('R17.1 issue 13: the signed confidentiality scan is PUT from the browse
       const req = new IncomingMessage(new Socket());
       req.method = 'OPTIONS';
       req.url = '/chengguo-local-documents/x';
-      req.headers = { origin: consoleOrigin, 'access-control-request-method': 'GET' };
+      req.headers = { origin: consoleOrigin, 'access-control-request-method': 'DELETE' };
       const res = new ServerResponse(req);
       cors(req, res, [consoleOrigin], ruleOf);
       return res.statusCode;
