@@ -2,9 +2,9 @@ import type { RegistryAccess } from '#adapters/dynamo-submission.ts';
 import { ConflictError } from '#shared/errors.ts';
 import type { AuditEntry } from '#shared/ports/audit.ts';
 import type { CustodyRecords } from '#shared/ports/custody.ts';
-import { problemListSides, type ProblemListSide, type ProblemState, type ProblemStore, type QualityProblem, type ResultFiles } from '#shared/feedback/problems.ts';
+import type { ProblemListSide, ProblemState, ProblemStore, QualityProblem, ResultFiles } from '#shared/feedback/problems.ts';
 import type { AuditedItem } from '#adapters/audited-write.ts';
-import { openStates } from '#shared/feedback/states.ts';
+import { openStates, problemListSides } from '#shared/feedback/states.ts';
 import { parseProblem, problemKey } from './dynamo-feedback-read.ts';
 
 export { problemKey } from './dynamo-feedback-read.ts';

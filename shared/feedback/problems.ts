@@ -32,7 +32,7 @@ import { invalid } from '#shared/supervision/scope.ts';
  */
 
 export { openStates, problemStateLabels, problemStates, qualityStatusLabel, severities, type ProblemState, type Severity } from './states.ts';
-import { openStates, problemStateLabels, qualityStatusLabel, type ProblemState, type Severity } from './states.ts';
+import { openStates, problemStateLabels, qualityStatusLabel, type ProblemListSide, type ProblemState, type Severity } from './states.ts';
 /** R19.3: the organiser's verification of a confirmed 重大 problem (statemachines/problem-verification.asl.json). */
 export const problemVerificationStateMachine = 'ProblemVerification';
 export const verificationExecutionName = (problemId: string) => `verify-${problemId}`;
@@ -112,10 +112,7 @@ export interface ProblemAttachment {
   readonly declaredAt: string;
 }
 
-/** The lists across results (issue 13): the custodian's problems; the organiser's, once escalated (R19.3). */
-export const problemListSides = (p: Pick<QualityProblem, 'timeline'>): Array<'custodian' | 'organiser'> =>
-  p.timeline.some((s) => s.state === 'escalated') ? ['custodian', 'organiser'] : ['custodian'];
-export type ProblemListSide = 'custodian' | 'organiser';
+export { problemListSides, type ProblemListSide } from './states.ts';
 
 export interface ProblemStore {
   get(problemId: string): Promise<QualityProblem | undefined>;

@@ -20,3 +20,11 @@ export const problemStateLabels: Record<ProblemState, string> = {
 /** States in which the result shows 质量问题处理中 (R19.3). */
 export const openStates: readonly ProblemState[] = ['escalated', 'correcting', 'correctionSubmitted'];
 export const qualityStatusLabel = '质量问题处理中';
+
+/**
+ * The lists across results (issue 13): the custodian's problems; the organiser's, once escalated (R19.3). Here, not in
+ * problems.ts, so the registry adapters (in every HTTP function) do not bring the feedback domain with them (issue 10).
+ */
+export const problemListSides = (p: { readonly timeline: ReadonlyArray<{ readonly state: ProblemState }> }): Array<'custodian' | 'organiser'> =>
+  p.timeline.some((s) => s.state === 'escalated') ? ['custodian', 'organiser'] : ['custodian'];
+export type ProblemListSide = 'custodian' | 'organiser';
