@@ -32,6 +32,8 @@ import { registerCatalogueEntry } from '#shared/catalogue/catalogue.ts';
 import { publishPublicCatalogue, type PublishPorts, type PublishResult } from '#shared/catalogue/public/publish.ts';
 import type { CopyPorts } from '#shared/custody/copy.ts';
 import type { CatalogueStore } from '#shared/ports/catalogue.ts';
+import { visibleClassifications } from '#shared/catalogue/catalogue.ts';
+import type { Classification } from '#shared/reference/classifications.ts';
 import type { SubmissionPorts } from '#shared/ports/submission.ts';
 import type { Principal } from '#shared/schemas/identity.ts';
 import type { ManifestFile } from '#shared/schemas/submission.ts';
@@ -505,9 +507,12 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
     const publication = await writePublicationDemo(await publicationDemoPorts(ports));
     if (publication.created) log(`发布审批演示已就绪 (publication demo): ${publication.requests.join('、')}`);
     if (summary.created) {
+      // What GET /catalogue?region=440000 finds for each demo clearance, counted now that every part is written.
+      const seen = await Promise.all((['secret', 'internal', 'public'] as const).map((c) => catalogueCount(ports.catalogue, c, '440000')));
       log(
         `演示数据已就绪 (demo data ready, ${((Date.now() - started) / 1000).toFixed(1)} s): 成果目录 ${summary.resultNumbers.length} 条，` +
-          `公开目录 ${summary.published?.entries ?? 0} 条${summary.releaseNumber ? `（发布版本 ${summary.releaseNumber} 可在公开目录下载）` : ''}；两份汇交正在核验（完成后陈静收到审核任务、李娜收到退回通知）`,
+          `公开目录 ${summary.published?.entries ?? 0} 条${summary.releaseNumber ? `（发布版本 ${summary.releaseNumber} 可在公开目录下载）` : ''}；两份汇交正在核验（完成后陈静收到审核任务、李娜收到退回通知）；` +
+          `目录检索 region=440000：张伟（秘密）见 ${seen[0]} 条，李娜（内部）${seen[1]} 条，罗欣（公开）${seen[2]} 条`,
       );
     }
     return summary;
@@ -515,4 +520,16 @@ export async function runDemo(projectRoot: string, log: (line: string) => void):
     log(`⚠ 演示数据写入失败 (demo data failed): ${error instanceof Error ? error.message : String(error)}；本地云照常可用，npm start -- --reset 可重试`);
     return undefined;
   }
+}
+
+/** How many catalogue entries a reader of `clearance` finds in `regionCode` (GET /catalogue?region=…), page by page. */
+export async function catalogueCount(catalogue: Pick<CatalogueStore, 'search'>, clearance: Classification, regionCode: string): Promise<number> {
+  let n = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await catalogue.search({ classifications: visibleClassifications(clearance), regionCode }, { limit: 100, ...(cursor ? { cursor } : {}) });
+    n += page.items.length;
+    cursor = page.cursor;
+  } while (cursor);
+  return n;
 }

@@ -16,7 +16,7 @@ process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
 if (args.has('--help') || args.has('-h')) {
   console.log(`用法 usage: npm start [-- --reset] [-- --port-base 4100] [-- --data-dir .data]
   --reset        清空 .data 后重新开始 (start from an empty data folder)
-  --port-base N  六个连续端口的起点 (first of six ports; default 4100 or CHENGGUO_PORT_BASE)
+  --port-base N  七个连续端口的起点 (first of seven ports; default 4100 or CHENGGUO_PORT_BASE)
   --data-dir D   数据目录 (data folder; default .data)
 环境变量 environment:
   CHENGGUO_PORT_BASE=N  同 --port-base

@@ -14,7 +14,9 @@ import { api, clientsFor, eventually, listEmails, signIn, waitForEmail } from '.
 
 const portBase = testPortBase + 20;
 const dataDir = join(projectRoot, '.test-data', `demo-${portBase}`);
-const quiet = () => undefined;
+/** The cloud's one-line events (the demo's 就绪 lines among them). */
+const logged: string[] = [];
+const quiet = (line: string) => void logged.push(line);
 
 let cloud: LocalCloud;
 let summary: DemoSummary | undefined;
@@ -87,6 +89,8 @@ describe('issue-4 R9.2 R9.3 R5.1 R7.2 demo data on a fresh local cloud', () => {
     expect(custodian.sort()).toEqual([...readable, classifiedResult.name].sort());
     expect(submitter.sort()).toEqual([...readable].sort());
     expect(requester.sort()).toEqual([...publicNames].sort());
+    // what `npm start` prints once the demo is written: each demo user's count, as the API answers them
+    expect(logged.find((l) => l.startsWith('演示数据已就绪'))).toContain(`张伟（秘密）见 ${custodian.length} 条，李娜（内部）${submitter.length} 条，罗欣（公开）${requester.length} 条`);
   });
 
   it('serves the public entries, and only those, at /public/', async () => {
