@@ -8,7 +8,6 @@ import type { HumanTaskSubject } from '#shared/ports/tasks.ts';
 import type { HumanTaskKind } from '#shared/tasks/kinds.ts';
 import { named, userLabel } from '#shared/tasks/mail.ts';
 import { themeProfiles } from '#shared/reference/themes.ts';
-import { regionName } from '#shared/reference/regions.ts';
 import { destructionStatusLabels, type DestructionStore } from './destruction.ts';
 import { entryRecord } from '#shared/catalogue/catalogue.ts';
 
@@ -73,7 +72,7 @@ export function destructionApprovalKind(ports: {
           name: entry.name,
           theme: entry.theme,
           themeLabel: themeProfiles[entry.theme].label,
-          regionName: regionName(entry.spatialScope.regionCode),
+          regionName: record.regionName ?? entry.spatialScope.regionCode,
           regionCode: entry.spatialScope.regionCode,
           classificationLabel: classificationLabels[entry.classification],
           custodian: entry.custodian,

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { regionName } from '#shared/reference/regions.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import { visibleEntry } from '#shared/catalogue/catalogue.ts';
 import { manifestsPrefix, resultsPrefix } from '#shared/custody/keys.ts';
@@ -43,6 +44,8 @@ export interface DestructionRecord {
   readonly requestedAt: string;
   readonly custodianOrg: string;
   readonly organiserOrg: string;
+  /** The entry's region name (GB/T 2260), looked up when the request is made: the approval task shows it without the table (issue 10). */
+  readonly regionName?: string;
   readonly execution?: string;
   readonly approval?: DestructionApproval;
   readonly removedObjects?: number;
@@ -146,6 +149,7 @@ export async function requestDestruction(
     requestedAt: ports.now().toISOString(),
     custodianOrg: entry.custodian,
     organiserOrg: entry.organiserOrg,
+    regionName: regionName(entry.spatialScope.regionCode),
   };
   await ports.destructions.open(
     record,

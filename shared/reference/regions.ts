@@ -152,6 +152,15 @@ export interface UsedRegionBox extends RegionBox {
  * Without boundary data (the project ships none: docs/regions.md) city and county codes use their province's box.
  */
 export function regionBoxFor(regionCode: string, extents: RegionExtents | undefined = regionExtents()): UsedRegionBox | undefined {
+  return regionBoxNamed(regionCode, regionName, extents);
+}
+
+/**
+ * regionBoxFor with the region names from `nameOf` instead of the GB/T 2260 table: a caller that knows the names it
+ * needs (the verification report names its region) keeps the table out of its bundle (the human-task functions, issue 10).
+ */
+export function regionBoxNamed(regionCode: string, nameOf: (code: string) => string, extents: RegionExtents | undefined = regionExtents()): UsedRegionBox | undefined {
+  const regionName = nameOf;
   if (!/^\d{6}$/.test(regionCode)) return undefined;
   if (regionCode === nationalBox.code) return { ...nationalBox, level: 'national' };
   const province = byCode.get(provinceCodeOf(regionCode));

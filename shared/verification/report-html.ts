@@ -6,7 +6,7 @@ import { formatLabels } from './formats.ts';
 import type { VerificationReport } from './verify-package.ts';
 import { escapeHtml } from '#shared/web/html.ts';
 import { regionMap, reportExtents } from '#shared/web/region-map.ts';
-import { regionBoxFor } from '#shared/reference/regions.ts';
+import { regionBoxFor, regionBoxNamed } from '#shared/reference/regions.ts';
 import type { RegionExtents } from '#shared/reference/region-extents.ts';
 
 /**
@@ -37,8 +37,9 @@ export function formatBytes(n: number): string {
 }
 
 /** The report's map (issue 13): the declared region's box and each layer's extent, as SVG text. */
-export function reportMapSvg(report: Pick<VerificationReport, 'files' | 'regionCode'>): string {
-  const region = regionBoxFor(report.regionCode);
+export function reportMapSvg(report: Pick<VerificationReport, 'files' | 'regionCode' | 'region'>): string {
+  // The report names its own region; another level's box (a city's or province's boundary) is named by its code here.
+  const region = regionBoxNamed(report.regionCode, (code) => (code === report.region.code ? report.region.name : code));
   return regionMap({ title: '数据范围示意图：申报行政区外包框与各图层范围', ...(region ? { region } : {}), extents: reportExtents(report) }).svg;
 }
 

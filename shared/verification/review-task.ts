@@ -13,7 +13,6 @@ import { formatBytes, reportMapSvg } from './report-html.ts';
 import { reportPagePath } from './report-page.ts';
 import { themeProfiles } from '#shared/reference/themes.ts';
 import { readReport } from './run.ts';
-import { regionName } from '#shared/reference/regions.ts';
 import { submissionRecord, verificationParticipants } from '#shared/submission/access.ts';
 import { checkOverDissent, countersignOpinions } from './countersign-opinions.ts';
 import { arrangementAt } from '#shared/submission/arrangement.ts';
@@ -55,7 +54,8 @@ export async function reviewSummary(ports: ReviewKindPorts, submission: Submissi
       theme: submission.theme,
       themeLabel: themeProfiles[submission.theme].label,
       regionCode: version.catalogue.spatialScope.regionCode,
-      regionName: regionName(version.catalogue.spatialScope.regionCode),
+      // The verification report names the region (GB/T 2260) — the task bundles carry no region table (issue 10).
+      regionName: report?.region.name ?? version.catalogue.spatialScope.regionCode,
       classificationLabel: classificationLabels[submission.classification],
       organiserOrg: submission.organiserOrg,
       implementerOrg: submission.implementerOrg,

@@ -9,6 +9,7 @@ import { handler as markDestroyedStep } from '#functions/destruction/mark-destro
 import { handler as refuseStep } from '#functions/destruction/refuse-destruction.ts';
 import { handler as requestDestruction } from '#functions/destruction/request-destruction.ts';
 import { destructionApprovalKind } from '#shared/destruction/approval-task.ts';
+import { regionName } from '#shared/reference/regions.ts';
 import type { DestructionApproval, DestructionPorts } from '#shared/destruction/destruction.ts';
 import { manifest } from '#infra/manifest.ts';
 import { catalogueDeps, cataloguePorts, catalogueWorld, verifiedSubmission } from './catalogue-fakes.ts';
@@ -238,6 +239,19 @@ describe('R10.1 destruction (销毁): the approval task kind', () => {
     expect(details).toContain('保管单位：广东省自然资源技术中心（440000-CUS）');
     expect(details).toContain('成果专题：国土调查');
     expect(details).toMatch(/申请时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}（北京时间）/);
+  });
+
+  it('issue 10: the page names the region from the request (looked up when it was made), so the task functions carry no GB/T 2260 table', async () => {
+    const w = await setup();
+    const { destructionId } = await requested(w);
+    const kind = destructionApprovalKind({ catalogue: w.cat.store, destructions: w.destructions, identity: w.world.identity });
+
+    const stored = await w.destructions.get(w.resultNumber);
+    const summary = (await kind.summary({ subject: { resultNumber: w.resultNumber, destructionId } } as never)) as { entry: { regionCode: string; regionName: string } };
+
+    expect(stored?.regionName).toBe(regionName(summary.entry.regionCode));
+    expect(summary.entry.regionName).toBe(stored?.regionName);
+    expect(summary.entry.regionName).not.toBe(summary.entry.regionCode);
   });
 });
 
