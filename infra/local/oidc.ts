@@ -21,6 +21,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { escapeHtml } from '#shared/web/html.ts';
+import { roleLabels, type Role } from '#shared/identity/roles.ts';
 import { type LocalIssuer, tokenLifetimeSeconds } from './issuer.ts';
 import type { DemoUserView } from './pages.ts';
 import { localAudience } from './ports.ts';
@@ -237,7 +238,7 @@ function signInFormPage(request: AuthorizationRequest, users: readonly DemoUserV
   const cards = users
     .map(
       (u) => `<div class="card"><button type="submit" name="userId" value="${escapeHtml(u.userId)}">以 ${escapeHtml(u.name)}（${escapeHtml(u.userId)}）登录</button>
- <span class="muted">${escapeHtml(u.orgName)}</span> ${u.roles.map((r) => `<span class="tag">${escapeHtml(r)}</span>`).join('')}<div class="muted">${escapeHtml(u.description)}</div></div>`,
+ <span class="muted">${escapeHtml(u.orgName)}</span> ${u.roles.map((r) => `<span class="tag">${escapeHtml(roleLabels[r as Role] ?? r)}</span>`).join('')}<div class="muted">${escapeHtml(u.description)}</div></div>`,
     )
     .join('\n');
   const back = new URL(request.redirectUri);

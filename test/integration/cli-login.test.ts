@@ -73,6 +73,9 @@ describe('R20.1 CLI login: loopback redirect with PKCE against the local issuer,
 
     // assess 1
     expect(pageHtml).toContain('value="li.na"');
+    // the demo users' roles in Chinese (成果汇交人), never the role ids
+    expect(pageHtml).toContain('<span class="tag">成果汇交人</span>');
+    expect(pageHtml).not.toContain('<span class="tag">submitter</span>');
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorize.searchParams.get('redirect_uri')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/callback$/);
     expect(pressed.status).toBe(302);
