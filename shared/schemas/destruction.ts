@@ -13,6 +13,7 @@ export const destructionViewSchema = z.object({
   requestedAt: z.string(),
   custodianOrg: z.string(),
   organiserOrg: z.string(),
+  regionName: described(z.optional(z.string()), '成果所在行政区名称（GB/T 2260，申请时记录）'),
   execution: z.optional(z.string()),
   approval: described(z.optional(approvalSchema), '组织单位的审批记录（决定、意见、审批人、时间）'),
   removedObjects: described(z.optional(z.number().check(z.int())), '删除的保管对象（含各版本与备份）数'),
