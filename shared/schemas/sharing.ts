@@ -299,7 +299,7 @@ export const derivedProductViewSchema = z.object({
   description: z.string(),
   processing: z.string(),
   grantId: z.string(),
-  sources: z.array(z.object({ resultNumber: z.string(), organiserOrg: z.string(), classification: classificationSchema, classificationLabel: z.string() })),
+  sources: z.array(z.object({ resultNumber: z.string(), organiserOrg: z.string(), custodianOrg: z.optional(described(z.string(), '来源成果的保管单位（评价按保管单位计数）')), classification: classificationSchema, classificationLabel: z.string() })),
   reviews: z.array(z.object({
     organiserOrg: z.string(),
     resultNumbers: z.array(z.string()),
