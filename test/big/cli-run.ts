@@ -62,3 +62,15 @@ export async function sparseTiff(path: string, size: number, head: Buffer): Prom
   closeSync(fd);
   return hashFile(path);
 }
+
+/** `timed(name, work)` runs work and records its duration (ms) under `name` in `timings`, even when it throws. */
+export function timer(timings: Record<string, number>): <T>(name: string, work: () => Promise<T>) => Promise<T> {
+  return async (name, work) => {
+    const started = Date.now();
+    try {
+      return await work();
+    } finally {
+      timings[name] = Date.now() - started;
+    }
+  };
+}

@@ -10,7 +10,7 @@ import { fixturePath } from '../fixtures/packages/load.ts';
 import { grantedToLuoXin, orderedToCorrect, responsibilityFinding, reviewed, timelineHas, transferred, verificationTask } from '../integration/fixture-correction.ts';
 import { submit, tokenOf } from '../integration/fixture-submission.ts';
 import { api, cloud, waitForEmail } from '../integration/helpers.ts';
-import { hashFile, memoryOf, runCli, sparseTiff } from './cli-run.ts';
+import { hashFile, memoryOf, runCli, sparseTiff, timer } from './cli-run.ts';
 
 /**
  * The R19.3 correction with a realistic package (`npm run test:big`): a 公开 result (the `valid` fixture)
@@ -29,14 +29,7 @@ let dir: string;
 let configDir: string;
 let bigSha256 = '';
 
-async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  try {
-    return await work();
-  } finally {
-    timings[name] = Date.now() - started;
-  }
-}
+const timed = timer(timings);
 
 beforeAll(async () => {
   configDir = mkdtempSync(join(tmpdir(), 'chengguo-correction-config-'));

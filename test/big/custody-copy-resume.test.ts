@@ -10,6 +10,7 @@ import { custodyObjectKey } from '#shared/custody/keys.ts';
 import { objectKey } from '#shared/submission/manifest.ts';
 import { uploadPlan } from '#shared/submission/upload-plan.ts';
 import { copyThroughTheMap, MiB, openUploads, s3, sha256Of, storedSha256, uploadInParts } from '../integration/custody-copy-loop.ts';
+import { timer } from './cli-run.ts';
 
 /**
  * issue 11 at GiB scale (`npm run test:big -- test/big/custody-copy-resume.test.ts`): a sparse file of
@@ -29,14 +30,7 @@ let file: string;
 let sha256: string;
 let invocations = 0;
 
-async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  try {
-    return await work();
-  } finally {
-    timings[name] = Date.now() - started;
-  }
-}
+const timed = timer(timings);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'chengguo-big-resume-'));

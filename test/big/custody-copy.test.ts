@@ -18,6 +18,7 @@ import { localCredentials } from '#infra/local/dynamodb.ts';
 import { localBucketName } from '#infra/local/ports.ts';
 import { uploadPlan } from '#shared/submission/upload-plan.ts';
 import { cloud } from '../integration/helpers.ts';
+import { timer } from './cli-run.ts';
 
 /**
  * A file above CopyObject's 5 GiB copied into custody on the local cloud
@@ -43,14 +44,7 @@ const client = new S3Client({ endpoint: cloud.urls.s3, region: cloud.region, for
 const uploads = localBucketName('uploads');
 const custody = localBucketName('custody');
 
-async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  try {
-    return await work();
-  } finally {
-    timings[name] = Date.now() - started;
-  }
-}
+const timed = timer(timings);
 
 async function hashOf(stream: AsyncIterable<Uint8Array>): Promise<string> {
   const hash = createHash('sha256');

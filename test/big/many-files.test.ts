@@ -9,7 +9,7 @@ import { custodyManifestKey } from '#shared/custody/keys.ts';
 import { fixturePath } from '../fixtures/packages/load.ts';
 import { catalogue, registeredTask, taskIdIn, tokenOf, versionStatus } from '../integration/fixture-submission.ts';
 import { api, cloud, eventually, waitForEmail } from '../integration/helpers.ts';
-import { hashFile, memoryOf, runCli } from './cli-run.ts';
+import { hashFile, memoryOf, runCli, timer } from './cli-run.ts';
 
 /**
  * A package of thousands of files on the local cloud, end to end
@@ -43,14 +43,7 @@ const sha256: Record<string, string> = {};
 let fileCount = 0;
 let totalBytes = 0;
 
-async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  try {
-    return await work();
-  } finally {
-    timings[name] = Date.now() - started;
-  }
-}
+const timed = timer(timings);
 
 function put(path: string, bytes: Buffer): void {
   mkdirSync(join(dir, path, '..'), { recursive: true });

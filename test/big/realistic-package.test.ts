@@ -10,7 +10,7 @@ import { uploadPlan } from '#shared/submission/upload-plan.ts';
 import { fixturePath } from '../fixtures/packages/load.ts';
 import { catalogue, registeredTask, taskIdIn, tokenOf, versionStatus } from '../integration/fixture-submission.ts';
 import { api, cloud, eventually, waitForEmail } from '../integration/helpers.ts';
-import { hashFile, memoryOf, runCli, sparseTiff } from './cli-run.ts';
+import { hashFile, memoryOf, runCli, sparseTiff, timer } from './cli-run.ts';
 
 /**
  * A realistic package on the local cloud, end to end (`npm run test:big`,
@@ -36,14 +36,7 @@ let dir: string;
 let configDir: string;
 const sha256: Record<string, string> = {};
 
-async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  try {
-    return await work();
-  } finally {
-    timings[name] = Date.now() - started;
-  }
-}
+const timed = timer(timings);
 
 /** A GeoTIFF of `size`: the fixture's real header and image, then random bytes; returns its SHA-256. */
 function randomTiff(path: string, size: number, head: Buffer): string {

@@ -8,7 +8,7 @@ import { fixturePath } from '../fixtures/packages/load.ts';
 import { approvedAndPublished, download, registeredRelease } from '../integration/fixture-release.ts';
 import { catalogue, registeredTask, taskIdIn, tokenOf, verifiedResult, versionStatus } from '../integration/fixture-submission.ts';
 import { api, cloud, waitForEmail } from '../integration/helpers.ts';
-import { memoryOf, runCli, sparseTiff } from './cli-run.ts';
+import { memoryOf, runCli, sparseTiff, timer } from './cli-run.ts';
 
 /**
  * A multi-GB released file downloaded through the public 302 on the local cloud (`npm run test:big`, R17.2):
@@ -26,14 +26,7 @@ let dir: string;
 let configDir: string;
 let sha256 = '';
 
-async function timed<T>(name: string, work: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  try {
-    return await work();
-  } finally {
-    timings[name] = Date.now() - started;
-  }
-}
+const timed = timer(timings);
 
 beforeAll(async () => {
   configDir = mkdtempSync(join(tmpdir(), 'chengguo-release-config-'));
